@@ -1,0 +1,51 @@
+"""Escort assignments and notes."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ..errors import RuleViolation
+from ..events import EscortAssigned, NoteAdded
+from ..models import Booking, EscortAssignment, EscortKind, Movement, Note, Passenger
+from ..uow import Tx
+from ._common import clean_text, get_or_404
+
+
+def assign_escort(tx: Tx, movement_id: int, passenger_id: int, kind: EscortKind | str,
+                  escort_name: str) -> int:
+    movement = get_or_404(tx, Movement, movement_id, "movement")
+    passenger = get_or_404(tx, Passenger, passenger_id, "passenger")
+    try:
+        escort_kind = EscortKind(kind)
+    except ValueError:
+        raise RuleViolation(f"escort kind {kind!r} must be medical or operational",
+                            field="kind") from None
+    name = clean_text(escort_name, "escort name", required=True, max_len=200)
+    on_board = tx.session.scalar(select(Booking.id).where(
+        Booking.movement_id == movement.id, Booking.passenger_id == passenger.id))
+    if on_board is None:
+        raise RuleViolation(f"passenger {passenger.id} is not on {movement.flight}")
+    assignment = EscortAssignment(movement_id=movement.id, passenger_id=passenger.id,
+                                  kind=escort_kind, escort_name=name or "",
+                                  assigned_by_user_id=tx.actor.user_id, assigned_at=tx.now)
+    tx.session.add(assignment)
+    tx.session.flush()
+    tx.record(EscortAssigned, movement, passenger_id=passenger.id,
+              escort_kind=escort_kind.value, escort_name=name or "")
+    tx.audit("assign_escort", "passenger", passenger.id,
+             after={"movement": movement.id, "kind": escort_kind.value, "escort": name})
+    return assignment.id
+
+
+def add_note(tx: Tx, movement_id: int, text: str, passenger_id: int | None = None) -> int:
+    movement = get_or_404(tx, Movement, movement_id, "movement")
+    body = clean_text(text, "note", required=True, max_len=2000)
+    if passenger_id is not None:
+        get_or_404(tx, Passenger, passenger_id, "passenger")
+    note = Note(movement_id=movement.id, passenger_id=passenger_id, text=body or "",
+                by_user_id=tx.actor.user_id, at=tx.now)
+    tx.session.add(note)
+    tx.session.flush()
+    tx.record(NoteAdded, movement, passenger_id=passenger_id)
+    tx.audit("add_note", "movement", movement.id, after={"passenger": passenger_id})
+    return note.id

@@ -1,0 +1,192 @@
+"""Handing passengers to a receiving party.  A signed handover is never edited."""
+
+from __future__ import annotations
+
+import unicodedata
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import select
+
+from ..errors import RuleViolation
+from ..events import HandoverCreated, HandoverSigned, MilestoneRecorded
+from ..models import (
+    Booking,
+    BookingStatus,
+    Handover,
+    HandoverStatus,
+    Milestone,
+    Movement,
+    MovementKind,
+    Organisation,
+    Passenger,
+)
+from ..uow import Tx
+from ._common import check_version, clean_text, get_or_404
+
+
+def _same_person(a: str, b: str) -> bool:
+    def norm(s: str) -> str:
+        s = unicodedata.normalize("NFKD", s).casefold()
+        return " ".join("".join(c for c in s if not unicodedata.combining(c)).split())
+
+    return norm(a) == norm(b)
+
+
+def _check_passengers(tx: Tx, movement: Movement, passenger_ids: Sequence[int]
+                      ) -> list[Passenger]:
+    if not passenger_ids:
+        raise RuleViolation("a handover needs at least one passenger", field="passengers")
+    passengers: list[Passenger] = []
+    for pid in dict.fromkeys(passenger_ids):
+        booking = tx.session.scalar(select(Booking).where(
+            Booking.movement_id == movement.id, Booking.passenger_id == pid))
+        if booking is None:
+            raise RuleViolation(f"passenger {pid} is not on {movement.flight}",
+                                field="passengers")
+        if booking.status is BookingStatus.NO_SHOW:
+            raise RuleViolation(f"passenger {pid} is a no-show", field="passengers")
+        passengers.append(booking.passenger)
+    return passengers
+
+
+def _check_minors(passengers: list[Passenger], receiving_person: str,
+                  receiver_id_checked: str | None) -> None:
+    for p in passengers:
+        if not p.is_unaccompanied_minor:
+            continue
+        if not p.release_to_name or not _same_person(p.release_to_name, receiving_person):
+            raise RuleViolation(
+                f"unaccompanied minor {p.initials} (passenger {p.id}) may be released only to "
+                "the named adult", field="receiving_person")
+        if not receiver_id_checked:
+            raise RuleViolation(
+                f"releasing unaccompanied minor {p.initials} needs the receiver's ID checked "
+                "(document type and number)", field="receiver_id_checked")
+
+
+def create_handover(tx: Tx, movement_id: int, organisation_id: int, receiving_person: str,
+                    passenger_ids: Sequence[int], *, receiver_id_checked: str | None = None,
+                    notes: str | None = None, supersedes: Handover | None = None) -> int:
+    movement = get_or_404(tx, Movement, movement_id, "movement")
+    organisation = get_or_404(tx, Organisation, organisation_id, "organisation")
+    person = clean_text(receiving_person, "receiving person", required=True, max_len=200)
+    id_checked = clean_text(receiver_id_checked, "receiver ID check", max_len=200)
+    passengers = _check_passengers(tx, movement, passenger_ids)
+    _check_minors(passengers, person or "", id_checked)
+    handover = Handover(
+        document_id=str(uuid.uuid4()), movement=movement,
+        receiving_organisation=organisation, receiving_person=person or "",
+        receiver_id_checked=id_checked, handing_user_id=tx.actor.user_id, handed_at=tx.now,
+        notes=clean_text(notes, "notes", max_len=2000),
+        handover_version=(supersedes.handover_version + 1) if supersedes else 1,
+        supersedes_id=supersedes.id if supersedes else None,
+    )
+    handover.passengers = passengers
+    tx.session.add(handover)
+    tx.session.flush()
+    tx.record(HandoverCreated, movement, handover_id=handover.id,
+              supersedes_id=handover.supersedes_id)
+    tx.audit("create_handover", "handover", handover.id, after={
+        "organisation": organisation.name, "receiving_person": person,
+        "passengers": [p.id for p in passengers], "supersedes": handover.supersedes_id})
+    return handover.id
+
+
+def edit_handover(tx: Tx, handover_id: int, expected_version: int | None = None, *,
+                  receiving_person: str | None = None, receiver_id_checked: str | None = None,
+                  notes: str | None = None) -> None:
+    handover = get_or_404(tx, Handover, handover_id, "handover")
+    if handover.status is HandoverStatus.SIGNED:
+        raise RuleViolation("a signed handover is never edited: issue a correction, which "
+                            "becomes a new version naming the one it replaces")
+    check_version(handover, expected_version, "handover")
+    before = {"receiving_person": handover.receiving_person, "notes": handover.notes}
+    if receiving_person is not None:
+        handover.receiving_person = clean_text(receiving_person, "receiving person",
+                                               required=True) or ""
+    if receiver_id_checked is not None:
+        handover.receiver_id_checked = clean_text(receiver_id_checked, "receiver ID check")
+    if notes is not None:
+        handover.notes = clean_text(notes, "notes", max_len=2000)
+    _check_minors(list(handover.passengers), handover.receiving_person,
+                  handover.receiver_id_checked)
+    tx.session.flush()
+    tx.audit("edit_handover", "handover", handover.id, before=before, after={
+        "receiving_person": handover.receiving_person, "notes": handover.notes})
+
+
+def sign_handover(tx: Tx, handover_id: int, handing_signature: str, receiving_signature: str,
+                  expected_version: int | None = None) -> None:
+    handover = get_or_404(tx, Handover, handover_id, "handover")
+    check_version(handover, expected_version, "handover")
+    if handover.status is HandoverStatus.SIGNED:
+        raise RuleViolation("this handover is signed already")
+    handing = clean_text(handing_signature, "handing signature", required=True, max_len=200)
+    receiving = clean_text(receiving_signature, "receiving signature", required=True,
+                           max_len=200)
+    _check_minors(list(handover.passengers), handover.receiving_person,
+                  handover.receiver_id_checked)
+    handover.status = HandoverStatus.SIGNED
+    handover.handing_signature = handing
+    handover.receiving_signature = receiving
+    handover.signed_at = tx.now
+    movement = handover.movement
+    if movement.kind is MovementKind.ARRIVAL:
+        _tick_handed_over(tx, handover)
+    tx.session.flush()
+    tx.record(HandoverSigned, movement, handover_id=handover.id)
+    tx.audit("sign_handover", "handover", handover.id,
+             after={"handing": handing, "receiving": receiving})
+
+
+def _tick_handed_over(tx: Tx, handover: Handover) -> None:
+    for passenger in handover.passengers:
+        booking = tx.session.scalar(select(Booking).where(
+            Booking.movement_id == handover.movement_id, Booking.passenger_id == passenger.id))
+        if booking is None or any(m.kind == "handed_over" for m in booking.milestones):
+            continue
+        tx.session.add(Milestone(booking=booking, kind="handed_over", at=tx.now,
+                                 by_user_id=tx.actor.user_id))
+        tx.record(MilestoneRecorded, handover.movement, passenger_id=passenger.id,
+                  milestone="handed_over")
+
+
+def correct_handover(tx: Tx, handover_id: int, *, receiving_person: str | None = None,
+                     passenger_ids: Sequence[int] | None = None,
+                     receiver_id_checked: str | None = None, notes: str | None = None,
+                     reason: str) -> int:
+    """A correction of a signed handover: a new draft version naming what it replaces."""
+    old = get_or_404(tx, Handover, handover_id, "handover")
+    why = clean_text(reason, "correction reason", required=True, max_len=500)
+    if old.status is not HandoverStatus.SIGNED:
+        raise RuleViolation("a draft handover is edited, not corrected")
+    newer = tx.session.scalar(select(Handover.id).where(Handover.supersedes_id == old.id))
+    if newer is not None:
+        raise RuleViolation(f"handover {old.id} is already replaced by handover {newer}; "
+                            "correct the newest version")
+    new_id = create_handover(
+        tx, old.movement_id, old.receiving_organisation_id,
+        receiving_person if receiving_person is not None else old.receiving_person,
+        passenger_ids if passenger_ids is not None else [p.id for p in old.passengers],
+        receiver_id_checked=(receiver_id_checked if receiver_id_checked is not None
+                             else old.receiver_id_checked),
+        notes=f"Correction of version {old.handover_version}: {why}"
+              + (f"\n{notes}" if notes else ""),
+        supersedes=old,
+    )
+    return new_id
+
+
+def superseding_handover_id(tx_session: object, handover_id: int) -> int | None:
+    from sqlalchemy.orm import Session
+
+    assert isinstance(tx_session, Session)
+    return tx_session.scalar(select(Handover.id).where(Handover.supersedes_id == handover_id))
+
+
+def organisation_by_name(tx: Tx, name: str) -> Organisation:
+    org = tx.session.scalar(select(Organisation).where(Organisation.name == name))
+    if org is None:
+        raise RuleViolation(f"organisation {name!r} does not exist")
+    return org

@@ -1,0 +1,93 @@
+"""Ticking the steps of a passenger's journey, and no-shows."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from .. import milestones as steps
+from ..errors import ConflictError, RuleViolation
+from ..events import MilestoneRecorded, NoShowRecorded
+from ..models import (
+    Booking,
+    BookingStatus,
+    EscortAssignment,
+    EscortKind,
+    Milestone,
+    Movement,
+    Passenger,
+    Transit,
+)
+from ..ssr import SSR_CODES
+from ..uow import Tx
+from ._common import check_version, clean_text, get_or_404, touch
+
+
+def needs_medical_escort(passenger: Passenger) -> bool:
+    return passenger.medical_escort_required or any(
+        SSR_CODES[c].needs_medical_escort for c in passenger.codes if c in SSR_CODES)
+
+
+def has_medical_escort(tx: Tx, passenger: Passenger, movement: Movement) -> bool:
+    movement_ids = {movement.id}
+    link = tx.session.scalar(select(Transit).where(Transit.inbound_movement_id == movement.id))
+    if link is not None:
+        movement_ids.add(link.onward_movement_id)
+    found = tx.session.scalar(select(EscortAssignment.id).where(
+        EscortAssignment.passenger_id == passenger.id,
+        EscortAssignment.movement_id.in_(movement_ids),
+        EscortAssignment.kind == EscortKind.MEDICAL))
+    return found is not None
+
+
+def record_milestone(tx: Tx, booking_id: int, kind: str, expected_version: int | None = None,
+                     *, override_reason: str | None = None) -> int:
+    booking = get_or_404(tx, Booking, booking_id, "booking")
+    check_version(booking, expected_version, "this passenger's record")
+    movement = booking.movement
+    passenger = booking.passenger
+    step = steps.find(movement.kind, kind)
+    if step is None:
+        raise RuleViolation(f"{kind!r} is not a step of a {movement.kind.value}", field="kind")
+    if booking.status is BookingStatus.NO_SHOW:
+        raise RuleViolation("this passenger is recorded as a no-show")
+    done = {m.kind for m in booking.milestones}
+    if kind in done:
+        raise ConflictError(f"{step.label} is already recorded")
+    reason = clean_text(override_reason, "override reason")
+    missing = steps.missing_before(movement.kind, kind, done)
+    if missing and reason is None:
+        names = ", ".join(m.label for m in missing)
+        raise RuleViolation(f"{step.label} comes after: {names}. Give a reason to override",
+                            field="override_reason")
+    if step.boards and needs_medical_escort(passenger) and not has_medical_escort(
+            tx, passenger, movement):
+        raise RuleViolation(
+            "a stretcher or medical (STCR/MEDA) passenger cannot board without an assigned "
+            "medical escort")
+    milestone = Milestone(booking=booking, kind=kind, at=tx.now, by_user_id=tx.actor.user_id,
+                          override_reason=reason if missing else None)
+    tx.session.add(milestone)
+    touch(booking, "seat")
+    tx.session.flush()
+    tx.record(MilestoneRecorded, movement, passenger_id=passenger.id, milestone=kind,
+              overridden=bool(missing))
+    tx.audit("record_milestone", "booking", booking.id, after={
+        "milestone": kind, "override_reason": reason if missing else None})
+    return milestone.id
+
+
+def record_no_show(tx: Tx, booking_id: int, reason: str,
+                   expected_version: int | None = None) -> None:
+    booking = get_or_404(tx, Booking, booking_id, "booking")
+    check_version(booking, expected_version, "this passenger's record")
+    text = clean_text(reason, "no-show reason", required=True)
+    if booking.status is BookingStatus.NO_SHOW:
+        raise ConflictError("already recorded as a no-show")
+    if any(m.kind in {"boarded", "boarded_onward", "departed"} for m in booking.milestones):
+        raise RuleViolation("a boarded passenger cannot be a no-show")
+    booking.status = BookingStatus.NO_SHOW
+    booking.no_show_reason = text
+    tx.session.flush()
+    tx.record(NoShowRecorded, booking.movement, passenger_id=booking.passenger_id,
+              reason=text or "")
+    tx.audit("record_no_show", "booking", booking.id, after={"reason": text})

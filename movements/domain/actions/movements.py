@@ -1,0 +1,139 @@
+"""Plan and correct movements (flight legs)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from ..errors import RuleViolation
+from ..events import MovementCreated, MovementUpdated
+from ..models import Airport, CharterStop, Movement, MovementKind, Role, Transit
+from ..uow import Tx
+from ._common import check_version, get_or_404, require_role
+
+FLIGHT_STATES = {
+    "SCH", "DEL", "WIL", "GTO", "BRD", "GCL", "GTD", "DEP", "CNX", "GCH", "TOM",
+    "AIR", "EXP", "FIR", "LND", "FIB", "ARR", "DIV",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class NewMovement:
+    airport: str
+    kind: MovementKind
+    carrier: str
+    flight_number: str
+    operational_date: date
+    origin: str
+    destination: str
+    scheduled_at: datetime
+    is_charter: bool = False
+    stops: tuple[str, ...] = ()
+    terminal: str | None = None
+    pier: str | None = None
+    gate: str | None = None
+    aircraft_type: str | None = None
+    aircraft_registration: str | None = None
+
+
+def airport_by_code(tx: Tx, code: str) -> Airport:
+    airport = tx.session.scalar(select(Airport).where(Airport.iata == code.upper()))
+    if airport is None:
+        raise RuleViolation(f"airport {code!r} is not set up", field="airport")
+    return airport
+
+
+def create_movement(tx: Tx, new: NewMovement) -> int:
+    airport = airport_by_code(tx, new.airport)
+    carrier = new.carrier.strip().upper()
+    number = new.flight_number.strip().upper()
+    if not (2 <= len(carrier) <= 3 and carrier.isalnum()):
+        raise RuleViolation(f"carrier {new.carrier!r} is not an airline code", field="carrier")
+    if not (1 <= len(number) <= 5 and number[:1].isdigit() and number.isalnum()):
+        raise RuleViolation(f"flight number {new.flight_number!r} is not valid",
+                            field="flight_number")
+    if new.scheduled_at.tzinfo is None:
+        raise RuleViolation("scheduled time must carry a time zone", field="scheduled_at")
+    for code, name in ((new.origin, "origin"), (new.destination, "destination")):
+        if not (len(code) == 3 and code.isalpha()):
+            raise RuleViolation(f"{name} {code!r} is not an IATA airport code", field=name)
+    if new.stops and not new.is_charter:
+        raise RuleViolation("only a charter has stops", field="stops")
+    duplicate = tx.session.scalar(select(Movement.id).where(
+        Movement.airport_id == airport.id, Movement.carrier == carrier,
+        Movement.flight_number == number, Movement.operational_date == new.operational_date,
+        Movement.kind == new.kind))
+    if duplicate is not None:
+        raise RuleViolation(
+            f"{carrier}{number} on {new.operational_date} ({new.kind.value}) exists already "
+            f"as movement {duplicate}")
+    movement = Movement(
+        airport_id=airport.id, airport=airport, kind=new.kind, is_charter=new.is_charter,
+        carrier=carrier, flight_number=number, operational_date=new.operational_date,
+        origin=new.origin.upper(), destination=new.destination.upper(),
+        scheduled_at=new.scheduled_at, terminal=new.terminal, pier=new.pier, gate=new.gate,
+        aircraft_type=new.aircraft_type, aircraft_registration=new.aircraft_registration,
+        flight_state="SCH",
+    )
+    movement.stops = [CharterStop(position=i, airport_code=c.upper())
+                      for i, c in enumerate(new.stops, start=1)]
+    tx.session.add(movement)
+    tx.session.flush()
+    tx.record(MovementCreated, movement)
+    tx.audit("create_movement", "movement", movement.id, after={
+        "flight": movement.flight, "date": movement.operational_date,
+        "kind": movement.kind.value})
+    return movement.id
+
+
+def link_transit(tx: Tx, inbound_id: int, onward_id: int) -> int:
+    inbound = get_or_404(tx, Movement, inbound_id, "movement")
+    onward = get_or_404(tx, Movement, onward_id, "movement")
+    if inbound.kind is not MovementKind.TRANSIT_IN or onward.kind is not MovementKind.TRANSIT_OUT:
+        raise RuleViolation("a transit links a transit_in movement to a transit_out movement")
+    if onward.scheduled_at <= inbound.scheduled_at:
+        raise RuleViolation("the onward leg must leave after the inbound leg arrives")
+    link = Transit(inbound_movement_id=inbound.id, onward_movement_id=onward.id)
+    tx.session.add(link)
+    tx.session.flush()
+    return link.id
+
+
+#: Fields a coordinator (or the flight feed, or an MVT) may correct.
+CORRECTABLE = {"gate", "terminal", "pier", "estimated_at", "actual_at", "flight_state",
+               "aircraft_registration", "aircraft_type", "scheduled_at", "completed"}
+
+
+def update_flight(tx: Tx, movement_id: int, changes: dict[str, Any],
+                  expected_version: int | None = None, *, source: str = "manual") -> bool:
+    """Apply flight corrections; returns False (and records nothing) when nothing changed."""
+    if source == "manual":
+        require_role(tx, Role.COORDINATOR, Role.ADMIN)
+    movement = get_or_404(tx, Movement, movement_id, "movement")
+    check_version(movement, expected_version, f"movement {movement.flight}")
+    unknown = set(changes) - CORRECTABLE
+    if unknown:
+        raise RuleViolation(f"cannot change {', '.join(sorted(unknown))} here")
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    for key, value in changes.items():
+        if key == "flight_state" and value not in FLIGHT_STATES:
+            raise RuleViolation(f"unknown flight state {value!r}", field="flight_state")
+        if isinstance(value, datetime) and value.tzinfo is None:
+            raise RuleViolation(f"{key} must carry a time zone", field=key)
+        if isinstance(value, str):
+            value = value.strip().upper() or None
+        if getattr(movement, key) != value:
+            before[key] = getattr(movement, key)
+            after[key] = value
+            setattr(movement, key, value)
+    if not after:
+        return False
+    tx.session.flush()
+    tx.record(MovementUpdated, movement, changes=after)
+    tx.audit("update_flight", "movement", movement.id, before=before, after=after,
+             detail=f"source={source}")
+    return True

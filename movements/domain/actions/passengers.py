@@ -1,0 +1,172 @@
+"""Cases, passengers, their needs and their places on movements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+
+from ..errors import RuleViolation
+from ..events import CaseSplitFlagged, PassengerBooked, PassengerUpdated
+from ..models import (
+    Booking,
+    BookingStatus,
+    Case,
+    ChronicCondition,
+    Movement,
+    MovementKind,
+    Passenger,
+    SpecialNeed,
+    Transit,
+)
+from ..ssr import SSR_CODES, NeedGroup
+from ..uow import Tx
+from ._common import check_version, get_or_404, touch
+from .movements import airport_by_code
+
+
+@dataclass(frozen=True, slots=True)
+class NewPassenger:
+    surname: str
+    given_names: str
+    native_name: str | None = None
+    birth_date: date | None = None
+    sex: str = "X"
+    nationality: str | None = None
+    booking_locator: str | None = None
+    language: str | None = None
+    needs: tuple[tuple[str, str | None], ...] = ()  # (SSR code, free text)
+    medical_escort_required: bool = False
+    operational_escort_required: bool = False
+    victim_of_trafficking: bool = False
+    chronic_condition: ChronicCondition | None = None
+    medical_notes: str | None = None
+    release_to_name: str | None = None
+    release_to_relation: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def get_or_create_case(tx: Tx, airport: str, reference: str,
+                       programme: str = "voluntary_return") -> Case:
+    ref = reference.strip().upper()
+    if not ref:
+        raise RuleViolation("case reference is required", field="case")
+    case = tx.session.scalar(select(Case).where(Case.reference == ref))
+    if case is None:
+        case = Case(reference=ref, airport_id=airport_by_code(tx, airport).id,
+                    programme=programme)
+        tx.session.add(case)
+        tx.session.flush()
+    return case
+
+
+def validate_needs(needs: tuple[tuple[str, str | None], ...]) -> list[SpecialNeed]:
+    out: list[SpecialNeed] = []
+    for code, text in needs:
+        key = code.strip().upper()
+        if key not in SSR_CODES:
+            raise RuleViolation(f"{code!r} is not an SSR code we record", field="needs")
+        if NeedGroup.NOT_AGENCY in SSR_CODES[key].groups:
+            # Deportees and inadmissibles are not the agency's voluntary passengers:
+            # labelling one as ours by mistake is the error DOMAIN.md warns about.
+            raise RuleViolation(f"{key} marks a passenger who is not the agency's", field="needs")
+        out.append(SpecialNeed(code=key, text=(text or "").strip() or None))
+    return out
+
+
+def add_passenger(tx: Tx, case_id: int, new: NewPassenger) -> int:
+    case = get_or_404(tx, Case, case_id, "case")
+    if not new.surname.strip():
+        raise RuleViolation("surname is required", field="surname")
+    if new.sex not in {"F", "M", "X"}:
+        raise RuleViolation(f"sex {new.sex!r} must be F, M or X", field="sex")
+    needs = validate_needs(new.needs)
+    codes = {n.code for n in needs}
+    if "UMNR" in codes and not (new.release_to_name or "").strip():
+        raise RuleViolation("an unaccompanied minor needs the named adult to release to",
+                            field="release_to_name")
+    passenger = Passenger(
+        case=case, surname=new.surname.strip(), given_names=new.given_names.strip(),
+        native_name=(new.native_name or "").strip() or None, birth_date=new.birth_date,
+        sex=new.sex, nationality=new.nationality, booking_locator=new.booking_locator,
+        language=new.language, medical_escort_required=new.medical_escort_required,
+        operational_escort_required=new.operational_escort_required,
+        victim_of_trafficking=new.victim_of_trafficking,
+        chronic_condition=new.chronic_condition, medical_notes=new.medical_notes,
+        release_to_name=(new.release_to_name or "").strip() or None,
+        release_to_relation=new.release_to_relation,
+    )
+    passenger.needs = needs
+    tx.session.add(passenger)
+    tx.session.flush()
+    tx.audit("add_passenger", "passenger", passenger.id,
+             after={"case": case.reference, "needs": sorted(codes)})
+    return passenger.id
+
+
+def book_passenger(tx: Tx, passenger_id: int, movement_id: int, *, seat: str | None = None,
+                   stop: str | None = None) -> int:
+    passenger = get_or_404(tx, Passenger, passenger_id, "passenger")
+    movement = get_or_404(tx, Movement, movement_id, "movement")
+    if stop is not None:
+        stops = {s.airport_code for s in movement.stops} or {movement.destination}
+        if stop.upper() not in stops:
+            raise RuleViolation(f"{movement.flight} does not stop at {stop}", field="stop")
+    exists = tx.session.scalar(select(Booking).where(
+        Booking.passenger_id == passenger.id, Booking.movement_id == movement.id))
+    if exists is not None:
+        raise RuleViolation(f"passenger {passenger.id} is already on {movement.flight}")
+    booking = Booking(passenger=passenger, movement=movement, seat=seat,
+                      stop=stop.upper() if stop else None)
+    tx.session.add(booking)
+    tx.session.flush()
+    tx.record(PassengerBooked, movement, passenger_id=passenger.id)
+    flag_case_split(tx, passenger.case)
+    return booking.id
+
+
+def _journey_start(tx: Tx, movement: Movement) -> int:
+    """A transit's onward leg belongs to the journey that started on the inbound leg."""
+    if movement.kind is MovementKind.TRANSIT_OUT:
+        inbound = tx.session.scalar(select(Transit.inbound_movement_id).where(
+            Transit.onward_movement_id == movement.id))
+        if inbound is not None:
+            return int(inbound)
+    return movement.id
+
+
+def flag_case_split(tx: Tx, case: Case) -> bool:
+    """A case travels together: members booked on different journeys flag the case."""
+    journeys: set[int] = set()
+    for member in case.passengers:
+        for b in member.bookings:
+            if b.status is not BookingStatus.CANCELLED and b.movement.kind is not (
+                    MovementKind.TRANSIT_OUT):
+                journeys.add(_journey_start(tx, b.movement))
+    split = len(journeys) > 1
+    if split and not case.split_flagged:
+        case.split_flagged = True
+        for movement_id in sorted(journeys):
+            movement = tx.session.get(Movement, movement_id)
+            assert movement is not None
+            tx.record(CaseSplitFlagged, movement, case_reference=case.reference,
+                      movement_ids=tuple(sorted(journeys)))
+        tx.audit("flag_case_split", "case", case.id, after={"movements": sorted(journeys)})
+    elif not split and case.split_flagged:
+        case.split_flagged = False
+    return split
+
+
+def update_needs(tx: Tx, passenger_id: int, needs: tuple[tuple[str, str | None], ...],
+                 expected_version: int | None = None) -> None:
+    passenger = get_or_404(tx, Passenger, passenger_id, "passenger")
+    check_version(passenger, expected_version, "passenger")
+    before = sorted(passenger.codes)
+    passenger.needs = validate_needs(needs)
+    touch(passenger, "surname")
+    tx.session.flush()
+    for booking in passenger.bookings:
+        tx.record(PassengerUpdated, booking.movement, passenger_id=passenger.id)
+    tx.audit("update_needs", "passenger", passenger.id, before={"needs": before},
+             after={"needs": sorted(passenger.codes)})

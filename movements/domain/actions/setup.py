@@ -1,0 +1,88 @@
+"""Airports, organisations and users: the things an admin sets up."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
+
+from ..errors import RuleViolation
+from ..models import Airport, Organisation, OrganisationKind, Role, User
+from ..uow import Tx
+from ._common import clean_text, require_role
+
+
+def ensure_airport(tx: Tx, iata: str, name: str, timezone: str) -> int:
+    code = iata.strip().upper()
+    if not (len(code) == 3 and code.isalpha()):
+        raise RuleViolation(f"{iata!r} is not an IATA airport code", field="iata")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise RuleViolation(f"unknown time zone {timezone!r}", field="timezone") from None
+    airport = tx.session.scalar(select(Airport).where(Airport.iata == code))
+    if airport is None:
+        airport = Airport(iata=code, name=name, timezone=timezone)
+        tx.session.add(airport)
+        tx.session.flush()
+        tx.audit("create_airport", "airport", airport.id, after={"iata": code})
+    return airport.id
+
+
+def ensure_organisation(tx: Tx, name: str, kind: OrganisationKind | str) -> int:
+    clean = clean_text(name, "organisation name", required=True, max_len=200) or ""
+    try:
+        org_kind = OrganisationKind(kind)
+    except ValueError:
+        allowed = ", ".join(k.value for k in OrganisationKind)
+        raise RuleViolation(f"organisation kind {kind!r} is not one of {allowed}",
+                            field="kind") from None
+    org = tx.session.scalar(select(Organisation).where(Organisation.name == clean))
+    if org is None:
+        org = Organisation(name=clean, kind=org_kind)
+        tx.session.add(org)
+        tx.session.flush()
+        tx.audit("create_organisation", "organisation", org.id, after={"name": clean})
+    return org.id
+
+
+def add_user(tx: Tx, username: str, display_name: str, role: Role | str, password_hash: str,
+             *, organisation: str | None = None, airports: Sequence[str] = ()) -> int:
+    require_role(tx, Role.ADMIN)
+    name = (username or "").strip().lower()
+    if not name or not name.replace(".", "").replace("-", "").replace("_", "").isalnum():
+        raise RuleViolation(f"user name {username!r}: use letters, digits, . - _",
+                            field="username")
+    try:
+        user_role = Role(role)
+    except ValueError:
+        allowed = ", ".join(r.value for r in Role)
+        raise RuleViolation(f"role {role!r} is not one of {allowed}", field="role") from None
+    if tx.session.scalar(select(User.id).where(User.username == name)) is not None:
+        raise RuleViolation(f"user {name!r} exists already", field="username")
+    org = None
+    if organisation:
+        org = tx.session.scalar(select(Organisation).where(Organisation.name == organisation))
+        if org is None:
+            raise RuleViolation(f"organisation {organisation!r} does not exist",
+                                field="organisation")
+    if user_role is Role.RECEPTION and org is None:
+        raise RuleViolation("a reception user belongs to one organisation",
+                            field="organisation")
+    found = list(tx.session.scalars(select(Airport).where(
+        Airport.iata.in_([a.upper() for a in airports]))))
+    missing = {a.upper() for a in airports} - {a.iata for a in found}
+    if missing:
+        raise RuleViolation(f"airport(s) not set up: {', '.join(sorted(missing))}",
+                            field="airports")
+    user = User(username=name, display_name=clean_text(display_name, "display name",
+                                                       required=True, max_len=200) or name,
+                role=user_role, organisation=org, password_hash=password_hash,
+                created_at=tx.now, airports=found)
+    tx.session.add(user)
+    tx.session.flush()
+    tx.audit("add_user", "user", user.id, after={
+        "username": name, "role": user_role.value,
+        "organisation": org.name if org else None, "airports": sorted(a.iata for a in found)})
+    return user.id

@@ -1,0 +1,107 @@
+"""Typed events, one per kind of change.  Recorded by actions, published after COMMIT.
+
+Every event belongs to one board (airport, day) and carries the board's gapless sequence
+number, taken in the same transaction as the change it describes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DomainEvent:
+    airport_id: int
+    airport: str
+    board_date: date
+    seq: int
+    movement_id: int | None = None
+    passenger_id: int | None = None
+
+    @property
+    def kind(self) -> str:
+        return type(self).__name__
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MovementCreated(DomainEvent):
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MovementUpdated(DomainEvent):
+    changes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PassengerBooked(DomainEvent):
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PassengerUpdated(DomainEvent):
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MilestoneRecorded(DomainEvent):
+    milestone: str
+    overridden: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NoShowRecorded(DomainEvent):
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EscortAssigned(DomainEvent):
+    escort_kind: str
+    escort_name: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NoteAdded(DomainEvent):
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CaseSplitFlagged(DomainEvent):
+    case_reference: str
+    movement_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HandoverCreated(DomainEvent):
+    handover_id: int
+    supersedes_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HandoverSigned(DomainEvent):
+    handover_id: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AlertRaised(DomainEvent):
+    alert_id: int
+    alert_kind: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AlertCleared(DomainEvent):
+    alert_id: int
+    alert_kind: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AlertAcknowledged(DomainEvent):
+    alert_id: int
+    alert_kind: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PassengerPurged(DomainEvent):
+    pass

@@ -1,0 +1,510 @@
+"""Shared page furniture for the documents: A4 template, running header and footer with
+"Page x of y", the movement block with the verification QR code, the passenger table,
+signature blocks, the superseding banner.
+
+Pure functions from read models to ReportLab flowables; no I/O besides the returned
+bytes.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfgen import canvas as rl_canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    KeepTogether,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from movements.domain.documents import DocMovement, DocPassenger
+
+from .text import SANS, SANS_BOLD, base_rtl, printable, register_fonts, rich, rich_lines
+
+PAGE_W, PAGE_H = A4
+MARGIN_X = 16 * mm
+MARGIN_TOP = 27 * mm
+MARGIN_BOTTOM = 20 * mm
+CONTENT_W = PAGE_W - 2 * MARGIN_X
+
+INK = colors.HexColor("#1a1a1a")
+MUTED = colors.HexColor("#5a5a5a")
+RULE = colors.HexColor("#8c8c8c")
+BAND = colors.HexColor("#e9edf2")
+CASE_SHADE = colors.HexColor("#f4f6f8")
+ALERT = colors.HexColor("#8a1c1c")
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+KIND_LABEL = {"departure": "Departure", "arrival": "Arrival", "transit": "Transit"}
+
+
+# --------------------------------------------------------------------------- formatting
+
+def fmt_date(d: date | None) -> str:
+    """``15 Sep 2016`` (locale-independent), a dash for ``None``."""
+    if d is None:
+        return "\u2013"
+    return f"{d.day:02d} {_MONTHS[d.month - 1]} {d.year}"
+
+
+def fmt_long_date(d: date) -> str:
+    return f"{_WEEKDAYS[d.weekday()]} {d.day} {_MONTHS[d.month - 1]} {d.year}"
+
+
+def fmt_dt(dt: datetime | None) -> str:
+    """``15 Sep 2016 14:32 CEST``; the zone only if the datetime is aware."""
+    if dt is None:
+        return "\u2013"
+    zone = dt.tzname() if dt.tzinfo is not None else None
+    s = f"{fmt_date(dt.date())} {dt.hour:02d}:{dt.minute:02d}"
+    return f"{s} {zone}" if zone else s
+
+
+def fmt_time(dt: datetime | None) -> str:
+    if dt is None:
+        return "\u2013"
+    return f"{dt.hour:02d}:{dt.minute:02d}"
+
+
+def dash(v: str | None) -> str:
+    return v if v else "\u2013"
+
+
+def esc(text: str) -> str:
+    """Any-script text as paragraph markup (escapes XML, picks fonts, shapes RTL)."""
+    return rich(text)
+
+
+# --------------------------------------------------------------------------- styles
+
+class Styles:
+    def __init__(self) -> None:
+        register_fonts()
+        base = ParagraphStyle("base", fontName=SANS, fontSize=9, leading=11.5,
+                              textColor=INK)
+        self.base = base
+        self.small = ParagraphStyle("small", parent=base, fontSize=7.5, leading=9.5)
+        self.muted = ParagraphStyle("muted", parent=self.small, textColor=MUTED)
+        self.cell = ParagraphStyle("cell", parent=base, fontSize=8, leading=10)
+        self.cell_bold = ParagraphStyle("cell_bold", parent=self.cell, fontName=SANS_BOLD)
+        self.cell_right = ParagraphStyle("cell_right", parent=self.cell, alignment=TA_RIGHT)
+        self.cell_center = ParagraphStyle("cell_center", parent=self.cell,
+                                          alignment=TA_CENTER)
+        # Naskh needs more room above and below the line than Latin.
+        self.native = ParagraphStyle("native", parent=self.cell, fontSize=9.5, leading=14)
+        self.native_rtl = ParagraphStyle("native_rtl", parent=self.native,
+                                         alignment=TA_RIGHT)
+        self.head = ParagraphStyle("head", parent=self.cell, fontName=SANS_BOLD,
+                                   fontSize=7.5, leading=9)
+        self.title = ParagraphStyle("title", parent=base, fontName=SANS_BOLD, fontSize=15,
+                                    leading=19, spaceAfter=1 * mm)
+        self.subtitle = ParagraphStyle("subtitle", parent=base, fontSize=9.5, leading=12,
+                                       textColor=MUTED, spaceAfter=3 * mm)
+        self.h2 = ParagraphStyle("h2", parent=base, fontName=SANS_BOLD, fontSize=10.5,
+                                 leading=13, spaceBefore=4 * mm, spaceAfter=1.5 * mm)
+        self.label = ParagraphStyle("label", parent=base, fontSize=7, leading=8.5,
+                                    textColor=MUTED)
+        self.value = ParagraphStyle("value", parent=base, fontName=SANS_BOLD, fontSize=9.5,
+                                    leading=12)
+        self.banner = ParagraphStyle("banner", parent=base, fontSize=9, leading=12,
+                                     textColor=ALERT)
+
+
+_styles: Styles | None = None
+
+
+def styles() -> Styles:
+    global _styles
+    if _styles is None:
+        _styles = Styles()
+    return _styles
+
+
+# --------------------------------------------------------------------------- page frame
+
+@dataclass(frozen=True, slots=True)
+class PageInfo:
+    """What the running header and footer print on every page."""
+
+    title: str
+    agency_name: str
+    airport_name: str
+    document_id: str
+    version: int | None
+    issued: str
+    supersedes: str | None = None
+    subject: str = ""
+    author: str = ""
+
+
+def _canvasmaker(info: PageInfo) -> type[rl_canvas.Canvas]:
+    """A canvas that holds every page back until the end, so that it can print the
+    running header and footer with "Page x of y" once y is known."""
+
+    class NumberedCanvas(rl_canvas.Canvas):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._saved: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:  # noqa: N802 - ReportLab API
+            self._saved.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._saved)
+            for state in self._saved:
+                self.__dict__.update(state)
+                self._furniture(total)
+                super().showPage()
+            super().save()
+
+        def _furniture(self, total: int) -> None:
+            page = self._pageNumber
+            self.saveState()
+            top = PAGE_H - 12 * mm
+            self.setFillColor(INK)
+            self.setFont(SANS_BOLD, 9.5)
+            self.drawString(MARGIN_X, top, info.agency_name)
+            self.setFont(SANS, 7.5)
+            self.setFillColor(MUTED)
+            self.drawString(MARGIN_X, top - 10, info.airport_name)
+            self.setFillColor(INK)
+            self.setFont(SANS_BOLD, 9.5)
+            self.drawRightString(PAGE_W - MARGIN_X, top, info.title)
+            self.setFont(SANS, 7.5)
+            self.setFillColor(MUTED)
+            ver = f"  \u00b7  version {info.version}" if info.version is not None else ""
+            self.drawRightString(PAGE_W - MARGIN_X, top - 10,
+                                 f"Document {info.document_id}{ver}")
+            self.setStrokeColor(RULE)
+            self.setLineWidth(0.6)
+            self.line(MARGIN_X, top - 15, PAGE_W - MARGIN_X, top - 15)
+
+            bottom = 11 * mm
+            self.line(MARGIN_X, bottom + 9, PAGE_W - MARGIN_X, bottom + 9)
+            self.setFont(SANS, 7)
+            self.setFillColor(MUTED)
+            left = f"{info.document_id}{ver}  \u00b7  issued {info.issued}"
+            if info.supersedes:
+                left += f"  \u00b7  supersedes {info.supersedes}"
+            self.drawString(MARGIN_X, bottom, left)
+            self.setFillColor(INK)
+            self.setFont(SANS_BOLD, 8)
+            self.drawRightString(PAGE_W - MARGIN_X, bottom, f"Page {page} of {total}")
+            self.restoreState()
+
+    return NumberedCanvas
+
+
+def render(story: list[Flowable], info: PageInfo) -> bytes:
+    """Lay the story out on A4 and return the PDF bytes (deterministic output)."""
+    register_fonts()
+    buf = io.BytesIO()
+    doc = BaseDocTemplate(
+        buf, pagesize=A4, leftMargin=MARGIN_X, rightMargin=MARGIN_X,
+        topMargin=MARGIN_TOP, bottomMargin=MARGIN_BOTTOM,
+        title=f"{info.title} {info.document_id}", author=info.author or info.agency_name,
+        subject=info.subject, creator="movements", invariant=1,
+    )
+    frame = Frame(MARGIN_X, MARGIN_BOTTOM, CONTENT_W, PAGE_H - MARGIN_TOP - MARGIN_BOTTOM,
+                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body")
+    doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
+    doc.build(story, canvasmaker=_canvasmaker(info))
+    return buf.getvalue()
+
+
+# --------------------------------------------------------------------------- blocks
+
+def qr_drawing(url: str, size: float = 26 * mm) -> Drawing:
+    widget = QrCodeWidget(url, barLevel="M")
+    x0, y0, x1, y1 = widget.getBounds()
+    w, h = x1 - x0, y1 - y0
+    d = Drawing(size, size, transform=[size / w, 0, 0, size / h, 0, 0])
+    d.add(widget)
+    return d
+
+
+def title_block(title: str, subtitle: str) -> list[Flowable]:
+    s = styles()
+    return [Paragraph(esc(title), s.title), Paragraph(esc(subtitle), s.subtitle)]
+
+
+def superseding_banner(document_id: str, version: int, old_id: str, old_version: int | None,
+                       note: str | None) -> Flowable:
+    s = styles()
+    old = f"document {old_id}" + (f" (version {old_version})" if old_version else "")
+    text = (f"<b>Corrected version.</b> This document, {esc(document_id)} version {version}, "
+            f"supersedes and replaces {esc(old)}. The replaced version is void.")
+    if note:
+        text += f" <b>What changed:</b> {esc(note)}"
+    t = Table([[Paragraph(text, s.banner)]], colWidths=[CONTENT_W])
+    t.setStyle(TableStyle([
+        ("BOX", (0, 0), (-1, -1), 1, ALERT),
+        ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#fbf1f1")),
+        ("LEFTPADDING", (0, 0), (-1, -1), 6), ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+        ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+    ]))
+    return t
+
+
+def field_grid(fields: Sequence[tuple[str, str]], width: float, columns: int = 3) -> Table:
+    """Label-over-value pairs laid out in ``columns`` columns."""
+    s = styles()
+    cells = [[Paragraph(esc(label), s.label), Paragraph(value, s.value)]
+             for label, value in fields]
+    rows = []
+    for i in range(0, len(cells), columns):
+        chunk = cells[i:i + columns]
+        chunk += [""] * (columns - len(chunk))
+        rows.append(chunk)
+    t = Table(rows, colWidths=[width / columns] * columns, hAlign="LEFT")
+    t.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+        ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ]))
+    return t
+
+
+def movement_fields(m: DocMovement) -> list[tuple[str, str]]:
+    def place(code: str) -> str:
+        name = m.place_name(code)
+        return f"{esc(code)} {esc(name)}" if name else esc(code)
+
+    kind = KIND_LABEL[m.kind] + (" \u00b7 charter" if m.is_charter else "")
+    event = {"departure": "departure", "arrival": "arrival", "transit": "arrival"}[m.kind]
+    fields = [
+        ("Flight", esc(m.flight)),
+        ("Operational date", fmt_date(m.operational_date)),
+        ("Movement", kind),
+        ("From", place(m.origin)),
+        ("To", place(m.destination)),
+        ("Via" if m.stops else "Route",
+         " \u2013 ".join(place(c) for c in m.stops) if m.stops
+         else " \u2013 ".join(esc(c) for c in m.route)),
+        (f"Scheduled {event}", fmt_dt(m.scheduled_local)),
+        (f"Actual {event}", fmt_dt(m.actual_local)),
+        ("Terminal / gate", f"{esc(dash(m.terminal))} / {esc(dash(m.gate))}"),
+    ]
+    if m.onward_flight:
+        fields.append(("Onward flight", esc(m.onward_flight)))
+    if m.aircraft:
+        fields.append(("Aircraft", esc(m.aircraft)))
+    return fields
+
+
+def movement_block(m: DocMovement, extra: Sequence[tuple[str, str]] = (),
+                   verify_url: str | None = None) -> Flowable:
+    """The movement (and document) facts in a shaded box, QR code on the right."""
+    s = styles()
+    qr_w = 30 * mm if verify_url else 0
+    inner = CONTENT_W - qr_w - 8
+    grid = field_grid([*movement_fields(m), *extra], inner, columns=3)
+    if verify_url:
+        qr = [qr_drawing(verify_url, 24 * mm),
+              Paragraph("Scan to verify this document", s.muted)]
+        row = [[grid, qr]]
+        widths = [inner + 8, qr_w]
+    else:
+        row = [[grid]]
+        widths = [CONTENT_W]
+    t = Table(row, colWidths=widths)
+    t.setStyle(TableStyle([
+        ("BACKGROUND", (0, 0), (-1, -1), BAND),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 6), ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+        ("TOPPADDING", (0, 0), (-1, -1), 5), ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+        ("ALIGN", (-1, 0), (-1, -1), "CENTER"),
+    ]))
+    return t
+
+
+def verify_line(url: str) -> Paragraph:
+    s = styles()
+    return Paragraph(f"Verify at {esc(url)}", s.muted)
+
+
+def signature_blocks(left: tuple[str, Sequence[tuple[str, str]]],
+                     right: tuple[str, Sequence[tuple[str, str]]]) -> Flowable:
+    """Two side-by-side signature boxes: a title and (label, pre-filled value) lines,
+    followed by a signature line."""
+    s = styles()
+    col = (CONTENT_W - 6 * mm) / 2
+
+    def box(title: str, lines: Sequence[tuple[str, str]]) -> Table:
+        rows: list[list[Any]] = [[Paragraph(f"<b>{esc(title)}</b>", s.base)]]
+        for label, value in lines:
+            rows.append([Paragraph(esc(label), s.label)])
+            rows.append([Paragraph(esc(value) if value else "&nbsp;", s.value)])
+        rows.append([Paragraph("Signature", s.label)])
+        rows.append([Spacer(1, 13 * mm)])
+        t = Table(rows, colWidths=[col])
+        n = len(rows)
+        style = [
+            ("BOX", (0, 0), (-1, -1), 0.8, INK),
+            ("BACKGROUND", (0, 0), (-1, 0), BAND),
+            ("LEFTPADDING", (0, 0), (-1, -1), 6), ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+            ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+            ("TOPPADDING", (0, 0), (-1, 0), 4), ("BOTTOMPADDING", (0, 0), (-1, 0), 4),
+            ("LINEBELOW", (0, n - 1), (-1, n - 1), 0.5, RULE),
+        ]
+        # a writing line under every empty value
+        for i, (_, value) in enumerate(lines):
+            if not value:
+                r = 2 + 2 * i
+                style.append(("LINEBELOW", (0, r), (-1, r), 0.4, RULE))
+        t.setStyle(TableStyle(style))
+        return t
+
+    outer = Table([[box(*left), box(*right)]], colWidths=[col + 6 * mm, col])
+    outer.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("LEFTPADDING", (1, 0), (1, 0), 0),
+    ]))
+    return KeepTogether([Spacer(1, 5 * mm), outer])
+
+
+def bullet_list(items: Sequence[str]) -> list[Flowable]:
+    s = styles()
+    style = ParagraphStyle("bullet", parent=s.base, leftIndent=10, bulletIndent=0)
+    return [Paragraph(esc(item), style, bulletText="\u2022") for item in items]
+
+
+# --------------------------------------------------------------------------- passengers
+
+def name_cell(p: DocPassenger, width: float) -> list[Flowable]:
+    """Name as in the travel document, then the name in its own script if recorded."""
+    s = styles()
+    if p.surname and p.given_names:
+        latin = f"<b>{esc(p.surname.upper())}</b>, {esc(p.given_names)}"
+    else:
+        latin = f"<b>{esc(p.display_name)}</b>"
+    out: list[Flowable] = [Paragraph(latin, s.cell)]
+    native = (p.native_name or "").strip()
+    if native:
+        if printable(native):
+            style = s.native_rtl if base_rtl(native) else s.native
+            out.append(Paragraph(rich_lines(native, width, style.fontSize), style))
+        else:
+            out.append(Paragraph("(name in own script recorded; not printable here)",
+                                 s.muted))
+    return out
+
+
+def group_by_case(passengers: Sequence[DocPassenger]) -> list[tuple[str, list[DocPassenger]]]:
+    """Cases in order of first appearance, passengers in given order within a case."""
+    groups: dict[str, list[DocPassenger]] = {}
+    for p in passengers:
+        groups.setdefault(p.case_ref, []).append(p)
+    return list(groups.items())
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    header: str
+    width: float
+    cell: Callable[[DocPassenger, float, int], Any]
+    """(passenger, usable width, running number) -> markup str or flowable(s)"""
+    align: str = "LEFT"
+
+
+def passenger_table(passengers: Sequence[DocPassenger], columns: Sequence[Column],
+                    *, number_from: int = 1) -> Table:
+    """One row per passenger, grouped by case (alternate shading and a heavier rule
+    between cases), the header row repeated on every page."""
+    s = styles()
+    header = [Paragraph(c.header, s.head) for c in columns]  # trusted markup
+    data: list[list[Any]] = [header]
+    style: list[tuple[Any, ...]] = [
+        ("BACKGROUND", (0, 0), (-1, 0), BAND),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.9, INK),
+        ("LINEABOVE", (0, 0), (-1, 0), 0.9, INK),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ]
+    n = number_from
+    row = 1
+    for gi, (_, members) in enumerate(group_by_case(passengers)):
+        first = row
+        for p in members:
+            cells: list[Any] = []
+            for c in columns:
+                value = c.cell(p, c.width - 6, n)
+                if isinstance(value, str):
+                    st = {"RIGHT": s.cell_right, "CENTER": s.cell_center}.get(c.align, s.cell)
+                    value = Paragraph(value, st)
+                cells.append(value)
+            data.append(cells)
+            n += 1
+            row += 1
+        last = row - 1
+        if gi % 2 == 1:
+            style.append(("BACKGROUND", (0, first), (-1, last), CASE_SHADE))
+        if gi > 0:
+            style.append(("LINEABOVE", (0, first), (-1, first), 0.7, RULE))
+        for r in range(first + 1, last + 1):
+            style.append(("LINEABOVE", (0, r), (-1, r), 0.25, colors.HexColor("#d5d9de")))
+    style.append(("LINEBELOW", (0, -1), (-1, -1), 0.9, INK))
+    t = Table(data, colWidths=[c.width for c in columns], repeatRows=1, hAlign="LEFT")
+    t.setStyle(TableStyle(style))
+    return t
+
+
+def needs_markup(p: DocPassenger, action: Callable[[Any], str], *,
+                 with_meaning: bool = False, release: bool = True) -> str:
+    """The SSR codes with plain words (``action`` picks receiver_ or team_action)."""
+    parts = []
+    for need in p.needs:
+        words = action(need)
+        if with_meaning:
+            words = f"{need.meaning}: {words}" if words else need.meaning
+        parts.append(f"<b>{need.code}</b> {esc(words)}" if words else f"<b>{need.code}</b>")
+    if p.unaccompanied_minor and "UMNR" not in p.ssr_codes:
+        parts.append("<b>Unaccompanied minor</b>: release only to the named adult "
+                     "after an ID check")
+    if release and p.is_minor_unaccompanied:
+        who = esc(p.release_to) if p.release_to else "<b>no adult named: do not release</b>"
+        parts.append(f"Release to: {who}")
+    if p.escort_note:
+        parts.append(f'<font color="#5a5a5a">Note: {esc(p.escort_note)}</font>')
+    return "<br/>".join(parts) if parts else "\u2013"
+
+
+def standard_columns(needs: Callable[[DocPassenger], str], *, needs_header: str,
+                     seat: bool = False) -> list[Column]:
+    """No. | name (document + own script) | born | sex | nationality | case | [seat] |
+    needs.  The needs column takes the remaining width."""
+    fixed = [
+        Column("No.", 9 * mm, lambda p, w, n: str(n), "RIGHT"),
+        Column("Name as in travel document / in own script", 54 * mm,
+               lambda p, w, n: name_cell(p, w)),
+        Column("Born", 18.5 * mm, lambda p, w, n: fmt_date(p.birth_date)),
+        Column("Sex", 8 * mm, lambda p, w, n: p.sex, "CENTER"),
+        Column("Nation-<br/>ality", 13 * mm, lambda p, w, n: esc(p.nationality), "CENTER"),
+        Column("Case ref.", 22 * mm, lambda p, w, n: esc(p.case_ref)),
+    ]
+    if seat:
+        fixed.append(Column("Seat", 10 * mm, lambda p, w, n: esc(dash(p.seat)), "CENTER"))
+    rest = CONTENT_W - sum(c.width for c in fixed)
+    return [*fixed, Column(needs_header, rest, lambda p, w, n: needs(p))]

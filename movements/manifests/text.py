@@ -1,0 +1,225 @@
+"""Fonts and scripts: how names in Arabic, Cyrillic and Ge'ez reach the page correctly.
+
+Choice: **arabic-reshaper + python-bidi, with a per-character font chain**, not
+ReportLab's own shaping.
+
+* ReportLab 5.1 can shape through HarfBuzz (``ParagraphStyle(shaping=1)`` with the
+  optional ``uharfbuzz`` package, extra ``reportlab[shaping]``) and reorder
+  right-to-left text through ``rlbidi`` (extra ``reportlab[bidi]``).  ``rlbidi`` is not
+  on PyPI (ReportLab publishes it on its own index), so only shaping was available:
+  each Arabic word came out joined, but the words of a multi-word name stood in
+  left-to-right order, and glyphs that the font's cmap does not name (most
+  contextual forms) were written as private-use characters, so the text layer of the
+  PDF (search, copy, pypdf) read as ``\\ue000``-garbage.  A handover manifest is a
+  record that people search and copy names from, so that was a dealbreaker.
+* ``arabic_reshaper`` maps each Arabic letter to its Unicode *presentation form*
+  (isolated/initial/medial/final, lam-alef ligatures) and ``bidi.get_display``
+  (python-bidi, Rust ``unicode-bidi``) puts the line into visual order.  Noto Naskh
+  Arabic has cmap entries for the presentation forms, so ReportLab draws them with a
+  plain TTF font and the PDF text layer holds real code points: pypdf extracts them,
+  and NFKC normalisation gives the logical-order name back (the tests rely on that).
+  The cost: no mark positioning (harakat are dropped, which names in travel documents
+  do not carry) and line breaking must happen in logical order before reordering, which
+  :func:`rich_lines` does.  The "Allah" word ligature is switched off so names print
+  letter by letter as in the document.
+* Cyrillic is in Noto Sans; Ge'ez (Amharic, Tigrinya) is a syllabary with one glyph per
+  code point and needs no shaping, only Noto Sans Ethiopic.
+
+Fonts: the four Noto TTFs used (~1.5 MB, SIL OFL 1.1, licence in ``fonts/OFL.txt``) are
+vendored in ``fonts/`` so that the package renders the same on any machine.  If the
+folder is missing (a wheel built without package data), the Debian ``fonts-noto-core``
+paths are tried.  Each character goes to the first font in its script's chain whose
+cmap has it (Arabic -> Naskh, Ethiopic -> Noto Sans Ethiopic, everything else -> Noto
+Sans), so spaces and punctuation stay in the surrounding run.  Characters no font has
+(e.g. Han, Hebrew) are reported by :func:`printable` so that a document can say so
+instead of printing empty boxes.
+"""
+
+from __future__ import annotations
+
+import threading
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import arabic_reshaper
+from bidi import get_display
+from reportlab.lib.fonts import addMapping
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
+FONT_DIR = Path(__file__).with_name("fonts")
+SYSTEM_FONT_DIRS = (
+    Path("/usr/share/fonts/truetype/noto"),
+    Path("/usr/share/fonts/noto"),
+    Path("/usr/share/fonts/google-noto"),
+)
+
+SANS = "MvSans"
+SANS_BOLD = "MvSans-Bold"
+NASKH = "MvNaskhArabic"
+ETHIOPIC = "MvSansEthiopic"
+
+_FILES = {
+    SANS: "NotoSans-Regular.ttf",
+    SANS_BOLD: "NotoSans-Bold.ttf",
+    NASKH: "NotoNaskhArabic-Regular.ttf",
+    ETHIOPIC: "NotoSansEthiopic-Regular.ttf",
+}
+
+_lock = threading.Lock()
+_cmaps: dict[str, frozenset[int]] = {}
+
+_reshaper = arabic_reshaper.ArabicReshaper(configuration={
+    "delete_harakat": True,
+    "ARABIC LIGATURE ALLAH": False,
+})
+
+
+def _find(filename: str) -> Path:
+    for d in (FONT_DIR, *SYSTEM_FONT_DIRS):
+        p = d / filename
+        if p.is_file():
+            return p
+    raise FileNotFoundError(
+        f"font {filename} not found in {FONT_DIR} nor in the system Noto folders; "
+        "restore movements/manifests/fonts/ or apt-get install fonts-noto-core "
+        "fonts-noto-extra")
+
+
+def register_fonts() -> None:
+    """Register the fonts with ReportLab once per process (thread-safe, idempotent)."""
+    if _cmaps:
+        return
+    with _lock:
+        if _cmaps:
+            return
+        cmaps: dict[str, frozenset[int]] = {}
+        for name, filename in _FILES.items():
+            # shapable=False: identical output whether or not uharfbuzz happens to be
+            # installed; shaping is done by arabic_reshaper (see module docstring).
+            font = TTFont(name, str(_find(filename)), shapable=False)
+            pdfmetrics.registerFont(font)
+            cmaps[name] = frozenset(font.face.charToGlyph)
+        for bold in (0, 1):
+            for italic in (0, 1):
+                addMapping(SANS, bold, italic, SANS_BOLD if bold else SANS)
+                addMapping(NASKH, bold, italic, NASKH)
+                addMapping(ETHIOPIC, bold, italic, ETHIOPIC)
+        _cmaps.update(cmaps)
+
+
+def _is_arabic(cp: int) -> bool:
+    return (0x0600 <= cp <= 0x06FF or 0x0750 <= cp <= 0x077F or 0x08A0 <= cp <= 0x08FF
+            or 0xFB50 <= cp <= 0xFDFF or 0xFE70 <= cp <= 0xFEFF)
+
+
+def _is_ethiopic(cp: int) -> bool:
+    return (0x1200 <= cp <= 0x139F or 0x2D80 <= cp <= 0x2DDF or 0xAB00 <= cp <= 0xAB2F
+            or 0x1E7E0 <= cp <= 0x1E7FF)
+
+
+def _chain(cp: int, bold: bool) -> tuple[str, ...]:
+    sans = SANS_BOLD if bold else SANS
+    if _is_arabic(cp):
+        return (NASKH, sans, ETHIOPIC)
+    if _is_ethiopic(cp):
+        return (ETHIOPIC, sans, NASKH)
+    return (sans, NASKH, ETHIOPIC)
+
+
+def _neutral(ch: str) -> bool:
+    return unicodedata.category(ch)[0] in "ZPS" or ch.isdigit()
+
+
+def is_rtl(text: str) -> bool:
+    """True if the text contains right-to-left letters (Arabic, Hebrew, ...)."""
+    return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
+
+
+def base_rtl(text: str) -> bool:
+    """True if the first strong character is right-to-left (paragraph direction)."""
+    for ch in text:
+        d = unicodedata.bidirectional(ch)
+        if d in ("R", "AL"):
+            return True
+        if d == "L":
+            return False
+    return False
+
+
+def printable(text: str) -> bool:
+    """True if every character has a glyph in one of the registered fonts."""
+    register_fonts()
+    return all(
+        ch.isspace() or any(ord(ch) in _cmaps[f] for f in _chain(ord(ch), False))
+        for ch in text)
+
+
+def visual(text: str) -> str:
+    """Shape Arabic letters and reorder the line for display (no-op for LTR text)."""
+    if not is_rtl(text):
+        return text
+    return get_display(_reshaper.reshape(text), base_dir="R" if base_rtl(text) else "L")
+
+
+def _runs(text: str, bold: bool) -> Iterator[tuple[str, str]]:
+    """Split a (visual-order) string into (font, chunk) runs."""
+    register_fonts()
+    current: str | None = None
+    buf: list[str] = []
+    for ch in text:
+        cp = ord(ch)
+        if current is not None and _neutral(ch) and cp in _cmaps[current]:
+            font = current
+        else:
+            chain = _chain(cp, bold)
+            font = next((f for f in chain if cp in _cmaps[f]), chain[0])
+        if font != current and buf:
+            yield current or SANS, "".join(buf)
+            buf = []
+        current = font
+        buf.append(ch)
+    if buf:
+        yield current or SANS, "".join(buf)
+
+
+def markup(text: str, *, bold: bool = False) -> str:
+    """Paragraph markup for an already visual-order string, one ``<font>`` per run."""
+    out = []
+    for font, chunk in _runs(text, bold):
+        out.append(f'<font name="{font}">{escape(chunk)}</font>')
+    return "".join(out)
+
+
+def rich(text: str, *, bold: bool = False) -> str:
+    """Paragraph markup for a logical-order string of any supported script."""
+    return markup(visual(text), bold=bold)
+
+
+def text_width(text: str, size: float, *, bold: bool = False) -> float:
+    """Printed width of a logical-order string (after shaping)."""
+    return sum(pdfmetrics.stringWidth(chunk, font, size)
+               for font, chunk in _runs(visual(text), bold))
+
+
+def rich_lines(text: str, width: float, size: float, *, bold: bool = False) -> str:
+    """Markup for a logical-order string, broken into lines that fit ``width``.
+
+    Lines are broken in *logical* order and then each line is reordered on its own,
+    so a right-to-left name that wraps keeps its first words on the first line.
+    """
+    words = text.split()
+    lines: list[str] = []
+    line = ""
+    for w in words:
+        candidate = f"{line} {w}" if line else w
+        if line and text_width(candidate, size, bold=bold) > width:
+            lines.append(line)
+            line = w
+        else:
+            line = candidate
+    if line:
+        lines.append(line)
+    return "<br/>".join(rich(ln, bold=bold) for ln in lines)

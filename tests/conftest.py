@@ -1,0 +1,133 @@
+"""Shared fixtures: real databases (SQLite file and a throwaway PostgreSQL), a unit of work
+with a publisher that captures what it was handed, and the demo airport set up."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from collections.abc import AsyncIterator, Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from movements.db import make_engine, make_sessionmaker
+from movements.domain.clock import ManualClock
+from movements.domain.events import DomainEvent
+from movements.domain.models import Base
+from movements.domain.uow import UnitOfWork
+from movements.migrate import upgrade
+from tests.pg import PgCluster, start_cluster
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+class CapturingPublisher:
+    """Keeps every batch it is handed, like Zulip's capture_send_event_calls."""
+
+    def __init__(self) -> None:
+        self.batches: list[list[DomainEvent]] = []
+
+    async def publish(self, events: Sequence[DomainEvent]) -> None:
+        self.batches.append(list(events))
+
+    @property
+    def events(self) -> list[DomainEvent]:
+        return [e for batch in self.batches for e in batch]
+
+    def clear(self) -> None:
+        self.batches.clear()
+
+
+@pytest.fixture(scope="session")
+def pg_base_url() -> Iterator[str]:
+    given = os.environ.get("MOVEMENTS_TEST_PG_URL")
+    if given:
+        from movements.config import normalise_database_url
+
+        yield normalise_database_url(given)
+        return
+    cluster: PgCluster = start_cluster()
+    try:
+        yield cluster.url
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Migrate once; every test copies the file (much faster than migrating each time)."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+
+    async def build() -> None:
+        engine = make_engine(f"sqlite+aiosqlite:///{path}")
+        await upgrade(engine)
+        await engine.dispose()
+
+    asyncio.run(build())
+    return path
+
+
+_pg_migrated: set[str] = set()
+
+
+async def _fresh_pg(base_url: str) -> AsyncEngine:
+    engine = make_engine(base_url)
+    if base_url not in _pg_migrated:
+        async with engine.begin() as conn:
+            await conn.execute(text("DROP SCHEMA public CASCADE"))
+            await conn.execute(text("CREATE SCHEMA public"))
+        await upgrade(engine)
+        _pg_migrated.add(base_url)
+    else:
+        names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        async with engine.begin() as conn:
+            await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    return engine
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path,
+                 sqlite_template: Path) -> str:
+    if backend == "sqlite":
+        target = tmp_path / "movements.sqlite3"
+        shutil.copy(sqlite_template, target)
+        return f"sqlite+aiosqlite:///{target}"
+    base = str(request.getfixturevalue("pg_base_url"))
+
+    async def prepare() -> None:
+        engine = await _fresh_pg(base)
+        await engine.dispose()
+
+    asyncio.run(prepare())
+    return base
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    eng = make_engine(database_url)
+    yield eng
+    await eng.dispose()
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(datetime(2026, 9, 15, 8, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def publisher() -> CapturingPublisher:
+    return CapturingPublisher()
+
+
+@pytest.fixture
+def uow(engine: AsyncEngine, publisher: CapturingPublisher, clock: ManualClock) -> UnitOfWork:
+    return UnitOfWork(make_sessionmaker(engine), publisher, clock)

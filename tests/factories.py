@@ -1,0 +1,57 @@
+"""Test data made through the domain actions (never by poking rows)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from movements.domain.actions import movements as mv
+from movements.domain.actions import passengers as px
+from movements.domain.actions import setup
+from movements.domain.models import MovementKind, OrganisationKind, Role
+from movements.domain.uow import Actor, Tx, UnitOfWork
+
+SYSTEM = Actor.system("tests")
+GATE = Actor(user_id=None, username="gate", role=Role.GATE_STAFF)
+COORD = Actor(user_id=None, username="coord", role=Role.COORDINATOR)
+
+
+@dataclass
+class World:
+    airport_id: int
+    departure_id: int
+    arrival_id: int
+    reception_org_id: int
+
+
+def build_world(tx: Tx, day: date = date(2026, 9, 15)) -> World:
+    airport_id = setup.ensure_airport(tx, "AMS", "Amsterdam Schiphol", "Europe/Amsterdam")
+    org = setup.ensure_organisation(tx, "Reception Agency Ter Apel (test)",
+                                    OrganisationKind.RECEPTION_AUTHORITY)
+    dep = mv.create_movement(tx, mv.NewMovement(
+        airport="AMS", kind=MovementKind.DEPARTURE, carrier="KL", flight_number="1234",
+        operational_date=day, origin="AMS", destination="TIA",
+        scheduled_at=datetime(day.year, day.month, day.day, 10, 0, tzinfo=UTC), gate="D7"))
+    arr = mv.create_movement(tx, mv.NewMovement(
+        airport="AMS", kind=MovementKind.ARRIVAL, carrier="TK", flight_number="1957",
+        operational_date=day, origin="IST", destination="AMS",
+        scheduled_at=datetime(day.year, day.month, day.day, 12, 0, tzinfo=UTC)))
+    return World(airport_id, dep, arr, org)
+
+
+def add_pax(tx: Tx, movement_id: int, case_ref: str, surname: str = "Okello",
+            given: str = "Grace", needs: tuple[tuple[str, str | None], ...] = (),
+            **kwargs: object) -> tuple[int, int]:
+    case = px.get_or_create_case(tx, "AMS", case_ref)
+    pid = px.add_passenger(tx, case.id, px.NewPassenger(surname=surname, given_names=given,
+                                                        needs=needs, **kwargs))  # type: ignore[arg-type]
+    bid = px.book_passenger(tx, pid, movement_id)
+    return pid, bid
+
+
+async def world(uow: UnitOfWork) -> World:
+    return await uow.run(build_world, SYSTEM)
+
+
+def hours(n: float) -> timedelta:
+    return timedelta(hours=n)
