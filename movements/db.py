@@ -5,8 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from movements.domain.uow import WRITE_TXN_OPTION
 
@@ -37,7 +41,8 @@ def _sqlite_pragmas(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(conn: Any) -> None:
-        # Writers take the lock up front (UnitOfWork.run sets WRITE_TXN_OPTION); readers never wait for it.
+        # Writers take the lock up front (UnitOfWork.run sets WRITE_TXN_OPTION);
+        # readers never wait for it.
         immediate = conn.get_execution_options().get(WRITE_TXN_OPTION, False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 

@@ -1,7 +1,8 @@
 """Typed events, one per kind of change.  Recorded by actions, published after COMMIT.
 
-Every event belongs to one board (airport, day) and carries the board's gapless sequence
-number, taken in the same transaction as the change it describes.
+Every event belongs to the live streams that show it (the board of the movement's day,
+the movement's page, and the same for a linked transit leg) and carries each stream's
+gapless sequence number, taken in the same transaction as the change it describes.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ class DomainEvent:
     airport_id: int
     airport: str
     board_date: date
-    seq: int
+    streams: dict[str, int]
     movement_id: int | None = None
     passenger_id: int | None = None
 

@@ -408,28 +408,30 @@ class ManifestDocument(Base):
     content: Mapped[bytes] = mapped_column()
 
 
-class BoardCounter(Base):
-    """The last sequence number of one board (airport, day); bumped inside each change."""
+class StreamCounter(Base):
+    """The last sequence number of one live stream; bumped inside each change.
 
-    __tablename__ = "board_counter"
-    airport_id: Mapped[int] = mapped_column(ForeignKey("airport.id"), primary_key=True)
-    board_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    A stream is what one screen follows: ``board:AMS:2026-09-15`` (one airport's day) or
+    ``movement:42`` (one movement page, which also shows its linked transit leg).  Each
+    stream's numbers are gapless because they are taken in the transaction of the change.
+    """
+
+    __tablename__ = "stream_counter"
+    stream: Mapped[str] = mapped_column(String(60), primary_key=True)
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class BoardEvent(Base):
-    __tablename__ = "board_event"
-    __table_args__ = (UniqueConstraint("airport_id", "board_date", "seq",
-                                       name="uq_board_event_seq"),)
+class StreamEvent(Base):
+    __tablename__ = "stream_event"
+    __table_args__ = (UniqueConstraint("stream", "seq", name="uq_stream_event_seq"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    airport_id: Mapped[int] = mapped_column(ForeignKey("airport.id"))
-    board_date: Mapped[date] = mapped_column(Date)
+    stream: Mapped[str] = mapped_column(String(60))
     seq: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(40))
     movement_id: Mapped[int | None] = mapped_column(ForeignKey("movement.id"))
     passenger_id: Mapped[int | None] = mapped_column(Integer)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
 
 
 class AuditEntry(Base):

@@ -24,7 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from .clock import Clock, SystemClock
 from .errors import ConflictError
 from .events import DomainEvent
-from .models import AuditEntry, BoardCounter, BoardEvent, Movement, Role
+from .models import AuditEntry, Movement, Role, StreamCounter, StreamEvent, Transit
 
 log = logging.getLogger(__name__)
 
@@ -68,32 +68,33 @@ class Tx:
     actor: Actor
     events: list[DomainEvent] = field(default_factory=list)
 
-    def next_seq(self, airport_id: int, board_date: date) -> int:
-        """Bump the board's counter inside this transaction (gapless: rollback undoes it)."""
+    def next_seq(self, stream: str) -> int:
+        """Bump the stream's counter inside this transaction (gapless: rollback undoes it)."""
         dialect = self.session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        stmt = insert(BoardCounter).values(airport_id=airport_id, board_date=board_date,
-                                           last_seq=1)
+        stmt = insert(StreamCounter).values(stream=stream, last_seq=1)
         stmt = stmt.on_conflict_do_update(
-            index_elements=[BoardCounter.airport_id, BoardCounter.board_date],
-            set_={"last_seq": BoardCounter.last_seq + 1},
-        ).returning(BoardCounter.last_seq)
+            index_elements=[StreamCounter.stream],
+            set_={"last_seq": StreamCounter.last_seq + 1},
+        ).returning(StreamCounter.last_seq)
         return int(self.session.execute(stmt).scalar_one())
 
     def record(self, event_type: type[DomainEvent], movement: Movement,
                passenger_id: int | None = None, **payload: Any) -> DomainEvent:
-        """Write the board event row and keep the typed event for after COMMIT."""
-        seq = self.next_seq(movement.airport_id, movement.operational_date)
+        """Write one event row per stream that shows it; keep the typed event for after
+        COMMIT."""
+        streams: dict[str, int] = {}
+        for name in streams_of(self.session, movement):
+            seq = self.next_seq(name)
+            streams[name] = seq
+            self.session.add(StreamEvent(
+                stream=name, seq=seq, kind=event_type.__name__, movement_id=movement.id,
+                passenger_id=passenger_id, payload=_jsonable(payload), created_at=self.now))
         event = event_type(
             airport_id=movement.airport_id, airport=movement.airport.iata,
-            board_date=movement.operational_date, seq=seq, movement_id=movement.id,
+            board_date=movement.operational_date, streams=streams, movement_id=movement.id,
             passenger_id=passenger_id, **payload,
         )
-        self.session.add(BoardEvent(
-            airport_id=movement.airport_id, board_date=movement.operational_date, seq=seq,
-            kind=event.kind, movement_id=movement.id, passenger_id=passenger_id,
-            payload=_jsonable(payload), created_at=self.now,
-        ))
         self.events.append(event)
         return event
 
@@ -160,21 +161,43 @@ class UnitOfWork:
             return await session.run_sync(lambda s: query(s, *args, **kwargs))
 
 
-def replay_events(session: Session, airport_id: int, board_date: date,
-                  after_seq: int) -> list[BoardEvent]:
+def board_stream(airport: str, day: date) -> str:
+    return f"board:{airport.upper()}:{day.isoformat()}"
+
+
+def movement_stream(movement_id: int) -> str:
+    return f"movement:{movement_id}"
+
+
+def streams_of(session: Session, movement: Movement) -> list[str]:
+    """The streams that show a movement: its day's board and its page, and those of the
+    linked transit leg (a transit page shows both legs; the board row shows the pair)."""
+    legs = [movement]
+    link = session.scalar(select(Transit).where(
+        (Transit.inbound_movement_id == movement.id)
+        | (Transit.onward_movement_id == movement.id)))
+    if link is not None:
+        other = link.onward if link.inbound_movement_id == movement.id else link.inbound
+        legs.append(other)
+    names: list[str] = []
+    for leg in legs:
+        for name in (board_stream(leg.airport.iata, leg.operational_date),
+                     movement_stream(leg.id)):
+            if name not in names:
+                names.append(name)
+    return names
+
+
+def events_after(session: Session, stream: str, after_seq: int) -> list[StreamEvent]:
     return list(session.scalars(
-        select(BoardEvent)
-        .where(BoardEvent.airport_id == airport_id, BoardEvent.board_date == board_date,
-               BoardEvent.seq > after_seq)
-        .order_by(BoardEvent.seq)
-    ))
+        select(StreamEvent).where(StreamEvent.stream == stream, StreamEvent.seq > after_seq)
+        .order_by(StreamEvent.seq)))
 
 
-def board_seq(session: Session, airport_id: int, board_date: date) -> int:
-    value = session.scalar(select(BoardCounter.last_seq).where(
-        BoardCounter.airport_id == airport_id, BoardCounter.board_date == board_date))
+def stream_seq(session: Session, stream: str) -> int:
+    value = session.scalar(select(StreamCounter.last_seq).where(StreamCounter.stream == stream))
     return int(value or 0)
 
 
-__all__ = ["Actor", "NullPublisher", "Publisher", "Tx", "UnitOfWork", "board_seq",
-           "replay_events"]
+__all__ = ["Actor", "NullPublisher", "Publisher", "Tx", "UnitOfWork", "board_stream",
+           "events_after", "movement_stream", "stream_seq", "streams_of"]

@@ -17,7 +17,7 @@ from movements.domain.events import (
     MilestoneRecorded,
     NoShowRecorded,
 )
-from movements.domain.models import AuditEntry, Booking, BoardEvent, Handover
+from movements.domain.models import AuditEntry, Booking, Handover, StreamEvent
 from movements.domain.uow import UnitOfWork
 from tests.conftest import CapturingPublisher
 from tests.factories import GATE, SYSTEM, add_pax, world
@@ -37,8 +37,10 @@ async def test_milestones_in_order_are_recorded_with_events(
     await uow.run(milestones.record_milestone, GATE, bid, "checked_in")
     kinds = [(type(e), getattr(e, "milestone", None)) for e in publisher.events]
     assert kinds == [(MilestoneRecorded, "met_at_point"), (MilestoneRecorded, "checked_in")]
-    seqs = [e.seq for e in publisher.events]
+    board = f"board:AMS:{date(2026, 9, 15)}"
+    seqs = [e.streams[board] for e in publisher.events]
     assert seqs[1] == seqs[0] + 1
+    assert f"movement:{w.departure_id}" in publisher.events[0].streams
 
 
 async def test_out_of_order_milestone_needs_a_reason(uow: UnitOfWork,
@@ -182,7 +184,7 @@ async def test_failed_commit_publishes_nothing_and_leaves_nothing(
         uow: UnitOfWork, publisher: CapturingPublisher) -> None:
     w = await world(uow)
     _, bid = await uow.run(add_pax, SYSTEM, w.departure_id, "C-1")
-    before = await uow.read(lambda s: (s.scalar(select(func.count(BoardEvent.id))),
+    before = await uow.read(lambda s: (s.scalar(select(func.count(StreamEvent.id))),
                                        s.scalar(select(func.count(AuditEntry.id)))))
     publisher.clear()
 
@@ -197,22 +199,28 @@ async def test_failed_commit_publishes_nothing_and_leaves_nothing(
     with pytest.raises(Exception, match="(?i)unique|duplicate"):
         await uow.run(tick_then_fail, GATE, bid)
     assert publisher.batches == []
-    after = await uow.read(lambda s: (s.scalar(select(func.count(BoardEvent.id))),
+    after = await uow.read(lambda s: (s.scalar(select(func.count(StreamEvent.id))),
                                       s.scalar(select(func.count(AuditEntry.id)))))
     assert after == before
 
 
-async def test_board_sequence_is_gapless_per_board(uow: UnitOfWork) -> None:
+async def test_stream_sequences_are_gapless_per_stream(uow: UnitOfWork) -> None:
     w = await world(uow)
     for i in range(3):
         await uow.run(add_pax, SYSTEM, w.departure_id, f"C-{i}")
     with pytest.raises(RuleViolation):
         await uow.run(add_pax, SYSTEM, w.departure_id, "C-9", needs=(("DEPU", None),))
     await uow.run(add_pax, SYSTEM, w.arrival_id, "C-10")
-    seqs = await uow.read(lambda s: list(s.scalars(
-        select(BoardEvent.seq).where(BoardEvent.airport_id == w.airport_id)
-        .order_by(BoardEvent.seq))))
-    assert seqs == list(range(1, len(seqs) + 1))
+    rows = await uow.read(lambda s: list(s.execute(
+        select(StreamEvent.stream, StreamEvent.seq).order_by(StreamEvent.stream,
+                                                             StreamEvent.seq))))
+    by_stream: dict[str, list[int]] = {}
+    for stream, seq in rows:
+        by_stream.setdefault(stream, []).append(seq)
+    assert {f"board:AMS:{date(2026, 9, 15)}", f"movement:{w.departure_id}",
+            f"movement:{w.arrival_id}"} <= set(by_stream)
+    for stream, seqs in by_stream.items():
+        assert seqs == list(range(1, len(seqs) + 1)), stream
 
 
 async def test_every_write_is_audited(uow: UnitOfWork) -> None:

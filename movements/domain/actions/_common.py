@@ -22,7 +22,7 @@ def get_or_404(tx: Tx, model: type[T], ident: int, what: str | None = None) -> T
 
 def check_version(obj: Base, expected: int | None, what: str) -> None:
     """Reject a change made against an old copy: never last-write-wins in silence."""
-    current = getattr(obj, "version")
+    current = obj.version
     if expected is not None and expected != current:
         raise ConflictError(
             f"{what} was changed by someone else (you had version {expected}, "

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 14:57:28.142215
+Create Date: 2026-11-28 15:02:55.178911
 """
 from __future__ import annotations
 
@@ -64,6 +64,11 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_organisation')),
     sa.UniqueConstraint('name', name=op.f('uq_organisation_name'))
     )
+    op.create_table('stream_counter',
+    sa.Column('stream', sa.String(length=60), nullable=False),
+    sa.Column('last_seq', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('stream', name=op.f('pk_stream_counter'))
+    )
     op.create_table('app_user',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('username', sa.String(length=80), nullable=False),
@@ -76,13 +81,6 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_app_user_organisation_id_organisation')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_app_user')),
     sa.UniqueConstraint('username', name=op.f('uq_app_user_username'))
-    )
-    op.create_table('board_counter',
-    sa.Column('airport_id', sa.Integer(), nullable=False),
-    sa.Column('board_date', sa.Date(), nullable=False),
-    sa.Column('last_seq', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['airport_id'], ['airport.id'], name=op.f('fk_board_counter_airport_id_airport')),
-    sa.PrimaryKeyConstraint('airport_id', 'board_date', name=op.f('pk_board_counter'))
     )
     op.create_table('feed_status',
     sa.Column('airport_id', sa.Integer(), nullable=False),
@@ -148,21 +146,6 @@ def upgrade() -> None:
     with op.batch_alter_table('audit_entry', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_audit_entry_at'), ['at'], unique=False)
 
-    op.create_table('board_event',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('airport_id', sa.Integer(), nullable=False),
-    sa.Column('board_date', sa.Date(), nullable=False),
-    sa.Column('seq', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.String(length=40), nullable=False),
-    sa.Column('movement_id', sa.Integer(), nullable=True),
-    sa.Column('passenger_id', sa.Integer(), nullable=True),
-    sa.Column('payload', sa.JSON(), nullable=False),
-    sa.Column('created_at', movements.domain.models.UtcDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['airport_id'], ['airport.id'], name=op.f('fk_board_event_airport_id_airport')),
-    sa.ForeignKeyConstraint(['movement_id'], ['movement.id'], name=op.f('fk_board_event_movement_id_movement')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_board_event')),
-    sa.UniqueConstraint('airport_id', 'board_date', 'seq', name='uq_board_event_seq')
-    )
     op.create_table('charter_stop',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('movement_id', sa.Integer(), nullable=False),
@@ -221,6 +204,22 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['case_id'], ['travel_case.id'], name=op.f('fk_passenger_case_id_travel_case')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_passenger'))
     )
+    op.create_table('stream_event',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('stream', sa.String(length=60), nullable=False),
+    sa.Column('seq', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('movement_id', sa.Integer(), nullable=True),
+    sa.Column('passenger_id', sa.Integer(), nullable=True),
+    sa.Column('payload', sa.JSON(), nullable=False),
+    sa.Column('created_at', movements.domain.models.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['movement_id'], ['movement.id'], name=op.f('fk_stream_event_movement_id_movement')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_stream_event')),
+    sa.UniqueConstraint('stream', 'seq', name='uq_stream_event_seq')
+    )
+    with op.batch_alter_table('stream_event', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_stream_event_created_at'), ['created_at'], unique=False)
+
     op.create_table('telex_message',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('received_at', movements.domain.models.UtcDateTime(timezone=True), nullable=False),
@@ -435,13 +434,16 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_telex_message_sha256'))
 
     op.drop_table('telex_message')
+    with op.batch_alter_table('stream_event', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_stream_event_created_at'))
+
+    op.drop_table('stream_event')
     op.drop_table('passenger')
     with op.batch_alter_table('handover', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_handover_movement_id'))
 
     op.drop_table('handover')
     op.drop_table('charter_stop')
-    op.drop_table('board_event')
     with op.batch_alter_table('audit_entry', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_entry_at'))
 
@@ -452,8 +454,8 @@ def downgrade() -> None:
 
     op.drop_table('movement')
     op.drop_table('feed_status')
-    op.drop_table('board_counter')
     op.drop_table('app_user')
+    op.drop_table('stream_counter')
     op.drop_table('organisation')
     with op.batch_alter_table('login_attempt', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_login_attempt_username'))

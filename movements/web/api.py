@@ -1,0 +1,115 @@
+"""Read-only JSON API under /api/v1 (described at /schema)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from litestar import Controller, get
+from litestar.exceptions import NotFoundException, ValidationException
+
+from movements.domain import queries
+from movements.services import Services
+
+
+@dataclass(frozen=True)
+class MovementOut:
+    id: int
+    airport: str
+    kind: str
+    lane: str
+    is_charter: bool
+    flight: str
+    operational_date: date
+    origin: str
+    destination: str
+    scheduled_at: datetime
+    estimated_at: datetime | None
+    actual_at: datetime | None
+    terminal: str | None
+    pier: str | None
+    gate: str | None
+    flight_state: str
+    stops: list[str]
+    passenger_count: int
+    no_show_count: int
+    badges: dict[str, int]
+    open_alerts: int
+    version: int
+    inbound_id: int | None
+    onward_id: int | None
+
+    @classmethod
+    def of(cls, s: queries.MovementSummary) -> MovementOut:
+        return cls(
+            id=s.id, airport=s.airport, kind=s.kind, lane=s.lane, is_charter=s.is_charter,
+            flight=s.flight, operational_date=s.operational_date, origin=s.origin,
+            destination=s.destination, scheduled_at=s.scheduled_at,
+            estimated_at=s.estimated_at, actual_at=s.actual_at, terminal=s.terminal,
+            pier=s.pier, gate=s.gate, flight_state=s.flight_state, stops=list(s.stops),
+            passenger_count=s.passenger_count, no_show_count=s.no_show_count,
+            badges=dict(s.badges), open_alerts=s.open_alerts, version=s.version,
+            inbound_id=s.inbound_id, onward_id=s.onward_id,
+        )
+
+
+@dataclass(frozen=True)
+class PassengerOut:
+    """Initials and needs only: full names and health notes are not served in bulk."""
+
+    id: int
+    booking_id: int
+    case_reference: str
+    initials: str
+    needs: list[str]
+    status: str
+    milestones: list[str]
+    next_step: str | None
+    seat: str | None
+    stop: str | None
+
+
+@dataclass(frozen=True)
+class MovementDetailOut:
+    movement: MovementOut
+    passengers: list[PassengerOut]
+    connection_minutes: int | None
+
+
+def _parse_date(value: str | None, services: Services) -> date:
+    if not value:
+        from movements.domain.clock import local_date
+
+        return local_date(services.clock.now(), "Europe/Amsterdam")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValidationException(f"date={value!r}: expected YYYY-MM-DD") from None
+
+
+class ApiV1(Controller):
+    path = "/api/v1"
+    tags = ["movements"]
+
+    @get("/movements", summary="Movements of one airport's day")
+    async def list_movements(self, services: Services, date: str | None = None,
+                             airport: str | None = None) -> list[MovementOut]:
+        day = _parse_date(date, services)
+        code = (airport or services.settings.airport).upper()
+        rows = await services.uow.read(queries.board, code, day)
+        return [MovementOut.of(r) for r in rows]
+
+    @get("/movements/{movement_id:int}", summary="One movement with its passengers")
+    async def get_movement(self, services: Services, movement_id: int) -> MovementDetailOut:
+        detail = await services.uow.read(queries.movement_detail, movement_id)
+        if detail is None:
+            raise NotFoundException(f"movement {movement_id} does not exist")
+        return MovementDetailOut(
+            movement=MovementOut.of(detail.movement),
+            passengers=[PassengerOut(
+                id=p.id, booking_id=p.booking_id, case_reference=p.case_reference,
+                initials=p.initials, needs=[n.code for n in p.needs], status=p.status,
+                milestones=[m.kind for m in p.milestones], next_step=p.next_step,
+                seat=p.seat, stop=p.stop) for p in detail.passengers],
+            connection_minutes=detail.connection_minutes,
+        )

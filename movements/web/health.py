@@ -1,0 +1,27 @@
+"""Liveness and readiness."""
+
+from __future__ import annotations
+
+from litestar import get
+from litestar.response import Response
+from sqlalchemy import text
+
+from movements.services import Services
+
+
+@get("/healthz", opt={"public": True}, include_in_schema=False, sync_to_thread=False)
+def healthz() -> dict[str, str]:
+    """The process answers (liveness)."""
+    return {"status": "ok"}
+
+
+@get("/readyz", opt={"public": True}, include_in_schema=False)
+async def readyz(services: Services) -> Response[dict[str, str]]:
+    """The database answers (readiness): a load balancer sends no tablets here otherwise."""
+    try:
+        async with services.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - any failure means not ready
+        return Response({"status": "unavailable", "database": type(exc).__name__},
+                        status_code=503)
+    return Response({"status": "ready"})
