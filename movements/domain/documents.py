@@ -139,8 +139,11 @@ class DocPassenger:
 
     @property
     def has_special_needs(self) -> bool:
-        """True if the team must do something beyond the standard service."""
-        return bool(self.ssr_codes) or self.is_minor_unaccompanied or bool(self.escort_note)
+        """True if the team must do something for this passenger: any SSR code other
+        than the family-grouping ones (INFT, CHLD), an unaccompanied minor, or an
+        escort note."""
+        return (any(n.groups - {NeedGroup.FAMILY} for n in self.needs)
+                or self.is_minor_unaccompanied or bool(self.escort_note))
 
     @property
     def display_name(self) -> str:

@@ -60,7 +60,6 @@ def build_handover_manifest(doc: HandoverDoc) -> bytes:
         ("Handover place", esc(doc.handover_place or "\u2013")),
         ("Handover time", fmt_dt(doc.handed_over_at_local)
          if doc.handed_over_at_local else "________"),
-        ("Document", f"{esc(doc.document_id)} \u00b7 v{doc.version}"),
         ("Issued", fmt_dt(doc.issued_at_local)),
         ("Issued by", esc(doc.issued_by)),
     ]
@@ -86,6 +85,9 @@ def build_handover_manifest(doc: HandoverDoc) -> bytes:
         ("Handed over by", [("Name", doc.handing_person), ("Organisation", doc.agency_name),
                             ("Date and time", when)]),
         ("Received by", [("Name", doc.receiving_person),
-                         ("Organisation", doc.receiving_party), ("Date and time", when)]),
+                         ("Organisation", doc.receiving_party), ("Date and time", when),
+                         *([("Identity document checked (type and number)", "")]
+                           if any(p.is_minor_unaccompanied for p in doc.passengers)
+                           else [])]),
     ))
     return render(story, info)

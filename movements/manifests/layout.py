@@ -110,11 +110,12 @@ class Styles:
         self.cell_center = ParagraphStyle("cell_center", parent=self.cell,
                                           alignment=TA_CENTER)
         # Naskh needs more room above and below the line than Latin.
-        self.native = ParagraphStyle("native", parent=self.cell, fontSize=9.5, leading=14)
+        self.native = ParagraphStyle("native", parent=self.cell, fontSize=9.5, leading=13)
         self.native_rtl = ParagraphStyle("native_rtl", parent=self.native,
-                                         alignment=TA_RIGHT)
+                                         alignment=TA_RIGHT, rightIndent=3)
         self.head = ParagraphStyle("head", parent=self.cell, fontName=SANS_BOLD,
                                    fontSize=7.5, leading=9)
+        self.head_right = ParagraphStyle("head_right", parent=self.head, alignment=TA_RIGHT)
         self.title = ParagraphStyle("title", parent=base, fontName=SANS_BOLD, fontSize=15,
                                     leading=19, spaceAfter=1 * mm)
         self.subtitle = ParagraphStyle("subtitle", parent=base, fontSize=9.5, leading=12,
@@ -269,8 +270,8 @@ def superseding_banner(document_id: str, version: int, old_id: str, old_version:
 def field_grid(fields: Sequence[tuple[str, str]], width: float, columns: int = 3) -> Table:
     """Label-over-value pairs laid out in ``columns`` columns."""
     s = styles()
-    cells = [[Paragraph(esc(label), s.label), Paragraph(value, s.value)]
-             for label, value in fields]
+    cells: list[Any] = [[Paragraph(esc(label), s.label), Paragraph(value, s.value)]
+                        for label, value in fields]
     rows = []
     for i in range(0, len(cells), columns):
         chunk = cells[i:i + columns]
@@ -298,13 +299,12 @@ def movement_fields(m: DocMovement) -> list[tuple[str, str]]:
         ("Movement", kind),
         ("From", place(m.origin)),
         ("To", place(m.destination)),
-        ("Via" if m.stops else "Route",
-         " \u2013 ".join(place(c) for c in m.stops) if m.stops
-         else " \u2013 ".join(esc(c) for c in m.route)),
+        ("Terminal / gate", f"{esc(dash(m.terminal))} / {esc(dash(m.gate))}"),
         (f"Scheduled {event}", fmt_dt(m.scheduled_local)),
         (f"Actual {event}", fmt_dt(m.actual_local)),
-        ("Terminal / gate", f"{esc(dash(m.terminal))} / {esc(dash(m.gate))}"),
     ]
+    if m.stops:
+        fields.append(("Route", " \u2013 ".join(esc(c) for c in m.route)))
     if m.onward_flight:
         fields.append(("Onward flight", esc(m.onward_flight)))
     if m.aircraft:
@@ -350,11 +350,14 @@ def signature_blocks(left: tuple[str, Sequence[tuple[str, str]]],
     s = styles()
     col = (CONTENT_W - 6 * mm) / 2
 
-    def box(title: str, lines: Sequence[tuple[str, str]]) -> Table:
+    def box(title: str, lines: Sequence[tuple[str, str]], pad: int) -> Table:
         rows: list[list[Any]] = [[Paragraph(f"<b>{esc(title)}</b>", s.base)]]
         for label, value in lines:
             rows.append([Paragraph(esc(label), s.label)])
             rows.append([Paragraph(esc(value) if value else "&nbsp;", s.value)])
+        for _ in range(pad):  # keep both boxes the same height
+            rows.append([Paragraph("&nbsp;", s.label)])
+            rows.append([Paragraph("&nbsp;", s.value)])
         rows.append([Paragraph("Signature", s.label)])
         rows.append([Spacer(1, 13 * mm)])
         t = Table(rows, colWidths=[col])
@@ -375,7 +378,9 @@ def signature_blocks(left: tuple[str, Sequence[tuple[str, str]]],
         t.setStyle(TableStyle(style))
         return t
 
-    outer = Table([[box(*left), box(*right)]], colWidths=[col + 6 * mm, col])
+    n = max(len(left[1]), len(right[1]))
+    outer = Table([[box(*left, n - len(left[1])), box(*right, n - len(right[1]))]],
+                  colWidths=[col + 6 * mm, col])
     outer.setStyle(TableStyle([
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
@@ -392,22 +397,16 @@ def bullet_list(items: Sequence[str]) -> list[Flowable]:
 
 # --------------------------------------------------------------------------- passengers
 
-def name_cell(p: DocPassenger, width: float) -> list[Flowable]:
-    """Name as in the travel document, then the name in its own script if recorded."""
+def name_cell(p: DocPassenger, width: float, *, native: bool = True) -> list[Flowable]:
+    """Name as in the travel document, then (``native``) the name in its own script."""
     s = styles()
     if p.surname and p.given_names:
         latin = f"<b>{esc(p.surname.upper())}</b>, {esc(p.given_names)}"
     else:
         latin = f"<b>{esc(p.display_name)}</b>"
     out: list[Flowable] = [Paragraph(latin, s.cell)]
-    native = (p.native_name or "").strip()
-    if native:
-        if printable(native):
-            style = s.native_rtl if base_rtl(native) else s.native
-            out.append(Paragraph(rich_lines(native, width, style.fontSize), style))
-        else:
-            out.append(Paragraph("(name in own script recorded; not printable here)",
-                                 s.muted))
+    if native and (p.native_name or "").strip():
+        out.append(native_cell(p, width))
     return out
 
 
@@ -419,6 +418,10 @@ def group_by_case(passengers: Sequence[DocPassenger]) -> list[tuple[str, list[Do
     return list(groups.items())
 
 
+KEEP_CASE_TOGETHER = 10
+"""Cases up to this many passengers are not split across pages."""
+
+
 @dataclass(frozen=True, slots=True)
 class Column:
     header: str
@@ -426,6 +429,9 @@ class Column:
     cell: Callable[[DocPassenger, float, int], Any]
     """(passenger, usable width, running number) -> markup str or flowable(s)"""
     align: str = "LEFT"
+    plain: bool = False
+    """The cell is a short plain (Latin) string drawn as is: no Paragraph, no wrapping
+    (several times faster on long manifests)."""
 
 
 def passenger_table(passengers: Sequence[DocPassenger], columns: Sequence[Column],
@@ -451,7 +457,9 @@ def passenger_table(passengers: Sequence[DocPassenger], columns: Sequence[Column
             cells: list[Any] = []
             for c in columns:
                 value = c.cell(p, c.width - 6, n)
-                if isinstance(value, str):
+                if c.plain:
+                    pass
+                elif isinstance(value, str):
                     st = {"RIGHT": s.cell_right, "CENTER": s.cell_center}.get(c.align, s.cell)
                     value = Paragraph(value, st)
                 cells.append(value)
@@ -459,6 +467,8 @@ def passenger_table(passengers: Sequence[DocPassenger], columns: Sequence[Column
             n += 1
             row += 1
         last = row - 1
+        if len(members) <= KEEP_CASE_TOGETHER:
+            style.append(("NOSPLIT", (0, first), (-1, last)))
         if gi % 2 == 1:
             style.append(("BACKGROUND", (0, first), (-1, last), CASE_SHADE))
         if gi > 0:
@@ -466,6 +476,11 @@ def passenger_table(passengers: Sequence[DocPassenger], columns: Sequence[Column
         for r in range(first + 1, last + 1):
             style.append(("LINEABOVE", (0, r), (-1, r), 0.25, colors.HexColor("#d5d9de")))
     style.append(("LINEBELOW", (0, -1), (-1, -1), 0.9, INK))
+    for i, c in enumerate(columns):
+        if c.plain:
+            style.append(("FONT", (i, 1), (i, -1), SANS, s.cell.fontSize, s.cell.leading))
+            style.append(("ALIGN", (i, 1), (i, -1), c.align))
+            style.append(("TEXTCOLOR", (i, 1), (i, -1), INK))
     t = Table(data, colWidths=[c.width for c in columns], repeatRows=1, hAlign="LEFT")
     t.setStyle(TableStyle(style))
     return t
@@ -485,26 +500,112 @@ def needs_markup(p: DocPassenger, action: Callable[[Any], str], *,
                      "after an ID check")
     if release and p.is_minor_unaccompanied:
         who = esc(p.release_to) if p.release_to else "<b>no adult named: do not release</b>"
-        parts.append(f"Release to: {who}")
+        parts.append(f"<b>Release only to:</b> {who}")
     if p.escort_note:
         parts.append(f'<font color="#5a5a5a">Note: {esc(p.escort_note)}</font>')
     return "<br/>".join(parts) if parts else "\u2013"
 
 
+def native_cell(p: DocPassenger, width: float) -> Any:
+    """The name in its own script, right-aligned if it reads right to left."""
+    s = styles()
+    native = (p.native_name or "").strip()
+    if not native:
+        return "\u2013"
+    if not printable(native):
+        return Paragraph("(recorded; not printable here)", s.muted)
+    style = s.native_rtl if base_rtl(native) else s.native
+    return Paragraph(rich_lines(native, width, style.fontSize), style)
+
+
 def standard_columns(needs: Callable[[DocPassenger], str], *, needs_header: str,
-                     seat: bool = False) -> list[Column]:
-    """No. | name (document + own script) | born | sex | nationality | case | [seat] |
-    needs.  The needs column takes the remaining width."""
+                     seat: bool = False, compact: bool = False) -> list[Column]:
+    """No. | name (document, and own script below it) | born | sex | nationality | case
+    | [seat] | needs.  The needs column takes the remaining width.
+
+    ``compact`` (long manifests): the name in its own script gets its own column so that
+    a passenger takes one line, and the needs column is meant for bare SSR codes.
+    """
+    if compact:
+        names = [
+            Column("Name as in travel document", 46 * mm,
+                   lambda p, w, n: name_cell(p, w, native=False)),
+            Column("Name in own script", 37 * mm, lambda p, w, n: native_cell(p, w)),
+        ]
+    else:
+        names = [Column("Name as in travel document / in own script", 52 * mm,
+                        lambda p, w, n: name_cell(p, w))]
     fixed = [
-        Column("No.", 9 * mm, lambda p, w, n: str(n), "RIGHT"),
-        Column("Name as in travel document / in own script", 54 * mm,
-               lambda p, w, n: name_cell(p, w)),
-        Column("Born", 18.5 * mm, lambda p, w, n: fmt_date(p.birth_date)),
-        Column("Sex", 8 * mm, lambda p, w, n: p.sex, "CENTER"),
-        Column("Nation-<br/>ality", 13 * mm, lambda p, w, n: esc(p.nationality), "CENTER"),
-        Column("Case ref.", 22 * mm, lambda p, w, n: esc(p.case_ref)),
+        Column("No.", 9 * mm, lambda p, w, n: str(n), "RIGHT", plain=True),
+        *names,
+        Column("Born", 19 * mm if compact else 20 * mm,
+               lambda p, w, n: fmt_date(p.birth_date), plain=True),
+        Column("Sex", 7 * mm if compact else 8 * mm, lambda p, w, n: p.sex, "CENTER",
+               plain=True),
+        Column("Nat." if compact else "Nation-<br/>ality", 10 * mm if compact else 13 * mm,
+               lambda p, w, n: p.nationality, "CENTER", plain=True),
+        Column("Case ref.", 21 * mm if compact else 22 * mm, lambda p, w, n: p.case_ref,
+               plain=True),
     ]
     if seat:
-        fixed.append(Column("Seat", 10 * mm, lambda p, w, n: esc(dash(p.seat)), "CENTER"))
+        fixed.append(Column("Seat", 9 * mm, lambda p, w, n: dash(p.seat), "CENTER",
+                            plain=True))
     rest = CONTENT_W - sum(c.width for c in fixed)
     return [*fixed, Column(needs_header, rest, lambda p, w, n: needs(p))]
+
+
+def grid_table(rows: Sequence[Sequence[str]], widths: Sequence[float], *,
+               right_cols: Sequence[int] = (), total_row: bool = False,
+               repeat_header: bool = True) -> Table:
+    """A plain ruled table from markup strings; the first row is the header."""
+    s = styles()
+    data: list[list[Any]] = []
+    for r, row in enumerate(rows):
+        cells = []
+        for c, value in enumerate(row):
+            if r == 0:
+                st = s.head_right if c in right_cols else s.head
+            elif c in right_cols:
+                st = s.cell_right
+            else:
+                st = s.cell
+            cells.append(Paragraph(value, st))
+        data.append(cells)
+    style: list[tuple[Any, ...]] = [
+        ("BACKGROUND", (0, 0), (-1, 0), BAND),
+        ("LINEABOVE", (0, 0), (-1, 0), 0.9, INK),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.9, INK),
+        ("LINEBELOW", (0, -1), (-1, -1), 0.9, INK),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ]
+    if len(data) > 2:
+        style.append(("LINEBELOW", (0, 1), (-1, -2), 0.25, colors.HexColor("#d5d9de")))
+    if total_row:
+        style.append(("LINEABOVE", (0, -1), (-1, -1), 0.9, INK))
+        style.append(("BACKGROUND", (0, -1), (-1, -1), CASE_SHADE))
+    for c in right_cols:
+        style.append(("ALIGN", (c, 0), (c, -1), "RIGHT"))
+    t = Table(data, colWidths=list(widths), repeatRows=1 if repeat_header else 0,
+              hAlign="LEFT")
+    t.setStyle(TableStyle(style))
+    return t
+
+
+class TickBox(Flowable):
+    """An empty square to tick by hand."""
+
+    def __init__(self, size: float = 3.6 * mm) -> None:
+        super().__init__()
+        self.size = size
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        self._aw = aw
+        return aw, self.size + 1
+
+    def draw(self) -> None:
+        c = self.canv
+        c.setStrokeColor(INK)
+        c.setLineWidth(0.7)
+        c.rect((self._aw - self.size) / 2, 0.5, self.size, self.size)

@@ -186,10 +186,16 @@ def _runs(text: str, bold: bool) -> Iterator[tuple[str, str]]:
 
 
 def markup(text: str, *, bold: bool = False) -> str:
-    """Paragraph markup for an already visual-order string, one ``<font>`` per run."""
+    """Paragraph markup for an already visual-order string: a ``<font>`` tag around
+    each run that needs the Arabic or Ethiopic font, Noto Sans runs left untagged (the
+    paragraph styles use Noto Sans)."""
     out = []
     for font, chunk in _runs(text, bold):
-        out.append(f'<font name="{font}">{escape(chunk)}</font>')
+        if font in (SANS, SANS_BOLD):
+            # left to the paragraph's own font so that <b> and bold styles still apply
+            out.append(escape(chunk))
+        else:
+            out.append(f'<font name="{font}">{escape(chunk)}</font>')
     return "".join(out)
 
 
@@ -210,6 +216,8 @@ def rich_lines(text: str, width: float, size: float, *, bold: bool = False) -> s
     Lines are broken in *logical* order and then each line is reordered on its own,
     so a right-to-left name that wraps keeps its first words on the first line.
     """
+    if text_width(text, size, bold=bold) <= width:
+        return rich(text, bold=bold)
     words = text.split()
     lines: list[str] = []
     line = ""

@@ -1,0 +1,163 @@
+"""The escort briefing: the special-needs passengers of one movement and what the team
+must do for each (``team_action``), for the escorts to carry and tick off."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, Paragraph, Spacer
+
+from movements.domain.documents import DocPassenger, EscortBriefingDoc
+from movements.domain.ssr import NeedGroup
+
+from .layout import (
+    CONTENT_W,
+    Column,
+    PageInfo,
+    TickBox,
+    bullet_list,
+    esc,
+    fmt_date,
+    fmt_dt,
+    grid_table,
+    group_by_case,
+    movement_block,
+    name_cell,
+    needs_markup,
+    passenger_table,
+    render,
+    styles,
+    superseding_banner,
+    title_block,
+)
+
+TITLE = "Escort briefing"
+
+# Most demanding first: the briefing lists cases in this order.
+PRIORITY = (
+    NeedGroup.STRETCHER_OXYGEN,
+    NeedGroup.MEDICAL,
+    NeedGroup.MINOR,
+    NeedGroup.WHEELCHAIR,
+    NeedGroup.ESCORT,
+    NeedGroup.COMMUNICATION,
+    NeedGroup.MEET_ASSIST,
+    NeedGroup.FAMILY,
+)
+
+GROUP_LABEL = {
+    NeedGroup.ESCORT: "escort",
+    NeedGroup.MEDICAL: "medical",
+    NeedGroup.STRETCHER_OXYGEN: "stretcher / oxygen",
+    NeedGroup.WHEELCHAIR: "wheelchair",
+    NeedGroup.MINOR: "unaccompanied minor",
+    NeedGroup.MEET_ASSIST: "meet and assist",
+    NeedGroup.COMMUNICATION: "communication",
+    NeedGroup.FAMILY: "infant or child",
+    NeedGroup.NOT_AGENCY: "not agency passengers",
+}
+
+
+def _groups(p: DocPassenger) -> set[NeedGroup]:
+    groups: set[NeedGroup] = set()
+    for n in p.needs:
+        groups |= n.groups
+    if p.is_minor_unaccompanied:
+        groups |= {NeedGroup.MINOR, NeedGroup.ESCORT}
+    return groups
+
+
+def _rank(p: DocPassenger) -> int:
+    g = _groups(p)
+    return min((i for i, grp in enumerate(PRIORITY) if grp in g), default=len(PRIORITY))
+
+
+def _age(born: date | None, on: date) -> str:
+    if born is None:
+        return ""
+    years = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    if years < 2:
+        months = (on.year - born.year) * 12 + on.month - born.month - (on.day < born.day)
+        return f" (age {max(months, 0)} months)"
+    return f" (age {years})"
+
+
+def build_escort_briefing(doc: EscortBriefingDoc) -> bytes:
+    """Render the escort briefing.  Only passengers with special needs are listed,
+    most demanding case first; needs as SSR code, meaning and ``team_action``."""
+    s = styles()
+    m = doc.movement
+    listed = doc.special_needs_passengers
+    supersedes = (f"{doc.supersedes_document_id} (version {doc.supersedes_version})"
+                  if doc.supersedes_document_id else None)
+    info = PageInfo(
+        title=TITLE, agency_name=doc.agency_name, airport_name=doc.airport_name,
+        document_id=doc.document_id, version=doc.version, issued=fmt_dt(doc.issued_at_local),
+        supersedes=supersedes, subject=f"{m.flight} {m.operational_date.isoformat()}",
+        author=doc.issued_by,
+    )
+    route = " \u2013 ".join(m.route)
+    story: list[Flowable] = [*title_block(
+        f"{TITLE} \u2013 {m.flight} {route}",
+        f"{len(listed)} of {len(doc.passengers)} passengers need assistance. "
+        "For the team only: do not hand this briefing to passengers or third parties.")]
+    if doc.supersedes_document_id:
+        story += [superseding_banner(doc.document_id, doc.version, doc.supersedes_document_id,
+                                     doc.supersedes_version, None), Spacer(1, 3)]
+    extra = [
+        ("Meeting point", esc(doc.meeting_point or "\u2013")),
+        ("Escorts report at", fmt_dt(doc.report_time_local)),
+        ("Issued", f"{fmt_dt(doc.issued_at_local)} by {esc(doc.issued_by)}"),
+    ]
+    story.append(movement_block(m, extra, doc.verify_url))
+
+    if doc.escorts:
+        rows = [["Escort", "Role", "Phone"]]
+        rows += [[esc(e.name), esc(e.role), esc(e.phone or "\u2013")] for e in doc.escorts]
+        story += [Paragraph("Escorts", s.h2), grid_table(rows, [70 * mm, 60 * mm, 48 * mm])]
+
+    counts: Counter[NeedGroup] = Counter()
+    for p in listed:
+        counts.update(_groups(p))
+    if counts:
+        summary = " \u00b7 ".join(f"{GROUP_LABEL[g]} <b>{counts[g]}</b>"
+                                  for g in PRIORITY if counts[g])
+        story += [Paragraph("Needs on this movement", s.h2), Paragraph(summary, s.base)]
+
+    if doc.notes:
+        story += [Paragraph("Notes", s.h2), *bullet_list(doc.notes)]
+
+    story.append(Paragraph("Passengers and what to do", s.h2))
+    if not listed:
+        story.append(Paragraph("No passenger on this movement has special needs.", s.base))
+        return render(story, info)
+
+    cases = group_by_case(listed)
+    cases.sort(key=lambda kv: min(_rank(p) for p in kv[1]))  # stable: ties keep order
+    ordered = [p for _, members in cases for p in members]
+
+    case_size = Counter(p.case_ref for p in doc.passengers)
+
+    def who(p: DocPassenger, width: float, n: int) -> list[Flowable]:
+        cell = name_cell(p, width)
+        size = case_size[p.case_ref]
+        facts = [f"Case {esc(p.case_ref)}" + (f" ({size} persons)" if size > 1 else ""),
+                 f"born {fmt_date(p.birth_date)}{_age(p.birth_date, m.operational_date)}"]
+        if p.seat:
+            facts.append(f"seat {esc(p.seat)}")
+        cell.append(Paragraph(" \u00b7 ".join(facts), s.muted))
+        return cell
+
+    fixed = [
+        Column("No.", 9 * mm, lambda p, w, n: str(n), "RIGHT", plain=True),
+        Column("Passenger", 64 * mm, who),
+        Column("Done", 13 * mm, lambda p, w, n: TickBox()),
+    ]
+    what = Column("What the team must do (SSR code, meaning: action)",
+                  CONTENT_W - sum(c.width for c in fixed),
+                  lambda p, w, n: needs_markup(p, lambda nd: nd.team_action,
+                                               with_meaning=True))
+    story.append(passenger_table(ordered, [fixed[0], fixed[1], what, fixed[2]]))
+    return render(story, info)
