@@ -1,0 +1,362 @@
+"""PNL (passenger name list) and ADL (its additions and deletions).
+
+Accepted shape::
+
+    PNL
+    KL1234/15SEP AMS PART1                flight/date, boarding station, part
+    RBD C/CJD Y/YBM                       optional RBD/CFG lines, skipped
+    -TIA12Y                               destination, passengers booked, class
+    1OKELLO/GRACE MRS .L/ABC123           count + SURNAME/GIVEN[ TITLE]..., elements
+    .R/WCHC HK1 NEEDS AISLE CHAIR         elements may also stand on their own lines
+    .RN/ AT THE DOOR                      continues the .R/ before it, text as sent
+    3OKELLO/JOHN/MARY/PAUL-A3KENYAGRP     three passengers; group code, size, name
+    .I/KQ116Y15NBO .O/KL673Y15YYZ         inbound and onward connections
+    1ИВАНОВА/МАРИЯ MS                     any script passes through
+    ENDPNL                                or ENDPART1 when more parts follow
+
+An ADL has the same lines plus section lines ``ADD``, ``DEL`` and ``CHG``; every
+name belongs to the latest section and the latest destination line, whichever
+order they come in (``ADD`` then ``-TIA12Y``, or ``-TIA12Y`` then ``ADD``).  It ends
+with ``ENDADL`` or ``ENDPARTn``.
+
+Name element: a count (1-999) that must equal the number of given names, the names
+(see ``names.py``), an optional group suffix ``-<letter><size><name>`` attached or
+after a space, then elements.  Elements start with ``.CODE/`` and run to the next
+element or the end of the line; they may follow the names on the same line or stand
+on the lines below, and always belong to the name element above them:
+
+* ``.L/ABC123``            booking locator (at most one)
+* ``.R/CODE free text``    SSR remark: 4-letter code, then the text as sent
+* ``.RN/...``              continues the previous remark, joined without a separator
+                           because Type B cuts long lines mid-word
+* ``.I/KQ116Y15NBO``       inbound: flight, class, day, boarding station (or 2)
+* ``.O/KL673Y15YYZ``       onward (``.O2/``... for further legs): flight, class, day,
+                           destination (or boarding+destination), optional HHMM
+                           departure and status (``...YYZ1410HK``)
+* ``.C/ .W/ .N/``          kept verbatim in ``other``
+
+Destination lines state the booked total for that destination and class; names of a
+multi-part list are spread over parts, so the totals are reported, not checked.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, time
+from typing import ClassVar, Literal, TypeVar
+
+from movements.ingest.names import PersonName, parse_names
+from movements.ingest.telex_common import (
+    FLIGHT_PATTERN,
+    DayMonth,
+    Envelope,
+    Flight,
+    Line,
+    Message,
+    first_body_line,
+    parse_day,
+    parse_flight,
+    parse_station_flight_line,
+    plural,
+    read_message,
+    resolved,
+    split_end,
+)
+
+Action = Literal["ADD", "DEL", "CHG"]
+_ACTIONS: dict[str, Action] = {"ADD": "ADD", "DEL": "DEL", "CHG": "CHG"}
+
+_DESTINATION = re.compile(r"-(?P<dest>[A-Z]{3})(?P<count>[0-9]{1,3})(?P<cabin>[A-Z])")
+_NAME_LINE = re.compile(r"(?P<count>[0-9]{1,3})(?P<rest>[^0-9].*)")
+_ELEMENT = re.compile(r"\.(?P<code>RN|R|L|I|O[2-9]?|C|W|N)/")
+_GROUP = re.compile(r"-(?P<code>[A-Z])(?P<size>[0-9]{1,3})(?P<name>[A-Z0-9]*)$")
+_LOCATOR = re.compile(r"(?P<locator>[A-Z0-9]{5,8})(?:/[A-Z0-9]{2,3})?")
+_REMARK = re.compile(r"(?P<code>[A-Z]{4})(?: (?P<text>.*))?")
+_CONNECTION = re.compile(
+    rf"(?P<flight>{FLIGHT_PATTERN})(?P<cabin>[A-Z])(?P<day>[0-9]{{1,2}})"
+    r"(?P<stations>[A-Z]{3}(?:[A-Z]{3})?)(?P<time>[0-9]{4})?(?P<status>[A-Z]{2}[0-9]{0,3})?"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ClassTotal:
+    """``-TIA12Y``: passengers booked to a destination in a class."""
+
+    destination: str
+    cabin_class: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """``-A3KENYAGRP``: group code letter, group size, group name."""
+
+    code: str
+    size: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Remark:
+    """``.R/UMNR HK1 AGE 08``: SSR code and the rest of the text as sent."""
+
+    code: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Connection:
+    """``.I/KQ116Y15NBO`` or ``.O/KL673Y15YYZ``.
+
+    With one station, an inbound connection gives where the inbound flight boarded
+    (``board``) and an onward one where it goes (``off``); with two, both are given.
+    """
+
+    flight: Flight
+    cabin_class: str
+    day: int
+    board: str | None
+    off: str | None
+    departure_time: time | None = None
+    status: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Element:
+    """An element kept verbatim (``.C/``, ``.W/``, ``.N/``)."""
+
+    code: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class NameEntry:
+    """One name element with everything that belongs to it."""
+
+    line_no: int
+    action: Action | None  # ADD/DEL/CHG in an ADL, None in a PNL
+    destination: str
+    cabin_class: str
+    names: tuple[PersonName, ...]  # one per passenger
+    group: Group | None = None
+    locator: str | None = None
+    remarks: tuple[Remark, ...] = ()
+    inbound: Connection | None = None
+    onward: tuple[Connection, ...] = ()  # .O/ then .O2/, .O3/... in the order sent
+    other: tuple[Element, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class NameList:
+    """What a PNL and an ADL share; use ``Pnl`` and ``Adl`` to tell them apart."""
+
+    KIND: ClassVar[str]
+    envelope: Envelope
+    flight: Flight
+    flight_day: DayMonth
+    station: str  # boarding station
+    part: int
+    last_part: bool  # ENDPNL/ENDADL rather than ENDPARTn
+    totals: tuple[ClassTotal, ...]
+    entries: tuple[NameEntry, ...]
+    flight_date: date | None = None  # flight_day resolved against the reference
+
+
+@dataclass(frozen=True, slots=True)
+class Pnl(NameList):
+    KIND: ClassVar[str] = "PNL"
+
+
+@dataclass(frozen=True, slots=True)
+class Adl(NameList):
+    KIND: ClassVar[str] = "ADL"
+
+
+def parse_pnl(text: str, reference: date | None = None) -> Pnl:
+    return pnl_from_message(read_message(text, expect="PNL"), reference)
+
+
+def parse_adl(text: str, reference: date | None = None) -> Adl:
+    return adl_from_message(read_message(text, expect="ADL"), reference)
+
+
+_List = TypeVar("_List", Pnl, Adl)
+
+
+def pnl_from_message(message: Message, reference: date | None = None) -> Pnl:
+    return _name_list(message, Pnl, reference)
+
+
+def adl_from_message(message: Message, reference: date | None = None) -> Adl:
+    return _name_list(message, Adl, reference)
+
+
+def _name_list(message: Message, result: type[_List], reference: date | None) -> _List:
+    kind = result.KIND
+    flight_line = first_body_line(message)
+    flight, flight_day, station, part = parse_station_flight_line(flight_line)
+    lines, last_part = split_end(message.body[1:], kind, part, flight_line)
+    # Booking-class and cabin-configuration lines may follow the flight line; they say
+    # nothing the team uses, so they are skipped there and rejected anywhere else.
+    start = 0
+    while start < len(lines) and lines[start].text.startswith(("RBD ", "CFG/")):
+        start += 1
+    reader = _Reader(kind)
+    for line in lines[start:]:
+        reader.read(line)
+    if not reader.totals:
+        raise (lines[-1] if lines else flight_line).error(
+            f"{kind} has no destination line like -TIA12Y")
+    flight_date = None
+    if reference is not None:
+        flight_date = resolved(flight_line, lambda: flight_day.resolve(reference))
+    return result(envelope=message.envelope, flight=flight, flight_day=flight_day,
+                  station=station, part=part, last_part=last_part,
+                  totals=tuple(reader.totals),
+                  entries=tuple(draft.freeze() for draft in reader.drafts),
+                  flight_date=flight_date)
+
+
+@dataclass
+class _Draft:
+    line_no: int
+    action: Action | None
+    destination: str
+    cabin_class: str
+    names: tuple[PersonName, ...]
+    group: Group | None
+    locator: str | None = None
+    remarks: list[Remark] = field(default_factory=list)
+    inbound: Connection | None = None
+    onward: list[Connection] = field(default_factory=list)
+    other: list[Element] = field(default_factory=list)
+
+    def freeze(self) -> NameEntry:
+        return NameEntry(self.line_no, self.action, self.destination, self.cabin_class,
+                         self.names, self.group, self.locator, tuple(self.remarks),
+                         self.inbound, tuple(self.onward), tuple(self.other))
+
+    def add(self, code: str, body: str, line: Line) -> None:
+        if code == "RN":
+            # Type B wraps at a fixed width, often mid-word: join exactly as sent.
+            if not body.strip():
+                raise line.error("empty .RN/ element")
+            if not self.remarks:
+                raise line.error(".RN/ must continue an .R/ remark of the same name")
+            last = self.remarks[-1]
+            self.remarks[-1] = Remark(last.code, last.text + body.rstrip())
+            return
+        body = body.strip()
+        if not body:
+            raise line.error(f"empty .{code}/ element")
+        if code == "L":
+            if self.locator is not None:
+                raise line.error("second .L/ booking locator for one name element")
+            m = _LOCATOR.fullmatch(body)
+            if m is None:
+                raise line.error(f"booking locator {body!r} is not 5-8 letters and digits")
+            self.locator = m["locator"]
+        elif code == "R":
+            m = _REMARK.fullmatch(body)
+            if m is None:
+                raise line.error(f"remark {body!r} does not start with a 4-letter SSR code")
+            self.remarks.append(Remark(m["code"], m["text"] or ""))
+        elif code == "I":
+            if self.inbound is not None:
+                raise line.error("second .I/ inbound connection for one name element")
+            self.inbound = _connection(body, line, inbound=True)
+        elif code.startswith("O"):
+            self.onward.append(_connection(body, line, inbound=False))
+        else:
+            self.other.append(Element(code, body))
+
+
+class _Reader:
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.totals: list[ClassTotal] = []
+        self.drafts: list[_Draft] = []
+        self.action: Action | None = None
+        self.current: _Draft | None = None  # the name element elements attach to
+
+    def read(self, line: Line) -> None:
+        text = line.text
+        if (action := _ACTIONS.get(text)) is not None:
+            if self.kind != "ADL":
+                raise line.error(f"{text} sections belong in an ADL, not a {self.kind}")
+            self.action = action
+            self.current = None
+        elif text.startswith("-"):
+            m = _DESTINATION.fullmatch(text)
+            if m is None:
+                raise line.error("destination line must be -DESTcountCLASS, like -TIA12Y")
+            self.totals.append(ClassTotal(m["dest"], m["cabin"], int(m["count"])))
+            self.current = None
+        elif text.startswith("."):
+            if self.current is None:
+                raise line.error("element line with no name element above it")
+            if _ELEMENT.match(text) is None:
+                raise line.error("unknown element (expected .L/ .R/ .RN/ .I/ .O/ .C/ .W/ .N/)")
+            for code, body in _elements(text):
+                self.current.add(code, body, line)
+        elif m := _NAME_LINE.fullmatch(text):
+            self.current = self._name(line, int(m["count"]), m["rest"])
+            self.drafts.append(self.current)
+        else:
+            raise line.error(f"expected a destination line (-TIA12Y), a name (1SURNAME/GIVEN),"
+                             f" an element (.L/ .R/ ...) or END{self.kind}")
+
+    def _name(self, line: Line, count: int, rest: str) -> _Draft:
+        if not self.totals:
+            raise line.error("name before any destination line like -TIA12Y")
+        if self.kind == "ADL" and self.action is None:
+            raise line.error("name before any ADD, DEL or CHG section line")
+        found = _ELEMENT.search(rest)
+        segment = rest[: found.start()] if found else rest
+        elements = _elements(rest[found.start():]) if found else []
+        group = None
+        if g := _GROUP.search(segment.rstrip()):
+            group = Group(g["code"], int(g["size"]), g["name"])
+            if group.size == 0:
+                raise line.error("group size is zero")
+            segment = segment.rstrip()[: g.start()]
+        names = parse_names(segment.strip(), line)
+        if count != len(names):
+            raise line.error(f"name count {count} but {plural(len(names), 'given name')}")
+        last = self.totals[-1]
+        draft = _Draft(line.no, self.action, last.destination, last.cabin_class, names,
+                       group)
+        for code, body in elements:
+            draft.add(code, body, line)
+        return draft
+
+
+def _elements(text: str) -> list[tuple[str, str]]:
+    """``.L/ABC123 .R/WCHC`` -> [("L", "ABC123 "), ("R", "WCHC")]; text starts at one."""
+    found = list(_ELEMENT.finditer(text))
+    ends = [m.start() for m in found[1:]] + [len(text)]
+    return [(m["code"], text[m.end():end]) for m, end in zip(found, ends, strict=True)]
+
+
+def _connection(body: str, line: Line, inbound: bool) -> Connection:
+    m = _CONNECTION.fullmatch(body)
+    if m is None:
+        raise line.error(f"connection {body!r} is not FLIGHT CLASS DAY STATION,"
+                         " like KL673Y15YYZ")
+    flight = parse_flight(m["flight"], line, "connecting flight")
+    day = parse_day(m["day"], line, "connection day")
+    stations = m["stations"]
+    if len(stations) == 6:
+        board, off = stations[:3], stations[3:]
+    elif inbound:
+        board, off = stations, None
+    else:
+        board, off = None, stations
+    departure = None
+    if m["time"] is not None:
+        hour, minute = int(m["time"][:2]), int(m["time"][2:])
+        if hour > 23 or minute > 59:
+            raise line.error(f"connection time {m['time']} is not HHMM")
+        departure = time(hour, minute)
+    return Connection(flight, m["cabin"], day, board, off, departure, m["status"])

@@ -1,0 +1,176 @@
+"""PTM, passenger transfer message: who on an inbound flight connects to what.
+
+Accepted shape::
+
+    PTM
+    KQ116/15SEP NBOAMS PART1          inbound flight/date, origin+destination, part
+    KL673/15 YYZ 5Y 7B OKELLO/GRACE/JOHN/MARY/PAUL
+    -MWANGI/PETER                     more names for the line above
+    KL1547/15 FCO 1C ABEBE/SELAM
+    ENDPART1                          or ENDPTM on the last part
+
+A transfer line is: onward ``FLIGHT/DD``, destination, seats as count+class (one
+token, several classes may run together: ``2C2Y``), optionally bags as ``nB``, then
+name groups ``SURNAME[/GIVEN...]`` separated by spaces, one passenger per given
+name.  Names are optional, but when present they must account for every seat, so a
+line cut short is caught.
+
+Continuation: a line starting with ``-`` carries more name groups for the transfer
+line above it (whole groups only; a group is never split across lines).  A line
+starting with ``.`` is rejected: in PNLs that starts an element, and reading it as
+names here would hide a telex of the wrong type.
+
+A part with no transfers says ``NIL`` on its own line.  A later PTM for the same
+inbound flight replaces the earlier one and a repeated part is a duplicate: both are
+for the caller to decide, using ``part`` and ``last_part``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import ClassVar
+
+from movements.ingest.names import PersonName, parse_name_groups
+from movements.ingest.telex_common import (
+    DayMonth,
+    Envelope,
+    Flight,
+    FlightDay,
+    Line,
+    Message,
+    first_body_line,
+    parse_flight_date,
+    parse_flight_day,
+    parse_part,
+    parse_station,
+    plural,
+    read_message,
+    resolved,
+    split_end,
+)
+
+_ROUTE = re.compile(r"[A-Z]{6}")
+_SEATS = re.compile(r"(?:[0-9]{1,3}[A-Z])+")
+_SEAT = re.compile(r"(?P<count>[0-9]{1,3})(?P<cabin>[A-Z])")
+_BAGS = re.compile(r"(?P<bags>[0-9]{1,3})B")
+
+
+@dataclass(frozen=True, slots=True)
+class SeatCount:
+    count: int
+    cabin_class: str
+
+
+@dataclass(frozen=True, slots=True)
+class Transfer:
+    line_no: int  # where the transfer line is, for messages about it later
+    onward: FlightDay
+    destination: str
+    seats: tuple[SeatCount, ...]
+    bags: int | None
+    names: tuple[PersonName, ...]  # empty, or exactly one per seat
+
+    @property
+    def passengers(self) -> int:
+        return sum(seat.count for seat in self.seats)
+
+
+@dataclass(frozen=True, slots=True)
+class Ptm:
+    KIND: ClassVar[str] = "PTM"
+    envelope: Envelope
+    flight: Flight  # the inbound flight
+    flight_day: DayMonth
+    origin: str
+    destination: str
+    part: int
+    last_part: bool  # ENDPTM rather than ENDPARTn
+    transfers: tuple[Transfer, ...]
+    flight_date: date | None = None  # flight_day resolved against the reference
+
+
+def parse_ptm(text: str, reference: date | None = None) -> Ptm:
+    return ptm_from_message(read_message(text, expect="PTM"), reference)
+
+
+def ptm_from_message(message: Message, reference: date | None = None) -> Ptm:
+    flight_line = first_body_line(message)
+    tokens = flight_line.tokens
+    if len(tokens) != 3:
+        raise flight_line.error("flight line must be FLIGHT/DDMMM ORIGINDEST PARTn,"
+                                " like KQ116/15SEP NBOAMS PART1")
+    flight, flight_day = parse_flight_date(tokens[0], flight_line)
+    if _ROUTE.fullmatch(tokens[1]) is None:
+        raise flight_line.error(f"route {tokens[1]!r} is not origin+destination like NBOAMS")
+    part = parse_part(tokens[2], flight_line)
+    lines, last_part = split_end(message.body[1:], "PTM", part, flight_line)
+    transfers = _transfers(lines, flight_line)
+    flight_date = None
+    if reference is not None:
+        flight_date = resolved(flight_line, lambda: flight_day.resolve(reference))
+    return Ptm(message.envelope, flight, flight_day, tokens[1][:3], tokens[1][3:], part,
+               last_part, transfers, flight_date)
+
+
+@dataclass
+class _Draft:
+    line: Line
+    onward: FlightDay
+    destination: str
+    seats: tuple[SeatCount, ...]
+    bags: int | None
+    names: list[PersonName] = field(default_factory=list)
+
+    def freeze(self) -> Transfer:
+        transfer = Transfer(self.line.no, self.onward, self.destination, self.seats,
+                            self.bags, tuple(self.names))
+        if self.names and len(self.names) != transfer.passengers:
+            raise self.line.error(f"{plural(len(self.names), 'name')} for"
+                                  f" {plural(transfer.passengers, 'passenger')}")
+        return transfer
+
+
+def _transfers(lines: tuple[Line, ...], flight_line: Line) -> tuple[Transfer, ...]:
+    if not lines:
+        raise flight_line.error("PTM part has no transfer lines (write NIL if none)")
+    if lines[0].text == "NIL":
+        if len(lines) > 1:
+            raise lines[1].error("text after NIL")
+        return ()
+    drafts: list[_Draft] = []
+    for line in lines:
+        if line.text.startswith("-"):
+            if not drafts:
+                raise line.error("name continuation before any transfer line")
+            more = line.text[1:].strip()
+            if not more:
+                raise line.error("empty name continuation")
+            drafts[-1].names.extend(parse_name_groups(more.split(" "), line))
+        elif line.text.startswith("."):
+            raise line.error("'.' starts a PNL element; PTM names continue on '-' lines")
+        else:
+            drafts.append(_transfer_line(line))
+    return tuple(draft.freeze() for draft in drafts)
+
+
+def _transfer_line(line: Line) -> _Draft:
+    tokens = line.tokens
+    if len(tokens) < 3:
+        raise line.error("transfer line must be FLIGHT/DD DEST SEATS [BAGS] [NAMES],"
+                         " like KL673/15 YYZ 4Y 6B OKELLO/GRACE/JOHN/MARY/PAUL")
+    onward = parse_flight_day(tokens[0], line, "onward flight")
+    destination = parse_station(tokens[1], line, "destination")
+    if _SEATS.fullmatch(tokens[2]) is None:
+        raise line.error(f"seats {tokens[2]!r} are not count+class like 4Y")
+    seats = tuple(SeatCount(int(m["count"]), m["cabin"]) for m in _SEAT.finditer(tokens[2]))
+    if any(seat.count == 0 for seat in seats):
+        raise line.error(f"seats {tokens[2]!r} count a class with zero passengers")
+    names_from = 3
+    bags = None
+    if len(tokens) > 3 and (m := _BAGS.fullmatch(tokens[3])):
+        bags, names_from = int(m["bags"]), 4
+    draft = _Draft(line, onward, destination, seats, bags)
+    draft.names.extend(parse_name_groups(tokens[names_from:], line))
+    return draft
