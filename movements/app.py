@@ -2,68 +2,123 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
+from urllib.parse import quote
 
 from litestar import Litestar, Request, Response, get
-from litestar.datastructures import State
+from litestar.channels import ChannelsPlugin
 from litestar.di import Provide
-from litestar.exceptions import HTTPException
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.logging.config import LoggingConfig
+from litestar.middleware import DefineMiddleware
 from litestar.openapi.config import OpenAPIConfig
+from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 
 from movements.config import Settings
 from movements.domain.clock import Clock
 from movements.domain.errors import DomainError
+from movements.realtime.backends import make_backend
+from movements.realtime.fragments import Fragments
+from movements.realtime.hub import LiveHub
+from movements.realtime.socket import stream_socket
 from movements.services import Services
-from movements.templating import TEMPLATES
+from movements.templating import TEMPLATES, make_environment
+from movements.web.account import Account
 from movements.web.api import ApiV1
+from movements.web.auth import SessionAuthMiddleware, csrf_guard
+from movements.web.headers import security_headers
 from movements.web.health import healthz, readyz
+from movements.web.pages import Pages
 
 log = logging.getLogger("movements")
 STATIC = TEMPLATES.parent / "static"
 
 
-def _domain_error(request: Request[object, object, State], exc: DomainError) -> Response[object]:
+def _wants_html(request: Request[Any, Any, Any]) -> bool:
+    path = request.url.path
+    return not (path.startswith("/api/") or request.headers.get("hx-request")) and \
+        "text/html" in request.headers.get("accept", "")
+
+
+def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     log.info("refused %s %s: %s", request.method, request.url.path, exc.message)
     return Response({"error": exc.message, "field": exc.field, "status": exc.status},
                     status_code=exc.status)
 
 
+def _not_authorized(request: Request[Any, Any, Any], exc: NotAuthorizedException
+                    ) -> Response[Any]:
+    log.info("unauthenticated %s %s refused", request.method, request.url.path)
+    if _wants_html(request):
+        return Redirect(f"/login?next={quote(request.url.path)}", status_code=303)
+    return Response({"error": exc.detail, "status": 401}, status_code=401)
+
+
+def _forbidden(request: Request[Any, Any, Any], exc: PermissionDeniedException
+               ) -> Response[Any]:
+    log.warning("forbidden %s %s: %s", request.method, request.url.path, exc.detail)
+    return Response({"error": exc.detail, "status": 403}, status_code=403)
+
+
 @get("/", opt={"public": True}, include_in_schema=False, sync_to_thread=False)
-def index() -> Response[str]:
-    return Response("<!doctype html><title>movements</title><h1>movements</h1>"
-                    "<p>Operations console. <a href='/schema'>API</a></p>",
-                    media_type="text/html")
+def index() -> Redirect:
+    return Redirect("/board", status_code=303)
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:
     settings = settings or Settings.from_env()
-    services = Services.build(settings, clock=clock)
+    env = make_environment()
+    fragments = Fragments(env)
+    channels = ChannelsPlugin(backend=make_backend(settings.channels_url),
+                              arbitrary_channels_allowed=True,
+                              subscriber_max_backlog=settings.subscriber_backlog,
+                              subscriber_backlog_strategy="dropleft")
+    hub = LiveHub(channels, fragments)
+    services = Services.build(settings, clock=clock, publisher=hub)
+    hub.uow = services.uow
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        refresher = asyncio.create_task(hub.run_refresher(settings.heartbeat_seconds))
         try:
             yield
         finally:
+            refresher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await refresher
             await services.close()
 
     def provide_services() -> Services:
         return services
 
     app = Litestar(
-        route_handlers=[index, healthz, readyz, ApiV1,
+        route_handlers=[index, healthz, readyz, ApiV1, Pages, Account, stream_socket,
                         create_static_files_router("/static", [STATIC], opt={"public": True},
                                                    include_in_schema=False)],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
-        exception_handlers={DomainError: _domain_error},  # type: ignore[dict-item]
+        middleware=[DefineMiddleware(SessionAuthMiddleware, exclude_from_auth_key="public",
+                                     exclude=["^/schema"]),
+                    security_headers],
+        guards=[csrf_guard],
+        plugins=[channels],
+        exception_handlers={  # type: ignore[dict-item]
+            DomainError: _domain_error,
+            NotAuthorizedException: _not_authorized,
+            PermissionDeniedException: _forbidden,
+        },
         lifespan=[lifespan],
+        logging_config=LoggingConfig(log_exceptions="always",
+                                     configure_root_logger=False),
         openapi_config=OpenAPIConfig(title="movements", version="1"),
         debug=False,
     )
     app.state.services = services
+    app.state.hub = hub
+    app.state.fragments = fragments
     return app
-
-
-__all__ = ["HTTPException", "create_app"]

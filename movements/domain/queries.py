@@ -80,6 +80,22 @@ class PassengerView:
 
 
 @dataclass(frozen=True, slots=True)
+class LinkedLeg:
+    """The other leg of a transit, as the board row and the movement page show it."""
+
+    id: int
+    flight: str
+    origin: str
+    destination: str
+    scheduled_at: datetime
+    estimated_at: datetime | None
+    actual_at: datetime | None
+    gate: str | None
+    flight_state: str
+    connection_minutes: int
+
+
+@dataclass(frozen=True, slots=True)
 class MovementSummary:
     id: int
     version: int
@@ -107,6 +123,13 @@ class MovementSummary:
     case_references: tuple[str, ...]
     onward_id: int | None = None
     inbound_id: int | None = None
+    linked: LinkedLeg | None = None
+    case_split: bool = False
+
+    @property
+    def shown_on_board(self) -> bool:
+        """An onward transit leg is shown on its inbound leg's row, not on its own."""
+        return not (self.kind == "transit_out" and self.inbound_id is not None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,8 +195,25 @@ def _movement_options() -> list[object]:
     ]
 
 
-def _summary(m: Movement, alerts: int, links: dict[int, tuple[int | None, int | None]]
-             ) -> MovementSummary:
+def _connection(inbound: Movement, onward: Movement) -> int:
+    arrive = inbound.actual_at or inbound.estimated_at or inbound.scheduled_at
+    leave = onward.estimated_at or onward.scheduled_at
+    return int((leave - arrive).total_seconds() // 60)
+
+
+def _linked(m: Movement, other: Movement | None) -> LinkedLeg | None:
+    if other is None:
+        return None
+    inbound, onward = (m, other) if m.kind is MovementKind.TRANSIT_IN else (other, m)
+    return LinkedLeg(id=other.id, flight=other.flight, origin=other.origin,
+                     destination=other.destination, scheduled_at=other.scheduled_at,
+                     estimated_at=other.estimated_at, actual_at=other.actual_at,
+                     gate=other.gate, flight_state=other.flight_state,
+                     connection_minutes=_connection(inbound, onward))
+
+
+def _summary(m: Movement, alerts: int, links: dict[int, tuple[int | None, int | None]],
+             legs: dict[int, Movement] | None = None) -> MovementSummary:
     badges: Counter[str] = Counter()
     active = [b for b in m.bookings if b.status is not BookingStatus.CANCELLED]
     for b in active:
@@ -197,6 +237,8 @@ def _summary(m: Movement, alerts: int, links: dict[int, tuple[int | None, int | 
         open_alerts=alerts,
         case_references=tuple(sorted({b.passenger.case.reference for b in active})),
         inbound_id=inbound_id, onward_id=onward_id,
+        linked=_linked(m, (legs or {}).get(onward_id or inbound_id or -1)),
+        case_split=any(b.passenger.case.split_flagged for b in active),
     )
 
 
@@ -211,6 +253,14 @@ def _links(session: Session, ids: list[int]) -> dict[int, tuple[int | None, int 
         out[inbound] = (None, onward)
         out[onward] = (inbound, None)
     return out
+
+
+def _legs(session: Session, links: dict[int, tuple[int | None, int | None]]
+          ) -> dict[int, Movement]:
+    wanted = {i for pair in links.values() for i in pair if i is not None}
+    if not wanted:
+        return {}
+    return {m.id: m for m in session.scalars(select(Movement).where(Movement.id.in_(wanted)))}
 
 
 def _open_alerts(session: Session, ids: list[int]) -> Counter[int]:
@@ -234,7 +284,8 @@ def board(session: Session, airport: str, day: date) -> list[MovementSummary]:
     ids = [m.id for m in movements]
     alerts = _open_alerts(session, ids)
     links = _links(session, ids)
-    rows = [_summary(m, alerts[m.id], links) for m in movements]
+    legs = _legs(session, links)
+    rows = [_summary(m, alerts[m.id], links, legs) for m in movements]
     return sorted(rows, key=lambda r: (r.actual_at or r.estimated_at or r.scheduled_at, r.id))
 
 
@@ -243,7 +294,8 @@ def movement_summary(session: Session, movement_id: int) -> MovementSummary | No
                        .options(*_movement_options()))  # type: ignore[arg-type]
     if m is None:
         return None
-    return _summary(m, _open_alerts(session, [m.id])[m.id], _links(session, [m.id]))
+    links = _links(session, [m.id])
+    return _summary(m, _open_alerts(session, [m.id])[m.id], links, _legs(session, links))
 
 
 def movement_detail(session: Session, movement_id: int) -> MovementDetail | None:
@@ -277,7 +329,7 @@ def passenger_view(b: Booking, kind: MovementKind, day: date,
     done = {x.kind for x in b.milestones}
     nxt = steps.next_step(kind, done) if b.status is BookingStatus.BOOKED else None
     needs = tuple(NeedView(n.code, SSR_CODES[n.code].meaning, SSR_CODES[n.code].team_action,
-                           n.text, SSR_CODES[n.code].health)
+                           n.text, SSR_CODES[n.code].health_data)
                   for n in p.needs if n.code in SSR_CODES)
     return PassengerView(
         id=p.id, booking_id=b.id, booking_version=b.version, passenger_version=p.version,

@@ -7,9 +7,11 @@ from datetime import date, datetime
 
 from litestar import Controller, get
 from litestar.exceptions import NotFoundException, ValidationException
+from litestar.params import FromPath, FromQuery
 
 from movements.domain import queries
-from movements.services import Services
+from movements.web.auth import STAFF
+from movements.web.deps import ServicesDep
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,7 @@ class MovementDetailOut:
     connection_minutes: int | None
 
 
-def _parse_date(value: str | None, services: Services) -> date:
+def _parse_date(value: str | None, services: ServicesDep) -> date:
     if not value:
         from movements.domain.clock import local_date
 
@@ -90,17 +92,19 @@ def _parse_date(value: str | None, services: Services) -> date:
 class ApiV1(Controller):
     path = "/api/v1"
     tags = ["movements"]
+    guards = [STAFF]
 
     @get("/movements", summary="Movements of one airport's day")
-    async def list_movements(self, services: Services, date: str | None = None,
-                             airport: str | None = None) -> list[MovementOut]:
+    async def list_movements(self, services: ServicesDep, date: FromQuery[str | None] = None,
+                             airport: FromQuery[str | None] = None) -> list[MovementOut]:
         day = _parse_date(date, services)
         code = (airport or services.settings.airport).upper()
         rows = await services.uow.read(queries.board, code, day)
         return [MovementOut.of(r) for r in rows]
 
     @get("/movements/{movement_id:int}", summary="One movement with its passengers")
-    async def get_movement(self, services: Services, movement_id: int) -> MovementDetailOut:
+    async def get_movement(self, services: ServicesDep, movement_id: FromPath[int]
+                           ) -> MovementDetailOut:
         detail = await services.uow.read(queries.movement_detail, movement_id)
         if detail is None:
             raise NotFoundException(f"movement {movement_id} does not exist")

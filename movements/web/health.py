@@ -6,7 +6,7 @@ from litestar import get
 from litestar.response import Response
 from sqlalchemy import text
 
-from movements.services import Services
+from movements.web.deps import ServicesDep
 
 
 @get("/healthz", opt={"public": True}, include_in_schema=False, sync_to_thread=False)
@@ -16,7 +16,7 @@ def healthz() -> dict[str, str]:
 
 
 @get("/readyz", opt={"public": True}, include_in_schema=False)
-async def readyz(services: Services) -> Response[dict[str, str]]:
+async def readyz(services: ServicesDep) -> Response[dict[str, str]]:
     """The database answers (readiness): a load balancer sends no tablets here otherwise."""
     try:
         async with services.engine.connect() as conn:

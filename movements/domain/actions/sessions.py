@@ -1,0 +1,96 @@
+"""Sign-in sessions and attempts (server-side, so a sign-out really ends a session)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from ..errors import NotFound
+from ..models import LoginAttempt, User, UserSession
+from ..uow import Tx
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class NewSession:
+    token: str  # goes in the cookie; only its hash is stored
+    csrf_token: str
+    session_id: int
+
+
+def record_login_attempt(tx: Tx, username: str, client: str, success: bool) -> None:
+    tx.session.add(LoginAttempt(at=tx.now, username=username[:80], client_address=client[:64],
+                                success=success))
+    if not success:
+        tx.audit("login_refused", "user", None, detail=f"username={username[:80]} from {client}")
+
+
+def recent_failures(tx: Tx, *, username: str | None = None, client: str | None = None,
+                    window: timedelta = timedelta(minutes=15)) -> int:
+    stmt = select(func.count(LoginAttempt.id)).where(LoginAttempt.success.is_(False),
+                                                     LoginAttempt.at >= tx.now - window)
+    if username is not None:
+        stmt = stmt.where(LoginAttempt.username == username)
+    if client is not None:
+        stmt = stmt.where(LoginAttempt.client_address == client)
+    return int(tx.session.scalar(stmt) or 0)
+
+
+def start_session(tx: Tx, user_id: int, client: str, user_agent: str,
+                  replaces_token: str | None = None) -> NewSession:
+    """A fresh session id at every sign-in (fixation), ending any session it replaces."""
+    if replaces_token:
+        end_session_by_token(tx, replaces_token)
+    token = secrets.token_urlsafe(32)
+    row = UserSession(token_hash=token_hash(token), user_id=user_id,
+                      csrf_token=secrets.token_urlsafe(32), created_at=tx.now,
+                      last_seen_at=tx.now, client_address=client[:64],
+                      user_agent=user_agent[:300])
+    tx.session.add(row)
+    tx.session.flush()
+    tx.audit("login", "user", user_id, detail=f"session {row.id} from {client}")
+    return NewSession(token=token, csrf_token=row.csrf_token, session_id=row.id)
+
+
+def end_session_by_token(tx: Tx, token: str) -> None:
+    row = tx.session.scalar(select(UserSession).where(UserSession.token_hash == token_hash(token)))
+    if row is not None and row.ended_at is None:
+        row.ended_at = tx.now
+        tx.audit("logout", "user", row.user_id, detail=f"session {row.id}")
+
+
+def end_own_session(tx: Tx, user_id: int, session_id: int) -> None:
+    row = tx.session.get(UserSession, session_id)
+    if row is None or row.user_id != user_id:
+        raise NotFound(f"session {session_id} does not exist")
+    if row.ended_at is None:
+        row.ended_at = tx.now
+        tx.audit("end_session", "user", user_id, detail=f"session {row.id}")
+
+
+def touch_session(tx: Tx, session_id: int) -> None:
+    row = tx.session.get(UserSession, session_id)
+    if row is not None:
+        row.last_seen_at = tx.now
+
+
+def user_for_token(tx: Tx, token: str, idle: timedelta, lifetime: timedelta
+                   ) -> tuple[User, UserSession] | None:
+    row = tx.session.scalar(select(UserSession).where(UserSession.token_hash == token_hash(token)))
+    if row is None or row.ended_at is not None:
+        return None
+    if tx.now - row.last_seen_at > idle or tx.now - row.created_at > lifetime:
+        row.ended_at = tx.now
+        tx.audit("session_expired", "user", row.user_id, detail=f"session {row.id}")
+        return None
+    user = tx.session.get(User, row.user_id)
+    if user is None or not user.active:
+        return None
+    return user, row

@@ -1,0 +1,119 @@
+"""Sign in, sign out, and the user's own sessions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Response
+from sqlalchemy import select
+
+from movements.domain.actions import sessions as session_actions
+from movements.domain.models import User, UserSession
+from movements.domain.uow import Actor, Tx
+from movements.passwords import verify_password
+from movements.web.auth import ANY_SIGNED_IN, COOKIE, client_address, current_user
+from movements.web.deps import ServicesDep
+
+MAX_FAILURES_PER_ACCOUNT = 5
+MAX_FAILURES_PER_CLIENT = 20
+
+
+def _login_page(request: Request[Any, Any, Any], message: str | None, status: int,
+                username: str = "", next_url: str = "/board") -> Response[str]:
+    env = request.app.state.fragments.env
+    body = env.get_template("login.html").render(user=None, csrf_token="", airport_name="",
+                                                 message=message, username=username,
+                                                 next_url=next_url)
+    return Response(body, media_type="text/html; charset=utf-8", status_code=status,
+                    headers={"Cache-Control": "no-store"})
+
+
+def _safe_next(value: str | None) -> str:
+    if value and value.startswith("/") and not value.startswith("//"):
+        return value
+    return "/board"
+
+
+class Account(Controller):
+    @get("/login", opt={"public": True})
+    async def login_form(self, request: Request[Any, Any, Any], next: FromQuery[str | None] = None
+                         ) -> Response[str]:
+        return _login_page(request, None, 200, next_url=_safe_next(next))
+
+    @post("/login", opt={"public": True})
+    async def login(self, request: Request[Any, Any, Any], services: ServicesDep) -> Response[Any]:
+        form = await request.form()
+        username = str(form.get("username", "")).strip().lower()[:80]
+        password = str(form.get("password", ""))
+        next_url = _safe_next(str(form.get("next", "")))
+        client = client_address(request, services.settings.trusted_proxies)
+        agent = request.headers.get("user-agent", "")
+        old_token = request.cookies.get(COOKIE)
+
+        def attempt(tx: Tx) -> session_actions.NewSession | str:
+            if session_actions.recent_failures(tx, username=username) >= \
+                    MAX_FAILURES_PER_ACCOUNT or session_actions.recent_failures(
+                        tx, client=client) >= MAX_FAILURES_PER_CLIENT:
+                session_actions.record_login_attempt(tx, username, client, False)
+                return "Too many failed attempts. Wait 15 minutes, or ask an admin."
+            user = tx.session.scalar(select(User).where(User.username == username))
+            ok = verify_password(user.password_hash if user else None, password)
+            if user is None or not ok or not user.active:
+                session_actions.record_login_attempt(tx, username, client, False)
+                return "Wrong user name or password."
+            session_actions.record_login_attempt(tx, username, client, True)
+            return session_actions.start_session(tx, user.id, client, agent, old_token)
+
+        result = await services.uow.run(attempt, Actor.system("login"))
+        if isinstance(result, str):
+            status = 429 if result.startswith("Too many") else 401
+            return _login_page(request, result, status, username, next_url)
+        response: Response[Any] = Redirect(next_url, status_code=303)
+        response.set_cookie(COOKIE, result.token, httponly=True,
+                            secure=services.settings.secure_cookies, samesite="lax", path="/",
+                            max_age=services.settings.session_max_hours * 3600)
+        return response
+
+    @post("/logout", guards=[ANY_SIGNED_IN])
+    async def logout(self, request: Request[Any, Any, Any], services: ServicesDep
+                     ) -> Response[Any]:
+        token = request.cookies.get(COOKIE, "")
+        user = current_user(request)
+        assert user is not None
+        await services.uow.run(session_actions.end_session_by_token, user.actor, token)
+        response: Response[Any] = Redirect("/login", status_code=303)
+        response.delete_cookie(COOKIE, path="/")
+        return response
+
+    @get("/account/sessions", guards=[ANY_SIGNED_IN])
+    async def sessions(self, request: Request[Any, Any, Any], services: ServicesDep
+                       ) -> Response[str]:
+        user = current_user(request)
+        assert user is not None
+        rows = await services.uow.read(lambda s: list(s.scalars(
+            select(UserSession).where(UserSession.user_id == user.id,
+                                      UserSession.ended_at.is_(None))
+            .order_by(UserSession.created_at.desc()))))
+        env = request.app.state.fragments.env
+        body = env.get_template("sessions.html").render(
+            user=user, csrf_token=user.csrf_token, airport_name=services.settings.airport,
+            rows=rows, current=user.session_id)
+        return Response(body, media_type="text/html; charset=utf-8",
+                        headers={"Cache-Control": "no-store"})
+
+    @post("/account/sessions/{session_id:int}/end", guards=[ANY_SIGNED_IN])
+    async def end_session(self, request: Request[Any, Any, Any], services: ServicesDep,
+                          session_id: FromPath[int]) -> Response[Any]:
+        user = current_user(request)
+        assert user is not None
+        try:
+            await services.uow.run(session_actions.end_own_session, user.actor, user.id,
+                                   session_id)
+        except Exception as exc:
+            if getattr(exc, "status", None) == 404:
+                raise NotFoundException(f"session {session_id} does not exist") from exc
+            raise
+        return Redirect("/account/sessions", status_code=303)

@@ -1,0 +1,204 @@
+"""Who is asking: server-side sessions, role guards, CSRF and Origin checks.
+
+Deny by default: the authentication middleware refuses every route that is not marked
+``opt={"public": True}``; role guards narrow it further (tests/web/test_routes.py walks
+every route to keep it so).
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from litestar import Request
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+from sqlalchemy import select
+
+from movements.domain.actions import sessions as session_actions
+from movements.domain.models import Role, User, UserSession
+from movements.domain.uow import Actor, Tx
+from movements.services import Services
+
+COOKIE = "mv_session"
+ROLE_LABELS = {Role.GATE_STAFF: "gate staff", Role.COORDINATOR: "coordinator",
+               Role.RECEPTION: "reception", Role.ADMIN: "admin"}
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+@dataclass(frozen=True, slots=True)
+class AuthUser:
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    organisation_id: int | None
+    airport_ids: frozenset[int]
+    airport_codes: tuple[str, ...]
+    session_id: int
+    csrf_token: str
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS[self.role]
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(user_id=self.id, username=self.username, role=self.role,
+                     organisation_id=self.organisation_id, airport_ids=self.airport_ids)
+
+
+def _lookup(tx: Tx, token: str, idle: timedelta, lifetime: timedelta
+            ) -> tuple[AuthUser, bool] | None:
+    found = session_actions.user_for_token(tx, token, idle, lifetime)
+    if found is None:
+        return None
+    user, row = found
+    needs_touch = tx.now - row.last_seen_at > timedelta(seconds=60)
+    if needs_touch:
+        row.last_seen_at = tx.now
+    return _auth_user(user, row), needs_touch
+
+
+def _auth_user(user: User, row: UserSession) -> AuthUser:
+    return AuthUser(id=user.id, username=user.username, display_name=user.display_name,
+                    role=user.role, organisation_id=user.organisation_id,
+                    airport_ids=frozenset(a.id for a in user.airports),
+                    airport_codes=tuple(sorted(a.iata for a in user.airports)),
+                    session_id=row.id, csrf_token=row.csrf_token)
+
+
+async def authenticate_token(services: Services, token: str) -> AuthUser | None:
+    settings = services.settings
+    idle = timedelta(minutes=settings.session_idle_minutes)
+    lifetime = timedelta(hours=settings.session_max_hours)
+    # A write transaction only when the session must be touched or ended; most requests
+    # only read (SQLite has one writer; tablets poll a lot).
+    found = await services.uow.read(_peek, token, services.clock.now(), idle, lifetime)
+    if found == "fresh":
+        return await services.uow.read(_load_fresh, token)
+    result = await services.uow.run(_lookup, Actor.system("auth"), token, idle, lifetime)
+    return result[0] if result else None
+
+
+def _peek(session: Any, token: str, now: Any, idle: timedelta, lifetime: timedelta) -> str:
+    row = session.scalar(select(UserSession).where(
+        UserSession.token_hash == session_actions.token_hash(token)))
+    if row is None or row.ended_at is not None:
+        return "none"
+    if now - row.last_seen_at > timedelta(seconds=60) or now - row.created_at > lifetime:
+        return "touch"
+    return "fresh"
+
+
+def _load_fresh(session: Any, token: str) -> AuthUser | None:
+    row = session.scalar(select(UserSession).where(
+        UserSession.token_hash == session_actions.token_hash(token)))
+    if row is None:
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or not user.active:
+        return None
+    return _auth_user(user, row)
+
+
+class SessionAuthMiddleware(AbstractAuthenticationMiddleware):
+    async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]
+                                   ) -> AuthenticationResult:
+        services: Services = connection.app.state.services
+        token = connection.cookies.get(COOKIE)
+        if not token:
+            raise NotAuthorizedException("sign in first")
+        user = await authenticate_token(services, token)
+        if user is None:
+            raise NotAuthorizedException("your session has ended; sign in again")
+        return AuthenticationResult(user=user, auth=token)
+
+
+def current_user(connection: ASGIConnection[Any, Any, Any, Any]) -> AuthUser | None:
+    user = connection.scope.get("user")
+    return user if isinstance(user, AuthUser) else None
+
+
+def requires(*roles: Role) -> Any:
+    allowed = frozenset(roles)
+
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        user = current_user(connection)
+        if user is None:
+            raise NotAuthorizedException("sign in first")
+        if user.role not in allowed:
+            raise PermissionDeniedException(f"not allowed for {user.role_label}")
+
+    guard.roles = allowed  # type: ignore[attr-defined]  # read by the route walk test
+    return guard
+
+
+STAFF = requires(Role.GATE_STAFF, Role.COORDINATOR, Role.ADMIN)
+COORDINATION = requires(Role.COORDINATOR, Role.ADMIN)
+ADMIN = requires(Role.ADMIN)
+RECEPTION = requires(Role.RECEPTION, Role.COORDINATOR, Role.ADMIN)
+ANY_SIGNED_IN = requires(*Role)
+
+
+def same_origin(connection: ASGIConnection[Any, Any, Any, Any], public_url: str) -> bool:
+    origin = connection.headers.get("origin")
+    if origin is None:
+        return True  # not a browser cross-site request (browsers send Origin on POST/ws)
+    host = connection.headers.get("host", "")
+    allowed = {f"http://{host}", f"https://{host}", public_url.rstrip("/")}
+    return origin.rstrip("/") in allowed
+
+
+async def csrf_guard(connection: ASGIConnection[Any, Any, Any, Any],
+                     handler: BaseRouteHandler) -> None:
+    """Every unsafe request from a signed-in session carries that session's token
+    (header for htmx, form field for plain forms) and comes from our own origin."""
+    if connection.scope.get("method") not in UNSAFE:
+        return
+    services: Services = connection.app.state.services
+    if not same_origin(connection, services.settings.public_url):
+        raise PermissionDeniedException("request from another site refused")
+    user = current_user(connection)
+    if user is None:
+        return  # public routes (sign-in) rely on the Origin check and SameSite cookies
+    sent = connection.headers.get("x-csrf-token")
+    if not sent and isinstance(connection, Request):
+        form = await connection.form()  # cached: the handler can still read it
+        sent = form.get("_csrf")
+    if not sent or not hmac.compare_digest(str(sent), user.csrf_token):
+        raise PermissionDeniedException("missing or wrong CSRF token; reload the page")
+
+
+def client_address(connection: ASGIConnection[Any, Any, Any, Any],
+                   trusted_proxies: tuple[str, ...]) -> str:
+    """The peer address; X-Forwarded-For only when the peer is a configured proxy."""
+    peer = connection.client.host if connection.client else "unknown"
+    if not trusted_proxies or not _is_trusted(peer, trusted_proxies):
+        return peer
+    forwarded = connection.headers.get("x-forwarded-for", "")
+    hops = [h.strip() for h in forwarded.split(",") if h.strip()]
+    # Walk from the nearest hop back past our own proxies.
+    for hop in reversed(hops):
+        if not _is_trusted(hop, trusted_proxies):
+            return hop
+    return peer
+
+
+def _is_trusted(address: str, trusted: tuple[str, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    for entry in trusted:
+        try:
+            if ip in ipaddress.ip_network(entry, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False

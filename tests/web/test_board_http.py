@@ -1,0 +1,143 @@
+"""The board and movement page over HTTP: rendering, writes, conflicts, idempotency."""
+
+from __future__ import annotations
+
+import re
+
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from tests.web.conftest import BASE, Site, login
+
+
+def version_of(page: str, booking_id: int) -> int:
+    row = page[page.index(f'id="pax-{booking_id}"'):]
+    return int(re.search(r'name="expected_version" value="(\d+)"', row).group(1))  # type: ignore[union-attr]
+
+
+def test_board_needs_sign_in(site: Site) -> None:
+    with TestClient(site.app, base_url=BASE) as client:
+        resp = client.get("/board?date=2026-09-15", headers={"accept": "text/html"},
+                          follow_redirects=False)
+        assert resp.status_code == 303 and resp.headers["location"].startswith("/login")
+        assert client.get("/api/v1/movements").status_code == 401
+
+
+def test_board_shows_lanes_rows_and_badges(site: Site, gate: tuple[TestClient[Litestar], str]
+                                           ) -> None:
+    client, _ = gate
+    page = client.get("/board?date=2026-09-15").text
+    assert f'id="mv-{site.world.departure_id}"' in page
+    assert "KL1234" in page and "TK1957" in page
+    row = page[page.index(f'id="mv-{site.world.departure_id}"'):]
+    row = row[:row.index("</div>\n")]
+    assert "Wheelchair 1" in row and "Stretcher/O₂ 1" in row and "Medical 1" in row
+    assert 'ws-connect="/ws?stream=board:AMS:2026-09-15"' in page
+    # Privacy by default: no full names on the board.
+    assert "Okello" not in page and "Petrenko" not in page
+
+
+def test_fragment_when_htmx_asks(site: Site, gate: tuple[TestClient[Litestar], str]) -> None:
+    client, _ = gate
+    resp = client.get("/board?date=2026-09-15", headers={"HX-Request": "true"})
+    assert resp.text.startswith('<div id="lanes"') and "<html" not in resp.text
+
+
+def test_milestone_tap_returns_the_row_and_conflict_is_409(
+        site: Site, gate: tuple[TestClient[Litestar], str]) -> None:
+    client, csrf = gate
+    bid = site.booking_ids[0]
+    page = client.get(f"/movements/{site.world.departure_id}").text
+    v = version_of(page, bid)
+    headers = {"X-CSRF-Token": csrf, "HX-Request": "true"}
+    ok = client.post(f"/bookings/{bid}/milestones", headers=headers,
+                     data={"kind": "met_at_point", "expected_version": v})
+    assert ok.status_code == 200
+    assert f'id="pax-{bid}"' in ok.text and "✓ Met at designated point" in ok.text
+    assert "Checked in" in ok.text  # the next step's button
+    stale = client.post(f"/bookings/{bid}/milestones", headers=headers,
+                        data={"kind": "checked_in", "expected_version": v})
+    assert stale.status_code == 409
+    assert "changed by someone else" in stale.text and "✓ Met at designated point" in stale.text
+
+
+def test_rule_violation_is_422_with_the_reason(site: Site,
+                                               gate: tuple[TestClient[Litestar], str]) -> None:
+    client, csrf = gate
+    bid = site.booking_ids[0]
+    resp = client.post(f"/bookings/{bid}/milestones", headers={"X-CSRF-Token": csrf},
+                       data={"kind": "boarded"})
+    assert resp.status_code == 422 and "comes after" in resp.text
+
+
+def test_idempotent_retry_replays_and_other_body_is_422(
+        site: Site, gate: tuple[TestClient[Litestar], str]) -> None:
+    client, csrf = gate
+    bid = site.booking_ids[1]
+    headers = {"X-CSRF-Token": csrf, "Idempotency-Key": "tap-1"}
+    first = client.post(f"/bookings/{bid}/milestones", headers=headers,
+                        data={"kind": "met_at_point"})
+    again = client.post(f"/bookings/{bid}/milestones", headers=headers,
+                        data={"kind": "met_at_point"})
+    assert first.status_code == again.status_code == 200
+    assert again.text == first.text and again.headers.get("idempotent-replay") == "true"
+    other = client.post(f"/bookings/{bid}/milestones", headers=headers,
+                        data={"kind": "checked_in"})
+    assert other.status_code == 422 and "different request" in other.text
+    page = client.get(f"/movements/{site.world.departure_id}").text
+    row = page[page.index(f'id="pax-{bid}"'):]
+    assert row.count("✓ Met at designated point") == 1
+
+
+def test_write_without_csrf_token_is_refused(site: Site,
+                                             gate: tuple[TestClient[Litestar], str]) -> None:
+    client, _ = gate
+    resp = client.post(f"/bookings/{site.booking_ids[0]}/milestones",
+                       data={"kind": "met_at_point"})
+    assert resp.status_code == 403
+    page = client.get(f"/movements/{site.world.departure_id}").text
+    assert "✓ Met at designated point" not in page
+
+
+def test_no_show_and_escort_forms(site: Site, gate: tuple[TestClient[Litestar], str]) -> None:
+    client, csrf = gate
+    h = {"X-CSRF-Token": csrf}
+    bid = site.booking_ids[2]
+    resp = client.post(f"/bookings/{bid}/escort", headers=h,
+                       data={"escort_name": "Dr. Test", "kind": "medical"})
+    assert resp.status_code == 200 and "medical escort: Dr. Test" in resp.text
+    empty = client.post(f"/bookings/{site.booking_ids[0]}/no-show", headers=h,
+                        data={"reason": " "})
+    assert empty.status_code == 422 and "reason is required" in empty.text
+    ok = client.post(f"/bookings/{site.booking_ids[0]}/no-show", headers=h,
+                     data={"reason": "did not come"})
+    assert ok.status_code == 200 and "No-show: did not come" in ok.text
+
+
+def test_gate_correction_is_for_coordinators(site: Site) -> None:
+    mid = site.world.departure_id
+    with TestClient(site.app, base_url=BASE) as gate_client:
+        csrf = login(gate_client, "gate")
+        refused = gate_client.post(f"/movements/{mid}/flight", headers={"X-CSRF-Token": csrf},
+                                   data={"gate": "E18"})
+        assert refused.status_code == 403
+    with TestClient(site.app, base_url=BASE) as coord:
+        csrf = login(coord, "coord")
+        ok = coord.post(f"/movements/{mid}/flight", headers={"X-CSRF-Token": csrf},
+                        data={"gate": "E18", "estimated_local": "12:40"})
+        assert ok.status_code == 200 and "E18" in ok.text and "12:40" in ok.text
+
+
+def test_reveal_is_audited(site: Site, gate: tuple[TestClient[Litestar], str]) -> None:
+    from sqlalchemy import select
+
+    from movements.domain.models import AuditEntry
+
+    client, _ = gate
+    bid = site.booking_ids[2]
+    resp = client.get(f"/bookings/{bid}/reveal")
+    assert "PETRENKO" in resp.text
+    rows = client.blocking_portal.call(site.app.state.services.uow.read, lambda s: [
+        (a.action, a.username, a.detail) for a in s.scalars(select(AuditEntry).where(
+            AuditEntry.action == "reveal_passenger"))])
+    assert rows == [("reveal_passenger", "gate", "minor or health data")]
