@@ -79,7 +79,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                               arbitrary_channels_allowed=True,
                               subscriber_max_backlog=settings.subscriber_backlog,
                               subscriber_backlog_strategy="dropleft")
-    hub = LiveHub(channels, fragments)
+    hub = LiveHub(channels, fragments, settings.replay_limit)
     services = Services.build(settings, clock=clock, publisher=hub)
     hub.uow = services.uow
 

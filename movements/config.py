@@ -54,6 +54,7 @@ class Settings:
     run_jobs: bool = True
     heartbeat_seconds: float = 5.0
     subscriber_backlog: int = 500
+    replay_limit: int = 200
     log_level: str = "INFO"
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -90,6 +91,7 @@ class Settings:
             ("MOVEMENTS_RETENTION_DAYS", "retention_days", 0),
             ("MOVEMENTS_FEED_POLL_SECONDS", "feed_poll_seconds", 5),
             ("MOVEMENTS_SUBSCRIBER_BACKLOG", "subscriber_backlog", 10),
+            ("MOVEMENTS_REPLAY_LIMIT", "replay_limit", 1),
         ):
             if (v := get(key)) is not None:
                 kwargs[attr] = _int(key, v, minimum)

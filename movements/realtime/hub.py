@@ -25,7 +25,7 @@ from .fragments import Fragments, header, parse_stream
 
 log = logging.getLogger(__name__)
 
-#: A client further behind than this gets a snapshot instead of a replay.
+#: By default, a client further behind than this gets a snapshot instead of a replay.
 REPLAY_LIMIT = 200
 
 
@@ -38,8 +38,10 @@ class _Item:
 
 
 class LiveHub:
-    def __init__(self, channels: ChannelsPlugin, fragments: Fragments) -> None:
+    def __init__(self, channels: ChannelsPlugin, fragments: Fragments,
+                 replay_limit: int = REPLAY_LIMIT) -> None:
         self.channels = channels
+        self.replay_limit = replay_limit
         self.fragments = fragments
         self.uow: UnitOfWork | None = None  # set by the composition root (a cycle)
         self.latest: dict[str, int] = {}
@@ -94,7 +96,7 @@ class LiveHub:
         self.note_seq(stream, current)
         if after is not None and after == current:
             return header(stream, current, current, "heartbeat")
-        if after is not None and 0 <= after < current and current - after <= REPLAY_LIMIT:
+        if after is not None and 0 <= after < current and current - after <= self.replay_limit:
             missed = events_after(session, stream, after)
             if len(missed) == current - after:  # all still kept: replay is exact
                 items = [_Item(e.seq, e.kind, e.movement_id, e.passenger_id) for e in missed]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -35,8 +35,8 @@ class Site:
     passenger_ids: list[int]
 
 
-def seed(tx: Tx) -> tuple[World, list[int], list[int]]:
-    world = build_world(tx)
+def seed(tx: Tx, day: date = date(2026, 9, 15)) -> tuple[World, list[int], list[int]]:
+    world = build_world(tx, day)
     setup.ensure_organisation(tx, "Other Reception (test)", OrganisationKind.RECEPTION_AUTHORITY)
     for name, role, org in (
         ("gate", Role.GATE_STAFF, None), ("coord", Role.COORDINATOR, None),

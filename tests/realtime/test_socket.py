@@ -1,0 +1,186 @@
+"""The live stream with a real uvicorn server and real websocket clients."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+import websockets
+
+from movements.db import make_engine, make_sessionmaker
+from movements.domain.clock import local_date
+from movements.domain.uow import NullPublisher, UnitOfWork
+from tests.factories import SYSTEM, World
+from tests.live import LiveServer, sign_in, start_server
+from tests.web.conftest import PASSWORD, seed
+
+HEADER = re.compile(r"^<!--sync stream=(\S+) from=(\d+) seq=(\d+) kind=(\w+)-->")
+
+
+@dataclass
+class Env:
+    server: LiveServer
+    world: World
+    bookings: list[int]
+    stream: str
+    day: str
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Iterator[Env]:
+    import shutil
+
+    data = tmp_path_factory.mktemp("live")
+    db = data / "live.sqlite3"
+    shutil.copy(sqlite_template, db)
+    url = f"sqlite+aiosqlite:///{db}"
+    today = local_date(datetime.now(UTC), "Europe/Amsterdam")
+
+    async def prepare() -> tuple[World, list[int]]:
+        engine = make_engine(url)
+        uow = UnitOfWork(make_sessionmaker(engine), NullPublisher())
+        world, _, bids = await uow.run(seed, SYSTEM, today)
+        await engine.dispose()
+        return world, bids
+
+    world, bids = asyncio.run(prepare())
+    server = start_server(url, data, extra_env={"MOVEMENTS_REPLAY_LIMIT": "4"})
+    try:
+        yield Env(server, world, bids, f"board:AMS:{today.isoformat()}", today.isoformat())
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def gate(env: Env) -> Iterator[tuple[httpx.Client, str]]:
+    client, csrf = sign_in(env.server.base, "gate", PASSWORD)
+    yield client, csrf
+    client.close()
+
+
+
+
+async def connect(env: Env, client: httpx.Client, stream: str | None = None,
+                  origin: str | None = None) -> websockets.ClientConnection:
+    cookie = f"mv_session={client.cookies['mv_session']}"
+    return await websockets.connect(
+        f"{env.server.ws_base}/ws?stream={stream or env.stream}",
+        additional_headers={"Cookie": cookie, "Origin": origin or env.server.base},
+        open_timeout=5)
+
+
+async def next_message(ws: websockets.ClientConnection, kinds: set[str],
+                       timeout: float = 5) -> tuple[str, int, int, str, str]:
+    """The next message of one of ``kinds`` (heartbeats are skipped unless asked for)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        remaining = deadline - asyncio.get_running_loop().time()
+        raw = await asyncio.wait_for(ws.recv(), max(remaining, 0.01))
+        assert isinstance(raw, str)
+        m = HEADER.match(raw)
+        assert m, raw[:200]
+        if m.group(4) in kinds:
+            return m.group(1), int(m.group(2)), int(m.group(3)), m.group(4), raw
+
+
+def tick(env: Env, client: httpx.Client, csrf: str, booking: int, kind: str,
+         reason: str | None = None) -> httpx.Response:
+    data = {"kind": kind}
+    if reason:
+        data["override_reason"] = reason
+    resp = client.post(f"/bookings/{booking}/milestones", data=data,
+                       headers={"X-CSRF-Token": csrf, "HX-Request": "true"})
+    assert resp.status_code == 200, resp.text[:300]
+    return resp
+
+
+def current_seq(env: Env, client: httpx.Client) -> int:
+    page = client.get(f"/board?date={env.day}").text
+    return int(re.search(r'data-seq="(\d+)"', page).group(1))  # type: ignore[union-attr]
+
+
+async def test_snapshot_on_connect(env: Env, gate: tuple[httpx.Client, str]) -> None:
+    client, _ = gate
+    async with await connect(env, client) as ws:
+        await ws.send(json.dumps({"hello": {"stream": env.stream, "after": None}}))
+        stream, _, seq, kind, raw = await next_message(ws, {"snapshot"})
+    assert stream == env.stream and seq == current_seq(env, client)
+    assert '<div id="lanes" hx-swap-oob="true">' in raw
+    assert f'id="mv-{env.world.departure_id}"' in raw
+
+
+async def test_live_event_reaches_a_connected_client(env: Env,
+                                                     gate: tuple[httpx.Client, str]) -> None:
+    client, csrf = gate
+    async with await connect(env, client) as ws:
+        before = current_seq(env, client)
+        await ws.send(json.dumps({"hello": {"after": before}}))
+        await next_message(ws, {"heartbeat"})  # caught up: told so
+        page = f"movement:{env.world.departure_id}"
+        async with await connect(env, client, page) as page_ws:
+            await page_ws.send(json.dumps({"hello": {"after": None}}))
+            await next_message(page_ws, {"snapshot"})
+            tick(env, client, csrf, env.bookings[0], "met_at_point")
+            _, first, seq, kind, raw = await next_message(ws, {"event"})
+            assert (first, seq) == (before + 1, before + 1)
+            assert f'id="mv-{env.world.departure_id}" ' in raw and 'hx-swap-oob="true"' in raw
+            _, _, _, _, page_raw = await next_message(page_ws, {"event"})
+            assert f'id="pax-{env.bookings[0]}"' in page_raw
+            assert "✓ Met at designated point" in page_raw
+
+
+async def test_heartbeat_carries_the_latest_number(env: Env,
+                                                   gate: tuple[httpx.Client, str]) -> None:
+    client, _ = gate
+    async with await connect(env, client) as ws:
+        _, _, seq, _, _ = await next_message(ws, {"heartbeat"}, timeout=3)
+    assert seq == current_seq(env, client)
+
+
+async def test_replay_after_a_gap(env: Env, gate: tuple[httpx.Client, str]) -> None:
+    client, csrf = gate
+    seen = current_seq(env, client)
+    tick(env, client, csrf, env.bookings[1], "met_at_point")
+    tick(env, client, csrf, env.bookings[1], "checked_in")
+    async with await connect(env, client) as ws:
+        await ws.send(json.dumps({"hello": {"after": seen}}))
+        _, first, last, kind, raw = await next_message(ws, {"replay", "snapshot"})
+    assert (kind, first, last) == ("replay", seen + 1, seen + 2)
+    assert f'id="mv-{env.world.departure_id}"' in raw and "lanes" not in raw
+
+
+async def test_snapshot_when_the_gap_is_too_old(env: Env,
+                                                gate: tuple[httpx.Client, str]) -> None:
+    client, csrf = gate
+    seen = current_seq(env, client)
+    for step in ("met_at_point", "checked_in", "exit_formalities", "at_gate", "boarded"):
+        if step == "boarded":
+            client.post(f"/bookings/{env.bookings[2]}/escort",
+                        data={"escort_name": "Dr. Live", "kind": "medical"},
+                        headers={"X-CSRF-Token": csrf})
+        tick(env, client, csrf, env.bookings[2], step)
+    async with await connect(env, client) as ws:
+        await ws.send(json.dumps({"resync": seen}))
+        _, _, last, kind, raw = await next_message(ws, {"replay", "snapshot"})
+    assert kind == "snapshot" and last == current_seq(env, client)  # 6 behind > limit 4
+    assert '<div id="lanes" hx-swap-oob="true">' in raw
+
+
+async def test_foreign_origin_and_missing_session_are_refused(
+        env: Env, gate: tuple[httpx.Client, str]) -> None:
+    client, _ = gate
+    with pytest.raises(websockets.InvalidStatus) as foreign:
+        await connect(env, client, origin="http://evil.example")
+    assert foreign.value.response.status_code == 403
+    with pytest.raises(websockets.InvalidStatus) as anonymous:
+        await websockets.connect(f"{env.server.ws_base}/ws?stream={env.stream}",
+                                 additional_headers={"Origin": env.server.base})
+    assert anonymous.value.response.status_code in (401, 403)
+    assert "foreign origin" in env.server.log() or "refused" in env.server.log()
