@@ -1,31 +1,50 @@
-"""Engine and session factory; SQLite pragmas that make the embedded default safe."""
+"""Engines and session factories; SQLite pragmas that make the embedded default safe.
+
+``Database`` is what the composition roots open: it knows which way the unit of work
+runs its synchronous actions (see ``movements.domain.uow.UnitOfWork``).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session, sessionmaker
 
-from movements.domain.uow import WRITE_TXN_OPTION
+from movements.domain.clock import Clock
+from movements.domain.uow import WRITE_TXN_OPTION, Publisher, UnitOfWork
+
+R = TypeVar("R")
 
 
 def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     if url.startswith("sqlite"):
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 15})
-        _sqlite_pragmas(engine)
+        _sqlite_pragmas(engine.sync_engine)
         return engine
     return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=10,
                                max_overflow=20)
 
 
-def _sqlite_pragmas(engine: AsyncEngine) -> None:
-    @event.listens_for(engine.sync_engine, "connect")
+def make_sync_sqlite_engine(url: str) -> Engine:
+    path_url = url.replace("sqlite+aiosqlite://", "sqlite://", 1)
+    engine = create_engine(path_url, connect_args={"timeout": 15, "check_same_thread": False},
+                           pool_size=8, max_overflow=8)
+    _sqlite_pragmas(engine)
+    return engine
+
+
+def _sqlite_pragmas(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         # WAL lets readers go on while one writer commits; the busy timeout turns a
         # brief lock into a wait instead of an error; SQLite ignores FKs unless asked.
@@ -39,7 +58,7 @@ def _sqlite_pragmas(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def on_begin(conn: Any) -> None:
         # Writers take the lock up front (UnitOfWork.run sets WRITE_TXN_OPTION);
         # readers never wait for it.
@@ -49,3 +68,35 @@ def _sqlite_pragmas(engine: AsyncEngine) -> None:
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def _to_thread(fn: Callable[[], R]) -> R:
+    return await asyncio.to_thread(fn)
+
+
+@dataclass
+class Database:
+    url: str
+    engine: AsyncEngine
+    sync_engine: Engine | None
+
+    @classmethod
+    def open(cls, url: str) -> Database:
+        sync = make_sync_sqlite_engine(url) if url.startswith("sqlite") else None
+        return cls(url, make_engine(url), sync)
+
+    def unit_of_work(self, publisher: Publisher, clock: Clock | None = None) -> UnitOfWork:
+        if self.sync_engine is not None:
+            return UnitOfWork(None, publisher, clock,
+                              sync_sessions=sessionmaker(self.sync_engine,
+                                                         expire_on_commit=False),
+                              offload=_to_thread)
+        return UnitOfWork(make_sessionmaker(self.engine), publisher, clock)
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+        if self.sync_engine is not None:
+            self.sync_engine.dispose()
+
+
+__all__ = ["Database", "Session", "make_engine", "make_sessionmaker"]

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from movements.config import Settings
-from movements.db import make_engine, make_sessionmaker
+from movements.db import Database
 from movements.domain.clock import Clock, SystemClock
 from movements.domain.uow import NullPublisher, Publisher, UnitOfWork
 
@@ -16,20 +16,22 @@ from movements.domain.uow import NullPublisher, Publisher, UnitOfWork
 @dataclass
 class Services:
     settings: Settings
-    engine: AsyncEngine
-    sessions: async_sessionmaker[AsyncSession]
+    database: Database
     uow: UnitOfWork
     clock: Clock
+
+    @property
+    def engine(self) -> AsyncEngine:
+        return self.database.engine
 
     @classmethod
     def build(cls, settings: Settings, *, clock: Clock | None = None,
               publisher: Publisher | None = None) -> Services:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        engine = make_engine(settings.effective_database_url)
-        sessions = make_sessionmaker(engine)
+        database = Database.open(settings.effective_database_url)
         the_clock = clock or SystemClock()
-        return cls(settings, engine, sessions,
-                   UnitOfWork(sessions, publisher or NullPublisher(), the_clock), the_clock)
+        return cls(settings, database,
+                   database.unit_of_work(publisher or NullPublisher(), the_clock), the_clock)
 
     async def close(self) -> None:
-        await self.engine.dispose()
+        await self.database.dispose()

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from movements.db import make_engine, make_sessionmaker
+from movements.db import Database, make_engine
 from movements.domain.clock import ManualClock
 from movements.domain.events import DomainEvent
 from movements.domain.models import Base
@@ -112,10 +112,16 @@ def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path,
 
 
 @pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    eng = make_engine(database_url)
-    yield eng
-    await eng.dispose()
+async def database(database_url: str) -> AsyncIterator[Database]:
+    """The database opened as the app opens it (SQLite: sync sessions in a thread)."""
+    db = Database.open(database_url)
+    yield db
+    await db.dispose()
+
+
+@pytest.fixture
+def engine(database: Database) -> AsyncEngine:
+    return database.engine
 
 
 @pytest.fixture
@@ -129,5 +135,5 @@ def publisher() -> CapturingPublisher:
 
 
 @pytest.fixture
-def uow(engine: AsyncEngine, publisher: CapturingPublisher, clock: ManualClock) -> UnitOfWork:
-    return UnitOfWork(make_sessionmaker(engine), publisher, clock)
+def uow(database: Database, publisher: CapturingPublisher, clock: ManualClock) -> UnitOfWork:
+    return database.unit_of_work(publisher, clock)

@@ -7,6 +7,7 @@ instead.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -37,10 +38,8 @@ class PgCluster:
         return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/postgres"
 
     def stop(self) -> None:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(self.pid, signal.SIGINT)  # "fast" shutdown, by PID
-        except ProcessLookupError:
-            pass
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             try:

@@ -10,7 +10,7 @@ change that is not there yet or that rolled back.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
@@ -18,7 +18,7 @@ from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from .clock import Clock, SystemClock
@@ -121,12 +121,31 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-class UnitOfWork:
-    """The async adapter around actions, shared by the web, the CLI and the jobs."""
+Offload = Callable[[Callable[[], R]], Awaitable[R]]
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], publisher: Publisher,
-                 clock: Clock | None = None) -> None:
+
+class UnitOfWork:
+    """The async adapter around actions, shared by the web, the CLI and the jobs.
+
+    Two ways to run the same synchronous action code, chosen by the composition root
+    (``movements.db.Database``):
+
+    * async sessions (PostgreSQL/asyncpg): ``AsyncSession.run_sync``; each statement
+      awaits the network without blocking the loop.
+    * sync sessions plus an ``offload`` (SQLite): the whole transaction runs in a worker
+      thread.  aiosqlite hops threads once per statement, which made an action ~2.5x
+      slower and ran the ORM's Python work on the event loop (see bench/actions.py).
+    """
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession] | None,
+                 publisher: Publisher, clock: Clock | None = None, *,
+                 sync_sessions: sessionmaker[Session] | None = None,
+                 offload: Offload[Any] | None = None) -> None:
+        if sessions is None and (sync_sessions is None or offload is None):
+            raise ValueError("give async sessions, or sync sessions with an offload")
         self.sessions = sessions
+        self.sync_sessions = sync_sessions if offload is not None else None
+        self.offload = offload
         self.publisher = publisher
         self.clock: Clock = clock or SystemClock()
 
@@ -140,15 +159,25 @@ class UnitOfWork:
             session.flush()
             return result
 
-        async with self.sessions() as session:
-            try:
-                async with session.begin():
+        try:
+            if self.sync_sessions is not None and self.offload is not None:
+                sync_sessions = self.sync_sessions
+
+                def in_thread() -> R:
+                    with sync_sessions() as session, session.begin():
+                        session.connection(execution_options={WRITE_TXN_OPTION: True})
+                        return call(session)
+
+                result = await self.offload(in_thread)
+            else:
+                assert self.sessions is not None
+                async with self.sessions() as session, session.begin():
                     await session.connection(execution_options={WRITE_TXN_OPTION: True})
                     result = await session.run_sync(call)
-            except StaleDataError as exc:
-                raise ConflictError(
-                    "this record was changed by someone else meanwhile; reload and retry"
-                ) from exc
+        except StaleDataError as exc:
+            raise ConflictError(
+                "this record was changed by someone else meanwhile; reload and retry"
+            ) from exc
         # Committed.  Only now may anything leave the process.
         if events:
             await self.publisher.publish(events)
@@ -157,6 +186,15 @@ class UnitOfWork:
     async def read(self, query: Callable[Concatenate[Session, P], R],
                    *args: P.args, **kwargs: P.kwargs) -> R:
         """Run a read model query (no events; nothing to commit)."""
+        if self.sync_sessions is not None and self.offload is not None:
+            sync_sessions = self.sync_sessions
+
+            def in_thread() -> R:
+                with sync_sessions() as session:
+                    return query(session, *args, **kwargs)
+
+            return await self.offload(in_thread)
+        assert self.sessions is not None
         async with self.sessions() as session:
             return await session.run_sync(lambda s: query(s, *args, **kwargs))
 

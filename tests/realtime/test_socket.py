@@ -14,9 +14,9 @@ import httpx
 import pytest
 import websockets
 
-from movements.db import make_engine, make_sessionmaker
+from movements.db import Database
 from movements.domain.clock import local_date
-from movements.domain.uow import NullPublisher, UnitOfWork
+from movements.domain.uow import NullPublisher
 from tests.factories import SYSTEM, World
 from tests.live import LiveServer, sign_in, start_server
 from tests.web.conftest import PASSWORD, seed
@@ -44,10 +44,9 @@ def env(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Iter
     today = local_date(datetime.now(UTC), "Europe/Amsterdam")
 
     async def prepare() -> tuple[World, list[int]]:
-        engine = make_engine(url)
-        uow = UnitOfWork(make_sessionmaker(engine), NullPublisher())
-        world, _, bids = await uow.run(seed, SYSTEM, today)
-        await engine.dispose()
+        database = Database.open(url)
+        world, _, bids = await database.unit_of_work(NullPublisher()).run(seed, SYSTEM, today)
+        await database.dispose()
         return world, bids
 
     world, bids = asyncio.run(prepare())

@@ -1,0 +1,119 @@
+"""Throughput of a versioned domain action against a bare versioned update.
+
+The action is ``record_milestone`` through the UnitOfWork: version check, milestone row,
+booking version bump, one stream event row per stream (board + movement page), an audit
+entry, commit, publish (to a publisher that drops events).  The baseline is a bare
+SQLAlchemy versioned UPDATE of the same booking rows with commit, on the same SQLite
+file setup, in the same run.
+
+    python bench/actions.py [--bookings 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy.orm import sessionmaker  # noqa: E402
+from sqlalchemy.orm.attributes import flag_modified  # noqa: E402
+
+from bench._common import table, write_json  # noqa: E402
+from movements.db import Database, make_sync_sqlite_engine  # noqa: E402
+from movements.domain.actions import milestones  # noqa: E402
+from movements.domain.models import Booking, Role  # noqa: E402
+from movements.domain.uow import Actor, NullPublisher, Tx  # noqa: E402
+from movements.migrate import upgrade  # noqa: E402
+from tests.factories import SYSTEM, add_pax, build_world  # noqa: E402
+
+STEPS = ("met_at_point", "checked_in", "exit_formalities", "at_gate")
+GATE = Actor(user_id=None, username="bench", role=Role.GATE_STAFF)
+
+
+async def prepare(path: Path, bookings: int) -> tuple[str, list[int]]:
+    url = f"sqlite+aiosqlite:///{path}"
+    database = Database.open(url)
+    await upgrade(database.engine)
+    uow = database.unit_of_work(NullPublisher())
+
+    def seed(tx: Tx) -> list[int]:
+        w = build_world(tx, date(2026, 9, 15))
+        return [add_pax(tx, w.departure_id, f"B-{i // 3}", f"Bench{i}", "Pax")[1]
+                for i in range(bookings)]
+
+    ids = await uow.run(seed, SYSTEM)
+    await database.dispose()
+    return url, ids
+
+
+async def run_actions(url: str, ids: list[int]) -> float:
+    """Through the unit of work exactly as the app opens it (SQLite: a worker thread)."""
+    database = Database.open(url)
+    uow = database.unit_of_work(NullPublisher())
+    start = time.perf_counter()
+    for step in STEPS:
+        for bid in ids:
+            await uow.run(milestones.record_milestone, GATE, bid, step)
+    elapsed = time.perf_counter() - start
+    await database.dispose()
+    return elapsed
+
+
+async def run_bare(url: str, ids: list[int]) -> float:
+    """The same rows, a bare versioned ORM update per commit, run the same way (sync
+    session in a worker thread), so the ratio is the domain's own cost."""
+    engine = make_sync_sqlite_engine(url)
+    sessions = sessionmaker(engine, expire_on_commit=False)
+
+    def one(bid: int, i: int) -> None:
+        with sessions() as s, s.begin():
+            booking = s.get(Booking, bid)
+            assert booking is not None
+            booking.seat = f"{i}A"
+            flag_modified(booking, "seat")
+
+    start = time.perf_counter()
+    for i, _ in enumerate(STEPS):
+        for bid in ids:
+            await asyncio.to_thread(one, bid, i)
+    elapsed = time.perf_counter() - start
+    engine.dispose()
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bookings", type=int, default=300)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="bench-actions-"))
+    try:
+        url_a, ids_a = asyncio.run(prepare(work / "a.sqlite3", args.bookings))
+        url_b, ids_b = asyncio.run(prepare(work / "b.sqlite3", args.bookings))
+        n = len(ids_a) * len(STEPS)
+        bare = asyncio.run(run_bare(url_b, ids_b))
+        action = asyncio.run(run_actions(url_a, ids_a))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    rows = [
+        ["bare versioned UPDATE + commit (baseline)", n, bare, n / bare, bare / n * 1e3],
+        ["record_milestone: rule + rows + 2 stream events + audit + commit", n, action,
+         n / action, action / n * 1e3],
+    ]
+    print(f"SQLite (WAL, synchronous=NORMAL), {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
+    print(table(["what", "ops", "seconds", "ops/s", "ms/op"], rows))
+    print(f"ratio action/baseline (time per op): {action / bare:.2f}x")
+    path = write_json("actions", {"ops": n, "baseline_s": bare, "action_s": action,
+                                  "baseline_ops_per_s": n / bare,
+                                  "action_ops_per_s": n / action, "ratio": action / bare})
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
