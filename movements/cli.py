@@ -140,7 +140,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(message, flush=True)
     print(f"serving on http://{args.host}:{args.port}/board", flush=True)
     uvicorn.run("movements.app:create_app", factory=True, host=args.host, port=args.port,
-                workers=args.workers, ws="websockets", log_level=settings.log_level.lower(),
+                workers=args.workers, ws="websockets-sansio", log_level=settings.log_level.lower(),
                 timeout_graceful_shutdown=5)
     return 0
 
@@ -198,6 +198,8 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--organisation", help="required for reception users")
     add.add_argument("--airports", help="comma-separated IATA codes (default: MOVEMENTS_AIRPORT)")
     add.set_defaults(func=cmd_users_add)
+    from movements.manifests_cli import add_manifest_parser
+    add_manifest_parser(sub)
     return parser
 
 

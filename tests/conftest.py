@@ -6,9 +6,11 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Coroutine, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 from sqlalchemy import text
@@ -23,6 +25,18 @@ from movements.migrate import upgrade
 from tests.pg import PgCluster, start_cluster
 
 BACKENDS = ["sqlite", "postgresql"]
+T = TypeVar("T")
+
+
+def run_async(coro: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run, from another thread when this one already runs a loop (Playwright's
+    sync API does)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 class CapturingPublisher:
@@ -67,7 +81,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         await upgrade(engine)
         await engine.dispose()
 
-    asyncio.run(build())
+    run_async(build())
     return path
 
 
@@ -107,7 +121,7 @@ def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path,
         engine = await _fresh_pg(base)
         await engine.dispose()
 
-    asyncio.run(prepare())
+    run_async(prepare())
     return base
 
 

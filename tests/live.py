@@ -59,7 +59,7 @@ def start_server(database_url: str, data_dir: Path, *, port: int | None = None,
     log = log_path.open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "movements.app:create_app", "--factory",
-         "--host", "127.0.0.1", "--port", str(port), "--ws", "websockets",
+         "--host", "127.0.0.1", "--port", str(port), "--ws", "websockets-sansio",
          "--log-level", "warning", "--timeout-graceful-shutdown", "3"],
         env=env, stdout=log, stderr=subprocess.STDOUT)
     log.close()  # the child has its own descriptor

@@ -7,7 +7,7 @@
   "use strict";
   var live = null, wrapper = null, lastSeq = 0, stream = "", heartbeatMs = 5000;
   var lastAlive = Date.now(), stale = false, staleSince = null;
-  var HEADER = /^<!--sync stream=(\S+) seq=(\d+) kind=(\w+)-->/;
+  var HEADER = /^<!--sync stream=(\S+) from=(\d+) seq=(\d+) kind=(\w+)-->/;
 
   htmx.config.wsReconnectDelay = function (retry) {
     // Capped: a tablet back on Wi-Fi must not wait the default 64 s.
@@ -25,7 +25,8 @@
     if (on && !stale) {
       staleSince = new Date(lastAlive);
       document.getElementById("stale-since").textContent =
-        staleSince.toLocaleTimeString([], {hour: "2-digit", minute: "2-digit", second: "2-digit"});
+        staleSince.toLocaleTimeString("en-GB", {hour: "2-digit", minute: "2-digit", second: "2-digit",
+          hour12: false, timeZone: document.body.dataset.tz || undefined});
       document.body.classList.add("is-stale");
     }
     if (!on) { document.body.classList.remove("is-stale"); }
@@ -54,7 +55,7 @@
       wrapper = e.detail.socketWrapper;
       var m = HEADER.exec(e.detail.message);
       if (!m || m[1] !== stream) { e.preventDefault(); return; }
-      var seq = parseInt(m[2], 10), kind = m[3];
+      var first = parseInt(m[2], 10), seq = parseInt(m[3], 10), kind = m[4];
       lastAlive = Date.now();
       if (kind === "heartbeat") {
         e.preventDefault();
@@ -63,7 +64,7 @@
       }
       if (kind === "snapshot") { lastSeq = seq; setStale(false); return; }
       if (seq <= lastSeq) { e.preventDefault(); return; }       // already applied
-      if (seq > lastSeq + 1) { e.preventDefault(); send({resync: lastSeq}); return; }
+      if (first > lastSeq + 1) { e.preventDefault(); send({resync: lastSeq}); return; }
       lastSeq = seq;
       setStale(false);
     });
@@ -89,7 +90,11 @@
     });
     document.querySelectorAll(".row.mv").forEach(function (row) {
       var needs = (row.dataset.needs || "").split(" ");
-      var ok = Object.keys(needFilters).every(function (n) { return !needFilters[n] || needs.indexOf(n) >= 0; });
+      var ok = Object.keys(needFilters).every(function (n) {
+        if (!needFilters[n]) { return true; }
+        if (n === "open") { return row.dataset.done !== "1"; }
+        return needs.indexOf(n) >= 0;
+      });
       if (ok && caseQuery) { ok = (row.dataset.cases || "").toUpperCase().indexOf(caseQuery) >= 0; }
       row.hidden = !ok;
     });

@@ -1,0 +1,39 @@
+"""The reception portal: the handovers addressed to the user's organisation, with their
+manifests.  Never the board: a reception authority sees only what was handed to it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get
+from litestar.response import Response
+
+from movements.domain import document_queries as dq
+from movements.domain.models import Role
+from movements.web.auth import RECEPTION, current_user
+from movements.web.deps import ServicesDep
+
+
+class Reception(Controller):
+    guards = [RECEPTION]
+
+    @get("/reception")
+    async def reception(self, request: Request[Any, Any, Any], services: ServicesDep
+                        ) -> Response[str]:
+        user = current_user(request)
+        assert user is not None
+        # A reception user sees its own organisation's; coordinators and admins see all.
+        org = user.organisation_id if user.role is Role.RECEPTION else None
+        if user.role is Role.RECEPTION and org is None:
+            rows: list[dq.ReceptionRow] = []
+            org_name = None
+        else:
+            rows = await services.uow.read(dq.reception_handovers, org)
+            org_name = (await services.uow.read(dq.organisation_name, org)
+                        if org is not None else None)
+        env = request.app.state.fragments.env
+        body = env.get_template("documents/reception.html").render(
+            user=user, csrf_token=user.csrf_token, airport_name="", rows=rows,
+            organisation=org_name)
+        return Response(body, media_type="text/html; charset=utf-8",
+                        headers={"Cache-Control": "no-store"})

@@ -1,0 +1,100 @@
+"""Public verification of an issued document: does this file (or this SHA-256) match
+what the server issued under the id in its QR code, who issued it and when, and has a
+newer version replaced it?  Says nothing about the people in the document."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from dataclasses import asdict
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import UploadFile
+from litestar.params import FromPath, FromQuery
+from litestar.response import Response
+
+from movements.domain import document_queries as dq
+from movements.web.deps import ServicesDep
+
+DOCUMENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+HEX64 = re.compile(r"^[0-9a-f]{64}$")
+MAX_UPLOAD = 50 * 1024 * 1024
+
+
+def normalise_sha256(value: str) -> str | None:
+    """Accept what people paste: any case, spaces or colons between pairs."""
+    text = re.sub(r"[\s:]", "", value or "").lower()
+    return text if HEX64.match(text) else None
+
+
+def _wants_json(request: Request[Any, Any, Any]) -> bool:
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+class Verify(Controller):
+    opt = {"public": True}
+
+    @get("/verify/{document_id:str}", summary="What the server issued under a document id")
+    async def show(self, request: Request[Any, Any, Any], services: ServicesDep,
+                   document_id: FromPath[str], sha256: FromQuery[str | None] = None
+                   ) -> Response[Any]:
+        presented = None
+        error = None
+        if sha256:
+            presented = normalise_sha256(sha256)
+            if presented is None:
+                error = "A SHA-256 is 64 hexadecimal characters."
+        return await _answer(request, services, document_id, presented, None, error)
+
+    @post("/verify/{document_id:str}", summary="Check a file or a SHA-256 against it",
+          status_code=200)
+    async def check(self, request: Request[Any, Any, Any], services: ServicesDep,
+                    document_id: FromPath[str]) -> Response[Any]:
+        form = await request.form()
+        presented: str | None = None
+        filename: str | None = None
+        error: str | None = None
+        upload = form.get("file")
+        if isinstance(upload, UploadFile) and upload.filename:
+            content = await upload.read(MAX_UPLOAD + 1)
+            if len(content) > MAX_UPLOAD:
+                error = "The file is larger than any document issued here."
+            else:
+                presented = hashlib.sha256(content).hexdigest()
+                filename = upload.filename
+        else:
+            typed = str(form.get("sha256", "") or "")
+            presented = normalise_sha256(typed)
+            if presented is None:
+                error = ("Choose the PDF file to check, or enter its SHA-256 "
+                         "(64 hexadecimal characters)." if not typed.strip()
+                         else "A SHA-256 is 64 hexadecimal characters.")
+        return await _answer(request, services, document_id, presented, filename, error)
+
+
+async def _answer(request: Request[Any, Any, Any], services: ServicesDep, document_id: str,
+                  presented: str | None, filename: str | None, error: str | None
+                  ) -> Response[Any]:
+    view = (await services.uow.read(dq.verify_view, document_id)
+            if DOCUMENT_ID.match(document_id) else None)
+    match = (hmac.compare_digest(presented, view.sha256)
+             if view is not None and presented is not None else None)
+    status = 404 if view is None else (422 if error else 200)
+    if _wants_json(request):
+        body: dict[str, Any] = {"document_id": document_id, "known": view is not None,
+                                "match": match, "error": error}
+        if view is not None:
+            body.update({k: v for k, v in asdict(view).items() if k != "timezone"})
+            body["operational_date"] = view.operational_date.isoformat()
+            body["issued_at"] = view.issued_at.isoformat()
+            body["superseded"] = view.superseded_by is not None and view.superseded_by[2]
+        return Response(body, status_code=status, headers={"Cache-Control": "no-store"})
+    env = request.app.state.fragments.env
+    html = env.get_template("documents/verify.html").render(
+        user=None, csrf_token="", airport_name="", document_id=document_id, v=view,
+        presented=presented, filename=filename, match=match, error=error)
+    return Response(html, media_type="text/html; charset=utf-8", status_code=status,
+                    headers={"Cache-Control": "no-store"})

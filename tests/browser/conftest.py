@@ -1,0 +1,90 @@
+"""Real Chromium (Debian's) driven by Playwright against a real uvicorn server.
+
+Run as its own pytest invocation (see README): Playwright's sync API and the asyncio
+tests do not share a process well.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+
+from movements.db import Database
+from movements.domain.clock import local_date
+from movements.domain.uow import NullPublisher
+from tests.conftest import run_async
+from tests.factories import SYSTEM, World
+from tests.live import LiveServer, start_server
+from tests.web.conftest import PASSWORD, seed
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+CHROMIUM = next((p for p in ("/usr/lib/chromium/chromium", "/usr/bin/chromium")
+                 if Path(p).exists()), "/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+        "--disable-dev-shm-usage"]
+
+
+@dataclass
+class Live:
+    server: LiveServer
+    world: World
+    bookings: list[int]
+    day: str
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    b = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+    yield b
+    b.close()
+
+
+@pytest.fixture
+def live(tmp_path: Path, sqlite_template: Path) -> Iterator[Live]:
+    db = tmp_path / "browser.sqlite3"
+    shutil.copy(sqlite_template, db)
+    url = f"sqlite+aiosqlite:///{db}"
+    today = local_date(datetime.now(UTC), "Europe/Amsterdam")
+
+    async def prepare():  # type: ignore[no-untyped-def]
+        database = Database.open(url)
+        result = await database.unit_of_work(NullPublisher()).run(seed, SYSTEM, today)
+        await database.dispose()
+        return result
+
+    world, _, bookings = run_async(prepare())
+    server = start_server(url, tmp_path)
+    try:
+        yield Live(server, world, bookings, today.isoformat())
+    finally:
+        server.stop()
+
+
+def signed_in(browser: Browser, base: str, username: str,
+              viewport: dict[str, int] | None = None) -> tuple[BrowserContext, Page]:
+    context = browser.new_context(viewport=viewport or {"width": 768, "height": 1024},
+                                  has_touch=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.errors = errors  # type: ignore[attr-defined]
+    page.goto(f"{base}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/board**")
+    return context, page

@@ -1,0 +1,167 @@
+"""What a gate agent sees: live pushes between tablets, the STALE banner when the Wi-Fi
+goes, a board equal to a fresh render after reconnecting, conflicts, tablet layouts."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.conftest import ARTIFACTS, Live, signed_in
+from tests.live import sign_in
+from tests.proxy import CuttableProxy
+from tests.web.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+def wait_live(page: Page) -> None:
+    """Connected and caught up: the first heartbeat or snapshot has arrived."""
+    page.wait_for_function("document.getElementById('stale-banner').hidden === true")
+    page.wait_for_timeout(700)
+
+
+def pax(page: Page, booking: int):  # type: ignore[no-untyped-def]
+    return page.locator(f"#pax-{booking}")
+
+
+def test_a_tap_on_one_tablet_appears_on_the_other(browser: Browser, live: Live) -> None:
+    base = live.server.base
+    mid = live.world.departure_id
+    ctx_a, a = signed_in(browser, base, "gate")
+    ctx_b, b = signed_in(browser, base, "coord")
+    try:
+        b.goto(f"{base}/board?date={live.day}")
+        a.goto(f"{base}/movements/{mid}")
+        wait_live(a)
+        wait_live(b)
+        row = b.locator(f"#mv-{mid}")
+        expect(row).to_contain_text("3")
+        a.locator(f"#pax-{live.bookings[0]} button.primary").click()
+        expect(pax(a, live.bookings[0])).to_contain_text("✓ Met at designated point")
+        # The coordinator's board changes without a reload: a no-show on another tablet.
+        a.locator(f"#pax-{live.bookings[1]} details.more summary").click()
+        a.locator(f"#pax-{live.bookings[1]} input[name=reason]").fill("stayed home")
+        a.locator(f"#pax-{live.bookings[1]} form[hx-post$='no-show'] button").click()
+        expect(row).to_contain_text("1 no-show", timeout=5000)
+        assert a.errors == [] and b.errors == []  # type: ignore[attr-defined]
+    finally:
+        ctx_a.close()
+        ctx_b.close()
+
+
+def normalise(html: str) -> str:
+    html = re.sub(r'\s+hx-swap-oob="true"', "", html)
+    html = re.sub(r'\s(hidden|style)="[^"]*"', "", html)
+    html = re.sub(r"\s+", " ", html)
+    return html.replace("> <", "><").strip()
+
+
+def test_cut_socket_shows_stale_then_resyncs_to_a_fresh_render(browser: Browser,
+                                                                live: Live) -> None:
+    proxy = CuttableProxy(live.server.port)
+    via = f"http://127.0.0.1:{proxy.port}"
+    ctx, page = signed_in(browser, via, "coord")
+    client, csrf = sign_in(live.server.base, "gate", PASSWORD)
+    try:
+        page.goto(f"{via}/board?date={live.day}")
+        wait_live(page)
+        banner = page.locator("#stale-banner")
+        expect(banner).to_be_hidden()
+        proxy.cut()
+        # Data changes while the tablet is away.
+        for booking, kind in ((live.bookings[0], "met_at_point"),
+                              (live.bookings[1], "met_at_point")):
+            r = client.post(f"/bookings/{booking}/milestones", data={"kind": kind},
+                            headers={"X-CSRF-Token": csrf})
+            assert r.status_code == 200
+        r = client.post(f"/bookings/{live.bookings[2]}/no-show", data={"reason": "ill"},
+                        headers={"X-CSRF-Token": csrf})
+        assert r.status_code == 200
+        expect(banner).to_be_visible(timeout=5000)
+        expect(banner).to_contain_text("STALE")
+        page.screenshot(path=str(ARTIFACTS / "board-stale.png"))
+        proxy.resume()
+        expect(banner).to_be_hidden(timeout=10000)
+        page.wait_for_timeout(500)
+        shown = page.locator("#lanes").evaluate("e => e.outerHTML")
+        fresh = client.get(f"/board?date={live.day}", headers={"HX-Request": "true"}).text
+        assert normalise(shown) == normalise(fresh)
+        assert "1 no-show" in shown
+    finally:
+        ctx.close()
+        client.close()
+        proxy.close()
+
+
+def test_two_tablets_edit_the_same_passenger_one_sees_the_conflict(browser: Browser,
+                                                                   live: Live) -> None:
+    proxy = CuttableProxy(live.server.port)
+    via = f"http://127.0.0.1:{proxy.port}"
+    mid = live.world.departure_id
+    booking = live.bookings[0]
+    ctx_a, a = signed_in(browser, live.server.base, "gate")
+    ctx_b, b = signed_in(browser, via, "coord")
+    try:
+        a.goto(f"{live.server.base}/movements/{mid}")
+        b.goto(f"{via}/movements/{mid}")
+        wait_live(a)
+        wait_live(b)
+        proxy.cut()  # B's live updates stop: B still shows the old version of the row
+        proxy.resume()  # but B can still post (new connections go through)
+        a.locator(f"#pax-{booking} button.primary").click()
+        expect(pax(a, booking)).to_contain_text("✓ Met at designated point")
+        # B taps the same step from its stale copy.
+        b.locator(f"#pax-{booking} button.primary").click()
+        expect(pax(b, booking)).to_contain_text("changed by someone else", timeout=5000)
+        expect(pax(b, booking)).to_contain_text("✓ Met at designated point")
+        # Exactly one milestone was recorded.
+        shown = pax(a, booking).inner_text()
+        assert shown.count("Met at designated point") == 1
+    finally:
+        ctx_a.close()
+        ctx_b.close()
+        proxy.close()
+
+
+@pytest.mark.parametrize("size", ["768x1024", "1024x768", "1280x800", "800x1280"])
+def test_tablet_sizes_fit_without_horizontal_scrolling(browser: Browser, live: Live,
+                                                       size: str) -> None:
+    width, height = (int(x) for x in size.split("x"))
+    ctx, page = signed_in(browser, live.server.base, "gate", {"width": width, "height": height})
+    try:
+        for path, name in ((f"/board?date={live.day}", "board"),
+                           (f"/movements/{live.world.departure_id}", "movement")):
+            page.goto(f"{live.server.base}{path}")
+            wait_live(page)
+            scroll = page.evaluate("document.documentElement.scrollWidth")
+            assert scroll <= width, f"{name} at {size} scrolls sideways ({scroll}px)"
+            small = page.evaluate("""() => [...document.querySelectorAll('button, a, summary')]
+                .filter(e => e.offsetParent !== null)
+                .map(e => e.getBoundingClientRect())
+                .filter(r => r.height < 44 || r.width < 44).length""")
+            assert small == 0, f"{small} touch targets under 44 px on {name} at {size}"
+            ARTIFACTS.mkdir(exist_ok=True)
+            shot = ARTIFACTS / f"{name}-{size}.png"
+            page.screenshot(path=str(shot))
+            assert shot.stat().st_size > 10_000
+        assert page.errors == []  # type: ignore[attr-defined]
+    finally:
+        ctx.close()
+    if size == "768x1024":
+        DOCS.mkdir(exist_ok=True)
+        shutil.copy(ARTIFACTS / "board-768x1024.png", DOCS / "board-tablet-test.png")
+
+
+def test_pages_send_a_strict_content_security_policy(live: Live) -> None:
+    resp = httpx.get(f"{live.server.base}/login")
+    csp = resp.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert "<script>" not in resp.text  # only <script src=...> from our own origin
+    assert not re.search(r"\son[a-z]+=", resp.text)  # no inline event handlers

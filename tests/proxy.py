@@ -1,0 +1,73 @@
+"""A loopback TCP proxy the tests can cut, to lose "Wi-Fi" for real.
+
+Playwright's offline mode leaves open websockets alone (../shared/STACK.md), so a test
+that needs a dropped socket puts this between the browser and the server and calls
+``cut()``: every open connection is closed and new ones are refused until ``resume()``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+
+from tests.pg import free_port
+
+
+class CuttableProxy:
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.port = free_port()
+        self._loop = asyncio.new_event_loop()
+        self._server: asyncio.base_events.Server | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._thread.start()
+        self._call(self._listen())
+
+    def _call(self, coro):  # type: ignore[no-untyped-def]
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(10)
+
+    async def _listen(self) -> None:
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", self.port)
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
+        except OSError:
+            writer.close()
+            return
+        self._writers.update({writer, up_writer})
+
+        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+            with contextlib.suppress(Exception):
+                while data := await src.read(65536):
+                    dst.write(data)
+                    await dst.drain()
+            with contextlib.suppress(Exception):
+                dst.close()
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+        self._writers.difference_update({writer, up_writer})
+
+    async def _cut(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+        for w in list(self._writers):
+            with contextlib.suppress(Exception):
+                w.transport.abort()  # like a vanished Wi-Fi: no closing handshake
+        self._writers.clear()
+
+    def cut(self) -> None:
+        self._call(self._cut())
+
+    def resume(self) -> None:
+        self._call(self._listen())
+
+    def close(self) -> None:
+        self._call(self._cut())
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(5)
+        self._loop.close()
