@@ -538,3 +538,24 @@ class LoginAttempt(Base):
     username: Mapped[str] = mapped_column(String(80), index=True)
     client_address: Mapped[str] = mapped_column(String(64), index=True)
     success: Mapped[bool] = mapped_column(Boolean)
+
+
+class ConnectionRule(Base):
+    """A carrier's minimum connection time at one airport (else Airport.min_connection_minutes)."""
+
+    __tablename__ = "connection_rule"
+    __table_args__ = (UniqueConstraint("airport_id", "carrier", name="uq_connection_rule_carrier"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    airport_id: Mapped[int] = mapped_column(ForeignKey("airport.id"))
+    carrier: Mapped[str] = mapped_column(String(3))
+    min_connection_minutes: Mapped[int] = mapped_column(Integer)
+
+
+class UmnrRule(Base):
+    """Whether a carrier carries an unaccompanied minor on a connection, and on how many."""
+
+    __tablename__ = "umnr_rule"
+    carrier: Mapped[str] = mapped_column(String(3), primary_key=True)
+    allows_connections: Mapped[bool] = mapped_column(Boolean, default=False)
+    max_connections: Mapped[int] = mapped_column(Integer, default=0)
+
