@@ -239,3 +239,73 @@ async def test_passenger_needs_update_checks_version(uow: UnitOfWork) -> None:
     await uow.run(passengers.update_needs, GATE, pid, (("WCHR", None),), 1)
     with pytest.raises(ConflictError):
         await uow.run(passengers.update_needs, GATE, pid, (("WCHC", None),), 1)
+
+
+async def test_family_continuing_on_two_onward_flights_is_split(
+        uow: UnitOfWork, publisher: CapturingPublisher) -> None:
+    from datetime import UTC, datetime
+
+    from movements.domain.actions import movements as mv
+    from movements.domain.models import MovementKind
+
+    await world(uow)
+
+    def legs(tx):  # type: ignore[no-untyped-def]
+        day = date(2026, 9, 15)
+        ids = []
+        for kind, number, origin, dest, hour in (
+                (MovementKind.TRANSIT_IN, "116", "NBO", "AMS", 6),
+                (MovementKind.TRANSIT_OUT, "673", "AMS", "YYZ", 10),
+                (MovementKind.TRANSIT_OUT, "1143", "AMS", "OSL", 11)):
+            ids.append(mv.create_movement(tx, mv.NewMovement(
+                airport="AMS", kind=kind, carrier="KQ" if kind is MovementKind.TRANSIT_IN
+                else "KL", flight_number=number, operational_date=day, origin=origin,
+                destination=dest, scheduled_at=datetime(2026, 9, 15, hour, tzinfo=UTC))))
+        mv.link_transit(tx, ids[0], ids[1])
+        return ids
+
+    inbound, to_yyz, to_osl = await uow.run(legs, SYSTEM)
+    with pytest.raises(RuleViolation, match="already connects"):
+        await uow.run(lambda tx: __import__(
+            "movements.domain.actions.movements", fromlist=["x"]).link_transit(
+                tx, inbound, to_osl), SYSTEM)
+    p1, _ = await uow.run(add_pax, SYSTEM, inbound, "RS-9", "Okello", "Grace")
+    p2, _ = await uow.run(add_pax, SYSTEM, inbound, "RS-9", "Okello", "Paul")
+    await uow.run(passengers.book_passenger, SYSTEM, p1, to_yyz)
+    publisher.clear()
+    await uow.run(passengers.book_passenger, SYSTEM, p2, to_yyz)
+    assert not [e for e in publisher.events if isinstance(e, CaseSplitFlagged)]
+    p3, _ = await uow.run(add_pax, SYSTEM, inbound, "RS-9", "Okello", "Mary")
+    publisher.clear()
+    await uow.run(passengers.book_passenger, SYSTEM, p3, to_osl)
+    flagged = [e for e in publisher.events if isinstance(e, CaseSplitFlagged)]
+    assert {e.movement_id for e in flagged} == {inbound, to_yyz, to_osl}
+    from movements.domain.models import Case
+
+    assert await uow.read(lambda s: s.scalar(select(Case.split_flagged).where(
+        Case.reference == "RS-9")))
+
+
+async def test_a_person_corrects_flights_only_as_coordinator_whatever_the_source(
+        uow: UnitOfWork) -> None:
+    from movements.domain.actions import movements as mv
+    from movements.domain.errors import PermissionDenied
+    from movements.domain.models import Role
+    from movements.domain.uow import Actor
+
+    w = await world(uow)
+    person = Actor(user_id=1, username="gate", role=Role.GATE_STAFF)
+    with pytest.raises(PermissionDenied):
+        await uow.run(mv.update_flight, person, w.departure_id, {"gate": "E1"}, source="feed")
+    assert await uow.run(mv.update_flight, SYSTEM, w.departure_id, {"gate": "E1"},
+                         source="feed")
+
+
+async def test_handover_tick_moves_the_booking_version_on(uow: UnitOfWork) -> None:
+    w = await world(uow)
+    pid, bid = await uow.run(add_pax, SYSTEM, w.arrival_id, "RS-2", "Yilmaz", "Ada")
+    v = await _version(uow, bid)
+    hid = await uow.run(handovers.create_handover, GATE, w.arrival_id, w.reception_org_id,
+                        "J. Bakker", [pid])
+    await uow.run(handovers.sign_handover, GATE, hid, "A. Gate", "J. Bakker")
+    assert await _version(uow, bid) > v

@@ -22,7 +22,7 @@ from ..models import (
     Passenger,
 )
 from ..uow import Tx
-from ._common import check_version, clean_text, get_or_404
+from ._common import check_version, clean_text, get_or_404, touch
 
 
 def _same_person(a: str, b: str) -> bool:
@@ -44,8 +44,9 @@ def _check_passengers(tx: Tx, movement: Movement, passenger_ids: Sequence[int]
         if booking is None:
             raise RuleViolation(f"passenger {pid} is not on {movement.flight}",
                                 field="passengers")
-        if booking.status is BookingStatus.NO_SHOW:
-            raise RuleViolation(f"passenger {pid} is a no-show", field="passengers")
+        if booking.status is not BookingStatus.BOOKED:
+            raise RuleViolation(f"passenger {pid} is {booking.status.value.replace('_', '-')}",
+                                field="passengers")
         passengers.append(booking.passenger)
     return passengers
 
@@ -148,8 +149,11 @@ def _tick_handed_over(tx: Tx, handover: Handover) -> None:
             continue
         tx.session.add(Milestone(booking=booking, kind="handed_over", at=tx.now,
                                  by_user_id=tx.actor.user_id))
+        touch(booking, "seat")
         tx.record(MilestoneRecorded, handover.movement, passenger_id=passenger.id,
                   milestone="handed_over")
+        tx.audit("record_milestone", "booking", booking.id,
+                 after={"milestone": "handed_over", "handover": handover.id})
 
 
 def correct_handover(tx: Tx, handover_id: int, *, receiving_person: str | None = None,

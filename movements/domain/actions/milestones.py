@@ -48,8 +48,9 @@ def record_milestone(tx: Tx, booking_id: int, kind: str, expected_version: int |
     step = steps.find(movement.kind, kind)
     if step is None:
         raise RuleViolation(f"{kind!r} is not a step of a {movement.kind.value}", field="kind")
-    if booking.status is BookingStatus.NO_SHOW:
-        raise RuleViolation("this passenger is recorded as a no-show")
+    if booking.status is not BookingStatus.BOOKED:
+        raise RuleViolation(f"this passenger is recorded as "
+                            f"{booking.status.value.replace('_', '-')}")
     done = {m.kind for m in booking.milestones}
     if kind in done:
         raise ConflictError(f"{step.label} is already recorded")
@@ -83,6 +84,8 @@ def record_no_show(tx: Tx, booking_id: int, reason: str,
     text = clean_text(reason, "no-show reason", required=True)
     if booking.status is BookingStatus.NO_SHOW:
         raise ConflictError("already recorded as a no-show")
+    if booking.status is BookingStatus.CANCELLED:
+        raise RuleViolation("this booking is cancelled")
     if any(m.kind in {"boarded", "boarded_onward", "departed"} for m in booking.milestones):
         raise RuleViolation("a boarded passenger cannot be a no-show")
     booking.status = BookingStatus.NO_SHOW

@@ -96,9 +96,19 @@ def link_transit(tx: Tx, inbound_id: int, onward_id: int) -> int:
         raise RuleViolation("a transit links a transit_in movement to a transit_out movement")
     if onward.scheduled_at <= inbound.scheduled_at:
         raise RuleViolation("the onward leg must leave after the inbound leg arrives")
+    if inbound.airport_id != onward.airport_id:
+        raise RuleViolation("both legs of a transit are at the same airport")
+    existing = tx.session.scalar(select(Transit).where(
+        Transit.inbound_movement_id == inbound.id))
+    if existing is not None:
+        raise RuleViolation(f"{inbound.flight} already connects to movement "
+                            f"{existing.onward_movement_id}")
     link = Transit(inbound_movement_id=inbound.id, onward_movement_id=onward.id)
     tx.session.add(link)
     tx.session.flush()
+    for leg, other in ((inbound, onward), (onward, inbound)):
+        tx.record(MovementUpdated, leg, changes={"transit_with": other.id})
+    tx.audit("link_transit", "movement", inbound.id, after={"onward": onward.id})
     return link.id
 
 
@@ -110,7 +120,9 @@ CORRECTABLE = {"gate", "terminal", "pier", "estimated_at", "actual_at", "flight_
 def update_flight(tx: Tx, movement_id: int, changes: dict[str, Any],
                   expected_version: int | None = None, *, source: str = "manual") -> bool:
     """Apply flight corrections; returns False (and records nothing) when nothing changed."""
-    if source == "manual":
+    if tx.actor.user_id is not None:
+        # A person corrects flights only as a coordinator; the feed, telexes and the
+        # demo act as the system (no user id), whatever source they name.
         require_role(tx, Role.COORDINATOR, Role.ADMIN)
     movement = get_or_404(tx, Movement, movement_id, "movement")
     check_version(movement, expected_version, f"movement {movement.flight}")

@@ -15,10 +15,8 @@ from ..models import (
     Case,
     ChronicCondition,
     Movement,
-    MovementKind,
     Passenger,
     SpecialNeed,
-    Transit,
 )
 from ..ssr import SSR_CODES, NeedGroup
 from ..uow import Tx
@@ -126,35 +124,34 @@ def book_passenger(tx: Tx, passenger_id: int, movement_id: int, *, seat: str | N
     return booking.id
 
 
-def _journey_start(tx: Tx, movement: Movement) -> int:
-    """A transit's onward leg belongs to the journey that started on the inbound leg."""
-    if movement.kind is MovementKind.TRANSIT_OUT:
-        inbound = tx.session.scalar(select(Transit.inbound_movement_id).where(
-            Transit.onward_movement_id == movement.id))
-        if inbound is not None:
-            return int(inbound)
-    return movement.id
-
-
 def flag_case_split(tx: Tx, case: Case) -> bool:
-    """A case travels together: members booked on different journeys flag the case."""
-    journeys: set[int] = set()
+    """A case travels together: members booked on different flights flag the case.
+
+    Each member's journey is the set of flights they are booked on (a transit member has
+    the inbound and the onward leg); a family arriving together but continuing on two
+    onward flights is split too.
+    """
+    journeys: set[frozenset[int]] = set()
     for member in case.passengers:
-        for b in member.bookings:
-            if b.status is not BookingStatus.CANCELLED and b.movement.kind is not (
-                    MovementKind.TRANSIT_OUT):
-                journeys.add(_journey_start(tx, b.movement))
+        flights = frozenset(b.movement_id for b in member.bookings
+                            if b.status is not BookingStatus.CANCELLED)
+        if flights:
+            journeys.add(flights)
     split = len(journeys) > 1
-    if split and not case.split_flagged:
+    involved = sorted({m for j in journeys for m in j})
+    if split:
+        # Told again each time the case's flights change: a newly involved flight's
+        # board must learn of it too.
         case.split_flagged = True
-        for movement_id in sorted(journeys):
+        for movement_id in involved:
             movement = tx.session.get(Movement, movement_id)
             assert movement is not None
             tx.record(CaseSplitFlagged, movement, case_reference=case.reference,
-                      movement_ids=tuple(sorted(journeys)))
-        tx.audit("flag_case_split", "case", case.id, after={"movements": sorted(journeys)})
+                      movement_ids=tuple(involved))
+        tx.audit("flag_case_split", "case", case.id, after={"movements": involved})
     elif not split and case.split_flagged:
         case.split_flagged = False
+        tx.audit("clear_case_split", "case", case.id)
     return split
 
 

@@ -1,0 +1,780 @@
+"""Apply airline telexes to the movements, from plain data (the domain never parses).
+
+``movements.ingest`` parses Type B text and hands these actions plain dataclasses:
+``MovementReport`` (an MVT) and ``PaxList`` (a PNL, ADL, PTM or PSM, all its parts
+assembled).  The orchestration, duplicates and multi-part assembly live in
+``movements.ingest.apply``; everything of one telex runs in one ``Tx``.
+
+Finding the movement: airport + carrier + flight number (leading zeros ignored) +
+date, on the *side* the telex is about: ``departure`` (DEPARTURE, TRANSIT_OUT: the
+flight leaves the airport) or ``arrival`` (ARRIVAL, TRANSIT_IN).  The date is the
+movement's operational date; an arriving flight may also be dated the day before
+(it left the origin that day), a departing one by the UTC date of its scheduled
+departure.  No movement: the telex is refused (``TelexRefused``, with the line).
+
+MVT (times are UTC datetimes here):
+
+* at the airport's station: ``AD`` sets the departure's ``actual_at`` (off-block) and
+  state DEP; ``ED`` its ``estimated_at`` (and DEL when later than scheduled);
+  ``AA`` sets the arrival's ``actual_at`` (on-block, else touchdown) and state ARR;
+* from another station: ``EA`` to this airport sets the arrival's ``estimated_at``,
+  and ``AD`` moves a not yet airborne arrival to AIR.
+
+Passenger lists.  The latest list of each kind per flight is kept (``TelexList``):
+a PNL or PTM replaces the earlier one (a full list), an ADL amends the PNL list
+(ADD, DEL, CHG by name; a DEL or CHG of a name the list does not have is reported,
+not refused), a PSM replaces the earlier PSM.  Each name is then matched to the
+manifest (``name_match``), and the rule is:
+
+    a telex may add what is missing and refresh what it put there itself; it never
+    silently overrides or removes what a coordinator planned.
+
+* A movement without coordinator-planned passengers takes the telex's names as its
+  manifest: passengers are created (case = booking locator as ``PNR-<locator>``, or
+  ``TLX-<telex id>-<group>`` for the names sent together), booked, given their needs,
+  and connected (transit link via ``link_transit`` when both legs exist and the
+  inbound leg has none yet; a booking on the other leg).  They are remembered in
+  ``TelexPassenger``: later telexes update their needs and connections, and cancel
+  their bookings when no current list names them any more (a later PTM without them,
+  an ADL DEL); a later list naming them again re-books them.
+* A passenger a coordinator planned is never changed by a telex.  What the telex says
+  differently (missing from a full list, a new name, another onward flight, needs the
+  manifest lacks) is a *difference* on the movement page (``domain.reconciliation``),
+  applied or dismissed by a coordinator with one action.
+
+SSR codes: codes of the vocabulary (``ssr.SSR_CODES``) become needs; any other code
+(meals, documents, ticketing: VGML, DOCS, TKNE...) is kept verbatim on the list entry
+and never rejected, since every airline list carries them.  A name carrying DEPA,
+DEPU or INAD is not the agency's passenger: it stays on the list but is never
+created, matched into the manifest or offered as a new name.  An UMNR created from a
+telex has no adult to release to yet: the handover refuses release until a
+coordinator names one (the outcome says so).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, selectinload
+
+from .. import name_match
+from ..errors import RuleViolation
+from ..events import PassengerUpdated
+from ..models import (
+    Airport,
+    Booking,
+    BookingStatus,
+    Movement,
+    MovementKind,
+    Passenger,
+    SpecialNeed,
+    TelexEntry,
+    TelexList,
+    TelexMessage,
+    TelexPassenger,
+    Transit,
+)
+from ..ssr import SSR_CODES, NeedGroup
+from ..uow import Tx
+from . import movements as mv
+from . import passengers as px
+
+ARRIVAL, DEPARTURE = "arrival", "departure"
+SIDE_KINDS = {
+    ARRIVAL: (MovementKind.TRANSIT_IN, MovementKind.ARRIVAL),
+    DEPARTURE: (MovementKind.TRANSIT_OUT, MovementKind.DEPARTURE),
+}
+FULL_LISTS = ("PNL", "PTM")
+NOT_AGENCY = frozenset(c for c, info in SSR_CODES.items() if NeedGroup.NOT_AGENCY in info.groups)
+_STATUS_PREFIX = re.compile(r"^[A-Z]{2}[0-9]{1,3}\b\s*")  # "HK1 " before SSR free text
+_NEED_TEXT_MAX = 300
+
+# -- outcomes of a telex (stored on TelexMessage.outcome) ------------------------------
+APPLIED, DUPLICATE, REJECTED, PENDING, SUPERSEDED = (
+    "applied", "duplicate", "rejected", "pending", "superseded")
+
+
+class TelexRefused(RuleViolation):
+    """The telex cannot be applied; ``line_no`` is the line in the text as received."""
+
+    def __init__(self, line_no: int | None, message: str) -> None:
+        super().__init__(f"line {line_no}: {message}" if line_no else message)
+        self.line_no = line_no
+        self.reason = message
+
+
+# -- the plain data the parsers' side hands over ---------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class FlightRef:
+    """A flight on a date: ``KQ116`` on 2026-09-15.  ``number`` has no leading zeros."""
+
+    carrier: str
+    number: str
+    date: date
+
+    @property
+    def designator(self) -> str:
+        return f"{self.carrier}{self.number}"
+
+    def __str__(self) -> str:
+        return f"{self.designator}/{self.date:%d%b}".upper()
+
+
+@dataclass(frozen=True, slots=True)
+class TelexHeader:
+    """What identifies a received telex: its type, flight, part, and its text."""
+
+    kind: str | None  # MVT, PTM, PNL, ADL, PSM (None when unreadable)
+    flight: FlightRef | None
+    part: int | None
+    last_part: bool
+    sha256: str
+    raw: str
+    line_no: int | None = None  # the flight line
+
+    @property
+    def multi_part(self) -> bool:
+        return self.part is not None and not (self.part == 1 and self.last_part)
+
+
+@dataclass(frozen=True, slots=True)
+class MovementReport:
+    """An MVT's facts, times as aware UTC datetimes."""
+
+    flight: FlightRef
+    station: str
+    line_no: int
+    registration: str | None = None
+    off_block: datetime | None = None
+    airborne: datetime | None = None
+    touchdown: datetime | None = None
+    on_block: datetime | None = None
+    estimated_departure: datetime | None = None
+    estimated_arrival: datetime | None = None
+    estimated_arrival_station: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PaxEntry:
+    """One passenger named by a list."""
+
+    line_no: int
+    surname: str
+    given_name: str | None
+    title: str | None = None
+    group: str = ""  # names sent together (one name element, one PTM name group)
+    action: str | None = None  # ADL: ADD, DEL, CHG
+    locator: str | None = None
+    destination: str | None = None
+    seat: str | None = None
+    remarks: tuple[tuple[str, str], ...] = ()  # (SSR code, text) as sent
+    onward: FlightRef | None = None
+    inbound: FlightRef | None = None
+
+    @property
+    def name(self) -> str:
+        return f"{self.surname}/{self.given_name}" if self.given_name else self.surname
+
+
+@dataclass(frozen=True, slots=True)
+class PaxList:
+    kind: str  # PNL, ADL, PTM, PSM
+    flight: FlightRef
+    side: str  # arrival or departure
+    entries: tuple[PaxEntry, ...]
+    line_no: int  # the flight line
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """What applying one telex did, for its stored outcome and the reply."""
+
+    movement_ids: tuple[int, ...]
+    summary: str
+    notes: tuple[str, ...] = ()
+
+    @property
+    def detail(self) -> str:
+        return "; ".join((self.summary, *self.notes))
+
+
+# -- the telex log ---------------------------------------------------------------------
+
+def store_message(tx: Tx, header: TelexHeader, outcome: str, detail: str | None = None,
+                  movement_id: int | None = None) -> TelexMessage:
+    row = TelexMessage(
+        received_at=tx.now, message_type=header.kind,
+        flight=header.flight.designator if header.flight else None,
+        flight_date=header.flight.date if header.flight else None, part=header.part,
+        sha256=header.sha256, raw=header.raw, outcome=outcome,
+        detail=(detail or None), movement_id=movement_id)
+    tx.session.add(row)
+    tx.session.flush()
+    return row
+
+
+def finish(tx: Tx, rows: Iterable[TelexMessage], outcome: str, detail: str,
+           movement_id: int | None) -> None:
+    for row in rows:
+        row.outcome = outcome
+        row.detail = detail
+        row.movement_id = movement_id
+    tx.session.flush()
+
+
+def find_duplicate(tx: Tx, header: TelexHeader) -> TelexMessage | None:
+    """The same telex again: the same normalised text for the same flight date (applied
+    or waiting), or, while a multi-part message is being assembled, the same part."""
+    same_text = select(TelexMessage).where(
+        TelexMessage.sha256 == header.sha256,
+        TelexMessage.outcome.in_((APPLIED, PENDING)))
+    if header.flight is not None:
+        same_text = same_text.where(TelexMessage.flight_date == header.flight.date)
+    found = tx.session.scalars(same_text.order_by(TelexMessage.id)).first()
+    if found is not None or not header.multi_part or header.flight is None:
+        return found
+    if header.kind == "PSM" and header.part == 1:
+        return None  # PSM PART1 again starts over (see supersede_pending)
+    return tx.session.scalars(_pending(header).where(TelexMessage.part == header.part)).first()
+
+
+def _pending(header: TelexHeader) -> Select[tuple[TelexMessage]]:
+    assert header.flight is not None
+    return select(TelexMessage).where(
+        TelexMessage.outcome == PENDING, TelexMessage.message_type == header.kind,
+        TelexMessage.flight == header.flight.designator,
+        TelexMessage.flight_date == header.flight.date).order_by(TelexMessage.id)
+
+
+def pending_parts(tx: Tx, header: TelexHeader) -> list[TelexMessage]:
+    return list(tx.session.scalars(_pending(header)))
+
+
+def supersede_pending(tx: Tx, header: TelexHeader, by: str) -> int:
+    """PSM PART1 received again: the parts waiting for the earlier PSM are dropped."""
+    rows = pending_parts(tx, header)
+    for row in rows:
+        row.outcome = SUPERSEDED
+        row.detail = f"superseded by {by}"
+    tx.session.flush()
+    return len(rows)
+
+
+def missing_parts(parts: Sequence[tuple[int, bool]]) -> list[int] | None:
+    """[(part, last)] -> the part numbers still missing, or None when the last part has
+    not come yet (so the count is unknown)."""
+    numbers = {p for p, _ in parts}
+    last = [p for p, is_last in parts if is_last]
+    if not last:
+        return None
+    return [n for n in range(1, max(last) + 1) if n not in numbers]
+
+
+def store_rejected(tx: Tx, header: TelexHeader, reason: str,
+                   assembling: bool = False) -> TelexMessage:
+    """After the telex's own transaction rolled back: keep the raw text and the reason.
+    The parts of a message that was being assembled with it are rejected too."""
+    if assembling and header.flight is not None and header.kind is not None:
+        for row in pending_parts(tx, header):
+            row.outcome = REJECTED
+            row.detail = f"the message was rejected with a later part: {reason}"
+    return store_message(tx, header, REJECTED, reason)
+
+
+# -- finding the movement --------------------------------------------------------------
+
+def number_key(flight_number: str) -> str:
+    return flight_number.strip().upper().lstrip("0") or "0"
+
+
+def flight_movements(session: Session, airport: Airport, flight: FlightRef, side: str
+                     ) -> list[Movement]:
+    kinds = SIDE_KINDS[side]
+    day = timedelta(days=1)
+    rows = [m for m in session.scalars(select(Movement).where(
+        Movement.airport_id == airport.id, Movement.carrier == flight.carrier.upper(),
+        Movement.kind.in_(kinds),
+        Movement.operational_date.between(flight.date - day, flight.date + day),
+    ).order_by(Movement.id)) if number_key(m.flight_number) == number_key(flight.number)]
+    exact = [m for m in rows if m.operational_date == flight.date]
+    if exact:
+        return exact
+    if side == ARRIVAL:
+        return [m for m in rows if m.operational_date == flight.date + day]
+    return [m for m in rows if m.scheduled_at.date() == flight.date]
+
+
+def _no_movement(flight: FlightRef, side: str, airport: Airport) -> str:
+    where = f"arriving at {airport.iata}" if side == ARRIVAL else f"leaving {airport.iata}"
+    return (f"no movement {flight.designator} on {flight.date:%d %b %Y} {where}: plan the "
+            "movement first, then send the telex again")
+
+
+def _airport(tx: Tx, code: str) -> Airport:
+    return mv.airport_by_code(tx, code)
+
+
+# -- MVT -------------------------------------------------------------------------------
+
+def apply_movement_report(tx: Tx, airport_code: str, report: MovementReport) -> Applied:
+    airport = _airport(tx, airport_code)
+    here = report.station == airport.iata
+    dep: dict[str, object] = {}
+    arr: dict[str, object] = {}
+    advance_to_air = False
+    if here and report.off_block is not None:
+        dep.update(actual_at=report.off_block, flight_state="DEP")
+    elif here and report.airborne is not None:
+        dep.update(actual_at=report.airborne, flight_state="DEP")
+    if here and report.estimated_departure is not None:
+        dep["estimated_at"] = report.estimated_departure
+    if here and (report.on_block or report.touchdown) is not None:
+        arr.update(actual_at=report.on_block or report.touchdown, flight_state="ARR")
+    if report.estimated_arrival is not None and \
+            report.estimated_arrival_station == airport.iata:
+        arr["estimated_at"] = report.estimated_arrival
+    if not here and (report.off_block or report.airborne) is not None:
+        advance_to_air = True
+
+    departures = flight_movements(tx.session, airport, report.flight, DEPARTURE)
+    arrivals = flight_movements(tx.session, airport, report.flight, ARRIVAL)
+    if not departures and not arrivals:
+        side = DEPARTURE if here and (report.off_block or report.estimated_departure) \
+            else ARRIVAL
+        raise TelexRefused(report.line_no, _no_movement(report.flight, side, airport))
+    changed: list[str] = []
+    notes: list[str] = []
+    if dep and not departures:
+        notes.append(f"no departing movement {report.flight}: departure times not applied")
+    for m in departures if dep else ():
+        changes = dict(dep)
+        if "estimated_at" in changes and "flight_state" not in changes \
+                and m.flight_state == "SCH" and report.estimated_departure is not None \
+                and report.estimated_departure > m.scheduled_at:
+            changes["flight_state"] = "DEL"
+        if mv.update_flight(tx, m.id, changes, source="mvt"):
+            changed.append(f"{m.flight} {m.kind.value}: " + _describe(changes))
+    if (arr or advance_to_air) and not arrivals and not departures:
+        notes.append(f"no arriving movement {report.flight}: arrival times not applied")
+    for m in arrivals:
+        changes = dict(arr)
+        if advance_to_air and "flight_state" not in changes and \
+                m.flight_state in ("SCH", "DEL", "TOM"):
+            changes["flight_state"] = "AIR"
+        if changes and mv.update_flight(tx, m.id, changes, source="mvt"):
+            changed.append(f"{m.flight} {m.kind.value}: " + _describe(changes))
+    touched = tuple(m.id for m in (*departures, *arrivals))
+    summary = "; ".join(changed) if changed else "nothing new for the movements"
+    return Applied(touched, f"MVT {report.flight}: {summary}", tuple(notes))
+
+
+def _describe(changes: dict[str, object]) -> str:
+    parts = []
+    for key, value in changes.items():
+        shown = f"{value:%d %H:%MZ}" if isinstance(value, datetime) else str(value)
+        parts.append(f"{key}={shown}")
+    return ", ".join(parts)
+
+
+# -- passenger lists -------------------------------------------------------------------
+
+def known_needs(remarks: Iterable[Sequence[str]]) -> list[tuple[str, str | None]]:
+    """The remarks the team acts on, once per code, with their text cleaned."""
+    out: dict[str, str | None] = {}
+    for code, *rest in remarks:
+        key = code.strip().upper()
+        if key not in SSR_CODES or key in NOT_AGENCY or key in out:
+            continue
+        text = _STATUS_PREFIX.sub("", (rest[0] if rest else "") or "").strip()
+        out[key] = text[:_NEED_TEXT_MAX] or None
+    return list(out.items())
+
+
+def is_not_agency(remarks: Iterable[Sequence[str]]) -> bool:
+    return any(code.strip().upper() in NOT_AGENCY for code, *_ in remarks)
+
+
+def _same_name(a: PaxEntry, b: PaxEntry) -> bool:
+    fold = name_match.fold
+    if fold(a.surname) != fold(b.surname) or fold(a.given_name) != fold(b.given_name):
+        return False
+    return not (a.locator and b.locator and fold(a.locator) != fold(b.locator))
+
+
+def amend(current: Sequence[PaxEntry], adl: PaxList) -> tuple[list[PaxEntry], list[str]]:
+    """The PNL list after an ADL: ADD (or replace), DEL, CHG by name."""
+    out = list(current)
+    notes: list[str] = []
+    for e in adl.entries:
+        index = next((i for i, old in enumerate(out) if _same_name(old, e)), None)
+        plain = replace(e, action=None)
+        if e.action == "DEL":
+            if index is None:
+                notes.append(f"line {e.line_no}: DEL {e.name} is not on the list; nothing "
+                             "removed")
+            else:
+                del out[index]
+        elif index is not None:
+            out[index] = plain
+        else:
+            if e.action == "CHG":
+                notes.append(f"line {e.line_no}: CHG {e.name} was not on the list; added")
+            out.append(plain)
+    return out, notes
+
+
+def entry_of(row: TelexEntry) -> PaxEntry:
+    """A stored entry back as plain data (to amend a list with an ADL)."""
+    onward = _ref(row.onward_flight, row.onward_date)
+    inbound = _ref(row.inbound_flight, row.inbound_date)
+    return PaxEntry(row.line_no, row.surname, row.given_name, row.title, row.group_key,
+                    None, row.locator, row.destination, row.seat,
+                    tuple((str(c), str(t)) for c, t in row.remarks), onward, inbound)
+
+
+_DESIGNATOR = re.compile(r"(?P<carrier>[A-Z0-9]{2}[A-Z]?)(?P<number>[0-9]{1,4}[A-Z]?)")
+
+
+def _ref(designator: str | None, day: date | None) -> FlightRef | None:
+    if not designator or day is None:
+        return None
+    m = _DESIGNATOR.fullmatch(designator)
+    if m is None:
+        return None
+    return FlightRef(m["carrier"], m["number"], day)
+
+
+def ref_of(designator: str, day: date) -> FlightRef | None:
+    return _ref(designator, day)
+
+
+def _choose(movements: Sequence[Movement], entry: PaxEntry, side: str) -> Movement:
+    if len(movements) == 1:
+        return movements[0]
+    transit, plain = SIDE_KINDS[side]
+    connected = entry.onward if side == ARRIVAL else entry.inbound
+    wanted = transit if connected is not None else plain
+    for m in movements:
+        if m.kind is wanted:
+            return m
+    return movements[0]
+
+
+def person_of(p: Passenger) -> name_match.Person:
+    return name_match.Person(p.id, p.surname, p.given_names, p.native_name,
+                             p.booking_locator)
+
+
+def telex_name(e: PaxEntry | TelexEntry) -> name_match.TelexName:
+    given = e.given_name
+    return name_match.TelexName(e.surname, given, e.locator)
+
+
+def owned_ids(tx: Tx, passenger_ids: Iterable[int]) -> set[int]:
+    ids = list(set(passenger_ids))
+    if not ids:
+        return set()
+    return set(tx.session.scalars(select(TelexPassenger.passenger_id).where(
+        TelexPassenger.passenger_id.in_(ids))))
+
+
+def _bookings(tx: Tx, movement_ids: Sequence[int]) -> list[Booking]:
+    return list(tx.session.scalars(
+        select(Booking).where(Booking.movement_id.in_(movement_ids))
+        .options(selectinload(Booking.passenger).selectinload(Passenger.needs),
+                 selectinload(Booking.passenger).selectinload(Passenger.case))
+        .order_by(Booking.id)))
+
+
+@dataclass
+class _Tally:
+    created: int = 0
+    rebooked: int = 0
+    updated: int = 0
+    cancelled: int = 0
+    waiting: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
+
+
+def apply_passenger_list(tx: Tx, airport_code: str, pax: PaxList, message_id: int
+                         ) -> Applied:
+    airport = _airport(tx, airport_code)
+    movements = flight_movements(tx.session, airport, pax.flight, pax.side)
+    if not movements:
+        raise TelexRefused(pax.line_no, _no_movement(pax.flight, pax.side, airport))
+    list_kind = "PNL" if pax.kind in ("PNL", "ADL") else pax.kind
+    lst = tx.session.scalar(select(TelexList).where(
+        TelexList.airport_id == airport.id, TelexList.kind == list_kind,
+        TelexList.flight == pax.flight.designator, TelexList.flight_date == pax.flight.date,
+        TelexList.side == pax.side))
+    tally = _Tally()
+    if pax.kind == "ADL":
+        current = [entry_of(row) for row in lst.entries] if lst is not None else []
+        entries, notes = amend(current, pax)
+        for n in notes:
+            tally.note(n)
+        complete = lst.complete if lst is not None else False
+    else:
+        entries = list(pax.entries)
+        complete = pax.kind in FULL_LISTS
+    if lst is None:
+        lst = TelexList(airport_id=airport.id, kind=list_kind,
+                        flight=pax.flight.designator, flight_date=pax.flight.date,
+                        side=pax.side, entries=[])
+        tx.session.add(lst)
+
+    movement_ids = [m.id for m in movements]
+    bookings = _bookings(tx, movement_ids)
+    passengers = {b.passenger_id: b.passenger for b in bookings}
+    found_by_position = name_match.match(
+        [(i, telex_name(e)) for i, e in enumerate(entries) if not is_not_agency(e.remarks)],
+        (person_of(p) for p in passengers.values()))
+    matches = {m.item: m for m in found_by_position.values()}
+    by_movement = {m.id: m for m in movements}
+    lst.entries = []  # the earlier list goes (delete-orphan)
+    tx.session.flush()
+    rows: list[TelexEntry] = []
+    for i, e in enumerate(entries):
+        found = matches.get(i)
+        if found is not None:
+            pid = found.person.key
+            booked = [b for b in bookings if b.passenger_id == pid]
+            active = [b for b in booked if b.status is not BookingStatus.CANCELLED]
+            movement = (active or booked)[0].movement
+        else:
+            pid = None
+            movement = _choose(movements, e, pax.side)
+        rows.append(_entry_row(e, movement.id, pid))
+    lst.entries = rows
+    lst.movement_ids = movement_ids
+    lst.complete = complete
+    lst.telex_message_id = message_id
+    lst.updated_at = tx.now
+    tx.session.flush()
+
+    owned = owned_ids(tx, passengers)
+    _sync_manifest(tx, airport, by_movement, bookings, owned, lst, message_id, pax.side,
+                   tally)
+    summary = (f"{pax.kind} {pax.flight} ({len(entries)} name"
+               f"{'s' if len(entries) != 1 else ''} on the list)")
+    done = [f"{n} {what}" for n, what in (
+        (tally.created, "passengers added"), (tally.rebooked, "re-booked"),
+        (tally.updated, "needs or connections updated"),
+        (tally.cancelled, "dropped (no longer on any list)"),
+        (tally.waiting, "differences for the coordinator")) if n]
+    if done:
+        summary += ": " + ", ".join(done)
+    return Applied(tuple(movement_ids), summary, tuple(tally.notes))
+
+
+def _entry_row(e: PaxEntry, movement_id: int, passenger_id: int | None) -> TelexEntry:
+    return TelexEntry(
+        movement_id=movement_id, passenger_id=passenger_id, line_no=e.line_no,
+        group_key=e.group[:40] or f"L{e.line_no}", surname=e.surname[:120],
+        given_name=(e.given_name or None) and e.given_name[:200], title=e.title,
+        locator=e.locator, destination=e.destination, seat=e.seat,
+        remarks=[[c, t] for c, t in e.remarks],
+        onward_flight=e.onward.designator if e.onward else None,
+        onward_date=e.onward.date if e.onward else None,
+        inbound_flight=e.inbound.designator if e.inbound else None,
+        inbound_date=e.inbound.date if e.inbound else None)
+
+
+def _sync_manifest(tx: Tx, airport: Airport, by_movement: dict[int, Movement],
+                   bookings: list[Booking], owned: set[int], lst: TelexList,
+                   message_id: int, side: str, tally: _Tally) -> None:
+    planned = {mid: any(b.movement_id == mid and b.status is not BookingStatus.CANCELLED
+                        and b.passenger_id not in owned for b in bookings)
+               for mid in by_movement}
+    cases: dict[str, int] = {}
+    touched: set[int] = set()
+    for row in lst.entries:
+        movement = by_movement[row.movement_id]
+        if is_not_agency(row.remarks):
+            tally.note(f"line {row.line_no}: {row.surname}/{row.given_name or ''} is marked "
+                       "DEPA/DEPU/INAD: not the agency's passenger, left out")
+            continue
+        if row.passenger_id is None:
+            if planned[movement.id]:
+                tally.waiting += 1
+                continue
+            pid = create_from_entry(tx, airport, row, movement, message_id, cases, owned=True)
+            owned.add(pid)
+            tally.created += 1
+            connect(tx, airport, row, movement, pid, side, tally.notes, owned=True)
+            continue
+        if row.passenger_id not in owned:
+            continue  # a coordinator's passenger: differences only
+        if ensure_booking(tx, row.passenger_id, movement, row.seat):
+            tally.rebooked += 1
+        touched.add(row.passenger_id)
+        if connect(tx, airport, row, movement, row.passenger_id, side, tally.notes,
+                   owned=True):
+            tally.updated += 1
+    for pid in sorted(touched):
+        if sync_needs(tx, pid):
+            tally.updated += 1
+    named = set(tx.session.scalars(select(TelexEntry.passenger_id).where(
+        TelexEntry.movement_id.in_(list(by_movement)), TelexEntry.passenger_id.is_not(None))))
+    for b in bookings:
+        if b.passenger_id in owned and b.passenger_id not in named and \
+                b.status is BookingStatus.BOOKED:
+            cancel_booking(tx, b, "no current telex list names this passenger")
+            tally.cancelled += 1
+            if side == ARRIVAL:
+                for other in b.passenger.bookings:
+                    if other.movement.kind is MovementKind.TRANSIT_OUT and \
+                            other.status is BookingStatus.BOOKED and not _named_on(
+                                tx, other.passenger_id, other.movement_id):
+                        cancel_booking(tx, other, "the inbound leg was dropped by telex")
+
+
+def _named_on(tx: Tx, passenger_id: int, movement_id: int) -> bool:
+    return tx.session.scalar(select(TelexEntry.id).where(
+        TelexEntry.passenger_id == passenger_id, TelexEntry.movement_id == movement_id)
+        .limit(1)) is not None
+
+
+def case_reference(locator: str | None, message_id: int | None, group: str) -> str:
+    if locator:
+        return f"PNR-{locator.upper()}"
+    return f"TLX-{message_id or 0}-{group}"[:40]
+
+
+def create_from_entry(tx: Tx, airport: Airport, row: TelexEntry, movement: Movement,
+                      message_id: int | None, cases: dict[str, int], *, owned: bool) -> int:
+    """A passenger as the telex names them, booked on the movement.  ``owned``: the
+    telex put them there (no coordinator decided), so later telexes may change them."""
+    ref = case_reference(row.locator, message_id, row.group_key)
+    if ref not in cases:
+        programme = "transit" if movement.kind in (
+            MovementKind.TRANSIT_IN, MovementKind.TRANSIT_OUT) else movement.kind.value
+        cases[ref] = px.get_or_create_case(tx, airport.iata, ref, programme).id
+    needs = known_needs(row.remarks)
+    passenger = Passenger(case_id=cases[ref], surname=row.surname,
+                          given_names=row.given_name or "", booking_locator=row.locator,
+                          sex="F" if row.title in ("MRS", "MS", "MISS") else
+                          "M" if row.title in ("MR", "MSTR") else "X")
+    passenger.needs = [SpecialNeed(code=c, text=t) for c, t in needs]
+    tx.session.add(passenger)
+    tx.session.flush()
+    if owned:
+        tx.session.add(TelexPassenger(passenger_id=passenger.id, telex_message_id=message_id,
+                                      created_at=tx.now))
+    tx.audit("add_passenger", "passenger", passenger.id,
+             after={"case": ref, "needs": sorted(c for c, _ in needs)},
+             detail=f"from telex {message_id}" if message_id else "from telex")
+    row.passenger_id = passenger.id
+    px.book_passenger(tx, passenger.id, movement.id, seat=row.seat)
+    return passenger.id
+
+
+def ensure_booking(tx: Tx, passenger_id: int, movement: Movement, seat: str | None = None
+                   ) -> bool:
+    """Book, or re-book a cancelled booking; True when something changed."""
+    booking = tx.session.scalar(select(Booking).where(
+        Booking.passenger_id == passenger_id, Booking.movement_id == movement.id))
+    if booking is None:
+        px.book_passenger(tx, passenger_id, movement.id, seat=seat)
+        return True
+    if booking.status is BookingStatus.CANCELLED:
+        booking.status = BookingStatus.BOOKED
+        if seat:
+            booking.seat = seat
+        tx.session.flush()
+        tx.record(PassengerUpdated, movement, passenger_id=passenger_id)
+        tx.audit("rebook_passenger", "booking", booking.id, detail="named again by telex")
+        return True
+    if seat and booking.seat != seat:
+        booking.seat = seat
+        tx.session.flush()
+        tx.record(PassengerUpdated, movement, passenger_id=passenger_id)
+    return False
+
+
+def cancel_booking(tx: Tx, booking: Booking, why: str) -> None:
+    booking.status = BookingStatus.CANCELLED
+    tx.session.flush()
+    tx.record(PassengerUpdated, booking.movement, passenger_id=booking.passenger_id)
+    tx.audit("cancel_booking", "booking", booking.id, detail=why)
+
+
+def sync_needs(tx: Tx, passenger_id: int) -> bool:
+    """A telex-made passenger's needs: every vocabulary code the current lists give."""
+    remarks: list[Sequence[str]] = []
+    for row in tx.session.scalars(select(TelexEntry).where(
+            TelexEntry.passenger_id == passenger_id).order_by(TelexEntry.id)):
+        remarks.extend(row.remarks)
+    wanted = known_needs(remarks)
+    passenger = tx.session.get(Passenger, passenger_id)
+    assert passenger is not None
+    have = sorted((n.code, n.text) for n in passenger.needs)
+    if sorted(wanted) == have:
+        return False
+    px.update_needs(tx, passenger_id, tuple(wanted))
+    return True
+
+
+def connection_target(tx: Tx, airport: Airport, row: TelexEntry | PaxEntry, side: str
+                      ) -> tuple[FlightRef | None, Movement | None]:
+    """The other leg a list entry names (onward from an arrival, inbound to a departure)
+    and its movement here, if planned."""
+    if isinstance(row, TelexEntry):
+        ref = _ref(row.onward_flight, row.onward_date) if side == ARRIVAL else \
+            _ref(row.inbound_flight, row.inbound_date)
+    else:
+        ref = row.onward if side == ARRIVAL else row.inbound
+    if ref is None:
+        return None, None
+    other_side = DEPARTURE if side == ARRIVAL else ARRIVAL
+    found = flight_movements(tx.session, airport, ref, other_side)
+    transit = SIDE_KINDS[other_side][0]
+    found.sort(key=lambda m: m.kind is not transit)
+    return ref, (found[0] if found else None)
+
+
+def link_legs(tx: Tx, movement: Movement, other: Movement, side: str) -> None:
+    inbound, onward = (movement, other) if side == ARRIVAL else (other, movement)
+    if inbound.kind is not MovementKind.TRANSIT_IN or onward.kind is not \
+            MovementKind.TRANSIT_OUT or onward.scheduled_at <= inbound.scheduled_at:
+        return
+    linked = tx.session.scalar(select(Transit.id).where(
+        Transit.inbound_movement_id == inbound.id))
+    if linked is None:
+        mv.link_transit(tx, inbound.id, onward.id)
+
+
+def connect(tx: Tx, airport: Airport, row: TelexEntry, movement: Movement, pid: int,
+            side: str, notes: list[str] | None = None, *, owned: bool) -> bool:
+    """Book the passenger on the other leg the entry names, linking the legs."""
+    ref, other = connection_target(tx, airport, row, side)
+    if ref is None:
+        return False
+    if other is None:
+        leg = "onward" if side == ARRIVAL else "inbound"
+        note = f"{leg} {ref} is not a planned movement: connection kept on the list only"
+        if notes is not None and note not in notes:
+            notes.append(note)
+        return False
+    link_legs(tx, movement, other, side)
+    changed = ensure_booking(tx, pid, other)
+    if owned and side == ARRIVAL:
+        for b in _active_bookings(tx, pid):
+            if b.movement.kind is MovementKind.TRANSIT_OUT and b.movement_id != other.id:
+                cancel_booking(tx, b, f"the telex gives onward {ref}")
+                changed = True
+    return changed
+
+
+def _active_bookings(tx: Tx, passenger_id: int) -> list[Booking]:
+    return list(tx.session.scalars(select(Booking).where(
+        Booking.passenger_id == passenger_id, Booking.status == BookingStatus.BOOKED)))

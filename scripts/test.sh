@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Set up everything the tests need and run the whole suite:
+#   system packages (Chromium, Redis, PostgreSQL 15 binaries, poppler) when missing,
+#   a virtual environment with the project and its test extras,
+#   then pytest: unit, integration on SQLite and PostgreSQL, realtime, scale-out,
+#   and, as a separate invocation, the browser tests (Playwright + Debian's Chromium).
+# The tests start their own PostgreSQL cluster and Redis on free loopback ports and stop
+# them by PID.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+[ -x /usr/bin/chromium ] || need+=(chromium)
+command -v redis-server >/dev/null || need+=(redis-server)
+[ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15)
+command -v pdftoppm >/dev/null || need+=(poppler-utils)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "installing system packages: ${need[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "missing system packages: ${need[*]} (run as root, or: sudo apt-get install ${need[*]})" >&2
+    exit 1
+  fi
+fi
+
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$PY" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -e '.[test]'
+
+status=0
+.venv/bin/python -m pytest -m "not browser" "$@" || status=$?
+.venv/bin/python -m pytest -m browser tests/browser "$@" || status=$?
+exit $status
