@@ -27,11 +27,14 @@ from movements.realtime.backends import make_backend
 from movements.realtime.fragments import Fragments
 from movements.realtime.hub import LiveHub
 from movements.realtime.socket import stream_socket
+from movements.scheduler import start_jobs
 from movements.services import Services
 from movements.templating import TEMPLATES, make_environment
 from movements.web.account import Account
+from movements.web.alerts import ALERT_ROUTES
 from movements.web.api import ApiV1
 from movements.web.auth import SessionAuthMiddleware, csrf_guard
+from movements.web.handovers import ROUTES as DOCUMENT_ROUTES
 from movements.web.headers import security_headers
 from movements.web.health import healthz, readyz
 from movements.web.pages import Pages
@@ -79,16 +82,20 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                               arbitrary_channels_allowed=True,
                               subscriber_max_backlog=settings.subscriber_backlog,
                               subscriber_backlog_strategy="dropleft")
-    hub = LiveHub(channels, fragments, settings.replay_limit)
+    hub = LiveHub(channels, fragments, settings.replay_limit,
+                  local_only=settings.channels_url.startswith("memory://"))
     services = Services.build(settings, clock=clock, publisher=hub)
     hub.uow = services.uow
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         refresher = asyncio.create_task(hub.run_refresher(settings.heartbeat_seconds))
+        jobs = start_jobs(services) if settings.run_jobs else None
         try:
             yield
         finally:
+            if jobs is not None:
+                await jobs.stop()
             refresher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await refresher
@@ -99,6 +106,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     app = Litestar(
         route_handlers=[index, healthz, readyz, ApiV1, Pages, Account, stream_socket,
+                        *ALERT_ROUTES,
+                        *DOCUMENT_ROUTES,
                         create_static_files_router("/static", [STATIC], opt={"public": True},
                                                    include_in_schema=False)],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},

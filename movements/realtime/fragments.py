@@ -10,18 +10,22 @@ from collections.abc import Iterable
 from datetime import date
 
 from jinja2 import Environment
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from movements.domain import queries
-from movements.domain.models import Movement
+from movements.domain.models import Booking, Movement
 
 #: Events after which a movement page is re-rendered whole (rows appear or vanish).
 WHOLE_PAGE_KINDS = {"PassengerBooked", "CaseSplitFlagged", "HandoverCreated",
                     "HandoverSigned", "MovementCreated", "PassengerPurged"}
 
 
-def header(stream: str, first: int, last: int, kind: str) -> str:
-    return f"<!--sync stream={stream} from={first} seq={last} kind={kind}-->"
+def header(stream: str, first: int, last: int, kind: str, at: float | None = None) -> str:
+    """``at`` (unix ms, for events) is when the change was committed: clients and the
+    fan-out bench measure delivery delay from it."""
+    stamp = f" at={at:.1f}" if at is not None else ""
+    return f"<!--sync stream={stream} from={first} seq={last} kind={kind}{stamp}-->"
 
 
 def parse_stream(stream: str) -> tuple[str, str, date] | tuple[str, int] | None:
@@ -82,23 +86,27 @@ class Fragments:
 
     def movement_update(self, session: Session, movement_id: int,
                         items: list[tuple[str, int | None, int | None]]) -> str:
-        """items: (event kind, event movement id, passenger id)."""
+        """items: (event kind, event movement id, passenger id).  Renders only what
+        changed: the header, the touched passengers' rows, the notes."""
         kinds = {k for k, _, _ in items}
         if kinds & WHOLE_PAGE_KINDS:
             return self.movement_snapshot(session, movement_id)
-        detail = queries.movement_detail(session, movement_id)
-        if detail is None:
+        summary = queries.movement_summary(session, movement_id)
+        if summary is None:
             return ""
-        out = [self.render("partials/movement_header.html", m=detail.movement, oob=True,
+        out = [self.render("partials/movement_header.html", m=summary, oob=True,
                            message=None)]
-        by_passenger = {p.id: p for p in detail.passengers}
         for pid in dict.fromkeys(pid for _, _, pid in items if pid is not None):
-            p = by_passenger.get(pid)
-            if p is not None:
-                out.append(self.render("partials/pax_row.html", p=p, oob=True, revealed=False,
-                                       show_protected=False, message=None))
+            booking_id = session.scalar(select(Booking.id).where(
+                Booking.movement_id == movement_id, Booking.passenger_id == pid))
+            found = queries.booking_view(session, booking_id) if booking_id else None
+            if found is not None:
+                out.append(self.render("partials/pax_row.html", p=found[1], oob=True,
+                                       revealed=False, show_protected=False, message=None))
         if "NoteAdded" in kinds:
-            out.append(self.render("partials/notes.html", d=detail, oob=True))
+            detail = queries.movement_detail(session, movement_id)
+            if detail is not None:
+                out.append(self.render("partials/notes.html", d=detail, oob=True))
         return "".join(out)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -39,9 +40,12 @@ class _Item:
 
 class LiveHub:
     def __init__(self, channels: ChannelsPlugin, fragments: Fragments,
-                 replay_limit: int = REPLAY_LIMIT) -> None:
+                 replay_limit: int = REPLAY_LIMIT, *, local_only: bool = False) -> None:
         self.channels = channels
         self.replay_limit = replay_limit
+        # With the memory backend every subscriber is in this process: a stream nobody
+        # here watches needs no rendering.  (With Redis, other processes may watch.)
+        self.local_only = local_only
         self.fragments = fragments
         self.uow: UnitOfWork | None = None  # set by the composition root (a cycle)
         self.latest: dict[str, int] = {}
@@ -51,22 +55,29 @@ class LiveHub:
     async def publish(self, events: Sequence[DomainEvent]) -> None:
         """Render each stream's share of one commit once and broadcast the bytes."""
         assert self.uow is not None
+        committed_at = time.time() * 1000
         by_stream: dict[str, list[_Item]] = defaultdict(list)
         for e in events:
             for stream, seq in e.streams.items():
+                self.note_seq(stream, seq)
+                if self.local_only and self.watchers.get(stream, 0) <= 0:
+                    continue
                 by_stream[stream].append(_Item(seq, e.kind, e.movement_id, e.passenger_id))
-        messages = await self.uow.read(self._render_batches, dict(by_stream))
+        if not by_stream:
+            return
+        messages = await self.uow.read(self._render_batches, dict(by_stream), committed_at)
         for stream, message in messages:
             await self.channels.wait_published(message.encode(), [stream])
 
-    def _render_batches(self, session: Session, by_stream: dict[str, list[_Item]]
-                        ) -> list[tuple[str, str]]:
+    def _render_batches(self, session: Session, by_stream: dict[str, list[_Item]],
+                        committed_at: float) -> list[tuple[str, str]]:
         out = []
         for stream, items in by_stream.items():
             items.sort(key=lambda i: i.seq)
             body = self._render(session, stream, items)
             self.note_seq(stream, items[-1].seq)
-            out.append((stream, header(stream, items[0].seq, items[-1].seq, "event") + body))
+            out.append((stream, header(stream, items[0].seq, items[-1].seq, "event",
+                                       committed_at) + body))
         return out
 
     def _render(self, session: Session, stream: str, items: list[_Item]) -> str:

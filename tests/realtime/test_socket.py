@@ -21,7 +21,7 @@ from tests.factories import SYSTEM, World
 from tests.live import LiveServer, sign_in, start_server
 from tests.web.conftest import PASSWORD, seed
 
-HEADER = re.compile(r"^<!--sync stream=(\S+) from=(\d+) seq=(\d+) kind=(\w+)-->")
+HEADER = re.compile(r"^<!--sync stream=(\S+) from=(\d+) seq=(\d+) kind=(\w+)( at=[\d.]+)?-->")
 
 
 @dataclass
