@@ -1,0 +1,222 @@
+"""Documents from the store to a person: read model, PDF, issue, hand out.
+
+Shared by the web edge and the ``movements manifest`` command.  It joins three parts
+that know nothing of each other: the read models built from the database
+(:mod:`movements.domain.document_queries`), the PDF builders (:mod:`movements.manifests`,
+pure functions) and the issuing actions (:mod:`movements.domain.actions.documents`).
+
+PDF building is CPU work (about 1.5 s for a 400-passenger charter manifest), so it never
+runs on the event loop: by default it goes to a small process pool, which also keeps it
+off the GIL that the loop needs to push live updates (bench/manifest.py measures both
+ways).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import threading
+import uuid
+from collections.abc import Callable
+from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal, TypeVar
+
+import anyio.to_thread
+
+from movements.domain import document_queries as dq
+from movements.domain.actions import documents as issue
+from movements.domain.errors import ConflictError
+from movements.domain.uow import Actor
+from movements.manifests import (
+    build_charter_manifest,
+    build_daily_report,
+    build_escort_briefing,
+    build_handover_manifest,
+)
+from movements.services import Services
+
+D = TypeVar("D")
+RenderMode = Literal["process", "thread"]
+
+
+# --------------------------------------------------------------------------- rendering
+
+class PdfRenderer:
+    """Runs a builder off the event loop.
+
+    ``process``: a pool of ``workers`` processes (forkserver: safe in a threaded server),
+    started on first use; a worker that dies is replaced.  ``thread``: anyio's worker
+    threads (no start-up cost, but ReportLab then competes with the loop for the GIL).
+    """
+
+    def __init__(self, mode: RenderMode = "process", workers: int | None = None) -> None:
+        self.mode: RenderMode = mode
+        self.workers = workers or max(1, (os.cpu_count() or 2) - 1)
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def _executor(self) -> Executor:
+        with self._lock:
+            if self._pool is None:
+                context = multiprocessing.get_context("forkserver")
+                self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
+            return self._pool
+
+    def _reset(self, broken: Executor) -> None:
+        with self._lock:
+            if self._pool is broken:
+                self._pool = None
+        broken.shutdown(wait=False, cancel_futures=True)
+
+    async def render(self, build: Callable[[D], bytes], doc: D) -> bytes:
+        if self.mode == "thread":
+            return await anyio.to_thread.run_sync(build, doc)
+        for attempt in (1, 2):
+            pool = self._executor()
+            try:
+                return await asyncio.wrap_future(pool.submit(build, doc))
+            except BrokenProcessPool:
+                self._reset(pool)
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def shutdown(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+renderer = PdfRenderer()
+
+
+def configure(mode: RenderMode, workers: int | None = None) -> None:
+    """Choose how PDFs are built (the bench compares both); call before serving."""
+    global renderer
+    renderer.shutdown()
+    renderer = PdfRenderer(mode, workers)
+
+
+# --------------------------------------------------------------------------- documents
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A document handed out: its bytes, a file name, and its identity if issued."""
+
+    content: bytes
+    filename: str
+    document_id: str
+    sha256: str
+    version: int | None = None
+
+    @classmethod
+    def of(cls, stored: dq.StoredDocument, filename: str) -> Rendered:
+        return cls(stored.content, filename, stored.document_id, stored.sha256,
+                   stored.version)
+
+
+def _handover_filename(stored: dq.StoredDocument, flight: str, day: date) -> str:
+    return f"handover-{flight}-{day.isoformat()}-v{stored.version}.pdf"
+
+
+async def ensure_handover_manifest(services: Services, actor: Actor, handover_id: int
+                                   ) -> dq.StoredDocument:
+    """The handover's manifest as issued, issuing it (render + store) on first use.
+
+    Refuses a draft (422 "not signed yet").  The stored bytes never change afterwards.
+    """
+    stored = await services.uow.read(dq.stored_handover_document, handover_id)
+    if stored is not None:
+        return stored
+    doc = await services.uow.read(dq.handover_doc, handover_id,
+                                  public_url=services.settings.public_url)
+    pdf = await renderer.render(build_handover_manifest, doc)
+    return await services.uow.run(issue.issue_document, actor, dq.HANDOVER_MANIFEST, pdf,
+                                  handover_id=handover_id)
+
+
+async def handover_manifest(services: Services, actor: Actor, handover_id: int,
+                            *, reason: str = "download") -> Rendered:
+    """The manifest's bytes for handing out (the read is audited)."""
+    stored = await ensure_handover_manifest(services, actor, handover_id)
+    view = await services.uow.read(dq.handover_view, handover_id)
+    out = await services.uow.run(issue.record_download, actor, stored.document_id,
+                                 reason=reason)
+    return Rendered.of(out, _handover_filename(out, view.flight, view.operational_date))
+
+
+async def charter_manifest(services: Services, actor: Actor, movement_id: int,
+                           *, reason: str = "download") -> Rendered:
+    """The movement's charter manifest: the newest issued version if it still says the
+    same, else a new version that names the one it replaces."""
+    for _ in range(3):
+        latest = await services.uow.read(dq.latest_charter, movement_id)
+        previous = latest.document if latest is not None else None
+        now = services.clock.now()
+        document_id = str(uuid.uuid4())
+        doc = await services.uow.read(
+            dq.charter_doc, movement_id, document_id=document_id,
+            version=previous.version + 1 if previous else 1,
+            supersedes_document_id=previous.document_id if previous else None,
+            issued_at=now, issued_by_user_id=actor.user_id,
+            public_url=services.settings.public_url)
+        name = (f"charter-manifest-{doc.movement.flight}-"
+                f"{doc.movement.operational_date.isoformat()}")
+        source = dq.charter_source(doc)
+        if latest is not None and previous is not None and latest.source == source:
+            out = await services.uow.run(issue.record_download, actor, previous.document_id,
+                                         reason=reason)
+            return Rendered.of(out, f"{name}-v{out.version}.pdf")
+        pdf = await renderer.render(build_charter_manifest, doc)
+        try:
+            await services.uow.run(
+                issue.issue_document, actor, dq.CHARTER_MANIFEST, pdf,
+                movement_id=movement_id, document_id=document_id, issued_at=now,
+                supersedes_document_id=previous.document_id if previous else None,
+                source=source)
+        except ConflictError:
+            continue  # someone issued a version meanwhile: compare against that one
+        out = await services.uow.run(issue.record_download, actor, document_id,
+                                     reason=reason)
+        return Rendered.of(out, f"{name}-v{out.version}.pdf")
+    raise ConflictError("the charter manifest keeps changing; try again in a moment")
+
+
+async def escort_briefing(services: Services, actor: Actor, movement_id: int) -> Rendered:
+    doc = await services.uow.read(dq.briefing_doc, movement_id,
+                                  issued_at=services.clock.now(),
+                                  issued_by_user_id=actor.user_id)
+    pdf = await renderer.render(build_escort_briefing, doc)
+    await services.uow.run(issue.audit_rendered, actor, "escort_briefing", movement_id,
+                           doc.document_id)
+    return Rendered(pdf, f"escort-briefing-{doc.movement.flight}-"
+                         f"{doc.movement.operational_date.isoformat()}.pdf",
+                    doc.document_id, dq.sha256_hex(pdf))
+
+
+async def daily_report(services: Services, actor: Actor, airport: str, day: date
+                       ) -> Rendered:
+    doc = await services.uow.read(dq.daily_doc, airport, day,
+                                  issued_at=services.clock.now(),
+                                  issued_by_user_id=actor.user_id)
+    pdf = await renderer.render(build_daily_report, doc)
+    await services.uow.run(issue.audit_rendered, actor, "daily_report", None,
+                           doc.document_id)
+    return Rendered(pdf, f"daily-report-{airport.upper()}-{day.isoformat()}.pdf",
+                    doc.document_id, dq.sha256_hex(pdf))
+
+
+def pdf_headers(doc: Rendered, *, inline: bool = False) -> dict[str, Any]:
+    """Response headers for a PDF holding personal data: never cached by a proxy."""
+    disposition = "inline" if inline else "attachment"
+    headers = {"Content-Disposition": f'{disposition}; filename="{doc.filename}"',
+               "Cache-Control": "no-store", "X-Document-Id": doc.document_id,
+               "X-Document-SHA256": doc.sha256}
+    if doc.version is not None:
+        headers["X-Document-Version"] = str(doc.version)
+    return headers
