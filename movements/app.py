@@ -37,6 +37,7 @@ from movements.web.auth import SessionAuthMiddleware, csrf_guard
 from movements.web.handovers import ROUTES as DOCUMENT_ROUTES
 from movements.web.headers import security_headers
 from movements.web.health import healthz, readyz
+from movements.web.imports import ImportsPlugin
 from movements.web.pages import Pages
 
 log = logging.getLogger("movements")
@@ -115,15 +116,18 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                                      exclude=["^/schema"]),
                     security_headers],
         guards=[csrf_guard],
-        plugins=[channels],
+        plugins=[channels, ImportsPlugin()],
         exception_handlers={  # type: ignore[dict-item]
             DomainError: _domain_error,
             NotAuthorizedException: _not_authorized,
             PermissionDeniedException: _forbidden,
         },
         lifespan=[lifespan],
-        logging_config=LoggingConfig(log_exceptions="always",
-                                     configure_root_logger=False),
+        # Server errors are logged with their traceback; refusals (4xx) are expected and
+        # logged as one line by their handlers instead.
+        logging_config=LoggingConfig(log_exceptions="always", configure_root_logger=False,
+                                     disable_stack_trace={400, 401, 403, 404, 405, 409,
+                                                          413, 422, 429}),
         openapi_config=OpenAPIConfig(title="movements", version="1"),
         debug=False,
     )

@@ -18,7 +18,7 @@ from litestar import WebSocket, websocket
 from litestar.exceptions import WebSocketDisconnect
 from litestar.params import FromQuery
 
-from movements.web.auth import current_user, same_origin
+from movements.web.auth import STAFF, current_user, same_origin
 from movements.web.deps import ChannelsDep, ServicesDep
 
 from .fragments import parse_stream
@@ -61,7 +61,7 @@ def _may_watch(socket: WebSocket[Any, Any, Any], stream: str) -> bool:
     return True  # movement pages: airport scoping is checked on the page itself
 
 
-@websocket("/ws", opt={"live": True})
+@websocket("/ws", opt={"live": True}, guards=[STAFF])
 async def stream_socket(socket: WebSocket[Any, Any, Any], channels: ChannelsDep,
                         services: ServicesDep, stream: FromQuery[str]) -> None:
     hub: LiveHub = socket.app.state.hub
