@@ -134,10 +134,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     if not (0 < args.port < 65536):
         raise CliError(f"--port {args.port}: must be 1-65535")
+    if args.workers < 1:
+        raise CliError(f"--workers {args.workers}: must be at least 1")
+    if args.workers > 1 and settings.channels_url.startswith("memory://"):
+        raise CliError("--workers > 1 needs MOVEMENTS_CHANNELS_URL=redis://... so that a "
+                       "change made in one process reaches tablets held by another")
     run_async(lambda: _upgrade(settings), settings.effective_database_url)
     if args.demo:
         message = run_async(lambda: _demo_if_empty(settings), settings.effective_database_url)
         print(message, flush=True)
+        from movements.ingest.feed_replay import start_demo_feed
+
+        print(start_demo_feed(settings)[1], flush=True)  # sets MOVEMENTS_FEED_* for the app
     print(f"serving on http://{args.host}:{args.port}/board", flush=True)
     uvicorn.run("movements.app:create_app", factory=True, host=args.host, port=args.port,
                 workers=args.workers, ws="websockets-sansio", log_level=settings.log_level.lower(),
@@ -198,8 +206,12 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--organisation", help="required for reception users")
     add.add_argument("--airports", help="comma-separated IATA codes (default: MOVEMENTS_AIRPORT)")
     add.set_defaults(func=cmd_users_add)
+    from movements.admin_cli import add_admin_parsers
+    add_admin_parsers(sub, users_sub)
     from movements.manifests_cli import add_manifest_parser
     add_manifest_parser(sub)
+    from movements.ingest.cli_import import add_import_commands
+    add_import_commands(sub)
     return parser
 
 
