@@ -51,7 +51,12 @@ class Settings:
     feed_app_id: str = ""
     feed_app_key: str = ""
     feed_poll_seconds: int = 60
+    feed_timeout_seconds: float = 10.0
+    feed_max_backoff_seconds: int = 300
     run_jobs: bool = True
+    job_lease_seconds: int = 15
+    alert_interval_seconds: int = 30
+    retention_interval_seconds: int = 3600
     heartbeat_seconds: float = 5.0
     subscriber_backlog: int = 500
     replay_limit: int = 200
@@ -90,6 +95,10 @@ class Settings:
             ("MOVEMENTS_SESSION_MAX_HOURS", "session_max_hours", 1),
             ("MOVEMENTS_RETENTION_DAYS", "retention_days", 0),
             ("MOVEMENTS_FEED_POLL_SECONDS", "feed_poll_seconds", 5),
+            ("MOVEMENTS_FEED_MAX_BACKOFF_SECONDS", "feed_max_backoff_seconds", 1),
+            ("MOVEMENTS_JOB_LEASE_SECONDS", "job_lease_seconds", 2),
+            ("MOVEMENTS_ALERT_INTERVAL_SECONDS", "alert_interval_seconds", 1),
+            ("MOVEMENTS_RETENTION_INTERVAL_SECONDS", "retention_interval_seconds", 10),
             ("MOVEMENTS_SUBSCRIBER_BACKLOG", "subscriber_backlog", 10),
             ("MOVEMENTS_REPLAY_LIMIT", "replay_limit", 1),
         ):
@@ -100,6 +109,12 @@ class Settings:
                 kwargs["heartbeat_seconds"] = float(v)
             except ValueError:
                 raise ConfigError(f"MOVEMENTS_HEARTBEAT_SECONDS={v!r}: expected seconds") from None
+        if (v := get("MOVEMENTS_FEED_TIMEOUT_SECONDS")) is not None:
+            try:
+                kwargs["feed_timeout_seconds"] = float(v)
+            except ValueError:
+                raise ConfigError(f"MOVEMENTS_FEED_TIMEOUT_SECONDS={v!r}: expected seconds"
+                                  ) from None
         if (v := get("MOVEMENTS_TRUSTED_PROXIES")) is not None:
             kwargs["trusted_proxies"] = tuple(p.strip() for p in v.split(",") if p.strip())
         if (v := get("MOVEMENTS_PUBLIC_URL")) is not None:

@@ -86,7 +86,8 @@ def purge_personal_data(tx: Tx, older_than_days: int) -> PurgeSummary:
             select(HandoverPassenger.passenger_id, Handover.signed_at)
             .join(Handover, Handover.id == HandoverPassenger.handover_id)
             .where(Handover.status == HandoverStatus.SIGNED, Handover.signed_at.is_not(None))):
-        signed.setdefault(passenger_id, []).append(signed_at)
+        if signed_at is not None:
+            signed.setdefault(passenger_id, []).append(signed_at)
     purged = kept = 0
     for passenger in passengers:
         ended = care_ended_at(passenger, signed.get(passenger.id, []))

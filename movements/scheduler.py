@@ -1,0 +1,183 @@
+"""Timed jobs: the flight feed, alert evaluation, the retention purge.
+
+APScheduler 3.11's ``AsyncIOScheduler`` runs in the app's event loop (started in the
+lifespan when ``settings.run_jobs``).  When several processes serve one database, every
+one renews a leader lease (``job_lease`` row, ``actions.leases``) every few seconds, and
+only the holder runs the other jobs; if it dies, its lease expires and another process
+takes over at its next renewal.  Each job calls domain actions through the unit of work;
+each job's body is also a plain coroutine (``JobRunner.renew_lease()``, ``.poll_feed()``,
+...) so tests drive them with a ManualClock and no sleeping.  All times that decide
+anything (lease expiry, feed backoff, alert windows) come from the injected clock; the
+scheduler's timers only decide how often to look.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import secrets
+import socket
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from movements.domain.actions import alerts as alert_actions
+from movements.domain.actions import leases, retention
+from movements.domain.errors import DomainError
+from movements.domain.uow import Actor
+from movements.ingest.feed import FeedClient, FeedPoller
+from movements.services import Services
+
+log = logging.getLogger(__name__)
+
+JOB_ACTOR = Actor.system("jobs")
+
+
+def default_holder() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+class JobRunner:
+    def __init__(self, services: Services, *, holder: str | None = None,
+                 poller: FeedPoller | None = None) -> None:
+        self.services = services
+        self.settings = services.settings
+        self.clock = services.clock
+        self.holder = holder or default_holder()
+        self.leader_until: datetime | None = None
+        self.poller = poller if poller is not None else self._build_poller()
+        self.scheduler: AsyncIOScheduler | None = None
+        self._running: set[asyncio.Task[None]] = set()
+
+    def _build_poller(self) -> FeedPoller | None:
+        s = self.settings
+        if not s.feed_url:
+            return None
+        client = FeedClient(s.feed_url, s.feed_app_id, s.feed_app_key,
+                            timeout=s.feed_timeout_seconds)
+        return FeedPoller(client=client, uow=self.services.uow, clock=self.clock,
+                          airport=s.airport, poll_seconds=s.feed_poll_seconds,
+                          max_backoff_seconds=s.feed_max_backoff_seconds)
+
+    # -- leadership -----------------------------------------------------------------
+    @property
+    def is_leader(self) -> bool:
+        return self.leader_until is not None and self.clock.now() < self.leader_until
+
+    async def renew_lease(self) -> bool:
+        was = self.is_leader
+        try:
+            state = await self.services.uow.run(
+                leases.renew_lease, JOB_ACTOR, leases.JOBS, self.holder,
+                self.settings.job_lease_seconds)
+        except Exception:  # noqa: BLE001 - keep what we had until it runs out by itself
+            log.exception("jobs: could not renew the lease")
+            return self.is_leader
+        if state.held:
+            self.leader_until = state.expires_at
+            if not was:
+                log.warning("jobs: %s runs the jobs now%s", self.holder,
+                            f" (took over from {state.taken_over_from})"
+                            if state.taken_over_from else "")
+        else:
+            if was:
+                log.warning("jobs: %s holds the lease now; %s stops running jobs",
+                            state.holder, self.holder)
+            self.leader_until = None
+        return state.held
+
+    async def release_lease(self) -> None:
+        if self.leader_until is None:
+            return
+        self.leader_until = None
+        with contextlib.suppress(Exception):
+            await self.services.uow.run(leases.release_lease, JOB_ACTOR, leases.JOBS,
+                                        self.holder)
+
+    # -- the jobs -------------------------------------------------------------------
+    async def poll_feed(self) -> None:
+        if self.poller is None or not self.is_leader or not self.poller.due():
+            return
+        await self.poller.poll()
+
+    async def evaluate_alerts(self) -> alert_actions.AlertRun | None:
+        if not self.is_leader:
+            return None
+        try:
+            return await self.services.uow.run(alert_actions.evaluate_alerts, JOB_ACTOR,
+                                               self.settings.airport)
+        except DomainError as exc:  # e.g. the airport is not set up yet
+            log.info("jobs: alerts not evaluated: %s", exc.message)
+            return None
+
+    async def purge(self) -> retention.PurgeSummary | None:
+        if not self.is_leader:
+            return None
+        summary = await self.services.uow.run(retention.purge_personal_data, JOB_ACTOR,
+                                              self.settings.retention_days)
+        if summary.purged:
+            log.warning("retention: purged the personal data of %d passenger(s)",
+                        summary.purged)
+        return summary
+
+    # -- the scheduler --------------------------------------------------------------
+    def _job(self, body: Callable[[], Awaitable[object]]) -> Callable[[], Awaitable[None]]:
+        async def run() -> None:
+            task = asyncio.current_task()
+            if task is not None:
+                self._running.add(task)  # type: ignore[arg-type]
+            try:
+                await body()
+            except Exception:  # noqa: BLE001 - one bad run must not stop the schedule
+                log.exception("jobs: %s failed", getattr(body, "__name__", body))
+            finally:
+                if task is not None:
+                    self._running.discard(task)  # type: ignore[arg-type]
+
+        run.__name__ = getattr(body, "__name__", "job")
+        return run
+
+    def start(self) -> JobRunner:
+        s = self.settings
+        scheduler = AsyncIOScheduler(timezone=UTC, job_defaults={
+            "coalesce": True, "max_instances": 1, "misfire_grace_time": None})
+        now = datetime.now(UTC)
+        renew_every = max(0.5, s.job_lease_seconds / 3)
+        scheduler.add_job(self._job(self.renew_lease), "interval", seconds=renew_every,
+                          next_run_time=now, id="lease")
+        if self.poller is not None:
+            scheduler.add_job(self._job(self.poll_feed), "interval",
+                              seconds=min(5.0, float(s.feed_poll_seconds)),
+                              next_run_time=now + timedelta(seconds=1), id="feed")
+        scheduler.add_job(self._job(self.evaluate_alerts), "interval",
+                          seconds=s.alert_interval_seconds, id="alerts")
+        scheduler.add_job(self._job(self.purge), "interval",
+                          seconds=s.retention_interval_seconds, id="retention")
+        scheduler.start()
+        self.scheduler = scheduler
+        log.info("jobs: scheduler started as %s", self.holder)
+        return self
+
+    async def stop(self) -> None:
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        self.scheduler = None
+        running = list(self._running)
+        if running:
+            _, pending = await asyncio.wait(running, timeout=5)
+            for task in pending:
+                task.cancel()
+        await self.release_lease()
+        if self.poller is not None:
+            await self.poller.close()
+
+
+def start_jobs(services: Services) -> JobRunner:
+    """Called from the app's lifespan when ``settings.run_jobs``."""
+    return JobRunner(services).start()
+
+
+__all__ = ["JOB_ACTOR", "JobRunner", "default_holder", "start_jobs"]

@@ -1,0 +1,190 @@
+"""The coordinator's alert list, its acknowledge button, and the flight feed's status.
+
+``/alerts`` (coordinators and admins) lists the airport's open alerts and those cleared
+in the last hours; it follows live over ``/alerts/ws``: the socket listens to the board
+streams of yesterday, today and tomorrow (every alert raised, cleared or acknowledged is
+an event on its movement's board stream) and answers each with the list re-rendered, as a
+snapshot in the same ``<!--sync ...-->`` framing live.js understands, plus heartbeats.
+``/feed/status`` is the small fragment the board polls to say whether the flight feed is
+fresh, or stale and since when.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from litestar import Controller, Request, WebSocket, get, post, websocket
+from litestar.exceptions import WebSocketDisconnect
+from litestar.params import FromPath
+from litestar.response import Response
+from sqlalchemy.orm import Session
+
+from movements.domain.actions import alerts as alert_actions
+from movements.domain.clock import local_date
+from movements.domain.uow import Tx, board_stream
+from movements.ingest.feed import feed_status_view
+from movements.realtime.fragments import header
+from movements.services import Services
+from movements.web.auth import COORDINATION, STAFF, AuthUser, current_user, same_origin
+from movements.web.deps import ChannelsDep, ServicesDep
+
+log = logging.getLogger(__name__)
+HTML = "text/html; charset=utf-8"
+TZ = "Europe/Amsterdam"
+POLICY = 1008
+
+
+def _html(body: str, status: int = 200) -> Response[str]:
+    return Response(body, media_type=HTML, status_code=status,
+                    headers={"Cache-Control": "no-store"})
+
+
+def _user(request: Request[Any, Any, Any]) -> AuthUser:
+    user = current_user(request)
+    assert user is not None  # the guards make sure
+    return user
+
+
+def _airport(user: AuthUser, services: Services) -> str:
+    airport = services.settings.airport
+    if user.airport_codes and airport not in user.airport_codes and user.role.value != "admin":
+        airport = user.airport_codes[0]
+    return airport
+
+
+def alerts_stream(airport: str) -> str:
+    return f"alerts:{airport}"
+
+
+def _watched(airport: str, now: datetime) -> list[str]:
+    today = local_date(now, TZ)
+    return [board_stream(airport, today + timedelta(days=d)) for d in (-1, 0, 1)]
+
+
+async def _list_html(services: Services, env: Any, airport: str, csrf: str) -> str:
+    now = services.clock.now()
+    alerts = await services.uow.read(alert_actions.alert_list, airport, now)
+    return str(env.get_template("partials/alert_list.html").render(
+        alerts=alerts, oob=True, csrf_token=csrf, now=now))
+
+
+class Alerts(Controller):
+    guards = [COORDINATION]
+
+    @get("/alerts")
+    async def page(self, request: Request[Any, Any, Any], services: ServicesDep
+                   ) -> Response[str]:
+        user = _user(request)
+        airport = _airport(user, services)
+        now = services.clock.now()
+        alerts = await services.uow.read(alert_actions.alert_list, airport, now)
+        env = request.app.state.fragments.env
+        context = {"alerts": alerts, "oob": False, "csrf_token": user.csrf_token, "now": now}
+        if request.headers.get("hx-request"):
+            return _html(env.get_template("partials/alert_list.html").render(**context))
+        return _html(env.get_template("alerts.html").render(
+            **context, user=user, airport_name=services.settings.airport,
+            heartbeat=services.settings.heartbeat_seconds, stream=alerts_stream(airport)))
+
+    @post("/alerts/{alert_id:int}/ack")
+    async def acknowledge(self, request: Request[Any, Any, Any], services: ServicesDep,
+                          alert_id: FromPath[int]) -> Response[str]:
+        user = _user(request)
+        env = request.app.state.fragments.env
+
+        def act(tx: Tx) -> list[alert_actions.AlertView]:
+            alert_actions.acknowledge_alert(tx, alert_id)
+            return alert_actions.alert_list(tx.session, _airport(user, services), tx.now)
+
+        alerts = await services.uow.run(act, user.actor)
+        if not request.headers.get("hx-request"):
+            return Response("", status_code=303, headers={"Location": "/alerts"})
+        view = next((a for a in alerts if a.id == alert_id), None)
+        if view is None:  # cleared long ago: show the list as it is
+            return _html(env.get_template("partials/alert_list.html").render(
+                alerts=alerts, oob=False, csrf_token=user.csrf_token,
+                now=services.clock.now()))
+        return _html(env.get_template("partials/alert_row.html").render(
+            a=view, csrf_token=user.csrf_token))
+
+
+@get("/feed/status", guards=[STAFF])
+async def feed_status(request: Request[Any, Any, Any], services: ServicesDep) -> Response[str]:
+    user = _user(request)
+    s = services.settings
+    now = services.clock.now()
+
+    def read(session: Session) -> Any:
+        return feed_status_view(session, _airport(user, services), now, s.feed_poll_seconds,
+                                configured=bool(s.feed_url))
+
+    feed = await services.uow.read(read)
+    env = request.app.state.fragments.env
+    return _html(env.get_template("partials/feed_status.html").render(feed=feed, now=now))
+
+
+@websocket("/alerts/ws", guards=[COORDINATION], opt={"live": True})
+async def alerts_socket(socket: WebSocket[Any, Any, Any], channels: ChannelsDep,
+                        services: ServicesDep) -> None:
+    if not same_origin(socket, services.settings.public_url):
+        await socket.close(code=POLICY, reason="foreign origin")
+        return
+    user = current_user(socket)
+    if user is None:
+        await socket.close(code=POLICY, reason="not allowed")
+        return
+    airport = _airport(user, services)
+    stream = alerts_stream(airport)
+    env = socket.app.state.fragments.env
+    await socket.accept()
+    lock = asyncio.Lock()
+    state = {"closed": False}
+
+    async def snapshot() -> None:
+        # Every message is a whole snapshot (seq 0): the page never has a gap to mend.
+        body = await _list_html(services, env, airport, user.csrf_token)
+        async with lock:
+            if not state["closed"]:
+                await socket.send_text(header(stream, 0, 0, "snapshot") + body)
+
+    async def on_board_event(_: bytes) -> None:
+        await snapshot()
+
+    async def heartbeats() -> None:
+        while True:
+            await asyncio.sleep(services.settings.heartbeat_seconds)
+            async with lock:
+                if not state["closed"]:
+                    await socket.send_text(header(stream, 0, 0, "heartbeat"))
+
+    hub = socket.app.state.hub
+    watched = _watched(airport, services.clock.now())
+    for name in watched:
+        hub.watchers[name] += 1  # so the hub publishes these streams even if no board is open
+    try:
+        async with channels.start_subscription(watched) as subscriber, \
+                subscriber.run_in_background(on_board_event, join=False):
+            beat = asyncio.create_task(heartbeats())
+            try:
+                while True:
+                    await socket.receive_text()  # hello / resync: answer with the list
+                    await snapshot()
+            finally:
+                beat.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await beat
+    except (WebSocketDisconnect, RuntimeError):
+        pass
+    finally:
+        state["closed"] = True
+        for name in watched:
+            hub.watchers[name] -= 1
+
+
+ALERT_ROUTES = [Alerts, feed_status, alerts_socket]
+
+__all__ = ["ALERT_ROUTES", "Alerts", "alerts_socket", "alerts_stream", "feed_status"]

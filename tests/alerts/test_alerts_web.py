@@ -1,0 +1,87 @@
+"""The alert list page, its acknowledge button and live push, and the board's feed
+status, through the real app."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+
+from litestar.testing import TestClient
+
+from movements.domain.actions import alerts
+from movements.domain.uow import Actor
+from movements.ingest.feed import FEED_ACTOR, apply_feed, record_feed_failure
+from tests.factories import SYSTEM
+from tests.web.conftest import BASE, Site, login, site  # noqa: F401 - the fixture
+
+DAY = date(2026, 9, 15)
+
+
+def call(on: Site, client: TestClient, fn: object, actor: Actor, *args: object) -> object:  # type: ignore[type-arg]
+    return client.blocking_portal.call(on.app.state.services.uow.run, fn, actor, *args)  # type: ignore[arg-type]
+
+
+def test_alert_list_acknowledge_and_live_push(site: Site) -> None:  # noqa: F811
+    with TestClient(site.app, base_url=BASE) as client:
+        site.clock.set(datetime(2026, 9, 15, 8, 0, tzinfo=UTC))  # KL1234 leaves 10:00 UTC
+        run = call(site, client, alerts.evaluate_alerts, SYSTEM, "AMS")
+        assert run.raised == 5  # type: ignore[attr-defined]  # 3 not met, 2 escorts missing
+        login(client, "gate")
+        assert client.get("/alerts").status_code == 403
+        board = client.get(f"/board?date={DAY}").text
+        row = board[board.index(f'id="mv-{site.world.departure_id}"'):]
+        assert "5 alerts" in row[:row.index("</div>\n")]
+        client.post("/logout", data={"_csrf": login(client, "gate")})
+
+    with TestClient(site.app, base_url=BASE) as client:
+        csrf = login(client, "coord")
+        page = client.get("/alerts").text
+        assert page.count('class="row alert') == 5 and "Escort not assigned" in page
+        assert 'ws-connect="/alerts/ws"' in page and "Acknowledge" in page
+        alert_id = int(re.findall(r'id="alert-(\d+)"', page)[0])
+        with client.websocket_connect("/alerts/ws") as ws:
+            ws.send_text('{"hello": {"stream": "alerts:AMS", "after": 0}}')
+            first = _next_snapshot(ws)
+            assert first.startswith("<!--sync stream=alerts:AMS from=0 seq=0 kind=snapshot-->")
+            assert '<section id="alert-list" aria-label="Alerts" hx-swap-oob="true">' in first
+            site.clock.advance(minutes=2)
+            resp = client.post(f"/alerts/{alert_id}/ack",
+                               headers={"X-CSRF-Token": csrf, "HX-Request": "true"})
+            assert resp.status_code == 200
+            assert resp.text.startswith(f'<div role="row" id="alert-{alert_id}"')
+            assert "✓ Coord 10:02" in resp.text  # who, and when in Amsterdam time
+            pushed = _next_snapshot(ws)
+            assert "✓ Coord 10:02" in pushed
+        # Without htmx, the form posts and comes back to the list.
+        again = client.post(f"/alerts/{alert_id}/ack", data={"_csrf": csrf},
+                            follow_redirects=False)
+        assert again.status_code == 303 and again.headers["location"] == "/alerts"
+        assert client.post(f"/alerts/{alert_id}/ack").status_code == 403  # no CSRF token
+
+
+def _next_snapshot(ws: object) -> str:
+    for _ in range(50):
+        text = ws.receive_text()  # type: ignore[attr-defined]
+        if "kind=snapshot" in text:
+            return str(text)
+    raise AssertionError("no snapshot pushed")
+
+
+def test_board_says_when_the_feed_went_stale(site: Site) -> None:  # noqa: F811
+    with TestClient(site.app, base_url=BASE) as client:
+        login(client, "gate")
+        assert client.get("/feed/status").text.strip().endswith("></div>")  # no feed yet
+        board = client.get(f"/board?date={DAY}").text
+        assert 'id="feed-status"' in board and 'hx-get="/feed/status"' in board
+        call(site, client, apply_feed, FEED_ACTOR, "AMS", [DAY], [])  # a good poll, 07:00
+        fresh = client.get("/feed/status").text
+        assert "Flight feed live · updated 09:00" in fresh and "STALE" not in fresh
+        assert 'hx-trigger="every 20s"' in fresh  # the swapped-in copy does not loop
+        site.clock.advance(minutes=10)
+        call(site, client, record_feed_failure, FEED_ACTOR, "AMS", "2026-09-15 page 0: HTTP 500")
+        stale = client.get("/feed/status").text
+        assert "Flight feed STALE since 15 Sep 09:00" in stale
+        assert "1 failed attempt, last 09:10 (2026-09-15 page 0: HTTP 500)" in stale
+        site.clock.advance(minutes=1)
+        call(site, client, apply_feed, FEED_ACTOR, "AMS", [DAY], [])
+        assert "STALE" not in client.get("/feed/status").text
