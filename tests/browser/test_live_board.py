@@ -4,8 +4,6 @@ goes, a board equal to a fresh render after reconnecting, conflicts, tablet layo
 from __future__ import annotations
 
 import re
-import shutil
-from pathlib import Path
 
 import httpx
 import pytest
@@ -17,7 +15,6 @@ from tests.proxy import CuttableProxy
 from tests.web.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
 def wait_live(page: Page) -> None:
@@ -153,9 +150,6 @@ def test_tablet_sizes_fit_without_horizontal_scrolling(browser: Browser, live: L
         assert page.errors == []  # type: ignore[attr-defined]
     finally:
         ctx.close()
-    if size == "768x1024":
-        DOCS.mkdir(exist_ok=True)
-        shutil.copy(ARTIFACTS / "board-768x1024.png", DOCS / "board-tablet-test.png")
 
 
 def test_pages_send_a_strict_content_security_policy(live: Live) -> None:
