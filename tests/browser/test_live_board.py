@@ -159,3 +159,29 @@ def test_pages_send_a_strict_content_security_policy(live: Live) -> None:
     assert "frame-ancestors 'none'" in csp
     assert "<script>" not in resp.text  # only <script src=...> from our own origin
     assert not re.search(r"\son[a-z]+=", resp.text)  # no inline event handlers
+
+
+def test_filters_hide_rows_and_pushed_rows_obey_them(browser: Browser, live: Live) -> None:
+    base = live.server.base
+    ctx, page = signed_in(browser, base, "coord")
+    try:
+        page.goto(f"{base}/board?date={live.day}")
+        wait_live(page)
+        departure = page.locator(f"#mv-{live.world.departure_id}")
+        arrival = page.locator(f"#mv-{live.world.arrival_id}")
+        expect(departure).to_be_visible()
+        page.click("[data-filter-need=medical]")  # the arrival has nobody medical
+        expect(departure).to_be_visible()
+        expect(arrival).to_be_hidden()
+        page.click("[data-filter-need=medical]")
+        page.click("[data-filter-lane=arrival]")
+        expect(departure).to_be_hidden()
+        expect(arrival).to_be_visible()
+        page.click("[data-filter-lane=all]")
+        page.fill("#case-search", "case-2")
+        expect(departure).to_be_visible()  # CASE-2 travels on the departure
+        expect(arrival).to_be_hidden()
+        page.fill("#case-search", "")
+        expect(arrival).to_be_visible()
+    finally:
+        ctx.close()
