@@ -559,3 +559,85 @@ class UmnrRule(Base):
     allows_connections: Mapped[bool] = mapped_column(Boolean, default=False)
     max_connections: Mapped[int] = mapped_column(Integer, default=0)
 
+
+# -- telex ingest: the latest passenger lists, who the telexes put on the manifest, and
+# -- the coordinator's decisions on the differences (migration 0003).
+
+
+class TelexList(Base):
+    """What the latest passenger telexes of one kind say about one flight at the airport.
+
+    ``kind`` is PNL (a full PNL replaces it, an ADL amends it), PTM (a later PTM
+    replaces it) or PSM (PART1 again replaces it).  ``side`` is the leg at the airport:
+    ``arrival`` (the flight lands here) or ``departure`` (it leaves from here).
+    ``movement_ids`` are the movements of that flight and side the list covers.
+    """
+
+    __tablename__ = "telex_list"
+    __table_args__ = (UniqueConstraint("airport_id", "kind", "flight", "flight_date", "side",
+                                       name="uq_telex_list_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    airport_id: Mapped[int] = mapped_column(ForeignKey("airport.id"))
+    kind: Mapped[str] = mapped_column(String(8))
+    flight: Mapped[str] = mapped_column(String(12))
+    flight_date: Mapped[date] = mapped_column(Date)
+    side: Mapped[str] = mapped_column(String(10))
+    movement_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    # A full list (PNL, PTM): whoever it does not name is not on the flight.  A PSM, or
+    # ADLs without their PNL, name only some passengers.
+    complete: Mapped[bool] = mapped_column(Boolean, default=True)
+    telex_message_id: Mapped[int | None] = mapped_column(ForeignKey("telex_message.id"))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    entries: Mapped[list[TelexEntry]] = relationship(order_by="TelexEntry.id",
+                                                     cascade="all, delete-orphan")
+
+
+class TelexEntry(Base):
+    """One passenger as the current list names them (personal data: purge with them)."""
+
+    __tablename__ = "telex_entry"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    list_id: Mapped[int] = mapped_column(ForeignKey("telex_list.id", ondelete="CASCADE"),
+                                         index=True)
+    movement_id: Mapped[int] = mapped_column(ForeignKey("movement.id"), index=True)
+    passenger_id: Mapped[int | None] = mapped_column(ForeignKey("passenger.id"), index=True)
+    line_no: Mapped[int] = mapped_column(Integer)
+    group_key: Mapped[str] = mapped_column(String(40))
+    surname: Mapped[str] = mapped_column(String(120))
+    given_name: Mapped[str | None] = mapped_column(String(200))
+    title: Mapped[str | None] = mapped_column(String(8))
+    locator: Mapped[str | None] = mapped_column(String(12))
+    destination: Mapped[str | None] = mapped_column(String(3))
+    seat: Mapped[str | None] = mapped_column(String(5))
+    # Every SSR remark as sent, [code, text]; codes outside ssr.SSR_CODES stay only here.
+    remarks: Mapped[list[list[str]]] = mapped_column(JSON, default=list)
+    onward_flight: Mapped[str | None] = mapped_column(String(12))
+    onward_date: Mapped[date | None] = mapped_column(Date)
+    inbound_flight: Mapped[str | None] = mapped_column(String(12))
+    inbound_date: Mapped[date | None] = mapped_column(Date)
+
+
+class TelexPassenger(Base):
+    """A passenger a telex put on the manifest (no coordinator planned them).  Later
+    telexes may update or drop these; a coordinator's passengers they never change."""
+
+    __tablename__ = "telex_passenger"
+    passenger_id: Mapped[int] = mapped_column(ForeignKey("passenger.id", ondelete="CASCADE"),
+                                              primary_key=True)
+    telex_message_id: Mapped[int | None] = mapped_column(ForeignKey("telex_message.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class ReconciliationDecision(Base):
+    """A coordinator applied or dismissed one telex-vs-manifest difference."""
+
+    __tablename__ = "reconciliation_decision"
+    __table_args__ = (Index("ix_reconciliation_decision_key", "movement_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    movement_id: Mapped[int] = mapped_column(ForeignKey("movement.id"))
+    key: Mapped[str] = mapped_column(String(300))
+    decision: Mapped[str] = mapped_column(String(10))  # applied, dismissed
+    summary: Mapped[str] = mapped_column(String(500))
+    decided_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    decided_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    username: Mapped[str | None] = mapped_column(String(80))

@@ -71,6 +71,7 @@ from ..models import (
     Movement,
     MovementKind,
     Passenger,
+    Role,
     SpecialNeed,
     TelexEntry,
     TelexList,
@@ -82,6 +83,7 @@ from ..ssr import SSR_CODES, NeedGroup
 from ..uow import Tx
 from . import movements as mv
 from . import passengers as px
+from ._common import require_role
 
 ARRIVAL, DEPARTURE = "arrival", "departure"
 SIDE_KINDS = {
@@ -188,6 +190,7 @@ class PaxList:
     side: str  # arrival or departure
     entries: tuple[PaxEntry, ...]
     line_no: int  # the flight line
+    partial: bool = False  # a PTM transfer line gave counts without names
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,7 +246,7 @@ def find_duplicate(tx: Tx, header: TelexHeader) -> TelexMessage | None:
     return tx.session.scalars(_pending(header).where(TelexMessage.part == header.part)).first()
 
 
-def _pending(header: TelexHeader) -> Select[tuple[TelexMessage]]:
+def _pending(header: TelexHeader) -> Select[TelexMessage]:
     assert header.flight is not None
     return select(TelexMessage).where(
         TelexMessage.outcome == PENDING, TelexMessage.message_type == header.kind,
@@ -309,7 +312,7 @@ def flight_movements(session: Session, airport: Airport, flight: FlightRef, side
     return [m for m in rows if m.scheduled_at.date() == flight.date]
 
 
-def _no_movement(flight: FlightRef, side: str, airport: Airport) -> str:
+def no_movement(flight: FlightRef, side: str, airport: Airport) -> str:
     where = f"arriving at {airport.iata}" if side == ARRIVAL else f"leaving {airport.iata}"
     return (f"no movement {flight.designator} on {flight.date:%d %b %Y} {where}: plan the "
             "movement first, then send the telex again")
@@ -322,6 +325,7 @@ def _airport(tx: Tx, code: str) -> Airport:
 # -- MVT -------------------------------------------------------------------------------
 
 def apply_movement_report(tx: Tx, airport_code: str, report: MovementReport) -> Applied:
+    require_role(tx, Role.COORDINATOR, Role.ADMIN)
     airport = _airport(tx, airport_code)
     here = report.station == airport.iata
     dep: dict[str, object] = {}
@@ -346,7 +350,7 @@ def apply_movement_report(tx: Tx, airport_code: str, report: MovementReport) -> 
     if not departures and not arrivals:
         side = DEPARTURE if here and (report.off_block or report.estimated_departure) \
             else ARRIVAL
-        raise TelexRefused(report.line_no, _no_movement(report.flight, side, airport))
+        raise TelexRefused(report.line_no, no_movement(report.flight, side, airport))
     changed: list[str] = []
     notes: list[str] = []
     if dep and not departures:
@@ -507,10 +511,11 @@ class _Tally:
 
 def apply_passenger_list(tx: Tx, airport_code: str, pax: PaxList, message_id: int
                          ) -> Applied:
+    require_role(tx, Role.COORDINATOR, Role.ADMIN)
     airport = _airport(tx, airport_code)
     movements = flight_movements(tx.session, airport, pax.flight, pax.side)
     if not movements:
-        raise TelexRefused(pax.line_no, _no_movement(pax.flight, pax.side, airport))
+        raise TelexRefused(pax.line_no, no_movement(pax.flight, pax.side, airport))
     list_kind = "PNL" if pax.kind in ("PNL", "ADL") else pax.kind
     lst = tx.session.scalar(select(TelexList).where(
         TelexList.airport_id == airport.id, TelexList.kind == list_kind,
@@ -525,11 +530,12 @@ def apply_passenger_list(tx: Tx, airport_code: str, pax: PaxList, message_id: in
         complete = lst.complete if lst is not None else False
     else:
         entries = list(pax.entries)
-        complete = pax.kind in FULL_LISTS
+        complete = pax.kind in FULL_LISTS and not pax.partial
     if lst is None:
         lst = TelexList(airport_id=airport.id, kind=list_kind,
                         flight=pax.flight.designator, flight_date=pax.flight.date,
-                        side=pax.side, entries=[])
+                        side=pax.side, entries=[], movement_ids=[], complete=complete,
+                        telex_message_id=message_id, updated_at=tx.now)
         tx.session.add(lst)
 
     movement_ids = [m.id for m in movements]
@@ -540,6 +546,7 @@ def apply_passenger_list(tx: Tx, airport_code: str, pax: PaxList, message_id: in
         (person_of(p) for p in passengers.values()))
     matches = {m.item: m for m in found_by_position.values()}
     by_movement = {m.id: m for m in movements}
+    previously = {row.passenger_id for row in lst.entries if row.passenger_id is not None}
     lst.entries = []  # the earlier list goes (delete-orphan)
     tx.session.flush()
     rows: list[TelexEntry] = []
@@ -561,16 +568,18 @@ def apply_passenger_list(tx: Tx, airport_code: str, pax: PaxList, message_id: in
     lst.updated_at = tx.now
     tx.session.flush()
 
-    owned = owned_ids(tx, passengers)
+    owned = owned_ids(tx, [*passengers, *previously])
     _sync_manifest(tx, airport, by_movement, bookings, owned, lst, message_id, pax.side,
-                   tally)
+                   tally, previously)
     summary = (f"{pax.kind} {pax.flight} ({len(entries)} name"
                f"{'s' if len(entries) != 1 else ''} on the list)")
-    done = [f"{n} {what}" for n, what in (
-        (tally.created, "passengers added"), (tally.rebooked, "re-booked"),
-        (tally.updated, "needs or connections updated"),
-        (tally.cancelled, "dropped (no longer on any list)"),
-        (tally.waiting, "differences for the coordinator")) if n]
+    done = [f"{n} {one if n == 1 else many}" for n, one, many in (
+        (tally.created, "passenger added", "passengers added"),
+        (tally.rebooked, "re-booked", "re-booked"),
+        (tally.updated, "needs or connection updated", "needs or connections updated"),
+        (tally.cancelled, "dropped (no longer on any list)", "dropped (no longer on any list)"),
+        (tally.waiting, "new name for the coordinator", "new names for the coordinator"),
+    ) if n]
     if done:
         summary += ": " + ", ".join(done)
     return Applied(tuple(movement_ids), summary, tuple(tally.notes))
@@ -591,12 +600,13 @@ def _entry_row(e: PaxEntry, movement_id: int, passenger_id: int | None) -> Telex
 
 def _sync_manifest(tx: Tx, airport: Airport, by_movement: dict[int, Movement],
                    bookings: list[Booking], owned: set[int], lst: TelexList,
-                   message_id: int, side: str, tally: _Tally) -> None:
+                   message_id: int, side: str, tally: _Tally, previously: set[int]
+                   ) -> None:
     planned = {mid: any(b.movement_id == mid and b.status is not BookingStatus.CANCELLED
                         and b.passenger_id not in owned for b in bookings)
                for mid in by_movement}
     cases: dict[str, int] = {}
-    touched: set[int] = set()
+    touched = previously & owned  # named by the list this one replaces: needs may go
     for row in lst.entries:
         movement = by_movement[row.movement_id]
         if is_not_agency(row.remarks):
@@ -706,6 +716,7 @@ def cancel_booking(tx: Tx, booking: Booking, why: str) -> None:
     tx.session.flush()
     tx.record(PassengerUpdated, booking.movement, passenger_id=booking.passenger_id)
     tx.audit("cancel_booking", "booking", booking.id, detail=why)
+    px.flag_case_split(tx, booking.passenger.case)
 
 
 def sync_needs(tx: Tx, passenger_id: int) -> bool:
@@ -762,6 +773,13 @@ def connect(tx: Tx, airport: Airport, row: TelexEntry, movement: Movement, pid: 
     if other is None:
         leg = "onward" if side == ARRIVAL else "inbound"
         note = f"{leg} {ref} is not a planned movement: connection kept on the list only"
+        if notes is not None and note not in notes:
+            notes.append(note)
+        return False
+    inbound, onward = (movement, other) if side == ARRIVAL else (other, movement)
+    if (inbound.kind, onward.kind) != (MovementKind.TRANSIT_IN, MovementKind.TRANSIT_OUT):
+        note = (f"{ref} connects to {movement.flight}, but {inbound.flight} is not planned as "
+                "a transit: connection kept on the list only")
         if notes is not None and note not in notes:
             notes.append(note)
         return False

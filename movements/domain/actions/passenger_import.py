@@ -1,0 +1,268 @@
+"""Import a case-management export: cases, passengers, needs, planned movements.
+
+The rows come as plain data (``PassengerRow``), already read and checked for shape by
+``movements.ingest.passengers_csv``.  Each row runs in its own savepoint inside the one
+transaction, so every bad row is found and listed with its line and reason; then, by
+default, one bad row refuses the whole file (``ImportRejected``: nothing is kept).
+With ``all_or_nothing=False`` the good rows are kept and the bad ones listed.
+
+A row is one passenger on one planned movement:
+
+* the case is found or created by its reference;
+* the passenger is found in that case by name (folded as in ``name_match``) and birth
+  date, else a passenger a telex put on that movement with the same name is adopted
+  into the case (the coordinator's list takes over from the telex), else created;
+  a found passenger's fields and needs are set to the row's (the export is the
+  source of truth for the agency's own passengers);
+* the passenger is booked on the movement (airport + carrier + number + operational
+  date, and ``movement_kind`` when the flight is planned twice), and on the onward
+  transit leg when one is given (the legs are linked if the inbound has no link yet).
+
+Importing the same file twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import delete, select
+
+from .. import name_match
+from ..errors import DomainError, RuleViolation
+from ..events import PassengerUpdated
+from ..models import (
+    Airport,
+    Case,
+    Movement,
+    MovementKind,
+    Passenger,
+    Role,
+    TelexPassenger,
+)
+from ..uow import Tx
+from . import movements as mv
+from . import passengers as px
+from . import telex as tl
+from ._common import require_role, touch
+
+Progress = Callable[[int, int], None]
+
+_FIELDS = ("native_name", "birth_date", "sex", "nationality", "booking_locator", "language",
+           "medical_escort_required", "operational_escort_required", "victim_of_trafficking",
+           "chronic_condition", "medical_notes", "release_to_name", "release_to_relation")
+
+
+@dataclass(frozen=True, slots=True)
+class FlightOnDay:
+    carrier: str
+    number: str
+    day: date
+    kind: MovementKind | None = None
+
+    def __str__(self) -> str:
+        return f"{self.carrier}{self.number} on {self.day.isoformat()}"
+
+
+@dataclass(frozen=True, slots=True)
+class PassengerRow:
+    line_no: int
+    case_reference: str
+    passenger: px.NewPassenger
+    flight: FlightOnDay
+    programme: str | None = None
+    seat: str | None = None
+    onward: FlightOnDay | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    line_no: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"line {self.line_no}: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    rows: int
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    booked: int = 0
+    cases: int = 0
+    errors: tuple[RowError, ...] = ()
+    kept: bool = True  # False: all or nothing, and something was bad
+
+    def __str__(self) -> str:
+        done = (f"{self.rows} rows: {self.created} passengers created, {self.updated} "
+                f"updated, {self.unchanged} unchanged, {self.booked} bookings, "
+                f"{self.cases} cases")
+        if self.errors and not self.kept:
+            return f"nothing imported: {len(self.errors)} bad rows ({self.rows} rows read)"
+        if self.errors:
+            return f"{done}; {len(self.errors)} bad rows left out"
+        return done
+
+
+class ImportRejected(RuleViolation):
+    """All or nothing, and some rows are bad: the whole file is refused."""
+
+    def __init__(self, report: ImportReport) -> None:
+        super().__init__(f"nothing imported: {len(report.errors)} bad rows, the first "
+                         f"{report.errors[0]}")
+        self.report = report
+
+
+@dataclass
+class _Stats:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    booked: int = 0
+    cases: set[int] = field(default_factory=set)
+
+
+def import_passengers(tx: Tx, airport_code: str, rows: Sequence[PassengerRow], *,
+                      all_or_nothing: bool = True, parse_errors: Sequence[RowError] = (),
+                      progress: Progress | None = None) -> ImportReport:
+    require_role(tx, Role.COORDINATOR, Role.ADMIN)
+    airport = mv.airport_by_code(tx, airport_code)
+    stats = _Stats()
+    errors = list(parse_errors)
+    total = len(rows)
+    for done, row in enumerate(rows, start=1):
+        events_before = len(tx.events)
+        row_stats = _Stats()
+        try:
+            with tx.session.begin_nested():
+                _import_row(tx, airport, row, row_stats)
+        except DomainError as exc:
+            del tx.events[events_before:]  # rolled back with the savepoint
+            errors.append(RowError(row.line_no, exc.message))
+        else:
+            stats.created += row_stats.created
+            stats.updated += row_stats.updated
+            stats.unchanged += row_stats.unchanged
+            stats.booked += row_stats.booked
+            stats.cases |= row_stats.cases
+        if progress is not None:
+            progress(done, total)
+    errors.sort(key=lambda e: e.line_no)
+    report = ImportReport(total + len(parse_errors), stats.created, stats.updated,
+                          stats.unchanged, stats.booked, len(stats.cases), tuple(errors),
+                          kept=not (errors and all_or_nothing))
+    if not report.kept:
+        raise ImportRejected(report)
+    tx.audit("import_passengers", "airport", airport.id, detail=str(report))
+    return report
+
+
+def find_movement(tx: Tx, airport: Airport, flight: FlightOnDay) -> Movement:
+    found = [m for m in tx.session.scalars(select(Movement).where(
+        Movement.airport_id == airport.id, Movement.carrier == flight.carrier.upper(),
+        Movement.operational_date == flight.day).order_by(Movement.id))
+        if tl.number_key(m.flight_number) == tl.number_key(flight.number)
+        and (flight.kind is None or m.kind is flight.kind)]
+    if not found:
+        kind = f" ({flight.kind.value})" if flight.kind else ""
+        raise RuleViolation(f"no movement {flight}{kind} at {airport.iata}: plan it first")
+    if len(found) > 1:
+        kinds = " and ".join(m.kind.value for m in found)
+        raise RuleViolation(f"{flight} is planned as {kinds}: say which in movement_kind")
+    return found[0]
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    return name_match.fold(a) == name_match.fold(b)
+
+
+def _find_in_case(case: Case, new: px.NewPassenger) -> Passenger | None:
+    for p in case.passengers:
+        if _same(p.surname, new.surname) and _same(p.given_names, new.given_names) and (
+                p.birth_date is None or new.birth_date is None or
+                p.birth_date == new.birth_date):
+            return p
+    return None
+
+
+def _adopt_from_telex(tx: Tx, movement: Movement, new: px.NewPassenger) -> Passenger | None:
+    owned = tl.owned_ids(tx, (b.passenger_id for b in movement.bookings))
+    for b in movement.bookings:
+        p = b.passenger
+        if p.id in owned and _same(p.surname, new.surname) and \
+                _same(p.given_names, new.given_names):
+            tx.session.execute(delete(TelexPassenger).where(
+                TelexPassenger.passenger_id == p.id))
+            return p
+    return None
+
+
+def _import_row(tx: Tx, airport: Airport, row: PassengerRow, stats: _Stats) -> None:
+    movement = find_movement(tx, airport, row.flight)
+    onward = find_movement(tx, airport, row.onward) if row.onward else None
+    if onward is not None and (movement.kind, onward.kind) != (
+            MovementKind.TRANSIT_IN, MovementKind.TRANSIT_OUT):
+        raise RuleViolation(f"onward {row.onward} needs a transit_in movement "
+                            f"({movement.flight} is {movement.kind.value}) and a "
+                            f"transit_out one ({onward.flight} is {onward.kind.value})")
+    case = px.get_or_create_case(tx, airport.iata, row.case_reference,
+                                 row.programme or "voluntary_return")
+    if row.programme and case.programme != row.programme:
+        case.programme = row.programme
+    stats.cases.add(case.id)
+    passenger = _find_in_case(case, row.passenger)
+    if passenger is None and (adopted := _adopt_from_telex(tx, movement, row.passenger)):
+        passenger = adopted
+        passenger.case = case
+        passenger.surname = row.passenger.surname.strip()
+        passenger.given_names = row.passenger.given_names.strip()
+    if passenger is None:
+        pid = px.add_passenger(tx, case.id, row.passenger)
+        stats.created += 1
+    else:
+        pid = passenger.id
+        if _update(tx, passenger, row.passenger):
+            stats.updated += 1
+        else:
+            stats.unchanged += 1
+    if tl.ensure_booking(tx, pid, movement, row.seat):
+        stats.booked += 1
+    if onward is not None:
+        tl.link_legs(tx, movement, onward, tl.ARRIVAL)
+        if tl.ensure_booking(tx, pid, onward):
+            stats.booked += 1
+
+
+def _update(tx: Tx, passenger: Passenger, new: px.NewPassenger) -> bool:
+    before = {f: getattr(passenger, f) for f in _FIELDS}
+    wanted = {f: getattr(new, f) for f in _FIELDS}
+    for key in ("native_name", "release_to_name"):
+        wanted[key] = (wanted[key] or "").strip() or None
+    changed = {f: v for f, v in wanted.items() if before[f] != v}
+    needs = px.validate_needs(new.needs)
+    new_codes = sorted((n.code, n.text or "") for n in needs)
+    old_codes = sorted((n.code, n.text or "") for n in passenger.needs)
+    if "UMNR" in {n.code for n in needs} and not wanted["release_to_name"]:
+        raise RuleViolation("an unaccompanied minor needs the named adult to release to",
+                            field="release_to_name")
+    if not changed and new_codes == old_codes:
+        return False
+    for f, v in changed.items():
+        setattr(passenger, f, v)
+    if new_codes != old_codes:
+        passenger.needs = needs
+        touch(passenger, "surname")
+    tx.session.flush()
+    for booking in passenger.bookings:
+        tx.record(PassengerUpdated, booking.movement, passenger_id=passenger.id)
+    tx.audit("update_passenger", "passenger", passenger.id,
+             before={k: before[k] for k in changed} | {"needs": [c for c, _ in old_codes]},
+             after=changed | {"needs": [c for c, _ in new_codes]}, detail="import")
+    return True
+
+
+__all__ = ["FlightOnDay", "ImportRejected", "ImportReport", "PassengerRow",
+           "RowError", "find_movement", "import_passengers"]

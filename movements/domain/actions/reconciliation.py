@@ -1,0 +1,125 @@
+"""A coordinator applies or dismisses one telex-vs-manifest difference.
+
+The difference is looked up again inside the transaction by its key: if it is gone
+(someone else applied or dismissed it, or a newer telex changed what it says) the
+action is a ``ConflictError`` and the coordinator sees the current list.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ..errors import ConflictError, NotFound, RuleViolation
+from ..models import (
+    Booking,
+    BookingStatus,
+    Movement,
+    MovementKind,
+    Passenger,
+    ReconciliationDecision,
+    Role,
+    TelexEntry,
+    TelexList,
+)
+from ..reconciliation import (
+    NEEDS,
+    NEW_NAME,
+    NO_SHOW,
+    ONWARD,
+    Difference,
+    onward_movement,
+    reconcile,
+)
+from ..uow import Tx
+from . import milestones
+from . import passengers as px
+from . import telex as tl
+from ._common import get_or_404, require_role
+
+APPLY, DISMISS = "apply", "dismiss"
+
+
+def decide(tx: Tx, movement_id: int, key: str, decision: str) -> str:
+    """Apply or dismiss the difference ``key`` on the movement; returns what was done."""
+    require_role(tx, Role.COORDINATOR, Role.ADMIN)
+    if decision not in (APPLY, DISMISS):
+        raise RuleViolation(f"decision {decision!r} must be apply or dismiss", field="decision")
+    movement = get_or_404(tx, Movement, movement_id, "movement")
+    current = reconcile(tx.session, movement_id)
+    diff = current.find(key) if current is not None else None
+    if diff is None:
+        raise ConflictError("this difference is no longer there (someone applied or dismissed "
+                            "it, or a newer telex changed it); the current list is shown")
+    if decision == DISMISS:
+        done = f"dismissed: {diff.title.lower()} — {diff.name}"
+    else:
+        if diff.blocked:
+            raise RuleViolation(diff.blocked)
+        done = _apply(tx, movement, diff)
+    tx.session.add(ReconciliationDecision(
+        movement_id=movement.id, key=key, decision="applied" if decision == APPLY else
+        "dismissed", summary=done[:500], decided_at=tx.now,
+        decided_by_user_id=tx.actor.user_id, username=tx.actor.username))
+    tx.audit(f"reconcile_{decision}", "movement", movement.id, detail=f"{key}: {done}"[:2000])
+    return done
+
+
+def _apply(tx: Tx, movement: Movement, diff: Difference) -> str:
+    if diff.kind == NO_SHOW:
+        assert diff.booking_id is not None
+        milestones.record_no_show(tx, diff.booking_id, diff.telex_says[:300])
+        return f"no-show recorded for {diff.name}"
+    if diff.kind == NEEDS:
+        assert diff.passenger_id is not None
+        passenger = get_or_404(tx, Passenger, diff.passenger_id, "passenger")
+        needs = [(n.code, n.text) for n in passenger.needs]
+        needs.extend(c for c in diff.codes if c[0] not in {n for n, _ in needs})
+        px.update_needs(tx, passenger.id, tuple(needs))
+        return f"needs of {diff.name} now {', '.join(c for c, _ in needs)}"
+    if diff.kind == ONWARD:
+        assert diff.passenger_id is not None and diff.onward is not None
+        return _move_onward(tx, movement, diff)
+    if diff.kind == NEW_NAME:
+        return _add_name(tx, movement, diff)
+    raise RuleViolation(f"unknown difference {diff.kind!r}")
+
+
+def _move_onward(tx: Tx, movement: Movement, diff: Difference) -> str:
+    assert diff.passenger_id is not None and diff.onward is not None
+    designator, day = diff.onward
+    target = onward_movement(tx.session, movement, designator, day)
+    if target is None:
+        raise RuleViolation(f"{designator} on {day:%d %b} is not a planned movement")
+    for b in tx.session.scalars(select(Booking).where(
+            Booking.passenger_id == diff.passenger_id,
+            Booking.status == BookingStatus.BOOKED, Booking.movement_id != target.id)):
+        if b.movement.kind is MovementKind.TRANSIT_OUT:
+            tl.cancel_booking(tx, b, f"onward flight changed to {designator} by a coordinator")
+    tl.link_legs(tx, movement, target, tl.ARRIVAL)
+    tl.ensure_booking(tx, diff.passenger_id, target)
+    return f"{diff.name} moved to onward {designator} {day:%d %b}"
+
+
+def _add_name(tx: Tx, movement: Movement, diff: Difference) -> str:
+    rows = list(tx.session.scalars(select(TelexEntry).where(
+        TelexEntry.id.in_(diff.entry_ids)).order_by(TelexEntry.id)))
+    if not rows:
+        raise NotFound("the telex entry is gone; reload")
+    first = rows[0]
+    lst = tx.session.get(TelexList, first.list_id)
+    message_id = lst.telex_message_id if lst is not None else None
+    side = tl.ARRIVAL if movement.kind in tl.SIDE_KINDS[tl.ARRIVAL] else tl.DEPARTURE
+    pid = tl.create_from_entry(tx, movement.airport, first, movement, message_id, {},
+                               owned=False)
+    for row in rows[1:]:
+        row.passenger_id = pid
+    if len(tl.known_needs(r for row in rows for r in row.remarks)) > len(
+            tl.known_needs(first.remarks)):
+        wanted = tl.known_needs([r for row in rows for r in row.remarks])
+        px.update_needs(tx, pid, tuple(wanted))
+    with_connection = next((row for row in rows if row.onward_flight or row.inbound_flight),
+                           first)
+    notes: list[str] = []
+    tl.connect(tx, movement.airport, with_connection, movement, pid, side, notes, owned=False)
+    added = f"{diff.name} added to {movement.flight}"
+    return "; ".join([added, *notes])

@@ -1,0 +1,315 @@
+"""Receive one telex: parse, detect duplicates, assemble parts, apply, keep the raw text.
+
+``submit(uow, actor, text, airport=...)`` is what the web, the API and the CLI call.
+Everything of one telex runs in ONE transaction (``receive``): the raw row in
+``telex_message``, the list, the passengers, their bookings, the movement times.  If
+anything refuses (a parse error, a flight we do not have, a rule of the domain), that
+transaction rolls back and a second one stores the raw text with outcome ``rejected``
+and the reason with its line number: a telex is applied whole or not at all.
+
+Outcomes (``TelexMessage.outcome``):
+
+* ``applied``    it changed what it says (or found nothing new);
+* ``duplicate``  the same normalised text (SHA-256 of the non-blank lines with runs of
+                 spaces collapsed, SITA framing and BOM removed) for the same flight date
+                 was applied or is waiting already, or, while a multi-part message is
+                 being assembled, that part number is already there: reported, ignored;
+* ``pending``    a part of a multi-part message (``PARTn`` ... ``ENDPARTn``); when parts
+                 1..n are all there and the last ends with ``END<type>``, they are
+                 parsed again from their stored text, joined in part order and applied
+                 as one list (every part becomes ``applied``).  A PSM PART1 received
+                 while PSM parts wait starts the message over (the waiting parts become
+                 ``superseded``), as PART1 again replaces the flight's PSM data;
+* ``rejected``   with ``line N: reason``.  When the last part of a message is refused,
+                 the parts waiting for it are rejected with it.
+
+Dates: telexes carry no year (``15SEP``) or no month (``/15``); they are placed nearest
+the ``reference`` date, by default the day the telex is received (UTC).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from movements.domain.actions import movements as mv
+from movements.domain.actions import telex as tl
+from movements.domain.errors import ConflictError, DomainError
+from movements.domain.uow import Actor, Tx, UnitOfWork
+from movements.ingest import (
+    Adl,
+    Mvt,
+    ParsedTelex,
+    Pnl,
+    Psm,
+    Ptm,
+    TelexError,
+    parse_telex,
+    resolve_day,
+)
+from movements.ingest.pnl import Connection, NameList
+from movements.ingest.telex_common import KINDS, Flight, read_message, split_lines
+
+MAX_TELEX_CHARS = 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class TelexOutcome:
+    id: int
+    outcome: str
+    kind: str | None
+    flight: str | None
+    flight_date: date | None
+    part: int | None
+    detail: str
+    movement_ids: tuple[int, ...] = ()
+
+    @property
+    def movement_id(self) -> int | None:
+        return self.movement_ids[0] if self.movement_ids else None
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome != tl.REJECTED
+
+
+def normalise(text: str) -> str:
+    """The text as the parsers read it: non-blank lines, spaces collapsed."""
+    return "\n".join(line.text for line in split_lines(text) if line.text)
+
+
+def fingerprint(text: str) -> str:
+    return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()
+
+
+def flight_ref(flight: Flight, day: date) -> tl.FlightRef:
+    return tl.FlightRef(flight.carrier, f"{flight.number}{flight.suffix}", day)
+
+
+def _flight_line_no(text: str) -> int | None:
+    try:
+        message = read_message(text)
+    except TelexError:
+        return None
+    return message.body[0].no if message.body else message.identifier.no
+
+
+def header_of(parsed: ParsedTelex, text: str) -> tl.TelexHeader:
+    assert parsed.flight_date is not None, "parse with a reference date"
+    part = None if isinstance(parsed, Mvt) else parsed.part
+    last = True if isinstance(parsed, Mvt) else parsed.last_part
+    return tl.TelexHeader(parsed.KIND, flight_ref(parsed.flight, parsed.flight_date), part,
+                          last, fingerprint(text), text, _flight_line_no(text))
+
+
+def loose_header(text: str) -> tl.TelexHeader:
+    """For a telex that did not parse: its text, and its type if one can be seen."""
+    kind = next((line.text for line in split_lines(text) if line.text in KINDS), None)
+    return tl.TelexHeader(kind, None, None, False, fingerprint(text), text)
+
+
+def report_of(mvt: Mvt, line_no: int) -> tl.MovementReport:
+    assert mvt.flight_date is not None
+    arrival = mvt.estimated_arrival
+    return tl.MovementReport(
+        flight=flight_ref(mvt.flight, mvt.flight_date), station=mvt.station, line_no=line_no,
+        registration=mvt.registration,
+        off_block=mvt.off_block.utc if mvt.off_block else None,
+        airborne=mvt.airborne.utc if mvt.airborne else None,
+        touchdown=mvt.touchdown.utc if mvt.touchdown else None,
+        on_block=mvt.on_block.utc if mvt.on_block else None,
+        estimated_departure=mvt.estimated_departure.utc if mvt.estimated_departure else None,
+        estimated_arrival=arrival.time.utc if arrival else None,
+        estimated_arrival_station=arrival.station if arrival else None)
+
+
+# -- passenger lists -------------------------------------------------------------------
+
+def side_of(parsed: Ptm | Pnl | Adl | Psm, airport: str, line_no: int | None) -> str:
+    if isinstance(parsed, Ptm):
+        if parsed.destination != airport:
+            raise tl.TelexRefused(line_no, f"PTM {parsed.flight} {parsed.origin}"
+                                           f"{parsed.destination} does not arrive at {airport}")
+        return tl.ARRIVAL
+    return tl.DEPARTURE if parsed.station == airport else tl.ARRIVAL
+
+
+def _connection(conn: Connection, flight_date: date) -> tl.FlightRef:
+    return flight_ref(conn.flight, resolve_day(conn.day, flight_date))
+
+
+def _name_list_entries(parsed: NameList, airport: str) -> list[tl.PaxEntry]:
+    assert parsed.flight_date is not None
+    out: list[tl.PaxEntry] = []
+    for entry in parsed.entries:
+        onward = next((c for c in entry.onward if c.board in (None, airport)), None)
+        inbound = entry.inbound if entry.inbound and entry.inbound.off in (None, airport) \
+            else None
+        remarks = tuple((r.code, r.text) for r in entry.remarks)
+        group = f"P{parsed.part}L{entry.line_no}"
+        for person in entry.names:
+            out.append(tl.PaxEntry(
+                line_no=entry.line_no, surname=person.surname, given_name=person.given_name,
+                title=person.title, group=group, action=entry.action, locator=entry.locator,
+                destination=entry.destination, remarks=remarks,
+                onward=_connection(onward, parsed.flight_date) if onward else None,
+                inbound=_connection(inbound, parsed.flight_date) if inbound else None))
+    return out
+
+
+def _ptm_entries(parsed: Ptm) -> tuple[list[tl.PaxEntry], bool]:
+    """Entries, and whether every transfer line named its passengers."""
+    assert parsed.flight_date is not None
+    out: list[tl.PaxEntry] = []
+    named = True
+    for t in parsed.transfers:
+        if not t.names:
+            named = False
+            continue
+        onward = flight_ref(t.onward.flight, resolve_day(t.onward.day, parsed.flight_date))
+        for person in t.names:
+            out.append(tl.PaxEntry(
+                line_no=t.line_no, surname=person.surname, given_name=person.given_name,
+                group=f"P{parsed.part}L{t.line_no}-{person.surname}"[:40],
+                destination=t.destination, onward=onward))
+    return out, named
+
+
+def _psm_entries(parsed: Psm) -> list[tl.PaxEntry]:
+    assert parsed.flight_date is not None
+    out: list[tl.PaxEntry] = []
+    for e in parsed.entries:
+        onward = flight_ref(e.onward.flight, resolve_day(e.onward.day, parsed.flight_date)) \
+            if e.onward else None
+        remarks = tuple((code, (e.free_text or "") if i == 0 else "")
+                        for i, code in enumerate(e.ssr_codes))
+        for k, person in enumerate(e.names):
+            out.append(tl.PaxEntry(
+                line_no=e.line_no, surname=person.surname, given_name=person.given_name,
+                title=person.title, group=f"P{parsed.part}L{e.line_no}",
+                destination=e.destination, seat=e.seats[k] if e.seats else None,
+                remarks=remarks, onward=onward))
+    return out
+
+
+def pax_list_of(parts: Sequence[Ptm | Pnl | Adl | Psm], airport: str, line_no: int
+                ) -> tl.PaxList:
+    """The parts of one message, in part order, as one list."""
+    first = parts[0]
+    assert first.flight_date is not None
+    entries: list[tl.PaxEntry] = []
+    complete = True
+    for part in parts:
+        if isinstance(part, Ptm):
+            more, named = _ptm_entries(part)
+            entries.extend(more)
+            complete = complete and named
+        elif isinstance(part, Psm):
+            entries.extend(_psm_entries(part))
+        else:
+            entries.extend(_name_list_entries(part, airport))
+    return tl.PaxList(first.KIND, flight_ref(first.flight, first.flight_date),
+                      side_of(first, airport, line_no), tuple(entries), line_no,
+                      partial=not complete)
+
+
+# -- one telex, one transaction --------------------------------------------------------
+
+def _outcome(row: object, movement_ids: Sequence[int] = ()) -> TelexOutcome:
+    from movements.domain.models import TelexMessage
+
+    assert isinstance(row, TelexMessage)
+    return TelexOutcome(row.id, row.outcome, row.message_type, row.flight, row.flight_date,
+                        row.part, row.detail or "", tuple(movement_ids) or (
+                            (row.movement_id,) if row.movement_id else ()))
+
+
+def receive(tx: Tx, text: str, airport: str, reference: date) -> TelexOutcome:
+    """Parse and apply one telex inside the caller's transaction; raises ``TelexError``
+    or a ``DomainError`` to refuse it (the caller stores the rejection)."""
+    parsed = parse_telex(text, reference)
+    header = header_of(parsed, text)
+    line_no = header.line_no or 1
+    duplicate = tl.find_duplicate(tx, header)
+    if duplicate is not None:
+        row = tl.store_message(
+            tx, header, tl.DUPLICATE,
+            f"duplicate of telex {duplicate.id} received "
+            f"{duplicate.received_at:%d %b %H:%MZ} ({duplicate.outcome}); ignored",
+            duplicate.movement_id)
+        return _outcome(row)
+    if isinstance(parsed, Mvt):
+        row = tl.store_message(tx, header, tl.APPLIED)
+        applied = tl.apply_movement_report(tx, airport, report_of(parsed, line_no))
+        tl.finish(tx, [row], tl.APPLIED, applied.detail,
+                  applied.movement_ids[0] if applied.movement_ids else None)
+        return _outcome(row, applied.movement_ids)
+
+    parts: list[Ptm | Pnl | Adl | Psm] = [parsed]
+    if header.multi_part:
+        assert header.flight is not None
+        side = side_of(parsed, airport, line_no)
+        airport_row = mv.airport_by_code(tx, airport)
+        if not tl.flight_movements(tx.session, airport_row, header.flight, side):
+            raise tl.TelexRefused(line_no, tl.no_movement(header.flight, side, airport_row))
+        if header.kind == "PSM" and header.part == 1:
+            tl.supersede_pending(tx, header, by="a new PSM PART1")
+        row = tl.store_message(tx, header, tl.PENDING)
+        rows = sorted(tl.pending_parts(tx, header), key=lambda r: r.part or 0)
+        stored = [parse_telex(r.raw, r.received_at.date()) for r in rows]
+        lists = [p for p in stored if not isinstance(p, Mvt)]
+        missing = tl.missing_parts([(p.part, p.last_part) for p in lists])
+        if missing is None or missing:
+            have = ", ".join(str(p.part) for p in lists)
+            waiting = "the last part" if missing is None else \
+                "part" + ("s " if len(missing) > 1 else " ") + ", ".join(map(str, missing))
+            tl.finish(tx, [row], tl.PENDING,
+                      f"part {header.part} kept (have {have}); waiting for {waiting}", None)
+            return _outcome(row)
+        parts = lists
+    else:
+        row = tl.store_message(tx, header, tl.APPLIED)
+        rows = [row]
+    pax = pax_list_of(parts, airport, line_no)
+    applied = tl.apply_passenger_list(tx, airport, pax, row.id)
+    detail = applied.detail
+    if len(rows) > 1:
+        detail = f"parts 1-{len(rows)} assembled; {detail}"
+    tl.finish(tx, rows, tl.APPLIED, detail,
+              applied.movement_ids[0] if applied.movement_ids else None)
+    return _outcome(row, applied.movement_ids)
+
+
+async def submit(uow: UnitOfWork, actor: Actor, text: str, *, airport: str,
+                 reference: date | None = None) -> TelexOutcome:
+    """Receive one telex: applied whole, or rejected and stored with the reason."""
+    if len(text) > MAX_TELEX_CHARS:
+        text = text[:MAX_TELEX_CHARS]
+        header = loose_header(text)
+        return _outcome(await uow.run(tl.store_rejected, actor, header,
+                                      f"telex longer than {MAX_TELEX_CHARS} characters"))
+    day = reference or uow.clock.now().date()
+    for attempt in (1, 2):
+        try:
+            return await uow.run(receive, actor, text, airport, day)
+        except TelexError as exc:
+            header, reason, assembling = loose_header(text), str(exc), False
+        except ConflictError as exc:
+            if attempt == 1:
+                continue  # someone changed the same rows meanwhile: read again, once
+            header, reason, assembling = _header_again(text, day), exc.message, False
+        except DomainError as exc:
+            header = _header_again(text, day)
+            reason, assembling = exc.message, header.multi_part
+        row = await uow.run(tl.store_rejected, actor, header, reason, assembling)
+        return _outcome(row)
+    raise AssertionError("unreachable")
+
+
+def _header_again(text: str, reference: date) -> tl.TelexHeader:
+    try:
+        return header_of(parse_telex(text, reference), text)
+    except TelexError:
+        return loose_header(text)

@@ -1,0 +1,282 @@
+"""Passenger lists: the CSV export of the agency's case management.
+
+One row per passenger and planned movement; UTF-8 with or without a BOM; comma
+separated (a header with semicolons and no commas, as spreadsheet programs write in
+many European locales, is read with ``;``); quoted fields may hold commas and line
+breaks.  The first row is the header; columns may come in any order, names are
+case-insensitive, and an unknown column is refused (it is usually a typo that would
+otherwise drop data silently).  ``fixtures/passengers_example.csv`` is an example.
+
+=====================  ========  =====================================================
+column                 required  value
+=====================  ========  =====================================================
+case_reference         yes       the case (family, travel group), at most 40 characters
+programme              no        e.g. voluntary_return, resettlement, relocation,
+                                 family_reunification (default voluntary_return)
+surname                yes       any script, as in the travel document
+given_names            yes       any script; may be empty
+native_name            no        the name in the passenger's own script
+birth_date             no        YYYY-MM-DD
+sex                    no        F, M or X (default X)
+nationality            no        ISO 3166 alpha-3, e.g. COD
+language               no        e.g. Lingala
+booking_locator        no        the airline booking reference (PNR), 5-8 letters/digits
+needs                  no        SSR codes separated by ``;``, each with optional text
+                                 after ``:``, e.g. ``WCHR;LANG:Dinka`` (the codes of
+                                 ``movements.domain.ssr``; DEPA/DEPU/INAD are refused)
+medical_escort         no        yes/no (also true/false, 1/0; empty is no)
+operational_escort     no        yes/no
+victim_of_trafficking  no        yes/no (protection-sensitive)
+chronic_condition      no        diabetes, hypertension_cardiovascular, infectious,
+                                 mental or other
+medical_notes          no        free text
+release_to_name        no        for an unaccompanied minor (UMNR): the only adult the
+                                 child may be released to (then required)
+release_to_relation    no        e.g. aunt
+flight                 yes       carrier and number, e.g. KQ116 or KL 1234
+flight_date            yes       the movement's operational date, YYYY-MM-DD
+movement_kind          no        departure, arrival, transit_in or transit_out, when
+                                 the flight is planned twice on that day
+seat                   no        e.g. 12A
+onward_flight          no        a transit's onward leg, e.g. KL691 (with a
+                                 transit_in flight)
+onward_date            no        YYYY-MM-DD (default: flight_date)
+=====================  ========  =====================================================
+
+The movement must be planned already (airport + flight + date).  Every bad row is
+reported with its line (the line the row starts on in the file) and the reason; by
+default nothing is imported if any row is bad.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable
+from datetime import date
+
+from movements.domain.actions import passenger_import as pi
+from movements.domain.actions.passengers import NewPassenger
+from movements.domain.errors import DomainError
+from movements.domain.models import ChronicCondition, MovementKind
+from movements.domain.uow import Actor, UnitOfWork
+
+#: In the documented order (the example file's header).
+COLUMNS = ("case_reference", "programme", "surname", "given_names", "native_name",
+           "birth_date", "sex", "nationality", "language", "booking_locator", "needs",
+           "medical_escort", "operational_escort", "victim_of_trafficking",
+           "chronic_condition", "medical_notes", "release_to_name", "release_to_relation",
+           "flight", "flight_date", "movement_kind", "seat", "onward_flight", "onward_date")
+REQUIRED = ("case_reference", "surname", "given_names", "flight", "flight_date")
+HEADER = ",".join(COLUMNS)
+
+_MAX = {"case_reference": 40, "programme": 40, "surname": 120, "given_names": 200,
+        "native_name": 300, "language": 40, "medical_notes": 4000, "release_to_name": 200,
+        "release_to_relation": 80}
+_FLIGHT = re.compile(r"(?P<carrier>[A-Z0-9]{2}[A-Z]?) ?(?P<number>[0-9]{1,4}[A-Z]?)")
+_LOCATOR = re.compile(r"[A-Z0-9]{5,8}")
+_SEAT = re.compile(r"[0-9]{1,3}[A-Z]")
+_COUNTRY = re.compile(r"[A-Z]{3}")
+_CODE = re.compile(r"[A-Z]{4}")
+_YES = {"yes", "y", "true", "1", "ja", "x"}
+_NO = {"no", "n", "false", "0", "nee", ""}
+_KINDS = {k.value: k for k in MovementKind}
+
+
+class CsvFileError(ValueError):
+    """The file as a whole cannot be read (encoding, header)."""
+
+    def __init__(self, line_no: int, reason: str) -> None:
+        super().__init__(f"line {line_no}: {reason}")
+        self.line_no = line_no
+        self.reason = reason
+
+
+class _Bad(ValueError):
+    pass
+
+
+def decode(data: bytes | str) -> str:
+    if isinstance(data, str):
+        return data[1:] if data.startswith("\ufeff") else data
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise CsvFileError(line, f"the file is not UTF-8 (byte 0x{data[exc.start]:02X}); "
+                                 "save it as CSV UTF-8") from None
+
+
+def parse(data: bytes | str) -> tuple[list[pi.PassengerRow], list[pi.RowError]]:
+    """The good rows and the bad ones; raises ``CsvFileError`` for the file itself."""
+    text = decode(data)
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if ";" in first_line and "," not in first_line else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise CsvFileError(1, "the file is empty; the first line must be the header") from None
+    except csv.Error as exc:
+        raise CsvFileError(1, f"the header is not valid CSV: {exc}") from None
+    columns = [h.strip().lower() for h in header]
+    unknown = [c for c in columns if c not in COLUMNS]
+    if unknown:
+        raise CsvFileError(1, f"unknown column(s) {', '.join(map(repr, unknown))}; the "
+                              f"columns are: {', '.join(COLUMNS)}")
+    missing = [c for c in REQUIRED if c not in columns]
+    if missing:
+        raise CsvFileError(1, f"missing required column(s): {', '.join(missing)}")
+    twice = sorted({c for c in columns if columns.count(c) > 1})
+    if twice:
+        raise CsvFileError(1, f"column(s) given twice: {', '.join(twice)}")
+    rows: list[pi.PassengerRow] = []
+    errors: list[pi.RowError] = []
+    while True:
+        start = reader.line_num + 1
+        try:
+            values = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            errors.append(pi.RowError(start, f"not valid CSV: {exc}"))
+            break
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) != len(columns):
+            errors.append(pi.RowError(start, f"{len(values)} fields, the header has "
+                                             f"{len(columns)}"))
+            continue
+        try:
+            rows.append(_row(start, dict(zip(columns, values, strict=True))))
+        except _Bad as exc:
+            errors.append(pi.RowError(start, str(exc)))
+    return rows, errors
+
+
+def _text(row: dict[str, str], column: str, *, required: bool = False) -> str | None:
+    value = (row.get(column) or "").strip()
+    if required and not value:
+        raise _Bad(f"{column} is required")
+    limit = _MAX.get(column)
+    if limit and len(value) > limit:
+        raise _Bad(f"{column} is longer than {limit} characters")
+    return value or None
+
+
+def _date(row: dict[str, str], column: str, *, required: bool = False) -> date | None:
+    value = _text(row, column, required=required)
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise _Bad(f"{column} {value!r} is not a date YYYY-MM-DD") from None
+
+
+def _flag(row: dict[str, str], column: str) -> bool:
+    value = (row.get(column) or "").strip().lower()
+    if value in _YES:
+        return True
+    if value in _NO:
+        return False
+    raise _Bad(f"{column} {value!r} is not yes or no")
+
+
+def _flight(row: dict[str, str], column: str, day: date | None,
+            kind: MovementKind | None = None) -> pi.FlightOnDay | None:
+    value = _text(row, column)
+    if value is None:
+        return None
+    m = _FLIGHT.fullmatch(value.upper())
+    if m is None or m["carrier"].isdigit():
+        raise _Bad(f"{column} {value!r} is not a flight like KQ116")
+    assert day is not None
+    return pi.FlightOnDay(m["carrier"], m["number"], day, kind)
+
+
+def _needs(value: str | None) -> tuple[tuple[str, str | None], ...]:
+    out: list[tuple[str, str | None]] = []
+    for item in (value or "").split(";"):
+        if not item.strip():
+            continue
+        code, _, text = item.partition(":")
+        code = code.strip().upper()
+        if _CODE.fullmatch(code) is None:
+            raise _Bad(f"need {item.strip()!r} does not start with a 4-letter SSR code")
+        out.append((code, text.strip() or None))
+    return tuple(out)
+
+
+def _row(line_no: int, row: dict[str, str]) -> pi.PassengerRow:
+    sex = (_text(row, "sex") or "X").upper()
+    if sex not in ("F", "M", "X"):
+        raise _Bad(f"sex {sex!r} must be F, M or X")
+    nationality = _text(row, "nationality")
+    if nationality and _COUNTRY.fullmatch(nationality.upper()) is None:
+        raise _Bad(f"nationality {nationality!r} is not a 3-letter country code")
+    locator = _text(row, "booking_locator")
+    if locator and _LOCATOR.fullmatch(locator.upper()) is None:
+        raise _Bad(f"booking_locator {locator!r} is not 5-8 letters and digits")
+    seat = _text(row, "seat")
+    if seat and _SEAT.fullmatch(seat.upper()) is None:
+        raise _Bad(f"seat {seat!r} is not like 12A")
+    chronic = _text(row, "chronic_condition")
+    if chronic and chronic.lower() not in {c.value for c in ChronicCondition}:
+        raise _Bad(f"chronic_condition {chronic!r} must be one of "
+                   + ", ".join(c.value for c in ChronicCondition))
+    kind_text = _text(row, "movement_kind")
+    if kind_text and kind_text.lower() not in _KINDS:
+        raise _Bad(f"movement_kind {kind_text!r} must be one of {', '.join(_KINDS)}")
+    kind = _KINDS[kind_text.lower()] if kind_text else None
+    flight_date = _date(row, "flight_date", required=True)
+    _text(row, "flight", required=True)
+    flight = _flight(row, "flight", flight_date, kind)
+    assert flight is not None
+    onward_date = _date(row, "onward_date") or flight_date
+    onward = _flight(row, "onward_flight", onward_date)
+    if onward is None and _text(row, "onward_date"):
+        raise _Bad("onward_date without onward_flight")
+    surname = _text(row, "surname", required=True)
+    assert surname is not None
+    passenger = NewPassenger(
+        surname=surname, given_names=_text(row, "given_names") or "",
+        native_name=_text(row, "native_name"), birth_date=_date(row, "birth_date"), sex=sex,
+        nationality=nationality.upper() if nationality else None,
+        booking_locator=locator.upper() if locator else None,
+        language=_text(row, "language"), needs=_needs(_text(row, "needs")),
+        medical_escort_required=_flag(row, "medical_escort"),
+        operational_escort_required=_flag(row, "operational_escort"),
+        victim_of_trafficking=_flag(row, "victim_of_trafficking"),
+        chronic_condition=ChronicCondition(chronic.lower()) if chronic else None,
+        medical_notes=_text(row, "medical_notes"),
+        release_to_name=_text(row, "release_to_name"),
+        release_to_relation=_text(row, "release_to_relation"))
+    reference = _text(row, "case_reference", required=True)
+    assert reference is not None
+    return pi.PassengerRow(line_no, reference, passenger, flight,
+                           programme=_text(row, "programme"),
+                           seat=seat.upper() if seat else None, onward=onward)
+
+
+async def import_file(uow: UnitOfWork, actor: Actor, data: bytes | str, *, airport: str,
+                      all_or_nothing: bool = True,
+                      progress: Callable[[int, int], None] | None = None) -> pi.ImportReport:
+    """Read and import one export in one transaction; never raises for bad rows: the
+    report lists them (``kept`` False when nothing was imported)."""
+    try:
+        rows, errors = parse(data)
+    except CsvFileError as exc:
+        return pi.ImportReport(0, errors=(pi.RowError(exc.line_no, exc.reason),), kept=False)
+    if errors and all_or_nothing and not rows:
+        return pi.ImportReport(len(errors), errors=tuple(errors), kept=False)
+    try:
+        return await uow.run(pi.import_passengers, actor, airport, rows,
+                             all_or_nothing=all_or_nothing, parse_errors=errors,
+                             progress=progress)
+    except pi.ImportRejected as exc:
+        return exc.report
+    except DomainError as exc:  # the airport itself, say
+        return pi.ImportReport(len(rows) + len(errors), errors=(pi.RowError(1, exc.message),),
+                               kept=False)

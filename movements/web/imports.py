@@ -1,0 +1,312 @@
+"""Imports: paste or upload telexes and passenger lists; telex reconciliation on the
+movement page; the telex JSON API.
+
+* ``/imports`` (coordinators): paste a telex or upload telex files, upload a
+  case-management CSV, see the recent telexes with their outcomes.
+* ``/movements/{id}/reconciliation``: the coordinator section of the movement page
+  (what the latest telexes say vs the manifest), each difference applied or dismissed
+  with one POST.  The movement page loads it with htmx (``partials/reconciliation.html``,
+  included by ``movement_body.html``), so it appears on both the page and every live
+  re-render of it without the page handler knowing about telexes.
+* ``/api/v1/telexes``: POST a raw telex (``text/plain``) -> its outcome; GET the list.
+
+``ImportsPlugin`` registers all of it and puts the ``reconciliation`` helper in the
+shared template environment at startup (one line in ``app.py``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from litestar import Controller, Litestar, Request, get, post
+from litestar.config.app import AppConfig
+from litestar.datastructures import UploadFile
+from litestar.exceptions import NotFoundException, ValidationException
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
+from litestar.params import FromPath, FromQuery
+from litestar.plugins import InitPlugin
+from litestar.response import Redirect, Response
+
+from movements.domain import reconciliation as rc_model
+from movements.domain import telex_log
+from movements.domain.actions import reconciliation as rc
+from movements.domain.clock import local_date
+from movements.domain.errors import ConflictError, DomainError
+from movements.ingest import passengers_csv
+from movements.ingest.apply import MAX_TELEX_CHARS, TelexOutcome, submit
+from movements.ingest.samples import demo_ptm
+from movements.services import Services
+from movements.web.auth import COORDINATION, STAFF, AuthUser, current_user
+from movements.web.deps import PathId, ServicesDep
+
+HTML = "text/html; charset=utf-8"
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+COORDINATOR_ROLES = ("coordinator", "admin")
+
+
+def _html(body: str, status: int = 200) -> Response[str]:
+    return Response(body, media_type=HTML, status_code=status,
+                    headers={"Cache-Control": "no-store"})
+
+
+def _user(request: Request[Any, Any, Any]) -> AuthUser:
+    user = current_user(request)
+    assert user is not None  # guarded routes only
+    return user
+
+
+def _context(request: Request[Any, Any, Any], services: Services) -> dict[str, Any]:
+    user = current_user(request)
+    return {"user": user, "csrf_token": user.csrf_token if user else "",
+            "airport_name": services.settings.airport,
+            "heartbeat": services.settings.heartbeat_seconds}
+
+
+def _env(request: Request[Any, Any, Any]) -> Any:
+    return request.app.state.fragments.env
+
+
+@dataclass(frozen=True, slots=True)
+class ReconciliationPanel:
+    """What ``partials/reconciliation.html`` needs from the environment."""
+
+    def url(self, movement_id: int) -> str:
+        return f"/movements/{movement_id}/reconciliation"
+
+
+# -- /imports ---------------------------------------------------------------------------
+
+@dataclass
+class _Results:
+    telexes: list[tuple[str, TelexOutcome]] = field(default_factory=list)
+    passengers: passengers_csv.pi.ImportReport | None = None
+    passengers_file: str | None = None
+    error: str | None = None
+
+
+class Imports(Controller):
+    guards = [COORDINATION]
+
+    @get("/imports", summary="Paste or upload telexes and passenger lists")
+    async def page(self, request: Request[Any, Any, Any], services: ServicesDep
+                   ) -> Response[str]:
+        return await _imports_page(request, services, _Results())
+
+    @post("/imports/telex", summary="Receive pasted or uploaded telexes", status_code=200)
+    async def telex(self, request: Request[Any, Any, Any], services: ServicesDep
+                    ) -> Response[str]:
+        form = await request.form()
+        texts: list[tuple[str, str]] = []
+        pasted = str(form.get("text") or "")
+        if pasted.strip():
+            texts.append(("pasted", pasted))
+        results = _Results()
+        for upload in form.getall("files") if "files" in form else []:
+            if not isinstance(upload, UploadFile) or not upload.filename:
+                continue
+            data = await upload.read()
+            try:
+                texts.append((upload.filename, data.decode("utf-8-sig")))
+            except UnicodeDecodeError:
+                results.error = f"{upload.filename}: not UTF-8 text; nothing read from it"
+        if not texts and results.error is None:
+            results.error = "Paste a telex or choose telex files first."
+        user = _user(request)
+        for name, text in texts:
+            outcome = await submit(services.uow, user.actor, text,
+                                   airport=services.settings.airport)
+            results.telexes.append((name, outcome))
+        return await _imports_page(request, services, results)
+
+    @post("/imports/passengers", summary="Import a case-management CSV", status_code=200)
+    async def passengers(self, request: Request[Any, Any, Any], services: ServicesDep
+                         ) -> Response[str]:
+        form = await request.form()
+        upload = form.get("file")
+        results = _Results()
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            results.error = "Choose a CSV file first."
+            return await _imports_page(request, services, results, status=422)
+        data = await upload.read()
+        if len(data) > MAX_UPLOAD_BYTES:
+            results.error = f"{upload.filename} is larger than {MAX_UPLOAD_BYTES // 2**20} MB"
+            return await _imports_page(request, services, results, status=422)
+        keep_good = str(form.get("keep_good_rows") or "") in ("1", "on", "yes", "true")
+        results.passengers = await passengers_csv.import_file(
+            services.uow, _user(request).actor, data, airport=services.settings.airport,
+            all_or_nothing=not keep_good)
+        results.passengers_file = upload.filename
+        status = 200 if results.passengers.kept else 422
+        return await _imports_page(request, services, results, status=status)
+
+
+async def _imports_page(request: Request[Any, Any, Any], services: Services,
+                        results: _Results, status: int = 200) -> Response[str]:
+    rows = await services.uow.read(telex_log.recent, 50)
+    today = local_date(services.clock.now(), "Europe/Amsterdam")
+    return _html(_env(request).get_template("imports.html").render(
+        **_context(request, services), results=results, telexes=rows,
+        sample=demo_ptm(today), today=today, columns=passengers_csv.COLUMNS,
+        required=passengers_csv.REQUIRED, max_chars=MAX_TELEX_CHARS), status)
+
+
+# -- reconciliation on the movement page ------------------------------------------------
+
+class ReconciliationPages(Controller):
+    guards = [STAFF]
+
+    @get("/movements/{movement_id:int}/reconciliation",
+         summary="Telexes vs manifest for one movement")
+    async def section(self, request: Request[Any, Any, Any], services: ServicesDep,
+                      movement_id: FromPath[int]) -> Response[str]:
+        return await _section(request, services, movement_id)
+
+    @post("/movements/{movement_id:int}/reconciliation", guards=[COORDINATION],
+          summary="Apply or dismiss one difference", status_code=200)
+    async def decide(self, request: Request[Any, Any, Any], services: ServicesDep,
+                     movement_id: FromPath[int]) -> Response[Any]:
+        form = await request.form()
+        key = str(form.get("key") or "")
+        decision = str(form.get("decision") or "")
+        if not key or decision not in (rc.APPLY, rc.DISMISS):
+            raise ValidationException("send key and decision=apply or decision=dismiss")
+        user = _user(request)
+        try:
+            done = await services.uow.run(rc.decide, user.actor, movement_id, key, decision)
+            message, kind, status = done[:1].upper() + done[1:], "ok", 200
+        except DomainError as exc:
+            if exc.status not in (409, 422):
+                raise
+            message = exc.message
+            kind = "conflict" if isinstance(exc, ConflictError) else "error"
+            status = exc.status
+        if not request.headers.get("hx-request"):
+            if status != 200:
+                return await _section(request, services, movement_id, message, kind, status)
+            return Redirect(f"/movements/{movement_id}", status_code=303)
+        return await _section(request, services, movement_id, message, kind, status)
+
+
+async def _section(request: Request[Any, Any, Any], services: Services, movement_id: int,
+                   message: str | None = None, kind: str = "ok", status: int = 200
+                   ) -> Response[str]:
+    user = _user(request)
+    env = _env(request)
+    movement = await services.uow.read(_movement_airport, movement_id)
+    if movement is None or not (user.role.value == "admin" or movement in user.airport_codes):
+        raise NotFoundException(f"movement {movement_id} does not exist")
+    coordinator = user.role.value in COORDINATOR_ROLES
+    found = await services.uow.read(rc_model.reconcile, movement_id) if coordinator else None
+    context = {**_context(request, services), "r": found, "movement_id": movement_id,
+               "coordinator": coordinator, "message": message, "message_kind": kind}
+    if request.headers.get("hx-request"):
+        return _html(env.get_template("partials/reconciliation_section.html").render(
+            **context), status)
+    return _html(env.get_template("reconciliation.html").render(**context), status)
+
+
+def _movement_airport(session: Any, movement_id: int) -> str | None:
+    from movements.domain.models import Movement
+
+    m = session.get(Movement, movement_id)
+    return m.airport.iata if m is not None else None
+
+
+# -- JSON API ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TelexOut:
+    id: int
+    received_at: datetime | None
+    outcome: str
+    message_type: str | None
+    flight: str | None
+    flight_date: date | None
+    part: int | None
+    detail: str
+    movement_id: int | None
+    raw: str | None = None
+
+    @classmethod
+    def of_row(cls, row: telex_log.TelexRow) -> TelexOut:
+        return cls(row.id, row.received_at, row.outcome, row.kind, row.flight,
+                   row.flight_date, row.part, row.detail, row.movement_id, row.raw)
+
+    @classmethod
+    def of_outcome(cls, o: TelexOutcome) -> TelexOut:
+        return cls(o.id, None, o.outcome, o.kind, o.flight, o.flight_date, o.part, o.detail,
+                   o.movement_id)
+
+
+@dataclass
+class _RawTextBody(Operation):
+    """The POST takes the telex as it is, ``text/plain``; Litestar documents JSON
+    bodies only, so the schema says so here."""
+
+    def __post_init__(self) -> None:
+        if self.request_body is None:
+            self.request_body = RequestBody(
+                required=True, description="One IATA Type B telex (MVT, PTM, PNL, ADL, PSM)",
+                content={"text/plain": OpenAPIMediaType(schema=Schema(
+                    type=OpenAPIType.STRING, max_length=MAX_TELEX_CHARS))})
+
+
+class TelexApi(Controller):
+    path = "/api/v1/telexes"
+    tags = ["telexes"]
+    guards = [COORDINATION]
+
+    @post("/", summary="Receive one raw telex; returns what became of it",
+          description="The body is the telex text (text/plain, UTF-8).  The telex is "
+                      "applied whole or rejected (then stored with the line and reason); "
+                      "the reply is its outcome: applied, pending (a part of a multi-part "
+                      "message), duplicate or rejected.",
+          operation_class=_RawTextBody, status_code=201)
+    async def receive(self, request: Request[Any, Any, Any], services: ServicesDep
+                      ) -> TelexOut:
+        body = await request.body()
+        if len(body) > MAX_TELEX_CHARS * 4:
+            raise ValidationException(f"a telex is at most {MAX_TELEX_CHARS} characters")
+        try:
+            text = body.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ValidationException("the telex must be UTF-8 text") from None
+        if "\x00" in text:  # not text; PostgreSQL cannot store it (fuzz: was a 500)
+            raise ValidationException("the telex contains a NUL character: send plain text")
+        if not text.strip():
+            raise ValidationException("the body is empty: send the telex as text/plain")
+        outcome = await submit(services.uow, _user(request).actor, text,
+                               airport=services.settings.airport)
+        return TelexOut.of_outcome(outcome)
+
+    @get("/", summary="Recent telexes, newest first")
+    async def list_telexes(self, services: ServicesDep, limit: FromQuery[int] = 50,
+                           outcome: FromQuery[str | None] = None) -> list[TelexOut]:
+        if outcome is not None and outcome not in telex_log.OUTCOMES:
+            raise ValidationException(f"outcome must be one of {', '.join(telex_log.OUTCOMES)}")
+        rows = await services.uow.read(telex_log.recent, limit, outcome)
+        return [TelexOut.of_row(r) for r in rows]
+
+    @get("/{telex_id:int}", summary="One telex with its raw text")
+    async def get_telex(self, services: ServicesDep, telex_id: PathId) -> TelexOut:
+        row = await services.uow.read(telex_log.one, telex_id)
+        if row is None:
+            raise NotFoundException(f"telex {telex_id} does not exist")
+        return TelexOut.of_row(row)
+
+
+# -- wiring -----------------------------------------------------------------------------
+
+def _install_panel(app: Litestar) -> None:
+    app.state.fragments.env.globals["reconciliation"] = ReconciliationPanel()
+
+
+class ImportsPlugin(InitPlugin):
+    """Adds the imports pages, the reconciliation section and the telex API."""
+
+    def on_app_init(self, app_config: AppConfig) -> AppConfig:
+        app_config.route_handlers.extend([Imports, ReconciliationPages, TelexApi])
+        app_config.on_startup.append(_install_panel)
+        return app_config

@@ -1,0 +1,152 @@
+"""Passenger lists from the case-management CSV export, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from movements.domain.models import Booking, Case, Passenger, TelexPassenger, Transit
+from movements.domain.uow import UnitOfWork
+from movements.ingest import passengers_csv
+from movements.ingest.apply import submit
+from tests.factories import SYSTEM
+from tests.ingest.test_apply import DAY, Transits, names_on, transit_world
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "fixtures" / "passengers_example.csv"
+HEADER = passengers_csv.HEADER
+
+
+def row(**values: str) -> str:
+    base = {"case_reference": "C-1", "surname": "Okello", "given_names": "Grace",
+            "flight": "KL1234", "flight_date": "2026-09-15"}
+    base.update(values)
+    return ",".join(f'"{base.get(c, "")}"' for c in passengers_csv.COLUMNS)
+
+
+async def counts(uow: UnitOfWork) -> tuple[int, int, int]:
+    def read(s: Session) -> tuple[int, int, int]:
+        return tuple(int(s.scalar(select(func.count()).select_from(m)) or 0)  # type: ignore[return-value]
+                     for m in (Passenger, Booking, Case))
+    return await uow.read(read)
+
+
+def test_the_documented_header_is_the_examples() -> None:
+    assert EXAMPLE.read_text(encoding="utf-8").splitlines()[0] == HEADER
+    for column in passengers_csv.COLUMNS:
+        assert column in (passengers_csv.__doc__ or "")
+
+
+async def test_good_file_creates_cases_passengers_needs_and_bookings(uow: UnitOfWork) -> None:
+    t: Transits = await uow.run(transit_world, SYSTEM)
+    seen: list[tuple[int, int]] = []
+    report = await passengers_csv.import_file(
+        uow, SYSTEM, EXAMPLE.read_bytes(), airport="AMS",
+        progress=lambda done, total: seen.append((done, total)))
+    assert report.errors == () and report.kept, report
+    assert (report.rows, report.created, report.booked, report.cases) == (8, 8, 13, 5)
+    assert seen[-1] == (8, 8) and len(seen) == 8
+
+    def read(s: Session) -> dict[str, Any]:
+        faduma = s.scalar(select(Passenger).where(Passenger.surname == "Nur"))
+        elira = s.scalar(select(Passenger).where(Passenger.given_names == "Elira"))
+        link = s.scalar(select(Transit.onward_movement_id).where(
+            Transit.inbound_movement_id == t.kq116))
+        assert faduma is not None and elira is not None
+        return {"faduma": (faduma.native_name, [(n.code, n.text) for n in faduma.needs],
+                           faduma.chronic_condition.value if faduma.chronic_condition else None,
+                           faduma.case.programme),
+                "elira": (elira.release_to_name, elira.codes, elira.operational_escort_required),
+                "link": link}
+
+    got = await uow.read(read)
+    assert got["faduma"] == ("فاطمة حرسي نور", [("WCHR", None), ("LANG", "Somali")],
+                             "hypertension_cardiovascular", "resettlement")
+    assert got["elira"] == ("Drita Hoxha", ("UMNR",), True)
+    assert got["link"] == t.kl673
+    assert await uow.read(names_on, t.kl673) == [
+        "Mukendi/Jean-Paul", "Mbuyi/Esther", "Mukendi/Grâce", "Mukendi/Bénédicte",
+        "Nur/Faduma Hirsi"]
+    again = await passengers_csv.import_file(uow, SYSTEM, EXAMPLE.read_bytes(), airport="AMS")
+    assert (again.created, again.updated, again.unchanged, again.booked) == (0, 0, 8, 0)
+
+
+async def test_utf8_with_a_bom_and_semicolons(uow: UnitOfWork) -> None:
+    await uow.run(transit_world, SYSTEM)
+    data = "\ufeff" + EXAMPLE.read_text(encoding="utf-8")
+    report = await passengers_csv.import_file(uow, SYSTEM, data.encode("utf-8"), airport="AMS")
+    assert report.kept and report.created == 8, report
+    semicolons = ";".join(passengers_csv.COLUMNS) + "\n" + row(surname="Ngugi").replace(
+        '","', '";"') + "\n"
+    report = await passengers_csv.import_file(uow, SYSTEM, semicolons.encode("utf-8-sig"),
+                                              airport="AMS")
+    assert report.kept and report.created == 1, report
+
+
+async def test_every_bad_row_is_listed_and_nothing_is_kept(uow: UnitOfWork) -> None:
+    await uow.run(transit_world, SYSTEM)
+    before = await counts(uow)
+    lines = [HEADER,
+             row(),                                          # 2 good
+             row(birth_date="15/09/2001"),                   # 3 not ISO
+             row(surname="Haddad", needs="WCHR;XXXX"),       # 4 unknown code (domain)
+             row(surname="Ivanova", flight="KL999"),         # 5 no such movement
+             row(surname="Doe", needs="DEPA"),               # 6 not the agency's
+             row(surname="Kid", needs="UMNR"),               # 7 UMNR without the adult
+             '"C-9","Short"',                                # 8 wrong number of fields
+             row(surname="Hoxha", medical_escort="maybe"),   # 9 not yes/no
+             row(surname="Okafor", onward_flight="KL673"),   # 10 onward from a departure
+             ""]
+    report = await passengers_csv.import_file(uow, SYSTEM, "\n".join(lines).encode(),
+                                              airport="AMS")
+    assert not report.kept
+    assert [e.line_no for e in report.errors] == [3, 4, 5, 6, 7, 8, 9, 10]
+    reasons = {e.line_no: e.reason for e in report.errors}
+    assert "not a date YYYY-MM-DD" in reasons[3]
+    assert "'XXXX' is not an SSR code" in reasons[4]
+    assert reasons[5].startswith("no movement KL999 on 2026-09-15")
+    assert "DEPA marks a passenger who is not the agency's" in reasons[6]
+    assert "named adult" in reasons[7]
+    assert "2 fields, the header has 24" in reasons[8]
+    assert "is not yes or no" in reasons[9]
+    assert "needs a transit_in movement" in reasons[10]
+    assert str(report).startswith("nothing imported: 8 bad rows")
+    assert await counts(uow) == before
+
+    partial = await passengers_csv.import_file(uow, SYSTEM, "\n".join(lines).encode(),
+                                               airport="AMS", all_or_nothing=False)
+    assert partial.kept and partial.created == 1 and len(partial.errors) == 8
+    assert (await counts(uow))[0] == before[0] + 1
+
+
+async def test_file_level_problems_name_the_line(uow: UnitOfWork) -> None:
+    await uow.run(transit_world, SYSTEM)
+    latin1 = (HEADER + "\n" + row() + "\n" + row(surname="Müller") + "\n").encode("latin-1")
+    report = await passengers_csv.import_file(uow, SYSTEM, latin1, airport="AMS")
+    assert not report.kept and report.errors[0].line_no == 3
+    assert "not UTF-8" in report.errors[0].reason
+    typo = await passengers_csv.import_file(
+        uow, SYSTEM, b"case_reference,surname,given_name,flight,flight_date\n", airport="AMS")
+    assert "unknown column(s) 'given_name'" in typo.errors[0].reason
+    empty = await passengers_csv.import_file(uow, SYSTEM, b"", airport="AMS")
+    assert empty.errors[0].line_no == 1 and not empty.kept
+
+
+async def test_the_export_takes_over_a_passenger_a_telex_added(uow: UnitOfWork) -> None:
+    t: Transits = await uow.run(transit_world, SYSTEM)
+    await submit(uow, SYSTEM, "PTM\nKQ116/15SEP NBOAMS PART1\nKL673/15 YYZ 1Y MUKENDI/GRACE\n"
+                              "ENDPTM", airport="AMS", reference=DAY)
+    created = await uow.read(lambda s: s.scalar(select(Passenger.id)))
+    report = await passengers_csv.import_file(uow, SYSTEM, EXAMPLE.read_bytes(), airport="AMS")
+    assert report.kept and report.created == 7 and report.updated == 1, report
+
+    def read(s: Session) -> tuple[str, str, bool]:
+        p = s.get(Passenger, created)
+        assert p is not None
+        owned = s.get(TelexPassenger, created) is not None
+        return p.case.reference, p.given_names, owned
+
+    assert await uow.read(read) == ("RS-2026-0412", "Grâce", False)
+    assert len(await uow.read(names_on, t.kq116)) == 5
