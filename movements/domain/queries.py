@@ -77,6 +77,7 @@ class PassengerView:
     next_step_label: str | None
     escorts: tuple[tuple[str, str], ...]  # (kind, name)
     purged: bool
+    steps_on: int | None = None  # an onward transit leg: the steps are ticked on the inbound
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,7 +312,8 @@ def movement_detail(session: Session, movement_id: int) -> MovementDetail | None
             .order_by(EscortAssignment.id)):
         escorts.setdefault(e.passenger_id, []).append((e.kind.value, e.escort_name))
     passengers = tuple(
-        passenger_view(b, m.kind, m.operational_date, escorts.get(b.passenger_id, []))
+        passenger_view(b, m.kind, m.operational_date, escorts.get(b.passenger_id, []),
+                       summary.inbound_id)
         for b in sorted(m.bookings, key=lambda b: (b.passenger.case.reference, b.passenger.id)))
     notes = tuple(NoteView(n.text, n.at, n.passenger_id) for n in session.scalars(
         select(Note).where(Note.movement_id == movement_id).order_by(Note.id)))
@@ -324,7 +326,8 @@ def movement_detail(session: Session, movement_id: int) -> MovementDetail | None
 
 
 def passenger_view(b: Booking, kind: MovementKind, day: date,
-                   escorts: list[tuple[str, str]]) -> PassengerView:
+                   escorts: list[tuple[str, str]], steps_on: int | None = None
+                   ) -> PassengerView:
     p = b.passenger
     done = {x.kind for x in b.milestones}
     nxt = steps.next_step(kind, done) if b.status is BookingStatus.BOOKED else None
@@ -345,6 +348,7 @@ def passenger_view(b: Booking, kind: MovementKind, day: date,
                                        x.override_reason) for x in b.milestones),
         next_step=nxt.key if nxt else None, next_step_label=nxt.label if nxt else None,
         escorts=tuple(escorts), purged=p.purged_at is not None,
+        steps_on=steps_on if kind is MovementKind.TRANSIT_OUT else None,
     )
 
 
@@ -358,11 +362,13 @@ def booking_view(session: Session, booking_id: int) -> tuple[int, PassengerView]
     link = session.scalar(select(Transit).where(Transit.inbound_movement_id == m.id))
     if link is not None:
         ids.append(link.onward_movement_id)
+    inbound = session.scalar(select(Transit.inbound_movement_id).where(
+        Transit.onward_movement_id == m.id))
     escorts = [(e.kind.value, e.escort_name) for e in session.scalars(
         select(EscortAssignment).where(EscortAssignment.movement_id.in_(ids),
                                        EscortAssignment.passenger_id == b.passenger_id)
         .order_by(EscortAssignment.id))]
-    return m.id, passenger_view(b, m.kind, m.operational_date, escorts)
+    return m.id, passenger_view(b, m.kind, m.operational_date, escorts, inbound)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,11 +7,11 @@ from datetime import date, datetime
 
 from litestar import Controller, get
 from litestar.exceptions import NotFoundException, ValidationException
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromQuery
 
 from movements.domain import queries
 from movements.web.auth import STAFF
-from movements.web.deps import ServicesDep
+from movements.web.deps import PathId, ServicesDep
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ class ApiV1(Controller):
         return [MovementOut.of(r) for r in rows]
 
     @get("/movements/{movement_id:int}", summary="One movement with its passengers")
-    async def get_movement(self, services: ServicesDep, movement_id: FromPath[int]
+    async def get_movement(self, services: ServicesDep, movement_id: PathId
                            ) -> MovementDetailOut:
         detail = await services.uow.read(queries.movement_detail, movement_id)
         if detail is None:

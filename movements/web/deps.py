@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TypeAlias
+from typing import Annotated, TypeAlias
 
 from litestar.channels import ChannelsPlugin
 from litestar.di import NamedDependency
+from litestar.params import PathParameter
 
 from movements.services import Services
 
 ServicesDep: TypeAlias = NamedDependency[Services]
 ChannelsDep: TypeAlias = NamedDependency[ChannelsPlugin]
+
+#: A row id in a URL.  Bounded to the database's integer range: a larger number is a 400,
+#: not an overflow inside the database driver (a 500; found by tests/web/test_api_fuzz.py).
+MAX_ROW_ID = 2**31 - 1
+PathId: TypeAlias = Annotated[int, PathParameter(ge=1, le=MAX_ROW_ID)]

@@ -25,7 +25,7 @@ from movements.domain.models import Movement, Role
 from movements.domain.ssr import SSR_CODES
 from movements.services import Services
 from movements.web.auth import ANY_SIGNED_IN, COORDINATION, STAFF, AuthUser, current_user
-from movements.web.deps import ServicesDep
+from movements.web.deps import PathId, ServicesDep
 from movements.web.reception import Reception
 from movements.web.verify import Verify
 
@@ -169,7 +169,7 @@ class DocumentApi(Controller):
                      "afterwards). 422 if the handover is not signed yet; 404 if it does "
                      "not exist or is not addressed to the caller's organisation.")
     async def handover_manifest(self, request: Request[Any, Any, Any],
-                                services: ServicesDep, handover_id: FromPath[int]
+                                services: ServicesDep, handover_id: PathId
                                 ) -> ManifestOut:
         user = _user(request)
         view = await scoped_handover(services, user, handover_id)

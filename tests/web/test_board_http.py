@@ -141,3 +141,40 @@ def test_reveal_is_audited(site: Site, gate: tuple[TestClient[Litestar], str]) -
         (a.action, a.username, a.detail) for a in s.scalars(select(AuditEntry).where(
             AuditEntry.action == "reveal_passenger"))])
     assert rows == [("reveal_passenger", "gate", "minor or health data")]
+
+
+def test_onward_leg_points_to_the_inbound_leg_for_the_steps(
+        site: Site, gate: tuple[TestClient[Litestar], str]) -> None:
+    from datetime import UTC, date, datetime
+
+    from movements.domain.actions import movements as mv
+    from movements.domain.actions import passengers as px
+    from movements.domain.models import MovementKind
+    from movements.domain.uow import Tx
+    from tests.factories import SYSTEM, add_pax
+
+    def transit(tx: Tx) -> tuple[int, int]:
+        legs = []
+        for kind, carrier, number, origin, dest, hour in (
+                (MovementKind.TRANSIT_IN, "KQ", "116", "NBO", "AMS", 6),
+                (MovementKind.TRANSIT_OUT, "KL", "673", "AMS", "YYZ", 10)):
+            legs.append(mv.create_movement(tx, mv.NewMovement(
+                airport="AMS", kind=kind, carrier=carrier, flight_number=number,
+                operational_date=date(2026, 9, 15), origin=origin, destination=dest,
+                scheduled_at=datetime(2026, 9, 15, hour, tzinfo=UTC))))
+        mv.link_transit(tx, legs[0], legs[1])
+        pid, _ = add_pax(tx, legs[0], "RS-T1", "Okello", "Grace")
+        px.book_passenger(tx, pid, legs[1])
+        return legs[0], legs[1]
+
+    client, _ = gate
+    inbound, onward = client.blocking_portal.call(site.app.state.services.uow.run, transit,
+                                                  SYSTEM)
+    page = client.get(f"/movements/{onward}").text
+    assert f'href="/movements/{inbound}">Steps are ticked on the inbound flight' in page
+    assert "Complete" not in page
+    inbound_page = client.get(f"/movements/{inbound}").text
+    assert "Met at arrival gate" in inbound_page and "onward" in inbound_page.lower()
+    board = client.get("/board?date=2026-09-15").text
+    assert f'id="mv-{onward}"' not in board  # shown on its inbound leg's row
+    assert "KL673" in board and "min</span>" in board

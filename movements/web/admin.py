@@ -1,0 +1,390 @@
+"""Administration: users, organisations, and the audit trail (admins only).
+
+Plain forms: POST, then a redirect (303) on success; a refusal re-renders the page with
+the reason (422) and changes nothing.  The audit trail is read-only here: no route
+changes or removes an audit entry, and every read of it is itself audited.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromQuery
+from litestar.response import Redirect, Response, Stream
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from movements.domain.actions import audit as audit_actions
+from movements.domain.actions import setup
+from movements.domain.errors import DomainError, RuleViolation
+from movements.domain.models import (
+    Airport,
+    Organisation,
+    OrganisationKind,
+    Role,
+    User,
+    UserSession,
+)
+from movements.domain.uow import Tx
+from movements.passwords import hash_password
+from movements.services import Services
+from movements.web.auth import ADMIN, ROLE_LABELS, AuthUser, current_user
+from movements.web.deps import ServicesDep
+
+HTML = "text/html; charset=utf-8"
+TZ = "Europe/Amsterdam"
+MIN_PASSWORD = 10
+MAX_PASSWORD = 200
+KIND_LABELS = {
+    OrganisationKind.AGENCY_TEAM: "agency team",
+    OrganisationKind.RECEPTION_AUTHORITY: "reception authority",
+    OrganisationKind.RECEIVING_MISSION: "receiving mission",
+    OrganisationKind.FAMILY: "family member",
+    OrganisationKind.REPATRIATION_SERVICE: "repatriation service",
+}
+
+
+def _html(body: str, status: int = 200) -> Response[str]:
+    return Response(body, media_type=HTML, status_code=status,
+                    headers={"Cache-Control": "no-store"})
+
+
+def _user(request: Request[Any, Any, Any]) -> AuthUser:
+    user = current_user(request)
+    assert user is not None  # the ADMIN guard makes sure
+    return user
+
+
+def _render(request: Request[Any, Any, Any], services: Services, template: str,
+            status: int = 200, **context: Any) -> Response[str]:
+    user = _user(request)
+    env = request.app.state.fragments.env
+    return _html(env.get_template(template).render(
+        user=user, csrf_token=user.csrf_token, airport_name=services.settings.airport,
+        **context), status)
+
+
+async def _form(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    data = await request.form()
+    return {k: data.getall(k) if k == "airports" else v for k, v in data.items()}
+
+
+def _local(value: datetime | None) -> str:
+    return value.astimezone(ZoneInfo(TZ)).strftime("%Y-%m-%d %H:%M:%S") if value else ""
+
+
+# -- users --------------------------------------------------------------------------------
+
+def _users_view(session: Session) -> dict[str, Any]:
+    open_sessions = dict(session.execute(
+        select(UserSession.user_id, func.count(UserSession.id))
+        .where(UserSession.ended_at.is_(None)).group_by(UserSession.user_id)).all())
+    users = list(session.scalars(select(User).order_by(User.active.desc(), User.username)))
+    return {
+        "users": [{"id": u.id, "username": u.username, "display_name": u.display_name,
+                   "role": ROLE_LABELS[u.role], "organisation": u.organisation.name
+                   if u.organisation else "", "airports": sorted(a.iata for a in u.airports),
+                   "active": u.active, "created": _local(u.created_at),
+                   "sessions": open_sessions.get(u.id, 0)} for u in users],
+        "organisations": [o.name for o in session.scalars(
+            select(Organisation).order_by(Organisation.name))],
+        "airports": [a.iata for a in session.scalars(select(Airport).order_by(Airport.iata))],
+    }
+
+
+async def _users_page(request: Request[Any, Any, Any], services: Services, *,
+                      message: str | None = None, kind: str = "ok",
+                      form: dict[str, Any] | None = None, field: str | None = None,
+                      status: int = 200) -> Response[str]:
+    view = await services.uow.read(_users_view)
+    form = form or {"airports": [services.settings.airport]}
+    return _render(request, services, "admin/users.html", status, **view,
+                   roles=[(r.value, ROLE_LABELS[r]) for r in Role], form=form,
+                   message=message, message_kind=kind, field=field,
+                   min_password=MIN_PASSWORD)
+
+
+def _user_id(form: dict[str, Any]) -> int:
+    try:
+        return int(str(form.get("user_id", "")))
+    except ValueError:
+        raise RuleViolation("choose a user (user_id is missing or not a number)",
+                            field="user_id") from None
+
+
+class Admin(Controller):
+    path = "/admin"
+    guards = [ADMIN]
+    include_in_schema = False
+
+    @get("/users")
+    async def users(self, request: Request[Any, Any, Any], services: ServicesDep
+                    ) -> Response[str]:
+        # The message after a redirect names only what exists (never echoes the URL).
+        view = await services.uow.read(_users_view)
+        message = None
+        for key, text in (("added", "Added {username} ({role})."),
+                          ("changed", "{username}: {state}.")):
+            raw = request.query_params.get(key)
+            for u in view["users"]:
+                if raw and str(u["id"]) == raw:
+                    message = text.format(**u, state="active" if u["active"] else
+                                          "deactivated; their sessions were ended")
+        return await _users_page(request, services, message=message)
+
+    @post("/users", status_code=303)
+    async def add_user(self, request: Request[Any, Any, Any], services: ServicesDep
+                       ) -> Response[Any]:
+        form = await _form(request)
+        kept = {k: v for k, v in form.items() if k not in ("password", "_csrf")}
+        kept.setdefault("airports", [])
+        password = str(form.get("password", ""))
+        try:
+            if len(password) < MIN_PASSWORD:
+                raise RuleViolation(f"the password needs at least {MIN_PASSWORD} characters",
+                                    field="password")
+            if len(password) > MAX_PASSWORD:
+                raise RuleViolation(f"the password is longer than {MAX_PASSWORD} characters",
+                                    field="password")
+            # argon2 is slow on purpose: off the event loop.
+            hashed = await asyncio.to_thread(hash_password, password)
+            user_id = await services.uow.run(
+                setup.add_user, _user(request).actor, str(form.get("username", "")),
+                str(form.get("display_name", "")), str(form.get("role", "")), hashed,
+                organisation=str(form.get("organisation", "")).strip() or None,
+                airports=[str(a) for a in kept["airports"]])
+        except DomainError as exc:
+            return await _users_page(request, services, message=exc.message, kind="error",
+                                     form=kept, field=exc.field, status=exc.status)
+        return Redirect(f"/admin/users?added={user_id}", status_code=303)
+
+    @post("/users/deactivate", status_code=303)
+    async def deactivate(self, request: Request[Any, Any, Any], services: ServicesDep
+                         ) -> Response[Any]:
+        return await self._set_active(request, services, False)
+
+    @post("/users/reactivate", status_code=303)
+    async def reactivate(self, request: Request[Any, Any, Any], services: ServicesDep
+                         ) -> Response[Any]:
+        return await self._set_active(request, services, True)
+
+    async def _set_active(self, request: Request[Any, Any, Any], services: Services,
+                          active: bool) -> Response[Any]:
+        form = await _form(request)
+        try:
+            user_id = _user_id(form)
+            await services.uow.run(setup.set_user_active, _user(request).actor, user_id,
+                                   active)
+        except DomainError as exc:
+            return await _users_page(request, services, message=exc.message, kind="error",
+                                     status=exc.status)
+        return Redirect(f"/admin/users?changed={user_id}", status_code=303)
+
+    # -- organisations ------------------------------------------------------------------
+    @get("/organisations")
+    async def organisations(self, request: Request[Any, Any, Any], services: ServicesDep
+                            ) -> Response[str]:
+        return await _organisations_page(request, services)
+
+    @post("/organisations", status_code=303)
+    async def add_organisation(self, request: Request[Any, Any, Any], services: ServicesDep
+                               ) -> Response[Any]:
+        form = await _form(request)
+        name = str(form.get("name", ""))
+        kind = str(form.get("kind", ""))
+
+        def add(tx: Tx) -> int:
+            clean = name.strip()
+            if clean and tx.session.scalar(
+                    select(Organisation.id).where(Organisation.name == clean)) is not None:
+                raise RuleViolation(f"an organisation named {clean!r} exists already",
+                                    field="name")
+            return setup.ensure_organisation(tx, name, kind)
+
+        try:
+            org_id = await services.uow.run(add, _user(request).actor)
+        except DomainError as exc:
+            return await _organisations_page(
+                request, services, message=exc.message, kind="error", field=exc.field,
+                form={"name": name, "kind": kind}, status=exc.status)
+        return Redirect(f"/admin/organisations?added={org_id}", status_code=303)
+
+    # -- audit --------------------------------------------------------------------------
+    @get("/audit")
+    async def audit(self, request: Request[Any, Any, Any], services: ServicesDep,
+                    username: FromQuery[str | None] = None, action: FromQuery[str | None] = None,
+                    entity: FromQuery[str | None] = None,
+                    entity_id: FromQuery[str | None] = None,
+                    since: FromQuery[str | None] = None, until: FromQuery[str | None] = None,
+                    page: FromQuery[str | None] = None) -> Response[str]:
+        raw = {"username": username or "", "action": action or "", "entity": entity or "",
+               "entity_id": entity_id or "", "since": since or "", "until": until or ""}
+        try:
+            filters = parse_filters(raw)
+            number = _page_number(page)
+        except RuleViolation as exc:
+            return _render(request, services, "admin/audit.html", 422, form=raw,
+                           message=exc.message, field=exc.field, result=None,
+                           query="", fmt=_local, dumps=_dumps)
+        result = await services.uow.run(audit_actions.search_page, _user(request).actor,
+                                        filters, number)
+        query = {k: v for k, v in raw.items() if v}
+        return _render(request, services, "admin/audit.html", form=raw, message=None,
+                       field=None, result=result, query=urlencode(query), fmt=_local,
+                       dumps=_dumps, page_url=lambda n: "/admin/audit?" + urlencode(
+                           {**query, "page": n}))
+
+    @get("/audit.csv")
+    async def audit_csv(self, request: Request[Any, Any, Any], services: ServicesDep,
+                        username: FromQuery[str | None] = None,
+                        action: FromQuery[str | None] = None,
+                        entity: FromQuery[str | None] = None,
+                        entity_id: FromQuery[str | None] = None,
+                        since: FromQuery[str | None] = None,
+                        until: FromQuery[str | None] = None) -> Response[Any]:
+        raw = {"username": username or "", "action": action or "", "entity": entity or "",
+               "entity_id": entity_id or "", "since": since or "", "until": until or ""}
+        try:
+            filters = parse_filters(raw)
+        except RuleViolation as exc:
+            return Response(exc.message + "\n", media_type="text/plain; charset=utf-8",
+                            status_code=422)
+        bound = await services.uow.run(audit_actions.start_export, _user(request).actor,
+                                       filters)
+        stamp = services.clock.now().strftime("%Y%m%dT%H%M%SZ")
+        return Stream(_csv_chunks(services, filters, bound),
+                      media_type="text/csv; charset=utf-8",
+                      headers={"Cache-Control": "no-store", "Content-Disposition":
+                               f'attachment; filename="audit-{stamp}.csv"'})
+
+
+async def _organisations_page(request: Request[Any, Any, Any], services: Services, *,
+                              message: str | None = None, kind: str = "ok",
+                              field: str | None = None, form: dict[str, Any] | None = None,
+                              status: int = 200) -> Response[str]:
+    def load(session: Session) -> list[dict[str, Any]]:
+        counts = dict(session.execute(
+            select(User.organisation_id, func.count(User.id))
+            .where(User.organisation_id.is_not(None)).group_by(User.organisation_id)).all())
+        return [{"id": o.id, "name": o.name, "kind": KIND_LABELS.get(o.kind, o.kind.value),
+                 "users": counts.get(o.id, 0)}
+                for o in session.scalars(select(Organisation).order_by(Organisation.name))]
+
+    rows = await services.uow.read(load)
+    if message is None:
+        raw = request.query_params.get("added")
+        for o in rows:
+            if raw and str(o["id"]) == raw:
+                message = f"Added {o['name']} ({o['kind']})."
+    return _render(request, services, "admin/organisations.html", status, rows=rows,
+                   kinds=list(KIND_LABELS.items()), message=message, message_kind=kind,
+                   field=field, form=form or {"name": "",
+                                              "kind": OrganisationKind.RECEPTION_AUTHORITY})
+
+
+# -- audit helpers ------------------------------------------------------------------------
+
+def _when(value: str, name: str, *, end: bool) -> datetime | None:
+    """A local date (YYYY-MM-DD: the whole day) or date and time (YYYY-MM-DDTHH:MM), in
+    the airport's time zone unless it carries an offset; returned in UTC."""
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            if end:
+                day += timedelta(days=1)
+            return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(TZ)).astimezone(UTC)
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise RuleViolation(f"{name} {text!r}: expected YYYY-MM-DD or YYYY-MM-DDTHH:MM",
+                            field=name) from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=ZoneInfo(TZ))
+    return when.astimezone(UTC)
+
+
+def parse_filters(raw: dict[str, str]) -> audit_actions.AuditFilters:
+    entity_id: int | None = None
+    if raw.get("entity_id", "").strip():
+        try:
+            entity_id = int(raw["entity_id"].strip())
+        except ValueError:
+            raise RuleViolation(f"entity id {raw['entity_id']!r}: expected a whole number",
+                                field="entity_id") from None
+        if not -(2**31) <= entity_id < 2**31:
+            raise RuleViolation(f"entity id {entity_id} is out of range", field="entity_id")
+    for key in ("username", "action", "entity"):
+        if len(raw.get(key, "")) > 80:
+            raise RuleViolation(f"{key} is longer than 80 characters", field=key)
+    since = _when(raw.get("since", ""), "since", end=False)
+    until = _when(raw.get("until", ""), "until", end=True)
+    if since is not None and until is not None and until <= since:
+        raise RuleViolation("'until' must be after 'since'", field="until")
+    return audit_actions.AuditFilters(
+        username=raw.get("username", "").strip() or None,
+        action=raw.get("action", "").strip() or None,
+        entity=raw.get("entity", "").strip() or None,
+        entity_id=entity_id, since=since, until=until)
+
+
+def _page_number(value: str | None) -> int:
+    if not value:
+        return 1
+    try:
+        number = int(value)
+    except ValueError:
+        raise RuleViolation(f"page {value!r}: expected a number", field="page") from None
+    if not 1 <= number <= 1_000_000:
+        raise RuleViolation(f"page {number}: out of range", field="page")
+    return number
+
+
+def _dumps(value: Any) -> str:
+    return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+CSV_HEADER = ["id", "at_utc", "user_id", "username", "action", "entity", "entity_id",
+              "before", "after", "detail"]
+
+
+def _cell(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula starts with a quote instead (user
+    names typed at the sign-in page end up in the trail)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _csv_line(values: list[Any]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow([_cell(v) for v in values])
+    return buffer.getvalue()
+
+
+async def _csv_chunks(services: Services, filters: audit_actions.AuditFilters,
+                      bound: int) -> AsyncIterator[str]:
+    yield _csv_line(CSV_HEADER)
+    after: tuple[datetime, int] | None = None
+    while True:
+        rows = await services.uow.read(audit_actions.export_batch, filters, bound, after)
+        if not rows:
+            return
+        yield "".join(_csv_line([
+            r.id, r.at.astimezone(UTC).isoformat(), r.user_id, r.username, r.action,
+            r.entity, r.entity_id, _dumps(r.before), _dumps(r.after), r.detail])
+            for r in rows)
+        after = (rows[-1].at, rows[-1].id)
+
+
+ADMIN_ROUTES = [Admin]
