@@ -5,15 +5,21 @@ that know nothing of each other: the read models built from the database
 (:mod:`movements.domain.document_queries`), the PDF builders (:mod:`movements.manifests`,
 pure functions) and the issuing actions (:mod:`movements.domain.actions.documents`).
 
-PDF building is CPU work (about 1.5 s for a 400-passenger charter manifest), so it never
-runs on the event loop: by default it goes to a small process pool, which also keeps it
-off the GIL that the loop needs to push live updates (bench/manifest.py measures both
-ways).
+PDF building is CPU work (about 1.5-2 s for a 400-passenger charter manifest), so it
+never runs on the event loop: by default it goes to a small process pool (one worker per
+CPU but one, at a lower priority), which also keeps it off the GIL that the loop needs
+to push live updates.  bench/manifest.py measures both ways: with 4 manifests building,
+the p95 of a live update grew ~2x with the pool and ~20-40x with worker threads.
+
+The pool starts its workers through a forkserver (safe in a threaded server), which
+imports the main module again: a script that serves the app must keep its entry point
+under ``if __name__ == "__main__":`` (uvicorn, the ``movements`` command and pytest do).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
 import os
 import threading
@@ -45,6 +51,16 @@ RenderMode = Literal["process", "thread"]
 
 # --------------------------------------------------------------------------- rendering
 
+def _worker_start() -> None:
+    """A PDF worker yields the CPU to the server: a document may take a second longer,
+    a live update must not."""
+    with contextlib.suppress(OSError):
+        os.nice(10)
+    from movements.manifests.text import register_fonts
+
+    register_fonts()
+
+
 class PdfRenderer:
     """Runs a builder off the event loop.
 
@@ -63,7 +79,8 @@ class PdfRenderer:
         with self._lock:
             if self._pool is None:
                 context = multiprocessing.get_context("forkserver")
-                self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
+                self._pool = ProcessPoolExecutor(self.workers, mp_context=context,
+                                                 initializer=_worker_start)
             return self._pool
 
     def _reset(self, broken: Executor) -> None:
