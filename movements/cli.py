@@ -12,7 +12,8 @@ import os
 import secrets
 import sys
 from collections.abc import Callable, Coroutine
-from typing import Any
+from pathlib import Path
+from typing import Any, NoReturn
 
 from movements.config import ConfigError, Settings
 
@@ -57,6 +58,30 @@ async def _upgrade(settings: Settings) -> None:
         await upgrade(engine)
     finally:
         await engine.dispose()
+
+
+def cmd_db_backup(args: argparse.Namespace) -> int:
+    from movements.backup import BackupError, backup
+
+    settings = _settings(args)
+    try:
+        size = backup(settings.effective_database_url, Path(args.file))
+    except (BackupError, OSError) as exc:
+        raise CliError(str(exc)) from exc
+    print(f"backup written to {args.file} ({size} bytes)")
+    return 0
+
+
+def cmd_db_restore(args: argparse.Namespace) -> int:
+    from movements.backup import BackupError, restore
+
+    settings = _settings(args)
+    try:
+        restore(settings.effective_database_url, Path(args.file))
+    except (BackupError, OSError) as exc:
+        raise CliError(str(exc)) from exc
+    print(f"restored {args.file}; start the console again")
+    return 0
 
 
 def cmd_db(args: argparse.Namespace) -> int:
@@ -116,13 +141,35 @@ def cmd_users_add(args: argparse.Namespace) -> int:
     password = args.password or secrets.token_urlsafe(12)
     if len(password) < 10:
         raise CliError("--password: use at least 10 characters")
-    airports = [a.strip() for a in (args.airports or settings.airport).split(",") if a.strip()]
+    chosen = args.airports if args.airports is not None else settings.airport
+    airports = [a.strip() for a in chosen.split(",") if a.strip()]
     user_id = run_async(lambda: _add_user(settings, args.username, args.name or args.username,
                                           args.role, password, args.organisation, airports),
                         settings.effective_database_url)
     print(f"user {args.username} ({args.role}) added as id {user_id}")
     if not args.password:
         print(f"password: {password}")
+    return 0
+
+
+async def _add_airport(settings: Settings, code: str, name: str, tz: str) -> int:
+    from movements.domain.actions.setup import ensure_airport
+    from movements.domain.uow import Actor
+    from movements.services import Services
+
+    await _upgrade(settings)
+    services = Services.build(settings)
+    try:
+        return int(await services.uow.run(ensure_airport, Actor.system("cli"), code, name, tz))
+    finally:
+        await services.close()
+
+
+def cmd_airports_add(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    airport_id = run_async(lambda: _add_airport(settings, args.code, args.name, args.timezone),
+                           settings.effective_database_url)
+    print(f"airport {args.code.upper()} is set up (id {airport_id})")
     return 0
 
 
@@ -173,10 +220,17 @@ async def _demo_if_empty(settings: Settings) -> str:
     return message + "\n" + accounts
 
 
+class _Parser(argparse.ArgumentParser):
+    """Bad arguments: one line naming the problem, exit code 2 (no usage dump)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"movements: error: {message} (see 'movements --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="movements", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="movements", description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", help="where the embedded database lives (default ./data)")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     serve = sub.add_parser("serve", help="run the console")
     serve.add_argument("--host", default="127.0.0.1")
@@ -190,10 +244,25 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(dest="db_command", required=True)
     up = db_sub.add_parser("upgrade", help="create or upgrade the schema")
     up.set_defaults(func=cmd_db)
+    bk = db_sub.add_parser("backup", help="write a consistent backup to FILE")
+    bk.add_argument("file")
+    bk.set_defaults(func=cmd_db_backup)
+    rs = db_sub.add_parser("restore", help="replace the database with the backup in FILE "
+                                           "(stop the console first)")
+    rs.add_argument("file")
+    rs.set_defaults(func=cmd_db_restore)
 
     demo = sub.add_parser("demo", help="load demo data")
     demo.add_argument("--year", type=int, help="load a synthetic year (only 2016 exists)")
     demo.set_defaults(func=cmd_demo)
+
+    airports = sub.add_parser("airports", help="airport stations")
+    airports_sub = airports.add_subparsers(dest="airports_command", required=True)
+    ap = airports_sub.add_parser("add", help="set up an airport station")
+    ap.add_argument("code", help="IATA code, e.g. AMS")
+    ap.add_argument("--name", required=True)
+    ap.add_argument("--timezone", required=True, help="e.g. Europe/Amsterdam")
+    ap.set_defaults(func=cmd_airports_add)
 
     users = sub.add_parser("users", help="user accounts")
     users_sub = users.add_subparsers(dest="users_command", required=True)
