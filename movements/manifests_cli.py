@@ -17,7 +17,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from movements.cli import CliError, _settings, run_async
 
@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from movements.services import Services
 
 
-def add_manifest_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_manifest_parser(sub: Any) -> None:
+    """Add `manifest` to the `movements` command (``sub`` from build_parser)."""
     manifest = sub.add_parser("manifest", help="write a handover manifest, charter manifest, "
                                                "escort briefing or daily report (PDF)")
     kinds = manifest.add_subparsers(dest="manifest_command", required=True)
