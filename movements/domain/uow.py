@@ -72,12 +72,11 @@ class Tx:
         """Bump the stream's counter inside this transaction (gapless: rollback undoes it)."""
         dialect = self.session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        stmt = insert(StreamCounter).values(stream=stream, last_seq=1)
-        stmt = stmt.on_conflict_do_update(
+        upsert = insert(StreamCounter).values(stream=stream, last_seq=1).on_conflict_do_update(
             index_elements=[StreamCounter.stream],
             set_={"last_seq": StreamCounter.last_seq + 1},
         ).returning(StreamCounter.last_seq)
-        return int(self.session.execute(stmt).scalar_one())
+        return int(self.session.execute(upsert).scalar_one())
 
     def record(self, event_type: type[DomainEvent], movement: Movement,
                passenger_id: int | None = None, **payload: Any) -> DomainEvent:

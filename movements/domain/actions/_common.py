@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -20,7 +20,11 @@ def get_or_404(tx: Tx, model: type[T], ident: int, what: str | None = None) -> T
     return obj
 
 
-def check_version(obj: Base, expected: int | None, what: str) -> None:
+class Versioned(Protocol):
+    version: int
+
+
+def check_version(obj: Versioned, expected: int | None, what: str) -> None:
     """Reject a change made against an old copy: never last-write-wins in silence."""
     current = obj.version
     if expected is not None and expected != current:
