@@ -185,3 +185,17 @@ def test_filters_hide_rows_and_pushed_rows_obey_them(browser: Browser, live: Liv
         expect(arrival).to_be_visible()
     finally:
         ctx.close()
+
+
+def test_filter_choice_is_remembered_on_the_tablet(browser: Browser, live: Live) -> None:
+    base = live.server.base
+    ctx, page = signed_in(browser, base, "gate")
+    try:
+        page.goto(f"{base}/board?date={live.day}")
+        page.click("[data-filter-lane=arrival]")
+        page.reload()
+        expect(page.locator("[data-filter-lane=arrival]")).to_have_attribute("aria-pressed",
+                                                                             "true")
+        expect(page.locator(f"#mv-{live.world.departure_id}")).to_be_hidden()
+    finally:
+        ctx.close()

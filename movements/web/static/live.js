@@ -83,7 +83,26 @@
   }
 
   // Filters (lane, need, case search) act on the rendered rows, so pushed rows obey them.
+  // Lane and need choices are remembered on this device (a gate tablet keeps its view).
   var laneFilter = "all", needFilters = {}, caseQuery = "";
+  try {
+    var saved = JSON.parse(localStorage.getItem("movements.filters") || "{}");
+    laneFilter = saved.lane || "all";
+    needFilters = saved.needs || {};
+  } catch (err) { /* storage off: start unfiltered */ }
+  function saveFilters() {
+    try {
+      localStorage.setItem("movements.filters", JSON.stringify({lane: laneFilter, needs: needFilters}));
+    } catch (err) { /* storage off */ }
+  }
+  function showPressed() {
+    document.querySelectorAll("[data-filter-lane]").forEach(function (b) {
+      b.setAttribute("aria-pressed", String(b.dataset.filterLane === laneFilter));
+    });
+    document.querySelectorAll("[data-filter-need]").forEach(function (b) {
+      b.setAttribute("aria-pressed", String(!!needFilters[b.dataset.filterNeed]));
+    });
+  }
   function applyFilters() {
     document.querySelectorAll(".lane").forEach(function (sec) {
       sec.hidden = laneFilter !== "all" && sec.dataset.lane !== laneFilter;
@@ -104,12 +123,12 @@
     if (!t) { return; }
     if (t.dataset.filterLane) {
       laneFilter = t.dataset.filterLane;
-      document.querySelectorAll("[data-filter-lane]").forEach(function (b) { b.setAttribute("aria-pressed", String(b === t)); });
     } else {
       var n = t.dataset.filterNeed;
       needFilters[n] = !needFilters[n];
-      t.setAttribute("aria-pressed", String(needFilters[n]));
     }
+    showPressed();
+    saveFilters();
     applyFilters();
   });
   document.addEventListener("input", function (e) {
@@ -132,5 +151,5 @@
     if (meta) { e.detail.headers["X-CSRF-Token"] = meta.content; }
   });
   document.addEventListener("htmx:afterSwap", applyFilters);
-  document.addEventListener("DOMContentLoaded", function () { init(); applyFilters(); });
+  document.addEventListener("DOMContentLoaded", function () { init(); showPressed(); applyFilters(); });
 })();
