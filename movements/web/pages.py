@@ -68,13 +68,11 @@ class Pages(Controller):
 
     @get("/board")
     async def board(self, request: Request[Any, Any, Any], services: ServicesDep,
-                    date: FromQuery[str | None] = None) -> Response[str]:
+                    date: FromQuery[str | None] = None,
+                    airport: FromQuery[str | None] = None) -> Response[str]:
         user = _user(request)
         day = _day(date, services)
-        airport = services.settings.airport
-        if airport not in user.airport_codes and user.role.value != "admin" and \
-                user.airport_codes:
-            airport = user.airport_codes[0]
+        airport = _board_airport(user, airport, services.settings.airport)
         stream = board_stream(airport, day)
         fragments: Fragments = request.app.state.fragments
 
@@ -88,8 +86,9 @@ class Pages(Controller):
             return html(lanes_html)
         env = fragments.env
         return html(env.get_template("board.html").render(
-            **_page_context(request, services), day=day, stream=stream, seq=seq, oob=False,
-            lanes=_by_lane(rows)))
+            **{**_page_context(request, services), "airport_name": airport}, day=day,
+            stream=stream, seq=seq, oob=False, lanes=_by_lane(rows), airport=airport,
+            airports=user.airport_codes))
 
     @get("/movements/{movement_id:int}")
     async def movement(self, request: Request[Any, Any, Any], services: ServicesDep,
@@ -242,6 +241,19 @@ def _by_lane(rows: list[queries.MovementSummary]) -> dict[str, list[queries.Move
         if r.shown_on_board:
             lanes[r.lane].append(r)
     return lanes
+
+
+def _board_airport(user: AuthUser, asked: str | None, default: str) -> str:
+    """The airport whose board to show: the one asked for if the user works it, else the
+    deployment's default if they work that, else their first airport."""
+    if asked:
+        code = asked.strip().upper()
+        if not _may_see(user, code):
+            raise NotFoundException(f"no board for airport {code!r} among yours")
+        return code
+    if _may_see(user, default) or not user.airport_codes:
+        return default
+    return user.airport_codes[0]
 
 
 def _may_see(user: AuthUser, airport: str) -> bool:

@@ -178,3 +178,36 @@ def test_onward_leg_points_to_the_inbound_leg_for_the_steps(
     board = client.get("/board?date=2026-09-15").text
     assert f'id="mv-{onward}"' not in board  # shown on its inbound leg's row
     assert "KL673" in board and "min</span>" in board
+
+
+def test_a_coordinator_works_several_airports_others_only_their_own(site: Site) -> None:
+    from datetime import UTC, date, datetime
+
+    from movements.domain.actions import movements as mv
+    from movements.domain.actions import setup
+    from movements.domain.models import MovementKind, Role
+    from movements.domain.uow import Tx
+    from tests.factories import SYSTEM
+    from tests.web.conftest import _HASH
+
+    def second_airport(tx: Tx) -> int:
+        setup.ensure_airport(tx, "BRU", "Brussels", "Europe/Brussels")
+        setup.add_user(tx, "multi", "Multi", Role.COORDINATOR, _HASH, airports=["AMS", "BRU"])
+        return mv.create_movement(tx, mv.NewMovement(
+            airport="BRU", kind=MovementKind.DEPARTURE, carrier="SN", flight_number="2901",
+            operational_date=date(2026, 9, 15), origin="BRU", destination="EBB",
+            scheduled_at=datetime(2026, 9, 15, 9, tzinfo=UTC)))
+
+    with TestClient(site.app, base_url=BASE) as client:
+        bru = client.blocking_portal.call(site.app.state.services.uow.run, second_airport,
+                                          SYSTEM)
+        login(client, "multi")
+        page = client.get("/board?date=2026-09-15&airport=BRU").text
+        assert "SN2901" in page and "KL1234" not in page
+        assert 'ws-connect="/ws?stream=board:BRU:2026-09-15"' in page
+        assert '<option value="BRU" selected>' in page
+        assert "KL1234" in client.get("/board?date=2026-09-15").text  # AMS by default
+    with TestClient(site.app, base_url=BASE) as client:
+        login(client, "gate")  # works AMS only
+        assert client.get("/board?date=2026-09-15&airport=BRU").status_code == 404
+        assert client.get(f"/movements/{bru}").status_code == 404
