@@ -241,10 +241,9 @@ def receive(tx: Tx, text: str, airport: str, reference: date) -> TelexOutcome:
             duplicate.movement_id)
         return _outcome(row)
     if isinstance(parsed, Mvt):
-        row = tl.store_message(tx, header, tl.APPLIED)
         applied = tl.apply_movement_report(tx, airport, report_of(parsed, line_no))
-        tl.finish(tx, [row], tl.APPLIED, applied.detail,
-                  applied.movement_ids[0] if applied.movement_ids else None)
+        row = tl.store_message(tx, header, tl.APPLIED, applied.detail,
+                               applied.movement_ids[0] if applied.movement_ids else None)
         return _outcome(row, applied.movement_ids)
 
     parts: list[Ptm | Pnl | Adl | Psm] = [parsed]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -150,3 +152,62 @@ async def test_the_export_takes_over_a_passenger_a_telex_added(uow: UnitOfWork) 
 
     assert await uow.read(read) == ("RS-2026-0412", "Grâce", False)
     assert len(await uow.read(names_on, t.kq116)) == 5
+
+
+async def test_a_case_split_across_flights_is_flagged_once_all_rows_are_in(
+        uow: UnitOfWork) -> None:
+    await uow.run(transit_world, SYSTEM)
+    data = "\n".join([HEADER, row(case_reference="FAM-1", given_names="Grace"),
+                      row(case_reference="FAM-1", given_names="John"),
+                      row(case_reference="FAM-1", given_names="Mary", flight="TK1957",
+                          movement_kind="arrival"),
+                      row(case_reference="FAM-2", surname="Haddad")])
+    report = await passengers_csv.import_file(uow, SYSTEM, data.encode(), airport="AMS")
+    assert report.kept and report.created == 4, report
+    flags = await uow.read(lambda s: {ref: flagged for ref, flagged in s.execute(
+        select(Case.reference, Case.split_flagged))})
+    assert flags == {"FAM-1": True, "FAM-2": False}
+
+
+def test_cli_imports_passengers_and_telexes(tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from movements.cli import main
+
+    for name in ("MOVEMENTS_DATABASE_URL", "MOVEMENTS_AIRPORT", "MOVEMENTS_DATA_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    from movements.db import Database
+    from movements.domain.uow import NullPublisher
+
+    data_dir = tmp_path / "data"
+    assert main(["--data-dir", str(data_dir), "db", "upgrade"]) == 0
+
+    async def plan() -> None:
+        database = Database.open(f"sqlite+aiosqlite:///{data_dir / 'movements.sqlite3'}")
+        await database.unit_of_work(NullPublisher()).run(transit_world, SYSTEM)
+        await database.dispose()
+
+    asyncio.run(plan())
+    assert main(["--data-dir", str(data_dir), "import", "passengers", str(EXAMPLE)]) == 0
+    out = capsys.readouterr()
+    assert "8 rows: 8 passengers created" in out.out
+    assert "8/8 (100%)" in out.err  # the progress line (stderr)
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text(HEADER + "\n" + row(flight="KL999") + "\n", encoding="utf-8")
+    assert main(["--data-dir", str(data_dir), "import", "passengers", str(bad)]) == 2
+    assert f"{bad}:2: no movement KL999" in capsys.readouterr().err
+
+    telex = tmp_path / "ptm.txt"
+    telex.write_text("PTM\nKQ116/15SEP NBOAMS PART1\nKL673/15 YYZ 1Y OKELLO/GRACE\nENDPTM\n")
+    args = ["--data-dir", str(data_dir), "import", "telex", "--date", "2026-09-15"]
+    assert main([*args, str(telex)]) == 0
+    assert "applied (telex 1, PTM KQ116 part 1)" in capsys.readouterr().out
+    assert main([*args, str(telex), str(tmp_path / "missing.txt")]) == 2
+    assert "missing.txt: no such file" in capsys.readouterr().err
+    broken = tmp_path / "broken.txt"
+    broken.write_text("MVT\nKQ116/15.5YKZA.AMS\nAA159950\n")
+    assert main([*args, str(telex), str(broken)]) == 2
+    captured = capsys.readouterr()
+    assert "duplicate" in captured.out and "rejected" in captured.out
+    assert "1 of 2 telexes rejected" in captured.err

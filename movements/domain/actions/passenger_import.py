@@ -31,9 +31,11 @@ from sqlalchemy import delete, select
 
 from .. import name_match
 from ..errors import DomainError, RuleViolation
-from ..events import PassengerUpdated
+from ..events import PassengerBooked, PassengerUpdated
 from ..models import (
     Airport,
+    Booking,
+    BookingStatus,
     Case,
     Movement,
     MovementKind,
@@ -123,13 +125,31 @@ class _Stats:
     unchanged: int = 0
     booked: int = 0
     cases: set[int] = field(default_factory=set)
+    movements: set[int] = field(default_factory=set)  # new bookings: one event each
+
+    def add(self, other: _Stats) -> None:
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.booked += other.booked
+        self.cases |= other.cases
+        self.movements |= other.movements
+
+
+@dataclass
+class _Lookups:
+    """What every row asks again: the movements, the passengers telexes put on them."""
+
+    airport: Airport
+    movements: dict[FlightOnDay, Movement] = field(default_factory=dict)
+    telex_made: dict[int, dict[tuple[str, str], int]] = field(default_factory=dict)
 
 
 def import_passengers(tx: Tx, airport_code: str, rows: Sequence[PassengerRow], *,
                       all_or_nothing: bool = True, parse_errors: Sequence[RowError] = (),
                       progress: Progress | None = None) -> ImportReport:
     require_role(tx, Role.COORDINATOR, Role.ADMIN)
-    airport = mv.airport_by_code(tx, airport_code)
+    lookups = _Lookups(mv.airport_by_code(tx, airport_code))
     stats = _Stats()
     errors = list(parse_errors)
     total = len(rows)
@@ -138,16 +158,13 @@ def import_passengers(tx: Tx, airport_code: str, rows: Sequence[PassengerRow], *
         row_stats = _Stats()
         try:
             with tx.session.begin_nested():
-                _import_row(tx, airport, row, row_stats)
+                _import_row(tx, lookups, row, row_stats)
         except DomainError as exc:
             del tx.events[events_before:]  # rolled back with the savepoint
             errors.append(RowError(row.line_no, exc.message))
+            lookups.telex_made.clear()  # an adoption may have rolled back
         else:
-            stats.created += row_stats.created
-            stats.updated += row_stats.updated
-            stats.unchanged += row_stats.unchanged
-            stats.booked += row_stats.booked
-            stats.cases |= row_stats.cases
+            stats.add(row_stats)
         if progress is not None:
             progress(done, total)
     errors.sort(key=lambda e: e.line_no)
@@ -156,7 +173,17 @@ def import_passengers(tx: Tx, airport_code: str, rows: Sequence[PassengerRow], *
                           kept=not (errors and all_or_nothing))
     if not report.kept:
         raise ImportRejected(report)
-    tx.audit("import_passengers", "airport", airport.id, detail=str(report))
+    # The live pages learn of the new bookings once per movement (a whole-page
+    # re-render), and each case is checked for a split once, with all its members in.
+    for movement_id in sorted(stats.movements):
+        movement = tx.session.get(Movement, movement_id)
+        assert movement is not None
+        tx.record(PassengerBooked, movement)
+    for case_id in sorted(stats.cases):
+        case = tx.session.get(Case, case_id)
+        assert case is not None
+        px.flag_case_split(tx, case)
+    tx.audit("import_passengers", "airport", lookups.airport.id, detail=str(report))
     return report
 
 
@@ -175,50 +202,80 @@ def find_movement(tx: Tx, airport: Airport, flight: FlightOnDay) -> Movement:
     return found[0]
 
 
-def _same(a: str | None, b: str | None) -> bool:
-    return name_match.fold(a) == name_match.fold(b)
+def _movement(tx: Tx, lookups: _Lookups, flight: FlightOnDay) -> Movement:
+    if flight not in lookups.movements:
+        lookups.movements[flight] = find_movement(tx, lookups.airport, flight)
+    return lookups.movements[flight]
 
 
-def _find_in_case(case: Case, new: px.NewPassenger) -> Passenger | None:
-    for p in case.passengers:
-        if _same(p.surname, new.surname) and _same(p.given_names, new.given_names) and (
+def _key(surname: str | None, given: str | None) -> tuple[str, str]:
+    return name_match.fold(surname), name_match.fold(given)
+
+
+def _find_in_case(tx: Tx, case: Case, new: px.NewPassenger) -> Passenger | None:
+    if case.id is None:
+        return None
+    wanted = _key(new.surname, new.given_names)
+    for p in tx.session.scalars(select(Passenger).where(Passenger.case_id == case.id)):
+        if _key(p.surname, p.given_names) == wanted and (
                 p.birth_date is None or new.birth_date is None or
                 p.birth_date == new.birth_date):
             return p
     return None
 
 
-def _adopt_from_telex(tx: Tx, movement: Movement, new: px.NewPassenger) -> Passenger | None:
-    owned = tl.owned_ids(tx, (b.passenger_id for b in movement.bookings))
-    for b in movement.bookings:
-        p = b.passenger
-        if p.id in owned and _same(p.surname, new.surname) and \
-                _same(p.given_names, new.given_names):
-            tx.session.execute(delete(TelexPassenger).where(
-                TelexPassenger.passenger_id == p.id))
-            return p
-    return None
+def _adopt_from_telex(tx: Tx, lookups: _Lookups, movement: Movement, new: px.NewPassenger
+                      ) -> Passenger | None:
+    if movement.id not in lookups.telex_made:
+        rows = tx.session.execute(
+            select(Passenger.id, Passenger.surname, Passenger.given_names)
+            .join(Booking, Booking.passenger_id == Passenger.id)
+            .join(TelexPassenger, TelexPassenger.passenger_id == Passenger.id)
+            .where(Booking.movement_id == movement.id))
+        lookups.telex_made[movement.id] = {_key(s, g): pid for pid, s, g in rows}
+    pid = lookups.telex_made[movement.id].pop(_key(new.surname, new.given_names), None)
+    if pid is None:
+        return None
+    tx.session.execute(delete(TelexPassenger).where(TelexPassenger.passenger_id == pid))
+    return tx.session.get(Passenger, pid)
 
 
-def _import_row(tx: Tx, airport: Airport, row: PassengerRow, stats: _Stats) -> None:
-    movement = find_movement(tx, airport, row.flight)
-    onward = find_movement(tx, airport, row.onward) if row.onward else None
+def _book(tx: Tx, pid: int, movement: Movement, seat: str | None, new: bool,
+          stats: _Stats) -> None:
+    """A booking without its own live event (the import sends one per movement)."""
+    booking = None if new else tx.session.scalar(select(Booking).where(
+        Booking.passenger_id == pid, Booking.movement_id == movement.id))
+    if booking is None:
+        tx.session.add(Booking(passenger_id=pid, movement_id=movement.id, seat=seat,
+                               status=BookingStatus.BOOKED))
+        tx.session.flush()
+        stats.booked += 1
+        stats.movements.add(movement.id)
+    elif tl.ensure_booking(tx, pid, movement, seat, booking):
+        stats.booked += 1
+
+
+def _import_row(tx: Tx, lookups: _Lookups, row: PassengerRow, stats: _Stats) -> None:
+    movement = _movement(tx, lookups, row.flight)
+    onward = _movement(tx, lookups, row.onward) if row.onward else None
     if onward is not None and (movement.kind, onward.kind) != (
             MovementKind.TRANSIT_IN, MovementKind.TRANSIT_OUT):
         raise RuleViolation(f"onward {row.onward} needs a transit_in movement "
                             f"({movement.flight} is {movement.kind.value}) and a "
                             f"transit_out one ({onward.flight} is {onward.kind.value})")
-    case = px.get_or_create_case(tx, airport.iata, row.case_reference,
+    case = px.get_or_create_case(tx, lookups.airport.iata, row.case_reference,
                                  row.programme or "voluntary_return")
     if row.programme and case.programme != row.programme:
         case.programme = row.programme
     stats.cases.add(case.id)
-    passenger = _find_in_case(case, row.passenger)
-    if passenger is None and (adopted := _adopt_from_telex(tx, movement, row.passenger)):
+    passenger = _find_in_case(tx, case, row.passenger)
+    if passenger is None and (
+            adopted := _adopt_from_telex(tx, lookups, movement, row.passenger)):
         passenger = adopted
         passenger.case = case
         passenger.surname = row.passenger.surname.strip()
         passenger.given_names = row.passenger.given_names.strip()
+    new = passenger is None
     if passenger is None:
         pid = px.add_passenger(tx, case.id, row.passenger)
         stats.created += 1
@@ -228,12 +285,10 @@ def _import_row(tx: Tx, airport: Airport, row: PassengerRow, stats: _Stats) -> N
             stats.updated += 1
         else:
             stats.unchanged += 1
-    if tl.ensure_booking(tx, pid, movement, row.seat):
-        stats.booked += 1
+    _book(tx, pid, movement, row.seat, new, stats)
     if onward is not None:
         tl.link_legs(tx, movement, onward, tl.ARRIVAL)
-        if tl.ensure_booking(tx, pid, onward):
-            stats.booked += 1
+        _book(tx, pid, onward, None, new, stats)
 
 
 def _update(tx: Tx, passenger: Passenger, new: px.NewPassenger) -> bool:

@@ -63,11 +63,12 @@ from sqlalchemy.orm import Session, selectinload
 
 from .. import name_match
 from ..errors import RuleViolation
-from ..events import PassengerUpdated
+from ..events import PassengerBooked, PassengerUpdated
 from ..models import (
     Airport,
     Booking,
     BookingStatus,
+    Case,
     Movement,
     MovementKind,
     Passenger,
@@ -297,13 +298,20 @@ def number_key(flight_number: str) -> str:
 
 def flight_movements(session: Session, airport: Airport, flight: FlightRef, side: str
                      ) -> list[Movement]:
-    kinds = SIDE_KINDS[side]
+    return _on_side(_flight_rows(session, airport, flight), flight, side)
+
+
+def _flight_rows(session: Session, airport: Airport, flight: FlightRef) -> list[Movement]:
     day = timedelta(days=1)
-    rows = [m for m in session.scalars(select(Movement).where(
+    return [m for m in session.scalars(select(Movement).where(
         Movement.airport_id == airport.id, Movement.carrier == flight.carrier.upper(),
-        Movement.kind.in_(kinds),
         Movement.operational_date.between(flight.date - day, flight.date + day),
     ).order_by(Movement.id)) if number_key(m.flight_number) == number_key(flight.number)]
+
+
+def _on_side(found: list[Movement], flight: FlightRef, side: str) -> list[Movement]:
+    day = timedelta(days=1)
+    rows = [m for m in found if m.kind in SIDE_KINDS[side]]
     exact = [m for m in rows if m.operational_date == flight.date]
     if exact:
         return exact
@@ -345,8 +353,9 @@ def apply_movement_report(tx: Tx, airport_code: str, report: MovementReport) -> 
     if not here and (report.off_block or report.airborne) is not None:
         advance_to_air = True
 
-    departures = flight_movements(tx.session, airport, report.flight, DEPARTURE)
-    arrivals = flight_movements(tx.session, airport, report.flight, ARRIVAL)
+    found = _flight_rows(tx.session, airport, report.flight)
+    departures = _on_side(found, report.flight, DEPARTURE)
+    arrivals = _on_side(found, report.flight, ARRIVAL)
     if not departures and not arrivals:
         side = DEPARTURE if here and (report.off_block or report.estimated_departure) \
             else ARRIVAL
@@ -605,8 +614,10 @@ def _sync_manifest(tx: Tx, airport: Airport, by_movement: dict[int, Movement],
     planned = {mid: any(b.movement_id == mid and b.status is not BookingStatus.CANCELLED
                         and b.passenger_id not in owned for b in bookings)
                for mid in by_movement}
-    cases: dict[str, int] = {}
     touched = previously & owned  # named by the list this one replaces: needs may go
+    known = {(b.passenger_id, b.movement_id): b for b in bookings}
+    targets: dict[tuple[str, date, str], Movement | None] = {}
+    to_create: list[TelexEntry] = []
     for row in lst.entries:
         movement = by_movement[row.movement_id]
         if is_not_agency(row.remarks):
@@ -616,23 +627,21 @@ def _sync_manifest(tx: Tx, airport: Airport, by_movement: dict[int, Movement],
         if row.passenger_id is None:
             if planned[movement.id]:
                 tally.waiting += 1
-                continue
-            pid = create_from_entry(tx, airport, row, movement, message_id, cases, owned=True)
-            owned.add(pid)
-            tally.created += 1
-            connect(tx, airport, row, movement, pid, side, tally.notes, owned=True)
+            else:
+                to_create.append(row)
             continue
         if row.passenger_id not in owned:
             continue  # a coordinator's passenger: differences only
-        if ensure_booking(tx, row.passenger_id, movement, row.seat):
+        if ensure_booking(tx, row.passenger_id, movement, row.seat,
+                          known.get((row.passenger_id, movement.id))):
             tally.rebooked += 1
         touched.add(row.passenger_id)
         if connect(tx, airport, row, movement, row.passenger_id, side, tally.notes,
-                   owned=True):
+                   owned=True, targets=targets):
             tally.updated += 1
-    for pid in sorted(touched):
-        if sync_needs(tx, pid):
-            tally.updated += 1
+    _create_owned(tx, airport, to_create, by_movement, message_id, side, tally, targets)
+    owned.update(row.passenger_id for row in to_create if row.passenger_id is not None)
+    tally.updated += sync_needs_of(tx, touched)
     named = set(tx.session.scalars(select(TelexEntry.passenger_id).where(
         TelexEntry.movement_id.in_(list(by_movement)), TelexEntry.passenger_id.is_not(None))))
     for b in bookings:
@@ -646,6 +655,120 @@ def _sync_manifest(tx: Tx, airport: Airport, by_movement: dict[int, Movement],
                             other.status is BookingStatus.BOOKED and not _named_on(
                                 tx, other.passenger_id, other.movement_id):
                         cancel_booking(tx, other, "the inbound leg was dropped by telex")
+
+
+def _programme(movement: Movement) -> str:
+    return "transit" if movement.kind in (MovementKind.TRANSIT_IN, MovementKind.TRANSIT_OUT) \
+        else movement.kind.value
+
+
+def _sex(title: str | None) -> str:
+    return "F" if title in ("MRS", "MS", "MISS") else "M" if title in ("MR", "MSTR") else "X"
+
+
+def _create_owned(tx: Tx, airport: Airport, rows: list[TelexEntry],
+                  by_movement: dict[int, Movement], message_id: int, side: str,
+                  tally: _Tally, targets: dict[tuple[str, date, str], Movement | None]
+                  ) -> None:
+    """The list's new names on a movement nobody planned: passengers, cases, bookings and
+    connections made in bulk, one live event per movement (a whole-page re-render)
+    instead of one per passenger, one audit entry per passenger."""
+    if not rows:
+        return
+    refs = [case_reference(row.locator, message_id, row.group_key) for row in rows]
+    cases = {c.reference: c for c in tx.session.scalars(
+        select(Case).where(Case.reference.in_(set(refs))))}
+    existing = set(cases)
+    for ref, row in zip(refs, rows, strict=True):
+        if ref not in cases:
+            cases[ref] = Case(reference=ref, airport_id=airport.id,
+                              programme=_programme(by_movement[row.movement_id]))
+            tx.session.add(cases[ref])
+    made: list[tuple[TelexEntry, Passenger, list[tuple[str, str | None]]]] = []
+    for ref, row in zip(refs, rows, strict=True):
+        needs = known_needs(row.remarks)
+        passenger = Passenger(case=cases[ref], surname=row.surname,
+                              given_names=row.given_name or "", booking_locator=row.locator,
+                              sex=_sex(row.title))
+        passenger.needs = [SpecialNeed(code=c, text=t) for c, t in needs]
+        made.append((row, passenger, needs))
+    tx.session.add_all([p for _, p, _ in made])
+    tx.session.flush()
+    journeys: dict[str, set[frozenset[int]]] = {}
+    booked: dict[int, Movement] = {}
+    for ref, (row, passenger, needs) in zip(refs, made, strict=True):
+        row.passenger_id = passenger.id
+        movement = by_movement[row.movement_id]
+        tx.session.add(TelexPassenger(passenger_id=passenger.id, telex_message_id=message_id,
+                                      created_at=tx.now))
+        tx.session.add(Booking(passenger_id=passenger.id, movement_id=movement.id,
+                               seat=row.seat, status=BookingStatus.BOOKED))
+        legs = {movement.id}
+        booked[movement.id] = movement
+        other = _leg_for(tx, airport, row, movement, side, tally.notes, targets)
+        if other is not None:
+            tx.session.add(Booking(passenger_id=passenger.id, movement_id=other.id,
+                                   status=BookingStatus.BOOKED))
+            legs.add(other.id)
+            booked[other.id] = other
+        journeys.setdefault(ref, set()).add(frozenset(legs))
+        tx.audit("add_passenger", "passenger", passenger.id,
+                 after={"case": ref, "needs": sorted(c for c, _ in needs),
+                        "movements": sorted(legs)}, detail=f"from telex {message_id}")
+    tx.session.flush()
+    tally.created += len(made)
+    for movement in booked.values():
+        tx.record(PassengerBooked, movement)
+    for ref, legs in journeys.items():
+        if ref in existing or len(legs) > 1:
+            px.flag_case_split(tx, cases[ref])
+
+
+def _leg_for(tx: Tx, airport: Airport, row: TelexEntry, movement: Movement, side: str,
+             notes: list[str], targets: dict[tuple[str, date, str], Movement | None]
+             ) -> Movement | None:
+    """The other transit leg the entry names, linked to this one; None (with a note)
+    when it is not planned or the two are not a transit."""
+    ref, other = connection_target(tx, airport, row, side, targets)
+    if ref is None:
+        return None
+    if other is None:
+        leg = "onward" if side == ARRIVAL else "inbound"
+        note = f"{leg} {ref} is not a planned movement: connection kept on the list only"
+        if note not in notes:
+            notes.append(note)
+        return None
+    inbound, onward = (movement, other) if side == ARRIVAL else (other, movement)
+    if (inbound.kind, onward.kind) != (MovementKind.TRANSIT_IN, MovementKind.TRANSIT_OUT):
+        note = (f"{ref} connects to {movement.flight}, but {inbound.flight} is not planned as "
+                "a transit: connection kept on the list only")
+        if note not in notes:
+            notes.append(note)
+        return None
+    link_legs(tx, movement, other, side)
+    return other
+
+
+def sync_needs_of(tx: Tx, passenger_ids: Iterable[int]) -> int:
+    """Telex-made passengers' needs: every vocabulary code the current lists give them.
+    Returns how many passengers changed."""
+    ids = sorted(set(passenger_ids))
+    if not ids:
+        return 0
+    remarks: dict[int, list[Sequence[str]]] = {pid: [] for pid in ids}
+    for pid, given in tx.session.execute(select(TelexEntry.passenger_id, TelexEntry.remarks)
+                                         .where(TelexEntry.passenger_id.in_(ids))
+                                         .order_by(TelexEntry.id)):
+        remarks[pid].extend(given)
+    changed = 0
+    for passenger in tx.session.scalars(select(Passenger).where(Passenger.id.in_(ids))
+                                        .options(selectinload(Passenger.needs))):
+        wanted = known_needs(remarks[passenger.id])
+        if sorted(wanted, key=str) != sorted(((n.code, n.text) for n in passenger.needs),
+                                             key=str):
+            px.update_needs(tx, passenger.id, tuple(wanted))
+            changed += 1
+    return changed
 
 
 def _named_on(tx: Tx, passenger_id: int, movement_id: int) -> bool:
@@ -688,11 +811,13 @@ def create_from_entry(tx: Tx, airport: Airport, row: TelexEntry, movement: Movem
     return passenger.id
 
 
-def ensure_booking(tx: Tx, passenger_id: int, movement: Movement, seat: str | None = None
-                   ) -> bool:
-    """Book, or re-book a cancelled booking; True when something changed."""
-    booking = tx.session.scalar(select(Booking).where(
+def ensure_booking(tx: Tx, passenger_id: int, movement: Movement, seat: str | None = None,
+                   known: Booking | None | bool = False) -> bool:
+    """Book, or re-book a cancelled booking; True when something changed.  ``known``:
+    the booking if the caller has it loaded (None: there is none), else looked up."""
+    booking = known if known is not False else tx.session.scalar(select(Booking).where(
         Booking.passenger_id == passenger_id, Booking.movement_id == movement.id))
+    assert booking is None or isinstance(booking, Booking)
     if booking is None:
         px.book_passenger(tx, passenger_id, movement.id, seat=seat)
         return True
@@ -719,23 +844,8 @@ def cancel_booking(tx: Tx, booking: Booking, why: str) -> None:
     px.flag_case_split(tx, booking.passenger.case)
 
 
-def sync_needs(tx: Tx, passenger_id: int) -> bool:
-    """A telex-made passenger's needs: every vocabulary code the current lists give."""
-    remarks: list[Sequence[str]] = []
-    for row in tx.session.scalars(select(TelexEntry).where(
-            TelexEntry.passenger_id == passenger_id).order_by(TelexEntry.id)):
-        remarks.extend(row.remarks)
-    wanted = known_needs(remarks)
-    passenger = tx.session.get(Passenger, passenger_id)
-    assert passenger is not None
-    have = sorted((n.code, n.text) for n in passenger.needs)
-    if sorted(wanted) == have:
-        return False
-    px.update_needs(tx, passenger_id, tuple(wanted))
-    return True
-
-
-def connection_target(tx: Tx, airport: Airport, row: TelexEntry | PaxEntry, side: str
+def connection_target(tx: Tx, airport: Airport, row: TelexEntry | PaxEntry, side: str,
+                      cache: dict[tuple[str, date, str], Movement | None] | None = None
                       ) -> tuple[FlightRef | None, Movement | None]:
     """The other leg a list entry names (onward from an arrival, inbound to a departure)
     and its movement here, if planned."""
@@ -746,11 +856,17 @@ def connection_target(tx: Tx, airport: Airport, row: TelexEntry | PaxEntry, side
         ref = row.onward if side == ARRIVAL else row.inbound
     if ref is None:
         return None, None
+    key = (ref.designator, ref.date, side)
+    if cache is not None and key in cache:
+        return ref, cache[key]
     other_side = DEPARTURE if side == ARRIVAL else ARRIVAL
     found = flight_movements(tx.session, airport, ref, other_side)
     transit = SIDE_KINDS[other_side][0]
     found.sort(key=lambda m: m.kind is not transit)
-    return ref, (found[0] if found else None)
+    movement = found[0] if found else None
+    if cache is not None:
+        cache[key] = movement
+    return ref, movement
 
 
 def link_legs(tx: Tx, movement: Movement, other: Movement, side: str) -> None:
@@ -765,29 +881,18 @@ def link_legs(tx: Tx, movement: Movement, other: Movement, side: str) -> None:
 
 
 def connect(tx: Tx, airport: Airport, row: TelexEntry, movement: Movement, pid: int,
-            side: str, notes: list[str] | None = None, *, owned: bool) -> bool:
+            side: str, notes: list[str] | None = None, *, owned: bool,
+            targets: dict[tuple[str, date, str], Movement | None] | None = None) -> bool:
     """Book the passenger on the other leg the entry names, linking the legs."""
-    ref, other = connection_target(tx, airport, row, side)
-    if ref is None:
-        return False
+    other = _leg_for(tx, airport, row, movement, side, notes if notes is not None else [],
+                     targets if targets is not None else {})
     if other is None:
-        leg = "onward" if side == ARRIVAL else "inbound"
-        note = f"{leg} {ref} is not a planned movement: connection kept on the list only"
-        if notes is not None and note not in notes:
-            notes.append(note)
         return False
-    inbound, onward = (movement, other) if side == ARRIVAL else (other, movement)
-    if (inbound.kind, onward.kind) != (MovementKind.TRANSIT_IN, MovementKind.TRANSIT_OUT):
-        note = (f"{ref} connects to {movement.flight}, but {inbound.flight} is not planned as "
-                "a transit: connection kept on the list only")
-        if notes is not None and note not in notes:
-            notes.append(note)
-        return False
-    link_legs(tx, movement, other, side)
     changed = ensure_booking(tx, pid, other)
     if owned and side == ARRIVAL:
         for b in _active_bookings(tx, pid):
             if b.movement.kind is MovementKind.TRANSIT_OUT and b.movement_id != other.id:
+                ref = f"{other.flight}/{other.operational_date:%d%b}".upper()
                 cancel_booking(tx, b, f"the telex gives onward {ref}")
                 changed = True
     return changed
