@@ -7,6 +7,7 @@ the same number of clients in the same run (stamped when sent).  Also the server
 memory per connection and the tapping tablet's POST round trip.
 
     python bench/fanout.py [--clients 50,200,1000] [--events 20] [--procs 4]
+    python bench/fanout.py --processes 2 --channels redis [--clients 200] [--ramp 500,1000,...]
 """
 
 from __future__ import annotations
@@ -104,15 +105,23 @@ def collect(clients: list[tuple[subprocess.Popen[bytes], Path, Path]], sent: set
 
 
 def run_movements(n: int, args: argparse.Namespace, server, client, csrf, cookie,  # type: ignore[no-untyped-def]
-                  bookings: list[int], step_state: dict[int, int], work: Path
+                  bookings: list[int], step_state: dict[int, int], work: Path,
+                  servers: list | None = None, tag: str = "mv"  # type: ignore[type-arg]
                   ) -> tuple[dict[str, float], int, str, dict[str, float]]:
-    stream_url = f"{server.ws_base}/ws?stream=board:AMS:{args.day}"
-    before = rss_kib(server.process.pid)
-    clients = spawn_clients(stream_url, n, args.procs, args.events, work, f"mv{n}",
-                            cookie, server.base)
-    wait_ready(clients, 240)
+    """Clients spread evenly over ``servers`` (default: the one ``server``); the taps
+    go to ``server`` through ``client``."""
+    servers = servers or [server]
+    before = sum(rss_kib(s.process.pid) for s in servers)
+    clients = []
+    for i, target in enumerate(servers):
+        share = n // len(servers) + (1 if i < n % len(servers) else 0)
+        if share:
+            clients += spawn_clients(f"{target.ws_base}/ws?stream=board:AMS:{args.day}",
+                                     share, max(1, args.procs // len(servers)), args.events,
+                                     work, f"{tag}{n}-{i}", cookie, target.base)
+    wait_ready(clients, 600)
     time.sleep(0.5)
-    after = rss_kib(server.process.pid)
+    after = sum(rss_kib(s.process.pid) for s in servers)
     page = client.get(f"/board?date={args.day}").text
     seq = int(re.search(r'data-seq="(\d+)"', page).group(1))  # type: ignore[union-attr]
     sent: set[int] = set()
@@ -187,11 +196,83 @@ def first_event_payload(server, client, csrf, cookie, args, bookings,  # type: i
     return asyncio.run(grab())
 
 
+def scale_mode(args: argparse.Namespace, url: str, bookings: list[int], work: Path) -> None:
+    """Two processes with Redis against one process with the memory backend, same run;
+    then the most clients the two processes hold with p95 under 500 ms."""
+    from tests.redis_server import start_redis
+
+    redis = start_redis(work) if args.channels == "redis" else None
+    channels = redis.url if redis else args.channels
+    env = {"MOVEMENTS_HEARTBEAT_SECONDS": "120", "MOVEMENTS_SUBSCRIBER_BACKLOG": "1000"}
+    single = start_server(url, work, extra_env=env, name="single")
+    rows: list[list[object]] = []
+    results: dict[str, object] = {}
+    step_state: dict[int, int] = {}
+    try:
+        client, csrf = sign_in(single.base, "bench", PASSWORD)
+        cookie = f"mv_session={client.cookies['mv_session']}"
+        n0 = int(args.clients.split(",")[0])
+        mv, got, mem, _ = run_movements(n0, args, single, client, csrf, cookie, bookings,
+                                        step_state, work, tag="single")
+        rows.append([n0, "1 process, memory backend (baseline)", got, mv["p50"], mv["p95"],
+                     mv["p99"], mem])
+        results["baseline"] = {"clients": n0, **mv}
+        client.close()
+    finally:
+        single.stop()
+    pair = [start_server(url, work, extra_env={**env, "MOVEMENTS_CHANNELS_URL": channels},
+                         name=f"p{i}") for i in range(args.processes)]
+    try:
+        client, csrf = sign_in(pair[0].base, "bench", PASSWORD)
+        cookie = f"mv_session={client.cookies['mv_session']}"
+        mv, got, mem, _ = run_movements(n0, args, pair[0], client, csrf, cookie, bookings,
+                                        step_state, work, servers=pair, tag="pair")
+        rows.append([n0, f"{args.processes} processes, Redis", got, mv["p50"], mv["p95"],
+                     mv["p99"], mem])
+        results["redis_same_size"] = {"clients": n0, **mv,
+                                      "ratio_p95": mv["p95"] / results["baseline"]["p95"]}  # type: ignore[index]
+        rows.append(["", "ratio p95 redis/memory", "", "",
+                     mv["p95"] / results["baseline"]["p95"], "", ""])  # type: ignore[index]
+        held = 0
+        for n in [int(x) for x in args.ramp.split(",")]:
+            try:
+                mv, got, mem, _ = run_movements(n, args, pair[0], client, csrf, cookie,
+                                                bookings, step_state, work, servers=pair,
+                                                tag="ramp")
+            except (TimeoutError, RuntimeError) as exc:
+                rows.append([n, f"ramp: {exc}", "", "", "", "", ""])
+                break
+            rows.append([n, "ramp, 2 processes + Redis", got, mv["p50"], mv["p95"],
+                         mv["p99"], mem])
+            results[f"ramp_{n}"] = {**mv, "delivered": got, "expected": n * args.events}
+            if mv["p95"] >= 500 or got < n * args.events * 0.99:
+                break
+            held = n
+        results["most_clients_p95_under_500ms"] = held
+        client.close()
+    finally:
+        for s in pair:
+            s.stop()
+        if redis:
+            redis.stop()
+    print(f"{args.events} events per size, clients in {args.procs} processes, "
+          f"{os.cpu_count()} cores; most clients held with p95 < 500 ms: {held}")
+    print(table(["clients", "setup", "received", "p50 ms", "p95 ms", "p99 ms",
+                 "KiB/conn"], rows))
+    print(f"wrote {write_json('fanout_scale', results)}")
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--clients", default="50,200,1000")
     p.add_argument("--events", type=int, default=20)
     p.add_argument("--procs", type=int, default=4)
+    p.add_argument("--processes", type=int, default=1,
+                   help="2: compare two server processes with Redis to one with memory")
+    p.add_argument("--channels", default="redis",
+                   help="with --processes 2: 'redis' starts a private one, or a redis:// URL")
+    p.add_argument("--ramp", default="500,1000,2000,3000,4000",
+                   help="with --processes 2: client counts to try for the p95 < 500 ms limit")
     args = p.parse_args()
     sizes = [int(x) for x in args.clients.split(",")]
     work = Path(tempfile.mkdtemp(prefix="bench-fanout-"))
@@ -209,6 +290,12 @@ def main() -> None:
         return result
 
     _, bookings = asyncio.run(prepare())
+    if args.processes > 1:
+        try:
+            scale_mode(args, url, bookings, work)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        return
     server = start_server(url, work, extra_env={"MOVEMENTS_HEARTBEAT_SECONDS": "120",
                                                 "MOVEMENTS_SUBSCRIBER_BACKLOG": "1000"})
     rows, results = [], {}
