@@ -183,12 +183,10 @@ def reconcile(session: Session, movement_id: int) -> Reconciliation | None:
             key = f"{NO_SHOW}:{b.id}"
             if key in found:
                 continue
-            at = received.get(lst.telex_message_id or -1)
-            when = f", received {at:%d %b %H:%MZ}" if at else ""
             boarded = any(m.kind in _BOARDED for m in b.milestones)
             found[key] = Difference(
                 key=key, kind=NO_SHOW, name=_pax_name(b.passenger),
-                telex_says=f"not on the {_source(lst)}{when}",
+                telex_says=f"not on the {_source(lst)}",
                 manifest_says="booked", source=_source(lst), passenger_id=b.passenger_id,
                 booking_id=b.id,
                 blocked="already boarded: cannot be a no-show" if boarded else None)

@@ -19,7 +19,10 @@ Outcomes (``TelexMessage.outcome``):
                  parsed again from their stored text, joined in part order and applied
                  as one list (every part becomes ``applied``).  A PSM PART1 received
                  while PSM parts wait starts the message over (the waiting parts become
-                 ``superseded``), as PART1 again replaces the flight's PSM data;
+                 ``superseded``), as PART1 again replaces the flight's PSM data; a whole
+                 PNL, PTM or PSM (PART1 ... END<type>) supersedes the parts waiting for
+                 an earlier one, which would otherwise replace it when they complete;
+* ``superseded`` a waiting part that a later message made moot (see ``pending``);
 * ``rejected``   with ``line N: reason``.  When the last part of a message is refused,
                  the parts waiting for it are rejected with it.
 
@@ -271,6 +274,10 @@ def receive(tx: Tx, text: str, airport: str, reference: date) -> TelexOutcome:
     else:
         row = tl.store_message(tx, header, tl.APPLIED)
         rows = [row]
+        if header.kind != "ADL":
+            # A whole list replaces the flight's list: parts still waiting for an earlier
+            # version must not complete later and replace it back (ADLs amend instead).
+            tl.supersede_pending(tx, header, by=f"telex {row.id}, a whole {header.kind}")
     pax = pax_list_of(parts, airport, line_no)
     applied = tl.apply_passenger_list(tx, airport, pax, row.id)
     detail = applied.detail

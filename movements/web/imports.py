@@ -68,6 +68,20 @@ def _env(request: Request[Any, Any, Any]) -> Any:
     return request.app.state.fragments.env
 
 
+def _airport(user: AuthUser, asked: str | None, default: str) -> str:
+    """The airport the telexes and lists are for: the one asked for if the user works it,
+    else the deployment's default if they work that, else their first airport."""
+    works = user.role.value == "admin" or not user.airport_codes
+    if asked and asked.strip():
+        code = asked.strip().upper()
+        if not (works or code in user.airport_codes):
+            raise ValidationException(f"airport {code!r} is not one of yours")
+        return code
+    if works or default in user.airport_codes:
+        return default
+    return user.airport_codes[0]
+
+
 @dataclass(frozen=True, slots=True)
 class ReconciliationPanel:
     """What ``partials/reconciliation.html`` needs from the environment."""
@@ -114,11 +128,11 @@ class Imports(Controller):
         if not texts and results.error is None:
             results.error = "Paste a telex or choose telex files first."
         user = _user(request)
+        airport = _airport(user, str(form.get("airport") or ""), services.settings.airport)
         for name, text in texts:
-            outcome = await submit(services.uow, user.actor, text,
-                                   airport=services.settings.airport)
+            outcome = await submit(services.uow, user.actor, text, airport=airport)
             results.telexes.append((name, outcome))
-        return await _imports_page(request, services, results)
+        return await _imports_page(request, services, results, airport=airport)
 
     @post("/imports/passengers", summary="Import a case-management CSV", status_code=200)
     async def passengers(self, request: Request[Any, Any, Any], services: ServicesDep
@@ -134,20 +148,26 @@ class Imports(Controller):
             results.error = f"{upload.filename} is larger than {MAX_UPLOAD_BYTES // 2**20} MB"
             return await _imports_page(request, services, results, status=422)
         keep_good = str(form.get("keep_good_rows") or "") in ("1", "on", "yes", "true")
+        user = _user(request)
+        airport = _airport(user, str(form.get("airport") or ""), services.settings.airport)
         results.passengers = await passengers_csv.import_file(
-            services.uow, _user(request).actor, data, airport=services.settings.airport,
-            all_or_nothing=not keep_good)
+            services.uow, user.actor, data, airport=airport, all_or_nothing=not keep_good)
         results.passengers_file = upload.filename
         status = 200 if results.passengers.kept else 422
-        return await _imports_page(request, services, results, status=status)
+        return await _imports_page(request, services, results, status=status, airport=airport)
 
 
 async def _imports_page(request: Request[Any, Any, Any], services: Services,
-                        results: _Results, status: int = 200) -> Response[str]:
+                        results: _Results, status: int = 200, airport: str | None = None
+                        ) -> Response[str]:
+    user = _user(request)
+    airport = airport or _airport(user, request.query_params.get("airport"),
+                                  services.settings.airport)
     rows = await services.uow.read(telex_log.recent, 50)
     today = local_date(services.clock.now(), "Europe/Amsterdam")
     return _html(_env(request).get_template("imports.html").render(
-        **_context(request, services), results=results, telexes=rows,
+        **_context(request, services), results=results, telexes=rows, airport=airport,
+        airports=user.airport_codes or (airport,),
         sample=demo_ptm(today), today=today, columns=passengers_csv.COLUMNS,
         required=passengers_csv.REQUIRED, max_chars=MAX_TELEX_CHARS), status)
 
@@ -259,13 +279,14 @@ class TelexApi(Controller):
     guards = [COORDINATION]
 
     @post("/", summary="Receive one raw telex; returns what became of it",
-          description="The body is the telex text (text/plain, UTF-8).  The telex is "
+          description="The body is the telex text (text/plain, UTF-8), for the airport "
+                      "given as ?airport= (default: the deployment's, if yours).  The telex is "
                       "applied whole or rejected (then stored with the line and reason); "
                       "the reply is its outcome: applied, pending (a part of a multi-part "
                       "message), duplicate or rejected.",
           operation_class=_RawTextBody, status_code=201)
-    async def receive(self, request: Request[Any, Any, Any], services: ServicesDep
-                      ) -> TelexOut:
+    async def receive(self, request: Request[Any, Any, Any], services: ServicesDep,
+                      airport: FromQuery[str | None] = None) -> TelexOut:
         body = await request.body()
         if len(body) > MAX_TELEX_CHARS * 4:
             raise ValidationException(f"a telex is at most {MAX_TELEX_CHARS} characters")
@@ -277,8 +298,9 @@ class TelexApi(Controller):
             raise ValidationException("the telex contains a NUL character: send plain text")
         if not text.strip():
             raise ValidationException("the body is empty: send the telex as text/plain")
-        outcome = await submit(services.uow, _user(request).actor, text,
-                               airport=services.settings.airport)
+        user = _user(request)
+        outcome = await submit(services.uow, user.actor, text,
+                               airport=_airport(user, airport, services.settings.airport))
         return TelexOut.of_outcome(outcome)
 
     @get("/", summary="Recent telexes, newest first")

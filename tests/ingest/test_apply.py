@@ -257,6 +257,20 @@ async def test_parts_out_of_order_and_a_repeated_part(uow: UnitOfWork) -> None:
     assert await uow.read(names_on, t.kl1547) == ["NJOROGE/ALICE"]
 
 
+async def test_a_whole_list_supersedes_parts_waiting_for_an_earlier_one(
+        uow: UnitOfWork) -> None:
+    t = await uow.run(transit_world, SYSTEM)
+    waiting = await send(uow, load("ptm_ok_part1_continuation.txt"))
+    assert waiting.outcome == "pending"
+    whole = await send(uow, load("ptm_ok_single.txt"))
+    assert whole.outcome == "applied", whole.detail
+    late = await send(uow, load("ptm_ok_part2_last.txt"))
+    assert late.outcome == "pending" and "waiting for part 1" in late.detail
+    assert (await uow.read(lambda s: s.get(TelexMessage, waiting.id))).outcome == "superseded"
+    names = await uow.read(names_on, t.kq116)
+    assert "NJOROGE/ALICE" not in names and "ABEBE/SELAM" in names
+
+
 # -- PTM, PSM replacement ---------------------------------------------------------------
 
 PTM = "PTM\nKQ116/15SEP NBOAMS PART1\n{lines}\nENDPTM"
