@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from . import name_match
 from .actions import telex as tl
+from .actions import telex_lists as tll
 from .models import (
     Booking,
     BookingStatus,
@@ -150,7 +151,7 @@ def reconcile(session: Session, movement_id: int) -> Reconciliation | None:
                  .selectinload(Booking.movement))
         .order_by(Booking.id)))
     by_passenger = {b.passenger_id: b for b in bookings}
-    people = [tl.person_of(b.passenger) for b in bookings]
+    people = [tll.person_of(b.passenger) for b in bookings]
     received = {m.id: m.received_at for m in session.scalars(select(TelexMessage).where(
         TelexMessage.id.in_([lst.telex_message_id for lst in lists
                              if lst.telex_message_id is not None])))}
@@ -164,8 +165,8 @@ def reconcile(session: Session, movement_id: int) -> Reconciliation | None:
         infos.append(ListInfo(lst.kind, lst.flight, lst.flight_date, lst.complete,
                               lst.telex_message_id, received.get(lst.telex_message_id or -1),
                               len(entries)))
-        ours = [e for e in entries if not tl.is_not_agency(e.remarks)]
-        matched = name_match.match([(e, tl.telex_name(e)) for e in ours], people)
+        ours = [e for e in entries if not tll.is_not_agency(e.remarks)]
+        matched = name_match.match([(e, tll.telex_name(e)) for e in ours], people)
         named: set[int] = set()
         for position, e in enumerate(ours):
             hit = matched.get(position)
@@ -193,7 +194,7 @@ def reconcile(session: Session, movement_id: int) -> Reconciliation | None:
 
     for key, items in new_names.items():
         lst, first = items[0]
-        needs = tl.known_needs([r for _, e in items for r in e.remarks])
+        needs = tll.known_needs([r for _, e in items for r in e.remarks])
         onward = next((e for _, e in items if e.onward_flight), None)
         said_text = _entry_name(first)
         if onward is not None and onward.onward_date is not None:
@@ -236,7 +237,7 @@ def reconcile(session: Session, movement_id: int) -> Reconciliation | None:
                         "movement: plan it first")
         remarks = [r for lst, e in items if lst.kind != "PTM" for r in e.remarks]
         have = {n.code for n in p.needs}
-        missing = [(c, t) for c, t in tl.known_needs(remarks) if c not in have]
+        missing = [(c, t) for c, t in tll.known_needs(remarks) if c not in have]
         if missing:
             key = f"{NEEDS}:{pid}:{'+'.join(sorted(c for c, _ in missing))}"
             sources = "; ".join(_source(lst, e.line_no) for lst, e in items

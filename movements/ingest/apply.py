@@ -39,6 +39,7 @@ from datetime import date
 
 from movements.domain.actions import movements as mv
 from movements.domain.actions import telex as tl
+from movements.domain.actions import telex_lists as tll
 from movements.domain.errors import ConflictError, DomainError
 from movements.domain.uow import Actor, Tx, UnitOfWork
 from movements.ingest import (
@@ -279,7 +280,7 @@ def receive(tx: Tx, text: str, airport: str, reference: date) -> TelexOutcome:
             # version must not complete later and replace it back (ADLs amend instead).
             tl.supersede_pending(tx, header, by=f"telex {row.id}, a whole {header.kind}")
     pax = pax_list_of(parts, airport, line_no)
-    applied = tl.apply_passenger_list(tx, airport, pax, row.id)
+    applied = tll.apply_passenger_list(tx, airport, pax, row.id)
     detail = applied.detail
     if len(rows) > 1:
         detail = f"parts 1-{len(rows)} assembled; {detail}"

@@ -21,7 +21,7 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from movements.config import Settings
 
@@ -54,7 +54,7 @@ class Progress:
         self.stream.flush()
 
 
-def add_import_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_import_commands(sub: argparse._SubParsersAction[Any]) -> None:
     imp = sub.add_parser("import", help="import telexes and passenger lists")
     what = imp.add_subparsers(dest="import_command", required=True)
     telex = what.add_parser("telex", help="receive telex files (one telex per file)")

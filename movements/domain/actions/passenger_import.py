@@ -47,10 +47,13 @@ from ..uow import Tx
 from . import movements as mv
 from . import passengers as px
 from . import telex as tl
+from . import telex_lists as tll
 from ._common import require_role, touch
 
 Progress = Callable[[int, int], None]
 
+_PERSONAL = frozenset({"native_name", "birth_date", "booking_locator", "medical_notes",
+                       "release_to_name", "release_to_relation"})
 _FIELDS = ("native_name", "birth_date", "sex", "nationality", "booking_locator", "language",
            "medical_escort_required", "operational_escort_required", "victim_of_trafficking",
            "chronic_condition", "medical_notes", "release_to_name", "release_to_relation")
@@ -251,7 +254,7 @@ def _book(tx: Tx, pid: int, movement: Movement, seat: str | None, new: bool,
         tx.session.flush()
         stats.booked += 1
         stats.movements.add(movement.id)
-    elif tl.ensure_booking(tx, pid, movement, seat, booking):
+    elif tll.ensure_booking(tx, pid, movement, seat, booking):
         stats.booked += 1
 
 
@@ -287,7 +290,7 @@ def _import_row(tx: Tx, lookups: _Lookups, row: PassengerRow, stats: _Stats) -> 
             stats.unchanged += 1
     _book(tx, pid, movement, row.seat, new, stats)
     if onward is not None:
-        tl.link_legs(tx, movement, onward, tl.ARRIVAL)
+        tll.link_legs(tx, movement, onward, tl.ARRIVAL)
         _book(tx, pid, onward, None, new, stats)
 
 
@@ -313,9 +316,13 @@ def _update(tx: Tx, passenger: Passenger, new: px.NewPassenger) -> bool:
     tx.session.flush()
     for booking in passenger.bookings:
         tx.record(PassengerUpdated, booking.movement, passenger_id=passenger.id)
+    # Names, birth dates, locators and health text stay out of the audit (it outlives
+    # the retention purge): it says which of them changed, not to what.
+    shown = {k: v for k, v in changed.items() if k not in _PERSONAL}
     tx.audit("update_passenger", "passenger", passenger.id,
-             before={k: before[k] for k in changed} | {"needs": [c for c, _ in old_codes]},
-             after=changed | {"needs": [c for c, _ in new_codes]}, detail="import")
+             before={k: before[k] for k in shown} | {"needs": [c for c, _ in old_codes]},
+             after=shown | {"needs": [c for c, _ in new_codes],
+                            "changed": sorted(changed)}, detail="import")
     return True
 
 

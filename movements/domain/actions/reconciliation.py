@@ -34,6 +34,7 @@ from ..uow import Tx
 from . import milestones
 from . import passengers as px
 from . import telex as tl
+from . import telex_lists as tll
 from ._common import get_or_404, require_role
 
 APPLY, DISMISS = "apply", "dismiss"
@@ -60,7 +61,9 @@ def decide(tx: Tx, movement_id: int, key: str, decision: str) -> str:
         movement_id=movement.id, key=key, decision="applied" if decision == APPLY else
         "dismissed", summary=done[:500], decided_at=tx.now,
         decided_by_user_id=tx.actor.user_id, username=tx.actor.username))
-    tx.audit(f"reconcile_{decision}", "movement", movement.id, detail=f"{key}: {done}"[:2000])
+    # The key and the text name people: the audit gets the kind and the ids only.
+    tx.audit(f"reconcile_{decision}", "movement", movement.id, after={
+        "difference": diff.kind, "passenger": diff.passenger_id, "booking": diff.booking_id})
     return done
 
 
@@ -94,9 +97,9 @@ def _move_onward(tx: Tx, movement: Movement, diff: Difference) -> str:
             Booking.passenger_id == diff.passenger_id,
             Booking.status == BookingStatus.BOOKED, Booking.movement_id != target.id)):
         if b.movement.kind is MovementKind.TRANSIT_OUT:
-            tl.cancel_booking(tx, b, f"onward flight changed to {designator} by a coordinator")
-    tl.link_legs(tx, movement, target, tl.ARRIVAL)
-    tl.ensure_booking(tx, diff.passenger_id, target)
+            tll.cancel_booking(tx, b, f"onward flight changed to {designator} by a coordinator")
+    tll.link_legs(tx, movement, target, tl.ARRIVAL)
+    tll.ensure_booking(tx, diff.passenger_id, target)
     return f"{diff.name} moved to onward {designator} {day:%d %b}"
 
 
@@ -109,17 +112,17 @@ def _add_name(tx: Tx, movement: Movement, diff: Difference) -> str:
     lst = tx.session.get(TelexList, first.list_id)
     message_id = lst.telex_message_id if lst is not None else None
     side = tl.ARRIVAL if movement.kind in tl.SIDE_KINDS[tl.ARRIVAL] else tl.DEPARTURE
-    pid = tl.create_from_entry(tx, movement.airport, first, movement, message_id, {},
+    pid = tll.create_from_entry(tx, movement.airport, first, movement, message_id, {},
                                owned=False)
     for row in rows[1:]:
         row.passenger_id = pid
-    if len(tl.known_needs(r for row in rows for r in row.remarks)) > len(
-            tl.known_needs(first.remarks)):
-        wanted = tl.known_needs([r for row in rows for r in row.remarks])
+    if len(tll.known_needs(r for row in rows for r in row.remarks)) > len(
+            tll.known_needs(first.remarks)):
+        wanted = tll.known_needs([r for row in rows for r in row.remarks])
         px.update_needs(tx, pid, tuple(wanted))
     with_connection = next((row for row in rows if row.onward_flight or row.inbound_flight),
                            first)
     notes: list[str] = []
-    tl.connect(tx, movement.airport, with_connection, movement, pid, side, notes, owned=False)
+    tll.connect(tx, movement.airport, with_connection, movement, pid, side, notes, owned=False)
     added = f"{diff.name} added to {movement.flight}"
     return "; ".join([added, *notes])
