@@ -31,6 +31,7 @@ from movements.scheduler import start_jobs
 from movements.services import Services
 from movements.templating import TEMPLATES, make_environment
 from movements.web.account import Account
+from movements.web.admin import ADMIN_ROUTES
 from movements.web.alerts import ALERT_ROUTES
 from movements.web.api import ApiV1
 from movements.web.auth import SessionAuthMiddleware, csrf_guard
@@ -108,6 +109,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app = Litestar(
         route_handlers=[index, healthz, readyz, ApiV1, Pages, Account, stream_socket,
                         *ALERT_ROUTES,
+                        *ADMIN_ROUTES,
                         *DOCUMENT_ROUTES,
                         create_static_files_router("/static", [STATIC], opt={"public": True},
                                                    include_in_schema=False)],

@@ -21,11 +21,11 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Response, Stream
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from movements.domain.actions import audit as audit_actions
 from movements.domain.actions import setup
-from movements.domain.errors import DomainError, RuleViolation
+from movements.domain.errors import DomainError, NotFound, RuleViolation
 from movements.domain.models import (
     Airport,
     Organisation,
@@ -38,7 +38,7 @@ from movements.domain.uow import Tx
 from movements.passwords import hash_password
 from movements.services import Services
 from movements.web.auth import ADMIN, ROLE_LABELS, AuthUser, current_user
-from movements.web.deps import ServicesDep
+from movements.web.deps import MAX_ROW_ID, ServicesDep
 
 HTML = "text/html; charset=utf-8"
 TZ = "Europe/Amsterdam"
@@ -78,6 +78,14 @@ async def _form(request: Request[Any, Any, Any]) -> dict[str, Any]:
     return {k: data.getall(k) if k == "airports" else v for k, v in data.items()}
 
 
+def _no_nul(values: dict[str, Any]) -> None:
+    """A NUL is never text anyone typed, and PostgreSQL refuses to store or compare it
+    (a 500 instead of a clear refusal)."""
+    for key, value in values.items():
+        if "\x00" in str(value):
+            raise RuleViolation(f"{key} contains a NUL character", field=key)
+
+
 def _local(value: datetime | None) -> str:
     return value.astimezone(ZoneInfo(TZ)).strftime("%Y-%m-%d %H:%M:%S") if value else ""
 
@@ -88,7 +96,9 @@ def _users_view(session: Session) -> dict[str, Any]:
     open_sessions = dict(session.execute(
         select(UserSession.user_id, func.count(UserSession.id))
         .where(UserSession.ended_at.is_(None)).group_by(UserSession.user_id)).all())
-    users = list(session.scalars(select(User).order_by(User.active.desc(), User.username)))
+    users = list(session.scalars(
+        select(User).options(selectinload(User.organisation), selectinload(User.airports))
+        .order_by(User.active.desc(), User.username)))
     return {
         "users": [{"id": u.id, "username": u.username, "display_name": u.display_name,
                    "role": ROLE_LABELS[u.role], "organisation": u.organisation.name
@@ -115,10 +125,13 @@ async def _users_page(request: Request[Any, Any, Any], services: Services, *,
 
 def _user_id(form: dict[str, Any]) -> int:
     try:
-        return int(str(form.get("user_id", "")))
+        user_id = int(str(form.get("user_id", "")))
     except ValueError:
         raise RuleViolation("choose a user (user_id is missing or not a number)",
                             field="user_id") from None
+    if not 1 <= user_id <= MAX_ROW_ID:
+        raise NotFound(f"user {user_id} does not exist")
+    return user_id
 
 
 class Admin(Controller):
@@ -149,6 +162,7 @@ class Admin(Controller):
         kept.setdefault("airports", [])
         password = str(form.get("password", ""))
         try:
+            _no_nul(kept)
             if len(password) < MIN_PASSWORD:
                 raise RuleViolation(f"the password needs at least {MIN_PASSWORD} characters",
                                     field="password")
@@ -163,8 +177,9 @@ class Admin(Controller):
                 organisation=str(form.get("organisation", "")).strip() or None,
                 airports=[str(a) for a in kept["airports"]])
         except DomainError as exc:
-            return await _users_page(request, services, message=exc.message, kind="error",
-                                     form=kept, field=exc.field, status=exc.status)
+            return await _users_page(request, services, message=f"Not added: {exc.message}",
+                                     kind="error", form=kept, field=exc.field,
+                                     status=exc.status)
         return Redirect(f"/admin/users?added={user_id}", status_code=303)
 
     @post("/users/deactivate", status_code=303)
@@ -185,8 +200,8 @@ class Admin(Controller):
             await services.uow.run(setup.set_user_active, _user(request).actor, user_id,
                                    active)
         except DomainError as exc:
-            return await _users_page(request, services, message=exc.message, kind="error",
-                                     status=exc.status)
+            return await _users_page(request, services, message=f"Not changed: {exc.message}",
+                                     kind="error", status=exc.status)
         return Redirect(f"/admin/users?changed={user_id}", status_code=303)
 
     # -- organisations ------------------------------------------------------------------
@@ -211,10 +226,12 @@ class Admin(Controller):
             return setup.ensure_organisation(tx, name, kind)
 
         try:
+            _no_nul({"name": name, "kind": kind})
             org_id = await services.uow.run(add, _user(request).actor)
         except DomainError as exc:
             return await _organisations_page(
-                request, services, message=exc.message, kind="error", field=exc.field,
+                request, services, message=f"Not added: {exc.message}", kind="error",
+                field=exc.field,
                 form={"name": name, "kind": kind}, status=exc.status)
         return Redirect(f"/admin/organisations?added={org_id}", status_code=303)
 
@@ -315,6 +332,7 @@ def _when(value: str, name: str, *, end: bool) -> datetime | None:
 
 
 def parse_filters(raw: dict[str, str]) -> audit_actions.AuditFilters:
+    _no_nul(raw)
     entity_id: int | None = None
     if raw.get("entity_id", "").strip():
         try:
@@ -322,7 +340,7 @@ def parse_filters(raw: dict[str, str]) -> audit_actions.AuditFilters:
         except ValueError:
             raise RuleViolation(f"entity id {raw['entity_id']!r}: expected a whole number",
                                 field="entity_id") from None
-        if not -(2**31) <= entity_id < 2**31:
+        if not -MAX_ROW_ID - 1 <= entity_id <= MAX_ROW_ID:
             raise RuleViolation(f"entity id {entity_id} is out of range", field="entity_id")
     for key in ("username", "action", "entity"):
         if len(raw.get(key, "")) > 80:

@@ -47,6 +47,14 @@ ACCESS: dict[tuple[str, str], set[Role] | str] = {
     ("GET", "/api/v1/movements"): STAFF,
     ("GET", "/api/v1/movements/{movement_id:int}"): STAFF,
     ("WS", "/ws"): STAFF,
+    ("GET", "/admin/users"): {A},
+    ("POST", "/admin/users"): {A},
+    ("POST", "/admin/users/deactivate"): {A},
+    ("POST", "/admin/users/reactivate"): {A},
+    ("GET", "/admin/organisations"): {A},
+    ("POST", "/admin/organisations"): {A},
+    ("GET", "/admin/audit"): {A},
+    ("GET", "/admin/audit.csv"): {A},
 }
 
 #: Routes another engineer's work adds; listed once they exist (see test below).

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from ..errors import RuleViolation
-from ..models import Airport, Organisation, OrganisationKind, Role, User
+from ..errors import NotFound, RuleViolation
+from ..models import Airport, Organisation, OrganisationKind, Role, User, UserSession
 from ..uow import Tx
 from ._common import clean_text, require_role
 
@@ -86,3 +86,36 @@ def add_user(tx: Tx, username: str, display_name: str, role: Role | str, passwor
         "username": name, "role": user_role.value,
         "organisation": org.name if org else None, "airports": sorted(a.iata for a in found)})
     return user.id
+
+
+def set_user_active(tx: Tx, user_id: int, active: bool) -> int:
+    """Deactivate or reactivate an account.  Deactivating ends every open session of the
+    user at once (their next request is refused) and they cannot sign in any more.
+    Returns how many sessions were ended."""
+    require_role(tx, Role.ADMIN)
+    user = tx.session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"user {user_id} does not exist")
+    if not active:
+        if user.id == tx.actor.user_id:
+            raise RuleViolation("you cannot deactivate your own account", field="user")
+        if user.role is Role.ADMIN and user.active and not tx.session.scalar(
+                select(func.count(User.id)).where(User.role == Role.ADMIN,
+                                                  User.active.is_(True), User.id != user.id)):
+            raise RuleViolation(f"{user.username} is the last active admin; add another "
+                                "admin first", field="user")
+    ended = 0
+    if not active:
+        for row in tx.session.scalars(select(UserSession).where(
+                UserSession.user_id == user.id, UserSession.ended_at.is_(None))):
+            row.ended_at = tx.now
+            ended += 1
+    if user.active == active and not ended:
+        return 0
+    before = user.active
+    user.active = active
+    tx.audit("deactivate_user" if not active else "reactivate_user", "user", user.id,
+             before={"active": before}, after={"active": active},
+             detail=f"{user.username}; {ended} open session(s) ended" if not active
+             else user.username)
+    return ended
