@@ -229,6 +229,7 @@ async def test_multi_part_pnl_is_assembled_then_adl_adds_deletes_changes(
     adl = await send(uow, load("adl_ok_sections.txt"))
     assert adl.outcome == "applied", adl.detail
     assert "CHG OKELLO/PAUL was not on the list; added" in adl.detail
+    assert "UMNR OKELLO/PAUL: name the adult to release to" in adl.detail
 
     def read(s: Session) -> tuple[list[str], list[str], list[str]]:
         everyone = passengers_on(s, world.departure_id, active=False)
