@@ -173,10 +173,14 @@ def _ptm_entries(parsed: Ptm) -> tuple[list[tl.PaxEntry], bool]:
             named = False
             continue
         onward = flight_ref(t.onward.flight, resolve_day(t.onward.day, parsed.flight_date))
+        # A name group (OKELLO/GRACE/JOHN) is one family: numbered, never named, since
+        # the group key may become a case reference.
+        groups: dict[str, int] = {}
         for person in t.names:
+            number = groups.setdefault(person.surname, len(groups) + 1)
             out.append(tl.PaxEntry(
                 line_no=t.line_no, surname=person.surname, given_name=person.given_name,
-                group=f"P{parsed.part}L{t.line_no}-{person.surname}"[:40],
+                group=f"P{parsed.part}L{t.line_no}G{number}",
                 destination=t.destination, onward=onward))
     return out, named
 

@@ -17,6 +17,7 @@ from movements.domain.actions import reconciliation as rc
 from movements.domain.models import (
     Booking,
     BookingStatus,
+    Case,
     Movement,
     MovementKind,
     Passenger,
@@ -283,6 +284,9 @@ async def test_later_ptm_replaces_the_earlier(uow: UnitOfWork) -> None:
     assert first.outcome == "applied", first.detail
     assert await uow.read(names_on, t.kl673) == ["OKELLO/GRACE", "OKELLO/JOHN",
                                                  "MWANGI/PETER"]
+    refs = await uow.read(lambda s: sorted(s.scalars(select(Case.reference))))
+    # One case per name group, referenced by telex, line and group: never by a name.
+    assert refs == [f"TLX-{first.id}-P1L3G1", f"TLX-{first.id}-P1L3G2"]
     second = await send(uow, PTM.format(
         lines="KL673/15 YYZ 2Y OKELLO/GRACE MWANGI/PETER\nKL1547/15 FCO 1Y OKELLO/JOHN"))
     assert second.outcome == "applied", second.detail
