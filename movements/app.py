@@ -30,11 +30,12 @@ from movements.realtime.socket import stream_socket
 from movements.scheduler import start_jobs
 from movements.services import Services
 from movements.templating import TEMPLATES, make_environment
-from movements.web.account import Account
+from movements.web.account import Account, landing_page
 from movements.web.admin import ADMIN_ROUTES
 from movements.web.alerts import ALERT_ROUTES
 from movements.web.api import ApiV1
 from movements.web.auth import SessionAuthMiddleware, csrf_guard
+from movements.web.deps import ServicesDep
 from movements.web.handovers import ROUTES as DOCUMENT_ROUTES
 from movements.web.headers import security_headers
 from movements.web.health import healthz, readyz
@@ -71,9 +72,9 @@ def _forbidden(request: Request[Any, Any, Any], exc: PermissionDeniedException
     return Response({"error": exc.detail, "status": 403}, status_code=403)
 
 
-@get("/", opt={"public": True}, include_in_schema=False, sync_to_thread=False)
-def index() -> Redirect:
-    return Redirect("/board", status_code=303)
+@get("/", opt={"public": True}, include_in_schema=False)
+async def index(request: Request[Any, Any, Any], services: ServicesDep) -> Redirect:
+    return Redirect(await landing_page(request, services), status_code=303)
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:

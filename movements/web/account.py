@@ -11,14 +11,35 @@ from litestar.response import Redirect, Response
 from sqlalchemy import select
 
 from movements.domain.actions import sessions as session_actions
-from movements.domain.models import User, UserSession
+from movements.domain.models import Role, User, UserSession
 from movements.domain.uow import Actor, Tx
 from movements.passwords import verify_password
-from movements.web.auth import ANY_SIGNED_IN, COOKIE, client_address, current_user
+from movements.services import Services
+from movements.web.auth import (
+    ANY_SIGNED_IN,
+    COOKIE,
+    authenticate_token,
+    client_address,
+    current_user,
+)
 from movements.web.deps import ServicesDep
 
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_CLIENT = 20
+DEFAULT_NEXT = "/board"
+
+
+def home_for(role: Role | None) -> str:
+    """Where a role starts: reception authorities never see the board."""
+    return "/reception" if role is Role.RECEPTION else DEFAULT_NEXT
+
+
+async def landing_page(request: Request[Any, Any, Any], services: Services) -> str:
+    """``/`` is public: it reads the session cookie itself to send each role home (no
+    cookie or an ended session: the board, which asks to sign in)."""
+    token = request.cookies.get(COOKIE)
+    user = await authenticate_token(services, token) if token else None
+    return home_for(user.role if user is not None else None)
 
 
 def _login_page(request: Request[Any, Any, Any], message: str | None, status: int,
@@ -34,7 +55,7 @@ def _login_page(request: Request[Any, Any, Any], message: str | None, status: in
 def _safe_next(value: str | None) -> str:
     if value and value.startswith("/") and not value.startswith("//"):
         return value
-    return "/board"
+    return DEFAULT_NEXT
 
 
 class Account(Controller):
@@ -53,7 +74,7 @@ class Account(Controller):
         agent = request.headers.get("user-agent", "")
         old_token = request.cookies.get(COOKIE)
 
-        def attempt(tx: Tx) -> session_actions.NewSession | str:
+        def attempt(tx: Tx) -> tuple[session_actions.NewSession, Role] | str:
             if session_actions.recent_failures(tx, username=username) >= \
                     MAX_FAILURES_PER_ACCOUNT or session_actions.recent_failures(
                         tx, client=client) >= MAX_FAILURES_PER_CLIENT:
@@ -65,14 +86,18 @@ class Account(Controller):
                 session_actions.record_login_attempt(tx, username, client, False)
                 return "Wrong user name or password."
             session_actions.record_login_attempt(tx, username, client, True)
-            return session_actions.start_session(tx, user.id, client, agent, old_token)
+            return (session_actions.start_session(tx, user.id, client, agent, old_token),
+                    user.role)
 
         result = await services.uow.run(attempt, Actor.system("login"))
         if isinstance(result, str):
             status = 429 if result.startswith("Too many") else 401
             return _login_page(request, result, status, username, next_url)
+        new_session, role = result
+        if next_url == DEFAULT_NEXT:  # nowhere asked for: the role's own start page
+            next_url = home_for(role)
         response: Response[Any] = Redirect(next_url, status_code=303)
-        response.set_cookie(COOKIE, result.token, httponly=True,
+        response.set_cookie(COOKIE, new_session.token, httponly=True,
                             secure=services.settings.secure_cookies, samesite="lax", path="/",
                             max_age=services.settings.session_max_hours * 3600)
         return response

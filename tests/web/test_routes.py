@@ -47,6 +47,10 @@ ACCESS: dict[tuple[str, str], set[Role] | str] = {
     ("GET", "/api/v1/movements"): STAFF,
     ("GET", "/api/v1/movements/{movement_id:int}"): STAFF,
     ("WS", "/ws"): STAFF,
+    ("GET", "/movements/{movement_id:int}/handovers"): STAFF,
+    ("POST", "/movements/{movement_id:int}/handovers"): STAFF,
+    ("POST", "/handovers/{handover_id:int}/sign"): STAFF,
+    ("POST", "/handovers/{handover_id:int}/correct"): STAFF,
     ("GET", "/admin/users"): {A},
     ("POST", "/admin/users"): {A},
     ("POST", "/admin/users/deactivate"): {A},
@@ -128,7 +132,8 @@ def backend() -> str:
 
 def _concrete(path: str, site: Site) -> str:
     ids = {"movement_id": site.world.departure_id, "booking_id": site.booking_ids[0],
-           "session_id": 999_999, "file_path": "app.css", "document_id": "unknown"}
+           "session_id": 999_999, "file_path": "app.css", "document_id": "unknown",
+           "handover_id": 999_999}
     return re.sub(r"\{(\w+):[^}]+\}", lambda m: str(ids[m.group(1)]), path)
 
 
