@@ -276,11 +276,11 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--airports", help="comma-separated IATA codes (default: MOVEMENTS_AIRPORT)")
     add.set_defaults(func=cmd_users_add)
     from movements.admin_cli import add_admin_parsers
-    add_admin_parsers(sub, users_sub)
+    add_admin_parsers(sub, users_sub)  # type: ignore[arg-type]
     from movements.manifests_cli import add_manifest_parser
     add_manifest_parser(sub)
     from movements.ingest.cli_import import add_import_commands
-    add_import_commands(sub)
+    add_import_commands(sub)  # type: ignore[arg-type]
     return parser
 
 

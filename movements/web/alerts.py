@@ -185,6 +185,6 @@ async def alerts_socket(socket: WebSocket[Any, Any, Any], channels: ChannelsDep,
             hub.watchers[name] -= 1
 
 
-ALERT_ROUTES = [Alerts, feed_status, alerts_socket]
+ALERT_ROUTES: list[Any] = [Alerts, feed_status, alerts_socket]
 
 __all__ = ["ALERT_ROUTES", "Alerts", "alerts_socket", "alerts_stream", "feed_status"]
