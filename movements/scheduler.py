@@ -1,5 +1,11 @@
 """Timed jobs: the flight feed, alert evaluation, the retention purge.
 
+The retention job is one transaction per run (``retention.purge_personal_data``): the
+personal data whose retention period ended, everything else that names those people
+(handovers, manifest bytes, telexes, notes...), and the short-lived buffers
+(``pruning``: live-stream replay rows older than two days, stored write replies older
+than a day), audited once with the counts.
+
 APScheduler 3.11's ``AsyncIOScheduler`` runs in the app's event loop (started in the
 lifespan when ``settings.run_jobs``).  When several processes serve one database, every
 one renews a leader lease (``job_lease`` row, ``actions.leases``) every few seconds, and
@@ -25,7 +31,7 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from movements.domain.actions import alerts as alert_actions
-from movements.domain.actions import leases, retention
+from movements.domain.actions import leases, pruning, retention
 from movements.domain.errors import DomainError
 from movements.domain.uow import Actor
 from movements.ingest.feed import FeedClient, FeedPoller
@@ -114,13 +120,19 @@ class JobRunner:
             return None
 
     async def purge(self) -> retention.PurgeSummary | None:
+        """The retention purge and the buffer pruning, in one transaction."""
         if not self.is_leader:
             return None
-        summary = await self.services.uow.run(retention.purge_personal_data, JOB_ACTOR,
-                                              self.settings.retention_days)
+        summary = await self.services.uow.run(
+            retention.purge_personal_data, JOB_ACTOR, self.settings.retention_days,
+            stream_events_older_than=pruning.STREAM_EVENT_AGE,
+            responses_older_than=pruning.RESPONSE_AGE)
         if summary.purged:
             log.warning("retention: purged the personal data of %d passenger(s)",
                         summary.purged)
+        if summary.changed:
+            log.info("retention: %s", ", ".join(
+                f"{k}={v}" for k, v in summary.counts().items() if v))
         return summary
 
     # -- the scheduler --------------------------------------------------------------

@@ -14,8 +14,10 @@ from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery
 from litestar.response import Response
+from sqlalchemy.orm import Session
 
 from movements.domain import document_queries as dq
+from movements.domain.actions import retention
 from movements.web.deps import ServicesDep
 
 DOCUMENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -27,6 +29,19 @@ def normalise_sha256(value: str) -> str | None:
     """Accept what people paste: any case, spaces or colons between pairs."""
     text = re.sub(r"[\s:]", "", value or "").lower()
     return text if HEX64.match(text) else None
+
+
+#: Said when the retention purge deleted the bytes (the record of the issue stays).
+CONTENT_REMOVED = ("The content of this document has been deleted under the retention "
+                   "policy. That it was issued, when, by whom and its SHA-256 are kept, so "
+                   "a copy can still be checked against it.")
+
+
+def _verify_view(session: Session, document_id: str
+                 ) -> tuple[dq.VerifyView | None, bool]:
+    view = dq.verify_view(session, document_id)
+    removed = view is not None and retention.document_content_removed(session, document_id)
+    return view, removed
 
 
 def _wants_json(request: Request[Any, Any, Any]) -> bool:
@@ -78,8 +93,8 @@ class Verify(Controller):
 async def _answer(request: Request[Any, Any, Any], services: ServicesDep, document_id: str,
                   presented: str | None, filename: str | None, error: str | None
                   ) -> Response[Any]:
-    view = (await services.uow.read(dq.verify_view, document_id)
-            if DOCUMENT_ID.match(document_id) else None)
+    view, removed = (await services.uow.read(_verify_view, document_id)
+                     if DOCUMENT_ID.match(document_id) else (None, False))
     match = (hmac.compare_digest(presented, view.sha256)
              if view is not None and presented is not None else None)
     status = 404 if view is None else (422 if error else 200)
@@ -91,10 +106,14 @@ async def _answer(request: Request[Any, Any, Any], services: ServicesDep, docume
             body["operational_date"] = view.operational_date.isoformat()
             body["issued_at"] = view.issued_at.isoformat()
             body["superseded"] = view.superseded_by is not None and view.superseded_by[2]
+            body["content_removed"] = removed
+            if removed:
+                body["notice"] = CONTENT_REMOVED
         return Response(body, status_code=status, headers={"Cache-Control": "no-store"})
     env = request.app.state.fragments.env
     html = env.get_template("documents/verify.html").render(
         user=None, csrf_token="", airport_name="", document_id=document_id, v=view,
-        presented=presented, filename=filename, match=match, error=error)
+        presented=presented, filename=filename, match=match, error=error,
+        content_removed=CONTENT_REMOVED if removed else None)
     return Response(html, media_type="text/html; charset=utf-8", status_code=status,
                     headers={"Cache-Control": "no-store"})

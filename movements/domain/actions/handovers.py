@@ -88,8 +88,10 @@ def create_handover(tx: Tx, movement_id: int, organisation_id: int, receiving_pe
     tx.session.flush()
     tx.record(HandoverCreated, movement, handover_id=handover.id,
               supersedes_id=handover.supersedes_id)
+    # No names in the audit (it outlives the retention purge): the receiving person is
+    # on the handover row until then.
     tx.audit("create_handover", "handover", handover.id, after={
-        "organisation": organisation.name, "receiving_person": person,
+        "organisation": organisation.id, "receiver_id_checked": bool(id_checked),
         "passengers": [p.id for p in passengers], "supersedes": handover.supersedes_id})
     return handover.id
 
@@ -102,7 +104,8 @@ def edit_handover(tx: Tx, handover_id: int, expected_version: int | None = None,
         raise RuleViolation("a signed handover is never edited: issue a correction, which "
                             "becomes a new version naming the one it replaces")
     check_version(handover, expected_version, "handover")
-    before = {"receiving_person": handover.receiving_person, "notes": handover.notes}
+    before = {"receiving_person": handover.receiving_person,
+              "receiver_id_checked": handover.receiver_id_checked, "notes": handover.notes}
     if receiving_person is not None:
         handover.receiving_person = clean_text(receiving_person, "receiving person",
                                                required=True) or ""
@@ -113,8 +116,9 @@ def edit_handover(tx: Tx, handover_id: int, expected_version: int | None = None,
     _check_minors(list(handover.passengers), handover.receiving_person,
                   handover.receiver_id_checked)
     tx.session.flush()
-    tx.audit("edit_handover", "handover", handover.id, before=before, after={
-        "receiving_person": handover.receiving_person, "notes": handover.notes})
+    # Which fields changed, not their text (names: the audit outlives the purge).
+    changed = sorted(k for k, v in before.items() if getattr(handover, k) != v)
+    tx.audit("edit_handover", "handover", handover.id, after={"changed": changed})
 
 
 def sign_handover(tx: Tx, handover_id: int, handing_signature: str, receiving_signature: str,
@@ -138,7 +142,7 @@ def sign_handover(tx: Tx, handover_id: int, handing_signature: str, receiving_si
     tx.session.flush()
     tx.record(HandoverSigned, movement, handover_id=handover.id)
     tx.audit("sign_handover", "handover", handover.id,
-             after={"handing": handing, "receiving": receiving})
+             after={"passengers": [p.id for p in handover.passengers]})
 
 
 def _tick_handed_over(tx: Tx, handover: Handover) -> None:

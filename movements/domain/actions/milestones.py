@@ -72,8 +72,10 @@ def record_milestone(tx: Tx, booking_id: int, kind: str, expected_version: int |
     tx.session.flush()
     tx.record(MilestoneRecorded, movement, passenger_id=passenger.id, milestone=kind,
               overridden=bool(missing))
+    # The reason is free text about the passenger: it stays on the milestone row (purged
+    # with them), the audit says only that a step was overridden.
     tx.audit("record_milestone", "booking", booking.id, after={
-        "milestone": kind, "override_reason": reason if missing else None})
+        "milestone": kind, "passenger": passenger.id, "overridden": bool(missing)})
     return milestone.id
 
 
@@ -93,4 +95,5 @@ def record_no_show(tx: Tx, booking_id: int, reason: str,
     tx.session.flush()
     tx.record(NoShowRecorded, booking.movement, passenger_id=booking.passenger_id,
               reason=text or "")
-    tx.audit("record_no_show", "booking", booking.id, after={"reason": text})
+    tx.audit("record_no_show", "booking", booking.id,
+             after={"passenger": booking.passenger_id})  # the reason: on the booking

@@ -98,8 +98,8 @@ def add_passenger(tx: Tx, case_id: int, new: NewPassenger) -> int:
     passenger.needs = needs
     tx.session.add(passenger)
     tx.session.flush()
-    tx.audit("add_passenger", "passenger", passenger.id,
-             after={"case": case.reference, "needs": sorted(codes)})
+    tx.audit("add_passenger", "passenger", passenger.id,  # a reference may be a locator
+             after={"case": case.id, "needs": sorted(codes)})
     return passenger.id
 
 

@@ -3,47 +3,98 @@
 A passenger is purged when every (not cancelled) booking is on a movement that is over
 (marked completed, or departed / arrived per the flight state) and their care ended more
 than ``older_than_days`` ago.  Care ends at the latest of: the signature of a handover
-that names them, or the last step of a leg (departed, boarded onward, handed over).  A
-passenger with no such end (never handed over, still being worked) is kept: a coordinator
-must close the case first.
+that names them, the last step of a leg (departed, boarded onward, handed over), or, for
+a no-show, the flight itself.  A passenger whose every booking was cancelled (a telex
+dropped them) is done when those flights are over or cancelled.  A passenger with no such
+end (never handed over, still being worked) is kept: a coordinator must close the case
+first.
 
 Purged means: surname ``PURGED``, no given names, native name, birth date, booking
-locator, medical notes, release-to adult, free text on needs or on notes about them.
-What the yearly figures count stays: the SSR codes, the agency's flags, nationality, sex,
-the chronic-condition category, bookings and milestone times.  Each purge is audited
-(with no personal data in the entry) and pushed to the screens that show the passenger.
+locator, medical notes, release-to adult, free text on needs, notes, no-show and
+override reasons.  What the yearly figures count stays: the SSR codes, the agency's
+flags, nationality, sex, the chronic-condition category, bookings and milestone times.
+
+Then everything else that names purged people goes, whoever wrote it and whenever they
+were purged (so a run also finishes what an earlier, smaller purge left):
+
+* a handover whose passengers are all purged: receiving person, ID check, notes and the
+  receiver's signature become placeholders (the organisation stays for the figures; the
+  handing signature stays only when no user account names the issuer, because ``/verify``
+  names the issuer from it); its stored manifest loses its bytes but keeps its id, kind,
+  hash, issue time and issuer, so ``/verify`` still answers and a copy can still be
+  checked against the hash;
+* a movement that is over, older than the retention period and with nobody on it still in
+  care ("done"): its charter manifests' bytes, its notes, its telex list entries (names,
+  locators, remark text; the codes, flights and the count of entries stay), its
+  reconciliation decisions, and the raw text of the passenger-list telexes about it (type,
+  flight, date, part and outcome stay; the detail keeps only its counts);
+* list entries, reconciliation decisions and alerts that name a purged passenger on a
+  movement that is not done yet; a case whose members are all purged (its reference may
+  be a booking locator or a family name);
+* passenger-list telexes that never reached a movement (rejected, pending, duplicates)
+  once older than the retention period (and at least a day);
+* live-stream replay rows older than ``pruning.STREAM_EVENT_AGE`` and stored write
+  replies older than ``pruning.RESPONSE_AGE`` (plus younger ones that name someone
+  purged in this run); the payload of a younger stream row about a purged passenger.
+
+Audit entries stay (they are the record of who did what; the actions keep names and
+birth dates out of them).  Everything of one run happens in one transaction, audited
+once as ``purge_personal_data`` with the counts, and each purged passenger is pushed to
+the screens that show them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.orm import Session, selectinload
 
+from .. import name_match
 from ..errors import RuleViolation
 from ..events import PassengerPurged
 from ..models import (
+    Alert,
     Booking,
     BookingStatus,
+    Case,
     Handover,
     HandoverPassenger,
     HandoverStatus,
+    IdempotentResponse,
+    ManifestDocument,
     Movement,
     Note,
     Passenger,
+    ReconciliationDecision,
     Role,
+    StreamEvent,
+    TelexEntry,
+    TelexMessage,
 )
 from ..uow import Tx
+from . import pruning
 from ._common import require_role
 
 PURGED_SURNAME = "PURGED"
 PURGED_NOTE = "(removed: retention period ended)"
+#: What a stored document's bytes become; its hash, id, kind, issuer and time stay.
+PURGED_CONTENT = b""
+#: A purged case's reference: ``PURGED-<case id>`` (references are unique).
+PURGED_CASE_PREFIX = "PURGED-"
 #: The step that ends the team's care on each leg.
 FINAL_STEPS = {"departed", "boarded_onward", "handed_over"}
 #: Flight states after which a leg is over, even if nobody ticked "completed".
 OVER_STATES = {"DEP", "ARR"}
+#: A telex that never reached a movement waits at least this long (a part may follow).
+UNATTACHED_TELEX_MIN_AGE = timedelta(days=1)
+_TELEX_SUMMARY = re.compile(
+    r"^(?:parts 1-\d+ assembled; )?(?:PNL|ADL|PTM|PSM) \S+ \(\d+ names? on the list\)[^;]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +102,24 @@ class PurgeSummary:
     purged: int
     kept_in_care: int
     cutoff: datetime
+    cases: int = 0
+    handovers: int = 0
+    documents: int = 0
+    notes: int = 0
+    telex_messages: int = 0
+    telex_entries: int = 0
+    decisions: int = 0
+    alerts: int = 0
+    stream_payloads: int = 0
+    stream_events_deleted: int = 0
+    responses_deleted: int = 0
+
+    def counts(self) -> dict[str, int]:
+        return {k: v for k, v in asdict(self).items() if k not in ("cutoff", "kept_in_care")}
+
+    @property
+    def changed(self) -> bool:
+        return any(self.counts().values())
 
 
 def movement_is_over(movement: Movement) -> bool:
@@ -62,15 +131,25 @@ def care_ended_at(passenger: Passenger, signed_at: list[datetime]) -> datetime |
     ends: list[datetime] = list(signed_at)
     active = [b for b in passenger.bookings if b.status is not BookingStatus.CANCELLED]
     if not active:
-        return None
+        # Every booking cancelled (a later telex dropped them): nobody will work them
+        # again once those flights are over or cancelled.
+        legs = [b.movement for b in passenger.bookings]
+        if not legs or not all(movement_is_over(m) or m.flight_state == "CNX" for m in legs):
+            return None
+        return max([*ends, *(m.best_time for m in legs)])
     for booking in active:
         if not movement_is_over(booking.movement):
             return None
+        if booking.status is BookingStatus.NO_SHOW:
+            ends.append(booking.movement.best_time)  # nothing more to do for them
         ends.extend(m.at for m in booking.milestones if m.kind in FINAL_STEPS)
     return max(ends) if ends else None
 
 
-def purge_personal_data(tx: Tx, older_than_days: int) -> PurgeSummary:
+def purge_personal_data(tx: Tx, older_than_days: int, *,
+                        stream_events_older_than: timedelta = pruning.STREAM_EVENT_AGE,
+                        responses_older_than: timedelta = pruning.RESPONSE_AGE
+                        ) -> PurgeSummary:
     require_role(tx, Role.ADMIN)
     if older_than_days < 0:
         raise RuleViolation("the retention period cannot be negative", field="older_than_days")
@@ -88,18 +167,58 @@ def purge_personal_data(tx: Tx, older_than_days: int) -> PurgeSummary:
             .where(Handover.status == HandoverStatus.SIGNED, Handover.signed_at.is_not(None))):
         if signed_at is not None:
             signed.setdefault(passenger_id, []).append(signed_at)
-    purged = kept = 0
+    kept = 0
+    purged: list[tuple[Passenger, datetime]] = []
     for passenger in passengers:
         ended = care_ended_at(passenger, signed.get(passenger.id, []))
         if ended is None or ended > cutoff:
             kept += 1
-            continue
-        _purge(tx, passenger, ended, older_than_days)
-        purged += 1
-    return PurgeSummary(purged=purged, kept_in_care=kept, cutoff=cutoff)
+        else:
+            purged.append((passenger, ended))
+    words = _words_of(p for p, _ in purged)
+    notes = sum(_purge(tx, passenger) for passenger, _ in purged)
+    tx.session.flush()
+
+    s = tx.session
+    counts = {
+        "cases": _cases(s),
+        "handovers": _handovers(s),
+        "documents": _documents(s, cutoff),
+        "notes": notes + _notes(s, cutoff),
+        "telex_messages": _telex_messages(s, cutoff, tx.now),
+        "telex_entries": _telex_entries(s, cutoff),
+        "decisions": _decisions(s, cutoff, words),
+        "alerts": _alerts(s),
+        "stream_events_deleted": pruning.delete_stream_events_before(
+            tx, tx.now - stream_events_older_than),
+        "responses_deleted": pruning.delete_responses_before(tx, tx.now - responses_older_than)
+        + _responses_naming(s, words),
+    }
+    counts["stream_payloads"] = _stream_payloads(s, cutoff)
+    s.flush()
+    summary = PurgeSummary(purged=len(purged), kept_in_care=kept, cutoff=cutoff, **counts)
+    for passenger, _ in purged:
+        for movement in {b.movement.id: b.movement for b in passenger.bookings}.values():
+            tx.record(PassengerPurged, movement, passenger_id=passenger.id)
+    if summary.changed:
+        tx.audit("purge_personal_data", "retention", None, after={
+            **summary.counts(), "passengers": sorted(p.id for p, _ in purged),
+            "cutoff": cutoff}, detail=f"retention period of {older_than_days} days")
+    return summary
 
 
-def _purge(tx: Tx, passenger: Passenger, ended: datetime, days: int) -> None:
+def document_content_removed(session: Session, document_id: str) -> bool:
+    """True when an issued document's bytes were deleted under the retention policy (its
+    id, hash, issuer and time are still on record)."""
+    size = session.scalar(select(func.length(ManifestDocument.content)).where(
+        ManifestDocument.document_id == document_id))
+    return size is not None and int(size) == len(PURGED_CONTENT)
+
+
+# -- the passenger ------------------------------------------------------------------------
+
+def _purge(tx: Tx, passenger: Passenger) -> int:
+    """Blank the passenger's own rows; returns how many notes about them were blanked."""
     passenger.surname = PURGED_SURNAME
     passenger.given_names = ""
     passenger.native_name = None
@@ -111,15 +230,248 @@ def _purge(tx: Tx, passenger: Passenger, ended: datetime, days: int) -> None:
     passenger.purged_at = tx.now
     for need in passenger.needs:
         need.text = None  # the code stays: aggregates count codes
-    for note in tx.session.scalars(select(Note).where(Note.passenger_id == passenger.id)):
+    for booking in passenger.bookings:
+        if booking.no_show_reason:
+            booking.no_show_reason = PURGED_NOTE  # the status stays: no-shows are counted
+        for milestone in booking.milestones:
+            if milestone.override_reason:
+                milestone.override_reason = PURGED_NOTE
+    notes = list(tx.session.scalars(select(Note).where(Note.passenger_id == passenger.id,
+                                                       Note.text != PURGED_NOTE)))
+    for note in notes:
         note.text = PURGED_NOTE
-    tx.session.flush()
-    for movement in {b.movement.id: b.movement for b in passenger.bookings}.values():
-        tx.record(PassengerPurged, movement, passenger_id=passenger.id)
-    tx.audit("purge_personal_data", "passenger", passenger.id,
-             after={"codes": sorted(passenger.codes), "care_ended_at": ended},
-             detail=f"retention period of {days} days ended")
+    return len(notes)
 
 
-__all__ = ["PURGED_SURNAME", "PurgeSummary", "care_ended_at", "movement_is_over",
+def _words_of(passengers: Iterable[Passenger]) -> set[str]:
+    """The folded names and locators of the passengers purged in this run, to find them
+    in free text that no key ties to them."""
+    words: set[str] = set()
+    for p in passengers:
+        for value in (p.surname, p.given_names, p.native_name, p.booking_locator,
+                      p.release_to_name):
+            folded = name_match.fold(value)
+            if len(folded) >= 3:
+                words.add(folded)
+            words.update(w for w in name_match.fold_words(value) if len(w) >= 4)
+        if p.birth_date is not None:
+            words.add(name_match.fold(p.birth_date.isoformat()))
+    return words
+
+
+def _names_someone(text: str | None, words: set[str]) -> bool:
+    if not text or not words:
+        return False
+    folded = name_match.fold(text)
+    return any(w in folded for w in words)
+
+
+# -- what the retention decides on, as SQL --------------------------------------------------
+
+def _in_care_on(movement_id: Any) -> ColumnElement[bool]:
+    """Someone booked on the movement (any status) is not purged yet."""
+    return select(Booking.id).join(Passenger, Passenger.id == Booking.passenger_id).where(
+        Booking.movement_id == movement_id, Passenger.purged_at.is_(None)).exists()
+
+
+def _done(movement_id: Any, cutoff: datetime) -> ColumnElement[bool]:
+    """The movement is over, older than the retention period, and nobody on it is still
+    in care: whatever free text it carries goes."""
+    over = select(Movement.id).where(
+        Movement.id == movement_id, Movement.scheduled_at < cutoff,
+        or_(Movement.completed.is_(True), Movement.flight_state.in_(OVER_STATES))).exists()
+    return and_(movement_id.is_not(None), over, ~_in_care_on(movement_id))
+
+
+def _purged(passenger_id: Any) -> ColumnElement[bool]:
+    return select(Passenger.id).where(Passenger.id == passenger_id,
+                                      Passenger.purged_at.is_not(None)).exists()
+
+
+def _all_handed_purged(handover_id: Any) -> ColumnElement[bool]:
+    """The handover names passengers, and every one of them is purged."""
+    named = select(HandoverPassenger.passenger_id).where(
+        HandoverPassenger.handover_id == handover_id).exists()
+    in_care = select(HandoverPassenger.passenger_id).join(
+        Passenger, Passenger.id == HandoverPassenger.passenger_id).where(
+        HandoverPassenger.handover_id == handover_id, Passenger.purged_at.is_(None)).exists()
+    return and_(named, ~in_care)
+
+
+def _rowcount(result: object) -> int:
+    assert isinstance(result, CursorResult)
+    return max(int(result.rowcount or 0), 0)
+
+
+# -- each kind of row -----------------------------------------------------------------------
+
+def _cases(s: Session) -> int:
+    rows = list(s.scalars(select(Case).where(
+        ~Case.reference.startswith(PURGED_CASE_PREFIX),
+        select(Passenger.id).where(Passenger.case_id == Case.id).exists(),
+        ~select(Passenger.id).where(Passenger.case_id == Case.id,
+                                    Passenger.purged_at.is_(None)).exists())))
+    for case in rows:
+        case.reference = f"{PURGED_CASE_PREFIX}{case.id}"
+    return len(rows)
+
+
+def _handovers(s: Session) -> int:
+    rows = list(s.scalars(select(Handover).where(
+        Handover.receiving_person != PURGED_NOTE, _all_handed_purged(Handover.id))))
+    for h in rows:
+        h.receiving_person = PURGED_NOTE
+        h.receiver_id_checked = PURGED_NOTE if h.receiver_id_checked else None
+        h.notes = PURGED_NOTE if h.notes else None
+        h.receiving_signature = PURGED_NOTE if h.receiving_signature else None
+        if h.handing_user_id is not None and h.handing_signature:
+            # The issuer is named from the user account; without one, the signature is
+            # the only name /verify can give as the issuer (a staff member, not a
+            # passenger), so it stays.
+            h.handing_signature = PURGED_NOTE
+    return len(rows)
+
+
+def _documents(s: Session, cutoff: datetime) -> int:
+    """Bulk update: the bytes are never loaded."""
+    handed = and_(ManifestDocument.handover_id.is_not(None),
+                  _all_handed_purged(ManifestDocument.handover_id))
+    charter = and_(ManifestDocument.handover_id.is_(None),
+                   _done(ManifestDocument.movement_id, cutoff))
+    return _rowcount(s.execute(
+        update(ManifestDocument)
+        .where(func.length(ManifestDocument.content) > len(PURGED_CONTENT),
+               or_(handed, charter))
+        .values(content=PURGED_CONTENT)
+        .execution_options(synchronize_session=False)))
+
+
+def _notes(s: Session, cutoff: datetime) -> int:
+    rows = list(s.scalars(select(Note).where(
+        Note.text != PURGED_NOTE,
+        or_(_done(Note.movement_id, cutoff),
+            and_(Note.passenger_id.is_not(None), _purged(Note.passenger_id))))))
+    for note in rows:
+        note.text = PURGED_NOTE
+    return len(rows)
+
+
+def _telex_messages(s: Session, cutoff: datetime, now: datetime) -> int:
+    unattached_before = min(cutoff, now - UNATTACHED_TELEX_MIN_AGE)
+    rows = list(s.scalars(select(TelexMessage).where(
+        TelexMessage.raw != "",
+        or_(TelexMessage.message_type.is_(None), TelexMessage.message_type != "MVT"),
+        TelexMessage.received_at < cutoff,
+        or_(_done(TelexMessage.movement_id, cutoff),
+            and_(TelexMessage.movement_id.is_(None),
+                 TelexMessage.received_at < unattached_before)))))
+    for row in rows:
+        row.raw = ""
+        kept = _TELEX_SUMMARY.match(row.detail or "")
+        row.detail = f"{kept.group(0)}; {PURGED_NOTE}" if kept else PURGED_NOTE
+    return len(rows)
+
+
+def _telex_entries(s: Session, cutoff: datetime) -> int:
+    rows = list(s.scalars(select(TelexEntry).where(
+        TelexEntry.surname != PURGED_SURNAME,
+        or_(_done(TelexEntry.movement_id, cutoff),
+            and_(TelexEntry.passenger_id.is_not(None), _purged(TelexEntry.passenger_id))))))
+    for e in rows:
+        e.surname = PURGED_SURNAME
+        e.given_name = None
+        e.locator = None
+        e.group_key = f"L{e.line_no}"  # a PTM's group key carries the surname
+        e.remarks = [[str(code), ""] for code, *_ in e.remarks]
+    return len(rows)
+
+
+def _decisions(s: Session, cutoff: datetime, words: set[str]) -> int:
+    """On a done movement all go; elsewhere those whose key names a purged passenger
+    (or their booking), or whose text names someone purged in this run."""
+    rows = list(s.scalars(select(ReconciliationDecision).where(
+        ReconciliationDecision.summary != PURGED_NOTE,
+        or_(_done(ReconciliationDecision.movement_id, cutoff),
+            select(Booking.id).join(Passenger, Passenger.id == Booking.passenger_id).where(
+                Booking.movement_id == ReconciliationDecision.movement_id,
+                Passenger.purged_at.is_not(None)).exists()))))
+    if not rows:
+        return 0
+    done_ids = set(s.scalars(select(Movement.id).where(
+        Movement.id.in_({r.movement_id for r in rows}), _done(Movement.id, cutoff))))
+    purged_ids = set(s.scalars(select(Passenger.id).where(Passenger.purged_at.is_not(None),
+                                                          Passenger.id.in_(_key_ids(rows)))))
+    purged_bookings = set(s.scalars(select(Booking.id).join(
+        Passenger, Passenger.id == Booking.passenger_id).where(
+        Passenger.purged_at.is_not(None), Booking.id.in_(_key_ids(rows)))))
+    changed = 0
+    for row in rows:
+        kind, _, rest = row.key.partition(":")
+        first = rest.split(":", 1)[0]
+        ref = int(first) if first.isdigit() else None
+        names_purged = (kind == "no_show" and ref in purged_bookings) or (
+            kind in ("onward", "needs") and ref in purged_ids)
+        if row.movement_id in done_ids or names_purged or \
+                _names_someone(row.summary, words) or _names_someone(row.key, words):
+            row.key = f"{kind}:purged:{row.id}"[:300]
+            row.summary = PURGED_NOTE
+            changed += 1
+    return changed
+
+
+def _key_ids(rows: list[ReconciliationDecision]) -> set[int]:
+    ids: set[int] = set()
+    for row in rows:
+        first = row.key.partition(":")[2].split(":", 1)[0]
+        if first.isdigit():
+            ids.add(int(first))
+    return ids
+
+
+def _alerts(s: Session) -> int:
+    """Alert texts name a passenger by initials: ``AB (passenger 7)`` becomes
+    ``passenger 7``."""
+    rows = list(s.scalars(select(Alert).where(
+        Alert.passenger_id.is_not(None), _purged(Alert.passenger_id),
+        Alert.message.contains(" (passenger "))))
+    changed = 0
+    for alert in rows:
+        text = re.sub(rf"\S+ \(passenger {alert.passenger_id}\)",
+                      f"passenger {alert.passenger_id}", alert.message)
+        if text != alert.message:
+            alert.message = text
+            changed += 1
+    return changed
+
+
+def _responses_naming(s: Session, words: set[str]) -> int:
+    """Stored replies younger than the pruning age that show someone purged now."""
+    if not words:
+        return 0
+    gone = 0
+    for row in list(s.scalars(select(IdempotentResponse))):
+        if _names_someone(row.body, words):
+            s.delete(row)
+            gone += 1
+    return gone
+
+
+def _stream_payloads(s: Session, cutoff: datetime) -> int:
+    """Replay rows still kept (younger than the pruning age) about a purged passenger or a
+    done movement keep their sequence number and kind (replay needs only those) but lose
+    their payload (a no-show reason, a case reference)."""
+    rows = list(s.scalars(select(StreamEvent).where(or_(
+        and_(StreamEvent.passenger_id.is_not(None), _purged(StreamEvent.passenger_id)),
+        _done(StreamEvent.movement_id, cutoff)))))
+    changed = 0
+    for row in rows:
+        if row.payload:
+            row.payload = {}
+            changed += 1
+    return changed
+
+
+__all__ = ["PURGED_CONTENT", "PURGED_NOTE", "PURGED_SURNAME", "PurgeSummary",
+           "care_ended_at", "document_content_removed", "movement_is_over",
            "purge_personal_data"]
+

@@ -382,8 +382,9 @@ def _create_owned(tx: Tx, airport: Airport, rows: list[TelexEntry],
             legs.add(other.id)
             booked[other.id] = other
         journeys.setdefault(ref, set()).add(frozenset(legs))
+        # The case id, not its reference: a reference carries a locator or a surname.
         tx.audit("add_passenger", "passenger", passenger.id,
-                 after={"case": ref, "needs": sorted(c for c, _ in needs),
+                 after={"case": cases[ref].id, "needs": sorted(c for c, _ in needs),
                         "movements": sorted(legs)}, detail=f"from telex {message_id}")
     tx.session.flush()
     tally.created += len(made)
@@ -479,8 +480,8 @@ def create_from_entry(tx: Tx, airport: Airport, row: TelexEntry, movement: Movem
     if owned:
         tx.session.add(TelexPassenger(passenger_id=passenger.id, telex_message_id=message_id,
                                       created_at=tx.now))
-    tx.audit("add_passenger", "passenger", passenger.id,
-             after={"case": ref, "needs": sorted(c for c, _ in needs)},
+    tx.audit("add_passenger", "passenger", passenger.id,  # case id: the reference names
+             after={"case": cases[ref], "needs": sorted(c for c, _ in needs)},
              detail=f"from telex {message_id}" if message_id else "from telex")
     row.passenger_id = passenger.id
     px.book_passenger(tx, passenger.id, movement.id, seat=row.seat)
