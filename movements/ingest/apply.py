@@ -296,6 +296,12 @@ def receive(tx: Tx, text: str, airport: str, reference: date) -> TelexOutcome:
 async def submit(uow: UnitOfWork, actor: Actor, text: str, *, airport: str,
                  reference: date | None = None) -> TelexOutcome:
     """Receive one telex: applied whole, or rejected and stored with the reason."""
+    if "\x00" in text:
+        # A NUL byte never belongs in a Type B telex, and PostgreSQL refuses it in text.
+        text = text.replace("\x00", "")
+        header = loose_header(text)
+        return _outcome(await uow.run(tl.store_rejected, actor, header,
+                                      "the telex contains a NUL character"))
     if len(text) > MAX_TELEX_CHARS:
         text = text[:MAX_TELEX_CHARS]
         header = loose_header(text)

@@ -6,7 +6,7 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromQuery
 from litestar.response import Redirect, Response
 from sqlalchemy import select
 
@@ -22,7 +22,7 @@ from movements.web.auth import (
     client_address,
     current_user,
 )
-from movements.web.deps import ServicesDep
+from movements.web.deps import PathId, ServicesDep
 
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_CLIENT = 20
@@ -131,7 +131,7 @@ class Account(Controller):
 
     @post("/account/sessions/{session_id:int}/end", guards=[ANY_SIGNED_IN])
     async def end_session(self, request: Request[Any, Any, Any], services: ServicesDep,
-                          session_id: FromPath[int]) -> Response[Any]:
+                          session_id: PathId) -> Response[Any]:
         user = current_user(request)
         assert user is not None
         try:

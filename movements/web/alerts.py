@@ -19,7 +19,6 @@ from typing import Any
 
 from litestar import Controller, Request, WebSocket, get, post, websocket
 from litestar.exceptions import WebSocketDisconnect
-from litestar.params import FromPath
 from litestar.response import Response
 from sqlalchemy.orm import Session
 
@@ -30,7 +29,7 @@ from movements.ingest.feed import feed_status_view
 from movements.realtime.fragments import header
 from movements.services import Services
 from movements.web.auth import COORDINATION, STAFF, AuthUser, current_user, same_origin
-from movements.web.deps import ChannelsDep, ServicesDep
+from movements.web.deps import ChannelsDep, PathId, ServicesDep
 
 log = logging.getLogger(__name__)
 HTML = "text/html; charset=utf-8"
@@ -92,7 +91,7 @@ class Alerts(Controller):
 
     @post("/alerts/{alert_id:int}/ack")
     async def acknowledge(self, request: Request[Any, Any, Any], services: ServicesDep,
-                          alert_id: FromPath[int]) -> Response[str]:
+                          alert_id: PathId) -> Response[str]:
         user = _user(request)
         env = request.app.state.fragments.env
 

@@ -27,7 +27,7 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.datastructures import FormMultiDict
 from litestar.exceptions import ValidationException
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromQuery
 from litestar.response import Redirect, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -401,12 +401,12 @@ class HandoverPages(Controller):
 
     @get("/handovers/{handover_id:int}")
     async def handover(self, request: Request[Any, Any, Any], services: ServicesDep,
-                       handover_id: FromPath[int]) -> Response[str]:
+                       handover_id: PathId) -> Response[str]:
         return await _handover_page(request, services, handover_id)
 
     @get("/handovers/{handover_id:int}/manifest.pdf")
     async def manifest(self, request: Request[Any, Any, Any], services: ServicesDep,
-                       handover_id: FromPath[int]) -> Response[bytes]:
+                       handover_id: PathId) -> Response[bytes]:
         user = _user(request)
         await scoped_handover(services, user, handover_id)
         doc = await delivery.handover_manifest(services, user.actor, handover_id)
@@ -531,7 +531,7 @@ class MovementDocuments(Controller):
 
     @get("/movements/{movement_id:int}/charter-manifest.pdf")
     async def charter(self, request: Request[Any, Any, Any], services: ServicesDep,
-                      movement_id: FromPath[int]) -> Response[bytes]:
+                      movement_id: PathId) -> Response[bytes]:
         user = _user(request)
         await _scoped_movement(services, user, movement_id)
         return pdf_response(await delivery.charter_manifest(services, user.actor,
@@ -539,7 +539,7 @@ class MovementDocuments(Controller):
 
     @get("/movements/{movement_id:int}/briefing.pdf")
     async def briefing(self, request: Request[Any, Any, Any], services: ServicesDep,
-                       movement_id: FromPath[int]) -> Response[bytes]:
+                       movement_id: PathId) -> Response[bytes]:
         user = _user(request)
         await _scoped_movement(services, user, movement_id)
         return pdf_response(await delivery.escort_briefing(services, user.actor,

@@ -25,7 +25,7 @@ from litestar.config.app import AppConfig
 from litestar.datastructures import UploadFile
 from litestar.exceptions import NotFoundException, ValidationException
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromQuery
 from litestar.plugins import InitPlugin
 from litestar.response import Redirect, Response
 
@@ -180,13 +180,13 @@ class ReconciliationPages(Controller):
     @get("/movements/{movement_id:int}/reconciliation",
          summary="Telexes vs manifest for one movement")
     async def section(self, request: Request[Any, Any, Any], services: ServicesDep,
-                      movement_id: FromPath[int]) -> Response[str]:
+                      movement_id: PathId) -> Response[str]:
         return await _section(request, services, movement_id)
 
     @post("/movements/{movement_id:int}/reconciliation", guards=[COORDINATION],
           summary="Apply or dismiss one difference", status_code=200)
     async def decide(self, request: Request[Any, Any, Any], services: ServicesDep,
-                     movement_id: FromPath[int]) -> Response[Any]:
+                     movement_id: PathId) -> Response[Any]:
         form = await request.form()
         key = str(form.get("key") or "")
         decision = str(form.get("decision") or "")

@@ -13,7 +13,7 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException, ValidationException
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromQuery
 from litestar.response import Response
 from sqlalchemy.orm import Session
 
@@ -26,7 +26,7 @@ from movements.domain.uow import Tx, board_stream, movement_stream, stream_seq
 from movements.realtime.fragments import Fragments
 from movements.services import Services
 from movements.web.auth import COORDINATION, STAFF, AuthUser, current_user
-from movements.web.deps import ServicesDep
+from movements.web.deps import PathId, ServicesDep
 
 HTML = "text/html; charset=utf-8"
 
@@ -92,7 +92,7 @@ class Pages(Controller):
 
     @get("/movements/{movement_id:int}")
     async def movement(self, request: Request[Any, Any, Any], services: ServicesDep,
-                       movement_id: FromPath[int]) -> Response[str]:
+                       movement_id: PathId) -> Response[str]:
         stream = movement_stream(movement_id)
 
         def load(session: Session) -> tuple[int, queries.MovementDetail | None]:
@@ -112,7 +112,7 @@ class Pages(Controller):
     # -- writes -------------------------------------------------------------------------
     @post("/bookings/{booking_id:int}/milestones")
     async def milestone(self, request: Request[Any, Any, Any], services: ServicesDep,
-                        booking_id: FromPath[int]) -> Response[str]:
+                        booking_id: PathId) -> Response[str]:
         form = await _form(request)
         kind = str(form.get("kind", ""))
         version = _int(form.get("expected_version"), "expected_version")
@@ -125,7 +125,7 @@ class Pages(Controller):
 
     @post("/bookings/{booking_id:int}/no-show")
     async def no_show(self, request: Request[Any, Any, Any], services: ServicesDep,
-                      booking_id: FromPath[int]) -> Response[str]:
+                      booking_id: PathId) -> Response[str]:
         form = await _form(request)
         version = _int(form.get("expected_version"), "expected_version")
         reason = str(form.get("reason", ""))
@@ -136,7 +136,7 @@ class Pages(Controller):
 
     @post("/bookings/{booking_id:int}/escort")
     async def escort(self, request: Request[Any, Any, Any], services: ServicesDep,
-                     booking_id: FromPath[int]) -> Response[str]:
+                     booking_id: PathId) -> Response[str]:
         form = await _form(request)
         name = str(form.get("escort_name", ""))
         kind = str(form.get("kind", "operational"))
@@ -153,7 +153,7 @@ class Pages(Controller):
 
     @get("/bookings/{booking_id:int}/reveal")
     async def reveal(self, request: Request[Any, Any, Any], services: ServicesDep,
-                     booking_id: FromPath[int]) -> Response[str]:
+                     booking_id: PathId) -> Response[str]:
         """Full name and birth date, on purpose: the read is audited in its own
         transaction before anything is shown."""
         user = _user(request)
@@ -177,7 +177,7 @@ class Pages(Controller):
 
     @post("/movements/{movement_id:int}/notes")
     async def note(self, request: Request[Any, Any, Any], services: ServicesDep,
-                   movement_id: FromPath[int]) -> Response[str]:
+                   movement_id: PathId) -> Response[str]:
         form = await _form(request)
         text = str(form.get("text", ""))
         user = _user(request)
@@ -193,7 +193,7 @@ class Pages(Controller):
 
     @post("/movements/{movement_id:int}/flight", guards=[COORDINATION])
     async def correct_flight(self, request: Request[Any, Any, Any], services: ServicesDep,
-                             movement_id: FromPath[int]) -> Response[str]:
+                             movement_id: PathId) -> Response[str]:
         form = await _form(request)
         user = _user(request)
         version = _int(form.get("expected_version"), "expected_version")

@@ -417,3 +417,12 @@ async def test_telex_differences_on_a_planned_manifest(uow: UnitOfWork) -> None:
     assert left is not None and left.differences == () and left.dismissed == 1
     assert "MWANGI/PETER" in await uow.read(names_on, t.kq116)
     assert ids  # the planned passengers kept their ids (never re-created)
+
+
+async def test_a_nul_character_is_rejected_and_stored_not_a_crash(uow: UnitOfWork) -> None:
+    from movements.ingest.apply import submit
+    from tests.factories import SYSTEM as SYS
+
+    outcome = await submit(uow, SYS, "MVT\nKL1234/15.PHBXA.AMS\x00\nAD151022/151035\n",
+                           airport="AMS")
+    assert outcome.outcome == "rejected" and "NUL" in (outcome.detail or "")
