@@ -7,7 +7,7 @@ other module reads ``os.environ``.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -40,7 +40,6 @@ class Settings:
     database_url: str = ""
     channels_url: str = "memory://"
     airport: str = "AMS"
-    secret_key: str = "dev-only-secret-change-me"
     secure_cookies: bool = True
     session_idle_minutes: int = 30
     session_max_hours: int = 12
@@ -61,7 +60,6 @@ class Settings:
     subscriber_backlog: int = 500
     replay_limit: int = 200
     log_level: str = "INFO"
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def effective_database_url(self) -> str:
@@ -84,10 +82,6 @@ class Settings:
             kwargs["channels_url"] = v
         if (v := get("MOVEMENTS_AIRPORT")) is not None:
             kwargs["airport"] = v.strip().upper()
-        if (v := get("MOVEMENTS_SECRET_KEY")) is not None:
-            if len(v) < 16:
-                raise ConfigError("MOVEMENTS_SECRET_KEY: must be at least 16 characters")
-            kwargs["secret_key"] = v
         if (v := get("MOVEMENTS_SECURE_COOKIES")) is not None:
             kwargs["secure_cookies"] = _bool("MOVEMENTS_SECURE_COOKIES", v)
         for key, attr, minimum in (

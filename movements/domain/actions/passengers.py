@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
@@ -42,7 +42,6 @@ class NewPassenger:
     medical_notes: str | None = None
     release_to_name: str | None = None
     release_to_relation: str | None = None
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 def get_or_create_case(tx: Tx, airport: str, reference: str,
