@@ -66,6 +66,10 @@ class CuttableProxy:
     def resume(self) -> None:
         self._call(self._listen())
 
+    def retarget(self, port: int) -> None:
+        """Send new connections to another server (a load balancer's failover)."""
+        self.target_port = port
+
     def close(self) -> None:
         self._call(self._cut())
         self._loop.call_soon_threadsafe(self._loop.stop)
