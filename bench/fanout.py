@@ -58,7 +58,7 @@ def seed(tx: Tx, today, password_hash: str) -> tuple[int, list[int]]:  # type: i
     world = build_world(tx, today)
     setup.add_user(tx, "bench", "Bench", Role.GATE_STAFF, password_hash, airports=["AMS"])
     bookings = [add_pax(tx, world.departure_id, f"F-{i}", f"Fan{i}", "Out")[1]
-                for i in range(20)]
+                for i in range(60)]
     return world.departure_id, bookings
 
 
@@ -128,6 +128,8 @@ def run_movements(n: int, args: argparse.Namespace, server, client, csrf, cookie
     posts: list[float] = []
     for i in range(args.events):
         booking = bookings[i % len(bookings)]
+        if step_state.get(booking, 0) >= len(STEPS):  # this one is done: take a fresh one
+            booking = next(b for b in bookings if step_state.get(b, 0) < len(STEPS))
         step = STEPS[step_state.setdefault(booking, 0)]
         step_state[booking] += 1
         t0 = time.monotonic()
