@@ -130,7 +130,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         # logged as one line by their handlers instead.
         logging_config=LoggingConfig(log_exceptions="always", configure_root_logger=False,
                                      disable_stack_trace={400, 401, 403, 404, 405, 409,
-                                                          413, 422, 429, DomainError}),
+                                                          410, 413, 422, 429, DomainError}),
         openapi_config=OpenAPIConfig(title="movements", version="1"),
         debug=False,
     )

@@ -35,7 +35,7 @@ import anyio.to_thread
 
 from movements.domain import document_queries as dq
 from movements.domain.actions import documents as issue
-from movements.domain.errors import ConflictError
+from movements.domain.errors import ConflictError, Gone
 from movements.domain.uow import Actor
 from movements.manifests import (
     build_charter_manifest,
@@ -162,6 +162,9 @@ async def handover_manifest(services: Services, actor: Actor, handover_id: int,
     """The manifest's bytes for handing out (the read is audited)."""
     stored = await ensure_handover_manifest(services, actor, handover_id)
     view = await services.uow.read(dq.handover_view, handover_id)
+    if not stored.content:
+        raise Gone(f"the manifest {stored.document_id} was issued, but its content has been "
+                   "deleted under the retention policy; /verify still confirms its hash")
     out = await services.uow.run(issue.record_download, actor, stored.document_id,
                                  reason=reason)
     return Rendered.of(out, _handover_filename(out, view.flight, view.operational_date))

@@ -32,3 +32,9 @@ class NotFound(DomainError):
 
 class PermissionDenied(DomainError):
     status = 403
+
+
+class Gone(DomainError):
+    """It existed, and was deleted on purpose (retention)."""
+
+    status = 410

@@ -361,3 +361,25 @@ def test_each_role_starts_on_its_own_page(site: Site, client: Client) -> None:
                                         "next": "/handovers/7"}, follow_redirects=False)
     assert asked.headers["location"] == "/handovers/7"  # where the link pointed stays
     assert client.get("/board").status_code == 403  # the board stays closed to reception
+
+
+def test_a_purged_manifest_is_gone_but_still_verifiable(site: Site, client: Client,
+                                                        arrival: Arrival) -> None:
+    from movements.domain.models import ManifestDocument
+
+    csrf = login(client, "gate")
+    hid = created_id(start(client, csrf, site, arrival, [arrival.adult], "Tesfaye Abebe"))
+    assert sign(client, csrf, hid, page_version(client, hid),
+                receiver="Tesfaye Abebe").status_code == 303
+    stored = read(site, client, partial(dq.stored_handover_document, with_content=False), hid)
+
+    def blank(tx: Tx) -> None:  # what the retention purge does to the stored bytes
+        row = tx.session.scalar(select(ManifestDocument).where(
+            ManifestDocument.document_id == stored.document_id))
+        row.content = b""
+
+    write(site, client, blank)
+    gone = client.get(f"/handovers/{hid}/manifest.pdf")
+    assert gone.status_code == 410 and "retention policy" in gone.text
+    verify = client.get(f"/verify/{stored.document_id}", headers={"accept": "application/json"})
+    assert verify.status_code == 200 and stored.sha256 in verify.text
