@@ -77,30 +77,25 @@ async def authenticate_token(services: Services, token: str) -> AuthUser | None:
     settings = services.settings
     idle = timedelta(minutes=settings.session_idle_minutes)
     lifetime = timedelta(hours=settings.session_max_hours)
-    # A write transaction only when the session must be touched or ended; most requests
-    # only read (SQLite has one writer; tablets poll a lot).
-    found = await services.uow.read(_peek, token, services.clock.now(), idle, lifetime)
-    if found == "fresh":
-        return await services.uow.read(_load_fresh, token)
+    # One read for most requests; a write transaction only when the session must be
+    # touched or ended (SQLite has one writer; tablets poll a lot; an unknown or ended
+    # cookie never costs a write).
+    found = await services.uow.read(_peek, token, services.clock.now(), lifetime)
+    if found is None or isinstance(found, AuthUser):
+        return found
     result = await services.uow.run(_lookup, Actor.system("auth"), token, idle, lifetime)
     return result[0] if result else None
 
 
-def _peek(session: Any, token: str, now: Any, idle: timedelta, lifetime: timedelta) -> str:
+def _peek(session: Any, token: str, now: Any, lifetime: timedelta) -> AuthUser | str | None:
+    """The signed-in user when the session is fresh; "touch" when it must be written
+    (last seen over a minute ago, or past its lifetime); None when there is none."""
     row = session.scalar(select(UserSession).where(
         UserSession.token_hash == session_actions.token_hash(token)))
     if row is None or row.ended_at is not None:
-        return "none"
+        return None
     if now - row.last_seen_at > timedelta(seconds=60) or now - row.created_at > lifetime:
         return "touch"
-    return "fresh"
-
-
-def _load_fresh(session: Any, token: str) -> AuthUser | None:
-    row = session.scalar(select(UserSession).where(
-        UserSession.token_hash == session_actions.token_hash(token)))
-    if row is None:
-        return None
     user = session.get(User, row.user_id)
     if user is None or not user.active:
         return None
