@@ -16,7 +16,6 @@ copy, the current state (409).
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import uuid
 from collections.abc import Callable, Iterable
@@ -35,7 +34,6 @@ from sqlalchemy.orm import Session
 from movements import delivery
 from movements.domain import document_queries as dq
 from movements.domain.actions import handovers as handover_actions
-from movements.domain.actions import idempotency
 from movements.domain.clock import local_date
 from movements.domain.errors import ConflictError, DomainError, NotFound, RuleViolation
 from movements.domain.models import (
@@ -54,6 +52,7 @@ from movements.domain.uow import Tx
 from movements.services import Services
 from movements.web.auth import ANY_SIGNED_IN, COORDINATION, STAFF, AuthUser, current_user
 from movements.web.deps import PathId, ServicesDep
+from movements.web.once import checked_key, request_hash, run_once
 from movements.web.reception import Reception
 from movements.web.verify import Verify
 
@@ -316,33 +315,15 @@ def _opt_int(value: Any, name: str) -> int | None:
     return None if value in (None, "") else _int(value, name)
 
 
-def _request_hash(request: Request[Any, Any, Any], form: FormMultiDict) -> str:
-    fields = "&".join(f"{k}={v}" for k, v in sorted(
-        (k, str(v)) for k, v in form.multi_items() if k not in ("_csrf", "_idem")))
-    return hashlib.sha256(f"{request.method} {request.url.path}?{fields}".encode()).hexdigest()
-
-
 async def _once(request: Request[Any, Any, Any], services: Services, user: AuthUser,
                 form: FormMultiDict, act: Callable[[Tx], str]) -> str:
     """Run ``act`` (which returns where to go next) once per idempotency key: a tablet's
     retry of the same submission goes where the first one went instead of writing twice.
     The key is the form's own (``_idem``, fresh with each rendered form) or htmx's."""
-    key = str(form.get("_idem") or request.headers.get("idempotency-key") or "").strip()
-    if len(key) > 80:
-        raise ValidationException("idempotency key is longer than 80 characters")
-    digest = _request_hash(request, form)
-    if key:
-        stored = await services.uow.read(idempotency.recall, key, user.id, digest)
-        if stored is not None:
-            return stored.body
-
-    def run(tx: Tx) -> str:
-        url = act(tx)
-        if key:
-            idempotency.remember(tx, key, digest, 303, url)
-        return url
-
-    return await services.uow.run(run, user.actor)
+    key = checked_key(str(form.get("_idem") or request.headers.get("idempotency-key") or ""))
+    url, _, _ = await run_once(services, user, key, request_hash(request, form.multi_items()),
+                               act, 303)
+    return url
 
 
 def _go(request: Request[Any, Any, Any], url: str) -> Response[Any]:

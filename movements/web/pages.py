@@ -6,7 +6,6 @@ Writes reply with the same partial the live stream pushes.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -18,7 +17,7 @@ from litestar.response import Response
 from sqlalchemy.orm import Session
 
 from movements.domain import queries
-from movements.domain.actions import escorts, idempotency, milestones
+from movements.domain.actions import escorts, milestones
 from movements.domain.actions import movements as movement_actions
 from movements.domain.clock import local_date, local_to_utc
 from movements.domain.errors import ConflictError, DomainError
@@ -27,6 +26,7 @@ from movements.realtime.fragments import Fragments
 from movements.services import Services
 from movements.web.auth import COORDINATION, STAFF, AuthUser, current_user
 from movements.web.deps import PathId, ServicesDep
+from movements.web.once import checked_key, request_hash, run_once
 
 HTML = "text/html; charset=utf-8"
 
@@ -56,11 +56,6 @@ def _day(value: str | None, services: Services) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise ValidationException(f"date={value!r}: expected YYYY-MM-DD") from None
-
-
-def _request_hash(request: Request[Any, Any, Any], form: dict[str, Any]) -> str:
-    fields = "&".join(f"{k}={form[k]}" for k in sorted(form) if k != "_csrf")
-    return hashlib.sha256(f"{request.method} {request.url.path}?{fields}".encode()).hexdigest()
 
 
 class Pages(Controller):
@@ -279,30 +274,18 @@ async def _idempotent(request: Request[Any, Any, Any], services: Services,
                       on_error_async: Callable[[DomainError], Any] | None = None
                       ) -> Response[str]:
     """Run ``act`` (which renders its reply inside the transaction) once per key."""
-    key = request.headers.get("idempotency-key", "").strip()
-    if key and len(key) > 80:
-        raise ValidationException("Idempotency-Key is longer than 80 characters")
-    request_hash = _request_hash(request, form)
-    if key:
-        stored = await services.uow.read(idempotency.recall, key, user.id, request_hash)
-        if stored is not None:
-            resp = html(stored.body, stored.status_code)
-            resp.headers["Idempotent-Replay"] = "true"
-            return resp
-
-    def run(tx: Tx) -> str:
-        body = act(tx)
-        if key:
-            idempotency.remember(tx, key, request_hash, 200, body)
-        return body
-
+    key = checked_key(request.headers.get("idempotency-key"))
+    digest = request_hash(request, form.items())
     try:
-        body = await services.uow.run(run, user.actor)
+        body, status, replayed = await run_once(services, user, key, digest, act, 200)
     except DomainError as exc:
         if on_error_async is None or exc.status not in (409, 422):
             raise
         return html(await on_error_async(exc), exc.status)
-    return html(body)
+    resp = html(body, status)
+    if replayed:
+        resp.headers["Idempotent-Replay"] = "true"
+    return resp
 
 
 async def _write_pax_row(request: Request[Any, Any, Any], services: Services, booking_id: int,
