@@ -20,9 +20,9 @@ from litestar.openapi.config import OpenAPIConfig
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 
-from movements.config import Settings
 from movements.domain.clock import Clock
 from movements.domain.errors import DomainError
+from movements.platform.config import Settings
 from movements.realtime.backends import make_backend
 from movements.realtime.fragments import Fragments
 from movements.realtime.hub import LiveHub

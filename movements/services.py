@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from movements.config import Settings
-from movements.db import Database
 from movements.domain.clock import Clock, SystemClock
 from movements.domain.uow import NullPublisher, Publisher, UnitOfWork
+from movements.platform.config import Settings
+from movements.platform.db import Database
 
 
 @dataclass

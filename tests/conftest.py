@@ -16,12 +16,12 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from movements.db import Database, make_engine
 from movements.domain.clock import ManualClock
 from movements.domain.events import DomainEvent
 from movements.domain.models import Base
 from movements.domain.uow import UnitOfWork
-from movements.migrate import upgrade
+from movements.platform.db import Database, make_engine
+from movements.platform.migrate import upgrade
 from tests.pg import PgCluster, start_cluster
 
 BACKENDS = ["sqlite", "postgresql"]
@@ -60,7 +60,7 @@ class CapturingPublisher:
 def pg_base_url() -> Iterator[str]:
     given = os.environ.get("MOVEMENTS_TEST_PG_URL")
     if given:
-        from movements.config import normalise_database_url
+        from movements.platform.config import normalise_database_url
 
         yield normalise_database_url(given)
         return

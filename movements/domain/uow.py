@@ -28,7 +28,7 @@ from .models import AuditEntry, Movement, Role, StreamCounter, StreamEvent, Tran
 
 log = logging.getLogger(__name__)
 
-#: Tells the SQLite engine to BEGIN IMMEDIATE (movements.db reads it); ignored elsewhere.
+#: Tells the SQLite engine to BEGIN IMMEDIATE (movements.platform.db reads it); ignored elsewhere.
 WRITE_TXN_OPTION = "movements_write_txn"
 
 P = ParamSpec("P")
@@ -127,7 +127,7 @@ class UnitOfWork:
     """The async adapter around actions, shared by the web, the CLI and the jobs.
 
     Two ways to run the same synchronous action code, chosen by the composition root
-    (``movements.db.Database``):
+    (``movements.platform.db.Database``):
 
     * async sessions (PostgreSQL/asyncpg): ``AsyncSession.run_sync``; each statement
       awaits the network without blocking the loop.

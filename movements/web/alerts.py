@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from movements.domain.actions import alerts as alert_actions
 from movements.domain.clock import local_date
 from movements.domain.uow import Tx, board_stream
-from movements.ingest.feed import feed_status_view
+from movements.feed.client import feed_status_view
 from movements.realtime.fragments import header
 from movements.services import Services
 from movements.web.auth import COORDINATION, STAFF, AuthUser, current_user, same_origin

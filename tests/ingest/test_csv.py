@@ -176,8 +176,8 @@ def test_cli_imports_passengers_and_telexes(tmp_path: Path,
 
     for name in ("MOVEMENTS_DATABASE_URL", "MOVEMENTS_AIRPORT", "MOVEMENTS_DATA_DIR"):
         monkeypatch.delenv(name, raising=False)
-    from movements.db import Database
     from movements.domain.uow import NullPublisher
+    from movements.platform.db import Database
 
     data_dir = tmp_path / "data"
     assert main(["--data-dir", str(data_dir), "db", "upgrade"]) == 0

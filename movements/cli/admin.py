@@ -13,8 +13,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from movements.cli import CliError, _settings, run_async
-from movements.config import Settings
+from movements.cli.common import CliError, run_async, settings_of
+from movements.platform.config import Settings
 
 KINDS = ["agency_team", "reception_authority", "receiving_mission", "family",
          "repatriation_service"]
@@ -88,7 +88,7 @@ def _set_active(tx: Any, username: str, active: bool) -> int:
 
 
 def cmd_organisations_add(args: argparse.Namespace) -> int:
-    settings = _settings(args)
+    settings = settings_of(args)
     org_id, existed = run_async(lambda: _run(settings, _add_organisation, args.name, args.kind),
                                 settings.effective_database_url)
     print(f"organisation {args.name.strip()!r} ({args.kind}) "
@@ -97,7 +97,7 @@ def cmd_organisations_add(args: argparse.Namespace) -> int:
 
 
 def cmd_organisations_list(args: argparse.Namespace) -> int:
-    settings = _settings(args)
+    settings = settings_of(args)
     rows = run_async(lambda: _run(settings, _list_organisations, read=True),
                      settings.effective_database_url)
     for org_id, name, kind in rows:
@@ -106,7 +106,7 @@ def cmd_organisations_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_set_active(args: argparse.Namespace, active: bool) -> int:
-    settings = _settings(args)
+    settings = settings_of(args)
     ended = run_async(lambda: _run(settings, _set_active, args.username, active),
                       settings.effective_database_url)
     if active:

@@ -7,63 +7,20 @@ ends in one clear line on stderr and a non-zero exit, never a traceback.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import secrets
 import sys
-from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn
 
-from movements.config import ConfigError, Settings
-
-
-class CliError(Exception):
-    """A failure to report in one line."""
-
-
-def _settings(args: argparse.Namespace) -> Settings:
-    settings = Settings.from_env()
-    if getattr(args, "data_dir", None):
-        settings = Settings.from_env({**os.environ, "MOVEMENTS_DATA_DIR": args.data_dir})
-    return settings
-
-
-def _explain_db_error(exc: BaseException, url: str) -> str:
-    text = str(exc).lower()
-    shown = url.split("@")[-1] if "@" in url else url
-    if "locked" in text:
-        return f"the database file is locked by another program ({shown}); close it and retry"
-    if "unable to open" in text or "readonly" in text or "read-only" in text:
-        return f"cannot open the database file ({shown}): check the path and permissions"
-    return f"cannot reach the database at {shown}: {str(exc).splitlines()[0]}"
-
-
-def run_async(factory: Callable[[], Coroutine[Any, Any, Any]], url: str) -> Any:
-    from sqlalchemy.exc import DBAPIError, OperationalError
-
-    try:
-        return asyncio.run(factory())
-    except (OperationalError, DBAPIError, OSError, ConnectionError) as exc:
-        raise CliError(_explain_db_error(exc, url)) from exc
-
-
-async def _upgrade(settings: Settings) -> None:
-    from movements.db import make_engine
-    from movements.migrate import upgrade
-
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.effective_database_url)
-    try:
-        await upgrade(engine)
-    finally:
-        await engine.dispose()
+from movements.cli.common import CliError, run_async, settings_of, upgrade_schema
+from movements.platform.config import ConfigError, Settings
 
 
 def cmd_db_backup(args: argparse.Namespace) -> int:
-    from movements.backup import BackupError, backup
+    from movements.platform.backup import BackupError, backup
 
-    settings = _settings(args)
+    settings = settings_of(args)
     try:
         size = backup(settings.effective_database_url, Path(args.file))
     except (BackupError, OSError) as exc:
@@ -73,9 +30,9 @@ def cmd_db_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_db_restore(args: argparse.Namespace) -> int:
-    from movements.backup import BackupError, restore
+    from movements.platform.backup import BackupError, restore
 
-    settings = _settings(args)
+    settings = settings_of(args)
     try:
         restore(settings.effective_database_url, Path(args.file))
     except (BackupError, OSError) as exc:
@@ -85,8 +42,8 @@ def cmd_db_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_db(args: argparse.Namespace) -> int:
-    settings = _settings(args)
-    run_async(lambda: _upgrade(settings), settings.effective_database_url)
+    settings = settings_of(args)
+    run_async(lambda: upgrade_schema(settings), settings.effective_database_url)
     print(f"schema is up to date ({settings.effective_database_url.split('@')[-1]})")
     return 0
 
@@ -96,7 +53,7 @@ async def _load_demo(settings: Settings, year: int | None) -> str:
     from movements.domain.uow import Actor
     from movements.services import Services
 
-    await _upgrade(settings)
+    await upgrade_schema(settings)
     services = Services.build(settings)
     try:
         if year is not None:
@@ -115,7 +72,7 @@ async def _load_demo(settings: Settings, year: int | None) -> str:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    settings = _settings(args)
+    settings = settings_of(args)
     print(run_async(lambda: _load_demo(settings, args.year), settings.effective_database_url))
     return 0
 
@@ -124,7 +81,7 @@ async def _add_user(settings: Settings, username: str, display: str, role: str,
                     password: str, organisation: str | None, airports: list[str]) -> int:
     from movements.domain.actions.setup import add_user
     from movements.domain.uow import Actor
-    from movements.passwords import hash_password
+    from movements.platform.passwords import hash_password
     from movements.services import Services
 
     services = Services.build(settings)
@@ -137,7 +94,7 @@ async def _add_user(settings: Settings, username: str, display: str, role: str,
 
 
 def cmd_users_add(args: argparse.Namespace) -> int:
-    settings = _settings(args)
+    settings = settings_of(args)
     password = args.password or secrets.token_urlsafe(12)
     if len(password) < 10:
         raise CliError("--password: use at least 10 characters")
@@ -157,7 +114,7 @@ async def _add_airport(settings: Settings, code: str, name: str, tz: str) -> int
     from movements.domain.uow import Actor
     from movements.services import Services
 
-    await _upgrade(settings)
+    await upgrade_schema(settings)
     services = Services.build(settings)
     try:
         return int(await services.uow.run(ensure_airport, Actor.system("cli"), code, name, tz))
@@ -166,7 +123,7 @@ async def _add_airport(settings: Settings, code: str, name: str, tz: str) -> int
 
 
 def cmd_airports_add(args: argparse.Namespace) -> int:
-    settings = _settings(args)
+    settings = settings_of(args)
     airport_id = run_async(lambda: _add_airport(settings, args.code, args.name, args.timezone),
                            settings.effective_database_url)
     print(f"airport {args.code.upper()} is set up (id {airport_id})")
@@ -186,11 +143,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.workers > 1 and settings.channels_url.startswith("memory://"):
         raise CliError("--workers > 1 needs MOVEMENTS_CHANNELS_URL=redis://... so that a "
                        "change made in one process reaches tablets held by another")
-    run_async(lambda: _upgrade(settings), settings.effective_database_url)
+    run_async(lambda: upgrade_schema(settings), settings.effective_database_url)
     if args.demo:
         message = run_async(lambda: _demo_if_empty(settings), settings.effective_database_url)
         print(message, flush=True)
-        from movements.ingest.feed_replay import start_demo_feed
+        from movements.feed.replay import start_demo_feed
 
         print(start_demo_feed(settings)[1], flush=True)  # sets MOVEMENTS_FEED_* for the app
     print(f"serving on http://{args.host}:{args.port}/board", flush=True)
@@ -275,11 +232,11 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--organisation", help="required for reception users")
     add.add_argument("--airports", help="comma-separated IATA codes (default: MOVEMENTS_AIRPORT)")
     add.set_defaults(func=cmd_users_add)
-    from movements.admin_cli import add_admin_parsers
+    from movements.cli.admin import add_admin_parsers
     add_admin_parsers(sub, users_sub)  # type: ignore[arg-type]
-    from movements.manifests_cli import add_manifest_parser
+    from movements.cli.manifests import add_manifest_parser
     add_manifest_parser(sub)
-    from movements.ingest.cli_import import add_import_commands
+    from movements.cli.imports import add_import_commands
     add_import_commands(sub)  # type: ignore[arg-type]
     return parser
 

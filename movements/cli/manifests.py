@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from movements.cli import CliError, _settings, run_async
+from movements.cli.common import CliError, run_async, settings_of
 
 if TYPE_CHECKING:
     from movements.delivery import Rendered
@@ -63,7 +63,7 @@ def cmd_manifest(args: argparse.Namespace) -> int:
     from movements import delivery
     from movements.domain.uow import Actor
 
-    settings = _settings(args)
+    settings = settings_of(args)
     actor = Actor.system("cli")
     kind = args.manifest_command
     make: Callable[[Services], Awaitable[Rendered]]

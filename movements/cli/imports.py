@@ -23,7 +23,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
-from movements.config import Settings
+from movements.cli.common import CliError, run_async, settings_of
+from movements.platform.config import Settings
 
 
 class Progress:
@@ -71,15 +72,7 @@ def add_import_commands(sub: argparse._SubParsersAction[Any]) -> None:
     pax.set_defaults(func=cmd_import_passengers)
 
 
-def _settings(args: argparse.Namespace) -> Settings:
-    from movements.cli import _settings as settings_of
-
-    return settings_of(args)
-
-
 def _reference(value: str | None) -> date | None:
-    from movements.cli import CliError
-
     if not value:
         return None
     try:
@@ -89,8 +82,6 @@ def _reference(value: str | None) -> date | None:
 
 
 def _read_telexes(args: argparse.Namespace) -> list[tuple[str, str]]:
-    from movements.cli import CliError
-
     texts: list[tuple[str, str]] = []
     if args.demo_ptm:
         from movements.domain.clock import SystemClock, local_date
@@ -146,9 +137,8 @@ async def _send_telexes(settings: Settings, texts: list[tuple[str, str]],
 
 
 def cmd_import_telex(args: argparse.Namespace) -> int:
-    from movements.cli import CliError, run_async
 
-    settings = _settings(args)
+    settings = settings_of(args)
     texts = _read_telexes(args)
     reference = _reference(args.date)
     lines = run_async(lambda: _send_telexes(settings, texts, reference),
@@ -177,10 +167,9 @@ async def _import_passengers(settings: Settings, data: bytes, keep_good: bool,
 
 
 def cmd_import_passengers(args: argparse.Namespace) -> int:
-    from movements.cli import CliError, run_async
     from movements.domain.actions.passenger_import import ImportReport
 
-    settings = _settings(args)
+    settings = settings_of(args)
     try:
         data = Path(args.file).read_bytes()
     except FileNotFoundError:
