@@ -20,6 +20,7 @@ from litestar.openapi.config import OpenAPIConfig
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 
+from movements.delivery import pdf_pool
 from movements.domain.clock import Clock
 from movements.domain.errors import DomainError
 from movements.platform.config import Settings
@@ -95,7 +96,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         refresher = asyncio.create_task(hub.run_refresher(settings.heartbeat_seconds))
         jobs = start_jobs(services) if settings.run_jobs else None
         try:
-            yield
+            async with pdf_pool():  # its workers end with the app
+                yield
         finally:
             if jobs is not None:
                 await jobs.stop()

@@ -14,6 +14,13 @@ the p95 of a live update grew ~2x with the pool and ~20-40x with worker threads.
 The pool starts its workers through a forkserver (safe in a threaded server), which
 imports the main module again: a script that serves the app must keep its entry point
 under ``if __name__ == "__main__":`` (uvicorn, the ``movements`` command and pytest do).
+
+Who owns the pool: whoever holds :func:`pdf_pool` (the app's lifespan, the
+``movements manifest`` command).  When the last holder leaves, the workers are shut down
+and joined; the forkserver and multiprocessing's resource tracker then end with the
+server.  If the server is killed outright (SIGKILL), each worker sees it through
+:func:`movements.platform.lifeline.end_with` and exits, and the forkserver and resource
+tracker follow (they live only while a worker or the server holds their pipes).
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ import multiprocessing
 import os
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -43,6 +50,7 @@ from movements.manifests import (
     build_escort_briefing,
     build_handover_manifest,
 )
+from movements.platform.lifeline import end_with
 from movements.services import Services
 
 D = TypeVar("D")
@@ -51,9 +59,11 @@ RenderMode = Literal["process", "thread"]
 
 # --------------------------------------------------------------------------- rendering
 
-def _worker_start() -> None:
-    """A PDF worker yields the CPU to the server: a document may take a second longer,
-    a live update must not."""
+def _worker_start(owner_pid: int) -> None:
+    """A PDF worker ends with the server that started the pool (``owner_pid``), however
+    it ends, and yields the CPU to it: a document may take a second longer, a live
+    update must not."""
+    end_with(owner_pid)
     with contextlib.suppress(OSError):
         os.nice(10)
     from movements.manifests.text import register_fonts
@@ -80,7 +90,8 @@ class PdfRenderer:
             if self._pool is None:
                 context = multiprocessing.get_context("forkserver")
                 self._pool = ProcessPoolExecutor(self.workers, mp_context=context,
-                                                 initializer=_worker_start)
+                                                 initializer=_worker_start,
+                                                 initargs=(os.getpid(),))
             return self._pool
 
     def _reset(self, broken: Executor) -> None:
@@ -102,7 +113,13 @@ class PdfRenderer:
                     raise
         raise AssertionError("unreachable")
 
+    @property
+    def started(self) -> bool:
+        """True while worker processes may be running."""
+        return self._pool is not None
+
     def shutdown(self) -> None:
+        """Cancel queued builds, wait for running ones and join the workers (blocking)."""
         with self._lock:
             pool, self._pool = self._pool, None
         if pool is not None:
@@ -110,6 +127,24 @@ class PdfRenderer:
 
 
 renderer = PdfRenderer()
+_holders = 0
+
+
+@contextlib.asynccontextmanager
+async def pdf_pool() -> AsyncIterator[PdfRenderer]:
+    """Hold the PDF pool for a while (an app from start-up to shutdown, a CLI command).
+
+    The pool starts on first use; when the last holder leaves, it is shut down and its
+    workers joined (off the event loop).  Several apps in one process (tests) share it.
+    """
+    global _holders
+    _holders += 1
+    try:
+        yield renderer
+    finally:
+        _holders -= 1
+        if _holders == 0:
+            await anyio.to_thread.run_sync(renderer.shutdown)
 
 
 def configure(mode: RenderMode, workers: int | None = None) -> None:

@@ -88,7 +88,8 @@ def cmd_manifest(args: argparse.Namespace) -> int:
 
         services = Services.build(settings)
         try:
-            return await make(services)
+            async with delivery.pdf_pool():
+                return await make(services)
         finally:
             await services.close()
 
