@@ -21,6 +21,7 @@ import pytest
 
 from tests.live import sign_in
 from tests.pg import free_port
+from tests.redis_server import start_redis
 
 pytestmark = pytest.mark.slow
 
@@ -70,19 +71,26 @@ def _cli(env: dict[str, str], *args: str) -> None:
                    capture_output=True, timeout=120)
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str, dict[int, int]]]:
+@pytest.fixture(params=[1, 2], ids=["one-process", "two-workers"])
+def server(request: pytest.FixtureRequest, tmp_path: Path
+           ) -> Iterator[tuple[subprocess.Popen[bytes], str, dict[int, int]]]:
     port = free_port()
+    workers: int = request.param
     env = {k: v for k, v in os.environ.items() if not k.startswith("MOVEMENTS_")}
     env.update(MOVEMENTS_DATA_DIR=str(tmp_path), MOVEMENTS_SECURE_COOKIES="false",
                MOVEMENTS_PUBLIC_URL=f"http://127.0.0.1:{port}", MOVEMENTS_RUN_JOBS="false")
+    if workers > 1:  # several workers need the shared fan-out channel
+        redis = start_redis(tmp_path)
+        request.addfinalizer(redis.stop)
+        env["MOVEMENTS_CHANNELS_URL"] = redis.url
     _cli(env, "airports", "add", "AMS", "--name", "Amsterdam Schiphol",
          "--timezone", "Europe/Amsterdam")
     _cli(env, "users", "add", "coord", "--role", "coordinator", "--password", PASSWORD,
          "--airports", "AMS")
     log = (tmp_path / "server.log").open("wb")
     process = subprocess.Popen([sys.executable, "-m", "movements.cli", "serve", "--port",
-                                str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
+                                str(port), "--workers", str(workers)],
+                               env=env, stdout=log, stderr=subprocess.STDOUT)
     log.close()
     base = f"http://127.0.0.1:{port}"
     started: dict[int, int] = {}  # the test adds what it saw, before killing the server
@@ -122,7 +130,8 @@ def _children_of_a_pdf_build(pid: int, seen: dict[int, int]) -> dict[int, int]:
     children = descendants(pid)
     seen.update(children)
     commands = [Path(f"/proc/{p}/cmdline").read_bytes() for p in children]
-    # The pool is real: a forkserver, at least one worker under it, the resource tracker.
+    # The pool is real: a forkserver, at least one worker under it, the resource tracker
+    # (under each uvicorn worker when there are several).
     assert any(b"forkserver" in c for c in commands), commands
     assert any(b"resource_tracker" in c for c in commands), commands
     assert len(children) >= 3, commands

@@ -151,7 +151,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
         print(start_demo_feed(settings)[1], flush=True)  # sets MOVEMENTS_FEED_* for the app
     print(f"serving on http://{args.host}:{args.port}/board", flush=True)
-    uvicorn.run("movements.app:create_app", factory=True, host=args.host, port=args.port,
+    # Several workers run under uvicorn's supervisor; each must end with it.
+    factory = "create_supervised_app" if args.workers > 1 else "create_app"
+    uvicorn.run(f"movements.app:{factory}", factory=True, host=args.host, port=args.port,
                 workers=args.workers, ws="websockets-sansio", log_level=settings.log_level.lower(),
                 timeout_graceful_shutdown=5)
     return 0
