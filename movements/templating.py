@@ -11,6 +11,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from movements.domain import milestones as steps
 from movements.domain.ssr import SSR_CODES
+from movements.domain.vocabulary import FlightState, Lane
 
 TEMPLATES = Path(__file__).parent / "web" / "templates"
 
@@ -22,14 +23,8 @@ BADGE_LABELS = {
     "minor": "Minor alone",
     "meet_assist": "Meet & assist",
 }
-LANE_LABELS = {"departure": "Departures", "transit": "Transits", "arrival": "Arrivals"}
-STATE_LABELS = {
-    "SCH": "Scheduled", "DEL": "Delayed", "WIL": "Wait in lounge", "GTO": "Gate open",
-    "BRD": "Boarding", "GCL": "Gate closing", "GTD": "Gate closed", "DEP": "Departed",
-    "CNX": "Cancelled", "GCH": "Gate change", "TOM": "Tomorrow", "AIR": "Airborne",
-    "EXP": "Expected", "FIR": "In Dutch airspace", "LND": "Landed", "FIB": "First bag",
-    "ARR": "Arrived", "DIV": "Diverted",
-}
+LANE_LABELS = Lane.labels()
+STATE_LABELS = FlightState.labels()
 
 
 def make_environment(default_tz: str = "Europe/Amsterdam") -> Environment:

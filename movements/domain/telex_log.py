@@ -9,8 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .models import TelexMessage
+from .vocabulary import TelexOutcome
 
-OUTCOMES = ("applied", "pending", "duplicate", "rejected", "superseded")
+OUTCOMES = tuple(TelexOutcome)
 
 
 @dataclass(frozen=True, slots=True)
