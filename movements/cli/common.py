@@ -1,13 +1,17 @@
 """What every ``movements`` subcommand shares: the one-line error, settings, running a
-coroutine against the database with its failures explained in one line."""
+coroutine against the database with its failures explained in one line.
+
+Subcommand modules import this module and click only, never each other or ``main``.
+"""
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 from collections.abc import Callable, Coroutine
 from typing import Any
+
+import click
 
 from movements.platform.config import Settings
 
@@ -16,11 +20,13 @@ class CliError(Exception):
     """A failure to report in one line."""
 
 
-def settings_of(args: argparse.Namespace) -> Settings:
-    settings = Settings.from_env()
-    if getattr(args, "data_dir", None):
-        settings = Settings.from_env({**os.environ, "MOVEMENTS_DATA_DIR": args.data_dir})
-    return settings
+def current_settings() -> Settings:
+    """The settings from the environment, with the root command's ``--data-dir`` applied
+    (raises ConfigError naming the variable when one is unusable)."""
+    data_dir = click.get_current_context().find_root().params.get("data_dir")
+    if data_dir:
+        return Settings.from_env({**os.environ, "MOVEMENTS_DATA_DIR": data_dir})
+    return Settings.from_env()
 
 
 def _explain_db_error(exc: BaseException, url: str) -> str:

@@ -1,52 +1,134 @@
-"""The ``movements`` command: serve, db, demo, users (and, as they come, import, manifest).
+"""The ``movements`` command: serve, db, demo, airports, users, organisations, manifest,
+import.
 
 Every failure a person can cause (a bad argument, an unreachable database, a locked file)
-ends in one clear line on stderr and a non-zero exit, never a traceback.
+ends in one clear line on stderr and exit code 2, never a traceback.  Built with click;
+this module is the root of a tree: it adds the commands of ``admin``, ``manifests`` and
+``imports``, which import only ``common``.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import secrets
 import sys
 from pathlib import Path
-from typing import NoReturn
 
-from movements.cli.common import CliError, run_async, settings_of, upgrade_schema
+import click
+
+from movements.cli import admin, imports, manifests
+from movements.cli.common import CliError, current_settings, run_async, upgrade_schema
 from movements.platform.config import ConfigError, Settings
 
+ROLES = ["gate_staff", "coordinator", "reception", "admin"]
 
-def cmd_db_backup(args: argparse.Namespace) -> int:
-    from movements.platform.backup import BackupError, backup
 
-    settings = settings_of(args)
+@click.group(name="movements", no_args_is_help=False,
+             help="The operations console of the agency's airport team.")
+@click.option("--data-dir", help="where the embedded database lives (default ./data)")
+def cli(data_dir: str | None) -> None:
+    """The root; ``--data-dir`` is read by :func:`current_settings`."""
+
+
+# ------------------------------------------------------------------------------ serve
+
+@cli.command(help="run the console")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=8000, show_default=True)
+@click.option("--workers", type=int, default=1, show_default=True)
+@click.option("--demo", is_flag=True, help="load today's demo day into an empty database")
+def serve(host: str, port: int, workers: int, demo: bool) -> None:
+    import uvicorn
+
+    data_dir = click.get_current_context().find_root().params.get("data_dir")
+    if data_dir:
+        os.environ["MOVEMENTS_DATA_DIR"] = data_dir  # the app reads its settings itself
+    settings = Settings.from_env()
+    if not (0 < port < 65536):
+        raise CliError(f"--port {port}: must be 1-65535")
+    if workers < 1:
+        raise CliError(f"--workers {workers}: must be at least 1")
+    if workers > 1 and settings.channels_url.startswith("memory://"):
+        raise CliError("--workers > 1 needs MOVEMENTS_CHANNELS_URL=redis://... so that a "
+                       "change made in one process reaches tablets held by another")
+    run_async(lambda: upgrade_schema(settings), settings.effective_database_url)
+    if demo:
+        message = run_async(lambda: _demo_if_empty(settings), settings.effective_database_url)
+        print(message, flush=True)
+        from movements.feed.replay import start_demo_feed
+
+        print(start_demo_feed(settings)[1], flush=True)  # sets MOVEMENTS_FEED_* for the app
+    print(f"serving on http://{host}:{port}/board", flush=True)
+    # Several workers run under uvicorn's supervisor; each must end with it.
+    factory = "create_supervised_app" if workers > 1 else "create_app"
+    uvicorn.run(f"movements.app:{factory}", factory=True, host=host, port=port,
+                workers=workers, ws="websockets-sansio", log_level=settings.log_level.lower(),
+                timeout_graceful_shutdown=5)
+
+
+async def _demo_if_empty(settings: Settings) -> str:
+    from sqlalchemy import func, select
+
+    from movements.domain.models import Movement
+    from movements.services import Services
+
+    services = Services.build(settings)
     try:
-        size = backup(settings.effective_database_url, Path(args.file))
-    except (BackupError, OSError) as exc:
-        raise CliError(str(exc)) from exc
-    print(f"backup written to {args.file} ({size} bytes)")
-    return 0
+        count = await services.uow.read(lambda s: s.scalar(select(func.count(Movement.id))))
+    finally:
+        await services.close()
+    if count:
+        return f"the database has {count} movements already; demo data not loaded"
+    message = await _load_demo(settings, None)
+    from movements.demo.accounts import ensure_demo_users
+
+    accounts = await ensure_demo_users(settings)
+    return message + "\n" + accounts
 
 
-def cmd_db_restore(args: argparse.Namespace) -> int:
-    from movements.platform.backup import BackupError, restore
+# ------------------------------------------------------------------------------ db
 
-    settings = settings_of(args)
-    try:
-        restore(settings.effective_database_url, Path(args.file))
-    except (BackupError, OSError) as exc:
-        raise CliError(str(exc)) from exc
-    print(f"restored {args.file}; start the console again")
-    return 0
+@cli.group(no_args_is_help=False, help="database schema")
+def db() -> None:
+    pass
 
 
-def cmd_db(args: argparse.Namespace) -> int:
-    settings = settings_of(args)
+@db.command(help="create or upgrade the schema")
+def upgrade() -> None:
+    settings = current_settings()
     run_async(lambda: upgrade_schema(settings), settings.effective_database_url)
     print(f"schema is up to date ({settings.effective_database_url.split('@')[-1]})")
-    return 0
 
+
+@db.command(help="write a consistent backup to FILE")
+@click.argument("file")
+def backup(file: str) -> None:
+    from movements.platform.backup import BackupError
+    from movements.platform.backup import backup as write_backup
+
+    settings = current_settings()
+    try:
+        size = write_backup(settings.effective_database_url, Path(file))
+    except (BackupError, OSError) as exc:
+        raise CliError(str(exc)) from exc
+    print(f"backup written to {file} ({size} bytes)")
+
+
+@db.command(help="replace the database with the backup in FILE (stop the console first)")
+@click.argument("file")
+def restore(file: str) -> None:
+    from movements.platform.backup import BackupError
+    from movements.platform.backup import restore as restore_backup
+
+    settings = current_settings()
+    try:
+        restore_backup(settings.effective_database_url, Path(file))
+    except (BackupError, OSError) as exc:
+        raise CliError(str(exc)) from exc
+    print(f"restored {file}; start the console again")
+
+
+# ------------------------------------------------------------------------------ demo
 
 async def _load_demo(settings: Settings, year: int | None) -> str:
     from movements.domain.clock import SystemClock, local_date
@@ -71,11 +153,45 @@ async def _load_demo(settings: Settings, year: int | None) -> str:
         await services.close()
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
-    settings = settings_of(args)
-    print(run_async(lambda: _load_demo(settings, args.year), settings.effective_database_url))
-    return 0
+@cli.command(name="demo", help="load demo data")
+@click.option("--year", type=int, help="load a synthetic year (only 2016 exists)")
+def demo_command(year: int | None) -> None:
+    settings = current_settings()
+    print(run_async(lambda: _load_demo(settings, year), settings.effective_database_url))
 
+
+# ------------------------------------------------------------------------------ airports
+
+async def _add_airport(settings: Settings, code: str, name: str, tz: str) -> int:
+    from movements.domain.actions.setup import ensure_airport
+    from movements.domain.uow import Actor
+    from movements.services import Services
+
+    await upgrade_schema(settings)
+    services = Services.build(settings)
+    try:
+        return int(await services.uow.run(ensure_airport, Actor.system("cli"), code, name, tz))
+    finally:
+        await services.close()
+
+
+@cli.group(no_args_is_help=False, help="airport stations")
+def airports() -> None:
+    pass
+
+
+@airports.command(name="add", help="set up an airport station")
+@click.argument("code")
+@click.option("--name", required=True)
+@click.option("--timezone", required=True, help="e.g. Europe/Amsterdam")
+def airports_add(code: str, name: str, timezone: str) -> None:
+    settings = current_settings()
+    airport_id = run_async(lambda: _add_airport(settings, code, name, timezone),
+                           settings.effective_database_url)
+    print(f"airport {code.upper()} is set up (id {airport_id})")
+
+
+# ------------------------------------------------------------------------------ users
 
 async def _add_user(settings: Settings, username: str, display: str, role: str,
                     password: str, organisation: str | None, airports: list[str]) -> int:
@@ -93,175 +209,70 @@ async def _add_user(settings: Settings, username: str, display: str, role: str,
         await services.close()
 
 
-def cmd_users_add(args: argparse.Namespace) -> int:
-    settings = settings_of(args)
-    password = args.password or secrets.token_urlsafe(12)
-    if len(password) < 10:
+@cli.group(no_args_is_help=False, help="user accounts")
+def users() -> None:
+    pass
+
+
+@users.command(name="add", help="add a user")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--name", help="display name")
+@click.option("--password", help="at least 10 characters (default: generated)")
+@click.option("--organisation", help="required for reception users")
+@click.option("--airports", "airport_codes",
+              help="comma-separated IATA codes (default: MOVEMENTS_AIRPORT)")
+def users_add(username: str, role: str, name: str | None, password: str | None,
+              organisation: str | None, airport_codes: str | None) -> None:
+    settings = current_settings()
+    chosen_password = password or secrets.token_urlsafe(12)
+    if len(chosen_password) < 10:
         raise CliError("--password: use at least 10 characters")
-    chosen = args.airports if args.airports is not None else settings.airport
-    airports = [a.strip() for a in chosen.split(",") if a.strip()]
-    user_id = run_async(lambda: _add_user(settings, args.username, args.name or args.username,
-                                          args.role, password, args.organisation, airports),
+    chosen = airport_codes if airport_codes is not None else settings.airport
+    codes = [a.strip() for a in chosen.split(",") if a.strip()]
+    user_id = run_async(lambda: _add_user(settings, username, name or username, role,
+                                          chosen_password, organisation, codes),
                         settings.effective_database_url)
-    print(f"user {args.username} ({args.role}) added as id {user_id}")
-    if not args.password:
-        print(f"password: {password}")
-    return 0
+    print(f"user {username} ({role}) added as id {user_id}")
+    if not password:
+        print(f"password: {chosen_password}")
 
 
-async def _add_airport(settings: Settings, code: str, name: str, tz: str) -> int:
-    from movements.domain.actions.setup import ensure_airport
-    from movements.domain.uow import Actor
-    from movements.services import Services
-
-    await upgrade_schema(settings)
-    services = Services.build(settings)
-    try:
-        return int(await services.uow.run(ensure_airport, Actor.system("cli"), code, name, tz))
-    finally:
-        await services.close()
+users.add_command(admin.deactivate)
+users.add_command(admin.reactivate)
+cli.add_command(admin.organisations)
+cli.add_command(manifests.manifest)
+cli.add_command(imports.import_group)
 
 
-def cmd_airports_add(args: argparse.Namespace) -> int:
-    settings = settings_of(args)
-    airport_id = run_async(lambda: _add_airport(settings, args.code, args.name, args.timezone),
-                           settings.effective_database_url)
-    print(f"airport {args.code.upper()} is set up (id {airport_id})")
-    return 0
+# ------------------------------------------------------------------------------ main
 
-
-def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    if args.data_dir:
-        os.environ["MOVEMENTS_DATA_DIR"] = args.data_dir
-    settings = Settings.from_env()
-    if not (0 < args.port < 65536):
-        raise CliError(f"--port {args.port}: must be 1-65535")
-    if args.workers < 1:
-        raise CliError(f"--workers {args.workers}: must be at least 1")
-    if args.workers > 1 and settings.channels_url.startswith("memory://"):
-        raise CliError("--workers > 1 needs MOVEMENTS_CHANNELS_URL=redis://... so that a "
-                       "change made in one process reaches tablets held by another")
-    run_async(lambda: upgrade_schema(settings), settings.effective_database_url)
-    if args.demo:
-        message = run_async(lambda: _demo_if_empty(settings), settings.effective_database_url)
-        print(message, flush=True)
-        from movements.feed.replay import start_demo_feed
-
-        print(start_demo_feed(settings)[1], flush=True)  # sets MOVEMENTS_FEED_* for the app
-    print(f"serving on http://{args.host}:{args.port}/board", flush=True)
-    # Several workers run under uvicorn's supervisor; each must end with it.
-    factory = "create_supervised_app" if args.workers > 1 else "create_app"
-    uvicorn.run(f"movements.app:{factory}", factory=True, host=args.host, port=args.port,
-                workers=args.workers, ws="websockets-sansio", log_level=settings.log_level.lower(),
-                timeout_graceful_shutdown=5)
-    return 0
-
-
-async def _demo_if_empty(settings: Settings) -> str:
-    from sqlalchemy import func, select
-
-    from movements.domain.models import Movement
-    from movements.services import Services
-
-    services = Services.build(settings)
-    try:
-        count = await services.uow.read(lambda s: s.scalar(select(func.count(Movement.id))))
-    finally:
-        await services.close()
-    if count:
-        return f"the database has {count} movements already; demo data not loaded"
-    message = await _load_demo(settings, None)
-    from movements.demo.accounts import ensure_demo_users
-
-    accounts = await ensure_demo_users(settings)
-    return message + "\n" + accounts
-
-
-class _Parser(argparse.ArgumentParser):
-    """Bad arguments: one line naming the problem, exit code 2 (no usage dump)."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"movements: error: {message} (see 'movements --help')\n")
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="movements", description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", help="where the embedded database lives (default ./data)")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-
-    serve = sub.add_parser("serve", help="run the console")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1)
-    serve.add_argument("--demo", action="store_true",
-                       help="load today's demo day into an empty database")
-    serve.set_defaults(func=cmd_serve)
-
-    db = sub.add_parser("db", help="database schema")
-    db_sub = db.add_subparsers(dest="db_command", required=True)
-    up = db_sub.add_parser("upgrade", help="create or upgrade the schema")
-    up.set_defaults(func=cmd_db)
-    bk = db_sub.add_parser("backup", help="write a consistent backup to FILE")
-    bk.add_argument("file")
-    bk.set_defaults(func=cmd_db_backup)
-    rs = db_sub.add_parser("restore", help="replace the database with the backup in FILE "
-                                           "(stop the console first)")
-    rs.add_argument("file")
-    rs.set_defaults(func=cmd_db_restore)
-
-    demo = sub.add_parser("demo", help="load demo data")
-    demo.add_argument("--year", type=int, help="load a synthetic year (only 2016 exists)")
-    demo.set_defaults(func=cmd_demo)
-
-    airports = sub.add_parser("airports", help="airport stations")
-    airports_sub = airports.add_subparsers(dest="airports_command", required=True)
-    ap = airports_sub.add_parser("add", help="set up an airport station")
-    ap.add_argument("code", help="IATA code, e.g. AMS")
-    ap.add_argument("--name", required=True)
-    ap.add_argument("--timezone", required=True, help="e.g. Europe/Amsterdam")
-    ap.set_defaults(func=cmd_airports_add)
-
-    users = sub.add_parser("users", help="user accounts")
-    users_sub = users.add_subparsers(dest="users_command", required=True)
-    add = users_sub.add_parser("add", help="add a user")
-    add.add_argument("username")
-    add.add_argument("--role", required=True,
-                     choices=["gate_staff", "coordinator", "reception", "admin"])
-    add.add_argument("--name", help="display name")
-    add.add_argument("--password", help="at least 10 characters (default: generated)")
-    add.add_argument("--organisation", help="required for reception users")
-    add.add_argument("--airports", help="comma-separated IATA codes (default: MOVEMENTS_AIRPORT)")
-    add.set_defaults(func=cmd_users_add)
-    from movements.cli.admin import add_admin_parsers
-    add_admin_parsers(sub, users_sub)  # type: ignore[arg-type]
-    from movements.cli.manifests import add_manifest_parser
-    add_manifest_parser(sub)
-    from movements.cli.imports import add_import_commands
-    add_import_commands(sub)  # type: ignore[arg-type]
-    return parser
+def _fail(message: str) -> int:
+    print(f"movements: error: {message}", file=sys.stderr)
+    return 2
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """Run the command; returns the exit status (0, 2 for a failure a person can fix,
+    130 when interrupted)."""
     try:
-        return int(args.func(args))
+        result = cli.main(args=argv, prog_name="movements", standalone_mode=False)
+    except click.UsageError as exc:  # bad arguments: one line, no usage dump
+        return _fail(f"{exc.format_message()} (see 'movements --help')")
+    except click.ClickException as exc:
+        return _fail(exc.format_message())
     except (CliError, ConfigError) as exc:
-        print(f"movements: error: {exc}", file=sys.stderr)
-        return 2
+        return _fail(str(exc))
+    except (click.Abort, KeyboardInterrupt):
+        return 130
     except Exception as exc:  # noqa: BLE001 - a domain refusal is still one line
         from movements.domain.errors import DomainError
 
         if isinstance(exc, DomainError):
-            print(f"movements: error: {exc.message}", file=sys.stderr)
-            return 2
+            return _fail(exc.message)
         raise
-    except KeyboardInterrupt:
-        return 130
+    return result if isinstance(result, int) else 0
 
 
 if __name__ == "__main__":
     sys.exit(main())
-

@@ -12,44 +12,20 @@ writes the PDF to standard output.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from movements.cli.common import CliError, run_async, settings_of
+import click
+
+from movements.cli.common import CliError, current_settings, run_async
+from movements.domain.uow import Actor
 
 if TYPE_CHECKING:
     from movements.delivery import Rendered
     from movements.services import Services
-
-
-def add_manifest_parser(sub: Any) -> None:
-    """Add `manifest` to the `movements` command (``sub`` from build_parser)."""
-    manifest = sub.add_parser("manifest", help="write a handover manifest, charter manifest, "
-                                               "escort briefing or daily report (PDF)")
-    kinds = manifest.add_subparsers(dest="manifest_command", required=True)
-
-    def output(p: argparse.ArgumentParser) -> None:
-        p.add_argument("-o", "--output", help="the PDF file to write ('-' for standard "
-                                              "output; default: a name in this folder)")
-
-    handover = kinds.add_parser("handover", help="the manifest of a signed handover")
-    handover.add_argument("handover_id", type=int)
-    output(handover)
-    charter = kinds.add_parser("charter", help="the manifest of a charter movement")
-    charter.add_argument("movement_id", type=int)
-    output(charter)
-    briefing = kinds.add_parser("briefing", help="the escort briefing of a movement")
-    briefing.add_argument("movement_id", type=int)
-    output(briefing)
-    daily = kinds.add_parser("daily", help="the daily report of an airport")
-    daily.add_argument("--date", required=True, help="the local date, YYYY-MM-DD")
-    daily.add_argument("--airport", help="IATA code (default: MOVEMENTS_AIRPORT)")
-    output(daily)
-    manifest.set_defaults(func=cmd_manifest)
 
 
 def _day(value: str) -> date:
@@ -59,33 +35,13 @@ def _day(value: str) -> date:
         raise CliError(f"--date {value!r}: expected YYYY-MM-DD") from None
 
 
-def cmd_manifest(args: argparse.Namespace) -> int:
+def _write(make: Callable[[Services], Awaitable[Rendered]], output: str | None) -> None:
     from movements import delivery
-    from movements.domain.uow import Actor
+    from movements.services import Services
 
-    settings = settings_of(args)
-    actor = Actor.system("cli")
-    kind = args.manifest_command
-    make: Callable[[Services], Awaitable[Rendered]]
-    if kind == "handover":
-        def make(s: Services) -> Awaitable[Rendered]:
-            return delivery.handover_manifest(s, actor, args.handover_id, reason="cli")
-    elif kind == "charter":
-        def make(s: Services) -> Awaitable[Rendered]:
-            return delivery.charter_manifest(s, actor, args.movement_id, reason="cli")
-    elif kind == "briefing":
-        def make(s: Services) -> Awaitable[Rendered]:
-            return delivery.escort_briefing(s, actor, args.movement_id)
-    else:
-        day = _day(args.date)
-        airport = (args.airport or settings.airport).strip().upper()
-
-        def make(s: Services) -> Awaitable[Rendered]:
-            return delivery.daily_report(s, actor, airport, day)
+    settings = current_settings()
 
     async def run() -> Rendered:
-        from movements.services import Services
-
         services = Services.build(settings)
         try:
             async with delivery.pdf_pool():
@@ -94,11 +50,11 @@ def cmd_manifest(args: argparse.Namespace) -> int:
             await services.close()
 
     doc = run_async(run, settings.effective_database_url)
-    target = args.output or doc.filename
+    target = output or doc.filename
     if target == "-":
         sys.stdout.buffer.write(doc.content)
         sys.stdout.flush()
-        return 0
+        return
     path = Path(target)
     try:
         path.write_bytes(doc.content)
@@ -107,4 +63,55 @@ def cmd_manifest(args: argparse.Namespace) -> int:
     version = f" version {doc.version}" if doc.version is not None else ""
     print(f"wrote {path} ({len(doc.content) // 1024} KiB): document {doc.document_id}"
           f"{version}, sha256 {doc.sha256}")
-    return 0
+
+
+_ACTOR = "cli"
+output_option = click.option("-o", "--output", help="the PDF file to write ('-' for standard "
+                                                    "output; default: a name in this folder)")
+
+
+@click.group(no_args_is_help=False, help="write a handover manifest, charter manifest, "
+                                         "escort briefing or daily report (PDF)")
+def manifest() -> None:
+    pass
+
+
+@manifest.command(help="the manifest of a signed handover")
+@click.argument("handover_id", type=int)
+@output_option
+def handover(handover_id: int, output: str | None) -> None:
+    from movements import delivery
+
+    _write(lambda s: delivery.handover_manifest(s, Actor.system(_ACTOR), handover_id,
+                                                reason="cli"), output)
+
+
+@manifest.command(help="the manifest of a charter movement")
+@click.argument("movement_id", type=int)
+@output_option
+def charter(movement_id: int, output: str | None) -> None:
+    from movements import delivery
+
+    _write(lambda s: delivery.charter_manifest(s, Actor.system(_ACTOR), movement_id,
+                                               reason="cli"), output)
+
+
+@manifest.command(help="the escort briefing of a movement")
+@click.argument("movement_id", type=int)
+@output_option
+def briefing(movement_id: int, output: str | None) -> None:
+    from movements import delivery
+
+    _write(lambda s: delivery.escort_briefing(s, Actor.system(_ACTOR), movement_id), output)
+
+
+@manifest.command(help="the daily report of an airport")
+@click.option("--date", "day", required=True, help="the local date, YYYY-MM-DD")
+@click.option("--airport", help="IATA code (default: MOVEMENTS_AIRPORT)")
+@output_option
+def daily(day: str, airport: str | None, output: str | None) -> None:
+    from movements import delivery
+
+    when = _day(day)
+    code = (airport or current_settings().airport).strip().upper()
+    _write(lambda s: delivery.daily_report(s, Actor.system(_ACTOR), code, when), output)
