@@ -39,6 +39,7 @@ from datetime import date
 from typing import Any, Literal, TypeVar
 
 import anyio.to_thread
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
 from movements.domain import document_queries as dq
 from movements.domain.actions import documents as issue
@@ -103,13 +104,16 @@ class PdfRenderer:
     async def render(self, build: Callable[[D], bytes], doc: D) -> bytes:
         if self.mode == "thread":
             return await anyio.to_thread.run_sync(build, doc)
-        for attempt in (1, 2):
-            pool = self._executor()
-            try:
-                return await asyncio.wrap_future(pool.submit(build, doc))
-            except BrokenProcessPool:
-                self._reset(pool)
-                if attempt == 2:
+        # A worker that died (out of memory, killed) breaks the pool: start a new one and
+        # build once more; a second break is an error.
+        async for attempt in AsyncRetrying(retry=retry_if_exception_type(BrokenProcessPool),
+                                           stop=stop_after_attempt(2), reraise=True):
+            with attempt:
+                pool = self._executor()
+                try:
+                    return await asyncio.wrap_future(pool.submit(build, doc))
+                except BrokenProcessPool:
+                    self._reset(pool)
                     raise
         raise AssertionError("unreachable")
 
@@ -205,40 +209,57 @@ async def handover_manifest(services: Services, actor: Actor, handover_id: int,
     return Rendered.of(out, _handover_filename(out, view.flight, view.operational_date))
 
 
+class _Superseded(Exception):
+    """Another charter manifest version was issued between our read and our write."""
+
+
+async def _charter_once(services: Services, actor: Actor, movement_id: int, reason: str
+                        ) -> Rendered:
+    """One read-compare-issue round of :func:`charter_manifest`."""
+    latest = await services.uow.read(dq.latest_charter, movement_id)
+    previous = latest.document if latest is not None else None
+    now = services.clock.now()
+    document_id = str(uuid.uuid4())
+    doc = await services.uow.read(
+        dq.charter_doc, movement_id, document_id=document_id,
+        version=previous.version + 1 if previous else 1,
+        supersedes_document_id=previous.document_id if previous else None,
+        issued_at=now, issued_by_user_id=actor.user_id,
+        public_url=services.settings.public_url)
+    name = (f"charter-manifest-{doc.movement.flight}-"
+            f"{doc.movement.operational_date.isoformat()}")
+    source = dq.charter_source(doc)
+    if latest is not None and previous is not None and latest.source == source:
+        out = await services.uow.run(issue.record_download, actor, previous.document_id,
+                                     reason=reason)
+        return Rendered.of(out, f"{name}-v{out.version}.pdf")
+    pdf = await renderer.render(build_charter_manifest, doc)
+    try:
+        await services.uow.run(
+            issue.issue_document, actor, dq.CHARTER_MANIFEST, pdf,
+            movement_id=movement_id, document_id=document_id, issued_at=now,
+            supersedes_document_id=previous.document_id if previous else None,
+            source=source)
+    except ConflictError as exc:
+        raise _Superseded from exc  # someone issued a version meanwhile
+    out = await services.uow.run(issue.record_download, actor, document_id,
+                                 reason=reason)
+    return Rendered.of(out, f"{name}-v{out.version}.pdf")
+
+
 async def charter_manifest(services: Services, actor: Actor, movement_id: int,
                            *, reason: str = "download") -> Rendered:
     """The movement's charter manifest: the newest issued version if it still says the
     same, else a new version that names the one it replaces."""
-    for _ in range(3):
-        latest = await services.uow.read(dq.latest_charter, movement_id)
-        previous = latest.document if latest is not None else None
-        now = services.clock.now()
-        document_id = str(uuid.uuid4())
-        doc = await services.uow.read(
-            dq.charter_doc, movement_id, document_id=document_id,
-            version=previous.version + 1 if previous else 1,
-            supersedes_document_id=previous.document_id if previous else None,
-            issued_at=now, issued_by_user_id=actor.user_id,
-            public_url=services.settings.public_url)
-        name = (f"charter-manifest-{doc.movement.flight}-"
-                f"{doc.movement.operational_date.isoformat()}")
-        source = dq.charter_source(doc)
-        if latest is not None and previous is not None and latest.source == source:
-            out = await services.uow.run(issue.record_download, actor, previous.document_id,
-                                         reason=reason)
-            return Rendered.of(out, f"{name}-v{out.version}.pdf")
-        pdf = await renderer.render(build_charter_manifest, doc)
-        try:
-            await services.uow.run(
-                issue.issue_document, actor, dq.CHARTER_MANIFEST, pdf,
-                movement_id=movement_id, document_id=document_id, issued_at=now,
-                supersedes_document_id=previous.document_id if previous else None,
-                source=source)
-        except ConflictError:
-            continue  # someone issued a version meanwhile: compare against that one
-        out = await services.uow.run(issue.record_download, actor, document_id,
-                                     reason=reason)
-        return Rendered.of(out, f"{name}-v{out.version}.pdf")
+    # Someone may issue a version between our read and our write: compare against theirs
+    # (three tries, then a conflict for the person).
+    try:
+        async for attempt in AsyncRetrying(retry=retry_if_exception_type(_Superseded),
+                                           stop=stop_after_attempt(3), reraise=True):
+            with attempt:
+                return await _charter_once(services, actor, movement_id, reason)
+    except _Superseded:
+        pass
     raise ConflictError("the charter manifest keeps changing; try again in a moment")
 
 

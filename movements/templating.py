@@ -7,6 +7,7 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_datetime
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from movements.domain import milestones as steps
@@ -40,7 +41,11 @@ def make_environment(default_tz: str = "Europe/Amsterdam") -> Environment:
         return value.astimezone(ZoneInfo(tz)).strftime("%H:%M") if value else ""
 
     def local(value: datetime | None, tz: str = default_tz) -> str:
-        return value.astimezone(ZoneInfo(tz)).strftime("%d %b %H:%M") if value else ""
+        """``15 Sep 14:32`` in the airport's time (month names from CLDR via Babel, not
+        from the server's locale)."""
+        if not value:
+            return ""
+        return format_datetime(value.astimezone(ZoneInfo(tz)), "dd MMM HH:mm", locale="en")
 
     def isodate(value: date) -> str:
         return value.isoformat()
