@@ -34,7 +34,7 @@ from movements.domain.actions import alerts as alert_actions
 from movements.domain.actions import leases, pruning, retention
 from movements.domain.errors import DomainError
 from movements.domain.uow import Actor
-from movements.ingest.feed import FeedClient, FeedPoller
+from movements.feed.client import FeedClient, FeedPoller
 from movements.services import Services
 
 log = logging.getLogger(__name__)

@@ -20,8 +20,6 @@ from sqlalchemy import func, select
 
 from movements import delivery
 from movements.cli import main
-from movements.config import Settings
-from movements.db import Database
 from movements.domain import document_queries as dq
 from movements.domain.actions import documents as issue
 from movements.domain.actions import escorts, handovers, setup
@@ -37,6 +35,8 @@ from movements.domain.models import (
     Role,
 )
 from movements.domain.uow import Actor, NullPublisher, Tx, UnitOfWork
+from movements.platform.config import Settings
+from movements.platform.db import Database
 from movements.services import Services
 from tests.factories import SYSTEM, World, add_pax, build_world
 

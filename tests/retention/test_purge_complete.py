@@ -29,7 +29,6 @@ from sqlalchemy.orm import Session
 
 from movements import delivery
 from movements.app import create_app
-from movements.config import Settings
 from movements.domain import name_match, queries
 from movements.domain.actions import (
     escorts,
@@ -60,6 +59,7 @@ from movements.domain.models import (
 from movements.domain.reconciliation import NEW_NAME, reconcile
 from movements.domain.uow import Actor, Tx, UnitOfWork
 from movements.ingest.apply import submit
+from movements.platform.config import Settings
 from movements.scheduler import JobRunner
 from movements.services import Services
 from tests.factories import COORD, GATE, SYSTEM, add_pax, build_world

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from movements.config import Settings
 from movements.demo.day import load_demo_day
 from movements.domain.clock import ManualClock
 from movements.domain.models import Airport, Alert, Movement
+from movements.platform.config import Settings
 from movements.scheduler import JobRunner
 from movements.services import Services
 from tests.factories import SYSTEM

@@ -8,11 +8,11 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from movements.config import Settings
 from movements.domain.actions import leases
 from movements.domain.clock import ManualClock
 from movements.domain.models import Alert, AuditEntry, JobLease
 from movements.domain.uow import UnitOfWork
+from movements.platform.config import Settings
 from movements.scheduler import JobRunner
 from movements.services import Services
 from tests.factories import SYSTEM, add_pax, world

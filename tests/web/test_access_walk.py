@@ -32,7 +32,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from movements.app import create_app
-from movements.config import Settings
 from movements.demo.day import load_demo_day
 from movements.domain import access, milestones
 from movements.domain.actions import alerts as alert_actions
@@ -61,6 +60,7 @@ from movements.domain.models import (
 )
 from movements.domain.uow import Tx
 from movements.ingest.apply import submit
+from movements.platform.config import Settings
 from movements.web.auth import COOKIE
 from tests.factories import SYSTEM
 from tests.web.conftest import _HASH, BASE, login
