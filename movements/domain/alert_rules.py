@@ -159,7 +159,7 @@ class Snapshot:
     now: datetime
     airport_id: int
     airport: str
-    timezone: str = "Europe/Amsterdam"
+    timezone: str = "UTC"  # always given: the airport row's zone
     escort_transfer_minutes: int = 20
     min_connection_minutes: int = 50
     connection_rules: Mapping[str, int] = field(default_factory=dict)  # carrier -> minutes
