@@ -45,9 +45,13 @@ def make_environment(default_tz: str = "UTC") -> Environment:
         for name in (tz, context.get("page_timezone"), context.get("timezone")):
             if isinstance(name, str) and name:
                 return ZoneInfo(name)
-        d = context.get("d")  # a movement page's detail carries its airport's zone
-        found = getattr(d, "timezone", None)
-        return ZoneInfo(found if isinstance(found, str) and found else default_tz)
+        # A partial rendered alone (an HTTP reply, a push) has its row: the row knows its
+        # airport's zone (a movement, a passenger row, a detail, a handover section...).
+        for key in ("m", "p", "d", "s", "section", "h", "v", "r"):
+            found = getattr(context.get(key), "timezone", None)
+            if isinstance(found, str) and found:
+                return ZoneInfo(found)
+        return ZoneInfo(default_tz)
 
     @pass_context
     def hhmm(context: Context, value: datetime | None, tz: str | None = None) -> str:
