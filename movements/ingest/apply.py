@@ -10,10 +10,13 @@ and the reason with its line number: a telex is applied whole or not at all.
 Outcomes (``TelexMessage.outcome``):
 
 * ``applied``    it changed what it says (or found nothing new);
-* ``duplicate``  the same normalised text (SHA-256 of the non-blank lines with runs of
-                 spaces collapsed, SITA framing and BOM removed) for the same flight date
-                 was applied or is waiting already, or, while a multi-part message is
-                 being assembled, that part number is already there: reported, ignored;
+* ``duplicate``  the same message (SHA-256 of its type, COR and body lines with runs of
+                 spaces collapsed: the envelope, a PDM indicator, SITA framing and BOM
+                 do not count) for the same flight date was applied or is waiting
+                 already, or, while a multi-part message is being assembled, that part
+                 number is already there: reported, ignored.  A message marked ``PDM``
+                 (possible duplicate) is checked the same way: a duplicate is reported,
+                 a first arrival is applied (and its outcome says it was marked PDM);
 * ``pending``    a part of a multi-part message (``PARTn`` ... ``ENDPARTn``); when parts
                  1..n are all there and the last ends with ``END<type>``, they are
                  parsed again from their stored text, joined in part order and applied
@@ -80,8 +83,16 @@ class TelexOutcome:
 
 
 def normalise(text: str) -> str:
-    """The text as the parsers read it: non-blank lines, spaces collapsed."""
-    return "\n".join(line.text for line in split_lines(text) if line.text)
+    """The message as the parsers read it: its type (with COR) and its body lines,
+    spaces collapsed; the envelope and a PDM indicator left out, so the same message
+    sent again through another route or marked PDM is recognised.  Text without a
+    readable identifier: its non-blank lines."""
+    try:
+        message = read_message(text)
+    except TelexError:
+        return "\n".join(line.text for line in split_lines(text) if line.text)
+    head = message.kind + (" COR" if message.envelope.correction else "")
+    return "\n".join([head, *(line.text for line in message.body)])
 
 
 def fingerprint(text: str) -> str:
@@ -110,7 +121,8 @@ def header_of(parsed: ParsedTelex, text: str) -> tl.TelexHeader:
 
 def loose_header(text: str) -> tl.TelexHeader:
     """For a telex that did not parse: its text, and its type if one can be seen."""
-    kind = next((line.text for line in split_lines(text) if line.text in KINDS), None)
+    kind = next((line.tokens[0] for line in split_lines(text)
+                 if line.text and line.tokens[0] in KINDS), None)
     return tl.TelexHeader(kind, None, None, False, fingerprint(text), text)
 
 
@@ -126,7 +138,8 @@ def report_of(mvt: Mvt, line_no: int) -> tl.MovementReport:
         on_block=mvt.on_block.utc if mvt.on_block else None,
         estimated_departure=mvt.estimated_departure.utc if mvt.estimated_departure else None,
         estimated_arrival=arrival.time.utc if arrival else None,
-        estimated_arrival_station=arrival.station if arrival else None)
+        estimated_arrival_station=arrival.station if arrival else None,
+        correction=mvt.correction)
 
 
 # -- passenger lists -------------------------------------------------------------------
@@ -151,15 +164,30 @@ def _name_list_entries(parsed: NameList, airport: str) -> list[tl.PaxEntry]:
         onward = next((c for c in entry.onward if c.board in (None, airport)), None)
         inbound = entry.inbound if entry.inbound and entry.inbound.off in (None, airport) \
             else None
-        remarks = tuple((r.code, r.text) for r in entry.remarks)
+        # An infant on the adult's lap is a passenger of its own, never the adult's need.
+        remarks = tuple((r.code, r.text) for r in entry.remarks if r.code != "INFT")
         group = f"P{parsed.part}L{entry.line_no}"
+        legs = {"onward": _connection(onward, parsed.flight_date) if onward else None,
+                "inbound": _connection(inbound, parsed.flight_date) if inbound else None}
         for person in entry.names:
+            child = person.child or any(code == "CHLD" for code, _ in remarks)
+            mine = remarks + (("CHLD", ""),) if person.child and not any(
+                code == "CHLD" for code, _ in remarks) else remarks
             out.append(tl.PaxEntry(
                 line_no=entry.line_no, surname=person.surname, given_name=person.given_name,
                 title=person.title, group=group, action=entry.action, locator=entry.locator,
-                destination=entry.destination, remarks=remarks,
-                onward=_connection(onward, parsed.flight_date) if onward else None,
-                inbound=_connection(inbound, parsed.flight_date) if inbound else None))
+                destination=entry.destination, remarks=mine,
+                birth_date=entry.child_birth if child else None, **legs))
+            adult = f"{person.surname}/{person.given_name or ''}"
+            for infant in entry.infants:
+                out.append(tl.PaxEntry(
+                    line_no=infant.line_no,
+                    surname=infant.name.surname if infant.name else person.surname,
+                    given_name=infant.name.given_name if infant.name else None,
+                    title=infant.name.title if infant.name else None, group=group,
+                    action=entry.action, locator=entry.locator,
+                    destination=entry.destination, remarks=(("INFT", ""),),
+                    birth_date=infant.birth_date, lap_of=adult, **legs))
     return out
 
 
@@ -248,9 +276,11 @@ def receive(tx: Tx, text: str, airport: str, reference: date) -> TelexOutcome:
             f"{duplicate.received_at:%d %b %H:%MZ} ({duplicate.outcome}); ignored",
             duplicate.movement_id)
         return _outcome(row)
+    pdm = "; marked PDM (possible duplicate), first received here" \
+        if parsed.envelope.possible_duplicate else ""
     if isinstance(parsed, Mvt):
         applied = tl.apply_movement_report(tx, airport, report_of(parsed, line_no))
-        row = tl.store_message(tx, header, tl.APPLIED, applied.detail,
+        row = tl.store_message(tx, header, tl.APPLIED, applied.detail + pdm,
                                applied.movement_ids[0] if applied.movement_ids else None)
         return _outcome(row, applied.movement_ids)
 
@@ -285,7 +315,7 @@ def receive(tx: Tx, text: str, airport: str, reference: date) -> TelexOutcome:
             tl.supersede_pending(tx, header, by=f"telex {row.id}, a whole {header.kind}")
     pax = pax_list_of(parts, airport, line_no)
     applied = tll.apply_passenger_list(tx, airport, pax, row.id)
-    detail = applied.detail
+    detail = applied.detail + pdm
     if len(rows) > 1:
         detail = f"parts 1-{len(rows)} assembled; {detail}"
     tl.finish(tx, rows, tl.APPLIED, detail,

@@ -19,6 +19,9 @@ MVT (times are UTC datetimes here):
   ``AA`` sets the arrival's ``actual_at`` (on-block, else touchdown) and state ARR;
 * from another station: ``EA`` to this airport sets the arrival's ``estimated_at``,
   and ``AD`` moves a not yet airborne arrival to AIR.
+* ``MVT COR`` (``correction``) replaces what the MVT it corrects set: every value the
+  correction carries is written over the earlier one (times may move backwards), and
+  the audit entry and the outcome name the telex corrected.
 
 Passenger lists (PNL, ADL, PTM, PSM) are applied by ``telex_lists``.
 """
@@ -115,6 +118,7 @@ class MovementReport:
     estimated_departure: datetime | None = None
     estimated_arrival: datetime | None = None
     estimated_arrival_station: str | None = None
+    correction: bool = False  # MVT COR
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +137,8 @@ class PaxEntry:
     remarks: tuple[tuple[str, str], ...] = ()  # (SSR code, text) as sent
     onward: FlightRef | None = None
     inbound: FlightRef | None = None
+    birth_date: date | None = None  # an infant's or a child's
+    lap_of: str | None = None  # an infant (INFT): the name of the adult whose lap
 
     @property
     def name(self) -> str:
@@ -308,6 +314,15 @@ def apply_movement_report(tx: Tx, airport_code: str, report: MovementReport) -> 
     if not here and (report.off_block or report.airborne) is not None:
         advance_to_air = True
 
+    source = "mvt"
+    corrected: TelexMessage | None = None
+    if report.correction:
+        corrected = tx.session.scalars(select(TelexMessage).where(
+            TelexMessage.message_type == "MVT", TelexMessage.outcome == APPLIED,
+            TelexMessage.flight == report.flight.designator,
+            TelexMessage.flight_date == report.flight.date,
+        ).order_by(TelexMessage.id.desc())).first()
+        source = f"mvt COR of telex {corrected.id}" if corrected else "mvt COR"
     found = _flight_rows(tx.session, airport, report.flight)
     departures = _on_side(found, report.flight, DEPARTURE)
     arrivals = _on_side(found, report.flight, ARRIVAL)
@@ -325,7 +340,7 @@ def apply_movement_report(tx: Tx, airport_code: str, report: MovementReport) -> 
                 and m.flight_state == "SCH" and report.estimated_departure is not None \
                 and report.estimated_departure > m.scheduled_at:
             changes["flight_state"] = "DEL"
-        if mv.update_flight(tx, m.id, changes, source="mvt"):
+        if mv.update_flight(tx, m.id, changes, source=source):
             changed.append(f"{m.flight} {m.kind.value}: " + _describe(changes))
     if (arr or advance_to_air) and not arrivals and not departures:
         notes.append(f"no arriving movement {report.flight}: arrival times not applied")
@@ -334,10 +349,13 @@ def apply_movement_report(tx: Tx, airport_code: str, report: MovementReport) -> 
         if advance_to_air and "flight_state" not in changes and \
                 m.flight_state in ("SCH", "DEL", "TOM"):
             changes["flight_state"] = "AIR"
-        if changes and mv.update_flight(tx, m.id, changes, source="mvt"):
+        if changes and mv.update_flight(tx, m.id, changes, source=source):
             changed.append(f"{m.flight} {m.kind.value}: " + _describe(changes))
     touched = tuple(m.id for m in (*departures, *arrivals))
     summary = "; ".join(changed) if changed else "nothing new for the movements"
+    if report.correction:
+        notes.insert(0, f"correction of telex {corrected.id}" if corrected else
+                     "correction (no earlier MVT for this flight was applied)")
     return Applied(touched, f"MVT {report.flight}: {summary}", tuple(notes))
 
 
