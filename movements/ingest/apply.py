@@ -167,8 +167,8 @@ def _name_list_entries(parsed: NameList, airport: str) -> list[tl.PaxEntry]:
         # An infant on the adult's lap is a passenger of its own, never the adult's need.
         remarks = tuple((r.code, r.text) for r in entry.remarks if r.code != "INFT")
         group = f"P{parsed.part}L{entry.line_no}"
-        legs = {"onward": _connection(onward, parsed.flight_date) if onward else None,
-                "inbound": _connection(inbound, parsed.flight_date) if inbound else None}
+        onward_ref = _connection(onward, parsed.flight_date) if onward else None
+        inbound_ref = _connection(inbound, parsed.flight_date) if inbound else None
         for person in entry.names:
             child = person.child or any(code == "CHLD" for code, _ in remarks)
             mine = remarks + (("CHLD", ""),) if person.child and not any(
@@ -177,7 +177,8 @@ def _name_list_entries(parsed: NameList, airport: str) -> list[tl.PaxEntry]:
                 line_no=entry.line_no, surname=person.surname, given_name=person.given_name,
                 title=person.title, group=group, action=entry.action, locator=entry.locator,
                 destination=entry.destination, remarks=mine,
-                birth_date=entry.child_birth if child else None, **legs))
+                birth_date=entry.child_birth if child else None, onward=onward_ref,
+                inbound=inbound_ref))
             adult = f"{person.surname}/{person.given_name or ''}"
             for infant in entry.infants:
                 out.append(tl.PaxEntry(
@@ -187,7 +188,8 @@ def _name_list_entries(parsed: NameList, airport: str) -> list[tl.PaxEntry]:
                     title=infant.name.title if infant.name else None, group=group,
                     action=entry.action, locator=entry.locator,
                     destination=entry.destination, remarks=(("INFT", ""),),
-                    birth_date=infant.birth_date, lap_of=adult, **legs))
+                    birth_date=infant.birth_date, lap_of=adult, onward=onward_ref,
+                    inbound=inbound_ref))
     return out
 
 

@@ -90,7 +90,7 @@ def test_parse(case: dict[str, Any]) -> None:
         return
     parsed = parse_telex(text, reference(case))
     if "kind" in case:
-        assert parsed.KIND == case["kind"]
+        assert case["kind"] == parsed.KIND
     for path, expected in case.get("parsed", {}).items():
         assert at_path(parsed, path) == expected, path
 
