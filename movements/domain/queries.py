@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from . import milestones as steps
+from .flight_states import shown_states
 from .models import (
     Airport,
     Alert,
@@ -123,6 +124,8 @@ class MovementSummary:
     open_alerts: int
     case_references: tuple[str, ...]
     onward_id: int | None = None
+    #: every state the board shows, first = flight_state (see domain.flight_states)
+    flight_states: tuple[str, ...] = ()
     inbound_id: int | None = None
     linked: LinkedLeg | None = None
     case_split: bool = False
@@ -230,6 +233,7 @@ def _summary(m: Movement, alerts: int, links: dict[int, tuple[int | None, int | 
         origin=m.origin, destination=m.destination, scheduled_at=m.scheduled_at,
         estimated_at=m.estimated_at, actual_at=m.actual_at, terminal=m.terminal, pier=m.pier,
         gate=m.gate, flight_state=m.flight_state,
+        flight_states=shown_states(m.flight_state, m.flight_states),
         stops=tuple(s.airport_code for s in m.stops),
         passenger_count=sum(1 for b in active if b.status is BookingStatus.BOOKED),
         no_show_count=sum(1 for b in active if b.status is BookingStatus.NO_SHOW),
