@@ -56,7 +56,7 @@ from movements.ingest import (
     parse_telex,
     resolve_day,
 )
-from movements.ingest.pnl import Connection, NameList
+from movements.ingest.pnl import Connection, NameList, birth_date_in
 from movements.ingest.telex_common import KINDS, Flight, read_message, split_lines
 
 MAX_TELEX_CHARS = 1_000_000
@@ -221,14 +221,24 @@ def _psm_entries(parsed: Psm) -> list[tl.PaxEntry]:
     for e in parsed.entries:
         onward = flight_ref(e.onward.flight, resolve_day(e.onward.day, parsed.flight_date)) \
             if e.onward else None
+        # INFT on a passenger line: the passenger travels with an infant, who becomes a
+        # passenger of its own (name unknown, birth date from the free text if given).
+        codes = [code for code in e.ssr_codes if code != "INFT"]
         remarks = tuple((code, (e.free_text or "") if i == 0 else "")
-                        for i, code in enumerate(e.ssr_codes))
+                        for i, code in enumerate(codes))
         for k, person in enumerate(e.names):
             out.append(tl.PaxEntry(
                 line_no=e.line_no, surname=person.surname, given_name=person.given_name,
                 title=person.title, group=f"P{parsed.part}L{e.line_no}",
                 destination=e.destination, seat=e.seats[k] if e.seats else None,
                 remarks=remarks, onward=onward))
+            if "INFT" in e.ssr_codes:
+                out.append(tl.PaxEntry(
+                    line_no=e.line_no, surname=person.surname, given_name=None,
+                    group=f"P{parsed.part}L{e.line_no}", destination=e.destination,
+                    remarks=(("INFT", ""),), onward=onward,
+                    birth_date=birth_date_in(e.free_text or ""),
+                    lap_of=f"{person.surname}/{person.given_name or ''}"))
     return out
 
 

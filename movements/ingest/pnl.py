@@ -440,6 +440,18 @@ def _birth_date(text: str, line: Line) -> date | None:
     return None
 
 
+def birth_date_in(text: str) -> date | None:
+    """The first valid DDMMMYY date in free text (a PSM's ``FT``), else None."""
+    for token in text.split():
+        m = _BIRTH.fullmatch(token)
+        if m is not None and m["month"] in MONTHS:
+            try:
+                return date(2000 + int(m["year"]), MONTHS[m["month"]], int(m["day"]))
+            except ValueError:
+                continue
+    return None
+
+
 def _infant(text: str, line: Line) -> Infant:
     """``HK1 02FEB26 MENSAH/KOFI`` (status, birth date, name in any order after the
     status; each optional) -> Infant."""
