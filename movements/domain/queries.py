@@ -78,6 +78,7 @@ class PassengerView:
     next_step_label: str | None
     escorts: tuple[tuple[str, str], ...]  # (kind, name)
     purged: bool
+    on_lap: bool = False  # an infant on an adult's lap (INFT), in the same case
     steps_on: int | None = None  # an onward transit leg: the steps are ticked on the inbound
 
 
@@ -352,6 +353,7 @@ def passenger_view(b: Booking, kind: MovementKind, day: date,
                                        x.override_reason) for x in b.milestones),
         next_step=nxt.key if nxt else None, next_step_label=nxt.label if nxt else None,
         escorts=tuple(escorts), purged=p.purged_at is not None,
+        on_lap=p.lap_of_passenger_id is not None,
         steps_on=steps_on if kind is MovementKind.TRANSIT_OUT else None,
     )
 
