@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from movements.domain.actions import movements as mv
@@ -140,6 +140,26 @@ def report_of(mvt: Mvt, line_no: int) -> tl.MovementReport:
         estimated_arrival=arrival.time.utc if arrival else None,
         estimated_arrival_station=arrival.station if arrival else None,
         correction=mvt.correction)
+
+
+_MVT_ELEMENTS = {"off_block": "AD off-block", "airborne": "AD airborne",
+                 "touchdown": "AA touchdown", "on_block": "AA on-block",
+                 "estimated_departure": "ED", "estimated_arrival": "EA"}
+
+
+def _correcting(tx: Tx, report: tl.MovementReport, cor: Mvt) -> tl.MovementReport:
+    """A COR's report, naming the MVT it corrects and what that one had and it has not."""
+    earlier = tl.latest_applied(tx, "MVT", report.flight)
+    if earlier is None:
+        return report
+    try:
+        before = parse_telex(earlier.raw, earlier.received_at.date())
+    except TelexError:
+        before = None
+    missing = tuple(label for key, label in _MVT_ELEMENTS.items()
+                    if isinstance(before, Mvt) and getattr(before, key) is not None
+                    and getattr(cor, key) is None)
+    return replace(report, corrects=earlier.id, not_repeated=missing)
 
 
 # -- passenger lists -------------------------------------------------------------------
@@ -291,7 +311,10 @@ def receive(tx: Tx, text: str, airport: str, reference: date) -> TelexOutcome:
     pdm = "; marked PDM (possible duplicate), first received here" \
         if parsed.envelope.possible_duplicate else ""
     if isinstance(parsed, Mvt):
-        applied = tl.apply_movement_report(tx, airport, report_of(parsed, line_no))
+        report = report_of(parsed, line_no)
+        if parsed.correction:
+            report = _correcting(tx, report, parsed)
+        applied = tl.apply_movement_report(tx, airport, report)
         row = tl.store_message(tx, header, tl.APPLIED, applied.detail + pdm,
                                applied.movement_ids[0] if applied.movement_ids else None)
         return _outcome(row, applied.movement_ids)

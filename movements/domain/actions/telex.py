@@ -21,7 +21,9 @@ MVT (times are UTC datetimes here):
   and ``AD`` moves a not yet airborne arrival to AIR.
 * ``MVT COR`` (``correction``) replaces what the MVT it corrects set: every value the
   correction carries is written over the earlier one (times may move backwards), and
-  the audit entry and the outcome name the telex corrected.
+  the audit entry and the outcome name the telex corrected.  An element the corrected
+  MVT had and the correction leaves out is reported in the outcome and left as it is
+  (its earlier value may have come from the feed or a coordinator since).
 
 Passenger lists (PNL, ADL, PTM, PSM) are applied by ``telex_lists``.
 """
@@ -119,6 +121,8 @@ class MovementReport:
     estimated_arrival: datetime | None = None
     estimated_arrival_station: str | None = None
     correction: bool = False  # MVT COR
+    corrects: int | None = None  # the TelexMessage id of the MVT corrected
+    not_repeated: tuple[str, ...] = ()  # elements the corrected MVT had, the COR has not
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +173,14 @@ class Applied:
 
 
 # -- the telex log ---------------------------------------------------------------------
+
+def latest_applied(tx: Tx, kind: str, flight: FlightRef) -> TelexMessage | None:
+    """The last telex of ``kind`` applied for the flight (what a COR corrects)."""
+    return tx.session.scalars(select(TelexMessage).where(
+        TelexMessage.message_type == kind, TelexMessage.outcome == APPLIED,
+        TelexMessage.flight == flight.designator, TelexMessage.flight_date == flight.date,
+    ).order_by(TelexMessage.id.desc())).first()
+
 
 def store_message(tx: Tx, header: TelexHeader, outcome: str, detail: str | None = None,
                   movement_id: int | None = None) -> TelexMessage:
@@ -315,14 +327,8 @@ def apply_movement_report(tx: Tx, airport_code: str, report: MovementReport) -> 
         advance_to_air = True
 
     source = "mvt"
-    corrected: TelexMessage | None = None
     if report.correction:
-        corrected = tx.session.scalars(select(TelexMessage).where(
-            TelexMessage.message_type == "MVT", TelexMessage.outcome == APPLIED,
-            TelexMessage.flight == report.flight.designator,
-            TelexMessage.flight_date == report.flight.date,
-        ).order_by(TelexMessage.id.desc())).first()
-        source = f"mvt COR of telex {corrected.id}" if corrected else "mvt COR"
+        source = f"mvt COR of telex {report.corrects}" if report.corrects else "mvt COR"
     found = _flight_rows(tx.session, airport, report.flight)
     departures = _on_side(found, report.flight, DEPARTURE)
     arrivals = _on_side(found, report.flight, ARRIVAL)
@@ -354,7 +360,10 @@ def apply_movement_report(tx: Tx, airport_code: str, report: MovementReport) -> 
     touched = tuple(m.id for m in (*departures, *arrivals))
     summary = "; ".join(changed) if changed else "nothing new for the movements"
     if report.correction:
-        notes.insert(0, f"correction of telex {corrected.id}" if corrected else
+        if report.not_repeated:
+            notes.insert(0, f"the corrected telex also gave {', '.join(report.not_repeated)}"
+                            ", which the correction does not repeat: left as it is")
+        notes.insert(0, f"correction of telex {report.corrects}" if report.corrects else
                      "correction (no earlier MVT for this flight was applied)")
     return Applied(touched, f"MVT {report.flight}: {summary}", tuple(notes))
 
