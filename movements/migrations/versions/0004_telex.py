@@ -1,7 +1,7 @@
 """telex: infants on a lap, list birth dates, feed waits and quarantine, all feed states
 
 Revision ID: 0004_telex
-Revises: 0003
+Revises: 0004_access
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from alembic import op
 import movements.domain.models
 
 revision = '0004_telex'
-down_revision = '0003'
+down_revision = '0004_access'
 branch_labels = None
 depends_on = None
 
