@@ -186,23 +186,28 @@ def _name_list_entries(parsed: NameList, airport: str) -> list[tl.PaxEntry]:
         onward = next((c for c in entry.onward if c.board in (None, airport)), None)
         inbound = entry.inbound if entry.inbound and entry.inbound.off in (None, airport) \
             else None
-        # An infant on the adult's lap is a passenger of its own, never the adult's need.
-        remarks = tuple((r.code, r.text) for r in entry.remarks if r.code != "INFT")
+        # An infant on the adult's lap is a passenger of its own, never the adult's need;
+        # a remark tied to one passenger (-1SURNAME/GIVEN) is that passenger's only.
         group = f"P{parsed.part}L{entry.line_no}"
         onward_ref = _connection(onward, parsed.flight_date) if onward else None
         inbound_ref = _connection(inbound, parsed.flight_date) if inbound else None
         for person in entry.names:
-            child = person.child or any(code == "CHLD" for code, _ in remarks)
-            mine = remarks + (("CHLD", ""),) if person.child and not any(
-                code == "CHLD" for code, _ in remarks) else remarks
+            mine = [r for r in entry.remarks if r.code != "INFT"
+                    and (r.for_name is None or r.for_name == person)]
+            chld = next((r for r in mine if r.code == "CHLD"), None)
+            remarks = tuple((r.code, r.text) for r in mine)
+            if person.child and chld is None:
+                remarks += (("CHLD", ""),)
             out.append(tl.PaxEntry(
                 line_no=entry.line_no, surname=person.surname, given_name=person.given_name,
                 title=person.title, group=group, action=entry.action, locator=entry.locator,
-                destination=entry.destination, remarks=mine,
-                birth_date=entry.child_birth if child else None, onward=onward_ref,
+                destination=entry.destination, remarks=remarks,
+                birth_date=birth_date_in(chld.text) if chld else None, onward=onward_ref,
                 inbound=inbound_ref))
             adult = f"{person.surname}/{person.given_name or ''}"
             for infant in entry.infants:
+                if infant.on_lap_of is not None and infant.on_lap_of != person:
+                    continue
                 out.append(tl.PaxEntry(
                     line_no=infant.line_no,
                     surname=infant.name.surname if infant.name else person.surname,

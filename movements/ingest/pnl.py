@@ -55,7 +55,7 @@ multi-part list are spread over parts, so the totals are reported, not checked.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, time
 from typing import ClassVar, Literal, TypeVar
 
@@ -94,7 +94,9 @@ _BIRTH = re.compile(r"(?P<day>[0-9]{2})(?P<month>[A-Z]{3})(?P<year>[0-9]{2})")
 _STATUS = re.compile(r"[A-Z]{2}[0-9]{1,3}")
 _GROUP = re.compile(r"-(?P<code>[A-Z])(?P<size>[0-9]{1,3})(?P<name>[A-Z0-9]*)$")
 _LOCATOR = re.compile(r"(?P<locator>[A-Z0-9]{5,8})(?:/[A-Z0-9]{2,3})?")
-_REMARK = re.compile(r"(?P<code>[A-Z]{4})(?: (?P<text>.*))?")
+_REMARK = re.compile(r"(?P<code>[A-Z]{4})(?: (?P<text>.*)|(?P<tied>-[0-9].*))?")
+# "-1OKELLO/GRACE" at the end of a remark: the passenger of the element it is for.
+_ASSOCIATION = re.compile(r"\s*-(?P<count>[0-9]{1,3})(?P<name>[^0-9\s/][^/]*/[^/]*)$")
 _CONNECTION = re.compile(
     rf"(?P<flight>{FLIGHT_PATTERN})(?P<cabin>[A-Z])(?P<day>[0-9]{{1,2}})"
     r"(?P<stations>[A-Z]{3}(?:[A-Z]{3})?)(?P<time>[0-9]{4})?(?P<status>[A-Z]{2}[0-9]{0,3})?"
@@ -118,6 +120,7 @@ class Infant:
     name: PersonName | None  # None: not given (the adult's surname applies)
     birth_date: date | None
     line_no: int
+    on_lap_of: PersonName | None = None  # the element's passenger it travels with
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,10 +134,15 @@ class Group:
 
 @dataclass(frozen=True, slots=True)
 class Remark:
-    """``.R/UMNR HK1 AGE 08``: SSR code and the rest of the text as sent."""
+    """``.R/UMNR HK1 AGE 08``: SSR code and the rest of the text as sent.
+
+    A remark ending in a name association (``.R/WCHR HK1-1OKELLO/GRACE``) is for that
+    passenger of the name element only: ``for_name`` is that passenger (one of the
+    element's names) and ``text`` stops before the association."""
 
     code: str
     text: str
+    for_name: PersonName | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,18 +291,24 @@ class _Draft:
     other: list[Element] = field(default_factory=list)
 
     def freeze(self) -> NameEntry:
-        infants = tuple(_infant(r.text, line) for r, line in
-                        zip(self.remarks, self.remark_lines, strict=True) if r.code == "INFT")
-        child = [_birth_date(r.text, line) for r, line in
-                 zip(self.remarks, self.remark_lines, strict=True) if r.code == "CHLD"]
-        if infants and len(self.names) > 1:
-            # With several names, whose lap the infant is on is not said.
-            raise self.remark_lines[0].error(
-                "INFT on a name element of several passengers: send the adult alone")
+        pairs = [(_associate(r, line, self.names), line)
+                 for r, line in zip(self.remarks, self.remark_lines, strict=True)]
+        remarks = tuple(r for r, _ in pairs)
+        infants = []
+        for r, line in pairs:
+            if r.code != "INFT":
+                continue
+            adult = r.for_name or (self.names[0] if len(self.names) == 1 else None)
+            if adult is None:
+                # With several names and no association, whose lap is not said.
+                raise line.error("INFT on a name element of several passengers without"
+                                 " -1SURNAME/GIVEN saying whose lap")
+            infants.append(replace(_infant(r.text, line), on_lap_of=adult))
+        child = [_birth_date(r.text, line) for r, line in pairs if r.code == "CHLD"]
         return NameEntry(self.line_no, self.action, self.destination, self.cabin_class,
-                         self.names, self.group, tuple(self.locators), tuple(self.remarks),
-                         self.inbound, tuple(self.onward), tuple(self.other), infants,
-                         next((c for c in child if c is not None), None))
+                         self.names, self.group, tuple(self.locators), remarks,
+                         self.inbound, tuple(self.onward), tuple(self.other),
+                         tuple(infants), next((c for c in child if c is not None), None))
 
     def add(self, code: str, body: str, line: Line) -> None:
         if code == "RN":
@@ -319,7 +333,7 @@ class _Draft:
             m = _REMARK.fullmatch(body)
             if m is None:
                 raise line.error(f"remark {body!r} does not start with a 4-letter SSR code")
-            self.remarks.append(Remark(m["code"], m["text"] or ""))
+            self.remarks.append(Remark(m["code"], m["text"] or m["tied"] or ""))
             self.remark_lines.append(line)
         elif code == "I":
             if self.inbound is not None:
@@ -438,6 +452,33 @@ def _birth_date(text: str, line: Line) -> date | None:
         except ValueError:
             raise line.error(f"birth date {token!r} is not a date") from None
     return None
+
+
+def _squash(text: str | None) -> str:
+    return "".join((text or "").split())
+
+
+def same_person(a: PersonName, b: PersonName) -> bool:
+    """The same passenger, however the title was written (GRACE MRS, GRACEMRS)."""
+    if _squash(a.surname) != _squash(b.surname):
+        return False
+    given_a = {_squash(a.given_name), _squash((a.given_name or "") + (a.title or ""))}
+    given_b = {_squash(b.given_name), _squash((b.given_name or "") + (b.title or ""))}
+    return bool(given_a & given_b)
+
+
+def _associate(remark: Remark, line: Line, names: tuple[PersonName, ...]) -> Remark:
+    """Split a trailing ``-1SURNAME/GIVEN`` off the remark and tie it to that passenger."""
+    m = _ASSOCIATION.search(remark.text)
+    if m is None:
+        return remark
+    who = parse_names(m["name"].strip(), line)
+    match = next((n for n in names if same_person(n, who[0])), None) \
+        if len(who) == 1 else None
+    if match is None:
+        raise line.error(f".R/{remark.code} is for {m['name'].strip()}, who is not a"
+                         " passenger of this name element")
+    return Remark(remark.code, remark.text[:m.start()].strip(), match)
 
 
 def birth_date_in(text: str) -> date | None:

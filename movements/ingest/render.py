@@ -178,7 +178,8 @@ def _entry(e: NameEntry) -> list[str]:
     group = f"-{e.group.code}{e.group.size}{e.group.name}" if e.group else ""
     lines = [f"{len(e.names)}{_names(e.names)}{group}"]
     lines += [f".L/{locator}" for locator in e.locators]
-    lines += [f".R/{r.code} {r.text}".rstrip() for r in e.remarks]
+    lines += [f".R/{r.code} {r.text}".rstrip() + (f"-1{r.for_name}" if r.for_name else "")
+              for r in e.remarks]
     if e.inbound:
         lines.append(f".I/{_connection(e.inbound)}")
     lines += [f".O{'' if i == 0 else i + 1}/{_connection(c)}" for i, c in enumerate(e.onward)]
