@@ -185,7 +185,7 @@ class Movement(Base):
     flight_state: Mapped[str] = mapped_column(String(8), default="SCH")
     # Every state the feed reports, in flight_states.board_states order (flight_state
     # is the first); None when only flight_state is known.
-    flight_states: Mapped[list[str] | None] = mapped_column(JSON)
+    flight_states: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
     completed: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
@@ -514,7 +514,7 @@ class FeedStatus(Base):
     # The provider asked us to wait (429/503 Retry-After): no request before this.
     wait_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
     # Records of the last good poll that could not be read: [{"where", "reason"}].
-    quarantined: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
+    quarantined: Mapped[list[dict[str, str]] | None] = mapped_column(JSON(none_as_null=True))
 
 
 class JobLease(Base):

@@ -302,15 +302,6 @@ class FeedClient:
         return DayProgress(day, self.url, {"scheduleDate": day.isoformat(), "page": "0",
                                            "includedelays": "false", "sort": "+scheduleTime"})
 
-    async def fetch_day(self, day: date, tz: str) -> list[FeedFlight]:
-        """Every flight of the day (quarantined records left out); raises ``FeedError``."""
-        progress = self.start(day)
-        try:
-            await self.read_day(progress, tz, datetime.now(UTC))
-        except DayFailed as exc:
-            raise exc.cause from exc
-        return progress.flights
-
     async def read_day(self, progress: DayProgress, tz: str, now: datetime) -> None:
         """Read pages from where ``progress`` stands to the last; on a failure raise
         ``DayFailed`` with ``progress`` still pointing at the page that failed."""
