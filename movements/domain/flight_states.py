@@ -13,10 +13,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from .vocabulary import FlightState as S
+
+_END = (S.CANCELLED, S.DIVERTED)
+_NOTICES = (S.GATE_CHANGE, S.DELAYED, S.TOMORROW, S.SCHEDULED)
 #: Highest first, per direction ("D" departures, "A" arrivals).
 PRECEDENCE: dict[str, tuple[str, ...]] = {
-    "D": ("CNX", "DIV", "DEP", "GTD", "GCL", "BRD", "GTO", "WIL", "GCH", "DEL", "TOM", "SCH"),
-    "A": ("CNX", "DIV", "ARR", "FIB", "LND", "FIR", "EXP", "AIR", "GCH", "DEL", "TOM", "SCH"),
+    "D": (*_END, S.DEPARTED, S.GATE_CLOSED, S.GATE_CLOSING, S.BOARDING, S.GATE_OPEN,
+          S.WAIT_IN_LOUNGE, *_NOTICES),
+    "A": (*_END, S.ARRIVED, S.FIRST_BAG, S.LANDED, S.IN_AIRSPACE, S.EXPECTED, S.AIRBORNE,
+          *_NOTICES),
 }
 
 
@@ -25,9 +31,9 @@ def board_states(states: Iterable[str], direction: str) -> tuple[str, ...]:
     (``SCH`` only when nothing else is reported); () when none is known."""
     order = PRECEDENCE["A" if direction == "A" else "D"]
     known = sorted({s for s in states if s in order}, key=order.index)
-    if len(known) > 1 and "SCH" in known:
-        known.remove("SCH")
-    return tuple(known)
+    if len(known) > 1 and S.SCHEDULED in known:
+        known.remove(S.SCHEDULED)
+    return tuple(str(state) for state in known)
 
 
 def shown_states(flight_state: str, flight_states: Sequence[str] | None) -> tuple[str, ...]:

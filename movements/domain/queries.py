@@ -151,7 +151,7 @@ class MovementDetail:
     onward: MovementSummary | None
     inbound: MovementSummary | None
     notes: tuple[NoteView, ...] = ()
-    timezone: str = "Europe/Amsterdam"
+    timezone: str = "UTC"  # always given: the airport row's zone
 
     @property
     def connection_minutes(self) -> int | None:

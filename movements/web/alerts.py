@@ -26,7 +26,7 @@ from movements.domain import views
 from movements.domain.actions import alerts as alert_actions
 from movements.domain.errors import NotFound
 from movements.domain.uow import Tx
-from movements.ingest.feed import feed_status_view
+from movements.feed.client import feed_status_view
 from movements.realtime.fragments import header
 from movements.services import Services
 from movements.web.auth import COORDINATION, STAFF, AuthUser, current_user, same_origin
@@ -57,7 +57,8 @@ async def _list_html(services: Services, user: AuthUser, env: Any, airport: str)
     page = await services.uow.read(views.alerts_page, user.actor, airport,
                                    services.settings.airport, now)
     return str(env.get_template("partials/alert_list.html").render(
-        alerts=page.alerts, oob=True, csrf_token=user.csrf_token, now=now))
+        alerts=page.alerts, oob=True, csrf_token=user.csrf_token, now=now,
+        page_timezone=page.airport.timezone))
 
 
 class Alerts(Controller):
@@ -72,7 +73,7 @@ class Alerts(Controller):
                                        services.settings.airport, now)
         env = request.app.state.fragments.env
         context = {"alerts": page.alerts, "oob": False, "csrf_token": user.csrf_token,
-                   "now": now}
+                   "now": now, "page_timezone": page.airport.timezone}
         if request.headers.get("hx-request"):
             return _html(env.get_template("partials/alert_list.html").render(**context))
         return _html(env.get_template("alerts.html").render(

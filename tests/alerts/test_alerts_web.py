@@ -10,7 +10,7 @@ from litestar.testing import TestClient
 
 from movements.domain.actions import alerts
 from movements.domain.uow import Actor
-from movements.ingest.feed import (
+from movements.feed.client import (
     FEED_ACTOR,
     FeedFlight,
     Quarantined,

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from movements.domain.flight_states import board_states, shown_states
-from movements.ingest.feed import (
+from movements.feed.client import (
     FeedError,
     MalformedFeed,
     ProviderBusy,
