@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from . import milestones as steps
+from .flight_states import shown_states
 from .models import (
     Airport,
     Alert,
@@ -77,6 +78,7 @@ class PassengerView:
     next_step_label: str | None
     escorts: tuple[tuple[str, str], ...]  # (kind, name)
     purged: bool
+    on_lap: bool = False  # an infant on an adult's lap (INFT), in the same case
     steps_on: int | None = None  # an onward transit leg: the steps are ticked on the inbound
     timezone: str = "UTC"  # the airport's (IANA name): how its times print
 
@@ -124,6 +126,8 @@ class MovementSummary:
     open_alerts: int
     case_references: tuple[str, ...]
     onward_id: int | None = None
+    #: every state the board shows, first = flight_state (see domain.flight_states)
+    flight_states: tuple[str, ...] = ()
     inbound_id: int | None = None
     linked: LinkedLeg | None = None
     case_split: bool = False
@@ -232,6 +236,7 @@ def _summary(m: Movement, alerts: int, links: dict[int, tuple[int | None, int | 
         origin=m.origin, destination=m.destination, scheduled_at=m.scheduled_at,
         estimated_at=m.estimated_at, actual_at=m.actual_at, terminal=m.terminal, pier=m.pier,
         gate=m.gate, flight_state=m.flight_state,
+        flight_states=shown_states(m.flight_state, m.flight_states),
         stops=tuple(s.airport_code for s in m.stops),
         passenger_count=sum(1 for b in active if b.status is BookingStatus.BOOKED),
         no_show_count=sum(1 for b in active if b.status is BookingStatus.NO_SHOW),
@@ -351,6 +356,7 @@ def passenger_view(b: Booking, kind: MovementKind, day: date,
                                        x.override_reason) for x in b.milestones),
         next_step=nxt.key if nxt else None, next_step_label=nxt.label if nxt else None,
         escorts=tuple(escorts), purged=p.purged_at is not None,
+        on_lap=p.lap_of_passenger_id is not None,
         steps_on=steps_on if kind is MovementKind.TRANSIT_OUT else None,
         timezone=b.movement.airport.timezone,
     )
