@@ -7,6 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -24,6 +25,7 @@ from movements.config import Settings
 from movements.domain.clock import Clock
 from movements.domain.errors import DomainError
 from movements.realtime.backends import make_backend
+from movements.realtime.connection import SessionRules
 from movements.realtime.fragments import Fragments
 from movements.realtime.hub import LiveHub
 from movements.realtime.socket import stream_socket
@@ -89,19 +91,25 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                   local_only=settings.channels_url.startswith("memory://"))
     services = Services.build(settings, clock=clock, publisher=hub)
     hub.uow = services.uow
+    hub.sockets.uow = services.uow
+    hub.sockets.rules = SessionRules(idle=timedelta(minutes=settings.session_idle_minutes),
+                                     lifetime=timedelta(hours=settings.session_max_hours),
+                                     now=services.clock.now)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         refresher = asyncio.create_task(hub.run_refresher(settings.heartbeat_seconds))
+        session_listener = asyncio.create_task(hub.sockets.run_listener())
         jobs = start_jobs(services) if settings.run_jobs else None
         try:
             yield
         finally:
             if jobs is not None:
                 await jobs.stop()
-            refresher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await refresher
+            for task in (refresher, session_listener):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await services.close()
 
     def provide_services() -> Services:
