@@ -71,7 +71,7 @@
 
   function requestResync() {
     // One outstanding request at a time (the server coalesces too).
-    if (Date.now() - resyncAt < Math.max(1000, heartbeatMs)) { return; }
+    if (Date.now() - resyncAt < 1500) { return; }
     resyncAt = Date.now();
     counters.resyncs++;
     send({resync: lastSeq});
@@ -215,9 +215,13 @@
       if (f.matches("input[type=checkbox], input[type=radio]")) {
         if (f.checked !== f.defaultChecked) { return true; }
       } else if (f.tagName === "SELECT") {
+        // Unchanged when the chosen option is the one the page came with (the first one
+        // when none is marked selected).
+        var initial = 0;
         for (var j = 0; j < f.options.length; j++) {
-          if (f.options[j].selected !== f.options[j].defaultSelected) { return true; }
+          if (f.options[j].defaultSelected) { initial = j; break; }
         }
+        if (!f.multiple && f.selectedIndex !== initial) { return true; }
       } else if (f.value !== f.defaultValue) { return true; }
     }
     var open = el.querySelectorAll("details[open]");
