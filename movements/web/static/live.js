@@ -44,7 +44,7 @@
   var live = null, stream = "", lastSeq = 0, heartbeatMs = 5000, wsUrl = "";
   var ws = null, sockets = [], failures = 0, probing = false, stopped = false;
   var lastAlive = Date.now(), stale = false, resyncAt = 0;
-  var counters = {opened: 0, abandoned: 0, probes: 0, messages: 0, resyncs: 0};
+  var counters = {opened: 0, abandoned: 0, probes: 0, messages: 0, resyncs: 0, staleShown: 0};
 
   function openCount() {
     sockets = sockets.filter(function (s) { return s.readyState !== WebSocket.CLOSED; });
@@ -55,6 +55,7 @@
     var banner = document.getElementById("stale-banner");
     if (!banner) { return; }
     if (on && !stale) {
+      counters.staleShown++;
       document.getElementById("stale-since").textContent =
         new Date(lastAlive).toLocaleTimeString("en-GB", {hour: "2-digit", minute: "2-digit",
           second: "2-digit", hour12: false, timeZone: document.body.dataset.tz || undefined});
