@@ -23,7 +23,6 @@ from tests.live import LiveServer, sign_in, start_server
 from tests.web.conftest import PASSWORD, seed
 
 
-
 @dataclass
 class Env:
     server: LiveServer
