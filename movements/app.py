@@ -92,6 +92,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     services = Services.build(settings, clock=clock, publisher=hub)
     hub.uow = services.uow
     hub.sockets.uow = services.uow
+    hub.sockets.per_session = settings.sockets_per_session
     hub.sockets.rules = SessionRules(idle=timedelta(minutes=settings.session_idle_minutes),
                                      lifetime=timedelta(hours=settings.session_max_hours),
                                      now=services.clock.now)

@@ -59,6 +59,7 @@ class Settings:
     heartbeat_seconds: float = 5.0
     subscriber_backlog: int = 500
     replay_limit: int = 200
+    sockets_per_session: int = 4  # live sockets one session may hold; more close the oldest
     log_level: str = "INFO"
 
     @property
@@ -95,6 +96,7 @@ class Settings:
             ("MOVEMENTS_RETENTION_INTERVAL_SECONDS", "retention_interval_seconds", 10),
             ("MOVEMENTS_SUBSCRIBER_BACKLOG", "subscriber_backlog", 10),
             ("MOVEMENTS_REPLAY_LIMIT", "replay_limit", 1),
+            ("MOVEMENTS_SOCKETS_PER_SESSION", "sockets_per_session", 1),
         ):
             if (v := get(key)) is not None:
                 kwargs[attr] = _int(key, v, minimum)

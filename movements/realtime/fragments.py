@@ -75,6 +75,10 @@ class Fragments:
                 s = queries.movement_summary(session, s.inbound_id) or s
             if s.airport == airport and s.operational_date == day and s.shown_on_board:
                 out.append(self.render("partials/board_row.html", m=s, oob=True))
+            elif s.id == mid:
+                # No longer on this board (moved to another day, now shown on its
+                # inbound leg's row): the open boards drop the row, as a fresh page would.
+                out.append(f'<div id="mv-{mid}" hx-swap-oob="delete"></div>')
         return "".join(dict.fromkeys(out))
 
     # -- movement page ----------------------------------------------------------------

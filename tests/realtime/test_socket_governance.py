@@ -249,3 +249,29 @@ async def test_a_socket_that_never_says_hello_is_closed(env: Env) -> None:
             assert await close_code(ws, timeout=HELLO_TIMEOUT + 5) == NO_HELLO
     finally:
         client.close()
+
+
+async def test_a_resync_after_the_session_ended_gets_no_snapshot(
+        database_url: str, tmp_path: Path) -> None:
+    """Heartbeat 60 s and no announcement (the change is made straight in the database,
+    as another tool would): the resync itself must re-check the session."""
+    world, bids, stream = _prepare(database_url)
+    server = start_server(database_url, tmp_path,
+                          extra_env={"MOVEMENTS_HEARTBEAT_SECONDS": "60"})
+    env = Env(server, database_url, world, bids, stream)
+    client, _ = sign_in(server.base, "gate", PASSWORD)
+    try:
+        async with await connect(server, client, stream) as ws:
+            await greeted(ws)
+            await asyncio.to_thread(role_change, env, client)
+            await ws.send(json.dumps({"resync": 0}))
+            kinds: list[str] = []
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                while True:
+                    h = parse_header(str(await asyncio.wait_for(ws.recv(), 5)))
+                    kinds.append(h.kind if h else "?")
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == POLICY
+            assert "snapshot" not in kinds and "replay" not in kinds
+    finally:
+        client.close()
+        server.stop()
