@@ -119,6 +119,10 @@ def main() -> None:
     sockets = collections.Counter((o.page_sockets, o.proxy_sockets) for o in outcomes)
     results["sockets_after"] = {f"page={k[0]} proxy={k[1]}": v for k, v in sockets.items()}
     results["page_counters"] = counters
+    results["trials"] = [{"kind": o.trial.kind, "seconds": o.trial.seconds,
+                          "changes": o.trial.changes, "converge_s": round(o.converge_s, 3),
+                          "stale": o.stale_shown, "sockets": [o.page_sockets, o.proxy_sockets]}
+                         for o in outcomes]
     results["minutes"] = (time.monotonic() - started) / 60
     print(table(["outage", "trials", "converged", "p50 s", "p95 s", "max s",
                  "STALE when > 2 beats", "one socket after"], rows))
