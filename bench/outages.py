@@ -31,9 +31,9 @@ sys.path.insert(0, str(ROOT))
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from bench._common import summary, table, write_json  # noqa: E402
-from movements.db import Database  # noqa: E402
 from movements.domain.clock import local_date  # noqa: E402
-from movements.migrate import upgrade  # noqa: E402
+from movements.platform.db import Database  # noqa: E402
+from movements.platform.migrate import upgrade  # noqa: E402
 from tests.browser.conftest import ARGS, CHROMIUM, signed_in  # noqa: E402
 from tests.conftest import run_async  # noqa: E402
 from tests.live import sign_in, start_server  # noqa: E402

@@ -146,10 +146,10 @@ def seed_two_departures(url: str, day_iso: str) -> tuple[object, list[int], int]
     estimates can move rows past each other): (world, bookings, second departure id)."""
     from datetime import UTC, date, datetime
 
-    from movements.db import Database
     from movements.domain.actions import movements as mv
     from movements.domain.models import MovementKind
     from movements.domain.uow import NullPublisher, Tx
+    from movements.platform.db import Database
     from tests.conftest import run_async
     from tests.factories import SYSTEM
     from tests.web.conftest import seed

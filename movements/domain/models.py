@@ -28,6 +28,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from .vocabulary import Lane
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -88,9 +90,10 @@ class MovementKind(enum.StrEnum):
     TRANSIT_OUT = "transit_out"
 
     @property
-    def lane(self) -> str:
-        return "transit" if self in (MovementKind.TRANSIT_IN, MovementKind.TRANSIT_OUT) else (
-            self.value)
+    def lane(self) -> Lane:
+        if self in (MovementKind.TRANSIT_IN, MovementKind.TRANSIT_OUT):
+            return Lane.TRANSIT
+        return Lane.DEPARTURE if self is MovementKind.DEPARTURE else Lane.ARRIVAL
 
 
 class BookingStatus(enum.StrEnum):
@@ -495,6 +498,8 @@ class TelexMessage(Base):
     outcome: Mapped[str] = mapped_column(String(16))  # applied, duplicate, rejected, pending
     detail: Mapped[str | None] = mapped_column(Text)
     movement_id: Mapped[int | None] = mapped_column(ForeignKey("movement.id"))
+    # The airport it was received for (who may read it: access.access_telex).
+    airport_id: Mapped[int | None] = mapped_column(ForeignKey("airport.id"), index=True)
 
 
 class FeedStatus(Base):

@@ -25,10 +25,11 @@ from .clock import Clock, SystemClock
 from .errors import ConflictError
 from .events import DomainEvent
 from .models import AuditEntry, Movement, Role, StreamCounter, StreamEvent, Transit
+from .streams import board_stream, movement_stream
 
 log = logging.getLogger(__name__)
 
-#: Tells the SQLite engine to BEGIN IMMEDIATE (movements.db reads it); ignored elsewhere.
+#: Tells the SQLite engine to BEGIN IMMEDIATE (movements.platform.db reads it); ignored elsewhere.
 WRITE_TXN_OPTION = "movements_write_txn"
 
 P = ParamSpec("P")
@@ -127,7 +128,7 @@ class UnitOfWork:
     """The async adapter around actions, shared by the web, the CLI and the jobs.
 
     Two ways to run the same synchronous action code, chosen by the composition root
-    (``movements.db.Database``):
+    (``movements.platform.db.Database``):
 
     * async sessions (PostgreSQL/asyncpg): ``AsyncSession.run_sync``; each statement
       awaits the network without blocking the loop.
@@ -196,14 +197,6 @@ class UnitOfWork:
         assert self.sessions is not None
         async with self.sessions() as session:
             return await session.run_sync(lambda s: query(s, *args, **kwargs))
-
-
-def board_stream(airport: str, day: date) -> str:
-    return f"board:{airport.upper()}:{day.isoformat()}"
-
-
-def movement_stream(movement_id: int) -> str:
-    return f"movement:{movement_id}"
 
 
 def streams_of(session: Session, movement: Movement) -> list[str]:

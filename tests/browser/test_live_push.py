@@ -19,11 +19,11 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from movements.db import Database
 from movements.domain.actions import movements as mv
 from movements.domain.clock import local_date
 from movements.domain.models import MovementKind
 from movements.domain.uow import NullPublisher, Tx
+from movements.platform.db import Database
 from movements.realtime.wire import SPEC
 from tests.browser.conftest import Live, signed_in
 from tests.conftest import run_async

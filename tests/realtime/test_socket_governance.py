@@ -21,10 +21,10 @@ import pytest
 import websockets
 from sqlalchemy import select
 
-from movements.db import Database
 from movements.domain.clock import local_date
 from movements.domain.models import Airport, Role, User, UserSession
 from movements.domain.uow import NullPublisher, Tx
+from movements.platform.db import Database
 from movements.realtime.connection import CATCH_UP_BURST, EVICTED, PER_SESSION, POLICY
 from movements.realtime.wire import parse_header
 from tests.conftest import run_async

@@ -42,6 +42,7 @@ from ..models import (
     TelexMessage,
 )
 from ..uow import Tx
+from ..vocabulary import FlightState, TelexOutcome
 from . import movements as mv
 from ._common import require_role
 
@@ -53,7 +54,8 @@ SIDE_KINDS = {
 
 # -- outcomes of a telex (stored on TelexMessage.outcome) ------------------------------
 APPLIED, DUPLICATE, REJECTED, PENDING, SUPERSEDED = (
-    "applied", "duplicate", "rejected", "pending", "superseded")
+    TelexOutcome.APPLIED, TelexOutcome.DUPLICATE, TelexOutcome.REJECTED, TelexOutcome.PENDING,
+    TelexOutcome.SUPERSEDED)
 
 
 class TelexRefused(RuleViolation):
@@ -165,9 +167,10 @@ class Applied:
 # -- the telex log ---------------------------------------------------------------------
 
 def store_message(tx: Tx, header: TelexHeader, outcome: str, detail: str | None = None,
-                  movement_id: int | None = None) -> TelexMessage:
+                  movement_id: int | None = None, *, airport_id: int | None = None
+                  ) -> TelexMessage:
     row = TelexMessage(
-        received_at=tx.now, message_type=header.kind,
+        received_at=tx.now, message_type=header.kind, airport_id=airport_id,
         flight=header.flight.designator if header.flight else None,
         flight_date=header.flight.date if header.flight else None, part=header.part,
         sha256=header.sha256, raw=header.raw, outcome=outcome,
@@ -235,14 +238,14 @@ def missing_parts(parts: Sequence[tuple[int, bool]]) -> list[int] | None:
 
 
 def store_rejected(tx: Tx, header: TelexHeader, reason: str,
-                   assembling: bool = False) -> TelexMessage:
+                   assembling: bool = False, airport_id: int | None = None) -> TelexMessage:
     """After the telex's own transaction rolled back: keep the raw text and the reason.
     The parts of a message that was being assembled with it are rejected too."""
     if assembling and header.flight is not None and header.kind is not None:
         for row in pending_parts(tx, header):
             row.outcome = REJECTED
             row.detail = f"the message was rejected with a later part: {reason}"
-    return store_message(tx, header, REJECTED, reason)
+    return store_message(tx, header, REJECTED, reason, airport_id=airport_id)
 
 
 # -- finding the movement --------------------------------------------------------------
@@ -295,9 +298,9 @@ def apply_movement_report(tx: Tx, airport_code: str, report: MovementReport) -> 
     arr: dict[str, object] = {}
     advance_to_air = False
     if here and report.off_block is not None:
-        dep.update(actual_at=report.off_block, flight_state="DEP")
+        dep.update(actual_at=report.off_block, flight_state=FlightState.DEPARTED)
     elif here and report.airborne is not None:
-        dep.update(actual_at=report.airborne, flight_state="DEP")
+        dep.update(actual_at=report.airborne, flight_state=FlightState.DEPARTED)
     if here and report.estimated_departure is not None:
         dep["estimated_at"] = report.estimated_departure
     if here and (report.on_block or report.touchdown) is not None:
