@@ -14,6 +14,7 @@ from jinja2.runtime import Context
 from movements.domain import milestones as steps
 from movements.domain.ssr import SSR_CODES
 from movements.domain.vocabulary import FlightState, Lane
+from movements.realtime.wire import page_spec as sync_header_spec
 
 TEMPLATES = Path(__file__).parent / "web" / "templates"
 
@@ -72,5 +73,6 @@ def make_environment(default_tz: str = "UTC") -> Environment:
     env.filters.update(hhmm=hhmm, local=local, isodate=isodate)
     env.globals.update(BADGE_LABELS=BADGE_LABELS, LANE_LABELS=LANE_LABELS,
                        STATE_LABELS=STATE_LABELS, SSR=SSR_CODES,
-                       MILESTONE_LABELS=steps.LABELS)
+                       MILESTONE_LABELS=steps.LABELS,
+                       SYNC_SPEC=sync_header_spec())  # the live header's grammar
     return env

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -132,6 +132,14 @@ class MovementSummary:
     linked: LinkedLeg | None = None
     case_split: bool = False
     timezone: str = "UTC"  # the airport's (IANA name): how its times print
+
+    @property
+    def board_position(self) -> str:
+        """Where the row stands in its lane: best-known time (UTC, microseconds), then
+        id, as one string that sorts the same way.  The board sorts by it and each row
+        carries it, so a pushed row can take its place without a fresh page."""
+        best = self.actual_at or self.estimated_at or self.scheduled_at
+        return f"{best.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%S.%f')}|{self.id:012d}"
 
     @property
     def shown_on_board(self) -> bool:
@@ -295,7 +303,7 @@ def board(session: Session, airport: str, day: date) -> list[MovementSummary]:
     links = _links(session, ids)
     legs = _legs(session, links)
     rows = [_summary(m, alerts[m.id], links, legs) for m in movements]
-    return sorted(rows, key=lambda r: (r.actual_at or r.estimated_at or r.scheduled_at, r.id))
+    return sorted(rows, key=lambda r: r.board_position)
 
 
 def movement_summary(session: Session, movement_id: int) -> MovementSummary | None:

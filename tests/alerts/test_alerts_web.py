@@ -44,7 +44,7 @@ def test_alert_list_acknowledge_and_live_push(site: Site) -> None:  # noqa: F811
         csrf = login(client, "coord")
         page = client.get("/alerts").text
         assert page.count('class="row alert') == 5 and "Escort not assigned" in page
-        assert 'ws-connect="/alerts/ws"' in page and "Acknowledge" in page
+        assert 'data-ws="/alerts/ws"' in page and "Acknowledge" in page
         alert_id = int(re.findall(r'id="alert-(\d+)"', page)[0])
         with client.websocket_connect("/alerts/ws") as ws:
             ws.send_text('{"hello": {"stream": "alerts:AMS", "after": 0}}')
