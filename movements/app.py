@@ -31,7 +31,6 @@ from movements.realtime.backends import make_backend
 from movements.realtime.connection import SessionRules
 from movements.realtime.fragments import Fragments
 from movements.realtime.hub import LiveHub
-from movements.realtime.socket import stream_socket
 from movements.scheduler import start_jobs
 from movements.services import Services
 from movements.templating import TEMPLATES, make_environment
@@ -45,6 +44,7 @@ from movements.web.handovers import ROUTES as DOCUMENT_ROUTES
 from movements.web.headers import security_headers
 from movements.web.health import healthz, readyz
 from movements.web.imports import ImportsPlugin
+from movements.web.live import stream_socket
 from movements.web.pages import Pages
 
 log = logging.getLogger("movements")
