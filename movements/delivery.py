@@ -42,6 +42,8 @@ import anyio.to_thread
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
 from movements.domain import document_queries as dq
+from movements.domain import views
+from movements.domain.access import Need
 from movements.domain.actions import documents as issue
 from movements.domain.errors import ConflictError, Gone
 from movements.domain.uow import Actor
@@ -184,8 +186,10 @@ async def ensure_handover_manifest(services: Services, actor: Actor, handover_id
                                    ) -> dq.StoredDocument:
     """The handover's manifest as issued, issuing it (render + store) on first use.
 
-    Refuses a draft (422 "not signed yet").  The stored bytes never change afterwards.
+    Refuses a draft (422 "not signed yet"); NotFound outside the actor's scope.  The
+    stored bytes never change afterwards.
     """
+    await services.uow.read(views.see_handover, actor, handover_id)
     stored = await services.uow.read(dq.stored_handover_document, handover_id)
     if stored is not None:
         return stored
@@ -251,6 +255,7 @@ async def charter_manifest(services: Services, actor: Actor, movement_id: int,
                            *, reason: str = "download") -> Rendered:
     """The movement's charter manifest: the newest issued version if it still says the
     same, else a new version that names the one it replaces."""
+    await services.uow.read(views.see_movement, actor, movement_id)
     # Someone may issue a version between our read and our write: compare against theirs
     # (three tries, then a conflict for the person).
     try:
@@ -264,6 +269,8 @@ async def charter_manifest(services: Services, actor: Actor, movement_id: int,
 
 
 async def escort_briefing(services: Services, actor: Actor, movement_id: int) -> Rendered:
+    """The escort briefing of a movement (rendered anew each time; the read is audited)."""
+    await services.uow.read(views.see_movement, actor, movement_id)
     doc = await services.uow.read(dq.briefing_doc, movement_id,
                                   issued_at=services.clock.now(),
                                   issued_by_user_id=actor.user_id)
@@ -275,8 +282,13 @@ async def escort_briefing(services: Services, actor: Actor, movement_id: int) ->
                     doc.document_id, dq.sha256_hex(pdf))
 
 
-async def daily_report(services: Services, actor: Actor, airport: str, day: date
-                       ) -> Rendered:
+async def daily_report(services: Services, actor: Actor, asked: str | None, default: str,
+                       day: date | None = None) -> Rendered:
+    """The daily report of one of the actor's airports (``asked``, else ``default`` if
+    theirs, else their first) for ``day`` (None: today there)."""
+    choice, today = await services.uow.read(views.today_at, actor, asked, default,
+                                            services.clock.now(), Need.COORDINATE)
+    airport, day = choice.code, day or today
     doc = await services.uow.read(dq.daily_doc, airport, day,
                                   issued_at=services.clock.now(),
                                   issued_by_user_id=actor.user_id)

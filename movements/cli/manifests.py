@@ -113,5 +113,6 @@ def daily(day: str, airport: str | None, output: str | None) -> None:
     from movements import delivery
 
     when = _day(day)
-    code = (airport or current_settings().airport).strip().upper()
-    _write(lambda s: delivery.daily_report(s, Actor.system(_ACTOR), code, when), output)
+    default = current_settings().airport
+    _write(lambda s: delivery.daily_report(s, Actor.system(_ACTOR), airport, default, when),
+           output)
