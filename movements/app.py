@@ -8,6 +8,7 @@ import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -27,6 +28,7 @@ from movements.domain.errors import DomainError
 from movements.platform.config import Settings
 from movements.platform.lifeline import end_with
 from movements.realtime.backends import make_backend
+from movements.realtime.connection import SessionRules
 from movements.realtime.fragments import Fragments
 from movements.realtime.hub import LiveHub
 from movements.realtime.socket import stream_socket
@@ -105,10 +107,16 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                   local_only=settings.channels_url.startswith("memory://"))
     services = Services.build(settings, clock=clock, publisher=hub)
     hub.uow = services.uow
+    hub.sockets.uow = services.uow
+    hub.sockets.per_session = settings.sockets_per_session
+    hub.sockets.rules = SessionRules(idle=timedelta(minutes=settings.session_idle_minutes),
+                                     lifetime=timedelta(hours=settings.session_max_hours),
+                                     now=services.clock.now)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         refresher = asyncio.create_task(hub.run_refresher(settings.heartbeat_seconds))
+        session_listener = asyncio.create_task(hub.sockets.run_listener())
         jobs = start_jobs(services) if settings.run_jobs else None
         try:
             async with pdf_pool():  # its workers end with the app
@@ -116,9 +124,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         finally:
             if jobs is not None:
                 await jobs.stop()
-            refresher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await refresher
+            for task in (refresher, session_listener):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await services.close()
 
     def provide_services() -> Services:

@@ -143,10 +143,10 @@ async def _load_demo(settings: Settings, year: int | None) -> str:
 
             summary = await load_year(services.uow, year)
             return f"loaded the synthetic year {year}: {summary}"
-        from movements.demo.day import load_demo_day
+        from movements.demo.day import demo_timezone, load_demo_day
 
         now = SystemClock().now()
-        today = local_date(now, "Europe/Amsterdam")
+        today = local_date(now, demo_timezone())
         result = await services.uow.run(load_demo_day, Actor.system("demo"), today, now)
         return f"loaded the demo day {today}: {result}"
     finally:

@@ -109,6 +109,7 @@ class Account(Controller):
         user = current_user(request)
         assert user is not None
         await services.uow.run(session_actions.end_session_by_token, user.actor, token)
+        await request.app.state.hub.sockets.sessions_changed(user.id)  # its live sockets end
         response: Response[Any] = Redirect("/login", status_code=303)
         response.delete_cookie(COOKIE, path="/")
         return response
@@ -137,6 +138,7 @@ class Account(Controller):
         try:
             await services.uow.run(session_actions.end_own_session, user.actor, user.id,
                                    session_id)
+            await request.app.state.hub.sockets.sessions_changed(user.id)
         except Exception as exc:
             if getattr(exc, "status", None) == 404:
                 raise NotFoundException(f"session {session_id} does not exist") from exc

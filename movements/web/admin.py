@@ -199,6 +199,7 @@ class Admin(Controller):
             user_id = _user_id(form)
             await services.uow.run(setup.set_user_active, _user(request).actor, user_id,
                                    active)
+            await request.app.state.hub.sockets.sessions_changed(user_id)  # sockets end
         except DomainError as exc:
             return await _users_page(request, services, message=f"Not changed: {exc.message}",
                                      kind="error", status=exc.status)

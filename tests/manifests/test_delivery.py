@@ -82,7 +82,8 @@ def seed(tx: Tx) -> Seeded:
                                         "native_name": "سلمى حداد"})):
         pid, _ = add_pax(tx, world.arrival_id, ref, surname, given, **extra)
         pids.append(pid)
-    return Seeded(world, Actor(gate_id, "gate", Role.GATE_STAFF, airport_ids=frozenset({world.airport_id})),
+    return Seeded(world, Actor(gate_id, "gate", Role.GATE_STAFF,
+                               airport_ids=frozenset({world.airport_id})),
                   Actor(coord_id, "coord", Role.COORDINATOR,
                         airport_ids=frozenset({world.airport_id})), pids)
 

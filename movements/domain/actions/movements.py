@@ -113,7 +113,8 @@ def link_transit(tx: Tx, inbound_id: int, onward_id: int) -> int:
 
 #: Fields a coordinator (or the flight feed, or an MVT) may correct.
 CORRECTABLE = {"gate", "terminal", "pier", "estimated_at", "actual_at", "flight_state",
-               "aircraft_registration", "aircraft_type", "scheduled_at", "completed"}
+               "flight_states", "aircraft_registration", "aircraft_type", "scheduled_at",
+               "completed"}
 
 
 def update_flight(tx: Tx, movement_id: int, changes: dict[str, Any],
@@ -133,6 +134,9 @@ def update_flight(tx: Tx, movement_id: int, changes: dict[str, Any],
     for key, value in changes.items():
         if key == "flight_state" and value not in FLIGHT_STATES:
             raise RuleViolation(f"unknown flight state {value!r}", field="flight_state")
+        if key == "flight_states" and value is not None and (
+                not isinstance(value, list) or not set(value) <= FLIGHT_STATES):
+            raise RuleViolation(f"unknown flight states {value!r}", field="flight_states")
         if isinstance(value, datetime) and value.tzinfo is None:
             raise RuleViolation(f"{key} must carry a time zone", field=key)
         if isinstance(value, str):
