@@ -52,11 +52,11 @@ from movements.domain.uow import Tx
 from movements.services import Services
 from movements.web.auth import ANY_SIGNED_IN, COORDINATION, STAFF, AuthUser, current_user
 from movements.web.deps import PathId, ServicesDep
+from movements.web.media import HTML, PDF
 from movements.web.once import checked_key, request_hash, run_once
 from movements.web.reception import Reception
 from movements.web.verify import Verify
 
-HTML = "text/html; charset=utf-8"
 log = logging.getLogger("movements.handovers")
 
 
@@ -95,7 +95,7 @@ async def _scoped_movement(services: Services, user: AuthUser, movement_id: int)
 
 
 def pdf_response(doc: delivery.Rendered) -> Response[bytes]:
-    return Response(doc.content, media_type="application/pdf",
+    return Response(doc.content, media_type=PDF,
                     headers=delivery.pdf_headers(doc))
 
 

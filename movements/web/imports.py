@@ -40,8 +40,8 @@ from movements.ingest.samples import demo_ptm
 from movements.services import Services
 from movements.web.auth import COORDINATION, STAFF, AuthUser, current_user
 from movements.web.deps import PathId, ServicesDep
+from movements.web.media import HTML
 
-HTML = "text/html; charset=utf-8"
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 COORDINATOR_ROLES = ("coordinator", "admin")
 

@@ -26,9 +26,8 @@ from movements.realtime.fragments import Fragments
 from movements.services import Services
 from movements.web.auth import COORDINATION, STAFF, AuthUser, current_user
 from movements.web.deps import PathId, ServicesDep
+from movements.web.media import HTML
 from movements.web.once import checked_key, request_hash, run_once
-
-HTML = "text/html; charset=utf-8"
 
 
 def html(body: str, status: int = 200) -> Response[str]:
