@@ -41,6 +41,7 @@ from movements.domain.actions import movements as mv
 from movements.domain.actions import telex as tl
 from movements.domain.actions import telex_lists as tll
 from movements.domain.errors import ConflictError, DomainError
+from movements.domain.text import nfc
 from movements.domain.uow import Actor, Tx, UnitOfWork
 from movements.ingest import (
     Adl,
@@ -295,7 +296,9 @@ def receive(tx: Tx, text: str, airport: str, reference: date) -> TelexOutcome:
 
 async def submit(uow: UnitOfWork, actor: Actor, text: str, *, airport: str,
                  reference: date | None = None) -> TelexOutcome:
-    """Receive one telex: applied whole, or rejected and stored with the reason."""
+    """Receive one telex: applied whole, or rejected and stored with the reason.  The
+    text is taken in Unicode NFC (names in PNL/ADL may be in any script)."""
+    text = nfc(text)
     if "\x00" in text:
         # A NUL byte never belongs in a Type B telex, and PostgreSQL refuses it in text.
         text = text.replace("\x00", "")

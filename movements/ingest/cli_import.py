@@ -194,6 +194,8 @@ def cmd_import_passengers(args: argparse.Namespace) -> int:
     assert isinstance(report, ImportReport)
     for error in report.errors:
         print(f"{args.file}:{error.line_no}: {error.reason}", file=sys.stderr)
+    for note in report.notes:
+        print(f"{args.file}:{note.line_no}: note: {note.reason}", file=sys.stderr)
     if report.errors:
         raise CliError(f"{args.file}: {report}")
     print(f"{args.file}: {report}")

@@ -149,12 +149,28 @@ def base_rtl(text: str) -> bool:
     return False
 
 
+def _drawable(ch: str) -> bool:
+    # whitespace and format characters (joiners, direction marks) draw nothing
+    if ch.isspace() or unicodedata.category(ch) == "Cf":
+        return True
+    return any(ord(ch) in _cmaps[f] for f in _chain(ord(ch), False))
+
+
 def printable(text: str) -> bool:
     """True if every character has a glyph in one of the registered fonts."""
     register_fonts()
-    return all(
-        ch.isspace() or any(ord(ch) in _cmaps[f] for f in _chain(ord(ch), False))
-        for ch in text)
+    return all(_drawable(ch) for ch in text)
+
+
+def unprintable(text: str) -> list[str]:
+    """The characters of ``text`` (NFC) that no bundled font can draw, each once, in
+    order of appearance (e.g. an emoji, Han); empty if all print."""
+    register_fonts()
+    seen: list[str] = []
+    for ch in unicodedata.normalize("NFC", text):
+        if ch not in seen and not _drawable(ch):
+            seen.append(ch)
+    return seen
 
 
 def visual(text: str) -> str:

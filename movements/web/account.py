@@ -23,6 +23,7 @@ from movements.web.auth import (
     current_user,
 )
 from movements.web.deps import PathId, ServicesDep
+from movements.web.forms import read_form
 from movements.web.media import HTML
 
 MAX_FAILURES_PER_ACCOUNT = 5
@@ -67,7 +68,7 @@ class Account(Controller):
 
     @post("/login", opt={"public": True})
     async def login(self, request: Request[Any, Any, Any], services: ServicesDep) -> Response[Any]:
-        form = await request.form()
+        form = await read_form(request)
         username = str(form.get("username", "")).strip().lower()[:80]
         password = str(form.get("password", ""))
         next_url = _safe_next(str(form.get("next", "")))

@@ -39,6 +39,7 @@ from movements.passwords import hash_password
 from movements.services import Services
 from movements.web.auth import ADMIN, ROLE_LABELS, AuthUser, current_user
 from movements.web.deps import MAX_ROW_ID, ServicesDep
+from movements.web.forms import read_form
 from movements.web.media import CSV, HTML, TEXT
 
 TZ = "Europe/Amsterdam"
@@ -74,7 +75,7 @@ def _render(request: Request[Any, Any, Any], services: Services, template: str,
 
 
 async def _form(request: Request[Any, Any, Any]) -> dict[str, Any]:
-    data = await request.form()
+    data = await read_form(request)
     return {k: data.getall(k) if k == "airports" else v for k, v in data.items()}
 
 

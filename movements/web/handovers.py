@@ -52,6 +52,7 @@ from movements.domain.uow import Tx
 from movements.services import Services
 from movements.web.auth import ANY_SIGNED_IN, COORDINATION, STAFF, AuthUser, current_user
 from movements.web.deps import PathId, ServicesDep
+from movements.web.forms import read_form
 from movements.web.media import HTML, PDF
 from movements.web.once import checked_key, request_hash, run_once
 from movements.web.reception import Reception
@@ -411,7 +412,7 @@ class HandoverDesk(Controller):
                      movement_id: PathId) -> Response[Any]:
         user = _user(request)
         await _scoped_movement(services, user, movement_id)
-        raw = await request.form()
+        raw = await read_form(request)
         form = HandoverForm.parse(raw)
 
         def act(tx: Tx) -> str:
@@ -440,7 +441,7 @@ class HandoverDesk(Controller):
                    handover_id: PathId) -> Response[Any]:
         user = _user(request)
         await scoped_handover(services, user, handover_id)
-        raw = await request.form()
+        raw = await read_form(request)
         form = HandoverForm.parse(raw)
         expected = _opt_int(raw.get("expected_version"), "expected_version")
 
@@ -469,7 +470,7 @@ class HandoverDesk(Controller):
                       handover_id: PathId) -> Response[Any]:
         user = _user(request)
         await scoped_handover(services, user, handover_id)
-        raw = await request.form()
+        raw = await read_form(request)
         form = HandoverForm.parse(raw)
         expected = _opt_int(raw.get("expected_version"), "expected_version")
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from movements.domain import document_queries as dq
 from movements.domain.actions import retention
 from movements.web.deps import ServicesDep
+from movements.web.forms import read_form
 from movements.web.media import HTML
 
 DOCUMENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -69,7 +70,7 @@ class Verify(Controller):
           status_code=200)
     async def check(self, request: Request[Any, Any, Any], services: ServicesDep,
                     document_id: FromPath[str]) -> Response[Any]:
-        form = await request.form()
+        form = await read_form(request)
         presented: str | None = None
         filename: str | None = None
         error: str | None = None

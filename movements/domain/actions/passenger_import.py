@@ -100,16 +100,21 @@ class ImportReport:
     cases: int = 0
     errors: tuple[RowError, ...] = ()
     kept: bool = True  # False: all or nothing, and something was bad
+    read_as: str = ""
+    """How the file was read, e.g. "CSV in Windows-1252, semicolons (from the header)"."""
+    notes: tuple[RowError, ...] = ()
+    """Said about rows that were not refused (a character no document font prints)."""
 
     def __str__(self) -> str:
         done = (f"{self.rows} rows: {self.created} passengers created, {self.updated} "
                 f"updated, {self.unchanged} unchanged, {self.booked} bookings, "
                 f"{self.cases} cases")
+        how = f" [{self.read_as}]" if self.read_as else ""
         if self.errors and not self.kept:
-            return f"nothing imported: {len(self.errors)} bad rows ({self.rows} rows read)"
+            return f"nothing imported: {len(self.errors)} bad rows ({self.rows} rows read){how}"
         if self.errors:
-            return f"{done}; {len(self.errors)} bad rows left out"
-        return done
+            return f"{done}; {len(self.errors)} bad rows left out{how}"
+        return done + how
 
 
 class ImportRejected(RuleViolation):
