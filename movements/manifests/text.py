@@ -37,6 +37,7 @@ instead of printing empty boxes.
 
 from __future__ import annotations
 
+import copy
 import threading
 import unicodedata
 from collections.abc import Iterator
@@ -45,6 +46,7 @@ from xml.sax.saxutils import escape
 
 import arabic_reshaper
 from bidi import get_display
+from bidi.mirror import MIRRORED
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -60,12 +62,20 @@ SANS = "MvSans"
 SANS_BOLD = "MvSans-Bold"
 NASKH = "MvNaskhArabic"
 ETHIOPIC = "MvSansEthiopic"
+ARMENIAN = "MvSansArmenian"
+GEORGIAN = "MvSansGeorgian"
+MIRROR = {SANS: "MvSans-Mirrored", SANS_BOLD: "MvSans-Bold-Mirrored"}
+"""Noto Sans with the cmap entries of each mirrored pair (brackets, guillemets...)
+swapped: a right-to-left run draws ``(`` with the glyph of ``)`` and the text layer of
+the PDF still says ``(`` (see ``lines``)."""
 
 _FILES = {
     SANS: "NotoSans-Regular.ttf",
     SANS_BOLD: "NotoSans-Bold.ttf",
     NASKH: "NotoNaskhArabic-Regular.ttf",
     ETHIOPIC: "NotoSansEthiopic-Regular.ttf",
+    ARMENIAN: "NotoSansArmenian-Regular.ttf",
+    GEORGIAN: "NotoSansGeorgian-Regular.ttf",
 }
 
 _lock = threading.Lock()
@@ -102,11 +112,31 @@ def register_fonts() -> None:
             font = TTFont(name, str(_find(filename)), shapable=False)
             pdfmetrics.registerFont(font)
             cmaps[name] = frozenset(font.face.charToGlyph)
+            if name in MIRROR:
+                mirrored = TTFont(MIRROR[name], str(_find(filename)), shapable=False)
+                # ReportLab shares one face per file: give this font its own cmap
+                mirrored.face = copy.copy(mirrored.face)
+                # and its own face name: registerFont maps a second font of a known
+                # face name to the first font
+                mirrored.face.name = mirrored.face.name + b"-Mirrored"
+                glyph = mirrored.face.charToGlyph = dict(font.face.charToGlyph)
+                widths = mirrored.face.charWidths = dict(font.face.charWidths)
+                for a, b in MIRRORED.items():
+                    ca, cb = ord(a), ord(b)
+                    if ca in font.face.charToGlyph and cb in font.face.charToGlyph:
+                        glyph[ca] = font.face.charToGlyph[cb]
+                        widths[ca] = font.face.charWidths.get(cb, widths.get(ca, 0))
+                pdfmetrics.registerFont(mirrored)
+                cmaps[MIRROR[name]] = frozenset(
+                    ord(a) for a, b in MIRRORED.items()
+                    if ord(a) in font.face.charToGlyph and ord(b) in font.face.charToGlyph)
         for bold in (0, 1):
             for italic in (0, 1):
                 addMapping(SANS, bold, italic, SANS_BOLD if bold else SANS)
                 addMapping(NASKH, bold, italic, NASKH)
                 addMapping(ETHIOPIC, bold, italic, ETHIOPIC)
+                addMapping(ARMENIAN, bold, italic, ARMENIAN)
+                addMapping(GEORGIAN, bold, italic, GEORGIAN)
         _cmaps.update(cmaps)
 
 
@@ -120,13 +150,55 @@ def _is_ethiopic(cp: int) -> bool:
             or 0x1E7E0 <= cp <= 0x1E7FF)
 
 
+def _is_armenian(cp: int) -> bool:
+    return 0x0530 <= cp <= 0x058F or 0xFB13 <= cp <= 0xFB17
+
+
+def _is_georgian(cp: int) -> bool:
+    return 0x10A0 <= cp <= 0x10FF or 0x2D00 <= cp <= 0x2D2F or 0x1C90 <= cp <= 0x1CBF
+
+
+def is_arabic_letter(ch: str) -> bool:
+    """True for a character of the Arabic script blocks (letters, marks, digits)."""
+    return _is_arabic(ord(ch))
+
+
 def _chain(cp: int, bold: bool) -> tuple[str, ...]:
     sans = SANS_BOLD if bold else SANS
     if _is_arabic(cp):
         return (NASKH, sans, ETHIOPIC)
     if _is_ethiopic(cp):
         return (ETHIOPIC, sans, NASKH)
-    return (sans, NASKH, ETHIOPIC)
+    if _is_armenian(cp):
+        return (ARMENIAN, sans)
+    if _is_georgian(cp):
+        return (GEORGIAN, sans)
+    return (sans, NASKH, ETHIOPIC, ARMENIAN, GEORGIAN)
+
+
+def font_for(ch: str, bold: bool, previous: str | None = None, *,
+             mirrored: bool = False) -> str:
+    """The font that draws ``ch`` (the first character of a drawn cluster): the
+    mirrored Noto Sans for a bracket in a right-to-left run, the previous glyph's font
+    for spaces, punctuation, digits and format characters it has (so that they stay in
+    the run of the script around them), else the first font of the script's chain that
+    has it."""
+    register_fonts()
+    cp = ord(ch)
+    if mirrored:
+        m = MIRROR[SANS_BOLD if bold else SANS]
+        if cp in _cmaps[m]:
+            return m
+    if previous is not None and previous not in MIRROR.values() and cp in _cmaps[previous] \
+            and (_neutral(ch) or unicodedata.category(ch) in ("Cf", "Mn")):
+        return previous
+    chain = _chain(cp, bold)
+    return next((f for f in chain if cp in _cmaps[f]), chain[0])
+
+
+def reshaper() -> arabic_reshaper.ArabicReshaper:
+    """The configured Arabic shaper (no harakat, no "Allah" word ligature)."""
+    return _reshaper
 
 
 def _neutral(ch: str) -> bool:
@@ -147,6 +219,13 @@ def base_rtl(text: str) -> bool:
         if d == "L":
             return False
     return False
+
+
+def drawable(ch: str) -> bool:
+    """True if some bundled font draws ``ch`` (whitespace and format characters draw
+    nothing and count as drawable)."""
+    register_fonts()
+    return _drawable(ch)
 
 
 def _drawable(ch: str) -> bool:
