@@ -20,17 +20,18 @@ ReportLab's own shaping.
   and NFKC normalisation gives the logical-order name back (the tests rely on that).
   The cost: no mark positioning (harakat are dropped, which names in travel documents
   do not carry) and line breaking must happen in logical order before reordering, which
-  :func:`rich_lines` does.  The "Allah" word ligature is switched off so names print
-  letter by letter as in the document.
+  :mod:`movements.manifests.lines` (the one text pipeline) does.  The "Allah" word
+  ligature is switched off so names print letter by letter as in the document.
 * Cyrillic is in Noto Sans; Ge'ez (Amharic, Tigrinya) is a syllabary with one glyph per
   code point and needs no shaping, only Noto Sans Ethiopic.
 
-Fonts: the four Noto TTFs used (~1.5 MB, SIL OFL 1.1, licence in ``fonts/OFL.txt``) are
+Fonts: the Noto TTFs used (~1.5 MB, SIL OFL 1.1, licence in ``fonts/OFL.txt``) are
 vendored in ``fonts/`` so that the package renders the same on any machine.  If the
 folder is missing (a wheel built without package data), the Debian ``fonts-noto-core``
 paths are tried.  Each character goes to the first font in its script's chain whose
-cmap has it (Arabic -> Naskh, Ethiopic -> Noto Sans Ethiopic, everything else -> Noto
-Sans), so spaces and punctuation stay in the surrounding run.  Characters no font has
+cmap has it (Arabic -> Naskh, Ethiopic -> Noto Sans Ethiopic, Armenian and Georgian ->
+their Noto Sans, everything else -> Noto Sans), so spaces and punctuation stay in the
+surrounding run (:func:`font_for`).  Characters no font has
 (e.g. Han, Hebrew) are reported by :func:`printable` so that a document can say so
 instead of printing empty boxes.
 """
@@ -40,12 +41,9 @@ from __future__ import annotations
 import copy
 import threading
 import unicodedata
-from collections.abc import Iterator
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 import arabic_reshaper
-from bidi import get_display
 from bidi.mirror import MIRRORED
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
@@ -250,79 +248,3 @@ def unprintable(text: str) -> list[str]:
         if ch not in seen and not _drawable(ch):
             seen.append(ch)
     return seen
-
-
-def visual(text: str) -> str:
-    """Shape Arabic letters and reorder the line for display (no-op for LTR text)."""
-    if not is_rtl(text):
-        return text
-    return get_display(_reshaper.reshape(text), base_dir="R" if base_rtl(text) else "L")
-
-
-def _runs(text: str, bold: bool) -> Iterator[tuple[str, str]]:
-    """Split a (visual-order) string into (font, chunk) runs."""
-    register_fonts()
-    current: str | None = None
-    buf: list[str] = []
-    for ch in text:
-        cp = ord(ch)
-        if current is not None and _neutral(ch) and cp in _cmaps[current]:
-            font = current
-        else:
-            chain = _chain(cp, bold)
-            font = next((f for f in chain if cp in _cmaps[f]), chain[0])
-        if font != current and buf:
-            yield current or SANS, "".join(buf)
-            buf = []
-        current = font
-        buf.append(ch)
-    if buf:
-        yield current or SANS, "".join(buf)
-
-
-def markup(text: str, *, bold: bool = False) -> str:
-    """Paragraph markup for an already visual-order string: a ``<font>`` tag around
-    each run that needs the Arabic or Ethiopic font, Noto Sans runs left untagged (the
-    paragraph styles use Noto Sans)."""
-    out = []
-    for font, chunk in _runs(text, bold):
-        if font in (SANS, SANS_BOLD):
-            # left to the paragraph's own font so that <b> and bold styles still apply
-            out.append(escape(chunk))
-        else:
-            out.append(f'<font name="{font}">{escape(chunk)}</font>')
-    return "".join(out)
-
-
-def rich(text: str, *, bold: bool = False) -> str:
-    """Paragraph markup for a logical-order string of any supported script."""
-    return markup(visual(text), bold=bold)
-
-
-def text_width(text: str, size: float, *, bold: bool = False) -> float:
-    """Printed width of a logical-order string (after shaping)."""
-    return sum(pdfmetrics.stringWidth(chunk, font, size)
-               for font, chunk in _runs(visual(text), bold))
-
-
-def rich_lines(text: str, width: float, size: float, *, bold: bool = False) -> str:
-    """Markup for a logical-order string, broken into lines that fit ``width``.
-
-    Lines are broken in *logical* order and then each line is reordered on its own,
-    so a right-to-left name that wraps keeps its first words on the first line.
-    """
-    if text_width(text, size, bold=bold) <= width:
-        return rich(text, bold=bold)
-    words = text.split()
-    lines: list[str] = []
-    line = ""
-    for w in words:
-        candidate = f"{line} {w}" if line else w
-        if line and text_width(candidate, size, bold=bold) > width:
-            lines.append(line)
-            line = w
-        else:
-            line = candidate
-    if line:
-        lines.append(line)
-    return "<br/>".join(rich(ln, bold=bold) for ln in lines)
