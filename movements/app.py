@@ -22,7 +22,7 @@ from litestar.static_files import create_static_files_router
 
 from movements.config import Settings
 from movements.domain.clock import Clock
-from movements.domain.errors import DomainError
+from movements.domain.errors import Busy, DomainError
 from movements.realtime.backends import make_backend
 from movements.realtime.fragments import Fragments
 from movements.realtime.hub import LiveHub
@@ -54,8 +54,9 @@ def _wants_html(request: Request[Any, Any, Any]) -> bool:
 
 def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     log.info("refused %s %s: %s", request.method, request.url.path, exc.message)
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Busy) else None
     return Response({"error": exc.message, "field": exc.field, "status": exc.status},
-                    status_code=exc.status)
+                    status_code=exc.status, headers=headers)
 
 
 def _not_authorized(request: Request[Any, Any, Any], exc: NotAuthorizedException

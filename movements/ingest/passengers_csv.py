@@ -289,8 +289,9 @@ def _row(line_no: int, row: dict[str, str]) -> pi.PassengerRow:
 async def import_file(uow: UnitOfWork, actor: Actor, data: bytes | str, *, airport: str,
                       all_or_nothing: bool = True,
                       progress: Callable[[int, int], None] | None = None) -> pi.ImportReport:
-    """Read and import one export in one transaction; never raises for bad rows: the
-    report lists them (``kept`` False when nothing was imported)."""
+    """Read and import one export, in bounded chunks (``import_in_chunks``: checked
+    first, so that a bad row still leaves nothing behind); never raises for bad rows:
+    the report lists them (``kept`` False when nothing was imported)."""
     try:
         parsed = read(data)
     except CsvFileError as exc:
@@ -301,10 +302,10 @@ async def import_file(uow: UnitOfWork, actor: Actor, data: bytes | str, *, airpo
         return pi.ImportReport(len(errors), errors=tuple(errors), kept=False,
                                read_as=parsed.read_as, notes=notes)
     try:
-        report = await uow.run(pi.import_passengers, actor, airport, rows,
-                               all_or_nothing=all_or_nothing, parse_errors=errors,
-                               progress=progress)
-    except pi.ImportRejected as exc:
+        report = await pi.import_in_chunks(uow, actor, airport, rows,
+                                           all_or_nothing=all_or_nothing,
+                                           parse_errors=errors, progress=progress)
+    except (pi.ImportRejected, pi.ImportInterrupted) as exc:
         report = exc.report
     except DomainError as exc:  # the airport itself, say
         report = pi.ImportReport(len(rows) + len(errors), errors=(pi.RowError(1, exc.message),),
