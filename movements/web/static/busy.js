@@ -5,6 +5,7 @@
 (function () {
   "use strict";
   var MAX_TRIES = 30;
+  var retrying = null;  // the element whose request is being sent again
 
   function flash(text, kind) {
     var el = document.getElementById("flash");
@@ -25,6 +26,7 @@
       return;
     }
     elt.dataset.busyTries = String(tries);
+    retrying = elt;
     flash("Busy, saving again in " + wait + " s…", "busy");
     var cfg = e.detail.requestConfig;
     var type = cfg && cfg.triggeringEvent ? cfg.triggeringEvent.type
@@ -34,10 +36,14 @@
     }, wait * 1000);
   });
 
-  document.addEventListener("htmx:afterRequest", function (e) {
-    var elt = e.detail.elt;
-    if (e.detail.successful && elt && elt.dataset.busyTries) {
-      delete elt.dataset.busyTries;
+  // The answer replaces the tapped element, which then no longer bubbles events to the
+  // document: clear the message when the reply is about to be swapped in (the target
+  // is still in the page).
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var cfg = e.detail.requestConfig;
+    if (retrying && cfg && cfg.elt === retrying && e.detail.xhr.status < 500) {
+      delete retrying.dataset.busyTries;
+      retrying = null;
       flash("", "");
     }
   });
