@@ -124,7 +124,7 @@ def test_ten_thousand_rows_import_while_two_tablets_tap(database_url: str,
         def run_import() -> None:
             resp = coordinator.post("/imports/passengers", data={"_csrf": csrf},
                                     files={"file": ("big.csv", big_list(day), "text/csv")},
-                                    timeout=900)
+                                    timeout=2400)
             result["status"] = resp.status_code
             result["text"] = resp.text
             result["done"] = time.monotonic()
@@ -138,7 +138,7 @@ def test_ten_thousand_rows_import_while_two_tablets_tap(database_url: str,
             t.start()
         for t in threads:
             t.join(600)
-        importer.join(900)
+        importer.join(2400)
         coordinator.close()
         log = server.log()
     finally:
