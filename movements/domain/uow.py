@@ -26,11 +26,12 @@ from .clock import Clock, SystemClock
 from .errors import Busy, ConflictError
 from .events import DomainEvent
 from .models import AuditEntry, Movement, Role, StreamCounter, StreamEvent, Transit
+from .streams import board_stream, movement_stream
 
 log = logging.getLogger(__name__)
 
 #: Tells the engine this transaction writes: SQLite says BEGIN IMMEDIATE, PostgreSQL sets
-#: a lock timeout (movements.db reads it).
+#: a lock timeout (movements.platform.db reads it).
 WRITE_TXN_OPTION = "movements_write_txn"
 
 #: How long a write waits for the database (SQLite's write lock, a PostgreSQL row lock)
@@ -143,7 +144,7 @@ class UnitOfWork:
     """The async adapter around actions, shared by the web, the CLI and the jobs.
 
     Two ways to run the same synchronous action code, chosen by the composition root
-    (``movements.db.Database``):
+    (``movements.platform.db.Database``):
 
     * async sessions (PostgreSQL/asyncpg): ``AsyncSession.run_sync``; each statement
       awaits the network without blocking the loop.
@@ -163,7 +164,7 @@ class UnitOfWork:
         self.sync_sessions = sync_sessions if offload is not None else None
         self.offload = offload
         #: runs write transactions (SQLite: one at a time per process, in arrival order,
-        #: waiting at most WRITE_WAIT_SECONDS; see movements.db)
+        #: waiting at most WRITE_WAIT_SECONDS; see movements.platform.db)
         self.offload_write = offload_write
         self.publisher = publisher
         self.clock: Clock = clock or SystemClock()
@@ -220,14 +221,6 @@ class UnitOfWork:
         assert self.sessions is not None
         async with self.sessions() as session:
             return await session.run_sync(lambda s: query(s, *args, **kwargs))
-
-
-def board_stream(airport: str, day: date) -> str:
-    return f"board:{airport.upper()}:{day.isoformat()}"
-
-
-def movement_stream(movement_id: int) -> str:
-    return f"movement:{movement_id}"
 
 
 def streams_of(session: Session, movement: Movement) -> list[str]:

@@ -170,8 +170,8 @@ def test_cli_imports_an_xlsx_and_says_how(tmp_path: Path, capsys: pytest.Capture
     import asyncio
 
     from movements.cli import main
-    from movements.db import Database
     from movements.domain.uow import NullPublisher
+    from movements.platform.db import Database
 
     for name in ("MOVEMENTS_DATABASE_URL", "MOVEMENTS_AIRPORT", "MOVEMENTS_DATA_DIR"):
         monkeypatch.delenv(name, raising=False)
@@ -199,7 +199,7 @@ def test_the_imports_page_takes_a_workbook(tmp_path: Path, sqlite_template: Path
     import shutil
 
     from movements.app import create_app
-    from movements.config import Settings
+    from movements.platform.config import Settings
     from tests.web.conftest import BASE, login, seed
 
     target = tmp_path / "movements.sqlite3"

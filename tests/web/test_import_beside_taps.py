@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from movements.db import Database
 from movements.domain.clock import local_date
 from movements.domain.models import AuditEntry, Milestone, Passenger
 from movements.domain.uow import NullPublisher, Tx
 from movements.ingest.passengers_csv import HEADER
+from movements.platform.db import Database
 from tests.factories import SYSTEM, add_pax
 from tests.live import sign_in, start_server
 from tests.web.conftest import PASSWORD, seed

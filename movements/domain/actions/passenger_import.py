@@ -30,6 +30,7 @@ from datetime import date
 from sqlalchemy import delete, select
 
 from .. import name_match
+from ..access import Need, access_airport
 from ..errors import DomainError, RuleViolation
 from ..events import PassengerBooked, PassengerUpdated
 from ..models import (
@@ -44,7 +45,6 @@ from ..models import (
     TelexPassenger,
 )
 from ..uow import Actor, Tx, UnitOfWork
-from . import movements as mv
 from . import passengers as px
 from . import telex as tl
 from . import telex_lists as tll
@@ -157,7 +157,8 @@ def import_passengers(tx: Tx, airport_code: str, rows: Sequence[PassengerRow], *
                       all_or_nothing: bool = True, parse_errors: Sequence[RowError] = (),
                       progress: Progress | None = None) -> ImportReport:
     require_role(tx, Role.COORDINATOR, Role.ADMIN)
-    lookups = _Lookups(mv.airport_by_code(tx, airport_code))
+    # Check, then write: a coordinator imports only for an airport they coordinate.
+    lookups = _Lookups(access_airport(tx.session, tx.actor, airport_code, Need.COORDINATE))
     stats = _Stats()
     errors = list(parse_errors)
     total = len(rows)
@@ -220,7 +221,7 @@ class ImportInterrupted(RuleViolation):
 def _run_rows(tx: Tx, airport_code: str, rows: Sequence[PassengerRow],
               stats: _Stats, errors: list[RowError],
               on_row: Callable[[], None] | None = None) -> None:
-    lookups = _Lookups(mv.airport_by_code(tx, airport_code))
+    lookups = _Lookups(access_airport(tx.session, tx.actor, airport_code, Need.COORDINATE))
     for row in rows:
         if on_row is not None:
             on_row()
@@ -260,7 +261,7 @@ def apply_chunk(tx: Tx, airport_code: str, rows: Sequence[PassengerRow],
 def finish_import(tx: Tx, airport_code: str, stats: _Stats, report: ImportReport) -> None:
     """The end of a chunked import: one live event per movement that gained bookings,
     the split check of every case touched, the audit row."""
-    airport = mv.airport_by_code(tx, airport_code)
+    airport = access_airport(tx.session, tx.actor, airport_code, Need.COORDINATE)
     for movement_id in sorted(stats.movements):
         movement = tx.session.get(Movement, movement_id)
         if movement is not None:
