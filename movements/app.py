@@ -24,7 +24,7 @@ from litestar.static_files import create_static_files_router
 
 from movements.delivery import pdf_pool
 from movements.domain.clock import Clock
-from movements.domain.errors import DomainError
+from movements.domain.errors import Busy, DomainError
 from movements.platform.config import Settings
 from movements.platform.lifeline import end_with
 from movements.realtime.backends import make_backend
@@ -45,6 +45,7 @@ from movements.web.headers import security_headers
 from movements.web.health import healthz, readyz
 from movements.web.imports import ImportsPlugin
 from movements.web.live import stream_socket
+from movements.web.media import HTML
 from movements.web.pages import Pages
 
 log = logging.getLogger("movements")
@@ -58,11 +59,12 @@ def _wants_html(request: Request[Any, Any, Any]) -> bool:
 
 
 ERROR_TITLES = {403: "Not allowed", 404: "Not found", 409: "Changed meanwhile",
-                410: "Deleted", 422: "Not done"}
+                410: "Deleted", 422: "Not done", 503: "Busy: try again"}
 
 
 def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     log.info("refused %s %s: %s", request.method, request.url.path, exc.message)
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Busy) else None
     if _wants_html(request):
         # A person typed or followed a link: a page that says what and why, in the
         # console's frame (e.g. "you work no airport yet"), not a JSON body.
@@ -70,10 +72,10 @@ def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response
         body = request.app.state.fragments.env.get_template("error.html").render(
             user=user, csrf_token=user.csrf_token if user else "", airport_name="",
             title=ERROR_TITLES.get(exc.status, "Refused"), message=exc.message)
-        return Response(body, media_type="text/html; charset=utf-8", status_code=exc.status,
-                        headers={"Cache-Control": "no-store"})
+        return Response(body, media_type=HTML, status_code=exc.status,
+                        headers={"Cache-Control": "no-store", **(headers or {})})
     return Response({"error": exc.message, "field": exc.field, "status": exc.status},
-                    status_code=exc.status)
+                    status_code=exc.status, headers=headers)
 
 
 def _not_authorized(request: Request[Any, Any, Any], exc: NotAuthorizedException

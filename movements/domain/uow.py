@@ -17,20 +17,36 @@ from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from .clock import Clock, SystemClock
-from .errors import ConflictError
+from .errors import Busy, ConflictError
 from .events import DomainEvent
 from .models import AuditEntry, Movement, Role, StreamCounter, StreamEvent, Transit
 from .streams import board_stream, movement_stream
 
 log = logging.getLogger(__name__)
 
-#: Tells the SQLite engine to BEGIN IMMEDIATE (movements.platform.db reads it); ignored elsewhere.
+#: Tells the engine this transaction writes: SQLite says BEGIN IMMEDIATE, PostgreSQL sets
+#: a lock timeout (movements.platform.db reads it).
 WRITE_TXN_OPTION = "movements_write_txn"
+
+#: How long a write waits for the database (SQLite's write lock, a PostgreSQL row lock)
+#: before it is refused as ``Busy`` (503, retry): a tap must never hang for long.
+WRITE_WAIT_SECONDS = 3
+
+
+def is_lock_timeout(exc: BaseException) -> bool:
+    """True for "could not get the lock in time": SQLite's ``database is locked`` after
+    its busy timeout, PostgreSQL's lock_timeout (SQLSTATE 55P03)."""
+    orig = getattr(exc, "orig", None)
+    code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    text = str(orig if orig is not None else exc).lower()
+    return code == "55P03" or "database is locked" in text or "lock timeout" in text \
+        or "database table is locked" in text
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -140,12 +156,16 @@ class UnitOfWork:
     def __init__(self, sessions: async_sessionmaker[AsyncSession] | None,
                  publisher: Publisher, clock: Clock | None = None, *,
                  sync_sessions: sessionmaker[Session] | None = None,
-                 offload: Offload[Any] | None = None) -> None:
+                 offload: Offload[Any] | None = None,
+                 offload_write: Offload[Any] | None = None) -> None:
         if sessions is None and (sync_sessions is None or offload is None):
             raise ValueError("give async sessions, or sync sessions with an offload")
         self.sessions = sessions
         self.sync_sessions = sync_sessions if offload is not None else None
         self.offload = offload
+        #: runs write transactions (SQLite: one at a time per process, in arrival order,
+        #: waiting at most WRITE_WAIT_SECONDS; see movements.platform.db)
+        self.offload_write = offload_write
         self.publisher = publisher
         self.clock: Clock = clock or SystemClock()
 
@@ -168,7 +188,7 @@ class UnitOfWork:
                         session.connection(execution_options={WRITE_TXN_OPTION: True})
                         return call(session)
 
-                result = await self.offload(in_thread)
+                result = await (self.offload_write or self.offload)(in_thread)
             else:
                 assert self.sessions is not None
                 async with self.sessions() as session, session.begin():
@@ -178,6 +198,10 @@ class UnitOfWork:
             raise ConflictError(
                 "this record was changed by someone else meanwhile; reload and retry"
             ) from exc
+        except DBAPIError as exc:
+            if is_lock_timeout(exc):
+                raise Busy() from exc
+            raise
         # Committed.  Only now may anything leave the process.
         if events:
             await self.publisher.publish(events)

@@ -30,9 +30,9 @@ from movements.services import Services
 from movements.web.auth import COORDINATION, STAFF, AuthUser, current_user, same_origin
 from movements.web.deps import ChannelsDep, PathId, ServicesDep
 from movements.web.live import holder_of
+from movements.web.media import HTML
 
 log = logging.getLogger(__name__)
-HTML = "text/html; charset=utf-8"
 POLICY = 1008
 
 

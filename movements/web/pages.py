@@ -26,9 +26,9 @@ from movements.realtime.fragments import Fragments
 from movements.services import Services
 from movements.web.auth import COORDINATION, STAFF, AuthUser, current_user
 from movements.web.deps import PathId, ServicesDep
+from movements.web.forms import read_form
+from movements.web.media import HTML
 from movements.web.once import checked_key, request_hash, run_once
-
-HTML = "text/html; charset=utf-8"
 
 
 def html(body: str, status: int = 200) -> Response[str]:
@@ -206,7 +206,7 @@ def _by_lane(rows: list[queries.MovementSummary]) -> dict[str, list[queries.Move
 
 
 async def _form(request: Request[Any, Any, Any]) -> dict[str, Any]:
-    data = await request.form()
+    data = await read_form(request)
     return {k: v for k, v in data.items()}
 
 
