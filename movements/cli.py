@@ -194,9 +194,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
         print(start_demo_feed(settings)[1], flush=True)  # sets MOVEMENTS_FEED_* for the app
     print(f"serving on http://{args.host}:{args.port}/board", flush=True)
+    from movements.serving import proxy_options
+
     uvicorn.run("movements.app:create_app", factory=True, host=args.host, port=args.port,
                 workers=args.workers, ws="websockets-sansio", log_level=settings.log_level.lower(),
-                timeout_graceful_shutdown=5)
+                timeout_graceful_shutdown=5, **proxy_options(settings))
     return 0
 
 

@@ -56,11 +56,15 @@ def start_server(database_url: str, data_dir: Path, *, port: int | None = None,
            "MOVEMENTS_LOG_LEVEL": "WARNING",
            **(extra_env or {})}
     log_path = data_dir / f"{name}-{port}.log"
+    from movements.config import Settings
+    from movements.serving import proxy_arguments
+
+    proxy = proxy_arguments(Settings.from_env(env))  # as `movements serve` runs it
     log = log_path.open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "movements.app:create_app", "--factory",
          "--host", "127.0.0.1", "--port", str(port), "--ws", "websockets-sansio",
-         "--log-level", "warning", "--timeout-graceful-shutdown", "3"],
+         "--log-level", "warning", "--timeout-graceful-shutdown", "3", *proxy],
         env=env, stdout=log, stderr=subprocess.STDOUT)
     log.close()  # the child has its own descriptor
     server = LiveServer(port, process, log_path, env)
