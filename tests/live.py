@@ -9,6 +9,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -94,3 +95,26 @@ def sign_in(base: str, username: str, password: str) -> tuple[httpx.Client, str]
     match = re.search(r'<meta name="csrf-token" content="([^"]+)">', page)
     assert match
     return client, match.group(1)
+
+
+def seed_site(database_url: str) -> Any:
+    """The web tests' site (tests.web.conftest.seed: a world for today, one user per role)
+    written straight to the database a live server will serve."""
+    from datetime import UTC, datetime
+
+    from movements.db import Database
+    from movements.domain.clock import local_date
+    from movements.domain.uow import NullPublisher
+    from tests.conftest import run_async
+    from tests.factories import SYSTEM
+    from tests.web.conftest import seed
+
+    async def go() -> Any:
+        db = Database.open(database_url)
+        try:
+            return await db.unit_of_work(NullPublisher()).run(
+                seed, SYSTEM, local_date(datetime.now(UTC), "Europe/Amsterdam"))
+        finally:
+            await db.dispose()
+
+    return run_async(go())  # (World, passenger ids, booking ids)

@@ -6,7 +6,7 @@ Writes reply with the same partial the live stream pushes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
@@ -178,13 +178,14 @@ class Pages(Controller):
         user = _user(request)
         env = request.app.state.fragments.env
 
-        def act(tx: Tx) -> str:
+        def act(tx: Tx) -> None:
             escorts.add_note(tx, movement_id, text)
-            detail = queries.movement_detail(tx.session, movement_id)
-            assert detail is not None
-            return env.get_template("partials/notes.html").render(d=detail, oob=False)
 
-        return await _idempotent(request, services, form, user, act)
+        async def reply(_: None) -> str:
+            notes = await services.uow.read(queries.movement_notes, movement_id)
+            return str(env.get_template("partials/notes.html").render(d=notes, oob=False))
+
+        return await _idempotent(request, services, form, user, act, reply)
 
     @post("/movements/{movement_id:int}/flight", guards=[COORDINATION])
     async def correct_flight(self, request: Request[Any, Any, Any], services: ServicesDep,
@@ -194,7 +195,7 @@ class Pages(Controller):
         version = _int(form.get("expected_version"), "expected_version")
         env = request.app.state.fragments.env
 
-        def act(tx: Tx) -> str:
+        def act(tx: Tx) -> None:
             summary = queries.movement_summary(tx.session, movement_id)
             if summary is None:
                 raise NotFoundException(f"movement {movement_id} does not exist")
@@ -211,11 +212,13 @@ class Pages(Controller):
                     raise ValidationException(
                         f"estimated time {est!r}: expected HH:MM") from None
             movement_actions.update_flight(tx, movement_id, changes, version)
-            fresh = queries.movement_summary(tx.session, movement_id)
-            return env.get_template("partials/movement_header.html").render(
-                m=fresh, oob=False, message="Saved", message_kind="ok")
 
-        return await _idempotent(request, services, form, user, act, on_error_async=(
+        async def reply(_: None) -> str:
+            fresh = await services.uow.read(queries.movement_summary, movement_id)
+            return str(env.get_template("partials/movement_header.html").render(
+                m=fresh, oob=False, message="Saved", message_kind="ok"))
+
+        return await _idempotent(request, services, form, user, act, reply, on_error_async=(
             lambda exc: _header_error(services, env, movement_id, exc)))
 
 
@@ -270,14 +273,17 @@ def _int(value: Any, name: str) -> int | None:
 
 
 async def _idempotent(request: Request[Any, Any, Any], services: Services,
-                      form: dict[str, Any], user: AuthUser, act: Callable[[Tx], str],
+                      form: dict[str, Any], user: AuthUser, act: Callable[[Tx], Any],
+                      render: Callable[[Any], Awaitable[str]],
                       on_error_async: Callable[[DomainError], Any] | None = None
                       ) -> Response[str]:
-    """Run ``act`` (which renders its reply inside the transaction) once per key."""
+    """Run ``act`` once per key; ``render`` draws the reply from its result after COMMIT
+    (only the part that changed, never inside the write transaction)."""
     key = checked_key(request.headers.get("idempotency-key"))
     digest = request_hash(request, form.items())
     try:
-        body, status, replayed = await run_once(services, user, key, digest, act, 200)
+        body, status, replayed = await run_once(services, user, key, digest, act, 200,
+                                                render=render)
     except DomainError as exc:
         if on_error_async is None or exc.status not in (409, 422):
             raise
@@ -299,10 +305,10 @@ async def _write_pax_row(request: Request[Any, Any, Any], services: Services, bo
             p=view, oob=False, revealed=False, show_protected=False, message=message,
             message_kind=kind))
 
-    def do(tx: Tx) -> str:
-        act(tx)
-        found = queries.booking_view(tx.session, booking_id)
-        assert found is not None
+    async def reply(_: Any) -> str:
+        found = await services.uow.read(queries.booking_view, booking_id)
+        if found is None:  # removed between the commit and this read
+            raise NotFoundException(f"booking {booking_id} does not exist")
         return render(found[1], success, "ok")
 
     async def on_error(exc: DomainError) -> str:
@@ -314,4 +320,4 @@ async def _write_pax_row(request: Request[Any, Any, Any], services: Services, bo
             note = f"Not saved: {exc.message}"
         return render(found[1], note, "conflict" if isinstance(exc, ConflictError) else "error")
 
-    return await _idempotent(request, services, form, user, do, on_error)
+    return await _idempotent(request, services, form, user, act, reply, on_error)

@@ -5,7 +5,6 @@ believes X-Forwarded-For from loopback)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -13,25 +12,12 @@ import pytest
 from sqlalchemy import select
 
 from movements.db import Database
-from movements.domain.clock import local_date
 from movements.domain.models import LoginAttempt, UserSession
 from movements.domain.uow import NullPublisher
 from movements.web.account import MAX_FAILURES_PER_CLIENT
 from tests.conftest import run_async
-from tests.factories import SYSTEM
-from tests.live import LiveServer, start_server
-from tests.web.conftest import PASSWORD, seed
-
-
-def _seed(database_url: str) -> None:
-    async def go() -> None:
-        db = Database.open(database_url)
-        try:
-            await db.unit_of_work(NullPublisher()).run(
-                seed, SYSTEM, local_date(datetime.now(UTC), "Europe/Amsterdam"))
-        finally:
-            await db.dispose()
-    run_async(go())
+from tests.live import LiveServer, seed_site, start_server
+from tests.web.conftest import PASSWORD
 
 
 def _rows(database_url: str) -> tuple[list[str], list[str]]:
@@ -49,7 +35,7 @@ def _rows(database_url: str) -> tuple[list[str], list[str]]:
 @pytest.fixture
 def server(database_url: str, tmp_path: Path, request: pytest.FixtureRequest
            ) -> Iterator[LiveServer]:
-    _seed(database_url)
+    seed_site(database_url)
     proxies = getattr(request, "param", "")
     live = start_server(database_url, tmp_path,
                         extra_env={"MOVEMENTS_TRUSTED_PROXIES": proxies} if proxies else None)
