@@ -23,6 +23,7 @@ from litestar.static_files import create_static_files_router
 from movements.config import Settings
 from movements.domain.clock import Clock
 from movements.domain.errors import DomainError
+from movements.domain.storage import StorageUnavailable
 from movements.realtime.backends import make_backend
 from movements.realtime.fragments import Fragments
 from movements.realtime.hub import LiveHub
@@ -41,6 +42,7 @@ from movements.web.headers import security_headers
 from movements.web.health import healthz, readyz
 from movements.web.imports import ImportsPlugin
 from movements.web.pages import Pages
+from movements.web.refusals import log_exception, storage_unavailable
 
 log = logging.getLogger("movements")
 STATIC = TEMPLATES.parent / "static"
@@ -53,14 +55,14 @@ def _wants_html(request: Request[Any, Any, Any]) -> bool:
 
 
 def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
-    log.info("refused %s %s: %s", request.method, request.url.path, exc.message)
+    if isinstance(exc, StorageUnavailable):
+        return storage_unavailable(request, exc, html=_wants_html(request))
     return Response({"error": exc.message, "field": exc.field, "status": exc.status},
                     status_code=exc.status)
 
 
 def _not_authorized(request: Request[Any, Any, Any], exc: NotAuthorizedException
                     ) -> Response[Any]:
-    log.info("unauthenticated %s %s refused", request.method, request.url.path)
     if _wants_html(request):
         return Redirect(f"/login?next={quote(request.url.path)}", status_code=303)
     return Response({"error": exc.detail, "status": 401}, status_code=401)
@@ -68,7 +70,6 @@ def _not_authorized(request: Request[Any, Any, Any], exc: NotAuthorizedException
 
 def _forbidden(request: Request[Any, Any, Any], exc: PermissionDeniedException
                ) -> Response[Any]:
-    log.warning("forbidden %s %s: %s", request.method, request.url.path, exc.detail)
     return Response({"error": exc.detail, "status": 403}, status_code=403)
 
 
@@ -127,10 +128,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         },
         lifespan=[lifespan],
         # Server errors are logged with their traceback; refusals (4xx) are expected and
-        # logged as one line by their handlers instead.
+        # logged as one INFO line; storage faults by StorageHealth, once a minute.
         logging_config=LoggingConfig(log_exceptions="always", configure_root_logger=False,
-                                     disable_stack_trace={400, 401, 403, 404, 405, 409,
-                                                          410, 413, 422, 429, DomainError}),
+                                     exception_logging_handler=log_exception),
         openapi_config=OpenAPIConfig(title="movements", version="1"),
         debug=False,
     )

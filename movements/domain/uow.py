@@ -17,6 +17,7 @@ from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -25,6 +26,7 @@ from .clock import Clock, SystemClock
 from .errors import ConflictError
 from .events import DomainEvent
 from .models import AuditEntry, Movement, Role, StreamCounter, StreamEvent, Transit
+from .storage import StorageHealth, StorageUnavailable, classify
 
 log = logging.getLogger(__name__)
 
@@ -147,6 +149,8 @@ class UnitOfWork:
         self.offload = offload
         self.publisher = publisher
         self.clock: Clock = clock or SystemClock()
+        #: Whether writes work (read by /readyz and the jobs; see domain/storage.py).
+        self.storage = StorageHealth()
 
     async def run(self, action: Callable[Concatenate[Tx, P], R], actor: Actor,
                   *args: P.args, **kwargs: P.kwargs) -> R:
@@ -177,6 +181,13 @@ class UnitOfWork:
             raise ConflictError(
                 "this record was changed by someone else meanwhile; reload and retry"
             ) from exc
+        except DBAPIError as exc:
+            reason = classify(exc)
+            if reason is None:
+                raise
+            self.storage.failed(reason)  # logged once a minute, not per request
+            raise StorageUnavailable(reason) from None
+        self.storage.succeeded()
         # Committed.  Only now may anything leave the process.
         if events:
             await self.publisher.publish(events)
