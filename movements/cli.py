@@ -30,8 +30,17 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _explain_db_error(exc: BaseException, url: str) -> str:
+    from movements.domain.storage import classify
+
     text = str(exc).lower()
     shown = url.split("@")[-1] if "@" in url else url
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+
+    database = make_url(url).database if url.startswith("sqlite") else None
+    if (reason := classify(exc, Path(database) if database else None)) is not None:
+        return f"{reason} ({shown}); nothing was changed"
     if "locked" in text:
         return f"the database file is locked by another program ({shown}); close it and retry"
     if "unable to open" in text or "readonly" in text or "read-only" in text:
@@ -287,6 +296,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import logging
+
+    if not logging.getLogger().handlers:  # the one line below says it, not a log record
+        logging.getLogger("movements").addHandler(logging.NullHandler())
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -296,7 +309,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except Exception as exc:  # noqa: BLE001 - a domain refusal is still one line
         from movements.domain.errors import DomainError
+        from movements.domain.storage import StorageUnavailable
 
+        if isinstance(exc, StorageUnavailable):
+            print(f"movements: error: cannot save: {exc.reason}; nothing was changed",
+                  file=sys.stderr)
+            return 2
         if isinstance(exc, DomainError):
             print(f"movements: error: {exc.message}", file=sys.stderr)
             return 2

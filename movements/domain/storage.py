@@ -17,8 +17,10 @@ Which errors count (SQLite result codes and PostgreSQL SQLSTATEs):
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from .errors import DomainError
 
@@ -41,9 +43,14 @@ class StorageUnavailable(DomainError):
         self.reason = reason
 
 
-def classify(exc: BaseException) -> str | None:
+def classify(exc: BaseException, database_file: Path | None = None) -> str | None:
     """The storage fault behind a database error (READ_ONLY, FULL, IO), or None when the
-    error is something else (a bug, a constraint, a lost connection)."""
+    error is something else (a bug, a constraint, a lost connection).  With the SQLite
+    ``database_file``, "unable to open" counts as read-only when its directory is on a
+    read-only filesystem (a WAL database cannot even be read there)."""
+    if database_file is not None and "unable to open database file" in str(exc) \
+            and _read_only_filesystem(database_file.parent):
+        return READ_ONLY
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
@@ -53,6 +60,13 @@ def classify(exc: BaseException) -> str | None:
             return reason
         current = getattr(current, "orig", None) or current.__cause__ or current.__context__
     return None
+
+
+def _read_only_filesystem(directory: Path) -> bool:
+    try:
+        return bool(os.statvfs(directory).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
 
 
 def _one(exc: BaseException) -> str | None:
@@ -88,10 +102,20 @@ class StorageHealth:
         self.since: float | None = None
         self._logged_at: float | None = None
         self._unlogged = 0
+        self._probed_at: float | None = None
 
     @property
     def failing(self) -> bool:
         return self.reason is not None
+
+    def probe_due(self, every: float = 10.0) -> bool:
+        """True when a readiness check should try a write: while failing (to notice the
+        recovery), else at most every ``every`` seconds."""
+        now = self.monotonic()
+        if self.failing or self._probed_at is None or now - self._probed_at >= every:
+            self._probed_at = now
+            return True
+        return False
 
     def failed(self, reason: str) -> None:
         now = self.monotonic()

@@ -13,9 +13,10 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -25,13 +26,25 @@ from sqlalchemy.orm.exc import StaleDataError
 from .clock import Clock, SystemClock
 from .errors import ConflictError
 from .events import DomainEvent
-from .models import AuditEntry, Movement, Role, StreamCounter, StreamEvent, Transit
+from .models import (
+    AuditEntry,
+    IdempotentResponse,
+    Movement,
+    Role,
+    StreamCounter,
+    StreamEvent,
+    Transit,
+)
 from .storage import StorageHealth, StorageUnavailable, classify
 
 log = logging.getLogger(__name__)
 
 #: Tells the SQLite engine to BEGIN IMMEDIATE (movements.db reads it); ignored elsewhere.
 WRITE_TXN_OPTION = "movements_write_txn"
+
+#: The rolled-back row of ``probe_writes``: big enough to need new pages.
+PROBE_KEY = "~storage-probe"
+PROBE_BYTES = 16384
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -151,6 +164,8 @@ class UnitOfWork:
         self.clock: Clock = clock or SystemClock()
         #: Whether writes work (read by /readyz and the jobs; see domain/storage.py).
         self.storage = StorageHealth()
+        #: The SQLite file, when there is one (to tell a read-only filesystem apart).
+        self.database_file: Path | None = None
 
     async def run(self, action: Callable[Concatenate[Tx, P], R], actor: Actor,
                   *args: P.args, **kwargs: P.kwargs) -> R:
@@ -182,7 +197,7 @@ class UnitOfWork:
                 "this record was changed by someone else meanwhile; reload and retry"
             ) from exc
         except DBAPIError as exc:
-            reason = classify(exc)
+            reason = classify(exc, self.database_file)
             if reason is None:
                 raise
             self.storage.failed(reason)  # logged once a minute, not per request
@@ -193,20 +208,67 @@ class UnitOfWork:
             await self.publisher.publish(events)
         return result
 
+    async def probe_writes(self) -> str | None:
+        """Whether writes work now: a write that needs fresh pages (a 16 KB row), rolled
+        back.  Returns the storage fault it met (``storage.READ_ONLY``, ``FULL``, ``IO``)
+        or None, and updates ``self.storage`` (so recovery is noticed without traffic).
+        Other database errors propagate."""
+        probe = insert(IdempotentResponse).values(
+            key=PROBE_KEY, user_id=None, request_hash="", status_code=0,
+            body="x" * PROBE_BYTES, created_at=self.clock.now())
+
+        def attempt(session: Session) -> None:
+            try:
+                session.connection(execution_options={WRITE_TXN_OPTION: True})
+                session.execute(probe)
+                session.flush()
+            finally:
+                session.rollback()
+
+        try:
+            if self.sync_sessions is not None and self.offload is not None:
+                sync_sessions = self.sync_sessions
+
+                def in_thread() -> None:
+                    with sync_sessions() as session:
+                        attempt(session)
+
+                await self.offload(in_thread)
+            else:
+                assert self.sessions is not None
+                async with self.sessions() as session:
+                    await session.run_sync(attempt)
+        except DBAPIError as exc:
+            reason = classify(exc, self.database_file)
+            if reason is None:
+                raise
+            self.storage.failed(reason)
+            return reason
+        self.storage.succeeded()
+        return None
+
     async def read(self, query: Callable[Concatenate[Session, P], R],
                    *args: P.args, **kwargs: P.kwargs) -> R:
-        """Run a read model query (no events; nothing to commit)."""
-        if self.sync_sessions is not None and self.offload is not None:
-            sync_sessions = self.sync_sessions
+        """Run a read model query (no events; nothing to commit).  A storage fault (e.g.
+        SQLite's shared-memory file on a read-only filesystem) raises StorageUnavailable."""
+        try:
+            if self.sync_sessions is not None and self.offload is not None:
+                sync_sessions = self.sync_sessions
 
-            def in_thread() -> R:
-                with sync_sessions() as session:
-                    return query(session, *args, **kwargs)
+                def in_thread() -> R:
+                    with sync_sessions() as session:
+                        return query(session, *args, **kwargs)
 
-            return await self.offload(in_thread)
-        assert self.sessions is not None
-        async with self.sessions() as session:
-            return await session.run_sync(lambda s: query(s, *args, **kwargs))
+                return await self.offload(in_thread)
+            assert self.sessions is not None
+            async with self.sessions() as session:
+                return await session.run_sync(lambda s: query(s, *args, **kwargs))
+        except DBAPIError as exc:
+            reason = classify(exc, self.database_file)
+            if reason is None:
+                raise
+            self.storage.failed(reason)
+            raise StorageUnavailable(reason) from None
 
 
 def board_stream(airport: str, day: date) -> str:
