@@ -41,6 +41,7 @@ from movements.web.handovers import ROUTES as DOCUMENT_ROUTES
 from movements.web.headers import security_headers
 from movements.web.health import healthz, readyz
 from movements.web.imports import ImportsPlugin
+from movements.web.input_guard import clean_request, not_utf8
 from movements.web.pages import Pages
 from movements.web.refusals import log_exception, storage_unavailable
 
@@ -120,11 +121,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                                      exclude=["^/schema"]),
                     security_headers],
         guards=[csrf_guard],
+        before_request=clean_request,
         plugins=[channels, ImportsPlugin()],
         exception_handlers={  # type: ignore[dict-item]
             DomainError: _domain_error,
             NotAuthorizedException: _not_authorized,
             PermissionDeniedException: _forbidden,
+            UnicodeDecodeError: not_utf8,
         },
         lifespan=[lifespan],
         # Server errors are logged with their traceback; refusals (4xx) are expected and

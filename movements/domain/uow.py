@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from . import input_rules
 from .clock import Clock, SystemClock
 from .errors import ConflictError
 from .events import DomainEvent
@@ -38,6 +39,8 @@ from .models import (
 from .storage import StorageHealth, StorageUnavailable, classify
 
 log = logging.getLogger(__name__)
+
+input_rules.install()  # every write, whoever makes it, keeps the text rule
 
 #: Tells the SQLite engine to BEGIN IMMEDIATE (movements.db reads it); ignored elsewhere.
 WRITE_TXN_OPTION = "movements_write_txn"

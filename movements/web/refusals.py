@@ -31,6 +31,8 @@ def status_of(exc: BaseException | None) -> int:
         return exc.status
     if isinstance(exc, HTTPException):
         return exc.status_code
+    if isinstance(exc, UnicodeDecodeError):
+        return 400  # bytes that should be text (web/input_guard.not_utf8)
     return 500
 
 
