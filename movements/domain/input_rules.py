@@ -68,6 +68,24 @@ def _where(value: str, index: int) -> str:
         else f"character {column}"
 
 
+#: The largest whole number a form field may carry: PostgreSQL's ``integer`` (ids,
+#: versions), so a bigger one is a refusal and not a database error.
+MAX_WHOLE_NUMBER = 2**31 - 1
+
+
+def whole_number(field: str, value: object) -> int:
+    """``value`` (a form string) as an int within ±MAX_WHOLE_NUMBER; RuleViolation (422)
+    naming ``field`` otherwise."""
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise RuleViolation(f"{field}={str(value)[:40]!r}: expected a whole number",
+                            field=field) from None
+    if abs(number) > MAX_WHOLE_NUMBER:
+        raise RuleViolation(f"{field}={number}: out of range", field=field)
+    return number
+
+
 def check(field: str, value: str, *, allowed: frozenset[str] = TEXT_CONTROLS,
           max_chars: int | None = None) -> None:
     """Raise RuleViolation (422) naming ``field`` when ``value`` breaks the rule."""

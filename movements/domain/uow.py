@@ -25,7 +25,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from . import input_rules
 from .clock import Clock, SystemClock
-from .errors import ConflictError
+from .errors import ConflictError, RuleViolation
 from .events import DomainEvent
 from .models import (
     AuditEntry,
@@ -202,6 +202,9 @@ class UnitOfWork:
         except DBAPIError as exc:
             reason = classify(exc, self.database_file)
             if reason is None:
+                if _data_exception(exc):  # a value the edge let through: still a refusal
+                    raise RuleViolation("a value does not fit its field: "
+                                        f"{str(exc.orig).splitlines()[0]}") from None
                 raise
             self.storage.failed(reason)  # logged once a minute, not per request
             raise StorageUnavailable(reason) from None
@@ -272,6 +275,13 @@ class UnitOfWork:
                 raise
             self.storage.failed(reason)
             raise StorageUnavailable(reason) from None
+
+
+def _data_exception(exc: DBAPIError) -> bool:
+    """SQLSTATE class 22 (data exception: too long, out of range, bad encoding)."""
+    orig = exc.orig
+    state = str(getattr(orig, "sqlstate", "") or getattr(orig, "pgcode", "") or "")
+    return state.startswith("22")
 
 
 def board_stream(airport: str, day: date) -> str:

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from movements import delivery
 from movements.domain import document_queries as dq
+from movements.domain import input_rules
 from movements.domain.actions import handovers as handover_actions
 from movements.domain.clock import local_date
 from movements.domain.errors import ConflictError, DomainError, NotFound, RuleViolation
@@ -305,10 +306,7 @@ class HandoverForm:
 
 
 def _int(value: Any, name: str) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise ValidationException(f"{name}={value!r}: expected a number") from None
+    return input_rules.whole_number(name, value)
 
 
 def _opt_int(value: Any, name: str) -> int | None:

@@ -16,7 +16,7 @@ from litestar.params import FromQuery
 from litestar.response import Response
 from sqlalchemy.orm import Session
 
-from movements.domain import queries
+from movements.domain import input_rules, queries
 from movements.domain.actions import escorts, milestones
 from movements.domain.actions import movements as movement_actions
 from movements.domain.clock import local_date, local_to_utc
@@ -264,12 +264,7 @@ async def _form(request: Request[Any, Any, Any]) -> dict[str, Any]:
 
 
 def _int(value: Any, name: str) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise ValidationException(f"{name}={value!r}: expected a number") from None
+    return None if value in (None, "") else input_rules.whole_number(name, value)
 
 
 async def _idempotent(request: Request[Any, Any, Any], services: Services,
