@@ -43,7 +43,7 @@ from movements.web.health import healthz, readyz
 from movements.web.imports import ImportsPlugin
 from movements.web.input_guard import clean_request, not_utf8
 from movements.web.pages import Pages
-from movements.web.refusals import log_exception, storage_unavailable
+from movements.web.refusals import log_exception, refusal_log, storage_unavailable
 
 log = logging.getLogger("movements")
 STATIC = TEMPLATES.parent / "static"
@@ -119,7 +119,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
         middleware=[DefineMiddleware(SessionAuthMiddleware, exclude_from_auth_key="public",
                                      exclude=["^/schema"]),
-                    security_headers],
+                    security_headers, refusal_log],
         guards=[csrf_guard],
         before_request=clean_request,
         plugins=[channels, ImportsPlugin()],

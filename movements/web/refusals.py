@@ -15,7 +15,7 @@ from typing import Any
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException
-from litestar.types import Scope
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from movements.domain.errors import DomainError
 from movements.domain.storage import StorageUnavailable
@@ -23,6 +23,7 @@ from movements.domain.storage import StorageUnavailable
 log = logging.getLogger("movements.refusals")
 
 RETRY_AFTER_SECONDS = 60
+REFUSAL_KEY = "movements.refusal"
 
 
 def status_of(exc: BaseException | None) -> int:
@@ -43,10 +44,10 @@ def log_exception(logger: Any, scope: Scope, tb: list[str]) -> None:
     method = scope.get("method", "WS")
     if isinstance(exc, StorageUnavailable):
         return  # StorageHealth has said it (once a minute)
-    if status < 500:
+    if status < 500:  # the refusal_log middleware writes the line, with this detail
         detail = exc.message if isinstance(exc, DomainError) else \
             getattr(exc, "detail", "") or type(exc).__name__
-        log.info("refused %s %s: %d %s", method, scope.get("path"), status, detail)
+        scope[REFUSAL_KEY] = str(detail).replace("\n", " ")[:300]  # type: ignore[literal-required]
         return
     logger.error("server error on %s %s:\n%s", method, scope.get("path"), "".join(tb))
 
@@ -66,3 +67,26 @@ def storage_unavailable(request: Request[Any, Any, Any], exc: StorageUnavailable
                         headers=headers)
     return Response({"error": exc.message, "field": None, "status": 503}, status_code=503,
                     headers=headers)
+
+
+def refusal_log(app: ASGIApp) -> ASGIApp:
+    """Middleware: one INFO line for every 4xx answer, raised or rendered (a form shown
+    again with its message), with the refusal's reason when there is one."""
+    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        status = [0]
+
+        async def watch(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = int(message["status"])
+            await send(message)
+
+        await app(scope, receive, watch)
+        if 400 <= status[0] < 500:
+            detail = scope.get(REFUSAL_KEY)  # type: ignore[misc]
+            log.info("refused %s %s: %d%s", scope.get("method"), scope.get("path"),
+                     status[0], f" {detail}" if detail else "")
+
+    return wrapped
