@@ -43,7 +43,12 @@ from movements.web.health import healthz, readyz
 from movements.web.imports import ImportsPlugin
 from movements.web.input_guard import clean_request, not_utf8
 from movements.web.pages import Pages
-from movements.web.refusals import log_exception, refusal_log, storage_unavailable
+from movements.web.refusals import (
+    log_exception,
+    refusal_log,
+    refusal_page,
+    storage_unavailable,
+)
 
 log = logging.getLogger("movements")
 STATIC = TEMPLATES.parent / "static"
@@ -58,6 +63,8 @@ def _wants_html(request: Request[Any, Any, Any]) -> bool:
 def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     if isinstance(exc, StorageUnavailable):
         return storage_unavailable(request, exc, html=_wants_html(request))
+    if _wants_html(request) and request.method != "GET":
+        return refusal_page(exc)
     return Response({"error": exc.message, "field": exc.field, "status": exc.status},
                     status_code=exc.status)
 

@@ -86,12 +86,14 @@ def whole_number(field: str, value: object) -> int:
     return number
 
 
-def check(field: str, value: str, *, allowed: frozenset[str] = TEXT_CONTROLS,
-          max_chars: int | None = None) -> None:
-    """Raise RuleViolation (422) naming ``field`` when ``value`` breaks the rule."""
+def check(label: str, value: str, *, allowed: frozenset[str] = TEXT_CONTROLS,
+          max_chars: int | None = None, field: str | None = None) -> None:
+    """Raise RuleViolation (422) when ``value`` breaks the rule; the message starts with
+    ``label`` (e.g. the form field's name) and ``field`` (default: ``label``) says which
+    input it was."""
     found = problem(value, allowed=allowed, max_chars=max_chars)
     if found is not None:
-        raise RuleViolation(f"{field} {found}", field=field)
+        raise RuleViolation(f"{label} {found}", field=field or label)
 
 
 def check_flush(session: Session, _context: Any, _instances: Any) -> None:

@@ -29,12 +29,12 @@ async def clean_request(request: Request[Any, Any, Any]) -> None:
     for name, value in request.query_params.multi_items():
         rules.check("query parameter name", name, allowed=frozenset(),
                     max_chars=rules.MAX_QUERY_CHARS)
-        rules.check(f"query parameter {name!r}", value, allowed=frozenset(),
-                    max_chars=rules.MAX_QUERY_CHARS)
+        rules.check(f"query parameter {name}", value, allowed=frozenset(),
+                    max_chars=rules.MAX_QUERY_CHARS, field=name)
     for name, value in request.path_params.items():
         if isinstance(value, str):
-            rules.check(f"path parameter {name!r}", value, allowed=frozenset(),
-                        max_chars=rules.MAX_QUERY_CHARS)
+            rules.check(f"path parameter {name}", value, allowed=frozenset(),
+                        max_chars=rules.MAX_QUERY_CHARS, field=name)
     if request.method not in UNSAFE or \
             not request.headers.get("content-type", "").startswith(FORMS):
         return
@@ -45,15 +45,14 @@ async def clean_request(request: Request[Any, Any, Any]) -> None:
         if isinstance(value, UploadFile):
             await _check_file(name, value, allowed, text=bool(opt.get("text_files")))
         else:
-            rules.check(f"field {name!r}", str(value), allowed=allowed,
-                        max_chars=rules.MAX_FIELD_CHARS)
+            rules.check(name, str(value), allowed=allowed, max_chars=rules.MAX_FIELD_CHARS)
 
 
 async def _check_file(field: str, upload: UploadFile, allowed: frozenset[str], *,
                       text: bool) -> None:
     if upload.filename:
-        rules.check(f"the name of the file in {field!r}", upload.filename,
-                    allowed=frozenset(), max_chars=rules.MAX_FILENAME_CHARS)
+        rules.check(f"the name of the file in {field}", upload.filename,
+                    allowed=frozenset(), max_chars=rules.MAX_FILENAME_CHARS, field=field)
     if not text:
         return  # binary (a PDF to verify): only its hash matters
     data = await upload.read()
@@ -62,12 +61,12 @@ async def _check_file(field: str, upload: UploadFile, allowed: frozenset[str], *
         content = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
-        raise RuleViolation(f"the file {upload.filename!r} in {field!r} is not UTF-8 text "
+        raise RuleViolation(f"the file {upload.filename!r} in {field} is not UTF-8 text "
                             f"(byte 0x{data[exc.start]:02X} on line {line}); save it as "
                             "UTF-8", field=field) from None
     found = rules.problem(content, allowed=allowed)
     if found is not None:
-        raise RuleViolation(f"the file {upload.filename!r} in {field!r} {found}",
+        raise RuleViolation(f"the file {upload.filename!r} in {field} {found}",
                             field=field)
 
 

@@ -74,7 +74,8 @@ def test_bad_characters_in_every_write_are_422_naming_the_field(
         resp = client.post(url, data={**form, field: BAD[bad]},
                            headers={**HTMX, "X-CSRF-Token": csrf})
         assert resp.status_code == 422, (what, resp.status_code, resp.text[:300])
-        assert repr(field) in resp.text, (what, resp.text[:300])
+        assert resp.json()["field"] == field, (what, resp.text[:300])
+        assert resp.json()["error"].startswith(f"{field} "), (what, resp.text[:300])
     assert _written(client, site) == before
 
 
@@ -91,7 +92,7 @@ def test_overlong_values_are_422_naming_the_field(
     # Longer than any field the edge takes.
     resp = client.post(f"/movements/{movement}/notes", data={"text": "x" * 20_001},
                        headers={**HTMX, "X-CSRF-Token": csrf})
-    assert resp.status_code == 422 and "'text' is longer than 20000" in resp.text
+    assert resp.status_code == 422 and "text is longer than 20000" in resp.text
     # A number bigger than any id (PostgreSQL integer; it was a 500 on both databases).
     resp = client.post(f"/movements/{movement}/handovers",
                        data={"organisation_id": "9" * 20, "passenger": "1"},
@@ -107,9 +108,9 @@ def test_sign_in_query_and_files(site: Site, coord: tuple[TestClient[Litestar], 
     token = client.cookies.pop("mv_session")
     resp = client.post("/login", data={"username": "gate\x00", "password": "x"})
     client.cookies.set("mv_session", token)
-    assert resp.status_code == 422 and "'username' contains a NUL" in resp.text
+    assert resp.status_code == 422 and "username contains a NUL" in resp.text
     resp = client.get("/board", params={"date": "2026-09-15\x00"})
-    assert resp.status_code == 422 and "query parameter 'date'" in resp.text
+    assert resp.status_code == 422 and "query parameter date" in resp.text
     before = _written(client, site)
     csv = (b"case_reference,surname,given_names,flight,flight_date\n"
            b"C-9,Nu\x00ll,Grace,KL1234,2026-09-15\n")
