@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -20,11 +22,14 @@ from litestar.openapi.config import OpenAPIConfig
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 
-from movements.config import Settings
+from movements.delivery import pdf_pool
 from movements.domain.clock import Clock
 from movements.domain.errors import DomainError
 from movements.domain.storage import StorageUnavailable
+from movements.platform.config import Settings
+from movements.platform.lifeline import end_with
 from movements.realtime.backends import make_backend
+from movements.realtime.connection import SessionRules
 from movements.realtime.fragments import Fragments
 from movements.realtime.hub import LiveHub
 from movements.realtime.socket import stream_socket
@@ -35,7 +40,7 @@ from movements.web.account import Account, landing_page
 from movements.web.admin import ADMIN_ROUTES
 from movements.web.alerts import ALERT_ROUTES
 from movements.web.api import ApiV1
-from movements.web.auth import SessionAuthMiddleware, csrf_guard
+from movements.web.auth import SessionAuthMiddleware, csrf_guard, current_user
 from movements.web.deps import ServicesDep
 from movements.web.handovers import ROUTES as DOCUMENT_ROUTES
 from movements.web.headers import security_headers
@@ -46,7 +51,6 @@ from movements.web.pages import Pages
 from movements.web.refusals import (
     log_exception,
     refusal_log,
-    refusal_page,
     storage_unavailable,
 )
 
@@ -60,11 +64,22 @@ def _wants_html(request: Request[Any, Any, Any]) -> bool:
         "text/html" in request.headers.get("accept", "")
 
 
+ERROR_TITLES = {403: "Not allowed", 404: "Not found", 409: "Changed meanwhile",
+                410: "Deleted", 422: "Not done"}
+
+
 def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     if isinstance(exc, StorageUnavailable):
         return storage_unavailable(request, exc, html=_wants_html(request))
-    if _wants_html(request) and request.method != "GET":
-        return refusal_page(exc)
+    if _wants_html(request):
+        # A person typed or followed a link: a page that says what and why, in the
+        # console's frame (e.g. "you work no airport yet"), not a JSON body.
+        user = current_user(request)
+        body = request.app.state.fragments.env.get_template("error.html").render(
+            user=user, csrf_token=user.csrf_token if user else "", airport_name="",
+            title=ERROR_TITLES.get(exc.status, "Refused"), message=exc.message)
+        return Response(body, media_type="text/html; charset=utf-8", status_code=exc.status,
+                        headers={"Cache-Control": "no-store"})
     return Response({"error": exc.message, "field": exc.field, "status": exc.status},
                     status_code=exc.status)
 
@@ -98,19 +113,27 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                   local_only=settings.channels_url.startswith("memory://"))
     services = Services.build(settings, clock=clock, publisher=hub)
     hub.uow = services.uow
+    hub.sockets.uow = services.uow
+    hub.sockets.per_session = settings.sockets_per_session
+    hub.sockets.rules = SessionRules(idle=timedelta(minutes=settings.session_idle_minutes),
+                                     lifetime=timedelta(hours=settings.session_max_hours),
+                                     now=services.clock.now)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         refresher = asyncio.create_task(hub.run_refresher(settings.heartbeat_seconds))
+        session_listener = asyncio.create_task(hub.sockets.run_listener())
         jobs = start_jobs(services) if settings.run_jobs else None
         try:
-            yield
+            async with pdf_pool():  # its workers end with the app
+                yield
         finally:
             if jobs is not None:
                 await jobs.stop()
-            refresher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await refresher
+            for task in (refresher, session_listener):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await services.close()
 
     def provide_services() -> Services:
@@ -148,3 +171,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.hub = hub
     app.state.fragments = fragments
     return app
+
+
+def create_supervised_app() -> Litestar:
+    """The app of one worker process under ``movements serve --workers N``: the worker
+    ends when the supervisor that started it ends, even if that one is killed outright
+    (its PDF workers then follow the worker)."""
+    end_with(os.getppid())
+    return create_app()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from movements.config import Settings
+from movements.platform.config import Settings
 
 
 def proxy_options(settings: Settings) -> dict[str, Any]:

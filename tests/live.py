@@ -57,7 +57,7 @@ def start_server(database_url: str, data_dir: Path, *, port: int | None = None,
            "MOVEMENTS_LOG_LEVEL": "WARNING",
            **(extra_env or {})}
     log_path = data_dir / f"{name}-{port}.log"
-    from movements.config import Settings
+    from movements.platform.config import Settings
     from movements.serving import proxy_arguments
 
     proxy = proxy_arguments(Settings.from_env(env))  # as `movements serve` runs it
@@ -102,9 +102,9 @@ def seed_site(database_url: str) -> Any:
     written straight to the database a live server will serve."""
     from datetime import UTC, datetime
 
-    from movements.db import Database
     from movements.domain.clock import local_date
     from movements.domain.uow import NullPublisher
+    from movements.platform.db import Database
     from tests.conftest import run_async
     from tests.factories import SYSTEM
     from tests.web.conftest import seed

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from . import milestones as steps
+from .flight_states import shown_states
 from .models import (
     Airport,
     Alert,
@@ -77,7 +78,9 @@ class PassengerView:
     next_step_label: str | None
     escorts: tuple[tuple[str, str], ...]  # (kind, name)
     purged: bool
+    on_lap: bool = False  # an infant on an adult's lap (INFT), in the same case
     steps_on: int | None = None  # an onward transit leg: the steps are ticked on the inbound
+    timezone: str = "UTC"  # the airport's (IANA name): how its times print
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,9 +126,20 @@ class MovementSummary:
     open_alerts: int
     case_references: tuple[str, ...]
     onward_id: int | None = None
+    #: every state the board shows, first = flight_state (see domain.flight_states)
+    flight_states: tuple[str, ...] = ()
     inbound_id: int | None = None
     linked: LinkedLeg | None = None
     case_split: bool = False
+    timezone: str = "UTC"  # the airport's (IANA name): how its times print
+
+    @property
+    def board_position(self) -> str:
+        """Where the row stands in its lane: best-known time (UTC, microseconds), then
+        id, as one string that sorts the same way.  The board sorts by it and each row
+        carries it, so a pushed row can take its place without a fresh page."""
+        best = self.actual_at or self.estimated_at or self.scheduled_at
+        return f"{best.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%S.%f')}|{self.id:012d}"
 
     @property
     def shown_on_board(self) -> bool:
@@ -147,7 +161,7 @@ class MovementDetail:
     onward: MovementSummary | None
     inbound: MovementSummary | None
     notes: tuple[NoteView, ...] = ()
-    timezone: str = "Europe/Amsterdam"
+    timezone: str = "UTC"  # always given: the airport row's zone
 
     @property
     def connection_minutes(self) -> int | None:
@@ -234,6 +248,7 @@ def _summary(m: Movement, alerts: int, links: dict[int, tuple[int | None, int | 
         origin=m.origin, destination=m.destination, scheduled_at=m.scheduled_at,
         estimated_at=m.estimated_at, actual_at=m.actual_at, terminal=m.terminal, pier=m.pier,
         gate=m.gate, flight_state=m.flight_state,
+        flight_states=shown_states(m.flight_state, m.flight_states),
         stops=tuple(s.airport_code for s in m.stops),
         passenger_count=sum(1 for b in active if b.status is BookingStatus.BOOKED),
         no_show_count=sum(1 for b in active if b.status is BookingStatus.NO_SHOW),
@@ -244,6 +259,7 @@ def _summary(m: Movement, alerts: int, links: dict[int, tuple[int | None, int | 
         inbound_id=inbound_id, onward_id=onward_id,
         linked=_linked(m, (legs or {}).get(onward_id or inbound_id or -1)),
         case_split=any(b.passenger.case.split_flagged for b in active),
+        timezone=m.airport.timezone,
     )
 
 
@@ -291,7 +307,7 @@ def board(session: Session, airport: str, day: date) -> list[MovementSummary]:
     links = _links(session, ids)
     legs = _legs(session, links)
     rows = [_summary(m, alerts[m.id], links, legs) for m in movements]
-    return sorted(rows, key=lambda r: (r.actual_at or r.estimated_at or r.scheduled_at, r.id))
+    return sorted(rows, key=lambda r: r.board_position)
 
 
 def movement_summary(session: Session, movement_id: int) -> MovementSummary | None:
@@ -336,13 +352,18 @@ class MovementNotes:
 
     movement_id: int
     notes: tuple[NoteView, ...]
+    timezone: str  # the movement's airport zone (times print in it)
 
 
-def movement_notes(session: Session, movement_id: int) -> MovementNotes:
-    """The movement's notes, oldest first (an unknown id gives none)."""
+def movement_notes(session: Session, movement_id: int) -> MovementNotes | None:
+    """The movement's notes, oldest first; None when there is no such movement."""
+    m = session.get(Movement, movement_id)
+    if m is None:
+        return None
     return MovementNotes(movement_id, tuple(
         NoteView(n.text, n.at, n.passenger_id) for n in session.scalars(
-            select(Note).where(Note.movement_id == movement_id).order_by(Note.id))))
+            select(Note).where(Note.movement_id == movement_id).order_by(Note.id))),
+        m.airport.timezone)
 
 
 def passenger_view(b: Booking, kind: MovementKind, day: date,
@@ -368,7 +389,9 @@ def passenger_view(b: Booking, kind: MovementKind, day: date,
                                        x.override_reason) for x in b.milestones),
         next_step=nxt.key if nxt else None, next_step_label=nxt.label if nxt else None,
         escorts=tuple(escorts), purged=p.purged_at is not None,
+        on_lap=p.lap_of_passenger_id is not None,
         steps_on=steps_on if kind is MovementKind.TRANSIT_OUT else None,
+        timezone=b.movement.airport.timezone,
     )
 
 

@@ -37,12 +37,14 @@ from .models import (
     Transit,
 )
 from .storage import StorageHealth, StorageUnavailable, classify
+from .streams import board_stream, movement_stream
 
 log = logging.getLogger(__name__)
 
 input_rules.install()  # every write, whoever makes it, keeps the text rule
 
-#: Tells the SQLite engine to BEGIN IMMEDIATE (movements.db reads it); ignored elsewhere.
+#: Tells the SQLite engine to BEGIN IMMEDIATE (movements.platform.db reads it); ignored
+#: elsewhere.
 WRITE_TXN_OPTION = "movements_write_txn"
 
 #: The rolled-back row of ``probe_writes``: big enough to need new pages.
@@ -145,7 +147,7 @@ class UnitOfWork:
     """The async adapter around actions, shared by the web, the CLI and the jobs.
 
     Two ways to run the same synchronous action code, chosen by the composition root
-    (``movements.db.Database``):
+    (``movements.platform.db.Database``):
 
     * async sessions (PostgreSQL/asyncpg): ``AsyncSession.run_sync``; each statement
       awaits the network without blocking the loop.
@@ -282,14 +284,6 @@ def _data_exception(exc: DBAPIError) -> bool:
     orig = exc.orig
     state = str(getattr(orig, "sqlstate", "") or getattr(orig, "pgcode", "") or "")
     return state.startswith("22")
-
-
-def board_stream(airport: str, day: date) -> str:
-    return f"board:{airport.upper()}:{day.isoformat()}"
-
-
-def movement_stream(movement_id: int) -> str:
-    return f"movement:{movement_id}"
 
 
 def streams_of(session: Session, movement: Movement) -> list[str]:

@@ -11,29 +11,28 @@ fresh, or stale and since when.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-from datetime import datetime, timedelta
 from typing import Any
 
 from litestar import Controller, Request, WebSocket, get, post, websocket
-from litestar.exceptions import WebSocketDisconnect
+from litestar.params import FromQuery
 from litestar.response import Response
 from sqlalchemy.orm import Session
 
+from movements.domain import views
 from movements.domain.actions import alerts as alert_actions
-from movements.domain.clock import local_date
-from movements.domain.uow import Tx, board_stream
-from movements.ingest.feed import feed_status_view
+from movements.domain.errors import NotFound
+from movements.domain.uow import Tx
+from movements.feed.client import feed_status_view
+from movements.realtime.connection import LiveSocket, serve
 from movements.realtime.fragments import header
+from movements.realtime.socket import holder_of
 from movements.services import Services
 from movements.web.auth import COORDINATION, STAFF, AuthUser, current_user, same_origin
 from movements.web.deps import ChannelsDep, PathId, ServicesDep
 
 log = logging.getLogger(__name__)
 HTML = "text/html; charset=utf-8"
-TZ = "Europe/Amsterdam"
 POLICY = 1008
 
 
@@ -48,46 +47,38 @@ def _user(request: Request[Any, Any, Any]) -> AuthUser:
     return user
 
 
-def _airport(user: AuthUser, services: Services) -> str:
-    airport = services.settings.airport
-    if user.airport_codes and airport not in user.airport_codes and user.role.value != "admin":
-        airport = user.airport_codes[0]
-    return airport
-
-
 def alerts_stream(airport: str) -> str:
     return f"alerts:{airport}"
 
 
-def _watched(airport: str, now: datetime) -> list[str]:
-    today = local_date(now, TZ)
-    return [board_stream(airport, today + timedelta(days=d)) for d in (-1, 0, 1)]
-
-
-async def _list_html(services: Services, env: Any, airport: str, csrf: str) -> str:
+async def _list_html(services: Services, user: AuthUser, env: Any, airport: str) -> str:
     now = services.clock.now()
-    alerts = await services.uow.read(alert_actions.alert_list, airport, now)
+    page = await services.uow.read(views.alerts_page, user.actor, airport,
+                                   services.settings.airport, now)
     return str(env.get_template("partials/alert_list.html").render(
-        alerts=alerts, oob=True, csrf_token=csrf, now=now))
+        alerts=page.alerts, oob=True, csrf_token=user.csrf_token, now=now,
+        page_timezone=page.airport.timezone))
 
 
 class Alerts(Controller):
     guards = [COORDINATION]
 
     @get("/alerts")
-    async def page(self, request: Request[Any, Any, Any], services: ServicesDep
-                   ) -> Response[str]:
+    async def page(self, request: Request[Any, Any, Any], services: ServicesDep,
+                   airport: FromQuery[str | None] = None) -> Response[str]:
         user = _user(request)
-        airport = _airport(user, services)
         now = services.clock.now()
-        alerts = await services.uow.read(alert_actions.alert_list, airport, now)
+        page = await services.uow.read(views.alerts_page, user.actor, airport,
+                                       services.settings.airport, now)
         env = request.app.state.fragments.env
-        context = {"alerts": alerts, "oob": False, "csrf_token": user.csrf_token, "now": now}
+        context = {"alerts": page.alerts, "oob": False, "csrf_token": user.csrf_token,
+                   "now": now, "page_timezone": page.airport.timezone}
         if request.headers.get("hx-request"):
             return _html(env.get_template("partials/alert_list.html").render(**context))
         return _html(env.get_template("alerts.html").render(
-            **context, user=user, airport_name=services.settings.airport,
-            heartbeat=services.settings.heartbeat_seconds, stream=alerts_stream(airport)))
+            **context, user=user, airport_name=page.airport.code,
+            heartbeat=services.settings.heartbeat_seconds,
+            stream=alerts_stream(page.airport.code)))
 
     @post("/alerts/{alert_id:int}/ack")
     async def acknowledge(self, request: Request[Any, Any, Any], services: ServicesDep,
@@ -95,35 +86,40 @@ class Alerts(Controller):
         user = _user(request)
         env = request.app.state.fragments.env
 
-        def act(tx: Tx) -> list[alert_actions.AlertView]:
+        def act(tx: Tx) -> tuple[list[alert_actions.AlertView], str]:
             alert_actions.acknowledge_alert(tx, alert_id)
-            return alert_actions.alert_list(tx.session, _airport(user, services), tx.now)
+            airport = alert_actions.alert_airport(tx.session, alert_id)
+            zone = views.airport_choice(tx.session, tx.actor, airport, airport).timezone
+            return alert_actions.alert_list(tx.session, airport, tx.now), zone
 
-        alerts = await services.uow.run(act, user.actor)
+        alerts, zone = await services.uow.run(act, user.actor)
         if not request.headers.get("hx-request"):
             return Response("", status_code=303, headers={"Location": "/alerts"})
         view = next((a for a in alerts if a.id == alert_id), None)
         if view is None:  # cleared long ago: show the list as it is
             return _html(env.get_template("partials/alert_list.html").render(
                 alerts=alerts, oob=False, csrf_token=user.csrf_token,
-                now=services.clock.now()))
+                now=services.clock.now(), page_timezone=zone))
         return _html(env.get_template("partials/alert_row.html").render(
-            a=view, csrf_token=user.csrf_token))
+            a=view, csrf_token=user.csrf_token, page_timezone=zone))
 
 
 @get("/feed/status", guards=[STAFF])
-async def feed_status(request: Request[Any, Any, Any], services: ServicesDep) -> Response[str]:
+async def feed_status(request: Request[Any, Any, Any], services: ServicesDep,
+                      airport: FromQuery[str | None] = None) -> Response[str]:
     user = _user(request)
     s = services.settings
     now = services.clock.now()
 
-    def read(session: Session) -> Any:
-        return feed_status_view(session, _airport(user, services), now, s.feed_poll_seconds,
-                                configured=bool(s.feed_url))
+    def read(session: Session) -> tuple[Any, str]:
+        choice = views.airport_choice(session, user.actor, airport, s.airport)
+        return feed_status_view(session, choice.code, now, s.feed_poll_seconds,
+                                configured=bool(s.feed_url)), choice.timezone
 
-    feed = await services.uow.read(read)
+    feed, zone = await services.uow.read(read)
     env = request.app.state.fragments.env
-    return _html(env.get_template("partials/feed_status.html").render(feed=feed, now=now))
+    return _html(env.get_template("partials/feed_status.html").render(
+        feed=feed, now=now, page_timezone=zone))
 
 
 @websocket("/alerts/ws", guards=[COORDINATION], opt={"live": True})
@@ -136,50 +132,37 @@ async def alerts_socket(socket: WebSocket[Any, Any, Any], channels: ChannelsDep,
     if user is None:
         await socket.close(code=POLICY, reason="not allowed")
         return
-    airport = _airport(user, services)
+    try:
+        page = await services.uow.read(views.alerts_page, user.actor,
+                                       socket.query_params.get("airport"),
+                                       services.settings.airport, services.clock.now())
+    except NotFound:
+        await socket.close(code=POLICY, reason="not allowed")
+        return
+    airport = page.airport.code
     stream = alerts_stream(airport)
     env = socket.app.state.fragments.env
     await socket.accept()
-    lock = asyncio.Lock()
-    state = {"closed": False}
+    hub = socket.app.state.hub
+    live = LiveSocket(socket, holder_of(user))
 
-    async def snapshot() -> None:
+    async def snapshot(_: int | None = None) -> str:
         # Every message is a whole snapshot (seq 0): the page never has a gap to mend.
-        body = await _list_html(services, env, airport, user.csrf_token)
-        async with lock:
-            if not state["closed"]:
-                await socket.send_text(header(stream, 0, 0, "snapshot") + body)
+        body = await _list_html(services, user, env, airport)
+        return header(stream, 0, 0, "snapshot") + body
 
     async def on_board_event(_: bytes) -> None:
-        await snapshot()
+        await live.send(await snapshot())
 
-    async def heartbeats() -> None:
-        while True:
-            await asyncio.sleep(services.settings.heartbeat_seconds)
-            async with lock:
-                if not state["closed"]:
-                    await socket.send_text(header(stream, 0, 0, "heartbeat"))
-
-    hub = socket.app.state.hub
-    watched = _watched(airport, services.clock.now())
+    watched = page.watched
     for name in watched:
         hub.watchers[name] += 1  # so the hub publishes these streams even if no board is open
     try:
-        async with channels.start_subscription(watched) as subscriber, \
-                subscriber.run_in_background(on_board_event, join=False):
-            beat = asyncio.create_task(heartbeats())
-            try:
-                while True:
-                    await socket.receive_text()  # hello / resync: answer with the list
-                    await snapshot()
-            finally:
-                beat.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await beat
-    except (WebSocketDisconnect, RuntimeError):
-        pass
+        await serve(live, hub.sockets, channels, watched,
+                    heartbeat_seconds=services.settings.heartbeat_seconds,
+                    heartbeat=lambda: header(stream, 0, 0, "heartbeat"),
+                    catch_up=snapshot, on_event=on_board_event)
     finally:
-        state["closed"] = True
         for name in watched:
             hub.watchers[name] -= 1
 

@@ -52,18 +52,6 @@ def log_exception(logger: Any, scope: Scope, tb: list[str]) -> None:
     logger.error("server error on %s %s:\n%s", method, scope.get("path"), "".join(tb))
 
 
-def refusal_page(exc: DomainError) -> Response[Any]:
-    """A plain page for a browser's form post that was refused (JSON is for the API and
-    htmx): what was wrong, and a way back to the form."""
-    body = ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-            "<title>Not saved</title></head><body><main><h1>Not saved</h1>"
-            f"<p role=\"alert\">{escape(exc.message)}</p>"
-            "<p>Go back to the form (your browser's Back button), correct it and send "
-            "it again.</p>"
-            "</main></body></html>")
-    return Response(body, status_code=exc.status, media_type="text/html; charset=utf-8")
-
-
 def storage_unavailable(request: Request[Any, Any, Any], exc: StorageUnavailable, *,
                         html: bool) -> Response[Any]:
     """503 with the plain message: a small page for browsers, JSON otherwise."""

@@ -41,11 +41,11 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from schemathesis import GenerationMode  # noqa: E402
 from schemathesis.checks import not_a_server_error  # noqa: E402
 
-from movements.db import Database  # noqa: E402
 from movements.domain.actions import handovers  # noqa: E402
 from movements.domain.clock import local_date  # noqa: E402
 from movements.domain.models import Role, User  # noqa: E402
 from movements.domain.uow import Actor, NullPublisher, Tx  # noqa: E402
+from movements.platform.db import Database  # noqa: E402
 from tests.conftest import run_async  # noqa: E402
 from tests.factories import SYSTEM  # noqa: E402
 from tests.live import start_server  # noqa: E402
@@ -70,7 +70,7 @@ def _seed_today(database_url: str) -> None:
                 return int(tx.session.scalar(select(User.id).where(User.username == "gate")))
 
             gate = Actor(user_id=await uow.run(gate_id, SYSTEM), username="gate",
-                         role=Role.GATE_STAFF)
+                         role=Role.GATE_STAFF, airport_ids=frozenset({world.airport_id}))
             hid = await uow.run(handovers.create_handover, gate, world.departure_id,
                                 world.reception_org_id, "Anouk Bakker", pids[:2])
             await uow.run(handovers.sign_handover, gate, hid, "G. Gate", "A. Bakker")

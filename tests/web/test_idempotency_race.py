@@ -14,9 +14,9 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from movements.db import Database
 from movements.domain.models import AuditEntry, Milestone, Note
 from movements.domain.uow import NullPublisher
+from movements.platform.db import Database
 from tests.conftest import run_async
 from tests.live import LiveServer, seed_site, sign_in, start_server
 

@@ -19,9 +19,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from .. import alert_rules as rules
+from ..access import Need, access_alert
 from ..clock import local_date
 from ..errors import NotFound, RuleViolation
 from ..events import AlertAcknowledged, AlertCleared, AlertRaised
+from ..flight_states import shown_states
 from ..models import (
     Airport,
     Alert,
@@ -38,7 +40,7 @@ from ..models import (
     User,
 )
 from ..uow import Tx
-from ._common import get_or_404, require_role
+from ._common import require_role
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +138,8 @@ def build_snapshot(session: Session, airport: Airport, now: datetime) -> rules.S
             id=m.id, kind=m.kind.value, carrier=m.carrier, flight=m.flight,
             scheduled_at=m.scheduled_at, estimated_at=m.estimated_at, actual_at=m.actual_at,
             gate=m.gate, flight_state=m.flight_state, completed=m.completed,
-            passengers=tuple(pax), last_gate_change=gate_changes.get(m.id))
+            passengers=tuple(pax), last_gate_change=gate_changes.get(m.id),
+            flight_states=shown_states(m.flight_state, m.flight_states))
     connection_rules = {r.carrier: r.min_connection_minutes for r in session.scalars(
         select(ConnectionRule).where(ConnectionRule.airport_id == airport.id))}
     umnr_rules = {r.carrier: (r.allows_connections, r.max_connections)
@@ -156,6 +159,11 @@ def _airport(tx: Tx, code: str) -> Airport:
     if airport is None:
         raise RuleViolation(f"airport {code!r} is not set up", field="airport")
     return airport
+
+
+def airport_codes(session: Session) -> list[str]:
+    """Every airport of the deployment (IATA codes, sorted): the alert job runs at each."""
+    return list(session.scalars(select(Airport.iata).order_by(Airport.iata)))
 
 
 def evaluate_alerts(tx: Tx, airport_code: str) -> AlertRun:
@@ -198,10 +206,7 @@ def evaluate_alerts(tx: Tx, airport_code: str) -> AlertRun:
 def acknowledge_alert(tx: Tx, alert_id: int) -> bool:
     """A coordinator has seen it: who and when.  Acknowledging twice changes nothing."""
     require_role(tx, Role.COORDINATOR, Role.ADMIN)
-    alert = get_or_404(tx, Alert, alert_id, "alert")
-    if tx.actor.airport_ids and alert.airport_id not in tx.actor.airport_ids and \
-            tx.actor.role is not Role.ADMIN:
-        raise NotFound(f"alert {alert_id} does not exist")  # not theirs to see
+    alert = access_alert(tx.session, tx.actor, alert_id, Need.COORDINATE)
     if alert.acknowledged_at is not None:
         return False
     alert.acknowledged_at = tx.now
@@ -242,6 +247,16 @@ class AlertView:
     @property
     def open(self) -> bool:
         return self.cleared_at is None
+
+
+def alert_airport(session: Session, alert_id: int) -> str:
+    """The IATA code of the airport an alert belongs to."""
+    alert = session.get(Alert, alert_id)
+    if alert is None:
+        raise NotFound(f"alert {alert_id} does not exist")
+    airport = session.get(Airport, alert.airport_id)
+    assert airport is not None
+    return airport.iata
 
 
 def alert_list(session: Session, airport_code: str, now: datetime,

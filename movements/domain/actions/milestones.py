@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from .. import milestones as steps
+from ..access import Need, access_booking
 from ..errors import ConflictError, RuleViolation
 from ..events import MilestoneRecorded, NoShowRecorded
 from ..models import (
-    Booking,
     BookingStatus,
     EscortAssignment,
     EscortKind,
@@ -19,7 +19,8 @@ from ..models import (
 )
 from ..ssr import SSR_CODES
 from ..uow import Tx
-from ._common import check_version, clean_text, get_or_404, touch
+from ..vocabulary import ON_BOARD_STEPS
+from ._common import check_version, clean_text, touch
 
 
 def needs_medical_escort(passenger: Passenger) -> bool:
@@ -41,7 +42,7 @@ def has_medical_escort(tx: Tx, passenger: Passenger, movement: Movement) -> bool
 
 def record_milestone(tx: Tx, booking_id: int, kind: str, expected_version: int | None = None,
                      *, override_reason: str | None = None) -> int:
-    booking = get_or_404(tx, Booking, booking_id, "booking")
+    booking = access_booking(tx.session, tx.actor, booking_id, Need.WORK)
     check_version(booking, expected_version, "this passenger's record")
     movement = booking.movement
     passenger = booking.passenger
@@ -81,14 +82,14 @@ def record_milestone(tx: Tx, booking_id: int, kind: str, expected_version: int |
 
 def record_no_show(tx: Tx, booking_id: int, reason: str,
                    expected_version: int | None = None) -> None:
-    booking = get_or_404(tx, Booking, booking_id, "booking")
+    booking = access_booking(tx.session, tx.actor, booking_id, Need.WORK)
     check_version(booking, expected_version, "this passenger's record")
     text = clean_text(reason, "no-show reason", required=True)
     if booking.status is BookingStatus.NO_SHOW:
         raise ConflictError("already recorded as a no-show")
     if booking.status is BookingStatus.CANCELLED:
         raise RuleViolation("this booking is cancelled")
-    if any(m.kind in {"boarded", "boarded_onward", "departed"} for m in booking.milestones):
+    if any(m.kind in ON_BOARD_STEPS for m in booking.milestones):
         raise RuleViolation("a boarded passenger cannot be a no-show")
     booking.status = BookingStatus.NO_SHOW
     booking.no_show_reason = text
