@@ -32,6 +32,7 @@ from litestar.response import Redirect, Response
 from movements import delivery
 from movements.domain import document_queries as dq
 from movements.domain import handover_queries as hq
+from movements.domain import input_rules
 from movements.domain.actions import handovers as handover_actions
 from movements.domain.errors import ConflictError, DomainError, RuleViolation
 from movements.domain.models import (
@@ -116,10 +117,7 @@ class HandoverForm:
 
 
 def _int(value: Any, name: str) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise ValidationException(f"{name}={value!r}: expected a number") from None
+    return input_rules.whole_number(name, value)
 
 
 def _opt_int(value: Any, name: str) -> int | None:

@@ -6,7 +6,7 @@ Writes reply with the same partial the live stream pushes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
@@ -15,7 +15,7 @@ from litestar.exceptions import ValidationException
 from litestar.params import FromQuery
 from litestar.response import Response
 
-from movements.domain import queries, views
+from movements.domain import input_rules, queries, views
 from movements.domain.access import Need, may_see_protected
 from movements.domain.actions import escorts, milestones, reveal
 from movements.domain.actions import movements as movement_actions
@@ -150,12 +150,14 @@ class Pages(Controller):
         user = _user(request)
         env = request.app.state.fragments.env
 
-        def act(tx: Tx) -> str:
+        def act(tx: Tx) -> None:
             escorts.add_note(tx, movement_id, text)
-            detail = views.movement_detail(tx.session, tx.actor, movement_id)
-            return env.get_template("partials/notes.html").render(d=detail, oob=False)
 
-        return await _idempotent(request, services, form, user, act)
+        async def reply(_: None) -> str:
+            notes = await services.uow.read(views.movement_notes, user.actor, movement_id)
+            return str(env.get_template("partials/notes.html").render(d=notes, oob=False))
+
+        return await _idempotent(request, services, form, user, act, reply)
 
     @post("/movements/{movement_id:int}/flight", guards=[COORDINATION])
     async def correct_flight(self, request: Request[Any, Any, Any], services: ServicesDep,
@@ -165,7 +167,7 @@ class Pages(Controller):
         version = _int(form.get("expected_version"), "expected_version")
         env = request.app.state.fragments.env
 
-        def act(tx: Tx) -> str:
+        def act(tx: Tx) -> None:
             day, timezone = views.movement_timezone(tx.session, tx.actor, movement_id,
                                                     Need.COORDINATE)
             changes: dict[str, Any] = {}
@@ -180,11 +182,13 @@ class Pages(Controller):
                     raise ValidationException(
                         f"estimated time {est!r}: expected HH:MM") from None
             movement_actions.update_flight(tx, movement_id, changes, version)
-            fresh = views.movement_summary(tx.session, tx.actor, movement_id)
-            return env.get_template("partials/movement_header.html").render(
-                m=fresh, oob=False, message="Saved", message_kind="ok")
 
-        return await _idempotent(request, services, form, user, act, on_error_async=(
+        async def reply(_: None) -> str:
+            fresh = await services.uow.read(views.movement_summary, user.actor, movement_id)
+            return str(env.get_template("partials/movement_header.html").render(
+                m=fresh, oob=False, message="Saved", message_kind="ok"))
+
+        return await _idempotent(request, services, form, user, act, reply, on_error_async=(
             lambda exc: _header_error(services, user, env, movement_id, exc)))
 
 
@@ -211,23 +215,21 @@ async def _form(request: Request[Any, Any, Any]) -> dict[str, Any]:
 
 
 def _int(value: Any, name: str) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise ValidationException(f"{name}={value!r}: expected a number") from None
+    return None if value in (None, "") else input_rules.whole_number(name, value)
 
 
 async def _idempotent(request: Request[Any, Any, Any], services: Services,
-                      form: dict[str, Any], user: AuthUser, act: Callable[[Tx], str],
+                      form: dict[str, Any], user: AuthUser, act: Callable[[Tx], Any],
+                      render: Callable[[Any], Awaitable[str]],
                       on_error_async: Callable[[DomainError], Any] | None = None
                       ) -> Response[str]:
-    """Run ``act`` (which renders its reply inside the transaction) once per key."""
+    """Run ``act`` once per key; ``render`` draws the reply from its result after COMMIT
+    (only the part that changed, never inside the write transaction)."""
     key = checked_key(request.headers.get("idempotency-key"))
     digest = request_hash(request, form.items())
     try:
-        body, status, replayed = await run_once(services, user, key, digest, act, 200)
+        body, status, replayed = await run_once(services, user, key, digest, act, 200,
+                                                render=render)
     except DomainError as exc:
         if on_error_async is None or exc.status not in (409, 422):
             raise
@@ -249,9 +251,9 @@ async def _write_pax_row(request: Request[Any, Any, Any], services: Services, bo
             p=view, oob=False, revealed=False, show_protected=False, message=message,
             message_kind=kind))
 
-    def do(tx: Tx) -> str:
-        act(tx)
-        return render(views.booking_row(tx.session, tx.actor, booking_id), success, "ok")
+    async def reply(_: Any) -> str:
+        view = await services.uow.read(views.booking_row, user.actor, booking_id)
+        return render(view, success, "ok")
 
     async def on_error(exc: DomainError) -> str:
         view = await services.uow.read(views.booking_row, user.actor, booking_id)
@@ -260,4 +262,4 @@ async def _write_pax_row(request: Request[Any, Any, Any], services: Services, bo
             note = f"Not saved: {exc.message}"
         return render(view, note, "conflict" if isinstance(exc, ConflictError) else "error")
 
-    return await _idempotent(request, services, form, user, do, on_error)
+    return await _idempotent(request, services, form, user, act, reply, on_error)
