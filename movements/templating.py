@@ -50,7 +50,17 @@ def make_environment(default_tz: str = "Europe/Amsterdam") -> Environment:
     def isodate(value: date) -> str:
         return value.isoformat()
 
-    env.filters.update(hhmm=hhmm, local=local, isodate=isodate)
+    def feedvalue(value: str | None, tz: str = default_tz) -> str:
+        """A stored field value (times as ISO 8601 UTC) as a person reads it."""
+        if not value:
+            return ""
+        try:
+            when = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        return hhmm(when, tz) if when.tzinfo else value
+
+    env.filters.update(hhmm=hhmm, local=local, isodate=isodate, feedvalue=feedvalue)
     env.globals.update(BADGE_LABELS=BADGE_LABELS, LANE_LABELS=LANE_LABELS,
                        STATE_LABELS=STATE_LABELS, SSR=SSR_CODES,
                        MILESTONE_LABELS=steps.LABELS)

@@ -641,3 +641,24 @@ class ReconciliationDecision(Base):
     decided_at: Mapped[datetime] = mapped_column(UtcDateTime())
     decided_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     username: Mapped[str | None] = mapped_column(String(80))
+
+
+class FlightFieldSource(Base):
+    """Who speaks for one field of a movement (gate, terminal, pier, estimated or actual
+    time): what the flight feed last reported, and a person's correction that holds over
+    it.  A correction holds until the feed reports a value different from its last report
+    (see ``movements.domain.actions.movements.update_flight``)."""
+
+    __tablename__ = "flight_field_source"
+    movement_id: Mapped[int] = mapped_column(ForeignKey("movement.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    field: Mapped[str] = mapped_column(String(20), primary_key=True)
+    #: The feed's last report, as text (ISO 8601 UTC for times); None: never reported.
+    feed_value: Mapped[str | None] = mapped_column(String(40))
+    feed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    #: True while a person's correction holds; ``person_value`` may then be None (cleared).
+    person_set: Mapped[bool] = mapped_column(Boolean, default=False)
+    person_value: Mapped[str | None] = mapped_column(String(40))
+    set_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    set_by: Mapped[str | None] = mapped_column(String(200))
+    set_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

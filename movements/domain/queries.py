@@ -7,7 +7,7 @@ screen needs in a few statements (selectinload), never one query per row.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -20,6 +20,7 @@ from .models import (
     Booking,
     BookingStatus,
     EscortAssignment,
+    FlightFieldSource,
     Movement,
     MovementKind,
     Note,
@@ -97,6 +98,25 @@ class LinkedLeg:
 
 
 @dataclass(frozen=True, slots=True)
+class FieldSourceView:
+    """What the movement page shows under a field a person set."""
+
+    field: str
+    set_by: str
+    set_at: datetime | None
+    feed_value: str | None
+
+
+def field_sources(session: Session, movement_id: int) -> tuple[FieldSourceView, ...]:
+    """The fields of a movement a person's correction currently holds."""
+    rows = session.scalars(select(FlightFieldSource).where(
+        FlightFieldSource.movement_id == movement_id,
+        FlightFieldSource.person_set.is_(True)).order_by(FlightFieldSource.field))
+    return tuple(FieldSourceView(r.field, r.set_by or "someone", r.set_at, r.feed_value)
+                 for r in rows)
+
+
+@dataclass(frozen=True, slots=True)
 class MovementSummary:
     id: int
     version: int
@@ -126,6 +146,11 @@ class MovementSummary:
     inbound_id: int | None = None
     linked: LinkedLeg | None = None
     case_split: bool = False
+    #: Fields a person's correction holds over the feed (movement page only; issue 13.2).
+    held_fields: tuple[FieldSourceView, ...] = ()
+
+    def held(self, field: str) -> FieldSourceView | None:
+        return next((h for h in self.held_fields if h.field == field), None)
 
     @property
     def shown_on_board(self) -> bool:
@@ -296,7 +321,9 @@ def movement_summary(session: Session, movement_id: int) -> MovementSummary | No
     if m is None:
         return None
     links = _links(session, [m.id])
-    return _summary(m, _open_alerts(session, [m.id])[m.id], links, _legs(session, links))
+    return replace(_summary(m, _open_alerts(session, [m.id])[m.id], links,
+                            _legs(session, links)),
+                   held_fields=field_sources(session, m.id))
 
 
 def movement_detail(session: Session, movement_id: int) -> MovementDetail | None:

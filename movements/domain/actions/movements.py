@@ -13,6 +13,7 @@ from ..events import MovementCreated, MovementUpdated
 from ..models import Airport, CharterStop, Movement, MovementKind, Role, Transit
 from ..uow import Tx
 from ._common import check_version, get_or_404, require_role
+from .flight_sources import HELD_FIELDS, FieldSources
 
 FLIGHT_STATES = {
     "SCH", "DEL", "WIL", "GTO", "BRD", "GCL", "GTD", "DEP", "CNX", "GCH", "TOM",
@@ -119,7 +120,13 @@ CORRECTABLE = {"gate", "terminal", "pier", "estimated_at", "actual_at", "flight_
 
 def update_flight(tx: Tx, movement_id: int, changes: dict[str, Any],
                   expected_version: int | None = None, *, source: str = "manual") -> bool:
-    """Apply flight corrections; returns False (and records nothing) when nothing changed."""
+    """Apply flight corrections; returns False (and records nothing) when nothing changed.
+
+    ``source`` is "manual" for a person (a coordinator on the page), else the system
+    source ("feed", "mvt", "demo").  A person's gate, terminal, pier or time holds over
+    the feed until the feed reports something new (``flight_sources``); values are
+    validated before anything is written, so a bad change writes nothing.
+    """
     if tx.actor.user_id is not None:
         # A person corrects flights only as a coordinator; the feed, telexes and the
         # demo act as the system (no user id), whatever source they name.
@@ -131,6 +138,7 @@ def update_flight(tx: Tx, movement_id: int, changes: dict[str, Any],
         raise RuleViolation(f"cannot change {', '.join(sorted(unknown))} here")
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
+    clean: dict[str, Any] = {}
     for key, value in changes.items():
         if key == "flight_state" and value not in FLIGHT_STATES:
             raise RuleViolation(f"unknown flight state {value!r}", field="flight_state")
@@ -138,6 +146,19 @@ def update_flight(tx: Tx, movement_id: int, changes: dict[str, Any],
             raise RuleViolation(f"{key} must carry a time zone", field=key)
         if isinstance(value, str):
             value = value.strip().upper() or None
+        clean[key] = value
+    held = [k for k in clean if k in HELD_FIELDS]
+    sources = FieldSources(tx, movement) if held else None
+    for key, value in clean.items():
+        if sources is not None and key in HELD_FIELDS:
+            if source == "feed":
+                if not sources.feed_reports(key, value):
+                    continue
+            elif source == "manual":
+                if getattr(movement, key) != value:
+                    sources.person_sets(key, value)
+            elif getattr(movement, key) != value:
+                sources.other_source_sets(key)
         if getattr(movement, key) != value:
             before[key] = getattr(movement, key)
             after[key] = value
@@ -146,6 +167,8 @@ def update_flight(tx: Tx, movement_id: int, changes: dict[str, Any],
         return False
     tx.session.flush()
     tx.record(MovementUpdated, movement, changes=after)
+    if sources is not None:
+        sources.raise_alerts()
     tx.audit("update_flight", "movement", movement.id, before=before, after=after,
              detail=f"source={source}")
     return True

@@ -1,0 +1,42 @@
+"""gate: people over the feed (flight field sources)
+
+Revision ID: 0004_gate
+Revises: 0003
+Create Date: 2026-11-30 14:10:00
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+import movements.domain.models
+
+revision = '0004_gate'
+down_revision = '0003'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        'flight_field_source',
+        sa.Column('movement_id', sa.Integer(), nullable=False),
+        sa.Column('field', sa.String(length=20), nullable=False),
+        sa.Column('feed_value', sa.String(length=40), nullable=True),
+        sa.Column('feed_at', movements.domain.models.UtcDateTime(timezone=True), nullable=True),
+        sa.Column('person_set', sa.Boolean(), nullable=False),
+        sa.Column('person_value', sa.String(length=40), nullable=True),
+        sa.Column('set_by_user_id', sa.Integer(), nullable=True),
+        sa.Column('set_by', sa.String(length=200), nullable=True),
+        sa.Column('set_at', movements.domain.models.UtcDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(['movement_id'], ['movement.id'],
+                                name=op.f('fk_flight_field_source_movement_id_movement'),
+                                ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['set_by_user_id'], ['app_user.id'],
+                                name=op.f('fk_flight_field_source_set_by_user_id_app_user')),
+        sa.PrimaryKeyConstraint('movement_id', 'field', name=op.f('pk_flight_field_source')),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table('flight_field_source')
