@@ -255,7 +255,8 @@ def handover_doc(session: Session, handover_id: int, *, public_url: str) -> Hand
         passengers=passengers, escort_notes=tuple(lines),
         verify_url=verify_url(public_url, h.document_id),
         handed_over_at_local=_local(h.handed_at, tz),
-        correction_note=correction,
+        correction_note=correction, receiver_id_checked=h.receiver_id_checked,
+        release_override=h.release_override,
     )
 
 

@@ -86,6 +86,11 @@ class HandoverSigned(DomainEvent):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class HandoverDiscarded(DomainEvent):
+    handover_id: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AlertRaised(DomainEvent):
     alert_id: int
     alert_kind: str

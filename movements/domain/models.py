@@ -382,6 +382,9 @@ class Handover(Base):
     notes: Mapped[str | None] = mapped_column(Text)
     handover_version: Mapped[int] = mapped_column(Integer, default=1)
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("handover.id"))
+    #: Why an arrival was released before on-blocks or before the passenger was met
+    #: (printed on the manifest); None when the guard held.
+    release_override: Mapped[str | None] = mapped_column(String(500))
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     movement: Mapped[Movement] = relationship()

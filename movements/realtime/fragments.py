@@ -18,7 +18,7 @@ from movements.domain.models import Booking, Movement
 
 #: Events after which a movement page is re-rendered whole (rows appear or vanish).
 WHOLE_PAGE_KINDS = {"PassengerBooked", "CaseSplitFlagged", "HandoverCreated",
-                    "HandoverSigned", "MovementCreated", "PassengerPurged"}
+                    "HandoverSigned", "HandoverDiscarded", "MovementCreated", "PassengerPurged"}
 
 
 def header(stream: str, first: int, last: int, kind: str, at: float | None = None) -> str:

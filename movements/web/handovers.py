@@ -181,6 +181,9 @@ class StaffHandover:
     correction_reason: str | None
     passengers: tuple[PassengerChoice, ...]
     others: tuple[PassengerChoice, ...]
+    #: Why an inbound draft may not be signed yet (sign needs an override reason then).
+    blockers: tuple[str, ...] = ()
+    release_override: str | None = None
 
 
 def _choice(p: Passenger, in_draft: int | None = None) -> PassengerChoice:
@@ -200,13 +203,10 @@ def _handed_over(handovers: Iterable[Handover]) -> set[int]:
 
 def _open_choices(m: Movement, handovers: list[Handover], skip: set[int]
                   ) -> list[PassengerChoice]:
-    done = _handed_over(handovers) | skip
-    drafts: dict[int, int] = {}
-    for h in handovers:
-        if h.status is HandoverStatus.DRAFT:
-            for p in h.passengers:
-                drafts.setdefault(p.id, h.id)
-    out = [_choice(b.passenger, drafts.get(b.passenger_id)) for b in m.bookings
+    # A passenger in a draft is not offered again (the draft is signed or discarded).
+    done = _handed_over(handovers) | skip | {
+        p.id for h in handovers if h.status is HandoverStatus.DRAFT for p in h.passengers}
+    out = [_choice(b.passenger) for b in m.bookings
            if b.status is BookingStatus.BOOKED and b.passenger.purged_at is None
            and b.passenger_id not in done]
     return sorted(out, key=lambda c: (c.case_reference, c.passenger_id))
@@ -259,7 +259,10 @@ def staff_handover(session: Session, handover_id: int) -> StaffHandover:
         replaces_id=old.id if old is not None else None, correction_reason=reason,
         passengers=tuple(_choice(p) for p in sorted(
             h.passengers, key=lambda p: (p.case.reference, p.id))),
-        others=tuple(c for c in others if c.in_draft != h.id))
+        others=tuple(c for c in others if c.in_draft != h.id),
+        blockers=tuple(handover_actions.release_blockers(session, h))
+        if h.status is HandoverStatus.DRAFT else (),
+        release_override=h.release_override)
 
 
 # --------------------------------------------------------------------------- forms
@@ -277,6 +280,7 @@ class HandoverForm:
     handing_signature: str = ""
     receiving_signature: str = ""
     receiver_signed: bool = False
+    override_reason: str = ""
     idem: str = field(default_factory=lambda: str(uuid.uuid4()))
 
     @classmethod
@@ -292,7 +296,8 @@ class HandoverForm:
             id_number=text("id_number").strip(), notes=text("notes"), reason=text("reason"),
             handing_signature=text("handing_signature"),
             receiving_signature=text("receiving_signature"),
-            receiver_signed=bool(form.get("receiver_signed")))
+            receiver_signed=bool(form.get("receiver_signed")),
+            override_reason=text("override_reason"))
 
     def id_checked(self) -> str | None:
         """The receiver's ID check as one line: document type and number, or nothing."""
@@ -449,7 +454,8 @@ class HandoverDesk(Controller):
                 raise RuleViolation("confirm that the receiving person signed (on paper or "
                                     "on this tablet) before signing", field="receiver_signed")
             handover_actions.sign_handover(tx, handover_id, form.handing_signature,
-                                           form.receiving_signature, expected)
+                                           form.receiving_signature, expected,
+                                           override_reason=form.override_reason or None)
             return f"/handovers/{handover_id}"
 
         try:
@@ -461,6 +467,29 @@ class HandoverDesk(Controller):
                                         message_kind=_message_kind(exc), form=form,
                                         status=exc.status)
         await _issue_manifest(services, user, handover_id)
+        return _go(request, url)
+
+    @post("/handovers/{handover_id:int}/discard", status_code=303,
+          summary="Discard a draft handover: its passengers can be handed over again")
+    async def discard(self, request: Request[Any, Any, Any], services: ServicesDep,
+                      handover_id: PathId) -> Response[Any]:
+        user = _user(request)
+        await scoped_handover(services, user, handover_id)
+        raw = await request.form()
+        expected = _opt_int(raw.get("expected_version"), "expected_version")
+
+        def act(tx: Tx) -> str:
+            movement_id = handover_actions.discard_handover(tx, handover_id, expected)
+            return f"/movements/{movement_id}/handovers"
+
+        try:
+            url = await _once(request, services, user, raw, act)
+        except DomainError as exc:
+            if exc.status not in (409, 422):
+                raise
+            return await _handover_page(request, services, handover_id, message=exc.message,
+                                        message_kind=_message_kind(exc),
+                                        status=exc.status)
         return _go(request, url)
 
     @post("/handovers/{handover_id:int}/correct", status_code=303,

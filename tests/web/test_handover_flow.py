@@ -25,7 +25,7 @@ from movements.domain.actions import handovers, setup
 from movements.domain.actions import movements as mv
 from movements.domain.models import Handover, MovementKind, Role
 from movements.domain.uow import Actor, Tx
-from tests.factories import SYSTEM, add_pax
+from tests.factories import SYSTEM, add_pax, on_blocks_and_met
 from tests.web.conftest import BASE, PASSWORD, Site, login
 
 Client = TestClient[Litestar]
@@ -72,6 +72,7 @@ def _seed_arrival(tx: Tx, arrival_id: int) -> Arrival:
         airport="RTM", kind=MovementKind.ARRIVAL, carrier="HV", flight_number="5012",
         operational_date=date(2026, 9, 15), origin="IST", destination="RTM",
         scheduled_at=datetime(2026, 9, 15, 13, 0, tzinfo=UTC)))
+    on_blocks_and_met(tx, arrival_id)  # ready to release (issue 13.3 has its own tests)
     return Arrival(arrival_id, adult, minor, elsewhere)
 
 

@@ -1,4 +1,4 @@
-"""gate: people over the feed (flight field sources)
+"""gate: people over the feed (flight field sources), handover release override
 
 Revision ID: 0004_gate
 Revises: 0003
@@ -36,7 +36,11 @@ def upgrade() -> None:
                                 name=op.f('fk_flight_field_source_set_by_user_id_app_user')),
         sa.PrimaryKeyConstraint('movement_id', 'field', name=op.f('pk_flight_field_source')),
     )
+    with op.batch_alter_table('handover', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('release_override', sa.String(length=500), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('handover', schema=None) as batch_op:
+        batch_op.drop_column('release_override')
     op.drop_table('flight_field_source')
