@@ -29,7 +29,8 @@ FEED = FeedFlight(flight_name="KL1234", main_flight="KL1234", direction="D",
 async def _coordinator(uow: UnitOfWork) -> Actor:
     uid = await uow.run(setup.add_user, SYSTEM, "anna", "Anna de Vries", Role.COORDINATOR,
                         "x", airports=["AMS"])
-    return Actor(user_id=uid, username="anna", role=Role.COORDINATOR)
+    return Actor(user_id=uid, username="anna", role=Role.COORDINATOR,
+                 airport_ids=frozenset({1}))
 
 
 async def _feed(uow: UnitOfWork, flight: FeedFlight) -> None:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..access import Need, access_handover, access_movement
 from ..errors import RuleViolation
 from ..events import HandoverCreated, HandoverDiscarded, HandoverSigned, MilestoneRecorded
 from ..models import (
@@ -106,7 +107,7 @@ def _check_minors(passengers: list[Passenger], receiving_person: str,
 def create_handover(tx: Tx, movement_id: int, organisation_id: int, receiving_person: str,
                     passenger_ids: Sequence[int], *, receiver_id_checked: str | None = None,
                     notes: str | None = None, supersedes: Handover | None = None) -> int:
-    movement = get_or_404(tx, Movement, movement_id, "movement")
+    movement = access_movement(tx.session, tx.actor, movement_id, Need.WORK)
     organisation = get_or_404(tx, Organisation, organisation_id, "organisation")
     person = clean_text(receiving_person, "receiving person", required=True, max_len=200)
     id_checked = clean_text(receiver_id_checked, "receiver ID check", max_len=200)
@@ -137,7 +138,7 @@ def create_handover(tx: Tx, movement_id: int, organisation_id: int, receiving_pe
 def edit_handover(tx: Tx, handover_id: int, expected_version: int | None = None, *,
                   receiving_person: str | None = None, receiver_id_checked: str | None = None,
                   notes: str | None = None) -> None:
-    handover = get_or_404(tx, Handover, handover_id, "handover")
+    handover = access_handover(tx.session, tx.actor, handover_id, Need.WORK)
     if handover.status is HandoverStatus.SIGNED:
         raise RuleViolation("a signed handover is never edited: issue a correction, which "
                             "becomes a new version naming the one it replaces")
@@ -186,7 +187,7 @@ def sign_handover(tx: Tx, handover_id: int, handing_signature: str, receiving_si
     """Sign a draft (both sides).  An inbound handover needs the aircraft on blocks and
     every passenger met (``release_blockers``), or ``override_reason``, which is stored
     and printed on the manifest.  Raises RuleViolation with what is missing."""
-    handover = get_or_404(tx, Handover, handover_id, "handover")
+    handover = access_handover(tx.session, tx.actor, handover_id, Need.WORK)
     check_version(handover, expected_version, "handover")
     if handover.status is HandoverStatus.SIGNED:
         raise RuleViolation("this handover is signed already")
@@ -220,7 +221,7 @@ def sign_handover(tx: Tx, handover_id: int, handing_signature: str, receiving_si
 def discard_handover(tx: Tx, handover_id: int, expected_version: int | None = None) -> int:
     """Discard a draft (nothing was signed, no manifest exists): its passengers are free
     again.  Returns the movement id.  A signed handover is never discarded (correct it)."""
-    handover = get_or_404(tx, Handover, handover_id, "handover")
+    handover = access_handover(tx.session, tx.actor, handover_id, Need.WORK)
     check_version(handover, expected_version, "handover")
     if handover.status is not HandoverStatus.DRAFT:
         raise RuleViolation("a signed handover is never discarded: issue a correction")
@@ -254,7 +255,7 @@ def correct_handover(tx: Tx, handover_id: int, *, receiving_person: str | None =
                      receiver_id_checked: str | None = None, notes: str | None = None,
                      reason: str) -> int:
     """A correction of a signed handover: a new draft version naming what it replaces."""
-    old = get_or_404(tx, Handover, handover_id, "handover")
+    old = access_handover(tx.session, tx.actor, handover_id, Need.WORK)
     why = clean_text(reason, "correction reason", required=True, max_len=500)
     if old.status is not HandoverStatus.SIGNED:
         raise RuleViolation("a draft handover is edited, not corrected")

@@ -1,7 +1,7 @@
 """gate: people over the feed (flight field sources), handover release override
 
 Revision ID: 0004_gate
-Revises: 0003
+Revises: 0004_access
 Create Date: 2026-11-30 14:10:00
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 import movements.domain.models
 
 revision = '0004_gate'
-down_revision = '0003'
+down_revision = '0004_access'
 branch_labels = None
 depends_on = None
 
