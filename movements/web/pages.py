@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from movements.domain import queries
 from movements.domain.actions import escorts, milestones
 from movements.domain.actions import movements as movement_actions
-from movements.domain.clock import local_date, local_to_utc
+from movements.domain.clock import local_date
 from movements.domain.errors import ConflictError, DomainError
 from movements.domain.uow import Tx, board_stream, movement_stream, stream_seq
 from movements.realtime.fragments import Fragments
@@ -195,22 +195,16 @@ class Pages(Controller):
         env = request.app.state.fragments.env
 
         def act(tx: Tx) -> str:
-            summary = queries.movement_summary(tx.session, movement_id)
-            if summary is None:
-                raise NotFoundException(f"movement {movement_id} does not exist")
             changes: dict[str, Any] = {}
             for key in ("gate", "terminal"):
                 if key in form:
                     changes[key] = str(form[key])
-            est = str(form.get("estimated_local", "")).strip()
-            if est:
-                try:
-                    changes["estimated_at"] = local_to_utc(summary.operational_date, est,
-                                                           "Europe/Amsterdam")
-                except ValueError:
-                    raise ValidationException(
-                        f"estimated time {est!r}: expected HH:MM") from None
-            movement_actions.update_flight(tx, movement_id, changes, version)
+            changes.update(movement_actions.times_from_local(tx, movement_id, {
+                key: str(form[f"{name}_local"]) for key, name in (
+                    ("scheduled_at", "scheduled"), ("estimated_at", "estimated"),
+                    ("actual_at", "actual")) if f"{name}_local" in form}))
+            movement_actions.update_flight(tx, movement_id, changes, version,
+                                           reason=str(form.get("reason") or "") or None)
             fresh = queries.movement_summary(tx.session, movement_id)
             return env.get_template("partials/movement_header.html").render(
                 m=fresh, oob=False, message="Saved", message_kind="ok")
