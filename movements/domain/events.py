@@ -58,6 +58,19 @@ class NoShowRecorded(DomainEvent):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class MilestoneRemoved(DomainEvent):
+    """A step taken back: undone by who tapped it, or corrected by a coordinator."""
+
+    milestone: str
+    undo: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NoShowRevoked(DomainEvent):
+    undo: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class EscortAssigned(DomainEvent):
     escort_kind: str
     escort_name: str

@@ -313,6 +313,9 @@ class Booking(Base):
     status: Mapped[BookingStatus] = mapped_column(_enum(BookingStatus),
                                                   default=BookingStatus.BOOKED)
     no_show_reason: Mapped[str | None] = mapped_column(String(300))
+    #: Who recorded the no-show and when (the undo window is theirs).
+    no_show_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    no_show_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     passenger: Mapped[Passenger] = relationship(back_populates="bookings")

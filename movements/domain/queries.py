@@ -79,6 +79,10 @@ class PassengerView:
     escorts: tuple[tuple[str, str], ...]  # (kind, name)
     purged: bool
     steps_on: int | None = None  # an onward transit leg: the steps are ticked on the inbound
+    #: The last entry (what an undo takes back): (kind, label, at, by user id).
+    last: tuple[str, str, datetime, int | None] | None = None
+    #: Steps not done yet other than the next one: ticked out of order with a reason.
+    other_steps: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -376,6 +380,11 @@ def passenger_view(b: Booking, kind: MovementKind, day: date,
         next_step=nxt.key if nxt else None, next_step_label=nxt.label if nxt else None,
         escorts=tuple(escorts), purged=p.purged_at is not None,
         steps_on=steps_on if kind is MovementKind.TRANSIT_OUT else None,
+        last=(entry.kind, entry.label, entry.at, entry.by_user_id)
+        if (entry := steps.last_entry(b)) is not None else None,
+        other_steps=tuple((s.key, s.label) for s in steps.sequence_for(kind)
+                          if s.key not in done and (nxt is None or s.key != nxt.key))
+        if b.status is BookingStatus.BOOKED else (),
     )
 
 

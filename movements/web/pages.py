@@ -17,7 +17,7 @@ from litestar.response import Response
 from sqlalchemy.orm import Session
 
 from movements.domain import queries
-from movements.domain.actions import escorts, milestones
+from movements.domain.actions import corrections, escorts, milestones
 from movements.domain.actions import movements as movement_actions
 from movements.domain.clock import local_date
 from movements.domain.errors import ConflictError, DomainError
@@ -128,6 +128,41 @@ class Pages(Controller):
             request, services, booking_id, form,
             lambda tx: milestones.record_no_show(tx, booking_id, reason, version),
             success="No-show recorded")
+
+    @post("/bookings/{booking_id:int}/undo")
+    async def undo(self, request: Request[Any, Any, Any], services: ServicesDep,
+                   booking_id: PathId) -> Response[str]:
+        """Who tapped takes back their last step or no-show, within two minutes."""
+        form = await _form(request)
+        version = _int(form.get("expected_version"), "expected_version")
+        return await _write_pax_row(
+            request, services, booking_id, form,
+            lambda tx: corrections.undo_last(tx, booking_id, version), success="Undone")
+
+    @post("/bookings/{booking_id:int}/no-show/revoke")
+    async def revoke_no_show(self, request: Request[Any, Any, Any], services: ServicesDep,
+                             booking_id: PathId) -> Response[str]:
+        """The passenger turned up after all."""
+        form = await _form(request)
+        version = _int(form.get("expected_version"), "expected_version")
+        reason = str(form.get("reason", ""))
+        return await _write_pax_row(
+            request, services, booking_id, form,
+            lambda tx: corrections.revoke_no_show(tx, booking_id, reason, version),
+            success="No-show revoked: booked again")
+
+    @post("/bookings/{booking_id:int}/correct", guards=[COORDINATION])
+    async def correct_step(self, request: Request[Any, Any, Any], services: ServicesDep,
+                           booking_id: PathId) -> Response[str]:
+        """A coordinator takes back any step or the no-show, with a reason."""
+        form = await _form(request)
+        version = _int(form.get("expected_version"), "expected_version")
+        kind = str(form.get("kind", ""))
+        reason = str(form.get("reason", ""))
+        return await _write_pax_row(
+            request, services, booking_id, form,
+            lambda tx: corrections.correct_milestone(tx, booking_id, kind, reason, version),
+            success="Corrected")
 
     @post("/bookings/{booking_id:int}/escort")
     async def escort(self, request: Request[Any, Any, Any], services: ServicesDep,

@@ -1,4 +1,4 @@
-"""gate: people over the feed (flight field sources), handover release override
+"""gate: people over the feed (flight field sources), handover release override, who recorded a no-show
 
 Revision ID: 0004_gate
 Revises: 0004_access
@@ -38,9 +38,20 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('handover', schema=None) as batch_op:
         batch_op.add_column(sa.Column('release_override', sa.String(length=500), nullable=True))
+    with op.batch_alter_table('booking', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('no_show_at', movements.domain.models.UtcDateTime(timezone=True),
+                                      nullable=True))
+        batch_op.add_column(sa.Column('no_show_by_user_id', sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(op.f('fk_booking_no_show_by_user_id_app_user'), 'app_user',
+                                    ['no_show_by_user_id'], ['id'])
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('booking', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('fk_booking_no_show_by_user_id_app_user'),
+                                 type_='foreignkey')
+        batch_op.drop_column('no_show_by_user_id')
+        batch_op.drop_column('no_show_at')
     with op.batch_alter_table('handover', schema=None) as batch_op:
         batch_op.drop_column('release_override')
     op.drop_table('flight_field_source')

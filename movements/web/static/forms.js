@@ -50,6 +50,25 @@
     return "Not saved (the server answered " + xhr.status + ").";
   }
 
+  // An undo button is only for who tapped, for two minutes (the server checks both).
+  function undoButtons() {
+    var me = document.body.getAttribute("data-user") || "";
+    var now = Date.now() / 1000;
+    document.querySelectorAll("form.undo").forEach(function (form) {
+      var until = Number(form.getAttribute("data-until") || 0);
+      var mine = form.getAttribute("data-by") === me && now < until;
+      form.hidden = !mine;
+      if (mine && !form.dataset.timer) {
+        form.dataset.timer = "1";
+        window.setTimeout(undoButtons, Math.max(0, (until - now) * 1000) + 50);
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", undoButtons);
+  document.addEventListener("htmx:afterSwap", undoButtons);
+  document.addEventListener("htmx:wsAfterMessage", undoButtons);
+  document.addEventListener("htmx:oobAfterSwap", undoButtons);
+
   document.addEventListener("htmx:beforeRequest", function (e) { clear(e.detail.elt); });
 
   document.addEventListener("htmx:beforeSwap", function (e) {
