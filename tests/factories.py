@@ -68,8 +68,8 @@ def on_blocks_and_met(tx: Tx, movement_id: int) -> None:
     from sqlalchemy import select
 
     from movements.domain.actions import milestones
-    from movements.domain.actions.handovers import MET_STEP
     from movements.domain.models import Booking, BookingStatus, Movement
+    from movements.domain.release import MET_STEP
 
     mv.update_flight(tx, movement_id, {"flight_state": "ARR"}, source="feed")
     movement = tx.session.get(Movement, movement_id)

@@ -19,7 +19,8 @@ def test_undo_revoke_correct_and_out_of_order_on_the_page(site: Site) -> None:
         assert 'class="stack out-of-order"' in row and 'name="override_reason"' in row
         tapped = gate.post(f"/bookings/{bid}/milestones", headers=h,
                            data={"kind": "met_at_point"})
-        assert "Undo Met at designated point" in tapped.text and 'class="undo" hidden' in tapped.text
+        assert "Undo Met at designated point" in tapped.text
+        assert 'class="undo" hidden' in tapped.text
         undone = gate.post(f"/bookings/{bid}/undo", headers=h, data={})
         assert undone.status_code == 200 and "Undone" in undone.text
         assert "✓ Met at designated point" not in undone.text

@@ -7,7 +7,6 @@ import uuid
 from collections.abc import Sequence
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from ..access import Need, access_handover, access_movement
 from ..errors import RuleViolation
@@ -23,6 +22,7 @@ from ..models import (
     Organisation,
     Passenger,
 )
+from ..release import release_blockers
 from ..uow import Tx
 from ._common import check_version, clean_text, get_or_404, touch
 
@@ -33,14 +33,6 @@ def _same_person(a: str, b: str) -> bool:
         return " ".join("".join(c for c in s if not unicodedata.combining(c)).split())
 
     return norm(a) == norm(b)
-
-
-#: Flight states in which an inbound aircraft is on blocks (Schiphol feed: ARR arrived at
-#: the stand, FIB first bag on the belt); LND (landed) is still taxiing.
-ON_BLOCKS = frozenset({"ARR", "FIB"})
-#: The step that says the team met an inbound passenger, per movement kind.
-MET_STEP = {MovementKind.ARRIVAL: "met_at_aircraft",
-            MovementKind.TRANSIT_IN: "met_at_arrival_gate"}
 
 
 def live_handovers(tx: Tx, movement_id: int, *, besides: int | None = None
@@ -160,27 +152,6 @@ def edit_handover(tx: Tx, handover_id: int, expected_version: int | None = None,
     tx.audit("edit_handover", "handover", handover.id, after={"changed": changed})
 
 
-def release_blockers(session: Session, handover: Handover) -> list[str]:
-    """Why an inbound handover may not be signed yet: the aircraft not on blocks, or a
-    passenger not met (their initials).  Empty for departures and when all is ready."""
-    movement = handover.movement
-    step = MET_STEP.get(movement.kind)
-    if step is None:
-        return []
-    out: list[str] = []
-    if movement.flight_state not in ON_BLOCKS and not movement.completed:
-        out.append(f"{movement.flight} is not on blocks yet (state {movement.flight_state})")
-    unmet = []
-    for p in handover.passengers:
-        booking = session.scalar(select(Booking).where(
-            Booking.movement_id == movement.id, Booking.passenger_id == p.id))
-        if booking is None or not any(m.kind == step for m in booking.milestones):
-            unmet.append(p.initials)
-    if unmet:
-        out.append(f"not met yet: {', '.join(unmet)}")
-    return out
-
-
 def sign_handover(tx: Tx, handover_id: int, handing_signature: str, receiving_signature: str,
                   expected_version: int | None = None, *,
                   override_reason: str | None = None) -> None:
@@ -253,9 +224,13 @@ def _tick_handed_over(tx: Tx, handover: Handover) -> None:
 def correct_handover(tx: Tx, handover_id: int, *, receiving_person: str | None = None,
                      passenger_ids: Sequence[int] | None = None,
                      receiver_id_checked: str | None = None, notes: str | None = None,
-                     reason: str) -> int:
-    """A correction of a signed handover: a new draft version naming what it replaces."""
+                     reason: str, expected_version: int | None = None) -> int:
+    """A correction of a signed handover: a new draft version naming what it replaces.
+
+    ``expected_version`` is the handover row's version the person saw (ConflictError 409
+    if it moved on); ``reason`` is required and printed as the draft's first note line."""
     old = access_handover(tx.session, tx.actor, handover_id, Need.WORK)
+    check_version(old, expected_version, "handover")
     why = clean_text(reason, "correction reason", required=True, max_len=500)
     if old.status is not HandoverStatus.SIGNED:
         raise RuleViolation("a draft handover is edited, not corrected")
