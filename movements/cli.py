@@ -173,11 +173,27 @@ def cmd_airports_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def public_url_for(host: str, port: int) -> str:
+    """The address a server bound to ``host:port`` answers on, for printed links: a
+    wildcard bind is reached by this machine's name."""
+    import socket
+
+    if host in ("0.0.0.0", "::", ""):
+        host = socket.getfqdn() or "localhost"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     if args.data_dir:
         os.environ["MOVEMENTS_DATA_DIR"] = args.data_dir
+    if "MOVEMENTS_PUBLIC_URL" not in os.environ:
+        # The manifests' QR code and "verify at" name the address this server answers on
+        # unless a public address is configured (a proxy in front).
+        os.environ["MOVEMENTS_PUBLIC_URL"] = public_url_for(args.host, args.port)
     settings = Settings.from_env()
     if not (0 < args.port < 65536):
         raise CliError(f"--port {args.port}: must be 1-65535")

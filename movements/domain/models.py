@@ -388,6 +388,9 @@ class Handover(Base):
     #: Why an arrival was released before on-blocks or before the passenger was met
     #: (printed on the manifest); None when the guard held.
     release_override: Mapped[str | None] = mapped_column(String(500))
+    #: Signatures drawn on the tablet: strokes as JSON (``movements.domain.signatures``).
+    handing_strokes: Mapped[str | None] = mapped_column(Text)
+    receiving_strokes: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     movement: Mapped[Movement] = relationship()

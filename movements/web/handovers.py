@@ -88,6 +88,8 @@ class HandoverForm:
     receiving_signature: str = ""
     receiver_signed: bool = False
     override_reason: str = ""
+    handing_strokes: str = ""
+    receiving_strokes: str = ""
     idem: str = field(default_factory=lambda: str(uuid.uuid4()))
 
     @classmethod
@@ -104,7 +106,8 @@ class HandoverForm:
             handing_signature=text("handing_signature"),
             receiving_signature=text("receiving_signature"),
             receiver_signed=bool(form.get("receiver_signed")),
-            override_reason=text("override_reason"))
+            override_reason=text("override_reason"),
+            handing_strokes=text("handing_strokes"), receiving_strokes=text("receiving_strokes"))
 
     def id_checked(self) -> str | None:
         """The receiver's ID check as one line: document type and number, or nothing."""
@@ -252,12 +255,17 @@ class HandoverDesk(Controller):
         expected = _opt_int(raw.get("expected_version"), "expected_version")
 
         def act(tx: Tx) -> str:
-            if not form.receiver_signed:
-                raise RuleViolation("confirm that the receiving person signed (on paper or "
-                                    "on this tablet) before signing", field="receiver_signed")
+            # Both sign with a finger on the tablet (the strokes go into the manifest).
+            for strokes, who in ((form.handing_strokes, "handing signature"),
+                                 (form.receiving_strokes, "receiving signature")):
+                if not strokes.strip():
+                    raise RuleViolation(f"the {who} is empty: sign with a finger in the box",
+                                        field=who)
             handover_actions.sign_handover(tx, handover_id, form.handing_signature,
                                            form.receiving_signature, expected,
-                                           override_reason=form.override_reason or None)
+                                           override_reason=form.override_reason or None,
+                                           handing_strokes=form.handing_strokes,
+                                           receiving_strokes=form.receiving_strokes)
             return f"/handovers/{handover_id}"
 
         try:

@@ -53,3 +53,25 @@ def test_an_early_release_says_what_is_missing_and_takes_an_override(
     assert ok.status_code == 303, ok.text
     signed = client.get(f"/handovers/{hid}").text
     assert "Signed" in signed or "signed" in signed
+
+
+def test_verify_alone_offers_a_field_and_the_page_helps_a_paper_check(
+        site: Site, client: Client, arrival: Arrival) -> None:  # noqa: F811
+    csrf = login(client, "gate")
+    hid = created_id(start(client, csrf, site, arrival, [arrival.adult, arrival.minor],
+                           "Miriam Haddad"))
+    assert sign(client, csrf, hid, page_version(client, hid)).status_code == 303
+    document_id = client.get(f"/handovers/{hid}/manifest.pdf").headers["x-document-id"]
+    client.post("/logout", data={"_csrf": csrf})
+    ask = client.get("/verify")
+    assert ask.status_code == 200 and 'id="verify-ask"' in ask.text and 'name="id"' in ask.text
+    bad = client.get("/verify", params={"id": "not an id!"})
+    assert bad.status_code == 422 and "A document id is letters" in bad.text
+    go = client.get("/verify", params={"id": f" {document_id} "}, follow_redirects=False)
+    assert go.status_code == 303 and go.headers["location"] == f"/verify/{document_id}"
+    page = client.get(f"/verify/{document_id}").text
+    assert 'id="receiving-party">Reception Agency Ter Apel (test)' in page
+    assert 'id="passenger-count">2<' in page
+    paper = page[page.index('id="paper-check"'):]
+    assert "TA" in paper and "SH" in paper and "born 2014" in paper
+    assert "Abebe" not in page and "Haddad" not in page and "CASE-" not in page

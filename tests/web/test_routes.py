@@ -31,6 +31,7 @@ ACCESS: dict[tuple[str, str], set[Role] | str] = {
     ("POST", "/login"): PUBLIC,
     ("GET", "/static/{file_path:path}"): PUBLIC,
     ("HEAD", "/static/{file_path:path}"): PUBLIC,
+    ("GET", "/verify"): PUBLIC,
     ("GET", "/verify/{document_id:str}"): PUBLIC,
     ("POST", "/verify/{document_id:str}"): PUBLIC,
     ("POST", "/logout"): EVERYONE,

@@ -23,6 +23,7 @@ from ..models import (
     Passenger,
 )
 from ..release import release_blockers
+from ..signatures import dump_strokes, parse_strokes
 from ..uow import Tx
 from ._common import check_version, clean_text, get_or_404, touch
 
@@ -154,7 +155,9 @@ def edit_handover(tx: Tx, handover_id: int, expected_version: int | None = None,
 
 def sign_handover(tx: Tx, handover_id: int, handing_signature: str, receiving_signature: str,
                   expected_version: int | None = None, *,
-                  override_reason: str | None = None) -> None:
+                  override_reason: str | None = None,
+                  handing_strokes: str | None = None,
+                  receiving_strokes: str | None = None) -> None:
     """Sign a draft (both sides).  An inbound handover needs the aircraft on blocks and
     every passenger met (``release_blockers``), or ``override_reason``, which is stored
     and printed on the manifest.  Raises RuleViolation with what is missing."""
@@ -167,6 +170,8 @@ def sign_handover(tx: Tx, handover_id: int, handing_signature: str, receiving_si
                            max_len=200)
     _check_minors(list(handover.passengers), handover.receiving_person,
                   handover.receiver_id_checked)
+    drawn_handing = parse_strokes(handing_strokes, "handing signature")
+    drawn_receiving = parse_strokes(receiving_strokes, "receiving signature")
     blockers = release_blockers(tx.session, handover)
     reason = clean_text(override_reason, "override reason", max_len=500)
     if blockers and not reason:
@@ -176,6 +181,8 @@ def sign_handover(tx: Tx, handover_id: int, handing_signature: str, receiving_si
     handover.release_override = (f"{reason} (released although {'; '.join(blockers)})"
                                  if blockers and reason else None)
     handover.status = HandoverStatus.SIGNED
+    handover.handing_strokes = dump_strokes(drawn_handing)
+    handover.receiving_strokes = dump_strokes(drawn_receiving)
     handover.handing_signature = handing
     handover.receiving_signature = receiving
     handover.signed_at = tx.now

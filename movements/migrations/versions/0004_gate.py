@@ -1,4 +1,4 @@
-"""gate: people over the feed (flight field sources), handover release override, who recorded a no-show
+"""gate: people over the feed (flight field sources), handover release override, who recorded a no-show, drawn signatures
 
 Revision ID: 0004_gate
 Revises: 0004_access
@@ -38,6 +38,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('handover', schema=None) as batch_op:
         batch_op.add_column(sa.Column('release_override', sa.String(length=500), nullable=True))
+        batch_op.add_column(sa.Column('handing_strokes', sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column('receiving_strokes', sa.Text(), nullable=True))
     with op.batch_alter_table('booking', schema=None) as batch_op:
         batch_op.add_column(sa.Column('no_show_at', movements.domain.models.UtcDateTime(timezone=True),
                                       nullable=True))
@@ -53,5 +55,7 @@ def downgrade() -> None:
         batch_op.drop_column('no_show_by_user_id')
         batch_op.drop_column('no_show_at')
     with op.batch_alter_table('handover', schema=None) as batch_op:
+        batch_op.drop_column('receiving_strokes')
+        batch_op.drop_column('handing_strokes')
         batch_op.drop_column('release_override')
     op.drop_table('flight_field_source')
