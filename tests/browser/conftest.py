@@ -92,6 +92,7 @@ def signed_in(browser: Browser, base: str, username: str,
 
 def draw_signature(page: Page, canvas_selector: str) -> None:
     """Sign on a pad as a finger would: a few strokes across the canvas (pointer events)."""
+    page.locator(canvas_selector).scroll_into_view_if_needed()
     box = page.locator(canvas_selector).bounding_box()
     assert box is not None, canvas_selector
     x0, y0, w, h = box["x"], box["y"], box["width"], box["height"]
