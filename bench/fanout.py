@@ -31,13 +31,13 @@ sys.path.insert(0, str(ROOT))
 import websockets  # noqa: E402
 
 from bench._common import summary, table, write_json  # noqa: E402
-from movements.db import Database  # noqa: E402
 from movements.domain.actions import setup  # noqa: E402
 from movements.domain.clock import local_date  # noqa: E402
 from movements.domain.models import Role  # noqa: E402
 from movements.domain.uow import NullPublisher, Tx  # noqa: E402
-from movements.migrate import upgrade  # noqa: E402
-from movements.passwords import hash_password  # noqa: E402
+from movements.platform.db import Database  # noqa: E402
+from movements.platform.migrate import upgrade  # noqa: E402
+from movements.platform.passwords import hash_password  # noqa: E402
 from tests.factories import SYSTEM, add_pax, build_world  # noqa: E402
 from tests.live import sign_in, start_server  # noqa: E402
 from tests.pg import free_port  # noqa: E402
@@ -205,7 +205,9 @@ def scale_mode(args: argparse.Namespace, url: str, bookings: list[int], work: Pa
 
     redis = start_redis(work) if args.channels == "redis" else None
     channels = redis.url if redis else args.channels
-    env = {"MOVEMENTS_HEARTBEAT_SECONDS": "120", "MOVEMENTS_SUBSCRIBER_BACKLOG": "1000"}
+    # Every simulated tablet shares the bench user's one session: lift the per-session cap.
+    env = {"MOVEMENTS_HEARTBEAT_SECONDS": "120", "MOVEMENTS_SUBSCRIBER_BACKLOG": "1000",
+           "MOVEMENTS_SOCKETS_PER_SESSION": "100000"}
     single = start_server(url, work, extra_env=env, name="single")
     rows: list[list[object]] = []
     results: dict[str, object] = {}
@@ -299,7 +301,8 @@ def main() -> None:
             shutil.rmtree(work, ignore_errors=True)
         return
     server = start_server(url, work, extra_env={"MOVEMENTS_HEARTBEAT_SECONDS": "120",
-                                                "MOVEMENTS_SUBSCRIBER_BACKLOG": "1000"})
+                                                "MOVEMENTS_SUBSCRIBER_BACKLOG": "1000",
+                                                "MOVEMENTS_SOCKETS_PER_SESSION": "100000"})
     rows, results = [], {}
     try:
         client, csrf = sign_in(server.base, "bench", PASSWORD)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -20,10 +22,13 @@ from litestar.openapi.config import OpenAPIConfig
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 
-from movements.config import Settings
+from movements.delivery import pdf_pool
 from movements.domain.clock import Clock
 from movements.domain.errors import DomainError
+from movements.platform.config import Settings
+from movements.platform.lifeline import end_with
 from movements.realtime.backends import make_backend
+from movements.realtime.connection import SessionRules
 from movements.realtime.fragments import Fragments
 from movements.realtime.hub import LiveHub
 from movements.realtime.socket import stream_socket
@@ -102,19 +107,27 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                   local_only=settings.channels_url.startswith("memory://"))
     services = Services.build(settings, clock=clock, publisher=hub)
     hub.uow = services.uow
+    hub.sockets.uow = services.uow
+    hub.sockets.per_session = settings.sockets_per_session
+    hub.sockets.rules = SessionRules(idle=timedelta(minutes=settings.session_idle_minutes),
+                                     lifetime=timedelta(hours=settings.session_max_hours),
+                                     now=services.clock.now)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         refresher = asyncio.create_task(hub.run_refresher(settings.heartbeat_seconds))
+        session_listener = asyncio.create_task(hub.sockets.run_listener())
         jobs = start_jobs(services) if settings.run_jobs else None
         try:
-            yield
+            async with pdf_pool():  # its workers end with the app
+                yield
         finally:
             if jobs is not None:
                 await jobs.stop()
-            refresher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await refresher
+            for task in (refresher, session_listener):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await services.close()
 
     def provide_services() -> Services:
@@ -151,3 +164,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.hub = hub
     app.state.fragments = fragments
     return app
+
+
+def create_supervised_app() -> Litestar:
+    """The app of one worker process under ``movements serve --workers N``: the worker
+    ends when the supervisor that started it ends, even if that one is killed outright
+    (its PDF workers then follow the worker)."""
+    end_with(os.getppid())
+    return create_app()

@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from .vocabulary import ON_BOARD_STEPS
+from .vocabulary import MilestoneKey as K
+
 # Alert kinds (stored in Alert.kind).
 GATE_CHANGE = "gate_change"
 DELAY = "delay"
@@ -66,13 +69,13 @@ OPERATIONAL_ESCORT_CODES = frozenset({"UMNR", "WCHC"})
 DEPARTING = frozenset({"departure", "transit_out"})
 ARRIVING = frozenset({"arrival", "transit_in"})
 #: The first step of each kind: any recorded step means the passenger was met.
-MET_STEP = {"departure": "met_at_point", "arrival": "met_at_aircraft",
-            "transit_in": "met_at_arrival_gate"}
+MET_STEP = {"departure": K.MET_AT_POINT, "arrival": K.MET_AT_AIRCRAFT,
+            "transit_in": K.MET_AT_ARRIVAL_GATE}
 #: Being at the gate (so a gate change no longer matters to them).
-AT_GATE_STEPS = {"departure": ("at_gate", "boarded", "departed"),
-                 "transit_out": ("at_onward_gate", "boarded_onward"),
-                 "arrival": ("met_at_aircraft",), "transit_in": ("met_at_arrival_gate",)}
-BOARDED_STEPS = frozenset({"boarded", "departed", "boarded_onward"})
+AT_GATE_STEPS = {"departure": (K.AT_GATE, K.BOARDED, K.DEPARTED),
+                 "transit_out": (K.AT_ONWARD_GATE, K.BOARDED_ONWARD),
+                 "arrival": (K.MET_AT_AIRCRAFT,), "transit_in": (K.MET_AT_ARRIVAL_GATE,)}
+BOARDED_STEPS = ON_BOARD_STEPS
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +133,8 @@ class MovementSnap:
     completed: bool = False
     passengers: tuple[PaxSnap, ...] = ()
     last_gate_change: GateChange | None = None
+    #: every state shown (flight_states.shown_states); a DEL behind a GCH still counts
+    flight_states: tuple[str, ...] = ()
 
     @property
     def expected_at(self) -> datetime:
@@ -158,7 +163,7 @@ class Snapshot:
     now: datetime
     airport_id: int
     airport: str
-    timezone: str = "Europe/Amsterdam"
+    timezone: str = "UTC"  # always given: the airport row's zone
     escort_transfer_minutes: int = 20
     min_connection_minutes: int = 50
     connection_rules: Mapping[str, int] = field(default_factory=dict)  # carrier -> minutes
@@ -214,8 +219,9 @@ def delays(s: Snapshot) -> Iterator[AlertSpec]:
         if m.estimated_at is not None and late >= DELAY_MINUTES:
             text = (f"{m.flight} delayed {late} min: now {s.local(m.estimated_at)} "
                     f"(scheduled {s.local(m.scheduled_at)})")
-        elif m.flight_state in ("DEL", "TOM"):
-            what = "delayed" if m.flight_state == "DEL" else "moved to tomorrow"
+        elif reported := next((st for st in (m.flight_state, *m.flight_states)
+                               if st in ("DEL", "TOM")), None):
+            what = "delayed" if reported == "DEL" else "moved to tomorrow"
             text = (f"{m.flight} reported {what} (scheduled {s.local(m.scheduled_at)}, "
                     "no new time yet)")
         else:
@@ -267,7 +273,7 @@ def not_checked_in(s: Snapshot) -> Iterator[AlertSpec]:
         if s.now < m.scheduled_at - CHECK_IN_CLOSES:
             continue
         for p in m.active_passengers:
-            if "checked_in" in p.milestones or any(k in p.milestones for k in BOARDED_STEPS):
+            if K.CHECKED_IN in p.milestones or any(k in p.milestones for k in BOARDED_STEPS):
                 continue
             yield AlertSpec(NOT_CHECKED_IN, f"{NOT_CHECKED_IN}:{m.id}:{p.passenger_id}", m.id,
                             p.passenger_id,

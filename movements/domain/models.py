@@ -28,6 +28,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from .vocabulary import Lane
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -88,9 +90,10 @@ class MovementKind(enum.StrEnum):
     TRANSIT_OUT = "transit_out"
 
     @property
-    def lane(self) -> str:
-        return "transit" if self in (MovementKind.TRANSIT_IN, MovementKind.TRANSIT_OUT) else (
-            self.value)
+    def lane(self) -> Lane:
+        if self in (MovementKind.TRANSIT_IN, MovementKind.TRANSIT_OUT):
+            return Lane.TRANSIT
+        return Lane.DEPARTURE if self is MovementKind.DEPARTURE else Lane.ARRIVAL
 
 
 class BookingStatus(enum.StrEnum):
@@ -183,6 +186,9 @@ class Movement(Base):
     aircraft_registration: Mapped[str | None] = mapped_column(String(12))
     aircraft_type: Mapped[str | None] = mapped_column(String(8))
     flight_state: Mapped[str] = mapped_column(String(8), default="SCH")
+    # Every state the feed reports, in flight_states.board_states order (flight_state
+    # is the first); None when only flight_state is known.
+    flight_states: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
     completed: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
@@ -259,6 +265,8 @@ class Passenger(Base):
     # UMNR: the only adult the child may be released to.
     release_to_name: Mapped[str | None] = mapped_column(String(200))
     release_to_relation: Mapped[str | None] = mapped_column(String(80))
+    # An infant travelling on this adult's lap (INFT): the adult's passenger id.
+    lap_of_passenger_id: Mapped[int | None] = mapped_column(ForeignKey("passenger.id"))
     purged_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
@@ -515,6 +523,10 @@ class FeedStatus(Base):
     last_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
     failures: Mapped[int] = mapped_column(Integer, default=0)
+    # The provider asked us to wait (429/503 Retry-After): no request before this.
+    wait_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # Records of the last good poll that could not be read: [{"where", "reason"}].
+    quarantined: Mapped[list[dict[str, str]] | None] = mapped_column(JSON(none_as_null=True))
 
 
 class JobLease(Base):
@@ -626,6 +638,8 @@ class TelexEntry(Base):
     onward_date: Mapped[date | None] = mapped_column(Date)
     inbound_flight: Mapped[str | None] = mapped_column(String(12))
     inbound_date: Mapped[date | None] = mapped_column(Date)
+    birth_date: Mapped[date | None] = mapped_column(Date)  # infants and children
+    lap_of: Mapped[str | None] = mapped_column(String(200))  # INFT: the adult's name
 
 
 class TelexPassenger(Base):

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from . import milestones as steps
+from .flight_states import shown_states
 from .models import (
     Airport,
     Alert,
@@ -78,11 +79,13 @@ class PassengerView:
     next_step_label: str | None
     escorts: tuple[tuple[str, str], ...]  # (kind, name)
     purged: bool
+    on_lap: bool = False  # an infant on an adult's lap (INFT), in the same case
     steps_on: int | None = None  # an onward transit leg: the steps are ticked on the inbound
     #: The last entry (what an undo takes back): (kind, label, at, by user id).
     last: tuple[str, str, datetime, int | None] | None = None
     #: Steps not done yet other than the next one: ticked out of order with a reason.
     other_steps: tuple[tuple[str, str], ...] = ()
+    timezone: str = "UTC"  # the airport's (IANA name): how its times print
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,14 +150,25 @@ class MovementSummary:
     open_alerts: int
     case_references: tuple[str, ...]
     onward_id: int | None = None
+    #: every state the board shows, first = flight_state (see domain.flight_states)
+    flight_states: tuple[str, ...] = ()
     inbound_id: int | None = None
     linked: LinkedLeg | None = None
     case_split: bool = False
     #: Fields a person's correction holds over the feed (movement page only; issue 13.2).
     held_fields: tuple[FieldSourceView, ...] = ()
+    timezone: str = "UTC"  # the airport's (IANA name): how its times print
 
     def held(self, field: str) -> FieldSourceView | None:
         return next((h for h in self.held_fields if h.field == field), None)
+
+    @property
+    def board_position(self) -> str:
+        """Where the row stands in its lane: best-known time (UTC, microseconds), then
+        id, as one string that sorts the same way.  The board sorts by it and each row
+        carries it, so a pushed row can take its place without a fresh page."""
+        best = self.actual_at or self.estimated_at or self.scheduled_at
+        return f"{best.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%S.%f')}|{self.id:012d}"
 
     @property
     def shown_on_board(self) -> bool:
@@ -176,7 +190,7 @@ class MovementDetail:
     onward: MovementSummary | None
     inbound: MovementSummary | None
     notes: tuple[NoteView, ...] = ()
-    timezone: str = "Europe/Amsterdam"
+    timezone: str = "UTC"  # always given: the airport row's zone
 
     @property
     def connection_minutes(self) -> int | None:
@@ -259,6 +273,7 @@ def _summary(m: Movement, alerts: int, links: dict[int, tuple[int | None, int | 
         origin=m.origin, destination=m.destination, scheduled_at=m.scheduled_at,
         estimated_at=m.estimated_at, actual_at=m.actual_at, terminal=m.terminal, pier=m.pier,
         gate=m.gate, flight_state=m.flight_state,
+        flight_states=shown_states(m.flight_state, m.flight_states),
         stops=tuple(s.airport_code for s in m.stops),
         passenger_count=sum(1 for b in active if b.status is BookingStatus.BOOKED),
         no_show_count=sum(1 for b in active if b.status is BookingStatus.NO_SHOW),
@@ -269,6 +284,7 @@ def _summary(m: Movement, alerts: int, links: dict[int, tuple[int | None, int | 
         inbound_id=inbound_id, onward_id=onward_id,
         linked=_linked(m, (legs or {}).get(onward_id or inbound_id or -1)),
         case_split=any(b.passenger.case.split_flagged for b in active),
+        timezone=m.airport.timezone,
     )
 
 
@@ -316,7 +332,7 @@ def board(session: Session, airport: str, day: date) -> list[MovementSummary]:
     links = _links(session, ids)
     legs = _legs(session, links)
     rows = [_summary(m, alerts[m.id], links, legs) for m in movements]
-    return sorted(rows, key=lambda r: (r.actual_at or r.estimated_at or r.scheduled_at, r.id))
+    return sorted(rows, key=lambda r: r.board_position)
 
 
 def movement_summary(session: Session, movement_id: int) -> MovementSummary | None:
@@ -379,12 +395,14 @@ def passenger_view(b: Booking, kind: MovementKind, day: date,
                                        x.override_reason) for x in b.milestones),
         next_step=nxt.key if nxt else None, next_step_label=nxt.label if nxt else None,
         escorts=tuple(escorts), purged=p.purged_at is not None,
+        on_lap=p.lap_of_passenger_id is not None,
         steps_on=steps_on if kind is MovementKind.TRANSIT_OUT else None,
         last=(entry.kind, entry.label, entry.at, entry.by_user_id)
         if (entry := steps.last_entry(b)) is not None else None,
         other_steps=tuple((s.key, s.label) for s in steps.sequence_for(kind)
                           if s.key not in done and (nxt is None or s.key != nxt.key))
         if b.status is BookingStatus.BOOKED else (),
+        timezone=b.movement.airport.timezone,
     )
 
 

@@ -1,7 +1,7 @@
 """Render what a live stream pushes: a sync header, then out-of-band partials.
 
-The header ``<!--sync stream=S from=A seq=B kind=K-->`` tells the page which numbers the
-message covers; the partials are the same templates the HTTP replies use.
+The header (``<!--sync stream=S from=A seq=B kind=K ...-->``, defined in wire.py) tells
+the page which numbers the message covers; the partials are the same templates the HTTP replies use.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 from movements.domain import queries
 from movements.domain.models import Booking, Movement
 
+from .wire import format_header
+
 #: Events after which a movement page is re-rendered whole (rows appear or vanish).
 WHOLE_PAGE_KINDS = {"PassengerBooked", "CaseSplitFlagged", "HandoverCreated",
                     "HandoverSigned", "HandoverDiscarded", "MovementCreated", "PassengerPurged"}
@@ -23,9 +25,8 @@ WHOLE_PAGE_KINDS = {"PassengerBooked", "CaseSplitFlagged", "HandoverCreated",
 
 def header(stream: str, first: int, last: int, kind: str, at: float | None = None) -> str:
     """``at`` (unix ms, for events) is when the change was committed: clients and the
-    fan-out bench measure delivery delay from it."""
-    stamp = f" at={at:.1f}" if at is not None else ""
-    return f"<!--sync stream={stream} from={first} seq={last} kind={kind}{stamp}-->"
+    fan-out bench measure delivery delay from it.  The grammar is wire.py's."""
+    return format_header(stream, first, last, kind, at)
 
 
 def parse_stream(stream: str) -> tuple[str, str, date] | tuple[str, int] | None:
@@ -74,6 +75,10 @@ class Fragments:
                 s = queries.movement_summary(session, s.inbound_id) or s
             if s.airport == airport and s.operational_date == day and s.shown_on_board:
                 out.append(self.render("partials/board_row.html", m=s, oob=True))
+            elif s.id == mid:
+                # No longer on this board (moved to another day, now shown on its
+                # inbound leg's row): the open boards drop the row, as a fresh page would.
+                out.append(f'<div id="mv-{mid}" hx-swap-oob="delete"></div>')
         return "".join(dict.fromkeys(out))
 
     # -- movement page ----------------------------------------------------------------

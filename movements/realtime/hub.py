@@ -22,6 +22,7 @@ from movements.domain.events import DomainEvent
 from movements.domain.models import StreamCounter
 from movements.domain.uow import UnitOfWork, events_after, stream_seq
 
+from .connection import SocketRegistry
 from .fragments import Fragments, header, parse_stream
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,9 @@ class LiveHub:
         self.uow: UnitOfWork | None = None  # set by the composition root (a cycle)
         self.latest: dict[str, int] = {}
         self.watchers: dict[str, int] = defaultdict(int)
+        #: The sockets this process holds (uow and session rules set by the composition
+        #: root, like ``uow``).
+        self.sockets = SocketRegistry(None, None, channels)
 
     # -- publishing -------------------------------------------------------------------
     async def publish(self, events: Sequence[DomainEvent]) -> None:

@@ -3,48 +3,30 @@
 Order matters: subscribe to the stream first, then answer the page's hello with a replay
 or a snapshot read after subscribing, so nothing committed in between is missed.  While a
 catch-up is read and sent, forwarding waits (one send lock), so the page sees numbers in
-order.
+order.  The socket's life (session checks, caps, coalesced catch-ups) is connection.py's.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import json
 import logging
 from typing import Any
 
 from litestar import WebSocket, websocket
-from litestar.exceptions import WebSocketDisconnect
 from litestar.params import FromQuery
 
 from movements.domain.access import access_stream
 from movements.domain.errors import NotFound
 from movements.services import Services
-from movements.web.auth import STAFF, current_user, same_origin
+from movements.web.auth import STAFF, AuthUser, current_user, same_origin
 from movements.web.deps import ChannelsDep, ServicesDep
 
+from .connection import POLICY, Holder, LiveSocket, serve
 from .hub import LiveHub
 
 log = logging.getLogger(__name__)
 
-#: Close codes the htmx ws extension reconnects after (1012: service restart).
+#: Close codes the page reconnects after (1012: service restart).
 RESTART = 1012
-POLICY = 1008
-
-
-def _after(message: Any) -> int | None:
-    if not isinstance(message, dict):
-        return None
-    for key in ("hello", "resync"):
-        if key in message:
-            value = message[key]
-            if isinstance(value, dict):
-                value = value.get("after")
-            if isinstance(value, int) and value >= 0:
-                return value
-            return None
-    return None
 
 
 async def _may_watch(socket: WebSocket[Any, Any, Any], services: Services,
@@ -61,6 +43,12 @@ async def _may_watch(socket: WebSocket[Any, Any, Any], services: Services,
     return True
 
 
+def holder_of(user: AuthUser) -> Holder:
+    """The rights a socket carries, taken from its session when it opens."""
+    return Holder(user_id=user.id, session_id=user.session_id, role=user.role,
+                  airport_ids=user.airport_ids)
+
+
 @websocket("/ws", opt={"live": True}, guards=[STAFF])
 async def stream_socket(socket: WebSocket[Any, Any, Any], channels: ChannelsDep,
                         services: ServicesDep, stream: FromQuery[str]) -> None:
@@ -69,48 +57,19 @@ async def stream_socket(socket: WebSocket[Any, Any, Any], channels: ChannelsDep,
         log.warning("websocket from foreign origin %s refused", socket.headers.get("origin"))
         await socket.close(code=POLICY, reason="foreign origin")
         return
-    if not await _may_watch(socket, services, stream):
+    user = current_user(socket)
+    if user is None or not await _may_watch(socket, services, stream):
         await socket.close(code=POLICY, reason="not allowed")
         return
     await socket.accept()
-    lock = asyncio.Lock()
     hub.watchers[stream] += 1
-    state: dict[str, Any] = {"closed": False}
 
-    async def send(text: str) -> None:
-        async with lock:
-            if not state["closed"]:
-                await socket.send_text(text)
-
-    async def forward(data: bytes) -> None:
-        await send(data.decode())
-
-    async def heartbeats() -> None:
-        while True:
-            await asyncio.sleep(services.settings.heartbeat_seconds)
-            await send(hub.heartbeat(stream))
+    async def catch_up(after: int | None) -> str:
+        return await hub.catch_up(stream, after)
 
     try:
-        async with channels.start_subscription([stream]) as subscriber, \
-                subscriber.run_in_background(forward, join=False):
-            beat = asyncio.create_task(heartbeats())
-            try:
-                while True:
-                    raw = await socket.receive_text()
-                    try:
-                        message = json.loads(raw)
-                    except ValueError:
-                        continue
-                    after = _after(message)
-                    async with lock:  # hold forwarding back while catching up
-                        text = await hub.catch_up(stream, after)
-                        await socket.send_text(text)
-            finally:
-                beat.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await beat
-    except (WebSocketDisconnect, RuntimeError):
-        pass
+        await serve(LiveSocket(socket, holder_of(user)), hub.sockets, channels, [stream],
+                    heartbeat_seconds=services.settings.heartbeat_seconds,
+                    heartbeat=lambda: hub.heartbeat(stream), catch_up=catch_up)
     finally:
-        state["closed"] = True
         hub.watchers[stream] -= 1

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from movements.domain.actions import sessions as session_actions
 from movements.domain.models import Role, User, UserSession
 from movements.domain.uow import Actor, Tx
-from movements.passwords import verify_password
+from movements.platform.passwords import verify_password
 from movements.services import Services
 from movements.web.auth import (
     ANY_SIGNED_IN,
@@ -109,6 +109,7 @@ class Account(Controller):
         user = current_user(request)
         assert user is not None
         await services.uow.run(session_actions.end_session_by_token, user.actor, token)
+        await request.app.state.hub.sockets.sessions_changed(user.id)  # its live sockets end
         response: Response[Any] = Redirect("/login", status_code=303)
         response.delete_cookie(COOKIE, path="/")
         return response
@@ -137,6 +138,7 @@ class Account(Controller):
         try:
             await services.uow.run(session_actions.end_own_session, user.actor, user.id,
                                    session_id)
+            await request.app.state.hub.sockets.sessions_changed(user.id)
         except Exception as exc:
             if getattr(exc, "status", None) == 404:
                 raise NotFoundException(f"session {session_id} does not exist") from exc

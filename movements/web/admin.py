@@ -35,7 +35,7 @@ from movements.domain.models import (
     UserSession,
 )
 from movements.domain.uow import Tx
-from movements.passwords import hash_password
+from movements.platform.passwords import hash_password
 from movements.services import Services
 from movements.web.auth import ADMIN, ROLE_LABELS, AuthUser, current_user
 from movements.web.deps import MAX_ROW_ID, ServicesDep
@@ -199,6 +199,7 @@ class Admin(Controller):
             user_id = _user_id(form)
             await services.uow.run(setup.set_user_active, _user(request).actor, user_id,
                                    active)
+            await request.app.state.hub.sockets.sessions_changed(user_id)  # sockets end
         except DomainError as exc:
             return await _users_page(request, services, message=f"Not changed: {exc.message}",
                                      kind="error", status=exc.status)

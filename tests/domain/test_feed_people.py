@@ -16,7 +16,7 @@ from movements.domain.actions import movements as mv
 from movements.domain.actions import setup
 from movements.domain.models import Alert, AuditEntry, Movement, Role
 from movements.domain.uow import Actor, UnitOfWork
-from movements.ingest.feed import FeedFlight, apply_feed
+from movements.feed.client import FeedFlight, apply_feed
 from tests.conftest import CapturingPublisher
 from tests.factories import SYSTEM, world
 

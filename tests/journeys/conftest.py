@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from movements.db import Database
 from movements.domain.uow import NullPublisher
+from movements.platform.db import Database
 from tests.browser.conftest import (  # noqa: F401  (fixtures shared with tests/browser)
     Live,
     browser,
@@ -23,7 +23,8 @@ PORTRAIT = {"width": 768, "height": 1024}
 LANDSCAPE = {"width": 1024, "height": 768}
 
 
-def db_run(live: Live, action: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+def db_run(live: Live, action: Callable[..., Any], *args: Any,  # noqa: F811
+           **kwargs: Any) -> Any:
     """Run a domain action on the server's database from the test (as the system): the
     server's pages read it on their next load (no push: another process wrote it)."""
     url = live.server.env["MOVEMENTS_DATABASE_URL"]

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 import pytest
 from playwright.sync_api import Browser, expect
 
-from movements.ingest.feed import FeedFlight, apply_feed
+from movements.feed.client import FeedFlight, apply_feed
 from tests.browser.conftest import signed_in
 from tests.journeys.conftest import LANDSCAPE, Live, db_run
 

@@ -11,7 +11,7 @@ import re
 import pypdf
 import pytest
 
-from movements.cli import public_url_for
+from movements.cli.main import public_url_for
 from movements.domain import document_queries as dq
 from movements.domain.actions import handovers
 from movements.domain.errors import RuleViolation

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 from litestar.testing import TestClient
 
-from movements.ingest.feed import FeedFlight, apply_feed
+from movements.feed.client import FeedFlight, apply_feed
 from tests.factories import SYSTEM
 from tests.web.conftest import BASE, Site, login
 

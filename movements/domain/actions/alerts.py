@@ -23,6 +23,7 @@ from ..access import Need, access_alert
 from ..clock import local_date
 from ..errors import NotFound, RuleViolation
 from ..events import AlertAcknowledged, AlertCleared, AlertRaised
+from ..flight_states import shown_states
 from ..models import (
     Airport,
     Alert,
@@ -137,7 +138,8 @@ def build_snapshot(session: Session, airport: Airport, now: datetime) -> rules.S
             id=m.id, kind=m.kind.value, carrier=m.carrier, flight=m.flight,
             scheduled_at=m.scheduled_at, estimated_at=m.estimated_at, actual_at=m.actual_at,
             gate=m.gate, flight_state=m.flight_state, completed=m.completed,
-            passengers=tuple(pax), last_gate_change=gate_changes.get(m.id))
+            passengers=tuple(pax), last_gate_change=gate_changes.get(m.id),
+            flight_states=shown_states(m.flight_state, m.flight_states))
     connection_rules = {r.carrier: r.min_connection_minutes for r in session.scalars(
         select(ConnectionRule).where(ConnectionRule.airport_id == airport.id))}
     umnr_rules = {r.carrier: (r.allows_connections, r.max_connections)
@@ -157,6 +159,11 @@ def _airport(tx: Tx, code: str) -> Airport:
     if airport is None:
         raise RuleViolation(f"airport {code!r} is not set up", field="airport")
     return airport
+
+
+def airport_codes(session: Session) -> list[str]:
+    """Every airport of the deployment (IATA codes, sorted): the alert job runs at each."""
+    return list(session.scalars(select(Airport.iata).order_by(Airport.iata)))
 
 
 def evaluate_alerts(tx: Tx, airport_code: str) -> AlertRun:

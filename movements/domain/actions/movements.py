@@ -14,13 +14,11 @@ from ..errors import RuleViolation
 from ..events import MovementCreated, MovementUpdated
 from ..models import Airport, CharterStop, Movement, MovementKind, Role, Transit
 from ..uow import Tx
+from ..vocabulary import FlightState
 from ._common import check_version, clean_text, require_role
 from .flight_sources import HELD_FIELDS, FieldSources
 
-FLIGHT_STATES = {
-    "SCH", "DEL", "WIL", "GTO", "BRD", "GCL", "GTD", "DEP", "CNX", "GCH", "TOM",
-    "AIR", "EXP", "FIR", "LND", "FIB", "ARR", "DIV",
-}
+FLIGHT_STATES = frozenset(FlightState)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +118,8 @@ TIME_LABELS = {"scheduled_at": "scheduled time", "actual_at": "actual time",
 
 #: Fields a coordinator (or the flight feed, or an MVT) may correct.
 CORRECTABLE = {"gate", "terminal", "pier", "estimated_at", "actual_at", "flight_state",
-               "aircraft_registration", "aircraft_type", "scheduled_at", "completed"}
+               "flight_states", "aircraft_registration", "aircraft_type", "scheduled_at",
+               "completed"}
 
 
 def times_from_local(tx: Tx, movement_id: int, typed: dict[str, str]
@@ -176,6 +175,9 @@ def update_flight(tx: Tx, movement_id: int, changes: dict[str, Any],
     for key, value in changes.items():
         if key == "flight_state" and value not in FLIGHT_STATES:
             raise RuleViolation(f"unknown flight state {value!r}", field="flight_state")
+        if key == "flight_states" and value is not None and (
+                not isinstance(value, list) or not set(value) <= FLIGHT_STATES):
+            raise RuleViolation(f"unknown flight states {value!r}", field="flight_states")
         if isinstance(value, datetime) and value.tzinfo is None:
             raise RuleViolation(f"{key} must carry a time zone", field=key)
         if isinstance(value, str):

@@ -1,7 +1,7 @@
 """gate: people over the feed (flight field sources), handover release override, who recorded a no-show, drawn signatures
 
 Revision ID: 0004_gate
-Revises: 0004_access
+Revises: 0004_telex
 Create Date: 2026-11-30 14:10:00
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 import movements.domain.models
 
 revision = '0004_gate'
-down_revision = '0004_access'
+down_revision = '0004_telex'
 branch_labels = None
 depends_on = None
 
