@@ -1,4 +1,4 @@
-"""gate: people over the feed (flight field sources), handover release override, who recorded a no-show, drawn signatures
+"""gate: people over the feed (flight field sources), handover release override, who recorded a no-show, drawn signatures, one-time passwords
 
 Revision ID: 0004_gate
 Revises: 0004_telex
@@ -40,6 +40,9 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('release_override', sa.String(length=500), nullable=True))
         batch_op.add_column(sa.Column('handing_strokes', sa.Text(), nullable=True))
         batch_op.add_column(sa.Column('receiving_strokes', sa.Text(), nullable=True))
+    with op.batch_alter_table('app_user', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('must_change_password', sa.Boolean(), nullable=False,
+                                      server_default=sa.false()))
     with op.batch_alter_table('booking', schema=None) as batch_op:
         batch_op.add_column(sa.Column('no_show_at', movements.domain.models.UtcDateTime(timezone=True),
                                       nullable=True))
@@ -49,6 +52,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('app_user', schema=None) as batch_op:
+        batch_op.drop_column('must_change_password')
     with op.batch_alter_table('booking', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('fk_booking_no_show_by_user_id_app_user'),
                                  type_='foreignkey')
