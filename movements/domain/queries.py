@@ -27,6 +27,7 @@ from .models import (
     Note,
     Passenger,
     Transit,
+    User,
 )
 from .ssr import SSR_CODES, NeedGroup
 
@@ -181,6 +182,7 @@ class NoteView:
     text: str
     at: datetime
     passenger_id: int | None
+    by: str = "the system"  # who wrote it (display name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -362,8 +364,14 @@ def movement_detail(session: Session, movement_id: int) -> MovementDetail | None
         passenger_view(b, m.kind, m.operational_date, escorts.get(b.passenger_id, []),
                        summary.inbound_id)
         for b in sorted(m.bookings, key=lambda b: (b.passenger.case.reference, b.passenger.id)))
-    notes = tuple(NoteView(n.text, n.at, n.passenger_id) for n in session.scalars(
+    rows = list(session.scalars(
         select(Note).where(Note.movement_id == movement_id).order_by(Note.id)))
+    authors = {u.id: u.display_name for u in session.scalars(select(User).where(
+        User.id.in_({n.by_user_id for n in rows if n.by_user_id is not None})))} \
+        if rows else {}
+    notes = tuple(NoteView(n.text, n.at, n.passenger_id,
+                           authors.get(n.by_user_id, "the system")
+                           if n.by_user_id is not None else "the system") for n in rows)
     return MovementDetail(
         movement=summary, passengers=passengers,
         onward=movement_summary(session, summary.onward_id) if summary.onward_id else None,

@@ -189,7 +189,13 @@ class Pages(Controller):
             detail = views.movement_detail(tx.session, tx.actor, movement_id)
             return env.get_template("partials/notes.html").render(d=detail, oob=False)
 
-        return await _idempotent(request, services, form, user, act)
+        async def refused(exc: DomainError) -> str:
+            # The section again, with the message in place and what was typed kept.
+            detail = await services.uow.read(views.movement_detail, user.actor, movement_id)
+            return str(env.get_template("partials/notes.html").render(
+                d=detail, oob=False, note_message=exc.message, note_text=text))
+
+        return await _idempotent(request, services, form, user, act, on_error_async=refused)
 
     @post("/movements/{movement_id:int}/flight", guards=[COORDINATION])
     async def correct_flight(self, request: Request[Any, Any, Any], services: ServicesDep,
