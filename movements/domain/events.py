@@ -77,6 +77,11 @@ class EscortAssigned(DomainEvent):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class EscortUnassigned(DomainEvent):
+    escort_kind: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class NoteAdded(DomainEvent):
     pass
 

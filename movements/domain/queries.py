@@ -86,6 +86,9 @@ class PassengerView:
     last: tuple[str, str, datetime, int | None] | None = None
     #: Steps not done yet other than the next one: ticked out of order with a reason.
     other_steps: tuple[tuple[str, str], ...] = ()
+    #: The next step boards and this passenger needs a medical escort nobody is assigned
+    #: as yet: the page says so before the tap (STCR/MEDA rule).
+    escort_missing: bool = False
     timezone: str = "UTC"  # the airport's (IANA name): how its times print
 
 
@@ -407,6 +410,9 @@ def passenger_view(b: Booking, kind: MovementKind, day: date,
         steps_on=steps_on if kind is MovementKind.TRANSIT_OUT else None,
         last=(entry.kind, entry.label, entry.at, entry.by_user_id)
         if (entry := steps.last_entry(b)) is not None else None,
+        escort_missing=bool(nxt and nxt.boards and (p.medical_escort_required or any(
+            SSR_CODES[n.code].needs_medical_escort for n in p.needs if n.code in SSR_CODES))
+            and not any(k == "medical" for k, _ in escorts)),
         other_steps=tuple((s.key, s.label) for s in steps.sequence_for(kind)
                           if s.key not in done and (nxt is None or s.key != nxt.key))
         if b.status is BookingStatus.BOOKED else (),

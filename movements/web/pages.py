@@ -117,6 +117,18 @@ class Pages(Controller):
             lambda tx: milestones.record_no_show(tx, booking_id, reason, version),
             success="No-show recorded")
 
+    @post("/bookings/{booking_id:int}/escort/remove")
+    async def unassign_escort(self, request: Request[Any, Any, Any], services: ServicesDep,
+                              booking_id: PathId) -> Response[str]:
+        """Take an escort off the passenger (assigned by mistake, or swapped)."""
+        form = await _form(request)
+        kind = str(form.get("kind", ""))
+        name = str(form.get("escort_name", ""))
+        return await _write_pax_row(
+            request, services, booking_id, form,
+            lambda tx: escorts.unassign_escort(tx, booking_id, kind, name),
+            success="Escort unassigned")
+
     @post("/bookings/{booking_id:int}/undo")
     async def undo(self, request: Request[Any, Any, Any], services: ServicesDep,
                    booking_id: PathId) -> Response[str]:

@@ -37,8 +37,12 @@ def test_stcr_passenger_refused_then_escorted_then_boarded(browser: Browser,
             row_a.locator("button.primary").tap()
             expect(row_a).to_contain_text(f"✓ {label}")
             expect(row_b).to_contain_text(f"✓ {label}")  # the other tablet, pushed
-        expect(row_a.locator("button.primary")).to_have_text("Boarded")
-        row_a.locator("button.primary").tap()
+        # the rule is visible before the tap, and Boarded is not the main action
+        expect(row_a.locator(".escort-rule")).to_contain_text(
+            "needs an assigned medical escort")
+        boarded = row_a.locator("button.blocked", has_text="Boarded")
+        expect(boarded).to_be_visible()
+        boarded.tap()
         expect(row_a.locator(".message")).to_contain_text(
             "cannot board without an assigned medical escort")
         expect(row_a).not_to_contain_text("✓ Boarded")
@@ -52,7 +56,8 @@ def test_stcr_passenger_refused_then_escorted_then_boarded(browser: Browser,
         expect(row_a).to_contain_text("medical escort: Dr. Anna Visser")
         expect(row_b).to_contain_text("medical escort: Dr. Anna Visser")
 
-        row_a.locator("button.primary").tap()
+        expect(row_a.locator(".escort-rule")).to_have_count(0)
+        row_a.locator("button.primary", has_text="Boarded").tap()
         expect(row_a).to_contain_text("✓ Boarded")
         expect(row_b).to_contain_text("✓ Boarded")
         # who tapped may take it back for two minutes; the other tablet is not offered it

@@ -45,6 +45,7 @@ ACCESS: dict[tuple[str, str], set[Role] | str] = {
     ("POST", "/bookings/{booking_id:int}/no-show"): STAFF,
     ("POST", "/bookings/{booking_id:int}/escort"): STAFF,
     ("POST", "/bookings/{booking_id:int}/undo"): STAFF,
+    ("POST", "/bookings/{booking_id:int}/escort/remove"): STAFF,
     ("POST", "/bookings/{booking_id:int}/no-show/revoke"): STAFF,
     ("POST", "/bookings/{booking_id:int}/correct"): COORD,
     ("GET", "/bookings/{booking_id:int}/reveal"): STAFF,
