@@ -58,9 +58,27 @@ class NoShowRecorded(DomainEvent):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class MilestoneRemoved(DomainEvent):
+    """A step taken back: undone by who tapped it, or corrected by a coordinator."""
+
+    milestone: str
+    undo: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NoShowRevoked(DomainEvent):
+    undo: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class EscortAssigned(DomainEvent):
     escort_kind: str
     escort_name: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EscortUnassigned(DomainEvent):
+    escort_kind: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -82,6 +100,11 @@ class HandoverCreated(DomainEvent):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class HandoverSigned(DomainEvent):
+    handover_id: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HandoverDiscarded(DomainEvent):
     handover_id: int
 
 

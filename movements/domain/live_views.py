@@ -22,7 +22,7 @@ from .uow import events_after, stream_seq
 #: Events after which a movement page is re-rendered whole (rows appear or vanish).
 WHOLE_PAGE_EVENTS: tuple[type[ev.DomainEvent], ...] = (
     ev.PassengerBooked, ev.CaseSplitFlagged, ev.HandoverCreated, ev.HandoverSigned,
-    ev.MovementCreated, ev.PassengerPurged)
+    ev.HandoverDiscarded, ev.MovementCreated, ev.PassengerPurged)
 
 
 @dataclass(frozen=True, slots=True)
