@@ -24,7 +24,7 @@ from litestar.static_files import create_static_files_router
 
 from movements.delivery import pdf_pool
 from movements.domain.clock import Clock
-from movements.domain.errors import DomainError
+from movements.domain.errors import Busy, DomainError
 from movements.domain.storage import StorageUnavailable
 from movements.platform.config import Settings
 from movements.platform.lifeline import end_with
@@ -32,7 +32,6 @@ from movements.realtime.backends import make_backend
 from movements.realtime.connection import SessionRules
 from movements.realtime.fragments import Fragments
 from movements.realtime.hub import LiveHub
-from movements.realtime.socket import stream_socket
 from movements.scheduler import start_jobs
 from movements.services import Services
 from movements.templating import TEMPLATES, make_environment
@@ -47,6 +46,8 @@ from movements.web.headers import security_headers
 from movements.web.health import healthz, readyz
 from movements.web.imports import ImportsPlugin
 from movements.web.input_guard import clean_request, not_utf8
+from movements.web.live import stream_socket
+from movements.web.media import HTML
 from movements.web.pages import Pages
 from movements.web.refusals import (
     log_exception,
@@ -65,12 +66,13 @@ def _wants_html(request: Request[Any, Any, Any]) -> bool:
 
 
 ERROR_TITLES = {403: "Not allowed", 404: "Not found", 409: "Changed meanwhile",
-                410: "Deleted", 422: "Not done"}
+                410: "Deleted", 422: "Not done", 503: "Busy: try again"}
 
 
 def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     if isinstance(exc, StorageUnavailable):
         return storage_unavailable(request, exc, html=_wants_html(request))
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Busy) else None
     if _wants_html(request):
         # A person typed or followed a link: a page that says what and why, in the
         # console's frame (e.g. "you work no airport yet"), not a JSON body.
@@ -78,10 +80,10 @@ def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response
         body = request.app.state.fragments.env.get_template("error.html").render(
             user=user, csrf_token=user.csrf_token if user else "", airport_name="",
             title=ERROR_TITLES.get(exc.status, "Refused"), message=exc.message)
-        return Response(body, media_type="text/html; charset=utf-8", status_code=exc.status,
-                        headers={"Cache-Control": "no-store"})
+        return Response(body, media_type=HTML, status_code=exc.status,
+                        headers={"Cache-Control": "no-store", **(headers or {})})
     return Response({"error": exc.message, "field": exc.field, "status": exc.status},
-                    status_code=exc.status)
+                    status_code=exc.status, headers=headers)
 
 
 def _not_authorized(request: Request[Any, Any, Any], exc: NotAuthorizedException

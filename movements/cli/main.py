@@ -32,6 +32,18 @@ def cli(data_dir: str | None) -> None:
 
 # ------------------------------------------------------------------------------ serve
 
+def public_url_for(host: str, port: int) -> str:
+    """The address a server bound to ``host:port`` answers on, for printed links: a
+    wildcard bind is reached by this machine's name."""
+    import socket
+
+    if host in ("0.0.0.0", "::", ""):
+        host = socket.getfqdn() or "localhost"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 @cli.command(help="run the console")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=8000, show_default=True)
@@ -43,6 +55,10 @@ def serve(host: str, port: int, workers: int, demo: bool) -> None:
     data_dir = click.get_current_context().find_root().params.get("data_dir")
     if data_dir:
         os.environ["MOVEMENTS_DATA_DIR"] = data_dir  # the app reads its settings itself
+    if "MOVEMENTS_PUBLIC_URL" not in os.environ:
+        # The manifests' QR code and "verify at" name the address this server answers on
+        # unless a public address is configured (a proxy in front).
+        os.environ["MOVEMENTS_PUBLIC_URL"] = public_url_for(host, port)
     settings = Settings.from_env()
     if not (0 < port < 65536):
         raise CliError(f"--port {port}: must be 1-65535")

@@ -25,7 +25,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from . import input_rules
 from .clock import Clock, SystemClock
-from .errors import ConflictError, RuleViolation
+from .errors import Busy, ConflictError, RuleViolation
 from .events import DomainEvent
 from .models import (
     AuditEntry,
@@ -43,9 +43,23 @@ log = logging.getLogger(__name__)
 
 input_rules.install()  # every write, whoever makes it, keeps the text rule
 
-#: Tells the SQLite engine to BEGIN IMMEDIATE (movements.platform.db reads it); ignored
-#: elsewhere.
+#: Tells the engine this transaction writes: SQLite says BEGIN IMMEDIATE, PostgreSQL sets
+#: a lock timeout (movements.platform.db reads it).
 WRITE_TXN_OPTION = "movements_write_txn"
+
+#: How long a write waits for the database (SQLite's write lock, a PostgreSQL row lock)
+#: before it is refused as ``Busy`` (503, retry): a tap must never hang for long.
+WRITE_WAIT_SECONDS = 3
+
+
+def is_lock_timeout(exc: BaseException) -> bool:
+    """True for "could not get the lock in time": SQLite's ``database is locked`` after
+    its busy timeout, PostgreSQL's lock_timeout (SQLSTATE 55P03)."""
+    orig = getattr(exc, "orig", None)
+    code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    text = str(orig if orig is not None else exc).lower()
+    return code == "55P03" or "database is locked" in text or "lock timeout" in text \
+        or "database table is locked" in text
 
 #: The rolled-back row of ``probe_writes``: big enough to need new pages.
 PROBE_KEY = "~storage-probe"
@@ -159,12 +173,16 @@ class UnitOfWork:
     def __init__(self, sessions: async_sessionmaker[AsyncSession] | None,
                  publisher: Publisher, clock: Clock | None = None, *,
                  sync_sessions: sessionmaker[Session] | None = None,
-                 offload: Offload[Any] | None = None) -> None:
+                 offload: Offload[Any] | None = None,
+                 offload_write: Offload[Any] | None = None) -> None:
         if sessions is None and (sync_sessions is None or offload is None):
             raise ValueError("give async sessions, or sync sessions with an offload")
         self.sessions = sessions
         self.sync_sessions = sync_sessions if offload is not None else None
         self.offload = offload
+        #: runs write transactions (SQLite: one at a time per process, in arrival order,
+        #: waiting at most WRITE_WAIT_SECONDS; see movements.platform.db)
+        self.offload_write = offload_write
         self.publisher = publisher
         self.clock: Clock = clock or SystemClock()
         #: Whether writes work (read by /readyz and the jobs; see domain/storage.py).
@@ -191,7 +209,7 @@ class UnitOfWork:
                         session.connection(execution_options={WRITE_TXN_OPTION: True})
                         return call(session)
 
-                result = await self.offload(in_thread)
+                result = await (self.offload_write or self.offload)(in_thread)
             else:
                 assert self.sessions is not None
                 async with self.sessions() as session, session.begin():
@@ -202,6 +220,8 @@ class UnitOfWork:
                 "this record was changed by someone else meanwhile; reload and retry"
             ) from exc
         except DBAPIError as exc:
+            if is_lock_timeout(exc):
+                raise Busy() from exc  # 503 with Retry-After: the tap retries itself
             reason = classify(exc, self.database_file)
             if reason is None:
                 if _data_exception(exc):  # a value the edge let through: still a refusal

@@ -41,8 +41,9 @@ from movements.ingest.samples import demo_ptm
 from movements.services import Services
 from movements.web.auth import COORDINATION, STAFF, AuthUser, current_user
 from movements.web.deps import PathId, ServicesDep
+from movements.web.forms import read_form
+from movements.web.media import HTML
 
-HTML = "text/html; charset=utf-8"
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
@@ -107,7 +108,7 @@ class Imports(Controller):
           opt={"telex_text": True, "text_files": True})
     async def telex(self, request: Request[Any, Any, Any], services: ServicesDep
                     ) -> Response[str]:
-        form = await request.form()
+        form = await read_form(request)
         texts: list[tuple[str, str]] = []
         pasted = str(form.get("text") or "")
         if pasted.strip():
@@ -134,11 +135,11 @@ class Imports(Controller):
           opt={"text_files": True})
     async def passengers(self, request: Request[Any, Any, Any], services: ServicesDep
                          ) -> Response[str]:
-        form = await request.form()
+        form = await read_form(request)
         upload = form.get("file")
         results = _Results()
         if not isinstance(upload, UploadFile) or not upload.filename:
-            results.error = "Choose a CSV file first."
+            results.error = "Choose a CSV or Excel file first."
             return await _imports_page(request, services, results, status=422)
         data = await upload.read()
         if len(data) > MAX_UPLOAD_BYTES:
@@ -184,7 +185,7 @@ class ReconciliationPages(Controller):
           summary="Apply or dismiss one difference", status_code=200)
     async def decide(self, request: Request[Any, Any, Any], services: ServicesDep,
                      movement_id: PathId) -> Response[Any]:
-        form = await request.form()
+        form = await read_form(request)
         key = str(form.get("key") or "")
         decision = str(form.get("decision") or "")
         if not key or decision not in (rc.APPLY, rc.DISMISS):
