@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from movements.config import ConfigError, Settings
+from movements.domain.models import Role
 
 
 class CliError(Exception):
@@ -269,7 +270,7 @@ def build_parser() -> argparse.ArgumentParser:
     add = users_sub.add_parser("add", help="add a user")
     add.add_argument("username")
     add.add_argument("--role", required=True,
-                     choices=["gate_staff", "coordinator", "reception", "admin"])
+                     choices=[r.value for r in Role])
     add.add_argument("--name", help="display name")
     add.add_argument("--password", help="at least 10 characters (default: generated)")
     add.add_argument("--organisation", help="required for reception users")

@@ -50,7 +50,7 @@ from movements.domain.models import (
 from movements.domain.ssr import SSR_CODES
 from movements.domain.uow import Tx
 from movements.services import Services
-from movements.web.auth import ANY_SIGNED_IN, COORDINATION, STAFF, AuthUser, current_user
+from movements.web.auth import COORDINATION, PERSONAL, STAFF, AuthUser, current_user
 from movements.web.deps import PathId, ServicesDep
 from movements.web.once import checked_key, request_hash, run_once
 from movements.web.reception import Reception
@@ -378,7 +378,7 @@ async def _section(request: Request[Any, Any, Any], services: Services, movement
 
 
 class HandoverPages(Controller):
-    guards = [ANY_SIGNED_IN]
+    guards = [PERSONAL]
 
     @get("/handovers/{handover_id:int}")
     async def handover(self, request: Request[Any, Any, Any], services: ServicesDep,
@@ -567,7 +567,7 @@ class ManifestOut:
 class DocumentApi(Controller):
     path = "/api/v1"
     tags = ["documents"]
-    guards = [ANY_SIGNED_IN]
+    guards = [PERSONAL]
 
     @get("/handovers/{handover_id:int}/manifest",
          summary="The signed handover's manifest: document id, version, hash, download URL",
