@@ -41,6 +41,7 @@ from movements.web.headers import security_headers
 from movements.web.health import healthz, readyz
 from movements.web.imports import ImportsPlugin
 from movements.web.pages import Pages
+from movements.web.reports import REPORT_ROUTES
 
 log = logging.getLogger("movements")
 STATIC = TEMPLATES.parent / "static"
@@ -112,6 +113,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                         *ALERT_ROUTES,
                         *ADMIN_ROUTES,
                         *DOCUMENT_ROUTES,
+                        *REPORT_ROUTES,
                         create_static_files_router("/static", [STATIC], opt={"public": True},
                                                    include_in_schema=False)],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
