@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -197,7 +197,7 @@ def _year() -> ColumnElement[int]:
     return func.extract("year", Movement.operational_date)
 
 
-def _minutes(session: Session, later: Any, earlier: Any) -> ColumnElement[float]:
+def _minutes(session: Session, later: Any, earlier: Any) -> ColumnElement[Any]:
     """``later - earlier`` in minutes, computed by the database."""
     if session.get_bind().dialect.name == "postgresql":
         return func.extract("epoch", later - earlier) / 60.0
@@ -259,7 +259,7 @@ def annual(session: Session, f: ReportFilter, *, top: int = 10) -> Report:
                         ("Month", *_DIR_COLUMNS),
                         _direction_rows(by_month, keys, lambda k: f"{k[0]:04d}-{k[1]:02d}"),
                         _DIR_COUNTS))
-    totals = dict(session.execute(
+    totals: dict[Any, int] = dict(session.execute(
         _base(Movement.kind, _people()).where(*where).group_by(Movement.kind)).all())
     people = int(session.scalar(_base(_people()).where(*where)) or 0)
     direction_totals = {d: int(totals.get(_KIND_OF[d], 0)) for d in DIRECTIONS}
@@ -295,7 +295,7 @@ def annual(session: Session, f: ReportFilter, *, top: int = 10) -> Report:
                         ("Category", *_DIR_COLUMNS),
                         _direction_rows(by_level, [(m.value,) for m in MedicalLevel]),
                         _DIR_COUNTS))
-    conditions = dict(session.execute(_with_passenger(
+    conditions: dict[Any, int] = dict(session.execute(_with_passenger(
         _base(Passenger.chronic_condition, _people())).where(
             *where, Passenger.chronic_condition.is_not(None))
         .group_by(Passenger.chronic_condition)).all())
@@ -437,8 +437,8 @@ def days(session: Session, f: ReportFilter, *, needs: Sequence[str] = (
     day_list = [f.date_from + timedelta(days=i) for i in range((f.date_to - f.date_from).days + 1)]
     load = tuple((d.isoformat(), int(moves.get(d, 0)),
                   *_direction_rows(people, [(d,)])[0][1:]) for d in day_list)
-    need_table = tuple((d.isoformat(), *(by_need.get(d, {}).get(c, 0) for c in needs))
-                       for d in day_list)
+    need_table: tuple[tuple[Cell, ...], ...] = tuple(
+        (d.isoformat(), *(by_need.get(d, {}).get(c, 0) for c in needs)) for d in day_list)
     escorts = tuple((d.isoformat(), required.get(d, (0, 0))[0],
                      planned.get(d, {}).get(EscortKind.MEDICAL.value, 0),
                      required.get(d, (0, 0))[1],

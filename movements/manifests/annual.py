@@ -88,7 +88,8 @@ def build_annual_overview(doc: AnnualOverviewDoc) -> bytes:
     """One page: headline, the three figures, the monthly chart, the peak, more lines."""
     s = styles()
     info = PageInfo(title=TITLE, agency_name=doc.agency_name, airport_name=doc.airport_name,
-                    document_id=f"annual {doc.period}", version=None, issued=fmt_dt(doc.issued_at_local),
+                    document_id=f"annual {doc.period}", version=None,
+                    issued=fmt_dt(doc.issued_at_local),
                     subject=doc.period, author=doc.issued_by)
     story: list[Flowable] = [*title_block(
         f"Assistance at {esc(doc.airport_name)}, {esc(doc.period)}",

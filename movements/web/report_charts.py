@@ -17,12 +17,12 @@ import pycountry
 import pygal
 from pygal.style import Style
 
+from movements.domain import reports as rp
+
 # pygal appends a legacy finder (for its map plugins, unused here) to sys.meta_path; it has
 # no find_spec, so every later first import warns (ImportWarning), an error under the test
 # suite's warnings-as-errors.  Take it out again.
 sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "PluginImportFixer"]
-
-from movements.domain import reports as rp
 
 STYLE = Style(
     background="#ffffff", plot_background="#ffffff", foreground="#111111",
@@ -75,11 +75,10 @@ def country_name(code: str) -> str:
 
 def display_table(table: rp.Table) -> rp.Table:
     """The table as people read it: first-column codes become words."""
-    if table.key in ("by_country", "medical_by_country", "trafficking"):
-        label = country_name
-    else:
-        def label(v: str) -> str:
-            return LABELS.get(v, v)
+    countries = table.key in ("by_country", "medical_by_country", "trafficking")
+
+    def label(v: str) -> str:
+        return country_name(v) if countries else LABELS.get(v, v)
     rows = tuple((label(str(r[0])) if isinstance(r[0], str) else r[0], *r[1:])
                  for r in table.rows)
     return replace(table, rows=rows)

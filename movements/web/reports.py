@@ -15,7 +15,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeAlias
 from urllib.parse import urlencode
 
 from litestar import Controller, Request, get
@@ -35,6 +35,8 @@ from movements.web.deps import ServicesDep
 from movements.web.report_charts import CHARTS, chart_svg, display_table
 
 HTML = "text/html; charset=utf-8"
+Q: TypeAlias = FromQuery[str | None]
+QList: TypeAlias = FromQuery[list[str] | None]
 VIEWS = ("days", "week", "month", "year")
 #: Above this many days the load tables (one row per day) give way to monthly figures.
 MAX_DAY_ROWS = 62
@@ -290,9 +292,9 @@ class ReportPages(Controller):
 
     @get("/reports")
     async def page(self, request: Request[Any, Any, Any], services: ServicesDep,
-                   view: FromQuery[str | None] = None, start: FromQuery[str | None] = None, end: FromQuery[str | None] = None,
-                   airport: FromQuery[list[str] | None] = None, direction: FromQuery[str | None] = None,
-                   need: FromQuery[str | None] = None, programme: FromQuery[str | None] = None) -> Response[str]:
+                   view: Q = None, start: Q = None, end: Q = None,
+                   airport: QList = None, direction: Q = None,
+                   need: Q = None, programme: Q = None) -> Response[str]:
         q, loaded = await load(request, services, view=view, start=start, end=end,
                                airport=airport, direction=direction, need=need,
                                programme=programme)
@@ -320,10 +322,11 @@ class ReportPages(Controller):
         return Response(body, media_type=HTML, headers={"Cache-Control": "no-store"})
 
     @get("/reports/charts/{name:str}")
-    async def chart(self, request: Request[Any, Any, Any], services: ServicesDep, name: FromPath[str],
-                    view: FromQuery[str | None] = None, start: FromQuery[str | None] = None, end: FromQuery[str | None] = None,
-                    airport: FromQuery[list[str] | None] = None, direction: FromQuery[str | None] = None,
-                    need: FromQuery[str | None] = None, programme: FromQuery[str | None] = None) -> Response[bytes]:
+    async def chart(self, request: Request[Any, Any, Any], services: ServicesDep,
+                    name: FromPath[str],
+                    view: Q = None, start: Q = None, end: Q = None,
+                    airport: QList = None, direction: Q = None,
+                    need: Q = None, programme: Q = None) -> Response[bytes]:
         key = name.removesuffix(".svg")
         if key not in CHARTS or not name.endswith(".svg"):
             raise NotFoundException(f"no chart {name!r}")
@@ -338,10 +341,10 @@ class ReportPages(Controller):
 
     @get("/reports/tables/{name:str}")
     async def table_csv(self, request: Request[Any, Any, Any], services: ServicesDep,
-                        name: FromPath[str], view: FromQuery[str | None] = None, start: FromQuery[str | None] = None,
-                        end: FromQuery[str | None] = None, airport: FromQuery[list[str] | None] = None,
-                        direction: FromQuery[str | None] = None, need: FromQuery[str | None] = None,
-                        programme: FromQuery[str | None] = None) -> Response[bytes]:
+                        name: FromPath[str], view: Q = None, start: Q = None,
+                        end: Q = None, airport: QList = None,
+                        direction: Q = None, need: Q = None,
+                        programme: Q = None) -> Response[bytes]:
         key = name.removesuffix(".csv")
         _, loaded = await load(request, services, view=view, start=start, end=end,
                                airport=airport, direction=direction, need=need,
@@ -353,10 +356,10 @@ class ReportPages(Controller):
 
     @get("/reports/export.xlsx")
     async def workbook(self, request: Request[Any, Any, Any], services: ServicesDep,
-                       view: FromQuery[str | None] = None, start: FromQuery[str | None] = None,
-                       end: FromQuery[str | None] = None, airport: FromQuery[list[str] | None] = None,
-                       direction: FromQuery[str | None] = None, need: FromQuery[str | None] = None,
-                       programme: FromQuery[str | None] = None) -> Response[bytes]:
+                       view: Q = None, start: Q = None,
+                       end: Q = None, airport: QList = None,
+                       direction: Q = None, need: Q = None,
+                       programme: Q = None) -> Response[bytes]:
         q, loaded = await load(request, services, view=view, start=start, end=end,
                                airport=airport, direction=direction, need=need,
                                programme=programme)
@@ -366,10 +369,10 @@ class ReportPages(Controller):
 
     @get("/reports/annual.pdf")
     async def annual_pdf(self, request: Request[Any, Any, Any], services: ServicesDep,
-                         view: FromQuery[str | None] = None, start: FromQuery[str | None] = None,
-                         end: FromQuery[str | None] = None, airport: FromQuery[list[str] | None] = None,
-                         direction: FromQuery[str | None] = None, need: FromQuery[str | None] = None,
-                         programme: FromQuery[str | None] = None) -> Response[bytes]:
+                         view: Q = None, start: Q = None,
+                         end: Q = None, airport: QList = None,
+                         direction: Q = None, need: Q = None,
+                         programme: Q = None) -> Response[bytes]:
         from movements.manifests.annual import build_annual_overview
 
         q, loaded = await load(request, services, view=view or "year", start=start, end=end,
@@ -464,9 +467,9 @@ class ReportApi(Controller):
 
     @get("/annual", summary="The annual figures for a period", description=_DOC)
     async def annual(self, request: Request[Any, Any, Any], services: ServicesDep,
-                     view: FromQuery[str | None] = None, start: FromQuery[str | None] = None, end: FromQuery[str | None] = None,
-                     airport: FromQuery[list[str] | None] = None, direction: FromQuery[str | None] = None,
-                     need: FromQuery[str | None] = None, programme: FromQuery[str | None] = None) -> ReportOut:
+                     view: Q = None, start: Q = None, end: Q = None,
+                     airport: QList = None, direction: Q = None,
+                     need: Q = None, programme: Q = None) -> ReportOut:
         q, loaded = await load(request, services, view=view or "year", start=start, end=end,
                                airport=airport, direction=direction, need=need,
                                programme=programme, parts=frozenset({"annual"}))
@@ -474,9 +477,9 @@ class ReportApi(Controller):
 
     @get("/days", summary="Movements, people, needs and escorts per day", description=_DOC)
     async def days(self, request: Request[Any, Any, Any], services: ServicesDep,
-                   view: FromQuery[str | None] = None, start: FromQuery[str | None] = None, end: FromQuery[str | None] = None,
-                   airport: FromQuery[list[str] | None] = None, direction: FromQuery[str | None] = None,
-                   need: FromQuery[str | None] = None, programme: FromQuery[str | None] = None) -> ReportOut:
+                   view: Q = None, start: Q = None, end: Q = None,
+                   airport: QList = None, direction: Q = None,
+                   need: Q = None, programme: Q = None) -> ReportOut:
         q, loaded = await load(request, services, view=view or "days", start=start, end=end,
                                airport=airport, direction=direction, need=need,
                                programme=programme, parts=frozenset({"days"}))
@@ -488,10 +491,10 @@ class ReportApi(Controller):
          description=_DOC + " Per day up to 62 days, per month beyond. worst_cases only "
                             "for coordinators and admins.")
     async def service_levels(self, request: Request[Any, Any, Any], services: ServicesDep,
-                             view: FromQuery[str | None] = None, start: FromQuery[str | None] = None,
-                             end: FromQuery[str | None] = None, airport: FromQuery[list[str] | None] = None,
-                             direction: FromQuery[str | None] = None, need: FromQuery[str | None] = None,
-                             programme: FromQuery[str | None] = None) -> ReportOut:
+                             view: Q = None, start: Q = None,
+                             end: Q = None, airport: QList = None,
+                             direction: Q = None, need: Q = None,
+                             programme: Q = None) -> ReportOut:
         q, loaded = await load(request, services, view=view or "month", start=start, end=end,
                                airport=airport, direction=direction, need=need,
                                programme=programme, parts=frozenset({"service"}))

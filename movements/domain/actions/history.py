@@ -3,9 +3,11 @@
 Past days have no live board, so this writes no stream events; it writes one audit entry
 for the whole import.  Rows go in as bulk Core INSERTs (one executemany per table, ids
 back through RETURNING), not one ORM object per row: a year is ~60,000 rows and the ORM
-unit of work spent most of the load time on bookkeeping we do not need here.  Rules that matter for history still hold: SSR codes come from the
-vocabulary, agency passengers never carry deportee codes, an unaccompanied minor names
-the adult to release to.
+unit of work spent most of the load time on bookkeeping we do not need here.
+
+Rules that matter for history still hold: SSR codes come from the vocabulary, agency
+passengers never carry deportee codes, an unaccompanied minor names the adult to release
+to.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Table, func, insert, select
 
 from ..errors import RuleViolation
 from ..models import (
@@ -119,13 +122,13 @@ def import_history(tx: Tx, airport: str, movements: Sequence[HistoricMovement]
                 needs[p.key] = _checked_needs(p, m.key)
     conn = tx.session.connection()
 
-    def insert_all(table: object, rows: list[dict[str, object]]) -> list[int]:
+    def insert_all(table: Table, rows: list[dict[str, object]]) -> list[int]:
         if not rows:
             return []
-        stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)  # type: ignore[attr-defined]
+        stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
         return [row[0] for row in conn.execute(stmt, rows)]
 
-    movement_ids = dict(zip([m.key for m in movements], insert_all(Movement.__table__, [
+    movement_ids = dict(zip([m.key for m in movements], insert_all(_table(Movement), [
         {"airport_id": port.id, "kind": m.kind, "is_charter": m.is_charter,
          "carrier": m.carrier, "flight_number": m.flight_number,
          "operational_date": m.operational_date, "origin": m.origin,
@@ -136,39 +139,43 @@ def import_history(tx: Tx, airport: str, movements: Sequence[HistoricMovement]
     stops = [{"movement_id": movement_ids[m.key], "position": i, "airport_code": c}
              for m in movements for i, c in enumerate(m.stops, start=1)]
     if stops:
-        conn.execute(insert(CharterStop.__table__), stops)
+        conn.execute(insert(_table(CharterStop)), stops)
     case_refs = list(dict.fromkeys(p.case_ref for p in people.values()))
     programmes = {p.case_ref: p.programme for p in reversed(people.values())}
-    case_ids = dict(zip(case_refs, insert_all(Case.__table__, [
+    case_ids = dict(zip(case_refs, insert_all(_table(Case), [
         {"reference": ref, "airport_id": port.id, "programme": programmes[ref],
          "split_flagged": False} for ref in case_refs]), strict=True))
-    passenger_ids = dict(zip(people, insert_all(Passenger.__table__, [
+    passenger_ids = dict(zip(people, insert_all(_table(Passenger), [
         _passenger_row(p, case_ids[p.case_ref]) for p in people.values()]), strict=True))
     need_rows = [{"passenger_id": passenger_ids[key], "code": code, "text": text}
                  for key, codes in needs.items() for code, text in codes]
     if need_rows:
-        conn.execute(insert(SpecialNeed.__table__), need_rows)
+        conn.execute(insert(_table(SpecialNeed)), need_rows)
     booked = [(movement_ids[m.key], passenger_ids[p.key], p) for m in movements
               for p in m.passengers]
-    booking_ids = insert_all(Booking.__table__, [
+    booking_ids = insert_all(_table(Booking), [
         {"movement_id": mid, "passenger_id": pid, "stop": p.stop,
          "status": BookingStatus.BOOKED, "version": 1} for mid, pid, p in booked])
     steps = [{"booking_id": bid, "kind": kind, "at": at}
              for bid, (_, _, p) in zip(booking_ids, booked, strict=True)
              for kind, at in p.milestones]
     if steps:
-        conn.execute(insert(Milestone.__table__), steps)
+        conn.execute(insert(_table(Milestone)), steps)
     links = [{"inbound_movement_id": movement_ids[m.key],
               "onward_movement_id": movement_ids[m.onward_key]}
              for m in movements if m.onward_key is not None]
     if links:
-        conn.execute(insert(Transit.__table__), links)
+        conn.execute(insert(_table(Transit)), links)
     summary = HistorySummary(len(movement_ids), len(people), len(booked), len(case_ids))
     tx.audit("import_history", "airport", port.id, after={
         "movements": summary.movements, "passengers": summary.passengers,
         "from": min(m.operational_date for m in movements) if movements else None,
         "to": max(m.operational_date for m in movements) if movements else None})
     return summary
+
+
+def _table(entity: type[Any]) -> Table:
+    return cast(Table, entity.__table__)
 
 
 def _checked_needs(p: HistoricPassenger, where: str) -> list[tuple[str, str | None]]:
