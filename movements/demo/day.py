@@ -112,7 +112,7 @@ def read_fixture(path: str | Path | None = None) -> dict[str, Any]:
 
 def demo_users(path: str | Path | None = None) -> list[DemoUser]:
     """One account per role: gate staff, coordinator, reception (bound to the reception
-    agency), admin."""
+    agency), admin, manager (aggregates only)."""
     data = read_fixture(path)
     orgs = {o["key"]: o["name"] for o in data["organisations"]}
     users: list[DemoUser] = []
