@@ -528,8 +528,8 @@ def service_levels(session: Session, f: ReportFilter, *, per: str = "month",
                             ("Period", "Met", *heads, "Average min", "Longest min",
                              "Targets met"), tuple(out), frozenset({1}),
                             note="From the report time (3 h before departure) to met at the "
-                                 "designated point" if name == "departing" else
-                                 "From on-block to met at the aircraft or arrival gate"))
+                                 "designated point." if name == "departing" else
+                                 "From on-block to met at the aircraft or arrival gate."))
     tables.append(_spans(session, f))
     tables.append(_no_shows(session, f, per))
     worst_rows = session.execute(
