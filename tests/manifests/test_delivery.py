@@ -82,8 +82,9 @@ def seed(tx: Tx) -> Seeded:
                                         "native_name": "سلمى حداد"})):
         pid, _ = add_pax(tx, world.arrival_id, ref, surname, given, **extra)
         pids.append(pid)
-    return Seeded(world, Actor(gate_id, "gate", Role.GATE_STAFF),
-                  Actor(coord_id, "coord", Role.COORDINATOR), pids)
+    return Seeded(world, Actor(gate_id, "gate", Role.GATE_STAFF, airport_ids=frozenset({world.airport_id})),
+                  Actor(coord_id, "coord", Role.COORDINATOR,
+                        airport_ids=frozenset({world.airport_id})), pids)
 
 
 @pytest.fixture
@@ -257,7 +258,7 @@ def _charter_world(tx: Tx, total: int) -> tuple[int, Actor]:
             needs=(("WCHR", None),) if i % 37 == 0 else ()))
         px.book_passenger(tx, pid, movement, seat=f"{4 + i // 6}{'ABCDEF'[i % 6]}",
                           stop=stops[family % 3])
-    return movement, Actor(coord_id, "coord", Role.COORDINATOR)
+    return movement, Actor(coord_id, "coord", Role.COORDINATOR, airport_ids=frozenset({1}))
 
 
 async def test_charter_of_400_from_the_database_numbers_every_page(services: Services
@@ -312,7 +313,7 @@ async def test_daily_report_from_the_database(services: Services) -> None:
                          issued_at=services.clock.now(), issued_by_user_id=s.coord.user_id)
     assert doc.lane("arrival").passengers == 3 and doc.lane("departure").movements == 1
     assert dict(doc.need_groups)[dq.NeedGroup.MEDICAL] == 1
-    report = await delivery.daily_report(services, s.coord, "AMS", date(2026, 9, 15))
+    report = await delivery.daily_report(services, s.coord, "AMS", "AMS", date(2026, 9, 15))
     assert "3 passengers assisted on 2 movements" in flat(report.content)
 
 
