@@ -33,7 +33,7 @@ from sqlalchemy import (
     distinct,
     exists,
     func,
-    literal,
+    literal_column,
     select,
 )
 from sqlalchemy.orm import Session, aliased
@@ -189,6 +189,12 @@ def _with_passenger(stmt: Select[Any]) -> Select[Any]:
     return stmt.join(Passenger, Passenger.id == Booking.passenger_id)
 
 
+# Inline SQL, not bound parameters: PostgreSQL compares SELECT and GROUP BY expressions
+# textually, and two binds ($1, $2) of the same value are different expressions to it.
+_NATIONALITY = func.coalesce(Passenger.nationality, literal_column("'unknown'"))
+_HUNDRED: ColumnElement[int] = literal_column("100")
+
+
 def _month() -> ColumnElement[int]:
     return func.extract("month", Movement.operational_date)
 
@@ -275,8 +281,8 @@ def annual(session: Session, f: ReportFilter, *, top: int = 10) -> Report:
                         _direction_rows(by_programme, sorted(by_programme)), _DIR_COUNTS))
 
     nationality = session.execute(_with_passenger(
-        _base(func.coalesce(Passenger.nationality, "unknown"), Movement.kind, _people()))
-        .where(*where).group_by(func.coalesce(Passenger.nationality, "unknown"),
+        _base(_NATIONALITY, Movement.kind, _people()))
+        .where(*where).group_by(_NATIONALITY,
                                 Movement.kind)).all()
     grouped = _by_direction(nationality)
     ranked = _top([(str(k[0]), v) for k, v in grouped.items()], top)
@@ -304,9 +310,9 @@ def annual(session: Session, f: ReportFilter, *, top: int = 10) -> Report:
                         tuple((c.value, int(conditions.get(c, 0))) for c in ChronicCondition),
                         frozenset({1})))
     med_country = session.execute(_with_passenger(
-        _base(func.coalesce(Passenger.nationality, "unknown"), Movement.kind, _people()))
+        _base(_NATIONALITY, Movement.kind, _people()))
         .where(*where, medical)
-        .group_by(func.coalesce(Passenger.nationality, "unknown"), Movement.kind)).all()
+        .group_by(_NATIONALITY, Movement.kind)).all()
     ranked = _top([(str(k[0]), v) for k, v in _by_direction(med_country).items()], top)
     tables.append(Table("medical_by_country", "Medical cases by nationality",
                         ("Country", *_DIR_COLUMNS),
@@ -316,14 +322,14 @@ def annual(session: Session, f: ReportFilter, *, top: int = 10) -> Report:
     umnr = exists().where(SpecialNeed.passenger_id == Booking.passenger_id,
                           SpecialNeed.code == "UMNR")
     minors = _by_direction(session.execute(
-        _base(literal("UMNR"), Movement.kind, _people()).where(*where, umnr)
+        _base(literal_column("'UMNR'"), Movement.kind, _people()).where(*where, umnr)
         .group_by(Movement.kind)).all())
     reunited = _by_direction(session.execute(_with_passenger(
-        _base(literal("family_reunification"), Movement.kind, _people()))
+        _base(literal_column("'family_reunification'"), Movement.kind, _people()))
         .join(Case, Case.id == Passenger.case_id)
         .where(*where, Case.programme == "family_reunification").group_by(Movement.kind)).all())
     reunited_minors = _by_direction(session.execute(_with_passenger(
-        _base(literal("family_reunification"), Movement.kind, _people()))
+        _base(literal_column("'family_reunification'"), Movement.kind, _people()))
         .join(Case, Case.id == Passenger.case_id)
         .where(*where, umnr, Case.programme == "family_reunification")
         .group_by(Movement.kind)).all())
@@ -338,11 +344,11 @@ def annual(session: Session, f: ReportFilter, *, top: int = 10) -> Report:
 
     vot = Passenger.victim_of_trafficking.is_(True)
     victims = _by_direction(_with_passenger_rows(session, _base(
-        literal("vot"), Movement.kind, _people()), where, vot))
+        literal_column("'vot'"), Movement.kind, _people()), where, vot))
     vot_country = _by_direction(session.execute(_with_passenger(
-        _base(func.coalesce(Passenger.nationality, "unknown"), Movement.kind, _people()))
+        _base(_NATIONALITY, Movement.kind, _people()))
         .where(*where, vot)
-        .group_by(func.coalesce(Passenger.nationality, "unknown"), Movement.kind)).all())
+        .group_by(_NATIONALITY, Movement.kind)).all())
     tables.append(Table(
         "trafficking", "Victims of trafficking assisted (counts only)",
         ("Group", *_DIR_COLUMNS),
@@ -501,7 +507,7 @@ def service_levels(session: Session, f: ReportFilter, *, per: str = "month",
         raise ValueError(f"per={per!r}: day or month")
     waits = _waits(session, f).subquery()
     period: Any = waits.c.day if per == "day" else (
-        func.extract("year", waits.c.day) * 100 + func.extract("month", waits.c.day))
+        func.extract("year", waits.c.day) * _HUNDRED + func.extract("month", waits.c.day))
     direction = case((waits.c.kind == MovementKind.DEPARTURE, "departing"), else_="arriving")
     buckets = []
     for limit in sorted({lim for lim, _ in ECAC_DEPARTING + ECAC_ARRIVING}):
@@ -581,7 +587,7 @@ def _no_shows(session: Session, f: ReportFilter, per: str) -> Table:
     # The same scope, but every booking that was expected: booked or no-show.
     where = _counted(f, booked_only=False)
     period: Any = Movement.operational_date if per == "day" else (
-        _year() * 100 + _month())
+        _year() * _HUNDRED + _month())
     rows = session.execute(
         _base(period, func.count(),
               func.sum(case((Booking.status == BookingStatus.NO_SHOW, 1), else_=0)))
