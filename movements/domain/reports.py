@@ -145,9 +145,18 @@ def suppress(table: Table, threshold: int = SMALL_CELL) -> Table:
     return replace(table, rows=rows, note=note)
 
 
+#: Facts that count people (suppressed like table cells below coordinator level).
+PEOPLE_FACTS = frozenset({"people", "departure", "transit", "arrival", "peak_transits",
+                          "medical_cases"})
+
+
 def for_audience(report: Report, *, coordinator: bool) -> Report:
-    """Sensitive tables are always suppressed; below coordinator level every table is."""
-    return replace(report, tables=tuple(
+    """Sensitive tables are always suppressed; below coordinator level every table is,
+    and so are the headline counts of people."""
+    facts = report.facts if coordinator else tuple(
+        (k, f"<{SMALL_CELL}" if k in PEOPLE_FACTS and isinstance(v, int) and 0 < v < SMALL_CELL
+         else v) for k, v in report.facts)
+    return replace(report, facts=facts, tables=tuple(
         suppress(t) if t.sensitive or not coordinator else t for t in report.tables))
 
 

@@ -33,13 +33,13 @@ class AnnualOverviewDoc:
 
     airport_name: str
     period: str
-    people: int
-    departures: int
-    transits: int
-    arrivals: int
+    people: str  # counts as printed ("14,738", or "<5" where suppressed)
+    departures: str
+    transits: str
+    arrivals: str
     months: tuple[tuple[str, int | str, int | str, int | str], ...]
     peak_month: str | None
-    peak_transits: int
+    peak_transits: str
     lines: tuple[str, ...]  # further figures, one sentence each
     issued_at_local: datetime
     issued_by: str
@@ -93,9 +93,9 @@ def build_annual_overview(doc: AnnualOverviewDoc) -> bytes:
                     subject=doc.period, author=doc.issued_by)
     story: list[Flowable] = [*title_block(
         f"Assistance at {esc(doc.airport_name)}, {esc(doc.period)}",
-        f"The team assisted {doc.people:,} people.")]
-    big = [(f"{doc.departures:,}", "departures"), (f"{doc.transits:,}", "transits"),
-           (f"{doc.arrivals:,}", "arrivals")]
+        f"The team assisted {doc.people} people.")]
+    big = [(doc.departures, "departures"), (doc.transits, "transits"),
+           (doc.arrivals, "arrivals")]
     figures = Table([[Paragraph(f'<font name="{SANS_BOLD}" size="22">{n}</font>', s.base)
                       for n, _ in big],
                      [Paragraph(w, s.base) for _, w in big]],
@@ -106,7 +106,7 @@ def build_annual_overview(doc: AnnualOverviewDoc) -> bytes:
     story += [figures, Spacer(1, 5 * mm), monthly_chart(doc, CONTENT_W), Spacer(1, 3 * mm)]
     if doc.peak_month:
         story.append(Paragraph(
-            f"Peak: {doc.peak_transits:,} transits in {esc(doc.peak_month)}.", s.base))
+            f"Peak: {esc(doc.peak_transits)} transits in {esc(doc.peak_month)}.", s.base))
     for line in doc.lines:
         story.append(Paragraph(esc(line), s.base))
     return render(story, info)

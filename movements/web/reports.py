@@ -76,6 +76,15 @@ class Query:
         return (self.end - self.start).days < MAX_DAY_ROWS
 
 
+def fmt(value: rp.Cell) -> str:
+    """A cell as shown: whole numbers with thousands separators, nothing for None."""
+    if value is None:
+        return ""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
+
+
 def _user(request: Request[Any, Any, Any]) -> AuthUser:
     user = current_user(request)
     assert user is not None  # guarded route
@@ -318,7 +327,7 @@ class ReportPages(Controller):
             sections=[(title, [display_table(tables[k]) for k in keys if k in tables])
                       for title, keys in sections],
             charts=CHARTS, worst=loaded.worst, detail=sees_detail(user),
-            threshold=rp.SMALL_CELL)
+            threshold=rp.SMALL_CELL, fmt=fmt)
         return Response(body, media_type=HTML, headers={"Cache-Control": "no-store"})
 
     @get("/reports/charts/{name:str}")
@@ -396,17 +405,17 @@ def overview_doc(q: Query, annual: rp.Report, user: AuthUser, services: Services
         (q.end.month, q.end.day) == (12, 31) and q.start.year == q.end.year else \
         f"{q.start.isoformat()} to {q.end.isoformat()}"
     lines = [
-        f"Medical cases: {medical[0][4]} basic, {medical[1][4]} chronic.",
-        f"Unaccompanied minors returned: {minors[0][1]}; family reunification: "
-        f"{minors[1][4]} travellers, {minors[2][4]} of them unaccompanied minors.",
-        *(f"Charter {c[1]} on {c[0]}: {c[2]}, {c[3]} people." for c in charters),
+        f"Medical cases: {fmt(medical[0][4])} basic, {fmt(medical[1][4])} chronic.",
+        f"Unaccompanied minors returned: {fmt(minors[0][1])}; family reunification: "
+        f"{fmt(minors[1][4])} travellers, {fmt(minors[2][4])} of them unaccompanied minors.",
+        *(f"Charter {c[1]} on {c[0]}: {c[2]}, {fmt(c[3])} people." for c in charters),
     ]
     return AnnualOverviewDoc(
-        airport_name=", ".join(q.airports), period=period, people=int(facts["people"] or 0),
-        departures=int(facts["departure"] or 0), transits=int(facts["transit"] or 0),
-        arrivals=int(facts["arrival"] or 0), months=months,  # type: ignore[arg-type]
+        airport_name=", ".join(q.airports), period=period, people=fmt(facts["people"]),
+        departures=fmt(facts["departure"]), transits=fmt(facts["transit"]),
+        arrivals=fmt(facts["arrival"]), months=months,  # type: ignore[arg-type]
         peak_month=str(facts["peak_transit_month"]) if facts["peak_transit_month"] else None,
-        peak_transits=int(facts["peak_transits"] or 0), lines=tuple(lines),
+        peak_transits=fmt(facts["peak_transits"]), lines=tuple(lines),
         issued_at_local=services.clock.now(), issued_by=user.display_name)
 
 

@@ -149,6 +149,14 @@ def test_a_manager_sees_aggregates_only(year_app: Litestar) -> None:
         assert _cell(html, "trafficking", "Sierra Leone")[0] == "&lt;5"
         assert _cell(html, "minors", "Unaccompanied minors (UMNR)")[0] == "18"
         assert "so that no person can be singled out" in html
+        # The headline counts too: two people on stretchers in the year.
+        few = client.get(f"/reports?{YEAR}&need=STCR").text
+        assert _fact(few, "people") == "&lt;5"
+        assert "STCR" in few and ">2<" not in few.split('id="fact-people"')[1][:20]
+        pdf = client.get(f"/reports/annual.pdf?{YEAR}&need=STCR")
+        assert pdf.status_code == 200
+        text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+        assert "assisted <5 people" in text
         # No personal route is linked, no worst cases (they point at movements).
         assert 'id="t-worst"' not in html
         assert "/movements/" not in html and "/bookings/" not in html
