@@ -130,6 +130,28 @@ def executemany_baseline(source: Path, target: Path) -> tuple[float, int]:
     return elapsed, sum(len(r) for r in rows.values())
 
 
+async def after_writes(base: str, cookies: httpx.Cookies, url: str, rounds: int,
+                       concurrency: int, db: Path) -> list[float]:
+    """Each round: a write lands (an audit row, as every action writes one), then
+    ``concurrency`` requests arrive together on the now stale aggregates."""
+    times: list[float] = []
+    conn = sqlite3.connect(db, isolation_level=None, timeout=30)
+    async with httpx.AsyncClient(base_url=base, cookies=cookies, timeout=120) as client:
+        for _ in range(rounds):
+            conn.execute("INSERT INTO audit_entry (at, username, action, entity) VALUES "
+                         "('2026-11-30 12:00:00.000000', 'bench', 'bench_write', 'bench')")
+
+            async def one() -> None:
+                t = time.perf_counter()
+                resp = await client.get(url)
+                times.append((time.perf_counter() - t) * 1000)
+                assert resp.status_code == 200
+
+            await asyncio.gather(*(one() for _ in range(concurrency)))
+    conn.close()
+    return times
+
+
 async def http_view(base: str, cookies: httpx.Cookies, url: str, requests: int,
                     concurrency: int) -> tuple[float, list[float]]:
     async with httpx.AsyncClient(base_url=base, cookies=cookies, timeout=60) as client:
@@ -172,6 +194,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=100)
     parser.add_argument("--concurrency", type=int, default=10)
     parser.add_argument("--cold-runs", type=int, default=20)
+    parser.add_argument("--write-rounds", type=int, default=5)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-reports-"))
     year_db, floor_db = work / "year.sqlite3", work / "floor.sqlite3"
@@ -183,7 +206,7 @@ def main() -> None:
     floor_s, row_count = executemany_baseline(year_db, floor_db)
     load_rows = [
         ["plain sqlite3 executemany, same rows (baseline)", row_count, floor_s, 1.0],
-        ["history import (bulk Core INSERTs, RETURNING ids, checks, audit)", row_count,
+        ["history import (bulk Core executemany, ids reserved, checks, audit)", row_count,
          parts["import_s"], parts["import_s"] / floor_s],
         ["`movements demo --year 2016` path: generate + import", row_count, whole_s,
          whole_s / floor_s],
@@ -237,9 +260,14 @@ def main() -> None:
                                                  args.concurrency))
             s = summary(times)
             c = summary(cold_times[name])
-            results[name] = {"http": s, "first_request_ms": first, "cold_aggregates": c}
+            w = summary(asyncio.run(after_writes(base, client.cookies, url, args.write_rounds,
+                                                 args.concurrency, year_db)))
+            results[name] = {"http": s, "first_request_ms": first, "cold_aggregates": c,
+                             "after_write": w}
             rows.append([f"{name}: HTTP, {args.concurrency} concurrent", f"{first:.0f}",
                          s["p50"], s["p95"], s["p95"] / bare_p95])
+            rows.append([f"{name}: HTTP, {args.concurrency} at once right after a write",
+                         "-", w["p50"], w["p95"], w["p95"] / bare_p95])
             rows.append([f"{name}: aggregates uncached, {args.concurrency} threads", "-",
                          c["p50"], c["p95"], c["p95"] / bare_p95])
         client.close()

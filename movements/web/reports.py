@@ -159,7 +159,23 @@ class ReportCache:
     def __init__(self, size: int = 128) -> None:
         self._items: OrderedDict[Any, tuple[Any, Any]] = OrderedDict()
         self._lock = threading.Lock()
+        self._computing: dict[Any, threading.Lock] = {}
         self.size = size
+
+    def get_or_compute(self, key: Any, stamp: Any, compute: Any) -> Any:
+        """The cached value, or computed once: concurrent requests for the same key after
+        a write wait for the first one instead of each running the same aggregates."""
+        value = self.get(key, stamp)
+        if value is not None:
+            return value
+        with self._lock:
+            gate = self._computing.setdefault(key, threading.Lock())
+        with gate:
+            value = self.get(key, stamp)
+            if value is None:
+                value = compute()
+                self.put(key, stamp, value)
+            return value
 
     def get(self, key: Any, stamp: Any) -> Any | None:
         with self._lock:
@@ -220,12 +236,9 @@ async def load(request: Request[Any, Any, Any], services: Services, *, view: str
         stamp = rp.data_stamp(session)
 
         def cached(key: str, compute: Any) -> Any:
-            full = (key, f, q.per)
-            value = None if uncached else cache.get(full, stamp)
-            if value is None:
-                value = compute()
-                cache.put(full, stamp, value)
-            return value
+            if uncached:
+                return compute()
+            return cache.get_or_compute((key, f, q.per), stamp, compute)
 
         empty = rp.Report(())
         annual = cached("annual", lambda: rp.annual(session, f)) if "annual" in parts \
