@@ -480,7 +480,7 @@ def test_an_admin_adds_a_manager_who_lands_on_the_reports(site: Site) -> None:
         no_airport = client.post("/admin/users", data={
             **without, "username": "boss2", "role": "manager", "_csrf": d.csrf("admin")})
         assert no_airport.status_code == 422, no_airport.text
-        assert "works at least one airport" in no_airport.text, re.findall(r"admin-message\">[^<]*", no_airport.text)
+        assert "works at least one airport" in no_airport.text
         client = d.sign_in("boss")
         assert client.get("/", follow_redirects=False).headers["location"] == "/reports"
         assert client.get("/reports").status_code == 200
