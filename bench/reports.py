@@ -36,7 +36,6 @@ from sqlalchemy import create_engine  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from bench._common import summary, table, write_json  # noqa: E402
-from movements.db import Database  # noqa: E402
 from movements.demo.load_year import load_year, year_history  # noqa: E402
 from movements.domain import reports as rp  # noqa: E402
 from movements.domain.actions import setup  # noqa: E402
@@ -44,8 +43,9 @@ from movements.domain.actions.history import import_history  # noqa: E402
 from movements.domain.clock import ManualClock  # noqa: E402
 from movements.domain.models import Role  # noqa: E402
 from movements.domain.uow import Actor, NullPublisher, Tx  # noqa: E402
-from movements.migrate import upgrade  # noqa: E402
-from movements.passwords import hash_password  # noqa: E402
+from movements.platform.db import Database  # noqa: E402
+from movements.platform.migrate import upgrade  # noqa: E402
+from movements.platform.passwords import hash_password  # noqa: E402
 from tests.live import sign_in, start_server  # noqa: E402
 
 SYSTEM = Actor.system("bench")

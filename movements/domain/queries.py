@@ -78,6 +78,7 @@ class PassengerView:
     escorts: tuple[tuple[str, str], ...]  # (kind, name)
     purged: bool
     steps_on: int | None = None  # an onward transit leg: the steps are ticked on the inbound
+    timezone: str = "UTC"  # the airport's (IANA name): how its times print
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +127,7 @@ class MovementSummary:
     inbound_id: int | None = None
     linked: LinkedLeg | None = None
     case_split: bool = False
+    timezone: str = "UTC"  # the airport's (IANA name): how its times print
 
     @property
     def shown_on_board(self) -> bool:
@@ -147,7 +149,7 @@ class MovementDetail:
     onward: MovementSummary | None
     inbound: MovementSummary | None
     notes: tuple[NoteView, ...] = ()
-    timezone: str = "Europe/Amsterdam"
+    timezone: str = "UTC"  # always given: the airport row's zone
 
     @property
     def connection_minutes(self) -> int | None:
@@ -240,6 +242,7 @@ def _summary(m: Movement, alerts: int, links: dict[int, tuple[int | None, int | 
         inbound_id=inbound_id, onward_id=onward_id,
         linked=_linked(m, (legs or {}).get(onward_id or inbound_id or -1)),
         case_split=any(b.passenger.case.split_flagged for b in active),
+        timezone=m.airport.timezone,
     )
 
 
@@ -349,6 +352,7 @@ def passenger_view(b: Booking, kind: MovementKind, day: date,
         next_step=nxt.key if nxt else None, next_step_label=nxt.label if nxt else None,
         escorts=tuple(escorts), purged=p.purged_at is not None,
         steps_on=steps_on if kind is MovementKind.TRANSIT_OUT else None,
+        timezone=b.movement.airport.timezone,
     )
 
 

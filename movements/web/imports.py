@@ -161,6 +161,7 @@ async def _imports_page(request: Request[Any, Any, Any], services: Services,
     today = local_date(services.clock.now(), choice.timezone)
     return _html(_env(request).get_template("imports.html").render(
         **_context(request, services), results=results, telexes=rows, airport=choice.code,
+        page_timezone=choice.timezone,
         airports=choice.codes,
         sample=demo_ptm(today), today=today, columns=passengers_csv.COLUMNS,
         required=passengers_csv.REQUIRED, max_chars=MAX_TELEX_CHARS), status)

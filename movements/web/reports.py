@@ -116,7 +116,7 @@ def _date(name: str, value: str) -> date:
         raise ValidationException(f"{name}={value!r}: expected a date YYYY-MM-DD") from None
 
 
-def parse_query(user: AuthUser, services: Services, allowed: tuple[str, ...], *,
+def parse_query(user: AuthUser, today: date, allowed: tuple[str, ...], *,
                 view: str | None, start: str | None, end: str | None,
                 airport: list[str] | None, direction: str | None, need: str | None,
                 programme: str | None) -> Query:
@@ -125,7 +125,6 @@ def parse_query(user: AuthUser, services: Services, allowed: tuple[str, ...], *,
     chosen_view = view or ("days" if user.role is not Role.MANAGER else "year")
     if chosen_view not in VIEWS:
         raise ValidationException(f"view={view!r}: one of {', '.join(VIEWS)}")
-    today = local_date(services.clock.now(), "Europe/Amsterdam")
     first, last = _range(chosen_view, today)
     if start:
         first = _date("start", start)
@@ -227,7 +226,11 @@ async def load(request: Request[Any, Any, Any], services: Services, *, view: str
 
     def read(session: Session) -> tuple[Query, Loaded]:
         allowed = _allowed_airports(session, user)
-        q = parse_query(user, services, allowed, view=view, start=start, end=end,
+        # "Today" is the first airport's local day (a manager of several sees one day).
+        zone = session.scalar(select(Airport.timezone).where(
+            Airport.iata == allowed[0])) if allowed else None
+        today = local_date(services.clock.now(), zone or "UTC")
+        q = parse_query(user, today, allowed, view=view, start=start, end=end,
                         airport=airport, direction=direction, need=need, programme=programme)
         ids = tuple(session.scalars(select(Airport.id).where(Airport.iata.in_(q.airports))
                                     .order_by(Airport.id)))

@@ -26,7 +26,7 @@ def dep(mid: int = 1, at: datetime = T0 + timedelta(hours=3), *passengers: r.Pax
 
 
 def snap(now: datetime, *movements: r.MovementSnap, **kw: object) -> r.Snapshot:
-    return r.Snapshot(now=now, airport_id=1, airport="AMS",
+    return r.Snapshot(now=now, airport_id=1, airport="AMS", timezone="Europe/Amsterdam",
                       movements={m.id: m for m in movements}, **kw)  # type: ignore[arg-type]
 
 

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
-from movements.db import Database
 from movements.demo.load_year import load_year
 from movements.domain.actions import setup
 from movements.domain.models import Role
 from movements.domain.uow import NullPublisher, Tx
+from movements.platform.db import Database
 from tests.browser.conftest import ARTIFACTS
 from tests.conftest import run_async
 from tests.factories import SYSTEM

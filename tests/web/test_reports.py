@@ -19,12 +19,12 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from movements.app import create_app
-from movements.config import Settings
 from movements.demo.load_year import load_year
 from movements.domain.actions import milestones, setup
 from movements.domain.clock import ManualClock
 from movements.domain.models import Booking, Movement, MovementKind, Role
 from movements.domain.uow import Tx
+from movements.platform.config import Settings
 from tests.factories import SYSTEM
 from tests.web.conftest import _HASH, BASE, login
 

@@ -35,6 +35,7 @@ from ..models import (
     Transit,
 )
 from ..uow import Tx
+from ..vocabulary import FlightState
 from .movements import airport_by_code
 from .passengers import validate_needs
 
@@ -139,8 +140,9 @@ def import_history(tx: Tx, airport: str, movements: Sequence[HistoricMovement]
          "operational_date": m.operational_date, "origin": m.origin,
          "destination": m.destination, "scheduled_at": m.scheduled_at,
          "actual_at": m.actual_at or m.scheduled_at, "completed": True, "version": 1,
-         "flight_state": "ARR" if m.kind in (MovementKind.ARRIVAL, MovementKind.TRANSIT_IN)
-         else "DEP"} for m in movements]), strict=True))
+         "flight_state": (FlightState.ARRIVED if m.kind in (MovementKind.ARRIVAL,
+                                                             MovementKind.TRANSIT_IN)
+                          else FlightState.DEPARTED).value} for m in movements]), strict=True))
     stops = [{"movement_id": movement_ids[m.key], "position": i, "airport_code": c}
              for m in movements for i, c in enumerate(m.stops, start=1)]
     if stops:
