@@ -11,13 +11,10 @@ fresh, or stale and since when.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from typing import Any
 
 from litestar import Controller, Request, WebSocket, get, post, websocket
-from litestar.exceptions import WebSocketDisconnect
 from litestar.params import FromQuery
 from litestar.response import Response
 from sqlalchemy.orm import Session
@@ -27,13 +24,15 @@ from movements.domain.actions import alerts as alert_actions
 from movements.domain.errors import NotFound
 from movements.domain.uow import Tx
 from movements.feed.client import feed_status_view
+from movements.realtime.connection import LiveSocket, serve
 from movements.realtime.fragments import header
 from movements.services import Services
 from movements.web.auth import COORDINATION, STAFF, AuthUser, current_user, same_origin
 from movements.web.deps import ChannelsDep, PathId, ServicesDep
+from movements.web.live import holder_of
+from movements.web.media import HTML
 
 log = logging.getLogger(__name__)
-HTML = "text/html; charset=utf-8"
 POLICY = 1008
 
 
@@ -144,46 +143,26 @@ async def alerts_socket(socket: WebSocket[Any, Any, Any], channels: ChannelsDep,
     stream = alerts_stream(airport)
     env = socket.app.state.fragments.env
     await socket.accept()
-    lock = asyncio.Lock()
-    state = {"closed": False}
+    hub = socket.app.state.hub
+    live = LiveSocket(socket, holder_of(user))
 
-    async def snapshot() -> None:
+    async def snapshot(_: int | None = None) -> str:
         # Every message is a whole snapshot (seq 0): the page never has a gap to mend.
         body = await _list_html(services, user, env, airport)
-        async with lock:
-            if not state["closed"]:
-                await socket.send_text(header(stream, 0, 0, "snapshot") + body)
+        return header(stream, 0, 0, "snapshot") + body
 
     async def on_board_event(_: bytes) -> None:
-        await snapshot()
+        await live.send(await snapshot())
 
-    async def heartbeats() -> None:
-        while True:
-            await asyncio.sleep(services.settings.heartbeat_seconds)
-            async with lock:
-                if not state["closed"]:
-                    await socket.send_text(header(stream, 0, 0, "heartbeat"))
-
-    hub = socket.app.state.hub
     watched = page.watched
     for name in watched:
         hub.watchers[name] += 1  # so the hub publishes these streams even if no board is open
     try:
-        async with channels.start_subscription(watched) as subscriber, \
-                subscriber.run_in_background(on_board_event, join=False):
-            beat = asyncio.create_task(heartbeats())
-            try:
-                while True:
-                    await socket.receive_text()  # hello / resync: answer with the list
-                    await snapshot()
-            finally:
-                beat.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await beat
-    except (WebSocketDisconnect, RuntimeError):
-        pass
+        await serve(live, hub.sockets, channels, watched,
+                    heartbeat_seconds=services.settings.heartbeat_seconds,
+                    heartbeat=lambda: header(stream, 0, 0, "heartbeat"),
+                    catch_up=snapshot, on_event=on_board_event)
     finally:
-        state["closed"] = True
         for name in watched:
             hub.watchers[name] -= 1
 

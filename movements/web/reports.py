@@ -282,28 +282,35 @@ def _csv_bytes(table: rp.Table) -> bytes:
 
 
 def _xlsx_bytes(tables: list[rp.Table], q: Query) -> bytes:
-    import xlsxwriter
+    """Every table on its own sheet (openpyxl, the project's one spreadsheet library)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
 
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    bold = book.add_format({"bold": True})
-    about = book.add_worksheet("about")
-    about.write(0, 0, "Report", bold)
-    about.write(1, 0, f"{q.start.isoformat()} to {q.end.isoformat()}, "
-                      f"airports {', '.join(q.airports)}")
-    about.write(2, 0, "Filters: " + q.params())
+    book = Workbook()
+    about = book.active
+    assert about is not None
+    about.title = "about"
+    bold = Font(bold=True)
+    about.append(["Report"])
+    about["A1"].font = bold
+    about.append([f"{q.start.isoformat()} to {q.end.isoformat()}, "
+                  f"airports {', '.join(q.airports)}"])
+    about.append(["Filters: " + q.params()])
     for table in tables:
         shown = display_table(table)
-        sheet = book.add_worksheet(shown.key[:31])
-        sheet.write(0, 0, shown.title, bold)
-        sheet.write_row(1, 0, shown.columns, bold)
-        for i, row in enumerate(shown.rows, start=2):
-            sheet.write_row(i, 0, ["" if c is None else c for c in row])
+        sheet = book.create_sheet(shown.key[:31])
+        sheet.append([shown.title])
+        sheet.append(list(shown.columns))
+        for cell in (*sheet[1], *sheet[2]):
+            cell.font = bold
+        for row in shown.rows:
+            sheet.append(["" if c is None else c for c in row])
         if shown.note:
-            sheet.write(len(shown.rows) + 3, 0, shown.note)
-        sheet.set_column(0, 0, 28)
-        sheet.set_column(1, len(shown.columns), 14)
-    book.close()
+            sheet.append([])
+            sheet.append([shown.note])
+        sheet.column_dimensions["A"].width = 28
+    buffer = io.BytesIO()
+    book.save(buffer)
     return buffer.getvalue()
 
 
