@@ -18,10 +18,9 @@ import click
 
 from movements.cli import admin, imports, manifests
 from movements.cli.common import CliError, current_settings, run_async, upgrade_schema
-from movements.domain.models import Role
 from movements.platform.config import ConfigError, Settings
 
-ROLES = [r.value for r in Role]  # manager included: aggregates only
+ROLES = ["gate_staff", "coordinator", "reception", "admin", "manager"]
 
 
 @click.group(name="movements", no_args_is_help=False,

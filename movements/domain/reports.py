@@ -619,3 +619,15 @@ def data_stamp(session: Session) -> tuple[int, int]:
     audit = session.scalar(select(func.max(AuditEntry.id))) or 0
     stream = session.scalar(select(func.max(StreamEvent.id))) or 0
     return int(audit), int(stream)
+
+
+def report_airports(session: Session, *, every: bool, codes: Sequence[str]
+                    ) -> dict[str, tuple[int, str]]:
+    """The airports a reader may report on, IATA code -> (row id, time zone), in code
+    order: every airport of the deployment (``every``, admins) or the given codes."""
+    from .models import Airport
+
+    stmt = select(Airport.iata, Airport.id, Airport.timezone).order_by(Airport.iata)
+    if not every:
+        stmt = stmt.where(Airport.iata.in_(list(codes)))
+    return {iata: (int(i), str(tz)) for iata, i, tz in session.execute(stmt).all()}

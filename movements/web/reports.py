@@ -22,12 +22,9 @@ from litestar import Controller, Request, get
 from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Response
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from movements.domain import reports as rp
 from movements.domain.clock import local_date
-from movements.domain.models import Airport, Role
 from movements.domain.ssr import SSR_CODES, NeedGroup
 from movements.services import Services
 from movements.web.auth import REPORTS, AuthUser, current_user
@@ -93,7 +90,7 @@ def _user(request: Request[Any, Any, Any]) -> AuthUser:
 
 def sees_detail(user: AuthUser) -> bool:
     """Coordinators and admins see exact small counts and the worst cases."""
-    return user.role in (Role.COORDINATOR, Role.ADMIN)
+    return user.role.value in ("coordinator", "admin")
 
 
 def _range(view: str, today: date) -> tuple[date, date]:
@@ -122,7 +119,7 @@ def parse_query(user: AuthUser, today: date, allowed: tuple[str, ...], *,
                 programme: str | None) -> Query:
     """Check every filter; a bad one is a 400 naming it, an airport outside the user's
     scope reads as not found."""
-    chosen_view = view or ("days" if user.role is not Role.MANAGER else "year")
+    chosen_view = view or ("year" if user.role.value == "manager" else "days")
     if chosen_view not in VIEWS:
         raise ValidationException(f"view={view!r}: one of {', '.join(VIEWS)}")
     first, last = _range(chosen_view, today)
@@ -209,10 +206,14 @@ class Loaded:
     days: rp.Report | None
 
 
-def _allowed_airports(session: Session, user: AuthUser) -> tuple[str, ...]:
-    if user.role is Role.ADMIN:
-        return tuple(session.scalars(select(Airport.iata).order_by(Airport.iata)))
-    return user.airport_codes
+def _airports(session: Any, user: AuthUser) -> dict[str, tuple[int, str]]:
+    """Code -> (id, zone) of the airports this user may report on (admins: all)."""
+    return rp.report_airports(session, every=user.role.value == "admin",
+                              codes=user.airport_codes)
+
+
+def _allowed_airports(session: Any, user: AuthUser) -> tuple[str, ...]:
+    return tuple(_airports(session, user))
 
 
 async def load(request: Request[Any, Any, Any], services: Services, *, view: str | None,
@@ -224,16 +225,15 @@ async def load(request: Request[Any, Any, Any], services: Services, *, view: str
     user = _user(request)
     cache = _cache(request)
 
-    def read(session: Session) -> tuple[Query, Loaded]:
-        allowed = _allowed_airports(session, user)
+    def read(session: Any) -> tuple[Query, Loaded]:
+        airports = _airports(session, user)
+        allowed = tuple(airports)
         # "Today" is the first airport's local day (a manager of several sees one day).
-        zone = session.scalar(select(Airport.timezone).where(
-            Airport.iata == allowed[0])) if allowed else None
-        today = local_date(services.clock.now(), zone or "UTC")
+        zone = airports[allowed[0]][1] if allowed else "UTC"
+        today = local_date(services.clock.now(), zone)
         q = parse_query(user, today, allowed, view=view, start=start, end=end,
                         airport=airport, direction=direction, need=need, programme=programme)
-        ids = tuple(session.scalars(select(Airport.id).where(Airport.iata.in_(q.airports))
-                                    .order_by(Airport.id)))
+        ids = tuple(sorted(airports[code][0] for code in q.airports))
         f = rp.ReportFilter(ids, q.start, q.end, (q.direction,) if q.direction else (),
                             q.need, q.programme)
         stamp = rp.data_stamp(session)
