@@ -102,6 +102,7 @@ WALKERS: dict[str, tuple[Role, list[str], str | None]] = {
     "coord_bru": (Role.COORDINATOR, ["BRU"], None),
     "reception": (Role.RECEPTION, [], "coa"),
     "reception_fedasil": (Role.RECEPTION, [], "fedasil"),
+    "manager": (Role.MANAGER, ["AMS"], None),
 }
 ORG_NAMES = {"coa": "Central Reception Agency (COA)",
              "fedasil": "Federal reception agency (Fedasil)"}
@@ -272,6 +273,11 @@ def _csv(w: Walk, user: str) -> bytes:
             "departure\n").encode()
 
 
+def _report_probe(path: str) -> ProbeMaker:
+    """A report of the walker's foreign airport(s)."""
+    return lambda w, u: [Probe("GET", f"{path}?airport={c}") for c in _code(w, u)]
+
+
 PROBES: dict[tuple[str, str], ProbeMaker] = {
     ("GET", "/board"): lambda w, u: [
         Probe("GET", f"/board?airport={c}") for c in _code(w, u)] + [
@@ -347,6 +353,17 @@ PROBES: dict[tuple[str, str], ProbeMaker] = {
         Probe("GET", f"/movements/{m}/briefing.pdf") for m in _ids(w, u, "movements")],
     ("GET", "/reports/daily.pdf"): lambda w, u: [
         Probe("GET", f"/reports/daily.pdf?airport={c}") for c in _code(w, u)],
+    # The reports: aggregates of the airports asked for; another airport's are not found.
+    **{("GET", route): _report_probe(path)
+       for route, path in (("/reports", "/reports"),
+                           ("/reports/charts/{name:str}", "/reports/charts/by_month.svg"),
+                           ("/reports/tables/{name:str}", "/reports/tables/by_month.csv"),
+                           ("/reports/export.xlsx", "/reports/export.xlsx"),
+                           ("/reports/annual.pdf", "/reports/annual.pdf"),
+                           ("/api/v1/reports/annual", "/api/v1/reports/annual"),
+                           ("/api/v1/reports/days", "/api/v1/reports/days"),
+                           ("/api/v1/reports/service-levels",
+                            "/api/v1/reports/service-levels"))},
     ("GET", "/alerts"): lambda w, u: [
         Probe("GET", f"/alerts?airport={c}") for c in _code(w, u)] + [
         Probe("GET", "/alerts",
