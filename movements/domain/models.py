@@ -212,6 +212,7 @@ class CharterStop(Base):
     movement_id: Mapped[int] = mapped_column(ForeignKey("movement.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer)
     airport_code: Mapped[str] = mapped_column(String(3))
+    scheduled_at: Mapped[datetime | None] = mapped_column(UtcDateTime())  # arrival there
 
 
 class Transit(Base):
@@ -641,3 +642,8 @@ class ReconciliationDecision(Base):
     decided_at: Mapped[datetime] = mapped_column(UtcDateTime())
     decided_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     username: Mapped[str | None] = mapped_column(String(80))
+
+
+# The coordinators' plan (issue 14) lives in its own module; importing it here puts its
+# tables in Base.metadata wherever the models are loaded.
+from . import planning_models as planning_models  # noqa: E402
