@@ -44,6 +44,16 @@ FINAL_STEPS = frozenset({"boarded", "departed", "boarded_onward", "handed_over"}
 DOCUMENT_TYPES = ("passport", "identity_card", "laissez_passer", "emergency_travel_document")
 
 
+def is_country(code: str) -> bool:
+    """True for an ISO 3166-1 alpha-3 code (pycountry), e.g. IRQ; "XXA" (stateless, ICAO
+    9303) is accepted too."""
+    import pycountry
+
+    key = code.strip().upper()
+    return len(key) == 3 and (key in {"XXA", "XXB", "XXC", "XXX"}
+                              or pycountry.countries.get(alpha_3=key) is not None)
+
+
 def _plan_check(tx: Tx) -> None:
     require_role(tx, *PLANNERS)
 
@@ -285,10 +295,14 @@ def _check_passenger(new: NewPassenger, today: date) -> None:
         raise RuleViolation("a name is longer than the travel document allows", field="surname")
     if new.birth_date is not None and new.birth_date > today:
         raise RuleViolation(f"birth date {new.birth_date} is in the future", field="birth_date")
-    if new.nationality is not None and not (len(new.nationality) == 3
-                                            and new.nationality.isalpha()):
+    if new.nationality is not None and not is_country(new.nationality):
         raise RuleViolation(f"nationality {new.nationality!r} must be an ISO 3166 alpha-3 "
                             "code such as IRQ", field="nationality")
+
+
+def _normalised(new: NewPassenger) -> NewPassenger:
+    return replace(new, nationality=new.nationality.strip().upper() if new.nationality
+                   else None, sex=new.sex.strip().upper() or "X")
 
 
 def _set_document(tx: Tx, passenger_id: int, doc: DocumentIn | None) -> dict[str, Any] | None:
@@ -303,7 +317,7 @@ def _set_document(tx: Tx, passenger_id: int, doc: DocumentIn | None) -> dict[str
         raise RuleViolation(f"document number {doc.number!r} has characters a travel document "
                             "number does not", field="doc_number")
     country = doc.issuing_country.strip().upper()
-    if not (len(country) == 3 and country.isalpha()):
+    if not is_country(country):
         raise RuleViolation(f"issuing country {doc.issuing_country!r} must be an ISO 3166 "
                             "alpha-3 code", field="doc_country")
     if row is None:
@@ -324,7 +338,7 @@ def create_passenger(tx: Tx, case_id: int, new: NewPassenger,
     _plan_check(tx)
     _check_agency_flags(tx, new)
     _check_passenger(new, tx.now.date())
-    pid = add_passenger(tx, case_id, new)
+    pid = add_passenger(tx, case_id, _normalised(new))
     doc = _set_document(tx, pid, document)
     if doc is not None:
         tx.audit("set_travel_document", "passenger", pid, after=doc)
@@ -356,6 +370,7 @@ def edit_passenger(tx: Tx, passenger_id: int, new: NewPassenger,
     if "UMNR" in codes and not (new.release_to_name or "").strip():
         raise RuleViolation("an unaccompanied minor needs the named adult to release to",
                             field="release_to_name")
+    new = _normalised(new)
     changed: list[str] = []
     for name in PASSENGER_FIELDS:
         if name == "needs":

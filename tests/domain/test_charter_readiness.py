@@ -1,0 +1,234 @@
+"""Issue 14, items 3-4: charters (route, capacity per leg, crew, pickups) and readiness
+before departure (document, MEDIF, UMNR, declaration/consent, escort; confirm or
+override).  Allowed and refused, nothing written on refusal, both backends."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from movements.domain.actions import charters as ch
+from movements.domain.actions import escorts
+from movements.domain.actions import planning as pl
+from movements.domain.actions.readiness import ClearanceIn, confirm_case, record_clearance
+from movements.domain.errors import RuleViolation
+from movements.domain.events import MovementUpdated
+from movements.domain.models import AuditEntry, Booking, CharterStop
+from movements.domain.planning_models import CaseConfirmation, CharterCrew, GroundPickup
+from movements.domain.planning_queries import charter_view
+from movements.domain.readiness import add_months, case_readiness, country_of
+from movements.domain.uow import UnitOfWork
+from tests.conftest import CapturingPublisher
+from tests.domain.test_planning import DAY, DOC, at, count, family, person
+from tests.factories import COORD, world
+
+
+def charter_plan(seats: int = 6) -> tuple[pl.NewMovement, str, int, tuple[ch.StopIn, ...]]:
+    new = pl.NewMovement(airport="AMS", kind=pl.MovementKind.DEPARTURE, carrier="OR",
+                         flight_number="9301", operational_date=DAY, origin="AMS",
+                         destination="BSR", scheduled_at=at(9), aircraft_type="B738",
+                         aircraft_registration="PH-TFA")
+    stops = (ch.StopIn("BGW", at(14)), ch.StopIn("EBL", at(16)), ch.StopIn("BSR", at(18)))
+    return new, "TUI fly Netherlands", seats, stops
+
+
+async def a_charter(uow: UnitOfWork, seats: int = 6) -> int:
+    await world(uow)
+    return await uow.run(ch.plan_charter, COORD, *charter_plan(seats))
+
+
+async def test_three_stop_charter_with_headcount_per_leg(
+        uow: UnitOfWork, publisher: CapturingPublisher) -> None:
+    mid = await a_charter(uow)
+    view = await uow.read(charter_view, mid)
+    assert view is not None
+    assert [(s.code, s.scheduled_at) for s in view.stops] == [
+        ("BGW", at(14)), ("EBL", at(16)), ("BSR", at(18))]
+    assert (view.operator, view.seat_capacity, view.aircraft_registration) == (
+        "TUI fly Netherlands", 6, "PH-TFA")
+    wheel, _ = await family(uow, "C-W", n=1)
+    fam, _ = await family(uow, "C-F", n=3)
+    await uow.run(pl.book_case, COORD, wheel, mid, stop="BGW")
+    await uow.run(pl.book_case, COORD, fam, mid, stop="ebl")
+    await uow.run(ch.add_crew, COORD, mid, "Dr. A. Visser", "medical_doctor", leave_at="EBL")
+    view = await uow.read(charter_view, mid)
+    assert view is not None
+    assert [(lg.frm, lg.to, lg.passengers, lg.crew, lg.free) for lg in view.legs] == [
+        ("AMS", "BGW", 4, 1, 1), ("BGW", "EBL", 3, 1, 2), ("EBL", "BSR", 0, 0, 6)]
+
+
+async def test_over_capacity_is_refused_and_nothing_is_booked(
+        uow: UnitOfWork, publisher: CapturingPublisher) -> None:
+    mid = await a_charter(uow, seats=4)
+    first, _ = await family(uow, "C-1", n=3)
+    second, _ = await family(uow, "C-2", n=2)
+    await uow.run(pl.book_case, COORD, first, mid, stop="BSR")
+    before = await count(uow, Booking)
+    publisher.clear()
+    with pytest.raises(RuleViolation, match=r"OR9301 AMS\u2013BGW: 5 on board \(5 passengers, "
+                                            r"0 crew\) for 4 seats; 1 over capacity"):
+        await uow.run(pl.book_case, COORD, second, mid, stop="BGW")
+    assert await count(uow, Booking) == before and publisher.events == []
+    with pytest.raises(RuleViolation, match="over capacity"):
+        await uow.run(ch.add_crew, COORD, mid, "J. de Boer", "escort")
+        await uow.run(ch.add_crew, COORD, mid, "K. de Boer", "escort")
+    assert await count(uow, CharterCrew) == 1
+    with pytest.raises(RuleViolation, match="over capacity"):
+        await uow.run(ch.edit_charter, COORD, mid, seat_capacity=3)
+
+
+@pytest.mark.parametrize(("stops", "message"), [
+    ((), "at least one stop"),
+    ((ch.StopIn("BGW", at(14)), ch.StopIn("BGW", at(16))), "BGW is on the route twice"),
+    ((ch.StopIn("BGW", at(14)), ch.StopIn("EBL", at(13))), r"stop 2 \(EBL\) must be after"),
+    ((ch.StopIn("BG1", at(14)),), "not an IATA airport code"),
+])
+async def test_bad_route_is_refused_and_nothing_is_planned(
+        uow: UnitOfWork, stops: tuple[ch.StopIn, ...], message: str) -> None:
+    await world(uow)
+    new, op, seats, _ = charter_plan()
+    with pytest.raises(RuleViolation, match=message):
+        await uow.run(ch.plan_charter, COORD, new, op, seats, stops)
+    assert await count(uow, CharterStop) == 0
+    assert await count(uow, AuditEntry, AuditEntry.action == "plan_charter") == 0
+
+
+async def test_charter_booking_needs_a_stop_on_the_route(uow: UnitOfWork) -> None:
+    mid = await a_charter(uow)
+    cid, _ = await family(uow, n=1)
+    with pytest.raises(RuleViolation, match="choose the stop"):
+        await uow.run(pl.book_case, COORD, cid, mid)
+    with pytest.raises(RuleViolation, match=r"does not stop at NJF \(stops: BGW, EBL, BSR\)"):
+        await uow.run(pl.book_case, COORD, cid, mid, stop="NJF")
+
+
+async def test_crew_and_pickups(uow: UnitOfWork, publisher: CapturingPublisher) -> None:
+    mid = await a_charter(uow)
+    publisher.clear()
+    await uow.run(ch.add_crew, COORD, mid, "M. Jansen", "nurse", board_at="AMS", leave_at="BSR")
+    assert isinstance(publisher.events[0], MovementUpdated)
+    with pytest.raises(RuleViolation, match="must leave after boarding"):
+        await uow.run(ch.add_crew, COORD, mid, "X", "escort", board_at="EBL", leave_at="BGW")
+    with pytest.raises(RuleViolation, match="role 'pilot' must be one of"):
+        await uow.run(ch.add_crew, COORD, mid, "X", "pilot")
+    pid = await uow.run(ch.add_pickup, COORD, mid, "Reception centre Ter Apel", at(5),
+                        "coach 52 seats", 38)
+    for when, n, message in ((at(9, 30), 10, "not before the departure"),
+                             (at(5), 0, "between 1 and 90")):
+        with pytest.raises(RuleViolation, match=message):
+            await uow.run(ch.add_pickup, COORD, mid, "AZC Budel", when, "van", n)
+    assert await count(uow, GroundPickup) == 1
+    view = await uow.read(charter_view, mid)
+    assert view is not None and view.pickup_headcount == 38 and view.pickups[0].id == pid
+    await uow.run(ch.remove_pickup, COORD, pid)
+    assert await count(uow, GroundPickup) == 0
+
+
+# --------------------------------------------------------------------------- readiness
+
+def test_helpers() -> None:
+    assert add_months(date(2026, 8, 31), 6) == date(2027, 2, 28)
+    assert country_of("EBL") == "IQ" and country_of("ZZZ") is None
+
+
+async def test_readiness_from_missing_medical_clearance_to_ready(uow: UnitOfWork) -> None:
+    mid = await a_charter(uow)
+    cid = await uow.run(pl.create_case, COORD, "AMS", "C-MED")
+    pid = await uow.run(pl.create_passenger, COORD, cid, person(
+        "Karim", "Layla", needs=(("WCHC", None), ("MEDA", "post-operative"))), DOC)
+    await uow.run(pl.book_case, COORD, cid, mid, stop="EBL")
+    state = await uow.read(case_readiness, cid, mid)
+    assert state is not None
+    assert state.summary == ("missing: medical clearance, voluntary-movement declaration, "
+                             "consent, medical escort")
+    await uow.run(record_clearance, COORD, pid, ClearanceIn(
+        medif_valid_until=DAY + timedelta(days=10), medif_flights=("KL1", "or 9301"),
+        declaration=True, consent=True))
+    await uow.run(ch.add_crew, COORD, mid, "Dr. A. Visser", "medical_doctor")
+    state = await uow.read(case_readiness, cid, mid)
+    assert state is not None and state.summary == "ready"
+
+
+async def test_medif_must_cover_every_leg_and_the_travel_date(uow: UnitOfWork) -> None:
+    w = await world(uow)
+    cid = await uow.run(pl.create_case, COORD, "AMS", "C-OX")
+    pid = await uow.run(pl.create_passenger, COORD, cid, person(
+        "Karim", "Omar", needs=(("OXYG", None),), medical_escort_required=True), DOC)
+    await uow.run(pl.book_case, COORD, cid, w.departure_id)
+    await uow.run(escorts.assign_escort, COORD, w.departure_id, pid, "medical", "N. Bos")
+    await uow.run(record_clearance, COORD, pid, ClearanceIn(
+        medif_valid_until=DAY - timedelta(days=1), medif_flights=("KL1234",),
+        declaration=True, consent=True))
+
+    async def missing() -> tuple[str, ...]:
+        state = await uow.read(case_readiness, cid, w.departure_id)
+        assert state is not None
+        return state.missing
+
+    assert await missing() == ("medical clearance",)
+    await uow.run(record_clearance, COORD, pid, ClearanceIn(
+        medif_valid_until=DAY, medif_flights=("KL9999",)))
+    assert await missing() == ("medical clearance",)
+    await uow.run(record_clearance, COORD, pid, ClearanceIn(medif_flights=("KL1234",)))
+    assert await missing() == ()
+    with pytest.raises(RuleViolation, match="not a flight such as KL1234"):
+        await uow.run(record_clearance, COORD, pid, ClearanceIn(medif_flights=("12",)))
+
+
+async def test_document_validity_and_six_months_for_the_destination(uow: UnitOfWork) -> None:
+    w = await world(uow)  # KL1234 to TIA (Albania: no six-month rule in the list)
+    erbil = await uow.run(pl.plan_movement, COORD, pl.NewMovement(
+        airport="AMS", kind=pl.MovementKind.DEPARTURE, carrier="KL", flight_number="1571",
+        operational_date=DAY, origin="AMS", destination="EBL", scheduled_at=at(14)))
+    cid = await uow.run(pl.create_case, COORD, "AMS", "C-DOC")
+    soon = pl.DocumentIn("passport", "P1", DAY + timedelta(days=60), "IRQ")
+    pid = await uow.run(pl.create_passenger, COORD, cid, person("Aziz", "Sami"), soon)
+    await uow.run(record_clearance, COORD, pid, ClearanceIn(declaration=True, consent=True))
+    await uow.run(pl.book_case, COORD, cid, w.departure_id)
+    await uow.run(pl.book_case, COORD, cid, erbil)
+    tia = await uow.read(case_readiness, cid, w.departure_id)
+    ebl = await uow.read(case_readiness, cid, erbil)
+    assert tia is not None and tia.ready
+    assert ebl is not None and ebl.missing == ("travel document valid 6 months after travel "
+                                               "(EBL)",)
+    expired = pl.DocumentIn("passport", "P1", DAY - timedelta(days=1), "IRQ")
+    await uow.run(pl.edit_passenger, COORD, pid, person("Aziz", "Sami"), expired)
+    tia = await uow.read(case_readiness, cid, w.departure_id)
+    assert tia is not None and tia.missing == ("travel document valid on 2026-09-15",)
+
+
+async def test_unaccompanied_minor_needs_both_guardians(uow: UnitOfWork) -> None:
+    w = await world(uow)
+    cid = await uow.run(pl.create_case, COORD, "AMS", "C-UM")
+    pid = await uow.run(pl.create_passenger, COORD, cid, person(
+        "Noor", "Ali", birth_date=date(2014, 1, 1), needs=(("UMNR", None),),
+        release_to_name="Fatima Noor", release_to_relation="aunt"), DOC)
+    await uow.run(pl.book_case, COORD, cid, w.departure_id)
+    await uow.run(record_clearance, COORD, pid, ClearanceIn(
+        declaration=True, consent=True, guardian_origin_confirmed=True))
+    state = await uow.read(case_readiness, cid, w.departure_id)
+    assert state is not None and state.missing == ("guardians confirmed (destination)",)
+
+
+async def test_confirm_refused_while_missing_unless_overridden(
+        uow: UnitOfWork, publisher: CapturingPublisher) -> None:
+    w = await world(uow)
+    cid, pids = await family(uow, n=2)
+    await uow.run(pl.book_case, COORD, cid, w.departure_id)
+    publisher.clear()
+    with pytest.raises(RuleViolation, match="case C-100 is not ready: missing: "
+                                            "voluntary-movement declaration, consent"):
+        await uow.run(confirm_case, COORD, cid, w.departure_id)
+    assert await count(uow, CaseConfirmation) == 0 and publisher.events == []
+    await uow.run(confirm_case, COORD, cid, w.departure_id,
+                  override_reason="declaration signed on paper, scan follows")
+    row = await uow.read(lambda s: s.scalars(select(CaseConfirmation)).one())
+    assert row.missing == "voluntary-movement declaration, consent"
+    for pid in pids:
+        await uow.run(record_clearance, COORD, pid, ClearanceIn(declaration=True, consent=True))
+    await uow.run(confirm_case, COORD, cid, w.departure_id)
+    rows = await uow.read(lambda s: s.scalar(select(func.count()).select_from(
+        CaseConfirmation).where(CaseConfirmation.override_reason.is_(None))))
+    assert rows == 1
