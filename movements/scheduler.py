@@ -31,7 +31,7 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from movements.domain.actions import alerts as alert_actions
-from movements.domain.actions import leases, pruning, retention
+from movements.domain.actions import leases, prenotification, pruning, retention
 from movements.domain.errors import DomainError
 from movements.domain.uow import Actor
 from movements.ingest.feed import FeedClient, FeedPoller
@@ -113,8 +113,12 @@ class JobRunner:
         if not self.is_leader:
             return None
         try:
-            return await self.services.uow.run(alert_actions.evaluate_alerts, JOB_ACTOR,
-                                               self.settings.airport)
+            run = await self.services.uow.run(alert_actions.evaluate_alerts, JOB_ACTOR,
+                                              self.settings.airport)
+            # Carrier pre-notification 48 h before departure (issue 14.5).
+            await self.services.uow.run(prenotification.evaluate_notices, JOB_ACTOR,
+                                        self.settings.airport)
+            return run
         except DomainError as exc:  # e.g. the airport is not set up yet
             log.info("jobs: alerts not evaluated: %s", exc.message)
             return None

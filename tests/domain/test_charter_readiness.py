@@ -16,7 +16,12 @@ from movements.domain.actions.readiness import ClearanceIn, confirm_case, record
 from movements.domain.errors import RuleViolation
 from movements.domain.events import MovementUpdated
 from movements.domain.models import AuditEntry, Booking, CharterStop
-from movements.domain.planning_models import CaseConfirmation, CharterCrew, GroundPickup
+from movements.domain.planning_models import (
+    CarrierNotification,
+    CaseConfirmation,
+    CharterCrew,
+    GroundPickup,
+)
 from movements.domain.planning_queries import charter_view
 from movements.domain.readiness import add_months, case_readiness, country_of
 from movements.domain.uow import UnitOfWork
@@ -232,3 +237,77 @@ async def test_confirm_refused_while_missing_unless_overridden(
     rows = await uow.read(lambda s: s.scalar(select(func.count()).select_from(
         CaseConfirmation).where(CaseConfirmation.override_reason.is_(None))))
     assert rows == 1
+
+
+# --------------------------------------------------------------------------- pre-notification
+
+async def test_carrier_notice_round_trips_through_the_psm_parser_and_corrects(
+        uow: UnitOfWork, publisher: CapturingPublisher, clock: object) -> None:
+    from movements.domain.actions.prenotification import (
+        NOTICE_ALERT,
+        evaluate_notices,
+        record_notice_sent,
+    )
+    from movements.domain.models import Alert
+    from movements.domain.prenotification import carrier_notice
+    from movements.ingest.psm import parse_psm
+
+    mid = await a_charter(uow)  # departs 15 Sep 09:00 UTC; the clock is 15 Sep 08:00
+    cid = await uow.run(pl.create_case, COORD, "AMS", "C-W")
+    pid = await uow.run(pl.create_passenger, COORD, cid, person(
+        "Al-Jabouri", "Zainab Noor", sex="F", birth_date=date(1950, 1, 1),
+        needs=(("WCHR", "long corridors"), ("MEDA", "diagnosis text")),
+        victim_of_trafficking=True), DOC)
+    await uow.run(pl.book_case, COORD, cid, mid, stop="EBL")
+    notice = await uow.read(carrier_notice, mid)
+    assert notice.telex.splitlines()[:3] == [
+        "PSM", "OR9301/15SEP AMS PART1", "WCHR/MEDA 1 EBL ALJABOURI/ZAINABNOOR MRS FT LONG "
+        "CORRIDORS"]
+    psm = parse_psm(notice.telex, DAY)
+    assert psm.entries[0].ssr_codes == ("WCHR", "MEDA")
+    assert psm.entries[0].names[0].surname == "ALJABOURI"
+    for text in (notice.telex, notice.email_body):
+        assert "DIAGNOSIS" not in text.upper() and "traffick" not in text.lower()
+    assert "WCHR (wheelchair for distance" in notice.email_body
+    # Inside 48 h and not sent: the alert is raised once.
+    assert await uow.run(evaluate_notices, COORD, "AMS") == (1, 0)
+    assert await uow.run(evaluate_notices, COORD, "AMS") == (0, 0)
+    with pytest.raises(Exception, match="changed since it was shown"):
+        await uow.run(record_notice_sent, COORD, mid, "0" * 64)
+    await uow.run(record_notice_sent, COORD, mid, notice.fingerprint)
+    assert await count(uow, Alert, Alert.kind == NOTICE_ALERT, Alert.cleared_at.is_(None)) == 0
+    with pytest.raises(RuleViolation, match="already sent"):
+        await uow.run(record_notice_sent, COORD, mid, notice.fingerprint)
+    # A change after sending: the notice is marked corrected, and overdue again.
+    await uow.run(pl.edit_passenger, COORD, pid, person(
+        "Al-Jabouri", "Zainab Noor", sex="F", birth_date=date(1950, 1, 1),
+        needs=(("WCHC", None),)), None)
+    corrected = await uow.read(carrier_notice, mid)
+    assert corrected.corrected and corrected.telex.startswith("COR\nPSM\n")
+    assert corrected.email_subject.startswith("CORRECTED ")
+    assert await uow.run(evaluate_notices, COORD, "AMS") == (1, 0)
+    await uow.run(record_notice_sent, COORD, mid, corrected.fingerprint)
+    sent = await uow.read(lambda s: [(n.corrected, n.username) for n in s.scalars(
+        select(CarrierNotification).order_by(CarrierNotification.id))])
+    assert sent == [(False, "coord"), (True, "coord")]
+
+
+async def test_no_notice_without_needs_and_no_alert_before_48h(uow: UnitOfWork,
+                                                               clock: object) -> None:
+    from movements.domain.actions.prenotification import evaluate_notices
+    from movements.domain.prenotification import carrier_notice
+
+    w = await world(uow)
+    cid, _ = await family(uow, n=1)
+    await uow.run(pl.book_case, COORD, cid, w.departure_id)
+    with pytest.raises(RuleViolation, match="nothing to notify"):
+        await uow.read(carrier_notice, w.departure_id)
+    later = await uow.run(pl.plan_movement, COORD, pl.NewMovement(
+        airport="AMS", kind=pl.MovementKind.DEPARTURE, carrier="KL", flight_number="1571",
+        operational_date=DAY + timedelta(days=3), origin="AMS", destination="EBL",
+        scheduled_at=at(9, day=DAY + timedelta(days=3))))
+    wc = await uow.run(pl.create_case, COORD, "AMS", "C-WC")
+    await uow.run(pl.create_passenger, COORD, wc, person("Saleh", "Adil",
+                                                         needs=(("WCHR", None),)), DOC)
+    await uow.run(pl.book_case, COORD, wc, later)
+    assert await uow.run(evaluate_notices, COORD, "AMS") == (0, 0)
