@@ -26,8 +26,8 @@ from movements.domain.planning_queries import charter_view
 from movements.domain.readiness import add_months, case_readiness, country_of
 from movements.domain.uow import UnitOfWork
 from tests.conftest import CapturingPublisher
-from tests.domain.test_planning import DAY, DOC, at, count, family, person
-from tests.factories import COORD, world
+from tests.domain.test_planning import DAY, DOC, PLANNER, at, count, family, person
+from tests.factories import world
 
 
 def charter_plan(seats: int = 6) -> tuple[pl.NewMovement, str, int, tuple[ch.StopIn, ...]]:
@@ -41,7 +41,7 @@ def charter_plan(seats: int = 6) -> tuple[pl.NewMovement, str, int, tuple[ch.Sto
 
 async def a_charter(uow: UnitOfWork, seats: int = 6) -> int:
     await world(uow)
-    return await uow.run(ch.plan_charter, COORD, *charter_plan(seats))
+    return await uow.run(ch.plan_charter, PLANNER, *charter_plan(seats))
 
 
 async def test_three_stop_charter_with_headcount_per_leg(
@@ -55,9 +55,9 @@ async def test_three_stop_charter_with_headcount_per_leg(
         "TUI fly Netherlands", 6, "PH-TFA")
     wheel, _ = await family(uow, "C-W", n=1)
     fam, _ = await family(uow, "C-F", n=3)
-    await uow.run(pl.book_case, COORD, wheel, mid, stop="BGW")
-    await uow.run(pl.book_case, COORD, fam, mid, stop="ebl")
-    await uow.run(ch.add_crew, COORD, mid, "Dr. A. Visser", "medical_doctor", leave_at="EBL")
+    await uow.run(pl.book_case, PLANNER, wheel, mid, stop="BGW")
+    await uow.run(pl.book_case, PLANNER, fam, mid, stop="ebl")
+    await uow.run(ch.add_crew, PLANNER, mid, "Dr. A. Visser", "medical_doctor", leave_at="EBL")
     view = await uow.read(charter_view, mid)
     assert view is not None
     assert [(lg.frm, lg.to, lg.passengers, lg.crew, lg.free) for lg in view.legs] == [
@@ -69,19 +69,19 @@ async def test_over_capacity_is_refused_and_nothing_is_booked(
     mid = await a_charter(uow, seats=4)
     first, _ = await family(uow, "C-1", n=3)
     second, _ = await family(uow, "C-2", n=2)
-    await uow.run(pl.book_case, COORD, first, mid, stop="BSR")
+    await uow.run(pl.book_case, PLANNER, first, mid, stop="BSR")
     before = await count(uow, Booking)
     publisher.clear()
     with pytest.raises(RuleViolation, match=r"OR9301 AMS\u2013BGW: 5 on board \(5 passengers, "
                                             r"0 crew\) for 4 seats; 1 over capacity"):
-        await uow.run(pl.book_case, COORD, second, mid, stop="BGW")
+        await uow.run(pl.book_case, PLANNER, second, mid, stop="BGW")
     assert await count(uow, Booking) == before and publisher.events == []
     with pytest.raises(RuleViolation, match="over capacity"):
-        await uow.run(ch.add_crew, COORD, mid, "J. de Boer", "escort")
-        await uow.run(ch.add_crew, COORD, mid, "K. de Boer", "escort")
+        await uow.run(ch.add_crew, PLANNER, mid, "J. de Boer", "escort")
+        await uow.run(ch.add_crew, PLANNER, mid, "K. de Boer", "escort")
     assert await count(uow, CharterCrew) == 1
     with pytest.raises(RuleViolation, match="over capacity"):
-        await uow.run(ch.edit_charter, COORD, mid, seat_capacity=3)
+        await uow.run(ch.edit_charter, PLANNER, mid, seat_capacity=3)
 
 
 @pytest.mark.parametrize(("stops", "message"), [
@@ -95,7 +95,7 @@ async def test_bad_route_is_refused_and_nothing_is_planned(
     await world(uow)
     new, op, seats, _ = charter_plan()
     with pytest.raises(RuleViolation, match=message):
-        await uow.run(ch.plan_charter, COORD, new, op, seats, stops)
+        await uow.run(ch.plan_charter, PLANNER, new, op, seats, stops)
     assert await count(uow, CharterStop) == 0
     assert await count(uow, AuditEntry, AuditEntry.action == "plan_charter") == 0
 
@@ -104,30 +104,30 @@ async def test_charter_booking_needs_a_stop_on_the_route(uow: UnitOfWork) -> Non
     mid = await a_charter(uow)
     cid, _ = await family(uow, n=1)
     with pytest.raises(RuleViolation, match="choose the stop"):
-        await uow.run(pl.book_case, COORD, cid, mid)
+        await uow.run(pl.book_case, PLANNER, cid, mid)
     with pytest.raises(RuleViolation, match=r"does not stop at NJF \(stops: BGW, EBL, BSR\)"):
-        await uow.run(pl.book_case, COORD, cid, mid, stop="NJF")
+        await uow.run(pl.book_case, PLANNER, cid, mid, stop="NJF")
 
 
 async def test_crew_and_pickups(uow: UnitOfWork, publisher: CapturingPublisher) -> None:
     mid = await a_charter(uow)
     publisher.clear()
-    await uow.run(ch.add_crew, COORD, mid, "M. Jansen", "nurse", board_at="AMS", leave_at="BSR")
+    await uow.run(ch.add_crew, PLANNER, mid, "M. Jansen", "nurse", board_at="AMS", leave_at="BSR")
     assert isinstance(publisher.events[0], MovementUpdated)
     with pytest.raises(RuleViolation, match="must leave after boarding"):
-        await uow.run(ch.add_crew, COORD, mid, "X", "escort", board_at="EBL", leave_at="BGW")
+        await uow.run(ch.add_crew, PLANNER, mid, "X", "escort", board_at="EBL", leave_at="BGW")
     with pytest.raises(RuleViolation, match="role 'pilot' must be one of"):
-        await uow.run(ch.add_crew, COORD, mid, "X", "pilot")
-    pid = await uow.run(ch.add_pickup, COORD, mid, "Reception centre Ter Apel", at(5),
+        await uow.run(ch.add_crew, PLANNER, mid, "X", "pilot")
+    pid = await uow.run(ch.add_pickup, PLANNER, mid, "Reception centre Ter Apel", at(5),
                         "coach 52 seats", 38)
     for when, n, message in ((at(9, 30), 10, "not before the departure"),
                              (at(5), 0, "between 1 and 90")):
         with pytest.raises(RuleViolation, match=message):
-            await uow.run(ch.add_pickup, COORD, mid, "AZC Budel", when, "van", n)
+            await uow.run(ch.add_pickup, PLANNER, mid, "AZC Budel", when, "van", n)
     assert await count(uow, GroundPickup) == 1
     view = await uow.read(charter_view, mid)
     assert view is not None and view.pickup_headcount == 38 and view.pickups[0].id == pid
-    await uow.run(ch.remove_pickup, COORD, pid)
+    await uow.run(ch.remove_pickup, PLANNER, pid)
     assert await count(uow, GroundPickup) == 0
 
 
@@ -140,30 +140,30 @@ def test_helpers() -> None:
 
 async def test_readiness_from_missing_medical_clearance_to_ready(uow: UnitOfWork) -> None:
     mid = await a_charter(uow)
-    cid = await uow.run(pl.create_case, COORD, "AMS", "C-MED")
-    pid = await uow.run(pl.create_passenger, COORD, cid, person(
+    cid = await uow.run(pl.create_case, PLANNER, "AMS", "C-MED")
+    pid = await uow.run(pl.create_passenger, PLANNER, cid, person(
         "Karim", "Layla", needs=(("WCHC", None), ("MEDA", "post-operative"))), DOC)
-    await uow.run(pl.book_case, COORD, cid, mid, stop="EBL")
+    await uow.run(pl.book_case, PLANNER, cid, mid, stop="EBL")
     state = await uow.read(case_readiness, cid, mid)
     assert state is not None
     assert state.summary == ("missing: medical clearance, voluntary-movement declaration, "
                              "consent, medical escort")
-    await uow.run(record_clearance, COORD, pid, ClearanceIn(
+    await uow.run(record_clearance, PLANNER, pid, ClearanceIn(
         medif_valid_until=DAY + timedelta(days=10), medif_flights=("KL1", "or 9301"),
         declaration=True, consent=True))
-    await uow.run(ch.add_crew, COORD, mid, "Dr. A. Visser", "medical_doctor")
+    await uow.run(ch.add_crew, PLANNER, mid, "Dr. A. Visser", "medical_doctor")
     state = await uow.read(case_readiness, cid, mid)
     assert state is not None and state.summary == "ready"
 
 
 async def test_medif_must_cover_every_leg_and_the_travel_date(uow: UnitOfWork) -> None:
     w = await world(uow)
-    cid = await uow.run(pl.create_case, COORD, "AMS", "C-OX")
-    pid = await uow.run(pl.create_passenger, COORD, cid, person(
+    cid = await uow.run(pl.create_case, PLANNER, "AMS", "C-OX")
+    pid = await uow.run(pl.create_passenger, PLANNER, cid, person(
         "Karim", "Omar", needs=(("OXYG", None),), medical_escort_required=True), DOC)
-    await uow.run(pl.book_case, COORD, cid, w.departure_id)
-    await uow.run(escorts.assign_escort, COORD, w.departure_id, pid, "medical", "N. Bos")
-    await uow.run(record_clearance, COORD, pid, ClearanceIn(
+    await uow.run(pl.book_case, PLANNER, cid, w.departure_id)
+    await uow.run(escorts.assign_escort, PLANNER, w.departure_id, pid, "medical", "N. Bos")
+    await uow.run(record_clearance, PLANNER, pid, ClearanceIn(
         medif_valid_until=DAY - timedelta(days=1), medif_flights=("KL1234",),
         declaration=True, consent=True))
 
@@ -173,45 +173,45 @@ async def test_medif_must_cover_every_leg_and_the_travel_date(uow: UnitOfWork) -
         return state.missing
 
     assert await missing() == ("medical clearance",)
-    await uow.run(record_clearance, COORD, pid, ClearanceIn(
+    await uow.run(record_clearance, PLANNER, pid, ClearanceIn(
         medif_valid_until=DAY, medif_flights=("KL9999",)))
     assert await missing() == ("medical clearance",)
-    await uow.run(record_clearance, COORD, pid, ClearanceIn(medif_flights=("KL1234",)))
+    await uow.run(record_clearance, PLANNER, pid, ClearanceIn(medif_flights=("KL1234",)))
     assert await missing() == ()
     with pytest.raises(RuleViolation, match="not a flight such as KL1234"):
-        await uow.run(record_clearance, COORD, pid, ClearanceIn(medif_flights=("12",)))
+        await uow.run(record_clearance, PLANNER, pid, ClearanceIn(medif_flights=("12",)))
 
 
 async def test_document_validity_and_six_months_for_the_destination(uow: UnitOfWork) -> None:
     w = await world(uow)  # KL1234 to TIA (Albania: no six-month rule in the list)
-    erbil = await uow.run(pl.plan_movement, COORD, pl.NewMovement(
+    erbil = await uow.run(pl.plan_movement, PLANNER, pl.NewMovement(
         airport="AMS", kind=pl.MovementKind.DEPARTURE, carrier="KL", flight_number="1571",
         operational_date=DAY, origin="AMS", destination="EBL", scheduled_at=at(14)))
-    cid = await uow.run(pl.create_case, COORD, "AMS", "C-DOC")
+    cid = await uow.run(pl.create_case, PLANNER, "AMS", "C-DOC")
     soon = pl.DocumentIn("passport", "P1", DAY + timedelta(days=60), "IRQ")
-    pid = await uow.run(pl.create_passenger, COORD, cid, person("Aziz", "Sami"), soon)
-    await uow.run(record_clearance, COORD, pid, ClearanceIn(declaration=True, consent=True))
-    await uow.run(pl.book_case, COORD, cid, w.departure_id)
-    await uow.run(pl.book_case, COORD, cid, erbil)
+    pid = await uow.run(pl.create_passenger, PLANNER, cid, person("Aziz", "Sami"), soon)
+    await uow.run(record_clearance, PLANNER, pid, ClearanceIn(declaration=True, consent=True))
+    await uow.run(pl.book_case, PLANNER, cid, w.departure_id)
+    await uow.run(pl.book_case, PLANNER, cid, erbil)
     tia = await uow.read(case_readiness, cid, w.departure_id)
     ebl = await uow.read(case_readiness, cid, erbil)
     assert tia is not None and tia.ready
     assert ebl is not None and ebl.missing == ("travel document valid 6 months after travel "
                                                "(EBL)",)
     expired = pl.DocumentIn("passport", "P1", DAY - timedelta(days=1), "IRQ")
-    await uow.run(pl.edit_passenger, COORD, pid, person("Aziz", "Sami"), expired)
+    await uow.run(pl.edit_passenger, PLANNER, pid, person("Aziz", "Sami"), expired)
     tia = await uow.read(case_readiness, cid, w.departure_id)
     assert tia is not None and tia.missing == ("travel document valid on 2026-09-15",)
 
 
 async def test_unaccompanied_minor_needs_both_guardians(uow: UnitOfWork) -> None:
     w = await world(uow)
-    cid = await uow.run(pl.create_case, COORD, "AMS", "C-UM")
-    pid = await uow.run(pl.create_passenger, COORD, cid, person(
+    cid = await uow.run(pl.create_case, PLANNER, "AMS", "C-UM")
+    pid = await uow.run(pl.create_passenger, PLANNER, cid, person(
         "Noor", "Ali", birth_date=date(2014, 1, 1), needs=(("UMNR", None),),
         release_to_name="Fatima Noor", release_to_relation="aunt"), DOC)
-    await uow.run(pl.book_case, COORD, cid, w.departure_id)
-    await uow.run(record_clearance, COORD, pid, ClearanceIn(
+    await uow.run(pl.book_case, PLANNER, cid, w.departure_id)
+    await uow.run(record_clearance, PLANNER, pid, ClearanceIn(
         declaration=True, consent=True, guardian_origin_confirmed=True))
     state = await uow.read(case_readiness, cid, w.departure_id)
     assert state is not None and state.missing == ("guardians confirmed (destination)",)
@@ -221,19 +221,19 @@ async def test_confirm_refused_while_missing_unless_overridden(
         uow: UnitOfWork, publisher: CapturingPublisher) -> None:
     w = await world(uow)
     cid, pids = await family(uow, n=2)
-    await uow.run(pl.book_case, COORD, cid, w.departure_id)
+    await uow.run(pl.book_case, PLANNER, cid, w.departure_id)
     publisher.clear()
     with pytest.raises(RuleViolation, match="case C-100 is not ready: missing: "
                                             "voluntary-movement declaration, consent"):
-        await uow.run(confirm_case, COORD, cid, w.departure_id)
+        await uow.run(confirm_case, PLANNER, cid, w.departure_id)
     assert await count(uow, CaseConfirmation) == 0 and publisher.events == []
-    await uow.run(confirm_case, COORD, cid, w.departure_id,
+    await uow.run(confirm_case, PLANNER, cid, w.departure_id,
                   override_reason="declaration signed on paper, scan follows")
     row = await uow.read(lambda s: s.scalars(select(CaseConfirmation)).one())
     assert row.missing == "voluntary-movement declaration, consent"
     for pid in pids:
-        await uow.run(record_clearance, COORD, pid, ClearanceIn(declaration=True, consent=True))
-    await uow.run(confirm_case, COORD, cid, w.departure_id)
+        await uow.run(record_clearance, PLANNER, pid, ClearanceIn(declaration=True, consent=True))
+    await uow.run(confirm_case, PLANNER, cid, w.departure_id)
     rows = await uow.read(lambda s: s.scalar(select(func.count()).select_from(
         CaseConfirmation).where(CaseConfirmation.override_reason.is_(None))))
     assert rows == 1
@@ -253,12 +253,12 @@ async def test_carrier_notice_round_trips_through_the_psm_parser_and_corrects(
     from movements.ingest.psm import parse_psm
 
     mid = await a_charter(uow)  # departs 15 Sep 09:00 UTC; the clock is 15 Sep 08:00
-    cid = await uow.run(pl.create_case, COORD, "AMS", "C-W")
-    pid = await uow.run(pl.create_passenger, COORD, cid, person(
+    cid = await uow.run(pl.create_case, PLANNER, "AMS", "C-W")
+    pid = await uow.run(pl.create_passenger, PLANNER, cid, person(
         "Al-Jabouri", "Zainab Noor", sex="F", birth_date=date(1950, 1, 1),
         needs=(("WCHR", "long corridors"), ("MEDA", "diagnosis text")),
         victim_of_trafficking=True), DOC)
-    await uow.run(pl.book_case, COORD, cid, mid, stop="EBL")
+    await uow.run(pl.book_case, PLANNER, cid, mid, stop="EBL")
     notice = await uow.read(carrier_notice, mid)
     assert notice.telex.splitlines()[:3] == [
         "PSM", "OR9301/15SEP AMS PART1", "WCHR/MEDA 1 EBL ALJABOURI/ZAINABNOOR MRS FT LONG "
@@ -270,23 +270,23 @@ async def test_carrier_notice_round_trips_through_the_psm_parser_and_corrects(
         assert "DIAGNOSIS" not in text.upper() and "traffick" not in text.lower()
     assert "WCHR (wheelchair for distance" in notice.email_body
     # Inside 48 h and not sent: the alert is raised once.
-    assert await uow.run(evaluate_notices, COORD, "AMS") == (1, 0)
-    assert await uow.run(evaluate_notices, COORD, "AMS") == (0, 0)
+    assert await uow.run(evaluate_notices, PLANNER, "AMS") == (1, 0)
+    assert await uow.run(evaluate_notices, PLANNER, "AMS") == (0, 0)
     with pytest.raises(Exception, match="changed since it was shown"):
-        await uow.run(record_notice_sent, COORD, mid, "0" * 64)
-    await uow.run(record_notice_sent, COORD, mid, notice.fingerprint)
+        await uow.run(record_notice_sent, PLANNER, mid, "0" * 64)
+    await uow.run(record_notice_sent, PLANNER, mid, notice.fingerprint)
     assert await count(uow, Alert, Alert.kind == NOTICE_ALERT, Alert.cleared_at.is_(None)) == 0
     with pytest.raises(RuleViolation, match="already sent"):
-        await uow.run(record_notice_sent, COORD, mid, notice.fingerprint)
+        await uow.run(record_notice_sent, PLANNER, mid, notice.fingerprint)
     # A change after sending: the notice is marked corrected, and overdue again.
-    await uow.run(pl.edit_passenger, COORD, pid, person(
+    await uow.run(pl.edit_passenger, PLANNER, pid, person(
         "Al-Jabouri", "Zainab Noor", sex="F", birth_date=date(1950, 1, 1),
         needs=(("WCHC", None),)), None)
     corrected = await uow.read(carrier_notice, mid)
     assert corrected.corrected and corrected.telex.startswith("COR\nPSM\n")
     assert corrected.email_subject.startswith("CORRECTED ")
-    assert await uow.run(evaluate_notices, COORD, "AMS") == (1, 0)
-    await uow.run(record_notice_sent, COORD, mid, corrected.fingerprint)
+    assert await uow.run(evaluate_notices, PLANNER, "AMS") == (1, 0)
+    await uow.run(record_notice_sent, PLANNER, mid, corrected.fingerprint)
     sent = await uow.read(lambda s: [(n.corrected, n.username) for n in s.scalars(
         select(CarrierNotification).order_by(CarrierNotification.id))])
     assert sent == [(False, "coord"), (True, "coord")]
@@ -299,15 +299,15 @@ async def test_no_notice_without_needs_and_no_alert_before_48h(uow: UnitOfWork,
 
     w = await world(uow)
     cid, _ = await family(uow, n=1)
-    await uow.run(pl.book_case, COORD, cid, w.departure_id)
+    await uow.run(pl.book_case, PLANNER, cid, w.departure_id)
     with pytest.raises(RuleViolation, match="nothing to notify"):
         await uow.read(carrier_notice, w.departure_id)
-    later = await uow.run(pl.plan_movement, COORD, pl.NewMovement(
+    later = await uow.run(pl.plan_movement, PLANNER, pl.NewMovement(
         airport="AMS", kind=pl.MovementKind.DEPARTURE, carrier="KL", flight_number="1571",
         operational_date=DAY + timedelta(days=3), origin="AMS", destination="EBL",
         scheduled_at=at(9, day=DAY + timedelta(days=3))))
-    wc = await uow.run(pl.create_case, COORD, "AMS", "C-WC")
-    await uow.run(pl.create_passenger, COORD, wc, person("Saleh", "Adil",
+    wc = await uow.run(pl.create_case, PLANNER, "AMS", "C-WC")
+    await uow.run(pl.create_passenger, PLANNER, wc, person("Saleh", "Adil",
                                                          needs=(("WCHR", None),)), DOC)
-    await uow.run(pl.book_case, COORD, wc, later)
-    assert await uow.run(evaluate_notices, COORD, "AMS") == (0, 0)
+    await uow.run(pl.book_case, PLANNER, wc, later)
+    assert await uow.run(evaluate_notices, PLANNER, "AMS") == (0, 0)

@@ -27,11 +27,18 @@ from movements.domain.models import (
     Movement,
     MovementKind,
     Passenger,
+    Role,
 )
 from movements.domain.planning_models import BookingCancellation, TravelDocument
-from movements.domain.uow import UnitOfWork
+from movements.domain.uow import Actor, UnitOfWork
 from tests.conftest import CapturingPublisher
-from tests.factories import COORD, GATE, SYSTEM, World, world
+from tests.factories import GATE, SYSTEM, World, world
+
+#: A coordinator of AMS (the world's first airport, id 1 on both backends).
+PLANNER = Actor(user_id=None, username="coord", role=Role.COORDINATOR,
+                airport_ids=frozenset({1}))
+ELSEWHERE = Actor(user_id=None, username="coord-rtm", role=Role.COORDINATOR,
+                  airport_ids=frozenset({2}))
 
 DAY = date(2026, 9, 15)
 
@@ -65,10 +72,10 @@ DOC = pl.DocumentIn("passport", "A1234567", date(2030, 1, 1), "IRQ")
 
 
 async def family(uow: UnitOfWork, ref: str = "C-100", n: int = 3) -> tuple[int, list[int]]:
-    cid = await uow.run(pl.create_case, COORD, "AMS", ref)
+    cid = await uow.run(pl.create_case, PLANNER, "AMS", ref)
     pids = []
     for i in range(n):
-        pids.append(await uow.run(pl.create_passenger, COORD, cid,
+        pids.append(await uow.run(pl.create_passenger, PLANNER, cid,
                                   person("Hassan", f"Member{i}", sex="F",
                                          birth_date=date(1990 + i, 1, 1),
                                          nationality="irq"), DOC))
@@ -81,7 +88,7 @@ async def test_coordinator_plans_a_departure_live_and_audited(
         uow: UnitOfWork, publisher: CapturingPublisher) -> None:
     await world(uow)
     publisher.clear()
-    mid = await uow.run(pl.plan_movement, COORD, dep())
+    mid = await uow.run(pl.plan_movement, PLANNER, dep())
     assert [type(e) for e in publisher.events] == [MovementCreated]
     assert "board:AMS:2026-09-15" in publisher.events[0].streams
     assert await audits(uow, "create_movement") == 3  # two from the world, this one
@@ -108,7 +115,7 @@ async def test_bad_flight_data_is_refused_with_its_field(
         uow: UnitOfWork, change: dict[str, str], field: str) -> None:
     w = await world(uow)
     with pytest.raises(RuleViolation) as err:
-        await uow.run(pl.edit_movement, COORD, w.departure_id, change)
+        await uow.run(pl.edit_movement, PLANNER, w.departure_id, change)
     assert err.value.field == field
 
 
@@ -120,7 +127,7 @@ async def test_transit_plans_both_legs_and_shows_the_connection(
                              destination="AMS", scheduled_at=at(9, 30))
     onward = dep("KL0689", "YYZ", 10, kind=MovementKind.TRANSIT_OUT)
     publisher.clear()
-    t = await uow.run(pl.plan_transit, COORD, inbound, onward)
+    t = await uow.run(pl.plan_transit, PLANNER, inbound, onward)
     assert (t.connection_minutes, t.min_connection_minutes, t.short) == (30, 50, True)
     kinds = [type(e) for e in publisher.events]
     assert kinds.count(MovementCreated) == 2 and MovementUpdated in kinds
@@ -133,7 +140,7 @@ async def test_transit_with_onward_before_inbound_writes_neither_leg(uow: UnitOf
                              flight_number="1951", operational_date=DAY, origin="IST",
                              destination="AMS", scheduled_at=at(11))
     with pytest.raises(RuleViolation, match="onward leg must leave after"):
-        await uow.run(pl.plan_transit, COORD, inbound, dep("KL0689", "YYZ", 10))
+        await uow.run(pl.plan_transit, PLANNER, inbound, dep("KL0689", "YYZ", 10))
     assert await count(uow, Movement) == before
 
 
@@ -142,38 +149,38 @@ async def test_edit_movement_moves_version_and_refuses_stale_and_duplicates(
     w = await world(uow)
     v = await uow.read(lambda s: s.get(Movement, w.departure_id).version)
     publisher.clear()
-    assert await uow.run(pl.edit_movement, COORD, w.departure_id,
+    assert await uow.run(pl.edit_movement, PLANNER, w.departure_id,
                          {"gate": "d9", "scheduled_at": at(10, 30)}, v)
     assert isinstance(publisher.events[0], MovementUpdated)
     assert publisher.events[0].changes["gate"] == "D9"
     with pytest.raises(ConflictError):
-        await uow.run(pl.edit_movement, COORD, w.departure_id, {"gate": "D1"}, v)
-    await uow.run(pl.plan_movement, COORD, dep())
+        await uow.run(pl.edit_movement, PLANNER, w.departure_id, {"gate": "D1"}, v)
+    await uow.run(pl.plan_movement, PLANNER, dep())
     with pytest.raises(RuleViolation, match="exists already"):
-        await uow.run(pl.edit_movement, COORD, w.departure_id,
+        await uow.run(pl.edit_movement, PLANNER, w.departure_id,
                       {"flight_number": "1571", "destination": "EBL"})
-    assert not await uow.run(pl.edit_movement, COORD, w.departure_id, {"gate": "D9"})
+    assert not await uow.run(pl.edit_movement, PLANNER, w.departure_id, {"gate": "D9"})
 
 
 async def test_cancel_movement_lists_booked_passengers_until_released(
         uow: UnitOfWork, publisher: CapturingPublisher) -> None:
     w = await world(uow)
     cid, _ = await family(uow, n=2)
-    ids = await uow.run(pl.book_case, COORD, cid, w.departure_id)
+    ids = await uow.run(pl.book_case, PLANNER, cid, w.departure_id)
     with pytest.raises(RuleViolation, match=r"2 passenger\(s\) are booked.*C-100 HASSAN "
                                             r"Member0; C-100 HASSAN Member1"):
-        await uow.run(pl.cancel_movement, COORD, w.departure_id, "aircraft change")
+        await uow.run(pl.cancel_movement, PLANNER, w.departure_id, "aircraft change")
     with pytest.raises(RuleViolation, match="reason is required"):
-        await uow.run(pl.cancel_movement, COORD, w.departure_id, "  ")
+        await uow.run(pl.cancel_movement, PLANNER, w.departure_id, "  ")
     for bid in ids:
-        await uow.run(pl.cancel_booking, COORD, bid, "released: flight cancelled")
+        await uow.run(pl.cancel_booking, PLANNER, bid, "released: flight cancelled")
     publisher.clear()
-    await uow.run(pl.cancel_movement, COORD, w.departure_id, "aircraft change")
+    await uow.run(pl.cancel_movement, PLANNER, w.departure_id, "aircraft change")
     m = await uow.read(lambda s: s.get(Movement, w.departure_id))
     assert m.flight_state == "CNX"
     assert publisher.events[0].changes == {"flight_state": "CNX", "cancelled": "aircraft change"}  # type: ignore[attr-defined]
     with pytest.raises(RuleViolation, match="was cancelled"):
-        await uow.run(pl.book_case, COORD, cid, w.departure_id)
+        await uow.run(pl.book_case, PLANNER, cid, w.departure_id)
     assert await audits(uow, "cancel_movement") == 1
 
 
@@ -181,8 +188,8 @@ async def test_cancel_movement_lists_booked_passengers_until_released(
 
 async def test_case_and_passenger_with_document_round_trip(uow: UnitOfWork) -> None:
     await world(uow)
-    cid = await uow.run(pl.create_case, COORD, "AMS", "vr-2016-0042")
-    pid = await uow.run(pl.create_passenger, COORD, cid, person(
+    cid = await uow.run(pl.create_case, PLANNER, "AMS", "vr-2016-0042")
+    pid = await uow.run(pl.create_passenger, PLANNER, cid, person(
         "Al-Jabouri", "Zainab", native_name="زينب الجبوري", birth_date=date(1988, 3, 2),
         sex="f", nationality="IRQ", language="Arabic", needs=(("WCHR", "long corridors"),),
         chronic_condition=pl.ChronicCondition.DIABETES), DOC)
@@ -198,7 +205,7 @@ async def test_case_and_passenger_with_document_round_trip(uow: UnitOfWork) -> N
         select(AuditEntry).where(AuditEntry.entity_id == pid))])
     assert not any("A1234567" in e for e in entries)
     with pytest.raises(RuleViolation, match="exists already"):
-        await uow.run(pl.create_case, COORD, "AMS", "VR-2016-0042")
+        await uow.run(pl.create_case, PLANNER, "AMS", "VR-2016-0042")
 
 
 @pytest.mark.parametrize(("kw", "doc", "field"), [
@@ -215,10 +222,10 @@ async def test_case_and_passenger_with_document_round_trip(uow: UnitOfWork) -> N
 async def test_bad_passenger_is_refused_with_its_field_and_nothing_written(
         uow: UnitOfWork, kw: dict[str, object], doc: pl.DocumentIn | None, field: str) -> None:
     await world(uow)
-    cid = await uow.run(pl.create_case, COORD, "AMS", "C-1")
+    cid = await uow.run(pl.create_case, PLANNER, "AMS", "C-1")
     values: dict[str, object] = {"surname": "Okello", "given_names": "Grace", **kw}
     with pytest.raises(RuleViolation) as err:
-        await uow.run(pl.create_passenger, COORD, cid, pl.NewPassenger(**values), doc)  # type: ignore[arg-type]
+        await uow.run(pl.create_passenger, PLANNER, cid, pl.NewPassenger(**values), doc)  # type: ignore[arg-type]
     assert err.value.field == field
     assert await count(uow, Passenger) == 0
     assert await audits(uow, "add_passenger") == 0
@@ -228,19 +235,19 @@ async def test_edit_passenger_pushes_to_booked_movements_and_checks_version(
         uow: UnitOfWork, publisher: CapturingPublisher) -> None:
     w = await world(uow)
     cid, (pid, *_) = await family(uow, n=1)
-    await uow.run(pl.book_case, COORD, cid, w.departure_id)
+    await uow.run(pl.book_case, PLANNER, cid, w.departure_id)
     v = await uow.read(lambda s: s.get(Passenger, pid).version)
     publisher.clear()
     new = person("Hassan", "Member0", sex="F", birth_date=date(1990, 1, 1), nationality="IRQ",
                  needs=(("WCHS", None),), victim_of_trafficking=True)
-    assert await uow.run(pl.edit_passenger, COORD, pid, new,
+    assert await uow.run(pl.edit_passenger, PLANNER, pid, new,
                          pl.DocumentIn("passport", "B7654321", date(2031, 5, 5), "IRQ"), v)
     assert [type(e) for e in publisher.events] == [PassengerUpdated]
     after = await uow.read(lambda s: (s.get(Passenger, pid).codes,
                                       s.get(Passenger, pid).victim_of_trafficking))
     assert after == (("WCHS",), True)
     with pytest.raises(ConflictError):
-        await uow.run(pl.edit_passenger, COORD, pid, new, None, v)
+        await uow.run(pl.edit_passenger, PLANNER, pid, new, None, v)
     entry = await uow.read(lambda s: s.scalars(select(AuditEntry).where(
         AuditEntry.action == "edit_passenger")).one().after)
     assert set(entry["changed"]) == {"needs", "victim_of_trafficking", "travel_document"}
@@ -253,7 +260,7 @@ async def test_book_case_books_every_member_in_one_action(
     w = await world(uow)
     cid, pids = await family(uow)
     publisher.clear()
-    ids = await uow.run(pl.book_case, COORD, cid, w.departure_id)
+    ids = await uow.run(pl.book_case, PLANNER, cid, w.departure_id)
     assert len(ids) == 3 and len(publisher.batches) == 1
     assert [e.passenger_id for e in publisher.events if isinstance(e, PassengerBooked)] == pids
     assert await audits(uow, "book_case") == 1
@@ -263,37 +270,37 @@ async def test_book_case_is_all_or_nothing(uow: UnitOfWork,
                                            publisher: CapturingPublisher) -> None:
     w = await world(uow)
     cid, pids = await family(uow)
-    other = await uow.run(pl.create_case, COORD, "AMS", "C-200")
+    other = await uow.run(pl.create_case, PLANNER, "AMS", "C-200")
     with pytest.raises(RuleViolation, match="has no passengers yet"):
-        await uow.run(pl.book_case, COORD, other, w.departure_id)
-    await uow.run(pl.book_case, COORD, cid, w.departure_id)
+        await uow.run(pl.book_case, PLANNER, other, w.departure_id)
+    await uow.run(pl.book_case, PLANNER, cid, w.departure_id)
     before = await count(uow, Booking)
     publisher.clear()
     with pytest.raises(RuleViolation, match="HASSAN Member0 of case C-100 is already on"):
-        await uow.run(pl.book_case, COORD, cid, w.departure_id)
+        await uow.run(pl.book_case, PLANNER, cid, w.departure_id)
     with pytest.raises(RuleViolation, match="goes to TIA, not EBL"):
-        await uow.run(pl.book_case, COORD, cid, w.departure_id, stop="EBL")
+        await uow.run(pl.book_case, PLANNER, cid, w.departure_id, stop="EBL")
     assert await count(uow, Booking) == before and publisher.events == []
 
 
 async def test_move_case_whole_or_split_with_a_reason(
         uow: UnitOfWork, publisher: CapturingPublisher) -> None:
     w = await world(uow)
-    later = await uow.run(pl.plan_movement, COORD, dep("KL1235", "TIA", 18))
+    later = await uow.run(pl.plan_movement, PLANNER, dep("KL1235", "TIA", 18))
     cid, pids = await family(uow)
-    await uow.run(pl.book_case, COORD, cid, w.departure_id)
+    await uow.run(pl.book_case, PLANNER, cid, w.departure_id)
     with pytest.raises(RuleViolation, match="moving 1 of 3 members splits case C-100; give a "
                                             "reason"):
-        await uow.run(pl.move_case, COORD, cid, w.departure_id, later,
+        await uow.run(pl.move_case, PLANNER, cid, w.departure_id, later,
                       passenger_ids=(pids[0],))
     assert await count(uow, Booking, Booking.movement_id == later) == 0
-    plan = await uow.run(pl.move_case, COORD, cid, w.departure_id, later,
+    plan = await uow.run(pl.move_case, PLANNER, cid, w.departure_id, later,
                          passenger_ids=(pids[0],), split_reason="hospital appointment")
     assert plan.splits and plan.staying == tuple(pids[1:])
     assert any(isinstance(e, CaseSplitFlagged) for e in publisher.events)
     assert await uow.read(lambda s: s.get(Case, cid).split_flagged)
     # Moving the rest joins them again: the split clears.
-    whole = await uow.run(pl.move_case, COORD, cid, w.departure_id, later)
+    whole = await uow.run(pl.move_case, PLANNER, cid, w.departure_id, later)
     assert not whole.splits and set(whole.moving) == set(pids[1:])
     assert not await uow.read(lambda s: s.get(Case, cid).split_flagged)
     reasons = await uow.read(lambda s: set(s.scalars(select(BookingCancellation.reason))))
@@ -308,19 +315,36 @@ async def test_cancel_booking_needs_a_reason_and_refuses_a_boarded_passenger(
 
     w = await world(uow)
     cid, pids = await family(uow, n=2)
-    a, b = await uow.run(pl.book_case, COORD, cid, w.departure_id)
+    a, b = await uow.run(pl.book_case, PLANNER, cid, w.departure_id)
     with pytest.raises(RuleViolation, match="reason is required"):
-        await uow.run(pl.cancel_booking, COORD, a, "")
+        await uow.run(pl.cancel_booking, PLANNER, a, "")
     for step in ("met_at_point", "checked_in", "exit_formalities", "at_gate", "boarded"):
         await uow.run(milestones.record_milestone, SYSTEM, b, step)
     with pytest.raises(RuleViolation, match="already boarded"):
-        await uow.run(pl.cancel_booking, COORD, b, "changed mind")
-    await uow.run(pl.cancel_booking, COORD, a, "withdrew voluntary return")
+        await uow.run(pl.cancel_booking, PLANNER, b, "changed mind")
+    await uow.run(pl.cancel_booking, PLANNER, a, "withdrew voluntary return")
     assert await uow.read(lambda s: s.get(Booking, a).status) is BookingStatus.CANCELLED
     with pytest.raises(RuleViolation, match="cancelled already"):
-        await uow.run(pl.cancel_booking, COORD, a, "again")
+        await uow.run(pl.cancel_booking, PLANNER, a, "again")
 
 
 async def test_world_helper_still_builds(uow: UnitOfWork) -> None:
     w: World = await world(uow)
     assert w.departure_id > 0
+
+
+async def test_another_airports_coordinator_finds_nothing(uow: UnitOfWork) -> None:
+    from movements.domain.actions import setup
+    from movements.domain.errors import NotFound
+
+    w = await world(uow)
+    await uow.run(setup.ensure_airport, SYSTEM, "RTM", "Rotterdam The Hague", "Europe/Amsterdam")
+    cid, pids = await family(uow, n=1)
+    for call in (lambda: uow.run(pl.book_case, ELSEWHERE, cid, w.departure_id),
+                 lambda: uow.run(pl.cancel_movement, ELSEWHERE, w.departure_id, "x"),
+                 lambda: uow.run(pl.edit_passenger, ELSEWHERE, pids[0], person("A", "B"))):
+        with pytest.raises(NotFound, match="does not exist"):
+            await call()
+    with pytest.raises(NotFound):
+        await uow.run(pl.create_case, ELSEWHERE, "AMS", "C-X")
+    assert await count(uow, Booking) == 0

@@ -18,7 +18,7 @@ from ..planning_queries import CREW_ROLES, legs_of, route_of
 from ..uow import Tx
 from ._common import check_version, clean_text, get_or_404, touch
 from .movements import NewMovement, create_movement
-from .planning import _not_cancelled, _plan_check
+from .planning import _airport_in_scope, _not_cancelled, _plan_check, load_movement
 
 #: The largest aircraft the agency charters seat fewer than this.
 MAX_SEATS = 600
@@ -70,6 +70,7 @@ def plan_charter(tx: Tx, new: NewMovement, operator: str, seat_capacity: int,
     name = clean_text(operator, "operator", required=True, max_len=120)
     _check_capacity_value(seat_capacity)
     _check_route(new.origin, new.scheduled_at, stops)
+    _airport_in_scope(tx, new.airport)
     codes = tuple(s.code.strip().upper() for s in stops)
     movement_id = create_movement(tx, NewMovement(
         airport=new.airport, kind=MovementKind.DEPARTURE, carrier=new.carrier,
@@ -89,7 +90,7 @@ def plan_charter(tx: Tx, new: NewMovement, operator: str, seat_capacity: int,
 
 
 def _charter(tx: Tx, movement_id: int) -> tuple[Movement, Charter]:
-    movement = get_or_404(tx, Movement, movement_id, "movement")
+    movement = load_movement(tx, movement_id)
     charter = tx.session.get(Charter, movement_id)
     if charter is None:
         raise RuleViolation(f"{movement.flight} is not a planned charter", field="movement")
@@ -191,7 +192,7 @@ def add_crew(tx: Tx, movement_id: int, name: str, role: str, *, board_at: str | 
 def remove_crew(tx: Tx, crew_id: int) -> None:
     _plan_check(tx)
     crew = get_or_404(tx, CharterCrew, crew_id, "crew member")
-    movement = get_or_404(tx, Movement, crew.movement_id, "movement")
+    movement = load_movement(tx, crew.movement_id)
     tx.session.delete(crew)
     tx.session.flush()
     tx.record(MovementUpdated, movement, changes={"crew_removed": crew_id})
@@ -204,7 +205,7 @@ def add_pickup(tx: Tx, movement_id: int, location: str, pickup_at: datetime, veh
 
     The pickup must be before the departure; headcount 1..90 (a coach)."""
     _plan_check(tx)
-    movement = get_or_404(tx, Movement, movement_id, "movement")
+    movement = load_movement(tx, movement_id)
     _not_cancelled(tx, movement)
     place = clean_text(location, "pickup location", required=True, max_len=200)
     car = clean_text(vehicle, "vehicle", required=True, max_len=80)
@@ -229,7 +230,7 @@ def add_pickup(tx: Tx, movement_id: int, location: str, pickup_at: datetime, veh
 def remove_pickup(tx: Tx, pickup_id: int) -> None:
     _plan_check(tx)
     pickup = get_or_404(tx, GroundPickup, pickup_id, "pickup")
-    movement = get_or_404(tx, Movement, pickup.movement_id, "movement")
+    movement = load_movement(tx, pickup.movement_id)
     tx.session.delete(pickup)
     tx.session.flush()
     tx.record(MovementUpdated, movement, changes={"pickup_removed": pickup_id})

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..errors import RuleViolation
+from ..errors import NotFound, RuleViolation
 from ..events import MovementUpdated, PassengerBooked, PassengerUpdated
 from ..models import (
     Booking,
@@ -58,6 +58,45 @@ def _plan_check(tx: Tx) -> None:
     require_role(tx, *PLANNERS)
 
 
+# Loading a row is asking permission (DESIGN.md): out of the actor's airports reads as
+# not found.  Same rule as the lead's domain/access.py (may_at); switch to it once merged.
+
+def _at(tx: Tx, airport_id: int, what: str, ident: int) -> None:
+    actor = tx.actor
+    if actor.role is Role.ADMIN or airport_id in actor.airport_ids:
+        return
+    raise NotFound(f"{what} {ident} does not exist")
+
+
+def load_movement(tx: Tx, movement_id: int) -> Movement:
+    movement = get_or_404(tx, Movement, movement_id, "movement")
+    _at(tx, movement.airport_id, "movement", movement_id)
+    return movement
+
+
+def load_case(tx: Tx, case_id: int) -> Case:
+    case = get_or_404(tx, Case, case_id, "case")
+    _at(tx, case.airport_id, "case", case_id)
+    return case
+
+
+def load_passenger(tx: Tx, passenger_id: int) -> Passenger:
+    passenger = get_or_404(tx, Passenger, passenger_id, "passenger")
+    _at(tx, passenger.case.airport_id, "passenger", passenger_id)
+    return passenger
+
+
+def load_booking(tx: Tx, booking_id: int) -> Booking:
+    booking = get_or_404(tx, Booking, booking_id, "booking")
+    _at(tx, booking.movement.airport_id, "booking", booking_id)
+    return booking
+
+
+def _airport_in_scope(tx: Tx, code: str) -> None:
+    airport = airport_by_code(tx, code)
+    _at(tx, airport.id, "airport", airport.id)
+
+
 def _reason(value: str | None, what: str) -> str:
     text = clean_text(value, what, required=True, max_len=300)
     assert text is not None
@@ -74,6 +113,7 @@ def plan_movement(tx: Tx, new: NewMovement) -> int:
     _plan_check(tx)
     if new.kind in (MovementKind.TRANSIT_IN, MovementKind.TRANSIT_OUT):
         raise RuleViolation("a transit is planned with both legs (plan_transit)", field="kind")
+    _airport_in_scope(tx, new.airport)
     return create_movement(tx, new)
 
 
@@ -98,6 +138,7 @@ def plan_transit(tx: Tx, inbound: NewMovement, onward: NewMovement) -> PlannedTr
     _plan_check(tx)
     if inbound.airport.upper() != onward.airport.upper():
         raise RuleViolation("both legs of a transit are at the same airport", field="airport")
+    _airport_in_scope(tx, inbound.airport)
     in_id = create_movement(tx, replace(inbound, kind=MovementKind.TRANSIT_IN))
     out_id = create_movement(tx, replace(onward, kind=MovementKind.TRANSIT_OUT))
     link_transit(tx, in_id, out_id)
@@ -133,7 +174,7 @@ def edit_movement(tx: Tx, movement_id: int, changes: dict[str, Any],
     ``ConflictError`` on a stale version and ``RuleViolation`` for an unknown field, a
     bad value or a change that makes it duplicate another movement."""
     _plan_check(tx)
-    movement = get_or_404(tx, Movement, movement_id, "movement")
+    movement = load_movement(tx, movement_id)
     check_version(movement, expected_version, f"movement {movement.flight}")
     _not_cancelled(tx, movement)
     unknown = set(changes) - set(EDITABLE)
@@ -208,7 +249,7 @@ def cancel_movement(tx: Tx, movement_id: int, reason: str,
     Refused while passengers are booked on it: the message lists them by case and name so
     the coordinator can rebook (``move_case``) or release (``cancel_booking``) them first."""
     _plan_check(tx)
-    movement = get_or_404(tx, Movement, movement_id, "movement")
+    movement = load_movement(tx, movement_id)
     check_version(movement, expected_version, f"movement {movement.flight}")
     why = _reason(reason, "reason")
     _not_cancelled(tx, movement)
@@ -245,6 +286,7 @@ def create_case(tx: Tx, airport: str, reference: str,
 
     Raises ``RuleViolation`` when the reference is empty, too long or taken."""
     _plan_check(tx)
+    _airport_in_scope(tx, airport)
     ref = (clean_text(reference, "case reference", required=True, max_len=40) or "").upper()
     if tx.session.scalar(select(Case.id).where(Case.reference == ref)) is not None:
         raise RuleViolation(f"case {ref} exists already", field="reference")
@@ -262,7 +304,7 @@ def edit_case(tx: Tx, case_id: int, *, reference: str | None = None,
     """Rename a case or change its programme.  Raises ``RuleViolation`` on a taken
     reference."""
     _plan_check(tx)
-    case = get_or_404(tx, Case, case_id, "case")
+    case = load_case(tx, case_id)
     before = {"reference": case.reference, "programme": case.programme}
     if reference is not None:
         ref = (clean_text(reference, "case reference", required=True, max_len=40) or "").upper()
@@ -357,7 +399,7 @@ def edit_passenger(tx: Tx, passenger_id: int, new: NewPassenger,
     Returns False when nothing changed.  Raises ``ConflictError`` on a stale version.
     Each movement the passenger is booked on gets a live ``PassengerUpdated``."""
     _plan_check(tx)
-    passenger = get_or_404(tx, Passenger, passenger_id, "passenger")
+    passenger = load_passenger(tx, passenger_id)
     check_version(passenger, expected_version, "passenger")
     _check_agency_flags(tx, new)
     _check_passenger(new, tx.now.date())
@@ -426,8 +468,8 @@ def book_case(tx: Tx, case_id: int, movement_id: int, *, stop: str | None = None
     from .charters import check_capacity
 
     _plan_check(tx)
-    case = get_or_404(tx, Case, case_id, "case")
-    movement = get_or_404(tx, Movement, movement_id, "movement")
+    case = load_case(tx, case_id)
+    movement = load_movement(tx, movement_id)
     _not_cancelled(tx, movement)
     if not case.passengers:
         raise RuleViolation(f"case {case.reference} has no passengers yet", field="case")
@@ -487,7 +529,7 @@ def cancel_booking(tx: Tx, booking_id: int, reason: str) -> None:
     Refused once the passenger has boarded or been handed over (a milestone beyond
     check-in means the gate is working them: record a no-show instead)."""
     _plan_check(tx)
-    booking = get_or_404(tx, Booking, booking_id, "booking")
+    booking = load_booking(tx, booking_id)
     why = _reason(reason, "reason")
     if booking.status is BookingStatus.CANCELLED:
         raise RuleViolation(f"booking {booking.id} is cancelled already")
@@ -532,9 +574,9 @@ def move_case(tx: Tx, case_id: int, from_movement_id: int, to_movement_id: int, 
     from .charters import check_capacity
 
     _plan_check(tx)
-    case = get_or_404(tx, Case, case_id, "case")
-    source = get_or_404(tx, Movement, from_movement_id, "movement")
-    target = get_or_404(tx, Movement, to_movement_id, "movement")
+    case = load_case(tx, case_id)
+    source = load_movement(tx, from_movement_id)
+    target = load_movement(tx, to_movement_id)
     _not_cancelled(tx, target)
     if source.id == target.id:
         raise RuleViolation("the case is already on that movement", field="movement")

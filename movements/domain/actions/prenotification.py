@@ -14,7 +14,7 @@ from ..planning_models import CarrierNotification
 from ..prenotification import NOTICE_LEAD, carrier_notice, needs_notice
 from ..uow import Tx
 from ._common import get_or_404
-from .planning import _plan_check
+from .planning import _plan_check, load_movement
 
 #: Alert kind; not one of alert_rules.RULE_KINDS, so evaluate_alerts leaves it alone.
 NOTICE_ALERT = "carrier_notice_missing"
@@ -28,7 +28,7 @@ def record_notice_sent(tx: Tx, movement_id: int, fingerprint: str) -> int:
     not what we would store), ``RuleViolation`` when nothing changed since the last one
     sent.  Clears the overdue alert."""
     _plan_check(tx)
-    movement = get_or_404(tx, Movement, movement_id, "movement")
+    movement = load_movement(tx, movement_id)
     notice = carrier_notice(tx.session, movement.id)
     if notice.fingerprint != fingerprint:
         raise ConflictError(f"the notification for {movement.flight} changed since it was "

@@ -11,12 +11,12 @@ from sqlalchemy import select
 
 from ..errors import RuleViolation
 from ..events import PassengerUpdated
-from ..models import Booking, BookingStatus, Case, Movement, Passenger
+from ..models import Booking, BookingStatus, Passenger
 from ..planning_models import CaseConfirmation, PassengerClearance
 from ..readiness import case_readiness
 from ..uow import Tx
-from ._common import clean_text, get_or_404
-from .planning import _plan_check
+from ._common import clean_text
+from .planning import _plan_check, load_case, load_movement, load_passenger
 
 #: An IATA flight designator: airline code (2 characters, or 3 letters) and number.
 FLIGHT = re.compile(r"(?:[A-Z0-9]{2}|[A-Z]{3})\d{1,5}[A-Z]?")
@@ -41,7 +41,7 @@ def record_clearance(tx: Tx, passenger_id: int, change: ClearanceIn) -> None:
     stamped with the current time when set True and cleared when False.  The audit names
     the fields, not the medical content."""
     _plan_check(tx)
-    passenger = get_or_404(tx, Passenger, passenger_id, "passenger")
+    passenger = load_passenger(tx, passenger_id)
     row = tx.session.get(PassengerClearance, passenger.id)
     if row is None:
         row = PassengerClearance(passenger_id=passenger.id, guardian_origin_confirmed=False,
@@ -86,8 +86,8 @@ def confirm_case(tx: Tx, case_id: int, movement_id: int,
     Refused (``RuleViolation`` listing what is missing) while readiness is incomplete,
     unless a coordinator overrides with a reason, which is stored with what was missing."""
     _plan_check(tx)
-    case = get_or_404(tx, Case, case_id, "case")
-    movement = get_or_404(tx, Movement, movement_id, "movement")
+    case = load_case(tx, case_id)
+    movement = load_movement(tx, movement_id)
     state = case_readiness(tx.session, case.id, movement.id)
     if state is None:
         raise RuleViolation(f"case {case.reference} is not booked on {movement.flight}",
