@@ -41,6 +41,7 @@ from movements.web.headers import security_headers
 from movements.web.health import healthz, readyz
 from movements.web.imports import ImportsPlugin
 from movements.web.pages import Pages
+from movements.web.planning import Planning
 
 log = logging.getLogger("movements")
 STATIC = TEMPLATES.parent / "static"
@@ -108,7 +109,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         return services
 
     app = Litestar(
-        route_handlers=[index, healthz, readyz, ApiV1, Pages, Account, stream_socket,
+        route_handlers=[index, healthz, readyz, ApiV1, Pages, Account, stream_socket, Planning,
                         *ALERT_ROUTES,
                         *ADMIN_ROUTES,
                         *DOCUMENT_ROUTES,

@@ -237,3 +237,88 @@ def cases_at(session: Session, airport_id: int, limit: int = 200) -> list[tuple[
 
 def cancellation_of(session: Session, movement_id: int) -> MovementCancellation | None:
     return session.get(MovementCancellation, movement_id)
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedMovement:
+    id: int
+    flight: str
+    kind: str
+    operational_date: object
+    scheduled_at: datetime
+    origin: str
+    destination: str
+    stops: tuple[str, ...]
+    is_charter: bool
+    flight_state: str
+    cancelled: bool
+    booked: int
+
+    @property
+    def label(self) -> str:
+        route = " ".join(self.stops) if self.stops else self.destination
+        return (f"{self.flight} {self.operational_date} {self.kind.replace('_', ' ')} "
+                f"{self.origin}\u2192{route}")
+
+
+def planned_movements(session: Session, airport_id: int, first: object, last: object
+                      ) -> list[PlannedMovement]:
+    """An airport's movements with operational dates in [first, last], by time."""
+    rows = list(session.scalars(select(Movement).where(
+        Movement.airport_id == airport_id, Movement.operational_date >= first,
+        Movement.operational_date <= last).order_by(Movement.scheduled_at, Movement.id)))
+    ids = [m.id for m in rows]
+    cancelled = set(session.scalars(select(MovementCancellation.movement_id).where(
+        MovementCancellation.movement_id.in_(ids))))
+    booked: dict[int, int] = {}
+    for mid in session.scalars(select(Booking.movement_id).where(
+            Booking.movement_id.in_(ids), Booking.status != BookingStatus.CANCELLED)):
+        booked[mid] = booked.get(mid, 0) + 1
+    return [PlannedMovement(m.id, m.flight, m.kind.value, m.operational_date, m.scheduled_at,
+                            m.origin, m.destination, tuple(s.airport_code for s in m.stops),
+                            m.is_charter, m.flight_state, m.id in cancelled, booked.get(m.id, 0))
+            for m in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeStatus:
+    needed: bool
+    sent_at: datetime | None
+    sent_by: str | None
+    corrected_pending: bool
+    deadline: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class MovementPlan:
+    """What the movement page shows of the plan: cancellation, charter legs, readiness per
+    case, carrier notification."""
+
+    movement_id: int
+    kind: str
+    cancellation: tuple[str, datetime, str | None] | None
+    charter: CharterView | None
+    readiness: tuple[object, ...]
+    notice: NoticeStatus
+
+
+def movement_plan(session: Session, movement_id: int) -> MovementPlan | None:
+    from .errors import RuleViolation
+    from .prenotification import DEPARTING, carrier_notice
+    from .readiness import movement_readiness
+
+    m = session.get(Movement, movement_id)
+    if m is None:
+        return None
+    c = session.get(MovementCancellation, movement_id)
+    notice = NoticeStatus(False, None, None, False, None)
+    if m.kind in DEPARTING:
+        try:
+            n = carrier_notice(session, movement_id)
+            notice = NoticeStatus(True, n.last_sent_at, n.last_sent_by, n.corrected,
+                                  n.deadline)
+        except RuleViolation:
+            pass
+    readiness = tuple(movement_readiness(session, movement_id)) if m.kind in DEPARTING else ()
+    return MovementPlan(m.id, m.kind.value, (c.reason, c.at, c.username) if c else None,
+                        charter_view(session, movement_id), readiness, notice)

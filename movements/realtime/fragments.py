@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from movements.domain import queries
 from movements.domain.models import Booking, Movement
+from movements.domain.planning_queries import movement_plan
 
 #: Events after which a movement page is re-rendered whole (rows appear or vanish).
 WHOLE_PAGE_KINDS = {"PassengerBooked", "CaseSplitFlagged", "HandoverCreated",
@@ -82,7 +83,8 @@ class Fragments:
         if detail is None:
             return ""
         return self.render("partials/movement_body.html", d=detail, oob=True,
-                           revealed=False, show_protected=False, message=None)
+                           revealed=False, show_protected=False, message=None,
+                           plan=movement_plan(session, movement_id))
 
     def movement_update(self, session: Session, movement_id: int,
                         items: list[tuple[str, int | None, int | None]]) -> str:
@@ -96,6 +98,9 @@ class Fragments:
             return ""
         out = [self.render("partials/movement_header.html", m=summary, oob=True,
                            message=None)]
+        plan = movement_plan(session, movement_id)
+        if plan is not None:  # headcount per leg, readiness, notification (issue 14)
+            out.append(self.render("planning/plan_section.html", plan=plan, oob=True))
         for pid in dict.fromkeys(pid for _, _, pid in items if pid is not None):
             booking_id = session.scalar(select(Booking.id).where(
                 Booking.movement_id == movement_id, Booking.passenger_id == pid))

@@ -21,6 +21,7 @@ from movements.domain.actions import escorts, milestones
 from movements.domain.actions import movements as movement_actions
 from movements.domain.clock import local_date, local_to_utc
 from movements.domain.errors import ConflictError, DomainError
+from movements.domain.planning_queries import movement_plan
 from movements.domain.uow import Tx, board_stream, movement_stream, stream_seq
 from movements.realtime.fragments import Fragments
 from movements.services import Services
@@ -90,16 +91,17 @@ class Pages(Controller):
                        movement_id: PathId) -> Response[str]:
         stream = movement_stream(movement_id)
 
-        def load(session: Session) -> tuple[int, queries.MovementDetail | None]:
-            return stream_seq(session, stream), queries.movement_detail(session, movement_id)
+        def load(session: Session) -> tuple[int, queries.MovementDetail | None, Any]:
+            return (stream_seq(session, stream), queries.movement_detail(session, movement_id),
+                    movement_plan(session, movement_id))
 
-        seq, detail = await services.uow.read(load)
+        seq, detail, plan = await services.uow.read(load)
         if detail is None or not _may_see(_user(request), detail.movement.airport):
             raise NotFoundException(f"movement {movement_id} does not exist")
         env = request.app.state.fragments.env
         context = {**_page_context(request, services), "d": detail, "stream": stream,
                    "seq": seq, "oob": False, "revealed": False, "show_protected": False,
-                   "message": None}
+                   "message": None, "plan": plan}
         if request.headers.get("hx-request"):
             return html(env.get_template("partials/movement_body.html").render(**context))
         return html(env.get_template("movement.html").render(**context))
