@@ -12,8 +12,13 @@ from movements.domain.models import MovementKind, OrganisationKind, Role
 from movements.domain.uow import Actor, Tx, UnitOfWork
 
 SYSTEM = Actor.system("tests")
-GATE = Actor(user_id=None, username="gate", role=Role.GATE_STAFF)
-COORD = Actor(user_id=None, username="coord", role=Role.COORDINATOR)
+#: The airport build_world sets up first: id 1 in a fresh database (both backends restart
+#: identities).  Staff actors work it, and only it (the access policy scopes them).
+AMS_ID = 1
+GATE = Actor(user_id=None, username="gate", role=Role.GATE_STAFF,
+             airport_ids=frozenset({AMS_ID}))
+COORD = Actor(user_id=None, username="coord", role=Role.COORDINATOR,
+              airport_ids=frozenset({AMS_ID}))
 
 
 @dataclass

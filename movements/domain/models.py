@@ -496,6 +496,8 @@ class TelexMessage(Base):
     outcome: Mapped[str] = mapped_column(String(16))  # applied, duplicate, rejected, pending
     detail: Mapped[str | None] = mapped_column(Text)
     movement_id: Mapped[int | None] = mapped_column(ForeignKey("movement.id"))
+    # The airport it was received for (who may read it: access.access_telex).
+    airport_id: Mapped[int | None] = mapped_column(ForeignKey("airport.id"), index=True)
 
 
 class FeedStatus(Base):

@@ -25,6 +25,7 @@ from .clock import Clock, SystemClock
 from .errors import ConflictError
 from .events import DomainEvent
 from .models import AuditEntry, Movement, Role, StreamCounter, StreamEvent, Transit
+from .streams import board_stream, movement_stream
 
 log = logging.getLogger(__name__)
 
@@ -196,14 +197,6 @@ class UnitOfWork:
         assert self.sessions is not None
         async with self.sessions() as session:
             return await session.run_sync(lambda s: query(s, *args, **kwargs))
-
-
-def board_stream(airport: str, day: date) -> str:
-    return f"board:{airport.upper()}:{day.isoformat()}"
-
-
-def movement_stream(movement_id: int) -> str:
-    return f"movement:{movement_id}"
 
 
 def streams_of(session: Session, movement: Movement) -> list[str]:

@@ -37,6 +37,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from movements.domain.access import Need, access_airport, airport_id_for
 from movements.domain.actions import movements as mv
 from movements.domain.actions import telex as tl
 from movements.domain.actions import telex_lists as tll
@@ -237,6 +238,8 @@ def _outcome(row: object, movement_ids: Sequence[int] = ()) -> TelexOutcome:
 def receive(tx: Tx, text: str, airport: str, reference: date) -> TelexOutcome:
     """Parse and apply one telex inside the caller's transaction; raises ``TelexError``
     or a ``DomainError`` to refuse it (the caller stores the rejection)."""
+    # Check, then write: only a coordinator of this airport receives telexes for it.
+    airport_id = access_airport(tx.session, tx.actor, airport, Need.COORDINATE).id
     parsed = parse_telex(text, reference)
     header = header_of(parsed, text)
     line_no = header.line_no or 1
@@ -246,12 +249,13 @@ def receive(tx: Tx, text: str, airport: str, reference: date) -> TelexOutcome:
             tx, header, tl.DUPLICATE,
             f"duplicate of telex {duplicate.id} received "
             f"{duplicate.received_at:%d %b %H:%MZ} ({duplicate.outcome}); ignored",
-            duplicate.movement_id)
+            duplicate.movement_id, airport_id=airport_id)
         return _outcome(row)
     if isinstance(parsed, Mvt):
         applied = tl.apply_movement_report(tx, airport, report_of(parsed, line_no))
         row = tl.store_message(tx, header, tl.APPLIED, applied.detail,
-                               applied.movement_ids[0] if applied.movement_ids else None)
+                               applied.movement_ids[0] if applied.movement_ids else None,
+                               airport_id=airport_id)
         return _outcome(row, applied.movement_ids)
 
     parts: list[Ptm | Pnl | Adl | Psm] = [parsed]
@@ -263,7 +267,7 @@ def receive(tx: Tx, text: str, airport: str, reference: date) -> TelexOutcome:
             raise tl.TelexRefused(line_no, tl.no_movement(header.flight, side, airport_row))
         if header.kind == "PSM" and header.part == 1:
             tl.supersede_pending(tx, header, by="a new PSM PART1")
-        row = tl.store_message(tx, header, tl.PENDING)
+        row = tl.store_message(tx, header, tl.PENDING, airport_id=airport_id)
         rows = sorted(tl.pending_parts(tx, header), key=lambda r: r.part or 0)
         stored = [parse_telex(r.raw, r.received_at.date()) for r in rows]
         lists = [p for p in stored if not isinstance(p, Mvt)]
@@ -277,7 +281,7 @@ def receive(tx: Tx, text: str, airport: str, reference: date) -> TelexOutcome:
             return _outcome(row)
         parts = lists
     else:
-        row = tl.store_message(tx, header, tl.APPLIED)
+        row = tl.store_message(tx, header, tl.APPLIED, airport_id=airport_id)
         rows = [row]
         if header.kind != "ADL":
             # A whole list replaces the flight's list: parts still waiting for an earlier
@@ -295,18 +299,23 @@ def receive(tx: Tx, text: str, airport: str, reference: date) -> TelexOutcome:
 
 async def submit(uow: UnitOfWork, actor: Actor, text: str, *, airport: str,
                  reference: date | None = None) -> TelexOutcome:
-    """Receive one telex: applied whole, or rejected and stored with the reason."""
+    """Receive one telex for the airport (IATA code): applied whole, or rejected and stored
+    with the reason.  Raises NotFound, storing nothing, when the actor is not a
+    coordinator of that airport (access.access_airport)."""
+    airport_id = await uow.read(airport_id_for, actor, airport, Need.COORDINATE)
     if "\x00" in text:
         # A NUL byte never belongs in a Type B telex, and PostgreSQL refuses it in text.
         text = text.replace("\x00", "")
         header = loose_header(text)
         return _outcome(await uow.run(tl.store_rejected, actor, header,
-                                      "the telex contains a NUL character"))
+                                      "the telex contains a NUL character",
+                                      airport_id=airport_id))
     if len(text) > MAX_TELEX_CHARS:
         text = text[:MAX_TELEX_CHARS]
         header = loose_header(text)
         return _outcome(await uow.run(tl.store_rejected, actor, header,
-                                      f"telex longer than {MAX_TELEX_CHARS} characters"))
+                                      f"telex longer than {MAX_TELEX_CHARS} characters",
+                                      airport_id=airport_id))
     day = reference or uow.clock.now().date()
     for attempt in (1, 2):
         try:
@@ -320,7 +329,8 @@ async def submit(uow: UnitOfWork, actor: Actor, text: str, *, airport: str,
         except DomainError as exc:
             header = _header_again(text, day)
             reason, assembling = exc.message, header.multi_part
-        row = await uow.run(tl.store_rejected, actor, header, reason, assembling)
+        row = await uow.run(tl.store_rejected, actor, header, reason, assembling,
+                            airport_id)
         return _outcome(row)
     raise AssertionError("unreachable")
 

@@ -294,7 +294,7 @@ async def test_a_person_corrects_flights_only_as_coordinator_whatever_the_source
     from movements.domain.uow import Actor
 
     w = await world(uow)
-    person = Actor(user_id=1, username="gate", role=Role.GATE_STAFF)
+    person = Actor(user_id=1, username="gate", role=Role.GATE_STAFF, airport_ids=frozenset({1}))
     with pytest.raises(PermissionDenied):
         await uow.run(mv.update_flight, person, w.departure_id, {"gate": "E1"}, source="feed")
     assert await uow.run(mv.update_flight, SYSTEM, w.departure_id, {"gate": "E1"},

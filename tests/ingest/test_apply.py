@@ -423,6 +423,7 @@ async def test_a_nul_character_is_rejected_and_stored_not_a_crash(uow: UnitOfWor
     from movements.ingest.apply import submit
     from tests.factories import SYSTEM as SYS
 
+    await uow.run(build_world, SYS)
     outcome = await submit(uow, SYS, "MVT\nKL1234/15.PHBXA.AMS\x00\nAD151022/151035\n",
                            airport="AMS")
     assert outcome.outcome == "rejected" and "NUL" in (outcome.detail or "")

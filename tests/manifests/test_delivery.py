@@ -82,8 +82,9 @@ def seed(tx: Tx) -> Seeded:
                                         "native_name": "سلمى حداد"})):
         pid, _ = add_pax(tx, world.arrival_id, ref, surname, given, **extra)
         pids.append(pid)
-    return Seeded(world, Actor(gate_id, "gate", Role.GATE_STAFF),
-                  Actor(coord_id, "coord", Role.COORDINATOR), pids)
+    return Seeded(world, Actor(gate_id, "gate", Role.GATE_STAFF, airport_ids=frozenset({world.airport_id})),
+                  Actor(coord_id, "coord", Role.COORDINATOR,
+                        airport_ids=frozenset({world.airport_id})), pids)
 
 
 @pytest.fixture
@@ -257,7 +258,7 @@ def _charter_world(tx: Tx, total: int) -> tuple[int, Actor]:
             needs=(("WCHR", None),) if i % 37 == 0 else ()))
         px.book_passenger(tx, pid, movement, seat=f"{4 + i // 6}{'ABCDEF'[i % 6]}",
                           stop=stops[family % 3])
-    return movement, Actor(coord_id, "coord", Role.COORDINATOR)
+    return movement, Actor(coord_id, "coord", Role.COORDINATOR, airport_ids=frozenset({1}))
 
 
 async def test_charter_of_400_from_the_database_numbers_every_page(services: Services

@@ -169,7 +169,7 @@ def plan(tx: Tx) -> Story:
     idempotency.remember(tx, "retry-1", "0" * 64, 200,
                          '<div id="pax-1">QORVALENKO, Ysoldine · 1987-04-23</div>')
     return Story(world.arrival_id, kq116, world.reception_org_id,
-                 Actor(gate_id, "gate", Role.GATE_STAFF), [ysoldine, bertilda, ottoline])
+                 Actor(gate_id, "gate", Role.GATE_STAFF, airport_ids=frozenset({1})), [ysoldine, bertilda, ottoline])
 
 
 def booking_of(tx: Tx, passenger_id: int, movement_id: int) -> int:

@@ -70,7 +70,7 @@ def _seed_today(database_url: str) -> None:
                 return int(tx.session.scalar(select(User.id).where(User.username == "gate")))
 
             gate = Actor(user_id=await uow.run(gate_id, SYSTEM), username="gate",
-                         role=Role.GATE_STAFF)
+                         role=Role.GATE_STAFF, airport_ids=frozenset({world.airport_id}))
             hid = await uow.run(handovers.create_handover, gate, world.departure_id,
                                 world.reception_org_id, "Anouk Bakker", pids[:2])
             await uow.run(handovers.sign_handover, gate, hid, "G. Gate", "A. Bakker")

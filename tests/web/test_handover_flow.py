@@ -30,7 +30,8 @@ from tests.web.conftest import BASE, PASSWORD, Site, login
 
 Client = TestClient[Litestar]
 VERSION = re.compile(r'name="expected_version" value="(\d+)"')
-GATE_ACTOR = Actor(user_id=None, username="other tablet", role=Role.GATE_STAFF)
+GATE_ACTOR = Actor(user_id=None, username="other tablet", role=Role.GATE_STAFF,
+                   airport_ids=frozenset({1}))
 
 
 @dataclass

@@ -50,7 +50,7 @@ def gate_actor(site: Site, client: Client) -> Actor:
 
     uow = site.app.state.services.uow
     uid = client.blocking_portal.call(partial(uow.run, find, Actor.system("tests")))
-    return Actor(user_id=uid, username="gate", role=Role.GATE_STAFF)
+    return Actor(user_id=uid, username="gate", role=Role.GATE_STAFF, airport_ids=frozenset({1}))
 
 
 def make_handover(site: Site, client: Client, *, sign: bool = True,

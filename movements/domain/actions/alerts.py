@@ -19,8 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from .. import alert_rules as rules
+from ..access import Need, access_alert
 from ..clock import local_date
-from ..errors import NotFound, RuleViolation
+from ..errors import RuleViolation
 from ..events import AlertAcknowledged, AlertCleared, AlertRaised
 from ..models import (
     Airport,
@@ -38,7 +39,7 @@ from ..models import (
     User,
 )
 from ..uow import Tx
-from ._common import get_or_404, require_role
+from ._common import require_role
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,10 +199,7 @@ def evaluate_alerts(tx: Tx, airport_code: str) -> AlertRun:
 def acknowledge_alert(tx: Tx, alert_id: int) -> bool:
     """A coordinator has seen it: who and when.  Acknowledging twice changes nothing."""
     require_role(tx, Role.COORDINATOR, Role.ADMIN)
-    alert = get_or_404(tx, Alert, alert_id, "alert")
-    if tx.actor.airport_ids and alert.airport_id not in tx.actor.airport_ids and \
-            tx.actor.role is not Role.ADMIN:
-        raise NotFound(f"alert {alert_id} does not exist")  # not theirs to see
+    alert = access_alert(tx.session, tx.actor, alert_id, Need.COORDINATE)
     if alert.acknowledged_at is not None:
         return False
     alert.acknowledged_at = tx.now

@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from ..access import Need, access_document, access_handover, access_movement
 from ..document_queries import (
     CHARTER_MANIFEST,
     HANDOVER_MANIFEST,
@@ -23,9 +24,8 @@ from ..document_queries import (
     stored_document,
 )
 from ..errors import ConflictError, RuleViolation
-from ..models import Handover, HandoverStatus, ManifestDocument, Movement
+from ..models import HandoverStatus, ManifestDocument, Movement
 from ..uow import Tx
-from ._common import get_or_404
 
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
 
@@ -56,7 +56,7 @@ def issue_handover_manifest(tx: Tx, handover_id: int, content: bytes) -> StoredD
     Idempotent: if the document was issued already, the stored one is returned and the
     given bytes are dropped, so every copy handed out is the same file.
     """
-    handover = get_or_404(tx, Handover, handover_id, "handover")
+    handover = access_handover(tx.session, tx.actor, handover_id, Need.SEE)
     if handover.status is not HandoverStatus.SIGNED:
         raise RuleViolation(f"handover {handover.id} is not signed yet: a draft has no "
                             "manifest")
@@ -92,7 +92,7 @@ def issue_charter_manifest(tx: Tx, movement_id: int, document_id: str, content: 
     for the first); if someone issued another version meanwhile the caller must look
     again (409), so two versions never claim to replace the same one.
     """
-    movement = get_or_404(tx, Movement, movement_id, "movement")
+    movement = access_movement(tx.session, tx.actor, movement_id, Need.SEE)
     # Serialise issues for one movement (PostgreSQL; SQLite's writer lock does it).
     tx.session.execute(select(Movement.id).where(Movement.id == movement.id)
                        .with_for_update())
@@ -121,7 +121,8 @@ def issue_charter_manifest(tx: Tx, movement_id: int, document_id: str, content: 
 
 def record_download(tx: Tx, document_id: str, *, reason: str = "download") -> StoredDocument:
     """Hand out a stored document: the read of the personal data it holds is audited in
-    the same transaction."""
+    the same transaction.  Raises NotFound for a document outside the actor's scope."""
+    access_document(tx.session, tx.actor, document_id)
     stored = stored_document(tx.session, document_id)
     if stored is None:
         raise RuleViolation(f"document {document_id} has not been issued")

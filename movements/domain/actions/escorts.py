@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from ..access import Need, access_movement, access_passenger
 from ..errors import RuleViolation
 from ..events import EscortAssigned, NoteAdded
-from ..models import Booking, EscortAssignment, EscortKind, Movement, Note, Passenger
+from ..models import Booking, EscortAssignment, EscortKind, Note
 from ..uow import Tx
-from ._common import clean_text, get_or_404
+from ._common import clean_text
 
 
 def assign_escort(tx: Tx, movement_id: int, passenger_id: int, kind: EscortKind | str,
                   escort_name: str) -> int:
-    movement = get_or_404(tx, Movement, movement_id, "movement")
-    passenger = get_or_404(tx, Passenger, passenger_id, "passenger")
+    movement = access_movement(tx.session, tx.actor, movement_id, Need.WORK)
+    passenger = access_passenger(tx.session, tx.actor, passenger_id, Need.WORK)
     try:
         escort_kind = EscortKind(kind)
     except ValueError:
@@ -38,10 +39,10 @@ def assign_escort(tx: Tx, movement_id: int, passenger_id: int, kind: EscortKind 
 
 
 def add_note(tx: Tx, movement_id: int, text: str, passenger_id: int | None = None) -> int:
-    movement = get_or_404(tx, Movement, movement_id, "movement")
+    movement = access_movement(tx.session, tx.actor, movement_id, Need.WORK)
     body = clean_text(text, "note", required=True, max_len=2000)
     if passenger_id is not None:
-        get_or_404(tx, Passenger, passenger_id, "passenger")
+        access_passenger(tx.session, tx.actor, passenger_id, Need.WORK)
     note = Note(movement_id=movement.id, passenger_id=passenger_id, text=body or "",
                 by_user_id=tx.actor.user_id, at=tx.now)
     tx.session.add(note)

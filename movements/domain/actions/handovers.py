@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 
+from ..access import Need, access_handover, access_movement
 from ..errors import RuleViolation
 from ..events import HandoverCreated, HandoverSigned, MilestoneRecorded
 from ..models import (
@@ -69,7 +70,7 @@ def _check_minors(passengers: list[Passenger], receiving_person: str,
 def create_handover(tx: Tx, movement_id: int, organisation_id: int, receiving_person: str,
                     passenger_ids: Sequence[int], *, receiver_id_checked: str | None = None,
                     notes: str | None = None, supersedes: Handover | None = None) -> int:
-    movement = get_or_404(tx, Movement, movement_id, "movement")
+    movement = access_movement(tx.session, tx.actor, movement_id, Need.WORK)
     organisation = get_or_404(tx, Organisation, organisation_id, "organisation")
     person = clean_text(receiving_person, "receiving person", required=True, max_len=200)
     id_checked = clean_text(receiver_id_checked, "receiver ID check", max_len=200)
@@ -99,7 +100,7 @@ def create_handover(tx: Tx, movement_id: int, organisation_id: int, receiving_pe
 def edit_handover(tx: Tx, handover_id: int, expected_version: int | None = None, *,
                   receiving_person: str | None = None, receiver_id_checked: str | None = None,
                   notes: str | None = None) -> None:
-    handover = get_or_404(tx, Handover, handover_id, "handover")
+    handover = access_handover(tx.session, tx.actor, handover_id, Need.WORK)
     if handover.status is HandoverStatus.SIGNED:
         raise RuleViolation("a signed handover is never edited: issue a correction, which "
                             "becomes a new version naming the one it replaces")
@@ -123,7 +124,7 @@ def edit_handover(tx: Tx, handover_id: int, expected_version: int | None = None,
 
 def sign_handover(tx: Tx, handover_id: int, handing_signature: str, receiving_signature: str,
                   expected_version: int | None = None) -> None:
-    handover = get_or_404(tx, Handover, handover_id, "handover")
+    handover = access_handover(tx.session, tx.actor, handover_id, Need.WORK)
     check_version(handover, expected_version, "handover")
     if handover.status is HandoverStatus.SIGNED:
         raise RuleViolation("this handover is signed already")
@@ -165,7 +166,7 @@ def correct_handover(tx: Tx, handover_id: int, *, receiving_person: str | None =
                      receiver_id_checked: str | None = None, notes: str | None = None,
                      reason: str) -> int:
     """A correction of a signed handover: a new draft version naming what it replaces."""
-    old = get_or_404(tx, Handover, handover_id, "handover")
+    old = access_handover(tx.session, tx.actor, handover_id, Need.WORK)
     why = clean_text(reason, "correction reason", required=True, max_len=500)
     if old.status is not HandoverStatus.SIGNED:
         raise RuleViolation("a draft handover is edited, not corrected")

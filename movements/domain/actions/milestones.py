@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from .. import milestones as steps
+from ..access import Need, access_booking
 from ..errors import ConflictError, RuleViolation
 from ..events import MilestoneRecorded, NoShowRecorded
 from ..models import (
-    Booking,
     BookingStatus,
     EscortAssignment,
     EscortKind,
@@ -19,7 +19,7 @@ from ..models import (
 )
 from ..ssr import SSR_CODES
 from ..uow import Tx
-from ._common import check_version, clean_text, get_or_404, touch
+from ._common import check_version, clean_text, touch
 
 
 def needs_medical_escort(passenger: Passenger) -> bool:
@@ -41,7 +41,7 @@ def has_medical_escort(tx: Tx, passenger: Passenger, movement: Movement) -> bool
 
 def record_milestone(tx: Tx, booking_id: int, kind: str, expected_version: int | None = None,
                      *, override_reason: str | None = None) -> int:
-    booking = get_or_404(tx, Booking, booking_id, "booking")
+    booking = access_booking(tx.session, tx.actor, booking_id, Need.WORK)
     check_version(booking, expected_version, "this passenger's record")
     movement = booking.movement
     passenger = booking.passenger
@@ -81,7 +81,7 @@ def record_milestone(tx: Tx, booking_id: int, kind: str, expected_version: int |
 
 def record_no_show(tx: Tx, booking_id: int, reason: str,
                    expected_version: int | None = None) -> None:
-    booking = get_or_404(tx, Booking, booking_id, "booking")
+    booking = access_booking(tx.session, tx.actor, booking_id, Need.WORK)
     check_version(booking, expected_version, "this passenger's record")
     text = clean_text(reason, "no-show reason", required=True)
     if booking.status is BookingStatus.NO_SHOW:

@@ -8,11 +8,12 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ..access import Need, access_movement
 from ..errors import RuleViolation
 from ..events import MovementCreated, MovementUpdated
 from ..models import Airport, CharterStop, Movement, MovementKind, Role, Transit
 from ..uow import Tx
-from ._common import check_version, get_or_404, require_role
+from ._common import check_version, require_role
 
 FLIGHT_STATES = {
     "SCH", "DEL", "WIL", "GTO", "BRD", "GCL", "GTD", "DEP", "CNX", "GCH", "TOM",
@@ -90,8 +91,8 @@ def create_movement(tx: Tx, new: NewMovement) -> int:
 
 
 def link_transit(tx: Tx, inbound_id: int, onward_id: int) -> int:
-    inbound = get_or_404(tx, Movement, inbound_id, "movement")
-    onward = get_or_404(tx, Movement, onward_id, "movement")
+    inbound = access_movement(tx.session, tx.actor, inbound_id, Need.COORDINATE)
+    onward = access_movement(tx.session, tx.actor, onward_id, Need.COORDINATE)
     if inbound.kind is not MovementKind.TRANSIT_IN or onward.kind is not MovementKind.TRANSIT_OUT:
         raise RuleViolation("a transit links a transit_in movement to a transit_out movement")
     if onward.scheduled_at <= inbound.scheduled_at:
@@ -124,7 +125,7 @@ def update_flight(tx: Tx, movement_id: int, changes: dict[str, Any],
         # A person corrects flights only as a coordinator; the feed, telexes and the
         # demo act as the system (no user id), whatever source they name.
         require_role(tx, Role.COORDINATOR, Role.ADMIN)
-    movement = get_or_404(tx, Movement, movement_id, "movement")
+    movement = access_movement(tx.session, tx.actor, movement_id, Need.COORDINATE)
     check_version(movement, expected_version, f"movement {movement.flight}")
     unknown = set(changes) - CORRECTABLE
     if unknown:

@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from ..access import Need, access_case, access_movement, access_passenger
 from ..errors import RuleViolation
 from ..events import CaseSplitFlagged, PassengerBooked, PassengerUpdated
 from ..models import (
@@ -20,7 +21,7 @@ from ..models import (
 )
 from ..ssr import SSR_CODES, NeedGroup
 from ..uow import Tx
-from ._common import check_version, get_or_404, touch
+from ._common import check_version, touch
 from .movements import airport_by_code
 
 
@@ -73,7 +74,7 @@ def validate_needs(needs: tuple[tuple[str, str | None], ...]) -> list[SpecialNee
 
 
 def add_passenger(tx: Tx, case_id: int, new: NewPassenger) -> int:
-    case = get_or_404(tx, Case, case_id, "case")
+    case = access_case(tx.session, tx.actor, case_id, Need.COORDINATE)
     if not new.surname.strip():
         raise RuleViolation("surname is required", field="surname")
     if new.sex not in {"F", "M", "X"}:
@@ -104,8 +105,8 @@ def add_passenger(tx: Tx, case_id: int, new: NewPassenger) -> int:
 
 def book_passenger(tx: Tx, passenger_id: int, movement_id: int, *, seat: str | None = None,
                    stop: str | None = None) -> int:
-    passenger = get_or_404(tx, Passenger, passenger_id, "passenger")
-    movement = get_or_404(tx, Movement, movement_id, "movement")
+    passenger = access_passenger(tx.session, tx.actor, passenger_id, Need.COORDINATE)
+    movement = access_movement(tx.session, tx.actor, movement_id, Need.COORDINATE)
     if stop is not None:
         stops = {s.airport_code for s in movement.stops} or {movement.destination}
         if stop.upper() not in stops:
@@ -156,7 +157,8 @@ def flag_case_split(tx: Tx, case: Case) -> bool:
 
 def update_needs(tx: Tx, passenger_id: int, needs: tuple[tuple[str, str | None], ...],
                  expected_version: int | None = None) -> None:
-    passenger = get_or_404(tx, Passenger, passenger_id, "passenger")
+    # Gate staff record a need they meet at the gate (a wheelchair after all).
+    passenger = access_passenger(tx.session, tx.actor, passenger_id, Need.WORK)
     check_version(passenger, expected_version, "passenger")
     before = sorted(passenger.codes)
     passenger.needs = validate_needs(needs)

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from ..access import Need, access_movement, access_passenger
 from ..errors import ConflictError, NotFound, RuleViolation
 from ..models import (
     Booking,
     BookingStatus,
     Movement,
     MovementKind,
-    Passenger,
     ReconciliationDecision,
     Role,
     TelexEntry,
@@ -35,7 +35,7 @@ from . import milestones
 from . import passengers as px
 from . import telex as tl
 from . import telex_lists as tll
-from ._common import get_or_404, require_role
+from ._common import require_role
 
 APPLY, DISMISS = "apply", "dismiss"
 
@@ -45,7 +45,7 @@ def decide(tx: Tx, movement_id: int, key: str, decision: str) -> str:
     require_role(tx, Role.COORDINATOR, Role.ADMIN)
     if decision not in (APPLY, DISMISS):
         raise RuleViolation(f"decision {decision!r} must be apply or dismiss", field="decision")
-    movement = get_or_404(tx, Movement, movement_id, "movement")
+    movement = access_movement(tx.session, tx.actor, movement_id, Need.COORDINATE)
     current = reconcile(tx.session, movement_id)
     diff = current.find(key) if current is not None else None
     if diff is None:
@@ -74,7 +74,8 @@ def _apply(tx: Tx, movement: Movement, diff: Difference) -> str:
         return f"no-show recorded for {diff.name}"
     if diff.kind == NEEDS:
         assert diff.passenger_id is not None
-        passenger = get_or_404(tx, Passenger, diff.passenger_id, "passenger")
+        passenger = access_passenger(tx.session, tx.actor, diff.passenger_id,
+                                     Need.COORDINATE)
         needs = [(n.code, n.text) for n in passenger.needs]
         needs.extend(c for c in diff.codes if c[0] not in {n for n, _ in needs})
         px.update_needs(tx, passenger.id, tuple(needs))

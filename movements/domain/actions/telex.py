@@ -165,9 +165,10 @@ class Applied:
 # -- the telex log ---------------------------------------------------------------------
 
 def store_message(tx: Tx, header: TelexHeader, outcome: str, detail: str | None = None,
-                  movement_id: int | None = None) -> TelexMessage:
+                  movement_id: int | None = None, *, airport_id: int | None = None
+                  ) -> TelexMessage:
     row = TelexMessage(
-        received_at=tx.now, message_type=header.kind,
+        received_at=tx.now, message_type=header.kind, airport_id=airport_id,
         flight=header.flight.designator if header.flight else None,
         flight_date=header.flight.date if header.flight else None, part=header.part,
         sha256=header.sha256, raw=header.raw, outcome=outcome,
@@ -235,14 +236,14 @@ def missing_parts(parts: Sequence[tuple[int, bool]]) -> list[int] | None:
 
 
 def store_rejected(tx: Tx, header: TelexHeader, reason: str,
-                   assembling: bool = False) -> TelexMessage:
+                   assembling: bool = False, airport_id: int | None = None) -> TelexMessage:
     """After the telex's own transaction rolled back: keep the raw text and the reason.
     The parts of a message that was being assembled with it are rejected too."""
     if assembling and header.flight is not None and header.kind is not None:
         for row in pending_parts(tx, header):
             row.outcome = REJECTED
             row.detail = f"the message was rejected with a later part: {reason}"
-    return store_message(tx, header, REJECTED, reason)
+    return store_message(tx, header, REJECTED, reason, airport_id=airport_id)
 
 
 # -- finding the movement --------------------------------------------------------------
