@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from movements.domain import planning_queries as pq
+from movements.domain.access import Need, choose_airport, may_at
 from movements.domain.actions import charters as ch
 from movements.domain.actions import planning as pl
 from movements.domain.actions.prenotification import record_notice_sent
@@ -221,16 +222,8 @@ def _render(request: Request[Any, Any, Any], services: Services, template: str,
 
 
 def _airport(session: Session, user: AuthUser, code: str | None, default: str) -> Airport:
-    """The airport asked for (or the deployment's, or the user's first) if the user works
-    it; else not found."""
-    wanted = (code or "").strip().upper()
-    if not wanted:
-        wanted = default if (user.role.value == "admin" or default in user.airport_codes
-                             or not user.airport_codes) else user.airport_codes[0]
-    airport = session.scalar(select(Airport).where(Airport.iata == wanted))
-    if airport is None or not (user.role.value == "admin" or airport.id in user.airport_ids):
-        raise NotFoundException(f"no airport {wanted!r} among yours")
-    return airport
+    """The airport a planning page is for (the access policy's choice); else not found."""
+    return choose_airport(session, user.actor, code, default, Need.COORDINATE)
 
 
 async def _published(services: Services, day: date, tz: str) -> tuple[list[Any], str | None]:
@@ -252,8 +245,8 @@ async def _published(services: Services, day: date, tz: str) -> tuple[list[Any],
 
 
 def _scope(session: Session, user: AuthUser, airport_id: int, what: str, ident: int) -> None:
-    if not (user.role.value == "admin" or airport_id in user.airport_ids):
-        raise NotFoundException(f"{what} {ident} does not exist")
+    if not may_at(user.actor, Need.COORDINATE, airport_id):
+        raise NotFound(f"{what} {ident} does not exist")
 
 
 class Planning(Controller):

@@ -16,7 +16,15 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..errors import NotFound, RuleViolation
+from ..access import (
+    Need,
+    access_airport,
+    access_booking,
+    access_case,
+    access_movement,
+    access_passenger,
+)
+from ..errors import RuleViolation
 from ..events import MovementUpdated, PassengerBooked, PassengerUpdated
 from ..models import (
     Booking,
@@ -31,7 +39,7 @@ from ..models import (
 )
 from ..planning_models import BookingCancellation, MovementCancellation, TravelDocument
 from ..uow import Tx
-from ._common import check_version, clean_text, get_or_404, require_role, touch
+from ._common import check_version, clean_text, require_role, touch
 from .movements import NewMovement, airport_by_code, create_movement, link_transit
 from .passengers import NewPassenger, add_passenger, flag_case_split, validate_needs
 
@@ -58,49 +66,33 @@ def _plan_check(tx: Tx) -> None:
     require_role(tx, *PLANNERS)
 
 
-# Loading a row is asking permission (DESIGN.md): out of the actor's airports reads as
-# not found.  Same rule as the lead's domain/access.py (may_at); switch to it once merged.
-
-def _at(tx: Tx, airport_id: int, what: str, ident: int) -> None:
-    actor = tx.actor
-    if actor.role is Role.ADMIN or airport_id in actor.airport_ids:
-        return
-    raise NotFound(f"{what} {ident} does not exist")
-
+# Loading a row is asking permission (DESIGN.md): through the one access policy
+# (domain/access.py); out of the actor's airports reads as not found.
 
 def load_movement(tx: Tx, movement_id: int) -> Movement:
-    movement = get_or_404(tx, Movement, movement_id, "movement")
-    _at(tx, movement.airport_id, "movement", movement_id)
-    return movement
+    return access_movement(tx.session, tx.actor, movement_id, Need.COORDINATE)
 
 
 def load_case(tx: Tx, case_id: int) -> Case:
-    case = get_or_404(tx, Case, case_id, "case")
-    _at(tx, case.airport_id, "case", case_id)
-    return case
+    return access_case(tx.session, tx.actor, case_id, Need.COORDINATE)
 
 
 def load_passenger(tx: Tx, passenger_id: int) -> Passenger:
-    passenger = get_or_404(tx, Passenger, passenger_id, "passenger")
-    _at(tx, passenger.case.airport_id, "passenger", passenger_id)
-    return passenger
+    return access_passenger(tx.session, tx.actor, passenger_id, Need.COORDINATE)
 
 
 def load_booking(tx: Tx, booking_id: int) -> Booking:
-    booking = get_or_404(tx, Booking, booking_id, "booking")
-    _at(tx, booking.movement.airport_id, "booking", booking_id)
-    return booking
-
-
-def _airport_in_scope(tx: Tx, code: str) -> None:
-    airport = airport_by_code(tx, code)
-    _at(tx, airport.id, "airport", airport.id)
+    return access_booking(tx.session, tx.actor, booking_id, Need.COORDINATE)
 
 
 def _reason(value: str | None, what: str) -> str:
     text = clean_text(value, what, required=True, max_len=300)
     assert text is not None
     return text
+
+
+def _airport_in_scope(tx: Tx, code: str) -> None:
+    access_airport(tx.session, tx.actor, code, Need.COORDINATE)
 
 
 # ----------------------------------------------------------------------------- movements

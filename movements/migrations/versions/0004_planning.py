@@ -12,7 +12,7 @@ from alembic import op
 import movements.domain.models
 
 revision = '0004_planning'
-down_revision = '0003'
+down_revision = '0004_access'
 branch_labels = None
 depends_on = None
 
