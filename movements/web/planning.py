@@ -608,8 +608,11 @@ class Planning(Controller):
                    case_id: PathId) -> Response[Any]:
         form = await _form(request)
         data = await request.form()
-        chosen = tuple(int(v) for v in data.getall("passenger_ids") if str(v).isdigit()) \
-            if hasattr(data, "getall") else ()
+        try:
+            picked = data.getall("passenger_ids")
+        except KeyError:  # none ticked: the whole case moves
+            picked = []
+        chosen = tuple(int(v) for v in picked if str(v).isdigit())
 
         def act(tx: Tx) -> str:
             source, target = _int(form, "from_movement_id"), _int(form, "to_movement_id")

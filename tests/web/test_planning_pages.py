@@ -135,3 +135,21 @@ def test_gate_staff_cannot_plan(site: Site) -> None:
         assert client.get("/plan/").status_code == 403
         resp = _post(client, "/plan/cases", csrf, "", airport="AMS", reference="X")
         assert resp.status_code == 403
+
+
+def test_empty_forms_are_refused_cleanly_never_a_server_error(site: Site) -> None:
+    from tests.web.test_routes import ACCESS, _concrete
+
+    with TestClient(site.app, base_url=BASE) as client:
+        csrf = login(client, "coord")
+        for (method, path), _ in sorted(ACCESS.items()):
+            if not path.startswith("/plan"):
+                continue
+            url = _concrete(path, site)
+            resp = client.request(method, url, headers={"X-CSRF-Token": csrf},
+                                  data={} if method == "POST" else None,
+                                  follow_redirects=False)
+            assert resp.status_code < 500, (method, url, resp.text[-400:])
+            if method == "POST" and not url.endswith("/clearance"):
+                # (The clearance form is checkboxes: an empty one unticks them all.)
+                assert resp.status_code in (400, 404, 409, 422), (method, url)

@@ -61,6 +61,33 @@ ACCESS: dict[tuple[str, str], set[Role] | str] = {
     ("GET", "/admin/audit.csv"): {A},
 }
 
+#: The coordinators' planning pages (issue 14): coordinators and admins only.
+ACCESS.update({
+    ("POST", "/plan/charters/{movement_id:int}/crew"): COORD,
+    ("POST", "/plan/cases/{case_id:int}/passengers"): COORD,
+    ("GET", "/plan/charters/{movement_id:int}/pickups"): COORD,
+    ("POST", "/plan/charters/{movement_id:int}/pickups"): COORD,
+    ("POST", "/plan/cases/{case_id:int}/book"): COORD,
+    ("POST", "/plan/bookings/{booking_id:int}/cancel"): COORD,
+    ("POST", "/plan/movements/{movement_id:int}/cancel"): COORD,
+    ("GET", "/plan/cases/{case_id:int}"): COORD,
+    ("POST", "/plan/cases/{case_id:int}"): COORD,
+    ("GET", "/plan/charters/{movement_id:int}"): COORD,
+    ("POST", "/plan/charters/{movement_id:int}"): COORD,
+    ("POST", "/plan/passengers/{passenger_id:int}/clearance"): COORD,
+    ("POST", "/plan/cases/{case_id:int}/confirm"): COORD,
+    ("POST", "/plan/cases"): COORD,
+    ("POST", "/plan/movements/{movement_id:int}/edit"): COORD,
+    ("POST", "/plan/passengers/{passenger_id:int}"): COORD,
+    ("GET", "/plan"): COORD,
+    ("POST", "/plan/cases/{case_id:int}/move"): COORD,
+    ("GET", "/plan/movements/{movement_id:int}"): COORD,
+    ("GET", "/plan/movements/{movement_id:int}/notice"): COORD,
+    ("POST", "/plan/movements/{movement_id:int}/notice"): COORD,
+    ("POST", "/plan/charters"): COORD,
+    ("POST", "/plan/movements"): COORD,
+})
+
 #: Routes another engineer's work adds; listed once they exist (see test below).
 PENDING_PREFIXES = ("/alerts", "/feed", "/handovers", "/movements/{movement_id:int}/b",
                     "/movements/{movement_id:int}/c", "/reports", "/api/v1/handovers",
@@ -133,7 +160,7 @@ def backend() -> str:
 def _concrete(path: str, site: Site) -> str:
     ids = {"movement_id": site.world.departure_id, "booking_id": site.booking_ids[0],
            "session_id": 999_999, "file_path": "app.css", "document_id": "unknown",
-           "handover_id": 999_999}
+           "handover_id": 999_999, "case_id": 1, "passenger_id": site.passenger_ids[0]}
     return re.sub(r"\{(\w+):[^}]+\}", lambda m: str(ids[m.group(1)]), path)
 
 
