@@ -4,9 +4,11 @@ refusal on the form's page; retries with the same key act once; gate staff are r
 from __future__ import annotations
 
 import html
+import io
 import re
 
 from litestar import Litestar
+from pypdf import PdfReader
 from litestar.testing import TestClient
 from sqlalchemy import func, select
 
@@ -90,6 +92,15 @@ def test_coordinator_plans_a_charter_books_a_case_and_sees_legs(site: Site) -> N
         assert resp.status_code == 303, resp.text
         printed = client.get(f"/plan/charters/{mid}/pickups").text
         assert "AZC Ter Apel" in printed and "van 8 seats" in printed
+
+        # Hand-entered data reaches the charter manifest and the escort briefing.
+        for url in (f"/movements/{mid}/charter-manifest.pdf", f"/movements/{mid}/briefing.pdf"):
+            pdf = client.get(url)
+            assert pdf.status_code == 200, (url, pdf.text[:300])
+            text = " ".join(" ".join(page.extract_text().split())
+                            for page in PdfReader(io.BytesIO(pdf.content)).pages)
+            assert "Dr. A. Visser" in text and "medical doctor (AMS" in text, (url, text)
+            assert "KARIM" in text.upper(), url
 
         # The carrier notification: shown, recorded once.
         notice = client.get(f"/plan/movements/{mid}/notice").text
