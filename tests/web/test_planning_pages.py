@@ -8,8 +8,8 @@ import io
 import re
 
 from litestar import Litestar
-from pypdf import PdfReader
 from litestar.testing import TestClient
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from movements.domain.models import AuditEntry, Booking, Case, Movement, Passenger
