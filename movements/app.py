@@ -42,6 +42,7 @@ from movements.web.health import healthz, readyz
 from movements.web.imports import ImportsPlugin
 from movements.web.pages import Pages
 from movements.web.planning import Planning
+from movements.web.planning_api import PlanningApi
 
 log = logging.getLogger("movements")
 STATIC = TEMPLATES.parent / "static"
@@ -110,6 +111,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     app = Litestar(
         route_handlers=[index, healthz, readyz, ApiV1, Pages, Account, stream_socket, Planning,
+                        PlanningApi,
                         *ALERT_ROUTES,
                         *ADMIN_ROUTES,
                         *DOCUMENT_ROUTES,
