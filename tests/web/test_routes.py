@@ -61,8 +61,26 @@ ACCESS: dict[tuple[str, str], set[Role] | str] = {
     ("GET", "/admin/audit.csv"): {A},
 }
 
-#: The coordinators' planning pages (issue 14): coordinators and admins only.
+#: The coordinators' planning pages and API (issue 14): coordinators and admins only.
 ACCESS.update({
+    ("POST", "/api/v1/plan/charters/{movement_id:int}/crew"): COORD,
+    ("POST", "/api/v1/plan/cases/{case_id:int}/passengers"): COORD,
+    ("POST", "/api/v1/plan/movements/{movement_id:int}/pickups"): COORD,
+    ("POST", "/api/v1/plan/cases/{case_id:int}/bookings"): COORD,
+    ("POST", "/api/v1/plan/bookings/{booking_id:int}/cancel"): COORD,
+    ("POST", "/api/v1/plan/movements/{movement_id:int}/cancel"): COORD,
+    ("GET", "/api/v1/plan/charters/{movement_id:int}"): COORD,
+    ("POST", "/api/v1/plan/passengers/{passenger_id:int}/clearance"): COORD,
+    ("POST", "/api/v1/plan/cases/{case_id:int}/confirm"): COORD,
+    ("POST", "/api/v1/plan/cases"): COORD,
+    ("POST", "/api/v1/plan/passengers/{passenger_id:int}"): COORD,
+    ("POST", "/api/v1/plan/cases/{case_id:int}/move"): COORD,
+    ("GET", "/api/v1/plan/movements/{movement_id:int}/notice"): COORD,
+    ("POST", "/api/v1/plan/movements/{movement_id:int}/notice"): COORD,
+    ("POST", "/api/v1/plan/charters"): COORD,
+    ("POST", "/api/v1/plan/movements"): COORD,
+    ("POST", "/api/v1/plan/transits"): COORD,
+    ("GET", "/api/v1/plan/movements/{movement_id:int}/readiness"): COORD,
     ("POST", "/plan/charters/{movement_id:int}/crew"): COORD,
     ("POST", "/plan/cases/{case_id:int}/passengers"): COORD,
     ("GET", "/plan/charters/{movement_id:int}/pickups"): COORD,
