@@ -285,8 +285,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    args_list = sys.argv[1:] if argv is None else argv
+    rest = list(args_list)
+    while rest and rest[0].startswith("--data-dir"):  # the root option, then the command
+        rest = rest[1:] if "=" in rest[0] else rest[2:]
+    if rest[:1] in (["movements"], ["cases"]):  # planning (issue 14), on click already
+        from movements.planning_cli import run as run_planning
+
+        return run_planning(args_list)
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(args_list)
     try:
         return int(args.func(args))
     except (CliError, ConfigError) as exc:
