@@ -322,3 +322,23 @@ def movement_plan(session: Session, movement_id: int) -> MovementPlan | None:
     readiness = tuple(movement_readiness(session, movement_id)) if m.kind in DEPARTING else ()
     return MovementPlan(m.id, m.kind.value, (c.reason, c.at, c.username) if c else None,
                         charter_view(session, movement_id), readiness, notice)
+
+
+def board_readiness(session: Session, movement_ids: list[int]) -> dict[int, str]:
+    """Per departing movement with passengers: "ready", or "missing: ..." (the distinct
+    items over its cases), for the board row."""
+    from .prenotification import DEPARTING
+    from .readiness import movement_readiness
+
+    out: dict[int, str] = {}
+    if not movement_ids:
+        return out
+    departing = set(session.scalars(select(Movement.id).where(
+        Movement.id.in_(movement_ids), Movement.kind.in_(list(DEPARTING)))))
+    for mid in sorted(departing):
+        cases = movement_readiness(session, mid)
+        if not cases:
+            continue
+        missing = list(dict.fromkeys(x for c in cases for x in c.missing))
+        out[mid] = "ready" if not missing else "missing: " + ", ".join(missing)
+    return out

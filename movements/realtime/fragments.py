@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from movements.domain import queries
 from movements.domain.models import Booking, Movement
-from movements.domain.planning_queries import movement_plan
+from movements.domain.planning_queries import board_readiness, movement_plan
 
 #: Events after which a movement page is re-rendered whole (rows appear or vanish).
 WHOLE_PAGE_KINDS = {"PassengerBooked", "CaseSplitFlagged", "HandoverCreated",
@@ -51,16 +51,18 @@ class Fragments:
         return self.env.get_template(template).render(**context)
 
     # -- board ------------------------------------------------------------------------
-    def lanes(self, rows: list[queries.MovementSummary], oob: bool) -> str:
+    def lanes(self, rows: list[queries.MovementSummary], oob: bool,
+              ready: dict[int, str] | None = None) -> str:
         lanes: dict[str, list[queries.MovementSummary]] = {
             "departure": [], "transit": [], "arrival": []}
         for r in rows:
             if r.shown_on_board:
                 lanes[r.lane].append(r)
-        return self.render("partials/lanes.html", lanes=lanes, oob=oob)
+        return self.render("partials/lanes.html", lanes=lanes, oob=oob, ready=ready or {})
 
     def board_snapshot(self, session: Session, airport: str, day: date) -> str:
-        return self.lanes(queries.board(session, airport, day), oob=True)
+        rows = queries.board(session, airport, day)
+        return self.lanes(rows, oob=True, ready=board_readiness(session, [r.id for r in rows]))
 
     def board_update(self, session: Session, airport: str, day: date,
                      movement_ids: Iterable[int], kinds: set[str]) -> str:
@@ -74,7 +76,8 @@ class Fragments:
             if s.kind == "transit_out" and s.inbound_id is not None:
                 s = queries.movement_summary(session, s.inbound_id) or s
             if s.airport == airport and s.operational_date == day and s.shown_on_board:
-                out.append(self.render("partials/board_row.html", m=s, oob=True))
+                out.append(self.render("partials/board_row.html", m=s, oob=True,
+                                       ready=board_readiness(session, [s.id])))
         return "".join(dict.fromkeys(out))
 
     # -- movement page ----------------------------------------------------------------

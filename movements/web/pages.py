@@ -21,7 +21,7 @@ from movements.domain.actions import escorts, milestones
 from movements.domain.actions import movements as movement_actions
 from movements.domain.clock import local_date, local_to_utc
 from movements.domain.errors import ConflictError, DomainError
-from movements.domain.planning_queries import movement_plan
+from movements.domain.planning_queries import board_readiness, movement_plan
 from movements.domain.uow import Tx, board_stream, movement_stream, stream_seq
 from movements.realtime.fragments import Fragments
 from movements.services import Services
@@ -72,18 +72,20 @@ class Pages(Controller):
         stream = board_stream(airport, day)
         fragments: Fragments = request.app.state.fragments
 
-        def load(session: Session) -> tuple[int, list[queries.MovementSummary]]:
+        def load(session: Session) -> tuple[int, list[queries.MovementSummary],
+                                            dict[int, str]]:
             # The number first, then the rows: the rows are then at least that fresh.
-            return stream_seq(session, stream), queries.board(session, airport, day)
+            seq, rows = stream_seq(session, stream), queries.board(session, airport, day)
+            return seq, rows, board_readiness(session, [r.id for r in rows])
 
-        seq, rows = await services.uow.read(load)
-        lanes_html = fragments.lanes(rows, oob=False)
+        seq, rows, ready = await services.uow.read(load)
+        lanes_html = fragments.lanes(rows, oob=False, ready=ready)
         if request.headers.get("hx-request"):
             return html(lanes_html)
         env = fragments.env
         return html(env.get_template("board.html").render(
             **{**_page_context(request, services), "airport_name": airport}, day=day,
-            stream=stream, seq=seq, oob=False, lanes=_by_lane(rows), airport=airport,
+            stream=stream, seq=seq, oob=False, lanes=_by_lane(rows), airport=airport, ready=ready,
             airports=user.airport_codes))
 
     @get("/movements/{movement_id:int}")

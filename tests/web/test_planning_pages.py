@@ -66,6 +66,8 @@ def test_coordinator_plans_a_charter_books_a_case_and_sees_legs(site: Site) -> N
         page = client.get(f"/movements/{mid}").text
         assert 'data-leg="AMS-BGW"' in page and "<b>2</b> / 3" in page
         assert "missing: voluntary-movement declaration, consent" in page
+        board = client.get("/board?date=2026-09-15").text
+        assert 'data-ready="missing: voluntary-movement declaration, consent"' in board
 
         # Over capacity: refused on the case page with the leg, nothing booked.
         other = _post(client, "/plan/cases", csrf, "k-case2", airport="AMS", reference="VR-78")
