@@ -34,7 +34,7 @@ from movements.web.account import Account, landing_page
 from movements.web.admin import ADMIN_ROUTES
 from movements.web.alerts import ALERT_ROUTES
 from movements.web.api import ApiV1
-from movements.web.auth import SessionAuthMiddleware, csrf_guard
+from movements.web.auth import SessionAuthMiddleware, csrf_guard, current_user
 from movements.web.deps import ServicesDep
 from movements.web.handovers import ROUTES as DOCUMENT_ROUTES
 from movements.web.headers import security_headers
@@ -54,8 +54,21 @@ def _wants_html(request: Request[Any, Any, Any]) -> bool:
         "text/html" in request.headers.get("accept", "")
 
 
+ERROR_TITLES = {403: "Not allowed", 404: "Not found", 409: "Changed meanwhile",
+                410: "Deleted", 422: "Not done"}
+
+
 def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     log.info("refused %s %s: %s", request.method, request.url.path, exc.message)
+    if _wants_html(request):
+        # A person typed or followed a link: a page that says what and why, in the
+        # console's frame (e.g. "you work no airport yet"), not a JSON body.
+        user = current_user(request)
+        body = request.app.state.fragments.env.get_template("error.html").render(
+            user=user, csrf_token=user.csrf_token if user else "", airport_name="",
+            title=ERROR_TITLES.get(exc.status, "Refused"), message=exc.message)
+        return Response(body, media_type="text/html; charset=utf-8", status_code=exc.status,
+                        headers={"Cache-Control": "no-store"})
     return Response({"error": exc.message, "field": exc.field, "status": exc.status},
                     status_code=exc.status)
 

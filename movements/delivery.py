@@ -34,6 +34,8 @@ from typing import Any, Literal, TypeVar
 import anyio.to_thread
 
 from movements.domain import document_queries as dq
+from movements.domain import views
+from movements.domain.access import Need
 from movements.domain.actions import documents as issue
 from movements.domain.errors import ConflictError, Gone
 from movements.domain.uow import Actor
@@ -145,8 +147,10 @@ async def ensure_handover_manifest(services: Services, actor: Actor, handover_id
                                    ) -> dq.StoredDocument:
     """The handover's manifest as issued, issuing it (render + store) on first use.
 
-    Refuses a draft (422 "not signed yet").  The stored bytes never change afterwards.
+    Refuses a draft (422 "not signed yet"); NotFound outside the actor's scope.  The
+    stored bytes never change afterwards.
     """
+    await services.uow.read(views.see_handover, actor, handover_id)
     stored = await services.uow.read(dq.stored_handover_document, handover_id)
     if stored is not None:
         return stored
@@ -174,6 +178,7 @@ async def charter_manifest(services: Services, actor: Actor, movement_id: int,
                            *, reason: str = "download") -> Rendered:
     """The movement's charter manifest: the newest issued version if it still says the
     same, else a new version that names the one it replaces."""
+    await services.uow.read(views.see_movement, actor, movement_id)
     for _ in range(3):
         latest = await services.uow.read(dq.latest_charter, movement_id)
         previous = latest.document if latest is not None else None
@@ -208,6 +213,8 @@ async def charter_manifest(services: Services, actor: Actor, movement_id: int,
 
 
 async def escort_briefing(services: Services, actor: Actor, movement_id: int) -> Rendered:
+    """The escort briefing of a movement (rendered anew each time; the read is audited)."""
+    await services.uow.read(views.see_movement, actor, movement_id)
     doc = await services.uow.read(dq.briefing_doc, movement_id,
                                   issued_at=services.clock.now(),
                                   issued_by_user_id=actor.user_id)
@@ -219,8 +226,13 @@ async def escort_briefing(services: Services, actor: Actor, movement_id: int) ->
                     doc.document_id, dq.sha256_hex(pdf))
 
 
-async def daily_report(services: Services, actor: Actor, airport: str, day: date
-                       ) -> Rendered:
+async def daily_report(services: Services, actor: Actor, asked: str | None, default: str,
+                       day: date | None = None) -> Rendered:
+    """The daily report of one of the actor's airports (``asked``, else ``default`` if
+    theirs, else their first) for ``day`` (None: today there)."""
+    choice, today = await services.uow.read(views.today_at, actor, asked, default,
+                                            services.clock.now(), Need.COORDINATE)
+    airport, day = choice.code, day or today
     doc = await services.uow.read(dq.daily_doc, airport, day,
                                   issued_at=services.clock.now(),
                                   issued_by_user_id=actor.user_id)

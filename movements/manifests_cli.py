@@ -78,10 +78,8 @@ def cmd_manifest(args: argparse.Namespace) -> int:
             return delivery.escort_briefing(s, actor, args.movement_id)
     else:
         day = _day(args.date)
-        airport = (args.airport or settings.airport).strip().upper()
-
         def make(s: Services) -> Awaitable[Rendered]:
-            return delivery.daily_report(s, actor, airport, day)
+            return delivery.daily_report(s, actor, args.airport, settings.airport, day)
 
     async def run() -> Rendered:
         from movements.services import Services

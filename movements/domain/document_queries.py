@@ -27,6 +27,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from . import milestones as steps
+from .access import handovers_visible
 from .documents import (
     CharterManifestDoc,
     DailyReportDoc,
@@ -62,6 +63,7 @@ from .models import (
     User,
 )
 from .ssr import SSR_CODES, NeedGroup
+from .uow import Actor
 
 HANDOVER_MANIFEST = "handover_manifest"
 CHARTER_MANIFEST = "charter_manifest"
@@ -605,17 +607,17 @@ class ReceptionRow:
     timezone: str
 
 
-def reception_handovers(session: Session, organisation_id: int | None, *,
-                        limit: int = 200) -> list[ReceptionRow]:
-    """Signed handovers addressed to one organisation (``None``: every organisation),
-    newest first."""
-    stmt = (select(Handover).where(Handover.status == HandoverStatus.SIGNED)
+def reception_handovers(session: Session, actor: Actor, *, limit: int = 200
+                        ) -> list[ReceptionRow]:
+    """The signed handovers the actor may see (access.handovers_visible: a reception
+    user's own organisation's, staff's at their airports), newest first."""
+    visible = handovers_visible(session, actor)
+    stmt = (select(Handover).where(Handover.status == HandoverStatus.SIGNED,
+                                   Handover.id.in_(visible))
             .options(selectinload(Handover.passengers), selectinload(Handover.movement)
                      .selectinload(Movement.airport),
                      selectinload(Handover.receiving_organisation))
             .order_by(Handover.handed_at.desc(), Handover.id.desc()).limit(limit))
-    if organisation_id is not None:
-        stmt = stmt.where(Handover.receiving_organisation_id == organisation_id)
     rows = list(session.scalars(stmt))
     replaced = set(session.scalars(select(Handover.supersedes_id).where(
         Handover.supersedes_id.in_([h.id for h in rows]),

@@ -31,6 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from . import name_match
+from .access import Need, access_movement, role_may
 from .actions import telex as tl
 from .actions import telex_lists as tll
 from .models import (
@@ -44,6 +45,7 @@ from .models import (
     TelexList,
     TelexMessage,
 )
+from .uow import Actor
 
 NO_SHOW, NEW_NAME, ONWARD, NEEDS = "no_show", "new_name", "onward", "needs"
 TITLES = {NO_SHOW: "Not on the latest list", NEW_NAME: "New name",
@@ -131,6 +133,16 @@ def _flight_day(designator: str, day: date) -> str:
 
 def _codes_text(codes: Sequence[tuple[str, str | None]]) -> str:
     return ", ".join(f"{c} ({t})" if t else c for c, t in codes) or "none"
+
+
+def reconcile_for(session: Session, actor: Actor, movement_id: int, coordinator: bool
+                  ) -> Reconciliation | None:
+    """The movement page's telex section: NotFound unless the actor may see the movement;
+    the differences only for coordinators (None for others, and when no list covers it)."""
+    access_movement(session, actor, movement_id, Need.SEE)
+    if not coordinator or not role_may(actor, Need.COORDINATE):
+        return None
+    return reconcile(session, movement_id)
 
 
 def reconcile(session: Session, movement_id: int) -> Reconciliation | None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
+from .access import Need, access_airport, access_telex, all_airports, telex_airport_ids
 from .models import TelexMessage
+from .uow import Actor, Tx
 
 OUTCOMES = ("applied", "pending", "duplicate", "rejected", "superseded")
 
@@ -43,13 +45,28 @@ def _row(m: TelexMessage, raw: bool = False) -> TelexRow:
                     m.outcome, m.detail or "", m.movement_id, m.raw if raw else None)
 
 
-def recent(session: Session, limit: int = 50, outcome: str | None = None) -> list[TelexRow]:
+def recent(session: Session, actor: Actor, limit: int = 50, outcome: str | None = None,
+           airport: str | None = None) -> list[TelexRow]:
+    """The newest telexes (at most 500) received for the actor's airports (or for one of
+    them, by IATA code), without their raw text; NotFound for an airport not theirs."""
+    if airport:
+        airport_ids = [access_airport(session, actor, airport, Need.COORDINATE).id]
+    else:
+        airport_ids = telex_airport_ids(session, actor)
     stmt = select(TelexMessage).order_by(TelexMessage.id.desc()).limit(max(1, min(limit, 500)))
+    scope: ColumnElement[bool] = TelexMessage.airport_id.in_(airport_ids)
+    if all_airports(actor):  # telexes older than their airport column: admins only
+        scope = scope | TelexMessage.airport_id.is_(None)
+    stmt = stmt.where(scope)
     if outcome:
         stmt = stmt.where(TelexMessage.outcome == outcome)
     return [_row(m) for m in session.scalars(stmt)]
 
 
-def one(session: Session, telex_id: int) -> TelexRow | None:
-    m = session.get(TelexMessage, telex_id)
-    return _row(m, raw=True) if m is not None else None
+def read_telex(tx: Tx, telex_id: int) -> TelexRow:
+    """One telex with its raw text, for a coordinator of its airport.  A raw telex names
+    people and may carry health and minors' data (PSM, PNL remarks): the read is audited
+    in this transaction.  Raises NotFound outside the actor's scope."""
+    m = access_telex(tx.session, tx.actor, telex_id, Need.COORDINATE)
+    tx.audit("read_telex", "telex_message", m.id, detail=f"{m.message_type or '?'} raw text")
+    return _row(m, raw=True)

@@ -18,10 +18,12 @@ from litestar import WebSocket, websocket
 from litestar.exceptions import WebSocketDisconnect
 from litestar.params import FromQuery
 
+from movements.domain.access import access_stream
+from movements.domain.errors import NotFound
+from movements.services import Services
 from movements.web.auth import STAFF, current_user, same_origin
 from movements.web.deps import ChannelsDep, ServicesDep
 
-from .fragments import parse_stream
 from .hub import LiveHub
 
 log = logging.getLogger(__name__)
@@ -45,20 +47,18 @@ def _after(message: Any) -> int | None:
     return None
 
 
-def _may_watch(socket: WebSocket[Any, Any, Any], stream: str) -> bool:
+async def _may_watch(socket: WebSocket[Any, Any, Any], services: Services,
+                     stream: str) -> bool:
+    """The access policy decides (access.access_stream): the board of one of the user's
+    airports, or a movement page they may see."""
     user = current_user(socket)
     if user is None:
         return False
-    parsed = parse_stream(stream)
-    if parsed is None:
+    try:
+        await services.uow.read(access_stream, user.actor, stream)
+    except NotFound:
         return False
-    from movements.domain.models import Role
-
-    if user.role is Role.RECEPTION:
-        return False  # the reception portal never sees the board
-    if parsed[0] == "board":
-        return user.role is Role.ADMIN or parsed[1] in user.airport_codes
-    return True  # movement pages: airport scoping is checked on the page itself
+    return True
 
 
 @websocket("/ws", opt={"live": True}, guards=[STAFF])
@@ -69,7 +69,7 @@ async def stream_socket(socket: WebSocket[Any, Any, Any], channels: ChannelsDep,
         log.warning("websocket from foreign origin %s refused", socket.headers.get("origin"))
         await socket.close(code=POLICY, reason="foreign origin")
         return
-    if not _may_watch(socket, stream):
+    if not await _may_watch(socket, services, stream):
         await socket.close(code=POLICY, reason="not allowed")
         return
     await socket.accept()

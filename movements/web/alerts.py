@@ -14,17 +14,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import datetime, timedelta
 from typing import Any
 
 from litestar import Controller, Request, WebSocket, get, post, websocket
 from litestar.exceptions import WebSocketDisconnect
+from litestar.params import FromQuery
 from litestar.response import Response
 from sqlalchemy.orm import Session
 
+from movements.domain import views
 from movements.domain.actions import alerts as alert_actions
-from movements.domain.clock import local_date
-from movements.domain.uow import Tx, board_stream
+from movements.domain.errors import NotFound
+from movements.domain.uow import Tx
 from movements.ingest.feed import feed_status_view
 from movements.realtime.fragments import header
 from movements.services import Services
@@ -33,7 +34,6 @@ from movements.web.deps import ChannelsDep, PathId, ServicesDep
 
 log = logging.getLogger(__name__)
 HTML = "text/html; charset=utf-8"
-TZ = "Europe/Amsterdam"
 POLICY = 1008
 
 
@@ -48,46 +48,37 @@ def _user(request: Request[Any, Any, Any]) -> AuthUser:
     return user
 
 
-def _airport(user: AuthUser, services: Services) -> str:
-    airport = services.settings.airport
-    if user.airport_codes and airport not in user.airport_codes and user.role.value != "admin":
-        airport = user.airport_codes[0]
-    return airport
-
-
 def alerts_stream(airport: str) -> str:
     return f"alerts:{airport}"
 
 
-def _watched(airport: str, now: datetime) -> list[str]:
-    today = local_date(now, TZ)
-    return [board_stream(airport, today + timedelta(days=d)) for d in (-1, 0, 1)]
-
-
-async def _list_html(services: Services, env: Any, airport: str, csrf: str) -> str:
+async def _list_html(services: Services, user: AuthUser, env: Any, airport: str) -> str:
     now = services.clock.now()
-    alerts = await services.uow.read(alert_actions.alert_list, airport, now)
+    page = await services.uow.read(views.alerts_page, user.actor, airport,
+                                   services.settings.airport, now)
     return str(env.get_template("partials/alert_list.html").render(
-        alerts=alerts, oob=True, csrf_token=csrf, now=now))
+        alerts=page.alerts, oob=True, csrf_token=user.csrf_token, now=now))
 
 
 class Alerts(Controller):
     guards = [COORDINATION]
 
     @get("/alerts")
-    async def page(self, request: Request[Any, Any, Any], services: ServicesDep
-                   ) -> Response[str]:
+    async def page(self, request: Request[Any, Any, Any], services: ServicesDep,
+                   airport: FromQuery[str | None] = None) -> Response[str]:
         user = _user(request)
-        airport = _airport(user, services)
         now = services.clock.now()
-        alerts = await services.uow.read(alert_actions.alert_list, airport, now)
+        page = await services.uow.read(views.alerts_page, user.actor, airport,
+                                       services.settings.airport, now)
         env = request.app.state.fragments.env
-        context = {"alerts": alerts, "oob": False, "csrf_token": user.csrf_token, "now": now}
+        context = {"alerts": page.alerts, "oob": False, "csrf_token": user.csrf_token,
+                   "now": now}
         if request.headers.get("hx-request"):
             return _html(env.get_template("partials/alert_list.html").render(**context))
         return _html(env.get_template("alerts.html").render(
-            **context, user=user, airport_name=services.settings.airport,
-            heartbeat=services.settings.heartbeat_seconds, stream=alerts_stream(airport)))
+            **context, user=user, airport_name=page.airport.code,
+            heartbeat=services.settings.heartbeat_seconds,
+            stream=alerts_stream(page.airport.code)))
 
     @post("/alerts/{alert_id:int}/ack")
     async def acknowledge(self, request: Request[Any, Any, Any], services: ServicesDep,
@@ -97,7 +88,8 @@ class Alerts(Controller):
 
         def act(tx: Tx) -> list[alert_actions.AlertView]:
             alert_actions.acknowledge_alert(tx, alert_id)
-            return alert_actions.alert_list(tx.session, _airport(user, services), tx.now)
+            airport = alert_actions.alert_airport(tx.session, alert_id)
+            return alert_actions.alert_list(tx.session, airport, tx.now)
 
         alerts = await services.uow.run(act, user.actor)
         if not request.headers.get("hx-request"):
@@ -112,13 +104,15 @@ class Alerts(Controller):
 
 
 @get("/feed/status", guards=[STAFF])
-async def feed_status(request: Request[Any, Any, Any], services: ServicesDep) -> Response[str]:
+async def feed_status(request: Request[Any, Any, Any], services: ServicesDep,
+                      airport: FromQuery[str | None] = None) -> Response[str]:
     user = _user(request)
     s = services.settings
     now = services.clock.now()
 
     def read(session: Session) -> Any:
-        return feed_status_view(session, _airport(user, services), now, s.feed_poll_seconds,
+        choice = views.airport_choice(session, user.actor, airport, s.airport)
+        return feed_status_view(session, choice.code, now, s.feed_poll_seconds,
                                 configured=bool(s.feed_url))
 
     feed = await services.uow.read(read)
@@ -136,7 +130,14 @@ async def alerts_socket(socket: WebSocket[Any, Any, Any], channels: ChannelsDep,
     if user is None:
         await socket.close(code=POLICY, reason="not allowed")
         return
-    airport = _airport(user, services)
+    try:
+        page = await services.uow.read(views.alerts_page, user.actor,
+                                       socket.query_params.get("airport"),
+                                       services.settings.airport, services.clock.now())
+    except NotFound:
+        await socket.close(code=POLICY, reason="not allowed")
+        return
+    airport = page.airport.code
     stream = alerts_stream(airport)
     env = socket.app.state.fragments.env
     await socket.accept()
@@ -145,7 +146,7 @@ async def alerts_socket(socket: WebSocket[Any, Any, Any], channels: ChannelsDep,
 
     async def snapshot() -> None:
         # Every message is a whole snapshot (seq 0): the page never has a gap to mend.
-        body = await _list_html(services, env, airport, user.csrf_token)
+        body = await _list_html(services, user, env, airport)
         async with lock:
             if not state["closed"]:
                 await socket.send_text(header(stream, 0, 0, "snapshot") + body)
@@ -161,7 +162,7 @@ async def alerts_socket(socket: WebSocket[Any, Any, Any], channels: ChannelsDep,
                     await socket.send_text(header(stream, 0, 0, "heartbeat"))
 
     hub = socket.app.state.hub
-    watched = _watched(airport, services.clock.now())
+    watched = page.watched
     for name in watched:
         hub.watchers[name] += 1  # so the hub publishes these streams even if no board is open
     try:

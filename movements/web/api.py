@@ -7,10 +7,10 @@ from datetime import date, datetime
 from typing import Any
 
 from litestar import Controller, Request, get
-from litestar.exceptions import NotFoundException, ValidationException
+from litestar.exceptions import ValidationException
 from litestar.params import FromQuery
 
-from movements.domain import queries
+from movements.domain import queries, views
 from movements.web.auth import STAFF, current_user
 from movements.web.deps import PathId, ServicesDep
 
@@ -79,11 +79,9 @@ class MovementDetailOut:
     connection_minutes: int | None
 
 
-def _parse_date(value: str | None, services: ServicesDep) -> date:
+def _parse_date(value: str | None) -> date | None:
     if not value:
-        from movements.domain.clock import local_date
-
-        return local_date(services.clock.now(), "Europe/Amsterdam")
+        return None  # today at the airport
     try:
         return date.fromisoformat(value)
     except ValueError:
@@ -99,25 +97,23 @@ class ApiV1(Controller):
     async def list_movements(self, request: Request[Any, Any, Any], services: ServicesDep,
                              date: FromQuery[str | None] = None,
                              airport: FromQuery[str | None] = None) -> list[MovementOut]:
-        from movements.web.pages import _board_airport
-
-        day = _parse_date(date, services)
-        code = _board_airport(current_user(request), airport,  # type: ignore[arg-type]
-                              services.settings.airport)
-        if not (len(code) == 3 and code.isascii() and code.isalpha()):
+        day = _parse_date(date)
+        if airport is not None and not (len(airport) == 3 and airport.isascii()
+                                        and airport.isalpha()):
             # Checked here: a NUL or other junk reached PostgreSQL as a 500 (fuzz).
             raise ValidationException(f"airport={airport!r}: expected an IATA code like AMS")
-        rows = await services.uow.read(queries.board, code, day)
-        return [MovementOut.of(r) for r in rows]
+        user = current_user(request)
+        assert user is not None  # guarded
+        page = await services.uow.read(views.board_page, user.actor, airport,
+                                       services.settings.airport, day, services.clock.now())
+        return [MovementOut.of(r) for r in page.rows]
 
     @get("/movements/{movement_id:int}", summary="One movement with its passengers")
     async def get_movement(self, request: Request[Any, Any, Any], services: ServicesDep,
                            movement_id: PathId) -> MovementDetailOut:
-        detail = await services.uow.read(queries.movement_detail, movement_id)
         user = current_user(request)
-        if detail is None or user is None or not (
-                user.role.value == "admin" or detail.movement.airport in user.airport_codes):
-            raise NotFoundException(f"movement {movement_id} does not exist")
+        assert user is not None  # guarded
+        detail = await services.uow.read(views.movement_detail, user.actor, movement_id)
         return MovementDetailOut(
             movement=MovementOut.of(detail.movement),
             passengers=[PassengerOut(

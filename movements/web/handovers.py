@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -28,23 +28,13 @@ from litestar.datastructures import FormMultiDict
 from litestar.exceptions import ValidationException
 from litestar.params import FromQuery
 from litestar.response import Redirect, Response
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from movements import delivery
 from movements.domain import document_queries as dq
+from movements.domain import handover_queries as hq
 from movements.domain.actions import handovers as handover_actions
-from movements.domain.clock import local_date
-from movements.domain.errors import ConflictError, DomainError, NotFound, RuleViolation
+from movements.domain.errors import ConflictError, DomainError, RuleViolation
 from movements.domain.models import (
-    BookingStatus,
-    Handover,
-    HandoverStatus,
-    Movement,
-    MovementKind,
-    Organisation,
-    OrganisationKind,
-    Passenger,
     Role,
 )
 from movements.domain.ssr import SSR_CODES
@@ -66,34 +56,6 @@ def _user(request: Request[Any, Any, Any]) -> AuthUser:
     return user
 
 
-def may_see_handover(user: AuthUser, view: dq.HandoverView) -> bool:
-    if user.role is Role.RECEPTION:
-        return user.organisation_id is not None and \
-            view.receiving_organisation_id == user.organisation_id
-    return user.role is Role.ADMIN or view.airport in user.airport_codes
-
-
-async def scoped_handover(services: Services, user: AuthUser, handover_id: int
-                          ) -> dq.HandoverView:
-    view = await services.uow.read(dq.handover_view, handover_id)
-    if not may_see_handover(user, view):
-        raise NotFound(f"handover {handover_id} does not exist")
-    return view
-
-
-def _movement_airport(session: Session, movement_id: int) -> str:
-    m = session.get(Movement, movement_id)
-    if m is None:
-        raise NotFound(f"movement {movement_id} does not exist")
-    return m.airport.iata
-
-
-async def _scoped_movement(services: Services, user: AuthUser, movement_id: int) -> None:
-    airport = await services.uow.read(_movement_airport, movement_id)
-    if user.role is not Role.ADMIN and airport not in user.airport_codes:
-        raise NotFound(f"movement {movement_id} does not exist")
-
-
 def pdf_response(doc: delivery.Rendered) -> Response[bytes]:
     return Response(doc.content, media_type="application/pdf",
                     headers=delivery.pdf_headers(doc))
@@ -108,158 +70,6 @@ def page_context(request: Request[Any, Any, Any], services: Services) -> dict[st
 def _html(body: str, status: int = 200) -> Response[str]:
     return Response(body, media_type=HTML, status_code=status,
                     headers={"Cache-Control": "no-store"})
-
-
-# --------------------------------------------------------------------------- read models
-#: Where the team hands passengers to a receiving party (an onward transit leg's
-#: passengers are handed over on its inbound leg).
-HANDOVER_KINDS = frozenset({MovementKind.ARRIVAL, MovementKind.TRANSIT_IN,
-                            MovementKind.DEPARTURE})
-ID_DOCUMENTS = ("passport", "national ID card", "residence permit", "travel document",
-                "driving licence")
-
-
-@dataclass(frozen=True, slots=True)
-class PassengerChoice:
-    """A passenger as a handover form shows one: initials, case and needs, no name."""
-
-    passenger_id: int
-    initials: str
-    case_reference: str
-    codes: tuple[str, ...]
-    unaccompanied_minor: bool
-    in_draft: int | None = None  # an unsigned handover that already names this passenger
-
-
-@dataclass(frozen=True, slots=True)
-class HandoverLine:
-    id: int
-    version: int
-    status: str
-    receiving_organisation: str
-    receiving_person: str
-    handed_at: datetime
-    signed_at: datetime | None
-    passenger_count: int
-    superseded_by: int | None
-    supersedes_version: int | None
-
-    @property
-    def signed(self) -> bool:
-        return self.status == HandoverStatus.SIGNED.value
-
-
-@dataclass(frozen=True, slots=True)
-class HandoverSection:
-    """What the movement page's Handovers section shows."""
-
-    movement_id: int
-    flight: str
-    operational_date: date
-    kind: str
-    airport: str
-    timezone: str
-    takes_handovers: bool
-    handovers: tuple[HandoverLine, ...]
-    choices: tuple[PassengerChoice, ...]
-    organisations: tuple[tuple[int, str], ...]
-
-
-@dataclass(frozen=True, slots=True)
-class StaffHandover:
-    """What only staff see on the handover page: the row version the forms carry, who is
-    in it (initials), and what a correction may add."""
-
-    id: int
-    row_version: int
-    signed: bool
-    newest: bool
-    receiving_person: str
-    id_checked: bool
-    replaces_version: int | None
-    replaces_id: int | None
-    correction_reason: str | None
-    passengers: tuple[PassengerChoice, ...]
-    others: tuple[PassengerChoice, ...]
-
-
-def _choice(p: Passenger, in_draft: int | None = None) -> PassengerChoice:
-    return PassengerChoice(p.id, p.initials, p.case.reference,
-                           tuple(c for c in p.codes if c in SSR_CODES),
-                           p.is_unaccompanied_minor, in_draft)
-
-
-def _handed_over(handovers: Iterable[Handover]) -> set[int]:
-    """Passengers in a signed handover that no signed correction replaces."""
-    rows = list(handovers)
-    replaced = {h.supersedes_id for h in rows
-                if h.status is HandoverStatus.SIGNED and h.supersedes_id is not None}
-    return {p.id for h in rows if h.status is HandoverStatus.SIGNED and h.id not in replaced
-            for p in h.passengers}
-
-
-def _open_choices(m: Movement, handovers: list[Handover], skip: set[int]
-                  ) -> list[PassengerChoice]:
-    done = _handed_over(handovers) | skip
-    drafts: dict[int, int] = {}
-    for h in handovers:
-        if h.status is HandoverStatus.DRAFT:
-            for p in h.passengers:
-                drafts.setdefault(p.id, h.id)
-    out = [_choice(b.passenger, drafts.get(b.passenger_id)) for b in m.bookings
-           if b.status is BookingStatus.BOOKED and b.passenger.purged_at is None
-           and b.passenger_id not in done]
-    return sorted(out, key=lambda c: (c.case_reference, c.passenger_id))
-
-
-def _movement_handovers(session: Session, movement_id: int) -> list[Handover]:
-    return list(session.scalars(select(Handover).where(Handover.movement_id == movement_id)
-                                .order_by(Handover.id)))
-
-
-def handover_section(session: Session, movement_id: int) -> HandoverSection:
-    m = session.get(Movement, movement_id)
-    if m is None:
-        raise NotFound(f"movement {movement_id} does not exist")
-    handovers = _movement_handovers(session, movement_id)
-    newer = {h.supersedes_id: h.id for h in handovers if h.supersedes_id is not None}
-    versions = {h.id: h.handover_version for h in handovers}
-    lines = tuple(HandoverLine(
-        id=h.id, version=h.handover_version, status=h.status.value,
-        receiving_organisation=h.receiving_organisation.name,
-        receiving_person=h.receiving_person, handed_at=h.handed_at, signed_at=h.signed_at,
-        passenger_count=len(h.passengers), superseded_by=newer.get(h.id),
-        supersedes_version=versions.get(h.supersedes_id) if h.supersedes_id else None)
-        for h in handovers)
-    organisations = tuple((o.id, o.name) for o in session.scalars(
-        select(Organisation).where(Organisation.kind != OrganisationKind.AGENCY_TEAM)
-        .order_by(Organisation.name)))
-    return HandoverSection(
-        movement_id=m.id, flight=m.flight, operational_date=m.operational_date,
-        kind=m.kind.value, airport=m.airport.iata, timezone=m.airport.timezone,
-        takes_handovers=m.kind in HANDOVER_KINDS, handovers=lines,
-        choices=tuple(_open_choices(m, handovers, set())), organisations=organisations)
-
-
-def staff_handover(session: Session, handover_id: int) -> StaffHandover:
-    h = dq.handover_for(session, handover_id)
-    newer = session.scalar(select(Handover.id).where(Handover.supersedes_id == h.id))
-    old = h.supersedes
-    reason = None
-    first_line = (h.notes or "").strip().splitlines()[:1]
-    if old is not None and first_line and first_line[0].startswith("Correction of version"):
-        reason = first_line[0].split(":", 1)[-1].strip() or None
-    mine = {p.id for p in h.passengers}
-    others = _open_choices(h.movement, _movement_handovers(session, h.movement_id), mine)
-    return StaffHandover(
-        id=h.id, row_version=h.version, signed=h.status is HandoverStatus.SIGNED,
-        newest=newer is None, receiving_person=h.receiving_person,
-        id_checked=bool(h.receiver_id_checked),
-        replaces_version=old.handover_version if old is not None else None,
-        replaces_id=old.id if old is not None else None, correction_reason=reason,
-        passengers=tuple(_choice(p) for p in sorted(
-            h.passengers, key=lambda p: (p.case.reference, p.id))),
-        others=tuple(c for c in others if c.in_draft != h.id))
 
 
 # --------------------------------------------------------------------------- forms
@@ -345,18 +155,18 @@ async def _handover_page(request: Request[Any, Any, Any], services: Services,
                          message_kind: str = "info", form: HandoverForm | None = None,
                          status: int = 200) -> Response[str]:
     user = _user(request)
-    view = await scoped_handover(services, user, handover_id)
+    view = await services.uow.read(hq.handover_view, user.actor, handover_id)
     env = request.app.state.fragments.env
     context = {**page_context(request, services), "h": view,
                "is_staff": user.role is not Role.RECEPTION,
                "needs": [(code, SSR_CODES[code].receiver_action, n) for code, n in view.needs]}
     if user.role is Role.RECEPTION:
         return _html(env.get_template("documents/handover.html").render(**context), status)
-    staff = await services.uow.read(staff_handover, handover_id)
+    staff = await services.uow.read(hq.staff_handover, user.actor, handover_id)
     body = env.get_template("documents/handover_staff.html").render(
         **context, s=staff, form=form or HandoverForm(receiving_person=staff.receiving_person),
         posted=form is not None, message=message, message_kind=message_kind,
-        signer=user.display_name, id_documents=ID_DOCUMENTS)
+        signer=user.display_name, id_documents=hq.ID_DOCUMENTS)
     return _html(body, status)
 
 
@@ -364,13 +174,11 @@ async def _section(request: Request[Any, Any, Any], services: Services, movement
                    *, message: str | None = None, message_kind: str = "info",
                    form: HandoverForm | None = None, status: int = 200) -> Response[str]:
     user = _user(request)
-    view = await services.uow.read(handover_section, movement_id)
-    if user.role is not Role.ADMIN and view.airport not in user.airport_codes:
-        raise NotFound(f"movement {movement_id} does not exist")
+    view = await services.uow.read(hq.handover_section, user.actor, movement_id)
     env = request.app.state.fragments.env
     context = {**page_context(request, services), "section": view,
                "form": form or HandoverForm(), "message": message,
-               "message_kind": message_kind, "id_documents": ID_DOCUMENTS,
+               "message_kind": message_kind, "id_documents": hq.ID_DOCUMENTS,
                "open_form": form is not None}
     template = "partials/handovers_section.html" if request.headers.get("hx-request") \
         else "documents/handovers_page.html"
@@ -389,7 +197,6 @@ class HandoverPages(Controller):
     async def manifest(self, request: Request[Any, Any, Any], services: ServicesDep,
                        handover_id: PathId) -> Response[bytes]:
         user = _user(request)
-        await scoped_handover(services, user, handover_id)
         doc = await delivery.handover_manifest(services, user.actor, handover_id)
         return pdf_response(doc)
 
@@ -410,7 +217,6 @@ class HandoverDesk(Controller):
     async def create(self, request: Request[Any, Any, Any], services: ServicesDep,
                      movement_id: PathId) -> Response[Any]:
         user = _user(request)
-        await _scoped_movement(services, user, movement_id)
         raw = await request.form()
         form = HandoverForm.parse(raw)
 
@@ -439,7 +245,6 @@ class HandoverDesk(Controller):
     async def sign(self, request: Request[Any, Any, Any], services: ServicesDep,
                    handover_id: PathId) -> Response[Any]:
         user = _user(request)
-        await scoped_handover(services, user, handover_id)
         raw = await request.form()
         form = HandoverForm.parse(raw)
         expected = _opt_int(raw.get("expected_version"), "expected_version")
@@ -468,19 +273,14 @@ class HandoverDesk(Controller):
     async def correct(self, request: Request[Any, Any, Any], services: ServicesDep,
                       handover_id: PathId) -> Response[Any]:
         user = _user(request)
-        await scoped_handover(services, user, handover_id)
         raw = await request.form()
         form = HandoverForm.parse(raw)
         expected = _opt_int(raw.get("expected_version"), "expected_version")
 
         def act(tx: Tx) -> str:
-            current = dq.handover_for(tx.session, handover_id)
-            if expected is not None and current.version != expected:
-                raise ConflictError(
-                    f"handover was changed by someone else (you had version {expected}, it "
-                    f"is now {current.version}); the current state is shown")
             new_id = handover_actions.correct_handover(
-                tx, handover_id, receiving_person=form.receiving_person,
+                tx, handover_id, expected_version=expected,
+                receiving_person=form.receiving_person,
                 passenger_ids=form.passengers, receiver_id_checked=form.id_checked(),
                 notes=form.notes.strip() or None, reason=form.reason)
             return f"/handovers/{new_id}"
@@ -514,7 +314,6 @@ class MovementDocuments(Controller):
     async def charter(self, request: Request[Any, Any, Any], services: ServicesDep,
                       movement_id: PathId) -> Response[bytes]:
         user = _user(request)
-        await _scoped_movement(services, user, movement_id)
         return pdf_response(await delivery.charter_manifest(services, user.actor,
                                                             movement_id))
 
@@ -522,7 +321,6 @@ class MovementDocuments(Controller):
     async def briefing(self, request: Request[Any, Any, Any], services: ServicesDep,
                        movement_id: PathId) -> Response[bytes]:
         user = _user(request)
-        await _scoped_movement(services, user, movement_id)
         return pdf_response(await delivery.escort_briefing(services, user.actor,
                                                            movement_id))
 
@@ -531,16 +329,13 @@ class MovementDocuments(Controller):
                     date: FromQuery[str | None] = None,
                     airport: FromQuery[str | None] = None) -> Response[bytes]:
         user = _user(request)
-        code = (airport or services.settings.airport).strip().upper()
-        if user.role is not Role.ADMIN and code not in user.airport_codes:
-            raise NotFound(f"airport {code} is not one of yours")
-        day = _day(date, services)
-        return pdf_response(await delivery.daily_report(services, user.actor, code, day))
+        return pdf_response(await delivery.daily_report(
+            services, user.actor, airport, services.settings.airport, _day(date)))
 
 
-def _day(value: str | None, services: Services) -> date:
+def _day(value: str | None) -> date | None:
     if not value:
-        return local_date(services.clock.now(), "Europe/Amsterdam")
+        return None  # today at the airport
     try:
         return date.fromisoformat(value)
     except ValueError:
@@ -578,7 +373,7 @@ class DocumentApi(Controller):
                                 services: ServicesDep, handover_id: PathId
                                 ) -> ManifestOut:
         user = _user(request)
-        view = await scoped_handover(services, user, handover_id)
+        view = await services.uow.read(hq.handover_view, user.actor, handover_id)
         stored = await delivery.ensure_handover_manifest(services, user.actor, handover_id)
         base = services.settings.public_url.rstrip("/")
         newer = view.superseded_by

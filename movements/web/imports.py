@@ -23,14 +23,15 @@ from typing import Any
 from litestar import Controller, Litestar, Request, get, post
 from litestar.config.app import AppConfig
 from litestar.datastructures import UploadFile
-from litestar.exceptions import NotFoundException, ValidationException
+from litestar.exceptions import ValidationException
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
 from litestar.params import FromQuery
 from litestar.plugins import InitPlugin
 from litestar.response import Redirect, Response
 
 from movements.domain import reconciliation as rc_model
-from movements.domain import telex_log
+from movements.domain import telex_log, views
+from movements.domain.access import Need, role_may
 from movements.domain.actions import reconciliation as rc
 from movements.domain.clock import local_date
 from movements.domain.errors import ConflictError, DomainError
@@ -43,7 +44,6 @@ from movements.web.deps import PathId, ServicesDep
 
 HTML = "text/html; charset=utf-8"
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-COORDINATOR_ROLES = ("coordinator", "admin")
 
 
 def _html(body: str, status: int = 200) -> Response[str]:
@@ -68,18 +68,13 @@ def _env(request: Request[Any, Any, Any]) -> Any:
     return request.app.state.fragments.env
 
 
-def _airport(user: AuthUser, asked: str | None, default: str) -> str:
-    """The airport the telexes and lists are for: the one asked for if the user works it,
-    else the deployment's default if they work that, else their first airport."""
-    works = user.role.value == "admin" or not user.airport_codes
-    if asked and asked.strip():
-        code = asked.strip().upper()
-        if not (works or code in user.airport_codes):
-            raise ValidationException(f"airport {code!r} is not one of yours")
-        return code
-    if works or default in user.airport_codes:
-        return default
-    return user.airport_codes[0]
+async def _airport(services: Services, user: AuthUser, asked: str | None
+                   ) -> views.AirportChoice:
+    """The airport the telexes and lists are for (the access policy chooses): the one
+    asked for if the user coordinates it, else the deployment's default if theirs, else
+    their first."""
+    return await services.uow.read(views.airport_choice, user.actor, asked or None,
+                                   services.settings.airport, Need.COORDINATE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +123,7 @@ class Imports(Controller):
         if not texts and results.error is None:
             results.error = "Paste a telex or choose telex files first."
         user = _user(request)
-        airport = _airport(user, str(form.get("airport") or ""), services.settings.airport)
+        airport = (await _airport(services, user, str(form.get("airport") or ""))).code
         for name, text in texts:
             outcome = await submit(services.uow, user.actor, text, airport=airport)
             results.telexes.append((name, outcome))
@@ -149,7 +144,7 @@ class Imports(Controller):
             return await _imports_page(request, services, results, status=422)
         keep_good = str(form.get("keep_good_rows") or "") in ("1", "on", "yes", "true")
         user = _user(request)
-        airport = _airport(user, str(form.get("airport") or ""), services.settings.airport)
+        airport = (await _airport(services, user, str(form.get("airport") or ""))).code
         results.passengers = await passengers_csv.import_file(
             services.uow, user.actor, data, airport=airport, all_or_nothing=not keep_good)
         results.passengers_file = upload.filename
@@ -161,13 +156,12 @@ async def _imports_page(request: Request[Any, Any, Any], services: Services,
                         results: _Results, status: int = 200, airport: str | None = None
                         ) -> Response[str]:
     user = _user(request)
-    airport = airport or _airport(user, request.query_params.get("airport"),
-                                  services.settings.airport)
-    rows = await services.uow.read(telex_log.recent, 50)
-    today = local_date(services.clock.now(), "Europe/Amsterdam")
+    choice = await _airport(services, user, airport or request.query_params.get("airport"))
+    rows = await services.uow.read(telex_log.recent, user.actor, 50, None, choice.code)
+    today = local_date(services.clock.now(), choice.timezone)
     return _html(_env(request).get_template("imports.html").render(
-        **_context(request, services), results=results, telexes=rows, airport=airport,
-        airports=user.airport_codes or (airport,),
+        **_context(request, services), results=results, telexes=rows, airport=choice.code,
+        airports=choice.codes,
         sample=demo_ptm(today), today=today, columns=passengers_csv.COLUMNS,
         required=passengers_csv.REQUIRED, max_chars=MAX_TELEX_CHARS), status)
 
@@ -194,6 +188,7 @@ class ReconciliationPages(Controller):
             raise ValidationException("send key and decision=apply or decision=dismiss")
         user = _user(request)
         try:
+            # The action checks scope before it writes: out of scope is 404, nothing kept.
             done = await services.uow.run(rc.decide, user.actor, movement_id, key, decision)
             message, kind, status = done[:1].upper() + done[1:], "ok", 200
         except DomainError as exc:
@@ -214,24 +209,15 @@ async def _section(request: Request[Any, Any, Any], services: Services, movement
                    ) -> Response[str]:
     user = _user(request)
     env = _env(request)
-    movement = await services.uow.read(_movement_airport, movement_id)
-    if movement is None or not (user.role.value == "admin" or movement in user.airport_codes):
-        raise NotFoundException(f"movement {movement_id} does not exist")
-    coordinator = user.role.value in COORDINATOR_ROLES
-    found = await services.uow.read(rc_model.reconcile, movement_id) if coordinator else None
+    coordinator = role_may(user.actor, Need.COORDINATE)
+    found = await services.uow.read(rc_model.reconcile_for, user.actor, movement_id,
+                                    coordinator)
     context = {**_context(request, services), "r": found, "movement_id": movement_id,
                "coordinator": coordinator, "message": message, "message_kind": kind}
     if request.headers.get("hx-request"):
         return _html(env.get_template("partials/reconciliation_section.html").render(
             **context), status)
     return _html(env.get_template("reconciliation.html").render(**context), status)
-
-
-def _movement_airport(session: Any, movement_id: int) -> str | None:
-    from movements.domain.models import Movement
-
-    m = session.get(Movement, movement_id)
-    return m.airport.iata if m is not None else None
 
 
 # -- JSON API ---------------------------------------------------------------------------
@@ -300,22 +286,27 @@ class TelexApi(Controller):
             raise ValidationException("the body is empty: send the telex as text/plain")
         user = _user(request)
         outcome = await submit(services.uow, user.actor, text,
-                               airport=_airport(user, airport, services.settings.airport))
+                               airport=(await _airport(services, user, airport)).code)
         return TelexOut.of_outcome(outcome)
 
-    @get("/", summary="Recent telexes, newest first")
-    async def list_telexes(self, services: ServicesDep, limit: FromQuery[int] = 50,
-                           outcome: FromQuery[str | None] = None) -> list[TelexOut]:
+    @get("/", summary="Recent telexes of your airports, newest first",
+         description="Without their raw text; ?airport= narrows to one of your airports.")
+    async def list_telexes(self, request: Request[Any, Any, Any], services: ServicesDep,
+                           limit: FromQuery[int] = 50, outcome: FromQuery[str | None] = None,
+                           airport: FromQuery[str | None] = None) -> list[TelexOut]:
         if outcome is not None and outcome not in telex_log.OUTCOMES:
             raise ValidationException(f"outcome must be one of {', '.join(telex_log.OUTCOMES)}")
-        rows = await services.uow.read(telex_log.recent, limit, outcome)
+        if airport is not None and not (len(airport) == 3 and airport.isascii()
+                                        and airport.isalpha()):
+            raise ValidationException(f"airport={airport!r}: expected an IATA code like AMS")
+        rows = await services.uow.read(telex_log.recent, _user(request).actor, limit,
+                                       outcome, airport)
         return [TelexOut.of_row(r) for r in rows]
 
-    @get("/{telex_id:int}", summary="One telex with its raw text")
-    async def get_telex(self, services: ServicesDep, telex_id: PathId) -> TelexOut:
-        row = await services.uow.read(telex_log.one, telex_id)
-        if row is None:
-            raise NotFoundException(f"telex {telex_id} does not exist")
+    @get("/{telex_id:int}", summary="One telex with its raw text (the read is audited)")
+    async def get_telex(self, request: Request[Any, Any, Any], services: ServicesDep,
+                        telex_id: PathId) -> TelexOut:
+        row = await services.uow.run(telex_log.read_telex, _user(request).actor, telex_id)
         return TelexOut.of_row(row)
 
 

@@ -11,18 +11,18 @@ from datetime import date
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.exceptions import NotFoundException, ValidationException
+from litestar.exceptions import ValidationException
 from litestar.params import FromQuery
 from litestar.response import Response
-from sqlalchemy.orm import Session
 
-from movements.domain import queries
-from movements.domain.actions import escorts, milestones
+from movements.domain import queries, views
+from movements.domain.access import Need, may_see_protected
+from movements.domain.actions import escorts, milestones, reveal
 from movements.domain.actions import movements as movement_actions
-from movements.domain.clock import local_date, local_to_utc
+from movements.domain.clock import local_to_utc
 from movements.domain.errors import ConflictError, DomainError
 from movements.domain.planning_queries import board_readiness, movement_plan
-from movements.domain.uow import Tx, board_stream, movement_stream, stream_seq
+from movements.domain.uow import Tx
 from movements.realtime.fragments import Fragments
 from movements.services import Services
 from movements.web.auth import COORDINATION, STAFF, AuthUser, current_user
@@ -50,9 +50,10 @@ def _page_context(request: Request[Any, Any, Any], services: Services) -> dict[s
             "heartbeat": services.settings.heartbeat_seconds}
 
 
-def _day(value: str | None, services: Services) -> date:
+def _day(value: str | None) -> date | None:
+    """The ?date= of a board (None: today at the board's airport)."""
     if not value:
-        return local_date(services.clock.now(), "Europe/Amsterdam")
+        return None
     try:
         return date.fromisoformat(value)
     except ValueError:
@@ -67,43 +68,30 @@ class Pages(Controller):
                     date: FromQuery[str | None] = None,
                     airport: FromQuery[str | None] = None) -> Response[str]:
         user = _user(request)
-        day = _day(date, services)
-        airport = _board_airport(user, airport, services.settings.airport)
-        stream = board_stream(airport, day)
+        page = await services.uow.read(views.board_page, user.actor, airport,
+                                       services.settings.airport, _day(date),
+                                       services.clock.now())
         fragments: Fragments = request.app.state.fragments
-
-        def load(session: Session) -> tuple[int, list[queries.MovementSummary],
-                                            dict[int, str]]:
-            # The number first, then the rows: the rows are then at least that fresh.
-            seq, rows = stream_seq(session, stream), queries.board(session, airport, day)
-            return seq, rows, board_readiness(session, [r.id for r in rows])
-
-        seq, rows, ready = await services.uow.read(load)
-        lanes_html = fragments.lanes(rows, oob=False, ready=ready)
+        ready = await services.uow.read(board_readiness, [r.id for r in page.rows])
+        lanes_html = fragments.lanes(page.rows, oob=False, ready=ready)
         if request.headers.get("hx-request"):
             return html(lanes_html)
         env = fragments.env
         return html(env.get_template("board.html").render(
-            **{**_page_context(request, services), "airport_name": airport}, day=day,
-            stream=stream, seq=seq, oob=False, lanes=_by_lane(rows), airport=airport, ready=ready,
-            airports=user.airport_codes))
+            **{**_page_context(request, services), "airport_name": page.airport.code},
+            day=page.day, stream=page.stream, seq=page.seq, oob=False,
+            lanes=_by_lane(page.rows), airport=page.airport.code,
+            airports=page.airport.codes, page_timezone=page.airport.timezone, ready=ready))
 
     @get("/movements/{movement_id:int}")
     async def movement(self, request: Request[Any, Any, Any], services: ServicesDep,
                        movement_id: PathId) -> Response[str]:
-        stream = movement_stream(movement_id)
-
-        def load(session: Session) -> tuple[int, queries.MovementDetail | None, Any]:
-            return (stream_seq(session, stream), queries.movement_detail(session, movement_id),
-                    movement_plan(session, movement_id))
-
-        seq, detail, plan = await services.uow.read(load)
-        if detail is None or not _may_see(_user(request), detail.movement.airport):
-            raise NotFoundException(f"movement {movement_id} does not exist")
+        page = await services.uow.read(views.movement_page, _user(request).actor, movement_id)
         env = request.app.state.fragments.env
-        context = {**_page_context(request, services), "d": detail, "stream": stream,
-                   "seq": seq, "oob": False, "revealed": False, "show_protected": False,
-                   "message": None, "plan": plan}
+        context = {**_page_context(request, services), "d": page.detail, "stream": page.stream,
+                   "seq": page.seq, "oob": False, "revealed": False, "show_protected": False,
+                   "message": None, "page_timezone": page.detail.timezone,
+                   "plan": await services.uow.read(movement_plan, movement_id)}
         if request.headers.get("hx-request"):
             return html(env.get_template("partials/movement_body.html").render(**context))
         return html(env.get_template("movement.html").render(**context))
@@ -140,15 +128,10 @@ class Pages(Controller):
         name = str(form.get("escort_name", ""))
         kind = str(form.get("kind", "operational"))
 
-        def act(tx: Tx) -> None:
-            found = queries.booking_view(tx.session, booking_id)
-            if found is None:
-                raise NotFoundException(f"booking {booking_id} does not exist")
-            movement_id, view = found
-            escorts.assign_escort(tx, movement_id, view.id, kind, name)
-
-        return await _write_pax_row(request, services, booking_id, form, act,
-                                    success="Escort assigned")
+        return await _write_pax_row(
+            request, services, booking_id, form,
+            lambda tx: escorts.assign_escort_to_booking(tx, booking_id, kind, name),
+            success="Escort assigned")
 
     @get("/bookings/{booking_id:int}/reveal")
     async def reveal(self, request: Request[Any, Any, Any], services: ServicesDep,
@@ -156,23 +139,11 @@ class Pages(Controller):
         """Full name and birth date, on purpose: the read is audited in its own
         transaction before anything is shown."""
         user = _user(request)
-
-        def read_and_audit(tx: Tx) -> queries.PassengerView:
-            found = queries.booking_view(tx.session, booking_id)
-            if found is None:
-                raise NotFoundException(f"booking {booking_id} does not exist")
-            _, view = found
-            sensitive = view.unaccompanied_minor or (view.age is not None and view.age < 18) \
-                or any(n.health for n in view.needs)
-            tx.audit("reveal_passenger", "passenger", view.id,
-                     detail="minor or health data" if sensitive else "identity")
-            return view
-
-        view = await services.uow.run(read_and_audit, user.actor)
+        view = await services.uow.run(reveal.reveal_passenger, user.actor, booking_id)
         env = request.app.state.fragments.env
         return html(env.get_template("partials/pax_row.html").render(
             p=view, oob=False, revealed=True,
-            show_protected=user.role.value in ("coordinator", "admin"), message=None))
+            show_protected=may_see_protected(user.actor), message=None))
 
     @post("/movements/{movement_id:int}/notes")
     async def note(self, request: Request[Any, Any, Any], services: ServicesDep,
@@ -184,8 +155,7 @@ class Pages(Controller):
 
         def act(tx: Tx) -> str:
             escorts.add_note(tx, movement_id, text)
-            detail = queries.movement_detail(tx.session, movement_id)
-            assert detail is not None
+            detail = views.movement_detail(tx.session, tx.actor, movement_id)
             return env.get_template("partials/notes.html").render(d=detail, oob=False)
 
         return await _idempotent(request, services, form, user, act)
@@ -199,9 +169,8 @@ class Pages(Controller):
         env = request.app.state.fragments.env
 
         def act(tx: Tx) -> str:
-            summary = queries.movement_summary(tx.session, movement_id)
-            if summary is None:
-                raise NotFoundException(f"movement {movement_id} does not exist")
+            day, timezone = views.movement_timezone(tx.session, tx.actor, movement_id,
+                                                    Need.COORDINATE)
             changes: dict[str, Any] = {}
             for key in ("gate", "terminal"):
                 if key in form:
@@ -209,25 +178,22 @@ class Pages(Controller):
             est = str(form.get("estimated_local", "")).strip()
             if est:
                 try:
-                    changes["estimated_at"] = local_to_utc(summary.operational_date, est,
-                                                           "Europe/Amsterdam")
+                    changes["estimated_at"] = local_to_utc(day, est, timezone)
                 except ValueError:
                     raise ValidationException(
                         f"estimated time {est!r}: expected HH:MM") from None
             movement_actions.update_flight(tx, movement_id, changes, version)
-            fresh = queries.movement_summary(tx.session, movement_id)
+            fresh = views.movement_summary(tx.session, tx.actor, movement_id)
             return env.get_template("partials/movement_header.html").render(
                 m=fresh, oob=False, message="Saved", message_kind="ok")
 
         return await _idempotent(request, services, form, user, act, on_error_async=(
-            lambda exc: _header_error(services, env, movement_id, exc)))
+            lambda exc: _header_error(services, user, env, movement_id, exc)))
 
 
-async def _header_error(services: Services, env: Any, movement_id: int, exc: DomainError
-                        ) -> str:
-    summary = await services.uow.read(queries.movement_summary, movement_id)
-    if summary is None:
-        raise NotFoundException(f"movement {movement_id} does not exist")
+async def _header_error(services: Services, user: AuthUser, env: Any, movement_id: int,
+                        exc: DomainError) -> str:
+    summary = await services.uow.read(views.movement_summary, user.actor, movement_id)
     return str(env.get_template("partials/movement_header.html").render(
         m=summary, oob=False, message=exc.message,
         message_kind="conflict" if isinstance(exc, ConflictError) else "error"))
@@ -240,23 +206,6 @@ def _by_lane(rows: list[queries.MovementSummary]) -> dict[str, list[queries.Move
         if r.shown_on_board:
             lanes[r.lane].append(r)
     return lanes
-
-
-def _board_airport(user: AuthUser, asked: str | None, default: str) -> str:
-    """The airport whose board to show: the one asked for if the user works it, else the
-    deployment's default if they work that, else their first airport."""
-    if asked:
-        code = asked.strip().upper()
-        if not _may_see(user, code):
-            raise NotFoundException(f"no board for airport {code!r} among yours")
-        return code
-    if _may_see(user, default) or not user.airport_codes:
-        return default
-    return user.airport_codes[0]
-
-
-def _may_see(user: AuthUser, airport: str) -> bool:
-    return user.role.value == "admin" or airport in user.airport_codes
 
 
 async def _form(request: Request[Any, Any, Any]) -> dict[str, Any]:
@@ -305,17 +254,13 @@ async def _write_pax_row(request: Request[Any, Any, Any], services: Services, bo
 
     def do(tx: Tx) -> str:
         act(tx)
-        found = queries.booking_view(tx.session, booking_id)
-        assert found is not None
-        return render(found[1], success, "ok")
+        return render(views.booking_row(tx.session, tx.actor, booking_id), success, "ok")
 
     async def on_error(exc: DomainError) -> str:
-        found = await services.uow.read(queries.booking_view, booking_id)
-        if found is None:
-            raise NotFoundException(f"booking {booking_id} does not exist")
+        view = await services.uow.read(views.booking_row, user.actor, booking_id)
         note = exc.message
         if isinstance(exc, ConflictError):
             note = f"Not saved: {exc.message}"
-        return render(found[1], note, "conflict" if isinstance(exc, ConflictError) else "error")
+        return render(view, note, "conflict" if isinstance(exc, ConflictError) else "error")
 
     return await _idempotent(request, services, form, user, do, on_error)

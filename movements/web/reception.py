@@ -22,15 +22,12 @@ class Reception(Controller):
                         ) -> Response[str]:
         user = current_user(request)
         assert user is not None
-        # A reception user sees its own organisation's; coordinators and admins see all.
+        # The access policy decides: a reception user its own organisation's handovers,
+        # staff those of their airports.
+        rows = await services.uow.read(dq.reception_handovers, user.actor)
         org = user.organisation_id if user.role is Role.RECEPTION else None
-        if user.role is Role.RECEPTION and org is None:
-            rows: list[dq.ReceptionRow] = []
-            org_name = None
-        else:
-            rows = await services.uow.read(dq.reception_handovers, org)
-            org_name = (await services.uow.read(dq.organisation_name, org)
-                        if org is not None else None)
+        org_name = (await services.uow.read(dq.organisation_name, org)
+                    if org is not None else None)
         env = request.app.state.fragments.env
         body = env.get_template("documents/reception.html").render(
             user=user, csrf_token=user.csrf_token, airport_name="", rows=rows,

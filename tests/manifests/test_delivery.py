@@ -313,7 +313,7 @@ async def test_daily_report_from_the_database(services: Services) -> None:
                          issued_at=services.clock.now(), issued_by_user_id=s.coord.user_id)
     assert doc.lane("arrival").passengers == 3 and doc.lane("departure").movements == 1
     assert dict(doc.need_groups)[dq.NeedGroup.MEDICAL] == 1
-    report = await delivery.daily_report(services, s.coord, "AMS", date(2026, 9, 15))
+    report = await delivery.daily_report(services, s.coord, "AMS", "AMS", date(2026, 9, 15))
     assert "3 passengers assisted on 2 movements" in flat(report.content)
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from movements.domain.actions import handovers, passengers
 from movements.domain.models import AuditEntry, ChronicCondition, Role, User
 from movements.domain.uow import Actor, Tx
-from tests.factories import add_pax
+from tests.factories import SYSTEM, add_pax
 from tests.web.conftest import BASE, Site, login
 
 Client = TestClient[Litestar]
@@ -287,7 +287,7 @@ def test_no_health_text_on_the_manifest(site: Site, client: Client) -> None:
                          victim_of_trafficking=True)
         return pid
 
-    pid = int(run(site, client, add))
+    pid = int(run(site, client, add, actor=SYSTEM))  # planned by a coordinator
     hid = int(run(site, client, handovers.create_handover, site.world.departure_id,
                   site.world.reception_org_id, "Anouk Bakker",
                   [pid, site.passenger_ids[2]]))

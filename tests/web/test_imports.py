@@ -181,7 +181,8 @@ def test_telex_api_post_list_one_and_schema(site: Site) -> None:
         assert client.post("/api/v1/telexes", content=b"  ", headers=headers).status_code == 400
         elsewhere = client.post("/api/v1/telexes?airport=BRU", headers=headers,
                                 content=load("mvt_ok_departure.txt").encode())
-        assert elsewhere.status_code == 400 and "not one of yours" in elsewhere.text
+        # Out of scope reads as not found (the access policy), and nothing is stored.
+        assert elsewhere.status_code == 404 and "among yours" in elsewhere.text
 
         listed = client.get("/api/v1/telexes").json()
         assert [t["outcome"] for t in listed] == ["rejected", "duplicate", "applied"]

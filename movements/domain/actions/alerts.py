@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 from .. import alert_rules as rules
 from ..access import Need, access_alert
 from ..clock import local_date
-from ..errors import RuleViolation
+from ..errors import NotFound, RuleViolation
 from ..events import AlertAcknowledged, AlertCleared, AlertRaised
 from ..models import (
     Airport,
@@ -240,6 +240,16 @@ class AlertView:
     @property
     def open(self) -> bool:
         return self.cleared_at is None
+
+
+def alert_airport(session: Session, alert_id: int) -> str:
+    """The IATA code of the airport an alert belongs to."""
+    alert = session.get(Alert, alert_id)
+    if alert is None:
+        raise NotFound(f"alert {alert_id} does not exist")
+    airport = session.get(Airport, alert.airport_id)
+    assert airport is not None
+    return airport.iata
 
 
 def alert_list(session: Session, airport_code: str, now: datetime,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..access import Need, access_movement, access_passenger
+from ..access import Need, access_booking, access_movement, access_passenger
 from ..errors import RuleViolation
 from ..events import EscortAssigned, NoteAdded
 from ..models import Booking, EscortAssignment, EscortKind, Note
@@ -36,6 +36,13 @@ def assign_escort(tx: Tx, movement_id: int, passenger_id: int, kind: EscortKind 
     tx.audit("assign_escort", "passenger", passenger.id,
              after={"movement": movement.id, "kind": escort_kind.value, "escort": name})
     return assignment.id
+
+
+def assign_escort_to_booking(tx: Tx, booking_id: int, kind: EscortKind | str,
+                             escort_name: str) -> int:
+    """``assign_escort`` for the passenger of a booking (the movement page's form)."""
+    booking = access_booking(tx.session, tx.actor, booking_id, Need.WORK)
+    return assign_escort(tx, booking.movement_id, booking.passenger_id, kind, escort_name)
 
 
 def add_note(tx: Tx, movement_id: int, text: str, passenger_id: int | None = None) -> int:

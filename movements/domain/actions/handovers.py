@@ -164,9 +164,13 @@ def _tick_handed_over(tx: Tx, handover: Handover) -> None:
 def correct_handover(tx: Tx, handover_id: int, *, receiving_person: str | None = None,
                      passenger_ids: Sequence[int] | None = None,
                      receiver_id_checked: str | None = None, notes: str | None = None,
-                     reason: str) -> int:
-    """A correction of a signed handover: a new draft version naming what it replaces."""
+                     reason: str, expected_version: int | None = None) -> int:
+    """A correction of a signed handover: a new draft version naming what it replaces.
+
+    ``expected_version`` is the handover row's version the person saw (ConflictError 409
+    if it moved on); ``reason`` is required and printed as the draft's first note line."""
     old = access_handover(tx.session, tx.actor, handover_id, Need.WORK)
+    check_version(old, expected_version, "handover")
     why = clean_text(reason, "correction reason", required=True, max_len=500)
     if old.status is not HandoverStatus.SIGNED:
         raise RuleViolation("a draft handover is edited, not corrected")

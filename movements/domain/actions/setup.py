@@ -47,6 +47,11 @@ def ensure_organisation(tx: Tx, name: str, kind: OrganisationKind | str) -> int:
     return org.id
 
 
+#: Roles whose scope is their airports (access.py): such a user must work at least one.
+#: Admins work every airport; a reception user's scope is their organisation.
+AIRPORT_SCOPED_ROLES = frozenset({Role.GATE_STAFF, Role.COORDINATOR})
+
+
 def add_user(tx: Tx, username: str, display_name: str, role: Role | str, password_hash: str,
              *, organisation: str | None = None, airports: Sequence[str] = ()) -> int:
     require_role(tx, Role.ADMIN)
@@ -76,6 +81,9 @@ def add_user(tx: Tx, username: str, display_name: str, role: Role | str, passwor
     if missing:
         raise RuleViolation(f"airport(s) not set up: {', '.join(sorted(missing))}",
                             field="airports")
+    if user_role in AIRPORT_SCOPED_ROLES and not found:
+        raise RuleViolation(f"a {user_role.value.replace('_', ' ')} works at least one airport: "
+                            "choose their airports", field="airports")
     user = User(username=name, display_name=clean_text(display_name, "display name",
                                                        required=True, max_len=200) or name,
                 role=user_role, organisation=org, password_hash=password_hash,
