@@ -736,7 +736,8 @@ class Planning(Controller):
             if m is None:
                 raise NotFoundException(f"movement {movement_id} does not exist")
             _scope(session, user, m.airport_id, "movement", movement_id)
-            return carrier_notice(session, movement_id, services.settings.airport)
+            return carrier_notice(session, movement_id,
+                                  f"the agency's {services.settings.airport} airport team")
 
         try:
             notice = await services.uow.read(load)

@@ -527,7 +527,8 @@ class PlanningApi(Controller):
             from movements.domain.access import Need, access_movement
 
             access_movement(session, user.actor, movement_id, Need.COORDINATE)
-            n = carrier_notice(session, movement_id, services.settings.airport)
+            n = carrier_notice(session, movement_id,
+                                  f"the agency's {services.settings.airport} airport team")
             return NoticeOut(n.movement_id, n.flight, n.telex, n.email_subject, n.email_body,
                              n.fingerprint, n.corrected, n.last_sent_at, n.last_sent_by,
                              n.deadline)
