@@ -311,3 +311,36 @@ async def test_no_notice_without_needs_and_no_alert_before_48h(uow: UnitOfWork,
                                                          needs=(("WCHR", None),)), DOC)
     await uow.run(pl.book_case, PLANNER, wc, later)
     assert await uow.run(evaluate_notices, PLANNER, "AMS") == (0, 0)
+
+
+# --------------------------------------------------------------------------- CSV stop column
+
+async def test_passenger_csv_books_charter_stops_within_capacity(uow: UnitOfWork) -> None:
+    from movements.ingest import passengers_csv as pc
+
+    mid = await a_charter(uow, seats=3)
+
+    def line(ref: str, surname: str, stop: str) -> str:
+        values = {"case_reference": ref, "surname": surname, "given_names": "A",
+                  "flight": "OR9301", "flight_date": "2026-09-15", "stop": stop}
+        return ",".join(values.get(c, "") for c in pc.COLUMNS)
+
+    good = "\n".join([pc.HEADER, line("C-1", "Aziz", "BGW"), line("C-1", "Aziz", "bgw"),
+                      line("C-2", "Saleh", "EBL")])
+    # (the second C-1 row is the same passenger again: unchanged)
+    report = await pc.import_file(uow, PLANNER, good, airport="AMS")
+    assert report.errors == () and report.kept, report
+    view = await uow.read(charter_view, mid)
+    assert view is not None
+    assert [(lg.frm, lg.to, lg.passengers) for lg in view.legs] == [
+        ("AMS", "BGW", 2), ("BGW", "EBL", 1), ("EBL", "BSR", 0)]
+    before = await count(uow, Booking)
+    bad = "\n".join([pc.HEADER, line("C-3", "Noor", "NJF"), line("C-4", "Ali", "BSR"),
+                     line("C-5", "Omar", "BSR"), line("C-6", "Zaid", "B1")])
+    report = await pc.import_file(uow, PLANNER, bad, airport="AMS")
+    assert not report.kept
+    reasons = [str(e) for e in report.errors]
+    assert any("line 2" in r and "does not stop at NJF" in r for r in reasons), reasons
+    assert any("line 4" in r and "over capacity" in r for r in reasons), reasons
+    assert any("line 5" in r and "stop 'B1' is not an airport code" in r for r in reasons)
+    assert await count(uow, Booking) == before
