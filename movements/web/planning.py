@@ -40,6 +40,8 @@ from movements.services import Services
 from movements.web.auth import COORDINATION, AuthUser, current_user
 from movements.web.deps import PathId, ServicesDep
 from movements.web.once import checked_key, request_hash, run_once
+from movements.web.planning_telex import TelexOffer
+from movements.web.planning_telex import offers as telex_offers
 
 HTML = "text/html; charset=utf-8"
 STOP_FIELDS = 6
@@ -261,17 +263,19 @@ class Planning(Controller):
         user = _user(request)
 
         def load(session: Session) -> tuple[Airport, list[pq.PlannedMovement],
-                                             list[tuple[int, str, int]], date]:
+                                             list[tuple[int, str, int]], date,
+                                             list[TelexOffer]]:
             airport = _airport(session, user, airport_code, services.settings.airport)
             the_day = day or local_date(services.clock.now(), airport.timezone)
             return (airport, pq.planned_movements(session, airport.id, the_day, the_day),
-                    pq.cases_at(session, airport.id), the_day)
+                    pq.cases_at(session, airport.id), the_day,
+                    telex_offers(session, airport, services.clock.now()))
 
-        airport, movements, cases, the_day = await services.uow.read(load)
+        airport, movements, cases, the_day, offers = await services.uow.read(load)
         flights, feed_note = await _published(services, the_day, airport.timezone)
         return _render(request, services, "planning/home.html", day=the_day,
                        airport=airport, movements=movements, cases=cases, flights=flights,
-                       feed_note=feed_note, message=message, v=values)
+                       feed_note=feed_note, message=message, v=values, offers=offers)
 
     @get("/")
     async def home(self, request: Request[Any, Any, Any], services: ServicesDep,

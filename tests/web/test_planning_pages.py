@@ -166,3 +166,32 @@ def test_empty_forms_are_refused_cleanly_never_a_server_error(site: Site) -> Non
             if method == "POST" and not url.endswith("/clearance"):
                 # (The clearance form is checkboxes: an empty one unticks them all.)
                 assert resp.status_code in (400, 404, 409, 422), (method, url)
+
+
+def test_a_telex_for_an_unplanned_flight_is_offered_for_planning(site: Site) -> None:
+    from movements.ingest.apply import submit
+    from tests.factories import SYSTEM
+
+    text = "MVT\nKL1571/15.PHBXB.AMS\nAD150905/150917 EA1315 EBL"
+    with TestClient(site.app, base_url=BASE) as client:
+        uow = site.app.state.services.uow
+        outcome = client.blocking_portal.call(  # type: ignore[arg-type]
+            lambda: submit(uow, SYSTEM, text, airport="AMS"))
+        assert outcome.outcome == "rejected" and "plan the movement first" in outcome.detail
+        csrf = login(client, "coord")
+        page = client.get("/plan/?date=2026-09-15").text
+        assert "Telexes for flights not planned" in page
+        form = re.search(r'<form method="post" action="/plan/movements" class="grid-form '
+                         r'telex-offer".*?</form>', page, re.S)
+        assert form, page
+        fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', form.group(0)))
+        assert (fields["flight"], fields["kind"], fields["origin"], fields["destination"],
+                fields["time"]) == ("KL1571", "departure", "AMS", "EBL", "11:05")
+        fields["_csrf"] = csrf
+        resp = client.post("/plan/movements", data=fields, follow_redirects=False)
+        assert resp.status_code == 303, resp.text
+        assert _count(site, client, Movement, Movement.flight_number == "1571") == 1
+        assert "Telexes for flights not planned" not in client.get("/plan/?date=2026-09-15").text
+        again = client.blocking_portal.call(  # type: ignore[arg-type]
+            lambda: submit(uow, SYSTEM, text, airport="AMS"))
+        assert again.outcome == "applied", again.detail

@@ -1,0 +1,108 @@
+"""Telexes refused because their flight is not planned, offered for planning from their
+own data (issue 14.6): the flight, the day, which side of the airport it is on, the other
+end of the leg and, from an MVT, a time.  The planning page shows each as a filled-in
+form: one press plans it (a time is asked for only when the telex has none); the
+coordinator then sends the telex again from the imports page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from movements.domain.models import Airport, TelexMessage
+from movements.ingest import Mvt, Psm, Ptm, TelexError, parse_telex
+from movements.ingest.pnl import NameList
+
+#: Words of the refusal in domain/actions/telex.py ``no_movement``.
+NOT_PLANNED = "plan the movement first"
+WINDOW = timedelta(days=3)
+
+
+@dataclass(frozen=True, slots=True)
+class TelexOffer:
+    telex_id: int
+    kind: str
+    flight: str
+    day: str  # YYYY-MM-DD
+    movement_kind: str  # departure | arrival
+    origin: str
+    destination: str
+    time: str  # HH:MM local, or "" when the telex carries none
+    registration: str
+
+
+def _local(when: datetime | None, tz: str) -> str:
+    return when.astimezone(ZoneInfo(tz)).strftime("%H:%M") if when else ""
+
+
+def offer_of(row: TelexMessage, airport: Airport) -> TelexOffer | None:
+    """What a refused telex says about its flight, or None when it cannot be read."""
+    try:
+        parsed = parse_telex(row.raw, row.received_at.date())
+    except TelexError:
+        return None
+    if parsed.flight_date is None:
+        return None
+    here, tz = airport.iata, airport.timezone
+    flight, day = str(parsed.flight), parsed.flight_date.isoformat()
+    if isinstance(parsed, Mvt):
+        leaves = parsed.station == here
+        arrival = parsed.estimated_arrival
+        if leaves:
+            other = arrival.station if arrival else ""
+            when = parsed.off_block or parsed.estimated_departure
+            time = _local(when.utc if when else None, tz)  # type: ignore[attr-defined]
+            return TelexOffer(row.id, "MVT", flight, day, "departure", here, other, time,
+                              parsed.registration)
+        time = _local(arrival.time.utc if arrival else None, tz)  # type: ignore[attr-defined]
+        return TelexOffer(row.id, "MVT", flight, day, "arrival", parsed.station, here, time,
+                          parsed.registration)
+    if isinstance(parsed, Ptm):
+        return TelexOffer(row.id, "PTM", flight, day, "arrival", parsed.origin,
+                          parsed.destination, "", "")
+    if isinstance(parsed, NameList | Psm):
+        station = parsed.station
+        if station == here:
+            dests = [e.destination for e in parsed.entries]
+            return TelexOffer(row.id, parsed.KIND, flight, day, "departure", here,
+                              dests[0] if dests else "", "", "")
+        return TelexOffer(row.id, parsed.KIND, flight, day, "arrival", station, here, "", "")
+    return None
+
+
+def offers(session: Session, airport: Airport, now: datetime) -> list[TelexOffer]:
+    """The airport's telexes of the last three days refused for want of a movement,
+    newest first, one per flight and side (the flight may be planned meanwhile: those
+    whose movement now exists are left out)."""
+    from movements.domain.models import Movement, MovementKind
+
+    rows = session.scalars(select(TelexMessage).where(
+        TelexMessage.airport_id == airport.id, TelexMessage.outcome == "rejected",
+        TelexMessage.received_at >= now - WINDOW,
+        TelexMessage.detail.contains(NOT_PLANNED)).order_by(TelexMessage.id.desc()))
+    seen: set[tuple[str, str, str]] = set()
+    out: list[TelexOffer] = []
+    for row in rows:
+        offer = offer_of(row, airport)
+        if offer is None or (offer.flight, offer.day, offer.movement_kind) in seen:
+            continue
+        seen.add((offer.flight, offer.day, offer.movement_kind))
+        kinds = ([MovementKind.DEPARTURE, MovementKind.TRANSIT_OUT]
+                 if offer.movement_kind == "departure"
+                 else [MovementKind.ARRIVAL, MovementKind.TRANSIT_IN])
+        planned = session.scalar(select(Movement.id).where(
+            Movement.airport_id == airport.id,
+            (Movement.carrier + Movement.flight_number) == offer.flight,
+            Movement.operational_date == datetime.fromisoformat(offer.day).date(),
+            Movement.kind.in_(kinds)))
+        if planned is None:
+            out.append(offer)
+    return out
+
+
+__all__ = ["TelexOffer", "offer_of", "offers"]
