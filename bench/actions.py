@@ -26,11 +26,11 @@ from sqlalchemy.orm import sessionmaker  # noqa: E402
 from sqlalchemy.orm.attributes import flag_modified  # noqa: E402
 
 from bench._common import table, write_json  # noqa: E402
-from movements.db import Database, make_sync_sqlite_engine  # noqa: E402
 from movements.domain.actions import milestones  # noqa: E402
 from movements.domain.models import Booking, Role  # noqa: E402
 from movements.domain.uow import Actor, NullPublisher, Tx  # noqa: E402
-from movements.migrate import upgrade  # noqa: E402
+from movements.platform.db import Database, make_sync_sqlite_engine  # noqa: E402
+from movements.platform.migrate import upgrade  # noqa: E402
 from tests.factories import SYSTEM, add_pax, build_world  # noqa: E402
 
 STEPS = ("met_at_point", "checked_in", "exit_formalities", "at_gate")

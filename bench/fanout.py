@@ -31,13 +31,13 @@ sys.path.insert(0, str(ROOT))
 import websockets  # noqa: E402
 
 from bench._common import summary, table, write_json  # noqa: E402
-from movements.db import Database  # noqa: E402
 from movements.domain.actions import setup  # noqa: E402
 from movements.domain.clock import local_date  # noqa: E402
 from movements.domain.models import Role  # noqa: E402
 from movements.domain.uow import NullPublisher, Tx  # noqa: E402
-from movements.migrate import upgrade  # noqa: E402
-from movements.passwords import hash_password  # noqa: E402
+from movements.platform.db import Database  # noqa: E402
+from movements.platform.migrate import upgrade  # noqa: E402
+from movements.platform.passwords import hash_password  # noqa: E402
 from tests.factories import SYSTEM, add_pax, build_world  # noqa: E402
 from tests.live import sign_in, start_server  # noqa: E402
 from tests.pg import free_port  # noqa: E402

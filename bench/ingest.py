@@ -27,14 +27,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._common import table, write_json  # noqa: E402
-from movements.db import Database  # noqa: E402
 from movements.domain.actions import movements as mv  # noqa: E402
 from movements.domain.actions import setup  # noqa: E402
 from movements.domain.models import MovementKind  # noqa: E402
 from movements.domain.uow import Actor, NullPublisher, Tx, UnitOfWork  # noqa: E402
 from movements.ingest import parse_telex, passengers_csv  # noqa: E402
 from movements.ingest.apply import submit  # noqa: E402
-from movements.migrate import upgrade  # noqa: E402
+from movements.platform.db import Database  # noqa: E402
+from movements.platform.migrate import upgrade  # noqa: E402
 
 SYSTEM = Actor.system("bench")
 DAY = date(2026, 9, 15)

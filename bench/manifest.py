@@ -44,7 +44,6 @@ import httpx  # noqa: E402
 import websockets  # noqa: E402
 
 from bench._common import summary, table, write_json  # noqa: E402
-from movements.db import Database  # noqa: E402
 from movements.domain import document_queries as dq  # noqa: E402
 from movements.domain.actions import movements as mv  # noqa: E402
 from movements.domain.actions import passengers as px  # noqa: E402
@@ -52,8 +51,9 @@ from movements.domain.actions import setup  # noqa: E402
 from movements.domain.clock import local_date  # noqa: E402
 from movements.domain.models import MovementKind, Role  # noqa: E402
 from movements.domain.uow import NullPublisher, Tx  # noqa: E402
-from movements.migrate import upgrade  # noqa: E402
-from movements.passwords import hash_password  # noqa: E402
+from movements.platform.db import Database  # noqa: E402
+from movements.platform.migrate import upgrade  # noqa: E402
+from movements.platform.passwords import hash_password  # noqa: E402
 from tests.factories import SYSTEM, add_pax, build_world  # noqa: E402
 from tests.live import sign_in  # noqa: E402
 from tests.pg import free_port  # noqa: E402

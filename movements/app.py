@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -20,9 +21,11 @@ from litestar.openapi.config import OpenAPIConfig
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 
-from movements.config import Settings
+from movements.delivery import pdf_pool
 from movements.domain.clock import Clock
 from movements.domain.errors import DomainError
+from movements.platform.config import Settings
+from movements.platform.lifeline import end_with
 from movements.realtime.backends import make_backend
 from movements.realtime.fragments import Fragments
 from movements.realtime.hub import LiveHub
@@ -110,7 +113,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         refresher = asyncio.create_task(hub.run_refresher(settings.heartbeat_seconds))
         jobs = start_jobs(services) if settings.run_jobs else None
         try:
-            yield
+            async with pdf_pool():  # its workers end with the app
+                yield
         finally:
             if jobs is not None:
                 await jobs.stop()
@@ -154,3 +158,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.hub = hub
     app.state.fragments = fragments
     return app
+
+
+def create_supervised_app() -> Litestar:
+    """The app of one worker process under ``movements serve --workers N``: the worker
+    ends when the supervisor that started it ends, even if that one is killed outright
+    (its PDF workers then follow the worker)."""
+    end_with(os.getppid())
+    return create_app()

@@ -14,6 +14,13 @@ the p95 of a live update grew ~2x with the pool and ~20-40x with worker threads.
 The pool starts its workers through a forkserver (safe in a threaded server), which
 imports the main module again: a script that serves the app must keep its entry point
 under ``if __name__ == "__main__":`` (uvicorn, the ``movements`` command and pytest do).
+
+Who owns the pool: whoever holds :func:`pdf_pool` (the app's lifespan, the
+``movements manifest`` command).  When the last holder leaves, the workers are shut down
+and joined; the forkserver and multiprocessing's resource tracker then end with the
+server.  If the server is killed outright (SIGKILL), each worker sees it through
+:func:`movements.platform.lifeline.end_with` and exits, and the forkserver and resource
+tracker follow (they live only while a worker or the server holds their pipes).
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ import multiprocessing
 import os
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -32,6 +39,7 @@ from datetime import date
 from typing import Any, Literal, TypeVar
 
 import anyio.to_thread
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
 from movements.domain import document_queries as dq
 from movements.domain import views
@@ -45,6 +53,7 @@ from movements.manifests import (
     build_escort_briefing,
     build_handover_manifest,
 )
+from movements.platform.lifeline import end_with
 from movements.services import Services
 
 D = TypeVar("D")
@@ -53,9 +62,11 @@ RenderMode = Literal["process", "thread"]
 
 # --------------------------------------------------------------------------- rendering
 
-def _worker_start() -> None:
-    """A PDF worker yields the CPU to the server: a document may take a second longer,
-    a live update must not."""
+def _worker_start(owner_pid: int) -> None:
+    """A PDF worker ends with the server that started the pool (``owner_pid``), however
+    it ends, and yields the CPU to it: a document may take a second longer, a live
+    update must not."""
+    end_with(owner_pid)
     with contextlib.suppress(OSError):
         os.nice(10)
     from movements.manifests.text import register_fonts
@@ -82,7 +93,8 @@ class PdfRenderer:
             if self._pool is None:
                 context = multiprocessing.get_context("forkserver")
                 self._pool = ProcessPoolExecutor(self.workers, mp_context=context,
-                                                 initializer=_worker_start)
+                                                 initializer=_worker_start,
+                                                 initargs=(os.getpid(),))
             return self._pool
 
     def _reset(self, broken: Executor) -> None:
@@ -94,17 +106,26 @@ class PdfRenderer:
     async def render(self, build: Callable[[D], bytes], doc: D) -> bytes:
         if self.mode == "thread":
             return await anyio.to_thread.run_sync(build, doc)
-        for attempt in (1, 2):
-            pool = self._executor()
-            try:
-                return await asyncio.wrap_future(pool.submit(build, doc))
-            except BrokenProcessPool:
-                self._reset(pool)
-                if attempt == 2:
+        # A worker that died (out of memory, killed) breaks the pool: start a new one and
+        # build once more; a second break is an error.
+        async for attempt in AsyncRetrying(retry=retry_if_exception_type(BrokenProcessPool),
+                                           stop=stop_after_attempt(2), reraise=True):
+            with attempt:
+                pool = self._executor()
+                try:
+                    return await asyncio.wrap_future(pool.submit(build, doc))
+                except BrokenProcessPool:
+                    self._reset(pool)
                     raise
         raise AssertionError("unreachable")
 
+    @property
+    def started(self) -> bool:
+        """True while worker processes may be running."""
+        return self._pool is not None
+
     def shutdown(self) -> None:
+        """Cancel queued builds, wait for running ones and join the workers (blocking)."""
         with self._lock:
             pool, self._pool = self._pool, None
         if pool is not None:
@@ -112,6 +133,24 @@ class PdfRenderer:
 
 
 renderer = PdfRenderer()
+_holders = 0
+
+
+@contextlib.asynccontextmanager
+async def pdf_pool() -> AsyncIterator[PdfRenderer]:
+    """Hold the PDF pool for a while (an app from start-up to shutdown, a CLI command).
+
+    The pool starts on first use; when the last holder leaves, it is shut down and its
+    workers joined (off the event loop).  Several apps in one process (tests) share it.
+    """
+    global _holders
+    _holders += 1
+    try:
+        yield renderer
+    finally:
+        _holders -= 1
+        if _holders == 0:
+            await anyio.to_thread.run_sync(renderer.shutdown)
 
 
 def configure(mode: RenderMode, workers: int | None = None) -> None:
@@ -174,41 +213,58 @@ async def handover_manifest(services: Services, actor: Actor, handover_id: int,
     return Rendered.of(out, _handover_filename(out, view.flight, view.operational_date))
 
 
+class _Superseded(Exception):
+    """Another charter manifest version was issued between our read and our write."""
+
+
+async def _charter_once(services: Services, actor: Actor, movement_id: int, reason: str
+                        ) -> Rendered:
+    """One read-compare-issue round of :func:`charter_manifest`."""
+    latest = await services.uow.read(dq.latest_charter, movement_id)
+    previous = latest.document if latest is not None else None
+    now = services.clock.now()
+    document_id = str(uuid.uuid4())
+    doc = await services.uow.read(
+        dq.charter_doc, movement_id, document_id=document_id,
+        version=previous.version + 1 if previous else 1,
+        supersedes_document_id=previous.document_id if previous else None,
+        issued_at=now, issued_by_user_id=actor.user_id,
+        public_url=services.settings.public_url)
+    name = (f"charter-manifest-{doc.movement.flight}-"
+            f"{doc.movement.operational_date.isoformat()}")
+    source = dq.charter_source(doc)
+    if latest is not None and previous is not None and latest.source == source:
+        out = await services.uow.run(issue.record_download, actor, previous.document_id,
+                                     reason=reason)
+        return Rendered.of(out, f"{name}-v{out.version}.pdf")
+    pdf = await renderer.render(build_charter_manifest, doc)
+    try:
+        await services.uow.run(
+            issue.issue_document, actor, dq.CHARTER_MANIFEST, pdf,
+            movement_id=movement_id, document_id=document_id, issued_at=now,
+            supersedes_document_id=previous.document_id if previous else None,
+            source=source)
+    except ConflictError as exc:
+        raise _Superseded from exc  # someone issued a version meanwhile
+    out = await services.uow.run(issue.record_download, actor, document_id,
+                                 reason=reason)
+    return Rendered.of(out, f"{name}-v{out.version}.pdf")
+
+
 async def charter_manifest(services: Services, actor: Actor, movement_id: int,
                            *, reason: str = "download") -> Rendered:
     """The movement's charter manifest: the newest issued version if it still says the
     same, else a new version that names the one it replaces."""
     await services.uow.read(views.see_movement, actor, movement_id)
-    for _ in range(3):
-        latest = await services.uow.read(dq.latest_charter, movement_id)
-        previous = latest.document if latest is not None else None
-        now = services.clock.now()
-        document_id = str(uuid.uuid4())
-        doc = await services.uow.read(
-            dq.charter_doc, movement_id, document_id=document_id,
-            version=previous.version + 1 if previous else 1,
-            supersedes_document_id=previous.document_id if previous else None,
-            issued_at=now, issued_by_user_id=actor.user_id,
-            public_url=services.settings.public_url)
-        name = (f"charter-manifest-{doc.movement.flight}-"
-                f"{doc.movement.operational_date.isoformat()}")
-        source = dq.charter_source(doc)
-        if latest is not None and previous is not None and latest.source == source:
-            out = await services.uow.run(issue.record_download, actor, previous.document_id,
-                                         reason=reason)
-            return Rendered.of(out, f"{name}-v{out.version}.pdf")
-        pdf = await renderer.render(build_charter_manifest, doc)
-        try:
-            await services.uow.run(
-                issue.issue_document, actor, dq.CHARTER_MANIFEST, pdf,
-                movement_id=movement_id, document_id=document_id, issued_at=now,
-                supersedes_document_id=previous.document_id if previous else None,
-                source=source)
-        except ConflictError:
-            continue  # someone issued a version meanwhile: compare against that one
-        out = await services.uow.run(issue.record_download, actor, document_id,
-                                     reason=reason)
-        return Rendered.of(out, f"{name}-v{out.version}.pdf")
+    # Someone may issue a version between our read and our write: compare against theirs
+    # (three tries, then a conflict for the person).
+    try:
+        async for attempt in AsyncRetrying(retry=retry_if_exception_type(_Superseded),
+                                           stop=stop_after_attempt(3), reraise=True):
+            with attempt:
+                return await _charter_once(services, actor, movement_id, reason)
+    except _Superseded:
+        pass
     raise ConflictError("the charter manifest keeps changing; try again in a moment")
 
 

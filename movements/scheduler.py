@@ -34,7 +34,7 @@ from movements.domain.actions import alerts as alert_actions
 from movements.domain.actions import leases, prenotification, pruning, retention
 from movements.domain.errors import DomainError
 from movements.domain.uow import Actor
-from movements.ingest.feed import FeedClient, FeedPoller
+from movements.feed.client import FeedClient, FeedPoller
 from movements.services import Services
 
 log = logging.getLogger(__name__)
@@ -109,19 +109,22 @@ class JobRunner:
             return
         await self.poller.poll()
 
-    async def evaluate_alerts(self) -> alert_actions.AlertRun | None:
+    async def evaluate_alerts(self) -> dict[str, alert_actions.AlertRun] | None:
+        """Evaluate the alert rules at every airport of the deployment, one transaction
+        per airport (one airport's trouble never holds up another's alerts)."""
         if not self.is_leader:
             return None
-        try:
-            run = await self.services.uow.run(alert_actions.evaluate_alerts, JOB_ACTOR,
-                                              self.settings.airport)
-            # Carrier pre-notification 48 h before departure (issue 14.5).
-            await self.services.uow.run(prenotification.evaluate_notices, JOB_ACTOR,
-                                        self.settings.airport)
-            return run
-        except DomainError as exc:  # e.g. the airport is not set up yet
-            log.info("jobs: alerts not evaluated: %s", exc.message)
-            return None
+        runs: dict[str, alert_actions.AlertRun] = {}
+        for code in await self.services.uow.read(alert_actions.airport_codes):
+            try:
+                runs[code] = await self.services.uow.run(alert_actions.evaluate_alerts,
+                                                         JOB_ACTOR, code)
+                # Carrier pre-notification 48 h before departure (issue 14.5).
+                await self.services.uow.run(prenotification.evaluate_notices, JOB_ACTOR,
+                                            code)
+            except DomainError as exc:
+                log.info("jobs: alerts at %s not evaluated: %s", code, exc.message)
+        return runs
 
     async def purge(self) -> retention.PurgeSummary | None:
         """The retention purge and the buffer pruning, in one transaction."""

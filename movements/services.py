@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from movements.config import Settings
-from movements.db import Database
 from movements.domain.clock import Clock, SystemClock
 from movements.domain.uow import NullPublisher, Publisher, UnitOfWork
+from movements.platform.config import Settings
+from movements.platform.db import Database
+from movements.platform.passwords import use_profile
 
 
 @dataclass
@@ -28,6 +29,7 @@ class Services:
     def build(cls, settings: Settings, *, clock: Clock | None = None,
               publisher: Publisher | None = None) -> Services:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
+        use_profile(settings.password_hash_profile)
         database = Database.open(settings.effective_database_url)
         the_clock = clock or SystemClock()
         return cls(settings, database,

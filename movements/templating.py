@@ -7,10 +7,12 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_datetime
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from movements.domain import milestones as steps
 from movements.domain.ssr import SSR_CODES
+from movements.domain.vocabulary import FlightState, Lane
 
 TEMPLATES = Path(__file__).parent / "web" / "templates"
 
@@ -22,14 +24,8 @@ BADGE_LABELS = {
     "minor": "Minor alone",
     "meet_assist": "Meet & assist",
 }
-LANE_LABELS = {"departure": "Departures", "transit": "Transits", "arrival": "Arrivals"}
-STATE_LABELS = {
-    "SCH": "Scheduled", "DEL": "Delayed", "WIL": "Wait in lounge", "GTO": "Gate open",
-    "BRD": "Boarding", "GCL": "Gate closing", "GTD": "Gate closed", "DEP": "Departed",
-    "CNX": "Cancelled", "GCH": "Gate change", "TOM": "Tomorrow", "AIR": "Airborne",
-    "EXP": "Expected", "FIR": "In Dutch airspace", "LND": "Landed", "FIB": "First bag",
-    "ARR": "Arrived", "DIV": "Diverted",
-}
+LANE_LABELS = Lane.labels()
+STATE_LABELS = FlightState.labels()
 
 
 def make_environment(default_tz: str = "Europe/Amsterdam") -> Environment:
@@ -45,7 +41,11 @@ def make_environment(default_tz: str = "Europe/Amsterdam") -> Environment:
         return value.astimezone(ZoneInfo(tz)).strftime("%H:%M") if value else ""
 
     def local(value: datetime | None, tz: str = default_tz) -> str:
-        return value.astimezone(ZoneInfo(tz)).strftime("%d %b %H:%M") if value else ""
+        """``15 Sep 14:32`` in the airport's time (month names from CLDR via Babel, not
+        from the server's locale)."""
+        if not value:
+            return ""
+        return format_datetime(value.astimezone(ZoneInfo(tz)), "dd MMM HH:mm", locale="en")
 
     def isodate(value: date) -> str:
         return value.isoformat()

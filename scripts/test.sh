@@ -4,6 +4,8 @@
 #   a virtual environment with the project and its test extras,
 #   then pytest: unit, integration on SQLite and PostgreSQL, realtime, scale-out,
 #   and, as a separate invocation, the browser tests (Playwright + Debian's Chromium).
+# `bash scripts/test.sh --fast [pytest args]` runs only the fast tier (unit, domain and
+# web tests on SQLite; see tests/conftest.py), for the inner loop.
 # The tests start their own PostgreSQL cluster and Redis on free loopback ports and stop
 # them by PID.
 set -euo pipefail
@@ -31,6 +33,11 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[test]'
+
+if [ "${1:-}" = "--fast" ]; then
+  shift
+  exec .venv/bin/python -m pytest --fast -m "not browser and not slow" "$@"
+fi
 
 status=0
 .venv/bin/python -m pytest -m "not browser" "$@" || status=$?

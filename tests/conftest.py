@@ -16,13 +16,23 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from movements.db import Database, make_engine
 from movements.domain.clock import ManualClock
 from movements.domain.events import DomainEvent
 from movements.domain.models import Base
 from movements.domain.uow import UnitOfWork
-from movements.migrate import upgrade
+from movements.platform.db import Database, make_engine
+from movements.platform.migrate import upgrade
+from movements.platform.passwords import use_profile
 from tests.pg import PgCluster, start_cluster
+
+# The settings the tests run under: nothing inherited from the shell configures the app
+# (tests pass what they need), and password hashing uses the cheap test profile, also in
+# the servers the tests start (they inherit this environment).
+for _name in [n for n in os.environ if n.startswith("MOVEMENTS_")]:
+    if _name not in ("MOVEMENTS_TEST_PG_URL", "MOVEMENTS_PG_BIN", "MOVEMENTS_FUZZ_EXAMPLES"):
+        del os.environ[_name]
+os.environ["MOVEMENTS_PASSWORD_HASH_PROFILE"] = "test"
+use_profile("test")
 
 BACKENDS = ["sqlite", "postgresql"]
 T = TypeVar("T")
@@ -60,7 +70,7 @@ class CapturingPublisher:
 def pg_base_url() -> Iterator[str]:
     given = os.environ.get("MOVEMENTS_TEST_PG_URL")
     if given:
-        from movements.config import normalise_database_url
+        from movements.platform.config import normalise_database_url
 
         yield normalise_database_url(given)
         return
@@ -151,3 +161,42 @@ def publisher() -> CapturingPublisher:
 @pytest.fixture
 def uow(database: Database, publisher: CapturingPublisher, clock: ManualClock) -> UnitOfWork:
     return database.unit_of_work(publisher, clock)
+
+
+# ------------------------------------------------------------------------ test tiers
+#
+# The full suite (scripts/test.sh) runs everything.  The fast tier (`pytest --fast`,
+# `bash scripts/test.sh --fast`) is the inner loop: unit, domain and web tests on SQLite
+# in this process.  It leaves out tests marked `slow` or `browser` and the PostgreSQL
+# half of the `backend` parameter.  Modules below start servers, subprocesses, Redis or
+# whole synthetic years: they are marked `slow` here, in one place.
+SLOW_MODULES = (
+    "tests/test_processes.py", "tests/test_backup.py", "tests/test_cli.py",
+    "tests/scale/", "tests/realtime/test_socket.py", "tests/scheduler/test_failover.py",
+    "tests/web/test_api_fuzz.py", "tests/demo/test_load_year_full.py",
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--fast", action="store_true",
+                     help="the fast tier: no slow or browser tests, SQLite only")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    root = Path(str(config.rootpath))
+    for item in items:
+        where = Path(str(item.path)).relative_to(root).as_posix()
+        if where.startswith(SLOW_MODULES):
+            item.add_marker(pytest.mark.slow)
+    if not config.getoption("--fast"):
+        return
+    keep: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        params = getattr(item, "callspec", None)
+        on_pg = params is not None and params.params.get("backend") == "postgresql"
+        slow = item.get_closest_marker("slow") or item.get_closest_marker("browser")
+        (dropped if on_pg or slow else keep).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep

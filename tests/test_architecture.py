@@ -8,7 +8,7 @@ from pathlib import Path
 import movements
 
 FORBIDDEN_IN_DOMAIN = ("movements.web", "movements.realtime", "movements.manifests",
-                       "movements.ingest", "movements.scheduler", "movements.cli",
+                       "movements.ingest", "movements.feed", "movements.scheduler", "movements.cli",
                        "movements.app", "litestar", "jinja2", "reportlab", "apscheduler",
                        "uvicorn", "websockets", "httpx", "redis", "asyncio")
 PACKAGE = Path(movements.__file__).parent
@@ -45,7 +45,7 @@ def test_domain_imports_only_stdlib_and_sqlalchemy() -> None:
 
 
 def test_pdf_edge_has_no_database_or_http() -> None:
-    forbidden = ("sqlalchemy", "litestar", "httpx", "movements.web", "movements.db")
+    forbidden = ("sqlalchemy", "litestar", "httpx", "movements.web", "movements.platform.db")
     assert violations(forbidden, PACKAGE / "manifests") == []
 
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from movements.db import Database
 from movements.domain.actions import milestones
 from movements.domain.models import AuditEntry, Milestone, Movement, Passenger, StreamEvent
 from movements.domain.uow import UnitOfWork
+from movements.platform.db import Database
 from tests.factories import GATE, SYSTEM, add_pax, world
 
 

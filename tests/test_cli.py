@@ -29,8 +29,8 @@ def one_line_error(result: subprocess.CompletedProcess[str], *fragments: str) ->
 
 
 def test_bad_arguments(tmp_path: Path) -> None:
-    one_line_error(run("serve", "--port", "x"), "--port", "invalid int")
-    one_line_error(run("frobnicate"), "invalid choice")
+    one_line_error(run("serve", "--port", "x"), "--port", "not a valid integer")
+    one_line_error(run("frobnicate"), "No such command")
     one_line_error(run("--data-dir", str(tmp_path), "serve", "--port", "70000"), "--port 70000")
     one_line_error(run("users", "add", "x", "--role", "pilot"), "--role")
 

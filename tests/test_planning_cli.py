@@ -56,8 +56,8 @@ def test_cli_rows(database_url: str, tmp_path: Path) -> None:
     """What the commands wrote, read back through the app's read path."""
     import asyncio
 
-    from movements.db import Database
     from movements.domain.models import AuditEntry, Case
+    from movements.platform.db import Database
 
     _run(database_url, tmp_path, "airports", "add", "AMS", "--name", "Schiphol",
          "--timezone", "Europe/Amsterdam")

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from movements.config import Settings
 from movements.demo.day import demo_users
 from movements.domain.actions.setup import add_user
 from movements.domain.models import User
 from movements.domain.uow import Actor, Tx
-from movements.passwords import hash_password
+from movements.platform.config import Settings
+from movements.platform.passwords import hash_password
 
 DEMO_PASSWORD_SUFFIX = "-demo-2026"
 

@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from .vocabulary import ON_BOARD_STEPS
+from .vocabulary import MilestoneKey as K
+
 # Alert kinds (stored in Alert.kind).
 GATE_CHANGE = "gate_change"
 DELAY = "delay"
@@ -64,13 +67,13 @@ OPERATIONAL_ESCORT_CODES = frozenset({"UMNR", "WCHC"})
 DEPARTING = frozenset({"departure", "transit_out"})
 ARRIVING = frozenset({"arrival", "transit_in"})
 #: The first step of each kind: any recorded step means the passenger was met.
-MET_STEP = {"departure": "met_at_point", "arrival": "met_at_aircraft",
-            "transit_in": "met_at_arrival_gate"}
+MET_STEP = {"departure": K.MET_AT_POINT, "arrival": K.MET_AT_AIRCRAFT,
+            "transit_in": K.MET_AT_ARRIVAL_GATE}
 #: Being at the gate (so a gate change no longer matters to them).
-AT_GATE_STEPS = {"departure": ("at_gate", "boarded", "departed"),
-                 "transit_out": ("at_onward_gate", "boarded_onward"),
-                 "arrival": ("met_at_aircraft",), "transit_in": ("met_at_arrival_gate",)}
-BOARDED_STEPS = frozenset({"boarded", "departed", "boarded_onward"})
+AT_GATE_STEPS = {"departure": (K.AT_GATE, K.BOARDED, K.DEPARTED),
+                 "transit_out": (K.AT_ONWARD_GATE, K.BOARDED_ONWARD),
+                 "arrival": (K.MET_AT_AIRCRAFT,), "transit_in": (K.MET_AT_ARRIVAL_GATE,)}
+BOARDED_STEPS = ON_BOARD_STEPS
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,7 +268,7 @@ def not_checked_in(s: Snapshot) -> Iterator[AlertSpec]:
         if s.now < m.scheduled_at - CHECK_IN_CLOSES:
             continue
         for p in m.active_passengers:
-            if "checked_in" in p.milestones or any(k in p.milestones for k in BOARDED_STEPS):
+            if K.CHECKED_IN in p.milestones or any(k in p.milestones for k in BOARDED_STEPS):
                 continue
             yield AlertSpec(NOT_CHECKED_IN, f"{NOT_CHECKED_IN}:{m.id}:{p.passenger_id}", m.id,
                             p.passenger_id,

@@ -26,8 +26,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from movements.domain.ssr import SSR_CODES, NeedGroup, SsrCode
+from movements.domain.vocabulary import Lane
 
-MOVEMENT_KINDS = ("departure", "arrival", "transit")
+MOVEMENT_KINDS = tuple(Lane)
 """Allowed values of :attr:`DocMovement.kind` (a charter is a flag, not a kind)."""
 
 SEXES = ("F", "M", "X")

@@ -5,36 +5,40 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .models import MovementKind
+from .vocabulary import MilestoneKey
 
 
 @dataclass(frozen=True, slots=True)
 class MilestoneKind:
-    key: str
-    label: str
+    key: MilestoneKey
     optional: bool = False
     boards: bool = False  # boarding: the medical-escort rule applies
 
+    @property
+    def label(self) -> str:
+        return self.key.label
+
 
 _DEPARTURE = (
-    MilestoneKind("met_at_point", "Met at designated point"),
-    MilestoneKind("checked_in", "Checked in"),
-    MilestoneKind("exit_formalities", "Exit formalities done"),
-    MilestoneKind("at_gate", "At gate"),
-    MilestoneKind("boarded", "Boarded", boards=True),
-    MilestoneKind("departed", "Departed"),
+    MilestoneKind(MilestoneKey.MET_AT_POINT),
+    MilestoneKind(MilestoneKey.CHECKED_IN),
+    MilestoneKind(MilestoneKey.EXIT_FORMALITIES),
+    MilestoneKind(MilestoneKey.AT_GATE),
+    MilestoneKind(MilestoneKey.BOARDED, boards=True),
+    MilestoneKind(MilestoneKey.DEPARTED),
 )
 _TRANSIT = (
-    MilestoneKind("met_at_arrival_gate", "Met at arrival gate"),
-    MilestoneKind("connection_escorted", "Connection escorted"),
-    MilestoneKind("meal_or_accommodation", "Meal or accommodation given", optional=True),
-    MilestoneKind("at_onward_gate", "At onward gate"),
-    MilestoneKind("boarded_onward", "Boarded onward", boards=True),
+    MilestoneKind(MilestoneKey.MET_AT_ARRIVAL_GATE),
+    MilestoneKind(MilestoneKey.CONNECTION_ESCORTED),
+    MilestoneKind(MilestoneKey.MEAL_OR_ACCOMMODATION, optional=True),
+    MilestoneKind(MilestoneKey.AT_ONWARD_GATE),
+    MilestoneKind(MilestoneKey.BOARDED_ONWARD, boards=True),
 )
 _ARRIVAL = (
-    MilestoneKind("met_at_aircraft", "Met at aircraft"),
-    MilestoneKind("passport_control", "Passport control"),
-    MilestoneKind("customs", "Customs"),
-    MilestoneKind("handed_over", "Handed over"),
+    MilestoneKind(MilestoneKey.MET_AT_AIRCRAFT),
+    MilestoneKind(MilestoneKey.PASSPORT_CONTROL),
+    MilestoneKind(MilestoneKey.CUSTOMS),
+    MilestoneKind(MilestoneKey.HANDED_OVER),
 )
 
 SEQUENCES: dict[MovementKind, tuple[MilestoneKind, ...]] = {

@@ -28,6 +28,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from .vocabulary import Lane
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -88,9 +90,10 @@ class MovementKind(enum.StrEnum):
     TRANSIT_OUT = "transit_out"
 
     @property
-    def lane(self) -> str:
-        return "transit" if self in (MovementKind.TRANSIT_IN, MovementKind.TRANSIT_OUT) else (
-            self.value)
+    def lane(self) -> Lane:
+        if self in (MovementKind.TRANSIT_IN, MovementKind.TRANSIT_OUT):
+            return Lane.TRANSIT
+        return Lane.DEPARTURE if self is MovementKind.DEPARTURE else Lane.ARRIVAL
 
 
 class BookingStatus(enum.StrEnum):

@@ -46,11 +46,12 @@ from .models import (
     TelexMessage,
 )
 from .uow import Actor
+from .vocabulary import ON_BOARD_STEPS
 
 NO_SHOW, NEW_NAME, ONWARD, NEEDS = "no_show", "new_name", "onward", "needs"
 TITLES = {NO_SHOW: "Not on the latest list", NEW_NAME: "New name",
           ONWARD: "Onward flight changed", NEEDS: "Needs changed"}
-_BOARDED = {"boarded", "boarded_onward", "departed"}
+_BOARDED = ON_BOARD_STEPS
 # Which list's onward flight counts when several give one.
 _ONWARD_PRIORITY = {"PTM": 0, "PNL": 1, "PSM": 2}
 

@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 from .access import Need, access_airport, access_telex, all_airports, telex_airport_ids
 from .models import TelexMessage
 from .uow import Actor, Tx
+from .vocabulary import TelexOutcome
 
-OUTCOMES = ("applied", "pending", "duplicate", "rejected", "superseded")
+OUTCOMES = tuple(TelexOutcome)
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,7 +29,7 @@ from .streams import board_stream, movement_stream
 
 log = logging.getLogger(__name__)
 
-#: Tells the SQLite engine to BEGIN IMMEDIATE (movements.db reads it); ignored elsewhere.
+#: Tells the SQLite engine to BEGIN IMMEDIATE (movements.platform.db reads it); ignored elsewhere.
 WRITE_TXN_OPTION = "movements_write_txn"
 
 P = ParamSpec("P")
@@ -128,7 +128,7 @@ class UnitOfWork:
     """The async adapter around actions, shared by the web, the CLI and the jobs.
 
     Two ways to run the same synchronous action code, chosen by the composition root
-    (``movements.db.Database``):
+    (``movements.platform.db.Database``):
 
     * async sessions (PostgreSQL/asyncpg): ``AsyncSession.run_sync``; each statement
       awaits the network without blocking the loop.

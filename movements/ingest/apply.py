@@ -37,6 +37,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
+
 from movements.domain.access import Need, access_airport, airport_id_for
 from movements.domain.actions import movements as mv
 from movements.domain.actions import telex as tl
@@ -317,22 +319,21 @@ async def submit(uow: UnitOfWork, actor: Actor, text: str, *, airport: str,
                                       f"telex longer than {MAX_TELEX_CHARS} characters",
                                       airport_id=airport_id))
     day = reference or uow.clock.now().date()
-    for attempt in (1, 2):
-        try:
-            return await uow.run(receive, actor, text, airport, day)
-        except TelexError as exc:
-            header, reason, assembling = loose_header(text), str(exc), False
-        except ConflictError as exc:
-            if attempt == 1:
-                continue  # someone changed the same rows meanwhile: read again, once
-            header, reason, assembling = _header_again(text, day), exc.message, False
-        except DomainError as exc:
-            header = _header_again(text, day)
-            reason, assembling = exc.message, header.multi_part
-        row = await uow.run(tl.store_rejected, actor, header, reason, assembling,
-                            airport_id)
-        return _outcome(row)
-    raise AssertionError("unreachable")
+    try:
+        # Someone changed the same rows meanwhile: read again, once.
+        async for attempt in AsyncRetrying(retry=retry_if_exception_type(ConflictError),
+                                           stop=stop_after_attempt(2), reraise=True):
+            with attempt:
+                return await uow.run(receive, actor, text, airport, day)
+    except TelexError as exc:
+        header, reason, assembling = loose_header(text), str(exc), False
+    except ConflictError as exc:
+        header, reason, assembling = _header_again(text, day), exc.message, False
+    except DomainError as exc:
+        header = _header_again(text, day)
+        reason, assembling = exc.message, header.multi_part
+    row = await uow.run(tl.store_rejected, actor, header, reason, assembling, airport_id)
+    return _outcome(row)
 
 
 def _header_again(text: str, reference: date) -> tl.TelexHeader:

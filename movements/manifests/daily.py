@@ -7,6 +7,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 
 from movements.domain.documents import MOVEMENT_KINDS, DailyReportDoc
+from movements.domain.vocabulary import Lane
 
 from .briefing import GROUP_LABEL
 from .layout import (
@@ -27,8 +28,8 @@ from .layout import (
 
 TITLE = "Daily operations report"
 
-LANE_LABEL = {"departure": "Departures", "transit": "Transits", "arrival": "Arrivals"}
-MOVEMENT_KINDS_ORDER = ("departure", "transit", "arrival")
+LANE_LABEL = Lane.labels()
+MOVEMENT_KINDS_ORDER = tuple(Lane)
 assert set(MOVEMENT_KINDS_ORDER) == set(MOVEMENT_KINDS)
 
 

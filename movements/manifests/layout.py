@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from babel.dates import format_date
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
@@ -51,8 +52,9 @@ BAND = colors.HexColor("#e9edf2")
 CASE_SHADE = colors.HexColor("#f4f6f8")
 ALERT = colors.HexColor("#8a1c1c")
 
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+#: Documents are in English whatever the server's locale: month and day names from CLDR
+#: (Babel), the same on every machine.
+LOCALE = "en"
 
 KIND_LABEL = {"departure": "Departure", "arrival": "Arrival", "transit": "Transit"}
 
@@ -63,11 +65,12 @@ def fmt_date(d: date | None) -> str:
     """``15 Sep 2016`` (locale-independent), a dash for ``None``."""
     if d is None:
         return "\u2013"
-    return f"{d.day:02d} {_MONTHS[d.month - 1]} {d.year}"
+    return format_date(d, "dd MMM y", locale=LOCALE)
 
 
 def fmt_long_date(d: date) -> str:
-    return f"{_WEEKDAYS[d.weekday()]} {d.day} {_MONTHS[d.month - 1]} {d.year}"
+    """``Thursday 15 Sep 2016``."""
+    return format_date(d, "EEEE d MMM y", locale=LOCALE)
 
 
 def fmt_dt(dt: datetime | None) -> str:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from movements.domain.actions import sessions as session_actions
 from movements.domain.models import Role, User, UserSession
 from movements.domain.uow import Actor, Tx
-from movements.passwords import verify_password
+from movements.platform.passwords import verify_password
 from movements.services import Services
 from movements.web.auth import (
     ANY_SIGNED_IN,

@@ -35,7 +35,7 @@ from movements.domain.models import (
     UserSession,
 )
 from movements.domain.uow import Tx
-from movements.passwords import hash_password
+from movements.platform.passwords import hash_password
 from movements.services import Services
 from movements.web.auth import ADMIN, ROLE_LABELS, AuthUser, current_user
 from movements.web.deps import MAX_ROW_ID, ServicesDep

@@ -26,7 +26,7 @@ from movements.domain import views
 from movements.domain.actions import alerts as alert_actions
 from movements.domain.errors import NotFound
 from movements.domain.uow import Tx
-from movements.ingest.feed import feed_status_view
+from movements.feed.client import feed_status_view
 from movements.realtime.fragments import header
 from movements.services import Services
 from movements.web.auth import COORDINATION, STAFF, AuthUser, current_user, same_origin

@@ -233,7 +233,7 @@ async def _published(services: Services, day: date, tz: str) -> tuple[list[Any],
     s = services.settings
     if not s.feed_url:
         return [], "no flight feed is configured: enter the flight by hand"
-    from movements.ingest.feed import FeedClient, FeedError
+    from movements.feed.client import FeedClient, FeedError
 
     client = FeedClient(s.feed_url, s.feed_app_id, s.feed_app_key,
                         timeout=min(5.0, s.feed_timeout_seconds))

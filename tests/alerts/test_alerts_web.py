@@ -10,7 +10,7 @@ from litestar.testing import TestClient
 
 from movements.domain.actions import alerts
 from movements.domain.uow import Actor
-from movements.ingest.feed import FEED_ACTOR, apply_feed, record_feed_failure
+from movements.feed.client import FEED_ACTOR, apply_feed, record_feed_failure
 from tests.factories import SYSTEM
 from tests.web.conftest import BASE, Site, login, site  # noqa: F401 - the fixture
 

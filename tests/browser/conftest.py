@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
-from movements.db import Database
 from movements.domain.clock import local_date
 from movements.domain.uow import NullPublisher
+from movements.platform.db import Database
 from tests.conftest import run_async
 from tests.factories import SYSTEM, World
 from tests.live import LiveServer, start_server

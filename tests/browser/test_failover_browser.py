@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
-from movements.db import Database
 from movements.domain.clock import local_date
 from movements.domain.uow import NullPublisher
+from movements.platform.db import Database
 from tests.browser.conftest import signed_in
 from tests.browser.test_live_board import normalise, wait_live
 from tests.conftest import run_async

@@ -16,8 +16,8 @@ from movements.domain.actions import setup
 from movements.domain.clock import ManualClock, local_to_utc
 from movements.domain.models import Movement, MovementKind
 from movements.domain.uow import Tx, UnitOfWork
-from movements.ingest.feed import FeedClient, FeedPoller
-from movements.ingest.feed_replay import ReplayFeedServer, recorded_day
+from movements.feed.client import FeedClient, FeedPoller
+from movements.feed.replay import ReplayFeedServer, recorded_day
 from tests.factories import SYSTEM
 
 TZ = "Europe/Amsterdam"

@@ -16,8 +16,8 @@ from sqlalchemy import select
 from movements.domain.clock import ManualClock
 from movements.domain.models import FeedStatus, Movement
 from movements.domain.uow import UnitOfWork
-from movements.ingest.feed import FeedClient, FeedPoller, feed_status_view
-from movements.ingest.feed_replay import Fault, ReplayFeedServer, recorded_day
+from movements.feed.client import FeedClient, FeedPoller, feed_status_view
+from movements.feed.replay import Fault, ReplayFeedServer, recorded_day
 from tests.factories import World, world
 
 DAY = date(2026, 9, 15)
@@ -80,7 +80,7 @@ async def test_failures_back_off_and_apply_nothing(
               (Fault("garbage", page=1), "not JSON", 20),
               (Fault("hang", page=0), "no answer in time", 30),  # capped at 30
               (Fault("status", 503), "HTTP 503", 30)]
-    caplog.set_level(logging.WARNING, logger="movements.ingest.feed")
+    caplog.set_level(logging.WARNING, logger="movements.feed.client")
     for n, (fault, text, wait) in enumerate(faults, start=1):
         server.inject(fault)
         assert poller.due()

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from movements.ingest.feed import (
+from movements.feed.client import (
     MalformedFeed,
     backoff_seconds,
     changes_for,

@@ -17,8 +17,8 @@ from movements.domain.clock import ManualClock, local_to_utc
 from movements.domain.events import MovementUpdated
 from movements.domain.models import Alert, AuditEntry, Movement
 from movements.domain.uow import UnitOfWork
-from movements.ingest.feed import FeedClient, FeedPoller
-from movements.ingest.feed_replay import (
+from movements.feed.client import FeedClient, FeedPoller
+from movements.feed.replay import (
     ReplayFeedServer,
     read_script,
     recorded_day,

@@ -20,8 +20,6 @@ from sqlalchemy import func, select
 
 from movements import delivery
 from movements.cli import main
-from movements.config import Settings
-from movements.db import Database
 from movements.domain import document_queries as dq
 from movements.domain.actions import documents as issue
 from movements.domain.actions import escorts, handovers, setup
@@ -37,6 +35,8 @@ from movements.domain.models import (
     Role,
 )
 from movements.domain.uow import Actor, NullPublisher, Tx, UnitOfWork
+from movements.platform.config import Settings
+from movements.platform.db import Database
 from movements.services import Services
 from tests.factories import SYSTEM, World, add_pax, build_world
 
@@ -82,7 +82,8 @@ def seed(tx: Tx) -> Seeded:
                                         "native_name": "سلمى حداد"})):
         pid, _ = add_pax(tx, world.arrival_id, ref, surname, given, **extra)
         pids.append(pid)
-    return Seeded(world, Actor(gate_id, "gate", Role.GATE_STAFF, airport_ids=frozenset({world.airport_id})),
+    return Seeded(world, Actor(gate_id, "gate", Role.GATE_STAFF,
+                               airport_ids=frozenset({world.airport_id})),
                   Actor(coord_id, "coord", Role.COORDINATOR,
                         airport_ids=frozenset({world.airport_id})), pids)
 

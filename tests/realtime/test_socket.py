@@ -14,9 +14,9 @@ import httpx
 import pytest
 import websockets
 
-from movements.db import Database
 from movements.domain.clock import local_date
 from movements.domain.uow import NullPublisher
+from movements.platform.db import Database
 from tests.factories import SYSTEM, World
 from tests.live import LiveServer, sign_in, start_server
 from tests.web.conftest import PASSWORD, seed

@@ -29,7 +29,6 @@ from sqlalchemy.orm import Session
 
 from movements import delivery
 from movements.app import create_app
-from movements.config import Settings
 from movements.domain import name_match, queries
 from movements.domain.actions import (
     escorts,
@@ -60,6 +59,7 @@ from movements.domain.models import (
 from movements.domain.reconciliation import NEW_NAME, reconcile
 from movements.domain.uow import Actor, Tx, UnitOfWork
 from movements.ingest.apply import submit
+from movements.platform.config import Settings
 from movements.scheduler import JobRunner
 from movements.services import Services
 from tests.factories import COORD, GATE, SYSTEM, add_pax, build_world
@@ -169,7 +169,8 @@ def plan(tx: Tx) -> Story:
     idempotency.remember(tx, "retry-1", "0" * 64, 200,
                          '<div id="pax-1">QORVALENKO, Ysoldine · 1987-04-23</div>')
     return Story(world.arrival_id, kq116, world.reception_org_id,
-                 Actor(gate_id, "gate", Role.GATE_STAFF, airport_ids=frozenset({1})), [ysoldine, bertilda, ottoline])
+                 Actor(gate_id, "gate", Role.GATE_STAFF, airport_ids=frozenset({1})),
+                 [ysoldine, bertilda, ottoline])
 
 
 def booking_of(tx: Tx, passenger_id: int, movement_id: int) -> int:

@@ -13,8 +13,8 @@ from typing import TypeVar
 
 import pytest
 
-from movements.db import make_engine
 from movements.domain.models import JobLease
+from movements.platform.db import make_engine
 from tests.live import LiveServer, start_server
 
 LEASE_SECONDS = 3

@@ -13,12 +13,12 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from movements.app import create_app
-from movements.config import Settings
 from movements.domain.actions import setup
 from movements.domain.clock import ManualClock
 from movements.domain.models import OrganisationKind, Role
 from movements.domain.uow import Tx
-from movements.passwords import hash_password
+from movements.platform.config import Settings
+from movements.platform.passwords import hash_password
 from tests.factories import SYSTEM, World, add_pax, build_world
 
 PASSWORD = "correct horse battery"

@@ -448,7 +448,7 @@ def _unsafe_handlers(app: Litestar) -> Iterator[tuple[str, str, Any]]:
 
 def test_no_route_writes_or_removes_audit_rows(tmp_path: Path) -> None:
     from movements.app import create_app
-    from movements.config import Settings
+    from movements.platform.config import Settings
 
     unsafe = list(_unsafe_handlers(create_app(Settings(data_dir=tmp_path))))
     assert unsafe, "the walk found no write routes at all"

@@ -41,11 +41,11 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from schemathesis import GenerationMode  # noqa: E402
 from schemathesis.checks import not_a_server_error  # noqa: E402
 
-from movements.db import Database  # noqa: E402
 from movements.domain.actions import handovers  # noqa: E402
 from movements.domain.clock import local_date  # noqa: E402
 from movements.domain.models import Role, User  # noqa: E402
 from movements.domain.uow import Actor, NullPublisher, Tx  # noqa: E402
+from movements.platform.db import Database  # noqa: E402
 from tests.conftest import run_async  # noqa: E402
 from tests.factories import SYSTEM  # noqa: E402
 from tests.live import start_server  # noqa: E402

@@ -12,8 +12,8 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from movements.app import create_app
-from movements.config import Settings
 from movements.domain.models import Role
+from movements.platform.config import Settings
 from tests.web.conftest import BASE, Site, login
 
 G, C, R, A = Role.GATE_STAFF, Role.COORDINATOR, Role.RECEPTION, Role.ADMIN

@@ -50,7 +50,7 @@ def test_cookie_flags_and_rotation_at_sign_in(site: Site) -> None:
 
 def test_secure_cookie_by_default(tmp_path, database_url: str) -> None:  # type: ignore[no-untyped-def]
     from movements.app import create_app
-    from movements.config import Settings
+    from movements.platform.config import Settings
 
     app = create_app(Settings(data_dir=tmp_path, database_url=database_url, public_url=BASE))
     with TestClient(app, base_url=BASE) as client:

@@ -159,6 +159,11 @@ def _airport(tx: Tx, code: str) -> Airport:
     return airport
 
 
+def airport_codes(session: Session) -> list[str]:
+    """Every airport of the deployment (IATA codes, sorted): the alert job runs at each."""
+    return list(session.scalars(select(Airport.iata).order_by(Airport.iata)))
+
+
 def evaluate_alerts(tx: Tx, airport_code: str) -> AlertRun:
     """Raise what the rules call for now, clear what they no longer do (idempotent)."""
     require_role(tx, Role.ADMIN, Role.COORDINATOR)

@@ -23,7 +23,10 @@ from ..models import (
     Passenger,
 )
 from ..uow import Tx
+from ..vocabulary import MilestoneKey
 from ._common import check_version, clean_text, get_or_404, touch
+
+HANDED_OVER = MilestoneKey.HANDED_OVER
 
 
 def _same_person(a: str, b: str) -> bool:
@@ -150,15 +153,15 @@ def _tick_handed_over(tx: Tx, handover: Handover) -> None:
     for passenger in handover.passengers:
         booking = tx.session.scalar(select(Booking).where(
             Booking.movement_id == handover.movement_id, Booking.passenger_id == passenger.id))
-        if booking is None or any(m.kind == "handed_over" for m in booking.milestones):
+        if booking is None or any(m.kind == HANDED_OVER for m in booking.milestones):
             continue
-        tx.session.add(Milestone(booking=booking, kind="handed_over", at=tx.now,
+        tx.session.add(Milestone(booking=booking, kind=HANDED_OVER, at=tx.now,
                                  by_user_id=tx.actor.user_id))
         touch(booking, "seat")
         tx.record(MilestoneRecorded, handover.movement, passenger_id=passenger.id,
-                  milestone="handed_over")
+                  milestone=HANDED_OVER)
         tx.audit("record_milestone", "booking", booking.id,
-                 after={"milestone": "handed_over", "handover": handover.id})
+                 after={"milestone": HANDED_OVER, "handover": handover.id})
 
 
 def correct_handover(tx: Tx, handover_id: int, *, receiving_person: str | None = None,

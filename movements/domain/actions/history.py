@@ -26,6 +26,7 @@ from ..models import (
     Transit,
 )
 from ..uow import Tx
+from ..vocabulary import FlightState
 from .movements import airport_by_code
 from .passengers import validate_needs
 
@@ -99,8 +100,9 @@ def import_history(tx: Tx, airport: str, movements: Sequence[HistoricMovement]
             flight_number=m.flight_number, operational_date=m.operational_date,
             origin=m.origin, destination=m.destination, scheduled_at=m.scheduled_at,
             actual_at=final, completed=True,
-            flight_state="ARR" if m.kind in (MovementKind.ARRIVAL, MovementKind.TRANSIT_IN)
-            else "DEP")
+            flight_state=FlightState.ARRIVED
+            if m.kind in (MovementKind.ARRIVAL, MovementKind.TRANSIT_IN)
+            else FlightState.DEPARTED)
         movement.stops = [CharterStop(position=i, airport_code=c)
                           for i, c in enumerate(m.stops, start=1)]
         rows[m.key] = movement

@@ -19,6 +19,7 @@ from ..models import (
 )
 from ..ssr import SSR_CODES
 from ..uow import Tx
+from ..vocabulary import ON_BOARD_STEPS
 from ._common import check_version, clean_text, touch
 
 
@@ -88,7 +89,7 @@ def record_no_show(tx: Tx, booking_id: int, reason: str,
         raise ConflictError("already recorded as a no-show")
     if booking.status is BookingStatus.CANCELLED:
         raise RuleViolation("this booking is cancelled")
-    if any(m.kind in {"boarded", "boarded_onward", "departed"} for m in booking.milestones):
+    if any(m.kind in ON_BOARD_STEPS for m in booking.milestones):
         raise RuleViolation("a boarded passenger cannot be a no-show")
     booking.status = BookingStatus.NO_SHOW
     booking.no_show_reason = text

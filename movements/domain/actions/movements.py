@@ -13,12 +13,10 @@ from ..errors import RuleViolation
 from ..events import MovementCreated, MovementUpdated
 from ..models import Airport, CharterStop, Movement, MovementKind, Role, Transit
 from ..uow import Tx
+from ..vocabulary import FlightState
 from ._common import check_version, require_role
 
-FLIGHT_STATES = {
-    "SCH", "DEL", "WIL", "GTO", "BRD", "GCL", "GTD", "DEP", "CNX", "GCH", "TOM",
-    "AIR", "EXP", "FIR", "LND", "FIB", "ARR", "DIV",
-}
+FLIGHT_STATES = frozenset(FlightState)
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,7 @@ from datetime import date
 from sqlalchemy import delete, select
 
 from .. import name_match
+from ..access import Need, access_airport
 from ..errors import DomainError, RuleViolation
 from ..events import PassengerBooked, PassengerUpdated
 from ..models import (
@@ -44,7 +45,6 @@ from ..models import (
     TelexPassenger,
 )
 from ..uow import Tx
-from . import movements as mv
 from . import passengers as px
 from . import telex as tl
 from . import telex_lists as tll
@@ -153,7 +153,8 @@ def import_passengers(tx: Tx, airport_code: str, rows: Sequence[PassengerRow], *
                       all_or_nothing: bool = True, parse_errors: Sequence[RowError] = (),
                       progress: Progress | None = None) -> ImportReport:
     require_role(tx, Role.COORDINATOR, Role.ADMIN)
-    lookups = _Lookups(mv.airport_by_code(tx, airport_code))
+    # Check, then write: a coordinator imports only for an airport they coordinate.
+    lookups = _Lookups(access_airport(tx.session, tx.actor, airport_code, Need.COORDINATE))
     stats = _Stats()
     errors = list(parse_errors)
     total = len(rows)

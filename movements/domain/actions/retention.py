@@ -78,6 +78,7 @@ from ..models import (
     TelexMessage,
 )
 from ..uow import Tx
+from ..vocabulary import FINAL_STEPS, FlightState
 from . import pruning
 from ._common import require_role
 
@@ -88,9 +89,8 @@ PURGED_CONTENT = b""
 #: A purged case's reference: ``PURGED-<case id>`` (references are unique).
 PURGED_CASE_PREFIX = "PURGED-"
 #: The step that ends the team's care on each leg.
-FINAL_STEPS = {"departed", "boarded_onward", "handed_over"}
 #: Flight states after which a leg is over, even if nobody ticked "completed".
-OVER_STATES = {"DEP", "ARR"}
+OVER_STATES = {FlightState.DEPARTED, FlightState.ARRIVED}
 #: A telex that never reached a movement waits at least this long (a part may follow).
 UNATTACHED_TELEX_MIN_AGE = timedelta(days=1)
 _TELEX_SUMMARY = re.compile(

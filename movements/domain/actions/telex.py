@@ -42,6 +42,7 @@ from ..models import (
     TelexMessage,
 )
 from ..uow import Tx
+from ..vocabulary import FlightState, TelexOutcome
 from . import movements as mv
 from ._common import require_role
 
@@ -53,7 +54,8 @@ SIDE_KINDS = {
 
 # -- outcomes of a telex (stored on TelexMessage.outcome) ------------------------------
 APPLIED, DUPLICATE, REJECTED, PENDING, SUPERSEDED = (
-    "applied", "duplicate", "rejected", "pending", "superseded")
+    TelexOutcome.APPLIED, TelexOutcome.DUPLICATE, TelexOutcome.REJECTED, TelexOutcome.PENDING,
+    TelexOutcome.SUPERSEDED)
 
 
 class TelexRefused(RuleViolation):
@@ -296,9 +298,9 @@ def apply_movement_report(tx: Tx, airport_code: str, report: MovementReport) -> 
     arr: dict[str, object] = {}
     advance_to_air = False
     if here and report.off_block is not None:
-        dep.update(actual_at=report.off_block, flight_state="DEP")
+        dep.update(actual_at=report.off_block, flight_state=FlightState.DEPARTED)
     elif here and report.airborne is not None:
-        dep.update(actual_at=report.airborne, flight_state="DEP")
+        dep.update(actual_at=report.airborne, flight_state=FlightState.DEPARTED)
     if here and report.estimated_departure is not None:
         dep["estimated_at"] = report.estimated_departure
     if here and (report.on_block or report.touchdown) is not None:

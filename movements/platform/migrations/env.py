@@ -7,8 +7,8 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from movements.db import make_engine
 from movements.domain.models import Base
+from movements.platform.db import make_engine
 
 config = context.config
 target_metadata = Base.metadata

@@ -10,34 +10,15 @@ The same domain actions as the admin pages, run as the system actor "cli" and au
 
 from __future__ import annotations
 
-import argparse
 from typing import Any
 
-from movements.cli import CliError, _settings, run_async
-from movements.config import Settings
+import click
+
+from movements.cli.common import CliError, current_settings, run_async
+from movements.platform.config import Settings
 
 KINDS = ["agency_team", "reception_authority", "receiving_mission", "family",
          "repatriation_service"]
-
-
-def add_admin_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser],
-                      users_sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    orgs = sub.add_parser("organisations", help="organisations (reception authorities, ...)")
-    orgs_sub = orgs.add_subparsers(dest="organisations_command", required=True)
-    add = orgs_sub.add_parser("add", help="add an organisation (nothing happens if it exists)")
-    add.add_argument("name")
-    add.add_argument("--kind", required=True, choices=KINDS)
-    add.set_defaults(func=cmd_organisations_add)
-    listing = orgs_sub.add_parser("list", help="list the organisations")
-    listing.set_defaults(func=cmd_organisations_list)
-
-    deactivate = users_sub.add_parser(
-        "deactivate", help="deactivate a user: ends their sessions; they cannot sign in")
-    deactivate.add_argument("username")
-    deactivate.set_defaults(func=cmd_users_deactivate)
-    reactivate = users_sub.add_parser("reactivate", help="let a deactivated user sign in again")
-    reactivate.add_argument("username")
-    reactivate.set_defaults(func=cmd_users_reactivate)
 
 
 async def _run(settings: Settings, action: Any, *args: Any, read: bool = False) -> Any:
@@ -87,38 +68,48 @@ def _set_active(tx: Any, username: str, active: bool) -> int:
     return set_user_active(tx, user_id, active)
 
 
-def cmd_organisations_add(args: argparse.Namespace) -> int:
-    settings = _settings(args)
-    org_id, existed = run_async(lambda: _run(settings, _add_organisation, args.name, args.kind),
+@click.group(no_args_is_help=False, help="organisations (reception authorities, ...)")
+def organisations() -> None:
+    pass
+
+
+@organisations.command(name="add", help="add an organisation (nothing happens if it exists)")
+@click.argument("name")
+@click.option("--kind", required=True, type=click.Choice(KINDS))
+def organisations_add(name: str, kind: str) -> None:
+    settings = current_settings()
+    org_id, existed = run_async(lambda: _run(settings, _add_organisation, name, kind),
                                 settings.effective_database_url)
-    print(f"organisation {args.name.strip()!r} ({args.kind}) "
+    print(f"organisation {name.strip()!r} ({kind}) "
           f"{'exists already' if existed else 'added'} as id {org_id}")
-    return 0
 
 
-def cmd_organisations_list(args: argparse.Namespace) -> int:
-    settings = _settings(args)
+@organisations.command(name="list", help="list the organisations")
+def organisations_list() -> None:
+    settings = current_settings()
     rows = run_async(lambda: _run(settings, _list_organisations, read=True),
                      settings.effective_database_url)
     for org_id, name, kind in rows:
         print(f"{org_id}\t{kind}\t{name}")
-    return 0
 
 
-def _cmd_set_active(args: argparse.Namespace, active: bool) -> int:
-    settings = _settings(args)
-    ended = run_async(lambda: _run(settings, _set_active, args.username, active),
+def _set_user_active(username: str, active: bool) -> None:
+    settings = current_settings()
+    ended = run_async(lambda: _run(settings, _set_active, username, active),
                       settings.effective_database_url)
     if active:
-        print(f"user {args.username} can sign in again")
+        print(f"user {username} can sign in again")
     else:
-        print(f"user {args.username} deactivated; {ended} open session(s) ended")
-    return 0
+        print(f"user {username} deactivated; {ended} open session(s) ended")
 
 
-def cmd_users_deactivate(args: argparse.Namespace) -> int:
-    return _cmd_set_active(args, False)
+@click.command(help="deactivate a user: ends their sessions; they cannot sign in")
+@click.argument("username")
+def deactivate(username: str) -> None:
+    _set_user_active(username, False)
 
 
-def cmd_users_reactivate(args: argparse.Namespace) -> int:
-    return _cmd_set_active(args, True)
+@click.command(help="let a deactivated user sign in again")
+@click.argument("username")
+def reactivate(username: str) -> None:
+    _set_user_active(username, True)

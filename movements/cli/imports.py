@@ -8,7 +8,7 @@ demo day's Nairobi transit PTM for today (see ``movements.ingest.samples``).
 
 Passengers: the case-management CSV export (columns in ``passengers_csv``); every bad
 row is printed with its line and reason; nothing is imported if any row is bad unless
-``--keep-good-rows``.  A progress line on standard error follows large files.
+``--keep-good-rows``.  A progress bar (rich) on standard error follows large files.
 
 Exit status: 0 when everything was applied (or is a duplicate or waits for its other
 parts), 2 when a telex or a row was refused.
@@ -16,70 +16,53 @@ parts), 2 when a telex or a row was refused.
 
 from __future__ import annotations
 
-import argparse
 import sys
-import time
 from datetime import date
 from pathlib import Path
-from typing import Any, TextIO
 
-from movements.config import Settings
+import click
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TaskProgressColumn,
+    TextColumn,
+)
+
+from movements.cli.common import CliError, current_settings, run_async
+from movements.platform.config import Settings
 
 
-class Progress:
-    """A one-line progress bar on a terminal (stderr); quiet when not a terminal, except
-    for the final line."""
+class ImportProgress:
+    """The import's ``progress(done, total)`` callback drawn as a rich progress bar on
+    stderr: redrawn in place on a terminal; elsewhere (a log, a pipe) rich prints only
+    the final state, as one line."""
 
-    def __init__(self, label: str, stream: TextIO | None = None, width: int = 30,
-                 every: float = 0.1) -> None:
+    def __init__(self, label: str, console: Console | None = None) -> None:
+        self.bar = Progress(TextColumn("{task.description}"), BarColumn(),
+                            MofNCompleteColumn(), TaskProgressColumn(),
+                            console=console or Console(stderr=True))
         self.label = label
-        self.stream = stream or sys.stderr
-        self.width = width
-        self.every = every
-        self.last = 0.0
-        self.live = self.stream.isatty()
+        self.task: TaskID | None = None
 
     def __call__(self, done: int, total: int) -> None:
-        now = time.monotonic()
-        if done < total and (not self.live or now - self.last < self.every):
-            return
-        self.last = now
-        share = done / total if total else 1.0
-        bar = "#" * int(share * self.width)
-        line = f"{self.label} [{bar:<{self.width}}] {done}/{total} ({share:.0%})"
-        if self.live:
-            self.stream.write("\r" + line + ("\n" if done >= total else ""))
-        elif done >= total:
-            self.stream.write(line + "\n")
-        self.stream.flush()
+        if self.task is None:
+            self.bar.start()
+            self.task = self.bar.add_task(self.label, total=total)
+        self.bar.update(self.task, completed=done, total=total)
+        if done >= total:
+            self.close()
 
-
-def add_import_commands(sub: argparse._SubParsersAction[Any]) -> None:
-    imp = sub.add_parser("import", help="import telexes and passenger lists")
-    what = imp.add_subparsers(dest="import_command", required=True)
-    telex = what.add_parser("telex", help="receive telex files (one telex per file)")
-    telex.add_argument("files", nargs="*", help="telex files; - reads standard input")
-    telex.add_argument("--date", help="read telex dates near this day (YYYY-MM-DD), "
-                                      "default today")
-    telex.add_argument("--demo-ptm", action="store_true",
-                       help="send the demo's Nairobi transit PTM for today")
-    telex.set_defaults(func=cmd_import_telex)
-    pax = what.add_parser("passengers", help="import a case-management CSV export")
-    pax.add_argument("file", help="the CSV file (UTF-8)")
-    pax.add_argument("--keep-good-rows", action="store_true",
-                     help="import the good rows even when some are bad")
-    pax.set_defaults(func=cmd_import_passengers)
-
-
-def _settings(args: argparse.Namespace) -> Settings:
-    from movements.cli import _settings as settings_of
-
-    return settings_of(args)
+    def close(self) -> None:
+        """Stop drawing (idempotent); called at the end and when the import fails."""
+        if self.task is not None:
+            self.bar.stop()
+            self.task = None
 
 
 def _reference(value: str | None) -> date | None:
-    from movements.cli import CliError
-
     if not value:
         return None
     try:
@@ -88,20 +71,19 @@ def _reference(value: str | None) -> date | None:
         raise CliError(f"--date {value!r}: expected YYYY-MM-DD") from None
 
 
-def _read_telexes(args: argparse.Namespace) -> list[tuple[str, str]]:
-    from movements.cli import CliError
-
+def _read_telexes(files: tuple[str, ...], demo_ptm_today: bool, day: str | None
+                  ) -> list[tuple[str, str]]:
     texts: list[tuple[str, str]] = []
-    if args.demo_ptm:
+    if demo_ptm_today:
         from movements.domain.clock import SystemClock, local_date
         from movements.ingest.samples import DEMO_PTM, demo_ptm
 
-        sample = demo_ptm(_reference(args.date) or local_date(SystemClock().now(),
+        sample = demo_ptm(_reference(day) or local_date(SystemClock().now(),
                                                                "Europe/Amsterdam"))
         if sample is None:
             raise CliError(f"the demo PTM fixture is not at {DEMO_PTM}")
         texts.append(("demo PTM", sample))
-    for name in args.files:
+    for name in files:
         if name == "-":
             texts.append(("stdin", sys.stdin.read()))
             continue
@@ -145,12 +127,19 @@ async def _send_telexes(settings: Settings, texts: list[tuple[str, str]],
     return lines
 
 
-def cmd_import_telex(args: argparse.Namespace) -> int:
-    from movements.cli import CliError, run_async
+@click.group(name="import", no_args_is_help=False, help="import telexes and passenger lists")
+def import_group() -> None:
+    pass
 
-    settings = _settings(args)
-    texts = _read_telexes(args)
-    reference = _reference(args.date)
+
+@import_group.command(help="receive telex files (one telex per file)")
+@click.argument("files", nargs=-1)
+@click.option("--date", "day", help="read telex dates near this day (YYYY-MM-DD), default today")
+@click.option("--demo-ptm", is_flag=True, help="send the demo's Nairobi transit PTM for today")
+def telex(files: tuple[str, ...], day: str | None, demo_ptm: bool) -> None:
+    settings = current_settings()
+    texts = _read_telexes(files, demo_ptm, day)
+    reference = _reference(day)
     lines = run_async(lambda: _send_telexes(settings, texts, reference),
                       settings.effective_database_url)
     rejected = lines[-1].endswith("rejected")
@@ -158,11 +147,10 @@ def cmd_import_telex(args: argparse.Namespace) -> int:
         print(line)
     if rejected:
         raise CliError(lines[-1])
-    return 0
 
 
 async def _import_passengers(settings: Settings, data: bytes, keep_good: bool,
-                             progress: Progress) -> object:
+                             progress: ImportProgress) -> object:
     from movements.domain.uow import Actor
     from movements.ingest.passengers_csv import import_file
     from movements.services import Services
@@ -176,25 +164,30 @@ async def _import_passengers(settings: Settings, data: bytes, keep_good: bool,
         await services.close()
 
 
-def cmd_import_passengers(args: argparse.Namespace) -> int:
-    from movements.cli import CliError, run_async
+@import_group.command(help="import a case-management CSV export")
+@click.argument("file")
+@click.option("--keep-good-rows", is_flag=True,
+              help="import the good rows even when some are bad")
+def passengers(file: str, keep_good_rows: bool) -> None:
     from movements.domain.actions.passenger_import import ImportReport
 
-    settings = _settings(args)
+    settings = current_settings()
     try:
-        data = Path(args.file).read_bytes()
+        data = Path(file).read_bytes()
     except FileNotFoundError:
-        raise CliError(f"{args.file}: no such file") from None
+        raise CliError(f"{file}: no such file") from None
     except OSError as exc:
-        raise CliError(f"{args.file}: {exc.strerror}") from None
-    progress = Progress(Path(args.file).name)
-    report = run_async(lambda: _import_passengers(settings, data, args.keep_good_rows,
-                                                  progress),
-                       settings.effective_database_url)
+        raise CliError(f"{file}: {exc.strerror}") from None
+    progress = ImportProgress(Path(file).name)
+    try:
+        report = run_async(lambda: _import_passengers(settings, data, keep_good_rows,
+                                                      progress),
+                           settings.effective_database_url)
+    finally:
+        progress.close()
     assert isinstance(report, ImportReport)
     for error in report.errors:
-        print(f"{args.file}:{error.line_no}: {error.reason}", file=sys.stderr)
+        print(f"{file}:{error.line_no}: {error.reason}", file=sys.stderr)
     if report.errors:
-        raise CliError(f"{args.file}: {report}")
-    print(f"{args.file}: {report}")
-    return 0
+        raise CliError(f"{file}: {report}")
+    print(f"{file}: {report}")

@@ -38,7 +38,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from movements.config import Settings
 from movements.domain.actions import alerts as alert_actions
 from movements.domain.actions import movements as mv
 from movements.domain.actions import passengers as px
@@ -46,6 +45,7 @@ from movements.domain.clock import Clock, SystemClock, local_date
 from movements.domain.errors import DomainError
 from movements.domain.models import Movement, MovementKind
 from movements.domain.uow import Actor, Tx
+from movements.platform.config import Settings
 
 log = logging.getLogger(__name__)
 

@@ -1,36 +1,30 @@
 """``movements movements add|cancel`` and ``movements cases add|book|move`` (issue 14.6).
 
-Click groups in the shape of the coming ``movements/cli/`` package (one module per topic,
-importing click and the domain only); until that lands, ``movements.cli.main`` hands
-these two words to :func:`run`.  The commands act as the system user ``cli`` through the
-same domain actions as the pages and the API (audited, versioned, pushed live: a running
-console picks the change up from its stream counters).  Every refusal is one line on
-stderr and exit status 2.
+Imports click and ``common`` only (the tree's rule); ``main`` adds the two groups.  The
+commands act as the system user ``cli`` through the same domain actions as the pages and
+the API (audited, versioned; a running console picks the change up from its stream
+counters).  Every refusal is one line on stderr and exit status 2 (``main``).
 """
 
 from __future__ import annotations
 
-import asyncio
-import os
-import sys
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import click
+
+from movements.cli.common import current_settings, run_async
 
 T = TypeVar("T")
 
 
 def _act(action: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run one domain action in a unit of work against the configured database."""
-    from movements.config import Settings
     from movements.domain.uow import Actor
     from movements.services import Services
 
-    data_dir = click.get_current_context().find_root().params.get("data_dir")
-    settings = Settings.from_env({**os.environ, "MOVEMENTS_DATA_DIR": data_dir}
-                                 if data_dir else None)
+    settings = current_settings()
 
     async def go() -> T:
         services = Services.build(settings)
@@ -39,7 +33,7 @@ def _act(action: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         finally:
             await services.close()
 
-    return asyncio.run(go())
+    return cast(T, run_async(go, settings.effective_database_url))
 
 
 def _day(value: str, what: str) -> date:
@@ -71,13 +65,7 @@ def _local_time(day: date, hhmm: str, airport: str) -> datetime:
                                  param_hint="--time") from None
 
 
-@click.group(name="root")
-@click.option("--data-dir", default=None, help="where the embedded database lives")
-def root(data_dir: str | None) -> None:
-    """Only for running these groups before the click package lands."""
-
-
-@root.group(name="movements", help="plan and cancel movements")
+@click.group(name="movements", help="plan and cancel movements")
 def movements_group() -> None:
     pass
 
@@ -122,7 +110,7 @@ def movements_cancel(movement_id: int, reason: str) -> None:
     click.echo(f"movement {movement_id} cancelled: {reason}")
 
 
-@root.group(name="cases", help="cases: create, book, move")
+@click.group(name="cases", help="cases: create, book, move")
 def cases_group() -> None:
     pass
 
@@ -212,23 +200,4 @@ def cases_move(case: str, source: int, target: int, members: tuple[int, ...],
     click.echo(f"case {case}: {len(plan.moving)} passenger(s) moved to movement {target}{split}")
 
 
-def run(argv: list[str]) -> int:
-    """Run ``movements <movements|cases> ...`` (argv without the program name)."""
-    from movements.config import ConfigError
-    from movements.domain.errors import DomainError
-
-    try:
-        root.main(args=argv, prog_name="movements", standalone_mode=False)
-    except click.ClickException as exc:
-        print(f"movements: error: {exc.format_message()}", file=sys.stderr)
-        return 2
-    except (DomainError, ConfigError) as exc:
-        message = exc.message if isinstance(exc, DomainError) else str(exc)
-        print(f"movements: error: {message}", file=sys.stderr)
-        return 2
-    except click.exceptions.Abort:
-        return 130
-    return 0
-
-
-__all__ = ["cases_group", "movements_group", "run"]
+__all__ = ["cases_group", "movements_group"]

@@ -1,0 +1,203 @@
+"""Settings from ``MOVEMENTS_*`` environment variables, read once (pydantic-settings).
+
+``Settings()`` reads the process environment (values given as arguments win, which is
+how tests pin theirs); ``Settings.from_env(mapping)`` reads a given mapping instead.  No
+other module reads ``os.environ``.  A value that cannot be used raises
+:class:`ConfigError` whose message names the variable and says what is expected, so the
+command line and the server stop with that one line.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_core import ErrorDetails
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+PREFIX = "MOVEMENTS_"
+
+
+class ConfigError(ValueError):
+    """A setting has a value we cannot use; the message names the variable."""
+
+
+# The mapping Settings.from_env reads instead of os.environ (None: os.environ).
+_ENVIRON: ContextVar[Mapping[str, str] | None] = ContextVar("movements_environ",
+                                                             default=None)
+
+
+class _MappingEnvSource(EnvSettingsSource):
+    """pydantic-settings' environment source, over a given mapping."""
+
+    def __init__(self, settings_cls: type[BaseSettings], environ: Mapping[str, str]) -> None:
+        self._environ = environ
+        super().__init__(settings_cls)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return {k.lower(): v for k, v in self._environ.items()}
+
+
+class Settings(BaseSettings):
+    """Every setting, its default and its lower bound (README's "Settings" table)."""
+
+    model_config = SettingsConfigDict(env_prefix=PREFIX, frozen=True, extra="ignore",
+                                      case_sensitive=False, validate_default=False)
+
+    data_dir: Path = Path("data")
+    database_url: str = ""
+    channels_url: str = "memory://"
+    airport: str = "AMS"
+    secure_cookies: bool = True
+    session_idle_minutes: int = Field(30, ge=1)
+    session_max_hours: int = Field(12, ge=1)
+    retention_days: int = Field(30, ge=0)
+    trusted_proxies: Annotated[tuple[str, ...], NoDecode] = ()
+    public_url: str = "http://127.0.0.1:8000"
+    feed_url: str = ""
+    feed_app_id: str = ""
+    feed_app_key: str = ""
+    feed_poll_seconds: int = Field(60, ge=5)
+    feed_timeout_seconds: float = 10.0
+    feed_max_backoff_seconds: int = Field(300, ge=1)
+    run_jobs: bool = True
+    job_lease_seconds: int = Field(15, ge=2)
+    alert_interval_seconds: int = Field(30, ge=1)
+    retention_interval_seconds: int = Field(3600, ge=10)
+    heartbeat_seconds: float = 5.0
+    subscriber_backlog: int = Field(500, ge=10)
+    replay_limit: int = Field(200, ge=1)
+    log_level: str = "INFO"
+    #: argon2id cost: "rfc9106" (argon2-cffi's default, RFC 9106's low-memory profile)
+    #: or "test" (minimal cost, for test suites only: such hashes are cheap to attack).
+    password_hash_profile: Literal["rfc9106", "test"] = "rfc9106"
+
+    def __init__(self, **values: Any) -> None:
+        try:
+            super().__init__(**values)
+        except ValidationError as exc:
+            raise ConfigError(_explain(exc.errors(), values)) from None
+
+    @classmethod
+    def settings_customise_sources(
+        cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        environ = _ENVIRON.get()
+        env = env_settings if environ is None else _MappingEnvSource(settings_cls, environ)
+        return init_settings, env
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'movements.sqlite3').resolve()}"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """The settings from ``env`` (default: the process environment) alone."""
+        with _reading(dict(os.environ if env is None else env)):
+            return cls()
+
+    # -- normalising what people paste ------------------------------------------------
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _database_url(cls, value: object) -> object:
+        return normalise_database_url(value) if isinstance(value, str) and value else value
+
+    @field_validator("channels_url")
+    @classmethod
+    def _channels_url(cls, value: str) -> str:
+        if not value.startswith(("memory://", "redis://")):
+            raise ValueError("expected memory:// or redis://")
+        return value
+
+    @field_validator("airport")
+    @classmethod
+    def _airport(cls, value: str) -> str:
+        return value.strip().upper()
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(p.strip() for p in value.split(",") if p.strip())
+        return value
+
+
+@contextmanager
+def _reading(environ: Mapping[str, str]) -> Iterator[None]:
+    token = _ENVIRON.set(environ)
+    try:
+        yield
+    finally:
+        _ENVIRON.reset(token)
+
+
+_EXPECTED = {
+    "bool_parsing": "expected true or false",
+    "bool_type": "expected true or false",
+    "int_parsing": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "float_parsing": "expected seconds",
+}
+
+
+def _explain(errors: list[ErrorDetails], given: Mapping[str, Any]) -> str:
+    """The first problem as ``MOVEMENTS_NAME='value': what is expected``."""
+    error = errors[0]
+    field = str(error["loc"][0]) if error["loc"] else "?"
+    name = PREFIX + field.upper()
+    environ = _ENVIRON.get()
+    source = os.environ if environ is None else environ
+    raw = given.get(field, source.get(name, {k.upper(): v for k, v in source.items()}.get(
+        name, error.get("input"))))
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    if isinstance(ctx.get("error"), ConfigError):
+        return str(ctx["error"])  # already names the variable
+    if kind in _EXPECTED:
+        why = _EXPECTED[kind]
+    elif kind == "greater_than_equal":
+        why = f"must be at least {ctx.get('ge')}"
+    elif kind == "value_error":
+        why = str(ctx.get("error", error["msg"]))
+    elif kind == "literal_error":
+        why = f"expected {ctx.get('expected')}"
+    else:
+        why = error["msg"]
+    return f"{name}={raw!r}: {why}"
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the plain forms people paste and pick the async driver we ship."""
+    url = url.strip()
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        return "postgresql+asyncpg://" + url[len("postgresql://"):]
+    if url.startswith("sqlite:///"):
+        return "sqlite+aiosqlite:///" + url[len("sqlite:///"):]
+    if url.startswith(("postgresql+asyncpg://", "sqlite+aiosqlite://")):
+        return url
+    raise ConfigError(
+        f"MOVEMENTS_DATABASE_URL={url!r}: expected sqlite:///PATH or postgresql://..."
+    )
