@@ -195,3 +195,43 @@ def test_a_telex_for_an_unplanned_flight_is_offered_for_planning(site: Site) -> 
         again = client.blocking_portal.call(  # type: ignore[arg-type]
             lambda: submit(uow, SYSTEM, text, airport="AMS"))
         assert again.outcome == "applied", again.detail
+
+
+def test_the_plan_form_offers_the_feeds_published_flights(database_url: str,
+                                                          tmp_path: object) -> None:
+    from datetime import UTC, date, datetime
+    from pathlib import Path
+
+    from movements.app import create_app
+    from movements.domain.clock import ManualClock
+    from movements.feed.replay import ReplayFeedServer, recorded_day
+    from movements.platform.config import Settings
+    from tests.factories import SYSTEM
+    from tests.feed.test_failures import DEMO, SCRIPT
+    from tests.web.conftest import seed
+
+    clock = ManualClock(datetime(2026, 9, 15, 7, 0, tzinfo=UTC))
+    server = ReplayFeedServer(recorded_day(date(2026, 9, 15), script=SCRIPT, demo_day=DEMO),
+                              clock).start()
+    try:
+        settings = Settings(data_dir=Path(str(tmp_path)), database_url=database_url,
+                            secure_cookies=False, public_url=BASE, heartbeat_seconds=1.0,
+                            run_jobs=False, feed_url=server.url, feed_app_id="replay",
+                            feed_app_key="replay-key")
+        app = create_app(settings, clock=clock)
+        with TestClient(app, base_url=BASE) as client:
+            client.blocking_portal.call(app.state.services.uow.run, seed, SYSTEM)  # type: ignore[arg-type]
+            login(client, "coord")
+            page = client.get("/plan/?date=2026-09-15").text
+            assert "Published flights of the day" in page
+            assert "KL1001" in page and "HV6001" in page  # published, not planned by us
+            assert "flight=KL1001&amp;time=06:00" in page  # the script's local time
+    finally:
+        server.stop()
+    # Without a feed: plain entry, and the page says why.
+    with TestClient(create_app(Settings(
+            data_dir=Path(str(tmp_path)) / "b", database_url=database_url,
+            secure_cookies=False, public_url=BASE, run_jobs=False), clock=clock),
+            base_url=BASE) as client:
+        login(client, "coord")
+        assert "no flight feed is configured" in client.get("/plan/").text
