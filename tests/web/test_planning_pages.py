@@ -103,6 +103,12 @@ def test_coordinator_plans_a_charter_books_a_case_and_sees_legs(site: Site) -> N
                             for page in PdfReader(io.BytesIO(pdf.content)).pages)
             assert "Dr. A. Visser" in text and "medical doctor (AMS" in text, (url, text)
             assert "KARIM" in text.upper(), url
+        daily = client.get("/reports/daily.pdf?date=2026-09-15")
+        assert daily.status_code == 200, daily.text[:300]
+        text = " ".join(" ".join(page.extract_text().split())
+                        for page in PdfReader(io.BytesIO(daily.content)).pages)
+        # The charter's two hand-entered passengers count with the world's three.
+        assert "Departures 2 5" in text and "Wheelchair 3" in text, text[:1500]
 
         # The carrier notification: shown, recorded once.
         notice = client.get(f"/plan/movements/{mid}/notice").text
