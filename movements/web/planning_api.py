@@ -81,6 +81,20 @@ class CharterIn:
 
 
 @dataclass
+class MovementEditIn:
+    """Only the fields given change; ``expected_version`` guards against a lost update."""
+
+    flight: str | None = None
+    operational_date: date | None = None
+    scheduled_at: datetime | None = None
+    origin: str | None = None
+    destination: str | None = None
+    terminal: str | None = None
+    gate: str | None = None
+    expected_version: int | None = None
+
+
+@dataclass
 class ReasonIn:
     reason: str
 
@@ -353,6 +367,22 @@ class PlanningApi(Controller):
             return TransitOut(t.inbound_id, t.onward_id, t.connection_minutes,
                               t.min_connection_minutes, t.short)
         return await _once(request, services, idempotency_key, act)
+
+    @post("/movements/{movement_id:int}", summary="Edit a planned movement",
+          status_code=200, responses={200: _reply(Done)})
+    async def edit_movement(self, request: Request[Any, Any, Any], services: ServicesDep,
+                            movement_id: PathId, data: JSONBody[MovementEditIn],
+                            idempotency_key: IdempotencyKey = None) -> Response[str]:
+        def act(tx: Tx) -> Done:
+            changes: dict[str, Any] = {k: v for k, v in (
+                ("operational_date", data.operational_date),
+                ("scheduled_at", data.scheduled_at), ("origin", data.origin),
+                ("destination", data.destination), ("terminal", data.terminal),
+                ("gate", data.gate)) if v is not None}
+            if data.flight is not None:
+                changes["carrier"], changes["flight_number"] = _flight(data.flight)
+            return Done(pl.edit_movement(tx, movement_id, changes, data.expected_version))
+        return await _once(request, services, idempotency_key, act, 200)
 
     @post("/movements/{movement_id:int}/cancel",
           summary="Cancel a movement (refused while passengers are booked)",

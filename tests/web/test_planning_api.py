@@ -91,6 +91,12 @@ def test_api_refusals_and_roles(site: Site) -> None:
         wrong = client.post("/api/v1/plan/cases", headers=h,
                             json={"airport": "RTM", "reference": "X"})
         assert wrong.status_code == 404
+        edit = client.post(f"/api/v1/plan/movements/{site.world.departure_id}", headers=h,
+                           json={"gate": "E18", "expected_version": 999})
+        assert edit.status_code == 409
+        edit = client.post(f"/api/v1/plan/movements/{site.world.departure_id}", headers=h,
+                           json={"gate": "E18", "scheduled_at": "2026-09-15T10:30:00Z"})
+        assert edit.status_code == 200 and edit.json() == {"ok": True}, edit.text
         cancel = client.post(f"/api/v1/plan/movements/{site.world.departure_id}/cancel",
                              headers=h, json={"reason": "aircraft change"})
         assert cancel.status_code == 422 and "are booked on KL1234" in cancel.json()["error"]

@@ -68,6 +68,7 @@ ACCESS.update({
     ("POST", "/api/v1/plan/movements/{movement_id:int}/pickups"): COORD,
     ("POST", "/api/v1/plan/cases/{case_id:int}/bookings"): COORD,
     ("POST", "/api/v1/plan/bookings/{booking_id:int}/cancel"): COORD,
+    ("POST", "/api/v1/plan/movements/{movement_id:int}"): COORD,
     ("POST", "/api/v1/plan/movements/{movement_id:int}/cancel"): COORD,
     ("GET", "/api/v1/plan/charters/{movement_id:int}"): COORD,
     ("POST", "/api/v1/plan/passengers/{passenger_id:int}/clearance"): COORD,
