@@ -205,7 +205,9 @@ def scale_mode(args: argparse.Namespace, url: str, bookings: list[int], work: Pa
 
     redis = start_redis(work) if args.channels == "redis" else None
     channels = redis.url if redis else args.channels
-    env = {"MOVEMENTS_HEARTBEAT_SECONDS": "120", "MOVEMENTS_SUBSCRIBER_BACKLOG": "1000"}
+    # Every simulated tablet shares the bench user's one session: lift the per-session cap.
+    env = {"MOVEMENTS_HEARTBEAT_SECONDS": "120", "MOVEMENTS_SUBSCRIBER_BACKLOG": "1000",
+           "MOVEMENTS_SOCKETS_PER_SESSION": "100000"}
     single = start_server(url, work, extra_env=env, name="single")
     rows: list[list[object]] = []
     results: dict[str, object] = {}
@@ -299,7 +301,8 @@ def main() -> None:
             shutil.rmtree(work, ignore_errors=True)
         return
     server = start_server(url, work, extra_env={"MOVEMENTS_HEARTBEAT_SECONDS": "120",
-                                                "MOVEMENTS_SUBSCRIBER_BACKLOG": "1000"})
+                                                "MOVEMENTS_SUBSCRIBER_BACKLOG": "1000",
+                                                "MOVEMENTS_SOCKETS_PER_SESSION": "100000"})
     rows, results = [], {}
     try:
         client, csrf = sign_in(server.base, "bench", PASSWORD)

@@ -8,6 +8,7 @@ import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -23,13 +24,14 @@ from litestar.static_files import create_static_files_router
 
 from movements.delivery import pdf_pool
 from movements.domain.clock import Clock
-from movements.domain.errors import DomainError
+from movements.domain.errors import Busy, DomainError
+from movements.domain.storage import StorageUnavailable
 from movements.platform.config import Settings
 from movements.platform.lifeline import end_with
 from movements.realtime.backends import make_backend
+from movements.realtime.connection import SessionRules
 from movements.realtime.fragments import Fragments
 from movements.realtime.hub import LiveHub
-from movements.realtime.socket import stream_socket
 from movements.scheduler import start_jobs
 from movements.services import Services
 from movements.templating import TEMPLATES, make_environment
@@ -43,9 +45,17 @@ from movements.web.handovers import ROUTES as DOCUMENT_ROUTES
 from movements.web.headers import security_headers
 from movements.web.health import healthz, readyz
 from movements.web.imports import ImportsPlugin
+from movements.web.input_guard import clean_request, not_utf8
+from movements.web.live import stream_socket
+from movements.web.media import HTML
 from movements.web.pages import Pages
 from movements.web.planning import Planning
 from movements.web.planning_api import PlanningApi
+from movements.web.refusals import (
+    log_exception,
+    refusal_log,
+    storage_unavailable,
+)
 
 log = logging.getLogger("movements")
 STATIC = TEMPLATES.parent / "static"
@@ -58,11 +68,13 @@ def _wants_html(request: Request[Any, Any, Any]) -> bool:
 
 
 ERROR_TITLES = {403: "Not allowed", 404: "Not found", 409: "Changed meanwhile",
-                410: "Deleted", 422: "Not done"}
+                410: "Deleted", 422: "Not done", 503: "Busy: try again"}
 
 
 def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
-    log.info("refused %s %s: %s", request.method, request.url.path, exc.message)
+    if isinstance(exc, StorageUnavailable):
+        return storage_unavailable(request, exc, html=_wants_html(request))
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Busy) else None
     if _wants_html(request):
         # A person typed or followed a link: a page that says what and why, in the
         # console's frame (e.g. "you work no airport yet"), not a JSON body.
@@ -70,15 +82,14 @@ def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response
         body = request.app.state.fragments.env.get_template("error.html").render(
             user=user, csrf_token=user.csrf_token if user else "", airport_name="",
             title=ERROR_TITLES.get(exc.status, "Refused"), message=exc.message)
-        return Response(body, media_type="text/html; charset=utf-8", status_code=exc.status,
-                        headers={"Cache-Control": "no-store"})
+        return Response(body, media_type=HTML, status_code=exc.status,
+                        headers={"Cache-Control": "no-store", **(headers or {})})
     return Response({"error": exc.message, "field": exc.field, "status": exc.status},
-                    status_code=exc.status)
+                    status_code=exc.status, headers=headers)
 
 
 def _not_authorized(request: Request[Any, Any, Any], exc: NotAuthorizedException
                     ) -> Response[Any]:
-    log.info("unauthenticated %s %s refused", request.method, request.url.path)
     if _wants_html(request):
         return Redirect(f"/login?next={quote(request.url.path)}", status_code=303)
     return Response({"error": exc.detail, "status": 401}, status_code=401)
@@ -86,7 +97,6 @@ def _not_authorized(request: Request[Any, Any, Any], exc: NotAuthorizedException
 
 def _forbidden(request: Request[Any, Any, Any], exc: PermissionDeniedException
                ) -> Response[Any]:
-    log.warning("forbidden %s %s: %s", request.method, request.url.path, exc.detail)
     return Response({"error": exc.detail, "status": 403}, status_code=403)
 
 
@@ -107,10 +117,16 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                   local_only=settings.channels_url.startswith("memory://"))
     services = Services.build(settings, clock=clock, publisher=hub)
     hub.uow = services.uow
+    hub.sockets.uow = services.uow
+    hub.sockets.per_session = settings.sockets_per_session
+    hub.sockets.rules = SessionRules(idle=timedelta(minutes=settings.session_idle_minutes),
+                                     lifetime=timedelta(hours=settings.session_max_hours),
+                                     now=services.clock.now)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         refresher = asyncio.create_task(hub.run_refresher(settings.heartbeat_seconds))
+        session_listener = asyncio.create_task(hub.sockets.run_listener())
         jobs = start_jobs(services) if settings.run_jobs else None
         try:
             async with pdf_pool():  # its workers end with the app
@@ -118,9 +134,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         finally:
             if jobs is not None:
                 await jobs.stop()
-            refresher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await refresher
+            for task in (refresher, session_listener):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await services.close()
 
     def provide_services() -> Services:
@@ -137,20 +154,21 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
         middleware=[DefineMiddleware(SessionAuthMiddleware, exclude_from_auth_key="public",
                                      exclude=["^/schema"]),
-                    security_headers],
+                    security_headers, refusal_log],
         guards=[csrf_guard],
+        before_request=clean_request,
         plugins=[channels, ImportsPlugin()],
         exception_handlers={  # type: ignore[dict-item]
             DomainError: _domain_error,
             NotAuthorizedException: _not_authorized,
             PermissionDeniedException: _forbidden,
+            UnicodeDecodeError: not_utf8,
         },
         lifespan=[lifespan],
         # Server errors are logged with their traceback; refusals (4xx) are expected and
-        # logged as one line by their handlers instead.
+        # logged as one INFO line; storage faults by StorageHealth, once a minute.
         logging_config=LoggingConfig(log_exceptions="always", configure_root_logger=False,
-                                     disable_stack_trace={400, 401, 403, 404, 405, 409,
-                                                          410, 413, 422, 429, DomainError}),
+                                     exception_logging_handler=log_exception),
         openapi_config=OpenAPIConfig(title="movements", version="1"),
         debug=False,
     )

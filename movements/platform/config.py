@@ -78,6 +78,8 @@ class Settings(BaseSettings):
     heartbeat_seconds: float = 5.0
     subscriber_backlog: int = Field(500, ge=10)
     replay_limit: int = Field(200, ge=1)
+    #: Live sockets one session may hold; opening another closes the oldest (4001).
+    sockets_per_session: int = Field(4, ge=1)
     log_level: str = "INFO"
     #: argon2id cost: "rfc9106" (argon2-cffi's default, RFC 9106's low-memory profile)
     #: or "test" (minimal cost, for test suites only: such hashes are cheap to attack).

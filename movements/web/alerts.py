@@ -11,13 +11,10 @@ fresh, or stale and since when.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from typing import Any
 
 from litestar import Controller, Request, WebSocket, get, post, websocket
-from litestar.exceptions import WebSocketDisconnect
 from litestar.params import FromQuery
 from litestar.response import Response
 from sqlalchemy.orm import Session
@@ -27,13 +24,15 @@ from movements.domain.actions import alerts as alert_actions
 from movements.domain.errors import NotFound
 from movements.domain.uow import Tx
 from movements.feed.client import feed_status_view
+from movements.realtime.connection import LiveSocket, serve
 from movements.realtime.fragments import header
 from movements.services import Services
 from movements.web.auth import COORDINATION, STAFF, AuthUser, current_user, same_origin
 from movements.web.deps import ChannelsDep, PathId, ServicesDep
+from movements.web.live import holder_of
+from movements.web.media import HTML
 
 log = logging.getLogger(__name__)
-HTML = "text/html; charset=utf-8"
 POLICY = 1008
 
 
@@ -57,7 +56,8 @@ async def _list_html(services: Services, user: AuthUser, env: Any, airport: str)
     page = await services.uow.read(views.alerts_page, user.actor, airport,
                                    services.settings.airport, now)
     return str(env.get_template("partials/alert_list.html").render(
-        alerts=page.alerts, oob=True, csrf_token=user.csrf_token, now=now))
+        alerts=page.alerts, oob=True, csrf_token=user.csrf_token, now=now,
+        page_timezone=page.airport.timezone))
 
 
 class Alerts(Controller):
@@ -72,7 +72,7 @@ class Alerts(Controller):
                                        services.settings.airport, now)
         env = request.app.state.fragments.env
         context = {"alerts": page.alerts, "oob": False, "csrf_token": user.csrf_token,
-                   "now": now}
+                   "now": now, "page_timezone": page.airport.timezone}
         if request.headers.get("hx-request"):
             return _html(env.get_template("partials/alert_list.html").render(**context))
         return _html(env.get_template("alerts.html").render(
@@ -86,21 +86,22 @@ class Alerts(Controller):
         user = _user(request)
         env = request.app.state.fragments.env
 
-        def act(tx: Tx) -> list[alert_actions.AlertView]:
+        def act(tx: Tx) -> tuple[list[alert_actions.AlertView], str]:
             alert_actions.acknowledge_alert(tx, alert_id)
             airport = alert_actions.alert_airport(tx.session, alert_id)
-            return alert_actions.alert_list(tx.session, airport, tx.now)
+            zone = views.airport_choice(tx.session, tx.actor, airport, airport).timezone
+            return alert_actions.alert_list(tx.session, airport, tx.now), zone
 
-        alerts = await services.uow.run(act, user.actor)
+        alerts, zone = await services.uow.run(act, user.actor)
         if not request.headers.get("hx-request"):
             return Response("", status_code=303, headers={"Location": "/alerts"})
         view = next((a for a in alerts if a.id == alert_id), None)
         if view is None:  # cleared long ago: show the list as it is
             return _html(env.get_template("partials/alert_list.html").render(
                 alerts=alerts, oob=False, csrf_token=user.csrf_token,
-                now=services.clock.now()))
+                now=services.clock.now(), page_timezone=zone))
         return _html(env.get_template("partials/alert_row.html").render(
-            a=view, csrf_token=user.csrf_token))
+            a=view, csrf_token=user.csrf_token, page_timezone=zone))
 
 
 @get("/feed/status", guards=[STAFF])
@@ -110,14 +111,15 @@ async def feed_status(request: Request[Any, Any, Any], services: ServicesDep,
     s = services.settings
     now = services.clock.now()
 
-    def read(session: Session) -> Any:
+    def read(session: Session) -> tuple[Any, str]:
         choice = views.airport_choice(session, user.actor, airport, s.airport)
         return feed_status_view(session, choice.code, now, s.feed_poll_seconds,
-                                configured=bool(s.feed_url))
+                                configured=bool(s.feed_url)), choice.timezone
 
-    feed = await services.uow.read(read)
+    feed, zone = await services.uow.read(read)
     env = request.app.state.fragments.env
-    return _html(env.get_template("partials/feed_status.html").render(feed=feed, now=now))
+    return _html(env.get_template("partials/feed_status.html").render(
+        feed=feed, now=now, page_timezone=zone))
 
 
 @websocket("/alerts/ws", guards=[COORDINATION], opt={"live": True})
@@ -141,46 +143,26 @@ async def alerts_socket(socket: WebSocket[Any, Any, Any], channels: ChannelsDep,
     stream = alerts_stream(airport)
     env = socket.app.state.fragments.env
     await socket.accept()
-    lock = asyncio.Lock()
-    state = {"closed": False}
+    hub = socket.app.state.hub
+    live = LiveSocket(socket, holder_of(user))
 
-    async def snapshot() -> None:
+    async def snapshot(_: int | None = None) -> str:
         # Every message is a whole snapshot (seq 0): the page never has a gap to mend.
         body = await _list_html(services, user, env, airport)
-        async with lock:
-            if not state["closed"]:
-                await socket.send_text(header(stream, 0, 0, "snapshot") + body)
+        return header(stream, 0, 0, "snapshot") + body
 
     async def on_board_event(_: bytes) -> None:
-        await snapshot()
+        await live.send(await snapshot())
 
-    async def heartbeats() -> None:
-        while True:
-            await asyncio.sleep(services.settings.heartbeat_seconds)
-            async with lock:
-                if not state["closed"]:
-                    await socket.send_text(header(stream, 0, 0, "heartbeat"))
-
-    hub = socket.app.state.hub
     watched = page.watched
     for name in watched:
         hub.watchers[name] += 1  # so the hub publishes these streams even if no board is open
     try:
-        async with channels.start_subscription(watched) as subscriber, \
-                subscriber.run_in_background(on_board_event, join=False):
-            beat = asyncio.create_task(heartbeats())
-            try:
-                while True:
-                    await socket.receive_text()  # hello / resync: answer with the list
-                    await snapshot()
-            finally:
-                beat.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await beat
-    except (WebSocketDisconnect, RuntimeError):
-        pass
+        await serve(live, hub.sockets, channels, watched,
+                    heartbeat_seconds=services.settings.heartbeat_seconds,
+                    heartbeat=lambda: header(stream, 0, 0, "heartbeat"),
+                    catch_up=snapshot, on_event=on_board_event)
     finally:
-        state["closed"] = True
         for name in watched:
             hub.watchers[name] -= 1
 

@@ -238,7 +238,9 @@ async def _published(services: Services, day: date, tz: str) -> tuple[list[Any],
     client = FeedClient(s.feed_url, s.feed_app_id, s.feed_app_key,
                         timeout=min(5.0, s.feed_timeout_seconds))
     try:
-        flights = await client.fetch_day(day, tz)
+        progress = client.start(day)
+        await client.read_day(progress, tz, services.clock.now())
+        flights = progress.flights
     except FeedError as exc:
         return [], f"the flight feed did not answer ({exc}): enter the flight by hand"
     finally:

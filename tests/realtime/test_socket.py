@@ -17,11 +17,10 @@ import websockets
 from movements.domain.clock import local_date
 from movements.domain.uow import NullPublisher
 from movements.platform.db import Database
+from movements.realtime.wire import parse_header
 from tests.factories import SYSTEM, World
 from tests.live import LiveServer, sign_in, start_server
 from tests.web.conftest import PASSWORD, seed
-
-HEADER = re.compile(r"^<!--sync stream=(\S+) from=(\d+) seq=(\d+) kind=(\w+)( at=[\d.]+)?-->")
 
 
 @dataclass
@@ -83,10 +82,10 @@ async def next_message(ws: websockets.ClientConnection, kinds: set[str],
         remaining = deadline - asyncio.get_running_loop().time()
         raw = await asyncio.wait_for(ws.recv(), max(remaining, 0.01))
         assert isinstance(raw, str)
-        m = HEADER.match(raw)
-        assert m, raw[:200]
-        if m.group(4) in kinds:
-            return m.group(1), int(m.group(2)), int(m.group(3)), m.group(4), raw
+        h = parse_header(raw)
+        assert h is not None, raw[:200]
+        if h.kind in kinds:
+            return h.stream, h.first, h.seq, h.kind, raw
 
 
 def tick(env: Env, client: httpx.Client, csrf: str, booking: int, kind: str,

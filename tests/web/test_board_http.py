@@ -32,7 +32,7 @@ def test_board_shows_lanes_rows_and_badges(site: Site, gate: tuple[TestClient[Li
     row = page[page.index(f'id="mv-{site.world.departure_id}"'):]
     row = row[:row.index("</div>\n")]
     assert "Wheelchair 1" in row and "Stretcher/O₂ 1" in row and "Medical 1" in row
-    assert 'ws-connect="/ws?stream=board:AMS:2026-09-15"' in page
+    assert 'data-ws="/ws?stream=board:AMS:2026-09-15"' in page
     # Privacy by default: no full names on the board.
     assert "Okello" not in page and "Petrenko" not in page
 
@@ -204,7 +204,7 @@ def test_a_coordinator_works_several_airports_others_only_their_own(site: Site) 
         login(client, "multi")
         page = client.get("/board?date=2026-09-15&airport=BRU").text
         assert "SN2901" in page and "KL1234" not in page
-        assert 'ws-connect="/ws?stream=board:BRU:2026-09-15"' in page
+        assert 'data-ws="/ws?stream=board:BRU:2026-09-15"' in page
         assert '<option value="BRU" selected>' in page
         assert "KL1234" in client.get("/board?date=2026-09-15").text  # AMS by default
     with TestClient(site.app, base_url=BASE) as client:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 
 from ..errors import NotFound
-from ..models import LoginAttempt, User, UserSession
+from ..models import LoginAttempt, Role, User, UserSession
 from ..uow import Tx
 
 
@@ -94,3 +95,27 @@ def user_for_token(tx: Tx, token: str, idle: timedelta, lifetime: timedelta
     if user is None or not user.active:
         return None
     return user, row
+
+
+def session_verdict(session: Any, session_id: int, user_id: int, role: Role,
+                    airport_ids: frozenset[int], now: datetime, idle: timedelta,
+                    lifetime: timedelta) -> str | None:
+    """Read-only: None while ``session_id`` still stands for ``user_id`` with the same
+    role and airports it had when a live socket opened; otherwise why it no longer does
+    ("signed out", "session expired", "account deactivated", "role changed", "airports
+    changed").  A live socket holds the session's rights, so any of these ends it
+    (issue 12).  Idle time counts from the last HTTP request: an open socket alone does
+    not keep a session alive."""
+    row = session.get(UserSession, session_id)
+    if row is None or row.user_id != user_id or row.ended_at is not None:
+        return "signed out"
+    if now - row.last_seen_at > idle or now - row.created_at > lifetime:
+        return "session expired"
+    user = session.get(User, user_id)
+    if user is None or not user.active:
+        return "account deactivated"
+    if user.role is not role:
+        return "role changed"
+    if frozenset(a.id for a in user.airports) != airport_ids:
+        return "airports changed"
+    return None

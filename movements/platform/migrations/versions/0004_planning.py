@@ -12,7 +12,7 @@ from alembic import op
 import movements.domain.models
 
 revision = '0004_planning'
-down_revision = '0004_access'
+down_revision = '0004_gate'
 branch_labels = None
 depends_on = None
 

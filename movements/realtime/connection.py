@@ -1,0 +1,319 @@
+"""One live socket's life, shared by every live route (board, movement page, alerts).
+
+What it guarantees (issues 12 and 20):
+
+- **The session governs the socket.** The socket re-checks its session before every
+  heartbeat and before every catch-up (replay or snapshot); sign-out, deactivation, a role
+  or airport change and expiry close it with 1008.  Other processes learn of such a change
+  through the fan-out channel ``live:sessions`` (``SocketRegistry.sessions_changed``) and
+  re-check at once; the heartbeat check is the bound when that message is lost.
+- **Few sockets.** A socket that has not said hello within ``HELLO_TIMEOUT`` is closed
+  (4002), and a session holds at most ``PER_SESSION`` sockets: opening one more closes
+  the oldest (4001), so a page that leaked sockets behind a stalled network cannot keep
+  them.
+- **Catch-up requests are coalesced and rate-limited.** hello/resync frames only mark a
+  catch-up as wanted (the oldest ``after`` asked for wins); one task serves it, at most
+  ``CATCH_UP_BURST`` at once and then ``CATCH_UP_RATE`` per second, so 300 hellos cost a
+  handful of renders, not 300.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from litestar import WebSocket
+from litestar.channels import ChannelsPlugin
+from litestar.exceptions import WebSocketDisconnect
+
+from movements.domain.actions.sessions import session_verdict
+from movements.domain.models import Role
+from movements.domain.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+POLICY = 1008  #: the session no longer allows this socket (do not reconnect as is)
+EVICTED = 4001  #: closed because the same session opened a newer socket beyond the cap
+NO_HELLO = 4002  #: the page never said hello within HELLO_TIMEOUT
+PER_SESSION = 4
+HELLO_TIMEOUT = 10.0  # seconds
+CATCH_UP_BURST = 3
+CATCH_UP_RATE = 2.0  # catch-ups per second after the burst
+SESSIONS_CHANNEL = "live:sessions"
+_SNAPSHOT = -1  # the "after" of a request for a full snapshot (oldest of all)
+
+
+@dataclass(frozen=True, slots=True)
+class Holder:
+    """Whose rights a socket carries: read from the session when it opened."""
+
+    user_id: int
+    session_id: int
+    role: Role
+    airport_ids: frozenset[int]
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRules:
+    idle: timedelta
+    lifetime: timedelta
+    now: Callable[[], datetime]
+
+
+class TokenBucket:
+    """``burst`` tokens, refilled at ``rate`` per second (monotonic clock)."""
+
+    def __init__(self, burst: int, rate: float) -> None:
+        self.burst, self.rate = burst, rate
+        self.tokens = float(burst)
+        self.stamp = time.monotonic()
+
+    def wait_time(self) -> float:
+        """Seconds until a token is free (0 when one is): refills first."""
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
+
+    def take(self) -> None:
+        self.tokens -= 1
+
+
+@dataclass(eq=False)
+class LiveSocket:
+    socket: WebSocket[Any, Any, Any]
+    holder: Holder
+    opened: float = field(default_factory=time.monotonic)
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    closed: asyncio.Event = field(default_factory=asyncio.Event)
+    close_code: int | None = None
+
+    async def send(self, text: str) -> None:
+        async with self.lock:
+            if not self.closed.is_set():
+                await self.socket.send_text(text)
+
+    async def close(self, code: int, reason: str) -> None:
+        """Close once; the serving loop ends when ``closed`` is set even if the peer
+        never answers the close (a stalled network)."""
+        if self.closed.is_set():
+            return
+        self.close_code = code
+        self.closed.set()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.socket.close(code=code, reason=reason), 2)
+
+
+class SocketRegistry:
+    """The sockets this process holds, by session and user; session checks for them."""
+
+    def __init__(self, uow: UnitOfWork | None, rules: SessionRules | None,
+                 channels: ChannelsPlugin | None, per_session: int = PER_SESSION) -> None:
+        self.uow, self.rules, self.channels = uow, rules, channels
+        self.per_session = per_session
+        self.by_session: dict[int, list[LiveSocket]] = defaultdict(list)
+
+    def count(self, session_id: int | None = None) -> int:
+        if session_id is not None:
+            return len(self.by_session.get(session_id, []))
+        return sum(len(v) for v in self.by_session.values())
+
+    async def add(self, live: LiveSocket) -> None:
+        held = self.by_session[live.holder.session_id]
+        held.append(live)
+        while len(held) > self.per_session:
+            oldest = held.pop(0)
+            log.info("session %s opened socket %d of %d: closing its oldest",
+                     live.holder.session_id, len(held) + 1, self.per_session)
+            await oldest.close(EVICTED, "too many live connections for this session")
+
+    def remove(self, live: LiveSocket) -> None:
+        held = self.by_session.get(live.holder.session_id)
+        if held and live in held:
+            held.remove(live)
+        if not held:
+            self.by_session.pop(live.holder.session_id, None)
+
+    async def verdict(self, holder: Holder) -> str | None:
+        """Why ``holder``'s session no longer allows a socket, or None (one read)."""
+        if self.uow is None or self.rules is None:
+            return None
+        rules = self.rules
+        return await self.uow.read(session_verdict, holder.session_id, holder.user_id,
+                                   holder.role, holder.airport_ids, rules.now(),
+                                   rules.idle, rules.lifetime)
+
+    async def check(self, live: LiveSocket) -> bool:
+        """Re-check ``live``'s session; close it with 1008 when it no longer holds."""
+        try:
+            reason = await self.verdict(live.holder)
+        except Exception:  # noqa: BLE001 - a database blip: keep the socket, check again
+            log.warning("could not re-check session %s", live.holder.session_id,
+                        exc_info=True)
+            return True
+        if reason is None:
+            return True
+        log.info("closing live socket of user %s: %s", live.holder.user_id, reason)
+        await live.close(POLICY, reason)
+        return False
+
+    # -- across processes -----------------------------------------------------------------
+    async def sessions_changed(self, user_id: int) -> None:
+        """Tell every process that ``user_id``'s sessions or rights changed (after the
+        commit): each re-checks that user's sockets at once."""
+        if self.channels is None:
+            return
+        try:
+            await self.channels.wait_published(json.dumps({"user": user_id}).encode(),
+                                               [SESSIONS_CHANNEL])
+        except Exception:  # noqa: BLE001 - the heartbeat check still closes them
+            log.warning("could not announce a session change of user %s", user_id,
+                        exc_info=True)
+
+    async def on_sessions_message(self, data: bytes) -> None:
+        try:
+            user_id = int(json.loads(data)["user"])
+        except (ValueError, KeyError, TypeError):
+            return
+        for held in list(self.by_session.values()):
+            for live in list(held):
+                if live.holder.user_id == user_id:
+                    await self.check(live)
+
+    async def run_listener(self) -> None:
+        """Follow ``live:sessions`` for the life of the app (started by its lifespan)."""
+        assert self.channels is not None
+        while True:
+            try:
+                async with self.channels.start_subscription([SESSIONS_CHANNEL]) as sub:
+                    async for data in sub.iter_events():
+                        await self.on_sessions_message(data)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - resubscribe; heartbeats still check
+                log.warning("session channel lost; resubscribing", exc_info=True)
+                await asyncio.sleep(1)
+
+
+CatchUp = Callable[[int | None], Awaitable[str]]
+
+
+async def serve(live: LiveSocket, registry: SocketRegistry, channels: ChannelsPlugin,
+                streams: list[str], *, heartbeat_seconds: float,
+                heartbeat: Callable[[], str], catch_up: CatchUp,
+                on_event: Callable[[bytes], Awaitable[None]] | None = None) -> None:
+    """Serve an accepted socket until it or its session ends.
+
+    Subscribes first, then answers hello/resync with ``catch_up(after)`` (``after`` None:
+    a snapshot), forwards each published message (or hands it to ``on_event``), and sends
+    ``heartbeat()`` every ``heartbeat_seconds`` after re-checking the session."""
+    socket = live.socket
+    wanted: dict[str, int | None] = {}
+    asked = asyncio.Event()
+    greeted = asyncio.Event()
+    bucket = TokenBucket(CATCH_UP_BURST, CATCH_UP_RATE)
+
+    async def forward(data: bytes) -> None:
+        if on_event is not None:
+            await on_event(data)
+        else:
+            await live.send(data.decode())
+
+    async def receive() -> None:
+        while True:
+            raw = await socket.receive_text()
+            try:
+                message = json.loads(raw)
+            except ValueError:
+                continue
+            after = _after(message)
+            if after is _IGNORED:
+                continue
+            greeted.set()
+            key = _SNAPSHOT if after is None else after
+            current = wanted.get("after")
+            # Coalesce: one pending request, for the oldest number asked about.
+            wanted["after"] = key if current is None else min(current, key)
+            asked.set()
+
+    async def catch_ups() -> None:
+        while True:
+            if not greeted.is_set():
+                await asyncio.wait_for(greeted.wait(), HELLO_TIMEOUT)
+            await asked.wait()
+            delay = bucket.wait_time()
+            if delay:
+                await asyncio.sleep(delay)  # requests arriving meanwhile merge into one
+                bucket.wait_time()
+            bucket.take()
+            asked.clear()
+            key = wanted.pop("after", _SNAPSHOT)
+            if not await registry.check(live):
+                return
+            async with live.lock:  # hold forwarding back while catching up
+                if live.closed.is_set():
+                    return
+                text = await catch_up(None if key == _SNAPSHOT else key)
+                await socket.send_text(text)
+
+    async def heartbeats() -> None:
+        while True:
+            await asyncio.sleep(heartbeat_seconds)
+            if not await registry.check(live):
+                return
+            await live.send(heartbeat())
+
+    await registry.add(live)
+    try:
+        async with channels.start_subscription(streams) as subscriber, \
+                subscriber.run_in_background(forward, join=False):
+            tasks = [asyncio.create_task(t()) for t in (receive, catch_ups, heartbeats)]
+            ended = asyncio.create_task(live.closed.wait())
+            try:
+                done, _ = await asyncio.wait([*tasks, ended],
+                                             return_when=asyncio.FIRST_COMPLETED)
+                for t in done:
+                    if t is not ended and not t.cancelled() and t.exception() is not None:
+                        exc = t.exception()
+                        if isinstance(exc, TimeoutError):
+                            await live.close(NO_HELLO, "no hello in time")
+                        elif not isinstance(exc, (WebSocketDisconnect, RuntimeError)):
+                            raise exc  # type: ignore[misc]
+            finally:
+                for t in (*tasks, ended):
+                    t.cancel()
+                for t in (*tasks, ended):
+                    with contextlib.suppress(asyncio.CancelledError, Exception):
+                        await t
+    except (WebSocketDisconnect, RuntimeError):
+        pass
+    finally:
+        live.closed.set()
+        registry.remove(live)
+
+
+_IGNORED: Any = object()
+
+
+def _after(message: Any) -> Any:
+    """hello/resync -> the number the page applied last (None: it has nothing, send a
+    snapshot); anything else -> _IGNORED."""
+    if not isinstance(message, dict):
+        return _IGNORED
+    for key in ("hello", "resync"):
+        if key in message:
+            value = message[key]
+            if isinstance(value, dict):
+                value = value.get("after")
+            if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+                return value
+            return None
+    return _IGNORED
