@@ -44,20 +44,10 @@ def _day(value: str, what: str) -> date:
 
 
 def _local_time(day: date, hhmm: str, airport: str) -> datetime:
-    from sqlalchemy import select
-
     from movements.domain.clock import local_to_utc
-    from movements.domain.models import Airport
+    from movements.domain.planning_views import airport_timezone
 
-    def tz(tx: Any) -> str:
-        row = tx.session.scalar(select(Airport.timezone).where(Airport.iata == airport.upper()))
-        if row is None:
-            from movements.domain.errors import RuleViolation
-
-            raise RuleViolation(f"airport {airport!r} is not set up", field="airport")
-        return str(row)
-
-    zone = _act(tz)
+    zone = _act(lambda tx: airport_timezone(tx.session, tx.actor, airport))
     try:
         return local_to_utc(day, hhmm, zone)
     except ValueError:
@@ -83,18 +73,17 @@ def movements_group() -> None:
 def movements_add(airport: str, kind: str, flight: str, day: str, hhmm: str,
                   origin: str | None, destination: str | None) -> None:
     from movements.domain.actions import planning as pl
-    from movements.domain.models import MovementKind
 
     when = _day(day, "--date")
     code = flight.strip().upper()
     split = 3 if len(code) > 3 and code[:3].isalpha() else 2
     here = airport.upper()
-    mkind = MovementKind(kind)
+    mkind = pl.MovementKind(kind)
     new = pl.NewMovement(
         airport=here, kind=mkind, carrier=code[:split], flight_number=code[split:],
         operational_date=when,
-        origin=(origin or (here if mkind is MovementKind.DEPARTURE else "")).upper(),
-        destination=(destination or (here if mkind is MovementKind.ARRIVAL else "")).upper(),
+        origin=(origin or (here if mkind is pl.MovementKind.DEPARTURE else "")).upper(),
+        destination=(destination or (here if mkind is pl.MovementKind.ARRIVAL else "")).upper(),
         scheduled_at=_local_time(when, hhmm, here))
     mid = _act(pl.plan_movement, new)
     click.echo(f"planned movement {mid}: {code} {when} {kind} {new.origin}-{new.destination}")
@@ -117,21 +106,11 @@ def cases_group() -> None:
 
 def _case_id(reference: str) -> int:
     """A case by id or reference."""
-    from sqlalchemy import select
-
-    from movements.domain.errors import NotFound
-    from movements.domain.models import Case
+    from movements.domain.planning_views import case_by_reference
 
     if reference.isdigit():
         return int(reference)
-
-    def find(tx: Any) -> int:
-        found = tx.session.scalar(select(Case.id).where(Case.reference == reference.upper()))
-        if found is None:
-            raise NotFound(f"case {reference!r} does not exist")
-        return int(found)
-
-    return _act(find)
+    return _act(lambda tx: case_by_reference(tx.session, tx.actor, reference))
 
 
 def _member(spec: str) -> Any:

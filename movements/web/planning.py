@@ -13,34 +13,28 @@ from __future__ import annotations
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.exceptions import NotFoundException
 from litestar.params import FromQuery
 from litestar.response import Redirect, Response
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from movements.domain import planning_queries as pq
-from movements.domain.access import Need, choose_airport, may_at
+from movements.domain import planning_views as pv
 from movements.domain.actions import charters as ch
 from movements.domain.actions import planning as pl
 from movements.domain.actions.prenotification import record_notice_sent
 from movements.domain.actions.readiness import ClearanceIn, confirm_case, record_clearance
-from movements.domain.clock import local_date, local_to_utc
-from movements.domain.errors import DomainError, NotFound, RuleViolation
-from movements.domain.models import Airport, ChronicCondition, MovementKind, Passenger
-from movements.domain.planning_models import PassengerClearance, TravelDocument
-from movements.domain.prenotification import carrier_notice
+from movements.domain.clock import local_to_utc
+from movements.domain.errors import DomainError, RuleViolation
 from movements.domain.ssr import SSR_CODES, NeedGroup
 from movements.domain.uow import Tx
 from movements.services import Services
 from movements.web.auth import COORDINATION, AuthUser, current_user
 from movements.web.deps import PathId, ServicesDep
 from movements.web.once import checked_key, request_hash, run_once
-from movements.web.planning_telex import TelexOffer
+from movements.web.planning_telex import NOT_PLANNED, WINDOW
 from movements.web.planning_telex import offers as telex_offers
 
 HTML = "text/html; charset=utf-8"
@@ -118,13 +112,13 @@ def _flight(form: dict[str, Any], key: str = "flight") -> tuple[str, str]:
     return value[:split], value[split:]
 
 
-def _new_movement(form: dict[str, Any], airport: str, tz: str, kind: MovementKind,
+def _new_movement(form: dict[str, Any], airport: str, tz: str, kind: pl.MovementKind,
                   prefix: str = "") -> pl.NewMovement:
     day = _date(form, f"{prefix}date")
     assert day is not None
     carrier, number = _flight(form, f"{prefix}flight")
     # The airport is one end of the leg: filled in when the form leaves it empty.
-    leaves_here = kind in (MovementKind.DEPARTURE, MovementKind.TRANSIT_OUT)
+    leaves_here = kind in (pl.MovementKind.DEPARTURE, pl.MovementKind.TRANSIT_OUT)
     origin = _text(form, f"{prefix}origin").upper() or (airport if leaves_here else "")
     destination = _text(form, f"{prefix}destination").upper() or (
         "" if leaves_here else airport)
@@ -148,7 +142,7 @@ def _needs(form: dict[str, Any]) -> tuple[tuple[str, str | None], ...]:
 def _passenger(form: dict[str, Any]) -> tuple[pl.NewPassenger, pl.DocumentIn | None]:
     chronic = _opt(form, "chronic_condition")
     try:
-        condition = ChronicCondition(chronic) if chronic else None
+        condition = pl.ChronicCondition(chronic) if chronic else None
     except ValueError:
         raise RuleViolation(f"chronic condition {chronic!r} is not a category we record",
                             field="chronic_condition") from None
@@ -218,14 +212,14 @@ def _render(request: Request[Any, Any, Any], services: Services, template: str,
     return str(env.get_template(template).render(
         user=user, csrf_token=user.csrf_token, airport_name=services.settings.airport,
         heartbeat=services.settings.heartbeat_seconds, idem=secrets.token_hex(16),
-        chronic=[c.value for c in ChronicCondition], doc_types=pl.DOCUMENT_TYPES,
+        chronic=[c.value for c in pl.ChronicCondition], doc_types=pl.DOCUMENT_TYPES,
         agency_ssr=AGENCY_SSR, crew_roles=pq.CREW_ROLES, stop_fields=STOP_FIELDS,
         **context))
 
 
-def _airport(session: Session, user: AuthUser, code: str | None, default: str) -> Airport:
-    """The airport a planning page is for (the access policy's choice); else not found."""
-    return choose_airport(session, user.actor, code, default, Need.COORDINATE)
+def _airport(tx: Tx, user: AuthUser, code: str | None, default: str) -> pv.AirportRef:
+    """The airport a planning form is for (the access policy's choice); else not found."""
+    return pv.airport_for(tx.session, user.actor, code, default)
 
 
 async def _published(services: Services, day: date, tz: str) -> tuple[list[Any], str | None]:
@@ -248,11 +242,6 @@ async def _published(services: Services, day: date, tz: str) -> tuple[list[Any],
     return [f for f in flights if not f.is_codeshare], None
 
 
-def _scope(session: Session, user: AuthUser, airport_id: int, what: str, ident: int) -> None:
-    if not may_at(user.actor, Need.COORDINATE, airport_id):
-        raise NotFound(f"{what} {ident} does not exist")
-
-
 class Planning(Controller):
     path = "/plan"
     guards = [COORDINATION]
@@ -264,16 +253,12 @@ class Planning(Controller):
                     values: dict[str, Any]) -> str:
         user = _user(request)
 
-        def load(session: Session) -> tuple[Airport, list[pq.PlannedMovement],
-                                             list[tuple[int, str, int]], date,
-                                             list[TelexOffer]]:
-            airport = _airport(session, user, airport_code, services.settings.airport)
-            the_day = day or local_date(services.clock.now(), airport.timezone)
-            return (airport, pq.planned_movements(session, airport.id, the_day, the_day),
-                    pq.cases_at(session, airport.id), the_day,
-                    telex_offers(session, airport, services.clock.now()))
-
-        airport, movements, cases, the_day, offers = await services.uow.read(load)
+        now = services.clock.now()
+        home = await services.uow.read(pv.home_view, user.actor, airport_code,
+                                       services.settings.airport, day, now, WINDOW,
+                                       NOT_PLANNED)
+        airport, movements, cases, the_day = home.airport, home.movements, home.cases, home.day
+        offers = await services.uow.read(telex_offers, home, now)
         flights, feed_note = await _published(services, the_day, airport.timezone)
         return _render(request, services, "planning/home.html", day=the_day,
                        airport=airport, movements=movements, cases=cases, flights=flights,
@@ -300,18 +285,18 @@ class Planning(Controller):
         user = _user(request)
 
         def act(tx: Tx) -> str:
-            airport = _airport(tx.session, user, _opt(form, "airport"),
+            airport = _airport(tx, user, _opt(form, "airport"),
                                services.settings.airport)
             kind = _text(form, "kind") or "departure"
             if kind == "transit":
                 plan = pl.plan_transit(
                     tx, _new_movement(form, airport.iata, airport.timezone,
-                                      MovementKind.TRANSIT_IN, "in_"),
+                                      pl.MovementKind.TRANSIT_IN, "in_"),
                     _new_movement(form, airport.iata, airport.timezone,
-                                  MovementKind.TRANSIT_OUT, "out_"))
+                                  pl.MovementKind.TRANSIT_OUT, "out_"))
                 return f"/movements/{plan.inbound_id}"
             try:
-                mkind = MovementKind(kind)
+                mkind = pl.MovementKind(kind)
             except ValueError:
                 raise RuleViolation(f"kind {kind!r} must be departure, arrival or transit",
                                     field="kind") from None
@@ -328,13 +313,13 @@ class Planning(Controller):
         user = _user(request)
 
         def act(tx: Tx) -> str:
-            airport = _airport(tx.session, user, _opt(form, "airport"),
+            airport = _airport(tx, user, _opt(form, "airport"),
                                services.settings.airport)
             stops = tuple(ch.StopIn(_text(form, f"stop_{i}"),
                                     _utc_datetime(form, f"stop_{i}_at"))
                           for i in range(1, STOP_FIELDS + 1) if _text(form, f"stop_{i}"))
             new = replace(_new_movement(form, airport.iata, airport.timezone,
-                                        MovementKind.DEPARTURE),
+                                        pl.MovementKind.DEPARTURE),
                           destination=stops[-1].code.upper() if stops else airport.iata)
             seats = _int(form, "seat_capacity")
             assert seats is not None
@@ -350,7 +335,7 @@ class Planning(Controller):
         user = _user(request)
 
         def act(tx: Tx) -> str:
-            airport = _airport(tx.session, user, _opt(form, "airport"),
+            airport = _airport(tx, user, _opt(form, "airport"),
                                services.settings.airport)
             cid = pl.create_case(tx, airport.iata, _text(form, "reference"),
                                  _text(form, "programme") or "voluntary_return")
@@ -363,21 +348,8 @@ class Planning(Controller):
                         movement_id: int, message: str | None, values: dict[str, Any]) -> str:
         user = _user(request)
 
-        def load(session: Session) -> tuple[Any, Any, list[Any], Any]:
-            from movements.domain.models import Booking, BookingStatus, Movement
-
-            m = session.get(Movement, movement_id)
-            if m is None:
-                raise NotFoundException(f"movement {movement_id} does not exist")
-            _scope(session, user, m.airport_id, "movement", movement_id)
-            booked = [(b.id, b.passenger.case.reference, b.passenger.case_id,
-                       f"{b.passenger.surname.upper()} {b.passenger.given_names}")
-                      for b in session.scalars(select(Booking).where(
-                          Booking.movement_id == m.id,
-                          Booking.status != BookingStatus.CANCELLED).order_by(Booking.id))]
-            return m, m.airport, booked, pq.movement_plan(session, movement_id)
-
-        m, airport, booked, plan = await services.uow.read(load)
+        page = await services.uow.read(pv.movement_plan_page, user.actor, movement_id)
+        m, airport, booked, plan = page.m, page.airport, page.booked, page.plan
         return _render(request, services, "planning/movement.html", m=m, airport=airport,
                        booked=booked, plan=plan, message=message, v=values)
 
@@ -459,28 +431,10 @@ class Planning(Controller):
                     edit: dict[str, Any] | None = None) -> str:
         user = _user(request)
 
-        def load(session: Session) -> tuple[pq.CaseView, list[pq.PlannedMovement],
-                                             list[Any], dict[int, Any]]:
-            from movements.domain.readiness import case_readiness
-
-            view = pq.case_view(session, case_id)
-            if view is None:
-                raise NotFoundException(f"case {case_id} does not exist")
-            _scope(session, user, view.airport_id, "case", case_id)
-            airport = session.get(Airport, view.airport_id)
-            assert airport is not None
-            today = local_date(services.clock.now(), airport.timezone)
-            options = [m for m in pq.planned_movements(session, view.airport_id, today,
-                                                       today + timedelta(days=60))
-                       if not m.cancelled]
-            ready = [r for r in (case_readiness(session, case_id, mid)
-                                 for mid, _ in view.movements) if r is not None]
-            clearances = {c.passenger_id: c for c in session.scalars(select(
-                PassengerClearance).where(PassengerClearance.passenger_id.in_(
-                    [p.id for p in view.members])))}
-            return view, options, ready, clearances
-
-        view, options, ready, clearances = await services.uow.read(load)
+        page = await services.uow.read(pv.case_page, user.actor, case_id,
+                                       services.clock.now())
+        view, options, ready, clearances = (page.case, page.options, page.readiness,
+                                            page.clearances)
         return _render(request, services, "planning/case.html", c=view, options=options,
                        readiness=ready, clearances=clearances, message=message, v=values,
                        edit=edit)
@@ -499,31 +453,7 @@ class Planning(Controller):
         flags and the trafficking flag) in the same transaction."""
         user = _user(request)
 
-        def read(tx: Tx) -> dict[str, Any]:
-            p = pl.load_passenger(tx, passenger_id)
-            if p.case_id != case_id:
-                raise NotFound(f"passenger {passenger_id} does not exist")
-            doc = tx.session.get(TravelDocument, p.id)
-            tx.audit("read_passenger", "passenger", p.id, detail="planning edit form")
-            values: dict[str, Any] = {
-                "id": p.id, "version": p.version, "surname": p.surname,
-                "given_names": p.given_names, "native_name": p.native_name or "",
-                "birth_date": p.birth_date.isoformat() if p.birth_date else "",
-                "sex": p.sex, "nationality": p.nationality or "", "language": p.language or "",
-                "medical_escort_required": p.medical_escort_required,
-                "operational_escort_required": p.operational_escort_required,
-                "victim_of_trafficking": p.victim_of_trafficking,
-                "chronic_condition": p.chronic_condition.value if p.chronic_condition else "",
-                "release_to_name": p.release_to_name or "",
-                "release_to_relation": p.release_to_relation or "",
-                "needs": {n.code: n.text or "" for n in p.needs},
-                "doc_type": doc.doc_type if doc else "passport",
-                "doc_number": doc.number if doc else "",
-                "doc_expiry": doc.expires_on.isoformat() if doc else "",
-                "doc_country": doc.issuing_country if doc else ""}
-            return values
-
-        return await services.uow.run(read, user.actor)
+        return await services.uow.run(pv.passenger_form, user.actor, case_id, passenger_id)
 
     def _case_page(self, request: Request[Any, Any, Any], services: Services,
                    case_id: int) -> Page:
@@ -563,8 +493,8 @@ class Planning(Controller):
     async def edit_passenger(self, request: Request[Any, Any, Any], services: ServicesDep,
                              passenger_id: PathId) -> Response[Any]:
         form = await _form(request)
-        case_id = await services.uow.read(
-            lambda s: (lambda p: p.case_id if p else 0)(s.get(Passenger, passenger_id)))
+        case_id = await services.uow.read(pv.case_of_passenger, _user(request).actor,
+                                          passenger_id)
 
         def act(tx: Tx) -> str:
             new, doc = _passenger(form)
@@ -579,8 +509,8 @@ class Planning(Controller):
     async def clearance(self, request: Request[Any, Any, Any], services: ServicesDep,
                         passenger_id: PathId) -> Response[Any]:
         form = await _form(request)
-        case_id = await services.uow.read(
-            lambda s: (lambda p: p.case_id if p else 0)(s.get(Passenger, passenger_id)))
+        case_id = await services.uow.read(pv.case_of_passenger, _user(request).actor,
+                                          passenger_id)
 
         def act(tx: Tx) -> str:
             flights = tuple(_text(form, "medif_flights").replace(",", " ").split())
@@ -650,17 +580,7 @@ class Planning(Controller):
                        template: str = "planning/charter.html") -> str:
         user = _user(request)
 
-        def load(session: Session) -> tuple[pq.CharterView, str]:
-            from movements.domain.models import Movement
-
-            m = session.get(Movement, movement_id)
-            view = pq.charter_view(session, movement_id)
-            if m is None or view is None:
-                raise NotFoundException(f"charter {movement_id} does not exist")
-            _scope(session, user, m.airport_id, "charter", movement_id)
-            return view, m.airport.timezone
-
-        view, tz = await services.uow.read(load)
+        view, tz = await services.uow.read(pv.charter_page, user.actor, movement_id)
         return _render(request, services, template, ch=view, tz=tz, message=message,
                        v=values)
 
@@ -735,18 +655,10 @@ class Planning(Controller):
                       movement_id: int, message: str | None, values: dict[str, Any]) -> str:
         user = _user(request)
 
-        def load(session: Session) -> Any:
-            from movements.domain.models import Movement
-
-            m = session.get(Movement, movement_id)
-            if m is None:
-                raise NotFoundException(f"movement {movement_id} does not exist")
-            _scope(session, user, m.airport_id, "movement", movement_id)
-            return carrier_notice(session, movement_id,
-                                  f"the agency's {services.settings.airport} airport team")
-
         try:
-            notice = await services.uow.read(load)
+            notice = await services.uow.read(
+                pv.notice_for, user.actor, movement_id,
+                f"the agency's {services.settings.airport} airport team")
         except RuleViolation as exc:
             notice, message = None, message or exc.message
         return _render(request, services, "planning/notice.html", n=notice,

@@ -18,17 +18,13 @@ from typing import Annotated, Any
 from litestar import Controller, Request, Response, get, post
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromQuery, HeaderParameter, JSONBody
-from sqlalchemy.orm import Session
 
-from movements.domain import planning_queries as pq
+from movements.domain import planning_views as pv
 from movements.domain.actions import charters as ch
 from movements.domain.actions import planning as pl
 from movements.domain.actions.prenotification import record_notice_sent
 from movements.domain.actions.readiness import ClearanceIn, confirm_case, record_clearance
 from movements.domain.errors import RuleViolation
-from movements.domain.models import ChronicCondition, MovementKind
-from movements.domain.prenotification import carrier_notice
-from movements.domain.readiness import movement_readiness
 from movements.domain.uow import Tx
 from movements.services import Services
 from movements.web.auth import COORDINATION, AuthUser, current_user
@@ -276,10 +272,10 @@ def _flight(value: str) -> tuple[str, str]:
     return text[:split], text[split:]
 
 
-def _movement(body: MovementIn, kind: MovementKind | None = None) -> pl.NewMovement:
+def _movement(body: MovementIn, kind: pl.MovementKind | None = None) -> pl.NewMovement:
     if kind is None:
         try:
-            kind = MovementKind(body.kind)
+            kind = pl.MovementKind(body.kind)
         except ValueError:
             raise RuleViolation(f"kind {body.kind!r} must be departure or arrival",
                                 field="kind") from None
@@ -294,7 +290,7 @@ def _movement(body: MovementIn, kind: MovementKind | None = None) -> pl.NewMovem
 
 def _passenger(body: PassengerIn) -> tuple[pl.NewPassenger, pl.DocumentIn | None]:
     try:
-        chronic = ChronicCondition(body.chronic_condition) if body.chronic_condition else None
+        chronic = pl.ChronicCondition(body.chronic_condition) if body.chronic_condition else None
     except ValueError:
         raise RuleViolation(f"chronic condition {body.chronic_condition!r} is not a category "
                             "we record", field="chronic_condition") from None
@@ -362,8 +358,8 @@ class PlanningApi(Controller):
                            data: JSONBody[TransitIn], idempotency_key: IdempotencyKey = None
                            ) -> Response[str]:
         def act(tx: Tx) -> TransitOut:
-            t = pl.plan_transit(tx, _movement(data.inbound, MovementKind.TRANSIT_IN),
-                                _movement(data.onward, MovementKind.TRANSIT_OUT))
+            t = pl.plan_transit(tx, _movement(data.inbound, pl.MovementKind.TRANSIT_IN),
+                                _movement(data.onward, pl.MovementKind.TRANSIT_OUT))
             return TransitOut(t.inbound_id, t.onward_id, t.connection_minutes,
                               t.min_connection_minutes, t.short)
         return await _once(request, services, idempotency_key, act)
@@ -403,7 +399,7 @@ class PlanningApi(Controller):
         def act(tx: Tx) -> Created:
             stops = tuple(ch.StopIn(s.code, s.scheduled_at) for s in data.stops)
             return Created(ch.plan_charter(tx, _movement(data.movement,
-                                                         MovementKind.DEPARTURE),
+                                                         pl.MovementKind.DEPARTURE),
                                            data.operator, data.seat_capacity, stops))
         return await _once(request, services, idempotency_key, act)
 
@@ -412,17 +408,7 @@ class PlanningApi(Controller):
                       movement_id: PathId) -> CharterOut:
         user = _user(request)
 
-        def load(session: Session) -> pq.CharterView | None:
-            from movements.domain.access import Need, access_movement
-
-            access_movement(session, user.actor, movement_id, Need.COORDINATE)
-            return pq.charter_view(session, movement_id)
-
-        view = await services.uow.read(load)
-        if view is None:
-            from movements.domain.errors import NotFound
-
-            raise NotFound(f"charter {movement_id} does not exist")
+        view, _ = await services.uow.read(pv.charter_page, user.actor, movement_id)
         return CharterOut(view.movement_id, view.flight, view.operator, view.seat_capacity,
                           [LegOut(lg.frm, lg.to, lg.passengers, lg.crew, lg.on_board,
                                   lg.capacity, lg.free) for lg in view.legs])
@@ -537,15 +523,10 @@ class PlanningApi(Controller):
                         movement_id: PathId) -> list[CaseReadinessOut]:
         user = _user(request)
 
-        def load(session: Session) -> list[CaseReadinessOut]:
-            from movements.domain.access import Need, access_movement
-
-            access_movement(session, user.actor, movement_id, Need.COORDINATE)
-            return [CaseReadinessOut(r.case_id, r.reference, r.ready, list(r.missing),
-                                     r.summary)
-                    for r in movement_readiness(session, movement_id)]
-
-        return await services.uow.read(load)
+        return [CaseReadinessOut(r.case_id, r.reference, r.ready, list(r.missing),
+                                 r.summary)
+                for r in await services.uow.read(pv.readiness_for, user.actor,
+                                                 movement_id)]
 
     @get("/movements/{movement_id:int}/notice",
          summary="The carrier pre-notification (PSM text and email body)")
@@ -553,17 +534,11 @@ class PlanningApi(Controller):
                      movement_id: PathId) -> NoticeOut:
         user = _user(request)
 
-        def load(session: Session) -> NoticeOut:
-            from movements.domain.access import Need, access_movement
-
-            access_movement(session, user.actor, movement_id, Need.COORDINATE)
-            n = carrier_notice(session, movement_id,
-                                  f"the agency's {services.settings.airport} airport team")
-            return NoticeOut(n.movement_id, n.flight, n.telex, n.email_subject, n.email_body,
-                             n.fingerprint, n.corrected, n.last_sent_at, n.last_sent_by,
-                             n.deadline)
-
-        return await services.uow.read(load)
+        n = await services.uow.read(pv.notice_for, user.actor, movement_id,
+                                    f"the agency's {services.settings.airport} airport team")
+        return NoticeOut(n.movement_id, n.flight, n.telex, n.email_subject, n.email_body,
+                         n.fingerprint, n.corrected, n.last_sent_at, n.last_sent_by,
+                         n.deadline)
 
     @post("/movements/{movement_id:int}/notice",
           summary="Record the notification (by its fingerprint) as sent now",

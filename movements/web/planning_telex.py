@@ -8,13 +8,11 @@ coordinator then sends the telex again from the imports page.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from movements.domain.models import Airport, TelexMessage
+from movements.domain.planning_views import AirportRef, HomeView, RefusedTelex, is_planned
 from movements.ingest import Mvt, Psm, Ptm, TelexError, parse_telex
 from movements.ingest.pnl import NameList
 
@@ -40,7 +38,7 @@ def _local(when: datetime | None, tz: str) -> str:
     return when.astimezone(ZoneInfo(tz)).strftime("%H:%M") if when else ""
 
 
-def offer_of(row: TelexMessage, airport: Airport) -> TelexOffer | None:
+def offer_of(row: RefusedTelex, airport: AirportRef) -> TelexOffer | None:
     """What a refused telex says about its flight, or None when it cannot be read."""
     try:
         parsed = parse_telex(row.raw, row.received_at.date())
@@ -75,32 +73,20 @@ def offer_of(row: TelexMessage, airport: Airport) -> TelexOffer | None:
     return None
 
 
-def offers(session: Session, airport: Airport, now: datetime) -> list[TelexOffer]:
-    """The airport's telexes of the last three days refused for want of a movement,
-    newest first, one per flight and side (the flight may be planned meanwhile: those
-    whose movement now exists are left out)."""
-    from movements.domain.models import Movement, MovementKind
-
-    rows = session.scalars(select(TelexMessage).where(
-        TelexMessage.airport_id == airport.id, TelexMessage.outcome == "rejected",
-        TelexMessage.received_at >= now - WINDOW,
-        TelexMessage.detail.contains(NOT_PLANNED)).order_by(TelexMessage.id.desc()))
+def offers(session: Any, home: HomeView, now: datetime) -> list[TelexOffer]:
+    """The home page's refused telexes read as offers, newest first, one per flight and
+    side; those whose movement exists meanwhile are left out.  (Run through
+    ``UnitOfWork.read``: ``session`` is only handed on to the domain.)"""
     seen: set[tuple[str, str, str]] = set()
     out: list[TelexOffer] = []
-    for row in rows:
-        offer = offer_of(row, airport)
+    for row in home.refused:
+        offer = offer_of(row, home.airport)
         if offer is None or (offer.flight, offer.day, offer.movement_kind) in seen:
             continue
         seen.add((offer.flight, offer.day, offer.movement_kind))
-        kinds = ([MovementKind.DEPARTURE, MovementKind.TRANSIT_OUT]
-                 if offer.movement_kind == "departure"
-                 else [MovementKind.ARRIVAL, MovementKind.TRANSIT_IN])
-        planned = session.scalar(select(Movement.id).where(
-            Movement.airport_id == airport.id,
-            (Movement.carrier + Movement.flight_number) == offer.flight,
-            Movement.operational_date == datetime.fromisoformat(offer.day).date(),
-            Movement.kind.in_(kinds)))
-        if planned is None:
+        if not is_planned(session, home.airport.id, offer.flight,
+                          date.fromisoformat(offer.day),
+                          offer.movement_kind == "departure"):
             out.append(offer)
     return out
 
