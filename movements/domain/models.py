@@ -231,6 +231,7 @@ class CharterStop(Base):
     movement_id: Mapped[int] = mapped_column(ForeignKey("movement.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer)
     airport_code: Mapped[str] = mapped_column(String(3))
+    scheduled_at: Mapped[datetime | None] = mapped_column(UtcDateTime())  # arrival there
 
 
 class Transit(Base):
@@ -703,3 +704,8 @@ class FlightFieldSource(Base):
     set_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     set_by: Mapped[str | None] = mapped_column(String(200))
     set_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+# The coordinators' plan (issue 14) lives in its own module; importing it here puts its
+# tables in Base.metadata wherever the models are loaded.
+from . import planning_models as planning_models  # noqa: E402
