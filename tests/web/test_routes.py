@@ -198,10 +198,8 @@ def backend() -> str:
 def _concrete(path: str, site: Site) -> str:
     ids = {"movement_id": site.world.departure_id, "booking_id": site.booking_ids[0],
            "session_id": 999_999, "file_path": "app.css", "document_id": "unknown",
-           "handover_id": 999_999, "name": "by_month.svg"}
-    # Routes of other work (not in ACCESS yet) get a plausible id.
-    return re.sub(r"\{(\w+):[^}]+\}", lambda m: str(ids.get(m.group(1), 1)), path)
-           "handover_id": 999_999, "case_id": 1, "passenger_id": site.passenger_ids[0]}
+           "handover_id": 999_999, "name": "by_month.svg", "case_id": 1,
+           "passenger_id": site.passenger_ids[0]}
     return re.sub(r"\{(\w+):[^}]+\}", lambda m: str(ids[m.group(1)]), path)
 
 

@@ -2,7 +2,7 @@
 case category, and the indexes the report aggregates use.
 
 Revision ID: 0004_reports
-Revises: 0004_gate
+Revises: 0004_planning
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0004_reports'
-down_revision = '0004_gate'
+down_revision = '0004_planning'
 branch_labels = None
 depends_on = None
 
