@@ -200,7 +200,7 @@ def _concrete(path: str, site: Site) -> str:
            "session_id": 999_999, "file_path": "app.css", "document_id": "unknown",
            "handover_id": 999_999, "name": "by_month.svg", "case_id": 1,
            "passenger_id": site.passenger_ids[0]}
-    return re.sub(r"\{(\w+):[^}]+\}", lambda m: str(ids[m.group(1)]), path)
+    return re.sub(r"\{(\w+):[^}]+\}", lambda m: str(ids.get(m.group(1), 1)), path)
 
 
 @pytest.mark.parametrize("role", [G, C, R, A, M], ids=lambda r: r.value)
