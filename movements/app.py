@@ -62,6 +62,18 @@ ERROR_TITLES = {403: "Not allowed", 404: "Not found", 409: "Changed meanwhile",
                 410: "Deleted", 422: "Not done", 503: "Busy: try again"}
 
 
+def _refusals() -> set[type[Exception]]:
+    """DomainError and every subclass: Litestar matches ``disable_stack_trace`` by exact
+    type, and a refusal (a 503 Busy included) is one log line, not a traceback."""
+    found: set[type[Exception]] = set()
+    todo: list[type[Exception]] = [DomainError]
+    while todo:
+        cls = todo.pop()
+        found.add(cls)
+        todo += cls.__subclasses__()
+    return found
+
+
 def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     log.info("refused %s %s: %s", request.method, request.url.path, exc.message)
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Busy) else None
@@ -158,7 +170,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         # logged as one line by their handlers instead.
         logging_config=LoggingConfig(log_exceptions="always", configure_root_logger=False,
                                      disable_stack_trace={400, 401, 403, 404, 405, 409,
-                                                          410, 413, 422, 429, DomainError}),
+                                                          410, 413, 422, 429,
+                                                          *_refusals()}),
         openapi_config=OpenAPIConfig(title="movements", version="1"),
         debug=False,
     )
