@@ -25,6 +25,7 @@ from .layout import (
     verify_line,
 )
 from .lines import isolate
+from .names import print_name
 
 TITLE = "Handover manifest"
 
@@ -82,14 +83,22 @@ def build_handover_manifest(doc: HandoverDoc) -> bytes:
         f"The passengers listed above ({len(doc.passengers)} in total) were handed over by "
         f"{esc(doc.agency_name)} to {esc(doc.receiving_party)}. Unaccompanied minors are "
         "released only to the adult named, after an identity document check.", s.base))
+    if doc.release_override:
+        story.append(Text(
+            f"<b>Released by override:</b> {esc(doc.release_override)}", s.base))
     when = fmt_dt(doc.handed_over_at_local) if doc.handed_over_at_local else ""
+    receiver = print_name(doc.receiving_person)
     story.append(signature_blocks(
-        ("Handed over by", [("Name", doc.handing_person), ("Organisation", doc.agency_name),
-                            ("Date and time", when)]),
-        ("Received by", [("Name", doc.receiving_person),
+        ("Handed over by", [("Name", print_name(doc.handing_person)),
+                            ("Organisation", doc.agency_name), ("Date and time", when)]),
+        ("Received by", [("Name", receiver),
                          ("Organisation", doc.receiving_party), ("Date and time", when),
-                         *([("Identity document checked (type and number)", "")]
-                           if any(p.is_minor_unaccompanied for p in doc.passengers)
+                         *([("Identity document checked (type and number)",
+                             doc.receiver_id_checked or "")]
+                           if doc.receiver_id_checked
+                           or any(p.is_minor_unaccompanied for p in doc.passengers)
                            else [])]),
+        drawn=(doc.handing_strokes, doc.receiving_strokes),
+        signed_names=(print_name(doc.handing_person), receiver),
     ))
     return render(story, info)

@@ -17,12 +17,13 @@ from xml.sax.saxutils import escape as xml_escape
 
 from babel.dates import format_date
 from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
+from reportlab.graphics.shapes import Drawing, PolyLine
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -352,12 +353,37 @@ def verify_line(url: str) -> Text:
     return Text(f"Verify at {esc(url)}", s.muted)
 
 
+Strokes = tuple[tuple[tuple[int, int], ...], ...]
+SIGNATURE_H = 18 * mm
+
+
+def signature_drawing(strokes: Strokes, width: float, height: float = SIGNATURE_H,
+                      pad: tuple[int, int] = (1000, 333)) -> Drawing:
+    """A signature drawn on the tablet, scaled into ``width`` x ``height`` points keeping
+    the pad's aspect (pad units: x 0..pad[0] right, y 0..pad[1] down)."""
+    scale = min(width / pad[0], height / pad[1])
+    d = Drawing(width, height)
+    for stroke in strokes:
+        points: list[float] = []
+        for x, y in stroke:
+            points += [x * scale, height - y * scale]
+        if len(stroke) == 1:
+            points += [points[0] + 0.5, points[1]]
+        d.add(PolyLine(points, strokeColor=INK, strokeWidth=1.1, strokeLineCap=1,
+                       strokeLineJoin=1))
+    return d
+
+
 def signature_blocks(left: tuple[str, Sequence[tuple[str, str]]],
-                     right: tuple[str, Sequence[tuple[str, str]]]) -> Flowable:
+                     right: tuple[str, Sequence[tuple[str, str]]], *,
+                     drawn: tuple[Strokes | None, Strokes | None] = (None, None),
+                     signed_names: tuple[str, str] = ("", "")) -> Flowable:
     """Two side-by-side signature boxes: a title and (label, pre-filled value) lines,
-    followed by a signature line."""
+    followed by the signature: the strokes drawn on the tablet with the typed name
+    beneath (``drawn``, ``signed_names``), or an empty line to sign on paper."""
     s = styles()
     col = (CONTENT_W - 6 * mm) / 2
+    boxes = iter(zip(drawn, signed_names, strict=True))
 
     def box(title: str, lines: Sequence[tuple[str, str]], pad: int) -> Table:
         rows: list[list[Any]] = [[Text(f"<b>{esc(title)}</b>", s.base)]]
@@ -367,8 +393,13 @@ def signature_blocks(left: tuple[str, Sequence[tuple[str, str]]],
         for _ in range(pad):  # keep both boxes the same height
             rows.append([Text("&nbsp;", s.label)])
             rows.append([Text("&nbsp;", s.value)])
+        strokes, typed = next(boxes)
         rows.append([Text("Signature", s.label)])
-        rows.append([Spacer(1, 13 * mm)])
+        if strokes:
+            rows.append([signature_drawing(strokes, col - 12)])
+            rows.append([Text(esc(typed), s.small)])
+        else:
+            rows.append([Spacer(1, 13 * mm)])
         t = Table(rows, colWidths=[col])
         n = len(rows)
         style = [
@@ -466,7 +497,13 @@ def passenger_table(passengers: Sequence[DocPassenger], columns: Sequence[Column
             cells: list[Any] = []
             for c in columns:
                 value = c.cell(p, c.width - 6, n)
-                if c.plain:
+                if c.plain and isinstance(value, str) and stringWidth(
+                        value, SANS, s.cell.fontSize) > c.width - 6:
+                    # A long value (a case reference) wraps inside its column instead
+                    # of running into the next one; long words are split.
+                    st = {"RIGHT": s.cell_right, "CENTER": s.cell_center}.get(c.align, s.cell)
+                    value = Text(esc(value), st)
+                elif c.plain:
                     pass
                 elif isinstance(value, str):
                     st = {"RIGHT": s.cell_right, "CENTER": s.cell_center}.get(c.align, s.cell)

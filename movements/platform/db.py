@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
@@ -129,10 +130,13 @@ class Database:
 
     def unit_of_work(self, publisher: Publisher, clock: Clock | None = None) -> UnitOfWork:
         if self.sync_engine is not None:
-            return UnitOfWork(None, publisher, clock,
-                              sync_sessions=sessionmaker(self.sync_engine,
-                                                         expire_on_commit=False),
-                              offload=_to_thread, offload_write=self.writer)
+            uow = UnitOfWork(None, publisher, clock,
+                             sync_sessions=sessionmaker(self.sync_engine,
+                                                        expire_on_commit=False),
+                             offload=_to_thread, offload_write=self.writer)
+            if self.sync_engine.url.database:
+                uow.database_file = Path(self.sync_engine.url.database)
+            return uow
         return UnitOfWork(make_sessionmaker(self.engine), publisher, clock)
 
     async def dispose(self) -> None:

@@ -11,6 +11,7 @@ import asyncio
 import csv
 import io
 import json
+import secrets
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -24,6 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from movements.domain.actions import audit as audit_actions
+from movements.domain.actions import passwords as password_actions
 from movements.domain.actions import setup
 from movements.domain.errors import DomainError, NotFound, RuleViolation
 from movements.domain.models import (
@@ -182,6 +184,28 @@ class Admin(Controller):
                                      kind="error", form=kept, field=exc.field,
                                      status=exc.status)
         return Redirect(f"/admin/users?added={user_id}", status_code=303)
+
+    @post("/users/reset-password", status_code=200)
+    async def reset_password(self, request: Request[Any, Any, Any], services: ServicesDep
+                             ) -> Response[Any]:
+        """A one-time password, shown once to the admin; the user's sessions end and they
+        choose their own at the next sign-in."""
+        form = await _form(request)
+        try:
+            user_id = _user_id(form)
+            one_time = secrets.token_urlsafe(9)  # 12 characters, about 72 bits
+            hashed = await asyncio.to_thread(hash_password, one_time)
+            await services.uow.run(password_actions.reset_password, _user(request).actor,
+                                   user_id, hashed)
+            await request.app.state.hub.sockets.sessions_changed(user_id)  # sockets end
+            username = await services.uow.read(
+                lambda s: s.scalar(select(User.username).where(User.id == user_id)))
+        except DomainError as exc:
+            return await _users_page(request, services, message=f"Not reset: {exc.message}",
+                                     kind="error", status=exc.status)
+        return await _users_page(
+            request, services, message=f"One-time password for {username}: {one_time} "
+            "(shown once; they choose their own at the next sign-in).", kind="ok")
 
     @post("/users/deactivate", status_code=303)
     async def deactivate(self, request: Request[Any, Any, Any], services: ServicesDep

@@ -32,6 +32,7 @@ from litestar.response import Redirect, Response
 from movements import delivery
 from movements.domain import document_queries as dq
 from movements.domain import handover_queries as hq
+from movements.domain import input_rules
 from movements.domain.actions import handovers as handover_actions
 from movements.domain.errors import ConflictError, DomainError, RuleViolation
 from movements.domain.models import (
@@ -88,6 +89,9 @@ class HandoverForm:
     handing_signature: str = ""
     receiving_signature: str = ""
     receiver_signed: bool = False
+    override_reason: str = ""
+    handing_strokes: str = ""
+    receiving_strokes: str = ""
     idem: str = field(default_factory=lambda: str(uuid.uuid4()))
 
     @classmethod
@@ -103,7 +107,9 @@ class HandoverForm:
             id_number=text("id_number").strip(), notes=text("notes"), reason=text("reason"),
             handing_signature=text("handing_signature"),
             receiving_signature=text("receiving_signature"),
-            receiver_signed=bool(form.get("receiver_signed")))
+            receiver_signed=bool(form.get("receiver_signed")),
+            override_reason=text("override_reason"),
+            handing_strokes=text("handing_strokes"), receiving_strokes=text("receiving_strokes"))
 
     def id_checked(self) -> str | None:
         """The receiver's ID check as one line: document type and number, or nothing."""
@@ -116,10 +122,7 @@ class HandoverForm:
 
 
 def _int(value: Any, name: str) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise ValidationException(f"{name}={value!r}: expected a number") from None
+    return input_rules.whole_number(name, value)
 
 
 def _opt_int(value: Any, name: str) -> int | None:
@@ -251,11 +254,17 @@ class HandoverDesk(Controller):
         expected = _opt_int(raw.get("expected_version"), "expected_version")
 
         def act(tx: Tx) -> str:
-            if not form.receiver_signed:
-                raise RuleViolation("confirm that the receiving person signed (on paper or "
-                                    "on this tablet) before signing", field="receiver_signed")
+            # Both sign with a finger on the tablet (the strokes go into the manifest).
+            for strokes, who in ((form.handing_strokes, "handing signature"),
+                                 (form.receiving_strokes, "receiving signature")):
+                if not strokes.strip():
+                    raise RuleViolation(f"the {who} is empty: sign with a finger in the box",
+                                        field=who)
             handover_actions.sign_handover(tx, handover_id, form.handing_signature,
-                                           form.receiving_signature, expected)
+                                           form.receiving_signature, expected,
+                                           override_reason=form.override_reason or None,
+                                           handing_strokes=form.handing_strokes,
+                                           receiving_strokes=form.receiving_strokes)
             return f"/handovers/{handover_id}"
 
         try:
@@ -267,6 +276,28 @@ class HandoverDesk(Controller):
                                         message_kind=_message_kind(exc), form=form,
                                         status=exc.status)
         await _issue_manifest(services, user, handover_id)
+        return _go(request, url)
+
+    @post("/handovers/{handover_id:int}/discard", status_code=303,
+          summary="Discard a draft handover: its passengers can be handed over again")
+    async def discard(self, request: Request[Any, Any, Any], services: ServicesDep,
+                      handover_id: PathId) -> Response[Any]:
+        user = _user(request)
+        raw = await request.form()
+        expected = _opt_int(raw.get("expected_version"), "expected_version")
+
+        def act(tx: Tx) -> str:
+            movement_id = handover_actions.discard_handover(tx, handover_id, expected)
+            return f"/movements/{movement_id}/handovers"
+
+        try:
+            url = await _once(request, services, user, raw, act)
+        except DomainError as exc:
+            if exc.status not in (409, 422):
+                raise
+            return await _handover_page(request, services, handover_id, message=exc.message,
+                                        message_kind=_message_kind(exc),
+                                        status=exc.status)
         return _go(request, url)
 
     @post("/handovers/{handover_id:int}/correct", status_code=303,

@@ -29,8 +29,8 @@ from litestar.params import FromQuery
 from litestar.plugins import InitPlugin
 from litestar.response import Redirect, Response
 
+from movements.domain import input_rules, telex_log, views
 from movements.domain import reconciliation as rc_model
-from movements.domain import telex_log, views
 from movements.domain.access import Need, role_may
 from movements.domain.actions import reconciliation as rc
 from movements.domain.clock import local_date
@@ -104,7 +104,8 @@ class Imports(Controller):
                    ) -> Response[str]:
         return await _imports_page(request, services, _Results())
 
-    @post("/imports/telex", summary="Receive pasted or uploaded telexes", status_code=200)
+    @post("/imports/telex", summary="Receive pasted or uploaded telexes", status_code=200,
+          opt={"telex_text": True, "text_files": True})
     async def telex(self, request: Request[Any, Any, Any], services: ServicesDep
                     ) -> Response[str]:
         form = await read_form(request)
@@ -130,7 +131,8 @@ class Imports(Controller):
             results.telexes.append((name, outcome))
         return await _imports_page(request, services, results, airport=airport)
 
-    @post("/imports/passengers", summary="Import a case-management CSV", status_code=200)
+    @post("/imports/passengers", summary="Import a case-management CSV", status_code=200,
+          opt={"text_files": True})
     async def passengers(self, request: Request[Any, Any, Any], services: ServicesDep
                          ) -> Response[str]:
         form = await read_form(request)
@@ -282,8 +284,7 @@ class TelexApi(Controller):
             text = body.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise ValidationException("the telex must be UTF-8 text") from None
-        if "\x00" in text:  # not text; PostgreSQL cannot store it (fuzz: was a 500)
-            raise ValidationException("the telex contains a NUL character: send plain text")
+        input_rules.check("the telex", text, allowed=input_rules.TELEX_CONTROLS)
         if not text.strip():
             raise ValidationException("the body is empty: send the telex as text/plain")
         user = _user(request)
