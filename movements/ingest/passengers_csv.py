@@ -66,6 +66,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from movements.domain import input_rules
 from movements.domain.actions import passenger_import as pi
 from movements.domain.actions.passengers import NewPassenger
 from movements.domain.errors import DomainError
@@ -167,6 +168,11 @@ def read(data: bytes | str) -> Parsed:
                                                  "its column has no name in the header"))
             continue
         row = {c: v for c, v in zip(names, values, strict=False) if c}
+        bad = next(((c, found) for c, v in row.items()
+                    if (found := input_rules.problem(v)) is not None), None)
+        if bad is not None:  # control characters, NUL, U+FFFD: refused, not stored
+            errors.append(pi.RowError(r.line_no, f"{bad[0]} {bad[1]}"))
+            continue
         try:
             rows.append(_row(r.line_no, row))
         except _Bad as exc:

@@ -2,7 +2,8 @@
 
 A refusal (any 4xx: not found or out of scope, forbidden, conflict, invalid input) is
 the system working: one INFO line, no stack, so probing ids cannot flood the log.  A
-storage fault (503) is an operating state that ``StorageHealth`` reports once a minute.
+storage fault (503) is an operating state that ``StorageHealth`` reports once a minute;
+a write that could not get the database in time (``Busy``, 503) is one line too.
 Only a real server error (5xx otherwise) is logged with its traceback.
 """
 
@@ -17,7 +18,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from movements.domain.errors import DomainError
+from movements.domain.errors import Busy, DomainError
 from movements.domain.storage import StorageUnavailable
 from movements.web.media import HTML
 
@@ -45,6 +46,10 @@ def log_exception(logger: Any, scope: Scope, tb: list[str]) -> None:
     method = scope.get("method", "WS")
     if isinstance(exc, StorageUnavailable):
         return  # StorageHealth has said it (once a minute)
+    if isinstance(exc, Busy):  # a write that waited its bound: retried by the client
+        log.info("busy %s %s: 503, retry after %ss", method, scope.get("path"),
+                 exc.retry_after)
+        return
     if status < 500:  # the refusal_log middleware writes the line, with this detail
         detail = exc.message if isinstance(exc, DomainError) else \
             getattr(exc, "detail", "") or type(exc).__name__

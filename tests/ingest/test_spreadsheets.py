@@ -135,6 +135,10 @@ async def test_refusals_name_the_line_and_the_field(uow: UnitOfWork) -> None:
     typo = await passengers_csv.import_file(uow, SYSTEM, b"sep=,\ncase_ref,surname\n",
                                             airport="AMS")
     assert typo.errors[0].line_no == 2 and "unknown column(s) 'case_ref'" in typo.errors[0].reason
+    bell = table((("C-1", "Oke\x07llo", "Grace", "", "", "KL1234", "2026-09-15"),), ";")
+    r = await passengers_csv.import_file(uow, SYSTEM, bell.encode("utf-16"), airport="AMS")
+    assert [(e.line_no, e.reason) for e in r.errors] == [
+        (2, "surname contains the control character U+0007 (character 4)")]
     xls = await passengers_csv.import_file(uow, SYSTEM, b"\xd0\xcf\x11\xe0rest", airport="AMS")
     assert ".xls" in xls.errors[0].reason
     assert await counts(uow) == before
