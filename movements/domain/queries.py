@@ -399,16 +399,15 @@ def movement_notes(session: Session, movement_id: int) -> MovementNotes | None:
 
 
 def _note_views(session: Session, movement_id: int) -> tuple[NoteView, ...]:
-    """The movement's notes, oldest first, each with its author's display name."""
+    """A movement's notes, oldest first, each with its author's display name."""
     rows = list(session.scalars(
         select(Note).where(Note.movement_id == movement_id).order_by(Note.id)))
     authors = {u.id: u.display_name for u in session.scalars(select(User).where(
         User.id.in_({n.by_user_id for n in rows if n.by_user_id is not None})))} \
         if rows else {}
     return tuple(NoteView(n.text, n.at, n.passenger_id,
-                           authors.get(n.by_user_id, "the system")
-                           if n.by_user_id is not None else "the system") for n in rows)
-
+                          authors.get(n.by_user_id, "the system")
+                          if n.by_user_id is not None else "the system") for n in rows)
 
 
 def passenger_view(b: Booking, kind: MovementKind, day: date,
