@@ -8,7 +8,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2.runtime import Context
 
 from movements.domain import milestones as steps
 from movements.domain.ssr import SSR_CODES
@@ -29,7 +30,10 @@ LANE_LABELS = Lane.labels()
 STATE_LABELS = FlightState.labels()
 
 
-def make_environment(default_tz: str = "Europe/Amsterdam") -> Environment:
+def make_environment(default_tz: str = "UTC") -> Environment:
+    """The environment.  Times print in the page's airport time zone: the ``tz`` argument
+    of a filter, else the page's ``page_timezone`` or ``timezone`` (a movement's, a
+    handover's), else ``default_tz`` (the composition root passes the default airport's)."""
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
         autoescape=select_autoescape(["html"]),
@@ -38,20 +42,46 @@ def make_environment(default_tz: str = "Europe/Amsterdam") -> Environment:
         lstrip_blocks=True,
     )
 
-    def hhmm(value: datetime | None, tz: str = default_tz) -> str:
-        return value.astimezone(ZoneInfo(tz)).strftime("%H:%M") if value else ""
+    def zone(context: Context, tz: str | None) -> ZoneInfo:
+        for name in (tz, context.get("page_timezone"), context.get("timezone")):
+            if isinstance(name, str) and name:
+                return ZoneInfo(name)
+        # A partial rendered alone (an HTTP reply, a push) has its row: the row knows its
+        # airport's zone (a movement, a passenger row, a detail, a handover section...).
+        for key in ("m", "p", "d", "s", "section", "h", "v", "r"):
+            found = getattr(context.get(key), "timezone", None)
+            if isinstance(found, str) and found:
+                return ZoneInfo(found)
+        return ZoneInfo(default_tz)
 
-    def local(value: datetime | None, tz: str = default_tz) -> str:
+    @pass_context
+    def hhmm(context: Context, value: datetime | None, tz: str | None = None) -> str:
+        return value.astimezone(zone(context, tz)).strftime("%H:%M") if value else ""
+
+    @pass_context
+    def local(context: Context, value: datetime | None, tz: str | None = None) -> str:
         """``15 Sep 14:32`` in the airport's time (month names from CLDR via Babel, not
         from the server's locale)."""
         if not value:
             return ""
-        return format_datetime(value.astimezone(ZoneInfo(tz)), "dd MMM HH:mm", locale="en")
+        return format_datetime(value.astimezone(zone(context, tz)), "dd MMM HH:mm",
+                               locale="en")
 
     def isodate(value: date) -> str:
         return value.isoformat()
 
-    env.filters.update(hhmm=hhmm, local=local, isodate=isodate)
+    @pass_context
+    def feedvalue(context: Context, value: str | None, tz: str | None = None) -> str:
+        """A stored field value (times as ISO 8601 UTC) as a person reads it."""
+        if not value:
+            return ""
+        try:
+            when = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        return when.astimezone(zone(context, tz)).strftime("%H:%M") if when.tzinfo else value
+
+    env.filters.update(hhmm=hhmm, local=local, isodate=isodate, feedvalue=feedvalue)
     env.globals.update(BADGE_LABELS=BADGE_LABELS, LANE_LABELS=LANE_LABELS,
                        STATE_LABELS=STATE_LABELS, SSR=SSR_CODES,
                        MILESTONE_LABELS=steps.LABELS,

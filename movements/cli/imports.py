@@ -75,11 +75,11 @@ def _read_telexes(files: tuple[str, ...], demo_ptm_today: bool, day: str | None
                   ) -> list[tuple[str, str]]:
     texts: list[tuple[str, str]] = []
     if demo_ptm_today:
+        from movements.demo.day import demo_timezone
         from movements.domain.clock import SystemClock, local_date
         from movements.ingest.samples import DEMO_PTM, demo_ptm
 
-        sample = demo_ptm(_reference(day) or local_date(SystemClock().now(),
-                                                               "Europe/Amsterdam"))
+        sample = demo_ptm(_reference(day) or local_date(SystemClock().now(), demo_timezone()))
         if sample is None:
             raise CliError(f"the demo PTM fixture is not at {DEMO_PTM}")
         texts.append(("demo PTM", sample))
@@ -188,6 +188,8 @@ def passengers(file: str, keep_good_rows: bool) -> None:
     assert isinstance(report, ImportReport)
     for error in report.errors:
         print(f"{file}:{error.line_no}: {error.reason}", file=sys.stderr)
+    for note in report.notes:
+        print(f"{file}:{note.line_no}: note: {note.reason}", file=sys.stderr)
     if report.errors:
         raise CliError(f"{file}: {report}")
     print(f"{file}: {report}")

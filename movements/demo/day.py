@@ -110,6 +110,11 @@ def read_fixture(path: str | Path | None = None) -> dict[str, Any]:
     return data
 
 
+def demo_timezone(path: str | Path | None = None) -> str:
+    """The time zone of the demo's first airport (its "today" is that airport's date)."""
+    return str(read_fixture(path)["airports"][0]["timezone"])
+
+
 def demo_users(path: str | Path | None = None) -> list[DemoUser]:
     """One account per role: gate staff, coordinator, reception (bound to the reception
     agency), admin."""

@@ -46,6 +46,8 @@ KIND_LABELS = {
     UMNR_CONNECTION: "Minor on a forbidden connection",
 }
 RULE_KINDS = frozenset(KIND_LABELS)
+#: Alerts an action raises (not a rule): they stay until a coordinator acknowledges them.
+EVENT_KIND_LABELS = {"feed_over_person": "Feed overruled a person"}
 
 #: A delay worth telling the team about.
 DELAY_MINUTES = 15
@@ -131,6 +133,8 @@ class MovementSnap:
     completed: bool = False
     passengers: tuple[PaxSnap, ...] = ()
     last_gate_change: GateChange | None = None
+    #: every state shown (flight_states.shown_states); a DEL behind a GCH still counts
+    flight_states: tuple[str, ...] = ()
 
     @property
     def expected_at(self) -> datetime:
@@ -159,7 +163,7 @@ class Snapshot:
     now: datetime
     airport_id: int
     airport: str
-    timezone: str = "Europe/Amsterdam"
+    timezone: str = "UTC"  # always given: the airport row's zone
     escort_transfer_minutes: int = 20
     min_connection_minutes: int = 50
     connection_rules: Mapping[str, int] = field(default_factory=dict)  # carrier -> minutes
@@ -215,8 +219,9 @@ def delays(s: Snapshot) -> Iterator[AlertSpec]:
         if m.estimated_at is not None and late >= DELAY_MINUTES:
             text = (f"{m.flight} delayed {late} min: now {s.local(m.estimated_at)} "
                     f"(scheduled {s.local(m.scheduled_at)})")
-        elif m.flight_state in ("DEL", "TOM"):
-            what = "delayed" if m.flight_state == "DEL" else "moved to tomorrow"
+        elif reported := next((st for st in (m.flight_state, *m.flight_states)
+                               if st in ("DEL", "TOM")), None):
+            what = "delayed" if reported == "DEL" else "moved to tomorrow"
             text = (f"{m.flight} reported {what} (scheduled {s.local(m.scheduled_at)}, "
                     "no new time yet)")
         else:

@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -153,6 +154,9 @@ class User(Base):
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     password_hash: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Set by an admin's reset (a one-time password): changed at the next sign-in.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                       server_default=false())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
     organisation: Mapped[Organisation | None] = relationship()
@@ -186,6 +190,9 @@ class Movement(Base):
     aircraft_registration: Mapped[str | None] = mapped_column(String(12))
     aircraft_type: Mapped[str | None] = mapped_column(String(8))
     flight_state: Mapped[str] = mapped_column(String(8), default="SCH")
+    # Every state the feed reports, in flight_states.board_states order (flight_state
+    # is the first); None when only flight_state is known.
+    flight_states: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
     completed: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
@@ -262,6 +269,8 @@ class Passenger(Base):
     # UMNR: the only adult the child may be released to.
     release_to_name: Mapped[str | None] = mapped_column(String(200))
     release_to_relation: Mapped[str | None] = mapped_column(String(80))
+    # An infant travelling on this adult's lap (INFT): the adult's passenger id.
+    lap_of_passenger_id: Mapped[int | None] = mapped_column(ForeignKey("passenger.id"))
     purged_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
@@ -316,6 +325,9 @@ class Booking(Base):
     status: Mapped[BookingStatus] = mapped_column(_enum(BookingStatus),
                                                   default=BookingStatus.BOOKED)
     no_show_reason: Mapped[str | None] = mapped_column(String(300))
+    #: Who recorded the no-show and when (the undo window is theirs).
+    no_show_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    no_show_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     passenger: Mapped[Passenger] = relationship(back_populates="bookings")
@@ -385,6 +397,12 @@ class Handover(Base):
     notes: Mapped[str | None] = mapped_column(Text)
     handover_version: Mapped[int] = mapped_column(Integer, default=1)
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("handover.id"))
+    #: Why an arrival was released before on-blocks or before the passenger was met
+    #: (printed on the manifest); None when the guard held.
+    release_override: Mapped[str | None] = mapped_column(String(500))
+    #: Signatures drawn on the tablet: strokes as JSON (``movements.domain.signatures``).
+    handing_strokes: Mapped[str | None] = mapped_column(Text)
+    receiving_strokes: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     movement: Mapped[Movement] = relationship()
@@ -509,6 +527,10 @@ class FeedStatus(Base):
     last_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
     failures: Mapped[int] = mapped_column(Integer, default=0)
+    # The provider asked us to wait (429/503 Retry-After): no request before this.
+    wait_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # Records of the last good poll that could not be read: [{"where", "reason"}].
+    quarantined: Mapped[list[dict[str, str]] | None] = mapped_column(JSON(none_as_null=True))
 
 
 class JobLease(Base):
@@ -620,6 +642,8 @@ class TelexEntry(Base):
     onward_date: Mapped[date | None] = mapped_column(Date)
     inbound_flight: Mapped[str | None] = mapped_column(String(12))
     inbound_date: Mapped[date | None] = mapped_column(Date)
+    birth_date: Mapped[date | None] = mapped_column(Date)  # infants and children
+    lap_of: Mapped[str | None] = mapped_column(String(200))  # INFT: the adult's name
 
 
 class TelexPassenger(Base):
@@ -646,3 +670,24 @@ class ReconciliationDecision(Base):
     decided_at: Mapped[datetime] = mapped_column(UtcDateTime())
     decided_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     username: Mapped[str | None] = mapped_column(String(80))
+
+
+class FlightFieldSource(Base):
+    """Who speaks for one field of a movement (gate, terminal, pier, estimated or actual
+    time): what the flight feed last reported, and a person's correction that holds over
+    it.  A correction holds until the feed reports a value different from its last report
+    (see ``movements.domain.actions.movements.update_flight``)."""
+
+    __tablename__ = "flight_field_source"
+    movement_id: Mapped[int] = mapped_column(ForeignKey("movement.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    field: Mapped[str] = mapped_column(String(20), primary_key=True)
+    #: The feed's last report, as text (ISO 8601 UTC for times); None: never reported.
+    feed_value: Mapped[str | None] = mapped_column(String(40))
+    feed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    #: True while a person's correction holds; ``person_value`` may then be None (cleared).
+    person_set: Mapped[bool] = mapped_column(Boolean, default=False)
+    person_value: Mapped[str | None] = mapped_column(String(40))
+    set_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    set_by: Mapped[str | None] = mapped_column(String(200))
+    set_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -7,12 +7,19 @@ its states as a list (``publicFlightState.flightStates``) and its codeshares, wh
 appear as records of their own naming the operating flight in ``mainFlight``.
 
 One poll fetches every page of the days the team is working, parses all of them, and only
-then applies the result in ONE transaction: a bad page, an HTTP error or a timeout
-anywhere means nothing of that poll is applied.  Failures are logged and recorded in
-``FeedStatus`` and the next attempt waits a capped, doubling backoff.  Changes go through
+then applies the result in ONE transaction: a page that is not the API's shape (not JSON,
+no ``flights`` list), an HTTP error or a timeout anywhere means nothing of that poll is
+applied.  One *record* that cannot be read does not stop the others: it is quarantined
+with its reason (``FeedStatus.quarantined``, shown on the feed status) and the rest of
+the poll applies.  Failures are logged and recorded in ``FeedStatus`` and the next
+attempt waits a capped, doubling backoff (tenacity's ``wait_exponential``); a 429 or 503
+with ``Retry-After`` waits that long on top of it (``FeedStatus.wait_until``, shown on
+the feed status), and the next poll resumes from the page that failed instead of page 0
+(pages read before it are kept for ``RESUME_MAX_AGE``).  Changes go through
 ``update_flight(..., source="feed")`` (which records the event the board follows); the
 feed never creates a movement, so a codeshare can never make a second one: every record
-is matched by its main flight.
+is matched by its main flight.  Of the states a record lists, the board shows every one
+(``domain.flight_states``: the precedence is written there).
 """
 
 from __future__ import annotations
@@ -22,16 +29,19 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
 import httpx
+import tenacity
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from movements.domain.actions.movements import FLIGHT_STATES, update_flight
 from movements.domain.clock import Clock, local_date
+from movements.domain.flight_states import board_states
 from movements.domain.models import Airport, FeedStatus, Movement, MovementKind
 from movements.domain.uow import Actor, Tx, UnitOfWork
 
@@ -43,10 +53,13 @@ MAX_PAGES = 250
 #: A feed whose last good poll is older than this many poll intervals is stale.
 STALE_POLLS = 3
 MIN_STALE = timedelta(minutes=2)
+#: Pages read before a failed one are reused by the next poll while this fresh.
+RESUME_MAX_AGE = timedelta(minutes=10)
+#: A Retry-After beyond this is read as this (a broken header must not stop the feed).
+MAX_RETRY_AFTER = 3600.0
+#: Quarantined records kept on the status (the first ones of a poll).
+MAX_QUARANTINED = 50
 
-_DEPARTURE_ORDER = ("SCH", "TOM", "DEL", "WIL", "GCH", "GTO", "BRD", "GCL", "GTD", "DEP")
-_ARRIVAL_ORDER = ("SCH", "TOM", "DEL", "AIR", "EXP", "FIR", "LND", "FIB", "ARR")
-_FINAL = ("CNX", "DIV")
 _KINDS = {"A": (MovementKind.ARRIVAL, MovementKind.TRANSIT_IN),
           "D": (MovementKind.DEPARTURE, MovementKind.TRANSIT_OUT)}
 
@@ -56,7 +69,32 @@ class FeedError(Exception):
 
 
 class MalformedFeed(FeedError):
-    """A page that is not the shape we know: the whole poll is refused."""
+    """A page (or a record) that is not the shape we know."""
+
+
+class ProviderBusy(FeedError):
+    """429 or 503: the provider asks us to wait ``retry_after`` seconds (None: not said)."""
+
+    def __init__(self, message: str, retry_after: float | None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def retry_after_seconds(value: str | None, now: datetime) -> float | None:
+    """``Retry-After`` as seconds: delta-seconds or an HTTP date (RFC 9110 10.2.3);
+    None when absent or unreadable; capped at ``MAX_RETRY_AFTER``."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return min(float(value), MAX_RETRY_AFTER)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return min(max(0.0, (when - now).total_seconds()), MAX_RETRY_AFTER)
 
 
 # ---------------------------------------------------------------------------- parsing
@@ -87,17 +125,9 @@ class FeedFlight:
 
 
 def pick_state(states: Iterable[str], direction: str) -> str | None:
-    """One state for the board from the feed's list: cancelled or diverted wins, else the
-    furthest along (["DEL", "GTO"] is a delayed flight whose gate is open: GTO)."""
-    known = [s for s in states if s in FLIGHT_STATES]
-    for final in _FINAL:
-        if final in known:
-            return final
-    order = _DEPARTURE_ORDER if direction == "D" else _ARRIVAL_ORDER
-    ranked = [s for s in known if s in order]
-    if not ranked:
-        return None
-    return max(ranked, key=order.index)
+    """The first state the board shows (``domain.flight_states.board_states``)."""
+    shown = board_states(states, direction)
+    return shown[0] if shown else None
 
 
 def parse_time(value: Any, where: str) -> datetime | None:
@@ -201,17 +231,59 @@ def parse_flight(obj: Any, tz: str, where: str) -> FeedFlight:
     )
 
 
-def parse_page(payload: Any, tz: str, where: str = "page") -> list[FeedFlight]:
+@dataclass(frozen=True, slots=True)
+class Quarantined:
+    """A record that could not be read: where it was and why."""
+
+    where: str
+    reason: str
+
+
+def parse_page(payload: Any, tz: str, where: str = "page"
+               ) -> tuple[list[FeedFlight], list[Quarantined]]:
+    """The page's flights, and the records quarantined; raises ``MalformedFeed`` when the
+    page itself is not the API's shape."""
     if not isinstance(payload, dict) or not isinstance(payload.get("flights"), list):
         raise MalformedFeed(f"{where}: expected an object with a \"flights\" list")
-    return [parse_flight(obj, tz, f"{where} flight {i}")
-            for i, obj in enumerate(payload["flights"])]
+    flights: list[FeedFlight] = []
+    bad: list[Quarantined] = []
+    for i, obj in enumerate(payload["flights"]):
+        record = f"{where} flight {i}"
+        try:
+            flights.append(parse_flight(obj, tz, record))
+        except MalformedFeed as exc:
+            bad.append(Quarantined(record, str(exc)))
+    return flights, bad
 
 
 # ---------------------------------------------------------------------------- HTTP
 
+@dataclass
+class DayProgress:
+    """How far a day's pages were read: where to go on, and what was read so far."""
+
+    day: date
+    url: str | None
+    params: dict[str, str] | None
+    page: int = 0
+    flights: list[FeedFlight] = field(default_factory=list)
+    quarantined: list[Quarantined] = field(default_factory=list)
+    seen: set[str] = field(default_factory=set)
+    done: bool = False
+    started_at: datetime | None = None
+
+
+class DayFailed(FeedError):
+    """Reading a day stopped at a page; ``progress`` says where to resume."""
+
+    def __init__(self, cause: FeedError, progress: DayProgress) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+        self.progress = progress
+
+
 class FeedClient:
-    """Fetches whole days from the API (every page, or an error)."""
+    """Fetches whole days from the API (every page, or an error saying where it stopped)."""
 
     def __init__(self, url: str, app_id: str, app_key: str, *, timeout: float = 10.0,
                  transport: httpx.AsyncBaseTransport | None = None) -> None:
@@ -226,41 +298,55 @@ class FeedClient:
     async def close(self) -> None:
         await self.http.aclose()
 
-    async def fetch_day(self, day: date, tz: str) -> list[FeedFlight]:
-        url: str | None = self.url
-        params: dict[str, str] | None = {"scheduleDate": day.isoformat(), "page": "0",
-                                         "includedelays": "false", "sort": "+scheduleTime"}
-        flights: list[FeedFlight] = []
-        seen: set[str] = set()
-        page = 0
-        while url is not None:
-            if page >= MAX_PAGES:
-                raise MalformedFeed(f"{day}: more than {MAX_PAGES} pages; giving up")
+    def start(self, day: date) -> DayProgress:
+        return DayProgress(day, self.url, {"scheduleDate": day.isoformat(), "page": "0",
+                                           "includedelays": "false", "sort": "+scheduleTime"})
+
+    async def read_day(self, progress: DayProgress, tz: str, now: datetime) -> None:
+        """Read pages from where ``progress`` stands to the last; on a failure raise
+        ``DayFailed`` with ``progress`` still pointing at the page that failed."""
+        while progress.url is not None:
             try:
-                resp = await self.http.get(url, params=params)
-            except httpx.TimeoutException as exc:
-                raise FeedError(f"{day} page {page}: no answer in time ({type(exc).__name__})"
-                                ) from exc
-            except httpx.HTTPError as exc:
-                raise FeedError(f"{day} page {page}: {type(exc).__name__}: {exc}") from exc
-            where = f"{day} page {page}"
-            if resp.status_code == 204:
-                break
-            if resp.status_code != 200:
-                raise FeedError(f"{where}: HTTP {resp.status_code}")
-            try:
-                payload = json.loads(resp.content)
-            except ValueError:
-                raise MalformedFeed(f"{where}: the body is not JSON") from None
-            flights.extend(parse_page(payload, tz, where))
-            seen.add(str(resp.url))
-            nxt = resp.links.get("next", {}).get("url")
-            url = urljoin(str(resp.url), nxt) if nxt else None
-            if url is not None and url in seen:
-                raise MalformedFeed(f"{where}: the next link points back to a page already read")
-            params = None  # the next link carries its own query
-            page += 1
-        return flights
+                await self._next_page(progress, tz, now)
+            except FeedError as exc:
+                raise DayFailed(exc, progress) from exc
+        progress.done = True
+
+    async def _next_page(self, progress: DayProgress, tz: str, now: datetime) -> None:
+        day, page = progress.day, progress.page
+        where = f"{day} page {page}"
+        if page >= MAX_PAGES:
+            raise MalformedFeed(f"{day}: more than {MAX_PAGES} pages; giving up")
+        assert progress.url is not None
+        try:
+            resp = await self.http.get(progress.url, params=progress.params)
+        except httpx.TimeoutException as exc:
+            raise FeedError(f"{where}: no answer in time ({type(exc).__name__})") from exc
+        except httpx.HTTPError as exc:
+            raise FeedError(f"{where}: {type(exc).__name__}: {exc}") from exc
+        if resp.status_code == 204:
+            progress.url = None
+            return
+        if resp.status_code in (429, 503):
+            wait = retry_after_seconds(resp.headers.get("retry-after"), now)
+            said = f", Retry-After {wait:.0f} s" if wait is not None else ""
+            raise ProviderBusy(f"{where}: HTTP {resp.status_code}{said}", wait)
+        if resp.status_code != 200:
+            raise FeedError(f"{where}: HTTP {resp.status_code}")
+        try:
+            payload = json.loads(resp.content)
+        except ValueError:
+            raise MalformedFeed(f"{where}: the body is not JSON") from None
+        flights, bad = parse_page(payload, tz, where)
+        nxt = resp.links.get("next", {}).get("url")
+        url = urljoin(str(resp.url), nxt) if nxt else None
+        if url is not None and (url in progress.seen or url == str(resp.url)):
+            raise MalformedFeed(f"{where}: the next link points back to a page already read")
+        # Only a page read whole counts: a failure above leaves progress where it was.
+        progress.flights.extend(flights)
+        progress.quarantined.extend(bad)
+        progress.seen.add(str(resp.url))
+        progress.url, progress.params, progress.page = url, None, page + 1
 
 
 # ---------------------------------------------------------------------------- applying
@@ -272,6 +358,7 @@ class FeedResult:
     changed: int
     codeshares_merged: int
     days: tuple[date, ...] = ()
+    quarantined: int = 0
 
 
 def _movement_key(m: Movement) -> tuple[str, date, str]:
@@ -287,9 +374,11 @@ def changes_for(flight: FeedFlight) -> dict[str, Any]:
         value = getattr(flight, key)
         if value is not None:
             changes[key] = value
-    state = flight.state
-    if state is not None:
-        changes["flight_state"] = state
+    shown = board_states(flight.states, flight.direction)
+    if shown:
+        changes["flight_state"] = shown[0]
+        # The list only when it says more than the state (no change event otherwise).
+        changes["flight_states"] = list(shown) if len(shown) > 1 else None
     return changes
 
 
@@ -302,8 +391,10 @@ def _status_row(tx: Tx, airport_id: int) -> FeedStatus:
 
 
 def apply_feed(tx: Tx, airport_code: str, days: Sequence[date],
-               flights: Sequence[FeedFlight]) -> FeedResult:
-    """Apply one poll's flights in the caller's transaction, then mark the poll good."""
+               flights: Sequence[FeedFlight],
+               quarantined: Sequence[Quarantined] = ()) -> FeedResult:
+    """Apply one poll's flights in the caller's transaction, then mark the poll good
+    (recording the records it had to quarantine)."""
     airport = _airport(tx.session, airport_code)
     movements = list(tx.session.scalars(select(Movement).where(
         Movement.airport_id == airport.id, Movement.operational_date.in_(list(days)))))
@@ -335,8 +426,14 @@ def apply_feed(tx: Tx, airport_code: str, days: Sequence[date],
     status.last_success_at = tx.now
     status.last_error = None
     status.failures = 0
+    status.wait_until = None
+    status.quarantined = [{"where": q.where, "reason": q.reason[:300]}
+                          for q in quarantined[:MAX_QUARANTINED]] or None
+    for q in quarantined:
+        log.warning("feed: record quarantined: %s", q.reason)
     return FeedResult(flights=len(flights), matched=matched, changed=changed,
-                      codeshares_merged=merged, days=tuple(days))
+                      codeshares_merged=merged, days=tuple(days),
+                      quarantined=len(quarantined))
 
 
 def record_feed_failure(tx: Tx, airport_code: str, error: str) -> int:
@@ -347,6 +444,12 @@ def record_feed_failure(tx: Tx, airport_code: str, error: str) -> int:
     status.last_error = error[:2000]
     status.failures = (status.failures or 0) + 1
     return status.failures
+
+
+def record_feed_wait(tx: Tx, airport_code: str, until: datetime | None) -> None:
+    """When the next attempt is (after a provider's Retry-After), for the status page."""
+    status = _status_row(tx, _airport(tx.session, airport_code).id)
+    status.wait_until = until
 
 
 def _airport(session: Session, code: str) -> Airport:
@@ -380,6 +483,8 @@ class FeedStatusView:
     last_error: str | None = None
     failures: int = 0
     stale: bool = False
+    wait_until: datetime | None = None  # the provider asked to wait until then
+    quarantined: tuple[tuple[str, str], ...] = ()  # (where, reason) of the last good poll
 
     @property
     def stale_since(self) -> datetime | None:
@@ -399,18 +504,44 @@ def feed_status_view(session: Session, airport_code: str, now: datetime,
     if row.last_success_at is None and not row.failures:
         stale = False  # not polled yet
     # A feed that has run here is shown even if this process has no URL for it.
+    wait = row.wait_until if row.wait_until is not None and row.wait_until > now else None
     return FeedStatusView(configured=True, last_success_at=row.last_success_at,
                           last_attempt_at=row.last_attempt_at, last_error=row.last_error,
-                          failures=row.failures or 0, stale=stale)
+                          failures=row.failures or 0, stale=stale, wait_until=wait,
+                          quarantined=tuple((q.get("where", ""), q.get("reason", ""))
+                                            for q in row.quarantined or ()))
 
 
 # ---------------------------------------------------------------------------- the poller
 
-def backoff_seconds(failures: int, base: float, cap: float) -> float:
-    """1st failure: base, then doubling, never more than cap."""
+class _RetryAfter(tenacity.wait.wait_base):
+    """tenacity wait: what the provider's Retry-After asked for (0 when it did not)."""
+
+    def __call__(self, retry_state: tenacity.RetryCallState) -> float:
+        outcome = retry_state.outcome
+        exc = outcome.exception() if outcome is not None else None
+        if isinstance(exc, DayFailed):
+            exc = exc.cause
+        return float(exc.retry_after or 0.0) if isinstance(exc, ProviderBusy) else 0.0
+
+
+def backoff_policy(base: float, cap: float) -> tenacity.wait.wait_base:
+    """The wait after a failed poll: a doubling backoff from ``base`` capped at ``cap``,
+    plus whatever the provider's Retry-After asked for (never capped by ``cap``)."""
+    return tenacity.wait_exponential(multiplier=base, max=cap) + _RetryAfter()
+
+
+def backoff_seconds(failures: int, base: float, cap: float,
+                    error: BaseException | None = None) -> float:
+    """1st failure: base, then doubling, never more than cap; plus a Retry-After that
+    ``error`` carries."""
     if failures <= 0:
         return 0.0
-    return float(min(cap, base * 2 ** min(failures - 1, 30)))
+    state = tenacity.RetryCallState(tenacity.Retrying(), None, (), {})
+    state.attempt_number = failures
+    if error is not None:
+        state.set_exception((type(error), error, error.__traceback__))
+    return float(backoff_policy(base, cap)(state))
 
 
 @dataclass
@@ -428,34 +559,54 @@ class FeedPoller:
     next_attempt_at: datetime | None = None
     last_result: FeedResult | None = None
     errors: list[str] = field(default_factory=list)
+    #: Days of a poll that failed part-way, kept to resume from the page that failed.
+    resume: dict[date, DayProgress] = field(default_factory=dict)
 
     def due(self) -> bool:
         return self.next_attempt_at is None or self.clock.now() >= self.next_attempt_at
 
+    def _progress(self, day: date, started: datetime) -> DayProgress:
+        kept = self.resume.get(day)
+        if kept is not None and kept.started_at is not None and \
+                started - kept.started_at <= RESUME_MAX_AGE:
+            return kept
+        progress = self.client.start(day)
+        progress.started_at = started
+        return progress
+
     async def poll(self) -> FeedResult | None:
-        """Fetch every page, apply all or nothing; on failure record it and back off."""
+        """Fetch every page, apply all or nothing (records that cannot be read are
+        quarantined); on failure record it, keep the pages read and back off."""
         started = self.clock.now()
         try:
             tz, days = await self.uow.read(days_to_follow, self.airport, started)
-            flights: list[FeedFlight] = []
-            for day in days:
-                flights.extend(await self.client.fetch_day(day, tz))
-            result = await self.uow.run(apply_feed, FEED_ACTOR, self.airport, days, flights)
+            progress = {day: self._progress(day, started) for day in days}
+            self.resume = progress
+            for p in progress.values():
+                if not p.done:
+                    await self.client.read_day(p, tz, started)
+            flights = [f for p in progress.values() for f in p.flights]
+            bad = [q for p in progress.values() for q in p.quarantined]
+            result = await self.uow.run(apply_feed, FEED_ACTOR, self.airport, days, flights,
+                                        bad)
         except FeedError as exc:
-            await self._failed(str(exc))
+            await self._failed(str(exc), exc)
             return None
         except Exception as exc:  # noqa: BLE001 - a database or rule error: retry later
             log.exception("feed: poll failed")
-            await self._failed(f"{type(exc).__name__}: {exc}")
+            self.resume = {}
+            await self._failed(f"{type(exc).__name__}: {exc}", exc)
             return None
+        self.resume = {}
         self.failures = 0
         self.next_attempt_at = started + timedelta(seconds=self.poll_seconds)
         self.last_result = result
-        log.info("feed: %d flights on %s, %d ours, %d changed", result.flights,
-                 ", ".join(d.isoformat() for d in result.days), result.matched, result.changed)
+        log.info("feed: %d flights on %s, %d ours, %d changed, %d quarantined",
+                 result.flights, ", ".join(d.isoformat() for d in result.days),
+                 result.matched, result.changed, result.quarantined)
         return result
 
-    async def _failed(self, message: str) -> None:
+    async def _failed(self, message: str, error: BaseException) -> None:
         self.errors.append(message)
         del self.errors[:-20]
         try:
@@ -465,8 +616,15 @@ class FeedPoller:
             log.exception("feed: could not record the failure")
             self.failures += 1
         wait = backoff_seconds(self.failures, self.backoff_base_seconds,
-                               self.max_backoff_seconds)
+                               self.max_backoff_seconds, error)
         self.next_attempt_at = self.clock.now() + timedelta(seconds=wait)
+        cause = error.cause if isinstance(error, DayFailed) else error
+        if isinstance(cause, ProviderBusy):
+            try:
+                await self.uow.run(record_feed_wait, FEED_ACTOR, self.airport,
+                                   self.next_attempt_at)
+            except Exception:  # noqa: BLE001 - shown on the status only
+                log.exception("feed: could not record the wait")
         log.warning("feed: poll failed (%d in a row), retrying in %.0f s: %s", self.failures,
                     wait, message)
         return None
@@ -475,7 +633,9 @@ class FeedPoller:
         await self.client.close()
 
 
-__all__ = ["FEED_ACTOR", "FeedClient", "FeedError", "FeedFlight", "FeedPoller", "FeedResult",
-           "FeedStatusView", "MalformedFeed", "apply_feed", "backoff_seconds", "changes_for",
+__all__ = ["FEED_ACTOR", "DayFailed", "DayProgress", "FeedClient", "FeedError", "FeedFlight",
+           "FeedPoller", "FeedResult", "FeedStatusView", "MalformedFeed", "ProviderBusy",
+           "Quarantined", "apply_feed", "backoff_policy", "backoff_seconds", "changes_for",
            "days_to_follow", "feed_status_view", "normalise_flight", "parse_flight",
-           "parse_page", "parse_time", "pick_state", "record_feed_failure"]
+           "parse_page", "parse_time", "pick_state", "record_feed_failure",
+           "record_feed_wait", "retry_after_seconds"]

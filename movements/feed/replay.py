@@ -279,12 +279,15 @@ def recorded_day(day: date, *, anchor: datetime | None = None,
 class Fault:
     """What the next matching request gets instead of its page.
 
-    kind: "status" (HTTP ``status``), "malformed" (JSON of the wrong shape), "garbage"
-    (not JSON), "hang" (no answer until the server is released or stopped)."""
+    kind: "status" (HTTP ``status``, with ``retry_after`` as the Retry-After header when
+    given), "malformed" (JSON of the wrong shape), "bad_record" (the real page with its
+    first record's ``flightName`` broken), "garbage" (not JSON), "hang" (no answer until
+    the server is released or stopped)."""
 
     kind: str
     status: int = 500
     page: int | None = None  # only this page number (None: whichever comes next)
+    retry_after: str | None = None
 
 
 @dataclass
@@ -414,11 +417,13 @@ class ReplayFeedServer:
                     self._error(400, "scheduleDate=YYYY-MM-DD and page=N are required")
                     return 400
                 fault = server._take_fault(page)
-                if fault is not None:
+                if fault is not None and fault.kind != "bad_record":
                     return self._fault(fault)
                 records = server.flights(day, server.clock.now())
                 size = server.page_size
                 chunk = records[page * size:(page + 1) * size]
+                if fault is not None and chunk:
+                    chunk = [{**chunk[0], "flightName": "K?"}, *chunk[1:]]
                 if not chunk and page > 0:
                     self._error(404, "no such page")
                     return 404
@@ -436,7 +441,10 @@ class ReplayFeedServer:
 
             def _fault(self, fault: Fault) -> int:
                 if fault.kind == "status":
-                    self._error(fault.status, "replayed failure")
+                    body = json.dumps({"code": fault.status,
+                                       "description": "replayed failure"}).encode()
+                    self._send(fault.status, body, {"Retry-After": fault.retry_after}
+                               if fault.retry_after is not None else {})
                     return fault.status
                 if fault.kind == "malformed":
                     self._send(200, json.dumps({"flights": [{"flightName": 42}]}).encode())

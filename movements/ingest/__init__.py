@@ -54,7 +54,7 @@ ParsedTelex: TypeAlias = Mvt | Ptm | Pnl | Adl | Psm
 def parse_telex(text: str, reference: date | None = None) -> ParsedTelex:
     """Parse any supported telex; raises ``TelexError`` and nothing else."""
     message = read_message(text)
-    kind = message.identifier.text
+    kind = message.kind
     if kind == "MVT":
         return mvt_from_message(message, reference)
     if kind == "PTM":

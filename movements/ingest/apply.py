@@ -10,10 +10,13 @@ and the reason with its line number: a telex is applied whole or not at all.
 Outcomes (``TelexMessage.outcome``):
 
 * ``applied``    it changed what it says (or found nothing new);
-* ``duplicate``  the same normalised text (SHA-256 of the non-blank lines with runs of
-                 spaces collapsed, SITA framing and BOM removed) for the same flight date
-                 was applied or is waiting already, or, while a multi-part message is
-                 being assembled, that part number is already there: reported, ignored;
+* ``duplicate``  the same message (SHA-256 of its type, COR and body lines with runs of
+                 spaces collapsed: the envelope, a PDM indicator, SITA framing and BOM
+                 do not count) for the same flight date was applied or is waiting
+                 already, or, while a multi-part message is being assembled, that part
+                 number is already there: reported, ignored.  A message marked ``PDM``
+                 (possible duplicate) is checked the same way: a duplicate is reported,
+                 a first arrival is applied (and its outcome says it was marked PDM);
 * ``pending``    a part of a multi-part message (``PARTn`` ... ``ENDPARTn``); when parts
                  1..n are all there and the last ends with ``END<type>``, they are
                  parsed again from their stored text, joined in part order and applied
@@ -34,7 +37,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
@@ -44,6 +47,7 @@ from movements.domain.actions import movements as mv
 from movements.domain.actions import telex as tl
 from movements.domain.actions import telex_lists as tll
 from movements.domain.errors import ConflictError, DomainError
+from movements.domain.text import nfc
 from movements.domain.uow import Actor, Tx, UnitOfWork
 from movements.ingest import (
     Adl,
@@ -56,7 +60,7 @@ from movements.ingest import (
     parse_telex,
     resolve_day,
 )
-from movements.ingest.pnl import Connection, NameList
+from movements.ingest.pnl import Connection, NameList, birth_date_in
 from movements.ingest.telex_common import KINDS, Flight, read_message, split_lines
 
 MAX_TELEX_CHARS = 1_000_000
@@ -83,8 +87,16 @@ class TelexOutcome:
 
 
 def normalise(text: str) -> str:
-    """The text as the parsers read it: non-blank lines, spaces collapsed."""
-    return "\n".join(line.text for line in split_lines(text) if line.text)
+    """The message as the parsers read it: its type (with COR) and its body lines,
+    spaces collapsed; the envelope and a PDM indicator left out, so the same message
+    sent again through another route or marked PDM is recognised.  Text without a
+    readable identifier: its non-blank lines."""
+    try:
+        message = read_message(text)
+    except TelexError:
+        return "\n".join(line.text for line in split_lines(text) if line.text)
+    head = message.kind + (" COR" if message.envelope.correction else "")
+    return "\n".join([head, *(line.text for line in message.body)])
 
 
 def fingerprint(text: str) -> str:
@@ -113,7 +125,8 @@ def header_of(parsed: ParsedTelex, text: str) -> tl.TelexHeader:
 
 def loose_header(text: str) -> tl.TelexHeader:
     """For a telex that did not parse: its text, and its type if one can be seen."""
-    kind = next((line.text for line in split_lines(text) if line.text in KINDS), None)
+    kind = next((line.tokens[0] for line in split_lines(text)
+                 if line.text and line.tokens[0] in KINDS), None)
     return tl.TelexHeader(kind, None, None, False, fingerprint(text), text)
 
 
@@ -129,7 +142,29 @@ def report_of(mvt: Mvt, line_no: int) -> tl.MovementReport:
         on_block=mvt.on_block.utc if mvt.on_block else None,
         estimated_departure=mvt.estimated_departure.utc if mvt.estimated_departure else None,
         estimated_arrival=arrival.time.utc if arrival else None,
-        estimated_arrival_station=arrival.station if arrival else None)
+        estimated_arrival_station=arrival.station if arrival else None,
+        correction=mvt.correction)
+
+
+_MVT_ELEMENTS = {"off_block": "AD off-block", "airborne": "AD airborne",
+                 "touchdown": "AA touchdown", "on_block": "AA on-block",
+                 "estimated_departure": "ED", "estimated_arrival": "EA"}
+
+
+def _correcting(tx: Tx, report: tl.MovementReport, cor: Mvt, airport_id: int
+                ) -> tl.MovementReport:
+    """A COR's report, naming the MVT it corrects and what that one had and it has not."""
+    earlier = tl.latest_applied(tx, "MVT", report.flight, airport_id)
+    if earlier is None:
+        return report
+    try:
+        before = parse_telex(earlier.raw, earlier.received_at.date())
+    except TelexError:
+        before = None
+    missing = tuple(label for key, label in _MVT_ELEMENTS.items()
+                    if isinstance(before, Mvt) and getattr(before, key) is not None
+                    and getattr(cor, key) is None)
+    return replace(report, corrects=earlier.id, not_repeated=missing)
 
 
 # -- passenger lists -------------------------------------------------------------------
@@ -154,15 +189,37 @@ def _name_list_entries(parsed: NameList, airport: str) -> list[tl.PaxEntry]:
         onward = next((c for c in entry.onward if c.board in (None, airport)), None)
         inbound = entry.inbound if entry.inbound and entry.inbound.off in (None, airport) \
             else None
-        remarks = tuple((r.code, r.text) for r in entry.remarks)
+        # An infant on the adult's lap is a passenger of its own, never the adult's need;
+        # a remark tied to one passenger (-1SURNAME/GIVEN) is that passenger's only.
         group = f"P{parsed.part}L{entry.line_no}"
+        onward_ref = _connection(onward, parsed.flight_date) if onward else None
+        inbound_ref = _connection(inbound, parsed.flight_date) if inbound else None
         for person in entry.names:
+            mine = [r for r in entry.remarks if r.code != "INFT"
+                    and (r.for_name is None or r.for_name == person)]
+            chld = next((r for r in mine if r.code == "CHLD"), None)
+            remarks = tuple((r.code, r.text) for r in mine)
+            if person.child and chld is None:
+                remarks += (("CHLD", ""),)
             out.append(tl.PaxEntry(
                 line_no=entry.line_no, surname=person.surname, given_name=person.given_name,
                 title=person.title, group=group, action=entry.action, locator=entry.locator,
                 destination=entry.destination, remarks=remarks,
-                onward=_connection(onward, parsed.flight_date) if onward else None,
-                inbound=_connection(inbound, parsed.flight_date) if inbound else None))
+                birth_date=birth_date_in(chld.text) if chld else None, onward=onward_ref,
+                inbound=inbound_ref))
+            adult = f"{person.surname}/{person.given_name or ''}"
+            for infant in entry.infants:
+                if infant.on_lap_of is not None and infant.on_lap_of != person:
+                    continue
+                out.append(tl.PaxEntry(
+                    line_no=infant.line_no,
+                    surname=infant.name.surname if infant.name else person.surname,
+                    given_name=infant.name.given_name if infant.name else None,
+                    title=infant.name.title if infant.name else None, group=group,
+                    action=entry.action, locator=entry.locator,
+                    destination=entry.destination, remarks=(("INFT", ""),),
+                    birth_date=infant.birth_date, lap_of=adult, onward=onward_ref,
+                    inbound=inbound_ref))
     return out
 
 
@@ -194,14 +251,24 @@ def _psm_entries(parsed: Psm) -> list[tl.PaxEntry]:
     for e in parsed.entries:
         onward = flight_ref(e.onward.flight, resolve_day(e.onward.day, parsed.flight_date)) \
             if e.onward else None
+        # INFT on a passenger line: the passenger travels with an infant, who becomes a
+        # passenger of its own (name unknown, birth date from the free text if given).
+        codes = [code for code in e.ssr_codes if code != "INFT"]
         remarks = tuple((code, (e.free_text or "") if i == 0 else "")
-                        for i, code in enumerate(e.ssr_codes))
+                        for i, code in enumerate(codes))
         for k, person in enumerate(e.names):
             out.append(tl.PaxEntry(
                 line_no=e.line_no, surname=person.surname, given_name=person.given_name,
                 title=person.title, group=f"P{parsed.part}L{e.line_no}",
                 destination=e.destination, seat=e.seats[k] if e.seats else None,
                 remarks=remarks, onward=onward))
+            if "INFT" in e.ssr_codes:
+                out.append(tl.PaxEntry(
+                    line_no=e.line_no, surname=person.surname, given_name=None,
+                    group=f"P{parsed.part}L{e.line_no}", destination=e.destination,
+                    remarks=(("INFT", ""),), onward=onward,
+                    birth_date=birth_date_in(e.free_text or ""),
+                    lap_of=f"{person.surname}/{person.given_name or ''}"))
     return out
 
 
@@ -253,9 +320,14 @@ def receive(tx: Tx, text: str, airport: str, reference: date) -> TelexOutcome:
             f"{duplicate.received_at:%d %b %H:%MZ} ({duplicate.outcome}); ignored",
             duplicate.movement_id, airport_id=airport_id)
         return _outcome(row)
+    pdm = "; marked PDM (possible duplicate), first received here" \
+        if parsed.envelope.possible_duplicate else ""
     if isinstance(parsed, Mvt):
-        applied = tl.apply_movement_report(tx, airport, report_of(parsed, line_no))
-        row = tl.store_message(tx, header, tl.APPLIED, applied.detail,
+        report = report_of(parsed, line_no)
+        if parsed.correction:
+            report = _correcting(tx, report, parsed, airport_id)
+        applied = tl.apply_movement_report(tx, airport, report)
+        row = tl.store_message(tx, header, tl.APPLIED, applied.detail + pdm,
                                applied.movement_ids[0] if applied.movement_ids else None,
                                airport_id=airport_id)
         return _outcome(row, applied.movement_ids)
@@ -291,7 +363,7 @@ def receive(tx: Tx, text: str, airport: str, reference: date) -> TelexOutcome:
             tl.supersede_pending(tx, header, by=f"telex {row.id}, a whole {header.kind}")
     pax = pax_list_of(parts, airport, line_no)
     applied = tll.apply_passenger_list(tx, airport, pax, row.id)
-    detail = applied.detail
+    detail = applied.detail + pdm
     if len(rows) > 1:
         detail = f"parts 1-{len(rows)} assembled; {detail}"
     tl.finish(tx, rows, tl.APPLIED, detail,
@@ -303,7 +375,9 @@ async def submit(uow: UnitOfWork, actor: Actor, text: str, *, airport: str,
                  reference: date | None = None) -> TelexOutcome:
     """Receive one telex for the airport (IATA code): applied whole, or rejected and stored
     with the reason.  Raises NotFound, storing nothing, when the actor is not a
-    coordinator of that airport (access.access_airport)."""
+    coordinator of that airport (access.access_airport).  The text is taken in Unicode
+    NFC (names in PNL/ADL may be in any script)."""
+    text = nfc(text)
     airport_id = await uow.read(airport_id_for, actor, airport, Need.COORDINATE)
     if "\x00" in text:
         # A NUL byte never belongs in a Type B telex, and PostgreSQL refuses it in text.

@@ -4,9 +4,9 @@ Accepted shape: the flight line, then element lines, each kind at most once::
 
     MVT
     KL1234/15.PHBXA.AMS            flight/day of scheduled departure.registration.station
-    AD151022/151035 EA1310 TIA     off-block[/airborne], optionally EA estimate + station
+    AD151022/151035 EA1310 TIA     off-block[/airborne], [EO take-off,] [EA estimate]
     DL93/11/0030/0015              delay codes, then none or one HHMM duration per code
-    PX123                          passengers on board
+    PX123/4                        passengers on board[/of whom infants][/more figures]
     SI CREW CHANGE                 free text; every line after SI belongs to it
     AT GATE D7
 
@@ -16,8 +16,14 @@ The other element lines::
     ED151200                       estimated departure (may carry EA like AD)
     EA1310 TIA                     estimated arrival, when not on the AD or ED line
 
-A space between the two-letter code and its data (``PX 123``) is tolerated.  Lines
-other than these are rejected (``NI``, ``EDL``, ``FR``, ``RR``... are not read).
+A space between the two-letter code and its data (``PX 123``) is tolerated.  The other
+AHM 780 lines the console does not act on (``NI`` next information, ``EDL`` extended
+delay, ``EB`` estimated on-block, ``FR`` forced return, ``RR`` return to ramp, ``DV``
+diversion, ``TOB``, ``FLD``) are kept verbatim in ``other``; an unknown line is refused.
+
+``MVT COR`` (or a ``COR`` line before ``MVT``) is a corrected repeat of an earlier MVT:
+``correction`` is True and the caller replaces what the earlier message set.  ``PDM``
+marks a possible duplicate (``envelope.possible_duplicate``).
 
 Times are UTC, ``HHMM`` or ``DDHHMM``.  A ``HHMM`` time takes its day from the time
 it follows (airborne follows off-block, on-block follows touchdown, EA follows the
@@ -60,7 +66,10 @@ _EA = re.compile(r"EA ?(?P<time>[0-9]+) ?(?P<station>[^0-9 ]\S*)")
 _REGISTRATION = re.compile(r"[A-Z0-9]{2,10}")
 _DELAY_CODE = re.compile(r"[0-9]{2}[A-Z]?|[A-Z]{2}")
 _DURATION = re.compile(r"(?P<hours>[0-9]{2})(?P<minutes>[0-9]{2})")
-_PAX = re.compile(r"[0-9]{1,4}")
+_PAX = re.compile(r"[0-9]{1,4}(?:/[0-9]{1,4})*")
+_EO = re.compile(r"EO ?(?P<time>[0-9]+)")
+#: AHM 780 lines read but not acted on: kept verbatim.
+KEPT_LINES = ("NI", "EDL", "EB", "FR", "RR", "DV", "TOB", "FLD")
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,8 +111,16 @@ class Mvt:
     estimated_departure: MvtTime | None = None
     estimated_arrival: EstimatedArrival | None = None
     delays: tuple[Delay, ...] = ()
-    passengers: int | None = None
+    passengers: int | None = None  # PX: total on board, infants included
+    infants: int | None = None  # PX131/4: 4 of the 131 are infants
+    passenger_figures: tuple[int, ...] = ()  # further PX sub-fields, kept as sent
     supplementary: str | None = None  # SI text, its lines joined with "\n"
+    estimated_takeoff: MvtTime | None = None  # EO on the AD/ED line
+    other: tuple[tuple[str, str], ...] = ()  # (code, data) of lines kept verbatim
+
+    @property
+    def correction(self) -> bool:
+        return self.envelope.correction
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,9 +149,15 @@ def mvt_from_message(message: Message, reference: date | None = None) -> Mvt:
             more = [later.raw for later in rest[index + 1:]]
             elements.supplementary = "\n".join([line.raw[2:].strip(), *more]).strip()
             break
+        kept = next((k for k in KEPT_LINES if line.text.startswith(k)), None)
+        if kept is not None and (kept != "EB" or line.text[2:3] in " 0123456789") and \
+                line.text[len(kept):].strip():
+            elements.other.append((kept, line.text[len(kept):].strip()))
+            continue
         handler = _HANDLERS.get(code)
         if handler is None:
-            raise line.error("unknown MVT line (expected AD, AA, ED, EA, DL, PX or SI)")
+            raise line.error("unknown MVT line (expected AD, AA, ED, EA, EO, DL, PX, SI or"
+                             f" one of {', '.join(KEPT_LINES)})")
         handler(elements, line, line.text[2:].strip())
     mvt = elements.settle(message.envelope, flight.flight, flight.day, registration, station)
     if reference is None:
@@ -186,7 +209,11 @@ class _Elements:
         self.estimated_arrival: tuple[_RawTime, str] | None = None
         self.delays: tuple[Delay, ...] = ()
         self.passengers: int | None = None
+        self.infants: int | None = None
+        self.passenger_figures: tuple[int, ...] = ()
         self.supplementary: str | None = None
+        self.estimated_takeoff: _RawTime | None = None
+        self.other: list[tuple[str, str]] = []
 
     def once(self, code: str, line: Line) -> None:
         if code in self.seen:
@@ -197,6 +224,17 @@ class _Elements:
         self.once("AD", line)
         times, _, tail = data.partition(" ")
         self.off_block, self.airborne = _pair(times, line, "off-block", "airborne")
+        self.tail(line, tail)
+
+    def tail(self, line: Line, tail: str) -> None:
+        """What may follow the times of an AD or ED line: EO, then EA."""
+        if tail.startswith("EO"):
+            m = _EO.match(tail)
+            if m is None:
+                raise line.error(f"{tail!r} is not an estimated take-off like EO1425")
+            self.once("EO", line)
+            self.estimated_takeoff = _time(m["time"], line, "estimated take-off time")
+            tail = tail[m.end():].strip()
         if tail:
             self.estimate(line, tail)
 
@@ -208,8 +246,7 @@ class _Elements:
         self.once("ED", line)
         time, _, tail = data.partition(" ")
         self.estimated_departure = _time(time, line, "estimated departure time")
-        if tail:
-            self.estimate(line, tail)
+        self.tail(line, tail)
 
     def estimate(self, line: Line, text: str) -> None:
         m = _EA.fullmatch(text)
@@ -221,6 +258,9 @@ class _Elements:
 
     def estimate_line(self, line: Line, data: str) -> None:
         self.estimate(line, line.text)
+
+    def takeoff_line(self, line: Line, data: str) -> None:
+        self.tail(line, line.text)
 
     def delay(self, line: Line, data: str) -> None:
         self.once("DL", line)
@@ -245,8 +285,14 @@ class _Elements:
     def pax(self, line: Line, data: str) -> None:
         self.once("PX", line)
         if _PAX.fullmatch(data) is None:
-            raise line.error("passengers on board is not a number")
-        self.passengers = int(data)
+            raise line.error("passengers on board is not a number (or TOTAL/INFANTS,"
+                             " like PX131/4)")
+        total, *figures = (int(f) for f in data.split("/"))
+        if figures and figures[0] > total:
+            raise line.error(f"{figures[0]} infants of {total} passengers on board")
+        self.passengers = total
+        self.infants = figures[0] if figures else None
+        self.passenger_figures = tuple(figures[1:])
 
     def settle(self, envelope: Envelope, flight: Flight, day: int, registration: str,
                station: str) -> Mvt:
@@ -275,7 +321,12 @@ class _Elements:
                    on_block=at(self.on_block, touchdown),
                    estimated_departure=estimated_departure,
                    estimated_arrival=estimated_arrival, delays=self.delays,
-                   passengers=self.passengers, supplementary=self.supplementary)
+                   passengers=self.passengers, infants=self.infants,
+                   passenger_figures=self.passenger_figures,
+                   supplementary=self.supplementary,
+                   estimated_takeoff=at(self.estimated_takeoff,
+                                        off_block or estimated_departure),
+                   other=tuple(self.other))
 
 
 _HANDLERS: dict[str, Callable[[_Elements, Line, str], None]] = {
@@ -283,6 +334,7 @@ _HANDLERS: dict[str, Callable[[_Elements, Line, str], None]] = {
     "AA": _Elements.arrival,
     "ED": _Elements.estimated_dep,
     "EA": _Elements.estimate_line,
+    "EO": _Elements.takeoff_line,
     "DL": _Elements.delay,
     "PX": _Elements.pax,
 }
@@ -304,6 +356,7 @@ def _with_utc(mvt: Mvt, reference: date) -> Mvt:
         mvt, flight_date=flight_date, off_block=utc(mvt.off_block),
         airborne=utc(mvt.airborne), touchdown=utc(mvt.touchdown),
         on_block=utc(mvt.on_block), estimated_departure=utc(mvt.estimated_departure),
+        estimated_takeoff=utc(mvt.estimated_takeoff),
         estimated_arrival=None if arrival is None else replace(
             arrival, time=placed(arrival.time)),
     )

@@ -4,8 +4,10 @@ Accepted shape::
 
     PNL
     KL1234/15SEP AMS PART1                flight/date, boarding station, part
-    RBD C/CJD Y/YBM                       optional RBD/CFG lines, skipped
-    -TIA12Y                               destination, passengers booked, class
+    RBD C/CJD Y/YBM                       optional header blocks kept in ``header``:
+    AVAIL                                 RBD, CFG, AVAIL and its availability lines
+    AMS TIA C012 Y138                     (AMS TIA C012 Y138)
+    -TIA012Y PAD001                       destination, booked, class[, suffixes]
     1OKELLO/GRACE MRS .L/ABC123           count + SURNAME/GIVEN[ TITLE]..., elements
     .R/WCHC HK1 NEEDS AISLE CHAIR         elements may also stand on their own lines
     .RN/ AT THE DOOR                      continues the .R/ before it, text as sent
@@ -25,15 +27,26 @@ after a space, then elements.  Elements start with ``.CODE/`` and run to the nex
 element or the end of the line; they may follow the names on the same line or stand
 on the lines below, and always belong to the name element above them:
 
-* ``.L/ABC123``            booking locator (at most one)
-* ``.R/CODE free text``    SSR remark: 4-letter code, then the text as sent
+* ``.L/ABC123``            booking locator; a second and further ``.L/`` (the
+                           reservation system's, ``.L/7HHKQ2/1A``) are kept in
+                           ``locators``; ``locator`` is the first (the carrier's)
+* ``.R/CODE free text``    SSR remark: 4-letter code, then the text as sent;
+                           ``.R/INFT HK1 02FEB26 MENSAH/KOFI`` is an infant on the
+                           name's lap (``infants``: name, birth date), ``.R/CHLD HK1
+                           05MAY18`` gives a child's birth date (``child_birth``)
 * ``.RN/...``              continues the previous remark, joined without a separator
                            because Type B cuts long lines mid-word
 * ``.I/KQ116Y15NBO``       inbound: flight, class, day, boarding station (or 2)
 * ``.O/KL673Y15YYZ``       onward (``.O2/``... for further legs): flight, class, day,
                            destination (or boarding+destination), optional HHMM
                            departure and status (``...YYZ1410HK``)
-* ``.C/ .W/ .N/``          kept verbatim in ``other``
+* every other element of the standard (``.A/ .C/ .E/ .F/ .ID/ .M/ .N/ .P/ .S/ .U/
+  .W/ .WL/ .X/``) is kept verbatim in ``other``; an unknown identifier is refused
+
+Birth dates are ``DDMMMYY``; the two-digit year is read as 20YY (infants and the
+children this console records were born this century).  A name followed by ``CHD``
+is a child.  E-mail folding (a line of 69+ characters and its rest on the next line,
+see ``telex_common.unfold``) is joined back.
 
 Destination lines state the booked total for that destination and class; names of a
 multi-part list are spread over parts, so the totals are reported, not checked.
@@ -42,13 +55,14 @@ multi-part list are spread over parts, so the totals are reported, not checked.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, time
 from typing import ClassVar, Literal, TypeVar
 
 from movements.ingest.names import PersonName, parse_names
 from movements.ingest.telex_common import (
     FLIGHT_PATTERN,
+    MONTHS,
     DayMonth,
     Envelope,
     Flight,
@@ -62,17 +76,27 @@ from movements.ingest.telex_common import (
     read_message,
     resolved,
     split_end,
+    unfold,
 )
 
 Action = Literal["ADD", "DEL", "CHG"]
 _ACTIONS: dict[str, Action] = {"ADD": "ADD", "DEL": "DEL", "CHG": "CHG"}
 
-_DESTINATION = re.compile(r"-(?P<dest>[A-Z]{3})(?P<count>[0-9]{1,3})(?P<cabin>[A-Z])")
+_DESTINATION = re.compile(r"-(?P<dest>[A-Z]{3})(?P<count>[0-9]{1,3})(?P<cabin>[A-Z])"
+                          r"(?P<suffixes>(?: [A-Z]{1,4}[0-9]{1,3})*)")
 _NAME_LINE = re.compile(r"(?P<count>[0-9]{1,3})(?P<rest>[^0-9].*)")
-_ELEMENT = re.compile(r"\.(?P<code>RN|R|L|I|O[2-9]?|C|W|N)/")
+#: Element identifiers of the PNL/ADL standard; the longer ones first.
+ELEMENT_CODES = ("RN", "ID", "WL", "O[2-9]", "A", "C", "E", "F", "I", "L", "M", "N", "O",
+                 "P", "R", "S", "U", "W", "X")
+_ELEMENT = re.compile(rf"\.(?P<code>{'|'.join(ELEMENT_CODES)})/")
+_HEADER_START = ("RBD ", "CFG/", "AVAIL")
+_BIRTH = re.compile(r"(?P<day>[0-9]{2})(?P<month>[A-Z]{3})(?P<year>[0-9]{2})")
+_STATUS = re.compile(r"[A-Z]{2}[0-9]{1,3}")
 _GROUP = re.compile(r"-(?P<code>[A-Z])(?P<size>[0-9]{1,3})(?P<name>[A-Z0-9]*)$")
 _LOCATOR = re.compile(r"(?P<locator>[A-Z0-9]{5,8})(?:/[A-Z0-9]{2,3})?")
-_REMARK = re.compile(r"(?P<code>[A-Z]{4})(?: (?P<text>.*))?")
+_REMARK = re.compile(r"(?P<code>[A-Z]{4})(?: (?P<text>.*)|(?P<tied>-[0-9].*))?")
+# "-1OKELLO/GRACE" at the end of a remark: the passenger of the element it is for.
+_ASSOCIATION = re.compile(r"\s*-(?P<count>[0-9]{1,3})(?P<name>[^0-9\s/][^/]*/[^/]*)$")
 _CONNECTION = re.compile(
     rf"(?P<flight>{FLIGHT_PATTERN})(?P<cabin>[A-Z])(?P<day>[0-9]{{1,2}})"
     r"(?P<stations>[A-Z]{3}(?:[A-Z]{3})?)(?P<time>[0-9]{4})?(?P<status>[A-Z]{2}[0-9]{0,3})?"
@@ -86,6 +110,17 @@ class ClassTotal:
     destination: str
     cabin_class: str
     count: int
+    suffixes: tuple[str, ...] = ()  # PAD001, ID002...: kept as sent
+
+
+@dataclass(frozen=True, slots=True)
+class Infant:
+    """``.R/INFT HK1 02FEB26 MENSAH/KOFI``: an infant travelling on the name's lap."""
+
+    name: PersonName | None  # None: not given (the adult's surname applies)
+    birth_date: date | None
+    line_no: int
+    on_lap_of: PersonName | None = None  # the element's passenger it travels with
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,10 +134,15 @@ class Group:
 
 @dataclass(frozen=True, slots=True)
 class Remark:
-    """``.R/UMNR HK1 AGE 08``: SSR code and the rest of the text as sent."""
+    """``.R/UMNR HK1 AGE 08``: SSR code and the rest of the text as sent.
+
+    A remark ending in a name association (``.R/WCHR HK1-1OKELLO/GRACE``) is for that
+    passenger of the name element only: ``for_name`` is that passenger (one of the
+    element's names) and ``text`` stops before the association."""
 
     code: str
     text: str
+    for_name: PersonName | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,11 +180,17 @@ class NameEntry:
     cabin_class: str
     names: tuple[PersonName, ...]  # one per passenger
     group: Group | None = None
-    locator: str | None = None
+    locators: tuple[str, ...] = ()  # .L/ in the order sent
     remarks: tuple[Remark, ...] = ()
     inbound: Connection | None = None
     onward: tuple[Connection, ...] = ()  # .O/ then .O2/, .O3/... in the order sent
     other: tuple[Element, ...] = ()
+    infants: tuple[Infant, ...] = ()  # from .R/INFT, one per remark
+    child_birth: date | None = None  # from .R/CHLD
+
+    @property
+    def locator(self) -> str | None:
+        return self.locators[0] if self.locators else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +207,7 @@ class NameList:
     totals: tuple[ClassTotal, ...]
     entries: tuple[NameEntry, ...]
     flight_date: date | None = None  # flight_day resolved against the reference
+    header: tuple[str, ...] = ()  # RBD, CFG, AVAIL blocks as sent
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,11 +244,16 @@ def _name_list(message: Message, result: type[_List], reference: date | None) ->
     flight_line = first_body_line(message)
     flight, flight_day, station, part = parse_station_flight_line(flight_line)
     lines, last_part = split_end(message.body[1:], kind, part, flight_line)
-    # Booking-class and cabin-configuration lines may follow the flight line; they say
-    # nothing the team uses, so they are skipped there and rejected anywhere else.
+    lines = unfold(lines, _can_start)
+    # Header blocks (booking classes, configuration, availability) may follow the flight
+    # line; they say nothing the team uses: kept as sent, rejected anywhere else.
     start = 0
-    while start < len(lines) and lines[start].text.startswith(("RBD ", "CFG/")):
-        start += 1
+    header: list[str] = []
+    if lines and lines[0].text.startswith(_HEADER_START):
+        while start < len(lines) and not lines[start].text.startswith("-") and \
+                _ACTIONS.get(lines[start].text) is None:
+            header.append(lines[start].text)
+            start += 1
     reader = _Reader(kind)
     for line in lines[start:]:
         reader.read(line)
@@ -215,7 +267,12 @@ def _name_list(message: Message, result: type[_List], reference: date | None) ->
                   station=station, part=part, last_part=last_part,
                   totals=tuple(reader.totals),
                   entries=tuple(draft.freeze() for draft in reader.drafts),
-                  flight_date=flight_date)
+                  flight_date=flight_date, header=tuple(header))
+
+
+def _can_start(text: str) -> bool:
+    return text[:1] in "-." or text[:1].isdigit() or text in _ACTIONS or \
+        text.startswith(_HEADER_START)
 
 
 @dataclass
@@ -226,16 +283,32 @@ class _Draft:
     cabin_class: str
     names: tuple[PersonName, ...]
     group: Group | None
-    locator: str | None = None
+    locators: list[str] = field(default_factory=list)
     remarks: list[Remark] = field(default_factory=list)
+    remark_lines: list[Line] = field(default_factory=list)
     inbound: Connection | None = None
     onward: list[Connection] = field(default_factory=list)
     other: list[Element] = field(default_factory=list)
 
     def freeze(self) -> NameEntry:
+        pairs = [(_associate(r, line, self.names), line)
+                 for r, line in zip(self.remarks, self.remark_lines, strict=True)]
+        remarks = tuple(r for r, _ in pairs)
+        infants = []
+        for r, line in pairs:
+            if r.code != "INFT":
+                continue
+            adult = r.for_name or (self.names[0] if len(self.names) == 1 else None)
+            if adult is None:
+                # With several names and no association, whose lap is not said.
+                raise line.error("INFT on a name element of several passengers without"
+                                 " -1SURNAME/GIVEN saying whose lap")
+            infants.append(replace(_infant(r.text, line), on_lap_of=adult))
+        child = [_birth_date(r.text, line) for r, line in pairs if r.code == "CHLD"]
         return NameEntry(self.line_no, self.action, self.destination, self.cabin_class,
-                         self.names, self.group, self.locator, tuple(self.remarks),
-                         self.inbound, tuple(self.onward), tuple(self.other))
+                         self.names, self.group, tuple(self.locators), remarks,
+                         self.inbound, tuple(self.onward), tuple(self.other),
+                         tuple(infants), next((c for c in child if c is not None), None))
 
     def add(self, code: str, body: str, line: Line) -> None:
         if code == "RN":
@@ -251,17 +324,17 @@ class _Draft:
         if not body:
             raise line.error(f"empty .{code}/ element")
         if code == "L":
-            if self.locator is not None:
-                raise line.error("second .L/ booking locator for one name element")
             m = _LOCATOR.fullmatch(body)
             if m is None:
                 raise line.error(f"booking locator {body!r} is not 5-8 letters and digits")
-            self.locator = m["locator"]
+            if m["locator"] not in self.locators:
+                self.locators.append(m["locator"])
         elif code == "R":
             m = _REMARK.fullmatch(body)
             if m is None:
                 raise line.error(f"remark {body!r} does not start with a 4-letter SSR code")
-            self.remarks.append(Remark(m["code"], m["text"] or ""))
+            self.remarks.append(Remark(m["code"], m["text"] or m["tied"] or ""))
+            self.remark_lines.append(line)
         elif code == "I":
             if self.inbound is not None:
                 raise line.error("second .I/ inbound connection for one name element")
@@ -290,14 +363,18 @@ class _Reader:
         elif text.startswith("-"):
             m = _DESTINATION.fullmatch(text)
             if m is None:
-                raise line.error("destination line must be -DESTcountCLASS, like -TIA12Y")
-            self.totals.append(ClassTotal(m["dest"], m["cabin"], int(m["count"])))
+                raise line.error("destination line must be -DESTcountCLASS, like -TIA12Y,"
+                                 " optionally followed by suffixes like PAD001")
+            self.totals.append(ClassTotal(m["dest"], m["cabin"], int(m["count"]),
+                                          tuple(m["suffixes"].split())))
             self.current = None
         elif text.startswith("."):
             if self.current is None:
                 raise line.error("element line with no name element above it")
             if _ELEMENT.match(text) is None:
-                raise line.error("unknown element (expected .L/ .R/ .RN/ .I/ .O/ .C/ .W/ .N/)")
+                raise line.error("unknown element (expected one of ."
+                                 + "/ .".join(c.replace("[2-9]", "2") for c in ELEMENT_CODES)
+                                 + "/)")
             for code, body in _elements(text):
                 self.current.add(code, body, line)
         elif m := _NAME_LINE.fullmatch(text):
@@ -360,3 +437,75 @@ def _connection(body: str, line: Line, inbound: bool) -> Connection:
             raise line.error(f"connection time {m['time']} is not HHMM")
         departure = time(hour, minute)
     return Connection(flight, m["cabin"], day, board, off, departure, m["status"])
+
+
+def _birth_date(text: str, line: Line) -> date | None:
+    """The DDMMMYY birth date in an INFT or CHLD remark, if there is one."""
+    for token in text.split():
+        m = _BIRTH.fullmatch(token)
+        if m is None:
+            continue
+        if m["month"] not in MONTHS:
+            raise line.error(f"birth date {token!r} is not DDMMMYY")
+        try:
+            return date(2000 + int(m["year"]), MONTHS[m["month"]], int(m["day"]))
+        except ValueError:
+            raise line.error(f"birth date {token!r} is not a date") from None
+    return None
+
+
+def _squash(text: str | None) -> str:
+    return "".join((text or "").split())
+
+
+def same_person(a: PersonName, b: PersonName) -> bool:
+    """The same passenger, however the title was written (GRACE MRS, GRACEMRS)."""
+    if _squash(a.surname) != _squash(b.surname):
+        return False
+    given_a = {_squash(a.given_name), _squash((a.given_name or "") + (a.title or ""))}
+    given_b = {_squash(b.given_name), _squash((b.given_name or "") + (b.title or ""))}
+    return bool(given_a & given_b)
+
+
+def _associate(remark: Remark, line: Line, names: tuple[PersonName, ...]) -> Remark:
+    """Split a trailing ``-1SURNAME/GIVEN`` off the remark and tie it to that passenger."""
+    m = _ASSOCIATION.search(remark.text)
+    if m is None:
+        return remark
+    who = parse_names(m["name"].strip(), line)
+    match = next((n for n in names if same_person(n, who[0])), None) \
+        if len(who) == 1 else None
+    if match is None:
+        raise line.error(f".R/{remark.code} is for {m['name'].strip()}, who is not a"
+                         " passenger of this name element")
+    return Remark(remark.code, remark.text[:m.start()].strip(), match)
+
+
+def birth_date_in(text: str) -> date | None:
+    """The first valid DDMMMYY date in free text (a PSM's ``FT``), else None."""
+    for token in text.split():
+        m = _BIRTH.fullmatch(token)
+        if m is not None and m["month"] in MONTHS:
+            try:
+                return date(2000 + int(m["year"]), MONTHS[m["month"]], int(m["day"]))
+            except ValueError:
+                continue
+    return None
+
+
+def _infant(text: str, line: Line) -> Infant:
+    """``HK1 02FEB26 MENSAH/KOFI`` (status, birth date, name in any order after the
+    status; each optional) -> Infant."""
+    words = text.split()
+    if words and _STATUS.fullmatch(words[0]):
+        words = words[1:]
+    birth = _birth_date(" ".join(words), line)
+    rest = [w for w in words if _BIRTH.fullmatch(w) is None]
+    name = None
+    if rest:
+        named = parse_names(" ".join(rest), line) if "/" in " ".join(rest) else None
+        if named is None or len(named) != 1:
+            raise line.error(f"INFT {text!r}: expected one infant as SURNAME/GIVEN and"
+                             " a DDMMMYY birth date")
+        name = named[0]
+    return Infant(name, birth, line.no)

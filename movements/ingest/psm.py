@@ -22,7 +22,9 @@ Fields, space separated, in this order:
 7. optional ``FT`` and free text to the end of the line
 
 A line whose first word is ``FT`` adds to the free text of the passenger line above
-(joined with a space).  A part without passengers says ``NIL`` alone.  A PART1
+(joined with a space).  A line folded by an e-mail gateway at 69 characters is joined
+back (``telex_common.unfold``).  ``PSM COR`` is a corrected PSM: like PART1 again, it
+replaces the flight's PSM data.  A part without passengers says ``NIL`` alone.  A PART1
 received again replaces the flight's earlier PSM data: that is for the caller, who
 gets ``part`` and ``last_part``.
 """
@@ -50,12 +52,14 @@ from movements.ingest.telex_common import (
     read_message,
     resolved,
     split_end,
+    unfold,
 )
 
 _CODES = re.compile(r"[A-Z]{4}(?:/[A-Z]{4})*")
 _COUNT = re.compile(r"[0-9]{1,3}")
 _SEAT = re.compile(r"[0-9]{1,3}[A-Z]")
 _KEYWORDS = ("ONWARD", "FT")
+_STARTS = re.compile(r"[A-Z]{4}(?:/[A-Z]{4})* [0-9]|FT\b|END|NIL$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +110,7 @@ def _entries(lines: tuple[Line, ...], flight_line: Line) -> tuple[PsmEntry, ...]
             raise lines[1].error("text after NIL")
         return ()
     entries: list[PsmEntry] = []
-    for line in lines:
+    for line in unfold(lines, lambda text: _STARTS.match(text) is not None):
         tokens = line.tokens
         if tokens[0] == "FT":
             if not entries:

@@ -10,10 +10,13 @@ Accepted shape::
     ENDPART1                          or ENDPTM on the last part
 
 A transfer line is: onward ``FLIGHT/DD``, destination, seats as count+class (one
-token, several classes may run together: ``2C2Y``), optionally bags as ``nB``, then
-name groups ``SURNAME[/GIVEN...]`` separated by spaces, one passenger per given
-name.  Names are optional, but when present they must account for every seat, so a
-line cut short is caught.
+token, several classes may run together: ``2C2Y``), optionally children and infants
+among them (``1CHD``, ``1INF``, either order; infants hold no seat), optionally bags
+as ``nB`` with their weight (``6B120K``, ``6B/120``, ``K`` kilograms by default,
+``L`` pounds), then name groups ``SURNAME[/GIVEN...]`` separated by spaces, one
+passenger per given name; a given name may hold a space (``ODHIAMBO/GRACE ACHIENG``,
+see ``names.parse_name_groups``).  Names are optional, but when present they must
+account for every seat (or every seat and infant), so a line cut short is caught.
 
 Continuation: a line starting with ``-`` carries more name groups for the transfer
 line above it (whole groups only; a group is never split across lines).  A line
@@ -49,12 +52,15 @@ from movements.ingest.telex_common import (
     read_message,
     resolved,
     split_end,
+    unfold,
 )
 
 _ROUTE = re.compile(r"[A-Z]{6}")
 _SEATS = re.compile(r"(?:[0-9]{1,3}[A-Z])+")
 _SEAT = re.compile(r"(?P<count>[0-9]{1,3})(?P<cabin>[A-Z])")
-_BAGS = re.compile(r"(?P<bags>[0-9]{1,3})B")
+_BAGS = re.compile(r"(?P<bags>[0-9]{1,3})B(?:/?(?P<weight>[0-9]{1,5})(?P<unit>[KL])?)?")
+_MINORS = re.compile(r"(?P<count>[0-9]{1,3})(?P<kind>CHD|INF)")
+_STARTS = re.compile(r"[A-Z0-9]{2}[A-Z]?[0-9]{1,4}[A-Z]?/[0-9]|[-.]|END|NIL$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +76,11 @@ class Transfer:
     destination: str
     seats: tuple[SeatCount, ...]
     bags: int | None
-    names: tuple[PersonName, ...]  # empty, or exactly one per seat
+    names: tuple[PersonName, ...]  # empty, or one per seat (and per infant, if named)
+    bag_weight: int | None = None
+    bag_unit: str = "K"  # K kilograms, L pounds
+    children: int = 0  # of the seats, children
+    infants: int = 0  # without a seat
 
     @property
     def passengers(self) -> int:
@@ -121,13 +131,22 @@ class _Draft:
     destination: str
     seats: tuple[SeatCount, ...]
     bags: int | None
-    names: list[PersonName] = field(default_factory=list)
+    bag_weight: int | None = None
+    bag_unit: str = "K"
+    children: int = 0
+    infants: int = 0
+    tokens: list[tuple[str, Line]] = field(default_factory=list)
 
     def freeze(self) -> Transfer:
+        seated = sum(seat.count for seat in self.seats)
+        names = parse_name_groups(self.tokens, seated)
+        if self.infants and len(names) != seated:
+            names = parse_name_groups(self.tokens, seated + self.infants)
         transfer = Transfer(self.line.no, self.onward, self.destination, self.seats,
-                            self.bags, tuple(self.names))
-        if self.names and len(self.names) != transfer.passengers:
-            raise self.line.error(f"{plural(len(self.names), 'name')} for"
+                            self.bags, names, self.bag_weight, self.bag_unit,
+                            self.children, self.infants)
+        if names and len(names) not in (seated, seated + self.infants):
+            raise self.line.error(f"{plural(len(names), 'name')} for"
                                   f" {plural(transfer.passengers, 'passenger')}")
         return transfer
 
@@ -140,14 +159,14 @@ def _transfers(lines: tuple[Line, ...], flight_line: Line) -> tuple[Transfer, ..
             raise lines[1].error("text after NIL")
         return ()
     drafts: list[_Draft] = []
-    for line in lines:
+    for line in unfold(lines, lambda text: _STARTS.match(text) is not None):
         if line.text.startswith("-"):
             if not drafts:
                 raise line.error("name continuation before any transfer line")
             more = line.text[1:].strip()
             if not more:
                 raise line.error("empty name continuation")
-            drafts[-1].names.extend(parse_name_groups(more.split(" "), line))
+            drafts[-1].tokens.extend((token, line) for token in more.split(" "))
         elif line.text.startswith("."):
             raise line.error("'.' starts a PNL element; PTM names continue on '-' lines")
         else:
@@ -167,10 +186,24 @@ def _transfer_line(line: Line) -> _Draft:
     seats = tuple(SeatCount(int(m["count"]), m["cabin"]) for m in _SEAT.finditer(tokens[2]))
     if any(seat.count == 0 for seat in seats):
         raise line.error(f"seats {tokens[2]!r} count a class with zero passengers")
-    names_from = 3
-    bags = None
-    if len(tokens) > 3 and (m := _BAGS.fullmatch(tokens[3])):
-        bags, names_from = int(m["bags"]), 4
-    draft = _Draft(line, onward, destination, seats, bags)
-    draft.names.extend(parse_name_groups(tokens[names_from:], line))
+    at = 3
+    draft = _Draft(line, onward, destination, seats, None)
+    seen: set[str] = set()
+    while at < len(tokens) and (m := _MINORS.fullmatch(tokens[at])):
+        if m["kind"] in seen:
+            raise line.error(f"second {m['kind']} count on one transfer line")
+        seen.add(m["kind"])
+        if m["kind"] == "CHD":
+            draft.children = int(m["count"])
+        else:
+            draft.infants = int(m["count"])
+        at += 1
+    if draft.children > sum(seat.count for seat in seats):
+        raise line.error(f"{draft.children} children but {tokens[2]} seats")
+    if at < len(tokens) and (m := _BAGS.fullmatch(tokens[at])):
+        draft.bags = int(m["bags"])
+        draft.bag_weight = int(m["weight"]) if m["weight"] else None
+        draft.bag_unit = m["unit"] or "K"
+        at += 1
+    draft.tokens.extend((token, line) for token in tokens[at:])
     return draft

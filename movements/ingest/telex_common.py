@@ -8,11 +8,26 @@ strictly: every token must have its documented shape, or the parser raises
 ``TelexError`` naming the line.  Telexes are upper case, so lower-case structure
 (``mvt``, ``15sep``) is rejected rather than guessed at; names pass through as sent.
 
-Envelope lines allowed before the message identifier (all optional)::
+Envelope lines allowed before the message identifier (all optional), as SITA, ARINC
+and the e-mail gateways write them::
 
-    QU AMSKLXH AMSOPXH        priority code and 7-character addresses (may repeat)
-    .NBOKQXH 150830           origin address, then optionally DDHHMM and a message id
+    =HEADER / =PRIORITY / =DESTINATION TYPE B / =ORIGIN / =MSGID / =SMI / =TEXT
+                              a gateway's envelope: "=" section lines, each followed
+                              by its values ("STX,AMSKLXH"), up to "=TEXT"
+    QU                        a priority code alone, or before the addresses
+    QU AMSKLXH AMSOPXH        7-character addresses (several lines may follow)
+    .NBOKQXH 150830 AB12/001  originator, then optionally DDHHMM and the sender's
+                              message identity (kept verbatim)
+    PDM                       possible duplicate message (may also follow the type)
+    COR                       a corrected repeat of an earlier message (may also
+                              follow the type: ``MVT COR``)
     MVT                       the identifier: MVT, PTM, PNL, ADL or PSM
+
+The message ends at its last line, at a line ``NNNN`` (teleprinter end of message)
+or at a line ``=`` (the end some gateways append); blank lines after that are ignored
+and anything else there is refused.  E-mail gateways fold a Type B line longer than
+69 characters: ``unfold`` joins a line the type cannot start with the long line above
+it (see each parser).
 
 Dates in telexes carry no year (``15SEP``) or no month (``/15``); ``resolve_day`` and
 ``resolve_day_month`` pick the calendar date nearest a reference date, which is how a
@@ -38,7 +53,8 @@ MONTHS = {name: no for no, name in enumerate(
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _SITA_FRAMING = str.maketrans("", "", "\x01\x02\x03")
 _ADDRESS_LINE = re.compile(r"(?:(?P<priority>Q[A-Z]) )?(?P<addresses>[A-Z0-9]{7}(?: [A-Z0-9]{7})*)")
-_ORIGIN_LINE = re.compile(r"\.(?P<origin>[A-Z0-9]{7})(?: (?P<stamp>[0-9]{6}))?(?: .*)?")
+_ORIGIN_LINE = re.compile(
+    r"\.(?P<origin>[A-Z0-9]{7})(?: (?P<stamp>[0-9]{6}))?(?: (?P<ident>\S.*))?")
 # Airline designator (2 characters, or 3 letters for ICAO), 1-4 digits, optional suffix.
 FLIGHT_PATTERN = r"[A-Z0-9]{2}[A-Z]?[0-9]{1,4}[A-Z]?"
 _FLIGHT = re.compile(r"(?P<carrier>[A-Z0-9]{2}[A-Z]?)(?P<number>[0-9]{1,4})(?P<suffix>[A-Z]?)")
@@ -58,6 +74,7 @@ class Line:
     no: int
     raw: str
     text: str
+    indented: bool = False  # began with white space (a folded line's rest, see unfold)
 
     def error(self, reason: str) -> TelexError:
         return TelexError(self.no, self.raw, reason)
@@ -72,19 +89,31 @@ def split_lines(text: str) -> list[Line]:
         text = text[1:]
     lines = []
     for no, raw in enumerate(_LINE_BREAK.split(text), start=1):
-        cleaned = raw.translate(_SITA_FRAMING).strip()
-        lines.append(Line(no, cleaned, " ".join(cleaned.split())))
+        unframed = raw.translate(_SITA_FRAMING)
+        cleaned = unframed.strip()
+        indented = bool(cleaned) and unframed[:1].isspace()
+        lines.append(Line(no, cleaned, " ".join(cleaned.split()), indented))
     return lines
 
 
 @dataclass(frozen=True, slots=True)
 class Envelope:
-    """The SITA header lines, when the telex came with them."""
+    """The Type B envelope and message-level indicators, when the telex came with them.
+
+    ``possible_duplicate`` (PDM) and ``correction`` (COR) change how the message is
+    applied; ``message_id`` (the originator's message identity) and ``extra`` (a
+    gateway's ``=`` sections other than priority, destination, origin and message id)
+    are kept verbatim and not used.
+    """
 
     priority: str | None = None
     addresses: tuple[str, ...] = ()
     origin: str | None = None
     origin_time: str | None = None  # DDHHMM as sent, checked to be a valid time
+    message_id: str | None = None
+    possible_duplicate: bool = False
+    correction: bool = False
+    extra: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +122,90 @@ class Message:
     identifier: Line
     body: tuple[Line, ...]  # the non-blank lines after the identifier
 
+    @property
+    def kind(self) -> str:
+        return self.identifier.tokens[0]
+
+
+_PRIORITY = re.compile(r"Q[A-Z]")
+_INDICATORS = ("COR", "PDM")
+_END_OF_MESSAGE = ("NNNN", "=")
+
+
+class _EnvelopeReader:
+    def __init__(self) -> None:
+        self.priority: str | None = None
+        self.addresses: list[str] = []
+        self.origin: str | None = None
+        self.origin_time: str | None = None
+        self.message_id: str | None = None
+        self.pdm = False
+        self.cor = False
+        self.extra: list[str] = []
+        self.section: str | None = None  # inside a gateway's "=" section
+
+    def envelope(self) -> Envelope:
+        return Envelope(self.priority, tuple(self.addresses), self.origin, self.origin_time,
+                        self.message_id, self.pdm, self.cor, tuple(self.extra))
+
+    def set_priority(self, code: str, line: Line) -> None:
+        if self.priority is not None and self.priority != code:
+            raise line.error("second priority code in the envelope")
+        self.priority = code
+
+    def set_origin(self, origin: str, stamp: str | None, ident: str | None,
+                   line: Line) -> None:
+        if stamp is not None and not _valid_ddhhmm(stamp):
+            raise line.error("origin time is not DDHHMM")
+        self.origin, self.origin_time = origin, stamp
+        self.message_id = ident or self.message_id
+
+    def gateway(self, line: Line) -> None:
+        """A line of a gateway envelope (``=PRIORITY`` then ``QU``...)."""
+        text = line.text
+        if text.startswith("="):
+            self.section = text[1:].strip()
+            if self.section == "TEXT":
+                self.section = None
+            return
+        section = self.section or ""
+        if section == "PRIORITY" and _PRIORITY.fullmatch(text):
+            self.set_priority(text, line)
+        elif section.startswith("DESTINATION"):
+            self.addresses.extend(a.rpartition(",")[2] for a in text.split(" "))
+        elif section == "ORIGIN" and re.fullmatch(r"[A-Z0-9]{7}", text):
+            self.origin = text
+        elif section == "MSGID":
+            self.message_id = text
+        else:
+            self.extra.append(f"{section}: {text}")
+
+    def read(self, line: Line) -> bool:
+        """Take an envelope line; False when the line is not one."""
+        text = line.text
+        if text.startswith("=") and text != "=":
+            self.gateway(line)
+            return True
+        if self.section is not None:
+            self.gateway(line)
+            return True
+        if text in _INDICATORS:
+            self.pdm = self.pdm or text == "PDM"
+            self.cor = self.cor or text == "COR"
+            return True
+        if _PRIORITY.fullmatch(text):
+            self.set_priority(text, line)
+            return True
+        if self.origin is None and (m := _ORIGIN_LINE.fullmatch(text)):
+            self.set_origin(m["origin"], m["stamp"], m["ident"], line)
+            return True
+        if self.origin is None and (m := _ADDRESS_LINE.fullmatch(text)):
+            if m["priority"] is not None:
+                self.set_priority(m["priority"], line)
+            self.addresses.extend(m["addresses"].split(" "))
+            return True
+        return False
+
 
 def read_message(text: object, expect: str | None = None) -> Message:
     """Skip the envelope, find the identifier; ``expect`` pins the telex type."""
@@ -100,37 +213,65 @@ def read_message(text: object, expect: str | None = None) -> Message:
         # One error type for every rejection, even a caller handing over bytes.
         raise TelexError(1, "", f"a telex must be text (str), not {type(text).__name__}")
     lines = split_lines(text)
-    priority: str | None = None
-    addresses: list[str] = []
-    origin: str | None = None
-    origin_time: str | None = None
+    reader = _EnvelopeReader()
     last: Line | None = None
     for index, line in enumerate(lines):
         if not line.text:
             continue
         last = line
-        if line.text in KINDS:
-            if expect is not None and line.text != expect:
-                raise line.error(f"this telex is {line.text}, expected {expect}")
-            envelope = Envelope(priority, tuple(addresses), origin, origin_time)
-            body = tuple(rest for rest in lines[index + 1:] if rest.text)
-            return Message(envelope, line, body)
-        if origin is None and (m := _ORIGIN_LINE.fullmatch(line.text)):
-            origin, origin_time = m["origin"], m["stamp"]
-            if origin_time is not None and not _valid_ddhhmm(origin_time):
-                raise line.error("origin time is not DDHHMM")
-        elif origin is None and (m := _ADDRESS_LINE.fullmatch(line.text)):
-            if m["priority"] is not None:
-                if priority is not None:
-                    raise line.error("second priority code in the envelope")
-                priority = m["priority"]
-            addresses.extend(m["addresses"].split(" "))
-        else:
+        kind, *indicators = line.tokens
+        if reader.section is None and kind in KINDS and \
+                all(i in _INDICATORS for i in indicators) and len(indicators) <= 2:
+            if expect is not None and kind != expect:
+                raise line.error(f"this telex is {kind}, expected {expect}")
+            for indicator in indicators:
+                reader.read(Line(line.no, indicator, indicator))
+            body = _body(lines[index + 1:])
+            return Message(reader.envelope(), line, body)
+        if not reader.read(line):
             raise line.error("expected a message identifier (MVT, PTM, PNL, ADL or PSM)"
-                             " or a SITA address/origin line")
+                             " or a Type B envelope line (priority, address, originator,"
+                             " PDM, COR)")
     if last is None:
         raise TelexError(1, lines[0].raw, "empty telex")
     raise last.error("no message identifier (MVT, PTM, PNL, ADL or PSM) in the telex")
+
+
+def _body(lines: list[Line]) -> tuple[Line, ...]:
+    """The non-blank lines up to an end-of-message line (NNNN or =)."""
+    body: list[Line] = []
+    for index, line in enumerate(lines):
+        if line.text in _END_OF_MESSAGE:
+            after = next((rest for rest in lines[index + 1:] if rest.text), None)
+            if after is not None:
+                raise after.error(f"text after the end of the message ({line.text})")
+            break
+        if line.text:
+            body.append(line)
+    return tuple(body)
+
+
+def unfold(lines: tuple[Line, ...], can_start: Callable[[str], bool]) -> tuple[Line, ...]:
+    """Join the pieces an e-mail gateway folded off lines longer than 69 characters.
+
+    A line the message type cannot start (``can_start`` is False), directly after a
+    line of 69 characters or more, is the rest of that line: joined with a space when
+    it was folded at a space (the piece arrived indented), else directly (cut at the
+    69th character).  Errors keep pointing at the first line of the joined text.
+    """
+    out: list[Line] = []
+    for line in lines:
+        prev = out[-1] if out else None
+        if prev is not None and len(prev.raw) >= FOLD_WIDTH and not can_start(line.text):
+            sep = " " if line.indented else ""
+            raw = prev.raw + sep + line.raw
+            out[-1] = Line(prev.no, raw, " ".join(raw.split()), prev.indented)
+            continue
+        out.append(line)
+    return tuple(out)
+
+
+FOLD_WIDTH = 69
 
 
 def _valid_ddhhmm(stamp: str) -> bool:
@@ -229,7 +370,7 @@ def parse_station_flight_line(line: Line) -> tuple[Flight, DayMonth, str, int]:
 
 def first_body_line(message: Message) -> Line:
     if not message.body:
-        raise message.identifier.error(f"{message.identifier.text} has no flight line")
+        raise message.identifier.error(f"{message.kind} has no flight line")
     return message.body[0]
 
 

@@ -26,13 +26,13 @@ from movements.domain.uow import Tx
 from movements.feed.client import feed_status_view
 from movements.realtime.connection import LiveSocket, serve
 from movements.realtime.fragments import header
-from movements.realtime.socket import holder_of
 from movements.services import Services
 from movements.web.auth import COORDINATION, STAFF, AuthUser, current_user, same_origin
 from movements.web.deps import ChannelsDep, PathId, ServicesDep
+from movements.web.live import holder_of
+from movements.web.media import HTML
 
 log = logging.getLogger(__name__)
-HTML = "text/html; charset=utf-8"
 POLICY = 1008
 
 
@@ -56,7 +56,8 @@ async def _list_html(services: Services, user: AuthUser, env: Any, airport: str)
     page = await services.uow.read(views.alerts_page, user.actor, airport,
                                    services.settings.airport, now)
     return str(env.get_template("partials/alert_list.html").render(
-        alerts=page.alerts, oob=True, csrf_token=user.csrf_token, now=now))
+        alerts=page.alerts, oob=True, csrf_token=user.csrf_token, now=now,
+        page_timezone=page.airport.timezone))
 
 
 class Alerts(Controller):
@@ -71,7 +72,7 @@ class Alerts(Controller):
                                        services.settings.airport, now)
         env = request.app.state.fragments.env
         context = {"alerts": page.alerts, "oob": False, "csrf_token": user.csrf_token,
-                   "now": now}
+                   "now": now, "page_timezone": page.airport.timezone}
         if request.headers.get("hx-request"):
             return _html(env.get_template("partials/alert_list.html").render(**context))
         return _html(env.get_template("alerts.html").render(
@@ -85,21 +86,22 @@ class Alerts(Controller):
         user = _user(request)
         env = request.app.state.fragments.env
 
-        def act(tx: Tx) -> list[alert_actions.AlertView]:
+        def act(tx: Tx) -> tuple[list[alert_actions.AlertView], str]:
             alert_actions.acknowledge_alert(tx, alert_id)
             airport = alert_actions.alert_airport(tx.session, alert_id)
-            return alert_actions.alert_list(tx.session, airport, tx.now)
+            zone = views.airport_choice(tx.session, tx.actor, airport, airport).timezone
+            return alert_actions.alert_list(tx.session, airport, tx.now), zone
 
-        alerts = await services.uow.run(act, user.actor)
+        alerts, zone = await services.uow.run(act, user.actor)
         if not request.headers.get("hx-request"):
             return Response("", status_code=303, headers={"Location": "/alerts"})
         view = next((a for a in alerts if a.id == alert_id), None)
         if view is None:  # cleared long ago: show the list as it is
             return _html(env.get_template("partials/alert_list.html").render(
                 alerts=alerts, oob=False, csrf_token=user.csrf_token,
-                now=services.clock.now()))
+                now=services.clock.now(), page_timezone=zone))
         return _html(env.get_template("partials/alert_row.html").render(
-            a=view, csrf_token=user.csrf_token))
+            a=view, csrf_token=user.csrf_token, page_timezone=zone))
 
 
 @get("/feed/status", guards=[STAFF])
@@ -109,14 +111,15 @@ async def feed_status(request: Request[Any, Any, Any], services: ServicesDep,
     s = services.settings
     now = services.clock.now()
 
-    def read(session: Session) -> Any:
+    def read(session: Session) -> tuple[Any, str]:
         choice = views.airport_choice(session, user.actor, airport, s.airport)
         return feed_status_view(session, choice.code, now, s.feed_poll_seconds,
-                                configured=bool(s.feed_url))
+                                configured=bool(s.feed_url)), choice.timezone
 
-    feed = await services.uow.read(read)
+    feed, zone = await services.uow.read(read)
     env = request.app.state.fragments.env
-    return _html(env.get_template("partials/feed_status.html").render(feed=feed, now=now))
+    return _html(env.get_template("partials/feed_status.html").render(
+        feed=feed, now=now, page_timezone=zone))
 
 
 @websocket("/alerts/ws", guards=[COORDINATION], opt={"live": True})

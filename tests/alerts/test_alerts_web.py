@@ -10,7 +10,14 @@ from litestar.testing import TestClient
 
 from movements.domain.actions import alerts
 from movements.domain.uow import Actor
-from movements.feed.client import FEED_ACTOR, apply_feed, record_feed_failure
+from movements.feed.client import (
+    FEED_ACTOR,
+    FeedFlight,
+    Quarantined,
+    apply_feed,
+    record_feed_failure,
+    record_feed_wait,
+)
 from tests.factories import SYSTEM
 from tests.web.conftest import BASE, Site, login, site  # noqa: F401 - the fixture
 
@@ -85,3 +92,30 @@ def test_board_says_when_the_feed_went_stale(site: Site) -> None:  # noqa: F811
         site.clock.advance(minutes=1)
         call(site, client, apply_feed, FEED_ACTOR, "AMS", [DAY], [])
         assert "STALE" not in client.get("/feed/status").text
+
+
+def test_feed_status_shows_the_wait_and_the_quarantine_and_the_board_every_state(
+        site: Site) -> None:  # noqa: F811
+    with TestClient(site.app, base_url=BASE) as client:
+        login(client, "gate")
+        site.clock.set(datetime(2026, 9, 15, 7, 0, tzinfo=UTC))
+        kl1234 = FeedFlight(flight_name="KL1234", main_flight="KL1234", direction="D",
+                            schedule_date=DAY,
+                            scheduled_at=datetime(2026, 9, 15, 10, 0, tzinfo=UTC),
+                            states=("DEL", "GCH"), gate="D9")
+        bad = [Quarantined("2026-09-15 page 0 flight 3",
+                           "2026-09-15 page 0 flight 3: flightName 'K?' is not a flight")]
+        call(site, client, apply_feed, FEED_ACTOR, "AMS", [DAY], [kl1234], bad)
+        shown = client.get("/feed/status").text
+        assert "1 feed record set aside (could not be read)" in shown
+        assert "flightName &#39;K?&#39; is not a flight" in shown
+        row = client.get(f"/board?date={DAY}").text
+        row = row[row.index('id="mv-'):]
+        row = row[:row.index("</div>")]
+        assert '<span class="st">Gate change</span>' in row
+        assert '<span class="st st-also">Delayed</span>' in row
+        call(site, client, record_feed_wait, FEED_ACTOR, "AMS",
+             datetime(2026, 9, 15, 7, 2, tzinfo=UTC))
+        assert "asked us to wait: next attempt 09:02" in client.get("/feed/status").text
+        site.clock.advance(minutes=3)  # the wait is over: no longer shown
+        assert "asked us to wait" not in client.get("/feed/status").text

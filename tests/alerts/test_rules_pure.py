@@ -26,7 +26,7 @@ def dep(mid: int = 1, at: datetime = T0 + timedelta(hours=3), *passengers: r.Pax
 
 
 def snap(now: datetime, *movements: r.MovementSnap, **kw: object) -> r.Snapshot:
-    return r.Snapshot(now=now, airport_id=1, airport="AMS",
+    return r.Snapshot(now=now, airport_id=1, airport="AMS", timezone="Europe/Amsterdam",
                       movements={m.id: m for m in movements}, **kw)  # type: ignore[arg-type]
 
 
@@ -110,6 +110,9 @@ def test_delay_cancellation_diversion() -> None:
     late = snap(T0, replace(m, estimated_at=m.scheduled_at + timedelta(minutes=15)))
     assert kinds(late) == {"delay"} and "delayed 15 min" in r.evaluate(late)[0].message
     assert kinds(snap(T0, replace(m, flight_state="DEL"))) == {"delay"}
+    # The feed reports a gate change AND a delay: the delay is not hidden behind it.
+    both = snap(T0, replace(m, flight_state="GCH", flight_states=("GCH", "DEL")))
+    assert kinds(both) == {"delay"} and "reported delayed" in r.evaluate(both)[0].message
     assert kinds(snap(T0, replace(m, flight_state="CNX"))) == {"cancelled"}
     arr = r.MovementSnap(id=2, kind="arrival", carrier="TK", flight="TK1", scheduled_at=T0,
                          flight_state="DIV", passengers=(pax(),))

@@ -8,8 +8,11 @@ from typing import Any
 
 import pytest
 
+from movements.domain.flight_states import board_states, shown_states
 from movements.feed.client import (
+    FeedError,
     MalformedFeed,
+    ProviderBusy,
     backoff_seconds,
     changes_for,
     normalise_flight,
@@ -17,6 +20,7 @@ from movements.feed.client import (
     parse_page,
     parse_time,
     pick_state,
+    retry_after_seconds,
 )
 
 TZ = "Europe/Amsterdam"
@@ -45,7 +49,8 @@ def test_a_departure_record() -> None:
     assert f.expected_boarding_at == datetime(2026, 9, 15, 11, 30, tzinfo=UTC)
     assert (f.gate, f.pier, f.terminal, f.codeshares) == ("D7", "D", "2", ("AZ7012", "DL9381"))
     assert changes_for(f) == {"gate": "D7", "pier": "D", "terminal": "2",
-                              "estimated_at": f.estimated_at, "flight_state": "SCH"}
+                              "estimated_at": f.estimated_at, "flight_state": "SCH",
+                              "flight_states": None}
 
 
 def test_an_arrival_uses_landing_times_and_a_codeshare_names_its_main_flight() -> None:
@@ -117,3 +122,42 @@ def test_names_and_backoff() -> None:
     assert normalise_flight("KL 0116") == "KL116" and normalise_flight("u27813") == "U27813"
     assert normalise_flight("KL1234A") == "KL1234A"
     assert [backoff_seconds(n, 5, 60) for n in range(0, 7)] == [0, 5, 10, 20, 40, 60, 60]
+
+
+@pytest.mark.parametrize(("states", "direction", "shown"), [
+    (["DEL", "GCH"], "D", ("GCH", "DEL")), (["GCH", "DEL"], "D", ("GCH", "DEL")),
+    (["SCH", "DEL"], "D", ("DEL",)), (["DEL", "BRD", "GCH"], "D", ("BRD", "GCH", "DEL")),
+    (["CNX", "DEL"], "D", ("CNX", "DEL")), (["AIR", "DEL"], "A", ("AIR", "DEL")),
+    (["SCH"], "A", ("SCH",)), (["XYZ", "DEL"], "D", ("DEL",)),
+])
+def test_every_reported_state_is_shown_in_one_precedence(
+        states: list[str], direction: str, shown: tuple[str, ...]) -> None:
+    assert board_states(states, direction) == shown
+    f = parse_flight(record(publicFlightState={"flightStates": states},
+                            flightDirection=direction), TZ, "t")
+    changes = changes_for(f)
+    assert changes["flight_state"] == shown[0]
+    assert changes["flight_states"] == (list(shown) if len(shown) > 1 else None)
+    # What a row shows: the list while its first is the state, else the state alone.
+    assert shown_states(shown[0], changes["flight_states"]) == shown
+    assert shown_states("DEP", changes["flight_states"]) == ("DEP",)
+
+
+def test_a_page_with_a_bad_record_quarantines_it_and_keeps_the_rest() -> None:
+    flights, bad = parse_page({"flights": [record(), record(flightName=42), record()]}, TZ,
+                              "p")
+    assert len(flights) == 2
+    assert [(q.where, "flightName 42" in q.reason) for q in bad] == [("p flight 1", True)]
+
+
+def test_retry_after_and_the_backoff_with_it() -> None:
+    now = datetime(2026, 9, 15, 8, 0, tzinfo=UTC)
+    assert retry_after_seconds("120", now) == 120
+    assert retry_after_seconds("Tue, 15 Sep 2026 08:01:30 GMT", now) == 90
+    assert retry_after_seconds("Tue, 15 Sep 2026 07:59:00 GMT", now) == 0
+    assert retry_after_seconds("soon", now) is None and retry_after_seconds(None, now) is None
+    assert retry_after_seconds("999999", now) == 3600
+    busy = ProviderBusy("x", 120)
+    assert [backoff_seconds(n, 5, 60, busy) for n in (1, 2, 5, 9)] == [125, 130, 180, 180]
+    assert backoff_seconds(3, 5, 60, ProviderBusy("x", None)) == 20
+    assert backoff_seconds(3, 5, 60, FeedError("x")) == 20

@@ -1,77 +1,164 @@
-"""Every fixture: the good ones parse to their type, the bad ones fail where expected."""
+"""The telex corpus: every fixture in ``fixtures/telex`` with its expected result as data
+(``fixtures/telex/expected.json``).  One scenario per entry: the parse is checked (type,
+fields, or the line and reason of a refusal) and, when the entry names an outcome, the
+telex is sent through ``ingest.apply.submit`` to a world built from the same file and
+the database is checked: the movement's fields, everyone booked on the flight, the
+audit trail, and for a refusal that nothing was written.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+import dataclasses
+import json
+from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
+from movements.domain.actions import movements as mv
+from movements.domain.actions import setup
+from movements.domain.models import (
+    AuditEntry,
+    Booking,
+    BookingStatus,
+    Movement,
+    MovementKind,
+    Passenger,
+    TelexMessage,
+)
+from movements.domain.uow import Tx, UnitOfWork
 from movements.ingest import TelexError, parse_telex
-from tests.ingest.corpus import load, names
+from movements.ingest.apply import submit
+from tests.factories import SYSTEM
+from tests.ingest.corpus import FIXTURES, load
 
-KIND_BY_PREFIX = {"mvt": "MVT", "ptm": "PTM", "pnl": "PNL", "adl": "ADL", "psm": "PSM"}
-
-# file -> (line number, a fragment of the reason): the rejection must point at the
-# line a person would fix, not merely fail somewhere.
-BAD = {
-    "adl_bad_endpnl.txt": (6, "ADL must end with ENDADL or ENDPART1"),
-    "adl_bad_name_without_section.txt": (4, "before any ADD, DEL or CHG"),
-    "any_bad_empty.txt": (1, "empty telex"),
-    "any_bad_origin_time.txt": (2, "origin time is not DDHHMM"),
-    "any_bad_unknown_type.txt": (3, "expected a message identifier"),
-    "mvt_bad_delay_durations.txt": (4, "2 delay codes but 1 duration"),
-    "mvt_bad_duplicate_ad.txt": (4, "second AD"),
-    "mvt_bad_ea_station.txt": (3, "arrival station 'TI'"),
-    "mvt_bad_flight_line.txt": (2, "FLIGHT/DD.REGISTRATION.STATION"),
-    "mvt_bad_hour.txt": (3, "is not a valid time"),
-    "mvt_bad_missing_header.txt": (1, "expected a message identifier"),
-    "mvt_bad_no_elements.txt": (2, "nothing after the flight line"),
-    "mvt_bad_px.txt": (4, "passengers on board is not a number"),
-    "mvt_bad_time.txt": (3, "off-block time is not HHMM or DDHHMM"),
-    "mvt_bad_unknown_line.txt": (4, "unknown MVT line"),
-    "pnl_bad_adl_section.txt": (4, "belong in an ADL"),
-    "pnl_bad_connection.txt": (5, "is not FLIGHT CLASS DAY STATION"),
-    "pnl_bad_date.txt": (2, "'31SEP' is not a date"),
-    "pnl_bad_end_mismatch.txt": (5, "ENDPART1 does not match PART2"),
-    "pnl_bad_missing_header.txt": (1, "expected a message identifier"),
-    "pnl_bad_name_before_destination.txt": (3, "before any destination line"),
-    "pnl_bad_name_count.txt": (4, "name count 3 but 2 given names"),
-    "pnl_bad_orphan_element.txt": (4, "no name element above"),
-    "pnl_bad_remark_code.txt": (5, "4-letter SSR code"),
-    "pnl_bad_rn_without_remark.txt": (5, ".RN/ must continue"),
-    "pnl_bad_text_after_end.txt": (6, "text after ENDPNL"),
-    "pnl_bad_unknown_element.txt": (5, "unknown element"),
-    "psm_bad_count.txt": (3, "passenger count 2 but 1 name"),
-    "psm_bad_field_order.txt": (3, "unexpected '12A'"),
-    "psm_bad_missing_end.txt": (3, "ends without ENDPSM or ENDPART1"),
-    "psm_bad_seat_count.txt": (3, "1 seat for 2 passengers"),
-    "psm_bad_ssr.txt": (3, "'WCH' is not 4-letter SSR codes"),
-    "ptm_bad_end_mismatch.txt": (4, "ENDPART2 does not match PART1"),
-    "ptm_bad_missing_end.txt": (3, "ends without ENDPTM or ENDPART1"),
-    "ptm_bad_name_count.txt": (3, "4 names for 3 passengers"),
-    "ptm_bad_orphan_continuation.txt": (3, "before any transfer line"),
-    "ptm_bad_route.txt": (2, "is not origin+destination"),
-    "ptm_bad_seats.txt": (3, "seats 'Y4'"),
-}
+EXPECTED: dict[str, Any] = json.loads((FIXTURES / "expected.json").read_text("utf-8"))
+CASES: list[dict[str, Any]] = EXPECTED["cases"]
+WORLD: dict[str, Any] = EXPECTED["world"]
 
 
-def test_every_bad_fixture_has_an_expectation() -> None:
-    assert sorted(BAD) == names("bad")
+def case_id(case: dict[str, Any]) -> str:
+    before = "+".join(b[0].removesuffix(".txt") for b in case.get("before", ()))
+    return case["file"].removesuffix(".txt") + (f"-after-{before}" if before else "")
 
 
-@pytest.mark.parametrize("name", names("ok"))
-def test_good_fixture_parses_to_its_type(name: str) -> None:
-    parsed = parse_telex(load(name), reference=date(2025, 9, 14))
-    assert KIND_BY_PREFIX[name.split("_")[0]] == parsed.KIND
+IDS = [case_id(c) for c in CASES]
+APPLIED = [c for c in CASES if "outcome" in c]
 
 
-@pytest.mark.parametrize("name", sorted(BAD))
-def test_bad_fixture_is_rejected_at_its_line(name: str) -> None:
-    line_no, reason = BAD[name]
-    with pytest.raises(TelexError) as caught:
-        parse_telex(load(name))
-    assert caught.value.line_no == line_no
-    assert reason in caught.value.reason
-    # The line carried is the line at that number, as a person sees it.
-    shown = load(name).splitlines()[line_no - 1].strip() if load(name).strip() else ""
-    assert caught.value.line == shown
+def jsonable(value: Any) -> Any:
+    """Parsed values as the expectations write them."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, tuple | list):
+        return [jsonable(v) for v in value]
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def at_path(value: Any, path: str) -> Any:
+    for step in path.split("."):
+        value = value[int(step)] if step.isdigit() else getattr(value, step)
+    return jsonable(value)
+
+
+def reference(case: dict[str, Any]) -> date:
+    return date.fromisoformat(case.get("reference", EXPECTED["reference"]))
+
+
+def test_every_fixture_has_a_scenario_and_ids_are_unique() -> None:
+    files = sorted(p.name for p in (*FIXTURES.glob("*_ok_*.txt"), *FIXTURES.glob("*_bad_*.txt")))
+    assert sorted({c["file"] for c in CASES}) == files
+    assert len(set(IDS)) == len(IDS)
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_parse(case: dict[str, Any]) -> None:
+    text = load(case["file"])
+    refused = case.get("refused")
+    if refused is not None:
+        with pytest.raises(TelexError) as caught:
+            parse_telex(text, reference(case))
+        assert (caught.value.line_no, refused["reason"] in caught.value.reason) == (
+            refused["line"], True), str(caught.value)
+        # The line carried is the line at that number, as a person sees it.
+        shown = text.splitlines()[refused["line"] - 1].strip() if text.strip() else ""
+        assert caught.value.line.startswith(shown)
+        return
+    parsed = parse_telex(text, reference(case))
+    if "kind" in case:
+        assert case["kind"] == parsed.KIND
+    for path, expected in case.get("parsed", {}).items():
+        assert at_path(parsed, path) == expected, path
+
+
+# -- the database ------------------------------------------------------------------------
+
+def build(tx: Tx) -> dict[str, int]:
+    setup.ensure_airport(tx, WORLD["airport"], "Corpus airport", WORLD["timezone"])
+    day = date.fromisoformat(WORLD["day"])
+    ids = {}
+    for m in WORLD["movements"]:
+        hour, minute = (int(x) for x in m["scheduled"].split(":"))
+        ids[m["flight"]] = mv.create_movement(tx, mv.NewMovement(
+            airport=WORLD["airport"], kind=MovementKind(m["kind"]), carrier=m["flight"][:2],
+            flight_number=m["flight"][2:], operational_date=day, origin=m["origin"],
+            destination=m["destination"],
+            scheduled_at=datetime(day.year, day.month, day.day, hour, minute, tzinfo=UTC)))
+    return ids
+
+
+def booked(session: Session, movement_id: int) -> list[dict[str, Any]]:
+    rows = session.scalars(select(Passenger).join(Booking).where(
+        Booking.movement_id == movement_id, Booking.status == BookingStatus.BOOKED)
+        .order_by(Passenger.id))
+    out = []
+    for p in rows:
+        lap = session.get(Passenger, p.lap_of_passenger_id) if p.lap_of_passenger_id else None
+        out.append({"surname": p.surname, "given_names": p.given_names,
+                    "needs": sorted(p.codes), "case": p.case.reference,
+                    "birth_date": p.birth_date.isoformat() if p.birth_date else None,
+                    "lap_of": f"{lap.surname}/{lap.given_names}" if lap else None})
+    return out
+
+
+def snapshot(session: Session) -> dict[str, Any]:
+    return {"versions": {m.id: m.version for m in session.scalars(select(Movement))},
+            "passengers": session.scalar(select(func.count()).select_from(Passenger)),
+            "audit": session.scalar(select(func.count()).select_from(AuditEntry))}
+
+
+@pytest.mark.parametrize("case", APPLIED, ids=[case_id(c) for c in APPLIED])
+async def test_applied_in_the_database(uow: UnitOfWork, case: dict[str, Any]) -> None:
+    ids = await uow.run(build, SYSTEM)
+    day = reference(case)
+    for name, outcome in case.get("before", ()):
+        earlier = await submit(uow, SYSTEM, load(name), airport="AMS", reference=day)
+        assert earlier.outcome == outcome, f"{name}: {earlier.detail}"
+    before = await uow.read(snapshot)
+    result = await submit(uow, SYSTEM, load(case["file"]), airport="AMS", reference=day)
+    assert result.outcome == case["outcome"], result.detail
+    assert case.get("detail", "") in result.detail
+    stored = await uow.read(lambda s: s.get(TelexMessage, result.id))
+    assert stored is not None and stored.raw == load(case["file"]).replace("\x00", "")
+    assert stored.outcome == case["outcome"]
+    if "refused" in case:
+        assert result.detail.startswith(f"line {case['refused']['line']}:")
+        assert case["refused"]["reason"] in result.detail
+    if case["outcome"] in ("rejected", "duplicate", "pending"):
+        assert await uow.read(snapshot) == before  # nothing written but the telex row
+    for flight, fields in case.get("movements", {}).items():
+        m = await uow.read(lambda s, f=flight: s.get(Movement, ids[f]))
+        assert {k: jsonable(getattr(m, k)) for k in fields} == fields
+    for flight, people in case.get("passengers", {}).items():
+        got = await uow.read(booked, ids[flight])
+        assert len(got) == len(people), got
+        for row, want in zip(got, people, strict=True):
+            assert {k: row[k] for k in want} == want
+    if "audit" in case:
+        details = await uow.read(lambda s: list(s.scalars(select(AuditEntry.detail).where(
+            AuditEntry.action == "update_flight"))))
+        assert any(case["audit"] in (d or "") for d in details), details

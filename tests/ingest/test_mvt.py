@@ -107,7 +107,9 @@ def test_delay_line_shapes(line: str, delays: tuple[Delay, ...]) -> None:
     ("EA1310 TIA\nAD1022/1035 EA1315 TIA", "second EA"),
     ("PX", "not a number"),
     ("PX12345", "not a number"),
-    ("NI151200", "unknown MVT line"),
+    ("ZZ151200", "unknown MVT line"),
+    ("PX12/13", "13 infants of 12 passengers"),
+    ("AD1022 EOX", "is not an estimated take-off"),
 ])
 def test_element_errors(line: str, reason: str) -> None:
     with pytest.raises(TelexError) as caught:
@@ -149,3 +151,18 @@ def test_everything_after_si_is_free_text() -> None:
     mvt = parse_mvt(HEAD + "AD1022\nSI\nAD THIS IS NOT AN AD LINE\n  PX NOR THIS  \n")
     assert mvt.supplementary == "AD THIS IS NOT AN AD LINE\nPX NOR THIS"
     assert mvt.passengers is None
+
+
+def test_allowed_but_unused_lines_are_kept_verbatim() -> None:
+    mvt = parse_mvt(HEAD + "AD1022 EO1035 EA1310 TIA\nNI151200\nEDL93/0100\nPX131/4/2\n")
+    assert mvt.other == (("NI", "151200"), ("EDL", "93/0100"))
+    assert mvt.estimated_takeoff == MvtTime(15, 10, 35)
+    assert (mvt.passengers, mvt.infants, mvt.passenger_figures) == (131, 4, (2,))
+
+
+def test_correction_and_possible_duplicate_indicators() -> None:
+    assert parse_mvt("MVT COR\nKL1234/15.PHBXA.AMS\nPX1").correction
+    cor = parse_mvt("QU AMSKLXH\n.NBOKQXH 150830 KL/00123\nPDM\nCOR\nMVT\n"
+                    "KL1234/15.PHBXA.AMS\nPX1\nNNNN\n")
+    assert cor.correction and cor.envelope.possible_duplicate
+    assert cor.envelope.message_id == "KL/00123"

@@ -120,13 +120,16 @@ def test_rbd_lines_after_the_flight_line_are_skipped() -> None:
     ("2OKELLO/GRACE 12A", 4, "contains a digit"),
     ("1OKELLO/GRACE-A0GRP", 4, "group size is zero"),
     ("1OKELLO/GRACE .L/AB", 4, "booking locator 'AB'"),
-    ("1OKELLO/GRACE .L/ABC123\n.L/DEF456", 5, "second .L/"),
+    ("1OKELLO/GRACE .R/INFT HK1 02FEX26 OKELLO/BABY", 4, "'02FEX26' is not DDMMMYY"),
+    ("1OKELLO/GRACE .R/INFT HK1 31FEB26", 4, "'31FEB26' is not a date"),
+    ("2OKELLO/GRACE/JOHN .R/INFT HK1 02FEB26", 4, "several passengers"),
+    ("1OKELLO/GRACE .R/INFT HK1 OKELLO/A/B 02FEB26", 4, "one infant"),
     ("1OKELLO/GRACE .I/KQ116Y15NBO .I/KQ116Y15NBO", 4, "second .I/"),
     ("1OKELLO/GRACE .I/KQ116Y15NBO2560", 4, "connection time 2560"),
     ("1OKELLO/GRACE .I/KQ116Y32NBO", 4, "connection day"),
     ("1OKELLO/GRACE .O/", 4, "empty .O/ element"),
     ("1OKELLO/GRACE\n.RN/TEXT", 5, ".RN/ must continue"),
-    ("1OKELLO/GRACE\n.X/TEXT", 5, "unknown element"),
+    ("1OKELLO/GRACE\n.Q/TEXT", 5, "unknown element"),
     ("1OKELLO/GRACE\nRBD C/CJD", 5, "expected a destination line"),
     ("1OKELLO/GRACE\n-TIA1Y2", 5, "destination line must be"),
     ("1OKELLO/GRACE\n-TIA001Y\n.L/ABC123", 6, "no name element above"),
@@ -167,3 +170,19 @@ def test_adl_element_cannot_cross_a_section_line() -> None:
 def test_adl_multi_part() -> None:
     adl = parse_adl("ADL\nKL1234/15SEP AMS PART3\n-TIA001Y\nADD\n1OKELLO/GRACE\nENDPART3")
     assert (adl.part, adl.last_part) == (3, False)
+
+
+def test_several_locators_infants_children_and_kept_elements() -> None:
+    pnl = parse_pnl(
+        "PNL\nKL1002/30NOV AMS PART1\nRBD C/CJD Y/YBM\nAVAIL\nAMS DUB C004 Y012\n"
+        "-DUB002Y PAD001\n1MENSAH/AMA MRS\n.L/Q4W7ZR/KL\n.L/7HHKQ2/1A\n"
+        ".R/INFT HK1 02FEB26 MENSAH/KOFI\n.W/K/1/20 .M/KL1002Y30AMSDUB\n"
+        "1BOATENG/ESI MISS CHD .R/CHLD HK1 05MAY19\nENDPNL\n")
+    ama, esi = pnl.entries
+    assert ama.locators == ("Q4W7ZR", "7HHKQ2") and ama.locator == "Q4W7ZR"
+    assert [(i.name, i.birth_date) for i in ama.infants] == [
+        (PersonName("MENSAH", "KOFI"), date(2026, 2, 2))]
+    assert [e.code for e in ama.other] == ["W", "M"]
+    assert esi.names[0].child and esi.child_birth == date(2019, 5, 5)
+    assert pnl.header == ("RBD C/CJD Y/YBM", "AVAIL", "AMS DUB C004 Y012")
+    assert pnl.totals[0].suffixes == ("PAD001",)

@@ -7,9 +7,11 @@ counts stay modest so the whole ingest suite runs in a few seconds.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import date
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -27,6 +29,7 @@ from movements.ingest import (
     parse_ptm,
     parse_telex,
 )
+from movements.ingest.render import render
 from tests.ingest.corpus import load, names
 
 Parser = Callable[..., object]
@@ -122,3 +125,40 @@ def test_layout_never_changes_the_result(name: str, newline: str, padding: list[
     lines = GOOD[name].replace("\r\n", "\n").split("\n")
     relaid = newline.join(line + padding[i % len(padding)] for i, line in enumerate(lines))
     assert parse_telex(relaid) == parse_telex(GOOD[name])
+
+
+# -- render, parse again: the same facts -----------------------------------------------
+
+def facts(value: object) -> object:
+    """A parsed telex as plain data, without line numbers (a rendering moves lines)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: facts(getattr(value, f.name)) for f in dataclasses.fields(value)
+                if f.name != "line_no"}
+    if isinstance(value, tuple | list):
+        return [facts(v) for v in value]
+    return value
+
+
+@settings(max_examples=400, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(text=st.one_of(st.sampled_from(sorted(GOOD.values())), mutated_fixture()),
+       reference=st.one_of(st.none(), st.dates(min_value=date(2000, 1, 1),
+                                                 max_value=date(2090, 12, 31))))
+def test_render_then_parse_gives_the_same_result(text: str, reference: date | None) -> None:
+    try:
+        parsed = parse_telex(text, reference)
+    except TelexError:
+        return  # only accepted messages have a rendering
+    again = render(parsed)
+    try:
+        reparsed = parse_telex(again, reference)
+    except TelexError as error:
+        raise AssertionError(f"the rendering is refused: {error}\n{again}") from None
+    assert facts(reparsed) == facts(parsed), again
+    assert render(reparsed) == again
+
+
+@pytest.mark.parametrize("name", sorted(GOOD))
+def test_every_accepted_fixture_round_trips(name: str) -> None:
+    parsed = parse_telex(GOOD[name], date(2026, 11, 30))
+    assert facts(parse_telex(render(parsed), date(2026, 11, 30))) == facts(parsed)

@@ -290,6 +290,21 @@ PROBES: dict[tuple[str, str], ProbeMaker] = {
         Probe("POST", f"/bookings/{b}/escort",
               data={"escort_name": "Walk Probe", "kind": "operational"})
         for b, _ in _ids(w, u, "bookings")],
+    ("POST", "/bookings/{booking_id:int}/escort/remove"): lambda w, u: [
+        Probe("POST", f"/bookings/{b}/escort/remove",
+              data={"escort_name": "Walk Probe", "kind": "operational"})
+        for b, _ in _ids(w, u, "bookings")],
+    ("POST", "/bookings/{booking_id:int}/undo"): lambda w, u: [
+        Probe("POST", f"/bookings/{b}/undo") for b, _ in _ids(w, u, "bookings")],
+    ("POST", "/bookings/{booking_id:int}/no-show/revoke"): lambda w, u: [
+        Probe("POST", f"/bookings/{b}/no-show/revoke", data={"reason": "walk probe"})
+        for b, _ in _ids(w, u, "bookings")],
+    ("POST", "/bookings/{booking_id:int}/correct"): lambda w, u: [
+        Probe("POST", f"/bookings/{b}/correct", data={"kind": step, "reason": "walk probe"})
+        for b, step in _ids(w, u, "bookings")],
+    ("POST", "/handovers/{handover_id:int}/discard"): lambda w, u: [
+        Probe("POST", f"/handovers/{h}/discard")
+        for s in _foreign_scopes(w, u) for h in s.draft_handovers[:1]],
     ("GET", "/bookings/{booking_id:int}/reveal"): lambda w, u: [
         Probe("GET", f"/bookings/{b}/reveal") for b, _ in _ids(w, u, "bookings")],
     ("POST", "/movements/{movement_id:int}/notes"): lambda w, u: [
@@ -389,6 +404,10 @@ UNSCOPED: dict[tuple[str, str], str] = {
     ("HEAD", "/static/{file_path:path}"): "public files",
     ("GET", "/verify/{document_id:str}"): "public by design: no personal data (verify.py)",
     ("POST", "/verify/{document_id:str}"): "public by design: no personal data",
+    ("GET", "/verify"): "public: the form to type a document id",
+    ("GET", "/account/password"): "the caller's own password",
+    ("POST", "/account/password"): "the caller's own password",
+    ("POST", "/admin/users/reset-password"): "deployment-wide, admins only",
     ("GET", "/admin/users"): "deployment-wide, admins only (role table: test_routes.py)",
     ("POST", "/admin/users"): "deployment-wide, admins only",
     ("POST", "/admin/users/deactivate"): "deployment-wide, admins only",
@@ -511,3 +530,22 @@ def test_the_walk_catches_a_removed_check(walk: Walk, monkeypatch: pytest.Monkey
     assert any("/bookings/{booking_id:int}/reveal" in v for v in violations)
     assert any("/movements/{movement_id:int}/notes" in v for v in violations)
     assert any("WS /ws" in v for v in violations)
+
+
+def test_reading_a_raw_telex_is_an_audited_read(walk: Walk) -> None:
+    """A raw telex names people (PSM, PNL remarks): reading one writes an audit entry."""
+    telex = walk.scopes["BRU"].telexes[0]
+    uow = walk.app.state.services.uow
+    with TestClient(walk.app, base_url=BASE) as client:
+        login(client, "coord_bru")
+        before = client.blocking_portal.call(uow.read, _reads_of_telexes)
+        reply = client.get(f"/api/v1/telexes/{telex}")
+        assert reply.status_code == 200 and reply.json()["raw"]
+        assert reply.headers["cache-control"] == "no-store"
+        after = client.blocking_portal.call(uow.read, _reads_of_telexes)
+    assert after == [*before, ("coord_bru", telex)]
+
+
+def _reads_of_telexes(session: Session) -> list[tuple[str, int]]:
+    return [(a.username, int(a.entity_id or 0)) for a in session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "read_telex").order_by(AuditEntry.id))]

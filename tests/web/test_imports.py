@@ -209,3 +209,25 @@ def test_movement_page_without_telexes_says_so(site: Site) -> None:
         full = client.get(url).text
         assert full.startswith("<!doctype html>") and "No passenger telex" in full
         assert client.get("/movements/999999/reconciliation").status_code == 404
+
+
+def test_an_infant_given_on_an_adult_shows_as_its_own_passenger(site: Site) -> None:
+    # TK1957 arrives from Istanbul with nobody planned: the list makes the manifest.
+    pnl = ("PNL\nTK1957/15SEP IST PART1\n-AMS001Y\n1MENSAH/AMA MRS .L/Q4W7ZR/KL\n"
+           ".L/7HHKQ2/1A\n.R/INFT HK1 02FEB26 MENSAH/KOFI\nENDPNL\n")
+    with TestClient(site.app, base_url=BASE) as client:
+        csrf = login(client, "coord")
+        posted = client.post("/imports/telex", data={"text": pnl, "_csrf": csrf})
+        assert posted.status_code == 200 and "APPLIED" in posted.text, posted.text
+        page = client.get(f"/movements/{site.world.arrival_id}").text
+        rows = page.split('<div role="row" id="pax-')[1:]
+        assert len(rows) == 2  # the adult and the infant
+        infants = [r for r in rows if "<abbr>INFT</abbr>" in r]
+        assert len(infants) == 1 and "On an adult's lap (same case)" in infants[0]
+        assert sum("lap (same case)" in r for r in rows) == 1  # not on the adult's row
+        names = client.blocking_portal.call(
+            site.app.state.services.uow.read, lambda s: sorted(
+                (p.surname, p.given_names, str(p.birth_date), p.lap_of_passenger_id is None)
+                for p in s.scalars(select(Passenger).where(Passenger.surname == "MENSAH"))))
+        assert names == [("MENSAH", "AMA", "None", True), ("MENSAH", "KOFI", "2026-02-02",
+                                                           False)]

@@ -23,6 +23,7 @@ from ..access import Need, access_alert
 from ..clock import local_date
 from ..errors import NotFound, RuleViolation
 from ..events import AlertAcknowledged, AlertCleared, AlertRaised
+from ..flight_states import shown_states
 from ..models import (
     Airport,
     Alert,
@@ -137,7 +138,8 @@ def build_snapshot(session: Session, airport: Airport, now: datetime) -> rules.S
             id=m.id, kind=m.kind.value, carrier=m.carrier, flight=m.flight,
             scheduled_at=m.scheduled_at, estimated_at=m.estimated_at, actual_at=m.actual_at,
             gate=m.gate, flight_state=m.flight_state, completed=m.completed,
-            passengers=tuple(pax), last_gate_change=gate_changes.get(m.id))
+            passengers=tuple(pax), last_gate_change=gate_changes.get(m.id),
+            flight_states=shown_states(m.flight_state, m.flight_states))
     connection_rules = {r.carrier: r.min_connection_minutes for r in session.scalars(
         select(ConnectionRule).where(ConnectionRule.airport_id == airport.id))}
     umnr_rules = {r.carrier: (r.allows_connections, r.max_connections)
@@ -209,6 +211,8 @@ def acknowledge_alert(tx: Tx, alert_id: int) -> bool:
         return False
     alert.acknowledged_at = tx.now
     alert.acknowledged_by_user_id = tx.actor.user_id
+    if alert.kind not in rules.RULE_KINDS:
+        alert.cleared_at = tx.now  # no rule clears an action's alert: being seen does
     tx.session.flush()
     _record(tx, AlertAcknowledged, alert)
     tx.audit("acknowledge_alert", "alert", alert.id, after={"kind": alert.kind})
@@ -278,7 +282,8 @@ def alert_list(session: Session, airport_code: str, now: datetime,
     for a in alerts:
         m = movements.get(a.movement_id or -1)
         views.append(AlertView(
-            id=a.id, kind=a.kind, label=rules.KIND_LABELS.get(a.kind, a.kind),
+            id=a.id, kind=a.kind,
+            label=rules.KIND_LABELS.get(a.kind, rules.EVENT_KIND_LABELS.get(a.kind, a.kind)),
             message=a.message, movement_id=a.movement_id, flight=m.flight if m else None,
             operational_date=m.operational_date if m else None,
             lane=(MovementKind(m.kind).lane if m else None), raised_at=a.raised_at,

@@ -381,6 +381,8 @@ def _telex_entries(s: Session, cutoff: datetime) -> int:
         e.surname = PURGED_SURNAME
         e.given_name = None
         e.locator = None
+        e.birth_date = None
+        e.lap_of = None
         e.group_key = f"L{e.line_no}"  # a PTM's group key carries the surname
         e.remarks = [[str(code), ""] for code, *_ in e.remarks]
     return len(rows)

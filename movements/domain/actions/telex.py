@@ -19,6 +19,11 @@ MVT (times are UTC datetimes here):
   ``AA`` sets the arrival's ``actual_at`` (on-block, else touchdown) and state ARR;
 * from another station: ``EA`` to this airport sets the arrival's ``estimated_at``,
   and ``AD`` moves a not yet airborne arrival to AIR.
+* ``MVT COR`` (``correction``) replaces what the MVT it corrects set: every value the
+  correction carries is written over the earlier one (times may move backwards), and
+  the audit entry and the outcome name the telex corrected.  An element the corrected
+  MVT had and the correction leaves out is reported in the outcome and left as it is
+  (its earlier value may have come from the feed or a coordinator since).
 
 Passenger lists (PNL, ADL, PTM, PSM) are applied by ``telex_lists``.
 """
@@ -117,6 +122,9 @@ class MovementReport:
     estimated_departure: datetime | None = None
     estimated_arrival: datetime | None = None
     estimated_arrival_station: str | None = None
+    correction: bool = False  # MVT COR
+    corrects: int | None = None  # the TelexMessage id of the MVT corrected
+    not_repeated: tuple[str, ...] = ()  # elements the corrected MVT had, the COR has not
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +143,8 @@ class PaxEntry:
     remarks: tuple[tuple[str, str], ...] = ()  # (SSR code, text) as sent
     onward: FlightRef | None = None
     inbound: FlightRef | None = None
+    birth_date: date | None = None  # an infant's or a child's
+    lap_of: str | None = None  # an infant (INFT): the name of the adult whose lap
 
     @property
     def name(self) -> str:
@@ -165,6 +175,17 @@ class Applied:
 
 
 # -- the telex log ---------------------------------------------------------------------
+
+def latest_applied(tx: Tx, kind: str, flight: FlightRef, airport_id: int
+                   ) -> TelexMessage | None:
+    """The last telex of ``kind`` applied for the flight at the airport (what a COR
+    corrects)."""
+    return tx.session.scalars(select(TelexMessage).where(
+        TelexMessage.airport_id == airport_id,
+        TelexMessage.message_type == kind, TelexMessage.outcome == APPLIED,
+        TelexMessage.flight == flight.designator, TelexMessage.flight_date == flight.date,
+    ).order_by(TelexMessage.id.desc())).first()
+
 
 def store_message(tx: Tx, header: TelexHeader, outcome: str, detail: str | None = None,
                   movement_id: int | None = None, *, airport_id: int | None = None
@@ -311,6 +332,9 @@ def apply_movement_report(tx: Tx, airport_code: str, report: MovementReport) -> 
     if not here and (report.off_block or report.airborne) is not None:
         advance_to_air = True
 
+    source = "mvt"
+    if report.correction:
+        source = f"mvt COR of telex {report.corrects}" if report.corrects else "mvt COR"
     found = _flight_rows(tx.session, airport, report.flight)
     departures = _on_side(found, report.flight, DEPARTURE)
     arrivals = _on_side(found, report.flight, ARRIVAL)
@@ -328,7 +352,7 @@ def apply_movement_report(tx: Tx, airport_code: str, report: MovementReport) -> 
                 and m.flight_state == "SCH" and report.estimated_departure is not None \
                 and report.estimated_departure > m.scheduled_at:
             changes["flight_state"] = "DEL"
-        if mv.update_flight(tx, m.id, changes, source="mvt"):
+        if mv.update_flight(tx, m.id, changes, source=source):
             changed.append(f"{m.flight} {m.kind.value}: " + _describe(changes))
     if (arr or advance_to_air) and not arrivals and not departures:
         notes.append(f"no arriving movement {report.flight}: arrival times not applied")
@@ -337,10 +361,16 @@ def apply_movement_report(tx: Tx, airport_code: str, report: MovementReport) -> 
         if advance_to_air and "flight_state" not in changes and \
                 m.flight_state in ("SCH", "DEL", "TOM"):
             changes["flight_state"] = "AIR"
-        if changes and mv.update_flight(tx, m.id, changes, source="mvt"):
+        if changes and mv.update_flight(tx, m.id, changes, source=source):
             changed.append(f"{m.flight} {m.kind.value}: " + _describe(changes))
     touched = tuple(m.id for m in (*departures, *arrivals))
     summary = "; ".join(changed) if changed else "nothing new for the movements"
+    if report.correction:
+        if report.not_repeated:
+            notes.insert(0, f"the corrected telex also gave {', '.join(report.not_repeated)}"
+                            ", which the correction does not repeat: left as it is")
+        notes.insert(0, f"correction of telex {report.corrects}" if report.corrects else
+                     "correction (no earlier MVT for this flight was applied)")
     return Applied(touched, f"MVT {report.flight}: {summary}", tuple(notes))
 
 

@@ -29,6 +29,11 @@ DEPU or INAD is not the agency's passenger: it stays on the list but is never
 created, matched into the manifest or offered as a new name.  An UMNR created from a
 telex has no adult to release to yet: the handover refuses release until a
 coordinator names one (the outcome says so).
+
+Infants and children: an entry with ``lap_of`` is an infant (INFT given on an adult):
+created as a passenger of its own with its birth date, in the adult's case, with
+``lap_of_passenger_id`` pointing at the adult; an ADL deleting the adult deletes the
+infant on its lap.  A child entry (CHD, CHLD) carries its birth date.
 """
 
 from __future__ import annotations
@@ -117,7 +122,10 @@ def amend(current: Sequence[PaxEntry], adl: PaxList) -> tuple[list[PaxEntry], li
                 notes.append(f"line {e.line_no}: DEL {e.name} is not on the list; nothing "
                              "removed")
             else:
-                del out[index]
+                gone = out.pop(index)
+                if gone.lap_of is None:  # the infant on a deleted adult's lap goes too
+                    out = [o for o in out if o.lap_of is None or fold_name(o.lap_of) !=
+                           fold_name(f"{gone.surname}/{gone.given_name or ''}")]
         elif index is not None:
             out[index] = plain
         else:
@@ -127,13 +135,18 @@ def amend(current: Sequence[PaxEntry], adl: PaxList) -> tuple[list[PaxEntry], li
     return out, notes
 
 
+def fold_name(name: str) -> str:
+    return name_match.fold(name) or ""
+
+
 def entry_of(row: TelexEntry) -> PaxEntry:
     """A stored entry back as plain data (to amend a list with an ADL)."""
     onward = ref_of(row.onward_flight, row.onward_date)
     inbound = ref_of(row.inbound_flight, row.inbound_date)
     return PaxEntry(row.line_no, row.surname, row.given_name, row.title, row.group_key,
                     None, row.locator, row.destination, row.seat,
-                    tuple((str(c), str(t)) for c, t in row.remarks), onward, inbound)
+                    tuple((str(c), str(t)) for c, t in row.remarks), onward, inbound,
+                    row.birth_date, row.lap_of)
 
 
 def _choose(movements: Sequence[Movement], entry: PaxEntry, side: str) -> Movement:
@@ -274,7 +287,8 @@ def _entry_row(e: PaxEntry, movement_id: int, passenger_id: int | None) -> Telex
         onward_flight=e.onward.designator if e.onward else None,
         onward_date=e.onward.date if e.onward else None,
         inbound_flight=e.inbound.designator if e.inbound else None,
-        inbound_date=e.inbound.date if e.inbound else None)
+        inbound_date=e.inbound.date if e.inbound else None,
+        birth_date=e.birth_date, lap_of=e.lap_of and e.lap_of[:200])
 
 
 def _sync_manifest(tx: Tx, airport: Airport, by_movement: dict[int, Movement],
@@ -359,11 +373,12 @@ def _create_owned(tx: Tx, airport: Airport, rows: list[TelexEntry],
         needs = known_needs(row.remarks)
         passenger = Passenger(case=cases[ref], surname=row.surname,
                               given_names=row.given_name or "", booking_locator=row.locator,
-                              sex=_sex(row.title))
+                              sex=_sex(row.title), birth_date=row.birth_date)
         passenger.needs = [SpecialNeed(code=c, text=t) for c, t in needs]
         made.append((row, passenger, needs))
     tx.session.add_all([p for _, p, _ in made])
     tx.session.flush()
+    _seat_on_laps(tx, [(row, p) for row, p, _ in made])
     journeys: dict[str, set[frozenset[int]]] = {}
     booked: dict[int, Movement] = {}
     for ref, (row, passenger, needs) in zip(refs, made, strict=True):
@@ -398,6 +413,27 @@ def _create_owned(tx: Tx, airport: Airport, rows: list[TelexEntry],
     for ref, journeys_of_case in journeys.items():
         if ref in existing or len(journeys_of_case) > 1:
             px.flag_case_split(tx, cases[ref])
+
+
+def _seat_on_laps(tx: Tx, made: Sequence[tuple[TelexEntry, Passenger]]) -> None:
+    """Infants made from a list: on the lap of the adult the list names, who is found
+    among the passengers made with them, else on the same list (made earlier)."""
+    infants = [(row, p) for row, p in made if row.lap_of]
+    if not infants:
+        return
+    adults = {(r.list_id, fold_name(f"{r.surname}/{r.given_name or ''}")): p.id
+              for r, p in made if not r.lap_of}
+    for row, passenger in infants:
+        key = (row.list_id, fold_name(row.lap_of or ""))
+        adult_id = adults.get(key)
+        if adult_id is None:
+            adult_id = next((r.passenger_id for r in tx.session.scalars(
+                select(TelexEntry).where(TelexEntry.list_id == row.list_id,
+                                         TelexEntry.lap_of.is_(None),
+                                         TelexEntry.passenger_id.is_not(None)))
+                if fold_name(f"{r.surname}/{r.given_name or ''}") == key[1]), None)
+        passenger.lap_of_passenger_id = adult_id
+    tx.session.flush()
 
 
 def _leg_for(tx: Tx, airport: Airport, row: TelexEntry, movement: Movement, side: str,
@@ -472,11 +508,11 @@ def create_from_entry(tx: Tx, airport: Airport, row: TelexEntry, movement: Movem
     needs = known_needs(row.remarks)
     passenger = Passenger(case_id=cases[ref], surname=row.surname,
                           given_names=row.given_name or "", booking_locator=row.locator,
-                          sex="F" if row.title in ("MRS", "MS", "MISS") else
-                          "M" if row.title in ("MR", "MSTR") else "X")
+                          sex=_sex(row.title), birth_date=row.birth_date)
     passenger.needs = [SpecialNeed(code=c, text=t) for c, t in needs]
     tx.session.add(passenger)
     tx.session.flush()
+    _seat_on_laps(tx, [(row, passenger)])
     if owned:
         tx.session.add(TelexPassenger(passenger_id=passenger.id, telex_message_id=message_id,
                                       created_at=tx.now))
