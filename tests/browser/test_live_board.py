@@ -98,19 +98,17 @@ def test_cut_socket_shows_stale_then_resyncs_to_a_fresh_render(browser: Browser,
 
 def test_two_tablets_edit_the_same_passenger_one_sees_the_conflict(browser: Browser,
                                                                    live: Live) -> None:
-    proxy = CuttableProxy(live.server.port)
-    via = f"http://127.0.0.1:{proxy.port}"
     mid = live.world.departure_id
     booking = live.bookings[0]
     ctx_a, a = signed_in(browser, live.server.base, "gate")
-    ctx_b, b = signed_in(browser, via, "coord")
+    ctx_b, b = signed_in(browser, live.server.base, "coord")
     try:
+        # B's live socket never reaches the server (its pushes are lost on the way), so
+        # B keeps the old version of the row; its taps still go through.
+        b.route_web_socket(re.compile(r"/ws\?"), lambda ws: None)
         a.goto(f"{live.server.base}/movements/{mid}")
-        b.goto(f"{via}/movements/{mid}")
+        b.goto(f"{live.server.base}/movements/{mid}")
         wait_live(a)
-        wait_live(b)
-        proxy.cut()  # B's live updates stop: B still shows the old version of the row
-        proxy.resume()  # but B can still post (new connections go through)
         a.locator(f"#pax-{booking} button.primary").click()
         expect(pax(a, booking)).to_contain_text("✓ Met at designated point")
         # B taps the same step from its stale copy.
@@ -123,7 +121,6 @@ def test_two_tablets_edit_the_same_passenger_one_sees_the_conflict(browser: Brow
     finally:
         ctx_a.close()
         ctx_b.close()
-        proxy.close()
 
 
 @pytest.mark.parametrize("size", ["768x1024", "1024x768", "1280x800", "800x1280"])

@@ -306,7 +306,27 @@
       if (!e.target.open) { setTimeout(flush, 0); }
     }
   }, true);
-  document.addEventListener("htmx:afterSwap", function () { setTimeout(flush, 0); });
+  document.addEventListener("htmx:afterSwap", function (e) {
+    // A reply just replaced part of the page: a held fragment that covers it is older
+    // than the reply, so it must not go in; ask for a fresh snapshot instead (applied,
+    // like any fragment, once the person is done with what the reply shows).
+    var target = e.detail && e.detail.target, stale = false;
+    // After an outerHTML swap the target is the replaced (detached) node: use its successor.
+    if (target && target.id && !target.isConnected) { target = document.getElementById(target.id); }
+    if (target) {
+      order = order.filter(function (id) {
+        var held = document.getElementById(id);
+        if (held && (held === target || held.contains(target) || target.contains(held))) {
+          delete pending[id];
+          stale = true;
+          return false;
+        }
+        return true;
+      });
+    }
+    if (stale) { send({resync: null}); }
+    setTimeout(flush, 0);
+  });
 
   function init() {
     live = document.getElementById("live");
