@@ -173,7 +173,8 @@ def uow(database: Database, publisher: CapturingPublisher, clock: ManualClock) -
 # here, in one place (node id prefixes).
 SLOW = (
     "tests/test_processes.py", "tests/test_backup.py", "tests/test_cli.py",
-    "tests/scale/", "tests/realtime/test_socket.py", "tests/scheduler/test_failover.py",
+    "tests/scale/", "tests/realtime/test_socket.py", "tests/realtime/test_socket_governance.py",
+    "tests/scheduler/test_failover.py",
     "tests/web/test_api_fuzz.py", "tests/demo/", "tests/feed/test_replay_day.py",
     "tests/manifests/test_delivery.py::test_charter_of_400",
 )
