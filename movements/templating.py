@@ -70,7 +70,18 @@ def make_environment(default_tz: str = "UTC") -> Environment:
     def isodate(value: date) -> str:
         return value.isoformat()
 
-    env.filters.update(hhmm=hhmm, local=local, isodate=isodate)
+    @pass_context
+    def feedvalue(context: Context, value: str | None, tz: str | None = None) -> str:
+        """A stored field value (times as ISO 8601 UTC) as a person reads it."""
+        if not value:
+            return ""
+        try:
+            when = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        return when.astimezone(zone(context, tz)).strftime("%H:%M") if when.tzinfo else value
+
+    env.filters.update(hhmm=hhmm, local=local, isodate=isodate, feedvalue=feedvalue)
     env.globals.update(BADGE_LABELS=BADGE_LABELS, LANE_LABELS=LANE_LABELS,
                        STATE_LABELS=STATE_LABELS, SSR=SSR_CODES,
                        MILESTONE_LABELS=steps.LABELS,

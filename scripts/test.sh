@@ -41,5 +41,5 @@ fi
 
 status=0
 .venv/bin/python -m pytest -m "not browser" "$@" || status=$?
-.venv/bin/python -m pytest -m browser tests/browser "$@" || status=$?
+.venv/bin/python -m pytest -m browser tests/browser tests/journeys "$@" || status=$?
 exit $status

@@ -60,3 +60,24 @@ async def world(uow: UnitOfWork) -> World:
 
 def hours(n: float) -> timedelta:
     return timedelta(hours=n)
+
+
+def on_blocks_and_met(tx: Tx, movement_id: int) -> None:
+    """An inbound flight on blocks with every passenger met: ready for a handover to be
+    signed (issue 13.3's guard)."""
+    from sqlalchemy import select
+
+    from movements.domain.actions import milestones
+    from movements.domain.models import Booking, BookingStatus, Movement
+    from movements.domain.release import MET_STEP
+
+    mv.update_flight(tx, movement_id, {"flight_state": "ARR"}, source="feed")
+    movement = tx.session.get(Movement, movement_id)
+    assert movement is not None
+    step = MET_STEP.get(movement.kind)
+    if step is None:
+        return
+    for booking in tx.session.scalars(select(Booking).where(
+            Booking.movement_id == movement_id, Booking.status == BookingStatus.BOOKED)):
+        if not any(m.kind == step for m in booking.milestones):
+            milestones.record_milestone(tx, booking.id, step)

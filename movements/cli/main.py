@@ -32,6 +32,18 @@ def cli(data_dir: str | None) -> None:
 
 # ------------------------------------------------------------------------------ serve
 
+def public_url_for(host: str, port: int) -> str:
+    """The address a server bound to ``host:port`` answers on, for printed links: a
+    wildcard bind is reached by this machine's name."""
+    import socket
+
+    if host in ("0.0.0.0", "::", ""):
+        host = socket.getfqdn() or "localhost"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 @cli.command(help="run the console")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=8000, show_default=True)
@@ -43,6 +55,10 @@ def serve(host: str, port: int, workers: int, demo: bool) -> None:
     data_dir = click.get_current_context().find_root().params.get("data_dir")
     if data_dir:
         os.environ["MOVEMENTS_DATA_DIR"] = data_dir  # the app reads its settings itself
+    if "MOVEMENTS_PUBLIC_URL" not in os.environ:
+        # The manifests' QR code and "verify at" name the address this server answers on
+        # unless a public address is configured (a proxy in front).
+        os.environ["MOVEMENTS_PUBLIC_URL"] = public_url_for(host, port)
     settings = Settings.from_env()
     if not (0 < port < 65536):
         raise CliError(f"--port {port}: must be 1-65535")
@@ -61,9 +77,11 @@ def serve(host: str, port: int, workers: int, demo: bool) -> None:
     print(f"serving on http://{host}:{port}/board", flush=True)
     # Several workers run under uvicorn's supervisor; each must end with it.
     factory = "create_supervised_app" if workers > 1 else "create_app"
+    from movements.serving import proxy_options
+
     uvicorn.run(f"movements.app:{factory}", factory=True, host=host, port=port,
                 workers=workers, ws="websockets-sansio", log_level=settings.log_level.lower(),
-                timeout_graceful_shutdown=5)
+                timeout_graceful_shutdown=5, **proxy_options(settings))
 
 
 async def _demo_if_empty(settings: Settings) -> str:
@@ -255,6 +273,10 @@ def _fail(message: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run the command; returns the exit status (0, 2 for a failure a person can fix,
     130 when interrupted)."""
+    import logging
+
+    if not logging.getLogger().handlers:  # the one line below says it, not a log record
+        logging.getLogger("movements").addHandler(logging.NullHandler())
     try:
         result = cli.main(args=argv, prog_name="movements", standalone_mode=False)
     except click.UsageError as exc:  # bad arguments: one line, no usage dump
@@ -267,7 +289,10 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except Exception as exc:  # noqa: BLE001 - a domain refusal is still one line
         from movements.domain.errors import DomainError
+        from movements.domain.storage import StorageUnavailable
 
+        if isinstance(exc, StorageUnavailable):
+            return _fail(f"cannot save: {exc.reason}; nothing was changed")
         if isinstance(exc, DomainError):
             return _fail(exc.message)
         raise

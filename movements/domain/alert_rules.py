@@ -46,6 +46,8 @@ KIND_LABELS = {
     UMNR_CONNECTION: "Minor on a forbidden connection",
 }
 RULE_KINDS = frozenset(KIND_LABELS)
+#: Alerts an action raises (not a rule): they stay until a coordinator acknowledges them.
+EVENT_KIND_LABELS = {"feed_over_person": "Feed overruled a person"}
 
 #: A delay worth telling the team about.
 DELAY_MINUTES = 15

@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from .errors import RuleViolation
+
 
 class Clock(Protocol):
     def now(self) -> datetime: ...
@@ -48,3 +50,27 @@ def local_to_utc(day: date, hhmm: str, tz: str) -> datetime:
     hour, minute = (int(p) for p in hhmm.split(":"))
     return datetime(day.year, day.month, day.day, hour, minute,
                     tzinfo=ZoneInfo(tz)).astimezone(UTC)
+
+
+def nearest_local(reference: datetime, hhmm: str, tz: str, *, what: str = "time") -> datetime:
+    """A wall-clock ``HH:MM`` typed at the airport, as the UTC instant nearest to
+    ``reference`` (the scheduled time): within ±12 h, so ``00:30`` typed for a 22:10
+    departure is the next day, ``23:50`` for a 00:20 arrival the day before.  DST-aware
+    (a time that does not exist on a spring-forward day is taken as the zone gives it).
+
+    Raises ``RuleViolation`` (field ``what``) when the text is not a real HH:MM.
+    """
+    text = (hhmm or "").strip()
+    parts = text.split(":")
+    if len(parts) != 2 or not all(p.isdigit() and len(p) == 2 for p in parts):
+        raise RuleViolation(f"{what} {text!r}: type the time as HH:MM, e.g. 07:05",
+                            field=what)
+    hour, minute = int(parts[0]), int(parts[1])
+    if hour > 23 or minute > 59:
+        raise RuleViolation(f"{what} {text!r} is not a time of day: hours 00-23, minutes "
+                            "00-59", field=what)
+    zone = ZoneInfo(tz)
+    day = reference.astimezone(zone).date()
+    candidates = [datetime(d.year, d.month, d.day, hour, minute, tzinfo=zone).astimezone(UTC)
+                  for d in (day - timedelta(days=1), day, day + timedelta(days=1))]
+    return min(candidates, key=lambda c: abs(c - reference))

@@ -21,6 +21,7 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -62,6 +63,7 @@ from .models import (
     Transit,
     User,
 )
+from .signatures import parse_strokes
 from .ssr import SSR_CODES, NeedGroup
 from .uow import Actor
 
@@ -257,7 +259,10 @@ def handover_doc(session: Session, handover_id: int, *, public_url: str) -> Hand
         passengers=passengers, escort_notes=tuple(lines),
         verify_url=verify_url(public_url, h.document_id),
         handed_over_at_local=_local(h.handed_at, tz),
-        correction_note=correction,
+        correction_note=correction, receiver_id_checked=h.receiver_id_checked,
+        release_override=h.release_override,
+        handing_strokes=parse_strokes(h.handing_strokes, "handing signature"),
+        receiving_strokes=parse_strokes(h.receiving_strokes, "receiving signature"),
     )
 
 
@@ -637,6 +642,11 @@ class VerifyView:
     sha256: str
     supersedes: tuple[str, int] | None
     superseded_by: tuple[str, int, bool] | None  # document id, version, issued (signed)
+    #: For checking a paper copy of a handover manifest: who received, how many, and
+    #: each passenger's initials and birth year (nothing once purged).
+    receiving_party: str | None = None
+    passenger_count: int | None = None
+    passengers: tuple[tuple[str, int | None], ...] = ()
 
 
 def verify_view(session: Session, document_id: str) -> VerifyView | None:
@@ -647,9 +657,16 @@ def verify_view(session: Session, document_id: str) -> VerifyView | None:
     stored = _stored(session, row, with_content=False)
     supersedes: tuple[str, int] | None = None
     superseded_by: tuple[str, int, bool] | None = None
+    paper: dict[str, Any] = {}
     if row.handover_id is not None:
         h = handover_for(session, row.handover_id)
         m = h.movement
+        paper = {"receiving_party": h.receiving_organisation.name,
+                 "passenger_count": len(h.passengers),
+                 "passengers": tuple(
+                     (p.initials, p.birth_date.year if p.birth_date else None)
+                     for p in sorted(h.passengers, key=lambda p: (p.case.reference, p.id))
+                     if p.purged_at is None)}
         if h.supersedes is not None:
             supersedes = (h.supersedes.document_id, h.supersedes.handover_version)
         newer = session.scalar(select(Handover).where(Handover.supersedes_id == h.id))
@@ -672,7 +689,7 @@ def verify_view(session: Session, document_id: str) -> VerifyView | None:
         operational_date=m.operational_date, airport=m.airport.iata,
         timezone=m.airport.timezone, version=stored.version, issued_at=row.issued_at,
         issued_by=stored.issued_by, sha256=row.sha256, supersedes=supersedes,
-        superseded_by=superseded_by)
+        superseded_by=superseded_by, **paper)
 
 
 def organisation_name(session: Session, organisation_id: int) -> str | None:

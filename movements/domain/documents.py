@@ -267,6 +267,13 @@ class HandoverDoc:
     handover_place: str | None = None
     supersedes_version: int | None = None
     correction_note: str | None = None
+    #: The receiver's identity document as checked ("passport NL1234567"), or None.
+    receiver_id_checked: str | None = None
+    #: Why an arrival was released before on-blocks or before the passenger was met.
+    release_override: str | None = None
+    #: Signatures drawn on the tablet (strokes in pad units), drawn into the boxes.
+    handing_strokes: tuple[tuple[tuple[int, int], ...], ...] | None = None
+    receiving_strokes: tuple[tuple[tuple[int, int], ...], ...] | None = None
 
     def __post_init__(self) -> None:
         _check_issue(self.document_id, self.version, self.supersedes_document_id,

@@ -26,6 +26,7 @@ from .models import (
     OrganisationKind,
     Passenger,
 )
+from .release import release_blockers
 from .ssr import SSR_CODES
 from .uow import Actor
 
@@ -99,6 +100,9 @@ class StaffHandover:
     correction_reason: str | None
     passengers: tuple[PassengerChoice, ...]
     others: tuple[PassengerChoice, ...]
+    #: Why an inbound draft may not be signed yet (sign needs an override reason then).
+    blockers: tuple[str, ...] = ()
+    release_override: str | None = None
 
 
 def _choice(p: Passenger, in_draft: int | None = None) -> PassengerChoice:
@@ -118,13 +122,10 @@ def _handed_over(handovers: Iterable[Handover]) -> set[int]:
 
 def _open_choices(m: Movement, handovers: list[Handover], skip: set[int]
                   ) -> list[PassengerChoice]:
-    done = _handed_over(handovers) | skip
-    drafts: dict[int, int] = {}
-    for h in handovers:
-        if h.status is HandoverStatus.DRAFT:
-            for p in h.passengers:
-                drafts.setdefault(p.id, h.id)
-    out = [_choice(b.passenger, drafts.get(b.passenger_id)) for b in m.bookings
+    # A passenger in a draft is not offered again (the draft is signed or discarded).
+    done = _handed_over(handovers) | skip | {
+        p.id for h in handovers if h.status is HandoverStatus.DRAFT for p in h.passengers}
+    out = [_choice(b.passenger) for b in m.bookings
            if b.status is BookingStatus.BOOKED and b.passenger.purged_at is None
            and b.passenger_id not in done]
     return sorted(out, key=lambda c: (c.case_reference, c.passenger_id))
@@ -177,7 +178,10 @@ def staff_handover(session: Session, actor: Actor, handover_id: int) -> StaffHan
         replaces_id=old.id if old is not None else None, correction_reason=reason,
         passengers=tuple(_choice(p) for p in sorted(
             h.passengers, key=lambda p: (p.case.reference, p.id))),
-        others=tuple(c for c in others if c.in_draft != h.id))
+        others=tuple(c for c in others if c.in_draft != h.id),
+        blockers=tuple(release_blockers(session, h))
+        if h.status is HandoverStatus.DRAFT else (),
+        release_override=h.release_override)
 
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from .models import MovementKind
+from .models import Booking, BookingStatus, Milestone, MovementKind
 from .vocabulary import MilestoneKey
 
 
@@ -76,3 +77,27 @@ def next_step(kind: MovementKind, done: set[str]) -> MilestoneKind | None:
         if step.key not in done and not step.optional:
             return step
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class LastEntry:
+    """The booking's last recorded entry: a milestone kind, or ``"no_show"``."""
+
+    kind: str
+    label: str
+    at: datetime
+    by_user_id: int | None
+    milestone: Milestone | None
+
+
+def last_entry(booking: Booking) -> LastEntry | None:
+    """The latest milestone or no-show of a booking (what an undo would take back)."""
+    latest = max(booking.milestones, key=lambda m: (m.at, m.id), default=None)
+    if booking.status is BookingStatus.NO_SHOW and booking.no_show_at is not None and (
+            latest is None or booking.no_show_at >= latest.at):
+        return LastEntry("no_show", "No-show", booking.no_show_at,
+                         booking.no_show_by_user_id, None)
+    if latest is None:
+        return None
+    return LastEntry(latest.kind, LABELS.get(latest.kind, latest.kind), latest.at,
+                     latest.by_user_id, latest)

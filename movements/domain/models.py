@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -153,6 +154,9 @@ class User(Base):
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     password_hash: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Set by an admin's reset (a one-time password): changed at the next sign-in.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                       server_default=false())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
     organisation: Mapped[Organisation | None] = relationship()
@@ -321,6 +325,9 @@ class Booking(Base):
     status: Mapped[BookingStatus] = mapped_column(_enum(BookingStatus),
                                                   default=BookingStatus.BOOKED)
     no_show_reason: Mapped[str | None] = mapped_column(String(300))
+    #: Who recorded the no-show and when (the undo window is theirs).
+    no_show_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    no_show_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     passenger: Mapped[Passenger] = relationship(back_populates="bookings")
@@ -390,6 +397,12 @@ class Handover(Base):
     notes: Mapped[str | None] = mapped_column(Text)
     handover_version: Mapped[int] = mapped_column(Integer, default=1)
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("handover.id"))
+    #: Why an arrival was released before on-blocks or before the passenger was met
+    #: (printed on the manifest); None when the guard held.
+    release_override: Mapped[str | None] = mapped_column(String(500))
+    #: Signatures drawn on the tablet: strokes as JSON (``movements.domain.signatures``).
+    handing_strokes: Mapped[str | None] = mapped_column(Text)
+    receiving_strokes: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     movement: Mapped[Movement] = relationship()
@@ -657,3 +670,24 @@ class ReconciliationDecision(Base):
     decided_at: Mapped[datetime] = mapped_column(UtcDateTime())
     decided_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     username: Mapped[str | None] = mapped_column(String(80))
+
+
+class FlightFieldSource(Base):
+    """Who speaks for one field of a movement (gate, terminal, pier, estimated or actual
+    time): what the flight feed last reported, and a person's correction that holds over
+    it.  A correction holds until the feed reports a value different from its last report
+    (see ``movements.domain.actions.movements.update_flight``)."""
+
+    __tablename__ = "flight_field_source"
+    movement_id: Mapped[int] = mapped_column(ForeignKey("movement.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    field: Mapped[str] = mapped_column(String(20), primary_key=True)
+    #: The feed's last report, as text (ISO 8601 UTC for times); None: never reported.
+    feed_value: Mapped[str | None] = mapped_column(String(40))
+    feed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    #: True while a person's correction holds; ``person_value`` may then be None (cleared).
+    person_set: Mapped[bool] = mapped_column(Boolean, default=False)
+    person_value: Mapped[str | None] = mapped_column(String(40))
+    set_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    set_by: Mapped[str | None] = mapped_column(String(200))
+    set_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -7,7 +7,7 @@ screen needs in a few statements (selectinload), never one query per row.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 
 from sqlalchemy import select
@@ -21,11 +21,13 @@ from .models import (
     Booking,
     BookingStatus,
     EscortAssignment,
+    FlightFieldSource,
     Movement,
     MovementKind,
     Note,
     Passenger,
     Transit,
+    User,
 )
 from .ssr import SSR_CODES, NeedGroup
 
@@ -80,6 +82,13 @@ class PassengerView:
     purged: bool
     on_lap: bool = False  # an infant on an adult's lap (INFT), in the same case
     steps_on: int | None = None  # an onward transit leg: the steps are ticked on the inbound
+    #: The last entry (what an undo takes back): (kind, label, at, by user id).
+    last: tuple[str, str, datetime, int | None] | None = None
+    #: Steps not done yet other than the next one: ticked out of order with a reason.
+    other_steps: tuple[tuple[str, str], ...] = ()
+    #: The next step boards and this passenger needs a medical escort nobody is assigned
+    #: as yet: the page says so before the tap (STCR/MEDA rule).
+    escort_missing: bool = False
     timezone: str = "UTC"  # the airport's (IANA name): how its times print
 
 
@@ -97,6 +106,25 @@ class LinkedLeg:
     gate: str | None
     flight_state: str
     connection_minutes: int
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSourceView:
+    """What the movement page shows under a field a person set."""
+
+    field: str
+    set_by: str
+    set_at: datetime | None
+    feed_value: str | None
+
+
+def field_sources(session: Session, movement_id: int) -> tuple[FieldSourceView, ...]:
+    """The fields of a movement a person's correction currently holds."""
+    rows = session.scalars(select(FlightFieldSource).where(
+        FlightFieldSource.movement_id == movement_id,
+        FlightFieldSource.person_set.is_(True)).order_by(FlightFieldSource.field))
+    return tuple(FieldSourceView(r.field, r.set_by or "someone", r.set_at, r.feed_value)
+                 for r in rows)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +159,12 @@ class MovementSummary:
     inbound_id: int | None = None
     linked: LinkedLeg | None = None
     case_split: bool = False
+    #: Fields a person's correction holds over the feed (movement page only; issue 13.2).
+    held_fields: tuple[FieldSourceView, ...] = ()
     timezone: str = "UTC"  # the airport's (IANA name): how its times print
+
+    def held(self, field: str) -> FieldSourceView | None:
+        return next((h for h in self.held_fields if h.field == field), None)
 
     @property
     def board_position(self) -> str:
@@ -152,6 +185,7 @@ class NoteView:
     text: str
     at: datetime
     passenger_id: int | None
+    by: str = "the system"  # who wrote it (display name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +207,10 @@ class MovementDetail:
         arrive = first.actual_at or first.estimated_at or first.scheduled_at
         leave = second.estimated_at or second.scheduled_at
         return int((leave - arrive).total_seconds() // 60)
+
+    @property
+    def movement_id(self) -> int:
+        return self.movement.id
 
     def cases(self) -> list[tuple[str, list[PassengerView]]]:
         grouped: dict[str, list[PassengerView]] = {}
@@ -312,7 +350,9 @@ def movement_summary(session: Session, movement_id: int) -> MovementSummary | No
     if m is None:
         return None
     links = _links(session, [m.id])
-    return _summary(m, _open_alerts(session, [m.id])[m.id], links, _legs(session, links))
+    return replace(_summary(m, _open_alerts(session, [m.id])[m.id], links,
+                            _legs(session, links)),
+                   held_fields=field_sources(session, m.id))
 
 
 def movement_detail(session: Session, movement_id: int) -> MovementDetail | None:
@@ -331,14 +371,41 @@ def movement_detail(session: Session, movement_id: int) -> MovementDetail | None
         passenger_view(b, m.kind, m.operational_date, escorts.get(b.passenger_id, []),
                        summary.inbound_id)
         for b in sorted(m.bookings, key=lambda b: (b.passenger.case.reference, b.passenger.id)))
-    notes = tuple(NoteView(n.text, n.at, n.passenger_id) for n in session.scalars(
+    rows = list(session.scalars(
         select(Note).where(Note.movement_id == movement_id).order_by(Note.id)))
+    authors = {u.id: u.display_name for u in session.scalars(select(User).where(
+        User.id.in_({n.by_user_id for n in rows if n.by_user_id is not None})))} \
+        if rows else {}
+    notes = tuple(NoteView(n.text, n.at, n.passenger_id,
+                           authors.get(n.by_user_id, "the system")
+                           if n.by_user_id is not None else "the system") for n in rows)
     return MovementDetail(
         movement=summary, passengers=passengers,
         onward=movement_summary(session, summary.onward_id) if summary.onward_id else None,
         inbound=movement_summary(session, summary.inbound_id) if summary.inbound_id else None,
         notes=notes, timezone=m.airport.timezone,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class MovementNotes:
+    """A movement's notes alone: what the notes partial shows (adding a note re-renders
+    this, not the whole movement)."""
+
+    movement_id: int
+    notes: tuple[NoteView, ...]
+    timezone: str  # the movement's airport zone (times print in it)
+
+
+def movement_notes(session: Session, movement_id: int) -> MovementNotes | None:
+    """The movement's notes, oldest first; None when there is no such movement."""
+    m = session.get(Movement, movement_id)
+    if m is None:
+        return None
+    return MovementNotes(movement_id, tuple(
+        NoteView(n.text, n.at, n.passenger_id) for n in session.scalars(
+            select(Note).where(Note.movement_id == movement_id).order_by(Note.id))),
+        m.airport.timezone)
 
 
 def passenger_view(b: Booking, kind: MovementKind, day: date,
@@ -366,6 +433,14 @@ def passenger_view(b: Booking, kind: MovementKind, day: date,
         escorts=tuple(escorts), purged=p.purged_at is not None,
         on_lap=p.lap_of_passenger_id is not None,
         steps_on=steps_on if kind is MovementKind.TRANSIT_OUT else None,
+        last=(entry.kind, entry.label, entry.at, entry.by_user_id)
+        if (entry := steps.last_entry(b)) is not None else None,
+        escort_missing=bool(nxt and nxt.boards and (p.medical_escort_required or any(
+            SSR_CODES[n.code].needs_medical_escort for n in p.needs if n.code in SSR_CODES))
+            and not any(k == "medical" for k, _ in escorts)),
+        other_steps=tuple((s.key, s.label) for s in steps.sequence_for(kind)
+                          if s.key not in done and (nxt is None or s.key != nxt.key))
+        if b.status is BookingStatus.BOOKED else (),
         timezone=b.movement.airport.timezone,
     )
 

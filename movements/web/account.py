@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -10,10 +11,12 @@ from litestar.params import FromQuery
 from litestar.response import Redirect, Response
 from sqlalchemy import select
 
+from movements.domain.actions import passwords as password_actions
 from movements.domain.actions import sessions as session_actions
+from movements.domain.errors import DomainError, RuleViolation
 from movements.domain.models import Role, User, UserSession
 from movements.domain.uow import Actor, Tx
-from movements.platform.passwords import verify_password
+from movements.platform.passwords import hash_password, verify_password
 from movements.services import Services
 from movements.web.auth import (
     ANY_SIGNED_IN,
@@ -23,6 +26,8 @@ from movements.web.auth import (
     current_user,
 )
 from movements.web.deps import PathId, ServicesDep
+from movements.web.forms import read_form
+from movements.web.media import HTML
 
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_CLIENT = 20
@@ -48,7 +53,7 @@ def _login_page(request: Request[Any, Any, Any], message: str | None, status: in
     body = env.get_template("login.html").render(user=None, csrf_token="", airport_name="",
                                                  message=message, username=username,
                                                  next_url=next_url)
-    return Response(body, media_type="text/html; charset=utf-8", status_code=status,
+    return Response(body, media_type=HTML, status_code=status,
                     headers={"Cache-Control": "no-store"})
 
 
@@ -66,7 +71,7 @@ class Account(Controller):
 
     @post("/login", opt={"public": True})
     async def login(self, request: Request[Any, Any, Any], services: ServicesDep) -> Response[Any]:
-        form = await request.form()
+        form = await read_form(request)
         username = str(form.get("username", "")).strip().lower()[:80]
         password = str(form.get("password", ""))
         next_url = _safe_next(str(form.get("next", "")))
@@ -74,7 +79,7 @@ class Account(Controller):
         agent = request.headers.get("user-agent", "")
         old_token = request.cookies.get(COOKIE)
 
-        def attempt(tx: Tx) -> tuple[session_actions.NewSession, Role] | str:
+        def attempt(tx: Tx) -> tuple[session_actions.NewSession, Role, bool] | str:
             if session_actions.recent_failures(tx, username=username) >= \
                     MAX_FAILURES_PER_ACCOUNT or session_actions.recent_failures(
                         tx, client=client) >= MAX_FAILURES_PER_CLIENT:
@@ -87,15 +92,17 @@ class Account(Controller):
                 return "Wrong user name or password."
             session_actions.record_login_attempt(tx, username, client, True)
             return (session_actions.start_session(tx, user.id, client, agent, old_token),
-                    user.role)
+                    user.role, user.must_change_password)
 
         result = await services.uow.run(attempt, Actor.system("login"))
         if isinstance(result, str):
             status = 429 if result.startswith("Too many") else 401
             return _login_page(request, result, status, username, next_url)
-        new_session, role = result
+        new_session, role, one_time = result
         if next_url == DEFAULT_NEXT:  # nowhere asked for: the role's own start page
             next_url = home_for(role)
+        if one_time:  # an admin's one-time password: choose your own first
+            next_url = "/account/password"
         response: Response[Any] = Redirect(next_url, status_code=303)
         response.set_cookie(COOKIE, new_session.token, httponly=True,
                             secure=services.settings.secure_cookies, samesite="lax", path="/",
@@ -114,6 +121,37 @@ class Account(Controller):
         response.delete_cookie(COOKIE, path="/")
         return response
 
+    @get("/account/password", guards=[ANY_SIGNED_IN])
+    async def password_form(self, request: Request[Any, Any, Any], services: ServicesDep
+                            ) -> Response[str]:
+        """Change your own password (after an admin's reset: first thing)."""
+        return await _password_page(request, services)
+
+    @post("/account/password", guards=[ANY_SIGNED_IN])
+    async def change_password(self, request: Request[Any, Any, Any], services: ServicesDep
+                              ) -> Response[Any]:
+        user = current_user(request)
+        assert user is not None
+        form = await request.form()
+        current = str(form.get("current_password", ""))
+        new = str(form.get("new_password", ""))
+        repeated = str(form.get("repeat_password", ""))
+        try:
+            password_actions.check_new_password(new, repeated, current=current)
+            stored = await services.uow.read(
+                lambda s: s.scalar(select(User.password_hash).where(User.id == user.id)))
+            ok = await asyncio.to_thread(verify_password, stored, current)
+            if not ok:
+                raise RuleViolation("the current password is wrong",
+                                    field="current_password")
+            hashed = await asyncio.to_thread(hash_password, new)
+            await services.uow.run(password_actions.change_own_password, user.actor, hashed)
+        except DomainError as exc:
+            return await _password_page(request, services, message=exc.message,
+                                        kind="error", field=exc.field, status=exc.status)
+        return await _password_page(request, services, message="Password changed.",
+                                    kind="ok", done=True)
+
     @get("/account/sessions", guards=[ANY_SIGNED_IN])
     async def sessions(self, request: Request[Any, Any, Any], services: ServicesDep
                        ) -> Response[str]:
@@ -127,7 +165,7 @@ class Account(Controller):
         body = env.get_template("sessions.html").render(
             user=user, csrf_token=user.csrf_token, airport_name=services.settings.airport,
             rows=rows, current=user.session_id)
-        return Response(body, media_type="text/html; charset=utf-8",
+        return Response(body, media_type=HTML,
                         headers={"Cache-Control": "no-store"})
 
     @post("/account/sessions/{session_id:int}/end", guards=[ANY_SIGNED_IN])
@@ -144,3 +182,19 @@ class Account(Controller):
                 raise NotFoundException(f"session {session_id} does not exist") from exc
             raise
         return Redirect("/account/sessions", status_code=303)
+
+
+async def _password_page(request: Request[Any, Any, Any], services: Services, *,
+                         message: str | None = None, kind: str = "info",
+                         field: str | None = None, status: int = 200,
+                         done: bool = False) -> Response[str]:
+    user = current_user(request)
+    assert user is not None
+    one_time = await services.uow.read(
+        lambda s: bool(s.scalar(select(User.must_change_password).where(User.id == user.id))))
+    body = request.app.state.fragments.env.get_template("password.html").render(
+        user=user, csrf_token=user.csrf_token, airport_name=services.settings.airport,
+        one_time=one_time, message=message, message_kind=kind, field=field, done=done,
+        home=home_for(user.role), min_length=password_actions.MIN_LENGTH)
+    return Response(body, media_type="text/html; charset=utf-8", status_code=status,
+                    headers={"Cache-Control": "no-store"})

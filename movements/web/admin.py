@@ -11,6 +11,7 @@ import asyncio
 import csv
 import io
 import json
+import secrets
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -24,6 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from movements.domain.actions import audit as audit_actions
+from movements.domain.actions import passwords as password_actions
 from movements.domain.actions import setup
 from movements.domain.errors import DomainError, NotFound, RuleViolation
 from movements.domain.models import (
@@ -39,8 +41,9 @@ from movements.platform.passwords import hash_password
 from movements.services import Services
 from movements.web.auth import ADMIN, ROLE_LABELS, AuthUser, current_user
 from movements.web.deps import MAX_ROW_ID, ServicesDep
+from movements.web.forms import read_form
+from movements.web.media import CSV, HTML, TEXT
 
-HTML = "text/html; charset=utf-8"
 TZ = "Europe/Amsterdam"
 MIN_PASSWORD = 10
 MAX_PASSWORD = 200
@@ -74,7 +77,7 @@ def _render(request: Request[Any, Any, Any], services: Services, template: str,
 
 
 async def _form(request: Request[Any, Any, Any]) -> dict[str, Any]:
-    data = await request.form()
+    data = await read_form(request)
     return {k: data.getall(k) if k == "airports" else v for k, v in data.items()}
 
 
@@ -182,6 +185,28 @@ class Admin(Controller):
                                      status=exc.status)
         return Redirect(f"/admin/users?added={user_id}", status_code=303)
 
+    @post("/users/reset-password", status_code=200)
+    async def reset_password(self, request: Request[Any, Any, Any], services: ServicesDep
+                             ) -> Response[Any]:
+        """A one-time password, shown once to the admin; the user's sessions end and they
+        choose their own at the next sign-in."""
+        form = await _form(request)
+        try:
+            user_id = _user_id(form)
+            one_time = secrets.token_urlsafe(9)  # 12 characters, about 72 bits
+            hashed = await asyncio.to_thread(hash_password, one_time)
+            await services.uow.run(password_actions.reset_password, _user(request).actor,
+                                   user_id, hashed)
+            await request.app.state.hub.sockets.sessions_changed(user_id)  # sockets end
+            username = await services.uow.read(
+                lambda s: s.scalar(select(User.username).where(User.id == user_id)))
+        except DomainError as exc:
+            return await _users_page(request, services, message=f"Not reset: {exc.message}",
+                                     kind="error", status=exc.status)
+        return await _users_page(
+            request, services, message=f"One-time password for {username}: {one_time} "
+            "(shown once; they choose their own at the next sign-in).", kind="ok")
+
     @post("/users/deactivate", status_code=303)
     async def deactivate(self, request: Request[Any, Any, Any], services: ServicesDep
                          ) -> Response[Any]:
@@ -274,13 +299,13 @@ class Admin(Controller):
         try:
             filters = parse_filters(raw)
         except RuleViolation as exc:
-            return Response(exc.message + "\n", media_type="text/plain; charset=utf-8",
+            return Response(exc.message + "\n", media_type=TEXT,
                             status_code=422)
         bound = await services.uow.run(audit_actions.start_export, _user(request).actor,
                                        filters)
         stamp = services.clock.now().strftime("%Y%m%dT%H%M%SZ")
         return Stream(_csv_chunks(services, filters, bound),
-                      media_type="text/csv; charset=utf-8",
+                      media_type=CSV,
                       headers={"Cache-Control": "no-store", "Content-Disposition":
                                f'attachment; filename="audit-{stamp}.csv"'})
 

@@ -32,6 +32,7 @@ from litestar.response import Redirect, Response
 from movements import delivery
 from movements.domain import document_queries as dq
 from movements.domain import handover_queries as hq
+from movements.domain import input_rules
 from movements.domain.actions import handovers as handover_actions
 from movements.domain.errors import ConflictError, DomainError, RuleViolation
 from movements.domain.models import (
@@ -42,11 +43,12 @@ from movements.domain.uow import Tx
 from movements.services import Services
 from movements.web.auth import ANY_SIGNED_IN, COORDINATION, STAFF, AuthUser, current_user
 from movements.web.deps import PathId, ServicesDep
+from movements.web.forms import read_form
+from movements.web.media import HTML, PDF
 from movements.web.once import checked_key, request_hash, run_once
 from movements.web.reception import Reception
 from movements.web.verify import Verify
 
-HTML = "text/html; charset=utf-8"
 log = logging.getLogger("movements.handovers")
 
 
@@ -57,7 +59,7 @@ def _user(request: Request[Any, Any, Any]) -> AuthUser:
 
 
 def pdf_response(doc: delivery.Rendered) -> Response[bytes]:
-    return Response(doc.content, media_type="application/pdf",
+    return Response(doc.content, media_type=PDF,
                     headers=delivery.pdf_headers(doc))
 
 
@@ -87,6 +89,9 @@ class HandoverForm:
     handing_signature: str = ""
     receiving_signature: str = ""
     receiver_signed: bool = False
+    override_reason: str = ""
+    handing_strokes: str = ""
+    receiving_strokes: str = ""
     idem: str = field(default_factory=lambda: str(uuid.uuid4()))
 
     @classmethod
@@ -102,7 +107,9 @@ class HandoverForm:
             id_number=text("id_number").strip(), notes=text("notes"), reason=text("reason"),
             handing_signature=text("handing_signature"),
             receiving_signature=text("receiving_signature"),
-            receiver_signed=bool(form.get("receiver_signed")))
+            receiver_signed=bool(form.get("receiver_signed")),
+            override_reason=text("override_reason"),
+            handing_strokes=text("handing_strokes"), receiving_strokes=text("receiving_strokes"))
 
     def id_checked(self) -> str | None:
         """The receiver's ID check as one line: document type and number, or nothing."""
@@ -115,10 +122,7 @@ class HandoverForm:
 
 
 def _int(value: Any, name: str) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise ValidationException(f"{name}={value!r}: expected a number") from None
+    return input_rules.whole_number(name, value)
 
 
 def _opt_int(value: Any, name: str) -> int | None:
@@ -217,7 +221,7 @@ class HandoverDesk(Controller):
     async def create(self, request: Request[Any, Any, Any], services: ServicesDep,
                      movement_id: PathId) -> Response[Any]:
         user = _user(request)
-        raw = await request.form()
+        raw = await read_form(request)
         form = HandoverForm.parse(raw)
 
         def act(tx: Tx) -> str:
@@ -245,16 +249,22 @@ class HandoverDesk(Controller):
     async def sign(self, request: Request[Any, Any, Any], services: ServicesDep,
                    handover_id: PathId) -> Response[Any]:
         user = _user(request)
-        raw = await request.form()
+        raw = await read_form(request)
         form = HandoverForm.parse(raw)
         expected = _opt_int(raw.get("expected_version"), "expected_version")
 
         def act(tx: Tx) -> str:
-            if not form.receiver_signed:
-                raise RuleViolation("confirm that the receiving person signed (on paper or "
-                                    "on this tablet) before signing", field="receiver_signed")
+            # Both sign with a finger on the tablet (the strokes go into the manifest).
+            for strokes, who in ((form.handing_strokes, "handing signature"),
+                                 (form.receiving_strokes, "receiving signature")):
+                if not strokes.strip():
+                    raise RuleViolation(f"the {who} is empty: sign with a finger in the box",
+                                        field=who)
             handover_actions.sign_handover(tx, handover_id, form.handing_signature,
-                                           form.receiving_signature, expected)
+                                           form.receiving_signature, expected,
+                                           override_reason=form.override_reason or None,
+                                           handing_strokes=form.handing_strokes,
+                                           receiving_strokes=form.receiving_strokes)
             return f"/handovers/{handover_id}"
 
         try:
@@ -268,12 +278,34 @@ class HandoverDesk(Controller):
         await _issue_manifest(services, user, handover_id)
         return _go(request, url)
 
+    @post("/handovers/{handover_id:int}/discard", status_code=303,
+          summary="Discard a draft handover: its passengers can be handed over again")
+    async def discard(self, request: Request[Any, Any, Any], services: ServicesDep,
+                      handover_id: PathId) -> Response[Any]:
+        user = _user(request)
+        raw = await request.form()
+        expected = _opt_int(raw.get("expected_version"), "expected_version")
+
+        def act(tx: Tx) -> str:
+            movement_id = handover_actions.discard_handover(tx, handover_id, expected)
+            return f"/movements/{movement_id}/handovers"
+
+        try:
+            url = await _once(request, services, user, raw, act)
+        except DomainError as exc:
+            if exc.status not in (409, 422):
+                raise
+            return await _handover_page(request, services, handover_id, message=exc.message,
+                                        message_kind=_message_kind(exc),
+                                        status=exc.status)
+        return _go(request, url)
+
     @post("/handovers/{handover_id:int}/correct", status_code=303,
           summary="Correct a signed handover: a new draft version naming the one it replaces")
     async def correct(self, request: Request[Any, Any, Any], services: ServicesDep,
                       handover_id: PathId) -> Response[Any]:
         user = _user(request)
-        raw = await request.form()
+        raw = await read_form(request)
         form = HandoverForm.parse(raw)
         expected = _opt_int(raw.get("expected_version"), "expected_version")
 

@@ -6,7 +6,7 @@ Writes reply with the same partial the live stream pushes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
@@ -15,20 +15,19 @@ from litestar.exceptions import ValidationException
 from litestar.params import FromQuery
 from litestar.response import Response
 
-from movements.domain import queries, views
-from movements.domain.access import Need, may_see_protected
-from movements.domain.actions import escorts, milestones, reveal
+from movements.domain import input_rules, queries, views
+from movements.domain.access import may_see_protected
+from movements.domain.actions import corrections, escorts, milestones, reveal
 from movements.domain.actions import movements as movement_actions
-from movements.domain.clock import local_to_utc
 from movements.domain.errors import ConflictError, DomainError
 from movements.domain.uow import Tx
 from movements.realtime.fragments import Fragments
 from movements.services import Services
 from movements.web.auth import COORDINATION, STAFF, AuthUser, current_user
 from movements.web.deps import PathId, ServicesDep
+from movements.web.forms import read_form
+from movements.web.media import HTML
 from movements.web.once import checked_key, request_hash, run_once
-
-HTML = "text/html; charset=utf-8"
 
 
 def html(body: str, status: int = 200) -> Response[str]:
@@ -118,6 +117,53 @@ class Pages(Controller):
             lambda tx: milestones.record_no_show(tx, booking_id, reason, version),
             success="No-show recorded")
 
+    @post("/bookings/{booking_id:int}/escort/remove")
+    async def unassign_escort(self, request: Request[Any, Any, Any], services: ServicesDep,
+                              booking_id: PathId) -> Response[str]:
+        """Take an escort off the passenger (assigned by mistake, or swapped)."""
+        form = await _form(request)
+        kind = str(form.get("kind", ""))
+        name = str(form.get("escort_name", ""))
+        return await _write_pax_row(
+            request, services, booking_id, form,
+            lambda tx: escorts.unassign_escort(tx, booking_id, kind, name),
+            success="Escort unassigned")
+
+    @post("/bookings/{booking_id:int}/undo")
+    async def undo(self, request: Request[Any, Any, Any], services: ServicesDep,
+                   booking_id: PathId) -> Response[str]:
+        """Who tapped takes back their last step or no-show, within two minutes."""
+        form = await _form(request)
+        version = _int(form.get("expected_version"), "expected_version")
+        return await _write_pax_row(
+            request, services, booking_id, form,
+            lambda tx: corrections.undo_last(tx, booking_id, version), success="Undone")
+
+    @post("/bookings/{booking_id:int}/no-show/revoke")
+    async def revoke_no_show(self, request: Request[Any, Any, Any], services: ServicesDep,
+                             booking_id: PathId) -> Response[str]:
+        """The passenger turned up after all."""
+        form = await _form(request)
+        version = _int(form.get("expected_version"), "expected_version")
+        reason = str(form.get("reason", ""))
+        return await _write_pax_row(
+            request, services, booking_id, form,
+            lambda tx: corrections.revoke_no_show(tx, booking_id, reason, version),
+            success="No-show revoked: booked again")
+
+    @post("/bookings/{booking_id:int}/correct", guards=[COORDINATION])
+    async def correct_step(self, request: Request[Any, Any, Any], services: ServicesDep,
+                           booking_id: PathId) -> Response[str]:
+        """A coordinator takes back any step or the no-show, with a reason."""
+        form = await _form(request)
+        version = _int(form.get("expected_version"), "expected_version")
+        kind = str(form.get("kind", ""))
+        reason = str(form.get("reason", ""))
+        return await _write_pax_row(
+            request, services, booking_id, form,
+            lambda tx: corrections.correct_milestone(tx, booking_id, kind, reason, version),
+            success="Corrected")
+
     @post("/bookings/{booking_id:int}/escort")
     async def escort(self, request: Request[Any, Any, Any], services: ServicesDep,
                      booking_id: PathId) -> Response[str]:
@@ -150,12 +196,21 @@ class Pages(Controller):
         user = _user(request)
         env = request.app.state.fragments.env
 
-        def act(tx: Tx) -> str:
+        def act(tx: Tx) -> None:
             escorts.add_note(tx, movement_id, text)
-            detail = views.movement_detail(tx.session, tx.actor, movement_id)
-            return env.get_template("partials/notes.html").render(d=detail, oob=False)
 
-        return await _idempotent(request, services, form, user, act)
+        async def reply(_: None) -> str:
+            notes = await services.uow.read(views.movement_notes, user.actor, movement_id)
+            return str(env.get_template("partials/notes.html").render(d=notes, oob=False))
+
+        async def refused(exc: DomainError) -> str:
+            # The section again, with the message in place and what was typed kept.
+            notes = await services.uow.read(views.movement_notes, user.actor, movement_id)
+            return str(env.get_template("partials/notes.html").render(
+                d=notes, oob=False, note_message=exc.message, note_text=text))
+
+        return await _idempotent(request, services, form, user, act, reply,
+                                 on_error_async=refused)
 
     @post("/movements/{movement_id:int}/flight", guards=[COORDINATION])
     async def correct_flight(self, request: Request[Any, Any, Any], services: ServicesDep,
@@ -165,26 +220,24 @@ class Pages(Controller):
         version = _int(form.get("expected_version"), "expected_version")
         env = request.app.state.fragments.env
 
-        def act(tx: Tx) -> str:
-            day, timezone = views.movement_timezone(tx.session, tx.actor, movement_id,
-                                                    Need.COORDINATE)
+        def act(tx: Tx) -> None:
             changes: dict[str, Any] = {}
             for key in ("gate", "terminal"):
                 if key in form:
                     changes[key] = str(form[key])
-            est = str(form.get("estimated_local", "")).strip()
-            if est:
-                try:
-                    changes["estimated_at"] = local_to_utc(day, est, timezone)
-                except ValueError:
-                    raise ValidationException(
-                        f"estimated time {est!r}: expected HH:MM") from None
-            movement_actions.update_flight(tx, movement_id, changes, version)
-            fresh = views.movement_summary(tx.session, tx.actor, movement_id)
-            return env.get_template("partials/movement_header.html").render(
-                m=fresh, oob=False, message="Saved", message_kind="ok")
+            changes.update(movement_actions.times_from_local(tx, movement_id, {
+                key: str(form[f"{name}_local"]) for key, name in (
+                    ("scheduled_at", "scheduled"), ("estimated_at", "estimated"),
+                    ("actual_at", "actual")) if f"{name}_local" in form}))
+            movement_actions.update_flight(tx, movement_id, changes, version,
+                                           reason=str(form.get("reason") or "") or None)
 
-        return await _idempotent(request, services, form, user, act, on_error_async=(
+        async def reply(_: None) -> str:
+            fresh = await services.uow.read(views.movement_summary, user.actor, movement_id)
+            return str(env.get_template("partials/movement_header.html").render(
+                m=fresh, oob=False, message="Saved", message_kind="ok"))
+
+        return await _idempotent(request, services, form, user, act, reply, on_error_async=(
             lambda exc: _header_error(services, user, env, movement_id, exc)))
 
 
@@ -206,28 +259,26 @@ def _by_lane(rows: list[queries.MovementSummary]) -> dict[str, list[queries.Move
 
 
 async def _form(request: Request[Any, Any, Any]) -> dict[str, Any]:
-    data = await request.form()
+    data = await read_form(request)
     return {k: v for k, v in data.items()}
 
 
 def _int(value: Any, name: str) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise ValidationException(f"{name}={value!r}: expected a number") from None
+    return None if value in (None, "") else input_rules.whole_number(name, value)
 
 
 async def _idempotent(request: Request[Any, Any, Any], services: Services,
-                      form: dict[str, Any], user: AuthUser, act: Callable[[Tx], str],
+                      form: dict[str, Any], user: AuthUser, act: Callable[[Tx], Any],
+                      render: Callable[[Any], Awaitable[str]],
                       on_error_async: Callable[[DomainError], Any] | None = None
                       ) -> Response[str]:
-    """Run ``act`` (which renders its reply inside the transaction) once per key."""
+    """Run ``act`` once per key; ``render`` draws the reply from its result after COMMIT
+    (only the part that changed, never inside the write transaction)."""
     key = checked_key(request.headers.get("idempotency-key"))
     digest = request_hash(request, form.items())
     try:
-        body, status, replayed = await run_once(services, user, key, digest, act, 200)
+        body, status, replayed = await run_once(services, user, key, digest, act, 200,
+                                                render=render)
     except DomainError as exc:
         if on_error_async is None or exc.status not in (409, 422):
             raise
@@ -249,9 +300,9 @@ async def _write_pax_row(request: Request[Any, Any, Any], services: Services, bo
             p=view, oob=False, revealed=False, show_protected=False, message=message,
             message_kind=kind))
 
-    def do(tx: Tx) -> str:
-        act(tx)
-        return render(views.booking_row(tx.session, tx.actor, booking_id), success, "ok")
+    async def reply(_: Any) -> str:
+        view = await services.uow.read(views.booking_row, user.actor, booking_id)
+        return render(view, success, "ok")
 
     async def on_error(exc: DomainError) -> str:
         view = await services.uow.read(views.booking_row, user.actor, booking_id)
@@ -260,4 +311,4 @@ async def _write_pax_row(request: Request[Any, Any, Any], services: Services, bo
             note = f"Not saved: {exc.message}"
         return render(view, note, "conflict" if isinstance(exc, ConflictError) else "error")
 
-    return await _idempotent(request, services, form, user, do, on_error)
+    return await _idempotent(request, services, form, user, act, reply, on_error)

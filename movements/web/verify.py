@@ -1,6 +1,8 @@
 """Public verification of an issued document: does this file (or this SHA-256) match
 what the server issued under the id in its QR code, who issued it and when, and has a
-newer version replaced it?  Says nothing about the people in the document."""
+newer version replaced it?  For checking a paper copy of a handover manifest it also
+shows the receiving party, the passenger count and each passenger's initials and birth
+year (issue 13.6) -- never a name, a need or a case reference."""
 
 from __future__ import annotations
 
@@ -13,12 +15,14 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery
-from litestar.response import Response
+from litestar.response import Redirect, Response
 from sqlalchemy.orm import Session
 
 from movements.domain import document_queries as dq
 from movements.domain.actions import retention
 from movements.web.deps import ServicesDep
+from movements.web.forms import read_form
+from movements.web.media import HTML
 
 DOCUMENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -52,6 +56,24 @@ def _wants_json(request: Request[Any, Any, Any]) -> bool:
 class Verify(Controller):
     opt = {"public": True}
 
+    @get("/verify", summary="Type the document id printed on a paper copy")
+    async def ask(self, request: Request[Any, Any, Any],
+                  id: FromQuery[str | None] = None) -> Response[Any]:
+        """``/verify`` alone: a field for the id; ``/verify?id=...`` goes to its page."""
+        typed = (id or "").strip()
+        error = None
+        if typed:
+            if DOCUMENT_ID.match(typed):
+                return Redirect(f"/verify/{typed}", status_code=303)
+            error = ("A document id is letters, digits, '.', '_' and '-' as printed under "
+                     "the QR code, e.g. 3f2c1a9e-....")
+        env = request.app.state.fragments.env
+        html = env.get_template("documents/verify_ask.html").render(
+            user=None, csrf_token="", airport_name="", typed=typed, error=error)
+        return Response(html, media_type="text/html; charset=utf-8",
+                        status_code=422 if error else 200,
+                        headers={"Cache-Control": "no-store"})
+
     @get("/verify/{document_id:str}", summary="What the server issued under a document id")
     async def show(self, request: Request[Any, Any, Any], services: ServicesDep,
                    document_id: FromPath[str], sha256: FromQuery[str | None] = None
@@ -68,7 +90,7 @@ class Verify(Controller):
           status_code=200)
     async def check(self, request: Request[Any, Any, Any], services: ServicesDep,
                     document_id: FromPath[str]) -> Response[Any]:
-        form = await request.form()
+        form = await read_form(request)
         presented: str | None = None
         filename: str | None = None
         error: str | None = None
@@ -115,5 +137,5 @@ async def _answer(request: Request[Any, Any, Any], services: ServicesDep, docume
         user=None, csrf_token="", airport_name="", document_id=document_id, v=view,
         presented=presented, filename=filename, match=match, error=error,
         content_removed=CONTENT_REMOVED if removed else None)
-    return Response(html, media_type="text/html; charset=utf-8", status_code=status,
+    return Response(html, media_type=HTML, status_code=status,
                     headers={"Cache-Control": "no-store"})

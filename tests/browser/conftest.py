@@ -88,3 +88,18 @@ def signed_in(browser: Browser, base: str, username: str,
     page.click("button[type=submit]")
     page.wait_for_url("**/board**")
     return context, page
+
+
+def draw_signature(page: Page, canvas_selector: str) -> None:
+    """Sign on a pad as a finger would: a few strokes across the canvas (pointer events)."""
+    page.locator(canvas_selector).scroll_into_view_if_needed()
+    box = page.locator(canvas_selector).bounding_box()
+    assert box is not None, canvas_selector
+    x0, y0, w, h = box["x"], box["y"], box["width"], box["height"]
+    for stroke in (((0.1, 0.6), (0.2, 0.3), (0.3, 0.7), (0.4, 0.35)),
+                   ((0.5, 0.5), (0.65, 0.45), (0.8, 0.55))):
+        page.mouse.move(x0 + stroke[0][0] * w, y0 + stroke[0][1] * h)
+        page.mouse.down()
+        for fx, fy in stroke[1:]:
+            page.mouse.move(x0 + fx * w, y0 + fy * h, steps=4)
+        page.mouse.up()

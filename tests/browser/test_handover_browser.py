@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.browser.conftest import ARTIFACTS, Live, signed_in
+from tests.browser.conftest import ARTIFACTS, Live, draw_signature, signed_in
 
 pytestmark = pytest.mark.browser
 
@@ -43,7 +43,8 @@ def test_gate_agent_creates_and_signs_a_handover_on_a_tablet(browser: Browser,
         sign = page.locator("#sign-form")
         expect(sign.locator("input[name=receiving_signature]")).to_have_value("Anouk Bakker")
         expect(sign.locator("input[name=handing_signature]")).to_have_value("Gate")
-        page.locator("label[for=receiver-signed]").tap()
+        draw_signature(page, "#pad-handing")
+        draw_signature(page, "#pad-receiving")
         sign.locator("button[type=submit]").tap()
 
         download = page.locator("#download")

@@ -20,7 +20,7 @@ from movements.domain.events import (
 from movements.domain.models import AuditEntry, Booking, Handover, StreamEvent
 from movements.domain.uow import UnitOfWork
 from tests.conftest import CapturingPublisher
-from tests.factories import GATE, SYSTEM, add_pax, world
+from tests.factories import GATE, SYSTEM, add_pax, on_blocks_and_met, world
 
 
 async def _version(uow: UnitOfWork, booking_id: int) -> int:
@@ -135,6 +135,7 @@ async def test_unaccompanied_minor_released_only_to_named_adult_with_id_check(
     with pytest.raises(RuleViolation, match="ID checked"):
         await uow.run(handovers.create_handover, GATE, w.arrival_id, w.reception_org_id,
                       "Selam Tesfaye", [pid])
+    await uow.run(on_blocks_and_met, SYSTEM, w.arrival_id)
     publisher.clear()
     hid = await uow.run(handovers.create_handover, GATE, w.arrival_id, w.reception_org_id,
                         "  selam  TESFAYE ", [pid], receiver_id_checked="passport NX123")
@@ -155,6 +156,7 @@ async def test_signed_handover_is_never_edited_correction_is_new_version(
     w = await world(uow)
     p1, _ = await uow.run(add_pax, SYSTEM, w.arrival_id, "RS-1", "Yilmaz", "Deniz")
     p2, _ = await uow.run(add_pax, SYSTEM, w.arrival_id, "RS-1", "Yilmaz", "Ece")
+    await uow.run(on_blocks_and_met, SYSTEM, w.arrival_id)
     hid = await uow.run(handovers.create_handover, GATE, w.arrival_id, w.reception_org_id,
                         "J. de Vries", [p1])
     await uow.run(handovers.edit_handover, GATE, hid, receiving_person="J. de Vries-Bakker")
@@ -304,6 +306,7 @@ async def test_a_person_corrects_flights_only_as_coordinator_whatever_the_source
 async def test_handover_tick_moves_the_booking_version_on(uow: UnitOfWork) -> None:
     w = await world(uow)
     pid, bid = await uow.run(add_pax, SYSTEM, w.arrival_id, "RS-2", "Yilmaz", "Ada")
+    await uow.run(on_blocks_and_met, SYSTEM, w.arrival_id)
     v = await _version(uow, bid)
     hid = await uow.run(handovers.create_handover, GATE, w.arrival_id, w.reception_org_id,
                         "J. Bakker", [pid])

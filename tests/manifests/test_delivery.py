@@ -38,7 +38,7 @@ from movements.domain.uow import Actor, NullPublisher, Tx, UnitOfWork
 from movements.platform.config import Settings
 from movements.platform.db import Database
 from movements.services import Services
-from tests.factories import SYSTEM, World, add_pax, build_world
+from tests.factories import SYSTEM, World, add_pax, build_world, on_blocks_and_met
 
 PUBLIC = "https://movements.test"
 MEDICAL_SECRET = "type 2 diabetes, insulin dependent"
@@ -97,6 +97,7 @@ async def services(database: Database, clock: ManualClock, tmp_path: Path
 
 
 async def signed_handover(uow: UnitOfWork, s: Seeded, pids: list[int] | None = None) -> int:
+    await uow.run(on_blocks_and_met, SYSTEM, s.world.arrival_id)
     hid = int(await uow.run(handovers.create_handover, s.gate, s.world.arrival_id,
                             s.world.reception_org_id, "Anouk Bakker", pids or s.pids,
                             notes="Luggage follows on KL1002"))
@@ -215,6 +216,7 @@ async def test_refusals_are_clear(services: Services) -> None:
                       handover_id=draft)
     with pytest.raises(RuleViolation, match="has no passengers"):
         await delivery.escort_briefing(services, s.coord, s.world.departure_id)
+    await uow.run(handovers.discard_handover, s.gate, draft)
     charter = await uow.run(mv.create_movement, SYSTEM, mv.NewMovement(
         airport="AMS", kind=MovementKind.DEPARTURE, carrier="OR", flight_number="9371",
         operational_date=date(2026, 9, 15), origin="AMS", destination="BSR",
@@ -327,9 +329,10 @@ def test_cli_writes_manifests(database_url: str, tmp_path: Path,
             uow = db.unit_of_work(NullPublisher(),
                                   ManualClock(datetime(2026, 9, 15, 8, 0, tzinfo=UTC)))
             s = await uow.run(seed, SYSTEM)
+            signed = await signed_handover(uow, s, [s.pids[0], s.pids[2]])
             draft = int(await uow.run(handovers.create_handover, s.gate, s.world.arrival_id,
-                                      s.world.reception_org_id, "Anouk Bakker", s.pids[:1]))
-            return await signed_handover(uow, s), draft, s.world.arrival_id
+                                      s.world.reception_org_id, "Anouk Bakker", s.pids[1:2]))
+            return signed, draft, s.world.arrival_id
         finally:
             await db.dispose()
 

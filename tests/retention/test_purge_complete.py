@@ -62,7 +62,7 @@ from movements.ingest.apply import submit
 from movements.platform.config import Settings
 from movements.scheduler import JobRunner
 from movements.services import Services
-from tests.factories import COORD, GATE, SYSTEM, add_pax, build_world
+from tests.factories import COORD, GATE, SYSTEM, add_pax, build_world, on_blocks_and_met
 
 DAY = date(2026, 9, 15)
 RETENTION_DAYS = 30
@@ -214,7 +214,9 @@ async def build(services: Services, clock: ManualClock) -> Built:
     await uow.run(milestones.record_milestone, GATE, booking, "met_at_aircraft")
     await uow.run(milestones.record_milestone, GATE, booking, "customs",
                   override_reason="Ysoldine Qorvalenko taken through by the border police")
-    # The handover to the aunt, edited, signed, its manifest issued.
+    # The handover to the aunt, edited, signed, its manifest issued (on blocks, all met).
+    await uow.run(on_blocks_and_met, SYSTEM, story.arrival)
+    await uow.run(on_blocks_and_met, SYSTEM, story.kq116)
     hid = int(await uow.run(
         handovers.create_handover, story.gate, story.arrival, story.org,
         "Hendrikje Vossenberg", [ysoldine, story.planned[1], alaric],

@@ -16,7 +16,7 @@ from movements.domain.events import PassengerPurged
 from movements.domain.models import AuditEntry, Note, Passenger, SpecialNeed
 from movements.domain.uow import UnitOfWork
 from tests.conftest import CapturingPublisher
-from tests.factories import COORD, GATE, SYSTEM, add_pax, world
+from tests.factories import COORD, GATE, SYSTEM, add_pax, on_blocks_and_met, world
 
 
 async def test_purge_after_the_retention_period_keeps_aggregates(
@@ -42,6 +42,7 @@ async def test_purge_after_the_retention_period_keeps_aggregates(
     clock.set(datetime(2026, 9, 15, 12, 10, tzinfo=UTC))
     for step in ("met_at_aircraft", "passport_control", "customs"):
         await uow.run(milestones.record_milestone, GATE, child_booking, step)
+    await uow.run(on_blocks_and_met, SYSTEM, w.arrival_id)
     handover_id = await uow.run(handovers.create_handover, GATE, w.arrival_id,
                                 w.reception_org_id, "Peter Achieng", [child],
                                 receiver_id_checked="passport NL1234567")

@@ -25,10 +25,12 @@ from movements.domain.actions import handovers, setup
 from movements.domain.actions import movements as mv
 from movements.domain.models import Handover, MovementKind, Role
 from movements.domain.uow import Actor, Tx
-from tests.factories import SYSTEM, add_pax
+from tests.factories import SYSTEM, add_pax, on_blocks_and_met
 from tests.web.conftest import BASE, PASSWORD, Site, login
 
 Client = TestClient[Litestar]
+#: A signature as the pad sends it (two strokes in pad units).
+STROKES = "[[[100,200],[180,120],[260,220],[340,100]],[[400,150],[520,160],[640,140]]]"
 VERSION = re.compile(r'name="expected_version" value="(\d+)"')
 GATE_ACTOR = Actor(user_id=None, username="other tablet", role=Role.GATE_STAFF,
                    airport_ids=frozenset({1}))
@@ -73,6 +75,7 @@ def _seed_arrival(tx: Tx, arrival_id: int) -> Arrival:
         airport="RTM", kind=MovementKind.ARRIVAL, carrier="HV", flight_number="5012",
         operational_date=date(2026, 9, 15), origin="IST", destination="RTM",
         scheduled_at=datetime(2026, 9, 15, 13, 0, tzinfo=UTC)))
+    on_blocks_and_met(tx, arrival_id)  # ready to release (issue 13.3 has its own tests)
     return Arrival(arrival_id, adult, minor, elsewhere)
 
 
@@ -117,7 +120,7 @@ def page_version(client: Client, handover_id: int) -> int:
 def sign(client: Client, csrf: str, handover_id: int, version: int | None,
          receiver: str = "Miriam Haddad", **extra: str) -> Any:
     data = {"_csrf": csrf, "handing_signature": "Gert Gate", "receiving_signature": receiver,
-            "receiver_signed": "yes", **extra}
+            "handing_strokes": STROKES, "receiving_strokes": STROKES, **extra}
     if version is not None:
         data["expected_version"] = str(version)
     return client.post(f"/handovers/{handover_id}/sign", data=data, follow_redirects=False)
@@ -246,9 +249,9 @@ def test_sign_twice_is_refused_and_a_stale_copy_is_a_conflict(
     assert current and int(current.group(1)) > seen
     unconfirmed = client.post(f"/handovers/{hid}/sign", follow_redirects=False, data={
         "_csrf": csrf, "handing_signature": "Gert Gate", "receiving_signature": "Anouk Bakker",
-        "expected_version": current.group(1)})
-    assert unconfirmed.status_code == 422 and "confirm that the receiving person signed" \
-        in unconfirmed.text
+        "expected_version": current.group(1), "handing_strokes": STROKES})
+    assert unconfirmed.status_code == 422 and "the receiving signature is empty: sign with " \
+        "a finger" in unconfirmed.text
     assert "Draft" in client.get(f"/handovers/{hid}").text
 
     assert sign(client, csrf, hid, int(current.group(1)),

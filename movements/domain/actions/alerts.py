@@ -211,6 +211,8 @@ def acknowledge_alert(tx: Tx, alert_id: int) -> bool:
         return False
     alert.acknowledged_at = tx.now
     alert.acknowledged_by_user_id = tx.actor.user_id
+    if alert.kind not in rules.RULE_KINDS:
+        alert.cleared_at = tx.now  # no rule clears an action's alert: being seen does
     tx.session.flush()
     _record(tx, AlertAcknowledged, alert)
     tx.audit("acknowledge_alert", "alert", alert.id, after={"kind": alert.kind})
@@ -280,7 +282,8 @@ def alert_list(session: Session, airport_code: str, now: datetime,
     for a in alerts:
         m = movements.get(a.movement_id or -1)
         views.append(AlertView(
-            id=a.id, kind=a.kind, label=rules.KIND_LABELS.get(a.kind, a.kind),
+            id=a.id, kind=a.kind,
+            label=rules.KIND_LABELS.get(a.kind, rules.EVENT_KIND_LABELS.get(a.kind, a.kind)),
             message=a.message, movement_id=a.movement_id, flight=m.flight if m else None,
             operational_date=m.operational_date if m else None,
             lane=(MovementKind(m.kind).lane if m else None), raised_at=a.raised_at,

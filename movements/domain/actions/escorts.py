@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from ..access import Need, access_booking, access_movement, access_passenger
 from ..errors import RuleViolation
-from ..events import EscortAssigned, NoteAdded
+from ..events import EscortAssigned, EscortUnassigned, NoteAdded
 from ..models import Booking, EscortAssignment, EscortKind, Note
 from ..uow import Tx
 from ._common import clean_text
@@ -36,6 +36,40 @@ def assign_escort(tx: Tx, movement_id: int, passenger_id: int, kind: EscortKind 
     tx.audit("assign_escort", "passenger", passenger.id,
              after={"movement": movement.id, "kind": escort_kind.value, "escort": name})
     return assignment.id
+
+
+def unassign_escort(tx: Tx, booking_id: int, kind: EscortKind | str, escort_name: str
+                    ) -> int:
+    """Take an escort off a passenger (the movement page's form): the assignment of that
+    kind and name on the booking's movement.  A medical escort stays once the passenger
+    boarded (the record of who went with them).  Returns how many were removed."""
+    booking = access_booking(tx.session, tx.actor, booking_id, Need.WORK)
+    try:
+        escort_kind = EscortKind(kind)
+    except ValueError:
+        raise RuleViolation(f"escort kind {kind!r} must be medical or operational",
+                            field="kind") from None
+    rows = list(tx.session.scalars(select(EscortAssignment).where(
+        EscortAssignment.movement_id == booking.movement_id,
+        EscortAssignment.passenger_id == booking.passenger_id,
+        EscortAssignment.kind == escort_kind,
+        EscortAssignment.escort_name == (escort_name or "").strip())))
+    if not rows:
+        raise RuleViolation(f"no {escort_kind.value} escort {escort_name!r} is assigned to "
+                            "this passenger here", field="escort_name")
+    if escort_kind is EscortKind.MEDICAL and any(
+            m.kind in ("boarded", "boarded_onward") for m in booking.milestones):
+        raise RuleViolation("the passenger boarded with this medical escort: it stays on "
+                            "the record (a coordinator can correct Boarded first)")
+    for row in rows:
+        tx.session.delete(row)
+    tx.session.flush()
+    tx.record(EscortUnassigned, booking.movement, passenger_id=booking.passenger_id,
+              escort_kind=escort_kind.value)
+    tx.audit("unassign_escort", "passenger", booking.passenger_id,
+             after={"movement": booking.movement_id, "kind": escort_kind.value,
+                    "escort": escort_name})
+    return len(rows)
 
 
 def assign_escort_to_booking(tx: Tx, booking_id: int, kind: EscortKind | str,

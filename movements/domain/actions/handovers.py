@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from ..access import Need, access_handover, access_movement
 from ..errors import RuleViolation
-from ..events import HandoverCreated, HandoverSigned, MilestoneRecorded
+from ..events import HandoverCreated, HandoverDiscarded, HandoverSigned, MilestoneRecorded
 from ..models import (
     Booking,
     BookingStatus,
@@ -22,6 +22,8 @@ from ..models import (
     Organisation,
     Passenger,
 )
+from ..release import release_blockers
+from ..signatures import dump_strokes, parse_strokes
 from ..uow import Tx
 from ..vocabulary import MilestoneKey
 from ._common import check_version, clean_text, get_or_404, touch
@@ -37,10 +39,28 @@ def _same_person(a: str, b: str) -> bool:
     return norm(a) == norm(b)
 
 
-def _check_passengers(tx: Tx, movement: Movement, passenger_ids: Sequence[int]
-                      ) -> list[Passenger]:
+def live_handovers(tx: Tx, movement_id: int, *, besides: int | None = None
+                   ) -> list[Handover]:
+    """Handovers of a movement that hold their passengers: every draft, and every signed
+    one no signed correction replaces (``besides``: the one being corrected)."""
+    rows = list(tx.session.scalars(select(Handover).where(Handover.movement_id == movement_id)
+                                   .order_by(Handover.id)))
+    replaced = {h.supersedes_id for h in rows
+                if h.status is HandoverStatus.SIGNED and h.supersedes_id is not None}
+    return [h for h in rows if h.id != besides and h.id not in replaced]
+
+
+def _check_passengers(tx: Tx, movement: Movement, passenger_ids: Sequence[int],
+                      *, besides: int | None = None) -> list[Passenger]:
+    """The passengers as rows; refuses one not booked on the movement, not booked any more,
+    or already in a draft or a signed handover of it (a correction replaces, so the
+    handover it corrects is ``besides``)."""
     if not passenger_ids:
         raise RuleViolation("a handover needs at least one passenger", field="passengers")
+    holding: dict[int, Handover] = {}
+    for h in live_handovers(tx, movement.id, besides=besides):
+        for p in h.passengers:
+            holding.setdefault(p.id, h)
     passengers: list[Passenger] = []
     for pid in dict.fromkeys(passenger_ids):
         booking = tx.session.scalar(select(Booking).where(
@@ -49,8 +69,18 @@ def _check_passengers(tx: Tx, movement: Movement, passenger_ids: Sequence[int]
             raise RuleViolation(f"passenger {pid} is not on {movement.flight}",
                                 field="passengers")
         if booking.status is not BookingStatus.BOOKED:
-            raise RuleViolation(f"passenger {pid} is {booking.status.value.replace('_', '-')}",
+            raise RuleViolation(f"passenger {booking.passenger.initials} is "
+                                f"{booking.status.value.replace('_', '-')}",
                                 field="passengers")
+        other = holding.get(pid)
+        if other is not None:
+            what = ("a draft handover (discard it or sign it)"
+                    if other.status is HandoverStatus.DRAFT else
+                    "a signed handover (issue a correction of it instead)")
+            raise RuleViolation(
+                f"passenger {booking.passenger.initials} ({booking.passenger.case.reference})"
+                f" is already in {what}: version {other.handover_version} to "
+                f"{other.receiving_organisation.name}", field="passengers")
         passengers.append(booking.passenger)
     return passengers
 
@@ -62,7 +92,7 @@ def _check_minors(passengers: list[Passenger], receiving_person: str,
             continue
         if not p.release_to_name or not _same_person(p.release_to_name, receiving_person):
             raise RuleViolation(
-                f"unaccompanied minor {p.initials} (passenger {p.id}) may be released only to "
+                f"unaccompanied minor {p.initials} ({p.case.reference}) may be released only to "
                 "the named adult", field="receiving_person")
         if not receiver_id_checked:
             raise RuleViolation(
@@ -77,7 +107,8 @@ def create_handover(tx: Tx, movement_id: int, organisation_id: int, receiving_pe
     organisation = get_or_404(tx, Organisation, organisation_id, "organisation")
     person = clean_text(receiving_person, "receiving person", required=True, max_len=200)
     id_checked = clean_text(receiver_id_checked, "receiver ID check", max_len=200)
-    passengers = _check_passengers(tx, movement, passenger_ids)
+    passengers = _check_passengers(tx, movement, passenger_ids,
+                                   besides=supersedes.id if supersedes else None)
     _check_minors(passengers, person or "", id_checked)
     handover = Handover(
         document_id=str(uuid.uuid4()), movement=movement,
@@ -126,7 +157,13 @@ def edit_handover(tx: Tx, handover_id: int, expected_version: int | None = None,
 
 
 def sign_handover(tx: Tx, handover_id: int, handing_signature: str, receiving_signature: str,
-                  expected_version: int | None = None) -> None:
+                  expected_version: int | None = None, *,
+                  override_reason: str | None = None,
+                  handing_strokes: str | None = None,
+                  receiving_strokes: str | None = None) -> None:
+    """Sign a draft (both sides).  An inbound handover needs the aircraft on blocks and
+    every passenger met (``release_blockers``), or ``override_reason``, which is stored
+    and printed on the manifest.  Raises RuleViolation with what is missing."""
     handover = access_handover(tx.session, tx.actor, handover_id, Need.WORK)
     check_version(handover, expected_version, "handover")
     if handover.status is HandoverStatus.SIGNED:
@@ -136,7 +173,19 @@ def sign_handover(tx: Tx, handover_id: int, handing_signature: str, receiving_si
                            max_len=200)
     _check_minors(list(handover.passengers), handover.receiving_person,
                   handover.receiver_id_checked)
+    drawn_handing = parse_strokes(handing_strokes, "handing signature")
+    drawn_receiving = parse_strokes(receiving_strokes, "receiving signature")
+    blockers = release_blockers(tx.session, handover)
+    reason = clean_text(override_reason, "override reason", max_len=500)
+    if blockers and not reason:
+        raise RuleViolation("cannot release yet: " + "; ".join(blockers)
+                            + ". Give an override reason to release anyway (it is printed "
+                            "on the manifest)", field="override_reason")
+    handover.release_override = (f"{reason} (released although {'; '.join(blockers)})"
+                                 if blockers and reason else None)
     handover.status = HandoverStatus.SIGNED
+    handover.handing_strokes = dump_strokes(drawn_handing)
+    handover.receiving_strokes = dump_strokes(drawn_receiving)
     handover.handing_signature = handing
     handover.receiving_signature = receiving
     handover.signed_at = tx.now
@@ -146,7 +195,25 @@ def sign_handover(tx: Tx, handover_id: int, handing_signature: str, receiving_si
     tx.session.flush()
     tx.record(HandoverSigned, movement, handover_id=handover.id)
     tx.audit("sign_handover", "handover", handover.id,
-             after={"passengers": [p.id for p in handover.passengers]})
+             after={"passengers": [p.id for p in handover.passengers],
+                    "override": bool(handover.release_override)})
+
+
+def discard_handover(tx: Tx, handover_id: int, expected_version: int | None = None) -> int:
+    """Discard a draft (nothing was signed, no manifest exists): its passengers are free
+    again.  Returns the movement id.  A signed handover is never discarded (correct it)."""
+    handover = access_handover(tx.session, tx.actor, handover_id, Need.WORK)
+    check_version(handover, expected_version, "handover")
+    if handover.status is not HandoverStatus.DRAFT:
+        raise RuleViolation("a signed handover is never discarded: issue a correction")
+    movement = handover.movement
+    after = {"passengers": [p.id for p in handover.passengers],
+             "version": handover.handover_version, "supersedes": handover.supersedes_id}
+    tx.session.delete(handover)
+    tx.session.flush()
+    tx.record(HandoverDiscarded, movement, handover_id=handover_id)
+    tx.audit("discard_handover", "handover", handover_id, after=after)
+    return movement.id
 
 
 def _tick_handed_over(tx: Tx, handover: Handover) -> None:

@@ -93,6 +93,8 @@ def record_no_show(tx: Tx, booking_id: int, reason: str,
         raise RuleViolation("a boarded passenger cannot be a no-show")
     booking.status = BookingStatus.NO_SHOW
     booking.no_show_reason = text
+    booking.no_show_at = tx.now
+    booking.no_show_by_user_id = tx.actor.user_id
     tx.session.flush()
     tx.record(NoShowRecorded, booking.movement, passenger_id=booking.passenger_id,
               reason=text or "")

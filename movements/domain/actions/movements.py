@@ -9,12 +9,14 @@ from typing import Any
 from sqlalchemy import select
 
 from ..access import Need, access_movement
+from ..clock import nearest_local, to_local
 from ..errors import RuleViolation
 from ..events import MovementCreated, MovementUpdated
 from ..models import Airport, CharterStop, Movement, MovementKind, Role, Transit
 from ..uow import Tx
 from ..vocabulary import FlightState
-from ._common import check_version, require_role
+from ._common import check_version, clean_text, require_role
+from .flight_sources import HELD_FIELDS, FieldSources
 
 FLIGHT_STATES = frozenset(FlightState)
 
@@ -111,15 +113,53 @@ def link_transit(tx: Tx, inbound_id: int, onward_id: int) -> int:
     return link.id
 
 
+TIME_LABELS = {"scheduled_at": "scheduled time", "actual_at": "actual time",
+               "estimated_at": "estimated time"}
+
 #: Fields a coordinator (or the flight feed, or an MVT) may correct.
 CORRECTABLE = {"gate", "terminal", "pier", "estimated_at", "actual_at", "flight_state",
                "flight_states", "aircraft_registration", "aircraft_type", "scheduled_at",
                "completed"}
 
 
+def times_from_local(tx: Tx, movement_id: int, typed: dict[str, str]
+                     ) -> dict[str, datetime | None]:
+    """Times typed at the airport as ``HH:MM`` (keys scheduled_at, estimated_at,
+    actual_at), as UTC changes for ``update_flight``: each is the occurrence nearest the
+    scheduled time (the corrected one when it is corrected too), within ±12 h, so 00:30
+    after a 22:10 departure is the next day.  An empty estimate or actual time clears it;
+    an empty scheduled time changes nothing.  Raises RuleViolation naming the field."""
+    movement = access_movement(tx.session, tx.actor, movement_id, Need.COORDINATE)
+    tz = movement.airport.timezone
+    out: dict[str, datetime | None] = {}
+    def shown(value: datetime | None) -> str:
+        return to_local(value, tz).strftime("%H:%M") if value else ""
+
+    reference = movement.scheduled_at
+    sched = (typed.get("scheduled_at") or "").strip()
+    if sched and sched != shown(movement.scheduled_at):
+        reference = nearest_local(reference, sched, tz, what="scheduled time")
+        out["scheduled_at"] = reference
+    for key in ("estimated_at", "actual_at"):
+        if key not in typed:
+            continue
+        text = (typed[key] or "").strip()
+        if text == shown(getattr(movement, key)) and "scheduled_at" not in out:
+            continue  # the form sent back what it showed (the stored time may have seconds)
+        out[key] = nearest_local(reference, text, tz, what=TIME_LABELS[key]) if text else None
+    return out
+
+
 def update_flight(tx: Tx, movement_id: int, changes: dict[str, Any],
-                  expected_version: int | None = None, *, source: str = "manual") -> bool:
-    """Apply flight corrections; returns False (and records nothing) when nothing changed."""
+                  expected_version: int | None = None, *, source: str = "manual",
+                  reason: str | None = None) -> bool:
+    """Apply flight corrections; returns False (and records nothing) when nothing changed.
+
+    ``source`` is "manual" for a person (a coordinator on the page), else the system
+    source ("feed", "mvt", "demo").  A person's gate, terminal, pier or time holds over
+    the feed until the feed reports something new (``flight_sources``); values are
+    validated before anything is written, so a bad change writes nothing.
+    """
     if tx.actor.user_id is not None:
         # A person corrects flights only as a coordinator; the feed, telexes and the
         # demo act as the system (no user id), whatever source they name.
@@ -131,6 +171,7 @@ def update_flight(tx: Tx, movement_id: int, changes: dict[str, Any],
         raise RuleViolation(f"cannot change {', '.join(sorted(unknown))} here")
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
+    clean: dict[str, Any] = {}
     for key, value in changes.items():
         if key == "flight_state" and value not in FLIGHT_STATES:
             raise RuleViolation(f"unknown flight state {value!r}", field="flight_state")
@@ -141,6 +182,27 @@ def update_flight(tx: Tx, movement_id: int, changes: dict[str, Any],
             raise RuleViolation(f"{key} must carry a time zone", field=key)
         if isinstance(value, str):
             value = value.strip().upper() or None
+        clean[key] = value
+    why = clean_text(reason, "reason", max_len=300)
+    corrected = [k for k in ("scheduled_at", "actual_at")
+                 if k in clean and getattr(movement, k) != clean[k]]
+    if source == "manual" and corrected and not why:
+        raise RuleViolation(f"correcting the {' and '.join(TIME_LABELS[k] for k in corrected)}"
+                            " needs a reason", field="reason")
+    if clean.get("scheduled_at", movement.scheduled_at) is None:
+        raise RuleViolation("a movement always has a scheduled time", field="scheduled_at")
+    held = [k for k in clean if k in HELD_FIELDS]
+    sources = FieldSources(tx, movement) if held else None
+    for key, value in clean.items():
+        if sources is not None and key in HELD_FIELDS:
+            if source == "feed":
+                if not sources.feed_reports(key, value):
+                    continue
+            elif source == "manual":
+                if getattr(movement, key) != value:
+                    sources.person_sets(key, value)
+            elif getattr(movement, key) != value:
+                sources.other_source_sets(key)
         if getattr(movement, key) != value:
             before[key] = getattr(movement, key)
             after[key] = value
@@ -149,6 +211,8 @@ def update_flight(tx: Tx, movement_id: int, changes: dict[str, Any],
         return False
     tx.session.flush()
     tx.record(MovementUpdated, movement, changes=after)
+    if sources is not None:
+        sources.raise_alerts()
     tx.audit("update_flight", "movement", movement.id, before=before, after=after,
-             detail=f"source={source}")
+             detail=f"source={source}" + (f"; reason: {why}" if why else ""))
     return True
