@@ -168,15 +168,23 @@ def uow(database: Database, publisher: CapturingPublisher, clock: ManualClock) -
 # The full suite (scripts/test.sh) runs everything.  The fast tier (`pytest --fast`,
 # `bash scripts/test.sh --fast`) is the inner loop: unit, domain and web tests on SQLite
 # in this process.  It leaves out tests marked `slow` or `browser` and the PostgreSQL
-# half of the `backend` parameter.  The tests below start servers, subprocesses, Redis,
-# load whole demo days or years, or build 400-passenger PDFs: they are marked `slow`
-# here, in one place (node id prefixes).
+# half of the `backend` parameter.  Marked `slow` here, in one place: every test module
+# that starts a server or Redis (it imports tests.live's start_server or start_redis),
+# and the tests below, which run the command line in subprocesses, mount file systems,
+# fuzz, load whole demo days or years, or build 400-passenger PDFs (node id prefixes).
 SLOW = (
     "tests/test_processes.py", "tests/test_backup.py", "tests/test_cli.py",
-    "tests/scale/", "tests/realtime/test_socket.py", "tests/scheduler/test_failover.py",
-    "tests/web/test_api_fuzz.py", "tests/demo/", "tests/feed/test_replay_day.py",
+    "tests/test_cli_storage.py", "tests/scale/", "tests/web/test_api_fuzz.py",
+    "tests/demo/", "tests/feed/test_replay_day.py",
     "tests/manifests/test_delivery.py::test_charter_of_400",
 )
+_STARTERS = ("start_server", "start_redis")
+
+
+def _starts_processes(item: pytest.Item) -> bool:
+    module = getattr(item, "module", None)
+    return any(getattr(getattr(module, name, None), "__module__", "").startswith("tests.")
+               for name in _STARTERS)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -186,7 +194,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        if item.nodeid.startswith(SLOW):
+        if item.nodeid.startswith(SLOW) or _starts_processes(item):
             item.add_marker(pytest.mark.slow)
     if not config.getoption("--fast"):
         return

@@ -19,8 +19,7 @@ DEFAULTS = {
     "feed_max_backoff_seconds": 300, "run_jobs": True, "job_lease_seconds": 15,
     "alert_interval_seconds": 30, "retention_interval_seconds": 3600,
     "heartbeat_seconds": 5.0, "subscriber_backlog": 500, "replay_limit": 200,
-    "sockets_per_session": 4,
-    "log_level": "INFO", "password_hash_profile": "rfc9106",
+    "sockets_per_session": 4, "log_level": "INFO", "password_hash_profile": "rfc9106",
 }
 
 BAD = [
@@ -38,6 +37,7 @@ BAD = [
     ("MOVEMENTS_RETENTION_INTERVAL_SECONDS", "9", "must be at least 10"),
     ("MOVEMENTS_SUBSCRIBER_BACKLOG", "9", "must be at least 10"),
     ("MOVEMENTS_REPLAY_LIMIT", "0", "must be at least 1"),
+    ("MOVEMENTS_SOCKETS_PER_SESSION", "0", "must be at least 1"),
     ("MOVEMENTS_HEARTBEAT_SECONDS", "soon", "expected seconds"),
     ("MOVEMENTS_FEED_TIMEOUT_SECONDS", "10s", "expected seconds"),
     ("MOVEMENTS_PASSWORD_HASH_PROFILE", "cheap", "expected 'rfc9106' or 'test'"),
@@ -45,7 +45,15 @@ BAD = [
 
 
 def test_defaults() -> None:
+    # A new setting fails this until it is listed here (and in README's settings table).
     assert Settings.from_env({}).model_dump() == DEFAULTS
+
+
+def test_every_setting_is_in_the_readme() -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    missing = [f"MOVEMENTS_{name.upper()}" for name in DEFAULTS
+               if f"MOVEMENTS_{name.upper()}" not in readme]
+    assert missing == []
 
 
 @pytest.mark.parametrize(("name", "value", "why"), BAD, ids=[b[0] for b in BAD])
