@@ -24,14 +24,14 @@ from litestar.static_files import create_static_files_router
 
 from movements.delivery import pdf_pool
 from movements.domain.clock import Clock
-from movements.domain.errors import DomainError
+from movements.domain.errors import Busy, DomainError
+from movements.domain.storage import StorageUnavailable
 from movements.platform.config import Settings
 from movements.platform.lifeline import end_with
 from movements.realtime.backends import make_backend
 from movements.realtime.connection import SessionRules
 from movements.realtime.fragments import Fragments
 from movements.realtime.hub import LiveHub
-from movements.realtime.socket import stream_socket
 from movements.scheduler import start_jobs
 from movements.services import Services
 from movements.templating import TEMPLATES, make_environment
@@ -45,7 +45,15 @@ from movements.web.handovers import ROUTES as DOCUMENT_ROUTES
 from movements.web.headers import security_headers
 from movements.web.health import healthz, readyz
 from movements.web.imports import ImportsPlugin
+from movements.web.input_guard import clean_request, not_utf8
+from movements.web.live import stream_socket
+from movements.web.media import HTML
 from movements.web.pages import Pages
+from movements.web.refusals import (
+    log_exception,
+    refusal_log,
+    storage_unavailable,
+)
 
 log = logging.getLogger("movements")
 STATIC = TEMPLATES.parent / "static"
@@ -58,11 +66,13 @@ def _wants_html(request: Request[Any, Any, Any]) -> bool:
 
 
 ERROR_TITLES = {403: "Not allowed", 404: "Not found", 409: "Changed meanwhile",
-                410: "Deleted", 422: "Not done"}
+                410: "Deleted", 422: "Not done", 503: "Busy: try again"}
 
 
 def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
-    log.info("refused %s %s: %s", request.method, request.url.path, exc.message)
+    if isinstance(exc, StorageUnavailable):
+        return storage_unavailable(request, exc, html=_wants_html(request))
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Busy) else None
     if _wants_html(request):
         # A person typed or followed a link: a page that says what and why, in the
         # console's frame (e.g. "you work no airport yet"), not a JSON body.
@@ -70,15 +80,14 @@ def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response
         body = request.app.state.fragments.env.get_template("error.html").render(
             user=user, csrf_token=user.csrf_token if user else "", airport_name="",
             title=ERROR_TITLES.get(exc.status, "Refused"), message=exc.message)
-        return Response(body, media_type="text/html; charset=utf-8", status_code=exc.status,
-                        headers={"Cache-Control": "no-store"})
+        return Response(body, media_type=HTML, status_code=exc.status,
+                        headers={"Cache-Control": "no-store", **(headers or {})})
     return Response({"error": exc.message, "field": exc.field, "status": exc.status},
-                    status_code=exc.status)
+                    status_code=exc.status, headers=headers)
 
 
 def _not_authorized(request: Request[Any, Any, Any], exc: NotAuthorizedException
                     ) -> Response[Any]:
-    log.info("unauthenticated %s %s refused", request.method, request.url.path)
     if _wants_html(request):
         return Redirect(f"/login?next={quote(request.url.path)}", status_code=303)
     return Response({"error": exc.detail, "status": 401}, status_code=401)
@@ -86,7 +95,6 @@ def _not_authorized(request: Request[Any, Any, Any], exc: NotAuthorizedException
 
 def _forbidden(request: Request[Any, Any, Any], exc: PermissionDeniedException
                ) -> Response[Any]:
-    log.warning("forbidden %s %s: %s", request.method, request.url.path, exc.detail)
     return Response({"error": exc.detail, "status": 403}, status_code=403)
 
 
@@ -143,20 +151,21 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
         middleware=[DefineMiddleware(SessionAuthMiddleware, exclude_from_auth_key="public",
                                      exclude=["^/schema"]),
-                    security_headers],
+                    security_headers, refusal_log],
         guards=[csrf_guard],
+        before_request=clean_request,
         plugins=[channels, ImportsPlugin()],
         exception_handlers={  # type: ignore[dict-item]
             DomainError: _domain_error,
             NotAuthorizedException: _not_authorized,
             PermissionDeniedException: _forbidden,
+            UnicodeDecodeError: not_utf8,
         },
         lifespan=[lifespan],
         # Server errors are logged with their traceback; refusals (4xx) are expected and
-        # logged as one line by their handlers instead.
+        # logged as one INFO line; storage faults by StorageHealth, once a minute.
         logging_config=LoggingConfig(log_exceptions="always", configure_root_logger=False,
-                                     disable_stack_trace={400, 401, 403, 404, 405, 409,
-                                                          410, 413, 422, 429, DomainError}),
+                                     exception_logging_handler=log_exception),
         openapi_config=OpenAPIConfig(title="movements", version="1"),
         debug=False,
     )

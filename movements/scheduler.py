@@ -33,6 +33,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from movements.domain.actions import alerts as alert_actions
 from movements.domain.actions import leases, pruning, retention
 from movements.domain.errors import DomainError
+from movements.domain.storage import StorageUnavailable
 from movements.domain.uow import Actor
 from movements.feed.client import FeedClient, FeedPoller
 from movements.services import Services
@@ -40,6 +41,8 @@ from movements.services import Services
 log = logging.getLogger(__name__)
 
 JOB_ACTOR = Actor.system("jobs")
+#: Failed lease renewals back off 2, 4, 8 ... seconds, up to this.
+LEASE_MAX_BACKOFF_SECONDS = 60
 
 
 def default_holder() -> str:
@@ -57,6 +60,8 @@ class JobRunner:
         self.poller = poller if poller is not None else self._build_poller()
         self.scheduler: AsyncIOScheduler | None = None
         self._running: set[asyncio.Task[None]] = set()
+        self._lease_failures = 0
+        self._lease_retry_at: datetime | None = None
 
     def _build_poller(self) -> FeedPoller | None:
         s = self.settings
@@ -75,13 +80,23 @@ class JobRunner:
 
     async def renew_lease(self) -> bool:
         was = self.is_leader
+        if self._lease_retry_at is not None and self.clock.now() < self._lease_retry_at:
+            return self.is_leader  # backing off after failures
         try:
             state = await self.services.uow.run(
                 leases.renew_lease, JOB_ACTOR, leases.JOBS, self.holder,
                 self.settings.job_lease_seconds)
-        except Exception:  # noqa: BLE001 - keep what we had until it runs out by itself
-            log.exception("jobs: could not renew the lease")
+        except Exception as exc:  # noqa: BLE001 - keep what we had until it runs out
+            self._lease_failures += 1
+            delay = min(LEASE_MAX_BACKOFF_SECONDS, 2 ** self._lease_failures)
+            self._lease_retry_at = self.clock.now() + timedelta(seconds=delay)
+            if not isinstance(exc, StorageUnavailable):  # that one is logged once a minute
+                log.error("jobs: could not renew the lease (%s: %s); next try in %d s",
+                          type(exc).__name__, str(exc).splitlines()[0] if str(exc) else "",
+                          delay)
             return self.is_leader
+        self._lease_failures = 0
+        self._lease_retry_at = None
         if state.held:
             self.leader_until = state.expires_at
             if not was:
@@ -119,6 +134,8 @@ class JobRunner:
             try:
                 runs[code] = await self.services.uow.run(alert_actions.evaluate_alerts,
                                                          JOB_ACTOR, code)
+            except StorageUnavailable:
+                return runs  # logged once a minute by StorageHealth
             except DomainError as exc:
                 log.info("jobs: alerts at %s not evaluated: %s", code, exc.message)
         return runs
@@ -147,6 +164,8 @@ class JobRunner:
                 self._running.add(task)  # type: ignore[arg-type]
             try:
                 await body()
+            except StorageUnavailable:
+                pass  # an operating state, logged once a minute by StorageHealth
             except Exception:  # noqa: BLE001 - one bad run must not stop the schedule
                 log.exception("jobs: %s failed", getattr(body, "__name__", body))
             finally:

@@ -168,12 +168,14 @@ def uow(database: Database, publisher: CapturingPublisher, clock: ManualClock) -
 # The full suite (scripts/test.sh) runs everything.  The fast tier (`pytest --fast`,
 # `bash scripts/test.sh --fast`) is the inner loop: unit, domain and web tests on SQLite
 # in this process.  It leaves out tests marked `slow` or `browser` and the PostgreSQL
-# half of the `backend` parameter.  Modules below start servers, subprocesses, Redis or
-# whole synthetic years: they are marked `slow` here, in one place.
-SLOW_MODULES = (
+# half of the `backend` parameter.  The tests below start servers, subprocesses, Redis,
+# load whole demo days or years, or build 400-passenger PDFs: they are marked `slow`
+# here, in one place (node id prefixes).
+SLOW = (
     "tests/test_processes.py", "tests/test_backup.py", "tests/test_cli.py",
     "tests/scale/", "tests/realtime/test_socket.py", "tests/scheduler/test_failover.py",
-    "tests/web/test_api_fuzz.py", "tests/demo/test_load_year_full.py",
+    "tests/web/test_api_fuzz.py", "tests/demo/", "tests/feed/test_replay_day.py",
+    "tests/manifests/test_delivery.py::test_charter_of_400",
 )
 
 
@@ -183,10 +185,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    root = Path(str(config.rootpath))
     for item in items:
-        where = Path(str(item.path)).relative_to(root).as_posix()
-        if where.startswith(SLOW_MODULES):
+        if item.nodeid.startswith(SLOW):
             item.add_marker(pytest.mark.slow)
     if not config.getoption("--fast"):
         return

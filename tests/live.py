@@ -9,6 +9,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -56,11 +57,15 @@ def start_server(database_url: str, data_dir: Path, *, port: int | None = None,
            "MOVEMENTS_LOG_LEVEL": "WARNING",
            **(extra_env or {})}
     log_path = data_dir / f"{name}-{port}.log"
+    from movements.platform.config import Settings
+    from movements.serving import proxy_arguments
+
+    proxy = proxy_arguments(Settings.from_env(env))  # as `movements serve` runs it
     log = log_path.open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "movements.app:create_app", "--factory",
          "--host", "127.0.0.1", "--port", str(port), "--ws", "websockets-sansio",
-         "--log-level", "warning", "--timeout-graceful-shutdown", "3"],
+         "--log-level", "warning", "--timeout-graceful-shutdown", "3", *proxy],
         env=env, stdout=log, stderr=subprocess.STDOUT)
     log.close()  # the child has its own descriptor
     server = LiveServer(port, process, log_path, env)
@@ -90,3 +95,26 @@ def sign_in(base: str, username: str, password: str) -> tuple[httpx.Client, str]
     match = re.search(r'<meta name="csrf-token" content="([^"]+)">', page)
     assert match
     return client, match.group(1)
+
+
+def seed_site(database_url: str) -> Any:
+    """The web tests' site (tests.web.conftest.seed: a world for today, one user per role)
+    written straight to the database a live server will serve."""
+    from datetime import UTC, datetime
+
+    from movements.domain.clock import local_date
+    from movements.domain.uow import NullPublisher
+    from movements.platform.db import Database
+    from tests.conftest import run_async
+    from tests.factories import SYSTEM
+    from tests.web.conftest import seed
+
+    async def go() -> Any:
+        db = Database.open(database_url)
+        try:
+            return await db.unit_of_work(NullPublisher()).run(
+                seed, SYSTEM, local_date(datetime.now(UTC), "Europe/Amsterdam"))
+        finally:
+            await db.dispose()
+
+    return run_async(go())  # (World, passenger ids, booking ids)

@@ -30,8 +30,17 @@ def current_settings() -> Settings:
 
 
 def _explain_db_error(exc: BaseException, url: str) -> str:
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+
+    from movements.domain.storage import classify
+
     text = str(exc).lower()
     shown = url.split("@")[-1] if "@" in url else url
+    database = make_url(url).database if url.startswith("sqlite") else None
+    if (reason := classify(exc, Path(database) if database else None)) is not None:
+        return f"{reason} ({shown}); nothing was changed"
     if "locked" in text:
         return f"the database file is locked by another program ({shown}); close it and retry"
     if "unable to open" in text or "readonly" in text or "read-only" in text:

@@ -188,6 +188,8 @@ def passengers(file: str, keep_good_rows: bool) -> None:
     assert isinstance(report, ImportReport)
     for error in report.errors:
         print(f"{file}:{error.line_no}: {error.reason}", file=sys.stderr)
+    for note in report.notes:
+        print(f"{file}:{note.line_no}: note: {note.reason}", file=sys.stderr)
     if report.errors:
         raise CliError(f"{file}: {report}")
     print(f"{file}: {report}")

@@ -77,9 +77,11 @@ def serve(host: str, port: int, workers: int, demo: bool) -> None:
     print(f"serving on http://{host}:{port}/board", flush=True)
     # Several workers run under uvicorn's supervisor; each must end with it.
     factory = "create_supervised_app" if workers > 1 else "create_app"
+    from movements.serving import proxy_options
+
     uvicorn.run(f"movements.app:{factory}", factory=True, host=host, port=port,
                 workers=workers, ws="websockets-sansio", log_level=settings.log_level.lower(),
-                timeout_graceful_shutdown=5)
+                timeout_graceful_shutdown=5, **proxy_options(settings))
 
 
 async def _demo_if_empty(settings: Settings) -> str:
@@ -271,6 +273,10 @@ def _fail(message: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run the command; returns the exit status (0, 2 for a failure a person can fix,
     130 when interrupted)."""
+    import logging
+
+    if not logging.getLogger().handlers:  # the one line below says it, not a log record
+        logging.getLogger("movements").addHandler(logging.NullHandler())
     try:
         result = cli.main(args=argv, prog_name="movements", standalone_mode=False)
     except click.UsageError as exc:  # bad arguments: one line, no usage dump
@@ -283,7 +289,10 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except Exception as exc:  # noqa: BLE001 - a domain refusal is still one line
         from movements.domain.errors import DomainError
+        from movements.domain.storage import StorageUnavailable
 
+        if isinstance(exc, StorageUnavailable):
+            return _fail(f"cannot save: {exc.reason}; nothing was changed")
         if isinstance(exc, DomainError):
             return _fail(exc.message)
         raise

@@ -38,3 +38,16 @@ class Gone(DomainError):
     """It existed, and was deleted on purpose (retention)."""
 
     status = 410
+
+
+class Busy(DomainError):
+    """The database did not let this write in within a short bound (another write holds
+    it: a bulk import's chunk, a checkpoint).  Nothing was changed; the same request,
+    with the same idempotency key, may be sent again after ``retry_after`` seconds."""
+
+    status = 503
+
+    def __init__(self, message: str = "the database is busy with another write; "
+                                      "retrying", *, retry_after: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -129,3 +129,36 @@ class AlertAcknowledged(DomainEvent):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PassengerPurged(DomainEvent):
     pass
+
+
+def event_type(kind: str) -> type[DomainEvent] | None:
+    """The event class a stored kind names (``StreamEvent.kind`` is the class name), so
+    the push edge dispatches on types, not on spelled-out strings; None if unknown (an
+    event kind removed since the row was written)."""
+    return _KINDS.get(kind)
+
+
+def _all_subclasses(cls: type[DomainEvent]) -> list[type[DomainEvent]]:
+    found: list[type[DomainEvent]] = []
+    for sub in cls.__subclasses__():
+        found.append(sub)
+        found.extend(_all_subclasses(sub))
+    return found
+
+
+_KINDS: dict[str, type[DomainEvent]] = {}
+
+
+def _register() -> None:
+    _KINDS.update((c.__name__, c) for c in _all_subclasses(DomainEvent))
+
+
+_register()
+
+
+def event_types(kinds: set[str] | frozenset[str]) -> set[type[DomainEvent]]:
+    """``event_type`` of each kind, unknown ones left out.  Registers event classes
+    defined after this module was imported (other domain modules may add some)."""
+    if any(k not in _KINDS for k in kinds):
+        _register()
+    return {t for t in (event_type(k) for k in kinds) if t is not None}

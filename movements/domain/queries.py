@@ -208,6 +208,10 @@ class MovementDetail:
         leave = second.estimated_at or second.scheduled_at
         return int((leave - arrive).total_seconds() // 60)
 
+    @property
+    def movement_id(self) -> int:
+        return self.movement.id
+
     def cases(self) -> list[tuple[str, list[PassengerView]]]:
         grouped: dict[str, list[PassengerView]] = {}
         for p in self.passengers:
@@ -381,6 +385,27 @@ def movement_detail(session: Session, movement_id: int) -> MovementDetail | None
         inbound=movement_summary(session, summary.inbound_id) if summary.inbound_id else None,
         notes=notes, timezone=m.airport.timezone,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class MovementNotes:
+    """A movement's notes alone: what the notes partial shows (adding a note re-renders
+    this, not the whole movement)."""
+
+    movement_id: int
+    notes: tuple[NoteView, ...]
+    timezone: str  # the movement's airport zone (times print in it)
+
+
+def movement_notes(session: Session, movement_id: int) -> MovementNotes | None:
+    """The movement's notes, oldest first; None when there is no such movement."""
+    m = session.get(Movement, movement_id)
+    if m is None:
+        return None
+    return MovementNotes(movement_id, tuple(
+        NoteView(n.text, n.at, n.passenger_id) for n in session.scalars(
+            select(Note).where(Note.movement_id == movement_id).order_by(Note.id))),
+        m.airport.timezone)
 
 
 def passenger_view(b: Booking, kind: MovementKind, day: date,

@@ -13,24 +13,57 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from . import input_rules
 from .clock import Clock, SystemClock
-from .errors import ConflictError
+from .errors import Busy, ConflictError, RuleViolation
 from .events import DomainEvent
-from .models import AuditEntry, Movement, Role, StreamCounter, StreamEvent, Transit
+from .models import (
+    AuditEntry,
+    IdempotentResponse,
+    Movement,
+    Role,
+    StreamCounter,
+    StreamEvent,
+    Transit,
+)
+from .storage import StorageHealth, StorageUnavailable, classify
 from .streams import board_stream, movement_stream
 
 log = logging.getLogger(__name__)
 
-#: Tells the SQLite engine to BEGIN IMMEDIATE (movements.platform.db reads it); ignored elsewhere.
+input_rules.install()  # every write, whoever makes it, keeps the text rule
+
+#: Tells the engine this transaction writes: SQLite says BEGIN IMMEDIATE, PostgreSQL sets
+#: a lock timeout (movements.platform.db reads it).
 WRITE_TXN_OPTION = "movements_write_txn"
+
+#: How long a write waits for the database (SQLite's write lock, a PostgreSQL row lock)
+#: before it is refused as ``Busy`` (503, retry): a tap must never hang for long.
+WRITE_WAIT_SECONDS = 3
+
+
+def is_lock_timeout(exc: BaseException) -> bool:
+    """True for "could not get the lock in time": SQLite's ``database is locked`` after
+    its busy timeout, PostgreSQL's lock_timeout (SQLSTATE 55P03)."""
+    orig = getattr(exc, "orig", None)
+    code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    text = str(orig if orig is not None else exc).lower()
+    return code == "55P03" or "database is locked" in text or "lock timeout" in text \
+        or "database table is locked" in text
+
+#: The rolled-back row of ``probe_writes``: big enough to need new pages.
+PROBE_KEY = "~storage-probe"
+PROBE_BYTES = 16384
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -140,14 +173,22 @@ class UnitOfWork:
     def __init__(self, sessions: async_sessionmaker[AsyncSession] | None,
                  publisher: Publisher, clock: Clock | None = None, *,
                  sync_sessions: sessionmaker[Session] | None = None,
-                 offload: Offload[Any] | None = None) -> None:
+                 offload: Offload[Any] | None = None,
+                 offload_write: Offload[Any] | None = None) -> None:
         if sessions is None and (sync_sessions is None or offload is None):
             raise ValueError("give async sessions, or sync sessions with an offload")
         self.sessions = sessions
         self.sync_sessions = sync_sessions if offload is not None else None
         self.offload = offload
+        #: runs write transactions (SQLite: one at a time per process, in arrival order,
+        #: waiting at most WRITE_WAIT_SECONDS; see movements.platform.db)
+        self.offload_write = offload_write
         self.publisher = publisher
         self.clock: Clock = clock or SystemClock()
+        #: Whether writes work (read by /readyz and the jobs; see domain/storage.py).
+        self.storage = StorageHealth()
+        #: The SQLite file, when there is one (to tell a read-only filesystem apart).
+        self.database_file: Path | None = None
 
     async def run(self, action: Callable[Concatenate[Tx, P], R], actor: Actor,
                   *args: P.args, **kwargs: P.kwargs) -> R:
@@ -168,7 +209,7 @@ class UnitOfWork:
                         session.connection(execution_options={WRITE_TXN_OPTION: True})
                         return call(session)
 
-                result = await self.offload(in_thread)
+                result = await (self.offload_write or self.offload)(in_thread)
             else:
                 assert self.sessions is not None
                 async with self.sessions() as session, session.begin():
@@ -178,25 +219,91 @@ class UnitOfWork:
             raise ConflictError(
                 "this record was changed by someone else meanwhile; reload and retry"
             ) from exc
+        except DBAPIError as exc:
+            if is_lock_timeout(exc):
+                raise Busy() from exc  # 503 with Retry-After: the tap retries itself
+            reason = classify(exc, self.database_file)
+            if reason is None:
+                if _data_exception(exc):  # a value the edge let through: still a refusal
+                    raise RuleViolation("a value does not fit its field: "
+                                        f"{str(exc.orig).splitlines()[0]}") from None
+                raise
+            self.storage.failed(reason)  # logged once a minute, not per request
+            raise StorageUnavailable(reason) from None
+        self.storage.succeeded()
         # Committed.  Only now may anything leave the process.
         if events:
             await self.publisher.publish(events)
         return result
 
+    async def probe_writes(self) -> str | None:
+        """Whether writes work now: a write that needs fresh pages (a 16 KB row), rolled
+        back.  Returns the storage fault it met (``storage.READ_ONLY``, ``FULL``, ``IO``)
+        or None, and updates ``self.storage`` (so recovery is noticed without traffic).
+        Other database errors propagate."""
+        probe = insert(IdempotentResponse).values(
+            key=PROBE_KEY, user_id=None, request_hash="", status_code=0,
+            body="x" * PROBE_BYTES, created_at=self.clock.now())
+
+        def attempt(session: Session) -> None:
+            try:
+                session.connection(execution_options={WRITE_TXN_OPTION: True})
+                session.execute(probe)
+                session.flush()
+            finally:
+                session.rollback()
+
+        try:
+            if self.sync_sessions is not None and self.offload is not None:
+                sync_sessions = self.sync_sessions
+
+                def in_thread() -> None:
+                    with sync_sessions() as session:
+                        attempt(session)
+
+                await self.offload(in_thread)
+            else:
+                assert self.sessions is not None
+                async with self.sessions() as session:
+                    await session.run_sync(attempt)
+        except DBAPIError as exc:
+            reason = classify(exc, self.database_file)
+            if reason is None:
+                raise
+            self.storage.failed(reason)
+            return reason
+        self.storage.succeeded()
+        return None
+
     async def read(self, query: Callable[Concatenate[Session, P], R],
                    *args: P.args, **kwargs: P.kwargs) -> R:
-        """Run a read model query (no events; nothing to commit)."""
-        if self.sync_sessions is not None and self.offload is not None:
-            sync_sessions = self.sync_sessions
+        """Run a read model query (no events; nothing to commit).  A storage fault (e.g.
+        SQLite's shared-memory file on a read-only filesystem) raises StorageUnavailable."""
+        try:
+            if self.sync_sessions is not None and self.offload is not None:
+                sync_sessions = self.sync_sessions
 
-            def in_thread() -> R:
-                with sync_sessions() as session:
-                    return query(session, *args, **kwargs)
+                def in_thread() -> R:
+                    with sync_sessions() as session:
+                        return query(session, *args, **kwargs)
 
-            return await self.offload(in_thread)
-        assert self.sessions is not None
-        async with self.sessions() as session:
-            return await session.run_sync(lambda s: query(s, *args, **kwargs))
+                return await self.offload(in_thread)
+            assert self.sessions is not None
+            async with self.sessions() as session:
+                return await session.run_sync(lambda s: query(s, *args, **kwargs))
+        except DBAPIError as exc:
+            reason = classify(exc, self.database_file)
+            if reason is None:
+                raise
+            self.storage.failed(reason)
+            raise StorageUnavailable(reason) from None
+
+
+def _data_exception(exc: DBAPIError) -> bool:
+    """SQLSTATE class 22 (data exception: too long, out of range, bad encoding)."""
+    orig = exc.orig
+    state = str(getattr(orig, "sqlstate", "") or getattr(orig, "pgcode", "") or "")
+    return state.startswith("22")
 
 
 def streams_of(session: Session, movement: Movement) -> list[str]:

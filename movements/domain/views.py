@@ -125,6 +125,15 @@ def movement_detail(session: Session, actor: Actor, movement_id: int,
     return detail
 
 
+def movement_notes(session: Session, actor: Actor, movement_id: int
+                   ) -> queries.MovementNotes:
+    """Only the movement's notes (what the notes partial shows); NotFound as above."""
+    access_movement(session, actor, movement_id, Need.SEE)
+    notes = queries.movement_notes(session, movement_id)
+    assert notes is not None
+    return notes
+
+
 def see_movement(session: Session, actor: Actor, movement_id: int) -> None:
     """Raises NotFound unless the actor may see the movement (its documents, say)."""
     access_movement(session, actor, movement_id, Need.SEE)

@@ -47,6 +47,7 @@ from movements.domain.actions import movements as mv
 from movements.domain.actions import telex as tl
 from movements.domain.actions import telex_lists as tll
 from movements.domain.errors import ConflictError, DomainError
+from movements.domain.text import nfc
 from movements.domain.uow import Actor, Tx, UnitOfWork
 from movements.ingest import (
     Adl,
@@ -374,7 +375,9 @@ async def submit(uow: UnitOfWork, actor: Actor, text: str, *, airport: str,
                  reference: date | None = None) -> TelexOutcome:
     """Receive one telex for the airport (IATA code): applied whole, or rejected and stored
     with the reason.  Raises NotFound, storing nothing, when the actor is not a
-    coordinator of that airport (access.access_airport)."""
+    coordinator of that airport (access.access_airport).  The text is taken in Unicode
+    NFC (names in PNL/ADL may be in any script)."""
+    text = nfc(text)
     airport_id = await uow.read(airport_id_for, actor, airport, Need.COORDINATE)
     if "\x00" in text:
         # A NUL byte never belongs in a Type B telex, and PostgreSQL refuses it in text.

@@ -1,11 +1,14 @@
-"""Passenger lists: the CSV export of the agency's case management.
+"""Passenger lists: the export of the agency's case management, CSV or XLSX.
 
-One row per passenger and planned movement; UTF-8 with or without a BOM; comma
-separated (a header with semicolons and no commas, as spreadsheet programs write in
-many European locales, is read with ``;``); quoted fields may hold commas and line
-breaks.  The first row is the header; columns may come in any order, names are
-case-insensitive, and an unknown column is refused (it is usually a typo that would
-otherwise drop data silently).  ``fixtures/passengers_example.csv`` is an example.
+One row per passenger and planned movement.  The file is read as spreadsheet programs
+save it (``movements.ingest.tables``: UTF-8 with or without a BOM, UTF-16, Windows-1252;
+commas, semicolons or tabs, a ``sep=`` first line; empty trailing columns and rows; or
+an .xlsx workbook), and the report says how it was read.  Quoted fields may hold
+separators and line breaks.  The first row is the header; columns may come in any
+order, names are case-insensitive, and an unknown column is refused (it is usually a
+typo that would otherwise drop data silently).  Text is taken in Unicode NFC; a
+character no manifest font can print is kept and noted in the report.
+``fixtures/passengers_example.csv`` is an example.
 
 =====================  ========  =====================================================
 column                 required  value
@@ -50,17 +53,20 @@ default nothing is imported if any row is bad.
 
 from __future__ import annotations
 
-import csv
-import io
+import dataclasses
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 
 from movements.domain.actions import passenger_import as pi
 from movements.domain.actions.passengers import NewPassenger
 from movements.domain.errors import DomainError
 from movements.domain.models import ChronicCondition, MovementKind
+from movements.domain.text import nfc
 from movements.domain.uow import Actor, UnitOfWork
+from movements.ingest.tables import TableFileError, read_table
+from movements.manifests.text import unprintable
 
 #: In the documented order (the example file's header).
 COLUMNS = ("case_reference", "programme", "surname", "given_names", "native_name",
@@ -70,6 +76,9 @@ COLUMNS = ("case_reference", "programme", "surname", "given_names", "native_name
            "flight", "flight_date", "movement_kind", "seat", "onward_flight", "onward_date")
 REQUIRED = ("case_reference", "surname", "given_names", "flight", "flight_date")
 HEADER = ",".join(COLUMNS)
+#: The columns that documents print: a character no manifest font has is noted at import.
+PRINTED = ("case_reference", "surname", "given_names", "native_name", "release_to_name",
+           "release_to_relation")
 
 _MAX = {"case_reference": 40, "programme": 40, "surname": 120, "given_names": 200,
         "native_name": 300, "language": 40, "medical_notes": 4000, "release_to_name": 200,
@@ -84,75 +93,92 @@ _NO = {"no", "n", "false", "0", "nee", ""}
 _KINDS = {k.value: k for k in MovementKind}
 
 
-class CsvFileError(ValueError):
-    """The file as a whole cannot be read (encoding, header)."""
-
-    def __init__(self, line_no: int, reason: str) -> None:
-        super().__init__(f"line {line_no}: {reason}")
-        self.line_no = line_no
-        self.reason = reason
+CsvFileError = TableFileError
+"""The file as a whole cannot be read (encoding, header); the old name of
+``tables.TableFileError``."""
 
 
 class _Bad(ValueError):
     pass
 
 
-def decode(data: bytes | str) -> str:
-    if isinstance(data, str):
-        return data[1:] if data.startswith("\ufeff") else data
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        raise CsvFileError(line, f"the file is not UTF-8 (byte 0x{data[exc.start]:02X}); "
-                                 "save it as CSV UTF-8") from None
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """The good rows, the bad ones, how the file was read, and the notes that do not
+    refuse a row (characters no manifest font can print)."""
+
+    rows: list[pi.PassengerRow]
+    errors: list[pi.RowError]
+    read_as: str
+    notes: list[pi.RowError]
 
 
 def parse(data: bytes | str) -> tuple[list[pi.PassengerRow], list[pi.RowError]]:
     """The good rows and the bad ones; raises ``CsvFileError`` for the file itself."""
-    text = decode(data)
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if ";" in first_line and "," not in first_line else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise CsvFileError(1, "the file is empty; the first line must be the header") from None
-    except csv.Error as exc:
-        raise CsvFileError(1, f"the header is not valid CSV: {exc}") from None
-    columns = [h.strip().lower() for h in header]
-    unknown = [c for c in columns if c not in COLUMNS]
+    parsed = read(data)
+    return parsed.rows, parsed.errors
+
+
+def read(data: bytes | str) -> Parsed:
+    """Read a CSV or XLSX export (see ``movements.ingest.tables`` for the encodings and
+    separators); raises ``CsvFileError`` for the file itself.  Every bad row is listed
+    with its line and the field at fault."""
+    table = read_table(data, known_columns=COLUMNS)
+    names = [nfc(h).strip().lower() for h in table.header.cells]
+    while names and not names[-1]:
+        names.pop()  # empty trailing columns, as spreadsheet programs write them
+    line = table.header.line_no
+    unknown = [c for c in names if c and c not in COLUMNS]
     if unknown:
-        raise CsvFileError(1, f"unknown column(s) {', '.join(map(repr, unknown))}; the "
-                              f"columns are: {', '.join(COLUMNS)}")
-    missing = [c for c in REQUIRED if c not in columns]
+        raise CsvFileError(line, f"unknown column(s) {', '.join(map(repr, unknown))}; the "
+                                 f"columns are: {', '.join(COLUMNS)}")
+    missing = [c for c in REQUIRED if c not in names]
     if missing:
-        raise CsvFileError(1, f"missing required column(s): {', '.join(missing)}")
-    twice = sorted({c for c in columns if columns.count(c) > 1})
+        raise CsvFileError(line, f"missing required column(s): {', '.join(missing)}")
+    twice = sorted({c for c in names if c and names.count(c) > 1})
     if twice:
-        raise CsvFileError(1, f"column(s) given twice: {', '.join(twice)}")
+        raise CsvFileError(line, f"column(s) given twice: {', '.join(twice)}")
     rows: list[pi.PassengerRow] = []
     errors: list[pi.RowError] = []
-    while True:
-        start = reader.line_num + 1
-        try:
-            values = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            errors.append(pi.RowError(start, f"not valid CSV: {exc}"))
-            break
-        if not any(v.strip() for v in values):
+    notes: list[pi.RowError] = []
+    for r in table.rows:
+        values = [nfc(v) for v in r.cells]
+        extra = [i for i, v in enumerate(values) if i >= len(names) and v.strip()]
+        if extra:
+            errors.append(pi.RowError(r.line_no, f"field {extra[0] + 1} has a value, but "
+                                                 f"the header has {len(names)} columns"))
             continue
-        if len(values) != len(columns):
-            errors.append(pi.RowError(start, f"{len(values)} fields, the header has "
-                                             f"{len(columns)}"))
+        if len(values) < len(names):
+            errors.append(pi.RowError(
+                r.line_no, f"{len(values)} fields, the header has {len(names)} (no "
+                           f"{names[len(values)] or 'value'} field and after)"))
             continue
+        unnamed = [i for i, v in enumerate(values[:len(names)]) if not names[i] and v.strip()]
+        if unnamed:
+            errors.append(pi.RowError(r.line_no, f"field {unnamed[0] + 1} has a value, but "
+                                                 "its column has no name in the header"))
+            continue
+        row = {c: v for c, v in zip(names, values, strict=False) if c}
         try:
-            rows.append(_row(start, dict(zip(columns, values, strict=True))))
+            rows.append(_row(r.line_no, row))
         except _Bad as exc:
-            errors.append(pi.RowError(start, str(exc)))
-    return rows, errors
+            errors.append(pi.RowError(r.line_no, str(exc)))
+            continue
+        notes += [pi.RowError(r.line_no, note) for note in _unprintable(row)]
+    if table.bad_line is not None:
+        errors.append(pi.RowError(*table.bad_line))
+    return Parsed(rows, errors, table.read_as, notes)
+
+
+def _unprintable(row: dict[str, str]) -> list[str]:
+    out = []
+    for column in PRINTED:
+        missing = unprintable(row.get(column) or "")
+        if missing:
+            listed = ", ".join(f"U+{ord(ch):04X} {ch}" for ch in missing)
+            out.append(f"{column}: no manifest font can print {listed}; kept as written, "
+                       "the documents mark it as not printable here")
+    return out
 
 
 def _text(row: dict[str, str], column: str, *, required: bool = False) -> str | None:
@@ -263,20 +289,25 @@ def _row(line_no: int, row: dict[str, str]) -> pi.PassengerRow:
 async def import_file(uow: UnitOfWork, actor: Actor, data: bytes | str, *, airport: str,
                       all_or_nothing: bool = True,
                       progress: Callable[[int, int], None] | None = None) -> pi.ImportReport:
-    """Read and import one export in one transaction; never raises for bad rows: the
-    report lists them (``kept`` False when nothing was imported)."""
+    """Read and import one export, in bounded chunks (``import_in_chunks``: checked
+    first, so that a bad row still leaves nothing behind); never raises for bad rows:
+    the report lists them (``kept`` False when nothing was imported)."""
     try:
-        rows, errors = parse(data)
+        parsed = read(data)
     except CsvFileError as exc:
         return pi.ImportReport(0, errors=(pi.RowError(exc.line_no, exc.reason),), kept=False)
+    rows, errors = parsed.rows, parsed.errors
+    notes = tuple(parsed.notes)
     if errors and all_or_nothing and not rows:
-        return pi.ImportReport(len(errors), errors=tuple(errors), kept=False)
+        return pi.ImportReport(len(errors), errors=tuple(errors), kept=False,
+                               read_as=parsed.read_as, notes=notes)
     try:
-        return await uow.run(pi.import_passengers, actor, airport, rows,
-                             all_or_nothing=all_or_nothing, parse_errors=errors,
-                             progress=progress)
-    except pi.ImportRejected as exc:
-        return exc.report
+        report = await pi.import_in_chunks(uow, actor, airport, rows,
+                                           all_or_nothing=all_or_nothing,
+                                           parse_errors=errors, progress=progress)
+    except (pi.ImportRejected, pi.ImportInterrupted) as exc:
+        report = exc.report
     except DomainError as exc:  # the airport itself, say
-        return pi.ImportReport(len(rows) + len(errors), errors=(pi.RowError(1, exc.message),),
-                               kept=False)
+        report = pi.ImportReport(len(rows) + len(errors), errors=(pi.RowError(1, exc.message),),
+                                 kept=False)
+    return dataclasses.replace(report, read_as=parsed.read_as, notes=notes)

@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import date
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, Spacer
+from reportlab.platypus import Flowable, Spacer
 
 from movements.domain.documents import DocPassenger, EscortBriefingDoc
 from movements.domain.ssr import NeedGroup
@@ -16,6 +16,7 @@ from .layout import (
     CONTENT_W,
     Column,
     PageInfo,
+    Text,
     TickBox,
     bullet_list,
     esc,
@@ -116,7 +117,7 @@ def build_escort_briefing(doc: EscortBriefingDoc) -> bytes:
     if doc.escorts:
         rows = [["Escort", "Role", "Phone"]]
         rows += [[esc(e.name), esc(e.role), esc(e.phone or "\u2013")] for e in doc.escorts]
-        story += [Paragraph("Escorts", s.h2), grid_table(rows, [70 * mm, 60 * mm, 48 * mm])]
+        story += [Text("Escorts", s.h2), grid_table(rows, [70 * mm, 60 * mm, 48 * mm])]
 
     counts: Counter[NeedGroup] = Counter()
     for p in listed:
@@ -124,14 +125,14 @@ def build_escort_briefing(doc: EscortBriefingDoc) -> bytes:
     if counts:
         summary = " \u00b7 ".join(f"{GROUP_LABEL[g]} <b>{counts[g]}</b>"
                                   for g in PRIORITY if counts[g])
-        story += [Paragraph("Needs on this movement", s.h2), Paragraph(summary, s.base)]
+        story += [Text("Needs on this movement", s.h2), Text(summary, s.base)]
 
     if doc.notes:
-        story += [Paragraph("Notes", s.h2), *bullet_list(doc.notes)]
+        story += [Text("Notes", s.h2), *bullet_list(doc.notes)]
 
-    story.append(Paragraph("Passengers and what to do", s.h2))
+    story.append(Text("Passengers and what to do", s.h2))
     if not listed:
-        story.append(Paragraph("No passenger on this movement has special needs.", s.base))
+        story.append(Text("No passenger on this movement has special needs.", s.base))
         return render(story, info)
 
     cases = group_by_case(listed)
@@ -147,7 +148,7 @@ def build_escort_briefing(doc: EscortBriefingDoc) -> bytes:
                  f"born {fmt_date(p.birth_date)}{_age(p.birth_date, m.operational_date)}"]
         if p.seat:
             facts.append(f"seat {esc(p.seat)}")
-        cell.append(Paragraph(" \u00b7 ".join(facts), s.muted))
+        cell.append(Text(" \u00b7 ".join(facts), s.muted))
         return cell
 
     fixed = [

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections import Counter
 
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer
 
 from movements.domain.documents import CharterManifestDoc, DocPassenger
 from movements.domain.ssr import SSR_CODES
 
 from .layout import (
     PageInfo,
+    Text,
     esc,
     fmt_dt,
     grid_table,
@@ -79,13 +80,13 @@ def build_charter_manifest(doc: CharterManifestDoc) -> bytes:
                  f"<b>{doc.total_cases}</b>", f"<b>{doc.total}</b>"])
     headcount = grid_table(rows, [14 * mm, 80 * mm, 22 * mm, 26 * mm],
                            right_cols=(2, 3), total_row=True)
-    story += [Paragraph("Headcount by stop", s.h2), headcount]
+    story += [Text("Headcount by stop", s.h2), headcount]
 
     if doc.escorts:
         erows = [["Escort", "Role", "Phone"]]
         for e in doc.escorts:
             erows.append([esc(e.name), esc(e.role), esc(e.phone or "\u2013")])
-        story += [Paragraph("Escorts on board", s.h2),
+        story += [Text("Escorts on board", s.h2),
                   grid_table(erows, [70 * mm, 60 * mm, 48 * mm])]
 
     columns = standard_columns(_codes, needs_header="SSR", seat=True, compact=True)
@@ -96,13 +97,13 @@ def build_charter_manifest(doc: CharterManifestDoc) -> bytes:
             if present[code]:
                 need = SSR_CODES[code]
                 lrows.append([f"<b>{code}</b>", esc(need.receiver_action), str(present[code])])
-        story += [Paragraph("Special needs on this flight", s.h2),
+        story += [Text("Special needs on this flight", s.h2),
                   grid_table(lrows, [16 * mm, 130 * mm, 32 * mm], right_cols=(2,))]
 
     number = 1
     for i, c in enumerate(counts, 1):
         ps = doc.passengers_at(c.stop)
-        heading = Paragraph(
+        heading = Text(
             f"Stop {i} of {len(counts)}: {esc(_place(c.stop, c.stop_name))} \u2013 "
             f"{c.passengers} passenger{'s' if c.passengers != 1 else ''} in {c.cases} "
             f"case{'s' if c.cases != 1 else ''}", s.h2)
@@ -110,12 +111,12 @@ def build_charter_manifest(doc: CharterManifestDoc) -> bytes:
         if ps:
             story += [heading, passenger_table(ps, columns, number_from=number)]
         else:
-            story += [heading, Paragraph("No passengers leave the aircraft here.", s.base)]
+            story += [heading, Text("No passengers leave the aircraft here.", s.base)]
         number += len(ps)
 
     story.append(KeepTogether([
-        Paragraph("Declaration", s.h2),
-        Paragraph(
+        Text("Declaration", s.h2),
+        Text(
             f"This manifest lists {doc.total} passengers in {doc.total_cases} cases and "
             f"{len(doc.escorts)} escorts for flight {esc(m.flight)} on "
             f"{esc(m.operational_date.strftime('%Y-%m-%d'))}.", s.base),

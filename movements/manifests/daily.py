@@ -4,7 +4,7 @@ and the no-shows with their reasons."""
 from __future__ import annotations
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
+from reportlab.platypus import Flowable, Table, TableStyle
 
 from movements.domain.documents import MOVEMENT_KINDS, DailyReportDoc
 from movements.domain.vocabulary import Lane
@@ -13,6 +13,7 @@ from .briefing import GROUP_LABEL
 from .layout import (
     CONTENT_W,
     PageInfo,
+    Text,
     esc,
     field_grid,
     fmt_dt,
@@ -73,21 +74,21 @@ def build_daily_report(doc: DailyReportDoc) -> bytes:
                  f"<b>{sum(x.passengers for x in lanes)}</b>",
                  f"<b>{sum(x.completed for x in lanes)}</b>",
                  f"<b>{sum(x.no_shows for x in lanes)}</b>"])
-    story += [Paragraph("Passengers by lane", s.h2),
+    story += [Text("Passengers by lane", s.h2),
               grid_table(rows, [50 * mm, 30 * mm, 30 * mm, 30 * mm, 30 * mm],
                          right_cols=(1, 2, 3, 4), total_row=True)]
 
-    story.append(Paragraph("Passengers by need group", s.h2))
+    story.append(Text("Passengers by need group", s.h2))
     if doc.need_groups:
         grows = [["Need group", "Passengers"]]
         grows += [[GROUP_LABEL[g].capitalize(), str(n)] for g, n in doc.need_groups]
         story.append(grid_table(grows, [80 * mm, 30 * mm], right_cols=(1,)))
-        story.append(Paragraph("A passenger with several needs counts in each group.",
+        story.append(Text("A passenger with several needs counts in each group.",
                                s.muted))
     else:
-        story.append(Paragraph("No passenger with special needs.", s.base))
+        story.append(Text("No passenger with special needs.", s.base))
 
-    story.append(Paragraph("Exceptions", s.h2))
+    story.append(Text("Exceptions", s.h2))
     if doc.exceptions:
         erows = [["Time", "Flight", "Case", "What happened"]]
         for e in doc.exceptions:
@@ -95,9 +96,9 @@ def build_daily_report(doc: DailyReportDoc) -> bytes:
                           esc(e.case_ref or "\u2013"), esc(e.description)])
         story.append(grid_table(erows, [14 * mm, 20 * mm, 24 * mm, CONTENT_W - 58 * mm]))
     else:
-        story.append(Paragraph("None.", s.base))
+        story.append(Text("None.", s.base))
 
-    story.append(Paragraph("No-shows", s.h2))
+    story.append(Text("No-shows", s.h2))
     if doc.no_shows:
         nrows = [["Case", "Passenger", "Flight", "Reason"]]
         for n in doc.no_shows:
@@ -105,7 +106,7 @@ def build_daily_report(doc: DailyReportDoc) -> bytes:
                           esc(n.reason)])
         story.append(grid_table(nrows, [24 * mm, 50 * mm, 20 * mm, CONTENT_W - 94 * mm]))
     else:
-        story.append(Paragraph("None.", s.base))
+        story.append(Text("None.", s.base))
 
     story.append(signature_blocks(
         ("Reported by", [("Name", doc.issued_by), ("Date and time", "")]),

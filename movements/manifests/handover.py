@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from reportlab.platypus import Flowable, Paragraph, Spacer
+from reportlab.platypus import Flowable, Spacer
 
 from movements.domain.documents import HandoverDoc
 
 from .layout import (
     PageInfo,
+    Text,
     bullet_list,
     esc,
     fmt_dt,
@@ -23,6 +24,7 @@ from .layout import (
     title_block,
     verify_line,
 )
+from .lines import isolate
 from .names import print_name
 
 TITLE = "Handover manifest"
@@ -48,7 +50,7 @@ def build_handover_manifest(doc: HandoverDoc) -> bytes:
     story: list[Flowable] = [
         *title_block(
             f"{TITLE} \u2013 {m.flight}",
-            f"Handed over to {doc.receiving_party}: {len(doc.passengers)} "
+            f"Handed over to {isolate(doc.receiving_party)}: {len(doc.passengers)} "
             f"passenger{'s' if len(doc.passengers) != 1 else ''} in {n_cases} "
             f"case{'s' if n_cases != 1 else ''}"),
     ]
@@ -66,23 +68,23 @@ def build_handover_manifest(doc: HandoverDoc) -> bytes:
     ]
     story += [movement_block(m, extra, doc.verify_url), verify_line(doc.verify_url)]
 
-    story.append(Paragraph("Passengers handed over", s.h2))
+    story.append(Text("Passengers handed over", s.h2))
     columns = standard_columns(
         lambda p: needs_markup(p, lambda n: n.receiver_action),
         needs_header="Needs the receiver must act on<br/>(SSR code and plain words)")
     story.append(passenger_table(doc.passengers, columns))
 
     if doc.escort_notes:
-        story.append(Paragraph("Escort notes", s.h2))
+        story.append(Text("Escort notes", s.h2))
         story += bullet_list(doc.escort_notes)
 
-    story.append(Paragraph("Handover", s.h2))
-    story.append(Paragraph(
+    story.append(Text("Handover", s.h2))
+    story.append(Text(
         f"The passengers listed above ({len(doc.passengers)} in total) were handed over by "
         f"{esc(doc.agency_name)} to {esc(doc.receiving_party)}. Unaccompanied minors are "
         "released only to the adult named, after an identity document check.", s.base))
     if doc.release_override:
-        story.append(Paragraph(
+        story.append(Text(
             f"<b>Released by override:</b> {esc(doc.release_override)}", s.base))
     when = fmt_dt(doc.handed_over_at_local) if doc.handed_over_at_local else ""
     receiver = print_name(doc.receiving_person)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from xml.sax.saxutils import escape as xml_escape
 
 from babel.dates import format_date
 from reportlab.graphics.barcode.qr import QrCodeWidget
@@ -30,15 +31,16 @@ from reportlab.platypus import (
     Frame,
     KeepTogether,
     PageTemplate,
-    Paragraph,
     Spacer,
     Table,
     TableStyle,
 )
 
 from movements.domain.documents import DocMovement, DocPassenger
+from movements.domain.text import nfc
 
-from .text import SANS, SANS_BOLD, base_rtl, printable, register_fonts, rich, rich_lines
+from .lines import Text, draw_string, isolate
+from .text import SANS, SANS_BOLD, base_rtl, printable, register_fonts
 
 PAGE_W, PAGE_H = A4
 MARGIN_X = 16 * mm
@@ -94,8 +96,11 @@ def dash(v: str | None) -> str:
 
 
 def esc(text: str) -> str:
-    """Any-script text as paragraph markup (escapes XML, picks fonts, shapes RTL)."""
-    return rich(text)
+    """Any-script text as markup for ``Text`` (``lines``): NFC, XML-escaped, and set
+    apart as a bidi isolate when it holds right-to-left letters, so that a name
+    interpolated into a sentence keeps its direction and the sentence its order.
+    Shaping, reordering and fonts happen when ``Text`` lays out each line."""
+    return isolate(xml_escape(nfc(text)))
 
 
 # --------------------------------------------------------------------------- styles
@@ -188,13 +193,14 @@ def _canvasmaker(info: PageInfo) -> type[rl_canvas.Canvas]:
             top = PAGE_H - 12 * mm
             self.setFillColor(INK)
             self.setFont(SANS_BOLD, 9.5)
-            self.drawString(MARGIN_X, top, info.agency_name)
+            draw_string(self, MARGIN_X, top, info.agency_name, SANS_BOLD, 9.5)
             self.setFont(SANS, 7.5)
             self.setFillColor(MUTED)
-            self.drawString(MARGIN_X, top - 10, info.airport_name)
+            draw_string(self, MARGIN_X, top - 10, info.airport_name, SANS, 7.5)
             self.setFillColor(INK)
             self.setFont(SANS_BOLD, 9.5)
-            self.drawRightString(PAGE_W - MARGIN_X, top, info.title)
+            draw_string(self, PAGE_W - MARGIN_X, top, info.title, SANS_BOLD, 9.5,
+                        align="right")
             self.setFont(SANS, 7.5)
             self.setFillColor(MUTED)
             ver = f"  \u00b7  version {info.version}" if info.version is not None else ""
@@ -250,7 +256,7 @@ def qr_drawing(url: str, size: float = 26 * mm) -> Drawing:
 
 def title_block(title: str, subtitle: str) -> list[Flowable]:
     s = styles()
-    return [Paragraph(esc(title), s.title), Paragraph(esc(subtitle), s.subtitle)]
+    return [Text(esc(title), s.title), Text(esc(subtitle), s.subtitle)]
 
 
 def superseding_banner(document_id: str, version: int, old_id: str, old_version: int | None,
@@ -261,7 +267,7 @@ def superseding_banner(document_id: str, version: int, old_id: str, old_version:
             f"supersedes and replaces {esc(old)}. The replaced version is void.")
     if note:
         text += f" <b>What changed:</b> {esc(note)}"
-    t = Table([[Paragraph(text, s.banner)]], colWidths=[CONTENT_W])
+    t = Table([[Text(text, s.banner)]], colWidths=[CONTENT_W])
     t.setStyle(TableStyle([
         ("BOX", (0, 0), (-1, -1), 1, ALERT),
         ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#fbf1f1")),
@@ -274,7 +280,7 @@ def superseding_banner(document_id: str, version: int, old_id: str, old_version:
 def field_grid(fields: Sequence[tuple[str, str]], width: float, columns: int = 3) -> Table:
     """Label-over-value pairs laid out in ``columns`` columns."""
     s = styles()
-    cells: list[Any] = [[Paragraph(esc(label), s.label), Paragraph(value, s.value)]
+    cells: list[Any] = [[Text(esc(label), s.label), Text(value, s.value)]
                         for label, value in fields]
     rows = []
     for i in range(0, len(cells), columns):
@@ -325,7 +331,7 @@ def movement_block(m: DocMovement, extra: Sequence[tuple[str, str]] = (),
     grid = field_grid([*movement_fields(m), *extra], inner, columns=3)
     if verify_url:
         qr = [qr_drawing(verify_url, 24 * mm),
-              Paragraph("Scan to verify this document", s.muted)]
+              Text("Scan to verify this document", s.muted)]
         row = [[grid, qr]]
         widths = [inner + 8, qr_w]
     else:
@@ -342,9 +348,9 @@ def movement_block(m: DocMovement, extra: Sequence[tuple[str, str]] = (),
     return t
 
 
-def verify_line(url: str) -> Paragraph:
+def verify_line(url: str) -> Text:
     s = styles()
-    return Paragraph(f"Verify at {esc(url)}", s.muted)
+    return Text(f"Verify at {esc(url)}", s.muted)
 
 
 Strokes = tuple[tuple[tuple[int, int], ...], ...]
@@ -380,18 +386,18 @@ def signature_blocks(left: tuple[str, Sequence[tuple[str, str]]],
     boxes = iter(zip(drawn, signed_names, strict=True))
 
     def box(title: str, lines: Sequence[tuple[str, str]], pad: int) -> Table:
-        rows: list[list[Any]] = [[Paragraph(f"<b>{esc(title)}</b>", s.base)]]
+        rows: list[list[Any]] = [[Text(f"<b>{esc(title)}</b>", s.base)]]
         for label, value in lines:
-            rows.append([Paragraph(esc(label), s.label)])
-            rows.append([Paragraph(esc(value) if value else "&nbsp;", s.value)])
+            rows.append([Text(esc(label), s.label)])
+            rows.append([Text(esc(value) if value else "&nbsp;", s.value)])
         for _ in range(pad):  # keep both boxes the same height
-            rows.append([Paragraph("&nbsp;", s.label)])
-            rows.append([Paragraph("&nbsp;", s.value)])
+            rows.append([Text("&nbsp;", s.label)])
+            rows.append([Text("&nbsp;", s.value)])
         strokes, typed = next(boxes)
-        rows.append([Paragraph("Signature", s.label)])
+        rows.append([Text("Signature", s.label)])
         if strokes:
             rows.append([signature_drawing(strokes, col - 12)])
-            rows.append([Paragraph(esc(typed), s.small)])
+            rows.append([Text(esc(typed), s.small)])
         else:
             rows.append([Spacer(1, 13 * mm)])
         t = Table(rows, colWidths=[col])
@@ -426,7 +432,7 @@ def signature_blocks(left: tuple[str, Sequence[tuple[str, str]]],
 def bullet_list(items: Sequence[str]) -> list[Flowable]:
     s = styles()
     style = ParagraphStyle("bullet", parent=s.base, leftIndent=10, bulletIndent=0)
-    return [Paragraph(esc(item), style, bulletText="\u2022") for item in items]
+    return [Text(esc(item), style, bulletText="\u2022") for item in items]
 
 
 # --------------------------------------------------------------------------- passengers
@@ -438,7 +444,7 @@ def name_cell(p: DocPassenger, width: float, *, native: bool = True) -> list[Flo
         latin = f"<b>{esc(p.surname.upper())}</b>, {esc(p.given_names)}"
     else:
         latin = f"<b>{esc(p.display_name)}</b>"
-    out: list[Flowable] = [Paragraph(latin, s.cell)]
+    out: list[Flowable] = [Text(latin, s.cell)]
     if native and (p.native_name or "").strip():
         out.append(native_cell(p, width))
     return out
@@ -473,7 +479,7 @@ def passenger_table(passengers: Sequence[DocPassenger], columns: Sequence[Column
     """One row per passenger, grouped by case (alternate shading and a heavier rule
     between cases), the header row repeated on every page."""
     s = styles()
-    header = [Paragraph(c.header, s.head) for c in columns]  # trusted markup
+    header = [Text(c.header, s.head) for c in columns]  # trusted markup
     data: list[list[Any]] = [header]
     style: list[tuple[Any, ...]] = [
         ("BACKGROUND", (0, 0), (-1, 0), BAND),
@@ -496,12 +502,12 @@ def passenger_table(passengers: Sequence[DocPassenger], columns: Sequence[Column
                     # A long value (a case reference) wraps inside its column instead
                     # of running into the next one; long words are split.
                     st = {"RIGHT": s.cell_right, "CENTER": s.cell_center}.get(c.align, s.cell)
-                    value = Paragraph(esc(value), st)
+                    value = Text(esc(value), st)
                 elif c.plain:
                     pass
                 elif isinstance(value, str):
                     st = {"RIGHT": s.cell_right, "CENTER": s.cell_center}.get(c.align, s.cell)
-                    value = Paragraph(value, st)
+                    value = Text(value, st)
                 cells.append(value)
             data.append(cells)
             n += 1
@@ -553,9 +559,9 @@ def native_cell(p: DocPassenger, width: float) -> Any:
     if not native:
         return "\u2013"
     if not printable(native):
-        return Paragraph("(recorded; not printable here)", s.muted)
+        return Text("(recorded; not printable here)", s.muted)
     style = s.native_rtl if base_rtl(native) else s.native
-    return Paragraph(rich_lines(native, width, style.fontSize), style)
+    return Text(esc(native), style)
 
 
 def standard_columns(needs: Callable[[DocPassenger], str], *, needs_header: str,
@@ -609,7 +615,7 @@ def grid_table(rows: Sequence[Sequence[str]], widths: Sequence[float], *,
                 st = s.cell_right
             else:
                 st = s.cell
-            cells.append(Paragraph(value, st))
+            cells.append(Text(value, st))
         data.append(cells)
     style: list[tuple[Any, ...]] = [
         ("BACKGROUND", (0, 0), (-1, 0), BAND),

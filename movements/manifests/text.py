@@ -20,31 +20,31 @@ ReportLab's own shaping.
   and NFKC normalisation gives the logical-order name back (the tests rely on that).
   The cost: no mark positioning (harakat are dropped, which names in travel documents
   do not carry) and line breaking must happen in logical order before reordering, which
-  :func:`rich_lines` does.  The "Allah" word ligature is switched off so names print
-  letter by letter as in the document.
+  :mod:`movements.manifests.lines` (the one text pipeline) does.  The "Allah" word
+  ligature is switched off so names print letter by letter as in the document.
 * Cyrillic is in Noto Sans; Ge'ez (Amharic, Tigrinya) is a syllabary with one glyph per
   code point and needs no shaping, only Noto Sans Ethiopic.
 
-Fonts: the four Noto TTFs used (~1.5 MB, SIL OFL 1.1, licence in ``fonts/OFL.txt``) are
+Fonts: the Noto TTFs used (~1.5 MB, SIL OFL 1.1, licence in ``fonts/OFL.txt``) are
 vendored in ``fonts/`` so that the package renders the same on any machine.  If the
 folder is missing (a wheel built without package data), the Debian ``fonts-noto-core``
 paths are tried.  Each character goes to the first font in its script's chain whose
-cmap has it (Arabic -> Naskh, Ethiopic -> Noto Sans Ethiopic, everything else -> Noto
-Sans), so spaces and punctuation stay in the surrounding run.  Characters no font has
+cmap has it (Arabic -> Naskh, Ethiopic -> Noto Sans Ethiopic, Armenian and Georgian ->
+their Noto Sans, everything else -> Noto Sans), so spaces and punctuation stay in the
+surrounding run (:func:`font_for`).  Characters no font has
 (e.g. Han, Hebrew) are reported by :func:`printable` so that a document can say so
 instead of printing empty boxes.
 """
 
 from __future__ import annotations
 
+import copy
 import threading
 import unicodedata
-from collections.abc import Iterator
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 import arabic_reshaper
-from bidi import get_display
+from bidi.mirror import MIRRORED
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -60,12 +60,20 @@ SANS = "MvSans"
 SANS_BOLD = "MvSans-Bold"
 NASKH = "MvNaskhArabic"
 ETHIOPIC = "MvSansEthiopic"
+ARMENIAN = "MvSansArmenian"
+GEORGIAN = "MvSansGeorgian"
+MIRROR = {SANS: "MvSans-Mirrored", SANS_BOLD: "MvSans-Bold-Mirrored"}
+"""Noto Sans with the cmap entries of each mirrored pair (brackets, guillemets...)
+swapped: a right-to-left run draws ``(`` with the glyph of ``)`` and the text layer of
+the PDF still says ``(`` (see ``lines``)."""
 
 _FILES = {
     SANS: "NotoSans-Regular.ttf",
     SANS_BOLD: "NotoSans-Bold.ttf",
     NASKH: "NotoNaskhArabic-Regular.ttf",
     ETHIOPIC: "NotoSansEthiopic-Regular.ttf",
+    ARMENIAN: "NotoSansArmenian-Regular.ttf",
+    GEORGIAN: "NotoSansGeorgian-Regular.ttf",
 }
 
 _lock = threading.Lock()
@@ -102,11 +110,31 @@ def register_fonts() -> None:
             font = TTFont(name, str(_find(filename)), shapable=False)
             pdfmetrics.registerFont(font)
             cmaps[name] = frozenset(font.face.charToGlyph)
+            if name in MIRROR:
+                mirrored = TTFont(MIRROR[name], str(_find(filename)), shapable=False)
+                # ReportLab shares one face per file: give this font its own cmap
+                mirrored.face = copy.copy(mirrored.face)
+                # and its own face name: registerFont maps a second font of a known
+                # face name to the first font
+                mirrored.face.name = mirrored.face.name + b"-Mirrored"
+                glyph = mirrored.face.charToGlyph = dict(font.face.charToGlyph)
+                widths = mirrored.face.charWidths = dict(font.face.charWidths)
+                for a, b in MIRRORED.items():
+                    ca, cb = ord(a), ord(b)
+                    if ca in font.face.charToGlyph and cb in font.face.charToGlyph:
+                        glyph[ca] = font.face.charToGlyph[cb]
+                        widths[ca] = font.face.charWidths.get(cb, widths.get(ca, 0))
+                pdfmetrics.registerFont(mirrored)
+                cmaps[MIRROR[name]] = frozenset(
+                    ord(a) for a, b in MIRRORED.items()
+                    if ord(a) in font.face.charToGlyph and ord(b) in font.face.charToGlyph)
         for bold in (0, 1):
             for italic in (0, 1):
                 addMapping(SANS, bold, italic, SANS_BOLD if bold else SANS)
                 addMapping(NASKH, bold, italic, NASKH)
                 addMapping(ETHIOPIC, bold, italic, ETHIOPIC)
+                addMapping(ARMENIAN, bold, italic, ARMENIAN)
+                addMapping(GEORGIAN, bold, italic, GEORGIAN)
         _cmaps.update(cmaps)
 
 
@@ -120,13 +148,55 @@ def _is_ethiopic(cp: int) -> bool:
             or 0x1E7E0 <= cp <= 0x1E7FF)
 
 
+def _is_armenian(cp: int) -> bool:
+    return 0x0530 <= cp <= 0x058F or 0xFB13 <= cp <= 0xFB17
+
+
+def _is_georgian(cp: int) -> bool:
+    return 0x10A0 <= cp <= 0x10FF or 0x2D00 <= cp <= 0x2D2F or 0x1C90 <= cp <= 0x1CBF
+
+
+def is_arabic_letter(ch: str) -> bool:
+    """True for a character of the Arabic script blocks (letters, marks, digits)."""
+    return _is_arabic(ord(ch))
+
+
 def _chain(cp: int, bold: bool) -> tuple[str, ...]:
     sans = SANS_BOLD if bold else SANS
     if _is_arabic(cp):
         return (NASKH, sans, ETHIOPIC)
     if _is_ethiopic(cp):
         return (ETHIOPIC, sans, NASKH)
-    return (sans, NASKH, ETHIOPIC)
+    if _is_armenian(cp):
+        return (ARMENIAN, sans)
+    if _is_georgian(cp):
+        return (GEORGIAN, sans)
+    return (sans, NASKH, ETHIOPIC, ARMENIAN, GEORGIAN)
+
+
+def font_for(ch: str, bold: bool, previous: str | None = None, *,
+             mirrored: bool = False) -> str:
+    """The font that draws ``ch`` (the first character of a drawn cluster): the
+    mirrored Noto Sans for a bracket in a right-to-left run, the previous glyph's font
+    for spaces, punctuation, digits and format characters it has (so that they stay in
+    the run of the script around them), else the first font of the script's chain that
+    has it."""
+    register_fonts()
+    cp = ord(ch)
+    if mirrored:
+        m = MIRROR[SANS_BOLD if bold else SANS]
+        if cp in _cmaps[m]:
+            return m
+    if previous is not None and previous not in MIRROR.values() and cp in _cmaps[previous] \
+            and (_neutral(ch) or unicodedata.category(ch) in ("Cf", "Mn")):
+        return previous
+    chain = _chain(cp, bold)
+    return next((f for f in chain if cp in _cmaps[f]), chain[0])
+
+
+def reshaper() -> arabic_reshaper.ArabicReshaper:
+    """The configured Arabic shaper (no harakat, no "Allah" word ligature)."""
+    return _reshaper
 
 
 def _neutral(ch: str) -> bool:
@@ -149,85 +219,32 @@ def base_rtl(text: str) -> bool:
     return False
 
 
+def drawable(ch: str) -> bool:
+    """True if some bundled font draws ``ch`` (whitespace and format characters draw
+    nothing and count as drawable)."""
+    register_fonts()
+    return _drawable(ch)
+
+
+def _drawable(ch: str) -> bool:
+    # whitespace and format characters (joiners, direction marks) draw nothing
+    if ch.isspace() or unicodedata.category(ch) == "Cf":
+        return True
+    return any(ord(ch) in _cmaps[f] for f in _chain(ord(ch), False))
+
+
 def printable(text: str) -> bool:
     """True if every character has a glyph in one of the registered fonts."""
     register_fonts()
-    return all(
-        ch.isspace() or any(ord(ch) in _cmaps[f] for f in _chain(ord(ch), False))
-        for ch in text)
+    return all(_drawable(ch) for ch in text)
 
 
-def visual(text: str) -> str:
-    """Shape Arabic letters and reorder the line for display (no-op for LTR text)."""
-    if not is_rtl(text):
-        return text
-    return get_display(_reshaper.reshape(text), base_dir="R" if base_rtl(text) else "L")
-
-
-def _runs(text: str, bold: bool) -> Iterator[tuple[str, str]]:
-    """Split a (visual-order) string into (font, chunk) runs."""
+def unprintable(text: str) -> list[str]:
+    """The characters of ``text`` (NFC) that no bundled font can draw, each once, in
+    order of appearance (e.g. an emoji, Han); empty if all print."""
     register_fonts()
-    current: str | None = None
-    buf: list[str] = []
-    for ch in text:
-        cp = ord(ch)
-        if current is not None and _neutral(ch) and cp in _cmaps[current]:
-            font = current
-        else:
-            chain = _chain(cp, bold)
-            font = next((f for f in chain if cp in _cmaps[f]), chain[0])
-        if font != current and buf:
-            yield current or SANS, "".join(buf)
-            buf = []
-        current = font
-        buf.append(ch)
-    if buf:
-        yield current or SANS, "".join(buf)
-
-
-def markup(text: str, *, bold: bool = False) -> str:
-    """Paragraph markup for an already visual-order string: a ``<font>`` tag around
-    each run that needs the Arabic or Ethiopic font, Noto Sans runs left untagged (the
-    paragraph styles use Noto Sans)."""
-    out = []
-    for font, chunk in _runs(text, bold):
-        if font in (SANS, SANS_BOLD):
-            # left to the paragraph's own font so that <b> and bold styles still apply
-            out.append(escape(chunk))
-        else:
-            out.append(f'<font name="{font}">{escape(chunk)}</font>')
-    return "".join(out)
-
-
-def rich(text: str, *, bold: bool = False) -> str:
-    """Paragraph markup for a logical-order string of any supported script."""
-    return markup(visual(text), bold=bold)
-
-
-def text_width(text: str, size: float, *, bold: bool = False) -> float:
-    """Printed width of a logical-order string (after shaping)."""
-    return sum(pdfmetrics.stringWidth(chunk, font, size)
-               for font, chunk in _runs(visual(text), bold))
-
-
-def rich_lines(text: str, width: float, size: float, *, bold: bool = False) -> str:
-    """Markup for a logical-order string, broken into lines that fit ``width``.
-
-    Lines are broken in *logical* order and then each line is reordered on its own,
-    so a right-to-left name that wraps keeps its first words on the first line.
-    """
-    if text_width(text, size, bold=bold) <= width:
-        return rich(text, bold=bold)
-    words = text.split()
-    lines: list[str] = []
-    line = ""
-    for w in words:
-        candidate = f"{line} {w}" if line else w
-        if line and text_width(candidate, size, bold=bold) > width:
-            lines.append(line)
-            line = w
-        else:
-            line = candidate
-    if line:
-        lines.append(line)
-    return "<br/>".join(rich(ln, bold=bold) for ln in lines)
+    seen: list[str] = []
+    for ch in unicodedata.normalize("NFC", text):
+        if ch not in seen and not _drawable(ch):
+            seen.append(ch)
+    return seen

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
@@ -21,23 +22,38 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import Session, sessionmaker
 
 from movements.domain.clock import Clock
-from movements.domain.uow import WRITE_TXN_OPTION, Publisher, UnitOfWork
+from movements.domain.errors import Busy
+from movements.domain.uow import WRITE_TXN_OPTION, WRITE_WAIT_SECONDS, Publisher, UnitOfWork
 
 R = TypeVar("R")
 
 
 def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 15})
+        engine = create_async_engine(url, echo=echo,
+                                     connect_args={"timeout": WRITE_WAIT_SECONDS})
         _sqlite_pragmas(engine.sync_engine)
         return engine
-    return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=10,
-                               max_overflow=20)
+    engine = create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=10,
+                                 max_overflow=20)
+    _postgres_lock_timeout(engine.sync_engine)
+    return engine
+
+
+def _postgres_lock_timeout(engine: Engine) -> None:
+    @event.listens_for(engine, "begin")
+    def on_begin(conn: Any) -> None:
+        # A writer waits for a row lock (a board's stream counter, a booking) at most
+        # WRITE_WAIT_SECONDS, then fails with 55P03, which the unit of work answers as
+        # Busy (503, retry) instead of hanging.
+        if conn.get_execution_options().get(WRITE_TXN_OPTION, False):
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{WRITE_WAIT_SECONDS}s'")
 
 
 def make_sync_sqlite_engine(url: str) -> Engine:
     path_url = url.replace("sqlite+aiosqlite://", "sqlite://", 1)
-    engine = create_engine(path_url, connect_args={"timeout": 15, "check_same_thread": False},
+    engine = create_engine(path_url, connect_args={"timeout": WRITE_WAIT_SECONDS,
+                                                   "check_same_thread": False},
                            pool_size=8, max_overflow=8)
     _sqlite_pragmas(engine)
     return engine
@@ -54,7 +70,7 @@ def _sqlite_pragmas(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute(f"PRAGMA busy_timeout={WRITE_WAIT_SECONDS * 1000}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
@@ -74,11 +90,38 @@ async def _to_thread(fn: Callable[[], R]) -> R:
     return await asyncio.to_thread(fn)
 
 
+class SerialWriter:
+    """Runs SQLite write transactions of this process one at a time, in arrival order.
+
+    SQLite has one writer.  Left to its busy handler, writers poll with growing sleeps,
+    and a bulk import that commits a chunk and begins the next at once can win the lock
+    again and again while a tablet's tap sleeps (the tap waited 15 s).  An asyncio lock
+    is first come, first served: a tap that arrives during a chunk runs right after it.
+    Waiting longer than WRITE_WAIT_SECONDS for the turn is refused as ``Busy``.
+    """
+
+    def __init__(self) -> None:
+        self._lock: asyncio.Lock | None = None
+
+    async def __call__(self, fn: Callable[[], R]) -> R:
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        try:
+            await asyncio.wait_for(self._lock.acquire(), WRITE_WAIT_SECONDS)
+        except TimeoutError:
+            raise Busy() from None
+        try:
+            return await asyncio.to_thread(fn)
+        finally:
+            self._lock.release()
+
+
 @dataclass
 class Database:
     url: str
     engine: AsyncEngine
     sync_engine: Engine | None
+    writer: SerialWriter = field(default_factory=SerialWriter)
 
     @classmethod
     def open(cls, url: str) -> Database:
@@ -87,10 +130,13 @@ class Database:
 
     def unit_of_work(self, publisher: Publisher, clock: Clock | None = None) -> UnitOfWork:
         if self.sync_engine is not None:
-            return UnitOfWork(None, publisher, clock,
-                              sync_sessions=sessionmaker(self.sync_engine,
-                                                         expire_on_commit=False),
-                              offload=_to_thread)
+            uow = UnitOfWork(None, publisher, clock,
+                             sync_sessions=sessionmaker(self.sync_engine,
+                                                        expire_on_commit=False),
+                             offload=_to_thread, offload_write=self.writer)
+            if self.sync_engine.url.database:
+                uow.database_file = Path(self.sync_engine.url.database)
+            return uow
         return UnitOfWork(make_sessionmaker(self.engine), publisher, clock)
 
     async def dispose(self) -> None:

@@ -12,31 +12,20 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from litestar.channels import ChannelsPlugin
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
+from movements.domain import live_views as lv
 from movements.domain.events import DomainEvent
-from movements.domain.models import StreamCounter
-from movements.domain.uow import UnitOfWork, events_after, stream_seq
+from movements.domain.uow import UnitOfWork
 
 from .connection import SocketRegistry
-from .fragments import Fragments, header, parse_stream
+from .fragments import Fragments, header
 
 log = logging.getLogger(__name__)
 
 #: By default, a client further behind than this gets a snapshot instead of a replay.
 REPLAY_LIMIT = 200
-
-
-@dataclass(frozen=True, slots=True)
-class _Item:
-    seq: int
-    kind: str
-    movement_id: int | None
-    passenger_id: int | None
 
 
 class LiveHub:
@@ -60,42 +49,24 @@ class LiveHub:
         """Render each stream's share of one commit once and broadcast the bytes."""
         assert self.uow is not None
         committed_at = time.time() * 1000
-        by_stream: dict[str, list[_Item]] = defaultdict(list)
+        by_stream: dict[str, list[lv.Change]] = defaultdict(list)
         for e in events:
             for stream, seq in e.streams.items():
                 self.note_seq(stream, seq)
                 if self.local_only and self.watchers.get(stream, 0) <= 0:
                     continue
-                by_stream[stream].append(_Item(seq, e.kind, e.movement_id, e.passenger_id))
+                by_stream[stream].append(lv.Change(seq, e.kind, e.movement_id,
+                                                   e.passenger_id))
         if not by_stream:
             return
-        messages = await self.uow.read(self._render_batches, dict(by_stream), committed_at)
-        for stream, message in messages:
+        # Read what changed in one read, then render outside the database.
+        updates = await self.uow.read(lv.updates, dict(by_stream))
+        for stream, changes in by_stream.items():
+            first, last = min(c.seq for c in changes), max(c.seq for c in changes)
+            self.note_seq(stream, last)
+            message = header(stream, first, last, "event", committed_at) + \
+                self.fragments.update(updates[stream])
             await self.channels.wait_published(message.encode(), [stream])
-
-    def _render_batches(self, session: Session, by_stream: dict[str, list[_Item]],
-                        committed_at: float) -> list[tuple[str, str]]:
-        out = []
-        for stream, items in by_stream.items():
-            items.sort(key=lambda i: i.seq)
-            body = self._render(session, stream, items)
-            self.note_seq(stream, items[-1].seq)
-            out.append((stream, header(stream, items[0].seq, items[-1].seq, "event",
-                                       committed_at) + body))
-        return out
-
-    def _render(self, session: Session, stream: str, items: list[_Item]) -> str:
-        parsed = parse_stream(stream)
-        if parsed is None:
-            return ""
-        if parsed[0] == "board":
-            _, airport, day = parsed  # type: ignore[misc]
-            return self.fragments.board_update(
-                session, airport, day, [i.movement_id for i in items if i.movement_id],
-                {i.kind for i in items})
-        _, movement_id = parsed  # type: ignore[misc]
-        return self.fragments.movement_update(
-            session, movement_id, [(i.kind, i.movement_id, i.passenger_id) for i in items])
 
     def note_seq(self, stream: str, seq: int) -> None:
         if seq > self.latest.get(stream, 0):
@@ -103,32 +74,13 @@ class LiveHub:
 
     # -- catching a socket up -----------------------------------------------------------
     async def catch_up(self, stream: str, after: int | None) -> str:
+        """The answer to a page that has applied ``after``: heartbeat, replay or
+        snapshot (live_views.catch_up), rendered after the read."""
         assert self.uow is not None
-        return await self.uow.read(self._catch_up, stream, after)
-
-    def _catch_up(self, session: Session, stream: str, after: int | None) -> str:
-        current = stream_seq(session, stream)
-        self.note_seq(stream, current)
-        if after is not None and after == current:
-            return header(stream, current, current, "heartbeat")
-        if after is not None and 0 <= after < current and current - after <= self.replay_limit:
-            missed = events_after(session, stream, after)
-            if len(missed) == current - after:  # all still kept: replay is exact
-                items = [_Item(e.seq, e.kind, e.movement_id, e.passenger_id) for e in missed]
-                # Render from current state: the rows then show at least `current`.
-                return header(stream, after + 1, current, "replay") + self._render(
-                    session, stream, items)
-        return header(stream, current, current, "snapshot") + self._snapshot(session, stream)
-
-    def _snapshot(self, session: Session, stream: str) -> str:
-        parsed = parse_stream(stream)
-        if parsed is None:
-            return ""
-        if parsed[0] == "board":
-            _, airport, day = parsed  # type: ignore[misc]
-            return self.fragments.board_snapshot(session, airport, day)
-        _, movement_id = parsed  # type: ignore[misc]
-        return self.fragments.movement_snapshot(session, movement_id)
+        found = await self.uow.read(lv.catch_up, stream, after, self.replay_limit)
+        self.note_seq(stream, found.last)
+        return header(stream, found.first, found.last, found.kind) + \
+            self.fragments.update(found.update)
 
     # -- heartbeats ---------------------------------------------------------------------
     def heartbeat(self, stream: str) -> str:
@@ -142,11 +94,8 @@ class LiveHub:
         watched = [s for s, n in self.watchers.items() if n > 0]
         if not watched:
             return
-        rows = await self.uow.read(lambda s: list(s.execute(
-            select(StreamCounter.stream, StreamCounter.last_seq)
-            .where(StreamCounter.stream.in_(watched)))))
-        for stream, seq in rows:
-            self.note_seq(stream, int(seq))
+        for stream, seq in (await self.uow.read(lv.latest_seqs, watched)).items():
+            self.note_seq(stream, seq)
 
     async def run_refresher(self, interval: float) -> None:
         while True:

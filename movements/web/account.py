@@ -26,6 +26,8 @@ from movements.web.auth import (
     current_user,
 )
 from movements.web.deps import PathId, ServicesDep
+from movements.web.forms import read_form
+from movements.web.media import HTML
 
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_CLIENT = 20
@@ -51,7 +53,7 @@ def _login_page(request: Request[Any, Any, Any], message: str | None, status: in
     body = env.get_template("login.html").render(user=None, csrf_token="", airport_name="",
                                                  message=message, username=username,
                                                  next_url=next_url)
-    return Response(body, media_type="text/html; charset=utf-8", status_code=status,
+    return Response(body, media_type=HTML, status_code=status,
                     headers={"Cache-Control": "no-store"})
 
 
@@ -69,7 +71,7 @@ class Account(Controller):
 
     @post("/login", opt={"public": True})
     async def login(self, request: Request[Any, Any, Any], services: ServicesDep) -> Response[Any]:
-        form = await request.form()
+        form = await read_form(request)
         username = str(form.get("username", "")).strip().lower()[:80]
         password = str(form.get("password", ""))
         next_url = _safe_next(str(form.get("next", "")))
@@ -163,7 +165,7 @@ class Account(Controller):
         body = env.get_template("sessions.html").render(
             user=user, csrf_token=user.csrf_token, airport_name=services.settings.airport,
             rows=rows, current=user.session_id)
-        return Response(body, media_type="text/html; charset=utf-8",
+        return Response(body, media_type=HTML,
                         headers={"Cache-Control": "no-store"})
 
     @post("/account/sessions/{session_id:int}/end", guards=[ANY_SIGNED_IN])

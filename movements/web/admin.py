@@ -41,8 +41,9 @@ from movements.platform.passwords import hash_password
 from movements.services import Services
 from movements.web.auth import ADMIN, ROLE_LABELS, AuthUser, current_user
 from movements.web.deps import MAX_ROW_ID, ServicesDep
+from movements.web.forms import read_form
+from movements.web.media import CSV, HTML, TEXT
 
-HTML = "text/html; charset=utf-8"
 TZ = "Europe/Amsterdam"
 MIN_PASSWORD = 10
 MAX_PASSWORD = 200
@@ -76,7 +77,7 @@ def _render(request: Request[Any, Any, Any], services: Services, template: str,
 
 
 async def _form(request: Request[Any, Any, Any]) -> dict[str, Any]:
-    data = await request.form()
+    data = await read_form(request)
     return {k: data.getall(k) if k == "airports" else v for k, v in data.items()}
 
 
@@ -298,13 +299,13 @@ class Admin(Controller):
         try:
             filters = parse_filters(raw)
         except RuleViolation as exc:
-            return Response(exc.message + "\n", media_type="text/plain; charset=utf-8",
+            return Response(exc.message + "\n", media_type=TEXT,
                             status_code=422)
         bound = await services.uow.run(audit_actions.start_export, _user(request).actor,
                                        filters)
         stamp = services.clock.now().strftime("%Y%m%dT%H%M%SZ")
         return Stream(_csv_chunks(services, filters, bound),
-                      media_type="text/csv; charset=utf-8",
+                      media_type=CSV,
                       headers={"Cache-Control": "no-store", "Content-Disposition":
                                f'attachment; filename="audit-{stamp}.csv"'})
 

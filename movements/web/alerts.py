@@ -26,13 +26,13 @@ from movements.domain.uow import Tx
 from movements.feed.client import feed_status_view
 from movements.realtime.connection import LiveSocket, serve
 from movements.realtime.fragments import header
-from movements.realtime.socket import holder_of
 from movements.services import Services
 from movements.web.auth import COORDINATION, STAFF, AuthUser, current_user, same_origin
 from movements.web.deps import ChannelsDep, PathId, ServicesDep
+from movements.web.live import holder_of
+from movements.web.media import HTML
 
 log = logging.getLogger(__name__)
-HTML = "text/html; charset=utf-8"
 POLICY = 1008
 
 

@@ -32,6 +32,7 @@ from litestar.response import Redirect, Response
 from movements import delivery
 from movements.domain import document_queries as dq
 from movements.domain import handover_queries as hq
+from movements.domain import input_rules
 from movements.domain.actions import handovers as handover_actions
 from movements.domain.errors import ConflictError, DomainError, RuleViolation
 from movements.domain.models import (
@@ -42,11 +43,12 @@ from movements.domain.uow import Tx
 from movements.services import Services
 from movements.web.auth import ANY_SIGNED_IN, COORDINATION, STAFF, AuthUser, current_user
 from movements.web.deps import PathId, ServicesDep
+from movements.web.forms import read_form
+from movements.web.media import HTML, PDF
 from movements.web.once import checked_key, request_hash, run_once
 from movements.web.reception import Reception
 from movements.web.verify import Verify
 
-HTML = "text/html; charset=utf-8"
 log = logging.getLogger("movements.handovers")
 
 
@@ -57,7 +59,7 @@ def _user(request: Request[Any, Any, Any]) -> AuthUser:
 
 
 def pdf_response(doc: delivery.Rendered) -> Response[bytes]:
-    return Response(doc.content, media_type="application/pdf",
+    return Response(doc.content, media_type=PDF,
                     headers=delivery.pdf_headers(doc))
 
 
@@ -120,10 +122,7 @@ class HandoverForm:
 
 
 def _int(value: Any, name: str) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise ValidationException(f"{name}={value!r}: expected a number") from None
+    return input_rules.whole_number(name, value)
 
 
 def _opt_int(value: Any, name: str) -> int | None:
@@ -222,7 +221,7 @@ class HandoverDesk(Controller):
     async def create(self, request: Request[Any, Any, Any], services: ServicesDep,
                      movement_id: PathId) -> Response[Any]:
         user = _user(request)
-        raw = await request.form()
+        raw = await read_form(request)
         form = HandoverForm.parse(raw)
 
         def act(tx: Tx) -> str:
@@ -250,7 +249,7 @@ class HandoverDesk(Controller):
     async def sign(self, request: Request[Any, Any, Any], services: ServicesDep,
                    handover_id: PathId) -> Response[Any]:
         user = _user(request)
-        raw = await request.form()
+        raw = await read_form(request)
         form = HandoverForm.parse(raw)
         expected = _opt_int(raw.get("expected_version"), "expected_version")
 
@@ -306,7 +305,7 @@ class HandoverDesk(Controller):
     async def correct(self, request: Request[Any, Any, Any], services: ServicesDep,
                       handover_id: PathId) -> Response[Any]:
         user = _user(request)
-        raw = await request.form()
+        raw = await read_form(request)
         form = HandoverForm.parse(raw)
         expected = _opt_int(raw.get("expected_version"), "expected_version")
 

@@ -1,4 +1,8 @@
-"""Security headers on every response (pages, fragments, static files, errors)."""
+"""Security headers on every response (pages, fragments, static files, errors).
+
+Every response except the static files is ``Cache-Control: no-store`` unless its handler
+chose otherwise: pages, fragments, the JSON API, PDFs and exports name passengers, and
+no shared tablet, browser cache or proxy may keep a copy (issue 12.8)."""
 
 from __future__ import annotations
 
@@ -26,6 +30,8 @@ def security_headers(app: ASGIApp) -> ASGIApp:
             if message["type"] == "http.response.start":
                 existing = {k.lower() for k, _ in message.get("headers", [])}
                 extra = [(k, v) for k, v in HEADERS if k not in existing]
+                if b"cache-control" not in existing and not scope["path"].startswith("/static/"):
+                    extra.append((b"cache-control", b"no-store"))
                 message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 

@@ -29,8 +29,8 @@ from litestar.params import FromQuery
 from litestar.plugins import InitPlugin
 from litestar.response import Redirect, Response
 
+from movements.domain import input_rules, telex_log, views
 from movements.domain import reconciliation as rc_model
-from movements.domain import telex_log, views
 from movements.domain.access import Need, role_may
 from movements.domain.actions import reconciliation as rc
 from movements.domain.clock import local_date
@@ -41,8 +41,9 @@ from movements.ingest.samples import demo_ptm
 from movements.services import Services
 from movements.web.auth import COORDINATION, STAFF, AuthUser, current_user
 from movements.web.deps import PathId, ServicesDep
+from movements.web.forms import read_form
+from movements.web.media import HTML
 
-HTML = "text/html; charset=utf-8"
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
@@ -103,10 +104,11 @@ class Imports(Controller):
                    ) -> Response[str]:
         return await _imports_page(request, services, _Results())
 
-    @post("/imports/telex", summary="Receive pasted or uploaded telexes", status_code=200)
+    @post("/imports/telex", summary="Receive pasted or uploaded telexes", status_code=200,
+          opt={"telex_text": True, "text_files": True})
     async def telex(self, request: Request[Any, Any, Any], services: ServicesDep
                     ) -> Response[str]:
-        form = await request.form()
+        form = await read_form(request)
         texts: list[tuple[str, str]] = []
         pasted = str(form.get("text") or "")
         if pasted.strip():
@@ -129,14 +131,15 @@ class Imports(Controller):
             results.telexes.append((name, outcome))
         return await _imports_page(request, services, results, airport=airport)
 
-    @post("/imports/passengers", summary="Import a case-management CSV", status_code=200)
+    @post("/imports/passengers", summary="Import a case-management CSV", status_code=200,
+          opt={"text_files": True})
     async def passengers(self, request: Request[Any, Any, Any], services: ServicesDep
                          ) -> Response[str]:
-        form = await request.form()
+        form = await read_form(request)
         upload = form.get("file")
         results = _Results()
         if not isinstance(upload, UploadFile) or not upload.filename:
-            results.error = "Choose a CSV file first."
+            results.error = "Choose a CSV or Excel file first."
             return await _imports_page(request, services, results, status=422)
         data = await upload.read()
         if len(data) > MAX_UPLOAD_BYTES:
@@ -182,7 +185,7 @@ class ReconciliationPages(Controller):
           summary="Apply or dismiss one difference", status_code=200)
     async def decide(self, request: Request[Any, Any, Any], services: ServicesDep,
                      movement_id: PathId) -> Response[Any]:
-        form = await request.form()
+        form = await read_form(request)
         key = str(form.get("key") or "")
         decision = str(form.get("decision") or "")
         if not key or decision not in (rc.APPLY, rc.DISMISS):
@@ -281,8 +284,7 @@ class TelexApi(Controller):
             text = body.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise ValidationException("the telex must be UTF-8 text") from None
-        if "\x00" in text:  # not text; PostgreSQL cannot store it (fuzz: was a 500)
-            raise ValidationException("the telex contains a NUL character: send plain text")
+        input_rules.check("the telex", text, allowed=input_rules.TELEX_CONTROLS)
         if not text.strip():
             raise ValidationException("the body is empty: send the telex as text/plain")
         user = _user(request)

@@ -4,8 +4,8 @@ the same key with another body is refused (422).  Shared by every form that writ
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, TypeVar, cast
 
 from litestar import Request
 from litestar.exceptions import ValidationException
@@ -17,6 +17,7 @@ from movements.web.auth import AuthUser
 
 MAX_KEY = 80
 NOT_PART_OF_THE_REQUEST = ("_csrf", "_idem")
+T = TypeVar("T")
 
 
 def request_hash(request: Request[Any, Any, Any], fields: Iterable[tuple[str, Any]]) -> str:
@@ -33,19 +34,39 @@ def checked_key(key: str | None) -> str:
 
 
 async def run_once(services: Services, user: AuthUser, key: str, digest: str,
-                   act: Callable[[Tx], str], status_code: int
+                   act: Callable[[Tx], T], status_code: int,
+                   render: Callable[[T], Awaitable[str]] | None = None
                    ) -> tuple[str, int, bool]:
-    """(body, status code, replayed).  ``act`` returns the reply body; it is stored in
-    the same transaction as the change, so a retry gets exactly what the first got."""
+    """(body, status code, replayed).
+
+    The key is claimed inside the write transaction, before ``act`` changes anything, so
+    parallel copies of one request make one change; the others replay its stored reply
+    (or get 409 while it is still running), never a unique-key error.  Without
+    ``render``, ``act`` returns the reply body itself (something cheap, e.g. where to go
+    next) and it is stored in the same transaction.  With ``render``, the reply is
+    rendered from ``act``'s result after COMMIT (a read, off SQLite's only writer) and
+    stored just after."""
     if key:
         stored = await services.uow.read(idempotency.recall, key, user.id, digest)
         if stored is not None:
             return stored.body, stored.status_code, True
 
-    def run(tx: Tx) -> str:
-        body = act(tx)
+    def run(tx: Tx) -> tuple[T, idempotency.StoredResponse | None]:
         if key:
-            idempotency.remember(tx, key, digest, status_code, body)
-        return body
+            stored = idempotency.claim(tx, key, digest)
+            if stored is not None:
+                return cast(T, None), stored
+        result = act(tx)
+        if key and render is None:
+            idempotency.complete(tx, key, status_code, str(result))
+        return result, None
 
-    return await services.uow.run(run, user.actor), status_code, False
+    result, stored = await services.uow.run(run, user.actor)
+    if stored is not None:
+        return stored.body, stored.status_code, True
+    if render is None:
+        return str(result), status_code, False
+    body = await render(result)
+    if key:
+        await services.uow.run(idempotency.complete, user.actor, key, status_code, body)
+    return body, status_code, False

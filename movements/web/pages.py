@@ -6,7 +6,7 @@ Writes reply with the same partial the live stream pushes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
@@ -15,7 +15,7 @@ from litestar.exceptions import ValidationException
 from litestar.params import FromQuery
 from litestar.response import Response
 
-from movements.domain import queries, views
+from movements.domain import input_rules, queries, views
 from movements.domain.access import may_see_protected
 from movements.domain.actions import corrections, escorts, milestones, reveal
 from movements.domain.actions import movements as movement_actions
@@ -25,9 +25,9 @@ from movements.realtime.fragments import Fragments
 from movements.services import Services
 from movements.web.auth import COORDINATION, STAFF, AuthUser, current_user
 from movements.web.deps import PathId, ServicesDep
+from movements.web.forms import read_form
+from movements.web.media import HTML
 from movements.web.once import checked_key, request_hash, run_once
-
-HTML = "text/html; charset=utf-8"
 
 
 def html(body: str, status: int = 200) -> Response[str]:
@@ -196,18 +196,21 @@ class Pages(Controller):
         user = _user(request)
         env = request.app.state.fragments.env
 
-        def act(tx: Tx) -> str:
+        def act(tx: Tx) -> None:
             escorts.add_note(tx, movement_id, text)
-            detail = views.movement_detail(tx.session, tx.actor, movement_id)
-            return env.get_template("partials/notes.html").render(d=detail, oob=False)
+
+        async def reply(_: None) -> str:
+            notes = await services.uow.read(views.movement_notes, user.actor, movement_id)
+            return str(env.get_template("partials/notes.html").render(d=notes, oob=False))
 
         async def refused(exc: DomainError) -> str:
             # The section again, with the message in place and what was typed kept.
-            detail = await services.uow.read(views.movement_detail, user.actor, movement_id)
+            notes = await services.uow.read(views.movement_notes, user.actor, movement_id)
             return str(env.get_template("partials/notes.html").render(
-                d=detail, oob=False, note_message=exc.message, note_text=text))
+                d=notes, oob=False, note_message=exc.message, note_text=text))
 
-        return await _idempotent(request, services, form, user, act, on_error_async=refused)
+        return await _idempotent(request, services, form, user, act, reply,
+                                 on_error_async=refused)
 
     @post("/movements/{movement_id:int}/flight", guards=[COORDINATION])
     async def correct_flight(self, request: Request[Any, Any, Any], services: ServicesDep,
@@ -217,7 +220,7 @@ class Pages(Controller):
         version = _int(form.get("expected_version"), "expected_version")
         env = request.app.state.fragments.env
 
-        def act(tx: Tx) -> str:
+        def act(tx: Tx) -> None:
             changes: dict[str, Any] = {}
             for key in ("gate", "terminal"):
                 if key in form:
@@ -228,11 +231,13 @@ class Pages(Controller):
                     ("actual_at", "actual")) if f"{name}_local" in form}))
             movement_actions.update_flight(tx, movement_id, changes, version,
                                            reason=str(form.get("reason") or "") or None)
-            fresh = views.movement_summary(tx.session, tx.actor, movement_id)
-            return env.get_template("partials/movement_header.html").render(
-                m=fresh, oob=False, message="Saved", message_kind="ok")
 
-        return await _idempotent(request, services, form, user, act, on_error_async=(
+        async def reply(_: None) -> str:
+            fresh = await services.uow.read(views.movement_summary, user.actor, movement_id)
+            return str(env.get_template("partials/movement_header.html").render(
+                m=fresh, oob=False, message="Saved", message_kind="ok"))
+
+        return await _idempotent(request, services, form, user, act, reply, on_error_async=(
             lambda exc: _header_error(services, user, env, movement_id, exc)))
 
 
@@ -254,28 +259,26 @@ def _by_lane(rows: list[queries.MovementSummary]) -> dict[str, list[queries.Move
 
 
 async def _form(request: Request[Any, Any, Any]) -> dict[str, Any]:
-    data = await request.form()
+    data = await read_form(request)
     return {k: v for k, v in data.items()}
 
 
 def _int(value: Any, name: str) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise ValidationException(f"{name}={value!r}: expected a number") from None
+    return None if value in (None, "") else input_rules.whole_number(name, value)
 
 
 async def _idempotent(request: Request[Any, Any, Any], services: Services,
-                      form: dict[str, Any], user: AuthUser, act: Callable[[Tx], str],
+                      form: dict[str, Any], user: AuthUser, act: Callable[[Tx], Any],
+                      render: Callable[[Any], Awaitable[str]],
                       on_error_async: Callable[[DomainError], Any] | None = None
                       ) -> Response[str]:
-    """Run ``act`` (which renders its reply inside the transaction) once per key."""
+    """Run ``act`` once per key; ``render`` draws the reply from its result after COMMIT
+    (only the part that changed, never inside the write transaction)."""
     key = checked_key(request.headers.get("idempotency-key"))
     digest = request_hash(request, form.items())
     try:
-        body, status, replayed = await run_once(services, user, key, digest, act, 200)
+        body, status, replayed = await run_once(services, user, key, digest, act, 200,
+                                                render=render)
     except DomainError as exc:
         if on_error_async is None or exc.status not in (409, 422):
             raise
@@ -297,9 +300,9 @@ async def _write_pax_row(request: Request[Any, Any, Any], services: Services, bo
             p=view, oob=False, revealed=False, show_protected=False, message=message,
             message_kind=kind))
 
-    def do(tx: Tx) -> str:
-        act(tx)
-        return render(views.booking_row(tx.session, tx.actor, booking_id), success, "ok")
+    async def reply(_: Any) -> str:
+        view = await services.uow.read(views.booking_row, user.actor, booking_id)
+        return render(view, success, "ok")
 
     async def on_error(exc: DomainError) -> str:
         view = await services.uow.read(views.booking_row, user.actor, booking_id)
@@ -308,4 +311,4 @@ async def _write_pax_row(request: Request[Any, Any, Any], services: Services, bo
             note = f"Not saved: {exc.message}"
         return render(view, note, "conflict" if isinstance(exc, ConflictError) else "error")
 
-    return await _idempotent(request, services, form, user, do, on_error)
+    return await _idempotent(request, services, form, user, act, reply, on_error)

@@ -12,6 +12,7 @@ from movements.domain import document_queries as dq
 from movements.domain.models import Role
 from movements.web.auth import RECEPTION, current_user
 from movements.web.deps import ServicesDep
+from movements.web.media import HTML
 
 
 class Reception(Controller):
@@ -32,5 +33,5 @@ class Reception(Controller):
         body = env.get_template("documents/reception.html").render(
             user=user, csrf_token=user.csrf_token, airport_name="", rows=rows,
             organisation=org_name)
-        return Response(body, media_type="text/html; charset=utf-8",
+        return Response(body, media_type=HTML,
                         headers={"Cache-Control": "no-store"})

@@ -21,6 +21,8 @@ from sqlalchemy.orm import Session
 from movements.domain import document_queries as dq
 from movements.domain.actions import retention
 from movements.web.deps import ServicesDep
+from movements.web.forms import read_form
+from movements.web.media import HTML
 
 DOCUMENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -88,7 +90,7 @@ class Verify(Controller):
           status_code=200)
     async def check(self, request: Request[Any, Any, Any], services: ServicesDep,
                     document_id: FromPath[str]) -> Response[Any]:
-        form = await request.form()
+        form = await read_form(request)
         presented: str | None = None
         filename: str | None = None
         error: str | None = None
@@ -135,5 +137,5 @@ async def _answer(request: Request[Any, Any, Any], services: ServicesDep, docume
         user=None, csrf_token="", airport_name="", document_id=document_id, v=view,
         presented=presented, filename=filename, match=match, error=error,
         content_removed=CONTENT_REMOVED if removed else None)
-    return Response(html, media_type="text/html; charset=utf-8", status_code=status,
+    return Response(html, media_type=HTML, status_code=status,
                     headers={"Cache-Control": "no-store"})

@@ -3,10 +3,13 @@ hands it over, a clean release hands it over at once; only the leader runs the j
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import event, select
 
 from movements.domain.actions import leases
 from movements.domain.clock import ManualClock
@@ -74,3 +77,52 @@ async def test_only_the_leader_runs_the_jobs(database_url: str, tmp_path: Path,
         await first.stop()
         await one.close()
         await two.close()
+
+
+async def test_lease_job_backs_off_quietly_while_the_database_is_read_only(
+        database_url: str, tmp_path: Path, clock: ManualClock,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """Issue 12.7: at start on a read-only database the lease job tried every ~2 s and
+    logged a traceback each time; now it backs off (2, 4, 8 ... 60 s), the fault is
+    logged once, and it takes the lease as soon as writes work again."""
+    settings = Settings(data_dir=tmp_path, database_url=database_url, job_lease_seconds=6)
+    services = Services.build(settings, clock=clock)
+    runner = JobRunner(services, holder="one")
+    engines = [e for e in (services.database.engine.sync_engine,
+                           services.database.sync_engine) if e is not None]
+    attempts: list[int] = []
+
+    def on_connect(dbapi_connection: Any, _: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA query_only = ON")
+        cursor.close()
+
+    def on_statement(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.startswith("BEGIN IMMEDIATE"):  # a write transaction (movements.db)
+            attempts.append(1)
+
+    try:
+        if services.engine.dialect.name != "sqlite":
+            pytest.skip("read-only by pragma: SQLite (PostgreSQL: tests/web/test_storage_faults)")
+        await services.database.dispose()
+        for engine in engines:
+            event.listen(engine, "connect", on_connect)
+            event.listen(engine, "before_cursor_execute", on_statement)
+        caplog.set_level(logging.INFO)
+        for _ in range(120):  # two minutes of 1-second scheduler ticks
+            assert not await runner.renew_lease()
+            clock.advance(seconds=1)
+        assert 4 <= len(attempts) <= 10, len(attempts)  # 2+4+8+16+32+60 s: not 120 tries
+        assert not any(r.exc_info for r in caplog.records)
+        assert len([r for r in caplog.records if r.name == "movements.storage"]) <= 2
+        for engine in engines:
+            event.remove(engine, "connect", on_connect)
+        await services.database.dispose()
+        for _ in range(61):
+            if await runner.renew_lease():
+                break
+            clock.advance(seconds=1)
+        assert runner.is_leader
+    finally:
+        await runner.stop()
+        await services.close()

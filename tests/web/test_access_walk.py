@@ -511,3 +511,22 @@ def test_the_walk_catches_a_removed_check(walk: Walk, monkeypatch: pytest.Monkey
     assert any("/bookings/{booking_id:int}/reveal" in v for v in violations)
     assert any("/movements/{movement_id:int}/notes" in v for v in violations)
     assert any("WS /ws" in v for v in violations)
+
+
+def test_reading_a_raw_telex_is_an_audited_read(walk: Walk) -> None:
+    """A raw telex names people (PSM, PNL remarks): reading one writes an audit entry."""
+    telex = walk.scopes["BRU"].telexes[0]
+    uow = walk.app.state.services.uow
+    with TestClient(walk.app, base_url=BASE) as client:
+        login(client, "coord_bru")
+        before = client.blocking_portal.call(uow.read, _reads_of_telexes)
+        reply = client.get(f"/api/v1/telexes/{telex}")
+        assert reply.status_code == 200 and reply.json()["raw"]
+        assert reply.headers["cache-control"] == "no-store"
+        after = client.blocking_portal.call(uow.read, _reads_of_telexes)
+    assert after == [*before, ("coord_bru", telex)]
+
+
+def _reads_of_telexes(session: Session) -> list[tuple[str, int]]:
+    return [(a.username, int(a.entity_id or 0)) for a in session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "read_telex").order_by(AuditEntry.id))]

@@ -44,7 +44,7 @@ from ..models import (
     Role,
     TelexPassenger,
 )
-from ..uow import Tx
+from ..uow import Actor, Tx, UnitOfWork
 from . import passengers as px
 from . import telex as tl
 from . import telex_lists as tll
@@ -100,16 +100,21 @@ class ImportReport:
     cases: int = 0
     errors: tuple[RowError, ...] = ()
     kept: bool = True  # False: all or nothing, and something was bad
+    read_as: str = ""
+    """How the file was read, e.g. "CSV in Windows-1252, semicolons (from the header)"."""
+    notes: tuple[RowError, ...] = ()
+    """Said about rows that were not refused (a character no document font prints)."""
 
     def __str__(self) -> str:
         done = (f"{self.rows} rows: {self.created} passengers created, {self.updated} "
                 f"updated, {self.unchanged} unchanged, {self.booked} bookings, "
                 f"{self.cases} cases")
+        how = f" [{self.read_as}]" if self.read_as else ""
         if self.errors and not self.kept:
-            return f"nothing imported: {len(self.errors)} bad rows ({self.rows} rows read)"
+            return f"nothing imported: {len(self.errors)} bad rows ({self.rows} rows read){how}"
         if self.errors:
-            return f"{done}; {len(self.errors)} bad rows left out"
-        return done
+            return f"{done}; {len(self.errors)} bad rows left out{how}"
+        return done + how
 
 
 class ImportRejected(RuleViolation):
@@ -188,6 +193,144 @@ def import_passengers(tx: Tx, airport_code: str, rows: Sequence[PassengerRow], *
         assert case is not None
         px.flag_case_split(tx, case)
     tx.audit("import_passengers", "airport", lookups.airport.id, detail=str(report))
+    return report
+
+
+#: Rows per transaction of a chunked import: a chunk holds the (SQLite) write lock for a
+#: few hundred milliseconds, so a tablet's tap waits at most about that long.
+CHUNK_ROWS = 100
+
+
+class _DryRun(Exception):  # noqa: N818 - a carrier, not an error
+    """Leaves a checking transaction with what it found; the transaction rolls back."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__("dry run")
+        self.errors = errors
+
+
+class ImportInterrupted(RuleViolation):
+    """A chunk failed after earlier chunks were committed (the rows changed between the
+    check and the apply, or the database refused): the report says how far it got."""
+
+    def __init__(self, report: ImportReport) -> None:
+        super().__init__(str(report))
+        self.report = report
+
+
+def _run_rows(tx: Tx, airport_code: str, rows: Sequence[PassengerRow],
+              stats: _Stats, errors: list[RowError],
+              on_row: Callable[[], None] | None = None) -> None:
+    lookups = _Lookups(access_airport(tx.session, tx.actor, airport_code, Need.COORDINATE))
+    for row in rows:
+        if on_row is not None:
+            on_row()
+        events_before = len(tx.events)
+        row_stats = _Stats()
+        try:
+            with tx.session.begin_nested():
+                _import_row(tx, lookups, row, row_stats)
+        except DomainError as exc:
+            del tx.events[events_before:]  # rolled back with the savepoint
+            errors.append(RowError(row.line_no, exc.message))
+            lookups.telex_made.clear()  # an adoption may have rolled back
+        else:
+            stats.add(row_stats)
+
+
+def check_chunk(tx: Tx, airport_code: str, rows: Sequence[PassengerRow]) -> None:
+    """Try ``rows`` and roll everything back: raises ``_DryRun`` with the bad rows
+    (possibly none).  Rows are tried in savepoints, as the import would."""
+    require_role(tx, Role.COORDINATOR, Role.ADMIN)
+    errors: list[RowError] = []
+    _run_rows(tx, airport_code, rows, _Stats(), errors)
+    raise _DryRun(errors)
+
+
+def apply_chunk(tx: Tx, airport_code: str, rows: Sequence[PassengerRow],
+                on_row: Callable[[], None] | None = None) -> tuple[_Stats, list[RowError]]:
+    """Import ``rows`` (committed with this transaction); bad rows are left out and
+    returned with their reasons.  ``on_row`` is called before each row."""
+    require_role(tx, Role.COORDINATOR, Role.ADMIN)
+    stats = _Stats()
+    errors: list[RowError] = []
+    _run_rows(tx, airport_code, rows, stats, errors, on_row)
+    return stats, errors
+
+
+def finish_import(tx: Tx, airport_code: str, stats: _Stats, report: ImportReport) -> None:
+    """The end of a chunked import: one live event per movement that gained bookings,
+    the split check of every case touched, the audit row."""
+    airport = access_airport(tx.session, tx.actor, airport_code, Need.COORDINATE)
+    for movement_id in sorted(stats.movements):
+        movement = tx.session.get(Movement, movement_id)
+        if movement is not None:
+            tx.record(PassengerBooked, movement)
+    for case_id in sorted(stats.cases):
+        case = tx.session.get(Case, case_id)
+        if case is not None:
+            px.flag_case_split(tx, case)
+    tx.audit("import_passengers", "airport", airport.id, detail=str(report))
+
+
+async def import_in_chunks(uow: UnitOfWork, actor: Actor, airport_code: str,
+                           rows: Sequence[PassengerRow], *, all_or_nothing: bool = True,
+                           parse_errors: Sequence[RowError] = (),
+                           progress: Progress | None = None,
+                           chunk_rows: int = CHUNK_ROWS) -> ImportReport:
+    """Import a long list without holding the database: ``chunk_rows`` rows per
+    transaction, so that taps and other writes get in between.
+
+    All or nothing is kept by checking first: every chunk is tried and rolled back
+    (nothing of it stays, audit included) and the bad rows collected; only a clean list
+    (or ``all_or_nothing=False``) is then applied chunk by chunk, and the closing
+    transaction sends the live events, checks the cases for splits and writes the
+    audit row.  Raises ``ImportRejected`` (nothing imported) or ``ImportInterrupted``
+    (a chunk failed in the apply after the check passed; the file can be imported again:
+    the rows already in are unchanged the second time).
+    """
+    chunks = [rows[i:i + chunk_rows] for i in range(0, len(rows), chunk_rows)]
+    total = len(rows) + len(parse_errors)
+    errors = list(parse_errors)
+    if all_or_nothing:
+        for chunk in chunks:
+            try:
+                await uow.run(check_chunk, actor, airport_code, chunk)
+            except _DryRun as found:
+                errors += found.errors
+        if errors:
+            errors.sort(key=lambda e: e.line_no)
+            raise ImportRejected(ImportReport(total, errors=tuple(errors), kept=False))
+    stats = _Stats()
+    done = 0
+    bad = {e.line_no for e in errors}
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, len(rows))
+
+    for chunk in chunks:
+        todo = [r for r in chunk if r.line_no not in bad]
+        done += len(chunk) - len(todo)
+        chunk_stats, chunk_errors = await uow.run(apply_chunk, actor, airport_code, todo,
+                                                  tick)
+        stats.add(chunk_stats)
+        if chunk_errors and all_or_nothing:
+            first = min(e.line_no for e in chunk_errors)
+            stop = RowError(first, "import interrupted here: the rows of the earlier chunks "
+                                   "are in; import the file again to finish")
+            raise ImportInterrupted(ImportReport(
+                total, stats.created, stats.updated, stats.unchanged, stats.booked,
+                len(stats.cases),
+                errors=tuple(sorted([stop, *chunk_errors], key=lambda e: e.line_no)),
+                kept=True))
+        errors += chunk_errors
+    errors.sort(key=lambda e: e.line_no)
+    report = ImportReport(total, stats.created, stats.updated, stats.unchanged,
+                          stats.booked, len(stats.cases), tuple(errors), kept=True)
+    await uow.run(finish_import, actor, airport_code, stats, report)
     return report
 
 
@@ -327,5 +470,6 @@ def _update(tx: Tx, passenger: Passenger, new: px.NewPassenger) -> bool:
     return True
 
 
-__all__ = ["FlightOnDay", "ImportRejected", "ImportReport", "PassengerRow",
-           "RowError", "find_movement", "import_passengers"]
+__all__ = ["CHUNK_ROWS", "FlightOnDay", "ImportInterrupted", "ImportRejected",
+           "ImportReport", "PassengerRow", "RowError", "find_movement", "import_in_chunks",
+           "import_passengers"]

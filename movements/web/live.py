@@ -1,4 +1,5 @@
-"""The websocket a board or movement page holds.
+"""The websocket a board or movement page holds: the HTTP edge's route (guards, session,
+Origin, the access policy), around the push core in ``movements.realtime``.
 
 Order matters: subscribe to the stream first, then answer the page's hello with a replay
 or a snapshot read after subscribing, so nothing committed in between is missed.  While a
@@ -16,12 +17,11 @@ from litestar.params import FromQuery
 
 from movements.domain.access import access_stream
 from movements.domain.errors import NotFound
+from movements.realtime.connection import POLICY, Holder, LiveSocket, serve
+from movements.realtime.hub import LiveHub
 from movements.services import Services
 from movements.web.auth import STAFF, AuthUser, current_user, same_origin
 from movements.web.deps import ChannelsDep, ServicesDep
-
-from .connection import POLICY, Holder, LiveSocket, serve
-from .hub import LiveHub
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,128 @@
+"""One rule for the text people and machines send in: what a stored text may contain.
+
+Applied twice, at two depths:
+
+* at the edge (``movements.web.input_guard``) to every query parameter, form field,
+  uploaded file name and text file, so the refusal names the field the person filled in;
+* at the last moment before a write (``check_flush``, a SQLAlchemy ``before_flush`` hook)
+  to every string attribute of every new or changed row, whatever wrote it (a form, the
+  feed, a CSV cell, the CLI): a NUL or a lone surrogate would make PostgreSQL fail with a
+  server error, and an overlong value would be cut or refused by the database.
+
+A text may hold tab, line feed and carriage return; telex fields may also hold the IATA
+framing characters SOH, STX and ETX.  Every other control character (C0, DEL, C1), a
+lone surrogate, and U+FFFD (what undecodable bytes became) is refused with a message
+that says what and where.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from sqlalchemy import String, event, inspect
+from sqlalchemy.orm import Session
+
+from .errors import RuleViolation
+
+#: Control characters a typed text may hold.
+TEXT_CONTROLS = frozenset("\t\n\r")
+#: ... and a telex (SOH, STX, ETX framing; IATA Type B message format).
+TELEX_CONTROLS = TEXT_CONTROLS | frozenset("\x01\x02\x03")
+#: The longest single form field or query value accepted at the edge (characters).
+MAX_FIELD_CHARS = 20_000
+MAX_QUERY_CHARS = 500
+MAX_FILENAME_CHARS = 255
+
+
+def problem(value: str, *, allowed: frozenset[str] = TEXT_CONTROLS,
+            max_chars: int | None = None) -> str | None:
+    """What is wrong with ``value`` as stored text ("contains a NUL character (line 3,
+    character 7)", ...), or None when it is fine.  ``max_chars`` counts characters."""
+    if max_chars is not None and len(value) > max_chars:
+        return f"is longer than {max_chars} characters ({len(value)})"
+    if value.isprintable() and "\ufffd" not in value:  # the fast path
+        return None
+    for index, char in enumerate(value):
+        if char in allowed:
+            continue
+        category = unicodedata.category(char)
+        if char == "\x00":
+            what = "contains a NUL character"
+        elif category == "Cc":
+            what = f"contains the control character U+{ord(char):04X}"
+        elif category == "Cs":
+            what = "is not valid Unicode: a lone surrogate"
+        elif char == "\ufffd":
+            what = "is not valid UTF-8 text (it holds U+FFFD, what undecodable bytes become)"
+        else:
+            continue
+        return f"{what} ({_where(value, index)})"
+    return None
+
+
+def _where(value: str, index: int) -> str:
+    line = value.count("\n", 0, index) + 1
+    column = index - (value.rfind("\n", 0, index) + 1) + 1
+    return f"line {line}, character {column}" if line > 1 or "\n" in value \
+        else f"character {column}"
+
+
+#: The largest whole number a form field may carry: PostgreSQL's ``integer`` (ids,
+#: versions), so a bigger one is a refusal and not a database error.
+MAX_WHOLE_NUMBER = 2**31 - 1
+
+
+def whole_number(field: str, value: object) -> int:
+    """``value`` (a form string) as an int within ±MAX_WHOLE_NUMBER; RuleViolation (422)
+    naming ``field`` otherwise."""
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise RuleViolation(f"{field}={str(value)[:40]!r}: expected a whole number",
+                            field=field) from None
+    if abs(number) > MAX_WHOLE_NUMBER:
+        raise RuleViolation(f"{field}={number}: out of range", field=field)
+    return number
+
+
+def check(label: str, value: str, *, allowed: frozenset[str] = TEXT_CONTROLS,
+          max_chars: int | None = None, field: str | None = None) -> None:
+    """Raise RuleViolation (422) when ``value`` breaks the rule; the message starts with
+    ``label`` (e.g. the form field's name) and ``field`` (default: ``label``) says which
+    input it was."""
+    found = problem(value, allowed=allowed, max_chars=max_chars)
+    if found is not None:
+        raise RuleViolation(f"{label} {found}", field=field or label)
+
+
+def check_flush(session: Session, _context: Any, _instances: Any) -> None:
+    """``before_flush``: every string attribute of every new or changed row keeps the
+    rule's hard part (no NUL, no lone surrogate) and fits its column."""
+    for obj in (*session.new, *session.dirty):
+        state = inspect(obj)
+        mapper = state.mapper
+        for column in mapper.columns:
+            if not isinstance(column.type, String):
+                continue
+            attribute = mapper.get_property_by_column(column).key
+            value = state.dict.get(attribute)  # loaded values only: never a lazy load
+            if not isinstance(value, str):
+                continue
+            field = f"{mapper.class_.__name__.lower()}.{attribute}"
+            length = column.type.length
+            if length is not None and len(value) > length:
+                raise RuleViolation(f"{field} is longer than {length} characters "
+                                    f"({len(value)})", field=attribute)
+            if "\x00" in value:
+                raise RuleViolation(f"{field} contains a NUL character", field=attribute)
+            if not value.isprintable() and any(
+                    unicodedata.category(c) == "Cs" for c in value):
+                raise RuleViolation(f"{field} is not valid Unicode (a lone surrogate)",
+                                    field=attribute)
+
+
+def install() -> None:
+    """Hook ``check_flush`` into every ORM session (idempotent)."""
+    if not event.contains(Session, "before_flush", check_flush):
+        event.listen(Session, "before_flush", check_flush)

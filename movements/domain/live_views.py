@@ -1,0 +1,175 @@
+"""What the live streams push, as read models: which rows changed, or the whole screen.
+
+The push edge (``movements.realtime``) asks for these inside one read and renders them
+afterwards, outside the database; it never touches the session or the ORM itself.  Event
+kinds are dispatched on their types (``events.event_types``), never on spelled names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import events as ev
+from . import queries
+from .models import Booking, StreamCounter
+from .streams import BoardStream, MovementStream, parse_stream
+from .uow import events_after, stream_seq
+
+#: Events after which a movement page is re-rendered whole (rows appear or vanish).
+WHOLE_PAGE_EVENTS: tuple[type[ev.DomainEvent], ...] = (
+    ev.PassengerBooked, ev.CaseSplitFlagged, ev.HandoverCreated, ev.HandoverSigned,
+    ev.HandoverDiscarded, ev.MovementCreated, ev.PassengerPurged)
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One committed event as a stream numbered it."""
+
+    seq: int
+    kind: str  # the event class name (StreamEvent.kind)
+    movement_id: int | None
+    passenger_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class BoardUpdate:
+    """``lanes`` set: the whole board; else the rows to swap and the rows to drop."""
+
+    lanes: list[queries.MovementSummary] | None = None
+    rows: list[queries.MovementSummary] = field(default_factory=list)
+    gone: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class MovementUpdate:
+    """``page`` set: the whole movement page; else its header, the touched passenger rows
+    and (after a note) the notes."""
+
+    page: queries.MovementDetail | None = None
+    header: queries.MovementSummary | None = None
+    rows: list[queries.PassengerView] = field(default_factory=list)
+    notes: queries.MovementDetail | None = None
+
+
+Update = BoardUpdate | MovementUpdate
+
+
+@dataclass(frozen=True, slots=True)
+class CatchUp:
+    """The answer to a page's hello: ``kind`` is heartbeat (nothing missed), replay (the
+    changed rows, numbered first..last) or snapshot (the whole screen at ``last``)."""
+
+    kind: str
+    first: int
+    last: int
+    update: Update | None
+
+
+def board_snapshot(session: Session, stream: BoardStream) -> BoardUpdate:
+    return BoardUpdate(lanes=queries.board(session, stream.airport, stream.day))
+
+
+def board_update(session: Session, stream: BoardStream, changes: Sequence[Change]
+                 ) -> BoardUpdate:
+    """The rows of the board's day that the changes touched (a transit's onward leg shows
+    on its inbound leg's row); a row that left the board is dropped; a new movement
+    re-renders the board."""
+    if ev.MovementCreated in ev.event_types({c.kind for c in changes}):
+        return board_snapshot(session, stream)
+    rows: dict[int, queries.MovementSummary] = {}
+    gone: list[int] = []
+    for mid in sorted({c.movement_id for c in changes if c.movement_id}):
+        s = queries.movement_summary(session, mid)
+        if s is None:
+            continue
+        if s.kind == "transit_out" and s.inbound_id is not None:
+            s = queries.movement_summary(session, s.inbound_id) or s
+        if s.airport == stream.airport and s.operational_date == stream.day \
+                and s.shown_on_board:
+            rows.setdefault(s.id, s)
+        elif s.id == mid:
+            gone.append(mid)  # moved to another day: open boards drop it, as a fresh page
+    return BoardUpdate(rows=list(rows.values()), gone=gone)
+
+
+def movement_snapshot(session: Session, stream: MovementStream) -> MovementUpdate:
+    return MovementUpdate(page=queries.movement_detail(session, stream.movement_id))
+
+
+def movement_update(session: Session, stream: MovementStream, changes: Sequence[Change]
+                    ) -> MovementUpdate:
+    """Only what changed: the header, the touched passengers' rows, the notes."""
+    types = ev.event_types({c.kind for c in changes})
+    if any(issubclass(t, WHOLE_PAGE_EVENTS) for t in types):
+        return movement_snapshot(session, stream)
+    mid = stream.movement_id
+    summary = queries.movement_summary(session, mid)
+    if summary is None:
+        return MovementUpdate()
+    rows: list[queries.PassengerView] = []
+    for pid in dict.fromkeys(c.passenger_id for c in changes if c.passenger_id is not None):
+        booking_id = session.scalar(select(Booking.id).where(
+            Booking.movement_id == mid, Booking.passenger_id == pid))
+        found = queries.booking_view(session, booking_id) if booking_id else None
+        if found is not None:
+            rows.append(found[1])
+    notes = queries.movement_detail(session, mid) if ev.NoteAdded in types else None
+    return MovementUpdate(header=summary, rows=rows, notes=notes)
+
+
+def stream_update(session: Session, name: str, changes: Sequence[Change]) -> Update | None:
+    """What one stream shows of these changes (None for a name that is no stream)."""
+    stream = parse_stream(name)
+    if isinstance(stream, BoardStream):
+        return board_update(session, stream, changes)
+    if isinstance(stream, MovementStream):
+        return movement_update(session, stream, changes)
+    return None
+
+
+def updates(session: Session, by_stream: dict[str, list[Change]]
+            ) -> dict[str, Update | None]:
+    """``stream_update`` for each stream of one commit, in one read."""
+    return {name: stream_update(session, name, sorted(changes, key=lambda c: c.seq))
+            for name, changes in by_stream.items()}
+
+
+def snapshot(session: Session, name: str) -> Update | None:
+    stream = parse_stream(name)
+    if isinstance(stream, BoardStream):
+        return board_snapshot(session, stream)
+    if isinstance(stream, MovementStream):
+        return movement_snapshot(session, stream)
+    return None
+
+
+def catch_up(session: Session, name: str, after: int | None, replay_limit: int) -> CatchUp:
+    """A page that has applied everything up to ``after`` (None: nothing): a heartbeat if
+    it is current, a replay of the changed rows if the stream still keeps every event
+    since (at most ``replay_limit``), else a snapshot.  Rows are read from current state,
+    so they show at least the number sent."""
+    current = stream_seq(session, name)
+    if after is not None and after == current:
+        return CatchUp("heartbeat", current, current, None)
+    if after is not None and 0 <= after < current and current - after <= replay_limit:
+        missed = events_after(session, name, after)
+        if len(missed) == current - after:  # all still kept: the replay is exact
+            changes = [Change(e.seq, e.kind, e.movement_id, e.passenger_id) for e in missed]
+            return CatchUp("replay", after + 1, current, stream_update(session, name, changes))
+    return CatchUp("snapshot", current, current, snapshot(session, name))
+
+
+def latest_seqs(session: Session, names: Sequence[str]) -> dict[str, int]:
+    """The current number of each stream (a stream with no change yet is left out)."""
+    rows = session.execute(select(StreamCounter.stream, StreamCounter.last_seq)
+                           .where(StreamCounter.stream.in_(list(names))))
+    return {stream: int(seq) for stream, seq in rows}
+
+
+__all__ = ["BoardUpdate", "CatchUp", "Change", "MovementUpdate", "Update",
+           "WHOLE_PAGE_EVENTS", "catch_up", "latest_seqs", "snapshot", "stream_update",
+           "updates"]

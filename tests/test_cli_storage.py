@@ -1,0 +1,75 @@
+"""Issue 12.7 for the command line: a full or read-only database filesystem ends in one
+line and exit 2, and the same command works again once there is room.  The filesystem is
+a real one: a small ext4 image on a loop device (needs root and the mount tools; skipped
+elsewhere), filled up with a file and remounted read-only."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.test_cli import one_line_error, run
+
+
+@pytest.fixture
+def small_filesystem(tmp_path: Path) -> Iterator[Path]:
+    if os.geteuid() != 0 or not shutil.which("mkfs.ext4"):
+        pytest.skip("needs root and mkfs.ext4 to mount a loopback filesystem")
+    image, mount = tmp_path / "fs.img", tmp_path / "mnt"
+    mount.mkdir()
+    with image.open("wb") as f:
+        f.truncate(3 * 1024 * 1024)
+    subprocess.run(["mkfs.ext4", "-q", "-F", "-m", "0", str(image)], check=True)
+    mounted = subprocess.run(["mount", "-o", "loop", str(image), str(mount)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a loopback filesystem here: {mounted.stderr.strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=False)
+
+
+def _fill(path: Path) -> None:
+    with path.open("wb") as f:
+        try:
+            while True:
+                f.write(b"\0" * 65536)
+                f.flush()
+                os.fsync(f.fileno())
+        except OSError:
+            pass
+
+
+def test_full_then_read_only_filesystem(small_filesystem: Path) -> None:
+    data = small_filesystem / "data"
+    data.mkdir()
+    env = {"MOVEMENTS_DATA_DIR": str(data)}
+    assert run("db", "upgrade", env=env).returncode == 0
+    assert run("airports", "add", "AMS", "--name", "Schiphol", "--timezone",
+               "Europe/Amsterdam", env=env).returncode == 0
+    filler = small_filesystem / "filler"
+    _fill(filler)
+    users = ("users", "add")
+    for i in range(30):  # the free space inside the database file runs out too
+        result = run(*users, f"user{i}", "--role", "coordinator", "--airports", "AMS",
+                     "--password", "a long enough password", env=env)
+        if result.returncode != 0:
+            break
+    one_line_error(result, "cannot save", "full", "nothing was changed")
+    filler.unlink()  # space returns: the same command works, nothing to restart
+    again = run(*users, "after", "--role", "coordinator", "--airports", "AMS",
+                "--password", "a long enough password", env=env)
+    assert again.returncode == 0, again.stderr
+    subprocess.run(["mount", "-o", "remount,ro", str(small_filesystem)], check=True)
+    try:
+        result = run(*users, "readonly", "--role", "coordinator", "--airports", "AMS",
+                     "--password", "a long enough password", env=env)
+        one_line_error(result, "read-only", "nothing was changed")
+    finally:
+        subprocess.run(["mount", "-o", "remount,rw", str(small_filesystem)], check=True)
