@@ -49,11 +49,14 @@ from movements.web.input_guard import clean_request, not_utf8
 from movements.web.live import stream_socket
 from movements.web.media import HTML
 from movements.web.pages import Pages
+from movements.web.planning import Planning
+from movements.web.planning_api import PlanningApi
 from movements.web.refusals import (
     log_exception,
     refusal_log,
     storage_unavailable,
 )
+from movements.web.reports import REPORT_ROUTES
 
 log = logging.getLogger("movements")
 STATIC = TEMPLATES.parent / "static"
@@ -142,10 +145,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         return services
 
     app = Litestar(
-        route_handlers=[index, healthz, readyz, ApiV1, Pages, Account, stream_socket,
+        route_handlers=[index, healthz, readyz, ApiV1, Pages, Account, stream_socket, Planning,
+                        PlanningApi,
                         *ALERT_ROUTES,
                         *ADMIN_ROUTES,
                         *DOCUMENT_ROUTES,
+                        *REPORT_ROUTES,
                         create_static_files_router("/static", [STATIC], opt={"public": True},
                                                    include_in_schema=False)],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},

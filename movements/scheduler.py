@@ -31,7 +31,7 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from movements.domain.actions import alerts as alert_actions
-from movements.domain.actions import leases, pruning, retention
+from movements.domain.actions import leases, prenotification, pruning, retention
 from movements.domain.errors import DomainError
 from movements.domain.storage import StorageUnavailable
 from movements.domain.uow import Actor
@@ -134,6 +134,9 @@ class JobRunner:
             try:
                 runs[code] = await self.services.uow.run(alert_actions.evaluate_alerts,
                                                          JOB_ACTOR, code)
+                # Carrier pre-notification 48 h before departure (issue 14.5).
+                await self.services.uow.run(prenotification.evaluate_notices, JOB_ACTOR,
+                                            code)
             except StorageUnavailable:
                 return runs  # logged once a minute by StorageHealth
             except DomainError as exc:

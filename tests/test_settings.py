@@ -19,6 +19,7 @@ DEFAULTS = {
     "feed_max_backoff_seconds": 300, "run_jobs": True, "job_lease_seconds": 15,
     "alert_interval_seconds": 30, "retention_interval_seconds": 3600,
     "heartbeat_seconds": 5.0, "subscriber_backlog": 500, "replay_limit": 200,
+    "sockets_per_session": 4,
     "log_level": "INFO", "password_hash_profile": "rfc9106",
 }
 

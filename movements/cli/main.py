@@ -16,11 +16,11 @@ from pathlib import Path
 
 import click
 
-from movements.cli import admin, imports, manifests
+from movements.cli import admin, imports, manifests, planning
 from movements.cli.common import CliError, current_settings, run_async, upgrade_schema
 from movements.platform.config import ConfigError, Settings
 
-ROLES = ["gate_staff", "coordinator", "reception", "admin"]
+ROLES = ["gate_staff", "coordinator", "reception", "admin", "manager"]
 
 
 @click.group(name="movements", no_args_is_help=False,
@@ -261,6 +261,8 @@ users.add_command(admin.reactivate)
 cli.add_command(admin.organisations)
 cli.add_command(manifests.manifest)
 cli.add_command(imports.import_group)
+cli.add_command(planning.movements_group)
+cli.add_command(planning.cases_group)
 
 
 # ------------------------------------------------------------------------------ main

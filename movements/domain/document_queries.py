@@ -75,7 +75,8 @@ KIND_LABELS = {HANDOVER_MANIFEST: "Handover manifest", CHARTER_MANIFEST: "Charte
 
 DEFAULT_AGENCY = "Migration agency \u00b7 Airport operations team"
 ROLE_WORDS = {Role.GATE_STAFF: "gate staff", Role.COORDINATOR: "coordinator",
-              Role.RECEPTION: "reception", Role.ADMIN: "admin"}
+              Role.RECEPTION: "reception", Role.ADMIN: "admin",
+              Role.MANAGER: "manager"}
 LANE_OF = {MovementKind.DEPARTURE: "departure", MovementKind.ARRIVAL: "arrival",
            MovementKind.TRANSIT_IN: "transit", MovementKind.TRANSIT_OUT: "transit"}
 NEED_GROUP_ORDER = (NeedGroup.STRETCHER_OXYGEN, NeedGroup.MEDICAL, NeedGroup.MINOR,
@@ -202,6 +203,14 @@ def _escorts(session: Session, movement_id: int) -> list[EscortAssignment]:
         EscortAssignment.movement_id == movement_id).order_by(EscortAssignment.id)))
 
 
+def _crew(session: Session, movement_id: int) -> tuple[EscortOnBoard, ...]:
+    """Escorts and medical staff planned on a charter (issue 14), with their stops."""
+    from .planning_queries import crew_on_board
+
+    return tuple(EscortOnBoard(name, role, phone)
+                 for name, role, phone in crew_on_board(session, movement_id))
+
+
 def _escorts_on_board(rows: list[EscortAssignment]) -> tuple[EscortOnBoard, ...]:
     seen: dict[tuple[str, EscortKind], EscortOnBoard] = {}
     for e in rows:
@@ -287,7 +296,7 @@ def charter_doc(session: Session, movement_id: int, *, document_id: str, version
         agency_name=_agency_name(issuer), airport_name=_airport_name(m.airport),
         movement=doc_movement(session, m),
         passengers=tuple(doc_passenger(b.passenger, m, b) for b in bookings),
-        escorts=_escorts_on_board(_escorts(session, m.id)),
+        escorts=_escorts_on_board(_escorts(session, m.id)) + _crew(session, m.id),
         verify_url=verify_url(public_url, document_id),
     )
 
@@ -338,7 +347,7 @@ def briefing_doc(session: Session, movement_id: int, *, issued_at: datetime,
         passengers=tuple(doc_passenger(b.passenger, m, b,
                                        escort_note=_escort_note(b.passenger, assigned))
                          for b in bookings),
-        escorts=_escorts_on_board(assigned), notes=notes,
+        escorts=_escorts_on_board(assigned) + _crew(session, m.id), notes=notes,
     )
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from . import events as ev
 from . import queries
 from .models import Booking, StreamCounter
+from .planning_queries import MovementPlan, board_readiness, movement_plan
 from .streams import BoardStream, MovementStream, parse_stream
 from .uow import events_after, stream_seq
 
@@ -42,6 +43,8 @@ class BoardUpdate:
     lanes: list[queries.MovementSummary] | None = None
     rows: list[queries.MovementSummary] = field(default_factory=list)
     gone: list[int] = field(default_factory=list)
+    #: Readiness per departing movement shown ("ready" / "missing: ..."; issue 14.4).
+    ready: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +56,8 @@ class MovementUpdate:
     header: queries.MovementSummary | None = None
     rows: list[queries.PassengerView] = field(default_factory=list)
     notes: queries.MovementDetail | None = None
+    #: The plan section (charter legs, readiness, carrier notice; issue 14), every time.
+    plan: MovementPlan | None = None
 
 
 Update = BoardUpdate | MovementUpdate
@@ -70,7 +75,8 @@ class CatchUp:
 
 
 def board_snapshot(session: Session, stream: BoardStream) -> BoardUpdate:
-    return BoardUpdate(lanes=queries.board(session, stream.airport, stream.day))
+    lanes = queries.board(session, stream.airport, stream.day)
+    return BoardUpdate(lanes=lanes, ready=board_readiness(session, [r.id for r in lanes]))
 
 
 def board_update(session: Session, stream: BoardStream, changes: Sequence[Change]
@@ -93,11 +99,13 @@ def board_update(session: Session, stream: BoardStream, changes: Sequence[Change
             rows.setdefault(s.id, s)
         elif s.id == mid:
             gone.append(mid)  # moved to another day: open boards drop it, as a fresh page
-    return BoardUpdate(rows=list(rows.values()), gone=gone)
+    return BoardUpdate(rows=list(rows.values()), gone=gone,
+                       ready=board_readiness(session, list(rows)))
 
 
 def movement_snapshot(session: Session, stream: MovementStream) -> MovementUpdate:
-    return MovementUpdate(page=queries.movement_detail(session, stream.movement_id))
+    return MovementUpdate(page=queries.movement_detail(session, stream.movement_id),
+                          plan=movement_plan(session, stream.movement_id))
 
 
 def movement_update(session: Session, stream: MovementStream, changes: Sequence[Change]
@@ -118,7 +126,8 @@ def movement_update(session: Session, stream: MovementStream, changes: Sequence[
         if found is not None:
             rows.append(found[1])
     notes = queries.movement_detail(session, mid) if ev.NoteAdded in types else None
-    return MovementUpdate(header=summary, rows=rows, notes=notes)
+    return MovementUpdate(header=summary, rows=rows, notes=notes,
+                          plan=movement_plan(session, mid))
 
 
 def stream_update(session: Session, name: str, changes: Sequence[Change]) -> Update | None:

@@ -371,7 +371,7 @@ def movement_detail(session: Session, movement_id: int) -> MovementDetail | None
         passenger_view(b, m.kind, m.operational_date, escorts.get(b.passenger_id, []),
                        summary.inbound_id)
         for b in sorted(m.bookings, key=lambda b: (b.passenger.case.reference, b.passenger.id)))
-    notes = note_views(session, movement_id)
+    notes = _note_views(session, movement_id)
     return MovementDetail(
         movement=summary, passengers=passengers,
         onward=movement_summary(session, summary.onward_id) if summary.onward_id else None,
@@ -395,16 +395,16 @@ def movement_notes(session: Session, movement_id: int) -> MovementNotes | None:
     m = session.get(Movement, movement_id)
     if m is None:
         return None
-    return MovementNotes(movement_id, note_views(session, movement_id), m.airport.timezone)
+    return MovementNotes(movement_id, _note_views(session, movement_id), m.airport.timezone)
 
 
-def note_views(session: Session, movement_id: int) -> tuple[NoteView, ...]:
-    """A movement's notes, oldest first, each with its author's name (issue 13.7)."""
+def _note_views(session: Session, movement_id: int) -> tuple[NoteView, ...]:
+    """A movement's notes, oldest first, each with its author's display name."""
     rows = list(session.scalars(
         select(Note).where(Note.movement_id == movement_id).order_by(Note.id)))
-    ids = {n.by_user_id for n in rows if n.by_user_id is not None}
-    authors = {u.id: u.display_name for u in session.scalars(
-        select(User).where(User.id.in_(ids)))} if ids else {}
+    authors = {u.id: u.display_name for u in session.scalars(select(User).where(
+        User.id.in_({n.by_user_id for n in rows if n.by_user_id is not None})))} \
+        if rows else {}
     return tuple(NoteView(n.text, n.at, n.passenger_id,
                           authors.get(n.by_user_id, "the system")
                           if n.by_user_id is not None else "the system") for n in rows)

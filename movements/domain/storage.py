@@ -57,9 +57,20 @@ def classify(exc: BaseException, database_file: Path | None = None) -> str | Non
         seen.add(id(current))
         reason = _one(current)
         if reason is not None:
+            if reason == IO and database_file is not None \
+                    and _nearly_full(database_file.parent):
+                return FULL  # SQLite reports ENOSPC on its journal as an I/O error
             return reason
         current = getattr(current, "orig", None) or current.__cause__ or current.__context__
     return None
+
+
+def _nearly_full(directory: Path) -> bool:
+    try:
+        found = os.statvfs(directory)
+    except OSError:
+        return False
+    return found.f_bavail * found.f_frsize < 1024 * 1024
 
 
 def _read_only_filesystem(directory: Path) -> bool:

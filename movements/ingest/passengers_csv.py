@@ -44,7 +44,14 @@ seat                   no        e.g. 12A
 onward_flight          no        a transit's onward leg, e.g. KL691 (with a
                                  transit_in flight)
 onward_date            no        YYYY-MM-DD (default: flight_date)
+stop                   no        where the passenger leaves a multi-stop charter, an
+                                 airport code on its route (e.g. EBL); checked against
+                                 the route and, per leg, against the seat capacity
 =====================  ========  =====================================================
+
+Rows are grouped into cases by ``case_reference``: members of one case booked on
+different flights in the file flag the case as split (shown on the board and the
+case's page), as a split made on the planning page does.
 
 The movement must be planned already (airport + flight + date).  Every bad row is
 reported with its line (the line the row starts on in the file) and the reason; by
@@ -73,7 +80,8 @@ COLUMNS = ("case_reference", "programme", "surname", "given_names", "native_name
            "birth_date", "sex", "nationality", "language", "booking_locator", "needs",
            "medical_escort", "operational_escort", "victim_of_trafficking",
            "chronic_condition", "medical_notes", "release_to_name", "release_to_relation",
-           "flight", "flight_date", "movement_kind", "seat", "onward_flight", "onward_date")
+           "flight", "flight_date", "movement_kind", "seat", "onward_flight", "onward_date",
+           "stop")
 REQUIRED = ("case_reference", "surname", "given_names", "flight", "flight_date")
 HEADER = ",".join(COLUMNS)
 #: The columns that documents print: a character no manifest font has is noted at import.
@@ -248,6 +256,9 @@ def _row(line_no: int, row: dict[str, str]) -> pi.PassengerRow:
     seat = _text(row, "seat")
     if seat and _SEAT.fullmatch(seat.upper()) is None:
         raise _Bad(f"seat {seat!r} is not like 12A")
+    stop = _text(row, "stop")
+    if stop and not (len(stop) == 3 and stop.isascii() and stop.isalpha()):
+        raise _Bad(f"stop {stop!r} is not an airport code like EBL")
     chronic = _text(row, "chronic_condition")
     if chronic and chronic.lower() not in {c.value for c in ChronicCondition}:
         raise _Bad(f"chronic_condition {chronic!r} must be one of "
@@ -283,7 +294,8 @@ def _row(line_no: int, row: dict[str, str]) -> pi.PassengerRow:
     assert reference is not None
     return pi.PassengerRow(line_no, reference, passenger, flight,
                            programme=_text(row, "programme"),
-                           seat=seat.upper() if seat else None, onward=onward)
+                           seat=seat.upper() if seat else None, onward=onward,
+                           stop=stop.upper() if stop else None)
 
 
 async def import_file(uow: UnitOfWork, actor: Actor, data: bytes | str, *, airport: str,

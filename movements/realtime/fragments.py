@@ -28,13 +28,14 @@ class Fragments:
         return self.env.get_template(template).render(**context)
 
     # -- board ------------------------------------------------------------------------
-    def lanes(self, rows: list[queries.MovementSummary], oob: bool) -> str:
+    def lanes(self, rows: list[queries.MovementSummary], oob: bool,
+              ready: dict[int, str] | None = None) -> str:
         lanes: dict[str, list[queries.MovementSummary]] = {
             "departure": [], "transit": [], "arrival": []}
         for r in rows:
             if r.shown_on_board:
                 lanes[r.lane].append(r)
-        return self.render("partials/lanes.html", lanes=lanes, oob=oob)
+        return self.render("partials/lanes.html", lanes=lanes, oob=oob, ready=ready or {})
 
     def update(self, update: lv.Update | None) -> str:
         """The out-of-band partials of one stream update (the same templates the HTTP
@@ -47,8 +48,9 @@ class Fragments:
 
     def _board(self, update: lv.BoardUpdate) -> str:
         if update.lanes is not None:
-            return self.lanes(update.lanes, oob=True)
-        out = [self.render("partials/board_row.html", m=s, oob=True) for s in update.rows]
+            return self.lanes(update.lanes, oob=True, ready=update.ready)
+        out = [self.render("partials/board_row.html", m=s, oob=True, ready=update.ready)
+               for s in update.rows]
         # No longer on this board (moved to another day, now shown on its inbound leg's
         # row): the open boards drop the row, as a fresh page would.
         out.extend(f'<div id="mv-{mid}" hx-swap-oob="delete"></div>' for mid in update.gone)
@@ -57,11 +59,14 @@ class Fragments:
     def _movement(self, update: lv.MovementUpdate) -> str:
         if update.page is not None:
             return self.render("partials/movement_body.html", d=update.page, oob=True,
-                               revealed=False, show_protected=False, message=None)
+                               revealed=False, show_protected=False, message=None,
+                               plan=update.plan)
         if update.header is None:
             return ""
         out = [self.render("partials/movement_header.html", m=update.header, oob=True,
                            message=None)]
+        if update.plan is not None:  # headcount per leg, readiness, notice (issue 14)
+            out.append(self.render("planning/plan_section.html", plan=update.plan, oob=True))
         out.extend(self.render("partials/pax_row.html", p=p, oob=True, revealed=False,
                                show_protected=False, message=None) for p in update.rows)
         if update.notes is not None:

@@ -35,7 +35,10 @@ DEFAULT_NEXT = "/board"
 
 
 def home_for(role: Role | None) -> str:
-    """Where a role starts: reception authorities never see the board."""
+    """Where a role starts: reception authorities never see the board, managers see
+    aggregates only."""
+    if role is Role.MANAGER:
+        return "/reports"
     return "/reception" if role is Role.RECEPTION else DEFAULT_NEXT
 
 
@@ -196,5 +199,5 @@ async def _password_page(request: Request[Any, Any, Any], services: Services, *,
         user=user, csrf_token=user.csrf_token, airport_name=services.settings.airport,
         one_time=one_time, message=message, message_kind=kind, field=field, done=done,
         home=home_for(user.role), min_length=password_actions.MIN_LENGTH)
-    return Response(body, media_type="text/html; charset=utf-8", status_code=status,
+    return Response(body, media_type=HTML, status_code=status,
                     headers={"Cache-Control": "no-store"})

@@ -131,8 +131,10 @@ class Imports(Controller):
             results.telexes.append((name, outcome))
         return await _imports_page(request, services, results, airport=airport)
 
-    @post("/imports/passengers", summary="Import a case-management CSV", status_code=200,
-          opt={"text_files": True})
+    # Not opt text_files: a list may be XLSX, UTF-16 or Windows-1252 (the importer detects
+    # the encoding and checks every cell; ingest/passengers_csv.py).
+    @post("/imports/passengers", summary="Import a case-management CSV or XLSX",
+          status_code=200)
     async def passengers(self, request: Request[Any, Any, Any], services: ServicesDep
                          ) -> Response[str]:
         form = await read_form(request)

@@ -20,6 +20,7 @@ from movements.domain.access import may_see_protected
 from movements.domain.actions import corrections, escorts, milestones, reveal
 from movements.domain.actions import movements as movement_actions
 from movements.domain.errors import ConflictError, DomainError
+from movements.domain.planning_queries import board_readiness, movement_plan
 from movements.domain.uow import Tx
 from movements.realtime.fragments import Fragments
 from movements.services import Services
@@ -70,7 +71,8 @@ class Pages(Controller):
                                        services.settings.airport, _day(date),
                                        services.clock.now())
         fragments: Fragments = request.app.state.fragments
-        lanes_html = fragments.lanes(page.rows, oob=False)
+        ready = await services.uow.read(board_readiness, [r.id for r in page.rows])
+        lanes_html = fragments.lanes(page.rows, oob=False, ready=ready)
         if request.headers.get("hx-request"):
             return html(lanes_html)
         env = fragments.env
@@ -78,7 +80,7 @@ class Pages(Controller):
             **{**_page_context(request, services), "airport_name": page.airport.code},
             day=page.day, stream=page.stream, seq=page.seq, oob=False,
             lanes=_by_lane(page.rows), airport=page.airport.code,
-            airports=page.airport.codes, page_timezone=page.airport.timezone))
+            airports=page.airport.codes, page_timezone=page.airport.timezone, ready=ready))
 
     @get("/movements/{movement_id:int}")
     async def movement(self, request: Request[Any, Any, Any], services: ServicesDep,
@@ -87,7 +89,8 @@ class Pages(Controller):
         env = request.app.state.fragments.env
         context = {**_page_context(request, services), "d": page.detail, "stream": page.stream,
                    "seq": page.seq, "oob": False, "revealed": False, "show_protected": False,
-                   "message": None, "page_timezone": page.detail.timezone}
+                   "message": None, "page_timezone": page.detail.timezone,
+                   "plan": await services.uow.read(movement_plan, movement_id)}
         if request.headers.get("hx-request"):
             return html(env.get_template("partials/movement_body.html").render(**context))
         return html(env.get_template("movement.html").render(**context))

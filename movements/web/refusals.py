@@ -19,6 +19,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from movements.domain.errors import DomainError
 from movements.domain.storage import StorageUnavailable
+from movements.web.media import HTML
 
 log = logging.getLogger("movements.refusals")
 
@@ -63,7 +64,7 @@ def storage_unavailable(request: Request[Any, Any, Any], exc: StorageUnavailable
                 "</main></body></html>")
         if request.headers.get("hx-request"):
             body = f'<p class="message error" role="alert">{escape(exc.message)}</p>'
-        return Response(body, status_code=503, media_type="text/html; charset=utf-8",
+        return Response(body, status_code=503, media_type=HTML,
                         headers=headers)
     return Response({"error": exc.message, "field": None, "status": 503}, status_code=503,
                     headers=headers)

@@ -70,7 +70,7 @@ class Verify(Controller):
         env = request.app.state.fragments.env
         html = env.get_template("documents/verify_ask.html").render(
             user=None, csrf_token="", airport_name="", typed=typed, error=error)
-        return Response(html, media_type="text/html; charset=utf-8",
+        return Response(html, media_type=HTML,
                         status_code=422 if error else 200,
                         headers={"Cache-Control": "no-store"})
 

@@ -44,6 +44,7 @@ from movements.domain.models import (
     AuditEntry,
     Booking,
     BookingStatus,
+    Case,
     EscortAssignment,
     Handover,
     HandoverStatus,
@@ -84,6 +85,7 @@ class Scope:
     draft_handovers: list[int] = field(default_factory=list)
     alerts: list[int] = field(default_factory=list)
     telexes: list[int] = field(default_factory=list)
+    cases: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -102,6 +104,7 @@ WALKERS: dict[str, tuple[Role, list[str], str | None]] = {
     "coord_bru": (Role.COORDINATOR, ["BRU"], None),
     "reception": (Role.RECEPTION, [], "coa"),
     "reception_fedasil": (Role.RECEPTION, [], "fedasil"),
+    "manager": (Role.MANAGER, ["AMS"], None),
 }
 ORG_NAMES = {"coa": "Central Reception Agency (COA)",
              "fedasil": "Federal reception agency (Fedasil)"}
@@ -151,6 +154,8 @@ def _handover_candidate(session: Session, code: str) -> tuple[int, int]:
 def _collect(session: Session) -> tuple[dict[str, Scope], dict[str, list[int]],
                                          dict[str, int]]:
     scopes = {code: Scope(code) for code in ("AMS", "BRU")}
+    for c in session.scalars(select(Case).order_by(Case.id)):
+        scopes[session.get(Airport, c.airport_id).iata].cases.append(c.id)  # type: ignore[union-attr]
     for m in session.scalars(select(Movement).order_by(Movement.id)):
         scope = scopes[m.airport.iata]
         scope.movements.append(m.id)
@@ -220,6 +225,7 @@ class Probe:
     url: str
     data: dict[str, Any] | None = None
     content: bytes | None = None
+    json: dict[str, Any] | None = None
     files: dict[str, Any] | None = None
     #: A list page: it may answer 2xx, but none of ``absent`` (markers of foreign rows)
     #: may appear in its body.
@@ -272,6 +278,11 @@ def _csv(w: Walk, user: str) -> bytes:
             "departure\n").encode()
 
 
+def _report_probe(path: str) -> ProbeMaker:
+    """A report of the walker's foreign airport(s)."""
+    return lambda w, u: [Probe("GET", f"{path}?airport={c}") for c in _code(w, u)]
+
+
 PROBES: dict[tuple[str, str], ProbeMaker] = {
     ("GET", "/board"): lambda w, u: [
         Probe("GET", f"/board?airport={c}") for c in _code(w, u)] + [
@@ -290,6 +301,21 @@ PROBES: dict[tuple[str, str], ProbeMaker] = {
         Probe("POST", f"/bookings/{b}/escort",
               data={"escort_name": "Walk Probe", "kind": "operational"})
         for b, _ in _ids(w, u, "bookings")],
+    ("POST", "/bookings/{booking_id:int}/escort/remove"): lambda w, u: [
+        Probe("POST", f"/bookings/{b}/escort/remove",
+              data={"escort_name": "Walk Probe", "kind": "operational"})
+        for b, _ in _ids(w, u, "bookings")],
+    ("POST", "/bookings/{booking_id:int}/undo"): lambda w, u: [
+        Probe("POST", f"/bookings/{b}/undo") for b, _ in _ids(w, u, "bookings")],
+    ("POST", "/bookings/{booking_id:int}/no-show/revoke"): lambda w, u: [
+        Probe("POST", f"/bookings/{b}/no-show/revoke", data={"reason": "walk probe"})
+        for b, _ in _ids(w, u, "bookings")],
+    ("POST", "/bookings/{booking_id:int}/correct"): lambda w, u: [
+        Probe("POST", f"/bookings/{b}/correct", data={"kind": step, "reason": "walk probe"})
+        for b, step in _ids(w, u, "bookings")],
+    ("POST", "/handovers/{handover_id:int}/discard"): lambda w, u: [
+        Probe("POST", f"/handovers/{h}/discard")
+        for s in _foreign_scopes(w, u) for h in s.draft_handovers[:1]],
     ("GET", "/bookings/{booking_id:int}/reveal"): lambda w, u: [
         Probe("GET", f"/bookings/{b}/reveal") for b, _ in _ids(w, u, "bookings")],
     ("POST", "/movements/{movement_id:int}/notes"): lambda w, u: [
@@ -332,6 +358,17 @@ PROBES: dict[tuple[str, str], ProbeMaker] = {
         Probe("GET", f"/movements/{m}/briefing.pdf") for m in _ids(w, u, "movements")],
     ("GET", "/reports/daily.pdf"): lambda w, u: [
         Probe("GET", f"/reports/daily.pdf?airport={c}") for c in _code(w, u)],
+    # The reports: aggregates of the airports asked for; another airport's are not found.
+    **{("GET", route): _report_probe(path)
+       for route, path in (("/reports", "/reports"),
+                           ("/reports/charts/{name:str}", "/reports/charts/by_month.svg"),
+                           ("/reports/tables/{name:str}", "/reports/tables/by_month.csv"),
+                           ("/reports/export.xlsx", "/reports/export.xlsx"),
+                           ("/reports/annual.pdf", "/reports/annual.pdf"),
+                           ("/api/v1/reports/annual", "/api/v1/reports/annual"),
+                           ("/api/v1/reports/days", "/api/v1/reports/days"),
+                           ("/api/v1/reports/service-levels",
+                            "/api/v1/reports/service-levels"))},
     ("GET", "/alerts"): lambda w, u: [
         Probe("GET", f"/alerts?airport={c}") for c in _code(w, u)] + [
         Probe("GET", "/alerts",
@@ -376,6 +413,91 @@ PROBES: dict[tuple[str, str], ProbeMaker] = {
         Probe("WS", f"/alerts/ws?airport={c}") for c in _code(w, u)],
 }
 
+def _planning_form(w: Walk, user: str, code: str) -> dict[str, Any]:
+    """A plausible planning form for another airport: every field a planning route may
+    ask for, so that only the scope check stands between the probe and a write."""
+    return {"airport": code, "kind": "departure", "carrier": "XX", "flight_number": "999",
+            "operational_date": TODAY.isoformat(), "date": TODAY.isoformat(),
+            "scheduled_local": "23:00", "time": "23:00", "origin": code,
+            "destination": "TIA", "reference": "WALK-1", "programme": "voluntary_return",
+            "surname": "Probe", "given_names": "Walker", "sex": "F", "reason": "walk probe",
+            "operator": "Walk Air", "capacity": "100", "stops": "TIA",
+            "name": "Walk Probe", "role": "medical"}
+
+
+def _planning_probes(method: str, path: str) -> ProbeMaker:
+    """Probes of a planning route: its ids from the other scope (or the other airport in
+    the form), as a form for the pages and as JSON for the API."""
+    api = path.startswith("/api/")
+    kinds = {"movement_id": "movements", "case_id": "cases", "passenger_id": "passengers",
+             "booking_id": "bookings"}
+
+    def make(w: Walk, user: str) -> list[Probe]:
+        probes: list[Probe] = []
+        for code in _code(w, user):
+            scope = w.scopes[code]
+            url = path
+            for param, what in kinds.items():
+                if "{" + param in url:
+                    rows = getattr(scope, what)
+                    if not rows:
+                        return probes
+                    first = rows[0][0] if isinstance(rows[0], tuple) else rows[0]
+                    url = re.sub(r"\{" + param + r":[^}]+\}", str(first), url)
+            form = _planning_form(w, user, code)
+            if method == "GET":
+                listing = "{" not in path
+                probes.append(Probe("GET", f"{url}?airport={code}" if listing else url))
+                if listing:
+                    probes.append(Probe("GET", url, listing=True, absent=tuple(
+                        f"/plan/movements/{m}\"" for m in scope.movements)))
+            elif api:
+                probes.append(Probe("POST", url, json=form))
+            else:
+                probes.append(Probe("POST", url, data=form))
+        return probes
+
+    return make
+
+
+PLANNING_ROUTES = [
+    ("GET", "/api/v1/plan/charters/{movement_id:int}"),
+    ("GET", "/api/v1/plan/movements/{movement_id:int}/notice"),
+    ("GET", "/api/v1/plan/movements/{movement_id:int}/readiness"),
+    ("GET", "/plan"), ("GET", "/plan/cases/{case_id:int}"),
+    ("GET", "/plan/charters/{movement_id:int}"),
+    ("GET", "/plan/charters/{movement_id:int}/pickups"),
+    ("GET", "/plan/movements/{movement_id:int}"),
+    ("GET", "/plan/movements/{movement_id:int}/notice"),
+    ("POST", "/api/v1/plan/bookings/{booking_id:int}/cancel"), ("POST", "/api/v1/plan/cases"),
+    ("POST", "/api/v1/plan/cases/{case_id:int}/bookings"),
+    ("POST", "/api/v1/plan/cases/{case_id:int}/confirm"),
+    ("POST", "/api/v1/plan/cases/{case_id:int}/move"),
+    ("POST", "/api/v1/plan/cases/{case_id:int}/passengers"),
+    ("POST", "/api/v1/plan/charters"),
+    ("POST", "/api/v1/plan/charters/{movement_id:int}/crew"),
+    ("POST", "/api/v1/plan/movements"), ("POST", "/api/v1/plan/movements/{movement_id:int}"),
+    ("POST", "/api/v1/plan/movements/{movement_id:int}/cancel"),
+    ("POST", "/api/v1/plan/movements/{movement_id:int}/notice"),
+    ("POST", "/api/v1/plan/movements/{movement_id:int}/pickups"),
+    ("POST", "/api/v1/plan/passengers/{passenger_id:int}"),
+    ("POST", "/api/v1/plan/passengers/{passenger_id:int}/clearance"),
+    ("POST", "/api/v1/plan/transits"), ("POST", "/plan/bookings/{booking_id:int}/cancel"),
+    ("POST", "/plan/cases"), ("POST", "/plan/cases/{case_id:int}"),
+    ("POST", "/plan/cases/{case_id:int}/book"), ("POST", "/plan/cases/{case_id:int}/confirm"),
+    ("POST", "/plan/cases/{case_id:int}/move"),
+    ("POST", "/plan/cases/{case_id:int}/passengers"), ("POST", "/plan/charters"),
+    ("POST", "/plan/charters/{movement_id:int}"),
+    ("POST", "/plan/charters/{movement_id:int}/crew"),
+    ("POST", "/plan/charters/{movement_id:int}/pickups"), ("POST", "/plan/movements"),
+    ("POST", "/plan/movements/{movement_id:int}/cancel"),
+    ("POST", "/plan/movements/{movement_id:int}/edit"),
+    ("POST", "/plan/movements/{movement_id:int}/notice"),
+    ("POST", "/plan/passengers/{passenger_id:int}"),
+    ("POST", "/plan/passengers/{passenger_id:int}/clearance"),
+]
+PROBES.update({route: _planning_probes(*route) for route in PLANNING_ROUTES})
+
 #: Routes with no row of an airport or organisation behind them, and why.
 UNSCOPED: dict[tuple[str, str], str] = {
     ("GET", "/"): "public: a redirect to the person's home",
@@ -389,6 +511,10 @@ UNSCOPED: dict[tuple[str, str], str] = {
     ("HEAD", "/static/{file_path:path}"): "public files",
     ("GET", "/verify/{document_id:str}"): "public by design: no personal data (verify.py)",
     ("POST", "/verify/{document_id:str}"): "public by design: no personal data",
+    ("GET", "/verify"): "public: the form to type a document id",
+    ("GET", "/account/password"): "the caller's own password",
+    ("POST", "/account/password"): "the caller's own password",
+    ("POST", "/admin/users/reset-password"): "deployment-wide, admins only",
     ("GET", "/admin/users"): "deployment-wide, admins only (role table: test_routes.py)",
     ("POST", "/admin/users"): "deployment-wide, admins only",
     ("POST", "/admin/users/deactivate"): "deployment-wide, admins only",
@@ -470,7 +596,8 @@ def _send(client: TestClient[Litestar], csrf: str, probe: Probe, uow: Any) -> st
             return None
     headers = {"x-csrf-token": csrf, "idempotency-key": str(uuid.uuid4())}
     response = client.request(probe.method, probe.url, data=probe.data, content=probe.content,
-                              files=probe.files, headers=headers, follow_redirects=False)
+                              files=probe.files, json=probe.json, headers=headers,
+                              follow_redirects=False)
     after = portal.call(uow.read, _written)
     status = response.status_code
     if probe.listing:

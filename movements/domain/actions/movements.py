@@ -182,6 +182,12 @@ def update_flight(tx: Tx, movement_id: int, changes: dict[str, Any],
             raise RuleViolation(f"{key} must carry a time zone", field=key)
         if isinstance(value, str):
             value = value.strip().upper() or None
+            limit = getattr(Movement.__table__.c[key].type, "length", None) \
+                if key in Movement.__table__.c else None
+            if value is not None and limit is not None and len(value) > limit:
+                # Said here, in the field's words, before the rows that keep who set it.
+                raise RuleViolation(f"{key} is longer than {limit} characters ({len(value)})",
+                                    field=key)
         clean[key] = value
     why = clean_text(reason, "reason", max_len=300)
     corrected = [k for k in ("scheduled_at", "actual_at")

@@ -79,6 +79,7 @@ class PassengerRow:
     programme: str | None = None
     seat: str | None = None
     onward: FlightOnDay | None = None
+    stop: str | None = None  # where a charter passenger leaves the aircraft
 
 
 @dataclass(frozen=True, slots=True)
@@ -388,13 +389,21 @@ def _adopt_from_telex(tx: Tx, lookups: _Lookups, movement: Movement, new: px.New
 
 
 def _book(tx: Tx, pid: int, movement: Movement, seat: str | None, new: bool,
-          stats: _Stats) -> None:
+          stats: _Stats, stop: str | None = None) -> None:
     """A booking without its own live event (the import sends one per movement)."""
     booking = None if new else tx.session.scalar(select(Booking).where(
         Booking.passenger_id == pid, Booking.movement_id == movement.id))
+    if stop is not None:
+        route = {s.airport_code for s in movement.stops} or {movement.destination}
+        if stop not in route:
+            raise RuleViolation(f"{movement.flight} does not stop at {stop} (route: "
+                                f"{', '.join(sorted(route))})", field="stop")
+        if booking is not None and booking.stop != stop:
+            booking.stop = stop
+            stats.movements.add(movement.id)
     if booking is None:
         tx.session.add(Booking(passenger_id=pid, movement_id=movement.id, seat=seat,
-                               status=BookingStatus.BOOKED))
+                               stop=stop, status=BookingStatus.BOOKED))
         tx.session.flush()
         stats.booked += 1
         stats.movements.add(movement.id)
@@ -432,7 +441,11 @@ def _import_row(tx: Tx, lookups: _Lookups, row: PassengerRow, stats: _Stats) -> 
             stats.updated += 1
         else:
             stats.unchanged += 1
-    _book(tx, pid, movement, row.seat, new, stats)
+    _book(tx, pid, movement, row.seat, new, stats, row.stop)
+    if movement.is_charter:
+        from .charters import check_capacity
+
+        check_capacity(tx, movement)  # per leg, after this row (a bad row says which)
     if onward is not None:
         tll.link_legs(tx, movement, onward, tl.ARRIVAL)
         _book(tx, pid, onward, None, new, stats)

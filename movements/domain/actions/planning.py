@@ -1,0 +1,627 @@
+"""The coordinators' plan (issue 14): movements, transits, cases and their passengers,
+whole-case bookings, moves and cancellations.
+
+Every action here is a coordinator's (or an admin's): it checks the rule, changes rows,
+bumps versions, records events through ``Tx.record`` (so boards update live) and writes
+an audit entry, all in the caller's transaction.  Refusals raise ``RuleViolation`` with
+the field at fault and change nothing.  Charters live in ``charters``; readiness in
+``domain/readiness``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from ..access import (
+    Need,
+    access_airport,
+    access_booking,
+    access_case,
+    access_movement,
+    access_passenger,
+)
+from ..errors import RuleViolation
+from ..events import MovementUpdated, PassengerBooked, PassengerUpdated
+from ..models import (
+    Booking,
+    BookingStatus,
+    Case,
+    ChronicCondition,
+    Movement,
+    MovementKind,
+    Passenger,
+    Role,
+    Transit,
+)
+from ..planning_models import BookingCancellation, MovementCancellation, TravelDocument
+from ..uow import Tx
+from ._common import check_version, clean_text, require_role, touch
+from .movements import NewMovement, airport_by_code, create_movement, link_transit
+from .passengers import NewPassenger, add_passenger, flag_case_split, validate_needs
+
+PLANNERS = (Role.COORDINATOR, Role.ADMIN)
+
+#: Milestones after which a booking is history, not a plan (milestones.py keys).
+FINAL_STEPS = frozenset({"boarded", "departed", "boarded_onward", "handed_over"})
+
+#: Travel document types the agency works with (ICAO 9303 document codes in words).
+DOCUMENT_TYPES = ("passport", "identity_card", "laissez_passer", "emergency_travel_document")
+
+
+def is_country(code: str) -> bool:
+    """True for an ISO 3166-1 alpha-3 code (pycountry), e.g. IRQ; "XXA" (stateless, ICAO
+    9303) is accepted too."""
+    import pycountry
+
+    key = code.strip().upper()
+    return len(key) == 3 and (key in {"XXA", "XXB", "XXC", "XXX"}
+                              or pycountry.countries.get(alpha_3=key) is not None)
+
+
+def _plan_check(tx: Tx) -> None:
+    require_role(tx, *PLANNERS)
+
+
+# Loading a row is asking permission (DESIGN.md): through the one access policy
+# (domain/access.py); out of the actor's airports reads as not found.
+
+def load_movement(tx: Tx, movement_id: int) -> Movement:
+    return access_movement(tx.session, tx.actor, movement_id, Need.COORDINATE)
+
+
+def load_case(tx: Tx, case_id: int) -> Case:
+    return access_case(tx.session, tx.actor, case_id, Need.COORDINATE)
+
+
+def load_passenger(tx: Tx, passenger_id: int) -> Passenger:
+    return access_passenger(tx.session, tx.actor, passenger_id, Need.COORDINATE)
+
+
+def load_booking(tx: Tx, booking_id: int) -> Booking:
+    return access_booking(tx.session, tx.actor, booking_id, Need.COORDINATE)
+
+
+def _reason(value: str | None, what: str) -> str:
+    text = clean_text(value, what, required=True, max_len=300)
+    assert text is not None
+    return text
+
+
+def _airport_in_scope(tx: Tx, code: str) -> None:
+    access_airport(tx.session, tx.actor, code, Need.COORDINATE)
+
+
+# ----------------------------------------------------------------------------- movements
+
+def plan_movement(tx: Tx, new: NewMovement) -> int:
+    """Plan a departure or an arrival on a scheduled flight (or a charter).
+
+    Returns the movement id.  Raises ``PermissionDenied`` for other roles and
+    ``RuleViolation`` for a bad flight, airport code, naive time or a duplicate."""
+    _plan_check(tx)
+    if new.kind in (MovementKind.TRANSIT_IN, MovementKind.TRANSIT_OUT):
+        raise RuleViolation("a transit is planned with both legs (plan_transit)", field="kind")
+    _airport_in_scope(tx, new.airport)
+    return create_movement(tx, new)
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedTransit:
+    inbound_id: int
+    onward_id: int
+    connection_minutes: int
+    min_connection_minutes: int
+
+    @property
+    def short(self) -> bool:
+        return self.connection_minutes < self.min_connection_minutes
+
+
+def plan_transit(tx: Tx, inbound: NewMovement, onward: NewMovement) -> PlannedTransit:
+    """Plan both legs of a transit at one airport and link them.
+
+    ``inbound`` must arrive (its destination is the airport) before ``onward`` leaves.
+    Returns both ids and the connection in minutes with the minimum that applies (the
+    carrier's connection rule at the airport, else the airport's default)."""
+    _plan_check(tx)
+    if inbound.airport.upper() != onward.airport.upper():
+        raise RuleViolation("both legs of a transit are at the same airport", field="airport")
+    _airport_in_scope(tx, inbound.airport)
+    in_id = create_movement(tx, replace(inbound, kind=MovementKind.TRANSIT_IN))
+    out_id = create_movement(tx, replace(onward, kind=MovementKind.TRANSIT_OUT))
+    link_transit(tx, in_id, out_id)
+    return transit_connection(tx, in_id)
+
+
+def transit_connection(tx: Tx, inbound_id: int) -> PlannedTransit:
+    from ..models import ConnectionRule
+
+    link = tx.session.scalar(select(Transit).where(Transit.inbound_movement_id == inbound_id))
+    if link is None:
+        raise RuleViolation(f"movement {inbound_id} is not the inbound leg of a transit")
+    inbound, onward = link.inbound, link.onward
+    minutes = int((onward.scheduled_at - inbound.scheduled_at).total_seconds() // 60)
+    rule = tx.session.scalar(select(ConnectionRule.min_connection_minutes).where(
+        ConnectionRule.airport_id == onward.airport_id, ConnectionRule.carrier == onward.carrier))
+    minimum = int(rule if rule is not None else onward.airport.min_connection_minutes)
+    return PlannedTransit(inbound.id, onward.id, minutes, minimum)
+
+
+#: What planning may edit on a movement, besides what the feed corrects.
+EDITABLE = ("carrier", "flight_number", "operational_date", "origin", "destination",
+            "scheduled_at", "terminal", "pier", "gate", "aircraft_type",
+            "aircraft_registration")
+
+
+def edit_movement(tx: Tx, movement_id: int, changes: dict[str, Any],
+                  expected_version: int | None = None) -> bool:
+    """Edit a planned movement's flight, route or schedule.
+
+    ``changes`` maps names of ``EDITABLE`` to new values (dates as ``date``, times as
+    aware ``datetime``).  Returns False (recording nothing) when nothing differs.  Raises
+    ``ConflictError`` on a stale version and ``RuleViolation`` for an unknown field, a
+    bad value or a change that makes it duplicate another movement."""
+    _plan_check(tx)
+    movement = load_movement(tx, movement_id)
+    check_version(movement, expected_version, f"movement {movement.flight}")
+    _not_cancelled(tx, movement)
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise RuleViolation(f"cannot change {', '.join(sorted(unknown))} here",
+                            field=sorted(unknown)[0])
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    for key, value in changes.items():
+        value = _clean_field(key, value)
+        if getattr(movement, key) != value:
+            before[key] = getattr(movement, key)
+            after[key] = value
+    if not after:
+        return False
+    carrier = after.get("carrier", movement.carrier)
+    number = after.get("flight_number", movement.flight_number)
+    day = after.get("operational_date", movement.operational_date)
+    clash = tx.session.scalar(select(Movement.id).where(
+        Movement.airport_id == movement.airport_id, Movement.carrier == carrier,
+        Movement.flight_number == number, Movement.operational_date == day,
+        Movement.kind == movement.kind, Movement.id != movement.id))
+    if clash is not None:
+        raise RuleViolation(f"{carrier}{number} on {day} ({movement.kind.value}) exists "
+                            f"already as movement {clash}", field="flight_number")
+    for key, value in after.items():
+        setattr(movement, key, value)
+    tx.session.flush()
+    tx.record(MovementUpdated, movement, changes=after)
+    tx.audit("edit_movement", "movement", movement.id, before=before, after=after)
+    return True
+
+
+def _clean_field(key: str, value: Any) -> Any:
+    if key in ("scheduled_at",):
+        if not isinstance(value, datetime) or value.tzinfo is None:
+            raise RuleViolation(f"{key} must be a time with a time zone", field=key)
+        return value
+    if key == "operational_date":
+        if not isinstance(value, date):
+            raise RuleViolation("operational_date must be a date (YYYY-MM-DD)", field=key)
+        return value
+    text = (str(value) if value is not None else "").strip().upper()
+    if key == "carrier" and not (2 <= len(text) <= 3 and text.isalnum()):
+        raise RuleViolation(f"carrier {value!r} is not an airline code", field=key)
+    if key == "flight_number" and not (1 <= len(text) <= 5 and text[:1].isdigit()
+                                       and text.isalnum()):
+        raise RuleViolation(f"flight number {value!r} is not valid", field=key)
+    if key in ("origin", "destination") and not (len(text) == 3 and text.isalpha()):
+        raise RuleViolation(f"{key} {value!r} is not an IATA airport code", field=key)
+    if len(text) > 12:
+        raise RuleViolation(f"{key} is longer than 12 characters", field=key)
+    return text or None
+
+
+def _not_cancelled(tx: Tx, movement: Movement) -> None:
+    if tx.session.get(MovementCancellation, movement.id) is not None:
+        raise RuleViolation(f"{movement.flight} on {movement.operational_date} was cancelled")
+
+
+def booked_on(tx: Tx, movement_id: int) -> list[Booking]:
+    """Bookings still standing on a movement (not cancelled)."""
+    return list(tx.session.scalars(select(Booking).where(
+        Booking.movement_id == movement_id, Booking.status != BookingStatus.CANCELLED)
+        .order_by(Booking.id)))
+
+
+def cancel_movement(tx: Tx, movement_id: int, reason: str,
+                    expected_version: int | None = None) -> None:
+    """Cancel a planned movement (flight state CNX) with a reason.
+
+    Refused while passengers are booked on it: the message lists them by case and name so
+    the coordinator can rebook (``move_case``) or release (``cancel_booking``) them first."""
+    _plan_check(tx)
+    movement = load_movement(tx, movement_id)
+    check_version(movement, expected_version, f"movement {movement.flight}")
+    why = _reason(reason, "reason")
+    _not_cancelled(tx, movement)
+    standing = booked_on(tx, movement.id)
+    if standing:
+        names = "; ".join(f"{b.passenger.case.reference} {b.passenger.surname.upper()} "
+                          f"{b.passenger.given_names}" for b in standing)
+        raise RuleViolation(f"{len(standing)} passenger(s) are booked on {movement.flight}: "
+                            f"{names}. Rebook or release them first", field="bookings")
+    tx.session.add(MovementCancellation(movement_id=movement.id, reason=why, at=tx.now,
+                                        by_user_id=tx.actor.user_id,
+                                        username=tx.actor.username))
+    before = movement.flight_state
+    movement.flight_state = "CNX"
+    tx.session.flush()
+    tx.record(MovementUpdated, movement, changes={"flight_state": "CNX", "cancelled": why})
+    tx.audit("cancel_movement", "movement", movement.id, before={"flight_state": before},
+             after={"flight_state": "CNX"}, detail=why)
+
+
+# ----------------------------------------------------------------------------- cases
+
+@dataclass(frozen=True, slots=True)
+class DocumentIn:
+    doc_type: str
+    number: str
+    expires_on: date
+    issuing_country: str
+
+
+def create_case(tx: Tx, airport: str, reference: str,
+                programme: str = "voluntary_return") -> int:
+    """Create a case (a family or group that travels together) at an airport.
+
+    Raises ``RuleViolation`` when the reference is empty, too long or taken."""
+    _plan_check(tx)
+    _airport_in_scope(tx, airport)
+    ref = (clean_text(reference, "case reference", required=True, max_len=40) or "").upper()
+    if tx.session.scalar(select(Case.id).where(Case.reference == ref)) is not None:
+        raise RuleViolation(f"case {ref} exists already", field="reference")
+    prog = clean_text(programme, "programme", required=True, max_len=40)
+    case = Case(reference=ref, airport_id=airport_by_code(tx, airport).id,
+                programme=prog or "voluntary_return")
+    tx.session.add(case)
+    tx.session.flush()
+    tx.audit("create_case", "case", case.id, after={"reference": ref, "programme": prog})
+    return case.id
+
+
+def edit_case(tx: Tx, case_id: int, *, reference: str | None = None,
+              programme: str | None = None) -> None:
+    """Rename a case or change its programme.  Raises ``RuleViolation`` on a taken
+    reference."""
+    _plan_check(tx)
+    case = load_case(tx, case_id)
+    before = {"reference": case.reference, "programme": case.programme}
+    if reference is not None:
+        ref = (clean_text(reference, "case reference", required=True, max_len=40) or "").upper()
+        clash = tx.session.scalar(select(Case.id).where(Case.reference == ref, Case.id != case.id))
+        if clash is not None:
+            raise RuleViolation(f"case {ref} exists already", field="reference")
+        case.reference = ref
+    if programme is not None:
+        case.programme = clean_text(programme, "programme", required=True, max_len=40) or ""
+    tx.session.flush()
+    for movement in {b.movement for p in case.passengers for b in p.bookings}:
+        tx.record(PassengerUpdated, movement)
+    tx.audit("edit_case", "case", case.id, before=before,
+             after={"reference": case.reference, "programme": case.programme})
+
+
+def _check_agency_flags(tx: Tx, new: NewPassenger) -> None:
+    flagged = (new.medical_escort_required or new.operational_escort_required
+               or new.victim_of_trafficking or new.chronic_condition is not None)
+    if flagged and tx.actor.role not in PLANNERS:
+        raise RuleViolation("only a coordinator sets the agency's escort, chronic-condition "
+                            "and trafficking flags", field="victim_of_trafficking")
+
+
+def _check_passenger(new: NewPassenger, today: date) -> None:
+    if not new.given_names.strip():
+        raise RuleViolation("given names are required (as in the travel document)",
+                            field="given_names")
+    if len(new.surname) > 120 or len(new.given_names) > 200:
+        raise RuleViolation("a name is longer than the travel document allows", field="surname")
+    if new.birth_date is not None and new.birth_date > today:
+        raise RuleViolation(f"birth date {new.birth_date} is in the future", field="birth_date")
+    if new.nationality is not None and not is_country(new.nationality):
+        raise RuleViolation(f"nationality {new.nationality!r} must be an ISO 3166 alpha-3 "
+                            "code such as IRQ", field="nationality")
+
+
+def _normalised(new: NewPassenger) -> NewPassenger:
+    return replace(new, nationality=new.nationality.strip().upper() if new.nationality
+                   else None, sex=new.sex.strip().upper() or "X")
+
+
+def _set_document(tx: Tx, passenger_id: int, doc: DocumentIn | None) -> dict[str, Any] | None:
+    row = tx.session.get(TravelDocument, passenger_id)
+    if doc is None:
+        return None
+    if doc.doc_type not in DOCUMENT_TYPES:
+        raise RuleViolation(f"document type {doc.doc_type!r} must be one of "
+                            f"{', '.join(DOCUMENT_TYPES)}", field="doc_type")
+    number = (clean_text(doc.number, "document number", required=True, max_len=40) or "")
+    if not number.replace(" ", "").isalnum():
+        raise RuleViolation(f"document number {doc.number!r} has characters a travel document "
+                            "number does not", field="doc_number")
+    country = doc.issuing_country.strip().upper()
+    if not is_country(country):
+        raise RuleViolation(f"issuing country {doc.issuing_country!r} must be an ISO 3166 "
+                            "alpha-3 code", field="doc_country")
+    if row is None:
+        row = TravelDocument(passenger_id=passenger_id)
+        tx.session.add(row)
+    row.doc_type, row.number = doc.doc_type, number.upper()
+    row.expires_on, row.issuing_country = doc.expires_on, country
+    # The audit keeps the type and expiry, not the number (personal data).
+    return {"doc_type": doc.doc_type, "expires_on": doc.expires_on}
+
+
+def create_passenger(tx: Tx, case_id: int, new: NewPassenger,
+                     document: DocumentIn | None = None) -> int:
+    """Add a passenger to a case, with the travel document when given.
+
+    Names are as in the travel document (``surname``, ``given_names``) and in the
+    passenger's own script (``native_name``).  Returns the passenger id."""
+    _plan_check(tx)
+    _check_agency_flags(tx, new)
+    _check_passenger(new, tx.now.date())
+    pid = add_passenger(tx, case_id, _normalised(new))
+    doc = _set_document(tx, pid, document)
+    if doc is not None:
+        tx.audit("set_travel_document", "passenger", pid, after=doc)
+    return pid
+
+
+#: NewPassenger fields a coordinator may change on an existing passenger.
+PASSENGER_FIELDS = tuple(f.name for f in fields(NewPassenger))
+
+
+def edit_passenger(tx: Tx, passenger_id: int, new: NewPassenger,
+                   document: DocumentIn | None = None,
+                   expected_version: int | None = None) -> bool:
+    """Replace a passenger's details (and travel document) with ``new``.
+
+    Returns False when nothing changed.  Raises ``ConflictError`` on a stale version.
+    Each movement the passenger is booked on gets a live ``PassengerUpdated``."""
+    _plan_check(tx)
+    passenger = load_passenger(tx, passenger_id)
+    check_version(passenger, expected_version, "passenger")
+    _check_agency_flags(tx, new)
+    _check_passenger(new, tx.now.date())
+    if not new.surname.strip():
+        raise RuleViolation("surname is required", field="surname")
+    if new.sex not in {"F", "M", "X"}:
+        raise RuleViolation(f"sex {new.sex!r} must be F, M or X", field="sex")
+    needs = validate_needs(new.needs)
+    codes = {n.code for n in needs}
+    if "UMNR" in codes and not (new.release_to_name or "").strip():
+        raise RuleViolation("an unaccompanied minor needs the named adult to release to",
+                            field="release_to_name")
+    new = _normalised(new)
+    changed: list[str] = []
+    for name in PASSENGER_FIELDS:
+        if name == "needs":
+            continue
+        value = getattr(new, name)
+        if isinstance(value, str):
+            value = value.strip() or None
+            if name in ("surname", "given_names"):
+                value = value or ""
+        if getattr(passenger, name) != value:
+            setattr(passenger, name, value)
+            changed.append(name)
+    current = [(n.code, n.text) for n in passenger.needs]
+    if current != [(n.code, n.text) for n in needs]:
+        passenger.needs = needs
+        changed.append("needs")
+    before_doc = tx.session.get(TravelDocument, passenger.id)
+    old_doc = None if before_doc is None else (before_doc.doc_type, before_doc.number,
+                                               before_doc.expires_on,
+                                               before_doc.issuing_country)
+    doc_after = _set_document(tx, passenger.id, document)
+    if doc_after is not None:
+        now_doc = tx.session.get(TravelDocument, passenger.id)
+        assert now_doc is not None
+        if old_doc != (now_doc.doc_type, now_doc.number, now_doc.expires_on,
+                       now_doc.issuing_country):
+            changed.append("travel_document")
+    if not changed:
+        return False
+    touch(passenger, "surname")
+    tx.session.flush()
+    for booking in passenger.bookings:
+        if booking.status is not BookingStatus.CANCELLED:
+            tx.record(PassengerUpdated, booking.movement, passenger_id=passenger.id)
+    # Field names only: the values are personal (and may be health) data.
+    tx.audit("edit_passenger", "passenger", passenger.id, after={"changed": changed})
+    return True
+
+
+# ----------------------------------------------------------------------------- bookings
+
+def _live_bookings(case: Case) -> list[Booking]:
+    return [b for p in case.passengers for b in p.bookings
+            if b.status is not BookingStatus.CANCELLED]
+
+
+def book_case(tx: Tx, case_id: int, movement_id: int, *, stop: str | None = None) -> list[int]:
+    """Book every member of a case onto a movement (and a charter stop) in one action.
+
+    All or nothing: a member already on it, a cancelled movement, an unknown stop, or a
+    charter over its seat capacity on any leg refuses the whole case.  Returns the
+    booking ids in member order."""
+    from .charters import check_capacity
+
+    _plan_check(tx)
+    case = load_case(tx, case_id)
+    movement = load_movement(tx, movement_id)
+    _not_cancelled(tx, movement)
+    if not case.passengers:
+        raise RuleViolation(f"case {case.reference} has no passengers yet", field="case")
+    if movement.airport_id != case.airport_id:
+        raise RuleViolation(f"case {case.reference} is not at {movement.airport.iata}",
+                            field="movement")
+    stop_code = _stop_for(movement, stop)
+    ids: list[int] = []
+    for member in case.passengers:
+        existing = tx.session.scalar(select(Booking).where(
+            Booking.passenger_id == member.id, Booking.movement_id == movement.id))
+        if existing is not None and existing.status is not BookingStatus.CANCELLED:
+            raise RuleViolation(f"{member.surname.upper()} {member.given_names} of case "
+                                f"{case.reference} is already on {movement.flight}",
+                                field="movement")
+        if existing is not None:  # rebooked after a cancellation: the same row again
+            existing.status, existing.stop = BookingStatus.BOOKED, stop_code
+            booking = existing
+        else:
+            booking = Booking(passenger=member, movement=movement, stop=stop_code)
+            tx.session.add(booking)
+        tx.session.flush()
+        ids.append(booking.id)
+    if movement.is_charter:
+        check_capacity(tx, movement)
+    for member in case.passengers:
+        tx.record(PassengerBooked, movement, passenger_id=member.id)
+    flag_case_split(tx, case)
+    tx.audit("book_case", "case", case.id, after={"movement": movement.id, "stop": stop_code,
+                                                   "bookings": ids})
+    return ids
+
+
+def _stop_for(movement: Movement, stop: str | None) -> str | None:
+    if movement.is_charter and movement.stops:
+        if not stop:
+            raise RuleViolation(f"{movement.flight} is a charter: choose the stop where the "
+                                "case leaves the aircraft", field="stop")
+        code = stop.strip().upper()
+        if code not in {s.airport_code for s in movement.stops}:
+            route = ", ".join(s.airport_code for s in movement.stops)
+            raise RuleViolation(f"{movement.flight} does not stop at {code} (stops: {route})",
+                                field="stop")
+        return code
+    if stop:
+        code = stop.strip().upper()
+        if code != movement.destination:
+            raise RuleViolation(f"{movement.flight} goes to {movement.destination}, not {code}",
+                                field="stop")
+        return code
+    return None
+
+
+def cancel_booking(tx: Tx, booking_id: int, reason: str) -> None:
+    """Cancel one booking with a reason (the passenger is released from the flight).
+
+    Refused once the passenger has boarded or been handed over (a milestone beyond
+    check-in means the gate is working them: record a no-show instead)."""
+    _plan_check(tx)
+    booking = load_booking(tx, booking_id)
+    why = _reason(reason, "reason")
+    if booking.status is BookingStatus.CANCELLED:
+        raise RuleViolation(f"booking {booking.id} is cancelled already")
+    done = {m.kind for m in booking.milestones}
+    past = sorted(done & FINAL_STEPS)
+    if past:
+        raise RuleViolation(f"{booking.passenger.surname.upper()} is already "
+                            f"{past[0].replace('_', ' ')}; a booking the gate has completed "
+                            "cannot be cancelled", field="booking")
+    booking.status = BookingStatus.CANCELLED
+    tx.session.add(BookingCancellation(booking_id=booking.id, reason=why, at=tx.now,
+                                       by_user_id=tx.actor.user_id))
+    tx.session.flush()
+    tx.record(PassengerUpdated, booking.movement, passenger_id=booking.passenger_id)
+    flag_case_split(tx, booking.passenger.case)
+    tx.audit("cancel_booking", "booking", booking.id,
+             after={"movement": booking.movement_id, "passenger": booking.passenger_id},
+             detail=why)
+
+
+@dataclass(frozen=True, slots=True)
+class MovePlan:
+    """What moving a case would do: who moves, who stays behind (a split)."""
+
+    moving: tuple[int, ...]
+    staying: tuple[int, ...]
+
+    @property
+    def splits(self) -> bool:
+        return bool(self.staying)
+
+
+def move_case(tx: Tx, case_id: int, from_movement_id: int, to_movement_id: int, *,
+              passenger_ids: tuple[int, ...] | None = None, stop: str | None = None,
+              split_reason: str | None = None) -> MovePlan:
+    """Move a case from one movement to another, whole by default.
+
+    ``passenger_ids`` moves only some members: that splits the case, and is refused
+    unless ``split_reason`` says why (the reason is audited and the case is flagged split).
+    The old bookings are cancelled with "moved to <flight>"; the new ones are made as in
+    ``book_case`` (capacity and stop checked)."""
+    from .charters import check_capacity
+
+    _plan_check(tx)
+    case = load_case(tx, case_id)
+    source = load_movement(tx, from_movement_id)
+    target = load_movement(tx, to_movement_id)
+    _not_cancelled(tx, target)
+    if source.id == target.id:
+        raise RuleViolation("the case is already on that movement", field="movement")
+    on_source = {b.passenger_id: b for b in _live_bookings(case) if b.movement_id == source.id}
+    if not on_source:
+        raise RuleViolation(f"case {case.reference} is not on {source.flight}", field="movement")
+    chosen = set(passenger_ids) if passenger_ids is not None else set(on_source)
+    unknown = chosen - set(on_source)
+    if unknown:
+        raise RuleViolation(f"passenger(s) {sorted(unknown)} are not on {source.flight} "
+                            f"in case {case.reference}", field="passenger_ids")
+    if not chosen:
+        raise RuleViolation("choose at least one member to move", field="passenger_ids")
+    plan = MovePlan(tuple(sorted(chosen)), tuple(sorted(set(on_source) - chosen)))
+    if plan.splits and not (split_reason or "").strip():
+        raise RuleViolation(
+            f"moving {len(plan.moving)} of {len(on_source)} members splits case "
+            f"{case.reference}; give a reason to split it", field="split_reason")
+    if target.airport_id != case.airport_id:
+        raise RuleViolation(f"case {case.reference} is not at {target.airport.iata}",
+                            field="movement")
+    stop_code = _stop_for(target, stop)
+    for pid in plan.moving:
+        old = on_source[pid]
+        old.status = BookingStatus.CANCELLED
+        tx.session.add(BookingCancellation(booking_id=old.id, reason=f"moved to {target.flight}",
+                                           at=tx.now, by_user_id=tx.actor.user_id))
+        existing = tx.session.scalar(select(Booking).where(
+            Booking.passenger_id == pid, Booking.movement_id == target.id))
+        if existing is not None and existing.status is not BookingStatus.CANCELLED:
+            raise RuleViolation(f"passenger {pid} is already on {target.flight}",
+                                field="movement")
+        if existing is not None:
+            existing.status, existing.stop = BookingStatus.BOOKED, stop_code
+        else:
+            tx.session.add(Booking(passenger_id=pid, movement_id=target.id, stop=stop_code))
+    tx.session.flush()
+    tx.session.expire(case)
+    if target.is_charter:
+        check_capacity(tx, target)
+    for pid in plan.moving:
+        tx.record(PassengerUpdated, source, passenger_id=pid)
+        tx.record(PassengerBooked, target, passenger_id=pid)
+    flag_case_split(tx, case)
+    tx.audit("move_case", "case", case.id,
+             after={"from": source.id, "to": target.id, "moved": list(plan.moving),
+                    "stayed": list(plan.staying)},
+             detail=split_reason.strip() if plan.splits and split_reason else None)
+    return plan
+
+
+__all__ = ["DOCUMENT_TYPES", "ChronicCondition", "DocumentIn", "MovePlan", "NewMovement",
+           "NewPassenger", "PlannedTransit", "book_case", "booked_on", "cancel_booking",
+           "cancel_movement", "create_case", "create_passenger", "edit_case",
+           "edit_movement", "edit_passenger", "move_case", "plan_movement", "plan_transit",
+           "transit_connection"]

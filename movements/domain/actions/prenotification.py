@@ -1,0 +1,107 @@
+"""Record a carrier pre-notification as sent, and raise or clear the "not notified 48 h
+before departure" alert (issue 14.5)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from ..errors import ConflictError, RuleViolation
+from ..events import AlertCleared, AlertRaised, MovementUpdated
+from ..models import Airport, Alert, Movement
+from ..planning_models import CarrierNotification
+from ..prenotification import NOTICE_LEAD, carrier_notice, needs_notice
+from ..uow import Tx
+from ._common import get_or_404
+from .planning import _plan_check, load_movement
+
+#: Alert kind; not one of alert_rules.RULE_KINDS, so evaluate_alerts leaves it alone.
+NOTICE_ALERT = "carrier_notice_missing"
+
+
+def record_notice_sent(tx: Tx, movement_id: int, fingerprint: str) -> int:
+    """Record that the notification shown to the coordinator (``fingerprint``) was sent
+    to the operating carrier now, by the acting user.
+
+    Raises ``ConflictError`` when the data changed since it was shown (the text sent is
+    not what we would store), ``RuleViolation`` when nothing changed since the last one
+    sent.  Clears the overdue alert."""
+    _plan_check(tx)
+    movement = load_movement(tx, movement_id)
+    notice = carrier_notice(tx.session, movement.id)
+    if notice.fingerprint != fingerprint:
+        raise ConflictError(f"the notification for {movement.flight} changed since it was "
+                            "shown; review the current text and send again")
+    if notice.up_to_date:
+        raise RuleViolation(f"this notification for {movement.flight} was already sent "
+                            f"at {notice.last_sent_at:%d %b %H:%M} UTC by "
+                            f"{notice.last_sent_by}", field="fingerprint")
+    row = CarrierNotification(
+        movement_id=movement.id, sent_at=tx.now, by_user_id=tx.actor.user_id,
+        username=tx.actor.username, corrected=notice.corrected, fingerprint=fingerprint,
+        telex=notice.telex, email_body=notice.email_body)
+    tx.session.add(row)
+    tx.session.flush()
+    tx.record(MovementUpdated, movement, changes={"carrier_notified": tx.now,
+                                                  "corrected": notice.corrected})
+    tx.audit("carrier_notice_sent", "movement", movement.id,
+             after={"corrected": notice.corrected, "passengers": len(notice.lines)})
+    _clear(tx, movement)
+    return row.id
+
+
+def _clear(tx: Tx, movement: Movement) -> int:
+    cleared = 0
+    for alert in tx.session.scalars(select(Alert).where(
+            Alert.movement_id == movement.id, Alert.kind == NOTICE_ALERT,
+            Alert.cleared_at.is_(None))):
+        alert.cleared_at = tx.now
+        tx.session.flush()
+        tx.record(AlertCleared, movement, alert_id=alert.id, alert_kind=NOTICE_ALERT)
+        tx.audit("clear_alert", "alert", alert.id, after={"kind": NOTICE_ALERT})
+        cleared += 1
+    return cleared
+
+
+def evaluate_notices(tx: Tx, airport_code: str) -> tuple[int, int]:
+    """Raise an alert for each departing movement whose 48 h notification deadline has
+    passed without the current notification sent; clear the ones now sent (or gone).
+    Returns (raised, cleared); running it again changes nothing."""
+    airport = tx.session.scalar(select(Airport).where(Airport.iata == airport_code.upper()))
+    if airport is None:
+        raise RuleViolation(f"airport {airport_code!r} is not set up", field="airport")
+    window = list(tx.session.scalars(select(Movement).where(
+        Movement.airport_id == airport.id,
+        Movement.scheduled_at > tx.now - timedelta(hours=1),
+        Movement.scheduled_at <= tx.now + NOTICE_LEAD)))
+    raised = cleared = 0
+    open_ids = {a.movement_id: a for a in tx.session.scalars(select(Alert).where(
+        Alert.airport_id == airport.id, Alert.kind == NOTICE_ALERT,
+        Alert.cleared_at.is_(None)))}
+    for movement in window:
+        message = needs_notice(tx.session, movement, tx.now)
+        existing = open_ids.pop(movement.id, None)
+        if message is None:
+            if existing is not None:
+                cleared += _clear(tx, movement)
+            continue
+        if existing is not None:
+            existing.message = message[:500]
+            continue
+        alert = Alert(airport_id=airport.id, movement_id=movement.id, kind=NOTICE_ALERT,
+                      dedupe_key=f"{NOTICE_ALERT}:{movement.id}", message=message[:500],
+                      raised_at=tx.now)
+        tx.session.add(alert)
+        tx.session.flush()
+        tx.record(AlertRaised, movement, alert_id=alert.id, alert_kind=NOTICE_ALERT)
+        tx.audit("raise_alert", "alert", alert.id, after={"kind": NOTICE_ALERT,
+                                                          "movement": movement.id})
+        raised += 1
+    for movement_id in open_ids:  # departed or out of the window
+        if movement_id is not None:
+            cleared += _clear(tx, get_or_404(tx, Movement, movement_id, "movement"))
+    return raised, cleared
+
+
+__all__ = ["NOTICE_ALERT", "evaluate_notices", "record_notice_sent"]

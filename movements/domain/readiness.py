@@ -1,0 +1,201 @@
+"""Readiness before departure (issue 14.4), computed from the data, never ticked by hand.
+
+Per passenger on a movement, what is missing:
+
+* ``travel document``: none recorded, or it expires before the travel date; where the
+  destination country asks for validity beyond the stay, six months after it
+  (``SIX_MONTHS_COUNTRIES``; the destination airport's country comes from airportsdata).
+* ``medical clearance``: for MEDA, STCR and OXYG, a MEDIF recorded, valid on the travel
+  date and naming every leg the passenger flies (the movement's flight, and the onward
+  flight of a transit).
+* ``guardians confirmed (origin|destination)`` and ``named adult at arrival``: for an
+  unaccompanied minor (UMNR).
+* ``voluntary-movement declaration`` and ``consent``.
+* ``medical escort`` / ``escort``: where an SSR code or the agency's flags require one,
+  assigned on the movement (``EscortAssignment``) or planned as charter crew.
+
+A case is ready when every member is.  Pure reads: no writes, no events.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .models import (
+    Booking,
+    BookingStatus,
+    EscortAssignment,
+    EscortKind,
+    Movement,
+    Passenger,
+    Transit,
+)
+from .planning_models import CharterCrew, PassengerClearance, TravelDocument
+from .ssr import SSR_CODES
+
+#: SSR codes whose carriage needs the airline's medical clearance (IATA MEDIF).
+MEDIF_CODES = frozenset({"MEDA", "STCR", "OXYG"})
+
+#: Destination countries (ISO 3166 alpha-2) whose entry rules ask for a travel document
+#: valid six months beyond the travel date, as the agency's travel desk applies them.
+SIX_MONTHS_COUNTRIES = frozenset({
+    "AF", "AE", "DZ", "EG", "ER", "ET", "GH", "ID", "IQ", "IR", "JO", "KE", "LB", "LK",
+    "MA", "MM", "NG", "NP", "OM", "PH", "PK", "QA", "SA", "SD", "SO", "SY", "TH", "TN",
+    "TR", "UG", "VN", "YE",
+})
+
+MEDICAL_CREW = frozenset({"medical_doctor", "nurse", "paramedic"})
+
+
+@lru_cache(maxsize=1)
+def _airports() -> dict[str, str]:
+    import airportsdata
+
+    return {code: row["country"] for code, row in airportsdata.load("IATA").items()}
+
+
+def country_of(airport_code: str) -> str | None:
+    """ISO alpha-2 country of an IATA airport code, or None when unknown."""
+    return _airports().get(airport_code.upper())
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` plus calendar months, clamped to the month's last day (31 Aug + 6 = 28 Feb)."""
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, d)
+        except ValueError:
+            continue
+    raise ValueError(day)  # pragma: no cover - 28 always exists
+
+
+@dataclass(frozen=True, slots=True)
+class PassengerReadiness:
+    passenger_id: int
+    name: str
+    missing: tuple[str, ...]
+
+    @property
+    def ready(self) -> bool:
+        return not self.missing
+
+
+@dataclass(frozen=True, slots=True)
+class CaseReadiness:
+    case_id: int
+    reference: str
+    movement_id: int
+    members: tuple[PassengerReadiness, ...]
+
+    @property
+    def ready(self) -> bool:
+        return all(m.ready for m in self.members)
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """Distinct missing items over the members, in first-seen order."""
+        return tuple(dict.fromkeys(x for m in self.members for x in m.missing))
+
+    @property
+    def summary(self) -> str:
+        return "ready" if self.ready else "missing: " + ", ".join(self.missing)
+
+
+def _destination(movement: Movement, booking: Booking | None) -> str:
+    if booking is not None and booking.stop:
+        return booking.stop
+    return movement.destination
+
+
+def _legs(session: Session, movement: Movement) -> list[str]:
+    flights = [movement.flight]
+    link = session.scalar(select(Transit).where(Transit.inbound_movement_id == movement.id))
+    if link is not None:
+        flights.append(link.onward.flight)
+    return flights
+
+
+def passenger_readiness(session: Session, passenger: Passenger, movement: Movement,
+                        booking: Booking | None = None) -> PassengerReadiness:
+    """What ``passenger`` still needs before travelling on ``movement`` (see module doc)."""
+    travel = movement.scheduled_at.date()
+    missing: list[str] = []
+    doc = session.get(TravelDocument, passenger.id)
+    clearance = session.get(PassengerClearance, passenger.id)
+    destination = _destination(movement, booking)
+    if doc is None:
+        missing.append("travel document")
+    elif doc.expires_on < travel:
+        missing.append(f"travel document valid on {travel}")
+    elif (movement.kind.value != "arrival" and country_of(destination) in SIX_MONTHS_COUNTRIES
+          and doc.expires_on < add_months(travel, 6)):
+        missing.append(f"travel document valid 6 months after travel ({destination})")
+    codes = set(passenger.codes)
+    if codes & MEDIF_CODES:
+        legs = _legs(session, movement)
+        covered = set((clearance.medif_flights or "").upper().split()) if clearance else set()
+        if (clearance is None or clearance.medif_valid_until is None
+                or clearance.medif_valid_until < travel or not set(legs) <= covered):
+            missing.append("medical clearance")
+    if "UMNR" in codes:
+        if clearance is None or not clearance.guardian_origin_confirmed:
+            missing.append("guardians confirmed (origin)")
+        if clearance is None or not clearance.guardian_destination_confirmed:
+            missing.append("guardians confirmed (destination)")
+        if not (passenger.release_to_name or "").strip():
+            missing.append("named adult at arrival")
+    if clearance is None or clearance.declaration_at is None:
+        missing.append("voluntary-movement declaration")
+    if clearance is None or clearance.consent_at is None:
+        missing.append("consent")
+    needs_medical = passenger.medical_escort_required or any(
+        SSR_CODES[c].needs_medical_escort for c in codes if c in SSR_CODES)
+    needs_escort = passenger.operational_escort_required
+    if needs_medical or needs_escort:
+        kinds = {a.kind for a in session.scalars(select(EscortAssignment).where(
+            EscortAssignment.movement_id == movement.id,
+            EscortAssignment.passenger_id == passenger.id))}
+        crew = set(session.scalars(select(CharterCrew.role).where(
+            CharterCrew.movement_id == movement.id)))
+        if needs_medical and EscortKind.MEDICAL not in kinds and not crew & MEDICAL_CREW:
+            missing.append("medical escort")
+        if needs_escort and not kinds and not crew:
+            missing.append("escort")
+    name = f"{passenger.surname.upper()} {passenger.given_names}".strip()
+    return PassengerReadiness(passenger.id, name, tuple(missing))
+
+
+def case_readiness(session: Session, case_id: int, movement_id: int) -> CaseReadiness | None:
+    """Readiness of the members of a case booked (not cancelled) on a movement; None
+    when the movement does not exist or no member of the case is on it."""
+    movement = session.get(Movement, movement_id)
+    if movement is None:
+        return None
+    bookings = list(session.scalars(select(Booking).join(Passenger).where(
+        Booking.movement_id == movement_id, Passenger.case_id == case_id,
+        Booking.status != BookingStatus.CANCELLED).order_by(Booking.id)))
+    if not bookings:
+        return None
+    case = bookings[0].passenger.case
+    return CaseReadiness(case.id, case.reference, movement.id, tuple(
+        passenger_readiness(session, b.passenger, movement, b) for b in bookings))
+
+
+def movement_readiness(session: Session, movement_id: int) -> list[CaseReadiness]:
+    """Every case on a movement with its readiness, in case-reference order."""
+    case_ids = sorted(set(session.scalars(select(Passenger.case_id).join(Booking).where(
+        Booking.movement_id == movement_id, Booking.status != BookingStatus.CANCELLED))))
+    out = [case_readiness(session, cid, movement_id) for cid in case_ids]
+    return sorted((r for r in out if r is not None), key=lambda r: r.reference)
+
+
+__all__ = ["MEDIF_CODES", "SIX_MONTHS_COUNTRIES", "CaseReadiness", "PassengerReadiness",
+           "add_months", "case_readiness", "country_of", "movement_readiness",
+           "passenger_readiness"]

@@ -1,0 +1,687 @@
+"""The coordinators' planning pages (issue 14): parse the form, run the domain action
+once per idempotency key, answer 303 to the page that shows the result, or re-render
+the form's page with the refusal (422/409) saying what and where.
+
+Plain HTML forms (they work without JavaScript on a tablet): each carries ``_csrf`` and
+``_idem`` (a key drawn when the form was rendered, so a double submit or a retry runs
+the action once).  Times typed into forms are the airport's local wall clock, except
+charter stop times, which are UTC (the stops are in other time zones).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromQuery
+from litestar.response import Redirect, Response
+
+from movements.domain import planning_queries as pq
+from movements.domain import planning_views as pv
+from movements.domain.actions import charters as ch
+from movements.domain.actions import planning as pl
+from movements.domain.actions.prenotification import record_notice_sent
+from movements.domain.actions.readiness import ClearanceIn, confirm_case, record_clearance
+from movements.domain.clock import local_to_utc
+from movements.domain.errors import DomainError, RuleViolation
+from movements.domain.ssr import SSR_CODES, NeedGroup
+from movements.domain.uow import Tx
+from movements.services import Services
+from movements.web.auth import COORDINATION, AuthUser, current_user
+from movements.web.deps import PathId, ServicesDep
+from movements.web.once import checked_key, request_hash, run_once
+from movements.web.planning_telex import NOT_PLANNED, WINDOW
+from movements.web.planning_telex import offers as telex_offers
+
+HTML = "text/html; charset=utf-8"
+STOP_FIELDS = 6
+AGENCY_SSR = [c for c, s in SSR_CODES.items() if NeedGroup.NOT_AGENCY not in s.groups]
+
+
+# ----------------------------------------------------------------------------- parsing
+
+def _text(form: dict[str, Any], key: str) -> str:
+    return str(form.get(key, "")).strip()
+
+
+def _opt(form: dict[str, Any], key: str) -> str | None:
+    return _text(form, key) or None
+
+
+def _date(form: dict[str, Any], key: str, *, required: bool = True) -> date | None:
+    value = _text(form, key)
+    if not value:
+        if required:
+            raise RuleViolation(f"{key.replace('_', ' ')} is required (YYYY-MM-DD)", field=key)
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise RuleViolation(f"{key.replace('_', ' ')} {value!r}: expected YYYY-MM-DD",
+                            field=key) from None
+
+
+def _local_time(form: dict[str, Any], key: str, day: date, tz: str) -> datetime:
+    value = _text(form, key)
+    try:
+        hh, mm = value.split(":")
+        if not (len(hh) == 2 and len(mm) == 2 and 0 <= int(hh) < 24 and 0 <= int(mm) < 60):
+            raise ValueError(value)
+        return local_to_utc(day, value, tz)
+    except ValueError:
+        raise RuleViolation(f"{key.replace('_', ' ')} {value!r}: expected HH:MM (local time)",
+                            field=key) from None
+
+
+def _utc_datetime(form: dict[str, Any], key: str) -> datetime:
+    value = _text(form, key)
+    try:
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    except ValueError:
+        raise RuleViolation(f"{key.replace('_', ' ')} {value!r}: expected "
+                            "YYYY-MM-DDTHH:MM (UTC)", field=key) from None
+
+
+def _int(form: dict[str, Any], key: str, *, required: bool = True) -> int | None:
+    value = _text(form, key)
+    if not value:
+        if required:
+            raise RuleViolation(f"{key.replace('_', ' ')} is required", field=key)
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise RuleViolation(f"{key.replace('_', ' ')} {value!r}: expected a whole number",
+                            field=key) from None
+
+
+def _flag(form: dict[str, Any], key: str) -> bool:
+    return _text(form, key).lower() in ("on", "true", "1", "yes")
+
+
+def _flight(form: dict[str, Any], key: str = "flight") -> tuple[str, str]:
+    value = _text(form, key).upper().replace(" ", "")
+    if len(value) < 3:
+        raise RuleViolation(f"flight {value!r}: expected a flight such as KL1234", field=key)
+    # A two-character airline code, else three letters (ICAO-style charter operators).
+    split = 3 if value[:3].isalpha() and len(value) > 3 and not value[2].isdigit() else 2
+    return value[:split], value[split:]
+
+
+def _new_movement(form: dict[str, Any], airport: str, tz: str, kind: pl.MovementKind,
+                  prefix: str = "") -> pl.NewMovement:
+    day = _date(form, f"{prefix}date")
+    assert day is not None
+    carrier, number = _flight(form, f"{prefix}flight")
+    # The airport is one end of the leg: filled in when the form leaves it empty.
+    leaves_here = kind in (pl.MovementKind.DEPARTURE, pl.MovementKind.TRANSIT_OUT)
+    origin = _text(form, f"{prefix}origin").upper() or (airport if leaves_here else "")
+    destination = _text(form, f"{prefix}destination").upper() or (
+        "" if leaves_here else airport)
+    return pl.NewMovement(
+        airport=airport, kind=kind, carrier=carrier, flight_number=number,
+        operational_date=day, origin=origin, destination=destination,
+        scheduled_at=_local_time(form, f"{prefix}time", day, tz),
+        terminal=_opt(form, f"{prefix}terminal"), gate=_opt(form, f"{prefix}gate"),
+        aircraft_type=_opt(form, "aircraft_type"),
+        aircraft_registration=_opt(form, "aircraft_registration"))
+
+
+def _needs(form: dict[str, Any]) -> tuple[tuple[str, str | None], ...]:
+    out: list[tuple[str, str | None]] = []
+    for code in AGENCY_SSR:
+        if _flag(form, f"ssr_{code}"):
+            out.append((code, _opt(form, f"ssr_{code}_text")))
+    return tuple(out)
+
+
+def _passenger(form: dict[str, Any]) -> tuple[pl.NewPassenger, pl.DocumentIn | None]:
+    chronic = _opt(form, "chronic_condition")
+    try:
+        condition = pl.ChronicCondition(chronic) if chronic else None
+    except ValueError:
+        raise RuleViolation(f"chronic condition {chronic!r} is not a category we record",
+                            field="chronic_condition") from None
+    new = pl.NewPassenger(
+        surname=_text(form, "surname"), given_names=_text(form, "given_names"),
+        native_name=_opt(form, "native_name"), birth_date=_date(form, "birth_date",
+                                                                required=False),
+        sex=_text(form, "sex") or "X", nationality=_opt(form, "nationality"),
+        language=_opt(form, "language"), needs=_needs(form),
+        medical_escort_required=_flag(form, "medical_escort_required"),
+        operational_escort_required=_flag(form, "operational_escort_required"),
+        victim_of_trafficking=_flag(form, "victim_of_trafficking"),
+        chronic_condition=condition,
+        release_to_name=_opt(form, "release_to_name"),
+        release_to_relation=_opt(form, "release_to_relation"))
+    document = None
+    if _text(form, "doc_number"):
+        expiry = _date(form, "doc_expiry")
+        assert expiry is not None
+        document = pl.DocumentIn(_text(form, "doc_type") or "passport",
+                                 _text(form, "doc_number"), expiry,
+                                 _text(form, "doc_country"))
+    return new, document
+
+
+# ----------------------------------------------------------------------------- running
+
+def _user(request: Request[Any, Any, Any]) -> AuthUser:
+    user = current_user(request)
+    assert user is not None
+    return user
+
+
+def _html(body: str, status: int = 200) -> Response[str]:
+    return Response(body, media_type=HTML, status_code=status,
+                    headers={"Cache-Control": "no-store"})
+
+
+async def _form(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    data = await request.form()
+    return {k: v for k, v in data.items()}
+
+
+Page = Callable[[str, dict[str, Any]], Awaitable[str]]
+
+
+async def _act(request: Request[Any, Any, Any], services: Services, form: dict[str, Any],
+               act: Callable[[Tx], str], page: Page) -> Response[Any]:
+    """Run ``act`` (returns the URL to go to) once per key; refusals re-render ``page``."""
+    user = _user(request)
+    key = checked_key(request.headers.get("idempotency-key") or _text(form, "_idem"))
+    digest = request_hash(request, form.items())
+    try:
+        location, _, _ = await run_once(services, user, key, digest, act, 303)
+    except DomainError as exc:
+        if exc.status not in (409, 422):
+            raise
+        where = f" ({exc.field})" if exc.field else ""
+        return _html(await page(f"Not saved{where}: {exc.message}", form), exc.status)
+    return Redirect(location, status_code=303)
+
+
+def _render(request: Request[Any, Any, Any], services: Services, template: str,
+            **context: Any) -> str:
+    user = _user(request)
+    env = request.app.state.fragments.env
+    return str(env.get_template(template).render(
+        user=user, csrf_token=user.csrf_token, airport_name=services.settings.airport,
+        heartbeat=services.settings.heartbeat_seconds, idem=secrets.token_hex(16),
+        chronic=[c.value for c in pl.ChronicCondition], doc_types=pl.DOCUMENT_TYPES,
+        agency_ssr=AGENCY_SSR, crew_roles=pq.CREW_ROLES, stop_fields=STOP_FIELDS,
+        **context))
+
+
+def _airport(tx: Tx, user: AuthUser, code: str | None, default: str) -> pv.AirportRef:
+    """The airport a planning form is for (the access policy's choice); else not found."""
+    return pv.airport_for(tx.session, user.actor, code, default)
+
+
+async def _published(services: Services, day: date, tz: str) -> tuple[list[Any], str | None]:
+    """The airport's published flights of the day from the flight feed, or why not."""
+    s = services.settings
+    if not s.feed_url:
+        return [], "no flight feed is configured: enter the flight by hand"
+    from movements.feed.client import FeedClient, FeedError
+
+    client = FeedClient(s.feed_url, s.feed_app_id, s.feed_app_key,
+                        timeout=min(5.0, s.feed_timeout_seconds))
+    try:
+        progress = client.start(day)
+        await client.read_day(progress, tz, services.clock.now())
+        flights = progress.flights
+    except FeedError as exc:
+        return [], f"the flight feed did not answer ({exc}): enter the flight by hand"
+    finally:
+        await client.close()
+    return [f for f in flights if not f.is_codeshare], None
+
+
+class Planning(Controller):
+    path = "/plan"
+    guards = [COORDINATION]
+    include_in_schema = False
+
+    # -- the planning home: the day's movements, the feed, the forms -------------------
+    async def _home(self, request: Request[Any, Any, Any], services: Services,
+                    day: date | None, airport_code: str | None, message: str | None,
+                    values: dict[str, Any]) -> str:
+        user = _user(request)
+
+        now = services.clock.now()
+        home = await services.uow.read(pv.home_view, user.actor, airport_code,
+                                       services.settings.airport, day, now, WINDOW,
+                                       NOT_PLANNED)
+        airport, movements, cases, the_day = home.airport, home.movements, home.cases, home.day
+        offers = await services.uow.read(telex_offers, home, now)
+        flights, feed_note = await _published(services, the_day, airport.timezone)
+        return _render(request, services, "planning/home.html", day=the_day,
+                       airport=airport, movements=movements, cases=cases, flights=flights,
+                       feed_note=feed_note, message=message, v=values, offers=offers)
+
+    @get("/")
+    async def home(self, request: Request[Any, Any, Any], services: ServicesDep,
+                   date: FromQuery[str | None] = None,
+                   airport: FromQuery[str | None] = None) -> Response[str]:
+        day = _date({"date": date}, "date", required=False) if date else None
+        return _html(await self._home(request, services, day, airport, None,
+                                      dict(request.query_params)))
+
+    def _home_page(self, request: Request[Any, Any, Any], services: Services) -> Page:
+        async def page(message: str, form: dict[str, Any]) -> str:
+            return await self._home(request, services, None, _opt(form, "airport"), message,
+                                    form)
+        return page
+
+    @post("/movements")
+    async def plan_movement(self, request: Request[Any, Any, Any],
+                            services: ServicesDep) -> Response[Any]:
+        form = await _form(request)
+        user = _user(request)
+
+        def act(tx: Tx) -> str:
+            airport = _airport(tx, user, _opt(form, "airport"),
+                               services.settings.airport)
+            kind = _text(form, "kind") or "departure"
+            if kind == "transit":
+                plan = pl.plan_transit(
+                    tx, _new_movement(form, airport.iata, airport.timezone,
+                                      pl.MovementKind.TRANSIT_IN, "in_"),
+                    _new_movement(form, airport.iata, airport.timezone,
+                                  pl.MovementKind.TRANSIT_OUT, "out_"))
+                return f"/movements/{plan.inbound_id}"
+            try:
+                mkind = pl.MovementKind(kind)
+            except ValueError:
+                raise RuleViolation(f"kind {kind!r} must be departure, arrival or transit",
+                                    field="kind") from None
+            mid = pl.plan_movement(tx, _new_movement(form, airport.iata, airport.timezone,
+                                                     mkind))
+            return f"/movements/{mid}"
+
+        return await _act(request, services, form, act, self._home_page(request, services))
+
+    @post("/charters")
+    async def plan_charter(self, request: Request[Any, Any, Any],
+                           services: ServicesDep) -> Response[Any]:
+        form = await _form(request)
+        user = _user(request)
+
+        def act(tx: Tx) -> str:
+            airport = _airport(tx, user, _opt(form, "airport"),
+                               services.settings.airport)
+            stops = tuple(ch.StopIn(_text(form, f"stop_{i}"),
+                                    _utc_datetime(form, f"stop_{i}_at"))
+                          for i in range(1, STOP_FIELDS + 1) if _text(form, f"stop_{i}"))
+            new = replace(_new_movement(form, airport.iata, airport.timezone,
+                                        pl.MovementKind.DEPARTURE),
+                          destination=stops[-1].code.upper() if stops else airport.iata)
+            seats = _int(form, "seat_capacity")
+            assert seats is not None
+            mid = ch.plan_charter(tx, new, _text(form, "operator"), seats, stops)
+            return f"/plan/charters/{mid}"
+
+        return await _act(request, services, form, act, self._home_page(request, services))
+
+    @post("/cases")
+    async def create_case(self, request: Request[Any, Any, Any],
+                          services: ServicesDep) -> Response[Any]:
+        form = await _form(request)
+        user = _user(request)
+
+        def act(tx: Tx) -> str:
+            airport = _airport(tx, user, _opt(form, "airport"),
+                               services.settings.airport)
+            cid = pl.create_case(tx, airport.iata, _text(form, "reference"),
+                                 _text(form, "programme") or "voluntary_return")
+            return f"/plan/cases/{cid}"
+
+        return await _act(request, services, form, act, self._home_page(request, services))
+
+    # -- a movement: edit and cancel ----------------------------------------------------
+    async def _movement(self, request: Request[Any, Any, Any], services: Services,
+                        movement_id: int, message: str | None, values: dict[str, Any]) -> str:
+        user = _user(request)
+
+        page = await services.uow.read(pv.movement_plan_page, user.actor, movement_id)
+        m, airport, booked, plan = page.m, page.airport, page.booked, page.plan
+        return _render(request, services, "planning/movement.html", m=m, airport=airport,
+                       booked=booked, plan=plan, message=message, v=values)
+
+    @get("/movements/{movement_id:int}")
+    async def movement(self, request: Request[Any, Any, Any], services: ServicesDep,
+                       movement_id: PathId) -> Response[str]:
+        return _html(await self._movement(request, services, movement_id, None, {}))
+
+    def _movement_page(self, request: Request[Any, Any, Any], services: Services,
+                       movement_id: int) -> Page:
+        async def page(message: str, form: dict[str, Any]) -> str:
+            return await self._movement(request, services, movement_id, message, form)
+        return page
+
+    @post("/movements/{movement_id:int}/edit")
+    async def edit_movement(self, request: Request[Any, Any, Any], services: ServicesDep,
+                            movement_id: PathId) -> Response[Any]:
+        form = await _form(request)
+
+        def act(tx: Tx) -> str:
+            m = pl.load_movement(tx, movement_id)
+            day = _date(form, "date")
+            assert day is not None
+            carrier, number = _flight(form)
+            changes = {"carrier": carrier, "flight_number": number, "operational_date": day,
+                       "origin": _text(form, "origin"),
+                       "destination": _text(form, "destination"),
+                       "scheduled_at": _local_time(form, "time", day, m.airport.timezone),
+                       "terminal": _text(form, "terminal"), "gate": _text(form, "gate")}
+            pl.edit_movement(tx, movement_id, changes,
+                             _int(form, "expected_version", required=False))
+            return f"/plan/movements/{movement_id}"
+
+        return await _act(request, services, form, act,
+                          self._movement_page(request, services, movement_id))
+
+    @post("/movements/{movement_id:int}/cancel")
+    async def cancel_movement(self, request: Request[Any, Any, Any], services: ServicesDep,
+                              movement_id: PathId) -> Response[Any]:
+        form = await _form(request)
+
+        def act(tx: Tx) -> str:
+            pl.cancel_movement(tx, movement_id, _text(form, "reason"))
+            return f"/plan/movements/{movement_id}"
+
+        return await _act(request, services, form, act,
+                          self._movement_page(request, services, movement_id))
+
+    @post("/bookings/{booking_id:int}/cancel")
+    async def cancel_booking(self, request: Request[Any, Any, Any], services: ServicesDep,
+                             booking_id: PathId) -> Response[Any]:
+        form = await _form(request)
+        back = _text(form, "back")
+        if not back.startswith("/plan/"):
+            back = "/plan/"
+
+        def act(tx: Tx) -> str:
+            pl.cancel_booking(tx, booking_id, _text(form, "reason"))
+            return back
+
+        async def page(message: str, values: dict[str, Any]) -> str:
+            return await self._back_page(request, services, back, message, values)
+
+        return await _act(request, services, form, act, page)
+
+    async def _back_page(self, request: Request[Any, Any, Any], services: Services,
+                         back: str, message: str, values: dict[str, Any]) -> str:
+        parts = back.strip("/").split("/")
+        if len(parts) == 3 and parts[2].isdigit():
+            if parts[1] == "cases":
+                return await self._case(request, services, int(parts[2]), message, values)
+            if parts[1] == "movements":
+                return await self._movement(request, services, int(parts[2]), message, values)
+        return await self._home(request, services, None, None, message, values)
+
+    # -- a case: members, bookings, readiness -------------------------------------------
+    async def _case(self, request: Request[Any, Any, Any], services: Services, case_id: int,
+                    message: str | None, values: dict[str, Any],
+                    edit: dict[str, Any] | None = None) -> str:
+        user = _user(request)
+
+        page = await services.uow.read(pv.case_page, user.actor, case_id,
+                                       services.clock.now())
+        view, options, ready, clearances = (page.case, page.options, page.readiness,
+                                            page.clearances)
+        return _render(request, services, "planning/case.html", c=view, options=options,
+                       readiness=ready, clearances=clearances, message=message, v=values,
+                       edit=edit)
+
+    @get("/cases/{case_id:int}")
+    async def case(self, request: Request[Any, Any, Any], services: ServicesDep,
+                   case_id: PathId, edit: FromQuery[int | None] = None) -> Response[str]:
+        values: dict[str, Any] | None = None
+        if edit is not None:
+            values = await self._passenger_values(request, services, case_id, edit)
+        return _html(await self._case(request, services, case_id, None, {}, values))
+
+    async def _passenger_values(self, request: Request[Any, Any, Any], services: Services,
+                                case_id: int, passenger_id: int) -> dict[str, Any]:
+        """A member's full record for the edit form: the read is audited (it shows health
+        flags and the trafficking flag) in the same transaction."""
+        user = _user(request)
+
+        return await services.uow.run(pv.passenger_form, user.actor, case_id, passenger_id)
+
+    def _case_page(self, request: Request[Any, Any, Any], services: Services,
+                   case_id: int) -> Page:
+        async def page(message: str, form: dict[str, Any]) -> str:
+            return await self._case(request, services, case_id, message, form)
+        return page
+
+    @post("/cases/{case_id:int}")
+    async def edit_case(self, request: Request[Any, Any, Any], services: ServicesDep,
+                        case_id: PathId) -> Response[Any]:
+        form = await _form(request)
+
+        def act(tx: Tx) -> str:
+            pl.load_case(tx, case_id)
+            pl.edit_case(tx, case_id, reference=_text(form, "reference"),
+                         programme=_opt(form, "programme"))
+            return f"/plan/cases/{case_id}"
+
+        return await _act(request, services, form, act,
+                          self._case_page(request, services, case_id))
+
+    @post("/cases/{case_id:int}/passengers")
+    async def add_passenger(self, request: Request[Any, Any, Any], services: ServicesDep,
+                            case_id: PathId) -> Response[Any]:
+        form = await _form(request)
+
+        def act(tx: Tx) -> str:
+            pl.load_case(tx, case_id)
+            new, doc = _passenger(form)
+            pl.create_passenger(tx, case_id, new, doc)
+            return f"/plan/cases/{case_id}"
+
+        return await _act(request, services, form, act,
+                          self._case_page(request, services, case_id))
+
+    @post("/passengers/{passenger_id:int}")
+    async def edit_passenger(self, request: Request[Any, Any, Any], services: ServicesDep,
+                             passenger_id: PathId) -> Response[Any]:
+        form = await _form(request)
+        case_id = await services.uow.read(pv.case_of_passenger, _user(request).actor,
+                                          passenger_id)
+
+        def act(tx: Tx) -> str:
+            new, doc = _passenger(form)
+            pl.edit_passenger(tx, passenger_id, new, doc,
+                              _int(form, "expected_version", required=False))
+            return f"/plan/cases/{case_id}"
+
+        return await _act(request, services, form, act,
+                          self._case_page(request, services, case_id))
+
+    @post("/passengers/{passenger_id:int}/clearance")
+    async def clearance(self, request: Request[Any, Any, Any], services: ServicesDep,
+                        passenger_id: PathId) -> Response[Any]:
+        form = await _form(request)
+        case_id = await services.uow.read(pv.case_of_passenger, _user(request).actor,
+                                          passenger_id)
+
+        def act(tx: Tx) -> str:
+            flights = tuple(_text(form, "medif_flights").replace(",", " ").split())
+            record_clearance(tx, passenger_id, ClearanceIn(
+                medif_valid_until=_date(form, "medif_valid_until", required=False),
+                medif_flights=flights or None,
+                declaration=_flag(form, "declaration"), consent=_flag(form, "consent"),
+                guardian_origin_confirmed=_flag(form, "guardian_origin"),
+                guardian_destination_confirmed=_flag(form, "guardian_destination")))
+            return f"/plan/cases/{case_id}"
+
+        return await _act(request, services, form, act,
+                          self._case_page(request, services, case_id))
+
+    @post("/cases/{case_id:int}/book")
+    async def book(self, request: Request[Any, Any, Any], services: ServicesDep,
+                   case_id: PathId) -> Response[Any]:
+        form = await _form(request)
+
+        def act(tx: Tx) -> str:
+            movement_id = _int(form, "movement_id")
+            assert movement_id is not None
+            pl.book_case(tx, case_id, movement_id, stop=_opt(form, "stop"))
+            return f"/plan/cases/{case_id}"
+
+        return await _act(request, services, form, act,
+                          self._case_page(request, services, case_id))
+
+    @post("/cases/{case_id:int}/move")
+    async def move(self, request: Request[Any, Any, Any], services: ServicesDep,
+                   case_id: PathId) -> Response[Any]:
+        form = await _form(request)
+        data = await request.form()
+        try:
+            picked = data.getall("passenger_ids")
+        except KeyError:  # none ticked: the whole case moves
+            picked = []
+        chosen = tuple(int(v) for v in picked if str(v).isdigit())
+
+        def act(tx: Tx) -> str:
+            source, target = _int(form, "from_movement_id"), _int(form, "to_movement_id")
+            assert source is not None and target is not None
+            pl.move_case(tx, case_id, source, target, passenger_ids=chosen or None,
+                         stop=_opt(form, "stop"), split_reason=_opt(form, "split_reason"))
+            return f"/plan/cases/{case_id}"
+
+        return await _act(request, services, form, act,
+                          self._case_page(request, services, case_id))
+
+    @post("/cases/{case_id:int}/confirm")
+    async def confirm(self, request: Request[Any, Any, Any], services: ServicesDep,
+                      case_id: PathId) -> Response[Any]:
+        form = await _form(request)
+
+        def act(tx: Tx) -> str:
+            movement_id = _int(form, "movement_id")
+            assert movement_id is not None
+            confirm_case(tx, case_id, movement_id, _opt(form, "override_reason"))
+            return f"/plan/cases/{case_id}"
+
+        return await _act(request, services, form, act,
+                          self._case_page(request, services, case_id))
+
+    # -- a charter: legs, crew, pickups --------------------------------------------------
+    async def _charter(self, request: Request[Any, Any, Any], services: Services,
+                       movement_id: int, message: str | None, values: dict[str, Any],
+                       template: str = "planning/charter.html") -> str:
+        user = _user(request)
+
+        view, tz = await services.uow.read(pv.charter_page, user.actor, movement_id)
+        return _render(request, services, template, ch=view, tz=tz, message=message,
+                       v=values)
+
+    @get("/charters/{movement_id:int}")
+    async def charter(self, request: Request[Any, Any, Any], services: ServicesDep,
+                      movement_id: PathId) -> Response[str]:
+        return _html(await self._charter(request, services, movement_id, None, {}))
+
+    @get("/charters/{movement_id:int}/pickups")
+    async def pickup_list(self, request: Request[Any, Any, Any], services: ServicesDep,
+                          movement_id: PathId) -> Response[str]:
+        """The printable pickup list (print styles; one page per charter)."""
+        return _html(await self._charter(request, services, movement_id, None, {},
+                                         "planning/pickups_print.html"))
+
+    def _charter_page(self, request: Request[Any, Any, Any], services: Services,
+                      movement_id: int) -> Page:
+        async def page(message: str, form: dict[str, Any]) -> str:
+            return await self._charter(request, services, movement_id, message, form)
+        return page
+
+    @post("/charters/{movement_id:int}/crew")
+    async def add_crew(self, request: Request[Any, Any, Any], services: ServicesDep,
+                       movement_id: PathId) -> Response[Any]:
+        form = await _form(request)
+
+        def act(tx: Tx) -> str:
+            ch.add_crew(tx, movement_id, _text(form, "name"), _text(form, "role"),
+                        board_at=_opt(form, "board_at"), leave_at=_opt(form, "leave_at"),
+                        phone=_opt(form, "phone"))
+            return f"/plan/charters/{movement_id}"
+
+        return await _act(request, services, form, act,
+                          self._charter_page(request, services, movement_id))
+
+    @post("/charters/{movement_id:int}/pickups")
+    async def add_pickup(self, request: Request[Any, Any, Any], services: ServicesDep,
+                         movement_id: PathId) -> Response[Any]:
+        form = await _form(request)
+
+        def act(tx: Tx) -> str:
+            m = pl.load_movement(tx, movement_id)
+            day = _date(form, "date", required=False) or m.operational_date
+            headcount = _int(form, "headcount")
+            assert headcount is not None
+            ch.add_pickup(tx, movement_id, _text(form, "location"),
+                          _local_time(form, "time", day, m.airport.timezone),
+                          _text(form, "vehicle"), headcount)
+            return f"/plan/charters/{movement_id}"
+
+        return await _act(request, services, form, act,
+                          self._charter_page(request, services, movement_id))
+
+    @post("/charters/{movement_id:int}")
+    async def edit_charter(self, request: Request[Any, Any, Any], services: ServicesDep,
+                           movement_id: PathId) -> Response[Any]:
+        form = await _form(request)
+
+        def act(tx: Tx) -> str:
+            ch.edit_charter(tx, movement_id, operator=_opt(form, "operator"),
+                            seat_capacity=_int(form, "seat_capacity", required=False),
+                            aircraft_type=_opt(form, "aircraft_type"),
+                            aircraft_registration=_opt(form, "aircraft_registration"),
+                            expected_version=_int(form, "expected_version", required=False))
+            return f"/plan/charters/{movement_id}"
+
+        return await _act(request, services, form, act,
+                          self._charter_page(request, services, movement_id))
+
+    # -- carrier pre-notification -------------------------------------------------------
+    async def _notice(self, request: Request[Any, Any, Any], services: Services,
+                      movement_id: int, message: str | None, values: dict[str, Any]) -> str:
+        user = _user(request)
+
+        try:
+            notice = await services.uow.read(
+                pv.notice_for, user.actor, movement_id,
+                f"the agency's {services.settings.airport} airport team")
+        except RuleViolation as exc:
+            notice, message = None, message or exc.message
+        return _render(request, services, "planning/notice.html", n=notice,
+                       movement_id=movement_id, message=message, v=values)
+
+    @get("/movements/{movement_id:int}/notice")
+    async def notice(self, request: Request[Any, Any, Any], services: ServicesDep,
+                     movement_id: PathId) -> Response[str]:
+        return _html(await self._notice(request, services, movement_id, None, {}))
+
+    @post("/movements/{movement_id:int}/notice")
+    async def notice_sent(self, request: Request[Any, Any, Any], services: ServicesDep,
+                          movement_id: PathId) -> Response[Any]:
+        form = await _form(request)
+
+        def act(tx: Tx) -> str:
+            record_notice_sent(tx, movement_id, _text(form, "fingerprint"))
+            return f"/plan/movements/{movement_id}/notice"
+
+        async def page(message: str, values: dict[str, Any]) -> str:
+            return await self._notice(request, services, movement_id, message, values)
+
+        return await _act(request, services, form, act, page)
+
+
+__all__ = ["Planning"]

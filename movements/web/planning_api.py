@@ -1,0 +1,553 @@
+"""The planning operations as JSON (issue 14.6), under /api/v1/plan, described in the
+OpenAPI schema at /schema.
+
+Every write takes an optional ``Idempotency-Key`` header: a retry with the same key and
+body replays the stored reply (``Idempotent-Replay: true``); the same key with another
+body is refused (422).  Refusals answer ``{"error", "field", "status"}`` like the rest of
+the API.  Times are ISO 8601 with a zone (UTC recommended); dates are YYYY-MM-DD.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import FromQuery, HeaderParameter, JSONBody
+
+from movements.domain import planning_views as pv
+from movements.domain.actions import charters as ch
+from movements.domain.actions import planning as pl
+from movements.domain.actions.prenotification import record_notice_sent
+from movements.domain.actions.readiness import ClearanceIn, confirm_case, record_clearance
+from movements.domain.errors import RuleViolation
+from movements.domain.uow import Tx
+from movements.services import Services
+from movements.web.auth import COORDINATION, AuthUser, current_user
+from movements.web.deps import PathId, ServicesDep
+from movements.web.once import checked_key, request_hash, run_once
+
+IdempotencyKey = Annotated[str | None, HeaderParameter(
+    name="Idempotency-Key", required=False,
+    description="Any unique string (<= 80 chars); a retry with the same key replays the "
+                "first reply instead of acting twice")]
+
+
+# ----------------------------------------------------------------------------- bodies
+
+@dataclass
+class MovementIn:
+    """A departure or an arrival on a scheduled flight at ``airport``."""
+
+    airport: str
+    kind: str  # departure | arrival
+    flight: str  # e.g. KL1571
+    operational_date: date
+    scheduled_at: datetime
+    origin: str
+    destination: str
+    terminal: str | None = None
+    gate: str | None = None
+    aircraft_type: str | None = None
+    aircraft_registration: str | None = None
+
+
+@dataclass
+class TransitIn:
+    inbound: MovementIn
+    onward: MovementIn
+
+
+@dataclass
+class StopBody:
+    code: str
+    scheduled_at: datetime
+
+
+@dataclass
+class CharterIn:
+    movement: MovementIn
+    operator: str
+    seat_capacity: int
+    stops: list[StopBody]
+
+
+@dataclass
+class MovementEditIn:
+    """Only the fields given change; ``expected_version`` guards against a lost update."""
+
+    flight: str | None = None
+    operational_date: date | None = None
+    scheduled_at: datetime | None = None
+    origin: str | None = None
+    destination: str | None = None
+    terminal: str | None = None
+    gate: str | None = None
+    expected_version: int | None = None
+
+
+@dataclass
+class ReasonIn:
+    reason: str
+
+
+@dataclass
+class CaseIn:
+    airport: str
+    reference: str
+    programme: str = "voluntary_return"
+
+
+@dataclass
+class NeedIn:
+    code: str
+    text: str | None = None
+
+
+@dataclass
+class DocumentBody:
+    doc_type: str
+    number: str
+    expires_on: date
+    issuing_country: str
+
+
+@dataclass
+class PassengerIn:
+    surname: str
+    given_names: str
+    native_name: str | None = None
+    birth_date: date | None = None
+    sex: str = "X"
+    nationality: str | None = None
+    language: str | None = None
+    needs: list[NeedIn] = field(default_factory=list)
+    document: DocumentBody | None = None
+    medical_escort_required: bool = False
+    operational_escort_required: bool = False
+    victim_of_trafficking: bool = False
+    chronic_condition: str | None = None
+    release_to_name: str | None = None
+    release_to_relation: str | None = None
+
+
+@dataclass
+class BookIn:
+    movement_id: int
+    stop: str | None = None
+
+
+@dataclass
+class MoveIn:
+    from_movement_id: int
+    to_movement_id: int
+    passenger_ids: list[int] | None = None
+    stop: str | None = None
+    split_reason: str | None = None
+
+
+@dataclass
+class CrewIn:
+    name: str
+    role: str
+    board_at: str | None = None
+    leave_at: str | None = None
+    phone: str | None = None
+
+
+@dataclass
+class PickupIn:
+    location: str
+    pickup_at: datetime
+    vehicle: str
+    headcount: int
+
+
+@dataclass
+class ClearanceBody:
+    medif_valid_until: date | None = None
+    medif_flights: list[str] | None = None
+    declaration: bool | None = None
+    consent: bool | None = None
+    guardian_origin_confirmed: bool | None = None
+    guardian_destination_confirmed: bool | None = None
+
+
+@dataclass
+class ConfirmIn:
+    movement_id: int
+    override_reason: str | None = None
+
+
+@dataclass
+class NoticeSentIn:
+    fingerprint: str
+
+
+# ----------------------------------------------------------------------------- replies
+
+@dataclass
+class Created:
+    id: int
+
+
+@dataclass
+class TransitOut:
+    inbound_id: int
+    onward_id: int
+    connection_minutes: int
+    min_connection_minutes: int
+    short: bool
+
+
+@dataclass
+class BookedOut:
+    booking_ids: list[int]
+
+
+@dataclass
+class MovedOut:
+    moved: list[int]
+    stayed: list[int]
+    split: bool
+
+
+@dataclass
+class Done:
+    ok: bool = True
+
+
+@dataclass
+class LegOut:
+    frm: str
+    to: str
+    passengers: int
+    crew: int
+    on_board: int
+    capacity: int
+    free: int
+
+
+@dataclass
+class CharterOut:
+    movement_id: int
+    flight: str
+    operator: str
+    seat_capacity: int
+    legs: list[LegOut]
+
+
+@dataclass
+class CaseReadinessOut:
+    case_id: int
+    reference: str
+    ready: bool
+    missing: list[str]
+    summary: str
+
+
+@dataclass
+class NoticeOut:
+    movement_id: int
+    flight: str
+    telex: str
+    email_subject: str
+    email_body: str
+    fingerprint: str
+    corrected: bool
+    last_sent_at: datetime | None
+    last_sent_by: str | None
+    deadline: datetime
+
+
+# ----------------------------------------------------------------------------- helpers
+
+def _flight(value: str) -> tuple[str, str]:
+    text = value.strip().upper().replace(" ", "")
+    split = 3 if len(text) > 3 and text[:3].isalpha() else 2
+    return text[:split], text[split:]
+
+
+def _movement(body: MovementIn, kind: pl.MovementKind | None = None) -> pl.NewMovement:
+    if kind is None:
+        try:
+            kind = pl.MovementKind(body.kind)
+        except ValueError:
+            raise RuleViolation(f"kind {body.kind!r} must be departure or arrival",
+                                field="kind") from None
+    carrier, number = _flight(body.flight)
+    return pl.NewMovement(
+        airport=body.airport, kind=kind, carrier=carrier, flight_number=number,
+        operational_date=body.operational_date, origin=body.origin,
+        destination=body.destination, scheduled_at=body.scheduled_at,
+        terminal=body.terminal, gate=body.gate, aircraft_type=body.aircraft_type,
+        aircraft_registration=body.aircraft_registration)
+
+
+def _passenger(body: PassengerIn) -> tuple[pl.NewPassenger, pl.DocumentIn | None]:
+    try:
+        chronic = pl.ChronicCondition(body.chronic_condition) if body.chronic_condition else None
+    except ValueError:
+        raise RuleViolation(f"chronic condition {body.chronic_condition!r} is not a category "
+                            "we record", field="chronic_condition") from None
+    new = pl.NewPassenger(
+        surname=body.surname, given_names=body.given_names, native_name=body.native_name,
+        birth_date=body.birth_date, sex=body.sex, nationality=body.nationality,
+        language=body.language, needs=tuple((n.code, n.text) for n in body.needs),
+        medical_escort_required=body.medical_escort_required,
+        operational_escort_required=body.operational_escort_required,
+        victim_of_trafficking=body.victim_of_trafficking, chronic_condition=chronic,
+        release_to_name=body.release_to_name, release_to_relation=body.release_to_relation)
+    doc = body.document
+    return new, (pl.DocumentIn(doc.doc_type, doc.number, doc.expires_on, doc.issuing_country)
+                 if doc else None)
+
+
+def _reply(cls: type) -> ResponseSpec:
+    """Documents the JSON a write answers (the handler returns it pre-serialised, as
+    stored for idempotent replays)."""
+    return ResponseSpec(data_container=cls, description=cls.__name__)
+
+
+def _user(request: Request[Any, Any, Any]) -> AuthUser:
+    user = current_user(request)
+    assert user is not None
+    return user
+
+
+async def _once(request: Request[Any, Any, Any], services: Services, key: str | None,
+                act: Callable[[Tx], Any], status: int = 201) -> Response[str]:
+    """Run ``act`` once per key; its result (a dataclass) is the JSON reply."""
+    user = _user(request)
+    raw = (await request.body()).decode("utf-8", "replace")
+    digest = request_hash(request, [("body", raw)])
+
+    def run(tx: Tx) -> str:
+        return json.dumps(asdict(act(tx)), default=str)
+
+    body, code, replayed = await run_once(services, user, checked_key(key), digest, run,
+                                          status)
+    headers = {"Idempotent-Replay": "true"} if replayed else {}
+    return Response(body, status_code=code, media_type="application/json", headers=headers)
+
+
+class PlanningApi(Controller):
+    """Coordinators' planning: movements, transits, charters, cases, bookings,
+    readiness and carrier notifications."""
+
+    path = "/api/v1/plan"
+    tags = ["planning"]
+    guards = [COORDINATION]
+
+    @post("/movements", summary="Plan a departure or an arrival",
+          response_description="the movement id",
+          status_code=201, responses={201: _reply(Created)})
+    async def plan_movement(self, request: Request[Any, Any, Any], services: ServicesDep,
+                            data: JSONBody[MovementIn], idempotency_key: IdempotencyKey = None
+                            ) -> Response[str]:
+        return await _once(request, services, idempotency_key,
+                           lambda tx: Created(pl.plan_movement(tx, _movement(data))))
+
+    @post("/transits", summary="Plan both legs of a transit; answers the connection time",
+          status_code=201, responses={201: _reply(TransitOut)})
+    async def plan_transit(self, request: Request[Any, Any, Any], services: ServicesDep,
+                           data: JSONBody[TransitIn], idempotency_key: IdempotencyKey = None
+                           ) -> Response[str]:
+        def act(tx: Tx) -> TransitOut:
+            t = pl.plan_transit(tx, _movement(data.inbound, pl.MovementKind.TRANSIT_IN),
+                                _movement(data.onward, pl.MovementKind.TRANSIT_OUT))
+            return TransitOut(t.inbound_id, t.onward_id, t.connection_minutes,
+                              t.min_connection_minutes, t.short)
+        return await _once(request, services, idempotency_key, act)
+
+    @post("/movements/{movement_id:int}", summary="Edit a planned movement",
+          status_code=200, responses={200: _reply(Done)})
+    async def edit_movement(self, request: Request[Any, Any, Any], services: ServicesDep,
+                            movement_id: PathId, data: JSONBody[MovementEditIn],
+                            idempotency_key: IdempotencyKey = None) -> Response[str]:
+        def act(tx: Tx) -> Done:
+            changes: dict[str, Any] = {k: v for k, v in (
+                ("operational_date", data.operational_date),
+                ("scheduled_at", data.scheduled_at), ("origin", data.origin),
+                ("destination", data.destination), ("terminal", data.terminal),
+                ("gate", data.gate)) if v is not None}
+            if data.flight is not None:
+                changes["carrier"], changes["flight_number"] = _flight(data.flight)
+            return Done(pl.edit_movement(tx, movement_id, changes, data.expected_version))
+        return await _once(request, services, idempotency_key, act, 200)
+
+    @post("/movements/{movement_id:int}/cancel",
+          summary="Cancel a movement (refused while passengers are booked)",
+          status_code=200, responses={200: _reply(Done)})
+    async def cancel_movement(self, request: Request[Any, Any, Any], services: ServicesDep,
+                              movement_id: PathId, data: JSONBody[ReasonIn],
+                              idempotency_key: IdempotencyKey = None) -> Response[str]:
+        def act(tx: Tx) -> Done:
+            pl.cancel_movement(tx, movement_id, data.reason)
+            return Done()
+        return await _once(request, services, idempotency_key, act, 200)
+
+    @post("/charters", summary="Plan a charter with its stops, operator and seats",
+          status_code=201, responses={201: _reply(Created)})
+    async def plan_charter(self, request: Request[Any, Any, Any], services: ServicesDep,
+                           data: JSONBody[CharterIn], idempotency_key: IdempotencyKey = None
+                           ) -> Response[str]:
+        def act(tx: Tx) -> Created:
+            stops = tuple(ch.StopIn(s.code, s.scheduled_at) for s in data.stops)
+            return Created(ch.plan_charter(tx, _movement(data.movement,
+                                                         pl.MovementKind.DEPARTURE),
+                                           data.operator, data.seat_capacity, stops))
+        return await _once(request, services, idempotency_key, act)
+
+    @get("/charters/{movement_id:int}", summary="A charter's headcount per leg")
+    async def charter(self, request: Request[Any, Any, Any], services: ServicesDep,
+                      movement_id: PathId) -> CharterOut:
+        user = _user(request)
+
+        view, _ = await services.uow.read(pv.charter_page, user.actor, movement_id)
+        return CharterOut(view.movement_id, view.flight, view.operator, view.seat_capacity,
+                          [LegOut(lg.frm, lg.to, lg.passengers, lg.crew, lg.on_board,
+                                  lg.capacity, lg.free) for lg in view.legs])
+
+    @post("/charters/{movement_id:int}/crew", summary="Plan an escort or medical staff",
+          status_code=201, responses={201: _reply(Created)})
+    async def add_crew(self, request: Request[Any, Any, Any], services: ServicesDep,
+                       movement_id: PathId, data: JSONBody[CrewIn],
+                       idempotency_key: IdempotencyKey = None) -> Response[str]:
+        return await _once(request, services, idempotency_key, lambda tx: Created(
+            ch.add_crew(tx, movement_id, data.name, data.role, board_at=data.board_at,
+                        leave_at=data.leave_at, phone=data.phone)))
+
+    @post("/movements/{movement_id:int}/pickups", summary="Plan a ground-transport pickup",
+          status_code=201, responses={201: _reply(Created)})
+    async def add_pickup(self, request: Request[Any, Any, Any], services: ServicesDep,
+                         movement_id: PathId, data: JSONBody[PickupIn],
+                         idempotency_key: IdempotencyKey = None) -> Response[str]:
+        return await _once(request, services, idempotency_key, lambda tx: Created(
+            ch.add_pickup(tx, movement_id, data.location, data.pickup_at, data.vehicle,
+                          data.headcount)))
+
+    @post("/cases", summary="Create a case",
+          status_code=201, responses={201: _reply(Created)})
+    async def create_case(self, request: Request[Any, Any, Any], services: ServicesDep,
+                          data: JSONBody[CaseIn], idempotency_key: IdempotencyKey = None
+                          ) -> Response[str]:
+        return await _once(request, services, idempotency_key, lambda tx: Created(
+            pl.create_case(tx, data.airport, data.reference, data.programme)))
+
+    @post("/cases/{case_id:int}/passengers", summary="Add a passenger to a case",
+          status_code=201, responses={201: _reply(Created)})
+    async def add_passenger(self, request: Request[Any, Any, Any], services: ServicesDep,
+                            case_id: PathId, data: JSONBody[PassengerIn],
+                            idempotency_key: IdempotencyKey = None) -> Response[str]:
+        def act(tx: Tx) -> Created:
+            new, doc = _passenger(data)
+            return Created(pl.create_passenger(tx, case_id, new, doc))
+        return await _once(request, services, idempotency_key, act)
+
+    @post("/passengers/{passenger_id:int}", summary="Replace a passenger's details",
+          status_code=200, responses={200: _reply(Done)})
+    async def edit_passenger(self, request: Request[Any, Any, Any], services: ServicesDep,
+                             passenger_id: PathId, data: JSONBody[PassengerIn],
+                             idempotency_key: IdempotencyKey = None,
+                             expected_version: FromQuery[int | None] = None
+                             ) -> Response[str]:
+        def act(tx: Tx) -> Done:
+            new, doc = _passenger(data)
+            return Done(pl.edit_passenger(tx, passenger_id, new, doc, expected_version))
+        return await _once(request, services, idempotency_key, act, 200)
+
+    @post("/passengers/{passenger_id:int}/clearance",
+          summary="Record MEDIF, declaration, consent, UMNR guardians",
+          status_code=200, responses={200: _reply(Done)})
+    async def clearance(self, request: Request[Any, Any, Any], services: ServicesDep,
+                        passenger_id: PathId, data: JSONBody[ClearanceBody],
+                        idempotency_key: IdempotencyKey = None) -> Response[str]:
+        def act(tx: Tx) -> Done:
+            record_clearance(tx, passenger_id, ClearanceIn(
+                data.medif_valid_until,
+                tuple(data.medif_flights) if data.medif_flights is not None else None,
+                data.declaration, data.consent, data.guardian_origin_confirmed,
+                data.guardian_destination_confirmed))
+            return Done()
+        return await _once(request, services, idempotency_key, act, 200)
+
+    @post("/cases/{case_id:int}/bookings", summary="Book a whole case on a movement",
+          status_code=201, responses={201: _reply(BookedOut)})
+    async def book_case(self, request: Request[Any, Any, Any], services: ServicesDep,
+                        case_id: PathId, data: JSONBody[BookIn],
+                        idempotency_key: IdempotencyKey = None) -> Response[str]:
+        return await _once(request, services, idempotency_key, lambda tx: BookedOut(
+            pl.book_case(tx, case_id, data.movement_id, stop=data.stop)))
+
+    @post("/cases/{case_id:int}/move",
+          summary="Move a case to another movement (a split needs split_reason)",
+          status_code=200, responses={200: _reply(MovedOut)})
+    async def move_case(self, request: Request[Any, Any, Any], services: ServicesDep,
+                        case_id: PathId, data: JSONBody[MoveIn],
+                        idempotency_key: IdempotencyKey = None) -> Response[str]:
+        def act(tx: Tx) -> MovedOut:
+            plan = pl.move_case(tx, case_id, data.from_movement_id, data.to_movement_id,
+                                passenger_ids=tuple(data.passenger_ids)
+                                if data.passenger_ids else None,
+                                stop=data.stop, split_reason=data.split_reason)
+            return MovedOut(list(plan.moving), list(plan.staying), plan.splits)
+        return await _once(request, services, idempotency_key, act, 200)
+
+    @post("/cases/{case_id:int}/confirm",
+          summary="Confirm a case ready (override_reason when something is missing)",
+          status_code=201, responses={201: _reply(Created)})
+    async def confirm(self, request: Request[Any, Any, Any], services: ServicesDep,
+                      case_id: PathId, data: JSONBody[ConfirmIn],
+                      idempotency_key: IdempotencyKey = None) -> Response[str]:
+        return await _once(request, services, idempotency_key, lambda tx: Created(
+            confirm_case(tx, case_id, data.movement_id, data.override_reason)))
+
+    @post("/bookings/{booking_id:int}/cancel", summary="Cancel a booking with a reason",
+          status_code=200, responses={200: _reply(Done)})
+    async def cancel_booking(self, request: Request[Any, Any, Any], services: ServicesDep,
+                             booking_id: PathId, data: JSONBody[ReasonIn],
+                             idempotency_key: IdempotencyKey = None) -> Response[str]:
+        def act(tx: Tx) -> Done:
+            pl.cancel_booking(tx, booking_id, data.reason)
+            return Done()
+        return await _once(request, services, idempotency_key, act, 200)
+
+    @get("/movements/{movement_id:int}/readiness",
+         summary="Readiness of every case on a movement")
+    async def readiness(self, request: Request[Any, Any, Any], services: ServicesDep,
+                        movement_id: PathId) -> list[CaseReadinessOut]:
+        user = _user(request)
+
+        return [CaseReadinessOut(r.case_id, r.reference, r.ready, list(r.missing),
+                                 r.summary)
+                for r in await services.uow.read(pv.readiness_for, user.actor,
+                                                 movement_id)]
+
+    @get("/movements/{movement_id:int}/notice",
+         summary="The carrier pre-notification (PSM text and email body)")
+    async def notice(self, request: Request[Any, Any, Any], services: ServicesDep,
+                     movement_id: PathId) -> NoticeOut:
+        user = _user(request)
+
+        n = await services.uow.read(pv.notice_for, user.actor, movement_id,
+                                    f"the agency's {services.settings.airport} airport team")
+        return NoticeOut(n.movement_id, n.flight, n.telex, n.email_subject, n.email_body,
+                         n.fingerprint, n.corrected, n.last_sent_at, n.last_sent_by,
+                         n.deadline)
+
+    @post("/movements/{movement_id:int}/notice",
+          summary="Record the notification (by its fingerprint) as sent now",
+          status_code=201, responses={201: _reply(Created)})
+    async def notice_sent(self, request: Request[Any, Any, Any], services: ServicesDep,
+                          movement_id: PathId, data: JSONBody[NoticeSentIn],
+                          idempotency_key: IdempotencyKey = None) -> Response[str]:
+        return await _once(request, services, idempotency_key, lambda tx: Created(
+            record_notice_sent(tx, movement_id, data.fingerprint)))
+
+
+__all__ = ["PlanningApi"]

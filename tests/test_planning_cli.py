@@ -1,0 +1,85 @@
+"""``movements movements add|cancel`` and ``movements cases add|book|move`` as a person
+runs them (a subprocess), on both databases: results printed, refusals one line, exit 2,
+and the rows really written (or not)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.test_cli import one_line_error
+
+
+def _run(url: str, tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MOVEMENTS_")}
+    env.update(MOVEMENTS_DATABASE_URL=url, MOVEMENTS_DATA_DIR=str(tmp))
+    return subprocess.run([sys.executable, "-m", "movements.cli", *args], env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_plan_book_move_and_cancel_from_the_command_line(database_url: str,
+                                                         tmp_path: Path) -> None:
+    ok = _run(database_url, tmp_path, "airports", "add", "AMS", "--name", "Schiphol",
+              "--timezone", "Europe/Amsterdam")
+    assert ok.returncode == 0, ok.stderr
+    first = _run(database_url, tmp_path, "movements", "add", "--flight", "KL1571",
+                 "--date", "2026-09-15", "--time", "14:05", "--to", "EBL")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.startswith("planned movement 1: KL1571 2026-09-15 departure AMS-EBL")
+    second = _run(database_url, tmp_path, "movements", "add", "--flight", "KL1573",
+                  "--date", "2026-09-16", "--time", "14:05", "--to", "EBL")
+    assert second.returncode == 0, second.stderr
+    case = _run(database_url, tmp_path, "cases", "add", "vr-1", "--member",
+                "KARIM/Layla:F:1980-02-03:IRQ:WCHR", "--member", "KARIM/Omar:M::IRQ")
+    assert case.returncode == 0 and "case VR-1 created as id 1 with 2 member(s)" in case.stdout
+    booked = _run(database_url, tmp_path, "cases", "book", "VR-1", "--movement", "1")
+    assert booked.returncode == 0 and "2 passenger(s)" in booked.stdout, booked.stderr
+    one_line_error(_run(database_url, tmp_path, "movements", "cancel", "1", "--reason", "x"),
+                   "2 passenger(s) are booked on KL1571")
+    one_line_error(_run(database_url, tmp_path, "cases", "move", "VR-1", "--from", "1",
+                        "--to", "2", "--member", "1"), "splits case VR-1")
+    moved = _run(database_url, tmp_path, "cases", "move", "VR-1", "--from", "1", "--to", "2")
+    assert moved.returncode == 0 and "2 passenger(s) moved to movement 2" in moved.stdout
+    cancelled = _run(database_url, tmp_path, "movements", "cancel", "1", "--reason",
+                     "aircraft change")
+    assert cancelled.returncode == 0, cancelled.stderr
+    one_line_error(_run(database_url, tmp_path, "movements", "add", "--flight", "KL1575",
+                        "--date", "15-09-2026", "--time", "10:00", "--to", "EBL"),
+                   "expected YYYY-MM-DD")
+    one_line_error(_run(database_url, tmp_path, "cases", "add", "VR-2", "--member",
+                        "KARIM/Ali:F::ZZZ"), "nationality 'ZZZ'")
+
+
+def test_cli_rows(database_url: str, tmp_path: Path) -> None:
+    """What the commands wrote, read back through the app's read path."""
+    import asyncio
+
+    from movements.domain.models import AuditEntry, Case
+    from movements.platform.db import Database
+
+    _run(database_url, tmp_path, "airports", "add", "AMS", "--name", "Schiphol",
+         "--timezone", "Europe/Amsterdam")
+    _run(database_url, tmp_path, "cases", "add", "VR-9", "--member", "SALEH/Adil")
+    bad = _run(database_url, tmp_path, "cases", "add", "VR-9")
+    one_line_error(bad, "case VR-9 exists already")
+
+    async def read() -> tuple[list[str], list[str]]:
+        db = Database.open(database_url)
+        try:
+            def q(s: object) -> tuple[list[str], list[str]]:
+                from sqlalchemy import select
+
+                cases = list(s.scalars(select(Case.reference)))  # type: ignore[attr-defined]
+                users = list(s.scalars(select(AuditEntry.username).where(  # type: ignore[attr-defined]
+                    AuditEntry.action == "create_case")))
+                return cases, users
+            from movements.domain.uow import NullPublisher
+
+            return await db.unit_of_work(NullPublisher()).read(q)
+        finally:
+            await db.dispose()
+
+    cases, users = asyncio.run(read())
+    assert cases == ["VR-9"] and users == ["cli"]

@@ -1,0 +1,114 @@
+"""The planning JSON API (issue 14.6): documented in /schema, idempotency keys honoured,
+refusals say what and where, gate staff refused, out-of-scope rows not found."""
+
+from __future__ import annotations
+
+from litestar import Litestar
+from litestar.testing import TestClient
+from sqlalchemy import func, select
+
+from movements.domain.models import Booking, Case, Movement
+from tests.web.conftest import BASE, Site, login
+
+CHARTER = {
+    "movement": {"airport": "AMS", "kind": "departure", "flight": "OR9301",
+                 "operational_date": "2026-09-15", "scheduled_at": "2026-09-15T09:00:00Z",
+                 "origin": "AMS", "destination": "BSR", "aircraft_type": "B738",
+                 "aircraft_registration": "PH-TFA"},
+    "operator": "TUI fly Netherlands", "seat_capacity": 3,
+    "stops": [{"code": "BGW", "scheduled_at": "2026-09-15T14:00:00Z"},
+              {"code": "EBL", "scheduled_at": "2026-09-15T16:00:00Z"},
+              {"code": "BSR", "scheduled_at": "2026-09-15T18:00:00Z"}]}
+
+
+def _count(site: Site, client: TestClient[Litestar], model: type) -> int:
+    uow = site.app.state.services.uow
+    return int(client.blocking_portal.call(uow.read, lambda s: s.scalar(  # type: ignore[arg-type]
+        select(func.count()).select_from(model))))
+
+
+def test_plan_a_charter_and_book_cases_through_the_api(site: Site) -> None:
+    with TestClient(site.app, base_url=BASE) as client:
+        csrf = login(client, "coord")
+        h = {"X-CSRF-Token": csrf, "Idempotency-Key": "charter-1"}
+        first = client.post("/api/v1/plan/charters", json=CHARTER, headers=h)
+        assert first.status_code == 201, first.text
+        replay = client.post("/api/v1/plan/charters", json=CHARTER, headers=h)
+        assert replay.json() == first.json() and replay.headers["Idempotent-Replay"] == "true"
+        other = client.post("/api/v1/plan/charters", json={**CHARTER, "seat_capacity": 4},
+                            headers=h)
+        assert other.status_code == 422 and "different request" in other.json()["error"]
+        assert _count(site, client, Movement) == 3  # the world's two and this one
+        mid = first.json()["id"]
+
+        h = {"X-CSRF-Token": csrf}
+        case = client.post("/api/v1/plan/cases", json={"airport": "AMS", "reference": "API-1"},
+                           headers=h).json()["id"]
+        for given in ("Layla", "Omar"):
+            resp = client.post(f"/api/v1/plan/cases/{case}/passengers", headers=h, json={
+                "surname": "Karim", "given_names": given, "sex": "F",
+                "needs": [{"code": "WCHR", "text": "long corridors"}],
+                "document": {"doc_type": "passport", "number": "A1", "expires_on": "2030-01-01",
+                             "issuing_country": "IRQ"}})
+            assert resp.status_code == 201, resp.text
+        booked = client.post(f"/api/v1/plan/cases/{case}/bookings", headers=h,
+                             json={"movement_id": mid, "stop": "EBL"})
+        assert booked.status_code == 201 and len(booked.json()["booking_ids"]) == 2
+        legs = client.get(f"/api/v1/plan/charters/{mid}").json()["legs"]
+        assert [(lg["frm"], lg["to"], lg["on_board"]) for lg in legs] == [
+            ("AMS", "BGW", 2), ("BGW", "EBL", 2), ("EBL", "BSR", 0)]
+        # Over capacity: 422 with the leg; nothing booked.
+        big = client.post("/api/v1/plan/cases", json={"airport": "AMS", "reference": "API-2"},
+                          headers=h).json()["id"]
+        for given in ("A", "B"):
+            client.post(f"/api/v1/plan/cases/{big}/passengers", headers=h,
+                        json={"surname": "Saleh", "given_names": given})
+        before = _count(site, client, Booking)
+        over = client.post(f"/api/v1/plan/cases/{big}/bookings", headers=h,
+                           json={"movement_id": mid, "stop": "BGW"})
+        assert over.status_code == 422 and "over capacity" in over.json()["error"]
+        assert over.json()["field"] == "seat_capacity"
+        assert _count(site, client, Booking) == before
+
+        ready = client.get(f"/api/v1/plan/movements/{mid}/readiness").json()
+        assert ready[0]["summary"] == "missing: voluntary-movement declaration, consent"
+        notice = client.get(f"/api/v1/plan/movements/{mid}/notice").json()
+        assert "WCHR 1 EBL KARIM/LAYLA MRS FT LONG CORRIDORS" in notice["telex"]
+        sent = client.post(f"/api/v1/plan/movements/{mid}/notice", headers=h,
+                           json={"fingerprint": notice["fingerprint"]})
+        assert sent.status_code == 201
+
+
+def test_api_refusals_and_roles(site: Site) -> None:
+    with TestClient(site.app, base_url=BASE) as client:
+        csrf = login(client, "coord")
+        h = {"X-CSRF-Token": csrf}
+        bad = client.post("/api/v1/plan/movements", headers=h, json={
+            "airport": "AMS", "kind": "departure", "flight": "KL1571",
+            "operational_date": "2026-09-15", "scheduled_at": "2026-09-15T09:00:00Z",
+            "origin": "AMS", "destination": "ERBIL"})
+        assert bad.status_code == 422 and bad.json()["field"] == "destination"
+        wrong = client.post("/api/v1/plan/cases", headers=h,
+                            json={"airport": "RTM", "reference": "X"})
+        assert wrong.status_code == 404
+        edit = client.post(f"/api/v1/plan/movements/{site.world.departure_id}", headers=h,
+                           json={"gate": "E18", "expected_version": 999})
+        assert edit.status_code == 409
+        edit = client.post(f"/api/v1/plan/movements/{site.world.departure_id}", headers=h,
+                           json={"gate": "E18", "scheduled_at": "2026-09-15T10:30:00Z"})
+        assert edit.status_code == 200 and edit.json() == {"ok": True}, edit.text
+        cancel = client.post(f"/api/v1/plan/movements/{site.world.departure_id}/cancel",
+                             headers=h, json={"reason": "aircraft change"})
+        assert cancel.status_code == 422 and "are booked on KL1234" in cancel.json()["error"]
+        assert _count(site, client, Case) == 3
+        schema = client.get("/schema/openapi.json").json()
+        paths = schema["paths"]
+        assert "/api/v1/plan/cases/{case_id}/bookings" in paths
+        post = paths["/api/v1/plan/charters"]["post"]
+        assert any(p["name"] == "Idempotency-Key" for p in post["parameters"])
+        assert "201" in post["responses"]
+    with TestClient(site.app, base_url=BASE) as client:
+        csrf = login(client, "gate")
+        resp = client.post("/api/v1/plan/cases", headers={"X-CSRF-Token": csrf},
+                           json={"airport": "AMS", "reference": "G-1"})
+        assert resp.status_code == 403
