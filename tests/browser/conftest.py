@@ -13,11 +13,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright
 
 from movements.domain.clock import local_date
 from movements.domain.uow import NullPublisher
 from movements.platform.db import Database
+from tests.browser_session import shared_browser
 from tests.conftest import run_async
 from tests.factories import SYSTEM, World
 from tests.live import LiveServer, start_server
@@ -40,16 +41,14 @@ class Live:
 
 
 @pytest.fixture(scope="session")
-def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as p:
-        yield p
+def playwright(request: pytest.FixtureRequest) -> Playwright:
+    return shared_browser(request, CHROMIUM, ARGS)[0]
 
 
 @pytest.fixture(scope="session")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    b = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-    yield b
-    b.close()
+def browser(request: pytest.FixtureRequest) -> Browser:
+    # One per process, shared with tests/journeys (see tests/browser_session.py).
+    return shared_browser(request, CHROMIUM, ARGS)[1]
 
 
 @pytest.fixture

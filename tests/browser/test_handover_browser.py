@@ -48,7 +48,8 @@ def test_gate_agent_creates_and_signs_a_handover_on_a_tablet(browser: Browser,
         sign.locator("button[type=submit]").tap()
 
         download = page.locator("#download")
-        expect(download).to_be_visible()
+        # signing issues the manifest (rendered in the server's process pool): allow time
+        expect(download).to_be_visible(timeout=30000)
         expect(page.locator("#status")).to_contain_text("Signed")
         assert page.evaluate("document.documentElement.scrollWidth") <= 768
         page.screenshot(path=str(ARTIFACTS / "handover-signed-768x1024.png"), full_page=True)

@@ -16,6 +16,8 @@ from tests.browser.conftest import (  # noqa: F401  (fixtures shared with tests/
     live,
     playwright,
 )
+
+# browser/playwright above are thin: both directories share one Chromium per process.
 from tests.conftest import run_async
 from tests.factories import SYSTEM
 
