@@ -56,6 +56,7 @@ from movements.web.refusals import (
     refusal_log,
     storage_unavailable,
 )
+from movements.web.reports import REPORT_ROUTES
 
 log = logging.getLogger("movements")
 STATIC = TEMPLATES.parent / "static"
@@ -149,6 +150,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                         *ALERT_ROUTES,
                         *ADMIN_ROUTES,
                         *DOCUMENT_ROUTES,
+                        *REPORT_ROUTES,
                         create_static_files_router("/static", [STATIC], opt={"public": True},
                                                    include_in_schema=False)],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},

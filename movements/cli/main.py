@@ -20,7 +20,7 @@ from movements.cli import admin, imports, manifests, planning
 from movements.cli.common import CliError, current_settings, run_async, upgrade_schema
 from movements.platform.config import ConfigError, Settings
 
-ROLES = ["gate_staff", "coordinator", "reception", "admin"]
+ROLES = ["gate_staff", "coordinator", "reception", "admin", "manager"]
 
 
 @click.group(name="movements", no_args_is_help=False,

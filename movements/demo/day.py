@@ -117,7 +117,7 @@ def demo_timezone(path: str | Path | None = None) -> str:
 
 def demo_users(path: str | Path | None = None) -> list[DemoUser]:
     """One account per role: gate staff, coordinator, reception (bound to the reception
-    agency), admin."""
+    agency), admin, manager (aggregates only)."""
     data = read_fixture(path)
     orgs = {o["key"]: o["name"] for o in data["organisations"]}
     users: list[DemoUser] = []

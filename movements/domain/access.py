@@ -69,6 +69,7 @@ ROLE_NEEDS: dict[Role, frozenset[Need]] = {
     Role.COORDINATOR: frozenset({Need.SEE, Need.WORK, Need.COORDINATE}),
     Role.ADMIN: frozenset({Need.SEE, Need.WORK, Need.COORDINATE}),
     Role.RECEPTION: frozenset(),
+    Role.MANAGER: frozenset(),  # aggregates only: movements/domain/reports.py
 }
 
 

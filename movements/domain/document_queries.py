@@ -75,7 +75,8 @@ KIND_LABELS = {HANDOVER_MANIFEST: "Handover manifest", CHARTER_MANIFEST: "Charte
 
 DEFAULT_AGENCY = "Migration agency \u00b7 Airport operations team"
 ROLE_WORDS = {Role.GATE_STAFF: "gate staff", Role.COORDINATOR: "coordinator",
-              Role.RECEPTION: "reception", Role.ADMIN: "admin"}
+              Role.RECEPTION: "reception", Role.ADMIN: "admin",
+              Role.MANAGER: "manager"}
 LANE_OF = {MovementKind.DEPARTURE: "departure", MovementKind.ARRIVAL: "arrival",
            MovementKind.TRANSIT_IN: "transit", MovementKind.TRANSIT_OUT: "transit"}
 NEED_GROUP_ORDER = (NeedGroup.STRETCHER_OXYGEN, NeedGroup.MEDICAL, NeedGroup.MINOR,

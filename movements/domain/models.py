@@ -74,6 +74,8 @@ class Role(enum.StrEnum):
     COORDINATOR = "coordinator"
     RECEPTION = "reception"
     ADMIN = "admin"
+    # Read-only: aggregates (the reports page and its API), never a personal detail.
+    MANAGER = "manager"
 
 
 class OrganisationKind(enum.StrEnum):
@@ -109,6 +111,13 @@ class ChronicCondition(enum.StrEnum):
     INFECTIOUS = "infectious"
     MENTAL = "mental"
     OTHER = "other"
+
+
+class MedicalLevel(enum.StrEnum):
+    """The agency's medical case category (annual report: basic or chronic)."""
+
+    BASIC = "basic"
+    CHRONIC = "chronic"
 
 
 class EscortKind(enum.StrEnum):
@@ -266,6 +275,7 @@ class Passenger(Base):
     operational_escort_required: Mapped[bool] = mapped_column(Boolean, default=False)
     victim_of_trafficking: Mapped[bool] = mapped_column(Boolean, default=False)
     chronic_condition: Mapped[ChronicCondition | None] = mapped_column(_enum(ChronicCondition))
+    medical_level: Mapped[MedicalLevel | None] = mapped_column(_enum(MedicalLevel))
     medical_notes: Mapped[str | None] = mapped_column(Text)
     # UMNR: the only adult the child may be released to.
     release_to_name: Mapped[str | None] = mapped_column(String(200))
@@ -307,6 +317,8 @@ class Passenger(Base):
 
 class SpecialNeed(Base):
     __tablename__ = "special_need"
+    # Reports count people per code (GROUP BY code) without scanning every need.
+    __table_args__ = (Index("ix_special_need_code", "code", "passenger_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     passenger_id: Mapped[int] = mapped_column(ForeignKey("passenger.id", ondelete="CASCADE"))
     code: Mapped[str] = mapped_column(String(4))

@@ -35,7 +35,10 @@ DEFAULT_NEXT = "/board"
 
 
 def home_for(role: Role | None) -> str:
-    """Where a role starts: reception authorities never see the board."""
+    """Where a role starts: reception authorities never see the board, managers see
+    aggregates only."""
+    if role is Role.MANAGER:
+        return "/reports"
     return "/reception" if role is Role.RECEPTION else DEFAULT_NEXT
 
 

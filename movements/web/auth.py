@@ -27,7 +27,7 @@ from movements.services import Services
 
 COOKIE = "mv_session"
 ROLE_LABELS = {Role.GATE_STAFF: "gate staff", Role.COORDINATOR: "coordinator",
-               Role.RECEPTION: "reception", Role.ADMIN: "admin"}
+               Role.RECEPTION: "reception", Role.ADMIN: "admin", Role.MANAGER: "manager"}
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 
@@ -139,6 +139,11 @@ COORDINATION = requires(Role.COORDINATOR, Role.ADMIN)
 ADMIN = requires(Role.ADMIN)
 RECEPTION = requires(Role.RECEPTION, Role.COORDINATOR, Role.ADMIN)
 ANY_SIGNED_IN = requires(*Role)
+#: Routes that may show a personal detail (a handover, a manifest): every role but the
+#: manager, who sees aggregates only.
+PERSONAL = requires(*(r for r in Role if r is not Role.MANAGER))
+#: The reports page and its API: aggregates, no personal data.
+REPORTS = requires(Role.COORDINATOR, Role.MANAGER, Role.ADMIN)
 
 
 def same_origin(connection: ASGIConnection[Any, Any, Any, Any], public_url: str) -> bool:

@@ -41,7 +41,7 @@ from movements.domain.models import (
 from movements.domain.ssr import SSR_CODES
 from movements.domain.uow import Tx
 from movements.services import Services
-from movements.web.auth import ANY_SIGNED_IN, COORDINATION, STAFF, AuthUser, current_user
+from movements.web.auth import COORDINATION, PERSONAL, STAFF, AuthUser, current_user
 from movements.web.deps import PathId, ServicesDep
 from movements.web.forms import read_form
 from movements.web.media import HTML, PDF
@@ -190,7 +190,7 @@ async def _section(request: Request[Any, Any, Any], services: Services, movement
 
 
 class HandoverPages(Controller):
-    guards = [ANY_SIGNED_IN]
+    guards = [PERSONAL]
 
     @get("/handovers/{handover_id:int}")
     async def handover(self, request: Request[Any, Any, Any], services: ServicesDep,
@@ -394,7 +394,7 @@ class ManifestOut:
 class DocumentApi(Controller):
     path = "/api/v1"
     tags = ["documents"]
-    guards = [ANY_SIGNED_IN]
+    guards = [PERSONAL]
 
     @get("/handovers/{handover_id:int}/manifest",
          summary="The signed handover's manifest: document id, version, hash, download URL",

@@ -40,7 +40,7 @@ def seed(tx: Tx, day: date = date(2026, 9, 15)) -> tuple[World, list[int], list[
     setup.ensure_organisation(tx, "Other Reception (test)", OrganisationKind.RECEPTION_AUTHORITY)
     for name, role, org in (
         ("gate", Role.GATE_STAFF, None), ("coord", Role.COORDINATOR, None),
-        ("admin", Role.ADMIN, None),
+        ("admin", Role.ADMIN, None), ("manager", Role.MANAGER, None),
         ("reception", Role.RECEPTION, "Reception Agency Ter Apel (test)"),
         ("reception2", Role.RECEPTION, "Other Reception (test)"),
     ):

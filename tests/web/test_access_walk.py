@@ -104,6 +104,7 @@ WALKERS: dict[str, tuple[Role, list[str], str | None]] = {
     "coord_bru": (Role.COORDINATOR, ["BRU"], None),
     "reception": (Role.RECEPTION, [], "coa"),
     "reception_fedasil": (Role.RECEPTION, [], "fedasil"),
+    "manager": (Role.MANAGER, ["AMS"], None),
 }
 ORG_NAMES = {"coa": "Central Reception Agency (COA)",
              "fedasil": "Federal reception agency (Fedasil)"}
@@ -153,6 +154,8 @@ def _handover_candidate(session: Session, code: str) -> tuple[int, int]:
 def _collect(session: Session) -> tuple[dict[str, Scope], dict[str, list[int]],
                                          dict[str, int]]:
     scopes = {code: Scope(code) for code in ("AMS", "BRU")}
+    for c in session.scalars(select(Case).order_by(Case.id)):
+        scopes[session.get(Airport, c.airport_id).iata].cases.append(c.id)  # type: ignore[union-attr]
     for m in session.scalars(select(Movement).order_by(Movement.id)):
         scope = scopes[m.airport.iata]
         scope.movements.append(m.id)
@@ -175,8 +178,6 @@ def _collect(session: Session) -> tuple[dict[str, Scope], dict[str, list[int]],
     for t in session.scalars(select(TelexMessage).order_by(TelexMessage.id)):
         if t.airport_id is not None:
             scopes[session.get(Airport, t.airport_id).iata].telexes.append(t.id)  # type: ignore[union-attr]
-    for c in session.scalars(select(Case).order_by(Case.id)):
-        scopes[session.get(Airport, c.airport_id).iata].cases.append(c.id)  # type: ignore[union-attr]
     org_ids = {key: int(session.scalar(select(Organisation.id).where(
         Organisation.name == name)) or 0) for key, name in ORG_NAMES.items()}
     by_org = {key: list(session.scalars(select(Handover.id).where(
@@ -224,8 +225,8 @@ class Probe:
     url: str
     data: dict[str, Any] | None = None
     content: bytes | None = None
+    json: dict[str, Any] | None = None
     files: dict[str, Any] | None = None
-    json: Any = None
     #: A list page: it may answer 2xx, but none of ``absent`` (markers of foreign rows)
     #: may appear in its body.
     listing: bool = False
@@ -275,6 +276,11 @@ def _csv(w: Walk, user: str) -> bytes:
               "flight_date,movement_kind\n")
     return (header + f"WALK-1,Probe,Walker,1990-01-01,F,NLD,XX999,{TODAY.isoformat()},"
             "departure\n").encode()
+
+
+def _report_probe(path: str) -> ProbeMaker:
+    """A report of the walker's foreign airport(s)."""
+    return lambda w, u: [Probe("GET", f"{path}?airport={c}") for c in _code(w, u)]
 
 
 PROBES: dict[tuple[str, str], ProbeMaker] = {
@@ -352,6 +358,17 @@ PROBES: dict[tuple[str, str], ProbeMaker] = {
         Probe("GET", f"/movements/{m}/briefing.pdf") for m in _ids(w, u, "movements")],
     ("GET", "/reports/daily.pdf"): lambda w, u: [
         Probe("GET", f"/reports/daily.pdf?airport={c}") for c in _code(w, u)],
+    # The reports: aggregates of the airports asked for; another airport's are not found.
+    **{("GET", route): _report_probe(path)
+       for route, path in (("/reports", "/reports"),
+                           ("/reports/charts/{name:str}", "/reports/charts/by_month.svg"),
+                           ("/reports/tables/{name:str}", "/reports/tables/by_month.csv"),
+                           ("/reports/export.xlsx", "/reports/export.xlsx"),
+                           ("/reports/annual.pdf", "/reports/annual.pdf"),
+                           ("/api/v1/reports/annual", "/api/v1/reports/annual"),
+                           ("/api/v1/reports/days", "/api/v1/reports/days"),
+                           ("/api/v1/reports/service-levels",
+                            "/api/v1/reports/service-levels"))},
     ("GET", "/alerts"): lambda w, u: [
         Probe("GET", f"/alerts?airport={c}") for c in _code(w, u)] + [
         Probe("GET", "/alerts",
@@ -396,141 +413,90 @@ PROBES: dict[tuple[str, str], ProbeMaker] = {
         Probe("WS", f"/alerts/ws?airport={c}") for c in _code(w, u)],
 }
 
-def _planning_probes() -> dict[tuple[str, str], ProbeMaker]:
-    """Issue 14's pages and API: foreign movements, cases, passengers, bookings and
-    airports (a write that lands fails the walk through the row counts)."""
-    def movement(method: str, path: str, **data: Any) -> ProbeMaker:
-        return lambda w, u: [Probe(method, path.format(m), data=data or None)
-                             for m in _ids(w, u, "movements")]
-
-    def json_movement(path: str, body: dict[str, Any]) -> ProbeMaker:
-        return lambda w, u: [Probe("POST", path.format(m), json=body)
-                             for m in _ids(w, u, "movements")]
-
-    def case(method: str, path: str, **data: Any) -> ProbeMaker:
-        return lambda w, u: [Probe(method, path.format(c), data=data or None)
-                             for c in _ids(w, u, "cases")]
-
-    def json_case(path: str, body: dict[str, Any]) -> ProbeMaker:
-        return lambda w, u: [Probe("POST", path.format(c), json=body)
-                             for c in _ids(w, u, "cases")]
-
-    def passenger(method: str, path: str, **data: Any) -> ProbeMaker:
-        return lambda w, u: [Probe(method, path.format(p), data=data or None)
-                             for p in _ids(w, u, "passengers", 1)]
-
-    def booking(method: str, path: str, **data: Any) -> ProbeMaker:
-        return lambda w, u: [Probe(method, path.format(b), data=data or None)
-                             for b, _ in _ids(w, u, "bookings")]
-
-    def airport(method: str, path: str, **data: Any) -> ProbeMaker:
-        return lambda w, u: [Probe(method, path, data={**data, "airport": c})
-                             for c in _code(w, u)]
-
-    def json_airport(path: str, body: dict[str, Any]) -> ProbeMaker:
-        return lambda w, u: [Probe("POST", path, json={**body, "airport": c})
-                             for c in _code(w, u)]
-
-    move = {"flight": "KL9999", "date": "2026-09-15", "time": "10:00", "destination": "EBL",
-            "kind": "departure"}
-    api_move = {"kind": "departure", "flight": "KL9999", "operational_date": "2026-09-15",
-                "scheduled_at": "2026-09-15T10:00:00Z", "origin": "BRU", "destination": "EBL"}
-    return {
-        ("GET", "/plan"): lambda w, u: [Probe("GET", f"/plan/?airport={c}")
-                                        for c in _code(w, u)],
-        ("POST", "/plan/movements"): airport("POST", "/plan/movements", **move),
-        ("POST", "/plan/charters"): airport("POST", "/plan/charters", **move,
-                                            operator="X", seat_capacity="9", stop_1="EBL",
-                                            stop_1_at="2026-09-15T14:00"),
-        ("POST", "/plan/cases"): airport("POST", "/plan/cases", reference="WALK-1"),
-        ("GET", "/plan/movements/{movement_id:int}"): movement("GET", "/plan/movements/{}"),
-        ("POST", "/plan/movements/{movement_id:int}/edit"): movement(
-            "POST", "/plan/movements/{}/edit", **move),
-        ("POST", "/plan/movements/{movement_id:int}/cancel"): movement(
-            "POST", "/plan/movements/{}/cancel", reason="walk probe"),
-        ("GET", "/plan/movements/{movement_id:int}/notice"): movement(
-            "GET", "/plan/movements/{}/notice"),
-        ("POST", "/plan/movements/{movement_id:int}/notice"): movement(
-            "POST", "/plan/movements/{}/notice", fingerprint="0" * 64),
-        ("GET", "/plan/charters/{movement_id:int}"): movement("GET", "/plan/charters/{}"),
-        ("GET", "/plan/charters/{movement_id:int}/pickups"): movement(
-            "GET", "/plan/charters/{}/pickups"),
-        ("POST", "/plan/charters/{movement_id:int}"): movement(
-            "POST", "/plan/charters/{}", operator="X"),
-        ("POST", "/plan/charters/{movement_id:int}/crew"): movement(
-            "POST", "/plan/charters/{}/crew", name="Walk", role="escort"),
-        ("POST", "/plan/charters/{movement_id:int}/pickups"): movement(
-            "POST", "/plan/charters/{}/pickups", location="X", time="05:00", vehicle="van",
-            headcount="1"),
-        ("GET", "/plan/cases/{case_id:int}"): case("GET", "/plan/cases/{}"),
-        ("POST", "/plan/cases/{case_id:int}"): case("POST", "/plan/cases/{}",
-                                                    reference="WALK-2"),
-        ("POST", "/plan/cases/{case_id:int}/passengers"): case(
-            "POST", "/plan/cases/{}/passengers", surname="Walk", given_names="Probe"),
-        ("POST", "/plan/cases/{case_id:int}/book"): case(
-            "POST", "/plan/cases/{}/book", movement_id="1"),
-        ("POST", "/plan/cases/{case_id:int}/move"): case(
-            "POST", "/plan/cases/{}/move", from_movement_id="1", to_movement_id="2"),
-        ("POST", "/plan/cases/{case_id:int}/confirm"): case(
-            "POST", "/plan/cases/{}/confirm", movement_id="1", override_reason="walk"),
-        ("POST", "/plan/passengers/{passenger_id:int}"): passenger(
-            "POST", "/plan/passengers/{}", surname="Walk", given_names="Probe"),
-        ("POST", "/plan/passengers/{passenger_id:int}/clearance"): passenger(
-            "POST", "/plan/passengers/{}/clearance", declaration="on"),
-        ("POST", "/plan/bookings/{booking_id:int}/cancel"): booking(
-            "POST", "/plan/bookings/{}/cancel", reason="walk probe"),
-        ("POST", "/api/v1/plan/movements"): json_airport("/api/v1/plan/movements", api_move),
-        ("POST", "/api/v1/plan/transits"): lambda w, u: [
-            Probe("POST", "/api/v1/plan/transits", json={
-                "inbound": {**api_move, "airport": c, "kind": "arrival"},
-                "onward": {**api_move, "airport": c}}) for c in _code(w, u)],
-        ("POST", "/api/v1/plan/charters"): lambda w, u: [
-            Probe("POST", "/api/v1/plan/charters", json={
-                "movement": {**api_move, "airport": c}, "operator": "X", "seat_capacity": 9,
-                "stops": [{"code": "EBL", "scheduled_at": "2026-09-15T14:00:00Z"}]})
-            for c in _code(w, u)],
-        ("POST", "/api/v1/plan/cases"): json_airport("/api/v1/plan/cases",
-                                                     {"reference": "WALK-3"}),
-        ("POST", "/api/v1/plan/movements/{movement_id:int}"): json_movement(
-            "/api/v1/plan/movements/{}", {"gate": "Z9"}),
-        ("POST", "/api/v1/plan/movements/{movement_id:int}/cancel"): json_movement(
-            "/api/v1/plan/movements/{}/cancel", {"reason": "walk probe"}),
-        ("POST", "/api/v1/plan/movements/{movement_id:int}/pickups"): json_movement(
-            "/api/v1/plan/movements/{}/pickups", {"location": "X", "vehicle": "van",
-                                                  "headcount": 1,
-                                                  "pickup_at": "2026-09-15T04:00:00Z"}),
-        ("POST", "/api/v1/plan/movements/{movement_id:int}/notice"): json_movement(
-            "/api/v1/plan/movements/{}/notice", {"fingerprint": "0" * 64}),
-        ("GET", "/api/v1/plan/movements/{movement_id:int}/notice"): movement(
-            "GET", "/api/v1/plan/movements/{}/notice"),
-        ("GET", "/api/v1/plan/movements/{movement_id:int}/readiness"): movement(
-            "GET", "/api/v1/plan/movements/{}/readiness"),
-        ("GET", "/api/v1/plan/charters/{movement_id:int}"): movement(
-            "GET", "/api/v1/plan/charters/{}"),
-        ("POST", "/api/v1/plan/charters/{movement_id:int}/crew"): json_movement(
-            "/api/v1/plan/charters/{}/crew", {"name": "Walk", "role": "escort"}),
-        ("POST", "/api/v1/plan/cases/{case_id:int}/passengers"): json_case(
-            "/api/v1/plan/cases/{}/passengers", {"surname": "Walk", "given_names": "P"}),
-        ("POST", "/api/v1/plan/cases/{case_id:int}/bookings"): json_case(
-            "/api/v1/plan/cases/{}/bookings", {"movement_id": 1}),
-        ("POST", "/api/v1/plan/cases/{case_id:int}/move"): json_case(
-            "/api/v1/plan/cases/{}/move", {"from_movement_id": 1, "to_movement_id": 2}),
-        ("POST", "/api/v1/plan/cases/{case_id:int}/confirm"): json_case(
-            "/api/v1/plan/cases/{}/confirm", {"movement_id": 1, "override_reason": "w"}),
-        ("POST", "/api/v1/plan/passengers/{passenger_id:int}"): lambda w, u: [
-            Probe("POST", f"/api/v1/plan/passengers/{p}",
-                  json={"surname": "Walk", "given_names": "P"})
-            for p in _ids(w, u, "passengers", 1)],
-        ("POST", "/api/v1/plan/passengers/{passenger_id:int}/clearance"): lambda w, u: [
-            Probe("POST", f"/api/v1/plan/passengers/{p}/clearance", json={"consent": True})
-            for p in _ids(w, u, "passengers", 1)],
-        ("POST", "/api/v1/plan/bookings/{booking_id:int}/cancel"): lambda w, u: [
-            Probe("POST", f"/api/v1/plan/bookings/{b}/cancel", json={"reason": "walk"})
-            for b, _ in _ids(w, u, "bookings")],
-    }
+def _planning_form(w: Walk, user: str, code: str) -> dict[str, Any]:
+    """A plausible planning form for another airport: every field a planning route may
+    ask for, so that only the scope check stands between the probe and a write."""
+    return {"airport": code, "kind": "departure", "carrier": "XX", "flight_number": "999",
+            "operational_date": TODAY.isoformat(), "date": TODAY.isoformat(),
+            "scheduled_local": "23:00", "time": "23:00", "origin": code,
+            "destination": "TIA", "reference": "WALK-1", "programme": "voluntary_return",
+            "surname": "Probe", "given_names": "Walker", "sex": "F", "reason": "walk probe",
+            "operator": "Walk Air", "capacity": "100", "stops": "TIA",
+            "name": "Walk Probe", "role": "medical"}
 
 
-PROBES.update(_planning_probes())
+def _planning_probes(method: str, path: str) -> ProbeMaker:
+    """Probes of a planning route: its ids from the other scope (or the other airport in
+    the form), as a form for the pages and as JSON for the API."""
+    api = path.startswith("/api/")
+    kinds = {"movement_id": "movements", "case_id": "cases", "passenger_id": "passengers",
+             "booking_id": "bookings"}
+
+    def make(w: Walk, user: str) -> list[Probe]:
+        probes: list[Probe] = []
+        for code in _code(w, user):
+            scope = w.scopes[code]
+            url = path
+            for param, what in kinds.items():
+                if "{" + param in url:
+                    rows = getattr(scope, what)
+                    if not rows:
+                        return probes
+                    first = rows[0][0] if isinstance(rows[0], tuple) else rows[0]
+                    url = re.sub(r"\{" + param + r":[^}]+\}", str(first), url)
+            form = _planning_form(w, user, code)
+            if method == "GET":
+                listing = "{" not in path
+                probes.append(Probe("GET", f"{url}?airport={code}" if listing else url))
+                if listing:
+                    probes.append(Probe("GET", url, listing=True, absent=tuple(
+                        f"/plan/movements/{m}\"" for m in scope.movements)))
+            elif api:
+                probes.append(Probe("POST", url, json=form))
+            else:
+                probes.append(Probe("POST", url, data=form))
+        return probes
+
+    return make
+
+
+PLANNING_ROUTES = [
+    ("GET", "/api/v1/plan/charters/{movement_id:int}"),
+    ("GET", "/api/v1/plan/movements/{movement_id:int}/notice"),
+    ("GET", "/api/v1/plan/movements/{movement_id:int}/readiness"),
+    ("GET", "/plan"), ("GET", "/plan/cases/{case_id:int}"),
+    ("GET", "/plan/charters/{movement_id:int}"),
+    ("GET", "/plan/charters/{movement_id:int}/pickups"),
+    ("GET", "/plan/movements/{movement_id:int}"),
+    ("GET", "/plan/movements/{movement_id:int}/notice"),
+    ("POST", "/api/v1/plan/bookings/{booking_id:int}/cancel"), ("POST", "/api/v1/plan/cases"),
+    ("POST", "/api/v1/plan/cases/{case_id:int}/bookings"),
+    ("POST", "/api/v1/plan/cases/{case_id:int}/confirm"),
+    ("POST", "/api/v1/plan/cases/{case_id:int}/move"),
+    ("POST", "/api/v1/plan/cases/{case_id:int}/passengers"),
+    ("POST", "/api/v1/plan/charters"),
+    ("POST", "/api/v1/plan/charters/{movement_id:int}/crew"),
+    ("POST", "/api/v1/plan/movements"), ("POST", "/api/v1/plan/movements/{movement_id:int}"),
+    ("POST", "/api/v1/plan/movements/{movement_id:int}/cancel"),
+    ("POST", "/api/v1/plan/movements/{movement_id:int}/notice"),
+    ("POST", "/api/v1/plan/movements/{movement_id:int}/pickups"),
+    ("POST", "/api/v1/plan/passengers/{passenger_id:int}"),
+    ("POST", "/api/v1/plan/passengers/{passenger_id:int}/clearance"),
+    ("POST", "/api/v1/plan/transits"), ("POST", "/plan/bookings/{booking_id:int}/cancel"),
+    ("POST", "/plan/cases"), ("POST", "/plan/cases/{case_id:int}"),
+    ("POST", "/plan/cases/{case_id:int}/book"), ("POST", "/plan/cases/{case_id:int}/confirm"),
+    ("POST", "/plan/cases/{case_id:int}/move"),
+    ("POST", "/plan/cases/{case_id:int}/passengers"), ("POST", "/plan/charters"),
+    ("POST", "/plan/charters/{movement_id:int}"),
+    ("POST", "/plan/charters/{movement_id:int}/crew"),
+    ("POST", "/plan/charters/{movement_id:int}/pickups"), ("POST", "/plan/movements"),
+    ("POST", "/plan/movements/{movement_id:int}/cancel"),
+    ("POST", "/plan/movements/{movement_id:int}/edit"),
+    ("POST", "/plan/movements/{movement_id:int}/notice"),
+    ("POST", "/plan/passengers/{passenger_id:int}"),
+    ("POST", "/plan/passengers/{passenger_id:int}/clearance"),
+]
+PROBES.update({route: _planning_probes(*route) for route in PLANNING_ROUTES})
 
 #: Routes with no row of an airport or organisation behind them, and why.
 UNSCOPED: dict[tuple[str, str], str] = {

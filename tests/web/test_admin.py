@@ -466,3 +466,22 @@ def test_no_code_updates_or_deletes_audit_rows() -> None:
     offenders = [str(p.relative_to(root)) for p in root.rglob("*.py")
                  if "migrations" not in p.parts and pattern.search(p.read_text())]
     assert offenders == []
+
+
+def test_an_admin_adds_a_manager_who_lands_on_the_reports(site: Site) -> None:
+    with desk(site) as d:
+        client = d.sign_in("admin")
+        resp = client.post("/admin/users", data={
+            **NEW_USER, "username": "boss", "role": "manager", "_csrf": d.csrf("admin")},
+            follow_redirects=False)
+        assert resp.status_code == 303, resp.text
+        assert "Added boss (manager)." in client.get(resp.headers["location"]).text
+        without = {k: v for k, v in NEW_USER.items() if k != "airports"}
+        no_airport = client.post("/admin/users", data={
+            **without, "username": "boss2", "role": "manager", "_csrf": d.csrf("admin")})
+        assert no_airport.status_code == 422, no_airport.text
+        assert "works at least one airport" in no_airport.text
+        client = d.sign_in("boss")
+        assert client.get("/", follow_redirects=False).headers["location"] == "/reports"
+        assert client.get("/reports").status_code == 200
+        assert client.get("/board", headers=JSON).status_code == 403

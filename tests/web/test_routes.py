@@ -16,10 +16,11 @@ from movements.domain.models import Role
 from movements.platform.config import Settings
 from tests.web.conftest import BASE, Site, login
 
-G, C, R, A = Role.GATE_STAFF, Role.COORDINATOR, Role.RECEPTION, Role.ADMIN
+G, C, R, A, M = Role.GATE_STAFF, Role.COORDINATOR, Role.RECEPTION, Role.ADMIN, Role.MANAGER
 STAFF = {G, C, A}
 COORD = {C, A}
-EVERYONE = {G, C, R, A}
+EVERYONE = {G, C, R, A, M}
+REPORTS = {C, A, M}  # aggregates only: the manager's whole world
 PUBLIC = "public"
 
 #: (method, path) -> who may call it.
@@ -68,6 +69,15 @@ ACCESS: dict[tuple[str, str], set[Role] | str] = {
     ("POST", "/admin/organisations"): {A},
     ("GET", "/admin/audit"): {A},
     ("GET", "/admin/audit.csv"): {A},
+    ("GET", "/reports"): REPORTS,
+    ("GET", "/reports/charts/{name:str}"): REPORTS,
+    ("GET", "/reports/tables/{name:str}"): REPORTS,
+    ("GET", "/reports/export.xlsx"): REPORTS,
+    ("GET", "/reports/annual.pdf"): REPORTS,
+    ("GET", "/reports/daily.pdf"): COORD,
+    ("GET", "/api/v1/reports/annual"): REPORTS,
+    ("GET", "/api/v1/reports/days"): REPORTS,
+    ("GET", "/api/v1/reports/service-levels"): REPORTS,
 }
 
 #: The coordinators' planning pages and API (issue 14): coordinators and admins only.
@@ -188,13 +198,14 @@ def backend() -> str:
 def _concrete(path: str, site: Site) -> str:
     ids = {"movement_id": site.world.departure_id, "booking_id": site.booking_ids[0],
            "session_id": 999_999, "file_path": "app.css", "document_id": "unknown",
-           "handover_id": 999_999, "case_id": 1, "passenger_id": site.passenger_ids[0]}
-    return re.sub(r"\{(\w+):[^}]+\}", lambda m: str(ids[m.group(1)]), path)
+           "handover_id": 999_999, "name": "by_month.svg", "case_id": 1,
+           "passenger_id": site.passenger_ids[0]}
+    return re.sub(r"\{(\w+):[^}]+\}", lambda m: str(ids.get(m.group(1), 1)), path)
 
 
-@pytest.mark.parametrize("role", [G, C, R, A], ids=lambda r: r.value)
+@pytest.mark.parametrize("role", [G, C, R, A, M], ids=lambda r: r.value)
 def test_each_role_is_let_in_or_refused_as_the_table_says(site: Site, role: Role) -> None:
-    username = {G: "gate", C: "coord", R: "reception", A: "admin"}[role]
+    username = {G: "gate", C: "coord", R: "reception", A: "admin", M: "manager"}[role]
     with TestClient(site.app, base_url=BASE) as client:
         csrf = login(client, username)
         for (method, path), expected in sorted(ACCESS.items()):
@@ -213,3 +224,24 @@ def test_each_role_is_let_in_or_refused_as_the_table_says(site: Site, role: Role
         assert resp.status_code == 303
         after = client.get("/account/sessions", headers={"accept": "application/json"})
         assert after.status_code == 401  # the session really ended
+
+
+def test_a_manager_reaches_no_route_but_the_reports(site: Site) -> None:
+    """The access walk over every route of the app, listed in ACCESS or not: a manager
+    is refused (403) or finds nothing (404) everywhere but the reports and their own
+    sessions.  A new personal route that forgets the manager fails here."""
+    granted = {key for key, who in ACCESS.items() if who != PUBLIC and M in who}  # type: ignore[operator]
+    with TestClient(site.app, base_url=BASE) as client:
+        csrf = login(client, "manager")
+        walked = 0
+        for method, path, handler in _routes(site.app):
+            if handler.opt.get("public") or method in ("WS", "HEAD") or \
+                    (method, path) in granted:  # type: ignore[attr-defined]
+                continue
+            url = _concrete(path, site)
+            resp = client.request(method, url, headers={"X-CSRF-Token": csrf},
+                                  data={} if method != "GET" else None,
+                                  follow_redirects=False)
+            assert resp.status_code in (403, 404), (method, url, resp.status_code)
+            walked += 1
+        assert walked >= 40  # every non-public route of the app but the granted ones

@@ -49,7 +49,7 @@ def ensure_organisation(tx: Tx, name: str, kind: OrganisationKind | str) -> int:
 
 #: Roles whose scope is their airports (access.py): such a user must work at least one.
 #: Admins work every airport; a reception user's scope is their organisation.
-AIRPORT_SCOPED_ROLES = frozenset({Role.GATE_STAFF, Role.COORDINATOR})
+AIRPORT_SCOPED_ROLES = frozenset({Role.GATE_STAFF, Role.COORDINATOR, Role.MANAGER})
 
 
 def add_user(tx: Tx, username: str, display_name: str, role: Role | str, password_hash: str,

@@ -1,0 +1,633 @@
+"""Aggregate read models for the reports page, its exports and its API.
+
+Every figure is computed by the database (GROUP BY over indexed joins); nothing loads a
+year of rows into Python.  Results are ``Table`` values: a title, column names and rows
+of plain values, so that the page, the CSV and XLSX exports, the charts and the JSON API
+all show the same numbers.
+
+Counting rules (the annual report's, see /work/shared/DOMAIN.md "Scale"):
+
+* a person is counted on each movement they were assisted on, with booking status
+  ``booked`` (no-shows and cancellations were not assisted);
+* a transit is counted once, on its inbound leg (``transit_in``); the onward leg
+  (``transit_out``) carries the same people and is never counted;
+* the direction of a movement: departure, transit or arrival;
+* dates are operational (local) dates; times are UTC; durations are minutes.
+
+No function here returns a name, a birth date or a booking: aggregates only, which is
+what the manager role may see.  Small cells are suppressed by ``suppress``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    distinct,
+    exists,
+    func,
+    literal_column,
+    select,
+)
+from sqlalchemy.orm import Session, aliased
+
+from .models import (
+    Booking,
+    BookingStatus,
+    Case,
+    CharterStop,
+    ChronicCondition,
+    EscortAssignment,
+    EscortKind,
+    MedicalLevel,
+    Milestone,
+    Movement,
+    MovementKind,
+    Passenger,
+    SpecialNeed,
+)
+
+Cell = str | int | float | None
+
+#: Counts below this are shown as "<5" where cells are suppressed (DOMAIN.md: "for
+#: example counts under 5 shown as '<5' in any report below coordinator level").
+SMALL_CELL = 5
+DIRECTIONS = ("departure", "transit", "arrival")
+_KIND_OF = {"departure": MovementKind.DEPARTURE, "transit": MovementKind.TRANSIT_IN,
+            "arrival": MovementKind.ARRIVAL}
+_DIRECTION_OF = {v.value: k for k, v in _KIND_OF.items()}
+PROGRAMMES = ("voluntary_return", "resettlement", "relocation", "family_reunification",
+              "other")
+
+# ECAC Doc 30 (DOMAIN.md "Milestones"): share of pre-notified assisted passengers met
+# within each limit.  Departing: from the report time at the designated point; arriving:
+# from on-block.  (limit in minutes, share required).
+ECAC_DEPARTING = ((10, 0.80), (20, 0.90), (30, 1.00))
+ECAC_ARRIVING = ((5, 0.80), (10, 0.90), (20, 1.00))
+#: Departing passengers report this long before the scheduled departure (the same rule
+#: as the waiting-time alert, alert_rules.REPORT_BEFORE).
+REPORT_BEFORE_MINUTES = 180
+MET_STEP = {MovementKind.DEPARTURE: "met_at_point", MovementKind.ARRIVAL: "met_at_aircraft",
+            MovementKind.TRANSIT_IN: "met_at_arrival_gate"}
+#: Milestone-to-milestone durations reported: (direction, from step or "on_block", to step).
+SPANS = (("departure", "met_at_point", "at_gate", "Met → at gate"),
+         ("arrival", "on_block", "met_at_aircraft", "On-block → met at aircraft"),
+         ("arrival", "met_at_aircraft", "handed_over", "Met at aircraft → handed over"),
+         ("transit", "on_block", "met_at_arrival_gate", "On-block → met at arrival gate"),
+         ("transit", "met_at_arrival_gate", "at_onward_gate",
+          "Met at arrival gate → at onward gate"))
+
+
+@dataclass(frozen=True, slots=True)
+class ReportFilter:
+    """What a report covers.  ``date_to`` is inclusive; empty ``directions`` means all."""
+
+    airport_ids: tuple[int, ...]
+    date_from: date
+    date_to: date
+    directions: tuple[str, ...] = ()
+    need: str | None = None  # an SSR code: only people carrying it
+    programme: str | None = None  # a case programme: only its people
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """One table of a report: what a chart draws, a screen reader reads, a CSV holds.
+
+    ``counts`` names the columns holding counts of people (the ones small-cell
+    suppression applies to); ``note`` says what a reader must know (suppression, rules).
+    """
+
+    key: str
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    counts: frozenset[int] = frozenset()
+    note: str | None = None
+    sensitive: bool = False  # protection-sensitive: suppressed for every role
+
+    def column(self, index: int) -> list[Cell]:
+        return [r[index] for r in self.rows]
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    tables: tuple[Table, ...]
+    facts: tuple[tuple[str, Cell], ...] = field(default_factory=tuple)
+
+    def table(self, key: str) -> Table:
+        for t in self.tables:
+            if t.key == key:
+                return t
+        raise KeyError(key)
+
+    def fact(self, name: str) -> Cell:
+        return dict(self.facts)[name]
+
+
+def suppress(table: Table, threshold: int = SMALL_CELL) -> Table:
+    """Counts from 1 to ``threshold - 1`` become ``"<threshold"``; the note says so."""
+    if not table.counts:
+        return table
+    rows = tuple(tuple(f"<{threshold}" if i in table.counts and isinstance(v, int)
+                       and 0 < v < threshold else v for i, v in enumerate(row))
+                 for row in table.rows)
+    said = f"Counts from 1 to {threshold - 1} are shown as <{threshold} so that no person " \
+           "can be singled out."
+    note = f"{table.note} {said}" if table.note else said
+    return replace(table, rows=rows, note=note)
+
+
+#: Facts that count people (suppressed like table cells below coordinator level).
+PEOPLE_FACTS = frozenset({"people", "departure", "transit", "arrival", "peak_transits",
+                          "medical_cases"})
+
+
+def for_audience(report: Report, *, coordinator: bool) -> Report:
+    """Sensitive tables are always suppressed; below coordinator level every table is,
+    and so are the headline counts of people."""
+    facts = report.facts if coordinator else tuple(
+        (k, f"<{SMALL_CELL}" if k in PEOPLE_FACTS and isinstance(v, int) and 0 < v < SMALL_CELL
+         else v) for k, v in report.facts)
+    return replace(report, facts=facts, tables=tuple(
+        suppress(t) if t.sensitive or not coordinator else t for t in report.tables))
+
+
+# ------------------------------------------------------------------------- building blocks
+
+def _counted(f: ReportFilter, *, booked_only: bool = True) -> list[ColumnElement[bool]]:
+    """The WHERE of "people assisted" under the filter (Booking joined to Movement);
+    ``booked_only=False`` keeps no-shows and cancellations too."""
+    where: list[ColumnElement[bool]] = [
+        Movement.airport_id.in_(f.airport_ids),
+        Movement.operational_date >= f.date_from,
+        Movement.operational_date <= f.date_to,
+        Movement.kind != MovementKind.TRANSIT_OUT,
+    ]
+    if booked_only:
+        where.append(Booking.status == BookingStatus.BOOKED)
+    if f.directions:
+        where.append(Movement.kind.in_([_KIND_OF[d] for d in f.directions]))
+    if f.need:
+        where.append(exists().where(SpecialNeed.passenger_id == Booking.passenger_id,
+                                    SpecialNeed.code == f.need))
+    if f.programme:
+        where.append(exists().where(Passenger.id == Booking.passenger_id,
+                                    Case.id == Passenger.case_id,
+                                    Case.programme == f.programme))
+    return where
+
+
+def _people() -> ColumnElement[int]:
+    return func.count(distinct(Booking.passenger_id))
+
+
+def _base(*columns: Any) -> Select[Any]:
+    return select(*columns).select_from(Booking).join(Movement,
+                                                      Movement.id == Booking.movement_id)
+
+
+def _with_passenger(stmt: Select[Any]) -> Select[Any]:
+    return stmt.join(Passenger, Passenger.id == Booking.passenger_id)
+
+
+# Inline SQL, not bound parameters: PostgreSQL compares SELECT and GROUP BY expressions
+# textually, and two binds ($1, $2) of the same value are different expressions to it.
+_NATIONALITY = func.coalesce(Passenger.nationality, literal_column("'unknown'"))
+_HUNDRED: ColumnElement[int] = literal_column("100")
+
+
+def _month() -> ColumnElement[int]:
+    return func.extract("month", Movement.operational_date)
+
+
+def _year() -> ColumnElement[int]:
+    return func.extract("year", Movement.operational_date)
+
+
+def _minutes(session: Session, later: Any, earlier: Any) -> ColumnElement[Any]:
+    """``later - earlier`` in minutes, computed by the database."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.extract("epoch", later - earlier) / 60.0
+    return (func.julianday(later) - func.julianday(earlier)) * 1440.0
+
+
+def _by_direction(rows: Sequence[Any], key_count: int = 1) -> dict[tuple[Any, ...], dict[str, int]]:
+    out: dict[tuple[Any, ...], dict[str, int]] = {}
+    for row in rows:
+        key = tuple(row[:key_count])
+        kind = row[key_count]
+        out.setdefault(key, {})[_DIRECTION_OF[str(kind)]] = int(row[key_count + 1])
+    return out
+
+
+def _direction_rows(grouped: dict[tuple[Any, ...], dict[str, int]], keys: Sequence[tuple[Any, ...]],
+                    label: Any = None) -> tuple[tuple[Cell, ...], ...]:
+    rows = []
+    for key in keys:
+        counts = grouped.get(key, {})
+        cells = [counts.get(d, 0) for d in DIRECTIONS]
+        name = label(key) if label else key[0]
+        rows.append((name, *cells, sum(cells)))
+    return tuple(rows)
+
+
+_DIR_COLUMNS = ("Departures", "Transits", "Arrivals", "Total")
+_DIR_COUNTS = frozenset({1, 2, 3, 4})
+
+
+def _top(rows: list[tuple[str, dict[str, int]]], limit: int) -> list[tuple[str, dict[str, int]]]:
+    rows.sort(key=lambda r: (-sum(r[1].values()), r[0]))
+    if len(rows) <= limit:
+        return rows
+    rest: dict[str, int] = {}
+    for _, counts in rows[limit:]:
+        for d, n in counts.items():
+            rest[d] = rest.get(d, 0) + n
+    return [*rows[:limit], ("other", rest)]
+
+
+# ------------------------------------------------------------------------- the annual view
+
+def annual(session: Session, f: ReportFilter, *, top: int = 10) -> Report:
+    """The annual report's figures for the filter's period: by month and direction, by
+    programme, by nationality, medical cases, minors, trafficking, family reunification
+    and charters.  Nationality is the country of origin of arrivals and transits and the
+    country of return of departures (ISO 3166-1 alpha-3; "other" below the top ``top``).
+    """
+    where = _counted(f)
+    tables: list[Table] = []
+
+    months = session.execute(
+        _base(_year(), _month(), Movement.kind, _people()).where(*where)
+        .group_by(_year(), _month(), Movement.kind)).all()
+    by_month = _by_direction([(int(y), int(m), k, n) for y, m, k, n in months], 2)
+    keys = _month_keys(f.date_from, f.date_to)
+    tables.append(Table("by_month", "People assisted by month and direction",
+                        ("Month", *_DIR_COLUMNS),
+                        _direction_rows(by_month, keys, lambda k: f"{k[0]:04d}-{k[1]:02d}"),
+                        _DIR_COUNTS))
+    totals: dict[Any, int] = dict(session.execute(
+        _base(Movement.kind, _people()).where(*where).group_by(Movement.kind)).all())
+    people = int(session.scalar(_base(_people()).where(*where)) or 0)
+    direction_totals = {d: int(totals.get(_KIND_OF[d], 0)) for d in DIRECTIONS}
+    transits = [(k, by_month.get(k, {}).get("transit", 0)) for k in keys]
+    peak = max(transits, key=lambda kv: kv[1]) if transits else None
+
+    programmes = session.execute(_with_passenger(
+        _base(Case.programme, Movement.kind, _people())).join(Case, Case.id == Passenger.case_id)
+        .where(*where).group_by(Case.programme, Movement.kind)).all()
+    by_programme = _by_direction(programmes)
+    tables.append(Table("by_programme", "People by programme and direction",
+                        ("Programme", *_DIR_COLUMNS),
+                        _direction_rows(by_programme, sorted(by_programme)), _DIR_COUNTS))
+
+    nationality = session.execute(_with_passenger(
+        _base(_NATIONALITY, Movement.kind, _people()))
+        .where(*where).group_by(_NATIONALITY,
+                                Movement.kind)).all()
+    grouped = _by_direction(nationality)
+    ranked = _top([(str(k[0]), v) for k, v in grouped.items()], top)
+    tables.append(Table("by_country", "People by nationality (country of origin or return)",
+                        ("Country", *_DIR_COLUMNS),
+                        _direction_rows({(n,): c for n, c in ranked}, [(n,) for n, _ in ranked]),
+                        _DIR_COUNTS))
+
+    medical = Passenger.medical_level.is_not(None)
+    levels = session.execute(_with_passenger(_base(Passenger.medical_level, Movement.kind,
+                                                   _people()))
+                             .where(*where, medical)
+                             .group_by(Passenger.medical_level, Movement.kind)).all()
+    by_level = _by_direction([(str(lv), k, n) for lv, k, n in levels])
+    tables.append(Table("medical", "Medical cases by category and direction",
+                        ("Category", *_DIR_COLUMNS),
+                        _direction_rows(by_level, [(m.value,) for m in MedicalLevel]),
+                        _DIR_COUNTS))
+    conditions: dict[Any, int] = dict(session.execute(_with_passenger(
+        _base(Passenger.chronic_condition, _people())).where(
+            *where, Passenger.chronic_condition.is_not(None))
+        .group_by(Passenger.chronic_condition)).all())
+    tables.append(Table("chronic_conditions", "Chronic medical cases by condition",
+                        ("Condition", "People"),
+                        tuple((c.value, int(conditions.get(c, 0))) for c in ChronicCondition),
+                        frozenset({1})))
+    med_country = session.execute(_with_passenger(
+        _base(_NATIONALITY, Movement.kind, _people()))
+        .where(*where, medical)
+        .group_by(_NATIONALITY, Movement.kind)).all()
+    ranked = _top([(str(k[0]), v) for k, v in _by_direction(med_country).items()], top)
+    tables.append(Table("medical_by_country", "Medical cases by nationality",
+                        ("Country", *_DIR_COLUMNS),
+                        _direction_rows({(n,): c for n, c in ranked}, [(n,) for n, _ in ranked]),
+                        _DIR_COUNTS))
+
+    umnr = exists().where(SpecialNeed.passenger_id == Booking.passenger_id,
+                          SpecialNeed.code == "UMNR")
+    minors = _by_direction(session.execute(
+        _base(literal_column("'UMNR'"), Movement.kind, _people()).where(*where, umnr)
+        .group_by(Movement.kind)).all())
+    reunited = _by_direction(session.execute(_with_passenger(
+        _base(literal_column("'family_reunification'"), Movement.kind, _people()))
+        .join(Case, Case.id == Passenger.case_id)
+        .where(*where, Case.programme == "family_reunification").group_by(Movement.kind)).all())
+    reunited_minors = _by_direction(session.execute(_with_passenger(
+        _base(literal_column("'family_reunification'"), Movement.kind, _people()))
+        .join(Case, Case.id == Passenger.case_id)
+        .where(*where, umnr, Case.programme == "family_reunification")
+        .group_by(Movement.kind)).all())
+    tables.append(Table(
+        "minors", "Unaccompanied minors and family reunification", ("Group", *_DIR_COLUMNS),
+        (*_direction_rows(minors, [("UMNR",)], lambda _: "Unaccompanied minors (UMNR)"),
+         *_direction_rows(reunited, [("family_reunification",)],
+                          lambda _: "Family reunification"),
+         *_direction_rows(reunited_minors, [("family_reunification",)],
+                          lambda _: "Family reunification: unaccompanied minors")),
+        _DIR_COUNTS))
+
+    vot = Passenger.victim_of_trafficking.is_(True)
+    victims = _by_direction(_with_passenger_rows(session, _base(
+        literal_column("'vot'"), Movement.kind, _people()), where, vot))
+    vot_country = _by_direction(session.execute(_with_passenger(
+        _base(_NATIONALITY, Movement.kind, _people()))
+        .where(*where, vot)
+        .group_by(_NATIONALITY, Movement.kind)).all())
+    tables.append(Table(
+        "trafficking", "Victims of trafficking assisted (counts only)",
+        ("Group", *_DIR_COLUMNS),
+        (*_direction_rows(victims, [("vot",)], lambda _: "All"),
+         *_direction_rows(vot_country, sorted(vot_country), lambda k: k[0])),
+        _DIR_COUNTS, sensitive=True,
+        note="Protection-sensitive: small cells are suppressed for every reader."))
+
+    charter = session.execute(
+        select(Movement.operational_date, Movement.carrier, Movement.flight_number,
+               Movement.id, func.count(distinct(Booking.passenger_id)))
+        .select_from(Movement).join(Booking, Booking.movement_id == Movement.id)
+        .where(Movement.is_charter.is_(True), *where)
+        .group_by(Movement.operational_date, Movement.carrier, Movement.flight_number,
+                  Movement.id).order_by(Movement.operational_date)).all()
+    stops: dict[int, list[str]] = {}
+    if charter:
+        for mid, code in session.execute(
+                select(CharterStop.movement_id, CharterStop.airport_code)
+                .where(CharterStop.movement_id.in_([c[3] for c in charter]))
+                .order_by(CharterStop.movement_id, CharterStop.position)):
+            stops.setdefault(mid, []).append(code)
+    tables.append(Table("charters", "Charter flights", ("Date", "Flight", "Stops", "People"),
+                        tuple((d.isoformat(), f"{c}{n}", " – ".join(stops.get(mid, [])), int(p))
+                              for d, c, n, mid, p in charter), frozenset({3})))
+
+    facts: list[tuple[str, Cell]] = [
+        ("people", people), *direction_totals.items(),
+        ("peak_transit_month", f"{peak[0][0]:04d}-{peak[0][1]:02d}" if peak and peak[1] else None),
+        ("peak_transits", peak[1] if peak else 0),
+        ("medical_cases", sum(int(r[4] or 0) for r in tables[3].rows)),
+        ("charter_flights", len(charter)),
+    ]
+    return Report(tuple(tables), tuple(facts))
+
+
+def _with_passenger_rows(session: Session, stmt: Select[Any], where: list[ColumnElement[bool]],
+                         extra: ColumnElement[bool]) -> list[Any]:
+    return list(session.execute(_with_passenger(stmt).where(*where, extra)
+                                .group_by(Movement.kind)).all())
+
+
+def _month_keys(start: date, end: date) -> list[tuple[int, int]]:
+    keys = []
+    y, m = start.year, start.month
+    while (y, m) <= (end.year, end.month):
+        keys.append((y, m))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return keys
+
+
+# ------------------------------------------------------------------------- days ahead
+
+def days(session: Session, f: ReportFilter, *, needs: Sequence[str] = (
+        "WCHR", "WCHS", "WCHC", "STCR", "MEDA", "OXYG", "UMNR", "MAAS")) -> Report:
+    """Per operational day: movements, people by direction, people with each need, and
+    escorts required (passengers flagged for a medical or operational escort) against
+    escorts planned (assignments made)."""
+    where = _counted(f)
+    scope = [Movement.airport_id.in_(f.airport_ids), Movement.operational_date >= f.date_from,
+             Movement.operational_date <= f.date_to]
+    if f.directions:
+        scope.append(Movement.kind.in_([_KIND_OF[d] for d in f.directions]))
+    moves = dict(session.execute(select(Movement.operational_date, func.count(Movement.id))
+                                 .where(*scope, Movement.kind != MovementKind.TRANSIT_OUT)
+                                 .group_by(Movement.operational_date)).all())
+    people = _by_direction(session.execute(
+        _base(Movement.operational_date, Movement.kind, _people()).where(*where)
+        .group_by(Movement.operational_date, Movement.kind)).all())
+    need_rows = session.execute(
+        _base(Movement.operational_date, SpecialNeed.code, _people())
+        .join(SpecialNeed, SpecialNeed.passenger_id == Booking.passenger_id)
+        .where(*where, SpecialNeed.code.in_(list(needs)))
+        .group_by(Movement.operational_date, SpecialNeed.code)).all()
+    by_need: dict[date, dict[str, int]] = {}
+    for day, code, n in need_rows:
+        by_need.setdefault(day, {})[code] = int(n)
+    required = {day: (int(med or 0), int(op or 0)) for day, med, op in session.execute(
+        _with_passenger(_base(
+            Movement.operational_date,
+            func.sum(case((Passenger.medical_escort_required.is_(True), 1), else_=0)),
+            func.sum(case((Passenger.operational_escort_required.is_(True), 1), else_=0))))
+        .where(*where).group_by(Movement.operational_date)).all()}
+    planned: dict[date, dict[str, int]] = {}
+    for day, kind, n in session.execute(
+            select(Movement.operational_date, EscortAssignment.kind,
+                   func.count(distinct(EscortAssignment.passenger_id)))
+            .select_from(EscortAssignment)
+            .join(Movement, Movement.id == EscortAssignment.movement_id)
+            .where(*scope).group_by(Movement.operational_date, EscortAssignment.kind)):
+        planned.setdefault(day, {})[str(kind)] = int(n)
+    day_list = [f.date_from + timedelta(days=i) for i in range((f.date_to - f.date_from).days + 1)]
+    load = tuple((d.isoformat(), int(moves.get(d, 0)),
+                  *_direction_rows(people, [(d,)])[0][1:]) for d in day_list)
+    need_table: tuple[tuple[Cell, ...], ...] = tuple(
+        (d.isoformat(), *(by_need.get(d, {}).get(c, 0) for c in needs)) for d in day_list)
+    escorts = tuple((d.isoformat(), required.get(d, (0, 0))[0],
+                     planned.get(d, {}).get(EscortKind.MEDICAL.value, 0),
+                     required.get(d, (0, 0))[1],
+                     planned.get(d, {}).get(EscortKind.OPERATIONAL.value, 0))
+                    for d in day_list)
+    return Report((
+        Table("days", "Movements and people by day", ("Day", "Movements", *_DIR_COLUMNS),
+              load, frozenset({2, 3, 4, 5})),
+        Table("day_needs", "People with special needs by day (IATA SSR)", ("Day", *needs),
+              need_table, frozenset(range(1, len(needs) + 1))),
+        Table("day_escorts", "Escorts required and planned by day",
+              ("Day", "Medical required", "Medical planned", "Operational required",
+               "Operational planned"), escorts, frozenset({1, 2, 3, 4}),
+              note="Required: passengers flagged for an escort; planned: passengers with an "
+                   "escort assigned."),
+    ))
+
+
+# ------------------------------------------------------------------------- service levels
+
+@dataclass(frozen=True, slots=True)
+class WorstCase:
+    """A long wait, for coordinators: which movement, how long; never who."""
+
+    movement_id: int
+    day: date
+    flight: str
+    direction: str
+    minutes: float
+    people: int
+
+
+def _waits(session: Session, f: ReportFilter) -> Select[Any]:
+    """One row per met booking: day, direction, wait in minutes, movement."""
+    met = aliased(Milestone)
+    departing = Movement.kind == MovementKind.DEPARTURE
+    reference = _minutes(session, met.at, Movement.scheduled_at) + REPORT_BEFORE_MINUTES
+    from_block = _minutes(session, met.at, func.coalesce(Movement.actual_at,
+                                                         Movement.scheduled_at))
+    step = case(*((Movement.kind == k, v) for k, v in MET_STEP.items()))
+    return (select(Movement.operational_date.label("day"), Movement.kind.label("kind"),
+                   Movement.id.label("movement_id"),
+                   case((departing, reference), else_=from_block).label("wait"))
+            .select_from(Booking).join(Movement, Movement.id == Booking.movement_id)
+            .join(met, and_(met.booking_id == Booking.id, met.kind == step))
+            .where(*_counted(f)))
+
+
+def service_levels(session: Session, f: ReportFilter, *, per: str = "month",
+                   worst: int = 10) -> tuple[Report, list[WorstCase]]:
+    """ECAC Doc 30 waiting times per day or month (``per``: "day" | "month"): for
+    departing and arriving assisted passengers (transits count as arriving), how many
+    were met and the share met within each limit; milestone-to-milestone durations; the
+    no-show rate of departures; and the ``worst`` longest waits.
+
+    Every booked assisted passenger counts as pre-notified: the history has no separate
+    notification record.
+    """
+    if per not in ("day", "month"):
+        raise ValueError(f"per={per!r}: day or month")
+    waits = _waits(session, f).subquery()
+    period: Any = waits.c.day if per == "day" else (
+        func.extract("year", waits.c.day) * _HUNDRED + func.extract("month", waits.c.day))
+    direction = case((waits.c.kind == MovementKind.DEPARTURE, "departing"), else_="arriving")
+    buckets = []
+    for limit in sorted({lim for lim, _ in ECAC_DEPARTING + ECAC_ARRIVING}):
+        buckets.append(func.sum(case((waits.c.wait <= limit, 1), else_=0)))
+    limits = sorted({lim for lim, _ in ECAC_DEPARTING + ECAC_ARRIVING})
+    rows = session.execute(
+        select(period, direction, func.count(), func.avg(waits.c.wait), func.max(waits.c.wait),
+               *buckets).group_by(period, direction).order_by(period, direction)).all()
+    tables = []
+    for name, targets in (("departing", ECAC_DEPARTING), ("arriving", ECAC_ARRIVING)):
+        out = []
+        for row in rows:
+            if row[1] != name:
+                continue
+            n = int(row[2])
+            within = dict(zip(limits, (int(x or 0) for x in row[5:]), strict=True))
+            shares = [round(100.0 * within[lim] / n, 1) if n else None for lim, _ in targets]
+            met = all(n and within[lim] / n >= share for lim, share in targets)
+            out.append((_period_label(row[0], per), n, *shares, round(float(row[3] or 0), 1),
+                        round(float(row[4] or 0), 1), "yes" if met else "no"))
+        heads = tuple(f"% within {lim} min (target {share:.0%})" for lim, share in targets)
+        tables.append(Table(f"ecac_{name}", f"ECAC Doc 30, {name} assisted passengers "
+                            f"(per {per})",
+                            ("Period", "Met", *heads, "Average min", "Longest min",
+                             "Targets met"), tuple(out), frozenset({1}),
+                            note="From the report time (3 h before departure) to met at the "
+                                 "designated point." if name == "departing" else
+                                 "From on-block to met at the aircraft or arrival gate."))
+    tables.append(_spans(session, f))
+    tables.append(_no_shows(session, f, per))
+    worst_rows = session.execute(
+        select(waits.c.movement_id, waits.c.day, waits.c.kind, func.max(waits.c.wait),
+               func.count()).group_by(waits.c.movement_id, waits.c.day, waits.c.kind)
+        .order_by(func.max(waits.c.wait).desc()).limit(worst)).all()
+    flights = dict(session.execute(
+        select(Movement.id, Movement.carrier + Movement.flight_number)
+        .where(Movement.id.in_([r[0] for r in worst_rows]))).all()) \
+        if worst_rows else {}
+    worst_cases = [WorstCase(int(mid), d, str(flights.get(mid, "?")),
+                             _DIRECTION_OF[str(k)], round(float(w), 1), int(n))
+                   for mid, d, k, w, n in worst_rows]
+    return Report(tuple(tables)), worst_cases
+
+
+def _period_label(value: Any, per: str) -> str:
+    if per == "day":
+        return value.isoformat() if isinstance(value, date) else str(value)
+    n = int(value)
+    return f"{n // 100:04d}-{n % 100:02d}"
+
+
+def _spans(session: Session, f: ReportFilter) -> Table:
+    rows = []
+    for direction, start, end, label in SPANS:
+        a, b = aliased(Milestone), aliased(Milestone)
+        stmt = (select(Booking.id).select_from(Booking)
+                .join(Movement, Movement.id == Booking.movement_id)
+                .join(b, and_(b.booking_id == Booking.id, b.kind == end)))
+        if start == "on_block":
+            began: Any = func.coalesce(Movement.actual_at, Movement.scheduled_at)
+        else:
+            stmt = stmt.join(a, and_(a.booking_id == Booking.id, a.kind == start))
+            began = a.at
+        span = _minutes(session, b.at, began)
+        where = [*_counted(f), Movement.kind == _KIND_OF[direction]]
+        n, avg, longest = session.execute(
+            stmt.with_only_columns(func.count(), func.avg(span), func.max(span))
+            .where(*where)).one()
+        rows.append((label, int(n or 0), round(float(avg), 1) if avg is not None else None,
+                     round(float(longest), 1) if longest is not None else None))
+    return Table("spans", "Milestone to milestone", ("Span", "Passengers", "Average min",
+                                                     "Longest min"), tuple(rows),
+                 frozenset({1}))
+
+
+def _no_shows(session: Session, f: ReportFilter, per: str) -> Table:
+    # The same scope, but every booking that was expected: booked or no-show.
+    where = _counted(f, booked_only=False)
+    period: Any = Movement.operational_date if per == "day" else (
+        _year() * _HUNDRED + _month())
+    rows = session.execute(
+        _base(period, func.count(),
+              func.sum(case((Booking.status == BookingStatus.NO_SHOW, 1), else_=0)))
+        .where(*where, Movement.kind == MovementKind.DEPARTURE,
+               Booking.status.in_([BookingStatus.BOOKED, BookingStatus.NO_SHOW]))
+        .group_by(period).order_by(period)).all()
+    return Table("no_shows", f"No-shows of departing passengers (per {per})",
+                 ("Period", "Expected", "No-shows", "Rate %"),
+                 tuple((_period_label(p, per), int(n), int(ns or 0),
+                        round(100.0 * int(ns or 0) / int(n), 2) if n else None)
+                       for p, n, ns in rows), frozenset({1, 2}))
+
+
+def data_stamp(session: Session) -> tuple[int, int]:
+    """Changes whenever data a report reads may have changed: every write is audited in
+    its transaction, and every live change numbers a stream event (two primary-key
+    maxima, answered from the index).  Lets a cache of aggregates stay exact."""
+    from .models import AuditEntry, StreamEvent
+
+    audit = session.scalar(select(func.max(AuditEntry.id))) or 0
+    stream = session.scalar(select(func.max(StreamEvent.id))) or 0
+    return int(audit), int(stream)
+
+
+def report_airports(session: Session, *, every: bool, codes: Sequence[str]
+                    ) -> dict[str, tuple[int, str]]:
+    """The airports a reader may report on, IATA code -> (row id, time zone), in code
+    order: every airport of the deployment (``every``, admins) or the given codes."""
+    from .models import Airport
+
+    stmt = select(Airport.iata, Airport.id, Airport.timezone).order_by(Airport.iata)
+    if not every:
+        stmt = stmt.where(Airport.iata.in_(list(codes)))
+    return {iata: (int(i), str(tz)) for iata, i, tz in session.execute(stmt).all()}

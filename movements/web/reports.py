@@ -1,0 +1,536 @@
+"""The reports page, its charts and exports, and the same aggregates under /api/v1.
+
+For coordinators, admins and managers.  A manager sees aggregates only: every route here
+returns counts, never a name, a booking or a movement page link, and below coordinator
+level every small cell is suppressed (domain.reports.for_audience).  Parse -> read model
+-> render, like every other page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any, TypeAlias
+from urllib.parse import urlencode
+
+from litestar import Controller, Request, get
+from litestar.exceptions import NotFoundException, ValidationException
+from litestar.params import FromPath, FromQuery
+from litestar.response import Response
+
+from movements.domain import reports as rp
+from movements.domain.clock import local_date
+from movements.domain.ssr import SSR_CODES, NeedGroup
+from movements.services import Services
+from movements.web.auth import REPORTS, AuthUser, current_user
+from movements.web.deps import ServicesDep
+from movements.web.report_charts import CHARTS, chart_svg, display_table
+
+HTML = "text/html; charset=utf-8"
+Q: TypeAlias = FromQuery[str | None]
+QList: TypeAlias = FromQuery[list[str] | None]
+VIEWS = ("days", "week", "month", "year")
+#: Above this many days the load tables (one row per day) give way to monthly figures.
+MAX_DAY_ROWS = 62
+MAX_RANGE_DAYS = 3 * 366
+NEEDS = tuple(c for c, v in SSR_CODES.items() if NeedGroup.NOT_AGENCY not in v.groups)
+#: Chart responses are images: their own styles only, never a script.
+SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'"
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """The reports page's filters, checked."""
+
+    view: str
+    start: date
+    end: date
+    airports: tuple[str, ...]
+    direction: str | None
+    need: str | None
+    programme: str | None
+
+    def params(self, **override: Any) -> str:
+        values: dict[str, Any] = {"view": self.view, "start": self.start.isoformat(),
+                                  "end": self.end.isoformat(), "airport": list(self.airports)}
+        for key in ("direction", "need", "programme"):
+            if getattr(self, key):
+                values[key] = getattr(self, key)
+        values.update(override)
+        return urlencode(values, doseq=True)
+
+    @property
+    def per(self) -> str:
+        return "day" if (self.end - self.start).days < MAX_DAY_ROWS else "month"
+
+    @property
+    def days_shown(self) -> bool:
+        return (self.end - self.start).days < MAX_DAY_ROWS
+
+
+def fmt(value: rp.Cell) -> str:
+    """A cell as shown: whole numbers with thousands separators, nothing for None."""
+    if value is None:
+        return ""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
+
+
+def _user(request: Request[Any, Any, Any]) -> AuthUser:
+    user = current_user(request)
+    assert user is not None  # guarded route
+    return user
+
+
+def sees_detail(user: AuthUser) -> bool:
+    """Coordinators and admins see exact small counts and the worst cases."""
+    return user.role.value in ("coordinator", "admin")
+
+
+def _range(view: str, today: date) -> tuple[date, date]:
+    if view == "days":
+        return today, today + timedelta(days=6)
+    if view == "week":
+        start = today - timedelta(days=today.weekday())
+        return start, start + timedelta(days=6)
+    if view == "month":
+        start = today.replace(day=1)
+        nxt = (start + timedelta(days=32)).replace(day=1)
+        return start, nxt - timedelta(days=1)
+    return today.replace(month=1, day=1), today
+
+
+def _date(name: str, value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValidationException(f"{name}={value!r}: expected a date YYYY-MM-DD") from None
+
+
+def parse_query(user: AuthUser, today: date, allowed: tuple[str, ...], *,
+                view: str | None, start: str | None, end: str | None,
+                airport: list[str] | None, direction: str | None, need: str | None,
+                programme: str | None) -> Query:
+    """Check every filter; a bad one is a 400 naming it, an airport outside the user's
+    scope reads as not found."""
+    chosen_view = view or ("year" if user.role.value == "manager" else "days")
+    if chosen_view not in VIEWS:
+        raise ValidationException(f"view={view!r}: one of {', '.join(VIEWS)}")
+    first, last = _range(chosen_view, today)
+    if start:
+        first = _date("start", start)
+    if end:
+        last = _date("end", end)
+    if last < first:
+        raise ValidationException(f"end={last.isoformat()} is before start={first.isoformat()}")
+    if (last - first).days > MAX_RANGE_DAYS:
+        raise ValidationException(f"start..end spans {(last - first).days + 1} days; "
+                                  f"at most {MAX_RANGE_DAYS + 1}")
+    codes = tuple(dict.fromkeys(a.strip().upper() for a in (airport or []) if a.strip()))
+    for code in codes:
+        if not (len(code) == 3 and code.isascii() and code.isalpha()):
+            raise ValidationException(f"airport={code!r}: expected an IATA code like AMS")
+        if code not in allowed:
+            raise NotFoundException(f"airport {code} is not one of yours")
+    if direction and direction not in rp.DIRECTIONS:
+        raise ValidationException(f"direction={direction!r}: one of {', '.join(rp.DIRECTIONS)}")
+    if need and need.upper() not in NEEDS:
+        raise ValidationException(f"need={need!r}: not an SSR code the agency records")
+    if programme and programme not in rp.PROGRAMMES:
+        raise ValidationException(f"programme={programme!r}: one of {', '.join(rp.PROGRAMMES)}")
+    return Query(chosen_view, first, last, codes or allowed, direction or None,
+                 need.upper() if need else None, programme or None)
+
+
+class ReportCache:
+    """Aggregates keyed by what they answer and by ``rp.data_stamp``: exact (any write
+    changes the stamp), bounded, shared by the threads that run the reads."""
+
+    def __init__(self, size: int = 128) -> None:
+        self._items: OrderedDict[Any, tuple[Any, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._computing: dict[Any, threading.Lock] = {}
+        self.size = size
+
+    def get_or_compute(self, key: Any, stamp: Any, compute: Any) -> Any:
+        """The cached value, or computed once: concurrent requests for the same key after
+        a write wait for the first one instead of each running the same aggregates."""
+        value = self.get(key, stamp)
+        if value is not None:
+            return value
+        with self._lock:
+            gate = self._computing.setdefault(key, threading.Lock())
+        with gate:
+            value = self.get(key, stamp)
+            if value is None:
+                value = compute()
+                self.put(key, stamp, value)
+            return value
+
+    def get(self, key: Any, stamp: Any) -> Any | None:
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is None or hit[0] != stamp:
+                return None
+            self._items.move_to_end(key)
+            return hit[1]
+
+    def put(self, key: Any, stamp: Any, value: Any) -> None:
+        with self._lock:
+            self._items[key] = (stamp, value)
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+def _cache(request: Request[Any, Any, Any]) -> ReportCache:
+    state = request.app.state
+    cache = getattr(state, "report_cache", None)
+    if cache is None:
+        cache = ReportCache()
+        state.report_cache = cache
+    return cache
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    annual: rp.Report
+    service: rp.Report
+    worst: list[rp.WorstCase]
+    days: rp.Report | None
+
+
+def _airports(session: Any, user: AuthUser) -> dict[str, tuple[int, str]]:
+    """Code -> (id, zone) of the airports this user may report on (admins: all)."""
+    return rp.report_airports(session, every=user.role.value == "admin",
+                              codes=user.airport_codes)
+
+
+def _allowed_airports(session: Any, user: AuthUser) -> tuple[str, ...]:
+    return tuple(_airports(session, user))
+
+
+async def load(request: Request[Any, Any, Any], services: Services, *, view: str | None,
+               start: str | None, end: str | None, airport: list[str] | None,
+               direction: str | None, need: str | None, programme: str | None,
+               parts: frozenset[str] = frozenset({"annual", "service", "days"}),
+               uncached: bool = False) -> tuple[Query, Loaded]:
+    """Parse the filters and compute (or reuse) the aggregates, in one read."""
+    user = _user(request)
+    cache = _cache(request)
+
+    def read(session: Any) -> tuple[Query, Loaded]:
+        airports = _airports(session, user)
+        allowed = tuple(airports)
+        # "Today" is the first airport's local day (a manager of several sees one day).
+        zone = airports[allowed[0]][1] if allowed else "UTC"
+        today = local_date(services.clock.now(), zone)
+        q = parse_query(user, today, allowed, view=view, start=start, end=end,
+                        airport=airport, direction=direction, need=need, programme=programme)
+        ids = tuple(sorted(airports[code][0] for code in q.airports))
+        f = rp.ReportFilter(ids, q.start, q.end, (q.direction,) if q.direction else (),
+                            q.need, q.programme)
+        stamp = rp.data_stamp(session)
+
+        def cached(key: str, compute: Any) -> Any:
+            if uncached:
+                return compute()
+            return cache.get_or_compute((key, f, q.per), stamp, compute)
+
+        empty = rp.Report(())
+        annual = cached("annual", lambda: rp.annual(session, f)) if "annual" in parts \
+            else empty
+        service, worst = cached("service", lambda: rp.service_levels(session, f, per=q.per)) \
+            if "service" in parts else (empty, [])
+        days = cached("days", lambda: rp.days(session, f)) \
+            if "days" in parts and q.days_shown else None
+        return q, Loaded(annual, service, list(worst), days)
+
+    q, loaded = await services.uow.read(read)
+    detail = sees_detail(user)
+    return q, Loaded(
+        rp.for_audience(loaded.annual, coordinator=detail),
+        rp.for_audience(loaded.service, coordinator=detail),
+        loaded.worst if detail else [],
+        rp.for_audience(loaded.days, coordinator=detail) if loaded.days else None)
+
+
+def _tables(loaded: Loaded) -> dict[str, rp.Table]:
+    out = {t.key: t for t in loaded.annual.tables}
+    out.update({t.key: t for t in loaded.service.tables})
+    if loaded.days is not None:
+        out.update({t.key: t for t in loaded.days.tables})
+    return out
+
+
+def _csv_bytes(table: rp.Table) -> bytes:
+    shown = display_table(table)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([f"# {shown.title}"])
+    writer.writerow(shown.columns)
+    writer.writerows(["" if c is None else c for c in row] for row in shown.rows)
+    if shown.note:
+        writer.writerow([f"# {shown.note}"])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def _xlsx_bytes(tables: list[rp.Table], q: Query) -> bytes:
+    """Every table on its own sheet (openpyxl, the project's one spreadsheet library)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    about = book.active
+    assert about is not None
+    about.title = "about"
+    bold = Font(bold=True)
+    about.append(["Report"])
+    about["A1"].font = bold
+    about.append([f"{q.start.isoformat()} to {q.end.isoformat()}, "
+                  f"airports {', '.join(q.airports)}"])
+    about.append(["Filters: " + q.params()])
+    for table in tables:
+        shown = display_table(table)
+        sheet = book.create_sheet(shown.key[:31])
+        sheet.append([shown.title])
+        sheet.append(list(shown.columns))
+        for cell in (*sheet[1], *sheet[2]):
+            cell.font = bold
+        for row in shown.rows:
+            sheet.append(["" if c is None else c for c in row])
+        if shown.note:
+            sheet.append([])
+            sheet.append([shown.note])
+        sheet.column_dimensions["A"].width = 28
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _download(body: bytes, media: str, name: str) -> Response[bytes]:
+    return Response(body, media_type=media, headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+
+
+class ReportPages(Controller):
+    guards = [REPORTS]
+
+    @get("/reports")
+    async def page(self, request: Request[Any, Any, Any], services: ServicesDep,
+                   view: Q = None, start: Q = None, end: Q = None,
+                   airport: QList = None, direction: Q = None,
+                   need: Q = None, programme: Q = None) -> Response[str]:
+        q, loaded = await load(request, services, view=view, start=start, end=end,
+                               airport=airport, direction=direction, need=need,
+                               programme=programme)
+        user = _user(request)
+        allowed = await services.uow.read(_allowed_airports, user)
+        env = request.app.state.fragments.env
+        tables = _tables(loaded)
+        sections = [
+            ("Today and the coming days" if q.view == "days" else "By day",
+             ["days", "day_needs", "day_escorts"]),
+            ("The figures", ["by_month", "by_programme", "by_country", "medical",
+                             "chronic_conditions", "medical_by_country", "minors",
+                             "trafficking", "charters"]),
+            ("Service levels (ECAC Doc 30)", ["ecac_departing", "ecac_arriving", "spans",
+                                              "no_shows"]),
+        ]
+        body = env.get_template("reports.html").render(
+            user=user, csrf_token=user.csrf_token, airport_name=", ".join(q.airports),
+            q=q, views=VIEWS, allowed=allowed, needs=NEEDS, programmes=rp.PROGRAMMES,
+            directions=rp.DIRECTIONS, facts=dict(loaded.annual.facts),
+            sections=[(title, [display_table(tables[k]) for k in keys if k in tables])
+                      for title, keys in sections],
+            charts=CHARTS, worst=loaded.worst, detail=sees_detail(user),
+            threshold=rp.SMALL_CELL, fmt=fmt)
+        return Response(body, media_type=HTML, headers={"Cache-Control": "no-store"})
+
+    @get("/reports/charts/{name:str}")
+    async def chart(self, request: Request[Any, Any, Any], services: ServicesDep,
+                    name: FromPath[str],
+                    view: Q = None, start: Q = None, end: Q = None,
+                    airport: QList = None, direction: Q = None,
+                    need: Q = None, programme: Q = None) -> Response[bytes]:
+        key = name.removesuffix(".svg")
+        if key not in CHARTS or not name.endswith(".svg"):
+            raise NotFoundException(f"no chart {name!r}")
+        _, loaded = await load(request, services, view=view, start=start, end=end,
+                               airport=airport, direction=direction, need=need,
+                               programme=programme)
+        table = _tables(loaded).get(key)
+        if table is None:
+            raise NotFoundException(f"chart {key!r} has no data for this range")
+        return Response(chart_svg(table), media_type="image/svg+xml", headers={
+            "Content-Security-Policy": SVG_CSP, "Cache-Control": "no-store"})
+
+    @get("/reports/tables/{name:str}")
+    async def table_csv(self, request: Request[Any, Any, Any], services: ServicesDep,
+                        name: FromPath[str], view: Q = None, start: Q = None,
+                        end: Q = None, airport: QList = None,
+                        direction: Q = None, need: Q = None,
+                        programme: Q = None) -> Response[bytes]:
+        key = name.removesuffix(".csv")
+        _, loaded = await load(request, services, view=view, start=start, end=end,
+                               airport=airport, direction=direction, need=need,
+                               programme=programme)
+        table = _tables(loaded).get(key)
+        if table is None or not name.endswith(".csv"):
+            raise NotFoundException(f"no table {name!r} for this range")
+        return _download(_csv_bytes(table), "text/csv; charset=utf-8", f"{key}.csv")
+
+    @get("/reports/export.xlsx")
+    async def workbook(self, request: Request[Any, Any, Any], services: ServicesDep,
+                       view: Q = None, start: Q = None,
+                       end: Q = None, airport: QList = None,
+                       direction: Q = None, need: Q = None,
+                       programme: Q = None) -> Response[bytes]:
+        q, loaded = await load(request, services, view=view, start=start, end=end,
+                               airport=airport, direction=direction, need=need,
+                               programme=programme)
+        return _download(_xlsx_bytes(list(_tables(loaded).values()), q),
+                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                         f"report-{q.start.isoformat()}-{q.end.isoformat()}.xlsx")
+
+    @get("/reports/annual.pdf")
+    async def annual_pdf(self, request: Request[Any, Any, Any], services: ServicesDep,
+                         view: Q = None, start: Q = None,
+                         end: Q = None, airport: QList = None,
+                         direction: Q = None, need: Q = None,
+                         programme: Q = None) -> Response[bytes]:
+        from movements.manifests.annual import build_annual_overview
+
+        q, loaded = await load(request, services, view=view or "year", start=start, end=end,
+                               airport=airport, direction=direction, need=need,
+                               programme=programme, parts=frozenset({"annual"}))
+        doc = overview_doc(q, loaded.annual, _user(request), services)
+        pdf = await asyncio.to_thread(build_annual_overview, doc)  # one page: ~50 ms
+        return _download(pdf, "application/pdf",
+                         f"annual-overview-{q.start.isoformat()}-{q.end.isoformat()}.pdf")
+
+
+def overview_doc(q: Query, annual: rp.Report, user: AuthUser, services: Services) -> Any:
+    from movements.manifests.annual import AnnualOverviewDoc
+
+    facts = dict(annual.facts)
+    months = tuple((str(r[0]), r[1], r[2], r[3]) for r in annual.table("by_month").rows)
+    minors = annual.table("minors").rows
+    medical = annual.table("medical").rows
+    charters = annual.table("charters").rows
+    period = str(q.start.year) if (q.start.month, q.start.day) == (1, 1) and \
+        (q.end.month, q.end.day) == (12, 31) and q.start.year == q.end.year else \
+        f"{q.start.isoformat()} to {q.end.isoformat()}"
+    lines = [
+        f"Medical cases: {fmt(medical[0][4])} basic, {fmt(medical[1][4])} chronic.",
+        f"Unaccompanied minors returned: {fmt(minors[0][1])}; family reunification: "
+        f"{fmt(minors[1][4])} travellers, {fmt(minors[2][4])} of them unaccompanied minors.",
+        *(f"Charter {c[1]} on {c[0]}: {c[2]}, {fmt(c[3])} people." for c in charters),
+    ]
+    return AnnualOverviewDoc(
+        airport_name=", ".join(q.airports), period=period, people=fmt(facts["people"]),
+        departures=fmt(facts["departure"]), transits=fmt(facts["transit"]),
+        arrivals=fmt(facts["arrival"]), months=months,  # type: ignore[arg-type]
+        peak_month=str(facts["peak_transit_month"]) if facts["peak_transit_month"] else None,
+        peak_transits=fmt(facts["peak_transits"]), lines=tuple(lines),
+        issued_at_local=services.clock.now(), issued_by=user.display_name)
+
+
+# ----------------------------------------------------------------------------- JSON API
+
+@dataclass(frozen=True)
+class TableOut:
+    key: str
+    title: str
+    columns: list[str]
+    rows: list[list[str | int | float | None]]
+    note: str | None
+
+    @classmethod
+    def of(cls, t: rp.Table) -> TableOut:
+        return cls(t.key, t.title, list(t.columns), [list(r) for r in t.rows], t.note)
+
+
+@dataclass(frozen=True)
+class WorstOut:
+    movement_id: int
+    day: date
+    flight: str
+    direction: str
+    minutes: float
+    people: int
+
+
+@dataclass(frozen=True)
+class ReportOut:
+    start: date
+    end: date
+    airports: list[str]
+    facts: dict[str, str | int | float | None]
+    tables: list[TableOut]
+    worst_cases: list[WorstOut]
+
+
+def _out(q: Query, reports: list[rp.Report], worst: list[rp.WorstCase]) -> ReportOut:
+    return ReportOut(q.start, q.end, list(q.airports),
+                     {k: v for r in reports for k, v in r.facts},
+                     [TableOut.of(t) for r in reports for t in r.tables],
+                     [WorstOut(w.movement_id, w.day, w.flight, w.direction, w.minutes, w.people)
+                      for w in worst])
+
+
+_DOC = ("Filters as on the reports page: view (days|week|month|year), start, end "
+        "(YYYY-MM-DD, inclusive), airport (repeatable IATA code; default all of yours), "
+        "direction (departure|transit|arrival), need (SSR code), programme. Counts of "
+        "people; a transit counts once, on its inbound leg. Below coordinator level counts "
+        "from 1 to 4 read \"<5\"; victims of trafficking are suppressed for everyone.")
+
+
+class ReportApi(Controller):
+    path = "/api/v1/reports"
+    tags = ["reports"]
+    guards = [REPORTS]
+
+    @get("/annual", summary="The annual figures for a period", description=_DOC)
+    async def annual(self, request: Request[Any, Any, Any], services: ServicesDep,
+                     view: Q = None, start: Q = None, end: Q = None,
+                     airport: QList = None, direction: Q = None,
+                     need: Q = None, programme: Q = None) -> ReportOut:
+        q, loaded = await load(request, services, view=view or "year", start=start, end=end,
+                               airport=airport, direction=direction, need=need,
+                               programme=programme, parts=frozenset({"annual"}))
+        return _out(q, [loaded.annual], [])
+
+    @get("/days", summary="Movements, people, needs and escorts per day", description=_DOC)
+    async def days(self, request: Request[Any, Any, Any], services: ServicesDep,
+                   view: Q = None, start: Q = None, end: Q = None,
+                   airport: QList = None, direction: Q = None,
+                   need: Q = None, programme: Q = None) -> ReportOut:
+        q, loaded = await load(request, services, view=view or "days", start=start, end=end,
+                               airport=airport, direction=direction, need=need,
+                               programme=programme, parts=frozenset({"days"}))
+        if loaded.days is None:
+            raise ValidationException(f"days: at most {MAX_DAY_ROWS} days at a time")
+        return _out(q, [loaded.days], [])
+
+    @get("/service-levels", summary="ECAC Doc 30 waiting times, durations, no-shows",
+         description=_DOC + " Per day up to 62 days, per month beyond. worst_cases only "
+                            "for coordinators and admins.")
+    async def service_levels(self, request: Request[Any, Any, Any], services: ServicesDep,
+                             view: Q = None, start: Q = None,
+                             end: Q = None, airport: QList = None,
+                             direction: Q = None, need: Q = None,
+                             programme: Q = None) -> ReportOut:
+        q, loaded = await load(request, services, view=view or "month", start=start, end=end,
+                               airport=airport, direction=direction, need=need,
+                               programme=programme, parts=frozenset({"service"}))
+        return _out(q, [loaded.service], loaded.worst)
+
+
+REPORT_ROUTES = [ReportPages, ReportApi]
