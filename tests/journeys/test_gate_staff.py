@@ -43,7 +43,7 @@ def test_stcr_passenger_refused_then_escorted_then_boarded(browser: Browser,
         boarded = row_a.locator("button.blocked", has_text="Boarded")
         expect(boarded).to_be_visible()
         boarded.tap()
-        expect(row_a.locator(".message")).to_contain_text(
+        expect(row_a.locator(".message[role=alert]")).to_contain_text(
             "cannot board without an assigned medical escort")
         expect(row_a).not_to_contain_text("✓ Boarded")
         expect(row_b).not_to_contain_text("✓ Boarded")
