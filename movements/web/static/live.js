@@ -227,7 +227,8 @@
     }
     var open = el.querySelectorAll("details[open]");
     for (i = 0; i < open.length; i++) { if (open[i].dataset.userOpened === "1") { return true; } }
-    var messages = el.querySelectorAll(".message");
+    // Feedback a reply brought (role alert/status), not standing hints styled alike.
+    var messages = el.querySelectorAll(".message[role]");
     for (i = 0; i < messages.length; i++) { if (!acked.has(messages[i])) { return true; } }
     return false;
   }
@@ -288,7 +289,7 @@
   function whenActed() {
     // The person acted: messages on screen have been seen; held fragments may go in once
     // this interaction is over (never under the finger that is tapping).
-    document.querySelectorAll(".message").forEach(function (m) { acked.add(m); });
+    document.querySelectorAll(".message[role]").forEach(function (m) { acked.add(m); });
   }
   document.addEventListener("pointerdown", function (e) {
     whenActed();
@@ -324,7 +325,7 @@
         return true;
       });
     }
-    if (stale) { send({resync: null}); }
+    if (stale) { requestResync(); }  // anything newer than the reply arrives as a replay
     setTimeout(flush, 0);
   });
 
