@@ -19,9 +19,6 @@ def _live(page: Page) -> None:
     page.wait_for_timeout(600)
 
 
-@pytest.mark.xfail(reason="open (issue 13): on a loaded machine a tap or the escort form on "
-                          "the acting tablet is sometimes lost to a re-render of its row; "
-                          "not yet found", strict=False)
 def test_stcr_passenger_refused_then_escorted_then_boarded(browser: Browser,
                                                            live: Live) -> None:
     base = live.server.base
