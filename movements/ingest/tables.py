@@ -26,15 +26,12 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import unicodedata
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from charset_normalizer import from_bytes
-
-from movements.domain import input_rules
 
 #: The encodings a CSV may come in (charset-normalizer's names), see the module text.
 ENCODINGS = ("utf_8", "utf_16", "utf_16_le", "utf_16_be", "cp1252")
@@ -93,20 +90,8 @@ def read_table(data: bytes | str, *, known_columns: Iterable[str] = ()) -> Table
             else (data, "text")
     else:
         text, encoding = decode(data)
-    _check_text(text)
     return _read_csv(text, encoding, known)
 
-
-def _check_text(text: str) -> None:
-    """The console's one text rule (domain/input_rules.py: no NUL or other control
-    characters, valid Unicode), said with the line before any row is read."""
-    found = input_rules.problem(text)
-    if found is None:
-        return
-    bad = next(i for i, c in enumerate(text)
-               if c not in input_rules.TEXT_CONTROLS
-               and (unicodedata.category(c) in ("Cc", "Cs") or c == "\ufffd"))
-    raise TableFileError(text.count("\n", 0, bad) + 1, f"the file {found}")
 
 
 def decode(data: bytes) -> tuple[str, str]:

@@ -279,6 +279,9 @@ class TelexApi(Controller):
           operation_class=_RawTextBody, status_code=201)
     async def receive(self, request: Request[Any, Any, Any], services: ServicesDep,
                       airport: FromQuery[str | None] = None) -> TelexOut:
+        if airport is not None and not (len(airport) == 3 and airport.isascii()
+                                        and airport.isalpha()):
+            raise ValidationException(f"airport={airport!r}: expected an IATA code like AMS")
         body = await request.body()
         if len(body) > MAX_TELEX_CHARS * 4:
             raise ValidationException(f"a telex is at most {MAX_TELEX_CHARS} characters")
