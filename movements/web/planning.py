@@ -33,11 +33,11 @@ from movements.domain.uow import Tx
 from movements.services import Services
 from movements.web.auth import COORDINATION, AuthUser, current_user
 from movements.web.deps import PathId, ServicesDep
+from movements.web.media import HTML
 from movements.web.once import checked_key, request_hash, run_once
 from movements.web.planning_telex import NOT_PLANNED, WINDOW
 from movements.web.planning_telex import offers as telex_offers
 
-HTML = "text/html; charset=utf-8"
 STOP_FIELDS = 6
 AGENCY_SSR = [c for c, s in SSR_CODES.items() if NeedGroup.NOT_AGENCY not in s.groups]
 

@@ -29,9 +29,9 @@ from movements.domain.ssr import SSR_CODES, NeedGroup
 from movements.services import Services
 from movements.web.auth import REPORTS, AuthUser, current_user
 from movements.web.deps import ServicesDep
+from movements.web.media import CSV, HTML
 from movements.web.report_charts import CHARTS, chart_svg, display_table
 
-HTML = "text/html; charset=utf-8"
 Q: TypeAlias = FromQuery[str | None]
 QList: TypeAlias = FromQuery[list[str] | None]
 VIEWS = ("days", "week", "month", "year")
@@ -384,7 +384,7 @@ class ReportPages(Controller):
         table = _tables(loaded).get(key)
         if table is None or not name.endswith(".csv"):
             raise NotFoundException(f"no table {name!r} for this range")
-        return _download(_csv_bytes(table), "text/csv; charset=utf-8", f"{key}.csv")
+        return _download(_csv_bytes(table), CSV, f"{key}.csv")
 
     @get("/reports/export.xlsx")
     async def workbook(self, request: Request[Any, Any, Any], services: ServicesDep,
