@@ -47,7 +47,8 @@ KIND_LABELS = {
 }
 RULE_KINDS = frozenset(KIND_LABELS)
 #: Alerts an action raises (not a rule): they stay until a coordinator acknowledges them.
-EVENT_KIND_LABELS = {"feed_over_person": "Feed overruled a person"}
+EVENT_KIND_LABELS = {"feed_over_person": "Feed overruled a person",
+                     "carrier_notice_missing": "Carrier not notified"}
 
 #: A delay worth telling the team about.
 DELAY_MINUTES = 15

@@ -27,6 +27,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -204,7 +205,7 @@ def needs_notice(session: Session, movement: Movement, now: datetime) -> str | N
                 "send the corrected notification")
     return (f"{movement.flight}: carrier not notified of {len(notice.lines)} passenger(s) "
             f"needing assistance, 48 h before departure passed at "
-            f"{notice.deadline:%d %b %H:%M} UTC")
+            f"{notice.deadline.astimezone(ZoneInfo(movement.airport.timezone)):%d %b %H:%M}")
 
 
 __all__ = ["NOTICE_LEAD", "CarrierNotice", "NoticeLine", "carrier_notice", "needs_notice",
