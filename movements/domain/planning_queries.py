@@ -333,8 +333,11 @@ def board_readiness(session: Session, movement_ids: list[int]) -> dict[int, str]
     out: dict[int, str] = {}
     if not movement_ids:
         return out
+    # Readiness is about before departure: a flight that has left (or is cancelled) has
+    # nothing left to get ready.
     departing = set(session.scalars(select(Movement.id).where(
-        Movement.id.in_(movement_ids), Movement.kind.in_(list(DEPARTING)))))
+        Movement.id.in_(movement_ids), Movement.kind.in_(list(DEPARTING)),
+        Movement.actual_at.is_(None), Movement.flight_state.not_in(["DEP", "CNX"]))))
     for mid in sorted(departing):
         cases = movement_readiness(session, mid)
         if not cases:
