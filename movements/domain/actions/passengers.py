@@ -15,6 +15,7 @@ from ..models import (
     BookingStatus,
     Case,
     ChronicCondition,
+    MedicalLevel,
     Movement,
     Passenger,
     SpecialNeed,
@@ -73,6 +74,20 @@ def validate_needs(needs: tuple[tuple[str, str | None], ...]) -> list[SpecialNee
     return out
 
 
+#: SSR codes that make a passenger a medical case for the agency's figures.
+MEDICAL_CODES = frozenset({"MEDA", "STCR", "OXYG"})
+
+
+def medical_level(new: NewPassenger, codes: set[str]) -> MedicalLevel | None:
+    """The agency's medical category (annual report: basic or chronic): chronic with a
+    chronic-condition category, basic with a medical SSR code or a medical escort."""
+    if new.chronic_condition is not None:
+        return MedicalLevel.CHRONIC
+    if codes & MEDICAL_CODES or new.medical_escort_required:
+        return MedicalLevel.BASIC
+    return None
+
+
 def add_passenger(tx: Tx, case_id: int, new: NewPassenger) -> int:
     case = access_case(tx.session, tx.actor, case_id, Need.COORDINATE)
     if not new.surname.strip():
@@ -96,6 +111,7 @@ def add_passenger(tx: Tx, case_id: int, new: NewPassenger) -> int:
         release_to_relation=new.release_to_relation,
     )
     passenger.needs = needs
+    passenger.medical_level = medical_level(new, codes)
     tx.session.add(passenger)
     tx.session.flush()
     tx.audit("add_passenger", "passenger", passenger.id,  # a reference may be a locator
