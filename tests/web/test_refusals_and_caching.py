@@ -21,7 +21,7 @@ def _get_routes(site: Site) -> list[str]:
     ids = {"movement_id": site.world.departure_id, "booking_id": site.booking_ids[0],
            "handover_id": 1, "alert_id": 1, "session_id": 1, "document_id": "unknown",
            "telex_id": 1, "user_id": 1, "passenger_id": site.passenger_ids[0],
-           "file_path": "app.css"}
+           "file_path": "app.css", "case_id": 1, "name": "by_month.svg"}
     urls: set[str] = set()
     for route in site.app.routes:
         if route.path.startswith(("/static", "/schema")):
