@@ -115,9 +115,17 @@ def test_two_tablets_edit_the_same_passenger_one_sees_the_conflict(browser: Brow
         b.locator(f"#pax-{booking} button.primary").click()
         expect(pax(b, booking)).to_contain_text("changed by someone else", timeout=5000)
         expect(pax(b, booking)).to_contain_text("✓ Met at designated point")
-        # Exactly one milestone was recorded.
+        # Exactly one milestone was recorded: one tick on the tablet (the row's undo button
+        # names the step too, so count ticks, not the words) and one in the data.
         shown = pax(a, booking).inner_text()
-        assert shown.count("Met at designated point") == 1
+        assert shown.count("✓ Met at designated point") == 1
+        client, _ = sign_in(live.server.base, "coord", PASSWORD)
+        try:
+            detail = client.get(f"/api/v1/movements/{mid}").json()
+        finally:
+            client.close()
+        row = next(p for p in detail["passengers"] if p["booking_id"] == booking)
+        assert row["milestones"].count("met_at_point") == 1
     finally:
         ctx_a.close()
         ctx_b.close()
