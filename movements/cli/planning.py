@@ -75,18 +75,13 @@ def movements_add(airport: str, kind: str, flight: str, day: str, hhmm: str,
     from movements.domain.actions import planning as pl
 
     when = _day(day, "--date")
-    code = flight.strip().upper()
-    split = 3 if len(code) > 3 and code[:3].isalpha() else 2
     here = airport.upper()
-    mkind = pl.MovementKind(kind)
-    new = pl.NewMovement(
-        airport=here, kind=mkind, carrier=code[:split], flight_number=code[split:],
-        operational_date=when,
-        origin=(origin or (here if mkind is pl.MovementKind.DEPARTURE else "")).upper(),
-        destination=(destination or (here if mkind is pl.MovementKind.ARRIVAL else "")).upper(),
-        scheduled_at=_local_time(when, hhmm, here))
+    new = pl.new_movement(here, pl.movement_kind(kind), flight, when,
+                          _local_time(when, hhmm, here), origin=origin,
+                          destination=destination)
     mid = _act(pl.plan_movement, new)
-    click.echo(f"planned movement {mid}: {code} {when} {kind} {new.origin}-{new.destination}")
+    click.echo(f"planned movement {mid}: {new.carrier}{new.flight_number} {when} {kind} "
+               f"{new.origin}-{new.destination}")
 
 
 @movements_group.command(name="cancel", help="cancel a movement with a reason")

@@ -37,6 +37,20 @@ class MovementUpdated(DomainEvent):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class CarrierNoticeIssued(MovementUpdated):
+    """A carrier pre-notification (issue 14.5) was issued by a coordinator and stored as
+    ``CarrierNotification`` row ``notification_id`` (PSM telex + e-mail body).  The seam
+    for delivery: the outbox (issue 16) picks the row up by this event and sends it to
+    the operating ``carrier``; the console only records it.  Live views treat it as any
+    ``MovementUpdated``."""
+
+    notification_id: int
+    carrier: str
+    email_subject: str
+    corrected: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PassengerBooked(DomainEvent):
     pass
 

@@ -6,9 +6,11 @@ audited).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,6 +33,19 @@ from .planning_models import PassengerClearance, TravelDocument
 from .prenotification import CarrierNotice, carrier_notice
 from .readiness import CaseReadiness, case_readiness, movement_readiness
 from .uow import Actor, Tx
+
+
+class _Flight(Protocol):
+    """A published flight as the feed gives it (``feed.client.FeedFlight``)."""
+
+    @property
+    def main_flight(self) -> str: ...
+
+    @property
+    def direction(self) -> str: ...
+
+
+_Published = TypeVar("_Published", bound=_Flight)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +77,15 @@ class HomeView:
     movements: list[pq.PlannedMovement]
     cases: list[tuple[int, str, int]]
     refused: list[RefusedTelex]
+
+    def not_planned(self, flights: Iterable[_Published]) -> list[_Published]:
+        """The published flights (``main_flight`` e.g. "KL1571", ``direction`` "A"/"D")
+        that no movement of this day and side stands for yet (cancelled ones included:
+        re-planning those is an edit), so the page never offers to plan a flight twice."""
+        departing = (MovementKind.DEPARTURE.value, MovementKind.TRANSIT_OUT.value)
+        planned = {(m.flight.replace(" ", ""), m.kind in departing) for m in self.movements}
+        return [f for f in flights
+                if (f.main_flight.replace(" ", ""), f.direction == "D") not in planned]
 
 
 def home_view(session: Session, actor: Actor, code: str | None, default: str,

@@ -103,29 +103,14 @@ def _flag(form: dict[str, Any], key: str) -> bool:
     return _text(form, key).lower() in ("on", "true", "1", "yes")
 
 
-def _flight(form: dict[str, Any], key: str = "flight") -> tuple[str, str]:
-    value = _text(form, key).upper().replace(" ", "")
-    if len(value) < 3:
-        raise RuleViolation(f"flight {value!r}: expected a flight such as KL1234", field=key)
-    # A two-character airline code, else three letters (ICAO-style charter operators).
-    split = 3 if value[:3].isalpha() and len(value) > 3 and not value[2].isdigit() else 2
-    return value[:split], value[split:]
-
-
 def _new_movement(form: dict[str, Any], airport: str, tz: str, kind: pl.MovementKind,
                   prefix: str = "") -> pl.NewMovement:
     day = _date(form, f"{prefix}date")
     assert day is not None
-    carrier, number = _flight(form, f"{prefix}flight")
-    # The airport is one end of the leg: filled in when the form leaves it empty.
-    leaves_here = kind in (pl.MovementKind.DEPARTURE, pl.MovementKind.TRANSIT_OUT)
-    origin = _text(form, f"{prefix}origin").upper() or (airport if leaves_here else "")
-    destination = _text(form, f"{prefix}destination").upper() or (
-        "" if leaves_here else airport)
-    return pl.NewMovement(
-        airport=airport, kind=kind, carrier=carrier, flight_number=number,
-        operational_date=day, origin=origin, destination=destination,
-        scheduled_at=_local_time(form, f"{prefix}time", day, tz),
+    return pl.new_movement(
+        airport, kind, _text(form, f"{prefix}flight"), day,
+        _local_time(form, f"{prefix}time", day, tz), origin=_opt(form, f"{prefix}origin"),
+        destination=_opt(form, f"{prefix}destination"), field=f"{prefix}flight",
         terminal=_opt(form, f"{prefix}terminal"), gate=_opt(form, f"{prefix}gate"),
         aircraft_type=_opt(form, "aircraft_type"),
         aircraft_registration=_opt(form, "aircraft_registration"))
@@ -140,12 +125,6 @@ def _needs(form: dict[str, Any]) -> tuple[tuple[str, str | None], ...]:
 
 
 def _passenger(form: dict[str, Any]) -> tuple[pl.NewPassenger, pl.DocumentIn | None]:
-    chronic = _opt(form, "chronic_condition")
-    try:
-        condition = pl.ChronicCondition(chronic) if chronic else None
-    except ValueError:
-        raise RuleViolation(f"chronic condition {chronic!r} is not a category we record",
-                            field="chronic_condition") from None
     new = pl.NewPassenger(
         surname=_text(form, "surname"), given_names=_text(form, "given_names"),
         native_name=_opt(form, "native_name"), birth_date=_date(form, "birth_date",
@@ -155,7 +134,7 @@ def _passenger(form: dict[str, Any]) -> tuple[pl.NewPassenger, pl.DocumentIn | N
         medical_escort_required=_flag(form, "medical_escort_required"),
         operational_escort_required=_flag(form, "operational_escort_required"),
         victim_of_trafficking=_flag(form, "victim_of_trafficking"),
-        chronic_condition=condition,
+        chronic_condition=pl.chronic_condition(_opt(form, "chronic_condition")),
         release_to_name=_opt(form, "release_to_name"),
         release_to_relation=_opt(form, "release_to_relation"))
     document = None
@@ -259,7 +238,8 @@ class Planning(Controller):
                                        NOT_PLANNED)
         airport, movements, cases, the_day = home.airport, home.movements, home.cases, home.day
         offers = await services.uow.read(telex_offers, home, now)
-        flights, feed_note = await _published(services, the_day, airport.timezone)
+        published, feed_note = await _published(services, the_day, airport.timezone)
+        flights = home.not_planned(published)
         return _render(request, services, "planning/home.html", day=the_day,
                        airport=airport, movements=movements, cases=cases, flights=flights,
                        feed_note=feed_note, message=message, v=values, offers=offers)
@@ -287,21 +267,16 @@ class Planning(Controller):
         def act(tx: Tx) -> str:
             airport = _airport(tx, user, _opt(form, "airport"),
                                services.settings.airport)
-            kind = _text(form, "kind") or "departure"
-            if kind == "transit":
+            kind = pl.movement_kind(_opt(form, "kind"), transit=True)
+            if kind is pl.MovementKind.TRANSIT_IN:
                 plan = pl.plan_transit(
                     tx, _new_movement(form, airport.iata, airport.timezone,
                                       pl.MovementKind.TRANSIT_IN, "in_"),
                     _new_movement(form, airport.iata, airport.timezone,
                                   pl.MovementKind.TRANSIT_OUT, "out_"))
                 return f"/movements/{plan.inbound_id}"
-            try:
-                mkind = pl.MovementKind(kind)
-            except ValueError:
-                raise RuleViolation(f"kind {kind!r} must be departure, arrival or transit",
-                                    field="kind") from None
             mid = pl.plan_movement(tx, _new_movement(form, airport.iata, airport.timezone,
-                                                     mkind))
+                                                     kind))
             return f"/movements/{mid}"
 
         return await _act(request, services, form, act, self._home_page(request, services))
@@ -373,8 +348,7 @@ class Planning(Controller):
             m = pl.load_movement(tx, movement_id)
             day = _date(form, "date")
             assert day is not None
-            carrier, number = _flight(form)
-            changes = {"carrier": carrier, "flight_number": number, "operational_date": day,
+            changes = {"flight": _text(form, "flight"), "operational_date": day,
                        "origin": _text(form, "origin"),
                        "destination": _text(form, "destination"),
                        "scheduled_at": _local_time(form, "time", day, m.airport.timezone),

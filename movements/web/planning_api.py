@@ -266,41 +266,23 @@ class NoticeOut:
 
 # ----------------------------------------------------------------------------- helpers
 
-def _flight(value: str) -> tuple[str, str]:
-    text = value.strip().upper().replace(" ", "")
-    split = 3 if len(text) > 3 and text[:3].isalpha() else 2
-    return text[:split], text[split:]
-
-
 def _movement(body: MovementIn, kind: pl.MovementKind | None = None) -> pl.NewMovement:
-    if kind is None:
-        try:
-            kind = pl.MovementKind(body.kind)
-        except ValueError:
-            raise RuleViolation(f"kind {body.kind!r} must be departure or arrival",
-                                field="kind") from None
-    carrier, number = _flight(body.flight)
-    return pl.NewMovement(
-        airport=body.airport, kind=kind, carrier=carrier, flight_number=number,
-        operational_date=body.operational_date, origin=body.origin,
-        destination=body.destination, scheduled_at=body.scheduled_at,
-        terminal=body.terminal, gate=body.gate, aircraft_type=body.aircraft_type,
-        aircraft_registration=body.aircraft_registration)
+    return pl.new_movement(
+        body.airport, kind or pl.movement_kind(body.kind), body.flight,
+        body.operational_date, body.scheduled_at, origin=body.origin,
+        destination=body.destination, terminal=body.terminal, gate=body.gate,
+        aircraft_type=body.aircraft_type, aircraft_registration=body.aircraft_registration)
 
 
 def _passenger(body: PassengerIn) -> tuple[pl.NewPassenger, pl.DocumentIn | None]:
-    try:
-        chronic = pl.ChronicCondition(body.chronic_condition) if body.chronic_condition else None
-    except ValueError:
-        raise RuleViolation(f"chronic condition {body.chronic_condition!r} is not a category "
-                            "we record", field="chronic_condition") from None
     new = pl.NewPassenger(
         surname=body.surname, given_names=body.given_names, native_name=body.native_name,
         birth_date=body.birth_date, sex=body.sex, nationality=body.nationality,
         language=body.language, needs=tuple((n.code, n.text) for n in body.needs),
         medical_escort_required=body.medical_escort_required,
         operational_escort_required=body.operational_escort_required,
-        victim_of_trafficking=body.victim_of_trafficking, chronic_condition=chronic,
+        victim_of_trafficking=body.victim_of_trafficking,
+        chronic_condition=pl.chronic_condition(body.chronic_condition),
         release_to_name=body.release_to_name, release_to_relation=body.release_to_relation)
     doc = body.document
     return new, (pl.DocumentIn(doc.doc_type, doc.number, doc.expires_on, doc.issuing_country)
@@ -371,12 +353,10 @@ class PlanningApi(Controller):
                             idempotency_key: IdempotencyKey = None) -> Response[str]:
         def act(tx: Tx) -> Done:
             changes: dict[str, Any] = {k: v for k, v in (
-                ("operational_date", data.operational_date),
+                ("flight", data.flight), ("operational_date", data.operational_date),
                 ("scheduled_at", data.scheduled_at), ("origin", data.origin),
                 ("destination", data.destination), ("terminal", data.terminal),
                 ("gate", data.gate)) if v is not None}
-            if data.flight is not None:
-                changes["carrier"], changes["flight_number"] = _flight(data.flight)
             return Done(pl.edit_movement(tx, movement_id, changes, data.expected_version))
         return await _once(request, services, idempotency_key, act, 200)
 

@@ -227,11 +227,25 @@ def test_the_plan_form_offers_the_feeds_published_flights(database_url: str,
         app = create_app(settings, clock=clock)
         with TestClient(app, base_url=BASE) as client:
             client.blocking_portal.call(app.state.services.uow.run, seed, SYSTEM)  # type: ignore[arg-type]
-            login(client, "coord")
+            csrf = login(client, "coord")
             page = client.get("/plan/?date=2026-09-15").text
             assert "Published flights of the day" in page
             assert "KL1001" in page and "HV6001" in page  # published, not planned by us
             assert "flight=KL1001&amp;time=06:00" in page  # the script's local time
+            # Once planned, a flight is no longer offered; the other side of a flight
+            # number (an arrival HV6001) does not hide the published departure.
+            for key, kind, flight, time, other in (("k-kl", "departure", "KL1001", "06:00",
+                                                     "LHR"),
+                                                    ("k-hv", "arrival", "HV6001", "09:00",
+                                                     "AGP")):
+                end = "destination" if kind == "departure" else "origin"
+                resp = _post(client, "/plan/movements", csrf, key, airport="AMS", kind=kind,
+                             flight=flight, date="2026-09-15", time=time, **{end: other})
+                assert resp.status_code == 303, resp.text
+            page = client.get("/plan/?date=2026-09-15").text
+            assert "flight=KL1001&amp;" not in page
+            assert "flight=HV6001&amp;time=07:00" in page
+            assert "flight=KL1575&amp;" in page
     finally:
         server.stop()
     # Without a feed: plain entry, and the page says why.

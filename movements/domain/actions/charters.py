@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
+
 from ..errors import RuleViolation
 from ..events import MovementUpdated
 from ..models import CharterStop, Movement, MovementKind
@@ -18,7 +20,7 @@ from ..planning_queries import CREW_ROLES, legs_of, route_of
 from ..uow import Tx
 from ._common import check_version, clean_text, get_or_404, touch
 from .movements import NewMovement, create_movement
-from .planning import _airport_in_scope, _not_cancelled, _plan_check, load_movement
+from .planning import _airport_in_scope, _not_cancelled, _plan_check, booked_on, load_movement
 
 #: The largest aircraft the agency charters seat fewer than this.
 MAX_SEATS = 600
@@ -156,6 +158,118 @@ def edit_charter(tx: Tx, movement_id: int, *, operator: str | None = None,
     tx.audit("edit_charter", "movement", movement.id, after=after)
 
 
+def _set_route(tx: Tx, movement: Movement, stops: list[StopIn]) -> None:
+    """Check ``stops`` as a route and make it the charter's: positions renumbered 1..n, the
+    destination the last stop.  Rows of stops that stay are kept (their ids and times)."""
+    _check_route(movement.origin, movement.scheduled_at, tuple(stops))
+    by_code = {s.airport_code: s for s in movement.stops}
+    rows: list[CharterStop] = []
+    for position, stop in enumerate(stops, start=1):
+        code = stop.code.strip().upper()
+        row = by_code.pop(code, None) or CharterStop(airport_code=code)
+        row.position, row.scheduled_at = position, stop.scheduled_at
+        rows.append(row)
+    movement.stops = rows  # delete-orphan: the stops left in by_code go
+    movement.destination = rows[-1].airport_code
+    touch(movement, "carrier")  # the version moves: a concurrent edit of the route conflicts
+    tx.session.flush()
+
+
+def _current_stops(movement: Movement) -> list[StopIn]:
+    return [StopIn(s.airport_code, s.scheduled_at or movement.scheduled_at)
+            for s in movement.stops]
+
+
+def add_stop(tx: Tx, movement_id: int, code: str, scheduled_at: datetime, *,
+             after: str | None = None, expected_version: int | None = None) -> int:
+    """Add a stop to a planned charter's route after the point ``after`` (the origin or a
+    stop; default: after the last stop, which makes it the new destination).
+
+    ``scheduled_at`` is the arrival there (UTC, with a zone): it must fall between the
+    points around it.  Passengers already booked keep their stops; a new stop before
+    theirs does not change who is on board on any leg.  Returns the new stop's position
+    (1 = first stop).  Raises ``RuleViolation`` (field ``stops``/``after``) for a code
+    already on the route, an unknown ``after``, times out of order or a cancelled charter;
+    ``Conflict`` on a stale ``expected_version``."""
+    _plan_check(tx)
+    movement, _ = _charter(tx, movement_id)
+    check_version(movement, expected_version, f"charter {movement.flight}")
+    _not_cancelled(tx, movement)
+    route = route_of(movement)
+    where = (after or route[-1]).strip().upper()
+    if where not in route:
+        raise RuleViolation(f"{where} is not on the route {DASH.join(route)}", field="after")
+    stops = _current_stops(movement)
+    position = route.index(where)  # index into stops where the new one goes
+    new = StopIn(code.strip().upper(), scheduled_at)
+    stops.insert(position, new)
+    before = list(route[1:])
+    _set_route(tx, movement, stops)
+    after_codes = [s.airport_code for s in movement.stops]
+    tx.record(MovementUpdated, movement, changes={"stops": after_codes})
+    tx.audit("add_charter_stop", "movement", movement.id, before={"stops": before},
+             after={"stops": after_codes, "added": new.code.strip().upper(),
+                    "scheduled_at": scheduled_at.isoformat()})
+    return position + 1
+
+
+def remove_stop(tx: Tx, movement_id: int, code: str, *, move_to: str | None = None,
+                expected_version: int | None = None) -> list[int]:
+    """Take a stop off a planned charter's route.
+
+    Passengers booked to leave the aircraft at that stop are never dropped silently: the
+    removal is refused with a message naming them (case and name) unless ``move_to``
+    names another stop of the route, where their bookings then end instead (each
+    booking's change audited; capacity checked on every leg).  Crew boarding or leaving
+    there are named and refused: re-plan them first.  The last remaining stop cannot be
+    removed (cancel the charter instead).  Returns the ids of the bookings moved."""
+    _plan_check(tx)
+    movement, _ = _charter(tx, movement_id)
+    check_version(movement, expected_version, f"charter {movement.flight}")
+    _not_cancelled(tx, movement)
+    gone = code.strip().upper()
+    codes = [s.airport_code for s in movement.stops]
+    if gone not in codes:
+        raise RuleViolation(f"{movement.flight} does not stop at {gone} (stops: "
+                            f"{', '.join(codes)})", field="stop")
+    if len(codes) == 1:
+        raise RuleViolation(f"{gone} is the only stop of {movement.flight}: cancel the "
+                            "charter instead", field="stop")
+    target = move_to.strip().upper() if move_to else None
+    if target is not None and (target == gone or target not in codes):
+        others = ", ".join(c for c in codes if c != gone)
+        raise RuleViolation(f"move the passengers to another stop of the route ({others}), "
+                            f"not {target}", field="move_to")
+    last = codes[-1]
+    leaving = [b for b in booked_on(tx, movement.id) if (b.stop or last) == gone]
+    if leaving and target is None:
+        names = "; ".join(f"{b.passenger.case.reference} {b.passenger.surname.upper()} "
+                          f"{b.passenger.given_names}" for b in leaving)
+        raise RuleViolation(
+            f"{len(leaving)} passenger(s) are booked to leave {movement.flight} at {gone}: "
+            f"{names}. Choose the stop they leave at instead, or rebook them first",
+            field="bookings")
+    crew = [c for c in tx.session.scalars(select(CharterCrew).where(
+        CharterCrew.movement_id == movement.id).order_by(CharterCrew.id))
+        if gone in (c.board_at, c.leave_at)]
+    if crew:
+        names = "; ".join(f"{c.name} ({c.board_at}\u2013{c.leave_at})" for c in crew)
+        raise RuleViolation(f"crew board or leave {movement.flight} at {gone}: {names}. "
+                            "Re-plan them first", field="crew")
+    moved: list[int] = []
+    for booking in leaving:
+        booking.stop = target
+        moved.append(booking.id)
+    _set_route(tx, movement, [s for s in _current_stops(movement) if s.code != gone])
+    check_capacity(tx, movement)
+    after_codes = [s.airport_code for s in movement.stops]
+    tx.record(MovementUpdated, movement, changes={"stops": after_codes})
+    tx.audit("remove_charter_stop", "movement", movement.id, before={"stops": codes},
+             after={"stops": after_codes, "removed": gone, "moved_to": target,
+                    "bookings_moved": moved})
+    return moved
+
+
 def add_crew(tx: Tx, movement_id: int, name: str, role: str, *, board_at: str | None = None,
              leave_at: str | None = None, phone: str | None = None) -> int:
     """Plan an escort or medical staff member on a charter, on board from ``board_at``
@@ -238,4 +352,4 @@ def remove_pickup(tx: Tx, pickup_id: int) -> None:
 
 
 __all__ = ["CharterStop", "StopIn", "add_crew", "add_pickup", "check_capacity",
-           "edit_charter", "plan_charter", "remove_crew", "remove_pickup"]
+           "add_stop", "edit_charter", "plan_charter", "remove_stop", "remove_crew", "remove_pickup"]

@@ -97,6 +97,65 @@ def _airport_in_scope(tx: Tx, code: str) -> None:
 
 # ----------------------------------------------------------------------------- movements
 
+def flight_designator(text: str, field: str = "flight") -> tuple[str, str]:
+    """Split a flight as people type it ("KL1571", "kl 1571", "U2 1234", "TRA5542") into
+    (airline designator, flight number): a two-character IATA designator, or three
+    letters (an ICAO-style charter operator) when the third character is a letter.
+
+    One rule for every edge (pages, API, CLI).  Raises ``RuleViolation`` on ``field``
+    when there is no number after the designator."""
+    value = (text or "").strip().upper().replace(" ", "")
+    split = 3 if len(value) > 3 and value[:3].isalpha() else 2
+    carrier, number = value[:split], value[split:]
+    if len(value) < 3 or not number[:1].isdigit() or not value.isalnum():
+        raise RuleViolation(f"flight {text!r}: expected a flight such as KL1234",
+                            field=field)
+    return carrier, number
+
+
+def new_movement(airport: str, kind: MovementKind, flight: str, operational_date: date,
+                 scheduled_at: datetime, *, origin: str | None = None,
+                 destination: str | None = None, field: str = "flight",
+                 **details: Any) -> NewMovement:
+    """A ``NewMovement`` from what a person gives: the flight as typed, and the airport
+    filled in as the end of the leg that is here (the origin of a departure or onward
+    leg, the destination of an arrival or inbound leg) when that end is left out.
+
+    ``details`` are ``NewMovement``'s optional fields (terminal, gate, aircraft...)."""
+    carrier, number = flight_designator(flight, field)
+    here = airport.strip().upper()
+    leaves_here = kind in (MovementKind.DEPARTURE, MovementKind.TRANSIT_OUT)
+    return NewMovement(
+        airport=here, kind=kind, carrier=carrier, flight_number=number,
+        operational_date=operational_date,
+        origin=(origin or "").strip().upper() or (here if leaves_here else ""),
+        destination=(destination or "").strip().upper() or ("" if leaves_here else here),
+        scheduled_at=scheduled_at, **details)
+
+
+def movement_kind(value: str | None, *, transit: bool = False) -> MovementKind:
+    """"departure" or "arrival" (and "transit" when ``transit``) as typed; else a
+    ``RuleViolation`` on ``kind`` saying which are allowed."""
+    allowed = ("departure", "arrival", "transit") if transit else ("departure", "arrival")
+    text = (value or "departure").strip().lower()
+    if text not in allowed:
+        raise RuleViolation(f"kind {value!r} must be {', '.join(allowed[:-1])} or "
+                            f"{allowed[-1]}", field="kind")
+    return MovementKind.TRANSIT_IN if text == "transit" else MovementKind(text)
+
+
+def chronic_condition(value: str | None) -> ChronicCondition | None:
+    """The agency's chronic-condition category by its value, None for empty; else a
+    ``RuleViolation`` on ``chronic_condition``."""
+    if not value:
+        return None
+    try:
+        return ChronicCondition(value)
+    except ValueError:
+        raise RuleViolation(f"chronic condition {value!r} is not a category we record",
+                            field="chronic_condition") from None
+
+
 def plan_movement(tx: Tx, new: NewMovement) -> int:
     """Plan a departure or an arrival on a scheduled flight (or a charter).
 
@@ -162,13 +221,16 @@ def edit_movement(tx: Tx, movement_id: int, changes: dict[str, Any],
     """Edit a planned movement's flight, route or schedule.
 
     ``changes`` maps names of ``EDITABLE`` to new values (dates as ``date``, times as
-    aware ``datetime``).  Returns False (recording nothing) when nothing differs.  Raises
+    aware ``datetime``), or ``flight`` as typed (``flight_designator``).  Returns False (recording nothing) when nothing differs.  Raises
     ``ConflictError`` on a stale version and ``RuleViolation`` for an unknown field, a
     bad value or a change that makes it duplicate another movement."""
     _plan_check(tx)
     movement = load_movement(tx, movement_id)
     check_version(movement, expected_version, f"movement {movement.flight}")
     _not_cancelled(tx, movement)
+    if "flight" in changes:  # as typed: one rule for every edge
+        changes = dict(changes)
+        changes["carrier"], changes["flight_number"] = flight_designator(changes.pop("flight"))
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise RuleViolation(f"cannot change {', '.join(sorted(unknown))} here",
@@ -622,6 +684,7 @@ def move_case(tx: Tx, case_id: int, from_movement_id: int, to_movement_id: int, 
 
 __all__ = ["DOCUMENT_TYPES", "ChronicCondition", "DocumentIn", "MovePlan", "NewMovement",
            "NewPassenger", "PlannedTransit", "book_case", "booked_on", "cancel_booking",
-           "cancel_movement", "create_case", "create_passenger", "edit_case",
-           "edit_movement", "edit_passenger", "move_case", "plan_movement", "plan_transit",
+           "cancel_movement", "chronic_condition", "create_case", "create_passenger",
+           "edit_case", "edit_movement", "edit_passenger", "flight_designator",
+           "move_case", "movement_kind", "new_movement", "plan_movement", "plan_transit",
            "transit_connection"]

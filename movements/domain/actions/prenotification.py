@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from ..errors import ConflictError, RuleViolation
-from ..events import AlertCleared, AlertRaised, MovementUpdated
+from ..events import AlertCleared, AlertRaised, CarrierNoticeIssued
 from ..models import Airport, Alert, Movement
 from ..planning_models import CarrierNotification
 from ..prenotification import NOTICE_LEAD, carrier_notice, needs_notice
@@ -21,8 +21,11 @@ NOTICE_ALERT = "carrier_notice_missing"
 
 
 def record_notice_sent(tx: Tx, movement_id: int, fingerprint: str) -> int:
-    """Record that the notification shown to the coordinator (``fingerprint``) was sent
-    to the operating carrier now, by the acting user.
+    """Record that the notification shown to the coordinator (``fingerprint``) is issued
+    to the operating carrier now, by the acting user, and return the stored row's id.
+
+    Delivery is not done here: the ``CarrierNoticeIssued`` event (published after
+    commit, also on the movement's streams) names the row for the outbox to send.
 
     Raises ``ConflictError`` when the data changed since it was shown (the text sent is
     not what we would store), ``RuleViolation`` when nothing changed since the last one
@@ -43,8 +46,12 @@ def record_notice_sent(tx: Tx, movement_id: int, fingerprint: str) -> int:
         telex=notice.telex, email_body=notice.email_body)
     tx.session.add(row)
     tx.session.flush()
-    tx.record(MovementUpdated, movement, changes={"carrier_notified": tx.now,
-                                                  "corrected": notice.corrected})
+    # The seam for delivery (issue 16's outbox): this event names the stored row; the
+    # console sends no mail itself.
+    tx.record(CarrierNoticeIssued, movement,
+              changes={"carrier_notified": tx.now, "corrected": notice.corrected},
+              notification_id=row.id, carrier=movement.carrier,
+              email_subject=notice.email_subject, corrected=notice.corrected)
     tx.audit("carrier_notice_sent", "movement", movement.id,
              after={"corrected": notice.corrected, "passengers": len(notice.lines)})
     _clear(tx, movement)
