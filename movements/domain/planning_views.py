@@ -7,7 +7,6 @@ audited).
 from __future__ import annotations
 
 from collections.abc import Iterable
-
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol, TypeVar

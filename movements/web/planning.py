@@ -624,6 +624,36 @@ class Planning(Controller):
         return await _act(request, services, form, act,
                           self._charter_page(request, services, movement_id))
 
+    @post("/charters/{movement_id:int}/stops")
+    async def add_stop(self, request: Request[Any, Any, Any], services: ServicesDep,
+                       movement_id: PathId) -> Response[Any]:
+        """Add a stop after the point chosen (times are UTC: the stops are abroad)."""
+        form = await _form(request)
+
+        def act(tx: Tx) -> str:
+            ch.add_stop(tx, movement_id, _text(form, "code"), _utc_datetime(form, "at"),
+                        after=_opt(form, "after"),
+                        expected_version=_int(form, "expected_version", required=False))
+            return f"/plan/charters/{movement_id}"
+
+        return await _act(request, services, form, act,
+                          self._charter_page(request, services, movement_id))
+
+    @post("/charters/{movement_id:int}/stops/remove")
+    async def remove_stop(self, request: Request[Any, Any, Any], services: ServicesDep,
+                          movement_id: PathId) -> Response[Any]:
+        """Remove a stop; its passengers go to ``move_to`` only when one is chosen."""
+        form = await _form(request)
+
+        def act(tx: Tx) -> str:
+            ch.remove_stop(tx, movement_id, _text(form, "code"),
+                           move_to=_opt(form, "move_to"),
+                           expected_version=_int(form, "expected_version", required=False))
+            return f"/plan/charters/{movement_id}"
+
+        return await _act(request, services, form, act,
+                          self._charter_page(request, services, movement_id))
+
     # -- carrier pre-notification -------------------------------------------------------
     async def _notice(self, request: Request[Any, Any, Any], services: Services,
                       movement_id: int, message: str | None, values: dict[str, Any]) -> str:

@@ -24,7 +24,6 @@ from movements.domain.actions import charters as ch
 from movements.domain.actions import planning as pl
 from movements.domain.actions.prenotification import record_notice_sent
 from movements.domain.actions.readiness import ClearanceIn, confirm_case, record_clearance
-from movements.domain.errors import RuleViolation
 from movements.domain.uow import Tx
 from movements.services import Services
 from movements.web.auth import COORDINATION, AuthUser, current_user
@@ -148,6 +147,37 @@ class MoveIn:
     passenger_ids: list[int] | None = None
     stop: str | None = None
     split_reason: str | None = None
+
+
+@dataclass
+class StopAddIn:
+    """A stop to add after ``after`` (the origin or a stop; default: the end of the
+    route); ``scheduled_at`` is the arrival there."""
+
+    code: str
+    scheduled_at: datetime
+    after: str | None = None
+    expected_version: int | None = None
+
+
+@dataclass
+class StopRemoveIn:
+    """``code``: the stop to remove; ``move_to``: the stop where passengers booked to it
+    leave instead (without it the removal is refused while anyone is booked there)."""
+
+    code: str
+    move_to: str | None = None
+    expected_version: int | None = None
+
+
+@dataclass
+class StopAddedOut:
+    position: int
+
+
+@dataclass
+class StopRemovedOut:
+    bookings_moved: list[int]
 
 
 @dataclass
@@ -392,6 +422,25 @@ class PlanningApi(Controller):
         return CharterOut(view.movement_id, view.flight, view.operator, view.seat_capacity,
                           [LegOut(lg.frm, lg.to, lg.passengers, lg.crew, lg.on_board,
                                   lg.capacity, lg.free) for lg in view.legs])
+
+    @post("/charters/{movement_id:int}/stops", summary="Add a stop to a charter's route",
+          status_code=201, responses={201: _reply(StopAddedOut)})
+    async def add_stop(self, request: Request[Any, Any, Any], services: ServicesDep,
+                       movement_id: PathId, data: JSONBody[StopAddIn],
+                       idempotency_key: IdempotencyKey = None) -> Response[str]:
+        return await _once(request, services, idempotency_key, lambda tx: StopAddedOut(
+            ch.add_stop(tx, movement_id, data.code, data.scheduled_at, after=data.after,
+                        expected_version=data.expected_version)))
+
+    @post("/charters/{movement_id:int}/stops/remove",
+          summary="Remove a stop (refused while passengers leave there, unless move_to)",
+          status_code=200, responses={200: _reply(StopRemovedOut)})
+    async def remove_stop(self, request: Request[Any, Any, Any], services: ServicesDep,
+                          movement_id: PathId, data: JSONBody[StopRemoveIn],
+                          idempotency_key: IdempotencyKey = None) -> Response[str]:
+        return await _once(request, services, idempotency_key, lambda tx: StopRemovedOut(
+            ch.remove_stop(tx, movement_id, data.code, move_to=data.move_to,
+                           expected_version=data.expected_version)), 200)
 
     @post("/charters/{movement_id:int}/crew", summary="Plan an escort or medical staff",
           status_code=201, responses={201: _reply(Created)})

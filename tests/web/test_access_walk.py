@@ -422,7 +422,8 @@ def _planning_form(w: Walk, user: str, code: str) -> dict[str, Any]:
             "destination": "TIA", "reference": "WALK-1", "programme": "voluntary_return",
             "surname": "Probe", "given_names": "Walker", "sex": "F", "reason": "walk probe",
             "operator": "Walk Air", "capacity": "100", "stops": "TIA",
-            "name": "Walk Probe", "role": "medical"}
+            "name": "Walk Probe", "role": "medical", "code": "TIA",
+            "at": f"{TODAY.isoformat()}T23:30"}
 
 
 def _planning_probes(method: str, path: str) -> ProbeMaker:
@@ -476,6 +477,8 @@ PLANNING_ROUTES = [
     ("POST", "/api/v1/plan/cases/{case_id:int}/passengers"),
     ("POST", "/api/v1/plan/charters"),
     ("POST", "/api/v1/plan/charters/{movement_id:int}/crew"),
+    ("POST", "/api/v1/plan/charters/{movement_id:int}/stops"),
+    ("POST", "/api/v1/plan/charters/{movement_id:int}/stops/remove"),
     ("POST", "/api/v1/plan/movements"), ("POST", "/api/v1/plan/movements/{movement_id:int}"),
     ("POST", "/api/v1/plan/movements/{movement_id:int}/cancel"),
     ("POST", "/api/v1/plan/movements/{movement_id:int}/notice"),
@@ -489,6 +492,8 @@ PLANNING_ROUTES = [
     ("POST", "/plan/cases/{case_id:int}/passengers"), ("POST", "/plan/charters"),
     ("POST", "/plan/charters/{movement_id:int}"),
     ("POST", "/plan/charters/{movement_id:int}/crew"),
+    ("POST", "/plan/charters/{movement_id:int}/stops"),
+    ("POST", "/plan/charters/{movement_id:int}/stops/remove"),
     ("POST", "/plan/charters/{movement_id:int}/pickups"), ("POST", "/plan/movements"),
     ("POST", "/plan/movements/{movement_id:int}/cancel"),
     ("POST", "/plan/movements/{movement_id:int}/edit"),

@@ -112,3 +112,42 @@ def test_api_refusals_and_roles(site: Site) -> None:
         resp = client.post("/api/v1/plan/cases", headers={"X-CSRF-Token": csrf},
                            json={"airport": "AMS", "reference": "G-1"})
         assert resp.status_code == 403
+
+
+def test_charter_stops_through_the_api(site: Site) -> None:
+    """Add a stop, refuse removing one with passengers (naming them), then remove it with
+    ``move_to``; a retry with the same key acts once; the flight typed any way works."""
+    with TestClient(site.app, base_url=BASE) as client:
+        csrf = login(client, "coord")
+        h = {"X-CSRF-Token": csrf}
+        mid = client.post("/api/v1/plan/charters", headers=h, json={
+            **CHARTER, "movement": {**CHARTER["movement"], "flight": "or 9302"}}).json()["id"]
+        case = client.post("/api/v1/plan/cases", json={"airport": "AMS", "reference": "API-S"},
+                           headers=h).json()["id"]
+        client.post(f"/api/v1/plan/cases/{case}/passengers", headers=h,
+                    json={"surname": "Karim", "given_names": "Layla"})
+        assert client.post(f"/api/v1/plan/cases/{case}/bookings", headers=h,
+                           json={"movement_id": mid, "stop": "BGW"}).status_code == 201
+        hk = {**h, "Idempotency-Key": "stop-1"}
+        body = {"code": "NJF", "scheduled_at": "2026-09-15T15:00:00Z", "after": "BGW"}
+        added = client.post(f"/api/v1/plan/charters/{mid}/stops", headers=hk, json=body)
+        assert added.status_code == 201 and added.json() == {"position": 2}, added.text
+        again = client.post(f"/api/v1/plan/charters/{mid}/stops", headers=hk, json=body)
+        assert again.headers["Idempotent-Replay"] == "true"
+        legs = client.get(f"/api/v1/plan/charters/{mid}").json()["legs"]
+        assert [lg["to"] for lg in legs] == ["BGW", "NJF", "EBL", "BSR"]
+
+        refused = client.post(f"/api/v1/plan/charters/{mid}/stops/remove", headers=h,
+                              json={"code": "BGW"})
+        assert refused.status_code == 422
+        assert refused.json()["field"] == "bookings"
+        assert "API-S KARIM Layla" in refused.json()["error"]
+        removed = client.post(f"/api/v1/plan/charters/{mid}/stops/remove", headers=h,
+                              json={"code": "BGW", "move_to": "NJF"})
+        assert removed.status_code == 200 and len(removed.json()["bookings_moved"]) == 1
+        legs = client.get(f"/api/v1/plan/charters/{mid}").json()["legs"]
+        assert [(lg["frm"], lg["to"], lg["passengers"]) for lg in legs] == [
+            ("AMS", "NJF", 1), ("NJF", "EBL", 0), ("EBL", "BSR", 0)]
+        bad = client.post("/api/v1/plan/movements", headers=h, json={
+            **CHARTER["movement"], "flight": "KL"})
+        assert bad.status_code == 422 and bad.json()["field"] == "flight"

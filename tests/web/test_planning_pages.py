@@ -255,3 +255,36 @@ def test_the_plan_form_offers_the_feeds_published_flights(database_url: str,
             base_url=BASE) as client:
         login(client, "coord")
         assert "no flight feed is configured" in client.get("/plan/").text
+
+
+def test_charter_stop_added_and_removed_on_the_page(site: Site) -> None:
+    """The charter page's stop forms: a refusal re-renders the page naming the people
+    booked there (nothing changed); choosing where they leave instead removes the stop."""
+    with TestClient(site.app, base_url=BASE) as client:
+        csrf = login(client, "coord")
+        mid = int(_post(client, "/plan/charters", csrf, "k-c", **CHARTER)
+                  .headers["location"].rsplit("/", 1)[1])
+        cid = int(_post(client, "/plan/cases", csrf, "k-case", airport="AMS",
+                        reference="VR-S").headers["location"].rsplit("/", 1)[1])
+        _post(client, f"/plan/cases/{cid}/passengers", csrf, "k-m", **MEMBER)
+        assert _post(client, f"/plan/cases/{cid}/book", csrf, "k-b", movement_id=str(mid),
+                     stop="BGW").status_code == 303
+        page = client.get(f"/plan/charters/{mid}").text
+        assert 'data-form="add-stop"' in page and 'data-form="remove-stop"' in page
+        resp = _post(client, f"/plan/charters/{mid}/stops", csrf, "k-add", after="BGW",
+                     code="njf", at="2026-09-15T15:00")
+        assert resp.status_code == 303, resp.text
+        assert "BGW → NJF → EBL → BSR" in client.get(f"/movements/{mid}").text
+        resp = _post(client, f"/plan/charters/{mid}/stops/remove", csrf, "k-rm", code="BGW")
+        assert resp.status_code == 422
+        assert "Not saved (bookings): 1 passenger(s) are booked to leave OR9301 at BGW: " \
+               "VR-S KARIM Layla" in html.unescape(resp.text)
+        assert _count(site, client, AuditEntry, AuditEntry.action == "remove_charter_stop") == 0
+        resp = _post(client, f"/plan/charters/{mid}/stops/remove", csrf, "k-rm2", code="BGW",
+                     move_to="NJF")
+        assert resp.status_code == 303, resp.text
+        assert _count(site, client, Booking, Booking.stop == "NJF") == 1
+        assert "AMS → NJF → EBL → BSR" in client.get(f"/movements/{mid}").text
+        bad = _post(client, f"/plan/charters/{mid}/stops", csrf, "k-bad", code="ISU",
+                    at="tomorrow")
+        assert bad.status_code == 422 and "at 'tomorrow': expected" in html.unescape(bad.text)

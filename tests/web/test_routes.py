@@ -83,6 +83,8 @@ ACCESS: dict[tuple[str, str], set[Role] | str] = {
 #: The coordinators' planning pages and API (issue 14): coordinators and admins only.
 ACCESS.update({
     ("POST", "/api/v1/plan/charters/{movement_id:int}/crew"): COORD,
+    ("POST", "/api/v1/plan/charters/{movement_id:int}/stops"): COORD,
+    ("POST", "/api/v1/plan/charters/{movement_id:int}/stops/remove"): COORD,
     ("POST", "/api/v1/plan/cases/{case_id:int}/passengers"): COORD,
     ("POST", "/api/v1/plan/movements/{movement_id:int}/pickups"): COORD,
     ("POST", "/api/v1/plan/cases/{case_id:int}/bookings"): COORD,
@@ -102,6 +104,8 @@ ACCESS.update({
     ("POST", "/api/v1/plan/transits"): COORD,
     ("GET", "/api/v1/plan/movements/{movement_id:int}/readiness"): COORD,
     ("POST", "/plan/charters/{movement_id:int}/crew"): COORD,
+    ("POST", "/plan/charters/{movement_id:int}/stops"): COORD,
+    ("POST", "/plan/charters/{movement_id:int}/stops/remove"): COORD,
     ("POST", "/plan/cases/{case_id:int}/passengers"): COORD,
     ("GET", "/plan/charters/{movement_id:int}/pickups"): COORD,
     ("POST", "/plan/charters/{movement_id:int}/pickups"): COORD,

@@ -351,5 +351,5 @@ def remove_pickup(tx: Tx, pickup_id: int) -> None:
     tx.audit("remove_pickup", "movement", movement.id, before={"pickup": pickup_id})
 
 
-__all__ = ["CharterStop", "StopIn", "add_crew", "add_pickup", "check_capacity",
-           "add_stop", "edit_charter", "plan_charter", "remove_stop", "remove_crew", "remove_pickup"]
+__all__ = ["CharterStop", "StopIn", "add_crew", "add_pickup", "add_stop", "check_capacity",
+           "edit_charter", "plan_charter", "remove_crew", "remove_pickup", "remove_stop"]

@@ -221,9 +221,10 @@ def edit_movement(tx: Tx, movement_id: int, changes: dict[str, Any],
     """Edit a planned movement's flight, route or schedule.
 
     ``changes`` maps names of ``EDITABLE`` to new values (dates as ``date``, times as
-    aware ``datetime``), or ``flight`` as typed (``flight_designator``).  Returns False (recording nothing) when nothing differs.  Raises
-    ``ConflictError`` on a stale version and ``RuleViolation`` for an unknown field, a
-    bad value or a change that makes it duplicate another movement."""
+    aware ``datetime``), or ``flight`` as typed (``flight_designator``).  Returns False
+    (recording nothing) when nothing differs.  Raises ``ConflictError`` on a stale
+    version and ``RuleViolation`` for an unknown field, a bad value or a change that
+    makes it duplicate another movement."""
     _plan_check(tx)
     movement = load_movement(tx, movement_id)
     check_version(movement, expected_version, f"movement {movement.flight}")
