@@ -646,7 +646,7 @@ class Planning(Controller):
         form = await _form(request)
 
         def act(tx: Tx) -> str:
-            ch.remove_stop(tx, movement_id, _text(form, "code"),
+            ch.remove_stop(tx, movement_id, _text(form, "stop"),
                            move_to=_opt(form, "move_to"),
                            expected_version=_int(form, "expected_version", required=False))
             return f"/plan/charters/{movement_id}"

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from movements.domain.actions import charters as ch
 from movements.domain.actions import planning as pl
 from movements.domain.errors import ConflictError, RuleViolation
-from movements.domain.events import MovementUpdated
+from movements.domain.events import MovementUpdated, PassengerUpdated
 from movements.domain.models import AuditEntry, Booking, CharterStop, Movement
 from movements.domain.planning_queries import charter_view
 from movements.domain.uow import UnitOfWork
@@ -98,7 +98,7 @@ async def test_removing_a_stop_with_passengers_names_them_and_writes_nothing(
 async def test_removing_a_stop_moves_its_passengers_only_when_told_where(
         uow: UnitOfWork, publisher: CapturingPublisher) -> None:
     mid = await a_charter(uow)
-    cid, _ = await family(uow, "C-BGW", n=2)
+    cid, pids = await family(uow, "C-BGW", n=2)
     other, _ = await family(uow, "C-BSR", n=1)
     await uow.run(pl.book_case, PLANNER, cid, mid, stop="BGW")
     await uow.run(pl.book_case, PLANNER, other, mid, stop="BSR")
@@ -107,7 +107,9 @@ async def test_removing_a_stop_moves_its_passengers_only_when_told_where(
     assert len(moved) == 2
     assert await route(uow, mid) == (["EBL", "BSR"], "BSR")
     assert await stops_of(uow, mid) == ["EBL", "EBL", "BSR"]
-    assert isinstance(publisher.events[-1], MovementUpdated)
+    assert [type(e) for e in publisher.events] == [
+        MovementUpdated, PassengerUpdated, PassengerUpdated]
+    assert {e.passenger_id for e in publisher.events[1:]} == set(pids)
 
     def entry(s: Session) -> AuditEntry | None:
         return s.scalar(select(AuditEntry).where(AuditEntry.action == "remove_charter_stop"))

@@ -275,12 +275,12 @@ def test_charter_stop_added_and_removed_on_the_page(site: Site) -> None:
                      code="njf", at="2026-09-15T15:00")
         assert resp.status_code == 303, resp.text
         assert "BGW → NJF → EBL → BSR" in client.get(f"/movements/{mid}").text
-        resp = _post(client, f"/plan/charters/{mid}/stops/remove", csrf, "k-rm", code="BGW")
+        resp = _post(client, f"/plan/charters/{mid}/stops/remove", csrf, "k-rm", stop="BGW")
         assert resp.status_code == 422
         assert "Not saved (bookings): 1 passenger(s) are booked to leave OR9301 at BGW: " \
                "VR-S KARIM Layla" in html.unescape(resp.text)
         assert _count(site, client, AuditEntry, AuditEntry.action == "remove_charter_stop") == 0
-        resp = _post(client, f"/plan/charters/{mid}/stops/remove", csrf, "k-rm2", code="BGW",
+        resp = _post(client, f"/plan/charters/{mid}/stops/remove", csrf, "k-rm2", stop="BGW",
                      move_to="NJF")
         assert resp.status_code == 303, resp.text
         assert _count(site, client, Booking, Booking.stop == "NJF") == 1

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from ..errors import RuleViolation
-from ..events import MovementUpdated
+from ..events import MovementUpdated, PassengerUpdated
 from ..models import CharterStop, Movement, MovementKind
 from ..planning_models import Charter, CharterCrew, GroundPickup
 from ..planning_queries import CREW_ROLES, legs_of, route_of
@@ -264,6 +264,8 @@ def remove_stop(tx: Tx, movement_id: int, code: str, *, move_to: str | None = No
     check_capacity(tx, movement)
     after_codes = [s.airport_code for s in movement.stops]
     tx.record(MovementUpdated, movement, changes={"stops": after_codes})
+    for booking in leaving:  # their cards ("to BGW") re-render live on every tablet
+        tx.record(PassengerUpdated, movement, passenger_id=booking.passenger_id)
     tx.audit("remove_charter_stop", "movement", movement.id, before={"stops": codes},
              after={"stops": after_codes, "removed": gone, "moved_to": target,
                     "bookings_moved": moved})
