@@ -610,15 +610,19 @@ def _no_shows(session: Session, f: ReportFilter, per: str) -> Table:
                        for p, n, ns in rows), frozenset({1, 2}))
 
 
-def data_stamp(session: Session) -> tuple[int, int]:
-    """Changes whenever data a report reads may have changed: every write is audited in
-    its transaction, and every live change numbers a stream event (two primary-key
-    maxima, answered from the index).  Lets a cache of aggregates stay exact."""
-    from .models import AuditEntry, StreamEvent
+def data_stamp(session: Session, airports: Sequence[str]) -> tuple[int, ...]:
+    """Changes whenever data a report of these airports (IATA codes) may read has
+    changed: the report counters of each airport and of "every airport", bumped in the
+    transaction of each write (``Tx.stamp_reports``; primary-key lookups).  A write at
+    another airport leaves it as it is, so a cache keyed by it stays exact per airport."""
+    from .models import StreamCounter
+    from .streams import EVERY_AIRPORT, report_counter
 
-    audit = session.scalar(select(func.max(AuditEntry.id))) or 0
-    stream = session.scalar(select(func.max(StreamEvent.id))) or 0
-    return int(audit), int(stream)
+    names = [report_counter(EVERY_AIRPORT), *(report_counter(c) for c in sorted(airports))]
+    found = {str(name): int(seq) for name, seq in session.execute(
+        select(StreamCounter.stream, StreamCounter.last_seq)
+        .where(StreamCounter.stream.in_(names))).all()}
+    return tuple(int(found.get(name, 0)) for name in names)
 
 
 def report_airports(session: Session, *, every: bool, codes: Sequence[str]

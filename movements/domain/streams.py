@@ -46,6 +46,19 @@ def movement_stream(movement_id: int) -> str:
     return str(MovementStream(movement_id))
 
 
+#: The report-stamp scope of a write whose airport is not known (no live event): it
+#: invalidates every airport's cached reports.
+EVERY_AIRPORT = "*"
+
+
+def report_counter(scope: str) -> str:
+    """The counter bumped by every committed write that may change reports of an
+    airport (``report_counter("ams")`` -> ``"reports:AMS"``), or of every airport
+    (``EVERY_AIRPORT``).  Kept in ``stream_counter`` beside the live streams' counters,
+    but no screen follows it (``parse_stream`` answers None for it)."""
+    return f"reports:{scope.upper()}"
+
+
 def parse_stream(name: str) -> Stream | None:
     """The typed stream a name stands for, or None for anything else (never raises).
 
@@ -64,5 +77,6 @@ def parse_stream(name: str) -> Stream | None:
     return None
 
 
-__all__ = ["BoardStream", "MovementStream", "Stream", "board_stream", "movement_stream",
+__all__ = ["EVERY_AIRPORT", "BoardStream", "MovementStream", "Stream", "board_stream",
+           "movement_stream", "report_counter",
            "parse_stream"]

@@ -37,7 +37,7 @@ from .models import (
     Transit,
 )
 from .storage import StorageHealth, StorageUnavailable, classify
-from .streams import board_stream, movement_stream
+from .streams import EVERY_AIRPORT, board_stream, movement_stream, report_counter
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +101,10 @@ class Tx:
     now: datetime
     actor: Actor
     events: list[DomainEvent] = field(default_factory=list)
+    #: Airports (IATA) whose data this transaction changed, as its events say; and
+    #: whether it audited anything (every write does): see ``stamp_reports``.
+    report_scopes: set[str] = field(default_factory=set)
+    audited: bool = False
 
     def next_seq(self, stream: str) -> int:
         """Bump the stream's counter inside this transaction (gapless: rollback undoes it)."""
@@ -129,11 +133,22 @@ class Tx:
             passenger_id=passenger_id, **payload,
         )
         self.events.append(event)
+        self.report_scopes.add(movement.airport.iata)  # a transit's legs share it
         return event
+
+    def stamp_reports(self) -> None:
+        """Bump the report counter of every airport this transaction changed (so cached
+        aggregates of those airports, and only those, go stale); a write that recorded
+        no live event bumps the every-airport counter instead (its airport is unknown).
+        Counters are taken in sorted order, after the streams', like every lock here."""
+        scopes = self.report_scopes or ({EVERY_AIRPORT} if self.audited else set())
+        for scope in sorted(scopes):
+            self.next_seq(report_counter(scope))
 
     def audit(self, action: str, entity: str, entity_id: int | None, *,
               before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
               detail: str | None = None) -> None:
+        self.audited = True
         self.session.add(AuditEntry(
             at=self.now, user_id=self.actor.user_id, username=self.actor.username,
             action=action, entity=entity, entity_id=entity_id,
@@ -197,6 +212,7 @@ class UnitOfWork:
         def call(session: Session) -> R:
             tx = Tx(session=session, now=self.clock.now(), actor=actor, events=events)
             result = action(tx, *args, **kwargs)
+            tx.stamp_reports()
             session.flush()
             return result
 

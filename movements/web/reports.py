@@ -149,8 +149,9 @@ def parse_query(user: AuthUser, today: date, allowed: tuple[str, ...], *,
 
 
 class ReportCache:
-    """Aggregates keyed by what they answer and by ``rp.data_stamp``: exact (any write
-    changes the stamp), bounded, shared by the threads that run the reads."""
+    """Aggregates keyed by what they answer and by ``rp.data_stamp`` of the airports
+    they cover: exact (a write at one of them changes the stamp; a write elsewhere does
+    not), bounded, shared by the threads that run the reads."""
 
     def __init__(self, size: int = 128) -> None:
         self._items: OrderedDict[Any, tuple[Any, Any]] = OrderedDict()
@@ -204,16 +205,13 @@ class Loaded:
     service: rp.Report
     worst: list[rp.WorstCase]
     days: rp.Report | None
+    allowed: tuple[str, ...] = ()  # the airports this reader may choose (same read)
 
 
 def _airports(session: Any, user: AuthUser) -> dict[str, tuple[int, str]]:
     """Code -> (id, zone) of the airports this user may report on (admins: all)."""
     return rp.report_airports(session, every=user.role.value == "admin",
                               codes=user.airport_codes)
-
-
-def _allowed_airports(session: Any, user: AuthUser) -> tuple[str, ...]:
-    return tuple(_airports(session, user))
 
 
 async def load(request: Request[Any, Any, Any], services: Services, *, view: str | None,
@@ -236,7 +234,7 @@ async def load(request: Request[Any, Any, Any], services: Services, *, view: str
         ids = tuple(sorted(airports[code][0] for code in q.airports))
         f = rp.ReportFilter(ids, q.start, q.end, (q.direction,) if q.direction else (),
                             q.need, q.programme)
-        stamp = rp.data_stamp(session)
+        stamp = rp.data_stamp(session, q.airports)
 
         def cached(key: str, compute: Any) -> Any:
             if uncached:
@@ -250,7 +248,7 @@ async def load(request: Request[Any, Any, Any], services: Services, *, view: str
             if "service" in parts else (empty, [])
         days = cached("days", lambda: rp.days(session, f)) \
             if "days" in parts and q.days_shown else None
-        return q, Loaded(annual, service, list(worst), days)
+        return q, Loaded(annual, service, list(worst), days, allowed)
 
     q, loaded = await services.uow.read(read)
     detail = sees_detail(user)
@@ -258,7 +256,8 @@ async def load(request: Request[Any, Any, Any], services: Services, *, view: str
         rp.for_audience(loaded.annual, coordinator=detail),
         rp.for_audience(loaded.service, coordinator=detail),
         loaded.worst if detail else [],
-        rp.for_audience(loaded.days, coordinator=detail) if loaded.days else None)
+        rp.for_audience(loaded.days, coordinator=detail) if loaded.days else None,
+        loaded.allowed)
 
 
 def _tables(loaded: Loaded) -> dict[str, rp.Table]:
@@ -331,7 +330,7 @@ class ReportPages(Controller):
                                airport=airport, direction=direction, need=need,
                                programme=programme)
         user = _user(request)
-        allowed = await services.uow.read(_allowed_airports, user)
+        allowed = loaded.allowed  # one read per page: a thread hop less under load
         env = request.app.state.fragments.env
         tables = _tables(loaded)
         sections = [
