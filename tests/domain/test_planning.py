@@ -119,6 +119,21 @@ async def test_bad_flight_data_is_refused_with_its_field(
     assert err.value.field == field
 
 
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("KL1571", ("KL", "1571")), ("kl 1571", ("KL", "1571")), ("U21234", ("U2", "1234")),
+    ("3U8888", ("3U", "8888")), ("TRA5542", ("TRA", "5542")), ("HV6001A", ("HV", "6001A")),
+])
+def test_one_flight_rule_for_every_edge(typed: str, expected: tuple[str, str]) -> None:
+    assert pl.flight_designator(typed) == expected
+
+
+@pytest.mark.parametrize("typed", ["", "KL", "1573", "KLM", "KL-1571", "KLABC"])
+def test_a_flight_without_designator_and_number_is_refused(typed: str) -> None:
+    with pytest.raises(RuleViolation, match="expected a flight such as KL1234") as err:
+        pl.flight_designator(typed, "in_flight")
+    assert err.value.field == "in_flight"
+
+
 async def test_transit_plans_both_legs_and_shows_the_connection(
         uow: UnitOfWork, publisher: CapturingPublisher) -> None:
     await world(uow)

@@ -168,6 +168,8 @@ BAD_USERS = [
     ({"username": "bad name!"}, "use letters, digits"),
     ({"role": "superuser"}, "role 'superuser' is not one of"),
     ({"airports": "XXX"}, "airport(s) not set up: XXX"),
+    # A blank airports box names no airport (not "not set up: " with nothing after it).
+    ({"airports": " "}, "works at least one airport: choose their airports"),
     ({"organisation": "Nobody Inc"}, "organisation 'Nobody Inc' does not exist"),
     ({"display_name": ""}, "display name is required"),
     ({"display_name": "Nul\x00Byte"}, "display_name contains a NUL character"),

@@ -151,3 +151,26 @@ def test_charter_stops_through_the_api(site: Site) -> None:
         bad = client.post("/api/v1/plan/movements", headers=h, json={
             **CHARTER["movement"], "flight": "KL"})
         assert bad.status_code == 422 and bad.json()["field"] == "flight"
+
+
+def test_edit_a_movement_through_the_api(site: Site) -> None:
+    """Issue 14.6: the API edits a planned movement (the flight as typed, one rule with
+    the pages and the CLI); a stale version conflicts; a bad flight names its field."""
+    with TestClient(site.app, base_url=BASE) as client:
+        csrf = login(client, "coord")
+        h = {"X-CSRF-Token": csrf}
+        mid = client.post("/api/v1/plan/movements", headers=h, json={
+            "airport": "AMS", "kind": "departure", "flight": "KL1571",
+            "operational_date": "2026-09-15", "scheduled_at": "2026-09-15T14:00:00Z",
+            "origin": "AMS", "destination": "EBL"}).json()["id"]
+        edited = client.post(f"/api/v1/plan/movements/{mid}", headers=h, json={
+            "flight": "kl 1573", "gate": "D7", "expected_version": 1})
+        assert edited.status_code == 200 and edited.json() == {"ok": True}, edited.text
+        uow = site.app.state.services.uow
+        row = client.blocking_portal.call(uow.read, lambda s: s.get(Movement, mid))  # type: ignore[arg-type]
+        assert (row.carrier, row.flight_number, row.gate) == ("KL", "1573", "D7")
+        stale = client.post(f"/api/v1/plan/movements/{mid}", headers=h, json={
+            "gate": "D9", "expected_version": 1})
+        assert stale.status_code == 409
+        bad = client.post(f"/api/v1/plan/movements/{mid}", headers=h, json={"flight": "1573"})
+        assert bad.status_code == 422 and bad.json()["field"] == "flight"

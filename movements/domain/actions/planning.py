@@ -99,15 +99,18 @@ def _airport_in_scope(tx: Tx, code: str) -> None:
 
 def flight_designator(text: str, field: str = "flight") -> tuple[str, str]:
     """Split a flight as people type it ("KL1571", "kl 1571", "U2 1234", "TRA5542") into
-    (airline designator, flight number): a two-character IATA designator, or three
-    letters (an ICAO-style charter operator) when the third character is a letter.
+    (airline designator, flight number): a two-character IATA designator (at least one
+    letter), or three letters (an ICAO-style charter operator) when the third character
+    is a letter.
 
     One rule for every edge (pages, API, CLI).  Raises ``RuleViolation`` on ``field``
     when there is no number after the designator."""
     value = (text or "").strip().upper().replace(" ", "")
     split = 3 if len(value) > 3 and value[:3].isalpha() else 2
     carrier, number = value[:split], value[split:]
-    if len(value) < 3 or not number[:1].isdigit() or not value.isalnum():
+    # IATA designators mix letters and digits ("U2", "3U") but are never two digits.
+    if len(value) < 3 or not number[:1].isdigit() or not value.isalnum() \
+            or not any(c.isalpha() for c in carrier):
         raise RuleViolation(f"flight {text!r}: expected a flight such as KL1234",
                             field=field)
     return carrier, number

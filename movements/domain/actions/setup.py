@@ -75,9 +75,10 @@ def add_user(tx: Tx, username: str, display_name: str, role: Role | str, passwor
     if user_role is Role.RECEPTION and org is None:
         raise RuleViolation("a reception user belongs to one organisation",
                             field="organisation")
-    found = list(tx.session.scalars(select(Airport).where(
-        Airport.iata.in_([a.upper() for a in airports]))))
-    missing = {a.upper() for a in airports} - {a.iata for a in found}
+    # An empty field (a form's blank airports box, " ") names no airport: left out.
+    codes = [a.strip().upper() for a in airports if a and a.strip()]
+    found = list(tx.session.scalars(select(Airport).where(Airport.iata.in_(codes))))
+    missing = set(codes) - {a.iata for a in found}
     if missing:
         raise RuleViolation(f"airport(s) not set up: {', '.join(sorted(missing))}",
                             field="airports")
