@@ -235,10 +235,11 @@ def charter_page(session: Session, actor: Actor, movement_id: int
     return view, m.airport.timezone
 
 
-def notice_for(session: Session, actor: Actor, movement_id: int, agency: str
-               ) -> CarrierNotice:
+def notice_for(session: Session, actor: Actor, movement_id: int) -> CarrierNotice:
+    """The carrier notification of a movement in the actor's scope, exactly as
+    ``record_notice_sent`` would store it now."""
     access_movement(session, actor, movement_id, Need.COORDINATE)
-    return carrier_notice(session, movement_id, agency)
+    return carrier_notice(session, movement_id)
 
 
 def readiness_for(session: Session, actor: Actor, movement_id: int) -> list[CaseReadiness]:

@@ -157,8 +157,12 @@ def _email(m: Movement, lines: tuple[NoticeLine, ...], corrected: bool,
 
 
 def carrier_notice(session: Session, movement_id: int,
-                   agency: str = "the agency's airport team") -> CarrierNotice:
+                   agency: str | None = None) -> CarrierNotice:
     """The notification as it would be sent now, and whether it corrects a sent one.
+
+    Signed by ``agency``, by default "the agency's <IATA> airport team" of the
+    movement's airport: the one signature for what a coordinator is shown (pages, API)
+    and what is stored when it is issued (and sent by the outbox).
 
     Raises ``NotFound`` for an unknown movement and ``RuleViolation`` when no passenger
     on it has SSR needs (nothing to notify)."""
@@ -175,7 +179,8 @@ def carrier_notice(session: Session, movement_id: int,
         CarrierNotification.movement_id == m.id)
         .order_by(CarrierNotification.id.desc()).limit(1)).first()
     corrected = last is not None and last.fingerprint != fingerprint
-    subject, body = _email(m, lines, corrected, agency)
+    subject, body = _email(m, lines, corrected,
+                           agency or f"the agency's {m.airport.iata} airport team")
     return CarrierNotice(
         movement_id=m.id, flight=m.flight, carrier=m.carrier, departs_at=m.scheduled_at,
         lines=lines, telex=_telex(m, lines, corrected), email_subject=subject,

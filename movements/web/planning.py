@@ -660,9 +660,7 @@ class Planning(Controller):
         user = _user(request)
 
         try:
-            notice = await services.uow.read(
-                pv.notice_for, user.actor, movement_id,
-                f"the agency's {services.settings.airport} airport team")
+            notice = await services.uow.read(pv.notice_for, user.actor, movement_id)
         except RuleViolation as exc:
             notice, message = None, message or exc.message
         return _render(request, services, "planning/notice.html", n=notice,

@@ -563,8 +563,7 @@ class PlanningApi(Controller):
                      movement_id: PathId) -> NoticeOut:
         user = _user(request)
 
-        n = await services.uow.read(pv.notice_for, user.actor, movement_id,
-                                    f"the agency's {services.settings.airport} airport team")
+        n = await services.uow.read(pv.notice_for, user.actor, movement_id)
         return NoticeOut(n.movement_id, n.flight, n.telex, n.email_subject, n.email_body,
                          n.fingerprint, n.corrected, n.last_sent_at, n.last_sent_by,
                          n.deadline)

@@ -8,6 +8,7 @@ from litestar.testing import TestClient
 from sqlalchemy import func, select
 
 from movements.domain.models import Booking, Case, Movement
+from movements.domain.planning_models import CarrierNotification
 from tests.web.conftest import BASE, Site, login
 
 CHARTER = {
@@ -77,6 +78,12 @@ def test_plan_a_charter_and_book_cases_through_the_api(site: Site) -> None:
         sent = client.post(f"/api/v1/plan/movements/{mid}/notice", headers=h,
                            json={"fingerprint": notice["fingerprint"]})
         assert sent.status_code == 201
+        # What is stored for the outbox to send is what the coordinator was shown.
+        uow = site.app.state.services.uow
+        stored = client.blocking_portal.call(uow.read, lambda s: s.get(  # type: ignore[arg-type]
+            CarrierNotification, sent.json()["id"]))
+        assert (stored.telex, stored.email_body) == (notice["telex"], notice["email_body"])
+        assert "Regards, the agency's AMS airport team" in stored.email_body
 
 
 def test_api_refusals_and_roles(site: Site) -> None:
