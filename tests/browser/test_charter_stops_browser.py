@@ -5,14 +5,13 @@ the board and one on the movement page see the route change live, without a relo
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.browser.conftest import ARTIFACTS, Live, signed_in
-from tests.browser.test_planning_journey import _book, _case, _member
+from tests.browser.test_planning_journey import _book, _case, _member, plan_charter
 
 pytestmark = pytest.mark.browser
 
@@ -27,17 +26,7 @@ def test_coordinator_adds_and_removes_a_charter_stop_gate_tablets_see_it(
     board_ctx, board = signed_in(browser, base, "gate", viewport=TABLET)
     page_ctx, gate = signed_in(browser, base, "gate", viewport=TABLET)
     try:
-        coord.goto(f"{base}/plan/?date={live.day}")
-        form = coord.locator("#charter-form")
-        for name, value in (("flight", "OR9311"), ("date", live.day), ("time", "22:00"),
-                            ("operator", "TUI fly Netherlands"), ("seat_capacity", "5"),
-                            ("stop_1", "BGW"), ("stop_1_at", f"{after}T02:00"),
-                            ("stop_2", "EBL"), ("stop_2_at", f"{after}T04:00"),
-                            ("stop_3", "BSR"), ("stop_3_at", f"{after}T06:00")):
-            form.locator(f"[name={name}]").fill(value)
-        form.locator("button.primary").click()
-        coord.wait_for_url(re.compile(r".*/plan/charters/\d+$"))
-        charter_url = coord.url
+        charter_url = plan_charter(coord, base, live.day, "OR9311")
         mid = int(charter_url.rsplit("/", 1)[1])
         _case(coord, base, "VR-STOP")
         _member(coord, "Karim", "Layla", "F", "1980-02-03")

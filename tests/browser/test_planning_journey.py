@@ -65,6 +65,24 @@ def _book(page: Page, flight: str, stop: str) -> None:
     page.wait_for_load_state("domcontentloaded")
 
 
+def plan_charter(page: Page, base: str, day: str, flight: str, **more: str) -> str:
+    """Plan a 5-seat charter AMS 22:00 -> BGW -> EBL -> BSR (next day, UTC) through the
+    planning form; returns the charter page's URL."""
+    after = (date.fromisoformat(day) + timedelta(days=1)).isoformat()
+    page.goto(f"{base}/plan/?date={day}")
+    form = page.locator("#charter-form")
+    fields = {"flight": flight, "date": day, "time": "22:00",
+              "operator": "TUI fly Netherlands", "seat_capacity": "5",
+              "stop_1": "BGW", "stop_1_at": f"{after}T02:00",
+              "stop_2": "EBL", "stop_2_at": f"{after}T04:00",
+              "stop_3": "BSR", "stop_3_at": f"{after}T06:00", **more}
+    for name, value in fields.items():
+        form.locator(f"[name={name}]").fill(value)
+    form.locator("button.primary").click()
+    page.wait_for_url(re.compile(r".*/plan/charters/\d+$"))
+    return page.url
+
+
 def _clear_all(page: Page, medif_until: str | None = None) -> None:
     """Tick declaration and consent for every member (and a MEDIF when given)."""
     count = page.locator(".members form[action$='/clearance']").count()
@@ -95,18 +113,8 @@ def test_coordinator_plans_a_charter_from_nothing(browser: Browser, live: Live,
         gate.wait_for_timeout(700)
 
         # 1. The charter, from nothing.
-        coord.goto(f"{base}/plan/?date={live.day}")
-        form = coord.locator("#charter-form")
-        for name, value in (("flight", "OR9301"), ("date", live.day), ("time", "22:00"),
-                            ("operator", "TUI fly Netherlands"), ("aircraft_type", "B738"),
-                            ("aircraft_registration", "PH-TFA"), ("seat_capacity", "5"),
-                            ("stop_1", "BGW"), ("stop_1_at", f"{after}T02:00"),
-                            ("stop_2", "EBL"), ("stop_2_at", f"{after}T04:00"),
-                            ("stop_3", "BSR"), ("stop_3_at", f"{after}T06:00")):
-            form.locator(f"[name={name}]").fill(value)
-        form.locator("button.primary").click()
-        coord.wait_for_url(re.compile(r".*/plan/charters/\d+$"))
-        charter_url = coord.url
+        charter_url = plan_charter(coord, base, live.day, "OR9301", aircraft_type="B738",
+                                   aircraft_registration="PH-TFA")
         mid = int(charter_url.rsplit("/", 1)[1])
         # The gate tablet sees the new movement appear, without a reload.
         expect(gate.locator(f"#mv-{mid}")).to_contain_text("OR9301", timeout=5000)
