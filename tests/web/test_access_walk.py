@@ -521,6 +521,7 @@ UNSCOPED: dict[tuple[str, str], str] = {
     ("GET", "/admin/users"): "deployment-wide, admins only (role table: test_routes.py)",
     ("POST", "/admin/users"): "deployment-wide, admins only",
     ("POST", "/admin/users/deactivate"): "deployment-wide, admins only",
+    ("POST", "/admin/users/access"): "deployment-wide, admins only",
     ("POST", "/admin/users/reactivate"): "deployment-wide, admins only",
     ("GET", "/admin/organisations"): "deployment-wide, admins only",
     ("POST", "/admin/organisations"): "deployment-wide, admins only",

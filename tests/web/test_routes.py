@@ -63,6 +63,7 @@ ACCESS: dict[tuple[str, str], set[Role] | str] = {
     ("GET", "/admin/users"): {A},
     ("POST", "/admin/users"): {A},
     ("POST", "/admin/users/deactivate"): {A},
+    ("POST", "/admin/users/access"): {A},
     ("POST", "/admin/users/reset-password"): {A},
     ("POST", "/admin/users/reactivate"): {A},
     ("GET", "/admin/organisations"): {A},
