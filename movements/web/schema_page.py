@@ -20,6 +20,7 @@ SWAGGER_UI = "5.35.0"
 JS = f"/static/vendor/swagger-ui-bundle-{SWAGGER_UI}.js"
 CSS = f"/static/vendor/swagger-ui-{SWAGGER_UI}.css"
 START = "/static/schema.js"
+OWN_CSS = "/static/schema.css"  # touch-sized controls
 
 
 class VendoredSwagger(OpenAPIRenderPlugin):
@@ -37,6 +38,6 @@ class VendoredSwagger(OpenAPIRenderPlugin):
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title} · API</title>{self.favicon}
-<link rel="stylesheet" href="{CSS}">
+<link rel="stylesheet" href="{CSS}"><link rel="stylesheet" href="{OWN_CSS}">
 <script src="{JS}" defer></script><script src="{START}" defer></script>
 </head><body><div id="swagger" data-spec="{spec}"></div></body></html>""".encode()
