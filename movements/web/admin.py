@@ -104,8 +104,9 @@ def _users_view(session: Session) -> dict[str, Any]:
         .order_by(User.active.desc(), User.username)))
     return {
         "users": [{"id": u.id, "username": u.username, "display_name": u.display_name,
-                   "role": ROLE_LABELS[u.role], "role_value": u.role.value, "organisation": u.organisation.name
-                   if u.organisation else "", "airports": sorted(a.iata for a in u.airports),
+                   "role": ROLE_LABELS[u.role], "role_value": u.role.value,
+                   "organisation": u.organisation.name if u.organisation else "",
+                   "airports": sorted(a.iata for a in u.airports),
                    "active": u.active, "created": _local(u.created_at),
                    "sessions": open_sessions.get(u.id, 0)} for u in users],
         "organisations": [o.name for o in session.scalars(
