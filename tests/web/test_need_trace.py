@@ -62,3 +62,19 @@ def test_an_unknown_group_is_refused_with_a_message(
     bad = client.get(f"/movements/{site.world.departure_id}?need=heart", headers=PAGE)
     assert bad.status_code == 422 and "need &#39;heart&#39; is not one of" in bad.text
     assert _audit(site, client) == []
+
+
+def test_the_audit_view_names_what_an_entry_is_about(
+        site: Site, gate: tuple[TestClient[Litestar], str]) -> None:
+    """Issue 13.7: the audit view named entities by internal id ("movement 1")."""
+    client, _ = gate
+    client.get(f"/movements/{site.world.departure_id}?need=medical")
+    client.cookies.clear()
+    from tests.web.conftest import login
+
+    login(client, "admin")
+    page = client.get("/admin/audit?action=trace_need").text
+    cell = re.search(r'<span class="subject" data-entity-id="(\d+)">([^<]*)</span>', page)
+    assert cell, page[-2000:]
+    assert cell.group(1) == str(site.world.departure_id)
+    assert cell.group(2) == "KL1234 2026-09-15"
