@@ -31,6 +31,7 @@ from movements.platform.lifeline import end_with
 from movements.realtime.backends import make_backend
 from movements.realtime.connection import SessionRules
 from movements.realtime.fragments import Fragments
+from movements.web.board_cache import BoardCache
 from movements.realtime.hub import LiveHub
 from movements.scheduler import start_jobs
 from movements.services import Services
@@ -177,6 +178,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.services = services
     app.state.hub = hub
     app.state.fragments = fragments
+    app.state.board_cache = BoardCache()
     return app
 
 
