@@ -99,7 +99,7 @@ def peak_day(tx: Tx, today: date, users: int, password_hash: str) -> dict[str, A
             sizes[i] += 1
             left -= 1
     n = 0
-    for (movement_id, kind), size in zip(ids, sizes, strict=True):
+    for (movement_id, _kind), size in zip(ids, sizes, strict=True):
         for j in range(size):
             if j % 4 == 0:  # families of up to four share a case
                 case = px.get_or_create_case(tx, "AMS", f"PK-{movement_id}-{j // 4}")

@@ -31,7 +31,6 @@ from movements.platform.lifeline import end_with
 from movements.realtime.backends import make_backend
 from movements.realtime.connection import SessionRules
 from movements.realtime.fragments import Fragments
-from movements.web.board_cache import BoardCache
 from movements.realtime.hub import LiveHub
 from movements.scheduler import start_jobs
 from movements.services import Services
@@ -41,6 +40,7 @@ from movements.web.admin import ADMIN_ROUTES
 from movements.web.alerts import ALERT_ROUTES
 from movements.web.api import ApiV1
 from movements.web.auth import SessionAuthMiddleware, csrf_guard, current_user
+from movements.web.board_cache import BoardCache
 from movements.web.deps import ServicesDep
 from movements.web.handovers import ROUTES as DOCUMENT_ROUTES
 from movements.web.headers import security_headers

@@ -319,7 +319,8 @@ def movement_plan(session: Session, movement_id: int) -> MovementPlan | None:
                                   n.deadline)
         except RuleViolation:
             pass
-    readiness = tuple(movement_readiness(session, movement_id)) if m.kind in DEPARTING else ()
+    readiness = tuple(movements_readiness(session, [movement_id]).get(movement_id, [])) \
+        if m.kind in DEPARTING else ()
     return MovementPlan(m.id, m.kind.value, (c.reason, c.at, c.username) if c else None,
                         charter_view(session, movement_id), readiness, notice)
 

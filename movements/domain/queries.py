@@ -356,11 +356,14 @@ def movement_summary(session: Session, movement_id: int) -> MovementSummary | No
 
 
 def movement_detail(session: Session, movement_id: int) -> MovementDetail | None:
+    # Held here with its bookings, passengers and milestones loaded: the session keeps
+    # rows only while referenced, and a bare get() would load each booking's rows one by
+    # one (an N+1 of three statements per passenger).
+    m = session.scalar(select(Movement).where(Movement.id == movement_id)
+                       .options(*_movement_options()))  # type: ignore[arg-type]
     summary = movement_summary(session, movement_id)
-    if summary is None:
+    if summary is None or m is None:
         return None
-    m = session.get(Movement, movement_id)
-    assert m is not None
     escorts: dict[int, list[tuple[str, str]]] = {}
     for e in session.scalars(select(EscortAssignment).where(
             EscortAssignment.movement_id.in_(

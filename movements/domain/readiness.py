@@ -265,5 +265,5 @@ def movements_readiness(session: Session, movement_ids: list[int]
 
 
 __all__ = ["MEDIF_CODES", "SIX_MONTHS_COUNTRIES", "CaseReadiness", "PassengerReadiness",
-           "add_months", "case_readiness", "country_of", "movement_readiness", "movements_readiness",
-           "passenger_readiness"]
+           "add_months", "case_readiness", "country_of", "movement_readiness",
+           "movements_readiness", "passenger_readiness"]

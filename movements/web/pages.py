@@ -25,8 +25,8 @@ from movements.domain.planning_queries import board_readiness, movement_plan
 from movements.domain.uow import Tx
 from movements.realtime.fragments import Fragments
 from movements.services import Services
-from movements.web.board_cache import BoardCache
 from movements.web.auth import COORDINATION, STAFF, AuthUser, current_user
+from movements.web.board_cache import BoardCache
 from movements.web.deps import PathId, ServicesDep
 from movements.web.forms import read_form
 from movements.web.media import HTML
