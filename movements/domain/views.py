@@ -188,7 +188,7 @@ def alerts_page(session: Session, actor: Actor, asked: str | None, default: str,
     return AlertsPage(choice, alert_list(session, choice.code, now), watched)
 
 
-__all__ = ["AirportChoice", "AlertsPage", "BoardHead", "BoardPage", "board_head", "board_rows", "MovementPage", "airport_choice",
-           "alerts_page", "board_head", "board_page", "board_rows", "booking_row", "movement_detail", "movement_page",
-           "movement_summary", "movement_timezone", "see_handover", "see_movement",
-           "today_at"]
+__all__ = ["AirportChoice", "AlertsPage", "BoardHead", "BoardPage", "MovementPage",
+           "airport_choice", "alerts_page", "board_head", "board_page", "board_rows",
+           "booking_row", "movement_detail", "movement_page", "movement_summary",
+           "movement_timezone", "see_handover", "see_movement", "today_at"]
