@@ -82,7 +82,7 @@ class Pages(Controller):
         # Rendered once per board number (and variant): the policy above has already
         # decided this person may see this board.
         cache: BoardCache = request.app.state.board_cache
-        lanes_html = await cache.get((head.stream, head.seq, ""), render)
+        lanes_html = await cache.get((head.stream, head.seq, _lanes_variant(user)), render)
         if request.headers.get("hx-request"):
             return html(lanes_html)
         env = fragments.env
@@ -260,6 +260,13 @@ async def _header_error(services: Services, user: AuthUser, env: Any, movement_i
     return str(env.get_template("partials/movement_header.html").render(
         m=summary, oob=False, message=exc.message,
         message_kind="conflict" if isinstance(exc, ConflictError) else "error"))
+
+
+def _lanes_variant(user: AuthUser) -> str:
+    """What the lanes' HTML depends on besides the board and its number: nothing about
+    the person today (no names, no role-specific controls); the language once pages are
+    translated per user (issue 16.5), read here if the signed-in user carries one."""
+    return str(getattr(user, "language", None) or getattr(user, "locale", None) or "")
 
 
 async def _form(request: Request[Any, Any, Any]) -> dict[str, Any]:
