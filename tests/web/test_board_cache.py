@@ -110,3 +110,35 @@ def test_scoped_user_never_gets_another_airports_cached_board(site: Site) -> Non
         assert "SN3737" in own and "KL1234" not in own
         refused = bru.get(f"/board?date={DAY}&airport=AMS", headers={"HX-Request": "true"})
         assert refused.status_code == 404 and "KL1234" not in refused.text
+
+
+def test_concurrent_misses_render_once_and_failures_are_not_kept() -> None:
+    import asyncio
+
+    cache = BoardCache(size=2)
+    calls: list[str] = []
+
+    async def render(text: str, fail: bool = False) -> str:
+        calls.append(text)
+        await asyncio.sleep(0.01)
+        if fail:
+            raise RuntimeError("render failed")
+        return text
+
+    async def go() -> None:
+        got = await asyncio.gather(*(cache.get(("board:AMS:2026-09-15", 3, ""),
+                                               lambda: render("n3")) for _ in range(5)))
+        assert got == ["n3"] * 5 and calls == ["n3"]
+        # A newer number replaces the older one of the same board.
+        assert await cache.get(("board:AMS:2026-09-15", 4, ""), lambda: render("n4")) == "n4"
+        assert len(cache) == 1
+        # A failed render reaches its waiters and is not cached: the next call renders.
+        results = await asyncio.gather(
+            *(cache.get(("board:BRU:2026-09-15", 1, ""), lambda: render("x", fail=True))
+              for _ in range(3)), return_exceptions=True)
+        assert all(isinstance(r, RuntimeError) for r in results)
+        assert await cache.get(("board:BRU:2026-09-15", 1, ""), lambda: render("ok")) == "ok"
+        # Variants are separate entries (a translated board is not the English one).
+        assert await cache.get(("board:BRU:2026-09-15", 1, "nl"), lambda: render("nl")) == "nl"
+
+    asyncio.run(go())
