@@ -153,8 +153,8 @@ class Tx:
         no live event bumps the every-airport counter instead (its airport is unknown).
         Counters are taken in sorted order, after the streams', like every lock here."""
         scopes = self.report_scopes or ({EVERY_AIRPORT} if self.audited else set())
-        for scope in sorted(scopes):
-            self.next_seq(report_counter(scope))
+        if scopes:  # one statement, like the streams' counters
+            self.next_seqs([report_counter(scope) for scope in sorted(scopes)])
 
     def audit(self, action: str, entity: str, entity_id: int | None, *,
               before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
