@@ -121,3 +121,36 @@ def test_the_edge_contract_catches_a_violation() -> None:
         bad.unlink()
     assert "movements/realtime/_contract_probe.py" in found
     assert any("imports movements.web" in v for v in live)
+
+
+#: Where a fixed zone is right: the demo's own data and the invented sample documents
+#: (both are Schiphol's by definition).  Everywhere else a local time takes the zone of
+#: the airport its row belongs to (``airport.timezone``).
+FIXED_ZONE_ALLOWED = ("movements/demo/", "movements/manifests/samples.py")
+
+
+def _fixed_zones() -> list[str]:
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        name = str(path.relative_to(PACKAGE.parent))
+        if name.startswith(FIXED_ZONE_ALLOWED):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), filename=name)):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and \
+                    node.value.strip() in ("Europe/Amsterdam", "Europe/Brussels"):
+                found.append(f"{name}:{node.lineno}")
+    return found
+
+
+def test_no_airport_time_zone_is_written_into_the_code() -> None:
+    assert _fixed_zones() == []
+
+
+def test_the_fixed_zone_check_catches_one() -> None:
+    bad = PACKAGE / "web" / "_zone_probe.py"
+    bad.write_text('TZ = "Europe/Amsterdam"\n')
+    try:
+        found = _fixed_zones()
+    finally:
+        bad.unlink()
+    assert found == ["movements/web/_zone_probe.py:1"]

@@ -330,6 +330,16 @@ def airport_by_code(session: Session, code: str) -> Airport | None:
     return session.scalar(select(Airport).where(Airport.iata == code.upper()))
 
 
+def deployment_timezone(session: Session, default_code: str) -> str:
+    """The IANA zone that deployment-wide pages (administration, the audit trail) show
+    local times in: the deployment's default airport's (``MOVEMENTS_AIRPORT``), else the
+    first airport's; "UTC" before any airport is set up."""
+    zone = session.scalar(select(Airport.timezone).where(Airport.iata == default_code.upper()))
+    if zone is None:
+        zone = session.scalar(select(Airport.timezone).order_by(Airport.iata).limit(1))
+    return zone or "UTC"
+
+
 def board(session: Session, airport: str, day: date) -> list[MovementSummary]:
     """Every movement of one airport's day, ordered by best-known time."""
     stmt = (select(Movement).join(Airport).where(Airport.iata == airport.upper(),

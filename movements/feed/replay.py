@@ -201,7 +201,10 @@ def recorded_day(day: date, *, anchor: datetime | None = None,
             demo_day = json.load(fh)
     airport = script["airport"]
     zones = {a["iata"]: a["timezone"] for a in demo_day["airports"]}
-    tz = zones.get(airport, "Europe/Amsterdam")
+    if airport not in zones:
+        raise ValueError(f"the feed script's airport {airport!r} is not an airport of the "
+                         f"demo day ({', '.join(sorted(zones))})")
+    tz = zones[airport]  # the airport's own zone: its local times and its days
     shares: Mapping[str, Sequence[str]] = script.get("codeshares", {})
     tracks: list[Track] = []
 
@@ -518,15 +521,24 @@ def seed_scenario(tx: Tx, script: Mapping[str, Any], anchor: datetime) -> int:
     return booked
 
 
+def _demo_airports() -> dict[str, str]:
+    """The demo day's airports: IATA code -> time zone."""
+    with DEMO_DAY_PATH.open(encoding="utf-8") as fh:
+        return {a["iata"]: a["timezone"] for a in json.load(fh)["airports"]}
+
+
 def start_demo_feed(settings: Settings, environ: MutableMapping[str, str] | None = None,
-                    clock: Clock | None = None) -> tuple[ReplayFeedServer | None, str]:
-    """``movements serve --demo``: seed the live scenario and the carrier rules, start the
-    replay on a free loopback port and point the app's feed settings (in ``environ``,
-    default ``os.environ``, which the app reads when it starts) at it.  A configured
-    MOVEMENTS_FEED_URL wins: then nothing is replayed."""
+                    clock: Clock | None = None) -> tuple[list[ReplayFeedServer], str]:
+    """``movements serve --demo``: seed the live scenario and the carrier rules, start one
+    replay per demo airport on free loopback ports (the script's airport plays the
+    scenario; every other airport replays its own demo movements) and point the app's
+    feed settings (in ``environ``, default ``os.environ``, which the app reads when it
+    starts) at them: ``MOVEMENTS_FEED_*`` for the script's airport, ``MOVEMENTS_FEEDS``
+    for the others.  A configured feed (``MOVEMENTS_FEED_URL`` or ``MOVEMENTS_FEEDS``)
+    wins: then nothing is replayed."""
     env: MutableMapping[str, str] = os.environ if environ is None else environ
-    if settings.feed_url:
-        return None, f"flight feed: {settings.feed_url} (configured; no replay)"
+    if settings.any_feed:
+        return [], f"flight feed: {settings.feed_url or 'per airport'} (configured; no replay)"
     clock = clock or SystemClock()
     script = read_script()
     now = clock.now()
@@ -550,16 +562,31 @@ def start_demo_feed(settings: Settings, environ: MutableMapping[str, str] | None
         seeded = asyncio.run(run())
     except DomainError as exc:
         seeded = f"scenario not seeded: {exc.message}"
-    tracks = recorded_day(local_date(now, "Europe/Amsterdam"), anchor=anchor, script=script)
+    zones = _demo_airports()
+    home = script["airport"]
+    page_size = int(script.get("page_size", 10))
+    tracks = recorded_day(local_date(now, zones[home]), anchor=anchor, script=script)
     server = ReplayFeedServer(tracks, clock, app_id="demo", app_key="demo-replay-key",
-                              page_size=int(script.get("page_size", 10))).start()
+                              page_size=page_size).start()
+    servers = [server]
+    feeds: dict[str, dict[str, str]] = {}
+    for code, zone in sorted(zones.items()):
+        if code == home:
+            continue
+        other = ReplayFeedServer(
+            recorded_day(local_date(now, zone), script={"version": 1, "airport": code}),
+            clock, app_id="demo", app_key="demo-replay-key", page_size=page_size).start()
+        servers.append(other)
+        feeds[code] = {"url": other.url}
     env["MOVEMENTS_FEED_URL"] = server.url
     env["MOVEMENTS_FEED_APP_ID"] = "demo"
     env["MOVEMENTS_FEED_APP_KEY"] = "demo-replay-key"
+    env["MOVEMENTS_FEEDS"] = json.dumps(feeds)
     env.setdefault("MOVEMENTS_FEED_POLL_SECONDS", "15")
-    local = anchor.astimezone(ZoneInfo("Europe/Amsterdam")).strftime("%H:%M")
-    return server, (f"flight feed: replaying the demo day from {server.url} ({seeded}; "
-                    f"the live scenario starts {local})")
+    local = anchor.astimezone(ZoneInfo(zones[home])).strftime("%H:%M")
+    others = "".join(f"; {code} from {feeds[code]['url']}" for code in feeds)
+    return servers, (f"flight feed: replaying the demo day, {home} from {server.url} "
+                     f"({seeded}; the live scenario starts {local} {home} time){others}")
 
 
 __all__ = ["Fault", "ReplayFeedServer", "Track", "read_script", "recorded_day",

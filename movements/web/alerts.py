@@ -113,8 +113,10 @@ async def feed_status(request: Request[Any, Any, Any], services: ServicesDep,
 
     def read(session: Session) -> tuple[Any, str]:
         choice = views.airport_choice(session, user.actor, airport, s.airport)
-        return feed_status_view(session, choice.code, now, s.feed_poll_seconds,
-                                configured=bool(s.feed_url)), choice.timezone
+        own = s.feed_for(choice.code)  # this airport's feed, if it has one
+        return feed_status_view(session, choice.code, now,
+                                own.poll_seconds if own else s.feed_poll_seconds,
+                                configured=own is not None), choice.timezone
 
     feed, zone = await services.uow.read(read)
     env = request.app.state.fragments.env
