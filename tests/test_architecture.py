@@ -73,16 +73,9 @@ EDGE_DEBT = {
     "movements/web/auth.py": "the session peek (one read per request) is SQL here",
     "movements/web/account.py": "sign-in and the sessions page read users and sessions",
     "movements/web/admin.py": "the users and organisations pages are SQL read models",
-    "movements/web/health.py": "/readyz runs SELECT 1 itself",
-    "movements/web/verify.py": "types its read with Session",
-    "movements/web/alerts.py": "the feed status read is typed with Session",
-    "movements/web/handovers.py": "imports model enums (Role, kinds) from models",
-    "movements/web/reception.py": "imports Role from models",
-    "movements/realtime/connection.py": "imports Role from models",
     "movements/cli/common.py": "maps SQLAlchemy's connection errors to one line",
     "movements/cli/main.py": "counts movements itself before the demo loads",
     "movements/cli/admin.py": "organisations add/list are SQL here",
-    "movements/feed/client.py": "writes the feed status rows and reads movements itself",
     "movements/feed/replay.py": "reads the demo's movements to record a day",
 }
 

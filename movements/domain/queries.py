@@ -330,6 +330,12 @@ def airport_by_code(session: Session, code: str) -> Airport | None:
     return session.scalar(select(Airport).where(Airport.iata == code.upper()))
 
 
+def database_answers(session: Session) -> None:
+    """``SELECT 1``: the database answers (the readiness probe); raises what the driver
+    raises when it does not."""
+    session.execute(select(1))
+
+
 def deployment_timezone(session: Session, default_code: str) -> str:
     """The IANA zone that deployment-wide pages (administration, the audit trail) show
     local times in: the deployment's default airport's (``MOVEMENTS_AIRPORT``), else the

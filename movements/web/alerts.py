@@ -17,13 +17,12 @@ from typing import Any
 from litestar import Controller, Request, WebSocket, get, post, websocket
 from litestar.params import FromQuery
 from litestar.response import Response
-from sqlalchemy.orm import Session
 
 from movements.domain import views
 from movements.domain.actions import alerts as alert_actions
 from movements.domain.errors import NotFound
+from movements.domain.feed_status import feed_status_view
 from movements.domain.uow import Tx
-from movements.feed.client import feed_status_view
 from movements.realtime.connection import LiveSocket, serve
 from movements.realtime.fragments import header
 from movements.services import Services
@@ -111,14 +110,12 @@ async def feed_status(request: Request[Any, Any, Any], services: ServicesDep,
     s = services.settings
     now = services.clock.now()
 
-    def read(session: Session) -> tuple[Any, str]:
-        choice = views.airport_choice(session, user.actor, airport, s.airport)
-        own = s.feed_for(choice.code)  # this airport's feed, if it has one
-        return feed_status_view(session, choice.code, now,
-                                own.poll_seconds if own else s.feed_poll_seconds,
-                                configured=own is not None), choice.timezone
-
-    feed, zone = await services.uow.read(read)
+    choice = await services.uow.read(views.airport_choice, user.actor, airport, s.airport)
+    own = s.feed_for(choice.code)  # this airport's feed, if it has one
+    feed = await services.uow.read(feed_status_view, choice.code, now,
+                                   own.poll_seconds if own else s.feed_poll_seconds,
+                                   own is not None)
+    zone = choice.timezone
     env = request.app.state.fragments.env
     return _html(env.get_template("partials/feed_status.html").render(
         feed=feed, now=now, page_timezone=zone))
