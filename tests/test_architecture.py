@@ -73,10 +73,6 @@ EDGE_DEBT = {
     "movements/web/auth.py": "the session peek (one read per request) is SQL here",
     "movements/web/account.py": "sign-in and the sessions page read users and sessions",
     "movements/web/admin.py": "the users and organisations pages are SQL read models",
-    "movements/cli/common.py": "maps SQLAlchemy's connection errors to one line",
-    "movements/cli/main.py": "counts movements itself before the demo loads",
-    "movements/cli/admin.py": "organisations add/list are SQL here",
-    "movements/feed/replay.py": "reads the demo's movements to record a day",
 }
 
 

@@ -36,15 +36,14 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-
 from movements.domain.actions import alerts as alert_actions
 from movements.domain.actions import movements as mv
 from movements.domain.actions import passengers as px
 from movements.domain.clock import Clock, SystemClock, local_date
 from movements.domain.errors import DomainError
-from movements.domain.models import Movement, MovementKind
+from movements.domain.queries import movement_on_day
 from movements.domain.uow import Actor, Tx
+from movements.domain.vocabulary import MovementKind
 from movements.platform.config import Settings
 
 log = logging.getLogger(__name__)
@@ -488,10 +487,8 @@ def seed_scenario(tx: Tx, script: Mapping[str, Any], anchor: datetime) -> int:
         scheduled = anchor + int(m["offset"]) * _MIN
         day = local_date(scheduled, airport.timezone)
         kind = MovementKind(m["kind"])
-        existing = tx.session.scalar(select(Movement.id).where(
-            Movement.airport_id == airport.id, Movement.carrier == m["carrier"],
-            Movement.flight_number == m["flight_number"], Movement.operational_date == day,
-            Movement.kind == kind))
+        existing = movement_on_day(tx.session, airport.id, m["carrier"], m["flight_number"],
+                                   day, kind)
         if existing is not None:
             return 0
         ids[m["key"]] = mv.create_movement(tx, mv.NewMovement(
