@@ -387,7 +387,7 @@ class FeedPoller:
             await self._failed(str(exc), exc)
             return None
         except Exception as exc:  # noqa: BLE001 - a database or rule error: retry later
-            log.exception("feed: poll failed")
+            log.exception("feed %s: poll failed", self.airport)
             self.resume = {}
             await self._failed(f"{type(exc).__name__}: {exc}", exc)
             return None
@@ -395,8 +395,8 @@ class FeedPoller:
         self.failures = 0
         self.next_attempt_at = started + timedelta(seconds=self.poll_seconds)
         self.last_result = result
-        log.info("feed: %d flights on %s, %d ours, %d changed, %d quarantined",
-                 result.flights, ", ".join(d.isoformat() for d in result.days),
+        log.info("feed %s: %d flights on %s, %d ours, %d changed, %d quarantined",
+                 self.airport, result.flights, ", ".join(d.isoformat() for d in result.days),
                  result.matched, result.changed, result.quarantined)
         return result
 
@@ -407,7 +407,7 @@ class FeedPoller:
             self.failures = await self.uow.run(record_feed_failure, FEED_ACTOR, self.airport,
                                                message)
         except Exception:  # noqa: BLE001 - the database may be what failed
-            log.exception("feed: could not record the failure")
+            log.exception("feed %s: could not record the failure", self.airport)
             self.failures += 1
         wait = backoff_seconds(self.failures, self.backoff_base_seconds,
                                self.max_backoff_seconds, error)
@@ -418,9 +418,9 @@ class FeedPoller:
                 await self.uow.run(record_feed_wait, FEED_ACTOR, self.airport,
                                    self.next_attempt_at)
             except Exception:  # noqa: BLE001 - shown on the status only
-                log.exception("feed: could not record the wait")
-        log.warning("feed: poll failed (%d in a row), retrying in %.0f s: %s", self.failures,
-                    wait, message)
+                log.exception("feed %s: could not record the wait", self.airport)
+        log.warning("feed %s: poll failed (%d in a row), retrying in %.0f s: %s", self.airport,
+                    self.failures, wait, message)
         return None
 
     async def close(self) -> None:

@@ -161,7 +161,7 @@ def apply_feed(tx: Tx, airport_code: str, days: Sequence[date],
     status.quarantined = [{"where": q.where, "reason": q.reason[:300]}
                           for q in quarantined[:MAX_QUARANTINED]] or None
     for q in quarantined:
-        log.warning("feed: record quarantined: %s", q.reason)
+        log.warning("feed %s: record quarantined: %s", airport.iata, q.reason)
     return FeedResult(flights=len(flights), matched=matched, changed=changed,
                       codeshares_merged=merged, days=tuple(days),
                       quarantined=len(quarantined))
