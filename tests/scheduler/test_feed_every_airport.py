@@ -140,3 +140,39 @@ def test_a_feed_url_that_does_not_name_its_airport_serves_only_the_default_one()
     assert ams is not None and (ams.url, ams.poll_seconds) == (
         "https://feed.example/AMS/flights", 30)
     assert every.feed_for("IST") is None  # turned off there
+
+
+async def test_an_airport_added_later_gets_its_own_poller(
+        database_url: str, tmp_path: Path) -> None:
+    """With ``{airport}`` in the feed URL every airport is polled under its own code, and
+    an airport set up while the console runs is picked up at the next run of the job."""
+    from movements.domain.actions import setup
+
+    clock = ManualClock(NOW)
+    settings = Settings(data_dir=tmp_path, database_url=database_url, airport="AMS",
+                        feed_url="http://127.0.0.1:9/{airport}/flights",  # nothing listens
+                        feed_timeout_seconds=0.5)
+    services = Services.build(settings, clock=clock)
+    runner = JobRunner(services, holder="feeds")
+    try:
+        for code, zone in (("AMS", "Europe/Amsterdam"), ("BRU", "Europe/Brussels")):
+            await services.uow.run(setup.ensure_airport, SYSTEM, code, code, zone)
+        assert await runner.renew_lease()
+        first = await runner.poll_feed()
+        assert first == {"AMS": None, "BRU": None}  # both polled, both failed (no server)
+        assert {c: p.client.url for c, p in runner.pollers.items()} == {
+            "AMS": "http://127.0.0.1:9/AMS/flights", "BRU": "http://127.0.0.1:9/BRU/flights"}
+        await services.uow.run(setup.ensure_airport, SYSTEM, "YYZ", "Toronto Pearson",
+                               "America/Toronto")
+        clock.advance(minutes=10)  # past every backoff
+        assert await runner.renew_lease()
+        again = await runner.poll_feed()
+        assert again is not None and set(again) == {"AMS", "BRU", "YYZ"}
+        assert runner.pollers["YYZ"].client.url == "http://127.0.0.1:9/YYZ/flights"
+        failures = await services.uow.read(lambda s: dict(s.execute(
+            select(Airport.iata, FeedStatus.failures)
+            .join(Airport, Airport.id == FeedStatus.airport_id)).all()))
+        assert failures == {"AMS": 2, "BRU": 2, "YYZ": 1}  # each airport's own record
+    finally:
+        await runner.stop()
+        await services.close()
