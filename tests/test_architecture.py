@@ -142,3 +142,38 @@ def test_the_fixed_zone_check_catches_one() -> None:
     finally:
         bad.unlink()
     assert found == ["movements/web/_zone_probe.py:1"]
+
+
+#: The partials a live stream swaps: each has ONE renderer (realtime/fragments.py), used
+#: by the HTTP reply and the push alike; no handler renders them from the environment.
+SWAPPABLE = ("partials/board_row.html", "partials/lanes.html",
+             "partials/movement_body.html", "partials/movement_header.html",
+             "partials/pax_row.html", "partials/notes.html", "planning/plan_section.html",
+             "partials/alert_list.html", "partials/alert_row.html")
+RENDER_LAYER = "movements/realtime/fragments.py"
+
+
+def _partials_rendered_outside_the_layer() -> list[str]:
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        name = str(path.relative_to(PACKAGE.parent))
+        if name == RENDER_LAYER:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), filename=name)):
+            if isinstance(node, ast.Constant) and node.value in SWAPPABLE:
+                found.append(f"{name}:{node.lineno} {node.value}")
+    return found
+
+
+def test_swappable_partials_render_through_one_layer() -> None:
+    assert _partials_rendered_outside_the_layer() == []
+
+
+def test_the_render_layer_check_catches_one() -> None:
+    bad = PACKAGE / "web" / "_render_probe.py"
+    bad.write_text('T = "partials/pax_row.html"\n')
+    try:
+        found = _partials_rendered_outside_the_layer()
+    finally:
+        bad.unlink()
+    assert found == ["movements/web/_render_probe.py:1 partials/pax_row.html"]
