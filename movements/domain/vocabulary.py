@@ -8,6 +8,8 @@ the labels through :mod:`movements.templating`.
 Sources: flight states are the Schiphol Public Flight API v4 ``publicFlightState`` codes
 (the labels follow schiphol.nl's wording); milestone keys are the agency's procedure
 steps (DOMAIN.md, "Milestones"); telex outcomes are what became of a received telex.
+The model's kinds (Role, MovementKind, BookingStatus ...) live here too, so the edges
+name them without importing the ORM; ``models.py`` maps its columns to them.
 """
 
 from __future__ import annotations
