@@ -20,6 +20,12 @@ the feed status), and the next poll resumes from the page that failed instead of
 feed never creates a movement, so a codeshare can never make a second one: every record
 is matched by its main flight.  Of the states a record lists, the board shows every one
 (``domain.flight_states``: the precedence is written there).
+
+This module is the edge: HTTP, paging, parsing and the poller's timing.  What a poll
+writes (matching, ``update_flight``, the status row) is ``domain.actions.feed``, what it
+reads (days to follow, the status shown) ``domain.feed_status``; the names are re-exported
+here.  Each airport has its own poller (``scheduler.JobRunner``), and a poll only ever
+touches the movements of the airport it was made for.
 """
 
 from __future__ import annotations
