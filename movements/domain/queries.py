@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from . import milestones as steps
@@ -25,6 +25,7 @@ from .models import (
     Movement,
     MovementKind,
     Note,
+    Organisation,
     Passenger,
     Transit,
     User,
@@ -333,6 +334,42 @@ def _open_alerts(session: Session, ids: list[int]) -> Counter[int]:
 
 def airport_by_code(session: Session, code: str) -> Airport | None:
     return session.scalar(select(Airport).where(Airport.iata == code.upper()))
+
+
+def organisations(session: Session) -> list[tuple[int, str, str]]:
+    """Every organisation as (id, name, kind value), by name."""
+    return [(o.id, o.name, o.kind.value) for o in session.scalars(
+        select(Organisation).order_by(Organisation.name))]
+
+
+def movement_on_day(session: Session, airport_id: int, carrier: str, flight_number: str,
+                    day: date, kind: MovementKind) -> int | None:
+    """The id of the airport's movement of that flight, local day and kind, if planned."""
+    return session.scalar(select(Movement.id).where(
+        Movement.airport_id == airport_id, Movement.carrier == carrier,
+        Movement.flight_number == flight_number, Movement.operational_date == day,
+        Movement.kind == kind))
+
+
+def movement_count(session: Session) -> int:
+    """How many movements the database holds (all airports, all days)."""
+    return int(session.scalar(select(func.count(Movement.id))) or 0)
+
+
+def database_answers(session: Session) -> None:
+    """``SELECT 1``: the database answers (the readiness probe); raises what the driver
+    raises when it does not."""
+    session.execute(select(1))
+
+
+def deployment_timezone(session: Session, default_code: str) -> str:
+    """The IANA zone that deployment-wide pages (administration, the audit trail) show
+    local times in: the deployment's default airport's (``MOVEMENTS_AIRPORT``), else the
+    first airport's; "UTC" before any airport is set up."""
+    zone = session.scalar(select(Airport.timezone).where(Airport.iata == default_code.upper()))
+    if zone is None:
+        zone = session.scalar(select(Airport.timezone).order_by(Airport.iata).limit(1))
+    return zone or "UTC"
 
 
 def board(session: Session, airport: str, day: date) -> list[MovementSummary]:

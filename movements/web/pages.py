@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from litestar import Controller, Request, get, post
 from litestar.exceptions import ValidationException
@@ -31,6 +31,7 @@ from movements.web.deps import PathId, ServicesDep
 from movements.web.forms import read_form
 from movements.web.media import HTML
 from movements.web.once import checked_key, request_hash, run_once
+from movements.web.render import partials
 
 
 def html(body: str, status: int = 200) -> Response[str]:
@@ -109,7 +110,7 @@ class Pages(Controller):
                    "message": None, "page_timezone": page.detail.timezone,
                    "plan": await services.uow.read(movement_plan, movement_id)}
         if request.headers.get("hx-request"):
-            return html(env.get_template("partials/movement_body.html").render(**context))
+            return html(partials(request).movement_body(**cast("dict[str, Any]", context)))
         return html(env.get_template("movement.html").render(**context))
 
     # -- writes -------------------------------------------------------------------------
@@ -203,10 +204,8 @@ class Pages(Controller):
         transaction before anything is shown."""
         user = _user(request)
         view = await services.uow.run(reveal.reveal_passenger, user.actor, booking_id)
-        env = request.app.state.fragments.env
-        return html(env.get_template("partials/pax_row.html").render(
-            p=view, oob=False, revealed=True,
-            show_protected=may_see_protected(user.actor), message=None))
+        return html(partials(request).pax_row(
+            view, oob=False, revealed=True, show_protected=may_see_protected(user.actor)))
 
     @post("/movements/{movement_id:int}/notes")
     async def note(self, request: Request[Any, Any, Any], services: ServicesDep,
@@ -214,20 +213,19 @@ class Pages(Controller):
         form = await _form(request)
         text = str(form.get("text", ""))
         user = _user(request)
-        env = request.app.state.fragments.env
+        draw = partials(request)
 
         def act(tx: Tx) -> None:
             escorts.add_note(tx, movement_id, text)
 
         async def reply(_: None) -> str:
             notes = await services.uow.read(views.movement_notes, user.actor, movement_id)
-            return str(env.get_template("partials/notes.html").render(d=notes, oob=False))
+            return draw.notes(notes, oob=False)
 
         async def refused(exc: DomainError) -> str:
             # The section again, with the message in place and what was typed kept.
             notes = await services.uow.read(views.movement_notes, user.actor, movement_id)
-            return str(env.get_template("partials/notes.html").render(
-                d=notes, oob=False, note_message=exc.message, note_text=text))
+            return draw.notes(notes, oob=False, note_message=exc.message, note_text=text)
 
         return await _idempotent(request, services, form, user, act, reply,
                                  on_error_async=refused)
@@ -238,7 +236,7 @@ class Pages(Controller):
         form = await _form(request)
         user = _user(request)
         version = _int(form.get("expected_version"), "expected_version")
-        env = request.app.state.fragments.env
+        draw = partials(request)
 
         def act(tx: Tx) -> None:
             changes: dict[str, Any] = {}
@@ -254,19 +252,18 @@ class Pages(Controller):
 
         async def reply(_: None) -> str:
             fresh = await services.uow.read(views.movement_summary, user.actor, movement_id)
-            return str(env.get_template("partials/movement_header.html").render(
-                m=fresh, oob=False, message="Saved", message_kind="ok"))
+            return draw.movement_header(fresh, oob=False, message="Saved", message_kind="ok")
 
         return await _idempotent(request, services, form, user, act, reply, on_error_async=(
-            lambda exc: _header_error(services, user, env, movement_id, exc)))
+            lambda exc: _header_error(services, user, draw, movement_id, exc)))
 
 
-async def _header_error(services: Services, user: AuthUser, env: Any, movement_id: int,
-                        exc: DomainError) -> str:
+async def _header_error(services: Services, user: AuthUser, draw: Fragments,
+                        movement_id: int, exc: DomainError) -> str:
     summary = await services.uow.read(views.movement_summary, user.actor, movement_id)
-    return str(env.get_template("partials/movement_header.html").render(
-        m=summary, oob=False, message=exc.message,
-        message_kind="conflict" if isinstance(exc, ConflictError) else "error"))
+    return draw.movement_header(
+        summary, oob=False, message=exc.message,
+        message_kind="conflict" if isinstance(exc, ConflictError) else "error")
 
 
 def _lanes_variant(user: AuthUser) -> str:
@@ -311,12 +308,10 @@ async def _write_pax_row(request: Request[Any, Any, Any], services: Services, bo
                          form: dict[str, Any], act: Callable[[Tx], Any], success: str
                          ) -> Response[str]:
     user = _user(request)
-    env = request.app.state.fragments.env
+    draw = partials(request)
 
     def render(view: queries.PassengerView, message: str | None, kind: str) -> str:
-        return str(env.get_template("partials/pax_row.html").render(
-            p=view, oob=False, revealed=False, show_protected=False, message=message,
-            message_kind=kind))
+        return draw.pax_row(view, oob=False, message=message, message_kind=kind)
 
     async def reply(_: Any) -> str:
         view = await services.uow.read(views.booking_row, user.actor, booking_id)
