@@ -86,6 +86,8 @@
   });
 
   document.addEventListener("htmx:responseError", function (e) {
+    // A busy database (503 with Retry-After) is busy.js's: it says so and saves again.
+    if (e.detail.xhr.status === 503 && e.detail.xhr.getResponseHeader("Retry-After")) { return; }
     show(e.detail.elt, "Not saved: the server failed (" + e.detail.xhr.status +
          "). Try again; if it persists, tell the coordinator.");
   });
