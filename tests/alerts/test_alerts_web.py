@@ -44,7 +44,7 @@ def test_alert_list_acknowledge_and_live_push(site: Site) -> None:  # noqa: F811
         csrf = login(client, "coord")
         page = client.get("/alerts").text
         assert page.count('class="row alert') == 5 and "Escort not assigned" in page
-        assert 'data-ws="/alerts/ws"' in page and "Acknowledge" in page
+        assert 'data-ws="/alerts/ws?airport=AMS"' in page and "Acknowledge" in page
         alert_id = int(re.findall(r'id="alert-(\d+)"', page)[0])
         with client.websocket_connect("/alerts/ws") as ws:
             ws.send_text('{"hello": {"stream": "alerts:AMS", "after": 0}}')
@@ -119,3 +119,28 @@ def test_feed_status_shows_the_wait_and_the_quarantine_and_the_board_every_state
         assert "asked us to wait: next attempt 09:02" in client.get("/feed/status").text
         site.clock.advance(minutes=3)  # the wait is over: no longer shown
         assert "asked us to wait" not in client.get("/feed/status").text
+
+
+def test_the_alert_socket_follows_the_pages_airport(site: Site) -> None:  # noqa: F811
+    """A coordinator of AMS and BRU viewing BRU's alerts gets BRU's list pushed, not the
+    default airport's (the page's socket address names the airport it shows)."""
+    from movements.domain.actions import setup
+    from movements.domain.models import Role
+    from movements.domain.uow import Tx
+    from tests.web.conftest import _HASH
+
+    def second_airport(tx: Tx) -> None:
+        setup.ensure_airport(tx, "BRU", "Brussels", "Europe/Brussels")
+        setup.add_user(tx, "multi", "Multi", Role.COORDINATOR, _HASH, airports=["AMS", "BRU"])
+
+    with TestClient(site.app, base_url=BASE) as client:
+        client.blocking_portal.call(site.app.state.services.uow.run, second_airport, SYSTEM)
+        login(client, "multi")
+        page = client.get("/alerts?airport=BRU").text
+        ws_url = re.search(r'id="live" data-ws="([^"]+)"', page)
+        stream = re.search(r'data-stream="([^"]+)"', page)
+        assert ws_url and stream and stream.group(1) == "alerts:BRU"
+        with client.websocket_connect(ws_url.group(1).replace("&amp;", "&")) as ws:
+            ws.send_text('{"hello": {"stream": "alerts:BRU", "after": 0}}')
+            first = _next_snapshot(ws)
+            assert first.startswith("<!--sync stream=alerts:BRU ")
