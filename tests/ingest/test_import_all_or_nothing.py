@@ -16,7 +16,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from movements.domain.actions import movements as mv
-from movements.domain.actions import passenger_import as pi
 from movements.domain.models import (
     AuditEntry,
     Booking,

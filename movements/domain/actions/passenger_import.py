@@ -23,7 +23,6 @@ Importing the same file twice changes nothing the second time.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -317,15 +316,16 @@ UNDO_STEP = 500
 
 async def undo_import(uow: UnitOfWork, actor: Actor, batch: str) -> None:
     """Put back everything the committed chunks of ``batch`` changed, in bounded steps;
-    a busy database is waited for (the steps are idempotent)."""
-    for attempt in range(30):
+    a busy database is tried again (each try waits the write bound of the unit of work,
+    and the steps are idempotent: an undone entry leaves the journal with its step)."""
+    for _ in range(20):
         try:
             ids = await uow.run(_undo_order, actor, batch)
             for i in range(0, len(ids), UNDO_STEP):
                 await uow.run(_undo_step, actor, ids[i:i + UNDO_STEP])
             return
         except Busy:
-            await asyncio.sleep(min(0.2 * 2 ** attempt, 5))
+            continue
     raise Busy()
 
 
