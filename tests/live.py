@@ -69,7 +69,8 @@ def start_server(database_url: str, data_dir: Path, *, port: int | None = None,
         env=env, stdout=log, stderr=subprocess.STDOUT)
     log.close()  # the child has its own descriptor
     server = LiveServer(port, process, log_path, env)
-    deadline = time.monotonic() + 30
+    # Generous: on the shared 2-core machine under load 15 a start took over 30 s.
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"server exited early:\n{server.log()}")
