@@ -48,7 +48,9 @@ def test_a_busy_tap_says_so_and_is_saved_once(browser: Browser, live: Live) -> N
         holder.join(10)
         expect(page.locator("#flash")).to_have_text("")
         assert page.locator(f"#pax-{booking}").inner_text().count(
-            "Met at designated point") == 1
+            "✓ Met at designated point") == 1
+        # the tapper's undo, whether the reply or the live push drew the row
+        expect(page.locator(f"#pax-{booking} form.undo")).to_be_visible()
         # the only console errors are the refused attempts themselves
         others = [e for e in page.errors if "503" not in e]  # type: ignore[attr-defined]
         assert others == []

@@ -68,6 +68,7 @@
   document.addEventListener("htmx:afterSwap", undoButtons);
   document.addEventListener("htmx:wsAfterMessage", undoButtons);
   document.addEventListener("htmx:oobAfterSwap", undoButtons);
+  document.addEventListener("movements:applied", undoButtons);  // a live push (live.js)
 
   // A field's maxlength makes the browser cut a longer paste without a word.  So the
   // limit moves to data-maxlength (the browser no longer cuts), a count shows under the
@@ -110,6 +111,7 @@
   }
   document.addEventListener("DOMContentLoaded", function () { unlimitAll(document); });
   document.addEventListener("htmx:load", function (e) { unlimitAll(e.detail.elt); });
+  document.addEventListener("movements:applied", function (e) { unlimitAll(e.target); });
   ["paste", "drop", "focusin"].forEach(function (type) {
     document.addEventListener(type, function (e) { unlimit(e.target); }, true);
   });
