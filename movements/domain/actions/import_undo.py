@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, event, inspect, select, update
+from sqlalchemy import Table, delete, event, insert, inspect, select, update
 from sqlalchemy.orm import Session, UOWTransaction
 from sqlalchemy.types import Enum as SqlEnum
 
@@ -104,7 +104,7 @@ class Journal:
 
     def __init__(self, batch: str) -> None:
         self.batch = batch
-        self.entries: list[ImportUndo] = []
+        self.entries: list[dict[str, Any]] = []  # rows of import_undo, inserted at once
 
     def mark(self) -> int:
         return len(self.entries)
@@ -115,7 +115,7 @@ class Journal:
     def after_flush(self, sess: Session, _: UOWTransaction) -> None:
         for obj in sess.new:
             if not isinstance(obj, ImportUndo):
-                self.entries.append(ImportUndo(
+                self.entries.append(dict(
                     batch=self.batch, op=INSERT, table_name=_table(obj).name,
                     row_key=_row_key(obj), data=None))
         for obj in sess.dirty:
@@ -123,12 +123,12 @@ class Journal:
                 continue
             before = _before(obj)
             if before:
-                self.entries.append(ImportUndo(
+                self.entries.append(dict(
                     batch=self.batch, op=UPDATE, table_name=_table(obj).name,
                     row_key=_row_key(obj), data=before))
         for obj in sess.deleted:
             if not isinstance(obj, ImportUndo):
-                self.entries.append(ImportUndo(
+                self.entries.append(dict(
                     batch=self.batch, op=DELETE, table_name=_table(obj).name,
                     row_key=_row_key(obj), data=_whole(obj)))
 
@@ -145,8 +145,8 @@ def journal(session: Session, batch: str) -> Iterator[Journal]:
         session.flush()
     finally:
         event.remove(session, "after_flush", notes.after_flush)
-    session.add_all(notes.entries)
-    session.flush()
+    if notes.entries:  # one multi-row statement, not an ORM object (and id fetch) per entry
+        session.execute(insert(ImportUndo), notes.entries)
 
 
 def undo_order(session: Session, batch: str) -> list[int]:
