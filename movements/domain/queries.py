@@ -354,6 +354,11 @@ def movement_summary(session: Session, movement_id: int) -> MovementSummary | No
                        .options(*_movement_options()))  # type: ignore[arg-type]
     if m is None:
         return None
+    return _summary_of(session, m)
+
+
+def _summary_of(session: Session, m: Movement) -> MovementSummary:
+    """The header row of a movement already loaded with ``_movement_options``."""
     links = _links(session, [m.id])
     return replace(_summary(m, _open_alerts(session, [m.id])[m.id], links,
                             _legs(session, links)),
@@ -361,11 +366,14 @@ def movement_summary(session: Session, movement_id: int) -> MovementSummary | No
 
 
 def movement_detail(session: Session, movement_id: int) -> MovementDetail | None:
-    summary = movement_summary(session, movement_id)
-    if summary is None:
+    # Held here with its bookings, passengers and milestones loaded: the session keeps
+    # rows only while referenced, and a bare get() would load each booking's rows one by
+    # one (an N+1 of three statements per passenger).
+    m = session.scalar(select(Movement).where(Movement.id == movement_id)
+                       .options(*_movement_options()))  # type: ignore[arg-type]
+    if m is None:
         return None
-    m = session.get(Movement, movement_id)
-    assert m is not None
+    summary = _summary_of(session, m)
     escorts: dict[int, list[tuple[str, str]]] = {}
     for e in session.scalars(select(EscortAssignment).where(
             EscortAssignment.movement_id.in_(

@@ -14,6 +14,7 @@ from litestar import Controller, Request, get, post
 from litestar.exceptions import ValidationException
 from litestar.params import FromQuery
 from litestar.response import Response
+from markupsafe import Markup
 
 from movements.domain import input_rules, queries, views
 from movements.domain.access import may_see_protected
@@ -25,6 +26,7 @@ from movements.domain.uow import Tx
 from movements.realtime.fragments import Fragments
 from movements.services import Services
 from movements.web.auth import COORDINATION, STAFF, AuthUser, current_user
+from movements.web.board_cache import BoardCache
 from movements.web.deps import PathId, ServicesDep
 from movements.web.forms import read_form
 from movements.web.media import HTML
@@ -67,20 +69,28 @@ class Pages(Controller):
                     date: FromQuery[str | None] = None,
                     airport: FromQuery[str | None] = None) -> Response[str]:
         user = _user(request)
-        page = await services.uow.read(views.board_page, user.actor, airport,
+        head = await services.uow.read(views.board_head, user.actor, airport,
                                        services.settings.airport, _day(date),
                                        services.clock.now())
         fragments: Fragments = request.app.state.fragments
-        ready = await services.uow.read(board_readiness, [r.id for r in page.rows])
-        lanes_html = fragments.lanes(page.rows, oob=False, ready=ready)
+
+        async def render() -> str:
+            rows = await services.uow.read(views.board_rows, head)
+            ready = await services.uow.read(board_readiness, [r.id for r in rows])
+            return fragments.lanes(rows, oob=False, ready=ready)
+
+        # Rendered once per board number (and variant): the policy above has already
+        # decided this person may see this board.
+        cache: BoardCache = request.app.state.board_cache
+        lanes_html = await cache.get((head.stream, head.seq, _lanes_variant(user)), render)
         if request.headers.get("hx-request"):
             return html(lanes_html)
         env = fragments.env
         return html(env.get_template("board.html").render(
-            **{**_page_context(request, services), "airport_name": page.airport.code},
-            day=page.day, stream=page.stream, seq=page.seq, oob=False,
-            lanes=_by_lane(page.rows), airport=page.airport.code,
-            airports=page.airport.codes, page_timezone=page.airport.timezone, ready=ready))
+            **{**_page_context(request, services), "airport_name": head.airport.code},
+            day=head.day, stream=head.stream, seq=head.seq, oob=False,
+            lanes_html=Markup(lanes_html), airport=head.airport.code,  # noqa: S704 (our render)
+            airports=head.airport.codes, page_timezone=head.airport.timezone))
 
     @get("/movements/{movement_id:int}")
     async def movement(self, request: Request[Any, Any, Any], services: ServicesDep,
@@ -259,13 +269,11 @@ async def _header_error(services: Services, user: AuthUser, env: Any, movement_i
         message_kind="conflict" if isinstance(exc, ConflictError) else "error"))
 
 
-def _by_lane(rows: list[queries.MovementSummary]) -> dict[str, list[queries.MovementSummary]]:
-    lanes: dict[str, list[queries.MovementSummary]] = {
-        "departure": [], "transit": [], "arrival": []}
-    for r in rows:
-        if r.shown_on_board:
-            lanes[r.lane].append(r)
-    return lanes
+def _lanes_variant(user: AuthUser) -> str:
+    """What the lanes' HTML depends on besides the board and its number: nothing about
+    the person today (no names, no role-specific controls); the language once pages are
+    translated per user (issue 16.5), read here if the signed-in user carries one."""
+    return str(getattr(user, "language", None) or getattr(user, "locale", None) or "")
 
 
 async def _form(request: Request[Any, Any, Any]) -> dict[str, Any]:
