@@ -26,6 +26,9 @@ _NAMES = {
     "persian": "fa", "dari": "fa", "french": "fr", "tigrinya": "ti",
 }
 FALLBACK = "en"
+#: Languages the passenger texts exist in; any other falls back to ``FALLBACK`` (dates
+#: and times are formatted in the language of the text, never mixed).
+TEXT_LANGUAGES = frozenset({"en"})
 
 
 def language_of(recorded: str | None) -> str:
@@ -36,16 +39,21 @@ def language_of(recorded: str | None) -> str:
     value = recorded.strip().lower()
     code = _NAMES.get(value, value.replace("-", "_"))
     try:
-        Locale.parse(code)
+        locale = Locale.parse(code)
     except (UnknownLocaleError, ValueError):
         return FALLBACK
-    return code
+    return locale.language if locale.language in TEXT_LANGUAGES else FALLBACK
+
+
+#: The CLDR locale that formats a language's dates (English: British, 24-hour clock).
+_FORMAT_LOCALE = {"en": "en_GB"}
 
 
 def _when(movement: Movement, language: str) -> tuple[str, str]:
     local = to_local(movement.best_time, movement.airport.timezone)
-    return (format_date(local.date(), format="medium", locale=language),
-            format_time(local.time(), format="short", locale=language))
+    locale = _FORMAT_LOCALE.get(language, language)
+    return (format_date(local.date(), format="medium", locale=locale),
+            format_time(local.time(), format="short", locale=locale))
 
 
 def passenger_text(kind: str, language: str, movement: Movement) -> tuple[str, str]:

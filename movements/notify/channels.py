@@ -18,10 +18,18 @@ Apprise reports only success or failure; the reason of a failure is what it logg
 from __future__ import annotations
 
 import logging
+import warnings
 from dataclasses import dataclass
 from urllib.parse import quote
 
 import apprise
+
+# Apprise's e-mail plugin (PGP support) imports the stdlib's imghdr, deprecated since
+# Python 3.11, when its first URL is added: import it once here, quietly, so the warning
+# is not raised in the middle of a send (our tests turn warnings into errors).
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import imghdr  # noqa: F401
 
 from movements.domain.actions.outbox import Outgoing
 from movements.domain.outbox_models import Channel
