@@ -124,6 +124,9 @@ ACCESS.update({
     ("POST", "/plan/movements/{movement_id:int}/notice"): COORD,
     ("POST", "/plan/charters"): COORD,
     ("POST", "/plan/movements"): COORD,
+    ("GET", "/outbox"): COORD,
+    ("POST", "/outbox/{message_id:int}/resend"): COORD,
+    ("POST", "/outbox/{message_id:int}/cancel"): COORD,
 })
 
 #: Routes another engineer's work adds; listed once they exist (see test below).

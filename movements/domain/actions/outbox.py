@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from ..access import Need, access_outbox_message, access_passenger, may_at
 from ..errors import ConflictError, NotFound, RuleViolation
-from ..models import Organisation, Role
+from ..models import Airport, Organisation, Role
 from ..outbox_models import CaseCounterpart, Channel, Contact, OutboxAttempt, OutboxMessage
 from ..outbox_models import OutboxState as S
 from ..uow import Tx
@@ -248,6 +248,47 @@ def outbox_rows(session: Session, actor: object, airport_id: int, *,
                       r.next_attempt_at, r.sent_at) for r in rows]
 
 
+@dataclass(frozen=True, slots=True)
+class OutboxPage:
+    airport: str
+    timezone: str
+    airports: tuple[str, ...]
+    state: str | None
+    rows: list[OutboxRow]
+    counts: dict[str, int]
+
+
+def outbox_page(session: Session, actor: object, asked: str | None, default: str,
+                state: str | None = None) -> OutboxPage:
+    """The coordinators' outbox page of one of their airports (NotFound otherwise):
+    newest messages first, optionally of one state, and how many there are per state.
+    Raises RuleViolation for a state that does not exist."""
+    from sqlalchemy import func
+
+    from ..uow import Actor
+    from ..views import airport_choice
+
+    assert isinstance(actor, Actor)
+    if state is not None and state not in {s.value for s in S}:
+        raise RuleViolation(f"unknown state {state!r}: one of "
+                            f"{', '.join(s.value for s in S)}", field="state")
+    choice = airport_choice(session, actor, asked, default, Need.COORDINATE)
+    airport_id = int(session.scalar(select(Airport.id).where(Airport.iata == choice.code))
+                     or 0)
+    rows = outbox_rows(session, actor, airport_id, states=(state,) if state else None)
+    counts = {str(k.value if isinstance(k, S) else k): int(n) for k, n in session.execute(
+        select(OutboxMessage.state, func.count()).where(
+            OutboxMessage.airport_id == airport_id).group_by(OutboxMessage.state))}
+    return OutboxPage(choice.code, choice.timezone, choice.codes, state, rows, counts)
+
+
+def message_airport(session: Session, message_id: int) -> str:
+    """The IATA code of a message's airport (after an action that checked access)."""
+    row = session.get(OutboxMessage, message_id)
+    airport = session.get(Airport, row.airport_id) if row is not None else None
+    return airport.iata if airport is not None else ""
+
+
 def mask(recipient: str) -> str:
     """A recipient as a list shows it: ``+31•••••678``, ``•••@example.org``."""
     if "@" in recipient:
@@ -255,6 +296,7 @@ def mask(recipient: str) -> str:
     return recipient[:3] + "•" * max(0, len(recipient) - 6) + recipient[-3:]
 
 
-__all__ = ["CLAIM", "MAX_ATTEMPTS", "Outgoing", "OutboxRow", "backoff", "cancel",
-           "claim_due", "e164", "mask", "outbox_rows", "record_result", "resend",
-           "set_case_counterpart", "set_organisation_email", "set_passenger_contact"]
+__all__ = ["CLAIM", "MAX_ATTEMPTS", "OutboxPage", "OutboxRow", "Outgoing", "backoff",
+           "cancel", "claim_due", "e164", "mask", "message_airport", "outbox_page",
+           "outbox_rows", "record_result", "resend", "set_case_counterpart",
+           "set_organisation_email", "set_passenger_contact"]
