@@ -44,7 +44,8 @@ class Outbox(Controller):
                                        services.settings.airport, only or None)
         env = request.app.state.fragments.env
         return Response(env.get_template("outbox.html").render(
-            page=page, user=user, csrf_token=user.csrf_token, page_timezone=page.timezone),
+            page=page, user=user, csrf_token=user.csrf_token, page_timezone=page.timezone,
+            airport_name=page.airport),
             media_type=HTML, headers={"Cache-Control": "no-store"})
 
     @post("/outbox/{message_id:int}/resend")
