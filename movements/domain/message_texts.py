@@ -13,40 +13,97 @@ domain does not know where it is served).
 
 from __future__ import annotations
 
+import gettext
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 
 from .clock import to_local
 from .models import Handover, Movement
+from .sms import measure
 
-#: Languages people may have recorded in words (the demo and imports use names), to the
-#: locale codes the templates know; anything else falls back to English.
+#: The migrant messages' gettext catalogues (domain "messages"), one per language; their
+#: own directory so the console's catalogues (another domain) never mix with them.
+LOCALES = Path(__file__).resolve().parent.parent / "notify" / "locales"
+DOMAIN = "messages"
+FALLBACK = "en"
+#: The msgids are the English texts: English needs no catalogue.
+SOURCE_LANGUAGE = "en"
+
+#: Languages people may have recorded in words (the demo and imports use names), to
+#: their locale codes.
 _NAMES = {
     "english": "en", "dutch": "nl", "nederlands": "nl", "arabic": "ar", "farsi": "fa",
-    "persian": "fa", "dari": "fa", "french": "fr", "tigrinya": "ti",
+    "persian": "fa", "dari": "prs", "pashto": "ps", "french": "fr", "tigrinya": "ti",
+    "amharic": "am", "somali": "so", "albanian": "sq", "russian": "ru", "ukrainian": "uk",
+    "serbian": "sr", "mongolian": "mn",
 }
-FALLBACK = "en"
-#: Languages the passenger texts exist in; any other falls back to ``FALLBACK`` (dates
-#: and times are formatted in the language of the text, never mixed).
-TEXT_LANGUAGES = frozenset({"en"})
+#: Where a language without its own catalogue goes before English: the language its
+#: speakers read most often (Dari speakers read Persian; the Ethiopian Tigrinya
+#: speakers' second language is often Amharic, which has no catalogue yet either).
+_NEXT = {"prs": "fa", "fa_af": "fa", "ti": "am"}
+#: The CLDR locale that formats a language's dates (English: British, 24-hour clock).
+_FORMAT_LOCALE = {"en": "en_GB"}
+#: A passenger SMS is kept within this many segments by dropping its optional sentences,
+#: least important first (what to bring, then the terminal and gate).
+MAX_SEGMENTS = 2
+#: When to be at the agency's desk before a departure, in hours.
+MEET_HOURS_BEFORE = 3
 
 
-def language_of(recorded: str | None) -> str:
-    """A passenger's recorded language (a name like "Arabic" or a code like "ar") as a
-    locale code Babel knows, else ``FALLBACK``."""
-    if not recorded:
-        return FALLBACK
+def _code(recorded: str) -> str | None:
     value = recorded.strip().lower()
     code = _NAMES.get(value, value.replace("-", "_"))
     try:
-        locale = Locale.parse(code)
+        return str(Locale.parse(code))
     except (UnknownLocaleError, ValueError):
+        return code if code in _NEXT else None  # CLDR may lack it; its fallback may not
+
+
+def available() -> frozenset[str]:
+    """The languages the passenger texts exist in (English and each catalogue)."""
+    return frozenset({SOURCE_LANGUAGE} | {p.parent.parent.name for p in
+                                          LOCALES.glob(f"*/LC_MESSAGES/{DOMAIN}.po")})
+
+
+def language_of(recorded: str | None) -> str:
+    """The language a passenger's texts are written in: the recorded one (a name like
+    "Arabic" or a code like "ar") if there is a catalogue for it, else the next in its
+    fallback order (``_NEXT``, then the bare language of a regional code), else English."""
+    if not recorded:
         return FALLBACK
-    return locale.language if locale.language in TEXT_LANGUAGES else FALLBACK
+    code = _code(recorded)
+    have = available()
+    seen: set[str] = set()
+    while code is not None and code not in seen:
+        seen.add(code)
+        if code in have:
+            return code
+        base = code.split("_")[0]
+        if base in have:
+            return base
+        code = _NEXT.get(code.lower(), _NEXT.get(base))
+    return FALLBACK
 
 
-#: The CLDR locale that formats a language's dates (English: British, 24-hour clock).
-_FORMAT_LOCALE = {"en": "en_GB"}
+@cache
+def translations(language: str) -> gettext.NullTranslations:
+    """The catalogue of ``language`` (read from its .po, compiled in memory), or the
+    identity for English and unknown languages."""
+    po = LOCALES / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if language == SOURCE_LANGUAGE or not po.exists():
+        return gettext.NullTranslations()
+    with po.open("rb") as source:
+        catalog = read_po(source, locale=language, domain=DOMAIN)
+    buffer = BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
 
 
 def _when(movement: Movement, language: str) -> tuple[str, str]:
@@ -57,23 +114,52 @@ def _when(movement: Movement, language: str) -> tuple[str, str]:
 
 
 def passenger_text(kind: str, language: str, movement: Movement) -> tuple[str, str]:
-    """(subject, body) of a passenger's SMS of ``kind`` (``outbox.Event``)."""
+    """(subject, body) of a passenger's SMS of ``kind`` (``outbox.Event``) in
+    ``language`` (a code ``language_of`` returned).  Right-to-left texts stay in logical
+    order (the phone lays them out).  Optional sentences are dropped, least important
+    first, until the body fits ``MAX_SEGMENTS`` SMS segments.  Raises ValueError for a
+    kind that has no passenger text."""
+    t = translations(language)
     day, time = _when(movement, language)
-    flight = movement.flight
-    where = movement.airport.iata + (f" T{movement.terminal}" if movement.terminal else "")
-    gate = f", gate {movement.gate}" if movement.gate else ""
+    values = {"flight": movement.flight, "airport": movement.airport.name, "date": day,
+              "time": time, "gate": movement.gate or "", "terminal": movement.terminal or "",
+              "hours": MEET_HOURS_BEFORE}
+    # (text, optional), in reading order; optional ones are dropped from the end.
+    parts: list[tuple[str, bool]]
     if kind == "booking_confirmed":
-        body = (f"Your flight {flight} leaves {where} on {day} at {time}{gate}. "
-                "Please meet the team at the agency desk 3 hours before. "
-                "Bring your travel document.")
-        return f"Flight {flight}", body
-    if kind == "gate_changed":
-        return f"Flight {flight}: new gate", (
-            f"Flight {flight} on {day}: new gate {movement.gate or '-'}. Time {time}.")
-    if kind == "delayed":
-        return f"Flight {flight}: new time", (
-            f"Flight {flight} on {day} now leaves at {time}{gate}.")
-    raise ValueError(f"no passenger text for {kind!r}")
+        parts = [(t.gettext("Your flight {flight} leaves {airport} on {date} at {time}."),
+                  False)]
+        if movement.terminal:
+            parts.append((t.gettext("Terminal {terminal}."), True))
+        if movement.gate:
+            parts.append((t.gettext("Gate {gate}."), True))
+        parts.append((t.ngettext(
+            "Meet the team at the agency desk {hours} hour before departure.",
+            "Meet the team at the agency desk {hours} hours before departure.",
+            MEET_HOURS_BEFORE), False))
+        parts.append((t.gettext("Bring your travel document."), True))
+    elif kind == "gate_changed":
+        parts = [(t.gettext("Flight {flight} on {date}: new gate {gate}."), False),
+                 (t.gettext("Departure at {time}."), True)]
+    elif kind == "delayed":
+        parts = [(t.gettext("Flight {flight} on {date} now leaves at {time}."), False)]
+        if movement.gate:
+            parts.append((t.gettext("Gate {gate}."), True))
+    else:
+        raise ValueError(f"no passenger text for {kind!r}")
+    return f"{movement.flight}", _fit([(p.format(**values), o) for p, o in parts])
+
+
+def _fit(parts: list[tuple[str, bool]]) -> str:
+    """Join the sentences; while the SMS is longer than ``MAX_SEGMENTS``, drop the last
+    optional one (what to bring goes before the gate)."""
+    kept = list(parts)
+    while measure(" ".join(p for p, _ in kept)).segments > MAX_SEGMENTS:
+        optional = [i for i, (_, o) in enumerate(kept) if o]
+        if not optional:
+            break
+        del kept[optional[-1]]
+    return " ".join(p for p, _ in kept)
 
 
 def counterpart_text(kind: str, movement: Movement, *, people: int,
@@ -108,5 +194,6 @@ def handover_text(kind: str, handover: Handover) -> tuple[str, str]:
     return subject, body
 
 
-__all__ = ["FALLBACK", "counterpart_text", "handover_text", "language_of",
-           "passenger_text"]
+__all__ = ["FALLBACK", "MAX_SEGMENTS", "MEET_HOURS_BEFORE", "available",
+           "counterpart_text", "handover_text", "language_of", "passenger_text",
+           "translations"]

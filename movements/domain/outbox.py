@@ -44,6 +44,7 @@ from .clock import to_local
 from .events import DomainEvent, HandoverSigned, MilestoneRecorded, MovementUpdated
 from .models import Booking, BookingStatus, Handover, Movement, MovementKind, Passenger
 from .outbox_models import CaseCounterpart, Channel, Contact, OutboxMessage, OutboxState
+from .sms import measure
 from .streams import movement_stream
 from .vocabulary import MilestoneKey
 
@@ -95,6 +96,7 @@ def queue(tx: Tx, *, key: str, event: str, to: Recipient, movement: Movement | N
     row = OutboxMessage(
         idempotency_key=key, event=event, channel=to.channel, recipient=to.address,
         language=to.language, subject=subject[:200], body=body, airport_id=airport_id,
+        segments=measure(body).segments if to.channel is Channel.SMS else None,
         movement_id=movement.id if movement is not None else None,
         passenger_id=to.passenger_id, organisation_id=to.organisation_id,
         state=OutboxState.QUEUED, attempts=0, next_attempt_at=now, created_at=now)

@@ -78,6 +78,8 @@ class OutboxMessage(Base):
     language: Mapped[str] = mapped_column(String(16), default="en")
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
+    #: SMS only: how many segments the body is sent as (``movements.domain.sms``).
+    segments: Mapped[int | None] = mapped_column(Integer)
     airport_id: Mapped[int] = mapped_column(ForeignKey("airport.id"), index=True)
     movement_id: Mapped[int | None] = mapped_column(
         ForeignKey("movement.id", ondelete="SET NULL"))

@@ -50,7 +50,7 @@ def _scene(tx: Tx) -> Scene:
     world = build_world(tx, DAY)
     receiving = setup.ensure_organisation(tx, "Receiving Mission Tirana (test)",
                                           OrganisationKind.RECEIVING_MISSION)
-    adult, _ = add_pax(tx, world.departure_id, "CASE-A", "Okello", "Grace", language="Arabic",
+    adult, _ = add_pax(tx, world.departure_id, "CASE-A", "Okello", "Grace", language="Dutch",
                        birth_date=date(1990, 1, 1))
     minor, _ = add_pax(tx, world.departure_id, "CASE-A", "Okello", "Amir",
                        birth_date=date(2015, 5, 5), language="Arabic")
@@ -168,9 +168,15 @@ async def test_each_event_kind_commits_its_messages_and_each_arrives_once(
     assert len({r.key for r in sms + mails}) == 11  # each once, by its key
     assert {r.key for r in sms + mails} == {m.idempotency_key for m in rows}
     by_kind = {m.idempotency_key: m.event for m in rows}
-    texts = {by_kind[r.key or ""]: r.text for r in sms + mails}
-    assert "E9" in texts["gate_changed"] and "KL1234" in texts["booking_confirmed"]
-    assert "13:05" in texts["delayed"]  # 11:05 UTC is 13:05 in Amsterdam
+    texts = {by_kind[r.key or ""]: r.text for r in mails}
+    dutch = {by_kind[r.key or ""]: r.text for r in sms if r.to == "+31612345678"}
+    arabic = {by_kind[r.key or ""]: r.text for r in sms if r.to == "+31622222222"}
+    assert dutch["gate_changed"].startswith("Vlucht KL1234 op 15 sep 2026: nieuwe gate E9.")
+    assert dutch["delayed"].startswith("Vlucht KL1234 op 15 sep 2026 vertrekt nu om 13:05")
+    assert dutch["booking_confirmed"].startswith("Uw vlucht KL1234 vertrekt van Amsterdam")
+    assert "3 uur voor vertrek" in dutch["booking_confirmed"]
+    assert arabic["gate_changed"].startswith("الرحلة KL1234")  # logical order kept
+    assert "E9" in arabic["gate_changed"] and "بـ3 ساعات" in arabic["booking_confirmed"]
     assert "CASE-A" in texts["departed"] and "2 people" in texts["departed"]
     document = await uow.read(_document_of, hid)
     assert f"{PUBLIC}/verify/{document}" in texts["handed_over"]

@@ -70,12 +70,25 @@ def claim_due(tx: Tx, limit: int = 20, claim: timedelta = CLAIM, *,
         .with_for_update(skip_locked=True)))
     out: list[Outgoing] = []
     for row in rows:
+        if _opted_out(tx.session, row):  # consent withdrawn after it was queued
+            row.state, row.claimed_until = S.CANCELLED, None
+            row.last_error = "the person opted out of messages"
+            tx.session.add(OutboxAttempt(message_id=row.id, at=now, outcome="cancel",
+                                         detail=row.last_error))
+            continue
         row.state = S.SENDING
         row.claimed_until = now + claim
         row.attempts += 1
         out.append(Outgoing(row.id, row.idempotency_key, row.channel, row.recipient,
                             row.subject, row.body, row.attempts))
     return out
+
+
+def _opted_out(session: Session, row: OutboxMessage) -> bool:
+    if row.passenger_id is None:
+        return False
+    contact = session.scalar(select(Contact).where(Contact.passenger_id == row.passenger_id))
+    return contact is None or contact.opted_out
 
 
 def record_result(tx: Tx, message_id: int, ok: bool, detail: str | None = None, *,
@@ -228,6 +241,7 @@ class OutboxRow:
     created_at: datetime
     next_attempt_at: datetime
     sent_at: datetime | None
+    segments: int | None = None
 
 
 def outbox_rows(session: Session, actor: object, airport_id: int, *,
@@ -245,7 +259,7 @@ def outbox_rows(session: Session, actor: object, airport_id: int, *,
     rows = session.scalars(query.order_by(OutboxMessage.id.desc()).limit(limit))
     return [OutboxRow(r.id, r.event, r.channel.value, mask(r.recipient), r.language,
                       r.subject, r.state.value, r.attempts, r.last_error, r.created_at,
-                      r.next_attempt_at, r.sent_at) for r in rows]
+                      r.next_attempt_at, r.sent_at, r.segments) for r in rows]
 
 
 @dataclass(frozen=True, slots=True)

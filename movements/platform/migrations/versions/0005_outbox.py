@@ -62,6 +62,7 @@ def upgrade() -> None:
         sa.Column('language', sa.String(length=16), nullable=False),
         sa.Column('subject', sa.String(length=200), nullable=False),
         sa.Column('body', sa.Text(), nullable=False),
+        sa.Column('segments', sa.Integer(), nullable=True),
         sa.Column('airport_id', sa.Integer(), nullable=False),
         sa.Column('movement_id', sa.Integer(), nullable=True),
         sa.Column('passenger_id', sa.Integer(), nullable=True),
