@@ -25,7 +25,7 @@ from babel.messages.pofile import read_po
 
 from .clock import to_local
 from .models import Handover, Movement
-from .sms import measure
+from .sms import GSM7, UCS2, measure
 
 #: The migrant messages' gettext catalogues (domain "messages"), one per language; their
 #: own directory so the console's catalogues (another domain) never mix with them.
@@ -49,9 +49,10 @@ _NAMES = {
 _NEXT = {"prs": "fa", "fa_af": "fa", "ti": "am"}
 #: The CLDR locale that formats a language's dates (English: British, 24-hour clock).
 _FORMAT_LOCALE = {"en": "en_GB"}
-#: A passenger SMS is kept within this many segments by dropping its optional sentences,
-#: least important first (what to bring, then the terminal and gate).
-MAX_SEGMENTS = 2
+#: A passenger SMS is kept within this many segments per encoding by dropping its
+#: optional sentences, least important first (what to bring, then the gate and terminal);
+#: UCS-2 carries 67 characters a segment against GSM-7's 153, so it gets one more.
+MAX_SEGMENTS = {GSM7: 2, UCS2: 3}
 #: When to be at the agency's desk before a departure, in hours.
 MEET_HOURS_BEFORE = 3
 
@@ -113,12 +114,14 @@ def _when(movement: Movement, language: str) -> tuple[str, str]:
             format_time(local.time(), format="short", locale=locale))
 
 
-def passenger_text(kind: str, language: str, movement: Movement) -> tuple[str, str]:
+def passenger_text(kind: str, language: str, movement: Movement, *,
+                   max_segments: int | None = None) -> tuple[str, str]:
     """(subject, body) of a passenger's SMS of ``kind`` (``outbox.Event``) in
     ``language`` (a code ``language_of`` returned).  Right-to-left texts stay in logical
     order (the phone lays them out).  Optional sentences are dropped, least important
-    first, until the body fits ``MAX_SEGMENTS`` SMS segments.  Raises ValueError for a
-    kind that has no passenger text."""
+    first, until the body fits ``max_segments`` SMS segments (default: ``MAX_SEGMENTS``
+    of its encoding); the required ones (what, when, where to meet) always stay.  Raises
+    ValueError for a kind that has no passenger text."""
     t = translations(language)
     day, time = _when(movement, language)
     values = {"flight": movement.flight, "airport": movement.airport.name, "date": day,
@@ -147,14 +150,20 @@ def passenger_text(kind: str, language: str, movement: Movement) -> tuple[str, s
             parts.append((t.gettext("Gate {gate}."), True))
     else:
         raise ValueError(f"no passenger text for {kind!r}")
-    return f"{movement.flight}", _fit([(p.format(**values), o) for p, o in parts])
+    return f"{movement.flight}", _fit([(p.format(**values), o) for p, o in parts],
+                                      max_segments)
 
 
-def _fit(parts: list[tuple[str, bool]]) -> str:
-    """Join the sentences; while the SMS is longer than ``MAX_SEGMENTS``, drop the last
+def _fit(parts: list[tuple[str, bool]], max_segments: int | None) -> str:
+    """Join the sentences; while the SMS is longer than its budget, drop the last
     optional one (what to bring goes before the gate)."""
     kept = list(parts)
-    while measure(" ".join(p for p, _ in kept)).segments > MAX_SEGMENTS:
+
+    def over(text: str) -> bool:
+        length = measure(text)
+        return length.segments > (max_segments or MAX_SEGMENTS[length.encoding])
+
+    while over(" ".join(p for p, _ in kept)):
         optional = [i for i, (_, o) in enumerate(kept) if o]
         if not optional:
             break
