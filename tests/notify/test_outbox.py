@@ -319,3 +319,30 @@ def _audit_actions(session: object) -> list[str]:
     return list(session.scalars(select(AuditEntry.action)))  # type: ignore[attr-defined]
 
 
+
+
+async def test_opting_out_after_queueing_stops_the_message_and_says_why(
+        uow: UnitOfWork, gateway: SmsGateway, smtp: SmtpReceiver) -> None:
+    scene = await uow.run(_scene, SYSTEM)
+    await uow.run(mv.update_flight, COORD, scene.departure_id, {"gate": "E9"})
+    await uow.run(ob.set_passenger_contact, COORD, scene.adult_id, phone="0612345678",
+                  opted_out=True)
+    run = await _sender(uow, gateway, smtp).drain()
+    assert run.sent == 1  # the guardian's
+    assert [r.to for r in gateway.received] == ["+31622222222"]
+    rows = {m.recipient: m for m in await uow.read(_messages)}
+    stopped = rows["+31612345678"]
+    assert stopped.state is OutboxState.CANCELLED
+    assert stopped.last_error == "the person opted out of messages"
+    # and nothing new is queued for them
+    await uow.run(mv.update_flight, COORD, scene.departure_id, {"gate": "E10"})
+    assert [m.recipient for m in await uow.read(_messages)][-1:] == ["+31622222222"]
+
+
+async def test_a_minor_without_a_guardian_number_gets_nothing(uow: UnitOfWork) -> None:
+    scene = await uow.run(_scene, SYSTEM)
+    await uow.run(ob.set_passenger_contact, COORD, scene.minor_id, phone="+31611111111")
+    await uow.run(mv.update_flight, COORD, scene.departure_id, {"gate": "E9"})
+    rows = await uow.read(_messages)
+    assert [(m.passenger_id, m.recipient) for m in rows] == [
+        (scene.adult_id, "+31612345678")]  # the child's own number is never used
