@@ -166,7 +166,10 @@ async def _load_demo(settings: Settings, year: int | None) -> str:
         now = SystemClock().now()
         today = local_date(now, demo_timezone())
         result = await services.uow.run(load_demo_day, Actor.system("demo"), today, now)
-        return f"loaded the demo day {today}: {result}"
+        from movements.demo.contacts import add_demo_contacts
+
+        people = await services.uow.run(add_demo_contacts, Actor.system("demo"))
+        return f"loaded the demo day {today}: {result}; contacts for {people} people"
     finally:
         await services.close()
 
