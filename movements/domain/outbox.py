@@ -31,6 +31,7 @@ that may happen more than once (a gate may change twice).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -43,7 +44,14 @@ from . import message_texts as texts
 from .clock import to_local
 from .events import DomainEvent, HandoverSigned, MilestoneRecorded, MovementUpdated
 from .models import Booking, BookingStatus, Handover, Movement, MovementKind, Passenger
-from .outbox_models import CaseCounterpart, Channel, Contact, OutboxMessage, OutboxState
+from .outbox_models import (
+    CaseCounterpart,
+    Channel,
+    Contact,
+    OutboxMessage,
+    OutboxState,
+    WebhookSubscription,
+)
 from .sms import measure
 from .streams import movement_stream
 from .vocabulary import MilestoneKey
@@ -78,6 +86,7 @@ class Recipient:
     passenger_id: int | None = None
     organisation_id: int | None = None
     language: str = "en"
+    webhook_id: int | None = None
 
 
 def queue(tx: Tx, *, key: str, event: str, to: Recipient, movement: Movement | None,
@@ -99,6 +108,7 @@ def queue(tx: Tx, *, key: str, event: str, to: Recipient, movement: Movement | N
         segments=measure(body).segments if to.channel is Channel.SMS else None,
         movement_id=movement.id if movement is not None else None,
         passenger_id=to.passenger_id, organisation_id=to.organisation_id,
+        webhook_id=to.webhook_id,
         state=OutboxState.QUEUED, attempts=0, next_attempt_at=now, created_at=now)
     session.add(row)
     return row
@@ -149,6 +159,42 @@ def _seq(event: DomainEvent, movement_id: int) -> int:
     return event.streams.get(movement_stream(movement_id), 0)
 
 
+# -- partner systems ---------------------------------------------------------------------
+def _iso(value: object) -> object:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def queue_webhooks(tx: Tx, movement: Movement, kind: str, discriminator: str,
+                   extra: dict[str, object] | None = None) -> int:
+    """One signed POST per active subscription of the movement's airport that asked for
+    ``kind``: a JSON body with the flight's facts (never a person's), in this
+    transaction.  ``discriminator`` keeps two events of one kind apart in the key."""
+    subscriptions = tx.session.scalars(select(WebhookSubscription).where(
+        WebhookSubscription.airport_id == movement.airport_id,
+        WebhookSubscription.active.is_(True)).order_by(WebhookSubscription.id))
+    added = 0
+    for sub in subscriptions:
+        wanted = {e.strip() for e in sub.events.split(",")}
+        if kind not in wanted and "*" not in wanted:
+            continue
+        key = f"wh{sub.id}:{kind}:m{movement.id}" + (f":{discriminator}"
+                                                      if discriminator else "")
+        payload = {
+            "type": kind, "id": key, "airport": movement.airport.iata,
+            "flight": movement.flight, "date": movement.operational_date.isoformat(),
+            "direction": movement.kind.value, "origin": movement.origin,
+            "destination": movement.destination, "scheduled_at": _iso(movement.scheduled_at),
+            "estimated_at": _iso(movement.estimated_at), "actual_at": _iso(movement.actual_at),
+            "terminal": movement.terminal, "gate": movement.gate, **(extra or {})}
+        to = Recipient(Channel.WEBHOOK, sub.url, organisation_id=sub.organisation_id,
+                       webhook_id=sub.id)
+        if queue(tx, key=key, event=kind, to=to, movement=movement,
+                 subject=f"{kind} {movement.flight}",
+                 body=json.dumps(payload, sort_keys=True, ensure_ascii=False)):
+            added += 1
+    return added
+
+
 # -- what --------------------------------------------------------------------------------
 def queue_for_events(tx: Tx, events: list[DomainEvent]) -> int:
     """The messages the given events call for (see the module docstring); returns how
@@ -184,6 +230,7 @@ def _movement_changed(tx: Tx, session: Session, event: MovementUpdated,
             kinds.append((Event.DELAYED, f"t{estimate:%Y%m%d%H%M}"))
         seq = _seq(event, movement.id)
         for kind, what in kinds:
+            added += queue_webhooks(tx, movement, kind, f"s{seq}:{what}")
             for booking in _booked(movement):
                 to = passenger_recipient(session, booking.passenger, movement)
                 if to is None:
@@ -194,19 +241,23 @@ def _movement_changed(tx: Tx, session: Session, event: MovementUpdated,
                     added += 1
     if movement.kind is MovementKind.ARRIVAL and changes.get("actual_at") is not None:
         added += _tell_counterparts(tx, session, movement, Event.LANDED)
+        added += queue_webhooks(tx, movement, Event.LANDED, "")
     return added
 
 
 def _milestone(tx: Tx, session: Session, event: MilestoneRecorded,
                movement: Movement) -> int:
+    kind = None
     if movement.kind is MovementKind.DEPARTURE and event.milestone == MilestoneKey.DEPARTED:
-        return _tell_counterparts(tx, session, movement, Event.DEPARTED,
-                                  only_passenger=event.passenger_id)
-    if movement.kind is MovementKind.ARRIVAL and \
+        kind = Event.DEPARTED
+    elif movement.kind is MovementKind.ARRIVAL and \
             event.milestone == MilestoneKey.PASSPORT_CONTROL:
-        return _tell_counterparts(tx, session, movement, Event.PASSPORT_CONTROL,
-                                  only_passenger=event.passenger_id)
-    return 0
+        kind = Event.PASSPORT_CONTROL
+    if kind is None:
+        return 0
+    return _tell_counterparts(tx, session, movement, kind,
+                              only_passenger=event.passenger_id) \
+        + queue_webhooks(tx, movement, kind, "")
 
 
 def _tell_counterparts(tx: Tx, session: Session, movement: Movement, kind: str, *,
@@ -236,26 +287,34 @@ def _handed_over(tx: Tx, session: Session, handover_id: int) -> int:
     handover = session.get(Handover, handover_id)
     if handover is None:
         return 0
+    verify = {"verify_url": "{public_url}/verify/" + handover.document_id,
+              "people": len(handover.passengers)}
+    hooks = queue_webhooks(tx, handover.movement, Event.HANDED_OVER, f"h{handover.id}",
+                           verify)
     to = organisation_recipient(session, handover.receiving_organisation_id)
     if to is None:
-        return 0
+        return hooks
     subject, body = texts.handover_text(Event.HANDED_OVER, handover)
-    return 1 if queue(tx, key=f"{Event.HANDED_OVER}:h{handover.id}:o{to.organisation_id}",
-                      event=Event.HANDED_OVER, to=to, movement=handover.movement,
-                      subject=subject, body=body) else 0
+    return hooks + (1 if queue(
+        tx, key=f"{Event.HANDED_OVER}:h{handover.id}:o{to.organisation_id}",
+        event=Event.HANDED_OVER, to=to, movement=handover.movement, subject=subject,
+        body=body) else 0)
 
 
 def queue_manifest_issued(tx: Tx, handover: Handover) -> int:
     """The receiving organisation hears that the manifest is issued, with the link to
     verify it (called by ``issue_handover_manifest`` the first time it stores one)."""
     session = tx.session
+    hooks = queue_webhooks(tx, handover.movement, Event.MANIFEST_ISSUED, f"h{handover.id}",
+                           {"verify_url": "{public_url}/verify/" + handover.document_id})
     to = organisation_recipient(session, handover.receiving_organisation_id)
     if to is None:
-        return 0
+        return hooks
     subject, body = texts.handover_text(Event.MANIFEST_ISSUED, handover)
-    return 1 if queue(tx, key=f"{Event.MANIFEST_ISSUED}:h{handover.id}:o{to.organisation_id}",
-                      event=Event.MANIFEST_ISSUED, to=to, movement=handover.movement,
-                      subject=subject, body=body) else 0
+    return hooks + (1 if queue(
+        tx, key=f"{Event.MANIFEST_ISSUED}:h{handover.id}:o{to.organisation_id}",
+        event=Event.MANIFEST_ISSUED, to=to, movement=handover.movement, subject=subject,
+        body=body) else 0)
 
 
 def queue_flight_details(tx: Tx, movement: Movement, passengers: Iterable[Passenger]
@@ -263,8 +322,11 @@ def queue_flight_details(tx: Tx, movement: Movement, passengers: Iterable[Passen
     """Each confirmed passenger (or a minor's guardian) gets the flight details by SMS
     (called by ``confirm_case``).  Confirming again for the same flight sends nothing new."""
     session = tx.session
-    added = 0
-    for passenger in passengers:
+    people = list(passengers)
+    cases = sorted({p.case_id for p in people})
+    added = queue_webhooks(tx, movement, Event.BOOKING_CONFIRMED,
+                           "c" + "-".join(str(c) for c in cases), {"people": len(people)})
+    for passenger in people:
         to = passenger_recipient(session, passenger, movement)
         if to is None:
             continue
@@ -283,4 +345,4 @@ def local_time(movement: Movement) -> str:
 
 __all__ = ["DELAY_MINUTES", "Event", "Recipient", "local_time", "organisation_recipient",
            "passenger_recipient", "queue", "queue_flight_details", "queue_for_events",
-           "queue_manifest_issued"]
+           "queue_manifest_issued", "queue_webhooks"]

@@ -30,6 +30,7 @@ class OutboxState(enum.StrEnum):
 class Channel(enum.StrEnum):
     SMS = "sms"
     EMAIL = "email"
+    WEBHOOK = "webhook"  # a partner system's URL, signed (Standard Webhooks)
 
 
 class Contact(Base):
@@ -63,6 +64,23 @@ class CaseCounterpart(Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
 
 
+class WebhookSubscription(Base):
+    """A partner system that wants the events of one airport posted to its URL, signed
+    with its secret (HMAC-SHA256 over id, timestamp and body: Standard Webhooks)."""
+
+    __tablename__ = "webhook_subscription"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    airport_id: Mapped[int] = mapped_column(ForeignKey("airport.id"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    url: Mapped[str] = mapped_column(String(500))
+    #: ``whsec_`` + base64 of 24 random bytes; shown once, when subscribed.
+    secret: Mapped[str] = mapped_column(String(100))
+    #: Comma-separated ``outbox.Event`` kinds.
+    events: Mapped[str] = mapped_column(String(300))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
 class OutboxMessage(Base):
     """One message to one recipient on one channel."""
 
@@ -73,8 +91,8 @@ class OutboxMessage(Base):
     #: What happened: ``vocabulary``-like keys (booking_confirmed, gate_changed, ...).
     event: Mapped[str] = mapped_column(String(32))
     channel: Mapped[Channel] = mapped_column(_enum(Channel))
-    #: E.164 number (sms) or e-mail address.
-    recipient: Mapped[str] = mapped_column(String(254))
+    #: E.164 number (sms), e-mail address, or the webhook's URL.
+    recipient: Mapped[str] = mapped_column(String(500))
     language: Mapped[str] = mapped_column(String(16), default="en")
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
@@ -87,6 +105,8 @@ class OutboxMessage(Base):
         ForeignKey("passenger.id", ondelete="SET NULL"))
     organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisation.id", ondelete="SET NULL"))
+    webhook_id: Mapped[int | None] = mapped_column(
+        ForeignKey("webhook_subscription.id", ondelete="CASCADE"))
     state: Mapped[OutboxState] = mapped_column(_enum(OutboxState),
                                                default=OutboxState.QUEUED)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -20,9 +20,12 @@ from __future__ import annotations
 import logging
 import warnings
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from urllib.parse import quote
 
 import apprise
+import httpx
+from standardwebhooks import Webhook
 
 # Apprise's e-mail plugin (PGP support) imports the stdlib's imghdr, deprecated since
 # Python 3.11, when its first URL is added: import it once here, quietly, so the warning
@@ -50,7 +53,8 @@ class Channels:
         self.urls = {Channel.SMS: sms_url, Channel.EMAIL: email_url}
 
     def configured(self, channel: Channel) -> bool:
-        return bool(self.urls.get(channel))
+        """Webhooks carry their own URL; SMS and e-mail need theirs in the settings."""
+        return channel is Channel.WEBHOOK or bool(self.urls.get(channel))
 
     def url_for(self, message: Outgoing) -> str:
         """The Apprise URL of one message: the channel's, with the recipient and the
@@ -61,6 +65,8 @@ class Channels:
         return f"{url}{joiner}+Idempotency-Key={quote(message.idempotency_key, safe=':')}"
 
     async def send(self, message: Outgoing, public_url: str) -> Result:
+        if message.channel is Channel.WEBHOOK:
+            return await send_webhook(message, public_url)
         if not self.configured(message.channel):
             return Result(False, f"no {message.channel.value} channel configured "
                                  f"(MOVEMENTS_NOTIFY_{message.channel.value.upper()}_URL)")
@@ -78,6 +84,32 @@ class Channels:
         return Result(False, _reason(captured.getvalue()) or "the channel refused it")
 
 
+async def send_webhook(message: Outgoing, public_url: str, *, timeout: float = 10.0
+                       ) -> Result:
+    """POST a webhook's JSON body, signed as Standard Webhooks specifies (the
+    ``standardwebhooks`` library): ``webhook-id`` (the idempotency key),
+    ``webhook-timestamp`` (Unix seconds) and ``webhook-signature`` (``v1,`` + base64 of
+    HMAC-SHA256 over ``id.timestamp.body`` with the subscription's secret).  A 2xx answer
+    is delivered; anything else, or no answer, is a failed try with its reason."""
+    body = message.body.replace("{public_url}", public_url)
+    if not message.secret:
+        return Result(False, "the subscription has no secret")
+    now = datetime.now(UTC)
+    signature = Webhook(message.secret).sign(message.idempotency_key, now, body)
+    headers = {"content-type": "application/json", "webhook-id": message.idempotency_key,
+               "webhook-timestamp": str(int(now.timestamp())),
+               "webhook-signature": signature, "user-agent": "movements-outbox"}
+    try:
+        async with httpx.AsyncClient(timeout=timeout) as client:
+            answer = await client.post(message.recipient, content=body.encode("utf-8"),
+                                       headers=headers)
+    except httpx.HTTPError as exc:
+        return Result(False, f"{type(exc).__name__}: {exc}"[:500])
+    if 200 <= answer.status_code < 300:
+        return Result(True, f"HTTP {answer.status_code}")
+    return Result(False, f"HTTP {answer.status_code} {answer.reason_phrase}"[:500])
+
+
 def _reason(logged: str) -> str:
     """Apprise's last warning or error line, without its timestamp prefix."""
     lines = [line.split(" - ", 2)[-1].strip() for line in logged.splitlines()
@@ -85,4 +117,4 @@ def _reason(logged: str) -> str:
     return " | ".join(lines[-2:])[:500]
 
 
-__all__ = ["Channels", "Result"]
+__all__ = ["Channels", "Result", "send_webhook"]

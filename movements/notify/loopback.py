@@ -118,6 +118,56 @@ class SmsGateway:
         return self.store.snapshot()
 
 
+class WebhookReceiver:
+    """A partner system on loopback: takes signed webhook POSTs, answers from ``script``
+    (then 200), and keeps each with whether its signature verified against ``secret``
+    (set it once subscribed) by the ``standardwebhooks`` library."""
+
+    def __init__(self, *, script: list[int] | None = None) -> None:
+        from standardwebhooks import Webhook, WebhookVerificationError
+
+        self.secret = ""
+        self.script: deque[int] = deque(script or [])
+        self.deliveries: list[tuple[dict[str, str], str, bool]] = []
+        self.lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
+                size = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(size)
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                try:
+                    Webhook(receiver.secret).verify(raw, headers)
+                    verified = True
+                except (WebhookVerificationError, ValueError):
+                    verified = False
+                with receiver.lock:
+                    receiver.deliveries.append((headers, raw.decode("utf-8"), verified))
+                    status = receiver.script.popleft() if receiver.script else 200
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return None
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}/hooks/movements"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True,
+                                       name="webhook-receiver")
+
+    def start(self) -> WebhookReceiver:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(5)
+
+
 class SmtpReceiver:
     """aiosmtpd on loopback, keeping each message it accepts."""
 

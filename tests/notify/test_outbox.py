@@ -5,6 +5,7 @@ minor's guardian."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -23,7 +24,7 @@ from movements.domain.models import AuditEntry, OrganisationKind, Passenger
 from movements.domain.outbox_models import OutboxAttempt, OutboxMessage, OutboxState
 from movements.domain.uow import Actor, Tx, UnitOfWork
 from movements.notify.channels import Channels
-from movements.notify.loopback import SmsGateway, SmtpReceiver
+from movements.notify.loopback import SmsGateway, SmtpReceiver, WebhookReceiver
 from movements.notify.sender import OutboxSender
 from tests.factories import COORD, GATE, SYSTEM, add_pax, build_world, on_blocks_and_met
 from tests.pg import free_port
@@ -346,3 +347,50 @@ async def test_a_minor_without_a_guardian_number_gets_nothing(uow: UnitOfWork) -
     rows = await uow.read(_messages)
     assert [(m.passenger_id, m.recipient) for m in rows] == [
         (scene.adult_id, "+31612345678")]  # the child's own number is never used
+
+
+@pytest.fixture
+def partner() -> Iterator[WebhookReceiver]:
+    receiver = WebhookReceiver().start()
+    yield receiver
+    receiver.stop()
+
+
+async def test_webhooks_are_signed_retried_and_logged(
+        uow: UnitOfWork, clock: ManualClock, gateway: SmsGateway, smtp: SmtpReceiver,
+        partner: WebhookReceiver) -> None:
+    scene = await uow.run(_scene, SYSTEM)
+    with pytest.raises(RuleViolation) as bad:
+        await uow.run(ob.subscribe_webhook, COORD, "AMS", "ftp://x", ["gate_changed"])
+    assert bad.value.field == "url"
+    with pytest.raises(RuleViolation) as bad:
+        await uow.run(ob.subscribe_webhook, COORD, "AMS", partner.url, ["boarding_soon"])
+    assert bad.value.field == "events" and "boarding_soon" in bad.value.message
+    sub = await uow.run(ob.subscribe_webhook, COORD, "AMS", partner.url,
+                        ["gate_changed", "handed_over"])
+    partner.secret = sub.secret
+    partner.script.extend([500])
+    await uow.run(mv.update_flight, COORD, scene.departure_id, {"gate": "E9"})
+    await uow.run(mv.update_flight, COORD, scene.departure_id, {  # not subscribed
+        "estimated_at": datetime(2026, 9, 15, 11, 5, tzinfo=UTC)})
+    sender = _sender(uow, gateway, smtp, first_backoff=timedelta(seconds=10))
+    await sender.run_once()
+    clock.advance(seconds=11)
+    await sender.run_once()
+    assert [(verified, json.loads(body)["type"]) for _, body, verified in partner.deliveries
+            ] == [(True, "gate_changed"), (True, "gate_changed")]  # 500, then 200
+    headers, body, _ = partner.deliveries[1]
+    payload = json.loads(body)
+    assert payload["flight"] == "KL1234" and payload["gate"] == "E9"
+    assert headers["webhook-id"] == payload["id"] == partner.deliveries[0][0]["webhook-id"]
+    for name in ("Okello", "Grace", "Amir", "Haddad"):
+        assert name not in body
+    hooks = [m for m in await uow.read(_messages) if m.channel.value == "webhook"]
+    assert [(m.state, m.attempts) for m in hooks] == [(OutboxState.SENT, 2)]
+    log = [a for a in await uow.read(_attempts) if a[0] == hooks[0].id]
+    assert [outcome for _, outcome in log] == ["error", "sent"]
+    # a tampered body or another secret does not verify at the partner
+    from standardwebhooks import Webhook, WebhookVerificationError
+
+    with pytest.raises(WebhookVerificationError):
+        Webhook(sub.secret).verify(body.replace("E9", "E1"), headers)

@@ -25,7 +25,14 @@ from sqlalchemy.orm import Session
 from ..access import Need, access_outbox_message, access_passenger, may_at
 from ..errors import ConflictError, NotFound, RuleViolation
 from ..models import Airport, Organisation, Role
-from ..outbox_models import CaseCounterpart, Channel, Contact, OutboxAttempt, OutboxMessage
+from ..outbox_models import (
+    CaseCounterpart,
+    Channel,
+    Contact,
+    OutboxAttempt,
+    OutboxMessage,
+    WebhookSubscription,
+)
 from ..outbox_models import OutboxState as S
 from ..uow import Tx
 from ._common import require_role
@@ -48,6 +55,8 @@ class Outgoing:
     subject: str
     body: str
     attempt: int
+    #: A webhook's signing secret (Standard Webhooks); None for SMS and e-mail.
+    secret: str | None = None
 
 
 def backoff(failures: int, first: timedelta = FIRST_BACKOFF) -> timedelta:
@@ -79,8 +88,11 @@ def claim_due(tx: Tx, limit: int = 20, claim: timedelta = CLAIM, *,
         row.state = S.SENDING
         row.claimed_until = now + claim
         row.attempts += 1
+        hook = tx.session.get(WebhookSubscription, row.webhook_id) \
+            if row.webhook_id is not None else None
         out.append(Outgoing(row.id, row.idempotency_key, row.channel, row.recipient,
-                            row.subject, row.body, row.attempts))
+                            row.subject, row.body, row.attempts,
+                            hook.secret if hook is not None else None))
     return out
 
 
@@ -226,6 +238,48 @@ def set_case_counterpart(tx: Tx, case_id: int, organisation_id: int | None) -> N
     tx.audit("set_counterpart", "case", case.id, after={"organisation": organisation_id})
 
 
+# -- partner systems ---------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Subscribed:
+    id: int
+    #: Shown once: the partner verifies our signatures with it.
+    secret: str
+
+
+def subscribe_webhook(tx: Tx, airport: str, url: str, events: list[str], *,
+                      organisation_id: int | None = None) -> Subscribed:
+    """A partner system's URL gets the airport's ``events`` (``outbox.Event`` kinds, or
+    ``*``) as signed JSON POSTs.  Coordinators of that airport and admins.  Raises
+    RuleViolation naming the field for a URL that is not http(s) or an unknown kind."""
+    import base64
+    import secrets
+    from urllib.parse import urlsplit
+
+    from ..access import access_airport
+    from ..outbox import Event
+
+    require_role(tx, Role.COORDINATOR, Role.ADMIN)
+    place = access_airport(tx.session, tx.actor, airport, Need.COORDINATE)
+    address = (url or "").strip()
+    parts = urlsplit(address)
+    if parts.scheme not in ("http", "https") or not parts.hostname or len(address) > 500:
+        raise RuleViolation(f"url {address!r} is not an http(s) address", field="url")
+    kinds = sorted({e.strip() for e in events if e.strip()})
+    unknown = [k for k in kinds if k != "*" and k not in Event.ALL]
+    if not kinds or unknown:
+        raise RuleViolation(f"events: unknown {', '.join(unknown) or '(none given)'}; "
+                            f"known: {', '.join(Event.ALL)} or *", field="events")
+    secret = "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
+    row = WebhookSubscription(airport_id=place.id, organisation_id=organisation_id,
+                              url=address, secret=secret, events=",".join(kinds),
+                              active=True, created_at=tx.now)
+    tx.session.add(row)
+    tx.session.flush()
+    tx.audit("subscribe_webhook", "webhook_subscription", row.id,
+             after={"url": address, "events": kinds, "airport": place.iata})
+    return Subscribed(row.id, secret)
+
+
 # -- reading -----------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class OutboxRow:
@@ -313,4 +367,4 @@ def mask(recipient: str) -> str:
 __all__ = ["CLAIM", "MAX_ATTEMPTS", "OutboxPage", "OutboxRow", "Outgoing", "backoff",
            "cancel", "claim_due", "e164", "mask", "message_airport", "outbox_page",
            "outbox_rows", "record_result", "resend", "set_case_counterpart",
-           "set_organisation_email", "set_passenger_contact"]
+           "set_organisation_email", "set_passenger_contact", "subscribe_webhook"]

@@ -52,13 +52,31 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('case_id', name=op.f('pk_case_counterpart')),
     )
     op.create_table(
+        'webhook_subscription',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('airport_id', sa.Integer(), nullable=False),
+        sa.Column('organisation_id', sa.Integer(), nullable=True),
+        sa.Column('url', sa.String(length=500), nullable=False),
+        sa.Column('secret', sa.String(length=100), nullable=False),
+        sa.Column('events', sa.String(length=300), nullable=False),
+        sa.Column('active', sa.Boolean(), nullable=False),
+        sa.Column('created_at', UTC(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(['airport_id'], ['airport.id'],
+                                name=op.f('fk_webhook_subscription_airport_id_airport')),
+        sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'],
+                                name=op.f('fk_webhook_subscription_organisation_id_organisation')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_webhook_subscription')),
+    )
+    op.create_index(op.f('ix_webhook_subscription_airport_id'), 'webhook_subscription',
+                    ['airport_id'])
+    op.create_table(
         'outbox_message',
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('idempotency_key', sa.String(length=160), nullable=False),
         sa.Column('event', sa.String(length=32), nullable=False),
-        sa.Column('channel', sa.Enum('sms', 'email', name='channel', native_enum=False,
-                                     length=32), nullable=False),
-        sa.Column('recipient', sa.String(length=254), nullable=False),
+        sa.Column('channel', sa.Enum('sms', 'email', 'webhook', name='channel',
+                                     native_enum=False, length=32), nullable=False),
+        sa.Column('recipient', sa.String(length=500), nullable=False),
         sa.Column('language', sa.String(length=16), nullable=False),
         sa.Column('subject', sa.String(length=200), nullable=False),
         sa.Column('body', sa.Text(), nullable=False),
@@ -67,6 +85,7 @@ def upgrade() -> None:
         sa.Column('movement_id', sa.Integer(), nullable=True),
         sa.Column('passenger_id', sa.Integer(), nullable=True),
         sa.Column('organisation_id', sa.Integer(), nullable=True),
+        sa.Column('webhook_id', sa.Integer(), nullable=True),
         sa.Column('state', sa.Enum('queued', 'sending', 'sent', 'failed', 'cancelled',
                                    name='outboxstate', native_enum=False, length=32),
                   nullable=False),
@@ -87,6 +106,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(['passenger_id'], ['passenger.id'],
                                 name=op.f('fk_outbox_message_passenger_id_passenger'),
                                 ondelete='SET NULL'),
+        sa.ForeignKeyConstraint(['webhook_id'], ['webhook_subscription.id'],
+                                name=op.f('fk_outbox_message_webhook_id_webhook_subscription'),
+                                ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_message')),
         sa.UniqueConstraint('idempotency_key', name=op.f('uq_outbox_message_idempotency_key')),
     )
@@ -112,5 +134,8 @@ def downgrade() -> None:
     op.drop_index('ix_outbox_message_due', table_name='outbox_message')
     op.drop_index(op.f('ix_outbox_message_airport_id'), table_name='outbox_message')
     op.drop_table('outbox_message')
+    op.drop_index(op.f('ix_webhook_subscription_airport_id'),
+                  table_name='webhook_subscription')
+    op.drop_table('webhook_subscription')
     op.drop_table('case_counterpart')
     op.drop_table('notify_contact')
