@@ -148,6 +148,9 @@ def passenger_text(kind: str, language: str, movement: Movement, *,
         parts = [(t.gettext("Flight {flight} on {date} now leaves at {time}."), False)]
         if movement.gate:
             parts.append((t.gettext("Gate {gate}."), True))
+    elif kind == "family_arrived":  # to the person waiting: never whose family member
+        parts = [(t.gettext("Your family member has arrived on flight {flight} at {time}."),
+                  False), (t.gettext("Please wait in the arrivals hall."), True)]
     else:
         raise ValueError(f"no passenger text for {kind!r}")
     return f"{movement.flight}", _fit([(p.format(**values), o) for p, o in parts],

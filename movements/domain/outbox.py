@@ -43,7 +43,16 @@ from sqlalchemy.orm import Session
 from . import message_texts as texts
 from .clock import to_local
 from .events import DomainEvent, HandoverSigned, MilestoneRecorded, MovementUpdated
-from .models import Booking, BookingStatus, Handover, Movement, MovementKind, Passenger
+from .models import (
+    Booking,
+    BookingStatus,
+    Handover,
+    Movement,
+    MovementKind,
+    Organisation,
+    OrganisationKind,
+    Passenger,
+)
 from .outbox_models import (
     CaseCounterpart,
     Channel,
@@ -269,6 +278,9 @@ def _tell_counterparts(tx: Tx, session: Session, movement: Movement, kind: str, 
     cases = {b.passenger.case_id for b in bookings}
     added = 0
     for org_id, case_ids in sorted(_counterparts(session, cases).items()):
+        if kind == Event.LANDED and _is_family(session, org_id):
+            added += _tell_family(tx, session, movement, org_id, case_ids)
+            continue
         to = organisation_recipient(session, org_id)
         if to is None:
             continue
@@ -281,6 +293,27 @@ def _tell_counterparts(tx: Tx, session: Session, movement: Movement, kind: str, 
                  movement=movement, subject=subject, body=body):
             added += 1
     return added
+
+
+def _is_family(session: Session, organisation_id: int) -> bool:
+    org = session.get(Organisation, organisation_id)
+    return org is not None and org.kind is OrganisationKind.FAMILY
+
+
+def _tell_family(tx: Tx, session: Session, movement: Movement, org_id: int,
+                 case_ids: list[int]) -> int:
+    """The person waiting at arrivals (a family counterpart with a number) hears by SMS
+    that their family member has arrived, in the travellers' language; the SMS names
+    nobody."""
+    contact = session.scalar(select(Contact).where(Contact.organisation_id == org_id))
+    if contact is None or contact.opted_out or not contact.phone:
+        return 0
+    travellers = [b.passenger for b in _booked(movement) if b.passenger.case_id in case_ids]
+    language = texts.language_of(travellers[0].language if travellers else None)
+    subject, body = texts.passenger_text("family_arrived", language, movement)
+    to = Recipient(Channel.SMS, contact.phone, organisation_id=org_id, language=language)
+    return 1 if queue(tx, key=f"{Event.LANDED}:m{movement.id}:o{org_id}:sms", event=Event.LANDED,
+                      to=to, movement=movement, subject=subject, body=body) else 0
 
 
 def _handed_over(tx: Tx, session: Session, handover_id: int) -> int:

@@ -24,7 +24,7 @@ from movements.domain.sms import GSM7, UCS2, measure
 from movements.domain.uow import UnitOfWork
 from tests.factories import SYSTEM
 
-KINDS = ("booking_confirmed", "gate_changed", "delayed")
+KINDS = ("booking_confirmed", "gate_changed", "delayed", "family_arrived")
 CATALOGUES = sorted(texts.LOCALES.glob("*/LC_MESSAGES/messages.po"))
 
 

@@ -394,3 +394,30 @@ async def test_webhooks_are_signed_retried_and_logged(
 
     with pytest.raises(WebhookVerificationError):
         Webhook(sub.secret).verify(body.replace("E9", "E1"), headers)
+
+
+async def test_the_family_waiting_hears_by_sms_in_the_travellers_language(
+        uow: UnitOfWork, gateway: SmsGateway, smtp: SmtpReceiver) -> None:
+    scene = await uow.run(_scene, SYSTEM)
+
+    def family(tx: Tx) -> int:
+        pid, _ = add_pax(tx, scene.arrival_id, "CASE-F", "Nasser", "Rami", language="Farsi",
+                         birth_date=date(1970, 1, 1))
+        org = setup.ensure_organisation(tx, "Family Nasser (test)", OrganisationKind.FAMILY)
+        ob.set_organisation_email(tx, org, None, phone="+31 6 44444444")
+        passenger = tx.session.get(Passenger, pid)
+        assert passenger is not None
+        ob.set_case_counterpart(tx, passenger.case_id, org)
+        return org
+
+    org = await uow.run(family, SYSTEM)
+    await uow.run(mv.update_flight, SYSTEM, scene.arrival_id, {
+        "actual_at": datetime(2026, 9, 15, 12, 10, tzinfo=UTC)}, source="feed")
+    await _sender(uow, gateway, smtp).drain()
+    to_family = [r for r in gateway.received if r.to == "+31644444444"]
+    assert len(to_family) == 1
+    text = to_family[0].text
+    assert text.startswith("عضو خانواده شما با پرواز TK1957 ساعت 14:10 رسید.")
+    assert "Nasser" not in text and "Rami" not in text and "Petrenko" not in text
+    rows = [m for m in await uow.read(_messages) if m.organisation_id == org]
+    assert [(m.event, m.language, m.channel.value) for m in rows] == [("landed", "fa", "sms")]

@@ -198,8 +198,10 @@ def set_passenger_contact(tx: Tx, passenger_id: int, *, phone: str | None = None
     return contact.id
 
 
-def set_organisation_email(tx: Tx, organisation_id: int, email: str | None) -> int:
-    """The address an organisation's messages go to (coordinators and admins)."""
+def set_organisation_email(tx: Tx, organisation_id: int, email: str | None, *,
+                           phone: str | None = None, region: str | None = "NL") -> int:
+    """The address an organisation's messages go to, and for a family waiting at
+    arrivals the number their SMS goes to (coordinators and admins)."""
     require_role(tx, Role.COORDINATOR, Role.ADMIN)
     org = tx.session.get(Organisation, organisation_id)
     if org is None:
@@ -213,8 +215,10 @@ def set_organisation_email(tx: Tx, organisation_id: int, email: str | None) -> i
         contact = Contact(organisation_id=org.id, updated_at=tx.now)
         tx.session.add(contact)
     contact.email, contact.updated_at = address, tx.now
+    contact.phone = e164(phone, region) if phone else None
     tx.session.flush()
-    tx.audit("set_contact", "organisation", org.id, after={"email": address})
+    tx.audit("set_contact", "organisation", org.id,
+             after={"email": address, "phone": bool(contact.phone)})
     return contact.id
 
 
