@@ -242,6 +242,20 @@ def set_case_counterpart(tx: Tx, case_id: int, organisation_id: int | None) -> N
     tx.audit("set_counterpart", "case", case.id, after={"organisation": organisation_id})
 
 
+def set_counterpart_by_names(tx: Tx, case_reference: str, organisation_name: str) -> int:
+    """``set_case_counterpart`` by the case's reference and the organisation's name (the
+    command line); returns the case id.  NotFound names what is missing."""
+    from ..models import Case
+    from .handovers import organisation_by_name
+
+    ref = case_reference.strip().upper()
+    case_id = tx.session.scalar(select(Case.id).where(Case.reference == ref))
+    if case_id is None:
+        raise NotFound(f"case {ref} does not exist")
+    set_case_counterpart(tx, case_id, organisation_by_name(tx, organisation_name).id)
+    return int(case_id)
+
+
 # -- partner systems ---------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class Subscribed:
