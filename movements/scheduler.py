@@ -65,7 +65,8 @@ class JobRunner:
                                    self.settings.notify_email_url),
             public_url=self.settings.public_url,
             first_backoff=timedelta(seconds=self.settings.outbox_first_backoff_seconds),
-            max_attempts=self.settings.outbox_max_attempts)
+            max_attempts=self.settings.outbox_max_attempts,
+            claim=timedelta(seconds=self.settings.outbox_claim_seconds))
         self.scheduler: AsyncIOScheduler | None = None
         self._running: set[asyncio.Task[None]] = set()
         self._lease_failures = 0

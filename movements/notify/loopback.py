@@ -63,6 +63,9 @@ class _Store:
             return list(self.items)
 
 
+HOLD = -1
+
+
 class SmsGateway:
     """An HTTP server that takes ``POST`` JSON (Apprise's json://: ``title``,
     ``message``, and the ``to`` the URL adds) and answers from ``script`` (then 200)."""
@@ -72,6 +75,10 @@ class SmsGateway:
         self.store = _Store(log)
         self.script: deque[int] = deque(script or [])
         self.requests = 0
+        #: A script entry of HOLD: take the message, then answer only once this is set
+        #: (a sender killed while it waits never learns it was taken).
+        self.release = threading.Event()
+        self.holding = threading.Event()
         gateway = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -81,12 +88,16 @@ class SmsGateway:
                 with gateway.store.lock:
                     gateway.requests += 1
                     status = gateway.script.popleft() if gateway.script else 200
-                if status == 200:
+                if status in (200, HOLD):
                     body = json.loads(raw.decode("utf-8"))
                     gateway.store.add(Received(
                         to=str(body.get("to", "")), key=self.headers.get("Idempotency-Key"),
                         subject=str(body.get("title", "")), text=str(body.get("message", "")),
                         raw=body))
+                if status == HOLD:
+                    gateway.holding.set()
+                    gateway.release.wait(60)
+                    status = 200
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -108,14 +119,26 @@ class SmsGateway:
         self.thread.start()
         return self
 
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(5)
-
     @property
     def received(self) -> list[Received]:
         return self.store.snapshot()
+
+    @property
+    def accepted(self) -> list[Received]:
+        """What a gateway that keeps idempotency keys delivers: each key's first copy."""
+        seen: set[str | None] = set()
+        out = []
+        for item in self.received:
+            if item.key not in seen:
+                seen.add(item.key)
+                out.append(item)
+        return out
+
+    def stop(self) -> None:
+        self.release.set()  # a held request answers, so the server can shut down
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(5)
 
 
 class WebhookReceiver:

@@ -33,13 +33,15 @@ class SendRun:
 class OutboxSender:
     def __init__(self, uow: UnitOfWork, channels: Channels, *, public_url: str,
                  first_backoff: timedelta = actions.FIRST_BACKOFF,
-                 max_attempts: int = actions.MAX_ATTEMPTS, batch: int = 20) -> None:
+                 max_attempts: int = actions.MAX_ATTEMPTS, batch: int = 20,
+                 claim: timedelta = actions.CLAIM) -> None:
         self.uow = uow
         self.channels = channels
         self.public_url = public_url
         self.first_backoff = first_backoff
         self.max_attempts = max_attempts
         self.batch = batch
+        self.claim = claim
 
     async def run_once(self) -> SendRun:
         """Send what is due now (one batch); returns what happened."""
@@ -47,7 +49,8 @@ class OutboxSender:
         ready = tuple(c for c in Channel if self.channels.configured(c))
         if not ready:
             return run
-        claimed = await self.uow.run(actions.claim_due, SENDER, self.batch, channels=ready)
+        claimed = await self.uow.run(actions.claim_due, SENDER, self.batch, self.claim,
+                                     channels=ready)
         for message in claimed:
             result = await self.channels.send(message, self.public_url)
             state = await self.uow.run(actions.record_result, SENDER, message.id, result.ok,

@@ -93,6 +93,9 @@ class Settings(BaseSettings):
     #: Wait after the first failed try; doubles after each, up to 30 minutes.
     outbox_first_backoff_seconds: float = Field(30.0, ge=0.1)
     outbox_max_attempts: int = Field(6, ge=1)
+    #: How long a claimed message is the sender's before another may send it again (a
+    #: sender that died mid-send); longer than the slowest provider's answer.
+    outbox_claim_seconds: int = Field(120, ge=2)
 
     def __init__(self, **values: Any) -> None:
         try:

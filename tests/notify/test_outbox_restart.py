@@ -17,7 +17,7 @@ from movements.domain.actions import outbox as ob
 from movements.domain.models import Passenger
 from movements.domain.outbox_models import OutboxMessage, OutboxState
 from movements.domain.uow import NullPublisher, Tx
-from movements.notify.loopback import SmsGateway, SmtpReceiver
+from movements.notify.loopback import HOLD, SmsGateway, SmtpReceiver
 from movements.platform.db import Database
 from tests.conftest import run_async
 from tests.factories import SYSTEM
@@ -119,3 +119,54 @@ def test_kill_9_between_commit_and_send_then_restart_sends_each_once(
         "+31612345600", "+31612345601", "+31612345602"]
     assert all("E9" in r.text for r in gateway.received)
     assert all(attempts == 1 for _, _, attempts in final)
+
+
+def _wait_all_sent(database_url: str, server: object, seconds: float = 90
+                   ) -> list[tuple[str, OutboxState, int]]:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        rows = _outbox(database_url)
+        if rows and all(state is OutboxState.SENT for _, state, _ in rows):
+            return rows
+        time.sleep(0.2)
+    rows = _outbox(database_url)
+    raise AssertionError(f"not all sent: {rows}\n{server.log()}")  # type: ignore[attr-defined]
+
+
+def test_kill_9_while_the_provider_is_answering_then_restart_delivers_each_once_by_key(
+        database_url: str, tmp_path: Path, gateway: SmsGateway, smtp: SmtpReceiver) -> None:
+    """The hardest window: the provider has taken the first message, the sender is
+    killed before it hears back.  The new sender sends it again once the claim runs out,
+    with the same Idempotency-Key: the provider takes each key once."""
+    world, pids, _ = seed_site(database_url)
+    _contacts(database_url, pids, world.reception_org_id)
+    gateway.script.append(HOLD)
+    env = {"MOVEMENTS_NOTIFY_SMS_URL": gateway.url, "MOVEMENTS_NOTIFY_EMAIL_URL": smtp.url(),
+           "MOVEMENTS_RUN_JOBS": "true", "MOVEMENTS_JOB_LEASE_SECONDS": "2",
+           "MOVEMENTS_OUTBOX_INTERVAL_SECONDS": "0.2", "MOVEMENTS_OUTBOX_CLAIM_SECONDS": "3"}
+    first = start_server(database_url, tmp_path, extra_env=env, name="first")
+    try:
+        client, csrf = sign_in(first.base, "coord", PASSWORD)
+        resp = client.post(f"/movements/{world.departure_id}/flight", data={"gate": "E9"},
+                           headers={"X-CSRF-Token": csrf, "HX-Request": "true"})
+        assert resp.status_code == 200, resp.text
+        client.close()
+        assert gateway.holding.wait(60), first.log()  # taken, not yet answered
+    finally:
+        first.stop(signal.SIGKILL)
+    gateway.release.set()
+    held = gateway.received
+    assert len(held) == 1
+    assert any(state is OutboxState.SENDING for _, state, _ in _outbox(database_url))
+
+    second = start_server(database_url, tmp_path, extra_env=env, name="second")
+    try:
+        final = _wait_all_sent(database_url, second)
+    finally:
+        second.stop()
+    keys = sorted(k for k, _, _ in final)
+    assert len(keys) == 3
+    # The provider saw the first message twice, under one key; it takes each key once.
+    copies = sorted(r.key or "" for r in gateway.received)
+    assert copies.count(held[0].key or "") == 2 and sorted(set(copies)) == keys
+    assert sorted(r.key or "" for r in gateway.accepted) == keys
