@@ -10,27 +10,13 @@ a receiver can drop a copy sent again after a crash between sending and recordin
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .models import Base, UtcDateTime, _enum
-
-
-class OutboxState(enum.StrEnum):
-    QUEUED = "queued"  # waiting for its (next) try
-    SENDING = "sending"  # claimed by the sender until ``claimed_until``
-    SENT = "sent"  # the channel accepted it
-    FAILED = "failed"  # every try failed (``last_error`` says why); resend queues it again
-    CANCELLED = "cancelled"  # a coordinator stopped it
-
-
-class Channel(enum.StrEnum):
-    SMS = "sms"
-    EMAIL = "email"
-    WEBHOOK = "webhook"  # a partner system's URL, signed (Standard Webhooks)
+from .outbox_vocabulary import Channel, OutboxState
 
 
 class Contact(Base):

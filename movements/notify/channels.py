@@ -35,7 +35,7 @@ with warnings.catch_warnings():
     import imghdr  # noqa: F401
 
 from movements.domain.actions.outbox import Outgoing
-from movements.domain.outbox_models import Channel
+from movements.domain.outbox_vocabulary import Channel
 
 log = logging.getLogger(__name__)
 

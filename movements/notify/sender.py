@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from movements.domain.actions import outbox as actions
-from movements.domain.outbox_models import Channel, OutboxState
+from movements.domain.outbox_vocabulary import Channel, OutboxState
 from movements.domain.uow import Actor, UnitOfWork
 from movements.notify.channels import Channels
 
