@@ -110,3 +110,30 @@ def test_gate_staff_cannot_see_or_touch_the_outbox(site: Site) -> None:
 
 def _attempt_outcomes(session: object) -> list[str]:
     return list(session.scalars(select(OutboxAttempt.outcome)))  # type: ignore[attr-defined]
+
+
+def test_a_coordinator_records_a_members_number_and_consent_on_the_case_page(
+        site: Site, coord: tuple[TestClient[Litestar], str]) -> None:
+    client, csrf = coord
+    pid = site.passenger_ids[0]
+
+    def contact(session: object) -> tuple[object, ...] | None:
+        from movements.domain.outbox_models import Contact
+
+        row = session.scalar(select(Contact).where(  # type: ignore[attr-defined]
+            Contact.passenger_id == pid))
+        return None if row is None else (row.phone, row.guardian_phone, row.opted_out)
+
+    case_id = _read(site, client, lambda s: s.get(  # type: ignore[attr-defined]
+        __import__("movements.domain.models", fromlist=["Passenger"]).Passenger, pid).case_id)
+    bad = client.post(f"/plan/passengers/{pid}/contact",
+                      data={"_csrf": csrf, "phone": "0612"}, follow_redirects=False)
+    assert bad.status_code in (200, 422) and "is not a valid phone number" in bad.text
+    assert _read(site, client, contact) is None  # nothing written
+    ok = client.post(f"/plan/passengers/{pid}/contact",
+                     data={"_csrf": csrf, "phone": "06 1234 5678", "opted_out": "on"},
+                     follow_redirects=False)
+    assert ok.status_code == 303, ok.text
+    assert _read(site, client, contact) == ("+31612345678", None, True)
+    page = client.get(f"/plan/cases/{case_id}").text
+    assert 'value="+31612345678"' in page and "opted out" in page

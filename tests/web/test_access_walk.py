@@ -524,6 +524,7 @@ PLANNING_ROUTES = [
     ("POST", "/plan/movements/{movement_id:int}/notice"),
     ("POST", "/plan/passengers/{passenger_id:int}"),
     ("POST", "/plan/passengers/{passenger_id:int}/clearance"),
+    ("POST", "/plan/passengers/{passenger_id:int}/contact"),
 ]
 PROBES.update({route: _planning_probes(*route) for route in PLANNING_ROUTES})
 

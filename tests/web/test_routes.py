@@ -113,6 +113,7 @@ ACCESS.update({
     ("GET", "/plan/charters/{movement_id:int}"): COORD,
     ("POST", "/plan/charters/{movement_id:int}"): COORD,
     ("POST", "/plan/passengers/{passenger_id:int}/clearance"): COORD,
+    ("POST", "/plan/passengers/{passenger_id:int}/contact"): COORD,
     ("POST", "/plan/cases/{case_id:int}/confirm"): COORD,
     ("POST", "/plan/cases"): COORD,
     ("POST", "/plan/movements/{movement_id:int}/edit"): COORD,
