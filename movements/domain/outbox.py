@@ -34,7 +34,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -234,8 +234,7 @@ def _movement_changed(tx: Tx, session: Session, event: MovementUpdated,
         if "gate" in changes and changes["gate"]:
             kinds.append((Event.GATE_CHANGED, f"g{changes['gate']}"))
         estimate = changes.get("estimated_at")
-        if estimate is not None and estimate - movement.scheduled_at >= timedelta(
-                minutes=DELAY_MINUTES):
+        if estimate is not None and _worth_telling(session, movement, estimate):
             kinds.append((Event.DELAYED, f"t{estimate:%Y%m%d%H%M}"))
         seq = _seq(event, movement.id)
         for kind, what in kinds:
@@ -252,6 +251,21 @@ def _movement_changed(tx: Tx, session: Session, event: MovementUpdated,
         added += _tell_counterparts(tx, session, movement, Event.LANDED)
         added += queue_webhooks(tx, movement, Event.LANDED, "")
     return added
+
+
+def _worth_telling(session: Session, movement: Movement, estimate: datetime) -> bool:
+    """A new estimate is told when it is ``DELAY_MINUTES`` or more away from the time
+    people were last told (the last delay message, else the schedule): a feed that moves
+    the estimate a minute at a time sends one SMS, not one a minute."""
+    last_key = session.scalar(
+        select(OutboxMessage.idempotency_key).where(
+            OutboxMessage.movement_id == movement.id,
+            OutboxMessage.event == Event.DELAYED).order_by(OutboxMessage.id.desc()).limit(1))
+    told = movement.scheduled_at
+    if last_key:
+        stamp = last_key.split(":t", 1)[1].split(":", 1)[0]
+        told = datetime.strptime(stamp, "%Y%m%d%H%M").replace(tzinfo=UTC)
+    return abs(estimate - told) >= timedelta(minutes=DELAY_MINUTES)
 
 
 def _milestone(tx: Tx, session: Session, event: MilestoneRecorded,

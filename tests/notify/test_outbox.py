@@ -421,3 +421,16 @@ async def test_the_family_waiting_hears_by_sms_in_the_travellers_language(
     assert "Nasser" not in text and "Rami" not in text and "Petrenko" not in text
     rows = [m for m in await uow.read(_messages) if m.organisation_id == org]
     assert [(m.event, m.language, m.channel.value) for m in rows] == [("landed", "fa", "sms")]
+
+
+async def test_an_estimate_moving_a_minute_at_a_time_sends_one_delay_sms(
+        uow: UnitOfWork) -> None:
+    scene = await uow.run(_scene, SYSTEM)
+    for minute in range(10, 31):  # 10:10 ... 10:30 UTC, the schedule is 10:00
+        await uow.run(mv.update_flight, SYSTEM, scene.departure_id, {
+            "estimated_at": datetime(2026, 9, 15, 10, minute, tzinfo=UTC)}, source="feed")
+    delays = [m for m in await uow.read(_messages) if m.event == "delayed"]
+    # told at 10:15 (15 min late); 10:30 is 15 min from what they were told: told again
+    assert sorted({m.idempotency_key.split(":")[3] for m in delays}) == [
+        "t202609151015", "t202609151030"]
+    assert len(delays) == 4  # the adult and the guardian, twice
