@@ -16,8 +16,7 @@ from movements.domain.outbox_models import OutboxAttempt, OutboxMessage, OutboxS
 from movements.domain.uow import Tx
 from tests.factories import SYSTEM
 from tests.web.conftest import BASE, Site, login
-
-pytest_plugins = ["tests.web.conftest"]
+from tests.web.conftest import site as site  # noqa: F401 - the web tests' fixture
 
 
 @pytest.fixture

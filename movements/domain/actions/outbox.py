@@ -179,8 +179,12 @@ def set_passenger_contact(tx: Tx, passenger_id: int, *, phone: str | None = None
                           guardian_phone: str | None = None, opted_out: bool = False,
                           region: str | None = "NL") -> int:
     """Record how to reach a passenger by SMS (numbers stored E.164) and their consent:
-    ``opted_out`` stops every message to them.  Returns the contact id."""
+    ``opted_out`` stops every message to them.  Returns the contact id.  Raises
+    RuleViolation naming the field for a bad number, or when nothing is given."""
     passenger = access_passenger(tx.session, tx.actor, passenger_id, Need.COORDINATE)
+    if not (phone or "").strip() and not (guardian_phone or "").strip() and not opted_out:
+        raise RuleViolation("give a mobile number, a guardian's number, or that they do "
+                            "not want messages", field="phone")
     numbers = {"phone": e164(phone, region) if phone else None,
                "guardian_phone": e164(guardian_phone, region, field="guardian_phone")
                if guardian_phone else None}
