@@ -21,23 +21,30 @@ import logging
 import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from types import ModuleType
 from urllib.parse import quote
 
-import apprise
 import httpx
 from standardwebhooks import Webhook
-
-# Apprise's e-mail plugin (PGP support) imports the stdlib's imghdr, deprecated since
-# Python 3.11, when its first URL is added: import it once here, quietly, so the warning
-# is not raised in the middle of a send (our tests turn warnings into errors).
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", DeprecationWarning)
-    import imghdr  # noqa: F401
 
 from movements.domain.actions.outbox import Outgoing
 from movements.domain.outbox_vocabulary import Channel
 
 log = logging.getLogger(__name__)
+
+
+def _apprise() -> ModuleType:
+    """Apprise, imported on first use (it takes about a second to import: a server
+    start should not wait for it).  Its e-mail plugin (PGP support) imports the stdlib's
+    imghdr, deprecated since Python 3.11, when its first URL is added: that is imported
+    here first, quietly, so the warning is not raised in the middle of a send (the tests
+    turn warnings into errors)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import imghdr  # noqa: F401
+    import apprise
+
+    return apprise
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +77,7 @@ class Channels:
         if not self.configured(message.channel):
             return Result(False, f"no {message.channel.value} channel configured "
                                  f"(MOVEMENTS_NOTIFY_{message.channel.value.upper()}_URL)")
+        apprise = _apprise()
         notifier = apprise.Apprise()
         if not notifier.add(self.url_for(message)):
             return Result(False, f"the {message.channel.value} URL is not one Apprise knows")
