@@ -671,4 +671,6 @@ class FlightFieldSource(Base):
 
 # The coordinators' plan (issue 14) lives in its own module; importing it here puts its
 # tables in Base.metadata wherever the models are loaded.
+# Contacts and the outbox (issue 16), likewise.
+from . import outbox_models as outbox_models  # noqa: E402
 from . import planning_models as planning_models  # noqa: E402

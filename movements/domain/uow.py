@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import input_rules
+from . import input_rules, outbox
 from .clock import Clock, SystemClock
 from .errors import Busy, ConflictError, RuleViolation
 from .events import DomainEvent
@@ -210,6 +210,9 @@ class UnitOfWork:
             tx = Tx(session=session, now=self.clock.now(), actor=actor, events=events)
             result = action(tx, *args, **kwargs)
             session.flush()
+            if events:  # messages the change calls for, in its own transaction
+                outbox.queue_for_events(tx, events)
+                session.flush()
             return result
 
         try:
