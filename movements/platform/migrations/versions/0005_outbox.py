@@ -2,7 +2,7 @@
 transactional outbox with its attempt log (issue 16).
 
 Revision ID: 0005_outbox
-Revises: 0004_reports
+Revises: 0005_robust
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from alembic import op
 import movements.domain.models
 
 revision = '0005_outbox'
-down_revision = '0004_reports'
+down_revision = '0005_robust'
 branch_labels = None
 depends_on = None
 
