@@ -87,7 +87,7 @@ def _clear_all(page: Page, medif_until: str | None = None) -> None:
     """Tick declaration and consent for every member (and a MEDIF when given)."""
     count = page.locator(".members form[action$='/clearance']").count()
     for i in range(count):
-        row = page.locator(".members details.more").nth(i)
+        row = page.locator(".members details.more:has(form[action$='/clearance'])").nth(i)
         row.locator("summary").click()
         form = row.locator("form")
         form.locator("input[name=declaration]").check()
