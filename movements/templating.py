@@ -7,10 +7,10 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from jinja2.runtime import Context
 
+from movements import i18n
 from movements.domain import milestones as steps
 from movements.domain.ssr import SSR_CODES
 from movements.domain.vocabulary import FlightState, Lane
@@ -18,16 +18,26 @@ from movements.realtime.wire import page_spec as sync_header_spec
 
 TEMPLATES = Path(__file__).parent / "web" / "templates"
 
+N_ = i18n.N_
 BADGE_LABELS = {
-    "escort": "Escort",
-    "medical": "Medical",
-    "stretcher_oxygen": "Stretcher/O₂",
-    "wheelchair": "Wheelchair",
-    "minor": "Minor alone",
-    "meet_assist": "Meet & assist",
+    "escort": N_("Escort"),
+    "medical": N_("Medical"),
+    "stretcher_oxygen": N_("Stretcher/O₂"),
+    "wheelchair": N_("Wheelchair"),
+    "minor": N_("Minor alone"),
+    "meet_assist": N_("Meet & assist"),
 }
 LANE_LABELS = Lane.labels()
 STATE_LABELS = FlightState.labels()
+
+
+def page_locale(context: Context) -> str:
+    """The language a render is for: the context's ``locale``, else the signed-in
+    ``user``'s, else the current one (the request's, set by the session middleware)."""
+    for found in (context.get("locale"), getattr(context.get("user"), "locale", None)):
+        if isinstance(found, str) and found:
+            return i18n.known(found)
+    return i18n.current()
 
 
 def make_environment(default_tz: str = "UTC") -> Environment:
@@ -36,6 +46,7 @@ def make_environment(default_tz: str = "UTC") -> Environment:
     handover's), else ``default_tz`` (the composition root passes the default airport's)."""
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
+        extensions=["jinja2.ext.i18n"],
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -64,8 +75,8 @@ def make_environment(default_tz: str = "UTC") -> Environment:
         from the server's locale)."""
         if not value:
             return ""
-        return format_datetime(value.astimezone(zone(context, tz)), "dd MMM HH:mm",
-                               locale="en")
+        return i18n.format_moment(value.astimezone(zone(context, tz)), "dd MMM HH:mm",
+                                  locale=page_locale(context))
 
     def isodate(value: date) -> str:
         return value.isoformat()
@@ -81,7 +92,23 @@ def make_environment(default_tz: str = "UTC") -> Environment:
             return value
         return when.astimezone(zone(context, tz)).strftime("%H:%M") if when.tzinfo else value
 
-    env.filters.update(hhmm=hhmm, local=local, isodate=isodate, feedvalue=feedvalue)
+    @pass_context
+    def day(context: Context, value: date, fmt: str = "EEEE d MMMM y") -> str:
+        """A day with the reader's weekday and month names."""
+        return i18n.format_day(value, fmt, locale=page_locale(context))
+
+    @pass_context
+    def gettext(context: Context, message: str) -> str:
+        return i18n.gettext(message, page_locale(context))
+
+    @pass_context
+    def ngettext(context: Context, singular: str, plural: str, n: int) -> str:
+        return i18n.ngettext(singular, plural, n, page_locale(context))
+
+    # newstyle: ``_("%(n)s rows", n=3)`` formats, and autoescaping applies to the result.
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(LANGUAGES=i18n.LANGUAGES)
+    env.filters.update(day=day, hhmm=hhmm, local=local, isodate=isodate, feedvalue=feedvalue)
     env.globals.update(BADGE_LABELS=BADGE_LABELS, LANE_LABELS=LANE_LABELS,
                        STATE_LABELS=STATE_LABELS, SSR=SSR_CODES,
                        MILESTONE_LABELS=steps.LABELS,

@@ -24,7 +24,9 @@ from litestar.response import Redirect, Response, Stream
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from movements import i18n
 from movements.domain.actions import audit as audit_actions
+from movements.domain.actions import languages as language_actions
 from movements.domain.actions import passwords as password_actions
 from movements.domain.actions import setup
 from movements.domain.errors import DomainError, NotFound, RuleViolation
@@ -106,7 +108,7 @@ def _users_view(session: Session) -> dict[str, Any]:
         "users": [{"id": u.id, "username": u.username, "display_name": u.display_name,
                    "role": ROLE_LABELS[u.role], "organisation": u.organisation.name
                    if u.organisation else "", "airports": sorted(a.iata for a in u.airports),
-                   "active": u.active, "created": _local(u.created_at),
+                   "active": u.active, "created": _local(u.created_at), "locale": u.locale,
                    "sessions": open_sessions.get(u.id, 0)} for u in users],
         "organisations": [o.name for o in session.scalars(
             select(Organisation).order_by(Organisation.name))],
@@ -178,7 +180,8 @@ class Admin(Controller):
                 setup.add_user, _user(request).actor, str(form.get("username", "")),
                 str(form.get("display_name", "")), str(form.get("role", "")), hashed,
                 organisation=str(form.get("organisation", "")).strip() or None,
-                airports=[str(a) for a in kept["airports"]])
+                airports=[str(a) for a in kept["airports"]],
+                locale=str(form.get("locale", "en")))
         except DomainError as exc:
             return await _users_page(request, services, message=f"Not added: {exc.message}",
                                      kind="error", form=kept, field=exc.field,
@@ -206,6 +209,22 @@ class Admin(Controller):
         return await _users_page(
             request, services, message=f"One-time password for {username}: {one_time} "
             "(shown once; they choose their own at the next sign-in).", kind="ok")
+
+    @post("/users/language", status_code=303)
+    async def set_language(self, request: Request[Any, Any, Any], services: ServicesDep
+                           ) -> Response[Any]:
+        """Set a user's console language (they see it from their next page on)."""
+        form = await _form(request)
+        try:
+            user_id = _user_id(form)
+            await services.uow.run(language_actions.set_user_locale, _user(request).actor,
+                                   user_id, str(form.get("locale", "")))
+        except DomainError as exc:
+            return await _users_page(request, services,
+                                     message=i18n.gettext("Not changed: %(reason)s") % {
+                                         "reason": i18n.gettext(exc.message)},
+                                     kind="error", field=exc.field, status=exc.status)
+        return Redirect(f"/admin/users?changed={user_id}", status_code=303)
 
     @post("/users/deactivate", status_code=303)
     async def deactivate(self, request: Request[Any, Any, Any], services: ServicesDep
