@@ -81,7 +81,11 @@ def use_locale(locale: str) -> Iterator[None]:
 
 
 def gettext(message: str, locale: str | None = None) -> str:
-    """``message`` in ``locale`` (default: the current language)."""
+    """``message`` in ``locale`` (default: the current language).  Text with no entry in
+    the catalogue (a name, a value) comes back as it is; the empty string stays empty (a
+    catalogue's "" entry is its header, never a translation)."""
+    if not message:
+        return message
     return translations(known(locale or current())).gettext(message)
 
 
