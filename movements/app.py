@@ -23,6 +23,7 @@ from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 
 from movements.delivery import pdf_pool
+from movements.i18n import N_
 from movements.domain.clock import Clock
 from movements.domain.errors import Busy, DomainError
 from movements.domain.storage import StorageUnavailable
@@ -68,8 +69,8 @@ def _wants_html(request: Request[Any, Any, Any]) -> bool:
         "text/html" in request.headers.get("accept", "")
 
 
-ERROR_TITLES = {403: "Not allowed", 404: "Not found", 409: "Changed meanwhile",
-                410: "Deleted", 422: "Not done", 503: "Busy: try again"}
+ERROR_TITLES = {403: N_("Not allowed"), 404: N_("Not found"), 409: N_("Changed meanwhile"),
+                410: N_("Deleted"), 422: N_("Not done"), 503: N_("Busy: try again")}
 
 
 def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
@@ -82,7 +83,7 @@ def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response
         user = current_user(request)
         body = request.app.state.fragments.env.get_template("error.html").render(
             user=user, csrf_token=user.csrf_token if user else "", airport_name="",
-            title=ERROR_TITLES.get(exc.status, "Refused"), message=exc.message)
+            title=ERROR_TITLES.get(exc.status, N_("Refused")), message=exc.message)
         return Response(body, media_type=HTML, status_code=exc.status,
                         headers={"Cache-Control": "no-store", **(headers or {})})
     return Response({"error": exc.message, "field": exc.field, "status": exc.status},
