@@ -23,10 +23,10 @@ from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 
 from movements.delivery import pdf_pool
-from movements.i18n import N_
 from movements.domain.clock import Clock
 from movements.domain.errors import Busy, DomainError
 from movements.domain.storage import StorageUnavailable
+from movements.i18n import N_
 from movements.platform.config import Settings
 from movements.platform.lifeline import end_with
 from movements.realtime.backends import make_backend

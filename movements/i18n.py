@@ -26,7 +26,7 @@ import contextlib
 from collections.abc import Iterator
 from contextvars import ContextVar
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from babel.dates import format_date, format_datetime
@@ -52,7 +52,7 @@ def known(locale: str | None) -> str:
     return locale if locale in LANGUAGES else DEFAULT
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(locale: str) -> NullTranslations:
     """The compiled catalogue of ``locale`` (English: no catalogue, msgids as they are)."""
     if known(locale) == DEFAULT:

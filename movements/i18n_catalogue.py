@@ -90,9 +90,9 @@ def runtime_labels() -> set[str]:
     labels.update(report_charts.LABELS.values())
     labels.update(reports.DIRECTIONS)
     # Enum values shown as words (``transit_in`` -> "transit in").
-    for enum in (m.MovementKind, m.BookingStatus, m.ChronicCondition, m.EscortKind,
-                 m.HandoverStatus):
-        labels.update(e.value.replace("_", " ") for e in enum)
+    for words in (m.MovementKind, m.BookingStatus, m.ChronicCondition, m.EscortKind,
+                  m.HandoverStatus):
+        labels.update(str(e.value).replace("_", " ") for e in words)
     labels.update(_report_literals())
     return {x for x in labels if x and x.strip()}
 
@@ -139,12 +139,12 @@ def update(locales: Iterable[str] = ("nl",)) -> dict[str, int]:
             write_po(out, catalog, sort_output=True, width=96, ignore_obsolete=True)
         with open(mo_path(locale), "wb") as out:
             write_mo(out, catalog)
-        missing[locale] = sum(1 for msg in catalog if msg.id and not _translated(msg.string))
+        missing[locale] = sum(bool(msg.id) and not _translated(msg.string) for msg in catalog)
     return missing
 
 
-def _translated(string: str | tuple[str, ...] | None) -> bool:
-    if isinstance(string, tuple):
+def _translated(string: object) -> bool:
+    if isinstance(string, (tuple, list)):
         return all(string)
     return bool(string)
 

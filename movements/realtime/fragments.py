@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from jinja2 import Environment
 
+from movements import i18n
 from movements.domain import live_views as lv
 from movements.domain import queries
 
@@ -20,12 +21,27 @@ def header(stream: str, first: int, last: int, kind: str, at: float | None = Non
     return format_header(stream, first, last, kind, at)
 
 
+def channel_for(stream: str, locale: str) -> str:
+    """The fan-out channel that carries ``stream`` rendered in ``locale``: English on the
+    stream's own name (what every other subscriber and the benches use), another language
+    on ``stream@locale``."""
+    return stream if locale == i18n.DEFAULT else f"{stream}@{locale}"
+
+
 class Fragments:
     def __init__(self, env: Environment) -> None:
         self.env = env
+        #: The language of what ``render`` produces now (set by ``update``).
+        self.locale = i18n.DEFAULT
 
     def render(self, template: str, **context: object) -> str:
-        return self.env.get_template(template).render(**context)
+        return self.env.get_template(template).render(locale=self.locale, **context)
+
+    def in_locale(self, locale: str) -> Fragments:
+        """The same renderer, writing ``locale`` (one small object per language)."""
+        other = Fragments(self.env)
+        other.locale = i18n.known(locale)
+        return other
 
     # -- board ------------------------------------------------------------------------
     def lanes(self, rows: list[queries.MovementSummary], oob: bool,
