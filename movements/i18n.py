@@ -39,6 +39,10 @@ DEFAULT = "en"
 LANGUAGES: dict[str, str] = {"en": "English", "nl": "Nederlands"}
 
 _current: ContextVar[str] = ContextVar("movements_locale", default=DEFAULT)
+#: The language of the document being built.  Separate from the request's: only the
+#: documents that are translated (the handover manifest) set it, so a document that is
+#: not (yet) translated never comes out half in the reader's language.
+_document: ContextVar[str] = ContextVar("movements_document_locale", default=DEFAULT)
 
 
 def N_(message: str) -> str:  # noqa: N802 - gettext's name for "mark, translate later"
@@ -95,6 +99,36 @@ def ngettext(singular: str, plural: str, n: int, locale: str | None = None) -> s
 
 
 _ = gettext
+
+
+@contextlib.contextmanager
+def document_language(locale: str) -> Iterator[None]:
+    """Build a document in ``locale`` inside the block (see ``document_gettext``)."""
+    token = _document.set(known(locale))
+    try:
+        yield
+    finally:
+        _document.reset(token)
+
+
+def document_locale() -> str:
+    """The language of the document being built (``en`` outside ``document_language``)."""
+    return _document.get()
+
+
+def document_gettext(message: str) -> str:
+    """``message`` in the language of the document being built."""
+    return gettext(message, _document.get())
+
+
+def document_pgettext(context: str, message: str) -> str:
+    """``message`` in the document's language where the same English word needs another
+    translation in ``context`` (e.g. a narrow table column)."""
+    return str(translations(_document.get()).pgettext(context, message))
+
+
+def document_ngettext(singular: str, plural: str, n: int) -> str:
+    return ngettext(singular, plural, n, _document.get())
 
 
 def negotiate(accept_language: str | None) -> str:

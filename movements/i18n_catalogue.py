@@ -30,7 +30,8 @@ from movements import i18n
 
 ROOT = Path(__file__).resolve().parent.parent
 POT = i18n.LOCALE_DIR / f"{i18n.DOMAIN}.pot"
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None,
+            "pgettext": ((1, "c"), 2)}
 
 
 def po_path(locale: str) -> Path:
@@ -102,13 +103,13 @@ def extract() -> Catalog:
     with open(ROOT / "babel.cfg") as cfg:
         method_map, options_map = parse_mapping_cfg(cfg)
     catalog = Catalog(project="movements", domain=i18n.DOMAIN, charset="utf-8")
-    for _filename, _lineno, message, _comments, _context in extract_from_dir(
+    for _filename, _lineno, message, _comments, context in extract_from_dir(
             str(ROOT), method_map, options_map, keywords=KEYWORDS):
         if isinstance(message, tuple):
             if message[0]:
-                catalog.add(message if len(message) > 1 else message[0])
+                catalog.add(message if len(message) > 1 else message[0], context=context)
         elif message:
-            catalog.add(message)
+            catalog.add(message, context=context)
     for label in sorted(runtime_labels()):
         if label not in catalog:
             catalog.add(label)
