@@ -47,6 +47,7 @@ from movements.web.headers import security_headers
 from movements.web.health import healthz, readyz
 from movements.web.imports import ImportsPlugin
 from movements.web.input_guard import clean_request, not_utf8
+from movements.web.language import browser_language
 from movements.web.live import stream_socket
 from movements.web.media import HTML
 from movements.web.pages import Pages
@@ -155,7 +156,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                         create_static_files_router("/static", [STATIC], opt={"public": True},
                                                    include_in_schema=False)],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
-        middleware=[DefineMiddleware(SessionAuthMiddleware, exclude_from_auth_key="public",
+        middleware=[browser_language,
+                    DefineMiddleware(SessionAuthMiddleware, exclude_from_auth_key="public",
                                      exclude=["^/schema"]),
                     security_headers, refusal_log],
         guards=[csrf_guard],

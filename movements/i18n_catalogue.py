@@ -73,7 +73,14 @@ def _report_literals() -> set[str]:
 def runtime_labels() -> set[str]:
     """Every label the console shows that the domain or an edge keeps in a table, not in
     a literal ``_()`` call (see the module docstring)."""
-    from movements.domain import alert_rules, document_queries, milestones, reports, ssr
+    from movements.domain import (
+        alert_rules,
+        document_queries,
+        milestones,
+        planning_queries,
+        reports,
+        ssr,
+    )
     from movements.domain import models as m
     from movements.domain import vocabulary as v
     from movements.web import admin, report_charts
@@ -90,6 +97,7 @@ def runtime_labels() -> set[str]:
     labels.update(admin.KIND_LABELS.values())
     labels.update(report_charts.LABELS.values())
     labels.update(reports.DIRECTIONS)
+    labels.update(planning_queries.CREW_ROLES.values())
     # Enum values shown as words (``transit_in`` -> "transit in").
     for words in (m.MovementKind, m.BookingStatus, m.ChronicCondition, m.EscortKind,
                   m.HandoverStatus):
