@@ -76,6 +76,7 @@ def runtime_labels() -> set[str]:
     from movements.domain import (
         alert_rules,
         document_queries,
+        handover_queries,
         milestones,
         planning_queries,
         reports,
@@ -83,6 +84,7 @@ def runtime_labels() -> set[str]:
     )
     from movements.domain import models as m
     from movements.domain import vocabulary as v
+    from movements.domain.actions import planning as planning_actions
     from movements.web import admin, report_charts
 
     labels: set[str] = set()
@@ -98,6 +100,8 @@ def runtime_labels() -> set[str]:
     labels.update(report_charts.LABELS.values())
     labels.update(reports.DIRECTIONS)
     labels.update(planning_queries.CREW_ROLES.values())
+    labels.update(handover_queries.ID_DOCUMENTS)
+    labels.update(t.replace("_", " ") for t in planning_actions.DOCUMENT_TYPES)
     # Enum values shown as words (``transit_in`` -> "transit in").
     for words in (m.MovementKind, m.BookingStatus, m.ChronicCondition, m.EscortKind,
                   m.HandoverStatus):

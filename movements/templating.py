@@ -155,7 +155,8 @@ def make_environment(default_tz: str = "UTC") -> Environment:
     env.globals.update(_=gettext, gettext=gettext, ngettext=ngettext,
                        current_locale=current_locale)
     env.globals.update(LANGUAGES=i18n.LANGUAGES)
-    env.filters.update(readiness=readiness, day=day, hhmm=hhmm, local=local, isodate=isodate, feedvalue=feedvalue)
+    env.filters.update(readiness=readiness, day=day, hhmm=hhmm, local=local, isodate=isodate,
+                       feedvalue=feedvalue)
     env.globals.update(BADGE_LABELS=BADGE_LABELS, LANE_LABELS=LANE_LABELS,
                        STATE_LABELS=STATE_LABELS, SSR=SSR_CODES,
                        MILESTONE_LABELS=steps.LABELS,
