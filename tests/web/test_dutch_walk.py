@@ -379,4 +379,7 @@ def test_the_walk_catches_a_missing_translation(dutch: Dutch,
     monkeypatch.setattr(delivery.renderer, "mode", "thread")
     found = walk(dutch, english_phrases())
     assert found.get("/board") == ["Hide completed"]
-    assert found.get("manifest.pdf") == ["Passengers handed over"]
+    assert "Passengers handed over" in found.get("manifest.pdf", [])
+    assert not [url for url, hits in found.items()
+                if url not in ("/board", "manifest.pdf")
+                and set(hits) - set(KNOWN_GAPS)], found
