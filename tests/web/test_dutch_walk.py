@@ -71,9 +71,11 @@ ROUTES_NOT_TRANSLATED = {
     "/readyz": "a probe for machines",
     "/static/{file_path:path}": "files",
     "/admin/audit.csv": "a CSV export of the audit rows (field names are data)",
-    "/reports/tables/{name:str}": "CSV export: column names are the report's, in English",
+    "/reports/tables/{name:str}": "CSV export: title and columns checked below; row "
+                                  "labels and notes are the domain's English",
     "/reports/charts/{name:str}": "SVG charts: axis labels in English (not translated yet)",
-    "/reports/export.xlsx": "XLSX export: sheet and column names in English (not yet)",
+    "/reports/export.xlsx": "XLSX export: titles and columns translated like the CSV; "
+                            "sheet names are table keys",
     "/reports/annual.pdf": "annual overview PDF: English (not translated yet)",
     "/reports/daily.pdf": "daily report PDF: English (not translated yet)",
     "/movements/{movement_id:int}/briefing.pdf": "escort briefing PDF: English (not yet)",
@@ -318,6 +320,10 @@ def walk(dutch: Dutch, phrases: set[str]) -> dict[str, list[str]]:
             hits = english(readable(response.text))
             if hits:
                 found[url] = hits
+        table = client.get("/reports/tables/by_month.csv").content.decode("utf-8-sig")
+        title, columns = table.splitlines()[:2]
+        assert title == "# Begeleide personen per maand en richting", title
+        assert columns.startswith("Maand,"), columns
         pdf = client.get(f"/handovers/{dutch.rows.signed_handover}/manifest.pdf")
         assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
         text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
