@@ -12,13 +12,14 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
-from litestar import Litestar, Request, Response, get
+from litestar import Litestar, Request, Response, Router, get
 from litestar.channels import ChannelsPlugin
 from litestar.di import Provide
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.logging.config import LoggingConfig
 from litestar.middleware import DefineMiddleware
 from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 
@@ -40,7 +41,15 @@ from movements.web.account import Account, landing_page
 from movements.web.admin import ADMIN_ROUTES
 from movements.web.alerts import ALERT_ROUTES
 from movements.web.api import ApiV1
-from movements.web.auth import SessionAuthMiddleware, csrf_guard, current_user
+from movements.web.auth import (
+    ANY_SIGNED_IN,
+    CHANGE_PASSWORD_URL,
+    PasswordChangeRequired,
+    SessionAuthMiddleware,
+    csrf_guard,
+    current_user,
+    one_time_password_gate,
+)
 from movements.web.deps import ServicesDep
 from movements.web.handovers import ROUTES as DOCUMENT_ROUTES
 from movements.web.headers import security_headers
@@ -59,6 +68,7 @@ from movements.web.refusals import (
     storage_unavailable,
 )
 from movements.web.reports import REPORT_ROUTES
+from movements.web.schema_page import VendoredSwagger
 
 log = logging.getLogger("movements")
 STATIC = TEMPLATES.parent / "static"
@@ -100,6 +110,14 @@ def _not_authorized(request: Request[Any, Any, Any], exc: NotAuthorizedException
 
 def _forbidden(request: Request[Any, Any, Any], exc: PermissionDeniedException
                ) -> Response[Any]:
+    if isinstance(exc, PasswordChangeRequired):
+        # A page: straight to the password form. An htmx request: htmx follows
+        # HX-Redirect with a full page load. Anything else: a 403 that says why.
+        if _wants_html(request):
+            return Redirect(CHANGE_PASSWORD_URL, status_code=303)
+        if request.headers.get("hx-request"):
+            return Response({"error": exc.detail, "status": 403}, status_code=403,
+                            headers={"HX-Redirect": CHANGE_PASSWORD_URL})
     return Response({"error": exc.detail, "status": 403}, status_code=403)
 
 
@@ -157,10 +175,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                                                    include_in_schema=False)],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
         middleware=[browser_language,
-                    DefineMiddleware(SessionAuthMiddleware, exclude_from_auth_key="public",
-                                     exclude=["^/schema"]),
+                    DefineMiddleware(SessionAuthMiddleware, exclude_from_auth_key="public"),
                     security_headers, refusal_log],
-        guards=[csrf_guard],
+        guards=[csrf_guard, one_time_password_gate],
         before_request=clean_request,
         plugins=[channels, ImportsPlugin()],
         exception_handlers={  # type: ignore[dict-item]
@@ -174,7 +191,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         # logged as one INFO line; storage faults by StorageHealth, once a minute.
         logging_config=LoggingConfig(log_exceptions="always", configure_root_logger=False,
                                      exception_logging_handler=log_exception),
-        openapi_config=OpenAPIConfig(title="movements", version="1"),
+        openapi_config=OpenAPIConfig(title="movements", version="1", render_plugins=[
+            VendoredSwagger(), JsonRenderPlugin(), YamlRenderPlugin()],
+            # Signed in like every page (the description names every route and field).
+            openapi_router=Router(path="/schema", route_handlers=[],
+                                  guards=[ANY_SIGNED_IN], include_in_schema=False)),
         debug=False,
     )
     app.state.services = services

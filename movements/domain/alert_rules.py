@@ -190,7 +190,9 @@ def _minutes(delta: timedelta) -> int:
 
 
 def _pax(p: PaxSnap) -> str:
-    return f"{p.initials} (passenger {p.passenger_id})"
+    """A passenger as people read it: initials and the case reference, never an internal
+    id (issue 13.7).  retention._alerts rewrites exactly this shape when purging."""
+    return f"{p.initials} (case {p.case_reference})" if p.case_reference else p.initials
 
 
 # ---------------------------------------------------------------------------- rules

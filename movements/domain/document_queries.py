@@ -237,7 +237,7 @@ def handover_doc(session: Session, handover_id: int, *, public_url: str) -> Hand
     h = handover_for(session, handover_id)
     if h.status is not HandoverStatus.SIGNED:
         raise RuleViolation(
-            f"handover {h.id} is not signed yet: a manifest is issued only for a signed "
+            "this handover is not signed yet: a manifest is issued only for a signed "
             "handover (a draft has none)")
     m = _movement(session, h.movement_id)
     tz = m.airport.timezone

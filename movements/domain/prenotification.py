@@ -108,7 +108,7 @@ def _lines(session: Session, movement: Movement) -> tuple[NoticeLine, ...]:
         surname = type_b_word(p.surname)
         given = type_b_word(p.given_names)
         if not surname:
-            raise RuleViolation(f"passenger {p.id}: the surname needs Latin letters as in the "
+            raise RuleViolation(f"{p.initials}: the surname needs Latin letters as in the "
                                 "travel document for a Type B message", field="surname")
         title = _title(p, movement.scheduled_at)
         name = f"{surname}/{given}" + (f" {title}" if title else "")

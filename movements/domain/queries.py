@@ -223,6 +223,11 @@ BADGE_ORDER = (NeedGroup.ESCORT, NeedGroup.MEDICAL, NeedGroup.STRETCHER_OXYGEN,
                NeedGroup.WHEELCHAIR, NeedGroup.MINOR, NeedGroup.MEET_ASSIST)
 
 
+def need_groups(p: Passenger) -> set[str]:
+    """The board's badge groups (NeedGroup values) a passenger counts in."""
+    return _groups(p)
+
+
 def _groups(p: Passenger) -> set[str]:
     groups: set[str] = set()
     for code in p.codes:

@@ -23,6 +23,7 @@ from movements.services import Services
 from movements.web.auth import (
     ANY_SIGNED_IN,
     COOKIE,
+    ONE_TIME_OK,
     authenticate_token,
     client_address,
     current_user,
@@ -117,7 +118,7 @@ class Account(Controller):
                             max_age=services.settings.session_max_hours * 3600)
         return response
 
-    @post("/logout", guards=[ANY_SIGNED_IN])
+    @post("/logout", guards=[ANY_SIGNED_IN], opt={ONE_TIME_OK: True})
     async def logout(self, request: Request[Any, Any, Any], services: ServicesDep
                      ) -> Response[Any]:
         token = request.cookies.get(COOKIE, "")
@@ -129,13 +130,13 @@ class Account(Controller):
         response.delete_cookie(COOKIE, path="/")
         return response
 
-    @get("/account/password", guards=[ANY_SIGNED_IN])
+    @get("/account/password", guards=[ANY_SIGNED_IN], opt={ONE_TIME_OK: True})
     async def password_form(self, request: Request[Any, Any, Any], services: ServicesDep
                             ) -> Response[str]:
         """Change your own password (after an admin's reset: first thing)."""
         return await _password_page(request, services)
 
-    @post("/account/password", guards=[ANY_SIGNED_IN])
+    @post("/account/password", guards=[ANY_SIGNED_IN], opt={ONE_TIME_OK: True})
     async def change_password(self, request: Request[Any, Any, Any], services: ServicesDep
                               ) -> Response[Any]:
         user = current_user(request)

@@ -106,8 +106,9 @@ def _users_view(session: Session) -> dict[str, Any]:
         .order_by(User.active.desc(), User.username)))
     return {
         "users": [{"id": u.id, "username": u.username, "display_name": u.display_name,
-                   "role": ROLE_LABELS[u.role], "organisation": u.organisation.name
-                   if u.organisation else "", "airports": sorted(a.iata for a in u.airports),
+                   "role": ROLE_LABELS[u.role], "role_value": u.role.value,
+                   "organisation": u.organisation.name if u.organisation else "",
+                   "airports": sorted(a.iata for a in u.airports),
                    "active": u.active, "created": _local(u.created_at), "locale": u.locale,
                    "sessions": open_sessions.get(u.id, 0)} for u in users],
         "organisations": [o.name for o in session.scalars(
@@ -151,12 +152,14 @@ class Admin(Controller):
         view = await services.uow.read(_users_view)
         message = None
         for key, text in (("added", "Added {username} ({role})."),
-                          ("changed", "{username}: {state}.")):
+                          ("changed", "{username}: {state}."),
+                          ("access", "{username} is now {role} at {places}.")):
             raw = request.query_params.get(key)
             for u in view["users"]:
                 if raw and str(u["id"]) == raw:
                     message = text.format(**u, state="active" if u["active"] else
-                                          "deactivated; their sessions were ended")
+                                          "deactivated; their sessions were ended",
+                                          places=", ".join(u["airports"]) or "no airport")
         return await _users_page(request, services, message=message)
 
     @post("/users", status_code=303)
@@ -225,6 +228,28 @@ class Admin(Controller):
                                          "reason": i18n.gettext(exc.message)},
                                      kind="error", field=exc.field, status=exc.status)
         return Redirect(f"/admin/users?changed={user_id}", status_code=303)
+
+    @post("/users/access", status_code=303)
+    async def change_access(self, request: Request[Any, Any, Any], services: ServicesDep
+                            ) -> Response[Any]:
+        """Role, organisation and airports of a user; in force at once, on their open
+        sockets too (the hub re-checks them and closes those no longer allowed)."""
+        form = await _form(request)
+        try:
+            _no_nul({k: v for k, v in form.items() if k != "airports"})
+            user_id = _user_id(form)
+            await services.uow.run(
+                setup.change_user_access, _user(request).actor, user_id,
+                str(form.get("role", "")),
+                organisation=str(form.get("organisation", "")).strip() or None,
+                airports=[str(a) for a in form.get("airports", [])])
+            await request.app.state.hub.sockets.sessions_changed(user_id)  # sockets too
+        except DomainError as exc:
+            return await _users_page(
+                request, services, message=i18n.gettext("Not changed: %(reason)s") % {
+                    "reason": i18n.gettext(exc.message)},
+                kind="error", field=exc.field, status=exc.status)
+        return Redirect(f"/admin/users?access={user_id}", status_code=303)
 
     @post("/users/deactivate", status_code=303)
     async def deactivate(self, request: Request[Any, Any, Any], services: ServicesDep

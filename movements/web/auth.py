@@ -46,6 +46,9 @@ class AuthUser:
     session_id: int
     csrf_token: str
     locale: str = "en"
+    #: Signed in with an admin's one-time password: every route but choosing one's own
+    #: password (and signing out) is refused until it is changed (issue 13.7).
+    must_change_password: bool = False
 
     @property
     def role_label(self) -> str:
@@ -74,7 +77,8 @@ def _auth_user(user: User, row: UserSession) -> AuthUser:
                     role=user.role, organisation_id=user.organisation_id,
                     airport_ids=frozenset(a.id for a in user.airports),
                     airport_codes=tuple(sorted(a.iata for a in user.airports)),
-                    session_id=row.id, csrf_token=row.csrf_token, locale=user.locale)
+                    session_id=row.id, csrf_token=row.csrf_token, locale=user.locale,
+                    must_change_password=user.must_change_password)
 
 
 async def authenticate_token(services: Services, token: str) -> AuthUser | None:
@@ -178,6 +182,28 @@ async def csrf_guard(connection: ASGIConnection[Any, Any, Any, Any],
         sent = form.get("_csrf")
     if not sent or not hmac.compare_digest(str(sent), user.csrf_token):
         raise PermissionDeniedException("missing or wrong CSRF token; reload the page")
+
+
+#: Route option of the few routes a user with a one-time password may still use.
+ONE_TIME_OK = "one_time_ok"
+CHANGE_PASSWORD_URL = "/account/password"
+
+
+class PasswordChangeRequired(PermissionDeniedException):
+    """A signed-in user still on an admin's one-time password asked for another route."""
+
+
+def one_time_password_gate(connection: ASGIConnection[Any, Any, Any, Any],
+                           handler: BaseRouteHandler) -> None:
+    """Refuses every route to a user who signed in with a one-time password until they
+    chose their own (on every page, every fragment, the API and the sockets), except
+    the routes marked ``opt={ONE_TIME_OK: True}``: the password form and signing out."""
+    user = current_user(connection)
+    if user is None or not user.must_change_password or handler.opt.get(ONE_TIME_OK):
+        return
+    raise PasswordChangeRequired(
+        "you signed in with a one-time password: choose your own password first "
+        f"at {CHANGE_PASSWORD_URL}")
 
 
 def client_address(connection: ASGIConnection[Any, Any, Any, Any],

@@ -84,11 +84,18 @@ class Pages(Controller):
 
     @get("/movements/{movement_id:int}")
     async def movement(self, request: Request[Any, Any, Any], services: ServicesDep,
-                       movement_id: PathId) -> Response[str]:
+                       movement_id: PathId, need: FromQuery[str | None] = None
+                       ) -> Response[str]:
+        """The movement page; ``?need=<badge group>`` (a board badge's link) marks the
+        passengers behind that badge and lists their initials on top (audited for
+        health and minors' groups: reveal.trace_need)."""
         page = await services.uow.read(views.movement_page, _user(request).actor, movement_id)
+        traced = await services.uow.run(reveal.trace_need, _user(request).actor, movement_id,
+                                        need) if need else ()
         env = request.app.state.fragments.env
         context = {**_page_context(request, services), "d": page.detail, "stream": page.stream,
                    "seq": page.seq, "oob": False, "revealed": False, "show_protected": False,
+                   "need": need, "traced": traced,
                    "message": None, "page_timezone": page.detail.timezone,
                    "plan": await services.uow.read(movement_plan, movement_id)}
         if request.headers.get("hx-request"):

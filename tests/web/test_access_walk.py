@@ -506,6 +506,9 @@ UNSCOPED: dict[tuple[str, str], str] = {
     ("GET", "/login"): "public: the sign-in form",
     ("POST", "/login"): "public: signing in",
     ("POST", "/logout"): "ends the caller's own session",
+    **{("GET", f"/schema{p}"): "the API description (signed in): routes and fields, no rows"
+       for p in ("", "/swagger", "/openapi.json", "/openapi.yml", "/openapi.yaml",
+                 "/{path:str}")},
     ("GET", "/account/sessions"): "the caller's own sessions",
     ("GET", "/static/{file_path:path}"): "public files",
     ("HEAD", "/static/{file_path:path}"): "public files",
@@ -519,6 +522,7 @@ UNSCOPED: dict[tuple[str, str], str] = {
     ("GET", "/admin/users"): "deployment-wide, admins only (role table: test_routes.py)",
     ("POST", "/admin/users"): "deployment-wide, admins only",
     ("POST", "/admin/users/deactivate"): "deployment-wide, admins only",
+    ("POST", "/admin/users/access"): "deployment-wide, admins only",
     ("POST", "/admin/users/reactivate"): "deployment-wide, admins only",
     ("POST", "/admin/users/language"): "deployment-wide, admins only",
     ("GET", "/admin/organisations"): "deployment-wide, admins only",
@@ -536,8 +540,6 @@ def _foreign_scopes(w: Walk, user: str) -> list[Scope]:
 def app_routes(app: Litestar) -> set[tuple[str, str]]:
     found = set()
     for route in app.routes:
-        if route.path.startswith("/schema"):
-            continue
         for handler in getattr(route, "route_handlers", []):
             for method in getattr(handler, "http_methods", None) or {"WS"}:
                 if method != "OPTIONS":

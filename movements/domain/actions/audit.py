@@ -7,14 +7,14 @@ transaction as the read.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from ..models import AuditEntry, Role
+from ..models import AuditEntry, Booking, Case, Handover, Movement, Passenger, Role, User
 from ..uow import Tx
 from ._common import require_role
 
@@ -61,6 +61,9 @@ class AuditPage:
     rows: list[AuditRow]
     page: int
     total: int
+    #: (entity, entity id) -> how people name it: a flight, initials, a case reference,
+    #: a user name (issue 13.7: texts never show internal ids).
+    subjects: dict[tuple[str, int], str] = field(default_factory=dict)
 
     @property
     def pages(self) -> int:
@@ -102,7 +105,37 @@ def search_page(tx: Tx, filters: AuditFilters, page: int = 1) -> AuditPage:
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
         .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE))]
     record_audit_read(tx, {**filters.as_dict(), "page": page})
-    return AuditPage(rows=rows, page=page, total=total)
+    return AuditPage(rows=rows, page=page, total=total, subjects=subjects(tx.session, rows))
+
+
+def subjects(session: Session, rows: list[AuditRow]) -> dict[tuple[str, int], str]:
+    """How people name the entities of these rows: a movement by flight and date, a
+    passenger by initials, a booking by initials and flight, a handover by flight and
+    version, a case by reference, a user by user name.  Unknown or deleted: absent."""
+    wanted: dict[str, set[int]] = {}
+    for r in rows:
+        if r.entity_id is not None:
+            wanted.setdefault(r.entity, set()).add(r.entity_id)
+    out: dict[tuple[str, int], str] = {}
+    for m in _load(session, Movement, wanted.get("movement")):
+        out["movement", m.id] = f"{m.flight} {m.operational_date.isoformat()}"
+    for p in _load(session, Passenger, wanted.get("passenger")):
+        out["passenger", p.id] = p.initials
+    for b in _load(session, Booking, wanted.get("booking")):
+        out["booking", b.id] = f"{b.passenger.initials} on {b.movement.flight}"
+    for h in _load(session, Handover, wanted.get("handover")):
+        out["handover", h.id] = f"{h.movement.flight} version {h.handover_version}"
+    for c in _load(session, Case, wanted.get("case")):
+        out["case", c.id] = c.reference
+    for u in _load(session, User, wanted.get("user")):
+        out["user", u.id] = u.username
+    return out
+
+
+def _load(session: Session, model: Any, ids: set[int] | None) -> list[Any]:
+    if not ids:
+        return []
+    return list(session.scalars(select(model).where(model.id.in_(sorted(ids)))))
 
 
 def start_export(tx: Tx, filters: AuditFilters) -> int:

@@ -58,8 +58,7 @@ def issue_handover_manifest(tx: Tx, handover_id: int, content: bytes) -> StoredD
     """
     handover = access_handover(tx.session, tx.actor, handover_id, Need.SEE)
     if handover.status is not HandoverStatus.SIGNED:
-        raise RuleViolation(f"handover {handover.id} is not signed yet: a draft has no "
-                            "manifest")
+        raise RuleViolation("this handover is not signed yet: a draft has no manifest")
     existing = stored_document(tx.session, handover.document_id)
     if existing is not None:
         return existing

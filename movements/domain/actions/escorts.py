@@ -25,7 +25,7 @@ def assign_escort(tx: Tx, movement_id: int, passenger_id: int, kind: EscortKind 
     on_board = tx.session.scalar(select(Booking.id).where(
         Booking.movement_id == movement.id, Booking.passenger_id == passenger.id))
     if on_board is None:
-        raise RuleViolation(f"passenger {passenger.id} is not on {movement.flight}")
+        raise RuleViolation(f"{passenger.initials} is not on {movement.flight}")
     assignment = EscortAssignment(movement_id=movement.id, passenger_id=passenger.id,
                                   kind=escort_kind, escort_name=name or "",
                                   assigned_by_user_id=tx.actor.user_id, assigned_at=tx.now)

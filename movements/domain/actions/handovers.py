@@ -66,8 +66,9 @@ def _check_passengers(tx: Tx, movement: Movement, passenger_ids: Sequence[int],
         booking = tx.session.scalar(select(Booking).where(
             Booking.movement_id == movement.id, Booking.passenger_id == pid))
         if booking is None:
-            raise RuleViolation(f"passenger {pid} is not on {movement.flight}",
-                                field="passengers")
+            # Never an id, and nothing about someone outside this flight (issue 13.7).
+            raise RuleViolation(f"a chosen passenger is not on {movement.flight}: choose "
+                                "from the list", field="passengers")
         if booking.status is not BookingStatus.BOOKED:
             raise RuleViolation(f"passenger {booking.passenger.initials} is "
                                 f"{booking.status.value.replace('_', '-')}",
@@ -246,7 +247,7 @@ def correct_handover(tx: Tx, handover_id: int, *, receiving_person: str | None =
         raise RuleViolation("a draft handover is edited, not corrected")
     newer = tx.session.scalar(select(Handover.id).where(Handover.supersedes_id == old.id))
     if newer is not None:
-        raise RuleViolation(f"handover {old.id} is already replaced by handover {newer}; "
+        raise RuleViolation("this handover is already replaced by a newer version; "
                             "correct the newest version")
     new_id = create_handover(
         tx, old.movement_id, old.receiving_organisation_id,

@@ -130,7 +130,7 @@ def book_passenger(tx: Tx, passenger_id: int, movement_id: int, *, seat: str | N
     exists = tx.session.scalar(select(Booking).where(
         Booking.passenger_id == passenger.id, Booking.movement_id == movement.id))
     if exists is not None:
-        raise RuleViolation(f"passenger {passenger.id} is already on {movement.flight}")
+        raise RuleViolation(f"{passenger.initials} is already on {movement.flight}")
     booking = Booking(passenger=passenger, movement=movement, seat=seat,
                       stop=stop.upper() if stop else None)
     tx.session.add(booking)

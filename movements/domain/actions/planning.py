@@ -524,7 +524,8 @@ def cancel_booking(tx: Tx, booking_id: int, reason: str) -> None:
     booking = load_booking(tx, booking_id)
     why = _reason(reason, "reason")
     if booking.status is BookingStatus.CANCELLED:
-        raise RuleViolation(f"booking {booking.id} is cancelled already")
+        raise RuleViolation(f"the booking of {booking.passenger.initials} on "
+                            f"{booking.movement.flight} is cancelled already")
     done = {m.kind for m in booking.milestones}
     past = sorted(done & FINAL_STEPS)
     if past:
@@ -599,7 +600,9 @@ def move_case(tx: Tx, case_id: int, from_movement_id: int, to_movement_id: int, 
         existing = tx.session.scalar(select(Booking).where(
             Booking.passenger_id == pid, Booking.movement_id == target.id))
         if existing is not None and existing.status is not BookingStatus.CANCELLED:
-            raise RuleViolation(f"passenger {pid} is already on {target.flight}",
+            who = tx.session.get(Passenger, pid)
+            raise RuleViolation(f"{who.initials if who else 'a passenger'} is already on "
+                                f"{target.flight}",
                                 field="movement")
         if existing is not None:
             existing.status, existing.stop = BookingStatus.BOOKED, stop_code

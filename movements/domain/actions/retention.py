@@ -431,15 +431,17 @@ def _key_ids(rows: list[ReconciliationDecision]) -> set[int]:
 
 
 def _alerts(s: Session) -> int:
-    """Alert texts name a passenger by initials: ``AB (passenger 7)`` becomes
-    ``passenger 7``."""
+    """Alert texts name a passenger by initials and case (alert_rules._pax):
+    ``AB (case AMS-1)`` becomes ``a passenger``; texts of earlier versions,
+    ``AB (passenger 7)``, become ``passenger 7``."""
     rows = list(s.scalars(select(Alert).where(
         Alert.passenger_id.is_not(None), _purged(Alert.passenger_id),
-        Alert.message.contains(" (passenger "))))
+        or_(Alert.message.contains(" (passenger "), Alert.message.contains(" (case ")))))
     changed = 0
     for alert in rows:
         text = re.sub(rf"\S+ \(passenger {alert.passenger_id}\)",
                       f"passenger {alert.passenger_id}", alert.message)
+        text = re.sub(r"\S+ \(case [^)]*\)", "a passenger", text, count=1)
         if text != alert.message:
             alert.message = text
             changed += 1

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from .. import queries
-from ..access import Need, access_booking, may_reveal
-from ..errors import NotFound
+from ..access import Need, access_booking, access_movement, may_reveal
+from ..errors import NotFound, RuleViolation
+from ..models import BookingStatus
+from ..ssr import NeedGroup
 from ..uow import Tx
 
 
@@ -25,3 +27,33 @@ def reveal_passenger(tx: Tx, booking_id: int) -> queries.PassengerView:
     tx.audit("reveal_passenger", "passenger", view.id,
              detail="minor or health data" if sensitive else "identity")
     return view
+
+
+#: Badge groups whose passengers' rows carry health or minors' data: following one of
+#: these badges to the people is a read of that data and is audited.
+SENSITIVE_GROUPS = frozenset({NeedGroup.MEDICAL, NeedGroup.STRETCHER_OXYGEN,
+                              NeedGroup.WHEELCHAIR, NeedGroup.MINOR})
+
+
+def trace_need(tx: Tx, movement_id: int, need: str) -> tuple[int, ...]:
+    """The bookings behind one of a movement's board badges (issue 13.7: "Medical 1"
+    leads to the person): the ids of the active bookings whose passenger is in badge
+    group ``need`` (a ``NeedGroup`` value), in booking order.
+
+    Following a health or minor badge is audited here (``trace_need``, the movement, the
+    group and how many passengers); the page then shows those rows as always, initials
+    and codes only; the full name stays behind the audited reveal.  Raises NotFound
+    outside the actor's scope and RuleViolation for an unknown group."""
+    try:
+        group = NeedGroup(need)
+    except ValueError:
+        known = ", ".join(g.value for g in NeedGroup)
+        raise RuleViolation(f"need {need!r} is not one of {known}", field="need") from None
+    movement = access_movement(tx.session, tx.actor, movement_id, Need.WORK)
+    found = tuple(b.id for b in sorted(movement.bookings, key=lambda b: b.id)
+                  if b.status is not BookingStatus.CANCELLED
+                  and group.value in queries.need_groups(b.passenger))
+    if group in SENSITIVE_GROUPS:
+        tx.audit("trace_need", "movement", movement.id,
+                 detail=f"{group.value}: {len(found)} passenger(s) of {movement.flight}")
+    return found

@@ -62,31 +62,10 @@ def add_user(tx: Tx, username: str, display_name: str, role: Role | str, passwor
     if not name or not name.replace(".", "").replace("-", "").replace("_", "").isalnum():
         raise RuleViolation(f"user name {username!r}: use letters, digits, . - _",
                             field="username")
-    try:
-        user_role = Role(role)
-    except ValueError:
-        allowed = ", ".join(r.value for r in Role)
-        raise RuleViolation(f"role {role!r} is not one of {allowed}", field="role") from None
+    user_role = _role(role)
     if tx.session.scalar(select(User.id).where(User.username == name)) is not None:
         raise RuleViolation(f"user {name!r} exists already", field="username")
-    org = None
-    if organisation:
-        org = tx.session.scalar(select(Organisation).where(Organisation.name == organisation))
-        if org is None:
-            raise RuleViolation(f"organisation {organisation!r} does not exist",
-                                field="organisation")
-    if user_role is Role.RECEPTION and org is None:
-        raise RuleViolation("a reception user belongs to one organisation",
-                            field="organisation")
-    found = list(tx.session.scalars(select(Airport).where(
-        Airport.iata.in_([a.upper() for a in airports]))))
-    missing = {a.upper() for a in airports} - {a.iata for a in found}
-    if missing:
-        raise RuleViolation(f"airport(s) not set up: {', '.join(sorted(missing))}",
-                            field="airports")
-    if user_role in AIRPORT_SCOPED_ROLES and not found:
-        raise RuleViolation(f"a {user_role.value.replace('_', ' ')} works at least one airport: "
-                            "choose their airports", field="airports")
+    org, found = _scope(tx, user_role, organisation, airports)
     user = User(username=name, display_name=clean_text(display_name, "display name",
                                                        required=True, max_len=200) or name,
                 role=user_role, organisation=org, password_hash=password_hash,
@@ -98,6 +77,78 @@ def add_user(tx: Tx, username: str, display_name: str, role: Role | str, passwor
         "organisation": org.name if org else None, "airports": sorted(a.iata for a in found),
         "locale": locale})
     return user.id
+
+
+def _role(role: Role | str) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        allowed = ", ".join(r.value for r in Role)
+        raise RuleViolation(f"role {role!r} is not one of {allowed}", field="role") from None
+
+
+def _scope(tx: Tx, role: Role, organisation: str | None, airports: Sequence[str]
+           ) -> tuple[Organisation | None, list[Airport]]:
+    """The organisation and airports a user of ``role`` works for, checked: a reception
+    user belongs to one organisation; gate staff, coordinators and managers work at
+    least one airport.  Raises RuleViolation naming the field."""
+    org = None
+    if organisation:
+        org = tx.session.scalar(select(Organisation).where(Organisation.name == organisation))
+        if org is None:
+            raise RuleViolation(f"organisation {organisation!r} does not exist",
+                                field="organisation")
+    if role is Role.RECEPTION and org is None:
+        raise RuleViolation("a reception user belongs to one organisation",
+                            field="organisation")
+    found = list(tx.session.scalars(select(Airport).where(
+        Airport.iata.in_([a.upper() for a in airports]))))
+    missing = {a.upper() for a in airports} - {a.iata for a in found}
+    if missing:
+        raise RuleViolation(f"airport(s) not set up: {', '.join(sorted(missing))}",
+                            field="airports")
+    if role in AIRPORT_SCOPED_ROLES and not found:
+        raise RuleViolation(f"a {role.value.replace('_', ' ')} works at least one airport: "
+                            "choose their airports", field="airports")
+    return org, found
+
+
+def change_user_access(tx: Tx, user_id: int, role: Role | str, *,
+                       organisation: str | None = None, airports: Sequence[str] = ()
+                       ) -> bool:
+    """An admin changes a user's role, organisation and airports (issue 13.7).  It takes
+    effect at the user's next request (sessions read the user on every request); the
+    caller tells the live hub so open sockets are re-checked at once.  An admin cannot
+    take the admin role from themselves or from the last active admin.  Audited with
+    before and after.  Returns whether anything changed.
+
+    Raises NotFound for an unknown user, RuleViolation for an invalid role/scope."""
+    require_role(tx, Role.ADMIN)
+    user = tx.session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"user {user_id} does not exist")
+    new_role = _role(role)
+    org, found = _scope(tx, new_role, organisation, airports)
+    if user.role is Role.ADMIN and new_role is not Role.ADMIN:
+        if user.id == tx.actor.user_id:
+            raise RuleViolation("you cannot take the admin role from yourself", field="role")
+        if user.active and not tx.session.scalar(select(func.count(User.id)).where(
+                User.role == Role.ADMIN, User.active.is_(True), User.id != user.id)):
+            raise RuleViolation(f"{user.username} is the last active admin; add another "
+                                "admin first", field="role")
+    before = {"role": user.role.value, "organisation": user.organisation.name
+              if user.organisation else None,
+              "airports": sorted(a.iata for a in user.airports)}
+    after = {"role": new_role.value, "organisation": org.name if org else None,
+             "airports": sorted(a.iata for a in found)}
+    if before == after:
+        return False
+    user.role = new_role
+    user.organisation = org
+    user.airports = found
+    tx.audit("change_user_access", "user", user.id, before=before, after=after,
+             detail=user.username)
+    return True
 
 
 def set_user_active(tx: Tx, user_id: int, active: bool) -> int:
