@@ -151,15 +151,18 @@ class Admin(Controller):
         # The message after a redirect names only what exists (never echoes the URL).
         view = await services.uow.read(_users_view)
         message = None
-        for key, text in (("added", "Added {username} ({role})."),
-                          ("changed", "{username}: {state}."),
-                          ("access", "{username} is now {role} at {places}.")):
+        _ = i18n.gettext
+        for key, text in (("added", i18n.N_("Added %(username)s (%(role)s).")),
+                          ("changed", i18n.N_("%(username)s: %(state)s.")),
+                          ("access", i18n.N_("%(username)s is now %(role)s at %(places)s."))):
             raw = request.query_params.get(key)
             for u in view["users"]:
                 if raw and str(u["id"]) == raw:
-                    message = text.format(**u, state="active" if u["active"] else
-                                          "deactivated; their sessions were ended",
-                                          places=", ".join(u["airports"]) or "no airport")
+                    message = _(text) % {
+                        "username": u["username"], "role": _(u["role"]),
+                        "state": _("active") if u["active"] else
+                        _("deactivated; their sessions were ended"),
+                        "places": ", ".join(u["airports"]) or _("no airport")}
         return await _users_page(request, services, message=message)
 
     @post("/users", status_code=303)
@@ -186,7 +189,9 @@ class Admin(Controller):
                 airports=[str(a) for a in kept["airports"]],
                 locale=str(form.get("locale", "en")))
         except DomainError as exc:
-            return await _users_page(request, services, message=f"Not added: {exc.message}",
+            return await _users_page(request, services,
+                                     message=i18n.gettext("Not added: %(reason)s") % {
+                                         "reason": i18n.gettext(exc.message)},
                                      kind="error", form=kept, field=exc.field,
                                      status=exc.status)
         return Redirect(f"/admin/users?added={user_id}", status_code=303)
@@ -207,11 +212,15 @@ class Admin(Controller):
             username = await services.uow.read(
                 lambda s: s.scalar(select(User.username).where(User.id == user_id)))
         except DomainError as exc:
-            return await _users_page(request, services, message=f"Not reset: {exc.message}",
+            return await _users_page(request, services,
+                                     message=i18n.gettext("Not reset: %(reason)s") % {
+                                         "reason": i18n.gettext(exc.message)},
                                      kind="error", status=exc.status)
         return await _users_page(
-            request, services, message=f"One-time password for {username}: {one_time} "
-            "(shown once; they choose their own at the next sign-in).", kind="ok")
+            request, services, message=i18n.gettext(
+                "One-time password for %(username)s: %(password)s (shown once; they choose "
+                "their own at the next sign-in).") % {"username": username,
+                                                      "password": one_time}, kind="ok")
 
     @post("/users/language", status_code=303)
     async def set_language(self, request: Request[Any, Any, Any], services: ServicesDep
@@ -300,7 +309,8 @@ class Admin(Controller):
             org_id = await services.uow.run(add, _user(request).actor)
         except DomainError as exc:
             return await _organisations_page(
-                request, services, message=f"Not added: {exc.message}", kind="error",
+                request, services, message=i18n.gettext("Not added: %(reason)s") % {
+                    "reason": i18n.gettext(exc.message)}, kind="error",
                 field=exc.field,
                 form={"name": name, "kind": kind}, status=exc.status)
         return Redirect(f"/admin/organisations?added={org_id}", status_code=303)
@@ -371,7 +381,8 @@ async def _organisations_page(request: Request[Any, Any, Any], services: Service
         raw = request.query_params.get("added")
         for o in rows:
             if raw and str(o["id"]) == raw:
-                message = f"Added {o['name']} ({o['kind']})."
+                message = i18n.gettext("Added %(username)s (%(role)s).") % {
+                    "username": o["name"], "role": i18n.gettext(o["kind"])}
     return _render(request, services, "admin/organisations.html", status, rows=rows,
                    kinds=list(KIND_LABELS.items()), message=message, message_kind=kind,
                    field=field, form=form or {"name": "",
