@@ -31,10 +31,12 @@ from movements.domain.models import Booking, Role  # noqa: E402
 from movements.domain.uow import Actor, NullPublisher, Tx  # noqa: E402
 from movements.platform.db import Database, make_sync_sqlite_engine  # noqa: E402
 from movements.platform.migrate import upgrade  # noqa: E402
-from tests.factories import SYSTEM, add_pax, build_world  # noqa: E402
+from tests.factories import AMS_ID, SYSTEM, add_pax, build_world  # noqa: E402
 
 STEPS = ("met_at_point", "checked_in", "exit_formalities", "at_gate")
-GATE = Actor(user_id=None, username="bench", role=Role.GATE_STAFF)
+# Scoped to the bench airport as every gate user is (the access policy needs it).
+GATE = Actor(user_id=None, username="bench", role=Role.GATE_STAFF,
+             airport_ids=frozenset({AMS_ID}))
 
 
 async def prepare(path: Path, bookings: int) -> tuple[str, list[int]]:

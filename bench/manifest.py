@@ -13,7 +13,7 @@ live board.
    download renders).  Measured with PDFs built in the process pool (the default) and
    in worker threads (``anyio.to_thread``), each against its own idle run.
 
-    python bench/manifest.py [--events 80] [--passengers 400] [--repeat 3]
+    python bench/manifest.py [--events 80] [--passengers 400] [--repeat 3] [--build-only]
 
 Prints a table and writes bench/results/manifest.json.
 """
@@ -151,12 +151,41 @@ def bare_table(doc: Any) -> bytes:
     return buf.getvalue()
 
 
+def weasy_table(doc: Any) -> bytes:
+    """The same document as HTML through WeasyPrint (an HTML-to-PDF engine): the title
+    block, one table of the same rows and columns with a repeated header, the native
+    names in the same fonts, page x of y in the footer.  A bench dependency only
+    (``pip install -e '.[bench]'``)."""
+    from html import escape
+
+    from weasyprint import HTML
+
+    head = "".join(f"<th>{h}</th>" for h in ("No.", "Name", "Native name", "Born", "Sex",
+                                               "Nat.", "Seat", "Stop", "SSR"))
+    body = "".join(
+        "<tr>" + "".join(f"<td>{escape(c)}</td>" for c in (
+            str(i), p.display_name, p.native_name or "",
+            p.birth_date.isoformat() if p.birth_date else "", p.sex, p.nationality,
+            p.seat or "", p.stop or doc.movement.destination, " ".join(p.ssr_codes)))
+        + "</tr>" for i, p in enumerate(doc.passengers, 1))
+    html = f"""<html><head><style>
+      @page {{ size: A4; margin: 16mm; @bottom-right {{ content: "Page " counter(page)
+        " of " counter(pages); font: 8pt 'DejaVu Sans'; }} }}
+      body {{ font: 8pt 'DejaVu Sans', 'Noto Naskh Arabic', sans-serif; }}
+      table {{ border-collapse: collapse; width: 100%; }}
+      td, th {{ border: 0.25pt solid #8c8c8c; padding: 1pt 2pt; }}
+      thead {{ display: table-header-group; }}
+    </style></head><body><h1>Charter manifest {escape(doc.movement.flight)}</h1>
+    <table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></body></html>"""
+    return HTML(string=html).write_pdf()  # type: ignore[no-any-return]
+
+
 async def build_times(db_path: Path, movement_id: int, repeat: int) -> dict[str, Any]:
     from movements.manifests import build_charter_manifest
 
     database = Database.open(f"sqlite+aiosqlite:///{db_path}")
     uow = database.unit_of_work(NullPublisher())
-    reads, ours, bare = [], [], []
+    reads, ours, bare, weasy = [], [], [], []
     doc = None
     for _ in range(repeat):
         t0 = time.perf_counter()
@@ -175,10 +204,14 @@ async def build_times(db_path: Path, movement_id: int, repeat: int) -> dict[str,
         t0 = time.perf_counter()
         bare_table(doc)
         bare.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        weasy_table(doc)
+        weasy.append(time.perf_counter() - t0)
         pages = pdf.count(b"/Type /Page\n") or pdf.count(b"/Type /Page")
     return {"passengers": len(doc.passengers), "pages": pages,
             "read_model_s": statistics.median(reads), "ours_s": statistics.median(ours),
-            "bare_s": statistics.median(bare)}
+            "bare_s": statistics.median(bare), "weasyprint_s": statistics.median(weasy),
+            "load": subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()}
 
 
 # --------------------------------------------------------------------------- part 2
@@ -344,6 +377,8 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=80)
     parser.add_argument("--passengers", type=int, default=400)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--build-only", action="store_true",
+                        help="only part 1 (build times), not the live servers")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-manifest-"))
     try:
@@ -352,7 +387,7 @@ def main() -> None:
         ids = asyncio.run(prepare(template, args.passengers, args.events))
         seeded = time.perf_counter() - t0
         build = asyncio.run(build_times(template, ids["charters"][0], args.repeat))
-        runs = {
+        runs = {} if args.build_only else {
             "process": live_run("movements.app:create_app", template, work, "process", ids,
                                 args.events),
             "thread": live_run("bench.manifest:thread_app", template, work, "thread", ids,
@@ -372,8 +407,10 @@ def main() -> None:
          build["read_model_s"]],
         [f"project's charter manifest ({build['pages']} pages)", build["passengers"],
          build["ours_s"]],
+        ["WeasyPrint, the same rows as HTML", build["passengers"], build["weasyprint_s"]],
     ]))
-    print(f"ratio project/bare: {ratio_build:.2f}x")
+    print(f"ratio project/bare: {ratio_build:.2f}x; WeasyPrint/project: "
+          f"{build['weasyprint_s'] / build['ours_s']:.2f}x; {build['load']}")
     rows = []
     for mode, r in runs.items():
         rows.append([f"{mode}: idle (baseline)", r["idle"]["n"], r["idle"]["p50"],

@@ -50,6 +50,7 @@ from movements.web.auth import (
     current_user,
     one_time_password_gate,
 )
+from movements.web.board_cache import BoardCache
 from movements.web.deps import ServicesDep
 from movements.web.handovers import ROUTES as DOCUMENT_ROUTES
 from movements.web.headers import security_headers
@@ -201,6 +202,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.services = services
     app.state.hub = hub
     app.state.fragments = fragments
+    app.state.board_cache = BoardCache()
     return app
 
 

@@ -1,5 +1,11 @@
 """Timed jobs: the flight feed, alert evaluation, the retention purge.
 
+The flight feed and the alert rules run at every airport of the deployment (the
+``airport`` rows, read again at each run, so an airport added later is picked up): each
+airport has its own ``FeedPoller`` with its own feed settings (``Settings.feed_for``:
+its ``MOVEMENTS_FEEDS`` entry, else the deployment's feed URL), its own backoff and its
+own transaction, so one airport's failing feed never holds up another's.
+
 The retention job is one transaction per run (``retention.purge_personal_data``): the
 personal data whose retention period ended, everything else that names those people
 (handovers, manifest bytes, telexes, notes...), and the short-lived buffers
@@ -25,7 +31,7 @@ import logging
 import os
 import secrets
 import socket
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -35,7 +41,8 @@ from movements.domain.actions import leases, prenotification, pruning, retention
 from movements.domain.errors import DomainError
 from movements.domain.storage import StorageUnavailable
 from movements.domain.uow import Actor
-from movements.feed.client import FeedClient, FeedPoller
+from movements.feed.client import FeedClient, FeedPoller, FeedResult
+from movements.platform.config import FeedSettings
 from movements.services import Services
 
 log = logging.getLogger(__name__)
@@ -51,27 +58,42 @@ def default_holder() -> str:
 
 class JobRunner:
     def __init__(self, services: Services, *, holder: str | None = None,
-                 poller: FeedPoller | None = None) -> None:
+                 pollers: Iterable[FeedPoller] | None = None) -> None:
+        """``pollers``: the feeds to poll, one per airport (tests inject them); by default
+        one per airport that has a feed (``Settings.feed_for``), built as airports appear.
+        """
         self.services = services
         self.settings = services.settings
         self.clock = services.clock
         self.holder = holder or default_holder()
         self.leader_until: datetime | None = None
-        self.poller = poller if poller is not None else self._build_poller()
+        self.pollers: dict[str, FeedPoller] = {p.airport: p for p in pollers or ()}
+        self._fixed_pollers = pollers is not None
         self.scheduler: AsyncIOScheduler | None = None
         self._running: set[asyncio.Task[None]] = set()
         self._lease_failures = 0
         self._lease_retry_at: datetime | None = None
 
-    def _build_poller(self) -> FeedPoller | None:
-        s = self.settings
-        if not s.feed_url:
-            return None
-        client = FeedClient(s.feed_url, s.feed_app_id, s.feed_app_key,
-                            timeout=s.feed_timeout_seconds)
+    def _build_poller(self, feed: FeedSettings) -> FeedPoller:
+        client = FeedClient(feed.url, feed.app_id, feed.app_key,
+                            timeout=feed.timeout_seconds)
         return FeedPoller(client=client, uow=self.services.uow, clock=self.clock,
-                          airport=s.airport, poll_seconds=s.feed_poll_seconds,
-                          max_backoff_seconds=s.feed_max_backoff_seconds)
+                          airport=feed.airport, poll_seconds=feed.poll_seconds,
+                          max_backoff_seconds=feed.max_backoff_seconds)
+
+    async def _follow_airports(self) -> None:
+        """One poller per airport with a feed: new airports get one, removed ones lose
+        theirs."""
+        codes = await self.services.uow.read(alert_actions.airport_codes)
+        for code in sorted(set(self.pollers) - set(codes)):
+            await self.pollers.pop(code).close()
+        for code in codes:
+            if code not in self.pollers:
+                feed = self.settings.feed_for(code)
+                if feed is not None:
+                    self.pollers[code] = self._build_poller(feed)
+                    log.info("feed: %s polls %s every %d s", code, feed.url,
+                             feed.poll_seconds)
 
     # -- leadership -----------------------------------------------------------------
     @property
@@ -119,10 +141,17 @@ class JobRunner:
                                         self.holder)
 
     # -- the jobs -------------------------------------------------------------------
-    async def poll_feed(self) -> None:
-        if self.poller is None or not self.is_leader or not self.poller.due():
-            return
-        await self.poller.poll()
+    async def poll_feed(self) -> dict[str, FeedResult | None] | None:
+        """Poll every airport's feed that is due, side by side (each poll is its own
+        transaction on its own airport's movements); the result per airport polled
+        (None: that poll failed, recorded on its feed status)."""
+        if not self.is_leader:
+            return None
+        if not self._fixed_pollers:
+            await self._follow_airports()
+        due = [p for _, p in sorted(self.pollers.items()) if p.due()]
+        results = await asyncio.gather(*(p.poll() for p in due))
+        return {p.airport: r for p, r in zip(due, results, strict=True)}
 
     async def evaluate_alerts(self) -> dict[str, alert_actions.AlertRun] | None:
         """Evaluate the alert rules at every airport of the deployment, one transaction
@@ -186,7 +215,7 @@ class JobRunner:
         renew_every = max(0.5, s.job_lease_seconds / 3)
         scheduler.add_job(self._job(self.renew_lease), "interval", seconds=renew_every,
                           next_run_time=now, id="lease")
-        if self.poller is not None:
+        if self.pollers or s.any_feed:
             scheduler.add_job(self._job(self.poll_feed), "interval",
                               seconds=min(5.0, float(s.feed_poll_seconds)),
                               next_run_time=now + timedelta(seconds=1), id="feed")
@@ -209,8 +238,9 @@ class JobRunner:
             for task in pending:
                 task.cancel()
         await self.release_lease()
-        if self.poller is not None:
-            await self.poller.close()
+        for poller in self.pollers.values():
+            await poller.close()
+        self.pollers = {}
 
 
 def start_jobs(services: Services) -> JobRunner:

@@ -45,7 +45,8 @@ class LiveServer:
 
 
 def start_server(database_url: str, data_dir: Path, *, port: int | None = None,
-                 extra_env: dict[str, str] | None = None, name: str = "server") -> LiveServer:
+                 extra_env: dict[str, str] | None = None, name: str = "server",
+                 timeout: float = 30) -> LiveServer:
     port = port or free_port()
     env = {**os.environ,
            "MOVEMENTS_DATABASE_URL": database_url,
@@ -69,7 +70,7 @@ def start_server(database_url: str, data_dir: Path, *, port: int | None = None,
         env=env, stdout=log, stderr=subprocess.STDOUT)
     log.close()  # the child has its own descriptor
     server = LiveServer(port, process, log_path, env)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"server exited early:\n{server.log()}")

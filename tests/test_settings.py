@@ -16,7 +16,7 @@ DEFAULTS = {
     "session_max_hours": 12, "retention_days": 30, "trusted_proxies": (),
     "public_url": "http://127.0.0.1:8000", "feed_url": "", "feed_app_id": "",
     "feed_app_key": "", "feed_poll_seconds": 60, "feed_timeout_seconds": 10.0,
-    "feed_max_backoff_seconds": 300, "run_jobs": True, "job_lease_seconds": 15,
+    "feed_max_backoff_seconds": 300, "feeds": {}, "run_jobs": True, "job_lease_seconds": 15,
     "alert_interval_seconds": 30, "retention_interval_seconds": 3600,
     "heartbeat_seconds": 5.0, "subscriber_backlog": 500, "replay_limit": 200,
     "sockets_per_session": 4, "log_level": "INFO", "password_hash_profile": "rfc9106",
@@ -41,6 +41,12 @@ BAD = [
     ("MOVEMENTS_HEARTBEAT_SECONDS", "soon", "expected seconds"),
     ("MOVEMENTS_FEED_TIMEOUT_SECONDS", "10s", "expected seconds"),
     ("MOVEMENTS_PASSWORD_HASH_PROFILE", "cheap", "expected 'rfc9106' or 'test'"),
+    ("MOVEMENTS_FEEDS", "{BRU: x}", "expected a JSON object"),
+    ("MOVEMENTS_FEEDS", '["BRU"]', "expected a JSON object keyed by airport code"),
+    ("MOVEMENTS_FEEDS", '{"BRUX": {}}', "'BRUX' is not an IATA airport code"),
+    ("MOVEMENTS_FEEDS", '{"BRU": {"uri": "https://x"}}', "BRU: unknown key 'uri'"),
+    ("MOVEMENTS_FEEDS", '{"BRU": {"url": "ftp://x"}}', "BRU: url 'ftp://x' must be http(s)"),
+    ("MOVEMENTS_FEEDS", '{"BRU": {"poll_seconds": 1}}', "must be at least 5"),
 ]
 
 
@@ -56,7 +62,7 @@ def test_every_setting_is_in_the_readme() -> None:
     assert missing == []
 
 
-@pytest.mark.parametrize(("name", "value", "why"), BAD, ids=[b[0] for b in BAD])
+@pytest.mark.parametrize(("name", "value", "why"), BAD, ids=[f"{b[0]}={b[1]}" for b in BAD])
 def test_a_bad_value_names_the_variable(name: str, value: str, why: str) -> None:
     with pytest.raises(ConfigError) as caught:
         Settings.from_env({name: value})

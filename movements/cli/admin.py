@@ -14,7 +14,9 @@ from typing import Any
 
 import click
 
-from movements.cli.common import CliError, current_settings, run_async
+from movements.cli.common import current_settings, run_async
+from movements.domain import queries
+from movements.domain.actions import setup
 from movements.platform.config import Settings
 
 KINDS = ["agency_team", "reception_authority", "receiving_mission", "family",
@@ -34,40 +36,6 @@ async def _run(settings: Settings, action: Any, *args: Any, read: bool = False) 
         await services.close()
 
 
-def _add_organisation(tx: Any, name: str, kind: str) -> tuple[int, bool]:
-    from sqlalchemy import select
-
-    from movements.domain.actions.setup import ensure_organisation
-    from movements.domain.models import Organisation
-
-    existed = tx.session.scalar(select(Organisation).where(Organisation.name == name.strip()))
-    if existed is not None and existed.kind.value != kind:
-        raise CliError(f"organisation {existed.name!r} exists already as "
-                       f"{existed.kind.value}, not {kind}")
-    return ensure_organisation(tx, name, kind), existed is not None
-
-
-def _list_organisations(session: Any) -> list[tuple[int, str, str]]:
-    from sqlalchemy import select
-
-    from movements.domain.models import Organisation
-
-    return [(o.id, o.name, o.kind.value) for o in session.scalars(
-        select(Organisation).order_by(Organisation.name))]
-
-
-def _set_active(tx: Any, username: str, active: bool) -> int:
-    from sqlalchemy import select
-
-    from movements.domain.actions.setup import set_user_active
-    from movements.domain.models import User
-
-    user_id = tx.session.scalar(select(User.id).where(User.username == username.strip().lower()))
-    if user_id is None:
-        raise CliError(f"no user named {username!r}")
-    return set_user_active(tx, user_id, active)
-
-
 @click.group(no_args_is_help=False, help="organisations (reception authorities, ...)")
 def organisations() -> None:
     pass
@@ -78,7 +46,7 @@ def organisations() -> None:
 @click.option("--kind", required=True, type=click.Choice(KINDS))
 def organisations_add(name: str, kind: str) -> None:
     settings = current_settings()
-    org_id, existed = run_async(lambda: _run(settings, _add_organisation, name, kind),
+    org_id, existed = run_async(lambda: _run(settings, setup.add_organisation, name, kind),
                                 settings.effective_database_url)
     print(f"organisation {name.strip()!r} ({kind}) "
           f"{'exists already' if existed else 'added'} as id {org_id}")
@@ -87,7 +55,7 @@ def organisations_add(name: str, kind: str) -> None:
 @organisations.command(name="list", help="list the organisations")
 def organisations_list() -> None:
     settings = current_settings()
-    rows = run_async(lambda: _run(settings, _list_organisations, read=True),
+    rows = run_async(lambda: _run(settings, queries.organisations, read=True),
                      settings.effective_database_url)
     for org_id, name, kind in rows:
         print(f"{org_id}\t{kind}\t{name}")
@@ -95,7 +63,7 @@ def organisations_list() -> None:
 
 def _set_user_active(username: str, active: bool) -> None:
     settings = current_settings()
-    ended = run_async(lambda: _run(settings, _set_active, username, active),
+    ended = run_async(lambda: _run(settings, setup.set_user_active_by_name, username, active),
                       settings.effective_database_url)
     if active:
         print(f"user {username} can sign in again")

@@ -29,32 +29,18 @@ def current_settings() -> Settings:
     return Settings.from_env()
 
 
-def _explain_db_error(exc: BaseException, url: str) -> str:
-    from pathlib import Path
-
-    from sqlalchemy.engine import make_url
-
-    from movements.domain.storage import classify
-
-    text = str(exc).lower()
-    shown = url.split("@")[-1] if "@" in url else url
-    database = make_url(url).database if url.startswith("sqlite") else None
-    if (reason := classify(exc, Path(database) if database else None)) is not None:
-        return f"{reason} ({shown}); nothing was changed"
-    if "locked" in text:
-        return f"the database file is locked by another program ({shown}); close it and retry"
-    if "unable to open" in text or "readonly" in text or "read-only" in text:
-        return f"cannot open the database file ({shown}): check the path and permissions"
-    return f"cannot reach the database at {shown}: {str(exc).splitlines()[0]}"
-
-
 def run_async(factory: Callable[[], Coroutine[Any, Any, Any]], url: str) -> Any:
-    from sqlalchemy.exc import DBAPIError, OperationalError
+    """Run ``factory()``; a database that cannot be reached or used is one CliError line
+    (``platform.db.explain_database_failure``)."""
+    from movements.platform.db import explain_database_failure
 
     try:
         return asyncio.run(factory())
-    except (OperationalError, DBAPIError, OSError, ConnectionError) as exc:
-        raise CliError(_explain_db_error(exc, url)) from exc
+    except Exception as exc:
+        line = explain_database_failure(exc, url)
+        if line is None:
+            raise
+        raise CliError(line) from exc
 
 
 async def upgrade_schema(settings: Settings) -> None:

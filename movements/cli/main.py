@@ -85,14 +85,12 @@ def serve(host: str, port: int, workers: int, demo: bool) -> None:
 
 
 async def _demo_if_empty(settings: Settings) -> str:
-    from sqlalchemy import func, select
-
-    from movements.domain.models import Movement
+    from movements.domain.queries import movement_count
     from movements.services import Services
 
     services = Services.build(settings)
     try:
-        count = await services.uow.read(lambda s: s.scalar(select(func.count(Movement.id))))
+        count = await services.uow.read(movement_count)
     finally:
         await services.close()
     if count:

@@ -701,6 +701,15 @@ def verify_view(session: Session, document_id: str) -> VerifyView | None:
         superseded_by=superseded_by, **paper)
 
 
+def verify_page(session: Session, document_id: str) -> tuple[VerifyView | None, bool]:
+    """The public verification page's read: the document's record (None: never issued)
+    and whether the retention purge deleted its bytes."""
+    from .actions.retention import document_content_removed  # the purge owns its marker
+
+    view = verify_view(session, document_id)
+    return view, view is not None and document_content_removed(session, document_id)
+
+
 def organisation_name(session: Session, organisation_id: int) -> str | None:
     org = session.get(Organisation, organisation_id)
     return org.name if org is not None else None
@@ -710,4 +719,4 @@ __all__ = ["CHARTER_MANIFEST", "HANDOVER_MANIFEST", "KIND_LABELS", "STORED_KINDS
            "HandoverView", "LatestCharter", "ReceptionRow", "StoredDocument",
            "VerifyView", "briefing_doc", "charter_doc", "charter_source", "daily_doc",
            "handover_doc", "handover_view", "latest_charter", "reception_handovers",
-           "stored_document", "stored_handover_document", "verify_view"]
+           "stored_document", "stored_handover_document", "verify_page", "verify_view"]

@@ -29,7 +29,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from .vocabulary import Lane
+from .vocabulary import (  # the ORM columns use them; edges import vocabulary
+    BookingStatus,
+    ChronicCondition,
+    EscortKind,
+    HandoverStatus,
+    MedicalLevel,
+    MovementKind,
+    OrganisationKind,
+    Role,
+)
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -67,67 +76,6 @@ def _enum(cls: type[enum.Enum]) -> Enum:
     # Store the value (readable in SQL and stable across renames of the Python name).
     return Enum(cls, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e],
                 validate_strings=True)
-
-
-class Role(enum.StrEnum):
-    GATE_STAFF = "gate_staff"
-    COORDINATOR = "coordinator"
-    RECEPTION = "reception"
-    ADMIN = "admin"
-    # Read-only: aggregates (the reports page and its API), never a personal detail.
-    MANAGER = "manager"
-
-
-class OrganisationKind(enum.StrEnum):
-    AGENCY_TEAM = "agency_team"
-    RECEPTION_AUTHORITY = "reception_authority"
-    RECEIVING_MISSION = "receiving_mission"
-    FAMILY = "family"
-    REPATRIATION_SERVICE = "repatriation_service"
-
-
-class MovementKind(enum.StrEnum):
-    DEPARTURE = "departure"
-    ARRIVAL = "arrival"
-    TRANSIT_IN = "transit_in"
-    TRANSIT_OUT = "transit_out"
-
-    @property
-    def lane(self) -> Lane:
-        if self in (MovementKind.TRANSIT_IN, MovementKind.TRANSIT_OUT):
-            return Lane.TRANSIT
-        return Lane.DEPARTURE if self is MovementKind.DEPARTURE else Lane.ARRIVAL
-
-
-class BookingStatus(enum.StrEnum):
-    BOOKED = "booked"
-    NO_SHOW = "no_show"
-    CANCELLED = "cancelled"
-
-
-class ChronicCondition(enum.StrEnum):
-    DIABETES = "diabetes"
-    HYPERTENSION_CARDIOVASCULAR = "hypertension_cardiovascular"
-    INFECTIOUS = "infectious"
-    MENTAL = "mental"
-    OTHER = "other"
-
-
-class MedicalLevel(enum.StrEnum):
-    """The agency's medical case category (annual report: basic or chronic)."""
-
-    BASIC = "basic"
-    CHRONIC = "chronic"
-
-
-class EscortKind(enum.StrEnum):
-    MEDICAL = "medical"
-    OPERATIONAL = "operational"
-
-
-class HandoverStatus(enum.StrEnum):
-    DRAFT = "draft"
-    SIGNED = "signed"
 
 
 class Airport(Base):

@@ -305,7 +305,7 @@ class MovementPlan:
 def movement_plan(session: Session, movement_id: int) -> MovementPlan | None:
     from .errors import RuleViolation
     from .prenotification import DEPARTING, carrier_notice
-    from .readiness import movement_readiness
+    from .readiness import movements_readiness
 
     m = session.get(Movement, movement_id)
     if m is None:
@@ -319,7 +319,8 @@ def movement_plan(session: Session, movement_id: int) -> MovementPlan | None:
                                   n.deadline)
         except RuleViolation:
             pass
-    readiness = tuple(movement_readiness(session, movement_id)) if m.kind in DEPARTING else ()
+    readiness = tuple(movements_readiness(session, [movement_id]).get(movement_id, [])) \
+        if m.kind in DEPARTING else ()
     return MovementPlan(m.id, m.kind.value, (c.reason, c.at, c.username) if c else None,
                         charter_view(session, movement_id), readiness, notice)
 
@@ -328,7 +329,7 @@ def board_readiness(session: Session, movement_ids: list[int]) -> dict[int, str]
     """Per departing movement with passengers: "ready", or "missing: ..." (the distinct
     items over its cases), for the board row."""
     from .prenotification import DEPARTING
-    from .readiness import movement_readiness
+    from .readiness import movements_readiness
 
     out: dict[int, str] = {}
     if not movement_ids:
@@ -338,8 +339,9 @@ def board_readiness(session: Session, movement_ids: list[int]) -> dict[int, str]
     departing = set(session.scalars(select(Movement.id).where(
         Movement.id.in_(movement_ids), Movement.kind.in_(list(DEPARTING)),
         Movement.actual_at.is_(None), Movement.flight_state.not_in(["DEP", "CNX"]))))
+    by_movement = movements_readiness(session, sorted(departing))
     for mid in sorted(departing):
-        cases = movement_readiness(session, mid)
+        cases = by_movement.get(mid)
         if not cases:
             continue
         missing = list(dict.fromkeys(x for c in cases for x in c.missing))

@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from .errors import NotFound, RuleViolation
 from .models import Booking, BookingStatus, Movement, MovementKind, Passenger
@@ -99,7 +99,9 @@ def _lines(session: Session, movement: Movement) -> tuple[NoticeLine, ...]:
     out: list[NoticeLine] = []
     bookings = session.scalars(select(Booking).where(
         Booking.movement_id == movement.id, Booking.status != BookingStatus.CANCELLED)
-        .order_by(Booking.id))
+        .order_by(Booking.id)
+        # Passengers and their needs in two statements, not two per passenger.
+        .options(selectinload(Booking.passenger).selectinload(Passenger.needs)))
     for b in bookings:
         p = b.passenger
         codes = tuple(c for c in p.codes if c in SSR_CODES)

@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from . import milestones as steps
@@ -25,6 +25,7 @@ from .models import (
     Movement,
     MovementKind,
     Note,
+    Organisation,
     Passenger,
     Transit,
     User,
@@ -335,6 +336,42 @@ def airport_by_code(session: Session, code: str) -> Airport | None:
     return session.scalar(select(Airport).where(Airport.iata == code.upper()))
 
 
+def organisations(session: Session) -> list[tuple[int, str, str]]:
+    """Every organisation as (id, name, kind value), by name."""
+    return [(o.id, o.name, o.kind.value) for o in session.scalars(
+        select(Organisation).order_by(Organisation.name))]
+
+
+def movement_on_day(session: Session, airport_id: int, carrier: str, flight_number: str,
+                    day: date, kind: MovementKind) -> int | None:
+    """The id of the airport's movement of that flight, local day and kind, if planned."""
+    return session.scalar(select(Movement.id).where(
+        Movement.airport_id == airport_id, Movement.carrier == carrier,
+        Movement.flight_number == flight_number, Movement.operational_date == day,
+        Movement.kind == kind))
+
+
+def movement_count(session: Session) -> int:
+    """How many movements the database holds (all airports, all days)."""
+    return int(session.scalar(select(func.count(Movement.id))) or 0)
+
+
+def database_answers(session: Session) -> None:
+    """``SELECT 1``: the database answers (the readiness probe); raises what the driver
+    raises when it does not."""
+    session.execute(select(1))
+
+
+def deployment_timezone(session: Session, default_code: str) -> str:
+    """The IANA zone that deployment-wide pages (administration, the audit trail) show
+    local times in: the deployment's default airport's (``MOVEMENTS_AIRPORT``), else the
+    first airport's; "UTC" before any airport is set up."""
+    zone = session.scalar(select(Airport.timezone).where(Airport.iata == default_code.upper()))
+    if zone is None:
+        zone = session.scalar(select(Airport.timezone).order_by(Airport.iata).limit(1))
+    return zone or "UTC"
+
+
 def board(session: Session, airport: str, day: date) -> list[MovementSummary]:
     """Every movement of one airport's day, ordered by best-known time."""
     stmt = (select(Movement).join(Airport).where(Airport.iata == airport.upper(),
@@ -354,6 +391,11 @@ def movement_summary(session: Session, movement_id: int) -> MovementSummary | No
                        .options(*_movement_options()))  # type: ignore[arg-type]
     if m is None:
         return None
+    return _summary_of(session, m)
+
+
+def _summary_of(session: Session, m: Movement) -> MovementSummary:
+    """The header row of a movement already loaded with ``_movement_options``."""
     links = _links(session, [m.id])
     return replace(_summary(m, _open_alerts(session, [m.id])[m.id], links,
                             _legs(session, links)),
@@ -361,11 +403,14 @@ def movement_summary(session: Session, movement_id: int) -> MovementSummary | No
 
 
 def movement_detail(session: Session, movement_id: int) -> MovementDetail | None:
-    summary = movement_summary(session, movement_id)
-    if summary is None:
+    # Held here with its bookings, passengers and milestones loaded: the session keeps
+    # rows only while referenced, and a bare get() would load each booking's rows one by
+    # one (an N+1 of three statements per passenger).
+    m = session.scalar(select(Movement).where(Movement.id == movement_id)
+                       .options(*_movement_options()))  # type: ignore[arg-type]
+    if m is None:
         return None
-    m = session.get(Movement, movement_id)
-    assert m is not None
+    summary = _summary_of(session, m)
     escorts: dict[int, list[tuple[str, str]]] = {}
     for e in session.scalars(select(EscortAssignment).where(
             EscortAssignment.movement_id.in_(

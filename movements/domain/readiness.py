@@ -24,11 +24,12 @@ from datetime import date
 from functools import lru_cache
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from .models import (
     Booking,
     BookingStatus,
+    Case,
     EscortAssignment,
     EscortKind,
     Movement,
@@ -125,10 +126,30 @@ def _legs(session: Session, movement: Movement) -> list[str]:
 def passenger_readiness(session: Session, passenger: Passenger, movement: Movement,
                         booking: Booking | None = None) -> PassengerReadiness:
     """What ``passenger`` still needs before travelling on ``movement`` (see module doc)."""
+    codes = set(passenger.codes)
+    needs_escort = passenger.medical_escort_required or passenger.operational_escort_required \
+        or any(SSR_CODES[c].needs_medical_escort for c in codes if c in SSR_CODES)
+    kinds: set[EscortKind] = set()
+    crew: set[str] = set()
+    if needs_escort:
+        kinds = {a.kind for a in session.scalars(select(EscortAssignment).where(
+            EscortAssignment.movement_id == movement.id,
+            EscortAssignment.passenger_id == passenger.id))}
+        crew = set(session.scalars(select(CharterCrew.role).where(
+            CharterCrew.movement_id == movement.id)))
+    return _assess(passenger, movement, booking, session.get(TravelDocument, passenger.id),
+                   session.get(PassengerClearance, passenger.id),
+                   _legs(session, movement) if codes & MEDIF_CODES else [], kinds, crew)
+
+
+def _assess(passenger: Passenger, movement: Movement, booking: Booking | None,
+            doc: TravelDocument | None, clearance: PassengerClearance | None,
+            legs: list[str], kinds: set[EscortKind], crew: set[str]) -> PassengerReadiness:
+    """The rules of the module doc on loaded rows: ``legs`` the flights the passenger flies
+    (asked only for MEDIF codes), ``kinds`` the escorts assigned to them on the movement,
+    ``crew`` the roles of the movement's charter crew."""
     travel = movement.scheduled_at.date()
     missing: list[str] = []
-    doc = session.get(TravelDocument, passenger.id)
-    clearance = session.get(PassengerClearance, passenger.id)
     destination = _destination(movement, booking)
     if doc is None:
         missing.append("travel document")
@@ -139,7 +160,6 @@ def passenger_readiness(session: Session, passenger: Passenger, movement: Moveme
         missing.append(f"travel document valid 6 months after travel ({destination})")
     codes = set(passenger.codes)
     if codes & MEDIF_CODES:
-        legs = _legs(session, movement)
         covered = set((clearance.medif_flights or "").upper().split()) if clearance else set()
         if (clearance is None or clearance.medif_valid_until is None
                 or clearance.medif_valid_until < travel or not set(legs) <= covered):
@@ -158,16 +178,10 @@ def passenger_readiness(session: Session, passenger: Passenger, movement: Moveme
     needs_medical = passenger.medical_escort_required or any(
         SSR_CODES[c].needs_medical_escort for c in codes if c in SSR_CODES)
     needs_escort = passenger.operational_escort_required
-    if needs_medical or needs_escort:
-        kinds = {a.kind for a in session.scalars(select(EscortAssignment).where(
-            EscortAssignment.movement_id == movement.id,
-            EscortAssignment.passenger_id == passenger.id))}
-        crew = set(session.scalars(select(CharterCrew.role).where(
-            CharterCrew.movement_id == movement.id)))
-        if needs_medical and EscortKind.MEDICAL not in kinds and not crew & MEDICAL_CREW:
-            missing.append("medical escort")
-        if needs_escort and not kinds and not crew:
-            missing.append("escort")
+    if needs_medical and EscortKind.MEDICAL not in kinds and not crew & MEDICAL_CREW:
+        missing.append("medical escort")
+    if needs_escort and not kinds and not crew:
+        missing.append("escort")
     name = f"{passenger.surname.upper()} {passenger.given_names}".strip()
     return PassengerReadiness(passenger.id, name, tuple(missing))
 
@@ -196,6 +210,60 @@ def movement_readiness(session: Session, movement_id: int) -> list[CaseReadiness
     return sorted((r for r in out if r is not None), key=lambda r: r.reference)
 
 
+def movements_readiness(session: Session, movement_ids: list[int]
+                        ) -> dict[int, list[CaseReadiness]]:
+    """``movement_readiness`` for many movements in a fixed number of statements (about
+    nine, whatever the passenger count): the board asks for every departure of a day.
+    Movements without live bookings are absent from the result."""
+    if not movement_ids:
+        return {}
+    movements = {m.id: m for m in session.scalars(select(Movement).where(
+        Movement.id.in_(movement_ids)))}
+    bookings = list(session.scalars(
+        select(Booking).where(Booking.movement_id.in_(movement_ids),
+                              Booking.status != BookingStatus.CANCELLED)
+        .order_by(Booking.id)
+        .options(selectinload(Booking.passenger).selectinload(Passenger.needs),
+                 selectinload(Booking.passenger).selectinload(Passenger.case))))
+    pids = list({b.passenger_id for b in bookings})
+    docs = {d.passenger_id: d for d in session.scalars(
+        select(TravelDocument).where(TravelDocument.passenger_id.in_(pids)))} if pids else {}
+    clearances = {c.passenger_id: c for c in session.scalars(
+        select(PassengerClearance).where(PassengerClearance.passenger_id.in_(pids)))} \
+        if pids else {}
+    onward: dict[int, str] = {}
+    for link in session.scalars(select(Transit).where(
+            Transit.inbound_movement_id.in_(movement_ids))
+            .options(selectinload(Transit.onward))):
+        onward[link.inbound_movement_id] = link.onward.flight
+    escorts: dict[tuple[int, int], set[EscortKind]] = {}
+    for e in session.scalars(select(EscortAssignment).where(
+            EscortAssignment.movement_id.in_(movement_ids))):
+        escorts.setdefault((e.movement_id, e.passenger_id), set()).add(e.kind)
+    crews: dict[int, set[str]] = {}
+    for movement_id, role in session.execute(select(CharterCrew.movement_id, CharterCrew.role)
+                                             .where(CharterCrew.movement_id.in_(movement_ids))):
+        crews.setdefault(movement_id, set()).add(role)
+    members: dict[tuple[int, int], list[PassengerReadiness]] = {}
+    cases: dict[int, Case] = {}
+    for b in bookings:
+        m = movements[b.movement_id]
+        p = b.passenger
+        legs = [m.flight, *([onward[m.id]] if m.id in onward else [])]
+        cases[p.case_id] = p.case
+        members.setdefault((b.movement_id, p.case_id), []).append(_assess(
+            p, m, b, docs.get(p.id), clearances.get(p.id), legs,
+            escorts.get((m.id, p.id), set()), crews.get(m.id, set())))
+    out: dict[int, list[CaseReadiness]] = {}
+    for (movement_id, case_id), found in members.items():
+        case = cases[case_id]
+        out.setdefault(movement_id, []).append(
+            CaseReadiness(case.id, case.reference, movement_id, tuple(found)))
+    for rows in out.values():
+        rows.sort(key=lambda r: r.reference)
+    return out
+
+
 __all__ = ["MEDIF_CODES", "SIX_MONTHS_COUNTRIES", "CaseReadiness", "PassengerReadiness",
            "add_months", "case_readiness", "country_of", "movement_readiness",
-           "passenger_readiness"]
+           "movements_readiness", "passenger_readiness"]

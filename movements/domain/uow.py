@@ -104,25 +104,36 @@ class Tx:
 
     def next_seq(self, stream: str) -> int:
         """Bump the stream's counter inside this transaction (gapless: rollback undoes it)."""
+        return self.next_seqs([stream])[stream]
+
+    def next_seqs(self, names: list[str]) -> dict[str, int]:
+        """Bump several streams' counters in one statement (a multi-row upsert returning
+        the new numbers); rows in name order, so two transactions lock them in the same
+        order.  Gapless as ``next_seq``."""
         dialect = self.session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        upsert = insert(StreamCounter).values(stream=stream, last_seq=1).on_conflict_do_update(
+        upsert = insert(StreamCounter).values(
+            [{"stream": name, "last_seq": 1} for name in sorted(set(names))]
+        ).on_conflict_do_update(
             index_elements=[StreamCounter.stream],
             set_={"last_seq": StreamCounter.last_seq + 1},
-        ).returning(StreamCounter.last_seq)
-        return int(self.session.execute(upsert).scalar_one())
+        ).returning(StreamCounter.stream, StreamCounter.last_seq)
+        return {stream: int(seq) for stream, seq in self.session.execute(upsert)}
 
     def record(self, event_type: type[DomainEvent], movement: Movement,
                passenger_id: int | None = None, **payload: Any) -> DomainEvent:
         """Write one event row per stream that shows it; keep the typed event for after
-        COMMIT."""
-        streams: dict[str, int] = {}
-        for name in streams_of(self.session, movement):
-            seq = self.next_seq(name)
-            streams[name] = seq
-            self.session.add(StreamEvent(
-                stream=name, seq=seq, kind=event_type.__name__, movement_id=movement.id,
-                passenger_id=passenger_id, payload=_jsonable(payload), created_at=self.now))
+        COMMIT.  The counters move in one statement and the event rows go in one
+        executemany."""
+        names = streams_of(self.session, movement)
+        seqs = self.next_seqs(names)
+        streams = {name: seqs[name] for name in names}
+        body = _jsonable(payload)
+        # One executemany (the rows' ids are not needed here).
+        self.session.execute(insert(StreamEvent), [
+            {"stream": name, "seq": seq, "kind": event_type.__name__,
+             "movement_id": movement.id, "passenger_id": passenger_id, "payload": body,
+             "created_at": self.now} for name, seq in streams.items()])
         event = event_type(
             airport_id=movement.airport_id, airport=movement.airport.iata,
             board_date=movement.operational_date, streams=streams, movement_id=movement.id,

@@ -63,15 +63,41 @@ class BoardPage:
     rows: list[queries.MovementSummary]
 
 
+@dataclass(frozen=True, slots=True)
+class BoardHead:
+    """What a board request needs before its rows: the airport (chosen through the access
+    policy), the day, its stream and the stream's number now."""
+
+    airport: AirportChoice
+    day: date
+    stream: str
+    seq: int
+
+
+def board_head(session: Session, actor: Actor, asked: str | None, default: str,
+               day: date | None, now: datetime) -> BoardHead:
+    """The access decision and stream number of a day board (``day`` None: today at the
+    airport); NotFound for an airport outside the actor's scope.  Cheap (a few
+    statements): the web layer looks up rendered lanes by (stream, number) with it."""
+    choice, today = today_at(session, actor, asked, default, now)
+    the_day = day or today
+    stream = board_stream(choice.code, the_day)
+    return BoardHead(choice, the_day, stream, stream_seq(session, stream))
+
+
 def board_page(session: Session, actor: Actor, asked: str | None, default: str,
                day: date | None, now: datetime) -> BoardPage:
     """One airport's day board (``day`` None: today there).  The stream number is read
     before the rows, so the rows are at least that fresh."""
-    choice, today = today_at(session, actor, asked, default, now)
-    the_day = day or today
-    stream = board_stream(choice.code, the_day)
-    seq = stream_seq(session, stream)
-    return BoardPage(choice, the_day, stream, seq, queries.board(session, choice.code, the_day))
+    head = board_head(session, actor, asked, default, day, now)
+    return BoardPage(head.airport, head.day, head.stream, head.seq,
+                     queries.board(session, head.airport.code, head.day))
+
+
+def board_rows(session: Session, head: BoardHead) -> list[queries.MovementSummary]:
+    """The rows of a board whose ``head`` the access policy already gave (read after the
+    head's number, so at least that fresh)."""
+    return queries.board(session, head.airport.code, head.day)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +188,7 @@ def alerts_page(session: Session, actor: Actor, asked: str | None, default: str,
     return AlertsPage(choice, alert_list(session, choice.code, now), watched)
 
 
-__all__ = ["AirportChoice", "AlertsPage", "BoardPage", "MovementPage", "airport_choice",
-           "alerts_page", "board_page", "booking_row", "movement_detail", "movement_page",
-           "movement_summary", "movement_timezone", "see_handover", "see_movement",
-           "today_at"]
+__all__ = ["AirportChoice", "AlertsPage", "BoardHead", "BoardPage", "MovementPage",
+           "airport_choice", "alerts_page", "board_head", "board_page", "board_rows",
+           "booking_row", "movement_detail", "movement_page", "movement_summary",
+           "movement_timezone", "see_handover", "see_movement", "today_at"]

@@ -8,6 +8,8 @@ the labels through :mod:`movements.templating`.
 Sources: flight states are the Schiphol Public Flight API v4 ``publicFlightState`` codes
 (the labels follow schiphol.nl's wording); milestone keys are the agency's procedure
 steps (DOMAIN.md, "Milestones"); telex outcomes are what became of a received telex.
+The model's kinds (Role, MovementKind, BookingStatus ...) live here too, so the edges
+name them without importing the ORM; ``models.py`` maps its columns to them.
 """
 
 from __future__ import annotations
@@ -39,6 +41,69 @@ class Lane(_Labelled):
     DEPARTURE = "departure", "Departures"
     TRANSIT = "transit", "Transits"
     ARRIVAL = "arrival", "Arrivals"
+
+
+# -- the model's kinds (stored as their values; models.py maps the columns) ---------
+
+class Role(StrEnum):
+    GATE_STAFF = "gate_staff"
+    COORDINATOR = "coordinator"
+    RECEPTION = "reception"
+    ADMIN = "admin"
+    # Read-only: aggregates (the reports page and its API), never a personal detail.
+    MANAGER = "manager"
+
+
+class OrganisationKind(StrEnum):
+    AGENCY_TEAM = "agency_team"
+    RECEPTION_AUTHORITY = "reception_authority"
+    RECEIVING_MISSION = "receiving_mission"
+    FAMILY = "family"
+    REPATRIATION_SERVICE = "repatriation_service"
+
+
+class MovementKind(StrEnum):
+    DEPARTURE = "departure"
+    ARRIVAL = "arrival"
+    TRANSIT_IN = "transit_in"
+    TRANSIT_OUT = "transit_out"
+
+    @property
+    def lane(self) -> Lane:
+        if self in (MovementKind.TRANSIT_IN, MovementKind.TRANSIT_OUT):
+            return Lane.TRANSIT
+        return Lane.DEPARTURE if self is MovementKind.DEPARTURE else Lane.ARRIVAL
+
+
+class BookingStatus(StrEnum):
+    BOOKED = "booked"
+    NO_SHOW = "no_show"
+    CANCELLED = "cancelled"
+
+
+class ChronicCondition(StrEnum):
+    DIABETES = "diabetes"
+    HYPERTENSION_CARDIOVASCULAR = "hypertension_cardiovascular"
+    INFECTIOUS = "infectious"
+    MENTAL = "mental"
+    OTHER = "other"
+
+
+class MedicalLevel(StrEnum):
+    """The agency's medical case category (annual report: basic or chronic)."""
+
+    BASIC = "basic"
+    CHRONIC = "chronic"
+
+
+class EscortKind(StrEnum):
+    MEDICAL = "medical"
+    OPERATIONAL = "operational"
+
+
+class HandoverStatus(StrEnum):
+    DRAFT = "draft"
+    SIGNED = "signed"
 
 
 class FlightState(_Labelled):

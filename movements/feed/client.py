@@ -20,13 +20,18 @@ the feed status), and the next poll resumes from the page that failed instead of
 feed never creates a movement, so a codeshare can never make a second one: every record
 is matched by its main flight.  Of the states a record lists, the board shows every one
 (``domain.flight_states``: the precedence is written there).
+
+This module is the edge: HTTP, paging, parsing and the poller's timing.  What a poll
+writes (matching, ``update_flight``, the status row) is ``domain.actions.feed``, what it
+reads (days to follow, the status shown) ``domain.feed_status``; the names are re-exported
+here.  Each airport has its own poller (``scheduler.JobRunner``), and a poll only ever
+touches the movements of the airport it was made for.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from email.utils import parsedate_to_datetime
@@ -36,32 +41,39 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import tenacity
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from movements.domain.actions.movements import FLIGHT_STATES, update_flight
-from movements.domain.clock import Clock, local_date
-from movements.domain.flight_states import board_states
-from movements.domain.models import Airport, FeedStatus, Movement, MovementKind
-from movements.domain.uow import Actor, Tx, UnitOfWork
+from movements.domain.actions.feed import (
+    MAX_QUARANTINED,
+    FeedFlight,
+    FeedResult,
+    Quarantined,
+    apply_feed,
+    changes_for,
+    normalise_flight,
+    pick_state,
+    record_feed_failure,
+    record_feed_wait,
+)
+from movements.domain.actions.movements import FLIGHT_STATES
+from movements.domain.clock import Clock
+from movements.domain.feed_status import (
+    MIN_STALE,
+    STALE_POLLS,
+    FeedStatusView,
+    days_to_follow,
+    feed_status_view,
+)
+from movements.domain.uow import Actor, UnitOfWork
 
 log = logging.getLogger(__name__)
 
 FEED_ACTOR = Actor.system("feed")
 #: A runaway ``link`` chain (a server that always says "next") ends here.
 MAX_PAGES = 250
-#: A feed whose last good poll is older than this many poll intervals is stale.
-STALE_POLLS = 3
-MIN_STALE = timedelta(minutes=2)
 #: Pages read before a failed one are reused by the next poll while this fresh.
 RESUME_MAX_AGE = timedelta(minutes=10)
 #: A Retry-After beyond this is read as this (a broken header must not stop the feed).
 MAX_RETRY_AFTER = 3600.0
-#: Quarantined records kept on the status (the first ones of a poll).
-MAX_QUARANTINED = 50
-
-_KINDS = {"A": (MovementKind.ARRIVAL, MovementKind.TRANSIT_IN),
-          "D": (MovementKind.DEPARTURE, MovementKind.TRANSIT_OUT)}
 
 
 class FeedError(Exception):
@@ -99,37 +111,6 @@ def retry_after_seconds(value: str | None, now: datetime) -> float | None:
 
 # ---------------------------------------------------------------------------- parsing
 
-@dataclass(frozen=True, slots=True)
-class FeedFlight:
-    flight_name: str  # as this record names it, e.g. "KL1234" (a codeshare: "DL9381")
-    main_flight: str  # the operating flight
-    direction: str  # "A" or "D"
-    schedule_date: date  # the airport-local operational date
-    scheduled_at: datetime  # UTC
-    states: tuple[str, ...] = ()
-    gate: str | None = None
-    pier: str | None = None
-    terminal: str | None = None
-    estimated_at: datetime | None = None  # landing (A) or off-block (D), UTC
-    actual_at: datetime | None = None
-    expected_boarding_at: datetime | None = None
-    codeshares: tuple[str, ...] = ()
-
-    @property
-    def is_codeshare(self) -> bool:
-        return self.flight_name != self.main_flight
-
-    @property
-    def state(self) -> str | None:
-        return pick_state(self.states, self.direction)
-
-
-def pick_state(states: Iterable[str], direction: str) -> str | None:
-    """The first state the board shows (``domain.flight_states.board_states``)."""
-    shown = board_states(states, direction)
-    return shown[0] if shown else None
-
-
 def parse_time(value: Any, where: str) -> datetime | None:
     """A feed time: ISO 8601 local time WITH its offset; returned as UTC."""
     if value is None or value == "":
@@ -162,16 +143,6 @@ def _flight_code(value: Any, where: str, key: str) -> str:
             not value.strip().isalnum():
         raise MalformedFeed(f"{where}: {key} {value!r} is not a flight")
     return normalise_flight(value)
-
-
-def normalise_flight(name: str) -> str:
-    """"KL 0116" -> "KL116": carrier (2 characters) then the number without leading
-    zeros, so the feed's and the planners' spellings meet."""
-    compact = name.replace(" ", "").upper()
-    carrier, number = compact[:2], compact[2:]
-    digits = number.rstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-    suffix = number[len(digits):]
-    return f"{carrier}{(digits.lstrip('0') or '0')}{suffix}"
 
 
 def parse_flight(obj: Any, tz: str, where: str) -> FeedFlight:
@@ -229,14 +200,6 @@ def parse_flight(obj: Any, tz: str, where: str) -> FeedFlight:
                                         f"{where} expectedTimeBoarding"),
         codeshares=tuple(_flight_code(c, where, "codeshare") for c in shares),
     )
-
-
-@dataclass(frozen=True, slots=True)
-class Quarantined:
-    """A record that could not be read: where it was and why."""
-
-    where: str
-    reason: str
 
 
 def parse_page(payload: Any, tz: str, where: str = "page"
@@ -349,169 +312,6 @@ class FeedClient:
         progress.url, progress.params, progress.page = url, None, page + 1
 
 
-# ---------------------------------------------------------------------------- applying
-
-@dataclass(frozen=True, slots=True)
-class FeedResult:
-    flights: int
-    matched: int
-    changed: int
-    codeshares_merged: int
-    days: tuple[date, ...] = ()
-    quarantined: int = 0
-
-
-def _movement_key(m: Movement) -> tuple[str, date, str]:
-    direction = "A" if m.kind in _KINDS["A"] else "D"
-    return normalise_flight(m.flight), m.operational_date, direction
-
-
-def changes_for(flight: FeedFlight) -> dict[str, Any]:
-    """What the feed says about a flight, as update_flight changes.  What the feed leaves
-    out (no gate yet, no estimate) never clears what we have."""
-    changes: dict[str, Any] = {}
-    for key in ("gate", "pier", "terminal", "estimated_at", "actual_at"):
-        value = getattr(flight, key)
-        if value is not None:
-            changes[key] = value
-    shown = board_states(flight.states, flight.direction)
-    if shown:
-        changes["flight_state"] = shown[0]
-        # The list only when it says more than the state (no change event otherwise).
-        changes["flight_states"] = list(shown) if len(shown) > 1 else None
-    return changes
-
-
-def _status_row(tx: Tx, airport_id: int) -> FeedStatus:
-    row = tx.session.get(FeedStatus, airport_id)
-    if row is None:
-        row = FeedStatus(airport_id=airport_id, failures=0)
-        tx.session.add(row)
-    return row
-
-
-def apply_feed(tx: Tx, airport_code: str, days: Sequence[date],
-               flights: Sequence[FeedFlight],
-               quarantined: Sequence[Quarantined] = ()) -> FeedResult:
-    """Apply one poll's flights in the caller's transaction, then mark the poll good
-    (recording the records it had to quarantine)."""
-    airport = _airport(tx.session, airport_code)
-    movements = list(tx.session.scalars(select(Movement).where(
-        Movement.airport_id == airport.id, Movement.operational_date.in_(list(days)))))
-    by_key: dict[tuple[str, date, str], list[Movement]] = {}
-    for m in movements:
-        by_key.setdefault(_movement_key(m), []).append(m)
-    groups: dict[tuple[str, date, str], list[FeedFlight]] = {}
-    for f in flights:
-        groups.setdefault((f.main_flight, f.schedule_date, f.direction), []).append(f)
-    matched = changed = merged = 0
-    done: set[int] = set()
-    for (main, day, direction), records in groups.items():
-        # The operating flight's own record speaks for the group; codeshare records only
-        # add names under which a planner may have entered the movement.
-        primary = next((r for r in records if not r.is_codeshare), records[0])
-        names = dict.fromkeys([main, *(r.flight_name for r in records),
-                               *(c for r in records for c in r.codeshares)])
-        merged += len(records) - 1
-        for name in names:
-            for m in by_key.get((name, day, direction), []):
-                if m.id in done:
-                    continue
-                done.add(m.id)
-                matched += 1
-                if update_flight(tx, m.id, changes_for(primary), source="feed"):
-                    changed += 1
-    status = _status_row(tx, airport.id)
-    status.last_attempt_at = tx.now
-    status.last_success_at = tx.now
-    status.last_error = None
-    status.failures = 0
-    status.wait_until = None
-    status.quarantined = [{"where": q.where, "reason": q.reason[:300]}
-                          for q in quarantined[:MAX_QUARANTINED]] or None
-    for q in quarantined:
-        log.warning("feed: record quarantined: %s", q.reason)
-    return FeedResult(flights=len(flights), matched=matched, changed=changed,
-                      codeshares_merged=merged, days=tuple(days),
-                      quarantined=len(quarantined))
-
-
-def record_feed_failure(tx: Tx, airport_code: str, error: str) -> int:
-    """Note a failed poll; returns how many failed in a row."""
-    airport = _airport(tx.session, airport_code)
-    status = _status_row(tx, airport.id)
-    status.last_attempt_at = tx.now
-    status.last_error = error[:2000]
-    status.failures = (status.failures or 0) + 1
-    return status.failures
-
-
-def record_feed_wait(tx: Tx, airport_code: str, until: datetime | None) -> None:
-    """When the next attempt is (after a provider's Retry-After), for the status page."""
-    status = _status_row(tx, _airport(tx.session, airport_code).id)
-    status.wait_until = until
-
-
-def _airport(session: Session, code: str) -> Airport:
-    airport = session.scalar(select(Airport).where(Airport.iata == code.strip().upper()))
-    if airport is None:
-        raise FeedError(f"airport {code!r} is not set up")
-    return airport
-
-
-def days_to_follow(session: Session, airport_code: str, now: datetime
-                   ) -> tuple[str, list[date]]:
-    """The airport's time zone and the operational days to fetch: today, plus yesterday
-    and tomorrow while they have movements that are not over."""
-    airport = _airport(session, airport_code)
-    today = local_date(now, airport.timezone)
-    open_days = set(session.scalars(select(Movement.operational_date).where(
-        Movement.airport_id == airport.id,
-        Movement.operational_date.in_([today - timedelta(days=1), today + timedelta(days=1)]),
-        Movement.completed.is_(False),
-        Movement.flight_state.not_in(["DEP", "ARR", "CNX"])).distinct()))
-    return airport.timezone, sorted({today, *open_days})
-
-
-# ---------------------------------------------------------------------------- status
-
-@dataclass(frozen=True, slots=True)
-class FeedStatusView:
-    configured: bool
-    last_success_at: datetime | None = None
-    last_attempt_at: datetime | None = None
-    last_error: str | None = None
-    failures: int = 0
-    stale: bool = False
-    wait_until: datetime | None = None  # the provider asked to wait until then
-    quarantined: tuple[tuple[str, str], ...] = ()  # (where, reason) of the last good poll
-
-    @property
-    def stale_since(self) -> datetime | None:
-        return self.last_success_at
-
-
-def feed_status_view(session: Session, airport_code: str, now: datetime,
-                     poll_seconds: int, configured: bool) -> FeedStatusView:
-    airport = session.scalar(select(Airport).where(Airport.iata == airport_code.upper()))
-    row = session.get(FeedStatus, airport.id) if airport is not None else None
-    if not configured and row is None:
-        return FeedStatusView(configured=False)
-    limit = max(timedelta(seconds=STALE_POLLS * poll_seconds), MIN_STALE)
-    if row is None:
-        return FeedStatusView(configured=configured)
-    stale = row.last_success_at is None or now - row.last_success_at > limit
-    if row.last_success_at is None and not row.failures:
-        stale = False  # not polled yet
-    # A feed that has run here is shown even if this process has no URL for it.
-    wait = row.wait_until if row.wait_until is not None and row.wait_until > now else None
-    return FeedStatusView(configured=True, last_success_at=row.last_success_at,
-                          last_attempt_at=row.last_attempt_at, last_error=row.last_error,
-                          failures=row.failures or 0, stale=stale, wait_until=wait,
-                          quarantined=tuple((q.get("where", ""), q.get("reason", ""))
-                                            for q in row.quarantined or ()))
-
-
 # ---------------------------------------------------------------------------- the poller
 
 class _RetryAfter(tenacity.wait.wait_base):
@@ -593,7 +393,7 @@ class FeedPoller:
             await self._failed(str(exc), exc)
             return None
         except Exception as exc:  # noqa: BLE001 - a database or rule error: retry later
-            log.exception("feed: poll failed")
+            log.exception("feed %s: poll failed", self.airport)
             self.resume = {}
             await self._failed(f"{type(exc).__name__}: {exc}", exc)
             return None
@@ -601,8 +401,8 @@ class FeedPoller:
         self.failures = 0
         self.next_attempt_at = started + timedelta(seconds=self.poll_seconds)
         self.last_result = result
-        log.info("feed: %d flights on %s, %d ours, %d changed, %d quarantined",
-                 result.flights, ", ".join(d.isoformat() for d in result.days),
+        log.info("feed %s: %d flights on %s, %d ours, %d changed, %d quarantined",
+                 self.airport, result.flights, ", ".join(d.isoformat() for d in result.days),
                  result.matched, result.changed, result.quarantined)
         return result
 
@@ -613,7 +413,7 @@ class FeedPoller:
             self.failures = await self.uow.run(record_feed_failure, FEED_ACTOR, self.airport,
                                                message)
         except Exception:  # noqa: BLE001 - the database may be what failed
-            log.exception("feed: could not record the failure")
+            log.exception("feed %s: could not record the failure", self.airport)
             self.failures += 1
         wait = backoff_seconds(self.failures, self.backoff_base_seconds,
                                self.max_backoff_seconds, error)
@@ -624,9 +424,9 @@ class FeedPoller:
                 await self.uow.run(record_feed_wait, FEED_ACTOR, self.airport,
                                    self.next_attempt_at)
             except Exception:  # noqa: BLE001 - shown on the status only
-                log.exception("feed: could not record the wait")
-        log.warning("feed: poll failed (%d in a row), retrying in %.0f s: %s", self.failures,
-                    wait, message)
+                log.exception("feed %s: could not record the wait", self.airport)
+        log.warning("feed %s: poll failed (%d in a row), retrying in %.0f s: %s", self.airport,
+                    self.failures, wait, message)
         return None
 
     async def close(self) -> None:
@@ -638,4 +438,5 @@ __all__ = ["FEED_ACTOR", "DayFailed", "DayProgress", "FeedClient", "FeedError", 
            "Quarantined", "apply_feed", "backoff_policy", "backoff_seconds", "changes_for",
            "days_to_follow", "feed_status_view", "normalise_flight", "parse_flight",
            "parse_page", "parse_time", "pick_state", "record_feed_failure",
-           "record_feed_wait", "retry_after_seconds"]
+           "record_feed_wait", "retry_after_seconds", "MAX_QUARANTINED", "MIN_STALE",
+           "STALE_POLLS"]

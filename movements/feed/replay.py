@@ -36,15 +36,14 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-
 from movements.domain.actions import alerts as alert_actions
 from movements.domain.actions import movements as mv
 from movements.domain.actions import passengers as px
 from movements.domain.clock import Clock, SystemClock, local_date
 from movements.domain.errors import DomainError
-from movements.domain.models import Movement, MovementKind
+from movements.domain.queries import movement_on_day
 from movements.domain.uow import Actor, Tx
+from movements.domain.vocabulary import MovementKind
 from movements.platform.config import Settings
 
 log = logging.getLogger(__name__)
@@ -201,7 +200,10 @@ def recorded_day(day: date, *, anchor: datetime | None = None,
             demo_day = json.load(fh)
     airport = script["airport"]
     zones = {a["iata"]: a["timezone"] for a in demo_day["airports"]}
-    tz = zones.get(airport, "Europe/Amsterdam")
+    if airport not in zones:
+        raise ValueError(f"the feed script's airport {airport!r} is not an airport of the "
+                         f"demo day ({', '.join(sorted(zones))})")
+    tz = zones[airport]  # the airport's own zone: its local times and its days
     shares: Mapping[str, Sequence[str]] = script.get("codeshares", {})
     tracks: list[Track] = []
 
@@ -485,10 +487,8 @@ def seed_scenario(tx: Tx, script: Mapping[str, Any], anchor: datetime) -> int:
         scheduled = anchor + int(m["offset"]) * _MIN
         day = local_date(scheduled, airport.timezone)
         kind = MovementKind(m["kind"])
-        existing = tx.session.scalar(select(Movement.id).where(
-            Movement.airport_id == airport.id, Movement.carrier == m["carrier"],
-            Movement.flight_number == m["flight_number"], Movement.operational_date == day,
-            Movement.kind == kind))
+        existing = movement_on_day(tx.session, airport.id, m["carrier"], m["flight_number"],
+                                   day, kind)
         if existing is not None:
             return 0
         ids[m["key"]] = mv.create_movement(tx, mv.NewMovement(
@@ -518,15 +518,24 @@ def seed_scenario(tx: Tx, script: Mapping[str, Any], anchor: datetime) -> int:
     return booked
 
 
+def _demo_airports() -> dict[str, str]:
+    """The demo day's airports: IATA code -> time zone."""
+    with DEMO_DAY_PATH.open(encoding="utf-8") as fh:
+        return {a["iata"]: a["timezone"] for a in json.load(fh)["airports"]}
+
+
 def start_demo_feed(settings: Settings, environ: MutableMapping[str, str] | None = None,
-                    clock: Clock | None = None) -> tuple[ReplayFeedServer | None, str]:
-    """``movements serve --demo``: seed the live scenario and the carrier rules, start the
-    replay on a free loopback port and point the app's feed settings (in ``environ``,
-    default ``os.environ``, which the app reads when it starts) at it.  A configured
-    MOVEMENTS_FEED_URL wins: then nothing is replayed."""
+                    clock: Clock | None = None) -> tuple[list[ReplayFeedServer], str]:
+    """``movements serve --demo``: seed the live scenario and the carrier rules, start one
+    replay per demo airport on free loopback ports (the script's airport plays the
+    scenario; every other airport replays its own demo movements) and point the app's
+    feed settings (in ``environ``, default ``os.environ``, which the app reads when it
+    starts) at them: ``MOVEMENTS_FEED_*`` for the script's airport, ``MOVEMENTS_FEEDS``
+    for the others.  A configured feed (``MOVEMENTS_FEED_URL`` or ``MOVEMENTS_FEEDS``)
+    wins: then nothing is replayed."""
     env: MutableMapping[str, str] = os.environ if environ is None else environ
-    if settings.feed_url:
-        return None, f"flight feed: {settings.feed_url} (configured; no replay)"
+    if settings.any_feed:
+        return [], f"flight feed: {settings.feed_url or 'per airport'} (configured; no replay)"
     clock = clock or SystemClock()
     script = read_script()
     now = clock.now()
@@ -550,16 +559,31 @@ def start_demo_feed(settings: Settings, environ: MutableMapping[str, str] | None
         seeded = asyncio.run(run())
     except DomainError as exc:
         seeded = f"scenario not seeded: {exc.message}"
-    tracks = recorded_day(local_date(now, "Europe/Amsterdam"), anchor=anchor, script=script)
+    zones = _demo_airports()
+    home = script["airport"]
+    page_size = int(script.get("page_size", 10))
+    tracks = recorded_day(local_date(now, zones[home]), anchor=anchor, script=script)
     server = ReplayFeedServer(tracks, clock, app_id="demo", app_key="demo-replay-key",
-                              page_size=int(script.get("page_size", 10))).start()
+                              page_size=page_size).start()
+    servers = [server]
+    feeds: dict[str, dict[str, str]] = {}
+    for code, zone in sorted(zones.items()):
+        if code == home:
+            continue
+        other = ReplayFeedServer(
+            recorded_day(local_date(now, zone), script={"version": 1, "airport": code}),
+            clock, app_id="demo", app_key="demo-replay-key", page_size=page_size).start()
+        servers.append(other)
+        feeds[code] = {"url": other.url}
     env["MOVEMENTS_FEED_URL"] = server.url
     env["MOVEMENTS_FEED_APP_ID"] = "demo"
     env["MOVEMENTS_FEED_APP_KEY"] = "demo-replay-key"
+    env["MOVEMENTS_FEEDS"] = json.dumps(feeds)
     env.setdefault("MOVEMENTS_FEED_POLL_SECONDS", "15")
-    local = anchor.astimezone(ZoneInfo("Europe/Amsterdam")).strftime("%H:%M")
-    return server, (f"flight feed: replaying the demo day from {server.url} ({seeded}; "
-                    f"the live scenario starts {local})")
+    local = anchor.astimezone(ZoneInfo(zones[home])).strftime("%H:%M")
+    others = "".join(f"; {code} from {feeds[code]['url']}" for code in feeds)
+    return servers, (f"flight feed: replaying the demo day, {home} from {server.url} "
+                     f"({seeded}; the live scenario starts {local} {home} time){others}")
 
 
 __all__ = ["Fault", "ReplayFeedServer", "Track", "read_script", "recorded_day",

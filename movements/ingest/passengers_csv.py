@@ -70,9 +70,9 @@ from movements.domain import input_rules
 from movements.domain.actions import passenger_import as pi
 from movements.domain.actions.passengers import NewPassenger
 from movements.domain.errors import DomainError
-from movements.domain.models import ChronicCondition, MovementKind
 from movements.domain.text import nfc
 from movements.domain.uow import Actor, UnitOfWork
+from movements.domain.vocabulary import ChronicCondition, MovementKind
 from movements.ingest.tables import TableFileError, read_table
 from movements.manifests.text import unprintable
 

@@ -41,6 +41,7 @@ values (U+2066..U+2069) steer the bidi algorithm and are not drawn.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -189,6 +190,12 @@ def _shape(chars: Sequence[Char]) -> list[tuple[str, str]]:
     return out
 
 
+@functools.lru_cache(maxsize=16384)
+def _width(drawn: str, font: str) -> float:
+    """Width at size 1 of a drawn cluster (the same clusters recur on every row)."""
+    return sum(pdfmetrics.stringWidth(d, font, 1) for d in drawn)
+
+
 def glyphs(line: Sequence[Char], rtl: bool) -> list[Glyph]:
     """The glyphs of one line in logical order, with level, font and width."""
     text = "".join(c.ch for c in line)
@@ -216,8 +223,7 @@ def glyphs(line: Sequence[Char], rtl: bool) -> list[Glyph]:
             font = tx.font_for(drawn, c.bold, prev_font, mirrored=mirrored)
             prev_font = font
             fmt = unicodedata.category(drawn[0]) == "Cf"
-            width = 0.0 if fmt or not visible else sum(
-                pdfmetrics.stringWidth(d, font, 1) for d in drawn)
+            width = 0.0 if fmt or not visible else _width(drawn, font)
             out.append(Glyph(logical, drawn, font, c.bold, c.color, level, width, visible,
                              fmt))
         i = j

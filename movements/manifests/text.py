@@ -39,6 +39,7 @@ instead of printing empty boxes.
 from __future__ import annotations
 
 import copy
+import functools
 import threading
 import unicodedata
 from pathlib import Path
@@ -182,6 +183,13 @@ def font_for(ch: str, bold: bool, previous: str | None = None, *,
     the run of the script around them), else the first font of the script's chain that
     has it."""
     register_fonts()
+    return _font_for(ch, bold, previous, mirrored)
+
+
+# Per character, not per string: a manifest asks the same few hundred characters tens of
+# thousands of times, and the answer only depends on the fonts (registered once).
+@functools.lru_cache(maxsize=16384)
+def _font_for(ch: str, bold: bool, previous: str | None, mirrored: bool) -> str:
     cp = ord(ch)
     if mirrored:
         m = MIRROR[SANS_BOLD if bold else SANS]
@@ -226,6 +234,7 @@ def drawable(ch: str) -> bool:
     return _drawable(ch)
 
 
+@functools.lru_cache(maxsize=16384)  # only called once the fonts are registered
 def _drawable(ch: str) -> bool:
     # whitespace and format characters (joiners, direction marks) draw nothing
     if ch.isspace() or unicodedata.category(ch) == "Cf":

@@ -9,14 +9,16 @@ command line and the server stop with that one line.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import ErrorDetails
 from pydantic_settings import (
     BaseSettings,
@@ -49,6 +51,35 @@ class _MappingEnvSource(EnvSettingsSource):
         return {k.lower(): v for k, v in self._environ.items()}
 
 
+class AirportFeed(BaseModel):
+    """One airport's own flight feed settings (``MOVEMENTS_FEEDS``); a field left out
+    takes the deployment's (``MOVEMENTS_FEED_*``); ``url: ""`` turns the feed off there."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    url: str | None = None
+    app_id: str | None = None
+    app_key: str | None = None
+    poll_seconds: int | None = Field(None, ge=5)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSettings:
+    """The flight feed one airport polls, resolved (``Settings.feed_for``)."""
+
+    airport: str
+    url: str
+    app_id: str
+    app_key: str
+    poll_seconds: int
+    timeout_seconds: float
+    max_backoff_seconds: int
+
+
+#: Where a deployment-wide feed URL names the airport it is asked about.
+AIRPORT_PLACEHOLDER = "{airport}"
+
+
 class Settings(BaseSettings):
     """Every setting, its default and its lower bound (README's "Settings" table)."""
 
@@ -71,6 +102,8 @@ class Settings(BaseSettings):
     feed_poll_seconds: int = Field(60, ge=5)
     feed_timeout_seconds: float = 10.0
     feed_max_backoff_seconds: int = Field(300, ge=1)
+    #: Per-airport feed settings, a JSON object keyed by IATA code (``AirportFeed``).
+    feeds: Annotated[dict[str, AirportFeed], NoDecode] = Field(default_factory=dict)
     run_jobs: bool = True
     job_lease_seconds: int = Field(15, ge=2)
     alert_interval_seconds: int = Field(30, ge=1)
@@ -131,6 +164,75 @@ class Settings(BaseSettings):
     @classmethod
     def _airport(cls, value: str) -> str:
         return value.strip().upper()
+
+    @field_validator("feeds", mode="before")
+    @classmethod
+    def _feeds_json(cls, value: object) -> object:
+        """``{"BRU": {"url": "https://...", "app_key": "..."}}``: JSON, one object per
+        airport with only ``AirportFeed``'s keys (a typo must not pass silently)."""
+        if isinstance(value, str):
+            try:
+                value = json.loads(value) if value.strip() else {}
+            except ValueError as exc:
+                raise ValueError(f"expected a JSON object ({exc})") from None
+        if not isinstance(value, dict):
+            raise ValueError("expected a JSON object keyed by airport code")
+        known = set(AirportFeed.model_fields)
+        for code, feed in value.items():
+            if isinstance(feed, AirportFeed):
+                continue
+            if not isinstance(feed, dict):
+                raise ValueError(f"{code}: expected an object with {', '.join(sorted(known))}")
+            unknown = sorted(set(feed) - known)
+            if unknown:
+                raise ValueError(f"{code}: unknown key {unknown[0]!r} (expected "
+                                 f"{', '.join(sorted(known))})")
+        return value
+
+    @field_validator("feeds")
+    @classmethod
+    def _feeds(cls, value: dict[str, AirportFeed]) -> dict[str, AirportFeed]:
+        out: dict[str, AirportFeed] = {}
+        for code, feed in value.items():
+            iata = code.strip().upper()
+            if len(iata) != 3 or not iata.isalpha():
+                raise ValueError(f"{code!r} is not an IATA airport code (3 letters)")
+            if feed.url and not feed.url.startswith(("http://", "https://")):
+                raise ValueError(f"{iata}: url {feed.url!r} must be http(s)")
+            out[iata] = feed
+        return out
+
+    def feed_for(self, airport: str) -> FeedSettings | None:
+        """The feed ``airport`` (IATA) polls, or None when it has none: its own entry in
+        ``feeds`` wins field by field; else the deployment's ``feed_url`` if that names the
+        airport (``{airport}`` in it) or the airport is the default one.  A URL without
+        the placeholder serves ONE airport (Schiphol's API only knows Schiphol), so it is
+        never polled for another airport's movements."""
+        iata = airport.strip().upper()
+        own = self.feeds.get(iata)
+        if own is not None and own.url is not None:
+            url = own.url
+        elif AIRPORT_PLACEHOLDER in self.feed_url or iata == self.airport:
+            url = self.feed_url
+        else:
+            url = ""
+        if not url:
+            return None
+        return FeedSettings(
+            airport=iata, url=url.replace(AIRPORT_PLACEHOLDER, iata),
+            app_id=own.app_id if own is not None and own.app_id is not None
+            else self.feed_app_id,
+            app_key=own.app_key if own is not None and own.app_key is not None
+            else self.feed_app_key,
+            poll_seconds=own.poll_seconds if own is not None and own.poll_seconds
+            else self.feed_poll_seconds,
+            timeout_seconds=self.feed_timeout_seconds,
+            max_backoff_seconds=self.feed_max_backoff_seconds)
+
+    @property
+    def any_feed(self) -> bool:
+        """Whether some airport has a feed (the default URL or an own entry)."""
+        return bool(self.feed_url) or any(f.url for f in self.feeds.values())
 
     @field_validator("public_url")
     @classmethod

@@ -145,4 +145,27 @@ class Database:
             self.sync_engine.dispose()
 
 
-__all__ = ["Database", "Session", "make_engine", "make_sessionmaker"]
+def explain_database_failure(exc: BaseException, url: str) -> str | None:
+    """One line a person can act on for a failure to reach or use the database at ``url``
+    (the password never shown); None when ``exc`` is not such a failure."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    from movements.domain.storage import classify
+
+    if not isinstance(exc, OperationalError | DBAPIError | OSError | ConnectionError):
+        return None
+    text = str(exc).lower()
+    shown = url.split("@")[-1] if "@" in url else url
+    database = make_url(url).database if url.startswith("sqlite") else None
+    if (reason := classify(exc, Path(database) if database else None)) is not None:
+        return f"{reason} ({shown}); nothing was changed"
+    if "locked" in text:
+        return f"the database file is locked by another program ({shown}); close it and retry"
+    if "unable to open" in text or "readonly" in text or "read-only" in text:
+        return f"cannot open the database file ({shown}): check the path and permissions"
+    return f"cannot reach the database at {shown}: {str(exc).splitlines()[0]}"
+
+
+__all__ = ["Database", "Session", "explain_database_failure", "make_engine",
+           "make_sessionmaker"]

@@ -35,8 +35,8 @@ from litestar.channels import ChannelsPlugin
 from litestar.exceptions import WebSocketDisconnect
 
 from movements.domain.actions.sessions import session_verdict
-from movements.domain.models import Role
 from movements.domain.uow import UnitOfWork
+from movements.domain.vocabulary import Role
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,11 @@
-"""Render what a live stream pushes: a sync header, then out-of-band partials.
+"""The one render layer of the swappable partials: a sync header, then the partials.
 
-The header (``<!--sync stream=S from=A seq=B kind=K ...-->``, defined in wire.py) tells
-the page which numbers the message covers; the partials are the same templates the HTTP replies use.
+Every partial that a live stream can swap (a board row, the lanes, a movement's header,
+body, passenger row, notes, plan section, the alert list and row) has ONE renderer here,
+used both by the HTTP reply that draws it (through ``movements.web.render``) and by the
+push that swaps it (``update``): the same template with the same context, so what a tap
+draws is what the other tablets get.  The header (``<!--sync stream=S from=A seq=B
+kind=K ...-->``, defined in wire.py) tells the page which numbers a push covers.
 """
 
 from __future__ import annotations
@@ -43,6 +47,42 @@ class Fragments:
         other.locale = i18n.known(locale)
         return other
 
+    # -- the swappable partials: one renderer each (HTTP reply and push) ----------------
+    def board_row(self, m: object, *, oob: bool, ready: dict[int, str] | None = None,
+                  **extra: object) -> str:
+        return self.render("partials/board_row.html", m=m, oob=oob, ready=ready or {},
+                           **extra)
+
+    def movement_body(self, d: object, *, oob: bool, revealed: bool = False,
+                      show_protected: bool = False, message: str | None = None,
+                      plan: object = None, **extra: object) -> str:
+        return self.render("partials/movement_body.html", d=d, oob=oob, revealed=revealed,
+                           show_protected=show_protected, message=message, plan=plan,
+                           **extra)
+
+    def movement_header(self, m: object, *, oob: bool, message: str | None = None,
+                        **extra: object) -> str:
+        return self.render("partials/movement_header.html", m=m, oob=oob, message=message,
+                           **extra)
+
+    def pax_row(self, p: object, *, oob: bool, revealed: bool = False,
+                show_protected: bool = False, message: str | None = None,
+                **extra: object) -> str:
+        return self.render("partials/pax_row.html", p=p, oob=oob, revealed=revealed,
+                           show_protected=show_protected, message=message, **extra)
+
+    def notes(self, d: object, *, oob: bool, **extra: object) -> str:
+        return self.render("partials/notes.html", d=d, oob=oob, **extra)
+
+    def plan_section(self, plan: object, *, oob: bool, **extra: object) -> str:
+        return self.render("planning/plan_section.html", plan=plan, oob=oob, **extra)
+
+    def alert_list(self, alerts: object, *, oob: bool, **extra: object) -> str:
+        return self.render("partials/alert_list.html", alerts=alerts, oob=oob, **extra)
+
+    def alert_row(self, a: object, **extra: object) -> str:
+        return self.render("partials/alert_row.html", a=a, **extra)
+
     # -- board ------------------------------------------------------------------------
     def lanes(self, rows: list[queries.MovementSummary], oob: bool,
               ready: dict[int, str] | None = None) -> str:
@@ -65,8 +105,7 @@ class Fragments:
     def _board(self, update: lv.BoardUpdate) -> str:
         if update.lanes is not None:
             return self.lanes(update.lanes, oob=True, ready=update.ready)
-        out = [self.render("partials/board_row.html", m=s, oob=True, ready=update.ready)
-               for s in update.rows]
+        out = [self.board_row(s, oob=True, ready=update.ready) for s in update.rows]
         # No longer on this board (moved to another day, now shown on its inbound leg's
         # row): the open boards drop the row, as a fresh page would.
         out.extend(f'<div id="mv-{mid}" hx-swap-oob="delete"></div>' for mid in update.gone)
@@ -74,17 +113,13 @@ class Fragments:
 
     def _movement(self, update: lv.MovementUpdate) -> str:
         if update.page is not None:
-            return self.render("partials/movement_body.html", d=update.page, oob=True,
-                               revealed=False, show_protected=False, message=None,
-                               plan=update.plan)
+            return self.movement_body(update.page, oob=True, plan=update.plan)
         if update.header is None:
             return ""
-        out = [self.render("partials/movement_header.html", m=update.header, oob=True,
-                           message=None)]
+        out = [self.movement_header(update.header, oob=True)]
         if update.plan is not None:  # headcount per leg, readiness, notice (issue 14)
-            out.append(self.render("planning/plan_section.html", plan=update.plan, oob=True))
-        out.extend(self.render("partials/pax_row.html", p=p, oob=True, revealed=False,
-                               show_protected=False, message=None) for p in update.rows)
+            out.append(self.plan_section(update.plan, oob=True))
+        out.extend(self.pax_row(p, oob=True) for p in update.rows)
         if update.notes is not None:
-            out.append(self.render("partials/notes.html", d=update.notes, oob=True))
+            out.append(self.notes(update.notes, oob=True))
         return "".join(out)

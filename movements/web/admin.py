@@ -14,6 +14,7 @@ import json
 import secrets
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -25,6 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from movements import i18n
+from movements.domain import queries
 from movements.domain.actions import audit as audit_actions
 from movements.domain.actions import languages as language_actions
 from movements.domain.actions import passwords as password_actions
@@ -46,7 +48,6 @@ from movements.web.deps import MAX_ROW_ID, ServicesDep
 from movements.web.forms import read_form
 from movements.web.media import CSV, HTML, TEXT
 
-TZ = "Europe/Amsterdam"
 MIN_PASSWORD = 10
 MAX_PASSWORD = 200
 KIND_LABELS = {
@@ -91,13 +92,18 @@ def _no_nul(values: dict[str, Any]) -> None:
             raise RuleViolation(f"{key} contains a NUL character", field=key)
 
 
-def _local(value: datetime | None) -> str:
-    return value.astimezone(ZoneInfo(TZ)).strftime("%Y-%m-%d %H:%M:%S") if value else ""
+def _local(value: datetime | None, zone: str = "UTC") -> str:
+    """A stored UTC time as the deployment's local time (``queries.deployment_timezone``)."""
+    return value.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M:%S") if value else ""
+
+
+async def _zone(services: Services) -> str:
+    return await services.uow.read(queries.deployment_timezone, services.settings.airport)
 
 
 # -- users --------------------------------------------------------------------------------
 
-def _users_view(session: Session) -> dict[str, Any]:
+def _users_view(session: Session, zone: str) -> dict[str, Any]:
     open_sessions = dict(session.execute(
         select(UserSession.user_id, func.count(UserSession.id))
         .where(UserSession.ended_at.is_(None)).group_by(UserSession.user_id)).all())
@@ -109,7 +115,7 @@ def _users_view(session: Session) -> dict[str, Any]:
                    "role": ROLE_LABELS[u.role], "role_value": u.role.value,
                    "organisation": u.organisation.name if u.organisation else "",
                    "airports": sorted(a.iata for a in u.airports),
-                   "active": u.active, "created": _local(u.created_at), "locale": u.locale,
+                   "active": u.active, "created": _local(u.created_at, zone), "locale": u.locale,
                    "sessions": open_sessions.get(u.id, 0)} for u in users],
         "organisations": [o.name for o in session.scalars(
             select(Organisation).order_by(Organisation.name))],
@@ -121,7 +127,7 @@ async def _users_page(request: Request[Any, Any, Any], services: Services, *,
                       message: str | None = None, kind: str = "ok",
                       form: dict[str, Any] | None = None, field: str | None = None,
                       status: int = 200) -> Response[str]:
-    view = await services.uow.read(_users_view)
+    view = await services.uow.read(_users_view, await _zone(services))
     form = form or {"airports": [services.settings.airport]}
     return _render(request, services, "admin/users.html", status, **view,
                    roles=[(r.value, ROLE_LABELS[r]) for r in Role], form=form,
@@ -149,7 +155,7 @@ class Admin(Controller):
     async def users(self, request: Request[Any, Any, Any], services: ServicesDep
                     ) -> Response[str]:
         # The message after a redirect names only what exists (never echoes the URL).
-        view = await services.uow.read(_users_view)
+        view = await services.uow.read(_users_view, await _zone(services))
         message = None
         _ = i18n.gettext
         for key, text in (("added", i18n.N_("Added %(username)s (%(role)s).")),
@@ -326,17 +332,19 @@ class Admin(Controller):
         raw = {"username": username or "", "action": action or "", "entity": entity or "",
                "entity_id": entity_id or "", "since": since or "", "until": until or ""}
         try:
-            filters = parse_filters(raw)
+            zone = await _zone(services)
+            filters = parse_filters(raw, zone)
             number = _page_number(page)
         except RuleViolation as exc:
             return _render(request, services, "admin/audit.html", 422, form=raw,
                            message=exc.message, field=exc.field, result=None,
-                           query="", fmt=_local, dumps=_dumps)
+                           query="", fmt=partial(_local, zone=zone), dumps=_dumps)
         result = await services.uow.run(audit_actions.search_page, _user(request).actor,
                                         filters, number)
         query = {k: v for k, v in raw.items() if v}
         return _render(request, services, "admin/audit.html", form=raw, message=None,
-                       field=None, result=result, query=urlencode(query), fmt=_local,
+                       field=None, result=result, query=urlencode(query),
+                       fmt=partial(_local, zone=zone),
                        dumps=_dumps, page_url=lambda n: "/admin/audit?" + urlencode(
                            {**query, "page": n}))
 
@@ -351,7 +359,8 @@ class Admin(Controller):
         raw = {"username": username or "", "action": action or "", "entity": entity or "",
                "entity_id": entity_id or "", "since": since or "", "until": until or ""}
         try:
-            filters = parse_filters(raw)
+            zone = await _zone(services)
+            filters = parse_filters(raw, zone)
         except RuleViolation as exc:
             return Response(exc.message + "\n", media_type=TEXT,
                             status_code=422)
@@ -391,9 +400,9 @@ async def _organisations_page(request: Request[Any, Any, Any], services: Service
 
 # -- audit helpers ------------------------------------------------------------------------
 
-def _when(value: str, name: str, *, end: bool) -> datetime | None:
+def _when(value: str, name: str, zone: str, *, end: bool) -> datetime | None:
     """A local date (YYYY-MM-DD: the whole day) or date and time (YYYY-MM-DDTHH:MM), in
-    the airport's time zone unless it carries an offset; returned in UTC."""
+    ``zone`` (the deployment's) unless it carries an offset; returned in UTC."""
     text = value.strip()
     if not text:
         return None
@@ -402,17 +411,18 @@ def _when(value: str, name: str, *, end: bool) -> datetime | None:
             day = date.fromisoformat(text)
             if end:
                 day += timedelta(days=1)
-            return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(TZ)).astimezone(UTC)
+            return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(zone)).astimezone(UTC)
         when = datetime.fromisoformat(text)
     except ValueError:
         raise RuleViolation(f"{name} {text!r}: expected YYYY-MM-DD or YYYY-MM-DDTHH:MM",
                             field=name) from None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=ZoneInfo(TZ))
+        when = when.replace(tzinfo=ZoneInfo(zone))
     return when.astimezone(UTC)
 
 
-def parse_filters(raw: dict[str, str]) -> audit_actions.AuditFilters:
+def parse_filters(raw: dict[str, str], zone: str = "UTC") -> audit_actions.AuditFilters:
+    """The audit search form as filters; ``zone``: where its dates are local."""
     _no_nul(raw)
     entity_id: int | None = None
     if raw.get("entity_id", "").strip():
@@ -426,8 +436,8 @@ def parse_filters(raw: dict[str, str]) -> audit_actions.AuditFilters:
     for key in ("username", "action", "entity"):
         if len(raw.get(key, "")) > 80:
             raise RuleViolation(f"{key} is longer than 80 characters", field=key)
-    since = _when(raw.get("since", ""), "since", end=False)
-    until = _when(raw.get("until", ""), "until", end=True)
+    since = _when(raw.get("since", ""), "since", zone, end=False)
+    until = _when(raw.get("until", ""), "until", zone, end=True)
     if since is not None and until is not None and until <= since:
         raise RuleViolation("'until' must be after 'since'", field="until")
     return audit_actions.AuditFilters(

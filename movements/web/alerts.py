@@ -17,20 +17,20 @@ from typing import Any
 from litestar import Controller, Request, WebSocket, get, post, websocket
 from litestar.params import FromQuery
 from litestar.response import Response
-from sqlalchemy.orm import Session
 
 from movements.domain import views
 from movements.domain.actions import alerts as alert_actions
 from movements.domain.errors import NotFound
+from movements.domain.feed_status import feed_status_view
 from movements.domain.uow import Tx
-from movements.feed.client import feed_status_view
 from movements.realtime.connection import LiveSocket, serve
-from movements.realtime.fragments import header
+from movements.realtime.fragments import Fragments, header
 from movements.services import Services
 from movements.web.auth import COORDINATION, STAFF, AuthUser, current_user, same_origin
 from movements.web.deps import ChannelsDep, PathId, ServicesDep
 from movements.web.live import holder_of
 from movements.web.media import HTML
+from movements.web.render import partials
 
 log = logging.getLogger(__name__)
 POLICY = 1008
@@ -51,13 +51,13 @@ def alerts_stream(airport: str) -> str:
     return f"alerts:{airport}"
 
 
-async def _list_html(services: Services, user: AuthUser, env: Any, airport: str) -> str:
+async def _list_html(services: Services, user: AuthUser, draw: Fragments, airport: str
+                     ) -> str:
     now = services.clock.now()
     page = await services.uow.read(views.alerts_page, user.actor, airport,
                                    services.settings.airport, now)
-    return str(env.get_template("partials/alert_list.html").render(
-        alerts=page.alerts, oob=True, csrf_token=user.csrf_token, now=now,
-        page_timezone=page.airport.timezone))
+    return draw.alert_list(page.alerts, oob=True, csrf_token=user.csrf_token, now=now,
+                           page_timezone=page.airport.timezone)
 
 
 class Alerts(Controller):
@@ -74,7 +74,9 @@ class Alerts(Controller):
         context = {"alerts": page.alerts, "oob": False, "csrf_token": user.csrf_token,
                    "now": now, "page_timezone": page.airport.timezone}
         if request.headers.get("hx-request"):
-            return _html(env.get_template("partials/alert_list.html").render(**context))
+            return _html(partials(request).alert_list(
+                page.alerts, oob=False, csrf_token=user.csrf_token, now=now,
+                page_timezone=page.airport.timezone))
         return _html(env.get_template("alerts.html").render(
             **context, user=user, airport_name=page.airport.code,
             heartbeat=services.settings.heartbeat_seconds,
@@ -84,7 +86,6 @@ class Alerts(Controller):
     async def acknowledge(self, request: Request[Any, Any, Any], services: ServicesDep,
                           alert_id: PathId) -> Response[str]:
         user = _user(request)
-        env = request.app.state.fragments.env
 
         def act(tx: Tx) -> tuple[list[alert_actions.AlertView], str]:
             alert_actions.acknowledge_alert(tx, alert_id)
@@ -97,11 +98,11 @@ class Alerts(Controller):
             return Response("", status_code=303, headers={"Location": "/alerts"})
         view = next((a for a in alerts if a.id == alert_id), None)
         if view is None:  # cleared long ago: show the list as it is
-            return _html(env.get_template("partials/alert_list.html").render(
-                alerts=alerts, oob=False, csrf_token=user.csrf_token,
-                now=services.clock.now(), page_timezone=zone))
-        return _html(env.get_template("partials/alert_row.html").render(
-            a=view, csrf_token=user.csrf_token, page_timezone=zone))
+            return _html(partials(request).alert_list(
+                alerts, oob=False, csrf_token=user.csrf_token, now=services.clock.now(),
+                page_timezone=zone))
+        return _html(partials(request).alert_row(view, csrf_token=user.csrf_token,
+                                                 page_timezone=zone))
 
 
 @get("/feed/status", guards=[STAFF])
@@ -111,12 +112,12 @@ async def feed_status(request: Request[Any, Any, Any], services: ServicesDep,
     s = services.settings
     now = services.clock.now()
 
-    def read(session: Session) -> tuple[Any, str]:
-        choice = views.airport_choice(session, user.actor, airport, s.airport)
-        return feed_status_view(session, choice.code, now, s.feed_poll_seconds,
-                                configured=bool(s.feed_url)), choice.timezone
-
-    feed, zone = await services.uow.read(read)
+    choice = await services.uow.read(views.airport_choice, user.actor, airport, s.airport)
+    own = s.feed_for(choice.code)  # this airport's feed, if it has one
+    feed = await services.uow.read(feed_status_view, choice.code, now,
+                                   own.poll_seconds if own else s.feed_poll_seconds,
+                                   own is not None)
+    zone = choice.timezone
     env = request.app.state.fragments.env
     return _html(env.get_template("partials/feed_status.html").render(
         feed=feed, now=now, page_timezone=zone))
@@ -141,14 +142,14 @@ async def alerts_socket(socket: WebSocket[Any, Any, Any], channels: ChannelsDep,
         return
     airport = page.airport.code
     stream = alerts_stream(airport)
-    env = socket.app.state.fragments.env
+    draw = partials(socket)
     await socket.accept()
     hub = socket.app.state.hub
     live = LiveSocket(socket, holder_of(user))
 
     async def snapshot(_: int | None = None) -> str:
         # Every message is a whole snapshot (seq 0): the page never has a gap to mend.
-        body = await _list_html(services, user, env, airport)
+        body = await _list_html(services, user, draw, airport)
         return header(stream, 0, 0, "snapshot") + body
 
     async def on_board_event(_: bytes) -> None:

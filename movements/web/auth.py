@@ -18,12 +18,11 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
-from sqlalchemy import select
 
 from movements import i18n
 from movements.domain.actions import sessions as session_actions
-from movements.domain.models import Role, User, UserSession
 from movements.domain.uow import Actor, Tx
+from movements.domain.vocabulary import Role
 from movements.services import Services
 
 COOKIE = "mv_session"
@@ -62,17 +61,15 @@ class AuthUser:
 
 def _lookup(tx: Tx, token: str, idle: timedelta, lifetime: timedelta
             ) -> tuple[AuthUser, bool] | None:
-    found = session_actions.user_for_token(tx, token, idle, lifetime)
+    found = session_actions.touch_for_token(tx, token, idle, lifetime)
     if found is None:
         return None
-    user, row = found
-    needs_touch = tx.now - row.last_seen_at > timedelta(seconds=60)
-    if needs_touch:
-        row.last_seen_at = tx.now
-    return _auth_user(user, row), needs_touch
+    user, row, touched = found
+    return _auth_user(user, row), touched
 
 
-def _auth_user(user: User, row: UserSession) -> AuthUser:
+def _auth_user(user: Any, row: Any) -> AuthUser:
+    """The request's user from the domain's user and session rows (read, not queried)."""
     return AuthUser(id=user.id, username=user.username, display_name=user.display_name,
                     role=user.role, organisation_id=user.organisation_id,
                     airport_ids=frozenset(a.id for a in user.airports),
@@ -96,18 +93,10 @@ async def authenticate_token(services: Services, token: str) -> AuthUser | None:
 
 
 def _peek(session: Any, token: str, now: Any, lifetime: timedelta) -> AuthUser | str | None:
-    """The signed-in user when the session is fresh; "touch" when it must be written
-    (last seen over a minute ago, or past its lifetime); None when there is none."""
-    row = session.scalar(select(UserSession).where(
-        UserSession.token_hash == session_actions.token_hash(token)))
-    if row is None or row.ended_at is not None:
-        return None
-    if now - row.last_seen_at > timedelta(seconds=60) or now - row.created_at > lifetime:
-        return "touch"
-    user = session.get(User, row.user_id)
-    if user is None or not user.active:
-        return None
-    return _auth_user(user, row)
+    """The signed-in user when the session is fresh; "touch" when it must be written;
+    None when there is none (``session_actions.peek_token``)."""
+    found = session_actions.peek_token(session, token, now, lifetime)
+    return _auth_user(*found) if isinstance(found, tuple) else found
 
 
 class SessionAuthMiddleware(AbstractAuthenticationMiddleware):

@@ -35,11 +35,9 @@ from movements.domain import handover_queries as hq
 from movements.domain import input_rules
 from movements.domain.actions import handovers as handover_actions
 from movements.domain.errors import ConflictError, DomainError, RuleViolation
-from movements.domain.models import (
-    Role,
-)
 from movements.domain.ssr import SSR_CODES
 from movements.domain.uow import Tx
+from movements.domain.vocabulary import Role
 from movements.services import Services
 from movements.web.auth import COORDINATION, PERSONAL, STAFF, AuthUser, current_user
 from movements.web.deps import PathId, ServicesDep

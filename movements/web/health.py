@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from litestar import get
 from litestar.response import Response
-from sqlalchemy import text
 
+from movements.domain.queries import database_answers
 from movements.web.deps import ServicesDep
 
 
@@ -21,8 +21,7 @@ async def readyz(services: ServicesDep) -> Response[dict[str, str]]:
     tablets here otherwise.  While writes fail (read-only or full storage) this is 503;
     a rolled-back probe write notices the recovery (domain/storage.py)."""
     try:
-        async with services.engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
+        await services.uow.read(database_answers)
         storage = services.uow.storage
         fault = await services.uow.probe_writes() if storage.probe_due() else storage.reason
     except Exception as exc:  # noqa: BLE001 - any failure means not ready

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from litestar import Controller, Request, get, post
 from litestar.exceptions import ValidationException
 from litestar.params import FromQuery
 from litestar.response import Response
+from markupsafe import Markup
 
 from movements.domain import input_rules, queries, views
 from movements.domain.access import may_see_protected
@@ -25,10 +26,12 @@ from movements.domain.uow import Tx
 from movements.realtime.fragments import Fragments
 from movements.services import Services
 from movements.web.auth import COORDINATION, STAFF, AuthUser, current_user
+from movements.web.board_cache import BoardCache
 from movements.web.deps import PathId, ServicesDep
 from movements.web.forms import read_form
 from movements.web.media import HTML
 from movements.web.once import checked_key, request_hash, run_once
+from movements.web.render import partials
 
 
 def html(body: str, status: int = 200) -> Response[str]:
@@ -67,20 +70,28 @@ class Pages(Controller):
                     date: FromQuery[str | None] = None,
                     airport: FromQuery[str | None] = None) -> Response[str]:
         user = _user(request)
-        page = await services.uow.read(views.board_page, user.actor, airport,
+        head = await services.uow.read(views.board_head, user.actor, airport,
                                        services.settings.airport, _day(date),
                                        services.clock.now())
         fragments: Fragments = request.app.state.fragments
-        ready = await services.uow.read(board_readiness, [r.id for r in page.rows])
-        lanes_html = fragments.lanes(page.rows, oob=False, ready=ready)
+
+        async def render() -> str:
+            rows = await services.uow.read(views.board_rows, head)
+            ready = await services.uow.read(board_readiness, [r.id for r in rows])
+            return fragments.lanes(rows, oob=False, ready=ready)
+
+        # Rendered once per board number (and variant): the policy above has already
+        # decided this person may see this board.
+        cache: BoardCache = request.app.state.board_cache
+        lanes_html = await cache.get((head.stream, head.seq, _lanes_variant(user)), render)
         if request.headers.get("hx-request"):
             return html(lanes_html)
         env = fragments.env
         return html(env.get_template("board.html").render(
-            **{**_page_context(request, services), "airport_name": page.airport.code},
-            day=page.day, stream=page.stream, seq=page.seq, oob=False,
-            lanes=_by_lane(page.rows), airport=page.airport.code,
-            airports=page.airport.codes, page_timezone=page.airport.timezone, ready=ready))
+            **{**_page_context(request, services), "airport_name": head.airport.code},
+            day=head.day, stream=head.stream, seq=head.seq, oob=False,
+            lanes_html=Markup(lanes_html), airport=head.airport.code,  # noqa: S704 (our render)
+            airports=head.airport.codes, page_timezone=head.airport.timezone))
 
     @get("/movements/{movement_id:int}")
     async def movement(self, request: Request[Any, Any, Any], services: ServicesDep,
@@ -99,7 +110,7 @@ class Pages(Controller):
                    "message": None, "page_timezone": page.detail.timezone,
                    "plan": await services.uow.read(movement_plan, movement_id)}
         if request.headers.get("hx-request"):
-            return html(env.get_template("partials/movement_body.html").render(**context))
+            return html(partials(request).movement_body(**cast("dict[str, Any]", context)))
         return html(env.get_template("movement.html").render(**context))
 
     # -- writes -------------------------------------------------------------------------
@@ -193,10 +204,8 @@ class Pages(Controller):
         transaction before anything is shown."""
         user = _user(request)
         view = await services.uow.run(reveal.reveal_passenger, user.actor, booking_id)
-        env = request.app.state.fragments.env
-        return html(env.get_template("partials/pax_row.html").render(
-            p=view, oob=False, revealed=True,
-            show_protected=may_see_protected(user.actor), message=None))
+        return html(partials(request).pax_row(
+            view, oob=False, revealed=True, show_protected=may_see_protected(user.actor)))
 
     @post("/movements/{movement_id:int}/notes")
     async def note(self, request: Request[Any, Any, Any], services: ServicesDep,
@@ -204,20 +213,19 @@ class Pages(Controller):
         form = await _form(request)
         text = str(form.get("text", ""))
         user = _user(request)
-        env = request.app.state.fragments.env
+        draw = partials(request)
 
         def act(tx: Tx) -> None:
             escorts.add_note(tx, movement_id, text)
 
         async def reply(_: None) -> str:
             notes = await services.uow.read(views.movement_notes, user.actor, movement_id)
-            return str(env.get_template("partials/notes.html").render(d=notes, oob=False))
+            return draw.notes(notes, oob=False)
 
         async def refused(exc: DomainError) -> str:
             # The section again, with the message in place and what was typed kept.
             notes = await services.uow.read(views.movement_notes, user.actor, movement_id)
-            return str(env.get_template("partials/notes.html").render(
-                d=notes, oob=False, note_message=exc.message, note_text=text))
+            return draw.notes(notes, oob=False, note_message=exc.message, note_text=text)
 
         return await _idempotent(request, services, form, user, act, reply,
                                  on_error_async=refused)
@@ -228,7 +236,7 @@ class Pages(Controller):
         form = await _form(request)
         user = _user(request)
         version = _int(form.get("expected_version"), "expected_version")
-        env = request.app.state.fragments.env
+        draw = partials(request)
 
         def act(tx: Tx) -> None:
             changes: dict[str, Any] = {}
@@ -244,28 +252,25 @@ class Pages(Controller):
 
         async def reply(_: None) -> str:
             fresh = await services.uow.read(views.movement_summary, user.actor, movement_id)
-            return str(env.get_template("partials/movement_header.html").render(
-                m=fresh, oob=False, message="Saved", message_kind="ok"))
+            return draw.movement_header(fresh, oob=False, message="Saved", message_kind="ok")
 
         return await _idempotent(request, services, form, user, act, reply, on_error_async=(
-            lambda exc: _header_error(services, user, env, movement_id, exc)))
+            lambda exc: _header_error(services, user, draw, movement_id, exc)))
 
 
-async def _header_error(services: Services, user: AuthUser, env: Any, movement_id: int,
-                        exc: DomainError) -> str:
+async def _header_error(services: Services, user: AuthUser, draw: Fragments,
+                        movement_id: int, exc: DomainError) -> str:
     summary = await services.uow.read(views.movement_summary, user.actor, movement_id)
-    return str(env.get_template("partials/movement_header.html").render(
-        m=summary, oob=False, message=exc.message,
-        message_kind="conflict" if isinstance(exc, ConflictError) else "error"))
+    return draw.movement_header(
+        summary, oob=False, message=exc.message,
+        message_kind="conflict" if isinstance(exc, ConflictError) else "error")
 
 
-def _by_lane(rows: list[queries.MovementSummary]) -> dict[str, list[queries.MovementSummary]]:
-    lanes: dict[str, list[queries.MovementSummary]] = {
-        "departure": [], "transit": [], "arrival": []}
-    for r in rows:
-        if r.shown_on_board:
-            lanes[r.lane].append(r)
-    return lanes
+def _lanes_variant(user: AuthUser) -> str:
+    """What the lanes' HTML depends on besides the board and its number: nothing about
+    the person today (no names, no role-specific controls); the language once pages are
+    translated per user (issue 16.5), read here if the signed-in user carries one."""
+    return str(getattr(user, "language", None) or getattr(user, "locale", None) or "")
 
 
 async def _form(request: Request[Any, Any, Any]) -> dict[str, Any]:
@@ -303,12 +308,10 @@ async def _write_pax_row(request: Request[Any, Any, Any], services: Services, bo
                          form: dict[str, Any], act: Callable[[Tx], Any], success: str
                          ) -> Response[str]:
     user = _user(request)
-    env = request.app.state.fragments.env
+    draw = partials(request)
 
     def render(view: queries.PassengerView, message: str | None, kind: str) -> str:
-        return str(env.get_template("partials/pax_row.html").render(
-            p=view, oob=False, revealed=False, show_protected=False, message=message,
-            message_kind=kind))
+        return draw.pax_row(view, oob=False, message=message, message_kind=kind)
 
     async def reply(_: Any) -> str:
         view = await services.uow.read(views.booking_row, user.actor, booking_id)

@@ -222,15 +222,16 @@ def _airport(tx: Tx, user: AuthUser, code: str | None, default: str) -> pv.Airpo
     return pv.airport_for(tx.session, user.actor, code, default)
 
 
-async def _published(services: Services, day: date, tz: str) -> tuple[list[Any], str | None]:
-    """The airport's published flights of the day from the flight feed, or why not."""
-    s = services.settings
-    if not s.feed_url:
-        return [], "no flight feed is configured: enter the flight by hand"
+async def _published(services: Services, airport: str, day: date, tz: str
+                     ) -> tuple[list[Any], str | None]:
+    """The airport's published flights of the day from its flight feed, or why not."""
+    feed = services.settings.feed_for(airport)
+    if feed is None:
+        return [], f"no flight feed is configured for {airport}: enter the flight by hand"
     from movements.feed.client import FeedClient, FeedError
 
-    client = FeedClient(s.feed_url, s.feed_app_id, s.feed_app_key,
-                        timeout=min(5.0, s.feed_timeout_seconds))
+    client = FeedClient(feed.url, feed.app_id, feed.app_key,
+                        timeout=min(5.0, feed.timeout_seconds))
     try:
         progress = client.start(day)
         await client.read_day(progress, tz, services.clock.now())
@@ -259,7 +260,8 @@ class Planning(Controller):
                                        NOT_PLANNED)
         airport, movements, cases, the_day = home.airport, home.movements, home.cases, home.day
         offers = await services.uow.read(telex_offers, home, now)
-        flights, feed_note = await _published(services, the_day, airport.timezone)
+        flights, feed_note = await _published(services, airport.iata, the_day,
+                                               airport.timezone)
         return _render(request, services, "planning/home.html", day=the_day,
                        airport=airport, movements=movements, cases=cases, flights=flights,
                        feed_note=feed_note, message=message, v=values, offers=offers)

@@ -9,7 +9,7 @@ from litestar import Controller, Request, get
 from litestar.response import Response
 
 from movements.domain import document_queries as dq
-from movements.domain.models import Role
+from movements.domain.vocabulary import Role
 from movements.web.auth import RECEPTION, current_user
 from movements.web.deps import ServicesDep
 from movements.web.media import HTML

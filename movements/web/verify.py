@@ -16,10 +16,8 @@ from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response
-from sqlalchemy.orm import Session
 
 from movements.domain import document_queries as dq
-from movements.domain.actions import retention
 from movements.web.deps import ServicesDep
 from movements.web.forms import read_form
 from movements.web.media import HTML
@@ -39,13 +37,6 @@ def normalise_sha256(value: str) -> str | None:
 CONTENT_REMOVED = ("The content of this document has been deleted under the retention "
                    "policy. That it was issued, when, by whom and its SHA-256 are kept, so "
                    "a copy can still be checked against it.")
-
-
-def _verify_view(session: Session, document_id: str
-                 ) -> tuple[dq.VerifyView | None, bool]:
-    view = dq.verify_view(session, document_id)
-    removed = view is not None and retention.document_content_removed(session, document_id)
-    return view, removed
 
 
 def _wants_json(request: Request[Any, Any, Any]) -> bool:
@@ -115,7 +106,7 @@ class Verify(Controller):
 async def _answer(request: Request[Any, Any, Any], services: ServicesDep, document_id: str,
                   presented: str | None, filename: str | None, error: str | None
                   ) -> Response[Any]:
-    view, removed = (await services.uow.read(_verify_view, document_id)
+    view, removed = (await services.uow.read(dq.verify_page, document_id)
                      if DOCUMENT_ID.match(document_id) else (None, False))
     match = (hmac.compare_digest(presented, view.sha256)
              if view is not None and presented is not None else None)

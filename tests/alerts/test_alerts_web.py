@@ -44,7 +44,7 @@ def test_alert_list_acknowledge_and_live_push(site: Site) -> None:  # noqa: F811
         csrf = login(client, "coord")
         page = client.get("/alerts").text
         assert page.count('class="row alert') == 5 and "Escort not assigned" in page
-        assert 'data-ws="/alerts/ws"' in page and "Acknowledge" in page
+        assert 'data-ws="/alerts/ws?airport=AMS"' in page and "Acknowledge" in page
         alert_id = int(re.findall(r'id="alert-(\d+)"', page)[0])
         with client.websocket_connect("/alerts/ws") as ws:
             ws.send_text('{"hello": {"stream": "alerts:AMS", "after": 0}}')
@@ -64,6 +64,34 @@ def test_alert_list_acknowledge_and_live_push(site: Site) -> None:  # noqa: F811
                             follow_redirects=False)
         assert again.status_code == 303 and again.headers["location"] == "/alerts"
         assert client.post(f"/alerts/{alert_id}/ack").status_code == 403  # no CSRF token
+
+
+def test_the_live_alert_list_follows_the_airport_on_screen(site: Site) -> None:  # noqa: F811
+    """A coordinator of AMS and BRU looking at BRU's alerts gets BRU's live list, not the
+    deployment's default airport's."""
+    from movements.domain.actions import movements as mv
+    from movements.domain.actions import setup
+    from movements.domain.models import MovementKind, Role
+    from movements.domain.uow import Tx
+    from tests.web.conftest import _HASH
+
+    def second_airport(tx: Tx) -> None:
+        setup.ensure_airport(tx, "BRU", "Brussels", "Europe/Brussels")
+        setup.add_user(tx, "multi", "Multi", Role.COORDINATOR, _HASH, airports=["AMS", "BRU"])
+        mv.create_movement(tx, mv.NewMovement(
+            airport="BRU", kind=MovementKind.DEPARTURE, carrier="SN", flight_number="2901",
+            operational_date=DAY, origin="BRU", destination="EBB",
+            scheduled_at=datetime(2026, 9, 15, 9, tzinfo=UTC)))
+
+    with TestClient(site.app, base_url=BASE) as client:
+        client.blocking_portal.call(site.app.state.services.uow.run, second_airport, SYSTEM)
+        login(client, "multi")
+        page = client.get("/alerts?airport=BRU").text
+        url = re.findall(r'data-ws="([^"]+)"', page)[0]
+        assert url == "/alerts/ws?airport=BRU"
+        with client.websocket_connect(url) as ws:
+            ws.send_text('{"hello": {"stream": "alerts:BRU", "after": 0}}')
+            assert _next_snapshot(ws).startswith("<!--sync stream=alerts:BRU ")
 
 
 def _next_snapshot(ws: object) -> str:

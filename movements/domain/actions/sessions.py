@@ -14,6 +14,10 @@ from ..errors import NotFound
 from ..models import LoginAttempt, Role, User, UserSession
 from ..uow import Tx
 
+#: A session's ``last_seen_at`` is written at most this often (one write a minute per
+#: tablet, not one per request: SQLite has one writer).
+TOUCH_EVERY = timedelta(seconds=60)
+
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
@@ -92,6 +96,36 @@ def user_for_token(tx: Tx, token: str, idle: timedelta, lifetime: timedelta
         tx.audit("session_expired", "user", row.user_id, detail=f"session {row.id}")
         return None
     user = tx.session.get(User, row.user_id)
+    if user is None or not user.active:
+        return None
+    return user, row
+
+
+def touch_for_token(tx: Tx, token: str, idle: timedelta, lifetime: timedelta
+                    ) -> tuple[User, UserSession, bool] | None:
+    """``user_for_token`` that also notes the request (``last_seen_at``, at most once a
+    minute): (user, session, whether it was touched); None when no session stands."""
+    found = user_for_token(tx, token, idle, lifetime)
+    if found is None:
+        return None
+    user, row = found
+    touched = tx.now - row.last_seen_at > TOUCH_EVERY
+    if touched:
+        row.last_seen_at = tx.now
+    return user, row, touched
+
+
+def peek_token(session: Any, token: str, now: datetime, lifetime: timedelta
+               ) -> tuple[User, UserSession] | str | None:
+    """Read-only, once per request: the signed-in user and their session while it is
+    fresh; "touch" when it must be written (last seen over ``TOUCH_EVERY`` ago, or past
+    its lifetime: ``touch_for_token`` then); None when there is none."""
+    row = session.scalar(select(UserSession).where(UserSession.token_hash == token_hash(token)))
+    if row is None or row.ended_at is not None:
+        return None
+    if now - row.last_seen_at > TOUCH_EVERY or now - row.created_at > lifetime:
+        return "touch"
+    user = session.get(User, row.user_id)
     if user is None or not user.active:
         return None
     return user, row

@@ -48,6 +48,25 @@ def ensure_organisation(tx: Tx, name: str, kind: OrganisationKind | str) -> int:
     return org.id
 
 
+def add_organisation(tx: Tx, name: str, kind: OrganisationKind | str) -> tuple[int, bool]:
+    """``ensure_organisation`` that refuses a name already used for another kind: (id,
+    whether it existed already).  RuleViolation names the kind it has."""
+    clean = (name or "").strip()
+    existed = tx.session.scalar(select(Organisation).where(Organisation.name == clean))
+    if existed is not None and existed.kind.value != str(kind):
+        raise RuleViolation(f"organisation {existed.name!r} exists already as "
+                            f"{existed.kind.value}, not {kind}", field="kind")
+    return ensure_organisation(tx, name, kind), existed is not None
+
+
+def set_user_active_by_name(tx: Tx, username: str, active: bool) -> int:
+    """``set_user_active`` for a user named by username; NotFound when there is none."""
+    user_id = tx.session.scalar(select(User.id).where(User.username == username.strip().lower()))
+    if user_id is None:
+        raise NotFound(f"no user named {username!r}")
+    return set_user_active(tx, user_id, active)
+
+
 #: Roles whose scope is their airports (access.py): such a user must work at least one.
 #: Admins work every airport; a reception user's scope is their organisation.
 AIRPORT_SCOPED_ROLES = frozenset({Role.GATE_STAFF, Role.COORDINATOR, Role.MANAGER})

@@ -1,0 +1,79 @@
+"""Rendered day-board lanes, kept per board stream number.
+
+A board's lanes (``partials/lanes.html``) are a function of the airport's day and
+nothing about the person: every committed change that a board shows moves that board's
+stream number in the same transaction (DESIGN.md, "Live updates"), so the lanes rendered
+at number N are good for every request that reads N.  The access policy still runs
+first on every request (``views.board_head``): a key is only looked up once the policy
+has said the person may see that airport's board, and the key holds the stream (airport
+and day), its number and the rendering variant (whatever else the HTML depends on, e.g.
+the language once pages are translated).
+
+Concurrent requests for the same key render once: the first computes, the others await
+it (at shift start every tablet asks for the same board at the same moment).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+
+#: One entry per (board, number, variant); a few days x airports x languages is plenty.
+DEFAULT_SIZE = 64
+
+Key = tuple[str, int, str]
+
+
+class BoardCache:
+    """A bounded LRU of rendered lanes HTML with single-flight rendering."""
+
+    def __init__(self, size: int = DEFAULT_SIZE) -> None:
+        self._size = size
+        self._entries: OrderedDict[Key, str] = OrderedDict()
+        self._pending: dict[Key, asyncio.Future[str]] = {}
+        self.hits = 0
+        self.misses = 0
+
+    async def get(self, key: Key, render: Callable[[], Awaitable[str]]) -> str:
+        """The lanes for ``key`` (stream, stream number, variant), rendered by ``render``
+        when absent.  An exception in ``render`` reaches every waiter and caches
+        nothing."""
+        found = self._entries.get(key)
+        if found is not None:
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return found
+        pending = self._pending.get(key)
+        if pending is not None:
+            self.hits += 1
+            return await asyncio.shield(pending)
+        self.misses += 1
+        future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        self._pending[key] = future
+        try:
+            value = await render()
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved: no "never retrieved" warning without waiters
+            raise
+        else:
+            future.set_result(value)
+            self._store(key, value)
+            return value
+        finally:
+            self._pending.pop(key, None)
+
+    def _store(self, key: Key, value: str) -> None:
+        # Older numbers of the same board are never asked for again by a fresh request.
+        for old in [k for k in self._entries if k[0] == key[0] and k[1] < key[1]]:
+            del self._entries[old]
+        self._entries[key] = value
+        while len(self._entries) > self._size:
+            self._entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+__all__ = ["DEFAULT_SIZE", "BoardCache", "Key"]
