@@ -35,11 +35,14 @@ def channel_for(stream: str, locale: str) -> str:
 class Fragments:
     def __init__(self, env: Environment) -> None:
         self.env = env
-        #: The language of what ``render`` produces now (set by ``update``).
-        self.locale = i18n.DEFAULT
+        #: The language this renderer writes (``in_locale``); None: the current request's
+        #: (i18n.current(), the signed-in person's), as for an HTTP reply.
+        self.locale: str | None = None
 
     def render(self, template: str, **context: object) -> str:
-        return self.env.get_template(template).render(locale=self.locale, **context)
+        if self.locale is not None:
+            context = {"locale": self.locale, **context}
+        return self.env.get_template(template).render(**context)
 
     def in_locale(self, locale: str) -> Fragments:
         """The same renderer, writing ``locale`` (one small object per language)."""
