@@ -60,6 +60,7 @@ from movements.web.input_guard import clean_request, not_utf8
 from movements.web.language import browser_language
 from movements.web.live import stream_socket
 from movements.web.media import HTML
+from movements.web.outbox import OUTBOX_ROUTES
 from movements.web.pages import Pages
 from movements.web.planning import Planning
 from movements.web.planning_api import PlanningApi
@@ -169,6 +170,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         route_handlers=[index, healthz, readyz, ApiV1, Pages, Account, stream_socket, Planning,
                         PlanningApi,
                         *ALERT_ROUTES,
+                        *OUTBOX_ROUTES,
                         *ADMIN_ROUTES,
                         *DOCUMENT_ROUTES,
                         *REPORT_ROUTES,

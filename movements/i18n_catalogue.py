@@ -100,6 +100,7 @@ def runtime_labels() -> set[str]:
     labels.update(report_charts.LABELS.values())
     labels.update(reports.DIRECTIONS)
     labels.update(planning_queries.CREW_ROLES.values())
+    labels.update(("queued", "sending", "sent", "failed", "cancelled"))  # outbox states
     labels.update(handover_queries.ID_DOCUMENTS)
     labels.update(t.replace("_", " ") for t in planning_actions.DOCUMENT_TYPES)
     # Enum values shown as words (``transit_in`` -> "transit in").

@@ -1,4 +1,4 @@
-"""Timed jobs: the flight feed, alert evaluation, the retention purge.
+"""Timed jobs: the flight feed, alert evaluation, the outbox's sender, the retention purge.
 
 The flight feed and the alert rules run at every airport of the deployment (the
 ``airport`` rows, read again at each run, so an airport added later is picked up): each
@@ -42,6 +42,8 @@ from movements.domain.errors import DomainError
 from movements.domain.storage import StorageUnavailable
 from movements.domain.uow import Actor
 from movements.feed.client import FeedClient, FeedPoller, FeedResult
+from movements.notify.channels import Channels
+from movements.notify.sender import OutboxSender
 from movements.platform.config import FeedSettings
 from movements.services import Services
 
@@ -69,6 +71,13 @@ class JobRunner:
         self.leader_until: datetime | None = None
         self.pollers: dict[str, FeedPoller] = {p.airport: p for p in pollers or ()}
         self._fixed_pollers = pollers is not None
+        self.sender = OutboxSender(
+            services.uow, Channels(self.settings.notify_sms_url,
+                                   self.settings.notify_email_url),
+            public_url=self.settings.public_url,
+            first_backoff=timedelta(seconds=self.settings.outbox_first_backoff_seconds),
+            max_attempts=self.settings.outbox_max_attempts,
+            claim=timedelta(seconds=self.settings.outbox_claim_seconds))
         self.scheduler: AsyncIOScheduler | None = None
         self._running: set[asyncio.Task[None]] = set()
         self._lease_failures = 0
@@ -172,6 +181,13 @@ class JobRunner:
                 log.info("jobs: alerts at %s not evaluated: %s", code, exc.message)
         return runs
 
+    async def send_outbox(self) -> None:
+        """Send the outbox's due messages (issue 16); the leader only, so two processes
+        never claim in a race (the claim is a row lock too, on PostgreSQL)."""
+        if not self.is_leader:
+            return
+        await self.sender.run_once()
+
     async def purge(self) -> retention.PurgeSummary | None:
         """The retention purge and the buffer pruning, in one transaction."""
         if not self.is_leader:
@@ -221,6 +237,8 @@ class JobRunner:
                               next_run_time=now + timedelta(seconds=1), id="feed")
         scheduler.add_job(self._job(self.evaluate_alerts), "interval",
                           seconds=s.alert_interval_seconds, id="alerts")
+        scheduler.add_job(self._job(self.send_outbox), "interval",
+                          seconds=s.outbox_interval_seconds, id="outbox")
         scheduler.add_job(self._job(self.purge), "interval",
                           seconds=s.retention_interval_seconds, id="retention")
         scheduler.start()

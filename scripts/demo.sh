@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Set up (virtual environment + install) and run the console on the embedded SQLite
 # database with today's demo day.  Usage: bash scripts/demo.sh [--port 8000]
+#
+# Unless MOVEMENTS_NOTIFY_SMS_URL / MOVEMENTS_NOTIFY_EMAIL_URL are set, it also starts a
+# real SMTP server and a small SMS gateway on loopback (movements.notify.loopback) and
+# points the outbox at them; what they receive is appended to $DATA/outbox/*.jsonl.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
@@ -10,4 +14,17 @@ fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e .
 export MOVEMENTS_SECURE_COOKIES=${MOVEMENTS_SECURE_COOKIES:-false}  # plain http on a laptop
-exec .venv/bin/movements --data-dir "${MOVEMENTS_DATA_DIR:-data}" serve --demo "$@"
+DATA=${MOVEMENTS_DATA_DIR:-data}
+RECEIVERS=""
+if [ -z "${MOVEMENTS_NOTIFY_SMS_URL:-}${MOVEMENTS_NOTIFY_EMAIL_URL:-}" ]; then
+  SMTP_PORT=${DEMO_SMTP_PORT:-8025}
+  SMS_PORT=${DEMO_SMS_PORT:-8026}
+  .venv/bin/python -m movements.notify.loopback --smtp-port "$SMTP_PORT" \
+    --sms-port "$SMS_PORT" --log "$DATA/outbox" &
+  RECEIVERS=$!
+  trap '[ -n "$RECEIVERS" ] && kill "$RECEIVERS" 2>/dev/null || true' EXIT
+  export MOVEMENTS_NOTIFY_SMS_URL="json://127.0.0.1:$SMS_PORT/sms?:to={to}"
+  export MOVEMENTS_NOTIFY_EMAIL_URL="mailto://127.0.0.1:$SMTP_PORT?from=ops@movements.example&to={to}&mode=insecure"
+  echo "outbox: SMS and e-mail go to loopback receivers; see $DATA/outbox/sms.jsonl and $DATA/outbox/mail.jsonl"
+fi
+.venv/bin/movements --data-dir "$DATA" serve --demo "$@"

@@ -46,7 +46,8 @@ class LiveServer:
 
 def start_server(database_url: str, data_dir: Path, *, port: int | None = None,
                  extra_env: dict[str, str] | None = None, name: str = "server",
-                 timeout: float = 30) -> LiveServer:
+                 timeout: float = 90) -> LiveServer:
+    # 90 s by default: on the shared 2-core machine under load 15 a start took over 30 s.
     port = port or free_port()
     env = {**os.environ,
            "MOVEMENTS_DATABASE_URL": database_url,

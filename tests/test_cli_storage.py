@@ -5,6 +5,8 @@ elsewhere), filled up with a file and remounted read-only."""
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import shutil
 import subprocess
@@ -13,18 +15,20 @@ from pathlib import Path
 
 import pytest
 
+from movements.platform.db import warn_small_blocks
 from tests.test_cli import one_line_error, run
 
 
-@pytest.fixture
-def small_filesystem(tmp_path: Path) -> Iterator[Path]:
+@contextlib.contextmanager
+def _mounted(tmp_path: Path, block: int) -> Iterator[Path]:
     if os.geteuid() != 0 or not shutil.which("mkfs.ext4"):
         pytest.skip("needs root and mkfs.ext4 to mount a loopback filesystem")
-    image, mount = tmp_path / "fs.img", tmp_path / "mnt"
+    image, mount = tmp_path / f"fs{block}.img", tmp_path / f"mnt{block}"
     mount.mkdir()
     with image.open("wb") as f:
         f.truncate(3 * 1024 * 1024)
-    subprocess.run(["mkfs.ext4", "-q", "-F", "-m", "0", str(image)], check=True)
+    subprocess.run(["mkfs.ext4", "-q", "-F", "-m", "0", "-b", str(block), str(image)],
+                   check=True)
     mounted = subprocess.run(["mount", "-o", "loop", str(image), str(mount)],
                              capture_output=True, text=True)
     if mounted.returncode != 0:
@@ -33,6 +37,26 @@ def small_filesystem(tmp_path: Path) -> Iterator[Path]:
         yield mount
     finally:
         subprocess.run(["umount", str(mount)], check=False)
+
+
+@pytest.fixture
+def small_filesystem(tmp_path: Path) -> Iterator[Path]:
+    # 4 KiB blocks, as on any real disk (mkfs picks 1 KiB for a filesystem this small,
+    # where SQLite's WAL index can end the process with SIGBUS: see
+    # test_one_kib_blocks_are_warned_of).
+    with _mounted(tmp_path, 4096) as mount:
+        yield mount
+
+
+def test_one_kib_blocks_are_warned_of(tmp_path: Path, caplog: pytest.LogCaptureFixture
+                                      ) -> None:
+    """On 1 KiB blocks a full disk kills a SQLite process in WAL mode with SIGBUS (the
+    -shm page is only partly allocated); that cannot be caught, so it is said at start."""
+    with _mounted(tmp_path, 1024) as mount:
+        url = f"sqlite+aiosqlite:///{mount / 'movements.sqlite3'}"
+        with caplog.at_level(logging.WARNING, logger="movements.platform.db"):
+            assert warn_small_blocks(url) == 1024
+        assert "1024-byte blocks" in caplog.text
 
 
 def _fill(path: Path) -> None:
@@ -61,9 +85,6 @@ def _add(name: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
                "--password", "a long enough password", env=env)
 
 
-@pytest.mark.xfail(reason="found here, not fixed: on a full filesystem SQLite's WAL index "
-                          "(the mmapped -shm file) can kill the process with SIGBUS at "
-                          "commit (exit -7) before any error reaches Python", strict=False)
 def test_full_filesystem(small_filesystem: Path) -> None:
     env = _set_up(small_filesystem)
     filler = small_filesystem / "filler"

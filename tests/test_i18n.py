@@ -98,7 +98,7 @@ def test_accept_language_picks_a_console_language(header: str | None, expected: 
     assert i18n.negotiate(header) == expected
 
 
-TEXT_ALLOWED = {"movements", "PDF", "CSV", "SHA-256", "IRQ", "KL1571", "KL1571 KL1572",
+TEXT_ALLOWED = {"movements", "PDF", "CSV", "SHA-256", "SMS", "IRQ", "KL1571", "KL1571 KL1572",
                 "HH:MM", "EBL", "OR9301"}
 
 

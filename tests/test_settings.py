@@ -20,6 +20,9 @@ DEFAULTS = {
     "alert_interval_seconds": 30, "retention_interval_seconds": 3600,
     "heartbeat_seconds": 5.0, "subscriber_backlog": 500, "replay_limit": 200,
     "sockets_per_session": 4, "log_level": "INFO", "password_hash_profile": "rfc9106",
+    "notify_sms_url": "", "notify_email_url": "", "outbox_interval_seconds": 2.0,
+    "outbox_first_backoff_seconds": 30.0, "outbox_max_attempts": 6,
+    "outbox_claim_seconds": 120,
 }
 
 BAD = [
@@ -36,6 +39,8 @@ BAD = [
     ("MOVEMENTS_ALERT_INTERVAL_SECONDS", "0", "must be at least 1"),
     ("MOVEMENTS_RETENTION_INTERVAL_SECONDS", "9", "must be at least 10"),
     ("MOVEMENTS_SUBSCRIBER_BACKLOG", "9", "must be at least 10"),
+    ("MOVEMENTS_NOTIFY_SMS_URL", "json://127.0.0.1/sms", "with {to} where the recipient"),
+    ("MOVEMENTS_OUTBOX_MAX_ATTEMPTS", "0", "must be at least 1"),
     ("MOVEMENTS_REPLAY_LIMIT", "0", "must be at least 1"),
     ("MOVEMENTS_SOCKETS_PER_SESSION", "0", "must be at least 1"),
     ("MOVEMENTS_HEARTBEAT_SECONDS", "soon", "expected seconds"),

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from movements.cli import admin, imports, manifests, planning
+from movements.cli import admin, imports, manifests, notify, planning
 from movements.cli.common import CliError, current_settings, run_async, upgrade_schema
 from movements.platform.config import ConfigError, Settings
 
@@ -164,7 +164,10 @@ async def _load_demo(settings: Settings, year: int | None) -> str:
         now = SystemClock().now()
         today = local_date(now, demo_timezone())
         result = await services.uow.run(load_demo_day, Actor.system("demo"), today, now)
-        return f"loaded the demo day {today}: {result}"
+        from movements.demo.contacts import add_demo_contacts
+
+        people = await services.uow.run(add_demo_contacts, Actor.system("demo"))
+        return f"loaded the demo day {today}: {result}; contacts for {people} people"
     finally:
         await services.close()
 
@@ -261,6 +264,8 @@ cli.add_command(manifests.manifest)
 cli.add_command(imports.import_group)
 cli.add_command(planning.movements_group)
 cli.add_command(planning.cases_group)
+cli.add_command(notify.contacts_group)
+cli.add_command(notify.webhooks_group)
 
 
 # ------------------------------------------------------------------------------ main

@@ -51,6 +51,7 @@ from .models import (
     Role,
     TelexMessage,
 )
+from .outbox_models import OutboxMessage
 from .streams import BoardStream, board_stream, movement_stream, parse_stream
 from .uow import Actor
 
@@ -299,6 +300,15 @@ def telex_airport_ids(session: Session, actor: Actor) -> list[int]:
     return [a.id for a in visible_airports(session, actor, Need.COORDINATE)]
 
 
+def access_outbox_message(session: Session, actor: Actor, message_id: int,
+                          need: Need = Need.COORDINATE) -> OutboxMessage:
+    """A message of the outbox (issue 16), for coordinators of its airport."""
+    message = session.get(OutboxMessage, message_id)
+    if message is None or not may_at(actor, need, message.airport_id):
+        raise _missing("message", message_id)
+    return message
+
+
 # -- live streams -----------------------------------------------------------------------
 
 def access_stream(session: Session, actor: Actor, name: str) -> str:
@@ -323,7 +333,8 @@ def scoped_ids(ids: Iterable[int], allowed: Iterable[int]) -> list[int]:
 __all__ = [
     "Need", "ROLE_NEEDS", "access_airport", "access_alert", "access_booking", "access_case",
     "access_document", "access_escort_assignment", "access_handover", "access_movement",
-    "access_note", "access_passenger", "access_stream", "access_telex", "airport_id_for",
+    "access_note", "access_outbox_message", "access_passenger", "access_stream",
+    "access_telex", "airport_id_for",
     "all_airports", "choose_airport", "handovers_visible", "may_at", "may_reveal",
     "may_see_handover", "may_see_protected", "role_may", "scoped_ids", "telex_airport_ids",
     "visible_airports",

@@ -405,6 +405,21 @@ class StreamCounter(Base):
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class ImportUndo(Base):
+    """What one committed chunk of a running import changed, so that a failed import can
+    be undone (``actions.import_undo``): a bulk import commits in bounded chunks so taps
+    get in between, and keeps all-or-nothing by undoing the chunks already in.  The rows
+    of a batch live only while its import runs."""
+
+    __tablename__ = "import_undo"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch: Mapped[str] = mapped_column(String(40), index=True)
+    op: Mapped[str] = mapped_column(String(10))  # insert | update | delete (what was done)
+    table_name: Mapped[str] = mapped_column(String(60))
+    row_key: Mapped[dict[str, Any]] = mapped_column(JSON)
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the row before (update/delete)
+
+
 class StreamEvent(Base):
     __tablename__ = "stream_event"
     __table_args__ = (UniqueConstraint("stream", "seq", name="uq_stream_event_seq"),)
@@ -658,4 +673,6 @@ class FlightFieldSource(Base):
 
 # The coordinators' plan (issue 14) lives in its own module; importing it here puts its
 # tables in Base.metadata wherever the models are loaded.
+# Contacts and the outbox (issue 16), likewise.
+from . import outbox_models as outbox_models  # noqa: E402
 from . import planning_models as planning_models  # noqa: E402

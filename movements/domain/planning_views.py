@@ -6,7 +6,7 @@ audited).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -139,6 +139,8 @@ class CasePage:
     options: list[pq.PlannedMovement]
     readiness: list[CaseReadiness]
     clearances: dict[int, Any]
+    #: How the outbox reaches each member (issue 16): their contact row, if any.
+    contacts: dict[int, Any] = field(default_factory=dict)
 
 
 def case_page(session: Session, actor: Actor, case_id: int, now: datetime) -> CasePage:
@@ -153,7 +155,12 @@ def case_page(session: Session, actor: Actor, case_id: int, now: datetime) -> Ca
                          for mid, _ in view.movements) if r is not None]
     clearances = {c.passenger_id: c for c in session.scalars(select(PassengerClearance).where(
         PassengerClearance.passenger_id.in_([p.id for p in view.members])))}
-    return CasePage(view, options, ready, clearances)
+    from .outbox_models import Contact
+
+    contacts: dict[int, Any] = {
+        int(c.passenger_id or 0): c for c in session.scalars(select(Contact).where(
+            Contact.passenger_id.in_([p.id for p in view.members])))}
+    return CasePage(view, options, ready, clearances, contacts)
 
 
 def case_of_passenger(session: Session, actor: Actor, passenger_id: int) -> int:

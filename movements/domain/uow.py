@@ -10,6 +10,7 @@ change that is not there yet or that rolled back.
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -23,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import input_rules
+from . import input_rules, outbox
 from .clock import Clock, SystemClock
 from .errors import Busy, ConflictError, RuleViolation
 from .events import DomainEvent
@@ -209,6 +210,9 @@ class UnitOfWork:
             tx = Tx(session=session, now=self.clock.now(), actor=actor, events=events)
             result = action(tx, *args, **kwargs)
             session.flush()
+            if events:  # messages the change calls for, in its own transaction
+                outbox.queue_for_events(tx, events)
+                session.flush()
             return result
 
         try:
@@ -254,7 +258,9 @@ class UnitOfWork:
         Other database errors propagate."""
         probe = insert(IdempotentResponse).values(
             key=PROBE_KEY, user_id=None, request_hash="", status_code=0,
-            body="x" * PROBE_BYTES, created_at=self.clock.now())
+            # Random, so that PostgreSQL cannot compress it into the page it has (a
+            # repeated letter shrinks to a few bytes and a full tablespace passed).
+            body=secrets.token_hex(PROBE_BYTES // 2), created_at=self.clock.now())
 
         def attempt(session: Session) -> None:
             try:

@@ -117,6 +117,18 @@ class Settings(BaseSettings):
     #: argon2id cost: "rfc9106" (argon2-cffi's default, RFC 9106's low-memory profile)
     #: or "test" (minimal cost, for test suites only: such hashes are cheap to attack).
     password_hash_profile: Literal["rfc9106", "test"] = "rfc9106"
+    #: The outbox's channels (issue 16): Apprise URLs with ``{to}`` where the recipient
+    #: goes (an E.164 number, an e-mail address); empty: that channel is not configured
+    #: and its messages wait, queued.
+    notify_sms_url: str = ""
+    notify_email_url: str = ""
+    outbox_interval_seconds: float = Field(2.0, ge=0.1)
+    #: Wait after the first failed try; doubles after each, up to 30 minutes.
+    outbox_first_backoff_seconds: float = Field(30.0, ge=0.1)
+    outbox_max_attempts: int = Field(6, ge=1)
+    #: How long a claimed message is the sender's before another may send it again (a
+    #: sender that died mid-send); longer than the slowest provider's answer.
+    outbox_claim_seconds: int = Field(120, ge=2)
 
     def __init__(self, **values: Any) -> None:
         try:
@@ -158,6 +170,14 @@ class Settings(BaseSettings):
     def _channels_url(cls, value: str) -> str:
         if not value.startswith(("memory://", "redis://")):
             raise ValueError("expected memory:// or redis://")
+        return value
+
+    @field_validator("notify_sms_url", "notify_email_url")
+    @classmethod
+    def _notify_url(cls, value: str) -> str:
+        value = value.strip()
+        if value and "{to}" not in value:
+            raise ValueError("expected an Apprise URL with {to} where the recipient goes")
         return value
 
     @field_validator("airport")

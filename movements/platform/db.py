@@ -7,6 +7,8 @@ runs its synchronous actions (see ``movements.domain.uow.UnitOfWork``).
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,10 +28,35 @@ from movements.domain.errors import Busy
 from movements.domain.uow import WRITE_TXN_OPTION, WRITE_WAIT_SECONDS, Publisher, UnitOfWork
 
 R = TypeVar("R")
+log = logging.getLogger(__name__)
+
+
+def warn_small_blocks(url: str) -> int | None:
+    """Warn (once per engine) when a SQLite database lives on a filesystem with blocks
+    smaller than 4 KiB, and return that block size (None when fine or not a file).
+
+    SQLite grows its WAL index (the mmapped ``-shm`` file) by writing the last byte of
+    each 4 KiB page; on a filesystem with 1 KiB blocks that reserves only the page's last
+    block, and when the disk is full the process then dies with SIGBUS on touching the
+    rest of the page, before any error can be reported.  With 4 KiB blocks (the default
+    of every filesystem above 512 MB) a full disk is an ordinary error (503, exit 2)."""
+    path = url.split("///", 1)[1] if "///" in url else ""
+    if not path or path.startswith(":memory:"):
+        return None
+    try:
+        block = os.statvfs(os.path.dirname(os.path.abspath(path)) or ".").f_bsize
+    except OSError:
+        return None
+    if block >= 4096:
+        return None
+    log.warning("the database %s is on a filesystem with %d-byte blocks: a full disk can "
+                "crash the process there (SQLite's WAL index); use 4 KiB blocks", path, block)
+    return block
 
 
 def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     if url.startswith("sqlite"):
+        warn_small_blocks(url)
         engine = create_async_engine(url, echo=echo,
                                      connect_args={"timeout": WRITE_WAIT_SECONDS})
         _sqlite_pragmas(engine.sync_engine)

@@ -23,6 +23,7 @@ from litestar.response import Redirect, Response
 from movements.domain import planning_queries as pq
 from movements.domain import planning_views as pv
 from movements.domain.actions import charters as ch
+from movements.domain.actions import outbox as outbox_actions
 from movements.domain.actions import planning as pl
 from movements.domain.actions.prenotification import record_notice_sent
 from movements.domain.actions.readiness import ClearanceIn, confirm_case, record_clearance
@@ -439,7 +440,7 @@ class Planning(Controller):
                                             page.clearances)
         return _render(request, services, "planning/case.html", c=view, options=options,
                        readiness=ready, clearances=clearances, message=message, v=values,
-                       edit=edit)
+                       edit=edit, contacts=page.contacts)
 
     @get("/cases/{case_id:int}")
     async def case(self, request: Request[Any, Any, Any], services: ServicesDep,
@@ -522,6 +523,25 @@ class Planning(Controller):
                 declaration=_flag(form, "declaration"), consent=_flag(form, "consent"),
                 guardian_origin_confirmed=_flag(form, "guardian_origin"),
                 guardian_destination_confirmed=_flag(form, "guardian_destination")))
+            return f"/plan/cases/{case_id}"
+
+        return await _act(request, services, form, act,
+                          self._case_page(request, services, case_id))
+
+    @post("/passengers/{passenger_id:int}/contact")
+    async def contact(self, request: Request[Any, Any, Any], services: ServicesDep,
+                      passenger_id: PathId) -> Response[Any]:
+        """The member's mobile number, a minor's guardian's number, and consent to
+        messages (issue 16): numbers are checked and stored in E.164."""
+        form = await _form(request)
+        case_id = await services.uow.read(pv.case_of_passenger, _user(request).actor,
+                                          passenger_id)
+
+        def act(tx: Tx) -> str:
+            outbox_actions.set_passenger_contact(
+                tx, passenger_id, phone=_opt(form, "phone"),
+                guardian_phone=_opt(form, "guardian_phone"),
+                opted_out=_flag(form, "opted_out"))
             return f"/plan/cases/{case_id}"
 
         return await _act(request, services, form, act,

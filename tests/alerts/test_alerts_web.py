@@ -147,3 +147,28 @@ def test_feed_status_shows_the_wait_and_the_quarantine_and_the_board_every_state
         assert "asked us to wait: next attempt 09:02" in client.get("/feed/status").text
         site.clock.advance(minutes=3)  # the wait is over: no longer shown
         assert "asked us to wait" not in client.get("/feed/status").text
+
+
+def test_the_alert_socket_follows_the_pages_airport(site: Site) -> None:  # noqa: F811
+    """A coordinator of AMS and BRU viewing BRU's alerts gets BRU's list pushed, not the
+    default airport's (the page's socket address names the airport it shows)."""
+    from movements.domain.actions import setup
+    from movements.domain.models import Role
+    from movements.domain.uow import Tx
+    from tests.web.conftest import _HASH
+
+    def second_airport(tx: Tx) -> None:
+        setup.ensure_airport(tx, "BRU", "Brussels", "Europe/Brussels")
+        setup.add_user(tx, "multi", "Multi", Role.COORDINATOR, _HASH, airports=["AMS", "BRU"])
+
+    with TestClient(site.app, base_url=BASE) as client:
+        client.blocking_portal.call(site.app.state.services.uow.run, second_airport, SYSTEM)
+        login(client, "multi")
+        page = client.get("/alerts?airport=BRU").text
+        ws_url = re.search(r'id="live" data-ws="([^"]+)"', page)
+        stream = re.search(r'data-stream="([^"]+)"', page)
+        assert ws_url and stream and stream.group(1) == "alerts:BRU"
+        with client.websocket_connect(ws_url.group(1).replace("&amp;", "&")) as ws:
+            ws.send_text('{"hello": {"stream": "alerts:BRU", "after": 0}}')
+            first = _next_snapshot(ws)
+            assert first.startswith("<!--sync stream=alerts:BRU ")

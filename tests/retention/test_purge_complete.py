@@ -77,6 +77,7 @@ PERSONAL = (
     "Zembranova", "Lucietta", "LZB123",  # telex locators: case references PNR-<locator>
     "Vanterpool", "Oswin",  # a deportee the PNL named: never a passenger, still a person
     "Hendrikje", "Vossenberg", "NX4455667", "Ingeborg", "Talsmaveld",
+    "+31628765432", "+31627654321",  # their numbers for the outbox (issue 16)
 )
 
 PNL_TK1957 = """PNL
@@ -166,11 +167,27 @@ def plan(tx: Tx) -> Story:
     escorts.add_note(tx, world.arrival_id, "Ysoldine asked for a Russian speaker", ysoldine)
     escorts.add_note(tx, world.arrival_id,
                      "Aunt Hendrikje Vossenberg waits for the Qorvalenko children at arrivals 2")
+    _contacts(tx, ysoldine, bertilda, world.arrival_id)
     idempotency.remember(tx, "retry-1", "0" * 64, 200,
                          '<div id="pax-1">QORVALENKO, Ysoldine · 1987-04-23</div>')
     return Story(world.arrival_id, kq116, world.reception_org_id,
                  Actor(gate_id, "gate", Role.GATE_STAFF, airport_ids=frozenset({1})),
                  [ysoldine, bertilda, ottoline])
+
+
+def _contacts(tx: Tx, ysoldine: int, bertilda: int, movement_id: int) -> None:
+    """Their numbers, and a message to one of them waiting in the outbox."""
+    from movements.domain import outbox
+    from movements.domain.actions import outbox as outbox_actions
+    from movements.domain.models import Movement as M
+    from movements.domain.outbox_models import Channel
+
+    outbox_actions.set_passenger_contact(tx, ysoldine, phone="+31 6 28765432")
+    outbox_actions.set_passenger_contact(tx, bertilda, guardian_phone="06 27654321")
+    movement = tx.session.get(M, movement_id)
+    outbox.queue(tx, key="retention-test", event="gate_changed", movement=movement,
+                 to=outbox.Recipient(Channel.SMS, "+31628765432", passenger_id=ysoldine),
+                 subject="TK1957", body="Flight TK1957: new gate E9.")
 
 
 def booking_of(tx: Tx, passenger_id: int, movement_id: int) -> int:

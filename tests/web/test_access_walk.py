@@ -86,6 +86,7 @@ class Scope:
     alerts: list[int] = field(default_factory=list)
     telexes: list[int] = field(default_factory=list)
     cases: list[int] = field(default_factory=list)
+    messages: list[int] = field(default_factory=list)  # the outbox's
 
 
 @dataclass
@@ -124,6 +125,22 @@ def _seed(tx: Tx) -> None:
                        organisation=ORG_NAMES[org] if org else None, airports=airports)
     for code in ("AMS", "BRU"):
         alert_actions.evaluate_alerts(tx, code)
+    _outbox_messages(tx)
+
+
+def _outbox_messages(tx: Tx) -> None:
+    """Two messages in each airport's outbox (the demo records no contacts)."""
+    from movements.domain import outbox
+    from movements.domain.outbox_models import Channel
+
+    for code in ("AMS", "BRU"):
+        movement = tx.session.scalar(select(Movement).join(Airport).where(
+            Airport.iata == code).order_by(Movement.id))
+        assert movement is not None
+        for n in range(2):
+            outbox.queue(tx, key=f"walk:{code}:{n}", event="gate_changed",
+                         to=outbox.Recipient(Channel.SMS, f"+3161234567{n}"),
+                         movement=movement, subject=f"walk {code} {n}", body="walk")
 
 
 def _drafts(tx: Tx) -> None:
@@ -175,6 +192,10 @@ def _collect(session: Session) -> tuple[dict[str, Scope], dict[str, list[int]],
          else scope.draft_handovers).append(h.id)
     for a in session.scalars(select(Alert).order_by(Alert.id)):
         scopes[session.get(Airport, a.airport_id).iata].alerts.append(a.id)  # type: ignore[union-attr]
+    from movements.domain.outbox_models import OutboxMessage
+
+    for o in session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)):
+        scopes[session.get(Airport, o.airport_id).iata].messages.append(o.id)  # type: ignore[union-attr]
     for t in session.scalars(select(TelexMessage).order_by(TelexMessage.id)):
         if t.airport_id is not None:
             scopes[session.get(Airport, t.airport_id).iata].telexes.append(t.id)  # type: ignore[union-attr]
@@ -373,6 +394,14 @@ PROBES: dict[tuple[str, str], ProbeMaker] = {
         Probe("GET", f"/alerts?airport={c}") for c in _code(w, u)] + [
         Probe("GET", "/alerts",
               listing=True, absent=_markers(w, u, "alerts", "/alerts/{}/ack"))],
+    ("GET", "/outbox"): lambda w, u: [
+        Probe("GET", f"/outbox?airport={c}") for c in _code(w, u)] + [
+        Probe("GET", "/outbox", listing=True,
+              absent=_markers(w, u, "messages", 'id="message-{}"'))],
+    ("POST", "/outbox/{message_id:int}/resend"): lambda w, u: [
+        Probe("POST", f"/outbox/{i}/resend") for i in _ids(w, u, "messages")],
+    ("POST", "/outbox/{message_id:int}/cancel"): lambda w, u: [
+        Probe("POST", f"/outbox/{i}/cancel") for i in _ids(w, u, "messages")],
     ("POST", "/alerts/{alert_id:int}/ack"): lambda w, u: [
         Probe("POST", f"/alerts/{a}/ack") for a in _ids(w, u, "alerts")],
     ("GET", "/feed/status"): lambda w, u: [
@@ -495,6 +524,7 @@ PLANNING_ROUTES = [
     ("POST", "/plan/movements/{movement_id:int}/notice"),
     ("POST", "/plan/passengers/{passenger_id:int}"),
     ("POST", "/plan/passengers/{passenger_id:int}/clearance"),
+    ("POST", "/plan/passengers/{passenger_id:int}/contact"),
 ]
 PROBES.update({route: _planning_probes(*route) for route in PLANNING_ROUTES})
 

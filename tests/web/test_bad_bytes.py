@@ -175,7 +175,7 @@ FORMS = st.lists(st.tuples(st.sampled_from(FIELDS), TEXT), min_size=3, max_size=
 def _form_routes(app: Litestar, site: Site) -> list[str]:
     ids = {"movement_id": site.world.departure_id, "booking_id": site.booking_ids[0],
            "handover_id": 1, "alert_id": 1, "session_id": 1, "document_id": "x",
-           "user_id": 1, "passenger_id": site.passenger_ids[0], "case_id": 1}
+           "message_id": 1, "user_id": 1, "passenger_id": site.passenger_ids[0], "case_id": 1}
     urls: list[str] = []
     for route in app.routes:
         for handler in getattr(route, "route_handlers", []):

@@ -116,6 +116,7 @@ ACCESS.update({
     ("GET", "/plan/charters/{movement_id:int}"): COORD,
     ("POST", "/plan/charters/{movement_id:int}"): COORD,
     ("POST", "/plan/passengers/{passenger_id:int}/clearance"): COORD,
+    ("POST", "/plan/passengers/{passenger_id:int}/contact"): COORD,
     ("POST", "/plan/cases/{case_id:int}/confirm"): COORD,
     ("POST", "/plan/cases"): COORD,
     ("POST", "/plan/movements/{movement_id:int}/edit"): COORD,
@@ -127,6 +128,9 @@ ACCESS.update({
     ("POST", "/plan/movements/{movement_id:int}/notice"): COORD,
     ("POST", "/plan/charters"): COORD,
     ("POST", "/plan/movements"): COORD,
+    ("GET", "/outbox"): COORD,
+    ("POST", "/outbox/{message_id:int}/resend"): COORD,
+    ("POST", "/outbox/{message_id:int}/cancel"): COORD,
 })
 
 #: The API description (issue 13.7: signed in, no longer public).

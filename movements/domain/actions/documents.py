@@ -25,6 +25,7 @@ from ..document_queries import (
 )
 from ..errors import ConflictError, RuleViolation
 from ..models import HandoverStatus, ManifestDocument, Movement
+from ..outbox import queue_manifest_issued
 from ..uow import Tx
 
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
@@ -74,6 +75,7 @@ def issue_handover_manifest(tx: Tx, handover_id: int, content: bytes) -> StoredD
         stored = stored_document(tx.session, handover.document_id)
         assert stored is not None
         return stored
+    queue_manifest_issued(tx, handover)  # the receiving party hears, in this transaction
     tx.audit("issue_document", "manifest_document", row.id, after={
         "document_id": row.document_id, "kind": row.kind, "handover": handover.id,
         "version": handover.handover_version, "sha256": row.sha256})

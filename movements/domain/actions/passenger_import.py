@@ -23,15 +23,16 @@ Importing the same file twice changes nothing the second time.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from .. import name_match
 from ..access import Need, access_airport
-from ..errors import DomainError, RuleViolation
+from ..errors import Busy, DomainError, RuleViolation
 from ..events import PassengerBooked, PassengerUpdated
 from ..models import (
     Airport,
@@ -45,6 +46,7 @@ from ..models import (
     TelexPassenger,
 )
 from ..uow import Actor, Tx, UnitOfWork
+from . import import_undo as undo
 from . import passengers as px
 from . import telex as tl
 from . import telex_lists as tll
@@ -211,8 +213,9 @@ class _DryRun(Exception):  # noqa: N818 - a carrier, not an error
 
 
 class ImportInterrupted(RuleViolation):
-    """A chunk failed after earlier chunks were committed (the rows changed between the
-    check and the apply, or the database refused): the report says how far it got."""
+    """The database refused a chunk after earlier chunks were committed (busy past the
+    bound, full, read-only): the earlier chunks were put back, nothing of the file is in,
+    and the report names the line where it stopped."""
 
     def __init__(self, report: ImportReport) -> None:
         super().__init__(str(report))
@@ -221,18 +224,27 @@ class ImportInterrupted(RuleViolation):
 
 def _run_rows(tx: Tx, airport_code: str, rows: Sequence[PassengerRow],
               stats: _Stats, errors: list[RowError],
-              on_row: Callable[[], None] | None = None) -> None:
+              on_row: Callable[[], None] | None = None,
+              notes: undo.Journal | None = None) -> None:
     lookups = _Lookups(access_airport(tx.session, tx.actor, airport_code, Need.COORDINATE))
+    deferred = tx.deferred if isinstance(tx, undo.DeferringTx) else None
     for row in rows:
         if on_row is not None:
             on_row()
         events_before = len(tx.events)
+        marks = (notes.mark() if notes else 0,
+                 (len(deferred.audits), len(deferred.events)) if deferred else (0, 0))
         row_stats = _Stats()
         try:
             with tx.session.begin_nested():
                 _import_row(tx, lookups, row, row_stats)
         except DomainError as exc:
             del tx.events[events_before:]  # rolled back with the savepoint
+            if notes is not None:
+                notes.rollback_to(marks[0])
+            if deferred is not None:
+                del deferred.audits[marks[1][0]:]
+                del deferred.events[marks[1][1]:]
             errors.append(RowError(row.line_no, exc.message))
             lookups.telex_made.clear()  # an adoption may have rolled back
         else:
@@ -249,20 +261,32 @@ def check_chunk(tx: Tx, airport_code: str, rows: Sequence[PassengerRow]) -> None
 
 
 def apply_chunk(tx: Tx, airport_code: str, rows: Sequence[PassengerRow],
-                on_row: Callable[[], None] | None = None) -> tuple[_Stats, list[RowError]]:
+                on_row: Callable[[], None] | None = None, *, batch: str | None = None,
+                deferred: undo.Deferred | None = None) -> tuple[_Stats, list[RowError]]:
     """Import ``rows`` (committed with this transaction); bad rows are left out and
-    returned with their reasons.  ``on_row`` is called before each row."""
+    returned with their reasons.  ``on_row`` is called before each row.  With ``batch``,
+    what the chunk changes is journalled (``import_undo``) so that it can be undone, and
+    its audit entries and live events go to ``deferred`` for the closing transaction."""
     require_role(tx, Role.COORDINATOR, Role.ADMIN)
     stats = _Stats()
     errors: list[RowError] = []
-    _run_rows(tx, airport_code, rows, stats, errors, on_row)
+    if batch is None:
+        _run_rows(tx, airport_code, rows, stats, errors, on_row)
+        return stats, errors
+    chunk_tx = undo.deferring(tx, deferred if deferred is not None else undo.Deferred())
+    with undo.journal(tx.session, batch) as notes:
+        _run_rows(chunk_tx, airport_code, rows, stats, errors, on_row, notes)
     return stats, errors
 
 
-def finish_import(tx: Tx, airport_code: str, stats: _Stats, report: ImportReport) -> None:
-    """The end of a chunked import: one live event per movement that gained bookings,
-    the split check of every case touched, the audit row."""
+def finish_import(tx: Tx, airport_code: str, stats: _Stats, report: ImportReport,
+                  batch: str | None = None, deferred: undo.Deferred | None = None) -> None:
+    """The end of a chunked import: the chunks' audit entries and live events, one live
+    event per movement that gained bookings, the split check of every case touched, the
+    audit row; the undo journal of ``batch`` is dropped (the import is in for good)."""
     airport = access_airport(tx.session, tx.actor, airport_code, Need.COORDINATE)
+    if deferred is not None:
+        deferred.write(tx)
     for movement_id in sorted(stats.movements):
         movement = tx.session.get(Movement, movement_id)
         if movement is not None:
@@ -272,6 +296,37 @@ def finish_import(tx: Tx, airport_code: str, stats: _Stats, report: ImportReport
         if case is not None:
             px.flag_case_split(tx, case)
     tx.audit("import_passengers", "airport", airport.id, detail=str(report))
+    if batch is not None:
+        undo.forget(tx, batch)
+
+
+def _undo_order(tx: Tx, batch: str) -> list[int]:
+    require_role(tx, Role.COORDINATOR, Role.ADMIN)
+    return undo.undo_order(tx.session, batch)
+
+
+def _undo_step(tx: Tx, ids: Sequence[int]) -> int:
+    require_role(tx, Role.COORDINATOR, Role.ADMIN)
+    return undo.undo_step(tx, ids)
+
+
+#: Journal entries undone per transaction (bounded, like the chunks they undo).
+UNDO_STEP = 500
+
+
+async def undo_import(uow: UnitOfWork, actor: Actor, batch: str) -> None:
+    """Put back everything the committed chunks of ``batch`` changed, in bounded steps;
+    a busy database is tried again (each try waits the write bound of the unit of work,
+    and the steps are idempotent: an undone entry leaves the journal with its step)."""
+    for _ in range(20):
+        try:
+            ids = await uow.run(_undo_order, actor, batch)
+            for i in range(0, len(ids), UNDO_STEP):
+                await uow.run(_undo_step, actor, ids[i:i + UNDO_STEP])
+            return
+        except Busy:
+            continue
+    raise Busy()
 
 
 async def import_in_chunks(uow: UnitOfWork, actor: Actor, airport_code: str,
@@ -282,13 +337,20 @@ async def import_in_chunks(uow: UnitOfWork, actor: Actor, airport_code: str,
     """Import a long list without holding the database: ``chunk_rows`` rows per
     transaction, so that taps and other writes get in between.
 
-    All or nothing is kept by checking first: every chunk is tried and rolled back
-    (nothing of it stays, audit included) and the bad rows collected; only a clean list
-    (or ``all_or_nothing=False``) is then applied chunk by chunk, and the closing
-    transaction sends the live events, checks the cases for splits and writes the
-    audit row.  Raises ``ImportRejected`` (nothing imported) or ``ImportInterrupted``
-    (a chunk failed in the apply after the check passed; the file can be imported again:
-    the rows already in are unchanged the second time).
+    All or nothing: every chunk is first tried and rolled back (nothing of it stays,
+    audit included) so that all the bad rows are listed at once; only a clean list (or
+    ``all_or_nothing=False``) is then applied chunk by chunk.  Each applied chunk
+    journals what it changed (``import_undo``, in the chunk's own transaction) and keeps
+    its audit entries and live events for the end; if a chunk then fails (a row that was
+    fine alone is not with the chunks before it in, or the database refuses), the
+    committed chunks are undone from the journal, in bounded steps.  The closing
+    transaction writes the kept audit entries and events, one live event per movement,
+    the case split checks and the import's audit row, and drops the journal.
+
+    Raises ``ImportRejected`` (bad rows, each named by its line; nothing imported) or
+    ``ImportInterrupted`` (the database refused; the line where it stopped is named;
+    nothing imported).  Not undone by a kill -9 of the process mid-import: the journal
+    stays, see the session note.
     """
     chunks = [rows[i:i + chunk_rows] for i in range(0, len(rows), chunk_rows)]
     total = len(rows) + len(parse_errors)
@@ -312,26 +374,42 @@ async def import_in_chunks(uow: UnitOfWork, actor: Actor, airport_code: str,
         if progress is not None:
             progress(done, len(rows))
 
-    for chunk in chunks:
-        todo = [r for r in chunk if r.line_no not in bad]
-        done += len(chunk) - len(todo)
-        chunk_stats, chunk_errors = await uow.run(apply_chunk, actor, airport_code, todo,
-                                                  tick)
-        stats.add(chunk_stats)
-        if chunk_errors and all_or_nothing:
-            first = min(e.line_no for e in chunk_errors)
-            stop = RowError(first, "import interrupted here: the rows of the earlier chunks "
-                                   "are in; import the file again to finish")
-            raise ImportInterrupted(ImportReport(
-                total, stats.created, stats.updated, stats.unchanged, stats.booked,
-                len(stats.cases),
-                errors=tuple(sorted([stop, *chunk_errors], key=lambda e: e.line_no)),
-                kept=True))
-        errors += chunk_errors
-    errors.sort(key=lambda e: e.line_no)
-    report = ImportReport(total, stats.created, stats.updated, stats.unchanged,
-                          stats.booked, len(stats.cases), tuple(errors), kept=True)
-    await uow.run(finish_import, actor, airport_code, stats, report)
+    batch = uuid.uuid4().hex
+    deferred = undo.Deferred()
+    first_line = chunks[0][0].line_no if chunks and chunks[0] else 1
+    try:
+        for chunk in chunks:
+            todo = [r for r in chunk if r.line_no not in bad]
+            done += len(chunk) - len(todo)
+            if todo:
+                first_line = todo[0].line_no
+            chunk_stats, chunk_errors = await uow.run(
+                apply_chunk, actor, airport_code, todo, tick, batch=batch, deferred=deferred)
+            stats.add(chunk_stats)
+            if chunk_errors and all_or_nothing:
+                # Checked chunk by chunk, these rows were fine; with the chunks before them
+                # in they are not (a charter filled up, a row changed meanwhile): put the
+                # earlier chunks back, so that nothing of the file stays.
+                await undo_import(uow, actor, batch)
+                errors = sorted([*errors, *chunk_errors], key=lambda e: e.line_no)
+                raise ImportRejected(ImportReport(total, errors=tuple(errors), kept=False))
+            errors += chunk_errors
+        errors.sort(key=lambda e: e.line_no)
+        report = ImportReport(total, stats.created, stats.updated, stats.unchanged,
+                              stats.booked, len(stats.cases), tuple(errors), kept=True)
+        await uow.run(finish_import, actor, airport_code, stats, report, batch, deferred)
+    except ImportRejected:
+        raise
+    except DomainError as exc:
+        # The database refused a chunk (busy past the bound, full, read-only): nothing
+        # of this chunk is in; put the earlier ones back, and say where it stopped.
+        await undo_import(uow, actor, batch)
+        stop = RowError(first_line, f"the import stopped at this line: {exc.message}; "
+                                    "nothing was imported, import the file again")
+        raise ImportInterrupted(ImportReport(total, errors=(stop,), kept=False)) from exc
+    except BaseException:
+        await undo_import(uow, actor, batch)
+        raise
     return report
 
 
@@ -384,7 +462,10 @@ def _adopt_from_telex(tx: Tx, lookups: _Lookups, movement: Movement, new: px.New
     pid = lookups.telex_made[movement.id].pop(_key(new.surname, new.given_names), None)
     if pid is None:
         return None
-    tx.session.execute(delete(TelexPassenger).where(TelexPassenger.passenger_id == pid))
+    # Through the session, not a bulk statement: the undo journal sees what it deletes.
+    for made in tx.session.scalars(select(TelexPassenger).where(
+            TelexPassenger.passenger_id == pid)):
+        tx.session.delete(made)
     return tx.session.get(Passenger, pid)
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from ..errors import RuleViolation
 from ..events import PassengerUpdated
 from ..models import Booking, BookingStatus, Passenger
+from ..outbox import queue_flight_details
 from ..planning_models import CaseConfirmation, PassengerClearance
 from ..readiness import case_readiness
 from ..uow import Tx
@@ -102,9 +103,13 @@ def confirm_case(tx: Tx, case_id: int, movement_id: int,
                            missing=None if state.ready else ", ".join(state.missing))
     tx.session.add(row)
     tx.session.flush()
-    for b in tx.session.scalars(select(Booking).join(Passenger).where(
-            Booking.movement_id == movement.id, Passenger.case_id == case.id)):
+    booked = list(tx.session.scalars(select(Booking).join(Passenger).where(
+        Booking.movement_id == movement.id, Passenger.case_id == case.id)))
+    for b in booked:
         tx.record(PassengerUpdated, movement, passenger_id=b.passenger_id)
+    # Flight details to each member by SMS, committed with the confirmation (issue 16).
+    queue_flight_details(tx, movement, [b.passenger for b in booked
+                                        if b.status is BookingStatus.BOOKED])
     tx.audit("confirm_case", "case", case.id,
              after={"movement": movement.id, "ready": state.ready},
              detail=None if state.ready else f"override: {reason}; missing: {row.missing}")

@@ -51,7 +51,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session, selectinload
 
@@ -113,6 +113,9 @@ class PurgeSummary:
     stream_payloads: int = 0
     stream_events_deleted: int = 0
     responses_deleted: int = 0
+    #: Contact rows (numbers, consent) and outbox messages of purged passengers (issue 16).
+    contacts: int = 0
+    messages: int = 0
 
     def counts(self) -> dict[str, int]:
         return {k: v for k, v in asdict(self).items() if k not in ("cutoff", "kept_in_care")}
@@ -195,6 +198,8 @@ def purge_personal_data(tx: Tx, older_than_days: int, *,
         + _responses_naming(s, words),
     }
     counts["stream_payloads"] = _stream_payloads(s, cutoff)
+    counts["contacts"], counts["messages"] = _contacts_and_messages(
+        s, [p.id for p, _ in purged])
     s.flush()
     summary = PurgeSummary(purged=len(purged), kept_in_care=kept, cutoff=cutoff, **counts)
     for passenger, _ in purged:
@@ -205,6 +210,25 @@ def purge_personal_data(tx: Tx, older_than_days: int, *,
             **summary.counts(), "passengers": sorted(p.id for p, _ in purged),
             "cutoff": cutoff}, detail=f"retention period of {older_than_days} days")
     return summary
+
+
+def _contacts_and_messages(session: Session, passenger_ids: list[int]) -> tuple[int, int]:
+    """Delete the purged passengers' contact rows and every outbox message to them (a
+    number is personal data; the attempts go with their message)."""
+    from ..outbox_models import Contact, OutboxAttempt, OutboxMessage
+
+    if not passenger_ids:
+        return 0, 0
+    contact_ids = list(session.scalars(select(Contact.id).where(
+        Contact.passenger_id.in_(passenger_ids))))
+    if contact_ids:
+        session.execute(delete(Contact).where(Contact.id.in_(contact_ids)))
+    ids = list(session.scalars(select(OutboxMessage.id).where(
+        OutboxMessage.passenger_id.in_(passenger_ids))))
+    if ids:
+        session.execute(delete(OutboxAttempt).where(OutboxAttempt.message_id.in_(ids)))
+        session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(ids)))
+    return len(contact_ids), len(ids)
 
 
 def document_content_removed(session: Session, document_id: str) -> bool:

@@ -2,10 +2,18 @@
 // (movements.domain.errors.Busy).  Say so on the page and send the same request again
 // after that many seconds: the same element, so live.js gives it the same
 // Idempotency-Key and the server applies it once.
+//
+// htmx dispatches a request's events on the element that sent it.  The retried save
+// commits, and then both the reply and the live push of the same change come back; the
+// push often wins and live.js replaces the whole row, the sending form included.  From
+// then on that form is detached, and its events (beforeSwap, afterRequest...) no longer
+// bubble to the document.  So a document listener never hears the retried save end and
+// the "Busy" message stays.  Hence: the first 503 is heard on the document (the form is
+// still in the page); from then on this script listens on the element itself, which
+// hears its own events attached or not.
 (function () {
   "use strict";
   var MAX_TRIES = 30;
-  var retrying = null;  // the element whose request is being sent again
 
   function flash(text, kind) {
     var el = document.getElementById("flash");
@@ -14,11 +22,18 @@
     el.className = kind || "";
   }
 
-  document.addEventListener("htmx:responseError", function (e) {
-    var xhr = e.detail.xhr, elt = e.detail.elt;
-    if (!xhr || xhr.status !== 503 || !elt) { return; }
+  function retryAfter(xhr) {
     var wait = parseInt(xhr.getResponseHeader("Retry-After") || "1", 10);
-    if (!(wait >= 0) || wait > 60) { wait = 1; }
+    return (wait >= 0 && wait <= 60) ? wait : 1;
+  }
+
+  function finished(elt) {
+    delete elt.dataset.busyTries;
+    flash("", "");
+  }
+
+  // Answered 503: say so and send the same request again after Retry-After.
+  function busy(elt, xhr, cfg) {
     var tries = parseInt(elt.dataset.busyTries || "0", 10) + 1;
     if (tries > MAX_TRIES) {
       delete elt.dataset.busyTries;
@@ -26,25 +41,42 @@
       return;
     }
     elt.dataset.busyTries = String(tries);
-    retrying = elt;
+    var wait = retryAfter(xhr);
     flash("Busy, saving again in " + wait + " s…", "busy");
-    var cfg = e.detail.requestConfig;
     var type = cfg && cfg.triggeringEvent ? cfg.triggeringEvent.type
       : (elt.tagName === "FORM" ? "submit" : "click");
     setTimeout(function () {
-      if (document.body.contains(elt)) { htmx.trigger(elt, type); }
+      if (!elt.isConnected) {
+        // Someone else's change replaced the row meanwhile: nothing of ours was saved
+        // (a 503 writes nothing), and the person must see the new state before acting.
+        delete elt.dataset.busyTries;
+        flash("Not saved: this row changed while the server was busy. Please check it " +
+              "and tap again.", "busy error");
+        return;
+      }
+      watch(elt);
+      htmx.trigger(elt, type);
     }, wait * 1000);
-  });
+  }
 
-  // The answer replaces the tapped element, which then no longer bubbles events to the
-  // document: clear the message when the reply is about to be swapped in (the target
-  // is still in the page).
-  document.addEventListener("htmx:beforeSwap", function (e) {
-    var cfg = e.detail.requestConfig;
-    if (retrying && cfg && cfg.elt === retrying && e.detail.xhr.status < 500) {
-      delete retrying.dataset.busyTries;
-      retrying = null;
-      flash("", "");
-    }
+  // The retried request's end, heard on the element itself (see the top).
+  function watch(elt) {
+    if (elt.busyWatched) { return; }
+    elt.busyWatched = true;
+    elt.addEventListener("htmx:afterRequest", function (e) {
+      if (e.detail.elt !== elt || !elt.dataset.busyTries) { return; }
+      var xhr = e.detail.xhr;
+      if (xhr && xhr.status === 503) {
+        busy(elt, xhr, e.detail.requestConfig);
+      } else {
+        finished(elt);  // saved, refused (forms.js shows why) or failed (forms.js says so)
+      }
+    });
+  }
+
+  document.addEventListener("htmx:responseError", function (e) {
+    var xhr = e.detail.xhr, elt = e.detail.elt;
+    if (!xhr || xhr.status !== 503 || !elt || elt.dataset.busyTries) { return; }
+    busy(elt, xhr, e.detail.requestConfig);
   });
 })();

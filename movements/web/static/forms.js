@@ -68,6 +68,56 @@
   document.addEventListener("htmx:afterSwap", undoButtons);
   document.addEventListener("htmx:wsAfterMessage", undoButtons);
   document.addEventListener("htmx:oobAfterSwap", undoButtons);
+  document.addEventListener("movements:applied", undoButtons);  // a live push (live.js)
+
+  // A field's maxlength makes the browser cut a longer paste without a word.  So the
+  // limit moves to data-maxlength (the browser no longer cuts), a count shows under the
+  // field as it nears or passes the limit, and the server refuses an overlong value
+  // saying the limit and keeping the text (input_rules): nothing is lost in silence.
+  // Converted on load, on every swap, and just in time for a paste or drop into a field
+  // a live push brought.
+  function unlimit(field) {
+    if (!field.hasAttribute || !field.hasAttribute("maxlength")) { return; }
+    field.dataset.maxlength = field.getAttribute("maxlength");
+    field.removeAttribute("maxlength");
+    count(field);
+  }
+  function unlimitAll(root) {
+    var scope = root && root.querySelectorAll ? root : document;
+    if (scope.matches && scope.matches("input[maxlength], textarea[maxlength]")) { unlimit(scope); }
+    scope.querySelectorAll("input[maxlength], textarea[maxlength]").forEach(unlimit);
+  }
+  function count(field) {
+    var max = parseInt(field.dataset.maxlength || "", 10);
+    if (!(max > 0)) { return; }
+    var n = Array.from(field.value).length;  // characters, as the server counts them
+    var box = field.nextElementSibling;
+    if (!box || !box.classList.contains("char-count")) {
+      box = document.createElement("small");
+      box.className = "char-count";
+      box.setAttribute("aria-live", "polite");
+      field.parentNode.insertBefore(box, field.nextSibling);
+    }
+    var over = n > max;
+    box.classList.toggle("over", over);
+    if (over) {
+      field.setAttribute("aria-invalid", "true");
+    } else {
+      field.removeAttribute("aria-invalid");
+    }
+    box.textContent = over
+      ? n + " characters: " + (n - max) + " more than the " + max + " allowed. Shorten it to save."
+      : (n >= max * 0.9 ? n + " of " + max + " characters" : "");
+  }
+  document.addEventListener("DOMContentLoaded", function () { unlimitAll(document); });
+  document.addEventListener("htmx:load", function (e) { unlimitAll(e.detail.elt); });
+  document.addEventListener("movements:applied", function (e) { unlimitAll(e.target); });
+  ["paste", "drop", "focusin"].forEach(function (type) {
+    document.addEventListener(type, function (e) { unlimit(e.target); }, true);
+  });
+  document.addEventListener("input", function (e) {
+    if (e.target.dataset && e.target.dataset.maxlength) { count(e.target); }
+  });
 
   document.addEventListener("htmx:beforeRequest", function (e) { clear(e.detail.elt); });
 
@@ -86,6 +136,8 @@
   });
 
   document.addEventListener("htmx:responseError", function (e) {
+    // A busy database (503 with Retry-After) is busy.js's: it says so and saves again.
+    if (e.detail.xhr.status === 503 && e.detail.xhr.getResponseHeader("Retry-After")) { return; }
     show(e.detail.elt, "Not saved: the server failed (" + e.detail.xhr.status +
          "). Try again; if it persists, tell the coordinator.");
   });

@@ -258,6 +258,9 @@
       if (target) { target.replaceWith(el); } else if (!el.classList.contains("mv")) { return; }
       if (el.classList.contains("mv")) { place(el); }
       htmx.process(el);
+      // What other scripts do with fresh content (forms.js: the tapper's undo button,
+      // field limits) they do with pushed content too.
+      el.dispatchEvent(new CustomEvent("movements:applied", {bubbles: true}));
     });
     order = keep;
     if (changed) { applyFilters(); }

@@ -1,7 +1,7 @@
 """i18n: each person's console language (issue 16, item 5).
 
 Revision ID: 0005_i18n
-Revises: 0004_reports
+Revises: 0005_outbox
 """
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0005_i18n'
-down_revision = '0004_reports'
+down_revision = '0005_outbox'
 branch_labels = None
 depends_on = None
 

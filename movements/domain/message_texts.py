@@ -1,0 +1,211 @@
+"""The words of the outbox's messages: short, plain, and free of personal detail.
+
+A passenger's SMS says only the flight, the date and local time, the airport, terminal and
+gate, and where to meet the team: never a name, a health detail, a note or a protection
+flag (a property test checks every template with every demo passenger).  Dates and times
+are formatted for the recipient's locale by Babel.  A counterpart's e-mail names the
+flight, times, the number of people and the case references; a handover's, the link to
+verify the manifest (never the PDF itself).
+
+``{public_url}`` in a body is filled in by the sender from ``MOVEMENTS_PUBLIC_URL`` (the
+domain does not know where it is served).
+"""
+
+from __future__ import annotations
+
+import gettext
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_time
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from .clock import to_local
+from .models import Handover, Movement
+from .sms import GSM7, UCS2, measure
+
+#: The migrant messages' gettext catalogues (domain "messages"), one per language; their
+#: own directory so the console's catalogues (another domain) never mix with them.
+LOCALES = Path(__file__).resolve().parent.parent / "notify" / "locales"
+DOMAIN = "messages"
+FALLBACK = "en"
+#: The msgids are the English texts: English needs no catalogue.
+SOURCE_LANGUAGE = "en"
+
+#: Languages people may have recorded in words (the demo and imports use names), to
+#: their locale codes.
+_NAMES = {
+    "english": "en", "dutch": "nl", "nederlands": "nl", "arabic": "ar", "farsi": "fa",
+    "persian": "fa", "dari": "prs", "pashto": "ps", "french": "fr", "tigrinya": "ti",
+    "amharic": "am", "somali": "so", "albanian": "sq", "russian": "ru", "ukrainian": "uk",
+    "serbian": "sr", "mongolian": "mn",
+}
+#: Where a language without its own catalogue goes before English: the language its
+#: speakers read most often (Dari speakers read Persian; the Ethiopian Tigrinya
+#: speakers' second language is often Amharic, which has no catalogue yet either).
+_NEXT = {"prs": "fa", "fa_af": "fa", "ti": "am"}
+#: The CLDR locale that formats a language's dates (English: British, 24-hour clock).
+_FORMAT_LOCALE = {"en": "en_GB"}
+#: A passenger SMS is kept within this many segments per encoding by dropping its
+#: optional sentences, least important first (what to bring, then the gate and terminal);
+#: UCS-2 carries 67 characters a segment against GSM-7's 153, so it gets one more.
+MAX_SEGMENTS = {GSM7: 2, UCS2: 3}
+#: When to be at the agency's desk before a departure, in hours.
+MEET_HOURS_BEFORE = 3
+
+
+def _code(recorded: str) -> str | None:
+    value = recorded.strip().lower()
+    code = _NAMES.get(value, value.replace("-", "_"))
+    try:
+        return str(Locale.parse(code))
+    except (UnknownLocaleError, ValueError):
+        return code if code in _NEXT else None  # CLDR may lack it; its fallback may not
+
+
+def available() -> frozenset[str]:
+    """The languages the passenger texts exist in (English and each catalogue)."""
+    return frozenset({SOURCE_LANGUAGE} | {p.parent.parent.name for p in
+                                          LOCALES.glob(f"*/LC_MESSAGES/{DOMAIN}.po")})
+
+
+def language_of(recorded: str | None) -> str:
+    """The language a passenger's texts are written in: the recorded one (a name like
+    "Arabic" or a code like "ar") if there is a catalogue for it, else the next in its
+    fallback order (``_NEXT``, then the bare language of a regional code), else English."""
+    if not recorded:
+        return FALLBACK
+    code = _code(recorded)
+    have = available()
+    seen: set[str] = set()
+    while code is not None and code not in seen:
+        seen.add(code)
+        if code in have:
+            return code
+        base = code.split("_")[0]
+        if base in have:
+            return base
+        code = _NEXT.get(code.lower(), _NEXT.get(base))
+    return FALLBACK
+
+
+@cache
+def translations(language: str) -> gettext.NullTranslations:
+    """The catalogue of ``language`` (read from its .po, compiled in memory), or the
+    identity for English and unknown languages."""
+    po = LOCALES / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if language == SOURCE_LANGUAGE or not po.exists():
+        return gettext.NullTranslations()
+    with po.open("rb") as source:
+        catalog = read_po(source, locale=language, domain=DOMAIN)
+    buffer = BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+def _when(movement: Movement, language: str) -> tuple[str, str]:
+    local = to_local(movement.best_time, movement.airport.timezone)
+    locale = _FORMAT_LOCALE.get(language, language)
+    return (format_date(local.date(), format="medium", locale=locale),
+            format_time(local.time(), format="short", locale=locale))
+
+
+def passenger_text(kind: str, language: str, movement: Movement, *,
+                   max_segments: int | None = None) -> tuple[str, str]:
+    """(subject, body) of a passenger's SMS of ``kind`` (``outbox.Event``) in
+    ``language`` (a code ``language_of`` returned).  Right-to-left texts stay in logical
+    order (the phone lays them out).  Optional sentences are dropped, least important
+    first, until the body fits ``max_segments`` SMS segments (default: ``MAX_SEGMENTS``
+    of its encoding); the required ones (what, when, where to meet) always stay.  Raises
+    ValueError for a kind that has no passenger text."""
+    t = translations(language)
+    day, time = _when(movement, language)
+    values = {"flight": movement.flight, "airport": movement.airport.name, "date": day,
+              "time": time, "gate": movement.gate or "", "terminal": movement.terminal or "",
+              "hours": MEET_HOURS_BEFORE}
+    # (text, optional), in reading order; optional ones are dropped from the end.
+    parts: list[tuple[str, bool]]
+    if kind == "booking_confirmed":
+        parts = [(t.gettext("Your flight {flight} leaves {airport} on {date} at {time}."),
+                  False)]
+        if movement.terminal:
+            parts.append((t.gettext("Terminal {terminal}."), True))
+        if movement.gate:
+            parts.append((t.gettext("Gate {gate}."), True))
+        parts.append((t.ngettext(
+            "Meet the team at the agency desk {hours} hour before departure.",
+            "Meet the team at the agency desk {hours} hours before departure.",
+            MEET_HOURS_BEFORE), False))
+        parts.append((t.gettext("Bring your travel document."), True))
+    elif kind == "gate_changed":
+        parts = [(t.gettext("Flight {flight} on {date}: new gate {gate}."), False),
+                 (t.gettext("Departure at {time}."), True)]
+    elif kind == "delayed":
+        parts = [(t.gettext("Flight {flight} on {date} now leaves at {time}."), False)]
+        if movement.gate:
+            parts.append((t.gettext("Gate {gate}."), True))
+    elif kind == "family_arrived":  # to the person waiting: never whose family member
+        parts = [(t.gettext("Your family member has arrived on flight {flight} at {time}."),
+                  False), (t.gettext("Please wait in the arrivals hall."), True)]
+    else:
+        raise ValueError(f"no passenger text for {kind!r}")
+    return f"{movement.flight}", _fit([(p.format(**values), o) for p, o in parts],
+                                      max_segments)
+
+
+def _fit(parts: list[tuple[str, bool]], max_segments: int | None) -> str:
+    """Join the sentences; while the SMS is longer than its budget, drop the last
+    optional one (what to bring goes before the gate)."""
+    kept = list(parts)
+
+    def over(text: str) -> bool:
+        length = measure(text)
+        return length.segments > (max_segments or MAX_SEGMENTS[length.encoding])
+
+    while over(" ".join(p for p, _ in kept)):
+        optional = [i for i, (_, o) in enumerate(kept) if o]
+        if not optional:
+            break
+        del kept[optional[-1]]
+    return " ".join(p for p, _ in kept)
+
+
+def counterpart_text(kind: str, movement: Movement, *, people: int,
+                     cases: list[str]) -> tuple[str, str]:
+    """(subject, body) of a counterpart's e-mail of ``kind``."""
+    day, time = _when(movement, "en")
+    what = {"departed": "has departed", "landed": "has landed",
+            "passport_control": "is through passport control"}[kind]
+    who = f"{people} person" if people == 1 else f"{people} people"
+    route = f"{movement.origin}-{movement.destination}"
+    subject = f"{movement.flight} {route} {what}"
+    body = (f"Flight {movement.flight} ({route}) of {day} {what} ({time} local time at "
+            f"{movement.airport.iata}).\n{who} of case(s) {', '.join(cases)}.\n")
+    return subject, body
+
+
+def handover_text(kind: str, handover: Handover) -> tuple[str, str]:
+    """(subject, body) of the receiving organisation's e-mail about a handover."""
+    movement = handover.movement
+    link = "{public_url}/verify/" + handover.document_id
+    count = len(handover.passengers)
+    who = f"{count} person" if count == 1 else f"{count} people"
+    if kind == "handed_over":
+        subject = f"Handed over: {movement.flight} ({who})"
+        body = (f"{who} of flight {movement.flight} were handed over to your organisation "
+                f"(handover version {handover.handover_version}).\n"
+                f"Verify the manifest: {link}\n")
+    else:
+        subject = f"Handover manifest issued: {movement.flight}"
+        body = (f"The handover manifest for flight {movement.flight} ({who}) is issued.\n"
+                f"Verify it, or check a copy you hold, at: {link}\n")
+    return subject, body
+
+
+__all__ = ["FALLBACK", "MAX_SEGMENTS", "MEET_HOURS_BEFORE", "available",
+           "counterpart_text", "handover_text", "language_of", "passenger_text",
+           "translations"]

@@ -1,0 +1,254 @@
+"""Real receivers on loopback for the tests and the demo: an SMTP server (aiosmtpd) and
+a small HTTP SMS gateway, both keeping what they receive.
+
+Not used in production: there the outbox's URLs name a real provider and SMTP server.
+The SMS gateway answers with a scripted sequence of status codes (e.g. 500 then 200) so
+the retry paths meet a real HTTP refusal.  Both count copies by ``Idempotency-Key`` so a
+test can tell "received once" from "received again after a crash".
+
+``python -m movements.notify.loopback --smtp-port 8125 --sms-port 8126 --log DIR`` runs
+both until interrupted, appending what arrives to ``DIR/mail.jsonl`` and ``DIR/sms.jsonl``
+(the demo script starts it and prints where to look).
+"""
+
+from __future__ import annotations
+
+import argparse
+import email
+import email.policy
+import json
+import signal
+import threading
+from collections import deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+
+@dataclass
+class Received:
+    """One message as it arrived: who to, the idempotency key, subject and text."""
+
+    to: str
+    key: str | None
+    subject: str
+    text: str
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+class _Store:
+    def __init__(self, log: Path | None) -> None:
+        self.items: list[Received] = []
+        self.lock = threading.Lock()
+        self.log = log
+        self.arrived = threading.Condition(self.lock)
+
+    def add(self, item: Received) -> None:
+        with self.arrived:
+            self.items.append(item)
+            self.arrived.notify_all()
+        if self.log is not None:
+            with self.log.open("a", encoding="utf-8") as out:
+                out.write(json.dumps({"to": item.to, "key": item.key, "subject": item.subject,
+                                      "text": item.text}, ensure_ascii=False) + "\n")
+
+    def snapshot(self) -> list[Received]:
+        with self.lock:
+            return list(self.items)
+
+    def wait_for(self, count: int, timeout: float) -> list[Received]:
+        with self.arrived:
+            self.arrived.wait_for(lambda: len(self.items) >= count, timeout)
+            return list(self.items)
+
+
+HOLD = -1
+
+
+class SmsGateway:
+    """An HTTP server that takes ``POST`` JSON (Apprise's json://: ``title``,
+    ``message``, and the ``to`` the URL adds) and answers from ``script`` (then 200)."""
+
+    def __init__(self, port: int = 0, *, script: list[int] | None = None,
+                 log: Path | None = None) -> None:
+        self.store = _Store(log)
+        self.script: deque[int] = deque(script or [])
+        self.requests = 0
+        #: A script entry of HOLD: take the message, then answer only once this is set
+        #: (a sender killed while it waits never learns it was taken).
+        self.release = threading.Event()
+        self.holding = threading.Event()
+        gateway = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
+                size = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(size)
+                with gateway.store.lock:
+                    gateway.requests += 1
+                    status = gateway.script.popleft() if gateway.script else 200
+                if status in (200, HOLD):
+                    body = json.loads(raw.decode("utf-8"))
+                    gateway.store.add(Received(
+                        to=str(body.get("to", "")), key=self.headers.get("Idempotency-Key"),
+                        subject=str(body.get("title", "")), text=str(body.get("message", "")),
+                        raw=body))
+                if status == HOLD:
+                    gateway.holding.set()
+                    gateway.release.wait(60)
+                    status = 200
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return None
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True,
+                                       name="sms-gateway")
+
+    @property
+    def url(self) -> str:
+        """The outbox's ``MOVEMENTS_NOTIFY_SMS_URL`` for this gateway."""
+        return f"json://127.0.0.1:{self.port}/sms?:to={{to}}"
+
+    def start(self) -> SmsGateway:
+        self.thread.start()
+        return self
+
+    @property
+    def received(self) -> list[Received]:
+        return self.store.snapshot()
+
+    @property
+    def accepted(self) -> list[Received]:
+        """What a gateway that keeps idempotency keys delivers: each key's first copy."""
+        seen: set[str | None] = set()
+        out = []
+        for item in self.received:
+            if item.key not in seen:
+                seen.add(item.key)
+                out.append(item)
+        return out
+
+    def stop(self) -> None:
+        self.release.set()  # a held request answers, so the server can shut down
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(5)
+
+
+class WebhookReceiver:
+    """A partner system on loopback: takes signed webhook POSTs, answers from ``script``
+    (then 200), and keeps each with whether its signature verified against ``secret``
+    (set it once subscribed) by the ``standardwebhooks`` library."""
+
+    def __init__(self, *, script: list[int] | None = None) -> None:
+        from standardwebhooks import Webhook, WebhookVerificationError
+
+        self.secret = ""
+        self.script: deque[int] = deque(script or [])
+        self.deliveries: list[tuple[dict[str, str], str, bool]] = []
+        self.lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
+                size = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(size)
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                try:
+                    Webhook(receiver.secret).verify(raw, headers)
+                    verified = True
+                except (WebhookVerificationError, ValueError):
+                    verified = False
+                with receiver.lock:
+                    receiver.deliveries.append((headers, raw.decode("utf-8"), verified))
+                    status = receiver.script.popleft() if receiver.script else 200
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return None
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}/hooks/movements"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True,
+                                       name="webhook-receiver")
+
+    def start(self) -> WebhookReceiver:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(5)
+
+
+class SmtpReceiver:
+    """aiosmtpd on loopback, keeping each message it accepts."""
+
+    def __init__(self, port: int, *, log: Path | None = None) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.store = _Store(log)
+        store = self.store
+
+        class Handler:
+            async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+                message = email.message_from_bytes(envelope.content,
+                                                   policy=email.policy.default)
+                part = message.get_body(preferencelist=("plain",))  # type: ignore[attr-defined]
+                text = part.get_content() if part is not None else ""
+                for rcpt in envelope.rcpt_tos:
+                    store.add(Received(to=rcpt, key=message.get("Idempotency-Key"),
+                                       subject=str(message.get("Subject", "")), text=text,
+                                       raw={"from": envelope.mail_from}))
+                return "250 OK"
+
+        self.port = port
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+
+    def url(self, sender: str = "ops@movements.example") -> str:
+        """The outbox's ``MOVEMENTS_NOTIFY_EMAIL_URL`` for this server (plain SMTP)."""
+        return f"mailto://127.0.0.1:{self.port}?from={sender}&to={{to}}&mode=insecure"
+
+    def start(self) -> SmtpReceiver:
+        self.controller.start()
+        return self
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+    @property
+    def received(self) -> list[Received]:
+        return self.store.snapshot()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--smtp-port", type=int, required=True)
+    parser.add_argument("--sms-port", type=int, required=True)
+    parser.add_argument("--log", type=Path, required=True, help="directory for the logs")
+    args = parser.parse_args()
+    args.log.mkdir(parents=True, exist_ok=True)
+    smtp = SmtpReceiver(args.smtp_port, log=args.log / "mail.jsonl").start()
+    sms = SmsGateway(args.sms_port, log=args.log / "sms.jsonl").start()
+    print(f"SMTP on 127.0.0.1:{smtp.port} -> {args.log / 'mail.jsonl'}")
+    print(f"SMS gateway on 127.0.0.1:{sms.port} -> {args.log / 'sms.jsonl'}", flush=True)
+    done = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: done.set())
+    done.wait()
+    sms.stop()
+    smtp.stop()
+
+
+if __name__ == "__main__":
+    main()

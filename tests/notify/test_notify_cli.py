@@ -1,0 +1,66 @@
+"""``movements contacts ...`` and ``movements webhooks add`` as a person runs them (a
+subprocess): the contact recorded in E.164, refusals one line with exit 2, nothing
+half-written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+
+from movements.domain.outbox_models import CaseCounterpart, Contact, WebhookSubscription
+from movements.domain.uow import NullPublisher
+from movements.platform.db import Database
+from tests.conftest import run_async
+from tests.test_cli import one_line_error
+from tests.test_planning_cli import _run
+
+
+def _rows(url: str) -> tuple[list[tuple[object, ...]], int, list[str]]:
+    def read(session: object) -> tuple[list[tuple[object, ...]], int, list[str]]:
+        contacts = [(c.passenger_id, c.phone, c.guardian_phone, c.opted_out, c.email)
+                    for c in session.scalars(select(Contact).order_by(Contact.id))]  # type: ignore[attr-defined]
+        counterparts = len(list(session.scalars(select(CaseCounterpart))))  # type: ignore[attr-defined]
+        hooks = [h.events for h in session.scalars(select(WebhookSubscription))]  # type: ignore[attr-defined]
+        return contacts, counterparts, hooks
+
+    async def go() -> tuple[list[tuple[object, ...]], int, list[str]]:
+        db = Database.open(url)
+        try:
+            return await db.unit_of_work(NullPublisher()).read(read)
+        finally:
+            await db.dispose()
+
+    return run_async(go())
+
+
+def test_contacts_and_webhooks_from_the_command_line(database_url: str,
+                                                     tmp_path: Path) -> None:
+    assert _run(database_url, tmp_path, "airports", "add", "AMS", "--name", "Schiphol",
+                "--timezone", "Europe/Amsterdam").returncode == 0
+    case = _run(database_url, tmp_path, "cases", "add", "vr-1", "--member",
+                "KARIM/Layla:F:1980-02-03:IRQ")
+    assert case.returncode == 0, case.stderr
+    org = _run(database_url, tmp_path, "organisations", "add", "COA (test)", "--kind",
+               "reception_authority")
+    assert org.returncode == 0, org.stderr
+    ok = _run(database_url, tmp_path, "contacts", "passenger", "1", "--phone", "06 1234 5678")
+    assert ok.returncode == 0 and "contact recorded" in ok.stdout, ok.stderr
+    one_line_error(_run(database_url, tmp_path, "contacts", "passenger", "1", "--phone",
+                        "12345"), "phone '12345' is not")
+    assert _run(database_url, tmp_path, "contacts", "organisation", "COA (test)",
+                "--email", "desk@coa.example").returncode == 0
+    assert _run(database_url, tmp_path, "contacts", "counterpart", "VR-1",
+                "COA (test)").returncode == 0
+    one_line_error(_run(database_url, tmp_path, "contacts", "counterpart", "VR-9",
+                        "COA (test)"), "case VR-9 does not exist")
+    hook = _run(database_url, tmp_path, "webhooks", "add", "AMS",
+                "https://partner.example/hooks", "--events", "departed,landed")
+    assert hook.returncode == 0 and "signing secret (shown once): whsec_" in hook.stdout
+    one_line_error(_run(database_url, tmp_path, "webhooks", "add", "AMS",
+                        "https://partner.example/hooks", "--events", "soon"),
+                   "events: unknown soon")
+    contacts, counterparts, hooks = _rows(database_url)
+    assert contacts == [(1, "+31612345678", None, False, None),
+                        (None, None, None, False, "desk@coa.example")]
+    assert counterparts == 1 and hooks == ["departed,landed"]
