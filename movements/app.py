@@ -27,6 +27,7 @@ from movements.delivery import pdf_pool
 from movements.domain.clock import Clock
 from movements.domain.errors import Busy, DomainError
 from movements.domain.storage import StorageUnavailable
+from movements.i18n import N_
 from movements.platform.config import Settings
 from movements.platform.lifeline import end_with
 from movements.realtime.backends import make_backend
@@ -56,6 +57,7 @@ from movements.web.headers import security_headers
 from movements.web.health import healthz, readyz
 from movements.web.imports import ImportsPlugin
 from movements.web.input_guard import clean_request, not_utf8
+from movements.web.language import browser_language
 from movements.web.live import stream_socket
 from movements.web.media import HTML
 from movements.web.outbox import OUTBOX_ROUTES
@@ -80,8 +82,8 @@ def _wants_html(request: Request[Any, Any, Any]) -> bool:
         "text/html" in request.headers.get("accept", "")
 
 
-ERROR_TITLES = {403: "Not allowed", 404: "Not found", 409: "Changed meanwhile",
-                410: "Deleted", 422: "Not done", 503: "Busy: try again"}
+ERROR_TITLES = {403: N_("Not allowed"), 404: N_("Not found"), 409: N_("Changed meanwhile"),
+                410: N_("Deleted"), 422: N_("Not done"), 503: N_("Busy: try again")}
 
 
 def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
@@ -94,7 +96,7 @@ def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response
         user = current_user(request)
         body = request.app.state.fragments.env.get_template("error.html").render(
             user=user, csrf_token=user.csrf_token if user else "", airport_name="",
-            title=ERROR_TITLES.get(exc.status, "Refused"), message=exc.message)
+            title=ERROR_TITLES.get(exc.status, N_("Refused")), message=exc.message)
         return Response(body, media_type=HTML, status_code=exc.status,
                         headers={"Cache-Control": "no-store", **(headers or {})})
     return Response({"error": exc.message, "field": exc.field, "status": exc.status},
@@ -175,7 +177,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                         create_static_files_router("/static", [STATIC], opt={"public": True},
                                                    include_in_schema=False)],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
-        middleware=[DefineMiddleware(SessionAuthMiddleware, exclude_from_auth_key="public"),
+        middleware=[browser_language,
+                    DefineMiddleware(SessionAuthMiddleware, exclude_from_auth_key="public"),
                     security_headers, refusal_log],
         guards=[csrf_guard, one_time_password_gate],
         before_request=clean_request,

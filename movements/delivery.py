@@ -36,11 +36,13 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any, Literal, TypeVar
 
 import anyio.to_thread
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
+from movements import i18n
 from movements.domain import document_queries as dq
 from movements.domain import views
 from movements.domain.access import Need
@@ -195,7 +197,8 @@ async def ensure_handover_manifest(services: Services, actor: Actor, handover_id
         return stored
     doc = await services.uow.read(dq.handover_doc, handover_id,
                                   public_url=services.settings.public_url)
-    pdf = await renderer.render(build_handover_manifest, doc)
+    # Issued in the language of the person whose request issues it (i18n.current()).
+    pdf = await renderer.render(partial(build_handover_manifest, locale=i18n.current()), doc)
     return await services.uow.run(issue.issue_document, actor, dq.HANDOVER_MANIFEST, pdf,
                                   handover_id=handover_id)
 

@@ -3,14 +3,17 @@ partial renders byte-for-byte the same whichever path delivers it."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from jinja2.runtime import Context
+from markupsafe import Markup
 
+from movements import i18n
 from movements.domain import milestones as steps
 from movements.domain.ssr import SSR_CODES
 from movements.domain.vocabulary import FlightState, Lane
@@ -18,16 +21,33 @@ from movements.realtime.wire import page_spec as sync_header_spec
 
 TEMPLATES = Path(__file__).parent / "web" / "templates"
 
+N_ = i18n.N_
 BADGE_LABELS = {
-    "escort": "Escort",
-    "medical": "Medical",
-    "stretcher_oxygen": "Stretcher/O₂",
-    "wheelchair": "Wheelchair",
-    "minor": "Minor alone",
-    "meet_assist": "Meet & assist",
+    "escort": N_("Escort"),
+    "medical": N_("Medical"),
+    "stretcher_oxygen": N_("Stretcher/O₂"),
+    "wheelchair": N_("Wheelchair"),
+    "minor": N_("Minor alone"),
+    "meet_assist": N_("Meet & assist"),
 }
+#: What a readiness check can find missing (domain/readiness.py), for the catalogue.
+READINESS_ITEMS = (N_("travel document"), N_("medical clearance"),
+                   N_("guardians confirmed (origin)"), N_("guardians confirmed (destination)"),
+                   N_("named adult at arrival"), N_("voluntary-movement declaration"),
+                   N_("consent"), N_("medical escort"), N_("escort"))
+_VALID_ON = re.compile(r"^travel document valid on (.+)$")
+_VALID_AFTER = re.compile(r"^travel document valid 6 months after travel \((.+)\)$")
 LANE_LABELS = Lane.labels()
 STATE_LABELS = FlightState.labels()
+
+
+def page_locale(context: Context) -> str:
+    """The language a render is for: the context's ``locale``, else the signed-in
+    ``user``'s, else the current one (the request's, set by the session middleware)."""
+    for found in (context.get("locale"), getattr(context.get("user"), "locale", None)):
+        if isinstance(found, str) and found:
+            return i18n.known(found)
+    return i18n.current()
 
 
 def make_environment(default_tz: str = "UTC") -> Environment:
@@ -36,6 +56,7 @@ def make_environment(default_tz: str = "UTC") -> Environment:
     handover's), else ``default_tz`` (the composition root passes the default airport's)."""
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
+        extensions=["jinja2.ext.i18n"],
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -64,8 +85,8 @@ def make_environment(default_tz: str = "UTC") -> Environment:
         from the server's locale)."""
         if not value:
             return ""
-        return format_datetime(value.astimezone(zone(context, tz)), "dd MMM HH:mm",
-                               locale="en")
+        return i18n.format_moment(value.astimezone(zone(context, tz)), "dd MMM HH:mm",
+                                  locale=page_locale(context))
 
     def isodate(value: date) -> str:
         return value.isoformat()
@@ -81,7 +102,61 @@ def make_environment(default_tz: str = "UTC") -> Environment:
             return value
         return when.astimezone(zone(context, tz)).strftime("%H:%M") if when.tzinfo else value
 
-    env.filters.update(hhmm=hhmm, local=local, isodate=isodate, feedvalue=feedvalue)
+    @pass_context
+    def day(context: Context, value: date, fmt: str = "EEEE d MMMM y") -> str:
+        """A day with the reader's weekday and month names."""
+        return i18n.format_day(value, fmt, locale=page_locale(context))
+
+    @pass_context
+    def gettext(context: Context, message: Any, **variables: Any) -> Any:
+        """``_("Case %(ref)s", ref=r)``: the reader's language, formatted only when given
+        variables (so a value with a ``%`` passes through).  The result is plain text,
+        escaped on output like any value: ``_(value)`` also takes data (a refusal message
+        may quote what someone typed), which must never become markup."""
+        if not isinstance(message, str) or isinstance(message, Markup) or not message:
+            return message
+        text = i18n.gettext(message, page_locale(context))
+        return text % variables if variables else text
+
+    @pass_context
+    def ngettext(context: Context, singular: str, plural: str, n: int, **variables: Any
+                 ) -> str:
+        """``ngettext("%(num)d row", "%(num)d rows", n)``: ``num`` is ``n``."""
+        text = i18n.ngettext(singular, plural, n, page_locale(context))
+        return text % {"num": n, **variables}
+
+    # The i18n extension (for Babel's extraction and {% trans %}) with our own callables:
+    # Jinja's "newstyle" ones format every string and mark it safe, which breaks a data
+    # value holding "%" and would let a value through unescaped.
+    @pass_context
+    def readiness(context: Context, summary: str) -> str:
+        """A readiness summary (``ready`` or ``missing: a, b``, readiness.py) in the
+        reader's language, item by item."""
+        loc = page_locale(context)
+        if not summary.startswith("missing: "):
+            return i18n.gettext(summary, loc)
+        items = []
+        for item in summary.removeprefix("missing: ").split(", "):
+            if found := _VALID_ON.match(item):
+                items.append(i18n.gettext("travel document valid on %(day)s", loc)
+                             % {"day": found.group(1)})
+            elif found := _VALID_AFTER.match(item):
+                items.append(i18n.gettext(
+                    "travel document valid 6 months after travel (%(place)s)", loc)
+                    % {"place": found.group(1)})
+            else:
+                items.append(i18n.gettext(item, loc))
+        return i18n.gettext("missing: %(items)s", loc) % {"items": ", ".join(items)}
+
+    @pass_context
+    def current_locale(context: Context) -> str:
+        return page_locale(context)
+
+    env.globals.update(_=gettext, gettext=gettext, ngettext=ngettext,
+                       current_locale=current_locale)
+    env.globals.update(LANGUAGES=i18n.LANGUAGES)
+    env.filters.update(readiness=readiness, day=day, hhmm=hhmm, local=local, isodate=isodate,
+                       feedvalue=feedvalue)
     env.globals.update(BADGE_LABELS=BADGE_LABELS, LANE_LABELS=LANE_LABELS,
                        STATE_LABELS=STATE_LABELS, SSR=SSR_CODES,
                        MILESTONE_LABELS=steps.LABELS,

@@ -115,6 +115,8 @@ class User(Base):
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False,
                                                        server_default=false())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    #: The console's language for this person (``en``, ``nl``; movements/i18n.py).
+    locale: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
 
     organisation: Mapped[Organisation | None] = relationship()
     airports: Mapped[list[Airport]] = relationship(secondary="user_airport")

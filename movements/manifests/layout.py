@@ -36,6 +36,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from movements import i18n
 from movements.domain.documents import DocMovement, DocPassenger
 from movements.domain.text import nfc
 
@@ -55,11 +56,14 @@ BAND = colors.HexColor("#e9edf2")
 CASE_SHADE = colors.HexColor("#f4f6f8")
 ALERT = colors.HexColor("#8a1c1c")
 
-#: Documents are in English whatever the server's locale: month and day names from CLDR
-#: (Babel), the same on every machine.
-LOCALE = "en"
+#: Month and day names come from CLDR (Babel), the same on every machine whatever the
+#: server's locale, in the document's language (``i18n.document_language``; English
+#: unless a builder sets it).
+_ = i18n.document_gettext
+pgettext = i18n.document_pgettext
+N_ = i18n.N_
 
-KIND_LABEL = {"departure": "Departure", "arrival": "Arrival", "transit": "Transit"}
+KIND_LABEL = {"departure": N_("Departure"), "arrival": N_("Arrival"), "transit": N_("Transit")}
 
 
 # --------------------------------------------------------------------------- formatting
@@ -68,12 +72,12 @@ def fmt_date(d: date | None) -> str:
     """``15 Sep 2016`` (locale-independent), a dash for ``None``."""
     if d is None:
         return "\u2013"
-    return format_date(d, "dd MMM y", locale=LOCALE)
+    return format_date(d, "dd MMM y", locale=i18n.document_locale())
 
 
 def fmt_long_date(d: date) -> str:
     """``Thursday 15 Sep 2016``."""
-    return format_date(d, "EEEE d MMM y", locale=LOCALE)
+    return format_date(d, "EEEE d MMM y", locale=i18n.document_locale())
 
 
 def fmt_dt(dt: datetime | None) -> str:
@@ -203,9 +207,10 @@ def _canvasmaker(info: PageInfo) -> type[rl_canvas.Canvas]:
                         align="right")
             self.setFont(SANS, 7.5)
             self.setFillColor(MUTED)
-            ver = f"  \u00b7  version {info.version}" if info.version is not None else ""
+            ver = ("  \u00b7  " + _("version %(num)s") % {"num": info.version}
+                   if info.version is not None else "")
             self.drawRightString(PAGE_W - MARGIN_X, top - 10,
-                                 f"Document {info.document_id}{ver}")
+                                 _("Document %(id)s") % {"id": info.document_id} + ver)
             self.setStrokeColor(RULE)
             self.setLineWidth(0.6)
             self.line(MARGIN_X, top - 15, PAGE_W - MARGIN_X, top - 15)
@@ -214,13 +219,15 @@ def _canvasmaker(info: PageInfo) -> type[rl_canvas.Canvas]:
             self.line(MARGIN_X, bottom + 9, PAGE_W - MARGIN_X, bottom + 9)
             self.setFont(SANS, 7)
             self.setFillColor(MUTED)
-            left = f"{info.document_id}{ver}  \u00b7  issued {info.issued}"
+            left = f"{info.document_id}{ver}  \u00b7  " + \
+                _("issued %(time)s") % {"time": info.issued}
             if info.supersedes:
-                left += f"  \u00b7  supersedes {info.supersedes}"
+                left += "  \u00b7  " + _("supersedes %(id)s") % {"id": info.supersedes}
             self.drawString(MARGIN_X, bottom, left)
             self.setFillColor(INK)
             self.setFont(SANS_BOLD, 8)
-            self.drawRightString(PAGE_W - MARGIN_X, bottom, f"Page {page} of {total}")
+            self.drawRightString(PAGE_W - MARGIN_X, bottom,
+                                 _("Page %(page)s of %(pages)s") % {"page": page, "pages": total})
             self.restoreState()
 
     return NumberedCanvas
@@ -262,11 +269,14 @@ def title_block(title: str, subtitle: str) -> list[Flowable]:
 def superseding_banner(document_id: str, version: int, old_id: str, old_version: int | None,
                        note: str | None) -> Flowable:
     s = styles()
-    old = f"document {old_id}" + (f" (version {old_version})" if old_version else "")
-    text = (f"<b>Corrected version.</b> This document, {esc(document_id)} version {version}, "
-            f"supersedes and replaces {esc(old)}. The replaced version is void.")
+    old = _("document %(id)s") % {"id": old_id} + (
+        " (" + _("version %(num)s") % {"num": old_version} + ")" if old_version else "")
+    text = "<b>{}</b> {}".format(_("Corrected version."), _(
+        "This document, %(id)s version %(num)s, supersedes and replaces %(old)s. The "
+        "replaced version is void.") % {"id": esc(document_id), "num": version,
+                                        "old": esc(old)})
     if note:
-        text += f" <b>What changed:</b> {esc(note)}"
+        text += " <b>{}</b> {}".format(_("What changed:"), esc(note))
     t = Table([[Text(text, s.banner)]], colWidths=[CONTENT_W])
     t.setStyle(TableStyle([
         ("BOX", (0, 0), (-1, -1), 1, ALERT),
@@ -301,24 +311,25 @@ def movement_fields(m: DocMovement) -> list[tuple[str, str]]:
         name = m.place_name(code)
         return f"{esc(code)} {esc(name)}" if name else esc(code)
 
-    kind = KIND_LABEL[m.kind] + (" \u00b7 charter" if m.is_charter else "")
-    event = {"departure": "departure", "arrival": "arrival", "transit": "arrival"}[m.kind]
+    kind = _(KIND_LABEL[m.kind]) + (" \u00b7 " + _("charter") if m.is_charter else "")
+    departs = m.kind == "departure"
     fields = [
-        ("Flight", esc(m.flight)),
-        ("Operational date", fmt_date(m.operational_date)),
-        ("Movement", kind),
-        ("From", place(m.origin)),
-        ("To", place(m.destination)),
-        ("Terminal / gate", f"{esc(dash(m.terminal))} / {esc(dash(m.gate))}"),
-        (f"Scheduled {event}", fmt_dt(m.scheduled_local)),
-        (f"Actual {event}", fmt_dt(m.actual_local)),
+        (_("Flight"), esc(m.flight)),
+        (_("Operational date"), fmt_date(m.operational_date)),
+        (_("Movement"), kind),
+        (_("From"), place(m.origin)),
+        (_("To"), place(m.destination)),
+        (_("Terminal / gate"), f"{esc(dash(m.terminal))} / {esc(dash(m.gate))}"),
+        (_("Scheduled departure") if departs else _("Scheduled arrival"),
+         fmt_dt(m.scheduled_local)),
+        (_("Actual departure") if departs else _("Actual arrival"), fmt_dt(m.actual_local)),
     ]
     if m.stops:
-        fields.append(("Route", " \u2013 ".join(esc(c) for c in m.route)))
+        fields.append((_("Route"), " \u2013 ".join(esc(c) for c in m.route)))
     if m.onward_flight:
-        fields.append(("Onward flight", esc(m.onward_flight)))
+        fields.append((_("Onward flight"), esc(m.onward_flight)))
     if m.aircraft:
-        fields.append(("Aircraft", esc(m.aircraft)))
+        fields.append((_("Aircraft"), esc(m.aircraft)))
     return fields
 
 
@@ -331,7 +342,7 @@ def movement_block(m: DocMovement, extra: Sequence[tuple[str, str]] = (),
     grid = field_grid([*movement_fields(m), *extra], inner, columns=3)
     if verify_url:
         qr = [qr_drawing(verify_url, 24 * mm),
-              Text("Scan to verify this document", s.muted)]
+              Text(_("Scan to verify this document"), s.muted)]
         row = [[grid, qr]]
         widths = [inner + 8, qr_w]
     else:
@@ -350,7 +361,7 @@ def movement_block(m: DocMovement, extra: Sequence[tuple[str, str]] = (),
 
 def verify_line(url: str) -> Text:
     s = styles()
-    return Text(f"Verify at {esc(url)}", s.muted)
+    return Text(_("Verify at %(url)s") % {"url": esc(url)}, s.muted)
 
 
 Strokes = tuple[tuple[tuple[int, int], ...], ...]
@@ -390,11 +401,11 @@ def signature_blocks(left: tuple[str, Sequence[tuple[str, str]]],
         for label, value in lines:
             rows.append([Text(esc(label), s.label)])
             rows.append([Text(esc(value) if value else "&nbsp;", s.value)])
-        for _ in range(pad):  # keep both boxes the same height
+        for _pad in range(pad):  # keep both boxes the same height
             rows.append([Text("&nbsp;", s.label)])
             rows.append([Text("&nbsp;", s.value)])
         strokes, typed = next(boxes)
-        rows.append([Text("Signature", s.label)])
+        rows.append([Text(_("Signature"), s.label)])
         if strokes:
             rows.append([signature_drawing(strokes, col - 12)])
             rows.append([Text(esc(typed), s.small)])
@@ -411,7 +422,7 @@ def signature_blocks(left: tuple[str, Sequence[tuple[str, str]]],
             ("LINEBELOW", (0, n - 1), (-1, n - 1), 0.5, RULE),
         ]
         # a writing line under every empty value
-        for i, (_, value) in enumerate(lines):
+        for i, (_label, value) in enumerate(lines):
             if not value:
                 r = 2 + 2 * i
                 style.append(("LINEBELOW", (0, r), (-1, r), 0.4, RULE))
@@ -491,7 +502,7 @@ def passenger_table(passengers: Sequence[DocPassenger], columns: Sequence[Column
     ]
     n = number_from
     row = 1
-    for gi, (_, members) in enumerate(group_by_case(passengers)):
+    for gi, (_case, members) in enumerate(group_by_case(passengers)):
         first = row
         for p in members:
             cells: list[Any] = []
@@ -539,16 +550,20 @@ def needs_markup(p: DocPassenger, action: Callable[[Any], str], *,
     for need in p.needs:
         words = action(need)
         if with_meaning:
-            words = f"{need.meaning}: {words}" if words else need.meaning
+            words = f"{_(need.meaning)}: {_(words)}" if words else _(need.meaning)
+        else:
+            words = _(words)
         parts.append(f"<b>{need.code}</b> {esc(words)}" if words else f"<b>{need.code}</b>")
     if p.unaccompanied_minor and "UMNR" not in p.ssr_codes:
-        parts.append("<b>Unaccompanied minor</b>: release only to the named adult "
-                     "after an ID check")
+        parts.append("<b>{}</b>: {}".format(_("Unaccompanied minor"), _(
+            "release only to the named adult after an ID check")))
     if release and p.is_minor_unaccompanied:
-        who = esc(p.release_to) if p.release_to else "<b>no adult named: do not release</b>"
-        parts.append(f"<b>Release only to:</b> {who}")
+        who = esc(p.release_to) if p.release_to else \
+            "<b>{}</b>".format(_("no adult named: do not release"))
+        parts.append("<b>{}</b> {}".format(_("Release only to:"), who))
     if p.escort_note:
-        parts.append(f'<font color="#5a5a5a">Note: {esc(p.escort_note)}</font>')
+        parts.append('<font color="#5a5a5a">%s</font>' % (
+            _("Note: %(note)s") % {"note": esc(p.escort_note)}))
     return "<br/>".join(parts) if parts else "\u2013"
 
 
@@ -559,7 +574,7 @@ def native_cell(p: DocPassenger, width: float) -> Any:
     if not native:
         return "\u2013"
     if not printable(native):
-        return Text("(recorded; not printable here)", s.muted)
+        return Text(_("(recorded; not printable here)"), s.muted)
     style = s.native_rtl if base_rtl(native) else s.native
     return Text(esc(native), style)
 
@@ -574,27 +589,28 @@ def standard_columns(needs: Callable[[DocPassenger], str], *, needs_header: str,
     """
     if compact:
         names = [
-            Column("Name as in travel document", 46 * mm,
+            Column(_("Name as in travel document"), 46 * mm,
                    lambda p, w, n: name_cell(p, w, native=False)),
-            Column("Name in own script", 37 * mm, lambda p, w, n: native_cell(p, w)),
+            Column(_("Name in own script"), 37 * mm, lambda p, w, n: native_cell(p, w)),
         ]
     else:
-        names = [Column("Name as in travel document / in own script", 52 * mm,
+        names = [Column(_("Name as in travel document / in own script"), 52 * mm,
                         lambda p, w, n: name_cell(p, w))]
     fixed = [
-        Column("No.", 9 * mm, lambda p, w, n: str(n), "RIGHT", plain=True),
+        Column(_("No."), 9 * mm, lambda p, w, n: str(n), "RIGHT", plain=True),
         *names,
-        Column("Born", 19 * mm if compact else 20 * mm,
+        Column(_("Born"), 19 * mm if compact else 20 * mm,
                lambda p, w, n: fmt_date(p.birth_date), plain=True),
-        Column("Sex", 7 * mm if compact else 8 * mm, lambda p, w, n: p.sex, "CENTER",
+        Column(pgettext("narrow column", "Sex"), 7 * mm if compact else 8 * mm,
+               lambda p, w, n: p.sex, "CENTER",
                plain=True),
-        Column("Nat." if compact else "Nation-<br/>ality", 10 * mm if compact else 13 * mm,
+        Column(_("Nat.") if compact else _("Nation-<br/>ality"), 10 * mm if compact else 13 * mm,
                lambda p, w, n: p.nationality, "CENTER", plain=True),
-        Column("Case ref.", 21 * mm if compact else 22 * mm, lambda p, w, n: p.case_ref,
+        Column(_("Case ref."), 21 * mm if compact else 22 * mm, lambda p, w, n: p.case_ref,
                plain=True),
     ]
     if seat:
-        fixed.append(Column("Seat", 9 * mm, lambda p, w, n: dash(p.seat), "CENTER",
+        fixed.append(Column(_("Seat"), 9 * mm, lambda p, w, n: dash(p.seat), "CENTER",
                             plain=True))
     rest = CONTENT_W - sum(c.width for c in fixed)
     return [*fixed, Column(needs_header, rest, lambda p, w, n: needs(p))]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from jinja2 import Environment
 
+from movements import i18n
 from movements.domain import live_views as lv
 from movements.domain import queries
 
@@ -24,12 +25,30 @@ def header(stream: str, first: int, last: int, kind: str, at: float | None = Non
     return format_header(stream, first, last, kind, at)
 
 
+def channel_for(stream: str, locale: str) -> str:
+    """The fan-out channel that carries ``stream`` rendered in ``locale``: English on the
+    stream's own name (what every other subscriber and the benches use), another language
+    on ``stream@locale``."""
+    return stream if locale == i18n.DEFAULT else f"{stream}@{locale}"
+
+
 class Fragments:
     def __init__(self, env: Environment) -> None:
         self.env = env
+        #: The language this renderer writes (``in_locale``); None: the current request's
+        #: (i18n.current(), the signed-in person's), as for an HTTP reply.
+        self.locale: str | None = None
 
     def render(self, template: str, **context: object) -> str:
+        if self.locale is not None:
+            context = {"locale": self.locale, **context}
         return self.env.get_template(template).render(**context)
+
+    def in_locale(self, locale: str) -> Fragments:
+        """The same renderer, writing ``locale`` (one small object per language)."""
+        other = Fragments(self.env)
+        other.locale = i18n.known(locale)
+        return other
 
     # -- the swappable partials: one renderer each (HTTP reply and push) ----------------
     def board_row(self, m: object, *, oob: bool, ready: dict[int, str] | None = None,

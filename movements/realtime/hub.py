@@ -15,12 +15,13 @@ from collections.abc import Sequence
 
 from litestar.channels import ChannelsPlugin
 
+from movements import i18n
 from movements.domain import live_views as lv
 from movements.domain.events import DomainEvent
 from movements.domain.uow import UnitOfWork
 
 from .connection import SocketRegistry
-from .fragments import Fragments, header
+from .fragments import Fragments, channel_for, header
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,9 @@ class LiveHub:
         self.uow: UnitOfWork | None = None  # set by the composition root (a cycle)
         self.latest: dict[str, int] = {}
         self.watchers: dict[str, int] = defaultdict(int)
+        #: Sockets per (stream, language): which languages a stream is rendered in.
+        self.languages: dict[tuple[str, str], int] = defaultdict(int)
+        self._renderers = {loc: fragments.in_locale(loc) for loc in i18n.LANGUAGES}
         #: The sockets this process holds (uow and session rules set by the composition
         #: root, like ``uow``).
         self.sockets = SocketRegistry(None, None, channels)
@@ -64,23 +68,53 @@ class LiveHub:
         for stream, changes in by_stream.items():
             first, last = min(c.seq for c in changes), max(c.seq for c in changes)
             self.note_seq(stream, last)
-            message = header(stream, first, last, "event", committed_at) + \
-                self.fragments.update(updates[stream])
-            await self.channels.wait_published(message.encode(), [stream])
+            head = header(stream, first, last, "event", committed_at)
+            # Once per language someone reads the stream in (every language when other
+            # processes may hold the sockets), each on its own channel.
+            for locale in self._locales_for(stream):
+                message = head + self._renderers[locale].update(updates[stream])
+                await self.channels.wait_published(message.encode(),
+                                                   [channel_for(stream, locale)])
+
+    def _locales_for(self, stream: str) -> list[str]:
+        """The languages to render ``stream`` in: all with Redis (sockets elsewhere),
+        else those of this process's sockets; a watcher with no language (the alerts page
+        only listens for board events) counts as English."""
+        if not self.local_only:
+            return list(i18n.LANGUAGES)
+        found = [loc for loc in i18n.LANGUAGES if self.languages.get((stream, loc), 0) > 0]
+        with_language = sum(self.languages.get((stream, loc), 0) for loc in found)
+        if (not found or self.watchers.get(stream, 0) > with_language) \
+                and i18n.DEFAULT not in found:
+            found.append(i18n.DEFAULT)
+        return found
+
+    def watch(self, stream: str, locale: str) -> str:
+        """A socket starts reading ``stream`` in ``locale``: the channel to subscribe."""
+        locale = i18n.known(locale)
+        self.watchers[stream] += 1
+        self.languages[(stream, locale)] += 1
+        return channel_for(stream, locale)
+
+    def unwatch(self, stream: str, locale: str) -> None:
+        locale = i18n.known(locale)
+        self.watchers[stream] -= 1
+        self.languages[(stream, locale)] -= 1
 
     def note_seq(self, stream: str, seq: int) -> None:
         if seq > self.latest.get(stream, 0):
             self.latest[stream] = seq
 
     # -- catching a socket up -----------------------------------------------------------
-    async def catch_up(self, stream: str, after: int | None) -> str:
+    async def catch_up(self, stream: str, after: int | None, locale: str = i18n.DEFAULT
+                       ) -> str:
         """The answer to a page that has applied ``after``: heartbeat, replay or
-        snapshot (live_views.catch_up), rendered after the read."""
+        snapshot (live_views.catch_up), rendered after the read in ``locale``."""
         assert self.uow is not None
         found = await self.uow.read(lv.catch_up, stream, after, self.replay_limit)
         self.note_seq(stream, found.last)
         return header(stream, found.first, found.last, found.kind) + \
-            self.fragments.update(found.update)
+            self._renderers[i18n.known(locale)].update(found.update)
 
     # -- heartbeats ---------------------------------------------------------------------
     def heartbeat(self, stream: str) -> str:

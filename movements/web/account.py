@@ -11,6 +11,8 @@ from litestar.params import FromQuery
 from litestar.response import Redirect, Response
 from sqlalchemy import select
 
+from movements import i18n
+from movements.domain.actions import languages as language_actions
 from movements.domain.actions import passwords as password_actions
 from movements.domain.actions import sessions as session_actions
 from movements.domain.errors import DomainError, RuleViolation
@@ -54,9 +56,12 @@ async def landing_page(request: Request[Any, Any, Any], services: Services) -> s
 def _login_page(request: Request[Any, Any, Any], message: str | None, status: int,
                 username: str = "", next_url: str = "/board") -> Response[str]:
     env = request.app.state.fragments.env
-    body = env.get_template("login.html").render(user=None, csrf_token="", airport_name="",
-                                                 message=message, username=username,
-                                                 next_url=next_url)
+    # Nobody is signed in yet: the browser's languages choose (Accept-Language).
+    locale = i18n.negotiate(request.headers.get("accept-language"))
+    body = env.get_template("login.html").render(
+        user=None, csrf_token="", airport_name="", locale=locale,
+        message=i18n.gettext(message, locale) if message else None, username=username,
+        next_url=next_url)
     return Response(body, media_type=HTML, status_code=status,
                     headers={"Cache-Control": "no-store"})
 
@@ -88,12 +93,12 @@ class Account(Controller):
                     MAX_FAILURES_PER_ACCOUNT or session_actions.recent_failures(
                         tx, client=client) >= MAX_FAILURES_PER_CLIENT:
                 session_actions.record_login_attempt(tx, username, client, False)
-                return "Too many failed attempts. Wait 15 minutes, or ask an admin."
+                return i18n.N_("Too many failed attempts. Wait 15 minutes, or ask an admin.")
             user = tx.session.scalar(select(User).where(User.username == username))
             ok = verify_password(user.password_hash if user else None, password)
             if user is None or not ok or not user.active:
                 session_actions.record_login_attempt(tx, username, client, False)
-                return "Wrong user name or password."
+                return i18n.N_("Wrong user name or password.")
             session_actions.record_login_attempt(tx, username, client, True)
             return (session_actions.start_session(tx, user.id, client, agent, old_token),
                     user.role, user.must_change_password)
@@ -151,26 +156,33 @@ class Account(Controller):
             hashed = await asyncio.to_thread(hash_password, new)
             await services.uow.run(password_actions.change_own_password, user.actor, hashed)
         except DomainError as exc:
-            return await _password_page(request, services, message=exc.message,
+            return await _password_page(request, services, message=i18n.gettext(exc.message),
                                         kind="error", field=exc.field, status=exc.status)
-        return await _password_page(request, services, message="Password changed.",
+        return await _password_page(request, services, message=i18n.gettext("Password changed."),
                                     kind="ok", done=True)
+
+    @post("/account/language", guards=[ANY_SIGNED_IN])
+    async def set_language(self, request: Request[Any, Any, Any], services: ServicesDep
+                           ) -> Response[Any]:
+        """Choose the console's language for yourself (pages, messages, documents)."""
+        user = current_user(request)
+        assert user is not None
+        form = await read_form(request)
+        try:
+            await services.uow.run(language_actions.set_own_locale, user.actor,
+                                   str(form.get("locale", "")))
+        except DomainError as exc:
+            return await _sessions_page(request, services, message=exc.message,
+                                        status=exc.status)
+        return Redirect("/account/sessions?language=1", status_code=303)
 
     @get("/account/sessions", guards=[ANY_SIGNED_IN])
     async def sessions(self, request: Request[Any, Any, Any], services: ServicesDep
                        ) -> Response[str]:
-        user = current_user(request)
-        assert user is not None
-        rows = await services.uow.read(lambda s: list(s.scalars(
-            select(UserSession).where(UserSession.user_id == user.id,
-                                      UserSession.ended_at.is_(None))
-            .order_by(UserSession.created_at.desc()))))
-        env = request.app.state.fragments.env
-        body = env.get_template("sessions.html").render(
-            user=user, csrf_token=user.csrf_token, airport_name=services.settings.airport,
-            rows=rows, current=user.session_id)
-        return Response(body, media_type=HTML,
-                        headers={"Cache-Control": "no-store"})
+        changed = request.query_params.get("language") == "1"
+        return await _sessions_page(request, services,
+                                    message=i18n.gettext("Language saved.") if changed
+                                    else None, kind="ok")
 
     @post("/account/sessions/{session_id:int}/end", guards=[ANY_SIGNED_IN])
     async def end_session(self, request: Request[Any, Any, Any], services: ServicesDep,
@@ -186,6 +198,24 @@ class Account(Controller):
                 raise NotFoundException(f"session {session_id} does not exist") from exc
             raise
         return Redirect("/account/sessions", status_code=303)
+
+
+async def _sessions_page(request: Request[Any, Any, Any], services: Services, *,
+                         message: str | None = None, kind: str = "error",
+                         status: int = 200) -> Response[str]:
+    """Your account: the language you read, and your open sessions."""
+    user = current_user(request)
+    assert user is not None
+    rows = await services.uow.read(lambda s: list(s.scalars(
+        select(UserSession).where(UserSession.user_id == user.id,
+                                  UserSession.ended_at.is_(None))
+        .order_by(UserSession.created_at.desc()))))
+    env = request.app.state.fragments.env
+    body = env.get_template("sessions.html").render(
+        user=user, csrf_token=user.csrf_token, airport_name=services.settings.airport,
+        rows=rows, current=user.session_id, message=message, message_kind=kind)
+    return Response(body, media_type=HTML, status_code=status,
+                    headers={"Cache-Control": "no-store"})
 
 
 async def _password_page(request: Request[Any, Any, Any], services: Services, *,

@@ -25,8 +25,10 @@ from litestar.response import Redirect, Response, Stream
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from movements import i18n
 from movements.domain import queries
 from movements.domain.actions import audit as audit_actions
+from movements.domain.actions import languages as language_actions
 from movements.domain.actions import passwords as password_actions
 from movements.domain.actions import setup
 from movements.domain.errors import DomainError, NotFound, RuleViolation
@@ -113,7 +115,7 @@ def _users_view(session: Session, zone: str) -> dict[str, Any]:
                    "role": ROLE_LABELS[u.role], "role_value": u.role.value,
                    "organisation": u.organisation.name if u.organisation else "",
                    "airports": sorted(a.iata for a in u.airports),
-                   "active": u.active, "created": _local(u.created_at, zone),
+                   "active": u.active, "created": _local(u.created_at, zone), "locale": u.locale,
                    "sessions": open_sessions.get(u.id, 0)} for u in users],
         "organisations": [o.name for o in session.scalars(
             select(Organisation).order_by(Organisation.name))],
@@ -155,15 +157,18 @@ class Admin(Controller):
         # The message after a redirect names only what exists (never echoes the URL).
         view = await services.uow.read(_users_view, await _zone(services))
         message = None
-        for key, text in (("added", "Added {username} ({role})."),
-                          ("changed", "{username}: {state}."),
-                          ("access", "{username} is now {role} at {places}.")):
+        _ = i18n.gettext
+        for key, text in (("added", i18n.N_("Added %(username)s (%(role)s).")),
+                          ("changed", i18n.N_("%(username)s: %(state)s.")),
+                          ("access", i18n.N_("%(username)s is now %(role)s at %(places)s."))):
             raw = request.query_params.get(key)
             for u in view["users"]:
                 if raw and str(u["id"]) == raw:
-                    message = text.format(**u, state="active" if u["active"] else
-                                          "deactivated; their sessions were ended",
-                                          places=", ".join(u["airports"]) or "no airport")
+                    message = _(text) % {
+                        "username": u["username"], "role": _(u["role"]),
+                        "state": _("active") if u["active"] else
+                        _("deactivated; their sessions were ended"),
+                        "places": ", ".join(u["airports"]) or _("no airport")}
         return await _users_page(request, services, message=message)
 
     @post("/users", status_code=303)
@@ -187,9 +192,12 @@ class Admin(Controller):
                 setup.add_user, _user(request).actor, str(form.get("username", "")),
                 str(form.get("display_name", "")), str(form.get("role", "")), hashed,
                 organisation=str(form.get("organisation", "")).strip() or None,
-                airports=[str(a) for a in kept["airports"]])
+                airports=[str(a) for a in kept["airports"]],
+                locale=str(form.get("locale", "en")))
         except DomainError as exc:
-            return await _users_page(request, services, message=f"Not added: {exc.message}",
+            return await _users_page(request, services,
+                                     message=i18n.gettext("Not added: %(reason)s") % {
+                                         "reason": i18n.gettext(exc.message)},
                                      kind="error", form=kept, field=exc.field,
                                      status=exc.status)
         return Redirect(f"/admin/users?added={user_id}", status_code=303)
@@ -210,11 +218,31 @@ class Admin(Controller):
             username = await services.uow.read(
                 lambda s: s.scalar(select(User.username).where(User.id == user_id)))
         except DomainError as exc:
-            return await _users_page(request, services, message=f"Not reset: {exc.message}",
+            return await _users_page(request, services,
+                                     message=i18n.gettext("Not reset: %(reason)s") % {
+                                         "reason": i18n.gettext(exc.message)},
                                      kind="error", status=exc.status)
         return await _users_page(
-            request, services, message=f"One-time password for {username}: {one_time} "
-            "(shown once; they choose their own at the next sign-in).", kind="ok")
+            request, services, message=i18n.gettext(
+                "One-time password for %(username)s: %(password)s (shown once; they choose "
+                "their own at the next sign-in).") % {"username": username,
+                                                      "password": one_time}, kind="ok")
+
+    @post("/users/language", status_code=303)
+    async def set_language(self, request: Request[Any, Any, Any], services: ServicesDep
+                           ) -> Response[Any]:
+        """Set a user's console language (they see it from their next page on)."""
+        form = await _form(request)
+        try:
+            user_id = _user_id(form)
+            await services.uow.run(language_actions.set_user_locale, _user(request).actor,
+                                   user_id, str(form.get("locale", "")))
+        except DomainError as exc:
+            return await _users_page(request, services,
+                                     message=i18n.gettext("Not changed: %(reason)s") % {
+                                         "reason": i18n.gettext(exc.message)},
+                                     kind="error", field=exc.field, status=exc.status)
+        return Redirect(f"/admin/users?changed={user_id}", status_code=303)
 
     @post("/users/access", status_code=303)
     async def change_access(self, request: Request[Any, Any, Any], services: ServicesDep
@@ -232,8 +260,10 @@ class Admin(Controller):
                 airports=[str(a) for a in form.get("airports", [])])
             await request.app.state.hub.sockets.sessions_changed(user_id)  # sockets too
         except DomainError as exc:
-            return await _users_page(request, services, message=f"Not changed: {exc.message}",
-                                     kind="error", field=exc.field, status=exc.status)
+            return await _users_page(
+                request, services, message=i18n.gettext("Not changed: %(reason)s") % {
+                    "reason": i18n.gettext(exc.message)},
+                kind="error", field=exc.field, status=exc.status)
         return Redirect(f"/admin/users?access={user_id}", status_code=303)
 
     @post("/users/deactivate", status_code=303)
@@ -285,7 +315,8 @@ class Admin(Controller):
             org_id = await services.uow.run(add, _user(request).actor)
         except DomainError as exc:
             return await _organisations_page(
-                request, services, message=f"Not added: {exc.message}", kind="error",
+                request, services, message=i18n.gettext("Not added: %(reason)s") % {
+                    "reason": i18n.gettext(exc.message)}, kind="error",
                 field=exc.field,
                 form={"name": name, "kind": kind}, status=exc.status)
         return Redirect(f"/admin/organisations?added={org_id}", status_code=303)
@@ -359,7 +390,8 @@ async def _organisations_page(request: Request[Any, Any, Any], services: Service
         raw = request.query_params.get("added")
         for o in rows:
             if raw and str(o["id"]) == raw:
-                message = f"Added {o['name']} ({o['kind']})."
+                message = i18n.gettext("Added %(username)s (%(role)s).") % {
+                    "username": o["name"], "role": i18n.gettext(o["kind"])}
     return _render(request, services, "admin/organisations.html", status, rows=rows,
                    kinds=list(KIND_LABELS.items()), message=message, message_kind=kind,
                    field=field, form=form or {"name": "",

@@ -19,14 +19,17 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
+from movements import i18n
 from movements.domain.actions import sessions as session_actions
 from movements.domain.uow import Actor, Tx
 from movements.domain.vocabulary import Role
 from movements.services import Services
 
 COOKIE = "mv_session"
-ROLE_LABELS = {Role.GATE_STAFF: "gate staff", Role.COORDINATOR: "coordinator",
-               Role.RECEPTION: "reception", Role.ADMIN: "admin", Role.MANAGER: "manager"}
+N_ = i18n.N_
+ROLE_LABELS = {Role.GATE_STAFF: N_("gate staff"), Role.COORDINATOR: N_("coordinator"),
+               Role.RECEPTION: N_("reception"), Role.ADMIN: N_("admin"),
+               Role.MANAGER: N_("manager")}
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 
@@ -41,13 +44,14 @@ class AuthUser:
     airport_codes: tuple[str, ...]
     session_id: int
     csrf_token: str
+    locale: str = "en"
     #: Signed in with an admin's one-time password: every route but choosing one's own
     #: password (and signing out) is refused until it is changed (issue 13.7).
     must_change_password: bool = False
 
     @property
     def role_label(self) -> str:
-        return ROLE_LABELS[self.role]
+        return i18n.gettext(ROLE_LABELS[self.role], self.locale)
 
     @property
     def actor(self) -> Actor:
@@ -70,7 +74,7 @@ def _auth_user(user: Any, row: Any) -> AuthUser:
                     role=user.role, organisation_id=user.organisation_id,
                     airport_ids=frozenset(a.id for a in user.airports),
                     airport_codes=tuple(sorted(a.iata for a in user.airports)),
-                    session_id=row.id, csrf_token=row.csrf_token,
+                    session_id=row.id, csrf_token=row.csrf_token, locale=user.locale,
                     must_change_password=user.must_change_password)
 
 
@@ -105,6 +109,7 @@ class SessionAuthMiddleware(AbstractAuthenticationMiddleware):
         user = await authenticate_token(services, token)
         if user is None:
             raise NotAuthorizedException("your session has ended; sign in again")
+        i18n.set_current(user.locale)  # this request's messages, pages and documents
         return AuthenticationResult(user=user, auth=token)
 
 

@@ -62,14 +62,15 @@ async def stream_socket(socket: WebSocket[Any, Any, Any], channels: ChannelsDep,
         await socket.close(code=POLICY, reason="not allowed")
         return
     await socket.accept()
-    hub.watchers[stream] += 1
+    # The socket reads the stream in its person's language (its own fan-out channel).
+    channel = hub.watch(stream, user.locale)
 
     async def catch_up(after: int | None) -> str:
-        return await hub.catch_up(stream, after)
+        return await hub.catch_up(stream, after, user.locale)
 
     try:
-        await serve(LiveSocket(socket, holder_of(user)), hub.sockets, channels, [stream],
+        await serve(LiveSocket(socket, holder_of(user)), hub.sockets, channels, [channel],
                     heartbeat_seconds=services.settings.heartbeat_seconds,
                     heartbeat=lambda: hub.heartbeat(stream), catch_up=catch_up)
     finally:
-        hub.watchers[stream] -= 1
+        hub.unwatch(stream, user.locale)

@@ -23,6 +23,7 @@ from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Response
 
+from movements import i18n
 from movements.domain import reports as rp
 from movements.domain.clock import local_date
 from movements.domain.ssr import SSR_CODES, NeedGroup
@@ -272,8 +273,10 @@ def _csv_bytes(table: rp.Table) -> bytes:
     shown = display_table(table)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([f"# {shown.title}"])
-    writer.writerow(shown.columns)
+    # Title and column names in the reader's language; row labels and notes are the
+    # domain's (English, see tests/web/test_dutch_walk.py KNOWN_GAPS).
+    writer.writerow([f"# {i18n.gettext(shown.title)}"])
+    writer.writerow([i18n.gettext(c) for c in shown.columns])
     writer.writerows(["" if c is None else c for c in row] for row in shown.rows)
     if shown.note:
         writer.writerow([f"# {shown.note}"])
@@ -290,16 +293,17 @@ def _xlsx_bytes(tables: list[rp.Table], q: Query) -> bytes:
     assert about is not None
     about.title = "about"
     bold = Font(bold=True)
-    about.append(["Report"])
+    about.append([i18n.gettext("Report")])
     about["A1"].font = bold
-    about.append([f"{q.start.isoformat()} to {q.end.isoformat()}, "
-                  f"airports {', '.join(q.airports)}"])
-    about.append(["Filters: " + q.params()])
+    about.append([i18n.gettext("%(start)s to %(end)s") % {
+        "start": q.start.isoformat(), "end": q.end.isoformat()} + ", "
+        + i18n.gettext("airports %(codes)s") % {"codes": ", ".join(q.airports)}])
+    about.append([i18n.gettext("Filters: %(filters)s") % {"filters": q.params()}])
     for table in tables:
         shown = display_table(table)
         sheet = book.create_sheet(shown.key[:31])
-        sheet.append([shown.title])
-        sheet.append(list(shown.columns))
+        sheet.append([i18n.gettext(shown.title)])
+        sheet.append([i18n.gettext(c) for c in shown.columns])
         for cell in (*sheet[1], *sheet[2]):
             cell.font = bold
         for row in shown.rows:

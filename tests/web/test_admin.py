@@ -137,7 +137,7 @@ def test_added_user_can_sign_in(site: Site) -> None:
         [entry] = d.audit_rows("add_user")[-1:]
     assert entry.username == "admin" and entry.entity_id == new_id
     assert entry.after == {"username": "newbie", "role": "gate_staff", "organisation": None,
-                           "airports": ["AMS"]}
+                           "airports": ["AMS"], "locale": "en"}
     assert PASSWORD not in str(entry.after)  # the password is nowhere in the trail
 
 

@@ -11,6 +11,7 @@ from ..errors import NotFound, RuleViolation
 from ..models import Airport, Organisation, OrganisationKind, Role, User, UserSession
 from ..uow import Tx
 from ._common import clean_text, require_role
+from .languages import check_locale
 
 
 def ensure_airport(tx: Tx, iata: str, name: str, timezone: str) -> int:
@@ -72,8 +73,10 @@ AIRPORT_SCOPED_ROLES = frozenset({Role.GATE_STAFF, Role.COORDINATOR, Role.MANAGE
 
 
 def add_user(tx: Tx, username: str, display_name: str, role: Role | str, password_hash: str,
-             *, organisation: str | None = None, airports: Sequence[str] = ()) -> int:
+             *, organisation: str | None = None, airports: Sequence[str] = (),
+             locale: str = "en") -> int:
     require_role(tx, Role.ADMIN)
+    check_locale(locale)
     name = (username or "").strip().lower()
     if not name or not name.replace(".", "").replace("-", "").replace("_", "").isalnum():
         raise RuleViolation(f"user name {username!r}: use letters, digits, . - _",
@@ -85,12 +88,13 @@ def add_user(tx: Tx, username: str, display_name: str, role: Role | str, passwor
     user = User(username=name, display_name=clean_text(display_name, "display name",
                                                        required=True, max_len=200) or name,
                 role=user_role, organisation=org, password_hash=password_hash,
-                created_at=tx.now, airports=found)
+                created_at=tx.now, airports=found, locale=locale)
     tx.session.add(user)
     tx.session.flush()
     tx.audit("add_user", "user", user.id, after={
         "username": name, "role": user_role.value,
-        "organisation": org.name if org else None, "airports": sorted(a.iata for a in found)})
+        "organisation": org.name if org else None, "airports": sorted(a.iata for a in found),
+        "locale": locale})
     return user.id
 
 
