@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 
+import httpx
 import pytest
 from litestar.testing import TestClient
 
@@ -34,14 +35,14 @@ SHAPES = [
 ]
 
 
-def _assert_error_page(resp: object, status: int, detail: str) -> None:
-    assert resp.status_code == status, (resp.status_code, resp.text[:300])  # type: ignore[attr-defined]
-    assert resp.headers["content-type"].startswith("text/html"), resp.headers  # type: ignore[attr-defined]
-    text = html.unescape(resp.text)  # type: ignore[attr-defined]
+def _assert_error_page(resp: httpx.Response, status: int, detail: str) -> None:
+    assert resp.status_code == status, (resp.status_code, resp.text[:300])
+    assert resp.headers["content-type"].startswith("text/html"), resp.headers
+    text = html.unescape(resp.text)
     assert '<section class="error-page">' in text and not text.lstrip().startswith("{"), text
     assert 'href="/board"' in text and "Back to the board" in text, text
     assert detail in text, (detail, text)
-    assert "no-store" in resp.headers["cache-control"]  # type: ignore[attr-defined]
+    assert "no-store" in resp.headers["cache-control"]
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])  # rendering, not storage
