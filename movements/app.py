@@ -15,7 +15,8 @@ from urllib.parse import quote
 from litestar import Litestar, Request, Response, Router, get
 from litestar.channels import ChannelsPlugin
 from litestar.di import Provide
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException
+from litestar.exceptions.responses import create_exception_response
 from litestar.logging.config import LoggingConfig
 from litestar.middleware import DefineMiddleware
 from litestar.openapi.config import OpenAPIConfig
@@ -82,8 +83,27 @@ def _wants_html(request: Request[Any, Any, Any]) -> bool:
         "text/html" in request.headers.get("accept", "")
 
 
-ERROR_TITLES = {403: N_("Not allowed"), 404: N_("Not found"), 409: N_("Changed meanwhile"),
-                410: N_("Deleted"), 422: N_("Not done"), 503: N_("Busy: try again")}
+ERROR_TITLES = {400: N_("Not understood"), 403: N_("Not allowed"), 404: N_("Not found"),
+                405: N_("Not allowed"), 409: N_("Changed meanwhile"), 410: N_("Deleted"),
+                422: N_("Not done"), 503: N_("Busy: try again")}
+# One sentence in the reader's language before the (English, technical) detail.
+ERROR_LEADS = {400: N_("The address holds a value the console cannot read."),
+               403: N_("Your role may not open this page."),
+               404: N_("This is not here, or not yours to see.")}
+
+
+def _refusal_page(request: Request[Any, Any, Any], status: int, message: str,
+                  headers: dict[str, str] | None = None) -> Response[Any]:
+    """A refusal as the console's error page (a person typed or followed a link): title
+    and lead in the user's language, the detail, a link back to the board (or the
+    role's start page). Only for ``_wants_html`` requests; API and htmx keep JSON."""
+    user = current_user(request)
+    body = request.app.state.fragments.env.get_template("error.html").render(
+        user=user, csrf_token=user.csrf_token if user else "", airport_name="",
+        title=ERROR_TITLES.get(status, N_("Refused")), lead=ERROR_LEADS.get(status, ""),
+        message=message)
+    return Response(body, media_type=HTML, status_code=status,
+                    headers={"Cache-Control": "no-store", **(headers or {})})
 
 
 def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
@@ -93,14 +113,17 @@ def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response
     if _wants_html(request):
         # A person typed or followed a link: a page that says what and why, in the
         # console's frame (e.g. "you work no airport yet"), not a JSON body.
-        user = current_user(request)
-        body = request.app.state.fragments.env.get_template("error.html").render(
-            user=user, csrf_token=user.csrf_token if user else "", airport_name="",
-            title=ERROR_TITLES.get(exc.status, N_("Refused")), message=exc.message)
-        return Response(body, media_type=HTML, status_code=exc.status,
-                        headers={"Cache-Control": "no-store", **(headers or {})})
+        return _refusal_page(request, exc.status, exc.message, headers)
     return Response({"error": exc.message, "field": exc.field, "status": exc.status},
                     status_code=exc.status, headers=headers)
+
+
+def _http_refusal(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    """Litestar's own refusals (bad query value, not found, method not allowed...): the
+    error page for a browser page request, Litestar's JSON reply otherwise (and for 5xx)."""
+    if 400 <= exc.status_code < 500 and _wants_html(request):
+        return _refusal_page(request, exc.status_code, str(exc.detail), exc.headers)
+    return create_exception_response(request, exc)
 
 
 def _not_authorized(request: Request[Any, Any, Any], exc: NotAuthorizedException
@@ -120,6 +143,8 @@ def _forbidden(request: Request[Any, Any, Any], exc: PermissionDeniedException
         if request.headers.get("hx-request"):
             return Response({"error": exc.detail, "status": 403}, status_code=403,
                             headers={"HX-Redirect": CHANGE_PASSWORD_URL})
+    if _wants_html(request):
+        return _refusal_page(request, 403, exc.detail)
     return Response({"error": exc.detail, "status": 403}, status_code=403)
 
 
@@ -185,6 +210,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         plugins=[channels, ImportsPlugin()],
         exception_handlers={  # type: ignore[dict-item]
             DomainError: _domain_error,
+            HTTPException: _http_refusal,
             NotAuthorizedException: _not_authorized,
             PermissionDeniedException: _forbidden,
             UnicodeDecodeError: not_utf8,
