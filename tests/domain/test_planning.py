@@ -144,6 +144,9 @@ async def test_gate_staff_cannot_plan_and_nothing_is_written(
 @pytest.mark.parametrize(("change", "field"), [
     ({"carrier": "K"}, "carrier"), ({"flight_number": "X1"}, "flight_number"),
     ({"destination": "ERBIL"}, "destination"), ({"origin": "1AB"}, "origin"),
+    ({"destination": "AMS"}, "destination"),  # a departure from AMS to AMS
+    ({"operational_date": date(9999, 12, 31)}, "date"),
+    ({"operational_date": date(1900, 1, 1)}, "date"),
 ])
 async def test_bad_flight_data_is_refused_with_its_field(
         uow: UnitOfWork, change: dict[str, str], field: str) -> None:

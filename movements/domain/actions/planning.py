@@ -168,24 +168,34 @@ def check_new_plan(tx: Tx, new: NewMovement, prefix: str = "") -> None:
     """A new plan's date lies from ``PLAN_DAYS_BACK`` days ago to ``PLAN_YEARS_AHEAD``
     years ahead, and the leg's other end is another airport than this one (no AMS to
     AMS).  ``prefix`` names the leg's fields on a transit form ("in_", "out_")."""
+    check_plan_date(tx, new.operational_date, f"{prefix}date")
+    check_other_end(new.airport, new.kind, new.origin, new.destination, prefix)
+
+
+def check_plan_date(tx: Tx, day: date, field: str = "date") -> None:
+    """``day`` lies from ``PLAN_DAYS_BACK`` days ago to ``PLAN_YEARS_AHEAD`` years ahead
+    of today; else a ``RuleViolation`` saying the window's end."""
     today = tx.now.date()
     first = today - timedelta(days=PLAN_DAYS_BACK)
     try:
         last = today.replace(year=today.year + PLAN_YEARS_AHEAD)
     except ValueError:  # 29 February
         last = today.replace(year=today.year + PLAN_YEARS_AHEAD, day=28)
-    day = new.operational_date
     if day < first:
         raise RuleViolation(f"date {day.isoformat()} is more than {PLAN_DAYS_BACK} days ago; "
-                            f"plan flights from {first.isoformat()}", field=f"{prefix}date")
+                            f"plan flights from {first.isoformat()}", field=field)
     if day > last:
         raise RuleViolation(f"date {day.isoformat()} is more than {PLAN_YEARS_AHEAD} years "
-                            f"ahead; plan flights up to {last.isoformat()}",
-                            field=f"{prefix}date")
-    here = new.airport.strip().upper()
-    leaves_here = new.kind in (MovementKind.DEPARTURE, MovementKind.TRANSIT_OUT)
-    other, name, label = ((new.destination, "destination", "to") if leaves_here
-                          else (new.origin, "origin", "from"))
+                            f"ahead; plan flights up to {last.isoformat()}", field=field)
+
+
+def check_other_end(airport: str, kind: MovementKind, origin: str | None,
+                    destination: str | None, prefix: str = "") -> None:
+    """A leg leaving the airport goes elsewhere; one arriving comes from elsewhere."""
+    here = airport.strip().upper()
+    leaves_here = kind in (MovementKind.DEPARTURE, MovementKind.TRANSIT_OUT)
+    other, name, label = ((destination, "destination", "to") if leaves_here
+                          else (origin, "origin", "from"))
     if (other or "").strip().upper() == here:
         what = (f"a flight leaving {here} goes to" if leaves_here
                 else f"a flight arriving at {here} comes from")
@@ -284,6 +294,12 @@ def edit_movement(tx: Tx, movement_id: int, changes: dict[str, Any],
             after[key] = value
     if not after:
         return False
+    if "operational_date" in after:  # a new date obeys the plan's window
+        check_plan_date(tx, after["operational_date"])
+    if "origin" in after or "destination" in after:
+        check_other_end(movement.airport.iata, movement.kind,
+                        after.get("origin", movement.origin),
+                        after.get("destination", movement.destination))
     carrier = after.get("carrier", movement.carrier)
     number = after.get("flight_number", movement.flight_number)
     day = after.get("operational_date", movement.operational_date)
