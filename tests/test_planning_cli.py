@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tests.test_cli import one_line_error
@@ -24,12 +25,15 @@ def test_plan_book_move_and_cancel_from_the_command_line(database_url: str,
     ok = _run(database_url, tmp_path, "airports", "add", "AMS", "--name", "Schiphol",
               "--timezone", "Europe/Amsterdam")
     assert ok.returncode == 0, ok.stderr
+    # The command runs on the real clock: plans lie from 7 days ago to 2 years ahead.
+    day = datetime.now(UTC).date() + timedelta(days=30)
     first = _run(database_url, tmp_path, "movements", "add", "--flight", "KL1571",
-                 "--date", "2026-09-15", "--time", "14:05", "--to", "EBL")
+                 "--date", day.isoformat(), "--time", "14:05", "--to", "EBL")
     assert first.returncode == 0, first.stderr
-    assert first.stdout.startswith("planned movement 1: KL1571 2026-09-15 departure AMS-EBL")
+    assert first.stdout.startswith(f"planned movement 1: KL1571 {day} departure AMS-EBL")
     second = _run(database_url, tmp_path, "movements", "add", "--flight", "KL1573",
-                  "--date", "2026-09-16", "--time", "14:05", "--to", "EBL")
+                  "--date", (day + timedelta(days=1)).isoformat(), "--time", "14:05",
+                  "--to", "EBL")
     assert second.returncode == 0, second.stderr
     case = _run(database_url, tmp_path, "cases", "add", "vr-1", "--member",
                 "KARIM/Layla:F:1980-02-03:IRQ:WCHR", "--member", "KARIM/Omar:M::IRQ")
@@ -48,6 +52,12 @@ def test_plan_book_move_and_cancel_from_the_command_line(database_url: str,
     one_line_error(_run(database_url, tmp_path, "movements", "add", "--flight", "KL1575",
                         "--date", "15-09-2026", "--time", "10:00", "--to", "EBL"),
                    "expected YYYY-MM-DD")
+    one_line_error(_run(database_url, tmp_path, "movements", "add", "--flight", "KL1575",
+                        "--date", "9999-12-31", "--time", "10:00", "--to", "EBL"),
+                   "date 9999-12-31 is more than 2 years ahead; plan flights up to ")
+    one_line_error(_run(database_url, tmp_path, "movements", "add", "--flight", "KL1575",
+                        "--date", day.isoformat(), "--time", "10:00", "--kind", "arrival",
+                        "--from", "AMS"), "a flight arriving at AMS comes from another")
     one_line_error(_run(database_url, tmp_path, "cases", "add", "VR-2", "--member",
                         "KARIM/Ali:F::ZZZ"), "nationality 'ZZZ'")
 

@@ -26,6 +26,20 @@ PRECEDENCE: dict[str, tuple[str, ...]] = {
 }
 
 
+#: States after which a departure has left its stand: off-block, airborne, landed, arrived.
+LEFT_STATES = frozenset({S.DEPARTED, S.AIRBORNE, S.IN_AIRSPACE, S.EXPECTED, S.LANDED,
+                         S.FIRST_BAG, S.ARRIVED})
+
+
+def has_left(flight_state: str | None, flight_states: Sequence[str] | None,
+             actual_at: object) -> bool:
+    """Whether a departure has left: an actual (off-block) time is recorded, or the
+    feed, a telex or a coordinator reports a state at or past off-block."""
+    if actual_at is not None:
+        return True
+    return bool(LEFT_STATES.intersection([flight_state or "", *(flight_states or ())]))
+
+
 def board_states(states: Iterable[str], direction: str) -> tuple[str, ...]:
     """The reported states the board knows, once each, in ``PRECEDENCE`` order
     (``SCH`` only when nothing else is reported); () when none is known."""

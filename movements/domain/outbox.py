@@ -12,7 +12,9 @@ Kinds (``Event``) and who hears of them:
 
 * booking confirmed (``confirm_case``): each booked member, by SMS, the flight details;
 * gate changed, delayed (a departure's ``MovementUpdated`` with ``gate`` or a later
-  ``estimated_at``): each booked member, by SMS;
+  ``estimated_at``): each booked member, by SMS, only while the flight has not left
+  (``departure_left``); one queued earlier and unsent when it leaves is cancelled by the
+  sender (``actions.outbox.claim_due``);
 * departed (a departure's ``departed`` step): the case's counterpart (the reception
   centre the returnee came from), by e-mail, once per case and flight;
 * landed (an arrival's ``actual_at`` first set), through passport control (the
@@ -43,6 +45,7 @@ from sqlalchemy.orm import Session
 from . import message_texts as texts
 from .clock import to_local
 from .events import DomainEvent, HandoverSigned, MilestoneRecorded, MovementUpdated
+from .flight_states import has_left
 from .models import (
     Booking,
     BookingStatus,
@@ -229,7 +232,8 @@ def _movement_changed(tx: Tx, session: Session, event: MovementUpdated,
                       movement: Movement) -> int:
     changes = event.changes
     added = 0
-    if movement.kind is MovementKind.DEPARTURE and not movement.completed:
+    if movement.kind is MovementKind.DEPARTURE and not movement.completed \
+            and not departure_left(movement):
         kinds: list[tuple[str, str]] = []
         if "gate" in changes and changes["gate"]:
             kinds.append((Event.GATE_CHANGED, f"g{changes['gate']}"))
@@ -251,6 +255,18 @@ def _movement_changed(tx: Tx, session: Session, event: MovementUpdated,
         added += _tell_counterparts(tx, session, movement, Event.LANDED)
         added += queue_webhooks(tx, movement, Event.LANDED, "")
     return added
+
+
+#: Passenger messages about a departure's gate or time: pointless once it has left.
+BEFORE_DEPARTURE_EVENTS = frozenset({Event.GATE_CHANGED, Event.DELAYED})
+#: Why such a message queued earlier is cancelled instead of sent.
+LEFT_REASON = "flight already left"
+
+
+def departure_left(movement: Movement) -> bool:
+    """A departure that is off-block, airborne or further (``flight_states.has_left``)."""
+    return movement.kind is MovementKind.DEPARTURE and has_left(
+        movement.flight_state, movement.flight_states, movement.actual_at)
 
 
 def _worth_telling(session: Session, movement: Movement, estimate: datetime) -> bool:
@@ -390,6 +406,7 @@ def local_time(movement: Movement) -> str:
     return f"{to_local(movement.best_time, movement.airport.timezone):%H:%M}"
 
 
-__all__ = ["DELAY_MINUTES", "Event", "Recipient", "local_time", "organisation_recipient",
+__all__ = ["BEFORE_DEPARTURE_EVENTS", "DELAY_MINUTES", "Event", "LEFT_REASON",
+           "departure_left", "Recipient", "local_time", "organisation_recipient",
            "passenger_recipient", "queue", "queue_flight_details", "queue_for_events",
            "queue_manifest_issued", "queue_webhooks"]

@@ -11,7 +11,7 @@ class OutboxState(enum.StrEnum):
     SENDING = "sending"  # claimed by the sender until ``claimed_until``
     SENT = "sent"  # the channel accepted it
     FAILED = "failed"  # every try failed (``last_error`` says why); resend queues it again
-    CANCELLED = "cancelled"  # a coordinator stopped it
+    CANCELLED = "cancelled"  # stopped: a coordinator, an opt-out, or the flight left
 
 
 class Channel(enum.StrEnum):

@@ -104,13 +104,19 @@ class Reconciliation:
         return next((d for d in self.differences if d.key == key), None)
 
 
+def _day_either_side(day: date) -> tuple[date, date]:
+    """The day before and after ``day``, clamped to the calendar's ends (a row dated
+    0001-01-01 or 9999-12-31 must not overflow)."""
+    one = timedelta(days=1)
+    return (day - one if day > date.min else day, day + one if day < date.max else day)
+
+
 def covering_lists(session: Session, movement: Movement) -> list[TelexList]:
-    day = timedelta(days=1)
     flight = f"{movement.carrier}{tl.number_key(movement.flight_number)}"
+    first, last = _day_either_side(movement.operational_date)
     rows = session.scalars(select(TelexList).where(
         TelexList.airport_id == movement.airport_id,
-        TelexList.flight_date.between(movement.operational_date - day,
-                                      movement.operational_date + day))
+        TelexList.flight_date.between(first, last))
         .options(selectinload(TelexList.entries)).order_by(TelexList.id))
     return [lst for lst in rows if lst.flight == flight and movement.id in lst.movement_ids]
 

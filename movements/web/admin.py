@@ -128,7 +128,7 @@ async def _users_page(request: Request[Any, Any, Any], services: Services, *,
                       form: dict[str, Any] | None = None, field: str | None = None,
                       status: int = 200) -> Response[str]:
     view = await services.uow.read(_users_view, await _zone(services))
-    form = form or {"airports": [services.settings.airport]}
+    form = form or {"airports": []}  # a new user works at no airport until one is ticked
     return _render(request, services, "admin/users.html", status, **view,
                    roles=[(r.value, ROLE_LABELS[r]) for r in Role], form=form,
                    message=message, message_kind=kind, field=field,

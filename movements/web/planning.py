@@ -45,6 +45,28 @@ AGENCY_SSR = [c for c, s in SSR_CODES.items() if NeedGroup.NOT_AGENCY not in s.g
 
 # ----------------------------------------------------------------------------- parsing
 
+#: A form field as the person sees it (its label on the page), for messages.
+FIELD_LABELS = {
+    "flight": "Flight", "date": "Date", "time": "Time (local)", "origin": "From",
+    "destination": "To", "terminal": "Terminal", "gate": "Gate", "kind": "Kind",
+    "carrier": "Flight", "flight_number": "Flight", "scheduled_at": "Time (local)",
+    "operator": "Operator", "aircraft_type": "Aircraft type",
+    "aircraft_registration": "Registration", "seat_capacity": "Seats",
+}
+_LEG_LABELS = {"in_": ("Inbound leg", {"time": "Arrives (local)"}),
+               "out_": ("Onward leg", {"time": "Leaves (local)"})}
+
+
+def field_label(key: str) -> str:
+    """``key``'s label on the planning forms ("in_time" -> "Inbound leg, Arrives
+    (local)"); a field without one reads as its words ("birth_date" -> "birth date")."""
+    for prefix, (leg, own) in _LEG_LABELS.items():
+        if key.startswith(prefix):
+            rest = key[len(prefix):]
+            return f"{leg}, {own.get(rest) or FIELD_LABELS.get(rest, rest.replace('_', ' '))}"
+    return FIELD_LABELS.get(key, key.replace("_", " "))
+
+
 def _text(form: dict[str, Any], key: str) -> str:
     return str(form.get(key, "")).strip()
 
@@ -57,12 +79,12 @@ def _date(form: dict[str, Any], key: str, *, required: bool = True) -> date | No
     value = _text(form, key)
     if not value:
         if required:
-            raise RuleViolation(f"{key.replace('_', ' ')} is required (YYYY-MM-DD)", field=key)
+            raise RuleViolation(f"{field_label(key)} is required (YYYY-MM-DD)", field=key)
         return None
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise RuleViolation(f"{key.replace('_', ' ')} {value!r}: expected YYYY-MM-DD",
+        raise RuleViolation(f"{field_label(key)} {value!r}: expected YYYY-MM-DD",
                             field=key) from None
 
 
@@ -74,7 +96,7 @@ def _local_time(form: dict[str, Any], key: str, day: date, tz: str) -> datetime:
             raise ValueError(value)
         return local_to_utc(day, value, tz)
     except ValueError:
-        raise RuleViolation(f"{key.replace('_', ' ')} {value!r}: expected HH:MM (local time)",
+        raise RuleViolation(f"{field_label(key)} {value!r}: expected HH:MM (local time)",
                             field=key) from None
 
 
@@ -83,7 +105,7 @@ def _utc_datetime(form: dict[str, Any], key: str) -> datetime:
     try:
         return datetime.fromisoformat(value).replace(tzinfo=UTC)
     except ValueError:
-        raise RuleViolation(f"{key.replace('_', ' ')} {value!r}: expected "
+        raise RuleViolation(f"{field_label(key)} {value!r}: expected "
                             "YYYY-MM-DDTHH:MM (UTC)", field=key) from None
 
 
@@ -91,12 +113,12 @@ def _int(form: dict[str, Any], key: str, *, required: bool = True) -> int | None
     value = _text(form, key)
     if not value:
         if required:
-            raise RuleViolation(f"{key.replace('_', ' ')} is required", field=key)
+            raise RuleViolation(f"{field_label(key)} is required", field=key)
         return None
     try:
         return int(value)
     except ValueError:
-        raise RuleViolation(f"{key.replace('_', ' ')} {value!r}: expected a whole number",
+        raise RuleViolation(f"{field_label(key)} {value!r}: expected a whole number",
                             field=key) from None
 
 
@@ -180,7 +202,7 @@ async def _act(request: Request[Any, Any, Any], services: Services, form: dict[s
     except DomainError as exc:
         if exc.status not in (409, 422):
             raise
-        where = f" ({exc.field})" if exc.field else ""
+        where = f" ({field_label(exc.field)})" if exc.field else ""
         return _html(await page(f"Not saved{where}: {exc.message}", form), exc.status)
     return Redirect(location, status_code=303)
 

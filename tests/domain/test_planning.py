@@ -49,9 +49,10 @@ def at(h: int, m: int = 0, day: date = DAY) -> datetime:
 
 def dep(flight: str = "KL1571", dest: str = "EBL", hour: int = 14, **kw: object
         ) -> pl.NewMovement:
-    return pl.NewMovement(airport="AMS", kind=kw.pop("kind", MovementKind.DEPARTURE),  # type: ignore[arg-type]
-                          carrier=flight[:2], flight_number=flight[2:], operational_date=DAY,
-                          origin="AMS", destination=dest, scheduled_at=at(hour), **kw)  # type: ignore[arg-type]
+    fields: dict[str, object] = {"operational_date": DAY, "origin": "AMS",
+                                 "destination": dest, "scheduled_at": at(hour), **kw}
+    return pl.NewMovement(airport="AMS", kind=fields.pop("kind", MovementKind.DEPARTURE),  # type: ignore[arg-type]
+                          carrier=flight[:2], flight_number=flight[2:], **fields)  # type: ignore[arg-type]
 
 
 async def count(uow: UnitOfWork, model: type, *where: object) -> int:
@@ -96,6 +97,39 @@ async def test_coordinator_plans_a_departure_live_and_audited(
     assert (m.flight, m.destination, m.kind) == ("KL1571", "EBL", MovementKind.DEPARTURE)
 
 
+@pytest.mark.parametrize(("new", "field", "message"), [
+    (dep(operational_date=date(1900, 1, 1)), "date",
+     "date 1900-01-01 is more than 7 days ago; plan flights from 2026-09-08"),
+    (dep(operational_date=date(9999, 12, 31)), "date",
+     "date 9999-12-31 is more than 2 years ahead; plan flights up to 2028-09-15"),
+    (dep(dest="AMS"), "destination", "to AMS: a flight leaving AMS goes to another airport"),
+    (dep(kind=MovementKind.ARRIVAL, origin="AMS", destination="AMS"), "origin",
+     "from AMS: a flight arriving at AMS comes from another airport"),
+], ids=["1900", "9999", "departure-to-itself", "arrival-from-itself"])
+async def test_a_plan_far_off_in_time_or_to_its_own_airport_is_refused(
+        uow: UnitOfWork, new: pl.NewMovement, field: str, message: str) -> None:
+    await world(uow)
+    before = await count(uow, Movement)
+    with pytest.raises(RuleViolation) as refused:
+        await uow.run(pl.plan_movement, PLANNER, new)
+    assert (refused.value.field, refused.value.message) == (field, message)
+    assert await count(uow, Movement) == before
+    assert await audits(uow, "create_movement") == 2  # the world's two only
+
+
+async def test_telex_lists_of_a_movement_at_the_calendars_ends_do_not_overflow(
+        uow: UnitOfWork) -> None:
+    """Rows dated at the calendar's ends may exist (planned before the date rule):
+    reconciling them finds no list instead of overflowing."""
+    from movements.domain.actions.movements import create_movement
+    from movements.domain.reconciliation import reconcile
+    await world(uow)
+    for day in (date.min, date.max):
+        mid = await uow.run(create_movement, SYSTEM, dep(
+            flight="KL9", operational_date=day, scheduled_at=at(10, day=day)))
+        assert await uow.read(reconcile, mid) is None
+
+
 async def test_gate_staff_cannot_plan_and_nothing_is_written(
         uow: UnitOfWork, publisher: CapturingPublisher) -> None:
     await world(uow)
@@ -110,6 +144,9 @@ async def test_gate_staff_cannot_plan_and_nothing_is_written(
 @pytest.mark.parametrize(("change", "field"), [
     ({"carrier": "K"}, "carrier"), ({"flight_number": "X1"}, "flight_number"),
     ({"destination": "ERBIL"}, "destination"), ({"origin": "1AB"}, "origin"),
+    ({"destination": "AMS"}, "destination"),  # a departure from AMS to AMS
+    ({"operational_date": date(9999, 12, 31)}, "date"),
+    ({"operational_date": date(1900, 1, 1)}, "date"),
 ])
 async def test_bad_flight_data_is_refused_with_its_field(
         uow: UnitOfWork, change: dict[str, str], field: str) -> None:

@@ -434,3 +434,38 @@ async def test_an_estimate_moving_a_minute_at_a_time_sends_one_delay_sms(
     assert sorted({m.idempotency_key.split(":")[3] for m in delays}) == [
         "t202609151015", "t202609151030"]
     assert len(delays) == 4  # the adult and the guardian, twice
+
+
+@pytest.mark.parametrize("left", [
+    {"actual_at": datetime(2026, 9, 15, 10, 4, tzinfo=UTC)},  # off-block time recorded
+    {"flight_state": "DEP"},
+    {"flight_state": "AIR"},
+], ids=["actual-time", "departed", "airborne"])
+async def test_no_gate_or_delay_sms_once_the_flight_has_left(
+        uow: UnitOfWork, left: dict[str, object]) -> None:
+    scene = await uow.run(_scene, SYSTEM)
+    await uow.run(mv.update_flight, SYSTEM, scene.departure_id, left, source="feed")
+    await uow.run(mv.update_flight, COORD, scene.departure_id, {"gate": "E9"})
+    await uow.run(mv.update_flight, COORD, scene.departure_id, {
+        "estimated_at": datetime(2026, 9, 15, 11, 5, tzinfo=UTC)})
+    sms = [m for m in await uow.read(_messages) if m.event in ("gate_changed", "delayed")
+           and m.passenger_id is not None]
+    assert sms == []
+
+
+async def test_a_gate_sms_queued_before_departure_is_cancelled_once_it_has_left(
+        uow: UnitOfWork, gateway: SmsGateway, smtp: SmtpReceiver) -> None:
+    scene = await uow.run(_scene, SYSTEM)
+    await uow.run(mv.update_flight, COORD, scene.departure_id, {"gate": "E9"})
+    queued = [m for m in await uow.read(_messages) if m.event == "gate_changed"]
+    assert len(queued) == 2 and {m.state for m in queued} == {OutboxState.QUEUED}
+    await uow.run(mv.update_flight, SYSTEM, scene.departure_id, {
+        "flight_state": "DEP", "actual_at": datetime(2026, 9, 15, 10, 4, tzinfo=UTC)},
+        source="feed")
+    run = await _sender(uow, gateway, smtp).drain()
+    assert run.sent == 0 and gateway.received == []
+    rows = [m for m in await uow.read(_messages) if m.event == "gate_changed"]
+    assert {(m.state, m.last_error) for m in rows} == {
+        (OutboxState.CANCELLED, "flight already left")}
+    assert sorted(a for a in await uow.read(_attempts) if a[1] == "cancel") == sorted(
+        (m.id, "cancel") for m in rows)

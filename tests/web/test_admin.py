@@ -121,6 +121,26 @@ def test_admin_sees_the_pages(site: Site) -> None:
 
 # -- users --------------------------------------------------------------------------------
 
+def test_the_new_user_form_ticks_no_airport(site: Site) -> None:
+    """A new user works at no airport until the admin ticks one (the domain refuses none:
+    "choose their airports"); a refused form keeps what the admin ticked."""
+    with desk(site) as d:
+        client = d.sign_in("admin")
+        page = client.get("/admin/users").text
+        form = page[page.index('id="add-user"'):]
+        form = form[:form.index("</form>")]
+        boxes = re.findall(r'<input type="checkbox" name="airports"[^>]*>', form)
+        assert boxes == ['<input type="checkbox" name="airports" value="AMS">']
+        assert [b for b in boxes if "checked" in b] == []
+        kept = client.post("/admin/users", data={
+            **NEW_USER, "password": "short", "_csrf": d.csrf("admin")})
+        assert kept.status_code == 422, kept.text
+        form = kept.text[kept.text.index('id="add-user"'):]
+        form = form[:form.index("</form>")]
+        ticked = re.findall(r'<input type="checkbox" name="airports"[^>]*checked[^>]*>', form)
+        assert ticked == ['<input type="checkbox" name="airports" value="AMS" checked>']
+
+
 def test_added_user_can_sign_in(site: Site) -> None:
     with desk(site) as d:
         client = d.sign_in("admin")

@@ -95,6 +95,18 @@ def test_api_refusals_and_roles(site: Site) -> None:
             "operational_date": "2026-09-15", "scheduled_at": "2026-09-15T09:00:00Z",
             "origin": "AMS", "destination": "ERBIL"})
         assert bad.status_code == 422 and bad.json()["field"] == "destination"
+        far = client.post("/api/v1/plan/movements", headers=h, json={
+            "airport": "AMS", "kind": "arrival", "flight": "KL1572",
+            "operational_date": "9999-12-31", "scheduled_at": "9999-12-31T09:00:00Z",
+            "origin": "EBL", "destination": "AMS"})
+        assert far.status_code == 422, far.text
+        assert far.json()["error"] == (
+            "date 9999-12-31 is more than 2 years ahead; plan flights up to 2028-09-15")
+        itself = client.post("/api/v1/plan/movements", headers=h, json={
+            "airport": "AMS", "kind": "arrival", "flight": "KL1572",
+            "operational_date": "2026-09-15", "scheduled_at": "2026-09-15T09:00:00Z",
+            "origin": "AMS", "destination": "AMS"})
+        assert itself.status_code == 422 and itself.json()["field"] == "origin"
         wrong = client.post("/api/v1/plan/cases", headers=h,
                             json={"airport": "RTM", "reference": "X"})
         assert wrong.status_code == 404

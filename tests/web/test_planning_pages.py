@@ -129,15 +129,17 @@ def test_bad_input_says_what_and_where_and_writes_nothing(site: Site) -> None:
         audits = _count(site, client, AuditEntry)
         for data, message in (
                 ({"flight": "KL1571", "date": "15-09-2026", "time": "10:00",
-                  "destination": "EBL"}, "date '15-09-2026': expected YYYY-MM-DD"),
+                  "destination": "EBL"}, "Date '15-09-2026': expected YYYY-MM-DD"),
                 ({"flight": "KL1571", "date": "2026-09-15", "time": "25:00",
-                  "destination": "EBL"}, "time '25:00': expected HH:MM"),
+                  "destination": "EBL"}, "Not saved (Time (local)): Time (local) '25:00': "
+                                         "expected HH:MM"),
                 ({"flight": "KL1571", "date": "2026-09-15", "time": "10:00",
                   "destination": "ERBIL"}, "destination 'ERBIL' is not an IATA airport code")):
             resp = _post(client, "/plan/movements", csrf, "", airport="AMS", kind="departure",
                          **data)
             assert resp.status_code == 422, resp.text
             assert message in html.unescape(resp.text)
+            assert "(time)" not in resp.text
         resp = _post(client, "/plan/cases", csrf, "", airport="AMS", reference="")
         assert resp.status_code == 422 and "case reference is required" in resp.text
         assert _count(site, client, Case) == cases
@@ -146,6 +148,41 @@ def test_bad_input_says_what_and_where_and_writes_nothing(site: Site) -> None:
                           **{**MEMBER, "nationality": "XYZ"})
         assert passenger.status_code == 422 and "(nationality)" in passenger.text
         assert _count(site, client, Passenger, Passenger.surname == "Karim") == 0
+
+
+def test_dates_far_off_and_a_flight_to_its_own_airport_are_refused(site: Site) -> None:
+    """The site's today is 2026-09-15: plans from 2026-09-08 to 2028-09-15; a departure
+    goes to, an arrival comes from, another airport.  Nothing is written."""
+    with TestClient(site.app, base_url=BASE) as client:
+        csrf = login(client, "coord")
+        movements = _count(site, client, Movement)
+        audits = _count(site, client, AuditEntry)
+        for kind, data, message in (
+                ("departure", {"date": "1900-01-01", "destination": "EBL"},
+                 "Not saved (Date): date 1900-01-01 is more than 7 days ago; plan flights "
+                 "from 2026-09-08"),
+                ("departure", {"date": "9999-12-31", "destination": "EBL"},
+                 "Not saved (Date): date 9999-12-31 is more than 2 years ahead; plan "
+                 "flights up to 2028-09-15"),
+                ("arrival", {"date": "2026-09-15", "origin": "AMS"},
+                 "Not saved (From): from AMS: a flight arriving at AMS comes from another airport"),
+                ("departure", {"date": "2026-09-15", "destination": "ams"},
+                 "Not saved (To): to AMS: a flight leaving AMS goes to another airport"),
+                ("transit", {"in_flight": "KL1", "in_date": "9999-12-31", "in_time": "09:00",
+                             "in_origin": "LHR", "out_flight": "KL2", "out_date": "2026-09-15",
+                             "out_time": "11:00", "out_destination": "EBL"},
+                 "Not saved (Inbound leg, Date): date 9999-12-31 is more than 2 years")):
+            form = data if kind == "transit" else {"flight": "KL1571", "time": "10:00", **data}
+            resp = _post(client, "/plan/movements", csrf, "", airport="AMS", kind=kind, **form)
+            assert resp.status_code == 422, resp.text
+            assert message in html.unescape(resp.text)
+        for day in ("2026-09-08", "2028-09-15"):  # the window's ends are allowed
+            resp = _post(client, "/plan/movements", csrf, "", airport="AMS",
+                         kind="departure", flight="KL1571", date=day, time="10:00",
+                         destination="EBL")
+            assert resp.status_code == 303, resp.text
+        assert _count(site, client, Movement) == movements + 2
+        assert _count(site, client, AuditEntry) == audits + 2
 
 
 def test_gate_staff_cannot_plan(site: Site) -> None:

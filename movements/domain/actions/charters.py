@@ -20,7 +20,14 @@ from ..planning_queries import CREW_ROLES, legs_of, route_of
 from ..uow import Tx
 from ._common import check_version, clean_text, get_or_404, touch
 from .movements import NewMovement, create_movement
-from .planning import _airport_in_scope, _not_cancelled, _plan_check, booked_on, load_movement
+from .planning import (
+    _airport_in_scope,
+    _not_cancelled,
+    _plan_check,
+    booked_on,
+    check_new_plan,
+    load_movement,
+)
 
 #: The largest aircraft the agency charters seat fewer than this.
 MAX_SEATS = 600
@@ -74,6 +81,10 @@ def plan_charter(tx: Tx, new: NewMovement, operator: str, seat_capacity: int,
     _check_route(new.origin, new.scheduled_at, stops)
     _airport_in_scope(tx, new.airport)
     codes = tuple(s.code.strip().upper() for s in stops)
+    check_new_plan(tx, NewMovement(
+        airport=new.airport, kind=MovementKind.DEPARTURE, carrier=new.carrier,
+        flight_number=new.flight_number, operational_date=new.operational_date,
+        origin=new.origin, destination=codes[-1], scheduled_at=new.scheduled_at))
     movement_id = create_movement(tx, NewMovement(
         airport=new.airport, kind=MovementKind.DEPARTURE, carrier=new.carrier,
         flight_number=new.flight_number, operational_date=new.operational_date,

@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session
 
 from ..access import Need, access_outbox_message, access_passenger, may_at
 from ..errors import ConflictError, NotFound, RuleViolation
-from ..models import Airport, Organisation, Role
+from ..models import Airport, Movement, Organisation, Role
+from ..outbox import BEFORE_DEPARTURE_EVENTS, LEFT_REASON, departure_left
 from ..outbox_models import (
     CaseCounterpart,
     Channel,
@@ -85,6 +86,12 @@ def claim_due(tx: Tx, limit: int = 20, claim: timedelta = CLAIM, *,
             tx.session.add(OutboxAttempt(message_id=row.id, at=now, outcome="cancel",
                                          detail=row.last_error))
             continue
+        if _flight_left(tx.session, row):  # a gate/delay SMS for a flight that has gone
+            row.state, row.claimed_until = S.CANCELLED, None
+            row.last_error = LEFT_REASON
+            tx.session.add(OutboxAttempt(message_id=row.id, at=now, outcome="cancel",
+                                         detail=row.last_error))
+            continue
         row.state = S.SENDING
         row.claimed_until = now + claim
         row.attempts += 1
@@ -94,6 +101,14 @@ def claim_due(tx: Tx, limit: int = 20, claim: timedelta = CLAIM, *,
                             row.subject, row.body, row.attempts,
                             hook.secret if hook is not None else None))
     return out
+
+
+def _flight_left(session: Session, row: OutboxMessage) -> bool:
+    if row.passenger_id is None or row.movement_id is None \
+            or row.event not in BEFORE_DEPARTURE_EVENTS:
+        return False
+    movement = session.get(Movement, row.movement_id)
+    return movement is not None and departure_left(movement)
 
 
 def _opted_out(session: Session, row: OutboxMessage) -> bool:

@@ -11,7 +11,7 @@ the field at fault and change nothing.  Charters live in ``charters``; readiness
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -159,6 +159,49 @@ def chronic_condition(value: str | None) -> ChronicCondition | None:
                             field="chronic_condition") from None
 
 
+#: How far back and ahead a new plan's date may lie (around the airport's today).
+PLAN_DAYS_BACK = 7
+PLAN_YEARS_AHEAD = 2
+
+
+def check_new_plan(tx: Tx, new: NewMovement, prefix: str = "") -> None:
+    """A new plan's date lies from ``PLAN_DAYS_BACK`` days ago to ``PLAN_YEARS_AHEAD``
+    years ahead, and the leg's other end is another airport than this one (no AMS to
+    AMS).  ``prefix`` names the leg's fields on a transit form ("in_", "out_")."""
+    check_plan_date(tx, new.operational_date, f"{prefix}date")
+    check_other_end(new.airport, new.kind, new.origin, new.destination, prefix)
+
+
+def check_plan_date(tx: Tx, day: date, field: str = "date") -> None:
+    """``day`` lies from ``PLAN_DAYS_BACK`` days ago to ``PLAN_YEARS_AHEAD`` years ahead
+    of today; else a ``RuleViolation`` saying the window's end."""
+    today = tx.now.date()
+    first = today - timedelta(days=PLAN_DAYS_BACK)
+    try:
+        last = today.replace(year=today.year + PLAN_YEARS_AHEAD)
+    except ValueError:  # 29 February
+        last = today.replace(year=today.year + PLAN_YEARS_AHEAD, day=28)
+    if day < first:
+        raise RuleViolation(f"date {day.isoformat()} is more than {PLAN_DAYS_BACK} days ago; "
+                            f"plan flights from {first.isoformat()}", field=field)
+    if day > last:
+        raise RuleViolation(f"date {day.isoformat()} is more than {PLAN_YEARS_AHEAD} years "
+                            f"ahead; plan flights up to {last.isoformat()}", field=field)
+
+
+def check_other_end(airport: str, kind: MovementKind, origin: str | None,
+                    destination: str | None, prefix: str = "") -> None:
+    """A leg leaving the airport goes elsewhere; one arriving comes from elsewhere."""
+    here = airport.strip().upper()
+    leaves_here = kind in (MovementKind.DEPARTURE, MovementKind.TRANSIT_OUT)
+    other, name, label = ((destination, "destination", "to") if leaves_here
+                          else (origin, "origin", "from"))
+    if (other or "").strip().upper() == here:
+        what = (f"a flight leaving {here} goes to" if leaves_here
+                else f"a flight arriving at {here} comes from")
+        raise RuleViolation(f"{label} {here}: {what} another airport", field=f"{prefix}{name}")
+
+
 def plan_movement(tx: Tx, new: NewMovement) -> int:
     """Plan a departure or an arrival on a scheduled flight (or a charter).
 
@@ -168,6 +211,7 @@ def plan_movement(tx: Tx, new: NewMovement) -> int:
     if new.kind in (MovementKind.TRANSIT_IN, MovementKind.TRANSIT_OUT):
         raise RuleViolation("a transit is planned with both legs (plan_transit)", field="kind")
     _airport_in_scope(tx, new.airport)
+    check_new_plan(tx, new)
     return create_movement(tx, new)
 
 
@@ -193,6 +237,8 @@ def plan_transit(tx: Tx, inbound: NewMovement, onward: NewMovement) -> PlannedTr
     if inbound.airport.upper() != onward.airport.upper():
         raise RuleViolation("both legs of a transit are at the same airport", field="airport")
     _airport_in_scope(tx, inbound.airport)
+    check_new_plan(tx, replace(inbound, kind=MovementKind.TRANSIT_IN), "in_")
+    check_new_plan(tx, replace(onward, kind=MovementKind.TRANSIT_OUT), "out_")
     in_id = create_movement(tx, replace(inbound, kind=MovementKind.TRANSIT_IN))
     out_id = create_movement(tx, replace(onward, kind=MovementKind.TRANSIT_OUT))
     link_transit(tx, in_id, out_id)
@@ -248,6 +294,12 @@ def edit_movement(tx: Tx, movement_id: int, changes: dict[str, Any],
             after[key] = value
     if not after:
         return False
+    if "operational_date" in after:  # a new date obeys the plan's window
+        check_plan_date(tx, after["operational_date"])
+    if "origin" in after or "destination" in after:
+        check_other_end(movement.airport.iata, movement.kind,
+                        after.get("origin", movement.origin),
+                        after.get("destination", movement.destination))
     carrier = after.get("carrier", movement.carrier)
     number = after.get("flight_number", movement.flight_number)
     day = after.get("operational_date", movement.operational_date)
