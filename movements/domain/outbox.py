@@ -350,34 +350,29 @@ def _handed_over(tx: Tx, session: Session, handover_id: int) -> int:
     handover = session.get(Handover, handover_id)
     if handover is None:
         return 0
-    verify = {"verify_url": "{public_url}/verify/" + handover.document_id,
-              "people": len(handover.passengers)}
-    hooks = queue_webhooks(tx, handover.movement, Event.HANDED_OVER, f"h{handover.id}",
-                           verify)
-    to = organisation_recipient(session, handover.receiving_organisation_id)
-    if to is None:
-        return hooks
-    subject, body = texts.handover_text(Event.HANDED_OVER, handover)
-    return hooks + (1 if queue(
-        tx, key=f"{Event.HANDED_OVER}:h{handover.id}:o{to.organisation_id}",
-        event=Event.HANDED_OVER, to=to, movement=handover.movement, subject=subject,
-        body=body) else 0)
+    return _tell_receiver(tx, handover, Event.HANDED_OVER,
+                          {"verify_url": "{public_url}/verify/" + handover.document_id,
+                           "people": len(handover.passengers)})
 
 
 def queue_manifest_issued(tx: Tx, handover: Handover) -> int:
     """The receiving organisation hears that the manifest is issued, with the link to
     verify it (called by ``issue_handover_manifest`` the first time it stores one)."""
-    session = tx.session
-    hooks = queue_webhooks(tx, handover.movement, Event.MANIFEST_ISSUED, f"h{handover.id}",
-                           {"verify_url": "{public_url}/verify/" + handover.document_id})
-    to = organisation_recipient(session, handover.receiving_organisation_id)
+    return _tell_receiver(tx, handover, Event.MANIFEST_ISSUED,
+                          {"verify_url": "{public_url}/verify/" + handover.document_id})
+
+
+def _tell_receiver(tx: Tx, handover: Handover, kind: str, payload: dict[str, object]) -> int:
+    """Webhooks of the handover's movement, and an e-mail to its receiving organisation
+    (when it has an address), for one handover event; returns how many rows were added."""
+    hooks = queue_webhooks(tx, handover.movement, kind, f"h{handover.id}", payload)
+    to = organisation_recipient(tx.session, handover.receiving_organisation_id)
     if to is None:
         return hooks
-    subject, body = texts.handover_text(Event.MANIFEST_ISSUED, handover)
+    subject, body = texts.handover_text(kind, handover)
     return hooks + (1 if queue(
-        tx, key=f"{Event.MANIFEST_ISSUED}:h{handover.id}:o{to.organisation_id}",
-        event=Event.MANIFEST_ISSUED, to=to, movement=handover.movement, subject=subject,
-        body=body) else 0)
+        tx, key=f"{kind}:h{handover.id}:o{to.organisation_id}", event=kind, to=to,
+        movement=handover.movement, subject=subject, body=body) else 0)
 
 
 def queue_flight_details(tx: Tx, movement: Movement, passengers: Iterable[Passenger]
