@@ -35,12 +35,21 @@ from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.exc import DBAPIError
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential,
+)
+from tenacity.wait import wait_base
 
 from movements.domain.actions import alerts as alert_actions
 from movements.domain.actions import leases, prenotification, pruning, retention
-from movements.domain.errors import DomainError
+from movements.domain.errors import Busy, DomainError
 from movements.domain.storage import StorageUnavailable
-from movements.domain.uow import Actor
+from movements.domain.uow import Actor, is_lock_timeout
 from movements.feed.client import FeedClient, FeedPoller, FeedResult
 from movements.notify.channels import Channels
 from movements.notify.sender import OutboxSender
@@ -52,6 +61,20 @@ log = logging.getLogger(__name__)
 JOB_ACTOR = Actor.system("jobs")
 #: Failed lease renewals back off 2, 4, 8 ... seconds, up to this.
 LEASE_MAX_BACKOFF_SECONDS = 60
+
+
+#: A job run that meets a busy database (a bulk write's chunk, a checkpoint, another
+#: process's write) tries this often in all; each try already waits the write bound
+#: (``uow.WRITE_WAIT_SECONDS``), and the next scheduled run tries again anyway.
+BUSY_ATTEMPTS = 3
+
+
+def database_busy(exc: BaseException) -> bool:
+    """True for "the database is busy/locked": the unit of work's ``Busy`` (a write that
+    did not get the database within its bound) or a raw lock timeout from a read
+    (SQLite's ``database is locked``, PostgreSQL's 55P03).  An expected operating
+    condition for a job: retried, then one warning line, never a traceback."""
+    return isinstance(exc, Busy) or (isinstance(exc, DBAPIError) and is_lock_timeout(exc))
 
 
 def default_holder() -> str:
@@ -82,6 +105,9 @@ class JobRunner:
         self._running: set[asyncio.Task[None]] = set()
         self._lease_failures = 0
         self._lease_retry_at: datetime | None = None
+        #: How a job run retries a busy database (tests shorten the wait).
+        self.busy_attempts = BUSY_ATTEMPTS
+        self.busy_wait: wait_base = wait_exponential(multiplier=0.5, max=4)
 
     def _build_poller(self, feed: FeedSettings) -> FeedPoller:
         client = FeedClient(feed.url, feed.app_id, feed.app_key,
@@ -121,7 +147,10 @@ class JobRunner:
             self._lease_failures += 1
             delay = min(LEASE_MAX_BACKOFF_SECONDS, 2 ** self._lease_failures)
             self._lease_retry_at = self.clock.now() + timedelta(seconds=delay)
-            if not isinstance(exc, StorageUnavailable):  # that one is logged once a minute
+            if database_busy(exc):  # expected under a bulk write: the next renewal retries
+                log.warning("jobs: could not renew the lease: the database is busy; next "
+                            "try in %d s", delay)
+            elif not isinstance(exc, StorageUnavailable):  # logged once a minute elsewhere
                 log.error("jobs: could not renew the lease (%s: %s); next try in %d s",
                           type(exc).__name__, str(exc).splitlines()[0] if str(exc) else "",
                           delay)
@@ -177,6 +206,8 @@ class JobRunner:
                                             code)
             except StorageUnavailable:
                 return runs  # logged once a minute by StorageHealth
+            except Busy:
+                raise  # the job's run retries it (``_job``); evaluating again is harmless
             except DomainError as exc:
                 log.info("jobs: alerts at %s not evaluated: %s", code, exc.message)
         return runs
@@ -206,21 +237,40 @@ class JobRunner:
 
     # -- the scheduler --------------------------------------------------------------
     def _job(self, body: Callable[[], Awaitable[object]]) -> Callable[[], Awaitable[None]]:
+        """One scheduled run of ``body``: a busy database is tried again (tenacity, up
+        to ``busy_attempts``), then skipped with one warning line; storage faults are
+        quiet (StorageHealth logs them); anything else is logged with its traceback and
+        the schedule goes on."""
+        name = getattr(body, "__name__", "job")
+
+        def said_busy(state: RetryCallState) -> None:
+            wait = state.next_action.sleep if state.next_action else 0.0
+            log.info("jobs: %s: the database is busy; trying again in %.1f s", name, wait)
+
         async def run() -> None:
             task = asyncio.current_task()
             if task is not None:
                 self._running.add(task)  # type: ignore[arg-type]
             try:
-                await body()
+                async for attempt in AsyncRetrying(
+                        retry=retry_if_exception(database_busy),
+                        stop=stop_after_attempt(self.busy_attempts), wait=self.busy_wait,
+                        before_sleep=said_busy, reraise=True):
+                    with attempt:
+                        await body()
             except StorageUnavailable:
                 pass  # an operating state, logged once a minute by StorageHealth
-            except Exception:  # noqa: BLE001 - one bad run must not stop the schedule
-                log.exception("jobs: %s failed", getattr(body, "__name__", body))
+            except Exception as exc:  # noqa: BLE001 - one bad run must not stop the schedule
+                if database_busy(exc):
+                    log.warning("jobs: %s skipped: the database stayed busy (%d tries); "
+                                "the next run tries again", name, self.busy_attempts)
+                else:
+                    log.exception("jobs: %s failed", name)
             finally:
                 if task is not None:
                     self._running.discard(task)  # type: ignore[arg-type]
 
-        run.__name__ = getattr(body, "__name__", "job")
+        run.__name__ = name
         return run
 
     def start(self) -> JobRunner:
@@ -266,4 +316,5 @@ def start_jobs(services: Services) -> JobRunner:
     return JobRunner(services).start()
 
 
-__all__ = ["JOB_ACTOR", "JobRunner", "default_holder", "start_jobs"]
+__all__ = ["BUSY_ATTEMPTS", "JOB_ACTOR", "JobRunner", "database_busy", "default_holder",
+           "start_jobs"]
