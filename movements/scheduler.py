@@ -46,7 +46,7 @@ from tenacity import (
 from tenacity.wait import wait_base
 
 from movements.domain.actions import alerts as alert_actions
-from movements.domain.actions import leases, prenotification, pruning, retention
+from movements.domain.actions import bulk, leases, prenotification, pruning, retention
 from movements.domain.errors import Busy, DomainError
 from movements.domain.storage import StorageUnavailable
 from movements.domain.uow import Actor, is_lock_timeout
@@ -235,6 +235,12 @@ class JobRunner:
                 f"{k}={v}" for k, v in summary.counts().items() if v))
         return summary
 
+    async def recover_bulk(self) -> list[str] | None:
+        """Roll back bulk writes left unfinished by a process that died (``bulk``)."""
+        if not self.is_leader:
+            return None
+        return await bulk.recover_unfinished(self.services.uow, JOB_ACTOR)
+
     # -- the scheduler --------------------------------------------------------------
     def _job(self, body: Callable[[], Awaitable[object]]) -> Callable[[], Awaitable[None]]:
         """One scheduled run of ``body``: a busy database is tried again (tenacity, up
@@ -291,6 +297,7 @@ class JobRunner:
                           seconds=s.outbox_interval_seconds, id="outbox")
         scheduler.add_job(self._job(self.purge), "interval",
                           seconds=s.retention_interval_seconds, id="retention")
+        scheduler.add_job(self._job(self.recover_bulk), "interval", seconds=60, id="bulk")
         scheduler.start()
         self.scheduler = scheduler
         log.info("jobs: scheduler started as %s", self.holder)
@@ -311,10 +318,26 @@ class JobRunner:
         self.pollers = {}
 
 
+async def recover_bulk_writes(services: Services) -> None:
+    """At a process start: roll back the bulk writes a killed process left unfinished
+    (``bulk.recover_unfinished``).  A busy or unavailable database is left to the jobs'
+    next try, with one warning line."""
+    try:
+        await bulk.recover_unfinished(services.uow, Actor.system("recovery"))
+    except StorageUnavailable:
+        pass  # logged once a minute by StorageHealth
+    except Exception as exc:  # noqa: BLE001 - a start must not fail for this
+        if database_busy(exc):
+            log.warning("bulk: the database is busy; unfinished bulk writes are rolled "
+                        "back by the jobs later")
+        else:
+            log.exception("bulk: rolling back unfinished bulk writes failed")
+
+
 def start_jobs(services: Services) -> JobRunner:
     """Called from the app's lifespan when ``settings.run_jobs``."""
     return JobRunner(services).start()
 
 
 __all__ = ["BUSY_ATTEMPTS", "JOB_ACTOR", "JobRunner", "database_busy", "default_holder",
-           "start_jobs"]
+           "recover_bulk_writes", "start_jobs"]

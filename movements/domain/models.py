@@ -420,6 +420,26 @@ class ImportUndo(Base):
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the row before (update/delete)
 
 
+class BulkBatch(Base):
+    """One chunked bulk write (a passenger import, a telex list, a demo year): what it
+    is, whose process runs it, and how it ended (``actions.bulk``).  A process killed
+    mid-write leaves ``running`` with its journal (``import_undo``); the next start, or
+    the jobs, roll it back from that journal and say so here (``recovered``)."""
+
+    __tablename__ = "bulk_batch"
+    batch: Mapped[str] = mapped_column(String(40), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30))  # passenger_import | telex_list | ...
+    airport: Mapped[str | None] = mapped_column(String(3), index=True)
+    label: Mapped[str | None] = mapped_column(String(200))  # e.g. the file's name
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    owner: Mapped[str] = mapped_column(String(200))  # host:pid:token of its process
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    heartbeat_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    detail: Mapped[str | None] = mapped_column(String(500))
+
+
 class StreamEvent(Base):
     __tablename__ = "stream_event"
     __table_args__ = (UniqueConstraint("stream", "seq", name="uq_stream_event_seq"),)
