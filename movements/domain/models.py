@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    event,
     false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -418,6 +419,19 @@ class ImportUndo(Base):
     table_name: Mapped[str] = mapped_column(String(60))
     row_key: Mapped[dict[str, Any]] = mapped_column(JSON)
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the row before (update/delete)
+
+
+@event.listens_for(Movement, "load")
+def _remember_loaded_day(movement: Movement, _context: object) -> None:
+    """The day a movement had when this transaction read it: a change of date must also
+    reach the board of that day, which then drops the row (``uow.streams_of``)."""
+    movement.__dict__["_loaded_day"] = movement.__dict__.get("operational_date")
+
+
+def loaded_day(movement: Movement) -> date | None:
+    """The movement's ``operational_date`` as this session first read it (None: new)."""
+    value = movement.__dict__.get("_loaded_day")
+    return value if isinstance(value, date) else None
 
 
 class BulkBatch(Base):

@@ -36,6 +36,7 @@ from .models import (
     StreamCounter,
     StreamEvent,
     Transit,
+    loaded_day,
 )
 from .storage import StorageHealth, StorageUnavailable, classify
 from .streams import EVERY_AIRPORT, board_stream, movement_stream, report_counter
@@ -351,7 +352,12 @@ def streams_of(session: Session, movement: Movement) -> list[str]:
         legs.append(other)
     names: list[str] = []
     for leg in legs:
-        for name in (board_stream(leg.airport.iata, leg.operational_date),
+        # A leg whose date this transaction changed is also on the board of its old day
+        # until that board hears of it (then it drops the row, as a fresh page would).
+        before = loaded_day(leg)
+        days = [leg.operational_date, *([before] if before not in (None, leg.operational_date)
+                                        else [])]
+        for name in (*(board_stream(leg.airport.iata, d) for d in days if d is not None),
                      movement_stream(leg.id)):
             if name not in names:
                 names.append(name)
