@@ -6,7 +6,7 @@ airport has its own ``FeedPoller`` with its own feed settings (``Settings.feed_f
 its ``MOVEMENTS_FEEDS`` entry, else the deployment's feed URL), its own backoff and its
 own transaction, so one airport's failing feed never holds up another's.
 
-The retention job is one transaction per run (``retention.purge_personal_data``): the
+The retention job runs in bounded transactions (``retention.purge_in_chunks``): the
 personal data whose retention period ended, everything else that names those people
 (handovers, manifest bytes, telexes, notes...), and the short-lived buffers
 (``pruning``: live-stream replay rows older than two days, stored write replies older
@@ -220,11 +220,11 @@ class JobRunner:
         await self.sender.run_once()
 
     async def purge(self) -> retention.PurgeSummary | None:
-        """The retention purge and the buffer pruning, in one transaction."""
+        """The retention purge and the buffer pruning, in bounded transactions."""
         if not self.is_leader:
             return None
-        summary = await self.services.uow.run(
-            retention.purge_personal_data, JOB_ACTOR, self.settings.retention_days,
+        summary = await retention.purge_in_chunks(
+            self.services.uow, JOB_ACTOR, self.settings.retention_days,
             stream_events_older_than=pruning.STREAM_EVENT_AGE,
             responses_older_than=pruning.RESPONSE_AGE)
         if summary.purged:
