@@ -147,6 +147,27 @@ def _recovered(tx: Tx, batch: str) -> None:
                     "label": row.label}, detail="rolled back after its process stopped")
 
 
+def _undone(tx: Tx, batch: str, why: str) -> None:
+    end(tx, batch, UNDONE, why)
+
+
+async def undo_batch(uow: UnitOfWork, actor: Actor, batch: str, why: str) -> None:
+    """Put back what the committed chunks of ``batch`` wrote (its journal), in bounded
+    steps, in the writing process; a busy step is tried again (20 tries, each waiting
+    the write bound); the record ends ``undone``.  Raises Busy if it never got in (the
+    batch then stays ``running`` and the jobs roll it back later)."""
+    for _ in range(20):
+        try:
+            ids = await uow.run(_undo_order, actor, batch)
+            for i in range(0, len(ids), UNDO_STEP):
+                await uow.run(_undo_step, actor, batch, ids[i:i + UNDO_STEP])
+            await uow.run(_undone, actor, batch, why)
+            return
+        except Busy:
+            continue
+    raise Busy()
+
+
 async def recover_unfinished(uow: UnitOfWork, actor: Actor,
                              alive: Callable[[str, datetime, datetime], bool] = owner_alive
                              ) -> list[str]:
@@ -173,4 +194,4 @@ async def recover_unfinished(uow: UnitOfWork, actor: Actor,
 
 
 __all__ = ["DONE", "RECOVERED", "RUNNING", "UNDONE", "BatchRow", "beat", "end", "owner_alive",
-           "recent", "recover_unfinished", "start", "this_process"]
+           "recent", "recover_unfinished", "start", "this_process", "undo_batch"]
