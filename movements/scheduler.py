@@ -35,7 +35,6 @@ from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from sqlalchemy.exc import DBAPIError
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
@@ -49,7 +48,7 @@ from movements.domain.actions import alerts as alert_actions
 from movements.domain.actions import bulk, leases, prenotification, pruning, retention
 from movements.domain.errors import Busy, DomainError
 from movements.domain.storage import StorageUnavailable
-from movements.domain.uow import Actor, is_lock_timeout
+from movements.domain.uow import Actor, database_busy
 from movements.feed.client import FeedClient, FeedPoller, FeedResult
 from movements.notify.channels import Channels
 from movements.notify.sender import OutboxSender
@@ -67,14 +66,6 @@ LEASE_MAX_BACKOFF_SECONDS = 60
 #: process's write) tries this often in all; each try already waits the write bound
 #: (``uow.WRITE_WAIT_SECONDS``), and the next scheduled run tries again anyway.
 BUSY_ATTEMPTS = 3
-
-
-def database_busy(exc: BaseException) -> bool:
-    """True for "the database is busy/locked": the unit of work's ``Busy`` (a write that
-    did not get the database within its bound) or a raw lock timeout from a read
-    (SQLite's ``database is locked``, PostgreSQL's 55P03).  An expected operating
-    condition for a job: retried, then one warning line, never a traceback."""
-    return isinstance(exc, Busy) or (isinstance(exc, DBAPIError) and is_lock_timeout(exc))
 
 
 def default_holder() -> str:

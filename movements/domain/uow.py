@@ -63,6 +63,14 @@ def is_lock_timeout(exc: BaseException) -> bool:
     return code == "55P03" or "database is locked" in text or "lock timeout" in text \
         or "database table is locked" in text
 
+def database_busy(exc: BaseException) -> bool:
+    """True for "the database is busy/locked": ``Busy`` (a write that did not get the
+    database within its bound) or a raw lock timeout (a read: SQLite's ``database is
+    locked``, PostgreSQL's 55P03).  For the jobs an expected operating condition: retried,
+    then one warning line, never a traceback."""
+    return isinstance(exc, Busy) or (isinstance(exc, DBAPIError) and is_lock_timeout(exc))
+
+
 #: The rolled-back row of ``probe_writes``: big enough to need new pages.
 PROBE_KEY = "~storage-probe"
 PROBE_BYTES = 16384
