@@ -32,6 +32,8 @@ from pathlib import Path
 from babel.dates import format_date, format_datetime
 from babel.support import NullTranslations, Translations
 
+from movements.domain.phrases import Phrase
+
 DOMAIN = "console"
 LOCALE_DIR = Path(__file__).parent / "locales"
 DEFAULT = "en"
@@ -84,13 +86,17 @@ def use_locale(locale: str) -> Iterator[None]:
         _current.reset(token)
 
 
-def gettext(message: str, locale: str | None = None) -> str:
+def gettext(message: str | Phrase, locale: str | None = None) -> str:
     """``message`` in ``locale`` (default: the current language).  Text with no entry in
     the catalogue (a name, a value) comes back as it is; the empty string stays empty (a
-    catalogue's "" entry is its header, never a translation)."""
+    catalogue's "" entry is its header, never a translation).  A domain ``Phrase`` is
+    rendered with its values, each nested phrase translated too."""
+    catalogue = translations(known(locale or current()))
+    if isinstance(message, Phrase):
+        return message.render(lambda key: catalogue.gettext(key) if key else key)
     if not message:
         return message
-    return translations(known(locale or current())).gettext(message)
+    return catalogue.gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int, locale: str | None = None) -> str:
@@ -116,7 +122,7 @@ def document_locale() -> str:
     return _document.get()
 
 
-def document_gettext(message: str) -> str:
+def document_gettext(message: str | Phrase) -> str:
     """``message`` in the language of the document being built."""
     return gettext(message, _document.get())
 
