@@ -30,6 +30,7 @@ from functools import cache
 from pathlib import Path
 
 from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
 from movements.domain.phrases import Phrase
@@ -169,3 +170,8 @@ def format_moment(value: datetime, fmt: str = "dd MMM HH:mm", locale: str | None
                   ) -> str:
     """A zone-aware time, already in the wanted zone, with ``locale``'s month names."""
     return format_datetime(value, fmt, tzinfo=value.tzinfo, locale=known(locale or current()))
+
+
+def format_number(value: int | float, locale: str | None = None) -> str:
+    """A count or measure with ``locale``'s separators (``1,234.5`` / ``1.234,5``)."""
+    return format_decimal(value, locale=known(locale or current()))

@@ -75,12 +75,13 @@ class Query:
 
 
 def fmt(value: rp.Cell) -> str:
-    """A cell as shown: whole numbers with thousands separators, nothing for None."""
+    """A cell as shown in the reader's language: numbers with its separators (Babel),
+    text through the catalogue ("yes" / "ja"), nothing for None."""
     if value is None:
         return ""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}"
-    return str(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return i18n.format_number(value)
+    return i18n.gettext(value)
 
 
 def _user(request: Request[Any, Any, Any]) -> AuthUser:
@@ -273,14 +274,19 @@ def _csv_bytes(table: rp.Table) -> bytes:
     shown = display_table(table)
     out = io.StringIO()
     writer = csv.writer(out)
-    # Title and column names in the reader's language; row labels and notes are the
-    # domain's (English, see tests/web/test_dutch_walk.py KNOWN_GAPS).
+    # Title, column names, row labels and the note in the reader's language.
     writer.writerow([f"# {i18n.gettext(shown.title)}"])
     writer.writerow([i18n.gettext(c) for c in shown.columns])
-    writer.writerows(["" if c is None else c for c in row] for row in shown.rows)
+    writer.writerows(_cells(row) for row in shown.rows)
     if shown.note:
-        writer.writerow([f"# {shown.note}"])
+        writer.writerow([f"# {i18n.gettext(shown.note)}"])
     return out.getvalue().encode("utf-8-sig")
+
+
+def _cells(row: tuple[rp.Cell, ...]) -> list[str | int | float]:
+    """A row for a file: text cells (row labels, "yes"/"no") in the reader's language;
+    values without a catalogue entry (dates, codes) come back as they are."""
+    return ["" if c is None else i18n.gettext(c) if isinstance(c, str) else c for c in row]
 
 
 def _xlsx_bytes(tables: list[rp.Table], q: Query) -> bytes:
@@ -307,10 +313,10 @@ def _xlsx_bytes(tables: list[rp.Table], q: Query) -> bytes:
         for cell in (*sheet[1], *sheet[2]):
             cell.font = bold
         for row in shown.rows:
-            sheet.append(["" if c is None else c for c in row])
+            sheet.append(_cells(row))
         if shown.note:
             sheet.append([])
-            sheet.append([shown.note])
+            sheet.append([i18n.gettext(shown.note)])
         sheet.column_dimensions["A"].width = 28
     buffer = io.BytesIO()
     book.save(buffer)
@@ -457,7 +463,9 @@ class TableOut:
 
     @classmethod
     def of(cls, t: rp.Table) -> TableOut:
-        return cls(t.key, t.title, list(t.columns), [list(r) for r in t.rows], t.note)
+        """The table in English (the API is read by machines; msgids are stable)."""
+        return cls(t.key, str(t.title), [str(c) for c in t.columns],
+                   [list(r) for r in t.rows], None if t.note is None else str(t.note))
 
 
 @dataclass(frozen=True)
