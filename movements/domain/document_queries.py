@@ -63,6 +63,7 @@ from .models import (
     Transit,
     User,
 )
+from .phrases import N_, stored_phrase
 from .signatures import parse_strokes
 from .ssr import SSR_CODES, NeedGroup
 from .uow import Actor
@@ -405,7 +406,7 @@ def daily_doc(session: Session, airport_code: str, day: date, *, issued_at: date
                 counts[3] += 1
                 no_shows.append(NoShowEntry(
                     p.case.reference, f"{p.surname.upper()}, {p.given_names}".strip(", "),
-                    m.flight, b.no_show_reason or "no reason recorded"))
+                    m.flight, b.no_show_reason or N_("no reason recorded")))
                 continue
             if final and any(x.kind == final for x in b.milestones):
                 counts[2] += 1
@@ -418,9 +419,12 @@ def daily_doc(session: Session, airport_code: str, day: date, *, issued_at: date
         Alert.airport_id == airport.id, Alert.raised_at >= start,
         Alert.raised_at < start + timedelta(days=1)).order_by(Alert.raised_at, Alert.id))
     flights = {m.id: m.flight for m in movements}
+    from .actions.alerts import message_keys
+
     exceptions = [ExceptionEntry(_local(a.raised_at, tz), flights.get(a.movement_id or -1),
-                                 a.message) for a in alerts]
-    exceptions += [ExceptionEntry(None, m.flight, "Case travels split across flights",
+                                 stored_phrase(a.message_phrase, a.message, message_keys()))
+                  for a in alerts]
+    exceptions += [ExceptionEntry(None, m.flight, N_("Case travels split across flights"),
                                   ref) for ref, m in split_cases.items()]
     issuer = _user(session, issued_by_user_id)
     stamp = _local(issued_at, tz)

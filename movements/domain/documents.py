@@ -25,6 +25,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from movements.domain.phrases import Phrase
 from movements.domain.ssr import SSR_CODES, NeedGroup, SsrCode
 from movements.domain.vocabulary import Lane
 
@@ -455,7 +456,7 @@ class ExceptionEntry:
 
     time_local: datetime | None
     flight: str | None
-    description: str
+    description: str | Phrase  # a phrase: the document renders it in its language
     case_ref: str | None = None
 
 

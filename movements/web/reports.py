@@ -81,7 +81,7 @@ def fmt(value: rp.Cell) -> str:
         return ""
     if isinstance(value, int | float) and not isinstance(value, bool):
         return i18n.format_number(value)
-    return i18n.gettext(value)
+    return i18n.gettext(str(value))
 
 
 def _user(request: Request[Any, Any, Any]) -> AuthUser:
@@ -420,7 +420,8 @@ class ReportPages(Controller):
                                airport=airport, direction=direction, need=need,
                                programme=programme, parts=frozenset({"annual"}))
         doc = overview_doc(q, loaded.annual, _user(request), services)
-        pdf = await asyncio.to_thread(build_annual_overview, doc)  # one page: ~50 ms
+        pdf = await asyncio.to_thread(build_annual_overview, doc,  # one page: ~50 ms
+                                      i18n.current())
         return _download(pdf, "application/pdf",
                          f"annual-overview-{q.start.isoformat()}-{q.end.isoformat()}.pdf")
 
@@ -435,12 +436,18 @@ def overview_doc(q: Query, annual: rp.Report, user: AuthUser, services: Services
     charters = annual.table("charters").rows
     period = str(q.start.year) if (q.start.month, q.start.day) == (1, 1) and \
         (q.end.month, q.end.day) == (12, 31) and q.start.year == q.end.year else \
-        f"{q.start.isoformat()} to {q.end.isoformat()}"
+        i18n.gettext("%(start)s to %(end)s") % {"start": q.start.isoformat(),
+                                                "end": q.end.isoformat()}
+    _ = i18n.gettext  # the reader's language: the request's
     lines = [
-        f"Medical cases: {fmt(medical[0][4])} basic, {fmt(medical[1][4])} chronic.",
-        f"Unaccompanied minors returned: {fmt(minors[0][1])}; family reunification: "
-        f"{fmt(minors[1][4])} travellers, {fmt(minors[2][4])} of them unaccompanied minors.",
-        *(f"Charter {c[1]} on {c[0]}: {c[2]}, {fmt(c[3])} people." for c in charters),
+        _("Medical cases: %(basic)s basic, %(chronic)s chronic.") % {
+            "basic": fmt(medical[0][4]), "chronic": fmt(medical[1][4])},
+        _("Unaccompanied minors returned: %(minors)s; family reunification: %(travellers)s "
+          "travellers, %(reunited_minors)s of them unaccompanied minors.") % {
+            "minors": fmt(minors[0][1]), "travellers": fmt(minors[1][4]),
+            "reunited_minors": fmt(minors[2][4])},
+        *(_("Charter %(flight)s on %(day)s: %(route)s, %(num)s people.") % {
+            "flight": c[1], "day": c[0], "route": c[2], "num": fmt(c[3])} for c in charters),
     ]
     return AnnualOverviewDoc(
         airport_name=", ".join(q.airports), period=period, people=fmt(facts["people"]),
