@@ -33,6 +33,7 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
+from movements.domain.errors import DomainError
 from movements.domain.phrases import Phrase
 
 DOMAIN = "console"
@@ -175,3 +176,10 @@ def format_moment(value: datetime, fmt: str = "dd MMM HH:mm", locale: str | None
 def format_number(value: int | float, locale: str | None = None) -> str:
     """A count or measure with ``locale``'s separators (``1,234.5`` / ``1.234,5``)."""
     return format_decimal(value, locale=known(locale or current()))
+
+
+def refused(exc: DomainError, locale: str | None = None) -> str:
+    """A domain refusal's message in ``locale`` (default: current): its phrase
+    translated, values and all ("movement 9 does not exist" / "beweging 9 bestaat
+    niet")."""
+    return gettext(exc.phrase, locale)

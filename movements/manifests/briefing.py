@@ -110,7 +110,7 @@ def _build(doc: EscortBriefingDoc) -> bytes:
         title=_(TITLE), agency_name=doc.agency_name, airport_name=doc.airport_name,
         document_id=doc.document_id, version=doc.version, issued=fmt_dt(doc.issued_at_local),
         supersedes=supersedes, subject=f"{m.flight} {m.operational_date.isoformat()}",
-        author=doc.issued_by,
+        author=_(doc.issued_by),
     )
     route = " \u2013 ".join(m.route)
     story: list[Flowable] = [*title_block(
@@ -126,7 +126,7 @@ def _build(doc: EscortBriefingDoc) -> bytes:
         (_("Meeting point"), esc(doc.meeting_point or "\u2013")),
         (_("Escorts report at"), fmt_dt(doc.report_time_local)),
         (_("Issued"), _("%(time)s by %(person)s") % {"time": fmt_dt(doc.issued_at_local),
-                                                       "person": esc(doc.issued_by)}),
+                                                       "person": esc(_(doc.issued_by))}),
     ]
     story.append(movement_block(m, extra, doc.verify_url))
 

@@ -76,7 +76,7 @@ def _build(doc: CharterManifestDoc) -> bytes:
         title=_(TITLE), agency_name=doc.agency_name, airport_name=doc.airport_name,
         document_id=doc.document_id, version=doc.version, issued=fmt_dt(doc.issued_at_local),
         supersedes=supersedes, subject=f"{m.flight} {m.operational_date.isoformat()}",
-        author=doc.issued_by,
+        author=_(doc.issued_by),
     )
     route = " \u2013 ".join(m.route)
     story: list[Flowable] = [*title_block(
@@ -89,7 +89,7 @@ def _build(doc: CharterManifestDoc) -> bytes:
         story += [superseding_banner(doc.document_id, doc.version, doc.supersedes_document_id,
                                      doc.supersedes_version, doc.correction_note),
                   Spacer(1, 3)]
-    extra = [(_("Issued"), fmt_dt(doc.issued_at_local)), (_("Issued by"), esc(doc.issued_by))]
+    extra = [(_("Issued"), fmt_dt(doc.issued_at_local)), (_("Issued by"), esc(_(doc.issued_by)))]
     story += [movement_block(m, extra, doc.verify_url), verify_line(doc.verify_url)]
 
     # Headcount per stop, with the total that the rows add up to.
@@ -146,7 +146,7 @@ def _build(doc: CharterManifestDoc) -> bytes:
                 "day": esc(m.operational_date.strftime('%Y-%m-%d'))}, s.base),
     ]))
     story.append(signature_blocks(
-        (_("Prepared by"), [(_("Name"), doc.issued_by), (_("Organisation"), doc.agency_name),
+        (_("Prepared by"), [(_("Name"), _(doc.issued_by)), (_("Organisation"), doc.agency_name),
                             (_("Date and time"), "")]),
         (_("Received by (operating carrier)"), [(_("Name"), ""), (_("Function"), ""),
                                                 (_("Date and time"), "")]),

@@ -50,7 +50,7 @@ def _build(doc: DailyReportDoc) -> bytes:
     info = PageInfo(
         title=_(TITLE), agency_name=doc.agency_name, airport_name=doc.airport_name,
         document_id=doc.document_id, version=None, issued=fmt_dt(doc.issued_at_local),
-        subject=doc.report_date.isoformat(), author=doc.issued_by,
+        subject=doc.report_date.isoformat(), author=_(doc.issued_by),
     )
     story: list[Flowable] = [*title_block(
         f"{_(TITLE)} \u2013 {fmt_long_date(doc.report_date)}",
@@ -64,7 +64,7 @@ def _build(doc: DailyReportDoc) -> bytes:
     facts = field_grid([
         (_("Report date"), doc.report_date.isoformat()),
         (_("Issued"), fmt_dt(doc.issued_at_local)),
-        (_("Issued by"), esc(doc.issued_by)),
+        (_("Issued by"), esc(_(doc.issued_by))),
     ], CONTENT_W - (30 * mm if doc.verify_url else 0), columns=3)
     if doc.verify_url:
         top = Table([[facts, qr_drawing(doc.verify_url, 20 * mm)]],
@@ -122,7 +122,7 @@ def _build(doc: DailyReportDoc) -> bytes:
         story.append(Text(_("None."), s.base))
 
     story.append(signature_blocks(
-        (_("Reported by"), [(_("Name"), doc.issued_by), (_("Date and time"), "")]),
+        (_("Reported by"), [(_("Name"), _(doc.issued_by)), (_("Date and time"), "")]),
         (_("Seen by (team lead)"), [(_("Name"), ""), (_("Date and time"), "")]),
     ))
     return render(story, info)

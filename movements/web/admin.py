@@ -197,7 +197,7 @@ class Admin(Controller):
         except DomainError as exc:
             return await _users_page(request, services,
                                      message=i18n.gettext("Not added: %(reason)s") % {
-                                         "reason": i18n.gettext(exc.message)},
+                                         "reason": i18n.refused(exc)},
                                      kind="error", form=kept, field=exc.field,
                                      status=exc.status)
         return Redirect(f"/admin/users?added={user_id}", status_code=303)
@@ -220,7 +220,7 @@ class Admin(Controller):
         except DomainError as exc:
             return await _users_page(request, services,
                                      message=i18n.gettext("Not reset: %(reason)s") % {
-                                         "reason": i18n.gettext(exc.message)},
+                                         "reason": i18n.refused(exc)},
                                      kind="error", status=exc.status)
         return await _users_page(
             request, services, message=i18n.gettext(
@@ -240,7 +240,7 @@ class Admin(Controller):
         except DomainError as exc:
             return await _users_page(request, services,
                                      message=i18n.gettext("Not changed: %(reason)s") % {
-                                         "reason": i18n.gettext(exc.message)},
+                                         "reason": i18n.refused(exc)},
                                      kind="error", field=exc.field, status=exc.status)
         return Redirect(f"/admin/users?changed={user_id}", status_code=303)
 
@@ -262,7 +262,7 @@ class Admin(Controller):
         except DomainError as exc:
             return await _users_page(
                 request, services, message=i18n.gettext("Not changed: %(reason)s") % {
-                    "reason": i18n.gettext(exc.message)},
+                    "reason": i18n.refused(exc)},
                 kind="error", field=exc.field, status=exc.status)
         return Redirect(f"/admin/users?access={user_id}", status_code=303)
 
@@ -285,7 +285,8 @@ class Admin(Controller):
                                    active)
             await request.app.state.hub.sockets.sessions_changed(user_id)  # sockets end
         except DomainError as exc:
-            return await _users_page(request, services, message=f"Not changed: {exc.message}",
+            said = i18n.gettext("Not changed: %(reason)s") % {"reason": i18n.refused(exc)}
+            return await _users_page(request, services, message=said,
                                      kind="error", status=exc.status)
         return Redirect(f"/admin/users?changed={user_id}", status_code=303)
 
@@ -316,7 +317,7 @@ class Admin(Controller):
         except DomainError as exc:
             return await _organisations_page(
                 request, services, message=i18n.gettext("Not added: %(reason)s") % {
-                    "reason": i18n.gettext(exc.message)}, kind="error",
+                    "reason": i18n.refused(exc)}, kind="error",
                 field=exc.field,
                 form={"name": name, "kind": kind}, status=exc.status)
         return Redirect(f"/admin/organisations?added={org_id}", status_code=303)
@@ -337,7 +338,7 @@ class Admin(Controller):
             number = _page_number(page)
         except RuleViolation as exc:
             return _render(request, services, "admin/audit.html", 422, form=raw,
-                           message=exc.message, field=exc.field, result=None,
+                           message=i18n.refused(exc), field=exc.field, result=None,
                            query="", fmt=partial(_local, zone=zone), dumps=_dumps)
         result = await services.uow.run(audit_actions.search_page, _user(request).actor,
                                         filters, number)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import openpyxl
 import pypdf
 import pytest
 from babel.messages.pofile import read_po
@@ -37,8 +38,10 @@ from movements.demo.day import load_demo_day
 from movements.domain.actions import alerts as alert_actions
 from movements.domain.actions import charters as charter_actions
 from movements.domain.actions import handovers as handover_actions
+from movements.domain.actions import planning as planning_actions
 from movements.domain.actions import setup
 from movements.domain.actions.movements import NewMovement
+from movements.domain.actions.passengers import NewPassenger
 from movements.domain.clock import ManualClock
 from movements.domain.document_queries import DEFAULT_AGENCY
 from movements.domain.models import (
@@ -57,6 +60,7 @@ from movements.domain.planning_models import Charter
 from movements.domain.uow import Tx
 from movements.i18n_catalogue import po_path
 from movements.platform.config import Settings
+from movements.web.report_charts import CHARTS
 from tests.factories import SYSTEM
 from tests.web.conftest import _HASH, BASE, login
 
@@ -71,16 +75,15 @@ ROUTES_NOT_TRANSLATED = {
     "/readyz": "a probe for machines",
     "/static/{file_path:path}": "files",
     "/admin/audit.csv": "a CSV export of the audit rows (field names are data)",
-    "/reports/tables/{name:str}": "CSV export: title and columns checked below; row "
-                                  "labels and notes are the domain's English",
-    "/reports/charts/{name:str}": "SVG charts: axis labels in English (not translated yet)",
-    "/reports/export.xlsx": "XLSX export: titles and columns translated like the CSV; "
-                            "sheet names are table keys",
-    "/reports/annual.pdf": "annual overview PDF: English (not translated yet)",
-    "/reports/daily.pdf": "daily report PDF: English (not translated yet)",
-    "/movements/{movement_id:int}/briefing.pdf": "escort briefing PDF: English (not yet)",
-    "/movements/{movement_id:int}/charter-manifest.pdf": "charter manifest PDF: English "
-                                                          "(not translated yet)",
+    "/reports/tables/{name:str}": "read separately, below: every table's CSV",
+    "/reports/charts/{name:str}": "read separately, below: every chart's SVG text",
+    "/reports/export.xlsx": "read separately, below: every cell of every sheet (sheet "
+                            "names are table keys)",
+    "/reports/annual.pdf": "read separately, as PDF text, below",
+    "/reports/daily.pdf": "read separately, as PDF text, below",
+    "/movements/{movement_id:int}/briefing.pdf": "read separately, as PDF text, below",
+    "/movements/{movement_id:int}/charter-manifest.pdf": "read separately, as PDF text, "
+                                                          "below",
     "/handovers/{handover_id:int}/manifest.pdf": "read separately, as PDF text, below",
     "/verify/{document_id:str}": "read separately, for the manifest read below",
 }
@@ -137,6 +140,14 @@ def _draft(tx: Tx) -> None:
     charter_actions.add_crew(tx, charter, "Anna de Boer", "nurse")
     charter_actions.add_pickup(tx, charter, "AZC Ter Apel", departs - timedelta(hours=6),
                                "Bus 1", 12)
+    # Two people on it (one needing a wheelchair), so its manifest can be issued.
+    case = planning_actions.create_case(tx, "AMS", "AMS-WALK-1")
+    planning_actions.create_passenger(tx, case, NewPassenger(
+        "Okello", "Grace", birth_date=date(1990, 3, 1), nationality="UGA",
+        needs=(("WCHR", None),)))
+    planning_actions.create_passenger(tx, case, NewPassenger(
+        "Okello", "Amos", birth_date=date(2019, 6, 1), nationality="UGA"))
+    planning_actions.book_case(tx, case, charter, stop="EBB")
 
 
 def _rows(session: Session) -> Rows:
@@ -324,13 +335,16 @@ def walk(dutch: Dutch, phrases: set[str]) -> dict[str, list[str]]:
         title, columns = table.splitlines()[:2]
         assert title == "# Begeleide personen per maand en richting", title
         assert columns.startswith("Maand,"), columns
-        pdf = client.get(f"/handovers/{dutch.rows.signed_handover}/manifest.pdf")
-        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
-        text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
-        assert "Overdrachtsmanifest" in text and "Pagina 1 van" in text, text[:400]
-        hits = english(text)
-        if hits:
-            found["manifest.pdf"] = hits
+        for name, text in exports(client).items():
+            hits = english(text)
+            if hits:
+                found[name] = hits
+        for name, (url, heading) in documents(dutch.rows).items():
+            text = pdf_text(client, url)
+            assert heading in text and "Pagina 1 van" in text, (name, text[:400])
+            hits = english(text)
+            if hits:
+                found[name] = hits
         # The verification page of that manifest (public: the browser's language).
         page = client.get(f"/handovers/{dutch.rows.signed_handover}", headers=html).text
         document = re.search(r'href="/verify/([\w-]+)"', page)
@@ -348,6 +362,55 @@ def walk(dutch: Dutch, phrases: set[str]) -> dict[str, list[str]]:
             if hits:
                 found[f"reception {url}"] = hits
     return found
+
+
+def documents(rows: Rows) -> dict[str, tuple[str, str]]:
+    """Every PDF the console serves: name -> (URL, a Dutch heading it must carry)."""
+    assert rows.charter is not None
+    return {
+        "manifest.pdf": (f"/handovers/{rows.signed_handover}/manifest.pdf",
+                         "Overdrachtsmanifest"),
+        "briefing.pdf": (f"/movements/{rows.movement}/briefing.pdf", "Briefing begeleiders"),
+        "charter-manifest.pdf": (f"/movements/{rows.charter}/charter-manifest.pdf",
+                                 "Chartermanifest"),
+        "daily.pdf": (f"/reports/daily.pdf?airport=AMS&date={TODAY.isoformat()}",
+                      "Dagrapport operaties"),
+        "annual.pdf": (f"/reports/annual.pdf?view=year&start={TODAY.year}-01-01"
+                       f"&end={TODAY.year}-12-31&airport=AMS", "Jaaroverzicht"),
+    }
+
+
+def pdf_text(client: TestClient[Litestar], url: str) -> str:
+    """Every page's extracted text (pypdf)."""
+    reply = client.get(url)
+    assert reply.status_code == 200 and reply.content.startswith(b"%PDF"), (url, reply.text[:300])
+    return "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(reply.content)).pages)
+
+
+REPORT = f"start={TODAY.year}-01-01&end={TODAY.year}-12-31&airport=AMS"
+
+
+def exports(client: TestClient[Litestar]) -> dict[str, str]:
+    """The report's files as text: every table's CSV, every chart's SVG text, every cell
+    of the XLSX workbook."""
+    out: dict[str, str] = {}
+    book = client.get(f"/reports/export.xlsx?{REPORT}")
+    assert book.status_code == 200, book.text[:300]
+    workbook = openpyxl.load_workbook(io.BytesIO(book.content), read_only=True)
+    out["export.xlsx"] = "\n".join(str(c) for sheet in workbook.worksheets
+                                   for row in sheet.iter_rows(values_only=True)
+                                   for c in row if c is not None)
+    for key in workbook.sheetnames[1:]:
+        reply = client.get(f"/reports/tables/{key}.csv?{REPORT}")
+        assert reply.status_code == 200, (key, reply.text[:300])
+        out[f"{key}.csv"] = reply.content.decode("utf-8-sig")
+    for key in CHARTS:
+        reply = client.get(f"/reports/charts/{key}.svg?{REPORT}")
+        if reply.status_code == 404:  # no data for it in this range
+            continue
+        assert reply.status_code == 200, (key, reply.text[:300])
+        out[f"{key}.svg"] = "\n".join(re.findall(r"<text[^>]*>([^<]*)</text>", reply.text))
+    return out
 
 
 def test_every_page_and_the_manifest_read_dutch(dutch: Dutch) -> None:
