@@ -231,7 +231,8 @@ async def _published(services: Services, airport: str, day: date, tz: str
     """The airport's published flights of the day from its flight feed, or why not."""
     feed = services.settings.feed_for(airport)
     if feed is None:
-        return [], f"no flight feed is configured for {airport}: enter the flight by hand"
+        return [], i18n.gettext("no flight feed is configured for %(airport)s: enter the "
+                                "flight by hand") % {"airport": airport}
     from movements.feed.client import FeedClient, FeedError
 
     client = FeedClient(feed.url, feed.app_id, feed.app_key,
@@ -241,7 +242,8 @@ async def _published(services: Services, airport: str, day: date, tz: str
         await client.read_day(progress, tz, services.clock.now())
         flights = progress.flights
     except FeedError as exc:
-        return [], f"the flight feed did not answer ({exc}): enter the flight by hand"
+        return [], i18n.gettext("the flight feed did not answer (%(error)s): enter the "
+                                "flight by hand") % {"error": exc}
     finally:
         await client.close()
     return [f for f in flights if not f.is_codeshare], None

@@ -27,11 +27,13 @@ from movements import i18n
 from movements.domain import reports as rp
 from movements.domain.clock import local_date
 from movements.domain.ssr import SSR_CODES, NeedGroup
+from movements.i18n import N_
 from movements.services import Services
 from movements.web.auth import REPORTS, AuthUser, current_user
 from movements.web.deps import ServicesDep
 from movements.web.media import CSV, HTML
 from movements.web.report_charts import CHARTS, chart_svg, display_table
+from movements.web.report_charts import LABELS as PROGRAMME_LABELS
 
 Q: TypeAlias = FromQuery[str | None]
 QList: TypeAlias = FromQuery[list[str] | None]
@@ -344,17 +346,18 @@ class ReportPages(Controller):
         env = request.app.state.fragments.env
         tables = _tables(loaded)
         sections = [
-            ("Today and the coming days" if q.view == "days" else "By day",
+            (N_("Today and the coming days") if q.view == "days" else N_("By day"),
              ["days", "day_needs", "day_escorts"]),
-            ("The figures", ["by_month", "by_programme", "by_country", "medical",
+            (N_("The figures"), ["by_month", "by_programme", "by_country", "medical",
                              "chronic_conditions", "medical_by_country", "minors",
                              "trafficking", "charters"]),
-            ("Service levels (ECAC Doc 30)", ["ecac_departing", "ecac_arriving", "spans",
+            (N_("Service levels (ECAC Doc 30)"), ["ecac_departing", "ecac_arriving", "spans",
                                               "no_shows"]),
         ]
         body = env.get_template("reports.html").render(
             user=user, csrf_token=user.csrf_token, airport_name=", ".join(q.airports),
             q=q, views=VIEWS, allowed=allowed, needs=NEEDS, programmes=rp.PROGRAMMES,
+            programme_labels=PROGRAMME_LABELS,
             directions=rp.DIRECTIONS, facts=dict(loaded.annual.facts),
             sections=[(title, [display_table(tables[k]) for k in keys if k in tables])
                       for title, keys in sections],
