@@ -165,14 +165,13 @@ def _parse(text: str, keys: list[str]) -> Phrase | None:
 
 
 def _value(raw: str, keys: list[str]) -> Arg:
-    whole = _parse(raw, keys)
-    if whole is not None:
-        return whole
+    # Several phrases joined first: a last placeholder of the first would swallow the rest.
     if JOIN in raw:
         parts = [_parse(p, keys) for p in raw.split(JOIN)]
         if all(parts):
             return tuple(p for p in parts if p is not None)
-    return raw
+    whole = _parse(raw, keys)
+    return whole if whole is not None else raw
 
 
 __all__ = ["Arg", "N_", "Phrase", "parse", "phrase_data", "stored_phrase"]
