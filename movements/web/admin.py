@@ -160,7 +160,9 @@ class Admin(Controller):
         _ = i18n.gettext
         for key, text in (("added", i18n.N_("Added %(username)s (%(role)s).")),
                           ("changed", i18n.N_("%(username)s: %(state)s.")),
-                          ("access", i18n.N_("%(username)s is now %(role)s at %(places)s."))):
+                          ("access", i18n.N_("%(username)s is now %(role)s at %(places)s.")),
+                          ("language", i18n.N_("%(username)s now reads the console in "
+                                               "%(language)s."))):
             raw = request.query_params.get(key)
             for u in view["users"]:
                 if raw and str(u["id"]) == raw:
@@ -168,7 +170,8 @@ class Admin(Controller):
                         "username": u["username"], "role": _(u["role"]),
                         "state": _("active") if u["active"] else
                         _("deactivated; their sessions were ended"),
-                        "places": ", ".join(u["airports"]) or _("no airport")}
+                        "places": ", ".join(u["airports"]) or _("no airport"),
+                        "language": i18n.LANGUAGES.get(u["locale"], u["locale"])}
         return await _users_page(request, services, message=message)
 
     @post("/users", status_code=303)
@@ -242,7 +245,8 @@ class Admin(Controller):
                                      message=i18n.gettext("Not changed: %(reason)s") % {
                                          "reason": i18n.refused(exc)},
                                      kind="error", field=exc.field, status=exc.status)
-        return Redirect(f"/admin/users?changed={user_id}", status_code=303)
+        # Confirm what changed (the language), not the account state ("gate: active").
+        return Redirect(f"/admin/users?language={user_id}", status_code=303)
 
     @post("/users/access", status_code=303)
     async def change_access(self, request: Request[Any, Any, Any], services: ServicesDep
