@@ -17,7 +17,7 @@ from movements import i18n
 from movements.domain import milestones as steps
 from movements.domain.phrases import Phrase
 from movements.domain.ssr import SSR_CODES
-from movements.domain.vocabulary import FlightState, Lane
+from movements.domain.vocabulary import FlightState, Lane, TelexOutcome
 from movements.realtime.wire import page_spec as sync_header_spec
 
 TEMPLATES = Path(__file__).parent / "web" / "templates"
@@ -163,5 +163,6 @@ def make_environment(default_tz: str = "UTC") -> Environment:
     env.globals.update(BADGE_LABELS=BADGE_LABELS, LANE_LABELS=LANE_LABELS,
                        STATE_LABELS=STATE_LABELS, SSR=SSR_CODES,
                        MILESTONE_LABELS=steps.LABELS,
+                       OUTCOME_LABELS=TelexOutcome.labels(),  # a telex's outcome by label
                        SYNC_SPEC=sync_header_spec())  # the live header's grammar
     return env
