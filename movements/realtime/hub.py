@@ -21,6 +21,7 @@ from movements.domain.events import DomainEvent
 from movements.domain.uow import UnitOfWork
 
 from .connection import SocketRegistry
+from .fanout import Fanout
 from .fragments import Fragments, channel_for, header
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,8 @@ class LiveHub:
         #: The sockets this process holds (uow and session rules set by the composition
         #: root, like ``uow``).
         self.sockets = SocketRegistry(None, None, channels)
+        #: One subscription per channel for the sockets of this process (fanout.py).
+        self.fanout = Fanout(channels)
 
     # -- publishing -------------------------------------------------------------------
     async def publish(self, events: Sequence[DomainEvent]) -> None:
