@@ -227,3 +227,27 @@ async def test_every_socket_of_a_stream_gets_each_event_once_in_order(
         note("after all left")
         _, _, _, _, raw = await next_message(again, {"event"})
         assert "after all left" in raw
+
+
+async def test_a_kept_snapshot_is_never_older_than_the_stream(
+        env: Env, gate: tuple[httpx.Client, str]) -> None:
+    """Snapshots are shared per stream number (hub._snapshot): two sockets asking at the
+    same number get the same message; after a change the next one is read anew."""
+    client, csrf = gate
+    page = f"movement:{env.world.departure_id}"
+
+    async def snapshot() -> tuple[int, str]:
+        async with await connect(env, client, page) as ws:
+            await ws.send(json.dumps({"hello": {"after": None}}))
+            _, _, seq, _, raw = await next_message(ws, {"snapshot"})
+            return seq, raw
+
+    first, second = await asyncio.gather(snapshot(), snapshot())
+    assert first == second
+    resp = client.post(f"/movements/{env.world.departure_id}/notes",
+                       data={"text": "kept snapshot note"},
+                       headers={"X-CSRF-Token": csrf, "HX-Request": "true"})
+    assert resp.status_code == 200
+    seq, raw = await snapshot()
+    assert seq > first[0] and "kept snapshot note" in raw and "kept snapshot note" \
+        not in first[1]
