@@ -251,3 +251,14 @@ async def test_a_kept_snapshot_is_never_older_than_the_stream(
     seq, raw = await snapshot()
     assert seq > first[0] and "kept snapshot note" in raw and "kept snapshot note" \
         not in first[1]
+
+
+async def test_live_sockets_do_not_negotiate_compression_by_default(
+        env: Env, gate: tuple[httpx.Client, str]) -> None:
+    """permessage-deflate is off unless MOVEMENTS_WS_COMPRESSION (a compressed socket
+    holds its own zlib streams and compresses each broadcast again; issue 18)."""
+    client, _ = gate
+    async with await connect(env, client) as ws:  # the client offers deflate
+        assert ws.response is not None
+        assert "permessage-deflate" not in ws.response.headers.get(
+            "Sec-WebSocket-Extensions", "")
