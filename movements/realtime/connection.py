@@ -104,11 +104,10 @@ class LiveSocket:
     close_code: int | None = None
     #: Not None while a send is under way: what is pushed meanwhile waits here.
     _queue: deque[str] | None = None
-    _idle: asyncio.Event = field(default_factory=asyncio.Event)
+    #: Made only when someone waits for a busy socket (an Event costs ~0.6 KiB; most
+    #: sockets never need one).
+    _idle: asyncio.Event | None = None
     _writer: asyncio.Task[None] | None = None
-
-    def __post_init__(self) -> None:
-        self._idle.set()
 
     def push(self, text: str) -> None:
         """Send ``text`` now when the socket takes it without waiting (the usual case:
@@ -138,6 +137,8 @@ class LiveSocket:
         """Hold pushes back (they queue) while the body reads and sends, e.g. a
         catch-up, so the page sees the numbers in order; then send what queued."""
         while self._queue is not None:
+            if self._idle is None:
+                self._idle = asyncio.Event()
             await self._idle.wait()
         self._busy()
         try:
@@ -147,7 +148,6 @@ class LiveSocket:
 
     def _busy(self) -> None:
         self._queue = deque(maxlen=self.backlog)
-        self._idle.clear()
 
     async def _drain(self, first: asyncio.Task[None] | None) -> None:
         try:
@@ -160,7 +160,9 @@ class LiveSocket:
         finally:
             self._queue = None
             self._writer = None
-            self._idle.set()
+            if self._idle is not None:
+                self._idle.set()
+                self._idle = None
 
     async def close(self, code: int, reason: str) -> None:
         """Close once; the serving loop ends when ``closed`` is set even if the peer
@@ -283,8 +285,7 @@ async def serve(live: LiveSocket, registry: SocketRegistry, channels: ChannelsPl
     channel instead of holding its own (fanout.py)."""
     socket = live.socket
     wanted: dict[str, int | None] = {}
-    asked = asyncio.Event()
-    greeted = asyncio.Event()
+    asked = asyncio.Event()  # set by every hello/resync, the first one included
     bucket = TokenBucket(CATCH_UP_BURST, CATCH_UP_RATE)
 
     async def forward(data: bytes) -> None:
@@ -303,7 +304,6 @@ async def serve(live: LiveSocket, registry: SocketRegistry, channels: ChannelsPl
             after = _after(message)
             if after is _IGNORED:
                 continue
-            greeted.set()
             key = _SNAPSHOT if after is None else after
             current = wanted.get("after")
             # Coalesce: one pending request, for the oldest number asked about.
@@ -311,9 +311,8 @@ async def serve(live: LiveSocket, registry: SocketRegistry, channels: ChannelsPl
             asked.set()
 
     async def catch_ups() -> None:
+        await asyncio.wait_for(asked.wait(), HELLO_TIMEOUT)  # the first hello, in time
         while True:
-            if not greeted.is_set():
-                await asyncio.wait_for(greeted.wait(), HELLO_TIMEOUT)
             await asked.wait()
             delay = bucket.wait_time()
             if delay:
