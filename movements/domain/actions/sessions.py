@@ -115,6 +115,22 @@ def touch_for_token(tx: Tx, token: str, idle: timedelta, lifetime: timedelta
     return user, row, touched
 
 
+def standing_token(session: Any, token: str, now: datetime, idle: timedelta,
+                   lifetime: timedelta) -> tuple[User, UserSession] | None:
+    """Read-only: the signed-in user and their session while it stands (not ended, idle
+    under ``idle``, younger than ``lifetime``) however long ago it was last touched; for
+    a request whose touch could not be written (the writer was busy)."""
+    row = session.scalar(select(UserSession).where(UserSession.token_hash == token_hash(token)))
+    if row is None or row.ended_at is not None:
+        return None
+    if now - row.last_seen_at > idle or now - row.created_at > lifetime:
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or not user.active:
+        return None
+    return user, row
+
+
 def peek_token(session: Any, token: str, now: datetime, lifetime: timedelta
                ) -> tuple[User, UserSession] | str | None:
     """Read-only, once per request: the signed-in user and their session while it is
