@@ -70,6 +70,7 @@ from movements.web.refusals import (
     refusal_log,
     storage_unavailable,
 )
+from movements.web.render import page as render_page
 from movements.web.reports import REPORT_ROUTES
 from movements.web.schema_page import VendoredSwagger
 
@@ -98,7 +99,7 @@ def _refusal_page(request: Request[Any, Any, Any], status: int, message: str,
     and lead in the user's language, the detail, a link back to the board (or the
     role's start page). Only for ``_wants_html`` requests; API and htmx keep JSON."""
     user = current_user(request)
-    body = request.app.state.fragments.env.get_template("error.html").render(
+    body = render_page(request, "error.html",
         user=user, csrf_token=user.csrf_token if user else "", airport_name="",
         title=ERROR_TITLES.get(status, N_("Refused")), lead=ERROR_LEADS.get(status, ""),
         message=message)

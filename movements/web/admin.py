@@ -22,31 +22,22 @@ from zoneinfo import ZoneInfo
 from litestar import Controller, Request, get, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Response, Stream
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
 
 from movements import i18n
-from movements.domain import queries
+from movements.domain import account_queries, queries
 from movements.domain.actions import audit as audit_actions
 from movements.domain.actions import languages as language_actions
 from movements.domain.actions import passwords as password_actions
 from movements.domain.actions import setup
 from movements.domain.errors import DomainError, NotFound, RuleViolation
-from movements.domain.models import (
-    Airport,
-    Organisation,
-    OrganisationKind,
-    Role,
-    User,
-    UserSession,
-)
-from movements.domain.uow import Tx
+from movements.domain.vocabulary import OrganisationKind, Role
 from movements.platform.passwords import hash_password
 from movements.services import Services
 from movements.web.auth import ADMIN, ROLE_LABELS, AuthUser, current_user
 from movements.web.deps import MAX_ROW_ID, ServicesDep
 from movements.web.forms import read_form
 from movements.web.media import CSV, HTML, TEXT
+from movements.web.render import page as render_page
 
 MIN_PASSWORD = 10
 MAX_PASSWORD = 200
@@ -73,8 +64,7 @@ def _user(request: Request[Any, Any, Any]) -> AuthUser:
 def _render(request: Request[Any, Any, Any], services: Services, template: str,
             status: int = 200, **context: Any) -> Response[str]:
     user = _user(request)
-    env = request.app.state.fragments.env
-    return _html(env.get_template(template).render(
+    return _html(render_page(request, template,
         user=user, csrf_token=user.csrf_token, airport_name=services.settings.airport,
         **context), status)
 
@@ -103,31 +93,29 @@ async def _zone(services: Services) -> str:
 
 # -- users --------------------------------------------------------------------------------
 
-def _users_view(session: Session, zone: str) -> dict[str, Any]:
-    open_sessions = dict(session.execute(
-        select(UserSession.user_id, func.count(UserSession.id))
-        .where(UserSession.ended_at.is_(None)).group_by(UserSession.user_id)).all())
-    users = list(session.scalars(
-        select(User).options(selectinload(User.organisation), selectinload(User.airports))
-        .order_by(User.active.desc(), User.username)))
+def _users_view(overview: account_queries.UsersOverview, zone: str) -> dict[str, Any]:
+    """The users page's rows: the domain's overview with labels and local times."""
     return {
         "users": [{"id": u.id, "username": u.username, "display_name": u.display_name,
                    "role": ROLE_LABELS[u.role], "role_value": u.role.value,
-                   "organisation": u.organisation.name if u.organisation else "",
-                   "airports": sorted(a.iata for a in u.airports),
+                   "organisation": u.organisation, "airports": list(u.airports),
                    "active": u.active, "created": _local(u.created_at, zone), "locale": u.locale,
-                   "sessions": open_sessions.get(u.id, 0)} for u in users],
-        "organisations": [o.name for o in session.scalars(
-            select(Organisation).order_by(Organisation.name))],
-        "airports": [a.iata for a in session.scalars(select(Airport).order_by(Airport.iata))],
+                   "sessions": u.open_sessions} for u in overview.users],
+        "organisations": list(overview.organisations),
+        "airports": list(overview.airports),
     }
+
+
+async def _users_data(services: Services) -> dict[str, Any]:
+    return _users_view(await services.uow.read(account_queries.users_overview),
+                       await _zone(services))
 
 
 async def _users_page(request: Request[Any, Any, Any], services: Services, *,
                       message: str | None = None, kind: str = "ok",
                       form: dict[str, Any] | None = None, field: str | None = None,
                       status: int = 200) -> Response[str]:
-    view = await services.uow.read(_users_view, await _zone(services))
+    view = await _users_data(services)
     form = form or {"airports": []}  # a new user works at no airport until one is ticked
     return _render(request, services, "admin/users.html", status, **view,
                    roles=[(r.value, ROLE_LABELS[r]) for r in Role], form=form,
@@ -155,7 +143,7 @@ class Admin(Controller):
     async def users(self, request: Request[Any, Any, Any], services: ServicesDep
                     ) -> Response[str]:
         # The message after a redirect names only what exists (never echoes the URL).
-        view = await services.uow.read(_users_view, await _zone(services))
+        view = await _users_data(services)
         message = None
         _ = i18n.gettext
         for key, text in (("added", i18n.N_("Added %(username)s (%(role)s).")),
@@ -215,8 +203,7 @@ class Admin(Controller):
             await services.uow.run(password_actions.reset_password, _user(request).actor,
                                    user_id, hashed)
             await request.app.state.hub.sockets.sessions_changed(user_id)  # sockets end
-            username = await services.uow.read(
-                lambda s: s.scalar(select(User.username).where(User.id == user_id)))
+            username = await services.uow.read(account_queries.username_of, user_id)
         except DomainError as exc:
             return await _users_page(request, services,
                                      message=i18n.gettext("Not reset: %(reason)s") % {
@@ -302,17 +289,10 @@ class Admin(Controller):
         name = str(form.get("name", ""))
         kind = str(form.get("kind", ""))
 
-        def add(tx: Tx) -> int:
-            clean = name.strip()
-            if clean and tx.session.scalar(
-                    select(Organisation.id).where(Organisation.name == clean)) is not None:
-                raise RuleViolation(f"an organisation named {clean!r} exists already",
-                                    field="name")
-            return setup.ensure_organisation(tx, name, kind)
-
         try:
             _no_nul({"name": name, "kind": kind})
-            org_id = await services.uow.run(add, _user(request).actor)
+            org_id = await services.uow.run(setup.create_organisation, _user(request).actor,
+                                            name, kind)
         except DomainError as exc:
             return await _organisations_page(
                 request, services, message=i18n.gettext("Not added: %(reason)s") % {
@@ -377,21 +357,16 @@ async def _organisations_page(request: Request[Any, Any, Any], services: Service
                               message: str | None = None, kind: str = "ok",
                               field: str | None = None, form: dict[str, Any] | None = None,
                               status: int = 200) -> Response[str]:
-    def load(session: Session) -> list[dict[str, Any]]:
-        counts = dict(session.execute(
-            select(User.organisation_id, func.count(User.id))
-            .where(User.organisation_id.is_not(None)).group_by(User.organisation_id)).all())
-        return [{"id": o.id, "name": o.name, "kind": KIND_LABELS.get(o.kind, o.kind.value),
-                 "users": counts.get(o.id, 0)}
-                for o in session.scalars(select(Organisation).order_by(Organisation.name))]
-
-    rows = await services.uow.read(load)
+    rows: list[dict[str, Any]] = [
+        {"id": o.id, "name": o.name, "kind": KIND_LABELS.get(o.kind, o.kind.value),
+         "users": o.users}
+            for o in await services.uow.read(account_queries.organisations_overview)]
     if message is None:
         raw = request.query_params.get("added")
         for o in rows:
             if raw and str(o["id"]) == raw:
                 message = i18n.gettext("Added %(username)s (%(role)s).") % {
-                    "username": o["name"], "role": i18n.gettext(o["kind"])}
+                    "username": o["name"], "role": i18n.gettext(str(o["kind"]))}
     return _render(request, services, "admin/organisations.html", status, rows=rows,
                    kinds=list(KIND_LABELS.items()), message=message, message_kind=kind,
                    field=field, form=form or {"name": "",

@@ -30,6 +30,7 @@ from movements.web.auth import COORDINATION, STAFF, AuthUser, current_user, same
 from movements.web.deps import ChannelsDep, PathId, ServicesDep
 from movements.web.live import holder_of
 from movements.web.media import HTML
+from movements.web.render import page as render_page
 from movements.web.render import partials
 
 log = logging.getLogger(__name__)
@@ -70,14 +71,13 @@ class Alerts(Controller):
         now = services.clock.now()
         page = await services.uow.read(views.alerts_page, user.actor, airport,
                                        services.settings.airport, now)
-        env = request.app.state.fragments.env
         context = {"alerts": page.alerts, "oob": False, "csrf_token": user.csrf_token,
                    "now": now, "page_timezone": page.airport.timezone}
         if request.headers.get("hx-request"):
             return _html(partials(request).alert_list(
                 page.alerts, oob=False, csrf_token=user.csrf_token, now=now,
                 page_timezone=page.airport.timezone))
-        return _html(env.get_template("alerts.html").render(
+        return _html(render_page(request, "alerts.html",
             **context, user=user, airport_name=page.airport.code,
             heartbeat=services.settings.heartbeat_seconds,
             stream=alerts_stream(page.airport.code)))
@@ -118,8 +118,7 @@ async def feed_status(request: Request[Any, Any, Any], services: ServicesDep,
                                    own.poll_seconds if own else s.feed_poll_seconds,
                                    own is not None)
     zone = choice.timezone
-    env = request.app.state.fragments.env
-    return _html(env.get_template("partials/feed_status.html").render(
+    return _html(render_page(request, "partials/feed_status.html",
         feed=feed, now=now, page_timezone=zone))
 
 

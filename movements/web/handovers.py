@@ -45,6 +45,7 @@ from movements.web.forms import read_form
 from movements.web.media import HTML, PDF
 from movements.web.once import checked_key, request_hash, run_once
 from movements.web.reception import Reception
+from movements.web.render import page as render_page
 from movements.web.verify import Verify
 
 log = logging.getLogger("movements.handovers")
@@ -158,14 +159,13 @@ async def _handover_page(request: Request[Any, Any, Any], services: Services,
                          status: int = 200) -> Response[str]:
     user = _user(request)
     view = await services.uow.read(hq.handover_view, user.actor, handover_id)
-    env = request.app.state.fragments.env
     context = {**page_context(request, services), "h": view,
                "is_staff": user.role is not Role.RECEPTION,
                "needs": [(code, SSR_CODES[code].receiver_action, n) for code, n in view.needs]}
     if user.role is Role.RECEPTION:
-        return _html(env.get_template("documents/handover.html").render(**context), status)
+        return _html(render_page(request, "documents/handover.html", **context), status)
     staff = await services.uow.read(hq.staff_handover, user.actor, handover_id)
-    body = env.get_template("documents/handover_staff.html").render(
+    body = render_page(request, "documents/handover_staff.html",
         **context, s=staff, form=form or HandoverForm(receiving_person=staff.receiving_person),
         posted=form is not None, message=message, message_kind=message_kind,
         signer=user.display_name, id_documents=hq.ID_DOCUMENTS)
@@ -177,14 +177,13 @@ async def _section(request: Request[Any, Any, Any], services: Services, movement
                    form: HandoverForm | None = None, status: int = 200) -> Response[str]:
     user = _user(request)
     view = await services.uow.read(hq.handover_section, user.actor, movement_id)
-    env = request.app.state.fragments.env
     context = {**page_context(request, services), "section": view,
                "form": form or HandoverForm(), "message": message,
                "message_kind": message_kind, "id_documents": hq.ID_DOCUMENTS,
                "open_form": form is not None}
     template = "partials/handovers_section.html" if request.headers.get("hx-request") \
         else "documents/handovers_page.html"
-    return _html(env.get_template(template).render(**context), status)
+    return _html(render_page(request, template, **context), status)
 
 
 class HandoverPages(Controller):

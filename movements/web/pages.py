@@ -31,6 +31,7 @@ from movements.web.deps import PathId, ServicesDep
 from movements.web.forms import read_form
 from movements.web.media import HTML
 from movements.web.once import checked_key, request_hash, run_once
+from movements.web.render import page as render_page
 from movements.web.render import partials
 
 
@@ -86,8 +87,7 @@ class Pages(Controller):
         lanes_html = await cache.get((head.stream, head.seq, _lanes_variant(user)), render)
         if request.headers.get("hx-request"):
             return html(lanes_html)
-        env = fragments.env
-        return html(env.get_template("board.html").render(
+        return html(render_page(request, "board.html",
             **{**_page_context(request, services), "airport_name": head.airport.code},
             day=head.day, stream=head.stream, seq=head.seq, oob=False,
             lanes_html=Markup(lanes_html), airport=head.airport.code,  # noqa: S704 (our render)
@@ -103,7 +103,6 @@ class Pages(Controller):
         page = await services.uow.read(views.movement_page, _user(request).actor, movement_id)
         traced = await services.uow.run(reveal.trace_need, _user(request).actor, movement_id,
                                         need) if need else ()
-        env = request.app.state.fragments.env
         context = {**_page_context(request, services), "d": page.detail, "stream": page.stream,
                    "seq": page.seq, "oob": False, "revealed": False, "show_protected": False,
                    "need": need, "traced": traced,
@@ -111,7 +110,7 @@ class Pages(Controller):
                    "plan": await services.uow.read(movement_plan, movement_id)}
         if request.headers.get("hx-request"):
             return html(partials(request).movement_body(**cast("dict[str, Any]", context)))
-        return html(env.get_template("movement.html").render(**context))
+        return html(render_page(request, "movement.html", **context))
 
     # -- writes -------------------------------------------------------------------------
     @post("/bookings/{booking_id:int}/milestones")
