@@ -21,6 +21,7 @@ from litestar.logging.config import LoggingConfig
 from litestar.middleware import DefineMiddleware
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
+from litestar.plugins.htmx import HTMXDetails, HTMXPlugin
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 
@@ -80,7 +81,7 @@ STATIC = TEMPLATES.parent / "static"
 
 def _wants_html(request: Request[Any, Any, Any]) -> bool:
     path = request.url.path
-    return not (path.startswith("/api/") or request.headers.get("hx-request")) and \
+    return not (path.startswith("/api/") or HTMXDetails(request)) and \
         "text/html" in request.headers.get("accept", "")
 
 
@@ -141,7 +142,7 @@ def _forbidden(request: Request[Any, Any, Any], exc: PermissionDeniedException
         # HX-Redirect with a full page load. Anything else: a 403 that says why.
         if _wants_html(request):
             return Redirect(CHANGE_PASSWORD_URL, status_code=303)
-        if request.headers.get("hx-request"):
+        if HTMXDetails(request):
             return Response({"error": exc.detail, "status": 403}, status_code=403,
                             headers={"HX-Redirect": CHANGE_PASSWORD_URL})
     if _wants_html(request):
@@ -208,7 +209,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                     security_headers, refusal_log],
         guards=[csrf_guard, one_time_password_gate],
         before_request=clean_request,
-        plugins=[channels, ImportsPlugin()],
+        plugins=[channels, ImportsPlugin(), HTMXPlugin()],  # every request: HTMXRequest
         exception_handlers={  # type: ignore[dict-item]
             DomainError: _domain_error,
             HTTPException: _http_refusal,

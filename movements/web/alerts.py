@@ -16,6 +16,7 @@ from typing import Any
 
 from litestar import Controller, Request, WebSocket, get, post, websocket
 from litestar.params import FromQuery
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Response
 
 from movements.domain import views
@@ -65,7 +66,7 @@ class Alerts(Controller):
     guards = [COORDINATION]
 
     @get("/alerts")
-    async def page(self, request: Request[Any, Any, Any], services: ServicesDep,
+    async def page(self, request: HTMXRequest, services: ServicesDep,
                    airport: FromQuery[str | None] = None) -> Response[str]:
         user = _user(request)
         now = services.clock.now()
@@ -73,7 +74,7 @@ class Alerts(Controller):
                                        services.settings.airport, now)
         context = {"alerts": page.alerts, "oob": False, "csrf_token": user.csrf_token,
                    "now": now, "page_timezone": page.airport.timezone}
-        if request.headers.get("hx-request"):
+        if request.htmx:
             return _html(partials(request).alert_list(
                 page.alerts, oob=False, csrf_token=user.csrf_token, now=now,
                 page_timezone=page.airport.timezone))
@@ -83,7 +84,7 @@ class Alerts(Controller):
             stream=alerts_stream(page.airport.code)))
 
     @post("/alerts/{alert_id:int}/ack")
-    async def acknowledge(self, request: Request[Any, Any, Any], services: ServicesDep,
+    async def acknowledge(self, request: HTMXRequest, services: ServicesDep,
                           alert_id: PathId) -> Response[str]:
         user = _user(request)
 
@@ -94,7 +95,7 @@ class Alerts(Controller):
             return alert_actions.alert_list(tx.session, airport, tx.now), zone
 
         alerts, zone = await services.uow.run(act, user.actor)
-        if not request.headers.get("hx-request"):
+        if not request.htmx:
             return Response("", status_code=303, headers={"Location": "/alerts"})
         view = next((a for a in alerts if a.id == alert_id), None)
         if view is None:  # cleared long ago: show the list as it is

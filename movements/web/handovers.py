@@ -27,6 +27,7 @@ from litestar import Controller, Request, get, post
 from litestar.datastructures import FormMultiDict
 from litestar.exceptions import ValidationException
 from litestar.params import FromQuery
+from litestar.plugins.htmx import HTMXDetails
 from litestar.response import Redirect, Response
 
 from movements import delivery
@@ -141,7 +142,7 @@ async def _once(request: Request[Any, Any, Any], services: Services, user: AuthU
 
 def _go(request: Request[Any, Any, Any], url: str) -> Response[Any]:
     """After a write: htmx navigates on HX-Redirect; a plain form follows the 303."""
-    if request.headers.get("hx-request"):
+    if HTMXDetails(request):
         # 200, not 303: the browser would follow a redirect before htmx saw the header.
         return Response("", media_type=HTML, status_code=200,
                         headers={"HX-Redirect": url, "Cache-Control": "no-store"})
@@ -181,7 +182,7 @@ async def _section(request: Request[Any, Any, Any], services: Services, movement
                "form": form or HandoverForm(), "message": message,
                "message_kind": message_kind, "id_documents": hq.ID_DOCUMENTS,
                "open_form": form is not None}
-    template = "partials/handovers_section.html" if request.headers.get("hx-request") \
+    template = "partials/handovers_section.html" if HTMXDetails(request) \
         else "documents/handovers_page.html"
     return _html(render_page(request, template, **context), status)
 

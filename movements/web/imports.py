@@ -27,6 +27,7 @@ from litestar.exceptions import ValidationException
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
 from litestar.params import FromQuery
 from litestar.plugins import InitPlugin
+from litestar.plugins.htmx import HTMXDetails, HTMXRequest
 from litestar.response import Redirect, Response
 
 from movements.domain import input_rules, telex_log, views
@@ -182,7 +183,7 @@ class ReconciliationPages(Controller):
 
     @post("/movements/{movement_id:int}/reconciliation", guards=[COORDINATION],
           summary="Apply or dismiss one difference", status_code=200)
-    async def decide(self, request: Request[Any, Any, Any], services: ServicesDep,
+    async def decide(self, request: HTMXRequest, services: ServicesDep,
                      movement_id: PathId) -> Response[Any]:
         form = await read_form(request)
         key = str(form.get("key") or "")
@@ -200,7 +201,7 @@ class ReconciliationPages(Controller):
             message = exc.message
             kind = "conflict" if isinstance(exc, ConflictError) else "error"
             status = exc.status
-        if not request.headers.get("hx-request"):
+        if not request.htmx:
             if status != 200:
                 return await _section(request, services, movement_id, message, kind, status)
             return Redirect(f"/movements/{movement_id}", status_code=303)
@@ -216,7 +217,7 @@ async def _section(request: Request[Any, Any, Any], services: Services, movement
                                     coordinator)
     context = {**_context(request, services), "r": found, "movement_id": movement_id,
                "coordinator": coordinator, "message": message, "message_kind": kind}
-    if request.headers.get("hx-request"):
+    if HTMXDetails(request):
         return _html(render_page(request, "partials/reconciliation_section.html", **context),
                      status)
     return _html(render_page(request, "reconciliation.html", **context), status)

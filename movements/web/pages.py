@@ -1,6 +1,7 @@
 """The board and the movement page: parse -> action -> render.
 
-One URL, two renderings: the full page, or the fragment when htmx asks (HX-Request).
+One URL, two renderings: the full page, or the fragment when htmx asks (HX-Request, read
+by Litestar's htmx support: ``HTMXRequest.htmx``).
 Writes reply with the same partial the live stream pushes.
 """
 
@@ -13,6 +14,7 @@ from typing import Any, cast
 from litestar import Controller, Request, get, post
 from litestar.exceptions import ValidationException
 from litestar.params import FromQuery
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Response
 from markupsafe import Markup
 
@@ -67,7 +69,7 @@ class Pages(Controller):
     guards = [STAFF]
 
     @get("/board")
-    async def board(self, request: Request[Any, Any, Any], services: ServicesDep,
+    async def board(self, request: HTMXRequest, services: ServicesDep,
                     date: FromQuery[str | None] = None,
                     airport: FromQuery[str | None] = None) -> Response[str]:
         user = _user(request)
@@ -85,7 +87,7 @@ class Pages(Controller):
         # decided this person may see this board.
         cache: BoardCache = request.app.state.board_cache
         lanes_html = await cache.get((head.stream, head.seq, _lanes_variant(user)), render)
-        if request.headers.get("hx-request"):
+        if request.htmx:
             return html(lanes_html)
         return html(render_page(request, "board.html",
             **{**_page_context(request, services), "airport_name": head.airport.code},
@@ -94,7 +96,7 @@ class Pages(Controller):
             airports=head.airport.codes, page_timezone=head.airport.timezone))
 
     @get("/movements/{movement_id:int}")
-    async def movement(self, request: Request[Any, Any, Any], services: ServicesDep,
+    async def movement(self, request: HTMXRequest, services: ServicesDep,
                        movement_id: PathId, need: FromQuery[str | None] = None
                        ) -> Response[str]:
         """The movement page; ``?need=<badge group>`` (a board badge's link) marks the
@@ -108,7 +110,7 @@ class Pages(Controller):
                    "need": need, "traced": traced,
                    "message": None, "page_timezone": page.detail.timezone,
                    "plan": await services.uow.read(movement_plan, movement_id)}
-        if request.headers.get("hx-request"):
+        if request.htmx:
             return html(partials(request).movement_body(**cast("dict[str, Any]", context)))
         return html(render_page(request, "movement.html", **context))
 
