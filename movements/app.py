@@ -124,8 +124,17 @@ def _http_refusal(request: Request[Any, Any, Any], exc: HTTPException) -> Respon
     """Litestar's own refusals (bad query value, not found, method not allowed...): the
     error page for a browser page request, Litestar's JSON reply otherwise (and for 5xx)."""
     if 400 <= exc.status_code < 500 and _wants_html(request):
-        return _refusal_page(request, exc.status_code, str(exc.detail), exc.headers)
+        return _refusal_page(request, exc.status_code, _with_fields(exc), exc.headers)
     return create_exception_response(request, exc)
+
+
+def _with_fields(exc: HTTPException) -> str:
+    """The refusal with the fields it is about (a typed form's field sent twice: Litestar
+    names the key in ``extra``; the JSON reply carries it as is)."""
+    extra = getattr(exc, "extra", None)
+    named = [f"{e['key']}: {e.get('message', '')}" for e in extra
+             if isinstance(e, dict) and e.get("key")] if isinstance(extra, list) else []
+    return f"{exc.detail} ({'; '.join(named)})" if named else str(exc.detail)
 
 
 def _not_authorized(request: Request[Any, Any, Any], exc: NotAuthorizedException
