@@ -20,6 +20,7 @@ from movements.domain.uow import Actor
 from movements.domain.vocabulary import Role
 from movements.platform.passwords import hash_password, verify_password
 from movements.services import Services
+from movements.web import account_forms as af
 from movements.web.auth import (
     ANY_SIGNED_IN,
     COOKIE,
@@ -29,7 +30,6 @@ from movements.web.auth import (
     current_user,
 )
 from movements.web.deps import PathId, ServicesDep
-from movements.web.forms import read_form
 from movements.web.media import HTML
 from movements.web.render import page as render_page
 
@@ -81,11 +81,11 @@ class Account(Controller):
         return _login_page(request, None, 200, next_url=_safe_next(next))
 
     @post("/login", opt={"public": True})
-    async def login(self, request: Request[Any, Any, Any], services: ServicesDep) -> Response[Any]:
-        form = await read_form(request)
-        username = str(form.get("username", "")).strip().lower()[:80]
-        password = str(form.get("password", ""))
-        next_url = _safe_next(str(form.get("next", "")))
+    async def login(self, request: Request[Any, Any, Any], services: ServicesDep,
+                    data: af.SignIn) -> Response[Any]:
+        username = data.username.strip().lower()[:80]
+        password = data.password
+        next_url = _safe_next(data.next)
         client = client_address(request, services.settings.trusted_proxies)
         agent = request.headers.get("user-agent", "")
         old_token = request.cookies.get(COOKIE)
@@ -134,14 +134,11 @@ class Account(Controller):
         return await _password_page(request, services)
 
     @post("/account/password", guards=[ANY_SIGNED_IN], opt={ONE_TIME_OK: True})
-    async def change_password(self, request: Request[Any, Any, Any], services: ServicesDep
-                              ) -> Response[Any]:
+    async def change_password(self, request: Request[Any, Any, Any], services: ServicesDep,
+                              data: af.Password) -> Response[Any]:
         user = current_user(request)
         assert user is not None
-        form = await request.form()
-        current = str(form.get("current_password", ""))
-        new = str(form.get("new_password", ""))
-        repeated = str(form.get("repeat_password", ""))
+        current, new, repeated = data.current_password, data.new_password, data.repeat_password
         try:
             password_actions.check_new_password(new, repeated, current=current)
             stored = await services.uow.read(account_queries.password_hash_for, user.id)
@@ -158,15 +155,13 @@ class Account(Controller):
                                     kind="ok", done=True)
 
     @post("/account/language", guards=[ANY_SIGNED_IN])
-    async def set_language(self, request: Request[Any, Any, Any], services: ServicesDep
-                           ) -> Response[Any]:
+    async def set_language(self, request: Request[Any, Any, Any], services: ServicesDep,
+                           data: af.Locale) -> Response[Any]:
         """Choose the console's language for yourself (pages, messages, documents)."""
         user = current_user(request)
         assert user is not None
-        form = await read_form(request)
         try:
-            await services.uow.run(language_actions.set_own_locale, user.actor,
-                                   str(form.get("locale", "")))
+            await services.uow.run(language_actions.set_own_locale, user.actor, data.locale)
         except DomainError as exc:
             return await _sessions_page(request, services, message=exc.message,
                                         status=exc.status)

@@ -33,9 +33,9 @@ from movements.domain.errors import DomainError, NotFound, RuleViolation
 from movements.domain.vocabulary import OrganisationKind, Role
 from movements.platform.passwords import hash_password
 from movements.services import Services
+from movements.web import account_forms as af
 from movements.web.auth import ADMIN, ROLE_LABELS, AuthUser, current_user
 from movements.web.deps import MAX_ROW_ID, ServicesDep
-from movements.web.forms import read_form
 from movements.web.media import CSV, HTML, TEXT
 from movements.web.render import page as render_page
 
@@ -67,11 +67,6 @@ def _render(request: Request[Any, Any, Any], services: Services, template: str,
     return _html(render_page(request, template,
         user=user, csrf_token=user.csrf_token, airport_name=services.settings.airport,
         **context), status)
-
-
-async def _form(request: Request[Any, Any, Any]) -> dict[str, Any]:
-    data = await read_form(request)
-    return {k: data.getall(k) if k == "airports" else v for k, v in data.items()}
 
 
 def _no_nul(values: dict[str, Any]) -> None:
@@ -123,9 +118,9 @@ async def _users_page(request: Request[Any, Any, Any], services: Services, *,
                    min_password=MIN_PASSWORD)
 
 
-def _user_id(form: dict[str, Any]) -> int:
+def _user_id(raw: str) -> int:
     try:
-        user_id = int(str(form.get("user_id", "")))
+        user_id = int(raw)
     except ValueError:
         raise RuleViolation("choose a user (user_id is missing or not a number)",
                             field="user_id") from None
@@ -160,12 +155,10 @@ class Admin(Controller):
         return await _users_page(request, services, message=message)
 
     @post("/users", status_code=303)
-    async def add_user(self, request: Request[Any, Any, Any], services: ServicesDep
-                       ) -> Response[Any]:
-        form = await _form(request)
-        kept = {k: v for k, v in form.items() if k not in ("password", "_csrf")}
-        kept.setdefault("airports", [])
-        password = str(form.get("password", ""))
+    async def add_user(self, request: Request[Any, Any, Any], services: ServicesDep,
+                       data: af.UserBody) -> Response[Any]:
+        kept = data.kept()
+        password = data.password
         try:
             _no_nul(kept)
             if len(password) < MIN_PASSWORD:
@@ -177,11 +170,9 @@ class Admin(Controller):
             # argon2 is slow on purpose: off the event loop.
             hashed = await asyncio.to_thread(hash_password, password)
             user_id = await services.uow.run(
-                setup.add_user, _user(request).actor, str(form.get("username", "")),
-                str(form.get("display_name", "")), str(form.get("role", "")), hashed,
-                organisation=str(form.get("organisation", "")).strip() or None,
-                airports=[str(a) for a in kept["airports"]],
-                locale=str(form.get("locale", "en")))
+                setup.add_user, _user(request).actor, data.username, data.display_name,
+                data.role, hashed, organisation=data.organisation.strip() or None,
+                airports=data.airport_codes(), locale=data.locale)
         except DomainError as exc:
             return await _users_page(request, services,
                                      message=i18n.gettext("Not added: %(reason)s") % {
@@ -191,13 +182,12 @@ class Admin(Controller):
         return Redirect(f"/admin/users?added={user_id}", status_code=303)
 
     @post("/users/reset-password", status_code=200)
-    async def reset_password(self, request: Request[Any, Any, Any], services: ServicesDep
-                             ) -> Response[Any]:
+    async def reset_password(self, request: Request[Any, Any, Any], services: ServicesDep,
+                             data: af.UserId) -> Response[Any]:
         """A one-time password, shown once to the admin; the user's sessions end and they
         choose their own at the next sign-in."""
-        form = await _form(request)
         try:
-            user_id = _user_id(form)
+            user_id = _user_id(data.user_id)
             one_time = secrets.token_urlsafe(9)  # 12 characters, about 72 bits
             hashed = await asyncio.to_thread(hash_password, one_time)
             await services.uow.run(password_actions.reset_password, _user(request).actor,
@@ -216,14 +206,13 @@ class Admin(Controller):
                                                       "password": one_time}, kind="ok")
 
     @post("/users/language", status_code=303)
-    async def set_language(self, request: Request[Any, Any, Any], services: ServicesDep
-                           ) -> Response[Any]:
+    async def set_language(self, request: Request[Any, Any, Any], services: ServicesDep,
+                           data: af.Locale) -> Response[Any]:
         """Set a user's console language (they see it from their next page on)."""
-        form = await _form(request)
         try:
-            user_id = _user_id(form)
+            user_id = _user_id(data.user_id)
             await services.uow.run(language_actions.set_user_locale, _user(request).actor,
-                                   user_id, str(form.get("locale", "")))
+                                   user_id, data.locale)
         except DomainError as exc:
             return await _users_page(request, services,
                                      message=i18n.gettext("Not changed: %(reason)s") % {
@@ -232,19 +221,17 @@ class Admin(Controller):
         return Redirect(f"/admin/users?changed={user_id}", status_code=303)
 
     @post("/users/access", status_code=303)
-    async def change_access(self, request: Request[Any, Any, Any], services: ServicesDep
-                            ) -> Response[Any]:
+    async def change_access(self, request: Request[Any, Any, Any], services: ServicesDep,
+                            data: af.UserBody) -> Response[Any]:
         """Role, organisation and airports of a user; in force at once, on their open
         sockets too (the hub re-checks them and closes those no longer allowed)."""
-        form = await _form(request)
         try:
-            _no_nul({k: v for k, v in form.items() if k != "airports"})
-            user_id = _user_id(form)
+            _no_nul({k: v for k, v in data.kept().items() if k != "airports"})
+            user_id = _user_id(data.user_id)
             await services.uow.run(
-                setup.change_user_access, _user(request).actor, user_id,
-                str(form.get("role", "")),
-                organisation=str(form.get("organisation", "")).strip() or None,
-                airports=[str(a) for a in form.get("airports", [])])
+                setup.change_user_access, _user(request).actor, user_id, data.role,
+                organisation=data.organisation.strip() or None,
+                airports=data.airport_codes())
             await request.app.state.hub.sockets.sessions_changed(user_id)  # sockets too
         except DomainError as exc:
             return await _users_page(
@@ -254,20 +241,19 @@ class Admin(Controller):
         return Redirect(f"/admin/users?access={user_id}", status_code=303)
 
     @post("/users/deactivate", status_code=303)
-    async def deactivate(self, request: Request[Any, Any, Any], services: ServicesDep
-                         ) -> Response[Any]:
-        return await self._set_active(request, services, False)
+    async def deactivate(self, request: Request[Any, Any, Any], services: ServicesDep,
+                         data: af.UserId) -> Response[Any]:
+        return await self._set_active(request, services, data, False)
 
     @post("/users/reactivate", status_code=303)
-    async def reactivate(self, request: Request[Any, Any, Any], services: ServicesDep
-                         ) -> Response[Any]:
-        return await self._set_active(request, services, True)
+    async def reactivate(self, request: Request[Any, Any, Any], services: ServicesDep,
+                         data: af.UserId) -> Response[Any]:
+        return await self._set_active(request, services, data, True)
 
     async def _set_active(self, request: Request[Any, Any, Any], services: Services,
-                          active: bool) -> Response[Any]:
-        form = await _form(request)
+                          data: af.UserIdForm, active: bool) -> Response[Any]:
         try:
-            user_id = _user_id(form)
+            user_id = _user_id(data.user_id)
             await services.uow.run(setup.set_user_active, _user(request).actor, user_id,
                                    active)
             await request.app.state.hub.sockets.sessions_changed(user_id)  # sockets end
@@ -283,11 +269,9 @@ class Admin(Controller):
         return await _organisations_page(request, services)
 
     @post("/organisations", status_code=303)
-    async def add_organisation(self, request: Request[Any, Any, Any], services: ServicesDep
-                               ) -> Response[Any]:
-        form = await _form(request)
-        name = str(form.get("name", ""))
-        kind = str(form.get("kind", ""))
+    async def add_organisation(self, request: Request[Any, Any, Any], services: ServicesDep,
+                               data: af.OrganisationBody) -> Response[Any]:
+        name, kind = data.name, data.kind
 
         try:
             _no_nul({"name": name, "kind": kind})
