@@ -185,3 +185,70 @@ def test_the_render_layer_check_catches_one(tmp_path: Path) -> None:
     assert _partials_rendered_outside_the_layer(package) == [
         "movements/web/_render_probe.py:1 partials/pax_row.html",
         "movements/web/_render_probe.py:2 get_template"]
+
+
+# -- the CLI is a tree (issue 11, item 5) -----------------------------------------------
+#: main.py builds the command from the others; each of them may import, of the CLI, only
+#: common.py, so there is no circle to fall into.
+CLI_ROOTS = ("main.py", "__init__.py", "__main__.py")
+
+
+def _cli_branches_importing_siblings(package: Path = PACKAGE) -> list[str]:
+    found = []
+    for path in sorted((package / "cli").glob("*.py")):
+        if path.name in CLI_ROOTS:
+            continue
+        for name in imported_modules(path, package):
+            if name.startswith("movements.cli") and name not in (
+                    "movements.cli.common", "movements.cli"):
+                found.append(f"cli/{path.name} imports {name}")
+            elif name == "movements.cli":
+                found.append(f"cli/{path.name} imports the cli package")
+    return found
+
+
+def test_the_cli_is_a_tree() -> None:
+    assert _cli_branches_importing_siblings() == []
+
+
+def test_the_cli_tree_check_catches_a_sibling_import(tmp_path: Path) -> None:
+    package = _probe(tmp_path, "cli/notify.py", "from movements.cli.planning import act\n")
+    assert _cli_branches_importing_siblings(package) == [
+        "cli/notify.py imports movements.cli.planning"]
+
+
+# -- stream names have one typed home (issue 11, item 4) --------------------------------
+STREAM_HOME = "movements/domain/streams.py"
+STREAM_PREFIXES = ("board:", "movement:", "alerts:", "reports:")
+
+
+def _stream_names_outside_their_home(package: Path = PACKAGE) -> list[str]:
+    """String constants that start a stream name (also the head of an f-string) in any
+    module but domain/streams.py."""
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        name = str(path.relative_to(package.parent))
+        if name == STREAM_HOME:
+            continue
+        tree = ast.parse(path.read_text(), filename=name)
+        docstrings = {id(n.body[0].value) for n in ast.walk(tree)
+                      if isinstance(n, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef,
+                                        ast.ClassDef)) and n.body
+                      and isinstance(n.body[0], ast.Expr)
+                      and isinstance(n.body[0].value, ast.Constant)}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and \
+                    id(node) not in docstrings and node.value.startswith(STREAM_PREFIXES):
+                found.append(f"{name}:{node.lineno} {node.value!r}")
+    return found
+
+
+def test_stream_names_are_made_in_one_place() -> None:
+    assert _stream_names_outside_their_home() == []
+
+
+def test_the_stream_name_check_catches_one(tmp_path: Path) -> None:
+    package = _probe(tmp_path, "web/_stream_probe.py",
+                     'def alerts(code):\n    return f"alerts:{code}"\n')
+    assert _stream_names_outside_their_home(package) == [
+        "movements/web/_stream_probe.py:2 'alerts:'"]

@@ -23,6 +23,7 @@ from movements.domain import views
 from movements.domain.actions import alerts as alert_actions
 from movements.domain.errors import NotFound
 from movements.domain.feed_status import feed_status_view
+from movements.domain.streams import alerts_stream
 from movements.domain.uow import Tx
 from movements.realtime.connection import LiveSocket, serve
 from movements.realtime.fragments import Fragments, header
@@ -47,10 +48,6 @@ def _user(request: Request[Any, Any, Any]) -> AuthUser:
     user = current_user(request)
     assert user is not None  # the guards make sure
     return user
-
-
-def alerts_stream(airport: str) -> str:
-    return f"alerts:{airport}"
 
 
 async def _list_html(services: Services, user: AuthUser, draw: Fragments, airport: str
