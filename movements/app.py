@@ -37,7 +37,7 @@ from movements.realtime.backends import make_backend
 from movements.realtime.connection import SessionRules
 from movements.realtime.fragments import Fragments
 from movements.realtime.hub import LiveHub
-from movements.scheduler import start_jobs
+from movements.scheduler import recover_bulk_writes, start_jobs
 from movements.services import Services
 from movements.templating import TEMPLATES, make_environment
 from movements.web.account import Account, landing_page
@@ -188,13 +188,16 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         refresher = asyncio.create_task(hub.run_refresher(settings.heartbeat_seconds))
         session_listener = asyncio.create_task(hub.sockets.run_listener())
         jobs = start_jobs(services) if settings.run_jobs else None
+        # A bulk write whose process was killed is rolled back from its journal now
+        # (in the background: the server answers meanwhile; the jobs try again later).
+        recovery = asyncio.create_task(recover_bulk_writes(services))
         try:
             async with pdf_pool():  # its workers end with the app
                 yield
         finally:
             if jobs is not None:
                 await jobs.stop()
-            for task in (refresher, session_listener):
+            for task in (refresher, session_listener, recovery):
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task

@@ -34,6 +34,7 @@ from movements import i18n
 from movements.domain import input_rules, telex_log, views
 from movements.domain import reconciliation as rc_model
 from movements.domain.access import Need, role_may
+from movements.domain.actions import bulk
 from movements.domain.actions import reconciliation as rc
 from movements.domain.clock import local_date
 from movements.domain.errors import ConflictError, DomainError
@@ -150,7 +151,8 @@ class Imports(Controller):
         user = _user(request)
         airport = (await _airport(services, user, str(form.get("airport") or ""))).code
         results.passengers = await passengers_csv.import_file(
-            services.uow, user.actor, data, airport=airport, all_or_nothing=not keep_good)
+            services.uow, user.actor, data, airport=airport, all_or_nothing=not keep_good,
+            label=upload.filename)
         results.passengers_file = upload.filename
         status = 200 if results.passengers.kept else 422
         return await _imports_page(request, services, results, status=status, airport=airport)
@@ -162,9 +164,11 @@ async def _imports_page(request: Request[Any, Any, Any], services: Services,
     user = _user(request)
     choice = await _airport(services, user, airport or request.query_params.get("airport"))
     rows = await services.uow.read(telex_log.recent, user.actor, 50, None, choice.code)
+    batches = await services.uow.read(bulk.recent, choice.code)
     today = local_date(services.clock.now(), choice.timezone)
     return _html(render_page(request, "imports.html",
         **_context(request, services), results=results, telexes=rows, airport=choice.code,
+        batches=batches,
         page_timezone=choice.timezone,
         airports=choice.codes,
         sample=demo_ptm(today), today=today, columns=passengers_csv.COLUMNS,
