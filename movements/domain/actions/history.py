@@ -34,6 +34,7 @@ from ..models import (
     SpecialNeed,
     Transit,
 )
+from ..planning_models import CarrierNotification, NotifiedPassenger
 from ..uow import Tx
 from ..vocabulary import FlightState
 from .movements import airport_by_code
@@ -79,6 +80,9 @@ class HistoricMovement:
     onward_key: str | None
     passengers: tuple[HistoricPassenger, ...]
     actual_at: datetime | None = None  # on-block / off-block; the schedule when unknown
+    # When the carrier was notified of its passengers' needs (PSM), if it was: recorded
+    # as a carrier notification naming every passenger (the service levels' pre-notified).
+    notified_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +177,17 @@ def import_history(tx: Tx, airport: str, movements: Sequence[HistoricMovement]
              for m in movements if m.onward_key is not None]
     if links:
         conn.execute(insert(_table(Transit)), links)
+    notified = [m for m in movements if m.notified_at is not None and m.passengers]
+    notice_ids = insert_all(_table(CarrierNotification), [
+        {"movement_id": movement_ids[m.key], "sent_at": m.notified_at, "username": "history",
+         "corrected": False, "fingerprint": f"history:{m.key}",
+         "telex": "(imported history)", "email_body": "(imported history)"}
+        for m in notified])
+    named = [{"notification_id": nid, "passenger_id": passenger_ids[p.key],
+              "codes": " ".join(p.ssr_codes)}
+             for nid, m in zip(notice_ids, notified, strict=True) for p in m.passengers]
+    if named:
+        conn.execute(insert(_table(NotifiedPassenger)), named)
     summary = HistorySummary(len(movement_ids), len(people), len(booked), len(case_ids))
     tx.audit("import_history", "airport", port.id, after={
         "movements": summary.movements, "passengers": summary.passengers,
