@@ -577,18 +577,13 @@ def service_levels(session: Session, f: ReportFilter, *, per: str = "month",
                         round(float(row[5] or 0), 1), "yes" if met else "no"))
         heads = tuple(f"% within {lim} min (target {share:.0%})" for lim, share in targets)
         who = "pre-notified" if pre else "not pre-notified"
-        how = ("From the report time (3 h before departure) to met at the designated point."
-               if name == "departing" else
-               "From on-block to met at the aircraft or arrival gate.")
-        rule = ("Pre-notified: the carrier notification naming the passenger was issued at "
-                "least 48 h before the scheduled time." if pre else
-                "Not pre-notified: no carrier notification naming the passenger was issued "
-                "48 h or more before the scheduled time.")
         tables.append(Table(key, f"ECAC Doc 30, {name} assisted passengers, {who} "
                                  f"(per {per})",
                             ("Period", "Met", *heads, "Average min", "Longest min",
                              "Targets met"), tuple(out), frozenset({1}),
-                            note=f"{how} {rule}"))
+                            note="From the report time (3 h before departure) to met at the "
+                                 "designated point." if name == "departing" else
+                                 "From on-block to met at the aircraft or arrival gate."))
     tables.append(_spans(session, f))
     tables.append(_no_shows(session, f, per))
     worst_rows = session.execute(
