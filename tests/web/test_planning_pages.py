@@ -171,7 +171,8 @@ def test_dates_far_off_and_a_flight_to_its_own_airport_are_refused(site: Site) -
                 ("transit", {"in_flight": "KL1", "in_date": "9999-12-31", "in_time": "09:00",
                              "in_origin": "LHR", "out_flight": "KL2", "out_date": "2026-09-15",
                              "out_time": "11:00", "out_destination": "EBL"},
-                 "Not saved (Inbound leg (lands here), Date): date 9999-12-31 is more than 2 years")):
+                 "Not saved (Inbound leg (lands here), Date): date 9999-12-31 is more than "
+                 "2 years")):
             form = data if kind == "transit" else {"flight": "KL1571", "time": "10:00", **data}
             resp = _post(client, "/plan/movements", csrf, "", airport="AMS", kind=kind, **form)
             assert resp.status_code == 422, resp.text
