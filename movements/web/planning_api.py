@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -24,6 +24,7 @@ from movements.domain.actions import charters as ch
 from movements.domain.actions import planning as pl
 from movements.domain.actions.prenotification import record_notice_sent
 from movements.domain.actions.readiness import ClearanceIn, confirm_case, record_clearance
+from movements.domain.errors import DomainError
 from movements.domain.uow import Tx
 from movements.services import Services
 from movements.web.auth import COORDINATION, AuthUser, current_user
@@ -331,9 +332,36 @@ def _user(request: Request[Any, Any, Any]) -> AuthUser:
     return user
 
 
+#: The domain's names for fields that the JSON bodies call otherwise.
+_JSON_NAMES = {"doc_type": "doc_type", "doc_number": "number", "doc_country": "issuing_country",
+               "doc_expiry": "expires_on", "bookings": "move_to", "passenger_ids": "members",
+               "flight_number": "flight", "carrier": "flight"}
+
+
+def json_field(body: Any, field: str | None) -> str | None:
+    """The JSON path in ``body`` (a request dataclass) of the domain's ``field``
+    ("doc_number" -> "document.number", "destination" -> "movement.destination" in a
+    charter), or ``field`` unchanged when the body has no such field."""
+    if field is None or body is None or not is_dataclass(body):
+        return field
+    wanted = (field, _JSON_NAMES.get(field, field))
+    names = [f.name for f in fields(body)]
+    for name in wanted:
+        if name in names:
+            return name
+    for name in names:
+        inner = getattr(body, name)
+        if is_dataclass(inner) and not isinstance(inner, type):
+            found = json_field(inner, field)
+            if found is not None and found in {f.name for f in fields(inner)}:
+                return f"{name}.{found}"
+    return field
+
+
 async def _once(request: Request[Any, Any, Any], services: Services, key: str | None,
-                act: Callable[[Tx], Any], status: int = 201) -> Response[str]:
-    """Run ``act`` once per key; its result (a dataclass) is the JSON reply."""
+                body: Any, act: Callable[[Tx], Any], status: int = 201) -> Response[str]:
+    """Run ``act`` once per key; its result (a dataclass) is the JSON reply.  A refusal
+    names the field by its path in the JSON ``body`` (the request's dataclass, or None)."""
     user = _user(request)
     raw = (await request.body()).decode("utf-8", "replace")
     digest = request_hash(request, [("body", raw)])
@@ -341,10 +369,14 @@ async def _once(request: Request[Any, Any, Any], services: Services, key: str | 
     def run(tx: Tx) -> str:
         return json.dumps(asdict(act(tx)), default=str)
 
-    body, code, replayed = await run_once(services, user, checked_key(key), digest, run,
-                                          status)
+    try:
+        reply, code, replayed = await run_once(services, user, checked_key(key), digest, run,
+                                               status)
+    except DomainError as exc:
+        exc.field = json_field(body, exc.field)
+        raise
     headers = {"Idempotent-Replay": "true"} if replayed else {}
-    return Response(body, status_code=code, media_type="application/json", headers=headers)
+    return Response(reply, status_code=code, media_type="application/json", headers=headers)
 
 
 class PlanningApi(Controller):
@@ -361,7 +393,7 @@ class PlanningApi(Controller):
     async def plan_movement(self, request: Request[Any, Any, Any], services: ServicesDep,
                             data: JSONBody[MovementIn], idempotency_key: IdempotencyKey = None
                             ) -> Response[str]:
-        return await _once(request, services, idempotency_key,
+        return await _once(request, services, idempotency_key, data,
                            lambda tx: Created(pl.plan_movement(tx, _movement(data))))
 
     @post("/transits", summary="Plan both legs of a transit; answers the connection time",
@@ -374,7 +406,7 @@ class PlanningApi(Controller):
                                 _movement(data.onward, pl.MovementKind.TRANSIT_OUT))
             return TransitOut(t.inbound_id, t.onward_id, t.connection_minutes,
                               t.min_connection_minutes, t.short)
-        return await _once(request, services, idempotency_key, act)
+        return await _once(request, services, idempotency_key, data, act)
 
     @post("/movements/{movement_id:int}", summary="Edit a planned movement",
           status_code=200, responses={200: _reply(Done)})
@@ -388,7 +420,7 @@ class PlanningApi(Controller):
                 ("destination", data.destination), ("terminal", data.terminal),
                 ("gate", data.gate)) if v is not None}
             return Done(pl.edit_movement(tx, movement_id, changes, data.expected_version))
-        return await _once(request, services, idempotency_key, act, 200)
+        return await _once(request, services, idempotency_key, data, act, 200)
 
     @post("/movements/{movement_id:int}/cancel",
           summary="Cancel a movement (refused while passengers are booked)",
@@ -399,7 +431,7 @@ class PlanningApi(Controller):
         def act(tx: Tx) -> Done:
             pl.cancel_movement(tx, movement_id, data.reason)
             return Done()
-        return await _once(request, services, idempotency_key, act, 200)
+        return await _once(request, services, idempotency_key, data, act, 200)
 
     @post("/charters", summary="Plan a charter with its stops, operator and seats",
           status_code=201, responses={201: _reply(Created)})
@@ -411,7 +443,7 @@ class PlanningApi(Controller):
             return Created(ch.plan_charter(tx, _movement(data.movement,
                                                          pl.MovementKind.DEPARTURE),
                                            data.operator, data.seat_capacity, stops))
-        return await _once(request, services, idempotency_key, act)
+        return await _once(request, services, idempotency_key, data, act)
 
     @get("/charters/{movement_id:int}", summary="A charter's headcount per leg")
     async def charter(self, request: Request[Any, Any, Any], services: ServicesDep,
@@ -428,7 +460,7 @@ class PlanningApi(Controller):
     async def add_stop(self, request: Request[Any, Any, Any], services: ServicesDep,
                        movement_id: PathId, data: JSONBody[StopAddIn],
                        idempotency_key: IdempotencyKey = None) -> Response[str]:
-        return await _once(request, services, idempotency_key, lambda tx: StopAddedOut(
+        return await _once(request, services, idempotency_key, data, lambda tx: StopAddedOut(
             ch.add_stop(tx, movement_id, data.code, data.scheduled_at, after=data.after,
                         expected_version=data.expected_version)))
 
@@ -438,7 +470,7 @@ class PlanningApi(Controller):
     async def remove_stop(self, request: Request[Any, Any, Any], services: ServicesDep,
                           movement_id: PathId, data: JSONBody[StopRemoveIn],
                           idempotency_key: IdempotencyKey = None) -> Response[str]:
-        return await _once(request, services, idempotency_key, lambda tx: StopRemovedOut(
+        return await _once(request, services, idempotency_key, data, lambda tx: StopRemovedOut(
             ch.remove_stop(tx, movement_id, data.code, move_to=data.move_to,
                            expected_version=data.expected_version)), 200)
 
@@ -447,7 +479,7 @@ class PlanningApi(Controller):
     async def add_crew(self, request: Request[Any, Any, Any], services: ServicesDep,
                        movement_id: PathId, data: JSONBody[CrewIn],
                        idempotency_key: IdempotencyKey = None) -> Response[str]:
-        return await _once(request, services, idempotency_key, lambda tx: Created(
+        return await _once(request, services, idempotency_key, data, lambda tx: Created(
             ch.add_crew(tx, movement_id, data.name, data.role, board_at=data.board_at,
                         leave_at=data.leave_at, phone=data.phone)))
 
@@ -456,7 +488,7 @@ class PlanningApi(Controller):
     async def add_pickup(self, request: Request[Any, Any, Any], services: ServicesDep,
                          movement_id: PathId, data: JSONBody[PickupIn],
                          idempotency_key: IdempotencyKey = None) -> Response[str]:
-        return await _once(request, services, idempotency_key, lambda tx: Created(
+        return await _once(request, services, idempotency_key, data, lambda tx: Created(
             ch.add_pickup(tx, movement_id, data.location, data.pickup_at, data.vehicle,
                           data.headcount)))
 
@@ -465,7 +497,7 @@ class PlanningApi(Controller):
     async def create_case(self, request: Request[Any, Any, Any], services: ServicesDep,
                           data: JSONBody[CaseIn], idempotency_key: IdempotencyKey = None
                           ) -> Response[str]:
-        return await _once(request, services, idempotency_key, lambda tx: Created(
+        return await _once(request, services, idempotency_key, data, lambda tx: Created(
             pl.create_case(tx, data.airport, data.reference, data.programme)))
 
     @post("/cases/{case_id:int}/passengers", summary="Add a passenger to a case",
@@ -476,7 +508,7 @@ class PlanningApi(Controller):
         def act(tx: Tx) -> Created:
             new, doc = _passenger(data)
             return Created(pl.create_passenger(tx, case_id, new, doc))
-        return await _once(request, services, idempotency_key, act)
+        return await _once(request, services, idempotency_key, data, act)
 
     @post("/passengers/{passenger_id:int}", summary="Replace a passenger's details",
           status_code=200, responses={200: _reply(Done)})
@@ -488,7 +520,7 @@ class PlanningApi(Controller):
         def act(tx: Tx) -> Done:
             new, doc = _passenger(data)
             return Done(pl.edit_passenger(tx, passenger_id, new, doc, expected_version))
-        return await _once(request, services, idempotency_key, act, 200)
+        return await _once(request, services, idempotency_key, data, act, 200)
 
     @post("/passengers/{passenger_id:int}/clearance",
           summary="Record MEDIF, declaration, consent, UMNR guardians",
@@ -503,14 +535,14 @@ class PlanningApi(Controller):
                 data.declaration, data.consent, data.guardian_origin_confirmed,
                 data.guardian_destination_confirmed))
             return Done()
-        return await _once(request, services, idempotency_key, act, 200)
+        return await _once(request, services, idempotency_key, data, act, 200)
 
     @post("/cases/{case_id:int}/bookings", summary="Book a whole case on a movement",
           status_code=201, responses={201: _reply(BookedOut)})
     async def book_case(self, request: Request[Any, Any, Any], services: ServicesDep,
                         case_id: PathId, data: JSONBody[BookIn],
                         idempotency_key: IdempotencyKey = None) -> Response[str]:
-        return await _once(request, services, idempotency_key, lambda tx: BookedOut(
+        return await _once(request, services, idempotency_key, data, lambda tx: BookedOut(
             pl.book_case(tx, case_id, data.movement_id, stop=data.stop)))
 
     @post("/cases/{case_id:int}/move",
@@ -525,7 +557,7 @@ class PlanningApi(Controller):
                                 if data.passenger_ids else None,
                                 stop=data.stop, split_reason=data.split_reason)
             return MovedOut(list(plan.moving), list(plan.staying), plan.splits)
-        return await _once(request, services, idempotency_key, act, 200)
+        return await _once(request, services, idempotency_key, data, act, 200)
 
     @post("/cases/{case_id:int}/confirm",
           summary="Confirm a case ready (override_reason when something is missing)",
@@ -533,7 +565,7 @@ class PlanningApi(Controller):
     async def confirm(self, request: Request[Any, Any, Any], services: ServicesDep,
                       case_id: PathId, data: JSONBody[ConfirmIn],
                       idempotency_key: IdempotencyKey = None) -> Response[str]:
-        return await _once(request, services, idempotency_key, lambda tx: Created(
+        return await _once(request, services, idempotency_key, data, lambda tx: Created(
             confirm_case(tx, case_id, data.movement_id, data.override_reason)))
 
     @post("/bookings/{booking_id:int}/cancel", summary="Cancel a booking with a reason",
@@ -544,7 +576,7 @@ class PlanningApi(Controller):
         def act(tx: Tx) -> Done:
             pl.cancel_booking(tx, booking_id, data.reason)
             return Done()
-        return await _once(request, services, idempotency_key, act, 200)
+        return await _once(request, services, idempotency_key, data, act, 200)
 
     @get("/movements/{movement_id:int}/readiness",
          summary="Readiness of every case on a movement")
@@ -574,7 +606,7 @@ class PlanningApi(Controller):
     async def notice_sent(self, request: Request[Any, Any, Any], services: ServicesDep,
                           movement_id: PathId, data: JSONBody[NoticeSentIn],
                           idempotency_key: IdempotencyKey = None) -> Response[str]:
-        return await _once(request, services, idempotency_key, lambda tx: Created(
+        return await _once(request, services, idempotency_key, data, lambda tx: Created(
             record_notice_sent(tx, movement_id, data.fingerprint)))
 
 
