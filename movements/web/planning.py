@@ -270,7 +270,7 @@ async def _refused(page: Page, form: dict[str, Any], exc: DomainError, locale: s
     shown = await page(i18n.gettext("Not saved (%(field)s): %(reason)s", locale)
                        % {"field": _LABEL_SLOT, "reason": exc.message}, form)
     label = _visible_label(shown, exc.field, action) or escape(field_label(exc.field, locale))
-    return shown.replace(_LABEL_SLOT, label)
+    return shown.replace(_LABEL_SLOT, label, 1)  # the alert comes before any echoed value
 
 
 def _render(request: Request[Any, Any, Any], services: Services, template: str,
