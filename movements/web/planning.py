@@ -266,9 +266,9 @@ async def _refused(page: Page, form: dict[str, Any], exc: DomainError, locale: s
     that page (in their language), else by ``field_label``: never its internal name."""
     if not exc.field:
         return await page(i18n.gettext("Not saved: %(reason)s", locale)
-                          % {"reason": exc.message}, form)
+                          % {"reason": i18n.refused(exc, locale)}, form)
     shown = await page(i18n.gettext("Not saved (%(field)s): %(reason)s", locale)
-                       % {"field": _LABEL_SLOT, "reason": exc.message}, form)
+                       % {"field": _LABEL_SLOT, "reason": i18n.refused(exc, locale)}, form)
     label = _visible_label(shown, exc.field, action) or escape(field_label(exc.field, locale))
     return shown.replace(_LABEL_SLOT, label, 1)  # the alert comes before any echoed value
 
@@ -295,7 +295,8 @@ async def _published(services: Services, airport: str, day: date, tz: str
     """The airport's published flights of the day from its flight feed, or why not."""
     feed = services.settings.feed_for(airport)
     if feed is None:
-        return [], f"no flight feed is configured for {airport}: enter the flight by hand"
+        return [], i18n.gettext("no flight feed is configured for %(airport)s: enter the "
+                                "flight by hand") % {"airport": airport}
     from movements.feed.client import FeedClient, FeedError
 
     client = FeedClient(feed.url, feed.app_id, feed.app_key,
@@ -305,7 +306,8 @@ async def _published(services: Services, airport: str, day: date, tz: str
         await client.read_day(progress, tz, services.clock.now())
         flights = progress.flights
     except FeedError as exc:
-        return [], f"the flight feed did not answer ({exc}): enter the flight by hand"
+        return [], i18n.gettext("the flight feed did not answer (%(error)s): enter the "
+                                "flight by hand") % {"error": exc}
     finally:
         await client.close()
     return [f for f in flights if not f.is_codeshare], None
@@ -772,7 +774,7 @@ class Planning(Controller):
         try:
             notice = await services.uow.read(pv.notice_for, user.actor, movement_id)
         except RuleViolation as exc:
-            notice, message = None, message or exc.message
+            notice, message = None, message or i18n.refused(exc)
         return _render(request, services, "planning/notice.html", n=notice,
                        movement_id=movement_id, message=message, v=values)
 
