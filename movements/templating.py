@@ -37,7 +37,7 @@ READINESS_ITEMS = (N_("travel document"), N_("medical clearance"),
                    N_("named adult at arrival"), N_("voluntary-movement declaration"),
                    N_("consent"), N_("medical escort"), N_("escort"))
 _VALID_ON = re.compile(r"^travel document valid on (.+)$")
-_VALID_AFTER = re.compile(r"^travel document valid 6 months after travel \((.+)\)$")
+_VALID_AFTER = re.compile(r"^travel document valid (\d+) months after travel \((.+)\)$")
 LANE_LABELS = Lane.labels()
 STATE_LABELS = FlightState.labels()
 
@@ -145,8 +145,8 @@ def make_environment(default_tz: str = "UTC") -> Environment:
                              % {"day": found.group(1)})
             elif found := _VALID_AFTER.match(item):
                 items.append(i18n.gettext(
-                    "travel document valid 6 months after travel (%(place)s)", loc)
-                    % {"place": found.group(1)})
+                    "travel document valid %(months)s months after travel (%(place)s)", loc)
+                    % {"months": found.group(1), "place": found.group(2)})
             else:
                 items.append(i18n.gettext(item, loc))
         return i18n.gettext("missing: %(items)s", loc) % {"items": ", ".join(items)}
