@@ -43,10 +43,12 @@ _NAMES = {
     "amharic": "am", "somali": "so", "albanian": "sq", "russian": "ru", "ukrainian": "uk",
     "serbian": "sr", "mongolian": "mn",
 }
-#: Where a language without its own catalogue goes before English: the language its
-#: speakers read most often (Dari speakers read Persian; the Ethiopian Tigrinya
-#: speakers' second language is often Amharic, which has no catalogue yet either).
-_NEXT = {"prs": "fa", "fa_af": "fa", "ti": "am"}
+#: Where a language goes before English when it has no catalogue of its own.  CLDR (and
+#: so Babel) has no locale for Dari (ISO 639-3 ``prs``): CLDR names Dari
+#: ``fa_AF``, Persian as written in Afghanistan, whose catalogue and date formats it
+#: gets (and ``fa_AF`` in turn Persian's, by stripping the region).  A Tigrinya reader
+#: without a catalogue would get Amharic (often their second language) before English.
+_NEXT = {"prs": "fa_AF", "ti": "am"}
 #: The CLDR locale that formats a language's dates (English: British, 24-hour clock).
 _FORMAT_LOCALE = {"en": "en_GB"}
 #: A passenger SMS is kept within this many segments per encoding by dropping its
