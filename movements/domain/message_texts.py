@@ -14,6 +14,7 @@ domain does not know where it is served).
 from __future__ import annotations
 
 import gettext
+from datetime import datetime
 from functools import cache
 from io import BytesIO
 from pathlib import Path
@@ -24,8 +25,9 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from .clock import to_local
-from .models import Handover, Movement
+from .models import Booking, EscortAssignment, Handover, Movement
 from .sms import GSM7, UCS2, measure
+from .ssr import SSR_CODES
 
 #: The migrant messages' gettext catalogues (domain "messages"), one per language; their
 #: own directory so the console's catalogues (another domain) never mix with them.
@@ -91,6 +93,16 @@ def language_of(recorded: str | None) -> str:
         if base in have:
             return base
         code = _NEXT.get(code.lower(), _NEXT.get(base))
+    return FALLBACK
+
+
+def first_language(*recorded: str | None) -> str:
+    """The first of several recorded languages that has texts (each through its own
+    fallback order, ``language_of``), else English: a minor's guardian reads their own
+    language first, then the child's."""
+    for value in recorded:
+        if value and (code := language_of(value)) != FALLBACK:
+            return code
     return FALLBACK
 
 
@@ -208,6 +220,52 @@ def handover_text(kind: str, handover: Handover) -> tuple[str, str]:
     return subject, body
 
 
+def mission_text(movement: Movement, bookings: list[Booking],
+                 escorts: list[EscortAssignment], *, arrival: datetime | None
+                 ) -> tuple[str, str]:
+    """(subject, body) of the e-mail to a receiving mission abroad when a departure with
+    reception has left: flight, route, departure and expected arrival (UTC and the
+    departure airport's local time), how many people of which cases, the escorts (kind
+    and name: agency staff), and per person only what the receiver must do: SSR codes
+    and ``receiver_action`` (never a name, a diagnosis or a free text)."""
+    left = movement.actual_at or movement.best_time
+    local = to_local(left, movement.airport.timezone)
+    route = f"{movement.origin}-{movement.destination}"
+    count = len(bookings)
+    who = f"{count} person" if count == 1 else f"{count} people"
+    cases = sorted({b.passenger.case.reference for b in bookings})
+    lines = [f"Flight {movement.flight} ({route}) departed {movement.airport.iata} at "
+             f"{left:%d %b %Y %H:%M} UTC ({local:%H:%M} local).",
+             "Expected arrival at " + movement.destination + ": "
+             + (f"{arrival:%d %b %Y %H:%M} UTC." if arrival is not None
+                else "not reported to us yet; the carrier's movement message will say."),
+             "", f"{who} of case(s) {', '.join(cases)} travel with reception by you.", ""]
+    if escorts:
+        lines.append("Escorts: " + "; ".join(f"{e.escort_name} ({e.kind.value})"
+                                             for e in escorts) + ".")
+    else:
+        lines.append("Escorts: none.")
+    lines += ["", "What the receivers need on arrival (IATA SSR codes):"]
+    for n, booking in enumerate(bookings, 1):
+        codes = [c for c in booking.passenger.codes if c in SSR_CODES]
+        needs = "; ".join(f"{c}: {SSR_CODES[c].receiver_action}" for c in codes)
+        lines.append(f"{n}. {needs or 'no special assistance'}")
+    lines += ["", "Names travel on the handover manifest, not in e-mail."]
+    return (f"{movement.flight} {route} departed: {who} for reception",
+            "\n".join(lines) + "\n")
+
+
+def carrier_notice_text(subject: str, email_body: str, telex: str, *,
+                        issued_at: datetime, by: str | None) -> tuple[str, str]:
+    """(subject, body) of a carrier's special-assistance pre-notification e-mail: the
+    readable text stored when it was issued, who issued it and when (UTC), and the
+    PSM-shaped Type B text for the carrier's systems."""
+    footer = (f"\nIssued {issued_at:%d %b %Y %H:%M} UTC by {by or 'the agency'}.\n"
+              f"\nType B (PSM):\n{telex}")
+    return subject, email_body + footer
+
+
 __all__ = ["FALLBACK", "MAX_SEGMENTS", "MEET_HOURS_BEFORE", "available",
-           "counterpart_text", "handover_text", "language_of", "passenger_text",
+           "carrier_notice_text", "counterpart_text", "first_language", "handover_text",
+           "language_of", "mission_text", "passenger_text",
            "translations"]
