@@ -419,6 +419,108 @@ def subscribe_webhook(tx: Tx, airport: str, url: str, events: list[str], *,
     return Subscribed(row.id, secret)
 
 
+def disable_webhook(tx: Tx, webhook_id: int) -> str:
+    """Stop posting to a subscription (its queued deliveries are cancelled; its log
+    stays).  Coordinators of its airport and admins; returns the airport's code.
+    Raises ConflictError when it is disabled already."""
+    from ..access import access_webhook
+
+    require_role(tx, Role.COORDINATOR, Role.ADMIN)
+    hook = access_webhook(tx.session, tx.actor, webhook_id)
+    if not hook.active:
+        raise ConflictError(f"webhook {hook.id} is disabled already")
+    hook.active = False
+    for row in tx.session.scalars(select(OutboxMessage).where(
+            OutboxMessage.webhook_id == hook.id,
+            OutboxMessage.state.in_((S.QUEUED, S.FAILED)))):
+        row.state, row.claimed_until, row.last_error = S.CANCELLED, None, "webhook disabled"
+        tx.session.add(OutboxAttempt(message_id=row.id, at=tx.now, outcome="cancel",
+                                     detail=f"webhook disabled by {tx.actor.username}"))
+    tx.audit("disable_webhook", "webhook_subscription", hook.id, before={"active": True},
+             after={"active": False})
+    airport = tx.session.get(Airport, hook.airport_id)
+    return airport.iata if airport is not None else ""
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookRow:
+    id: int
+    url: str
+    events: str
+    active: bool
+    created_at: datetime
+    delivered: int
+    failing: int
+    organisation: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryRow:
+    message_id: int
+    event: str
+    state: str
+    attempts: tuple[tuple[datetime, str, str | None], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class WebhooksPage:
+    airport: str
+    timezone: str
+    airports: tuple[str, ...]
+    hooks: list[WebhookRow]
+    events: tuple[str, ...]
+    #: The subscription shown with its delivery log (``?log=<id>``), and that log.
+    log_of: WebhookRow | None = None
+    log: list[DeliveryRow] | None = None
+
+
+def webhooks_page(session: Session, actor: object, asked: str | None, default: str,
+                  log_of: int | None = None) -> WebhooksPage:
+    """The partner systems subscribed to one of the actor's airports (coordinators and
+    admins; NotFound otherwise), and optionally one subscription's delivery log: each
+    delivery (newest first, at most 50) with every try and what the receiver answered."""
+    from sqlalchemy import func
+
+    from ..access import access_webhook
+    from ..outbox import Event
+    from ..uow import Actor
+    from ..views import airport_choice
+
+    assert isinstance(actor, Actor)
+    choice = airport_choice(session, actor, asked, default, Need.COORDINATE)
+    airport_id = int(session.scalar(select(Airport.id).where(Airport.iata == choice.code))
+                     or 0)
+    counts: dict[tuple[int, str], int] = {
+        (int(h or 0), str(st.value if isinstance(st, S) else st)): int(n)
+        for h, st, n in session.execute(
+            select(OutboxMessage.webhook_id, OutboxMessage.state, func.count())
+            .where(OutboxMessage.webhook_id.is_not(None),
+                   OutboxMessage.airport_id == airport_id)
+            .group_by(OutboxMessage.webhook_id, OutboxMessage.state))}
+
+    def row(h: WebhookSubscription) -> WebhookRow:
+        org = session.get(Organisation, h.organisation_id) if h.organisation_id else None
+        return WebhookRow(h.id, h.url, h.events, h.active, h.created_at,
+                          counts.get((h.id, "sent"), 0), counts.get((h.id, "failed"), 0)
+                          + counts.get((h.id, "queued"), 0), org.name if org else None)
+
+    hooks = [row(h) for h in session.scalars(select(WebhookSubscription).where(
+        WebhookSubscription.airport_id == airport_id).order_by(WebhookSubscription.id))]
+    shown = log = None
+    if log_of is not None:
+        hook = access_webhook(session, actor, log_of)
+        if hook.airport_id != airport_id:
+            raise NotFound(f"webhook {log_of} is not one of {choice.code}'s")
+        shown = row(hook)
+        log = [DeliveryRow(m.id, m.event, m.state.value,
+                           tuple((a.at, a.outcome, a.detail) for a in m.attempt_log))
+               for m in session.scalars(select(OutboxMessage).where(
+                   OutboxMessage.webhook_id == hook.id)
+                   .order_by(OutboxMessage.id.desc()).limit(50))]
+    return WebhooksPage(choice.code, choice.timezone, choice.codes, hooks,
+                        Event.ALL, shown, log)
+
+
 # -- reading -----------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class OutboxRow:
@@ -527,5 +629,6 @@ def mask(recipient: str) -> str:
 __all__ = ["CLAIM", "MAX_ATTEMPTS", "OutboxPage", "OutboxRow", "Outgoing", "backoff",
            "cancel", "claim_due", "e164", "mask", "message_airport", "outbox_page",
            "outbox_rows", "preview", "record_delivery", "record_result", "resend",
-           "set_carrier_contact", "set_case_mission", "set_case_counterpart",
+           "set_carrier_contact", "set_case_mission", "disable_webhook", "webhooks_page",
+           "WebhooksPage", "set_case_counterpart",
            "set_organisation_email", "set_passenger_contact", "subscribe_webhook"]
