@@ -121,11 +121,20 @@ def translations(language: str) -> gettext.NullTranslations:
     return gettext.GNUTranslations(buffer)
 
 
+#: CLDR puts narrow and no-break spaces in dates and times ("2:05\u202fGD" in Somali,
+#: "15\u00a0sept." in French); none is in the GSM 7-bit alphabet, so one such space
+#: would make a whole Latin-script SMS UCS-2 (67 characters a segment instead of 153).
+#: A plain space reads the same on a phone.
+_SPACES = {ord(c): " " for c in "\u00a0\u2007\u2009\u200a\u202f"}
+
+
 def _when(movement: Movement, language: str) -> tuple[str, str]:
+    """The movement's date and time, local to its airport, in ``language``'s CLDR
+    formats (medium date, short time), with CLDR's special spaces made plain."""
     local = to_local(movement.best_time, movement.airport.timezone)
     locale = _FORMAT_LOCALE.get(language, language)
-    return (format_date(local.date(), format="medium", locale=locale),
-            format_time(local.time(), format="short", locale=locale))
+    return (format_date(local.date(), format="medium", locale=locale).translate(_SPACES),
+            format_time(local.time(), format="short", locale=locale).translate(_SPACES))
 
 
 def passenger_text(kind: str, language: str, movement: Movement, *,
