@@ -321,7 +321,8 @@ def _milestone(tx: Tx, session: Session, event: MilestoneRecorded,
         kind = Event.PASSPORT_CONTROL
     if kind is None:
         return 0
-    added = _tell_missions(tx, session, movement) if kind == Event.DEPARTED else 0
+    added = _tell_missions(tx, session, movement, only_passenger=event.passenger_id) \
+        if kind == Event.DEPARTED else 0
     return added + _tell_counterparts(tx, session, movement, kind,
                               only_passenger=event.passenger_id) \
         + queue_webhooks(tx, movement, kind, "")
@@ -353,12 +354,15 @@ def _tell_counterparts(tx: Tx, session: Session, movement: Movement, kind: str, 
     return added
 
 
-def _tell_missions(tx: Tx, session: Session, movement: Movement) -> int:
+def _tell_missions(tx: Tx, session: Session, movement: Movement, *,
+                   only_passenger: int | None = None) -> int:
     """One e-mail per receiving mission abroad (``CaseMission``) of the cases booked on a
-    departure that has left, once per flight (its key names the flight and mission)."""
+    departure that has left (or, for a ``departed`` step, of that passenger's case), once
+    per flight (its key names the flight and mission)."""
     bookings = _booked(movement)
     missions: dict[int, list[Booking]] = {}
-    case_ids = sorted({b.passenger.case_id for b in bookings})
+    case_ids = sorted({b.passenger.case_id for b in bookings
+                       if only_passenger is None or b.passenger_id == only_passenger})
     if not case_ids:
         return 0
     for row in session.scalars(select(CaseMission).where(CaseMission.case_id.in_(case_ids))):
