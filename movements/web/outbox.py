@@ -149,8 +149,7 @@ class Webhooks(Controller):
                   ) -> Response[str]:
         form = await request.form()
         airport = str(form.get("airport") or "")
-        events = [str(e) for e in form.getall("events")] if hasattr(form, "getall") \
-            else [str(form.get("events") or "")]
+        events = [str(e) for e in form.getall("events", [])]
         url = str(form.get("url") or "")
         try:
             made = await services.uow.run(outbox_actions.subscribe_webhook,
