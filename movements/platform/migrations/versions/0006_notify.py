@@ -2,7 +2,7 @@
 (issue 16, items 1-4).
 
 Revision ID: 0006_notify
-Revises: 0005_i18n
+Revises: 0006_i18n
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from alembic import op
 from movements.domain.models import UtcDateTime
 
 revision = '0006_notify'
-down_revision = '0005_i18n'
+down_revision = '0006_i18n'
 branch_labels = None
 depends_on = None
 
