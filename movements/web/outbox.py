@@ -131,9 +131,9 @@ class Webhooks(Controller):
         user = _user(request)
         page = await services.uow.read(outbox_actions.webhooks_page, user.actor, airport,
                                        services.settings.airport, log)
-        env = request.app.state.fragments.env
-        return Response(env.get_template("webhooks.html").render(
-            page=page, user=user, csrf_token=user.csrf_token, page_timezone=page.timezone,
+        return Response(render_page(
+            request, "webhooks.html", page=page, user=user, csrf_token=user.csrf_token,
+            page_timezone=page.timezone,
             airport_name=page.airport, secret=secret, added=added, error=error,
             form=form or {}), status_code=status,
             media_type=HTML, headers={"Cache-Control": "no-store"})
