@@ -605,7 +605,8 @@ class Planning(Controller):
             outbox_actions.set_passenger_contact(
                 tx, passenger_id, phone=_opt(form, "phone"),
                 guardian_phone=_opt(form, "guardian_phone"),
-                opted_out=_flag(form, "opted_out"))
+                opted_out=_flag(form, "opted_out"),
+                guardian_language=_opt(form, "guardian_language"))
             return f"/plan/cases/{case_id}"
 
         return await _act(request, services, form, act,
