@@ -34,12 +34,20 @@ fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[test]'
 
+# Both invocations run in parallel (pytest-xdist): one worker per CPU by default
+# (MOVEMENTS_TEST_WORKERS=N to choose, 0 for one process).  Each worker has its own
+# PostgreSQL cluster, temporary directory and free ports; tests are handed out one by one
+# to whichever worker is free, except a module whose tests share a module-scoped fixture
+# (they stay together: see pytest_collection_modifyitems in tests/conftest.py).
+parallel=(-n "${MOVEMENTS_TEST_WORKERS:-auto}" --dist loadgroup)
+
 if [ "${1:-}" = "--fast" ]; then
   shift
-  exec .venv/bin/python -m pytest --fast -m "not browser and not slow" "$@"
+  exec .venv/bin/python -m pytest "${parallel[@]}" --fast -m "not browser and not slow" "$@"
 fi
 
 status=0
-.venv/bin/python -m pytest -m "not browser" "$@" || status=$?
-.venv/bin/python -m pytest -m browser tests/browser tests/journeys "$@" || status=$?
+.venv/bin/python -m pytest "${parallel[@]}" -m "not browser" "$@" || status=$?
+.venv/bin/python -m pytest "${parallel[@]}" -m browser tests/browser tests/journeys "$@" \
+  || status=$?
 exit $status

@@ -81,6 +81,21 @@ def _tree(pid: int) -> set[int]:
     return seen
 
 
+def _watchdogs(owner: int) -> set[int]:
+    """The detached watchdogs (tests/watchdog.py) that watch ``owner``."""
+    found: set[int] = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                args = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if any(a.endswith(b"tests/watchdog.py") for a in args) and \
+                    str(owner).encode() in args[-4:]:
+                found.add(int(entry.name))
+    return found
+
+
 def _alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -113,7 +128,9 @@ def test_a_killed_run_leaves_nothing(tmp_path: Path, sig: int, workers: str | No
             assert time.monotonic() < deadline, (tmp_path / "pytest.log").read_text()
             time.sleep(0.2)
         held = json.loads(out.read_text())
-        started = set(held["pids"]) | _tree(run.pid) | _tree(held["pids"][0])
+        watchdogs = _watchdogs(run.pid)
+        assert len(watchdogs) >= 3  # the cluster's, Redis's and the server's
+        started = set(held["pids"]) | _tree(run.pid) | _tree(held["pids"][0]) | watchdogs
         assert all(_alive(pid) for pid in held["pids"])
         os.kill(run.pid, sig)
         run.wait(10)

@@ -43,16 +43,17 @@ def owners() -> list[int]:
 
 
 def guard(pid: int, *, cleanup: Path | None = None, sig: int = signal.SIGTERM,
-          grace: float = 5.0) -> subprocess.Popen[bytes]:
+          grace: float = 5.0) -> None:
     """Start the watchdog of ``pid``: when any of :func:`owners` ends while ``pid`` still
     runs, send it ``sig``, SIGKILL after ``grace`` seconds, then remove ``cleanup``.
 
-    Returns the watchdog process (it exits by itself when ``pid`` ends)."""
+    The watchdog detaches (it forks and its first process exits at once, reaped here),
+    so the test run holds no handle on it; it exits by itself when ``pid`` ends."""
     args = [sys.executable, "-I", "-S", str(_SCRIPT), str(pid), str(int(sig)), str(grace),
             str(cleanup or ""), *map(str, owners())]
-    return subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True,
-                            close_fds=True)
+    subprocess.run(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, start_new_session=True, close_fds=True,
+                   check=True, timeout=60)
 
 
 def _pidfd(pid: int) -> int | None:
@@ -68,6 +69,8 @@ def _wait(fd: int, seconds: float) -> bool:
 
 
 def _main(argv: list[str]) -> None:
+    if os.fork():
+        os._exit(0)  # detach: the starter reaps this first process at once
     pid, sig, grace, cleanup = int(argv[0]), int(argv[1]), float(argv[2]), argv[3]
     child = _pidfd(pid)
     if child is None:
