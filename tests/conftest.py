@@ -177,10 +177,11 @@ def uow(database: Database, publisher: CapturingPublisher, clock: ManualClock) -
 # half of the `backend` parameter.  Marked `slow` here, in one place: every test module
 # that starts a server or Redis (it imports tests.live's start_server or start_redis),
 # and the tests below, which run the command line in subprocesses, mount file systems,
-# fuzz, load whole demo days or years, or build 400-passenger PDFs (node id prefixes).
+# fuzz, load whole demo days or years, build 400-passenger PDFs, or kill a pytest
+# (node id prefixes).
 SLOW = (
-    "tests/test_processes.py", "tests/test_lifeline.py", "tests/test_backup.py", "tests/test_cli.py",
-    "tests/test_cli_storage.py", "tests/scale/", "tests/web/test_api_fuzz.py",
+    "tests/test_processes.py", "tests/test_lifeline.py", "tests/test_backup.py",
+    "tests/test_cli.py", "tests/test_cli_storage.py", "tests/scale/", "tests/web/test_api_fuzz.py",
     "tests/demo/", "tests/feed/test_replay_day.py",
     "tests/manifests/test_delivery.py::test_charter_of_400",
 )
