@@ -24,6 +24,7 @@ from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 
+from movements import i18n
 from movements.delivery import pdf_pool
 from movements.domain.clock import Clock
 from movements.domain.errors import Busy, DomainError
@@ -113,7 +114,7 @@ def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response
     if _wants_html(request):
         # A person typed or followed a link: a page that says what and why, in the
         # console's frame (e.g. "you work no airport yet"), not a JSON body.
-        return _refusal_page(request, exc.status, exc.message, headers)
+        return _refusal_page(request, exc.status, i18n.refused(exc), headers)
     return Response({"error": exc.message, "field": exc.field, "status": exc.status},
                     status_code=exc.status, headers=headers)
 

@@ -1,6 +1,14 @@
-"""Typed refusals.  The edges map them to status codes; the message says what and where."""
+"""Typed refusals.  The edges map them to status codes; the message says what and where.
+
+A refusal's message may be a :class:`~movements.domain.phrases.Phrase` (msgid and
+values): ``message`` is then its English (logs, JSON API, tests) and the edge shows
+``phrase`` in the reader's language.  A plain string is its own msgid (a fixed sentence
+in the catalogue translates; one composed with values shows as it is).
+"""
 
 from __future__ import annotations
+
+from .phrases import Phrase
 
 
 class DomainError(Exception):
@@ -8,9 +16,10 @@ class DomainError(Exception):
 
     status = 400
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str | Phrase, *, field: str | None = None) -> None:
+        self.phrase = message if isinstance(message, Phrase) else Phrase(message)
+        self.message = str(message)
+        super().__init__(self.message)
         self.field = field
 
 

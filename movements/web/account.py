@@ -156,7 +156,7 @@ class Account(Controller):
             hashed = await asyncio.to_thread(hash_password, new)
             await services.uow.run(password_actions.change_own_password, user.actor, hashed)
         except DomainError as exc:
-            return await _password_page(request, services, message=i18n.gettext(exc.message),
+            return await _password_page(request, services, message=i18n.refused(exc),
                                         kind="error", field=exc.field, status=exc.status)
         return await _password_page(request, services, message=i18n.gettext("Password changed."),
                                     kind="ok", done=True)
@@ -172,7 +172,7 @@ class Account(Controller):
             await services.uow.run(language_actions.set_own_locale, user.actor,
                                    str(form.get("locale", "")))
         except DomainError as exc:
-            return await _sessions_page(request, services, message=exc.message,
+            return await _sessions_page(request, services, message=i18n.refused(exc),
                                         status=exc.status)
         return Redirect("/account/sessions?language=1", status_code=303)
 

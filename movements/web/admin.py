@@ -160,7 +160,9 @@ class Admin(Controller):
         _ = i18n.gettext
         for key, text in (("added", i18n.N_("Added %(username)s (%(role)s).")),
                           ("changed", i18n.N_("%(username)s: %(state)s.")),
-                          ("access", i18n.N_("%(username)s is now %(role)s at %(places)s."))):
+                          ("access", i18n.N_("%(username)s is now %(role)s at %(places)s.")),
+                          ("language", i18n.N_("%(username)s now reads the console in "
+                                               "%(language)s."))):
             raw = request.query_params.get(key)
             for u in view["users"]:
                 if raw and str(u["id"]) == raw:
@@ -168,7 +170,8 @@ class Admin(Controller):
                         "username": u["username"], "role": _(u["role"]),
                         "state": _("active") if u["active"] else
                         _("deactivated; their sessions were ended"),
-                        "places": ", ".join(u["airports"]) or _("no airport")}
+                        "places": ", ".join(u["airports"]) or _("no airport"),
+                        "language": i18n.LANGUAGES.get(u["locale"], u["locale"])}
         return await _users_page(request, services, message=message)
 
     @post("/users", status_code=303)
@@ -197,7 +200,7 @@ class Admin(Controller):
         except DomainError as exc:
             return await _users_page(request, services,
                                      message=i18n.gettext("Not added: %(reason)s") % {
-                                         "reason": i18n.gettext(exc.message)},
+                                         "reason": i18n.refused(exc)},
                                      kind="error", form=kept, field=exc.field,
                                      status=exc.status)
         return Redirect(f"/admin/users?added={user_id}", status_code=303)
@@ -220,7 +223,7 @@ class Admin(Controller):
         except DomainError as exc:
             return await _users_page(request, services,
                                      message=i18n.gettext("Not reset: %(reason)s") % {
-                                         "reason": i18n.gettext(exc.message)},
+                                         "reason": i18n.refused(exc)},
                                      kind="error", status=exc.status)
         return await _users_page(
             request, services, message=i18n.gettext(
@@ -240,9 +243,10 @@ class Admin(Controller):
         except DomainError as exc:
             return await _users_page(request, services,
                                      message=i18n.gettext("Not changed: %(reason)s") % {
-                                         "reason": i18n.gettext(exc.message)},
+                                         "reason": i18n.refused(exc)},
                                      kind="error", field=exc.field, status=exc.status)
-        return Redirect(f"/admin/users?changed={user_id}", status_code=303)
+        # Confirm what changed (the language), not the account state ("gate: active").
+        return Redirect(f"/admin/users?language={user_id}", status_code=303)
 
     @post("/users/access", status_code=303)
     async def change_access(self, request: Request[Any, Any, Any], services: ServicesDep
@@ -262,7 +266,7 @@ class Admin(Controller):
         except DomainError as exc:
             return await _users_page(
                 request, services, message=i18n.gettext("Not changed: %(reason)s") % {
-                    "reason": i18n.gettext(exc.message)},
+                    "reason": i18n.refused(exc)},
                 kind="error", field=exc.field, status=exc.status)
         return Redirect(f"/admin/users?access={user_id}", status_code=303)
 
@@ -285,7 +289,8 @@ class Admin(Controller):
                                    active)
             await request.app.state.hub.sockets.sessions_changed(user_id)  # sockets end
         except DomainError as exc:
-            return await _users_page(request, services, message=f"Not changed: {exc.message}",
+            said = i18n.gettext("Not changed: %(reason)s") % {"reason": i18n.refused(exc)}
+            return await _users_page(request, services, message=said,
                                      kind="error", status=exc.status)
         return Redirect(f"/admin/users?changed={user_id}", status_code=303)
 
@@ -316,7 +321,7 @@ class Admin(Controller):
         except DomainError as exc:
             return await _organisations_page(
                 request, services, message=i18n.gettext("Not added: %(reason)s") % {
-                    "reason": i18n.gettext(exc.message)}, kind="error",
+                    "reason": i18n.refused(exc)}, kind="error",
                 field=exc.field,
                 form={"name": name, "kind": kind}, status=exc.status)
         return Redirect(f"/admin/organisations?added={org_id}", status_code=303)
@@ -337,7 +342,7 @@ class Admin(Controller):
             number = _page_number(page)
         except RuleViolation as exc:
             return _render(request, services, "admin/audit.html", 422, form=raw,
-                           message=exc.message, field=exc.field, result=None,
+                           message=i18n.refused(exc), field=exc.field, result=None,
                            query="", fmt=partial(_local, zone=zone), dumps=_dumps)
         result = await services.uow.run(audit_actions.search_page, _user(request).actor,
                                         filters, number)

@@ -29,7 +29,7 @@ from litestar.exceptions import ValidationException
 from litestar.params import FromQuery
 from litestar.response import Redirect, Response
 
-from movements import delivery
+from movements import delivery, i18n
 from movements.domain import document_queries as dq
 from movements.domain import handover_queries as hq
 from movements.domain import input_rules
@@ -237,7 +237,7 @@ class HandoverDesk(Controller):
         except DomainError as exc:
             if exc.status not in (409, 422):
                 raise
-            return await _section(request, services, movement_id, message=exc.message,
+            return await _section(request, services, movement_id, message=i18n.refused(exc),
                                   message_kind=_message_kind(exc), form=form,
                                   status=exc.status)
         return _go(request, url)
@@ -270,7 +270,7 @@ class HandoverDesk(Controller):
         except DomainError as exc:
             if exc.status not in (409, 422):
                 raise
-            return await _handover_page(request, services, handover_id, message=exc.message,
+            return await _handover_page(request, services, handover_id, message=i18n.refused(exc),
                                         message_kind=_message_kind(exc), form=form,
                                         status=exc.status)
         await _issue_manifest(services, user, handover_id)
@@ -293,7 +293,7 @@ class HandoverDesk(Controller):
         except DomainError as exc:
             if exc.status not in (409, 422):
                 raise
-            return await _handover_page(request, services, handover_id, message=exc.message,
+            return await _handover_page(request, services, handover_id, message=i18n.refused(exc),
                                         message_kind=_message_kind(exc),
                                         status=exc.status)
         return _go(request, url)
@@ -320,7 +320,7 @@ class HandoverDesk(Controller):
         except DomainError as exc:
             if exc.status not in (409, 422):
                 raise
-            return await _handover_page(request, services, handover_id, message=exc.message,
+            return await _handover_page(request, services, handover_id, message=i18n.refused(exc),
                                         message_kind=_message_kind(exc), form=form,
                                         status=exc.status)
         return _go(request, url)
@@ -410,7 +410,7 @@ class DocumentApi(Controller):
         return ManifestOut(
             handover_id=handover_id, document_id=stored.document_id, kind=stored.kind,
             version=stored.version, sha256=stored.sha256, issued_at=stored.issued_at,
-            issued_by=stored.issued_by,
+            issued_by=i18n.gettext(stored.issued_by),
             download_url=f"{base}/handovers/{handover_id}/manifest.pdf",
             verify_url=dq.verify_url(base, stored.document_id),
             superseded_by_document_id=newer.document_id if newer else None,

@@ -29,6 +29,7 @@ from litestar.params import FromQuery
 from litestar.plugins import InitPlugin
 from litestar.response import Redirect, Response
 
+from movements import i18n
 from movements.domain import input_rules, telex_log, views
 from movements.domain import reconciliation as rc_model
 from movements.domain.access import Need, role_may
@@ -200,7 +201,7 @@ class ReconciliationPages(Controller):
         except DomainError as exc:
             if exc.status not in (409, 422):
                 raise
-            message = exc.message
+            message = i18n.refused(exc)
             kind = "conflict" if isinstance(exc, ConflictError) else "error"
             status = exc.status
         if not request.headers.get("hx-request"):

@@ -16,6 +16,7 @@ from litestar.params import FromQuery
 from litestar.response import Response
 from markupsafe import Markup
 
+from movements import i18n
 from movements.domain import input_rules, queries, views
 from movements.domain.access import may_see_protected
 from movements.domain.actions import corrections, escorts, milestones, reveal
@@ -225,7 +226,7 @@ class Pages(Controller):
         async def refused(exc: DomainError) -> str:
             # The section again, with the message in place and what was typed kept.
             notes = await services.uow.read(views.movement_notes, user.actor, movement_id)
-            return draw.notes(notes, oob=False, note_message=exc.message, note_text=text)
+            return draw.notes(notes, oob=False, note_message=i18n.refused(exc), note_text=text)
 
         return await _idempotent(request, services, form, user, act, reply,
                                  on_error_async=refused)
@@ -262,7 +263,7 @@ async def _header_error(services: Services, user: AuthUser, draw: Fragments,
                         movement_id: int, exc: DomainError) -> str:
     summary = await services.uow.read(views.movement_summary, user.actor, movement_id)
     return draw.movement_header(
-        summary, oob=False, message=exc.message,
+        summary, oob=False, message=i18n.refused(exc),
         message_kind="conflict" if isinstance(exc, ConflictError) else "error")
 
 
@@ -319,9 +320,9 @@ async def _write_pax_row(request: Request[Any, Any, Any], services: Services, bo
 
     async def on_error(exc: DomainError) -> str:
         view = await services.uow.read(views.booking_row, user.actor, booking_id)
-        note = exc.message
+        note = i18n.refused(exc)
         if isinstance(exc, ConflictError):
-            note = f"Not saved: {exc.message}"
+            note = i18n.gettext("Not saved: %(reason)s") % {"reason": i18n.refused(exc)}
         return render(view, note, "conflict" if isinstance(exc, ConflictError) else "error")
 
     return await _idempotent(request, services, form, user, act, reply, on_error)
