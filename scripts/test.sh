@@ -36,10 +36,10 @@ fi
 
 # Both invocations run in parallel (pytest-xdist): one worker per CPU by default
 # (MOVEMENTS_TEST_WORKERS=N to choose, 0 for one process).  Each worker has its own
-# PostgreSQL cluster, temporary directory and free ports; tests are handed out one by one
-# to whichever worker is free, except a module whose tests share a module-scoped fixture
-# (they stay together: see pytest_collection_modifyitems in tests/conftest.py).
-parallel=(-n "${MOVEMENTS_TEST_WORKERS:-auto}" --dist loadgroup)
+# PostgreSQL cluster, temporary directory and free ports.  Whole files go to one worker
+# (--dist loadfile): a module-scoped fixture (a demo year, a live server) is set up once,
+# and tests/test_architecture.py's probe files are never scanned by a neighbour.
+parallel=(-n "${MOVEMENTS_TEST_WORKERS:-auto}" --dist loadfile)
 
 if [ "${1:-}" = "--fast" ]; then
   shift

@@ -199,27 +199,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                      help="the fast tier: no slow or browser tests, SQLite only")
 
 
-_SHARED_SCOPES = ("class", "module", "package")
-
-
-def _shares_a_fixture(item: pytest.Item) -> bool:
-    """True when the test uses a fixture set up once for its class or module (a demo
-    year, a browser server): such a module's tests stay on one xdist worker."""
-    info = getattr(item, "_fixtureinfo", None)
-    if info is None:
-        return False
-    return any(d.scope in _SHARED_SCOPES for defs in info.name2fixturedefs.values()
-               for d in defs)
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         if item.nodeid.startswith(SLOW) or _starts_processes(item):
             item.add_marker(pytest.mark.slow)
-        if _shares_a_fixture(item):
-            # scripts/test.sh runs xdist with --dist loadgroup: tests go to whichever
-            # worker is free, one by one, except a group, which goes to one worker.
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
     if not config.getoption("--fast"):
         return
     keep: list[pytest.Item] = []
