@@ -36,7 +36,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .errors import NotFound
+from .errors import NotFound, not_found
 from .models import (
     Airport,
     Alert,
@@ -102,7 +102,8 @@ def may_reveal(actor: Actor) -> bool:
 
 
 def _missing(what: str, ident: object) -> NotFound:
-    return NotFound(f"{what} {ident} does not exist")
+    """``ident`` stays out of the message (errors.not_found says why)."""
+    return not_found(what)
 
 
 # -- airports ---------------------------------------------------------------------------

@@ -2,8 +2,9 @@
 Chromium at 768x1024 and 1024x768, against the demo day's rows.  On each page:
 
 * no sideways scroll (the document is no wider than the window), and
-* every visible interactive element (buttons, links styled as buttons, summaries,
-  inputs, selects, text areas) is at least 44x44 CSS px (WCAG 2.5.5 target size).  A
+* every visible interactive element (every link with an address, buttons, summaries,
+  inputs, selects, text areas, labels of inputs, anything with a button/link role or
+  made focusable) is at least 44x44 CSS px (WCAG 2.5.5 target size).  A
   checkbox or radio counts with the label that wraps it (the label is the target).
 
 The list of pages is checked against the app's routes: a new page fails the walk until
@@ -71,8 +72,12 @@ FILE = re.compile(r"\.(pdf|csv|xlsx)$")
 MEASURE = """() => {
   const width = window.innerWidth;
   const out = {scroll: document.documentElement.scrollWidth - width, small: []};
-  const sel = 'button, a.button, summary, input:not([type=hidden]), select, textarea, ' +
-              '[role=button], nav a, .pager a, td a, th a';
+  // Every element a finger can tap: any link with an address, any form control, any
+  // disclosure, anything scripted as a button or made focusable (not only the ones that
+  // look like buttons: a plain text link is a target too).
+  const sel = 'a[href], button, summary, input:not([type=hidden]), select, textarea, ' +
+              'label:has(input), [role=button], [role=link], [role=tab], [onclick], ' +
+              '[tabindex]:not([tabindex="-1"])';
   for (const el of document.querySelectorAll(sel)) {
     if (!el.checkVisibility || !el.checkVisibility({visibilityProperty: true})) continue;
     let box = el.getBoundingClientRect();
