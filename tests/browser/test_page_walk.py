@@ -49,6 +49,8 @@ pytestmark = pytest.mark.browser
 
 SIZES = [{"width": 768, "height": 1024}, {"width": 1024, "height": 768}]
 MIN = 44
+#: The menu bar's height when it is one row: a 44 px target and its padding.
+ONE_ROW = 64
 ROLES = {"gate": Role.GATE_STAFF, "coord": Role.COORDINATOR, "admin": Role.ADMIN,
          "manager": Role.MANAGER, "reception": Role.RECEPTION}
 
@@ -71,7 +73,19 @@ FILE = re.compile(r"\.(pdf|csv|xlsx)$")
 #: What the walk measures, in the page (one function: both checks, each failure named).
 MEASURE = """() => {
   const width = window.innerWidth;
-  const out = {scroll: document.documentElement.scrollWidth - width, small: []};
+  const out = {scroll: document.documentElement.scrollWidth - width, small: [], clipped: [],
+               header: document.querySelector('header.top')?.getBoundingClientRect().height || 0};
+  // A box that scrolls (or clips) sideways inside the page hides its last columns just
+  // as a page wider than the window would (the admin users table hid its buttons).
+  for (const el of document.querySelectorAll('main *')) {
+    const style = getComputedStyle(el);
+    if (!['auto', 'scroll', 'hidden', 'clip'].includes(style.overflowX)) continue;
+    if (el.closest('.swagger-ui pre, .swagger-ui .highlight-code, textarea')) continue;
+    if (el.scrollWidth - el.clientWidth > 1 && el.checkVisibility())
+      out.clipped.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}` +
+                       `${el.className ? '.' + String(el.className).split(' ').join('.') : ''}` +
+                       ` by ${el.scrollWidth - el.clientWidth} px`);
+  }
   // Every element a finger can tap: any link with an address, any form control, any
   // disclosure, anything scripted as a button or made focusable (not only the ones that
   // look like buttons: a plain text link is a target too).
@@ -228,6 +242,11 @@ def test_every_page_fits_a_tablet_and_its_targets_are_44px(browser: Browser,
                     if found["scroll"] > 0:
                         failures.append(f"{where}: scrolls sideways by {found['scroll']} px")
                     failures.extend(f"{where}: {s}" for s in found["small"])
+                    failures.extend(f"{where}: hides content sideways: {c}"
+                                    for c in found["clipped"])
+                    if found["header"] > ONE_ROW:  # the menu wraps
+                        failures.append(f"{where}: the menu bar is {found['header']:.0f} px "
+                                        f"tall (more than one row)")
                     walked += 1
             finally:
                 context.close()
