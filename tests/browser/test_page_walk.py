@@ -81,6 +81,10 @@ MEASURE = """() => {
     const style = getComputedStyle(el);
     if (!['auto', 'scroll', 'hidden', 'clip'].includes(style.overflowX)) continue;
     if (el.closest('.swagger-ui pre, .swagger-ui .highlight-code, textarea')) continue;
+    // A wide data table (a year's months as columns) may scroll inside a region a
+    // person knows is one: named, focusable (WCAG 1.4.10's two-dimensional exception).
+    if (el.getAttribute('role') === 'region' && el.getAttribute('aria-label') &&
+        el.getAttribute('tabindex') === '0' && el.querySelector('table')) continue;
     if (el.scrollWidth - el.clientWidth > 1 && el.checkVisibility())
       out.clipped.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}` +
                        `${el.className ? '.' + String(el.className).split(' ').join('.') : ''}` +
