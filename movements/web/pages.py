@@ -82,7 +82,8 @@ class Pages(Controller):
             if not airport or not yours or request.headers.get("hx-request"):
                 raise
             return html(fragments.env.get_template("board_elsewhere.html").render(
-                **{**_page_context(request, services), "airport_name": ""}, asked=airport.strip().upper()[:8], yours=yours), status=404)
+                **{**_page_context(request, services), "airport_name": ""},
+                asked=airport.strip().upper()[:8], yours=yours), status=404)
 
         async def render() -> str:
             rows = await services.uow.read(views.board_rows, head)
