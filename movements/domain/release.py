@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .models import Booking, Handover, MovementKind
+from .models import Booking, Handover, Movement, MovementKind
 
 #: Flight states in which an inbound aircraft is on blocks (Schiphol feed: ARR arrived at
 #: the stand, FIB first bag on the belt); LND (landed) is still taxiing.
@@ -16,6 +16,12 @@ ON_BLOCKS = frozenset({"ARR", "FIB"})
 #: The step that says the team met an inbound passenger, per movement kind.
 MET_STEP = {MovementKind.ARRIVAL: "met_at_aircraft",
             MovementKind.TRANSIT_IN: "met_at_arrival_gate"}
+
+
+def on_blocks(movement: Movement) -> bool:
+    """Whether an inbound aircraft is at its stand (``ON_BLOCKS``) or its movement is
+    done: the one test for releasing a passenger and for ticking an inbound step."""
+    return movement.flight_state in ON_BLOCKS or bool(movement.completed)
 
 
 def release_blockers(session: Session, handover: Handover) -> list[str]:
@@ -26,7 +32,7 @@ def release_blockers(session: Session, handover: Handover) -> list[str]:
     if step is None:
         return []
     out: list[str] = []
-    if movement.flight_state not in ON_BLOCKS and not movement.completed:
+    if not on_blocks(movement):
         out.append(f"{movement.flight} is not on blocks yet (state {movement.flight_state})")
     unmet = []
     for p in handover.passengers:
@@ -39,4 +45,4 @@ def release_blockers(session: Session, handover: Handover) -> list[str]:
     return out
 
 
-__all__ = ["MET_STEP", "ON_BLOCKS", "release_blockers"]
+__all__ = ["MET_STEP", "ON_BLOCKS", "on_blocks", "release_blockers"]
