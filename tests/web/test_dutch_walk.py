@@ -263,7 +263,6 @@ KNOWN_GAPS: dict[str, str] = {
     "Met at aircraft": "report span labels composed in the domain (reports.py)",
     "Met at arrival gate": "report span labels composed in the domain (reports.py)",
     "onward": "report span labels composed in the domain (reports.py)",
-    "movement": "refusal messages come from the domain in English (errors.py)",
 }
 
 
