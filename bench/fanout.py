@@ -7,6 +7,7 @@ the same number of clients in the same run (stamped when sent).  Also the server
 memory per connection and the tapping tablet's POST round trip.
 
     python bench/fanout.py [--clients 50,200,1000] [--events 20] [--procs 4]
+                           [--compression off|on]
     python bench/fanout.py --processes 2 --channels redis [--clients 200] [--ramp 500,1000,...]
 """
 
@@ -148,7 +149,7 @@ async def raw_run(n: int, args: argparse.Namespace, payload: str, work: Path
                   ) -> tuple[dict[str, float], int, str]:
     port = free_port()
     server = subprocess.Popen([sys.executable, str(ROOT / "bench" / "raw_broadcast.py"),
-                               str(port)])
+                               str(port), "deflate" if args.compression == "on" else "none"])
     try:
         for _ in range(100):
             try:
@@ -271,6 +272,8 @@ def main() -> None:
     p.add_argument("--clients", default="50,200,1000")
     p.add_argument("--events", type=int, default=20)
     p.add_argument("--procs", type=int, default=4)
+    p.add_argument("--compression", choices=("off", "on"), default="off",
+                   help="permessage-deflate on both servers (movements' default: off)")
     p.add_argument("--processes", type=int, default=1,
                    help="2: compare two server processes with Redis to one with memory")
     p.add_argument("--channels", default="redis",
@@ -300,7 +303,9 @@ def main() -> None:
         finally:
             shutil.rmtree(work, ignore_errors=True)
         return
-    server = start_server(url, work, extra_env={"MOVEMENTS_HEARTBEAT_SECONDS": "120",
+    server = start_server(url, work, extra_env={"MOVEMENTS_WS_COMPRESSION": str(
+                                                    args.compression == "on").lower(),
+                                                "MOVEMENTS_HEARTBEAT_SECONDS": "120",
                                                 "MOVEMENTS_SUBSCRIBER_BACKLOG": "1000",
                                                 "MOVEMENTS_SOCKETS_PER_SESSION": "100000"})
     rows, results = [], {}
@@ -333,6 +338,7 @@ def main() -> None:
         server.stop()
         shutil.rmtree(work, ignore_errors=True)
     print(f"payload {len(payload)} bytes, {args.events} events per size, "
+          f"permessage-deflate {args.compression} on both servers, "
           f"clients in {args.procs} processes, {os.cpu_count()} cores")
     print(table(["clients", "path", "received", "p50 ms", "p95 ms", "p99 ms",
                  "KiB/conn"], rows))

@@ -1,7 +1,8 @@
 """The baseline server for bench/fanout.py: plain ``websockets``, no framework.
 
 Clients connect to /; the driver connects to /control and sends payloads, which are
-broadcast as they are to every client with ``websockets.broadcast``.
+broadcast as they are to every client with ``websockets.broadcast``.  The second
+argument, ``deflate`` (the default) or ``none``, sets permessage-deflate.
 """
 
 from __future__ import annotations
@@ -27,11 +28,14 @@ async def handler(ws: ServerConnection) -> None:
         clients.discard(ws)
 
 
-async def main(port: int) -> None:
-    async with serve(handler, "127.0.0.1", port, ping_interval=None, max_queue=None):
+async def main(port: int, compression: str) -> None:
+    # "deflate" is websockets' default; "none" matches movements' default (no
+    # permessage-deflate), so both servers do the same work per socket.
+    async with serve(handler, "127.0.0.1", port, ping_interval=None, max_queue=None,
+                     compression=None if compression == "none" else "deflate"):
         await asyncio.Future()
 
 
 if __name__ == "__main__":
     _ = websockets
-    asyncio.run(main(int(sys.argv[1])))
+    asyncio.run(main(int(sys.argv[1]), sys.argv[2] if len(sys.argv) > 2 else "deflate"))

@@ -240,7 +240,7 @@ async def _charter_once(services: Services, actor: Actor, movement_id: int, reas
         out = await services.uow.run(issue.record_download, actor, previous.document_id,
                                      reason=reason)
         return Rendered.of(out, f"{name}-v{out.version}.pdf")
-    pdf = await renderer.render(build_charter_manifest, doc)
+    pdf = await renderer.render(partial(build_charter_manifest, locale=i18n.current()), doc)
     try:
         await services.uow.run(
             issue.issue_document, actor, dq.CHARTER_MANIFEST, pdf,
@@ -277,7 +277,7 @@ async def escort_briefing(services: Services, actor: Actor, movement_id: int) ->
     doc = await services.uow.read(dq.briefing_doc, movement_id,
                                   issued_at=services.clock.now(),
                                   issued_by_user_id=actor.user_id)
-    pdf = await renderer.render(build_escort_briefing, doc)
+    pdf = await renderer.render(partial(build_escort_briefing, locale=i18n.current()), doc)
     await services.uow.run(issue.audit_rendered, actor, "escort_briefing", movement_id,
                            doc.document_id)
     return Rendered(pdf, f"escort-briefing-{doc.movement.flight}-"
@@ -295,7 +295,7 @@ async def daily_report(services: Services, actor: Actor, asked: str | None, defa
     doc = await services.uow.read(dq.daily_doc, airport, day,
                                   issued_at=services.clock.now(),
                                   issued_by_user_id=actor.user_id)
-    pdf = await renderer.render(build_daily_report, doc)
+    pdf = await renderer.render(partial(build_daily_report, locale=i18n.current()), doc)
     await services.uow.run(issue.audit_rendered, actor, "daily_report", None,
                            doc.document_id)
     return Rendered(pdf, f"daily-report-{airport.upper()}-{day.isoformat()}.pdf",

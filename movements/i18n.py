@@ -30,7 +30,11 @@ from functools import cache
 from pathlib import Path
 
 from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
+
+from movements.domain.errors import DomainError
+from movements.domain.phrases import Phrase
 
 DOMAIN = "console"
 LOCALE_DIR = Path(__file__).parent / "locales"
@@ -84,13 +88,17 @@ def use_locale(locale: str) -> Iterator[None]:
         _current.reset(token)
 
 
-def gettext(message: str, locale: str | None = None) -> str:
+def gettext(message: str | Phrase, locale: str | None = None) -> str:
     """``message`` in ``locale`` (default: the current language).  Text with no entry in
     the catalogue (a name, a value) comes back as it is; the empty string stays empty (a
-    catalogue's "" entry is its header, never a translation)."""
+    catalogue's "" entry is its header, never a translation).  A domain ``Phrase`` is
+    rendered with its values, each nested phrase translated too."""
+    catalogue = translations(known(locale or current()))
+    if isinstance(message, Phrase):
+        return message.render(lambda key: catalogue.gettext(key) if key else key)
     if not message:
         return message
-    return translations(known(locale or current())).gettext(message)
+    return catalogue.gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int, locale: str | None = None) -> str:
@@ -116,7 +124,7 @@ def document_locale() -> str:
     return _document.get()
 
 
-def document_gettext(message: str) -> str:
+def document_gettext(message: str | Phrase) -> str:
     """``message`` in the language of the document being built."""
     return gettext(message, _document.get())
 
@@ -163,3 +171,15 @@ def format_moment(value: datetime, fmt: str = "dd MMM HH:mm", locale: str | None
                   ) -> str:
     """A zone-aware time, already in the wanted zone, with ``locale``'s month names."""
     return format_datetime(value, fmt, tzinfo=value.tzinfo, locale=known(locale or current()))
+
+
+def format_number(value: int | float, locale: str | None = None) -> str:
+    """A count or measure with ``locale``'s separators (``1,234.5`` / ``1.234,5``)."""
+    return format_decimal(value, locale=known(locale or current()))
+
+
+def refused(exc: DomainError, locale: str | None = None) -> str:
+    """A domain refusal's message in ``locale`` (default: current): its phrase
+    translated, values and all ("movement 9 does not exist" / "beweging 9 bestaat
+    niet")."""
+    return gettext(exc.phrase, locale)

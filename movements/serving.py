@@ -23,6 +23,25 @@ def proxy_options(settings: Settings) -> dict[str, Any]:
     return {"proxy_headers": True, "forwarded_allow_ips": list(settings.trusted_proxies)}
 
 
+#: Largest message a page may send on a live socket (it sends hello/resync, a few bytes).
+WS_MAX_MESSAGE = 64 * 1024
+
+
+def ws_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn keyword options for the live sockets: the sans-I/O websockets protocol,
+    permessage-deflate only when ``settings.ws_compression`` (see Settings), and a small
+    inbound message limit (uvicorn's default is 16 MiB)."""
+    return {"ws": "websockets-sansio", "ws_per_message_deflate": settings.ws_compression,
+            "ws_max_size": WS_MAX_MESSAGE}
+
+
+def ws_arguments(settings: Settings) -> list[str]:
+    """``ws_options`` as uvicorn command-line arguments."""
+    o = ws_options(settings)
+    return ["--ws", o["ws"], "--ws-per-message-deflate", str(o["ws_per_message_deflate"]),
+            "--ws-max-size", str(o["ws_max_size"])]
+
+
 def proxy_arguments(settings: Settings) -> list[str]:
     """The same options as uvicorn command-line arguments (for a server in its own
     process, e.g. the test servers)."""

@@ -15,8 +15,9 @@ from markupsafe import Markup
 
 from movements import i18n
 from movements.domain import milestones as steps
+from movements.domain.phrases import Phrase
 from movements.domain.ssr import SSR_CODES
-from movements.domain.vocabulary import FlightState, Lane
+from movements.domain.vocabulary import FlightState, Lane, TelexOutcome
 from movements.realtime.wire import page_spec as sync_header_spec
 
 TEMPLATES = Path(__file__).parent / "web" / "templates"
@@ -116,6 +117,8 @@ def make_environment(default_tz: str = "UTC") -> Environment:
         variables (so a value with a ``%`` passes through).  The result is plain text,
         escaped on output like any value: ``_(value)`` also takes data (a refusal message
         may quote what someone typed), which must never become markup."""
+        if isinstance(message, Phrase):  # a sentence the domain composed: escaped as text
+            return i18n.gettext(message, page_locale(context))
         if not isinstance(message, str) or isinstance(message, Markup) or not message:
             return message
         text = i18n.gettext(message, page_locale(context))
@@ -163,5 +166,6 @@ def make_environment(default_tz: str = "UTC") -> Environment:
     env.globals.update(BADGE_LABELS=BADGE_LABELS, LANE_LABELS=LANE_LABELS,
                        STATE_LABELS=STATE_LABELS, SSR=SSR_CODES,
                        MILESTONE_LABELS=steps.LABELS,
+                       OUTCOME_LABELS=TelexOutcome.labels(),  # a telex's outcome by label
                        SYNC_SPEC=sync_header_spec())  # the live header's grammar
     return env

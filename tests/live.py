@@ -60,13 +60,14 @@ def start_server(database_url: str, data_dir: Path, *, port: int | None = None,
            **(extra_env or {})}
     log_path = data_dir / f"{name}-{port}.log"
     from movements.platform.config import Settings
-    from movements.serving import proxy_arguments
+    from movements.serving import proxy_arguments, ws_arguments
 
-    proxy = proxy_arguments(Settings.from_env(env))  # as `movements serve` runs it
+    settings = Settings.from_env(env)  # run as `movements serve` runs it
+    proxy = proxy_arguments(settings) + ws_arguments(settings)
     log = log_path.open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "movements.app:create_app", "--factory",
-         "--host", "127.0.0.1", "--port", str(port), "--ws", "websockets-sansio",
+         "--host", "127.0.0.1", "--port", str(port),
          "--log-level", "warning", "--timeout-graceful-shutdown", "3", *proxy],
         env=env, stdout=log, stderr=subprocess.STDOUT)
     log.close()  # the child has its own descriptor

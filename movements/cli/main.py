@@ -77,11 +77,11 @@ def serve(host: str, port: int, workers: int, demo: bool) -> None:
     print(f"serving on http://{host}:{port}/board", flush=True)
     # Several workers run under uvicorn's supervisor; each must end with it.
     factory = "create_supervised_app" if workers > 1 else "create_app"
-    from movements.serving import proxy_options
+    from movements.serving import proxy_options, ws_options
 
     uvicorn.run(f"movements.app:{factory}", factory=True, host=host, port=port,
-                workers=workers, ws="websockets-sansio", log_level=settings.log_level.lower(),
-                timeout_graceful_shutdown=5, **proxy_options(settings))
+                workers=workers, log_level=settings.log_level.lower(),
+                timeout_graceful_shutdown=5, **ws_options(settings), **proxy_options(settings))
 
 
 async def _demo_if_empty(settings: Settings) -> str:

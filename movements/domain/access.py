@@ -52,6 +52,7 @@ from .models import (
     TelexMessage,
 )
 from .outbox_models import OutboxMessage
+from .phrases import N_
 from .streams import BoardStream, board_stream, movement_stream, parse_stream
 from .uow import Actor
 
@@ -99,6 +100,14 @@ def may_see_protected(actor: Actor) -> bool:
 def may_reveal(actor: Actor) -> bool:
     """Full name and birth date on a deliberate, audited reveal: staff who work there."""
     return role_may(actor, Need.WORK)
+
+
+#: The things a refusal names ("movement 9 does not exist"), for the catalogue.
+THINGS = {w: w for w in (
+    N_("alert"), N_("booking"), N_("case"), N_("document"), N_("escort assignment"),
+    N_("handover"), N_("message"), N_("movement"), N_("note"), N_("passenger"),
+    N_("stream"), N_("telex"), N_("airport"), N_("organisation"), N_("user"))}
+MISSING = N_("%(what)s %(id)s does not exist")
 
 
 def _missing(what: str, ident: object) -> NotFound:

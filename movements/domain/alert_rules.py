@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from .phrases import N_, Phrase
 from .vocabulary import ON_BOARD_STEPS
 from .vocabulary import MilestoneKey as K
 
@@ -182,17 +183,58 @@ class AlertSpec:
     dedupe_key: str
     movement_id: int | None
     passenger_id: int | None
-    message: str
+    phrase: Phrase
+
+    @property
+    def message(self) -> str:
+        """The sentence in English (stored beside the phrase, for search and audit)."""
+        return self.phrase.english()
 
 
 def _minutes(delta: timedelta) -> int:
     return int(delta.total_seconds() // 60)
 
 
-def _pax(p: PaxSnap) -> str:
+#: A passenger in an alert (retention._alerts rewrites this shape when purging).
+PAX = N_("%(initials)s (case %(reference)s)")
+#: What a purged passenger becomes in an alert's sentence (retention._alerts).
+PURGED_PAX = N_("a passenger")
+PURGED_PAX_OLD = N_("passenger %(id)s")
+
+
+def _pax(p: PaxSnap) -> Phrase | str:
     """A passenger as people read it: initials and the case reference, never an internal
-    id (issue 13.7).  retention._alerts rewrites exactly this shape when purging."""
-    return f"{p.initials} (case {p.case_reference})" if p.case_reference else p.initials
+    id (issue 13.7)."""
+    return Phrase.of(PAX, initials=p.initials, reference=p.case_reference) \
+        if p.case_reference else p.initials
+
+
+GATE_CHANGED = N_("%(flight)s: gate changed %(old)s → %(new)s at %(time)s; %(n)d assisted "
+                  "passenger(s) not there yet")
+DELAYED_BY = N_("%(flight)s delayed %(minutes)d min: now %(time)s (scheduled %(scheduled)s)")
+REPORTED = N_("%(flight)s reported %(what)s (scheduled %(scheduled)s, no new time yet)")
+REPORTED_DELAYED = N_("delayed")
+REPORTED_TOMORROW = N_("moved to tomorrow")
+IS_CANCELLED = N_("%(flight)s (%(time)s) is cancelled: %(n)d passenger(s) to rebook or care "
+                  "for")
+IS_DIVERTED = N_("%(flight)s is diverted: %(n)d passenger(s) will not arrive here as planned")
+NO_ESCORT = N_("%(flight)s leaves %(time)s: no %(kind)s escort assigned for %(pax)s")
+ESCORT_KINDS = {"medical": N_("medical"), "operational": N_("operational")}
+NOT_CHECKED = N_("%(pax)s is not checked in for %(flight)s (%(time)s); check-in closes "
+                 "%(closes)s")
+AT_GATE_LATE = N_("at the gate %(ready)s after a %(transfer)d-minute escorted transfer, gate "
+                  "closes %(closes)s")
+SHORT_CONNECTION = N_("%(minutes)d min to connect, %(carrier)s needs %(minimum)d")
+CONNECTION = N_("%(inbound)s → %(onward)s: connection at risk for %(n)d passenger(s): "
+                "%(reasons)s")
+NOT_MET_DEPARTURE = N_("%(pax)s for %(flight)s not met 30 min after the report time %(time)s "
+                       "(ECAC Doc 30: all within 30 min)")
+NOT_MET_ARRIVAL = N_("%(pax)s off %(flight)s not met 20 min after on-block %(time)s (ECAC Doc "
+                     "30: all within 20 min)")
+SPLIT = N_("case %(reference)s is split across flights; %(flight)s carries part of it")
+NO_UMNR = N_("does not carry unaccompanied minors on connections")
+UMNR_MOST = N_("allows at most %(most)d connection(s), this journey has %(count)d")
+UMNR = N_("unaccompanied minor %(pax)s on %(inbound)s → %(onward)s: %(carrier)s %(why)s")
 
 
 # ---------------------------------------------------------------------------- rules
@@ -207,9 +249,8 @@ def gate_changes(s: Snapshot) -> Iterator[AlertSpec]:
         if not waiting:
             continue
         yield AlertSpec(GATE_CHANGE, f"{GATE_CHANGE}:{m.id}:{change.new}", m.id, None,
-                        f"{m.flight}: gate changed {change.old} → {change.new} at "
-                        f"{s.local(change.at)}; {len(waiting)} assisted passenger(s) not "
-                        "there yet")
+                        Phrase.of(GATE_CHANGED, flight=m.flight, old=change.old,
+                                  new=change.new, time=s.local(change.at), n=len(waiting)))
 
 
 def delays(s: Snapshot) -> Iterator[AlertSpec]:
@@ -220,13 +261,13 @@ def delays(s: Snapshot) -> Iterator[AlertSpec]:
             continue  # landed: the delay is history
         late = _minutes(m.estimated_at - m.scheduled_at) if m.estimated_at else 0
         if m.estimated_at is not None and late >= DELAY_MINUTES:
-            text = (f"{m.flight} delayed {late} min: now {s.local(m.estimated_at)} "
-                    f"(scheduled {s.local(m.scheduled_at)})")
+            text = Phrase.of(DELAYED_BY, flight=m.flight, minutes=late,
+                             time=s.local(m.estimated_at), scheduled=s.local(m.scheduled_at))
         elif reported := next((st for st in (m.flight_state, *m.flight_states)
                                if st in ("DEL", "TOM")), None):
-            what = "delayed" if reported == "DEL" else "moved to tomorrow"
-            text = (f"{m.flight} reported {what} (scheduled {s.local(m.scheduled_at)}, "
-                    "no new time yet)")
+            what = REPORTED_DELAYED if reported == "DEL" else REPORTED_TOMORROW
+            text = Phrase.of(REPORTED, flight=m.flight, what=Phrase(what),
+                             scheduled=s.local(m.scheduled_at))
         else:
             continue
         yield AlertSpec(DELAY, f"{DELAY}:{m.id}", m.id, None, text)
@@ -239,12 +280,11 @@ def cancellations_and_diversions(s: Snapshot) -> Iterator[AlertSpec]:
         n = len(m.active_passengers)
         if m.flight_state == "CNX":
             yield AlertSpec(CANCELLED, f"{CANCELLED}:{m.id}", m.id, None,
-                            f"{m.flight} ({s.local(m.scheduled_at)}) is cancelled: "
-                            f"{n} passenger(s) to rebook or care for")
+                            Phrase.of(IS_CANCELLED, flight=m.flight,
+                                      time=s.local(m.scheduled_at), n=n))
         elif m.flight_state == "DIV":
             yield AlertSpec(DIVERTED, f"{DIVERTED}:{m.id}", m.id, None,
-                            f"{m.flight} is diverted: {n} passenger(s) will not arrive here "
-                            "as planned")
+                            Phrase.of(IS_DIVERTED, flight=m.flight, n=n))
 
 
 def escorts_missing(s: Snapshot) -> Iterator[AlertSpec]:
@@ -265,8 +305,8 @@ def escorts_missing(s: Snapshot) -> Iterator[AlertSpec]:
             for kind in wanted:
                 yield AlertSpec(ESCORT_MISSING, f"{ESCORT_MISSING}:{m.id}:{p.passenger_id}:{kind}",
                                 m.id, p.passenger_id,
-                                f"{m.flight} leaves {s.local(leaves)}: no {kind} escort "
-                                f"assigned for {_pax(p)}")
+                                Phrase.of(NO_ESCORT, flight=m.flight, time=s.local(leaves),
+                                          kind=Phrase(ESCORT_KINDS[kind]), pax=_pax(p)))
 
 
 def not_checked_in(s: Snapshot) -> Iterator[AlertSpec]:
@@ -280,9 +320,9 @@ def not_checked_in(s: Snapshot) -> Iterator[AlertSpec]:
                 continue
             yield AlertSpec(NOT_CHECKED_IN, f"{NOT_CHECKED_IN}:{m.id}:{p.passenger_id}", m.id,
                             p.passenger_id,
-                            f"{_pax(p)} is not checked in for {m.flight} "
-                            f"({s.local(m.scheduled_at)}); check-in closes "
-                            f"{s.local(m.scheduled_at - CHECK_IN_CLOSES)}")
+                            Phrase.of(NOT_CHECKED, pax=_pax(p), flight=m.flight,
+                                      time=s.local(m.scheduled_at),
+                                      closes=s.local(m.scheduled_at - CHECK_IN_CLOSES)))
 
 
 def connection_risks(s: Snapshot) -> Iterator[AlertSpec]:
@@ -304,17 +344,19 @@ def connection_risks(s: Snapshot) -> Iterator[AlertSpec]:
         closes = leaves - GATE_CLOSES
         minimum = s.connection_rules.get(onward.carrier, s.min_connection_minutes)
         connection = _minutes(leaves - arrives)
-        reasons = []
+        reasons: list[Phrase] = []
         if ready > closes:
-            reasons.append(f"at the gate {s.local(ready)} after a {s.escort_transfer_minutes}-"
-                           f"minute escorted transfer, gate closes {s.local(closes)}")
+            reasons.append(Phrase.of(AT_GATE_LATE, ready=s.local(ready),
+                                     transfer=s.escort_transfer_minutes, closes=s.local(closes)))
         if connection < minimum:
-            reasons.append(f"{connection} min to connect, {onward.carrier} needs {minimum}")
+            reasons.append(Phrase.of(SHORT_CONNECTION, minutes=connection,
+                                     carrier=onward.carrier, minimum=minimum))
         if reasons:
             yield AlertSpec(CONNECTION_RISK, f"{CONNECTION_RISK}:{inbound.id}:{onward.id}",
                             inbound.id, None,
-                            f"{inbound.flight} → {onward.flight}: connection at risk for "
-                            f"{len(waiting)} passenger(s): " + "; ".join(reasons))
+                            Phrase.of(CONNECTION, inbound=inbound.flight,
+                                      onward=onward.flight, n=len(waiting),
+                                      reasons=tuple(reasons)))
 
 
 def waiting_times(s: Snapshot) -> Iterator[AlertSpec]:
@@ -331,8 +373,8 @@ def waiting_times(s: Snapshot) -> Iterator[AlertSpec]:
                 if not p.milestones:
                     yield AlertSpec(WAIT_DEPARTURE, f"{WAIT_DEPARTURE}:{m.id}:{p.passenger_id}",
                                     m.id, p.passenger_id,
-                                    f"{_pax(p)} for {m.flight} not met 30 min after the report "
-                                    f"time {s.local(report)} (ECAC Doc 30: all within 30 min)")
+                                    Phrase.of(NOT_MET_DEPARTURE, pax=_pax(p), flight=m.flight,
+                                              time=s.local(report)))
         elif m.kind in ARRIVING and m.actual_at is not None:
             if s.now <= m.actual_at + ARRIVAL_WAIT:
                 continue
@@ -340,8 +382,8 @@ def waiting_times(s: Snapshot) -> Iterator[AlertSpec]:
                 if not p.milestones:
                     yield AlertSpec(WAIT_ARRIVAL, f"{WAIT_ARRIVAL}:{m.id}:{p.passenger_id}",
                                     m.id, p.passenger_id,
-                                    f"{_pax(p)} off {m.flight} not met 20 min after on-block "
-                                    f"{s.local(m.actual_at)} (ECAC Doc 30: all within 20 min)")
+                                    Phrase.of(NOT_MET_ARRIVAL, pax=_pax(p), flight=m.flight,
+                                              time=s.local(m.actual_at)))
 
 
 def case_splits(s: Snapshot) -> Iterator[AlertSpec]:
@@ -353,8 +395,8 @@ def case_splits(s: Snapshot) -> Iterator[AlertSpec]:
             if p.case_split and p.case_id not in seen:
                 seen.add(p.case_id)
                 yield AlertSpec(CASE_SPLIT, f"{CASE_SPLIT}:{p.case_id}:{m.id}", m.id, None,
-                                f"case {p.case_reference} is split across flights; "
-                                f"{m.flight} carries part of it")
+                                Phrase.of(SPLIT, reference=p.case_reference,
+                                          flight=m.flight))
 
 
 def umnr_connections(s: Snapshot) -> Iterator[AlertSpec]:
@@ -379,13 +421,13 @@ def umnr_connections(s: Snapshot) -> Iterator[AlertSpec]:
                 allows, most = rule
                 if allows and count <= most:
                     continue
-                why = ("does not carry unaccompanied minors on connections" if not allows
-                       else f"allows at most {most} connection(s), this journey has {count}")
+                why = (Phrase(NO_UMNR) if not allows
+                       else Phrase.of(UMNR_MOST, most=most, count=count))
                 yield AlertSpec(UMNR_CONNECTION,
                                 f"{UMNR_CONNECTION}:{p.passenger_id}:{carrier}", inbound.id,
                                 p.passenger_id,
-                                f"unaccompanied minor {_pax(p)} on {inbound.flight} → "
-                                f"{onward.flight}: {carrier} {why}")
+                                Phrase.of(UMNR, pax=_pax(p), inbound=inbound.flight,
+                                          onward=onward.flight, carrier=carrier, why=why))
 
 
 RULES: tuple[Callable[[Snapshot], Iterable[AlertSpec]], ...] = (

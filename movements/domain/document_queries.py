@@ -63,6 +63,7 @@ from .models import (
     Transit,
     User,
 )
+from .phrases import N_, Phrase, stored_phrase
 from .signatures import parse_strokes
 from .ssr import SSR_CODES, NeedGroup
 from .uow import Actor
@@ -74,9 +75,9 @@ STORED_KINDS = (HANDOVER_MANIFEST, CHARTER_MANIFEST)
 KIND_LABELS = {HANDOVER_MANIFEST: "Handover manifest", CHARTER_MANIFEST: "Charter manifest"}
 
 DEFAULT_AGENCY = "Migration agency \u00b7 Airport operations team"
-ROLE_WORDS = {Role.GATE_STAFF: "gate staff", Role.COORDINATOR: "coordinator",
-              Role.RECEPTION: "reception", Role.ADMIN: "admin",
-              Role.MANAGER: "manager"}
+ROLE_WORDS = {Role.GATE_STAFF: N_("gate staff"), Role.COORDINATOR: N_("coordinator"),
+              Role.RECEPTION: N_("reception"), Role.ADMIN: N_("admin"),
+              Role.MANAGER: N_("manager")}
 LANE_OF = {MovementKind.DEPARTURE: "departure", MovementKind.ARRIVAL: "arrival",
            MovementKind.TRANSIT_IN: "transit", MovementKind.TRANSIT_OUT: "transit"}
 NEED_GROUP_ORDER = (NeedGroup.STRETCHER_OXYGEN, NeedGroup.MEDICAL, NeedGroup.MINOR,
@@ -102,11 +103,19 @@ def _user(session: Session, user_id: int | None) -> User | None:
     return session.get(User, user_id) if user_id is not None else None
 
 
-def person_label(user: User | None, fallback: str) -> str:
-    """``Sanne de Wit (gate staff)``; the fallback when nobody is on record."""
+PERSON = N_("%(name)s (%(role)s)")
+AIRPORT_TEAM = N_("the airport team")
+ESCORT_OF_KIND = {EscortKind.MEDICAL: N_("medical escort"),
+                  EscortKind.OPERATIONAL: N_("operational escort")}
+
+
+def person_label(user: User | None, fallback: str) -> Phrase:
+    """``Sanne de Wit (gate staff)`` as a phrase (the role word is translated where the
+    document is drawn); the fallback (a msgid or a signed name) when nobody is on
+    record."""
     if user is None:
-        return fallback
-    return f"{user.display_name} ({ROLE_WORDS[user.role]})"
+        return Phrase(fallback)
+    return Phrase.of(PERSON, name=user.display_name, role=Phrase(ROLE_WORDS[user.role]))
 
 
 def _agency_name(user: User | None) -> str:
@@ -215,7 +224,7 @@ def _escorts_on_board(rows: list[EscortAssignment]) -> tuple[EscortOnBoard, ...]
     seen: dict[tuple[str, EscortKind], EscortOnBoard] = {}
     for e in rows:
         seen.setdefault((e.escort_name, e.kind),
-                        EscortOnBoard(e.escort_name, f"{e.kind.value} escort"))
+                        EscortOnBoard(e.escort_name, Phrase(ESCORT_OF_KIND[e.kind])))
     return tuple(seen.values())
 
 
@@ -259,7 +268,7 @@ def handover_doc(session: Session, handover_id: int, *, public_url: str) -> Hand
         supersedes_document_id=old.document_id if old is not None else None,
         supersedes_version=old.handover_version if old is not None else None,
         issued_at_local=_local(h.signed_at or h.handed_at, tz),  # type: ignore[arg-type]
-        issued_by=person_label(handing, h.handing_signature or "the airport team"),
+        issued_by=person_label(handing, h.handing_signature or AIRPORT_TEAM),
         agency_name=_agency_name(handing), airport_name=_airport_name(m.airport),
         movement=doc_movement(session, m),
         receiving_party=h.receiving_organisation.name,
@@ -292,7 +301,7 @@ def charter_doc(session: Session, movement_id: int, *, document_id: str, version
         document_id=document_id, version=version,
         supersedes_document_id=supersedes_document_id,
         issued_at_local=_local(issued_at, m.airport.timezone),  # type: ignore[arg-type]
-        issued_by=person_label(issuer, "the airport team"),
+        issued_by=person_label(issuer, AIRPORT_TEAM),
         agency_name=_agency_name(issuer), airport_name=_airport_name(m.airport),
         movement=doc_movement(session, m),
         passengers=tuple(doc_passenger(b.passenger, m, b) for b in bookings),
@@ -341,7 +350,7 @@ def briefing_doc(session: Session, movement_id: int, *, issued_at: datetime,
         document_id=f"EB-{m.airport.iata}-{m.operational_date:%Y%m%d}-{m.flight}-"
                     f"{stamp:%H%M}",
         version=1, issued_at_local=stamp,
-        issued_by=person_label(issuer, "the airport team"),
+        issued_by=person_label(issuer, AIRPORT_TEAM),
         agency_name=_agency_name(issuer), airport_name=_airport_name(m.airport),
         movement=doc_movement(session, m),
         passengers=tuple(doc_passenger(b.passenger, m, b,
@@ -405,7 +414,7 @@ def daily_doc(session: Session, airport_code: str, day: date, *, issued_at: date
                 counts[3] += 1
                 no_shows.append(NoShowEntry(
                     p.case.reference, f"{p.surname.upper()}, {p.given_names}".strip(", "),
-                    m.flight, b.no_show_reason or "no reason recorded"))
+                    m.flight, b.no_show_reason or N_("no reason recorded")))
                 continue
             if final and any(x.kind == final for x in b.milestones):
                 counts[2] += 1
@@ -418,16 +427,19 @@ def daily_doc(session: Session, airport_code: str, day: date, *, issued_at: date
         Alert.airport_id == airport.id, Alert.raised_at >= start,
         Alert.raised_at < start + timedelta(days=1)).order_by(Alert.raised_at, Alert.id))
     flights = {m.id: m.flight for m in movements}
+    from .actions.alerts import message_keys
+
     exceptions = [ExceptionEntry(_local(a.raised_at, tz), flights.get(a.movement_id or -1),
-                                 a.message) for a in alerts]
-    exceptions += [ExceptionEntry(None, m.flight, "Case travels split across flights",
+                                 stored_phrase(a.message_phrase, a.message, message_keys()))
+                  for a in alerts]
+    exceptions += [ExceptionEntry(None, m.flight, N_("Case travels split across flights"),
                                   ref) for ref, m in split_cases.items()]
     issuer = _user(session, issued_by_user_id)
     stamp = _local(issued_at, tz)
     assert stamp is not None
     return DailyReportDoc(
         document_id=f"DR-{airport.iata}-{day:%Y%m%d}", report_date=day,
-        issued_at_local=stamp, issued_by=person_label(issuer, "the airport team"),
+        issued_at_local=stamp, issued_by=person_label(issuer, AIRPORT_TEAM),
         agency_name=_agency_name(issuer), airport_name=_airport_name(airport),
         lanes=tuple(LaneCount(k, *v) for k, v in lanes.items()),
         need_groups=tuple((g, groups[g]) for g in NEED_GROUP_ORDER if groups[g]),
@@ -449,7 +461,7 @@ class StoredDocument:
     movement_id: int | None
     sha256: str
     issued_at: datetime
-    issued_by: str
+    issued_by: str | Phrase  # "name (role)", translated where shown
     content: bytes = b""
 
 
@@ -463,8 +475,8 @@ def _version_of(session: Session, row: ManifestDocument) -> int:
     return int(earlier or 0) + 1
 
 
-def _issuer(session: Session, row: ManifestDocument) -> str:
-    fallback = "the airport team"
+def _issuer(session: Session, row: ManifestDocument) -> Phrase:
+    fallback = AIRPORT_TEAM
     if row.handover_id is not None:
         h = session.get(Handover, row.handover_id)
         fallback = (h.handing_signature if h is not None else None) or fallback
@@ -647,7 +659,7 @@ class VerifyView:
     timezone: str
     version: int
     issued_at: datetime
-    issued_by: str
+    issued_by: str | Phrase  # "name (role)", translated where shown
     sha256: str
     supersedes: tuple[str, int] | None
     superseded_by: tuple[str, int, bool] | None  # document id, version, issued (signed)

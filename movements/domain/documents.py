@@ -25,6 +25,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from movements.domain.phrases import Phrase
 from movements.domain.ssr import SSR_CODES, NeedGroup, SsrCode
 from movements.domain.vocabulary import Lane
 
@@ -253,7 +254,7 @@ class HandoverDoc:
     version: int
     supersedes_document_id: str | None
     issued_at_local: datetime
-    issued_by: str
+    issued_by: str | Phrase  # "name (role)": a phrase, translated where drawn
     agency_name: str
     airport_name: str
     movement: DocMovement
@@ -292,8 +293,9 @@ class EscortOnBoard:
     """An escort travelling on a charter or assigned in a briefing."""
 
     name: str
-    role: str
-    """e.g. "medical escort", "operational escort", "team lead"."""
+    role: str | Phrase
+    """e.g. "medical escort", "operational escort", "team lead" (a phrase: translated
+    where the document is drawn)."""
     phone: str | None = None
 
 
@@ -322,7 +324,7 @@ class CharterManifestDoc:
     version: int
     supersedes_document_id: str | None
     issued_at_local: datetime
-    issued_by: str
+    issued_by: str | Phrase  # "name (role)": a phrase, translated where drawn
     agency_name: str
     airport_name: str
     movement: DocMovement
@@ -392,7 +394,7 @@ class EscortBriefingDoc:
     document_id: str
     version: int
     issued_at_local: datetime
-    issued_by: str
+    issued_by: str | Phrase  # "name (role)": a phrase, translated where drawn
     agency_name: str
     airport_name: str
     movement: DocMovement
@@ -455,7 +457,7 @@ class ExceptionEntry:
 
     time_local: datetime | None
     flight: str | None
-    description: str
+    description: str | Phrase  # a phrase: the document renders it in its language
     case_ref: str | None = None
 
 
@@ -483,7 +485,7 @@ class DailyReportDoc:
     document_id: str
     report_date: date
     issued_at_local: datetime
-    issued_by: str
+    issued_by: str | Phrase  # "name (role)": a phrase, translated where drawn
     agency_name: str
     airport_name: str
     lanes: tuple[LaneCount, ...]

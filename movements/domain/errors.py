@@ -1,6 +1,14 @@
-"""Typed refusals.  The edges map them to status codes; the message says what and where."""
+"""Typed refusals.  The edges map them to status codes; the message says what and where.
+
+A refusal's message may be a :class:`~movements.domain.phrases.Phrase` (msgid and
+values): ``message`` is then its English (logs, JSON API, tests) and the edge shows
+``phrase`` in the reader's language.  A plain string is its own msgid (a fixed sentence
+in the catalogue translates; one composed with values shows as it is).
+"""
 
 from __future__ import annotations
+
+from .phrases import N_, Phrase
 
 
 class DomainError(Exception):
@@ -8,9 +16,10 @@ class DomainError(Exception):
 
     status = 400
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str | Phrase, *, field: str | None = None) -> None:
+        self.phrase = message if isinstance(message, Phrase) else Phrase(message)
+        self.message = str(message)
+        super().__init__(self.message)
         self.field = field
 
 
@@ -28,11 +37,6 @@ class ConflictError(DomainError):
 
 class NotFound(DomainError):
     status = 404
-
-
-def N_(message: str) -> str:  # noqa: N802 - Babel's keyword: in the console catalogue
-    """Mark ``message`` for the console's catalogue; the page translates it when shown."""
-    return message
 
 
 #: "Not found" in people's terms, per kind of row (issue 13.7).  The id from the address

@@ -26,6 +26,7 @@ from .models import (
     OrganisationKind,
     Passenger,
 )
+from .phrases import Phrase
 from .release import release_blockers
 from .ssr import SSR_CODES
 from .uow import Actor
@@ -101,7 +102,7 @@ class StaffHandover:
     passengers: tuple[PassengerChoice, ...]
     others: tuple[PassengerChoice, ...]
     #: Why an inbound draft may not be signed yet (sign needs an override reason then).
-    blockers: tuple[str, ...] = ()
+    blockers: tuple[Phrase, ...] = ()
     release_override: str | None = None
 
 

@@ -473,6 +473,9 @@ class Alert(Base):
     kind: Mapped[str] = mapped_column(String(40))
     dedupe_key: Mapped[str] = mapped_column(String(200), index=True)
     message: Mapped[str] = mapped_column(String(500))
+    #: The message as a translatable phrase (JSON, domain/phrases.py); NULL on rows
+    #: written before it (read back by parsing ``message``).
+    message_phrase: Mapped[str | None] = mapped_column(Text)
     raised_at: Mapped[datetime] = mapped_column(UtcDateTime())
     cleared_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

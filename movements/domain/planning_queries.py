@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .models import Booking, BookingStatus, Case, Movement, Passenger
+from .phrases import N_, Phrase
 from .planning_models import (
     Charter,
     CharterCrew,
@@ -152,11 +153,13 @@ def pickups_of(session: Session, movement_id: int) -> tuple[PickupView, ...]:
                      .order_by(GroundPickup.pickup_at, GroundPickup.id)))
 
 
-def crew_on_board(session: Session, movement_id: int) -> list[tuple[str, str, str | None]]:
+def crew_on_board(session: Session, movement_id: int
+                  ) -> list[tuple[str, Phrase, str | None]]:
     """(name, role label with stops, phone) of a charter's planned crew, for manifests
     and briefings."""
-    return [(c.name, f"{CREW_ROLES.get(c.role, c.role)} ({c.board_at}\u2013{c.leave_at})",
-             c.phone)
+    return [(c.name, Phrase.of(N_("%(role)s (%(board)s–%(leave)s)"),
+                               role=Phrase(CREW_ROLES.get(c.role, c.role)), board=c.board_at,
+                               leave=c.leave_at), c.phone)
             for c in session.scalars(select(CharterCrew).where(
                 CharterCrew.movement_id == movement_id).order_by(CharterCrew.id))]
 
@@ -255,10 +258,13 @@ class PlannedMovement:
     booked: int
 
     @property
-    def label(self) -> str:
+    def label(self) -> Phrase:
+        """``KL1234 2026-09-15 transit out AMS→EBB``, the kind translated where shown."""
         route = " ".join(self.stops) if self.stops else self.destination
-        return (f"{self.flight} {self.operational_date} {self.kind.replace('_', ' ')} "
-                f"{self.origin}\u2192{route}")
+        return Phrase.of(N_("%(flight)s %(day)s %(kind)s %(origin)s→%(route)s"),
+                         flight=self.flight, day=str(self.operational_date),
+                         kind=Phrase(self.kind.replace("_", " ")), origin=self.origin,
+                         route=route)
 
 
 def planned_movements(session: Session, airport_id: int, first: object, last: object

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from .errors import RuleViolation, not_found
 from .models import Booking, BookingStatus, Movement, MovementKind, Passenger
+from .phrases import N_, Phrase
 from .planning_models import CarrierNotification
 from .ssr import SSR_CODES
 
@@ -192,8 +193,14 @@ def carrier_notice(session: Session, movement_id: int,
         deadline=m.scheduled_at - NOTICE_LEAD)
 
 
-def needs_notice(session: Session, movement: Movement, now: datetime) -> str | None:
-    """Why the carrier's notification is overdue (a message), or None.
+NOTICE_CHANGED = N_("%(flight)s: the carrier notification changed after it was sent; send "
+                    "the corrected notification")
+NOTICE_MISSING = N_("%(flight)s: carrier not notified of %(n)d passenger(s) needing "
+                    "assistance, 48 h before departure passed at %(deadline)s")
+
+
+def needs_notice(session: Session, movement: Movement, now: datetime) -> Phrase | None:
+    """Why the carrier's notification is overdue (a phrase), or None.
 
     Overdue: a departing movement within 48 hours, not yet gone, with SSR passengers,
     and no notification sent for what the data says now."""
@@ -208,11 +215,10 @@ def needs_notice(session: Session, movement: Movement, now: datetime) -> str | N
     if notice.up_to_date:
         return None
     if notice.last_sent_at is not None:
-        return (f"{movement.flight}: the carrier notification changed after it was sent; "
-                "send the corrected notification")
-    return (f"{movement.flight}: carrier not notified of {len(notice.lines)} passenger(s) "
-            f"needing assistance, 48 h before departure passed at "
-            f"{notice.deadline.astimezone(ZoneInfo(movement.airport.timezone)):%d %b %H:%M}")
+        return Phrase.of(NOTICE_CHANGED, flight=movement.flight)
+    deadline = notice.deadline.astimezone(ZoneInfo(movement.airport.timezone))
+    return Phrase.of(NOTICE_MISSING, flight=movement.flight, n=len(notice.lines),
+                     deadline=f"{deadline:%d-%m %H:%M}")
 
 
 __all__ = ["NOTICE_LEAD", "CarrierNotice", "NoticeLine", "carrier_notice", "needs_notice",

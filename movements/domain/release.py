@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .models import Booking, Handover, Movement, MovementKind
+from .phrases import N_, Phrase
 
 #: Flight states in which an inbound aircraft is on blocks (Schiphol feed: ARR arrived at
 #: the stand, FIB first bag on the belt); LND (landed) is still taxiing.
@@ -24,16 +25,22 @@ def on_blocks(movement: Movement) -> bool:
     return movement.flight_state in ON_BLOCKS or bool(movement.completed)
 
 
-def release_blockers(session: Session, handover: Handover) -> list[str]:
+NOT_ON_BLOCKS = N_("%(flight)s is not on blocks yet (state %(state)s)")
+NOT_MET = N_("not met yet: %(initials)s")
+
+
+def release_blockers(session: Session, handover: Handover) -> list[Phrase]:
     """Why an inbound handover may not be signed yet: the aircraft not on blocks, or a
-    passenger not met (their initials).  Empty for departures and when all is ready."""
+    passenger not met (their initials), as phrases (``str()`` is the English).  Empty
+    for departures and when all is ready."""
     movement = handover.movement
     step = MET_STEP.get(movement.kind)
     if step is None:
         return []
-    out: list[str] = []
+    out: list[Phrase] = []
     if not on_blocks(movement):
-        out.append(f"{movement.flight} is not on blocks yet (state {movement.flight_state})")
+        out.append(Phrase.of(NOT_ON_BLOCKS, flight=movement.flight,
+                             state=movement.flight_state))
     unmet = []
     for p in handover.passengers:
         booking = session.scalar(select(Booking).where(
@@ -41,7 +48,7 @@ def release_blockers(session: Session, handover: Handover) -> list[str]:
         if booking is None or not any(m.kind == step for m in booking.milestones):
             unmet.append(p.initials)
     if unmet:
-        out.append(f"not met yet: {', '.join(unmet)}")
+        out.append(Phrase.of(NOT_MET, initials=", ".join(unmet)))
     return out
 
 

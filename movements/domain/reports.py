@@ -53,6 +53,7 @@ from .models import (
     Passenger,
     SpecialNeed,
 )
+from .phrases import N_, Phrase
 
 Cell = str | int | float | None
 
@@ -77,12 +78,12 @@ REPORT_BEFORE_MINUTES = 180
 MET_STEP = {MovementKind.DEPARTURE: "met_at_point", MovementKind.ARRIVAL: "met_at_aircraft",
             MovementKind.TRANSIT_IN: "met_at_arrival_gate"}
 #: Milestone-to-milestone durations reported: (direction, from step or "on_block", to step).
-SPANS = (("departure", "met_at_point", "at_gate", "Met → at gate"),
-         ("arrival", "on_block", "met_at_aircraft", "On-block → met at aircraft"),
-         ("arrival", "met_at_aircraft", "handed_over", "Met at aircraft → handed over"),
-         ("transit", "on_block", "met_at_arrival_gate", "On-block → met at arrival gate"),
+SPANS = (("departure", "met_at_point", "at_gate", N_("Met → at gate")),
+         ("arrival", "on_block", "met_at_aircraft", N_("On-block → met at aircraft")),
+         ("arrival", "met_at_aircraft", "handed_over", N_("Met at aircraft → handed over")),
+         ("transit", "on_block", "met_at_arrival_gate", N_("On-block → met at arrival gate")),
          ("transit", "met_at_arrival_gate", "at_onward_gate",
-          "Met at arrival gate → at onward gate"))
+          N_("Met at arrival gate → at onward gate")))
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,11 +107,13 @@ class Table:
     """
 
     key: str
-    title: str
-    columns: tuple[str, ...]
+    #: Title, columns, notes and text cells are English msgids or phrases
+    #: (domain/phrases.py): the edge shows them in the reader's language.
+    title: str | Phrase
+    columns: tuple[str | Phrase, ...]
     rows: tuple[tuple[Cell, ...], ...]
     counts: frozenset[int] = frozenset()
-    note: str | None = None
+    note: str | Phrase | None = None
     sensitive: bool = False  # protection-sensitive: suppressed for every role
 
     def column(self, index: int) -> list[Cell]:
@@ -132,6 +135,12 @@ class Report:
         return dict(self.facts)[name]
 
 
+SUPPRESSED = N_("Counts from 1 to %(most)d are shown as %(shown)s so that no person can be "
+                "singled out.")
+SUPPRESSED_AFTER = N_("%(note)s Counts from 1 to %(most)d are shown as %(shown)s so that no "
+                      "person can be singled out.")
+
+
 def suppress(table: Table, threshold: int = SMALL_CELL) -> Table:
     """Counts from 1 to ``threshold - 1`` become ``"<threshold"``; the note says so."""
     if not table.counts:
@@ -139,9 +148,10 @@ def suppress(table: Table, threshold: int = SMALL_CELL) -> Table:
     rows = tuple(tuple(f"<{threshold}" if i in table.counts and isinstance(v, int)
                        and 0 < v < threshold else v for i, v in enumerate(row))
                  for row in table.rows)
-    said = f"Counts from 1 to {threshold - 1} are shown as <{threshold} so that no person " \
-           "can be singled out."
-    note = f"{table.note} {said}" if table.note else said
+    most, shown = threshold - 1, f"<{threshold}"
+    note = Phrase.of(SUPPRESSED_AFTER, note=Phrase(table.note) if isinstance(table.note, str)
+                     else table.note, most=most, shown=shown) if table.note \
+        else Phrase.of(SUPPRESSED, most=most, shown=shown)
     return replace(table, rows=rows, note=note)
 
 
@@ -344,11 +354,11 @@ def annual(session: Session, f: ReportFilter, *, top: int = 10) -> Report:
         .group_by(Movement.kind)).all())
     tables.append(Table(
         "minors", "Unaccompanied minors and family reunification", ("Group", *_DIR_COLUMNS),
-        (*_direction_rows(minors, [("UMNR",)], lambda _: "Unaccompanied minors (UMNR)"),
+        (*_direction_rows(minors, [("UMNR",)], lambda _: N_("Unaccompanied minors (UMNR)")),
          *_direction_rows(reunited, [("family_reunification",)],
-                          lambda _: "Family reunification"),
+                          lambda _: N_("Family reunification")),
          *_direction_rows(reunited_minors, [("family_reunification",)],
-                          lambda _: "Family reunification: unaccompanied minors")),
+                          lambda _: N_("Family reunification: unaccompanied minors"))),
         _DIR_COUNTS))
 
     vot = Passenger.victim_of_trafficking.is_(True)
@@ -361,10 +371,10 @@ def annual(session: Session, f: ReportFilter, *, top: int = 10) -> Report:
     tables.append(Table(
         "trafficking", "Victims of trafficking assisted (counts only)",
         ("Group", *_DIR_COLUMNS),
-        (*_direction_rows(victims, [("vot",)], lambda _: "All"),
+        (*_direction_rows(victims, [("vot",)], lambda _: N_("All")),
          *_direction_rows(vot_country, sorted(vot_country), lambda k: k[0])),
         _DIR_COUNTS, sensitive=True,
-        note="Protection-sensitive: small cells are suppressed for every reader."))
+        note=N_("Protection-sensitive: small cells are suppressed for every reader.")))
 
     charter = session.execute(
         select(Movement.operational_date, Movement.carrier, Movement.flight_number,
@@ -474,6 +484,12 @@ def days(session: Session, f: ReportFilter, *, needs: Sequence[str] = (
 
 # ------------------------------------------------------------------------- service levels
 
+WITHIN = N_("%% within %(minutes)d min (target %(target)s)")
+ECAC_TITLE = N_("ECAC Doc 30, %(who)s assisted passengers (per %(per)s)")
+NO_SHOWS_TITLE = N_("No-shows of departing passengers (per %(per)s)")
+PER = {"day": N_("day"), "month": N_("month")}
+
+
 @dataclass(frozen=True, slots=True)
 class WorstCase:
     """A long wait, for coordinators: which movement, how long; never who."""
@@ -536,15 +552,17 @@ def service_levels(session: Session, f: ReportFilter, *, per: str = "month",
             shares = [round(100.0 * within[lim] / n, 1) if n else None for lim, _ in targets]
             met = all(n and within[lim] / n >= share for lim, share in targets)
             out.append((_period_label(row[0], per), n, *shares, round(float(row[3] or 0), 1),
-                        round(float(row[4] or 0), 1), "yes" if met else "no"))
-        heads = tuple(f"% within {lim} min (target {share:.0%})" for lim, share in targets)
-        tables.append(Table(f"ecac_{name}", f"ECAC Doc 30, {name} assisted passengers "
-                            f"(per {per})",
+                        round(float(row[4] or 0), 1), N_("yes") if met else N_("no")))
+        heads = tuple(Phrase.of(WITHIN, minutes=lim, target=f"{share:.0%}")
+                      for lim, share in targets)
+        tables.append(Table(f"ecac_{name}", Phrase.of(
+            ECAC_TITLE, who=Phrase(N_("departing") if name == "departing" else N_("arriving")),
+            per=Phrase(PER[per])),
                             ("Period", "Met", *heads, "Average min", "Longest min",
                              "Targets met"), tuple(out), frozenset({1}),
-                            note="From the report time (3 h before departure) to met at the "
-                                 "designated point." if name == "departing" else
-                                 "From on-block to met at the aircraft or arrival gate."))
+                            note=N_("From the report time (3 h before departure) to met at "
+                                    "the designated point.") if name == "departing" else
+                            N_("From on-block to met at the aircraft or arrival gate.")))
     tables.append(_spans(session, f))
     tables.append(_no_shows(session, f, per))
     worst_rows = session.execute(
@@ -603,7 +621,7 @@ def _no_shows(session: Session, f: ReportFilter, per: str) -> Table:
         .where(*where, Movement.kind == MovementKind.DEPARTURE,
                Booking.status.in_([BookingStatus.BOOKED, BookingStatus.NO_SHOW]))
         .group_by(period).order_by(period)).all()
-    return Table("no_shows", f"No-shows of departing passengers (per {per})",
+    return Table("no_shows", Phrase.of(NO_SHOWS_TITLE, per=Phrase(PER[per])),
                  ("Period", "Expected", "No-shows", "Rate %"),
                  tuple((_period_label(p, per), int(n), int(ns or 0),
                         round(100.0 * int(ns or 0) / int(n), 2) if n else None)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from .access import Need, access_airport, access_telex, all_airports, telex_airport_ids
 from .models import TelexMessage
+from .phrases import N_, Phrase
 from .uow import Actor, Tx
 from .vocabulary import TelexOutcome
 
@@ -30,14 +31,16 @@ class TelexRow:
     raw: str | None = None  # only for one telex, not in lists
 
     @property
-    def label(self) -> str:
+    def label(self) -> str | Phrase:
+        """``PNL KL1234/15SEP part 2``; a phrase when it has a part ("part" translated
+        where shown)."""
         what = self.kind or "?"
         if self.flight:
             what += f" {self.flight}"
         if self.flight_date:
             what += f"/{self.flight_date:%d%b}".upper()
         if self.part:
-            what += f" part {self.part}"
+            return Phrase.of(N_("%(telex)s part %(part)s"), telex=what, part=self.part)
         return what
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from babel.dates import get_month_names
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing, String
@@ -14,13 +15,15 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
+from movements import i18n
+
 from .layout import CONTENT_W, PageInfo, esc, fmt_dt, render, styles, title_block
 from .text import SANS, SANS_BOLD
 
-TITLE = "Annual overview"
+TITLE = i18n.N_("Annual overview")
+_ = i18n.document_gettext
 DIRECTION_COLOURS = (colors.HexColor("#0b3d91"), colors.HexColor("#6c8fd1"),
                      colors.HexColor("#0a6b2d"))
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +43,7 @@ class AnnualOverviewDoc:
     months: tuple[tuple[str, int | str, int | str, int | str], ...]
     peak_month: str | None
     peak_transits: str
-    lines: tuple[str, ...]  # further figures, one sentence each
+    lines: tuple[str, ...]  # further figures, one sentence each, in the reader's language
     issued_at_local: datetime
     issued_by: str
     agency_name: str = "Migration agency"
@@ -58,8 +61,10 @@ def monthly_chart(doc: AnnualOverviewDoc, width: float, height: float = 62 * mm)
     chart.width, chart.height = width - 16 * mm, height - 20 * mm
     chart.data = [[_number(m[i]) for m in doc.months] for i in (1, 2, 3)]
     chart.categoryAxis.style = "stacked"
+    months = get_month_names("abbreviated", locale=i18n.document_locale())
     chart.categoryAxis.categoryNames = [
-        MONTHS[int(m[0][5:7]) - 1] if len(doc.months) <= 12 else m[0][2:] for m in doc.months]
+        str(months[int(m[0][5:7])]).rstrip(".") if len(doc.months) <= 12 else m[0][2:]
+        for m in doc.months]
     chart.categoryAxis.labels.fontName = SANS
     chart.categoryAxis.labels.fontSize = 7
     chart.valueAxis.labels.fontName = SANS
@@ -76,29 +81,37 @@ def monthly_chart(doc: AnnualOverviewDoc, width: float, height: float = 62 * mm)
     legend.columnMaximum = 1
     legend.deltax = 30 * mm
     legend.alignment = "right"
-    legend.colorNamePairs = list(zip(DIRECTION_COLOURS, ("Departures", "Transits", "Arrivals"),
-                                     strict=True))
+    legend.colorNamePairs = list(zip(DIRECTION_COLOURS, (_("Departures"), _("Transits"),
+                                                         _("Arrivals")), strict=True))
     legend.dx = legend.dy = 3 * mm
     d.add(legend)
-    d.add(String(0, 4, "people", fontName=SANS, fontSize=7))
+    d.add(String(0, 4, _("people"), fontName=SANS, fontSize=7))
     return d
 
 
-def build_annual_overview(doc: AnnualOverviewDoc) -> bytes:
-    """One page: headline, the three figures, the monthly chart, the peak, more lines."""
+def build_annual_overview(doc: AnnualOverviewDoc, locale: str = i18n.DEFAULT) -> bytes:
+    """One page in ``locale`` (the reader's language; ``doc``'s figures and lines come
+    formatted for it): headline, the three figures, the monthly chart, the peak, more
+    lines."""
+    with i18n.document_language(locale):
+        return _build(doc)
+
+
+def _build(doc: AnnualOverviewDoc) -> bytes:
     s = styles()
-    info = PageInfo(title=TITLE, agency_name=doc.agency_name, airport_name=doc.airport_name,
-                    document_id=f"annual {doc.period}", version=None,
+    info = PageInfo(title=_(TITLE), agency_name=doc.agency_name, airport_name=doc.airport_name,
+                    document_id=_("annual %(period)s") % {"period": doc.period}, version=None,
                     issued=fmt_dt(doc.issued_at_local),
                     subject=doc.period, author=doc.issued_by)
     story: list[Flowable] = [*title_block(
-        f"Assistance at {esc(doc.airport_name)}, {esc(doc.period)}",
-        f"The team assisted {doc.people} people.")]
-    big = [(doc.departures, "departures"), (doc.transits, "transits"),
-           (doc.arrivals, "arrivals")]
+        _("Assistance at %(airport)s, %(period)s") % {"airport": esc(doc.airport_name),
+                                                      "period": esc(doc.period)},
+        _("The team assisted %(num)s people.") % {"num": doc.people})]
+    big = [(doc.departures, _("departures")), (doc.transits, _("transits")),
+           (doc.arrivals, _("arrivals"))]
     figures = Table([[Paragraph(f'<font name="{SANS_BOLD}" size="22">{n}</font>', s.base)
-                      for n, _ in big],
-                     [Paragraph(w, s.base) for _, w in big]],
+                      for n, _w in big],
+                     [Paragraph(w, s.base) for _n, w in big]],
                     colWidths=[CONTENT_W / 3] * 3)
     figures.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
                                  ("BOTTOMPADDING", (0, 0), (-1, 0), 8),
@@ -106,7 +119,9 @@ def build_annual_overview(doc: AnnualOverviewDoc) -> bytes:
     story += [figures, Spacer(1, 5 * mm), monthly_chart(doc, CONTENT_W), Spacer(1, 3 * mm)]
     if doc.peak_month:
         story.append(Paragraph(
-            f"Peak: {esc(doc.peak_transits)} transits in {esc(doc.peak_month)}.", s.base))
+            _("Peak: %(num)s transits in %(month)s.") % {"num": esc(doc.peak_transits),
+                                                         "month": esc(doc.peak_month)},
+            s.base))
     for line in doc.lines:
         story.append(Paragraph(esc(line), s.base))
     return render(story, info)

@@ -9,6 +9,7 @@ from datetime import date
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer
 
+from movements import i18n
 from movements.domain.documents import DocPassenger, EscortBriefingDoc
 from movements.domain.ssr import NeedGroup
 
@@ -34,7 +35,10 @@ from .layout import (
     title_block,
 )
 
-TITLE = "Escort briefing"
+TITLE = i18n.N_("Escort briefing")
+_ = i18n.document_gettext
+ngettext = i18n.document_ngettext
+N_ = i18n.N_
 
 # Most demanding first: the briefing lists cases in this order.
 PRIORITY = (
@@ -49,15 +53,15 @@ PRIORITY = (
 )
 
 GROUP_LABEL = {
-    NeedGroup.ESCORT: "escort",
-    NeedGroup.MEDICAL: "medical",
-    NeedGroup.STRETCHER_OXYGEN: "stretcher / oxygen",
-    NeedGroup.WHEELCHAIR: "wheelchair",
-    NeedGroup.MINOR: "unaccompanied minor",
-    NeedGroup.MEET_ASSIST: "meet and assist",
-    NeedGroup.COMMUNICATION: "communication",
-    NeedGroup.FAMILY: "infant or child",
-    NeedGroup.NOT_AGENCY: "not agency passengers",
+    NeedGroup.ESCORT: N_("escort"),
+    NeedGroup.MEDICAL: N_("medical"),
+    NeedGroup.STRETCHER_OXYGEN: N_("stretcher / oxygen"),
+    NeedGroup.WHEELCHAIR: N_("wheelchair"),
+    NeedGroup.MINOR: N_("unaccompanied minor"),
+    NeedGroup.MEET_ASSIST: N_("meet and assist"),
+    NeedGroup.COMMUNICATION: N_("communication"),
+    NeedGroup.FAMILY: N_("infant or child"),
+    NeedGroup.NOT_AGENCY: N_("not agency passengers"),
 }
 
 
@@ -81,58 +85,71 @@ def _age(born: date | None, on: date) -> str:
     years = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
     if years < 2:
         months = (on.year - born.year) * 12 + on.month - born.month - (on.day < born.day)
-        return f" (age {max(months, 0)} months)"
-    return f" (age {years})"
+        return " (" + ngettext("age %(num)d month", "age %(num)d months",
+                               max(months, 0)) % {"num": max(months, 0)} + ")"
+    return " (" + _("age %(num)d") % {"num": years} + ")"
 
 
-def build_escort_briefing(doc: EscortBriefingDoc) -> bytes:
-    """Render the escort briefing.  Only passengers with special needs are listed,
-    most demanding case first; needs as SSR code, meaning and ``team_action``."""
+def build_escort_briefing(doc: EscortBriefingDoc, locale: str = i18n.DEFAULT) -> bytes:
+    """Render the escort briefing in ``locale`` (the language of the person who asks
+    for it; names, places and SSR codes as recorded).  Only passengers with special
+    needs are listed, most demanding case first; needs as SSR code, meaning and
+    ``team_action``."""
+    with i18n.document_language(locale):
+        return _build(doc)
+
+
+def _build(doc: EscortBriefingDoc) -> bytes:
     s = styles()
     m = doc.movement
     listed = doc.special_needs_passengers
-    supersedes = (f"{doc.supersedes_document_id} (version {doc.supersedes_version})"
+    supersedes = (f"{doc.supersedes_document_id} ("
+                  + _("version %(num)s") % {"num": doc.supersedes_version} + ")"
                   if doc.supersedes_document_id else None)
     info = PageInfo(
-        title=TITLE, agency_name=doc.agency_name, airport_name=doc.airport_name,
+        title=_(TITLE), agency_name=doc.agency_name, airport_name=doc.airport_name,
         document_id=doc.document_id, version=doc.version, issued=fmt_dt(doc.issued_at_local),
         supersedes=supersedes, subject=f"{m.flight} {m.operational_date.isoformat()}",
-        author=doc.issued_by,
+        author=_(doc.issued_by),
     )
     route = " \u2013 ".join(m.route)
     story: list[Flowable] = [*title_block(
-        f"{TITLE} \u2013 {m.flight} {route}",
-        f"{len(listed)} of {len(doc.passengers)} passengers need assistance. "
-        "For the team only: do not hand this briefing to passengers or third parties.")]
+        f"{_(TITLE)} \u2013 {m.flight} {route}",
+        ngettext("%(num)d of %(total)d passenger needs assistance.",
+                 "%(num)d of %(total)d passengers need assistance.", len(doc.passengers))
+        % {"num": len(listed), "total": len(doc.passengers)} + " "
+        + _("For the team only: do not hand this briefing to passengers or third parties."))]
     if doc.supersedes_document_id:
         story += [superseding_banner(doc.document_id, doc.version, doc.supersedes_document_id,
                                      doc.supersedes_version, None), Spacer(1, 3)]
     extra = [
-        ("Meeting point", esc(doc.meeting_point or "\u2013")),
-        ("Escorts report at", fmt_dt(doc.report_time_local)),
-        ("Issued", f"{fmt_dt(doc.issued_at_local)} by {esc(doc.issued_by)}"),
+        (_("Meeting point"), esc(doc.meeting_point or "\u2013")),
+        (_("Escorts report at"), fmt_dt(doc.report_time_local)),
+        (_("Issued"), _("%(time)s by %(person)s") % {"time": fmt_dt(doc.issued_at_local),
+                                                       "person": esc(_(doc.issued_by))}),
     ]
     story.append(movement_block(m, extra, doc.verify_url))
 
     if doc.escorts:
-        rows = [["Escort", "Role", "Phone"]]
-        rows += [[esc(e.name), esc(e.role), esc(e.phone or "\u2013")] for e in doc.escorts]
-        story += [Text("Escorts", s.h2), grid_table(rows, [70 * mm, 60 * mm, 48 * mm])]
+        rows = [[_("Escort"), _("Role"), _("Phone")]]
+        rows += [[esc(e.name), esc(_(e.role)), esc(e.phone or "\u2013")]
+                 for e in doc.escorts]
+        story += [Text(_("Escorts"), s.h2), grid_table(rows, [70 * mm, 60 * mm, 48 * mm])]
 
     counts: Counter[NeedGroup] = Counter()
     for p in listed:
         counts.update(_groups(p))
     if counts:
-        summary = " \u00b7 ".join(f"{GROUP_LABEL[g]} <b>{counts[g]}</b>"
+        summary = " \u00b7 ".join(f"{_(GROUP_LABEL[g])} <b>{counts[g]}</b>"
                                   for g in PRIORITY if counts[g])
-        story += [Text("Needs on this movement", s.h2), Text(summary, s.base)]
+        story += [Text(_("Needs on this movement"), s.h2), Text(summary, s.base)]
 
     if doc.notes:
-        story += [Text("Notes", s.h2), *bullet_list(doc.notes)]
+        story += [Text(_("Notes"), s.h2), *bullet_list(doc.notes)]
 
-    story.append(Text("Passengers and what to do", s.h2))
+    story.append(Text(_("Passengers and what to do"), s.h2))
     if not listed:
-        story.append(Text("No passenger on this movement has special needs.", s.base))
+        story.append(Text(_("No passenger on this movement has special needs."), s.base))
         return render(story, info)
 
     cases = group_by_case(listed)
@@ -144,19 +161,21 @@ def build_escort_briefing(doc: EscortBriefingDoc) -> bytes:
     def who(p: DocPassenger, width: float, n: int) -> list[Flowable]:
         cell = name_cell(p, width)
         size = case_size[p.case_ref]
-        facts = [f"Case {esc(p.case_ref)}" + (f" ({size} persons)" if size > 1 else ""),
-                 f"born {fmt_date(p.birth_date)}{_age(p.birth_date, m.operational_date)}"]
+        facts = [_("Case %(ref)s") % {"ref": esc(p.case_ref)}
+                 + (" (" + _("%(num)d persons") % {"num": size} + ")" if size > 1 else ""),
+                 _("born %(day)s") % {"day": fmt_date(p.birth_date)}
+                 + _age(p.birth_date, m.operational_date)]
         if p.seat:
-            facts.append(f"seat {esc(p.seat)}")
+            facts.append(_("seat %(seat)s") % {"seat": esc(p.seat)})
         cell.append(Text(" \u00b7 ".join(facts), s.muted))
         return cell
 
     fixed = [
-        Column("No.", 9 * mm, lambda p, w, n: str(n), "RIGHT", plain=True),
-        Column("Passenger", 64 * mm, who),
-        Column("Done", 13 * mm, lambda p, w, n: TickBox()),
+        Column(_("No."), 9 * mm, lambda p, w, n: str(n), "RIGHT", plain=True),
+        Column(_("Passenger"), 64 * mm, who),
+        Column(_("Done"), 13 * mm, lambda p, w, n: TickBox()),
     ]
-    what = Column("What the team must do (SSR code, meaning: action)",
+    what = Column(_("What the team must do (SSR code, meaning: action)"),
                   CONTENT_W - sum(c.width for c in fixed),
                   lambda p, w, n: needs_markup(p, lambda nd: nd.team_action,
                                                with_meaning=True))

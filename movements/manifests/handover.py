@@ -55,7 +55,7 @@ def _build(doc: HandoverDoc) -> bytes:
         title=_(TITLE), agency_name=doc.agency_name, airport_name=doc.airport_name,
         document_id=doc.document_id, version=doc.version, issued=fmt_dt(doc.issued_at_local),
         supersedes=supersedes, subject=f"{m.flight} {m.operational_date.isoformat()}",
-        author=doc.issued_by,
+        author=_(doc.issued_by),
     )
     story: list[Flowable] = [
         *title_block(
@@ -77,7 +77,7 @@ def _build(doc: HandoverDoc) -> bytes:
         (_("Handover time"), fmt_dt(doc.handed_over_at_local)
          if doc.handed_over_at_local else "________"),
         (_("Issued"), fmt_dt(doc.issued_at_local)),
-        (_("Issued by"), esc(doc.issued_by)),
+        (_("Issued by"), esc(_(doc.issued_by))),
     ]
     story += [movement_block(m, extra, doc.verify_url), verify_line(doc.verify_url)]
 

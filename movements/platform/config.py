@@ -113,6 +113,10 @@ class Settings(BaseSettings):
     replay_limit: int = Field(200, ge=1)
     #: Live sockets one session may hold; opening another closes the oldest (4001).
     sockets_per_session: int = Field(4, ge=1)
+    #: permessage-deflate on the live sockets.  Off by default: each compressed socket
+    #: holds its own zlib streams (~40 KiB) and compresses every broadcast message once
+    #: per socket, while the pushed fragments are small (bench/fanout.py, issue 18).
+    ws_compression: bool = False
     log_level: str = "INFO"
     #: argon2id cost: "rfc9106" (argon2-cffi's default, RFC 9106's low-memory profile)
     #: or "test" (minimal cost, for test suites only: such hashes are cheap to attack).

@@ -24,8 +24,8 @@ import contextlib
 import json
 import logging
 import time
-from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections import defaultdict, deque
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -37,6 +37,8 @@ from litestar.exceptions import WebSocketDisconnect
 from movements.domain.actions.sessions import session_verdict
 from movements.domain.uow import UnitOfWork
 from movements.domain.vocabulary import Role
+
+from .fanout import Fanout, start_eagerly
 
 log = logging.getLogger(__name__)
 
@@ -89,17 +91,78 @@ class TokenBucket:
 
 @dataclass(eq=False)
 class LiveSocket:
+    """One accepted socket.  ``push`` sends without waiting (the fan-out's path);
+    ``send`` and ``exclusive`` wait their turn; messages keep their order either way."""
+
     socket: WebSocket[Any, Any, Any]
     holder: Holder
+    #: Most messages kept behind a busy socket; beyond, the oldest are dropped (the page
+    #: notices the gap from the numbers and resyncs, as with the channels' backlog).
+    backlog: int = 500
     opened: float = field(default_factory=time.monotonic)
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     closed: asyncio.Event = field(default_factory=asyncio.Event)
     close_code: int | None = None
+    #: Not None while a send is under way: what is pushed meanwhile waits here.
+    _queue: deque[str] | None = None
+    #: Made only when someone waits for a busy socket (an Event costs ~0.6 KiB; most
+    #: sockets never need one).
+    _idle: asyncio.Event | None = None
+    _writer: asyncio.Task[None] | None = None
+
+    def push(self, text: str) -> None:
+        """Send ``text`` now when the socket takes it without waiting (the usual case:
+        no task, no lock), else queue it behind the send under way."""
+        if self.closed.is_set():
+            return
+        if self._queue is not None:
+            self._queue.append(text)
+            return
+        try:
+            rest = start_eagerly(self.socket.send_text(text))
+        except Exception:  # noqa: BLE001 - the peer is gone: serve() ends on ``closed``
+            self.closed.set()
+            return
+        if rest is not None:  # the transport is full: finish in the background
+            self._busy()
+            self._writer = asyncio.create_task(self._drain(rest))
 
     async def send(self, text: str) -> None:
-        async with self.lock:
+        """Send ``text`` after what is queued, and wait until it is written."""
+        async with self.exclusive():
             if not self.closed.is_set():
                 await self.socket.send_text(text)
+
+    @contextlib.asynccontextmanager
+    async def exclusive(self) -> AsyncIterator[None]:
+        """Hold pushes back (they queue) while the body reads and sends, e.g. a
+        catch-up, so the page sees the numbers in order; then send what queued."""
+        while self._queue is not None:
+            if self._idle is None:
+                self._idle = asyncio.Event()
+            await self._idle.wait()
+        self._busy()
+        try:
+            yield
+        finally:
+            await self._drain(None)
+
+    def _busy(self) -> None:
+        self._queue = deque(maxlen=self.backlog)
+
+    async def _drain(self, first: asyncio.Task[None] | None) -> None:
+        try:
+            if first is not None:
+                await first
+            while self._queue and not self.closed.is_set():
+                await self.socket.send_text(self._queue.popleft())
+        except Exception:  # noqa: BLE001 - the peer is gone: serve() ends on ``closed``
+            self.closed.set()
+        finally:
+            self._queue = None
+            self._writer = None
+            if self._idle is not None:
+                self._idle.set()
+                self._idle = None
 
     async def close(self, code: int, reason: str) -> None:
         """Close once; the serving loop ends when ``closed`` is set even if the peer
@@ -108,6 +171,8 @@ class LiveSocket:
             return
         self.close_code = code
         self.closed.set()
+        if self._writer is not None:
+            self._writer.cancel()
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.socket.close(code=code, reason=reason), 2)
 
@@ -209,16 +274,18 @@ CatchUp = Callable[[int | None], Awaitable[str]]
 async def serve(live: LiveSocket, registry: SocketRegistry, channels: ChannelsPlugin,
                 streams: list[str], *, heartbeat_seconds: float,
                 heartbeat: Callable[[], str], catch_up: CatchUp,
-                on_event: Callable[[bytes], Awaitable[None]] | None = None) -> None:
+                on_event: Callable[[bytes], Awaitable[None]] | None = None,
+                fanout: Fanout | None = None) -> None:
     """Serve an accepted socket until it or its session ends.
 
     Subscribes first, then answers hello/resync with ``catch_up(after)`` (``after`` None:
     a snapshot), forwards each published message (or hands it to ``on_event``), and sends
-    ``heartbeat()`` every ``heartbeat_seconds`` after re-checking the session."""
+    ``heartbeat()`` every ``heartbeat_seconds`` after re-checking the session.  With
+    ``fanout`` (and no ``on_event``) the socket joins the process's one subscription per
+    channel instead of holding its own (fanout.py)."""
     socket = live.socket
     wanted: dict[str, int | None] = {}
-    asked = asyncio.Event()
-    greeted = asyncio.Event()
+    asked = asyncio.Event()  # set by every hello/resync, the first one included
     bucket = TokenBucket(CATCH_UP_BURST, CATCH_UP_RATE)
 
     async def forward(data: bytes) -> None:
@@ -237,7 +304,6 @@ async def serve(live: LiveSocket, registry: SocketRegistry, channels: ChannelsPl
             after = _after(message)
             if after is _IGNORED:
                 continue
-            greeted.set()
             key = _SNAPSHOT if after is None else after
             current = wanted.get("after")
             # Coalesce: one pending request, for the oldest number asked about.
@@ -245,9 +311,8 @@ async def serve(live: LiveSocket, registry: SocketRegistry, channels: ChannelsPl
             asked.set()
 
     async def catch_ups() -> None:
+        await asyncio.wait_for(asked.wait(), HELLO_TIMEOUT)  # the first hello, in time
         while True:
-            if not greeted.is_set():
-                await asyncio.wait_for(greeted.wait(), HELLO_TIMEOUT)
             await asked.wait()
             delay = bucket.wait_time()
             if delay:
@@ -258,7 +323,7 @@ async def serve(live: LiveSocket, registry: SocketRegistry, channels: ChannelsPl
             key = wanted.pop("after", _SNAPSHOT)
             if not await registry.check(live):
                 return
-            async with live.lock:  # hold forwarding back while catching up
+            async with live.exclusive():  # pushes queue while catching up
                 if live.closed.is_set():
                     return
                 text = await catch_up(None if key == _SNAPSHOT else key)
@@ -269,12 +334,28 @@ async def serve(live: LiveSocket, registry: SocketRegistry, channels: ChannelsPl
             await asyncio.sleep(heartbeat_seconds)
             if not await registry.check(live):
                 return
-            await live.send(heartbeat())
+            live.push(heartbeat())
+
+    @contextlib.asynccontextmanager
+    async def subscribed() -> AsyncIterator[None]:
+        if fanout is not None and on_event is None:
+            joined: list[str] = []
+            try:
+                for stream in streams:
+                    await fanout.join(stream, live)
+                    joined.append(stream)
+                yield
+            finally:
+                for stream in joined:
+                    await fanout.leave(stream, live)
+        else:
+            async with channels.start_subscription(streams) as subscriber, \
+                    subscriber.run_in_background(forward, join=False):
+                yield
 
     await registry.add(live)
     try:
-        async with channels.start_subscription(streams) as subscriber, \
-                subscriber.run_in_background(forward, join=False):
+        async with subscribed():
             tasks = [asyncio.create_task(t()) for t in (receive, catch_ups, heartbeats)]
             ended = asyncio.create_task(live.closed.wait())
             try:

@@ -21,6 +21,7 @@ from movements.domain.events import DomainEvent
 from movements.domain.uow import UnitOfWork
 
 from .connection import SocketRegistry
+from .fanout import Fanout
 from .fragments import Fragments, channel_for, header
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,11 @@ class LiveHub:
         #: The sockets this process holds (uow and session rules set by the composition
         #: root, like ``uow``).
         self.sockets = SocketRegistry(None, None, channels)
+        #: The latest snapshot per (stream, language): (its number, the message).
+        self._snapshots: dict[tuple[str, str], tuple[int, str]] = {}
+        self._snapshots_pending: dict[tuple[str, str, int], asyncio.Future[str]] = {}
+        #: One subscription per channel for the sockets of this process (fanout.py).
+        self.fanout = Fanout(channels)
 
     # -- publishing -------------------------------------------------------------------
     async def publish(self, events: Sequence[DomainEvent]) -> None:
@@ -100,6 +106,8 @@ class LiveHub:
         locale = i18n.known(locale)
         self.watchers[stream] -= 1
         self.languages[(stream, locale)] -= 1
+        if self.languages[(stream, locale)] <= 0:  # nobody here reads it: keep nothing
+            self._snapshots.pop((stream, locale), None)
 
     def note_seq(self, stream: str, seq: int) -> None:
         if seq > self.latest.get(stream, 0):
@@ -109,12 +117,45 @@ class LiveHub:
     async def catch_up(self, stream: str, after: int | None, locale: str = i18n.DEFAULT
                        ) -> str:
         """The answer to a page that has applied ``after``: heartbeat, replay or
-        snapshot (live_views.catch_up), rendered after the read in ``locale``."""
+        snapshot (live_views.catch_up), rendered after the read in ``locale``.
+
+        A snapshot (``after`` None) is kept per stream number and language: the tablets
+        of a shift connect together and all ask for one; they share one read and one
+        render.  The number is read first (after the socket subscribed), so the shared
+        snapshot is never older than the socket's subscription."""
         assert self.uow is not None
+        locale = i18n.known(locale)
+        if after is None:
+            return await self._snapshot(stream, locale)
         found = await self.uow.read(lv.catch_up, stream, after, self.replay_limit)
         self.note_seq(stream, found.last)
         return header(stream, found.first, found.last, found.kind) + \
-            self._renderers[i18n.known(locale)].update(found.update)
+            self._renderers[locale].update(found.update)
+
+    async def _snapshot(self, stream: str, locale: str) -> str:
+        assert self.uow is not None
+        seq = (await self.uow.read(lv.latest_seqs, [stream])).get(stream, 0)
+        kept = self._snapshots.get((stream, locale))
+        if kept is not None and kept[0] >= seq:
+            return kept[1]
+        key = (stream, locale, seq)
+        pending = self._snapshots_pending.get(key)
+        if pending is None:
+            pending = asyncio.ensure_future(self._read_snapshot(stream, locale))
+            self._snapshots_pending[key] = pending
+            pending.add_done_callback(lambda _: self._snapshots_pending.pop(key, None))
+        return await asyncio.shield(pending)
+
+    async def _read_snapshot(self, stream: str, locale: str) -> str:
+        assert self.uow is not None
+        found = await self.uow.read(lv.catch_up, stream, None, self.replay_limit)
+        self.note_seq(stream, found.last)
+        text = header(stream, found.first, found.last, found.kind) + \
+            self._renderers[locale].update(found.update)
+        kept = self._snapshots.get((stream, locale))
+        if kept is None or kept[0] <= found.last:
+            self._snapshots[(stream, locale)] = (found.last, text)
+        return text
 
     # -- heartbeats ---------------------------------------------------------------------
     def heartbeat(self, stream: str) -> str:

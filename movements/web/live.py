@@ -69,8 +69,10 @@ async def stream_socket(socket: WebSocket[Any, Any, Any], channels: ChannelsDep,
         return await hub.catch_up(stream, after, user.locale)
 
     try:
-        await serve(LiveSocket(socket, holder_of(user)), hub.sockets, channels, [channel],
+        live = LiveSocket(socket, holder_of(user), backlog=services.settings.subscriber_backlog)
+        await serve(live, hub.sockets, channels, [channel],
                     heartbeat_seconds=services.settings.heartbeat_seconds,
-                    heartbeat=lambda: hub.heartbeat(stream), catch_up=catch_up)
+                    heartbeat=lambda: hub.heartbeat(stream), catch_up=catch_up,
+                    fanout=hub.fanout)
     finally:
         hub.unwatch(stream, user.locale)

@@ -20,6 +20,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Response
 
+from movements import i18n
 from movements.domain import planning_queries as pq
 from movements.domain import planning_views as pv
 from movements.domain.actions import charters as ch
@@ -38,6 +39,7 @@ from movements.web.media import HTML
 from movements.web.once import checked_key, request_hash, run_once
 from movements.web.planning_telex import NOT_PLANNED, WINDOW
 from movements.web.planning_telex import offers as telex_offers
+from movements.web.render import page as render_page
 
 STOP_FIELDS = 6
 AGENCY_SSR = [c for c, s in SSR_CODES.items() if NeedGroup.NOT_AGENCY not in s.groups]
@@ -203,15 +205,15 @@ async def _act(request: Request[Any, Any, Any], services: Services, form: dict[s
         if exc.status not in (409, 422):
             raise
         where = f" ({field_label(exc.field)})" if exc.field else ""
-        return _html(await page(f"Not saved{where}: {exc.message}", form), exc.status)
+        return _html(await page(i18n.gettext("Not saved%(where)s: %(reason)s") % {
+            "where": where, "reason": i18n.refused(exc)}, form), exc.status)
     return Redirect(location, status_code=303)
 
 
 def _render(request: Request[Any, Any, Any], services: Services, template: str,
             **context: Any) -> str:
     user = _user(request)
-    env = request.app.state.fragments.env
-    return str(env.get_template(template).render(
+    return str(render_page(request, template,
         user=user, csrf_token=user.csrf_token, airport_name=services.settings.airport,
         heartbeat=services.settings.heartbeat_seconds, idem=secrets.token_hex(16),
         chronic=[c.value for c in pl.ChronicCondition], doc_types=pl.DOCUMENT_TYPES,
@@ -229,7 +231,8 @@ async def _published(services: Services, airport: str, day: date, tz: str
     """The airport's published flights of the day from its flight feed, or why not."""
     feed = services.settings.feed_for(airport)
     if feed is None:
-        return [], f"no flight feed is configured for {airport}: enter the flight by hand"
+        return [], i18n.gettext("no flight feed is configured for %(airport)s: enter the "
+                                "flight by hand") % {"airport": airport}
     from movements.feed.client import FeedClient, FeedError
 
     client = FeedClient(feed.url, feed.app_id, feed.app_key,
@@ -239,7 +242,8 @@ async def _published(services: Services, airport: str, day: date, tz: str
         await client.read_day(progress, tz, services.clock.now())
         flights = progress.flights
     except FeedError as exc:
-        return [], f"the flight feed did not answer ({exc}): enter the flight by hand"
+        return [], i18n.gettext("the flight feed did not answer (%(error)s): enter the "
+                                "flight by hand") % {"error": exc}
     finally:
         await client.close()
     return [f for f in flights if not f.is_codeshare], None
@@ -706,7 +710,7 @@ class Planning(Controller):
         try:
             notice = await services.uow.read(pv.notice_for, user.actor, movement_id)
         except RuleViolation as exc:
-            notice, message = None, message or exc.message
+            notice, message = None, message or i18n.refused(exc)
         return _render(request, services, "planning/notice.html", n=notice,
                        movement_id=movement_id, message=message, v=values)
 

@@ -8,6 +8,7 @@ Suppressed cells ("<5") are drawn as gaps, never as a number.
 
 from __future__ import annotations
 
+import gettext
 import sys
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -17,7 +18,9 @@ import pycountry
 import pygal
 from pygal.style import Style
 
+from movements import i18n
 from movements.domain import reports as rp
+from movements.i18n import N_
 
 # pygal appends a legacy finder (for its map plugins, unused here) to sys.meta_path; it has
 # no find_spec, so every later first import warns (ImportWarning), an error under the test
@@ -43,14 +46,14 @@ class ChartSpec:
 
 #: Table key -> how to draw it.
 CHARTS: dict[str, ChartSpec] = {
-    "days": ChartSpec("stacked", (2, 3, 4), "people"),
-    "by_month": ChartSpec("stacked", (1, 2, 3), "people"),
-    "by_country": ChartSpec("hbar", (4,), "people"),
-    "medical_by_country": ChartSpec("hbar", (4,), "medical cases"),
-    "chronic_conditions": ChartSpec("hbar", (1,), "people"),
-    "by_programme": ChartSpec("hbar", (4,), "people"),
-    "ecac_departing": ChartSpec("line", (2, 3, 4), "% met within the limit"),
-    "ecac_arriving": ChartSpec("line", (2, 3, 4), "% met within the limit"),
+    "days": ChartSpec("stacked", (2, 3, 4), N_("people")),
+    "by_month": ChartSpec("stacked", (1, 2, 3), N_("people")),
+    "by_country": ChartSpec("hbar", (4,), N_("people")),
+    "medical_by_country": ChartSpec("hbar", (4,), N_("medical cases")),
+    "chronic_conditions": ChartSpec("hbar", (1,), N_("people")),
+    "by_programme": ChartSpec("hbar", (4,), N_("people")),
+    "ecac_departing": ChartSpec("line", (2, 3, 4), N_("% met within the limit")),
+    "ecac_arriving": ChartSpec("line", (2, 3, 4), N_("% met within the limit")),
 }
 
 LABELS = {
@@ -62,24 +65,43 @@ LABELS = {
 }
 
 
-@lru_cache(maxsize=512)
-def country_name(code: str) -> str:
-    """ISO 3166-1 alpha-3 to its common name; anything else unchanged."""
+@lru_cache(maxsize=8)
+def _country_catalogue(locale: str) -> gettext.NullTranslations:
+    """pycountry's own translations of the ISO 3166-1 names (Debian's iso-codes)."""
+    if locale == i18n.DEFAULT:
+        return gettext.NullTranslations()
+    return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[locale],
+                               fallback=True)
+
+
+def country_name(code: str, locale: str | None = None) -> str:
+    """ISO 3166-1 alpha-3 to its name in ``locale`` (default: the current language;
+    English: the common name); anything else: its label, translated."""
+    loc = i18n.known(locale or i18n.current())
     if len(code) != 3 or not code.isupper():
-        return LABELS.get(code, code)
+        return i18n.gettext(LABELS.get(code, code), loc)
+    return _country(code, loc)
+
+
+@lru_cache(maxsize=2048)
+def _country(code: str, locale: str) -> str:
     found = pycountry.countries.get(alpha_3=code)
     if found is None:
         return code
+    if locale != i18n.DEFAULT:
+        return _country_catalogue(locale).gettext(found.name)
     return str(getattr(found, "common_name", None) or found.name)
 
 
 def display_table(table: rp.Table) -> rp.Table:
-    """The table as people read it: first-column codes become words."""
+    """The table as people read it, in the current language: first-column codes become
+    words, text cells (row labels, "yes"/"no") are translated."""
     countries = table.key in ("by_country", "medical_by_country", "trafficking")
 
     def label(v: str) -> str:
-        return country_name(v) if countries else LABELS.get(v, v)
-    rows = tuple((label(str(r[0])) if isinstance(r[0], str) else r[0], *r[1:])
+        return country_name(v) if countries else i18n.gettext(LABELS.get(v, v))
+    rows = tuple((label(str(r[0])) if isinstance(r[0], str) else r[0],
+                  *(i18n.gettext(c) if isinstance(c, str) else c for c in r[1:]))
                  for r in table.rows)
     return replace(table, rows=rows)
 
@@ -94,9 +116,9 @@ def chart_svg(table: rp.Table) -> bytes:
     shown = display_table(table)
     labels = [str(r[0]) for r in shown.rows]
     common = {"style": STYLE, "js": [], "width": 760, "height": 380,
-              "legend_at_bottom": True, "y_title": spec.y_title, "print_values": False,
-              "show_legend": len(spec.series) > 1, "margin": 12, "truncate_label": 40,
-              "title": shown.title}
+              "legend_at_bottom": True, "y_title": i18n.gettext(spec.y_title),
+              "print_values": False, "show_legend": len(spec.series) > 1, "margin": 12,
+              "truncate_label": 40, "title": i18n.gettext(shown.title)}
     chart: pygal.graph.graph.Graph
     if spec.kind == "stacked":
         chart = pygal.StackedBar(x_label_rotation=-45 if len(labels) > 12 else 0, **common)
@@ -112,7 +134,7 @@ def chart_svg(table: rp.Table) -> bytes:
         chart = pygal.Bar(**common)
     chart.x_labels = labels
     for index in spec.series:
-        chart.add(shown.columns[index], [_value(r[index]) for r in shown.rows])
+        chart.add(i18n.gettext(shown.columns[index]), [_value(r[index]) for r in shown.rows])
     tree = chart.render_tree()
     # pygal always writes a small config <script>; an image never runs it: drop it.
     for parent in list(tree.iter()):

@@ -27,11 +27,14 @@ from movements import i18n
 from movements.domain import reports as rp
 from movements.domain.clock import local_date
 from movements.domain.ssr import SSR_CODES, NeedGroup
+from movements.i18n import N_
 from movements.services import Services
 from movements.web.auth import REPORTS, AuthUser, current_user
 from movements.web.deps import ServicesDep
 from movements.web.media import CSV, HTML
+from movements.web.render import page as render_page
 from movements.web.report_charts import CHARTS, chart_svg, display_table
+from movements.web.report_charts import LABELS as PROGRAMME_LABELS
 
 Q: TypeAlias = FromQuery[str | None]
 QList: TypeAlias = FromQuery[list[str] | None]
@@ -75,12 +78,13 @@ class Query:
 
 
 def fmt(value: rp.Cell) -> str:
-    """A cell as shown: whole numbers with thousands separators, nothing for None."""
+    """A cell as shown in the reader's language: numbers with its separators (Babel),
+    text through the catalogue ("yes" / "ja"), nothing for None."""
     if value is None:
         return ""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}"
-    return str(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return i18n.format_number(value)
+    return i18n.gettext(str(value))
 
 
 def _user(request: Request[Any, Any, Any]) -> AuthUser:
@@ -273,14 +277,19 @@ def _csv_bytes(table: rp.Table) -> bytes:
     shown = display_table(table)
     out = io.StringIO()
     writer = csv.writer(out)
-    # Title and column names in the reader's language; row labels and notes are the
-    # domain's (English, see tests/web/test_dutch_walk.py KNOWN_GAPS).
+    # Title, column names, row labels and the note in the reader's language.
     writer.writerow([f"# {i18n.gettext(shown.title)}"])
     writer.writerow([i18n.gettext(c) for c in shown.columns])
-    writer.writerows(["" if c is None else c for c in row] for row in shown.rows)
+    writer.writerows(_cells(row) for row in shown.rows)
     if shown.note:
-        writer.writerow([f"# {shown.note}"])
+        writer.writerow([f"# {i18n.gettext(shown.note)}"])
     return out.getvalue().encode("utf-8-sig")
+
+
+def _cells(row: tuple[rp.Cell, ...]) -> list[str | int | float]:
+    """A row for a file: text cells (row labels, "yes"/"no") in the reader's language;
+    values without a catalogue entry (dates, codes) come back as they are."""
+    return ["" if c is None else i18n.gettext(c) if isinstance(c, str) else c for c in row]
 
 
 def _xlsx_bytes(tables: list[rp.Table], q: Query) -> bytes:
@@ -307,10 +316,10 @@ def _xlsx_bytes(tables: list[rp.Table], q: Query) -> bytes:
         for cell in (*sheet[1], *sheet[2]):
             cell.font = bold
         for row in shown.rows:
-            sheet.append(["" if c is None else c for c in row])
+            sheet.append(_cells(row))
         if shown.note:
             sheet.append([])
-            sheet.append([shown.note])
+            sheet.append([i18n.gettext(shown.note)])
         sheet.column_dimensions["A"].width = 28
     buffer = io.BytesIO()
     book.save(buffer)
@@ -335,20 +344,20 @@ class ReportPages(Controller):
                                programme=programme)
         user = _user(request)
         allowed = loaded.allowed  # one read per page: a thread hop less under load
-        env = request.app.state.fragments.env
         tables = _tables(loaded)
         sections = [
-            ("Today and the coming days" if q.view == "days" else "By day",
+            (N_("Today and the coming days") if q.view == "days" else N_("By day"),
              ["days", "day_needs", "day_escorts"]),
-            ("The figures", ["by_month", "by_programme", "by_country", "medical",
+            (N_("The figures"), ["by_month", "by_programme", "by_country", "medical",
                              "chronic_conditions", "medical_by_country", "minors",
                              "trafficking", "charters"]),
-            ("Service levels (ECAC Doc 30)", ["ecac_departing", "ecac_arriving", "spans",
+            (N_("Service levels (ECAC Doc 30)"), ["ecac_departing", "ecac_arriving", "spans",
                                               "no_shows"]),
         ]
-        body = env.get_template("reports.html").render(
+        body = render_page(request, "reports.html",
             user=user, csrf_token=user.csrf_token, airport_name=", ".join(q.airports),
             q=q, views=VIEWS, allowed=allowed, needs=NEEDS, programmes=rp.PROGRAMMES,
+            programme_labels=PROGRAMME_LABELS,
             directions=rp.DIRECTIONS, facts=dict(loaded.annual.facts),
             sections=[(title, [display_table(tables[k]) for k in keys if k in tables])
                       for title, keys in sections],
@@ -414,7 +423,8 @@ class ReportPages(Controller):
                                airport=airport, direction=direction, need=need,
                                programme=programme, parts=frozenset({"annual"}))
         doc = overview_doc(q, loaded.annual, _user(request), services)
-        pdf = await asyncio.to_thread(build_annual_overview, doc)  # one page: ~50 ms
+        pdf = await asyncio.to_thread(build_annual_overview, doc,  # one page: ~50 ms
+                                      i18n.current())
         return _download(pdf, "application/pdf",
                          f"annual-overview-{q.start.isoformat()}-{q.end.isoformat()}.pdf")
 
@@ -429,12 +439,18 @@ def overview_doc(q: Query, annual: rp.Report, user: AuthUser, services: Services
     charters = annual.table("charters").rows
     period = str(q.start.year) if (q.start.month, q.start.day) == (1, 1) and \
         (q.end.month, q.end.day) == (12, 31) and q.start.year == q.end.year else \
-        f"{q.start.isoformat()} to {q.end.isoformat()}"
+        i18n.gettext("%(start)s to %(end)s") % {"start": q.start.isoformat(),
+                                                "end": q.end.isoformat()}
+    _ = i18n.gettext  # the reader's language: the request's
     lines = [
-        f"Medical cases: {fmt(medical[0][4])} basic, {fmt(medical[1][4])} chronic.",
-        f"Unaccompanied minors returned: {fmt(minors[0][1])}; family reunification: "
-        f"{fmt(minors[1][4])} travellers, {fmt(minors[2][4])} of them unaccompanied minors.",
-        *(f"Charter {c[1]} on {c[0]}: {c[2]}, {fmt(c[3])} people." for c in charters),
+        _("Medical cases: %(basic)s basic, %(chronic)s chronic.") % {
+            "basic": fmt(medical[0][4]), "chronic": fmt(medical[1][4])},
+        _("Unaccompanied minors returned: %(minors)s; family reunification: %(travellers)s "
+          "travellers, %(reunited_minors)s of them unaccompanied minors.") % {
+            "minors": fmt(minors[0][1]), "travellers": fmt(minors[1][4]),
+            "reunited_minors": fmt(minors[2][4])},
+        *(_("Charter %(flight)s on %(day)s: %(route)s, %(num)s people.") % {
+            "flight": c[1], "day": c[0], "route": c[2], "num": fmt(c[3])} for c in charters),
     ]
     return AnnualOverviewDoc(
         airport_name=", ".join(q.airports), period=period, people=fmt(facts["people"]),
@@ -457,7 +473,9 @@ class TableOut:
 
     @classmethod
     def of(cls, t: rp.Table) -> TableOut:
-        return cls(t.key, t.title, list(t.columns), [list(r) for r in t.rows], t.note)
+        """The table in English (the API is read by machines; msgids are stable)."""
+        return cls(t.key, str(t.title), [str(c) for c in t.columns],
+                   [list(r) for r in t.rows], None if t.note is None else str(t.note))
 
 
 @dataclass(frozen=True)

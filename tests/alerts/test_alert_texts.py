@@ -36,5 +36,5 @@ async def test_no_alert_names_an_internal_id(uow: UnitOfWork) -> None:
 def test_a_passenger_is_named_by_initials_and_case() -> None:
     snap = PaxSnap(passenger_id=202, initials="AB", status="booked",
                    case_reference="AMS-2026-0042")
-    assert _pax(snap) == "AB (case AMS-2026-0042)"
-    assert not RAW_ID.search(_pax(snap))
+    assert str(_pax(snap)) == "AB (case AMS-2026-0042)"
+    assert not RAW_ID.search(str(_pax(snap)))

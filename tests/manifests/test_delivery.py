@@ -129,7 +129,7 @@ async def test_issued_manifest_is_stored_and_handed_out_unchanged(
         session, clock.now(), SYSTEM)))
     assert count == 1
     assert actions == ["issue_document", "read_document", "read_document"]
-    assert issuer == "Sanne de Wit (gate staff)"
+    assert str(issuer) == "Sanne de Wit (gate staff)"
 
     text = flat(first.content)
     assert "OKELLO, Grace" in text and "HADDAD, Salma" in text

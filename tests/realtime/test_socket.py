@@ -182,3 +182,83 @@ async def test_foreign_origin_and_missing_session_are_refused(
                                  additional_headers={"Origin": env.server.base})
     assert anonymous.value.response.status_code in (401, 403)
     assert "foreign origin" in env.server.log() or "refused" in env.server.log()
+
+
+async def test_every_socket_of_a_stream_gets_each_event_once_in_order(
+        env: Env, gate: tuple[httpx.Client, str]) -> None:
+    """The process holds one subscription per channel and hands each message to every
+    socket reading it (realtime/fanout.py): each socket gets every event once, in order;
+    a socket leaving does not stop the others; after the last one left, a new socket
+    subscribes again."""
+    client, csrf = gate
+    page = f"movement:{env.world.departure_id}"
+
+    def note(text: str) -> None:
+        resp = client.post(f"/movements/{env.world.departure_id}/notes", data={"text": text},
+                           headers={"X-CSRF-Token": csrf, "HX-Request": "true"})
+        assert resp.status_code == 200, resp.text[:300]
+
+    async def greeted() -> websockets.ClientConnection:
+        ws = await connect(env, client, page)
+        await ws.send(json.dumps({"hello": {"after": None}}))
+        await next_message(ws, {"snapshot"})
+        return ws
+
+    sockets = [await greeted() for _ in range(3)]  # the session's cap is 4
+    try:
+        for i in range(3):
+            note(f"fan-out note {i}")
+        seen = []
+        for ws in sockets:
+            got = [await next_message(ws, {"event"}) for _ in range(3)]
+            seen.append([seq for _, _, seq, _, _ in got])
+            assert all(f"fan-out note {i}" in raw for i, (*_, raw) in enumerate(got))
+        assert seen[0] == seen[1] == seen[2] == sorted(set(seen[0]))
+        await sockets.pop().close()
+        note("after one left")
+        for ws in sockets:
+            _, _, seq, _, raw = await next_message(ws, {"event"})
+            assert seq == seen[0][-1] + 1 and "after one left" in raw
+    finally:
+        for ws in sockets:
+            await ws.close()
+    await asyncio.sleep(0.3)  # the server notices the closes: nobody reads the stream now
+    async with await greeted() as again:
+        note("after all left")
+        _, _, _, _, raw = await next_message(again, {"event"})
+        assert "after all left" in raw
+
+
+async def test_a_kept_snapshot_is_never_older_than_the_stream(
+        env: Env, gate: tuple[httpx.Client, str]) -> None:
+    """Snapshots are shared per stream number (hub._snapshot): two sockets asking at the
+    same number get the same message; after a change the next one is read anew."""
+    client, csrf = gate
+    page = f"movement:{env.world.departure_id}"
+
+    async def snapshot() -> tuple[int, str]:
+        async with await connect(env, client, page) as ws:
+            await ws.send(json.dumps({"hello": {"after": None}}))
+            _, _, seq, _, raw = await next_message(ws, {"snapshot"})
+            return seq, raw
+
+    first, second = await asyncio.gather(snapshot(), snapshot())
+    assert first == second
+    resp = client.post(f"/movements/{env.world.departure_id}/notes",
+                       data={"text": "kept snapshot note"},
+                       headers={"X-CSRF-Token": csrf, "HX-Request": "true"})
+    assert resp.status_code == 200
+    seq, raw = await snapshot()
+    assert seq > first[0] and "kept snapshot note" in raw and "kept snapshot note" \
+        not in first[1]
+
+
+async def test_live_sockets_do_not_negotiate_compression_by_default(
+        env: Env, gate: tuple[httpx.Client, str]) -> None:
+    """permessage-deflate is off unless MOVEMENTS_WS_COMPRESSION (a compressed socket
+    holds its own zlib streams and compresses each broadcast again; issue 18)."""
+    client, _ = gate
+    async with await connect(env, client) as ws:  # the client offers deflate
+        assert ws.response is not None
+        assert "permessage-deflate" not in ws.response.headers.get(
+            "Sec-WebSocket-Extensions", "")

@@ -239,6 +239,21 @@ def test_deactivate_ends_the_session_at_once_and_stops_sign_in(site: Site) -> No
         assert [e.after for e in d.audit_rows("reactivate_user")] == [{"active": True}]
 
 
+def test_setting_a_language_confirms_the_language_not_the_account_state(site: Site) -> None:
+    """A newcomer saw "gate: active." after changing gate's language: the confirmation
+    must say what changed, in the admin's own language."""
+    with desk(site) as d:
+        gate_id = d.user_id("gate")
+        d.sign_in("admin")
+        resp = d.be("admin").post("/admin/users/language", follow_redirects=False, data={
+            "user_id": gate_id, "locale": "nl", "_csrf": d.csrf("admin")})
+        assert resp.status_code == 303
+        page = d.client.get(resp.headers["location"]).text
+        assert "gate now reads the console in Nederlands." in page
+        assert "gate: active." not in page
+        assert d.read(lambda s: s.scalar(select(User.locale).where(User.id == gate_id))) == "nl"
+
+
 def test_admin_cannot_lock_themself_out(site: Site) -> None:
     with desk(site) as d:
         client = d.sign_in("admin")

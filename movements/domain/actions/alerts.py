@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -39,6 +40,7 @@ from ..models import (
     UmnrRule,
     User,
 )
+from ..phrases import Phrase, phrase_data, stored_phrase
 from ..uow import Tx
 from ._common import require_role
 
@@ -179,12 +181,14 @@ def evaluate_alerts(tx: Tx, airport_code: str) -> AlertRun:
     for key, spec in specs.items():
         existing = open_alerts.get(key)
         if existing is not None:
-            if existing.message != spec.message:
+            if existing.message != spec.message or existing.message_phrase is None:
                 existing.message = spec.message[:500]
+                existing.message_phrase = phrase_data(spec.phrase)
             continue
         alert = Alert(airport_id=airport.id, movement_id=spec.movement_id,
                       passenger_id=spec.passenger_id, kind=spec.kind, dedupe_key=key,
-                      message=spec.message[:500], raised_at=tx.now)
+                      message=spec.message[:500], message_phrase=phrase_data(spec.phrase),
+                      raised_at=tx.now)
         tx.session.add(alert)
         tx.session.flush()
         _record(tx, AlertRaised, alert)
@@ -236,7 +240,9 @@ class AlertView:
     id: int
     kind: str
     label: str
-    message: str
+    #: The sentence: a phrase the edge renders in the reader's language (or, for a stored
+    #: text no phrase matches, that text).
+    message: Phrase | str
     movement_id: int | None
     flight: str | None
     operational_date: date | None
@@ -249,6 +255,21 @@ class AlertView:
     @property
     def open(self) -> bool:
         return self.cleared_at is None
+
+
+@cache
+def message_keys() -> tuple[str, ...]:
+    """Every msgid an alert's sentence is made of (to read back rows stored as English
+    before phrases were): the rules', the carrier notice's and the feed's."""
+    from .. import prenotification
+    from . import flight_sources
+
+    keys = [v for module in (rules, prenotification, flight_sources)
+            for v in vars(module).values() if isinstance(v, str) and "%(" in v]
+    keys += [rules.PURGED_PAX, rules.REPORTED_DELAYED, rules.REPORTED_TOMORROW, rules.NO_UMNR,
+             flight_sources.NOTHING, *rules.ESCORT_KINDS.values(),
+             *flight_sources.FIELD_LABELS.values()]
+    return tuple(dict.fromkeys(keys))
 
 
 def alert_airport(session: Session, alert_id: int) -> str:
@@ -284,7 +305,8 @@ def alert_list(session: Session, airport_code: str, now: datetime,
         views.append(AlertView(
             id=a.id, kind=a.kind,
             label=rules.KIND_LABELS.get(a.kind, rules.EVENT_KIND_LABELS.get(a.kind, a.kind)),
-            message=a.message, movement_id=a.movement_id, flight=m.flight if m else None,
+            message=stored_phrase(a.message_phrase, a.message, message_keys()),
+            movement_id=a.movement_id, flight=m.flight if m else None,
             operational_date=m.operational_date if m else None,
             lane=(MovementKind(m.kind).lane if m else None), raised_at=a.raised_at,
             cleared_at=a.cleared_at, acknowledged_at=a.acknowledged_at,

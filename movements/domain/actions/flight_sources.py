@@ -26,14 +26,21 @@ from sqlalchemy import select
 from ..clock import to_local
 from ..events import AlertRaised
 from ..models import Alert, FlightFieldSource, Movement, User
+from ..phrases import N_, Arg, Phrase, phrase_data
 from ..uow import Tx
 
 #: Fields a person's correction holds against the feed.
 HELD_FIELDS = ("gate", "terminal", "pier", "estimated_at", "actual_at")
 #: The alert kind raised when the feed overrules a person (acknowledging clears it).
 FEED_OVER_PERSON = "feed_over_person"
-FIELD_LABELS = {"gate": "gate", "terminal": "terminal", "pier": "pier",
-                "estimated_at": "estimated time", "actual_at": "actual time"}
+FIELD_LABELS = {"gate": N_("gate"), "terminal": N_("terminal"), "pier": N_("pier"),
+                "estimated_at": N_("estimated time"), "actual_at": N_("actual time")}
+#: The alert's sentence, with and without the time the person set the value.
+OVERRULED = N_("%(flight)s: the feed changed the %(field)s to %(now)s over %(person)s set by "
+               "%(by)s (the feed had said %(before)s)")
+OVERRULED_AT = N_("%(flight)s: the feed changed the %(field)s to %(now)s over %(person)s set "
+                  "by %(by)s at %(at)s (the feed had said %(before)s)")
+NOTHING = N_("nothing")
 
 
 def as_text(value: Any) -> str | None:
@@ -124,16 +131,19 @@ class FieldSources:
         """One alert per overruled field, naming the person's value and the feed's."""
         m = self.movement
         for o in self.overruled:
-            label = FIELD_LABELS.get(o.field, o.field)
-            when = f" at {self._show(o.set_at)}" if o.set_at else ""
-            message = (f"{m.flight}: the feed changed the {label} to "
-                       f"{self._show(o.feed_now)} over {self._show(o.person_value)} set by "
-                       f"{o.set_by}{when} (the feed had said {self._show(o.feed_before)})")
+            values: dict[str, Arg] = {
+                "flight": m.flight, "field": Phrase(FIELD_LABELS.get(o.field, o.field)),
+                "now": self._show(o.feed_now), "person": self._show(o.person_value),
+                "by": o.set_by, "before": self._show(o.feed_before)}
+            phrase = Phrase.of(OVERRULED_AT, at=self._show(o.set_at), **values) if o.set_at \
+                else Phrase.of(OVERRULED, **values)
+            message = phrase.english()
             alert = Alert(airport_id=m.airport_id, movement_id=m.id, passenger_id=None,
                           kind=FEED_OVER_PERSON,
                           dedupe_key=f"{FEED_OVER_PERSON}:{m.id}:{o.field}:"
                                      f"{self.tx.now.isoformat()}",
-                          message=message[:500], raised_at=self.tx.now)
+                          message=message[:500], message_phrase=phrase_data(phrase),
+                          raised_at=self.tx.now)
             self.tx.session.add(alert)
             self.tx.session.flush()
             self.tx.record(AlertRaised, m, alert_id=alert.id, alert_kind=alert.kind)
@@ -141,10 +151,10 @@ class FieldSources:
                           after={"kind": alert.kind, "movement": m.id, "field": o.field,
                                  "person_value": o.person_value, "feed_value": o.feed_now})
 
-    def _show(self, value: str | datetime | None) -> str:
+    def _show(self, value: str | datetime | None) -> Arg:
         """A stored value as a person reads it: times local to the airport with the zone."""
         if value is None:
-            return "nothing"
+            return Phrase(NOTHING)
         if isinstance(value, str):
             try:
                 parsed = datetime.fromisoformat(value)

@@ -22,6 +22,7 @@ from ..models import (
     Organisation,
     Passenger,
 )
+from ..phrases import N_, Phrase
 from ..release import release_blockers
 from ..signatures import dump_strokes, parse_strokes
 from ..uow import Tx
@@ -29,6 +30,8 @@ from ..vocabulary import MilestoneKey
 from ._common import check_version, clean_text, get_or_404, touch
 
 HANDED_OVER = MilestoneKey.HANDED_OVER
+CANNOT_RELEASE = N_("cannot release yet: %(why)s. Give an override reason to release anyway "
+                    "(it is printed on the manifest)")
 
 
 def _same_person(a: str, b: str) -> bool:
@@ -179,10 +182,11 @@ def sign_handover(tx: Tx, handover_id: int, handing_signature: str, receiving_si
     blockers = release_blockers(tx.session, handover)
     reason = clean_text(override_reason, "override reason", max_len=500)
     if blockers and not reason:
-        raise RuleViolation("cannot release yet: " + "; ".join(blockers)
-                            + ". Give an override reason to release anyway (it is printed "
-                            "on the manifest)", field="override_reason")
-    handover.release_override = (f"{reason} (released although {'; '.join(blockers)})"
+        raise RuleViolation(Phrase.of(CANNOT_RELEASE, why=tuple(blockers)),
+                            field="override_reason")
+    # Stored as recorded (English around the person's reason), printed on the manifest.
+    handover.release_override = (f"{reason} (released although "
+                                 f"{'; '.join(map(str, blockers))})"
                                  if blockers and reason else None)
     handover.status = HandoverStatus.SIGNED
     handover.handing_strokes = dump_strokes(drawn_handing)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from ..errors import ConflictError, RuleViolation
 from ..events import AlertCleared, AlertRaised, CarrierNoticeIssued
 from ..models import Airport, Alert, Movement
+from ..phrases import phrase_data
 from ..planning_models import CarrierNotification
 from ..prenotification import NOTICE_LEAD, carrier_notice, needs_notice
 from ..uow import Tx
@@ -94,10 +95,12 @@ def evaluate_notices(tx: Tx, airport_code: str) -> tuple[int, int]:
                 cleared += _clear(tx, movement)
             continue
         if existing is not None:
-            existing.message = message[:500]
+            existing.message = message.english()[:500]
+            existing.message_phrase = phrase_data(message)
             continue
         alert = Alert(airport_id=airport.id, movement_id=movement.id, kind=NOTICE_ALERT,
-                      dedupe_key=f"{NOTICE_ALERT}:{movement.id}", message=message[:500],
+                      dedupe_key=f"{NOTICE_ALERT}:{movement.id}",
+                      message=message.english()[:500], message_phrase=phrase_data(message),
                       raised_at=tx.now)
         tx.session.add(alert)
         tx.session.flush()

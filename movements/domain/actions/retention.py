@@ -468,6 +468,7 @@ def _alerts(s: Session) -> int:
         text = re.sub(r"\S+ \(case [^)]*\)", "a passenger", text, count=1)
         if text != alert.message:
             alert.message = text
+            alert.message_phrase = None  # read back from the text (alerts.message_keys)
             changed += 1
     return changed
 
