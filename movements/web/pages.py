@@ -86,9 +86,10 @@ class Pages(Controller):
             yours = await services.uow.read(views.my_airport_codes, user.actor)
             if not airport or not yours or request.headers.get("hx-request"):
                 raise
-            return html(fragments.env.get_template("board_elsewhere.html").render(
-                **{**_page_context(request, services), "airport_name": ""},
-                asked=airport.strip().upper()[:8], yours=yours), status=404)
+            return html(render_page(request, "board_elsewhere.html",
+                                    **{**_page_context(request, services), "airport_name": ""},
+                                    asked=airport.strip().upper()[:8], yours=yours),
+                        status=404)
 
         async def render() -> str:
             rows = await services.uow.read(views.board_rows, head)

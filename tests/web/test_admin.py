@@ -109,7 +109,7 @@ def test_admin_sees_the_pages(site: Site) -> None:
         users = client.get("/admin/users")
         assert users.status_code == 200 and users.headers["cache-control"] == "no-store"
         for name in ("gate", "coord", "reception", "reception2"):
-            assert f"<td>{name}</td>" in users.text
+            assert f'<td data-label="User name">{name}</td>' in users.text
         assert "Reception Agency Ter Apel (test)" in users.text
         orgs = client.get("/admin/organisations")
         assert orgs.status_code == 200 and "Other Reception (test)" in orgs.text
