@@ -21,6 +21,7 @@ from litestar.logging.config import LoggingConfig
 from litestar.middleware import DefineMiddleware
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
+from litestar.plugins.htmx import HTMXDetails, HTMXPlugin
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 
@@ -36,7 +37,7 @@ from movements.realtime.backends import make_backend
 from movements.realtime.connection import SessionRules
 from movements.realtime.fragments import Fragments
 from movements.realtime.hub import LiveHub
-from movements.scheduler import start_jobs
+from movements.scheduler import recover_bulk_writes, start_jobs
 from movements.services import Services
 from movements.templating import TEMPLATES, make_environment
 from movements.web.account import Account, landing_page
@@ -71,6 +72,7 @@ from movements.web.refusals import (
     refusal_log,
     storage_unavailable,
 )
+from movements.web.render import page as render_page
 from movements.web.reports import REPORT_ROUTES
 from movements.web.schema_page import VendoredSwagger
 
@@ -80,7 +82,7 @@ STATIC = TEMPLATES.parent / "static"
 
 def _wants_html(request: Request[Any, Any, Any]) -> bool:
     path = request.url.path
-    return not (path.startswith("/api/") or request.headers.get("hx-request")) and \
+    return not (path.startswith("/api/") or HTMXDetails(request)) and \
         "text/html" in request.headers.get("accept", "")
 
 
@@ -99,7 +101,7 @@ def _refusal_page(request: Request[Any, Any, Any], status: int, message: str,
     and lead in the user's language, the detail, a link back to the board (or the
     role's start page). Only for ``_wants_html`` requests; API and htmx keep JSON."""
     user = current_user(request)
-    body = request.app.state.fragments.env.get_template("error.html").render(
+    body = render_page(request, "error.html",
         user=user, csrf_token=user.csrf_token if user else "", airport_name="",
         title=ERROR_TITLES.get(status, N_("Refused")), lead=ERROR_LEADS.get(status, ""),
         message=message)
@@ -123,8 +125,17 @@ def _http_refusal(request: Request[Any, Any, Any], exc: HTTPException) -> Respon
     """Litestar's own refusals (bad query value, not found, method not allowed...): the
     error page for a browser page request, Litestar's JSON reply otherwise (and for 5xx)."""
     if 400 <= exc.status_code < 500 and _wants_html(request):
-        return _refusal_page(request, exc.status_code, str(exc.detail), exc.headers)
+        return _refusal_page(request, exc.status_code, _with_fields(exc), exc.headers)
     return create_exception_response(request, exc)
+
+
+def _with_fields(exc: HTTPException) -> str:
+    """The refusal with the fields it is about (a typed form's field sent twice: Litestar
+    names the key in ``extra``; the JSON reply carries it as is)."""
+    extra = getattr(exc, "extra", None)
+    named = [f"{e['key']}: {e.get('message', '')}" for e in extra
+             if isinstance(e, dict) and e.get("key")] if isinstance(extra, list) else []
+    return f"{exc.detail} ({'; '.join(named)})" if named else str(exc.detail)
 
 
 def _not_authorized(request: Request[Any, Any, Any], exc: NotAuthorizedException
@@ -141,7 +152,7 @@ def _forbidden(request: Request[Any, Any, Any], exc: PermissionDeniedException
         # HX-Redirect with a full page load. Anything else: a 403 that says why.
         if _wants_html(request):
             return Redirect(CHANGE_PASSWORD_URL, status_code=303)
-        if request.headers.get("hx-request"):
+        if HTMXDetails(request):
             return Response({"error": exc.detail, "status": 403}, status_code=403,
                             headers={"HX-Redirect": CHANGE_PASSWORD_URL})
     if _wants_html(request):
@@ -177,13 +188,16 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         refresher = asyncio.create_task(hub.run_refresher(settings.heartbeat_seconds))
         session_listener = asyncio.create_task(hub.sockets.run_listener())
         jobs = start_jobs(services) if settings.run_jobs else None
+        # A bulk write whose process was killed is rolled back from its journal now
+        # (in the background: the server answers meanwhile; the jobs try again later).
+        recovery = asyncio.create_task(recover_bulk_writes(services))
         try:
             async with pdf_pool():  # its workers end with the app
                 yield
         finally:
             if jobs is not None:
                 await jobs.stop()
-            for task in (refresher, session_listener):
+            for task in (refresher, session_listener, recovery):
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
@@ -208,7 +222,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                     security_headers, refusal_log],
         guards=[csrf_guard, one_time_password_gate],
         before_request=clean_request,
-        plugins=[channels, ImportsPlugin()],
+        plugins=[channels, ImportsPlugin(), HTMXPlugin()],  # every request: HTMXRequest
         exception_handlers={  # type: ignore[dict-item]
             DomainError: _domain_error,
             HTTPException: _http_refusal,

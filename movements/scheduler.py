@@ -6,7 +6,7 @@ airport has its own ``FeedPoller`` with its own feed settings (``Settings.feed_f
 its ``MOVEMENTS_FEEDS`` entry, else the deployment's feed URL), its own backoff and its
 own transaction, so one airport's failing feed never holds up another's.
 
-The retention job is one transaction per run (``retention.purge_personal_data``): the
+The retention job runs in bounded transactions (``retention.purge_in_chunks``): the
 personal data whose retention period ended, everything else that names those people
 (handovers, manifest bytes, telexes, notes...), and the short-lived buffers
 (``pruning``: live-stream replay rows older than two days, stored write replies older
@@ -35,12 +35,20 @@ from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential,
+)
+from tenacity.wait import wait_base
 
 from movements.domain.actions import alerts as alert_actions
-from movements.domain.actions import leases, prenotification, pruning, retention
-from movements.domain.errors import DomainError
+from movements.domain.actions import bulk, leases, prenotification, pruning, retention
+from movements.domain.errors import Busy, DomainError
 from movements.domain.storage import StorageUnavailable
-from movements.domain.uow import Actor
+from movements.domain.uow import Actor, database_busy
 from movements.feed.client import FeedClient, FeedPoller, FeedResult
 from movements.notify.channels import Channels
 from movements.notify.sender import OutboxSender
@@ -52,6 +60,12 @@ log = logging.getLogger(__name__)
 JOB_ACTOR = Actor.system("jobs")
 #: Failed lease renewals back off 2, 4, 8 ... seconds, up to this.
 LEASE_MAX_BACKOFF_SECONDS = 60
+
+
+#: A job run that meets a busy database (a bulk write's chunk, a checkpoint, another
+#: process's write) tries this often in all; each try already waits the write bound
+#: (``uow.WRITE_WAIT_SECONDS``), and the next scheduled run tries again anyway.
+BUSY_ATTEMPTS = 3
 
 
 def default_holder() -> str:
@@ -82,6 +96,9 @@ class JobRunner:
         self._running: set[asyncio.Task[None]] = set()
         self._lease_failures = 0
         self._lease_retry_at: datetime | None = None
+        #: How a job run retries a busy database (tests shorten the wait).
+        self.busy_attempts = BUSY_ATTEMPTS
+        self.busy_wait: wait_base = wait_exponential(multiplier=0.5, max=4)
 
     def _build_poller(self, feed: FeedSettings) -> FeedPoller:
         client = FeedClient(feed.url, feed.app_id, feed.app_key,
@@ -121,7 +138,10 @@ class JobRunner:
             self._lease_failures += 1
             delay = min(LEASE_MAX_BACKOFF_SECONDS, 2 ** self._lease_failures)
             self._lease_retry_at = self.clock.now() + timedelta(seconds=delay)
-            if not isinstance(exc, StorageUnavailable):  # that one is logged once a minute
+            if database_busy(exc):  # expected under a bulk write: the next renewal retries
+                log.warning("jobs: could not renew the lease: the database is busy; next "
+                            "try in %d s", delay)
+            elif not isinstance(exc, StorageUnavailable):  # logged once a minute elsewhere
                 log.error("jobs: could not renew the lease (%s: %s); next try in %d s",
                           type(exc).__name__, str(exc).splitlines()[0] if str(exc) else "",
                           delay)
@@ -177,6 +197,8 @@ class JobRunner:
                                             code)
             except StorageUnavailable:
                 return runs  # logged once a minute by StorageHealth
+            except Busy:
+                raise  # the job's run retries it (``_job``); evaluating again is harmless
             except DomainError as exc:
                 log.info("jobs: alerts at %s not evaluated: %s", code, exc.message)
         return runs
@@ -189,11 +211,11 @@ class JobRunner:
         await self.sender.run_once()
 
     async def purge(self) -> retention.PurgeSummary | None:
-        """The retention purge and the buffer pruning, in one transaction."""
+        """The retention purge and the buffer pruning, in bounded transactions."""
         if not self.is_leader:
             return None
-        summary = await self.services.uow.run(
-            retention.purge_personal_data, JOB_ACTOR, self.settings.retention_days,
+        summary = await retention.purge_in_chunks(
+            self.services.uow, JOB_ACTOR, self.settings.retention_days,
             stream_events_older_than=pruning.STREAM_EVENT_AGE,
             responses_older_than=pruning.RESPONSE_AGE)
         if summary.purged:
@@ -204,23 +226,48 @@ class JobRunner:
                 f"{k}={v}" for k, v in summary.counts().items() if v))
         return summary
 
+    async def recover_bulk(self) -> list[str] | None:
+        """Roll back bulk writes left unfinished by a process that died (``bulk``)."""
+        if not self.is_leader:
+            return None
+        return await bulk.recover_unfinished(self.services.uow, JOB_ACTOR)
+
     # -- the scheduler --------------------------------------------------------------
     def _job(self, body: Callable[[], Awaitable[object]]) -> Callable[[], Awaitable[None]]:
+        """One scheduled run of ``body``: a busy database is tried again (tenacity, up
+        to ``busy_attempts``), then skipped with one warning line; storage faults are
+        quiet (StorageHealth logs them); anything else is logged with its traceback and
+        the schedule goes on."""
+        name = getattr(body, "__name__", "job")
+
+        def said_busy(state: RetryCallState) -> None:
+            wait = state.next_action.sleep if state.next_action else 0.0
+            log.info("jobs: %s: the database is busy; trying again in %.1f s", name, wait)
+
         async def run() -> None:
             task = asyncio.current_task()
             if task is not None:
                 self._running.add(task)  # type: ignore[arg-type]
             try:
-                await body()
+                async for attempt in AsyncRetrying(
+                        retry=retry_if_exception(database_busy),
+                        stop=stop_after_attempt(self.busy_attempts), wait=self.busy_wait,
+                        before_sleep=said_busy, reraise=True):
+                    with attempt:
+                        await body()
             except StorageUnavailable:
                 pass  # an operating state, logged once a minute by StorageHealth
-            except Exception:  # noqa: BLE001 - one bad run must not stop the schedule
-                log.exception("jobs: %s failed", getattr(body, "__name__", body))
+            except Exception as exc:  # noqa: BLE001 - one bad run must not stop the schedule
+                if database_busy(exc):
+                    log.warning("jobs: %s skipped: the database stayed busy (%d tries); "
+                                "the next run tries again", name, self.busy_attempts)
+                else:
+                    log.exception("jobs: %s failed", name)
             finally:
                 if task is not None:
                     self._running.discard(task)  # type: ignore[arg-type]
 
-        run.__name__ = getattr(body, "__name__", "job")
+        run.__name__ = name
         return run
 
     def start(self) -> JobRunner:
@@ -241,6 +288,7 @@ class JobRunner:
                           seconds=s.outbox_interval_seconds, id="outbox")
         scheduler.add_job(self._job(self.purge), "interval",
                           seconds=s.retention_interval_seconds, id="retention")
+        scheduler.add_job(self._job(self.recover_bulk), "interval", seconds=60, id="bulk")
         scheduler.start()
         self.scheduler = scheduler
         log.info("jobs: scheduler started as %s", self.holder)
@@ -261,9 +309,26 @@ class JobRunner:
         self.pollers = {}
 
 
+async def recover_bulk_writes(services: Services) -> None:
+    """At a process start: roll back the bulk writes a killed process left unfinished
+    (``bulk.recover_unfinished``).  A busy or unavailable database is left to the jobs'
+    next try, with one warning line."""
+    try:
+        await bulk.recover_unfinished(services.uow, Actor.system("recovery"))
+    except StorageUnavailable:
+        pass  # logged once a minute by StorageHealth
+    except Exception as exc:  # noqa: BLE001 - a start must not fail for this
+        if database_busy(exc):
+            log.warning("bulk: the database is busy; unfinished bulk writes are rolled "
+                        "back by the jobs later")
+        else:
+            log.exception("bulk: rolling back unfinished bulk writes failed")
+
+
 def start_jobs(services: Services) -> JobRunner:
     """Called from the app's lifespan when ``settings.run_jobs``."""
     return JobRunner(services).start()
 
 
-__all__ = ["JOB_ACTOR", "JobRunner", "default_holder", "start_jobs"]
+__all__ = ["BUSY_ATTEMPTS", "JOB_ACTOR", "JobRunner", "database_busy", "default_holder",
+           "recover_bulk_writes", "start_jobs"]

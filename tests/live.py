@@ -91,7 +91,11 @@ def sign_in(base: str, username: str, password: str) -> tuple[httpx.Client, str]
     import re
 
     client = httpx.Client(base_url=base, timeout=10)
-    resp = client.post("/login", data={"username": username, "password": password})
+    for _ in range(30):  # a busy database answers 503 + Retry-After: wait and sign in again
+        resp = client.post("/login", data={"username": username, "password": password})
+        if resp.status_code != 503 or not resp.headers.get("retry-after", "").isdigit():
+            break
+        time.sleep(int(resp.headers["retry-after"]))
     if resp.status_code not in (200, 303) or "mv_session" not in client.cookies:
         raise AssertionError(f"sign-in failed: {resp.status_code} {resp.text[:200]}")
     page = client.get("/account/sessions").text

@@ -78,3 +78,6 @@ def test_upgrade_then_users_add_then_duplicate(tmp_path: Path) -> None:
                        "long-enough-pw", env=env), "exists already")
     one_line_error(run("users", "add", "bo", "--role", "reception", "--password",
                        "long-enough-pw", env=env), "belongs to one organisation")
+    # Issue 11.2: a user works at least one airport; the CLI refuses none, naming why.
+    one_line_error(run("users", "add", "cy", "--role", "gate_staff", "--airports", " ",
+                       "--password", "long-enough-pw", env=env), "works at least one airport")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import click
 
@@ -53,3 +53,24 @@ async def upgrade_schema(settings: Settings) -> None:
         await upgrade(engine)
     finally:
         await engine.dispose()
+
+
+T = TypeVar("T")
+
+
+def act(action: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run one domain action as the system user ``cli`` in a unit of work against the
+    configured database (the commands' one way to write)."""
+    from movements.domain.uow import Actor
+    from movements.services import Services
+
+    settings = current_settings()
+
+    async def go() -> T:
+        services = Services.build(settings)
+        try:
+            return await services.uow.run(action, Actor.system("cli"), *args, **kwargs)
+        finally:
+            await services.close()
+
+    return cast(T, run_async(go, settings.effective_database_url))

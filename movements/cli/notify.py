@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import click
 
-from movements.cli.planning import _act
+from movements.cli.common import act as _act
 
 
 @click.group(name="contacts", no_args_is_help=False,

@@ -8,32 +8,16 @@ counters).  Every refusal is one line on stderr and exit status 2 (``main``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 import click
 
-from movements.cli.common import current_settings, run_async
+from movements.cli.common import act as _act
 
 T = TypeVar("T")
 
 
-def _act(action: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Run one domain action in a unit of work against the configured database."""
-    from movements.domain.uow import Actor
-    from movements.services import Services
-
-    settings = current_settings()
-
-    async def go() -> T:
-        services = Services.build(settings)
-        try:
-            return await services.uow.run(action, Actor.system("cli"), *args, **kwargs)
-        finally:
-            await services.close()
-
-    return cast(T, run_async(go, settings.effective_database_url))
 
 
 def _day(value: str, what: str) -> date:

@@ -10,14 +10,16 @@ so that the ECAC Doc 30 service levels are mostly met, with a few misses worth l
 from __future__ import annotations
 
 import random
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from movements.demo.year import PlannedMovement, PlannedPassenger, generate_year
 from movements.domain.actions.history import (
+    HISTORY_CHUNK,
     HistoricMovement,
     HistoricPassenger,
     HistorySummary,
-    import_history,
+    import_history_in_chunks,
 )
 from movements.domain.alert_rules import REPORT_BEFORE
 from movements.domain.models import MovementKind
@@ -107,15 +109,22 @@ def year_history(year: int, *, months: set[int] | None = None) -> list[HistoricM
     return [to_history(by_key[k], rng) for k in dict.fromkeys(keys)]
 
 
-async def load_year(uow: UnitOfWork, year: int, *, months: set[int] | None = None
+async def load_year(uow: UnitOfWork, year: int, *, months: set[int] | None = None,
+                    chunk: int = HISTORY_CHUNK,
+                    after_chunk: Callable[[int, int], Awaitable[None]] | None = None
                     ) -> HistorySummary:
-    """Write the synthetic year into the database (AMS set up if missing)."""
+    """Write the synthetic year into the database (AMS set up if missing), in bounded
+    transactions of about ``chunk`` movements, all or nothing
+    (``import_history_in_chunks``: taps get in between; a failure leaves nothing)."""
     from movements.domain.actions.setup import ensure_airport
 
     movements = year_history(year, months=months)
+    actor = Actor.system("demo-year")
 
-    def run(tx):  # type: ignore[no-untyped-def]
+    def airport(tx):  # type: ignore[no-untyped-def]
         ensure_airport(tx, "AMS", "Amsterdam Schiphol", "Europe/Amsterdam")
-        return import_history(tx, "AMS", movements)
 
-    return await uow.run(run, Actor.system("demo-year"))
+    await uow.run(airport, actor)
+    label = f"demo year {year}" + (f" months {sorted(months)}" if months else "")
+    return await import_history_in_chunks(uow, actor, "AMS", movements, chunk=chunk,
+                                          label=label, after_chunk=after_chunk)

@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    event,
     false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -418,6 +419,39 @@ class ImportUndo(Base):
     table_name: Mapped[str] = mapped_column(String(60))
     row_key: Mapped[dict[str, Any]] = mapped_column(JSON)
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the row before (update/delete)
+
+
+@event.listens_for(Movement, "load")
+def _remember_loaded_day(movement: Movement, _context: object) -> None:
+    """The day a movement had when this transaction read it: a change of date must also
+    reach the board of that day, which then drops the row (``uow.streams_of``)."""
+    movement.__dict__["_loaded_day"] = movement.__dict__.get("operational_date")
+
+
+def loaded_day(movement: Movement) -> date | None:
+    """The movement's ``operational_date`` as this session first read it (None: new)."""
+    value = movement.__dict__.get("_loaded_day")
+    return value if isinstance(value, date) else None
+
+
+class BulkBatch(Base):
+    """One chunked bulk write (a passenger import, a telex list, a demo year): what it
+    is, whose process runs it, and how it ended (``actions.bulk``).  A process killed
+    mid-write leaves ``running`` with its journal (``import_undo``); the next start, or
+    the jobs, roll it back from that journal and say so here (``recovered``)."""
+
+    __tablename__ = "bulk_batch"
+    batch: Mapped[str] = mapped_column(String(40), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30))  # passenger_import | telex_list | ...
+    airport: Mapped[str | None] = mapped_column(String(3), index=True)
+    label: Mapped[str | None] = mapped_column(String(200))  # e.g. the file's name
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    owner: Mapped[str] = mapped_column(String(200))  # host:pid:token of its process
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    heartbeat_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    detail: Mapped[str | None] = mapped_column(String(500))
 
 
 class StreamEvent(Base):

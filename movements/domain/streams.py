@@ -46,6 +46,12 @@ def movement_stream(movement_id: int) -> str:
     return str(MovementStream(movement_id))
 
 
+def alerts_stream(airport: str) -> str:
+    """The live alert list of one airport (``alerts_stream("ams")`` -> ``"alerts:AMS"``):
+    its socket's snapshots are labelled with it; no counter of its own."""
+    return f"alerts:{airport.upper()}"
+
+
 #: The report-stamp scope of a write whose airport is not known (no live event): it
 #: invalidates every airport's cached reports.
 EVERY_AIRPORT = "*"

@@ -36,6 +36,7 @@ from .models import (
     StreamCounter,
     StreamEvent,
     Transit,
+    loaded_day,
 )
 from .storage import StorageHealth, StorageUnavailable, classify
 from .streams import EVERY_AIRPORT, board_stream, movement_stream, report_counter
@@ -61,6 +62,14 @@ def is_lock_timeout(exc: BaseException) -> bool:
     text = str(orig if orig is not None else exc).lower()
     return code == "55P03" or "database is locked" in text or "lock timeout" in text \
         or "database table is locked" in text
+
+def database_busy(exc: BaseException) -> bool:
+    """True for "the database is busy/locked": ``Busy`` (a write that did not get the
+    database within its bound) or a raw lock timeout (a read: SQLite's ``database is
+    locked``, PostgreSQL's 55P03).  For the jobs an expected operating condition: retried,
+    then one warning line, never a traceback."""
+    return isinstance(exc, Busy) or (isinstance(exc, DBAPIError) and is_lock_timeout(exc))
+
 
 #: The rolled-back row of ``probe_writes``: big enough to need new pages.
 PROBE_KEY = "~storage-probe"
@@ -375,7 +384,12 @@ def streams_of(session: Session, movement: Movement,
         legs.append(other)
     names: list[str] = []
     for leg in legs:
-        for name in (board_stream(leg.airport.iata, leg.operational_date),
+        # A leg whose date this transaction changed is also on the board of its old day
+        # until that board hears of it (then it drops the row, as a fresh page would).
+        before = loaded_day(leg)
+        days = [leg.operational_date, *([before] if before not in (None, leg.operational_date)
+                                        else [])]
+        for name in (*(board_stream(leg.airport.iata, d) for d in days if d is not None),
                      movement_stream(leg.id)):
             if name not in names:
                 names.append(name)

@@ -306,10 +306,12 @@ def _row(line_no: int, row: dict[str, str]) -> pi.PassengerRow:
 
 async def import_file(uow: UnitOfWork, actor: Actor, data: bytes | str, *, airport: str,
                       all_or_nothing: bool = True,
-                      progress: Callable[[int, int], None] | None = None) -> pi.ImportReport:
+                      progress: Callable[[int, int], None] | None = None,
+                      label: str | None = None) -> pi.ImportReport:
     """Read and import one export, in bounded chunks (``import_in_chunks``: checked
     first, so that a bad row still leaves nothing behind); never raises for bad rows:
-    the report lists them (``kept`` False when nothing was imported)."""
+    the report lists them (``kept`` False when nothing was imported).  ``label`` (the
+    file's name) is what the imports page calls the import while it runs and after."""
     try:
         parsed = read(data)
     except CsvFileError as exc:
@@ -322,7 +324,8 @@ async def import_file(uow: UnitOfWork, actor: Actor, data: bytes | str, *, airpo
     try:
         report = await pi.import_in_chunks(uow, actor, airport, rows,
                                            all_or_nothing=all_or_nothing,
-                                           parse_errors=errors, progress=progress)
+                                           parse_errors=errors, progress=progress,
+                                           label=label)
     except (pi.ImportRejected, pi.ImportInterrupted) as exc:
         report = exc.report
     except DomainError as exc:  # the airport itself, say

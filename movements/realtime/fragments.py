@@ -1,4 +1,4 @@
-"""The one render layer of the swappable partials: a sync header, then the partials.
+"""The one render layer: pages, and the swappable partials with their sync header.
 
 Every partial that a live stream can swap (a board row, the lanes, a movement's header,
 body, passenger row, notes, plan section, the alert list and row) has ONE renderer here,
@@ -6,6 +6,8 @@ used both by the HTTP reply that draws it (through ``movements.web.render``) and
 push that swaps it (``update``): the same template with the same context, so what a tap
 draws is what the other tablets get.  The header (``<!--sync stream=S from=A seq=B
 kind=K ...-->``, defined in wire.py) tells the page which numbers a push covers.
+Whole pages render here too (``page``, through ``movements.web.render.page``): no
+handler holds the Jinja environment.
 """
 
 from __future__ import annotations
@@ -43,6 +45,11 @@ class Fragments:
         if self.locale is not None:
             context = {"locale": self.locale, **context}
         return self.env.get_template(template).render(**context)
+
+    def page(self, template: str, **context: object) -> str:
+        """A whole page (HTTP only; nothing pushes a page): the same environment and
+        language as the partials it embeds."""
+        return self.render(template, **context)
 
     def in_locale(self, locale: str) -> Fragments:
         """The same renderer, writing ``locale`` (one small object per language)."""

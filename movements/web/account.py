@@ -9,17 +9,18 @@ from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromQuery
 from litestar.response import Redirect, Response
-from sqlalchemy import select
 
 from movements import i18n
+from movements.domain import account_queries
 from movements.domain.actions import languages as language_actions
 from movements.domain.actions import passwords as password_actions
 from movements.domain.actions import sessions as session_actions
 from movements.domain.errors import DomainError, RuleViolation
-from movements.domain.models import Role, User, UserSession
-from movements.domain.uow import Actor, Tx
+from movements.domain.uow import Actor
+from movements.domain.vocabulary import Role
 from movements.platform.passwords import hash_password, verify_password
 from movements.services import Services
+from movements.web import account_forms as af
 from movements.web.auth import (
     ANY_SIGNED_IN,
     COOKIE,
@@ -29,12 +30,14 @@ from movements.web.auth import (
     current_user,
 )
 from movements.web.deps import PathId, ServicesDep
-from movements.web.forms import read_form
 from movements.web.media import HTML
+from movements.web.render import page as render_page
 
-MAX_FAILURES_PER_ACCOUNT = 5
-MAX_FAILURES_PER_CLIENT = 20
 DEFAULT_NEXT = "/board"
+#: How a refused sign-in is worded, and its status (domain: ``sessions.sign_in``).
+REFUSALS = {"too_many": (i18n.N_("Too many failed attempts. Wait 15 minutes, or ask an "
+                                 "admin."), 429),
+            "wrong": (i18n.N_("Wrong user name or password."), 401)}
 
 
 def home_for(role: Role | None) -> str:
@@ -55,10 +58,9 @@ async def landing_page(request: Request[Any, Any, Any], services: Services) -> s
 
 def _login_page(request: Request[Any, Any, Any], message: str | None, status: int,
                 username: str = "", next_url: str = "/board") -> Response[str]:
-    env = request.app.state.fragments.env
     # Nobody is signed in yet: the browser's languages choose (Accept-Language).
     locale = i18n.negotiate(request.headers.get("accept-language"))
-    body = env.get_template("login.html").render(
+    body = render_page(request, "login.html",
         user=None, csrf_token="", airport_name="", locale=locale,
         message=i18n.gettext(message, locale) if message else None, username=username,
         next_url=next_url)
@@ -79,35 +81,30 @@ class Account(Controller):
         return _login_page(request, None, 200, next_url=_safe_next(next))
 
     @post("/login", opt={"public": True})
-    async def login(self, request: Request[Any, Any, Any], services: ServicesDep) -> Response[Any]:
-        form = await read_form(request)
-        username = str(form.get("username", "")).strip().lower()[:80]
-        password = str(form.get("password", ""))
-        next_url = _safe_next(str(form.get("next", "")))
+    async def login(self, request: Request[Any, Any, Any], services: ServicesDep,
+                    data: af.SignIn) -> Response[Any]:
+        username = data.username.strip().lower()[:80]
+        password = data.password
+        next_url = _safe_next(data.next)
         client = client_address(request, services.settings.trusted_proxies)
         agent = request.headers.get("user-agent", "")
         old_token = request.cookies.get(COOKIE)
 
-        def attempt(tx: Tx) -> tuple[session_actions.NewSession, Role, bool] | str:
-            if session_actions.recent_failures(tx, username=username) >= \
-                    MAX_FAILURES_PER_ACCOUNT or session_actions.recent_failures(
-                        tx, client=client) >= MAX_FAILURES_PER_CLIENT:
-                session_actions.record_login_attempt(tx, username, client, False)
-                return i18n.N_("Too many failed attempts. Wait 15 minutes, or ask an admin.")
-            user = tx.session.scalar(select(User).where(User.username == username))
-            ok = verify_password(user.password_hash if user else None, password)
-            if user is None or not ok or not user.active:
-                session_actions.record_login_attempt(tx, username, client, False)
-                return i18n.N_("Wrong user name or password.")
-            session_actions.record_login_attempt(tx, username, client, True)
-            return (session_actions.start_session(tx, user.id, client, agent, old_token),
-                    user.role, user.must_change_password)
-
-        result = await services.uow.run(attempt, Actor.system("login"))
+        # argon2 is slow on purpose: checked off the event loop and outside the write
+        # transaction; sign_in then accepts only if that hash is still the user's.
+        blocked = await services.uow.read(session_actions.sign_in_blocked, username, client,
+                                          services.clock.now())
+        verified: str | None = None
+        if not blocked:
+            stored = await services.uow.read(account_queries.password_hash_of, username)
+            if await asyncio.to_thread(verify_password, stored, password):
+                verified = stored
+        result = await services.uow.run(session_actions.sign_in, Actor.system("login"),
+                                        username, verified, client, agent, old_token)
         if isinstance(result, str):
-            status = 429 if result.startswith("Too many") else 401
-            return _login_page(request, result, status, username, next_url)
-        new_session, role, one_time = result
+            text, status = REFUSALS[result]
+            return _login_page(request, text, status, username, next_url)
+        new_session, role, one_time = result.session, result.role, result.must_change_password
         if next_url == DEFAULT_NEXT:  # nowhere asked for: the role's own start page
             next_url = home_for(role)
         if one_time:  # an admin's one-time password: choose your own first
@@ -137,18 +134,14 @@ class Account(Controller):
         return await _password_page(request, services)
 
     @post("/account/password", guards=[ANY_SIGNED_IN], opt={ONE_TIME_OK: True})
-    async def change_password(self, request: Request[Any, Any, Any], services: ServicesDep
-                              ) -> Response[Any]:
+    async def change_password(self, request: Request[Any, Any, Any], services: ServicesDep,
+                              data: af.Password) -> Response[Any]:
         user = current_user(request)
         assert user is not None
-        form = await request.form()
-        current = str(form.get("current_password", ""))
-        new = str(form.get("new_password", ""))
-        repeated = str(form.get("repeat_password", ""))
+        current, new, repeated = data.current_password, data.new_password, data.repeat_password
         try:
             password_actions.check_new_password(new, repeated, current=current)
-            stored = await services.uow.read(
-                lambda s: s.scalar(select(User.password_hash).where(User.id == user.id)))
+            stored = await services.uow.read(account_queries.password_hash_for, user.id)
             ok = await asyncio.to_thread(verify_password, stored, current)
             if not ok:
                 raise RuleViolation("the current password is wrong",
@@ -162,15 +155,13 @@ class Account(Controller):
                                     kind="ok", done=True)
 
     @post("/account/language", guards=[ANY_SIGNED_IN])
-    async def set_language(self, request: Request[Any, Any, Any], services: ServicesDep
-                           ) -> Response[Any]:
+    async def set_language(self, request: Request[Any, Any, Any], services: ServicesDep,
+                           data: af.Locale) -> Response[Any]:
         """Choose the console's language for yourself (pages, messages, documents)."""
         user = current_user(request)
         assert user is not None
-        form = await read_form(request)
         try:
-            await services.uow.run(language_actions.set_own_locale, user.actor,
-                                   str(form.get("locale", "")))
+            await services.uow.run(language_actions.set_own_locale, user.actor, data.locale)
         except DomainError as exc:
             return await _sessions_page(request, services, message=i18n.refused(exc),
                                         status=exc.status)
@@ -206,12 +197,8 @@ async def _sessions_page(request: Request[Any, Any, Any], services: Services, *,
     """Your account: the language you read, and your open sessions."""
     user = current_user(request)
     assert user is not None
-    rows = await services.uow.read(lambda s: list(s.scalars(
-        select(UserSession).where(UserSession.user_id == user.id,
-                                  UserSession.ended_at.is_(None))
-        .order_by(UserSession.created_at.desc()))))
-    env = request.app.state.fragments.env
-    body = env.get_template("sessions.html").render(
+    rows = await services.uow.read(account_queries.open_sessions, user.id)
+    body = render_page(request, "sessions.html",
         user=user, csrf_token=user.csrf_token, airport_name=services.settings.airport,
         rows=rows, current=user.session_id, message=message, message_kind=kind)
     return Response(body, media_type=HTML, status_code=status,
@@ -224,9 +211,8 @@ async def _password_page(request: Request[Any, Any, Any], services: Services, *,
                          done: bool = False) -> Response[str]:
     user = current_user(request)
     assert user is not None
-    one_time = await services.uow.read(
-        lambda s: bool(s.scalar(select(User.must_change_password).where(User.id == user.id))))
-    body = request.app.state.fragments.env.get_template("password.html").render(
+    one_time = await services.uow.read(account_queries.must_change_password, user.id)
+    body = render_page(request, "password.html",
         user=user, csrf_token=user.csrf_token, airport_name=services.settings.airport,
         one_time=one_time, message=message, message_kind=kind, field=field, done=done,
         home=home_for(user.role), min_length=password_actions.MIN_LENGTH)

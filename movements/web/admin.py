@@ -22,31 +22,22 @@ from zoneinfo import ZoneInfo
 from litestar import Controller, Request, get, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Response, Stream
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
 
 from movements import i18n
-from movements.domain import queries
+from movements.domain import account_queries, queries
 from movements.domain.actions import audit as audit_actions
 from movements.domain.actions import languages as language_actions
 from movements.domain.actions import passwords as password_actions
 from movements.domain.actions import setup
 from movements.domain.errors import DomainError, NotFound, RuleViolation
-from movements.domain.models import (
-    Airport,
-    Organisation,
-    OrganisationKind,
-    Role,
-    User,
-    UserSession,
-)
-from movements.domain.uow import Tx
+from movements.domain.vocabulary import OrganisationKind, Role
 from movements.platform.passwords import hash_password
 from movements.services import Services
+from movements.web import account_forms as af
 from movements.web.auth import ADMIN, ROLE_LABELS, AuthUser, current_user
 from movements.web.deps import MAX_ROW_ID, ServicesDep
-from movements.web.forms import read_form
 from movements.web.media import CSV, HTML, TEXT
+from movements.web.render import page as render_page
 
 MIN_PASSWORD = 10
 MAX_PASSWORD = 200
@@ -73,15 +64,9 @@ def _user(request: Request[Any, Any, Any]) -> AuthUser:
 def _render(request: Request[Any, Any, Any], services: Services, template: str,
             status: int = 200, **context: Any) -> Response[str]:
     user = _user(request)
-    env = request.app.state.fragments.env
-    return _html(env.get_template(template).render(
+    return _html(render_page(request, template,
         user=user, csrf_token=user.csrf_token, airport_name=services.settings.airport,
         **context), status)
-
-
-async def _form(request: Request[Any, Any, Any]) -> dict[str, Any]:
-    data = await read_form(request)
-    return {k: data.getall(k) if k == "airports" else v for k, v in data.items()}
 
 
 def _no_nul(values: dict[str, Any]) -> None:
@@ -103,31 +88,29 @@ async def _zone(services: Services) -> str:
 
 # -- users --------------------------------------------------------------------------------
 
-def _users_view(session: Session, zone: str) -> dict[str, Any]:
-    open_sessions = dict(session.execute(
-        select(UserSession.user_id, func.count(UserSession.id))
-        .where(UserSession.ended_at.is_(None)).group_by(UserSession.user_id)).all())
-    users = list(session.scalars(
-        select(User).options(selectinload(User.organisation), selectinload(User.airports))
-        .order_by(User.active.desc(), User.username)))
+def _users_view(overview: account_queries.UsersOverview, zone: str) -> dict[str, Any]:
+    """The users page's rows: the domain's overview with labels and local times."""
     return {
         "users": [{"id": u.id, "username": u.username, "display_name": u.display_name,
                    "role": ROLE_LABELS[u.role], "role_value": u.role.value,
-                   "organisation": u.organisation.name if u.organisation else "",
-                   "airports": sorted(a.iata for a in u.airports),
+                   "organisation": u.organisation, "airports": list(u.airports),
                    "active": u.active, "created": _local(u.created_at, zone), "locale": u.locale,
-                   "sessions": open_sessions.get(u.id, 0)} for u in users],
-        "organisations": [o.name for o in session.scalars(
-            select(Organisation).order_by(Organisation.name))],
-        "airports": [a.iata for a in session.scalars(select(Airport).order_by(Airport.iata))],
+                   "sessions": u.open_sessions} for u in overview.users],
+        "organisations": list(overview.organisations),
+        "airports": list(overview.airports),
     }
+
+
+async def _users_data(services: Services) -> dict[str, Any]:
+    return _users_view(await services.uow.read(account_queries.users_overview),
+                       await _zone(services))
 
 
 async def _users_page(request: Request[Any, Any, Any], services: Services, *,
                       message: str | None = None, kind: str = "ok",
                       form: dict[str, Any] | None = None, field: str | None = None,
                       status: int = 200) -> Response[str]:
-    view = await services.uow.read(_users_view, await _zone(services))
+    view = await _users_data(services)
     form = form or {"airports": []}  # a new user works at no airport until one is ticked
     return _render(request, services, "admin/users.html", status, **view,
                    roles=[(r.value, ROLE_LABELS[r]) for r in Role], form=form,
@@ -135,9 +118,9 @@ async def _users_page(request: Request[Any, Any, Any], services: Services, *,
                    min_password=MIN_PASSWORD)
 
 
-def _user_id(form: dict[str, Any]) -> int:
+def _user_id(raw: str) -> int:
     try:
-        user_id = int(str(form.get("user_id", "")))
+        user_id = int(raw)
     except ValueError:
         raise RuleViolation("choose a user (user_id is missing or not a number)",
                             field="user_id") from None
@@ -155,7 +138,7 @@ class Admin(Controller):
     async def users(self, request: Request[Any, Any, Any], services: ServicesDep
                     ) -> Response[str]:
         # The message after a redirect names only what exists (never echoes the URL).
-        view = await services.uow.read(_users_view, await _zone(services))
+        view = await _users_data(services)
         message = None
         _ = i18n.gettext
         for key, text in (("added", i18n.N_("Added %(username)s (%(role)s).")),
@@ -175,12 +158,10 @@ class Admin(Controller):
         return await _users_page(request, services, message=message)
 
     @post("/users", status_code=303)
-    async def add_user(self, request: Request[Any, Any, Any], services: ServicesDep
-                       ) -> Response[Any]:
-        form = await _form(request)
-        kept = {k: v for k, v in form.items() if k not in ("password", "_csrf")}
-        kept.setdefault("airports", [])
-        password = str(form.get("password", ""))
+    async def add_user(self, request: Request[Any, Any, Any], services: ServicesDep,
+                       data: af.UserBody) -> Response[Any]:
+        kept = data.kept()
+        password = data.password
         try:
             _no_nul(kept)
             if len(password) < MIN_PASSWORD:
@@ -192,11 +173,9 @@ class Admin(Controller):
             # argon2 is slow on purpose: off the event loop.
             hashed = await asyncio.to_thread(hash_password, password)
             user_id = await services.uow.run(
-                setup.add_user, _user(request).actor, str(form.get("username", "")),
-                str(form.get("display_name", "")), str(form.get("role", "")), hashed,
-                organisation=str(form.get("organisation", "")).strip() or None,
-                airports=[str(a) for a in kept["airports"]],
-                locale=str(form.get("locale", "en")))
+                setup.add_user, _user(request).actor, data.username, data.display_name,
+                data.role, hashed, organisation=data.organisation.strip() or None,
+                airports=data.airport_codes(), locale=data.locale)
         except DomainError as exc:
             return await _users_page(request, services,
                                      message=i18n.gettext("Not added: %(reason)s") % {
@@ -206,20 +185,18 @@ class Admin(Controller):
         return Redirect(f"/admin/users?added={user_id}", status_code=303)
 
     @post("/users/reset-password", status_code=200)
-    async def reset_password(self, request: Request[Any, Any, Any], services: ServicesDep
-                             ) -> Response[Any]:
+    async def reset_password(self, request: Request[Any, Any, Any], services: ServicesDep,
+                             data: af.UserId) -> Response[Any]:
         """A one-time password, shown once to the admin; the user's sessions end and they
         choose their own at the next sign-in."""
-        form = await _form(request)
         try:
-            user_id = _user_id(form)
+            user_id = _user_id(data.user_id)
             one_time = secrets.token_urlsafe(9)  # 12 characters, about 72 bits
             hashed = await asyncio.to_thread(hash_password, one_time)
             await services.uow.run(password_actions.reset_password, _user(request).actor,
                                    user_id, hashed)
             await request.app.state.hub.sockets.sessions_changed(user_id)  # sockets end
-            username = await services.uow.read(
-                lambda s: s.scalar(select(User.username).where(User.id == user_id)))
+            username = await services.uow.read(account_queries.username_of, user_id)
         except DomainError as exc:
             return await _users_page(request, services,
                                      message=i18n.gettext("Not reset: %(reason)s") % {
@@ -232,14 +209,13 @@ class Admin(Controller):
                                                       "password": one_time}, kind="ok")
 
     @post("/users/language", status_code=303)
-    async def set_language(self, request: Request[Any, Any, Any], services: ServicesDep
-                           ) -> Response[Any]:
+    async def set_language(self, request: Request[Any, Any, Any], services: ServicesDep,
+                           data: af.Locale) -> Response[Any]:
         """Set a user's console language (they see it from their next page on)."""
-        form = await _form(request)
         try:
-            user_id = _user_id(form)
+            user_id = _user_id(data.user_id)
             await services.uow.run(language_actions.set_user_locale, _user(request).actor,
-                                   user_id, str(form.get("locale", "")))
+                                   user_id, data.locale)
         except DomainError as exc:
             return await _users_page(request, services,
                                      message=i18n.gettext("Not changed: %(reason)s") % {
@@ -249,19 +225,17 @@ class Admin(Controller):
         return Redirect(f"/admin/users?language={user_id}", status_code=303)
 
     @post("/users/access", status_code=303)
-    async def change_access(self, request: Request[Any, Any, Any], services: ServicesDep
-                            ) -> Response[Any]:
+    async def change_access(self, request: Request[Any, Any, Any], services: ServicesDep,
+                            data: af.UserBody) -> Response[Any]:
         """Role, organisation and airports of a user; in force at once, on their open
         sockets too (the hub re-checks them and closes those no longer allowed)."""
-        form = await _form(request)
         try:
-            _no_nul({k: v for k, v in form.items() if k != "airports"})
-            user_id = _user_id(form)
+            _no_nul({k: v for k, v in data.kept().items() if k != "airports"})
+            user_id = _user_id(data.user_id)
             await services.uow.run(
-                setup.change_user_access, _user(request).actor, user_id,
-                str(form.get("role", "")),
-                organisation=str(form.get("organisation", "")).strip() or None,
-                airports=[str(a) for a in form.get("airports", [])])
+                setup.change_user_access, _user(request).actor, user_id, data.role,
+                organisation=data.organisation.strip() or None,
+                airports=data.airport_codes())
             await request.app.state.hub.sockets.sessions_changed(user_id)  # sockets too
         except DomainError as exc:
             return await _users_page(
@@ -271,20 +245,19 @@ class Admin(Controller):
         return Redirect(f"/admin/users?access={user_id}", status_code=303)
 
     @post("/users/deactivate", status_code=303)
-    async def deactivate(self, request: Request[Any, Any, Any], services: ServicesDep
-                         ) -> Response[Any]:
-        return await self._set_active(request, services, False)
+    async def deactivate(self, request: Request[Any, Any, Any], services: ServicesDep,
+                         data: af.UserId) -> Response[Any]:
+        return await self._set_active(request, services, data, False)
 
     @post("/users/reactivate", status_code=303)
-    async def reactivate(self, request: Request[Any, Any, Any], services: ServicesDep
-                         ) -> Response[Any]:
-        return await self._set_active(request, services, True)
+    async def reactivate(self, request: Request[Any, Any, Any], services: ServicesDep,
+                         data: af.UserId) -> Response[Any]:
+        return await self._set_active(request, services, data, True)
 
     async def _set_active(self, request: Request[Any, Any, Any], services: Services,
-                          active: bool) -> Response[Any]:
-        form = await _form(request)
+                          data: af.UserIdForm, active: bool) -> Response[Any]:
         try:
-            user_id = _user_id(form)
+            user_id = _user_id(data.user_id)
             await services.uow.run(setup.set_user_active, _user(request).actor, user_id,
                                    active)
             await request.app.state.hub.sockets.sessions_changed(user_id)  # sockets end
@@ -301,23 +274,14 @@ class Admin(Controller):
         return await _organisations_page(request, services)
 
     @post("/organisations", status_code=303)
-    async def add_organisation(self, request: Request[Any, Any, Any], services: ServicesDep
-                               ) -> Response[Any]:
-        form = await _form(request)
-        name = str(form.get("name", ""))
-        kind = str(form.get("kind", ""))
-
-        def add(tx: Tx) -> int:
-            clean = name.strip()
-            if clean and tx.session.scalar(
-                    select(Organisation.id).where(Organisation.name == clean)) is not None:
-                raise RuleViolation(f"an organisation named {clean!r} exists already",
-                                    field="name")
-            return setup.ensure_organisation(tx, name, kind)
+    async def add_organisation(self, request: Request[Any, Any, Any], services: ServicesDep,
+                               data: af.OrganisationBody) -> Response[Any]:
+        name, kind = data.name, data.kind
 
         try:
             _no_nul({"name": name, "kind": kind})
-            org_id = await services.uow.run(add, _user(request).actor)
+            org_id = await services.uow.run(setup.create_organisation, _user(request).actor,
+                                            name, kind)
         except DomainError as exc:
             return await _organisations_page(
                 request, services, message=i18n.gettext("Not added: %(reason)s") % {
@@ -382,21 +346,16 @@ async def _organisations_page(request: Request[Any, Any, Any], services: Service
                               message: str | None = None, kind: str = "ok",
                               field: str | None = None, form: dict[str, Any] | None = None,
                               status: int = 200) -> Response[str]:
-    def load(session: Session) -> list[dict[str, Any]]:
-        counts = dict(session.execute(
-            select(User.organisation_id, func.count(User.id))
-            .where(User.organisation_id.is_not(None)).group_by(User.organisation_id)).all())
-        return [{"id": o.id, "name": o.name, "kind": KIND_LABELS.get(o.kind, o.kind.value),
-                 "users": counts.get(o.id, 0)}
-                for o in session.scalars(select(Organisation).order_by(Organisation.name))]
-
-    rows = await services.uow.read(load)
+    rows: list[dict[str, Any]] = [
+        {"id": o.id, "name": o.name, "kind": KIND_LABELS.get(o.kind, o.kind.value),
+         "users": o.users}
+            for o in await services.uow.read(account_queries.organisations_overview)]
     if message is None:
         raw = request.query_params.get("added")
         for o in rows:
             if raw and str(o["id"]) == raw:
                 message = i18n.gettext("Added %(username)s (%(role)s).") % {
-                    "username": o["name"], "role": i18n.gettext(o["kind"])}
+                    "username": o["name"], "role": i18n.gettext(str(o["kind"]))}
     return _render(request, services, "admin/organisations.html", status, rows=rows,
                    kinds=list(KIND_LABELS.items()), message=message, message_kind=kind,
                    field=field, form=form or {"name": "",

@@ -16,12 +16,14 @@ from typing import Any
 
 from litestar import Controller, Request, WebSocket, get, post, websocket
 from litestar.params import FromQuery
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Response
 
 from movements.domain import views
 from movements.domain.actions import alerts as alert_actions
 from movements.domain.errors import NotFound
 from movements.domain.feed_status import feed_status_view
+from movements.domain.streams import alerts_stream
 from movements.domain.uow import Tx
 from movements.realtime.connection import LiveSocket, serve
 from movements.realtime.fragments import Fragments, header
@@ -30,6 +32,7 @@ from movements.web.auth import COORDINATION, STAFF, AuthUser, current_user, same
 from movements.web.deps import ChannelsDep, PathId, ServicesDep
 from movements.web.live import holder_of
 from movements.web.media import HTML
+from movements.web.render import page as render_page
 from movements.web.render import partials
 
 log = logging.getLogger(__name__)
@@ -47,10 +50,6 @@ def _user(request: Request[Any, Any, Any]) -> AuthUser:
     return user
 
 
-def alerts_stream(airport: str) -> str:
-    return f"alerts:{airport}"
-
-
 async def _list_html(services: Services, user: AuthUser, draw: Fragments, airport: str
                      ) -> str:
     now = services.clock.now()
@@ -64,26 +63,25 @@ class Alerts(Controller):
     guards = [COORDINATION]
 
     @get("/alerts")
-    async def page(self, request: Request[Any, Any, Any], services: ServicesDep,
+    async def page(self, request: HTMXRequest, services: ServicesDep,
                    airport: FromQuery[str | None] = None) -> Response[str]:
         user = _user(request)
         now = services.clock.now()
         page = await services.uow.read(views.alerts_page, user.actor, airport,
                                        services.settings.airport, now)
-        env = request.app.state.fragments.env
         context = {"alerts": page.alerts, "oob": False, "csrf_token": user.csrf_token,
                    "now": now, "page_timezone": page.airport.timezone}
-        if request.headers.get("hx-request"):
+        if request.htmx:
             return _html(partials(request).alert_list(
                 page.alerts, oob=False, csrf_token=user.csrf_token, now=now,
                 page_timezone=page.airport.timezone))
-        return _html(env.get_template("alerts.html").render(
+        return _html(render_page(request, "alerts.html",
             **context, user=user, airport_name=page.airport.code,
             heartbeat=services.settings.heartbeat_seconds,
             stream=alerts_stream(page.airport.code)))
 
     @post("/alerts/{alert_id:int}/ack")
-    async def acknowledge(self, request: Request[Any, Any, Any], services: ServicesDep,
+    async def acknowledge(self, request: HTMXRequest, services: ServicesDep,
                           alert_id: PathId) -> Response[str]:
         user = _user(request)
 
@@ -94,7 +92,7 @@ class Alerts(Controller):
             return alert_actions.alert_list(tx.session, airport, tx.now), zone
 
         alerts, zone = await services.uow.run(act, user.actor)
-        if not request.headers.get("hx-request"):
+        if not request.htmx:
             return Response("", status_code=303, headers={"Location": "/alerts"})
         view = next((a for a in alerts if a.id == alert_id), None)
         if view is None:  # cleared long ago: show the list as it is
@@ -118,8 +116,7 @@ async def feed_status(request: Request[Any, Any, Any], services: ServicesDep,
                                    own.poll_seconds if own else s.feed_poll_seconds,
                                    own is not None)
     zone = choice.timezone
-    env = request.app.state.fragments.env
-    return _html(env.get_template("partials/feed_status.html").render(
+    return _html(render_page(request, "partials/feed_status.html",
         feed=feed, now=now, page_timezone=zone))
 
 

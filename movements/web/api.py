@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+import msgspec
 from litestar import Controller, Request, get
 from litestar.exceptions import ValidationException
 from litestar.params import FromQuery
@@ -15,8 +15,11 @@ from movements.web.auth import STAFF, current_user
 from movements.web.deps import PathId, ServicesDep
 
 
-@dataclass(frozen=True)
-class MovementOut:
+class MovementOut(msgspec.Struct, frozen=True):
+    """One movement as the API serves it: the board's read model
+    (``queries.MovementSummary``) cut to these fields by msgspec (``of``), not copied
+    by hand."""
+
     id: int
     airport: str
     kind: str
@@ -44,21 +47,12 @@ class MovementOut:
 
     @classmethod
     def of(cls, s: queries.MovementSummary) -> MovementOut:
-        return cls(
-            id=s.id, airport=s.airport, kind=s.kind, lane=s.lane, is_charter=s.is_charter,
-            flight=s.flight, operational_date=s.operational_date, origin=s.origin,
-            destination=s.destination, scheduled_at=s.scheduled_at,
-            estimated_at=s.estimated_at, actual_at=s.actual_at, terminal=s.terminal,
-            pier=s.pier, gate=s.gate, flight_state=s.flight_state, stops=list(s.stops),
-            passenger_count=s.passenger_count, no_show_count=s.no_show_count,
-            badges=dict(s.badges), open_alerts=s.open_alerts, version=s.version,
-            inbound_id=s.inbound_id, onward_id=s.onward_id,
-        )
+        return msgspec.convert(s, cls, from_attributes=True)
 
 
-@dataclass(frozen=True)
-class PassengerOut:
-    """Initials and needs only: full names and health notes are not served in bulk."""
+class PassengerOut(msgspec.Struct, frozen=True):
+    """Initials and needs only: full names and health notes are not served in bulk (a
+    projection of ``queries.PassengerView``: need codes, milestone kinds)."""
 
     id: int
     booking_id: int
@@ -71,9 +65,15 @@ class PassengerOut:
     seat: str | None
     stop: str | None
 
+    @classmethod
+    def of(cls, p: queries.PassengerView) -> PassengerOut:
+        return cls(id=p.id, booking_id=p.booking_id, case_reference=p.case_reference,
+                   initials=p.initials, needs=[n.code for n in p.needs], status=p.status,
+                   milestones=[m.kind for m in p.milestones], next_step=p.next_step,
+                   seat=p.seat, stop=p.stop)
 
-@dataclass(frozen=True)
-class MovementDetailOut:
+
+class MovementDetailOut(msgspec.Struct, frozen=True):
     movement: MovementOut
     passengers: list[PassengerOut]
     connection_minutes: int | None
@@ -114,12 +114,6 @@ class ApiV1(Controller):
         user = current_user(request)
         assert user is not None  # guarded
         detail = await services.uow.read(views.movement_detail, user.actor, movement_id)
-        return MovementDetailOut(
-            movement=MovementOut.of(detail.movement),
-            passengers=[PassengerOut(
-                id=p.id, booking_id=p.booking_id, case_reference=p.case_reference,
-                initials=p.initials, needs=[n.code for n in p.needs], status=p.status,
-                milestones=[m.kind for m in p.milestones], next_step=p.next_step,
-                seat=p.seat, stop=p.stop) for p in detail.passengers],
-            connection_minutes=detail.connection_minutes,
-        )
+        return MovementDetailOut(movement=MovementOut.of(detail.movement),
+                                 passengers=[PassengerOut.of(p) for p in detail.passengers],
+                                 connection_minutes=detail.connection_minutes)

@@ -27,6 +27,7 @@ from litestar import Controller, Request, get, post
 from litestar.datastructures import FormMultiDict
 from litestar.exceptions import ValidationException
 from litestar.params import FromQuery
+from litestar.plugins.htmx import HTMXDetails
 from litestar.response import Redirect, Response
 
 from movements import delivery, i18n
@@ -45,6 +46,7 @@ from movements.web.forms import read_form
 from movements.web.media import HTML, PDF
 from movements.web.once import checked_key, request_hash, run_once
 from movements.web.reception import Reception
+from movements.web.render import page as render_page
 from movements.web.verify import Verify
 
 log = logging.getLogger("movements.handovers")
@@ -140,7 +142,7 @@ async def _once(request: Request[Any, Any, Any], services: Services, user: AuthU
 
 def _go(request: Request[Any, Any, Any], url: str) -> Response[Any]:
     """After a write: htmx navigates on HX-Redirect; a plain form follows the 303."""
-    if request.headers.get("hx-request"):
+    if HTMXDetails(request):
         # 200, not 303: the browser would follow a redirect before htmx saw the header.
         return Response("", media_type=HTML, status_code=200,
                         headers={"HX-Redirect": url, "Cache-Control": "no-store"})
@@ -158,14 +160,13 @@ async def _handover_page(request: Request[Any, Any, Any], services: Services,
                          status: int = 200) -> Response[str]:
     user = _user(request)
     view = await services.uow.read(hq.handover_view, user.actor, handover_id)
-    env = request.app.state.fragments.env
     context = {**page_context(request, services), "h": view,
                "is_staff": user.role is not Role.RECEPTION,
                "needs": [(code, SSR_CODES[code].receiver_action, n) for code, n in view.needs]}
     if user.role is Role.RECEPTION:
-        return _html(env.get_template("documents/handover.html").render(**context), status)
+        return _html(render_page(request, "documents/handover.html", **context), status)
     staff = await services.uow.read(hq.staff_handover, user.actor, handover_id)
-    body = env.get_template("documents/handover_staff.html").render(
+    body = render_page(request, "documents/handover_staff.html",
         **context, s=staff, form=form or HandoverForm(receiving_person=staff.receiving_person),
         posted=form is not None, message=message, message_kind=message_kind,
         signer=user.display_name, id_documents=hq.ID_DOCUMENTS)
@@ -177,14 +178,13 @@ async def _section(request: Request[Any, Any, Any], services: Services, movement
                    form: HandoverForm | None = None, status: int = 200) -> Response[str]:
     user = _user(request)
     view = await services.uow.read(hq.handover_section, user.actor, movement_id)
-    env = request.app.state.fragments.env
     context = {**page_context(request, services), "section": view,
                "form": form or HandoverForm(), "message": message,
                "message_kind": message_kind, "id_documents": hq.ID_DOCUMENTS,
                "open_form": form is not None}
-    template = "partials/handovers_section.html" if request.headers.get("hx-request") \
+    template = "partials/handovers_section.html" if HTMXDetails(request) \
         else "documents/handovers_page.html"
-    return _html(env.get_template(template).render(**context), status)
+    return _html(render_page(request, template, **context), status)
 
 
 class HandoverPages(Controller):

@@ -27,12 +27,14 @@ from litestar.exceptions import ValidationException
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
 from litestar.params import FromQuery
 from litestar.plugins import InitPlugin
+from litestar.plugins.htmx import HTMXDetails, HTMXRequest
 from litestar.response import Redirect, Response
 
 from movements import i18n
 from movements.domain import input_rules, telex_log, views
 from movements.domain import reconciliation as rc_model
 from movements.domain.access import Need, role_may
+from movements.domain.actions import bulk
 from movements.domain.actions import reconciliation as rc
 from movements.domain.clock import local_date
 from movements.domain.errors import ConflictError, DomainError
@@ -44,6 +46,7 @@ from movements.web.auth import COORDINATION, STAFF, AuthUser, current_user
 from movements.web.deps import PathId, ServicesDep
 from movements.web.forms import read_form
 from movements.web.media import HTML
+from movements.web.render import page as render_page
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
@@ -64,10 +67,6 @@ def _context(request: Request[Any, Any, Any], services: Services) -> dict[str, A
     return {"user": user, "csrf_token": user.csrf_token if user else "",
             "airport_name": services.settings.airport,
             "heartbeat": services.settings.heartbeat_seconds}
-
-
-def _env(request: Request[Any, Any, Any]) -> Any:
-    return request.app.state.fragments.env
 
 
 async def _airport(services: Services, user: AuthUser, asked: str | None
@@ -152,7 +151,8 @@ class Imports(Controller):
         user = _user(request)
         airport = (await _airport(services, user, str(form.get("airport") or ""))).code
         results.passengers = await passengers_csv.import_file(
-            services.uow, user.actor, data, airport=airport, all_or_nothing=not keep_good)
+            services.uow, user.actor, data, airport=airport, all_or_nothing=not keep_good,
+            label=upload.filename)
         results.passengers_file = upload.filename
         status = 200 if results.passengers.kept else 422
         return await _imports_page(request, services, results, status=status, airport=airport)
@@ -164,9 +164,11 @@ async def _imports_page(request: Request[Any, Any, Any], services: Services,
     user = _user(request)
     choice = await _airport(services, user, airport or request.query_params.get("airport"))
     rows = await services.uow.read(telex_log.recent, user.actor, 50, None, choice.code)
+    batches = await services.uow.read(bulk.recent, choice.code)
     today = local_date(services.clock.now(), choice.timezone)
-    return _html(_env(request).get_template("imports.html").render(
+    return _html(render_page(request, "imports.html",
         **_context(request, services), results=results, telexes=rows, airport=choice.code,
+        batches=batches,
         page_timezone=choice.timezone,
         airports=choice.codes,
         sample=demo_ptm(today), today=today, columns=passengers_csv.COLUMNS,
@@ -186,7 +188,7 @@ class ReconciliationPages(Controller):
 
     @post("/movements/{movement_id:int}/reconciliation", guards=[COORDINATION],
           summary="Apply or dismiss one difference", status_code=200)
-    async def decide(self, request: Request[Any, Any, Any], services: ServicesDep,
+    async def decide(self, request: HTMXRequest, services: ServicesDep,
                      movement_id: PathId) -> Response[Any]:
         form = await read_form(request)
         key = str(form.get("key") or "")
@@ -204,7 +206,7 @@ class ReconciliationPages(Controller):
             message = i18n.refused(exc)
             kind = "conflict" if isinstance(exc, ConflictError) else "error"
             status = exc.status
-        if not request.headers.get("hx-request"):
+        if not request.htmx:
             if status != 200:
                 return await _section(request, services, movement_id, message, kind, status)
             return Redirect(f"/movements/{movement_id}", status_code=303)
@@ -215,16 +217,15 @@ async def _section(request: Request[Any, Any, Any], services: Services, movement
                    message: str | None = None, kind: str = "ok", status: int = 200
                    ) -> Response[str]:
     user = _user(request)
-    env = _env(request)
     coordinator = role_may(user.actor, Need.COORDINATE)
     found = await services.uow.read(rc_model.reconcile_for, user.actor, movement_id,
                                     coordinator)
     context = {**_context(request, services), "r": found, "movement_id": movement_id,
                "coordinator": coordinator, "message": message, "message_kind": kind}
-    if request.headers.get("hx-request"):
-        return _html(env.get_template("partials/reconciliation_section.html").render(
-            **context), status)
-    return _html(env.get_template("reconciliation.html").render(**context), status)
+    if HTMXDetails(request):
+        return _html(render_page(request, "partials/reconciliation_section.html", **context),
+                     status)
+    return _html(render_page(request, "reconciliation.html", **context), status)
 
 
 # -- JSON API ---------------------------------------------------------------------------

@@ -3,7 +3,9 @@ the same key with another body is refused (422).  Shared by every form that writ
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import logging
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypeVar, cast
 
@@ -11,9 +13,12 @@ from litestar import Request
 from litestar.exceptions import ValidationException
 
 from movements.domain.actions import idempotency
+from movements.domain.errors import Busy
 from movements.domain.uow import Tx
 from movements.services import Services
 from movements.web.auth import AuthUser
+
+log = logging.getLogger(__name__)
 
 MAX_KEY = 80
 NOT_PART_OF_THE_REQUEST = ("_csrf", "_idem")
@@ -68,5 +73,31 @@ async def run_once(services: Services, user: AuthUser, key: str, digest: str,
         return str(result), status_code, False
     body = await render(result)
     if key:
-        await services.uow.run(idempotency.complete, user.actor, key, status_code, body)
+        try:
+            await services.uow.run(idempotency.complete, user.actor, key, status_code, body)
+        except Busy:
+            # The change is committed: answering 503 now would make the page resend a
+            # change that is in (and meet its own pending claim: 409).  Reply with what
+            # was done; store the reply once the database lets us (a resend meanwhile
+            # is told to reload, as for any request still being processed).
+            task = asyncio.create_task(_store_later(services, user, key, status_code, body))
+            _pending.add(task)
+            task.add_done_callback(_pending.discard)
     return body, status_code, False
+
+
+_pending: set[asyncio.Task[None]] = set()
+#: Tries to store a reply after its change was committed (each waits the write bound).
+STORE_TRIES = 10
+
+
+async def _store_later(services: Services, user: AuthUser, key: str, status_code: int,
+                       body: str) -> None:
+    for _ in range(STORE_TRIES):
+        try:
+            await services.uow.run(idempotency.complete, user.actor, key, status_code, body)
+            return
+        except Busy:
+            await asyncio.sleep(1)
+    log.warning("idempotency: the reply to key %s could not be stored (database busy); "
+                "a resend is told it was applied already", key[:12])

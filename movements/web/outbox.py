@@ -20,6 +20,7 @@ from movements.domain.uow import Tx
 from movements.web.auth import COORDINATION, AuthUser, current_user
 from movements.web.deps import PathId, ServicesDep
 from movements.web.media import HTML
+from movements.web.render import page as render_page
 
 
 def _user(request: Request[Any, Any, Any]) -> AuthUser:
@@ -42,8 +43,7 @@ class Outbox(Controller):
         user = _user(request)
         page = await services.uow.read(outbox_actions.outbox_page, user.actor, airport,
                                        services.settings.airport, only or None)
-        env = request.app.state.fragments.env
-        return Response(env.get_template("outbox.html").render(
+        return Response(render_page(request, "outbox.html",
             page=page, user=user, csrf_token=user.csrf_token, page_timezone=page.timezone,
             airport_name=page.airport),
             media_type=HTML, headers={"Cache-Control": "no-store"})

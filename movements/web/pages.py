@@ -1,6 +1,7 @@
 """The board and the movement page: parse -> action -> render.
 
-One URL, two renderings: the full page, or the fragment when htmx asks (HX-Request).
+One URL, two renderings: the full page, or the fragment when htmx asks (HX-Request, read
+by Litestar's htmx support: ``HTMXRequest.htmx``).
 Writes reply with the same partial the live stream pushes.
 """
 
@@ -13,6 +14,7 @@ from typing import Any, cast
 from litestar import Controller, Request, get, post
 from litestar.exceptions import ValidationException
 from litestar.params import FromQuery
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Response
 from markupsafe import Markup
 
@@ -26,12 +28,14 @@ from movements.domain.planning_queries import board_readiness, movement_plan
 from movements.domain.uow import Tx
 from movements.realtime.fragments import Fragments
 from movements.services import Services
+from movements.web import gate_forms as gf
 from movements.web.auth import COORDINATION, STAFF, AuthUser, current_user
 from movements.web.board_cache import BoardCache
 from movements.web.deps import PathId, ServicesDep
-from movements.web.forms import read_form
+from movements.web.forms import TypedForm
 from movements.web.media import HTML
 from movements.web.once import checked_key, request_hash, run_once
+from movements.web.render import page as render_page
 from movements.web.render import partials
 
 
@@ -67,7 +71,7 @@ class Pages(Controller):
     guards = [STAFF]
 
     @get("/board")
-    async def board(self, request: Request[Any, Any, Any], services: ServicesDep,
+    async def board(self, request: HTMXRequest, services: ServicesDep,
                     date: FromQuery[str | None] = None,
                     airport: FromQuery[str | None] = None) -> Response[str]:
         user = _user(request)
@@ -85,17 +89,16 @@ class Pages(Controller):
         # decided this person may see this board.
         cache: BoardCache = request.app.state.board_cache
         lanes_html = await cache.get((head.stream, head.seq, _lanes_variant(user)), render)
-        if request.headers.get("hx-request"):
+        if request.htmx:
             return html(lanes_html)
-        env = fragments.env
-        return html(env.get_template("board.html").render(
+        return html(render_page(request, "board.html",
             **{**_page_context(request, services), "airport_name": head.airport.code},
             day=head.day, stream=head.stream, seq=head.seq, oob=False,
             lanes_html=Markup(lanes_html), airport=head.airport.code,  # noqa: S704 (our render)
             airports=head.airport.codes, page_timezone=head.airport.timezone))
 
     @get("/movements/{movement_id:int}")
-    async def movement(self, request: Request[Any, Any, Any], services: ServicesDep,
+    async def movement(self, request: HTMXRequest, services: ServicesDep,
                        movement_id: PathId, need: FromQuery[str | None] = None
                        ) -> Response[str]:
         """The movement page; ``?need=<badge group>`` (a board badge's link) marks the
@@ -104,98 +107,82 @@ class Pages(Controller):
         page = await services.uow.read(views.movement_page, _user(request).actor, movement_id)
         traced = await services.uow.run(reveal.trace_need, _user(request).actor, movement_id,
                                         need) if need else ()
-        env = request.app.state.fragments.env
         context = {**_page_context(request, services), "d": page.detail, "stream": page.stream,
                    "seq": page.seq, "oob": False, "revealed": False, "show_protected": False,
                    "need": need, "traced": traced,
                    "message": None, "page_timezone": page.detail.timezone,
                    "plan": await services.uow.read(movement_plan, movement_id)}
-        if request.headers.get("hx-request"):
+        if request.htmx:
             return html(partials(request).movement_body(**cast("dict[str, Any]", context)))
-        return html(env.get_template("movement.html").render(**context))
+        return html(render_page(request, "movement.html", **context))
 
     # -- writes -------------------------------------------------------------------------
     @post("/bookings/{booking_id:int}/milestones")
     async def milestone(self, request: Request[Any, Any, Any], services: ServicesDep,
-                        booking_id: PathId) -> Response[str]:
-        form = await _form(request)
-        kind = str(form.get("kind", ""))
-        version = _int(form.get("expected_version"), "expected_version")
-        override = str(form.get("override_reason", "")) or None
+                        booking_id: PathId, data: gf.Milestone) -> Response[str]:
+        version = _int(data.expected_version, "expected_version")
         return await _write_pax_row(
-            request, services, booking_id, form,
-            lambda tx: milestones.record_milestone(tx, booking_id, kind, version,
-                                                   override_reason=override),
+            request, services, booking_id, data,
+            lambda tx: milestones.record_milestone(tx, booking_id, data.kind, version,
+                                                   override_reason=data.override_reason
+                                                   or None),
             success="Recorded")
 
     @post("/bookings/{booking_id:int}/no-show")
     async def no_show(self, request: Request[Any, Any, Any], services: ServicesDep,
-                      booking_id: PathId) -> Response[str]:
-        form = await _form(request)
-        version = _int(form.get("expected_version"), "expected_version")
-        reason = str(form.get("reason", ""))
+                      booking_id: PathId, data: gf.Reason) -> Response[str]:
+        version = _int(data.expected_version, "expected_version")
         return await _write_pax_row(
-            request, services, booking_id, form,
-            lambda tx: milestones.record_no_show(tx, booking_id, reason, version),
+            request, services, booking_id, data,
+            lambda tx: milestones.record_no_show(tx, booking_id, data.reason, version),
             success="No-show recorded")
 
     @post("/bookings/{booking_id:int}/escort/remove")
     async def unassign_escort(self, request: Request[Any, Any, Any], services: ServicesDep,
-                              booking_id: PathId) -> Response[str]:
+                              booking_id: PathId, data: gf.Escort) -> Response[str]:
         """Take an escort off the passenger (assigned by mistake, or swapped)."""
-        form = await _form(request)
-        kind = str(form.get("kind", ""))
-        name = str(form.get("escort_name", ""))
         return await _write_pax_row(
-            request, services, booking_id, form,
-            lambda tx: escorts.unassign_escort(tx, booking_id, kind, name),
+            request, services, booking_id, data,
+            lambda tx: escorts.unassign_escort(tx, booking_id, data.kind, data.escort_name),
             success="Escort unassigned")
 
     @post("/bookings/{booking_id:int}/undo")
     async def undo(self, request: Request[Any, Any, Any], services: ServicesDep,
-                   booking_id: PathId) -> Response[str]:
+                   booking_id: PathId, data: gf.Version) -> Response[str]:
         """Who tapped takes back their last step or no-show, within two minutes."""
-        form = await _form(request)
-        version = _int(form.get("expected_version"), "expected_version")
+        version = _int(data.expected_version, "expected_version")
         return await _write_pax_row(
-            request, services, booking_id, form,
+            request, services, booking_id, data,
             lambda tx: corrections.undo_last(tx, booking_id, version), success="Undone")
 
     @post("/bookings/{booking_id:int}/no-show/revoke")
     async def revoke_no_show(self, request: Request[Any, Any, Any], services: ServicesDep,
-                             booking_id: PathId) -> Response[str]:
+                             booking_id: PathId, data: gf.Reason) -> Response[str]:
         """The passenger turned up after all."""
-        form = await _form(request)
-        version = _int(form.get("expected_version"), "expected_version")
-        reason = str(form.get("reason", ""))
+        version = _int(data.expected_version, "expected_version")
         return await _write_pax_row(
-            request, services, booking_id, form,
-            lambda tx: corrections.revoke_no_show(tx, booking_id, reason, version),
+            request, services, booking_id, data,
+            lambda tx: corrections.revoke_no_show(tx, booking_id, data.reason, version),
             success="No-show revoked: booked again")
 
     @post("/bookings/{booking_id:int}/correct", guards=[COORDINATION])
     async def correct_step(self, request: Request[Any, Any, Any], services: ServicesDep,
-                           booking_id: PathId) -> Response[str]:
+                           booking_id: PathId, data: gf.Reason) -> Response[str]:
         """A coordinator takes back any step or the no-show, with a reason."""
-        form = await _form(request)
-        version = _int(form.get("expected_version"), "expected_version")
-        kind = str(form.get("kind", ""))
-        reason = str(form.get("reason", ""))
+        version = _int(data.expected_version, "expected_version")
         return await _write_pax_row(
-            request, services, booking_id, form,
-            lambda tx: corrections.correct_milestone(tx, booking_id, kind, reason, version),
+            request, services, booking_id, data,
+            lambda tx: corrections.correct_milestone(tx, booking_id, data.kind, data.reason,
+                                                     version),
             success="Corrected")
 
     @post("/bookings/{booking_id:int}/escort")
     async def escort(self, request: Request[Any, Any, Any], services: ServicesDep,
-                     booking_id: PathId) -> Response[str]:
-        form = await _form(request)
-        name = str(form.get("escort_name", ""))
-        kind = str(form.get("kind", "operational"))
-
+                     booking_id: PathId, data: gf.Escort) -> Response[str]:
         return await _write_pax_row(
-            request, services, booking_id, form,
-            lambda tx: escorts.assign_escort_to_booking(tx, booking_id, kind, name),
+            request, services, booking_id, data,
+            lambda tx: escorts.assign_escort_to_booking(tx, booking_id, data.kind,
+                                                        data.escort_name),
             success="Escort assigned")
 
     @get("/bookings/{booking_id:int}/reveal")
@@ -210,9 +197,8 @@ class Pages(Controller):
 
     @post("/movements/{movement_id:int}/notes")
     async def note(self, request: Request[Any, Any, Any], services: ServicesDep,
-                   movement_id: PathId) -> Response[str]:
-        form = await _form(request)
-        text = str(form.get("text", ""))
+                   movement_id: PathId, data: gf.NoteBody) -> Response[str]:
+        text = data.text
         user = _user(request)
         draw = partials(request)
 
@@ -228,34 +214,32 @@ class Pages(Controller):
             notes = await services.uow.read(views.movement_notes, user.actor, movement_id)
             return draw.notes(notes, oob=False, note_message=i18n.refused(exc), note_text=text)
 
-        return await _idempotent(request, services, form, user, act, reply,
+        return await _idempotent(request, services, data, user, act, reply,
                                  on_error_async=refused)
 
     @post("/movements/{movement_id:int}/flight", guards=[COORDINATION])
     async def correct_flight(self, request: Request[Any, Any, Any], services: ServicesDep,
-                             movement_id: PathId) -> Response[str]:
-        form = await _form(request)
+                             movement_id: PathId, data: gf.Flight) -> Response[str]:
         user = _user(request)
-        version = _int(form.get("expected_version"), "expected_version")
+        version = _int(data.expected_version, "expected_version")
         draw = partials(request)
 
         def act(tx: Tx) -> None:
-            changes: dict[str, Any] = {}
-            for key in ("gate", "terminal"):
-                if key in form:
-                    changes[key] = str(form[key])
+            changes: dict[str, Any] = {k: v for k, v in (
+                ("gate", data.gate), ("terminal", data.terminal)) if v is not None}
             changes.update(movement_actions.times_from_local(tx, movement_id, {
-                key: str(form[f"{name}_local"]) for key, name in (
-                    ("scheduled_at", "scheduled"), ("estimated_at", "estimated"),
-                    ("actual_at", "actual")) if f"{name}_local" in form}))
+                key: value for key, value in (
+                    ("scheduled_at", data.scheduled_local), ("estimated_at",
+                                                            data.estimated_local),
+                    ("actual_at", data.actual_local)) if value is not None}))
             movement_actions.update_flight(tx, movement_id, changes, version,
-                                           reason=str(form.get("reason") or "") or None)
+                                           reason=data.reason or None)
 
         async def reply(_: None) -> str:
             fresh = await services.uow.read(views.movement_summary, user.actor, movement_id)
             return draw.movement_header(fresh, oob=False, message="Saved", message_kind="ok")
 
-        return await _idempotent(request, services, form, user, act, reply, on_error_async=(
+        return await _idempotent(request, services, data, user, act, reply, on_error_async=(
             lambda exc: _header_error(services, user, draw, movement_id, exc)))
 
 
@@ -274,24 +258,19 @@ def _lanes_variant(user: AuthUser) -> str:
     return str(getattr(user, "language", None) or getattr(user, "locale", None) or "")
 
 
-async def _form(request: Request[Any, Any, Any]) -> dict[str, Any]:
-    data = await read_form(request)
-    return {k: v for k, v in data.items()}
-
-
 def _int(value: Any, name: str) -> int | None:
     return None if value in (None, "") else input_rules.whole_number(name, value)
 
 
 async def _idempotent(request: Request[Any, Any, Any], services: Services,
-                      form: dict[str, Any], user: AuthUser, act: Callable[[Tx], Any],
+                      form: TypedForm, user: AuthUser, act: Callable[[Tx], Any],
                       render: Callable[[Any], Awaitable[str]],
                       on_error_async: Callable[[DomainError], Any] | None = None
                       ) -> Response[str]:
     """Run ``act`` once per key; ``render`` draws the reply from its result after COMMIT
     (only the part that changed, never inside the write transaction)."""
     key = checked_key(request.headers.get("idempotency-key"))
-    digest = request_hash(request, form.items())
+    digest = request_hash(request, form.items())  # the typed form's fields
     try:
         body, status, replayed = await run_once(services, user, key, digest, act, 200,
                                                 render=render)
@@ -306,7 +285,7 @@ async def _idempotent(request: Request[Any, Any, Any], services: Services,
 
 
 async def _write_pax_row(request: Request[Any, Any, Any], services: Services, booking_id: int,
-                         form: dict[str, Any], act: Callable[[Tx], Any], success: str
+                         form: TypedForm, act: Callable[[Tx], Any], success: str
                          ) -> Response[str]:
     user = _user(request)
     draw = partials(request)

@@ -39,6 +39,7 @@ from movements.web.media import HTML
 from movements.web.once import checked_key, request_hash, run_once
 from movements.web.planning_telex import NOT_PLANNED, WINDOW
 from movements.web.planning_telex import offers as telex_offers
+from movements.web.render import page as render_page
 
 STOP_FIELDS = 6
 AGENCY_SSR = [c for c, s in SSR_CODES.items() if NeedGroup.NOT_AGENCY not in s.groups]
@@ -212,8 +213,7 @@ async def _act(request: Request[Any, Any, Any], services: Services, form: dict[s
 def _render(request: Request[Any, Any, Any], services: Services, template: str,
             **context: Any) -> str:
     user = _user(request)
-    env = request.app.state.fragments.env
-    return str(env.get_template(template).render(
+    return str(render_page(request, template,
         user=user, csrf_token=user.csrf_token, airport_name=services.settings.airport,
         heartbeat=services.settings.heartbeat_seconds, idem=secrets.token_hex(16),
         chronic=[c.value for c in pl.ChronicCondition], doc_types=pl.DOCUMENT_TYPES,

@@ -9,15 +9,19 @@ the API.  Times are ISO 8601 with a zone (UTC recommended); dates are YYYY-MM-DD
 
 from __future__ import annotations
 
+import inspect
 import json
+import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Request, Response, Router, get, post
+from litestar.enums import RequestEncodingType
+from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import FromQuery, HeaderParameter, JSONBody
+from litestar.params import Body, FromQuery, HeaderParameter, JSONBody
 
 from movements.domain import planning_views as pv
 from movements.domain.actions import charters as ch
@@ -347,235 +351,200 @@ async def _once(request: Request[Any, Any, Any], services: Services, key: str | 
     return Response(body, status_code=code, media_type="application/json", headers=headers)
 
 
-class PlanningApi(Controller):
-    """Coordinators' planning: movements, transits, charters, cases, bookings,
-    readiness and carrier notifications."""
+# ----------------------------------------------------------------------------- writes
+#: ``act(tx, data, row_id)``: the domain action for one write (``row_id`` is the path's
+#: id, None on a path without one), returning the reply dataclass.
+Act = Callable[[Tx, Any, Any], Any]
+json_body: Any = Annotated  # Annotated[w.body, ...] with a body type known at run time
+JSON_BODY = Body(media_type=RequestEncodingType.JSON)
+_PATH_ID = re.compile(r"\{(\w+):int\}")
 
-    path = "/api/v1/plan"
-    tags = ["planning"]
-    guards = [COORDINATION]
 
-    @post("/movements", summary="Plan a departure or an arrival",
-          response_description="the movement id",
-          status_code=201, responses={201: _reply(Created)})
-    async def plan_movement(self, request: Request[Any, Any, Any], services: ServicesDep,
-                            data: JSONBody[MovementIn], idempotency_key: IdempotencyKey = None
-                            ) -> Response[str]:
+@dataclass(frozen=True)
+class Write:
+    """One planning write: POST ``path`` with a JSON ``body``, answered by ``reply``."""
+
+    name: str  # the handler's name (the OpenAPI operation)
+    path: str
+    summary: str
+    body: type
+    reply: type
+    act: Act
+    status: int = 201
+
+
+def _handler(w: Write) -> HTTPRouteHandler:
+    """The route for one write: the same shape for each (typed JSON body, the path's id
+    checked as ``PathId``, an optional ``Idempotency-Key``, the action run once per key)."""
+    ids = _PATH_ID.findall(w.path)
+
+    async def handler(request: Request[Any, Any, Any], services: Services, data: Any,
+                      idempotency_key: str | None = None, **path: int) -> Response[str]:
+        row_id = path[ids[0]] if ids else None
         return await _once(request, services, idempotency_key,
-                           lambda tx: Created(pl.plan_movement(tx, _movement(data))))
+                           lambda tx: w.act(tx, data, row_id), w.status)
 
-    @post("/transits", summary="Plan both legs of a transit; answers the connection time",
-          status_code=201, responses={201: _reply(TransitOut)})
-    async def plan_transit(self, request: Request[Any, Any, Any], services: ServicesDep,
-                           data: JSONBody[TransitIn], idempotency_key: IdempotencyKey = None
-                           ) -> Response[str]:
-        def act(tx: Tx) -> TransitOut:
-            t = pl.plan_transit(tx, _movement(data.inbound, pl.MovementKind.TRANSIT_IN),
-                                _movement(data.onward, pl.MovementKind.TRANSIT_OUT))
-            return TransitOut(t.inbound_id, t.onward_id, t.connection_minutes,
-                              t.min_connection_minutes, t.short)
-        return await _once(request, services, idempotency_key, act)
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    params = [inspect.Parameter("request", keyword, annotation=Request[Any, Any, Any]),
+              inspect.Parameter("services", keyword, annotation=ServicesDep),
+              inspect.Parameter("data", keyword, annotation=json_body[w.body, JSON_BODY]),
+              *(inspect.Parameter(i, keyword, annotation=PathId) for i in ids),
+              inspect.Parameter("idempotency_key", keyword, annotation=IdempotencyKey,
+                                default=None)]
+    handler.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        params, return_annotation=Response[str])
+    handler.__annotations__ = {p.name: p.annotation for p in params} | {
+        "return": Response[str]}
+    handler.__name__ = handler.__qualname__ = w.name
+    handler.__doc__ = w.summary
+    return post(w.path, summary=w.summary, status_code=w.status,
+                responses={w.status: _reply(w.reply)})(handler)
 
-    @post("/movements/{movement_id:int}", summary="Edit a planned movement",
-          status_code=200, responses={200: _reply(Done)})
-    async def edit_movement(self, request: Request[Any, Any, Any], services: ServicesDep,
-                            movement_id: PathId, data: JSONBody[MovementEditIn],
-                            idempotency_key: IdempotencyKey = None) -> Response[str]:
-        def act(tx: Tx) -> Done:
-            changes: dict[str, Any] = {k: v for k, v in (
-                ("flight", data.flight), ("operational_date", data.operational_date),
-                ("scheduled_at", data.scheduled_at), ("origin", data.origin),
-                ("destination", data.destination), ("terminal", data.terminal),
-                ("gate", data.gate)) if v is not None}
-            return Done(pl.edit_movement(tx, movement_id, changes, data.expected_version))
-        return await _once(request, services, idempotency_key, act, 200)
 
-    @post("/movements/{movement_id:int}/cancel",
-          summary="Cancel a movement (refused while passengers are booked)",
-          status_code=200, responses={200: _reply(Done)})
-    async def cancel_movement(self, request: Request[Any, Any, Any], services: ServicesDep,
-                              movement_id: PathId, data: JSONBody[ReasonIn],
-                              idempotency_key: IdempotencyKey = None) -> Response[str]:
-        def act(tx: Tx) -> Done:
-            pl.cancel_movement(tx, movement_id, data.reason)
-            return Done()
-        return await _once(request, services, idempotency_key, act, 200)
+def _done(action: Callable[..., Any]) -> Act:
+    """A write that answers ``{"ok": true}``: ``action(tx, row_id, data)``."""
+    def act(tx: Tx, data: Any, row_id: Any) -> Done:
+        action(tx, row_id, data)
+        return Done()
+    return act
 
-    @post("/charters", summary="Plan a charter with its stops, operator and seats",
-          status_code=201, responses={201: _reply(Created)})
-    async def plan_charter(self, request: Request[Any, Any, Any], services: ServicesDep,
-                           data: JSONBody[CharterIn], idempotency_key: IdempotencyKey = None
-                           ) -> Response[str]:
-        def act(tx: Tx) -> Created:
-            stops = tuple(ch.StopIn(s.code, s.scheduled_at) for s in data.stops)
-            return Created(ch.plan_charter(tx, _movement(data.movement,
-                                                         pl.MovementKind.DEPARTURE),
-                                           data.operator, data.seat_capacity, stops))
-        return await _once(request, services, idempotency_key, act)
 
-    @get("/charters/{movement_id:int}", summary="A charter's headcount per leg")
-    async def charter(self, request: Request[Any, Any, Any], services: ServicesDep,
-                      movement_id: PathId) -> CharterOut:
-        user = _user(request)
+def _transit(tx: Tx, data: TransitIn, _: None) -> TransitOut:
+    t = pl.plan_transit(tx, _movement(data.inbound, pl.MovementKind.TRANSIT_IN),
+                        _movement(data.onward, pl.MovementKind.TRANSIT_OUT))
+    return TransitOut(t.inbound_id, t.onward_id, t.connection_minutes,
+                      t.min_connection_minutes, t.short)
 
-        view, _ = await services.uow.read(pv.charter_page, user.actor, movement_id)
-        return CharterOut(view.movement_id, view.flight, view.operator, view.seat_capacity,
-                          [LegOut(lg.frm, lg.to, lg.passengers, lg.crew, lg.on_board,
-                                  lg.capacity, lg.free) for lg in view.legs])
 
-    @post("/charters/{movement_id:int}/stops", summary="Add a stop to a charter's route",
-          status_code=201, responses={201: _reply(StopAddedOut)})
-    async def add_stop(self, request: Request[Any, Any, Any], services: ServicesDep,
-                       movement_id: PathId, data: JSONBody[StopAddIn],
-                       idempotency_key: IdempotencyKey = None) -> Response[str]:
-        return await _once(request, services, idempotency_key, lambda tx: StopAddedOut(
-            ch.add_stop(tx, movement_id, data.code, data.scheduled_at, after=data.after,
-                        expected_version=data.expected_version)))
+def _edit_movement(tx: Tx, data: MovementEditIn, movement_id: int) -> Done:
+    changes = {k: v for k, v in asdict(data).items()
+               if k != "expected_version" and v is not None}
+    return Done(pl.edit_movement(tx, movement_id, changes, data.expected_version))
 
-    @post("/charters/{movement_id:int}/stops/remove",
-          summary="Remove a stop (refused while passengers leave there, unless move_to)",
-          status_code=200, responses={200: _reply(StopRemovedOut)})
-    async def remove_stop(self, request: Request[Any, Any, Any], services: ServicesDep,
-                          movement_id: PathId, data: JSONBody[StopRemoveIn],
-                          idempotency_key: IdempotencyKey = None) -> Response[str]:
-        return await _once(request, services, idempotency_key, lambda tx: StopRemovedOut(
-            ch.remove_stop(tx, movement_id, data.code, move_to=data.move_to,
-                           expected_version=data.expected_version)), 200)
 
-    @post("/charters/{movement_id:int}/crew", summary="Plan an escort or medical staff",
-          status_code=201, responses={201: _reply(Created)})
-    async def add_crew(self, request: Request[Any, Any, Any], services: ServicesDep,
-                       movement_id: PathId, data: JSONBody[CrewIn],
-                       idempotency_key: IdempotencyKey = None) -> Response[str]:
-        return await _once(request, services, idempotency_key, lambda tx: Created(
-            ch.add_crew(tx, movement_id, data.name, data.role, board_at=data.board_at,
-                        leave_at=data.leave_at, phone=data.phone)))
+def _charter(tx: Tx, data: CharterIn, _: None) -> Created:
+    stops = tuple(ch.StopIn(s.code, s.scheduled_at) for s in data.stops)
+    return Created(ch.plan_charter(tx, _movement(data.movement, pl.MovementKind.DEPARTURE),
+                                   data.operator, data.seat_capacity, stops))
 
-    @post("/movements/{movement_id:int}/pickups", summary="Plan a ground-transport pickup",
-          status_code=201, responses={201: _reply(Created)})
-    async def add_pickup(self, request: Request[Any, Any, Any], services: ServicesDep,
-                         movement_id: PathId, data: JSONBody[PickupIn],
-                         idempotency_key: IdempotencyKey = None) -> Response[str]:
-        return await _once(request, services, idempotency_key, lambda tx: Created(
-            ch.add_pickup(tx, movement_id, data.location, data.pickup_at, data.vehicle,
-                          data.headcount)))
 
-    @post("/cases", summary="Create a case",
-          status_code=201, responses={201: _reply(Created)})
-    async def create_case(self, request: Request[Any, Any, Any], services: ServicesDep,
-                          data: JSONBody[CaseIn], idempotency_key: IdempotencyKey = None
-                          ) -> Response[str]:
-        return await _once(request, services, idempotency_key, lambda tx: Created(
-            pl.create_case(tx, data.airport, data.reference, data.programme)))
+def _clearance(tx: Tx, passenger_id: int, data: ClearanceBody) -> None:
+    record_clearance(tx, passenger_id, ClearanceIn(
+        data.medif_valid_until,
+        tuple(data.medif_flights) if data.medif_flights is not None else None,
+        data.declaration, data.consent, data.guardian_origin_confirmed,
+        data.guardian_destination_confirmed))
 
-    @post("/cases/{case_id:int}/passengers", summary="Add a passenger to a case",
-          status_code=201, responses={201: _reply(Created)})
-    async def add_passenger(self, request: Request[Any, Any, Any], services: ServicesDep,
-                            case_id: PathId, data: JSONBody[PassengerIn],
-                            idempotency_key: IdempotencyKey = None) -> Response[str]:
-        def act(tx: Tx) -> Created:
-            new, doc = _passenger(data)
-            return Created(pl.create_passenger(tx, case_id, new, doc))
-        return await _once(request, services, idempotency_key, act)
 
-    @post("/passengers/{passenger_id:int}", summary="Replace a passenger's details",
-          status_code=200, responses={200: _reply(Done)})
-    async def edit_passenger(self, request: Request[Any, Any, Any], services: ServicesDep,
-                             passenger_id: PathId, data: JSONBody[PassengerIn],
-                             idempotency_key: IdempotencyKey = None,
-                             expected_version: FromQuery[int | None] = None
-                             ) -> Response[str]:
-        def act(tx: Tx) -> Done:
-            new, doc = _passenger(data)
-            return Done(pl.edit_passenger(tx, passenger_id, new, doc, expected_version))
-        return await _once(request, services, idempotency_key, act, 200)
+def _move(tx: Tx, data: MoveIn, case_id: int) -> MovedOut:
+    plan = pl.move_case(tx, case_id, data.from_movement_id, data.to_movement_id,
+                        passenger_ids=tuple(data.passenger_ids) if data.passenger_ids
+                        else None, stop=data.stop, split_reason=data.split_reason)
+    return MovedOut(list(plan.moving), list(plan.staying), plan.splits)
 
-    @post("/passengers/{passenger_id:int}/clearance",
-          summary="Record MEDIF, declaration, consent, UMNR guardians",
-          status_code=200, responses={200: _reply(Done)})
-    async def clearance(self, request: Request[Any, Any, Any], services: ServicesDep,
-                        passenger_id: PathId, data: JSONBody[ClearanceBody],
-                        idempotency_key: IdempotencyKey = None) -> Response[str]:
-        def act(tx: Tx) -> Done:
-            record_clearance(tx, passenger_id, ClearanceIn(
-                data.medif_valid_until,
-                tuple(data.medif_flights) if data.medif_flights is not None else None,
-                data.declaration, data.consent, data.guardian_origin_confirmed,
-                data.guardian_destination_confirmed))
-            return Done()
-        return await _once(request, services, idempotency_key, act, 200)
 
-    @post("/cases/{case_id:int}/bookings", summary="Book a whole case on a movement",
-          status_code=201, responses={201: _reply(BookedOut)})
-    async def book_case(self, request: Request[Any, Any, Any], services: ServicesDep,
-                        case_id: PathId, data: JSONBody[BookIn],
-                        idempotency_key: IdempotencyKey = None) -> Response[str]:
-        return await _once(request, services, idempotency_key, lambda tx: BookedOut(
-            pl.book_case(tx, case_id, data.movement_id, stop=data.stop)))
+WRITES = (
+    Write("plan_movement", "/movements", "Plan a departure or an arrival", MovementIn,
+          Created, lambda tx, d, _: Created(pl.plan_movement(tx, _movement(d)))),
+    Write("plan_transit", "/transits",
+          "Plan both legs of a transit; answers the connection time", TransitIn,
+          TransitOut, _transit),
+    Write("edit_movement", "/movements/{movement_id:int}", "Edit a planned movement",
+          MovementEditIn, Done, _edit_movement, 200),
+    Write("cancel_movement", "/movements/{movement_id:int}/cancel",
+          "Cancel a movement (refused while passengers are booked)", ReasonIn, Done,
+          _done(lambda tx, i, d: pl.cancel_movement(tx, i, d.reason)), 200),
+    Write("plan_charter", "/charters", "Plan a charter with its stops, operator and seats",
+          CharterIn, Created, _charter),
+    Write("add_stop", "/charters/{movement_id:int}/stops", "Add a stop to a charter's route",
+          StopAddIn, StopAddedOut, lambda tx, d, i: StopAddedOut(ch.add_stop(
+              tx, i, d.code, d.scheduled_at, after=d.after,
+              expected_version=d.expected_version))),
+    Write("remove_stop", "/charters/{movement_id:int}/stops/remove",
+          "Remove a stop (refused while passengers leave there, unless move_to)",
+          StopRemoveIn, StopRemovedOut, lambda tx, d, i: StopRemovedOut(ch.remove_stop(
+              tx, i, d.code, move_to=d.move_to, expected_version=d.expected_version)), 200),
+    Write("add_crew", "/charters/{movement_id:int}/crew", "Plan an escort or medical staff",
+          CrewIn, Created, lambda tx, d, i: Created(ch.add_crew(
+              tx, i, d.name, d.role, board_at=d.board_at, leave_at=d.leave_at,
+              phone=d.phone))),
+    Write("add_pickup", "/movements/{movement_id:int}/pickups",
+          "Plan a ground-transport pickup", PickupIn, Created,
+          lambda tx, d, i: Created(ch.add_pickup(tx, i, d.location, d.pickup_at, d.vehicle,
+                                                 d.headcount))),
+    Write("create_case", "/cases", "Create a case", CaseIn, Created,
+          lambda tx, d, _: Created(pl.create_case(tx, d.airport, d.reference, d.programme))),
+    Write("add_passenger", "/cases/{case_id:int}/passengers", "Add a passenger to a case",
+          PassengerIn, Created,
+          lambda tx, d, i: Created(pl.create_passenger(tx, i, *_passenger(d)))),
+    Write("clearance", "/passengers/{passenger_id:int}/clearance",
+          "Record MEDIF, declaration, consent, UMNR guardians", ClearanceBody, Done,
+          _done(_clearance), 200),
+    Write("book_case", "/cases/{case_id:int}/bookings", "Book a whole case on a movement",
+          BookIn, BookedOut,
+          lambda tx, d, i: BookedOut(pl.book_case(tx, i, d.movement_id, stop=d.stop))),
+    Write("move_case", "/cases/{case_id:int}/move",
+          "Move a case to another movement (a split needs split_reason)", MoveIn, MovedOut,
+          _move, 200),
+    Write("confirm", "/cases/{case_id:int}/confirm",
+          "Confirm a case ready (override_reason when something is missing)", ConfirmIn,
+          Created, lambda tx, d, i: Created(confirm_case(tx, i, d.movement_id,
+                                                         d.override_reason))),
+    Write("cancel_booking", "/bookings/{booking_id:int}/cancel",
+          "Cancel a booking with a reason", ReasonIn, Done,
+          _done(lambda tx, i, d: pl.cancel_booking(tx, i, d.reason)), 200),
+    Write("notice_sent", "/movements/{movement_id:int}/notice",
+          "Record the notification (by its fingerprint) as sent now", NoticeSentIn, Created,
+          lambda tx, d, i: Created(record_notice_sent(tx, i, d.fingerprint))),
+)
 
-    @post("/cases/{case_id:int}/move",
-          summary="Move a case to another movement (a split needs split_reason)",
-          status_code=200, responses={200: _reply(MovedOut)})
-    async def move_case(self, request: Request[Any, Any, Any], services: ServicesDep,
-                        case_id: PathId, data: JSONBody[MoveIn],
-                        idempotency_key: IdempotencyKey = None) -> Response[str]:
-        def act(tx: Tx) -> MovedOut:
-            plan = pl.move_case(tx, case_id, data.from_movement_id, data.to_movement_id,
-                                passenger_ids=tuple(data.passenger_ids)
-                                if data.passenger_ids else None,
-                                stop=data.stop, split_reason=data.split_reason)
-            return MovedOut(list(plan.moving), list(plan.staying), plan.splits)
-        return await _once(request, services, idempotency_key, act, 200)
 
-    @post("/cases/{case_id:int}/confirm",
-          summary="Confirm a case ready (override_reason when something is missing)",
-          status_code=201, responses={201: _reply(Created)})
-    async def confirm(self, request: Request[Any, Any, Any], services: ServicesDep,
-                      case_id: PathId, data: JSONBody[ConfirmIn],
-                      idempotency_key: IdempotencyKey = None) -> Response[str]:
-        return await _once(request, services, idempotency_key, lambda tx: Created(
-            confirm_case(tx, case_id, data.movement_id, data.override_reason)))
+# ----------------------------------------------------------------------------- reads and
+# the one write with a query parameter
 
-    @post("/bookings/{booking_id:int}/cancel", summary="Cancel a booking with a reason",
-          status_code=200, responses={200: _reply(Done)})
-    async def cancel_booking(self, request: Request[Any, Any, Any], services: ServicesDep,
-                             booking_id: PathId, data: JSONBody[ReasonIn],
-                             idempotency_key: IdempotencyKey = None) -> Response[str]:
-        def act(tx: Tx) -> Done:
-            pl.cancel_booking(tx, booking_id, data.reason)
-            return Done()
-        return await _once(request, services, idempotency_key, act, 200)
+@get("/charters/{movement_id:int}", summary="A charter's headcount per leg")
+async def charter(request: Request[Any, Any, Any], services: ServicesDep,
+                  movement_id: PathId) -> CharterOut:
+    view, _ = await services.uow.read(pv.charter_page, _user(request).actor, movement_id)
+    return CharterOut(view.movement_id, view.flight, view.operator, view.seat_capacity,
+                      [LegOut(lg.frm, lg.to, lg.passengers, lg.crew, lg.on_board,
+                              lg.capacity, lg.free) for lg in view.legs])
 
-    @get("/movements/{movement_id:int}/readiness",
-         summary="Readiness of every case on a movement")
-    async def readiness(self, request: Request[Any, Any, Any], services: ServicesDep,
-                        movement_id: PathId) -> list[CaseReadinessOut]:
-        user = _user(request)
 
-        return [CaseReadinessOut(r.case_id, r.reference, r.ready, list(r.missing),
-                                 r.summary)
-                for r in await services.uow.read(pv.readiness_for, user.actor,
-                                                 movement_id)]
+@get("/movements/{movement_id:int}/readiness", summary="Readiness of every case on a movement")
+async def readiness(request: Request[Any, Any, Any], services: ServicesDep,
+                    movement_id: PathId) -> list[CaseReadinessOut]:
+    return [CaseReadinessOut(r.case_id, r.reference, r.ready, list(r.missing), r.summary)
+            for r in await services.uow.read(pv.readiness_for, _user(request).actor,
+                                             movement_id)]
 
-    @get("/movements/{movement_id:int}/notice",
-         summary="The carrier pre-notification (PSM text and email body)")
-    async def notice(self, request: Request[Any, Any, Any], services: ServicesDep,
-                     movement_id: PathId) -> NoticeOut:
-        user = _user(request)
 
-        n = await services.uow.read(pv.notice_for, user.actor, movement_id)
-        return NoticeOut(n.movement_id, n.flight, n.telex, n.email_subject, n.email_body,
-                         n.fingerprint, n.corrected, n.last_sent_at, n.last_sent_by,
-                         n.deadline)
+@get("/movements/{movement_id:int}/notice",
+     summary="The carrier pre-notification (PSM text and email body)")
+async def notice(request: Request[Any, Any, Any], services: ServicesDep,
+                 movement_id: PathId) -> NoticeOut:
+    n = await services.uow.read(pv.notice_for, _user(request).actor, movement_id)
+    return NoticeOut(n.movement_id, n.flight, n.telex, n.email_subject, n.email_body,
+                     n.fingerprint, n.corrected, n.last_sent_at, n.last_sent_by, n.deadline)
 
-    @post("/movements/{movement_id:int}/notice",
-          summary="Record the notification (by its fingerprint) as sent now",
-          status_code=201, responses={201: _reply(Created)})
-    async def notice_sent(self, request: Request[Any, Any, Any], services: ServicesDep,
-                          movement_id: PathId, data: JSONBody[NoticeSentIn],
-                          idempotency_key: IdempotencyKey = None) -> Response[str]:
-        return await _once(request, services, idempotency_key, lambda tx: Created(
-            record_notice_sent(tx, movement_id, data.fingerprint)))
+
+@post("/passengers/{passenger_id:int}", summary="Replace a passenger's details",
+      status_code=200, responses={200: _reply(Done)})
+async def edit_passenger(request: Request[Any, Any, Any], services: ServicesDep,
+                         passenger_id: PathId, data: JSONBody[PassengerIn],
+                         idempotency_key: IdempotencyKey = None,
+                         expected_version: FromQuery[int | None] = None) -> Response[str]:
+    def act(tx: Tx) -> Done:
+        new, doc = _passenger(data)
+        return Done(pl.edit_passenger(tx, passenger_id, new, doc, expected_version))
+    return await _once(request, services, idempotency_key, act, 200)
+
+
+#: Coordinators' planning: movements, transits, charters, cases, bookings, readiness and
+#: carrier notifications.
+PlanningApi = Router(path="/api/v1/plan", tags=["planning"], guards=[COORDINATION],
+                     route_handlers=[*(_handler(w) for w in WRITES), charter, readiness,
+                                     notice, edit_passenger])
 
 
 __all__ = ["PlanningApi"]

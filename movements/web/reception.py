@@ -13,6 +13,7 @@ from movements.domain.vocabulary import Role
 from movements.web.auth import RECEPTION, current_user
 from movements.web.deps import ServicesDep
 from movements.web.media import HTML
+from movements.web.render import page as render_page
 
 
 class Reception(Controller):
@@ -29,8 +30,7 @@ class Reception(Controller):
         org = user.organisation_id if user.role is Role.RECEPTION else None
         org_name = (await services.uow.read(dq.organisation_name, org)
                     if org is not None else None)
-        env = request.app.state.fragments.env
-        body = env.get_template("documents/reception.html").render(
+        body = render_page(request, "documents/reception.html",
             user=user, csrf_token=user.csrf_token, airport_name="", rows=rows,
             organisation=org_name)
         return Response(body, media_type=HTML,

@@ -16,6 +16,7 @@ from typing import Any
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException
+from litestar.plugins.htmx import HTMXDetails
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from movements.domain.errors import Busy, DomainError
@@ -62,12 +63,12 @@ def storage_unavailable(request: Request[Any, Any, Any], exc: StorageUnavailable
                         html: bool) -> Response[Any]:
     """503 with the plain message: a small page for browsers, JSON otherwise."""
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
-    if html or request.headers.get("hx-request"):
+    if html or HTMXDetails(request):
         body = ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
                 "<title>Cannot save right now</title></head><body><main>"
                 f"<h1>Cannot save right now</h1><p role=\"alert\">{escape(exc.message)}</p>"
                 "</main></body></html>")
-        if request.headers.get("hx-request"):
+        if HTMXDetails(request):
             body = f'<p class="message error" role="alert">{escape(exc.message)}</p>'
         return Response(body, status_code=503, media_type=HTML,
                         headers=headers)

@@ -1,7 +1,8 @@
 """The web edge's way into the one render layer (``movements.realtime.fragments``).
 
 Handlers draw a swappable partial through ``partials(request).<partial>(...)``, the same
-renderer the live push uses, and never reach for the Jinja environment themselves.
+renderer the live push uses, and a whole page through ``page(request, template, ...)``;
+they never reach for the Jinja environment themselves.
 """
 
 from __future__ import annotations
@@ -26,4 +27,11 @@ def partials(connection: ASGIConnection[Any, Any, Any, Any]) -> Fragments:
     return fragments
 
 
-__all__ = ["partials"]
+def page(connection: ASGIConnection[Any, Any, Any, Any], template: str,
+         **context: Any) -> str:
+    """A whole page (``template`` under movements/web/templates) for this request's
+    reader, through the render layer (``Fragments.page``)."""
+    return partials(connection).page(template, **context)
+
+
+__all__ = ["page", "partials"]

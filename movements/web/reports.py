@@ -32,6 +32,7 @@ from movements.services import Services
 from movements.web.auth import REPORTS, AuthUser, current_user
 from movements.web.deps import ServicesDep
 from movements.web.media import CSV, HTML
+from movements.web.render import page as render_page
 from movements.web.report_charts import CHARTS, chart_svg, display_table
 from movements.web.report_charts import LABELS as PROGRAMME_LABELS
 
@@ -343,7 +344,6 @@ class ReportPages(Controller):
                                programme=programme)
         user = _user(request)
         allowed = loaded.allowed  # one read per page: a thread hop less under load
-        env = request.app.state.fragments.env
         tables = _tables(loaded)
         sections = [
             (N_("Today and the coming days") if q.view == "days" else N_("By day"),
@@ -354,7 +354,7 @@ class ReportPages(Controller):
             (N_("Service levels (ECAC Doc 30)"), ["ecac_departing", "ecac_arriving", "spans",
                                               "no_shows"]),
         ]
-        body = env.get_template("reports.html").render(
+        body = render_page(request, "reports.html",
             user=user, csrf_token=user.csrf_token, airport_name=", ".join(q.airports),
             q=q, views=VIEWS, allowed=allowed, needs=NEEDS, programmes=rp.PROGRAMMES,
             programme_labels=PROGRAMME_LABELS,

@@ -21,6 +21,7 @@ from movements.domain import document_queries as dq
 from movements.web.deps import ServicesDep
 from movements.web.forms import read_form
 from movements.web.media import HTML
+from movements.web.render import page as render_page
 
 DOCUMENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -58,8 +59,7 @@ class Verify(Controller):
                 return Redirect(f"/verify/{typed}", status_code=303)
             error = ("A document id is letters, digits, '.', '_' and '-' as printed under "
                      "the QR code, e.g. 3f2c1a9e-....")
-        env = request.app.state.fragments.env
-        html = env.get_template("documents/verify_ask.html").render(
+        html = render_page(request, "documents/verify_ask.html",
             user=None, csrf_token="", airport_name="", typed=typed, error=error)
         return Response(html, media_type=HTML,
                         status_code=422 if error else 200,
@@ -123,8 +123,7 @@ async def _answer(request: Request[Any, Any, Any], services: ServicesDep, docume
             if removed:
                 body["notice"] = CONTENT_REMOVED
         return Response(body, status_code=status, headers={"Cache-Control": "no-store"})
-    env = request.app.state.fragments.env
-    html = env.get_template("documents/verify.html").render(
+    html = render_page(request, "documents/verify.html",
         user=None, csrf_token="", airport_name="", document_id=document_id, v=view,
         presented=presented, filename=filename, match=match, error=error,
         content_removed=CONTENT_REMOVED if removed else None)

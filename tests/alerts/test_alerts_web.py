@@ -142,9 +142,15 @@ def test_feed_status_shows_the_wait_and_the_quarantine_and_the_board_every_state
         row = row[:row.index("</div>")]
         assert '<span class="st">Gate change</span>' in row
         assert '<span class="st st-also">Delayed</span>' in row
+        call(site, client, record_feed_failure, FEED_ACTOR, "AMS",
+             "2026-09-15 page 1: HTTP 429, Retry-After 120 s")
         call(site, client, record_feed_wait, FEED_ACTOR, "AMS",
              datetime(2026, 9, 15, 7, 2, tzinfo=UTC))
-        assert "asked us to wait: next attempt 09:02" in client.get("/feed/status").text
+        status = client.get("/feed/status").text
+        assert "asked us to wait: next attempt 09:02" in status
+        # Where the poll stopped, so where it resumes (issue 19.3).
+        assert ("It stopped at 2026-09-15 page 1: HTTP 429, Retry-After 120 s; the next "
+                "attempt goes on from that page.") in status
         site.clock.advance(minutes=3)  # the wait is over: no longer shown
         assert "asked us to wait" not in client.get("/feed/status").text
 

@@ -427,3 +427,29 @@ async def test_a_nul_character_is_rejected_and_stored_not_a_crash(uow: UnitOfWor
     outcome = await submit(uow, SYS, "MVT\nKL1234/15.PHBXA.AMS\x00\nAD151022/151035\n",
                            airport="AMS")
     assert outcome.outcome == "rejected" and "NUL" in (outcome.detail or "")
+
+
+def _letters(n: int) -> str:
+    out = ""
+    for _ in range(3):
+        n, r = divmod(n, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+async def test_a_list_longer_than_any_flight_is_refused_whole(uow: UnitOfWork) -> None:
+    """A list's one write transaction is bounded by the names a flight can carry (issue
+    19.4): 1,000 names are refused at the 1,000th, with nothing applied."""
+    world = await uow.run(build_world, SYSTEM)
+    names = [f"1PASSENGER/{_letters(i)} MR" for i in range(1000)]
+    text = "PNL\nKL1234/15SEP AMS PART1\n-TIA999Y\n" + "\n".join(names) + "\nENDPNL"
+    before = await counts(uow)
+    outcome = await send(uow, text)
+    assert outcome.outcome == "rejected"
+    assert outcome.detail == ("line 1003: PNL KL1234/15SEP: more than 999 names for one "
+                              "flight (no aircraft seats more); nothing of this list was "
+                              "applied"), outcome.detail
+    after = await counts(uow)
+    assert {k: v for k, v in after.items() if k != "TelexMessage"} == \
+        {k: v for k, v in before.items() if k != "TelexMessage"}
+    assert await uow.read(names_on, world.departure_id) == []

@@ -11,10 +11,10 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from movements.domain.actions.sessions import MAX_FAILURES_PER_CLIENT
 from movements.domain.models import LoginAttempt, UserSession
 from movements.domain.uow import NullPublisher
 from movements.platform.db import Database
-from movements.web.account import MAX_FAILURES_PER_CLIENT
 from tests.conftest import run_async
 from tests.live import LiveServer, seed_site, start_server
 from tests.web.conftest import PASSWORD

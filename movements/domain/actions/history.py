@@ -12,7 +12,8 @@ to.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
@@ -26,6 +27,7 @@ from ..models import (
     Case,
     CharterStop,
     ChronicCondition,
+    ImportUndo,
     MedicalLevel,
     Milestone,
     Movement,
@@ -34,8 +36,9 @@ from ..models import (
     SpecialNeed,
     Transit,
 )
-from ..uow import Tx
+from ..uow import Actor, Tx, UnitOfWork
 from ..vocabulary import FlightState
+from . import bulk, import_undo
 from .movements import airport_by_code
 from .passengers import validate_needs
 
@@ -93,22 +96,80 @@ class HistorySummary:
                 f"{self.bookings} bookings, {self.cases} cases")
 
 
-def import_history(tx: Tx, airport: str, movements: Sequence[HistoricMovement]
-                   ) -> HistorySummary:
+def check_history(tx: Tx, airport: str, movements: Sequence[HistoricMovement]) -> None:
+    """The checks of the whole history before any of it is written (``import_history``
+    makes them too): the days are empty, every onward leg is there, every passenger's
+    codes are ours.  Raises RuleViolation."""
+    port = airport_by_code(tx, airport)
+    _check_days(tx, port.id, airport, movements)
+    keys = {m.key for m in movements}
+    checked: dict[tuple[str, ...], list[tuple[str, str | None]]] = {}
+    for m in movements:
+        if m.onward_key is not None and m.onward_key not in keys:
+            raise RuleViolation(f"movement {m.key}: onward leg {m.onward_key} is missing")
+        for p in m.passengers:
+            _checked_needs(p, m.key, checked)
+
+
+def _check_days(tx: Tx, airport_id: int, airport: str,
+                movements: Sequence[HistoricMovement]) -> None:
+    existing = tx.session.scalar(select(func.count(Movement.id)).where(
+        Movement.airport_id == airport_id,
+        Movement.operational_date.in_({m.operational_date for m in movements})))
+    if existing:
+        raise RuleViolation(f"{airport} already has {existing} movements on these days; "
+                            "history is imported into days that are empty")
+
+
+def history_chunks(movements: Sequence[HistoricMovement], size: int
+                   ) -> list[list[HistoricMovement]]:
+    """The movements in groups of about ``size`` that can be written one after the
+    other: a transit's two legs, the movements of one case and those of one passenger
+    are never split (each group creates its own cases and passengers)."""
+    parent = list(range(len(movements)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first: dict[str, int] = {}
+    for i, m in enumerate(movements):
+        for key in (f"m:{m.key}", *(f"m:{m.onward_key}" for _ in (1,) if m.onward_key),
+                    *(f"p:{p.key}" for p in m.passengers),
+                    *(f"c:{p.case_ref}" for p in m.passengers)):
+            if key in first:
+                parent[find(i)] = find(first[key])
+            else:
+                first[key] = i
+    groups: dict[int, list[HistoricMovement]] = {}
+    for i, m in enumerate(movements):
+        groups.setdefault(find(i), []).append(m)
+    chunks: list[list[HistoricMovement]] = []
+    for group in groups.values():  # in the order of their first movement
+        if chunks and len(chunks[-1]) + len(group) <= size:
+            chunks[-1].extend(group)
+        else:
+            chunks.append(list(group))
+    return chunks
+
+
+def import_history(tx: Tx, airport: str, movements: Sequence[HistoricMovement], *,
+                   check_days: bool = True, audit: bool = True,
+                   batch: str | None = None) -> HistorySummary:
     """Write past movements of ``airport`` with their cases, passengers, needs, bookings,
     milestones and transit links, all or nothing.
 
     Raises RuleViolation (nothing written) when the airport already has movements on any
     of these days, a passenger carries a code that is not ours, an unaccompanied minor has
-    no adult to release to, or an onward leg is missing.
+    no adult to release to, or an onward leg is missing.  A chunk of a longer load
+    (``import_history_in_chunks``) skips the day check (made once for all) and the audit
+    row (written once at the end), and journals every row it inserts under ``batch``.
     """
     port = airport_by_code(tx, airport)
-    existing = tx.session.scalar(select(func.count(Movement.id)).where(
-        Movement.airport_id == port.id,
-        Movement.operational_date.in_({m.operational_date for m in movements})))
-    if existing:
-        raise RuleViolation(f"{airport} already has {existing} movements on these days; "
-                            "history is imported into days that are empty")
+    if check_days:
+        _check_days(tx, port.id, airport, movements)
     keys = {m.key for m in movements}
     for m in movements:
         if m.onward_key is not None and m.onward_key not in keys:
@@ -174,11 +235,101 @@ def import_history(tx: Tx, airport: str, movements: Sequence[HistoricMovement]
     if links:
         conn.execute(insert(_table(Transit)), links)
     summary = HistorySummary(len(movement_ids), len(people), len(booked), len(case_ids))
+    if batch is not None:
+        _journal_inserts(tx, batch, {
+            "movement": list(movement_ids.values()), "travel_case": list(case_ids.values()),
+            "passenger": list(passenger_ids.values()), "booking": booking_ids})
+    if not audit:
+        return summary
     tx.audit("import_history", "airport", port.id, after={
         "movements": summary.movements, "passengers": summary.passengers,
         "from": min(m.operational_date for m in movements) if movements else None,
         "to": max(m.operational_date for m in movements) if movements else None})
     return summary
+
+
+#: Movements per transaction of a chunked history load (a few hundred rows each).
+HISTORY_CHUNK = 50
+
+
+def _start(tx: Tx, airport: str, movements: Sequence[HistoricMovement], batch: str,
+           label: str) -> None:
+    check_history(tx, airport, movements)
+    bulk.start(tx, batch, "history", airport, label)
+
+
+def _chunk(tx: Tx, airport: str, movements: Sequence[HistoricMovement], batch: str
+           ) -> HistorySummary:
+    bulk.beat(tx, batch)
+    return import_history(tx, airport, movements, check_days=False, audit=False,
+                          batch=batch)
+
+
+def _finish(tx: Tx, airport: str, summary: HistorySummary, first: date | None,
+            last: date | None, batch: str) -> None:
+    port = airport_by_code(tx, airport)
+    tx.audit("import_history", "airport", port.id, after={
+        "movements": summary.movements, "passengers": summary.passengers,
+        "from": first, "to": last})
+    import_undo.forget(tx, batch)
+    bulk.end(tx, batch, bulk.DONE, str(summary))
+
+
+async def import_history_in_chunks(
+        uow: UnitOfWork, actor: Actor, airport: str, movements: Sequence[HistoricMovement],
+        *, chunk: int = HISTORY_CHUNK, label: str = "history",
+        after_chunk: Callable[[int, int], Awaitable[None]] | None = None) -> HistorySummary:
+    """``import_history`` in bounded transactions (issue 19.4): everything is checked
+    first (``check_history``), then ``history_chunks`` of about ``chunk`` movements are
+    written one transaction each, every inserted row journalled (``import_undo``) and the
+    load recorded in ``bulk_batch``; a failure puts the chunks already in back (all or
+    nothing, as the one-transaction import), a killed process is rolled back at the next
+    start (``bulk.recover_unfinished``).  Audited once at the end.  ``after_chunk(done,
+    total)`` is awaited after each committed chunk.  Raises RuleViolation (nothing
+    written) as ``import_history``; other errors after undoing."""
+    batch = uuid.uuid4().hex
+    await uow.run(_start, actor, airport, movements, batch, label)
+    chunks = history_chunks(movements, chunk)
+    total = HistorySummary(0, 0, 0, 0)
+    try:
+        for done, part in enumerate(chunks, start=1):
+            got = await uow.run(_chunk, actor, airport, part, batch)
+            total = HistorySummary(total.movements + got.movements,
+                                   total.passengers + got.passengers,
+                                   total.bookings + got.bookings, total.cases + got.cases)
+            if after_chunk is not None:
+                await after_chunk(done, len(chunks))
+        days = [m.operational_date for m in movements]
+        await uow.run(_finish, actor, airport, total, min(days, default=None),
+                      max(days, default=None), batch)
+    except BaseException as exc:
+        await bulk.undo_batch(uow, actor, batch, f"failed: {type(exc).__name__}")
+        raise
+    return total
+
+
+def _journal_inserts(tx: Tx, batch: str, ids: dict[str, list[int]]) -> None:
+    """Journal (``import_undo``) every row this chunk inserted, children found by their
+    parents' ids, so that ``import_undo.undo_step`` can delete them, children first."""
+    s = tx.session
+    movements, passengers, bookings = ids["movement"], ids["passenger"], ids["booking"]
+    children = {
+        _table(SpecialNeed).name: list(s.scalars(select(SpecialNeed.id).where(
+            SpecialNeed.passenger_id.in_(passengers)))) if passengers else [],
+        _table(Milestone).name: list(s.scalars(select(Milestone.id).where(
+            Milestone.booking_id.in_(bookings)))) if bookings else [],
+        _table(CharterStop).name: list(s.scalars(select(CharterStop.id).where(
+            CharterStop.movement_id.in_(movements)))) if movements else [],
+        _table(Transit).name: list(s.scalars(select(Transit.id).where(
+            Transit.inbound_movement_id.in_(movements)))) if movements else [],
+    }
+    tables = {_table(Movement).name: movements, _table(Case).name: ids["travel_case"],
+              _table(Passenger).name: passengers, _table(Booking).name: bookings,
+              **children}
+    entries = [{"batch": batch, "op": "insert", "table_name": name, "row_key": {"id": i},
+                "data": None} for name, row_ids in tables.items() for i in row_ids]
+    if entries:
+        s.execute(insert(_table(ImportUndo)), entries)
 
 
 def _table(entity: type[Any]) -> Table:

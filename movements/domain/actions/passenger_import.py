@@ -46,6 +46,7 @@ from ..models import (
     TelexPassenger,
 )
 from ..uow import Actor, Tx, UnitOfWork
+from . import bulk
 from . import import_undo as undo
 from . import passengers as px
 from . import telex as tl
@@ -273,6 +274,7 @@ def apply_chunk(tx: Tx, airport_code: str, rows: Sequence[PassengerRow],
     if batch is None:
         _run_rows(tx, airport_code, rows, stats, errors, on_row)
         return stats, errors
+    bulk.beat(tx, batch)
     chunk_tx = undo.deferring(tx, deferred if deferred is not None else undo.Deferred())
     with undo.journal(tx.session, batch) as notes:
         _run_rows(chunk_tx, airport_code, rows, stats, errors, on_row, notes)
@@ -298,6 +300,18 @@ def finish_import(tx: Tx, airport_code: str, stats: _Stats, report: ImportReport
     tx.audit("import_passengers", "airport", airport.id, detail=str(report))
     if batch is not None:
         undo.forget(tx, batch)
+        bulk.end(tx, batch, bulk.DONE, str(report))
+
+
+def _start(tx: Tx, airport_code: str, batch: str, label: str | None) -> None:
+    require_role(tx, Role.COORDINATOR, Role.ADMIN)
+    airport = access_airport(tx.session, tx.actor, airport_code, Need.COORDINATE)
+    bulk.start(tx, batch, "passenger_import", airport.iata, label)
+
+
+def _undone(tx: Tx, batch: str, why: str) -> None:
+    require_role(tx, Role.COORDINATOR, Role.ADMIN)
+    bulk.end(tx, batch, bulk.UNDONE, why)
 
 
 def _undo_order(tx: Tx, batch: str) -> list[int]:
@@ -314,15 +328,18 @@ def _undo_step(tx: Tx, ids: Sequence[int]) -> int:
 UNDO_STEP = 500
 
 
-async def undo_import(uow: UnitOfWork, actor: Actor, batch: str) -> None:
+async def undo_import(uow: UnitOfWork, actor: Actor, batch: str,
+                      why: str = "undone") -> None:
     """Put back everything the committed chunks of ``batch`` changed, in bounded steps;
     a busy database is tried again (each try waits the write bound of the unit of work,
-    and the steps are idempotent: an undone entry leaves the journal with its step)."""
+    and the steps are idempotent: an undone entry leaves the journal with its step).
+    The batch's record (``bulk_batch``) ends as ``undone`` with ``why``."""
     for _ in range(20):
         try:
             ids = await uow.run(_undo_order, actor, batch)
             for i in range(0, len(ids), UNDO_STEP):
                 await uow.run(_undo_step, actor, ids[i:i + UNDO_STEP])
+            await uow.run(_undone, actor, batch, why)
             return
         except Busy:
             continue
@@ -333,7 +350,8 @@ async def import_in_chunks(uow: UnitOfWork, actor: Actor, airport_code: str,
                            rows: Sequence[PassengerRow], *, all_or_nothing: bool = True,
                            parse_errors: Sequence[RowError] = (),
                            progress: Progress | None = None,
-                           chunk_rows: int = CHUNK_ROWS) -> ImportReport:
+                           chunk_rows: int = CHUNK_ROWS,
+                           label: str | None = None) -> ImportReport:
     """Import a long list without holding the database: ``chunk_rows`` rows per
     transaction, so that taps and other writes get in between.
 
@@ -349,8 +367,9 @@ async def import_in_chunks(uow: UnitOfWork, actor: Actor, airport_code: str,
 
     Raises ``ImportRejected`` (bad rows, each named by its line; nothing imported) or
     ``ImportInterrupted`` (the database refused; the line where it stopped is named;
-    nothing imported).  Not undone by a kill -9 of the process mid-import: the journal
-    stays, see the session note.
+    nothing imported).  The import is recorded in ``bulk_batch`` (``label``: the file's
+    name) with its process: if that process is killed mid-import, the next start (or the
+    jobs) rolls the committed chunks back from the journal (``bulk.recover_unfinished``).
     """
     chunks = [rows[i:i + chunk_rows] for i in range(0, len(rows), chunk_rows)]
     total = len(rows) + len(parse_errors)
@@ -377,6 +396,7 @@ async def import_in_chunks(uow: UnitOfWork, actor: Actor, airport_code: str,
     batch = uuid.uuid4().hex
     deferred = undo.Deferred()
     first_line = chunks[0][0].line_no if chunks and chunks[0] else 1
+    await uow.run(_start, actor, airport_code, batch, label)
     try:
         for chunk in chunks:
             todo = [r for r in chunk if r.line_no not in bad]
@@ -390,7 +410,7 @@ async def import_in_chunks(uow: UnitOfWork, actor: Actor, airport_code: str,
                 # Checked chunk by chunk, these rows were fine; with the chunks before them
                 # in they are not (a charter filled up, a row changed meanwhile): put the
                 # earlier chunks back, so that nothing of the file stays.
-                await undo_import(uow, actor, batch)
+                await undo_import(uow, actor, batch, "bad rows: nothing imported")
                 errors = sorted([*errors, *chunk_errors], key=lambda e: e.line_no)
                 raise ImportRejected(ImportReport(total, errors=tuple(errors), kept=False))
             errors += chunk_errors
@@ -403,12 +423,12 @@ async def import_in_chunks(uow: UnitOfWork, actor: Actor, airport_code: str,
     except DomainError as exc:
         # The database refused a chunk (busy past the bound, full, read-only): nothing
         # of this chunk is in; put the earlier ones back, and say where it stopped.
-        await undo_import(uow, actor, batch)
+        await undo_import(uow, actor, batch, f"stopped: {exc.message}")
         stop = RowError(first_line, f"the import stopped at this line: {exc.message}; "
                                     "nothing was imported, import the file again")
         raise ImportInterrupted(ImportReport(total, errors=(stop,), kept=False)) from exc
     except BaseException:
-        await undo_import(uow, actor, batch)
+        await undo_import(uow, actor, batch, "failed")
         raise
     return report
 

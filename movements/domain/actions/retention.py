@@ -38,15 +38,21 @@ were purged (so a run also finishes what an earlier, smaller purge left):
   purged in this run); the payload of a younger stream row about a purged passenger.
 
 Audit entries stay (they are the record of who did what; the actions keep names and
-birth dates out of them).  Everything of one run happens in one transaction, audited
-once as ``purge_personal_data`` with the counts, and each purged passenger is pushed to
-the screens that show them.
+birth dates out of them).  ``purge_personal_data`` does one run in one transaction;
+``purge_in_chunks`` (what the jobs run) does the same in bounded transactions so that
+gate taps get in between (issue 19.4): the passengers in chunks of ``PURGE_CHUNK`` (each
+chunk whole: a passenger is purged with everything of theirs, re-checked in the chunk's
+own transaction), then each sweep over the other kinds of rows in its own transaction.
+No all-or-nothing is needed: every step leaves a consistent state, and a run stopped
+half-way (a crash, a busy database) is finished by the next run, which picks up what is
+left.  Either way a run is audited once, as ``purge_personal_data`` with the counts, and
+each purged passenger is pushed to the screens that show them.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -56,7 +62,7 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session, selectinload
 
 from .. import name_match
-from ..errors import RuleViolation
+from ..errors import PermissionDenied, RuleViolation
 from ..events import PassengerPurged
 from ..models import (
     Alert,
@@ -77,7 +83,7 @@ from ..models import (
     TelexEntry,
     TelexMessage,
 )
-from ..uow import Tx
+from ..uow import Actor, Tx, UnitOfWork
 from ..vocabulary import FINAL_STEPS, FlightState
 from . import pruning
 from ._common import require_role
@@ -154,30 +160,8 @@ def purge_personal_data(tx: Tx, older_than_days: int, *,
                         responses_older_than: timedelta = pruning.RESPONSE_AGE
                         ) -> PurgeSummary:
     require_role(tx, Role.ADMIN)
-    if older_than_days < 0:
-        raise RuleViolation("the retention period cannot be negative", field="older_than_days")
-    cutoff = tx.now - timedelta(days=older_than_days)
-    passengers = list(tx.session.scalars(
-        select(Passenger).where(Passenger.purged_at.is_(None)).options(
-            selectinload(Passenger.needs),
-            selectinload(Passenger.bookings).selectinload(Booking.movement)
-            .selectinload(Movement.airport),
-            selectinload(Passenger.bookings).selectinload(Booking.milestones))))
-    signed: dict[int, list[datetime]] = {}
-    for passenger_id, signed_at in tx.session.execute(
-            select(HandoverPassenger.passenger_id, Handover.signed_at)
-            .join(Handover, Handover.id == HandoverPassenger.handover_id)
-            .where(Handover.status == HandoverStatus.SIGNED, Handover.signed_at.is_not(None))):
-        if signed_at is not None:
-            signed.setdefault(passenger_id, []).append(signed_at)
-    kept = 0
-    purged: list[tuple[Passenger, datetime]] = []
-    for passenger in passengers:
-        ended = care_ended_at(passenger, signed.get(passenger.id, []))
-        if ended is None or ended > cutoff:
-            kept += 1
-        else:
-            purged.append((passenger, ended))
+    cutoff, due, kept = _due(tx.session, tx.now, older_than_days)
+    purged = [(p, None) for p in due]
     words = _words_of(p for p, _ in purged)
     notes = sum(_purge(tx, passenger) for passenger, _ in purged)
     tx.session.flush()
@@ -209,6 +193,147 @@ def purge_personal_data(tx: Tx, older_than_days: int, *,
         tx.audit("purge_personal_data", "retention", None, after={
             **summary.counts(), "passengers": sorted(p.id for p, _ in purged),
             "cutoff": cutoff}, detail=f"retention period of {older_than_days} days")
+    return summary
+
+
+#: Passengers purged per transaction by ``purge_in_chunks``.
+PURGE_CHUNK = 100
+
+
+def _due(session: Session, now: datetime, older_than_days: int,
+         ids: Sequence[int] | None = None) -> tuple[datetime, list[Passenger], int]:
+    """The cutoff, the passengers (of ``ids``, or all) whose care ended before it, and
+    how many were kept because it did not."""
+    if older_than_days < 0:
+        raise RuleViolation("the retention period cannot be negative", field="older_than_days")
+    cutoff = now - timedelta(days=older_than_days)
+    query = select(Passenger).where(Passenger.purged_at.is_(None)).options(
+        selectinload(Passenger.needs),
+        selectinload(Passenger.bookings).selectinload(Booking.movement)
+        .selectinload(Movement.airport),
+        selectinload(Passenger.bookings).selectinload(Booking.milestones))
+    signed_query = (select(HandoverPassenger.passenger_id, Handover.signed_at)
+                    .join(Handover, Handover.id == HandoverPassenger.handover_id)
+                    .where(Handover.status == HandoverStatus.SIGNED,
+                           Handover.signed_at.is_not(None)))
+    if ids is not None:
+        query = query.where(Passenger.id.in_(ids))
+        signed_query = signed_query.where(HandoverPassenger.passenger_id.in_(ids))
+    signed: dict[int, list[datetime]] = {}
+    for passenger_id, signed_at in session.execute(signed_query):
+        if signed_at is not None:
+            signed.setdefault(passenger_id, []).append(signed_at)
+    kept, due = 0, []
+    for passenger in session.scalars(query):
+        ended = care_ended_at(passenger, signed.get(passenger.id, []))
+        if ended is None or ended > cutoff:
+            kept += 1
+        else:
+            due.append(passenger)
+    return cutoff, due, kept
+
+
+def purge_plan(session: Session, now: datetime, older_than_days: int
+               ) -> tuple[datetime, list[int], int]:
+    """Read only: the cutoff, the ids of the passengers due for the purge (oldest id
+    first), and how many are kept in care."""
+    cutoff, due, kept = _due(session, now, older_than_days)
+    return cutoff, sorted(p.id for p in due), kept
+
+
+def purge_chunk(tx: Tx, ids: Sequence[int], older_than_days: int) -> dict[str, int]:
+    """Purge the passengers of ``ids`` that are still due (checked again here), with
+    their notes, contacts, messages, stored replies and decisions naming them; pushes
+    each one.  Returns the counts of this chunk (``purged`` among them)."""
+    require_role(tx, Role.ADMIN)
+    cutoff, due, _ = _due(tx.session, tx.now, older_than_days, ids)
+    words = _words_of(due)
+    notes = sum(_purge(tx, passenger) for passenger in due)
+    tx.session.flush()
+    s = tx.session
+    contacts, messages = _contacts_and_messages(s, [p.id for p in due])
+    counts = {"purged": len(due), "notes": notes, "contacts": contacts,
+              "messages": messages, "responses_deleted": _responses_naming(s, words),
+              "decisions": _decisions(s, cutoff, words)}
+    s.flush()
+    for passenger in due:
+        for movement in {b.movement.id: b.movement for b in passenger.bookings}.values():
+            tx.record(PassengerPurged, movement, passenger_id=passenger.id)
+    return counts
+
+
+def _sweep(tx: Tx, name: str, older_than_days: int, stream_events_older_than: timedelta,
+           responses_older_than: timedelta) -> int:
+    """One of the sweeps over rows that name purged people (see the module), alone."""
+    require_role(tx, Role.ADMIN)
+    s, cutoff = tx.session, tx.now - timedelta(days=older_than_days)
+    sweeps: dict[str, Callable[[], int]] = {
+        "cases": lambda: _cases(s),
+        "handovers": lambda: _handovers(s),
+        "documents": lambda: _documents(s, cutoff),
+        "notes": lambda: _notes(s, cutoff),
+        "telex_messages": lambda: _telex_messages(s, cutoff, tx.now),
+        "telex_entries": lambda: _telex_entries(s, cutoff),
+        "decisions": lambda: _decisions(s, cutoff, set()),
+        "alerts": lambda: _alerts(s),
+        "stream_events_deleted": lambda: pruning.delete_stream_events_before(
+            tx, tx.now - stream_events_older_than),
+        "responses_deleted": lambda: pruning.delete_responses_before(
+            tx, tx.now - responses_older_than),
+        "stream_payloads": lambda: _stream_payloads(s, cutoff),
+    }
+    done = sweeps[name]()
+    s.flush()
+    return done
+
+
+SWEEPS = ("cases", "handovers", "documents", "notes", "telex_messages", "telex_entries",
+          "decisions", "alerts", "stream_events_deleted", "responses_deleted",
+          "stream_payloads")
+
+
+def _audit_run(tx: Tx, summary: PurgeSummary, purged_ids: list[int],
+               older_than_days: int) -> None:
+    require_role(tx, Role.ADMIN)
+    if summary.changed:
+        tx.audit("purge_personal_data", "retention", None, after={
+            **summary.counts(), "passengers": sorted(purged_ids),
+            "cutoff": summary.cutoff}, detail=f"retention period of {older_than_days} days")
+
+
+async def purge_in_chunks(uow: UnitOfWork, actor: Actor, older_than_days: int, *,
+                          stream_events_older_than: timedelta = pruning.STREAM_EVENT_AGE,
+                          responses_older_than: timedelta = pruning.RESPONSE_AGE,
+                          chunk: int = PURGE_CHUNK,
+                          after_chunk: Callable[[int, int], Awaitable[None]] | None = None
+                          ) -> PurgeSummary:
+    """``purge_personal_data`` in bounded transactions (see the module): ``chunk``
+    passengers per transaction, then one transaction per sweep, then the audit row.
+    ``after_chunk(done, total)`` is awaited after each committed chunk of passengers.
+    Raises PermissionDenied for anyone but an admin (or the system), RuleViolation for
+    a negative period; a busy database (``Busy``) stops the run where it is (the next
+    run goes on from there)."""
+    if actor.role is not Role.ADMIN:
+        raise PermissionDenied(f"only {Role.ADMIN.value} may do this; you are "
+                               f"{actor.role.value}")
+    cutoff, ids, kept = await uow.read(purge_plan, uow.clock.now(), older_than_days)
+    counts: dict[str, int] = {}
+    purged_ids: list[int] = []
+    for i in range(0, len(ids), chunk):
+        part = ids[i:i + chunk]
+        for key, value in (await uow.run(purge_chunk, actor, part, older_than_days)).items():
+            counts[key] = counts.get(key, 0) + value
+        purged_ids += part
+        if after_chunk is not None:
+            await after_chunk(min(i + chunk, len(ids)), len(ids))
+    for name in SWEEPS:
+        counts[name] = counts.get(name, 0) + await uow.run(
+            _sweep, actor, name, older_than_days, stream_events_older_than,
+            responses_older_than)
+    purged = counts.pop("purged", 0)
+    summary = PurgeSummary(purged=purged, kept_in_care=kept + len(ids) - purged,
+                           cutoff=cutoff, **counts)
+    await uow.run(_audit_run, actor, summary, purged_ids, older_than_days)
     return summary
 
 
@@ -500,7 +625,7 @@ def _stream_payloads(s: Session, cutoff: datetime) -> int:
     return changed
 
 
-__all__ = ["PURGED_CONTENT", "PURGED_NOTE", "PURGED_SURNAME", "PurgeSummary",
-           "care_ended_at", "document_content_removed", "movement_is_over",
-           "purge_personal_data"]
+__all__ = ["PURGED_CONTENT", "PURGED_NOTE", "PURGED_SURNAME", "PURGE_CHUNK", "SWEEPS",
+           "PurgeSummary", "care_ended_at", "document_content_removed", "movement_is_over",
+           "purge_chunk", "purge_in_chunks", "purge_personal_data", "purge_plan"]
 

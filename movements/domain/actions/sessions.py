@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import func, select
 
@@ -39,13 +39,62 @@ def record_login_attempt(tx: Tx, username: str, client: str, success: bool) -> N
 
 def recent_failures(tx: Tx, *, username: str | None = None, client: str | None = None,
                     window: timedelta = timedelta(minutes=15)) -> int:
+    return _failures(tx.session, tx.now, username=username, client=client, window=window)
+
+
+def _failures(session: Any, now: datetime, *, username: str | None = None,
+              client: str | None = None, window: timedelta = timedelta(minutes=15)) -> int:
     stmt = select(func.count(LoginAttempt.id)).where(LoginAttempt.success.is_(False),
-                                                     LoginAttempt.at >= tx.now - window)
+                                                     LoginAttempt.at >= now - window)
     if username is not None:
         stmt = stmt.where(LoginAttempt.username == username)
     if client is not None:
         stmt = stmt.where(LoginAttempt.client_address == client)
-    return int(tx.session.scalar(stmt) or 0)
+    return int(session.scalar(stmt) or 0)
+
+
+#: Failed sign-ins in 15 minutes after which an account, or a client address, must wait.
+MAX_FAILURES_PER_ACCOUNT = 5
+MAX_FAILURES_PER_CLIENT = 20
+#: Why a sign-in was refused: ``"too_many"`` (wait) or ``"wrong"`` (never which part).
+Refused = Literal["too_many", "wrong"]
+
+
+def sign_in_blocked(session: Any, username: str, client: str, now: datetime) -> bool:
+    """Read-only: whether this account or this client has failed too often lately (the
+    caller then skips the slow password check; ``sign_in`` checks again and records)."""
+    return (_failures(session, now, username=username) >= MAX_FAILURES_PER_ACCOUNT
+            or _failures(session, now, client=client) >= MAX_FAILURES_PER_CLIENT)
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    session: NewSession
+    role: Role
+    must_change_password: bool  # an admin's one-time password: choose your own first
+
+
+def sign_in(tx: Tx, username: str, verified_hash: str | None, client: str, user_agent: str,
+            replaces_token: str | None = None) -> SignedIn | Refused:
+    """Record a sign-in attempt and, when it succeeds, start a session.
+
+    The password was checked before this transaction (argon2 is slow on purpose and must
+    not hold the writer): ``verified_hash`` is the stored hash the password matched, or
+    None when it did not.  The attempt succeeds only if that is still the user's hash
+    (a password reset in between refuses it) and the account is active.  Returns the new
+    session, or why it was refused (the edge words it).  Every attempt is recorded; a
+    refusal is audited."""
+    if sign_in_blocked(tx.session, username, client, tx.now):
+        record_login_attempt(tx, username, client, False)
+        return "too_many"
+    user = tx.session.scalar(select(User).where(User.username == username))
+    if user is None or verified_hash is None or user.password_hash != verified_hash \
+            or not user.active:
+        record_login_attempt(tx, username, client, False)
+        return "wrong"
+    record_login_attempt(tx, username, client, True)
+    return SignedIn(start_session(tx, user.id, client, user_agent, replaces_token),
+                    user.role, user.must_change_password)
 
 
 def start_session(tx: Tx, user_id: int, client: str, user_agent: str,

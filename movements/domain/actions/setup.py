@@ -59,6 +59,17 @@ def add_organisation(tx: Tx, name: str, kind: OrganisationKind | str) -> tuple[i
     return ensure_organisation(tx, name, kind), existed is not None
 
 
+def create_organisation(tx: Tx, name: str, kind: OrganisationKind | str) -> int:
+    """An admin adds an organisation (the admin page): unlike ``ensure_organisation`` a
+    name already in use is refused (RuleViolation on ``name``), not reused."""
+    require_role(tx, Role.ADMIN)
+    clean = (name or "").strip()
+    if clean and tx.session.scalar(
+            select(Organisation.id).where(Organisation.name == clean)) is not None:
+        raise RuleViolation(f"an organisation named {clean!r} exists already", field="name")
+    return ensure_organisation(tx, name, kind)
+
+
 def set_user_active_by_name(tx: Tx, username: str, active: bool) -> int:
     """``set_user_active`` for a user named by username; NotFound when there is none."""
     user_id = tx.session.scalar(select(User.id).where(User.username == username.strip().lower()))

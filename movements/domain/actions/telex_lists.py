@@ -201,6 +201,13 @@ class _Tally:
             self.notes.append(text)
 
 
+#: Names one passenger list may carry for one flight.  More is no flight's list (the
+#: largest airliner seats under 900), and it bounds the list's one write transaction:
+#: a PNL/ADL is applied whole in one transaction (a telex is applied whole or not at
+#: all), so its size is what bounds how long it holds the database (issue 19.4).
+MAX_LIST_NAMES = 999
+
+
 def apply_passenger_list(tx: Tx, airport_code: str, pax: PaxList, message_id: int
                          ) -> Applied:
     require_role(tx, Role.COORDINATOR, Role.ADMIN)
@@ -223,6 +230,11 @@ def apply_passenger_list(tx: Tx, airport_code: str, pax: PaxList, message_id: in
     else:
         entries = list(pax.entries)
         complete = pax.kind in FULL_LISTS and not pax.partial
+    if len(entries) > MAX_LIST_NAMES:
+        over = entries[MAX_LIST_NAMES]
+        raise TelexRefused(over.line_no, f"{pax.kind} {pax.flight}: more than "
+                           f"{MAX_LIST_NAMES} names for one flight (no aircraft seats "
+                           "more); nothing of this list was applied")
     if lst is None:
         lst = TelexList(airport_id=airport.id, kind=list_kind,
                         flight=pax.flight.designator, flight_date=pax.flight.date,

@@ -282,10 +282,23 @@
     recount();
   }
 
+  // Counts and placeholders as a fresh page renders them (partials/lanes.html): a lane
+  // a push emptied shows its "No ... on this day." row again (text from data-empty).
   function recount() {
     document.querySelectorAll(".lane").forEach(function (sec) {
       var count = sec.querySelector(".lane-count");
-      if (count) { count.textContent = String(sec.querySelectorAll(".row.mv").length); }
+      var n = sec.querySelectorAll(".row.mv").length;
+      if (count) { count.textContent = String(n); }
+      var rows = sec.querySelector(".rows[data-empty]");
+      if (rows && n === 0 && !rows.querySelector(".row.empty")) {
+        var row = document.createElement("div"), cell = document.createElement("span");
+        row.setAttribute("role", "row");
+        row.className = "row empty";
+        cell.setAttribute("role", "cell");
+        cell.textContent = rows.dataset.empty;
+        row.appendChild(cell);
+        rows.appendChild(row);
+      }
     });
   }
 

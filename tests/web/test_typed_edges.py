@@ -1,0 +1,126 @@
+"""Issue 11, items 3 and 6 at the web edge: typed form bodies, the planning API built
+from one route shape, the API's output cut from the read models by msgspec, and a
+sign-in whose password check runs outside the write transaction."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+import msgspec
+import pytest
+from litestar.testing import TestClient
+from sqlalchemy import func, select
+
+from movements.domain.actions import sessions as session_actions
+from movements.domain.models import AuditEntry, LoginAttempt, Note, User, UserSession
+from movements.domain.uow import Actor
+from movements.platform.passwords import hash_password
+from movements.web.api import MovementOut
+from movements.web.planning_api import WRITES
+from tests.web.conftest import BASE, PASSWORD, Site, login
+
+
+@pytest.fixture
+def backend() -> str:
+    return "sqlite"  # about the edge's parsing; the database stores what it is given
+
+
+def _count(client: TestClient[Any], site: Site, model: type) -> int:
+    return int(client.blocking_portal.call(
+        site.app.state.services.uow.read,
+        lambda s: s.scalar(select(func.count()).select_from(model)) or 0))
+
+
+def test_a_typed_form_keeps_nfc_and_refuses_a_field_sent_twice(site: Site) -> None:
+    nfd = unicodedata.normalize("NFD", "Ánh")
+    with TestClient(site.app, base_url=BASE) as client:
+        csrf = login(client, "gate")
+        headers = {"X-CSRF-Token": csrf, "HX-Request": "true"}
+        url = f"/movements/{site.world.departure_id}/notes"
+        notes, audit = _count(client, site, Note), _count(client, site, AuditEntry)
+        twice = client.post(url, content=b"text=one&text=two", headers={
+            **headers, "Content-Type": "application/x-www-form-urlencoded"})
+        assert twice.status_code == 400, twice.text[:300]
+        assert twice.json()["extra"][0]["key"] == "text", twice.text[:300]  # names it
+        page = client.post(url, content=b"text=one&text=two", headers={
+            "X-CSRF-Token": csrf, "Content-Type": "application/x-www-form-urlencoded",
+            "Accept": "text/html"})
+        assert page.status_code == 400 and "text: Expected" in page.text, page.text[:300]
+        assert (_count(client, site, Note), _count(client, site, AuditEntry)) == (notes, audit)
+        ok = client.post(url, data={"text": f"Met by {nfd}"}, headers=headers)
+        assert ok.status_code == 200, ok.text[:300]
+        stored = client.blocking_portal.call(site.app.state.services.uow.read,
+                                             lambda s: s.scalar(select(Note.text)))
+    assert stored == "Met by Ánh"
+
+
+def test_a_bad_version_in_a_typed_form_names_the_field(site: Site) -> None:
+    with TestClient(site.app, base_url=BASE) as client:
+        csrf = login(client, "gate")
+        before = _count(client, site, AuditEntry)
+        resp = client.post(f"/bookings/{site.booking_ids[0]}/milestones",
+                           data={"kind": "met_at_point", "expected_version": "two"},
+                           headers={"X-CSRF-Token": csrf, "HX-Request": "true"})
+        assert resp.status_code == 422, resp.text[:300]
+        assert resp.json()["field"] == "expected_version"
+        assert _count(client, site, AuditEntry) == before
+
+
+def test_a_password_changed_after_the_check_refuses_the_sign_in(site: Site) -> None:
+    """The slow check runs before the transaction; ``sign_in`` accepts only the hash that
+    was checked, so a reset in between (an admin's one-time password) wins."""
+    uow = site.app.state.services.uow
+    with TestClient(site.app, base_url=BASE) as client:
+        portal = client.blocking_portal
+        old = portal.call(uow.read, lambda s: s.scalar(
+            select(User.password_hash).where(User.username == "gate")))
+
+        def reset(tx: Any) -> None:
+            tx.session.scalar(select(User).where(User.username == "gate")).password_hash = \
+                hash_password("a one-time password")
+
+        portal.call(uow.run, reset, Actor.system("test"))
+        sessions = _count(client, site, UserSession)
+        refused = portal.call(uow.run, session_actions.sign_in, Actor.system("login"),
+                              "gate", old, "127.0.0.1", "test", None)
+        assert refused == "wrong"
+        assert _count(client, site, UserSession) == sessions
+        assert portal.call(uow.read, lambda s: s.scalar(select(func.count()).where(
+            LoginAttempt.username == "gate", LoginAttempt.success.is_(False)))) == 1
+        # The normal way still signs in (the check and the action agree).
+        resp = client.post("/login", data={"username": "coord", "password": PASSWORD},
+                           follow_redirects=False)
+        assert resp.status_code == 303 and _count(client, site, UserSession) == sessions + 1
+
+
+def test_every_planning_write_is_one_route_with_its_body_and_reply(site: Site) -> None:
+    with TestClient(site.app, base_url=BASE) as client:
+        login(client, "coord")
+        schema = client.get("/schema/openapi.json").json()
+    assert len(WRITES) >= 17
+    for w in WRITES:
+        op = schema["paths"][f"/api/v1/plan{w.path.replace(':int', '')}"]["post"]
+        assert op["operationId"].lower().endswith(w.name.replace("_", "")), op["operationId"]
+        body = op["requestBody"]["content"]["application/json"]["schema"]
+        assert body["$ref"].endswith(w.body.__name__), (w.name, body)
+        assert str(w.status) in op["responses"], (w.name, op["responses"])
+        ids = [p["name"] for p in op.get("parameters", []) if p["in"] == "path"]
+        assert ids == [x.split(":")[0] for x in w.path.split("{")[1:]], (w.name, ids)
+        header = [p for p in op["parameters"] if p["in"] == "header"]
+        assert [p["name"] for p in header] == ["Idempotency-Key"], w.name
+
+
+def test_the_api_serves_the_read_model_cut_to_its_fields(site: Site) -> None:
+    with TestClient(site.app, base_url=BASE) as client:
+        login(client, "gate")
+        rows = client.get("/api/v1/movements?date=2026-09-15&airport=AMS").json()
+        one = client.get(f"/api/v1/movements/{site.world.departure_id}").json()
+    fields = set(MovementOut.__struct_fields__)
+    assert rows and all(set(r) == fields for r in rows)  # nothing more (case references)
+    assert set(one["movement"]) == fields
+    assert {p["initials"] for p in one["passengers"]} and \
+        all(set(p) == {"id", "booking_id", "case_reference", "initials", "needs", "status",
+                       "milestones", "next_step", "seat", "stop"} for p in one["passengers"])
+    decoded = msgspec.convert(rows[0], MovementOut, strict=False)
+    assert decoded.id in {r["id"] for r in rows}
