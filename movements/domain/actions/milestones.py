@@ -81,13 +81,14 @@ def record_milestone(tx: Tx, booking_id: int, kind: str, expected_version: int |
                           override_reason=reason if missing else None)
     tx.session.add(milestone)
     touch(booking, "seat")
+    # The reason is free text about the passenger: it stays on the milestone row (purged
+    # with them), the audit says only that a step was overridden.  Added before the flush
+    # so the version bump, the milestone and the audit row go in one flush.
+    tx.audit("record_milestone", "booking", booking.id, after={
+        "milestone": kind, "passenger": passenger.id, "overridden": bool(missing)})
     tx.session.flush()
     tx.record(MilestoneRecorded, movement, passenger_id=passenger.id, milestone=kind,
               overridden=bool(missing))
-    # The reason is free text about the passenger: it stays on the milestone row (purged
-    # with them), the audit says only that a step was overridden.
-    tx.audit("record_milestone", "booking", booking.id, after={
-        "milestone": kind, "passenger": passenger.id, "overridden": bool(missing)})
     del held
     return milestone.id
 
