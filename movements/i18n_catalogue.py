@@ -100,7 +100,12 @@ def runtime_labels() -> set[str]:
     labels.update(report_charts.LABELS.values())
     labels.update(reports.DIRECTIONS)
     labels.update(planning_queries.CREW_ROLES.values())
-    labels.update(("queued", "sending", "sent", "failed", "cancelled"))  # outbox states
+    from movements.domain.outbox import Event
+    from movements.domain.outbox_vocabulary import OutboxState
+
+    labels.update(s.value for s in OutboxState)  # outbox states
+    labels.update(e.replace("_", " ") for e in (*Event.ALL, Event.MISSION_DEPARTED,
+                                                 Event.CARRIER_NOTICE))
     labels.update(handover_queries.ID_DOCUMENTS)
     labels.update(t.replace("_", " ") for t in planning_actions.DOCUMENT_TYPES)
     # Enum values shown as words (``transit_in`` -> "transit in").

@@ -37,7 +37,7 @@ READINESS_ITEMS = (N_("travel document"), N_("medical clearance"),
                    N_("named adult at arrival"), N_("voluntary-movement declaration"),
                    N_("consent"), N_("medical escort"), N_("escort"))
 _VALID_ON = re.compile(r"^travel document valid on (.+)$")
-_VALID_AFTER = re.compile(r"^travel document valid 6 months after travel \((.+)\)$")
+_VALID_AFTER = re.compile(r"^travel document valid (\d+) months after travel \((.+)\)$")
 LANE_LABELS = Lane.labels()
 STATE_LABELS = FlightState.labels()
 
@@ -82,12 +82,15 @@ def make_environment(default_tz: str = "UTC") -> Environment:
 
     @pass_context
     def local(context: Context, value: datetime | None, tz: str | None = None) -> str:
-        """``15 Sep 14:32`` in the airport's time (month names from CLDR via Babel, not
+        """``15 Sep 14:32 CEST`` in the airport's time (month names from CLDR via Babel, not
         from the server's locale)."""
         if not value:
             return ""
-        return i18n.format_moment(value.astimezone(zone(context, tz)), "dd MMM HH:mm",
-                                  locale=page_locale(context))
+        # The zone is named (one time display, issue 13.7): a time rendered where the
+        # page's airport is not known can never pass for local time unnoticed.
+        moment = value.astimezone(zone(context, tz))
+        return (i18n.format_moment(moment, "dd MMM HH:mm", locale=page_locale(context))
+                + f" {moment.tzname()}")
 
     def isodate(value: date) -> str:
         return value.isoformat()
@@ -145,8 +148,8 @@ def make_environment(default_tz: str = "UTC") -> Environment:
                              % {"day": found.group(1)})
             elif found := _VALID_AFTER.match(item):
                 items.append(i18n.gettext(
-                    "travel document valid 6 months after travel (%(place)s)", loc)
-                    % {"place": found.group(1)})
+                    "travel document valid %(months)s months after travel (%(place)s)", loc)
+                    % {"months": found.group(1), "place": found.group(2)})
             else:
                 items.append(i18n.gettext(item, loc))
         return i18n.gettext("missing: %(items)s", loc) % {"items": ", ".join(items)}

@@ -19,8 +19,19 @@ RECEIVERS=""
 if [ -z "${MOVEMENTS_NOTIFY_SMS_URL:-}${MOVEMENTS_NOTIFY_EMAIL_URL:-}" ]; then
   SMTP_PORT=${DEMO_SMTP_PORT:-8025}
   SMS_PORT=${DEMO_SMS_PORT:-8026}
+  # The gateway posts signed delivery receipts back to the console (/outbox/receipts).
+  PORT=8000
+  ARGS=("$@")
+  for i in "${!ARGS[@]}"; do
+    if [ "${ARGS[$i]}" = "--port" ]; then PORT=${ARGS[$((i + 1))]}; fi
+  done
+  MOVEMENTS_NOTIFY_RECEIPT_SECRET=${MOVEMENTS_NOTIFY_RECEIPT_SECRET:-whsec_$(.venv/bin/python -c \
+    'import base64, secrets; print(base64.b64encode(secrets.token_bytes(24)).decode())')}
+  export MOVEMENTS_NOTIFY_RECEIPT_SECRET
   .venv/bin/python -m movements.notify.loopback --smtp-port "$SMTP_PORT" \
-    --sms-port "$SMS_PORT" --log "$DATA/outbox" &
+    --sms-port "$SMS_PORT" --log "$DATA/outbox" \
+    --receipt-url "http://127.0.0.1:$PORT/outbox/receipts" \
+    --receipt-secret "$MOVEMENTS_NOTIFY_RECEIPT_SECRET" &
   RECEIVERS=$!
   trap '[ -n "$RECEIVERS" ] && kill "$RECEIVERS" 2>/dev/null || true' EXIT
   export MOVEMENTS_NOTIFY_SMS_URL="json://127.0.0.1:$SMS_PORT/sms?:to={to}"

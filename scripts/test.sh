@@ -34,12 +34,20 @@ fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[test]'
 
+# Both invocations run in parallel (pytest-xdist): one worker per CPU by default
+# (MOVEMENTS_TEST_WORKERS=N to choose, 0 for one process).  Each worker has its own
+# PostgreSQL cluster, temporary directory and free ports.  Whole files go to one worker
+# (--dist loadfile): a module-scoped fixture (a demo year, a live server) is set up once,
+# and tests/test_architecture.py's probe files are never scanned by a neighbour.
+parallel=(-n "${MOVEMENTS_TEST_WORKERS:-auto}" --dist loadfile)
+
 if [ "${1:-}" = "--fast" ]; then
   shift
-  exec .venv/bin/python -m pytest --fast -m "not browser and not slow" "$@"
+  exec .venv/bin/python -m pytest "${parallel[@]}" --fast -m "not browser and not slow" "$@"
 fi
 
 status=0
-.venv/bin/python -m pytest -m "not browser" "$@" || status=$?
-.venv/bin/python -m pytest -m browser tests/browser tests/journeys "$@" || status=$?
+.venv/bin/python -m pytest "${parallel[@]}" -m "not browser" "$@" || status=$?
+.venv/bin/python -m pytest "${parallel[@]}" -m browser tests/browser tests/journeys "$@" \
+  || status=$?
 exit $status

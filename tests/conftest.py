@@ -21,6 +21,7 @@ from movements.domain.events import DomainEvent
 from movements.domain.models import Base
 from movements.domain.uow import UnitOfWork
 from movements.platform.db import Database, make_engine
+from movements.platform.lifeline import end_with
 from movements.platform.migrate import upgrade
 from movements.platform.passwords import use_profile
 from tests.pg import PgCluster, start_cluster
@@ -33,6 +34,11 @@ for _name in [n for n in os.environ if n.startswith("MOVEMENTS_")]:
         del os.environ[_name]
 os.environ["MOVEMENTS_PASSWORD_HASH_PROFILE"] = "test"
 use_profile("test")
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # An xdist worker ends with the controlling pytest, however that ends (a SIGKILLed
+    # controller leaves its workers running otherwise); what the worker started ends
+    # with it through tests/watchdog.py.
+    end_with(os.getppid())
 
 BACKENDS = ["sqlite", "postgresql"]
 T = TypeVar("T")
@@ -171,10 +177,11 @@ def uow(database: Database, publisher: CapturingPublisher, clock: ManualClock) -
 # half of the `backend` parameter.  Marked `slow` here, in one place: every test module
 # that starts a server or Redis (it imports tests.live's start_server or start_redis),
 # and the tests below, which run the command line in subprocesses, mount file systems,
-# fuzz, load whole demo days or years, or build 400-passenger PDFs (node id prefixes).
+# fuzz, load whole demo days or years, build 400-passenger PDFs, or kill a pytest
+# (node id prefixes).
 SLOW = (
-    "tests/test_processes.py", "tests/test_backup.py", "tests/test_cli.py",
-    "tests/test_cli_storage.py", "tests/scale/", "tests/web/test_api_fuzz.py",
+    "tests/test_processes.py", "tests/test_lifeline.py", "tests/test_backup.py",
+    "tests/test_cli.py", "tests/test_cli_storage.py", "tests/scale/", "tests/web/test_api_fuzz.py",
     "tests/demo/", "tests/feed/test_replay_day.py",
     "tests/manifests/test_delivery.py::test_charter_of_400",
 )

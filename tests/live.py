@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 
 from tests.pg import free_port
+from tests.watchdog import guard
 
 
 @dataclass
@@ -71,6 +72,7 @@ def start_server(database_url: str, data_dir: Path, *, port: int | None = None,
          "--log-level", "warning", "--timeout-graceful-shutdown", "3", *proxy],
         env=env, stdout=log, stderr=subprocess.STDOUT)
     log.close()  # the child has its own descriptor
+    guard(process.pid)  # ends with the test run, even a killed one (tests/watchdog.py)
     server = LiveServer(port, process, log_path, env)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -18,6 +18,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.watchdog import guard
+
 PG_BIN = Path(os.environ.get("MOVEMENTS_PG_BIN", "/usr/lib/postgresql/15/bin"))
 
 
@@ -73,4 +75,7 @@ def start_cluster() -> PgCluster:
         "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
         "start"]), check=True, capture_output=True)
     pid = int((data / "postmaster.pid").read_text().splitlines()[0])
+    # pg_ctl daemonises the postmaster: if pytest is killed, the watchdog stops it
+    # (SIGQUIT: immediate shutdown, its backends with it) and removes the directory.
+    guard(pid, cleanup=directory, sig=signal.SIGQUIT)
     return PgCluster(directory=directory, port=port, pid=pid)

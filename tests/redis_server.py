@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.pg import free_port
+from tests.watchdog import guard
 
 
 @dataclass
@@ -31,6 +32,7 @@ class RedisServer:
             [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
              "--appendonly", "no", "--dir", str(self.directory)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        guard(self.process.pid)  # ends with the test run, even a killed one
         import socket
 
         deadline = time.monotonic() + 10

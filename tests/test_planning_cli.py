@@ -93,3 +93,29 @@ def test_cli_rows(database_url: str, tmp_path: Path) -> None:
 
     cases, users = asyncio.run(read())
     assert cases == ["VR-9"] and users == ["cli"]
+
+
+def test_the_validity_table_from_the_command_line(database_url: str, tmp_path: Path) -> None:
+    """The six-month rule as data: listed with its source, set and cleared by an admin,
+    bad input refused in one line with nothing written."""
+    listed = _run(database_url, tmp_path, "validity", "list")
+    assert listed.returncode == 0, listed.stderr
+    assert "IQ\t6\tpackaged\tagency travel desk list" in listed.stdout
+    assert "AL\t" not in listed.stdout
+    done = _run(database_url, tmp_path, "validity", "set", "Albania", "3", "--source",
+                "Embassy of Albania, letter 2026-10-02")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("AL: travel document valid 3 months after travel")
+    one_line_error(_run(database_url, tmp_path, "validity", "set", "XX", "3", "--source",
+                        "x"), "country 'XX' is not an ISO 3166 country")
+    one_line_error(_run(database_url, tmp_path, "validity", "set", "IQ", "60", "--source",
+                        "x"), "months 60: expected 0 to 24")
+    one_line_error(_run(database_url, tmp_path, "validity", "set", "IQ", "0", "--source",
+                        " "), "source")
+    listed = _run(database_url, tmp_path, "validity", "list").stdout
+    assert "AL\t3\tedited by cli\tEmbassy of Albania" in listed
+    assert "IQ\t6\tpackaged" in listed  # the refused edits wrote nothing
+    assert _run(database_url, tmp_path, "validity", "clear", "ALB").returncode == 0
+    assert "AL\t" not in _run(database_url, tmp_path, "validity", "list").stdout
+    one_line_error(_run(database_url, tmp_path, "validity", "clear", "AL"),
+                   "AL has no edited entry")

@@ -22,6 +22,7 @@ import pytest
 from tests.live import sign_in
 from tests.pg import free_port
 from tests.redis_server import start_redis
+from tests.watchdog import guard
 
 pytestmark = pytest.mark.slow
 
@@ -92,6 +93,7 @@ def server(request: pytest.FixtureRequest, tmp_path: Path
                                 str(port), "--workers", str(workers)],
                                env=env, stdout=log, stderr=subprocess.STDOUT)
     log.close()
+    guard(process.pid)  # ends with the test run, even a killed one (tests/watchdog.py)
     base = f"http://127.0.0.1:{port}"
     started: dict[int, int] = {}  # the test adds what it saw, before killing the server
     try:

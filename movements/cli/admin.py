@@ -10,30 +10,14 @@ The same domain actions as the admin pages, run as the system actor "cli" and au
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 
-from movements.cli.common import current_settings, run_async
+from movements.cli.common import current_settings, run_action, run_async
 from movements.domain import queries
 from movements.domain.actions import setup
-from movements.platform.config import Settings
 
 KINDS = ["agency_team", "reception_authority", "receiving_mission", "family",
          "repatriation_service"]
-
-
-async def _run(settings: Settings, action: Any, *args: Any, read: bool = False) -> Any:
-    from movements.domain.uow import Actor
-    from movements.services import Services
-
-    services = Services.build(settings)
-    try:
-        if read:
-            return await services.uow.read(action, *args)
-        return await services.uow.run(action, Actor.system("cli"), *args)
-    finally:
-        await services.close()
 
 
 @click.group(no_args_is_help=False, help="organisations (reception authorities, ...)")
@@ -46,7 +30,7 @@ def organisations() -> None:
 @click.option("--kind", required=True, type=click.Choice(KINDS))
 def organisations_add(name: str, kind: str) -> None:
     settings = current_settings()
-    org_id, existed = run_async(lambda: _run(settings, setup.add_organisation, name, kind),
+    org_id, existed = run_async(lambda: run_action(settings, setup.add_organisation, name, kind),
                                 settings.effective_database_url)
     print(f"organisation {name.strip()!r} ({kind}) "
           f"{'exists already' if existed else 'added'} as id {org_id}")
@@ -55,7 +39,7 @@ def organisations_add(name: str, kind: str) -> None:
 @organisations.command(name="list", help="list the organisations")
 def organisations_list() -> None:
     settings = current_settings()
-    rows = run_async(lambda: _run(settings, queries.organisations, read=True),
+    rows = run_async(lambda: run_action(settings, queries.organisations, read=True),
                      settings.effective_database_url)
     for org_id, name, kind in rows:
         print(f"{org_id}\t{kind}\t{name}")
@@ -63,7 +47,7 @@ def organisations_list() -> None:
 
 def _set_user_active(username: str, active: bool) -> None:
     settings = current_settings()
-    ended = run_async(lambda: _run(settings, setup.set_user_active_by_name, username, active),
+    ended = run_async(lambda: run_action(settings, setup.set_user_active_by_name, username, active),
                       settings.effective_database_url)
     if active:
         print(f"user {username} can sign in again")

@@ -74,3 +74,19 @@ def act(action: Callable[..., T], *args: Any, **kwargs: Any) -> T:
             await services.close()
 
     return cast(T, run_async(go, settings.effective_database_url))
+
+
+async def run_action(settings: Settings, action: Any, *args: Any, read: bool = False) -> Any:
+    """Run one domain action (or, with ``read``, one domain query) as the system user
+    ``cli`` against ``settings``' database; for commands that already hold the settings
+    and an event loop (``run_async``)."""
+    from movements.domain.uow import Actor
+    from movements.services import Services
+
+    services = Services.build(settings)
+    try:
+        if read:
+            return await services.uow.read(action, *args)
+        return await services.uow.run(action, Actor.system("cli"), *args)
+    finally:
+        await services.close()

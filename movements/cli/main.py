@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from movements.cli import admin, imports, manifests, notify, planning
+from movements.cli import admin, imports, manifests, notify, planning, validity
 from movements.cli.common import CliError, current_settings, run_async, upgrade_schema
 from movements.platform.config import ConfigError, Settings
 
@@ -266,6 +266,7 @@ cli.add_command(planning.movements_group)
 cli.add_command(planning.cases_group)
 cli.add_command(notify.contacts_group)
 cli.add_command(notify.webhooks_group)
+cli.add_command(validity.validity_group)
 
 
 # ------------------------------------------------------------------------------ main

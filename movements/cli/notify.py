@@ -23,14 +23,17 @@ def contacts_group() -> None:
 @click.argument("passenger_id", type=int)
 @click.option("--phone", help="their number (E.164, or national in --region)")
 @click.option("--guardian-phone", help="a minor's guardian's number: the minor's messages")
+@click.option("--guardian-language",
+              help="the guardian's language (name or code); default: the child's")
 @click.option("--opt-out", is_flag=True, help="they do not want messages")
 @click.option("--region", default="NL", show_default=True)
 def contacts_passenger(passenger_id: int, phone: str | None, guardian_phone: str | None,
-                       opt_out: bool, region: str) -> None:
+                       guardian_language: str | None, opt_out: bool, region: str) -> None:
     from movements.domain.actions import outbox
 
     _act(outbox.set_passenger_contact, passenger_id, phone=phone,
-         guardian_phone=guardian_phone, opted_out=opt_out, region=region)
+         guardian_phone=guardian_phone, opted_out=opt_out, region=region,
+         guardian_language=guardian_language)
     print(f"passenger {passenger_id}: " + ("opted out" if opt_out else "contact recorded"))
 
 
@@ -48,6 +51,28 @@ def contacts_organisation(name: str, email: str | None, phone: str | None) -> No
         return org.id
 
     print(f"organisation {_act(act)}: contact recorded")
+
+
+@contacts_group.command(name="carrier",
+                        help="where a carrier takes special-assistance notifications")
+@click.argument("carrier")
+@click.option("--email", help="the carrier's special-assistance desk; omit to remove")
+def contacts_carrier(carrier: str, email: str | None) -> None:
+    from movements.domain.actions import outbox
+
+    code = _act(outbox.set_carrier_contact, carrier, email)
+    print(f"carrier {code}: " + (f"notifications to {email}" if email else "no address"))
+
+
+@contacts_group.command(name="mission",
+                        help="the receiving mission abroad of a case departing with reception")
+@click.argument("case_reference")
+@click.argument("organisation", required=False)
+def contacts_mission(case_reference: str, organisation: str | None) -> None:
+    from movements.domain.actions import outbox
+
+    _act(outbox.set_case_mission, case_reference, organisation)
+    print(f"case {case_reference}: receiving mission is {organisation or 'nobody'}")
 
 
 @contacts_group.command(name="counterpart", help="who hears of a case's journey")

@@ -75,6 +75,22 @@ def _passenger(p: PlannedPassenger, m: PlannedMovement,
         milestones=steps)
 
 
+#: Share of the year's movements whose carrier notification went out late (under 48 h
+#: before the scheduled time) or not at all: the synthetic year's not-pre-notified.
+LATE_NOTICE_SHARE = 0.06
+
+
+def _notified_at(m: PlannedMovement) -> datetime | None:
+    """When the carrier was notified (UTC): 2 to 5 days before the scheduled time, or for
+    a few movements late (6 to 47 h) or never.  Drawn from the movement's own key so the
+    year's other draws stay as they were."""
+    own = random.Random(f"movements.demo.notice:{m.key}")
+    if own.random() < LATE_NOTICE_SHARE:
+        return None if own.random() < 0.3 else m.scheduled_utc - timedelta(
+            hours=own.uniform(6, 47))
+    return m.scheduled_utc - timedelta(hours=own.uniform(49, 120))
+
+
 def to_history(m: PlannedMovement, rng: random.Random | None = None) -> HistoricMovement:
     """The planned movement as history; with ``rng``, with the day's recorded times."""
     actual = m.scheduled_utc
@@ -87,7 +103,7 @@ def to_history(m: PlannedMovement, rng: random.Random | None = None) -> Historic
         flight_number=m.flight_number, operational_date=m.operational_date,
         scheduled_at=m.scheduled_utc, origin=m.origin, destination=m.destination,
         is_charter=m.is_charter, stops=m.charter_stops, onward_key=m.onward_key,
-        actual_at=actual,
+        actual_at=actual, notified_at=_notified_at(m) if rng is not None else None,
         passengers=tuple(_passenger(p, m, steps.get(p.case_ref, ())) for p in m.passengers))
 
 

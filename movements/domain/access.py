@@ -36,7 +36,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .errors import NotFound
+from .errors import NotFound, not_found
 from .models import (
     Airport,
     Alert,
@@ -51,8 +51,8 @@ from .models import (
     Role,
     TelexMessage,
 )
-from .outbox_models import OutboxMessage
-from .phrases import N_, Phrase
+from .outbox_models import OutboxMessage, WebhookSubscription
+from .phrases import N_
 from .streams import BoardStream, board_stream, movement_stream, parse_stream
 from .uow import Actor
 
@@ -106,12 +106,13 @@ def may_reveal(actor: Actor) -> bool:
 THINGS = {w: w for w in (
     N_("alert"), N_("booking"), N_("case"), N_("document"), N_("escort assignment"),
     N_("handover"), N_("message"), N_("movement"), N_("note"), N_("passenger"),
-    N_("stream"), N_("telex"), N_("airport"), N_("organisation"), N_("user"))}
+    N_("stream"), N_("telex"), N_("airport"), N_("organisation"), N_("user"), N_("webhook"))}
 MISSING = N_("%(what)s %(id)s does not exist")
 
 
 def _missing(what: str, ident: object) -> NotFound:
-    return NotFound(Phrase.of(MISSING, what=Phrase(THINGS.get(what, what)), id=str(ident)))
+    """``ident`` stays out of the message (errors.not_found says why)."""
+    return not_found(what)
 
 
 # -- airports ---------------------------------------------------------------------------
@@ -318,6 +319,15 @@ def access_outbox_message(session: Session, actor: Actor, message_id: int,
     return message
 
 
+def access_webhook(session: Session, actor: Actor, webhook_id: int,
+                   need: Need = Need.COORDINATE) -> WebhookSubscription:
+    """A partner system's webhook subscription, for coordinators of its airport."""
+    hook = session.get(WebhookSubscription, webhook_id)
+    if hook is None or not may_at(actor, need, hook.airport_id):
+        raise _missing("webhook", webhook_id)
+    return hook
+
+
 # -- live streams -----------------------------------------------------------------------
 
 def access_stream(session: Session, actor: Actor, name: str) -> str:
@@ -343,7 +353,7 @@ __all__ = [
     "Need", "ROLE_NEEDS", "access_airport", "access_alert", "access_booking", "access_case",
     "access_document", "access_escort_assignment", "access_handover", "access_movement",
     "access_note", "access_outbox_message", "access_passenger", "access_stream",
-    "access_telex", "airport_id_for",
+    "access_telex", "access_webhook", "airport_id_for",
     "all_airports", "choose_airport", "handovers_visible", "may_at", "may_reveal",
     "may_see_handover", "may_see_protected", "role_may", "scoped_ids", "telex_airport_ids",
     "visible_airports",

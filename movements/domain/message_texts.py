@@ -14,6 +14,7 @@ domain does not know where it is served).
 from __future__ import annotations
 
 import gettext
+from datetime import datetime
 from functools import cache
 from io import BytesIO
 from pathlib import Path
@@ -24,8 +25,9 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from .clock import to_local
-from .models import Handover, Movement
+from .models import Booking, EscortAssignment, Handover, Movement
 from .sms import GSM7, UCS2, measure
+from .ssr import SSR_CODES
 
 #: The migrant messages' gettext catalogues (domain "messages"), one per language; their
 #: own directory so the console's catalogues (another domain) never mix with them.
@@ -43,10 +45,12 @@ _NAMES = {
     "amharic": "am", "somali": "so", "albanian": "sq", "russian": "ru", "ukrainian": "uk",
     "serbian": "sr", "mongolian": "mn",
 }
-#: Where a language without its own catalogue goes before English: the language its
-#: speakers read most often (Dari speakers read Persian; the Ethiopian Tigrinya
-#: speakers' second language is often Amharic, which has no catalogue yet either).
-_NEXT = {"prs": "fa", "fa_af": "fa", "ti": "am"}
+#: Where a language goes before English when it has no catalogue of its own.  CLDR (and
+#: so Babel) has no locale for Dari (ISO 639-3 ``prs``): CLDR names Dari
+#: ``fa_AF``, Persian as written in Afghanistan, whose catalogue and date formats it
+#: gets (and ``fa_AF`` in turn Persian's, by stripping the region).  A Tigrinya reader
+#: without a catalogue would get Amharic (often their second language) before English.
+_NEXT = {"prs": "fa_AF", "ti": "am"}
 #: The CLDR locale that formats a language's dates (English: British, 24-hour clock).
 _FORMAT_LOCALE = {"en": "en_GB"}
 #: A passenger SMS is kept within this many segments per encoding by dropping its
@@ -92,6 +96,16 @@ def language_of(recorded: str | None) -> str:
     return FALLBACK
 
 
+def first_language(*recorded: str | None) -> str:
+    """The first of several recorded languages that has texts (each through its own
+    fallback order, ``language_of``), else English: a minor's guardian reads their own
+    language first, then the child's."""
+    for value in recorded:
+        if value and (code := language_of(value)) != FALLBACK:
+            return code
+    return FALLBACK
+
+
 @cache
 def translations(language: str) -> gettext.NullTranslations:
     """The catalogue of ``language`` (read from its .po, compiled in memory), or the
@@ -107,11 +121,20 @@ def translations(language: str) -> gettext.NullTranslations:
     return gettext.GNUTranslations(buffer)
 
 
+#: CLDR puts narrow and no-break spaces in dates and times ("2:05\u202fGD" in Somali,
+#: "15\u00a0sept." in French); none is in the GSM 7-bit alphabet, so one such space
+#: would make a whole Latin-script SMS UCS-2 (67 characters a segment instead of 153).
+#: A plain space reads the same on a phone.
+_SPACES = {ord(c): " " for c in "\u00a0\u2007\u2009\u200a\u202f"}
+
+
 def _when(movement: Movement, language: str) -> tuple[str, str]:
+    """The movement's date and time, local to its airport, in ``language``'s CLDR
+    formats (medium date, short time), with CLDR's special spaces made plain."""
     local = to_local(movement.best_time, movement.airport.timezone)
     locale = _FORMAT_LOCALE.get(language, language)
-    return (format_date(local.date(), format="medium", locale=locale),
-            format_time(local.time(), format="short", locale=locale))
+    return (format_date(local.date(), format="medium", locale=locale).translate(_SPACES),
+            format_time(local.time(), format="short", locale=locale).translate(_SPACES))
 
 
 def passenger_text(kind: str, language: str, movement: Movement, *,
@@ -206,6 +229,52 @@ def handover_text(kind: str, handover: Handover) -> tuple[str, str]:
     return subject, body
 
 
+def mission_text(movement: Movement, bookings: list[Booking],
+                 escorts: list[EscortAssignment], *, arrival: datetime | None
+                 ) -> tuple[str, str]:
+    """(subject, body) of the e-mail to a receiving mission abroad when a departure with
+    reception has left: flight, route, departure and expected arrival (UTC and the
+    departure airport's local time), how many people of which cases, the escorts (kind
+    and name: agency staff), and per person only what the receiver must do: SSR codes
+    and ``receiver_action`` (never a name, a diagnosis or a free text)."""
+    left = movement.actual_at or movement.best_time
+    local = to_local(left, movement.airport.timezone)
+    route = f"{movement.origin}-{movement.destination}"
+    count = len(bookings)
+    who = f"{count} person" if count == 1 else f"{count} people"
+    cases = sorted({b.passenger.case.reference for b in bookings})
+    lines = [f"Flight {movement.flight} ({route}) departed {movement.airport.iata} at "
+             f"{left:%d %b %Y %H:%M} UTC ({local:%H:%M} local).",
+             "Expected arrival at " + movement.destination + ": "
+             + (f"{arrival:%d %b %Y %H:%M} UTC." if arrival is not None
+                else "not reported to us yet; the carrier's movement message will say."),
+             "", f"{who} of case(s) {', '.join(cases)} travel with reception by you.", ""]
+    if escorts:
+        lines.append("Escorts: " + "; ".join(f"{e.escort_name} ({e.kind.value})"
+                                             for e in escorts) + ".")
+    else:
+        lines.append("Escorts: none.")
+    lines += ["", "What the receivers need on arrival (IATA SSR codes):"]
+    for n, booking in enumerate(bookings, 1):
+        codes = [c for c in booking.passenger.codes if c in SSR_CODES]
+        needs = "; ".join(f"{c}: {SSR_CODES[c].receiver_action}" for c in codes)
+        lines.append(f"{n}. {needs or 'no special assistance'}")
+    lines += ["", "Names travel on the handover manifest, not in e-mail."]
+    return (f"{movement.flight} {route} departed: {who} for reception",
+            "\n".join(lines) + "\n")
+
+
+def carrier_notice_text(subject: str, email_body: str, telex: str, *,
+                        issued_at: datetime, by: str | None) -> tuple[str, str]:
+    """(subject, body) of a carrier's special-assistance pre-notification e-mail: the
+    readable text stored when it was issued, who issued it and when (UTC), and the
+    PSM-shaped Type B text for the carrier's systems."""
+    footer = (f"\nIssued {issued_at:%d %b %Y %H:%M} UTC by {by or 'the agency'}.\n"
+              f"\nType B (PSM):\n{telex}")
+    return subject, email_body + footer
+
+
 __all__ = ["FALLBACK", "MAX_SEGMENTS", "MEET_HOURS_BEFORE", "available",
-           "counterpart_text", "handover_text", "language_of", "passenger_text",
+           "carrier_notice_text", "counterpart_text", "first_language", "handover_text",
+           "language_of", "mission_text", "passenger_text",
            "translations"]

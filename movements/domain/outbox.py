@@ -20,7 +20,15 @@ Kinds (``Event``) and who hears of them:
 * landed (an arrival's ``actual_at`` first set), through passport control (the
   ``passport_control`` step): the arrival's counterparts (receiving parties), by e-mail;
 * handed over (``HandoverSigned``), handover manifest issued: the receiving organisation,
-  by e-mail, with the link to verify the manifest (never the PDF itself).
+  by e-mail, with the link to verify the manifest (never the PDF itself);
+* a departure with reception abroad, when it leaves (its ``departed`` step or its
+  off-block time, whichever comes first): the case's receiving mission (``CaseMission``),
+  by e-mail, once per flight: the flight, departure and arrival time, the escorts and
+  the receivers' needs as SSR codes and what the receiver does (never a name, a
+  diagnosis or a free text);
+* a carrier pre-notification issued (``CarrierNoticeIssued``): the operating carrier's
+  special-assistance desk (``CarrierContact``), by e-mail: the stored readable text and
+  the PSM, who issued it and when, "CORRECTED" when it replaces one sent before.
 
 A person is told only with a contact row that has a number and no opt-out; a minor's
 messages go to the guardian's number, never to the child's.  No message carries a name,
@@ -44,11 +52,18 @@ from sqlalchemy.orm import Session
 
 from . import message_texts as texts
 from .clock import to_local
-from .events import DomainEvent, HandoverSigned, MilestoneRecorded, MovementUpdated
+from .events import (
+    CarrierNoticeIssued,
+    DomainEvent,
+    HandoverSigned,
+    MilestoneRecorded,
+    MovementUpdated,
+)
 from .flight_states import has_left
 from .models import (
     Booking,
     BookingStatus,
+    EscortAssignment,
     Handover,
     Movement,
     MovementKind,
@@ -57,7 +72,9 @@ from .models import (
     Passenger,
 )
 from .outbox_models import (
+    CarrierContact,
     CaseCounterpart,
+    CaseMission,
     Channel,
     Contact,
     OutboxMessage,
@@ -86,6 +103,10 @@ class Event:
     PASSPORT_CONTROL = "passport_control"
     HANDED_OVER = "handed_over"
     MANIFEST_ISSUED = "manifest_issued"
+
+    #: E-mail only (no webhook, no SMS): the receiving mission, the carrier.
+    MISSION_DEPARTED = "mission_departed"
+    CARRIER_NOTICE = "carrier_notice"
 
     ALL = (BOOKING_CONFIRMED, GATE_CHANGED, DELAYED, DEPARTED, LANDED, PASSPORT_CONTROL,
            HANDED_OVER, MANIFEST_ISSUED)
@@ -137,13 +158,15 @@ def passenger_recipient(session: Session, passenger: Passenger, movement: Moveme
     if contact is None or contact.opted_out:
         return None
     if passenger.is_minor_on(movement.operational_date) or passenger.is_unaccompanied_minor:
+        # The guardian reads it: their recorded language first, then the child's.
         number = contact.guardian_phone
+        language = texts.first_language(contact.guardian_language, passenger.language)
     else:
         number = contact.phone
+        language = texts.language_of(passenger.language)
     if not number:
         return None
-    return Recipient(Channel.SMS, number, passenger_id=passenger.id,
-                     language=texts.language_of(passenger.language))
+    return Recipient(Channel.SMS, number, passenger_id=passenger.id, language=language)
 
 
 def organisation_recipient(session: Session, organisation_id: int) -> Recipient | None:
@@ -219,7 +242,9 @@ def queue_for_events(tx: Tx, events: list[DomainEvent]) -> int:
         movement = session.get(Movement, event.movement_id)
         if movement is None:
             continue
-        if isinstance(event, MovementUpdated):
+        if isinstance(event, CarrierNoticeIssued):
+            added += _carrier_notice(tx, event, movement)
+        elif isinstance(event, MovementUpdated):
             added += _movement_changed(tx, session, event, movement)
         elif isinstance(event, MilestoneRecorded):
             added += _milestone(tx, session, event, movement)
@@ -251,6 +276,8 @@ def _movement_changed(tx: Tx, session: Session, event: MovementUpdated,
                 if queue(tx, key=f"{kind}:m{movement.id}:s{seq}:{what}:p{booking.passenger_id}",
                          event=kind, to=to, movement=movement, subject=subject, body=body):
                     added += 1
+    if movement.kind is MovementKind.DEPARTURE and changes.get("actual_at") is not None:
+        added += _tell_missions(tx, session, movement)
     if movement.kind is MovementKind.ARRIVAL and changes.get("actual_at") is not None:
         added += _tell_counterparts(tx, session, movement, Event.LANDED)
         added += queue_webhooks(tx, movement, Event.LANDED, "")
@@ -294,7 +321,9 @@ def _milestone(tx: Tx, session: Session, event: MilestoneRecorded,
         kind = Event.PASSPORT_CONTROL
     if kind is None:
         return 0
-    return _tell_counterparts(tx, session, movement, kind,
+    added = _tell_missions(tx, session, movement, only_passenger=event.passenger_id) \
+        if kind == Event.DEPARTED else 0
+    return added + _tell_counterparts(tx, session, movement, kind,
                               only_passenger=event.passenger_id) \
         + queue_webhooks(tx, movement, kind, "")
 
@@ -323,6 +352,80 @@ def _tell_counterparts(tx: Tx, session: Session, movement: Movement, kind: str, 
                  movement=movement, subject=subject, body=body):
             added += 1
     return added
+
+
+def _tell_missions(tx: Tx, session: Session, movement: Movement, *,
+                   only_passenger: int | None = None) -> int:
+    """One e-mail per receiving mission abroad (``CaseMission``) of the cases booked on a
+    departure that has left (or, for a ``departed`` step, of that passenger's case), once
+    per flight (its key names the flight and mission)."""
+    bookings = _booked(movement)
+    missions: dict[int, list[Booking]] = {}
+    case_ids = sorted({b.passenger.case_id for b in bookings
+                       if only_passenger is None or b.passenger_id == only_passenger})
+    if not case_ids:
+        return 0
+    for row in session.scalars(select(CaseMission).where(CaseMission.case_id.in_(case_ids))):
+        missions.setdefault(row.organisation_id, []).extend(
+            b for b in bookings if b.passenger.case_id == row.case_id)
+    added = 0
+    for org_id, theirs in sorted(missions.items()):
+        to = organisation_recipient(session, org_id)
+        if to is None:
+            continue
+        escorts = list(session.scalars(select(EscortAssignment).where(
+            EscortAssignment.movement_id == movement.id,
+            EscortAssignment.passenger_id.in_([b.passenger_id for b in theirs]))
+            .order_by(EscortAssignment.id)))
+        subject, body = texts.mission_text(movement, theirs, escorts,
+                                           arrival=expected_arrival(session, movement))
+        if queue(tx, key=f"{Event.MISSION_DEPARTED}:m{movement.id}:o{org_id}",
+                 event=Event.MISSION_DEPARTED, to=to, movement=movement, subject=subject,
+                 body=body):
+            added += 1
+    return added
+
+
+def expected_arrival(session: Session, movement: Movement) -> datetime | None:
+    """When a departure is expected at its destination, where the console knows it: the
+    same flight's arrival movement at the destination (when the agency works there), or
+    a charter's stop time at the destination; None otherwise (UTC)."""
+    arrival = session.scalar(select(Movement).join(Movement.airport).where(
+        Movement.kind == MovementKind.ARRIVAL, Movement.carrier == movement.carrier,
+        Movement.flight_number == movement.flight_number,
+        Movement.operational_date.between(movement.operational_date,
+                                          movement.operational_date + timedelta(days=1)),
+        Movement.airport.has(iata=movement.destination)).limit(1))
+    if arrival is not None:
+        return arrival.best_time
+    stop = next((s for s in movement.stops if s.airport_code == movement.destination
+                 and s.scheduled_at is not None), None)
+    return stop.scheduled_at if stop is not None else None
+
+
+def _carrier_notice(tx: Tx, event: CarrierNoticeIssued, movement: Movement) -> int:
+    """The operating carrier's special-assistance desk gets the issued notification by
+    e-mail (the stored readable text, then the PSM), naming who issued it and when.  A
+    carrier without an address still gets a row: failed, saying which address is
+    missing, so the coordinators' outbox shows it."""
+    from .planning_models import CarrierNotification
+
+    row = tx.session.get(CarrierNotification, event.notification_id)
+    if row is None:
+        return 0
+    contact = tx.session.get(CarrierContact, event.carrier)
+    subject, body = texts.carrier_notice_text(event.email_subject, row.email_body, row.telex,
+                                              issued_at=row.sent_at, by=row.username)
+    to = Recipient(Channel.EMAIL, contact.email if contact is not None else "")
+    message = queue(tx, key=f"{Event.CARRIER_NOTICE}:n{row.id}", event=Event.CARRIER_NOTICE,
+                    to=to, movement=movement, subject=subject, body=body)
+    if message is None:
+        return 0
+    if contact is None:
+        message.state = OutboxState.FAILED
+        message.last_error = (f"no e-mail address for carrier {event.carrier}: "
+                              f"movements contacts carrier {event.carrier} --email ...")
+    return 1
 
 
 def _is_family(session: Session, organisation_id: int) -> bool:

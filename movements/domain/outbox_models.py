@@ -36,6 +36,9 @@ class Contact(Base):
     opted_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     #: A minor's messages go to this number (the guardian's), never to the child's.
     guardian_phone: Mapped[str | None] = mapped_column(String(16))
+    #: The guardian's own language (a name or code, as ``Passenger.language``): a
+    #: minor's messages are written in it, not in the child's.
+    guardian_language: Mapped[str | None] = mapped_column(String(40))
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
@@ -48,6 +51,27 @@ class CaseCounterpart(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("travel_case.id", ondelete="CASCADE"),
                                          primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+
+
+class CaseMission(Base):
+    """The receiving mission abroad for a case that departs with reception: told the
+    flight, the arrival time, the escorts and the receivers' needs (SSR codes) when it
+    departs."""
+
+    __tablename__ = "case_mission"
+    case_id: Mapped[int] = mapped_column(ForeignKey("travel_case.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+
+
+class CarrierContact(Base):
+    """Where a carrier (IATA airline designator) takes special-assistance
+    pre-notifications (PSM) by e-mail."""
+
+    __tablename__ = "carrier_contact"
+    carrier: Mapped[str] = mapped_column(String(3), primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class WebhookSubscription(Base):
@@ -101,6 +125,9 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    #: When the channel reported it delivered to the handset (an SMS gateway's
+    #: delivery receipt); None where the channel reports only "accepted".
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     attempt_log: Mapped[list[OutboxAttempt]] = relationship(
         order_by="OutboxAttempt.id", cascade="all, delete-orphan")

@@ -10,6 +10,7 @@ class OutboxState(enum.StrEnum):
     QUEUED = "queued"  # waiting for its (next) try
     SENDING = "sending"  # claimed by the sender until ``claimed_until``
     SENT = "sent"  # the channel accepted it
+    DELIVERED = "delivered"  # the channel reported it reached the handset (a receipt)
     FAILED = "failed"  # every try failed (``last_error`` says why); resend queues it again
     CANCELLED = "cancelled"  # stopped: a coordinator, an opt-out, or the flight left
 

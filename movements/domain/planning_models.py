@@ -134,3 +134,28 @@ class CarrierNotification(Base):
     fingerprint: Mapped[str] = mapped_column(String(64))
     telex: Mapped[str] = mapped_column(Text)
     email_body: Mapped[str] = mapped_column(Text)
+
+
+class NotifiedPassenger(Base):
+    """A passenger named in an issued carrier notification (with the codes sent): what
+    "pre-notified" in the service levels is computed from (reports.service_levels)."""
+
+    __tablename__ = "notified_passenger"
+    notification_id: Mapped[int] = mapped_column(
+        ForeignKey("carrier_notification.id", ondelete="CASCADE"), primary_key=True)
+    passenger_id: Mapped[int] = mapped_column(ForeignKey("passenger.id", ondelete="CASCADE"),
+                                              primary_key=True, index=True)
+    codes: Mapped[str] = mapped_column(String(120))  # SSR codes sent, space-separated
+
+
+class EntryValidityRule(Base):
+    """An administrator's entry in the travel-document validity table, overriding the
+    packaged one (domain/data/entry_validity.csv) for one destination country: the
+    document must be valid ``months`` beyond the travel date (0: no such rule)."""
+
+    __tablename__ = "entry_validity_rule"
+    country: Mapped[str] = mapped_column(String(2), primary_key=True)  # ISO 3166 alpha-2
+    months: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(300))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    username: Mapped[str | None] = mapped_column(String(80))

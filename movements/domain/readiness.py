@@ -3,8 +3,9 @@
 Per passenger on a movement, what is missing:
 
 * ``travel document``: none recorded, or it expires before the travel date; where the
-  destination country asks for validity beyond the stay, six months after it
-  (``SIX_MONTHS_COUNTRIES``; the destination airport's country comes from airportsdata).
+  destination country asks for validity beyond the stay, that many months after it (the
+  table of entry_validity.py: packaged, with its source, and edited by administrators;
+  the destination airport's country comes from airportsdata).
 * ``medical clearance``: for MEDA, STCR and OXYG, a MEDIF recorded, valid on the travel
   date and naming every leg the passenger flies (the movement's flight, and the onward
   flight of a transit).
@@ -26,6 +27,8 @@ from functools import lru_cache
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from .entry_validity import ValidityRule
+from .entry_validity import rules as validity_rules
 from .models import (
     Booking,
     BookingStatus,
@@ -41,14 +44,6 @@ from .ssr import SSR_CODES
 
 #: SSR codes whose carriage needs the airline's medical clearance (IATA MEDIF).
 MEDIF_CODES = frozenset({"MEDA", "STCR", "OXYG"})
-
-#: Destination countries (ISO 3166 alpha-2) whose entry rules ask for a travel document
-#: valid six months beyond the travel date, as the agency's travel desk applies them.
-SIX_MONTHS_COUNTRIES = frozenset({
-    "AF", "AE", "DZ", "EG", "ER", "ET", "GH", "ID", "IQ", "IR", "JO", "KE", "LB", "LK",
-    "MA", "MM", "NG", "NP", "OM", "PH", "PK", "QA", "SA", "SD", "SO", "SY", "TH", "TN",
-    "TR", "UG", "VN", "YE",
-})
 
 MEDICAL_CREW = frozenset({"medical_doctor", "nurse", "paramedic"})
 
@@ -139,15 +134,18 @@ def passenger_readiness(session: Session, passenger: Passenger, movement: Moveme
             CharterCrew.movement_id == movement.id)))
     return _assess(passenger, movement, booking, session.get(TravelDocument, passenger.id),
                    session.get(PassengerClearance, passenger.id),
-                   _legs(session, movement) if codes & MEDIF_CODES else [], kinds, crew)
+                   _legs(session, movement) if codes & MEDIF_CODES else [], kinds, crew,
+                   validity_rules(session))
 
 
 def _assess(passenger: Passenger, movement: Movement, booking: Booking | None,
             doc: TravelDocument | None, clearance: PassengerClearance | None,
-            legs: list[str], kinds: set[EscortKind], crew: set[str]) -> PassengerReadiness:
+            legs: list[str], kinds: set[EscortKind], crew: set[str],
+            validity: dict[str, ValidityRule]) -> PassengerReadiness:
     """The rules of the module doc on loaded rows: ``legs`` the flights the passenger flies
     (asked only for MEDIF codes), ``kinds`` the escorts assigned to them on the movement,
-    ``crew`` the roles of the movement's charter crew."""
+    ``crew`` the roles of the movement's charter crew, ``validity`` the document-validity
+    table in force (country -> rule, entry_validity.rules)."""
     travel = movement.scheduled_at.date()
     missing: list[str] = []
     destination = _destination(movement, booking)
@@ -155,9 +153,11 @@ def _assess(passenger: Passenger, movement: Movement, booking: Booking | None,
         missing.append("travel document")
     elif doc.expires_on < travel:
         missing.append(f"travel document valid on {travel}")
-    elif (movement.kind.value != "arrival" and country_of(destination) in SIX_MONTHS_COUNTRIES
-          and doc.expires_on < add_months(travel, 6)):
-        missing.append(f"travel document valid 6 months after travel ({destination})")
+    elif (movement.kind.value != "arrival"
+          and (rule := validity.get(country_of(destination) or "")) is not None
+          and doc.expires_on < add_months(travel, rule.months)):
+        missing.append(f"travel document valid {rule.months} months after travel "
+                       f"({destination})")
     codes = set(passenger.codes)
     if codes & MEDIF_CODES:
         covered = set((clearance.medif_flights or "").upper().split()) if clearance else set()
@@ -226,6 +226,7 @@ def movements_readiness(session: Session, movement_ids: list[int]
         .options(selectinload(Booking.passenger).selectinload(Passenger.needs),
                  selectinload(Booking.passenger).selectinload(Passenger.case))))
     pids = list({b.passenger_id for b in bookings})
+    validity = validity_rules(session)
     docs = {d.passenger_id: d for d in session.scalars(
         select(TravelDocument).where(TravelDocument.passenger_id.in_(pids)))} if pids else {}
     clearances = {c.passenger_id: c for c in session.scalars(
@@ -253,7 +254,7 @@ def movements_readiness(session: Session, movement_ids: list[int]
         cases[p.case_id] = p.case
         members.setdefault((b.movement_id, p.case_id), []).append(_assess(
             p, m, b, docs.get(p.id), clearances.get(p.id), legs,
-            escorts.get((m.id, p.id), set()), crews.get(m.id, set())))
+            escorts.get((m.id, p.id), set()), crews.get(m.id, set()), validity))
     out: dict[int, list[CaseReadiness]] = {}
     for (movement_id, case_id), found in members.items():
         case = cases[case_id]
@@ -264,6 +265,6 @@ def movements_readiness(session: Session, movement_ids: list[int]
     return out
 
 
-__all__ = ["MEDIF_CODES", "SIX_MONTHS_COUNTRIES", "CaseReadiness", "PassengerReadiness",
+__all__ = ["MEDIF_CODES", "CaseReadiness", "PassengerReadiness",
            "add_months", "case_readiness", "country_of", "movement_readiness",
            "movements_readiness", "passenger_readiness"]

@@ -84,7 +84,9 @@ class Channels:
         body = message.body.replace("{public_url}", public_url)
         with apprise.LogCapture(level=logging.WARNING) as captured:
             try:
-                ok = bool(await notifier.async_notify(body=body, title=message.subject))
+                ok = bool(await notifier.async_notify(
+                    body=body, title=message.subject,
+                    body_format=apprise.NotifyFormat.TEXT))
             except Exception as exc:  # noqa: BLE001 - a plugin fault is a failed try
                 return Result(False, f"{type(exc).__name__}: {exc}"[:500])
         if ok:

@@ -68,11 +68,22 @@ HOLD = -1
 
 class SmsGateway:
     """An HTTP server that takes ``POST`` JSON (Apprise's json://: ``title``,
-    ``message``, and the ``to`` the URL adds) and answers from ``script`` (then 200)."""
+    ``message``, and the ``to`` the URL adds) and answers from ``script`` (then 200).
+
+    With ``receipt_url`` and ``receipt_secret`` it then reports each accepted message's
+    fate as real providers' status callbacks do: a JSON POST ``{"key": <its
+    Idempotency-Key>, "status": receipt_status}`` signed as Standard Webhooks, from
+    another thread, after the answer (``receipts`` keeps what the console answered)."""
 
     def __init__(self, port: int = 0, *, script: list[int] | None = None,
-                 log: Path | None = None) -> None:
+                 log: Path | None = None, receipt_url: str | None = None,
+                 receipt_secret: str | None = None,
+                 receipt_status: str = "delivered") -> None:
         self.store = _Store(log)
+        self.receipt_url, self.receipt_secret = receipt_url, receipt_secret
+        self.receipt_status = receipt_status
+        self.receipts: list[tuple[str, int]] = []
+        self._receipt_threads: list[threading.Thread] = []
         self.script: deque[int] = deque(script or [])
         self.requests = 0
         #: A script entry of HOLD: take the message, then answer only once this is set
@@ -101,6 +112,9 @@ class SmsGateway:
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
+                key = self.headers.get("Idempotency-Key")
+                if status == 200 and key and gateway.receipt_url and gateway.receipt_secret:
+                    gateway._report(key)
 
             def log_message(self, format: str, *args: Any) -> None:
                 return None
@@ -109,6 +123,38 @@ class SmsGateway:
         self.port = self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True,
                                        name="sms-gateway")
+
+    def _report(self, key: str) -> None:
+        thread = threading.Thread(target=self._post_receipt, args=(key,), daemon=True,
+                                  name="sms-receipt")
+        with self.store.lock:
+            self._receipt_threads.append(thread)
+        thread.start()
+
+    def _post_receipt(self, key: str) -> None:
+        """POST one signed delivery receipt (Standard Webhooks, like the outbox's own
+        webhooks) and keep what the console answered."""
+        from datetime import UTC, datetime
+
+        import httpx
+        from standardwebhooks import Webhook
+
+        assert self.receipt_url and self.receipt_secret
+        body = json.dumps({"key": key, "status": self.receipt_status})
+        now = datetime.now(UTC)
+        receipt_id = f"rcpt-{key}"
+        headers = {"content-type": "application/json", "webhook-id": receipt_id,
+                   "webhook-timestamp": str(int(now.timestamp())),
+                   "webhook-signature": Webhook(self.receipt_secret).sign(receipt_id, now,
+                                                                          body)}
+        try:
+            status = httpx.post(self.receipt_url, content=body.encode(), headers=headers,
+                                timeout=30).status_code
+        except httpx.HTTPError:
+            status = 0
+        with self.store.arrived:
+            self.receipts.append((key, status))
+            self.store.arrived.notify_all()
 
     @property
     def url(self) -> str:
@@ -139,6 +185,8 @@ class SmsGateway:
         self.server.shutdown()
         self.server.server_close()
         self.thread.join(5)
+        for thread in list(self._receipt_threads):
+            thread.join(35)
 
 
 class WebhookReceiver:
@@ -236,10 +284,14 @@ def main() -> None:
     parser.add_argument("--smtp-port", type=int, required=True)
     parser.add_argument("--sms-port", type=int, required=True)
     parser.add_argument("--log", type=Path, required=True, help="directory for the logs")
+    parser.add_argument("--receipt-url", help="post signed delivery receipts here "
+                        "(the console's /outbox/receipts)")
+    parser.add_argument("--receipt-secret", help="their signing secret (whsec_...)")
     args = parser.parse_args()
     args.log.mkdir(parents=True, exist_ok=True)
     smtp = SmtpReceiver(args.smtp_port, log=args.log / "mail.jsonl").start()
-    sms = SmsGateway(args.sms_port, log=args.log / "sms.jsonl").start()
+    sms = SmsGateway(args.sms_port, log=args.log / "sms.jsonl", receipt_url=args.receipt_url,
+                     receipt_secret=args.receipt_secret).start()
     print(f"SMTP on 127.0.0.1:{smtp.port} -> {args.log / 'mail.jsonl'}")
     print(f"SMS gateway on 127.0.0.1:{sms.port} -> {args.log / 'sms.jsonl'}", flush=True)
     done = threading.Event()

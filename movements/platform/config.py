@@ -133,6 +133,10 @@ class Settings(BaseSettings):
     #: How long a claimed message is the sender's before another may send it again (a
     #: sender that died mid-send); longer than the slowest provider's answer.
     outbox_claim_seconds: int = Field(120, ge=2)
+    #: The secret an SMS provider signs its delivery receipts with (Standard Webhooks,
+    #: ``whsec_`` + base64), posted to ``/outbox/receipts``; empty: receipts refused
+    #: and messages stay "sent" (accepted by the provider).
+    notify_receipt_secret: str = ""
 
     def __init__(self, **values: Any) -> None:
         try:

@@ -9,18 +9,25 @@ list.  A message of another airport reads as not found.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from litestar import Controller, Request, get, post
+from litestar.enums import MediaType
 from litestar.params import FromQuery
 from litestar.response import Response
+from standardwebhooks import Webhook, WebhookVerificationError
 
 from movements.domain.actions import outbox as outbox_actions
-from movements.domain.uow import Tx
+from movements.domain.errors import DomainError
+from movements.domain.uow import Actor, Tx
 from movements.web.auth import COORDINATION, AuthUser, current_user
 from movements.web.deps import PathId, ServicesDep
 from movements.web.media import HTML
 from movements.web.render import page as render_page
+
+#: Who records a delivery receipt (the audit's and the attempts' actor).
+RECEIPTS = Actor.system("receipts")
 
 
 def _user(request: Request[Any, Any, Any]) -> AuthUser:
@@ -67,6 +74,104 @@ class Outbox(Controller):
         return _back(await services.uow.run(act, _user(request).actor))
 
 
-OUTBOX_ROUTES: list[Any] = [Outbox]
+def _refuse(status: int, message: str) -> Response[Any]:
+    return Response({"error": message}, status_code=status, media_type=MediaType.JSON)
 
-__all__ = ["OUTBOX_ROUTES", "Outbox"]
+
+class Receipts(Controller):
+    """Delivery receipts from the SMS provider (its status callback), signed as Standard
+    Webhooks with ``MOVEMENTS_NOTIFY_RECEIPT_SECRET``: ``{"key": <the message's
+    Idempotency-Key>, "status": "delivered" | "failed" | "undelivered", "detail": ...}``.
+    Public (a provider has no session) but refused unless the signature verifies and its
+    timestamp is within five minutes (the library's tolerance: no replays)."""
+
+    @post("/outbox/receipts", opt={"public": True}, status_code=200)
+    async def receipt(self, request: Request[Any, Any, Any],
+                      services: ServicesDep) -> Response[Any]:
+        secret = services.settings.notify_receipt_secret
+        if not secret:
+            return _refuse(404, "delivery receipts are not configured "
+                                "(MOVEMENTS_NOTIFY_RECEIPT_SECRET)")
+        raw = await request.body()
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        try:
+            Webhook(secret).verify(raw, headers)
+        except (WebhookVerificationError, ValueError) as exc:
+            return _refuse(401, f"receipt signature does not verify: {exc}")
+        try:
+            payload = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            return _refuse(400, f"receipt body is not JSON: {exc}")
+        key, status = (payload.get("key"), payload.get("status")) \
+            if isinstance(payload, dict) else (None, None)
+        if not isinstance(key, str) or not key or len(key) > 160:
+            return _refuse(400, "receipt field 'key': the message's Idempotency-Key")
+        detail = payload.get("detail")
+        try:
+            state = await services.uow.run(outbox_actions.record_delivery, RECEIPTS, key,
+                                           str(status),
+                                           str(detail)[:500] if detail is not None else None)
+        except DomainError as exc:
+            return _refuse(400, f"receipt field 'status': {exc.message}")
+        if state is None:
+            return _refuse(404, f"no message with key {key!r}")
+        return Response({"key": key, "state": state.value}, media_type=MediaType.JSON)
+
+
+class Webhooks(Controller):
+    """Partner systems' webhook subscriptions of an airport: list, add (the secret is
+    shown once, on the answer to the form), disable, and one's delivery log."""
+
+    guards = [COORDINATION]
+
+    async def _page(self, request: Request[Any, Any, Any], services: ServicesDep,
+                    airport: str | None, log: int | None = None, *, secret: str | None = None,
+                    added: int | None = None, error: str | None = None,
+                    form: dict[str, Any] | None = None, status: int = 200) -> Response[str]:
+        user = _user(request)
+        page = await services.uow.read(outbox_actions.webhooks_page, user.actor, airport,
+                                       services.settings.airport, log)
+        return Response(render_page(
+            request, "webhooks.html", page=page, user=user, csrf_token=user.csrf_token,
+            page_timezone=page.timezone,
+            airport_name=page.airport, secret=secret, added=added, error=error,
+            form=form or {}), status_code=status,
+            media_type=HTML, headers={"Cache-Control": "no-store"})
+
+    @get("/webhooks")
+    async def page(self, request: Request[Any, Any, Any], services: ServicesDep,
+                   airport: FromQuery[str | None] = None,
+                   log: FromQuery[int | None] = None) -> Response[str]:
+        return await self._page(request, services, airport, log)
+
+    @post("/webhooks")
+    async def add(self, request: Request[Any, Any, Any], services: ServicesDep
+                  ) -> Response[str]:
+        form = await request.form()
+        airport = str(form.get("airport") or "")
+        events = [str(e) for e in form.getall("events", [])]
+        url = str(form.get("url") or "")
+        try:
+            made = await services.uow.run(outbox_actions.subscribe_webhook,
+                                          _user(request).actor, airport, url, events)
+        except DomainError as exc:
+            if exc.status not in (409, 422):
+                raise
+            return await self._page(request, services, airport or None,
+                                    error=f"{exc.field or 'form'}: {exc.message}",
+                                    form={"url": url, "events": events},
+                                    status=exc.status)
+        return await self._page(request, services, airport, secret=made.secret,
+                                added=made.id, status=201)
+
+    @post("/webhooks/{webhook_id:int}/disable")
+    async def disable(self, request: Request[Any, Any, Any], services: ServicesDep,
+                      webhook_id: PathId) -> Response[str]:
+        code = await services.uow.run(outbox_actions.disable_webhook, _user(request).actor,
+                                      webhook_id)
+        return Response("", status_code=303, headers={"Location": f"/webhooks?airport={code}"})
+
+
+OUTBOX_ROUTES: list[Any] = [Outbox, Receipts, Webhooks]
+
+__all__ = ["OUTBOX_ROUTES", "Outbox", "Receipts", "Webhooks"]

@@ -10,6 +10,7 @@ charter stop times, which are UTC (the stops are in other time zones).
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
@@ -19,6 +20,7 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Response
+from markupsafe import escape
 
 from movements import i18n
 from movements.domain import planning_queries as pq
@@ -32,6 +34,7 @@ from movements.domain.clock import local_to_utc
 from movements.domain.errors import DomainError, RuleViolation
 from movements.domain.ssr import SSR_CODES, NeedGroup
 from movements.domain.uow import Tx
+from movements.i18n import N_
 from movements.services import Services
 from movements.web.auth import COORDINATION, AuthUser, current_user
 from movements.web.deps import PathId, ServicesDep
@@ -47,26 +50,77 @@ AGENCY_SSR = [c for c, s in SSR_CODES.items() if NeedGroup.NOT_AGENCY not in s.g
 
 # ----------------------------------------------------------------------------- parsing
 
-#: A form field as the person sees it (its label on the page), for messages.
+#: Labels of the fields a refusal can name that the re-rendered page may not show as a
+#: labelled input (the domain's names for what the forms split or combine).  A field on
+#: the page is named by the page's own label (``_visible_label``).
 FIELD_LABELS = {
-    "flight": "Flight", "date": "Date", "time": "Time (local)", "origin": "From",
-    "destination": "To", "terminal": "Terminal", "gate": "Gate", "kind": "Kind",
-    "carrier": "Flight", "flight_number": "Flight", "scheduled_at": "Time (local)",
-    "operator": "Operator", "aircraft_type": "Aircraft type",
-    "aircraft_registration": "Registration", "seat_capacity": "Seats",
+    "flight": N_("Flight"), "date": N_("Date"), "time": N_("Time (local)"),
+    "origin": N_("From"), "destination": N_("To"), "terminal": N_("Terminal"),
+    "gate": N_("Gate"), "kind": N_("Kind"), "carrier": N_("Flight"),
+    "flight_number": N_("Flight"), "scheduled_at": N_("Time (local)"),
+    "operational_date": N_("Date"), "operator": N_("Operator"),
+    "aircraft_type": N_("Aircraft type"), "aircraft_registration": N_("Registration"),
+    "seat_capacity": N_("Seats"), "stops": N_("Stops"), "stop": N_("Stop"),
+    "bookings": N_("Passengers"), "passengers": N_("Passengers"), "crew": N_("Crew"),
+    "passenger_ids": N_("Members"), "pickup_at": N_("Time (local)"),
+    "headcount": N_("Headcount"), "case": N_("Case"), "movement": N_("Movement"),
+    "movement_id": N_("Movement"), "reference": N_("Reference"),
+    "override_reason": N_("Reason"), "split_reason": N_("Reason"), "reason": N_("Reason"),
+    "surname": N_("Surname"), "given_names": N_("Given names"), "sex": N_("Sex"),
+    "birth_date": N_("Birth date"), "nationality": N_("Nationality"),
+    "needs": N_("Special needs"), "doc_type": N_("Document"), "doc_number": N_("Number"),
+    "doc_country": N_("Issuing country"), "doc_expiry": N_("Expires"),
+    "medif_flights": N_("Flights"), "fingerprint": N_("Carrier notification"),
+    "release_to_name": N_("Named adult at arrival"), "airport": N_("Airport"),
 }
-_LEG_LABELS = {"in_": ("Inbound leg", {"time": "Arrives (local)"}),
-               "out_": ("Onward leg", {"time": "Leaves (local)"})}
+_LEG_LABELS = {"in_": (N_("Inbound leg"), {"time": N_("Arrives (local)")}),
+               "out_": (N_("Onward leg"), {"time": N_("Leaves (local)")})}
+#: Stands for the field's label in a refusal until the page it is shown on is rendered.
+_LABEL_SLOT = "[[field-label]]"
 
 
-def field_label(key: str) -> str:
-    """``key``'s label on the planning forms ("in_time" -> "Inbound leg, Arrives
-    (local)"); a field without one reads as its words ("birth_date" -> "birth date")."""
+def field_label(key: str, locale: str | None = None) -> str:
+    """``key``'s label on the planning forms in ``locale`` ("in_time" -> "Inbound leg,
+    Arrives (local)"); a field without one reads as its words, capitalised ("x_y" ->
+    "X y"): never the internal name."""
+    def one(name: str) -> str:
+        known = FIELD_LABELS.get(name)
+        if known is None:
+            words = name.replace("_", " ").strip()
+            return words[:1].upper() + words[1:]
+        return i18n.gettext(known, locale)
+
     for prefix, (leg, own) in _LEG_LABELS.items():
         if key.startswith(prefix):
             rest = key[len(prefix):]
-            return f"{leg}, {own.get(rest) or FIELD_LABELS.get(rest, rest.replace('_', ' '))}"
-    return FIELD_LABELS.get(key, key.replace("_", " "))
+            label = i18n.gettext(own[rest], locale) if rest in own else one(rest)
+            return f"{i18n.gettext(leg, locale)}, {label}"
+    return one(key)
+
+
+def _visible_label(page: str, name: str, action: str) -> str | None:
+    """The text of the ``<label>`` around the input, select or textarea called ``name`` on
+    the rendered ``page`` (HTML, already escaped), looked for first in the forms that post
+    to ``action`` (the one submitted), then anywhere; None when it has none there."""
+    forms = re.findall(r'<form method="post" action="' + re.escape(action) + r'".*?</form>',
+                       page, re.S)
+    for part in (*forms, page):
+        # Inside a fieldset the legend says which (the inbound or the onward leg's date).
+        for legend, inside in re.findall(r"<fieldset[^>]*>\s*<legend>([^<]*)</legend>"
+                                         r"(.*?)</fieldset>", part, re.S):
+            label = _label_in(inside, name)
+            if label:
+                return f"{legend.strip()}, {label}"
+        label = _label_in(part, name)
+        if label:
+            return label
+    return None
+
+
+def _label_in(page: str, name: str) -> str | None:
+    found = re.search(r"<label[^>]*>\s*([^<]*?)\s*(?:<span>)?\s*<(?:input|select|textarea)\b"
+                      r"[^>]*\bname=\"" + re.escape(name) + r"\"", page)
+    return found.group(1) if found and found.group(1) else None
 
 
 def _text(form: dict[str, Any], key: str) -> str:
@@ -81,13 +135,12 @@ def _date(form: dict[str, Any], key: str, *, required: bool = True) -> date | No
     value = _text(form, key)
     if not value:
         if required:
-            raise RuleViolation(f"{field_label(key)} is required (YYYY-MM-DD)", field=key)
+            raise RuleViolation("required (YYYY-MM-DD)", field=key)
         return None
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise RuleViolation(f"{field_label(key)} {value!r}: expected YYYY-MM-DD",
-                            field=key) from None
+        raise RuleViolation(f"{value!r}: expected YYYY-MM-DD", field=key) from None
 
 
 def _local_time(form: dict[str, Any], key: str, day: date, tz: str) -> datetime:
@@ -98,7 +151,7 @@ def _local_time(form: dict[str, Any], key: str, day: date, tz: str) -> datetime:
             raise ValueError(value)
         return local_to_utc(day, value, tz)
     except ValueError:
-        raise RuleViolation(f"{field_label(key)} {value!r}: expected HH:MM (local time)",
+        raise RuleViolation(f"{value!r}: expected HH:MM (local time)",
                             field=key) from None
 
 
@@ -107,21 +160,20 @@ def _utc_datetime(form: dict[str, Any], key: str) -> datetime:
     try:
         return datetime.fromisoformat(value).replace(tzinfo=UTC)
     except ValueError:
-        raise RuleViolation(f"{field_label(key)} {value!r}: expected "
-                            "YYYY-MM-DDTHH:MM (UTC)", field=key) from None
+        raise RuleViolation(f"{value!r}: expected YYYY-MM-DDTHH:MM (UTC)",
+                            field=key) from None
 
 
 def _int(form: dict[str, Any], key: str, *, required: bool = True) -> int | None:
     value = _text(form, key)
     if not value:
         if required:
-            raise RuleViolation(f"{field_label(key)} is required", field=key)
+            raise RuleViolation("required", field=key)
         return None
     try:
         return int(value)
     except ValueError:
-        raise RuleViolation(f"{field_label(key)} {value!r}: expected a whole number",
-                            field=key) from None
+        raise RuleViolation(f"{value!r}: expected a whole number", field=key) from None
 
 
 def _flag(form: dict[str, Any], key: str) -> bool:
@@ -204,10 +256,22 @@ async def _act(request: Request[Any, Any, Any], services: Services, form: dict[s
     except DomainError as exc:
         if exc.status not in (409, 422):
             raise
-        where = f" ({field_label(exc.field)})" if exc.field else ""
-        return _html(await page(i18n.gettext("Not saved%(where)s: %(reason)s") % {
-            "where": where, "reason": i18n.refused(exc)}, form), exc.status)
+        return _html(await _refused(page, form, exc, user.locale, request.url.path),
+                     exc.status)
     return Redirect(location, status_code=303)
+
+
+async def _refused(page: Page, form: dict[str, Any], exc: DomainError, locale: str,
+                   action: str) -> str:
+    """``page`` again with the refusal, naming the field by the label the person sees on
+    that page (in their language), else by ``field_label``: never its internal name."""
+    if not exc.field:
+        return await page(i18n.gettext("Not saved: %(reason)s", locale)
+                          % {"reason": i18n.refused(exc, locale)}, form)
+    shown = await page(i18n.gettext("Not saved (%(field)s): %(reason)s", locale)
+                       % {"field": _LABEL_SLOT, "reason": i18n.refused(exc, locale)}, form)
+    label = _visible_label(shown, exc.field, action) or escape(field_label(exc.field, locale))
+    return shown.replace(_LABEL_SLOT, label, 1)  # the alert comes before any echoed value
 
 
 def _render(request: Request[Any, Any, Any], services: Services, template: str,
@@ -541,7 +605,8 @@ class Planning(Controller):
             outbox_actions.set_passenger_contact(
                 tx, passenger_id, phone=_opt(form, "phone"),
                 guardian_phone=_opt(form, "guardian_phone"),
-                opted_out=_flag(form, "opted_out"))
+                opted_out=_flag(form, "opted_out"),
+                guardian_language=_opt(form, "guardian_language"))
             return f"/plan/cases/{case_id}"
 
         return await _act(request, services, form, act,

@@ -13,7 +13,7 @@ import inspect
 import json
 import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -28,6 +28,7 @@ from movements.domain.actions import charters as ch
 from movements.domain.actions import planning as pl
 from movements.domain.actions.prenotification import record_notice_sent
 from movements.domain.actions.readiness import ClearanceIn, confirm_case, record_clearance
+from movements.domain.errors import DomainError
 from movements.domain.uow import Tx
 from movements.services import Services
 from movements.web.auth import COORDINATION, AuthUser, current_user
@@ -335,9 +336,36 @@ def _user(request: Request[Any, Any, Any]) -> AuthUser:
     return user
 
 
+#: The domain's names for fields that the JSON bodies call otherwise.
+_JSON_NAMES = {"doc_type": "doc_type", "doc_number": "number", "doc_country": "issuing_country",
+               "doc_expiry": "expires_on", "bookings": "move_to", "passenger_ids": "members",
+               "flight_number": "flight", "carrier": "flight"}
+
+
+def json_field(body: Any, field: str | None) -> str | None:
+    """The JSON path in ``body`` (a request dataclass) of the domain's ``field``
+    ("doc_number" -> "document.number", "destination" -> "movement.destination" in a
+    charter), or ``field`` unchanged when the body has no such field."""
+    if field is None or body is None or not is_dataclass(body):
+        return field
+    wanted = (field, _JSON_NAMES.get(field, field))
+    names = [f.name for f in fields(body)]
+    for name in wanted:
+        if name in names:
+            return name
+    for name in names:
+        inner = getattr(body, name)
+        if is_dataclass(inner) and not isinstance(inner, type):
+            found = json_field(inner, field)
+            if found is not None and found in {f.name for f in fields(inner)}:
+                return f"{name}.{found}"
+    return field
+
+
 async def _once(request: Request[Any, Any, Any], services: Services, key: str | None,
-                act: Callable[[Tx], Any], status: int = 201) -> Response[str]:
-    """Run ``act`` once per key; its result (a dataclass) is the JSON reply."""
+                body: Any, act: Callable[[Tx], Any], status: int = 201) -> Response[str]:
+    """Run ``act`` once per key; its result (a dataclass) is the JSON reply.  A refusal
+    names the field by its path in the JSON ``body`` (the request's dataclass, or None)."""
     user = _user(request)
     raw = (await request.body()).decode("utf-8", "replace")
     digest = request_hash(request, [("body", raw)])
@@ -345,10 +373,14 @@ async def _once(request: Request[Any, Any, Any], services: Services, key: str | 
     def run(tx: Tx) -> str:
         return json.dumps(asdict(act(tx)), default=str)
 
-    body, code, replayed = await run_once(services, user, checked_key(key), digest, run,
-                                          status)
+    try:
+        reply, code, replayed = await run_once(services, user, checked_key(key), digest, run,
+                                               status)
+    except DomainError as exc:
+        exc.field = json_field(body, exc.field)
+        raise
     headers = {"Idempotent-Replay": "true"} if replayed else {}
-    return Response(body, status_code=code, media_type="application/json", headers=headers)
+    return Response(reply, status_code=code, media_type="application/json", headers=headers)
 
 
 # ----------------------------------------------------------------------------- writes
@@ -381,7 +413,7 @@ def _handler(w: Write) -> HTTPRouteHandler:
     async def handler(request: Request[Any, Any, Any], services: Services, data: Any,
                       idempotency_key: str | None = None, **path: int) -> Response[str]:
         row_id = path[ids[0]] if ids else None
-        return await _once(request, services, idempotency_key,
+        return await _once(request, services, idempotency_key, data,
                            lambda tx: w.act(tx, data, row_id), w.status)
 
     keyword = inspect.Parameter.KEYWORD_ONLY
@@ -537,7 +569,7 @@ async def edit_passenger(request: Request[Any, Any, Any], services: ServicesDep,
     def act(tx: Tx) -> Done:
         new, doc = _passenger(data)
         return Done(pl.edit_passenger(tx, passenger_id, new, doc, expected_version))
-    return await _once(request, services, idempotency_key, act, 200)
+    return await _once(request, services, idempotency_key, data, act, 200)
 
 
 #: Coordinators' planning: movements, transits, charters, cases, bookings, readiness and

@@ -22,6 +22,7 @@ from litestar import Controller, Request, get
 from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Response
+from markupsafe import Markup
 
 from movements import i18n
 from movements.domain import reports as rp
@@ -211,6 +212,7 @@ class Loaded:
     worst: list[rp.WorstCase]
     days: rp.Report | None
     allowed: tuple[str, ...] = ()  # the airports this reader may choose (same read)
+    stamp: Any = None  # ``rp.data_stamp`` of the airports covered, read with the figures
 
 
 def _airports(session: Any, user: AuthUser) -> dict[str, tuple[int, str]]:
@@ -253,7 +255,7 @@ async def load(request: Request[Any, Any, Any], services: Services, *, view: str
             if "service" in parts else (empty, [])
         days = cached("days", lambda: rp.days(session, f)) \
             if "days" in parts and q.days_shown else None
-        return q, Loaded(annual, service, list(worst), days, allowed)
+        return q, Loaded(annual, service, list(worst), days, allowed, stamp)
 
     q, loaded = await services.uow.read(read)
     detail = sees_detail(user)
@@ -262,7 +264,7 @@ async def load(request: Request[Any, Any, Any], services: Services, *, view: str
         rp.for_audience(loaded.service, coordinator=detail),
         loaded.worst if detail else [],
         rp.for_audience(loaded.days, coordinator=detail) if loaded.days else None,
-        loaded.allowed)
+        loaded.allowed, loaded.stamp)
 
 
 def _tables(loaded: Loaded) -> dict[str, rp.Table]:
@@ -331,6 +333,35 @@ def _download(body: bytes, media: str, name: str) -> Response[bytes]:
         "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 
 
+#: The page's sections: title and the tables in it, in order.
+SECTIONS = (
+    (N_("The figures"), ("by_month", "by_programme", "by_country", "medical",
+                     "chronic_conditions", "medical_by_country", "minors", "trafficking",
+                     "charters")),
+    (N_("Service levels (ECAC Doc 30)"), ("ecac_departing", "ecac_departing_not_prenotified",
+                                      "ecac_arriving", "ecac_arriving_not_prenotified",
+                                      "spans", "no_shows")),
+)
+
+
+def _report_body(request: Request[Any, Any, Any], q: Query, loaded: Loaded,
+                 detail: bool) -> str:
+    """The page's main block (figures, tables, charts' images) as HTML, in the reader's
+    language (the render layer's ``page``, which picks it)."""
+    tables = _tables(loaded)
+    days = (N_("Today and the coming days") if q.view == "days" else N_("By day"),
+            ("days", "day_needs", "day_escorts"))
+    return str(render_page(
+        request, "partials/report_body.html", q=q, views=VIEWS, allowed=loaded.allowed,
+        needs=NEEDS, programmes=rp.PROGRAMMES, programme_labels=PROGRAMME_LABELS,
+        directions=rp.DIRECTIONS,
+        facts=dict(loaded.annual.facts),
+        sections=[(title, [display_table(tables[k]) for k in keys if k in tables])
+                  for title, keys in (days, *SECTIONS)],
+        charts=CHARTS, worst=loaded.worst, detail=detail, threshold=rp.SMALL_CELL,
+        fmt=fmt))
+
+
 class ReportPages(Controller):
     guards = [REPORTS]
 
@@ -343,26 +374,15 @@ class ReportPages(Controller):
                                airport=airport, direction=direction, need=need,
                                programme=programme)
         user = _user(request)
-        allowed = loaded.allowed  # one read per page: a thread hop less under load
-        tables = _tables(loaded)
-        sections = [
-            (N_("Today and the coming days") if q.view == "days" else N_("By day"),
-             ["days", "day_needs", "day_escorts"]),
-            (N_("The figures"), ["by_month", "by_programme", "by_country", "medical",
-                             "chronic_conditions", "medical_by_country", "minors",
-                             "trafficking", "charters"]),
-            (N_("Service levels (ECAC Doc 30)"), ["ecac_departing", "ecac_arriving", "spans",
-                                              "no_shows"]),
-        ]
-        body = render_page(request, "reports.html",
-            user=user, csrf_token=user.csrf_token, airport_name=", ".join(q.airports),
-            q=q, views=VIEWS, allowed=allowed, needs=NEEDS, programmes=rp.PROGRAMMES,
-            programme_labels=PROGRAMME_LABELS,
-            directions=rp.DIRECTIONS, facts=dict(loaded.annual.facts),
-            sections=[(title, [display_table(tables[k]) for k in keys if k in tables])
-                      for title, keys in sections],
-            charts=CHARTS, worst=loaded.worst, detail=sees_detail(user),
-            threshold=rp.SMALL_CELL, fmt=fmt)
+        detail = sees_detail(user)
+        # The page's body is the same for every reader of the same figures, audience and
+        # language: rendered once per data stamp (the template was most of a cached
+        # page's cost), only the shell (menu, CSRF token) per request.
+        key = ("page", q.params(), q.view, loaded.allowed, detail, user.locale)
+        html = _cache(request).get_or_compute(
+            key, loaded.stamp, lambda: Markup(_report_body(request, q, loaded, detail)))
+        body = render_page(request, "reports.html", user=user, csrf_token=user.csrf_token,
+                           airport_name=", ".join(q.airports), body=html)
         return Response(body, media_type=HTML, headers={"Cache-Control": "no-store"})
 
     @get("/reports/charts/{name:str}")

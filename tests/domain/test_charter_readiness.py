@@ -204,6 +204,55 @@ async def test_document_validity_and_six_months_for_the_destination(uow: UnitOfW
     assert tia is not None and tia.missing == ("travel document valid on 2026-09-15",)
 
 
+async def test_validity_table_is_data_an_admin_edits(uow: UnitOfWork) -> None:
+    """Allowed and refused by the table in force: packaged (IQ asks 6 months, AL nothing),
+    then an administrator's rows (AL 3 months, IQ none); others may not edit it."""
+    from movements.domain.actions import entry_validity as ev
+    from movements.domain.errors import PermissionDenied
+    from movements.domain.planning_models import EntryValidityRule
+    from movements.domain.uow import Actor
+    from tests.factories import SYSTEM
+
+    w = await world(uow)  # KL1234 to TIA (Albania)
+    erbil = await uow.run(pl.plan_movement, PLANNER, pl.NewMovement(
+        airport="AMS", kind=pl.MovementKind.DEPARTURE, carrier="KL", flight_number="1571",
+        operational_date=DAY, origin="AMS", destination="EBL", scheduled_at=at(14)))
+    cid = await uow.run(pl.create_case, PLANNER, "AMS", "C-DOC")
+    soon = pl.DocumentIn("passport", "P1", DAY + timedelta(days=60), "IRQ")
+    pid = await uow.run(pl.create_passenger, PLANNER, cid, person("Aziz", "Sami"), soon)
+    await uow.run(record_clearance, PLANNER, pid, ClearanceIn(declaration=True, consent=True))
+    await uow.run(pl.book_case, PLANNER, cid, w.departure_id)
+    await uow.run(pl.book_case, PLANNER, cid, erbil)
+
+    async def missing(movement_id: int) -> tuple[str, ...]:
+        state = await uow.read(case_readiness, cid, movement_id)
+        assert state is not None
+        return state.missing
+
+    assert await missing(w.departure_id) == ()
+    assert await missing(erbil) == ("travel document valid 6 months after travel (EBL)",)
+    with pytest.raises(PermissionDenied):
+        await uow.run(ev.set_rule, PLANNER, "AL", 3, "a coordinator's guess")
+    for bad, match in ((("XK1", 3, "src"), "country 'XK1' is not an ISO 3166 country"),
+                       (("AL", 25, "src"), "months 25: expected 0 to 24"),
+                       (("AL", 3, "  "), "source")):
+        with pytest.raises(RuleViolation, match=match):
+            await uow.run(ev.set_rule, SYSTEM, *bad)
+    assert await count(uow, EntryValidityRule) == 0
+    assert await count(uow, AuditEntry, AuditEntry.action == "set_entry_validity") == 0
+    admin = Actor.system("admin-ana")
+    await uow.run(ev.set_rule, admin, "alb", 3, "Embassy of Albania, letter 2026-10-02")
+    await uow.run(ev.set_rule, admin, "Iraq", 0, "Iraqi consulate, 2026-11-20")
+    assert await missing(w.departure_id) == ("travel document valid 3 months after travel "
+                                             "(TIA)",)
+    assert await missing(erbil) == ()
+    entry = await uow.read(lambda s: s.scalars(select(AuditEntry).where(
+        AuditEntry.action == "set_entry_validity").order_by(AuditEntry.id)).first())
+    assert entry is not None and entry.username == "admin-ana" and entry.detail == "AL"
+    await uow.run(ev.clear_rule, admin, "IQ")
+    assert await missing(erbil) == ("travel document valid 6 months after travel (EBL)",)
+
+
 async def test_unaccompanied_minor_needs_both_guardians(uow: UnitOfWork) -> None:
     w = await world(uow)
     cid = await uow.run(pl.create_case, PLANNER, "AMS", "C-UM")

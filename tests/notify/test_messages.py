@@ -58,9 +58,11 @@ def test_languages_and_their_fallback_order() -> None:
     assert texts.available() >= {"en", "nl", "fr", "ar", "fa"}
     assert texts.language_of("Arabic") == "ar"
     assert texts.language_of("fr-BE") == "fr"  # a region falls back to its language
-    assert texts.language_of("Dari") == "fa"  # Dari readers read Persian
-    assert texts.language_of("prs") == "fa"
-    assert texts.language_of("Tigrinya") == "en"  # no Tigrinya (nor Amharic) yet
+    # CLDR has no "prs": Dari is CLDR's fa_AF (Persian of Afghanistan)
+    assert texts.language_of("Dari") == "fa_AF" == texts.language_of("prs")
+    assert texts.language_of("fa-AF") == "fa_AF"
+    assert texts.language_of("Tigrinya") == "ti" and texts.language_of("Amharic") == "am"
+    assert texts.language_of("sr-Latn") == "sr"  # only Cyrillic Serbian exists
     assert texts.language_of("Klingon") == "en"
     assert texts.language_of(None) == "en"
 

@@ -64,3 +64,43 @@ def test_contacts_and_webhooks_from_the_command_line(database_url: str,
     assert contacts == [(1, "+31612345678", None, False, None),
                         (None, None, None, False, "desk@coa.example")]
     assert counterparts == 1 and hooks == ["departed,landed"]
+
+
+def test_carrier_mission_and_guardian_language_from_the_command_line(
+        database_url: str, tmp_path: Path) -> None:
+    from movements.domain.outbox_models import CarrierContact, CaseMission
+
+    assert _run(database_url, tmp_path, "airports", "add", "AMS", "--name", "Schiphol",
+                "--timezone", "Europe/Amsterdam").returncode == 0
+    assert _run(database_url, tmp_path, "cases", "add", "vr-1", "--member",
+                "KARIM/Layla:F:1980-02-03:IRQ").returncode == 0
+    for name, kind in (("Mission Tirana (test)", "receiving_mission"),
+                       ("COA (test)", "reception_authority")):
+        assert _run(database_url, tmp_path, "organisations", "add", name, "--kind",
+                    kind).returncode == 0
+    ok = _run(database_url, tmp_path, "contacts", "carrier", "kl", "--email",
+              "special-assistance@kl.example")
+    assert ok.returncode == 0 and "carrier KL" in ok.stdout, ok.stderr
+    one_line_error(_run(database_url, tmp_path, "contacts", "carrier", "K!", "--email",
+                        "a@b.example"), "carrier 'K!' is not an IATA designator")
+    assert _run(database_url, tmp_path, "contacts", "mission", "VR-1",
+                "Mission Tirana (test)").returncode == 0
+    one_line_error(_run(database_url, tmp_path, "contacts", "mission", "VR-1",
+                        "COA (test)"), "not a receiving mission")
+    assert _run(database_url, tmp_path, "contacts", "passenger", "1", "--guardian-phone",
+                "0622222222", "--guardian-language", "Pashto").returncode == 0
+
+    def read(session: object) -> tuple[object, ...]:
+        return (
+            [(c.carrier, c.email) for c in session.scalars(select(CarrierContact))],  # type: ignore[attr-defined]
+            [m.case_id for m in session.scalars(select(CaseMission))],  # type: ignore[attr-defined]
+            session.scalar(select(Contact.guardian_language)))  # type: ignore[attr-defined]
+
+    async def go() -> tuple[object, ...]:
+        db = Database.open(database_url)
+        try:
+            return await db.unit_of_work(NullPublisher()).read(read)
+        finally:
+            await db.dispose()
+
+    assert run_async(go()) == ([("KL", "special-assistance@kl.example")], [1], "Pashto")

@@ -3,6 +3,7 @@ the CSRF token and are audited; other roles are refused."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -136,3 +137,138 @@ def test_a_coordinator_records_a_members_number_and_consent_on_the_case_page(
     assert _read(site, client, contact) == ("+31612345678", None, True)
     page = client.get(f"/plan/cases/{case_id}").text
     assert 'value="+31612345678"' in page and "opted out" in page
+
+
+def test_the_outbox_shows_each_messages_text(
+        site: Site, coord: tuple[TestClient[Litestar], str]) -> None:
+    """An SMS whole (it holds no health data by construction), an e-mail's first lines."""
+    client, _ = coord
+
+    def mail(tx: Tx) -> None:
+        from movements.domain import outbox
+        from movements.domain.models import Movement
+        from movements.domain.outbox_models import Channel
+
+        movement = tx.session.get(Movement, site.world.departure_id)
+        outbox.queue(tx, key="web:mail", event="departed", movement=movement,
+                     to=outbox.Recipient(Channel.EMAIL, "desk@reception.example"),
+                     subject="KL1234 AMS-TIA has departed",
+                     body="First line.\n\nSecond line.\nThird line.\nFourth line hidden.\n")
+
+    _prepare(site, client)
+    client.blocking_portal.call(site.app.state.services.uow.run, mail, SYSTEM)  # type: ignore[arg-type]
+    text = client.get("/outbox").text
+    assert "Flight KL1234 on 15 Sept 2026: new gate E9. Departure at 12:00." in text
+    assert "First line.\nSecond line.\nThird line. …" in text
+    assert "Fourth line hidden." not in text
+
+
+def test_a_guardians_language_is_recorded_on_the_case_page(
+        site: Site, coord: tuple[TestClient[Litestar], str]) -> None:
+    client, csrf = coord
+    pid = site.passenger_ids[0]
+    ok = client.post(f"/plan/passengers/{pid}/contact",
+                     data={"_csrf": csrf, "guardian_phone": "0622222222",
+                           "guardian_language": "Tigrinya"}, follow_redirects=False)
+    assert ok.status_code == 303, ok.text
+
+    def language(session: object) -> str | None:
+        from movements.domain.outbox_models import Contact
+
+        return session.scalar(select(Contact.guardian_language).where(  # type: ignore[attr-defined]
+            Contact.passenger_id == pid))
+
+    assert _read(site, client, language) == "Tigrinya"
+
+
+# -- webhook subscriptions ---------------------------------------------------------------
+
+def _hooks(session: object) -> list[tuple[str, str, bool]]:
+    from movements.domain.outbox_models import WebhookSubscription
+
+    return [(h.url, h.events, h.active) for h in session.scalars(  # type: ignore[attr-defined]
+        select(WebhookSubscription).order_by(WebhookSubscription.id))]
+
+
+def test_coordinators_add_list_and_disable_webhooks(
+        site: Site, coord: tuple[TestClient[Litestar], str]) -> None:
+    client, csrf = coord
+    assert "No webhooks." in client.get("/webhooks").text
+    no_token = client.post("/webhooks", data={"airport": "AMS", "url": "https://p.example/h",
+                                              "events": "landed"})
+    assert no_token.status_code == 403 and _read(site, client, _hooks) == []
+    bad = client.post("/webhooks", data={"_csrf": csrf, "airport": "AMS",
+                                         "url": "ftp://p.example/h", "events": "landed"})
+    assert bad.status_code == 422 and "is not an http(s) address" in bad.text
+    assert 'value="ftp://p.example/h"' in bad.text  # what was typed stays
+    unknown = client.post("/webhooks", data={"_csrf": csrf, "airport": "AMS",
+                                             "url": "https://p.example/h", "events": "lunch"})
+    assert unknown.status_code == 422 and "unknown lunch" in unknown.text
+    assert _read(site, client, _hooks) == []  # nothing half-applied
+    added = client.post("/webhooks", data={"_csrf": csrf, "airport": "AMS",
+                                           "url": "https://p.example/h",
+                                           "events": ["landed", "departed"]})
+    assert added.status_code == 201
+    secret = re.search(r"<code>(whsec_[^<]+)</code>", added.text)
+    assert secret is not None
+    assert _read(site, client, _hooks) == [("https://p.example/h", "departed,landed", True)]
+    listed = client.get("/webhooks").text
+    assert "https://p.example/h" in listed and secret.group(1) not in listed  # shown once
+
+    hook_id = int(re.search(r'id="webhook-(\d+)"', listed).group(1))  # type: ignore[union-attr]
+    off = client.post(f"/webhooks/{hook_id}/disable", data={"_csrf": csrf},
+                      follow_redirects=False)
+    assert off.status_code == 303 and off.headers["location"] == "/webhooks?airport=AMS"
+    assert _read(site, client, _hooks) == [("https://p.example/h", "departed,landed", False)]
+    again = client.post(f"/webhooks/{hook_id}/disable", data={"_csrf": csrf})
+    assert again.status_code == 409
+
+    def audit(session: object) -> list[str]:
+        return list(session.scalars(select(AuditEntry.action).where(  # type: ignore[attr-defined]
+            AuditEntry.entity == "webhook_subscription").order_by(AuditEntry.id)))
+
+    assert _read(site, client, audit) == ["subscribe_webhook", "disable_webhook"]
+
+
+def test_the_delivery_log_shows_each_try_and_a_disabled_hook_sends_nothing_more(
+        site: Site, coord: tuple[TestClient[Litestar], str]) -> None:
+    client, csrf = coord
+    uow = site.app.state.services.uow
+
+    def subscribe_and_fail(tx: Tx) -> int:
+        from movements.domain.actions import movements as mv
+
+        made = ob.subscribe_webhook(tx, "AMS", "https://p.example/h", ["gate_changed"])
+        mv.update_flight(tx, site.world.departure_id, {"gate": "E9"})
+        return made.id
+
+    hook = client.blocking_portal.call(uow.run, subscribe_and_fail, SYSTEM)  # type: ignore[arg-type]
+
+    def fail(tx: Tx) -> None:
+        from movements.domain.outbox_models import Channel
+
+        claimed = ob.claim_due(tx, 10, channels=(Channel.WEBHOOK,))
+        assert len(claimed) == 1
+        ob.record_result(tx, claimed[0].id, False, "HTTP 500 Internal Server Error")
+
+    client.blocking_portal.call(uow.run, fail, SYSTEM)  # type: ignore[arg-type]
+    log = client.get(f"/webhooks?log={hook}").text
+    assert "gate changed" in log and "error (HTTP 500 Internal Server Error)" in log
+    client.post(f"/webhooks/{hook}/disable", data={"_csrf": csrf})
+
+    def webhook_states(session: object) -> list[OutboxState]:
+        return list(session.scalars(select(OutboxMessage.state).where(  # type: ignore[attr-defined]
+            OutboxMessage.webhook_id == hook)))
+
+    assert _read(site, client, webhook_states) == [OutboxState.CANCELLED]
+    assert "webhook disabled by coord" in client.get(f"/webhooks?log={hook}").text
+
+
+def test_other_roles_cannot_reach_webhooks(site: Site) -> None:
+    with TestClient(site.app, base_url=BASE) as client:
+        csrf = login(client, "gate")
+        assert client.get("/webhooks").status_code == 403
+        assert client.post("/webhooks", data={"_csrf": csrf, "airport": "AMS",
+                                              "url": "https://p.example/h",
+                                              "events": "*"}).status_code == 403
+        assert _read(site, client, _hooks) == []

@@ -87,6 +87,7 @@ class Scope:
     telexes: list[int] = field(default_factory=list)
     cases: list[int] = field(default_factory=list)
     messages: list[int] = field(default_factory=list)  # the outbox's
+    webhooks: list[int] = field(default_factory=list)  # partner systems' subscriptions
 
 
 @dataclass
@@ -141,6 +142,11 @@ def _outbox_messages(tx: Tx) -> None:
             outbox.queue(tx, key=f"walk:{code}:{n}", event="gate_changed",
                          to=outbox.Recipient(Channel.SMS, f"+3161234567{n}"),
                          movement=movement, subject=f"walk {code} {n}", body="walk")
+        from movements.domain.outbox_models import WebhookSubscription
+
+        tx.session.add(WebhookSubscription(
+            airport_id=movement.airport_id, url=f"https://partner.example/{code}",
+            secret="whsec_d2Fsaw==", events="*", active=True, created_at=tx.now))
 
 
 def _drafts(tx: Tx) -> None:
@@ -192,10 +198,12 @@ def _collect(session: Session) -> tuple[dict[str, Scope], dict[str, list[int]],
          else scope.draft_handovers).append(h.id)
     for a in session.scalars(select(Alert).order_by(Alert.id)):
         scopes[session.get(Airport, a.airport_id).iata].alerts.append(a.id)  # type: ignore[union-attr]
-    from movements.domain.outbox_models import OutboxMessage
+    from movements.domain.outbox_models import OutboxMessage, WebhookSubscription
 
     for o in session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)):
         scopes[session.get(Airport, o.airport_id).iata].messages.append(o.id)  # type: ignore[union-attr]
+    for wh in session.scalars(select(WebhookSubscription).order_by(WebhookSubscription.id)):
+        scopes[session.get(Airport, wh.airport_id).iata].webhooks.append(wh.id)  # type: ignore[union-attr]
     for t in session.scalars(select(TelexMessage).order_by(TelexMessage.id)):
         if t.airport_id is not None:
             scopes[session.get(Airport, t.airport_id).iata].telexes.append(t.id)  # type: ignore[union-attr]
@@ -402,6 +410,16 @@ PROBES: dict[tuple[str, str], ProbeMaker] = {
         Probe("POST", f"/outbox/{i}/resend") for i in _ids(w, u, "messages")],
     ("POST", "/outbox/{message_id:int}/cancel"): lambda w, u: [
         Probe("POST", f"/outbox/{i}/cancel") for i in _ids(w, u, "messages")],
+    ("GET", "/webhooks"): lambda w, u: [
+        Probe("GET", f"/webhooks?airport={c}") for c in _code(w, u)] + [
+        Probe("GET", f"/webhooks?log={i}") for i in _ids(w, u, "webhooks")] + [
+        Probe("GET", "/webhooks", listing=True,
+              absent=_markers(w, u, "webhooks", 'id="webhook-{}"'))],
+    ("POST", "/webhooks"): lambda w, u: [
+        Probe("POST", "/webhooks", data={"airport": c, "url": "https://walk.example/h",
+                                         "events": "*"}) for c in _code(w, u)],
+    ("POST", "/webhooks/{webhook_id:int}/disable"): lambda w, u: [
+        Probe("POST", f"/webhooks/{i}/disable") for i in _ids(w, u, "webhooks")],
     ("POST", "/alerts/{alert_id:int}/ack"): lambda w, u: [
         Probe("POST", f"/alerts/{a}/ack") for a in _ids(w, u, "alerts")],
     ("GET", "/feed/status"): lambda w, u: [
@@ -545,6 +563,8 @@ UNSCOPED: dict[tuple[str, str], str] = {
        for p in ("", "/swagger", "/openapi.json", "/openapi.yml", "/openapi.yaml",
                  "/{path:str}")},
     ("GET", "/account/sessions"): "the caller's own sessions",
+    ("POST", "/outbox/receipts"): "public: an SMS provider's delivery receipt, refused "
+                                  "unless signed with the receipt secret (no session)",
     ("GET", "/static/{file_path:path}"): "public files",
     ("HEAD", "/static/{file_path:path}"): "public files",
     ("GET", "/verify/{document_id:str}"): "public by design: no personal data (verify.py)",
@@ -644,12 +664,23 @@ def _send(client: TestClient[Litestar], csrf: str, probe: Probe, uow: Any) -> st
         if status < 300 and leaked:
             return f"{status} lists foreign rows {leaked[:3]}"
         return None if before == after else f"{status} and wrote {before} -> {after}"
+    if status == 404:  # says what was not found in people's terms, never the row's id
+        echoed = [n for n in re.findall(r"/(\d+)(?=/|$|\?)", probe.url)
+                  if re.search(rf"(?<![\d.:-]){n}(?![\d.:-])", _visible(response.text))]
+        if echoed:
+            return f"404 names the id(s) {echoed} from the address: {response.text[:120]!r}"
     location = response.headers.get("location", "") + response.headers.get("hx-redirect", "")
     if status < 300 or (status in (302, 303) and SUCCESS_REDIRECT.match(location)):
         return f"{status} for a foreign row"
     if before != after:
         return f"refused with {status} but wrote {before} -> {after}"
     return None
+
+
+def _visible(text: str) -> str:
+    """What a person reads of a reply: an HTML page without its tags and attributes
+    (ids in links and data attributes are not shown), a JSON body as it is."""
+    return re.sub(r"<[^>]*>", " ", text)
 
 
 # -- the tests --------------------------------------------------------------------------

@@ -154,7 +154,8 @@ FIELDS = ("action", "airport", "airports", "date", "decision", "display_name", "
           "name", "next", "notes", "organisation", "organisation_id", "passenger",
           "password", "reason", "receiver_signed", "receiving_person",
           "receiving_signature", "role", "since", "terminal", "text", "until", "user_id",
-          "username", "override_reason", "passengers", "receiving_organisation_id")
+          "username", "override_reason", "passengers", "receiving_organisation_id",
+          "url", "events", "guardian_language", "phone", "guardian_phone")
 NOT_FUZZED = ("/logout",)  # signs the fuzzer out (its own test covers it)
 PLAIN = st.sampled_from(["", "0", "1", "-1", "99999999999999999999", "2026-09-15",
                          "25:99", "07:30", "boarded", "met_at_point", "operational",
@@ -175,7 +176,8 @@ FORMS = st.lists(st.tuples(st.sampled_from(FIELDS), TEXT), min_size=3, max_size=
 def _form_routes(app: Litestar, site: Site) -> list[str]:
     ids = {"movement_id": site.world.departure_id, "booking_id": site.booking_ids[0],
            "handover_id": 1, "alert_id": 1, "session_id": 1, "document_id": "x",
-           "message_id": 1, "user_id": 1, "passenger_id": site.passenger_ids[0], "case_id": 1}
+           "message_id": 1, "webhook_id": 1, "user_id": 1,
+           "passenger_id": site.passenger_ids[0], "case_id": 1}
     urls: list[str] = []
     for route in app.routes:
         for handler in getattr(route, "route_handlers", []):

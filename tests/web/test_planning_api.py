@@ -120,6 +120,25 @@ def test_api_refusals_and_roles(site: Site) -> None:
                              headers=h, json={"reason": "aircraft change"})
         assert cancel.status_code == 422 and "are booked on KL1234" in cancel.json()["error"]
         assert _count(site, client, Case) == 3
+        # Refusals name the field by its path in the JSON body, whatever the domain calls it.
+        case = client.post("/api/v1/plan/cases", headers=h,
+                           json={"airport": "AMS", "reference": "API-F"}).json()["id"]
+        doc = client.post(f"/api/v1/plan/cases/{case}/passengers", headers=h, json={
+            "surname": "Karim", "given_names": "Layla",
+            "document": {"doc_type": "passport", "number": "#!", "expires_on": "2030-01-01",
+                         "issuing_country": "IRQ"}})
+        assert doc.status_code == 422 and doc.json()["field"] == "document.number", doc.text
+        doc = client.post(f"/api/v1/plan/cases/{case}/passengers", headers=h, json={
+            "surname": "Karim", "given_names": "Layla",
+            "document": {"doc_type": "passport", "number": "A1", "expires_on": "2030-01-01",
+                         "issuing_country": "XYZ"}})
+        assert doc.json()["field"] == "document.issuing_country", doc.text
+        charter = client.post("/api/v1/plan/charters", headers=h, json={
+            **CHARTER, "movement": {**CHARTER["movement"], "flight": "9301"}})
+        assert charter.status_code == 422 and charter.json()["field"] == "movement.flight"
+        seats = client.post("/api/v1/plan/charters", headers=h, json={
+            **CHARTER, "seat_capacity": 0})
+        assert seats.status_code == 422 and seats.json()["field"] == "seat_capacity"
         schema = client.get("/schema/openapi.json").json()
         paths = schema["paths"]
         assert "/api/v1/plan/cases/{case_id}/bookings" in paths
@@ -159,7 +178,7 @@ def test_charter_stops_through_the_api(site: Site) -> None:
         refused = client.post(f"/api/v1/plan/charters/{mid}/stops/remove", headers=h,
                               json={"code": "BGW"})
         assert refused.status_code == 422
-        assert refused.json()["field"] == "bookings"
+        assert refused.json()["field"] == "move_to"  # the JSON field that would resolve it
         assert "API-S KARIM Layla" in refused.json()["error"]
         removed = client.post(f"/api/v1/plan/charters/{mid}/stops/remove", headers=h,
                               json={"code": "BGW", "move_to": "NJF"})

@@ -129,10 +129,9 @@ def test_bad_input_says_what_and_where_and_writes_nothing(site: Site) -> None:
         audits = _count(site, client, AuditEntry)
         for data, message in (
                 ({"flight": "KL1571", "date": "15-09-2026", "time": "10:00",
-                  "destination": "EBL"}, "Date '15-09-2026': expected YYYY-MM-DD"),
+                  "destination": "EBL"}, "Not saved (Date): '15-09-2026': expected YYYY-MM-DD"),
                 ({"flight": "KL1571", "date": "2026-09-15", "time": "25:00",
-                  "destination": "EBL"}, "Not saved (Time (local)): Time (local) '25:00': "
-                                         "expected HH:MM"),
+                  "destination": "EBL"}, "Not saved (Time (local)): '25:00': expected HH:MM"),
                 ({"flight": "KL1571", "date": "2026-09-15", "time": "10:00",
                   "destination": "ERBIL"}, "destination 'ERBIL' is not an IATA airport code")):
             resp = _post(client, "/plan/movements", csrf, "", airport="AMS", kind="departure",
@@ -146,7 +145,8 @@ def test_bad_input_says_what_and_where_and_writes_nothing(site: Site) -> None:
         assert _count(site, client, AuditEntry) == audits
         passenger = _post(client, f"/plan/cases/{1}/passengers", csrf, "",
                           **{**MEMBER, "nationality": "XYZ"})
-        assert passenger.status_code == 422 and "(nationality)" in passenger.text
+        assert passenger.status_code == 422 and "Nationality): " in passenger.text
+        assert "(nationality)" not in passenger.text
         assert _count(site, client, Passenger, Passenger.surname == "Karim") == 0
 
 
@@ -171,7 +171,8 @@ def test_dates_far_off_and_a_flight_to_its_own_airport_are_refused(site: Site) -
                 ("transit", {"in_flight": "KL1", "in_date": "9999-12-31", "in_time": "09:00",
                              "in_origin": "LHR", "out_flight": "KL2", "out_date": "2026-09-15",
                              "out_time": "11:00", "out_destination": "EBL"},
-                 "Not saved (Inbound leg, Date): date 9999-12-31 is more than 2 years")):
+                 "Not saved (Inbound leg (lands here), Date): date 9999-12-31 is more than "
+                 "2 years")):
             form = data if kind == "transit" else {"flight": "KL1571", "time": "10:00", **data}
             resp = _post(client, "/plan/movements", csrf, "", airport="AMS", kind=kind, **form)
             assert resp.status_code == 422, resp.text
@@ -314,7 +315,7 @@ def test_charter_stop_added_and_removed_on_the_page(site: Site) -> None:
         assert "BGW → NJF → EBL → BSR" in client.get(f"/movements/{mid}").text
         resp = _post(client, f"/plan/charters/{mid}/stops/remove", csrf, "k-rm", stop="BGW")
         assert resp.status_code == 422
-        assert "Not saved (bookings): 1 passenger(s) are booked to leave OR9301 at BGW: " \
+        assert "Not saved (Passengers): 1 passenger(s) are booked to leave OR9301 at BGW: " \
                "VR-S KARIM Layla" in html.unescape(resp.text)
         assert _count(site, client, AuditEntry, AuditEntry.action == "remove_charter_stop") == 0
         resp = _post(client, f"/plan/charters/{mid}/stops/remove", csrf, "k-rm2", stop="BGW",
@@ -324,4 +325,53 @@ def test_charter_stop_added_and_removed_on_the_page(site: Site) -> None:
         assert "AMS → NJF → EBL → BSR" in client.get(f"/movements/{mid}").text
         bad = _post(client, f"/plan/charters/{mid}/stops", csrf, "k-bad", code="ISU",
                     at="tomorrow")
-        assert bad.status_code == 422 and "at 'tomorrow': expected" in html.unescape(bad.text)
+        assert bad.status_code == 422
+        assert "Not saved (Arrival (UTC)): 'tomorrow': expected" in html.unescape(bad.text)
+
+
+#: Internal names (snake_case, or a form field's name) must never reach a person.
+_INTERNAL = re.compile(r"\b[a-z]+_[a-z_]+\b")
+
+
+def test_every_refusal_names_the_field_by_its_label(site: Site) -> None:
+    """Issue 14: a refusal on any planning form names the field as the page labels it
+    (the page's own <label>, in the reader's language), never its internal name."""
+    with TestClient(site.app, base_url=BASE) as client:
+        csrf = login(client, "coord")
+        mid = int(_post(client, "/plan/charters", csrf, "k-c", **CHARTER)
+                  .headers["location"].rsplit("/", 1)[1])
+        cid = int(_post(client, "/plan/cases", csrf, "k-case", airport="AMS",
+                        reference="VR-L").headers["location"].rsplit("/", 1)[1])
+        cases = (
+            (f"/plan/charters/{mid}", {"operator": "TUI", "seat_capacity": "lots"}, "Seats"),
+            (f"/plan/charters/{mid}", {"operator": "TUI", "seat_capacity": "0"}, "Seats"),
+            ("/plan/charters", {**CHARTER, "seat_capacity": "x"}, "Seats"),
+            ("/plan/charters", {**CHARTER, "stop_2_at": "soon"},
+             "Stops in route order (times UTC), Stop 2 arrives (UTC)"),
+            (f"/plan/charters/{mid}/pickups", {"location": "Ter Apel", "date": "2026-09-15",
+                                                "time": "5h", "vehicle": "bus",
+                                                "headcount": "3"}, "Time (local)"),
+            (f"/plan/charters/{mid}/pickups", {"location": "Ter Apel", "date": "2026-09-15",
+                                                "time": "05:00", "vehicle": "bus",
+                                                "headcount": "many"}, "Headcount"),
+            (f"/plan/cases/{cid}/passengers", {**MEMBER, "doc_number": "#!"},
+             "Travel document, Number"),
+            (f"/plan/cases/{cid}/passengers", {**MEMBER, "birth_date": "3 Feb"},
+             "Person, Birth date"),
+            ("/plan/movements", {"airport": "AMS", "kind": "departure", "flight": "1571",
+                                 "date": "2026-09-15", "time": "10:00",
+                                 "destination": "EBL"}, "Flight"),
+        )
+        for url, data, label in cases:
+            resp = _post(client, url, csrf, "", **data)
+            assert resp.status_code == 422, (url, data, resp.status_code)
+            alert = html.unescape(resp.text).split('class="message error" role="alert">', 1)[1]
+            alert = alert.split("</p>", 1)[0]
+            assert alert.startswith(f"Not saved ({label}): "), (url, alert)
+            assert not _INTERNAL.search(alert), (url, alert)
+        # The same refusal in Dutch names the Dutch label.
+        client.post("/account/language", data={"_csrf": csrf, "locale": "nl"})
+        resp = _post(client, f"/plan/charters/{mid}", csrf, "", operator="TUI",
+                     seat_capacity="lots")
+        alert = html.unescape(resp.text).split('role="alert">', 1)[1].split("</p>", 1)[0]
+        assert alert.startswith("Niet opgeslagen (Stoelen): "), alert

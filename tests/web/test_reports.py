@@ -7,7 +7,7 @@ import csv
 import io
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from movements.app import create_app
-from movements.demo.load_year import load_year
+from movements.demo.load_year import load_year, year_history
 from movements.domain.actions import milestones, setup
 from movements.domain.clock import ManualClock
 from movements.domain.models import Booking, Movement, MovementKind, Role
@@ -96,10 +96,15 @@ def test_the_year_shows_the_published_figures(year_app: Litestar) -> None:
         assert _cell(html, "charters", "2016-11-17") == ["IA9851", "BGW – EBL – BSR", "96"]
         # Medical cases by country: the seed's main countries lead.
         assert _cell(html, "medical_by_country", "Serbia")[3] == "59"
-        # Service levels: every assisted person was met once.
+        # Service levels: every assisted person was met once, pre-notified (named in a
+        # carrier notification issued 48 h or more before the scheduled time) or not.
         departing = _ecac_total(html, "ecac_departing")
         arriving = _ecac_total(html, "ecac_arriving")
-        assert (departing, arriving) == (4635, 8133 + 1970)
+        late_departing = _ecac_total(html, "ecac_departing_not_prenotified")
+        late_arriving = _ecac_total(html, "ecac_arriving_not_prenotified")
+        assert (departing + late_departing, arriving + late_arriving) == (4635, 8133 + 1970)
+        assert (late_departing, late_arriving) == _not_prenotified_in_the_year()
+        assert 0 < late_departing < departing and 0 < late_arriving < arriving
         assert 'id="t-worst"' in html  # coordinators see the longest waits
 
         api = client.get(f"/api/v1/reports/annual?{YEAR}").json()
@@ -125,6 +130,19 @@ def test_the_year_shows_the_published_figures(year_app: Litestar) -> None:
         text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
         for figure in ("14,738", "4,635", "8,133", "1,970", "1,393 transits in 2016-09"):
             assert figure in text, figure
+
+
+def _not_prenotified_in_the_year() -> tuple[int, int]:
+    """Met departing and arriving people of the synthetic year whose movement's carrier
+    notification came under 48 h before the scheduled time or never (from the plan)."""
+    late = {"departing": 0, "arriving": 0}
+    for m in year_history(2016):
+        if m.kind == MovementKind.TRANSIT_OUT:
+            continue
+        if m.notified_at is None or m.scheduled_at - m.notified_at < timedelta(hours=48):
+            side = "departing" if m.kind == MovementKind.DEPARTURE else "arriving"
+            late[side] += sum(1 for p in m.passengers if p.milestones)
+    return late["departing"], late["arriving"]
 
 
 def _ecac_total(html: str, table: str) -> int:

@@ -33,6 +33,7 @@ ACCESS: dict[tuple[str, str], set[Role] | str] = {
     ("GET", "/static/{file_path:path}"): PUBLIC,
     ("HEAD", "/static/{file_path:path}"): PUBLIC,
     ("GET", "/verify"): PUBLIC,
+    ("POST", "/outbox/receipts"): PUBLIC,
     ("GET", "/verify/{document_id:str}"): PUBLIC,
     ("POST", "/verify/{document_id:str}"): PUBLIC,
     ("POST", "/logout"): EVERYONE,
@@ -135,6 +136,9 @@ ACCESS.update({
     ("GET", "/outbox"): COORD,
     ("POST", "/outbox/{message_id:int}/resend"): COORD,
     ("POST", "/outbox/{message_id:int}/cancel"): COORD,
+    ("GET", "/webhooks"): COORD,
+    ("POST", "/webhooks"): COORD,
+    ("POST", "/webhooks/{webhook_id:int}/disable"): COORD,
 })
 
 #: The API description (issue 13.7: signed in, no longer public).

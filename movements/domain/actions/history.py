@@ -36,6 +36,7 @@ from ..models import (
     SpecialNeed,
     Transit,
 )
+from ..planning_models import CarrierNotification, NotifiedPassenger
 from ..uow import Actor, Tx, UnitOfWork
 from ..vocabulary import FlightState
 from . import bulk, import_undo
@@ -82,6 +83,9 @@ class HistoricMovement:
     onward_key: str | None
     passengers: tuple[HistoricPassenger, ...]
     actual_at: datetime | None = None  # on-block / off-block; the schedule when unknown
+    # When the carrier was notified of its passengers' needs (PSM), if it was: recorded
+    # as a carrier notification naming every passenger (the service levels' pre-notified).
+    notified_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,11 +238,23 @@ def import_history(tx: Tx, airport: str, movements: Sequence[HistoricMovement], 
              for m in movements if m.onward_key is not None]
     if links:
         conn.execute(insert(_table(Transit)), links)
+    notified = [m for m in movements if m.notified_at is not None and m.passengers]
+    notice_ids = insert_all(_table(CarrierNotification), [
+        {"movement_id": movement_ids[m.key], "sent_at": m.notified_at, "username": "history",
+         "corrected": False, "fingerprint": f"history:{m.key}",
+         "telex": "(imported history)", "email_body": "(imported history)"}
+        for m in notified])
+    named = [{"notification_id": nid, "passenger_id": passenger_ids[p.key],
+              "codes": " ".join(p.ssr_codes)}
+             for nid, m in zip(notice_ids, notified, strict=True) for p in m.passengers]
+    if named:
+        conn.execute(insert(_table(NotifiedPassenger)), named)
     summary = HistorySummary(len(movement_ids), len(people), len(booked), len(case_ids))
     if batch is not None:
         _journal_inserts(tx, batch, {
             "movement": list(movement_ids.values()), "travel_case": list(case_ids.values()),
-            "passenger": list(passenger_ids.values()), "booking": booking_ids})
+            "passenger": list(passenger_ids.values()), "booking": booking_ids,
+            "carrier_notification": notice_ids})
     if not audit:
         return summary
     tx.audit("import_history", "airport", port.id, after={
@@ -322,12 +338,21 @@ def _journal_inserts(tx: Tx, batch: str, ids: dict[str, list[int]]) -> None:
             CharterStop.movement_id.in_(movements)))) if movements else [],
         _table(Transit).name: list(s.scalars(select(Transit.id).where(
             Transit.inbound_movement_id.in_(movements)))) if movements else [],
+        _table(CarrierNotification).name: ids["carrier_notification"],
     }
     tables = {_table(Movement).name: movements, _table(Case).name: ids["travel_case"],
               _table(Passenger).name: passengers, _table(Booking).name: bookings,
               **children}
     entries = [{"batch": batch, "op": "insert", "table_name": name, "row_key": {"id": i},
                 "data": None} for name, row_ids in tables.items() for i in row_ids]
+    # The passengers a carrier notice named: a two-column key, no id of their own.
+    notices = ids["carrier_notification"]
+    named = s.execute(
+        select(NotifiedPassenger.notification_id, NotifiedPassenger.passenger_id)
+        .where(NotifiedPassenger.notification_id.in_(notices))).all() if notices else []
+    entries += [{"batch": batch, "op": "insert", "table_name": _table(NotifiedPassenger).name,
+                 "row_key": {"notification_id": n, "passenger_id": p}, "data": None}
+                for n, p in named]
     if entries:
         s.execute(insert(_table(ImportUndo)), entries)
 

@@ -23,7 +23,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ..access import Need, access_outbox_message, access_passenger, may_at
-from ..errors import ConflictError, NotFound, RuleViolation
+from ..errors import ConflictError, NotFound, RuleViolation, not_found
 from ..models import Airport, Movement, Organisation, Role
 from ..outbox import BEFORE_DEPARTURE_EVENTS, LEFT_REASON, departure_left
 from ..outbox_models import (
@@ -126,11 +126,13 @@ def record_result(tx: Tx, message_id: int, ok: bool, detail: str | None = None, 
     coordinator cancelled meanwhile stays cancelled (the try is still recorded)."""
     row = tx.session.get(OutboxMessage, message_id)
     if row is None:
-        raise NotFound(f"message {message_id} does not exist")
+        raise not_found("message")
     text = (detail or "")[:500] or None
     tx.session.add(OutboxAttempt(message_id=row.id, at=tx.now,
                                  outcome="sent" if ok else "error", detail=text))
-    if row.state is S.CANCELLED:
+    if row.state is S.DELIVERED and ok and row.sent_at is None:
+        row.sent_at = tx.now  # its receipt came before the send was recorded
+    if row.state in (S.CANCELLED, S.DELIVERED):
         return row.state
     row.claimed_until = None
     if ok:
@@ -142,6 +144,31 @@ def record_result(tx: Tx, message_id: int, ok: bool, detail: str | None = None, 
         else:
             row.state = S.QUEUED
             row.next_attempt_at = tx.now + backoff(row.attempts, first_backoff)
+    return row.state
+
+
+def record_delivery(tx: Tx, key: str, status: str, detail: str | None = None) -> S | None:
+    """A channel's delivery receipt for the message with idempotency ``key``:
+    ``delivered`` marks a sent message delivered (``delivered_at``); ``failed`` /
+    ``undelivered`` records the reason and marks it failed (a coordinator may resend).
+    A receipt for an unknown key returns None; a repeated one changes nothing.  Raises
+    RuleViolation for another status."""
+    row = tx.session.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == key))
+    if status not in ("delivered", "failed", "undelivered"):
+        raise RuleViolation(f"status {status!r}: one of delivered, failed, undelivered",
+                            field="status")
+    if row is None:
+        return None
+    if row.state not in (S.SENT, S.SENDING):
+        return row.state  # delivered already, cancelled, or queued again by a resend
+    text = (detail or "")[:500] or None
+    if status == "delivered":
+        row.state, row.delivered_at = S.DELIVERED, tx.now
+        row.claimed_until = None
+    else:
+        row.state, row.last_error = S.FAILED, text or f"the handset was not reached ({status})"
+    tx.session.add(OutboxAttempt(message_id=row.id, at=tx.now, outcome=status,
+                                 detail=text))
     return row.state
 
 
@@ -165,7 +192,7 @@ def cancel(tx: Tx, message_id: int) -> None:
     """A coordinator stops a message that has not been sent."""
     require_role(tx, Role.COORDINATOR, Role.ADMIN)
     row = access_outbox_message(tx.session, tx.actor, message_id)
-    if row.state in (S.SENT, S.CANCELLED):
+    if row.state in (S.SENT, S.DELIVERED, S.CANCELLED):
         raise ConflictError(f"message {row.id} is {row.state.value} already")
     before = row.state.value
     row.state, row.claimed_until = S.CANCELLED, None
@@ -192,10 +219,13 @@ def e164(number: str, region: str | None = "NL", *, field: str = "phone") -> str
 
 def set_passenger_contact(tx: Tx, passenger_id: int, *, phone: str | None = None,
                           guardian_phone: str | None = None, opted_out: bool = False,
-                          region: str | None = "NL") -> int:
+                          region: str | None = "NL",
+                          guardian_language: str | None = None) -> int:
     """Record how to reach a passenger by SMS (numbers stored E.164) and their consent:
-    ``opted_out`` stops every message to them.  Returns the contact id.  Raises
-    RuleViolation naming the field for a bad number, or when nothing is given."""
+    ``opted_out`` stops every message to them; a minor's go to ``guardian_phone`` in
+    ``guardian_language`` (a name or code; the child's language when not given).
+    Returns the contact id.  Raises RuleViolation naming the field for a bad number, a
+    language name over 40 characters, or when nothing is given."""
     passenger = access_passenger(tx.session, tx.actor, passenger_id, Need.COORDINATE)
     if not (phone or "").strip() and not (guardian_phone or "").strip() and not opted_out:
         raise RuleViolation("give a mobile number, a guardian's number, or that they do "
@@ -208,12 +238,17 @@ def set_passenger_contact(tx: Tx, passenger_id: int, *, phone: str | None = None
         contact = Contact(passenger_id=passenger.id, updated_at=tx.now)
         tx.session.add(contact)
     contact.phone, contact.guardian_phone = numbers["phone"], numbers["guardian_phone"]
+    language = (guardian_language or "").strip() or None
+    if language is not None and len(language) > 40:
+        raise RuleViolation("guardian_language: at most 40 characters",
+                            field="guardian_language")
     contact.opted_out, contact.updated_at = opted_out, tx.now
+    contact.guardian_language = language
     tx.session.flush()
     # Numbers are personal data: the audit says what kind changed, not the number.
     tx.audit("set_contact", "passenger", passenger.id, after={
         "phone": bool(contact.phone), "guardian_phone": bool(contact.guardian_phone),
-        "opted_out": opted_out})
+        "opted_out": opted_out, "guardian_language": language})
     return contact.id
 
 
@@ -224,11 +259,8 @@ def set_organisation_email(tx: Tx, organisation_id: int, email: str | None, *,
     require_role(tx, Role.COORDINATOR, Role.ADMIN)
     org = tx.session.get(Organisation, organisation_id)
     if org is None:
-        raise NotFound(f"organisation {organisation_id} does not exist")
-    address = (email or "").strip() or None
-    if address is not None and (address.count("@") != 1 or " " in address
-                                or len(address) > 254):
-        raise RuleViolation(f"e-mail {address!r} is not an address", field="email")
+        raise not_found("organisation")
+    address = _email(email)
     contact = tx.session.scalar(select(Contact).where(Contact.organisation_id == org.id))
     if contact is None:
         contact = Contact(organisation_id=org.id, updated_at=tx.now)
@@ -239,6 +271,76 @@ def set_organisation_email(tx: Tx, organisation_id: int, email: str | None, *,
     tx.audit("set_contact", "organisation", org.id,
              after={"email": address, "phone": bool(contact.phone)})
     return contact.id
+
+
+def _email(value: str | None, field: str = "email") -> str | None:
+    address = (value or "").strip() or None
+    if address is not None and (address.count("@") != 1 or " " in address
+                                or len(address) > 254 or address.startswith("@")
+                                or address.endswith("@")):
+        raise RuleViolation(f"{field} {address!r} is not an e-mail address", field=field)
+    return address
+
+
+def set_carrier_contact(tx: Tx, carrier: str, email: str | None) -> str:
+    """Where carrier ``carrier`` (IATA designator, 2-3 letters/digits) takes its
+    special-assistance pre-notifications; None removes it.  Coordinators and admins.
+    Returns the designator.  Raises RuleViolation naming the field."""
+    from ..outbox_models import CarrierContact
+
+    require_role(tx, Role.COORDINATOR, Role.ADMIN)
+    code = (carrier or "").strip().upper()
+    if not (2 <= len(code) <= 3 and code.isalnum()):
+        raise RuleViolation(f"carrier {carrier!r} is not an IATA designator (2-3 letters "
+                            "or digits, e.g. KL)", field="carrier")
+    address = _email(email)
+    row = tx.session.get(CarrierContact, code)
+    if address is None:
+        if row is not None:
+            tx.session.delete(row)
+    elif row is None:
+        tx.session.add(CarrierContact(carrier=code, email=address, updated_at=tx.now))
+    else:
+        row.email, row.updated_at = address, tx.now
+    tx.session.flush()
+    tx.audit("set_contact", "carrier", None, after={"carrier": code, "email": address})
+    return code
+
+
+def set_case_mission(tx: Tx, case_reference: str, organisation_name: str | None) -> int:
+    """The receiving mission abroad (an organisation of kind receiving_mission) that
+    receives a case departing with reception; None: nobody.  Returns the case id.
+    NotFound names what is missing; RuleViolation when the organisation is not a
+    receiving mission."""
+    from ..access import access_case
+    from ..models import Case
+    from ..outbox_models import CaseMission
+    from ..vocabulary import OrganisationKind
+    from .handovers import organisation_by_name
+
+    ref = case_reference.strip().upper()
+    case_id = tx.session.scalar(select(Case.id).where(Case.reference == ref))
+    if case_id is None:
+        raise NotFound(f"case {ref} does not exist")
+    case = access_case(tx.session, tx.actor, int(case_id), Need.COORDINATE)
+    row = tx.session.get(CaseMission, case.id)
+    if organisation_name is None:
+        if row is not None:
+            tx.session.delete(row)
+        org_id = None
+    else:
+        org = organisation_by_name(tx, organisation_name)
+        if org.kind is not OrganisationKind.RECEIVING_MISSION:
+            raise RuleViolation(f"{org.name} is a {org.kind.value.replace('_', ' ')}, not a "
+                                "receiving mission", field="organisation")
+        org_id = org.id
+        if row is None:
+            tx.session.add(CaseMission(case_id=case.id, organisation_id=org.id))
+        else:
+            row.organisation_id = org.id
+    tx.session.flush()
+    tx.audit("set_mission", "case", case.id, after={"organisation": org_id})
+    return case.id
 
 
 def set_case_counterpart(tx: Tx, case_id: int, organisation_id: int | None) -> None:
@@ -252,7 +354,7 @@ def set_case_counterpart(tx: Tx, case_id: int, organisation_id: int | None) -> N
             tx.session.delete(row)
     else:
         if tx.session.get(Organisation, organisation_id) is None:
-            raise NotFound(f"organisation {organisation_id} does not exist")
+            raise not_found("organisation")
         if row is None:
             tx.session.add(CaseCounterpart(case_id=case.id, organisation_id=organisation_id))
         else:
@@ -317,6 +419,108 @@ def subscribe_webhook(tx: Tx, airport: str, url: str, events: list[str], *,
     return Subscribed(row.id, secret)
 
 
+def disable_webhook(tx: Tx, webhook_id: int) -> str:
+    """Stop posting to a subscription (its queued deliveries are cancelled; its log
+    stays).  Coordinators of its airport and admins; returns the airport's code.
+    Raises ConflictError when it is disabled already."""
+    from ..access import access_webhook
+
+    require_role(tx, Role.COORDINATOR, Role.ADMIN)
+    hook = access_webhook(tx.session, tx.actor, webhook_id)
+    if not hook.active:
+        raise ConflictError(f"webhook {hook.id} is disabled already")
+    hook.active = False
+    for row in tx.session.scalars(select(OutboxMessage).where(
+            OutboxMessage.webhook_id == hook.id,
+            OutboxMessage.state.in_((S.QUEUED, S.FAILED)))):
+        row.state, row.claimed_until, row.last_error = S.CANCELLED, None, "webhook disabled"
+        tx.session.add(OutboxAttempt(message_id=row.id, at=tx.now, outcome="cancel",
+                                     detail=f"webhook disabled by {tx.actor.username}"))
+    tx.audit("disable_webhook", "webhook_subscription", hook.id, before={"active": True},
+             after={"active": False})
+    airport = tx.session.get(Airport, hook.airport_id)
+    return airport.iata if airport is not None else ""
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookRow:
+    id: int
+    url: str
+    events: str
+    active: bool
+    created_at: datetime
+    delivered: int
+    failing: int
+    organisation: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryRow:
+    message_id: int
+    event: str
+    state: str
+    attempts: tuple[tuple[datetime, str, str | None], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class WebhooksPage:
+    airport: str
+    timezone: str
+    airports: tuple[str, ...]
+    hooks: list[WebhookRow]
+    events: tuple[str, ...]
+    #: The subscription shown with its delivery log (``?log=<id>``), and that log.
+    log_of: WebhookRow | None = None
+    log: list[DeliveryRow] | None = None
+
+
+def webhooks_page(session: Session, actor: object, asked: str | None, default: str,
+                  log_of: int | None = None) -> WebhooksPage:
+    """The partner systems subscribed to one of the actor's airports (coordinators and
+    admins; NotFound otherwise), and optionally one subscription's delivery log: each
+    delivery (newest first, at most 50) with every try and what the receiver answered."""
+    from sqlalchemy import func
+
+    from ..access import access_webhook
+    from ..outbox import Event
+    from ..uow import Actor
+    from ..views import airport_choice
+
+    assert isinstance(actor, Actor)
+    choice = airport_choice(session, actor, asked, default, Need.COORDINATE)
+    airport_id = int(session.scalar(select(Airport.id).where(Airport.iata == choice.code))
+                     or 0)
+    counts: dict[tuple[int, str], int] = {
+        (int(h or 0), str(st.value if isinstance(st, S) else st)): int(n)
+        for h, st, n in session.execute(
+            select(OutboxMessage.webhook_id, OutboxMessage.state, func.count())
+            .where(OutboxMessage.webhook_id.is_not(None),
+                   OutboxMessage.airport_id == airport_id)
+            .group_by(OutboxMessage.webhook_id, OutboxMessage.state))}
+
+    def row(h: WebhookSubscription) -> WebhookRow:
+        org = session.get(Organisation, h.organisation_id) if h.organisation_id else None
+        return WebhookRow(h.id, h.url, h.events, h.active, h.created_at,
+                          counts.get((h.id, "sent"), 0), counts.get((h.id, "failed"), 0)
+                          + counts.get((h.id, "queued"), 0), org.name if org else None)
+
+    hooks = [row(h) for h in session.scalars(select(WebhookSubscription).where(
+        WebhookSubscription.airport_id == airport_id).order_by(WebhookSubscription.id))]
+    shown = log = None
+    if log_of is not None:
+        hook = access_webhook(session, actor, log_of)
+        if hook.airport_id != airport_id:
+            raise NotFound(f"webhook {log_of} is not one of {choice.code}'s")
+        shown = row(hook)
+        log = [DeliveryRow(m.id, m.event, m.state.value,
+                           tuple((a.at, a.outcome, a.detail) for a in m.attempt_log))
+               for m in session.scalars(select(OutboxMessage).where(
+                   OutboxMessage.webhook_id == hook.id)
+                   .order_by(OutboxMessage.id.desc()).limit(50))]
+    return WebhooksPage(choice.code, choice.timezone, choice.codes, hooks,
+                        Event.ALL, shown, log)
+
+
 # -- reading -----------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class OutboxRow:
@@ -333,6 +537,10 @@ class OutboxRow:
     next_attempt_at: datetime
     sent_at: datetime | None
     segments: int | None = None
+    #: What was said: an SMS whole (free of health data by construction), an e-mail's
+    #: first lines, a webhook's JSON cut short.
+    text: str = ""
+    delivered_at: datetime | None = None
 
 
 def outbox_rows(session: Session, actor: object, airport_id: int, *,
@@ -350,7 +558,24 @@ def outbox_rows(session: Session, actor: object, airport_id: int, *,
     rows = session.scalars(query.order_by(OutboxMessage.id.desc()).limit(limit))
     return [OutboxRow(r.id, r.event, r.channel.value, mask(r.recipient), r.language,
                       r.subject, r.state.value, r.attempts, r.last_error, r.created_at,
-                      r.next_attempt_at, r.sent_at, r.segments) for r in rows]
+                      r.next_attempt_at, r.sent_at, r.segments, preview(r),
+                      r.delivered_at) for r in rows]
+
+
+#: How many lines of an e-mail the outbox page shows.
+PREVIEW_LINES = 3
+
+
+def preview(row: OutboxMessage) -> str:
+    """The part of a message a list shows: an SMS's whole body, an e-mail's first
+    ``PREVIEW_LINES`` non-empty lines, a webhook body's first 160 characters."""
+    if row.channel is Channel.SMS:
+        return row.body
+    if row.channel is Channel.EMAIL:
+        lines = [line for line in row.body.splitlines() if line.strip()]
+        more = " …" if len(lines) > PREVIEW_LINES else ""
+        return "\n".join(lines[:PREVIEW_LINES]) + more
+    return row.body[:160] + (" …" if len(row.body) > 160 else "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -403,5 +628,7 @@ def mask(recipient: str) -> str:
 
 __all__ = ["CLAIM", "MAX_ATTEMPTS", "OutboxPage", "OutboxRow", "Outgoing", "backoff",
            "cancel", "claim_due", "e164", "mask", "message_airport", "outbox_page",
-           "outbox_rows", "record_result", "resend", "set_case_counterpart",
+           "outbox_rows", "preview", "record_delivery", "record_result", "resend",
+           "set_carrier_contact", "set_case_mission", "disable_webhook", "webhooks_page",
+           "WebhooksPage", "set_case_counterpart",
            "set_organisation_email", "set_passenger_contact", "subscribe_webhook"]

@@ -11,7 +11,7 @@ from ..errors import ConflictError, RuleViolation
 from ..events import AlertCleared, AlertRaised, CarrierNoticeIssued
 from ..models import Airport, Alert, Movement
 from ..phrases import phrase_data
-from ..planning_models import CarrierNotification
+from ..planning_models import CarrierNotification, NotifiedPassenger
 from ..prenotification import NOTICE_LEAD, carrier_notice, needs_notice
 from ..uow import Tx
 from ._common import get_or_404
@@ -47,6 +47,9 @@ def record_notice_sent(tx: Tx, movement_id: int, fingerprint: str) -> int:
         telex=notice.telex, email_body=notice.email_body)
     tx.session.add(row)
     tx.session.flush()
+    # Who was named, with what: "pre-notified" in the service levels is read from these.
+    tx.session.add_all(NotifiedPassenger(notification_id=row.id, passenger_id=line.passenger_id,
+                                         codes=" ".join(line.codes)) for line in notice.lines)
     # The seam for delivery (issue 16's outbox): this event names the stored row; the
     # console sends no mail itself.
     tx.record(CarrierNoticeIssued, movement,
