@@ -59,11 +59,13 @@ async def test_a_transit_step_goes_to_both_legs_pages(uow: UnitOfWork) -> None:
     inbound, onward = await uow.run(_transit, SYSTEM)
     _, bid = await uow.run(add_pax, SYSTEM, inbound, "T-1")
     first = steps.sequence_for(MovementKind.TRANSIT_IN)[0].key
-    await uow.run(milestones.record_milestone, GATE, bid, first)
+    await uow.run(milestones.record_milestone, GATE, bid, first,
+                  override_reason="met before on blocks (test)")
     assert await _streams_of_last(uow, "MilestoneRecorded") == {
         f"board:AMS:{DAY}", f"movement:{inbound}"}  # not linked yet
     await uow.run(mv.link_transit, COORD, inbound, onward)
     _, bid = await uow.run(add_pax, SYSTEM, inbound, "T-2")
-    await uow.run(milestones.record_milestone, GATE, bid, first)
+    await uow.run(milestones.record_milestone, GATE, bid, first,
+                  override_reason="met before on blocks (test)")
     assert await _streams_of_last(uow, "MilestoneRecorded") == {
         f"board:AMS:{DAY}", f"movement:{inbound}", f"movement:{onward}"}
