@@ -85,7 +85,7 @@ def assign_escort_to_booking(tx: Tx, booking_id: int, kind: EscortKind | str,
 
 def add_note(tx: Tx, movement_id: int, text: str, passenger_id: int | None = None) -> int:
     movement = access_movement(tx.session, tx.actor, movement_id, Need.WORK)
-    body = clean_text(text, "note", required=True, max_len=2000)
+    body = clean_text(text, N_("note"), required=True, max_len=2000)
     if passenger_id is not None:
         access_passenger(tx.session, tx.actor, passenger_id, Need.WORK)
     note = Note(movement_id=movement.id, passenger_id=passenger_id, text=body or "",

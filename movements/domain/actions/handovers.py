@@ -115,8 +115,8 @@ def create_handover(tx: Tx, movement_id: int, organisation_id: int, receiving_pe
                     notes: str | None = None, supersedes: Handover | None = None) -> int:
     movement = access_movement(tx.session, tx.actor, movement_id, Need.WORK)
     organisation = get_or_404(tx, Organisation, organisation_id, "organisation")
-    person = clean_text(receiving_person, "receiving person", required=True, max_len=200)
-    id_checked = clean_text(receiver_id_checked, "receiver ID check", max_len=200)
+    person = clean_text(receiving_person, N_("receiving person"), required=True, max_len=200)
+    id_checked = clean_text(receiver_id_checked, N_("receiver ID check"), max_len=200)
     passengers = _check_passengers(tx, movement, passenger_ids,
                                    besides=supersedes.id if supersedes else None)
     _check_minors(passengers, person or "", id_checked)
@@ -124,7 +124,7 @@ def create_handover(tx: Tx, movement_id: int, organisation_id: int, receiving_pe
         document_id=str(uuid.uuid4()), movement=movement,
         receiving_organisation=organisation, receiving_person=person or "",
         receiver_id_checked=id_checked, handing_user_id=tx.actor.user_id, handed_at=tx.now,
-        notes=clean_text(notes, "notes", max_len=2000),
+        notes=clean_text(notes, N_("notes"), max_len=2000),
         handover_version=(supersedes.handover_version + 1) if supersedes else 1,
         supersedes_id=supersedes.id if supersedes else None,
     )
@@ -153,12 +153,12 @@ def edit_handover(tx: Tx, handover_id: int, expected_version: int | None = None,
     before = {"receiving_person": handover.receiving_person,
               "receiver_id_checked": handover.receiver_id_checked, "notes": handover.notes}
     if receiving_person is not None:
-        handover.receiving_person = clean_text(receiving_person, "receiving person",
+        handover.receiving_person = clean_text(receiving_person, N_("receiving person"),
                                                required=True) or ""
     if receiver_id_checked is not None:
-        handover.receiver_id_checked = clean_text(receiver_id_checked, "receiver ID check")
+        handover.receiver_id_checked = clean_text(receiver_id_checked, N_("receiver ID check"))
     if notes is not None:
-        handover.notes = clean_text(notes, "notes", max_len=2000)
+        handover.notes = clean_text(notes, N_("notes"), max_len=2000)
     _check_minors(list(handover.passengers), handover.receiving_person,
                   handover.receiver_id_checked)
     tx.session.flush()
@@ -187,7 +187,7 @@ def sign_handover(tx: Tx, handover_id: int, handing_signature: str, receiving_si
     drawn_handing = parse_strokes(handing_strokes, "handing signature")
     drawn_receiving = parse_strokes(receiving_strokes, "receiving signature")
     blockers = release_blockers(tx.session, handover)
-    reason = clean_text(override_reason, "override reason", max_len=500)
+    reason = clean_text(override_reason, N_("override reason"), max_len=500)
     if blockers and not reason:
         raise RuleViolation(Phrase.of(CANNOT_RELEASE, why=tuple(blockers)),
                             field="override_reason")
@@ -254,7 +254,7 @@ def correct_handover(tx: Tx, handover_id: int, *, receiving_person: str | None =
     if it moved on); ``reason`` is required and printed as the draft's first note line."""
     old = access_handover(tx.session, tx.actor, handover_id, Need.WORK)
     check_version(old, expected_version, "handover")
-    why = clean_text(reason, "correction reason", required=True, max_len=500)
+    why = clean_text(reason, N_("correction reason"), required=True, max_len=500)
     if old.status is not HandoverStatus.SIGNED:
         raise RuleViolation(Phrase(N_("a draft handover is edited, not corrected")))
     newer = tx.session.scalar(select(Handover.id).where(Handover.supersedes_id == old.id))
