@@ -2,7 +2,8 @@
 
 A sample of the refusals gate staff and coordinators meet most (a step out of order, an
 empty or repeated no-show, an undo with nothing to undo, a handover without passengers,
-a time that is not a time, a repeated tap): each is provoked as a Dutch user and the
+a time that is not a time, a repeated tap, a
+planned flight dated too far back): each is provoked as a Dutch user and the
 Dutch sentence (with its values and nested words translated) must be on the reply, the
 English not.  The same requests as an English user keep the English (the tests of each
 module assert it too).  Fails when a refusal goes back to a plain English string, when
@@ -64,6 +65,10 @@ def _provoke(site: Site, username: str) -> list[tuple[int, str]]:
         resp = client.post(f"/movements/{dep}/flight", headers={"X-CSRF-Token": csrf},
                            data={"estimated_local": "25:00"})
         out.append((resp.status_code, _text(resp)))
+        resp = client.post("/plan/movements", follow_redirects=False, data={
+            "_csrf": csrf, "_idem": "", "airport": "AMS", "kind": "departure",
+            "flight": "KL1571", "time": "10:00", "date": "1900-01-01", "destination": "EBL"})
+        out.append((resp.status_code, _text(resp)))
     return out
 
 
@@ -80,6 +85,10 @@ EXPECTED = [
      "a handover needs at least one passenger"),
     ("is geen tijdstip: uren 00-23, minuten 00-59",
      "is not a time of day: hours 00-23, minutes 00-59"),
+    # planning names the field by the label on the page, in the reader's language
+    ("Niet opgeslagen (Datum): datum 1900-01-01 ligt meer dan 7 dagen terug; plan vluchten "
+     "vanaf 2026-09-08",
+     "Not saved (Date): date 1900-01-01 is more than 7 days ago; plan flights from 2026-09-08"),
 ]
 
 
