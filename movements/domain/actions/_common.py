@@ -6,7 +6,7 @@ from typing import Protocol, TypeVar
 
 from sqlalchemy.orm.attributes import flag_modified
 
-from ..errors import ConflictError, NotFound, PermissionDenied
+from ..errors import ConflictError, PermissionDenied, not_found
 from ..models import Base, Role
 from ..phrases import N_, Phrase
 from ..uow import Tx
@@ -17,8 +17,7 @@ T = TypeVar("T", bound=Base)
 def get_or_404(tx: Tx, model: type[T], ident: int, what: str | None = None) -> T:
     obj = tx.session.get(model, ident)
     if obj is None:
-        raise NotFound(Phrase.of(N_("%(what)s %(id)s does not exist"),
-                                 what=Phrase(what or model.__name__.lower()), id=str(ident)))
+        raise not_found(what or model.__name__.lower())
     return obj
 
 

@@ -16,10 +16,12 @@ from ..models import (
     EscortKind,
     Milestone,
     Movement,
+    MovementKind,
     Passenger,
     Transit,
 )
 from ..phrases import N_, Phrase
+from ..release import on_blocks
 from ..ssr import SSR_CODES
 from ..uow import Tx
 from ..vocabulary import ON_BOARD_STEPS
@@ -41,6 +43,10 @@ def has_medical_escort(tx: Tx, passenger: Passenger, movement: Movement) -> bool
         EscortAssignment.movement_id.in_(movement_ids),
         EscortAssignment.kind == EscortKind.MEDICAL))
     return found is not None
+
+
+#: Movements whose passengers arrive on the aircraft (their steps wait for on blocks).
+INBOUND = frozenset({MovementKind.ARRIVAL, MovementKind.TRANSIT_IN})
 
 
 def record_milestone(tx: Tx, booking_id: int, kind: str, expected_version: int | None = None,
@@ -66,12 +72,23 @@ def record_milestone(tx: Tx, booking_id: int, kind: str, expected_version: int |
         raise ConflictError(Phrase.of(N_("%(step)s is already recorded"),
                                       step=Phrase(step.label)))
     reason = clean_text(override_reason, N_("override reason"))
+    # An inbound passenger is met and worked once the aircraft is at its stand (the
+    # handover's release rule, release.on_blocks): before that, every inbound step is
+    # out of order and needs its reason, as a skipped step does.
+    early = movement.kind in INBOUND and not on_blocks(movement)
+    if early and reason is None:
+        raise RuleViolation(Phrase.of(
+            N_("%(flight)s is not on blocks yet (state %(state)s): %(step)s is recorded once "
+               "the aircraft is at its stand. Give a reason to record it anyway"),
+            flight=movement.flight, state=str(movement.flight_state),
+            step=Phrase(step.label)), field="override_reason")
     missing = steps.missing_before(movement.kind, kind, done)
     if missing and reason is None:
         raise RuleViolation(Phrase.of(
             N_("%(step)s comes after: %(steps)s. Give a reason to override"),
             step=Phrase(step.label), steps=_listed([Phrase(m.label) for m in missing])),
             field="override_reason")
+    missing = missing or ([step] if early else [])
     if step.boards and needs_medical_escort(passenger) and not has_medical_escort(
             tx, passenger, movement):
         raise RuleViolation(Phrase(N_(

@@ -125,6 +125,9 @@ def link_transit(tx: Tx, inbound_id: int, onward_id: int) -> int:
 TIME_LABELS = {"scheduled_at": N_("scheduled time"), "actual_at": N_("actual time"),
                "estimated_at": N_("estimated time")}
 
+#: Text fields a person clears only with a reason (a blank field is not a silent clear).
+CLEARABLE_TEXT = frozenset({"gate", "terminal", "pier", "aircraft_registration",
+                            "aircraft_type"})
 #: Fields a coordinator (or the flight feed, or an MVT) may correct.
 CORRECTABLE = {"gate", "terminal", "pier", "estimated_at", "actual_at", "flight_state",
                "flight_states", "aircraft_registration", "aircraft_type", "scheduled_at",
@@ -207,6 +210,15 @@ def update_flight(tx: Tx, movement_id: int, changes: dict[str, Any],
             N_("%(one)s and %(other)s"), one=times[0], other=times[1])
         raise RuleViolation(Phrase.of(N_("correcting the %(what)s needs a reason"), what=what),
                             field="reason")
+    # A blank text field would clear what is there without a word (the newcomer's blank
+    # gate): a person clears a gate, terminal, pier, aircraft or registration only with
+    # a reason, as for a corrected time.
+    cleared = [k for k in sorted(CLEARABLE_TEXT) if k in clean and clean[k] is None
+               and getattr(movement, k)]
+    if source == "manual" and cleared and not why:
+        raise RuleViolation(f"the {' and '.join(k.replace('_', ' ') for k in cleared)} "
+                            "field is empty: type the value, or give a reason to clear it",
+                            field=cleared[0])
     if clean.get("scheduled_at", movement.scheduled_at) is None:
         raise RuleViolation(Phrase(N_("a movement always has a scheduled time")),
                             field="scheduled_at")
