@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from .. import milestones as steps
 from ..access import Need, access_booking
@@ -23,7 +23,7 @@ from ..models import (
 from ..phrases import N_, Phrase
 from ..release import on_blocks
 from ..ssr import SSR_CODES
-from ..uow import Tx
+from ..uow import Tx, transit_of
 from ..vocabulary import ON_BOARD_STEPS
 from ._common import check_version, clean_text, touch
 
@@ -35,7 +35,12 @@ def needs_medical_escort(passenger: Passenger) -> bool:
 
 def has_medical_escort(tx: Tx, passenger: Passenger, movement: Movement) -> bool:
     movement_ids = {movement.id}
-    link = tx.session.scalar(select(Transit).where(Transit.inbound_movement_id == movement.id))
+    if movement.id in tx.transit_links:  # read with the booking (either leg's link)
+        link = tx.transit_links[movement.id]
+        link = link if link is not None and link.inbound_movement_id == movement.id else None
+    else:
+        link = tx.session.scalar(select(Transit).where(
+            Transit.inbound_movement_id == movement.id))
     if link is not None:
         movement_ids.add(link.onward_movement_id)
     found = tx.session.scalar(select(EscortAssignment.id).where(
@@ -51,9 +56,9 @@ INBOUND = frozenset({MovementKind.ARRIVAL, MovementKind.TRANSIT_IN})
 
 def record_milestone(tx: Tx, booking_id: int, kind: str, expected_version: int | None = None,
                      *, override_reason: str | None = None) -> int:
-    # What the action reads, in two statements (booking + movement + airport + passenger
-    # joined, then the milestones) instead of five lazy loads; the access policy below
-    # then finds the booking in the session.
+    # What the action reads, in one statement (booking + movement + airport + passenger
+    # + milestones + the movement's transit link joined) instead of six; the access policy
+    # below then finds the booking in the session, and ``tx.record`` the link.
     held = _load_for_step(tx, booking_id)
     booking = access_booking(tx.session, tx.actor, booking_id, Need.WORK)
     check_version(booking, expected_version, N_("this passenger's record"))
@@ -98,13 +103,14 @@ def record_milestone(tx: Tx, booking_id: int, kind: str, expected_version: int |
                           override_reason=reason if missing else None)
     tx.session.add(milestone)
     touch(booking, "seat")
+    # The reason is free text about the passenger: it stays on the milestone row (purged
+    # with them), the audit says only that a step was overridden.  Added before the flush
+    # so the version bump, the milestone and the audit row go in one flush.
+    tx.audit("record_milestone", "booking", booking.id, after={
+        "milestone": kind, "passenger": passenger.id, "overridden": bool(missing)})
     tx.session.flush()
     tx.record(MilestoneRecorded, movement, passenger_id=passenger.id, milestone=kind,
               overridden=bool(missing))
-    # The reason is free text about the passenger: it stays on the milestone row (purged
-    # with them), the audit says only that a step was overridden.
-    tx.audit("record_milestone", "booking", booking.id, after={
-        "milestone": kind, "passenger": passenger.id, "overridden": bool(missing)})
     del held
     return milestone.id
 
@@ -119,10 +125,19 @@ def _listed(parts: list[Phrase]) -> Phrase:
 
 
 def _load_for_step(tx: Tx, booking_id: int) -> Booking | None:
-    return tx.session.scalar(
-        select(Booking).where(Booking.id == booking_id)
+    """The booking with what a step needs, and its movement's transit link noted on
+    ``tx`` (one statement; milestones are a handful of rows per booking)."""
+    row = tx.session.execute(
+        select(Booking, Transit).where(Booking.id == booking_id)
+        .outerjoin(Transit, transit_of(Booking.movement_id))
         .options(joinedload(Booking.movement).joinedload(Movement.airport),
-                 joinedload(Booking.passenger), selectinload(Booking.milestones)))
+                 joinedload(Booking.passenger), joinedload(Booking.milestones))
+    ).unique().first()
+    if row is None:
+        return None
+    booking, link = row
+    tx.transit_links[booking.movement_id] = link
+    return booking
 
 
 def record_no_show(tx: Tx, booking_id: int, reason: str,
