@@ -152,8 +152,9 @@ class Webhooks(Controller):
         events = [str(e) for e in form.getall("events", [])]
         url = str(form.get("url") or "")
         try:
-            made = await services.uow.run(outbox_actions.subscribe_webhook,
-                                          _user(request).actor, airport, url, events)
+            made = await services.uow.run(
+                outbox_actions.subscribe_webhook, _user(request).actor, airport, url, events,
+                allow_private=services.settings.webhook_allow_private)
         except DomainError as exc:
             if exc.status not in (409, 422):
                 raise

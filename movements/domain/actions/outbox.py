@@ -386,23 +386,23 @@ class Subscribed:
 
 
 def subscribe_webhook(tx: Tx, airport: str, url: str, events: list[str], *,
-                      organisation_id: int | None = None) -> Subscribed:
+                      organisation_id: int | None = None,
+                      allow_private: bool = False) -> Subscribed:
     """A partner system's URL gets the airport's ``events`` (``outbox.Event`` kinds, or
     ``*``) as signed JSON POSTs.  Coordinators of that airport and admins.  Raises
-    RuleViolation naming the field for a URL that is not http(s) or an unknown kind."""
+    RuleViolation naming the field for a URL a webhook may not post to
+    (:func:`..webhook_address.check_webhook_url`; ``allow_private`` is the
+    ``MOVEMENTS_WEBHOOK_ALLOW_PRIVATE`` setting) or an unknown kind."""
     import base64
     import secrets
-    from urllib.parse import urlsplit
 
     from ..access import access_airport
     from ..outbox import Event
+    from ..webhook_address import check_webhook_url
 
     require_role(tx, Role.COORDINATOR, Role.ADMIN)
     place = access_airport(tx.session, tx.actor, airport, Need.COORDINATE)
-    address = (url or "").strip()
-    parts = urlsplit(address)
-    if parts.scheme not in ("http", "https") or not parts.hostname or len(address) > 500:
-        raise RuleViolation(f"url {address!r} is not an http(s) address", field="url")
+    address = check_webhook_url(url, allow_private=allow_private)
     kinds = sorted({e.strip() for e in events if e.strip()})
     unknown = [k for k in kinds if k != "*" and k not in Event.ALL]
     if not kinds or unknown:
