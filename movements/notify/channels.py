@@ -28,7 +28,7 @@ from urllib.parse import quote
 import httpx
 from standardwebhooks import Webhook
 
-from movements.domain.actions.outbox import Outgoing
+from movements.domain.actions.outbox import Outgoing, filled
 from movements.domain.errors import RuleViolation
 from movements.domain.outbox_vocabulary import Channel
 from movements.domain.webhook_address import check_webhook_url
@@ -88,7 +88,7 @@ class Channels:
         notifier = apprise.Apprise()
         if not notifier.add(self.url_for(message)):
             return Result(False, f"the {message.channel.value} URL is not one Apprise knows")
-        body = message.body.replace("{public_url}", public_url)
+        body = filled(message.body, public_url)
         with apprise.LogCapture(level=logging.WARNING) as captured:
             try:
                 ok = bool(await notifier.async_notify(
@@ -115,7 +115,7 @@ async def send_webhook(message: Outgoing, public_url: str, *, timeout: float = 1
                                 allow_private=allow_private)
     except RuleViolation as exc:
         return Result(False, f"refused: {exc.message}"[:500])
-    body = message.body.replace("{public_url}", public_url)
+    body = filled(message.body, public_url)
     if not message.secret:
         return Result(False, "the subscription has no secret")
     now = datetime.now(UTC)

@@ -49,7 +49,8 @@ class Outbox(Controller):
                    only: FromQuery[str | None] = None) -> Response[str]:
         user = _user(request)
         page = await services.uow.read(outbox_actions.outbox_page, user.actor, airport,
-                                       services.settings.airport, only or None)
+                                       services.settings.airport, only or None,
+                                       public_url=services.settings.public_url)
         return Response(render_page(request, "outbox.html",
             page=page, user=user, csrf_token=user.csrf_token, page_timezone=page.timezone,
             airport_name=page.airport),

@@ -163,6 +163,41 @@ def test_the_outbox_shows_each_messages_text(
     assert "Fourth line hidden." not in text
 
 
+def test_the_outbox_shows_the_text_as_sent_with_no_placeholder_left(
+        site: Site, coord: tuple[TestClient[Litestar], str]) -> None:
+    """The page renders a stored body with the sender's one renderer (ob.filled): the
+    public address is filled in, in an SMS, an e-mail and a webhook's JSON alike."""
+    client, _ = coord
+
+    def queue(tx: Tx) -> None:
+        from movements.domain import outbox
+        from movements.domain.models import Movement
+        from movements.domain.outbox_models import Channel
+
+        movement = tx.session.get(Movement, site.world.departure_id)
+        for n, (channel, to) in enumerate([(Channel.SMS, "+31612345678"),
+                                           (Channel.EMAIL, "desk@reception.example")]):
+            outbox.queue(tx, key=f"web:verify:{n}", event="manifest_issued",
+                         movement=movement, to=outbox.Recipient(channel, to),
+                         subject="Manifest", body="Check a copy you hold, at: "
+                         "{public_url}/verify/9be6")
+
+    _prepare(site, client)
+    client.blocking_portal.call(site.app.state.services.uow.run, queue, SYSTEM)  # type: ignore[arg-type]
+    text = client.get("/outbox").text
+    assert text.count(f"at: {BASE}/verify/9be6") == 2
+    assert "{public_url}" not in text
+
+    def rows(session: object) -> list[str]:
+        from movements.domain.outbox_models import OutboxMessage
+
+        return [ob.preview(m, BASE) for m in  # type: ignore[attr-defined]
+                session.scalars(select(OutboxMessage))]  # type: ignore[attr-defined]
+
+    shown = _read(site, client, rows)
+    assert shown and not [t for t in shown if re.search(r"\{[a-z_]+\}", t)], shown
+
+
 def test_a_guardians_language_is_recorded_on_the_case_page(
         site: Site, coord: tuple[TestClient[Litestar], str]) -> None:
     client, csrf = coord
