@@ -82,12 +82,15 @@ def make_environment(default_tz: str = "UTC") -> Environment:
 
     @pass_context
     def local(context: Context, value: datetime | None, tz: str | None = None) -> str:
-        """``15 Sep 14:32`` in the airport's time (month names from CLDR via Babel, not
+        """``15 Sep 14:32 CEST`` in the airport's time (month names from CLDR via Babel, not
         from the server's locale)."""
         if not value:
             return ""
-        return i18n.format_moment(value.astimezone(zone(context, tz)), "dd MMM HH:mm",
-                                  locale=page_locale(context))
+        # The zone is named (one time display, issue 13.7): a time rendered where the
+        # page's airport is not known can never pass for local time unnoticed.
+        moment = value.astimezone(zone(context, tz))
+        return (i18n.format_moment(moment, "dd MMM HH:mm", locale=page_locale(context))
+                + f" {moment.tzname()}")
 
     def isodate(value: date) -> str:
         return value.isoformat()

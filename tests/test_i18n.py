@@ -151,8 +151,25 @@ def test_dates_use_the_readers_month_names(env: Environment) -> None:
     from datetime import UTC, datetime
     t = env.from_string("{{ when|local }}")
     when = datetime(2026, 3, 15, 9, 5, tzinfo=UTC)
-    assert t.render(locale="nl", when=when) == "15 mrt 10:05"
-    assert t.render(locale="en", when=when) == "15 Mar 10:05"
+    assert t.render(locale="nl", when=when) == "15 mrt 10:05 CET"
+    assert t.render(locale="en", when=when) == "15 Mar 10:05 CET"
+
+
+def test_a_time_names_its_zone_and_a_section_knows_its_airport(env: Environment) -> None:
+    """Newcomer pass: a telex list's "received" time showed in UTC beside local times (the
+    reconciliation section did not know its airport's zone).  A shown time names its
+    zone, and the section's read model carries the airport's zone."""
+    from dataclasses import fields
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    from movements.domain.reconciliation import Reconciliation
+
+    when = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
+    t = env.from_string("{{ when|local }}")
+    assert t.render(locale="en", when=when, r=SimpleNamespace(timezone="America/Toronto")) \
+        == "01 Jul 08:00 EDT"
+    assert "timezone" in {f.name for f in fields(Reconciliation)}
 
 
 def test_the_handover_manifest_prints_in_the_issuers_language() -> None:

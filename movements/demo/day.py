@@ -51,6 +51,7 @@ from movements.domain.models import (
     Passenger,
     Role,
 )
+from movements.domain.release import ON_BLOCKS
 from movements.domain.uow import Tx
 
 #: The fixture in the repository (the package is installed editable from the repo).
@@ -360,8 +361,12 @@ class _DayLoader:
         merged: dict[str, Any] = {}
         for _, changes in reached:
             merged.update(changes)
-        self._at(reached[-1][0], partial(mv.update_flight, movement_id=flight.id,
-                                         changes=merged, source="demo"))
+        # One update with what the flight reached by now, at its last step's time, or at
+        # on blocks if it got there: an inbound passenger's steps wait for on blocks.
+        when = next((w for w, c in reached if c.get("flight_state") in ON_BLOCKS),
+                    reached[-1][0])
+        self._at(when, partial(mv.update_flight, movement_id=flight.id,
+                               changes=merged, source="demo"))
 
     def _tick(self, booking_id: int, steps: Sequence[tuple[str, datetime]]) -> None:
         for kind, when in _spaced(steps):
@@ -392,9 +397,10 @@ class _DayLoader:
         for n, (booking_id, _pid, _p) in enumerate(flight.bookings):
             j = (n * 7) % 13
             self._tick(booking_id, [
-                ("met_at_aircraft", e + (2 + j // 3) * _MIN),
-                ("passport_control", e + (15 + j) * _MIN),
-                ("customs", e + (30 + j) * _MIN),
+                # once on blocks (FIB at e+15, above): an inbound step waits for it
+                ("met_at_aircraft", e + (16 + j // 3) * _MIN),
+                ("passport_control", e + (25 + j) * _MIN),
+                ("customs", e + (40 + j) * _MIN),
             ])
 
     def _schedule_transit(self, inbound: _Flight, onward: _Flight) -> None:
@@ -402,10 +408,10 @@ class _DayLoader:
         meal = bool(inbound.spec.get("meal", False))
         for n, (booking_id, _pid, _p) in enumerate(inbound.bookings):
             j = (n * 7) % 13
-            steps = [("met_at_arrival_gate", e + (3 + j // 3) * _MIN),
-                     ("connection_escorted", e + (18 + j) * _MIN)]
+            steps = [("met_at_arrival_gate", e + (16 + j // 3) * _MIN),
+                     ("connection_escorted", e + (25 + j) * _MIN)]
             if meal:
-                steps.append(("meal_or_accommodation", e + (40 + j) * _MIN))
+                steps.append(("meal_or_accommodation", e + (45 + j) * _MIN))
             steps += [("at_onward_gate", leave + (j // 2 - 55) * _MIN),
                       ("boarded_onward", leave + (j // 3 - 30) * _MIN)]
             self._tick(booking_id, steps)

@@ -36,7 +36,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .errors import NotFound
+from .errors import NotFound, not_found
 from .models import (
     Airport,
     Alert,
@@ -52,7 +52,7 @@ from .models import (
     TelexMessage,
 )
 from .outbox_models import OutboxMessage, WebhookSubscription
-from .phrases import N_, Phrase
+from .phrases import N_
 from .streams import BoardStream, board_stream, movement_stream, parse_stream
 from .uow import Actor
 
@@ -111,7 +111,8 @@ MISSING = N_("%(what)s %(id)s does not exist")
 
 
 def _missing(what: str, ident: object) -> NotFound:
-    return NotFound(Phrase.of(MISSING, what=Phrase(THINGS.get(what, what)), id=str(ident)))
+    """``ident`` stays out of the message (errors.not_found says why)."""
+    return not_found(what)
 
 
 # -- airports ---------------------------------------------------------------------------

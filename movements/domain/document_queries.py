@@ -41,7 +41,7 @@ from .documents import (
     LaneCount,
     NoShowEntry,
 )
-from .errors import NotFound, RuleViolation
+from .errors import NotFound, RuleViolation, not_found
 from .models import (
     Airport,
     Alert,
@@ -203,7 +203,7 @@ def _movement(session: Session, movement_id: int) -> Movement:
     m = session.scalar(select(Movement).where(Movement.id == movement_id).options(
         selectinload(Movement.airport), selectinload(Movement.stops)))
     if m is None:
-        raise NotFound(f"movement {movement_id} does not exist")
+        raise not_found("movement")
     return m
 
 
@@ -233,7 +233,7 @@ def _escorts_on_board(rows: list[EscortAssignment]) -> tuple[EscortOnBoard, ...]
 def handover_for(session: Session, handover_id: int) -> Handover:
     h = session.get(Handover, handover_id)
     if h is None:
-        raise NotFound(f"handover {handover_id} does not exist")
+        raise not_found("handover")
     return h
 
 

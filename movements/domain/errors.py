@@ -8,7 +8,7 @@ in the catalogue translates; one composed with values shows as it is).
 
 from __future__ import annotations
 
-from .phrases import Phrase
+from .phrases import N_, Phrase
 
 
 class DomainError(Exception):
@@ -37,6 +37,37 @@ class ConflictError(DomainError):
 
 class NotFound(DomainError):
     status = 404
+
+
+#: "Not found" in people's terms, per kind of row (issue 13.7).  The id from the address
+#: is never echoed: it means nothing to a person, and a row outside the person's scope
+#: must read exactly like one that does not exist.
+_NOT_FOUND = {
+    "movement": N_("No such flight among yours."),
+    "charter": N_("No such charter flight among yours."),
+    "booking": N_("No such passenger on a flight of yours."),
+    "passenger": N_("No such passenger among yours."),
+    "case": N_("No such case among yours."),
+    "handover": N_("No such handover among yours."),
+    "document": N_("No such manifest among yours."),
+    "alert": N_("No such alert among yours."),
+    "note": N_("No such note among yours."),
+    "escort assignment": N_("No such escort assignment among yours."),
+    "telex": N_("No such telex among yours."),
+    "message": N_("No such message in your outbox."),
+    "stream": N_("No such live view among yours."),
+    "user": N_("No such user."),
+    "session": N_("No such session: it may have ended already."),
+    "organisation": N_("No such organisation."),
+    "crew member": N_("No such crew member on this charter."),
+    "pickup": N_("No such pickup on this charter."),
+}
+
+
+def not_found(what: str) -> NotFound:
+    """The refusal for a ``what`` (a key of ``_NOT_FOUND``, e.g. "movement") that does
+    not exist or lies outside the person's scope, in people's terms and without its id."""
+    return NotFound(_NOT_FOUND.get(what, N_("Not found among yours.")))
 
 
 class PermissionDenied(DomainError):

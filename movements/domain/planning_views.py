@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from . import planning_queries as pq
 from .access import Need, access_case, access_movement, choose_airport, may_at
 from .clock import local_date
-from .errors import NotFound
+from .errors import NotFound, not_found
 from .models import (
     Airport,
     Booking,
@@ -190,7 +190,7 @@ def case_of_passenger(session: Session, actor: Actor, passenger_id: int) -> int:
     """The case id of a passenger the actor may plan; else NotFound."""
     p = session.get(Passenger, passenger_id)
     if p is None or not may_at(actor, Need.COORDINATE, p.case.airport_id):
-        raise NotFound(f"passenger {passenger_id} does not exist")
+        raise not_found("passenger")
     return p.case_id
 
 
@@ -212,7 +212,7 @@ def passenger_form(tx: Tx, case_id: int, passenger_id: int) -> dict[str, Any]:
 
     p = load_passenger(tx, passenger_id)
     if p.case_id != case_id:
-        raise NotFound(f"passenger {passenger_id} does not exist")
+        raise not_found("passenger")
     doc = tx.session.get(TravelDocument, p.id)
     tx.audit("read_passenger", "passenger", p.id, detail="planning edit form")
     return {
@@ -238,7 +238,7 @@ def charter_page(session: Session, actor: Actor, movement_id: int
     m = access_movement(session, actor, movement_id, Need.COORDINATE)
     view = pq.charter_view(session, movement_id)
     if view is None:
-        raise NotFound(f"charter {movement_id} does not exist")
+        raise not_found("charter")
     return view, m.airport.timezone
 
 

@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from .errors import NotFound, RuleViolation
+from .errors import RuleViolation, not_found
 from .models import Booking, BookingStatus, Movement, MovementKind, Passenger
 from .phrases import N_, Phrase
 from .planning_models import CarrierNotification
@@ -171,7 +171,7 @@ def carrier_notice(session: Session, movement_id: int,
     on it has SSR needs (nothing to notify)."""
     m = session.get(Movement, movement_id)
     if m is None:
-        raise NotFound(f"movement {movement_id} does not exist")
+        raise not_found("movement")
     lines = _lines(session, m)
     if not lines:
         raise RuleViolation(f"no passenger on {m.flight} has special-assistance needs: "

@@ -99,6 +99,8 @@ class Reconciliation:
     lists: tuple[ListInfo, ...]
     differences: tuple[Difference, ...]
     dismissed: int
+    #: The airport's IANA zone: the section's times ("received ...") are shown in it.
+    timezone: str = "UTC"
 
     def find(self, key: str) -> Difference | None:
         return next((d for d in self.differences if d.key == key), None)
@@ -276,7 +278,7 @@ def reconcile(session: Session, movement_id: int) -> Reconciliation | None:
         movement_id=movement.id, flight=movement.flight,
         operational_date=movement.operational_date, lists=tuple(infos),
         differences=tuple(sorted(shown, key=lambda d: (order[d.kind], d.name))),
-        dismissed=len(found) - len(shown))
+        dismissed=len(found) - len(shown), timezone=movement.airport.timezone)
 
 
 def onward_movement(session: Session, movement: Movement, designator: str, day: date

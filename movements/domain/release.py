@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .models import Booking, Handover, MovementKind
+from .models import Booking, Handover, Movement, MovementKind
 from .phrases import N_, Phrase
 
 #: Flight states in which an inbound aircraft is on blocks (Schiphol feed: ARR arrived at
@@ -17,6 +17,12 @@ ON_BLOCKS = frozenset({"ARR", "FIB"})
 #: The step that says the team met an inbound passenger, per movement kind.
 MET_STEP = {MovementKind.ARRIVAL: "met_at_aircraft",
             MovementKind.TRANSIT_IN: "met_at_arrival_gate"}
+
+
+def on_blocks(movement: Movement) -> bool:
+    """Whether an inbound aircraft is at its stand (``ON_BLOCKS``) or its movement is
+    done: the one test for releasing a passenger and for ticking an inbound step."""
+    return movement.flight_state in ON_BLOCKS or bool(movement.completed)
 
 
 NOT_ON_BLOCKS = N_("%(flight)s is not on blocks yet (state %(state)s)")
@@ -32,7 +38,7 @@ def release_blockers(session: Session, handover: Handover) -> list[Phrase]:
     if step is None:
         return []
     out: list[Phrase] = []
-    if movement.flight_state not in ON_BLOCKS and not movement.completed:
+    if not on_blocks(movement):
         out.append(Phrase.of(NOT_ON_BLOCKS, flight=movement.flight,
                              state=movement.flight_state))
     unmet = []
@@ -46,4 +52,4 @@ def release_blockers(session: Session, handover: Handover) -> list[Phrase]:
     return out
 
 
-__all__ = ["MET_STEP", "ON_BLOCKS", "release_blockers"]
+__all__ = ["MET_STEP", "ON_BLOCKS", "on_blocks", "release_blockers"]

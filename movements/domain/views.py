@@ -54,6 +54,12 @@ def today_at(session: Session, actor: Actor, asked: str | None, default: str,
     return choice, local_date(now, choice.timezone)
 
 
+def my_airport_codes(session: Session, actor: Actor, need: Need = Need.SEE
+                     ) -> tuple[str, ...]:
+    """The IATA codes of the airports where the actor may do ``need`` (their boards)."""
+    return tuple(a.iata for a in visible_airports(session, actor, need))
+
+
 @dataclass(frozen=True, slots=True)
 class BoardPage:
     airport: AirportChoice
@@ -191,4 +197,4 @@ def alerts_page(session: Session, actor: Actor, asked: str | None, default: str,
 __all__ = ["AirportChoice", "AlertsPage", "BoardHead", "BoardPage", "MovementPage",
            "airport_choice", "alerts_page", "board_head", "board_page", "board_rows",
            "booking_row", "movement_detail", "movement_page", "movement_summary",
-           "movement_timezone", "see_handover", "see_movement", "today_at"]
+           "movement_timezone", "my_airport_codes", "see_handover", "see_movement", "today_at"]

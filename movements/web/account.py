@@ -6,7 +6,6 @@ import asyncio
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.exceptions import NotFoundException
 from litestar.params import FromQuery
 from litestar.response import Redirect, Response
 
@@ -15,7 +14,7 @@ from movements.domain import account_queries
 from movements.domain.actions import languages as language_actions
 from movements.domain.actions import passwords as password_actions
 from movements.domain.actions import sessions as session_actions
-from movements.domain.errors import DomainError, RuleViolation
+from movements.domain.errors import DomainError, RuleViolation, not_found
 from movements.domain.uow import Actor
 from movements.domain.vocabulary import Role
 from movements.platform.passwords import hash_password, verify_password
@@ -186,7 +185,7 @@ class Account(Controller):
             await request.app.state.hub.sockets.sessions_changed(user.id)
         except Exception as exc:
             if getattr(exc, "status", None) == 404:
-                raise NotFoundException(f"session {session_id} does not exist") from exc
+                raise not_found("session") from exc
             raise
         return Redirect("/account/sessions", status_code=303)
 

@@ -29,7 +29,7 @@ from movements.domain.actions import audit as audit_actions
 from movements.domain.actions import languages as language_actions
 from movements.domain.actions import passwords as password_actions
 from movements.domain.actions import setup
-from movements.domain.errors import DomainError, NotFound, RuleViolation
+from movements.domain.errors import DomainError, RuleViolation, not_found
 from movements.domain.vocabulary import OrganisationKind, Role
 from movements.platform.passwords import hash_password
 from movements.services import Services
@@ -125,7 +125,7 @@ def _user_id(raw: str) -> int:
         raise RuleViolation("choose a user (user_id is missing or not a number)",
                             field="user_id") from None
     if not 1 <= user_id <= MAX_ROW_ID:
-        raise NotFound(f"user {user_id} does not exist")
+        raise not_found("user")
     return user_id
 
 

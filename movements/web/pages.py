@@ -23,7 +23,7 @@ from movements.domain import input_rules, queries, views
 from movements.domain.access import may_see_protected
 from movements.domain.actions import corrections, escorts, milestones, reveal
 from movements.domain.actions import movements as movement_actions
-from movements.domain.errors import ConflictError, DomainError
+from movements.domain.errors import ConflictError, DomainError, NotFound
 from movements.domain.planning_queries import board_readiness, movement_plan
 from movements.domain.uow import Tx
 from movements.realtime.fragments import Fragments
@@ -75,10 +75,21 @@ class Pages(Controller):
                     date: FromQuery[str | None] = None,
                     airport: FromQuery[str | None] = None) -> Response[str]:
         user = _user(request)
-        head = await services.uow.read(views.board_head, user.actor, airport,
-                                       services.settings.airport, _day(date),
-                                       services.clock.now())
         fragments: Fragments = request.app.state.fragments
+        try:
+            head = await services.uow.read(views.board_head, user.actor, airport,
+                                           services.settings.airport, _day(date),
+                                           services.clock.now())
+        except NotFound:
+            # A board address of an airport that is not (or no longer: an admin took it
+            # away, the tablet reloaded) the person's: say so and offer their boards.
+            yours = await services.uow.read(views.my_airport_codes, user.actor)
+            if not airport or not yours or request.headers.get("hx-request"):
+                raise
+            return html(render_page(request, "board_elsewhere.html",
+                                    **{**_page_context(request, services), "airport_name": ""},
+                                    asked=airport.strip().upper()[:8], yours=yours),
+                        status=404)
 
         async def render() -> str:
             rows = await services.uow.read(views.board_rows, head)

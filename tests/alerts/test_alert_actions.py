@@ -177,6 +177,7 @@ async def test_check_in_and_waiting_times(uow: UnitOfWork, clock: ManualClock) -
     clock.advance(minutes=1)
     await evaluate(uow)
     assert await open_keys(uow) == {f"wait_arrival:{w.arrival_id}:{apid}"}
+    await uow.run(mv.update_flight, SYSTEM, w.arrival_id, {"flight_state": "ARR"}, **FEED)
     await uow.run(milestones.record_milestone, GATE, abid, "met_at_aircraft")
     assert (await evaluate(uow)).cleared == 1
     assert await open_keys(uow) == set()

@@ -204,3 +204,68 @@ def test_filter_choice_is_remembered_on_the_tablet(browser: Browser, live: Live)
         expect(page.locator(f"#mv-{live.world.departure_id}")).to_be_hidden()
     finally:
         ctx.close()
+
+
+#: What a board row looks like to a person: each badge's text, class and drawn outline.
+ROW_LOOK = """row => [...row.querySelectorAll('.badge')].map(b => {
+  const s = getComputedStyle(b);
+  return [b.className, b.textContent.trim(), s.borderTopStyle, s.borderTopWidth,
+          s.borderTopColor, s.backgroundColor, s.minHeight];
+})"""
+
+
+def test_a_pushed_row_looks_like_the_pages_row(browser: Browser, live: Live) -> None:
+    """A row swapped in by a push is drawn as the page draws it: the same markup (the
+    one partial) and the same badge outlines and colours (the same CSS reaches it)."""
+    ctx, page = signed_in(browser, live.server.base, "coord")
+    client, csrf = sign_in(live.server.base, "gate", PASSWORD)
+    mid = live.world.departure_id
+    try:
+        page.goto(f"{live.server.base}/board?date={live.day}")
+        wait_live(page)
+        row = page.locator(f"#mv-{mid}")
+        assert row.evaluate(ROW_LOOK), "the seeded departure carries badges"
+        r = client.post(f"/bookings/{live.bookings[2]}/no-show", data={"reason": "ill"},
+                        headers={"X-CSRF-Token": csrf})
+        assert r.status_code == 200
+        expect(row).to_contain_text("1 no-show", timeout=5000)
+        pushed_html = normalise(row.evaluate("e => e.outerHTML"))
+        pushed_look = row.evaluate(ROW_LOOK)
+        page.reload()
+        wait_live(page)
+        fresh_html = normalise(row.evaluate("e => e.outerHTML"))
+        assert pushed_html == fresh_html
+        assert pushed_look == row.evaluate(ROW_LOOK)
+    finally:
+        ctx.close()
+        client.close()
+
+
+def test_a_pushed_passenger_row_keeps_the_badge_outline(browser: Browser, live: Live) -> None:
+    """Issue 13 (newcomer): the movement page opened from a board badge outlines the rows
+    behind it; a push re-rendering one of those rows dropped the outline (the mark was
+    rendered into the page's row only).  The pushed row and a fresh page's row match."""
+    mid = live.world.departure_id
+    ctx, page = signed_in(browser, live.server.base, "coord")
+    client, csrf = sign_in(live.server.base, "gate", PASSWORD)
+    outlined = """() => [...document.querySelectorAll('.pax')].filter(
+        r => getComputedStyle(r).outlineStyle === 'solid').map(r => r.id)"""
+    try:
+        page.goto(f"{live.server.base}/movements/{mid}?need=medical")
+        wait_live(page)
+        before = page.evaluate(outlined)
+        assert before, "the medical passenger's row is outlined"
+        booking = int(before[0].removeprefix("pax-"))
+        r = client.post(f"/bookings/{booking}/no-show", data={"reason": "ill"},
+                        headers={"X-CSRF-Token": csrf})
+        assert r.status_code == 200
+        expect(pax(page, booking)).to_contain_text("No-show", timeout=5000)
+        assert page.evaluate(outlined) == before
+        pushed = normalise(pax(page, booking).evaluate("e => e.outerHTML"))
+        page.reload()
+        wait_live(page)
+        assert normalise(pax(page, booking).evaluate("e => e.outerHTML")) == pushed
+        assert page.evaluate(outlined) == before
+    finally:
+        ctx.close()
+        client.close()

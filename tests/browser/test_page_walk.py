@@ -2,8 +2,9 @@
 Chromium at 768x1024 and 1024x768, against the demo day's rows.  On each page:
 
 * no sideways scroll (the document is no wider than the window), and
-* every visible interactive element (buttons, links styled as buttons, summaries,
-  inputs, selects, text areas) is at least 44x44 CSS px (WCAG 2.5.5 target size).  A
+* every visible interactive element (every link with an address, buttons, summaries,
+  inputs, selects, text areas, labels of inputs, anything with a button/link role or
+  made focusable) is at least 44x44 CSS px (WCAG 2.5.5 target size).  A
   checkbox or radio counts with the label that wraps it (the label is the target).
 
 The list of pages is checked against the app's routes: a new page fails the walk until
@@ -48,6 +49,8 @@ pytestmark = pytest.mark.browser
 
 SIZES = [{"width": 768, "height": 1024}, {"width": 1024, "height": 768}]
 MIN = 44
+#: The menu bar's height when it is one row: a 44 px target and its padding.
+ONE_ROW = 64
 ROLES = {"gate": Role.GATE_STAFF, "coord": Role.COORDINATOR, "admin": Role.ADMIN,
          "manager": Role.MANAGER, "reception": Role.RECEPTION}
 
@@ -70,9 +73,29 @@ FILE = re.compile(r"\.(pdf|csv|xlsx)$")
 #: What the walk measures, in the page (one function: both checks, each failure named).
 MEASURE = """() => {
   const width = window.innerWidth;
-  const out = {scroll: document.documentElement.scrollWidth - width, small: []};
-  const sel = 'button, a.button, summary, input:not([type=hidden]), select, textarea, ' +
-              '[role=button], nav a, .pager a, td a, th a';
+  const out = {scroll: document.documentElement.scrollWidth - width, small: [], clipped: [],
+               header: document.querySelector('header.top')?.getBoundingClientRect().height || 0};
+  // A box that scrolls (or clips) sideways inside the page hides its last columns just
+  // as a page wider than the window would (the admin users table hid its buttons).
+  for (const el of document.querySelectorAll('main *')) {
+    const style = getComputedStyle(el);
+    if (!['auto', 'scroll', 'hidden', 'clip'].includes(style.overflowX)) continue;
+    if (el.closest('.swagger-ui pre, .swagger-ui .highlight-code, textarea')) continue;
+    // A wide data table (a year's months as columns) may scroll inside a region a
+    // person knows is one: named, focusable (WCAG 1.4.10's two-dimensional exception).
+    if (el.getAttribute('role') === 'region' && el.getAttribute('aria-label') &&
+        el.getAttribute('tabindex') === '0' && el.querySelector('table')) continue;
+    if (el.scrollWidth - el.clientWidth > 1 && el.checkVisibility())
+      out.clipped.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}` +
+                       `${el.className ? '.' + String(el.className).split(' ').join('.') : ''}` +
+                       ` by ${el.scrollWidth - el.clientWidth} px`);
+  }
+  // Every element a finger can tap: any link with an address, any form control, any
+  // disclosure, anything scripted as a button or made focusable (not only the ones that
+  // look like buttons: a plain text link is a target too).
+  const sel = 'a[href], button, summary, input:not([type=hidden]), select, textarea, ' +
+              'label:has(input), [role=button], [role=link], [role=tab], [onclick], ' +
+              '[tabindex]:not([tabindex="-1"])';
   for (const el of document.querySelectorAll(sel)) {
     if (!el.checkVisibility || !el.checkVisibility({visibilityProperty: true})) continue;
     let box = el.getBoundingClientRect();
@@ -223,6 +246,11 @@ def test_every_page_fits_a_tablet_and_its_targets_are_44px(browser: Browser,
                     if found["scroll"] > 0:
                         failures.append(f"{where}: scrolls sideways by {found['scroll']} px")
                     failures.extend(f"{where}: {s}" for s in found["small"])
+                    failures.extend(f"{where}: hides content sideways: {c}"
+                                    for c in found["clipped"])
+                    if found["header"] > ONE_ROW:  # the menu wraps
+                        failures.append(f"{where}: the menu bar is {found['header']:.0f} px "
+                                        f"tall (more than one row)")
                     walked += 1
             finally:
                 context.close()

@@ -8,12 +8,14 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
+import pytest
 from sqlalchemy import select
 
 from movements.domain import queries
 from movements.domain.actions import alerts as alert_actions
 from movements.domain.actions import movements as mv
 from movements.domain.actions import setup
+from movements.domain.errors import RuleViolation
 from movements.domain.models import Alert, AuditEntry, Movement, Role
 from movements.domain.uow import Actor, UnitOfWork
 from movements.feed.client import FeedFlight, apply_feed
@@ -134,3 +136,27 @@ async def test_a_held_field_is_audited_with_its_source(uow: UnitOfWork) -> None:
     # feed G5, Anna G7; the replay wrote nothing
     assert [(e.after or {}).get("gate") for e in entries] == ["G5", "G7"]
     assert [e.detail for e in entries] == ["source=feed", "source=manual"]
+
+
+async def test_a_blank_gate_or_terminal_is_not_a_silent_clear(uow: UnitOfWork) -> None:
+    """Newcomer pass: a blank gate in "Correct gate or times" cleared the gate without a
+    word.  Blanking any text field a person corrects (gate, terminal, pier, aircraft)
+    is refused unless a reason is given; nothing is written when refused."""
+    w = await world(uow)
+    anna = await _coordinator(uow)
+    await _feed(uow, FEED)
+    audits = await uow.read(lambda s: len(list(s.scalars(select(AuditEntry)))))
+    for change in ({"gate": ""}, {"terminal": "  "}, {"gate": "", "terminal": ""}):
+        with pytest.raises(RuleViolation, match="field is empty: type the value, or give a "
+                                                "reason to clear it") as refused:
+            await uow.run(mv.update_flight, anna, w.departure_id, change)
+        assert refused.value.field in change
+    m = await _movement(uow, w.departure_id)
+    assert (m.gate, m.terminal) == ("G5", "2")
+    assert await uow.read(lambda s: len(list(s.scalars(select(AuditEntry))))) == audits
+    # an explicit clear: with a reason
+    assert await uow.run(mv.update_flight, anna, w.departure_id, {"gate": ""},
+                         reason="gate not assigned yet")
+    assert (await _movement(uow, w.departure_id)).gate is None
+    # a field that was empty stays empty without a reason (nothing is cleared)
+    assert not await uow.run(mv.update_flight, anna, w.departure_id, {"gate": ""})

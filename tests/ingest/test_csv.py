@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 from typing import Any
 
@@ -114,7 +115,7 @@ async def test_every_bad_row_is_listed_and_nothing_is_kept(uow: UnitOfWork) -> N
     assert f"2 fields, the header has {len(passengers_csv.COLUMNS)}" in reasons[8]
     assert "is not yes or no" in reasons[9]
     assert "needs a transit_in movement" in reasons[10]
-    assert str(report).startswith("nothing imported: 8 bad rows")
+    assert re.match(r"nothing imported: 8 of \d+ rows are bad", str(report)), str(report)
     assert await counts(uow) == before
 
     partial = await passengers_csv.import_file(uow, SYSTEM, "\n".join(lines).encode(),
@@ -213,3 +214,17 @@ def test_cli_imports_passengers_and_telexes(tmp_path: Path,
     captured = capsys.readouterr()
     assert "duplicate" in captured.out and "rejected" in captured.out
     assert "1 of 2 telexes rejected" in captured.err
+
+
+def test_import_messages_count_in_words_that_make_sense() -> None:
+    """Newcomer pass: "1 bad rows (0 rows read)" for a file whose header was wrong."""
+    from movements.domain.actions.passenger_import import ImportReport, RowError
+
+    bad = (RowError(1, "the header is not the case-management export's"),)
+    assert str(ImportReport(0, errors=bad, kept=False)) == (
+        "nothing imported: the file could not be read (line 1: the header is not the "
+        "case-management export's)")
+    assert str(ImportReport(1, errors=bad, kept=False)) == "nothing imported: 1 of 1 row is bad"
+    assert str(ImportReport(2, created=1, booked=1, cases=1, errors=bad)) == (
+        "2 rows: 1 passenger created, 0 updated, 0 unchanged, 1 booking, 1 case; "
+        "1 bad row left out")

@@ -219,6 +219,6 @@ def test_the_imports_page_takes_a_workbook(tmp_path: Path, sqlite_template: Path
                            files={"file": ("list.xlsx", xlsx(rows), "application/vnd."
                                            "openxmlformats-officedocument.spreadsheetml.sheet")})
         assert resp.status_code == 200, resp.text
-        assert "1 passengers created" in resp.text
+        assert "1 passenger created" in resp.text
         assert "XLSX workbook, worksheet &#39;Passagiers&#39;" in resp.text
         assert "given_names: no manifest font can print U+1F319" in resp.text

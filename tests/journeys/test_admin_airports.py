@@ -52,11 +52,11 @@ def test_an_admin_takes_an_airport_off_an_open_tablet(browser: Browser, live: Li
 
         # The agent's tablet: its socket was closed by the change, the page reloaded and
         # says in words that AMS is no longer theirs; no AMS row is left on it.
-        expect(tablet.locator("main")).to_contain_text("no airport 'AMS' among yours",
-                                                       timeout=10_000)
+        expect(tablet.locator("#not-yours")).to_contain_text(
+            "The board of AMS is not among yours (any more)", timeout=10_000)
         expect(tablet.locator(f"#mv-{live.world.departure_id}")).to_have_count(0)
-        # the board it may still see is one tap away
-        tablet.locator("nav a", has_text="Board").tap()
+        # the board it may still see is one tap away, offered on that page
+        tablet.locator("#not-yours a", has_text="Board BRU").tap()
         expect(tablet.locator("#live")).to_have_attribute("data-stream",
                                                           re.compile("^board:BRU:"))
         expect(tablet.locator(f"#mv-{live.world.departure_id}")).to_have_count(0)

@@ -228,6 +228,8 @@ async def build(services: Services, clock: ManualClock) -> Built:
     clock.set(at(15, 12, 10))
     ysoldine = story.planned[0]
     booking = await uow.run(booking_of, SYSTEM, ysoldine, story.arrival)
+    await uow.run(mv.update_flight, SYSTEM, story.arrival, {"flight_state": "ARR"},
+                  source="feed")  # on blocks: inbound steps wait for it
     await uow.run(milestones.record_milestone, GATE, booking, "met_at_aircraft")
     await uow.run(milestones.record_milestone, GATE, booking, "customs",
                   override_reason="Ysoldine Qorvalenko taken through by the border police")

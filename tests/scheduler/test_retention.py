@@ -40,6 +40,8 @@ async def test_purge_after_the_retention_period_keeps_aggregates(
                   source="feed")
     # The arrival: the child is handed to her father, signed at 13:00.
     clock.set(datetime(2026, 9, 15, 12, 10, tzinfo=UTC))
+    await uow.run(mv.update_flight, SYSTEM, w.arrival_id, {"flight_state": "ARR"},
+                  source="feed")  # on blocks: inbound steps wait for it
     for step in ("met_at_aircraft", "passport_control", "customs"):
         await uow.run(milestones.record_milestone, GATE, child_booking, step)
     await uow.run(on_blocks_and_met, SYSTEM, w.arrival_id)

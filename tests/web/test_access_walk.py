@@ -664,12 +664,23 @@ def _send(client: TestClient[Litestar], csrf: str, probe: Probe, uow: Any) -> st
         if status < 300 and leaked:
             return f"{status} lists foreign rows {leaked[:3]}"
         return None if before == after else f"{status} and wrote {before} -> {after}"
+    if status == 404:  # says what was not found in people's terms, never the row's id
+        echoed = [n for n in re.findall(r"/(\d+)(?=/|$|\?)", probe.url)
+                  if re.search(rf"(?<![\d.:-]){n}(?![\d.:-])", _visible(response.text))]
+        if echoed:
+            return f"404 names the id(s) {echoed} from the address: {response.text[:120]!r}"
     location = response.headers.get("location", "") + response.headers.get("hx-redirect", "")
     if status < 300 or (status in (302, 303) and SUCCESS_REDIRECT.match(location)):
         return f"{status} for a foreign row"
     if before != after:
         return f"refused with {status} but wrote {before} -> {after}"
     return None
+
+
+def _visible(text: str) -> str:
+    """What a person reads of a reply: an HTML page without its tags and attributes
+    (ids in links and data attributes are not shown), a JSON body as it is."""
+    return re.sub(r"<[^>]*>", " ", text)
 
 
 # -- the tests --------------------------------------------------------------------------

@@ -442,7 +442,7 @@ DROPPED = {
     "Headcount by stop": {"charter-manifest.pdf"},
     "Seen by (team lead)": {"daily.pdf"},
     "The team assisted %(num)s people.": {"annual.pdf"},
-    "%(what)s %(id)s does not exist": {"/movements/999999"},
+    "No such flight among yours.": {"/movements/999999"},
     "%(note)s Counts from 1 to %(most)d are shown as %(shown)s so that no person can be "
     "singled out.": {"/reports", "trafficking.csv", "export.xlsx"},
     "% met within the limit": {"ecac_departing.svg", "ecac_arriving.svg"},

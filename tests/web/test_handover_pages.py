@@ -135,9 +135,9 @@ def test_reception_sees_only_its_own_organisations_handovers(site: Site, client:
                 f"/api/v1/handovers/{theirs}/manifest", "/handovers/99999"):
         resp = client.get(url)
         assert resp.status_code == 404, url
-    # a foreign id and a missing id look the same
+    # a foreign id and a missing id look the same, in people's terms, without the id
     assert client.get(f"/handovers/{theirs}").json()["error"] == \
-        f"handover {theirs} does not exist"
+        client.get("/handovers/99999").json()["error"] == "No such handover among yours."
     portal = client.get("/reception")
     assert portal.status_code == 200
     assert f'id="handover-{ours}"' in portal.text and f'id="handover-{theirs}"' not in portal.text

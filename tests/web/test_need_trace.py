@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 
 from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import select
 
+import movements.web
 from movements.domain.models import AuditEntry
+from movements.templating import BADGE_LABELS
 from tests.web.conftest import Site
 
 PAGE = {"Accept": "text/html"}
@@ -35,8 +38,7 @@ def test_the_medical_badge_leads_to_the_stretcher_passenger(
     assert href == f"/movements/{site.world.departure_id}?need=medical#traced"
     page = client.get(href.split("#")[0]).text
     okello, haddad, petrenko = site.booking_ids
-    traced = re.findall(r'id="pax-(\d+)" class="pax[^"]*\btraced\b', page)
-    assert traced == [str(petrenko)]
+    assert traced(page, "medical") == [str(petrenko)]
     note = page[page.index('id="traced"'):]
     note = note[:note.index("</p>")]
     assert f'href="#pax-{petrenko}"' in note and f"#pax-{okello}" not in note
@@ -44,12 +46,27 @@ def test_the_medical_badge_leads_to_the_stretcher_passenger(
     assert _audit(site, client) == [("trace_need", "medical: 1 passenger(s) of KL1234")]
 
 
+def traced(page: str, need: str) -> list[str]:
+    """The passenger rows the page outlines for ``need``: the page names the group on the
+    rows' wrapper, each row carries its groups (app.css draws the outline from both, so a
+    pushed row, rendered without knowing what the reader followed, is outlined too)."""
+    assert f'data-traced="{need}"' in page
+    rows = re.findall(r'id="pax-(\d+)" class="pax[^"]*" data-needs="([^"]*)"', page)
+    return [booking for booking, needs in rows if need in needs.split()]
+
+
+def test_every_badge_group_has_an_outline_rule() -> None:
+    css = (Path(movements.web.__file__).parent / "static" / "app.css").read_text()
+    for group in BADGE_LABELS:
+        assert f"[data-traced={group}] .pax[data-needs~={group}]" in css, group
+
+
 def test_a_wheelchair_badge_and_a_group_nobody_has(
         site: Site, gate: tuple[TestClient[Litestar], str]) -> None:
     client, _ = gate
     _, haddad, _ = site.booking_ids
     page = client.get(f"/movements/{site.world.departure_id}?need=wheelchair").text
-    assert re.findall(r'id="pax-(\d+)" class="pax[^"]*\btraced\b', page) == [str(haddad)]
+    assert traced(page, "wheelchair") == [str(haddad)]
     empty = client.get(f"/movements/{site.world.departure_id}?need=meet_assist").text
     assert "nobody on this movement now" in empty
     # meet & assist is neither health nor minors' data: not audited

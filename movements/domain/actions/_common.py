@@ -6,7 +6,7 @@ from typing import Protocol, TypeVar
 
 from sqlalchemy.orm.attributes import flag_modified
 
-from ..errors import ConflictError, NotFound, PermissionDenied
+from ..errors import ConflictError, PermissionDenied, not_found
 from ..models import Base, Role
 from ..uow import Tx
 
@@ -16,7 +16,7 @@ T = TypeVar("T", bound=Base)
 def get_or_404(tx: Tx, model: type[T], ident: int, what: str | None = None) -> T:
     obj = tx.session.get(model, ident)
     if obj is None:
-        raise NotFound(f"{what or model.__name__.lower()} {ident} does not exist")
+        raise not_found(what or model.__name__.lower())
     return obj
 
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, selectinload
 from .. import alert_rules as rules
 from ..access import Need, access_alert
 from ..clock import local_date
-from ..errors import NotFound, RuleViolation
+from ..errors import RuleViolation, not_found
 from ..events import AlertAcknowledged, AlertCleared, AlertRaised
 from ..flight_states import shown_states
 from ..models import (
@@ -276,7 +276,7 @@ def alert_airport(session: Session, alert_id: int) -> str:
     """The IATA code of the airport an alert belongs to."""
     alert = session.get(Alert, alert_id)
     if alert is None:
-        raise NotFound(f"alert {alert_id} does not exist")
+        raise not_found("alert")
     airport = session.get(Airport, alert.airport_id)
     assert airport is not None
     return airport.iata

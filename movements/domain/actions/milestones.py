@@ -16,9 +16,11 @@ from ..models import (
     EscortKind,
     Milestone,
     Movement,
+    MovementKind,
     Passenger,
     Transit,
 )
+from ..release import on_blocks
 from ..ssr import SSR_CODES
 from ..uow import Tx
 from ..vocabulary import ON_BOARD_STEPS
@@ -42,6 +44,10 @@ def has_medical_escort(tx: Tx, passenger: Passenger, movement: Movement) -> bool
     return found is not None
 
 
+#: Movements whose passengers arrive on the aircraft (their steps wait for on blocks).
+INBOUND = frozenset({MovementKind.ARRIVAL, MovementKind.TRANSIT_IN})
+
+
 def record_milestone(tx: Tx, booking_id: int, kind: str, expected_version: int | None = None,
                      *, override_reason: str | None = None) -> int:
     # What the action reads, in two statements (booking + movement + airport + passenger
@@ -62,11 +68,21 @@ def record_milestone(tx: Tx, booking_id: int, kind: str, expected_version: int |
     if kind in done:
         raise ConflictError(f"{step.label} is already recorded")
     reason = clean_text(override_reason, "override reason")
+    # An inbound passenger is met and worked once the aircraft is at its stand (the
+    # handover's release rule, release.on_blocks): before that, every inbound step is
+    # out of order and needs its reason, as a skipped step does.
+    early = movement.kind in INBOUND and not on_blocks(movement)
+    if early and reason is None:
+        raise RuleViolation(
+            f"{movement.flight} is not on blocks yet (state {movement.flight_state}): "
+            f"{step.label} is recorded once the aircraft is at its stand. Give a reason "
+            "to record it anyway", field="override_reason")
     missing = steps.missing_before(movement.kind, kind, done)
     if missing and reason is None:
         names = ", ".join(m.label for m in missing)
         raise RuleViolation(f"{step.label} comes after: {names}. Give a reason to override",
                             field="override_reason")
+    missing = missing or ([step] if early else [])
     if step.boards and needs_medical_escort(passenger) and not has_medical_escort(
             tx, passenger, movement):
         raise RuleViolation(

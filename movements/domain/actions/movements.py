@@ -116,6 +116,9 @@ def link_transit(tx: Tx, inbound_id: int, onward_id: int) -> int:
 TIME_LABELS = {"scheduled_at": "scheduled time", "actual_at": "actual time",
                "estimated_at": "estimated time"}
 
+#: Text fields a person clears only with a reason (a blank field is not a silent clear).
+CLEARABLE_TEXT = frozenset({"gate", "terminal", "pier", "aircraft_registration",
+                            "aircraft_type"})
 #: Fields a coordinator (or the flight feed, or an MVT) may correct.
 CORRECTABLE = {"gate", "terminal", "pier", "estimated_at", "actual_at", "flight_state",
                "flight_states", "aircraft_registration", "aircraft_type", "scheduled_at",
@@ -195,6 +198,15 @@ def update_flight(tx: Tx, movement_id: int, changes: dict[str, Any],
     if source == "manual" and corrected and not why:
         raise RuleViolation(f"correcting the {' and '.join(TIME_LABELS[k] for k in corrected)}"
                             " needs a reason", field="reason")
+    # A blank text field would clear what is there without a word (the newcomer's blank
+    # gate): a person clears a gate, terminal, pier, aircraft or registration only with
+    # a reason, as for a corrected time.
+    cleared = [k for k in sorted(CLEARABLE_TEXT) if k in clean and clean[k] is None
+               and getattr(movement, k)]
+    if source == "manual" and cleared and not why:
+        raise RuleViolation(f"the {' and '.join(k.replace('_', ' ') for k in cleared)} "
+                            "field is empty: type the value, or give a reason to clear it",
+                            field=cleared[0])
     if clean.get("scheduled_at", movement.scheduled_at) is None:
         raise RuleViolation("a movement always has a scheduled time", field="scheduled_at")
     held = [k for k in clean if k in HELD_FIELDS]

@@ -23,7 +23,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ..access import Need, access_outbox_message, access_passenger, may_at
-from ..errors import ConflictError, NotFound, RuleViolation
+from ..errors import ConflictError, NotFound, RuleViolation, not_found
 from ..models import Airport, Movement, Organisation, Role
 from ..outbox import BEFORE_DEPARTURE_EVENTS, LEFT_REASON, departure_left
 from ..outbox_models import (
@@ -126,7 +126,7 @@ def record_result(tx: Tx, message_id: int, ok: bool, detail: str | None = None, 
     coordinator cancelled meanwhile stays cancelled (the try is still recorded)."""
     row = tx.session.get(OutboxMessage, message_id)
     if row is None:
-        raise NotFound(f"message {message_id} does not exist")
+        raise not_found("message")
     text = (detail or "")[:500] or None
     tx.session.add(OutboxAttempt(message_id=row.id, at=tx.now,
                                  outcome="sent" if ok else "error", detail=text))
@@ -259,7 +259,7 @@ def set_organisation_email(tx: Tx, organisation_id: int, email: str | None, *,
     require_role(tx, Role.COORDINATOR, Role.ADMIN)
     org = tx.session.get(Organisation, organisation_id)
     if org is None:
-        raise NotFound(f"organisation {organisation_id} does not exist")
+        raise not_found("organisation")
     address = _email(email)
     contact = tx.session.scalar(select(Contact).where(Contact.organisation_id == org.id))
     if contact is None:
@@ -354,7 +354,7 @@ def set_case_counterpart(tx: Tx, case_id: int, organisation_id: int | None) -> N
             tx.session.delete(row)
     else:
         if tx.session.get(Organisation, organisation_id) is None:
-            raise NotFound(f"organisation {organisation_id} does not exist")
+            raise not_found("organisation")
         if row is None:
             tx.session.add(CaseCounterpart(case_id=case.id, organisation_id=organisation_id))
         else:

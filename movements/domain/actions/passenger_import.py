@@ -110,23 +110,34 @@ class ImportReport:
     """Said about rows that were not refused (a character no document font prints)."""
 
     def __str__(self) -> str:
-        done = (f"{self.rows} rows: {self.created} passengers created, {self.updated} "
-                f"updated, {self.unchanged} unchanged, {self.booked} bookings, "
-                f"{self.cases} cases")
+        done = (f"{_n(self.rows, 'row')}: {_n(self.created, 'passenger')} created, "
+                f"{self.updated} updated, {self.unchanged} unchanged, "
+                f"{_n(self.booked, 'booking')}, {_n(self.cases, 'case')}")
         how = f" [{self.read_as}]" if self.read_as else ""
+        bad = len(self.errors)
         if self.errors and not self.kept:
-            return f"nothing imported: {len(self.errors)} bad rows ({self.rows} rows read){how}"
+            if self.rows == 0:  # the file itself (its header, its encoding...)
+                return f"nothing imported: the file could not be read ({self.errors[0]}){how}"
+            return (f"nothing imported: {bad} of {_n(self.rows, 'row')} "
+                    f"{'is' if bad == 1 else 'are'} bad{how}")
         if self.errors:
-            return f"{done}; {len(self.errors)} bad rows left out{how}"
+            return f"{done}; {_n(bad, 'bad row')} left out{how}"
         return done + how
+
+
+def _n(count: int, noun: str) -> str:
+    """``1 row``, ``2 rows``: a count with its noun in the right number (English)."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 class ImportRejected(RuleViolation):
     """All or nothing, and some rows are bad: the whole file is refused."""
 
     def __init__(self, report: ImportReport) -> None:
-        super().__init__(f"nothing imported: {len(report.errors)} bad rows, the first "
-                         f"{report.errors[0]}")
+        bad = len(report.errors)
+        super().__init__(f"nothing imported: {_n(bad, 'bad row')}"
+                         + (f" ({report.errors[0]})" if bad == 1
+                            else f", the first {report.errors[0]}"))
         self.report = report
 
 

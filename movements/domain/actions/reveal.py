@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import queries
 from ..access import Need, access_booking, access_movement, may_reveal
-from ..errors import NotFound, RuleViolation
+from ..errors import RuleViolation, not_found
 from ..models import BookingStatus
 from ..ssr import NeedGroup
 from ..uow import Tx
@@ -18,7 +18,7 @@ def reveal_passenger(tx: Tx, booking_id: int) -> queries.PassengerView:
     scope.  Source: DOMAIN.md ("Health data and data on minors ... log who reads them")."""
     access_booking(tx.session, tx.actor, booking_id, Need.WORK)
     if not may_reveal(tx.actor):
-        raise NotFound(f"booking {booking_id} does not exist")
+        raise not_found("booking")
     found = queries.booking_view(tx.session, booking_id)
     assert found is not None
     view = found[1]

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from sqlalchemy import func, select
 
-from ..errors import NotFound
+from ..errors import not_found
 from ..models import LoginAttempt, Role, User, UserSession
 from ..uow import Tx
 
@@ -123,7 +123,7 @@ def end_session_by_token(tx: Tx, token: str) -> None:
 def end_own_session(tx: Tx, user_id: int, session_id: int) -> None:
     row = tx.session.get(UserSession, session_id)
     if row is None or row.user_id != user_id:
-        raise NotFound(f"session {session_id} does not exist")
+        raise not_found("session")
     if row.ended_at is None:
         row.ended_at = tx.now
         tx.audit("end_session", "user", user_id, detail=f"session {row.id}")

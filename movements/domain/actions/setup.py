@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, select
 
-from ..errors import NotFound, RuleViolation
+from ..errors import NotFound, RuleViolation, not_found
 from ..models import Airport, Organisation, OrganisationKind, Role, User, UserSession
 from ..uow import Tx
 from ._common import clean_text, require_role
@@ -157,7 +157,7 @@ def change_user_access(tx: Tx, user_id: int, role: Role | str, *,
     require_role(tx, Role.ADMIN)
     user = tx.session.get(User, user_id)
     if user is None:
-        raise NotFound(f"user {user_id} does not exist")
+        raise not_found("user")
     new_role = _role(role)
     org, found = _scope(tx, new_role, organisation, airports)
     if user.role is Role.ADMIN and new_role is not Role.ADMIN:
@@ -189,7 +189,7 @@ def set_user_active(tx: Tx, user_id: int, active: bool) -> int:
     require_role(tx, Role.ADMIN)
     user = tx.session.get(User, user_id)
     if user is None:
-        raise NotFound(f"user {user_id} does not exist")
+        raise not_found("user")
     if not active:
         if user.id == tx.actor.user_id:
             raise RuleViolation("you cannot deactivate your own account", field="user")

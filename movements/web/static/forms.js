@@ -142,6 +142,61 @@
          "). Try again; if it persists, tell the coordinator.");
   });
 
+  // Control characters (a NUL pasted from a terminal or a file): the server refuses
+  // them (422, input_rules.py), and for a plain form that reply is a new page and the
+  // typed text is gone.  Every form is checked here before it is sent: the message
+  // stands under the form, the field is marked, the text stays (issue 13, newcomer).
+  // A telex form (data-telex) may hold the SOH/STX/ETX framing characters.
+  var CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+  var TELEX_CONTROL = /[\u0000\u0004-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+  function controlIn(form) {
+    var pattern = form.hasAttribute("data-telex") ? TELEX_CONTROL : CONTROL;
+    var fields = form.querySelectorAll("textarea, input:not([type=hidden]):not([type=file])");
+    for (var i = 0; i < fields.length; i++) {
+      var at = String(fields[i].value || "").search(pattern);
+      if (at >= 0) { return {field: fields[i], at: at}; }
+    }
+    return null;
+  }
+  function controlMessage(found) {
+    var label = found.field.closest("label");
+    var name = label ? label.textContent.replace(found.field.value, "").trim().split("\n")[0]
+                     : (found.field.getAttribute("name") || "");
+    var code = found.field.value.charCodeAt(found.at).toString(16).toUpperCase();
+    var template = document.body.getAttribute("data-msg-control") ||
+      "{field}: character {at} is an invisible control character (U+{code}). Remove it; nothing was sent, your text is kept.";
+    return template.replace("{field}", name).replace("{at}", String(found.at + 1))
+                   .replace("{code}", ("000" + code).slice(-4));
+  }
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (!form || form.tagName !== "FORM") { return; }
+    var found = controlIn(form);
+    if (!found) { return; }
+    e.preventDefault();
+    e.stopImmediatePropagation();  // htmx listens on the form: it never sees this submit
+    found.field.setAttribute("aria-invalid", "true");
+    show(form, controlMessage(found));
+    found.field.focus();
+    if (found.field.setSelectionRange) {
+      try { found.field.setSelectionRange(found.at, found.at + 1); } catch (ignored) { /* type */ }
+    }
+  }, true);
+
+  // "Put the sample in the box": a button with data-fill-from (the sample's id) and
+  // data-fill-into (the box's selector) copies the sample into the paste box.
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest && e.target.closest("button[data-fill-from]");
+    if (!button) { return; }
+    var from = document.getElementById(button.getAttribute("data-fill-from"));
+    var into = document.querySelector(button.getAttribute("data-fill-into"));
+    if (!from || !into) { return; }
+    into.value = from.textContent;
+    into.dispatchEvent(new Event("input", {bubbles: true}));
+    into.focus();
+    into.scrollIntoView({block: "center"});
+  });
+
   document.addEventListener("htmx:sendError", function (e) {
     show(e.detail.elt, "Not sent: no connection to the server. Try again.");
   });
