@@ -194,8 +194,12 @@ SLOW = (
     "tests/manifests/test_delivery.py::test_charter_of_400",
     # the command line as a person runs it (one subprocess per call)
     "tests/test_planning_cli.py", "tests/notify/test_notify_cli.py",
-    # large data: 10,000 imported rows beside taps
+    # large data: 10,000 imported rows beside taps; tests that load a whole demo day
     "tests/web/test_import_beside_taps.py",
+    "tests/alerts/test_alert_texts.py::test_no_alert_names_an_internal_id",
+    "tests/scheduler/test_alerts_every_airport.py::test_the_alert_job_raises_for_a_brussels",
+    "tests/scheduler/test_feed_every_airport.py::test_each_airport_polls_its_own_feed",
+    "tests/notify/test_messages.py::test_no_sms_carries_a_name_health_note",
 )
 EXHAUSTIVE = (
     "tests/web/test_access_walk.py",    # every route x role against the access policy
