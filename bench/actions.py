@@ -4,7 +4,7 @@ The action is ``record_milestone`` through the UnitOfWork: version check, milest
 booking version bump, one stream event row per stream (board + movement page), an audit
 entry, commit, publish (to a publisher that drops events).  The baseline is a bare
 SQLAlchemy versioned UPDATE of the same booking rows with commit, on the same SQLite
-file setup, in the same run.
+file setup, in the same run, alternating with the action step by step.
 
     python bench/actions.py [--bookings 300]
 """
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import shutil
 import sys
 import tempfile
@@ -22,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from sqlalchemy import event  # noqa: E402
 from sqlalchemy.orm import sessionmaker  # noqa: E402
 from sqlalchemy.orm.attributes import flag_modified  # noqa: E402
 
@@ -55,24 +57,30 @@ async def prepare(path: Path, bookings: int) -> tuple[str, list[int]]:
     return url, ids
 
 
-async def run_actions(url: str, ids: list[int]) -> float:
-    """Through the unit of work exactly as the app opens it (SQLite: a worker thread)."""
-    database = Database.open(url)
+async def run_interleaved(url_a: str, ids_a: list[int], url_b: str, ids_b: list[int]
+                          ) -> tuple[float, float, int, int]:
+    """Baseline and action alternate step by step (the machine's load hits both alike).
+
+    The action runs through the unit of work exactly as the app opens it (SQLite: a
+    worker thread); the baseline is a bare versioned ORM update per commit of the same
+    rows, run the same way (sync session in a worker thread), so the ratio is the
+    domain's own cost.  Returns (baseline s, action s, statements per baseline op,
+    statements per action op), statements counted on the last op of each (BEGIN and
+    COMMIT not included)."""
+    database = Database.open(url_a)
     uow = database.unit_of_work(NullPublisher())
-    start = time.perf_counter()
-    for step in STEPS:
-        for bid in ids:
-            await uow.run(milestones.record_milestone, GATE, bid, step)
-    elapsed = time.perf_counter() - start
-    await database.dispose()
-    return elapsed
-
-
-async def run_bare(url: str, ids: list[int]) -> float:
-    """The same rows, a bare versioned ORM update per commit, run the same way (sync
-    session in a worker thread), so the ratio is the domain's own cost."""
-    engine = make_sync_sqlite_engine(url)
+    engine = make_sync_sqlite_engine(url_b)
     sessions = sessionmaker(engine, expire_on_commit=False)
+    counts = {"bare": 0, "action": 0}
+    counting = {"on": ""}
+
+    def count(*_: object) -> None:
+        if counting["on"]:
+            counts[counting["on"]] += 1
+
+    assert uow.sync_sessions is not None
+    event.listen(engine, "before_cursor_execute", count)
+    event.listen(uow.sync_sessions.kw["bind"], "before_cursor_execute", count)
 
     def one(bid: int, i: int) -> None:
         with sessions() as s, s.begin():
@@ -81,13 +89,24 @@ async def run_bare(url: str, ids: list[int]) -> float:
             booking.seat = f"{i}A"
             flag_modified(booking, "seat")
 
-    start = time.perf_counter()
-    for i, _ in enumerate(STEPS):
-        for bid in ids:
+    bare = action = 0.0
+    for i, step in enumerate(STEPS):
+        last = i == len(STEPS) - 1
+        start = time.perf_counter()
+        for n, bid in enumerate(ids_b):
+            counting["on"] = "bare" if last and n == len(ids_b) - 1 else ""
             await asyncio.to_thread(one, bid, i)
-    elapsed = time.perf_counter() - start
+        bare += time.perf_counter() - start
+        start = time.perf_counter()
+        for n, bid in enumerate(ids_a):
+            counting["on"] = "action" if last and n == len(ids_a) - 1 else ""
+            await uow.run(milestones.record_milestone, GATE, bid, step)
+        action += time.perf_counter() - start
+    counting["on"] = ""
+    await database.dispose()
     engine.dispose()
-    return elapsed
+    skip = 1  # SQLite's BEGIN (IMMEDIATE for the action) is a cursor execute too
+    return bare, action, counts["bare"] - skip, counts["action"] - skip
 
 
 def main() -> None:
@@ -99,8 +118,8 @@ def main() -> None:
         url_a, ids_a = asyncio.run(prepare(work / "a.sqlite3", args.bookings))
         url_b, ids_b = asyncio.run(prepare(work / "b.sqlite3", args.bookings))
         n = len(ids_a) * len(STEPS)
-        bare = asyncio.run(run_bare(url_b, ids_b))
-        action = asyncio.run(run_actions(url_a, ids_a))
+        bare, action, bare_sql, action_sql = asyncio.run(
+            run_interleaved(url_a, ids_a, url_b, ids_b))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     rows = [
@@ -110,10 +129,14 @@ def main() -> None:
     ]
     print(f"SQLite (WAL, synchronous=NORMAL), {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
     print(table(["what", "ops", "seconds", "ops/s", "ms/op"], rows))
-    print(f"ratio action/baseline (time per op): {action / bare:.2f}x")
+    print(f"ratio action/baseline (time per op): {action / bare:.2f}x; statements per op: "
+          f"baseline {bare_sql}, action {action_sql}; load average {os.getloadavg()[0]:.1f}")
     path = write_json("actions", {"ops": n, "baseline_s": bare, "action_s": action,
                                   "baseline_ops_per_s": n / bare,
-                                  "action_ops_per_s": n / action, "ratio": action / bare})
+                                  "action_ops_per_s": n / action, "ratio": action / bare,
+                                  "baseline_statements": bare_sql,
+                                  "action_statements": action_sql,
+                                  "load_average": os.getloadavg()[0]})
     print(f"wrote {path}")
 
 

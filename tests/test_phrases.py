@@ -65,9 +65,9 @@ def test_a_translation_that_does_not_fit_its_values_falls_back_to_english() -> N
 def test_a_refusal_carries_its_phrase() -> None:
     from movements.domain.access import _missing
 
-    exc = _missing("movement", 9)
-    assert isinstance(exc, NotFound) and exc.message == "movement 9 does not exist"
-    assert i18n.refused(exc, "nl") == "beweging 9 bestaat niet"
+    exc = _missing("movement", 9)  # the id stays out of the message (errors.not_found)
+    assert isinstance(exc, NotFound) and exc.message == "No such flight among yours."
+    assert i18n.refused(exc, "nl") == "Deze vlucht is er niet (of niet voor u)."
     assert i18n.refused(NotFound("plain text 7"), "nl") == "plain text 7"
 
 

@@ -7,6 +7,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from .errors import RuleViolation
+from .phrases import N_, Phrase
 
 
 class Clock(Protocol):
@@ -63,12 +64,13 @@ def nearest_local(reference: datetime, hhmm: str, tz: str, *, what: str = "time"
     text = (hhmm or "").strip()
     parts = text.split(":")
     if len(parts) != 2 or not all(p.isdigit() and len(p) == 2 for p in parts):
-        raise RuleViolation(f"{what} {text!r}: type the time as HH:MM, e.g. 07:05",
-                            field=what)
+        raise RuleViolation(Phrase.of(N_("%(what)s %(text)s: type the time as HH:MM, e.g. 07:05"),
+                                      what=Phrase(what), text=repr(text)), field=what)
     hour, minute = int(parts[0]), int(parts[1])
     if hour > 23 or minute > 59:
-        raise RuleViolation(f"{what} {text!r} is not a time of day: hours 00-23, minutes "
-                            "00-59", field=what)
+        raise RuleViolation(Phrase.of(
+            N_("%(what)s %(text)s is not a time of day: hours 00-23, minutes 00-59"),
+            what=Phrase(what), text=repr(text)), field=what)
     zone = ZoneInfo(tz)
     day = reference.astimezone(zone).date()
     candidates = [datetime(d.year, d.month, d.day, hour, minute, tzinfo=zone).astimezone(UTC)

@@ -15,9 +15,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -115,6 +115,9 @@ class Tx:
     #: whether it audited anything (every write does): see ``stamp_reports``.
     report_scopes: set[str] = field(default_factory=set)
     audited: bool = False
+    #: Transit links an action already read, by movement id (None: the movement has
+    #: none), so ``record`` need not ask again (``streams_of``).
+    transit_links: dict[int, Transit | None] = field(default_factory=dict)
 
     def next_seq(self, stream: str) -> int:
         """Bump the stream's counter inside this transaction (gapless: rollback undoes it)."""
@@ -123,28 +126,26 @@ class Tx:
     def next_seqs(self, names: list[str]) -> dict[str, int]:
         """Bump several streams' counters in one statement (a multi-row upsert returning
         the new numbers); rows in name order, so two transactions lock them in the same
-        order.  Gapless as ``next_seq``."""
-        dialect = self.session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        upsert = insert(StreamCounter).values(
-            [{"stream": name, "last_seq": 1} for name in sorted(set(names))]
-        ).on_conflict_do_update(
-            index_elements=[StreamCounter.stream],
-            set_={"last_seq": StreamCounter.last_seq + 1},
-        ).returning(StreamCounter.stream, StreamCounter.last_seq)
-        return {stream: int(seq) for stream, seq in self.session.execute(upsert)}
+        order.  Gapless as ``next_seq``.  Sent as one executemany that SQLAlchemy folds
+        into one multi-VALUES statement ("insertmanyvalues"): a statement built with
+        ``.values([...])`` is not cacheable and was compiled again on every write (half
+        of ``record_milestone``'s time, bench/actions.py)."""
+        rows = [{"stream": name, "last_seq": 1} for name in sorted(set(names))]
+        upsert = _COUNTER_UPSERT[self.session.get_bind().dialect.name == "postgresql"]
+        return {stream: int(seq) for stream, seq in self.session.execute(upsert, rows)}
 
     def record(self, event_type: type[DomainEvent], movement: Movement,
                passenger_id: int | None = None, **payload: Any) -> DomainEvent:
         """Write one event row per stream that shows it; keep the typed event for after
         COMMIT.  The counters move in one statement and the event rows go in one
         executemany."""
-        names = streams_of(self.session, movement)
+        names = streams_of(self.session, movement, self.transit_links)
         seqs = self.next_seqs(names)
         streams = {name: seqs[name] for name in names}
         body = _jsonable(payload)
-        # One executemany (the rows' ids are not needed here).
-        self.session.execute(insert(StreamEvent), [
+        # One executemany on the table (the rows' ids are not needed here; the ORM's bulk
+        # path would only add work).
+        self.session.execute(_STREAM_EVENT_INSERT, [
             {"stream": name, "seq": seq, "kind": event_type.__name__,
              "movement_id": movement.id, "passenger_id": passenger_id, "payload": body,
              "created_at": self.now} for name, seq in streams.items()])
@@ -176,6 +177,18 @@ class Tx:
             before=_jsonable(before) if before is not None else None,
             after=_jsonable(after) if after is not None else None, detail=detail,
         ))
+
+
+def _counter_upsert(insert: Any) -> Any:
+    table = StreamCounter.__table__
+    return insert(table).on_conflict_do_update(
+        index_elements=[table.c.stream], set_={"last_seq": table.c.last_seq + 1},
+    ).returning(table.c.stream, table.c.last_seq)
+
+
+#: The counters' upsert, built once per dialect (index: is PostgreSQL) so it is cached.
+_COUNTER_UPSERT = (_counter_upsert(sqlite.insert), _counter_upsert(postgresql.insert))
+_STREAM_EVENT_INSERT = insert(cast(Table, StreamEvent.__table__))
 
 
 def _jsonable(value: Any) -> Any:
@@ -348,13 +361,24 @@ def _data_exception(exc: DBAPIError) -> bool:
     return state.startswith("22")
 
 
-def streams_of(session: Session, movement: Movement) -> list[str]:
+def transit_of(movement_id: Any) -> Any:
+    """The join condition of "the transit link this movement is a leg of" (either leg);
+    ``movement_id`` is an id or a column."""
+    return (Transit.inbound_movement_id == movement_id) \
+        | (Transit.onward_movement_id == movement_id)
+
+
+def streams_of(session: Session, movement: Movement,
+               known_links: dict[int, Transit | None] | None = None) -> list[str]:
     """The streams that show a movement: its day's board and its page, and those of the
-    linked transit leg (a transit page shows both legs; the board row shows the pair)."""
+    linked transit leg (a transit page shows both legs; the board row shows the pair).
+    ``known_links`` (movement id -> link or None) answers the link without a query when
+    the action already read it."""
     legs = [movement]
-    link = session.scalar(select(Transit).where(
-        (Transit.inbound_movement_id == movement.id)
-        | (Transit.onward_movement_id == movement.id)))
+    if known_links is not None and movement.id in known_links:
+        link = known_links[movement.id]
+    else:
+        link = session.scalar(select(Transit).where(transit_of(movement.id)))
     if link is not None:
         other = link.onward if link.inbound_movement_id == movement.id else link.inbound
         legs.append(other)

@@ -21,10 +21,9 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
-from litestar.datastructures import FormMultiDict
 from litestar.exceptions import ValidationException
 from litestar.params import FromQuery
 from litestar.plugins.htmx import HTMXDetails
@@ -42,7 +41,7 @@ from movements.domain.vocabulary import Role
 from movements.services import Services
 from movements.web.auth import COORDINATION, PERSONAL, STAFF, AuthUser, current_user
 from movements.web.deps import PathId, ServicesDep
-from movements.web.forms import read_form
+from movements.web.forms import FORM, TypedForm
 from movements.web.media import HTML, PDF
 from movements.web.once import checked_key, request_hash, run_once
 from movements.web.reception import Reception
@@ -76,6 +75,40 @@ def _html(body: str, status: int = 200) -> Response[str]:
 
 # --------------------------------------------------------------------------- forms
 @dataclass
+class HandoverBody(TypedForm):
+    """What the handover forms post, as text (absent: ""): the draft, signing,
+    discarding and correcting forms share it.  ``passenger`` is every ticked box (one box
+    arrives as a string, several as a list); ``_idem`` is the key drawn when the form was
+    rendered (not part of the idempotency hash)."""
+
+    passenger: list[str] | str = field(default_factory=list)
+    organisation_id: str = ""
+    receiving_person: str = ""
+    id_type: str = ""
+    id_number: str = ""
+    notes: str = ""
+    reason: str = ""
+    handing_signature: str = ""
+    receiving_signature: str = ""
+    receiver_signed: str = ""
+    override_reason: str = ""
+    handing_strokes: str = ""
+    receiving_strokes: str = ""
+    expected_version: str = ""
+    _idem: str = ""
+
+    def passenger_ids(self) -> list[str]:
+        return [self.passenger] if isinstance(self.passenger, str) else list(self.passenger)
+
+    def version(self) -> int | None:
+        """The version the page showed (a whole number, the rule names the field)."""
+        return _opt_int(self.expected_version, "expected_version")
+
+
+Handover = Annotated[HandoverBody, FORM]
+
+
+@dataclass
 class HandoverForm:
     """What a handover form posted, to show it again after a refusal."""
 
@@ -95,21 +128,17 @@ class HandoverForm:
     idem: str = field(default_factory=lambda: str(uuid.uuid4()))
 
     @classmethod
-    def parse(cls, form: FormMultiDict) -> HandoverForm:
-        def text(name: str) -> str:
-            return str(form.get(name) or "")
-
+    def parse(cls, body: HandoverBody) -> HandoverForm:
         return cls(
-            passengers=[_int(v, "passenger") for v in form.getall("passenger")]
-            if "passenger" in form else [],
-            organisation_id=_opt_int(form.get("organisation_id"), "organisation_id"),
-            receiving_person=text("receiving_person"), id_type=text("id_type").strip(),
-            id_number=text("id_number").strip(), notes=text("notes"), reason=text("reason"),
-            handing_signature=text("handing_signature"),
-            receiving_signature=text("receiving_signature"),
-            receiver_signed=bool(form.get("receiver_signed")),
-            override_reason=text("override_reason"),
-            handing_strokes=text("handing_strokes"), receiving_strokes=text("receiving_strokes"))
+            passengers=[_int(v, "passenger") for v in body.passenger_ids()],
+            organisation_id=_opt_int(body.organisation_id, "organisation_id"),
+            receiving_person=body.receiving_person, id_type=body.id_type.strip(),
+            id_number=body.id_number.strip(), notes=body.notes, reason=body.reason,
+            handing_signature=body.handing_signature,
+            receiving_signature=body.receiving_signature,
+            receiver_signed=bool(body.receiver_signed),
+            override_reason=body.override_reason,
+            handing_strokes=body.handing_strokes, receiving_strokes=body.receiving_strokes)
 
     def id_checked(self) -> str | None:
         """The receiver's ID check as one line: document type and number, or nothing."""
@@ -130,12 +159,12 @@ def _opt_int(value: Any, name: str) -> int | None:
 
 
 async def _once(request: Request[Any, Any, Any], services: Services, user: AuthUser,
-                form: FormMultiDict, act: Callable[[Tx], str]) -> str:
+                form: HandoverBody, act: Callable[[Tx], str]) -> str:
     """Run ``act`` (which returns where to go next) once per idempotency key: a tablet's
     retry of the same submission goes where the first one went instead of writing twice.
     The key is the form's own (``_idem``, fresh with each rendered form) or htmx's."""
-    key = checked_key(str(form.get("_idem") or request.headers.get("idempotency-key") or ""))
-    url, _, _ = await run_once(services, user, key, request_hash(request, form.multi_items()),
+    key = checked_key(form._idem or request.headers.get("idempotency-key") or "")
+    url, _, _ = await run_once(services, user, key, request_hash(request, form.items()),
                                act, 303)
     return url
 
@@ -217,10 +246,9 @@ class HandoverDesk(Controller):
     @post("/movements/{movement_id:int}/handovers", status_code=303,
           summary="Start a handover: a draft naming the receiving party and passengers")
     async def create(self, request: Request[Any, Any, Any], services: ServicesDep,
-                     movement_id: PathId) -> Response[Any]:
+                     movement_id: PathId, data: Handover) -> Response[Any]:
         user = _user(request)
-        raw = await read_form(request)
-        form = HandoverForm.parse(raw)
+        form = HandoverForm.parse(data)
 
         def act(tx: Tx) -> str:
             if form.organisation_id is None:
@@ -233,7 +261,7 @@ class HandoverDesk(Controller):
             return f"/handovers/{hid}"
 
         try:
-            url = await _once(request, services, user, raw, act)
+            url = await _once(request, services, user, data, act)
         except DomainError as exc:
             if exc.status not in (409, 422):
                 raise
@@ -245,11 +273,10 @@ class HandoverDesk(Controller):
     @post("/handovers/{handover_id:int}/sign", status_code=303,
           summary="Sign a draft handover (both sides); its manifest is issued at once")
     async def sign(self, request: Request[Any, Any, Any], services: ServicesDep,
-                   handover_id: PathId) -> Response[Any]:
+                   handover_id: PathId, data: Handover) -> Response[Any]:
         user = _user(request)
-        raw = await read_form(request)
-        form = HandoverForm.parse(raw)
-        expected = _opt_int(raw.get("expected_version"), "expected_version")
+        form = HandoverForm.parse(data)
+        expected = data.version()
 
         def act(tx: Tx) -> str:
             # Both sign with a finger on the tablet (the strokes go into the manifest).
@@ -266,7 +293,7 @@ class HandoverDesk(Controller):
             return f"/handovers/{handover_id}"
 
         try:
-            url = await _once(request, services, user, raw, act)
+            url = await _once(request, services, user, data, act)
         except DomainError as exc:
             if exc.status not in (409, 422):
                 raise
@@ -279,17 +306,16 @@ class HandoverDesk(Controller):
     @post("/handovers/{handover_id:int}/discard", status_code=303,
           summary="Discard a draft handover: its passengers can be handed over again")
     async def discard(self, request: Request[Any, Any, Any], services: ServicesDep,
-                      handover_id: PathId) -> Response[Any]:
+                      handover_id: PathId, data: Handover) -> Response[Any]:
         user = _user(request)
-        raw = await request.form()
-        expected = _opt_int(raw.get("expected_version"), "expected_version")
+        expected = data.version()
 
         def act(tx: Tx) -> str:
             movement_id = handover_actions.discard_handover(tx, handover_id, expected)
             return f"/movements/{movement_id}/handovers"
 
         try:
-            url = await _once(request, services, user, raw, act)
+            url = await _once(request, services, user, data, act)
         except DomainError as exc:
             if exc.status not in (409, 422):
                 raise
@@ -301,11 +327,10 @@ class HandoverDesk(Controller):
     @post("/handovers/{handover_id:int}/correct", status_code=303,
           summary="Correct a signed handover: a new draft version naming the one it replaces")
     async def correct(self, request: Request[Any, Any, Any], services: ServicesDep,
-                      handover_id: PathId) -> Response[Any]:
+                      handover_id: PathId, data: Handover) -> Response[Any]:
         user = _user(request)
-        raw = await read_form(request)
-        form = HandoverForm.parse(raw)
-        expected = _opt_int(raw.get("expected_version"), "expected_version")
+        form = HandoverForm.parse(data)
+        expected = data.version()
 
         def act(tx: Tx) -> str:
             new_id = handover_actions.correct_handover(
@@ -316,7 +341,7 @@ class HandoverDesk(Controller):
             return f"/handovers/{new_id}"
 
         try:
-            url = await _once(request, services, user, raw, act)
+            url = await _once(request, services, user, data, act)
         except DomainError as exc:
             if exc.status not in (409, 422):
                 raise

@@ -18,14 +18,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Litestar, Request, get, post
 from litestar.config.app import AppConfig
 from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
 from litestar.exceptions import ValidationException
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
-from litestar.params import FromQuery
+from litestar.params import Body, FromQuery
 from litestar.plugins import InitPlugin
 from litestar.plugins.htmx import HTMXDetails, HTMXRequest
 from litestar.response import Redirect, Response
@@ -44,7 +45,7 @@ from movements.ingest.samples import demo_ptm
 from movements.services import Services
 from movements.web.auth import COORDINATION, STAFF, AuthUser, current_user
 from movements.web.deps import PathId, ServicesDep
-from movements.web.forms import read_form
+from movements.web.forms import FORM, TypedForm
 from movements.web.media import HTML
 from movements.web.render import page as render_page
 
@@ -88,6 +89,40 @@ class ReconciliationPanel:
 
 # -- /imports ---------------------------------------------------------------------------
 
+#: The import forms upload files: Litestar's multipart body (it also reads a
+#: URL-encoded form, which the input guard parsed before the handler).
+UPLOAD = Body(media_type=RequestEncodingType.MULTI_PART)
+
+
+@dataclass
+class TelexForm(TypedForm):
+    """Pasted telex text and/or telex files.  ``files`` is every part of the file
+    field: an ``UploadFile`` each, or "" when the browser sent the field with no file
+    chosen (skipped, as before)."""
+
+    text: str = ""
+    airport: str = ""
+    files: list[Any] = field(default_factory=list)
+
+
+@dataclass
+class PassengerListForm(TypedForm):
+    """A case-management CSV or XLSX; a file field with no file chosen is None."""
+
+    file: UploadFile | None = None
+    keep_good_rows: str = ""
+    airport: str = ""
+
+
+@dataclass
+class DecisionForm(TypedForm):
+    """Apply or dismiss one reconciliation difference."""
+
+    key: str = ""
+    decision: str = ""
+
+
+
 @dataclass
 class _Results:
     telexes: list[tuple[str, TelexOutcome]] = field(default_factory=list)
@@ -106,26 +141,25 @@ class Imports(Controller):
 
     @post("/imports/telex", summary="Receive pasted or uploaded telexes", status_code=200,
           opt={"telex_text": True, "text_files": True})
-    async def telex(self, request: Request[Any, Any, Any], services: ServicesDep
-                    ) -> Response[str]:
-        form = await read_form(request)
+    async def telex(self, request: Request[Any, Any, Any], services: ServicesDep,
+                    data: Annotated[TelexForm, UPLOAD]) -> Response[str]:
         texts: list[tuple[str, str]] = []
-        pasted = str(form.get("text") or "")
+        pasted = data.text
         if pasted.strip():
             texts.append(("pasted", pasted))
         results = _Results()
-        for upload in form.getall("files") if "files" in form else []:
+        for upload in data.files:
             if not isinstance(upload, UploadFile) or not upload.filename:
                 continue
-            data = await upload.read()
+            content = await upload.read()
             try:
-                texts.append((upload.filename, data.decode("utf-8-sig")))
+                texts.append((upload.filename, content.decode("utf-8-sig")))
             except UnicodeDecodeError:
                 results.error = f"{upload.filename}: not UTF-8 text; nothing read from it"
         if not texts and results.error is None:
             results.error = "Paste a telex or choose telex files first."
         user = _user(request)
-        airport = (await _airport(services, user, str(form.get("airport") or ""))).code
+        airport = (await _airport(services, user, data.airport)).code
         for name, text in texts:
             outcome = await submit(services.uow, user.actor, text, airport=airport)
             results.telexes.append((name, outcome))
@@ -135,23 +169,22 @@ class Imports(Controller):
     # the encoding and checks every cell; ingest/passengers_csv.py).
     @post("/imports/passengers", summary="Import a case-management CSV or XLSX",
           status_code=200)
-    async def passengers(self, request: Request[Any, Any, Any], services: ServicesDep
-                         ) -> Response[str]:
-        form = await read_form(request)
-        upload = form.get("file")
+    async def passengers(self, request: Request[Any, Any, Any], services: ServicesDep,
+                         data: Annotated[PassengerListForm, UPLOAD]) -> Response[str]:
+        upload = data.file
         results = _Results()
-        if not isinstance(upload, UploadFile) or not upload.filename:
+        if upload is None or not upload.filename:
             results.error = "Choose a CSV or Excel file first."
             return await _imports_page(request, services, results, status=422)
-        data = await upload.read()
-        if len(data) > MAX_UPLOAD_BYTES:
+        content = await upload.read()
+        if len(content) > MAX_UPLOAD_BYTES:
             results.error = f"{upload.filename} is larger than {MAX_UPLOAD_BYTES // 2**20} MB"
             return await _imports_page(request, services, results, status=422)
-        keep_good = str(form.get("keep_good_rows") or "") in ("1", "on", "yes", "true")
+        keep_good = data.keep_good_rows in ("1", "on", "yes", "true")
         user = _user(request)
-        airport = (await _airport(services, user, str(form.get("airport") or ""))).code
+        airport = (await _airport(services, user, data.airport)).code
         results.passengers = await passengers_csv.import_file(
-            services.uow, user.actor, data, airport=airport, all_or_nothing=not keep_good,
+            services.uow, user.actor, content, airport=airport, all_or_nothing=not keep_good,
             label=upload.filename)
         results.passengers_file = upload.filename
         status = 200 if results.passengers.kept else 422
@@ -189,10 +222,9 @@ class ReconciliationPages(Controller):
     @post("/movements/{movement_id:int}/reconciliation", guards=[COORDINATION],
           summary="Apply or dismiss one difference", status_code=200)
     async def decide(self, request: HTMXRequest, services: ServicesDep,
-                     movement_id: PathId) -> Response[Any]:
-        form = await read_form(request)
-        key = str(form.get("key") or "")
-        decision = str(form.get("decision") or "")
+                     movement_id: PathId, data: Annotated[DecisionForm, FORM]
+                     ) -> Response[Any]:
+        key, decision = data.key, data.decision
         if not key or decision not in (rc.APPLY, rc.DISMISS):
             raise ValidationException("send key and decision=apply or decision=dismiss")
         user = _user(request)

@@ -9,17 +9,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from dataclasses import asdict
-from typing import Any
+from dataclasses import asdict, dataclass
+from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
-from litestar.params import FromPath, FromQuery
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Response
 
 from movements.domain import document_queries as dq
 from movements.web.deps import ServicesDep
-from movements.web.forms import read_form
+from movements.web.forms import TypedForm
 from movements.web.media import HTML
 from movements.web.render import page as render_page
 
@@ -38,6 +39,19 @@ def normalise_sha256(value: str) -> str | None:
 CONTENT_REMOVED = ("The content of this document has been deleted under the retention "
                    "policy. That it was issued, when, by whom and its SHA-256 are kept, so "
                    "a copy can still be checked against it.")
+
+
+@dataclass
+class CheckForm(TypedForm):
+    """The verify page's form: the PDF to check, or its SHA-256 as typed.  A file field
+    left empty (no file chosen) arrives as None.  Litestar's multipart body also reads a
+    URL-encoded form (the SHA-256 alone), which the input guard parsed before."""
+
+    file: UploadFile | None = None
+    sha256: str = ""
+
+
+Check = Annotated[CheckForm, Body(media_type=RequestEncodingType.MULTI_PART)]
 
 
 def _wants_json(request: Request[Any, Any, Any]) -> bool:
@@ -80,13 +94,12 @@ class Verify(Controller):
     @post("/verify/{document_id:str}", summary="Check a file or a SHA-256 against it",
           status_code=200)
     async def check(self, request: Request[Any, Any, Any], services: ServicesDep,
-                    document_id: FromPath[str]) -> Response[Any]:
-        form = await read_form(request)
+                    document_id: FromPath[str], data: Check) -> Response[Any]:
         presented: str | None = None
         filename: str | None = None
         error: str | None = None
-        upload = form.get("file")
-        if isinstance(upload, UploadFile) and upload.filename:
+        upload = data.file
+        if upload is not None and upload.filename:
             content = await upload.read(MAX_UPLOAD + 1)
             if len(content) > MAX_UPLOAD:
                 error = "The file is larger than any document issued here."
@@ -94,7 +107,7 @@ class Verify(Controller):
                 presented = hashlib.sha256(content).hexdigest()
                 filename = upload.filename
         else:
-            typed = str(form.get("sha256", "") or "")
+            typed = data.sha256
             presented = normalise_sha256(typed)
             if presented is None:
                 error = ("Choose the PDF file to check, or enter its SHA-256 "

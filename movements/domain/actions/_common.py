@@ -8,6 +8,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from ..errors import ConflictError, PermissionDenied, not_found
 from ..models import Base, Role
+from ..phrases import N_, Phrase
 from ..uow import Tx
 
 T = TypeVar("T", bound=Base)
@@ -28,10 +29,10 @@ def check_version(obj: Versioned, expected: int | None, what: str) -> None:
     """Reject a change made against an old copy: never last-write-wins in silence."""
     current = obj.version
     if expected is not None and expected != current:
-        raise ConflictError(
-            f"{what} was changed by someone else (you had version {expected}, "
-            f"it is now {current}); the current state is shown"
-        )
+        raise ConflictError(Phrase.of(
+            N_("%(what)s was changed by someone else (you had version %(expected)s, "
+               "it is now %(current)s); the current state is shown"),
+            what=Phrase(what), expected=str(expected), current=str(current)))
 
 
 def touch(obj: Base, column: str) -> None:
@@ -43,7 +44,8 @@ def touch(obj: Base, column: str) -> None:
 def require_role(tx: Tx, *roles: Role) -> None:
     if tx.actor.role not in roles:
         allowed = ", ".join(r.value for r in roles)
-        raise PermissionDenied(f"only {allowed} may do this; you are {tx.actor.role.value}")
+        raise PermissionDenied(Phrase.of(N_("only %(allowed)s may do this; you are %(role)s"),
+                                         allowed=allowed, role=tx.actor.role.value))
 
 
 def clean_text(value: str | None, field: str, *, required: bool = False,
@@ -52,7 +54,9 @@ def clean_text(value: str | None, field: str, *, required: bool = False,
 
     text = (value or "").strip()
     if required and not text:
-        raise RuleViolation(f"{field} is required", field=field)
+        raise RuleViolation(Phrase.of(N_("%(field)s is required"), field=Phrase(field)),
+                            field=field)
     if len(text) > max_len:
-        raise RuleViolation(f"{field} is longer than {max_len} characters", field=field)
+        raise RuleViolation(Phrase.of(N_("%(field)s is longer than %(max)s characters"),
+                                      field=Phrase(field), max=str(max_len)), field=field)
     return text or None

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from ..errors import RuleViolation
 from ..events import MovementUpdated, PassengerUpdated
 from ..models import CharterStop, Movement, MovementKind
+from ..phrases import N_
 from ..planning_models import Charter, CharterCrew, GroundPickup
 from ..planning_queries import CREW_ROLES, legs_of, route_of
 from ..uow import Tx
@@ -76,7 +77,7 @@ def plan_charter(tx: Tx, new: NewMovement, operator: str, seat_capacity: int,
     ``RuleViolation`` for an empty route, a repeated or unknown stop, times out of order,
     a capacity out of range or a missing operator."""
     _plan_check(tx)
-    name = clean_text(operator, "operator", required=True, max_len=120)
+    name = clean_text(operator, N_("operator"), required=True, max_len=120)
     _check_capacity_value(seat_capacity)
     _check_route(new.origin, new.scheduled_at, stops)
     _airport_in_scope(tx, new.airport)
@@ -139,7 +140,7 @@ def edit_charter(tx: Tx, movement_id: int, *, operator: str | None = None,
     _not_cancelled(tx, movement)
     after: dict[str, object] = {}
     if operator is not None:
-        charter.operator = clean_text(operator, "operator", required=True, max_len=120) or ""
+        charter.operator = clean_text(operator, N_("operator"), required=True, max_len=120) or ""
         after["operator"] = charter.operator
     if seat_capacity is not None:
         _check_capacity_value(seat_capacity)
@@ -291,7 +292,7 @@ def add_crew(tx: Tx, movement_id: int, name: str, role: str, *, board_at: str | 
     _plan_check(tx)
     movement, _ = _charter(tx, movement_id)
     _not_cancelled(tx, movement)
-    who = clean_text(name, "crew name", required=True, max_len=200)
+    who = clean_text(name, N_("crew name"), required=True, max_len=200)
     if role not in CREW_ROLES:
         raise RuleViolation(f"role {role!r} must be one of {', '.join(CREW_ROLES)}",
                             field="role")
@@ -306,7 +307,7 @@ def add_crew(tx: Tx, movement_id: int, name: str, role: str, *, board_at: str | 
         raise RuleViolation(f"{who} must leave after boarding ({start} before {end})",
                             field="leave_at")
     crew = CharterCrew(movement_id=movement.id, name=who or "", role=role, board_at=start,
-                       leave_at=end, phone=clean_text(phone, "phone", max_len=40))
+                       leave_at=end, phone=clean_text(phone, N_("phone"), max_len=40))
     tx.session.add(crew)
     tx.session.flush()
     check_capacity(tx, movement)
@@ -334,8 +335,8 @@ def add_pickup(tx: Tx, movement_id: int, location: str, pickup_at: datetime, veh
     _plan_check(tx)
     movement = load_movement(tx, movement_id)
     _not_cancelled(tx, movement)
-    place = clean_text(location, "pickup location", required=True, max_len=200)
-    car = clean_text(vehicle, "vehicle", required=True, max_len=80)
+    place = clean_text(location, N_("pickup location"), required=True, max_len=200)
+    car = clean_text(vehicle, N_("vehicle"), required=True, max_len=80)
     if pickup_at.tzinfo is None:
         raise RuleViolation("pickup time must carry a time zone", field="pickup_at")
     if pickup_at >= movement.scheduled_at:

@@ -23,11 +23,13 @@ from ..errors import RuleViolation
 from ..events import MilestoneRemoved, NoShowRevoked
 from ..milestones import last_entry
 from ..models import Booking, BookingStatus, Milestone, Role
+from ..phrases import N_, Phrase
 from ..uow import Tx
 from ._common import check_version, clean_text, require_role, touch
 
 #: How long who tapped may take it back without a coordinator.
 UNDO_WINDOW = timedelta(minutes=2)
+NOT_NO_SHOW = N_("this passenger is not recorded as a no-show")
 
 
 def undo_last(tx: Tx, booking_id: int, expected_version: int | None = None) -> str:
@@ -35,17 +37,19 @@ def undo_last(tx: Tx, booking_id: int, expected_version: int | None = None) -> s
     ago.  Returns what was undone (a milestone kind or "no_show").  Raises RuleViolation
     when there is nothing of theirs to undo or the window has passed."""
     booking = access_booking(tx.session, tx.actor, booking_id, Need.WORK)
-    check_version(booking, expected_version, "this passenger's record")
+    check_version(booking, expected_version, N_("this passenger's record"))
     entry = last_entry(booking)
     if entry is None:
-        raise RuleViolation("nothing recorded for this passenger yet")
+        raise RuleViolation(Phrase(N_("nothing recorded for this passenger yet")))
     if tx.actor.user_id is None or entry.by_user_id != tx.actor.user_id:
-        raise RuleViolation(f"{entry.label} was recorded by someone else: only who tapped it "
-                            "may undo it; a coordinator can correct it with a reason")
+        raise RuleViolation(Phrase.of(
+            N_("%(step)s was recorded by someone else: only who tapped it may undo it; a "
+               "coordinator can correct it with a reason"), step=Phrase(entry.label)))
     if tx.now - entry.at > UNDO_WINDOW:
-        raise RuleViolation(f"{entry.label} was recorded more than "
-                            f"{int(UNDO_WINDOW.total_seconds() // 60)} minutes ago: a "
-                            "coordinator can correct it with a reason")
+        raise RuleViolation(Phrase.of(
+            N_("%(step)s was recorded more than %(minutes)s minutes ago: a coordinator can "
+               "correct it with a reason"), step=Phrase(entry.label),
+            minutes=int(UNDO_WINDOW.total_seconds() // 60)))
     if entry.milestone is not None:
         _remove(tx, booking, entry.milestone, undo=True, reason=None)
     else:
@@ -59,17 +63,17 @@ def correct_milestone(tx: Tx, booking_id: int, kind: str, reason: str,
     with a reason.  Raises RuleViolation when it is not recorded or the reason is empty."""
     require_role(tx, Role.COORDINATOR, Role.ADMIN)
     booking = access_booking(tx.session, tx.actor, booking_id, Need.COORDINATE)
-    check_version(booking, expected_version, "this passenger's record")
-    why = clean_text(reason, "correction reason", required=True)
+    check_version(booking, expected_version, N_("this passenger's record"))
+    why = clean_text(reason, N_("correction reason"), required=True)
     if kind == "no_show":
         if booking.status is not BookingStatus.NO_SHOW:
-            raise RuleViolation("this passenger is not recorded as a no-show", field="kind")
+            raise RuleViolation(Phrase(NOT_NO_SHOW), field="kind")
         _reopen(tx, booking, undo=False, reason=why)
         return
     found = next((m for m in booking.milestones if m.kind == kind), None)
     if found is None:
-        raise RuleViolation(f"{steps.LABELS.get(kind, kind)} is not recorded for this "
-                            "passenger", field="kind")
+        raise RuleViolation(Phrase.of(N_("%(step)s is not recorded for this passenger"),
+                                      step=Phrase(steps.LABELS.get(kind, kind))), field="kind")
     _remove(tx, booking, found, undo=False, reason=why)
 
 
@@ -77,10 +81,10 @@ def revoke_no_show(tx: Tx, booking_id: int, reason: str,
                    expected_version: int | None = None) -> None:
     """The passenger turned up after all: booked again, with a reason (gate staff too)."""
     booking = access_booking(tx.session, tx.actor, booking_id, Need.WORK)
-    check_version(booking, expected_version, "this passenger's record")
-    why = clean_text(reason, "reason", required=True)
+    check_version(booking, expected_version, N_("this passenger's record"))
+    why = clean_text(reason, N_("reason"), required=True)
     if booking.status is not BookingStatus.NO_SHOW:
-        raise RuleViolation("this passenger is not recorded as a no-show")
+        raise RuleViolation(Phrase(NOT_NO_SHOW))
     _reopen(tx, booking, undo=False, reason=why)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from ..entry_validity import ValidityRule, checked_months, country_code, packaged
 from ..errors import RuleViolation
 from ..models import Role
+from ..phrases import N_
 from ..planning_models import EntryValidityRule
 from ..uow import Tx
 from ._common import clean_text, require_role
@@ -20,7 +21,7 @@ def set_rule(tx: Tx, country: str, months: int, source: str) -> ValidityRule:
     require_role(tx, Role.ADMIN)
     code = country_code(country)
     checked_months(months)
-    cited = clean_text(source, "source", required=True)
+    cited = clean_text(source, N_("source"), required=True)
     assert cited is not None
     row = tx.session.get(EntryValidityRule, code)
     before = ({"months": row.months, "source": row.source} if row is not None else

@@ -8,6 +8,7 @@ from ..access import Need, access_booking, access_movement, access_passenger
 from ..errors import RuleViolation
 from ..events import EscortAssigned, EscortUnassigned, NoteAdded
 from ..models import Booking, EscortAssignment, EscortKind, Note
+from ..phrases import N_, Phrase
 from ..uow import Tx
 from ._common import clean_text
 
@@ -19,13 +20,14 @@ def assign_escort(tx: Tx, movement_id: int, passenger_id: int, kind: EscortKind 
     try:
         escort_kind = EscortKind(kind)
     except ValueError:
-        raise RuleViolation(f"escort kind {kind!r} must be medical or operational",
-                            field="kind") from None
-    name = clean_text(escort_name, "escort name", required=True, max_len=200)
+        raise RuleViolation(Phrase.of(N_("escort kind %(kind)s must be medical or operational"),
+                                      kind=repr(kind)), field="kind") from None
+    name = clean_text(escort_name, N_("escort name"), required=True, max_len=200)
     on_board = tx.session.scalar(select(Booking.id).where(
         Booking.movement_id == movement.id, Booking.passenger_id == passenger.id))
     if on_board is None:
-        raise RuleViolation(f"{passenger.initials} is not on {movement.flight}")
+        raise RuleViolation(Phrase.of(N_("%(initials)s is not on %(flight)s"),
+                                      initials=passenger.initials, flight=movement.flight))
     assignment = EscortAssignment(movement_id=movement.id, passenger_id=passenger.id,
                                   kind=escort_kind, escort_name=name or "",
                                   assigned_by_user_id=tx.actor.user_id, assigned_at=tx.now)
@@ -47,20 +49,22 @@ def unassign_escort(tx: Tx, booking_id: int, kind: EscortKind | str, escort_name
     try:
         escort_kind = EscortKind(kind)
     except ValueError:
-        raise RuleViolation(f"escort kind {kind!r} must be medical or operational",
-                            field="kind") from None
+        raise RuleViolation(Phrase.of(N_("escort kind %(kind)s must be medical or operational"),
+                                      kind=repr(kind)), field="kind") from None
     rows = list(tx.session.scalars(select(EscortAssignment).where(
         EscortAssignment.movement_id == booking.movement_id,
         EscortAssignment.passenger_id == booking.passenger_id,
         EscortAssignment.kind == escort_kind,
         EscortAssignment.escort_name == (escort_name or "").strip())))
     if not rows:
-        raise RuleViolation(f"no {escort_kind.value} escort {escort_name!r} is assigned to "
-                            "this passenger here", field="escort_name")
+        raise RuleViolation(Phrase.of(
+            N_("no %(kind)s escort %(name)s is assigned to this passenger here"),
+            kind=Phrase(escort_kind.value), name=repr(escort_name)), field="escort_name")
     if escort_kind is EscortKind.MEDICAL and any(
             m.kind in ("boarded", "boarded_onward") for m in booking.milestones):
-        raise RuleViolation("the passenger boarded with this medical escort: it stays on "
-                            "the record (a coordinator can correct Boarded first)")
+        raise RuleViolation(Phrase(N_("the passenger boarded with this medical escort: it "
+                                      "stays on the record (a coordinator can correct "
+                                      "Boarded first)")))
     for row in rows:
         tx.session.delete(row)
     tx.session.flush()
@@ -81,7 +85,7 @@ def assign_escort_to_booking(tx: Tx, booking_id: int, kind: EscortKind | str,
 
 def add_note(tx: Tx, movement_id: int, text: str, passenger_id: int | None = None) -> int:
     movement = access_movement(tx.session, tx.actor, movement_id, Need.WORK)
-    body = clean_text(text, "note", required=True, max_len=2000)
+    body = clean_text(text, N_("note"), required=True, max_len=2000)
     if passenger_id is not None:
         access_passenger(tx.session, tx.actor, passenger_id, Need.WORK)
     note = Note(movement_id=movement.id, passenger_id=passenger_id, text=body or "",

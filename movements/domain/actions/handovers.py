@@ -59,7 +59,8 @@ def _check_passengers(tx: Tx, movement: Movement, passenger_ids: Sequence[int],
     or already in a draft or a signed handover of it (a correction replaces, so the
     handover it corrects is ``besides``)."""
     if not passenger_ids:
-        raise RuleViolation("a handover needs at least one passenger", field="passengers")
+        raise RuleViolation(Phrase(N_("a handover needs at least one passenger")),
+                            field="passengers")
     holding: dict[int, Handover] = {}
     for h in live_handovers(tx, movement.id, besides=besides):
         for p in h.passengers:
@@ -70,21 +71,24 @@ def _check_passengers(tx: Tx, movement: Movement, passenger_ids: Sequence[int],
             Booking.movement_id == movement.id, Booking.passenger_id == pid))
         if booking is None:
             # Never an id, and nothing about someone outside this flight (issue 13.7).
-            raise RuleViolation(f"a chosen passenger is not on {movement.flight}: choose "
-                                "from the list", field="passengers")
+            raise RuleViolation(Phrase.of(
+                N_("a chosen passenger is not on %(flight)s: choose from the list"),
+                flight=movement.flight), field="passengers")
         if booking.status is not BookingStatus.BOOKED:
-            raise RuleViolation(f"passenger {booking.passenger.initials} is "
-                                f"{booking.status.value.replace('_', '-')}",
-                                field="passengers")
+            raise RuleViolation(Phrase.of(
+                N_("passenger %(initials)s is %(status)s"), initials=booking.passenger.initials,
+                status=Phrase(booking.status.value.replace("_", "-"))), field="passengers")
         other = holding.get(pid)
         if other is not None:
-            what = ("a draft handover (discard it or sign it)"
-                    if other.status is HandoverStatus.DRAFT else
-                    "a signed handover (issue a correction of it instead)")
-            raise RuleViolation(
-                f"passenger {booking.passenger.initials} ({booking.passenger.case.reference})"
-                f" is already in {what}: version {other.handover_version} to "
-                f"{other.receiving_organisation.name}", field="passengers")
+            what = Phrase(N_("a draft handover (discard it or sign it)")
+                          if other.status is HandoverStatus.DRAFT else
+                          N_("a signed handover (issue a correction of it instead)"))
+            raise RuleViolation(Phrase.of(
+                N_("passenger %(initials)s (%(reference)s) is already in %(what)s: version "
+                   "%(version)s to %(organisation)s"), initials=booking.passenger.initials,
+                reference=booking.passenger.case.reference, what=what,
+                version=str(other.handover_version),
+                organisation=other.receiving_organisation.name), field="passengers")
         passengers.append(booking.passenger)
     return passengers
 
@@ -95,13 +99,15 @@ def _check_minors(passengers: list[Passenger], receiving_person: str,
         if not p.is_unaccompanied_minor:
             continue
         if not p.release_to_name or not _same_person(p.release_to_name, receiving_person):
-            raise RuleViolation(
-                f"unaccompanied minor {p.initials} ({p.case.reference}) may be released only to "
-                "the named adult", field="receiving_person")
+            raise RuleViolation(Phrase.of(
+                N_("unaccompanied minor %(initials)s (%(reference)s) may be released only to "
+                   "the named adult"), initials=p.initials, reference=p.case.reference),
+                field="receiving_person")
         if not receiver_id_checked:
-            raise RuleViolation(
-                f"releasing unaccompanied minor {p.initials} needs the receiver's ID checked "
-                "(document type and number)", field="receiver_id_checked")
+            raise RuleViolation(Phrase.of(
+                N_("releasing unaccompanied minor %(initials)s needs the receiver's ID checked "
+                   "(document type and number)"), initials=p.initials),
+                field="receiver_id_checked")
 
 
 def create_handover(tx: Tx, movement_id: int, organisation_id: int, receiving_person: str,
@@ -109,8 +115,8 @@ def create_handover(tx: Tx, movement_id: int, organisation_id: int, receiving_pe
                     notes: str | None = None, supersedes: Handover | None = None) -> int:
     movement = access_movement(tx.session, tx.actor, movement_id, Need.WORK)
     organisation = get_or_404(tx, Organisation, organisation_id, "organisation")
-    person = clean_text(receiving_person, "receiving person", required=True, max_len=200)
-    id_checked = clean_text(receiver_id_checked, "receiver ID check", max_len=200)
+    person = clean_text(receiving_person, N_("receiving person"), required=True, max_len=200)
+    id_checked = clean_text(receiver_id_checked, N_("receiver ID check"), max_len=200)
     passengers = _check_passengers(tx, movement, passenger_ids,
                                    besides=supersedes.id if supersedes else None)
     _check_minors(passengers, person or "", id_checked)
@@ -118,7 +124,7 @@ def create_handover(tx: Tx, movement_id: int, organisation_id: int, receiving_pe
         document_id=str(uuid.uuid4()), movement=movement,
         receiving_organisation=organisation, receiving_person=person or "",
         receiver_id_checked=id_checked, handing_user_id=tx.actor.user_id, handed_at=tx.now,
-        notes=clean_text(notes, "notes", max_len=2000),
+        notes=clean_text(notes, N_("notes"), max_len=2000),
         handover_version=(supersedes.handover_version + 1) if supersedes else 1,
         supersedes_id=supersedes.id if supersedes else None,
     )
@@ -140,18 +146,19 @@ def edit_handover(tx: Tx, handover_id: int, expected_version: int | None = None,
                   notes: str | None = None) -> None:
     handover = access_handover(tx.session, tx.actor, handover_id, Need.WORK)
     if handover.status is HandoverStatus.SIGNED:
-        raise RuleViolation("a signed handover is never edited: issue a correction, which "
-                            "becomes a new version naming the one it replaces")
+        raise RuleViolation(Phrase(N_("a signed handover is never edited: issue a correction, "
+                                      "which becomes a new version naming the one it "
+                                      "replaces")))
     check_version(handover, expected_version, "handover")
     before = {"receiving_person": handover.receiving_person,
               "receiver_id_checked": handover.receiver_id_checked, "notes": handover.notes}
     if receiving_person is not None:
-        handover.receiving_person = clean_text(receiving_person, "receiving person",
+        handover.receiving_person = clean_text(receiving_person, N_("receiving person"),
                                                required=True) or ""
     if receiver_id_checked is not None:
-        handover.receiver_id_checked = clean_text(receiver_id_checked, "receiver ID check")
+        handover.receiver_id_checked = clean_text(receiver_id_checked, N_("receiver ID check"))
     if notes is not None:
-        handover.notes = clean_text(notes, "notes", max_len=2000)
+        handover.notes = clean_text(notes, N_("notes"), max_len=2000)
     _check_minors(list(handover.passengers), handover.receiving_person,
                   handover.receiver_id_checked)
     tx.session.flush()
@@ -171,16 +178,16 @@ def sign_handover(tx: Tx, handover_id: int, handing_signature: str, receiving_si
     handover = access_handover(tx.session, tx.actor, handover_id, Need.WORK)
     check_version(handover, expected_version, "handover")
     if handover.status is HandoverStatus.SIGNED:
-        raise RuleViolation("this handover is signed already")
-    handing = clean_text(handing_signature, "handing signature", required=True, max_len=200)
-    receiving = clean_text(receiving_signature, "receiving signature", required=True,
+        raise RuleViolation(Phrase(N_("this handover is signed already")))
+    handing = clean_text(handing_signature, N_("handing signature"), required=True, max_len=200)
+    receiving = clean_text(receiving_signature, N_("receiving signature"), required=True,
                            max_len=200)
     _check_minors(list(handover.passengers), handover.receiving_person,
                   handover.receiver_id_checked)
     drawn_handing = parse_strokes(handing_strokes, "handing signature")
     drawn_receiving = parse_strokes(receiving_strokes, "receiving signature")
     blockers = release_blockers(tx.session, handover)
-    reason = clean_text(override_reason, "override reason", max_len=500)
+    reason = clean_text(override_reason, N_("override reason"), max_len=500)
     if blockers and not reason:
         raise RuleViolation(Phrase.of(CANNOT_RELEASE, why=tuple(blockers)),
                             field="override_reason")
@@ -210,7 +217,8 @@ def discard_handover(tx: Tx, handover_id: int, expected_version: int | None = No
     handover = access_handover(tx.session, tx.actor, handover_id, Need.WORK)
     check_version(handover, expected_version, "handover")
     if handover.status is not HandoverStatus.DRAFT:
-        raise RuleViolation("a signed handover is never discarded: issue a correction")
+        raise RuleViolation(Phrase(N_("a signed handover is never discarded: issue a "
+                                      "correction")))
     movement = handover.movement
     after = {"passengers": [p.id for p in handover.passengers],
              "version": handover.handover_version, "supersedes": handover.supersedes_id}
@@ -246,13 +254,13 @@ def correct_handover(tx: Tx, handover_id: int, *, receiving_person: str | None =
     if it moved on); ``reason`` is required and printed as the draft's first note line."""
     old = access_handover(tx.session, tx.actor, handover_id, Need.WORK)
     check_version(old, expected_version, "handover")
-    why = clean_text(reason, "correction reason", required=True, max_len=500)
+    why = clean_text(reason, N_("correction reason"), required=True, max_len=500)
     if old.status is not HandoverStatus.SIGNED:
-        raise RuleViolation("a draft handover is edited, not corrected")
+        raise RuleViolation(Phrase(N_("a draft handover is edited, not corrected")))
     newer = tx.session.scalar(select(Handover.id).where(Handover.supersedes_id == old.id))
     if newer is not None:
-        raise RuleViolation("this handover is already replaced by a newer version; "
-                            "correct the newest version")
+        raise RuleViolation(Phrase(N_("this handover is already replaced by a newer version; "
+                                      "correct the newest version")))
     new_id = create_handover(
         tx, old.movement_id, old.receiving_organisation_id,
         receiving_person if receiving_person is not None else old.receiving_person,
@@ -276,5 +284,6 @@ def superseding_handover_id(tx_session: object, handover_id: int) -> int | None:
 def organisation_by_name(tx: Tx, name: str) -> Organisation:
     org = tx.session.scalar(select(Organisation).where(Organisation.name == name))
     if org is None:
-        raise RuleViolation(f"organisation {name!r} does not exist")
+        raise RuleViolation(Phrase.of(N_("organisation %(name)s does not exist"),
+                                      name=repr(name)))
     return org

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from .. import milestones as steps
 from ..access import Need, access_booking
@@ -20,9 +20,10 @@ from ..models import (
     Passenger,
     Transit,
 )
+from ..phrases import N_, Phrase
 from ..release import on_blocks
 from ..ssr import SSR_CODES
-from ..uow import Tx
+from ..uow import Tx, transit_of
 from ..vocabulary import ON_BOARD_STEPS
 from ._common import check_version, clean_text, touch
 
@@ -34,7 +35,12 @@ def needs_medical_escort(passenger: Passenger) -> bool:
 
 def has_medical_escort(tx: Tx, passenger: Passenger, movement: Movement) -> bool:
     movement_ids = {movement.id}
-    link = tx.session.scalar(select(Transit).where(Transit.inbound_movement_id == movement.id))
+    if movement.id in tx.transit_links:  # read with the booking (either leg's link)
+        link = tx.transit_links[movement.id]
+        link = link if link is not None and link.inbound_movement_id == movement.id else None
+    else:
+        link = tx.session.scalar(select(Transit).where(
+            Transit.inbound_movement_id == movement.id))
     if link is not None:
         movement_ids.add(link.onward_movement_id)
     found = tx.session.scalar(select(EscortAssignment.id).where(
@@ -50,77 +56,101 @@ INBOUND = frozenset({MovementKind.ARRIVAL, MovementKind.TRANSIT_IN})
 
 def record_milestone(tx: Tx, booking_id: int, kind: str, expected_version: int | None = None,
                      *, override_reason: str | None = None) -> int:
-    # What the action reads, in two statements (booking + movement + airport + passenger
-    # joined, then the milestones) instead of five lazy loads; the access policy below
-    # then finds the booking in the session.
+    # What the action reads, in one statement (booking + movement + airport + passenger
+    # + milestones + the movement's transit link joined) instead of six; the access policy
+    # below then finds the booking in the session, and ``tx.record`` the link.
     held = _load_for_step(tx, booking_id)
     booking = access_booking(tx.session, tx.actor, booking_id, Need.WORK)
-    check_version(booking, expected_version, "this passenger's record")
+    check_version(booking, expected_version, N_("this passenger's record"))
     movement = booking.movement
     passenger = booking.passenger
     step = steps.find(movement.kind, kind)
     if step is None:
-        raise RuleViolation(f"{kind!r} is not a step of a {movement.kind.value}", field="kind")
+        raise RuleViolation(Phrase.of(N_("%(kind)s is not a step of a %(movement)s"),
+                                      kind=repr(kind), movement=Phrase(movement.kind.value)),
+                            field="kind")
     if booking.status is not BookingStatus.BOOKED:
-        raise RuleViolation(f"this passenger is recorded as "
-                            f"{booking.status.value.replace('_', '-')}")
+        raise RuleViolation(Phrase.of(N_("this passenger is recorded as %(status)s"),
+                                      status=Phrase(booking.status.value.replace("_", "-"))))
     done = {m.kind for m in booking.milestones}
     if kind in done:
-        raise ConflictError(f"{step.label} is already recorded")
-    reason = clean_text(override_reason, "override reason")
+        raise ConflictError(Phrase.of(N_("%(step)s is already recorded"),
+                                      step=Phrase(step.label)))
+    reason = clean_text(override_reason, N_("override reason"))
     # An inbound passenger is met and worked once the aircraft is at its stand (the
     # handover's release rule, release.on_blocks): before that, every inbound step is
     # out of order and needs its reason, as a skipped step does.
     early = movement.kind in INBOUND and not on_blocks(movement)
     if early and reason is None:
-        raise RuleViolation(
-            f"{movement.flight} is not on blocks yet (state {movement.flight_state}): "
-            f"{step.label} is recorded once the aircraft is at its stand. Give a reason "
-            "to record it anyway", field="override_reason")
+        raise RuleViolation(Phrase.of(
+            N_("%(flight)s is not on blocks yet (state %(state)s): %(step)s is recorded once "
+               "the aircraft is at its stand. Give a reason to record it anyway"),
+            flight=movement.flight, state=str(movement.flight_state),
+            step=Phrase(step.label)), field="override_reason")
     missing = steps.missing_before(movement.kind, kind, done)
     if missing and reason is None:
-        names = ", ".join(m.label for m in missing)
-        raise RuleViolation(f"{step.label} comes after: {names}. Give a reason to override",
-                            field="override_reason")
+        raise RuleViolation(Phrase.of(
+            N_("%(step)s comes after: %(steps)s. Give a reason to override"),
+            step=Phrase(step.label), steps=_listed([Phrase(m.label) for m in missing])),
+            field="override_reason")
     missing = missing or ([step] if early else [])
     if step.boards and needs_medical_escort(passenger) and not has_medical_escort(
             tx, passenger, movement):
-        raise RuleViolation(
+        raise RuleViolation(Phrase(N_(
             "a stretcher or medical (STCR/MEDA) passenger cannot board without an assigned "
-            "medical escort")
+            "medical escort")))
     milestone = Milestone(booking=booking, kind=kind, at=tx.now, by_user_id=tx.actor.user_id,
                           override_reason=reason if missing else None)
     tx.session.add(milestone)
     touch(booking, "seat")
+    # The reason is free text about the passenger: it stays on the milestone row (purged
+    # with them), the audit says only that a step was overridden.  Added before the flush
+    # so the version bump, the milestone and the audit row go in one flush.
+    tx.audit("record_milestone", "booking", booking.id, after={
+        "milestone": kind, "passenger": passenger.id, "overridden": bool(missing)})
     tx.session.flush()
     tx.record(MilestoneRecorded, movement, passenger_id=passenger.id, milestone=kind,
               overridden=bool(missing))
-    # The reason is free text about the passenger: it stays on the milestone row (purged
-    # with them), the audit says only that a step was overridden.
-    tx.audit("record_milestone", "booking", booking.id, after={
-        "milestone": kind, "passenger": passenger.id, "overridden": bool(missing)})
     del held
     return milestone.id
 
 
+def _listed(parts: list[Phrase]) -> Phrase:
+    """Phrases as one comma-separated list phrase ("Checked in, At gate"), each part
+    translated (phrases' own tuple join is "; ", meant for whole reasons)."""
+    out = parts[-1]
+    for part in reversed(parts[:-1]):
+        out = Phrase.of(N_("%(item)s, %(more)s"), item=part, more=out)
+    return out
+
+
 def _load_for_step(tx: Tx, booking_id: int) -> Booking | None:
-    return tx.session.scalar(
-        select(Booking).where(Booking.id == booking_id)
+    """The booking with what a step needs, and its movement's transit link noted on
+    ``tx`` (one statement; milestones are a handful of rows per booking)."""
+    row = tx.session.execute(
+        select(Booking, Transit).where(Booking.id == booking_id)
+        .outerjoin(Transit, transit_of(Booking.movement_id))
         .options(joinedload(Booking.movement).joinedload(Movement.airport),
-                 joinedload(Booking.passenger), selectinload(Booking.milestones)))
+                 joinedload(Booking.passenger), joinedload(Booking.milestones))
+    ).unique().first()
+    if row is None:
+        return None
+    booking, link = row
+    tx.transit_links[booking.movement_id] = link
+    return booking
 
 
 def record_no_show(tx: Tx, booking_id: int, reason: str,
                    expected_version: int | None = None) -> None:
     booking = access_booking(tx.session, tx.actor, booking_id, Need.WORK)
-    check_version(booking, expected_version, "this passenger's record")
-    text = clean_text(reason, "no-show reason", required=True)
+    check_version(booking, expected_version, N_("this passenger's record"))
+    text = clean_text(reason, N_("no-show reason"), required=True)
     if booking.status is BookingStatus.NO_SHOW:
-        raise ConflictError("already recorded as a no-show")
+        raise ConflictError(Phrase(N_("already recorded as a no-show")))
     if booking.status is BookingStatus.CANCELLED:
-        raise RuleViolation("this booking is cancelled")
+        raise RuleViolation(Phrase(N_("this booking is cancelled")))
     if any(m.kind in ON_BOARD_STEPS for m in booking.milestones):
-        raise RuleViolation("a boarded passenger cannot be a no-show")
+        raise RuleViolation(Phrase(N_("a boarded passenger cannot be a no-show")))
     booking.status = BookingStatus.NO_SHOW
     booking.no_show_reason = text
     booking.no_show_at = tx.now

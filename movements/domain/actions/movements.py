@@ -13,6 +13,7 @@ from ..clock import nearest_local, to_local
 from ..errors import RuleViolation
 from ..events import MovementCreated, MovementUpdated
 from ..models import Airport, CharterStop, Movement, MovementKind, Role, Transit
+from ..phrases import N_, Phrase
 from ..uow import Tx
 from ..vocabulary import FlightState
 from ._common import check_version, clean_text, require_role
@@ -43,7 +44,8 @@ class NewMovement:
 def airport_by_code(tx: Tx, code: str) -> Airport:
     airport = tx.session.scalar(select(Airport).where(Airport.iata == code.upper()))
     if airport is None:
-        raise RuleViolation(f"airport {code!r} is not set up", field="airport")
+        raise RuleViolation(Phrase.of(N_("airport %(code)s is not set up"), code=repr(code)),
+                            field="airport")
     return airport
 
 
@@ -52,25 +54,30 @@ def create_movement(tx: Tx, new: NewMovement) -> int:
     carrier = new.carrier.strip().upper()
     number = new.flight_number.strip().upper()
     if not (2 <= len(carrier) <= 3 and carrier.isalnum()):
-        raise RuleViolation(f"carrier {new.carrier!r} is not an airline code", field="carrier")
+        raise RuleViolation(Phrase.of(N_("carrier %(code)s is not an airline code"),
+                                      code=repr(new.carrier)), field="carrier")
     if not (1 <= len(number) <= 5 and number[:1].isdigit() and number.isalnum()):
-        raise RuleViolation(f"flight number {new.flight_number!r} is not valid",
-                            field="flight_number")
+        raise RuleViolation(Phrase.of(N_("flight number %(number)s is not valid"),
+                                      number=repr(new.flight_number)), field="flight_number")
     if new.scheduled_at.tzinfo is None:
-        raise RuleViolation("scheduled time must carry a time zone", field="scheduled_at")
-    for code, name in ((new.origin, "origin"), (new.destination, "destination")):
+        raise RuleViolation(Phrase(N_("scheduled time must carry a time zone")),
+                            field="scheduled_at")
+    for code, name, label in ((new.origin, "origin", N_("origin")),
+                              (new.destination, "destination", N_("destination"))):
         if not (len(code) == 3 and code.isalpha()):
-            raise RuleViolation(f"{name} {code!r} is not an IATA airport code", field=name)
+            raise RuleViolation(Phrase.of(N_("%(what)s %(code)s is not an IATA airport code"),
+                                          what=Phrase(label), code=repr(code)), field=name)
     if new.stops and not new.is_charter:
-        raise RuleViolation("only a charter has stops", field="stops")
+        raise RuleViolation(Phrase(N_("only a charter has stops")), field="stops")
     duplicate = tx.session.scalar(select(Movement.id).where(
         Movement.airport_id == airport.id, Movement.carrier == carrier,
         Movement.flight_number == number, Movement.operational_date == new.operational_date,
         Movement.kind == new.kind))
     if duplicate is not None:
-        raise RuleViolation(
-            f"{carrier}{number} on {new.operational_date} ({new.kind.value}) exists already "
-            f"as movement {duplicate}")
+        raise RuleViolation(Phrase.of(
+            N_("%(flight)s on %(date)s (%(kind)s) exists already as movement %(id)s"),
+            flight=f"{carrier}{number}", date=str(new.operational_date),
+            kind=Phrase(new.kind.value), id=str(duplicate)))
     movement = Movement(
         airport_id=airport.id, airport=airport, kind=new.kind, is_charter=new.is_charter,
         carrier=carrier, flight_number=number, operational_date=new.operational_date,
@@ -96,14 +103,16 @@ def link_transit(tx: Tx, inbound_id: int, onward_id: int) -> int:
     if inbound.kind is not MovementKind.TRANSIT_IN or onward.kind is not MovementKind.TRANSIT_OUT:
         raise RuleViolation("a transit links a transit_in movement to a transit_out movement")
     if onward.scheduled_at <= inbound.scheduled_at:
-        raise RuleViolation("the onward leg must leave after the inbound leg arrives")
+        raise RuleViolation(Phrase(N_("the onward leg must leave after the inbound leg "
+                                      "arrives")))
     if inbound.airport_id != onward.airport_id:
-        raise RuleViolation("both legs of a transit are at the same airport")
+        raise RuleViolation(Phrase(N_("both legs of a transit are at the same airport")))
     existing = tx.session.scalar(select(Transit).where(
         Transit.inbound_movement_id == inbound.id))
     if existing is not None:
-        raise RuleViolation(f"{inbound.flight} already connects to movement "
-                            f"{existing.onward_movement_id}")
+        raise RuleViolation(Phrase.of(N_("%(flight)s already connects to movement %(id)s"),
+                                      flight=inbound.flight,
+                                      id=str(existing.onward_movement_id)))
     link = Transit(inbound_movement_id=inbound.id, onward_movement_id=onward.id)
     tx.session.add(link)
     tx.session.flush()
@@ -113,8 +122,8 @@ def link_transit(tx: Tx, inbound_id: int, onward_id: int) -> int:
     return link.id
 
 
-TIME_LABELS = {"scheduled_at": "scheduled time", "actual_at": "actual time",
-               "estimated_at": "estimated time"}
+TIME_LABELS = {"scheduled_at": N_("scheduled time"), "actual_at": N_("actual time"),
+               "estimated_at": N_("estimated time")}
 
 #: Text fields a person clears only with a reason (a blank field is not a silent clear).
 CLEARABLE_TEXT = frozenset({"gate", "terminal", "pier", "aircraft_registration",
@@ -141,7 +150,7 @@ def times_from_local(tx: Tx, movement_id: int, typed: dict[str, str]
     reference = movement.scheduled_at
     sched = (typed.get("scheduled_at") or "").strip()
     if sched and sched != shown(movement.scheduled_at):
-        reference = nearest_local(reference, sched, tz, what="scheduled time")
+        reference = nearest_local(reference, sched, tz, what=N_("scheduled time"))
         out["scheduled_at"] = reference
     for key in ("estimated_at", "actual_at"):
         if key not in typed:
@@ -192,12 +201,15 @@ def update_flight(tx: Tx, movement_id: int, changes: dict[str, Any],
                 raise RuleViolation(f"{key} is longer than {limit} characters ({len(value)})",
                                     field=key)
         clean[key] = value
-    why = clean_text(reason, "reason", max_len=300)
+    why = clean_text(reason, N_("reason"), max_len=300)
     corrected = [k for k in ("scheduled_at", "actual_at")
                  if k in clean and getattr(movement, k) != clean[k]]
     if source == "manual" and corrected and not why:
-        raise RuleViolation(f"correcting the {' and '.join(TIME_LABELS[k] for k in corrected)}"
-                            " needs a reason", field="reason")
+        times = [Phrase(TIME_LABELS[k]) for k in corrected]
+        what = times[0] if len(times) == 1 else Phrase.of(
+            N_("%(one)s and %(other)s"), one=times[0], other=times[1])
+        raise RuleViolation(Phrase.of(N_("correcting the %(what)s needs a reason"), what=what),
+                            field="reason")
     # A blank text field would clear what is there without a word (the newcomer's blank
     # gate): a person clears a gate, terminal, pier, aircraft or registration only with
     # a reason, as for a corrected time.
@@ -208,7 +220,8 @@ def update_flight(tx: Tx, movement_id: int, changes: dict[str, Any],
                             "field is empty: type the value, or give a reason to clear it",
                             field=cleared[0])
     if clean.get("scheduled_at", movement.scheduled_at) is None:
-        raise RuleViolation("a movement always has a scheduled time", field="scheduled_at")
+        raise RuleViolation(Phrase(N_("a movement always has a scheduled time")),
+                            field="scheduled_at")
     held = [k for k in clean if k in HELD_FIELDS]
     sources = FieldSources(tx, movement) if held else None
     for key, value in clean.items():

@@ -20,6 +20,7 @@ from ..models import (
     Passenger,
     SpecialNeed,
 )
+from ..phrases import N_, Phrase
 from ..ssr import SSR_CODES, NeedGroup
 from ..uow import Tx
 from ._common import check_version, touch
@@ -50,7 +51,7 @@ def get_or_create_case(tx: Tx, airport: str, reference: str,
                        programme: str = "voluntary_return") -> Case:
     ref = reference.strip().upper()
     if not ref:
-        raise RuleViolation("case reference is required", field="case")
+        raise RuleViolation(Phrase(N_("case reference is required")), field="case")
     case = tx.session.scalar(select(Case).where(Case.reference == ref))
     if case is None:
         case = Case(reference=ref, airport_id=airport_by_code(tx, airport).id,
@@ -65,11 +66,13 @@ def validate_needs(needs: tuple[tuple[str, str | None], ...]) -> list[SpecialNee
     for code, text in needs:
         key = code.strip().upper()
         if key not in SSR_CODES:
-            raise RuleViolation(f"{code!r} is not an SSR code we record", field="needs")
+            raise RuleViolation(Phrase.of(N_("%(code)s is not an SSR code we record"),
+                                          code=repr(code)), field="needs")
         if NeedGroup.NOT_AGENCY in SSR_CODES[key].groups:
             # Deportees and inadmissibles are not the agency's voluntary passengers:
             # labelling one as ours by mistake is the error DOMAIN.md warns about.
-            raise RuleViolation(f"{key} marks a passenger who is not the agency's", field="needs")
+            raise RuleViolation(Phrase.of(N_("%(code)s marks a passenger who is not the agency's"),
+                                          code=key), field="needs")
         out.append(SpecialNeed(code=key, text=(text or "").strip() or None))
     return out
 
@@ -91,13 +94,15 @@ def medical_level(new: NewPassenger, codes: set[str]) -> MedicalLevel | None:
 def add_passenger(tx: Tx, case_id: int, new: NewPassenger) -> int:
     case = access_case(tx.session, tx.actor, case_id, Need.COORDINATE)
     if not new.surname.strip():
-        raise RuleViolation("surname is required", field="surname")
+        raise RuleViolation(Phrase(N_("surname is required")), field="surname")
     if new.sex not in {"F", "M", "X"}:
-        raise RuleViolation(f"sex {new.sex!r} must be F, M or X", field="sex")
+        raise RuleViolation(Phrase.of(N_("sex %(sex)s must be F, M or X"), sex=repr(new.sex)),
+                            field="sex")
     needs = validate_needs(new.needs)
     codes = {n.code for n in needs}
     if "UMNR" in codes and not (new.release_to_name or "").strip():
-        raise RuleViolation("an unaccompanied minor needs the named adult to release to",
+        raise RuleViolation(Phrase(N_("an unaccompanied minor needs the named adult to "
+                                      "release to")),
                             field="release_to_name")
     passenger = Passenger(
         case=case, surname=new.surname.strip(), given_names=new.given_names.strip(),
@@ -126,11 +131,13 @@ def book_passenger(tx: Tx, passenger_id: int, movement_id: int, *, seat: str | N
     if stop is not None:
         stops = {s.airport_code for s in movement.stops} or {movement.destination}
         if stop.upper() not in stops:
-            raise RuleViolation(f"{movement.flight} does not stop at {stop}", field="stop")
+            raise RuleViolation(Phrase.of(N_("%(flight)s does not stop at %(stop)s"),
+                                          flight=movement.flight, stop=stop), field="stop")
     exists = tx.session.scalar(select(Booking).where(
         Booking.passenger_id == passenger.id, Booking.movement_id == movement.id))
     if exists is not None:
-        raise RuleViolation(f"{passenger.initials} is already on {movement.flight}")
+        raise RuleViolation(Phrase.of(N_("%(initials)s is already on %(flight)s"),
+                                      initials=passenger.initials, flight=movement.flight))
     booking = Booking(passenger=passenger, movement=movement, seat=seat,
                       stop=stop.upper() if stop else None)
     tx.session.add(booking)

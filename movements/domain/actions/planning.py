@@ -37,6 +37,7 @@ from ..models import (
     Role,
     Transit,
 )
+from ..phrases import N_, Phrase
 from ..planning_models import BookingCancellation, MovementCancellation, TravelDocument
 from ..uow import Tx
 from ._common import check_version, clean_text, require_role, touch
@@ -50,6 +51,9 @@ FINAL_STEPS = frozenset({"boarded", "departed", "boarded_onward", "handed_over"}
 
 #: Travel document types the agency works with (ICAO 9303 document codes in words).
 DOCUMENT_TYPES = ("passport", "identity_card", "laissez_passer", "emergency_travel_document")
+
+CASE_EXISTS = N_("case %(reference)s exists already")
+NOT_AT = N_("case %(reference)s is not at %(airport)s")
 
 
 def is_country(code: str) -> bool:
@@ -111,7 +115,8 @@ def flight_designator(text: str, field: str = "flight") -> tuple[str, str]:
     # IATA designators mix letters and digits ("U2", "3U") but are never two digits.
     if len(value) < 3 or not number[:1].isdigit() or not value.isalnum() \
             or not any(c.isalpha() for c in carrier):
-        raise RuleViolation(f"flight {text!r}: expected a flight such as KL1234",
+        raise RuleViolation(Phrase.of(N_("flight %(text)s: expected a flight such as KL1234"),
+                                      text=repr(text)),
                             field=field)
     return carrier, number
 
@@ -182,11 +187,13 @@ def check_plan_date(tx: Tx, day: date, field: str = "date") -> None:
     except ValueError:  # 29 February
         last = today.replace(year=today.year + PLAN_YEARS_AHEAD, day=28)
     if day < first:
-        raise RuleViolation(f"date {day.isoformat()} is more than {PLAN_DAYS_BACK} days ago; "
-                            f"plan flights from {first.isoformat()}", field=field)
+        raise RuleViolation(Phrase.of(
+            N_("date %(day)s is more than %(n)s days ago; plan flights from %(first)s"),
+            day=day.isoformat(), n=PLAN_DAYS_BACK, first=first.isoformat()), field=field)
     if day > last:
-        raise RuleViolation(f"date {day.isoformat()} is more than {PLAN_YEARS_AHEAD} years "
-                            f"ahead; plan flights up to {last.isoformat()}", field=field)
+        raise RuleViolation(Phrase.of(
+            N_("date %(day)s is more than %(n)s years ahead; plan flights up to %(last)s"),
+            day=day.isoformat(), n=PLAN_YEARS_AHEAD, last=last.isoformat()), field=field)
 
 
 def check_other_end(airport: str, kind: MovementKind, origin: str | None,
@@ -209,7 +216,8 @@ def plan_movement(tx: Tx, new: NewMovement) -> int:
     ``RuleViolation`` for a bad flight, airport code, naive time or a duplicate."""
     _plan_check(tx)
     if new.kind in (MovementKind.TRANSIT_IN, MovementKind.TRANSIT_OUT):
-        raise RuleViolation("a transit is planned with both legs (plan_transit)", field="kind")
+        raise RuleViolation(Phrase(N_("a transit is planned with both legs (plan_transit)")),
+                            field="kind")
     _airport_in_scope(tx, new.airport)
     check_new_plan(tx, new)
     return create_movement(tx, new)
@@ -235,7 +243,8 @@ def plan_transit(tx: Tx, inbound: NewMovement, onward: NewMovement) -> PlannedTr
     carrier's connection rule at the airport, else the airport's default)."""
     _plan_check(tx)
     if inbound.airport.upper() != onward.airport.upper():
-        raise RuleViolation("both legs of a transit are at the same airport", field="airport")
+        raise RuleViolation(Phrase(N_("both legs of a transit are at the same airport")),
+                            field="airport")
     _airport_in_scope(tx, inbound.airport)
     check_new_plan(tx, replace(inbound, kind=MovementKind.TRANSIT_IN), "in_")
     check_new_plan(tx, replace(onward, kind=MovementKind.TRANSIT_OUT), "out_")
@@ -250,7 +259,8 @@ def transit_connection(tx: Tx, inbound_id: int) -> PlannedTransit:
 
     link = tx.session.scalar(select(Transit).where(Transit.inbound_movement_id == inbound_id))
     if link is None:
-        raise RuleViolation(f"movement {inbound_id} is not the inbound leg of a transit")
+        raise RuleViolation(Phrase.of(N_("movement %(id)s is not the inbound leg of a transit"),
+                                      id=str(inbound_id)))
     inbound, onward = link.inbound, link.onward
     minutes = int((onward.scheduled_at - inbound.scheduled_at).total_seconds() // 60)
     rule = tx.session.scalar(select(ConnectionRule.min_connection_minutes).where(
@@ -342,7 +352,9 @@ def _clean_field(key: str, value: Any) -> Any:
 
 def _not_cancelled(tx: Tx, movement: Movement) -> None:
     if tx.session.get(MovementCancellation, movement.id) is not None:
-        raise RuleViolation(f"{movement.flight} on {movement.operational_date} was cancelled")
+        raise RuleViolation(Phrase.of(N_("%(flight)s on %(date)s was cancelled"),
+                                      flight=movement.flight,
+                                      date=str(movement.operational_date)))
 
 
 def booked_on(tx: Tx, movement_id: int) -> list[Booking]:
@@ -397,10 +409,10 @@ def create_case(tx: Tx, airport: str, reference: str,
     Raises ``RuleViolation`` when the reference is empty, too long or taken."""
     _plan_check(tx)
     _airport_in_scope(tx, airport)
-    ref = (clean_text(reference, "case reference", required=True, max_len=40) or "").upper()
+    ref = (clean_text(reference, N_("case reference"), required=True, max_len=40) or "").upper()
     if tx.session.scalar(select(Case.id).where(Case.reference == ref)) is not None:
-        raise RuleViolation(f"case {ref} exists already", field="reference")
-    prog = clean_text(programme, "programme", required=True, max_len=40)
+        raise RuleViolation(Phrase.of(CASE_EXISTS, reference=ref), field="reference")
+    prog = clean_text(programme, N_("programme"), required=True, max_len=40)
     case = Case(reference=ref, airport_id=airport_by_code(tx, airport).id,
                 programme=prog or "voluntary_return")
     tx.session.add(case)
@@ -417,13 +429,13 @@ def edit_case(tx: Tx, case_id: int, *, reference: str | None = None,
     case = load_case(tx, case_id)
     before = {"reference": case.reference, "programme": case.programme}
     if reference is not None:
-        ref = (clean_text(reference, "case reference", required=True, max_len=40) or "").upper()
+        ref = (clean_text(reference, N_("case reference"), required=True, max_len=40) or "").upper()
         clash = tx.session.scalar(select(Case.id).where(Case.reference == ref, Case.id != case.id))
         if clash is not None:
-            raise RuleViolation(f"case {ref} exists already", field="reference")
+            raise RuleViolation(Phrase.of(CASE_EXISTS, reference=ref), field="reference")
         case.reference = ref
     if programme is not None:
-        case.programme = clean_text(programme, "programme", required=True, max_len=40) or ""
+        case.programme = clean_text(programme, N_("programme"), required=True, max_len=40) or ""
     tx.session.flush()
     for movement in {b.movement for p in case.passengers for b in p.bookings}:
         tx.record(PassengerUpdated, movement)
@@ -435,21 +447,25 @@ def _check_agency_flags(tx: Tx, new: NewPassenger) -> None:
     flagged = (new.medical_escort_required or new.operational_escort_required
                or new.victim_of_trafficking or new.chronic_condition is not None)
     if flagged and tx.actor.role not in PLANNERS:
-        raise RuleViolation("only a coordinator sets the agency's escort, chronic-condition "
-                            "and trafficking flags", field="victim_of_trafficking")
+        raise RuleViolation(Phrase(N_("only a coordinator sets the agency's escort, "
+                                      "chronic-condition and trafficking flags")),
+                            field="victim_of_trafficking")
 
 
 def _check_passenger(new: NewPassenger, today: date) -> None:
     if not new.given_names.strip():
-        raise RuleViolation("given names are required (as in the travel document)",
+        raise RuleViolation(Phrase(N_("given names are required (as in the travel document)")),
                             field="given_names")
     if len(new.surname) > 120 or len(new.given_names) > 200:
-        raise RuleViolation("a name is longer than the travel document allows", field="surname")
+        raise RuleViolation(Phrase(N_("a name is longer than the travel document allows")),
+                            field="surname")
     if new.birth_date is not None and new.birth_date > today:
-        raise RuleViolation(f"birth date {new.birth_date} is in the future", field="birth_date")
+        raise RuleViolation(Phrase.of(N_("birth date %(date)s is in the future"),
+                                      date=str(new.birth_date)), field="birth_date")
     if new.nationality is not None and not is_country(new.nationality):
-        raise RuleViolation(f"nationality {new.nationality!r} must be an ISO 3166 alpha-3 "
-                            "code such as IRQ", field="nationality")
+        raise RuleViolation(Phrase.of(
+            N_("nationality %(code)s must be an ISO 3166 alpha-3 code such as IRQ"),
+            code=repr(new.nationality)), field="nationality")
 
 
 def _normalised(new: NewPassenger) -> NewPassenger:
@@ -464,14 +480,15 @@ def _set_document(tx: Tx, passenger_id: int, doc: DocumentIn | None) -> dict[str
     if doc.doc_type not in DOCUMENT_TYPES:
         raise RuleViolation(f"document type {doc.doc_type!r} must be one of "
                             f"{', '.join(DOCUMENT_TYPES)}", field="doc_type")
-    number = (clean_text(doc.number, "document number", required=True, max_len=40) or "")
+    number = (clean_text(doc.number, N_("document number"), required=True, max_len=40) or "")
     if not number.replace(" ", "").isalnum():
         raise RuleViolation(f"document number {doc.number!r} has characters a travel document "
                             "number does not", field="doc_number")
     country = doc.issuing_country.strip().upper()
     if not is_country(country):
-        raise RuleViolation(f"issuing country {doc.issuing_country!r} must be an ISO 3166 "
-                            "alpha-3 code", field="doc_country")
+        raise RuleViolation(Phrase.of(
+            N_("issuing country %(code)s must be an ISO 3166 alpha-3 code"),
+            code=repr(doc.issuing_country)), field="doc_country")
     if row is None:
         row = TravelDocument(passenger_id=passenger_id)
         tx.session.add(row)
@@ -514,13 +531,15 @@ def edit_passenger(tx: Tx, passenger_id: int, new: NewPassenger,
     _check_agency_flags(tx, new)
     _check_passenger(new, tx.now.date())
     if not new.surname.strip():
-        raise RuleViolation("surname is required", field="surname")
+        raise RuleViolation(Phrase(N_("surname is required")), field="surname")
     if new.sex not in {"F", "M", "X"}:
-        raise RuleViolation(f"sex {new.sex!r} must be F, M or X", field="sex")
+        raise RuleViolation(Phrase.of(N_("sex %(sex)s must be F, M or X"), sex=repr(new.sex)),
+                            field="sex")
     needs = validate_needs(new.needs)
     codes = {n.code for n in needs}
     if "UMNR" in codes and not (new.release_to_name or "").strip():
-        raise RuleViolation("an unaccompanied minor needs the named adult to release to",
+        raise RuleViolation(Phrase(N_("an unaccompanied minor needs the named adult to "
+                                      "release to")),
                             field="release_to_name")
     new = _normalised(new)
     changed: list[str] = []
@@ -582,9 +601,11 @@ def book_case(tx: Tx, case_id: int, movement_id: int, *, stop: str | None = None
     movement = load_movement(tx, movement_id)
     _not_cancelled(tx, movement)
     if not case.passengers:
-        raise RuleViolation(f"case {case.reference} has no passengers yet", field="case")
+        raise RuleViolation(Phrase.of(N_("case %(reference)s has no passengers yet"),
+                                      reference=case.reference), field="case")
     if movement.airport_id != case.airport_id:
-        raise RuleViolation(f"case {case.reference} is not at {movement.airport.iata}",
+        raise RuleViolation(Phrase.of(NOT_AT, reference=case.reference,
+                                      airport=movement.airport.iata),
                             field="movement")
     stop_code = _stop_for(movement, stop)
     ids: list[int] = []
@@ -642,8 +663,9 @@ def cancel_booking(tx: Tx, booking_id: int, reason: str) -> None:
     booking = load_booking(tx, booking_id)
     why = _reason(reason, "reason")
     if booking.status is BookingStatus.CANCELLED:
-        raise RuleViolation(f"the booking of {booking.passenger.initials} on "
-                            f"{booking.movement.flight} is cancelled already")
+        raise RuleViolation(Phrase.of(
+            N_("the booking of %(initials)s on %(flight)s is cancelled already"),
+            initials=booking.passenger.initials, flight=booking.movement.flight))
     done = {m.kind for m in booking.milestones}
     past = sorted(done & FINAL_STEPS)
     if past:
@@ -690,24 +712,29 @@ def move_case(tx: Tx, case_id: int, from_movement_id: int, to_movement_id: int, 
     target = load_movement(tx, to_movement_id)
     _not_cancelled(tx, target)
     if source.id == target.id:
-        raise RuleViolation("the case is already on that movement", field="movement")
+        raise RuleViolation(Phrase(N_("the case is already on that movement")),
+                            field="movement")
     on_source = {b.passenger_id: b for b in _live_bookings(case) if b.movement_id == source.id}
     if not on_source:
-        raise RuleViolation(f"case {case.reference} is not on {source.flight}", field="movement")
+        raise RuleViolation(Phrase.of(N_("case %(reference)s is not on %(flight)s"),
+                                      reference=case.reference, flight=source.flight),
+                            field="movement")
     chosen = set(passenger_ids) if passenger_ids is not None else set(on_source)
     unknown = chosen - set(on_source)
     if unknown:
         raise RuleViolation(f"passenger(s) {sorted(unknown)} are not on {source.flight} "
                             f"in case {case.reference}", field="passenger_ids")
     if not chosen:
-        raise RuleViolation("choose at least one member to move", field="passenger_ids")
+        raise RuleViolation(Phrase(N_("choose at least one member to move")),
+                            field="passenger_ids")
     plan = MovePlan(tuple(sorted(chosen)), tuple(sorted(set(on_source) - chosen)))
     if plan.splits and not (split_reason or "").strip():
         raise RuleViolation(
             f"moving {len(plan.moving)} of {len(on_source)} members splits case "
             f"{case.reference}; give a reason to split it", field="split_reason")
     if target.airport_id != case.airport_id:
-        raise RuleViolation(f"case {case.reference} is not at {target.airport.iata}",
+        raise RuleViolation(Phrase.of(NOT_AT, reference=case.reference,
+                                      airport=target.airport.iata),
                             field="movement")
     stop_code = _stop_for(target, stop)
     for pid in plan.moving:

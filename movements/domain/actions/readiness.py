@@ -13,6 +13,7 @@ from ..errors import RuleViolation
 from ..events import PassengerUpdated
 from ..models import Booking, BookingStatus, Passenger
 from ..outbox import queue_flight_details
+from ..phrases import N_
 from ..planning_models import CaseConfirmation, PassengerClearance
 from ..readiness import case_readiness
 from ..uow import Tx
@@ -93,7 +94,7 @@ def confirm_case(tx: Tx, case_id: int, movement_id: int,
     if state is None:
         raise RuleViolation(f"case {case.reference} is not booked on {movement.flight}",
                             field="movement")
-    reason = clean_text(override_reason, "override reason", max_len=300)
+    reason = clean_text(override_reason, N_("override reason"), max_len=300)
     if not state.ready and reason is None:
         raise RuleViolation(f"case {case.reference} is not ready: {state.summary}; a "
                             "coordinator may confirm with a reason", field="override_reason")

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from ..errors import NotFound, RuleViolation, not_found
 from ..models import Airport, Organisation, OrganisationKind, Role, User, UserSession
+from ..phrases import N_
 from ..uow import Tx
 from ._common import clean_text, require_role
 from .languages import check_locale
@@ -32,7 +33,7 @@ def ensure_airport(tx: Tx, iata: str, name: str, timezone: str) -> int:
 
 
 def ensure_organisation(tx: Tx, name: str, kind: OrganisationKind | str) -> int:
-    clean = clean_text(name, "organisation name", required=True, max_len=200) or ""
+    clean = clean_text(name, N_("organisation name"), required=True, max_len=200) or ""
     try:
         org_kind = OrganisationKind(kind)
     except ValueError:
@@ -96,7 +97,7 @@ def add_user(tx: Tx, username: str, display_name: str, role: Role | str, passwor
     if tx.session.scalar(select(User.id).where(User.username == name)) is not None:
         raise RuleViolation(f"user {name!r} exists already", field="username")
     org, found = _scope(tx, user_role, organisation, airports)
-    user = User(username=name, display_name=clean_text(display_name, "display name",
+    user = User(username=name, display_name=clean_text(display_name, N_("display name"),
                                                        required=True, max_len=200) or name,
                 role=user_role, organisation=org, password_hash=password_hash,
                 created_at=tx.now, airports=found, locale=locale)
