@@ -18,6 +18,7 @@ from litestar.params import FromQuery
 from litestar.response import Response
 from standardwebhooks import Webhook, WebhookVerificationError
 
+from movements import i18n
 from movements.domain.actions import outbox as outbox_actions
 from movements.domain.errors import DomainError
 from movements.domain.uow import Actor, Tx
@@ -160,7 +161,7 @@ class Webhooks(Controller):
             if exc.status not in (409, 422):
                 raise
             return await self._page(request, services, airport or None,
-                                    error=f"{exc.field or 'form'}: {exc.message}",
+                                    error=i18n.gettext(exc.phrase),
                                     form={"url": url, "events": events},
                                     status=exc.status)
         return await self._page(request, services, airport, secret=made.secret,
