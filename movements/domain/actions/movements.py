@@ -77,7 +77,7 @@ def create_movement(tx: Tx, new: NewMovement) -> int:
         raise RuleViolation(Phrase.of(
             N_("%(flight)s on %(date)s (%(kind)s) exists already as movement %(id)s"),
             flight=f"{carrier}{number}", date=str(new.operational_date),
-            kind=Phrase(new.kind.value), id=str(duplicate)))
+            kind=Phrase(new.kind.label), id=str(duplicate)))
     movement = Movement(
         airport_id=airport.id, airport=airport, kind=new.kind, is_charter=new.is_charter,
         carrier=carrier, flight_number=number, operational_date=new.operational_date,
