@@ -41,7 +41,14 @@ from ..phrases import N_, Phrase
 from ..planning_models import BookingCancellation, MovementCancellation, TravelDocument
 from ..uow import Tx
 from ._common import check_version, clean_text, require_role, touch
-from .movements import NewMovement, airport_by_code, create_movement, link_transit
+from .movements import (
+    STAND_FIELDS,
+    NewMovement,
+    airport_by_code,
+    check_stand_value,
+    create_movement,
+    link_transit,
+)
 from .passengers import NewPassenger, add_passenger, flag_case_split, validate_needs
 
 PLANNERS = (Role.COORDINATOR, Role.ADMIN)
@@ -174,6 +181,9 @@ def check_new_plan(tx: Tx, new: NewMovement, prefix: str = "") -> None:
     years ahead, and the leg's other end is another airport than this one (no AMS to
     AMS).  ``prefix`` names the leg's fields on a transit form ("in_", "out_")."""
     check_plan_date(tx, new.operational_date, f"{prefix}date")
+    for key in STAND_FIELDS:
+        value = getattr(new, key, None)
+        check_stand_value(key, (value or "").strip().upper() or None, f"{prefix}{key}")
     check_other_end(new.airport, new.kind, new.origin, new.destination, prefix)
 
 
@@ -357,6 +367,8 @@ def _clean_field(key: str, value: Any) -> Any:
         raise RuleViolation(f"flight number {value!r} is not valid", field=key)
     if key in ("origin", "destination") and not (len(text) == 3 and text.isalpha()):
         raise RuleViolation(f"{key} {value!r} is not an IATA airport code", field=key)
+    if key in STAND_FIELDS:
+        check_stand_value(key, text or None)
     if len(text) > 12:
         raise RuleViolation(f"{key} is longer than 12 characters", field=key)
     return text or None
