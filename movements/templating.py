@@ -77,8 +77,21 @@ def make_environment(default_tz: str = "UTC") -> Environment:
         return ZoneInfo(default_tz)
 
     @pass_context
-    def hhmm(context: Context, value: datetime | None, tz: str | None = None) -> str:
-        return value.astimezone(zone(context, tz)).strftime("%H:%M") if value else ""
+    def hhmm(context: Context, value: datetime | None, tz: str | None = None,
+             against: datetime | None = None) -> str:
+        """``HH:MM`` in the airport's time; with ``against`` (the scheduled time), a day
+        marker when the local day differs ("00:30 +1" for a 23:55 departure delayed past
+        midnight), as airline timetables write it."""
+        if not value:
+            return ""
+        where = zone(context, tz)
+        moment = value.astimezone(where)
+        text = moment.strftime("%H:%M")
+        if against is not None:
+            days = (moment.date() - against.astimezone(where).date()).days
+            if days:
+                text += f" {days:+d}"
+        return text
 
     @pass_context
     def local(context: Context, value: datetime | None, tz: str | None = None) -> str:

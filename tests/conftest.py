@@ -172,18 +172,41 @@ def uow(database: Database, publisher: CapturingPublisher, clock: ManualClock) -
 # ------------------------------------------------------------------------ test tiers
 #
 # The full suite (scripts/test.sh) runs everything.  The fast tier (`pytest --fast`,
-# `bash scripts/test.sh --fast`) is the inner loop: unit, domain and web tests on SQLite
-# in this process.  It leaves out tests marked `slow` or `browser` and the PostgreSQL
-# half of the `backend` parameter.  Marked `slow` here, in one place: every test module
-# that starts a server or Redis (it imports tests.live's start_server or start_redis),
-# and the tests below, which run the command line in subprocesses, mount file systems,
-# fuzz, load whole demo days or years, build 400-passenger PDFs, or kill a pytest
-# (node id prefixes).
+# `bash scripts/test.sh --fast`) is the inner loop, under 2 minutes on 2 cores: unit,
+# domain and web tests on SQLite that each check one behaviour.  It leaves out tests
+# marked `slow` or `browser` and the PostgreSQL half of the `backend` parameter.
+#
+# Where a new test goes: it is `slow` (full suite only) when it
+#   1. starts a server or Redis (its module imports tests.live's start_server or
+#      start_redis: marked automatically),
+#   2. runs the command line or pytest in a subprocess, mounts a file system, or kills
+#      a process (SLOW below),
+#   3. is exhaustive: walks every route, role or page, or checks a property over
+#      generated inputs (every hypothesis test is marked automatically; the walks are in
+#      EXHAUSTIVE below), or
+#   4. handles large data: whole demo days or years, 400-passenger PDFs, 10,000 rows.
+# Everything else belongs to the fast tier.  Node id prefixes, kept in one place here; a
+# test is never skipped by them, only left to the full suite.
 SLOW = (
     "tests/test_processes.py", "tests/test_lifeline.py", "tests/test_backup.py",
     "tests/test_cli.py", "tests/test_cli_storage.py", "tests/scale/", "tests/web/test_api_fuzz.py",
     "tests/demo/", "tests/feed/test_replay_day.py",
     "tests/manifests/test_delivery.py::test_charter_of_400",
+    # the command line as a person runs it (one subprocess per call)
+    "tests/test_planning_cli.py", "tests/notify/test_notify_cli.py",
+    # large data: 10,000 imported rows beside taps; tests that load a whole demo day
+    "tests/web/test_import_beside_taps.py",
+    "tests/alerts/test_alert_texts.py::test_no_alert_names_an_internal_id",
+    "tests/scheduler/test_alerts_every_airport.py::test_the_alert_job_raises_for_a_brussels",
+    "tests/scheduler/test_feed_every_airport.py::test_each_airport_polls_its_own_feed",
+    "tests/notify/test_messages.py::test_no_sms_carries_a_name_health_note",
+)
+EXHAUSTIVE = (
+    "tests/web/test_access_walk.py",    # every route x role against the access policy
+    "tests/web/test_routes.py",         # the role x route ACCESS table
+    "tests/web/test_content_types.py",  # every route's Content-Type, as each role
+    "tests/web/test_dutch_walk.py",     # every GET page in Dutch on the demo day
+    "tests/web/test_bad_bytes.py",      # every path parameter with bad bytes
 )
 _STARTERS = ("start_server", "start_redis")
 
@@ -194,6 +217,11 @@ def _starts_processes(item: pytest.Item) -> bool:
                for name in _STARTERS)
 
 
+def _is_property_test(item: pytest.Item) -> bool:
+    """A hypothesis test (``@given``): many generated examples per test."""
+    return bool(getattr(getattr(item, "obj", None), "is_hypothesis_test", False))
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--fast", action="store_true",
                      help="the fast tier: no slow or browser tests, SQLite only")
@@ -201,7 +229,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        if item.nodeid.startswith(SLOW) or _starts_processes(item):
+        if (item.nodeid.startswith(SLOW + EXHAUSTIVE) or _starts_processes(item)
+                or _is_property_test(item)):
             item.add_marker(pytest.mark.slow)
     if not config.getoption("--fast"):
         return

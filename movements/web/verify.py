@@ -129,6 +129,9 @@ async def _answer(request: Request[Any, Any, Any], services: ServicesDep, docume
                                 "match": match, "error": error}
         if view is not None:
             body.update({k: v for k, v in asdict(view).items() if k != "timezone"})
+            # The JSON answer speaks English (as the API does); a phrase is its sentence,
+            # not its parts.
+            body["issued_by"] = str(view.issued_by)
             body["operational_date"] = view.operational_date.isoformat()
             body["issued_at"] = view.issued_at.isoformat()
             body["superseded"] = view.superseded_by is not None and view.superseded_by[2]

@@ -40,6 +40,9 @@ async def test_a_tap_during_the_purge_is_applied_between_its_chunks(
     await uow.run(mv.update_flight, SYSTEM, w.departure_id, {"flight_state": "DEP"},
                   source="feed")
     _, tapped = await uow.run(add_pax, SYSTEM, w.arrival_id, "AR-1", "Tapped")
+    # On blocks: an arrival step before it needs a reason (issue 13's rule).
+    await uow.run(mv.update_flight, SYSTEM, w.arrival_id, {"flight_state": "ARR"},
+                  source="feed")
     clock.set(datetime(2026, 10, 20, 9, 0, tzinfo=UTC))  # 35 days on
 
     with_first_chunk, tap_done = asyncio.Event(), asyncio.Event()

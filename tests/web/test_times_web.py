@@ -36,3 +36,26 @@ def test_an_impossible_time_is_refused_in_place_and_nothing_changes(site: Site) 
         moved = coord.post(f"/movements/{mid}/flight", headers=h,
                            data={"scheduled_local": "12:30", "reason": "slot moved"})
         assert moved.status_code == 200 and "15 Sep 12:30" in moved.text
+
+
+def test_an_estimate_past_midnight_says_the_next_day(site: Site) -> None:
+    """A 22:10 departure estimated at 00:30 leaves the next day: the movement page and the
+    board say "00:30 +1", never a bare 00:30 that reads as the same night's morning."""
+    mid = site.world.departure_id
+    with TestClient(site.app, base_url=BASE) as coord:
+        csrf = login(coord, "coord")
+        h = {"X-CSRF-Token": csrf, "HX-Request": "true"}
+        late = coord.post(f"/movements/{mid}/flight", headers=h,
+                          data={"scheduled_local": "22:10", "reason": "slot moved"})
+        assert late.status_code == 200
+        est = coord.post(f"/movements/{mid}/flight", headers=h,
+                         data={"estimated_local": "00:30"})
+        assert est.status_code == 200
+        assert '<dd class="changed">00:30 +1' in est.text
+        assert "00:30 +1" in coord.get(f"/movements/{mid}").text
+        assert '<b class="changed">00:30 +1</b>' in coord.get("/board?date=2026-09-15").text
+        same_day = coord.post(f"/movements/{mid}/flight", headers=h,
+                              data={"estimated_local": "22:40"})
+        assert same_day.status_code == 200
+        assert '<dd class="changed">22:40 ' in same_day.text
+        assert "22:40 +1" not in same_day.text
