@@ -91,6 +91,7 @@ def runtime_labels() -> set[str]:
     for enum in (v.Lane, v.FlightState, v.TelexOutcome, v.MilestoneKey):
         labels.update(enum.labels().values())
     labels.update(milestones.LABELS.values())
+    labels.update(k.label for k in v.MovementKind)
     for code in ssr.SSR_CODES.values():
         labels.update((code.meaning, code.team_action, code.receiver_action))
     labels.update(alert_rules.KIND_LABELS.values())

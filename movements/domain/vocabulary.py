@@ -74,6 +74,17 @@ class MovementKind(StrEnum):
             return Lane.TRANSIT
         return Lane.DEPARTURE if self is MovementKind.DEPARTURE else Lane.ARRIVAL
 
+    @property
+    def label(self) -> str:
+        """How a person names this kind in a sentence ("onward transit leg"), never the
+        stored value ("transit_out"); a msgid of the console catalogue."""
+        return _KIND_LABELS[self]
+
+
+_KIND_LABELS = {MovementKind.DEPARTURE: "departure", MovementKind.ARRIVAL: "arrival",
+                MovementKind.TRANSIT_IN: "inbound transit leg",
+                MovementKind.TRANSIT_OUT: "onward transit leg"}
+
 
 class BookingStatus(StrEnum):
     BOOKED = "booked"
@@ -169,3 +180,12 @@ ON_BOARD_STEPS = frozenset({MilestoneKey.BOARDED, MilestoneKey.BOARDED_ONWARD,
 #: The agency's work on the passenger is finished (retention counts from here).
 FINAL_STEPS = frozenset({MilestoneKey.DEPARTED, MilestoneKey.BOARDED_ONWARD,
                          MilestoneKey.HANDED_OVER})
+
+
+def flight_state_label(code: str | None) -> str:
+    """The label of a flight state code as a person reads it ("SCH" -> "Scheduled"), a
+    msgid of the console catalogue; a code the vocabulary does not know reads as itself
+    (feeds may send new ones), an empty one as "-"."""
+    if not code:
+        return "-"
+    return FlightState.labels().get(code, code)

@@ -95,6 +95,9 @@ def check_shape(s: Session, summary: DemoSummary) -> None:
     assert {a.timezone for a in s.scalars(select(Airport))} == {
         "Europe/Amsterdam", "Europe/Brussels"}
     assert {o.kind for o in s.scalars(select(Organisation))} == set(OrganisationKind)
+    from movements.domain.actions.planning import check_other_end
+    for m in s.scalars(select(Movement)):  # the planning rule holds for the demo's data too
+        check_other_end(m.airport.iata, m.kind, m.origin, m.destination)
 
     n_pax = s.scalar(select(func.count(Passenger.id)))
     assert n_pax is not None and n_pax >= 150
@@ -259,6 +262,9 @@ async def test_the_afternoon_board(uow: UnitOfWork, publisher: CapturingPublishe
     # The CLI's accounts fit the loaded organisations and airports.
     users = demo_users()
     assert {u.role for u in users} == set(Role)
+    airports = set(await uow.read(lambda s: s.scalars(select(Airport.iata)).all()))
+    gate_at = {a for u in users if u.role is Role.GATE_STAFF for a in u.airports}
+    assert gate_at == airports == {"AMS", "BRU"}  # gate staff to sign in at every airport
     for u in users:
         await uow.run(setup.add_user, SYSTEM, u.username, u.display_name, u.role,
                       "not-a-real-hash", organisation=u.organisation, airports=u.airports)

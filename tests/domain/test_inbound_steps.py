@@ -9,12 +9,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from movements import i18n
 from movements.domain import milestones as steps
 from movements.domain.actions import milestones
 from movements.domain.actions import movements as mv
 from movements.domain.errors import RuleViolation
 from movements.domain.models import AuditEntry, Milestone, MovementKind
 from movements.domain.uow import UnitOfWork
+from movements.domain.vocabulary import FlightState
 from tests.factories import GATE, SYSTEM, add_pax, world
 
 
@@ -31,10 +33,15 @@ async def test_every_arrival_step_waits_for_on_blocks(uow: UnitOfWork, state: st
                   source="feed")
     before = await _written(uow)
     for step in steps.sequence_for(MovementKind.ARRIVAL):
-        with pytest.raises(RuleViolation, match=rf"is not on blocks yet \(state {state}\): "
+        label = FlightState.labels()[state]  # a person reads the state's label, not its code
+        with pytest.raises(RuleViolation, match=rf"is not on blocks yet \(state {label}\): "
                                                 f"{step.label} is recorded once") as refused:
             await uow.run(milestones.record_milestone, GATE, bid, step.key)
         assert refused.value.field == "override_reason"
+        assert f"({state})" not in refused.value.message and f"state {state}" not in \
+            refused.value.message
+        dutch = i18n.refused(refused.value, "nl")
+        assert i18n.gettext(label, "nl") in dutch and f"state {state}" not in dutch
     assert await _written(uow) == before
     # With the reason, as for any out-of-order step: recorded, the reason kept on it.
     await uow.run(milestones.record_milestone, GATE, bid, "met_at_aircraft",

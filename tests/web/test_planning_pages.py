@@ -152,7 +152,8 @@ def test_bad_input_says_what_and_where_and_writes_nothing(site: Site) -> None:
 
 def test_dates_far_off_and_a_flight_to_its_own_airport_are_refused(site: Site) -> None:
     """The site's today is 2026-09-15: plans from 2026-09-08 to 2028-09-15; a departure
-    goes to, an arrival comes from, another airport.  Nothing is written."""
+    goes to, an arrival comes from, another airport; a departure leaves from, an arrival
+    lands at, this one (no "BRU -> IST" on the AMS board).  Nothing is written."""
     with TestClient(site.app, base_url=BASE) as client:
         csrf = login(client, "coord")
         movements = _count(site, client, Movement)
@@ -168,6 +169,10 @@ def test_dates_far_off_and_a_flight_to_its_own_airport_are_refused(site: Site) -
                  "Not saved (From): from AMS: a flight arriving at AMS comes from another airport"),
                 ("departure", {"date": "2026-09-15", "destination": "ams"},
                  "Not saved (To): to AMS: a flight leaving AMS goes to another airport"),
+                ("departure", {"date": "2026-09-15", "origin": "BRU", "destination": "IST"},
+                 "Not saved (From): from BRU: a flight leaving AMS leaves from AMS"),
+                ("arrival", {"date": "2026-09-15", "origin": "IST", "destination": "BRU"},
+                 "Not saved (To): to BRU: a flight arriving at AMS lands at AMS"),
                 ("transit", {"in_flight": "KL1", "in_date": "9999-12-31", "in_time": "09:00",
                              "in_origin": "LHR", "out_flight": "KL2", "out_date": "2026-09-15",
                              "out_time": "11:00", "out_destination": "EBL"},

@@ -24,7 +24,7 @@ from ..phrases import N_, Phrase
 from ..release import on_blocks
 from ..ssr import SSR_CODES
 from ..uow import Tx, transit_of
-from ..vocabulary import ON_BOARD_STEPS
+from ..vocabulary import ON_BOARD_STEPS, flight_state_label
 from ._common import check_version, clean_text, touch
 
 
@@ -67,7 +67,7 @@ def record_milestone(tx: Tx, booking_id: int, kind: str, expected_version: int |
     step = steps.find(movement.kind, kind)
     if step is None:
         raise RuleViolation(Phrase.of(N_("%(kind)s is not a step of a %(movement)s"),
-                                      kind=repr(kind), movement=Phrase(movement.kind.value)),
+                                      kind=repr(kind), movement=Phrase(movement.kind.label)),
                             field="kind")
     if booking.status is not BookingStatus.BOOKED:
         raise RuleViolation(Phrase.of(N_("this passenger is recorded as %(status)s"),
@@ -85,7 +85,7 @@ def record_milestone(tx: Tx, booking_id: int, kind: str, expected_version: int |
         raise RuleViolation(Phrase.of(
             N_("%(flight)s is not on blocks yet (state %(state)s): %(step)s is recorded once "
                "the aircraft is at its stand. Give a reason to record it anyway"),
-            flight=movement.flight, state=str(movement.flight_state),
+            flight=movement.flight, state=Phrase(flight_state_label(movement.flight_state)),
             step=Phrase(step.label)), field="override_reason")
     missing = steps.missing_before(movement.kind, kind, done)
     if missing and reason is None:

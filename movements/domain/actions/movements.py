@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -77,7 +78,7 @@ def create_movement(tx: Tx, new: NewMovement) -> int:
         raise RuleViolation(Phrase.of(
             N_("%(flight)s on %(date)s (%(kind)s) exists already as movement %(id)s"),
             flight=f"{carrier}{number}", date=str(new.operational_date),
-            kind=Phrase(new.kind.value), id=str(duplicate)))
+            kind=Phrase(new.kind.label), id=str(duplicate)))
     movement = Movement(
         airport_id=airport.id, airport=airport, kind=new.kind, is_charter=new.is_charter,
         carrier=carrier, flight_number=number, operational_date=new.operational_date,
@@ -132,6 +133,28 @@ CLEARABLE_TEXT = frozenset({"gate", "terminal", "pier", "aircraft_registration",
 CORRECTABLE = {"gate", "terminal", "pier", "estimated_at", "actual_at", "flight_state",
                "flight_states", "aircraft_registration", "aircraft_type", "scheduled_at",
                "completed"}
+
+
+#: Where at the airport a flight is: terminal, pier, gate (the stand's words).  A person
+#: types these; the flight feed's own values are the feed's (not checked here).
+STAND_FIELDS = ("gate", "terminal", "pier")
+STAND_MAX = 8  # the columns' length
+_STAND_TEXT = re.compile(r"[A-Z0-9][A-Z0-9 -]*", re.ASCII)
+
+
+def check_stand_value(key: str, value: str | None, field: str | None = None) -> None:
+    """A person's gate, terminal or pier (already stripped and upper-cased): ASCII
+    letters and digits, inner spaces and hyphens, at most ``STAND_MAX`` characters
+    ("D7", "E 22", "B-12"); None (cleared) passes.  Else a ``RuleViolation`` on ``key``.
+    ``field`` names a transit leg's field ("in_gate").  One rule for the planning forms,
+    the flight correction and the API."""
+    if value is None:
+        return
+    if len(value) > STAND_MAX or not _STAND_TEXT.fullmatch(value):
+        raise RuleViolation(Phrase.of(
+            N_("%(field)s %(value)s: use letters, digits, spaces and hyphens, at most "
+               "%(max)s characters"), field=Phrase(key), value=repr(value),
+            max=str(STAND_MAX)), field=field or key)
 
 
 def times_from_local(tx: Tx, movement_id: int, typed: dict[str, str]
@@ -200,6 +223,8 @@ def update_flight(tx: Tx, movement_id: int, changes: dict[str, Any],
                 # Said here, in the field's words, before the rows that keep who set it.
                 raise RuleViolation(f"{key} is longer than {limit} characters ({len(value)})",
                                     field=key)
+        if source == "manual" and key in STAND_FIELDS:
+            check_stand_value(key, value)
         clean[key] = value
     why = clean_text(reason, N_("reason"), max_len=300)
     corrected = [k for k in ("scheduled_at", "actual_at")

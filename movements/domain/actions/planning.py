@@ -41,7 +41,14 @@ from ..phrases import N_, Phrase
 from ..planning_models import BookingCancellation, MovementCancellation, TravelDocument
 from ..uow import Tx
 from ._common import check_version, clean_text, require_role, touch
-from .movements import NewMovement, airport_by_code, create_movement, link_transit
+from .movements import (
+    STAND_FIELDS,
+    NewMovement,
+    airport_by_code,
+    check_stand_value,
+    create_movement,
+    link_transit,
+)
 from .passengers import NewPassenger, add_passenger, flag_case_split, validate_needs
 
 PLANNERS = (Role.COORDINATOR, Role.ADMIN)
@@ -174,6 +181,9 @@ def check_new_plan(tx: Tx, new: NewMovement, prefix: str = "") -> None:
     years ahead, and the leg's other end is another airport than this one (no AMS to
     AMS).  ``prefix`` names the leg's fields on a transit form ("in_", "out_")."""
     check_plan_date(tx, new.operational_date, f"{prefix}date")
+    for key in STAND_FIELDS:
+        value = getattr(new, key, None)
+        check_stand_value(key, (value or "").strip().upper() or None, f"{prefix}{key}")
     check_other_end(new.airport, new.kind, new.origin, new.destination, prefix)
 
 
@@ -198,15 +208,27 @@ def check_plan_date(tx: Tx, day: date, field: str = "date") -> None:
 
 def check_other_end(airport: str, kind: MovementKind, origin: str | None,
                     destination: str | None, prefix: str = "") -> None:
-    """A leg leaving the airport goes elsewhere; one arriving comes from elsewhere."""
+    """A leg planned at ``airport`` touches it on its own side and not on the other: a
+    departure or onward leg leaves from it (origin) and goes elsewhere; an arrival or
+    inbound leg lands at it (destination) and comes from elsewhere.  A charter is a
+    departure, so its first point is the airport.  Else a ``RuleViolation`` on the field
+    (``prefix`` names a transit leg's fields: "in_", "out_")."""
     here = airport.strip().upper()
     leaves_here = kind in (MovementKind.DEPARTURE, MovementKind.TRANSIT_OUT)
-    other, name, label = ((destination, "destination", "to") if leaves_here
-                          else (origin, "origin", "from"))
+    own, own_name = (origin, "origin") if leaves_here else (destination, "destination")
+    other, name = (destination, "destination") if leaves_here else (origin, "origin")
+    own_code = (own or "").strip().upper()
+    if own_code != here:
+        key = (N_("from %(code)s: a flight leaving %(airport)s leaves from %(airport)s")
+               if leaves_here else
+               N_("to %(code)s: a flight arriving at %(airport)s lands at %(airport)s"))
+        raise RuleViolation(Phrase.of(key, code=own_code or "-", airport=here),
+                            field=f"{prefix}{own_name}")
     if (other or "").strip().upper() == here:
-        what = (f"a flight leaving {here} goes to" if leaves_here
-                else f"a flight arriving at {here} comes from")
-        raise RuleViolation(f"{label} {here}: {what} another airport", field=f"{prefix}{name}")
+        key = (N_("to %(airport)s: a flight leaving %(airport)s goes to another airport")
+               if leaves_here else
+               N_("from %(airport)s: a flight arriving at %(airport)s comes from another airport"))
+        raise RuleViolation(Phrase.of(key, airport=here), field=f"{prefix}{name}")
 
 
 def plan_movement(tx: Tx, new: NewMovement) -> int:
@@ -318,7 +340,7 @@ def edit_movement(tx: Tx, movement_id: int, changes: dict[str, Any],
         Movement.flight_number == number, Movement.operational_date == day,
         Movement.kind == movement.kind, Movement.id != movement.id))
     if clash is not None:
-        raise RuleViolation(f"{carrier}{number} on {day} ({movement.kind.value}) exists "
+        raise RuleViolation(f"{carrier}{number} on {day} ({movement.kind.label}) exists "
                             f"already as movement {clash}", field="flight_number")
     for key, value in after.items():
         setattr(movement, key, value)
@@ -345,6 +367,8 @@ def _clean_field(key: str, value: Any) -> Any:
         raise RuleViolation(f"flight number {value!r} is not valid", field=key)
     if key in ("origin", "destination") and not (len(text) == 3 and text.isalpha()):
         raise RuleViolation(f"{key} {value!r} is not an IATA airport code", field=key)
+    if key in STAND_FIELDS:
+        check_stand_value(key, text or None)
     if len(text) > 12:
         raise RuleViolation(f"{key} is longer than 12 characters", field=key)
     return text or None
