@@ -87,7 +87,8 @@ class JobRunner:
         self._fixed_pollers = pollers is not None
         self.sender = OutboxSender(
             services.uow, Channels(self.settings.notify_sms_url,
-                                   self.settings.notify_email_url),
+                                   self.settings.notify_email_url,
+                                   webhook_allow_private=self.settings.webhook_allow_private),
             public_url=self.settings.public_url,
             first_backoff=timedelta(seconds=self.settings.outbox_first_backoff_seconds),
             max_attempts=self.settings.outbox_max_attempts,

@@ -14,6 +14,8 @@ fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e .
 export MOVEMENTS_SECURE_COOKIES=${MOVEMENTS_SECURE_COOKIES:-false}  # plain http on a laptop
+# the demo's partner receivers listen on 127.0.0.1 over http; never set this in production
+export MOVEMENTS_WEBHOOK_ALLOW_PRIVATE=${MOVEMENTS_WEBHOOK_ALLOW_PRIVATE:-true}
 DATA=${MOVEMENTS_DATA_DIR:-data}
 RECEIVERS=""
 if [ -z "${MOVEMENTS_NOTIFY_SMS_URL:-}${MOVEMENTS_NOTIFY_EMAIL_URL:-}" ]; then

@@ -23,7 +23,7 @@ DEFAULTS = {
     "password_hash_profile": "rfc9106",
     "notify_sms_url": "", "notify_email_url": "", "outbox_interval_seconds": 2.0,
     "outbox_first_backoff_seconds": 30.0, "outbox_max_attempts": 6,
-    "outbox_claim_seconds": 120, "notify_receipt_secret": "",
+    "outbox_claim_seconds": 120, "notify_receipt_secret": "", "webhook_allow_private": False,
 }
 
 BAD = [

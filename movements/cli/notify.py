@@ -97,7 +97,9 @@ def webhooks_group() -> None:
               help="comma-separated: booking_confirmed, gate_changed, delayed, departed, "
                    "landed, passport_control, handed_over, manifest_issued, or *")
 def webhooks_add(airport: str, url: str, events: str) -> None:
+    from movements.cli.common import current_settings
     from movements.domain.actions import outbox
 
-    made = _act(outbox.subscribe_webhook, airport, url, events.split(","))
+    made = _act(outbox.subscribe_webhook, airport, url, events.split(","),
+                allow_private=current_settings().webhook_allow_private)
     print(f"webhook {made.id} added; its signing secret (shown once): {made.secret}")

@@ -30,6 +30,7 @@ from .models import (
     Transit,
     User,
 )
+from .phrases import N_
 from .ssr import SSR_CODES, NeedGroup
 
 
@@ -187,6 +188,8 @@ class NoteView:
     at: datetime
     passenger_id: int | None
     by: str = "the system"  # who wrote it (display name)
+    #: Written by the system (a job, an import): ``by`` is then a msgid, translated.
+    by_system: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -456,8 +459,14 @@ def _note_views(session: Session, movement_id: int) -> tuple[NoteView, ...]:
         User.id.in_({n.by_user_id for n in rows if n.by_user_id is not None})))} \
         if rows else {}
     return tuple(NoteView(n.text, n.at, n.passenger_id,
-                          authors.get(n.by_user_id, "the system")
-                          if n.by_user_id is not None else "the system") for n in rows)
+                          authors.get(n.by_user_id, SYSTEM_AUTHOR)
+                          if n.by_user_id is not None else SYSTEM_AUTHOR,
+                          n.by_user_id is None or n.by_user_id not in authors)
+                 for n in rows)
+
+
+#: The author shown for a note no person wrote (msgid; the edge translates it).
+SYSTEM_AUTHOR = N_("the system")
 
 
 def passenger_view(b: Booking, kind: MovementKind, day: date,

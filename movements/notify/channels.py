@@ -17,6 +17,7 @@ Apprise reports only success or failure; the reason of a failure is what it logg
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import warnings
 from dataclasses import dataclass
@@ -27,8 +28,10 @@ from urllib.parse import quote
 import httpx
 from standardwebhooks import Webhook
 
-from movements.domain.actions.outbox import Outgoing
+from movements.domain.actions.outbox import Outgoing, filled
+from movements.domain.errors import RuleViolation
 from movements.domain.outbox_vocabulary import Channel
+from movements.domain.webhook_address import check_webhook_url
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +59,11 @@ class Result:
 class Channels:
     """Sends one claimed message over its channel; never raises for a channel fault."""
 
-    def __init__(self, sms_url: str = "", email_url: str = "") -> None:
+    def __init__(self, sms_url: str = "", email_url: str = "", *,
+                 webhook_allow_private: bool = False) -> None:
         self.urls = {Channel.SMS: sms_url, Channel.EMAIL: email_url}
+        #: ``MOVEMENTS_WEBHOOK_ALLOW_PRIVATE``: see movements.domain.webhook_address.
+        self.webhook_allow_private = webhook_allow_private
 
     def configured(self, channel: Channel) -> bool:
         """Webhooks carry their own URL; SMS and e-mail need theirs in the settings."""
@@ -73,7 +79,8 @@ class Channels:
 
     async def send(self, message: Outgoing, public_url: str) -> Result:
         if message.channel is Channel.WEBHOOK:
-            return await send_webhook(message, public_url)
+            return await send_webhook(message, public_url,
+                                      allow_private=self.webhook_allow_private)
         if not self.configured(message.channel):
             return Result(False, f"no {message.channel.value} channel configured "
                                  f"(MOVEMENTS_NOTIFY_{message.channel.value.upper()}_URL)")
@@ -81,7 +88,7 @@ class Channels:
         notifier = apprise.Apprise()
         if not notifier.add(self.url_for(message)):
             return Result(False, f"the {message.channel.value} URL is not one Apprise knows")
-        body = message.body.replace("{public_url}", public_url)
+        body = filled(message.body, public_url)
         with apprise.LogCapture(level=logging.WARNING) as captured:
             try:
                 ok = bool(await notifier.async_notify(
@@ -94,14 +101,21 @@ class Channels:
         return Result(False, _reason(captured.getvalue()) or "the channel refused it")
 
 
-async def send_webhook(message: Outgoing, public_url: str, *, timeout: float = 10.0
-                       ) -> Result:
+async def send_webhook(message: Outgoing, public_url: str, *, timeout: float = 10.0,
+                       allow_private: bool = False) -> Result:
     """POST a webhook's JSON body, signed as Standard Webhooks specifies (the
     ``standardwebhooks`` library): ``webhook-id`` (the idempotency key),
     ``webhook-timestamp`` (Unix seconds) and ``webhook-signature`` (``v1,`` + base64 of
     HMAC-SHA256 over ``id.timestamp.body`` with the subscription's secret).  A 2xx answer
-    is delivered; anything else, or no answer, is a failed try with its reason."""
-    body = message.body.replace("{public_url}", public_url)
+    is delivered; anything else, or no answer, is a failed try with its reason.  The
+    address is checked again first (its DNS answer may have changed since it was saved:
+    ``check_webhook_url``); one that fails is a failed try and nothing is posted."""
+    try:
+        await asyncio.to_thread(check_webhook_url, message.recipient,
+                                allow_private=allow_private)
+    except RuleViolation as exc:
+        return Result(False, f"refused: {exc.message}"[:500])
+    body = filled(message.body, public_url)
     if not message.secret:
         return Result(False, "the subscription has no secret")
     now = datetime.now(UTC)

@@ -137,6 +137,10 @@ class Settings(BaseSettings):
     #: ``whsec_`` + base64), posted to ``/outbox/receipts``; empty: receipts refused
     #: and messages stay "sent" (accepted by the provider).
     notify_receipt_secret: str = ""
+    #: Let webhooks post over plain http to loopback/private addresses (the tests' and
+    #: the demo's receivers on 127.0.0.1); false in production: https to public
+    #: addresses only, checked at save and before each send (server-side request forgery).
+    webhook_allow_private: bool = False
 
     def __init__(self, **values: Any) -> None:
         try:

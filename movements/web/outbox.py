@@ -18,6 +18,7 @@ from litestar.params import FromQuery
 from litestar.response import Response
 from standardwebhooks import Webhook, WebhookVerificationError
 
+from movements import i18n
 from movements.domain.actions import outbox as outbox_actions
 from movements.domain.errors import DomainError
 from movements.domain.uow import Actor, Tx
@@ -49,7 +50,8 @@ class Outbox(Controller):
                    only: FromQuery[str | None] = None) -> Response[str]:
         user = _user(request)
         page = await services.uow.read(outbox_actions.outbox_page, user.actor, airport,
-                                       services.settings.airport, only or None)
+                                       services.settings.airport, only or None,
+                                       public_url=services.settings.public_url)
         return Response(render_page(request, "outbox.html",
             page=page, user=user, csrf_token=user.csrf_token, page_timezone=page.timezone,
             airport_name=page.airport),
@@ -152,13 +154,14 @@ class Webhooks(Controller):
         events = [str(e) for e in form.getall("events", [])]
         url = str(form.get("url") or "")
         try:
-            made = await services.uow.run(outbox_actions.subscribe_webhook,
-                                          _user(request).actor, airport, url, events)
+            made = await services.uow.run(
+                outbox_actions.subscribe_webhook, _user(request).actor, airport, url, events,
+                allow_private=services.settings.webhook_allow_private)
         except DomainError as exc:
             if exc.status not in (409, 422):
                 raise
             return await self._page(request, services, airport or None,
-                                    error=f"{exc.field or 'form'}: {exc.message}",
+                                    error=i18n.gettext(exc.phrase),
                                     form={"url": url, "events": events},
                                     status=exc.status)
         return await self._page(request, services, airport, secret=made.secret,

@@ -55,11 +55,14 @@ def test_contacts_and_webhooks_from_the_command_line(database_url: str,
     one_line_error(_run(database_url, tmp_path, "contacts", "counterpart", "VR-9",
                         "COA (test)"), "case VR-9 does not exist")
     hook = _run(database_url, tmp_path, "webhooks", "add", "AMS",
-                "https://partner.example/hooks", "--events", "departed,landed")
+                "https://93.184.215.14/hooks", "--events", "departed,landed")
     assert hook.returncode == 0 and "signing secret (shown once): whsec_" in hook.stdout
     one_line_error(_run(database_url, tmp_path, "webhooks", "add", "AMS",
-                        "https://partner.example/hooks", "--events", "soon"),
+                        "https://93.184.215.14/hooks", "--events", "soon"),
                    "events: unknown soon")
+    one_line_error(_run(database_url, tmp_path, "webhooks", "add", "AMS",
+                        "https://169.254.169.254/latest", "--events", "departed"),
+                   "points inside our network")
     contacts, counterparts, hooks = _rows(database_url)
     assert contacts == [(1, "+31612345678", None, False, None),
                         (None, None, None, False, "desk@coa.example")]

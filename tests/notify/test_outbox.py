@@ -89,7 +89,8 @@ def smtp() -> Iterator[SmtpReceiver]:
 
 def _sender(uow: UnitOfWork, gateway: SmsGateway, smtp: SmtpReceiver, **kw: object
             ) -> OutboxSender:
-    return OutboxSender(uow, Channels(gateway.url, smtp.url()), public_url=PUBLIC,
+    return OutboxSender(uow, Channels(gateway.url, smtp.url(), webhook_allow_private=True),
+                        public_url=PUBLIC,
                         **kw)  # type: ignore[arg-type]
 
 
@@ -364,10 +365,11 @@ async def test_webhooks_are_signed_retried_and_logged(
         await uow.run(ob.subscribe_webhook, COORD, "AMS", "ftp://x", ["gate_changed"])
     assert bad.value.field == "url"
     with pytest.raises(RuleViolation) as bad:
-        await uow.run(ob.subscribe_webhook, COORD, "AMS", partner.url, ["boarding_soon"])
+        await uow.run(ob.subscribe_webhook, COORD, "AMS", partner.url, ["boarding_soon"],
+                      allow_private=True)
     assert bad.value.field == "events" and "boarding_soon" in bad.value.message
     sub = await uow.run(ob.subscribe_webhook, COORD, "AMS", partner.url,
-                        ["gate_changed", "handed_over"])
+                        ["gate_changed", "handed_over"], allow_private=True)
     partner.secret = sub.secret
     partner.script.extend([500])
     await uow.run(mv.update_flight, COORD, scene.departure_id, {"gate": "E9"})

@@ -59,7 +59,8 @@ def smtp() -> Iterator[SmtpReceiver]:
 def _sender(uow: UnitOfWork, gateway: SmsGateway | None, smtp: SmtpReceiver | None
             ) -> OutboxSender:
     return OutboxSender(uow, Channels(gateway.url if gateway else "",
-                                      smtp.url() if smtp else ""), public_url=PUBLIC)
+                                      smtp.url() if smtp else "",
+                                      webhook_allow_private=True), public_url=PUBLIC)
 
 
 def _rows(session: object) -> list[OutboxMessage]:
@@ -283,7 +284,7 @@ async def served(database_url: str, tmp_path: Path) -> AsyncIterator[tuple[_Serv
     port = free_port()
     settings = Settings(data_dir=tmp_path, database_url=database_url, secure_cookies=False,
                         public_url=f"http://127.0.0.1:{port}", run_jobs=False,
-                        notify_receipt_secret=secret)
+                        notify_receipt_secret=secret, webhook_allow_private=True)
     app = create_app(settings, clock=ManualClock(datetime(2026, 9, 15, 8, 0, tzinfo=UTC)))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
                                            log_level="warning", lifespan="on"))

@@ -58,7 +58,8 @@ def seed(tx: Tx, day: date = date(2026, 9, 15)) -> tuple[World, list[int], list[
 def site(database_url: str, tmp_path: Path) -> Iterator[Site]:
     clock = ManualClock(datetime(2026, 9, 15, 7, 0, tzinfo=UTC))
     settings = Settings(data_dir=tmp_path, database_url=database_url, secure_cookies=False,
-                        public_url=BASE, heartbeat_seconds=1.0, run_jobs=False)
+                        public_url=BASE, heartbeat_seconds=1.0, run_jobs=False,
+                        webhook_allow_private=True)  # loopback partners
     app = create_app(settings, clock=clock)
     with TestClient(app, base_url=BASE) as client:
         world, pids, bids = client.blocking_portal.call(

@@ -37,7 +37,9 @@ from movements.app import create_app
 from movements.demo.day import load_demo_day
 from movements.domain.actions import alerts as alert_actions
 from movements.domain.actions import charters as charter_actions
+from movements.domain.actions import escorts as escort_actions
 from movements.domain.actions import handovers as handover_actions
+from movements.domain.actions import outbox as outbox_actions
 from movements.domain.actions import planning as planning_actions
 from movements.domain.actions import setup
 from movements.domain.actions.movements import NewMovement
@@ -132,6 +134,12 @@ def _draft(tx: Tx) -> None:
     org = tx.session.scalar(select(Organisation.id).where(Organisation.name == COA))
     assert org is not None
     handover_actions.create_handover(tx, movement, org, "Walk Ontvanger", [passenger])
+    # A note no person wrote (its author reads "het systeem") and a partner's webhook
+    # (its events read as labels, "alle gebeurtenissen" for *) so those pages show them.
+    for handed in sorted(set(tx.session.scalars(select(Handover.movement_id)))):
+        escort_actions.add_note(tx, handed, "Bus staat klaar bij de pier")
+    outbox_actions.subscribe_webhook(tx, "AMS", "https://93.184.215.14/hooks",
+                                     ["booking_confirmed", "manifest_issued", "*"])
     # A planned charter with crew and a pickup (the demo day has none at AMS).
     departs = datetime(2026, 9, 15, 20, 0, tzinfo=UTC)
     charter = charter_actions.plan_charter(
@@ -481,3 +489,13 @@ def test_the_walk_catches_a_missing_translation(dutch: Dutch,
         assert places <= seen, (msgid, places - seen, found)
     expected = set().union(*DROPPED.values())
     assert not {url: hits for url, hits in found.items() if url not in expected}, found
+
+
+def test_a_refused_webhook_address_reads_dutch(dutch: Dutch) -> None:
+    with TestClient(dutch.app, base_url=BASE) as client:
+        csrf = login(client, "beheer")
+        reply = client.post("/webhooks", data={"_csrf": csrf, "airport": "AMS",
+                                               "url": "javascript:alert(1)",
+                                               "events": "landed"})
+    assert reply.status_code == 422
+    assert "is geen http" in reply.text and "is not an" not in reply.text

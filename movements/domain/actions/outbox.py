@@ -386,23 +386,23 @@ class Subscribed:
 
 
 def subscribe_webhook(tx: Tx, airport: str, url: str, events: list[str], *,
-                      organisation_id: int | None = None) -> Subscribed:
+                      organisation_id: int | None = None,
+                      allow_private: bool = False) -> Subscribed:
     """A partner system's URL gets the airport's ``events`` (``outbox.Event`` kinds, or
     ``*``) as signed JSON POSTs.  Coordinators of that airport and admins.  Raises
-    RuleViolation naming the field for a URL that is not http(s) or an unknown kind."""
+    RuleViolation naming the field for a URL a webhook may not post to
+    (:func:`..webhook_address.check_webhook_url`; ``allow_private`` is the
+    ``MOVEMENTS_WEBHOOK_ALLOW_PRIVATE`` setting) or an unknown kind."""
     import base64
     import secrets
-    from urllib.parse import urlsplit
 
     from ..access import access_airport
     from ..outbox import Event
+    from ..webhook_address import check_webhook_url
 
     require_role(tx, Role.COORDINATOR, Role.ADMIN)
     place = access_airport(tx.session, tx.actor, airport, Need.COORDINATE)
-    address = (url or "").strip()
-    parts = urlsplit(address)
-    if parts.scheme not in ("http", "https") or not parts.hostname or len(address) > 500:
-        raise RuleViolation(f"url {address!r} is not an http(s) address", field="url")
+    address = check_webhook_url(url, allow_private=allow_private)
     kinds = sorted({e.strip() for e in events if e.strip()})
     unknown = [k for k in kinds if k != "*" and k not in Event.ALL]
     if not kinds or unknown:
@@ -543,10 +543,24 @@ class OutboxRow:
     delivered_at: datetime | None = None
 
 
+#: What a stored body says where the console's public address goes: stored unfilled so
+#: a changed ``MOVEMENTS_PUBLIC_URL`` applies to messages still queued.
+PUBLIC_URL = "{public_url}"
+
+
+def filled(body: str, public_url: str) -> str:
+    """A stored message body as it is sent, and so as the outbox shows it: the
+    ``{public_url}`` placeholder replaced by the console's public address (no trailing
+    slash).  The one renderer of stored bodies (channels and outbox page)."""
+    return body.replace(PUBLIC_URL, public_url.rstrip("/"))
+
+
 def outbox_rows(session: Session, actor: object, airport_id: int, *,
-                states: tuple[str, ...] | None = None, limit: int = 200) -> list[OutboxRow]:
+                states: tuple[str, ...] | None = None, limit: int = 200,
+                public_url: str = "") -> list[OutboxRow]:
     """The airport's outbox, newest first, for the coordinators' page.  Recipients are
-    shown masked (the last 3 digits of a number, the domain of an address)."""
+    shown masked (the last 3 digits of a number, the domain of an address); the text is
+    as sent (:func:`filled` with ``public_url``)."""
     from ..uow import Actor
 
     assert isinstance(actor, Actor)
@@ -558,7 +572,7 @@ def outbox_rows(session: Session, actor: object, airport_id: int, *,
     rows = session.scalars(query.order_by(OutboxMessage.id.desc()).limit(limit))
     return [OutboxRow(r.id, r.event, r.channel.value, mask(r.recipient), r.language,
                       r.subject, r.state.value, r.attempts, r.last_error, r.created_at,
-                      r.next_attempt_at, r.sent_at, r.segments, preview(r),
+                      r.next_attempt_at, r.sent_at, r.segments, preview(r, public_url),
                       r.delivered_at) for r in rows]
 
 
@@ -566,16 +580,18 @@ def outbox_rows(session: Session, actor: object, airport_id: int, *,
 PREVIEW_LINES = 3
 
 
-def preview(row: OutboxMessage) -> str:
-    """The part of a message a list shows: an SMS's whole body, an e-mail's first
-    ``PREVIEW_LINES`` non-empty lines, a webhook body's first 160 characters."""
+def preview(row: OutboxMessage, public_url: str = "") -> str:
+    """The part of a message a list shows, filled as sent (:func:`filled`): an SMS's
+    whole body, an e-mail's first ``PREVIEW_LINES`` non-empty lines, a webhook body's
+    first 160 characters."""
+    body = filled(row.body, public_url)
     if row.channel is Channel.SMS:
-        return row.body
+        return body
     if row.channel is Channel.EMAIL:
-        lines = [line for line in row.body.splitlines() if line.strip()]
+        lines = [line for line in body.splitlines() if line.strip()]
         more = " …" if len(lines) > PREVIEW_LINES else ""
         return "\n".join(lines[:PREVIEW_LINES]) + more
-    return row.body[:160] + (" …" if len(row.body) > 160 else "")
+    return body[:160] + (" …" if len(body) > 160 else "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -589,7 +605,7 @@ class OutboxPage:
 
 
 def outbox_page(session: Session, actor: object, asked: str | None, default: str,
-                state: str | None = None) -> OutboxPage:
+                state: str | None = None, *, public_url: str = "") -> OutboxPage:
     """The coordinators' outbox page of one of their airports (NotFound otherwise):
     newest messages first, optionally of one state, and how many there are per state.
     Raises RuleViolation for a state that does not exist."""
@@ -605,7 +621,8 @@ def outbox_page(session: Session, actor: object, asked: str | None, default: str
     choice = airport_choice(session, actor, asked, default, Need.COORDINATE)
     airport_id = int(session.scalar(select(Airport.id).where(Airport.iata == choice.code))
                      or 0)
-    rows = outbox_rows(session, actor, airport_id, states=(state,) if state else None)
+    rows = outbox_rows(session, actor, airport_id, states=(state,) if state else None,
+                       public_url=public_url)
     counts = {str(k.value if isinstance(k, S) else k): int(n) for k, n in session.execute(
         select(OutboxMessage.state, func.count()).where(
             OutboxMessage.airport_id == airport_id).group_by(OutboxMessage.state))}
@@ -627,7 +644,7 @@ def mask(recipient: str) -> str:
 
 
 __all__ = ["CLAIM", "MAX_ATTEMPTS", "OutboxPage", "OutboxRow", "Outgoing", "backoff",
-           "cancel", "claim_due", "e164", "mask", "message_airport", "outbox_page",
+           "cancel", "claim_due", "e164", "filled", "mask", "message_airport", "outbox_page",
            "outbox_rows", "preview", "record_delivery", "record_result", "resend",
            "set_carrier_contact", "set_case_mission", "disable_webhook", "webhooks_page",
            "WebhooksPage", "set_case_counterpart",
