@@ -188,6 +188,7 @@ def _pages(ids: dict[str, int]) -> dict[str, str]:
         "/reports": "/reports", "/admin/users": "/admin/users",
         "/admin/organisations": "/admin/organisations", "/admin/audit": "/admin/audit",
         "/schema": "/schema", "/login": "/login", "/verify": "/verify", "/outbox": "/outbox",
+        "/webhooks": "/webhooks",
     }
 
 
