@@ -123,7 +123,10 @@ class Site:
 
 def _seed(tx: Tx) -> dict[str, int]:
     now = tx.now
-    load_demo_day(tx, local_date(now, "Europe/Amsterdam"), now)
+    # The demo day as it stands in the evening (its handovers signed), whatever the time
+    # of day the walk runs at: just after local midnight nothing has happened yet.
+    day = local_date(now, "Europe/Amsterdam")
+    load_demo_day(tx, day, max(now, datetime(day.year, day.month, day.day, 20, tzinfo=UTC)))
     org = tx.session.scalar(select(Organisation.name).join(
         Handover, Handover.receiving_organisation_id == Organisation.id))
     for name, role in ROLES.items():
