@@ -24,6 +24,7 @@ from movements.platform.db import Database, make_engine
 from movements.platform.lifeline import end_with
 from movements.platform.migrate import upgrade
 from movements.platform.passwords import use_profile
+from tests import handler_models
 from tests.pg import PgCluster, start_cluster
 
 # The settings the tests run under: nothing inherited from the shell configures the app
@@ -39,6 +40,10 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
     # controller leaves its workers running otherwise); what the worker started ends
     # with it through tests/watchdog.py.
     end_with(os.getppid())
+
+# Litestar parses each handler's signature once per process, not once per app built
+# (every web test builds its own app; see tests/handler_models.py).
+handler_models.install()
 
 BACKENDS = ["sqlite", "postgresql"]
 T = TypeVar("T")
