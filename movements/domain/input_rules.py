@@ -101,25 +101,32 @@ def check_flush(session: Session, _context: Any, _instances: Any) -> None:
     rule's hard part (no NUL, no lone surrogate) and fits its column."""
     for obj in (*session.new, *session.dirty):
         state = inspect(obj)
-        mapper = state.mapper
-        for column in mapper.columns:
-            if not isinstance(column.type, String):
-                continue
-            attribute = mapper.get_property_by_column(column).key
-            value = state.dict.get(attribute)  # loaded values only: never a lazy load
-            if not isinstance(value, str):
-                continue
-            field = f"{mapper.class_.__name__.lower()}.{attribute}"
-            length = column.type.length
-            if length is not None and len(value) > length:
-                raise RuleViolation(f"{field} is longer than {length} characters "
-                                    f"({len(value)})", field=attribute)
-            if "\x00" in value:
-                raise RuleViolation(f"{field} contains a NUL character", field=attribute)
-            if not value.isprintable() and any(
-                    unicodedata.category(c) == "Cs" for c in value):
-                raise RuleViolation(f"{field} is not valid Unicode (a lone surrogate)",
-                                    field=attribute)
+        check_row(state.mapper.class_, state.dict)  # loaded values only: never a lazy load
+
+
+def check_row(entity: type, values: dict[str, Any]) -> None:
+    """The flush rule for one row of the mapped class ``entity`` given as attribute ->
+    value (``check_flush`` for ORM rows; called directly by the few hot writes that
+    insert through Core, e.g. ``Tx.audit_direct``).  RuleViolation names the attribute."""
+    mapper = inspect(entity)
+    for column in mapper.columns:
+        if not isinstance(column.type, String):
+            continue
+        attribute = mapper.get_property_by_column(column).key
+        value = values.get(attribute)
+        if not isinstance(value, str):
+            continue
+        field = f"{mapper.class_.__name__.lower()}.{attribute}"
+        length = column.type.length
+        if length is not None and len(value) > length:
+            raise RuleViolation(f"{field} is longer than {length} characters "
+                                f"({len(value)})", field=attribute)
+        if "\x00" in value:
+            raise RuleViolation(f"{field} contains a NUL character", field=attribute)
+        if not value.isprintable() and any(
+                unicodedata.category(c) == "Cs" for c in value):
+            raise RuleViolation(f"{field} is not valid Unicode (a lone surrogate)",
+                                field=attribute)
 
 
 def install() -> None:

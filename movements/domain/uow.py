@@ -118,6 +118,11 @@ class Tx:
     #: Transit links an action already read, by movement id (None: the movement has
     #: none), so ``record`` need not ask again (``streams_of``).
     transit_links: dict[int, Transit | None] = field(default_factory=dict)
+    #: The movements this transaction's events name, held so that the outbox step after
+    #: the action finds them in the session (the identity map holds rows weakly).
+    event_movements: dict[int, Movement] = field(default_factory=dict)
+    #: Airports whose report counter already moved with the final event (record_final).
+    stamped_reports: set[str] = field(default_factory=set)
 
     def next_seq(self, stream: str) -> int:
         """Bump the stream's counter inside this transaction (gapless: rollback undoes it)."""
@@ -139,8 +144,30 @@ class Tx:
         """Write one event row per stream that shows it; keep the typed event for after
         COMMIT.  The counters move in one statement and the event rows go in one
         executemany."""
+        return self._record(event_type, movement, passenger_id, payload, final=False)
+
+    def record_final(self, event_type: type[DomainEvent], movement: Movement,
+                     passenger_id: int | None = None, **payload: Any) -> DomainEvent:
+        """``record`` for an action's last event: the report counters (``stamp_reports``)
+        move in the same statement as the streams' counters (one statement less per
+        tap).  The lock order stays "stream counters, then report counters": the rows
+        go in name order and every stream name sorts before ``reports:``.  Recording
+        anything after it is a programming error (it would take a stream counter's lock
+        after a report counter's) and raises RuntimeError."""
+        return self._record(event_type, movement, passenger_id, payload, final=True)
+
+    def _record(self, event_type: type[DomainEvent], movement: Movement,
+                passenger_id: int | None, payload: dict[str, Any], *,
+                final: bool) -> DomainEvent:
+        if self.stamped_reports:
+            raise RuntimeError("an event was recorded after the final one (record_final)")
         names = streams_of(self.session, movement, self.transit_links)
-        seqs = self.next_seqs(names)
+        self.report_scopes.add(movement.airport.iata)  # a transit's legs share it
+        reports: list[str] = []
+        if final and all(name < _REPORTS_PREFIX for name in names):
+            reports = [report_counter(scope) for scope in sorted(self.report_scopes)]
+            self.stamped_reports |= self.report_scopes
+        seqs = self.next_seqs(names + reports)
         streams = {name: seqs[name] for name in names}
         body = _jsonable(payload)
         # One executemany on the table (the rows' ids are not needed here; the ORM's bulk
@@ -155,7 +182,7 @@ class Tx:
             passenger_id=passenger_id, **payload,
         )
         self.events.append(event)
-        self.report_scopes.add(movement.airport.iata)  # a transit's legs share it
+        self.event_movements[movement.id] = movement
         return event
 
     def stamp_reports(self) -> None:
@@ -163,7 +190,8 @@ class Tx:
         aggregates of those airports, and only those, go stale); a write that recorded
         no live event bumps the every-airport counter instead (its airport is unknown).
         Counters are taken in sorted order, after the streams', like every lock here."""
-        scopes = self.report_scopes or ({EVERY_AIRPORT} if self.audited else set())
+        scopes = (self.report_scopes or ({EVERY_AIRPORT} if self.audited else set())) \
+            - self.stamped_reports  # already moved with the final event (record_final)
         if scopes:  # one statement, like the streams' counters
             self.next_seqs([report_counter(scope) for scope in sorted(scopes)])
 
@@ -178,6 +206,22 @@ class Tx:
             after=_jsonable(after) if after is not None else None, detail=detail,
         ))
 
+    def audit_direct(self, action: str, entity: str, entity_id: int | None, *,
+                     before: dict[str, Any] | None = None,
+                     after: dict[str, Any] | None = None, detail: str | None = None) -> None:
+        """``audit``, written at once with a Core insert built once (no ORM object, no
+        unit-of-work cycle: the per-tap actions' audit row).  The row passes the same
+        text rule a flushed row does (``input_rules.check_row``).  Not for writes under
+        an import journal (``import_undo.journal`` notes ORM rows only)."""
+        self.audited = True
+        row = {"at": self.now, "user_id": self.actor.user_id,
+               "username": self.actor.username, "action": action, "entity": entity,
+               "entity_id": entity_id,
+               "before": _jsonable(before) if before is not None else None,
+               "after": _jsonable(after) if after is not None else None, "detail": detail}
+        input_rules.check_row(AuditEntry, row)
+        self.session.execute(_AUDIT_INSERT, row)
+
 
 def _counter_upsert(insert: Any) -> Any:
     table = StreamCounter.__table__
@@ -189,6 +233,9 @@ def _counter_upsert(insert: Any) -> Any:
 #: The counters' upsert, built once per dialect (index: is PostgreSQL) so it is cached.
 _COUNTER_UPSERT = (_counter_upsert(sqlite.insert), _counter_upsert(postgresql.insert))
 _STREAM_EVENT_INSERT = insert(cast(Table, StreamEvent.__table__))
+_AUDIT_INSERT = insert(cast(Table, AuditEntry.__table__))
+#: Report counters' names start with it (``streams.report_counter``).
+_REPORTS_PREFIX = report_counter("")
 
 
 def _jsonable(value: Any) -> Any:
