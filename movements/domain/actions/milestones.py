@@ -118,8 +118,8 @@ def record_milestone(tx: Tx, booking_id: int, kind: str, expected_version: int |
     # with them), the audit says only that a step was overridden.
     tx.audit_direct("record_milestone", "booking", booking.id, after={
         "milestone": kind, "passenger": passenger.id, "overridden": bool(missing)})
-    tx.record_final(MilestoneRecorded, movement, passenger_id=passenger.id, milestone=kind,
-                    overridden=bool(missing))
+    tx.record(MilestoneRecorded, movement, passenger_id=passenger.id, milestone=kind,
+              overridden=bool(missing))
     del held
     return milestone_id
 
