@@ -21,7 +21,7 @@ import unicodedata
 from typing import Any
 
 from sqlalchemy import String, event, inspect
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Mapper, Session
 
 from .errors import RuleViolation
 
@@ -108,7 +108,7 @@ def check_row(entity: type, values: dict[str, Any]) -> None:
     """The flush rule for one row of the mapped class ``entity`` given as attribute ->
     value (``check_flush`` for ORM rows; called directly by the few hot writes that
     insert through Core, e.g. ``Tx.audit_direct``).  RuleViolation names the attribute."""
-    mapper = inspect(entity)
+    mapper: Mapper[Any] = inspect(entity)
     for column in mapper.columns:
         if not isinstance(column.type, String):
             continue
