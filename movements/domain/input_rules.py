@@ -17,6 +17,7 @@ that says what and where.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from typing import Any
 
@@ -108,16 +109,10 @@ def check_row(entity: type, values: dict[str, Any]) -> None:
     """The flush rule for one row of the mapped class ``entity`` given as attribute ->
     value (``check_flush`` for ORM rows; called directly by the few hot writes that
     insert through Core, e.g. ``Tx.audit_direct``).  RuleViolation names the attribute."""
-    mapper: Mapper[Any] = inspect(entity)
-    for column in mapper.columns:
-        if not isinstance(column.type, String):
-            continue
-        attribute = mapper.get_property_by_column(column).key
+    for attribute, field, length in _text_columns(entity):
         value = values.get(attribute)
         if not isinstance(value, str):
             continue
-        field = f"{mapper.class_.__name__.lower()}.{attribute}"
-        length = column.type.length
         if length is not None and len(value) > length:
             raise RuleViolation(f"{field} is longer than {length} characters "
                                 f"({len(value)})", field=attribute)
@@ -127,6 +122,20 @@ def check_row(entity: type, values: dict[str, Any]) -> None:
                 unicodedata.category(c) == "Cs" for c in value):
             raise RuleViolation(f"{field} is not valid Unicode (a lone surrogate)",
                                 field=attribute)
+
+
+@functools.cache
+def _text_columns(entity: type) -> tuple[tuple[str, str, int | None], ...]:
+    """(attribute, "entity.attribute", length) of every string column of ``entity``
+    (mappings are fixed once the models are imported)."""
+    mapper: Mapper[Any] = inspect(entity)
+    out = []
+    for column in mapper.columns:
+        if isinstance(column.type, String):
+            attribute = mapper.get_property_by_column(column).key
+            out.append((attribute, f"{mapper.class_.__name__.lower()}.{attribute}",
+                        column.type.length))
+    return tuple(out)
 
 
 def install() -> None:

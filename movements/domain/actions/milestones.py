@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import cast
 
-from sqlalchemy import Table, bindparam, insert, select
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
 
 from .. import input_rules
 from .. import milestones as steps
@@ -28,7 +30,7 @@ from ..release import on_blocks
 from ..ssr import SSR_CODES
 from ..uow import Tx, transit_of
 from ..vocabulary import ON_BOARD_STEPS, flight_state_label
-from ._common import check_version, clean_text, touch
+from ._common import check_version, clean_text
 
 
 def needs_medical_escort(passenger: Passenger) -> bool:
@@ -102,13 +104,18 @@ def record_milestone(tx: Tx, booking_id: int, kind: str, expected_version: int |
         raise RuleViolation(Phrase(N_(
             "a stretcher or medical (STCR/MEDA) passenger cannot board without an assigned "
             "medical escort")))
-    # The versioned UPDATE goes first (the only ORM write: a tablet that read an older
-    # version is refused here and nothing else is written; on PostgreSQL a concurrent
-    # tap waits on the row and then fails the version check, never the milestone's
-    # unique key).  Then the milestone and the audit row as Core inserts built once:
-    # no unit-of-work cycle for them (bench/actions.py).
-    touch(booking, "seat")
-    tx.session.flush()
+    # The versioned UPDATE goes first: a copy that is no longer current is refused here
+    # and nothing else is written (on PostgreSQL a concurrent tap waits on the row, then
+    # matches no row: the same refusal, never the milestone's unique key).  It is the
+    # ORM's own versioned UPDATE (WHERE version = the version read; +1), sent as a Core
+    # statement built once, and the loaded row is told its new version; then the
+    # milestone and the audit row as Core inserts built once: no unit-of-work cycle for
+    # any of them (bench/actions.py).
+    bumped = tx.session.execute(_VERSION_BUMP, {"b_id": booking.id,
+                                                "b_version": booking.version})
+    if bumped.rowcount != 1:  # type: ignore[attr-defined]
+        raise StaleDataError("booking changed since it was read")  # -> ConflictError
+    set_committed_value(booking, "version", booking.version + 1)
     row = {"booking_id": booking.id, "kind": kind, "at": tx.now,
            "by_user_id": tx.actor.user_id,
            "override_reason": reason if missing else None}
@@ -133,6 +140,10 @@ def _listed(parts: list[Phrase]) -> Phrase:
     return out
 
 
+_BOOKING = cast(Table, Booking.__table__)
+_VERSION_BUMP = update(_BOOKING).where(
+    _BOOKING.c.id == bindparam("b_id"), _BOOKING.c.version == bindparam("b_version"),
+).values(version=_BOOKING.c.version + 1)
 _MILESTONE_INSERT = insert(cast(Table, Milestone.__table__)).returning(
     cast(Table, Milestone.__table__).c.id)
 #: Built once: a statement built per call costs its construction and its cache key on
