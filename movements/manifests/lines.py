@@ -357,10 +357,17 @@ def draw_line(canv: Any, x0: float, y: float, size: float, gs: Sequence[Glyph],
               xs: Sequence[float], default_color: Color) -> None:
     """Draw one laid-out line at (x0, y) baseline, pieces in logical order."""
     doc = canv._doc
+    # A character keeps the subset it was first put in for the whole document: asked
+    # once per (font, character) and document, not once per glyph drawn.
+    known: dict[tuple[str, str], int] = doc.__dict__.setdefault("_movements_subsets", {})
 
     def subset(g: Glyph) -> int:
-        font = pdfmetrics.getFont(g.font)
-        return int(font.splitString(g.draw[:1], doc)[0][0])
+        key = (g.font, g.draw[:1])
+        found = known.get(key)
+        if found is None:
+            font = pdfmetrics.getFont(g.font)
+            found = known[key] = int(font.splitString(g.draw[:1], doc)[0][0])
+        return found
 
     ps = pieces(gs, xs, subset)
     for n, p in enumerate(ps):
@@ -504,6 +511,10 @@ class Text(Flowable):
         avail = max(1.0, (aw - self.style.leftIndent - self.style.rightIndent) / self.size)
         out = []
         for line in self.logical:
+            laid = layout_line(line, self.rtl)
+            if laid[2] <= avail:  # fits: laid out once, not measured and laid out again
+                out.append(laid)
+                continue
             for part in wrap(line, avail, self.rtl):
                 out.append(layout_line(part, self.rtl))
         self._laid, self._aw = out, aw
