@@ -48,6 +48,8 @@ from .movements import (
     check_stand_value,
     create_movement,
     link_transit,
+    overwritten_by_person,
+    require_correction_reason,
 )
 from .passengers import NewPassenger, add_passenger, flag_case_split, validate_needs
 
@@ -298,14 +300,16 @@ EDITABLE = ("carrier", "flight_number", "operational_date", "origin", "destinati
 
 
 def edit_movement(tx: Tx, movement_id: int, changes: dict[str, Any],
-                  expected_version: int | None = None) -> bool:
+                  expected_version: int | None = None, *, reason: str | None = None) -> bool:
     """Edit a planned movement's flight, route or schedule.
 
     ``changes`` maps names of ``EDITABLE`` to new values (dates as ``date``, times as
-    aware ``datetime``), or ``flight`` as typed (``flight_designator``).  Returns False
-    (recording nothing) when nothing differs.  Raises ``ConflictError`` on a stale
-    version and ``RuleViolation`` for an unknown field, a bad value or a change that
-    makes it duplicate another movement."""
+    aware ``datetime``), or ``flight`` as typed (``flight_designator``).  Changing a gate,
+    terminal, pier or scheduled time that holds a value is a correction: it needs
+    ``reason`` (``movements.require_correction_reason``), which the audit keeps.  Returns
+    False (recording nothing) when nothing differs.  Raises ``ConflictError`` on a stale
+    version and ``RuleViolation`` for an unknown field, a bad value, a correction without
+    a reason or a change that makes it duplicate another movement."""
     _plan_check(tx)
     movement = load_movement(tx, movement_id)
     check_version(movement, expected_version, f"movement {movement.flight}")
@@ -326,6 +330,8 @@ def edit_movement(tx: Tx, movement_id: int, changes: dict[str, Any],
             after[key] = value
     if not after:
         return False
+    why = clean_text(reason, N_("reason"), max_len=300)
+    require_correction_reason(overwritten_by_person(tx, movement, after), why)
     if "operational_date" in after:  # a new date obeys the plan's window
         check_plan_date(tx, after["operational_date"])
     if "origin" in after or "destination" in after:
@@ -346,7 +352,8 @@ def edit_movement(tx: Tx, movement_id: int, changes: dict[str, Any],
         setattr(movement, key, value)
     tx.session.flush()
     tx.record(MovementUpdated, movement, changes=after)
-    tx.audit("edit_movement", "movement", movement.id, before=before, after=after)
+    tx.audit("edit_movement", "movement", movement.id, before=before, after=after,
+             detail=f"reason: {why}" if why else None)
     return True
 
 
