@@ -241,3 +241,35 @@ def test_upload_forms_with_no_file_chosen_are_read_as_before(site: Site) -> None
         resp = client.post("/verify/no-such-doc", content=body,
                            headers={"Content-Type": ctype})
         assert resp.status_code == 404, resp.text[:300]
+
+
+def test_planning_and_webhook_forms_are_typed_bodies(site: Site) -> None:
+    """The planning forms and the webhook form (typed since session 5): a field sent
+    twice is refused naming it, before anything runs; text arrives NFC; the form's own
+    key (``_idem``) still makes a double submit run once."""
+    from movements.domain.models import Case
+    from movements.domain.outbox_models import WebhookSubscription
+
+    with TestClient(site.app, base_url=BASE) as client:
+        csrf = login(client, "coord")
+        form = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "text/html"}
+        counts = (_count(client, site, Case), _count(client, site, AuditEntry),
+                  _count(client, site, WebhookSubscription))
+        twice = client.post("/plan/cases", headers=form, content=(
+            f"_csrf={csrf}&_idem=k1&airport=AMS&reference=VR-1&reference=VR-2").encode())
+        assert twice.status_code == 400 and "reference: Expected" in twice.text, \
+            twice.text[:300]
+        hook = client.post("/webhooks", headers=form, content=(
+            f"_csrf={csrf}&airport=AMS&url=https://a.example/h&url=https://b.example/h"
+            "&events=landed").encode())
+        assert hook.status_code == 400 and "url: Expected" in hook.text, hook.text[:300]
+        assert (_count(client, site, Case), _count(client, site, AuditEntry),
+                _count(client, site, WebhookSubscription)) == counts
+        nfd = unicodedata.normalize("NFD", "VR-Ánh")
+        for _ in range(2):  # the same key twice: one case
+            made = client.post("/plan/cases", follow_redirects=False, data={
+                "_csrf": csrf, "_idem": "k-nfc", "airport": "AMS", "reference": nfd})
+            assert made.status_code == 303, made.text[:300]
+        stored = client.blocking_portal.call(site.app.state.services.uow.read, lambda s: list(
+            s.scalars(select(Case.reference).where(Case.reference.like("VR-%")))))
+    assert stored == ["VR-ÁNH"] and unicodedata.is_normalized("NFC", stored[0])
