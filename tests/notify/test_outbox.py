@@ -89,7 +89,7 @@ async def test_phone_numbers_are_stored_e164_and_bad_ones_refused(uow: UnitOfWor
     assert (await uow.read(numbers))[0] == ("+31612345678", None)  # nothing half-applied
 
 
-async def test_each_event_kind_commits_itsoutbox_rows_and_each_arrives_once(
+async def test_each_event_kind_commits_its_messages_and_each_arrives_once(
         uow: UnitOfWork, clock: ManualClock, gateway: SmsGateway, smtp: SmtpReceiver) -> None:
     scene = await uow.run(_scene, SYSTEM)
     # booking confirmed -> flight details to the adult and to the minor's guardian
@@ -245,7 +245,7 @@ async def test_resend_and_cancel_follow_the_access_policy(uow: UnitOfWork) -> No
     assert "cancel_message" not in await uow.read(_audit_actions)
 
 
-async def test_unconfigured_channel_leavesoutbox_rows_queued(uow: UnitOfWork) -> None:
+async def test_unconfigured_channel_leaves_messages_queued(uow: UnitOfWork) -> None:
     scene = await uow.run(_scene, SYSTEM)
     await uow.run(change_gate, COORD, scene.departure_id, "E9")
     sender = OutboxSender(uow, Channels("", ""), public_url=PUBLIC)
