@@ -45,6 +45,7 @@ from ..models import (
     Role,
     TelexPassenger,
 )
+from ..phrases import N_, Phrase
 from ..uow import Actor, Tx, UnitOfWork
 from . import bulk
 from . import import_undo as undo
@@ -71,6 +72,12 @@ class FlightOnDay:
 
     def __str__(self) -> str:
         return f"{self.carrier}{self.number} on {self.day.isoformat()}"
+
+    @property
+    def phrase(self) -> Phrase:
+        """``str(self)`` as a phrase (the "on" translates)."""
+        return Phrase.of(N_("%(flight)s on %(day)s"), flight=f"{self.carrier}{self.number}",
+                         day=self.day.isoformat())
 
 
 @dataclass(frozen=True, slots=True)
@@ -452,10 +459,16 @@ def find_movement(tx: Tx, airport: Airport, flight: FlightOnDay) -> Movement:
         and (flight.kind is None or m.kind is flight.kind)]
     if not found:
         kind = f" ({flight.kind.value})" if flight.kind else ""
-        raise RuleViolation(f"no movement {flight}{kind} at {airport.iata}: plan it first")
+        raise RuleViolation(Phrase.of(N_("no movement %(flight)s%(kind)s at %(iata)s: plan it "
+                                         "first"),
+                                      flight=flight.phrase, kind=kind, iata=airport.iata))
     if len(found) > 1:
-        kinds = " and ".join(m.kind.value for m in found)
-        raise RuleViolation(f"{flight} is planned as {kinds}: say which in movement_kind")
+        kinds = Phrase(found[-1].kind.value)
+        for m in reversed(found[:-1]):
+            kinds = Phrase.of(N_("%(one)s and %(other)s"), one=m.kind.value, other=kinds)
+        raise RuleViolation(Phrase.of(N_("%(flight)s is planned as %(kinds)s: say which in "
+                                         "movement_kind"),
+                                      flight=flight.phrase, kinds=kinds))
     return found[0]
 
 
@@ -508,8 +521,10 @@ def _book(tx: Tx, pid: int, movement: Movement, seat: str | None, new: bool,
     if stop is not None:
         route = {s.airport_code for s in movement.stops} or {movement.destination}
         if stop not in route:
-            raise RuleViolation(f"{movement.flight} does not stop at {stop} (route: "
-                                f"{', '.join(sorted(route))})", field="stop")
+            raise RuleViolation(Phrase.of(N_("%(flight)s does not stop at %(stop)s (route: "
+                                             "%(route)s)"),
+                                          flight=movement.flight, stop=stop,
+                                          route=", ".join(sorted(route))), field="stop")
         if booking is not None and booking.stop != stop:
             booking.stop = stop
             stats.movements.add(movement.id)
@@ -528,9 +543,12 @@ def _import_row(tx: Tx, lookups: _Lookups, row: PassengerRow, stats: _Stats) -> 
     onward = _movement(tx, lookups, row.onward) if row.onward else None
     if onward is not None and (movement.kind, onward.kind) != (
             MovementKind.TRANSIT_IN, MovementKind.TRANSIT_OUT):
-        raise RuleViolation(f"onward {row.onward} needs a transit_in movement "
-                            f"({movement.flight} is {movement.kind.value}) and a "
-                            f"transit_out one ({onward.flight} is {onward.kind.value})")
+        raise RuleViolation(Phrase.of(N_("onward %(onward)s needs a transit_in movement "
+                                         "(%(flight)s is %(kind)s) and a transit_out one "
+                                         "(%(onward_flight)s is %(onward_kind)s)"),
+                                      onward=row.onward.phrase if row.onward else onward.flight,
+                                      flight=movement.flight, kind=movement.kind.value,
+                                      onward_flight=onward.flight, onward_kind=onward.kind.value))
     case = px.get_or_create_case(tx, lookups.airport.iata, row.case_reference,
                                  row.programme or "voluntary_return")
     if row.programme and case.programme != row.programme:
@@ -573,7 +591,8 @@ def _update(tx: Tx, passenger: Passenger, new: px.NewPassenger) -> bool:
     new_codes = sorted((n.code, n.text or "") for n in needs)
     old_codes = sorted((n.code, n.text or "") for n in passenger.needs)
     if "UMNR" in {n.code for n in needs} and not wanted["release_to_name"]:
-        raise RuleViolation("an unaccompanied minor needs the named adult to release to",
+        raise RuleViolation(Phrase(N_("an unaccompanied minor needs the named adult to release "
+                                      "to")),
                             field="release_to_name")
     if not changed and new_codes == old_codes:
         return False
