@@ -35,38 +35,38 @@ def parse_strokes(text: str | None, who: str) -> Strokes | None:
         data = json.loads(text)
     except ValueError:
         raise RuleViolation(Phrase.of(N_("the %(who)s is not a drawn signature"),
-                                      who=who), field=who) from None
+                                      who=Phrase(who)), field=who) from None
     if not isinstance(data, list) or len(data) > MAX_STROKES:
         raise RuleViolation(Phrase.of(N_("the %(who)s is not a drawn signature (at most %(most)s "
                                          "strokes)"),
-                                      who=who, most=MAX_STROKES), field=who)
+                                      who=Phrase(who), most=MAX_STROKES), field=who)
     strokes: list[tuple[tuple[int, int], ...]] = []
     total = 0
     for stroke in data:
         if not isinstance(stroke, list):
             raise RuleViolation(Phrase.of(N_("the %(who)s is not a drawn signature"),
-                                          who=who), field=who)
+                                          who=Phrase(who)), field=who)
         points: list[tuple[int, int]] = []
         for point in stroke:
             if not (isinstance(point, list) and len(point) == 2
                     and all(isinstance(v, int | float) and not isinstance(v, bool)
                             for v in point)):
                 raise RuleViolation(Phrase.of(N_("the %(who)s is not a drawn signature"),
-                                              who=who), field=who)
+                                              who=Phrase(who)), field=who)
             x, y = round(point[0]), round(point[1])
             if not (0 <= x <= PAD_WIDTH and 0 <= y <= PAD_HEIGHT):
                 raise RuleViolation(Phrase.of(N_("the %(who)s has points outside the pad"),
-                                              who=who), field=who)
+                                              who=Phrase(who)), field=who)
             points.append((x, y))
         total += len(points)
         if points:
             strokes.append(tuple(points))
     if total > MAX_POINTS:
         raise RuleViolation(Phrase.of(N_("the %(who)s is too long (at most %(most)s points)"),
-                                      who=who, most=MAX_POINTS), field=who)
+                                      who=Phrase(who), most=MAX_POINTS), field=who)
     if total < MIN_POINTS:
         raise RuleViolation(Phrase.of(N_("the %(who)s is empty: sign with a finger in the box"),
-                                      who=who), field=who)
+                                      who=Phrase(who)), field=who)
     return tuple(strokes)
 
 
