@@ -421,7 +421,8 @@ async def submit(uow: UnitOfWork, actor: Actor, text: str, *, airport: str,
         header = _header_again(text, day)
         reason, assembling = exc.message, header.multi_part
         phrase = exc.phrase
-    row = await uow.run(tl.store_rejected, actor, header, reason, assembling, airport_id)
+    row = await uow.run(tl.store_rejected, actor, header, reason, assembling, airport_id,
+                        phrase)
     return dataclasses.replace(_outcome(row), reason=phrase)
 
 

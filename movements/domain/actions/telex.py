@@ -46,7 +46,7 @@ from ..models import (
     Role,
     TelexMessage,
 )
-from ..phrases import N_, Phrase
+from ..phrases import N_, Phrase, phrase_data
 from ..uow import Tx
 from ..vocabulary import FlightState, TelexOutcome
 from . import movements as mv
@@ -262,14 +262,21 @@ def missing_parts(parts: Sequence[tuple[int, bool]]) -> list[int] | None:
 
 
 def store_rejected(tx: Tx, header: TelexHeader, reason: str,
-                   assembling: bool = False, airport_id: int | None = None) -> TelexMessage:
-    """After the telex's own transaction rolled back: keep the raw text and the reason.
+                   assembling: bool = False, airport_id: int | None = None,
+                   phrase: Phrase | None = None) -> TelexMessage:
+    """After the telex's own transaction rolled back: keep the raw text and the reason
+    (English, and ``phrase`` when the refusal had one, for the reader's language).
     The parts of a message that was being assembled with it are rejected too."""
     if assembling and header.flight is not None and header.kind is not None:
         for row in pending_parts(tx, header):
             row.outcome = REJECTED
             row.detail = f"the message was rejected with a later part: {reason}"
-    return store_message(tx, header, REJECTED, reason, airport_id=airport_id)
+            row.detail_phrase = phrase_data(Phrase.of(
+                N_("the message was rejected with a later part: %(reason)s"),
+                reason=phrase or reason))
+    row = store_message(tx, header, REJECTED, reason, airport_id=airport_id)
+    row.detail_phrase = phrase_data(phrase) if phrase is not None else None
+    return row
 
 
 # -- finding the movement --------------------------------------------------------------
