@@ -5,7 +5,7 @@ domain/phrases.py); ``telex_message.detail`` keeps the English.  Rows written be
 revision keep NULL and show their stored English.
 
 Revision ID: 0007_i18n3
-Revises: 0006_notify
+Revises: 0007_receipts
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0007_i18n3'
-down_revision = '0006_notify'
+down_revision = '0007_receipts'
 branch_labels = None
 depends_on = None
 
