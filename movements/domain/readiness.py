@@ -21,8 +21,9 @@ A case is ready when every member is.  Pure reads: no writes, no events.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -37,6 +38,7 @@ from .models import (
     EscortKind,
     Movement,
     Passenger,
+    SpecialNeed,
     Transit,
 )
 from .planning_models import CharterCrew, PassengerClearance, TravelDocument
@@ -104,7 +106,7 @@ class CaseReadiness:
         return "ready" if self.ready else "missing: " + ", ".join(self.missing)
 
 
-def _destination(movement: Movement, booking: Booking | None) -> str:
+def _destination(movement: Movement, booking: _StopField | None) -> str:
     if booking is not None and booking.stop:
         return booking.stop
     return movement.destination
@@ -138,8 +140,52 @@ def passenger_readiness(session: Session, passenger: Passenger, movement: Moveme
                    validity_rules(session))
 
 
-def _assess(passenger: Passenger, movement: Movement, booking: Booking | None,
-            doc: TravelDocument | None, clearance: PassengerClearance | None,
+class _PassengerFields(Protocol):
+    """What ``_assess`` reads of a passenger (an ORM row or ``_PassengerRow``)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def surname(self) -> str: ...
+    @property
+    def given_names(self) -> str: ...
+    @property
+    def medical_escort_required(self) -> bool: ...
+    @property
+    def operational_escort_required(self) -> bool: ...
+    @property
+    def release_to_name(self) -> str | None: ...
+    @property
+    def codes(self) -> tuple[str, ...]: ...
+
+
+class _StopField(Protocol):
+    @property
+    def stop(self) -> str | None: ...
+
+
+class _DocumentFields(Protocol):
+    @property
+    def expires_on(self) -> date: ...
+
+
+class _ClearanceFields(Protocol):
+    @property
+    def medif_valid_until(self) -> date | None: ...
+    @property
+    def medif_flights(self) -> str | None: ...
+    @property
+    def declaration_at(self) -> datetime | None: ...
+    @property
+    def consent_at(self) -> datetime | None: ...
+    @property
+    def guardian_origin_confirmed(self) -> bool: ...
+    @property
+    def guardian_destination_confirmed(self) -> bool: ...
+
+
+def _assess(passenger: _PassengerFields, movement: Movement, booking: _StopField | None,
+            doc: _DocumentFields | None, clearance: _ClearanceFields | None,
             legs: list[str], kinds: set[EscortKind], crew: set[str],
             validity: dict[str, ValidityRule]) -> PassengerReadiness:
     """The rules of the module doc on loaded rows: ``legs`` the flights the passenger flies
@@ -210,28 +256,76 @@ def movement_readiness(session: Session, movement_id: int) -> list[CaseReadiness
     return sorted((r for r in out if r is not None), key=lambda r: r.reference)
 
 
+@dataclass(frozen=True, slots=True)
+class _PassengerRow:
+    """The passenger columns the rules read (``_assess``), without an ORM object."""
+
+    id: int
+    surname: str
+    given_names: str
+    medical_escort_required: bool
+    operational_escort_required: bool
+    release_to_name: str | None
+    codes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _BookingRow:
+    stop: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class _DocumentRow:
+    expires_on: date
+
+
+@dataclass(frozen=True, slots=True)
+class _ClearanceRow:
+    medif_valid_until: date | None
+    medif_flights: str | None
+    declaration_at: datetime | None
+    consent_at: datetime | None
+    guardian_origin_confirmed: bool
+    guardian_destination_confirmed: bool
+
+
 def movements_readiness(session: Session, movement_ids: list[int]
                         ) -> dict[int, list[CaseReadiness]]:
     """``movement_readiness`` for many movements in a fixed number of statements (about
-    nine, whatever the passenger count): the board asks for every departure of a day.
-    Movements without live bookings are absent from the result."""
+    nine, whatever the passenger count): the board asks for every departure of a day,
+    and a live push for the row it re-renders.  The per-passenger rows are read as plain
+    columns (no ORM objects: building those was most of the read's time).  Movements
+    without live bookings are absent from the result."""
     if not movement_ids:
         return {}
     movements = {m.id: m for m in session.scalars(select(Movement).where(
         Movement.id.in_(movement_ids)))}
-    bookings = list(session.scalars(
-        select(Booking).where(Booking.movement_id.in_(movement_ids),
-                              Booking.status != BookingStatus.CANCELLED)
-        .order_by(Booking.id)
-        .options(selectinload(Booking.passenger).selectinload(Passenger.needs),
-                 selectinload(Booking.passenger).selectinload(Passenger.case))))
-    pids = list({b.passenger_id for b in bookings})
+    live = (Booking.movement_id.in_(movement_ids)
+            & (Booking.status != BookingStatus.CANCELLED))
+    rows = session.execute(
+        select(Booking.movement_id, Booking.stop, Passenger.id, Passenger.case_id,
+               Passenger.surname, Passenger.given_names, Passenger.medical_escort_required,
+               Passenger.operational_escort_required, Passenger.release_to_name,
+               Case.reference)
+        .join(Passenger, Passenger.id == Booking.passenger_id)
+        .join(Case, Case.id == Passenger.case_id)
+        .where(live).order_by(Booking.id)).all()
+    on_board = select(Booking.passenger_id).where(live).scalar_subquery()
+    codes: dict[int, list[str]] = {}
+    for pid, code in session.execute(select(SpecialNeed.passenger_id, SpecialNeed.code)
+                                     .where(SpecialNeed.passenger_id.in_(on_board))
+                                     .order_by(SpecialNeed.id)):
+        codes.setdefault(pid, []).append(code)
     validity = validity_rules(session)
-    docs = {d.passenger_id: d for d in session.scalars(
-        select(TravelDocument).where(TravelDocument.passenger_id.in_(pids)))} if pids else {}
-    clearances = {c.passenger_id: c for c in session.scalars(
-        select(PassengerClearance).where(PassengerClearance.passenger_id.in_(pids)))} \
-        if pids else {}
+    docs = {pid: _DocumentRow(expires) for pid, expires in session.execute(
+        select(TravelDocument.passenger_id, TravelDocument.expires_on)
+        .where(TravelDocument.passenger_id.in_(on_board)))}
+    clearances = {r[0]: _ClearanceRow(*r[1:]) for r in session.execute(
+        select(PassengerClearance.passenger_id, PassengerClearance.medif_valid_until,
+               PassengerClearance.medif_flights, PassengerClearance.declaration_at,
+               PassengerClearance.consent_at, PassengerClearance.guardian_origin_confirmed,
+               PassengerClearance.guardian_destination_confirmed)
+        .where(PassengerClearance.passenger_id.in_(on_board)))}
     onward: dict[int, str] = {}
     for link in session.scalars(select(Transit).where(
             Transit.inbound_movement_id.in_(movement_ids))
@@ -246,22 +340,23 @@ def movements_readiness(session: Session, movement_ids: list[int]
                                              .where(CharterCrew.movement_id.in_(movement_ids))):
         crews.setdefault(movement_id, set()).add(role)
     members: dict[tuple[int, int], list[PassengerReadiness]] = {}
-    cases: dict[int, Case] = {}
-    for b in bookings:
-        m = movements[b.movement_id]
-        p = b.passenger
+    references: dict[int, str] = {}
+    for (movement_id, stop, pid, case_id, surname, given, medical, operational, release_to,
+         reference) in rows:
+        m = movements[movement_id]
+        p = _PassengerRow(pid, surname, given, bool(medical), bool(operational), release_to,
+                          tuple(codes.get(pid, ())))
         legs = [m.flight, *([onward[m.id]] if m.id in onward else [])]
-        cases[p.case_id] = p.case
-        members.setdefault((b.movement_id, p.case_id), []).append(_assess(
-            p, m, b, docs.get(p.id), clearances.get(p.id), legs,
-            escorts.get((m.id, p.id), set()), crews.get(m.id, set()), validity))
+        references[case_id] = reference
+        members.setdefault((movement_id, case_id), []).append(_assess(
+            p, m, _BookingRow(stop), docs.get(pid), clearances.get(pid), legs,
+            escorts.get((m.id, pid), set()), crews.get(m.id, set()), validity))
     out: dict[int, list[CaseReadiness]] = {}
     for (movement_id, case_id), found in members.items():
-        case = cases[case_id]
         out.setdefault(movement_id, []).append(
-            CaseReadiness(case.id, case.reference, movement_id, tuple(found)))
-    for rows in out.values():
-        rows.sort(key=lambda r: r.reference)
+            CaseReadiness(case_id, references[case_id], movement_id, tuple(found)))
+    for cases in out.values():
+        cases.sort(key=lambda r: r.reference)
     return out
 
 

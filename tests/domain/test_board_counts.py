@@ -11,9 +11,8 @@ from sqlalchemy.orm import Session
 
 from movements.domain import milestones as steps
 from movements.domain import queries
-from movements.domain.actions import milestones
+from movements.domain.actions import milestones, planning
 from movements.domain.actions import movements as mv
-from movements.domain.actions import planning
 from movements.domain.models import ChronicCondition, Movement, MovementKind
 from movements.domain.uow import Tx, UnitOfWork
 from tests.factories import COORD, GATE, SYSTEM, add_pax, world
@@ -105,3 +104,69 @@ async def test_aggregate_counts_equal_the_loaded_rows(uow: UnitOfWork) -> None:
     assert a.case_references == ("C-DONE", "C-HALF", "C-NS", "C-SPLIT")
     assert a.case_split and d.case_split and not t.case_split
     assert t.done_count == 1 and board[onward].done_count == 0
+
+
+async def test_readiness_read_as_columns_equals_the_per_passenger_rules(
+        uow: UnitOfWork) -> None:
+    """``movements_readiness`` (plain columns, every movement at once) against
+    ``movement_readiness`` (ORM rows, one passenger at a time) over every rule."""
+    from movements.domain.actions import escorts
+    from movements.domain.actions.readiness import ClearanceIn, record_clearance
+    from movements.domain.planning_queries import board_readiness
+    from movements.domain.readiness import movement_readiness, movements_readiness
+    from tests.domain.test_planning import DOC, PLANNER, person
+
+    w = await world(uow)
+    inbound, onward = await uow.run(_transit, SYSTEM)
+    erbil = await uow.run(planning.plan_movement, PLANNER, planning.NewMovement(
+        airport="AMS", kind=MovementKind.DEPARTURE, carrier="KL", flight_number="1571",
+        operational_date=DAY, origin="AMS", destination="EBL",
+        scheduled_at=datetime(2026, 9, 15, 14, tzinfo=UTC)))
+    soon = planning.DocumentIn("passport", "P1", date(2026, 11, 1), "IRQ")
+    expired = planning.DocumentIn("passport", "P2", date(2026, 9, 1), "IRQ")
+
+    async def case_of(ref: str, movement_id: int, people: list[tuple[planning.NewPassenger,
+                      planning.DocumentIn | None, ClearanceIn | None]]) -> list[int]:
+        cid = await uow.run(planning.create_case, PLANNER, "AMS", ref)
+        pids = []
+        for new, doc, clearance in people:
+            pid = await uow.run(planning.create_passenger, PLANNER, cid, new, doc)
+            if clearance is not None:
+                await uow.run(record_clearance, PLANNER, pid, clearance)
+            pids.append(pid)
+        await uow.run(planning.book_case, PLANNER, cid, movement_id)
+        return pids
+
+    full = ClearanceIn(declaration=True, consent=True)
+    await case_of("R-READY", w.departure_id, [(person("Ready", "Rea"), DOC, full)])
+    await case_of("R-NODOC", w.departure_id, [(person("Nodoc", "Nia"), None, None),
+                                              (person("Nodoc", "Ned"), expired, full)])
+    await case_of("R-6M", erbil, [(person("Six", "Sami"), soon, full)])
+    med = await case_of("R-MED", w.departure_id, [(person(
+        "Karim", "Omar", needs=(("OXYG", None),), medical_escort_required=True), DOC,
+        ClearanceIn(medif_valid_until=date(2026, 9, 20), medif_flights=("KL1234",),
+                    declaration=True, consent=True))])
+    await uow.run(escorts.assign_escort, PLANNER, w.departure_id, med[0], "medical", "N. Bos")
+    await case_of("R-UM", w.departure_id, [(person(
+        "Noor", "Ali", birth_date=date(2014, 1, 1), needs=(("UMNR", None),),
+        release_to_name="Fatima Noor", release_to_relation="aunt"), DOC,
+        ClearanceIn(declaration=True, consent=True, guardian_origin_confirmed=True))])
+    await case_of("R-ESC", erbil, [(person("Escort", "Eli", operational_escort_required=True),
+                                    DOC, full)])
+    # A transit: the MEDIF must name both legs (it names only the first).
+    await uow.run(mv.link_transit, PLANNER, inbound, onward)
+    await case_of("R-TR", inbound, [(person("Leg", "Lea", needs=(("MEDA", None),)), DOC,
+                                     ClearanceIn(medif_valid_until=date(2026, 9, 30),
+                                                 medif_flights=("KQ116",),
+                                                 declaration=True, consent=True))])
+    ids = [w.departure_id, erbil, inbound, onward, w.arrival_id]
+    together = await uow.read(movements_readiness, ids)
+    for mid in ids:
+        alone = await uow.read(movement_readiness, mid)
+        assert together.get(mid, []) == alone, mid
+    shown = await uow.read(board_readiness, ids)
+    assert shown[w.departure_id] == (
+        "missing: travel document, voluntary-movement declaration, consent, "
+        "travel document valid on 2026-09-15, guardians confirmed (destination)")
+    assert shown[erbil] == ("missing: travel document valid 6 months after travel (EBL), "
+                            "escort")
