@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
+from functools import cache
 
-from sqlalchemy import and_, case, exists, false, func, or_, select
+from sqlalchemy import Executable, and_, bindparam, case, exists, false, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -418,6 +419,32 @@ def _group_condition(group: NeedGroup) -> ColumnElement[bool]:
     return or_(*parts) if parts else false()
 
 
+@cache
+def _counts_statements() -> tuple[Executable, Executable]:
+    """The two statements of ``_row_counts``, built once (building them took longer than
+    running them); the movement ids are an expanding parameter ``ids``."""
+    finals = [(Movement.kind == kind, seq[-1].key)
+              for kind in MovementKind if (seq := steps.sequence_for(kind))]
+    final_done = exists().where(Milestone.booking_id == Booking.id,
+                                Milestone.kind == case(*finals, else_=None))
+    live = and_(Booking.movement_id.in_(bindparam("ids", expanding=True)),
+                Booking.status != BookingStatus.CANCELLED)
+
+    def count(cond: ColumnElement[bool]) -> ColumnElement[int]:
+        return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
+
+    counted = (select(Booking.movement_id, count(Booking.status == BookingStatus.BOOKED),
+                      count(Booking.status == BookingStatus.NO_SHOW), count(final_done),
+                      *(count(_group_condition(g)) for g in BADGE_ORDER))
+               .join(Passenger, Passenger.id == Booking.passenger_id)
+               .join(Movement, Movement.id == Booking.movement_id)
+               .where(live).group_by(Booking.movement_id))
+    cased = (select(Booking.movement_id, Case.reference, Case.split_flagged).distinct()
+             .join(Passenger, Passenger.id == Booking.passenger_id)
+             .join(Case, Case.id == Passenger.case_id).where(live))
+    return counted, cased
+
+
 def _row_counts(session: Session, ids: list[int]) -> dict[int, _Counts]:
     """``_Counts`` per movement in two statements whatever the passenger count (GROUP BY
     movement; the per-row Python of ``_summary`` as SQL): the board and the board row a
@@ -425,27 +452,10 @@ def _row_counts(session: Session, ids: list[int]) -> dict[int, _Counts]:
     and milestone.  Equal to ``_summary``'s figures (tests/domain/test_board_counts.py)."""
     if not ids:
         return {}
-    finals = [(Movement.kind == kind, seq[-1].key)
-              for kind in MovementKind if (seq := steps.sequence_for(kind))]
-    final_done = exists().where(Milestone.booking_id == Booking.id,
-                                Milestone.kind == case(*finals, else_=None))
-    live = and_(Booking.movement_id.in_(ids), Booking.status != BookingStatus.CANCELLED)
-
-    def count(cond: ColumnElement[bool]) -> ColumnElement[int]:
-        return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
-
-    rows = session.execute(
-        select(Booking.movement_id, count(Booking.status == BookingStatus.BOOKED),
-               count(Booking.status == BookingStatus.NO_SHOW), count(final_done),
-               *(count(_group_condition(g)) for g in BADGE_ORDER))
-        .join(Passenger, Passenger.id == Booking.passenger_id)
-        .join(Movement, Movement.id == Booking.movement_id)
-        .where(live).group_by(Booking.movement_id))
+    counted, cased = _counts_statements()
+    rows = session.execute(counted, {"ids": ids}).all()
     cases: dict[int, tuple[set[str], bool]] = {}
-    for mid, reference, split in session.execute(
-            select(Booking.movement_id, Case.reference, Case.split_flagged).distinct()
-            .join(Passenger, Passenger.id == Booking.passenger_id)
-            .join(Case, Case.id == Passenger.case_id).where(live)):
+    for mid, reference, split in session.execute(cased, {"ids": ids}):
         refs, any_split = cases.setdefault(mid, (set(), False))
         refs.add(reference)
         cases[mid] = (refs, any_split or bool(split))
