@@ -2,8 +2,9 @@
 
 What it guarantees (issues 12 and 20):
 
-- **The session governs the socket.** The socket re-checks its session before every
-  heartbeat and before every catch-up (replay or snapshot); sign-out, deactivation, a role
+- **The session governs the socket.** Every heartbeat (``SocketRegistry.beat``: all
+  sockets of the process in one read) and every catch-up (replay or snapshot) re-checks
+  the socket's session; sign-out, deactivation, a role
   or airport change and expiry close it with 1008.  Other processes learn of such a change
   through the fan-out channel ``live:sessions`` (``SocketRegistry.sessions_changed``) and
   re-check at once; the heartbeat check is the bound when that message is lost.
@@ -34,9 +35,8 @@ from litestar import WebSocket
 from litestar.channels import ChannelsPlugin
 from litestar.exceptions import WebSocketDisconnect
 
-from movements.domain.actions.sessions import session_verdict
+from movements.domain.actions.sessions import HeldRights, session_verdict, session_verdicts
 from movements.domain.uow import UnitOfWork
-from movements.domain.vocabulary import Role
 
 from .fanout import Fanout, start_eagerly
 
@@ -53,14 +53,8 @@ SESSIONS_CHANNEL = "live:sessions"
 _SNAPSHOT = -1  # the "after" of a request for a full snapshot (oldest of all)
 
 
-@dataclass(frozen=True, slots=True)
-class Holder:
-    """Whose rights a socket carries: read from the session when it opened."""
-
-    user_id: int
-    session_id: int
-    role: Role
-    airport_ids: frozenset[int]
+#: Whose rights a socket carries: read from the session when it opened.
+Holder = HeldRights
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +95,11 @@ class LiveSocket:
     backlog: int = 500
     opened: float = field(default_factory=time.monotonic)
     closed: asyncio.Event = field(default_factory=asyncio.Event)
+    #: What the socket's heartbeat says (set by ``serve``; the registry's beat sends it).
+    beat: Callable[[], str] | None = None
+    #: The page's first hello has been answered: heartbeats start after that, as a
+    #: heartbeat before the snapshot would only make the page ask again.
+    answered: bool = False
     close_code: int | None = None
     #: Not None while a send is under way: what is pushed meanwhile waits here.
     _queue: deque[str] | None = None
@@ -230,6 +229,37 @@ class SocketRegistry:
         await live.close(POLICY, reason)
         return False
 
+    # -- heartbeats ----------------------------------------------------------------------
+    async def beat(self) -> None:
+        """One heartbeat of every socket of this process: their sessions checked in ONE
+        read (``session_verdicts``), a socket whose session no longer holds closed with
+        1008, every other one sent its heartbeat.  A database blip keeps the sockets (the
+        next beat checks again) but still sends the heartbeats."""
+        sockets = [live for held in self.by_session.values() for live in held
+                   if not live.closed.is_set()]
+        if not sockets:
+            return
+        reasons: dict[HeldRights, str | None] = {}
+        if self.uow is not None and self.rules is not None:
+            rules = self.rules
+            try:
+                reasons = await self.uow.read(session_verdicts,
+                                              list({live.holder for live in sockets}),
+                                              rules.now(), rules.idle, rules.lifetime)
+            except Exception:  # noqa: BLE001 - keep the sockets, check at the next beat
+                log.warning("could not re-check the sessions of %d sockets", len(sockets),
+                            exc_info=True)
+        ending = []
+        for live in sockets:
+            reason = reasons.get(live.holder)
+            if reason is not None:
+                log.info("closing live socket of user %s: %s", live.holder.user_id, reason)
+                ending.append(live.close(POLICY, reason))
+            elif live.beat is not None and live.answered:
+                live.push(live.beat())
+        if ending:
+            await asyncio.gather(*ending)
+
     # -- across processes -----------------------------------------------------------------
     async def sessions_changed(self, user_id: int) -> None:
         """Tell every process that ``user_id``'s sessions or rights changed (after the
@@ -272,15 +302,15 @@ CatchUp = Callable[[int | None], Awaitable[str]]
 
 
 async def serve(live: LiveSocket, registry: SocketRegistry, channels: ChannelsPlugin,
-                streams: list[str], *, heartbeat_seconds: float,
-                heartbeat: Callable[[], str], catch_up: CatchUp,
+                streams: list[str], *, heartbeat: Callable[[], str], catch_up: CatchUp,
                 on_event: Callable[[bytes], Awaitable[None]] | None = None,
                 fanout: Fanout | None = None) -> None:
     """Serve an accepted socket until it or its session ends.
 
     Subscribes first, then answers hello/resync with ``catch_up(after)`` (``after`` None:
-    a snapshot), forwards each published message (or hands it to ``on_event``), and sends
-    ``heartbeat()`` every ``heartbeat_seconds`` after re-checking the session.  With
+    a snapshot), forwards each published message (or hands it to ``on_event``); the
+    registry's ``beat`` re-checks the session and sends ``heartbeat()`` (one session read
+    per beat for every socket of the process, no task per socket).  With
     ``fanout`` (and no ``on_event``) the socket joins the process's one subscription per
     channel instead of holding its own (fanout.py)."""
     socket = live.socket
@@ -328,13 +358,7 @@ async def serve(live: LiveSocket, registry: SocketRegistry, channels: ChannelsPl
                     return
                 text = await catch_up(None if key == _SNAPSHOT else key)
                 await socket.send_text(text)
-
-    async def heartbeats() -> None:
-        while True:
-            await asyncio.sleep(heartbeat_seconds)
-            if not await registry.check(live):
-                return
-            live.push(heartbeat())
+                live.answered = True
 
     @contextlib.asynccontextmanager
     async def subscribed() -> AsyncIterator[None]:
@@ -353,10 +377,11 @@ async def serve(live: LiveSocket, registry: SocketRegistry, channels: ChannelsPl
                     subscriber.run_in_background(forward, join=False):
                 yield
 
+    live.beat = heartbeat
     await registry.add(live)
     try:
         async with subscribed():
-            tasks = [asyncio.create_task(t()) for t in (receive, catch_ups, heartbeats)]
+            tasks = [asyncio.create_task(t()) for t in (receive, catch_ups)]
             ended = asyncio.create_task(live.closed.wait())
             try:
                 done, _ = await asyncio.wait([*tasks, ended],
