@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from functools import cache
 
 from sqlalchemy import Executable, and_, bindparam, case, exists, false, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
 from . import milestones as steps
@@ -491,6 +491,14 @@ def board(session: Session, airport: str, day: date) -> list[MovementSummary]:
             .options(*_row_options()))  # type: ignore[arg-type]
     rows = _summaries(session, list(session.scalars(stmt).unique()))
     return sorted(rows, key=lambda r: r.board_position)
+
+
+def board_row(session: Session, movement_id: int) -> MovementSummary | None:
+    """One movement's board row as the board shows it (``movement_summary`` without the
+    page's held fields): what a live push re-renders after a commit."""
+    m = session.scalar(select(Movement).where(Movement.id == movement_id)
+                       .options(joinedload(Movement.airport), selectinload(Movement.stops)))
+    return _summaries(session, [m])[0] if m is not None else None
 
 
 def movement_summary(session: Session, movement_id: int) -> MovementSummary | None:

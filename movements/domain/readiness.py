@@ -26,7 +26,8 @@ from functools import lru_cache
 from typing import Protocol
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.elements import ColumnElement
 
 from .entry_validity import ValidityRule
 from .entry_validity import rules as validity_rules
@@ -289,26 +290,39 @@ class _ClearanceRow:
     guardian_destination_confirmed: bool
 
 
-def movements_readiness(session: Session, movement_ids: list[int]
+def movements_readiness(session: Session, movement_ids: list[int],
+                        where: ColumnElement[bool] | None = None
                         ) -> dict[int, list[CaseReadiness]]:
     """``movement_readiness`` for many movements in a fixed number of statements (about
     nine, whatever the passenger count): the board asks for every departure of a day,
     and a live push for the row it re-renders.  The per-passenger rows are read as plain
-    columns (no ORM objects: building those was most of the read's time).  Movements
-    without live bookings are absent from the result."""
+    columns (no ORM objects: building those was most of the read's time).  ``where``: a
+    condition on ``Movement`` narrowing the movements asked about.  Movements without live
+    bookings (or left out by ``where``) are absent from the result."""
     if not movement_ids:
         return {}
     movements = {m.id: m for m in session.scalars(select(Movement).where(
-        Movement.id.in_(movement_ids)))}
+        Movement.id.in_(movement_ids), *([where] if where is not None else [])))}
+    movement_ids = sorted(movements)
+    if not movement_ids:
+        return {}
     live = (Booking.movement_id.in_(movement_ids)
             & (Booking.status != BookingStatus.CANCELLED))
+    # Booking, passenger, case, document and clearance of every live booking: one row
+    # each (document and clearance are one-to-one with the passenger, outer-joined).
     rows = session.execute(
         select(Booking.movement_id, Booking.stop, Passenger.id, Passenger.case_id,
                Passenger.surname, Passenger.given_names, Passenger.medical_escort_required,
                Passenger.operational_escort_required, Passenger.release_to_name,
-               Case.reference)
+               Case.reference, TravelDocument.expires_on,
+               PassengerClearance.passenger_id, PassengerClearance.medif_valid_until,
+               PassengerClearance.medif_flights, PassengerClearance.declaration_at,
+               PassengerClearance.consent_at, PassengerClearance.guardian_origin_confirmed,
+               PassengerClearance.guardian_destination_confirmed)
         .join(Passenger, Passenger.id == Booking.passenger_id)
         .join(Case, Case.id == Passenger.case_id)
+        .outerjoin(TravelDocument, TravelDocument.passenger_id == Passenger.id)
+        .outerjoin(PassengerClearance, PassengerClearance.passenger_id == Passenger.id)
         .where(live).order_by(Booking.id)).all()
     on_board = select(Booking.passenger_id).where(live).scalar_subquery()
     codes: dict[int, list[str]] = {}
@@ -317,20 +331,12 @@ def movements_readiness(session: Session, movement_ids: list[int]
                                      .order_by(SpecialNeed.id)):
         codes.setdefault(pid, []).append(code)
     validity = validity_rules(session)
-    docs = {pid: _DocumentRow(expires) for pid, expires in session.execute(
-        select(TravelDocument.passenger_id, TravelDocument.expires_on)
-        .where(TravelDocument.passenger_id.in_(on_board)))}
-    clearances = {r[0]: _ClearanceRow(*r[1:]) for r in session.execute(
-        select(PassengerClearance.passenger_id, PassengerClearance.medif_valid_until,
-               PassengerClearance.medif_flights, PassengerClearance.declaration_at,
-               PassengerClearance.consent_at, PassengerClearance.guardian_origin_confirmed,
-               PassengerClearance.guardian_destination_confirmed)
-        .where(PassengerClearance.passenger_id.in_(on_board)))}
-    onward: dict[int, str] = {}
-    for link in session.scalars(select(Transit).where(
-            Transit.inbound_movement_id.in_(movement_ids))
-            .options(selectinload(Transit.onward))):
-        onward[link.inbound_movement_id] = link.onward.flight
+    onward_leg = aliased(Movement)
+    onward: dict[int, str] = {
+        inbound: f"{carrier}{number}" for inbound, carrier, number in session.execute(
+            select(Transit.inbound_movement_id, onward_leg.carrier, onward_leg.flight_number)
+            .join(onward_leg, onward_leg.id == Transit.onward_movement_id)
+            .where(Transit.inbound_movement_id.in_(movement_ids)))}
     escorts: dict[tuple[int, int], set[EscortKind]] = {}
     for e in session.scalars(select(EscortAssignment).where(
             EscortAssignment.movement_id.in_(movement_ids))):
@@ -342,14 +348,16 @@ def movements_readiness(session: Session, movement_ids: list[int]
     members: dict[tuple[int, int], list[PassengerReadiness]] = {}
     references: dict[int, str] = {}
     for (movement_id, stop, pid, case_id, surname, given, medical, operational, release_to,
-         reference) in rows:
+         reference, expires_on, cleared, *clearance) in rows:
         m = movements[movement_id]
         p = _PassengerRow(pid, surname, given, bool(medical), bool(operational), release_to,
                           tuple(codes.get(pid, ())))
         legs = [m.flight, *([onward[m.id]] if m.id in onward else [])]
         references[case_id] = reference
         members.setdefault((movement_id, case_id), []).append(_assess(
-            p, m, _BookingRow(stop), docs.get(pid), clearances.get(pid), legs,
+            p, m, _BookingRow(stop),
+            _DocumentRow(expires_on) if expires_on is not None else None,
+            _ClearanceRow(*clearance) if cleared is not None else None, legs,
             escorts.get((m.id, pid), set()), crews.get(m.id, set()), validity))
     out: dict[int, list[CaseReadiness]] = {}
     for (movement_id, case_id), found in members.items():
