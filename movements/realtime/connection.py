@@ -67,6 +67,8 @@ class SessionRules:
 class TokenBucket:
     """``burst`` tokens, refilled at ``rate`` per second (monotonic clock)."""
 
+    __slots__ = ("burst", "rate", "stamp", "tokens")
+
     def __init__(self, burst: int, rate: float) -> None:
         self.burst, self.rate = burst, rate
         self.tokens = float(burst)
@@ -83,7 +85,7 @@ class TokenBucket:
         self.tokens -= 1
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class LiveSocket:
     """One accepted socket.  ``push`` sends without waiting (the fan-out's path);
     ``send`` and ``exclusive`` wait their turn; messages keep their order either way."""
@@ -107,6 +109,13 @@ class LiveSocket:
     #: sockets never need one).
     _idle: asyncio.Event | None = None
     _writer: asyncio.Task[None] | None = None
+    #: Resolved when the socket closes (``serve`` waits on it: a future, not a task).
+    _ended: asyncio.Future[None] | None = None
+
+    def _mark_closed(self) -> None:
+        self.closed.set()
+        if self._ended is not None and not self._ended.done():
+            self._ended.set_result(None)
 
     def push(self, text: str) -> None:
         """Send ``text`` now when the socket takes it without waiting (the usual case:
@@ -119,7 +128,7 @@ class LiveSocket:
         try:
             rest = start_eagerly(self.socket.send_text(text))
         except Exception:  # noqa: BLE001 - the peer is gone: serve() ends on ``closed``
-            self.closed.set()
+            self._mark_closed()
             return
         if rest is not None:  # the transport is full: finish in the background
             self._busy()
@@ -155,7 +164,7 @@ class LiveSocket:
             while self._queue and not self.closed.is_set():
                 await self.socket.send_text(self._queue.popleft())
         except Exception:  # noqa: BLE001 - the peer is gone: serve() ends on ``closed``
-            self.closed.set()
+            self._mark_closed()
         finally:
             self._queue = None
             self._writer = None
@@ -169,7 +178,7 @@ class LiveSocket:
         if self.closed.is_set():
             return
         self.close_code = code
-        self.closed.set()
+        self._mark_closed()
         if self._writer is not None:
             self._writer.cancel()
         with contextlib.suppress(Exception):
@@ -314,9 +323,21 @@ async def serve(live: LiveSocket, registry: SocketRegistry, channels: ChannelsPl
     ``fanout`` (and no ``on_event``) the socket joins the process's one subscription per
     channel instead of holding its own (fanout.py)."""
     socket = live.socket
+    loop = asyncio.get_running_loop()
     wanted: dict[str, int | None] = {}
-    asked = asyncio.Event()  # set by every hello/resync, the first one included
     bucket = TokenBucket(CATCH_UP_BURST, CATCH_UP_RATE)
+    # Ends the serving: resolved by ``live.close`` (and a peer gone), failed by a
+    # catch-up's error or a missing hello.  A future, so no task waits per socket.
+    ended: asyncio.Future[None] = loop.create_future()
+    live._ended = ended
+    serving: asyncio.Task[None] | None = None  # the catch-up under way, if any
+
+    def end_with(exc: BaseException) -> None:
+        if not ended.done():
+            ended.set_exception(exc)
+
+    def no_hello() -> None:
+        end_with(TimeoutError())
 
     async def forward(data: bytes) -> None:
         if on_event is not None:
@@ -334,22 +355,40 @@ async def serve(live: LiveSocket, registry: SocketRegistry, channels: ChannelsPl
             after = _after(message)
             if after is _IGNORED:
                 continue
+            hello_timer.cancel()  # the first hello came in time
             key = _SNAPSHOT if after is None else after
             current = wanted.get("after")
             # Coalesce: one pending request, for the oldest number asked about.
             wanted["after"] = key if current is None else min(current, key)
-            asked.set()
+            start_catch_up()
+
+    def start_catch_up() -> None:
+        """A task serves the pending request (and any arriving meanwhile), then ends: an
+        idle socket holds no catch-up task."""
+        nonlocal serving
+        if serving is None or serving.done():
+            serving = asyncio.create_task(catch_ups())
+            serving.add_done_callback(caught_up)
+
+    def caught_up(task: asyncio.Task[None]) -> None:
+        if task.cancelled():
+            return
+        exc = task.exception()
+        if exc is None:
+            if "after" in wanted and not live.closed.is_set():
+                start_catch_up()
+        elif isinstance(exc, (WebSocketDisconnect, RuntimeError)):
+            live._mark_closed()  # the peer is gone
+        else:
+            end_with(exc)
 
     async def catch_ups() -> None:
-        await asyncio.wait_for(asked.wait(), HELLO_TIMEOUT)  # the first hello, in time
-        while True:
-            await asked.wait()
+        while "after" in wanted:
             delay = bucket.wait_time()
             if delay:
                 await asyncio.sleep(delay)  # requests arriving meanwhile merge into one
                 bucket.wait_time()
             bucket.take()
-            asked.clear()
             key = wanted.pop("after", _SNAPSHOT)
             if not await registry.check(live):
                 return
@@ -379,30 +418,33 @@ async def serve(live: LiveSocket, registry: SocketRegistry, channels: ChannelsPl
 
     live.beat = heartbeat
     await registry.add(live)
+    hello_timer = loop.call_later(HELLO_TIMEOUT, no_hello)
     try:
         async with subscribed():
-            tasks = [asyncio.create_task(t()) for t in (receive, catch_ups)]
-            ended = asyncio.create_task(live.closed.wait())
+            reader = asyncio.create_task(receive())
             try:
-                done, _ = await asyncio.wait([*tasks, ended],
-                                             return_when=asyncio.FIRST_COMPLETED)
-                for t in done:
-                    if t is not ended and not t.cancelled() and t.exception() is not None:
-                        exc = t.exception()
-                        if isinstance(exc, TimeoutError):
-                            await live.close(NO_HELLO, "no hello in time")
-                        elif not isinstance(exc, (WebSocketDisconnect, RuntimeError)):
-                            raise exc  # type: ignore[misc]
+                await asyncio.wait([reader, ended], return_when=asyncio.FIRST_COMPLETED)
+                for f in (reader, ended):
+                    if not f.done() or f.cancelled() or f.exception() is None:
+                        continue
+                    exc = f.exception()
+                    if isinstance(exc, TimeoutError):
+                        await live.close(NO_HELLO, "no hello in time")
+                    elif not isinstance(exc, (WebSocketDisconnect, RuntimeError)):
+                        raise exc  # type: ignore[misc]
             finally:
-                for t in (*tasks, ended):
+                hello_timer.cancel()
+                running = [t for t in (reader, serving) if t is not None]
+                for t in running:
                     t.cancel()
-                for t in (*tasks, ended):
+                for t in running:
                     with contextlib.suppress(asyncio.CancelledError, Exception):
                         await t
     except (WebSocketDisconnect, RuntimeError):
         pass
     finally:
-        live.closed.set()
+        hello_timer.cancel()
+        live._mark_closed()
         registry.remove(live)
 
 
