@@ -21,7 +21,7 @@ A case is ready when every member is.  Pure reads: no writes, no events.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from functools import lru_cache
 from typing import Protocol
 
@@ -176,9 +176,9 @@ class _ClearanceFields(Protocol):
     @property
     def medif_flights(self) -> str | None: ...
     @property
-    def declaration_at(self) -> datetime | None: ...
+    def declaration_at(self) -> object | None: ...  # only compared with None
     @property
-    def consent_at(self) -> datetime | None: ...
+    def consent_at(self) -> object | None: ...
     @property
     def guardian_origin_confirmed(self) -> bool: ...
     @property
@@ -282,12 +282,21 @@ class _DocumentRow:
 
 @dataclass(frozen=True, slots=True)
 class _ClearanceRow:
+    """A clearance as the rules read it: ``declaration_at``/``consent_at`` only say
+    whether one is recorded (True or None), as ``_assess`` asks nothing more."""
+
     medif_valid_until: date | None
     medif_flights: str | None
-    declaration_at: datetime | None
-    consent_at: datetime | None
+    declaration_at: object | None
+    consent_at: object | None
     guardian_origin_confirmed: bool
     guardian_destination_confirmed: bool
+
+    @classmethod
+    def of(cls, valid_until: date | None, flights: str | None, declared: bool,
+           consented: bool, origin: bool, destination: bool) -> _ClearanceRow:
+        return cls(valid_until, flights, True if declared else None,
+                   True if consented else None, bool(origin), bool(destination))
 
 
 def movements_readiness(session: Session, movement_ids: list[int],
@@ -316,8 +325,11 @@ def movements_readiness(session: Session, movement_ids: list[int],
                Passenger.operational_escort_required, Passenger.release_to_name,
                Case.reference, TravelDocument.expires_on,
                PassengerClearance.passenger_id, PassengerClearance.medif_valid_until,
-               PassengerClearance.medif_flights, PassengerClearance.declaration_at,
-               PassengerClearance.consent_at, PassengerClearance.guardian_origin_confirmed,
+               PassengerClearance.medif_flights,
+               # only whether they are recorded: no date-time to convert per passenger
+               PassengerClearance.declaration_at.is_not(None),
+               PassengerClearance.consent_at.is_not(None),
+               PassengerClearance.guardian_origin_confirmed,
                PassengerClearance.guardian_destination_confirmed)
         .join(Passenger, Passenger.id == Booking.passenger_id)
         .join(Case, Case.id == Passenger.case_id)
@@ -357,7 +369,7 @@ def movements_readiness(session: Session, movement_ids: list[int],
         members.setdefault((movement_id, case_id), []).append(_assess(
             p, m, _BookingRow(stop),
             _DocumentRow(expires_on) if expires_on is not None else None,
-            _ClearanceRow(*clearance) if cleared is not None else None, legs,
+            _ClearanceRow.of(*clearance) if cleared is not None else None, legs,
             escorts.get((m.id, pid), set()), crews.get(m.id, set()), validity))
     out: dict[int, list[CaseReadiness]] = {}
     for (movement_id, case_id), found in members.items():
