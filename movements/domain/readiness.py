@@ -20,6 +20,7 @@ A case is ready when every member is.  Pure reads: no writes, no events.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -27,7 +28,7 @@ from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.orm.util import identity_key
 
 from .entry_validity import ValidityRule
 from .entry_validity import rules as validity_rules
@@ -300,18 +301,28 @@ class _ClearanceRow:
 
 
 def movements_readiness(session: Session, movement_ids: list[int],
-                        where: ColumnElement[bool] | None = None
+                        keep: Callable[[Movement], bool] | None = None
                         ) -> dict[int, list[CaseReadiness]]:
     """``movement_readiness`` for many movements in a fixed number of statements (about
     nine, whatever the passenger count): the board asks for every departure of a day,
     and a live push for the row it re-renders.  The per-passenger rows are read as plain
-    columns (no ORM objects: building those was most of the read's time).  ``where``: a
-    condition on ``Movement`` narrowing the movements asked about.  Movements without live
-    bookings (or left out by ``where``) are absent from the result."""
+    columns (no ORM objects: building those was most of the read's time).  Movements the
+    session already holds (the board just loaded them) are not read again.  ``keep``:
+    which of the movements to assess.  Movements without live bookings (or not kept) are
+    absent from the result."""
     if not movement_ids:
         return {}
-    movements = {m.id: m for m in session.scalars(select(Movement).where(
-        Movement.id.in_(movement_ids), *([where] if where is not None else [])))}
+    movements: dict[int, Movement] = {}
+    for mid in movement_ids:
+        held = session.identity_map.get(identity_key(Movement, mid))
+        if isinstance(held, Movement):
+            movements[mid] = held
+    missing = [mid for mid in movement_ids if mid not in movements]
+    if missing:
+        movements.update((m.id, m) for m in session.scalars(select(Movement).where(
+            Movement.id.in_(missing))))
+    if keep is not None:
+        movements = {mid: m for mid, m in movements.items() if keep(m)}
     movement_ids = sorted(movements)
     if not movement_ids:
         return {}
