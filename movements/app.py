@@ -187,7 +187,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        refresher = asyncio.create_task(hub.run_refresher(settings.heartbeat_seconds))
+        refresher = asyncio.create_task(hub.run_beats(settings.heartbeat_seconds))
         session_listener = asyncio.create_task(hub.sockets.run_listener())
         jobs = start_jobs(services) if settings.run_jobs else None
         # A bulk write whose process was killed is rolled back from its journal now
