@@ -31,9 +31,10 @@ from typing import Any
 
 import pytest
 from litestar.testing import TestClient
+from sqlalchemy import select
 
 from movements.domain.actions import setup
-from movements.domain.models import Role
+from movements.domain.models import Role, User
 from movements.domain.uow import Tx
 from tests.factories import SYSTEM
 from tests.web.conftest import _HASH, BASE, PASSWORD, Site, login
@@ -102,9 +103,6 @@ def client(site: Site) -> Iterator[TestClient[Any]]:
 
 
 def _user_id(client: TestClient[Any], site: Site, username: str) -> int:
-    from sqlalchemy import select
-
-    from movements.domain.models import User
     return int(client.blocking_portal.call(site.app.state.services.uow.read, lambda s: s.scalar(
         select(User.id).where(User.username == username))))
 
