@@ -139,11 +139,11 @@ def board_update(session: Session, stream: BoardStream, changes: Sequence[Change
     rows: dict[int, queries.MovementSummary] = {}
     gone: list[int] = []
     for mid in sorted({c.movement_id for c in changes if c.movement_id}):
-        s = queries.movement_summary(session, mid)
+        s = queries.board_row(session, mid)
         if s is None:
             continue
         if s.kind == "transit_out" and s.inbound_id is not None:
-            s = queries.movement_summary(session, s.inbound_id) or s
+            s = queries.board_row(session, s.inbound_id) or s
         if s.airport == stream.airport and s.operational_date == stream.day \
                 and s.shown_on_board:
             rows.setdefault(s.id, s)

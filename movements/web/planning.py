@@ -32,6 +32,7 @@ from movements.domain.actions.prenotification import record_notice_sent
 from movements.domain.actions.readiness import ClearanceIn, confirm_case, record_clearance
 from movements.domain.clock import local_to_utc
 from movements.domain.errors import DomainError, RuleViolation
+from movements.domain.phrases import Phrase
 from movements.domain.uow import Tx
 from movements.i18n import N_
 from movements.services import Services
@@ -132,12 +133,13 @@ def _date(form: dict[str, Any], key: str, *, required: bool = True) -> date | No
     value = _text(form, key)
     if not value:
         if required:
-            raise RuleViolation("required (YYYY-MM-DD)", field=key)
+            raise RuleViolation(Phrase(N_("required (YYYY-MM-DD)")), field=key)
         return None
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise RuleViolation(f"{value!r}: expected YYYY-MM-DD", field=key) from None
+        raise RuleViolation(Phrase.of(N_("%(value)s: expected YYYY-MM-DD"),
+                                      value=repr(value)), field=key) from None
 
 
 def _local_time(form: dict[str, Any], key: str, day: date, tz: str) -> datetime:
@@ -148,7 +150,8 @@ def _local_time(form: dict[str, Any], key: str, day: date, tz: str) -> datetime:
             raise ValueError(value)
         return local_to_utc(day, value, tz)
     except ValueError:
-        raise RuleViolation(f"{value!r}: expected HH:MM (local time)",
+        raise RuleViolation(Phrase.of(N_("%(value)s: expected HH:MM (local time)"),
+                                      value=repr(value)),
                             field=key) from None
 
 
@@ -157,7 +160,8 @@ def _utc_datetime(form: dict[str, Any], key: str) -> datetime:
     try:
         return datetime.fromisoformat(value).replace(tzinfo=UTC)
     except ValueError:
-        raise RuleViolation(f"{value!r}: expected YYYY-MM-DDTHH:MM (UTC)",
+        raise RuleViolation(Phrase.of(N_("%(value)s: expected YYYY-MM-DDTHH:MM (UTC)"),
+                                      value=repr(value)),
                             field=key) from None
 
 
@@ -165,12 +169,13 @@ def _int(form: dict[str, Any], key: str, *, required: bool = True) -> int | None
     value = _text(form, key)
     if not value:
         if required:
-            raise RuleViolation("required", field=key)
+            raise RuleViolation(Phrase(N_("required")), field=key)
         return None
     try:
         return int(value)
     except ValueError:
-        raise RuleViolation(f"{value!r}: expected a whole number", field=key) from None
+        raise RuleViolation(Phrase.of(N_("%(value)s: expected a whole number"),
+                                      value=repr(value)), field=key) from None
 
 
 def _flag(form: dict[str, Any], key: str) -> bool:

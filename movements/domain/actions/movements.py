@@ -110,7 +110,8 @@ def link_transit(tx: Tx, inbound_id: int, onward_id: int) -> int:
     inbound = access_movement(tx.session, tx.actor, inbound_id, Need.COORDINATE)
     onward = access_movement(tx.session, tx.actor, onward_id, Need.COORDINATE)
     if inbound.kind is not MovementKind.TRANSIT_IN or onward.kind is not MovementKind.TRANSIT_OUT:
-        raise RuleViolation("a transit links a transit_in movement to a transit_out movement")
+        raise RuleViolation(Phrase(N_("a transit links a transit_in movement to a transit_out "
+                                      "movement")))
     if onward.scheduled_at <= inbound.scheduled_at:
         raise RuleViolation(Phrase(N_("the onward leg must leave after the inbound leg "
                                       "arrives")))
@@ -129,6 +130,14 @@ def link_transit(tx: Tx, inbound_id: int, onward_id: int) -> int:
         tx.record(MovementUpdated, leg, changes={"transit_with": other.id})
     tx.audit("link_transit", "movement", inbound.id, after={"onward": onward.id})
     return link.id
+
+
+def _and(parts: list[Phrase]) -> Phrase:
+    """Phrases as one "a and b and c" phrase, each part translated."""
+    out = parts[-1]
+    for part in reversed(parts[:-1]):
+        out = Phrase.of(N_("%(one)s and %(other)s"), one=part, other=out)
+    return out
 
 
 TIME_LABELS = {"scheduled_at": N_("scheduled time"), "actual_at": N_("actual time"),
@@ -258,25 +267,31 @@ def update_flight(tx: Tx, movement_id: int, changes: dict[str, Any],
     check_version(movement, expected_version, f"movement {movement.flight}")
     unknown = set(changes) - CORRECTABLE
     if unknown:
-        raise RuleViolation(f"cannot change {', '.join(sorted(unknown))} here")
+        raise RuleViolation(Phrase.of(N_("cannot change %(items)s here"),
+                                      items=', '.join(sorted(unknown))))
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
     clean: dict[str, Any] = {}
     for key, value in changes.items():
         if key == "flight_state" and value not in FLIGHT_STATES:
-            raise RuleViolation(f"unknown flight state {value!r}", field="flight_state")
+            raise RuleViolation(Phrase.of(N_("unknown flight state %(value)s"),
+                                          value=repr(value)), field="flight_state")
         if key == "flight_states" and value is not None and (
                 not isinstance(value, list) or not set(value) <= FLIGHT_STATES):
-            raise RuleViolation(f"unknown flight states {value!r}", field="flight_states")
+            raise RuleViolation(Phrase.of(N_("unknown flight states %(value)s"),
+                                          value=repr(value)), field="flight_states")
         if isinstance(value, datetime) and value.tzinfo is None:
-            raise RuleViolation(f"{key} must carry a time zone", field=key)
+            raise RuleViolation(Phrase.of(N_("%(field)s must carry a time zone"), field=key),
+                                field=key)
         if isinstance(value, str):
             value = value.strip().upper() or None
             limit = getattr(Movement.__table__.c[key].type, "length", None) \
                 if key in Movement.__table__.c else None
             if value is not None and limit is not None and len(value) > limit:
                 # Said here, in the field's words, before the rows that keep who set it.
-                raise RuleViolation(f"{key} is longer than {limit} characters ({len(value)})",
+                raise RuleViolation(Phrase.of(N_("%(field)s is longer than %(limit)s characters "
+                                                 "(%(count)s)"),
+                                              field=key, limit=limit, count=len(value)),
                                     field=key)
         if source == "manual" and key in STAND_FIELDS:
             check_stand_value(key, value)
@@ -296,8 +311,9 @@ def update_flight(tx: Tx, movement_id: int, changes: dict[str, Any],
             and getattr(movement, k) != clean[k])]
         require_correction_reason(corrected, why)
     if source == "manual" and cleared and not why:
-        raise RuleViolation(f"the {' and '.join(k.replace('_', ' ') for k in cleared)} "
-                            "field is empty: type the value, or give a reason to clear it",
+        raise RuleViolation(Phrase.of(N_("the %(items)s field is empty: type the value, or give "
+                                         "a reason to clear it"),
+                                      items=_and([Phrase(k.replace("_", " ")) for k in cleared])),
                             field=cleared[0])
     if clean.get("scheduled_at", movement.scheduled_at) is None:
         raise RuleViolation(Phrase(N_("a movement always has a scheduled time")),
