@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -39,7 +39,15 @@ from .models import (
     loaded_day,
 )
 from .storage import StorageHealth, StorageUnavailable, classify
-from .streams import EVERY_AIRPORT, board_stream, movement_stream, report_counter
+from .streams import (
+    EVERY_AIRPORT,
+    BoardStream,
+    board_stream,
+    movement_stream,
+    parse_stream,
+    report_counter,
+    report_month_scope,
+)
 
 log = logging.getLogger(__name__)
 
@@ -111,8 +119,9 @@ class Tx:
     now: datetime
     actor: Actor
     events: list[DomainEvent] = field(default_factory=list)
-    #: Airports (IATA) whose data this transaction changed, as its events say; and
-    #: whether it audited anything (every write does): see ``stamp_reports``.
+    #: Airports' months ("AMS:2016-09") whose data this transaction changed, as its
+    #: events say; and whether it audited anything (every write does): see
+    #: ``stamp_reports``.
     report_scopes: set[str] = field(default_factory=set)
     audited: bool = False
     #: Transit links an action already read, by movement id (None: the movement has
@@ -155,13 +164,25 @@ class Tx:
             passenger_id=passenger_id, **payload,
         )
         self.events.append(event)
-        self.report_scopes.add(movement.airport.iata)  # a transit's legs share it
+        # The months of the boards that show it: its day's, the old day's when this
+        # transaction moved it, and its linked transit leg's.
+        for name in names:
+            stream = parse_stream(name)
+            if isinstance(stream, BoardStream):
+                self.report_scopes.add(report_month_scope(stream.airport, stream.day))
         return event
 
+    def touch_reports(self, airport: str, days: Iterable[date]) -> None:
+        """Say that this transaction changed report data of ``airport`` (IATA) on these
+        operational days, for a write that records no live event (a history load)."""
+        for day in days:
+            self.report_scopes.add(report_month_scope(airport, day))
+
     def stamp_reports(self) -> None:
-        """Bump the report counter of every airport this transaction changed (so cached
-        aggregates of those airports, and only those, go stale); a write that recorded
-        no live event bumps the every-airport counter instead (its airport is unknown).
+        """Bump the report counter of every airport's month this transaction changed (so
+        cached aggregates of those months, and only those, go stale); a write that
+        recorded no live event and named no month (``touch_reports``) bumps the
+        every-airport counter instead (what it changed is unknown).
         Counters are taken in sorted order, after the streams', like every lock here."""
         scopes = self.report_scopes or ({EVERY_AIRPORT} if self.audited else set())
         if scopes:  # one statement, like the streams' counters
