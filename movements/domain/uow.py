@@ -124,6 +124,8 @@ class Tx:
     #: ``stamp_reports``.
     report_scopes: set[str] = field(default_factory=set)
     audited: bool = False
+    #: Set by ``leaves_reports``: an event-less write that no report counts.
+    report_neutral: bool = False
     #: Transit links an action already read, by movement id (None: the movement has
     #: none), so ``record`` need not ask again (``streams_of``).
     transit_links: dict[int, Transit | None] = field(default_factory=dict)
@@ -178,13 +180,20 @@ class Tx:
         for day in days:
             self.report_scopes.add(report_month_scope(airport, day))
 
+    def leaves_reports(self) -> None:
+        """Say that this write changes no report figure although it records no live event
+        (a case or passenger with nothing booked yet: reports count bookings), so that
+        it does not make every cached report stale."""
+        self.report_neutral = True
+
     def stamp_reports(self) -> None:
         """Bump the report counter of every airport's month this transaction changed (so
         cached aggregates of those months, and only those, go stale); a write that
         recorded no live event and named no month (``touch_reports``) bumps the
         every-airport counter instead (what it changed is unknown).
         Counters are taken in sorted order, after the streams', like every lock here."""
-        scopes = self.report_scopes or ({EVERY_AIRPORT} if self.audited else set())
+        scopes = self.report_scopes or (
+            {EVERY_AIRPORT} if self.audited and not self.report_neutral else set())
         if scopes:  # one statement, like the streams' counters
             self.next_seqs([report_counter(scope) for scope in sorted(scopes)])
 
