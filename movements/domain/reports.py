@@ -298,10 +298,9 @@ def annual(session: Session, f: ReportFilter, *, top: int | None = 10) -> Report
                         ("Month", *_DIR_COLUMNS),
                         _direction_rows(by_month, keys, lambda k: f"{k[0]:04d}-{k[1]:02d}"),
                         _DIR_COUNTS))
-    totals: dict[Any, int] = dict(session.execute(
-        _base(Movement.kind, _people()).where(*where).group_by(Movement.kind)).all())
-    people = int(session.scalar(_base(_people()).where(*where)) or 0)
-    direction_totals = {d: int(totals.get(_KIND_OF[d], 0)) for d in DIRECTIONS}
+    # Counted per booking, so the totals are the months' sums (no query of their own).
+    direction_totals = {d: sum(c.get(d, 0) for c in by_month.values()) for d in DIRECTIONS}
+    people = sum(direction_totals.values())
     transits = [(k, by_month.get(k, {}).get("transit", 0)) for k in keys]
     peak = max(transits, key=lambda kv: kv[1]) if transits else None
 
