@@ -14,6 +14,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 from movements import i18n
+from movements.domain import message_texts
 from movements.domain import milestones as steps
 from movements.domain.phrases import Phrase
 from movements.domain.ssr import SSR_CODES
@@ -174,6 +175,8 @@ def make_environment(default_tz: str = "UTC") -> Environment:
     env.globals.update(_=gettext, gettext=gettext, ngettext=ngettext,
                        current_locale=current_locale)
     env.globals.update(LANGUAGES=i18n.LANGUAGES)
+    # The passenger languages a picker offers (code, CLDR name in the reader's language).
+    env.globals.update(message_languages=message_texts.choices)
     env.filters.update(readiness=readiness, day=day, hhmm=hhmm, local=local, isodate=isodate,
                        feedvalue=feedvalue)
     env.globals.update(BADGE_LABELS=BADGE_LABELS, LANE_LABELS=LANE_LABELS,

@@ -24,6 +24,8 @@ DEFAULTS = {
     "notify_sms_url": "", "notify_email_url": "", "outbox_interval_seconds": 2.0,
     "outbox_first_backoff_seconds": 30.0, "outbox_max_attempts": 6,
     "outbox_claim_seconds": 120, "notify_receipt_secret": "", "webhook_allow_private": False,
+    "notify_twilio_auth_token": "", "notify_vonage_signature_secret": "",
+    "notify_vonage_signature_method": "md5hash",
 }
 
 BAD = [

@@ -17,11 +17,12 @@ that says what and where.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from typing import Any
 
 from sqlalchemy import String, event, inspect
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Mapper, Session
 
 from .errors import RuleViolation
 
@@ -101,25 +102,40 @@ def check_flush(session: Session, _context: Any, _instances: Any) -> None:
     rule's hard part (no NUL, no lone surrogate) and fits its column."""
     for obj in (*session.new, *session.dirty):
         state = inspect(obj)
-        mapper = state.mapper
-        for column in mapper.columns:
-            if not isinstance(column.type, String):
-                continue
+        check_row(state.mapper.class_, state.dict)  # loaded values only: never a lazy load
+
+
+def check_row(entity: type, values: dict[str, Any]) -> None:
+    """The flush rule for one row of the mapped class ``entity`` given as attribute ->
+    value (``check_flush`` for ORM rows; called directly by the few hot writes that
+    insert through Core, e.g. ``Tx.audit_direct``).  RuleViolation names the attribute."""
+    for attribute, field, length in _text_columns(entity):
+        value = values.get(attribute)
+        if not isinstance(value, str):
+            continue
+        if length is not None and len(value) > length:
+            raise RuleViolation(f"{field} is longer than {length} characters "
+                                f"({len(value)})", field=attribute)
+        if "\x00" in value:
+            raise RuleViolation(f"{field} contains a NUL character", field=attribute)
+        if not value.isprintable() and any(
+                unicodedata.category(c) == "Cs" for c in value):
+            raise RuleViolation(f"{field} is not valid Unicode (a lone surrogate)",
+                                field=attribute)
+
+
+@functools.cache
+def _text_columns(entity: type) -> tuple[tuple[str, str, int | None], ...]:
+    """(attribute, "entity.attribute", length) of every string column of ``entity``
+    (mappings are fixed once the models are imported)."""
+    mapper: Mapper[Any] = inspect(entity)
+    out = []
+    for column in mapper.columns:
+        if isinstance(column.type, String):
             attribute = mapper.get_property_by_column(column).key
-            value = state.dict.get(attribute)  # loaded values only: never a lazy load
-            if not isinstance(value, str):
-                continue
-            field = f"{mapper.class_.__name__.lower()}.{attribute}"
-            length = column.type.length
-            if length is not None and len(value) > length:
-                raise RuleViolation(f"{field} is longer than {length} characters "
-                                    f"({len(value)})", field=attribute)
-            if "\x00" in value:
-                raise RuleViolation(f"{field} contains a NUL character", field=attribute)
-            if not value.isprintable() and any(
-                    unicodedata.category(c) == "Cs" for c in value):
-                raise RuleViolation(f"{field} is not valid Unicode (a lone surrogate)",
-                                    field=attribute)
+            out.append((attribute, f"{mapper.class_.__name__.lower()}.{attribute}",
+                        column.type.length))
+    return tuple(out)
 
 
 def install() -> None:

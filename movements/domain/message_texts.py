@@ -20,6 +20,7 @@ from io import BytesIO
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
+from babel.core import get_global
 from babel.dates import format_date, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -44,6 +45,10 @@ _NAMES = {
     "persian": "fa", "dari": "prs", "pashto": "ps", "french": "fr", "tigrinya": "ti",
     "amharic": "am", "somali": "so", "albanian": "sq", "russian": "ru", "ukrainian": "uk",
     "serbian": "sr", "mongolian": "mn",
+    # Serbian is written in both scripts: the script named decides (CLDR's plain "sr" is
+    # Cyrillic); each script's own name for the language too.
+    "serbian (cyrillic)": "sr_Cyrl", "serbian cyrillic": "sr_Cyrl", "српски": "sr_Cyrl",
+    "serbian (latin)": "sr_Latn", "serbian latin": "sr_Latn", "srpski": "sr_Latn",
 }
 #: Where a language goes before English when it has no catalogue of its own.  CLDR (and
 #: so Babel) has no locale for Dari (ISO 639-3 ``prs``): CLDR names Dari
@@ -76,10 +81,33 @@ def available() -> frozenset[str]:
                                           LOCALES.glob(f"*/LC_MESSAGES/{DOMAIN}.po")})
 
 
+def _candidates(code: str) -> list[str]:
+    """The catalogues to try for one locale code, nearest first: the code itself, then
+    language + script (``sr_Latn_RS`` -> ``sr_Latn``), then the bare language (CLDR's
+    default script: ``sr`` is Cyrillic).  Babel has already filled in the script a
+    region implies (``sr_ME`` -> ``sr_Latn_ME``, CLDR's likely subtags)."""
+    try:
+        locale = Locale.parse(code)
+    except (UnknownLocaleError, ValueError):
+        return [code, code.split("_")[0]]
+    out = [code]
+    if locale.script:
+        out.append(f"{locale.language}_{locale.script}")
+    out.append(locale.language)
+    return out
+
+
 def language_of(recorded: str | None) -> str:
     """The language a passenger's texts are written in: the recorded one (a name like
-    "Arabic" or a code like "ar") if there is a catalogue for it, else the next in its
-    fallback order (``_NEXT``, then the bare language of a regional code), else English."""
+    "Arabic" or "Serbian (Latin)", or a code like "ar" or "sr-Latn") if there is a
+    catalogue for it, else the next in its fallback order, else English.
+
+    Fallback order: the code, its language + script, the bare language, then ``_NEXT``.
+    A script is kept before the language is: ``sr_Latn_RS`` reads ``sr_Latn``.  When a
+    script has no catalogue its language's default script comes before English
+    (``sr_Latn`` -> ``sr``, Cyrillic): Serbian schools teach both scripts, so a Serbian
+    text in the other script is read where English may not be.  ``sr_Latn`` has its own
+    catalogue, so this only matters for a script with none."""
     if not recorded:
         return FALLBACK
     code = _code(recorded)
@@ -87,13 +115,33 @@ def language_of(recorded: str | None) -> str:
     seen: set[str] = set()
     while code is not None and code not in seen:
         seen.add(code)
-        if code in have:
-            return code
+        for candidate in _candidates(code):
+            if candidate in have:
+                return candidate
         base = code.split("_")[0]
-        if base in have:
-            return base
         code = _NEXT.get(code.lower(), _NEXT.get(base))
     return FALLBACK
+
+
+def choices(console_locale: str) -> list[tuple[str, str]]:
+    """The passenger languages for a picker: (code to record, label), the label in the
+    console's language and in the language itself, with the script named where one
+    language has catalogues in two (``sr``: "Serbian (Cyrillic) · српски (ћирилица)",
+    ``sr_Latn``: "Serbian (Latin) · srpski (latinica)").  Names are CLDR's (Babel), so
+    the Dutch console reads "Servisch (Latijns)"; sorted by that label."""
+    codes = sorted(available())
+    scripted = {Locale.parse(c).language for c in codes if Locale.parse(c).script}
+    out = []
+    for code in codes:
+        locale = Locale.parse(code)
+        likely = (get_global("likely_subtags").get(locale.language) or "").split("_")
+        if locale.language in scripted and not locale.script and len(likely) > 1:
+            locale = Locale.parse(f"{locale.language}_{likely[1]}")  # the default, named
+        label = (f"{locale.get_display_name(console_locale)} · {locale.get_display_name()}"
+                 if console_locale.split("_")[0] != locale.language
+                 else str(locale.get_display_name()))
+        out.append((code, label))
+    return sorted(out, key=lambda pair: pair[1].casefold())
 
 
 def first_language(*recorded: str | None) -> str:
@@ -275,6 +323,6 @@ def carrier_notice_text(subject: str, email_body: str, telex: str, *,
 
 
 __all__ = ["FALLBACK", "MAX_SEGMENTS", "MEET_HOURS_BEFORE", "available",
-           "carrier_notice_text", "counterpart_text", "first_language", "handover_text",
+           "carrier_notice_text", "choices", "counterpart_text", "first_language", "handover_text",
            "language_of", "mission_text", "passenger_text",
            "translations"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, false
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .models import Base, UtcDateTime, _enum
@@ -144,3 +144,23 @@ class OutboxAttempt(Base):
     #: "sent", "error", or "resend"/"cancel" (a coordinator's hand).
     outcome: Mapped[str] = mapped_column(String(16))
     detail: Mapped[str | None] = mapped_column(String(500))
+
+
+class ProviderRef(Base):
+    """An SMS provider's own id for (a part of) one of our messages, learnt from its
+    delivery-status callback (Apprise does not hand back the id the provider answered the
+    send with), with the last status the provider reported for it.  A (provider, ref)
+    belongs to one message for good, so later callbacks for it find the same message."""
+
+    __tablename__ = "outbox_provider_ref"
+    __table_args__ = (UniqueConstraint("provider", "ref"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("outbox_message.id", ondelete="CASCADE"), index=True)
+    #: "twilio", "vonage".
+    provider: Mapped[str] = mapped_column(String(16))
+    #: Twilio's MessageSid, Vonage's messageId (one per part of a long SMS).
+    ref: Mapped[str] = mapped_column(String(100))
+    #: The provider's own word, as last reported ("sent", "delivered", "undelivered"...).
+    status: Mapped[str] = mapped_column(String(24))
+    at: Mapped[datetime] = mapped_column(UtcDateTime())

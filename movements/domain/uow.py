@@ -129,49 +129,56 @@ class Tx:
     #: Transit links an action already read, by movement id (None: the movement has
     #: none), so ``record`` need not ask again (``streams_of``).
     transit_links: dict[int, Transit | None] = field(default_factory=dict)
+    #: The movements this transaction's events name, held so that the outbox step after
+    #: the action finds them in the session (the identity map holds rows weakly).
+    event_movements: dict[int, Movement] = field(default_factory=dict)
+    #: Events recorded and not yet written: (event, its streams, its row's columns).
+    pending_events: list[tuple[DomainEvent, list[str], dict[str, Any]]] = field(
+        default_factory=list)
 
     def next_seq(self, stream: str) -> int:
         """Bump the stream's counter inside this transaction (gapless: rollback undoes it)."""
         return self.next_seqs([stream])[stream]
 
-    def next_seqs(self, names: list[str]) -> dict[str, int]:
-        """Bump several streams' counters in one statement (a multi-row upsert returning
-        the new numbers); rows in name order, so two transactions lock them in the same
-        order.  Gapless as ``next_seq``.  Sent as one executemany that SQLAlchemy folds
-        into one multi-VALUES statement ("insertmanyvalues"): a statement built with
-        ``.values([...])`` is not cacheable and was compiled again on every write (half
-        of ``record_milestone``'s time, bench/actions.py)."""
-        rows = [{"stream": name, "last_seq": 1} for name in sorted(set(names))]
+    def next_seqs(self, names: list[str] | dict[str, int]) -> dict[str, int]:
+        """Bump several counters in one statement (a multi-row upsert returning the new
+        numbers): by one each, or by the count given per name.  Rows in name order, so
+        two transactions lock them in the same order.  Gapless as ``next_seq``.  Sent as
+        one executemany that SQLAlchemy folds into one multi-VALUES statement
+        ("insertmanyvalues"): a statement built with ``.values([...])`` is not cacheable
+        and was compiled again on every write (bench/actions.py)."""
+        counts = names if isinstance(names, dict) else dict.fromkeys(names, 1)
+        rows = [{"stream": name, "last_seq": counts[name]} for name in sorted(counts)]
         upsert = _COUNTER_UPSERT[self.session.get_bind().dialect.name == "postgresql"]
         return {stream: int(seq) for stream, seq in self.session.execute(upsert, rows)}
 
     def record(self, event_type: type[DomainEvent], movement: Movement,
                passenger_id: int | None = None, **payload: Any) -> DomainEvent:
-        """Write one event row per stream that shows it; keep the typed event for after
-        COMMIT.  The counters move in one statement and the event rows go in one
-        executemany."""
+        """Note one event for every stream that shows it; keep the typed event for after
+        COMMIT.  Its rows are written at the end of the action (``stamp_reports``, run by
+        ``UnitOfWork.run`` before the outbox step): every counter of the transaction, the
+        report counters included, moves in one statement and every event row goes in one
+        executemany; ``event.streams`` holds the numbers from then on.  An event deleted
+        from ``tx.events`` before that (a row rolled back with its savepoint, as
+        ``passenger_import`` does) is never written and takes no number."""
         names = streams_of(self.session, movement, self.transit_links)
-        seqs = self.next_seqs(names)
-        streams = {name: seqs[name] for name in names}
-        body = _jsonable(payload)
-        # One executemany on the table (the rows' ids are not needed here; the ORM's bulk
-        # path would only add work).
-        self.session.execute(_STREAM_EVENT_INSERT, [
-            {"stream": name, "seq": seq, "kind": event_type.__name__,
-             "movement_id": movement.id, "passenger_id": passenger_id, "payload": body,
-             "created_at": self.now} for name, seq in streams.items()])
         event = event_type(
             airport_id=movement.airport_id, airport=movement.airport.iata,
-            board_date=movement.operational_date, streams=streams, movement_id=movement.id,
+            board_date=movement.operational_date, streams={}, movement_id=movement.id,
             passenger_id=passenger_id, **payload,
         )
         self.events.append(event)
+        self.pending_events.append((event, names, {
+            "kind": event_type.__name__, "movement_id": movement.id,
+            "passenger_id": passenger_id, "payload": _jsonable(payload),
+            "created_at": self.now}))
         # The months of the boards that show it: its day's, the old day's when this
         # transaction moved it, and its linked transit leg's.
         for name in names:
             stream = parse_stream(name)
             if isinstance(stream, BoardStream):
                 self.report_scopes.add(report_month_scope(stream.airport, stream.day))
+        self.event_movements[movement.id] = movement
         return event
 
     def touch_reports(self, airport: str, days: Iterable[date]) -> None:
@@ -187,15 +194,52 @@ class Tx:
         self.report_neutral = True
 
     def stamp_reports(self) -> None:
-        """Bump the report counter of every airport's month this transaction changed (so
-        cached aggregates of those months, and only those, go stale); a write that
-        recorded no live event and named no month (``touch_reports``) bumps the
-        every-airport counter instead (what it changed is unknown).
-        Counters are taken in sorted order, after the streams', like every lock here."""
+        """Write the events recorded so far (see ``record``) and bump the report counter
+        of every airport's month this transaction changed (so cached aggregates of those
+        months, and only those, go stale); a write that recorded no live event and named
+        no month (``touch_reports``) bumps the every-airport counter instead (what it
+        changed is unknown), unless it said it ``leaves_reports``.  All counters in one
+        statement, in name order: every stream name sorts before ``reports:``, so the
+        report counters, the rows every write of an airport shares, are locked last, as
+        before.  Runs once per transaction, at its end."""
+        kept = {id(event) for event in self.events}
+        pending = [p for p in self.pending_events if id(p[0]) in kept]
+        self.pending_events = []
+        counts: dict[str, int] = {}
+        for _event, names, _row in pending:
+            for name in names:
+                counts[name] = counts.get(name, 0) + 1
         scopes = self.report_scopes or (
             {EVERY_AIRPORT} if self.audited and not self.report_neutral else set())
-        if scopes:  # one statement, like the streams' counters
-            self.next_seqs([report_counter(scope) for scope in sorted(scopes)])
+        reports = dict.fromkeys((report_counter(scope) for scope in scopes), 1)
+        if any(name >= _REPORTS_PREFIX for name in counts):
+            # A stream named after the report counters (none today): its own statement,
+            # so that the report counters still come last.
+            self._write_events(pending, self.next_seqs(counts))
+            pending, counts = [], {}
+        counts.update(reports)
+        if counts:
+            self._write_events(pending, self.next_seqs(counts))
+
+    def _write_events(self, pending: list[tuple[DomainEvent, list[str], dict[str, Any]]],
+                      last: dict[str, int]) -> None:
+        """Number the pending events from their counters' new values (a stream moved by
+        k events ends at ``last``: its events take last-k+1 .. last, in recorded order)
+        and write their rows in one executemany (on the table: the ORM's bulk path would
+        only add work)."""
+        if not pending:
+            return
+        taken = dict(last)
+        for _event, names, _row in pending:
+            for name in names:
+                taken[name] -= 1
+        rows: list[dict[str, Any]] = []
+        for event, names, row in pending:
+            for name in names:
+                taken[name] += 1
+                event.streams[name] = taken[name]
+                rows.append({**row, "stream": name, "seq": taken[name]})
+        self.session.execute(_STREAM_EVENT_INSERT, rows)
 
     def audit(self, action: str, entity: str, entity_id: int | None, *,
               before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
@@ -208,17 +252,39 @@ class Tx:
             after=_jsonable(after) if after is not None else None, detail=detail,
         ))
 
+    def audit_direct(self, action: str, entity: str, entity_id: int | None, *,
+                     before: dict[str, Any] | None = None,
+                     after: dict[str, Any] | None = None, detail: str | None = None) -> None:
+        """``audit``, written at once with a Core insert built once (no ORM object, no
+        unit-of-work cycle: the per-tap actions' audit row).  The row passes the same
+        text rule a flushed row does (``input_rules.check_row``).  Not for writes under
+        an import journal (``import_undo.journal`` notes ORM rows only)."""
+        self.audited = True
+        row = {"at": self.now, "user_id": self.actor.user_id,
+               "username": self.actor.username, "action": action, "entity": entity,
+               "entity_id": entity_id,
+               "before": _jsonable(before) if before is not None else None,
+               "after": _jsonable(after) if after is not None else None, "detail": detail}
+        input_rules.check_row(AuditEntry, row)
+        self.session.execute(_AUDIT_INSERT, row)
+
 
 def _counter_upsert(insert: Any) -> Any:
+    """Add ``last_seq`` (the count of events) to the stream's counter, or start it there."""
     table = StreamCounter.__table__
-    return insert(table).on_conflict_do_update(
-        index_elements=[table.c.stream], set_={"last_seq": table.c.last_seq + 1},
+    insert_ = insert(table)
+    return insert_.on_conflict_do_update(
+        index_elements=[table.c.stream],
+        set_={"last_seq": table.c.last_seq + insert_.excluded.last_seq},
     ).returning(table.c.stream, table.c.last_seq)
 
 
 #: The counters' upsert, built once per dialect (index: is PostgreSQL) so it is cached.
 _COUNTER_UPSERT = (_counter_upsert(sqlite.insert), _counter_upsert(postgresql.insert))
 _STREAM_EVENT_INSERT = insert(cast(Table, StreamEvent.__table__))
+_AUDIT_INSERT = insert(cast(Table, AuditEntry.__table__))
+#: Report counters' names start with it (``streams.report_counter``).
+_REPORTS_PREFIX = report_counter("")
 
 
 def _jsonable(value: Any) -> Any:

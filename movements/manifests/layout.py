@@ -252,8 +252,21 @@ def render(story: list[Flowable], info: PageInfo) -> bytes:
 
 # --------------------------------------------------------------------------- blocks
 
+class _QrCode(QrCodeWidget):  # type: ignore[misc]
+    """ReportLab's QR widget, encoded once.  The widget encodes its value (pure Python,
+    eight masks scored) every time it is drawn or measured: three times per document,
+    about as long as a bare table of 400 rows (bench/manifest.py)."""
+
+    def draw(self) -> Any:
+        group = self.__dict__.get("_drawn")
+        if group is None:
+            group = self.__dict__["_drawn"] = super().draw()
+        return group
+
+
 def qr_drawing(url: str, size: float = 26 * mm) -> Drawing:
-    widget = QrCodeWidget(url, barLevel="M")
+    """The QR code of ``url`` (error correction level M) in a ``size`` square."""
+    widget = _QrCode(url, barLevel="M")
     x0, y0, x1, y1 = widget.getBounds()
     w, h = x1 - x0, y1 - y0
     d = Drawing(size, size, transform=[size / w, 0, 0, size / h, 0, 0])
@@ -502,6 +515,7 @@ def passenger_table(passengers: Sequence[DocPassenger], columns: Sequence[Column
     ]
     n = number_from
     row = 1
+    cases: list[int] = []  # first rows of the second and later cases
     for gi, (_case, members) in enumerate(group_by_case(passengers)):
         first = row
         for p in members:
@@ -519,6 +533,9 @@ def passenger_table(passengers: Sequence[DocPassenger], columns: Sequence[Column
                 elif isinstance(value, str):
                     st = {"RIGHT": s.cell_right, "CENTER": s.cell_center}.get(c.align, s.cell)
                     value = Text(value, st)
+                    # One plain run in the cell's font that fits: the table draws it as
+                    # a string (the column's FONT below), no flowable per cell.
+                    value = value.as_plain_string(c.width - 6) or value
                 cells.append(value)
             data.append(cells)
             n += 1
@@ -529,15 +546,17 @@ def passenger_table(passengers: Sequence[DocPassenger], columns: Sequence[Column
         if gi % 2 == 1:
             style.append(("BACKGROUND", (0, first), (-1, last), CASE_SHADE))
         if gi > 0:
-            style.append(("LINEABOVE", (0, first), (-1, first), 0.7, RULE))
-        for r in range(first + 1, last + 1):
-            style.append(("LINEABOVE", (0, r), (-1, r), 0.25, colors.HexColor("#d5d9de")))
+            cases.append(first)
+    # A hairline between the rows (one command for all), the heavier rule between cases
+    # drawn over it (commands draw in order), the closing rule under the last row.
+    if row > 2:
+        style.append(("LINEABOVE", (0, 2), (-1, -1), 0.25, colors.HexColor("#d5d9de")))
+    style += [("LINEABOVE", (0, r), (-1, r), 0.7, RULE) for r in cases]
     style.append(("LINEBELOW", (0, -1), (-1, -1), 0.9, INK))
     for i, c in enumerate(columns):
-        if c.plain:
-            style.append(("FONT", (i, 1), (i, -1), SANS, s.cell.fontSize, s.cell.leading))
-            style.append(("ALIGN", (i, 1), (i, -1), c.align))
-            style.append(("TEXTCOLOR", (i, 1), (i, -1), INK))
+        style.append(("FONT", (i, 1), (i, -1), SANS, s.cell.fontSize, s.cell.leading))
+        style.append(("ALIGN", (i, 1), (i, -1), c.align))
+        style.append(("TEXTCOLOR", (i, 1), (i, -1), INK))
     t = Table(data, colWidths=[c.width for c in columns], repeatRows=1, hAlign="LEFT")
     t.setStyle(TableStyle(style))
     return t

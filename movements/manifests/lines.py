@@ -357,10 +357,17 @@ def draw_line(canv: Any, x0: float, y: float, size: float, gs: Sequence[Glyph],
               xs: Sequence[float], default_color: Color) -> None:
     """Draw one laid-out line at (x0, y) baseline, pieces in logical order."""
     doc = canv._doc
+    # A character keeps the subset it was first put in for the whole document: asked
+    # once per (font, character) and document, not once per glyph drawn.
+    known: dict[tuple[str, str], int] = doc.__dict__.setdefault("_movements_subsets", {})
 
     def subset(g: Glyph) -> int:
-        font = pdfmetrics.getFont(g.font)
-        return int(font.splitString(g.draw[:1], doc)[0][0])
+        key = (g.font, g.draw[:1])
+        found = known.get(key)
+        if found is None:
+            font = pdfmetrics.getFont(g.font)
+            found = known[key] = int(font.splitString(g.draw[:1], doc)[0][0])
+        return found
 
     ps = pieces(gs, xs, subset)
     for n, p in enumerate(ps):
@@ -486,6 +493,13 @@ class Text(Flowable):
         self.rtl = tx.base_rtl(plain) if _rtl is None else _rtl
         self._laid: list[tuple[list[Glyph], list[float], float]] | None = _lines
         self._aw = -1.0
+        #: Left-to-right text of the Latin fonts only (most cells of a manifest): its
+        #: lines as (string, font, colour) runs, drawn as they are when each line fits
+        #: (``_fits``); anything else goes through the pipeline above.
+        self._runs = None if _lines is not None or self.rtl else _plain_runs(self.logical)
+        self._widths = [sum(pdfmetrics.stringWidth(t, f, self.size) for t, f, _c in line)
+                        for line in self._runs] if self._runs is not None else []
+        self._fast = False
 
     def plain_text(self) -> str:
         """The paragraph's text (logical order), lines joined by newlines."""
@@ -497,14 +511,40 @@ class Text(Flowable):
         avail = max(1.0, (aw - self.style.leftIndent - self.style.rightIndent) / self.size)
         out = []
         for line in self.logical:
+            laid = layout_line(line, self.rtl)
+            if laid[2] <= avail:  # fits: laid out once, not measured and laid out again
+                out.append(laid)
+                continue
             for part in wrap(line, avail, self.rtl):
                 out.append(layout_line(part, self.rtl))
         self._laid, self._aw = out, aw
         return out
 
+    def as_plain_string(self, aw: float) -> str | None:
+        """The text as a plain string when a table can draw it as one in its cell's
+        regular font (``tx.SANS``, the style's size): one line, one run, regular weight,
+        no colour of its own, no bullet, fitting in ``aw``, left-to-right Latin
+        (``_plain_runs``); else None."""
+        runs = self._runs
+        if runs is None or len(runs) != 1 or len(runs[0]) != 1 or self.bullet:
+            return None
+        text, font, color = runs[0][0]
+        if font != tx.SANS or color is not None or not self._fits(aw):
+            return None
+        return text
+
+    def _fits(self, aw: float) -> bool:
+        """Plain runs (see ``_plain_runs``) whose every line fits in ``aw`` unbroken."""
+        if self._runs is None:
+            return False
+        avail = aw - self.style.leftIndent - self.style.rightIndent
+        return all(w <= avail for w in self._widths)
+
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
         self.width = aw
-        self.height = len(self._lay(aw)) * self.leading
+        self._fast = self._fits(aw)
+        lines = len(self._widths) if self._fast else len(self._lay(aw))
+        self.height = lines * self.leading
         return aw, self.height
 
     def split(self, aw: float, ah: float) -> list[Flowable]:
@@ -526,7 +566,7 @@ class Text(Flowable):
     def draw(self) -> None:
         canv = self.canv
         st = self.style
-        laid = self._lay(self.width)
+        laid = [] if self._fast else self._lay(self.width)
         color = toColor(st.textColor) if st.textColor is not None else toColor("black")
         avail = self.width - st.leftIndent - st.rightIndent
         y = self.height - self.size
@@ -534,6 +574,9 @@ class Text(Flowable):
             canv.setFillColor(color)
             canv.setFont(tx.SANS, self.size)
             canv.drawString(st.bulletIndent, y, self.bullet)
+        if self._fast and self._runs is not None:
+            self._draw_plain(self._runs, color, avail, y)
+            return
         for gs, xs, w in laid:
             w *= self.size
             if st.alignment == TA_RIGHT or (st.alignment == TA_JUSTIFY and self.rtl):
@@ -544,6 +587,70 @@ class Text(Flowable):
                 x0 = st.leftIndent
             draw_line(canv, x0, y, self.size, gs, xs, color)
             y -= self.leading
+
+
+    def _draw_plain(self, runs: list[list[tuple[str, str, str | None]]], color: Color,
+                    avail: float, y: float) -> None:
+        """Each line's runs as plain strings, one after the other, aligned as the
+        pipeline aligns (justified left-to-right text starts at the left)."""
+        canv, st = self.canv, self.style
+        for line, w in zip(runs, self._widths, strict=True):
+            if st.alignment == TA_RIGHT:
+                x = st.leftIndent + avail - w
+            elif st.alignment == TA_CENTER:
+                x = st.leftIndent + (avail - w) / 2
+            else:
+                x = st.leftIndent
+            # One text object per line, the runs one after the other (as a Paragraph
+            # draws a line): separate drawString calls would each end with a line
+            # move, and pypdf reads that as a line break inside the name.
+            t = canv.beginText(x, y)
+            for text, font, run_color in line:
+                t.setFillColor(toColor(run_color) if run_color else color)
+                t.setFont(font, self.size)
+                t.textOut(text)
+            canv.drawText(t)
+            y -= self.leading
+
+
+@functools.lru_cache(maxsize=16384)
+def _plain_char(ch: str, bold: bool) -> bool:
+    """Drawn as it is by the Latin font of its weight: a left-to-right letter or a
+    neutral (digit, space, punctuation) that needs no shaping, no mirroring (nothing is
+    right to left around it), no other font, and is not a mark or a format
+    character."""
+    if ch == PLACEHOLDER or ch in ISOLATES or unicodedata.bidirectional(ch) not in _LTR_SAFE:
+        return False
+    if unicodedata.category(ch)[0] == "M" or unicodedata.category(ch) == "Cf":
+        return False
+    return tx.font_for(ch, bold) == (tx.SANS_BOLD if bold else tx.SANS)
+
+
+#: Bidi classes that stay at level 0 in a left-to-right paragraph without right-to-left
+#: letters: strong L, numbers and their separators, whitespace and other neutrals.
+_LTR_SAFE = frozenset({"L", "EN", "ES", "ET", "CS", "WS", "ON", "B", "S"})
+
+
+def _plain_runs(lines: list[list[Char]]) -> list[list[tuple[str, str, str | None]]] | None:
+    """The lines as (string, font, colour) runs when every character is plain
+    (``_plain_char``), else None."""
+    out: list[list[tuple[str, str, str | None]]] = []
+    for line in lines:
+        runs: list[tuple[str, str, str | None]] = []
+        text: list[str] = []
+        key: tuple[bool, str | None] | None = None
+        for c in line:
+            if not c.draw or not _plain_char(c.ch, c.bold):
+                return None
+            if (c.bold, c.color) != key:
+                if text and key is not None:
+                    runs.append(("".join(text), tx.SANS_BOLD if key[0] else tx.SANS, key[1]))
+                text, key = [], (c.bold, c.color)
+            text.append(c.ch)
+        if text and key is not None:
+            runs.append(("".join(text), tx.SANS_BOLD if key[0] else tx.SANS, key[1]))
+        out.append(runs)
+    return out
 
 
 def draw_string(canv: Any, x: float, y: float, text: str, font: str, size: float,

@@ -19,19 +19,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
+import ssl
 import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import ModuleType
 from urllib.parse import quote
 
+import httpcore
 import httpx
 from standardwebhooks import Webhook
 
 from movements.domain.actions.outbox import Outgoing, filled
 from movements.domain.errors import RuleViolation
 from movements.domain.outbox_vocabulary import Channel
-from movements.domain.webhook_address import check_webhook_url
+from movements.domain.webhook_address import Resolver, resolve_webhook_url
+from movements.notify.pinning import PinnedTransport
 
 log = logging.getLogger(__name__)
 
@@ -60,10 +64,16 @@ class Channels:
     """Sends one claimed message over its channel; never raises for a channel fault."""
 
     def __init__(self, sms_url: str = "", email_url: str = "", *,
-                 webhook_allow_private: bool = False) -> None:
+                 webhook_allow_private: bool = False,
+                 resolve: Resolver = socket.getaddrinfo,
+                 ssl_context: ssl.SSLContext | None = None,
+                 network: httpcore.AsyncNetworkBackend | None = None) -> None:
         self.urls = {Channel.SMS: sms_url, Channel.EMAIL: email_url}
         #: ``MOVEMENTS_WEBHOOK_ALLOW_PRIVATE``: see movements.domain.webhook_address.
         self.webhook_allow_private = webhook_allow_private
+        #: How a webhook's host name is resolved (once per send), the TLS roots and the
+        #: socket layer: the system's; the tests pass their own (a rebinding resolver).
+        self.resolve, self.ssl_context, self.network = resolve, ssl_context, network
 
     def configured(self, channel: Channel) -> bool:
         """Webhooks carry their own URL; SMS and e-mail need theirs in the settings."""
@@ -80,7 +90,9 @@ class Channels:
     async def send(self, message: Outgoing, public_url: str) -> Result:
         if message.channel is Channel.WEBHOOK:
             return await send_webhook(message, public_url,
-                                      allow_private=self.webhook_allow_private)
+                                      allow_private=self.webhook_allow_private,
+                                      resolve=self.resolve, ssl_context=self.ssl_context,
+                                      network=self.network)
         if not self.configured(message.channel):
             return Result(False, f"no {message.channel.value} channel configured "
                                  f"(MOVEMENTS_NOTIFY_{message.channel.value.upper()}_URL)")
@@ -102,17 +114,21 @@ class Channels:
 
 
 async def send_webhook(message: Outgoing, public_url: str, *, timeout: float = 10.0,
-                       allow_private: bool = False) -> Result:
+                       allow_private: bool = False, resolve: Resolver = socket.getaddrinfo,
+                       ssl_context: ssl.SSLContext | None = None,
+                       network: httpcore.AsyncNetworkBackend | None = None) -> Result:
     """POST a webhook's JSON body, signed as Standard Webhooks specifies (the
     ``standardwebhooks`` library): ``webhook-id`` (the idempotency key),
     ``webhook-timestamp`` (Unix seconds) and ``webhook-signature`` (``v1,`` + base64 of
     HMAC-SHA256 over ``id.timestamp.body`` with the subscription's secret).  A 2xx answer
     is delivered; anything else, or no answer, is a failed try with its reason.  The
-    address is checked again first (its DNS answer may have changed since it was saved:
-    ``check_webhook_url``); one that fails is a failed try and nothing is posted."""
+    address is checked again first (its DNS answer may have changed since it was saved):
+    the name is resolved once (``resolve_webhook_url``, in a thread) and the request goes
+    to a checked address only (``PinnedTransport``: no second DNS lookup at connect, so
+    no rebinding window); a refusal is a failed try and nothing is posted."""
     try:
-        await asyncio.to_thread(check_webhook_url, message.recipient,
-                                allow_private=allow_private)
+        checked = await asyncio.to_thread(resolve_webhook_url, message.recipient,
+                                          allow_private=allow_private, resolve=resolve)
     except RuleViolation as exc:
         return Result(False, f"refused: {exc.message}"[:500])
     body = filled(message.body, public_url)
@@ -124,7 +140,9 @@ async def send_webhook(message: Outgoing, public_url: str, *, timeout: float = 1
                "webhook-timestamp": str(int(now.timestamp())),
                "webhook-signature": signature, "user-agent": "movements-outbox"}
     try:
-        async with httpx.AsyncClient(timeout=timeout) as client:
+        transport = PinnedTransport(checked, ssl_context=ssl_context, network=network)
+        async with httpx.AsyncClient(timeout=timeout, transport=transport,
+                                     trust_env=False) as client:
             answer = await client.post(message.recipient, content=body.encode("utf-8"),
                                        headers=headers)
     except httpx.HTTPError as exc:

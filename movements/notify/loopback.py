@@ -18,6 +18,7 @@ import email
 import email.policy
 import json
 import signal
+import ssl
 import threading
 from collections import deque
 from dataclasses import dataclass, field
@@ -192,9 +193,12 @@ class SmsGateway:
 class WebhookReceiver:
     """A partner system on loopback: takes signed webhook POSTs, answers from ``script``
     (then 200), and keeps each with whether its signature verified against ``secret``
-    (set it once subscribed) by the ``standardwebhooks`` library."""
+    (set it once subscribed) by the ``standardwebhooks`` library.  With ``ssl_context``
+    (a server context with its certificate) it speaks HTTPS and keeps each TLS server
+    name (SNI) a client asked for in ``server_names``."""
 
-    def __init__(self, *, script: list[int] | None = None) -> None:
+    def __init__(self, *, script: list[int] | None = None,
+                 ssl_context: ssl.SSLContext | None = None) -> None:
         from standardwebhooks import Webhook, WebhookVerificationError
 
         self.secret = ""
@@ -226,6 +230,15 @@ class WebhookReceiver:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.port = self.server.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}/hooks/movements"
+        self.server_names: list[str | None] = []
+        if ssl_context is not None:
+            def sni(_sock: ssl.SSLObject, name: str | None, _ctx: ssl.SSLContext) -> None:
+                self.server_names.append(name)
+
+            ssl_context.sni_callback = sni  # type: ignore[assignment]
+            self.server.socket = ssl_context.wrap_socket(self.server.socket,
+                                                         server_side=True)
+            self.url = f"https://127.0.0.1:{self.port}/hooks/movements"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True,
                                        name="webhook-receiver")
 

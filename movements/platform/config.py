@@ -137,6 +137,14 @@ class Settings(BaseSettings):
     #: ``whsec_`` + base64), posted to ``/outbox/receipts``; empty: receipts refused
     #: and messages stay "sent" (accepted by the provider).
     notify_receipt_secret: str = ""
+    #: Twilio's Auth Token: its StatusCallbacks to ``/outbox/receipts/twilio`` are signed
+    #: with it (X-Twilio-Signature); empty: refused.
+    notify_twilio_auth_token: str = ""
+    #: Vonage's signature secret and method (the account's "signed webhooks"): its SMS
+    #: delivery receipts to ``/outbox/receipts/vonage``; empty secret: refused.
+    notify_vonage_signature_secret: str = ""
+    notify_vonage_signature_method: Literal["md5hash", "md5", "sha1", "sha256",
+                                            "sha512"] = "md5hash"
     #: Let webhooks post over plain http to loopback/private addresses (the tests' and
     #: the demo's receivers on 127.0.0.1); false in production: https to public
     #: addresses only, checked at save and before each send (server-side request forgery).

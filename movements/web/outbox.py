@@ -25,6 +25,7 @@ from movements.domain.uow import Actor, Tx
 from movements.web.auth import COORDINATION, AuthUser, current_user
 from movements.web.deps import PathId, ServicesDep
 from movements.web.media import HTML
+from movements.web.provider_receipts import ProviderReceipts
 from movements.web.render import page as render_page
 
 #: Who records a delivery receipt (the audit's and the attempts' actor).
@@ -175,6 +176,6 @@ class Webhooks(Controller):
         return Response("", status_code=303, headers={"Location": f"/webhooks?airport={code}"})
 
 
-OUTBOX_ROUTES: list[Any] = [Outbox, Receipts, Webhooks]
+OUTBOX_ROUTES: list[Any] = [Outbox, Receipts, ProviderReceipts, Webhooks]
 
 __all__ = ["OUTBOX_ROUTES", "Outbox", "Receipts", "Webhooks"]

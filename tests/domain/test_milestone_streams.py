@@ -5,12 +5,22 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from movements.domain import milestones as steps
 from movements.domain.actions import milestones
 from movements.domain.actions import movements as mv
-from movements.domain.models import AuditEntry, MovementKind, StreamEvent
+from movements.domain.errors import ConflictError, RuleViolation
+from movements.domain.models import (
+    AuditEntry,
+    Booking,
+    Milestone,
+    MovementKind,
+    StreamCounter,
+    StreamEvent,
+)
 from movements.domain.uow import Tx, UnitOfWork
 from tests.factories import COORD, GATE, SYSTEM, add_pax, world
 
@@ -69,3 +79,105 @@ async def test_a_transit_step_goes_to_both_legs_pages(uow: UnitOfWork) -> None:
                   override_reason="met before on blocks (test)")
     assert await _streams_of_last(uow, "MilestoneRecorded") == {
         f"board:AMS:{DAY}", f"movement:{inbound}", f"movement:{onward}"}
+
+
+# --------------------------------------------------------------------------- numbering
+# Events are numbered and written at the end of the action (Tx.stamp_reports): every
+# counter in one upsert, by the count of events per stream.
+
+
+def _seqs(s: Session, stream: str) -> list[int]:
+    return list(s.scalars(select(StreamEvent.seq).where(StreamEvent.stream == stream)
+                          .order_by(StreamEvent.seq)))
+
+
+def _counter(s: Session, name: str) -> int:
+    return int(s.scalar(select(StreamCounter.last_seq).where(
+        StreamCounter.stream == name)) or 0)
+
+
+async def test_two_steps_in_one_transaction_take_consecutive_numbers(
+        uow: UnitOfWork) -> None:
+    w = await world(uow)
+    _, b1 = await uow.run(add_pax, SYSTEM, w.departure_id, "C-1")
+    _, b2 = await uow.run(add_pax, SYSTEM, w.departure_id, "C-2")
+    board = f"board:AMS:{DAY}"
+    before = await uow.read(lambda s: (_seqs(s, board), _counter(s, "reports:AMS")))
+    events: list[dict[str, int]] = []
+
+    def both(tx: Tx) -> None:
+        milestones.record_milestone(tx, b1, "met_at_point")
+        milestones.record_milestone(tx, b2, "met_at_point")
+        events.extend(e.streams for e in tx.events)
+
+    await uow.run(both, GATE)
+    seqs, reports = await uow.read(lambda s: (_seqs(s, board), _counter(s, "reports:AMS")))
+    last = before[0][-1]
+    assert seqs == [*before[0], last + 1, last + 2]  # gapless, in the order recorded
+    assert [e[board] for e in events] == [last + 1, last + 2]  # what was published
+    assert reports == before[1] + 1  # once per transaction and airport
+    page = await uow.read(lambda s: _seqs(s, f"movement:{w.departure_id}"))
+    assert [e[f"movement:{w.departure_id}"] for e in events] == page[-2:]
+
+
+async def test_an_event_dropped_with_its_savepoint_is_not_written(uow: UnitOfWork) -> None:
+    # What passenger_import does when a row fails: the savepoint rolls back and the
+    # row's events are deleted from tx.events; they must take no number.
+    w = await world(uow)
+    _, b1 = await uow.run(add_pax, SYSTEM, w.departure_id, "C-1")
+    _, b2 = await uow.run(add_pax, SYSTEM, w.departure_id, "C-2")
+    board = f"board:AMS:{DAY}"
+    before = await uow.read(lambda s: _seqs(s, board))
+
+    def one_dropped(tx: Tx) -> None:
+        mark = len(tx.events)
+        with pytest.raises(RuleViolation), tx.session.begin_nested():
+            milestones.record_milestone(tx, b1, "met_at_point")
+            raise RuleViolation("row refused (test)")
+        del tx.events[mark:]
+        milestones.record_milestone(tx, b2, "met_at_point")
+
+    await uow.run(one_dropped, GATE)
+    rows = await uow.read(lambda s: list(s.execute(
+        select(StreamEvent.passenger_id, StreamEvent.seq).where(StreamEvent.stream == board)
+        .order_by(StreamEvent.seq))))
+    assert [seq for _pid, seq in rows] == [*before, before[-1] + 1]
+    steps_done = await uow.read(lambda s: list(s.scalars(select(Milestone.booking_id))))
+    assert steps_done == [b2]
+
+
+async def test_a_stale_version_writes_nothing(uow: UnitOfWork) -> None:
+    # The booking changed after this transaction read it: the versioned UPDATE matches
+    # no row, and the milestone, audit and stream rows written after it roll back.
+    w = await world(uow)
+    _, bid = await uow.run(add_pax, SYSTEM, w.departure_id, "C-1")
+    board = f"board:AMS:{DAY}"
+    before = await uow.read(lambda s: (_seqs(s, board), _counter(s, "reports:AMS")))
+
+    def raced(tx: Tx) -> None:
+        booking = tx.session.get(Booking, bid)
+        assert booking is not None
+        # another writer moves the row on underneath the loaded object
+        tx.session.execute(update(Booking.__table__).where(Booking.__table__.c.id == bid)
+                           .values(version=Booking.__table__.c.version + 1))
+        milestones.record_milestone(tx, bid, "met_at_point")
+
+    with pytest.raises(ConflictError):
+        await uow.run(raced, GATE)
+    after = await uow.read(lambda s: (_seqs(s, board), _counter(s, "reports:AMS")))
+    assert after == before
+    assert await uow.read(lambda s: list(s.scalars(select(Milestone.id)))) == []
+    assert await uow.read(lambda s: list(s.scalars(select(AuditEntry.id).where(
+        AuditEntry.action == "record_milestone")))) == []
+
+
+async def test_a_step_that_breaks_the_text_rule_writes_nothing(uow: UnitOfWork) -> None:
+    # The milestone and audit rows are Core inserts: they keep the flush's text rule.
+    w = await world(uow)
+    _, bid = await uow.run(add_pax, SYSTEM, w.departure_id, "C-1")
+    with pytest.raises(RuleViolation, match="milestone.override_reason"):
+        await uow.run(milestones.record_milestone, GATE, bid, "checked_in",
+                      override_reason="skipped \ud800 step")
+    assert await uow.read(lambda s: list(s.scalars(select(Milestone.id)))) == []
+    assert await uow.read(lambda s: list(s.scalars(select(AuditEntry.id).where(
+        AuditEntry.action == "record_milestone")))) == []

@@ -165,3 +165,30 @@ def test_receiving_party_in_arabic_keeps_the_sentence_in_order() -> None:
     doc = dataclasses.replace(sample_handover(), receiving_party="جمعية الهلال 2")
     text = "\n".join(_text(build_handover_manifest(doc)))
     assert "Handed over to جمعية الهلال 2: 14 passengers in" in text
+
+
+# --------------------------------------------------------------------- the plain path
+# Left-to-right text of the Latin fonts only is drawn as runs, without the pipeline
+# (``Text._runs``); it must read back exactly as the pipeline's output did.
+
+def test_plain_latin_takes_the_plain_path_and_reads_back_whole() -> None:
+    cell = styles().cell
+    name = Text("<b>HADDAD</b>, Salma-Nguyễn (P1234567) – 12 €", cell)
+    assert name._runs is not None and len(name._runs[0]) == 2  # bold run, regular run
+    assert extracted_lines(["HADDAD, Salma-Nguyễn (P1234567) – 12 €"]) == [
+        "HADDAD, Salma-Nguyễn (P1234567) – 12 €"]
+    assert Text("Salma", cell).as_plain_string(100) == "Salma"
+    assert Text("<b>WCHR</b>", cell).as_plain_string(100) is None  # bold: a flowable
+
+
+def test_text_with_another_script_or_direction_takes_the_pipeline() -> None:
+    cell = styles().cell
+    assert Text(esc("HADDAD Salma سلمى"), cell)._runs is None
+    assert Text("Ոսկանյան", cell)._runs is None  # Armenian font
+    assert Text("q\u0301", cell)._runs is None  # a mark NFC cannot compose
+
+
+def test_a_plain_line_too_wide_for_its_column_wraps_in_order() -> None:
+    paragraph = "HADDAD Salma Yusuf Layla Omar Huda Karim Najjar Saffar Khayat"
+    got = extracted_lines([paragraph], width=110)
+    assert len(got) > 1 and " ".join(got) == paragraph

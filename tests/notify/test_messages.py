@@ -62,7 +62,7 @@ def test_languages_and_their_fallback_order() -> None:
     assert texts.language_of("Dari") == "fa_AF" == texts.language_of("prs")
     assert texts.language_of("fa-AF") == "fa_AF"
     assert texts.language_of("Tigrinya") == "ti" and texts.language_of("Amharic") == "am"
-    assert texts.language_of("sr-Latn") == "sr"  # only Cyrillic Serbian exists
+    assert texts.language_of("sr-Latn") == "sr_Latn"  # its own script (test_serbian_latin)
     assert texts.language_of("Klingon") == "en"
     assert texts.language_of(None) == "en"
 

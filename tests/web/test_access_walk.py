@@ -565,6 +565,10 @@ UNSCOPED: dict[tuple[str, str], str] = {
     ("GET", "/account/sessions"): "the caller's own sessions",
     ("POST", "/outbox/receipts"): "public: an SMS provider's delivery receipt, refused "
                                   "unless signed with the receipt secret (no session)",
+    ("POST", "/outbox/receipts/twilio"): "public: Twilio's StatusCallback, refused unless "
+                                         "X-Twilio-Signature verifies (no session)",
+    ("POST", "/outbox/receipts/vonage"): "public: Vonage's delivery receipt, refused unless "
+                                         "its 'sig' verifies (no session)",
     ("GET", "/static/{file_path:path}"): "public files",
     ("HEAD", "/static/{file_path:path}"): "public files",
     ("GET", "/verify/{document_id:str}"): "public by design: no personal data (verify.py)",

@@ -34,6 +34,8 @@ ACCESS: dict[tuple[str, str], set[Role] | str] = {
     ("HEAD", "/static/{file_path:path}"): PUBLIC,
     ("GET", "/verify"): PUBLIC,
     ("POST", "/outbox/receipts"): PUBLIC,
+    ("POST", "/outbox/receipts/twilio"): PUBLIC,
+    ("POST", "/outbox/receipts/vonage"): PUBLIC,
     ("GET", "/verify/{document_id:str}"): PUBLIC,
     ("POST", "/verify/{document_id:str}"): PUBLIC,
     ("POST", "/logout"): EVERYONE,

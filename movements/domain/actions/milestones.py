@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from typing import cast
 
+from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
+
+from .. import input_rules
 from .. import milestones as steps
 from ..access import Need, access_booking
 from ..errors import ConflictError, RuleViolation
@@ -25,7 +30,7 @@ from ..release import on_blocks
 from ..ssr import SSR_CODES
 from ..uow import Tx, transit_of
 from ..vocabulary import ON_BOARD_STEPS, flight_state_label
-from ._common import check_version, clean_text, touch
+from ._common import check_version, clean_text
 
 
 def needs_medical_escort(passenger: Passenger) -> bool:
@@ -99,20 +104,31 @@ def record_milestone(tx: Tx, booking_id: int, kind: str, expected_version: int |
         raise RuleViolation(Phrase(N_(
             "a stretcher or medical (STCR/MEDA) passenger cannot board without an assigned "
             "medical escort")))
-    milestone = Milestone(booking=booking, kind=kind, at=tx.now, by_user_id=tx.actor.user_id,
-                          override_reason=reason if missing else None)
-    tx.session.add(milestone)
-    touch(booking, "seat")
+    # The versioned UPDATE goes first: a copy that is no longer current is refused here
+    # and nothing else is written (on PostgreSQL a concurrent tap waits on the row, then
+    # matches no row: the same refusal, never the milestone's unique key).  It is the
+    # ORM's own versioned UPDATE (WHERE version = the version read; +1), sent as a Core
+    # statement built once, and the loaded row is told its new version; then the
+    # milestone and the audit row as Core inserts built once: no unit-of-work cycle for
+    # any of them (bench/actions.py).
+    bumped = tx.session.execute(_VERSION_BUMP, {"b_id": booking.id,
+                                                "b_version": booking.version})
+    if bumped.rowcount != 1:  # type: ignore[attr-defined]
+        raise StaleDataError("booking changed since it was read")  # -> ConflictError
+    set_committed_value(booking, "version", booking.version + 1)
+    row = {"booking_id": booking.id, "kind": kind, "at": tx.now,
+           "by_user_id": tx.actor.user_id,
+           "override_reason": reason if missing else None}
+    input_rules.check_row(Milestone, row)
+    milestone_id = int(tx.session.execute(_MILESTONE_INSERT, row).scalar_one())
     # The reason is free text about the passenger: it stays on the milestone row (purged
-    # with them), the audit says only that a step was overridden.  Added before the flush
-    # so the version bump, the milestone and the audit row go in one flush.
-    tx.audit("record_milestone", "booking", booking.id, after={
+    # with them), the audit says only that a step was overridden.
+    tx.audit_direct("record_milestone", "booking", booking.id, after={
         "milestone": kind, "passenger": passenger.id, "overridden": bool(missing)})
-    tx.session.flush()
     tx.record(MilestoneRecorded, movement, passenger_id=passenger.id, milestone=kind,
               overridden=bool(missing))
     del held
-    return milestone.id
+    return milestone_id
 
 
 def _listed(parts: list[Phrase]) -> Phrase:
@@ -124,15 +140,25 @@ def _listed(parts: list[Phrase]) -> Phrase:
     return out
 
 
+_BOOKING = cast(Table, Booking.__table__)
+_VERSION_BUMP = update(_BOOKING).where(
+    _BOOKING.c.id == bindparam("b_id"), _BOOKING.c.version == bindparam("b_version"),
+).values(version=_BOOKING.c.version + 1)
+_MILESTONE_INSERT = insert(cast(Table, Milestone.__table__)).returning(
+    cast(Table, Milestone.__table__).c.id)
+#: Built once: a statement built per call costs its construction and its cache key on
+#: every tap (SQLAlchemy memoizes the key on the statement object).
+_STEP_LOAD = (
+    select(Booking, Transit).where(Booking.id == bindparam("booking_id"))
+    .outerjoin(Transit, transit_of(Booking.movement_id))
+    .options(joinedload(Booking.movement).joinedload(Movement.airport),
+             joinedload(Booking.passenger), joinedload(Booking.milestones)))
+
+
 def _load_for_step(tx: Tx, booking_id: int) -> Booking | None:
     """The booking with what a step needs, and its movement's transit link noted on
     ``tx`` (one statement; milestones are a handful of rows per booking)."""
-    row = tx.session.execute(
-        select(Booking, Transit).where(Booking.id == booking_id)
-        .outerjoin(Transit, transit_of(Booking.movement_id))
-        .options(joinedload(Booking.movement).joinedload(Movement.airport),
-                 joinedload(Booking.passenger), joinedload(Booking.milestones))
-    ).unique().first()
+    row = tx.session.execute(_STEP_LOAD, {"booking_id": booking_id}).unique().first()
     if row is None:
         return None
     booking, link = row

@@ -339,8 +339,8 @@ async def purge_in_chunks(uow: UnitOfWork, actor: Actor, older_than_days: int, *
 
 def _contacts_and_messages(session: Session, passenger_ids: list[int]) -> tuple[int, int]:
     """Delete the purged passengers' contact rows and every outbox message to them (a
-    number is personal data; the attempts go with their message)."""
-    from ..outbox_models import Contact, OutboxAttempt, OutboxMessage
+    number is personal data; the attempts and provider ids go with their message)."""
+    from ..outbox_models import Contact, OutboxAttempt, OutboxMessage, ProviderRef
 
     if not passenger_ids:
         return 0, 0
@@ -352,6 +352,7 @@ def _contacts_and_messages(session: Session, passenger_ids: list[int]) -> tuple[
         OutboxMessage.passenger_id.in_(passenger_ids))))
     if ids:
         session.execute(delete(OutboxAttempt).where(OutboxAttempt.message_id.in_(ids)))
+        session.execute(delete(ProviderRef).where(ProviderRef.message_id.in_(ids)))
         session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(ids)))
     return len(contact_ids), len(ids)
 
