@@ -118,8 +118,10 @@ def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response
         # A person typed or followed a link: a page that says what and why, in the
         # console's frame (e.g. "you work no airport yet"), not a JSON body.
         return _refusal_page(request, exc.status, i18n.refused(exc), headers)
-    return Response({"error": exc.message, "field": exc.field, "status": exc.status},
-                    status_code=exc.status, headers=headers)
+    # "error" stays the English (machines match on it); "message" is the same refusal in
+    # the reader's language, what a page's script shows the person (forms.js).
+    return Response({"error": exc.message, "message": i18n.refused(exc), "field": exc.field,
+                     "status": exc.status}, status_code=exc.status, headers=headers)
 
 
 def _http_refusal(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
@@ -186,7 +188,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        refresher = asyncio.create_task(hub.run_refresher(settings.heartbeat_seconds))
+        refresher = asyncio.create_task(hub.run_beats(settings.heartbeat_seconds))
         session_listener = asyncio.create_task(hub.sockets.run_listener())
         jobs = start_jobs(services) if settings.run_jobs else None
         # A bulk write whose process was killed is rolled back from its journal now

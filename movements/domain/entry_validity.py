@@ -26,6 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .errors import RuleViolation
+from .phrases import N_, Phrase
 from .planning_models import EntryValidityRule
 
 #: Longest validity a rule may ask (months): beyond it a typo is likelier than a rule.
@@ -58,15 +59,18 @@ def country_code(value: str, *, field: str = "country") -> str:
         except LookupError:
             found = None
     if found is None:
-        raise RuleViolation(f"country {value!r} is not an ISO 3166 country (use a code such "
-                            "as IQ or IRQ, or its English name)", field=field)
+        raise RuleViolation(Phrase.of(N_("country %(value)s is not an ISO 3166 country (use a "
+                                         "code such as IQ or IRQ, or its English name)"),
+                                      value=repr(value)), field=field)
     return str(found.alpha_2)
 
 
 def checked_months(value: int, *, field: str = "months") -> int:
     """``value`` if it is 0..MAX_MONTHS, else ``RuleViolation`` saying the range."""
     if not 0 <= value <= MAX_MONTHS:
-        raise RuleViolation(f"months {value}: expected 0 to {MAX_MONTHS} (0 removes the rule)",
+        raise RuleViolation(Phrase.of(N_("months %(value)s: expected 0 to %(most)s (0 removes "
+                                         "the rule)"),
+                                      value=value, most=MAX_MONTHS),
                             field=field)
     return value
 

@@ -38,6 +38,7 @@ from .models import (
     Transit,
     loaded_day,
 )
+from .phrases import N_, Phrase
 from .storage import StorageHealth, StorageUnavailable, classify
 from .streams import (
     EVERY_AIRPORT,
@@ -366,7 +367,7 @@ class UnitOfWork:
                     result = await session.run_sync(call)
         except StaleDataError as exc:
             raise ConflictError(
-                "this record was changed by someone else meanwhile; reload and retry"
+                Phrase(N_("this record was changed by someone else meanwhile; reload and retry"))
             ) from exc
         except DBAPIError as exc:
             if is_lock_timeout(exc):
@@ -374,8 +375,9 @@ class UnitOfWork:
             reason = classify(exc, self.database_file)
             if reason is None:
                 if _data_exception(exc):  # a value the edge let through: still a refusal
-                    raise RuleViolation("a value does not fit its field: "
-                                        f"{str(exc.orig).splitlines()[0]}") from None
+                    raise RuleViolation(Phrase.of(N_("a value does not fit its field: "
+                                                     "%(detail)s"),
+                                                  detail=str(exc.orig).splitlines()[0])) from None
                 raise
             self.storage.failed(reason)  # logged once a minute, not per request
             raise StorageUnavailable(reason) from None
