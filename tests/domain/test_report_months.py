@@ -142,7 +142,8 @@ async def test_parts_add_up_to_the_whole_after_every_kind_of_write(uow: UnitOfWo
     version = await uow.read(lambda s: s.get(Movement, flight).version)
     await uow.run(pl.edit_movement, PLANNER, flight,
                   {"operational_date": date(2026, 10, 1),
-                   "scheduled_at": at(6, day=date(2026, 10, 1))}, version)
+                   "scheduled_at": at(6, day=date(2026, 10, 1))}, version,
+                  reason="the carrier moved the flight to the next morning")
     assert await check(planned, PLANNED) == {(2026, 9), (2026, 10)}
     assert await check(planned, PLANNED, per="day") == {(2026, 8), (2026, 9), (2026, 10)}
 
