@@ -137,6 +137,17 @@ def test_the_page_in_dutch(site: Site) -> None:
         assert resp.status_code == 422
         assert _message(resp.text).startswith("Niet gewijzigd: Maanden 'zes': verwacht een "
                                               "heel getal van 0 tot 24")
+        # The domain's refusals (phrases) read Dutch too.
+        resp = client.post(PAGE, data={"_csrf": csrf, "country": "IQ", "months": "25",
+                                       "source": "x"})
+        assert resp.status_code == 422
+        assert _message(resp.text) == ("Niet gewijzigd: maanden 25: 0 tot 24 verwacht "
+                                       "(0 verwijdert de regel)")
+        resp = client.post(f"{PAGE}/revert", data={"_csrf": csrf, "country": "Atlantis"})
+        assert resp.status_code == 422
+        said = _message(resp.text)
+        assert said.startswith("Niet teruggezet: ") and "'Atlantis'" in said
+        assert "is not" not in said
         resp = client.post(PAGE, data={"_csrf": csrf, "country": "AL", "months": "3",
                                        "source": "ambassade"}, follow_redirects=False)
         done = client.get(resp.headers["location"]).text
