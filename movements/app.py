@@ -42,6 +42,7 @@ from movements.services import Services
 from movements.templating import TEMPLATES, make_environment
 from movements.web.account import Account, landing_page
 from movements.web.admin import ADMIN_ROUTES
+from movements.web.admin_validity import VALIDITY_ROUTES
 from movements.web.alerts import ALERT_ROUTES
 from movements.web.api import ApiV1
 from movements.web.auth import (
@@ -117,8 +118,10 @@ def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response
         # A person typed or followed a link: a page that says what and why, in the
         # console's frame (e.g. "you work no airport yet"), not a JSON body.
         return _refusal_page(request, exc.status, i18n.refused(exc), headers)
-    return Response({"error": exc.message, "field": exc.field, "status": exc.status},
-                    status_code=exc.status, headers=headers)
+    # "error" stays the English (machines match on it); "message" is the same refusal in
+    # the reader's language, what a page's script shows the person (forms.js).
+    return Response({"error": exc.message, "message": i18n.refused(exc), "field": exc.field,
+                     "status": exc.status}, status_code=exc.status, headers=headers)
 
 
 def _http_refusal(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
@@ -185,7 +188,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        refresher = asyncio.create_task(hub.run_refresher(settings.heartbeat_seconds))
+        refresher = asyncio.create_task(hub.run_beats(settings.heartbeat_seconds))
         session_listener = asyncio.create_task(hub.sockets.run_listener())
         jobs = start_jobs(services) if settings.run_jobs else None
         # A bulk write whose process was killed is rolled back from its journal now
@@ -211,7 +214,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                         PlanningApi,
                         *ALERT_ROUTES,
                         *OUTBOX_ROUTES,
-                        *ADMIN_ROUTES,
+                        *ADMIN_ROUTES, *VALIDITY_ROUTES,
                         *DOCUMENT_ROUTES,
                         *REPORT_ROUTES,
                         create_static_files_router("/static", [STATIC], opt={"public": True},

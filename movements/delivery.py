@@ -48,6 +48,7 @@ from movements.domain import views
 from movements.domain.access import Need
 from movements.domain.actions import documents as issue
 from movements.domain.errors import ConflictError, Gone
+from movements.domain.phrases import N_, Phrase
 from movements.domain.uow import Actor
 from movements.manifests import (
     build_charter_manifest,
@@ -209,8 +210,10 @@ async def handover_manifest(services: Services, actor: Actor, handover_id: int,
     stored = await ensure_handover_manifest(services, actor, handover_id)
     view = await services.uow.read(dq.handover_view, handover_id)
     if not stored.content:
-        raise Gone(f"the manifest {stored.document_id} was issued, but its content has been "
-                   "deleted under the retention policy; /verify still confirms its hash")
+        raise Gone(Phrase.of(N_("the manifest %(document_id)s was issued, but its content has "
+                                "been deleted under the retention policy; /verify still confirms "
+                                "its hash"),
+                             document_id=stored.document_id))
     out = await services.uow.run(issue.record_download, actor, stored.document_id,
                                  reason=reason)
     return Rendered.of(out, _handover_filename(out, view.flight, view.operational_date))
@@ -268,7 +271,7 @@ async def charter_manifest(services: Services, actor: Actor, movement_id: int,
                 return await _charter_once(services, actor, movement_id, reason)
     except _Superseded:
         pass
-    raise ConflictError("the charter manifest keeps changing; try again in a moment")
+    raise ConflictError(Phrase(N_("the charter manifest keeps changing; try again in a moment")))
 
 
 async def escort_briefing(services: Services, actor: Actor, movement_id: int) -> Rendered:

@@ -5,55 +5,24 @@ page in English: a literal is not extracted for the catalogue, an f-string canno
 looked up at all.  The domain builds them as ``Phrase(N_("..."))`` or
 ``Phrase.of(N_("... %(x)s ..."), x=...)`` instead (movements/domain/phrases.py).
 
-This test reads the domain's source (AST) and counts, per module, the error
-constructions whose message is a string literal, an f-string, a ``%``/``+``/``.format``
-composition.  ``ALLOWED`` is the debt left: a module may not gain one, and an entry
-must go down when its module is converted (so the list only shrinks).
+This test reads the source (AST) of the domain, the telex/import readers and the web
+edge, and finds every error construction whose message is a string literal, an
+f-string, a ``%``/``+``/``.format``/``.join`` composition.  There is no allowance:
+session 5 converted the domain's last 168 (and the edge's 25), so any new one fails
+here (a telex refusal's ``TelexRefused(line, ...)`` is checked the same way).
 """
 
 from __future__ import annotations
 
 import ast
-from collections import Counter
 from pathlib import Path
 
-DOMAIN = Path(__file__).resolve().parent.parent / "movements" / "domain"
+PACKAGE = Path(__file__).resolve().parent.parent / "movements"
+#: Not scanned, with the reason: the demo loaders' refusals are for the person running the
+#: demo command (the CLI speaks English), never shown on a page.
+NOT_SCANNED = {"demo"}
 ERRORS = {"DomainError", "RuleViolation", "ConflictError", "NotFound", "PermissionDenied",
-          "Gone", "Busy"}
-
-#: Plain-text refusals still left, per module (path under movements/domain).  Only shrinks.
-ALLOWED: dict[str, int] = {
-    "actions/planning.py": 21,
-    "actions/charters.py": 21,
-    "actions/outbox.py": 17,
-    "actions/setup.py": 17,
-    "actions/documents.py": 11,
-    "actions/movements.py": 7,
-    "signatures.py": 7,
-    "actions/history.py": 6,
-    "document_queries.py": 6,
-    "input_rules.py": 6,
-    "actions/alerts.py": 5,
-    "actions/passenger_import.py": 5,
-    "actions/passwords.py": 5,
-    "actions/reconciliation.py": 5,
-    "actions/readiness.py": 4,
-    "actions/idempotency.py": 3,
-    "actions/prenotification.py": 3,
-    "access.py": 2,
-    "actions/languages.py": 2,
-    "actions/leases.py": 2,
-    "actions/retention.py": 2,
-    "entry_validity.py": 2,
-    "prenotification.py": 2,
-    "uow.py": 2,
-    "actions/entry_validity.py": 1,
-    "actions/pruning.py": 1,
-    "actions/reveal.py": 1,
-    "feed_status.py": 1,
-    "planning_views.py": 1,
-}
-
+          "Gone", "Busy", "TelexRefused"}
 
 def _is_text(node: ast.expr) -> bool:
     """A message written as text: "...", f"...", "..." % x, "a" + b, "...".format()."""
@@ -76,7 +45,8 @@ def plain_refusals(source: str) -> list[int]:
             continue
         func = node.func
         name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
-        message = node.args[0] if node.args else next(
+        at = 1 if name == "TelexRefused" else 0  # TelexRefused(line_no, message)
+        message = node.args[at] if len(node.args) > at else next(
             (k.value for k in node.keywords if k.arg == "message"), None)
         if name in ERRORS and message is not None and _is_text(message):
             lines.append(node.lineno)
@@ -84,28 +54,24 @@ def plain_refusals(source: str) -> list[int]:
 
 
 def scan() -> dict[str, list[int]]:
+    """Module (path under movements/) -> lines of text refusals: the domain, the telex
+    and import readers, the web edge (its own form checks), everything but the demo."""
     found = {}
-    for path in sorted(DOMAIN.rglob("*.py")):
+    for path in sorted(PACKAGE.rglob("*.py")):
+        module = path.relative_to(PACKAGE).as_posix()
+        if module.split("/")[0] in NOT_SCANNED:
+            continue
         lines = plain_refusals(path.read_text())
         if lines:
-            found[path.relative_to(DOMAIN).as_posix()] = lines
+            found[module] = lines
     return found
 
 
-def test_no_new_plain_text_refusals() -> None:
+def test_no_plain_text_refusals() -> None:
     found = scan()
-    over = {m: (len(ls), ALLOWED.get(m, 0), ls) for m, ls in found.items()
-            if len(ls) > ALLOWED.get(m, 0)}
-    assert not over, (
+    assert not found, (
         "domain refusals written as text (English on a Dutch page); build them as "
-        "Phrase(N_(...)) / Phrase.of(N_(...), ...): module: (found, allowed, lines) "
-        f"{over}")
-
-
-def test_allowance_only_shrinks() -> None:
-    counts = Counter({m: len(ls) for m, ls in scan().items()})
-    stale = {m: (n, counts[m]) for m, n in ALLOWED.items() if counts[m] < n}
-    assert not stale, f"lower ALLOWED to what is left (module: (allowed, found)): {stale}"
+        "Phrase(N_(...)) / Phrase.of(N_(...), ...): module: lines " f"{found}")
 
 
 def test_the_scan_sees_each_kind_of_text() -> None:
@@ -121,10 +87,7 @@ exc = PermissionDenied(message="no")
 raise RuleViolation(Phrase(N_("surname is required")))
 raise RuleViolation(Phrase.of(N_("%(what)s"), what=x))
 raise ValueError("not a refusal")
+raise TelexRefused(3, f"no movement {flight}")
+raise TelexRefused(3, Phrase.of(N_("no movement %(flight)s"), flight=flight))
 '''
-    assert plain_refusals(source) == [2, 3, 4, 5, 6, 7]
-
-
-def test_the_total_left() -> None:
-    """The figure the session note quotes (so it cannot drift unnoticed)."""
-    assert sum(len(ls) for ls in scan().values()) == sum(ALLOWED.values())
+    assert plain_refusals(source) == [2, 3, 4, 5, 6, 7, 11]

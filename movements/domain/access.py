@@ -52,7 +52,7 @@ from .models import (
     TelexMessage,
 )
 from .outbox_models import OutboxMessage, WebhookSubscription
-from .phrases import N_
+from .phrases import N_, Phrase
 from .streams import BoardStream, board_stream, movement_stream, parse_stream
 from .uow import Actor
 
@@ -135,7 +135,7 @@ def access_airport(session: Session, actor: Actor, code: str, need: Need = Need.
     wanted = code.strip().upper()
     airport = session.scalar(select(Airport).where(Airport.iata == wanted))
     if airport is None or not may_at(actor, need, airport.id):
-        raise NotFound(f"no airport {wanted!r} among yours")
+        raise NotFound(Phrase.of(N_("no airport %(wanted)s among yours"), wanted=repr(wanted)))
     return airport
 
 
@@ -155,7 +155,8 @@ def choose_airport(session: Session, actor: Actor, asked: str | None, default: s
         return access_airport(session, actor, asked, need)
     mine = visible_airports(session, actor, need)
     if not mine:
-        raise NotFound("you work no airport yet: ask an admin to add one to your account")
+        raise NotFound(Phrase(N_("you work no airport yet: ask an admin to add one to your "
+                                 "account")))
     for airport in mine:
         if airport.iata == default.strip().upper():
             return airport

@@ -246,12 +246,12 @@ def handover_doc(session: Session, handover_id: int, *, public_url: str) -> Hand
     h = handover_for(session, handover_id)
     if h.status is not HandoverStatus.SIGNED:
         raise RuleViolation(
-            "this handover is not signed yet: a manifest is issued only for a signed "
-            "handover (a draft has none)")
+            Phrase(N_("this handover is not signed yet: a manifest is issued only for a signed "
+                      "handover (a draft has none)")))
     m = _movement(session, h.movement_id)
     tz = m.airport.timezone
     if not h.passengers:
-        raise RuleViolation(f"handover {h.id} has no passengers")
+        raise RuleViolation(Phrase.of(N_("handover %(id)s has no passengers"), id=h.id))
     bookings = {b.passenger_id: b for b in session.scalars(select(Booking).where(
         Booking.movement_id == m.id, Booking.passenger_id.in_([p.id for p in h.passengers])))}
     passengers = tuple(
@@ -291,11 +291,14 @@ def charter_doc(session: Session, movement_id: int, *, document_id: str, version
                 issued_by_user_id: int | None, public_url: str) -> CharterManifestDoc:
     m = _movement(session, movement_id)
     if not m.is_charter:
-        raise RuleViolation(f"{m.flight} on {m.operational_date} is not a charter flight: "
-                            "use the escort briefing or the handover manifest")
+        raise RuleViolation(Phrase.of(N_("%(flight)s on %(operational_date)s is not a charter "
+                                         "flight: use the escort briefing or the handover "
+                                         "manifest"),
+                                      flight=m.flight, operational_date=str(m.operational_date)))
     bookings = _active_bookings(session, m.id)
     if not bookings:
-        raise RuleViolation(f"{m.flight} on {m.operational_date} has no passengers")
+        raise RuleViolation(Phrase.of(N_("%(flight)s on %(operational_date)s has no passengers"),
+                                      flight=m.flight, operational_date=str(m.operational_date)))
     issuer = _user(session, issued_by_user_id)
     return CharterManifestDoc(
         document_id=document_id, version=version,
@@ -338,7 +341,8 @@ def briefing_doc(session: Session, movement_id: int, *, issued_at: datetime,
     m = _movement(session, movement_id)
     bookings = _active_bookings(session, m.id)
     if not bookings:
-        raise RuleViolation(f"{m.flight} on {m.operational_date} has no passengers")
+        raise RuleViolation(Phrase.of(N_("%(flight)s on %(operational_date)s has no passengers"),
+                                      flight=m.flight, operational_date=str(m.operational_date)))
     assigned = _escorts(session, m.id)
     issuer = _user(session, issued_by_user_id)
     notes = tuple(n.text for n in session.scalars(select(Note).where(
@@ -381,7 +385,8 @@ def daily_doc(session: Session, airport_code: str, day: date, *, issued_at: date
     """The day's figures for one airport (counts, no health detail); not stored."""
     airport = session.scalar(select(Airport).where(Airport.iata == airport_code.upper()))
     if airport is None:
-        raise NotFound(f"airport {airport_code!r} is not set up")
+        raise NotFound(Phrase.of(N_("airport %(airport_code)s is not set up"),
+                                 airport_code=repr(airport_code)))
     movements = list(session.scalars(
         select(Movement).where(Movement.airport_id == airport.id,
                                Movement.operational_date == day)

@@ -80,6 +80,9 @@ class Gone(DomainError):
     status = 410
 
 
+BUSY = N_("the database is busy with another write; retrying")
+
+
 class Busy(DomainError):
     """The database did not let this write in within a short bound (another write holds
     it: a bulk import's chunk, a checkpoint).  Nothing was changed; the same request,
@@ -87,7 +90,6 @@ class Busy(DomainError):
 
     status = 503
 
-    def __init__(self, message: str = "the database is busy with another write; "
-                                      "retrying", *, retry_after: int = 1) -> None:
+    def __init__(self, message: str | Phrase = BUSY, *, retry_after: int = 1) -> None:
         super().__init__(message)
         self.retry_after = retry_after

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from .clock import local_date
 from .errors import NotFound
 from .models import Airport, FeedStatus, Movement
+from .phrases import N_, Phrase
 
 #: A feed whose last good poll is older than this many poll intervals is stale.
 STALE_POLLS = 3
@@ -23,7 +24,7 @@ def feed_airport(session: Session, code: str) -> Airport:
     """The airport a feed is polled for; NotFound when it is not set up."""
     airport = session.scalar(select(Airport).where(Airport.iata == code.strip().upper()))
     if airport is None:
-        raise NotFound(f"airport {code!r} is not set up")
+        raise NotFound(Phrase.of(N_("airport %(code)s is not set up"), code=repr(code)))
     return airport
 
 

@@ -25,6 +25,7 @@ from sqlalchemy import String, event, inspect
 from sqlalchemy.orm import Mapper, Session
 
 from .errors import RuleViolation
+from .phrases import N_, Phrase
 
 #: Control characters a typed text may hold.
 TEXT_CONTROLS = frozenset("\t\n\r")
@@ -37,11 +38,13 @@ MAX_FILENAME_CHARS = 255
 
 
 def problem(value: str, *, allowed: frozenset[str] = TEXT_CONTROLS,
-            max_chars: int | None = None) -> str | None:
+            max_chars: int | None = None) -> Phrase | None:
     """What is wrong with ``value`` as stored text ("contains a NUL character (line 3,
-    character 7)", ...), or None when it is fine.  ``max_chars`` counts characters."""
+    character 7)", ...) as a phrase, or None when it is fine.  ``max_chars`` counts
+    characters."""
     if max_chars is not None and len(value) > max_chars:
-        return f"is longer than {max_chars} characters ({len(value)})"
+        return Phrase.of(N_("is longer than %(most)s characters (%(count)s)"),
+                         most=max_chars, count=len(value))
     if value.isprintable() and "\ufffd" not in value:  # the fast path
         return None
     for index, char in enumerate(value):
@@ -49,24 +52,26 @@ def problem(value: str, *, allowed: frozenset[str] = TEXT_CONTROLS,
             continue
         category = unicodedata.category(char)
         if char == "\x00":
-            what = "contains a NUL character"
+            what = Phrase(N_("contains a NUL character"))
         elif category == "Cc":
-            what = f"contains the control character U+{ord(char):04X}"
+            what = Phrase.of(N_("contains the control character %(code)s"),
+                             code=f"U+{ord(char):04X}")
         elif category == "Cs":
-            what = "is not valid Unicode: a lone surrogate"
+            what = Phrase(N_("is not valid Unicode: a lone surrogate"))
         elif char == "\ufffd":
-            what = "is not valid UTF-8 text (it holds U+FFFD, what undecodable bytes become)"
+            what = Phrase(N_("is not valid UTF-8 text (it holds U+FFFD, what undecodable "
+                             "bytes become)"))
         else:
             continue
-        return f"{what} ({_where(value, index)})"
+        return Phrase.of(N_("%(what)s (%(where)s)"), what=what, where=_where(value, index))
     return None
 
 
-def _where(value: str, index: int) -> str:
+def _where(value: str, index: int) -> Phrase:
     line = value.count("\n", 0, index) + 1
     column = index - (value.rfind("\n", 0, index) + 1) + 1
-    return f"line {line}, character {column}" if line > 1 or "\n" in value \
-        else f"character {column}"
+    return Phrase.of(N_("line %(line)s, character %(column)s"), line=line, column=column) \
+        if line > 1 or "\n" in value else Phrase.of(N_("character %(column)s"), column=column)
 
 
 #: The largest whole number a form field may carry: PostgreSQL's ``integer`` (ids,
@@ -80,21 +85,25 @@ def whole_number(field: str, value: object) -> int:
     try:
         number = int(str(value).strip())
     except ValueError:
-        raise RuleViolation(f"{field}={str(value)[:40]!r}: expected a whole number",
+        raise RuleViolation(Phrase.of(N_("%(field)s=%(value)s: expected a whole number"),
+                                      field=field, value=repr(str(value)[:40])),
                             field=field) from None
     if abs(number) > MAX_WHOLE_NUMBER:
-        raise RuleViolation(f"{field}={number}: out of range", field=field)
+        raise RuleViolation(Phrase.of(N_("%(field)s=%(number)s: out of range"),
+                                      field=field, number=number), field=field)
     return number
 
 
-def check(label: str, value: str, *, allowed: frozenset[str] = TEXT_CONTROLS,
+def check(label: str | Phrase, value: str, *, allowed: frozenset[str] = TEXT_CONTROLS,
           max_chars: int | None = None, field: str | None = None) -> None:
     """Raise RuleViolation (422) when ``value`` breaks the rule; the message starts with
-    ``label`` (e.g. the form field's name) and ``field`` (default: ``label``) says which
-    input it was."""
+    ``label`` (e.g. the form field's name, or a phrase such as "query parameter x") and
+    ``field`` (default: ``label``) says which input it was."""
     found = problem(value, allowed=allowed, max_chars=max_chars)
     if found is not None:
-        raise RuleViolation(f"{label} {found}", field=field or label)
+        # "<label> <what is wrong>": the label is the subject in English and Dutch alike.
+        raise RuleViolation(Phrase.of(N_("%(label)s %(found)s"), label=label, found=found),
+                            field=field or str(label))
 
 
 def check_flush(session: Session, _context: Any, _instances: Any) -> None:
@@ -114,13 +123,17 @@ def check_row(entity: type, values: dict[str, Any]) -> None:
         if not isinstance(value, str):
             continue
         if length is not None and len(value) > length:
-            raise RuleViolation(f"{field} is longer than {length} characters "
-                                f"({len(value)})", field=attribute)
+            raise RuleViolation(Phrase.of(N_("%(field)s is longer than %(length)s characters "
+                                             "(%(count)s)"),
+                                          field=field, length=length, count=len(value)),
+                                field=attribute)
         if "\x00" in value:
-            raise RuleViolation(f"{field} contains a NUL character", field=attribute)
+            raise RuleViolation(Phrase.of(N_("%(field)s contains a NUL character"),
+                                          field=field), field=attribute)
         if not value.isprintable() and any(
                 unicodedata.category(c) == "Cs" for c in value):
-            raise RuleViolation(f"{field} is not valid Unicode (a lone surrogate)",
+            raise RuleViolation(Phrase.of(N_("%(field)s is not valid Unicode (a lone "
+                                             "surrogate)"), field=field),
                                 field=attribute)
 
 

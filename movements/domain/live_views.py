@@ -2,13 +2,15 @@
 
 The push edge (``movements.realtime``) asks for these inside one read and renders them
 afterwards, outside the database; it never touches the session or the ORM itself.  Event
-kinds are dispatched on their types (``events.event_types``), never on spelled names.
+kinds are dispatched on their types (``events.event_types``), never on spelled names,
+through one table, ``REDRAW``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from enum import IntEnum
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,10 +22,58 @@ from .planning_queries import MovementPlan, board_readiness, movement_plan
 from .streams import BoardStream, MovementStream, parse_stream
 from .uow import events_after, stream_seq
 
-#: Events after which a movement page is re-rendered whole (rows appear or vanish).
-WHOLE_PAGE_EVENTS: tuple[type[ev.DomainEvent], ...] = (
-    ev.PassengerBooked, ev.CaseSplitFlagged, ev.HandoverCreated, ev.HandoverSigned,
-    ev.HandoverDiscarded, ev.MovementCreated, ev.PassengerPurged)
+
+class Redraw(IntEnum):
+    """What a live page draws again after an event; a commit with several events draws
+    the most any of them asks for (the larger value)."""
+
+    #: The touched board rows; on the movement page its header and the touched
+    #: passengers' rows.
+    ROWS = 1
+    #: As ROWS, and the movement page's notes.
+    NOTES = 2
+    #: The movement page whole (rows appear or vanish); the touched board rows.
+    PAGE = 3
+    #: The board whole and the movement page whole (a movement appeared).
+    BOARD = 4
+
+
+#: The one dispatch of the live streams: each event type (the class itself, not its
+#: name, and not through a base class) to what it redraws.  A new event type gets its
+#: line here: tests/realtime/test_event_dispatch.py fails until it has exactly one.
+REDRAW: dict[type[ev.DomainEvent], Redraw] = {
+    ev.MovementCreated: Redraw.BOARD,
+    ev.MovementUpdated: Redraw.ROWS,
+    ev.CarrierNoticeIssued: Redraw.ROWS,
+    ev.PassengerBooked: Redraw.PAGE,
+    ev.PassengerUpdated: Redraw.ROWS,
+    ev.MilestoneRecorded: Redraw.ROWS,
+    ev.NoShowRecorded: Redraw.ROWS,
+    ev.MilestoneRemoved: Redraw.ROWS,
+    ev.NoShowRevoked: Redraw.ROWS,
+    ev.EscortAssigned: Redraw.ROWS,
+    ev.EscortUnassigned: Redraw.ROWS,
+    ev.NoteAdded: Redraw.NOTES,
+    ev.CaseSplitFlagged: Redraw.PAGE,
+    ev.HandoverCreated: Redraw.PAGE,
+    ev.HandoverSigned: Redraw.PAGE,
+    ev.HandoverDiscarded: Redraw.PAGE,
+    ev.AlertRaised: Redraw.ROWS,
+    ev.AlertCleared: Redraw.ROWS,
+    ev.AlertAcknowledged: Redraw.ROWS,
+    ev.PassengerPurged: Redraw.PAGE,
+}
+
+
+def redraw(changes: Sequence[Change]) -> Redraw:
+    """The most the changes' event types ask for (``REDRAW``).  A kind with no type any
+    more (a removed event class, in a stored row) or a type without a line redraws
+    everything: a page is never left showing less than what changed."""
+    kinds = {c.kind for c in changes}
+    types = ev.event_types(kinds)
+    if len(types) < len(kinds) or not types <= REDRAW.keys():
+        return Redraw.BOARD
+    return max(REDRAW[t] for t in types)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,16 +134,16 @@ def board_update(session: Session, stream: BoardStream, changes: Sequence[Change
     """The rows of the board's day that the changes touched (a transit's onward leg shows
     on its inbound leg's row); a row that left the board is dropped; a new movement
     re-renders the board."""
-    if ev.MovementCreated in ev.event_types({c.kind for c in changes}):
+    if redraw(changes) is Redraw.BOARD:
         return board_snapshot(session, stream)
     rows: dict[int, queries.MovementSummary] = {}
     gone: list[int] = []
     for mid in sorted({c.movement_id for c in changes if c.movement_id}):
-        s = queries.movement_summary(session, mid)
+        s = queries.board_row(session, mid)
         if s is None:
             continue
         if s.kind == "transit_out" and s.inbound_id is not None:
-            s = queries.movement_summary(session, s.inbound_id) or s
+            s = queries.board_row(session, s.inbound_id) or s
         if s.airport == stream.airport and s.operational_date == stream.day \
                 and s.shown_on_board:
             rows.setdefault(s.id, s)
@@ -111,8 +161,8 @@ def movement_snapshot(session: Session, stream: MovementStream) -> MovementUpdat
 def movement_update(session: Session, stream: MovementStream, changes: Sequence[Change]
                     ) -> MovementUpdate:
     """Only what changed: the header, the touched passengers' rows, the notes."""
-    types = ev.event_types({c.kind for c in changes})
-    if any(issubclass(t, WHOLE_PAGE_EVENTS) for t in types):
+    what = redraw(changes)
+    if what >= Redraw.PAGE:
         return movement_snapshot(session, stream)
     mid = stream.movement_id
     summary = queries.movement_summary(session, mid)
@@ -125,7 +175,7 @@ def movement_update(session: Session, stream: MovementStream, changes: Sequence[
         found = queries.booking_view(session, booking_id) if booking_id else None
         if found is not None:
             rows.append(found[1])
-    notes = queries.movement_detail(session, mid) if ev.NoteAdded in types else None
+    notes = queries.movement_detail(session, mid) if what is Redraw.NOTES else None
     return MovementUpdate(header=summary, rows=rows, notes=notes,
                           plan=movement_plan(session, mid))
 
@@ -179,6 +229,6 @@ def latest_seqs(session: Session, names: Sequence[str]) -> dict[str, int]:
     return {stream: int(seq) for stream, seq in rows}
 
 
-__all__ = ["BoardUpdate", "CatchUp", "Change", "MovementUpdate", "Update",
-           "WHOLE_PAGE_EVENTS", "catch_up", "latest_seqs", "snapshot", "stream_update",
+__all__ = ["BoardUpdate", "CatchUp", "Change", "MovementUpdate", "Update", "redraw",
+           "REDRAW", "Redraw", "catch_up", "latest_seqs", "snapshot", "stream_update",
            "updates"]

@@ -530,6 +530,9 @@ class TelexMessage(Base):
     raw: Mapped[str] = mapped_column(Text)
     outcome: Mapped[str] = mapped_column(String(16))  # applied, duplicate, rejected, pending
     detail: Mapped[str | None] = mapped_column(Text)
+    # A refusal's reason as a phrase (JSON, domain/phrases.py), so the log reads in the
+    # reader's language; ``detail`` keeps the English.  NULL: show ``detail`` as stored.
+    detail_phrase: Mapped[str | None] = mapped_column(Text)
     movement_id: Mapped[int | None] = mapped_column(ForeignKey("movement.id"))
     # The airport it was received for (who may read it: access.access_telex).
     airport_id: Mapped[int | None] = mapped_column(ForeignKey("airport.id"), index=True)

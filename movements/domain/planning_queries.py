@@ -342,11 +342,10 @@ def board_readiness(session: Session, movement_ids: list[int]) -> dict[int, str]
         return out
     # Readiness is about before departure: a flight that has left (or is cancelled) has
     # nothing left to get ready.
-    departing = set(session.scalars(select(Movement.id).where(
-        Movement.id.in_(movement_ids), Movement.kind.in_(list(DEPARTING)),
-        Movement.actual_at.is_(None), Movement.flight_state.not_in(["DEP", "CNX"]))))
-    by_movement = movements_readiness(session, sorted(departing))
-    for mid in sorted(departing):
+    by_movement = movements_readiness(
+        session, movement_ids, lambda m: m.kind in DEPARTING and m.actual_at is None
+        and m.flight_state not in ("DEP", "CNX"))
+    for mid in sorted(by_movement):
         cases = by_movement.get(mid)
         if not cases:
             continue

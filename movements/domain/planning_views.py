@@ -28,6 +28,7 @@ from .models import (
     Passenger,
     TelexMessage,
 )
+from .phrases import N_, Phrase
 from .planning_models import PassengerClearance, TravelDocument
 from .prenotification import CarrierNotice, carrier_notice
 from .readiness import CaseReadiness, case_readiness, movement_readiness
@@ -197,7 +198,8 @@ def case_of_passenger(session: Session, actor: Actor, passenger_id: int) -> int:
 def case_by_reference(session: Session, actor: Actor, reference: str) -> int:
     found = session.scalar(select(Case).where(Case.reference == reference.strip().upper()))
     if found is None or not may_at(actor, Need.COORDINATE, found.airport_id):
-        raise NotFound(f"case {reference!r} does not exist")
+        raise NotFound(Phrase.of(N_("case %(reference)s does not exist"),
+                                 reference=repr(reference)))
     return found.id
 
 

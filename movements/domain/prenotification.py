@@ -111,8 +111,9 @@ def _lines(session: Session, movement: Movement) -> tuple[NoticeLine, ...]:
         surname = type_b_word(p.surname)
         given = type_b_word(p.given_names)
         if not surname:
-            raise RuleViolation(f"{p.initials}: the surname needs Latin letters as in the "
-                                "travel document for a Type B message", field="surname")
+            raise RuleViolation(Phrase.of(N_("%(initials)s: the surname needs Latin letters as "
+                                             "in the travel document for a Type B message"),
+                                          initials=p.initials), field="surname")
         title = _title(p, movement.scheduled_at)
         name = f"{surname}/{given}" + (f" {title}" if title else "")
         texts = [_free_text(n.text) for n in p.needs
@@ -174,8 +175,9 @@ def carrier_notice(session: Session, movement_id: int,
         raise not_found("movement")
     lines = _lines(session, m)
     if not lines:
-        raise RuleViolation(f"no passenger on {m.flight} has special-assistance needs: "
-                            "nothing to notify", field="movement")
+        raise RuleViolation(Phrase.of(N_("no passenger on %(flight)s has special-assistance "
+                                         "needs: nothing to notify"),
+                                      flight=m.flight), field="movement")
     fingerprint = hashlib.sha256(repr((m.flight, m.scheduled_at.isoformat(),
                                        lines)).encode()).hexdigest()
     last = session.scalars(select(CarrierNotification).where(

@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
+from functools import cache
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Executable, and_, bindparam, case, exists, false, func, or_, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.sql.elements import ColumnElement
 
 from . import milestones as steps
 from .flight_states import shown_states
@@ -20,13 +22,16 @@ from .models import (
     Alert,
     Booking,
     BookingStatus,
+    Case,
     EscortAssignment,
     FlightFieldSource,
+    Milestone,
     Movement,
     MovementKind,
     Note,
     Organisation,
     Passenger,
+    SpecialNeed,
     Transit,
     User,
 )
@@ -274,8 +279,9 @@ def _linked(m: Movement, other: Movement | None) -> LinkedLeg | None:
                      connection_minutes=_connection(inbound, onward))
 
 
-def _summary(m: Movement, alerts: int, links: dict[int, tuple[int | None, int | None]],
-             legs: dict[int, Movement] | None = None) -> MovementSummary:
+def _loaded_counts(m: Movement) -> _Counts:
+    """``_Counts`` from a movement loaded with ``_movement_options`` (the movement page
+    holds these rows anyway)."""
     badges: Counter[str] = Counter()
     active = [b for b in m.bookings if b.status is not BookingStatus.CANCELLED]
     for b in active:
@@ -283,7 +289,20 @@ def _summary(m: Movement, alerts: int, links: dict[int, tuple[int | None, int | 
             badges[g] += 1
     last = steps.sequence_for(m.kind)
     final = last[-1].key if last else None
-    done = sum(1 for b in active if final and any(x.kind == final for x in b.milestones))
+    return _Counts(
+        booked=sum(1 for b in active if b.status is BookingStatus.BOOKED),
+        no_show=sum(1 for b in active if b.status is BookingStatus.NO_SHOW),
+        done=sum(1 for b in active if final and any(x.kind == final for x in b.milestones)),
+        badges={g.value: badges[g.value] for g in BADGE_ORDER if badges[g.value]},
+        case_references=tuple(sorted({b.passenger.case.reference for b in active})),
+        case_split=any(b.passenger.case.split_flagged for b in active))
+
+
+def _summary(m: Movement, alerts: int, links: dict[int, tuple[int | None, int | None]],
+             legs: dict[int, Movement] | None = None, counts: _Counts | None = None
+             ) -> MovementSummary:
+    """A board row; ``counts`` None: counted from ``m``'s loaded bookings."""
+    c = counts if counts is not None else _loaded_counts(m)
     inbound_id, onward_id = links.get(m.id, (None, None))
     return MovementSummary(
         id=m.id, version=m.version, airport=m.airport.iata, kind=m.kind.value, lane=m.lane,
@@ -293,15 +312,11 @@ def _summary(m: Movement, alerts: int, links: dict[int, tuple[int | None, int | 
         gate=m.gate, flight_state=m.flight_state,
         flight_states=shown_states(m.flight_state, m.flight_states),
         stops=tuple(s.airport_code for s in m.stops),
-        passenger_count=sum(1 for b in active if b.status is BookingStatus.BOOKED),
-        no_show_count=sum(1 for b in active if b.status is BookingStatus.NO_SHOW),
-        done_count=done,
-        badges={g.value: badges[g.value] for g in BADGE_ORDER if badges[g.value]},
-        open_alerts=alerts,
-        case_references=tuple(sorted({b.passenger.case.reference for b in active})),
+        passenger_count=c.booked, no_show_count=c.no_show, done_count=c.done,
+        badges=c.badges, open_alerts=alerts, case_references=c.case_references,
         inbound_id=inbound_id, onward_id=onward_id,
         linked=_linked(m, (legs or {}).get(onward_id or inbound_id or -1)),
-        case_split=any(b.passenger.case.split_flagged for b in active),
+        case_split=c.case_split,
         timezone=m.airport.timezone,
     )
 
@@ -375,26 +390,124 @@ def deployment_timezone(session: Session, default_code: str) -> str:
     return zone or "UTC"
 
 
+@dataclass(frozen=True, slots=True)
+class _Counts:
+    """What a board row counts over a movement's live (not cancelled) bookings."""
+
+    booked: int = 0
+    no_show: int = 0
+    done: int = 0
+    badges: dict[str, int] = field(default_factory=dict)
+    case_references: tuple[str, ...] = ()
+    case_split: bool = False
+
+
+def _group_condition(group: NeedGroup) -> ColumnElement[bool]:
+    """SQL for "the passenger counts in ``group``" (``_groups`` as a condition on the
+    passenger row): an SSR code of the group among their needs, or the agency's flags."""
+    codes = sorted(code for code, info in SSR_CODES.items() if group in info.groups)
+    parts: list[ColumnElement[bool]] = []
+    if codes:
+        parts.append(exists().where(SpecialNeed.passenger_id == Passenger.id,
+                                    SpecialNeed.code.in_(codes)))
+    if group is NeedGroup.MEDICAL:
+        parts += [Passenger.medical_escort_required.is_(True),
+                  Passenger.chronic_condition.is_not(None)]
+    if group is NeedGroup.ESCORT:
+        parts += [Passenger.medical_escort_required.is_(True),
+                  Passenger.operational_escort_required.is_(True)]
+    return or_(*parts) if parts else false()
+
+
+@cache
+def _counts_statements() -> tuple[Executable, Executable]:
+    """The two statements of ``_row_counts``, built once (building them took longer than
+    running them); the movement ids are an expanding parameter ``ids``."""
+    finals = [(Movement.kind == kind, seq[-1].key)
+              for kind in MovementKind if (seq := steps.sequence_for(kind))]
+    final_done = exists().where(Milestone.booking_id == Booking.id,
+                                Milestone.kind == case(*finals, else_=None))
+    live = and_(Booking.movement_id.in_(bindparam("ids", expanding=True)),
+                Booking.status != BookingStatus.CANCELLED)
+
+    def count(cond: ColumnElement[bool]) -> ColumnElement[int]:
+        return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
+
+    counted = (select(Booking.movement_id, count(Booking.status == BookingStatus.BOOKED),
+                      count(Booking.status == BookingStatus.NO_SHOW), count(final_done),
+                      *(count(_group_condition(g)) for g in BADGE_ORDER))
+               .join(Passenger, Passenger.id == Booking.passenger_id)
+               .join(Movement, Movement.id == Booking.movement_id)
+               .where(live).group_by(Booking.movement_id))
+    cased = (select(Booking.movement_id, Case.reference, Case.split_flagged).distinct()
+             .join(Passenger, Passenger.id == Booking.passenger_id)
+             .join(Case, Case.id == Passenger.case_id).where(live))
+    return counted, cased
+
+
+def _row_counts(session: Session, ids: list[int]) -> dict[int, _Counts]:
+    """``_Counts`` per movement in two statements whatever the passenger count (GROUP BY
+    movement; the per-row Python of ``_summary`` as SQL): the board and the board row a
+    push re-renders read these instead of loading every booking, passenger, need, case
+    and milestone.  Equal to ``_summary``'s figures (tests/domain/test_board_counts.py)."""
+    if not ids:
+        return {}
+    counted, cased = _counts_statements()
+    rows = session.execute(counted, {"ids": ids}).all()
+    cases: dict[int, tuple[set[str], bool]] = {}
+    for mid, reference, split in session.execute(cased, {"ids": ids}):
+        refs, any_split = cases.setdefault(mid, (set(), False))
+        refs.add(reference)
+        cases[mid] = (refs, any_split or bool(split))
+    out: dict[int, _Counts] = {}
+    for mid, booked, no_show, done, *groups in rows:
+        refs, split = cases.get(mid, (set(), False))
+        out[mid] = _Counts(int(booked), int(no_show), int(done),
+                           {g.value: int(n) for g, n in zip(BADGE_ORDER, groups, strict=True)
+                            if n},
+                           tuple(sorted(refs)), split)
+    return out
+
+
+def _summaries(session: Session, movements: list[Movement]) -> list[MovementSummary]:
+    """Board rows of movements loaded with their airport and stops, counted in SQL."""
+    ids = [m.id for m in movements]
+    counts = _row_counts(session, ids)
+    alerts = _open_alerts(session, ids)
+    links = _links(session, ids)
+    legs = _legs(session, links)
+    return [_summary(m, alerts[m.id], links, legs, counts.get(m.id, _Counts()))
+            for m in movements]
+
+
+def _row_options() -> list[object]:
+    return [selectinload(Movement.airport), selectinload(Movement.stops)]
+
+
 def board(session: Session, airport: str, day: date) -> list[MovementSummary]:
     """Every movement of one airport's day, ordered by best-known time."""
     stmt = (select(Movement).join(Airport).where(Airport.iata == airport.upper(),
                                                  Movement.operational_date == day)
-            .options(*_movement_options()))  # type: ignore[arg-type]
-    movements = list(session.scalars(stmt).unique())
-    ids = [m.id for m in movements]
-    alerts = _open_alerts(session, ids)
-    links = _links(session, ids)
-    legs = _legs(session, links)
-    rows = [_summary(m, alerts[m.id], links, legs) for m in movements]
+            .options(*_row_options()))  # type: ignore[arg-type]
+    rows = _summaries(session, list(session.scalars(stmt).unique()))
     return sorted(rows, key=lambda r: r.board_position)
 
 
-def movement_summary(session: Session, movement_id: int) -> MovementSummary | None:
+def board_row(session: Session, movement_id: int) -> MovementSummary | None:
+    """One movement's board row as the board shows it (``movement_summary`` without the
+    page's held fields): what a live push re-renders after a commit."""
     m = session.scalar(select(Movement).where(Movement.id == movement_id)
-                       .options(*_movement_options()))  # type: ignore[arg-type]
+                       .options(joinedload(Movement.airport), selectinload(Movement.stops)))
+    return _summaries(session, [m])[0] if m is not None else None
+
+
+def movement_summary(session: Session, movement_id: int) -> MovementSummary | None:
+    """One movement's board row (also the movement page's header), counted in SQL."""
+    m = session.scalar(select(Movement).where(Movement.id == movement_id)
+                       .options(*_row_options()))  # type: ignore[arg-type]
     if m is None:
         return None
-    return _summary_of(session, m)
+    return replace(_summaries(session, [m])[0], held_fields=field_sources(session, m.id))
 
 
 def _summary_of(session: Session, m: Movement) -> MovementSummary:

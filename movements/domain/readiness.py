@@ -20,12 +20,15 @@ A case is ready when every member is.  Pure reads: no writes, no events.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from typing import Protocol
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm.util import identity_key
 
 from .entry_validity import ValidityRule
 from .entry_validity import rules as validity_rules
@@ -37,6 +40,7 @@ from .models import (
     EscortKind,
     Movement,
     Passenger,
+    SpecialNeed,
     Transit,
 )
 from .planning_models import CharterCrew, PassengerClearance, TravelDocument
@@ -104,7 +108,7 @@ class CaseReadiness:
         return "ready" if self.ready else "missing: " + ", ".join(self.missing)
 
 
-def _destination(movement: Movement, booking: Booking | None) -> str:
+def _destination(movement: Movement, booking: _StopField | None) -> str:
     if booking is not None and booking.stop:
         return booking.stop
     return movement.destination
@@ -138,8 +142,52 @@ def passenger_readiness(session: Session, passenger: Passenger, movement: Moveme
                    validity_rules(session))
 
 
-def _assess(passenger: Passenger, movement: Movement, booking: Booking | None,
-            doc: TravelDocument | None, clearance: PassengerClearance | None,
+class _PassengerFields(Protocol):
+    """What ``_assess`` reads of a passenger (an ORM row or ``_PassengerRow``)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def surname(self) -> str: ...
+    @property
+    def given_names(self) -> str: ...
+    @property
+    def medical_escort_required(self) -> bool: ...
+    @property
+    def operational_escort_required(self) -> bool: ...
+    @property
+    def release_to_name(self) -> str | None: ...
+    @property
+    def codes(self) -> tuple[str, ...]: ...
+
+
+class _StopField(Protocol):
+    @property
+    def stop(self) -> str | None: ...
+
+
+class _DocumentFields(Protocol):
+    @property
+    def expires_on(self) -> date: ...
+
+
+class _ClearanceFields(Protocol):
+    @property
+    def medif_valid_until(self) -> date | None: ...
+    @property
+    def medif_flights(self) -> str | None: ...
+    @property
+    def declaration_at(self) -> object | None: ...  # only compared with None
+    @property
+    def consent_at(self) -> object | None: ...
+    @property
+    def guardian_origin_confirmed(self) -> bool: ...
+    @property
+    def guardian_destination_confirmed(self) -> bool: ...
+
+
+def _assess(passenger: _PassengerFields, movement: Movement, booking: _StopField | None,
+            doc: _DocumentFields | None, clearance: _ClearanceFields | None,
             legs: list[str], kinds: set[EscortKind], crew: set[str],
             validity: dict[str, ValidityRule]) -> PassengerReadiness:
     """The rules of the module doc on loaded rows: ``legs`` the flights the passenger flies
@@ -210,33 +258,108 @@ def movement_readiness(session: Session, movement_id: int) -> list[CaseReadiness
     return sorted((r for r in out if r is not None), key=lambda r: r.reference)
 
 
-def movements_readiness(session: Session, movement_ids: list[int]
+@dataclass(frozen=True, slots=True)
+class _PassengerRow:
+    """The passenger columns the rules read (``_assess``), without an ORM object."""
+
+    id: int
+    surname: str
+    given_names: str
+    medical_escort_required: bool
+    operational_escort_required: bool
+    release_to_name: str | None
+    codes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _BookingRow:
+    stop: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class _DocumentRow:
+    expires_on: date
+
+
+@dataclass(frozen=True, slots=True)
+class _ClearanceRow:
+    """A clearance as the rules read it: ``declaration_at``/``consent_at`` only say
+    whether one is recorded (True or None), as ``_assess`` asks nothing more."""
+
+    medif_valid_until: date | None
+    medif_flights: str | None
+    declaration_at: object | None
+    consent_at: object | None
+    guardian_origin_confirmed: bool
+    guardian_destination_confirmed: bool
+
+    @classmethod
+    def of(cls, valid_until: date | None, flights: str | None, declared: bool,
+           consented: bool, origin: bool, destination: bool) -> _ClearanceRow:
+        return cls(valid_until, flights, True if declared else None,
+                   True if consented else None, bool(origin), bool(destination))
+
+
+def movements_readiness(session: Session, movement_ids: list[int],
+                        keep: Callable[[Movement], bool] | None = None
                         ) -> dict[int, list[CaseReadiness]]:
     """``movement_readiness`` for many movements in a fixed number of statements (about
-    nine, whatever the passenger count): the board asks for every departure of a day.
-    Movements without live bookings are absent from the result."""
+    nine, whatever the passenger count): the board asks for every departure of a day,
+    and a live push for the row it re-renders.  The per-passenger rows are read as plain
+    columns (no ORM objects: building those was most of the read's time).  Movements the
+    session already holds (the board just loaded them) are not read again.  ``keep``:
+    which of the movements to assess.  Movements without live bookings (or not kept) are
+    absent from the result."""
     if not movement_ids:
         return {}
-    movements = {m.id: m for m in session.scalars(select(Movement).where(
-        Movement.id.in_(movement_ids)))}
-    bookings = list(session.scalars(
-        select(Booking).where(Booking.movement_id.in_(movement_ids),
-                              Booking.status != BookingStatus.CANCELLED)
-        .order_by(Booking.id)
-        .options(selectinload(Booking.passenger).selectinload(Passenger.needs),
-                 selectinload(Booking.passenger).selectinload(Passenger.case))))
-    pids = list({b.passenger_id for b in bookings})
+    movements: dict[int, Movement] = {}
+    for mid in movement_ids:
+        held = session.identity_map.get(identity_key(Movement, mid))
+        if isinstance(held, Movement):
+            movements[mid] = held
+    missing = [mid for mid in movement_ids if mid not in movements]
+    if missing:
+        movements.update((m.id, m) for m in session.scalars(select(Movement).where(
+            Movement.id.in_(missing))))
+    if keep is not None:
+        movements = {mid: m for mid, m in movements.items() if keep(m)}
+    movement_ids = sorted(movements)
+    if not movement_ids:
+        return {}
+    live = (Booking.movement_id.in_(movement_ids)
+            & (Booking.status != BookingStatus.CANCELLED))
+    # Booking, passenger, case, document and clearance of every live booking: one row
+    # each (document and clearance are one-to-one with the passenger, outer-joined).
+    rows = session.execute(
+        select(Booking.movement_id, Booking.stop, Passenger.id, Passenger.case_id,
+               Passenger.surname, Passenger.given_names, Passenger.medical_escort_required,
+               Passenger.operational_escort_required, Passenger.release_to_name,
+               Case.reference, TravelDocument.expires_on,
+               PassengerClearance.passenger_id, PassengerClearance.medif_valid_until,
+               PassengerClearance.medif_flights,
+               # only whether they are recorded: no date-time to convert per passenger
+               PassengerClearance.declaration_at.is_not(None),
+               PassengerClearance.consent_at.is_not(None),
+               PassengerClearance.guardian_origin_confirmed,
+               PassengerClearance.guardian_destination_confirmed)
+        .join(Passenger, Passenger.id == Booking.passenger_id)
+        .join(Case, Case.id == Passenger.case_id)
+        .outerjoin(TravelDocument, TravelDocument.passenger_id == Passenger.id)
+        .outerjoin(PassengerClearance, PassengerClearance.passenger_id == Passenger.id)
+        .where(live).order_by(Booking.id)).all()
+    on_board = select(Booking.passenger_id).where(live).scalar_subquery()
+    codes: dict[int, list[str]] = {}
+    for pid, code in session.execute(select(SpecialNeed.passenger_id, SpecialNeed.code)
+                                     .where(SpecialNeed.passenger_id.in_(on_board))
+                                     .order_by(SpecialNeed.id)):
+        codes.setdefault(pid, []).append(code)
     validity = validity_rules(session)
-    docs = {d.passenger_id: d for d in session.scalars(
-        select(TravelDocument).where(TravelDocument.passenger_id.in_(pids)))} if pids else {}
-    clearances = {c.passenger_id: c for c in session.scalars(
-        select(PassengerClearance).where(PassengerClearance.passenger_id.in_(pids)))} \
-        if pids else {}
-    onward: dict[int, str] = {}
-    for link in session.scalars(select(Transit).where(
-            Transit.inbound_movement_id.in_(movement_ids))
-            .options(selectinload(Transit.onward))):
-        onward[link.inbound_movement_id] = link.onward.flight
+    onward_leg = aliased(Movement)
+    onward: dict[int, str] = {
+        inbound: f"{carrier}{number}" for inbound, carrier, number in session.execute(
+            select(Transit.inbound_movement_id, onward_leg.carrier, onward_leg.flight_number)
+            .join(onward_leg, onward_leg.id == Transit.onward_movement_id)
+            .where(Transit.inbound_movement_id.in_(movement_ids)))}
     escorts: dict[tuple[int, int], set[EscortKind]] = {}
     for e in session.scalars(select(EscortAssignment).where(
             EscortAssignment.movement_id.in_(movement_ids))):
@@ -246,22 +369,25 @@ def movements_readiness(session: Session, movement_ids: list[int]
                                              .where(CharterCrew.movement_id.in_(movement_ids))):
         crews.setdefault(movement_id, set()).add(role)
     members: dict[tuple[int, int], list[PassengerReadiness]] = {}
-    cases: dict[int, Case] = {}
-    for b in bookings:
-        m = movements[b.movement_id]
-        p = b.passenger
+    references: dict[int, str] = {}
+    for (movement_id, stop, pid, case_id, surname, given, medical, operational, release_to,
+         reference, expires_on, cleared, *clearance) in rows:
+        m = movements[movement_id]
+        p = _PassengerRow(pid, surname, given, bool(medical), bool(operational), release_to,
+                          tuple(codes.get(pid, ())))
         legs = [m.flight, *([onward[m.id]] if m.id in onward else [])]
-        cases[p.case_id] = p.case
-        members.setdefault((b.movement_id, p.case_id), []).append(_assess(
-            p, m, b, docs.get(p.id), clearances.get(p.id), legs,
-            escorts.get((m.id, p.id), set()), crews.get(m.id, set()), validity))
+        references[case_id] = reference
+        members.setdefault((movement_id, case_id), []).append(_assess(
+            p, m, _BookingRow(stop),
+            _DocumentRow(expires_on) if expires_on is not None else None,
+            _ClearanceRow.of(*clearance) if cleared is not None else None, legs,
+            escorts.get((m.id, pid), set()), crews.get(m.id, set()), validity))
     out: dict[int, list[CaseReadiness]] = {}
     for (movement_id, case_id), found in members.items():
-        case = cases[case_id]
         out.setdefault(movement_id, []).append(
-            CaseReadiness(case.id, case.reference, movement_id, tuple(found)))
-    for rows in out.values():
-        rows.sort(key=lambda r: r.reference)
+            CaseReadiness(case_id, references[case_id], movement_id, tuple(found)))
+    for cases in out.values():
+        cases.sort(key=lambda r: r.reference)
     return out
 
 

@@ -45,6 +45,7 @@ from .models import (
     TelexList,
     TelexMessage,
 )
+from .phrases import N_, Phrase
 from .uow import Actor
 from .vocabulary import ON_BOARD_STEPS
 
@@ -80,7 +81,7 @@ class Difference:
     entry_ids: tuple[int, ...] = ()
     onward: tuple[str, date] | None = None
     codes: tuple[tuple[str, str | None], ...] = ()
-    blocked: str | None = None  # why it cannot be applied as it stands
+    blocked: Phrase | None = None  # why it cannot be applied as it stands
 
     @property
     def title(self) -> str:
@@ -211,7 +212,7 @@ def reconcile(session: Session, movement_id: int) -> Reconciliation | None:
                 telex_says=f"not on the {_source(lst)}",
                 manifest_says="booked", source=_source(lst), passenger_id=b.passenger_id,
                 booking_id=b.id,
-                blocked="already boarded: cannot be a no-show" if boarded else None)
+                blocked=Phrase(N_("already boarded: cannot be a no-show")) if boarded else None)
 
     for key, items in new_names.items():
         lst, first = items[0]
@@ -254,8 +255,9 @@ def reconcile(session: Session, movement_id: int) -> Reconciliation | None:
                         source=_source(lst, e.line_no), passenger_id=pid, booking_id=b.id,
                         onward=(e.onward_flight, e.onward_date),
                         blocked=None if target is not None else
-                        f"{e.onward_flight} on {e.onward_date:%d %b} is not a planned "
-                        "movement: plan it first")
+                        Phrase.of(N_("%(flight)s on %(day)s is not a planned movement: plan "
+                                     "it first"),
+                                  flight=str(e.onward_flight), day=f"{e.onward_date:%d %b}"))
         remarks = [r for lst, e in items if lst.kind != "PTM" for r in e.remarks]
         have = {n.code for n in p.needs}
         missing = [(c, t) for c, t in tll.known_needs(remarks) if c not in have]

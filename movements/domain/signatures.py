@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 
 from .errors import RuleViolation
+from .phrases import N_, Phrase
 
 PAD_WIDTH = 1000
 PAD_HEIGHT = 333
@@ -33,32 +34,39 @@ def parse_strokes(text: str | None, who: str) -> Strokes | None:
     try:
         data = json.loads(text)
     except ValueError:
-        raise RuleViolation(f"the {who} is not a drawn signature", field=who) from None
+        raise RuleViolation(Phrase.of(N_("the %(who)s is not a drawn signature"),
+                                      who=Phrase(who)), field=who) from None
     if not isinstance(data, list) or len(data) > MAX_STROKES:
-        raise RuleViolation(f"the {who} is not a drawn signature (at most {MAX_STROKES} "
-                            "strokes)", field=who)
+        raise RuleViolation(Phrase.of(N_("the %(who)s is not a drawn signature (at most %(most)s "
+                                         "strokes)"),
+                                      who=Phrase(who), most=MAX_STROKES), field=who)
     strokes: list[tuple[tuple[int, int], ...]] = []
     total = 0
     for stroke in data:
         if not isinstance(stroke, list):
-            raise RuleViolation(f"the {who} is not a drawn signature", field=who)
+            raise RuleViolation(Phrase.of(N_("the %(who)s is not a drawn signature"),
+                                          who=Phrase(who)), field=who)
         points: list[tuple[int, int]] = []
         for point in stroke:
             if not (isinstance(point, list) and len(point) == 2
                     and all(isinstance(v, int | float) and not isinstance(v, bool)
                             for v in point)):
-                raise RuleViolation(f"the {who} is not a drawn signature", field=who)
+                raise RuleViolation(Phrase.of(N_("the %(who)s is not a drawn signature"),
+                                              who=Phrase(who)), field=who)
             x, y = round(point[0]), round(point[1])
             if not (0 <= x <= PAD_WIDTH and 0 <= y <= PAD_HEIGHT):
-                raise RuleViolation(f"the {who} has points outside the pad", field=who)
+                raise RuleViolation(Phrase.of(N_("the %(who)s has points outside the pad"),
+                                              who=Phrase(who)), field=who)
             points.append((x, y))
         total += len(points)
         if points:
             strokes.append(tuple(points))
     if total > MAX_POINTS:
-        raise RuleViolation(f"the {who} is too long (at most {MAX_POINTS} points)", field=who)
+        raise RuleViolation(Phrase.of(N_("the %(who)s is too long (at most %(most)s points)"),
+                                      who=Phrase(who), most=MAX_POINTS), field=who)
     if total < MIN_POINTS:
-        raise RuleViolation(f"the {who} is empty: sign with a finger in the box", field=who)
+        raise RuleViolation(Phrase.of(N_("the %(who)s is empty: sign with a finger in the box"),
+                                      who=Phrase(who)), field=who)
     return tuple(strokes)
 
 

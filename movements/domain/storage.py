@@ -23,14 +23,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .errors import DomainError
+from .phrases import N_, Phrase
 
 log = logging.getLogger("movements.storage")
 
-READ_ONLY = "the database is read-only"
-FULL = "the database disk is full"
-IO = "the database storage fails (input/output error)"
+READ_ONLY = N_("the database is read-only")
+FULL = N_("the database disk is full")
+IO = N_("the database storage fails (input/output error)")
 PLAIN = ("Changes cannot be saved right now: {reason}. Nothing was changed. "
          "Try again in a few minutes; an administrator has been alerted in the log.")
+#: ``PLAIN`` as a msgid (the refusal shown in the reader's language).
+PLAIN_KEY = N_("Changes cannot be saved right now: %(reason)s. Nothing was changed. Try "
+               "again in a few minutes; an administrator has been alerted in the log.")
 
 
 class StorageUnavailable(DomainError):
@@ -39,7 +43,7 @@ class StorageUnavailable(DomainError):
     status = 503
 
     def __init__(self, reason: str) -> None:
-        super().__init__(PLAIN.format(reason=reason))
+        super().__init__(Phrase.of(PLAIN_KEY, reason=Phrase(reason)))
         self.reason = reason
 
 

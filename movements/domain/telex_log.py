@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from .access import Need, access_airport, access_telex, all_airports, telex_airport_ids
 from .models import TelexMessage
-from .phrases import N_, Phrase
+from .phrases import N_, Phrase, stored_phrase
 from .uow import Actor, Tx
 from .vocabulary import TelexOutcome
 
@@ -29,6 +29,13 @@ class TelexRow:
     detail: str
     movement_id: int | None
     raw: str | None = None  # only for one telex, not in lists
+    detail_phrase: str | None = None  # a refusal's phrase as stored (JSON)
+
+    @property
+    def shown(self) -> str | Phrase:
+        """The detail to show a person: the stored refusal phrase, else the English."""
+        return stored_phrase(self.detail_phrase, self.detail, ()) if self.detail_phrase \
+            else self.detail
 
     @property
     def label(self) -> str | Phrase:
@@ -46,7 +53,8 @@ class TelexRow:
 
 def _row(m: TelexMessage, raw: bool = False) -> TelexRow:
     return TelexRow(m.id, m.received_at, m.message_type, m.flight, m.flight_date, m.part,
-                    m.outcome, m.detail or "", m.movement_id, m.raw if raw else None)
+                    m.outcome, m.detail or "", m.movement_id, m.raw if raw else None,
+                    m.detail_phrase)
 
 
 def recent(session: Session, actor: Actor, limit: int = 50, outcome: str | None = None,

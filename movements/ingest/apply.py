@@ -35,6 +35,7 @@ the ``reference`` date, by default the day the telex is received (UTC).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -47,6 +48,7 @@ from movements.domain.actions import movements as mv
 from movements.domain.actions import telex as tl
 from movements.domain.actions import telex_lists as tll
 from movements.domain.errors import ConflictError, DomainError
+from movements.domain.phrases import N_, Phrase
 from movements.domain.text import nfc
 from movements.domain.uow import Actor, Tx, UnitOfWork
 from movements.ingest import (
@@ -76,6 +78,14 @@ class TelexOutcome:
     part: int | None
     detail: str
     movement_ids: tuple[int, ...] = ()
+    #: A refusal's reason as a phrase, for the reader's language (``detail`` is the
+    #: English that is stored).
+    reason: Phrase | None = None
+
+    @property
+    def shown(self) -> str | Phrase:
+        """What to show a person: the refusal's phrase, else the stored detail."""
+        return self.reason if self.reason is not None else self.detail
 
     @property
     def movement_id(self) -> int | None:
@@ -172,8 +182,10 @@ def _correcting(tx: Tx, report: tl.MovementReport, cor: Mvt, airport_id: int
 def side_of(parsed: Ptm | Pnl | Adl | Psm, airport: str, line_no: int | None) -> str:
     if isinstance(parsed, Ptm):
         if parsed.destination != airport:
-            raise tl.TelexRefused(line_no, f"PTM {parsed.flight} {parsed.origin}"
-                                           f"{parsed.destination} does not arrive at {airport}")
+            raise tl.TelexRefused(line_no, Phrase.of(
+                N_("PTM %(flight)s %(origin)s%(destination)s does not arrive at %(airport)s"),
+                flight=str(parsed.flight), origin=parsed.origin,
+                destination=parsed.destination, airport=airport))
         return tl.ARRIVAL
     return tl.DEPARTURE if parsed.station == airport else tl.ARRIVAL
 
@@ -401,13 +413,17 @@ async def submit(uow: UnitOfWork, actor: Actor, text: str, *, airport: str,
                 return await uow.run(receive, actor, text, airport, day)
     except TelexError as exc:
         header, reason, assembling = loose_header(text), str(exc), False
+        phrase = None
     except ConflictError as exc:
         header, reason, assembling = _header_again(text, day), exc.message, False
+        phrase = exc.phrase
     except DomainError as exc:
         header = _header_again(text, day)
         reason, assembling = exc.message, header.multi_part
-    row = await uow.run(tl.store_rejected, actor, header, reason, assembling, airport_id)
-    return _outcome(row)
+        phrase = exc.phrase
+    row = await uow.run(tl.store_rejected, actor, header, reason, assembling, airport_id,
+                        phrase)
+    return dataclasses.replace(_outcome(row), reason=phrase)
 
 
 def _header_again(text: str, reference: date) -> tl.TelexHeader:

@@ -70,6 +70,7 @@ from movements.domain import input_rules
 from movements.domain.actions import passenger_import as pi
 from movements.domain.actions.passengers import NewPassenger
 from movements.domain.errors import DomainError
+from movements.domain.phrases import N_, Phrase
 from movements.domain.text import nfc
 from movements.domain.uow import Actor, UnitOfWork
 from movements.domain.vocabulary import ChronicCondition, MovementKind
@@ -108,7 +109,11 @@ CsvFileError = TableFileError
 
 
 class _Bad(ValueError):
-    pass
+    """A bad cell: ``phrase`` says what and where (the column), in the reader's language."""
+
+    def __init__(self, phrase: Phrase) -> None:
+        super().__init__(str(phrase))
+        self.phrase = phrase
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +125,7 @@ class Parsed:
     errors: list[pi.RowError]
     read_as: str
     notes: list[pi.RowError]
+    read_as_phrase: Phrase | None = None
 
 
 def parse(data: bytes | str) -> tuple[list[pi.PassengerRow], list[pi.RowError]]:
@@ -139,14 +145,18 @@ def read(data: bytes | str) -> Parsed:
     line = table.header.line_no
     unknown = [c for c in names if c and c not in COLUMNS]
     if unknown:
-        raise CsvFileError(line, f"unknown column(s) {', '.join(map(repr, unknown))}; the "
-                                 f"columns are: {', '.join(COLUMNS)}")
+        raise CsvFileError(line, Phrase.of(N_("unknown column(s) %(unknown)s; the columns are: "
+                                              "%(columns)s"),
+                                           unknown=", ".join(map(repr, unknown)),
+                                           columns=", ".join(COLUMNS)))
     missing = [c for c in REQUIRED if c not in names]
     if missing:
-        raise CsvFileError(line, f"missing required column(s): {', '.join(missing)}")
+        raise CsvFileError(line, Phrase.of(N_("missing required column(s): %(columns)s"),
+                                           columns=", ".join(missing)))
     twice = sorted({c for c in names if c and names.count(c) > 1})
     if twice:
-        raise CsvFileError(line, f"column(s) given twice: {', '.join(twice)}")
+        raise CsvFileError(line, Phrase.of(N_("column(s) given twice: %(columns)s"),
+                                           columns=", ".join(twice)))
     rows: list[pi.PassengerRow] = []
     errors: list[pi.RowError] = []
     notes: list[pi.RowError] = []
@@ -154,54 +164,61 @@ def read(data: bytes | str) -> Parsed:
         values = [nfc(v) for v in r.cells]
         extra = [i for i, v in enumerate(values) if i >= len(names) and v.strip()]
         if extra:
-            errors.append(pi.RowError(r.line_no, f"field {extra[0] + 1} has a value, but "
-                                                 f"the header has {len(names)} columns"))
+            errors.append(pi.row_error(r.line_no, Phrase.of(
+                N_("field %(number)s has a value, but the header has %(count)s columns"),
+                number=extra[0] + 1, count=len(names))))
             continue
         if len(values) < len(names):
-            errors.append(pi.RowError(
-                r.line_no, f"{len(values)} fields, the header has {len(names)} (no "
-                           f"{names[len(values)] or 'value'} field and after)"))
+            errors.append(pi.row_error(
+                r.line_no, Phrase.of(N_("%(count)s fields, the header has %(columns)s (no "
+                                        "%(column)s field and after)"),
+                                     count=len(values), columns=len(names),
+                                     column=names[len(values)] or Phrase(N_("value")))))
             continue
         unnamed = [i for i, v in enumerate(values[:len(names)]) if not names[i] and v.strip()]
         if unnamed:
-            errors.append(pi.RowError(r.line_no, f"field {unnamed[0] + 1} has a value, but "
-                                                 "its column has no name in the header"))
+            errors.append(pi.row_error(r.line_no, Phrase.of(
+                N_("field %(number)s has a value, but its column has no name in the header"),
+                number=unnamed[0] + 1)))
             continue
         row = {c: v for c, v in zip(names, values, strict=False) if c}
         bad = next(((c, found) for c, v in row.items()
                     if (found := input_rules.problem(v)) is not None), None)
         if bad is not None:  # control characters, NUL, U+FFFD: refused, not stored
-            errors.append(pi.RowError(r.line_no, f"{bad[0]} {bad[1]}"))
+            errors.append(pi.row_error(r.line_no, Phrase.of(N_("%(label)s %(found)s"),
+                                                            label=bad[0], found=bad[1])))
             continue
         try:
             rows.append(_row(r.line_no, row))
         except _Bad as exc:
-            errors.append(pi.RowError(r.line_no, str(exc)))
+            errors.append(pi.row_error(r.line_no, exc.phrase))
             continue
-        notes += [pi.RowError(r.line_no, note) for note in _unprintable(row)]
+        notes += [pi.row_error(r.line_no, note) for note in _unprintable(row)]
     if table.bad_line is not None:
-        errors.append(pi.RowError(*table.bad_line))
-    return Parsed(rows, errors, table.read_as, notes)
+        errors.append(pi.row_error(*table.bad_line))
+    return Parsed(rows, errors, table.read_as, notes, table.read_as_phrase)
 
 
-def _unprintable(row: dict[str, str]) -> list[str]:
+def _unprintable(row: dict[str, str]) -> list[Phrase]:
     out = []
     for column in PRINTED:
         missing = unprintable(row.get(column) or "")
         if missing:
             listed = ", ".join(f"U+{ord(ch):04X} {ch}" for ch in missing)
-            out.append(f"{column}: no manifest font can print {listed}; kept as written, "
-                       "the documents mark it as not printable here")
+            out.append(Phrase.of(N_("%(column)s: no manifest font can print %(characters)s; "
+                                    "kept as written, the documents mark it as not printable "
+                                    "here"), column=column, characters=listed))
     return out
 
 
 def _text(row: dict[str, str], column: str, *, required: bool = False) -> str | None:
     value = (row.get(column) or "").strip()
     if required and not value:
-        raise _Bad(f"{column} is required")
+        raise _Bad(Phrase.of(N_("%(column)s is required"), column=column))
     limit = _MAX.get(column)
     if limit and len(value) > limit:
-        raise _Bad(f"{column} is longer than {limit} characters")
+        raise _Bad(Phrase.of(N_("%(column)s is longer than %(limit)s characters"),
+                             column=column, limit=limit))
     return value or None
 
 
@@ -212,7 +229,8 @@ def _date(row: dict[str, str], column: str, *, required: bool = False) -> date |
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise _Bad(f"{column} {value!r} is not a date YYYY-MM-DD") from None
+        raise _Bad(Phrase.of(N_("%(column)s %(value)s is not a date YYYY-MM-DD"),
+                             column=column, value=repr(value))) from None
 
 
 def _flag(row: dict[str, str], column: str) -> bool:
@@ -221,7 +239,8 @@ def _flag(row: dict[str, str], column: str) -> bool:
         return True
     if value in _NO:
         return False
-    raise _Bad(f"{column} {value!r} is not yes or no")
+    raise _Bad(Phrase.of(N_("%(column)s %(value)s is not yes or no"),
+                         column=column, value=repr(value)))
 
 
 def _flight(row: dict[str, str], column: str, day: date | None,
@@ -231,7 +250,8 @@ def _flight(row: dict[str, str], column: str, day: date | None,
         return None
     m = _FLIGHT.fullmatch(value.upper())
     if m is None or m["carrier"].isdigit():
-        raise _Bad(f"{column} {value!r} is not a flight like KQ116")
+        raise _Bad(Phrase.of(N_("%(column)s %(value)s is not a flight like KQ116"),
+                             column=column, value=repr(value)))
     assert day is not None
     return pi.FlightOnDay(m["carrier"], m["number"], day, kind)
 
@@ -244,7 +264,8 @@ def _needs(value: str | None) -> tuple[tuple[str, str | None], ...]:
         code, _, text = item.partition(":")
         code = code.strip().upper()
         if _CODE.fullmatch(code) is None:
-            raise _Bad(f"need {item.strip()!r} does not start with a 4-letter SSR code")
+            raise _Bad(Phrase.of(N_("need %(item)s does not start with a 4-letter SSR code"),
+                                 item=repr(item.strip())))
         out.append((code, text.strip() or None))
     return tuple(out)
 
@@ -252,26 +273,31 @@ def _needs(value: str | None) -> tuple[tuple[str, str | None], ...]:
 def _row(line_no: int, row: dict[str, str]) -> pi.PassengerRow:
     sex = (_text(row, "sex") or "X").upper()
     if sex not in ("F", "M", "X"):
-        raise _Bad(f"sex {sex!r} must be F, M or X")
+        raise _Bad(Phrase.of(N_("sex %(sex)s must be F, M or X"), sex=repr(sex)))
     nationality = _text(row, "nationality")
     if nationality and _COUNTRY.fullmatch(nationality.upper()) is None:
-        raise _Bad(f"nationality {nationality!r} is not a 3-letter country code")
+        raise _Bad(Phrase.of(N_("nationality %(nationality)s is not a 3-letter country code"),
+                             nationality=repr(nationality)))
     locator = _text(row, "booking_locator")
     if locator and _LOCATOR.fullmatch(locator.upper()) is None:
-        raise _Bad(f"booking_locator {locator!r} is not 5-8 letters and digits")
+        raise _Bad(Phrase.of(N_("booking_locator %(locator)s is not 5-8 letters and digits"),
+                             locator=repr(locator)))
     seat = _text(row, "seat")
     if seat and _SEAT.fullmatch(seat.upper()) is None:
-        raise _Bad(f"seat {seat!r} is not like 12A")
+        raise _Bad(Phrase.of(N_("seat %(seat)s is not like 12A"), seat=repr(seat)))
     stop = _text(row, "stop")
     if stop and not (len(stop) == 3 and stop.isascii() and stop.isalpha()):
-        raise _Bad(f"stop {stop!r} is not an airport code like EBL")
+        raise _Bad(Phrase.of(N_("stop %(stop)s is not an airport code like EBL"),
+                             stop=repr(stop)))
     chronic = _text(row, "chronic_condition")
     if chronic and chronic.lower() not in {c.value for c in ChronicCondition}:
-        raise _Bad(f"chronic_condition {chronic!r} must be one of "
-                   + ", ".join(c.value for c in ChronicCondition))
+        raise _Bad(Phrase.of(N_("chronic_condition %(value)s must be one of %(values)s"),
+                             value=repr(chronic),
+                             values=", ".join(c.value for c in ChronicCondition)))
     kind_text = _text(row, "movement_kind")
     if kind_text and kind_text.lower() not in _KINDS:
-        raise _Bad(f"movement_kind {kind_text!r} must be one of {', '.join(_KINDS)}")
+        raise _Bad(Phrase.of(N_("movement_kind %(value)s must be one of %(values)s"),
+                             value=repr(kind_text), values=", ".join(_KINDS)))
     kind = _KINDS[kind_text.lower()] if kind_text else None
     flight_date = _date(row, "flight_date", required=True)
     _text(row, "flight", required=True)
@@ -280,7 +306,7 @@ def _row(line_no: int, row: dict[str, str]) -> pi.PassengerRow:
     onward_date = _date(row, "onward_date") or flight_date
     onward = _flight(row, "onward_flight", onward_date)
     if onward is None and _text(row, "onward_date"):
-        raise _Bad("onward_date without onward_flight")
+        raise _Bad(Phrase(N_("onward_date without onward_flight")))
     surname = _text(row, "surname", required=True)
     assert surname is not None
     passenger = NewPassenger(
@@ -315,12 +341,13 @@ async def import_file(uow: UnitOfWork, actor: Actor, data: bytes | str, *, airpo
     try:
         parsed = read(data)
     except CsvFileError as exc:
-        return pi.ImportReport(0, errors=(pi.RowError(exc.line_no, exc.reason),), kept=False)
+        return pi.ImportReport(0, errors=(pi.row_error(exc.line_no, exc.phrase),), kept=False)
     rows, errors = parsed.rows, parsed.errors
     notes = tuple(parsed.notes)
     if errors and all_or_nothing and not rows:
         return pi.ImportReport(len(errors), errors=tuple(errors), kept=False,
-                               read_as=parsed.read_as, notes=notes)
+                               read_as=parsed.read_as, notes=notes,
+                               read_as_phrase=parsed.read_as_phrase)
     try:
         report = await pi.import_in_chunks(uow, actor, airport, rows,
                                            all_or_nothing=all_or_nothing,
@@ -329,6 +356,7 @@ async def import_file(uow: UnitOfWork, actor: Actor, data: bytes | str, *, airpo
     except (pi.ImportRejected, pi.ImportInterrupted) as exc:
         report = exc.report
     except DomainError as exc:  # the airport itself, say
-        report = pi.ImportReport(len(rows) + len(errors), errors=(pi.RowError(1, exc.message),),
+        report = pi.ImportReport(len(rows) + len(errors), errors=(pi.row_error(1, exc.phrase),),
                                  kept=False)
-    return dataclasses.replace(report, read_as=parsed.read_as, notes=notes)
+    return dataclasses.replace(report, read_as=parsed.read_as, notes=notes,
+                               read_as_phrase=parsed.read_as_phrase)

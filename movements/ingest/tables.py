@@ -33,11 +33,13 @@ from datetime import date, datetime, time
 
 from charset_normalizer import from_bytes
 
+from movements.domain.phrases import N_, Phrase
+
 #: The encodings a CSV may come in (charset-normalizer's names), see the module text.
 ENCODINGS = ("utf_8", "utf_16", "utf_16_le", "utf_16_be", "cp1252")
 _LABELS = {"utf_8": "UTF-8", "utf_16": "UTF-16", "utf_16_le": "UTF-16 (little-endian)",
            "utf_16_be": "UTF-16 (big-endian)", "cp1252": "Windows-1252"}
-_SEPARATORS = {",": "commas", ";": "semicolons", "\t": "tabs"}
+_SEPARATORS = {",": N_("commas"), ";": N_("semicolons"), "\t": N_("tabs")}
 _BOMS = ((codecs.BOM_UTF8, "utf_8"), (codecs.BOM_UTF16_LE, "utf_16"),
          (codecs.BOM_UTF16_BE, "utf_16"))
 _XLS = b"\xd0\xcf\x11\xe0"  # the OLE header of Excel 97-2003 .xls files
@@ -46,10 +48,12 @@ _XLS = b"\xd0\xcf\x11\xe0"  # the OLE header of Excel 97-2003 .xls files
 class TableFileError(ValueError):
     """The file as a whole cannot be read (encoding, format, CSV syntax)."""
 
-    def __init__(self, line_no: int, reason: str) -> None:
+    def __init__(self, line_no: int, reason: str | Phrase) -> None:
         super().__init__(f"line {line_no}: {reason}")
         self.line_no = line_no
-        self.reason = reason
+        self.reason = str(reason)
+        #: The reason in the reader's language (``reason`` is its English).
+        self.phrase = reason if isinstance(reason, Phrase) else Phrase(reason)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,9 +72,11 @@ class Table:
     header: Row
     rows: tuple[Row, ...]
     read_as: str
-    bad_line: tuple[int, str] | None = None
+    bad_line: tuple[int, str | Phrase] | None = None
     """A CSV syntax error ends the reading: its line and the reason (rows before it are
     kept so that the report lists them too)."""
+    read_as_phrase: Phrase | None = None
+    """``read_as`` for the reader's language."""
 
 
 def read_table(data: bytes | str, *, known_columns: Iterable[str] = ()) -> Table:
@@ -84,7 +90,8 @@ def read_table(data: bytes | str, *, known_columns: Iterable[str] = ()) -> Table
     if isinstance(data, bytes) and data.startswith(b"PK\x03\x04"):
         return _read_xlsx(data)
     if isinstance(data, bytes) and data.startswith(_XLS):
-        raise TableFileError(1, "an Excel 97-2003 workbook (.xls): save it as .xlsx or CSV")
+        raise TableFileError(1, Phrase(N_("an Excel 97-2003 workbook (.xls): save it as .xlsx or "
+                                          "CSV")))
     if isinstance(data, str):
         text, encoding = (data[1:], "text with a BOM") if data.startswith("\ufeff") \
             else (data, "text")
@@ -119,9 +126,11 @@ def decode(data: bytes) -> tuple[str, str]:
 
 def _not_readable(data: bytes, at: int, tried: str | None) -> TableFileError:
     line = data[:at].count(b"\n") + 1
-    what = f"not valid {tried}" if tried else "in none of UTF-8, UTF-16 and Windows-1252"
-    return TableFileError(line, f"the file is {what} (byte 0x{data[at]:02X}); save it as "
-                                "CSV UTF-8 or as an Excel workbook (.xlsx)")
+    what = Phrase.of(N_("not valid %(encoding)s"), encoding=tried) if tried else \
+        Phrase(N_("in none of UTF-8, UTF-16 and Windows-1252"))
+    return TableFileError(line, Phrase.of(N_("the file is %(what)s (byte 0x%(byte)s); save it as "
+                                             "CSV UTF-8 or as an Excel workbook (.xlsx)"),
+                                          what=what, byte=format(data[at], "02X")))
 
 
 def _read_csv(text: str, encoding: str, known: frozenset[str]) -> Table:
@@ -131,7 +140,8 @@ def _read_csv(text: str, encoding: str, known: frozenset[str]) -> Table:
     if first.lower().startswith("sep=") and len(first) in (4, 5):
         delimiter = first[4:] or ","
         if delimiter not in _SEPARATORS and delimiter != "|":
-            raise TableFileError(1, f"sep= names {delimiter!r}; use , ; or a tab")
+            raise TableFileError(1, Phrase.of(N_("sep= names %(delimiter)s; use , ; or a tab"),
+                                              delimiter=repr(delimiter)))
         skip = 1
         how = f'"sep={delimiter}" line'
     else:
@@ -141,7 +151,7 @@ def _read_csv(text: str, encoding: str, known: frozenset[str]) -> Table:
     body = "".join(lines[skip:])
     reader = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter, strict=True)
     rows: list[Row] = []
-    bad: tuple[int, str] | None = None
+    bad: tuple[int, str | Phrase] | None = None
     header: Row | None = None
     while True:
         start = reader.line_num + 1 + skip
@@ -150,7 +160,7 @@ def _read_csv(text: str, encoding: str, known: frozenset[str]) -> Table:
         except StopIteration:
             break
         except csv.Error as exc:
-            bad = (start, f"not valid CSV: {exc}")
+            bad = (start, Phrase.of(N_("not valid CSV: %(reason)s"), reason=str(exc)))
             break
         cells = tuple(values)
         if header is None:
@@ -160,9 +170,26 @@ def _read_csv(text: str, encoding: str, known: frozenset[str]) -> Table:
     if header is None:
         if bad is not None:
             raise TableFileError(*bad)
-        raise TableFileError(1 + skip, "the file is empty; the first line must be the header")
+        raise TableFileError(1 + skip, Phrase(N_("the file is empty; the first line must be the "
+                                                 "header")))
     sep = _SEPARATORS.get(delimiter, repr(delimiter))
-    return Table(header, tuple(rows), f"CSV in {encoding}, {sep} (from the {how})", bad)
+    described = Phrase.of(N_("CSV in %(encoding)s, %(separator)s (from the %(how)s)"),
+                          encoding=_encoding_phrase(encoding), separator=Phrase(sep),
+                          how=Phrase.of(N_('"sep=%(delimiter)s" line'), delimiter=delimiter)
+                          if skip else Phrase(N_("header")))
+    return Table(header, tuple(rows), f"CSV in {encoding}, {sep} (from the {how})", bad,
+                 described)
+
+
+def _encoding_phrase(encoding: str) -> Phrase:
+    """An encoding's label from ``read_table``/``decode`` as a phrase (the words around
+    the encoding's name translate)."""
+    bom = " with a byte order mark"
+    if encoding.endswith(bom):
+        return Phrase.of(N_("%(encoding)s with a byte order mark"),
+                         encoding=encoding[:-len(bom)])
+    return Phrase({"text with a BOM": N_("text with a BOM"), "text": N_("text")}.get(
+        encoding, encoding))
 
 
 def _separator(header_line: str, known: frozenset[str]) -> str:
@@ -195,11 +222,12 @@ def _read_xlsx(data: bytes) -> Table:
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise TableFileError(1, f"not a readable .xlsx workbook ({exc})") from None
+        raise TableFileError(1, Phrase.of(N_("not a readable .xlsx workbook (%(reason)s)"),
+                                          reason=str(exc))) from None
     try:
         sheet = book.worksheets[0] if book.worksheets else None
         if sheet is None:
-            raise TableFileError(1, "the workbook has no worksheet")
+            raise TableFileError(1, Phrase(N_("the workbook has no worksheet")))
         header: Row | None = None
         rows: list[Row] = []
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
@@ -210,8 +238,10 @@ def _read_xlsx(data: bytes) -> Table:
             elif any(c.strip() for c in cells):
                 rows.append(Row(number, cells))
         if header is None:
-            raise TableFileError(1, "the first worksheet is empty; its first row must be "
-                                    "the header")
-        return Table(header, tuple(rows), f"XLSX workbook, worksheet {sheet.title!r}")
+            raise TableFileError(1, Phrase(N_("the first worksheet is empty; its first row must "
+                                              "be the header")))
+        return Table(header, tuple(rows), f"XLSX workbook, worksheet {sheet.title!r}",
+                     read_as_phrase=Phrase.of(N_("XLSX workbook, worksheet %(sheet)s"),
+                                              sheet=repr(sheet.title)))
     finally:
         book.close()

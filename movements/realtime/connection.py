@@ -2,8 +2,9 @@
 
 What it guarantees (issues 12 and 20):
 
-- **The session governs the socket.** The socket re-checks its session before every
-  heartbeat and before every catch-up (replay or snapshot); sign-out, deactivation, a role
+- **The session governs the socket.** Every heartbeat (``SocketRegistry.beat``: all
+  sockets of the process in one read) and every catch-up (replay or snapshot) re-checks
+  the socket's session; sign-out, deactivation, a role
   or airport change and expiry close it with 1008.  Other processes learn of such a change
   through the fan-out channel ``live:sessions`` (``SocketRegistry.sessions_changed``) and
   re-check at once; the heartbeat check is the bound when that message is lost.
@@ -34,9 +35,8 @@ from litestar import WebSocket
 from litestar.channels import ChannelsPlugin
 from litestar.exceptions import WebSocketDisconnect
 
-from movements.domain.actions.sessions import session_verdict
+from movements.domain.actions.sessions import HeldRights, session_verdict, session_verdicts
 from movements.domain.uow import UnitOfWork
-from movements.domain.vocabulary import Role
 
 from .fanout import Fanout, start_eagerly
 
@@ -53,14 +53,8 @@ SESSIONS_CHANNEL = "live:sessions"
 _SNAPSHOT = -1  # the "after" of a request for a full snapshot (oldest of all)
 
 
-@dataclass(frozen=True, slots=True)
-class Holder:
-    """Whose rights a socket carries: read from the session when it opened."""
-
-    user_id: int
-    session_id: int
-    role: Role
-    airport_ids: frozenset[int]
+#: Whose rights a socket carries: read from the session when it opened.
+Holder = HeldRights
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +66,8 @@ class SessionRules:
 
 class TokenBucket:
     """``burst`` tokens, refilled at ``rate`` per second (monotonic clock)."""
+
+    __slots__ = ("burst", "rate", "stamp", "tokens")
 
     def __init__(self, burst: int, rate: float) -> None:
         self.burst, self.rate = burst, rate
@@ -89,7 +85,7 @@ class TokenBucket:
         self.tokens -= 1
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class LiveSocket:
     """One accepted socket.  ``push`` sends without waiting (the fan-out's path);
     ``send`` and ``exclusive`` wait their turn; messages keep their order either way."""
@@ -101,6 +97,11 @@ class LiveSocket:
     backlog: int = 500
     opened: float = field(default_factory=time.monotonic)
     closed: asyncio.Event = field(default_factory=asyncio.Event)
+    #: What the socket's heartbeat says (set by ``serve``; the registry's beat sends it).
+    beat: Callable[[], str] | None = None
+    #: The page's first hello has been answered: heartbeats start after that, as a
+    #: heartbeat before the snapshot would only make the page ask again.
+    answered: bool = False
     close_code: int | None = None
     #: Not None while a send is under way: what is pushed meanwhile waits here.
     _queue: deque[str] | None = None
@@ -108,6 +109,13 @@ class LiveSocket:
     #: sockets never need one).
     _idle: asyncio.Event | None = None
     _writer: asyncio.Task[None] | None = None
+    #: Resolved when the socket closes (``serve`` waits on it: a future, not a task).
+    _ended: asyncio.Future[None] | None = None
+
+    def _mark_closed(self) -> None:
+        self.closed.set()
+        if self._ended is not None and not self._ended.done():
+            self._ended.set_result(None)
 
     def push(self, text: str) -> None:
         """Send ``text`` now when the socket takes it without waiting (the usual case:
@@ -120,7 +128,7 @@ class LiveSocket:
         try:
             rest = start_eagerly(self.socket.send_text(text))
         except Exception:  # noqa: BLE001 - the peer is gone: serve() ends on ``closed``
-            self.closed.set()
+            self._mark_closed()
             return
         if rest is not None:  # the transport is full: finish in the background
             self._busy()
@@ -156,7 +164,7 @@ class LiveSocket:
             while self._queue and not self.closed.is_set():
                 await self.socket.send_text(self._queue.popleft())
         except Exception:  # noqa: BLE001 - the peer is gone: serve() ends on ``closed``
-            self.closed.set()
+            self._mark_closed()
         finally:
             self._queue = None
             self._writer = None
@@ -170,7 +178,7 @@ class LiveSocket:
         if self.closed.is_set():
             return
         self.close_code = code
-        self.closed.set()
+        self._mark_closed()
         if self._writer is not None:
             self._writer.cancel()
         with contextlib.suppress(Exception):
@@ -230,6 +238,37 @@ class SocketRegistry:
         await live.close(POLICY, reason)
         return False
 
+    # -- heartbeats ----------------------------------------------------------------------
+    async def beat(self) -> None:
+        """One heartbeat of every socket of this process: their sessions checked in ONE
+        read (``session_verdicts``), a socket whose session no longer holds closed with
+        1008, every other one sent its heartbeat.  A database blip keeps the sockets (the
+        next beat checks again) but still sends the heartbeats."""
+        sockets = [live for held in self.by_session.values() for live in held
+                   if not live.closed.is_set()]
+        if not sockets:
+            return
+        reasons: dict[HeldRights, str | None] = {}
+        if self.uow is not None and self.rules is not None:
+            rules = self.rules
+            try:
+                reasons = await self.uow.read(session_verdicts,
+                                              list({live.holder for live in sockets}),
+                                              rules.now(), rules.idle, rules.lifetime)
+            except Exception:  # noqa: BLE001 - keep the sockets, check at the next beat
+                log.warning("could not re-check the sessions of %d sockets", len(sockets),
+                            exc_info=True)
+        ending = []
+        for live in sockets:
+            reason = reasons.get(live.holder)
+            if reason is not None:
+                log.info("closing live socket of user %s: %s", live.holder.user_id, reason)
+                ending.append(live.close(POLICY, reason))
+            elif live.beat is not None and live.answered:
+                live.push(live.beat())
+        if ending:
+            await asyncio.gather(*ending)
+
     # -- across processes -----------------------------------------------------------------
     async def sessions_changed(self, user_id: int) -> None:
         """Tell every process that ``user_id``'s sessions or rights changed (after the
@@ -272,21 +311,33 @@ CatchUp = Callable[[int | None], Awaitable[str]]
 
 
 async def serve(live: LiveSocket, registry: SocketRegistry, channels: ChannelsPlugin,
-                streams: list[str], *, heartbeat_seconds: float,
-                heartbeat: Callable[[], str], catch_up: CatchUp,
+                streams: list[str], *, heartbeat: Callable[[], str], catch_up: CatchUp,
                 on_event: Callable[[bytes], Awaitable[None]] | None = None,
                 fanout: Fanout | None = None) -> None:
     """Serve an accepted socket until it or its session ends.
 
     Subscribes first, then answers hello/resync with ``catch_up(after)`` (``after`` None:
-    a snapshot), forwards each published message (or hands it to ``on_event``), and sends
-    ``heartbeat()`` every ``heartbeat_seconds`` after re-checking the session.  With
+    a snapshot), forwards each published message (or hands it to ``on_event``); the
+    registry's ``beat`` re-checks the session and sends ``heartbeat()`` (one session read
+    per beat for every socket of the process, no task per socket).  With
     ``fanout`` (and no ``on_event``) the socket joins the process's one subscription per
     channel instead of holding its own (fanout.py)."""
     socket = live.socket
+    loop = asyncio.get_running_loop()
     wanted: dict[str, int | None] = {}
-    asked = asyncio.Event()  # set by every hello/resync, the first one included
     bucket = TokenBucket(CATCH_UP_BURST, CATCH_UP_RATE)
+    # Ends the serving: resolved by ``live.close`` (and a peer gone), failed by a
+    # catch-up's error or a missing hello.  A future, so no task waits per socket.
+    ended: asyncio.Future[None] = loop.create_future()
+    live._ended = ended
+    serving: asyncio.Task[None] | None = None  # the catch-up under way, if any
+
+    def end_with(exc: BaseException) -> None:
+        if not ended.done():
+            ended.set_exception(exc)
+
+    def no_hello() -> None:
+        end_with(TimeoutError())
 
     async def forward(data: bytes) -> None:
         if on_event is not None:
@@ -304,22 +355,40 @@ async def serve(live: LiveSocket, registry: SocketRegistry, channels: ChannelsPl
             after = _after(message)
             if after is _IGNORED:
                 continue
+            hello_timer.cancel()  # the first hello came in time
             key = _SNAPSHOT if after is None else after
             current = wanted.get("after")
             # Coalesce: one pending request, for the oldest number asked about.
             wanted["after"] = key if current is None else min(current, key)
-            asked.set()
+            start_catch_up()
+
+    def start_catch_up() -> None:
+        """A task serves the pending request (and any arriving meanwhile), then ends: an
+        idle socket holds no catch-up task."""
+        nonlocal serving
+        if serving is None or serving.done():
+            serving = asyncio.create_task(catch_ups())
+            serving.add_done_callback(caught_up)
+
+    def caught_up(task: asyncio.Task[None]) -> None:
+        if task.cancelled():
+            return
+        exc = task.exception()
+        if exc is None:
+            if "after" in wanted and not live.closed.is_set():
+                start_catch_up()
+        elif isinstance(exc, (WebSocketDisconnect, RuntimeError)):
+            live._mark_closed()  # the peer is gone
+        else:
+            end_with(exc)
 
     async def catch_ups() -> None:
-        await asyncio.wait_for(asked.wait(), HELLO_TIMEOUT)  # the first hello, in time
-        while True:
-            await asked.wait()
+        while "after" in wanted:
             delay = bucket.wait_time()
             if delay:
                 await asyncio.sleep(delay)  # requests arriving meanwhile merge into one
                 bucket.wait_time()
             bucket.take()
-            asked.clear()
             key = wanted.pop("after", _SNAPSHOT)
             if not await registry.check(live):
                 return
@@ -328,13 +397,7 @@ async def serve(live: LiveSocket, registry: SocketRegistry, channels: ChannelsPl
                     return
                 text = await catch_up(None if key == _SNAPSHOT else key)
                 await socket.send_text(text)
-
-    async def heartbeats() -> None:
-        while True:
-            await asyncio.sleep(heartbeat_seconds)
-            if not await registry.check(live):
-                return
-            live.push(heartbeat())
+                live.answered = True
 
     @contextlib.asynccontextmanager
     async def subscribed() -> AsyncIterator[None]:
@@ -353,31 +416,35 @@ async def serve(live: LiveSocket, registry: SocketRegistry, channels: ChannelsPl
                     subscriber.run_in_background(forward, join=False):
                 yield
 
+    live.beat = heartbeat
     await registry.add(live)
+    hello_timer = loop.call_later(HELLO_TIMEOUT, no_hello)
     try:
         async with subscribed():
-            tasks = [asyncio.create_task(t()) for t in (receive, catch_ups, heartbeats)]
-            ended = asyncio.create_task(live.closed.wait())
+            reader = asyncio.create_task(receive())
             try:
-                done, _ = await asyncio.wait([*tasks, ended],
-                                             return_when=asyncio.FIRST_COMPLETED)
-                for t in done:
-                    if t is not ended and not t.cancelled() and t.exception() is not None:
-                        exc = t.exception()
-                        if isinstance(exc, TimeoutError):
-                            await live.close(NO_HELLO, "no hello in time")
-                        elif not isinstance(exc, (WebSocketDisconnect, RuntimeError)):
-                            raise exc  # type: ignore[misc]
+                await asyncio.wait([reader, ended], return_when=asyncio.FIRST_COMPLETED)
+                for f in (reader, ended):
+                    if not f.done() or f.cancelled() or f.exception() is None:
+                        continue
+                    exc = f.exception()
+                    if isinstance(exc, TimeoutError):
+                        await live.close(NO_HELLO, "no hello in time")
+                    elif not isinstance(exc, (WebSocketDisconnect, RuntimeError)):
+                        raise exc  # type: ignore[misc]
             finally:
-                for t in (*tasks, ended):
+                hello_timer.cancel()
+                running = [t for t in (reader, serving) if t is not None]
+                for t in running:
                     t.cancel()
-                for t in (*tasks, ended):
+                for t in running:
                     with contextlib.suppress(asyncio.CancelledError, Exception):
                         await t
     except (WebSocketDisconnect, RuntimeError):
         pass
     finally:
-        live.closed.set()
+        hello_timer.cancel()
+        live._mark_closed()
         registry.remove(live)
 
 

@@ -172,10 +172,17 @@ class LiveHub:
         for stream, seq in (await self.uow.read(lv.latest_seqs, watched)).items():
             self.note_seq(stream, seq)
 
-    async def run_refresher(self, interval: float) -> None:
+    async def run_beats(self, interval: float) -> None:
+        """Every ``interval`` seconds: read the watched streams' numbers, then the
+        sockets' heartbeat (``SocketRegistry.beat``: every session checked in one read,
+        the heartbeats carry the numbers just read).  Started by the app's lifespan."""
         while True:
             await asyncio.sleep(interval)
             try:
                 await self.refresh_latest()
             except Exception:  # noqa: BLE001 - a database blip must not end the loop
                 log.exception("could not refresh stream counters")
+            try:
+                await self.sockets.beat()
+            except Exception:  # noqa: BLE001 - nor a failed beat
+                log.exception("heartbeat failed")

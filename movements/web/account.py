@@ -15,6 +15,7 @@ from movements.domain.actions import languages as language_actions
 from movements.domain.actions import passwords as password_actions
 from movements.domain.actions import sessions as session_actions
 from movements.domain.errors import DomainError, RuleViolation, not_found
+from movements.domain.phrases import N_, Phrase
 from movements.domain.uow import Actor
 from movements.domain.vocabulary import Role
 from movements.platform.passwords import hash_password, verify_password
@@ -143,7 +144,7 @@ class Account(Controller):
             stored = await services.uow.read(account_queries.password_hash_for, user.id)
             ok = await asyncio.to_thread(verify_password, stored, current)
             if not ok:
-                raise RuleViolation("the current password is wrong",
+                raise RuleViolation(Phrase(N_("the current password is wrong")),
                                     field="current_password")
             hashed = await asyncio.to_thread(hash_password, new)
             await services.uow.run(password_actions.change_own_password, user.actor, hashed)

@@ -30,6 +30,7 @@ from movements.domain.actions import languages as language_actions
 from movements.domain.actions import passwords as password_actions
 from movements.domain.actions import setup
 from movements.domain.errors import DomainError, RuleViolation, not_found
+from movements.domain.phrases import N_, Phrase
 from movements.domain.vocabulary import OrganisationKind, Role
 from movements.platform.passwords import hash_password
 from movements.services import Services
@@ -74,7 +75,8 @@ def _no_nul(values: dict[str, Any]) -> None:
     (a 500 instead of a clear refusal)."""
     for key, value in values.items():
         if "\x00" in str(value):
-            raise RuleViolation(f"{key} contains a NUL character", field=key)
+            raise RuleViolation(Phrase.of(N_("%(field)s contains a NUL character"),
+                                          field=key), field=key)
 
 
 def _local(value: datetime | None, zone: str = "UTC") -> str:
@@ -122,7 +124,7 @@ def _user_id(raw: str) -> int:
     try:
         user_id = int(raw)
     except ValueError:
-        raise RuleViolation("choose a user (user_id is missing or not a number)",
+        raise RuleViolation(Phrase(N_("choose a user (user_id is missing or not a number)")),
                             field="user_id") from None
     if not 1 <= user_id <= MAX_ROW_ID:
         raise not_found("user")
@@ -165,10 +167,12 @@ class Admin(Controller):
         try:
             _no_nul(kept)
             if len(password) < MIN_PASSWORD:
-                raise RuleViolation(f"the password needs at least {MIN_PASSWORD} characters",
+                raise RuleViolation(Phrase.of(N_("the password needs at least %(most)s characters"),
+                                              most=MIN_PASSWORD),
                                     field="password")
             if len(password) > MAX_PASSWORD:
-                raise RuleViolation(f"the password is longer than {MAX_PASSWORD} characters",
+                raise RuleViolation(Phrase.of(N_("the password is longer than %(most)s characters"),
+                                              most=MAX_PASSWORD),
                                     field="password")
             # argon2 is slow on purpose: off the event loop.
             hashed = await asyncio.to_thread(hash_password, password)
@@ -378,7 +382,9 @@ def _when(value: str, name: str, zone: str, *, end: bool) -> datetime | None:
             return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(zone)).astimezone(UTC)
         when = datetime.fromisoformat(text)
     except ValueError:
-        raise RuleViolation(f"{name} {text!r}: expected YYYY-MM-DD or YYYY-MM-DDTHH:MM",
+        raise RuleViolation(Phrase.of(N_("%(name)s %(text)s: expected YYYY-MM-DD or "
+                                         "YYYY-MM-DDTHH:MM"),
+                                      name=name, text=repr(text)),
                             field=name) from None
     if when.tzinfo is None:
         when = when.replace(tzinfo=ZoneInfo(zone))
@@ -393,17 +399,20 @@ def parse_filters(raw: dict[str, str], zone: str = "UTC") -> audit_actions.Audit
         try:
             entity_id = int(raw["entity_id"].strip())
         except ValueError:
-            raise RuleViolation(f"entity id {raw['entity_id']!r}: expected a whole number",
+            raise RuleViolation(Phrase.of(N_("entity id %(value)s: expected a whole number"),
+                                          value=repr(raw["entity_id"])),
                                 field="entity_id") from None
         if not -MAX_ROW_ID - 1 <= entity_id <= MAX_ROW_ID:
-            raise RuleViolation(f"entity id {entity_id} is out of range", field="entity_id")
+            raise RuleViolation(Phrase.of(N_("entity id %(entity_id)s is out of range"),
+                                          entity_id=entity_id), field="entity_id")
     for key in ("username", "action", "entity"):
         if len(raw.get(key, "")) > 80:
-            raise RuleViolation(f"{key} is longer than 80 characters", field=key)
+            raise RuleViolation(Phrase.of(N_("%(field)s is longer than 80 characters"),
+                                          field=key), field=key)
     since = _when(raw.get("since", ""), "since", zone, end=False)
     until = _when(raw.get("until", ""), "until", zone, end=True)
     if since is not None and until is not None and until <= since:
-        raise RuleViolation("'until' must be after 'since'", field="until")
+        raise RuleViolation(Phrase(N_("'until' must be after 'since'")), field="until")
     return audit_actions.AuditFilters(
         username=raw.get("username", "").strip() or None,
         action=raw.get("action", "").strip() or None,
@@ -417,9 +426,11 @@ def _page_number(value: str | None) -> int:
     try:
         number = int(value)
     except ValueError:
-        raise RuleViolation(f"page {value!r}: expected a number", field="page") from None
+        raise RuleViolation(Phrase.of(N_("page %(value)s: expected a number"),
+                                      value=repr(value)), field="page") from None
     if not 1 <= number <= 1_000_000:
-        raise RuleViolation(f"page {number}: out of range", field="page")
+        raise RuleViolation(Phrase.of(N_("page %(number)s: out of range"),
+                                      number=number), field="page")
     return number
 
 

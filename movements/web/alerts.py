@@ -157,7 +157,6 @@ async def alerts_socket(socket: WebSocket[Any, Any, Any], channels: ChannelsDep,
         hub.watchers[name] += 1  # so the hub publishes these streams even if no board is open
     try:
         await serve(live, hub.sockets, channels, watched,
-                    heartbeat_seconds=services.settings.heartbeat_seconds,
                     heartbeat=lambda: header(stream, 0, 0, "heartbeat"),
                     catch_up=snapshot, on_event=on_board_event)
     finally:

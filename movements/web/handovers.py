@@ -35,6 +35,7 @@ from movements.domain import handover_queries as hq
 from movements.domain import input_rules
 from movements.domain.actions import handovers as handover_actions
 from movements.domain.errors import ConflictError, DomainError, RuleViolation
+from movements.domain.phrases import N_, Phrase
 from movements.domain.ssr import SSR_CODES
 from movements.domain.uow import Tx
 from movements.domain.vocabulary import Role
@@ -145,8 +146,8 @@ class HandoverForm:
         if not self.id_type and not self.id_number:
             return None
         if not self.id_type or not self.id_number:
-            raise RuleViolation("the receiver's ID check needs both the document type and "
-                                "its number", field="receiver_id_checked")
+            raise RuleViolation(Phrase(N_("the receiver's ID check needs both the document type "
+                                          "and its number")), field="receiver_id_checked")
         return f"{self.id_type} {self.id_number}"
 
 
@@ -252,7 +253,7 @@ class HandoverDesk(Controller):
 
         def act(tx: Tx) -> str:
             if form.organisation_id is None:
-                raise RuleViolation("choose the receiving organisation",
+                raise RuleViolation(Phrase(N_("choose the receiving organisation")),
                                     field="organisation_id")
             hid = handover_actions.create_handover(
                 tx, movement_id, form.organisation_id, form.receiving_person,
@@ -283,7 +284,9 @@ class HandoverDesk(Controller):
             for strokes, who in ((form.handing_strokes, "handing signature"),
                                  (form.receiving_strokes, "receiving signature")):
                 if not strokes.strip():
-                    raise RuleViolation(f"the {who} is empty: sign with a finger in the box",
+                    raise RuleViolation(Phrase.of(N_("the %(who)s is empty: sign with a finger "
+                                                     "in the box"),
+                                                  who=Phrase(who)),
                                         field=who)
             handover_actions.sign_handover(tx, handover_id, form.handing_signature,
                                            form.receiving_signature, expected,

@@ -39,6 +39,7 @@ from movements.domain.actions import bulk
 from movements.domain.actions import reconciliation as rc
 from movements.domain.clock import local_date
 from movements.domain.errors import ConflictError, DomainError
+from movements.domain.phrases import N_, Phrase
 from movements.ingest import passengers_csv
 from movements.ingest.apply import MAX_TELEX_CHARS, TelexOutcome, submit
 from movements.ingest.samples import demo_ptm
@@ -146,7 +147,7 @@ class Imports(Controller):
         texts: list[tuple[str, str]] = []
         pasted = data.text
         if pasted.strip():
-            texts.append(("pasted", pasted))
+            texts.append((i18n.N_("pasted"), pasted))  # shown translated, a file by its name
         results = _Results()
         for upload in data.files:
             if not isinstance(upload, UploadFile) or not upload.filename:
@@ -323,7 +324,7 @@ class TelexApi(Controller):
             text = body.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise ValidationException("the telex must be UTF-8 text") from None
-        input_rules.check("the telex", text, allowed=input_rules.TELEX_CONTROLS)
+        input_rules.check(Phrase(N_("the telex")), text, allowed=input_rules.TELEX_CONTROLS)
         if not text.strip():
             raise ValidationException("the body is empty: send the telex as text/plain")
         user = _user(request)

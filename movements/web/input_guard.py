@@ -16,6 +16,7 @@ from litestar.datastructures import UploadFile
 
 from movements.domain import input_rules as rules
 from movements.domain.errors import RuleViolation
+from movements.domain.phrases import N_, Phrase
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -27,20 +28,20 @@ async def clean_request(request: Request[Any, Any, Any]) -> None:
     opt = request.route_handler.opt
     allowed = rules.TELEX_CONTROLS if opt.get("telex_text") else rules.TEXT_CONTROLS
     for name, value in request.query_params.multi_items():
-        rules.check("query parameter name", name, allowed=frozenset(),
+        rules.check(Phrase(N_("query parameter name")), name, allowed=frozenset(),
                     max_chars=rules.MAX_QUERY_CHARS)
-        rules.check(f"query parameter {name}", value, allowed=frozenset(),
-                    max_chars=rules.MAX_QUERY_CHARS, field=name)
+        rules.check(Phrase.of(N_("query parameter %(name)s"), name=name), value,
+                    allowed=frozenset(), max_chars=rules.MAX_QUERY_CHARS, field=name)
     for name, value in request.path_params.items():
         if isinstance(value, str):
-            rules.check(f"path parameter {name}", value, allowed=frozenset(),
-                        max_chars=rules.MAX_QUERY_CHARS, field=name)
+            rules.check(Phrase.of(N_("path parameter %(name)s"), name=name), value,
+                        allowed=frozenset(), max_chars=rules.MAX_QUERY_CHARS, field=name)
     if request.method not in UNSAFE or \
             not request.headers.get("content-type", "").startswith(FORMS):
         return
     form = await request.form()  # parsed once; the handler reads the cached form
     for name, value in form.multi_items():
-        rules.check("form field name", name, allowed=frozenset(),
+        rules.check(Phrase(N_("form field name")), name, allowed=frozenset(),
                     max_chars=rules.MAX_QUERY_CHARS)
         if isinstance(value, UploadFile):
             await _check_file(name, value, allowed, text=bool(opt.get("text_files")))
@@ -51,8 +52,9 @@ async def clean_request(request: Request[Any, Any, Any]) -> None:
 async def _check_file(field: str, upload: UploadFile, allowed: frozenset[str], *,
                       text: bool) -> None:
     if upload.filename:
-        rules.check(f"the name of the file in {field}", upload.filename,
-                    allowed=frozenset(), max_chars=rules.MAX_FILENAME_CHARS, field=field)
+        rules.check(Phrase.of(N_("the name of the file in %(field)s"), field=field),
+                    upload.filename, allowed=frozenset(), max_chars=rules.MAX_FILENAME_CHARS,
+                    field=field)
     if not text:
         return  # binary (a PDF to verify): only its hash matters
     data = await upload.read()
@@ -61,12 +63,15 @@ async def _check_file(field: str, upload: UploadFile, allowed: frozenset[str], *
         content = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
-        raise RuleViolation(f"the file {upload.filename!r} in {field} is not UTF-8 text "
-                            f"(byte 0x{data[exc.start]:02X} on line {line}); save it as "
-                            "UTF-8", field=field) from None
+        raise RuleViolation(Phrase.of(N_("the file %(filename)s in %(field)s is not UTF-8 text "
+                                         "(byte 0x%(byte)s on line %(line)s); save it as UTF-8"),
+                                      filename=repr(upload.filename), field=field,
+                                      byte=format(data[exc.start], "02X"), line=line),
+                            field=field) from None
     found = rules.problem(content, allowed=allowed)
     if found is not None:
-        raise RuleViolation(f"the file {upload.filename!r} in {field} {found}",
+        raise RuleViolation(Phrase.of(N_("the file %(filename)s in %(field)s %(found)s"),
+                                      filename=repr(upload.filename), field=field, found=found),
                             field=field)
 
 

@@ -71,7 +71,6 @@ async def stream_socket(socket: WebSocket[Any, Any, Any], channels: ChannelsDep,
     try:
         live = LiveSocket(socket, holder_of(user), backlog=services.settings.subscriber_backlog)
         await serve(live, hub.sockets, channels, [channel],
-                    heartbeat_seconds=services.settings.heartbeat_seconds,
                     heartbeat=lambda: hub.heartbeat(stream), catch_up=catch_up,
                     fanout=hub.fanout)
     finally:

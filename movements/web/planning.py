@@ -32,21 +32,19 @@ from movements.domain.actions.prenotification import record_notice_sent
 from movements.domain.actions.readiness import ClearanceIn, confirm_case, record_clearance
 from movements.domain.clock import local_to_utc
 from movements.domain.errors import DomainError, RuleViolation
-from movements.domain.ssr import SSR_CODES, NeedGroup
+from movements.domain.phrases import Phrase
 from movements.domain.uow import Tx
 from movements.i18n import N_
 from movements.services import Services
+from movements.web import planning_forms as pf
 from movements.web.auth import COORDINATION, AuthUser, current_user
 from movements.web.deps import PathId, ServicesDep
 from movements.web.media import HTML
 from movements.web.once import checked_key, request_hash, run_once
+from movements.web.planning_forms import AGENCY_SSR, STOP_FIELDS
 from movements.web.planning_telex import NOT_PLANNED, WINDOW
 from movements.web.planning_telex import offers as telex_offers
 from movements.web.render import page as render_page
-
-STOP_FIELDS = 6
-AGENCY_SSR = [c for c, s in SSR_CODES.items() if NeedGroup.NOT_AGENCY not in s.groups]
-
 
 # ----------------------------------------------------------------------------- parsing
 
@@ -135,12 +133,13 @@ def _date(form: dict[str, Any], key: str, *, required: bool = True) -> date | No
     value = _text(form, key)
     if not value:
         if required:
-            raise RuleViolation("required (YYYY-MM-DD)", field=key)
+            raise RuleViolation(Phrase(N_("required (YYYY-MM-DD)")), field=key)
         return None
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise RuleViolation(f"{value!r}: expected YYYY-MM-DD", field=key) from None
+        raise RuleViolation(Phrase.of(N_("%(value)s: expected YYYY-MM-DD"),
+                                      value=repr(value)), field=key) from None
 
 
 def _local_time(form: dict[str, Any], key: str, day: date, tz: str) -> datetime:
@@ -151,7 +150,8 @@ def _local_time(form: dict[str, Any], key: str, day: date, tz: str) -> datetime:
             raise ValueError(value)
         return local_to_utc(day, value, tz)
     except ValueError:
-        raise RuleViolation(f"{value!r}: expected HH:MM (local time)",
+        raise RuleViolation(Phrase.of(N_("%(value)s: expected HH:MM (local time)"),
+                                      value=repr(value)),
                             field=key) from None
 
 
@@ -160,7 +160,8 @@ def _utc_datetime(form: dict[str, Any], key: str) -> datetime:
     try:
         return datetime.fromisoformat(value).replace(tzinfo=UTC)
     except ValueError:
-        raise RuleViolation(f"{value!r}: expected YYYY-MM-DDTHH:MM (UTC)",
+        raise RuleViolation(Phrase.of(N_("%(value)s: expected YYYY-MM-DDTHH:MM (UTC)"),
+                                      value=repr(value)),
                             field=key) from None
 
 
@@ -168,12 +169,13 @@ def _int(form: dict[str, Any], key: str, *, required: bool = True) -> int | None
     value = _text(form, key)
     if not value:
         if required:
-            raise RuleViolation("required", field=key)
+            raise RuleViolation(Phrase(N_("required")), field=key)
         return None
     try:
         return int(value)
     except ValueError:
-        raise RuleViolation(f"{value!r}: expected a whole number", field=key) from None
+        raise RuleViolation(Phrase.of(N_("%(value)s: expected a whole number"),
+                                      value=repr(value)), field=key) from None
 
 
 def _flag(form: dict[str, Any], key: str) -> bool:
@@ -237,20 +239,17 @@ def _html(body: str, status: int = 200) -> Response[str]:
                     headers={"Cache-Control": "no-store"})
 
 
-async def _form(request: Request[Any, Any, Any]) -> dict[str, Any]:
-    data = await request.form()
-    return {k: v for k, v in data.items()}
-
-
 Page = Callable[[str, dict[str, Any]], Awaitable[str]]
 
 
-async def _act(request: Request[Any, Any, Any], services: Services, form: dict[str, Any],
+async def _act(request: Request[Any, Any, Any], services: Services, data: pf.PlanForm,
                act: Callable[[Tx], str], page: Page) -> Response[Any]:
-    """Run ``act`` (returns the URL to go to) once per key; refusals re-render ``page``."""
+    """Run ``act`` (returns the URL to go to) once per key (the form's ``_idem``, or the
+    ``Idempotency-Key`` header); refusals re-render ``page`` with what was sent."""
     user = _user(request)
-    key = checked_key(request.headers.get("idempotency-key") or _text(form, "_idem"))
-    digest = request_hash(request, form.items())
+    key = checked_key(request.headers.get("idempotency-key") or (data._idem or "").strip())
+    form = data.values()
+    digest = request_hash(request, data.items())
     try:
         location, _, _ = await run_once(services, user, key, digest, act, 303)
     except DomainError as exc:
@@ -353,8 +352,8 @@ class Planning(Controller):
 
     @post("/movements")
     async def plan_movement(self, request: Request[Any, Any, Any],
-                            services: ServicesDep) -> Response[Any]:
-        form = await _form(request)
+                            services: ServicesDep, data: pf.Movement) -> Response[Any]:
+        form = data.values()
         user = _user(request)
 
         def act(tx: Tx) -> str:
@@ -372,12 +371,12 @@ class Planning(Controller):
                                                      kind))
             return f"/movements/{mid}"
 
-        return await _act(request, services, form, act, self._home_page(request, services))
+        return await _act(request, services, data, act, self._home_page(request, services))
 
     @post("/charters")
     async def plan_charter(self, request: Request[Any, Any, Any],
-                           services: ServicesDep) -> Response[Any]:
-        form = await _form(request)
+                           services: ServicesDep, data: pf.Charter) -> Response[Any]:
+        form = data.values()
         user = _user(request)
 
         def act(tx: Tx) -> str:
@@ -394,12 +393,12 @@ class Planning(Controller):
             mid = ch.plan_charter(tx, new, _text(form, "operator"), seats, stops)
             return f"/plan/charters/{mid}"
 
-        return await _act(request, services, form, act, self._home_page(request, services))
+        return await _act(request, services, data, act, self._home_page(request, services))
 
     @post("/cases")
     async def create_case(self, request: Request[Any, Any, Any],
-                          services: ServicesDep) -> Response[Any]:
-        form = await _form(request)
+                          services: ServicesDep, data: pf.Case) -> Response[Any]:
+        form = data.values()
         user = _user(request)
 
         def act(tx: Tx) -> str:
@@ -409,7 +408,7 @@ class Planning(Controller):
                                  _text(form, "programme") or "voluntary_return")
             return f"/plan/cases/{cid}"
 
-        return await _act(request, services, form, act, self._home_page(request, services))
+        return await _act(request, services, data, act, self._home_page(request, services))
 
     # -- a movement: edit and cancel ----------------------------------------------------
     async def _movement(self, request: Request[Any, Any, Any], services: Services,
@@ -434,8 +433,8 @@ class Planning(Controller):
 
     @post("/movements/{movement_id:int}/edit")
     async def edit_movement(self, request: Request[Any, Any, Any], services: ServicesDep,
-                            movement_id: PathId) -> Response[Any]:
-        form = await _form(request)
+                            movement_id: PathId, data: pf.EditMovement) -> Response[Any]:
+        form = data.values()
 
         def act(tx: Tx) -> str:
             m = pl.load_movement(tx, movement_id)
@@ -447,28 +446,29 @@ class Planning(Controller):
                        "scheduled_at": _local_time(form, "time", day, m.airport.timezone),
                        "terminal": _text(form, "terminal"), "gate": _text(form, "gate")}
             pl.edit_movement(tx, movement_id, changes,
-                             _int(form, "expected_version", required=False))
+                             _int(form, "expected_version", required=False),
+                             reason=_opt(form, "reason"))
             return f"/plan/movements/{movement_id}"
 
-        return await _act(request, services, form, act,
+        return await _act(request, services, data, act,
                           self._movement_page(request, services, movement_id))
 
     @post("/movements/{movement_id:int}/cancel")
     async def cancel_movement(self, request: Request[Any, Any, Any], services: ServicesDep,
-                              movement_id: PathId) -> Response[Any]:
-        form = await _form(request)
+                              movement_id: PathId, data: pf.Reason) -> Response[Any]:
+        form = data.values()
 
         def act(tx: Tx) -> str:
             pl.cancel_movement(tx, movement_id, _text(form, "reason"))
             return f"/plan/movements/{movement_id}"
 
-        return await _act(request, services, form, act,
+        return await _act(request, services, data, act,
                           self._movement_page(request, services, movement_id))
 
     @post("/bookings/{booking_id:int}/cancel")
     async def cancel_booking(self, request: Request[Any, Any, Any], services: ServicesDep,
-                             booking_id: PathId) -> Response[Any]:
-        form = await _form(request)
+                             booking_id: PathId, data: pf.Reason) -> Response[Any]:
+        form = data.values()
         back = _text(form, "back")
         if not back.startswith("/plan/"):
             back = "/plan/"
@@ -480,7 +480,7 @@ class Planning(Controller):
         async def page(message: str, values: dict[str, Any]) -> str:
             return await self._back_page(request, services, back, message, values)
 
-        return await _act(request, services, form, act, page)
+        return await _act(request, services, data, act, page)
 
     async def _back_page(self, request: Request[Any, Any, Any], services: Services,
                          back: str, message: str, values: dict[str, Any]) -> str:
@@ -530,8 +530,8 @@ class Planning(Controller):
 
     @post("/cases/{case_id:int}")
     async def edit_case(self, request: Request[Any, Any, Any], services: ServicesDep,
-                        case_id: PathId) -> Response[Any]:
-        form = await _form(request)
+                        case_id: PathId, data: pf.Case) -> Response[Any]:
+        form = data.values()
 
         def act(tx: Tx) -> str:
             pl.load_case(tx, case_id)
@@ -539,13 +539,13 @@ class Planning(Controller):
                          programme=_opt(form, "programme"))
             return f"/plan/cases/{case_id}"
 
-        return await _act(request, services, form, act,
+        return await _act(request, services, data, act,
                           self._case_page(request, services, case_id))
 
     @post("/cases/{case_id:int}/passengers")
     async def add_passenger(self, request: Request[Any, Any, Any], services: ServicesDep,
-                            case_id: PathId) -> Response[Any]:
-        form = await _form(request)
+                            case_id: PathId, data: pf.Passenger) -> Response[Any]:
+        form = data.values()
 
         def act(tx: Tx) -> str:
             pl.load_case(tx, case_id)
@@ -553,13 +553,13 @@ class Planning(Controller):
             pl.create_passenger(tx, case_id, new, doc)
             return f"/plan/cases/{case_id}"
 
-        return await _act(request, services, form, act,
+        return await _act(request, services, data, act,
                           self._case_page(request, services, case_id))
 
     @post("/passengers/{passenger_id:int}")
     async def edit_passenger(self, request: Request[Any, Any, Any], services: ServicesDep,
-                             passenger_id: PathId) -> Response[Any]:
-        form = await _form(request)
+                             passenger_id: PathId, data: pf.Passenger) -> Response[Any]:
+        form = data.values()
         case_id = await services.uow.read(pv.case_of_passenger, _user(request).actor,
                                           passenger_id)
 
@@ -569,13 +569,13 @@ class Planning(Controller):
                               _int(form, "expected_version", required=False))
             return f"/plan/cases/{case_id}"
 
-        return await _act(request, services, form, act,
+        return await _act(request, services, data, act,
                           self._case_page(request, services, case_id))
 
     @post("/passengers/{passenger_id:int}/clearance")
     async def clearance(self, request: Request[Any, Any, Any], services: ServicesDep,
-                        passenger_id: PathId) -> Response[Any]:
-        form = await _form(request)
+                        passenger_id: PathId, data: pf.Clearance) -> Response[Any]:
+        form = data.values()
         case_id = await services.uow.read(pv.case_of_passenger, _user(request).actor,
                                           passenger_id)
 
@@ -589,15 +589,15 @@ class Planning(Controller):
                 guardian_destination_confirmed=_flag(form, "guardian_destination")))
             return f"/plan/cases/{case_id}"
 
-        return await _act(request, services, form, act,
+        return await _act(request, services, data, act,
                           self._case_page(request, services, case_id))
 
     @post("/passengers/{passenger_id:int}/contact")
     async def contact(self, request: Request[Any, Any, Any], services: ServicesDep,
-                      passenger_id: PathId) -> Response[Any]:
+                      passenger_id: PathId, data: pf.Contact) -> Response[Any]:
         """The member's mobile number, a minor's guardian's number, and consent to
         messages (issue 16): numbers are checked and stored in E.164."""
-        form = await _form(request)
+        form = data.values()
         case_id = await services.uow.read(pv.case_of_passenger, _user(request).actor,
                                           passenger_id)
 
@@ -609,13 +609,13 @@ class Planning(Controller):
                 guardian_language=_opt(form, "guardian_language"))
             return f"/plan/cases/{case_id}"
 
-        return await _act(request, services, form, act,
+        return await _act(request, services, data, act,
                           self._case_page(request, services, case_id))
 
     @post("/cases/{case_id:int}/book")
     async def book(self, request: Request[Any, Any, Any], services: ServicesDep,
-                   case_id: PathId) -> Response[Any]:
-        form = await _form(request)
+                   case_id: PathId, data: pf.Book) -> Response[Any]:
+        form = data.values()
 
         def act(tx: Tx) -> str:
             movement_id = _int(form, "movement_id")
@@ -623,19 +623,15 @@ class Planning(Controller):
             pl.book_case(tx, case_id, movement_id, stop=_opt(form, "stop"))
             return f"/plan/cases/{case_id}"
 
-        return await _act(request, services, form, act,
+        return await _act(request, services, data, act,
                           self._case_page(request, services, case_id))
 
     @post("/cases/{case_id:int}/move")
     async def move(self, request: Request[Any, Any, Any], services: ServicesDep,
-                   case_id: PathId) -> Response[Any]:
-        form = await _form(request)
-        data = await request.form()
-        try:
-            picked = data.getall("passenger_ids")
-        except KeyError:  # none ticked: the whole case moves
-            picked = []
-        chosen = tuple(int(v) for v in picked if str(v).isdigit())
+                   case_id: PathId, data: pf.Move) -> Response[Any]:
+        form = data.values()
+        # None ticked: the whole case moves.
+        chosen = tuple(int(v) for v in data.members() if v.isdigit())
 
         def act(tx: Tx) -> str:
             source, target = _int(form, "from_movement_id"), _int(form, "to_movement_id")
@@ -644,13 +640,13 @@ class Planning(Controller):
                          stop=_opt(form, "stop"), split_reason=_opt(form, "split_reason"))
             return f"/plan/cases/{case_id}"
 
-        return await _act(request, services, form, act,
+        return await _act(request, services, data, act,
                           self._case_page(request, services, case_id))
 
     @post("/cases/{case_id:int}/confirm")
     async def confirm(self, request: Request[Any, Any, Any], services: ServicesDep,
-                      case_id: PathId) -> Response[Any]:
-        form = await _form(request)
+                      case_id: PathId, data: pf.Book) -> Response[Any]:
+        form = data.values()
 
         def act(tx: Tx) -> str:
             movement_id = _int(form, "movement_id")
@@ -658,7 +654,7 @@ class Planning(Controller):
             confirm_case(tx, case_id, movement_id, _opt(form, "override_reason"))
             return f"/plan/cases/{case_id}"
 
-        return await _act(request, services, form, act,
+        return await _act(request, services, data, act,
                           self._case_page(request, services, case_id))
 
     # -- a charter: legs, crew, pickups --------------------------------------------------
@@ -691,8 +687,8 @@ class Planning(Controller):
 
     @post("/charters/{movement_id:int}/crew")
     async def add_crew(self, request: Request[Any, Any, Any], services: ServicesDep,
-                       movement_id: PathId) -> Response[Any]:
-        form = await _form(request)
+                       movement_id: PathId, data: pf.Crew) -> Response[Any]:
+        form = data.values()
 
         def act(tx: Tx) -> str:
             ch.add_crew(tx, movement_id, _text(form, "name"), _text(form, "role"),
@@ -700,13 +696,13 @@ class Planning(Controller):
                         phone=_opt(form, "phone"))
             return f"/plan/charters/{movement_id}"
 
-        return await _act(request, services, form, act,
+        return await _act(request, services, data, act,
                           self._charter_page(request, services, movement_id))
 
     @post("/charters/{movement_id:int}/pickups")
     async def add_pickup(self, request: Request[Any, Any, Any], services: ServicesDep,
-                         movement_id: PathId) -> Response[Any]:
-        form = await _form(request)
+                         movement_id: PathId, data: pf.Pickup) -> Response[Any]:
+        form = data.values()
 
         def act(tx: Tx) -> str:
             m = pl.load_movement(tx, movement_id)
@@ -718,13 +714,13 @@ class Planning(Controller):
                           _text(form, "vehicle"), headcount)
             return f"/plan/charters/{movement_id}"
 
-        return await _act(request, services, form, act,
+        return await _act(request, services, data, act,
                           self._charter_page(request, services, movement_id))
 
     @post("/charters/{movement_id:int}")
     async def edit_charter(self, request: Request[Any, Any, Any], services: ServicesDep,
-                           movement_id: PathId) -> Response[Any]:
-        form = await _form(request)
+                           movement_id: PathId, data: pf.CharterEdit) -> Response[Any]:
+        form = data.values()
 
         def act(tx: Tx) -> str:
             ch.edit_charter(tx, movement_id, operator=_opt(form, "operator"),
@@ -734,14 +730,14 @@ class Planning(Controller):
                             expected_version=_int(form, "expected_version", required=False))
             return f"/plan/charters/{movement_id}"
 
-        return await _act(request, services, form, act,
+        return await _act(request, services, data, act,
                           self._charter_page(request, services, movement_id))
 
     @post("/charters/{movement_id:int}/stops")
     async def add_stop(self, request: Request[Any, Any, Any], services: ServicesDep,
-                       movement_id: PathId) -> Response[Any]:
+                       movement_id: PathId, data: pf.Stop) -> Response[Any]:
         """Add a stop after the point chosen (times are UTC: the stops are abroad)."""
-        form = await _form(request)
+        form = data.values()
 
         def act(tx: Tx) -> str:
             ch.add_stop(tx, movement_id, _text(form, "code"), _utc_datetime(form, "at"),
@@ -749,14 +745,14 @@ class Planning(Controller):
                         expected_version=_int(form, "expected_version", required=False))
             return f"/plan/charters/{movement_id}"
 
-        return await _act(request, services, form, act,
+        return await _act(request, services, data, act,
                           self._charter_page(request, services, movement_id))
 
     @post("/charters/{movement_id:int}/stops/remove")
     async def remove_stop(self, request: Request[Any, Any, Any], services: ServicesDep,
-                          movement_id: PathId) -> Response[Any]:
+                          movement_id: PathId, data: pf.Stop) -> Response[Any]:
         """Remove a stop; its passengers go to ``move_to`` only when one is chosen."""
-        form = await _form(request)
+        form = data.values()
 
         def act(tx: Tx) -> str:
             ch.remove_stop(tx, movement_id, _text(form, "stop"),
@@ -764,7 +760,7 @@ class Planning(Controller):
                            expected_version=_int(form, "expected_version", required=False))
             return f"/plan/charters/{movement_id}"
 
-        return await _act(request, services, form, act,
+        return await _act(request, services, data, act,
                           self._charter_page(request, services, movement_id))
 
     # -- carrier pre-notification -------------------------------------------------------
@@ -786,8 +782,8 @@ class Planning(Controller):
 
     @post("/movements/{movement_id:int}/notice")
     async def notice_sent(self, request: Request[Any, Any, Any], services: ServicesDep,
-                          movement_id: PathId) -> Response[Any]:
-        form = await _form(request)
+                          movement_id: PathId, data: pf.Notice) -> Response[Any]:
+        form = data.values()
 
         def act(tx: Tx) -> str:
             record_notice_sent(tx, movement_id, _text(form, "fingerprint"))
@@ -796,7 +792,7 @@ class Planning(Controller):
         async def page(message: str, values: dict[str, Any]) -> str:
             return await self._notice(request, services, movement_id, message, values)
 
-        return await _act(request, services, form, act, page)
+        return await _act(request, services, data, act, page)
 
 
 __all__ = ["Planning"]

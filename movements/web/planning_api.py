@@ -82,7 +82,8 @@ class CharterIn:
 
 @dataclass
 class MovementEditIn:
-    """Only the fields given change; ``expected_version`` guards against a lost update."""
+    """Only the fields given change; ``expected_version`` guards against a lost update.
+    Changing a gate, terminal or scheduled time that holds a value needs ``reason``."""
 
     flight: str | None = None
     operational_date: date | None = None
@@ -92,6 +93,7 @@ class MovementEditIn:
     terminal: str | None = None
     gate: str | None = None
     expected_version: int | None = None
+    reason: str | None = None
 
 
 @dataclass
@@ -450,8 +452,9 @@ def _transit(tx: Tx, data: TransitIn, _: None) -> TransitOut:
 
 def _edit_movement(tx: Tx, data: MovementEditIn, movement_id: int) -> Done:
     changes = {k: v for k, v in asdict(data).items()
-               if k != "expected_version" and v is not None}
-    return Done(pl.edit_movement(tx, movement_id, changes, data.expected_version))
+               if k not in ("expected_version", "reason") and v is not None}
+    return Done(pl.edit_movement(tx, movement_id, changes, data.expected_version,
+                                 reason=data.reason))
 
 
 def _charter(tx: Tx, data: CharterIn, _: None) -> Created:

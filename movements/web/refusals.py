@@ -19,6 +19,7 @@ from litestar.exceptions import HTTPException
 from litestar.plugins.htmx import HTMXDetails
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from movements import i18n
 from movements.domain.errors import Busy, DomainError
 from movements.domain.storage import StorageUnavailable
 from movements.web.media import HTML
@@ -63,17 +64,18 @@ def storage_unavailable(request: Request[Any, Any, Any], exc: StorageUnavailable
                         html: bool) -> Response[Any]:
     """503 with the plain message: a small page for browsers, JSON otherwise."""
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
+    said = escape(i18n.refused(exc))  # in the reader's language
     if html or HTMXDetails(request):
-        body = ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-                "<title>Cannot save right now</title></head><body><main>"
-                f"<h1>Cannot save right now</h1><p role=\"alert\">{escape(exc.message)}</p>"
-                "</main></body></html>")
+        title = escape(i18n.gettext(i18n.N_("Cannot save right now")))
+        body = (f"<!doctype html><html lang=\"{i18n.current()}\"><head>"
+                f"<meta charset=\"utf-8\"><title>{title}</title></head><body><main>"
+                f"<h1>{title}</h1><p role=\"alert\">{said}</p></main></body></html>")
         if HTMXDetails(request):
-            body = f'<p class="message error" role="alert">{escape(exc.message)}</p>'
+            body = f'<p class="message error" role="alert">{said}</p>'
         return Response(body, status_code=503, media_type=HTML,
                         headers=headers)
-    return Response({"error": exc.message, "field": None, "status": 503}, status_code=503,
-                    headers=headers)
+    return Response({"error": exc.message, "message": i18n.refused(exc), "field": None,
+                     "status": 503}, status_code=503, headers=headers)
 
 
 def refusal_log(app: ASGIApp) -> ASGIApp:

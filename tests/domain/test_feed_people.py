@@ -116,7 +116,8 @@ async def test_agreeing_with_the_feed_holds_nothing_and_an_mvt_takes_the_field_o
     anna = await _coordinator(uow)
     await _feed(uow, FEED)
     await uow.run(mv.update_flight, anna, w.departure_id, {"gate": "G7"})
-    await uow.run(mv.update_flight, anna, w.departure_id, {"gate": "G5"})
+    await uow.run(mv.update_flight, anna, w.departure_id, {"gate": "G5"},
+                  reason="the feed was right")
     summary = await uow.read(queries.movement_summary, w.departure_id)
     assert summary is not None and summary.held_fields == ()
     await uow.run(mv.update_flight, anna, w.departure_id, {"gate": "G8"})

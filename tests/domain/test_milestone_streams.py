@@ -120,6 +120,29 @@ async def test_two_steps_in_one_transaction_take_consecutive_numbers(
     assert [e[f"movement:{w.departure_id}"] for e in events] == page[-2:]
 
 
+async def test_a_second_step_of_one_passenger_in_one_transaction_sees_the_first(
+        uow: UnitOfWork) -> None:
+    # The step row is a Core insert (no unit of work): a booking whose milestones were
+    # already loaded in this session must still see it, or the next step is refused as
+    # out of order (the demo day records a passenger's steps in one transaction).
+    w = await world(uow)
+    _, bid = await uow.run(add_pax, SYSTEM, w.departure_id, "C-1")
+    first, second = steps.sequence_for(MovementKind.DEPARTURE)[:2]
+
+    def both(tx: Tx) -> None:
+        # Something in the transaction holds the booking with its steps loaded (the
+        # session's identity map is weak: without a holder it would be read afresh).
+        holder = tx.session.get(Booking, bid)
+        assert holder is not None and holder.milestones == []
+        milestones.record_milestone(tx, bid, first.key)
+        milestones.record_milestone(tx, bid, second.key)  # no override reason needed
+
+    await uow.run(both, GATE)
+    kinds = await uow.read(lambda s: list(s.scalars(
+        select(Milestone.kind).where(Milestone.booking_id == bid).order_by(Milestone.id))))
+    assert kinds == [first.key, second.key]
+
+
 async def test_an_event_dropped_with_its_savepoint_is_not_written(uow: UnitOfWork) -> None:
     # What passenger_import does when a row fails: the savepoint rolls back and the
     # row's events are deleted from tx.events; they must take no number.

@@ -202,7 +202,8 @@ async def test_edit_movement_moves_version_and_refuses_stale_and_duplicates(
     v = await uow.read(lambda s: s.get(Movement, w.departure_id).version)
     publisher.clear()
     assert await uow.run(pl.edit_movement, PLANNER, w.departure_id,
-                         {"gate": "d9", "scheduled_at": at(10, 30)}, v)
+                         {"gate": "d9", "scheduled_at": at(10, 30)}, v,
+                         reason="slot and gate moved by the airline")
     assert isinstance(publisher.events[0], MovementUpdated)
     assert publisher.events[0].changes["gate"] == "D9"
     with pytest.raises(ConflictError):

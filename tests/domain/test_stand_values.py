@@ -43,7 +43,8 @@ async def test_a_bad_stand_value_is_refused_everywhere_and_nothing_is_written(
 @pytest.mark.parametrize("value", ["F9", "e 22", "B-12", "1"])
 async def test_ordinary_stand_values_pass(uow: UnitOfWork, value: str) -> None:
     w = await world(uow)
-    assert await uow.run(mv.update_flight, PLANNER, w.departure_id, {"gate": value})
+    assert await uow.run(mv.update_flight, PLANNER, w.departure_id, {"gate": value},
+                         reason="gate swap")  # over the planned gate: a correction
     got = await uow.read(lambda s: s.get(Movement, w.departure_id).gate)  # type: ignore[union-attr]
     assert got == value.upper()
 

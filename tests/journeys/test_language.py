@@ -58,6 +58,7 @@ def test_one_tablet_switches_to_dutch_the_other_stays_english(browser: Browser,
         desk.locator(f"#mvh-{mid} details.correct summary").click()
         form = desk.locator(f"#mvh-{mid} form")
         form.locator("input[name=gate]").fill("E9")
+        form.locator("input[name=reason]").fill("gate swap by the airline")  # a correction
         form.locator("button[type=submit]").click()
         expect(row_nl.locator(".gate")).to_contain_text("E9")
         expect(row_en.locator(".gate")).to_contain_text("E9")

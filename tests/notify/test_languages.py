@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
 from datetime import date, datetime
 
 import pytest
@@ -59,13 +58,6 @@ def _script_letters(text: str) -> dict[str, int]:
             script = unicodedata.name(ch, "UNKNOWN").split()[0]
             counts[script] = counts.get(script, 0) + 1
     return counts
-
-
-@pytest.fixture
-def gateway() -> Iterator[SmsGateway]:
-    gw = SmsGateway().start()
-    yield gw
-    gw.stop()
 
 
 def test_every_listed_language_has_a_catalogue_and_babel_formats() -> None:

@@ -9,9 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from movements.domain.outbox_models import CaseCounterpart, Contact, WebhookSubscription
-from movements.domain.uow import NullPublisher
-from movements.platform.db import Database
-from tests.conftest import run_async
+from tests.notify.conftest import read_on
 from tests.test_cli import one_line_error
 from tests.test_planning_cli import _run
 
@@ -24,14 +22,7 @@ def _rows(url: str) -> tuple[list[tuple[object, ...]], int, list[str]]:
         hooks = [h.events for h in session.scalars(select(WebhookSubscription))]  # type: ignore[attr-defined]
         return contacts, counterparts, hooks
 
-    async def go() -> tuple[list[tuple[object, ...]], int, list[str]]:
-        db = Database.open(url)
-        try:
-            return await db.unit_of_work(NullPublisher()).read(read)
-        finally:
-            await db.dispose()
-
-    return run_async(go())
+    return read_on(url, read)
 
 
 def test_contacts_and_webhooks_from_the_command_line(database_url: str,
@@ -99,11 +90,4 @@ def test_carrier_mission_and_guardian_language_from_the_command_line(
             [m.case_id for m in session.scalars(select(CaseMission))],  # type: ignore[attr-defined]
             session.scalar(select(Contact.guardian_language)))  # type: ignore[attr-defined]
 
-    async def go() -> tuple[object, ...]:
-        db = Database.open(database_url)
-        try:
-            return await db.unit_of_work(NullPublisher()).read(read)
-        finally:
-            await db.dispose()
-
-    assert run_async(go()) == ([("KL", "special-assistance@kl.example")], [1], "Pashto")
+    assert read_on(database_url, read) == ([("KL", "special-assistance@kl.example")], [1], "Pashto")

@@ -21,16 +21,13 @@ from movements.domain.actions.readiness import confirm_case
 from movements.domain.clock import ManualClock
 from movements.domain.errors import ConflictError, NotFound, RuleViolation
 from movements.domain.models import AuditEntry, OrganisationKind, Passenger
-from movements.domain.outbox_models import OutboxAttempt, OutboxMessage, OutboxState
+from movements.domain.outbox_models import OutboxAttempt, OutboxState
 from movements.domain.uow import Actor, Tx, UnitOfWork
 from movements.notify.channels import Channels
 from movements.notify.loopback import SmsGateway, SmtpReceiver, WebhookReceiver
 from movements.notify.sender import OutboxSender
 from tests.factories import COORD, GATE, SYSTEM, add_pax, build_world, on_blocks_and_met
-from tests.pg import free_port
-
-DAY = date(2026, 9, 15)
-PUBLIC = "https://movements.example"
+from tests.notify.conftest import DAY, PUBLIC, change_gate, make_sender, outbox_rows
 
 
 @dataclass
@@ -73,32 +70,6 @@ def _scene(tx: Tx) -> Scene:
                  adult, case_a.case_id, minor, opted, arriving, case_c.case_id)
 
 
-@pytest.fixture
-def gateway() -> Iterator[SmsGateway]:
-    gw = SmsGateway().start()
-    yield gw
-    gw.stop()
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpReceiver]:
-    server = SmtpReceiver(free_port()).start()
-    yield server
-    server.stop()
-
-
-def _sender(uow: UnitOfWork, gateway: SmsGateway, smtp: SmtpReceiver, **kw: object
-            ) -> OutboxSender:
-    return OutboxSender(uow, Channels(gateway.url, smtp.url(), webhook_allow_private=True),
-                        public_url=PUBLIC,
-                        **kw)  # type: ignore[arg-type]
-
-
-def _messages(session: object) -> list[OutboxMessage]:
-    return list(session.scalars(  # type: ignore[attr-defined]
-        select(OutboxMessage).order_by(OutboxMessage.id)))
-
-
 async def test_phone_numbers_are_stored_e164_and_bad_ones_refused(uow: UnitOfWork) -> None:
     scene = await uow.run(_scene, SYSTEM)
 
@@ -125,7 +96,7 @@ async def test_each_event_kind_commits_its_messages_and_each_arrives_once(
     await uow.run(confirm_case, COORD, scene.adult_case_id, scene.departure_id,
                   override_reason="test: readiness not recorded")
     # gate change and delay -> SMS to the same two
-    await uow.run(mv.update_flight, COORD, scene.departure_id, {"gate": "E9"})
+    await uow.run(change_gate, COORD, scene.departure_id, "E9")
     await uow.run(mv.update_flight, COORD, scene.departure_id, {
         "estimated_at": datetime(2026, 9, 15, 11, 5, tzinfo=UTC)})
     # departed -> the reception centre, once for the case (two members depart)
@@ -147,7 +118,7 @@ async def test_each_event_kind_commits_its_messages_and_each_arrives_once(
     await uow.run(issue_handover_manifest, GATE, hid, b"%PDF-1.4 test")
     await uow.run(issue_handover_manifest, GATE, hid, b"%PDF-1.4 test")  # again: no new
 
-    rows = await uow.read(_messages)
+    rows = await uow.read(outbox_rows)
     kinds = sorted((m.event, m.recipient) for m in rows)
     assert kinds == sorted([
         ("booking_confirmed", "+31612345678"), ("booking_confirmed", "+31622222222"),
@@ -162,7 +133,7 @@ async def test_each_event_kind_commits_its_messages_and_each_arrives_once(
     assert all(m.state is OutboxState.QUEUED for m in rows)
     assert gateway.received == [] and smtp.received == []  # nothing left before the job
 
-    run = await _sender(uow, gateway, smtp).drain()
+    run = await make_sender(uow, gateway, smtp).drain()
     assert run.sent == len(rows) and run.failed == 0
     sms = gateway.received
     mails = smtp.received
@@ -188,9 +159,9 @@ async def test_each_event_kind_commits_its_messages_and_each_arrives_once(
         for name in ("Okello", "Grace", "Amir", "Haddad", "Petrenko", "Ivan", "Bakker"):
             assert name not in received.text and name not in received.subject
 
-    after = await uow.read(_messages)
+    after = await uow.read(outbox_rows)
     assert all(m.state is OutboxState.SENT and m.attempts == 1 for m in after)
-    assert await _sender(uow, gateway, smtp).drain() == type(run)()  # nothing more to send
+    assert await make_sender(uow, gateway, smtp).drain() == type(run)()  # nothing more to send
     assert len(gateway.received) == 6 and len(smtp.received) == 5
 
 
@@ -198,23 +169,23 @@ async def test_a_rolled_back_change_queues_nothing(uow: UnitOfWork) -> None:
     scene = await uow.run(_scene, SYSTEM)
 
     def change_then_fail(tx: Tx) -> None:
-        mv.update_flight(tx, scene.departure_id, {"gate": "F1"})
+        change_gate(tx, scene.departure_id, "F1")
         raise RuleViolation("refused after the change")
 
     with pytest.raises(RuleViolation):
         await uow.run(change_then_fail, COORD)
-    assert await uow.read(_messages) == []
+    assert await uow.read(outbox_rows) == []
 
 
 async def test_500_then_200_is_retried_with_backoff_and_sent_once(
         uow: UnitOfWork, clock: ManualClock, gateway: SmsGateway, smtp: SmtpReceiver) -> None:
     scene = await uow.run(_scene, SYSTEM)
-    await uow.run(mv.update_flight, COORD, scene.departure_id, {"gate": "E9"})
+    await uow.run(change_gate, COORD, scene.departure_id, "E9")
     gateway.script.extend([500, 500])  # the adult's and the guardian's first tries
-    sender = _sender(uow, gateway, smtp, first_backoff=timedelta(seconds=30))
+    sender = make_sender(uow, gateway, smtp, first_backoff=timedelta(seconds=30))
     first = await sender.run_once()
     assert first.retrying == 2 and gateway.received == [] and gateway.requests == 2
-    rows = await uow.read(_messages)
+    rows = await uow.read(outbox_rows)
     assert all(m.state is OutboxState.QUEUED and m.last_error for m in rows)
     assert all("error=500" in (m.last_error or "") for m in rows)
     assert all(m.next_attempt_at == clock.now() + timedelta(seconds=30) for m in rows)
@@ -231,13 +202,13 @@ async def test_500_then_200_is_retried_with_backoff_and_sent_once(
 async def test_always_failing_ends_failed_with_reason_and_resend_works(
         uow: UnitOfWork, clock: ManualClock, gateway: SmsGateway, smtp: SmtpReceiver) -> None:
     scene = await uow.run(_scene, SYSTEM)
-    await uow.run(mv.update_flight, COORD, scene.departure_id, {"gate": "E9"})
+    await uow.run(change_gate, COORD, scene.departure_id, "E9")
     gateway.script.extend([503] * 6)
-    sender = _sender(uow, gateway, smtp, first_backoff=timedelta(seconds=1), max_attempts=3)
+    sender = make_sender(uow, gateway, smtp, first_backoff=timedelta(seconds=1), max_attempts=3)
     for _ in range(3):
         await sender.run_once()
         clock.advance(minutes=5)
-    rows = await uow.read(_messages)
+    rows = await uow.read(outbox_rows)
     assert [m.state for m in rows] == [OutboxState.FAILED, OutboxState.FAILED]
     assert all(m.attempts == 3 and m.last_error for m in rows)
     assert all("error=503" in (m.last_error or "") for m in rows)
@@ -253,7 +224,7 @@ async def test_always_failing_ends_failed_with_reason_and_resend_works(
     # and cancels the other: it is never sent, even when resent attempts are due
     await uow.run(ob.cancel, COORD, rows[1].id)
     assert (await sender.run_once()).outcomes == []
-    final = await uow.read(_messages)
+    final = await uow.read(outbox_rows)
     assert [m.state for m in final] == [OutboxState.SENT, OutboxState.CANCELLED]
     audit = await uow.read(_audit_actions)
     assert audit.count("resend_message") == 1 and audit.count("cancel_message") == 1
@@ -261,8 +232,8 @@ async def test_always_failing_ends_failed_with_reason_and_resend_works(
 
 async def test_resend_and_cancel_follow_the_access_policy(uow: UnitOfWork) -> None:
     scene = await uow.run(_scene, SYSTEM)
-    await uow.run(mv.update_flight, COORD, scene.departure_id, {"gate": "E9"})
-    rows = await uow.read(_messages)
+    await uow.run(change_gate, COORD, scene.departure_id, "E9")
+    rows = await uow.read(outbox_rows)
     elsewhere = Actor(user_id=None, username="rtm", role=COORD.role,
                       airport_ids=frozenset({999}))
     with pytest.raises(NotFound):
@@ -270,27 +241,27 @@ async def test_resend_and_cancel_follow_the_access_policy(uow: UnitOfWork) -> No
     with pytest.raises(Exception) as caught:
         await uow.run(ob.cancel, GATE, rows[0].id)
     assert "coordinator" in str(caught.value)
-    assert [m.state for m in await uow.read(_messages)] == [OutboxState.QUEUED] * 2
+    assert [m.state for m in await uow.read(outbox_rows)] == [OutboxState.QUEUED] * 2
     assert "cancel_message" not in await uow.read(_audit_actions)
 
 
 async def test_unconfigured_channel_leaves_messages_queued(uow: UnitOfWork) -> None:
     scene = await uow.run(_scene, SYSTEM)
-    await uow.run(mv.update_flight, COORD, scene.departure_id, {"gate": "E9"})
+    await uow.run(change_gate, COORD, scene.departure_id, "E9")
     sender = OutboxSender(uow, Channels("", ""), public_url=PUBLIC)
     assert (await sender.run_once()).outcomes == []
     assert all(m.state is OutboxState.QUEUED and m.attempts == 0
-               for m in await uow.read(_messages))
+               for m in await uow.read(outbox_rows))
 
 
 async def test_a_claim_that_ran_out_is_sent_again_with_the_same_key(
         uow: UnitOfWork, clock: ManualClock, gateway: SmsGateway, smtp: SmtpReceiver) -> None:
     """A sender that died after claiming: the claim runs out, another sends it."""
     scene = await uow.run(_scene, SYSTEM)
-    await uow.run(mv.update_flight, COORD, scene.departure_id, {"gate": "E9"})
+    await uow.run(change_gate, COORD, scene.departure_id, "E9")
     claimed = await uow.run(ob.claim_due, SYSTEM, 20)
     assert len(claimed) == 2
-    sender = _sender(uow, gateway, smtp)
+    sender = make_sender(uow, gateway, smtp)
     assert (await sender.run_once()).outcomes == []  # still claimed
     clock.advance(seconds=ob.CLAIM.total_seconds() + 1)
     assert (await sender.run_once()).sent == 2
@@ -326,26 +297,26 @@ def _audit_actions(session: object) -> list[str]:
 async def test_opting_out_after_queueing_stops_the_message_and_says_why(
         uow: UnitOfWork, gateway: SmsGateway, smtp: SmtpReceiver) -> None:
     scene = await uow.run(_scene, SYSTEM)
-    await uow.run(mv.update_flight, COORD, scene.departure_id, {"gate": "E9"})
+    await uow.run(change_gate, COORD, scene.departure_id, "E9")
     await uow.run(ob.set_passenger_contact, COORD, scene.adult_id, phone="0612345678",
                   opted_out=True)
-    run = await _sender(uow, gateway, smtp).drain()
+    run = await make_sender(uow, gateway, smtp).drain()
     assert run.sent == 1  # the guardian's
     assert [r.to for r in gateway.received] == ["+31622222222"]
-    rows = {m.recipient: m for m in await uow.read(_messages)}
+    rows = {m.recipient: m for m in await uow.read(outbox_rows)}
     stopped = rows["+31612345678"]
     assert stopped.state is OutboxState.CANCELLED
     assert stopped.last_error == "the person opted out of messages"
     # and nothing new is queued for them
-    await uow.run(mv.update_flight, COORD, scene.departure_id, {"gate": "E10"})
-    assert [m.recipient for m in await uow.read(_messages)][-1:] == ["+31622222222"]
+    await uow.run(change_gate, COORD, scene.departure_id, "E10")
+    assert [m.recipient for m in await uow.read(outbox_rows)][-1:] == ["+31622222222"]
 
 
 async def test_a_minor_without_a_guardian_number_gets_nothing(uow: UnitOfWork) -> None:
     scene = await uow.run(_scene, SYSTEM)
     await uow.run(ob.set_passenger_contact, COORD, scene.minor_id, phone="+31611111111")
-    await uow.run(mv.update_flight, COORD, scene.departure_id, {"gate": "E9"})
-    rows = await uow.read(_messages)
+    await uow.run(change_gate, COORD, scene.departure_id, "E9")
+    rows = await uow.read(outbox_rows)
     assert [(m.passenger_id, m.recipient) for m in rows] == [
         (scene.adult_id, "+31612345678")]  # the child's own number is never used
 
@@ -372,10 +343,10 @@ async def test_webhooks_are_signed_retried_and_logged(
                         ["gate_changed", "handed_over"], allow_private=True)
     partner.secret = sub.secret
     partner.script.extend([500])
-    await uow.run(mv.update_flight, COORD, scene.departure_id, {"gate": "E9"})
+    await uow.run(change_gate, COORD, scene.departure_id, "E9")
     await uow.run(mv.update_flight, COORD, scene.departure_id, {  # not subscribed
         "estimated_at": datetime(2026, 9, 15, 11, 5, tzinfo=UTC)})
-    sender = _sender(uow, gateway, smtp, first_backoff=timedelta(seconds=10))
+    sender = make_sender(uow, gateway, smtp, first_backoff=timedelta(seconds=10))
     await sender.run_once()
     clock.advance(seconds=11)
     await sender.run_once()
@@ -387,7 +358,7 @@ async def test_webhooks_are_signed_retried_and_logged(
     assert headers["webhook-id"] == payload["id"] == partner.deliveries[0][0]["webhook-id"]
     for name in ("Okello", "Grace", "Amir", "Haddad"):
         assert name not in body
-    hooks = [m for m in await uow.read(_messages) if m.channel.value == "webhook"]
+    hooks = [m for m in await uow.read(outbox_rows) if m.channel.value == "webhook"]
     assert [(m.state, m.attempts) for m in hooks] == [(OutboxState.SENT, 2)]
     log = [a for a in await uow.read(_attempts) if a[0] == hooks[0].id]
     assert [outcome for _, outcome in log] == ["error", "sent"]
@@ -415,13 +386,13 @@ async def test_the_family_waiting_hears_by_sms_in_the_travellers_language(
     org = await uow.run(family, SYSTEM)
     await uow.run(mv.update_flight, SYSTEM, scene.arrival_id, {
         "actual_at": datetime(2026, 9, 15, 12, 10, tzinfo=UTC)}, source="feed")
-    await _sender(uow, gateway, smtp).drain()
+    await make_sender(uow, gateway, smtp).drain()
     to_family = [r for r in gateway.received if r.to == "+31644444444"]
     assert len(to_family) == 1
     text = to_family[0].text
     assert text.startswith("عضو خانواده شما با پرواز TK1957 ساعت 14:10 رسید.")
     assert "Nasser" not in text and "Rami" not in text and "Petrenko" not in text
-    rows = [m for m in await uow.read(_messages) if m.organisation_id == org]
+    rows = [m for m in await uow.read(outbox_rows) if m.organisation_id == org]
     assert [(m.event, m.language, m.channel.value) for m in rows] == [("landed", "fa", "sms")]
 
 
@@ -431,7 +402,7 @@ async def test_an_estimate_moving_a_minute_at_a_time_sends_one_delay_sms(
     for minute in range(10, 31):  # 10:10 ... 10:30 UTC, the schedule is 10:00
         await uow.run(mv.update_flight, SYSTEM, scene.departure_id, {
             "estimated_at": datetime(2026, 9, 15, 10, minute, tzinfo=UTC)}, source="feed")
-    delays = [m for m in await uow.read(_messages) if m.event == "delayed"]
+    delays = [m for m in await uow.read(outbox_rows) if m.event == "delayed"]
     # told at 10:15 (15 min late); 10:30 is 15 min from what they were told: told again
     assert sorted({m.idempotency_key.split(":")[3] for m in delays}) == [
         "t202609151015", "t202609151030"]
@@ -447,10 +418,10 @@ async def test_no_gate_or_delay_sms_once_the_flight_has_left(
         uow: UnitOfWork, left: dict[str, object]) -> None:
     scene = await uow.run(_scene, SYSTEM)
     await uow.run(mv.update_flight, SYSTEM, scene.departure_id, left, source="feed")
-    await uow.run(mv.update_flight, COORD, scene.departure_id, {"gate": "E9"})
+    await uow.run(change_gate, COORD, scene.departure_id, "E9")
     await uow.run(mv.update_flight, COORD, scene.departure_id, {
         "estimated_at": datetime(2026, 9, 15, 11, 5, tzinfo=UTC)})
-    sms = [m for m in await uow.read(_messages) if m.event in ("gate_changed", "delayed")
+    sms = [m for m in await uow.read(outbox_rows) if m.event in ("gate_changed", "delayed")
            and m.passenger_id is not None]
     assert sms == []
 
@@ -458,15 +429,15 @@ async def test_no_gate_or_delay_sms_once_the_flight_has_left(
 async def test_a_gate_sms_queued_before_departure_is_cancelled_once_it_has_left(
         uow: UnitOfWork, gateway: SmsGateway, smtp: SmtpReceiver) -> None:
     scene = await uow.run(_scene, SYSTEM)
-    await uow.run(mv.update_flight, COORD, scene.departure_id, {"gate": "E9"})
-    queued = [m for m in await uow.read(_messages) if m.event == "gate_changed"]
+    await uow.run(change_gate, COORD, scene.departure_id, "E9")
+    queued = [m for m in await uow.read(outbox_rows) if m.event == "gate_changed"]
     assert len(queued) == 2 and {m.state for m in queued} == {OutboxState.QUEUED}
     await uow.run(mv.update_flight, SYSTEM, scene.departure_id, {
         "flight_state": "DEP", "actual_at": datetime(2026, 9, 15, 10, 4, tzinfo=UTC)},
         source="feed")
-    run = await _sender(uow, gateway, smtp).drain()
+    run = await make_sender(uow, gateway, smtp).drain()
     assert run.sent == 0 and gateway.received == []
-    rows = [m for m in await uow.read(_messages) if m.event == "gate_changed"]
+    rows = [m for m in await uow.read(outbox_rows) if m.event == "gate_changed"]
     assert {(m.state, m.last_error) for m in rows} == {
         (OutboxState.CANCELLED, "flight already left")}
     assert sorted(a for a in await uow.read(_attempts) if a[1] == "cancel") == sorted(

@@ -7,37 +7,16 @@ from __future__ import annotations
 
 import signal
 import time
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
-from sqlalchemy import select
 
 from movements.domain.actions import outbox as ob
 from movements.domain.models import Passenger
-from movements.domain.outbox_models import OutboxMessage, OutboxState
-from movements.domain.uow import NullPublisher, Tx
+from movements.domain.outbox_models import OutboxState
+from movements.domain.uow import Tx
 from movements.notify.loopback import HOLD, SmsGateway, SmtpReceiver
-from movements.platform.db import Database
-from tests.conftest import run_async
-from tests.factories import SYSTEM
 from tests.live import seed_site, sign_in, start_server
-from tests.pg import free_port
+from tests.notify.conftest import GATE_SWAP, outbox_rows, read_on, write_on
 from tests.web.conftest import PASSWORD
-
-
-@pytest.fixture
-def gateway() -> Iterator[SmsGateway]:
-    gw = SmsGateway().start()
-    yield gw
-    gw.stop()
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpReceiver]:
-    server = SmtpReceiver(free_port()).start()
-    yield server
-    server.stop()
 
 
 def _contacts(database_url: str, passenger_ids: list[int], org_id: int) -> None:
@@ -50,30 +29,12 @@ def _contacts(database_url: str, passenger_ids: list[int], org_id: int) -> None:
             assert passenger is not None
             ob.set_case_counterpart(tx, passenger.case_id, org_id)
 
-    async def run() -> None:
-        db = Database.open(database_url)
-        try:
-            await db.unit_of_work(NullPublisher()).run(go, SYSTEM)
-        finally:
-            await db.dispose()
-
-    run_async(run())
+    write_on(database_url, go)
 
 
 def _outbox(database_url: str) -> list[tuple[str, OutboxState, int]]:
-    def read(session: object) -> list[tuple[str, OutboxState, int]]:
-        rows = session.scalars(  # type: ignore[attr-defined]
-            select(OutboxMessage).order_by(OutboxMessage.id))
-        return [(m.idempotency_key, m.state, m.attempts) for m in rows]
-
-    async def run() -> list[tuple[str, OutboxState, int]]:
-        db = Database.open(database_url)
-        try:
-            return await db.unit_of_work(NullPublisher()).read(read)
-        finally:
-            await db.dispose()
-
-    return run_async(run())
+    return [(m.idempotency_key, m.state, m.attempts)
+            for m in read_on(database_url, outbox_rows)]
 
 
 def test_kill_9_between_commit_and_send_then_restart_sends_each_once(
@@ -88,7 +49,8 @@ def test_kill_9_between_commit_and_send_then_restart_sends_each_once(
         **channels, "MOVEMENTS_RUN_JOBS": "false"}, name="first")
     try:
         client, csrf = sign_in(first.base, "coord", PASSWORD)
-        resp = client.post(f"/movements/{world.departure_id}/flight", data={"gate": "E9"},
+        resp = client.post(f"/movements/{world.departure_id}/flight", 
+                           data={"gate": "E9", "reason": GATE_SWAP},
                            headers={"X-CSRF-Token": csrf, "HX-Request": "true"})
         assert resp.status_code == 200, resp.text
         client.close()
@@ -147,7 +109,8 @@ def test_kill_9_while_the_provider_is_answering_then_restart_delivers_each_once_
     first = start_server(database_url, tmp_path, extra_env=env, name="first")
     try:
         client, csrf = sign_in(first.base, "coord", PASSWORD)
-        resp = client.post(f"/movements/{world.departure_id}/flight", data={"gate": "E9"},
+        resp = client.post(f"/movements/{world.departure_id}/flight", 
+                           data={"gate": "E9", "reason": GATE_SWAP},
                            headers={"X-CSRF-Token": csrf, "HX-Request": "true"})
         assert resp.status_code == 200, resp.text
         client.close()

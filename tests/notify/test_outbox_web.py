@@ -16,6 +16,7 @@ from movements.domain.models import AuditEntry
 from movements.domain.outbox_models import OutboxAttempt, OutboxMessage, OutboxState
 from movements.domain.uow import Tx
 from tests.factories import SYSTEM
+from tests.notify.conftest import change_gate
 from tests.web.conftest import BASE, Site, login
 from tests.web.conftest import site as site  # noqa: F401 - the web tests' fixture
 
@@ -31,11 +32,9 @@ def _prepare(site: Site, client: TestClient[Litestar]) -> list[int]:
     uow = site.app.state.services.uow
 
     def change(tx: Tx) -> None:
-        from movements.domain.actions import movements as mv
-
         for n, pid in enumerate(site.passenger_ids):
             ob.set_passenger_contact(tx, pid, phone=f"+3161234560{n}")
-        mv.update_flight(tx, site.world.departure_id, {"gate": "E9"})
+        change_gate(tx, site.world.departure_id, "E9")
 
     def fail_first(tx: Tx) -> list[int]:
         ids = list(tx.session.scalars(select(OutboxMessage.id).order_by(OutboxMessage.id)))
@@ -271,11 +270,9 @@ def test_the_delivery_log_shows_each_try_and_a_disabled_hook_sends_nothing_more(
     uow = site.app.state.services.uow
 
     def subscribe_and_fail(tx: Tx) -> int:
-        from movements.domain.actions import movements as mv
-
         made = ob.subscribe_webhook(tx, "AMS", "https://p.example/h", ["gate_changed"],
                                     allow_private=True)  # no DNS here
-        mv.update_flight(tx, site.world.departure_id, {"gate": "E9"})
+        change_gate(tx, site.world.departure_id, "E9")
         return made.id
 
     hook = client.blocking_portal.call(uow.run, subscribe_and_fail, SYSTEM)  # type: ignore[arg-type]

@@ -9,7 +9,7 @@ import asyncio
 import base64
 import json
 import secrets
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -36,36 +36,8 @@ from movements.notify.loopback import SmsGateway, SmtpReceiver
 from movements.notify.sender import OutboxSender
 from movements.platform.config import Settings
 from tests.factories import COORD, GATE, SYSTEM, add_pax, build_world
+from tests.notify.conftest import DAY, PUBLIC, change_gate, make_sender, outbox_rows
 from tests.pg import free_port
-
-DAY = date(2026, 9, 15)
-PUBLIC = "https://movements.example"
-
-
-@pytest.fixture
-def gateway() -> Iterator[SmsGateway]:
-    gw = SmsGateway().start()
-    yield gw
-    gw.stop()
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpReceiver]:
-    server = SmtpReceiver(free_port()).start()
-    yield server
-    server.stop()
-
-
-def _sender(uow: UnitOfWork, gateway: SmsGateway | None, smtp: SmtpReceiver | None
-            ) -> OutboxSender:
-    return OutboxSender(uow, Channels(gateway.url if gateway else "",
-                                      smtp.url() if smtp else "",
-                                      webhook_allow_private=True), public_url=PUBLIC)
-
-
-def _rows(session: object) -> list[OutboxMessage]:
-    return list(session.scalars(  # type: ignore[attr-defined]
-        select(OutboxMessage).order_by(OutboxMessage.id)))
 
 
 def _case_of(tx: Tx, pid: int) -> int:
@@ -95,10 +67,10 @@ async def test_a_minors_sms_is_in_the_guardians_language(
 
     case_id, departure = await uow.run(scene, SYSTEM)
     await uow.run(confirm_case, COORD, case_id, departure, override_reason="test")
-    assert (await _sender(uow, gateway, None).drain()).sent == 1
+    assert (await make_sender(uow, gateway, None).drain()).sent == 1
     [sms] = gateway.accepted
     assert sms.to == "+31622222222" and script_word in sms.text
-    [row] = await uow.read(_rows)
+    [row] = await uow.read(outbox_rows)
     assert row.language == expected
 
 
@@ -156,7 +128,7 @@ async def test_the_receiving_mission_hears_once_when_the_departure_leaves(
     # the off-block time arriving afterwards does not send it again
     await uow.run(mv.update_flight, SYSTEM, s["departure"], {
         "actual_at": datetime(2026, 9, 15, 10, 12, tzinfo=UTC)}, source="feed")
-    await _sender(uow, None, smtp).drain()
+    await make_sender(uow, None, smtp).drain()
     mails = [m for m in smtp.received if m.to == "reception@mission-tirana.example"]
     assert len(mails) == 1
     mail = mails[0]
@@ -179,7 +151,7 @@ async def test_a_departure_without_a_mission_case_sends_no_mission_mail(
     booking = await uow.read(_booking, s["other"], s["departure"])
     await uow.run(milestones.record_milestone, GATE, booking, "departed",
                   override_reason="test")
-    rows = await uow.read(_rows)
+    rows = await uow.read(outbox_rows)
     assert [r.event for r in rows if r.event == "mission_departed"] == []
 
 
@@ -212,7 +184,7 @@ async def test_the_carrier_gets_the_notice_and_its_correction_by_email(
     departure, pid = await uow.run(_notice_scene, SYSTEM)
     await uow.run(ob.set_carrier_contact, COORD, "kl", "special-assistance@kl.example")
     await _issue(uow, departure)
-    await _sender(uow, None, smtp).drain()
+    await make_sender(uow, None, smtp).drain()
     [first] = smtp.received
     text = first.text.replace("\r\n", "\n")  # the mail's line ends
     assert first.to == "special-assistance@kl.example"
@@ -231,14 +203,14 @@ async def test_the_carrier_gets_the_notice_and_its_correction_by_email(
 
     await uow.run(add_need, SYSTEM)
     await _issue(uow, departure)
-    await _sender(uow, None, smtp).drain()
+    await make_sender(uow, None, smtp).drain()
     assert len(smtp.received) == 2
     corrected = smtp.received[1]
     assert corrected.subject.startswith("CORRECTED Special assistance notification KL1234")
     assert corrected.text.startswith("To the special assistance desk of KL")
     assert "\nCOR\nPSM\n" in corrected.text.replace("\r\n", "\n")
     assert "DEAF" in corrected.text
-    rows = await uow.read(_rows)
+    rows = await uow.read(outbox_rows)
     assert [(r.event, r.state) for r in rows] == [
         ("carrier_notice", OutboxState.SENT), ("carrier_notice", OutboxState.SENT)]
     assert all(r.sent_at is not None for r in rows)
@@ -248,7 +220,7 @@ async def test_a_carrier_without_an_address_shows_failed_with_the_reason(
         uow: UnitOfWork) -> None:
     departure, _ = await uow.run(_notice_scene, SYSTEM)
     await _issue(uow, departure)
-    [row] = await uow.read(_rows)
+    [row] = await uow.read(outbox_rows)
     assert row.state is OutboxState.FAILED
     assert row.last_error and "no e-mail address for carrier KL" in row.last_error
 
@@ -302,11 +274,11 @@ async def served(database_url: str, tmp_path: Path) -> AsyncIterator[tuple[_Serv
 
 async def _wait_for(uow: UnitOfWork, state: OutboxState, count: int) -> list[OutboxMessage]:
     for _ in range(600):  # up to a minute on a loaded machine; no timing is asserted
-        rows = await uow.read(_rows)
+        rows = await uow.read(outbox_rows)
         if sum(r.state is state for r in rows) >= count:
             return rows
         await asyncio.sleep(0.1)
-    return await uow.read(_rows)
+    return await uow.read(outbox_rows)
 
 
 def _gate_change(tx: Tx) -> None:
@@ -315,7 +287,7 @@ def _gate_change(tx: Tx) -> None:
         pid, _ = add_pax(tx, world.departure_id, f"CASE-{n}", name, "Test",
                          birth_date=date(1990, 1, 1))
         ob.set_passenger_contact(tx, pid, phone=f"+3161234567{n}")
-    mv.update_flight(tx, world.departure_id, {"gate": "E9"})
+    change_gate(tx, world.departure_id, "E9")
 
 
 async def test_the_gateways_receipts_mark_messages_delivered(
@@ -360,7 +332,7 @@ async def test_unsigned_or_missigned_receipts_change_nothing(
         served: tuple[_Served, str]) -> None:
     site, secret = served
     await site.uow.run(_gate_change, SYSTEM)
-    key = (await site.uow.read(_rows))[0].idempotency_key
+    key = (await site.uow.read(outbox_rows))[0].idempotency_key
 
     def attempts(session: object) -> int:
         return int(session.scalar(select(func.count()).select_from(  # type: ignore[attr-defined]
@@ -389,4 +361,4 @@ async def test_unsigned_or_missigned_receipts_change_nothing(
     assert (unsigned.status_code, wrong.status_code, tampered.status_code) == (401, 401, 401)
     assert bad_status.status_code == 400 and "status" in bad_status.json()["error"]
     assert await site.uow.read(attempts) == before
-    assert all(r.state is OutboxState.QUEUED for r in await site.uow.read(_rows))
+    assert all(r.state is OutboxState.QUEUED for r in await site.uow.read(outbox_rows))

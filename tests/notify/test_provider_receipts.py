@@ -15,7 +15,7 @@ import hashlib
 import hmac
 import json
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,6 @@ import uvicorn
 from sqlalchemy import func, select
 
 from movements.app import create_app
-from movements.domain.actions import movements as mv
 from movements.domain.actions import outbox as ob
 from movements.domain.clock import ManualClock
 from movements.domain.models import AuditEntry
@@ -44,9 +43,9 @@ from movements.notify.receipts import twilio_signature, vonage_signature
 from movements.notify.sender import OutboxSender
 from movements.platform.config import Settings
 from tests.factories import SYSTEM, add_pax, build_world
+from tests.notify.conftest import DAY, change_gate
 from tests.pg import free_port
 
-DAY = date(2026, 9, 15)
 TOKEN = "twilio-auth-token-of-the-test"
 VONAGE_SECRET = "vonage-signature-secret"
 NUMBERS = ("+31612345670", "+31612345671")
@@ -81,20 +80,13 @@ async def site(database_url: str, tmp_path: Path) -> AsyncIterator[Site]:
         await task
 
 
-@pytest.fixture
-def gateway() -> Iterator[SmsGateway]:
-    gw = SmsGateway().start()
-    yield gw
-    gw.stop()
-
-
 def _gate_change(tx: Tx) -> None:
     world = build_world(tx, DAY)
     for n, name in enumerate(("Okello", "Haddad")):
         pid, _ = add_pax(tx, world.departure_id, f"CASE-{n}", name, "Test",
                          birth_date=date(1990, 1, 1))
         ob.set_passenger_contact(tx, pid, phone=NUMBERS[n])
-    mv.update_flight(tx, world.departure_id, {"gate": "E9"})
+    change_gate(tx, world.departure_id, "E9")
 
 
 async def _sent(site: Site, gateway: SmsGateway) -> None:
@@ -203,7 +195,7 @@ async def test_two_messages_in_flight_to_one_number_are_told_apart_by_order(
 
         movement = tx.session.scalar(select(Movement).where(Movement.kind == "departure"))
         assert movement is not None
-        mv.update_flight(tx, movement.id, {"gate": "F2"})
+        change_gate(tx, movement.id, "F2")
 
     await site.uow.run(gate_again, SYSTEM)
     await OutboxSender(site.uow, Channels(gateway.url, ""), public_url="https://m.example"

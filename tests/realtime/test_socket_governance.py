@@ -275,3 +275,50 @@ async def test_a_resync_after_the_session_ended_gets_no_snapshot(
     finally:
         client.close()
         server.stop()
+
+
+async def next_heartbeats(ws: websockets.ClientConnection, n: int, timeout: float = 10
+                          ) -> None:
+    """Read until ``n`` heartbeats arrived (the socket stayed open through ``n`` beats)."""
+    seen = 0
+    while seen < n:
+        h = parse_header(str(await asyncio.wait_for(ws.recv(), timeout)))
+        assert h is not None
+        seen += h.kind == "heartbeat"
+
+
+async def test_one_beat_closes_a_revoked_session_and_keeps_the_others(env: Env) -> None:
+    """The process's heartbeat checks all its sockets' sessions in one read: a session
+    ended straight in the database (no announcement: only the beat can notice) loses its
+    socket at a beat; the same user's other session and another user's keep theirs and
+    go on receiving heartbeats."""
+    revoked, _ = sign_in(env.server.base, "gate", PASSWORD)
+    same_user, _ = sign_in(env.server.base, "gate", PASSWORD)
+    bystander, _ = sign_in(env.server.base, "coord", PASSWORD)
+    from movements.domain.actions.sessions import token_hash
+
+    def end_in_database(tx: Tx) -> None:
+        row = tx.session.scalar(select(UserSession).where(
+            UserSession.token_hash == token_hash(revoked.cookies["mv_session"])))
+        assert row is not None and row.ended_at is None
+        row.ended_at = tx.now
+
+    try:
+        async with await connect(env.server, revoked, env.stream) as ws, \
+                await connect(env.server, same_user, env.stream) as kept, \
+                await connect(env.server, bystander, env.stream) as other:
+            for s in (ws, kept, other):
+                await greeted(s)
+                await next_heartbeats(s, 1)  # the beat reaches every socket
+            await asyncio.to_thread(change, env.url, end_in_database)
+            assert await close_code(ws, timeout=10) == POLICY
+            for s in (kept, other):  # open through further beats, and answering
+                await next_heartbeats(s, 2)
+                await s.send(json.dumps({"resync": 0}))
+                while (h := parse_header(str(await asyncio.wait_for(s.recv(), 10)))) \
+                        is not None and h.kind == "heartbeat":
+                    pass
+                assert h is not None and h.kind in ("replay", "snapshot")
+    finally:
+        for c in (revoked, same_user, bystander):
+            c.close()

@@ -316,7 +316,7 @@ def test_cli_adds_organisations_and_deactivates_users(site: Site, database_url: 
                  "reception_authority"]) == 0
     assert "added as id" in capsys.readouterr().out
     assert main(["organisations", "add", "Gemeente Utrecht", "--kind", "family"]) == 2
-    assert "exists already as reception_authority" in capsys.readouterr().err
+    assert "exists already as reception authority" in capsys.readouterr().err
     with desk(site) as d:
         coord = d.sign_in("coord")
         assert main(["users", "deactivate", "coord"]) == 0

@@ -115,6 +115,10 @@ def test_api_refusals_and_roles(site: Site) -> None:
         assert edit.status_code == 409
         edit = client.post(f"/api/v1/plan/movements/{site.world.departure_id}", headers=h,
                            json={"gate": "E18", "scheduled_at": "2026-09-15T10:30:00Z"})
+        assert edit.status_code == 422 and edit.json()["field"] == "reason", edit.text
+        edit = client.post(f"/api/v1/plan/movements/{site.world.departure_id}", headers=h,
+                           json={"gate": "E18", "scheduled_at": "2026-09-15T10:30:00Z",
+                                 "reason": "gate and slot moved by the airline"})
         assert edit.status_code == 200 and edit.json() == {"ok": True}, edit.text
         cancel = client.post(f"/api/v1/plan/movements/{site.world.departure_id}/cancel",
                              headers=h, json={"reason": "aircraft change"})

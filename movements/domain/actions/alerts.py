@@ -40,7 +40,7 @@ from ..models import (
     UmnrRule,
     User,
 )
-from ..phrases import Phrase, phrase_data, stored_phrase
+from ..phrases import N_, Phrase, phrase_data, stored_phrase
 from ..uow import Tx
 from ._common import require_role
 
@@ -159,7 +159,8 @@ def build_snapshot(session: Session, airport: Airport, now: datetime) -> rules.S
 def _airport(tx: Tx, code: str) -> Airport:
     airport = tx.session.scalar(select(Airport).where(Airport.iata == code.strip().upper()))
     if airport is None:
-        raise RuleViolation(f"airport {code!r} is not set up", field="airport")
+        raise RuleViolation(Phrase.of(N_("airport %(code)s is not set up"),
+                                      code=repr(code)), field="airport")
     return airport
 
 
@@ -329,9 +330,11 @@ def set_connection_rule(tx: Tx, airport_code: str, carrier: str, minutes: int) -
     airport = _airport(tx, airport_code)
     code = carrier.strip().upper()
     if not (2 <= len(code) <= 3 and code.isalnum()):
-        raise RuleViolation(f"carrier {carrier!r} is not an airline code", field="carrier")
+        raise RuleViolation(Phrase.of(N_("carrier %(carrier)s is not an airline code"),
+                                      carrier=repr(carrier)), field="carrier")
     if not (0 < minutes <= 24 * 60):
-        raise RuleViolation("a minimum connection time is 1-1440 minutes", field="minutes")
+        raise RuleViolation(Phrase(N_("a minimum connection time is 1-1440 minutes")),
+                            field="minutes")
     rule = tx.session.scalar(select(ConnectionRule).where(
         ConnectionRule.airport_id == airport.id, ConnectionRule.carrier == code))
     before = {"minutes": rule.min_connection_minutes} if rule else None
@@ -350,10 +353,11 @@ def set_umnr_rule(tx: Tx, carrier: str, allows_connections: bool, max_connection
     require_role(tx, Role.ADMIN)
     code = carrier.strip().upper()
     if not (2 <= len(code) <= 3 and code.isalnum()):
-        raise RuleViolation(f"carrier {carrier!r} is not an airline code", field="carrier")
+        raise RuleViolation(Phrase.of(N_("carrier %(carrier)s is not an airline code"),
+                                      carrier=repr(carrier)), field="carrier")
     if max_connections < 0 or (not allows_connections and max_connections):
-        raise RuleViolation("max connections is 0 or more, and 0 when connections are not "
-                            "allowed", field="max_connections")
+        raise RuleViolation(Phrase(N_("max connections is 0 or more, and 0 when connections are "
+                                      "not allowed")), field="max_connections")
     rule = tx.session.get(UmnrRule, code)
     before = ({"allows": rule.allows_connections, "max": rule.max_connections}
               if rule else None)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from ..errors import RuleViolation
 from ..events import MovementUpdated, PassengerUpdated
 from ..models import CharterStop, Movement, MovementKind
-from ..phrases import N_
+from ..phrases import N_, Phrase
 from ..planning_models import Charter, CharterCrew, GroundPickup
 from ..planning_queries import CREW_ROLES, legs_of, route_of
 from ..uow import Tx
@@ -44,28 +44,34 @@ class StopIn:
 
 def _check_route(origin: str, departs_at: datetime, stops: tuple[StopIn, ...]) -> None:
     if not stops:
-        raise RuleViolation("a charter needs at least one stop", field="stops")
+        raise RuleViolation(Phrase(N_("a charter needs at least one stop")), field="stops")
     seen = {origin.upper()}
     previous = departs_at
     for i, stop in enumerate(stops, start=1):
         code = stop.code.strip().upper()
         if not (len(code) == 3 and code.isalpha()):
-            raise RuleViolation(f"stop {i}: {stop.code!r} is not an IATA airport code",
+            raise RuleViolation(Phrase.of(N_("stop %(number)s: %(code)s is not an IATA airport "
+                                             "code"),
+                                          number=i, code=repr(stop.code)),
                                 field="stops")
         if code in seen:
-            raise RuleViolation(f"stop {i}: {code} is on the route twice", field="stops")
+            raise RuleViolation(Phrase.of(N_("stop %(number)s: %(code)s is on the route twice"),
+                                          number=i, code=code), field="stops")
         if stop.scheduled_at.tzinfo is None:
-            raise RuleViolation(f"stop {i}: the time must carry a time zone", field="stops")
+            raise RuleViolation(Phrase.of(N_("stop %(number)s: the time must carry a time zone"),
+                                          number=i), field="stops")
         if stop.scheduled_at <= previous:
-            raise RuleViolation(f"stop {i} ({code}) must be after the previous point of the "
-                                "route", field="stops")
+            raise RuleViolation(Phrase.of(N_("stop %(number)s (%(code)s) must be after the "
+                                             "previous point of the route"),
+                                          number=i, code=code), field="stops")
         seen.add(code)
         previous = stop.scheduled_at
 
 
 def _check_capacity_value(seats: int) -> None:
     if not (1 <= seats <= MAX_SEATS):
-        raise RuleViolation(f"seat capacity {seats} must be between 1 and {MAX_SEATS}",
+        raise RuleViolation(Phrase.of(N_("seat capacity %(seats)s must be between 1 and %(most)s"),
+                                      seats=seats, most=MAX_SEATS),
                             field="seat_capacity")
 
 
@@ -107,7 +113,8 @@ def _charter(tx: Tx, movement_id: int) -> tuple[Movement, Charter]:
     movement = load_movement(tx, movement_id)
     charter = tx.session.get(Charter, movement_id)
     if charter is None:
-        raise RuleViolation(f"{movement.flight} is not a planned charter", field="movement")
+        raise RuleViolation(Phrase.of(N_("%(flight)s is not a planned charter"),
+                                      flight=movement.flight), field="movement")
     return movement, charter
 
 
@@ -122,9 +129,12 @@ def check_capacity(tx: Tx, movement: Movement) -> None:
     for leg in legs_of(tx.session, movement, charter.seat_capacity):
         if leg.over:
             raise RuleViolation(
-                f"{movement.flight} {leg.frm}\u2013{leg.to}: {leg.on_board} on board "
-                f"({leg.passengers} passengers, {leg.crew} crew) for {leg.capacity} seats; "
-                f"{leg.on_board - leg.capacity} over capacity", field="seat_capacity")
+                Phrase.of(N_("%(flight)s %(frm)s–%(to)s: %(on_board)s on board (%(passengers)s "
+                             "passengers, %(crew)s crew) for %(capacity)s seats; %(over)s over "
+                             "capacity"),
+                          flight=movement.flight, frm=leg.frm, to=leg.to, on_board=leg.on_board,
+                          passengers=leg.passengers, crew=leg.crew, capacity=leg.capacity,
+                          over=leg.on_board - leg.capacity), field="seat_capacity")
 
 
 def edit_charter(tx: Tx, movement_id: int, *, operator: str | None = None,
@@ -156,7 +166,8 @@ def edit_charter(tx: Tx, movement_id: int, *, operator: str | None = None,
         by_code = {s.airport_code: s for s in movement.stops}
         for code, at in stop_times.items():
             if code not in by_code:
-                raise RuleViolation(f"{movement.flight} does not stop at {code}", field="stops")
+                raise RuleViolation(Phrase.of(N_("%(flight)s does not stop at %(code)s"),
+                                              flight=movement.flight, code=code), field="stops")
             by_code[code].scheduled_at = at
         _check_route(movement.origin, movement.scheduled_at,
                      tuple(StopIn(s.airport_code, s.scheduled_at or movement.scheduled_at)
@@ -210,7 +221,8 @@ def add_stop(tx: Tx, movement_id: int, code: str, scheduled_at: datetime, *,
     route = route_of(movement)
     where = (after or route[-1]).strip().upper()
     if where not in route:
-        raise RuleViolation(f"{where} is not on the route {DASH.join(route)}", field="after")
+        raise RuleViolation(Phrase.of(N_("%(where)s is not on the route %(route)s"),
+                                      where=where, route=DASH.join(route)), field="after")
     stops = _current_stops(movement)
     position = route.index(where)  # index into stops where the new one goes
     new = StopIn(code.strip().upper(), scheduled_at)
@@ -242,32 +254,38 @@ def remove_stop(tx: Tx, movement_id: int, code: str, *, move_to: str | None = No
     gone = code.strip().upper()
     codes = [s.airport_code for s in movement.stops]
     if gone not in codes:
-        raise RuleViolation(f"{movement.flight} does not stop at {gone} (stops: "
-                            f"{', '.join(codes)})", field="stop")
+        raise RuleViolation(Phrase.of(N_("%(flight)s does not stop at %(gone)s (stops: "
+                                         "%(stops)s)"),
+                                      flight=movement.flight, gone=gone, stops=", ".join(codes)),
+                            field="stop")
     if len(codes) == 1:
-        raise RuleViolation(f"{gone} is the only stop of {movement.flight}: cancel the "
-                            "charter instead", field="stop")
+        raise RuleViolation(Phrase.of(N_("%(gone)s is the only stop of %(flight)s: cancel the "
+                                         "charter instead"),
+                                      gone=gone, flight=movement.flight), field="stop")
     target = move_to.strip().upper() if move_to else None
     if target is not None and (target == gone or target not in codes):
         others = ", ".join(c for c in codes if c != gone)
-        raise RuleViolation(f"move the passengers to another stop of the route ({others}), "
-                            f"not {target}", field="move_to")
+        raise RuleViolation(Phrase.of(N_("move the passengers to another stop of the route "
+                                         "(%(others)s), not %(target)s"),
+                                      others=others, target=target), field="move_to")
     last = codes[-1]
     leaving = [b for b in booked_on(tx, movement.id) if (b.stop or last) == gone]
     if leaving and target is None:
         names = "; ".join(f"{b.passenger.case.reference} {b.passenger.surname.upper()} "
                           f"{b.passenger.given_names}" for b in leaving)
         raise RuleViolation(
-            f"{len(leaving)} passenger(s) are booked to leave {movement.flight} at {gone}: "
-            f"{names}. Choose the stop they leave at instead, or rebook them first",
+            Phrase.of(N_("%(count)s passenger(s) are booked to leave %(flight)s at %(gone)s: "
+                         "%(names)s. Choose the stop they leave at instead, or rebook them first"),
+                      count=len(leaving), flight=movement.flight, gone=gone, names=names),
             field="bookings")
     crew = [c for c in tx.session.scalars(select(CharterCrew).where(
         CharterCrew.movement_id == movement.id).order_by(CharterCrew.id))
         if gone in (c.board_at, c.leave_at)]
     if crew:
         names = "; ".join(f"{c.name} ({c.board_at}\u2013{c.leave_at})" for c in crew)
-        raise RuleViolation(f"crew board or leave {movement.flight} at {gone}: {names}. "
-                            "Re-plan them first", field="crew")
+        raise RuleViolation(Phrase.of(N_("crew board or leave %(flight)s at %(gone)s: %(names)s. "
+                                         "Re-plan them first"),
+                                      flight=movement.flight, gone=gone, names=names), field="crew")
     moved: list[int] = []
     for booking in leaving:
         booking.stop = target
@@ -294,17 +312,21 @@ def add_crew(tx: Tx, movement_id: int, name: str, role: str, *, board_at: str | 
     _not_cancelled(tx, movement)
     who = clean_text(name, N_("crew name"), required=True, max_len=200)
     if role not in CREW_ROLES:
-        raise RuleViolation(f"role {role!r} must be one of {', '.join(CREW_ROLES)}",
+        raise RuleViolation(Phrase.of(N_("role %(role)s must be one of %(roles)s"),
+                                      role=repr(role), roles=", ".join(CREW_ROLES)),
                             field="role")
     route = route_of(movement)
     start = (board_at or route[0]).strip().upper()
     end = (leave_at or route[-1]).strip().upper()
     for code, what in ((start, "board_at"), (end, "leave_at")):
         if code not in route:
-            raise RuleViolation(f"{code} is not on the route {DASH.join(route)}",
+            raise RuleViolation(Phrase.of(N_("%(code)s is not on the route %(route)s"),
+                                          code=code, route=DASH.join(route)),
                                 field=what)
     if route.index(end) <= route.index(start):
-        raise RuleViolation(f"{who} must leave after boarding ({start} before {end})",
+        raise RuleViolation(Phrase.of(N_("%(who)s must leave after boarding (%(start)s before "
+                                         "%(end)s)"),
+                                      who=who or "", start=start, end=end),
                             field="leave_at")
     crew = CharterCrew(movement_id=movement.id, name=who or "", role=role, board_at=start,
                        leave_at=end, phone=clean_text(phone, N_("phone"), max_len=40))
@@ -338,13 +360,17 @@ def add_pickup(tx: Tx, movement_id: int, location: str, pickup_at: datetime, veh
     place = clean_text(location, N_("pickup location"), required=True, max_len=200)
     car = clean_text(vehicle, N_("vehicle"), required=True, max_len=80)
     if pickup_at.tzinfo is None:
-        raise RuleViolation("pickup time must carry a time zone", field="pickup_at")
+        raise RuleViolation(Phrase(N_("pickup time must carry a time zone")), field="pickup_at")
     if pickup_at >= movement.scheduled_at:
-        raise RuleViolation(f"pickup at {pickup_at:%H:%M} UTC is not before the departure "
-                            f"({movement.scheduled_at:%H:%M} UTC)", field="pickup_at")
+        raise RuleViolation(Phrase.of(N_("pickup at %(pickup_at)s UTC is not before the "
+                                         "departure (%(scheduled_at)s UTC)"),
+                                      pickup_at=format(pickup_at, "%H:%M"),
+                                      scheduled_at=format(movement.scheduled_at, "%H:%M")),
+                            field="pickup_at")
     if not (1 <= headcount <= MAX_PICKUP_HEADCOUNT):
-        raise RuleViolation(f"headcount {headcount} must be between 1 and "
-                            f"{MAX_PICKUP_HEADCOUNT}", field="headcount")
+        raise RuleViolation(Phrase.of(N_("headcount %(headcount)s must be between 1 and %(most)s"),
+                                      headcount=headcount, most=MAX_PICKUP_HEADCOUNT),
+                            field="headcount")
     pickup = GroundPickup(movement_id=movement.id, location=place or "", pickup_at=pickup_at,
                           vehicle=car or "", headcount=headcount)
     tx.session.add(pickup)

@@ -26,6 +26,7 @@ from ..document_queries import (
 from ..errors import ConflictError, RuleViolation
 from ..models import HandoverStatus, ManifestDocument, Movement
 from ..outbox import queue_manifest_issued
+from ..phrases import N_, Phrase
 from ..uow import Tx
 
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
@@ -33,9 +34,10 @@ MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
 
 def _check_pdf(content: bytes) -> None:
     if not content.startswith(b"%PDF-"):
-        raise RuleViolation("only a PDF can be issued as a document")
+        raise RuleViolation(Phrase(N_("only a PDF can be issued as a document")))
     if len(content) > MAX_DOCUMENT_BYTES:
-        raise RuleViolation(f"a document larger than {MAX_DOCUMENT_BYTES} bytes is refused")
+        raise RuleViolation(Phrase.of(N_("a document larger than %(most)s bytes is refused"),
+                                      most=MAX_DOCUMENT_BYTES))
 
 
 def _insert(tx: Tx, row: ManifestDocument) -> bool:
@@ -59,7 +61,7 @@ def issue_handover_manifest(tx: Tx, handover_id: int, content: bytes) -> StoredD
     """
     handover = access_handover(tx.session, tx.actor, handover_id, Need.SEE)
     if handover.status is not HandoverStatus.SIGNED:
-        raise RuleViolation("this handover is not signed yet: a draft has no manifest")
+        raise RuleViolation(Phrase(N_("this handover is not signed yet: a draft has no manifest")))
     existing = stored_document(tx.session, handover.document_id)
     if existing is not None:
         return existing
@@ -101,17 +103,19 @@ def issue_charter_manifest(tx: Tx, movement_id: int, document_id: str, content: 
         ManifestDocument.kind == CHARTER_MANIFEST, ManifestDocument.movement_id == movement.id)
         .order_by(ManifestDocument.id.desc()).limit(1))
     if newest != supersedes_document_id:
-        raise ConflictError(f"the charter manifest of {movement.flight} was issued again "
-                            "meanwhile; ask for it again")
+        raise ConflictError(Phrase.of(N_("the charter manifest of %(flight)s was issued again "
+                                         "meanwhile; ask for it again"),
+                                      flight=movement.flight))
     _check_pdf(content)
     if issued_at.tzinfo is None:
-        raise RuleViolation("issued_at must carry a time zone")
+        raise RuleViolation(Phrase(N_("issued_at must carry a time zone")))
     row = ManifestDocument(
         document_id=document_id, kind=CHARTER_MANIFEST, movement_id=movement.id,
         sha256=sha256_hex(content), issued_at=issued_at,
         issued_by_user_id=tx.actor.user_id, content=content)
     if not _insert(tx, row):
-        raise ConflictError(f"document id {document_id} is taken")
+        raise ConflictError(Phrase.of(N_("document id %(document_id)s is taken"),
+                                      document_id=document_id))
     tx.audit("issue_document", "manifest_document", row.id, after={
         "document_id": document_id, "kind": CHARTER_MANIFEST, "movement": movement.id,
         "supersedes": supersedes_document_id, "sha256": row.sha256, "source": source})
@@ -126,7 +130,8 @@ def record_download(tx: Tx, document_id: str, *, reason: str = "download") -> St
     access_document(tx.session, tx.actor, document_id)
     stored = stored_document(tx.session, document_id)
     if stored is None:
-        raise RuleViolation(f"document {document_id} has not been issued")
+        raise RuleViolation(Phrase.of(N_("document %(document_id)s has not been issued"),
+                                      document_id=document_id))
     tx.audit("read_document", "manifest_document", stored.id,
              detail=f"{reason}: {stored.kind} {stored.document_id}")
     return stored
@@ -136,7 +141,7 @@ def audit_rendered(tx: Tx, kind: str, movement_id: int | None, document_id: str)
     """A working document (escort briefing, daily report) is not stored; who produced
     which one, and when, is still on record."""
     if kind in STORED_KINDS:
-        raise RuleViolation(f"{kind} is issued, not merely rendered")
+        raise RuleViolation(Phrase.of(N_("%(kind)s is issued, not merely rendered"), kind=kind))
     tx.audit("render_document", "movement" if movement_id is not None else "report",
              movement_id, detail=f"{kind} {document_id}")
 
@@ -150,12 +155,13 @@ def issue_document(tx: Tx, kind: str, content: bytes, *, handover_id: int | None
     kind-specific actions for the rules."""
     if kind == HANDOVER_MANIFEST:
         if handover_id is None:
-            raise RuleViolation("a handover manifest names its handover")
+            raise RuleViolation(Phrase(N_("a handover manifest names its handover")))
         return issue_handover_manifest(tx, handover_id, content)
     if kind == CHARTER_MANIFEST:
         if movement_id is None or document_id is None:
-            raise RuleViolation("a charter manifest names its movement and document id")
+            raise RuleViolation(Phrase(N_("a charter manifest names its movement and document id")))
         return issue_charter_manifest(
             tx, movement_id, document_id, content, issued_at=issued_at or tx.now,
             supersedes_document_id=supersedes_document_id, source=source)
-    raise RuleViolation(f"{kind!r} is not a kind of document that is issued")
+    raise RuleViolation(Phrase.of(N_("%(kind)s is not a kind of document that is issued"),
+                                  kind=repr(kind)))

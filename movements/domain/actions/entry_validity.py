@@ -7,7 +7,7 @@ from __future__ import annotations
 from ..entry_validity import ValidityRule, checked_months, country_code, packaged
 from ..errors import RuleViolation
 from ..models import Role
-from ..phrases import N_
+from ..phrases import N_, Phrase
 from ..planning_models import EntryValidityRule
 from ..uow import Tx
 from ._common import clean_text, require_role
@@ -46,7 +46,9 @@ def clear_rule(tx: Tx, country: str) -> None:
     code = country_code(country)
     row = tx.session.get(EntryValidityRule, code)
     if row is None:
-        raise RuleViolation(f"{code} has no edited entry; the packaged table applies",
+        raise RuleViolation(Phrase.of(N_("%(code)s has no edited entry; the packaged table "
+                                         "applies"),
+                                      code=code),
                             field="country")
     tx.audit("clear_entry_validity", "entry_validity_rule", None, detail=code,
              before={"months": row.months, "source": row.source})

@@ -36,6 +36,7 @@ from ..models import (
     SpecialNeed,
     Transit,
 )
+from ..phrases import N_, Phrase
 from ..planning_models import CarrierNotification, NotifiedPassenger
 from ..uow import Actor, Tx, UnitOfWork
 from ..vocabulary import FlightState
@@ -110,7 +111,9 @@ def check_history(tx: Tx, airport: str, movements: Sequence[HistoricMovement]) -
     checked: dict[tuple[str, ...], list[tuple[str, str | None]]] = {}
     for m in movements:
         if m.onward_key is not None and m.onward_key not in keys:
-            raise RuleViolation(f"movement {m.key}: onward leg {m.onward_key} is missing")
+            raise RuleViolation(Phrase.of(N_("movement %(movement)s: onward leg %(onward_key)s is "
+                                             "missing"),
+                                          movement=m.key, onward_key=m.onward_key))
         for p in m.passengers:
             _checked_needs(p, m.key, checked)
 
@@ -121,8 +124,10 @@ def _check_days(tx: Tx, airport_id: int, airport: str,
         Movement.airport_id == airport_id,
         Movement.operational_date.in_({m.operational_date for m in movements})))
     if existing:
-        raise RuleViolation(f"{airport} already has {existing} movements on these days; "
-                            "history is imported into days that are empty")
+        raise RuleViolation(Phrase.of(N_("%(airport)s already has %(existing)s movements on "
+                                         "these days; history is imported into days that are "
+                                         "empty"),
+                                      airport=airport, existing=existing))
 
 
 def history_chunks(movements: Sequence[HistoricMovement], size: int
@@ -177,7 +182,9 @@ def import_history(tx: Tx, airport: str, movements: Sequence[HistoricMovement], 
     keys = {m.key for m in movements}
     for m in movements:
         if m.onward_key is not None and m.onward_key not in keys:
-            raise RuleViolation(f"movement {m.key}: onward leg {m.onward_key} is missing")
+            raise RuleViolation(Phrase.of(N_("movement %(movement)s: onward leg %(onward_key)s is "
+                                             "missing"),
+                                          movement=m.key, onward_key=m.onward_key))
     # Check every passenger before the first row is written.
     people: dict[str, HistoricPassenger] = {}
     needs: dict[str, list[tuple[str, str | None]]] = {}
@@ -250,6 +257,8 @@ def import_history(tx: Tx, airport: str, movements: Sequence[HistoricMovement], 
     if named:
         conn.execute(insert(_table(NotifiedPassenger)), named)
     summary = HistorySummary(len(movement_ids), len(people), len(booked), len(case_ids))
+    # No live event: the months written are named so that only their reports go stale.
+    tx.touch_reports(airport, {m.operational_date for m in movements})
     if batch is not None:
         _journal_inserts(tx, batch, {
             "movement": list(movement_ids.values()), "travel_case": list(case_ids.values()),
@@ -284,6 +293,8 @@ def _chunk(tx: Tx, airport: str, movements: Sequence[HistoricMovement], batch: s
 def _finish(tx: Tx, airport: str, summary: HistorySummary, first: date | None,
             last: date | None, batch: str) -> None:
     port = airport_by_code(tx, airport)
+    if first is not None and last is not None:  # the chunks' months, once more
+        tx.touch_reports(airport, [first, last])
     tx.audit("import_history", "airport", port.id, after={
         "movements": summary.movements, "passengers": summary.passengers,
         "from": first, "to": last})
@@ -386,13 +397,17 @@ def _checked_needs(p: HistoricPassenger, where: str,
             needs = checked[p.ssr_codes] = [
                 (n.code, n.text) for n in validate_needs(tuple((c, None) for c in p.ssr_codes))]
     except RuleViolation as exc:
-        raise RuleViolation(f"movement {where}, passenger {p.key}: {exc.message}") from None
+        raise RuleViolation(Phrase.of(
+            N_("movement %(where)s, passenger %(passenger)s: %(message)s"),
+            where=where, passenger=p.key, message=exc.phrase)) from None
     if "UMNR" in p.ssr_codes and not p.release_to_name:
-        raise RuleViolation(f"movement {where}, passenger {p.key}: an unaccompanied minor "
-                            "needs the named adult to release to")
+        raise RuleViolation(Phrase.of(N_("movement %(where)s, passenger %(passenger)s: an "
+                                         "unaccompanied minor needs the named adult to release to"),
+                                      where=where, passenger=p.key))
     if p.medical is not None and p.medical not in MedicalLevel._value2member_map_:
-        raise RuleViolation(f"movement {where}, passenger {p.key}: medical {p.medical!r} "
-                            "is not basic or chronic")
+        raise RuleViolation(Phrase.of(N_("movement %(where)s, passenger %(passenger)s: medical "
+                                         "%(medical)s is not basic or chronic"),
+                                      where=where, passenger=p.key, medical=repr(p.medical)))
     return needs
 
 

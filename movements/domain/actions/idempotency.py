@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import ConflictError, RuleViolation
 from ..models import IdempotentResponse
+from ..phrases import N_, Phrase
 from ..uow import Tx
 
 #: ``status_code`` of a claimed key whose reply is not stored yet.
@@ -35,11 +36,11 @@ class StoredResponse:
 def _replay(row: IdempotentResponse, user_id: int | None, request_hash: str
             ) -> StoredResponse:
     if row.user_id != user_id or row.request_hash != request_hash:
-        raise RuleViolation("this idempotency key was used for a different request",
+        raise RuleViolation(Phrase(N_("this idempotency key was used for a different request")),
                             field="Idempotency-Key")
     if row.status_code == PENDING:
-        raise ConflictError("this request was received already and is still being "
-                            "processed; reload in a moment to see its result",
+        raise ConflictError(Phrase(N_("this request was received already and is still being "
+                                      "processed; reload in a moment to see its result")),
                             field="Idempotency-Key")
     return StoredResponse(row.status_code, row.body)
 
@@ -75,7 +76,8 @@ def claim(tx: Tx, key: str, request_hash: str) -> StoredResponse | None:
         .execution_options(populate_existing=True)).scalar_one()
     if row.status_code == PENDING and tx.now - row.created_at > ABANDONED_AFTER \
             and row.user_id == tx.actor.user_id and row.request_hash == request_hash:
-        raise ConflictError("this request was applied already; reload to see its result",
+        raise ConflictError(Phrase(N_("this request was applied already; reload to see its "
+                                      "result")),
                             field="Idempotency-Key")
     return _replay(row, tx.actor.user_id, request_hash)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from ..errors import RuleViolation
 from ..models import Role, User
+from ..phrases import N_, Phrase
 from ..uow import Tx
 from ._common import get_or_404, require_role
 
@@ -16,8 +17,9 @@ CONSOLE_LOCALES = ("en", "nl")
 def check_locale(locale: str) -> str:
     """``locale`` when the console speaks it; else RuleViolation on field ``locale``."""
     if locale not in CONSOLE_LOCALES:
-        raise RuleViolation(f"language {locale[:20]!r} is not one of "
-                            f"{', '.join(CONSOLE_LOCALES)}", field="locale")
+        raise RuleViolation(Phrase.of(N_("language %(locale)s is not one of %(languages)s"),
+                                      locale=repr(locale[:20]),
+                                      languages=", ".join(CONSOLE_LOCALES)), field="locale")
     return locale
 
 
@@ -32,7 +34,7 @@ def _set(tx: Tx, user: User, locale: str) -> None:
 def set_own_locale(tx: Tx, locale: str) -> None:
     """The signed-in person chooses the console's language for themselves."""
     if tx.actor.user_id is None:
-        raise RuleViolation("only a person chooses a language")
+        raise RuleViolation(Phrase(N_("only a person chooses a language")))
     _set(tx, get_or_404(tx, User, tx.actor.user_id, "user"), locale)
 
 

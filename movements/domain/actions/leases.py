@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import RuleViolation
 from ..models import JobLease
+from ..phrases import N_, Phrase
 from ..uow import Tx
 
 #: The lease the scheduler's jobs share.
@@ -36,9 +37,11 @@ class LeaseState:
 def renew_lease(tx: Tx, name: str, holder: str, ttl_seconds: float) -> LeaseState:
     """Take or keep the lease ``name`` for ``holder``; returns who holds it now."""
     if ttl_seconds <= 0:
-        raise RuleViolation("a lease needs a positive time to live", field="ttl_seconds")
+        raise RuleViolation(Phrase(N_("a lease needs a positive time to live")),
+                            field="ttl_seconds")
     if not holder or len(holder) > 120:
-        raise RuleViolation("a lease holder is a name of 1-120 characters", field="holder")
+        raise RuleViolation(Phrase(N_("a lease holder is a name of 1-120 characters")),
+                            field="holder")
     dialect = tx.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     expires = tx.now + timedelta(seconds=ttl_seconds)

@@ -121,6 +121,10 @@ def record_milestone(tx: Tx, booking_id: int, kind: str, expected_version: int |
            "override_reason": reason if missing else None}
     input_rules.check_row(Milestone, row)
     milestone_id = int(tx.session.execute(_MILESTONE_INSERT, row).scalar_one())
+    # The Core insert bypasses the ORM, so a loaded ``booking.milestones`` would not hold
+    # the new step: expire it, so the next reader in this session (a second step of the
+    # same passenger in one transaction, the demo's seeding) loads the rows as they are.
+    tx.session.expire(booking, ["milestones"])
     # The reason is free text about the passenger: it stays on the milestone row (purged
     # with them), the audit says only that a step was overridden.
     tx.audit_direct("record_milestone", "booking", booking.id, after={

@@ -13,12 +13,20 @@ from ..access import Need, access_movement
 from ..clock import nearest_local, to_local
 from ..errors import RuleViolation
 from ..events import MovementCreated, MovementUpdated
-from ..models import Airport, CharterStop, Movement, MovementKind, Role, Transit
+from ..models import (
+    Airport,
+    CharterStop,
+    FlightFieldSource,
+    Movement,
+    MovementKind,
+    Role,
+    Transit,
+)
 from ..phrases import N_, Phrase
 from ..uow import Tx
 from ..vocabulary import FlightState
 from ._common import check_version, clean_text, require_role
-from .flight_sources import HELD_FIELDS, FieldSources
+from .flight_sources import HELD_FIELDS, FieldSources, as_text
 
 FLIGHT_STATES = frozenset(FlightState)
 
@@ -102,7 +110,8 @@ def link_transit(tx: Tx, inbound_id: int, onward_id: int) -> int:
     inbound = access_movement(tx.session, tx.actor, inbound_id, Need.COORDINATE)
     onward = access_movement(tx.session, tx.actor, onward_id, Need.COORDINATE)
     if inbound.kind is not MovementKind.TRANSIT_IN or onward.kind is not MovementKind.TRANSIT_OUT:
-        raise RuleViolation("a transit links a transit_in movement to a transit_out movement")
+        raise RuleViolation(Phrase(N_("a transit links a transit_in movement to a transit_out "
+                                      "movement")))
     if onward.scheduled_at <= inbound.scheduled_at:
         raise RuleViolation(Phrase(N_("the onward leg must leave after the inbound leg "
                                       "arrives")))
@@ -123,6 +132,14 @@ def link_transit(tx: Tx, inbound_id: int, onward_id: int) -> int:
     return link.id
 
 
+def _and(parts: list[Phrase]) -> Phrase:
+    """Phrases as one "a and b and c" phrase, each part translated."""
+    out = parts[-1]
+    for part in reversed(parts[:-1]):
+        out = Phrase.of(N_("%(one)s and %(other)s"), one=part, other=out)
+    return out
+
+
 TIME_LABELS = {"scheduled_at": N_("scheduled time"), "actual_at": N_("actual time"),
                "estimated_at": N_("estimated time")}
 
@@ -133,6 +150,53 @@ CLEARABLE_TEXT = frozenset({"gate", "terminal", "pier", "aircraft_registration",
 CORRECTABLE = {"gate", "terminal", "pier", "estimated_at", "actual_at", "flight_state",
                "flight_states", "aircraft_registration", "aircraft_type", "scheduled_at",
                "completed"}
+
+
+#: A person's change to one of these, once it holds a value, is a correction and needs a
+#: reason (audited with the change): where the flight stands and its times.  Filling an
+#: empty field is entry and needs none.  (The newcomer's "blank reason accepted on a gate
+#: correction", issue 11 session 5.)  The estimated time is left out on purpose: it is a
+#: forecast that coordinators move as news comes in, not a fact being corrected.
+CORRECTED_WITH_REASON = ("gate", "terminal", "pier", "scheduled_at", "actual_at")
+CORRECTION_WORDS = {"gate": N_("gate"), "terminal": N_("terminal"), "pier": N_("pier"),
+                    **TIME_LABELS}
+
+
+def overwritten_by_person(tx: Tx, movement: Movement, new: dict[str, Any]) -> list[str]:
+    """The fields of ``CORRECTED_WITH_REASON`` whose value in ``new`` (cleaned: upper-case
+    text or None, aware UTC datetimes) replaces a value a person set: the movement holds
+    a value there that differs, and it is not the flight feed's own report that nobody
+    has overruled (a coordinator correcting the feed is their everyday work, and their
+    value then holds: ``flight_sources``).  Planned values, a person's corrections and
+    telex values count as set by a person or an authority.  In ``CORRECTED_WITH_REASON``
+    order."""
+    changed = [k for k in CORRECTED_WITH_REASON
+               if k in new and getattr(movement, k) is not None
+               and getattr(movement, k) != new[k]]
+    if not changed:
+        return []
+    feed_only = {r.field for r in tx.session.scalars(select(FlightFieldSource).where(
+        FlightFieldSource.movement_id == movement.id,
+        FlightFieldSource.field.in_(changed)))
+        if not r.person_set and r.feed_at is not None
+        and r.feed_value == as_text(getattr(movement, r.field))}
+    return [k for k in changed if k not in feed_only]
+
+
+def require_correction_reason(fields: list[str], reason: str | None) -> None:
+    """Refuse (``RuleViolation`` on ``reason``) a correction of ``fields`` without a
+    reason, naming them as people read them ("correcting the gate and terminal needs a
+    reason", Dutch in the catalogue).  ``reason`` is already cleaned (None when blank)."""
+    if not fields or reason:
+        return
+    words = [Phrase(CORRECTION_WORDS[k]) for k in fields]
+    what = words[-1]
+    if len(words) > 1:
+        what = Phrase.of(N_("%(one)s and %(other)s"), one=words[-2], other=what)
+        for word in reversed(words[:-2]):
+            what = Phrase.of(N_("%(one)s, %(other)s"), one=word, other=what)
+    raise RuleViolation(Phrase.of(N_("correcting the %(what)s needs a reason"), what=what),
+                        field="reason")
 
 
 #: Where at the airport a flight is: terminal, pier, gate (the stand's words).  A person
@@ -203,46 +267,53 @@ def update_flight(tx: Tx, movement_id: int, changes: dict[str, Any],
     check_version(movement, expected_version, f"movement {movement.flight}")
     unknown = set(changes) - CORRECTABLE
     if unknown:
-        raise RuleViolation(f"cannot change {', '.join(sorted(unknown))} here")
+        raise RuleViolation(Phrase.of(N_("cannot change %(items)s here"),
+                                      items=', '.join(sorted(unknown))))
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
     clean: dict[str, Any] = {}
     for key, value in changes.items():
         if key == "flight_state" and value not in FLIGHT_STATES:
-            raise RuleViolation(f"unknown flight state {value!r}", field="flight_state")
+            raise RuleViolation(Phrase.of(N_("unknown flight state %(value)s"),
+                                          value=repr(value)), field="flight_state")
         if key == "flight_states" and value is not None and (
                 not isinstance(value, list) or not set(value) <= FLIGHT_STATES):
-            raise RuleViolation(f"unknown flight states {value!r}", field="flight_states")
+            raise RuleViolation(Phrase.of(N_("unknown flight states %(value)s"),
+                                          value=repr(value)), field="flight_states")
         if isinstance(value, datetime) and value.tzinfo is None:
-            raise RuleViolation(f"{key} must carry a time zone", field=key)
+            raise RuleViolation(Phrase.of(N_("%(field)s must carry a time zone"), field=key),
+                                field=key)
         if isinstance(value, str):
             value = value.strip().upper() or None
             limit = getattr(Movement.__table__.c[key].type, "length", None) \
                 if key in Movement.__table__.c else None
             if value is not None and limit is not None and len(value) > limit:
                 # Said here, in the field's words, before the rows that keep who set it.
-                raise RuleViolation(f"{key} is longer than {limit} characters ({len(value)})",
+                raise RuleViolation(Phrase.of(N_("%(field)s is longer than %(limit)s characters "
+                                                 "(%(count)s)"),
+                                              field=key, limit=limit, count=len(value)),
                                     field=key)
         if source == "manual" and key in STAND_FIELDS:
             check_stand_value(key, value)
         clean[key] = value
     why = clean_text(reason, N_("reason"), max_len=300)
-    corrected = [k for k in ("scheduled_at", "actual_at")
-                 if k in clean and getattr(movement, k) != clean[k]]
-    if source == "manual" and corrected and not why:
-        times = [Phrase(TIME_LABELS[k]) for k in corrected]
-        what = times[0] if len(times) == 1 else Phrase.of(
-            N_("%(one)s and %(other)s"), one=times[0], other=times[1])
-        raise RuleViolation(Phrase.of(N_("correcting the %(what)s needs a reason"), what=what),
-                            field="reason")
     # A blank text field would clear what is there without a word (the newcomer's blank
     # gate): a person clears a gate, terminal, pier, aircraft or registration only with
-    # a reason, as for a corrected time.
+    # a reason, as for a corrected time (said below in its own words).
     cleared = [k for k in sorted(CLEARABLE_TEXT) if k in clean and clean[k] is None
                and getattr(movement, k)]
+    if source == "manual":
+        # The scheduled and actual times are facts: a person's change to either needs a
+        # reason even where none was there; any other correction of a value a person set.
+        overwritten = overwritten_by_person(tx, movement, clean)
+        corrected = [k for k in CORRECTED_WITH_REASON if k not in cleared and (
+            k in overwritten or k in ("scheduled_at", "actual_at") and k in clean
+            and getattr(movement, k) != clean[k])]
+        require_correction_reason(corrected, why)
     if source == "manual" and cleared and not why:
-        raise RuleViolation(f"the {' and '.join(k.replace('_', ' ') for k in cleared)} "
-                            "field is empty: type the value, or give a reason to clear it",
+        raise RuleViolation(Phrase.of(N_("the %(items)s field is empty: type the value, or give "
+                                         "a reason to clear it"),
+                                      items=_and([Phrase(k.replace("_", " ")) for k in cleared])),
                             field=cleared[0])
     if clean.get("scheduled_at", movement.scheduled_at) is None:
         raise RuleViolation(Phrase(N_("a movement always has a scheduled time")),

@@ -35,6 +35,7 @@ from ..outbox_models import (
     WebhookSubscription,
 )
 from ..outbox_models import OutboxState as S
+from ..phrases import N_, Phrase
 from ..uow import Tx
 from ._common import require_role
 
@@ -155,7 +156,9 @@ def record_delivery(tx: Tx, key: str, status: str, detail: str | None = None) ->
     RuleViolation for another status."""
     row = tx.session.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == key))
     if status not in ("delivered", "failed", "undelivered"):
-        raise RuleViolation(f"status {status!r}: one of delivered, failed, undelivered",
+        raise RuleViolation(Phrase.of(N_("status %(status)s: one of delivered, failed, "
+                                         "undelivered"),
+                                      status=repr(status)),
                             field="status")
     if row is None:
         return None
@@ -178,7 +181,8 @@ def resend(tx: Tx, message_id: int) -> None:
     require_role(tx, Role.COORDINATOR, Role.ADMIN)
     row = access_outbox_message(tx.session, tx.actor, message_id)
     if row.state in (S.QUEUED, S.SENDING):
-        raise ConflictError(f"message {row.id} is {row.state.value} already")
+        raise ConflictError(Phrase.of(N_("message %(id)s is %(state)s already"),
+                                      id=row.id, state=Phrase(row.state.value)))
     before = row.state.value
     row.state, row.next_attempt_at, row.attempts = S.QUEUED, tx.now, 0
     row.claimed_until = None
@@ -193,7 +197,8 @@ def cancel(tx: Tx, message_id: int) -> None:
     require_role(tx, Role.COORDINATOR, Role.ADMIN)
     row = access_outbox_message(tx.session, tx.actor, message_id)
     if row.state in (S.SENT, S.DELIVERED, S.CANCELLED):
-        raise ConflictError(f"message {row.id} is {row.state.value} already")
+        raise ConflictError(Phrase.of(N_("message %(id)s is %(state)s already"),
+                                      id=row.id, state=Phrase(row.state.value)))
     before = row.state.value
     row.state, row.claimed_until = S.CANCELLED, None
     tx.session.add(OutboxAttempt(message_id=row.id, at=tx.now, outcome="cancel",
@@ -210,10 +215,12 @@ def e164(number: str, region: str | None = "NL", *, field: str = "phone") -> str
     try:
         parsed = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException as exc:
-        raise RuleViolation(f"{field} {text!r} is not a phone number ({exc})",
+        raise RuleViolation(Phrase.of(N_("%(field)s %(text)s is not a phone number (%(reason)s)"),
+                                      field=field, text=repr(text), reason=str(exc)),
                             field=field) from None
     if not phonenumbers.is_valid_number(parsed):
-        raise RuleViolation(f"{field} {text!r} is not a valid phone number", field=field)
+        raise RuleViolation(Phrase.of(N_("%(field)s %(text)s is not a valid phone number"),
+                                      field=field, text=repr(text)), field=field)
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -228,8 +235,8 @@ def set_passenger_contact(tx: Tx, passenger_id: int, *, phone: str | None = None
     language name over 40 characters, or when nothing is given."""
     passenger = access_passenger(tx.session, tx.actor, passenger_id, Need.COORDINATE)
     if not (phone or "").strip() and not (guardian_phone or "").strip() and not opted_out:
-        raise RuleViolation("give a mobile number, a guardian's number, or that they do "
-                            "not want messages", field="phone")
+        raise RuleViolation(Phrase(N_("give a mobile number, a guardian's number, or that they "
+                                      "do not want messages")), field="phone")
     numbers = {"phone": e164(phone, region) if phone else None,
                "guardian_phone": e164(guardian_phone, region, field="guardian_phone")
                if guardian_phone else None}
@@ -240,7 +247,7 @@ def set_passenger_contact(tx: Tx, passenger_id: int, *, phone: str | None = None
     contact.phone, contact.guardian_phone = numbers["phone"], numbers["guardian_phone"]
     language = (guardian_language or "").strip() or None
     if language is not None and len(language) > 40:
-        raise RuleViolation("guardian_language: at most 40 characters",
+        raise RuleViolation(Phrase(N_("guardian_language: at most 40 characters")),
                             field="guardian_language")
     contact.opted_out, contact.updated_at = opted_out, tx.now
     contact.guardian_language = language
@@ -278,7 +285,8 @@ def _email(value: str | None, field: str = "email") -> str | None:
     if address is not None and (address.count("@") != 1 or " " in address
                                 or len(address) > 254 or address.startswith("@")
                                 or address.endswith("@")):
-        raise RuleViolation(f"{field} {address!r} is not an e-mail address", field=field)
+        raise RuleViolation(Phrase.of(N_("%(field)s %(address)s is not an e-mail address"),
+                                      field=field, address=repr(address)), field=field)
     return address
 
 
@@ -291,8 +299,9 @@ def set_carrier_contact(tx: Tx, carrier: str, email: str | None) -> str:
     require_role(tx, Role.COORDINATOR, Role.ADMIN)
     code = (carrier or "").strip().upper()
     if not (2 <= len(code) <= 3 and code.isalnum()):
-        raise RuleViolation(f"carrier {carrier!r} is not an IATA designator (2-3 letters "
-                            "or digits, e.g. KL)", field="carrier")
+        raise RuleViolation(Phrase.of(N_("carrier %(carrier)s is not an IATA designator (2-3 "
+                                         "letters or digits, e.g. KL)"),
+                                      carrier=repr(carrier)), field="carrier")
     address = _email(email)
     row = tx.session.get(CarrierContact, code)
     if address is None:
@@ -321,7 +330,7 @@ def set_case_mission(tx: Tx, case_reference: str, organisation_name: str | None)
     ref = case_reference.strip().upper()
     case_id = tx.session.scalar(select(Case.id).where(Case.reference == ref))
     if case_id is None:
-        raise NotFound(f"case {ref} does not exist")
+        raise NotFound(Phrase.of(N_("case %(ref)s does not exist"), ref=ref))
     case = access_case(tx.session, tx.actor, int(case_id), Need.COORDINATE)
     row = tx.session.get(CaseMission, case.id)
     if organisation_name is None:
@@ -331,8 +340,10 @@ def set_case_mission(tx: Tx, case_reference: str, organisation_name: str | None)
     else:
         org = organisation_by_name(tx, organisation_name)
         if org.kind is not OrganisationKind.RECEIVING_MISSION:
-            raise RuleViolation(f"{org.name} is a {org.kind.value.replace('_', ' ')}, not a "
-                                "receiving mission", field="organisation")
+            raise RuleViolation(Phrase.of(N_("%(name)s is a %(kind)s, not a receiving mission"),
+                                          name=org.name,
+                                          kind=Phrase(org.kind.value.replace("_", " "))),
+                                field="organisation")
         org_id = org.id
         if row is None:
             tx.session.add(CaseMission(case_id=case.id, organisation_id=org.id))
@@ -372,7 +383,7 @@ def set_counterpart_by_names(tx: Tx, case_reference: str, organisation_name: str
     ref = case_reference.strip().upper()
     case_id = tx.session.scalar(select(Case.id).where(Case.reference == ref))
     if case_id is None:
-        raise NotFound(f"case {ref} does not exist")
+        raise NotFound(Phrase.of(N_("case %(ref)s does not exist"), ref=ref))
     set_case_counterpart(tx, case_id, organisation_by_name(tx, organisation_name).id)
     return int(case_id)
 
@@ -406,8 +417,9 @@ def subscribe_webhook(tx: Tx, airport: str, url: str, events: list[str], *,
     kinds = sorted({e.strip() for e in events if e.strip()})
     unknown = [k for k in kinds if k != "*" and k not in Event.ALL]
     if not kinds or unknown:
-        raise RuleViolation(f"events: unknown {', '.join(unknown) or '(none given)'}; "
-                            f"known: {', '.join(Event.ALL)} or *", field="events")
+        raise RuleViolation(Phrase.of(N_("events: unknown %(unknown)s; known: %(known)s or *"),
+                                      unknown=", ".join(unknown) or Phrase(N_("(none given)")),
+                                      known=", ".join(Event.ALL)), field="events")
     secret = "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
     row = WebhookSubscription(airport_id=place.id, organisation_id=organisation_id,
                               url=address, secret=secret, events=",".join(kinds),
@@ -428,7 +440,7 @@ def disable_webhook(tx: Tx, webhook_id: int) -> str:
     require_role(tx, Role.COORDINATOR, Role.ADMIN)
     hook = access_webhook(tx.session, tx.actor, webhook_id)
     if not hook.active:
-        raise ConflictError(f"webhook {hook.id} is disabled already")
+        raise ConflictError(Phrase.of(N_("webhook %(id)s is disabled already"), id=hook.id))
     hook.active = False
     for row in tx.session.scalars(select(OutboxMessage).where(
             OutboxMessage.webhook_id == hook.id,
@@ -510,7 +522,8 @@ def webhooks_page(session: Session, actor: object, asked: str | None, default: s
     if log_of is not None:
         hook = access_webhook(session, actor, log_of)
         if hook.airport_id != airport_id:
-            raise NotFound(f"webhook {log_of} is not one of {choice.code}'s")
+            raise NotFound(Phrase.of(N_("webhook %(log_of)s is not one of %(code)s's"),
+                                     log_of=log_of, code=choice.code))
         shown = row(hook)
         log = [DeliveryRow(m.id, m.event, m.state.value,
                            tuple((a.at, a.outcome, a.detail) for a in m.attempt_log))
@@ -565,7 +578,7 @@ def outbox_rows(session: Session, actor: object, airport_id: int, *,
 
     assert isinstance(actor, Actor)
     if not may_at(actor, Need.COORDINATE, airport_id):
-        raise NotFound("no outbox among yours")
+        raise NotFound(Phrase(N_("no outbox among yours")))
     query = select(OutboxMessage).where(OutboxMessage.airport_id == airport_id)
     if states:
         query = query.where(OutboxMessage.state.in_(states))
@@ -616,8 +629,9 @@ def outbox_page(session: Session, actor: object, asked: str | None, default: str
 
     assert isinstance(actor, Actor)
     if state is not None and state not in {s.value for s in S}:
-        raise RuleViolation(f"unknown state {state!r}: one of "
-                            f"{', '.join(s.value for s in S)}", field="state")
+        raise RuleViolation(Phrase.of(N_("unknown state %(state)s: one of %(states)s"),
+                                      state=repr(state), states=", ".join(s.value for s in S)),
+                            field="state")
     choice = airport_choice(session, actor, asked, default, Need.COORDINATE)
     airport_id = int(session.scalar(select(Airport.id).where(Airport.iata == choice.code))
                      or 0)

@@ -45,6 +45,7 @@ from ..models import (
     Role,
     TelexPassenger,
 )
+from ..phrases import N_, Phrase
 from ..uow import Actor, Tx, UnitOfWork
 from . import bulk
 from . import import_undo as undo
@@ -72,6 +73,12 @@ class FlightOnDay:
     def __str__(self) -> str:
         return f"{self.carrier}{self.number} on {self.day.isoformat()}"
 
+    @property
+    def phrase(self) -> Phrase:
+        """``str(self)`` as a phrase (the "on" translates)."""
+        return Phrase.of(N_("%(flight)s on %(day)s"), flight=f"{self.carrier}{self.number}",
+                         day=self.day.isoformat())
+
 
 @dataclass(frozen=True, slots=True)
 class PassengerRow:
@@ -87,11 +94,30 @@ class PassengerRow:
 
 @dataclass(frozen=True, slots=True)
 class RowError:
+    """A refused (or noted) row: its line in the file and why.  ``reason`` is the English
+    (CLI, tests); ``phrase``, when given, the same in the reader's language."""
+
     line_no: int
     reason: str
+    phrase: Phrase | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
         return f"line {self.line_no}: {self.reason}"
+
+    @property
+    def shown(self) -> Phrase:
+        """The reason as a phrase (a plain reason is its own msgid)."""
+        return self.phrase if self.phrase is not None else Phrase(self.reason)
+
+    @property
+    def located(self) -> Phrase:
+        """``str(self)`` as a phrase: "line 3: ..."."""
+        return Phrase.of(N_("line %(line)s: %(reason)s"), line=self.line_no, reason=self.shown)
+
+
+def row_error(line_no: int, reason: str | Phrase) -> RowError:
+    """A ``RowError`` from a phrase (or a plain reason), keeping both forms."""
+    return RowError(line_no, str(reason), reason if isinstance(reason, Phrase) else None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +134,8 @@ class ImportReport:
     """How the file was read, e.g. "CSV in Windows-1252, semicolons (from the header)"."""
     notes: tuple[RowError, ...] = ()
     """Said about rows that were not refused (a character no document font prints)."""
+    read_as_phrase: Phrase | None = None
+    """``read_as`` for the reader's language."""
 
     def __str__(self) -> str:
         done = (f"{_n(self.rows, 'row')}: {_n(self.created, 'passenger')} created, "
@@ -124,10 +152,50 @@ class ImportReport:
             return f"{done}; {_n(bad, 'bad row')} left out{how}"
         return done + how
 
+    @property
+    def phrase(self) -> Phrase:
+        """``str(self)`` as a phrase, for the reader's language."""
+        done = Phrase.of(N_("%(rows)s: %(created)s created, %(updated)s updated, "
+                            "%(unchanged)s unchanged, %(booked)s, %(cases)s"),
+                         rows=_np(self.rows, "row"), created=_np(self.created, "passenger"),
+                         updated=self.updated, unchanged=self.unchanged,
+                         booked=_np(self.booked, "booking"), cases=_np(self.cases, "case"))
+        read_as = self.read_as_phrase or self.read_as
+        how = Phrase.of(N_(" [%(read_as)s]"), read_as=read_as) if read_as else ""
+        bad = len(self.errors)
+        if self.errors and not self.kept:
+            if self.rows == 0:
+                return Phrase.of(N_("nothing imported: the file could not be read "
+                                    "(%(error)s)%(how)s"),
+                                 error=self.errors[0].located, how=how)
+            return Phrase.of(N_("nothing imported: %(bad)s of %(rows)s is bad%(how)s") if bad == 1
+                             else N_("nothing imported: %(bad)s of %(rows)s are bad%(how)s"),
+                             bad=bad, rows=_np(self.rows, "row"), how=how)
+        if self.errors:
+            return Phrase.of(N_("%(done)s; %(bad)s left out%(how)s"), done=done,
+                             bad=_np(bad, "bad row"), how=how)
+        return Phrase.of(N_("%(done)s%(how)s"), done=done, how=how)
+
 
 def _n(count: int, noun: str) -> str:
     """``1 row``, ``2 rows``: a count with its noun in the right number (English)."""
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+#: ``_n`` as phrases: singular and plural msgid per noun (Dutch counts the same way:
+#: one, or other).
+_COUNTED = {
+    "row": (N_("%(count)s row"), N_("%(count)s rows")),
+    "passenger": (N_("%(count)s passenger"), N_("%(count)s passengers")),
+    "booking": (N_("%(count)s booking"), N_("%(count)s bookings")),
+    "case": (N_("%(count)s case"), N_("%(count)s cases")),
+    "bad row": (N_("%(count)s bad row"), N_("%(count)s bad rows")),
+}
+
+
+def _np(count: int, noun: str) -> Phrase:
+    one, more = _COUNTED[noun]
+    return Phrase.of(one if count == 1 else more, count=count)
 
 
 class ImportRejected(RuleViolation):
@@ -135,9 +203,12 @@ class ImportRejected(RuleViolation):
 
     def __init__(self, report: ImportReport) -> None:
         bad = len(report.errors)
-        super().__init__(f"nothing imported: {_n(bad, 'bad row')}"
-                         + (f" ({report.errors[0]})" if bad == 1
-                            else f", the first {report.errors[0]}"))
+        first = report.errors[0].located
+        super().__init__(
+            Phrase.of(N_("nothing imported: %(bad)s (%(first)s)"), bad=_np(bad, "bad row"),
+                      first=first) if bad == 1 else
+            Phrase.of(N_("nothing imported: %(bad)s, the first %(first)s"),
+                      bad=_np(bad, "bad row"), first=first))
         self.report = report
 
 
@@ -185,7 +256,7 @@ def import_passengers(tx: Tx, airport_code: str, rows: Sequence[PassengerRow], *
                 _import_row(tx, lookups, row, row_stats)
         except DomainError as exc:
             del tx.events[events_before:]  # rolled back with the savepoint
-            errors.append(RowError(row.line_no, exc.message))
+            errors.append(RowError(row.line_no, exc.message, exc.phrase))
             lookups.telex_made.clear()  # an adoption may have rolled back
         else:
             stats.add(row_stats)
@@ -230,7 +301,7 @@ class ImportInterrupted(RuleViolation):
     and the report names the line where it stopped."""
 
     def __init__(self, report: ImportReport) -> None:
-        super().__init__(str(report))
+        super().__init__(report.phrase)
         self.report = report
 
 
@@ -257,7 +328,7 @@ def _run_rows(tx: Tx, airport_code: str, rows: Sequence[PassengerRow],
             if deferred is not None:
                 del deferred.audits[marks[1][0]:]
                 del deferred.events[marks[1][1]:]
-            errors.append(RowError(row.line_no, exc.message))
+            errors.append(RowError(row.line_no, exc.message, exc.phrase))
             lookups.telex_made.clear()  # an adoption may have rolled back
         else:
             stats.add(row_stats)
@@ -435,8 +506,9 @@ async def import_in_chunks(uow: UnitOfWork, actor: Actor, airport_code: str,
         # The database refused a chunk (busy past the bound, full, read-only): nothing
         # of this chunk is in; put the earlier ones back, and say where it stopped.
         await undo_import(uow, actor, batch, f"stopped: {exc.message}")
-        stop = RowError(first_line, f"the import stopped at this line: {exc.message}; "
-                                    "nothing was imported, import the file again")
+        stop = row_error(first_line, Phrase.of(
+            N_("the import stopped at this line: %(message)s; nothing was imported, import "
+               "the file again"), message=exc.phrase))
         raise ImportInterrupted(ImportReport(total, errors=(stop,), kept=False)) from exc
     except BaseException:
         await undo_import(uow, actor, batch, "failed")
@@ -452,10 +524,16 @@ def find_movement(tx: Tx, airport: Airport, flight: FlightOnDay) -> Movement:
         and (flight.kind is None or m.kind is flight.kind)]
     if not found:
         kind = f" ({flight.kind.value})" if flight.kind else ""
-        raise RuleViolation(f"no movement {flight}{kind} at {airport.iata}: plan it first")
+        raise RuleViolation(Phrase.of(N_("no movement %(flight)s%(kind)s at %(iata)s: plan it "
+                                         "first"),
+                                      flight=flight.phrase, kind=kind, iata=airport.iata))
     if len(found) > 1:
-        kinds = " and ".join(m.kind.value for m in found)
-        raise RuleViolation(f"{flight} is planned as {kinds}: say which in movement_kind")
+        kinds = Phrase(found[-1].kind.value)
+        for m in reversed(found[:-1]):
+            kinds = Phrase.of(N_("%(one)s and %(other)s"), one=m.kind.value, other=kinds)
+        raise RuleViolation(Phrase.of(N_("%(flight)s is planned as %(kinds)s: say which in "
+                                         "movement_kind"),
+                                      flight=flight.phrase, kinds=kinds))
     return found[0]
 
 
@@ -508,8 +586,10 @@ def _book(tx: Tx, pid: int, movement: Movement, seat: str | None, new: bool,
     if stop is not None:
         route = {s.airport_code for s in movement.stops} or {movement.destination}
         if stop not in route:
-            raise RuleViolation(f"{movement.flight} does not stop at {stop} (route: "
-                                f"{', '.join(sorted(route))})", field="stop")
+            raise RuleViolation(Phrase.of(N_("%(flight)s does not stop at %(stop)s (route: "
+                                             "%(route)s)"),
+                                          flight=movement.flight, stop=stop,
+                                          route=", ".join(sorted(route))), field="stop")
         if booking is not None and booking.stop != stop:
             booking.stop = stop
             stats.movements.add(movement.id)
@@ -528,9 +608,12 @@ def _import_row(tx: Tx, lookups: _Lookups, row: PassengerRow, stats: _Stats) -> 
     onward = _movement(tx, lookups, row.onward) if row.onward else None
     if onward is not None and (movement.kind, onward.kind) != (
             MovementKind.TRANSIT_IN, MovementKind.TRANSIT_OUT):
-        raise RuleViolation(f"onward {row.onward} needs a transit_in movement "
-                            f"({movement.flight} is {movement.kind.value}) and a "
-                            f"transit_out one ({onward.flight} is {onward.kind.value})")
+        raise RuleViolation(Phrase.of(N_("onward %(onward)s needs a transit_in movement "
+                                         "(%(flight)s is %(kind)s) and a transit_out one "
+                                         "(%(onward_flight)s is %(onward_kind)s)"),
+                                      onward=row.onward.phrase if row.onward else onward.flight,
+                                      flight=movement.flight, kind=movement.kind.value,
+                                      onward_flight=onward.flight, onward_kind=onward.kind.value))
     case = px.get_or_create_case(tx, lookups.airport.iata, row.case_reference,
                                  row.programme or "voluntary_return")
     if row.programme and case.programme != row.programme:
@@ -573,7 +656,8 @@ def _update(tx: Tx, passenger: Passenger, new: px.NewPassenger) -> bool:
     new_codes = sorted((n.code, n.text or "") for n in needs)
     old_codes = sorted((n.code, n.text or "") for n in passenger.needs)
     if "UMNR" in {n.code for n in needs} and not wanted["release_to_name"]:
-        raise RuleViolation("an unaccompanied minor needs the named adult to release to",
+        raise RuleViolation(Phrase(N_("an unaccompanied minor needs the named adult to release "
+                                      "to")),
                             field="release_to_name")
     if not changed and new_codes == old_codes:
         return False

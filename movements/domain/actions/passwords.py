@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from ..errors import RuleViolation
 from ..models import Role, User, UserSession
+from ..phrases import N_, Phrase
 from ..uow import Tx
 from ._common import get_or_404, require_role
 
@@ -23,15 +24,17 @@ def check_new_password(new: str, repeated: str | None = None, *,
     """The rule for a password a person chooses: 10-200 characters, typed the same twice,
     not the current one.  Raises RuleViolation naming the field."""
     if len(new) < MIN_LENGTH:
-        raise RuleViolation(f"the new password needs at least {MIN_LENGTH} characters",
+        raise RuleViolation(Phrase.of(N_("the new password needs at least %(most)s characters"),
+                                      most=MIN_LENGTH),
                             field="new_password")
     if len(new) > MAX_LENGTH:
-        raise RuleViolation(f"the new password is longer than {MAX_LENGTH} characters",
+        raise RuleViolation(Phrase.of(N_("the new password is longer than %(most)s characters"),
+                                      most=MAX_LENGTH),
                             field="new_password")
     if repeated is not None and new != repeated:
-        raise RuleViolation("the two new passwords differ", field="repeat_password")
+        raise RuleViolation(Phrase(N_("the two new passwords differ")), field="repeat_password")
     if current is not None and new == current:
-        raise RuleViolation("the new password is the current one", field="new_password")
+        raise RuleViolation(Phrase(N_("the new password is the current one")), field="new_password")
 
 
 def reset_password(tx: Tx, user_id: int, one_time_hash: str) -> int:
@@ -55,7 +58,7 @@ def change_own_password(tx: Tx, new_hash: str) -> None:
     """The signed-in person sets their own password (the caller checked the current one
     and the rule).  Clears the one-time mark."""
     if tx.actor.user_id is None:
-        raise RuleViolation("only a person has a password")
+        raise RuleViolation(Phrase(N_("only a person has a password")))
     user = get_or_404(tx, User, tx.actor.user_id, "user")
     was_one_time = user.must_change_password
     user.password_hash = new_hash

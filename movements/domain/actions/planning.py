@@ -48,6 +48,8 @@ from .movements import (
     check_stand_value,
     create_movement,
     link_transit,
+    overwritten_by_person,
+    require_correction_reason,
 )
 from .passengers import NewPassenger, add_passenger, flag_case_split, validate_needs
 
@@ -154,8 +156,9 @@ def movement_kind(value: str | None, *, transit: bool = False) -> MovementKind:
     allowed = ("departure", "arrival", "transit") if transit else ("departure", "arrival")
     text = (value or "departure").strip().lower()
     if text not in allowed:
-        raise RuleViolation(f"kind {value!r} must be {', '.join(allowed[:-1])} or "
-                            f"{allowed[-1]}", field="kind")
+        raise RuleViolation(Phrase.of(N_("kind %(value)s must be %(kinds)s or %(last)s"),
+                                      value=repr(value), kinds=", ".join(allowed[:-1]),
+                                      last=allowed[-1]), field="kind")
     return MovementKind.TRANSIT_IN if text == "transit" else MovementKind(text)
 
 
@@ -167,7 +170,8 @@ def chronic_condition(value: str | None) -> ChronicCondition | None:
     try:
         return ChronicCondition(value)
     except ValueError:
-        raise RuleViolation(f"chronic condition {value!r} is not a category we record",
+        raise RuleViolation(Phrase.of(N_("chronic condition %(value)s is not a category we record"),
+                                      value=repr(value)),
                             field="chronic_condition") from None
 
 
@@ -298,14 +302,16 @@ EDITABLE = ("carrier", "flight_number", "operational_date", "origin", "destinati
 
 
 def edit_movement(tx: Tx, movement_id: int, changes: dict[str, Any],
-                  expected_version: int | None = None) -> bool:
+                  expected_version: int | None = None, *, reason: str | None = None) -> bool:
     """Edit a planned movement's flight, route or schedule.
 
     ``changes`` maps names of ``EDITABLE`` to new values (dates as ``date``, times as
-    aware ``datetime``), or ``flight`` as typed (``flight_designator``).  Returns False
-    (recording nothing) when nothing differs.  Raises ``ConflictError`` on a stale
-    version and ``RuleViolation`` for an unknown field, a bad value or a change that
-    makes it duplicate another movement."""
+    aware ``datetime``), or ``flight`` as typed (``flight_designator``).  Changing a gate,
+    terminal, pier or scheduled time that holds a value is a correction: it needs
+    ``reason`` (``movements.require_correction_reason``), which the audit keeps.  Returns
+    False (recording nothing) when nothing differs.  Raises ``ConflictError`` on a stale
+    version and ``RuleViolation`` for an unknown field, a bad value, a correction without
+    a reason or a change that makes it duplicate another movement."""
     _plan_check(tx)
     movement = load_movement(tx, movement_id)
     check_version(movement, expected_version, f"movement {movement.flight}")
@@ -315,7 +321,8 @@ def edit_movement(tx: Tx, movement_id: int, changes: dict[str, Any],
         changes["carrier"], changes["flight_number"] = flight_designator(changes.pop("flight"))
     unknown = set(changes) - set(EDITABLE)
     if unknown:
-        raise RuleViolation(f"cannot change {', '.join(sorted(unknown))} here",
+        raise RuleViolation(Phrase.of(N_("cannot change %(fields)s here"),
+                                      fields=", ".join(sorted(unknown))),
                             field=sorted(unknown)[0])
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
@@ -326,6 +333,8 @@ def edit_movement(tx: Tx, movement_id: int, changes: dict[str, Any],
             after[key] = value
     if not after:
         return False
+    why = clean_text(reason, N_("reason"), max_len=300)
+    require_correction_reason(overwritten_by_person(tx, movement, after), why)
     if "operational_date" in after:  # a new date obeys the plan's window
         check_plan_date(tx, after["operational_date"])
     if "origin" in after or "destination" in after:
@@ -340,37 +349,47 @@ def edit_movement(tx: Tx, movement_id: int, changes: dict[str, Any],
         Movement.flight_number == number, Movement.operational_date == day,
         Movement.kind == movement.kind, Movement.id != movement.id))
     if clash is not None:
-        raise RuleViolation(f"{carrier}{number} on {day} ({movement.kind.label}) exists "
-                            f"already as movement {clash}", field="flight_number")
+        raise RuleViolation(Phrase.of(N_("%(carrier)s%(number)s on %(day)s (%(kind)s) exists "
+                                         "already as movement %(clash)s"),
+                                      carrier=carrier, number=number, day=str(day),
+                                      kind=Phrase(movement.kind.label), clash=clash),
+                            field="flight_number")
     for key, value in after.items():
         setattr(movement, key, value)
     tx.session.flush()
     tx.record(MovementUpdated, movement, changes=after)
-    tx.audit("edit_movement", "movement", movement.id, before=before, after=after)
+    tx.audit("edit_movement", "movement", movement.id, before=before, after=after,
+             detail=f"reason: {why}" if why else None)
     return True
 
 
 def _clean_field(key: str, value: Any) -> Any:
     if key in ("scheduled_at",):
         if not isinstance(value, datetime) or value.tzinfo is None:
-            raise RuleViolation(f"{key} must be a time with a time zone", field=key)
+            raise RuleViolation(Phrase.of(N_("%(field)s must be a time with a time zone"),
+                                          field=key), field=key)
         return value
     if key == "operational_date":
         if not isinstance(value, date):
-            raise RuleViolation("operational_date must be a date (YYYY-MM-DD)", field=key)
+            raise RuleViolation(Phrase(N_("operational_date must be a date (YYYY-MM-DD)")),
+                                field=key)
         return value
     text = (str(value) if value is not None else "").strip().upper()
     if key == "carrier" and not (2 <= len(text) <= 3 and text.isalnum()):
-        raise RuleViolation(f"carrier {value!r} is not an airline code", field=key)
+        raise RuleViolation(Phrase.of(N_("carrier %(value)s is not an airline code"),
+                                      value=repr(value)), field=key)
     if key == "flight_number" and not (1 <= len(text) <= 5 and text[:1].isdigit()
                                        and text.isalnum()):
-        raise RuleViolation(f"flight number {value!r} is not valid", field=key)
+        raise RuleViolation(Phrase.of(N_("flight number %(value)s is not valid"),
+                                      value=repr(value)), field=key)
     if key in ("origin", "destination") and not (len(text) == 3 and text.isalpha()):
-        raise RuleViolation(f"{key} {value!r} is not an IATA airport code", field=key)
+        raise RuleViolation(Phrase.of(N_("%(field)s %(value)s is not an IATA airport code"),
+                                      field=key, value=repr(value)), field=key)
     if key in STAND_FIELDS:
         check_stand_value(key, text or None)
     if len(text) > 12:
-        raise RuleViolation(f"{key} is longer than 12 characters", field=key)
+        raise RuleViolation(Phrase.of(N_("%(field)s is longer than 12 characters"),
+                                      field=key), field=key)
     return text or None
 
 
@@ -403,8 +422,10 @@ def cancel_movement(tx: Tx, movement_id: int, reason: str,
     if standing:
         names = "; ".join(f"{b.passenger.case.reference} {b.passenger.surname.upper()} "
                           f"{b.passenger.given_names}" for b in standing)
-        raise RuleViolation(f"{len(standing)} passenger(s) are booked on {movement.flight}: "
-                            f"{names}. Rebook or release them first", field="bookings")
+        raise RuleViolation(Phrase.of(N_("%(count)s passenger(s) are booked on %(flight)s: "
+                                         "%(names)s. Rebook or release them first"),
+                                      count=len(standing), flight=movement.flight, names=names),
+                            field="bookings")
     tx.session.add(MovementCancellation(movement_id=movement.id, reason=why, at=tx.now,
                                         by_user_id=tx.actor.user_id,
                                         username=tx.actor.username))
@@ -442,6 +463,7 @@ def create_case(tx: Tx, airport: str, reference: str,
     tx.session.add(case)
     tx.session.flush()
     tx.audit("create_case", "case", case.id, after={"reference": ref, "programme": prog})
+    tx.leaves_reports()  # nobody booked yet
     return case.id
 
 
@@ -502,12 +524,14 @@ def _set_document(tx: Tx, passenger_id: int, doc: DocumentIn | None) -> dict[str
     if doc is None:
         return None
     if doc.doc_type not in DOCUMENT_TYPES:
-        raise RuleViolation(f"document type {doc.doc_type!r} must be one of "
-                            f"{', '.join(DOCUMENT_TYPES)}", field="doc_type")
+        raise RuleViolation(Phrase.of(N_("document type %(doc_type)s must be one of %(types)s"),
+                                      doc_type=repr(doc.doc_type), types=", ".join(DOCUMENT_TYPES)),
+                            field="doc_type")
     number = (clean_text(doc.number, N_("document number"), required=True, max_len=40) or "")
     if not number.replace(" ", "").isalnum():
-        raise RuleViolation(f"document number {doc.number!r} has characters a travel document "
-                            "number does not", field="doc_number")
+        raise RuleViolation(Phrase.of(N_("document number %(number)s has characters a travel "
+                                         "document number does not"),
+                                      number=repr(doc.number)), field="doc_number")
     country = doc.issuing_country.strip().upper()
     if not is_country(country):
         raise RuleViolation(Phrase.of(
@@ -535,6 +559,7 @@ def create_passenger(tx: Tx, case_id: int, new: NewPassenger,
     doc = _set_document(tx, pid, document)
     if doc is not None:
         tx.audit("set_travel_document", "passenger", pid, after=doc)
+    tx.leaves_reports()  # not booked yet
     return pid
 
 
@@ -637,8 +662,11 @@ def book_case(tx: Tx, case_id: int, movement_id: int, *, stop: str | None = None
         existing = tx.session.scalar(select(Booking).where(
             Booking.passenger_id == member.id, Booking.movement_id == movement.id))
         if existing is not None and existing.status is not BookingStatus.CANCELLED:
-            raise RuleViolation(f"{member.surname.upper()} {member.given_names} of case "
-                                f"{case.reference} is already on {movement.flight}",
+            raise RuleViolation(Phrase.of(N_("%(surname)s %(given_names)s of case %(reference)s "
+                                             "is already on %(flight)s"),
+                                          surname=member.surname.upper(),
+                                          given_names=member.given_names, reference=case.reference,
+                                          flight=movement.flight),
                                 field="movement")
         if existing is not None:  # rebooked after a cancellation: the same row again
             existing.status, existing.stop = BookingStatus.BOOKED, stop_code
@@ -661,18 +689,23 @@ def book_case(tx: Tx, case_id: int, movement_id: int, *, stop: str | None = None
 def _stop_for(movement: Movement, stop: str | None) -> str | None:
     if movement.is_charter and movement.stops:
         if not stop:
-            raise RuleViolation(f"{movement.flight} is a charter: choose the stop where the "
-                                "case leaves the aircraft", field="stop")
+            raise RuleViolation(Phrase.of(N_("%(flight)s is a charter: choose the stop where the "
+                                             "case leaves the aircraft"),
+                                          flight=movement.flight), field="stop")
         code = stop.strip().upper()
         if code not in {s.airport_code for s in movement.stops}:
             route = ", ".join(s.airport_code for s in movement.stops)
-            raise RuleViolation(f"{movement.flight} does not stop at {code} (stops: {route})",
+            raise RuleViolation(Phrase.of(N_("%(flight)s does not stop at %(code)s (stops: "
+                                             "%(route)s)"),
+                                          flight=movement.flight, code=code, route=route),
                                 field="stop")
         return code
     if stop:
         code = stop.strip().upper()
         if code != movement.destination:
-            raise RuleViolation(f"{movement.flight} goes to {movement.destination}, not {code}",
+            raise RuleViolation(Phrase.of(N_("%(flight)s goes to %(destination)s, not %(code)s"),
+                                          flight=movement.flight, destination=movement.destination,
+                                          code=code),
                                 field="stop")
         return code
     return None
@@ -693,9 +726,10 @@ def cancel_booking(tx: Tx, booking_id: int, reason: str) -> None:
     done = {m.kind for m in booking.milestones}
     past = sorted(done & FINAL_STEPS)
     if past:
-        raise RuleViolation(f"{booking.passenger.surname.upper()} is already "
-                            f"{past[0].replace('_', ' ')}; a booking the gate has completed "
-                            "cannot be cancelled", field="booking")
+        raise RuleViolation(Phrase.of(N_("%(surname)s is already %(past)s; a booking the gate "
+                                         "has completed cannot be cancelled"),
+                                      surname=booking.passenger.surname.upper(),
+                                      past=Phrase(past[0].replace("_", " "))), field="booking")
     booking.status = BookingStatus.CANCELLED
     tx.session.add(BookingCancellation(booking_id=booking.id, reason=why, at=tx.now,
                                        by_user_id=tx.actor.user_id))
@@ -746,16 +780,20 @@ def move_case(tx: Tx, case_id: int, from_movement_id: int, to_movement_id: int, 
     chosen = set(passenger_ids) if passenger_ids is not None else set(on_source)
     unknown = chosen - set(on_source)
     if unknown:
-        raise RuleViolation(f"passenger(s) {sorted(unknown)} are not on {source.flight} "
-                            f"in case {case.reference}", field="passenger_ids")
+        raise RuleViolation(Phrase.of(N_("passenger(s) %(unknown)s are not on %(flight)s in case "
+                                         "%(reference)s"),
+                                      unknown=str(sorted(unknown)), flight=source.flight,
+                                      reference=case.reference), field="passenger_ids")
     if not chosen:
         raise RuleViolation(Phrase(N_("choose at least one member to move")),
                             field="passenger_ids")
     plan = MovePlan(tuple(sorted(chosen)), tuple(sorted(set(on_source) - chosen)))
     if plan.splits and not (split_reason or "").strip():
         raise RuleViolation(
-            f"moving {len(plan.moving)} of {len(on_source)} members splits case "
-            f"{case.reference}; give a reason to split it", field="split_reason")
+            Phrase.of(N_("moving %(count)s of %(total)s members splits case %(reference)s; give "
+                         "a reason to split it"),
+                      count=len(plan.moving), total=len(on_source), reference=case.reference),
+            field="split_reason")
     if target.airport_id != case.airport_id:
         raise RuleViolation(Phrase.of(NOT_AT, reference=case.reference,
                                       airport=target.airport.iata),
@@ -770,8 +808,9 @@ def move_case(tx: Tx, case_id: int, from_movement_id: int, to_movement_id: int, 
             Booking.passenger_id == pid, Booking.movement_id == target.id))
         if existing is not None and existing.status is not BookingStatus.CANCELLED:
             who = tx.session.get(Passenger, pid)
-            raise RuleViolation(f"{who.initials if who else 'a passenger'} is already on "
-                                f"{target.flight}",
+            raise RuleViolation(Phrase.of(N_("%(who)s is already on %(flight)s"),
+                                          who=who.initials if who else Phrase(N_("a passenger")),
+                                          flight=target.flight),
                                 field="movement")
         if existing is not None:
             existing.status, existing.stop = BookingStatus.BOOKED, stop_code

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ..errors import ConflictError, RuleViolation
 from ..events import AlertCleared, AlertRaised, CarrierNoticeIssued
 from ..models import Airport, Alert, Movement
-from ..phrases import phrase_data
+from ..phrases import N_, Phrase, phrase_data
 from ..planning_models import CarrierNotification, NotifiedPassenger
 from ..prenotification import NOTICE_LEAD, carrier_notice, needs_notice
 from ..uow import Tx
@@ -35,12 +35,15 @@ def record_notice_sent(tx: Tx, movement_id: int, fingerprint: str) -> int:
     movement = load_movement(tx, movement_id)
     notice = carrier_notice(tx.session, movement.id)
     if notice.fingerprint != fingerprint:
-        raise ConflictError(f"the notification for {movement.flight} changed since it was "
-                            "shown; review the current text and send again")
+        raise ConflictError(Phrase.of(N_("the notification for %(flight)s changed since it was "
+                                         "shown; review the current text and send again"),
+                                      flight=movement.flight))
     if notice.up_to_date:
-        raise RuleViolation(f"this notification for {movement.flight} was already sent "
-                            f"at {notice.last_sent_at:%d %b %H:%M} UTC by "
-                            f"{notice.last_sent_by}", field="fingerprint")
+        raise RuleViolation(Phrase.of(N_("this notification for %(flight)s was already sent at "
+                                         "%(last_sent_at)s UTC by %(last_sent_by)s"),
+                                      flight=movement.flight,
+                                      last_sent_at=format(notice.last_sent_at, "%d %b %H:%M"),
+                                      last_sent_by=str(notice.last_sent_by)), field="fingerprint")
     row = CarrierNotification(
         movement_id=movement.id, sent_at=tx.now, by_user_id=tx.actor.user_id,
         username=tx.actor.username, corrected=notice.corrected, fingerprint=fingerprint,
@@ -81,7 +84,8 @@ def evaluate_notices(tx: Tx, airport_code: str) -> tuple[int, int]:
     Returns (raised, cleared); running it again changes nothing."""
     airport = tx.session.scalar(select(Airport).where(Airport.iata == airport_code.upper()))
     if airport is None:
-        raise RuleViolation(f"airport {airport_code!r} is not set up", field="airport")
+        raise RuleViolation(Phrase.of(N_("airport %(airport_code)s is not set up"),
+                                      airport_code=repr(airport_code)), field="airport")
     window = list(tx.session.scalars(select(Movement).where(
         Movement.airport_id == airport.id,
         Movement.scheduled_at > tx.now - timedelta(hours=1),

@@ -22,6 +22,7 @@ from sqlalchemy.engine import CursorResult
 
 from ..errors import RuleViolation
 from ..models import IdempotentResponse, Role, StreamEvent
+from ..phrases import N_, Phrase
 from ..uow import Tx
 from ._common import require_role
 
@@ -53,7 +54,7 @@ def delete_responses_before(tx: Tx, cutoff: datetime) -> int:
 def _cutoff(tx: Tx, older_than: timedelta) -> datetime:
     require_role(tx, Role.ADMIN)
     if older_than < timedelta(0):
-        raise RuleViolation("the age to prune cannot be negative", field="older_than")
+        raise RuleViolation(Phrase(N_("the age to prune cannot be negative")), field="older_than")
     return tx.now - older_than
 
 

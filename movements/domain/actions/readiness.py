@@ -13,9 +13,9 @@ from ..errors import RuleViolation
 from ..events import PassengerUpdated
 from ..models import Booking, BookingStatus, Passenger
 from ..outbox import queue_flight_details
-from ..phrases import N_
+from ..phrases import N_, Phrase
 from ..planning_models import CaseConfirmation, PassengerClearance
-from ..readiness import case_readiness
+from ..readiness import CaseReadiness, case_readiness
 from ..uow import Tx
 from ._common import clean_text
 from .planning import _plan_check, load_case, load_movement, load_passenger
@@ -57,7 +57,8 @@ def record_clearance(tx: Tx, passenger_id: int, change: ClearanceIn) -> None:
         flights = [f.strip().upper().replace(" ", "") for f in change.medif_flights if f.strip()]
         for f in flights:
             if not FLIGHT.fullmatch(f):
-                raise RuleViolation(f"{f!r} is not a flight such as KL1234",
+                raise RuleViolation(Phrase.of(N_("%(flight)s is not a flight such as KL1234"),
+                                              flight=repr(f)),
                                     field="medif_flights")
         row.medif_flights = " ".join(flights) or None
         changed.append("medif_flights")
@@ -73,7 +74,7 @@ def record_clearance(tx: Tx, passenger_id: int, change: ClearanceIn) -> None:
             setattr(row, column, value)
             changed.append(column)
     if not changed:
-        raise RuleViolation("nothing to record", field="clearance")
+        raise RuleViolation(Phrase(N_("nothing to record")), field="clearance")
     tx.session.flush()
     for b in passenger.bookings:
         if b.status is not BookingStatus.CANCELLED:
@@ -92,12 +93,15 @@ def confirm_case(tx: Tx, case_id: int, movement_id: int,
     movement = load_movement(tx, movement_id)
     state = case_readiness(tx.session, case.id, movement.id)
     if state is None:
-        raise RuleViolation(f"case {case.reference} is not booked on {movement.flight}",
+        raise RuleViolation(Phrase.of(N_("case %(reference)s is not booked on %(flight)s"),
+                                      reference=case.reference, flight=movement.flight),
                             field="movement")
     reason = clean_text(override_reason, N_("override reason"), max_len=300)
     if not state.ready and reason is None:
-        raise RuleViolation(f"case {case.reference} is not ready: {state.summary}; a "
-                            "coordinator may confirm with a reason", field="override_reason")
+        raise RuleViolation(Phrase.of(N_("case %(reference)s is not ready: %(summary)s; a "
+                                         "coordinator may confirm with a reason"),
+                                      reference=case.reference, summary=summary(state)),
+                            field="override_reason")
     row = CaseConfirmation(case_id=case.id, movement_id=movement.id, at=tx.now,
                            by_user_id=tx.actor.user_id,
                            override_reason=reason if not state.ready else None,
@@ -118,3 +122,15 @@ def confirm_case(tx: Tx, case_id: int, movement_id: int,
 
 
 __all__ = ["ClearanceIn", "confirm_case", "record_clearance"]
+
+
+def summary(state: CaseReadiness) -> Phrase:
+    """What a case still misses ("missing: consent, medical escort"), as a phrase whose
+    items translate one by one (``CaseReadiness.summary`` is the English)."""
+    if not state.missing:
+        return Phrase(N_("ready"))
+    items = [Phrase(m) for m in state.missing]
+    listed = items[-1]
+    for item in reversed(items[:-1]):
+        listed = Phrase.of(N_("%(item)s, %(more)s"), item=item, more=listed)
+    return Phrase.of(N_("missing: %(items)s"), items=listed)

@@ -29,6 +29,7 @@ from sqlalchemy import func, select
 from ..errors import RuleViolation
 from ..outbox_models import Channel, OutboxAttempt, OutboxMessage, ProviderRef
 from ..outbox_models import OutboxState as S
+from ..phrases import N_, Phrase
 from ..uow import Tx
 
 #: What a provider's status means for the outbox.
@@ -63,7 +64,8 @@ def record_provider_receipt(tx: Tx, receipt: ProviderReceipt) -> Applied | None:
     """Apply ``receipt`` (see the module text); None when it matches no message (nothing
     is written).  Raises RuleViolation for a meaning that is not one of the three."""
     if receipt.meaning not in (DELIVERED, FAILED, PENDING):
-        raise RuleViolation(f"meaning {receipt.meaning!r}: one of delivered, failed, pending",
+        raise RuleViolation(Phrase.of(N_("meaning %(meaning)s: one of delivered, failed, pending"),
+                                      meaning=repr(receipt.meaning)),
                             field="status")
     session = tx.session
     ref = session.scalar(select(ProviderRef).where(ProviderRef.provider == receipt.provider,

@@ -21,6 +21,7 @@ from ..models import (
     TelexEntry,
     TelexList,
 )
+from ..phrases import N_, Phrase
 from ..reconciliation import (
     NEEDS,
     NEW_NAME,
@@ -44,13 +45,15 @@ def decide(tx: Tx, movement_id: int, key: str, decision: str) -> str:
     """Apply or dismiss the difference ``key`` on the movement; returns what was done."""
     require_role(tx, Role.COORDINATOR, Role.ADMIN)
     if decision not in (APPLY, DISMISS):
-        raise RuleViolation(f"decision {decision!r} must be apply or dismiss", field="decision")
+        raise RuleViolation(Phrase.of(N_("decision %(decision)s must be apply or dismiss"),
+                                      decision=repr(decision)), field="decision")
     movement = access_movement(tx.session, tx.actor, movement_id, Need.COORDINATE)
     current = reconcile(tx.session, movement_id)
     diff = current.find(key) if current is not None else None
     if diff is None:
-        raise ConflictError("this difference is no longer there (someone applied or dismissed "
-                            "it, or a newer telex changed it); the current list is shown")
+        raise ConflictError(Phrase(N_("this difference is no longer there (someone applied or "
+                                      "dismissed it, or a newer telex changed it); the current "
+                                      "list is shown")))
     if decision == DISMISS:
         done = f"dismissed: {diff.title.lower()} — {diff.name}"
     else:
@@ -85,7 +88,7 @@ def _apply(tx: Tx, movement: Movement, diff: Difference) -> str:
         return _move_onward(tx, movement, diff)
     if diff.kind == NEW_NAME:
         return _add_name(tx, movement, diff)
-    raise RuleViolation(f"unknown difference {diff.kind!r}")
+    raise RuleViolation(Phrase.of(N_("unknown difference %(kind)s"), kind=repr(diff.kind)))
 
 
 def _move_onward(tx: Tx, movement: Movement, diff: Difference) -> str:
@@ -93,7 +96,8 @@ def _move_onward(tx: Tx, movement: Movement, diff: Difference) -> str:
     designator, day = diff.onward
     target = onward_movement(tx.session, movement, designator, day)
     if target is None:
-        raise RuleViolation(f"{designator} on {day:%d %b} is not a planned movement")
+        raise RuleViolation(Phrase.of(N_("%(designator)s on %(day)s is not a planned movement"),
+                                      designator=designator, day=format(day, "%d %b")))
     for b in tx.session.scalars(select(Booking).where(
             Booking.passenger_id == diff.passenger_id,
             Booking.status == BookingStatus.BOOKED, Booking.movement_id != target.id)):
@@ -108,7 +112,7 @@ def _add_name(tx: Tx, movement: Movement, diff: Difference) -> str:
     rows = list(tx.session.scalars(select(TelexEntry).where(
         TelexEntry.id.in_(diff.entry_ids)).order_by(TelexEntry.id)))
     if not rows:
-        raise NotFound("the telex entry is gone; reload")
+        raise NotFound(Phrase(N_("the telex entry is gone; reload")))
     first = rows[0]
     lst = tx.session.get(TelexList, first.list_id)
     message_id = lst.telex_message_id if lst is not None else None

@@ -83,6 +83,7 @@ from ..models import (
     TelexEntry,
     TelexMessage,
 )
+from ..phrases import N_, Phrase
 from ..uow import Actor, Tx, UnitOfWork
 from ..vocabulary import FINAL_STEPS, FlightState
 from . import pruning
@@ -205,7 +206,8 @@ def _due(session: Session, now: datetime, older_than_days: int,
     """The cutoff, the passengers (of ``ids``, or all) whose care ended before it, and
     how many were kept because it did not."""
     if older_than_days < 0:
-        raise RuleViolation("the retention period cannot be negative", field="older_than_days")
+        raise RuleViolation(Phrase(N_("the retention period cannot be negative")),
+                            field="older_than_days")
     cutoff = now - timedelta(days=older_than_days)
     query = select(Passenger).where(Passenger.purged_at.is_(None)).options(
         selectinload(Passenger.needs),
@@ -314,8 +316,9 @@ async def purge_in_chunks(uow: UnitOfWork, actor: Actor, older_than_days: int, *
     a negative period; a busy database (``Busy``) stops the run where it is (the next
     run goes on from there)."""
     if actor.role is not Role.ADMIN:
-        raise PermissionDenied(f"only {Role.ADMIN.value} may do this; you are "
-                               f"{actor.role.value}")
+        raise PermissionDenied(Phrase.of(N_("only %(allowed)s may do this; you are %(role)s"),
+                                         allowed=Phrase(Role.ADMIN.value),
+                                         role=Phrase(actor.role.value.replace("_", " "))))
     cutoff, ids, kept = await uow.read(purge_plan, uow.clock.now(), older_than_days)
     counts: dict[str, int] = {}
     purged_ids: list[int] = []

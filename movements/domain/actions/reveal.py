@@ -6,6 +6,7 @@ from .. import queries
 from ..access import Need, access_booking, access_movement, may_reveal
 from ..errors import RuleViolation, not_found
 from ..models import BookingStatus
+from ..phrases import N_, Phrase
 from ..ssr import NeedGroup
 from ..uow import Tx
 
@@ -48,7 +49,8 @@ def trace_need(tx: Tx, movement_id: int, need: str) -> tuple[int, ...]:
         group = NeedGroup(need)
     except ValueError:
         known = ", ".join(g.value for g in NeedGroup)
-        raise RuleViolation(f"need {need!r} is not one of {known}", field="need") from None
+        raise RuleViolation(Phrase.of(N_("need %(need)s is not one of %(known)s"),
+                                      need=repr(need), known=known), field="need") from None
     movement = access_movement(tx.session, tx.actor, movement_id, Need.WORK)
     found = tuple(b.id for b in sorted(movement.bookings, key=lambda b: b.id)
                   if b.status is not BookingStatus.CANCELLED

@@ -11,7 +11,7 @@ from typing import Any, Literal
 from sqlalchemy import func, select
 
 from ..errors import not_found
-from ..models import LoginAttempt, Role, User, UserSession
+from ..models import LoginAttempt, Role, User, UserAirport, UserSession
 from ..uow import Tx
 
 #: A session's ``last_seen_at`` is written at most this often (one write a minute per
@@ -218,3 +218,49 @@ def session_verdict(session: Any, session_id: int, user_id: int, role: Role,
     if frozenset(a.id for a in user.airports) != airport_ids:
         return "airports changed"
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class HeldRights:
+    """What a live socket holds: the session it opened under and the user's role and
+    airports then (``session_verdicts`` compares these with the rows now)."""
+
+    session_id: int
+    user_id: int
+    role: Role
+    airport_ids: frozenset[int]
+
+
+def session_verdicts(session: Any, held: list[HeldRights], now: datetime, idle: timedelta,
+                     lifetime: timedelta) -> dict[HeldRights, str | None]:
+    """``session_verdict`` for many sockets' rights in two statements whatever their
+    number (sessions joined to their users; the users' airports): the heartbeat of a
+    process checks every socket it holds at once.  Same rules, same reasons."""
+    if not held:
+        return {}
+    rows = {r.id: r for r in session.execute(
+        select(UserSession.id, UserSession.user_id, UserSession.ended_at,
+               UserSession.last_seen_at, UserSession.created_at, User.active, User.role)
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.id.in_({h.session_id for h in held})))}
+    airports: dict[int, set[int]] = {}
+    for user_id, airport_id in session.execute(
+            select(UserAirport.user_id, UserAirport.airport_id)
+            .where(UserAirport.user_id.in_({h.user_id for h in held}))):
+        airports.setdefault(user_id, set()).add(airport_id)
+    out: dict[HeldRights, str | None] = {}
+    for h in held:
+        row = rows.get(h.session_id)
+        if row is None or row.user_id != h.user_id or row.ended_at is not None:
+            out[h] = "signed out"
+        elif now - row.last_seen_at > idle or now - row.created_at > lifetime:
+            out[h] = "session expired"
+        elif not row.active:
+            out[h] = "account deactivated"
+        elif row.role is not h.role:
+            out[h] = "role changed"
+        elif frozenset(airports.get(h.user_id, ())) != h.airport_ids:
+            out[h] = "airports changed"
+        else:
+            out[h] = None
+    return out

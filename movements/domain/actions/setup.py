@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from ..errors import NotFound, RuleViolation, not_found
 from ..models import Airport, Organisation, OrganisationKind, Role, User, UserSession
-from ..phrases import N_
+from ..phrases import N_, Phrase
 from ..uow import Tx
 from ._common import clean_text, require_role
 from .languages import check_locale
@@ -18,11 +18,13 @@ from .languages import check_locale
 def ensure_airport(tx: Tx, iata: str, name: str, timezone: str) -> int:
     code = iata.strip().upper()
     if not (len(code) == 3 and code.isalpha()):
-        raise RuleViolation(f"{iata!r} is not an IATA airport code", field="iata")
+        raise RuleViolation(Phrase.of(N_("%(iata)s is not an IATA airport code"),
+                                      iata=repr(iata)), field="iata")
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise RuleViolation(f"unknown time zone {timezone!r}", field="timezone") from None
+        raise RuleViolation(Phrase.of(N_("unknown time zone %(timezone)s"),
+                                      timezone=repr(timezone)), field="timezone") from None
     airport = tx.session.scalar(select(Airport).where(Airport.iata == code))
     if airport is None:
         airport = Airport(iata=code, name=name, timezone=timezone)
@@ -38,7 +40,8 @@ def ensure_organisation(tx: Tx, name: str, kind: OrganisationKind | str) -> int:
         org_kind = OrganisationKind(kind)
     except ValueError:
         allowed = ", ".join(k.value for k in OrganisationKind)
-        raise RuleViolation(f"organisation kind {kind!r} is not one of {allowed}",
+        raise RuleViolation(Phrase.of(N_("organisation kind %(kind)s is not one of %(allowed)s"),
+                                      kind=repr(kind), allowed=allowed),
                             field="kind") from None
     org = tx.session.scalar(select(Organisation).where(Organisation.name == clean))
     if org is None:
@@ -55,8 +58,12 @@ def add_organisation(tx: Tx, name: str, kind: OrganisationKind | str) -> tuple[i
     clean = (name or "").strip()
     existed = tx.session.scalar(select(Organisation).where(Organisation.name == clean))
     if existed is not None and existed.kind.value != str(kind):
-        raise RuleViolation(f"organisation {existed.name!r} exists already as "
-                            f"{existed.kind.value}, not {kind}", field="kind")
+        raise RuleViolation(Phrase.of(N_("organisation %(name)s exists already as %(kind)s, not "
+                                         "%(kind2)s"),
+                                      name=repr(existed.name),
+                                      kind=Phrase(existed.kind.value.replace("_", " ")),
+                                      kind2=kind),
+                            field="kind")
     return ensure_organisation(tx, name, kind), existed is not None
 
 
@@ -67,7 +74,8 @@ def create_organisation(tx: Tx, name: str, kind: OrganisationKind | str) -> int:
     clean = (name or "").strip()
     if clean and tx.session.scalar(
             select(Organisation.id).where(Organisation.name == clean)) is not None:
-        raise RuleViolation(f"an organisation named {clean!r} exists already", field="name")
+        raise RuleViolation(Phrase.of(N_("an organisation named %(name)s exists already"),
+                                      name=repr(clean)), field="name")
     return ensure_organisation(tx, name, kind)
 
 
@@ -75,7 +83,7 @@ def set_user_active_by_name(tx: Tx, username: str, active: bool) -> int:
     """``set_user_active`` for a user named by username; NotFound when there is none."""
     user_id = tx.session.scalar(select(User.id).where(User.username == username.strip().lower()))
     if user_id is None:
-        raise NotFound(f"no user named {username!r}")
+        raise NotFound(Phrase.of(N_("no user named %(username)s"), username=repr(username)))
     return set_user_active(tx, user_id, active)
 
 
@@ -91,11 +99,13 @@ def add_user(tx: Tx, username: str, display_name: str, role: Role | str, passwor
     check_locale(locale)
     name = (username or "").strip().lower()
     if not name or not name.replace(".", "").replace("-", "").replace("_", "").isalnum():
-        raise RuleViolation(f"user name {username!r}: use letters, digits, . - _",
+        raise RuleViolation(Phrase.of(N_("user name %(username)s: use letters, digits, . - _"),
+                                      username=repr(username)),
                             field="username")
     user_role = _role(role)
     if tx.session.scalar(select(User.id).where(User.username == name)) is not None:
-        raise RuleViolation(f"user {name!r} exists already", field="username")
+        raise RuleViolation(Phrase.of(N_("user %(name)s exists already"),
+                                      name=repr(name)), field="username")
     org, found = _scope(tx, user_role, organisation, airports)
     user = User(username=name, display_name=clean_text(display_name, N_("display name"),
                                                        required=True, max_len=200) or name,
@@ -115,7 +125,8 @@ def _role(role: Role | str) -> Role:
         return Role(role)
     except ValueError:
         allowed = ", ".join(r.value for r in Role)
-        raise RuleViolation(f"role {role!r} is not one of {allowed}", field="role") from None
+        raise RuleViolation(Phrase.of(N_("role %(role)s is not one of %(allowed)s"),
+                                      role=repr(role), allowed=allowed), field="role") from None
 
 
 def _scope(tx: Tx, role: Role, organisation: str | None, airports: Sequence[str]
@@ -127,21 +138,24 @@ def _scope(tx: Tx, role: Role, organisation: str | None, airports: Sequence[str]
     if organisation:
         org = tx.session.scalar(select(Organisation).where(Organisation.name == organisation))
         if org is None:
-            raise RuleViolation(f"organisation {organisation!r} does not exist",
+            raise RuleViolation(Phrase.of(N_("organisation %(organisation)s does not exist"),
+                                          organisation=repr(organisation)),
                                 field="organisation")
     if role is Role.RECEPTION and org is None:
-        raise RuleViolation("a reception user belongs to one organisation",
+        raise RuleViolation(Phrase(N_("a reception user belongs to one organisation")),
                             field="organisation")
     # An empty field (a form's blank airports box, " ") names no airport: left out.
     codes = [a.strip().upper() for a in airports if a and a.strip()]
     found = list(tx.session.scalars(select(Airport).where(Airport.iata.in_(codes))))
     missing = set(codes) - {a.iata for a in found}
     if missing:
-        raise RuleViolation(f"airport(s) not set up: {', '.join(sorted(missing))}",
+        raise RuleViolation(Phrase.of(N_("airport(s) not set up: %(codes)s"),
+                                      codes=", ".join(sorted(missing))),
                             field="airports")
     if role in AIRPORT_SCOPED_ROLES and not found:
-        raise RuleViolation(f"a {role.value.replace('_', ' ')} works at least one airport: "
-                            "choose their airports", field="airports")
+        raise RuleViolation(Phrase.of(N_("a %(role)s works at least one airport: choose their "
+                                         "airports"),
+                                      role=Phrase(role.value.replace("_", " "))), field="airports")
     return org, found
 
 
@@ -163,11 +177,13 @@ def change_user_access(tx: Tx, user_id: int, role: Role | str, *,
     org, found = _scope(tx, new_role, organisation, airports)
     if user.role is Role.ADMIN and new_role is not Role.ADMIN:
         if user.id == tx.actor.user_id:
-            raise RuleViolation("you cannot take the admin role from yourself", field="role")
+            raise RuleViolation(Phrase(N_("you cannot take the admin role from yourself")),
+                                field="role")
         if user.active and not tx.session.scalar(select(func.count(User.id)).where(
                 User.role == Role.ADMIN, User.active.is_(True), User.id != user.id)):
-            raise RuleViolation(f"{user.username} is the last active admin; add another "
-                                "admin first", field="role")
+            raise RuleViolation(Phrase.of(N_("%(username)s is the last active admin; add another "
+                                             "admin first"),
+                                          username=user.username), field="role")
     before = {"role": user.role.value, "organisation": user.organisation.name
               if user.organisation else None,
               "airports": sorted(a.iata for a in user.airports)}
@@ -193,12 +209,13 @@ def set_user_active(tx: Tx, user_id: int, active: bool) -> int:
         raise not_found("user")
     if not active:
         if user.id == tx.actor.user_id:
-            raise RuleViolation("you cannot deactivate your own account", field="user")
+            raise RuleViolation(Phrase(N_("you cannot deactivate your own account")), field="user")
         if user.role is Role.ADMIN and user.active and not tx.session.scalar(
                 select(func.count(User.id)).where(User.role == Role.ADMIN,
                                                   User.active.is_(True), User.id != user.id)):
-            raise RuleViolation(f"{user.username} is the last active admin; add another "
-                                "admin first", field="user")
+            raise RuleViolation(Phrase.of(N_("%(username)s is the last active admin; add another "
+                                             "admin first"),
+                                          username=user.username), field="user")
     ended = 0
     if not active:
         for row in tx.session.scalars(select(UserSession).where(

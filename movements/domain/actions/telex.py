@@ -46,6 +46,7 @@ from ..models import (
     Role,
     TelexMessage,
 )
+from ..phrases import N_, Phrase, phrase_data
 from ..uow import Tx
 from ..vocabulary import FlightState, TelexOutcome
 from . import movements as mv
@@ -66,10 +67,12 @@ APPLIED, DUPLICATE, REJECTED, PENDING, SUPERSEDED = (
 class TelexRefused(RuleViolation):
     """The telex cannot be applied; ``line_no`` is the line in the text as received."""
 
-    def __init__(self, line_no: int | None, message: str) -> None:
-        super().__init__(f"line {line_no}: {message}" if line_no else message)
+    def __init__(self, line_no: int | None, message: str | Phrase) -> None:
+        reason = message if isinstance(message, Phrase) else Phrase(message)
+        super().__init__(Phrase.of(N_("line %(line)s: %(reason)s"), line=line_no, reason=reason)
+                         if line_no else reason)
         self.line_no = line_no
-        self.reason = message
+        self.reason = str(message)
 
 
 # -- the plain data the parsers' side hands over ---------------------------------------
@@ -259,14 +262,21 @@ def missing_parts(parts: Sequence[tuple[int, bool]]) -> list[int] | None:
 
 
 def store_rejected(tx: Tx, header: TelexHeader, reason: str,
-                   assembling: bool = False, airport_id: int | None = None) -> TelexMessage:
-    """After the telex's own transaction rolled back: keep the raw text and the reason.
+                   assembling: bool = False, airport_id: int | None = None,
+                   phrase: Phrase | None = None) -> TelexMessage:
+    """After the telex's own transaction rolled back: keep the raw text and the reason
+    (English, and ``phrase`` when the refusal had one, for the reader's language).
     The parts of a message that was being assembled with it are rejected too."""
     if assembling and header.flight is not None and header.kind is not None:
         for row in pending_parts(tx, header):
             row.outcome = REJECTED
             row.detail = f"the message was rejected with a later part: {reason}"
-    return store_message(tx, header, REJECTED, reason, airport_id=airport_id)
+            row.detail_phrase = phrase_data(Phrase.of(
+                N_("the message was rejected with a later part: %(reason)s"),
+                reason=phrase or reason))
+    row = store_message(tx, header, REJECTED, reason, airport_id=airport_id)
+    row.detail_phrase = phrase_data(phrase) if phrase is not None else None
+    return row
 
 
 # -- finding the movement --------------------------------------------------------------
@@ -299,10 +309,13 @@ def _on_side(found: list[Movement], flight: FlightRef, side: str) -> list[Moveme
     return [m for m in rows if m.scheduled_at.date() == flight.date]
 
 
-def no_movement(flight: FlightRef, side: str, airport: Airport) -> str:
-    where = f"arriving at {airport.iata}" if side == ARRIVAL else f"leaving {airport.iata}"
-    return (f"no movement {flight.designator} on {flight.date:%d %b %Y} {where}: plan the "
-            "movement first, then send the telex again")
+def no_movement(flight: FlightRef, side: str, airport: Airport) -> Phrase:
+    """The refusal of a telex for a flight the console has no movement for."""
+    where = (Phrase.of(N_("arriving at %(airport)s"), airport=airport.iata) if side == ARRIVAL
+             else Phrase.of(N_("leaving %(airport)s"), airport=airport.iata))
+    return Phrase.of(N_("no movement %(flight)s on %(day)s %(where)s: plan the movement "
+                        "first, then send the telex again"),
+                     flight=flight.designator, day=f"{flight.date:%d %b %Y}", where=where)
 
 
 def _airport(tx: Tx, code: str) -> Airport:

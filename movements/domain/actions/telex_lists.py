@@ -63,6 +63,7 @@ from ..models import (
     TelexPassenger,
     Transit,
 )
+from ..phrases import N_, Phrase
 from ..ssr import SSR_CODES, NeedGroup
 from ..uow import Tx
 from . import movements as mv
@@ -232,9 +233,10 @@ def apply_passenger_list(tx: Tx, airport_code: str, pax: PaxList, message_id: in
         complete = pax.kind in FULL_LISTS and not pax.partial
     if len(entries) > MAX_LIST_NAMES:
         over = entries[MAX_LIST_NAMES]
-        raise TelexRefused(over.line_no, f"{pax.kind} {pax.flight}: more than "
-                           f"{MAX_LIST_NAMES} names for one flight (no aircraft seats "
-                           "more); nothing of this list was applied")
+        raise TelexRefused(over.line_no, Phrase.of(
+            N_("%(kind)s %(flight)s: more than %(most)s names for one flight (no aircraft seats "
+               "more); nothing of this list was applied"),
+            kind=str(pax.kind), flight=str(pax.flight), most=MAX_LIST_NAMES))
     if lst is None:
         lst = TelexList(airport_id=airport.id, kind=list_kind,
                         flight=pax.flight.designator, flight_date=pax.flight.date,

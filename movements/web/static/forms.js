@@ -41,7 +41,8 @@
     if (type.indexOf("json") !== -1) {
       try {
         var data = JSON.parse(body);
-        var text = data.error || data.detail || data.message;
+        // "message": a domain refusal in the reader's language; "error": its English.
+        var text = data.message || data.error || data.detail;
         if (text) { return String(text); }
       } catch (ignored) { /* fall through to the status line */ }
     } else if (type.indexOf("text/plain") === 0 && body.trim()) {
