@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import re
-import time
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,7 +31,6 @@ from movements.manifests.samples import (
 class Rendered:
     pdf: bytes
     pages: list[str]
-    seconds: float
 
     @property
     def text(self) -> str:
@@ -51,11 +49,9 @@ class Rendered:
 
 
 def render(build: Callable[[Any], bytes], doc: Any) -> Rendered:
-    t0 = time.perf_counter()
     pdf = build(doc)
-    seconds = time.perf_counter() - t0
     reader = pypdf.PdfReader(io.BytesIO(pdf))
-    return Rendered(pdf, [p.extract_text() for p in reader.pages], seconds)
+    return Rendered(pdf, [p.extract_text() for p in reader.pages])
 
 
 @pytest.fixture(scope="session")
