@@ -320,7 +320,7 @@ def _outcome(row: object, movement_ids: Sequence[int] = ()) -> TelexOutcome:
 
 
 #: An outcome as a word inside a sentence ("(applied)"), a msgid each.
-_OUTCOME_WORDS = {tl.APPLIED: N_("applied"), tl.PENDING: N_("pending"),
+_OUTCOME_WORDS: dict[str, str] = {tl.APPLIED: N_("applied"), tl.PENDING: N_("pending"),
                   tl.DUPLICATE: N_("duplicate"), tl.REJECTED: N_("rejected"),
                   tl.SUPERSEDED: N_("superseded")}
 
