@@ -160,8 +160,8 @@ def mvt_from_message(message: Message, reference: date | None = None) -> Mvt:
         if handler is None:
             raise line.error(Phrase.of(
                 N_("unknown MVT line (expected AD, AA, ED, EA, EO, DL, PX, SI or one of "
-                   "%(join)s)"),
-                join=str(', '.join(KEPT_LINES))))
+                   "%(lines)s)"),
+                lines=", ".join(KEPT_LINES)))
         handler(elements, line, line.text[2:].strip())
     mvt = elements.settle(message.envelope, flight.flight, flight.day, registration, station)
     if reference is None:

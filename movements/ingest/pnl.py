@@ -496,8 +496,8 @@ def _associate(remark: Remark, line: Line, names: tuple[PersonName, ...]) -> Rem
         if len(who) == 1 else None
     if match is None:
         raise line.error(Phrase.of(
-            N_(".R/%(code)s is for %(strip)s, who is not a passenger of this name element"),
-            code=str(remark.code), strip=str(m['name'].strip())))
+            N_(".R/%(code)s is for %(name)s, who is not a passenger of this name element"),
+            code=str(remark.code), name=str(m["name"].strip())))
     return Remark(remark.code, remark.text[:m.start()].strip(), match)
 
 

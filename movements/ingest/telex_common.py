@@ -411,15 +411,15 @@ def split_end(lines: tuple[Line, ...], kind: str, part: int,
         if m["part"] is not None:
             if int(m["part"]) != part:
                 raise line.error(Phrase.of(
-                    N_("ENDPART%(int)s does not match PART%(part)s"),
-                    int=str(int(m['part'])), part=str(part)))
+                    N_("ENDPART%(end)s does not match PART%(part)s"),
+                    end=str(int(m["part"])), part=str(part)))
             last_part = False
         elif m["kind"] == kind:
             last_part = True
         else:
             raise line.error(Phrase.of(
-                N_("%(kind)s must end with END%(kind2)s or ENDPART%(part)s"),
-                kind=str(kind), kind2=str(kind), part=str(part)))
+                N_("%(kind)s must end with END%(kind)s or ENDPART%(part)s"),
+                kind=str(kind), part=str(part)))
         if index + 1 < len(lines):
             raise lines[index + 1].error(Phrase.of(N_('text after %(text)s'), text=str(line.text)))
         return lines[:index], last_part
