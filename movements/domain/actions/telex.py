@@ -410,18 +410,27 @@ def apply_movement_report(tx: Tx, airport_code: str, report: MovementReport) -> 
 
 
 def _changed(m: Movement, changes: dict[str, object]) -> Phrase:
-    # The element names (actual_at=, flight_state=DEP) are the stored fields and codes,
-    # the same in every language; the movement's kind is said as a word.
+    # The fields by their labels, the movement's kind as a word: no stored names.
     return Phrase.of(N_("%(flight)s %(kind)s: %(changes)s"), flight=m.flight,
                      kind=Phrase(m.kind.label), changes=_describe(changes))
 
 
-def _describe(changes: dict[str, object]) -> str:
+#: What an MVT sets, as a person names it (the times' labels are the movement's own).
+_SET_LABELS = {**mv.TIME_LABELS, "flight_state": N_("flight state")}
+
+
+def _describe(changes: dict[str, object]) -> Phrase:
+    """``actual time 15 10:22Z, flight state DEP``: each field by its label, the value as
+    data (a UTC day and time, or a flight state code)."""
     parts = []
     for key, value in changes.items():
         shown = f"{value:%d %H:%MZ}" if isinstance(value, datetime) else str(value)
-        parts.append(f"{key}={shown}")
-    return ", ".join(parts)
+        parts.append(Phrase.of(N_("%(field)s %(value)s"),
+                               field=Phrase(_SET_LABELS.get(key, key)), value=shown))
+    out = parts[0]
+    for part in parts[1:]:
+        out = Phrase.of(N_("%(first)s, %(next)s"), first=out, next=part)
+    return out
 
 
 _DESIGNATOR = re.compile(r"(?P<carrier>[A-Z0-9]{2}[A-Z]?)(?P<number>[0-9]{1,4}[A-Z]?)")
