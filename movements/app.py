@@ -41,6 +41,7 @@ from movements.services import Services
 from movements.templating import TEMPLATES, make_environment
 from movements.web.account import Account, landing_page
 from movements.web.admin import ADMIN_ROUTES
+from movements.web.admin_validity import VALIDITY_ROUTES
 from movements.web.alerts import ALERT_ROUTES
 from movements.web.api import ApiV1
 from movements.web.auth import (
@@ -213,7 +214,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                         PlanningApi,
                         *ALERT_ROUTES,
                         *OUTBOX_ROUTES,
-                        *ADMIN_ROUTES,
+                        *ADMIN_ROUTES, *VALIDITY_ROUTES,
                         *DOCUMENT_ROUTES,
                         *REPORT_ROUTES,
                         create_static_files_router("/static", [STATIC], opt={"public": True},

@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from importlib import resources
 
@@ -101,4 +102,41 @@ def rules(session: Session) -> dict[str, ValidityRule]:
     return {code: rule for code, rule in merged.items() if rule.months > 0}
 
 
-__all__ = ["MAX_MONTHS", "ValidityRule", "checked_months", "country_code", "packaged", "rules"]
+@dataclass(frozen=True, slots=True)
+class ValidityRow:
+    """One country of the table as an administrator sees it: the packaged figure (None:
+    not in the packaged table) and the administrator's override, if any (who, when in
+    UTC); ``months`` is the figure in force (0: no rule)."""
+
+    country: str
+    months: int
+    source: str
+    packaged_months: int | None
+    packaged_source: str | None
+    overridden_by: str | None = None
+    overridden_at: datetime | None = None
+
+    @property
+    def overridden(self) -> bool:
+        return self.overridden_at is not None
+
+
+def table(session: Session) -> list[ValidityRow]:
+    """Every country of the packaged table or of an administrator's row, by code, with
+    both layers (``ValidityRow``); overrides to 0 months are listed (they remove a
+    packaged rule)."""
+    shipped = packaged()
+    edits = {r.country: r for r in session.scalars(select(EntryValidityRule))}
+    out = []
+    for code in sorted({*shipped, *edits}):
+        base, edit = shipped.get(code), edits.get(code)
+        out.append(ValidityRow(
+            code, edit.months if edit else base.months if base else 0,
+            edit.source if edit else base.source if base else "",
+            base.months if base else None, base.source if base else None,
+            edit.username if edit else None, edit.updated_at if edit else None))
+    return out
+
+
+__all__ = ["MAX_MONTHS", "ValidityRow", "ValidityRule", "checked_months", "country_code",
+           "packaged", "rules", "table"]

@@ -8,7 +8,8 @@ all show the same numbers.
 Counting rules (the annual report's, see /work/shared/DOMAIN.md "Scale"):
 
 * a person is counted on each movement they were assisted on, with booking status
-  ``booked`` (no-shows and cancellations were not assisted);
+  ``booked`` (no-shows and cancellations were not assisted): one count per booking, so
+  that the figures of two periods add up (``report_months`` sums months);
 * a transit is counted once, on its inbound leg (``transit_in``); the onward leg
   (``transit_out``) carries the same people and is never counted;
 * the direction of a movement: departure, transit or arrival;
@@ -204,7 +205,9 @@ def _counted(f: ReportFilter, *, booked_only: bool = True) -> list[ColumnElement
 
 
 def _people() -> ColumnElement[int]:
-    return func.count(distinct(Booking.passenger_id))
+    # One per (passenger, movement): a booking (unique per pair).  DISTINCT because
+    # joins to needs may repeat a booking.
+    return func.count(distinct(Booking.id))
 
 
 def _base(*columns: Any) -> Select[Any]:
@@ -261,9 +264,11 @@ _DIR_COLUMNS = ("Departures", "Transits", "Arrivals", "Total")
 _DIR_COUNTS = frozenset({1, 2, 3, 4})
 
 
-def _top(rows: list[tuple[str, dict[str, int]]], limit: int) -> list[tuple[str, dict[str, int]]]:
+def _top(rows: list[tuple[str, dict[str, int]]], limit: int | None
+         ) -> list[tuple[str, dict[str, int]]]:
+    """Largest first; beyond ``limit`` (None: no limit) folded into "other"."""
     rows.sort(key=lambda r: (-sum(r[1].values()), r[0]))
-    if len(rows) <= limit:
+    if limit is None or len(rows) <= limit:
         return rows
     rest: dict[str, int] = {}
     for _, counts in rows[limit:]:
@@ -274,11 +279,12 @@ def _top(rows: list[tuple[str, dict[str, int]]], limit: int) -> list[tuple[str, 
 
 # ------------------------------------------------------------------------- the annual view
 
-def annual(session: Session, f: ReportFilter, *, top: int = 10) -> Report:
+def annual(session: Session, f: ReportFilter, *, top: int | None = 10) -> Report:
     """The annual report's figures for the filter's period: by month and direction, by
     programme, by nationality, medical cases, minors, trafficking, family reunification
     and charters.  Nationality is the country of origin of arrivals and transits and the
-    country of return of departures (ISO 3166-1 alpha-3; "other" below the top ``top``).
+    country of return of departures (ISO 3166-1 alpha-3; "other" below the top ``top``;
+    ``top=None`` keeps every country, as the monthly parts that ``report_months`` adds up).
     """
     where = _counted(f)
     tables: list[Table] = []
@@ -292,10 +298,9 @@ def annual(session: Session, f: ReportFilter, *, top: int = 10) -> Report:
                         ("Month", *_DIR_COLUMNS),
                         _direction_rows(by_month, keys, lambda k: f"{k[0]:04d}-{k[1]:02d}"),
                         _DIR_COUNTS))
-    totals: dict[Any, int] = dict(session.execute(
-        _base(Movement.kind, _people()).where(*where).group_by(Movement.kind)).all())
-    people = int(session.scalar(_base(_people()).where(*where)) or 0)
-    direction_totals = {d: int(totals.get(_KIND_OF[d], 0)) for d in DIRECTIONS}
+    # Counted per booking, so the totals are the months' sums (no query of their own).
+    direction_totals = {d: sum(c.get(d, 0) for c in by_month.values()) for d in DIRECTIONS}
+    people = sum(direction_totals.values())
     transits = [(k, by_month.get(k, {}).get("transit", 0)) for k in keys]
     peak = max(transits, key=lambda kv: kv[1]) if transits else None
 
@@ -390,7 +395,7 @@ def annual(session: Session, f: ReportFilter, *, top: int = 10) -> Report:
         .select_from(Movement).join(Booking, Booking.movement_id == Movement.id)
         .where(Movement.is_charter.is_(True), *where)
         .group_by(Movement.operational_date, Movement.carrier, Movement.flight_number,
-                  Movement.id).order_by(Movement.operational_date)).all()
+                  Movement.id).order_by(Movement.operational_date, Movement.id)).all()
     stops: dict[int, list[str]] = {}
     if charter:
         for mid, code in session.execute(
@@ -559,6 +564,19 @@ ECAC_TABLES = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class ServicePart:
+    """The service-level figures of a period before they are finished into tables, in a
+    shape two periods add up in (``report_months``): the ECAC tables and no-shows (one
+    row per day or month), the spans as (label, passengers, total minutes, longest
+    minutes), and the worst waits unrounded, longest first."""
+
+    ecac: tuple[Table, ...]
+    spans: tuple[tuple[str, int, float | None, float | None], ...]
+    no_shows: Table
+    worst: tuple[WorstCase, ...]
+
+
 def service_levels(session: Session, f: ReportFilter, *, per: str = "month",
                    worst: int = 10) -> tuple[Report, list[WorstCase]]:
     """ECAC Doc 30 waiting times per day or month (``per``: "day" | "month"): for
@@ -568,6 +586,25 @@ def service_levels(session: Session, f: ReportFilter, *, per: str = "month",
     milestone durations; the no-show rate of departures; and the ``worst`` longest waits.
     Waits in minutes; raises ValueError for another ``per``.
     """
+    return finish_service(service_part(session, f, per=per, worst=worst), worst=worst)
+
+
+def finish_service(part: ServicePart, *, worst: int = 10) -> tuple[Report, list[WorstCase]]:
+    """The service-level report of a ``ServicePart``: averages and minutes rounded to
+    0.1, the ``worst`` longest waits (ties by movement id)."""
+    spans = Table("spans", "Milestone to milestone", ("Span", "Passengers", "Average min",
+                                                      "Longest min"),
+                  tuple((label, n, round(total / n, 1) if n and total is not None else None,
+                         round(longest, 1) if longest is not None else None)
+                        for label, n, total, longest in part.spans), frozenset({1}))
+    ranked = sorted(part.worst, key=lambda w: (-w.minutes, w.movement_id))[:worst]
+    return (Report((*part.ecac, spans, part.no_shows)),
+            [replace(w, minutes=round(w.minutes, 1)) for w in ranked])
+
+
+def service_part(session: Session, f: ReportFilter, *, per: str = "month",
+                 worst: int = 10) -> ServicePart:
+    """The figures of ``service_levels`` for ``f``, unfinished (``ServicePart``)."""
     if per not in ("day", "month"):
         raise ValueError(f"per={per!r}: day or month")
     waits = _waits(session, f).subquery()
@@ -604,20 +641,19 @@ def service_levels(session: Session, f: ReportFilter, *, per: str = "month",
                             note=N_("From the report time (3 h before departure) to met at "
                                     "the designated point.") if name == "departing" else
                             N_("From on-block to met at the aircraft or arrival gate.")))
-    tables.append(_spans(session, f))
-    tables.append(_no_shows(session, f, per))
     worst_rows = session.execute(
         select(waits.c.movement_id, waits.c.day, waits.c.kind, func.max(waits.c.wait),
                func.count()).group_by(waits.c.movement_id, waits.c.day, waits.c.kind)
-        .order_by(func.max(waits.c.wait).desc()).limit(worst)).all()
+        .order_by(func.max(waits.c.wait).desc(), waits.c.movement_id).limit(worst)).all()
     flights = dict(session.execute(
         select(Movement.id, Movement.carrier + Movement.flight_number)
         .where(Movement.id.in_([r[0] for r in worst_rows]))).all()) \
         if worst_rows else {}
-    worst_cases = [WorstCase(int(mid), d, str(flights.get(mid, "?")),
-                             _DIRECTION_OF[str(k)], round(float(w), 1), int(n))
-                   for mid, d, k, w, n in worst_rows]
-    return Report(tuple(tables)), worst_cases
+    worst_cases = tuple(WorstCase(int(mid), d, str(flights.get(mid, "?")),
+                                  _DIRECTION_OF[str(k)], float(w), int(n))
+                        for mid, d, k, w, n in worst_rows)
+    return ServicePart(tuple(tables), _spans(session, f), _no_shows(session, f, per),
+                       worst_cases)
 
 
 def _period_label(value: Any, per: str) -> str:
@@ -627,7 +663,9 @@ def _period_label(value: Any, per: str) -> str:
     return f"{n // 100:04d}-{n % 100:02d}"
 
 
-def _spans(session: Session, f: ReportFilter) -> Table:
+def _spans(session: Session, f: ReportFilter
+           ) -> tuple[tuple[str, int, float | None, float | None], ...]:
+    """Per span of ``SPANS``: (label, passengers, total minutes, longest minutes)."""
     rows = []
     for direction, start, end, label in SPANS:
         a, b = aliased(Milestone), aliased(Milestone)
@@ -641,14 +679,12 @@ def _spans(session: Session, f: ReportFilter) -> Table:
             began = a.at
         span = _minutes(session, b.at, began)
         where = [*_counted(f), Movement.kind == _KIND_OF[direction]]
-        n, avg, longest = session.execute(
-            stmt.with_only_columns(func.count(), func.avg(span), func.max(span))
+        n, total, longest = session.execute(
+            stmt.with_only_columns(func.count(), func.sum(span), func.max(span))
             .where(*where)).one()
-        rows.append((label, int(n or 0), round(float(avg), 1) if avg is not None else None,
-                     round(float(longest), 1) if longest is not None else None))
-    return Table("spans", "Milestone to milestone", ("Span", "Passengers", "Average min",
-                                                     "Longest min"), tuple(rows),
-                 frozenset({1}))
+        rows.append((label, int(n or 0), float(total) if total is not None else None,
+                     float(longest) if longest is not None else None))
+    return tuple(rows)
 
 
 def _no_shows(session: Session, f: ReportFilter, per: str) -> Table:
@@ -669,19 +705,36 @@ def _no_shows(session: Session, f: ReportFilter, per: str) -> Table:
                        for p, n, ns in rows), frozenset({1, 2}))
 
 
-def data_stamp(session: Session, airports: Sequence[str]) -> tuple[int, ...]:
-    """Changes whenever data a report of these airports (IATA codes) may read has
-    changed: the report counters of each airport and of "every airport", bumped in the
-    transaction of each write (``Tx.stamp_reports``; primary-key lookups).  A write at
-    another airport leaves it as it is, so a cache keyed by it stays exact per airport."""
+def month_stamps(session: Session, airports: Sequence[str], date_from: date, date_to: date
+                 ) -> dict[tuple[int, int], tuple[int, ...]]:
+    """Per (year, month) from ``date_from`` to ``date_to``: a stamp that changes whenever
+    data a report of these airports (IATA codes) may read for that month has changed: the
+    every-airport counter and each airport's counter of that month, bumped in the
+    transaction of each write (``Tx.stamp_reports``; one primary-key IN lookup).  A write
+    in another month or at another airport leaves it as it is, so a cache keyed by it
+    stays exact per airport and month."""
     from .models import StreamCounter
-    from .streams import EVERY_AIRPORT, report_counter
+    from .streams import EVERY_AIRPORT, report_counter, report_month_scope
 
-    names = [report_counter(EVERY_AIRPORT), *(report_counter(c) for c in sorted(airports))]
+    months = _month_keys(date_from, date_to)
+    codes = sorted(airports)
+    names = {m: [report_counter(report_month_scope(c, date(m[0], m[1], 1))) for c in codes]
+             for m in months}
+    every = report_counter(EVERY_AIRPORT)
+    wanted = [every, *(n for ns in names.values() for n in ns)]
     found = {str(name): int(seq) for name, seq in session.execute(
         select(StreamCounter.stream, StreamCounter.last_seq)
-        .where(StreamCounter.stream.in_(names))).all()}
-    return tuple(int(found.get(name, 0)) for name in names)
+        .where(StreamCounter.stream.in_(wanted))).all()}
+    return {m: (found.get(every, 0), *(found.get(n, 0) for n in ns))
+            for m, ns in names.items()}
+
+
+def data_stamp(session: Session, airports: Sequence[str], date_from: date, date_to: date
+               ) -> tuple[int, ...]:
+    """One stamp for a report of these airports over ``date_from``..``date_to``: all of
+    ``month_stamps`` (it changes when any of its months does)."""
+    stamps = month_stamps(session, airports, date_from, date_to)
+    return tuple(n for m in sorted(stamps) for n in stamps[m])
 
 
 def report_airports(session: Session, *, every: bool, codes: Sequence[str]

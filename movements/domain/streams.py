@@ -65,6 +65,13 @@ def report_counter(scope: str) -> str:
     return f"reports:{scope.upper()}"
 
 
+def report_month_scope(airport: str, day: date) -> str:
+    """The report scope of an airport's month (``report_month_scope("ams", date(2016, 9,
+    3))`` -> ``"AMS:2016-09"``): its counter (``report_counter``) moves with every write
+    that may change that month's figures at that airport."""
+    return f"{airport.upper()}:{day.year:04d}-{day.month:02d}"
+
+
 def parse_stream(name: str) -> Stream | None:
     """The typed stream a name stands for, or None for anything else (never raises).
 

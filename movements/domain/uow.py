@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -40,7 +40,15 @@ from .models import (
 )
 from .phrases import N_, Phrase
 from .storage import StorageHealth, StorageUnavailable, classify
-from .streams import EVERY_AIRPORT, board_stream, movement_stream, report_counter
+from .streams import (
+    EVERY_AIRPORT,
+    BoardStream,
+    board_stream,
+    movement_stream,
+    parse_stream,
+    report_counter,
+    report_month_scope,
+)
 
 log = logging.getLogger(__name__)
 
@@ -112,10 +120,13 @@ class Tx:
     now: datetime
     actor: Actor
     events: list[DomainEvent] = field(default_factory=list)
-    #: Airports (IATA) whose data this transaction changed, as its events say; and
-    #: whether it audited anything (every write does): see ``stamp_reports``.
+    #: Airports' months ("AMS:2016-09") whose data this transaction changed, as its
+    #: events say; and whether it audited anything (every write does): see
+    #: ``stamp_reports``.
     report_scopes: set[str] = field(default_factory=set)
     audited: bool = False
+    #: Set by ``leaves_reports``: an event-less write that no report counts.
+    report_neutral: bool = False
     #: Transit links an action already read, by movement id (None: the movement has
     #: none), so ``record`` need not ask again (``streams_of``).
     transit_links: dict[int, Transit | None] = field(default_factory=dict)
@@ -162,15 +173,33 @@ class Tx:
             "kind": event_type.__name__, "movement_id": movement.id,
             "passenger_id": passenger_id, "payload": _jsonable(payload),
             "created_at": self.now}))
-        self.report_scopes.add(movement.airport.iata)  # a transit's legs share it
+        # The months of the boards that show it: its day's, the old day's when this
+        # transaction moved it, and its linked transit leg's.
+        for name in names:
+            stream = parse_stream(name)
+            if isinstance(stream, BoardStream):
+                self.report_scopes.add(report_month_scope(stream.airport, stream.day))
         self.event_movements[movement.id] = movement
         return event
 
+    def touch_reports(self, airport: str, days: Iterable[date]) -> None:
+        """Say that this transaction changed report data of ``airport`` (IATA) on these
+        operational days, for a write that records no live event (a history load)."""
+        for day in days:
+            self.report_scopes.add(report_month_scope(airport, day))
+
+    def leaves_reports(self) -> None:
+        """Say that this write changes no report figure although it records no live event
+        (a case or passenger with nothing booked yet: reports count bookings), so that
+        it does not make every cached report stale."""
+        self.report_neutral = True
+
     def stamp_reports(self) -> None:
         """Write the events recorded so far (see ``record``) and bump the report counter
-        of every airport this transaction changed (so cached aggregates of those
-        airports, and only those, go stale); a write that recorded no live event bumps
-        the every-airport counter instead (its airport is unknown).  All counters in one
+        of every airport's month this transaction changed (so cached aggregates of those
+        months, and only those, go stale); a write that recorded no live event and named
+        no month (``touch_reports``) bumps the every-airport counter instead (what it
+        changed is unknown), unless it said it ``leaves_reports``.  All counters in one
         statement, in name order: every stream name sorts before ``reports:``, so the
         report counters, the rows every write of an airport shares, are locked last, as
         before.  Runs once per transaction, at its end."""
@@ -181,7 +210,8 @@ class Tx:
         for _event, names, _row in pending:
             for name in names:
                 counts[name] = counts.get(name, 0) + 1
-        scopes = self.report_scopes or ({EVERY_AIRPORT} if self.audited else set())
+        scopes = self.report_scopes or (
+            {EVERY_AIRPORT} if self.audited and not self.report_neutral else set())
         reports = dict.fromkeys((report_counter(scope) for scope in scopes), 1)
         if any(name >= _REPORTS_PREFIX for name in counts):
             # A stream named after the report counters (none today): its own statement,

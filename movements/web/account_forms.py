@@ -71,9 +71,19 @@ class UserForm(TypedForm):
                 "airports": self.airport_codes()}
 
 
+@dataclass
+class ValidityForm(TypedForm):
+    """The admin page's override of one country's validity rule (entry_validity.py)."""
+
+    country: str = ""
+    months: str = ""
+    source: str = ""
+
+
 SignIn = Annotated[SignInForm, FORM]
 Password = Annotated[PasswordForm, FORM]
 Locale = Annotated[LocaleForm, FORM]
 UserId = Annotated[UserIdForm, FORM]
 OrganisationBody = Annotated[OrganisationForm, FORM]
 UserBody = Annotated[UserForm, FORM]
+ValidityBody = Annotated[ValidityForm, FORM]

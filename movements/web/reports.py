@@ -25,6 +25,7 @@ from litestar.response import Response
 from markupsafe import Markup
 
 from movements import i18n
+from movements.domain import report_months as rm
 from movements.domain import reports as rp
 from movements.domain.clock import local_date
 from movements.domain.ssr import SSR_CODES, NeedGroup
@@ -155,11 +156,12 @@ def parse_query(user: AuthUser, today: date, allowed: tuple[str, ...], *,
 
 
 class ReportCache:
-    """Aggregates keyed by what they answer and by ``rp.data_stamp`` of the airports
-    they cover: exact (a write at one of them changes the stamp; a write elsewhere does
-    not), bounded, shared by the threads that run the reads."""
+    """Aggregates keyed by what they answer and by ``rp.month_stamps`` of the airports
+    and months they cover: exact (a write at one of them changes the stamp; a write
+    elsewhere does not), bounded, shared by the threads that run the reads.  Holds the
+    whole answers and the per-month parts they are added up from."""
 
-    def __init__(self, size: int = 128) -> None:
+    def __init__(self, size: int = 1024) -> None:
         self._items: OrderedDict[Any, tuple[Any, Any]] = OrderedDict()
         self._lock = threading.Lock()
         self._computing: dict[Any, threading.Lock] = {}
@@ -212,7 +214,7 @@ class Loaded:
     worst: list[rp.WorstCase]
     days: rp.Report | None
     allowed: tuple[str, ...] = ()  # the airports this reader may choose (same read)
-    stamp: Any = None  # ``rp.data_stamp`` of the airports covered, read with the figures
+    stamp: Any = None  # ``rp.month_stamps`` of the airports and months covered
 
 
 def _airports(session: Any, user: AuthUser) -> dict[str, tuple[int, str]]:
@@ -241,18 +243,33 @@ async def load(request: Request[Any, Any, Any], services: Services, *, view: str
         ids = tuple(sorted(airports[code][0] for code in q.airports))
         f = rp.ReportFilter(ids, q.start, q.end, (q.direction,) if q.direction else (),
                             q.need, q.programme)
-        stamp = rp.data_stamp(session, q.airports)
+        stamps = rp.month_stamps(session, q.airports, q.start, q.end)
+        stamp = tuple(n for m in sorted(stamps) for n in stamps[m])
 
         def cached(key: str, compute: Any) -> Any:
             if uncached:
                 return compute()
             return cache.get_or_compute((key, f, q.per), stamp, compute)
 
+        def monthly(key: str, compute: Any) -> list[Any]:
+            # One part per month, kept under that month's own stamp: after a write only
+            # the months it touched are computed again (domain/report_months.py).
+            return [cache.get_or_compute((key, m, q.per), stamps[rm.month_of(m)],
+                                         lambda m=m: compute(m))
+                    for m in rm.month_filters(f)]
+
         empty = rp.Report(())
-        annual = cached("annual", lambda: rp.annual(session, f)) if "annual" in parts \
-            else empty
-        service, worst = cached("service", lambda: rp.service_levels(session, f, per=q.per)) \
-            if "service" in parts else (empty, [])
+        if uncached:
+            annual = rp.annual(session, f) if "annual" in parts else empty
+            service, worst = rp.service_levels(session, f, per=q.per) \
+                if "service" in parts else (empty, [])
+        else:
+            annual = cached("annual", lambda: rm.add_annual(monthly(
+                "annual-month", lambda m: rp.annual(session, m, top=None)))) \
+                if "annual" in parts else empty
+            service, worst = cached("service", lambda: rm.add_service(monthly(
+                "service-month", lambda m: rp.service_part(session, m, per=q.per)))) \
+                if "service" in parts else (empty, [])
         days = cached("days", lambda: rp.days(session, f)) \
             if "days" in parts and q.days_shown else None
         return q, Loaded(annual, service, list(worst), days, allowed, stamp)

@@ -190,6 +190,7 @@ def _pages(ids: dict[str, int]) -> dict[str, str]:
         "/alerts": "/alerts", "/imports": "/imports", "/reception": "/reception",
         "/reports": "/reports", "/admin/users": "/admin/users",
         "/admin/organisations": "/admin/organisations", "/admin/audit": "/admin/audit",
+        "/admin/validity": "/admin/validity",
         "/schema": "/schema", "/login": "/login", "/verify": "/verify", "/outbox": "/outbox",
         "/webhooks": "/webhooks",
     }

@@ -586,6 +586,9 @@ UNSCOPED: dict[tuple[str, str], str] = {
     ("POST", "/admin/users/language"): "deployment-wide, admins only",
     ("GET", "/admin/organisations"): "deployment-wide, admins only",
     ("POST", "/admin/organisations"): "deployment-wide, admins only",
+    ("GET", "/admin/validity"): "deployment-wide (a table of countries), admins only",
+    ("POST", "/admin/validity"): "deployment-wide (a table of countries), admins only",
+    ("POST", "/admin/validity/revert"): "deployment-wide (a table of countries), admins only",
     ("GET", "/admin/audit"): "deployment-wide, admins only",
     ("GET", "/admin/audit.csv"): "deployment-wide, admins only",
 }

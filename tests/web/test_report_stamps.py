@@ -1,7 +1,8 @@
-"""Issue 17 leftover: cached report aggregates go stale per airport, not globally.
+"""Issue 17 leftover: cached report aggregates go stale per airport and month, not globally.
 
-A write at one airport leaves another airport's cached report as it is (served from the
-cache) and makes its own airport's report recompute at once; a write whose airport is
+A write at one airport, or in another month, leaves a cached report as it is
+(served from the cache); a write in its own airport's month makes it recompute at
+once; a write whose airport is
 unknown (it records no live event, e.g. setting up a user) invalidates every airport.
 Proven without timings: a change made behind the stamps' back (no audit, no event) is
 only seen once the cache is invalidated.  Both backends."""
@@ -28,12 +29,12 @@ DAY = date(2026, 9, 15)
 URL = "/reports?start=2026-09-15&end=2026-09-15&direction=departure"
 
 
-def _flight(airport: str, number: str) -> Any:
+def _flight(airport: str, number: str, day: date = DAY) -> Any:
     def plan(tx: Tx) -> int:
         return mv.create_movement(tx, mv.NewMovement(
             airport=airport, kind=MovementKind.DEPARTURE, carrier="HV", flight_number=number,
-            operational_date=DAY, origin=airport, destination="TIA",
-            scheduled_at=datetime(2026, 9, 15, 20, 0, tzinfo=UTC)))
+            operational_date=day, origin=airport, destination="TIA",
+            scheduled_at=datetime(day.year, day.month, day.day, 20, 0, tzinfo=UTC)))
     return plan
 
 
@@ -48,7 +49,7 @@ def _behind_the_back(booking_id: int) -> Any:
 def _stamp(app: Litestar, client: TestClient[Litestar], *codes: str) -> tuple[int, ...]:
     uow = app.state.services.uow
     return client.blocking_portal.call(  # type: ignore[no-any-return]
-        uow.read, lambda s: rp.data_stamp(s, codes))
+        uow.read, lambda s: rp.data_stamp(s, codes, DAY, DAY))
 
 
 def test_a_write_at_one_airport_leaves_another_airports_cached_report(site: Site) -> None:
@@ -71,7 +72,11 @@ def test_a_write_at_one_airport_leaves_another_airports_cached_report(site: Site
         assert _stamp(app, client, "AMS") == ams and _stamp(app, client, "RTM") != rtm
         assert _fact(client.get(URL).text, "departure") == "3"
 
-        run(_flight("AMS", "5802"))  # its own airport: recomputed, the change shows
+        run(_flight("AMS", "5803", date(2026, 10, 1)))  # another month: stays cached
+        assert _stamp(app, client, "AMS") == ams
+        assert _fact(client.get(URL).text, "departure") == "3"
+
+        run(_flight("AMS", "5802"))  # its own airport and month: recomputed, it shows
         assert _stamp(app, client, "AMS") != ams
         assert _fact(client.get(URL).text, "departure") == "2"
 

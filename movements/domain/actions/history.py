@@ -257,6 +257,8 @@ def import_history(tx: Tx, airport: str, movements: Sequence[HistoricMovement], 
     if named:
         conn.execute(insert(_table(NotifiedPassenger)), named)
     summary = HistorySummary(len(movement_ids), len(people), len(booked), len(case_ids))
+    # No live event: the months written are named so that only their reports go stale.
+    tx.touch_reports(airport, {m.operational_date for m in movements})
     if batch is not None:
         _journal_inserts(tx, batch, {
             "movement": list(movement_ids.values()), "travel_case": list(case_ids.values()),
@@ -291,6 +293,8 @@ def _chunk(tx: Tx, airport: str, movements: Sequence[HistoricMovement], batch: s
 def _finish(tx: Tx, airport: str, summary: HistorySummary, first: date | None,
             last: date | None, batch: str) -> None:
     port = airport_by_code(tx, airport)
+    if first is not None and last is not None:  # the chunks' months, once more
+        tx.touch_reports(airport, [first, last])
     tx.audit("import_history", "airport", port.id, after={
         "movements": summary.movements, "passengers": summary.passengers,
         "from": first, "to": last})

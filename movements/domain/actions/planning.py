@@ -463,6 +463,7 @@ def create_case(tx: Tx, airport: str, reference: str,
     tx.session.add(case)
     tx.session.flush()
     tx.audit("create_case", "case", case.id, after={"reference": ref, "programme": prog})
+    tx.leaves_reports()  # nobody booked yet
     return case.id
 
 
@@ -558,6 +559,7 @@ def create_passenger(tx: Tx, case_id: int, new: NewPassenger,
     doc = _set_document(tx, pid, document)
     if doc is not None:
         tx.audit("set_travel_document", "passenger", pid, after=doc)
+    tx.leaves_reports()  # not booked yet
     return pid
 
 
