@@ -25,7 +25,6 @@ from litestar.plugins.htmx import HTMXDetails, HTMXPlugin
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 
-from movements import i18n
 from movements.delivery import pdf_pool
 from movements.domain.clock import Clock
 from movements.domain.errors import Busy, DomainError
@@ -56,6 +55,7 @@ from movements.web.auth import (
 )
 from movements.web.board_cache import BoardCache
 from movements.web.deps import ServicesDep
+from movements.web.field_labels import labelled_refusal
 from movements.web.handovers import ROUTES as DOCUMENT_ROUTES
 from movements.web.headers import security_headers
 from movements.web.health import healthz, readyz
@@ -117,10 +117,10 @@ def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response
     if _wants_html(request):
         # A person typed or followed a link: a page that says what and why, in the
         # console's frame (e.g. "you work no airport yet"), not a JSON body.
-        return _refusal_page(request, exc.status, i18n.refused(exc), headers)
+        return _refusal_page(request, exc.status, labelled_refusal(exc), headers)
     # "error" stays the English (machines match on it); "message" is the same refusal in
     # the reader's language, what a page's script shows the person (forms.js).
-    return Response({"error": exc.message, "message": i18n.refused(exc), "field": exc.field,
+    return Response({"error": exc.message, "message": labelled_refusal(exc), "field": exc.field,
                      "status": exc.status}, status_code=exc.status, headers=headers)
 
 

@@ -110,6 +110,13 @@ def _decode(value: Any) -> Arg:
     return str(value)
 
 
+def joined(*parts: Phrase | str) -> Phrase:
+    """Sentences in a row, joined with ``"; "`` (a telex's outcome: its summary and notes);
+    a plain string part is taken as a msgid (translated when the catalogue has it)."""
+    return Phrase.of(N_("%(parts)s"),
+                     parts=tuple(p if isinstance(p, Phrase) else Phrase(p) for p in parts))
+
+
 def phrase_data(phrase: Phrase) -> str:
     """A phrase as the JSON text kept in a column (``Alert.message_phrase``)."""
     return json.dumps(phrase.to_data(), ensure_ascii=False, separators=(",", ":"))
@@ -174,4 +181,4 @@ def _value(raw: str, keys: list[str]) -> Arg:
     return whole if whole is not None else raw
 
 
-__all__ = ["Arg", "N_", "Phrase", "parse", "phrase_data", "stored_phrase"]
+__all__ = ["Arg", "N_", "Phrase", "joined", "parse", "phrase_data", "stored_phrase"]

@@ -48,7 +48,7 @@ from movements.domain.actions import movements as mv
 from movements.domain.actions import telex as tl
 from movements.domain.actions import telex_lists as tll
 from movements.domain.errors import ConflictError, DomainError
-from movements.domain.phrases import N_, Phrase
+from movements.domain.phrases import N_, Phrase, joined, stored_phrase
 from movements.domain.text import nfc
 from movements.domain.uow import Actor, Tx, UnitOfWork
 from movements.ingest import (
@@ -311,9 +311,22 @@ def _outcome(row: object, movement_ids: Sequence[int] = ()) -> TelexOutcome:
     from movements.domain.models import TelexMessage
 
     assert isinstance(row, TelexMessage)
+    stored = stored_phrase(row.detail_phrase, row.detail or "", ()) \
+        if row.detail_phrase else None
     return TelexOutcome(row.id, row.outcome, row.message_type, row.flight, row.flight_date,
                         row.part, row.detail or "", tuple(movement_ids) or (
-                            (row.movement_id,) if row.movement_id else ()))
+                            (row.movement_id,) if row.movement_id else ()),
+                        stored if isinstance(stored, Phrase) else None)
+
+
+#: An outcome as a word inside a sentence ("(applied)"), a msgid each.
+_OUTCOME_WORDS: dict[str, str] = {tl.APPLIED: N_("applied"), tl.PENDING: N_("pending"),
+                  tl.DUPLICATE: N_("duplicate"), tl.REJECTED: N_("rejected"),
+                  tl.SUPERSEDED: N_("superseded")}
+
+
+def _outcome_word(outcome: str) -> Phrase:
+    return Phrase(_OUTCOME_WORDS.get(outcome, outcome))
 
 
 def receive(tx: Tx, text: str, airport: str, reference: date) -> TelexOutcome:
@@ -328,18 +341,20 @@ def receive(tx: Tx, text: str, airport: str, reference: date) -> TelexOutcome:
     if duplicate is not None:
         row = tl.store_message(
             tx, header, tl.DUPLICATE,
-            f"duplicate of telex {duplicate.id} received "
-            f"{duplicate.received_at:%d %b %H:%MZ} ({duplicate.outcome}); ignored",
+            Phrase.of(N_("duplicate of telex %(telex)s received %(at)s (%(outcome)s); "
+                         "ignored"), telex=duplicate.id,
+                      at=f"{duplicate.received_at:%d %b %H:%MZ}",
+                      outcome=_outcome_word(duplicate.outcome)),
             duplicate.movement_id, airport_id=airport_id)
         return _outcome(row)
-    pdm = "; marked PDM (possible duplicate), first received here" \
-        if parsed.envelope.possible_duplicate else ""
+    pdm = (Phrase(N_("marked PDM (possible duplicate), first received here")),) \
+        if parsed.envelope.possible_duplicate else ()
     if isinstance(parsed, Mvt):
         report = report_of(parsed, line_no)
         if parsed.correction:
             report = _correcting(tx, report, parsed, airport_id)
         applied = tl.apply_movement_report(tx, airport, report)
-        row = tl.store_message(tx, header, tl.APPLIED, applied.detail + pdm,
+        row = tl.store_message(tx, header, tl.APPLIED, joined(applied.phrase, *pdm),
                                applied.movement_ids[0] if applied.movement_ids else None,
                                airport_id=airport_id)
         return _outcome(row, applied.movement_ids)
@@ -352,7 +367,7 @@ def receive(tx: Tx, text: str, airport: str, reference: date) -> TelexOutcome:
         if not tl.flight_movements(tx.session, airport_row, header.flight, side):
             raise tl.TelexRefused(line_no, tl.no_movement(header.flight, side, airport_row))
         if header.kind == "PSM" and header.part == 1:
-            tl.supersede_pending(tx, header, by="a new PSM PART1")
+            tl.supersede_pending(tx, header, by=Phrase(N_("a new PSM PART1")))
         row = tl.store_message(tx, header, tl.PENDING, airport_id=airport_id)
         rows = sorted(tl.pending_parts(tx, header), key=lambda r: r.part or 0)
         stored = [parse_telex(r.raw, r.received_at.date()) for r in rows]
@@ -360,10 +375,12 @@ def receive(tx: Tx, text: str, airport: str, reference: date) -> TelexOutcome:
         missing = tl.missing_parts([(p.part, p.last_part) for p in lists])
         if missing is None or missing:
             have = ", ".join(str(p.part) for p in lists)
-            waiting = "the last part" if missing is None else \
-                "part" + ("s " if len(missing) > 1 else " ") + ", ".join(map(str, missing))
-            tl.finish(tx, [row], tl.PENDING,
-                      f"part {header.part} kept (have {have}); waiting for {waiting}", None)
+            waiting = Phrase(N_("the last part")) if missing is None else Phrase.of(
+                N_("part %(parts)s") if len(missing) == 1 else N_("parts %(parts)s"),
+                parts=", ".join(map(str, missing)))
+            tl.finish(tx, [row], tl.PENDING, Phrase.of(
+                N_("part %(part)s kept (have %(have)s); waiting for %(waiting)s"),
+                part=header.part or 0, have=have, waiting=waiting), None)
             return _outcome(row)
         parts = lists
     else:
@@ -372,12 +389,13 @@ def receive(tx: Tx, text: str, airport: str, reference: date) -> TelexOutcome:
         if header.kind != "ADL":
             # A whole list replaces the flight's list: parts still waiting for an earlier
             # version must not complete later and replace it back (ADLs amend instead).
-            tl.supersede_pending(tx, header, by=f"telex {row.id}, a whole {header.kind}")
+            tl.supersede_pending(tx, header, by=Phrase.of(
+                N_("telex %(telex)s, a whole %(kind)s"), telex=row.id, kind=header.kind or ""))
     pax = pax_list_of(parts, airport, line_no)
     applied = tll.apply_passenger_list(tx, airport, pax, row.id)
-    detail = applied.detail + pdm
+    detail = joined(applied.phrase, *pdm)
     if len(rows) > 1:
-        detail = f"parts 1-{len(rows)} assembled; {detail}"
+        detail = joined(Phrase.of(N_("parts 1-%(last)s assembled"), last=len(rows)), detail)
     tl.finish(tx, rows, tl.APPLIED, detail,
               applied.movement_ids[0] if applied.movement_ids else None)
     return _outcome(row, applied.movement_ids)
@@ -395,15 +413,17 @@ async def submit(uow: UnitOfWork, actor: Actor, text: str, *, airport: str,
         # A NUL byte never belongs in a Type B telex, and PostgreSQL refuses it in text.
         text = text.replace("\x00", "")
         header = loose_header(text)
-        return _outcome(await uow.run(tl.store_rejected, actor, header,
-                                      "the telex contains a NUL character",
-                                      airport_id=airport_id))
+        nul = Phrase(N_("the telex contains a NUL character"))
+        return dataclasses.replace(_outcome(await uow.run(
+            tl.store_rejected, actor, header, nul.english(), airport_id=airport_id,
+            phrase=nul)), reason=nul)
     if len(text) > MAX_TELEX_CHARS:
         text = text[:MAX_TELEX_CHARS]
         header = loose_header(text)
-        return _outcome(await uow.run(tl.store_rejected, actor, header,
-                                      f"telex longer than {MAX_TELEX_CHARS} characters",
-                                      airport_id=airport_id))
+        long = Phrase.of(N_("telex longer than %(most)s characters"), most=MAX_TELEX_CHARS)
+        return dataclasses.replace(_outcome(await uow.run(
+            tl.store_rejected, actor, header, long.english(), airport_id=airport_id,
+            phrase=long)), reason=long)
     day = reference or uow.clock.now().date()
     try:
         # Someone changed the same rows meanwhile: read again, once.
@@ -413,7 +433,7 @@ async def submit(uow: UnitOfWork, actor: Actor, text: str, *, airport: str,
                 return await uow.run(receive, actor, text, airport, day)
     except TelexError as exc:
         header, reason, assembling = loose_header(text), str(exc), False
-        phrase = None
+        phrase = exc.phrase
     except ConflictError as exc:
         header, reason, assembling = _header_again(text, day), exc.message, False
         phrase = exc.phrase

@@ -46,6 +46,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import ClassVar
 
+from movements.domain.phrases import N_, Phrase
 from movements.ingest.telex_common import (
     Envelope,
     Flight,
@@ -59,6 +60,7 @@ from movements.ingest.telex_common import (
     read_message,
     resolve_day,
     resolved,
+    said,
 )
 
 _TIME = re.compile(r"(?P<day>[0-9]{2})?(?P<hour>[0-9]{2})(?P<minute>[0-9]{2})")
@@ -141,7 +143,7 @@ def mvt_from_message(message: Message, reference: date | None = None) -> Mvt:
     elements = _Elements()
     rest = message.body[1:]
     if not rest:
-        raise flight_line.error("MVT has nothing after the flight line")
+        raise flight_line.error(N_("MVT has nothing after the flight line"))
     for index, line in enumerate(rest):
         code = line.text[:2]
         if code == "SI":
@@ -156,8 +158,10 @@ def mvt_from_message(message: Message, reference: date | None = None) -> Mvt:
             continue
         handler = _HANDLERS.get(code)
         if handler is None:
-            raise line.error("unknown MVT line (expected AD, AA, ED, EA, EO, DL, PX, SI or"
-                             f" one of {', '.join(KEPT_LINES)})")
+            raise line.error(Phrase.of(
+                N_("unknown MVT line (expected AD, AA, ED, EA, EO, DL, PX, SI or one of "
+                   "%(lines)s)"),
+                lines=", ".join(KEPT_LINES)))
         handler(elements, line, line.text[2:].strip())
     mvt = elements.settle(message.envelope, flight.flight, flight.day, registration, station)
     if reference is None:
@@ -168,31 +172,42 @@ def mvt_from_message(message: Message, reference: date | None = None) -> Mvt:
 def _flight_line(line: Line) -> tuple[FlightDay, str, str]:
     parts = line.text.split(".")
     if len(parts) != 3 or " " in line.text:
-        raise line.error("flight line must be FLIGHT/DD.REGISTRATION.STATION,"
-                         " like KL1234/15.PHBXA.AMS")
-    flight = parse_flight_day(parts[0], line, "flight")
+        raise line.error(N_("flight line must be FLIGHT/DD.REGISTRATION.STATION,"
+                         " like KL1234/15.PHBXA.AMS"))
+    flight = parse_flight_day(parts[0], line, N_("flight"))
     if _REGISTRATION.fullmatch(parts[1]) is None:
-        raise line.error(f"registration {parts[1]!r} is not 2-10 letters and digits")
+        raise line.error(Phrase.of(
+            N_("registration %(parts)s is not 2-10 letters and digits"),
+            parts=repr(parts[1])))
     return flight, parts[1], parse_station(parts[2], line)
 
 
-def _time(token: str, line: Line, what: str) -> _RawTime:
+def _time(token: str, line: Line, what: str | Phrase) -> _RawTime:
     m = _TIME.fullmatch(token)
     if m is None:
-        raise line.error(f"{what} is not HHMM or DDHHMM")
+        raise line.error(Phrase.of(N_('%(what)s is not HHMM or DDHHMM'), what=said(what)))
     day = int(m["day"]) if m["day"] is not None else None
     hour, minute = int(m["hour"]), int(m["minute"])
     if hour > 23 or minute > 59 or (day is not None and not 1 <= day <= 31):
-        raise line.error(f"{what} {token} is not a valid time")
+        raise line.error(Phrase.of(
+            N_("%(what)s %(token)s is not a valid time"),
+            what=said(what), token=str(token)))
     return _RawTime(day, hour, minute)
+
+
+#: The time each element of a pair names (``AD0915/0925``: off-block/airborne).
+_TIME_OF = {N_("off-block"): N_("off-block time"), N_("airborne"): N_("airborne time"),
+            N_("touchdown"): N_("touchdown time"), N_("on-block"): N_("on-block time")}
 
 
 def _pair(data: str, line: Line, first: str, second: str) -> tuple[_RawTime, _RawTime | None]:
     times = data.split("/")
     if len(times) > 2:
-        raise line.error(f"expected {first}[/{second}], got {len(times)} times")
-    earlier = _time(times[0], line, f"{first} time")
-    later = _time(times[1], line, f"{second} time") if len(times) == 2 else None
+        raise line.error(Phrase.of(
+            N_("expected %(first)s[/%(second)s], got %(count)s times"),
+            first=said(first), second=said(second), count=len(times)))
+    earlier = _time(times[0], line, _TIME_OF[first])
+    later = _time(times[1], line, _TIME_OF[second]) if len(times) == 2 else None
     return earlier, later
 
 
@@ -217,7 +232,7 @@ class _Elements:
 
     def once(self, code: str, line: Line) -> None:
         if code in self.seen:
-            raise line.error(f"second {code} in one MVT")
+            raise line.error(Phrase.of(N_('second %(code)s in one MVT'), code=str(code)))
         self.seen.add(code)
 
     def departure(self, line: Line, data: str) -> None:
@@ -231,9 +246,11 @@ class _Elements:
         if tail.startswith("EO"):
             m = _EO.match(tail)
             if m is None:
-                raise line.error(f"{tail!r} is not an estimated take-off like EO1425")
+                raise line.error(Phrase.of(
+                    N_("%(tail)s is not an estimated take-off like EO1425"),
+                    tail=repr(tail)))
             self.once("EO", line)
-            self.estimated_takeoff = _time(m["time"], line, "estimated take-off time")
+            self.estimated_takeoff = _time(m["time"], line, N_("estimated take-off time"))
             tail = tail[m.end():].strip()
         if tail:
             self.estimate(line, tail)
@@ -245,16 +262,18 @@ class _Elements:
     def estimated_dep(self, line: Line, data: str) -> None:
         self.once("ED", line)
         time, _, tail = data.partition(" ")
-        self.estimated_departure = _time(time, line, "estimated departure time")
+        self.estimated_departure = _time(time, line, N_("estimated departure time"))
         self.tail(line, tail)
 
     def estimate(self, line: Line, text: str) -> None:
         m = _EA.fullmatch(text)
         if m is None:
-            raise line.error(f"{text!r} is not an estimated arrival like EA1310 TIA")
+            raise line.error(Phrase.of(
+                N_("%(text)s is not an estimated arrival like EA1310 TIA"),
+                text=repr(text)))
         self.once("EA", line)
-        station = parse_station(m["station"], line, "arrival station")
-        self.estimated_arrival = (_time(m["time"], line, "estimated arrival time"), station)
+        station = parse_station(m["station"], line, N_("arrival station"))
+        self.estimated_arrival = (_time(m["time"], line, N_("estimated arrival time")), station)
 
     def estimate_line(self, line: Line, data: str) -> None:
         self.estimate(line, line.text)
@@ -269,27 +288,35 @@ class _Elements:
         for item in data.split("/"):
             if (m := _DURATION.fullmatch(item)) and codes:
                 if int(m["minutes"]) > 59:
-                    raise line.error(f"delay duration {item} is not HHMM")
+                    raise line.error(Phrase.of(
+                        N_("delay duration %(item)s is not HHMM"),
+                        item=str(item)))
                 durations.append(int(m["hours"]) * 60 + int(m["minutes"]))
             elif _DELAY_CODE.fullmatch(item) and not durations:
                 codes.append(item)
             else:
-                raise line.error(f"delay item {item!r} is neither a delay code nor,"
-                                 " after the codes, an HHMM duration")
+                raise line.error(Phrase.of(
+                    N_("delay item %(item)s is neither a delay code nor, after the codes, an "
+                       "HHMM duration"),
+                    item=repr(item)))
         if durations and len(durations) != len(codes):
-            raise line.error(f"{plural(len(codes), 'delay code')} but"
-                             f" {plural(len(durations), 'duration')}")
+            raise line.error(Phrase.of(
+                N_("%(first)s but %(second)s"),
+                first=plural(len(codes), "delay code"),
+                second=plural(len(durations), "duration")))
         self.delays = tuple(Delay(code, durations[i] if durations else None)
                             for i, code in enumerate(codes))
 
     def pax(self, line: Line, data: str) -> None:
         self.once("PX", line)
         if _PAX.fullmatch(data) is None:
-            raise line.error("passengers on board is not a number (or TOTAL/INFANTS,"
-                             " like PX131/4)")
+            raise line.error(N_("passengers on board is not a number (or TOTAL/INFANTS,"
+                             " like PX131/4)"))
         total, *figures = (int(f) for f in data.split("/"))
         if figures and figures[0] > total:
-            raise line.error(f"{figures[0]} infants of {total} passengers on board")
+            raise line.error(Phrase.of(
+                N_("%(figures)s infants of %(total)s passengers on board"),
+                figures=str(figures[0]), total=str(total)))
         self.passengers = total
         self.infants = figures[0] if figures else None
         self.passenger_figures = tuple(figures[1:])

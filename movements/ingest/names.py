@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from movements.domain.phrases import N_, Phrase
 from movements.ingest.telex_common import Line
 
 TITLES = frozenset({"MR", "MRS", "MS", "MISS", "MSTR", "DR", "PROF", "REV"})
@@ -44,9 +45,11 @@ class PersonName:
 
 def _check(part: str, line: Line) -> str:
     if not part:
-        raise line.error("name has an empty part (surname or given name)")
+        raise line.error(N_("name has an empty part (surname or given name)"))
     if _FORBIDDEN.search(part):
-        raise line.error(f"name part {part!r} contains a digit or '.'")
+        raise line.error(Phrase.of(
+            N_("name part %(part)s contains a digit or '.'"),
+            part=repr(part)))
     return part
 
 
@@ -54,7 +57,9 @@ def parse_names(segment: str, line: Line) -> tuple[PersonName, ...]:
     """``OKELLO/GRACE MRS/JOHN MR`` -> one PersonName per given name."""
     surname, slash, rest = segment.partition("/")
     if not slash:
-        raise line.error(f"name {segment!r} has no '/' between surname and given name")
+        raise line.error(Phrase.of(
+            N_("name %(segment)s has no '/' between surname and given name"),
+            segment=repr(segment)))
     surname = _check(surname.strip(), line)
     people = []
     for part in rest.split("/"):
@@ -64,7 +69,9 @@ def parse_names(segment: str, line: Line) -> tuple[PersonName, ...]:
             words.pop()
         title = words.pop() if words and words[-1] in TITLES else None
         if not words and title is None:
-            raise line.error(f"name {segment!r} has an empty given name")
+            raise line.error(Phrase.of(
+                N_("name %(segment)s has an empty given name"),
+                segment=repr(segment)))
         given = _check(" ".join(words), line) if words else None
         people.append(PersonName(surname, given, title, child))
     return tuple(people)

@@ -59,6 +59,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, time
 from typing import ClassVar, Literal, TypeVar
 
+from movements.domain.phrases import N_, Phrase
 from movements.ingest.names import PersonName, parse_names
 from movements.ingest.telex_common import (
     FLIGHT_PATTERN,
@@ -259,7 +260,7 @@ def _name_list(message: Message, result: type[_List], reference: date | None) ->
         reader.read(line)
     if not reader.totals:
         raise (lines[-1] if lines else flight_line).error(
-            f"{kind} has no destination line like -TIA12Y")
+            Phrase.of(N_('%(kind)s has no destination line like -TIA12Y'), kind=str(kind)))
     flight_date = None
     if reference is not None:
         flight_date = resolved(flight_line, lambda: flight_day.resolve(reference))
@@ -301,8 +302,8 @@ class _Draft:
             adult = r.for_name or (self.names[0] if len(self.names) == 1 else None)
             if adult is None:
                 # With several names and no association, whose lap is not said.
-                raise line.error("INFT on a name element of several passengers without"
-                                 " -1SURNAME/GIVEN saying whose lap")
+                raise line.error(N_("INFT on a name element of several passengers without"
+                                 " -1SURNAME/GIVEN saying whose lap"))
             infants.append(replace(_infant(r.text, line), on_lap_of=adult))
         child = [_birth_date(r.text, line) for r, line in pairs if r.code == "CHLD"]
         return NameEntry(self.line_no, self.action, self.destination, self.cabin_class,
@@ -314,30 +315,34 @@ class _Draft:
         if code == "RN":
             # Type B wraps at a fixed width, often mid-word: join exactly as sent.
             if not body.strip():
-                raise line.error("empty .RN/ element")
+                raise line.error(N_("empty .RN/ element"))
             if not self.remarks:
-                raise line.error(".RN/ must continue an .R/ remark of the same name")
+                raise line.error(N_(".RN/ must continue an .R/ remark of the same name"))
             last = self.remarks[-1]
             self.remarks[-1] = Remark(last.code, last.text + body.rstrip())
             return
         body = body.strip()
         if not body:
-            raise line.error(f"empty .{code}/ element")
+            raise line.error(Phrase.of(N_('empty .%(code)s/ element'), code=str(code)))
         if code == "L":
             m = _LOCATOR.fullmatch(body)
             if m is None:
-                raise line.error(f"booking locator {body!r} is not 5-8 letters and digits")
+                raise line.error(Phrase.of(
+                    N_("booking locator %(body)s is not 5-8 letters and digits"),
+                    body=repr(body)))
             if m["locator"] not in self.locators:
                 self.locators.append(m["locator"])
         elif code == "R":
             m = _REMARK.fullmatch(body)
             if m is None:
-                raise line.error(f"remark {body!r} does not start with a 4-letter SSR code")
+                raise line.error(Phrase.of(
+                    N_("remark %(body)s does not start with a 4-letter SSR code"),
+                    body=repr(body)))
             self.remarks.append(Remark(m["code"], m["text"] or m["tied"] or ""))
             self.remark_lines.append(line)
         elif code == "I":
             if self.inbound is not None:
-                raise line.error("second .I/ inbound connection for one name element")
+                raise line.error(N_("second .I/ inbound connection for one name element"))
             self.inbound = _connection(body, line, inbound=True)
         elif code.startswith("O"):
             self.onward.append(_connection(body, line, inbound=False))
@@ -357,38 +362,43 @@ class _Reader:
         text = line.text
         if (action := _ACTIONS.get(text)) is not None:
             if self.kind != "ADL":
-                raise line.error(f"{text} sections belong in an ADL, not a {self.kind}")
+                raise line.error(Phrase.of(
+                    N_("%(text)s sections belong in an ADL, not a %(kind)s"),
+                    text=str(text), kind=str(self.kind)))
             self.action = action
             self.current = None
         elif text.startswith("-"):
             m = _DESTINATION.fullmatch(text)
             if m is None:
-                raise line.error("destination line must be -DESTcountCLASS, like -TIA12Y,"
-                                 " optionally followed by suffixes like PAD001")
+                raise line.error(N_("destination line must be -DESTcountCLASS, like -TIA12Y,"
+                                 " optionally followed by suffixes like PAD001"))
             self.totals.append(ClassTotal(m["dest"], m["cabin"], int(m["count"]),
                                           tuple(m["suffixes"].split())))
             self.current = None
         elif text.startswith("."):
             if self.current is None:
-                raise line.error("element line with no name element above it")
+                raise line.error(N_("element line with no name element above it"))
             if _ELEMENT.match(text) is None:
-                raise line.error("unknown element (expected one of ."
-                                 + "/ .".join(c.replace("[2-9]", "2") for c in ELEMENT_CODES)
-                                 + "/)")
+                raise line.error(Phrase.of(
+                    N_("unknown element (expected one of %(elements)s)"),
+                    elements="." + "/ .".join(c.replace("[2-9]", "2") for c in ELEMENT_CODES)
+                    + "/"))
             for code, body in _elements(text):
                 self.current.add(code, body, line)
         elif m := _NAME_LINE.fullmatch(text):
             self.current = self._name(line, int(m["count"]), m["rest"])
             self.drafts.append(self.current)
         else:
-            raise line.error(f"expected a destination line (-TIA12Y), a name (1SURNAME/GIVEN),"
-                             f" an element (.L/ .R/ ...) or END{self.kind}")
+            raise line.error(Phrase.of(
+                N_("expected a destination line (-TIA12Y), a name (1SURNAME/GIVEN), an element "
+                   "(.L/ .R/ ...) or END%(kind)s"),
+                kind=str(self.kind)))
 
     def _name(self, line: Line, count: int, rest: str) -> _Draft:
         if not self.totals:
-            raise line.error("name before any destination line like -TIA12Y")
+            raise line.error(N_("name before any destination line like -TIA12Y"))
         if self.kind == "ADL" and self.action is None:
-            raise line.error("name before any ADD, DEL or CHG section line")
+            raise line.error(N_("name before any ADD, DEL or CHG section line"))
         found = _ELEMENT.search(rest)
         segment = rest[: found.start()] if found else rest
         elements = _elements(rest[found.start():]) if found else []
@@ -396,11 +406,13 @@ class _Reader:
         if g := _GROUP.search(segment.rstrip()):
             group = Group(g["code"], int(g["size"]), g["name"])
             if group.size == 0:
-                raise line.error("group size is zero")
+                raise line.error(N_("group size is zero"))
             segment = segment.rstrip()[: g.start()]
         names = parse_names(segment.strip(), line)
         if count != len(names):
-            raise line.error(f"name count {count} but {plural(len(names), 'given name')}")
+            raise line.error(Phrase.of(
+                N_("name count %(count)s but %(first)s"),
+                count=str(count), first=plural(len(names), 'given name')))
         last = self.totals[-1]
         draft = _Draft(line.no, self.action, last.destination, last.cabin_class, names,
                        group)
@@ -419,10 +431,11 @@ def _elements(text: str) -> list[tuple[str, str]]:
 def _connection(body: str, line: Line, inbound: bool) -> Connection:
     m = _CONNECTION.fullmatch(body)
     if m is None:
-        raise line.error(f"connection {body!r} is not FLIGHT CLASS DAY STATION,"
-                         " like KL673Y15YYZ")
-    flight = parse_flight(m["flight"], line, "connecting flight")
-    day = parse_day(m["day"], line, "connection day")
+        raise line.error(Phrase.of(
+            N_("connection %(body)s is not FLIGHT CLASS DAY STATION, like KL673Y15YYZ"),
+            body=repr(body)))
+    flight = parse_flight(m["flight"], line, N_("connecting flight"))
+    day = parse_day(m["day"], line, N_("connection day"))
     stations = m["stations"]
     if len(stations) == 6:
         board, off = stations[:3], stations[3:]
@@ -434,7 +447,9 @@ def _connection(body: str, line: Line, inbound: bool) -> Connection:
     if m["time"] is not None:
         hour, minute = int(m["time"][:2]), int(m["time"][2:])
         if hour > 23 or minute > 59:
-            raise line.error(f"connection time {m['time']} is not HHMM")
+            raise line.error(Phrase.of(
+                N_("connection time %(time)s is not HHMM"),
+                time=str(m['time'])))
         departure = time(hour, minute)
     return Connection(flight, m["cabin"], day, board, off, departure, m["status"])
 
@@ -446,11 +461,15 @@ def _birth_date(text: str, line: Line) -> date | None:
         if m is None:
             continue
         if m["month"] not in MONTHS:
-            raise line.error(f"birth date {token!r} is not DDMMMYY")
+            raise line.error(Phrase.of(
+                N_("birth date %(token)s is not DDMMMYY"),
+                token=repr(token)))
         try:
             return date(2000 + int(m["year"]), MONTHS[m["month"]], int(m["day"]))
         except ValueError:
-            raise line.error(f"birth date {token!r} is not a date") from None
+            raise line.error(Phrase.of(
+                N_("birth date %(token)s is not a date"),
+                token=repr(token))) from None
     return None
 
 
@@ -476,8 +495,9 @@ def _associate(remark: Remark, line: Line, names: tuple[PersonName, ...]) -> Rem
     match = next((n for n in names if same_person(n, who[0])), None) \
         if len(who) == 1 else None
     if match is None:
-        raise line.error(f".R/{remark.code} is for {m['name'].strip()}, who is not a"
-                         " passenger of this name element")
+        raise line.error(Phrase.of(
+            N_(".R/%(code)s is for %(name)s, who is not a passenger of this name element"),
+            code=str(remark.code), name=str(m["name"].strip())))
     return Remark(remark.code, remark.text[:m.start()].strip(), match)
 
 
@@ -505,7 +525,8 @@ def _infant(text: str, line: Line) -> Infant:
     if rest:
         named = parse_names(" ".join(rest), line) if "/" in " ".join(rest) else None
         if named is None or len(named) != 1:
-            raise line.error(f"INFT {text!r}: expected one infant as SURNAME/GIVEN and"
-                             " a DDMMMYY birth date")
+            raise line.error(Phrase.of(
+                N_("INFT %(text)s: expected one infant as SURNAME/GIVEN and a DDMMMYY birth date"),
+                text=repr(text)))
         name = named[0]
     return Infant(name, birth, line.no)

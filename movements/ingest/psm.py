@@ -36,6 +36,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import ClassVar
 
+from movements.domain.phrases import N_, Phrase
 from movements.ingest.names import PersonName, parse_names
 from movements.ingest.telex_common import (
     DayMonth,
@@ -104,20 +105,20 @@ def psm_from_message(message: Message, reference: date | None = None) -> Psm:
 
 def _entries(lines: tuple[Line, ...], flight_line: Line) -> tuple[PsmEntry, ...]:
     if not lines:
-        raise flight_line.error("PSM part has no passenger lines (write NIL if none)")
+        raise flight_line.error(N_("PSM part has no passenger lines (write NIL if none)"))
     if lines[0].text == "NIL":
         if len(lines) > 1:
-            raise lines[1].error("text after NIL")
+            raise lines[1].error(N_("text after NIL"))
         return ()
     entries: list[PsmEntry] = []
     for line in unfold(lines, lambda text: _STARTS.match(text) is not None):
         tokens = line.tokens
         if tokens[0] == "FT":
             if not entries:
-                raise line.error("free-text continuation before any passenger line")
+                raise line.error(N_("free-text continuation before any passenger line"))
             more = " ".join(tokens[1:])
             if not more:
-                raise line.error("empty free-text continuation")
+                raise line.error(N_("empty free-text continuation"))
             last = entries[-1]
             text = f"{last.free_text} {more}" if last.free_text else more
             entries[-1] = replace(last, free_text=text)
@@ -129,42 +130,52 @@ def _entries(lines: tuple[Line, ...], flight_line: Line) -> tuple[PsmEntry, ...]
 def _entry(line: Line) -> PsmEntry:
     tokens = line.tokens
     if len(tokens) < 4:
-        raise line.error("passenger line must be SSR COUNT DEST SURNAME/GIVEN ...,"
-                         " like WCHC 1 TIA OKELLO/GRACE MRS 12A")
+        raise line.error(N_("passenger line must be SSR COUNT DEST SURNAME/GIVEN ...,"
+                         " like WCHC 1 TIA OKELLO/GRACE MRS 12A"))
     if _CODES.fullmatch(tokens[0]) is None:
-        raise line.error(f"{tokens[0]!r} is not 4-letter SSR codes joined by '/'")
+        raise line.error(Phrase.of(
+            N_("%(tokens)s is not 4-letter SSR codes joined by '/'"),
+            tokens=repr(tokens[0])))
     if _COUNT.fullmatch(tokens[1]) is None or int(tokens[1]) == 0:
-        raise line.error(f"passenger count {tokens[1]!r} is not a number from 1")
+        raise line.error(Phrase.of(
+            N_("passenger count %(tokens)s is not a number from 1"),
+            tokens=repr(tokens[1])))
     count = int(tokens[1])
-    destination = parse_station(tokens[2], line, "destination")
+    destination = parse_station(tokens[2], line, N_("destination"))
     at = 3
     while at < len(tokens) and not (_SEAT.fullmatch(tokens[at]) or tokens[at] in _KEYWORDS):
         at += 1
     if at == 3:
-        raise line.error("passenger line has no name")
+        raise line.error(N_("passenger line has no name"))
     names = parse_names(" ".join(tokens[3:at]), line)
     if len(names) != count:
-        raise line.error(f"passenger count {count} but {plural(len(names), 'name')}")
+        raise line.error(Phrase.of(
+            N_("passenger count %(count)s but %(first)s"),
+            count=str(count), first=plural(len(names), 'name')))
     seats = []
     while at < len(tokens) and _SEAT.fullmatch(tokens[at]):
         seats.append(tokens[at])
         at += 1
     if seats and len(seats) != count:
-        raise line.error(f"{plural(len(seats), 'seat')} for {plural(count, 'passenger')}")
+        raise line.error(Phrase.of(
+            N_("%(first)s for %(second)s"),
+            first=plural(len(seats), 'seat'), second=plural(count, 'passenger')))
     onward = None
     if at < len(tokens) and tokens[at] == "ONWARD":
         if at + 1 == len(tokens):
-            raise line.error("ONWARD without a flight")
-        onward = parse_flight_day(tokens[at + 1], line, "onward flight")
+            raise line.error(N_("ONWARD without a flight"))
+        onward = parse_flight_day(tokens[at + 1], line, N_("onward flight"))
         at += 2
     free_text = None
     if at < len(tokens) and tokens[at] == "FT":
         free_text = " ".join(tokens[at + 1:])
         if not free_text:
-            raise line.error("FT without text")
+            raise line.error(N_("FT without text"))
         at = len(tokens)
     if at < len(tokens):
-        raise line.error(f"unexpected {tokens[at]!r}: after the names come seats,"
-                         " ONWARD FLIGHT/DD, then FT and free text")
+        raise line.error(Phrase.of(
+            N_("unexpected %(tokens)s: after the names come seats, ONWARD FLIGHT/DD, then FT "
+               "and free text"),
+            tokens=repr(tokens[at])))
     return PsmEntry(line.no, tuple(tokens[0].split("/")), destination, names,
                     tuple(seats), onward, free_text)

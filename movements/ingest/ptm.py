@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import ClassVar
 
+from movements.domain.phrases import N_, Phrase
 from movements.ingest.names import PersonName, parse_name_groups
 from movements.ingest.telex_common import (
     DayMonth,
@@ -109,11 +110,13 @@ def ptm_from_message(message: Message, reference: date | None = None) -> Ptm:
     flight_line = first_body_line(message)
     tokens = flight_line.tokens
     if len(tokens) != 3:
-        raise flight_line.error("flight line must be FLIGHT/DDMMM ORIGINDEST PARTn,"
-                                " like KQ116/15SEP NBOAMS PART1")
+        raise flight_line.error(N_("flight line must be FLIGHT/DDMMM ORIGINDEST PARTn,"
+                                " like KQ116/15SEP NBOAMS PART1"))
     flight, flight_day = parse_flight_date(tokens[0], flight_line)
     if _ROUTE.fullmatch(tokens[1]) is None:
-        raise flight_line.error(f"route {tokens[1]!r} is not origin+destination like NBOAMS")
+        raise flight_line.error(Phrase.of(
+            N_("route %(tokens)s is not origin+destination like NBOAMS"),
+            tokens=repr(tokens[1])))
     part = parse_part(tokens[2], flight_line)
     lines, last_part = split_end(message.body[1:], "PTM", part, flight_line)
     transfers = _transfers(lines, flight_line)
@@ -146,29 +149,31 @@ class _Draft:
                             self.bags, names, self.bag_weight, self.bag_unit,
                             self.children, self.infants)
         if names and len(names) not in (seated, seated + self.infants):
-            raise self.line.error(f"{plural(len(names), 'name')} for"
-                                  f" {plural(transfer.passengers, 'passenger')}")
+            raise self.line.error(Phrase.of(
+                N_("%(first)s for %(second)s"),
+                first=plural(len(names), "name"),
+                second=plural(transfer.passengers, "passenger")))
         return transfer
 
 
 def _transfers(lines: tuple[Line, ...], flight_line: Line) -> tuple[Transfer, ...]:
     if not lines:
-        raise flight_line.error("PTM part has no transfer lines (write NIL if none)")
+        raise flight_line.error(N_("PTM part has no transfer lines (write NIL if none)"))
     if lines[0].text == "NIL":
         if len(lines) > 1:
-            raise lines[1].error("text after NIL")
+            raise lines[1].error(N_("text after NIL"))
         return ()
     drafts: list[_Draft] = []
     for line in unfold(lines, lambda text: _STARTS.match(text) is not None):
         if line.text.startswith("-"):
             if not drafts:
-                raise line.error("name continuation before any transfer line")
+                raise line.error(N_("name continuation before any transfer line"))
             more = line.text[1:].strip()
             if not more:
-                raise line.error("empty name continuation")
+                raise line.error(N_("empty name continuation"))
             drafts[-1].tokens.extend((token, line) for token in more.split(" "))
         elif line.text.startswith("."):
-            raise line.error("'.' starts a PNL element; PTM names continue on '-' lines")
+            raise line.error(N_("'.' starts a PNL element; PTM names continue on '-' lines"))
         else:
             drafts.append(_transfer_line(line))
     return tuple(draft.freeze() for draft in drafts)
@@ -177,21 +182,27 @@ def _transfers(lines: tuple[Line, ...], flight_line: Line) -> tuple[Transfer, ..
 def _transfer_line(line: Line) -> _Draft:
     tokens = line.tokens
     if len(tokens) < 3:
-        raise line.error("transfer line must be FLIGHT/DD DEST SEATS [BAGS] [NAMES],"
-                         " like KL673/15 YYZ 4Y 6B OKELLO/GRACE/JOHN/MARY/PAUL")
-    onward = parse_flight_day(tokens[0], line, "onward flight")
-    destination = parse_station(tokens[1], line, "destination")
+        raise line.error(N_("transfer line must be FLIGHT/DD DEST SEATS [BAGS] [NAMES],"
+                         " like KL673/15 YYZ 4Y 6B OKELLO/GRACE/JOHN/MARY/PAUL"))
+    onward = parse_flight_day(tokens[0], line, N_("onward flight"))
+    destination = parse_station(tokens[1], line, N_("destination"))
     if _SEATS.fullmatch(tokens[2]) is None:
-        raise line.error(f"seats {tokens[2]!r} are not count+class like 4Y")
+        raise line.error(Phrase.of(
+            N_("seats %(tokens)s are not count+class like 4Y"),
+            tokens=repr(tokens[2])))
     seats = tuple(SeatCount(int(m["count"]), m["cabin"]) for m in _SEAT.finditer(tokens[2]))
     if any(seat.count == 0 for seat in seats):
-        raise line.error(f"seats {tokens[2]!r} count a class with zero passengers")
+        raise line.error(Phrase.of(
+            N_("seats %(tokens)s count a class with zero passengers"),
+            tokens=repr(tokens[2])))
     at = 3
     draft = _Draft(line, onward, destination, seats, None)
     seen: set[str] = set()
     while at < len(tokens) and (m := _MINORS.fullmatch(tokens[at])):
         if m["kind"] in seen:
-            raise line.error(f"second {m['kind']} count on one transfer line")
+            raise line.error(Phrase.of(
+                N_("second %(kind)s count on one transfer line"),
+                kind=str(m['kind'])))
         seen.add(m["kind"])
         if m["kind"] == "CHD":
             draft.children = int(m["count"])
@@ -199,7 +210,9 @@ def _transfer_line(line: Line) -> _Draft:
             draft.infants = int(m["count"])
         at += 1
     if draft.children > sum(seat.count for seat in seats):
-        raise line.error(f"{draft.children} children but {tokens[2]} seats")
+        raise line.error(Phrase.of(
+            N_("%(children)s children but %(tokens)s seats"),
+            children=str(draft.children), tokens=str(tokens[2])))
     if at < len(tokens) and (m := _BAGS.fullmatch(tokens[at])):
         draft.bags = int(m["bags"])
         draft.bag_weight = int(m["weight"]) if m["weight"] else None

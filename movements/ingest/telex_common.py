@@ -43,6 +43,7 @@ from dataclasses import dataclass
 from datetime import MAXYEAR, MINYEAR, date, datetime
 from typing import TypeVar
 
+from movements.domain.phrases import N_, Phrase
 from movements.ingest.errors import TelexError
 
 KINDS = ("MVT", "PTM", "PNL", "ADL", "PSM")
@@ -76,7 +77,8 @@ class Line:
     text: str
     indented: bool = False  # began with white space (a folded line's rest, see unfold)
 
-    def error(self, reason: str) -> TelexError:
+    def error(self, reason: str | Phrase) -> TelexError:
+        """The error of this line; ``reason`` a phrase or a msgid (marked ``N_``)."""
         return TelexError(self.no, self.raw, reason)
 
     @property
@@ -150,13 +152,13 @@ class _EnvelopeReader:
 
     def set_priority(self, code: str, line: Line) -> None:
         if self.priority is not None and self.priority != code:
-            raise line.error("second priority code in the envelope")
+            raise line.error(N_("second priority code in the envelope"))
         self.priority = code
 
     def set_origin(self, origin: str, stamp: str | None, ident: str | None,
                    line: Line) -> None:
         if stamp is not None and not _valid_ddhhmm(stamp):
-            raise line.error("origin time is not DDHHMM")
+            raise line.error(N_("origin time is not DDHHMM"))
         self.origin, self.origin_time = origin, stamp
         self.message_id = ident or self.message_id
 
@@ -211,7 +213,9 @@ def read_message(text: object, expect: str | None = None) -> Message:
     """Skip the envelope, find the identifier; ``expect`` pins the telex type."""
     if not isinstance(text, str):
         # One error type for every rejection, even a caller handing over bytes.
-        raise TelexError(1, "", f"a telex must be text (str), not {type(text).__name__}")
+        raise TelexError(1, "", Phrase.of(
+            N_("a telex must be text (str), not %(name)s"),
+            name=str(type(text).__name__)))
     lines = split_lines(text)
     reader = _EnvelopeReader()
     last: Line | None = None
@@ -223,18 +227,20 @@ def read_message(text: object, expect: str | None = None) -> Message:
         if reader.section is None and kind in KINDS and \
                 all(i in _INDICATORS for i in indicators) and len(indicators) <= 2:
             if expect is not None and kind != expect:
-                raise line.error(f"this telex is {kind}, expected {expect}")
+                raise line.error(Phrase.of(
+                    N_("this telex is %(kind)s, expected %(expect)s"),
+                    kind=str(kind), expect=str(expect)))
             for indicator in indicators:
                 reader.read(Line(line.no, indicator, indicator))
             body = _body(lines[index + 1:])
             return Message(reader.envelope(), line, body)
         if not reader.read(line):
-            raise line.error("expected a message identifier (MVT, PTM, PNL, ADL or PSM)"
+            raise line.error(N_("expected a message identifier (MVT, PTM, PNL, ADL or PSM)"
                              " or a Type B envelope line (priority, address, originator,"
-                             " PDM, COR)")
+                             " PDM, COR)"))
     if last is None:
-        raise TelexError(1, lines[0].raw, "empty telex")
-    raise last.error("no message identifier (MVT, PTM, PNL, ADL or PSM) in the telex")
+        raise TelexError(1, lines[0].raw, N_("empty telex"))
+    raise last.error(N_("no message identifier (MVT, PTM, PNL, ADL or PSM) in the telex"))
 
 
 def _body(lines: list[Line]) -> tuple[Line, ...]:
@@ -244,7 +250,9 @@ def _body(lines: list[Line]) -> tuple[Line, ...]:
         if line.text in _END_OF_MESSAGE:
             after = next((rest for rest in lines[index + 1:] if rest.text), None)
             if after is not None:
-                raise after.error(f"text after the end of the message ({line.text})")
+                raise after.error(Phrase.of(
+                    N_("text after the end of the message (%(text)s)"),
+                    text=str(line.text)))
             break
         if line.text:
             body.append(line)
@@ -310,26 +318,33 @@ class DayMonth:
         return resolve_day_month(self.day, self.month, reference)
 
 
-def parse_flight(token: str, line: Line, what: str = "flight") -> Flight:
+def parse_flight(token: str, line: Line, what: str | Phrase = "flight") -> Flight:
     m = _FLIGHT.fullmatch(token)
     # An all-digit "carrier" would make 123456 a flight; designators have a letter.
     if m is None or m["carrier"].isdecimal():
-        raise line.error(f"{what} {token!r} is not a flight designator like KL1234")
+        raise line.error(Phrase.of(
+            N_("%(what)s %(token)s is not a flight designator like KL1234"),
+            what=said(what), token=repr(token)))
     return Flight(m["carrier"], int(m["number"]), m["suffix"])
 
 
-def parse_day(token: str, line: Line, what: str) -> int:
+def parse_day(token: str, line: Line, what: str | Phrase) -> int:
     if _DAY.fullmatch(token) is None or not 1 <= int(token) <= 31:
-        raise line.error(f"{what} {token!r} is not a day of month 01-31")
+        raise line.error(Phrase.of(
+            N_("%(what)s %(token)s is not a day of month 01-31"),
+            what=said(what), token=repr(token)))
     return int(token)
 
 
-def parse_flight_day(token: str, line: Line, what: str) -> FlightDay:
+def parse_flight_day(token: str, line: Line, what: str | Phrase) -> FlightDay:
     """``KL673/15``."""
     flight, slash, day = token.partition("/")
     if not slash:
-        raise line.error(f"{what} {token!r} is not FLIGHT/DD like KL673/15")
-    return FlightDay(parse_flight(flight, line, what), parse_day(day, line, f"{what} day"))
+        raise line.error(Phrase.of(
+            N_("%(what)s %(token)s is not FLIGHT/DD like KL673/15"),
+            what=said(what), token=repr(token)))
+    day_of = Phrase.of(N_("%(what)s day"), what=said(what))
+    return FlightDay(parse_flight(flight, line, what), parse_day(day, line, day_of))
 
 
 def parse_flight_date(token: str, line: Line) -> tuple[Flight, DayMonth]:
@@ -337,24 +352,30 @@ def parse_flight_date(token: str, line: Line) -> tuple[Flight, DayMonth]:
     flight, slash, when = token.partition("/")
     m = _DAY_MONTH.fullmatch(when)
     if not slash or m is None or m["month"] not in MONTHS:
-        raise line.error(f"{token!r} is not FLIGHT/DDMMM like KL1234/15SEP")
+        raise line.error(Phrase.of(
+            N_("%(token)s is not FLIGHT/DDMMM like KL1234/15SEP"),
+            token=repr(token)))
     day, month = int(m["day"]), MONTHS[m["month"]]
     # 2000 is a leap year: 29FEB is a date, 30FEB is not.
     if not 1 <= day <= calendar.monthrange(2000, month)[1]:
-        raise line.error(f"{when!r} is not a date")
+        raise line.error(Phrase.of(N_('%(when)s is not a date'), when=repr(when)))
     return parse_flight(flight, line), DayMonth(day, month)
 
 
-def parse_station(token: str, line: Line, what: str = "station") -> str:
+def parse_station(token: str, line: Line, what: str | Phrase = "station") -> str:
     if _STATION.fullmatch(token) is None:
-        raise line.error(f"{what} {token!r} is not a 3-letter airport code")
+        raise line.error(Phrase.of(
+            N_("%(what)s %(token)s is not a 3-letter airport code"),
+            what=said(what), token=repr(token)))
     return token
 
 
 def parse_part(token: str, line: Line) -> int:
     m = _PART.fullmatch(token)
     if m is None or int(m["part"]) == 0:
-        raise line.error(f"{token!r} is not a part number like PART1")
+        raise line.error(Phrase.of(
+            N_("%(token)s is not a part number like PART1"),
+            token=repr(token)))
     return int(m["part"])
 
 
@@ -362,15 +383,17 @@ def parse_station_flight_line(line: Line) -> tuple[Flight, DayMonth, str, int]:
     """``KL1234/15SEP AMS PART1``: the second line of a PNL, ADL and PSM."""
     tokens = line.tokens
     if len(tokens) != 3:
-        raise line.error("flight line must be FLIGHT/DDMMM STATION PARTn,"
-                         " like KL1234/15SEP AMS PART1")
+        raise line.error(N_("flight line must be FLIGHT/DDMMM STATION PARTn,"
+                         " like KL1234/15SEP AMS PART1"))
     flight, day_month = parse_flight_date(tokens[0], line)
     return flight, day_month, parse_station(tokens[1], line), parse_part(tokens[2], line)
 
 
 def first_body_line(message: Message) -> Line:
     if not message.body:
-        raise message.identifier.error(f"{message.kind} has no flight line")
+        raise message.identifier.error(Phrase.of(
+            N_("%(kind)s has no flight line"),
+            kind=str(message.kind)))
     return message.body[0]
 
 
@@ -387,21 +410,50 @@ def split_end(lines: tuple[Line, ...], kind: str, part: int,
             continue
         if m["part"] is not None:
             if int(m["part"]) != part:
-                raise line.error(f"ENDPART{int(m['part'])} does not match PART{part}")
+                raise line.error(Phrase.of(
+                    N_("ENDPART%(end)s does not match PART%(part)s"),
+                    end=str(int(m["part"])), part=str(part)))
             last_part = False
         elif m["kind"] == kind:
             last_part = True
         else:
-            raise line.error(f"{kind} must end with END{kind} or ENDPART{part}")
+            raise line.error(Phrase.of(
+                N_("%(kind)s must end with END%(kind)s or ENDPART%(part)s"),
+                kind=str(kind), part=str(part)))
         if index + 1 < len(lines):
-            raise lines[index + 1].error(f"text after {line.text}")
+            raise lines[index + 1].error(Phrase.of(N_('text after %(text)s'), text=str(line.text)))
         return lines[:index], last_part
     tail = lines[-1] if lines else fallback
-    raise tail.error(f"telex ends without END{kind} or ENDPART{part} (cut short?)")
+    raise tail.error(Phrase.of(
+        N_("telex ends without END%(kind)s or ENDPART%(part)s (cut short?)"),
+        kind=str(kind), part=str(part)))
 
 
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+def said(what: str | Phrase) -> Phrase:
+    """A field's name inside a parser's message (a msgid, marked ``N_`` where it is
+    written), as a phrase so it is translated with the message."""
+    return what if isinstance(what, Phrase) else Phrase(what)
+
+
+# The default field names of parse_flight and parse_station, for extraction.
+_DEFAULT_NAMES = (N_("flight"), N_("station"))
+
+#: The counted nouns of the parsers' messages, singular and plural msgids.
+_COUNTED = {
+    "delay code": (N_("%(count)s delay code"), N_("%(count)s delay codes")),
+    "duration": (N_("%(count)s duration"), N_("%(count)s durations")),
+    "given name": (N_("%(count)s given name"), N_("%(count)s given names")),
+    "name": (N_("%(count)s name"), N_("%(count)s names")),
+    "seat": (N_("%(count)s seat"), N_("%(count)s seats")),
+    "passenger": (N_("%(count)s passenger"), N_("%(count)s passengers")),
+}
+
+
+def plural(count: int, noun: str) -> Phrase:
+    """``3 seats``: a count and a noun of ``_COUNTED`` as a phrase (translated where
+    shown)."""
+    one, many = _COUNTED[noun]
+    return Phrase.of(one if count == 1 else many, count=count)
 
 
 def resolve_day(day: int, reference: date) -> date:
@@ -449,4 +501,6 @@ def resolved(line: Line, compute: Callable[[], T]) -> T:
     try:
         return compute()
     except (ValueError, OverflowError) as exc:
-        raise line.error(f"cannot place the date near the reference date: {exc}") from None
+        raise line.error(Phrase.of(
+            N_("cannot place the date near the reference date: %(exc)s"),
+            exc=str(exc))) from None

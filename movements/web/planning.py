@@ -39,6 +39,7 @@ from movements.services import Services
 from movements.web import planning_forms as pf
 from movements.web.auth import COORDINATION, AuthUser, current_user
 from movements.web.deps import PathId, ServicesDep
+from movements.web.field_labels import field_label, labelled_refusal
 from movements.web.media import HTML
 from movements.web.once import checked_key, request_hash, run_once
 from movements.web.planning_forms import AGENCY_SSR, STOP_FIELDS
@@ -48,52 +49,8 @@ from movements.web.render import page as render_page
 
 # ----------------------------------------------------------------------------- parsing
 
-#: Labels of the fields a refusal can name that the re-rendered page may not show as a
-#: labelled input (the domain's names for what the forms split or combine).  A field on
-#: the page is named by the page's own label (``_visible_label``).
-FIELD_LABELS = {
-    "flight": N_("Flight"), "date": N_("Date"), "time": N_("Time (local)"),
-    "origin": N_("From"), "destination": N_("To"), "terminal": N_("Terminal"),
-    "gate": N_("Gate"), "kind": N_("Kind"), "carrier": N_("Flight"),
-    "flight_number": N_("Flight"), "scheduled_at": N_("Time (local)"),
-    "operational_date": N_("Date"), "operator": N_("Operator"),
-    "aircraft_type": N_("Aircraft type"), "aircraft_registration": N_("Registration"),
-    "seat_capacity": N_("Seats"), "stops": N_("Stops"), "stop": N_("Stop"),
-    "bookings": N_("Passengers"), "passengers": N_("Passengers"), "crew": N_("Crew"),
-    "passenger_ids": N_("Members"), "pickup_at": N_("Time (local)"),
-    "headcount": N_("Headcount"), "case": N_("Case"), "movement": N_("Movement"),
-    "movement_id": N_("Movement"), "reference": N_("Reference"),
-    "override_reason": N_("Reason"), "split_reason": N_("Reason"), "reason": N_("Reason"),
-    "surname": N_("Surname"), "given_names": N_("Given names"), "sex": N_("Sex"),
-    "birth_date": N_("Birth date"), "nationality": N_("Nationality"),
-    "needs": N_("Special needs"), "doc_type": N_("Document"), "doc_number": N_("Number"),
-    "doc_country": N_("Issuing country"), "doc_expiry": N_("Expires"),
-    "medif_flights": N_("Flights"), "fingerprint": N_("Carrier notification"),
-    "release_to_name": N_("Named adult at arrival"), "airport": N_("Airport"),
-}
-_LEG_LABELS = {"in_": (N_("Inbound leg"), {"time": N_("Arrives (local)")}),
-               "out_": (N_("Onward leg"), {"time": N_("Leaves (local)")})}
 #: Stands for the field's label in a refusal until the page it is shown on is rendered.
 _LABEL_SLOT = "[[field-label]]"
-
-
-def field_label(key: str, locale: str | None = None) -> str:
-    """``key``'s label on the planning forms in ``locale`` ("in_time" -> "Inbound leg,
-    Arrives (local)"); a field without one reads as its words, capitalised ("x_y" ->
-    "X y"): never the internal name."""
-    def one(name: str) -> str:
-        known = FIELD_LABELS.get(name)
-        if known is None:
-            words = name.replace("_", " ").strip()
-            return words[:1].upper() + words[1:]
-        return i18n.gettext(known, locale)
-
-    for prefix, (leg, own) in _LEG_LABELS.items():
-        if key.startswith(prefix):
-            rest = key[len(prefix):]
-            label = i18n.gettext(own[rest], locale) if rest in own else one(rest)
-            return f"{i18n.gettext(leg, locale)}, {label}"
-    return one(key)
 
 
 def _visible_label(page: str, name: str, action: str) -> str | None:
@@ -266,9 +223,9 @@ async def _refused(page: Page, form: dict[str, Any], exc: DomainError, locale: s
     that page (in their language), else by ``field_label``: never its internal name."""
     if not exc.field:
         return await page(i18n.gettext("Not saved: %(reason)s", locale)
-                          % {"reason": i18n.refused(exc, locale)}, form)
+                          % {"reason": labelled_refusal(exc, locale)}, form)
     shown = await page(i18n.gettext("Not saved (%(field)s): %(reason)s", locale)
-                       % {"field": _LABEL_SLOT, "reason": i18n.refused(exc, locale)}, form)
+                       % {"field": _LABEL_SLOT, "reason": labelled_refusal(exc, locale)}, form)
     label = _visible_label(shown, exc.field, action) or escape(field_label(exc.field, locale))
     return shown.replace(_LABEL_SLOT, label, 1)  # the alert comes before any echoed value
 

@@ -127,7 +127,7 @@ def _add_name(tx: Tx, movement: Movement, diff: Difference) -> str:
         px.update_needs(tx, pid, tuple(wanted))
     with_connection = next((row for row in rows if row.onward_flight or row.inbound_flight),
                            first)
-    notes: list[str] = []
+    notes: list[Phrase] = []
     tll.connect(tx, movement.airport, with_connection, movement, pid, side, notes, owned=False)
     added = f"{diff.name} added to {movement.flight}"
-    return "; ".join([added, *notes])
+    return "; ".join([added, *(n.english() for n in notes)])

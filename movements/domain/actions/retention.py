@@ -51,6 +51,7 @@ each purged passenger is pushed to the screens that show them.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
@@ -83,14 +84,14 @@ from ..models import (
     TelexEntry,
     TelexMessage,
 )
-from ..phrases import N_, Phrase
+from ..phrases import N_, Phrase, joined, phrase_data
 from ..uow import Actor, Tx, UnitOfWork
 from ..vocabulary import FINAL_STEPS, FlightState
 from . import pruning
 from ._common import require_role
 
 PURGED_SURNAME = "PURGED"
-PURGED_NOTE = "(removed: retention period ended)"
+PURGED_NOTE = N_("(removed: retention period ended)")
 #: What a stored document's bytes become; its hash, id, kind, issuer and time stay.
 PURGED_CONTENT = b""
 #: A purged case's reference: ``PURGED-<case id>`` (references are unique).
@@ -522,7 +523,37 @@ def _telex_messages(s: Session, cutoff: datetime, now: datetime) -> int:
         row.raw = ""
         kept = _TELEX_SUMMARY.match(row.detail or "")
         row.detail = f"{kept.group(0)}; {PURGED_NOTE}" if kept else PURGED_NOTE
+        row.detail_phrase = _purged_phrase(row.detail_phrase)
     return len(rows)
+
+
+#: The parts of a telex's stored outcome phrase that name no one (what the list was,
+#: its counts, its assembly), kept by the purge like ``_TELEX_SUMMARY`` keeps its English.
+_SUMMARY_KEYS = frozenset((
+    N_("parts 1-%(last)s assembled"), N_("%(list)s: %(done)s"),
+    N_("%(kind)s %(flight)s (%(count)s name on the list)"),
+    N_("%(kind)s %(flight)s (%(count)s names on the list)")))
+
+
+def _flat(phrase: Phrase) -> list[Phrase]:
+    # A telex outcome is nested ``joined`` phrases (summary and notes, then PDM, then
+    # the assembly): their parts in order.
+    if phrase.key == "%(parts)s":
+        return [q for _, v in phrase.args if isinstance(v, tuple) for p in v for q in _flat(p)]
+    return [phrase]
+
+
+def _purged_phrase(data: str | None) -> str:
+    """The outcome phrase of a purged telex: the parts naming no one, then the purge
+    note (every other value, a name in a note or a refusal, goes)."""
+    kept: list[Phrase] = []
+    if data:
+        try:
+            kept = [p for p in _flat(Phrase.from_data(json.loads(data)))
+                    if p.key in _SUMMARY_KEYS]
+        except (ValueError, KeyError, TypeError, AttributeError):
+            kept = []
+    return phrase_data(joined(*kept, Phrase(PURGED_NOTE)))
 
 
 def _telex_entries(s: Session, cutoff: datetime) -> int:

@@ -46,7 +46,7 @@ from ..models import (
     Role,
     TelexMessage,
 )
-from ..phrases import N_, Phrase, phrase_data
+from ..phrases import N_, Phrase, joined, phrase_data
 from ..uow import Tx
 from ..vocabulary import FlightState, TelexOutcome
 from . import movements as mv
@@ -169,12 +169,18 @@ class Applied:
     """What applying one telex did, for its stored outcome and the reply."""
 
     movement_ids: tuple[int, ...]
-    summary: str
-    notes: tuple[str, ...] = ()
+    summary: Phrase
+    notes: tuple[Phrase, ...] = ()
+
+    @property
+    def phrase(self) -> Phrase:
+        """The summary and the notes, joined with ``"; "``, for the reader's language."""
+        return joined(self.summary, *self.notes)
 
     @property
     def detail(self) -> str:
-        return "; ".join((self.summary, *self.notes))
+        """The same in English (what ``TelexMessage.detail`` keeps)."""
+        return self.phrase.english()
 
 
 # -- the telex log ---------------------------------------------------------------------
@@ -190,25 +196,33 @@ def latest_applied(tx: Tx, kind: str, flight: FlightRef, airport_id: int
     ).order_by(TelexMessage.id.desc())).first()
 
 
-def store_message(tx: Tx, header: TelexHeader, outcome: str, detail: str | None = None,
-                  movement_id: int | None = None, *, airport_id: int | None = None
-                  ) -> TelexMessage:
+def store_message(tx: Tx, header: TelexHeader, outcome: str,
+                  detail: str | Phrase | None = None, movement_id: int | None = None, *,
+                  airport_id: int | None = None) -> TelexMessage:
+    """Keep a received telex and its outcome; a ``detail`` phrase is stored as English
+    (``detail``) and as the phrase (``detail_phrase``, for the reader's language)."""
+    phrase = detail if isinstance(detail, Phrase) else None
+    detail = detail.english() if isinstance(detail, Phrase) else detail
     row = TelexMessage(
         received_at=tx.now, message_type=header.kind, airport_id=airport_id,
         flight=header.flight.designator if header.flight else None,
         flight_date=header.flight.date if header.flight else None, part=header.part,
         sha256=header.sha256, raw=header.raw, outcome=outcome,
-        detail=(detail or None), movement_id=movement_id)
+        detail=(detail or None), movement_id=movement_id,
+        detail_phrase=phrase_data(phrase) if phrase is not None else None)
     tx.session.add(row)
     tx.session.flush()
     return row
 
 
-def finish(tx: Tx, rows: Iterable[TelexMessage], outcome: str, detail: str,
+def finish(tx: Tx, rows: Iterable[TelexMessage], outcome: str, detail: Phrase,
            movement_id: int | None) -> None:
+    """Set the outcome of the rows of one message (its parts), the detail in English and
+    as a phrase."""
     for row in rows:
         row.outcome = outcome
-        row.detail = detail
+        row.detail = detail.english()
+        row.detail_phrase = phrase_data(detail)
         row.movement_id = movement_id
     tx.session.flush()
 
@@ -241,12 +255,14 @@ def pending_parts(tx: Tx, header: TelexHeader) -> list[TelexMessage]:
     return list(tx.session.scalars(_pending(header)))
 
 
-def supersede_pending(tx: Tx, header: TelexHeader, by: str) -> int:
+def supersede_pending(tx: Tx, header: TelexHeader, by: Phrase) -> int:
     """PSM PART1 received again: the parts waiting for the earlier PSM are dropped."""
     rows = pending_parts(tx, header)
+    detail = Phrase.of(N_("superseded by %(telex)s"), telex=by)
     for row in rows:
         row.outcome = SUPERSEDED
-        row.detail = f"superseded by {by}"
+        row.detail = detail.english()
+        row.detail_phrase = phrase_data(detail)
     tx.session.flush()
     return len(rows)
 
@@ -355,10 +371,11 @@ def apply_movement_report(tx: Tx, airport_code: str, report: MovementReport) -> 
         side = DEPARTURE if here and (report.off_block or report.estimated_departure) \
             else ARRIVAL
         raise TelexRefused(report.line_no, no_movement(report.flight, side, airport))
-    changed: list[str] = []
-    notes: list[str] = []
+    changed: list[Phrase] = []
+    notes: list[Phrase] = []
     if dep and not departures:
-        notes.append(f"no departing movement {report.flight}: departure times not applied")
+        notes.append(Phrase.of(N_("no departing movement %(flight)s: departure times not "
+                                  "applied"), flight=str(report.flight)))
     for m in departures if dep else ():
         changes = dict(dep)
         if "estimated_at" in changes and "flight_state" not in changes \
@@ -366,33 +383,54 @@ def apply_movement_report(tx: Tx, airport_code: str, report: MovementReport) -> 
                 and report.estimated_departure > m.scheduled_at:
             changes["flight_state"] = "DEL"
         if mv.update_flight(tx, m.id, changes, source=source):
-            changed.append(f"{m.flight} {m.kind.value}: " + _describe(changes))
+            changed.append(_changed(m, changes))
     if (arr or advance_to_air) and not arrivals and not departures:
-        notes.append(f"no arriving movement {report.flight}: arrival times not applied")
+        notes.append(Phrase.of(N_("no arriving movement %(flight)s: arrival times not "
+                                  "applied"), flight=str(report.flight)))
     for m in arrivals:
         changes = dict(arr)
         if advance_to_air and "flight_state" not in changes and \
                 m.flight_state in ("SCH", "DEL", "TOM"):
             changes["flight_state"] = "AIR"
         if changes and mv.update_flight(tx, m.id, changes, source=source):
-            changed.append(f"{m.flight} {m.kind.value}: " + _describe(changes))
+            changed.append(_changed(m, changes))
     touched = tuple(m.id for m in (*departures, *arrivals))
-    summary = "; ".join(changed) if changed else "nothing new for the movements"
+    summary = joined(*changed) if changed else Phrase(N_("nothing new for the movements"))
     if report.correction:
         if report.not_repeated:
-            notes.insert(0, f"the corrected telex also gave {', '.join(report.not_repeated)}"
-                            ", which the correction does not repeat: left as it is")
-        notes.insert(0, f"correction of telex {report.corrects}" if report.corrects else
-                     "correction (no earlier MVT for this flight was applied)")
-    return Applied(touched, f"MVT {report.flight}: {summary}", tuple(notes))
+            notes.insert(0, Phrase.of(
+                N_("the corrected telex also gave %(elements)s, which the correction does "
+                   "not repeat: left as it is"), elements=", ".join(report.not_repeated)))
+        notes.insert(0, Phrase.of(N_("correction of telex %(telex)s"), telex=report.corrects)
+                     if report.corrects else
+                     Phrase(N_("correction (no earlier MVT for this flight was applied)")))
+    return Applied(touched, Phrase.of(N_("MVT %(flight)s: %(summary)s"),
+                                      flight=str(report.flight), summary=summary),
+                   tuple(notes))
 
 
-def _describe(changes: dict[str, object]) -> str:
+def _changed(m: Movement, changes: dict[str, object]) -> Phrase:
+    # The fields by their labels, the movement's kind as a word: no stored names.
+    return Phrase.of(N_("%(flight)s %(kind)s: %(changes)s"), flight=m.flight,
+                     kind=Phrase(m.kind.label), changes=_describe(changes))
+
+
+#: What an MVT sets, as a person names it (the times' labels are the movement's own).
+_SET_LABELS = {**mv.TIME_LABELS, "flight_state": N_("flight state")}
+
+
+def _describe(changes: dict[str, object]) -> Phrase:
+    """``actual time 15 10:22Z, flight state DEP``: each field by its label, the value as
+    data (a UTC day and time, or a flight state code)."""
     parts = []
     for key, value in changes.items():
         shown = f"{value:%d %H:%MZ}" if isinstance(value, datetime) else str(value)
-        parts.append(f"{key}={shown}")
-    return ", ".join(parts)
+        parts.append(Phrase.of(N_("%(field)s %(value)s"),
+                               field=Phrase(_SET_LABELS.get(key, key)), value=shown))
+    out = parts[0]
+    for part in parts[1:]:
+        out = Phrase.of(N_("%(first)s, %(next)s"), first=out, next=part)
+    return out
 
 
 _DESIGNATOR = re.compile(r"(?P<carrier>[A-Z0-9]{2}[A-Z]?)(?P<number>[0-9]{1,4}[A-Z]?)")

@@ -111,17 +111,18 @@ def _same_name(a: PaxEntry, b: PaxEntry) -> bool:
     return not (a.locator and b.locator and fold(a.locator) != fold(b.locator))
 
 
-def amend(current: Sequence[PaxEntry], adl: PaxList) -> tuple[list[PaxEntry], list[str]]:
-    """The PNL list after an ADL: ADD (or replace), DEL, CHG by name."""
+def amend(current: Sequence[PaxEntry], adl: PaxList) -> tuple[list[PaxEntry], list[Phrase]]:
+    """The PNL list after an ADL: ADD (or replace), DEL, CHG by name; notes for the
+    outcome."""
     out = list(current)
-    notes: list[str] = []
+    notes: list[Phrase] = []
     for e in adl.entries:
         index = next((i for i, old in enumerate(out) if _same_name(old, e)), None)
         plain = replace(e, action=None)
         if e.action == "DEL":
             if index is None:
-                notes.append(f"line {e.line_no}: DEL {e.name} is not on the list; nothing "
-                             "removed")
+                notes.append(Phrase.of(N_("line %(line)s: DEL %(name)s is not on the list; "
+                                          "nothing removed"), line=e.line_no, name=e.name))
             else:
                 gone = out.pop(index)
                 if gone.lap_of is None:  # the infant on a deleted adult's lap goes too
@@ -131,7 +132,8 @@ def amend(current: Sequence[PaxEntry], adl: PaxList) -> tuple[list[PaxEntry], li
             out[index] = plain
         else:
             if e.action == "CHG":
-                notes.append(f"line {e.line_no}: CHG {e.name} was not on the list; added")
+                notes.append(Phrase.of(N_("line %(line)s: CHG %(name)s was not on the list; "
+                                          "added"), line=e.line_no, name=e.name))
             out.append(plain)
     return out, notes
 
@@ -195,9 +197,9 @@ class _Tally:
     updated: int = 0
     cancelled: int = 0
     waiting: int = 0
-    notes: list[str] = field(default_factory=list)
+    notes: list[Phrase] = field(default_factory=list)
 
-    def note(self, text: str) -> None:
+    def note(self, text: Phrase) -> None:
         if text not in self.notes:
             self.notes.append(text)
 
@@ -277,18 +279,31 @@ def apply_passenger_list(tx: Tx, airport_code: str, pax: PaxList, message_id: in
     owned = owned_ids(tx, [*passengers, *previously])
     _sync_manifest(tx, airport, by_movement, bookings, owned, lst, message_id, pax.side,
                    tally, previously)
-    summary = (f"{pax.kind} {pax.flight} ({len(entries)} name"
-               f"{'s' if len(entries) != 1 else ''} on the list)")
-    done = [f"{n} {one if n == 1 else many}" for n, one, many in (
-        (tally.created, "passenger added", "passengers added"),
-        (tally.rebooked, "re-booked", "re-booked"),
-        (tally.updated, "needs or connection updated", "needs or connections updated"),
-        (tally.cancelled, "dropped (no longer on any list)", "dropped (no longer on any list)"),
-        (tally.waiting, "new name for the coordinator", "new names for the coordinator"),
+    names = len(entries)
+    counted = Phrase.of(N_("%(kind)s %(flight)s (%(count)s name on the list)") if names == 1
+                        else N_("%(kind)s %(flight)s (%(count)s names on the list)"),
+                        kind=str(pax.kind), flight=str(pax.flight), count=names)
+    done = [Phrase.of(one if n == 1 else many, count=n) for n, one, many in (
+        (tally.created, N_("%(count)s passenger added"), N_("%(count)s passengers added")),
+        (tally.rebooked, N_("%(count)s re-booked"), N_("%(count)s re-booked")),
+        (tally.updated, N_("%(count)s needs or connection updated"),
+         N_("%(count)s needs or connections updated")),
+        (tally.cancelled, N_("%(count)s dropped (no longer on any list)"),
+         N_("%(count)s dropped (no longer on any list)")),
+        (tally.waiting, N_("%(count)s new name for the coordinator"),
+         N_("%(count)s new names for the coordinator")),
     ) if n]
-    if done:
-        summary += ": " + ", ".join(done)
+    summary = Phrase.of(N_("%(list)s: %(done)s"), list=counted, done=_listed(done)) \
+        if done else counted
     return Applied(tuple(movement_ids), summary, tuple(tally.notes))
+
+
+def _listed(parts: Sequence[Phrase]) -> Phrase:
+    # "1 passenger added, 2 re-booked": a comma list, each part translated.
+    out = parts[0]
+    for part in parts[1:]:
+        out = Phrase.of(N_("%(first)s, %(next)s"), first=out, next=part)
+    return out
 
 
 def _entry_row(e: PaxEntry, movement_id: int, passenger_id: int | None) -> TelexEntry:
@@ -319,8 +334,9 @@ def _sync_manifest(tx: Tx, airport: Airport, by_movement: dict[int, Movement],
     for row in lst.entries:
         movement = by_movement[row.movement_id]
         if is_not_agency(row.remarks):
-            tally.note(f"line {row.line_no}: {row.surname}/{row.given_name or ''} is marked "
-                       "DEPA/DEPU/INAD: not the agency's passenger, left out")
+            tally.note(Phrase.of(N_("line %(line)s: %(name)s is marked DEPA/DEPU/INAD: not "
+                                    "the agency's passenger, left out"),
+                                 line=row.line_no, name=f"{row.surname}/{row.given_name or ''}"))
             continue
         if row.passenger_id is None:
             if planned[movement.id]:
@@ -420,8 +436,8 @@ def _create_owned(tx: Tx, airport: Airport, rows: list[TelexEntry],
     minors = [f"{row.surname}/{row.given_name or ''}" for row, _, needs in made
               if "UMNR" in {c for c, _ in needs}]
     if minors:
-        tally.note(f"UMNR {', '.join(minors)}: name the adult to release to before the "
-                   "handover")
+        tally.note(Phrase.of(N_("UMNR %(names)s: name the adult to release to before the "
+                                "handover"), names=", ".join(minors)))
     for movement in booked.values():
         tx.record(PassengerBooked, movement)
     for ref, journeys_of_case in journeys.items():
@@ -451,7 +467,7 @@ def _seat_on_laps(tx: Tx, made: Sequence[tuple[TelexEntry, Passenger]]) -> None:
 
 
 def _leg_for(tx: Tx, airport: Airport, row: TelexEntry, movement: Movement, side: str,
-             notes: list[str], targets: dict[tuple[str, date, str], Movement | None]
+             notes: list[Phrase], targets: dict[tuple[str, date, str], Movement | None]
              ) -> Movement | None:
     """The other transit leg the entry names, linked to this one; None (with a note)
     when it is not planned or the two are not a transit."""
@@ -459,15 +475,18 @@ def _leg_for(tx: Tx, airport: Airport, row: TelexEntry, movement: Movement, side
     if ref is None:
         return None
     if other is None:
-        leg = "onward" if side == ARRIVAL else "inbound"
-        note = f"{leg} {ref} is not a planned movement: connection kept on the list only"
+        note = Phrase.of(N_("onward %(flight)s is not a planned movement: connection kept on "
+                            "the list only") if side == ARRIVAL else
+                         N_("inbound %(flight)s is not a planned movement: connection kept "
+                            "on the list only"), flight=str(ref))
         if note not in notes:
             notes.append(note)
         return None
     inbound, onward = (movement, other) if side == ARRIVAL else (other, movement)
     if (inbound.kind, onward.kind) != (MovementKind.TRANSIT_IN, MovementKind.TRANSIT_OUT):
-        note = (f"{ref} connects to {movement.flight}, but {inbound.flight} is not planned as "
-                "a transit: connection kept on the list only")
+        note = Phrase.of(N_("%(connection)s connects to %(flight)s, but %(inbound)s is not "
+                            "planned as a transit: connection kept on the list only"),
+                         connection=str(ref), flight=movement.flight, inbound=inbound.flight)
         if note not in notes:
             notes.append(note)
         return None
@@ -608,7 +627,7 @@ def link_legs(tx: Tx, movement: Movement, other: Movement, side: str) -> None:
 
 
 def connect(tx: Tx, airport: Airport, row: TelexEntry, movement: Movement, pid: int,
-            side: str, notes: list[str] | None = None, *, owned: bool,
+            side: str, notes: list[Phrase] | None = None, *, owned: bool,
             targets: dict[tuple[str, date, str], Movement | None] | None = None) -> bool:
     """Book the passenger on the other leg the entry names, linking the legs."""
     other = _leg_for(tx, airport, row, movement, side, notes if notes is not None else [],
