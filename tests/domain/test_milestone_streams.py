@@ -21,10 +21,13 @@ from movements.domain.models import (
     StreamCounter,
     StreamEvent,
 )
+from movements.domain.streams import report_counter, report_month_scope
 from movements.domain.uow import Tx, UnitOfWork
 from tests.factories import COORD, GATE, SYSTEM, add_pax, world
 
 DAY = date(2026, 9, 15)
+#: The report counter of the month the steps fall in (reports are cached per airport month).
+MONTH = report_counter(report_month_scope("AMS", DAY))
 
 
 def _transit(tx: Tx) -> tuple[int, int]:
@@ -102,7 +105,7 @@ async def test_two_steps_in_one_transaction_take_consecutive_numbers(
     _, b1 = await uow.run(add_pax, SYSTEM, w.departure_id, "C-1")
     _, b2 = await uow.run(add_pax, SYSTEM, w.departure_id, "C-2")
     board = f"board:AMS:{DAY}"
-    before = await uow.read(lambda s: (_seqs(s, board), _counter(s, "reports:AMS")))
+    before = await uow.read(lambda s: (_seqs(s, board), _counter(s, MONTH)))
     events: list[dict[str, int]] = []
 
     def both(tx: Tx) -> None:
@@ -111,11 +114,11 @@ async def test_two_steps_in_one_transaction_take_consecutive_numbers(
         events.extend(e.streams for e in tx.events)
 
     await uow.run(both, GATE)
-    seqs, reports = await uow.read(lambda s: (_seqs(s, board), _counter(s, "reports:AMS")))
+    seqs, reports = await uow.read(lambda s: (_seqs(s, board), _counter(s, MONTH)))
     last = before[0][-1]
     assert seqs == [*before[0], last + 1, last + 2]  # gapless, in the order recorded
     assert [e[board] for e in events] == [last + 1, last + 2]  # what was published
-    assert reports == before[1] + 1  # once per transaction and airport
+    assert reports == before[1] + 1  # once per transaction and airport month
     page = await uow.read(lambda s: _seqs(s, f"movement:{w.departure_id}"))
     assert [e[f"movement:{w.departure_id}"] for e in events] == page[-2:]
 
@@ -175,7 +178,7 @@ async def test_a_stale_version_writes_nothing(uow: UnitOfWork) -> None:
     w = await world(uow)
     _, bid = await uow.run(add_pax, SYSTEM, w.departure_id, "C-1")
     board = f"board:AMS:{DAY}"
-    before = await uow.read(lambda s: (_seqs(s, board), _counter(s, "reports:AMS")))
+    before = await uow.read(lambda s: (_seqs(s, board), _counter(s, MONTH)))
 
     def raced(tx: Tx) -> None:
         booking = tx.session.get(Booking, bid)
@@ -187,7 +190,7 @@ async def test_a_stale_version_writes_nothing(uow: UnitOfWork) -> None:
 
     with pytest.raises(ConflictError):
         await uow.run(raced, GATE)
-    after = await uow.read(lambda s: (_seqs(s, board), _counter(s, "reports:AMS")))
+    after = await uow.read(lambda s: (_seqs(s, board), _counter(s, MONTH)))
     assert after == before
     assert await uow.read(lambda s: list(s.scalars(select(Milestone.id)))) == []
     assert await uow.read(lambda s: list(s.scalars(select(AuditEntry.id).where(

@@ -124,7 +124,8 @@ def test_gate_correction_is_for_coordinators(site: Site) -> None:
     with TestClient(site.app, base_url=BASE) as coord:
         csrf = login(coord, "coord")
         ok = coord.post(f"/movements/{mid}/flight", headers={"X-CSRF-Token": csrf},
-                        data={"gate": "E18", "estimated_local": "12:40"})
+                        data={"gate": "E18", "estimated_local": "12:40",
+                              "reason": "gate moved by the airport"})
         assert ok.status_code == 200 and "E18" in ok.text and "12:40" in ok.text
 
 
