@@ -50,7 +50,7 @@ from movements.domain.uow import NullPublisher, Tx  # noqa: E402
 from movements.platform.db import Database  # noqa: E402
 from movements.platform.migrate import upgrade  # noqa: E402
 from movements.platform.passwords import hash_password  # noqa: E402
-from tests.factories import SYSTEM  # noqa: E402
+from tests.factories import SYSTEM, letters  # noqa: E402
 from tests.live import start_server  # noqa: E402
 
 PASSWORD = "bench-password-1"
@@ -106,7 +106,7 @@ def peak_day(tx: Tx, today: date, users: int, password_hash: str) -> dict[str, A
             needs = NEEDS[n % len(NEEDS)] if n % 8 == 0 else ()
             minor = n % 23 == 0
             pid = px.add_passenger(tx, case.id, px.NewPassenger(
-                surname=f"Peak{n}", given_names=("Amina", "Yusuf", "Lena", "Tariq")[n % 4],
+                surname=f"Peak{letters(n)}", given_names=("Amina", "Yusuf", "Lena", "Tariq")[n % 4],
                 birth_date=date(today.year - (9 if minor else 34), 3, 1),
                 sex="MF"[n % 2], nationality="AFG", needs=needs))
             px.book_passenger(tx, pid, movement_id)

@@ -41,6 +41,7 @@ from movements.domain.uow import Actor, NullPublisher, Tx, UnitOfWork  # noqa: E
 from movements.ingest import passengers_csv  # noqa: E402
 from movements.platform.db import Database  # noqa: E402
 from movements.platform.migrate import upgrade  # noqa: E402
+from tests.factories import letters  # noqa: E402
 from tests.pg import start_cluster  # noqa: E402
 
 SYSTEM = Actor.system("bench")
@@ -50,7 +51,7 @@ DAY = date(2026, 9, 15)
 def csv_rows(rows: int) -> bytes:
     lines = [passengers_csv.HEADER]
     for i in range(rows):
-        values = {"case_reference": f"BENCH-{i // 3}", "surname": f"Bench{i:05d}",
+        values = {"case_reference": f"BENCH-{i // 3}", "surname": f"Bench{letters(i, 4)}",
                   "given_names": "Amina", "flight": "KL1001" if i % 2 else "KL1002",
                   "flight_date": DAY.isoformat(), "birth_date": "1990-01-01",
                   "needs": "WCHR" if i % 10 == 0 else ""}

@@ -54,7 +54,12 @@ from movements.domain.uow import NullPublisher, Tx  # noqa: E402
 from movements.platform.db import Database  # noqa: E402
 from movements.platform.migrate import upgrade  # noqa: E402
 from movements.platform.passwords import hash_password  # noqa: E402
-from tests.factories import SYSTEM, add_pax, build_world  # noqa: E402
+from tests.factories import (  # noqa: E402
+    SYSTEM,
+    add_pax,
+    build_world,
+    letters,  # noqa: E402
+)
 from tests.live import sign_in  # noqa: E402
 from tests.pg import free_port  # noqa: E402
 
@@ -285,7 +290,7 @@ class Builders:
                 booking = self.first_pax[charter][n % len(self.first_pax[charter])]
                 n += 1
                 r = client.post(f"/bookings/{booking}/escort", headers={"X-CSRF-Token": csrf},
-                                data={"escort_name": f"Escort {n}", "kind": "operational"})
+                                data={"escort_name": f"Escort {letters(n)}", "kind": "operational"})
                 if r.status_code != 200:
                     self.errors.append(f"escort {r.status_code} {r.text[:100]}")
                 t0 = time.perf_counter()

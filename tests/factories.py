@@ -81,3 +81,13 @@ def on_blocks_and_met(tx: Tx, movement_id: int) -> None:
             Booking.movement_id == movement_id, Booking.status == BookingStatus.BOOKED)):
         if not any(m.kind == step for m in booking.milestones):
             milestones.record_milestone(tx, booking.id, step)
+
+
+def letters(n: int, width: int = 4) -> str:
+    """``n`` as ``width`` capital letters (0 -> "AAAA"): a unique name part for a test's
+    n-th invented person, since a name as in the travel document holds no digits."""
+    out = ""
+    for _ in range(width):
+        n, r = divmod(n, 26)
+        out = chr(65 + r) + out
+    return out

@@ -155,3 +155,38 @@ def install() -> None:
     """Hook ``check_flush`` into every ORM session (idempotent)."""
     if not event.contains(Session, "before_flush", check_flush):
         event.listen(Session, "before_flush", check_flush)
+
+
+#: Characters a person's name may hold besides letters (any script) and combining marks:
+#: space, hyphen (ASCII and U+2010), apostrophe (ASCII and U+2019), full stop, and the
+#: zero-width (non-)joiner Persian and Indic names are written with.  Digits are not:
+#: ICAO Doc 9303 (machine-readable travel documents) names carry letters only.
+NAME_EXTRAS = frozenset(" -\u2010'\u2019.\u200c\u200d")
+
+
+def name_problem(value: str) -> Phrase | None:
+    """What is wrong with ``value`` as a person's name as in the travel document, or
+    None: the first character that is neither a letter of any script (Unicode category
+    L*), a combining mark (M*) nor one of ``NAME_EXTRAS``, named with its position and
+    code point ("contains '😀' (U+1F600, character 7) ...")."""
+    for index, char in enumerate(value):
+        if char in NAME_EXTRAS or unicodedata.category(char)[0] in "LM":
+            continue
+        return Phrase.of(N_("contains %(char)s (%(code)s, character %(column)s): a name "
+                            "as in the travel document holds only letters, spaces, "
+                            "hyphens, apostrophes and full stops"),
+                         char=repr(char) if char.isprintable() else f"U+{ord(char):04X}",
+                         code=f"U+{ord(char):04X}", column=index + 1)
+    return None
+
+
+def check_name(label: str | Phrase, value: str | None, *, field: str) -> None:
+    """Raise RuleViolation (422, naming ``field``) when ``value`` (a surname, given
+    names, guardian's or escort's name...) breaks ``name_problem``; the message starts
+    with ``label``.  None and "" pass (whether a name is required is the caller's rule)."""
+    if not value:
+        return
+    found = name_problem(value)
+    if found is not None:
+        raise RuleViolation(Phrase.of(N_("%(label)s %(found)s"), label=label, found=found),
+                            field=field)

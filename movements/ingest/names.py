@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from movements.domain.input_rules import name_problem
 from movements.domain.phrases import N_, Phrase
 from movements.ingest.telex_common import Line
 
@@ -50,6 +51,10 @@ def _check(part: str, line: Line) -> str:
         raise line.error(Phrase.of(
             N_("name part %(part)s contains a digit or '.'"),
             part=repr(part)))
+    # The console's one rule for a person's name (emoji, symbols...), as on the pages.
+    if (found := name_problem(part)) is not None:
+        raise line.error(Phrase.of(N_("name part %(part)s %(found)s"), part=repr(part),
+                                   found=found))
     return part
 
 

@@ -32,7 +32,7 @@ from movements.domain.models import (
 from movements.domain.planning_models import BookingCancellation, TravelDocument
 from movements.domain.uow import Actor, UnitOfWork
 from tests.conftest import CapturingPublisher
-from tests.factories import GATE, SYSTEM, World, world
+from tests.factories import GATE, SYSTEM, World, letters, world
 
 #: A coordinator of AMS (the world's first airport, id 1 on both backends).
 PLANNER = Actor(user_id=None, username="coord", role=Role.COORDINATOR,
@@ -77,7 +77,7 @@ async def family(uow: UnitOfWork, ref: str = "C-100", n: int = 3) -> tuple[int, 
     pids = []
     for i in range(n):
         pids.append(await uow.run(pl.create_passenger, PLANNER, cid,
-                                  person("Hassan", f"Member{i}", sex="F",
+                                  person("Hassan", f"Member {letters(i)}", sex="F",
                                          birth_date=date(1990 + i, 1, 1),
                                          nationality="irq"), DOC))
     return cid, pids
@@ -221,7 +221,7 @@ async def test_cancel_movement_lists_booked_passengers_until_released(
     cid, _ = await family(uow, n=2)
     ids = await uow.run(pl.book_case, PLANNER, cid, w.departure_id)
     with pytest.raises(RuleViolation, match=r"2 passenger\(s\) are booked.*C-100 HASSAN "
-                                            r"Member0; C-100 HASSAN Member1"):
+                                            r"Member AAAA; C-100 HASSAN Member AAAB"):
         await uow.run(pl.cancel_movement, PLANNER, w.departure_id, "aircraft change")
     with pytest.raises(RuleViolation, match="reason is required"):
         await uow.run(pl.cancel_movement, PLANNER, w.departure_id, "  ")
@@ -291,7 +291,7 @@ async def test_edit_passenger_pushes_to_booked_movements_and_checks_version(
     await uow.run(pl.book_case, PLANNER, cid, w.departure_id)
     v = await uow.read(lambda s: s.get(Passenger, pid).version)
     publisher.clear()
-    new = person("Hassan", "Member0", sex="F", birth_date=date(1990, 1, 1), nationality="IRQ",
+    new = person("Hassan", "Member AAAA", sex="F", birth_date=date(1990, 1, 1), nationality="IRQ",
                  needs=(("WCHS", None),), victim_of_trafficking=True)
     assert await uow.run(pl.edit_passenger, PLANNER, pid, new,
                          pl.DocumentIn("passport", "B7654321", date(2031, 5, 5), "IRQ"), v)
@@ -329,7 +329,7 @@ async def test_book_case_is_all_or_nothing(uow: UnitOfWork,
     await uow.run(pl.book_case, PLANNER, cid, w.departure_id)
     before = await count(uow, Booking)
     publisher.clear()
-    with pytest.raises(RuleViolation, match="HASSAN Member0 of case C-100 is already on"):
+    with pytest.raises(RuleViolation, match="HASSAN Member AAAA of case C-100 is already on"):
         await uow.run(pl.book_case, PLANNER, cid, w.departure_id)
     with pytest.raises(RuleViolation, match="goes to TIA, not EBL"):
         await uow.run(pl.book_case, PLANNER, cid, w.departure_id, stop="EBL")

@@ -228,3 +228,22 @@ def test_import_messages_count_in_words_that_make_sense() -> None:
     assert str(ImportReport(2, created=1, booked=1, cases=1, errors=bad)) == (
         "2 rows: 1 passenger created, 0 updated, 0 unchanged, 1 booking, 1 case; "
         "1 bad row left out")
+
+
+async def test_a_name_with_an_emoji_symbol_or_digit_is_a_bad_row(uow: UnitOfWork) -> None:
+    await uow.run(transit_world, SYSTEM)
+    before = await counts(uow)
+    lines = [HEADER,
+             row(),                                        # 2 good
+             row(surname="Hassan😀"),                      # 3 emoji
+             row(surname="Haddad", given_names="Omar 2"),  # 4 digit
+             row(surname="Тарасова", given_names="Олена"),  # 5 good, Cyrillic
+             ""]
+    report = await passengers_csv.import_file(uow, SYSTEM, "\n".join(lines).encode(),
+                                              airport="AMS")
+    assert not report.kept
+    assert [e.line_no for e in report.errors] == [3, 4]
+    reasons = {e.line_no: e.reason for e in report.errors}
+    assert reasons[3].startswith("surname contains '😀' (U+1F600, character 7)"), reasons[3]
+    assert reasons[4].startswith("given names contains '2'"), reasons[4]
+    assert await counts(uow) == before

@@ -32,7 +32,7 @@ from movements.domain.planning_models import Charter
 from movements.domain.uow import Tx, UnitOfWork
 from movements.ingest import passengers_csv
 from tests.conftest import CapturingPublisher
-from tests.factories import SYSTEM, build_world
+from tests.factories import SYSTEM, build_world, letters
 from tests.ingest.test_apply import DAY
 from tests.ingest.test_csv import HEADER, row
 
@@ -73,15 +73,15 @@ async def test_a_late_chunk_that_fails_leaves_nothing(uow: UnitOfWork,
     # Passengers already in, so the failed import also updates (and adopts) rows that
     # must come back as they were.
     first = await passengers_csv.import_file(uow, SYSTEM, listing(
-        [row(case_reference=f"C-{i}", surname=f"Okafor{i}", given_names="Ada",
+        [row(case_reference=f"C-{i}", surname=f"Okafor{letters(i)}", given_names="Ada",
              flight="OR9001", language="en") for i in range(3)]), airport="AMS")
     assert first.kept and first.created == 3, first
     before = await uow.read(snapshot)
     publisher.clear()
 
-    lines = [row(case_reference=f"C-{i}", surname=f"Okafor{i}", given_names="Ada",
+    lines = [row(case_reference=f"C-{i}", surname=f"Okafor{letters(i)}", given_names="Ada",
                  flight="OR9001", language="yo", needs="WCHR") for i in range(3)]
-    lines += [row(case_reference=f"N-{i}", surname=f"Adeyemi{i}", given_names="Tunde",
+    lines += [row(case_reference=f"N-{i}", surname=f"Adeyemi{letters(i)}", given_names="Tunde",
                   flight="OR9001") for i in range(247)]
     report = await passengers_csv.import_file(uow, SYSTEM, listing(lines), airport="AMS")
 
@@ -97,7 +97,7 @@ async def test_a_late_chunk_that_fails_leaves_nothing(uow: UnitOfWork,
 
 async def test_the_same_file_within_capacity_is_imported_whole(uow: UnitOfWork) -> None:
     await uow.run(charter_world, SYSTEM)
-    lines = [row(case_reference=f"N-{i}", surname=f"Adeyemi{i}", given_names="Tunde",
+    lines = [row(case_reference=f"N-{i}", surname=f"Adeyemi{letters(i)}", given_names="Tunde",
                  flight="OR9001") for i in range(SEATS)]
     report = await passengers_csv.import_file(uow, SYSTEM, listing(lines), airport="AMS")
     assert report.kept and report.created == SEATS and report.errors == (), report

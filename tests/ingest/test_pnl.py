@@ -118,6 +118,8 @@ def test_rbd_lines_after_the_flight_line_are_skipped() -> None:
     ("1OKELLO/", 4, "empty given name"),
     ("0OKELLO/GRACE", 4, "name count 0"),
     ("2OKELLO/GRACE 12A", 4, "contains a digit"),
+    ("1OKELLO😀/GRACE", 4, "'OKELLO😀' contains '😀' (U+1F600, character 7)"),
+    ("1OKELLO/GR@CE", 4, "'GR@CE' contains '@'"),
     ("1OKELLO/GRACE-A0GRP", 4, "group size is zero"),
     ("1OKELLO/GRACE .L/AB", 4, "booking locator 'AB'"),
     ("1OKELLO/GRACE .R/INFT HK1 02FEX26 OKELLO/BABY", 4, "'02FEX26' is not DDMMMYY"),

@@ -146,14 +146,14 @@ async def test_refusals_name_the_line_and_the_field(uow: UnitOfWork) -> None:
 
 async def test_a_character_no_font_prints_is_noted_at_import(uow: UnitOfWork) -> None:
     await uow.run(transit_world, SYSTEM)
-    data = table((("C-1", "Khalil", "Amal \U0001F319", "", "", "KL1234", "2026-09-15"),),
+    data = table((("C-1", "Khalil", "Amal \U00010000", "", "", "KL1234", "2026-09-15"),),
                  ",").encode()
     report = await passengers_csv.import_file(uow, SYSTEM, data, airport="AMS")
     assert report.kept and report.created == 1  # kept as written, not refused
     assert [(n.line_no, n.reason.split(";")[0]) for n in report.notes] == [
-        (2, "given_names: no manifest font can print U+1F319 \U0001F319")]
+        (2, "given_names: no manifest font can print U+10000 \U00010000")]
     stored = await uow.read(lambda s: s.scalar(select(Passenger.given_names)))
-    assert stored == "Amal \U0001F319"
+    assert stored == "Amal \U00010000"
 
 
 def test_the_separator_follows_the_header() -> None:
@@ -213,7 +213,7 @@ def test_the_imports_page_takes_a_workbook(tmp_path: Path, sqlite_template: Path
     with TestClient(app, base_url=BASE) as client:
         client.blocking_portal.call(app.state.services.uow.run, seed, SYSTEM)
         csrf = login(client, "coord")
-        rows = [list(COLS), ["C-1", "Okello", "Grace \U0001F319", "", date(1990, 1, 2),
+        rows = [list(COLS), ["C-1", "Okello", "Grace \U00010000", "", date(1990, 1, 2),
                              "KL1234", date(2026, 9, 15)]]
         resp = client.post("/imports/passengers", data={"_csrf": csrf},
                            files={"file": ("list.xlsx", xlsx(rows), "application/vnd."
@@ -221,4 +221,4 @@ def test_the_imports_page_takes_a_workbook(tmp_path: Path, sqlite_template: Path
         assert resp.status_code == 200, resp.text
         assert "1 passenger created" in resp.text
         assert "XLSX workbook, worksheet &#39;Passagiers&#39;" in resp.text
-        assert "given_names: no manifest font can print U+1F319" in resp.text
+        assert "given_names: no manifest font can print U+10000" in resp.text

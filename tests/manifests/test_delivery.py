@@ -38,7 +38,7 @@ from movements.domain.uow import Actor, NullPublisher, Tx, UnitOfWork
 from movements.platform.config import Settings
 from movements.platform.db import Database
 from movements.services import Services
-from tests.factories import SYSTEM, World, add_pax, build_world, on_blocks_and_met
+from tests.factories import SYSTEM, World, add_pax, build_world, letters, on_blocks_and_met
 
 PUBLIC = "https://movements.test"
 MEDICAL_SECRET = "type 2 diabetes, insulin dependent"
@@ -257,7 +257,8 @@ def _charter_world(tx: Tx, total: int) -> tuple[int, Actor]:
         family = i // 4
         case = px.get_or_create_case(tx, "AMS", f"C-2016-{family:04d}")
         pid = px.add_passenger(tx, case.id, px.NewPassenger(
-            surname=f"Haddad{family}", given_names=f"Salma{i}", sex="F", nationality="IRQ",
+            surname=f"Haddad{letters(family)}", given_names=f"Salma {letters(i)}", sex="F",
+            nationality="IRQ",
             needs=(("WCHR", None),) if i % 37 == 0 else ()))
         px.book_passenger(tx, pid, movement, seat=f"{4 + i // 6}{'ABCDEF'[i % 6]}",
                           stop=stops[family % 3])

@@ -23,7 +23,7 @@ from movements.domain.models import AuditEntry, Milestone, Passenger
 from movements.domain.uow import NullPublisher, Tx
 from movements.ingest.passengers_csv import HEADER
 from movements.platform.db import Database
-from tests.factories import SYSTEM, add_pax
+from tests.factories import SYSTEM, add_pax, letters
 from tests.live import sign_in, start_server
 from tests.web.conftest import PASSWORD, seed
 
@@ -78,7 +78,7 @@ def big_list(day: date) -> bytes:
     lines = [HEADER]
     cols = HEADER.split(",")
     for i in range(ROWS):
-        row = {"case_reference": f"BIG-{i // 4:05d}", "surname": f"Import{i}",
+        row = {"case_reference": f"BIG-{i // 4:05d}", "surname": f"Import{letters(i)}",
                "given_names": "Test", "flight": "TK1957", "flight_date": day.isoformat()}
         lines.append(",".join(row.get(c, "") for c in cols))
     return ("\n".join(lines) + "\n").encode()

@@ -25,6 +25,7 @@ from movements.domain.models import Booking, BulkBatch, ImportUndo, Passenger
 from movements.domain.uow import NullPublisher
 from movements.ingest.passengers_csv import HEADER
 from movements.platform.db import Database
+from tests.factories import letters
 from tests.live import seed_site, sign_in, start_server
 from tests.web.conftest import PASSWORD
 
@@ -35,7 +36,7 @@ def _list(day: str) -> bytes:
     cols = HEADER.split(",")
     lines = [HEADER]
     for i in range(ROWS):
-        row = {"case_reference": f"KILL-{i // 3:04d}", "surname": f"Killed{i}",
+        row = {"case_reference": f"KILL-{i // 3:04d}", "surname": f"Killed{letters(i)}",
                "given_names": "Test", "flight": "TK1957", "flight_date": day}
         lines.append(",".join(row.get(c, "") for c in cols))
     return ("\n".join(lines) + "\n").encode()

@@ -380,3 +380,35 @@ def test_every_refusal_names_the_field_by_its_label(site: Site) -> None:
                      seat_capacity="lots")
         alert = html.unescape(resp.text).split('role="alert">', 1)[1].split("</p>", 1)[0]
         assert alert.startswith("Niet opgeslagen (Stoelen): "), alert
+
+
+def test_a_name_with_an_emoji_symbol_or_digit_is_refused_naming_field_and_character(
+        site: Site) -> None:
+    with TestClient(site.app, base_url=BASE) as client:
+        csrf = login(client, "coord")
+        resp = _post(client, "/plan/cases", csrf, "k-nc", airport="AMS", reference="VR-90")
+        cid = int(resp.headers["location"].rsplit("/", 1)[1])
+        passengers = _count(site, client, Passenger)
+        audits = _count(site, client, AuditEntry)
+        for field, value, shown in (("surname", "Hassan😀", "'😀'"),
+                                    ("given_names", "Layla2", "'2'"),
+                                    ("native_name", "ليلى★", "'★'")):
+            resp = _post(client, f"/plan/cases/{cid}/passengers", csrf, "",
+                         **{**MEMBER, field: value})
+            assert resp.status_code == 422, (field, resp.text[:300])
+            text = html.unescape(resp.text)
+            assert f"contains {shown}" in text, (field, text[:2000])
+            assert f"({field})" not in text  # the label, not the form name
+        assert _count(site, client, Passenger) == passengers
+        assert _count(site, client, AuditEntry) == audits
+        # The same through an edit: the stored name stays as it was.
+        ok = _post(client, f"/plan/cases/{cid}/passengers", csrf, "k-ok", **MEMBER)
+        assert ok.status_code == 303, ok.text
+        uow = site.app.state.services.uow
+        pid = int(client.blocking_portal.call(uow.read, lambda s: s.scalar(  # type: ignore[arg-type]
+            select(Passenger.id).where(Passenger.case_id == cid))))
+        resp = _post(client, f"/plan/passengers/{pid}", csrf, "",
+                     **{**MEMBER, "surname": "Hassan😀"})
+        assert resp.status_code == 422 and "contains '😀'" in html.unescape(resp.text)
+        assert _count(site, client, Passenger, Passenger.id == pid,
+                      Passenger.surname == "Karim") == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from .. import input_rules
 from ..access import Need, access_booking, access_movement, access_passenger
 from ..errors import RuleViolation
 from ..events import EscortAssigned, EscortUnassigned, NoteAdded
@@ -23,6 +24,7 @@ def assign_escort(tx: Tx, movement_id: int, passenger_id: int, kind: EscortKind 
         raise RuleViolation(Phrase.of(N_("escort kind %(kind)s must be medical or operational"),
                                       kind=repr(kind)), field="kind") from None
     name = clean_text(escort_name, N_("escort name"), required=True, max_len=200)
+    input_rules.check_name(Phrase(N_("escort name")), name, field="escort_name")
     on_board = tx.session.scalar(select(Booking.id).where(
         Booking.movement_id == movement.id, Booking.passenger_id == passenger.id))
     if on_board is None:

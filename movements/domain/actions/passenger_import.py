@@ -623,6 +623,7 @@ def _import_row(tx: Tx, lookups: _Lookups, row: PassengerRow, stats: _Stats) -> 
     if passenger is None and (
             adopted := _adopt_from_telex(tx, lookups, movement, row.passenger)):
         passenger = adopted
+        px.check_names(row.passenger)
         passenger.case = case
         passenger.surname = row.passenger.surname.strip()
         passenger.given_names = row.passenger.given_names.strip()
@@ -647,6 +648,7 @@ def _import_row(tx: Tx, lookups: _Lookups, row: PassengerRow, stats: _Stats) -> 
 
 
 def _update(tx: Tx, passenger: Passenger, new: px.NewPassenger) -> bool:
+    px.check_names(new)
     before = {f: getattr(passenger, f) for f in _FIELDS}
     wanted = {f: getattr(new, f) for f in _FIELDS}
     for key in ("native_name", "release_to_name"):

@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from .. import input_rules
 from ..access import Need, access_case, access_movement, access_passenger
 from ..errors import RuleViolation
 from ..events import CaseSplitFlagged, PassengerBooked, PassengerUpdated
@@ -91,8 +92,24 @@ def medical_level(new: NewPassenger, codes: set[str]) -> MedicalLevel | None:
     return None
 
 
+#: A passenger's person-name fields and how a refusal names them.
+NAME_FIELDS: tuple[tuple[str, str], ...] = (
+    ("surname", N_("surname")), ("given_names", N_("given names")),
+    ("native_name", N_("name in own script")),
+    ("release_to_name", N_("adult to release to")))
+
+
+def check_names(new: NewPassenger) -> None:
+    """Every person-name field of ``new`` keeps ``input_rules.name_problem`` (letters of
+    any script, marks, space, hyphen, apostrophe, full stop); RuleViolation naming the
+    field and the offending character otherwise.  Called before anything is written."""
+    for field, label in NAME_FIELDS:
+        input_rules.check_name(Phrase(label), getattr(new, field), field=field)
+
+
 def add_passenger(tx: Tx, case_id: int, new: NewPassenger) -> int:
     case = access_case(tx.session, tx.actor, case_id, Need.COORDINATE)
+    check_names(new)
     if not new.surname.strip():
         raise RuleViolation(Phrase(N_("surname is required")), field="surname")
     if new.sex not in {"F", "M", "X"}:

@@ -51,7 +51,13 @@ from .movements import (
     overwritten_by_person,
     require_correction_reason,
 )
-from .passengers import NewPassenger, add_passenger, flag_case_split, validate_needs
+from .passengers import (
+    NewPassenger,
+    add_passenger,
+    check_names,
+    flag_case_split,
+    validate_needs,
+)
 
 PLANNERS = (Role.COORDINATOR, Role.ADMIN)
 
@@ -499,6 +505,7 @@ def _check_agency_flags(tx: Tx, new: NewPassenger) -> None:
 
 
 def _check_passenger(new: NewPassenger, today: date) -> None:
+    check_names(new)
     if not new.given_names.strip():
         raise RuleViolation(Phrase(N_("given names are required (as in the travel document)")),
                             field="given_names")
