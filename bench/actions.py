@@ -36,7 +36,7 @@ from movements.domain.models import Booking, Role  # noqa: E402
 from movements.domain.uow import Actor, NullPublisher, Tx  # noqa: E402
 from movements.platform.db import Database, make_sync_sqlite_engine  # noqa: E402
 from movements.platform.migrate import upgrade  # noqa: E402
-from tests.factories import AMS_ID, SYSTEM, add_pax, build_world  # noqa: E402
+from tests.factories import AMS_ID, SYSTEM, add_pax, build_world, letters  # noqa: E402
 
 STEPS = ("met_at_point", "checked_in", "exit_formalities", "at_gate")
 # Scoped to the bench airport as every gate user is (the access policy needs it).
@@ -55,7 +55,7 @@ async def prepare(url: str, bookings: int) -> tuple[str, list[int]]:
 
     def seed(tx: Tx) -> list[int]:
         w = build_world(tx, date(2026, 9, 15))
-        return [add_pax(tx, w.departure_id, f"B-{i // 3}", f"Bench{i}", "Pax")[1]
+        return [add_pax(tx, w.departure_id, f"B-{i // 3}", f"Bench{letters(i)}", "Pax")[1]
                 for i in range(bookings)]
 
     ids = await uow.run(seed, SYSTEM)

@@ -39,7 +39,7 @@ from movements.domain.uow import NullPublisher, Tx  # noqa: E402
 from movements.platform.db import Database  # noqa: E402
 from movements.platform.migrate import upgrade  # noqa: E402
 from movements.platform.passwords import hash_password  # noqa: E402
-from tests.factories import SYSTEM, add_pax, build_world  # noqa: E402
+from tests.factories import SYSTEM, add_pax, build_world, letters  # noqa: E402
 from tests.live import sign_in, start_server  # noqa: E402
 from tests.pg import free_port  # noqa: E402
 
@@ -58,7 +58,7 @@ def rss_kib(pid: int) -> int:
 def seed(tx: Tx, today, password_hash: str) -> tuple[int, list[int]]:  # type: ignore[no-untyped-def]
     world = build_world(tx, today)
     setup.add_user(tx, "bench", "Bench", Role.GATE_STAFF, password_hash, airports=["AMS"])
-    bookings = [add_pax(tx, world.departure_id, f"F-{i}", f"Fan{i}", "Out")[1]
+    bookings = [add_pax(tx, world.departure_id, f"F-{i}", f"Fan{letters(i)}", "Out")[1]
                 for i in range(60)]
     return world.departure_id, bookings
 

@@ -58,7 +58,7 @@ from tests.factories import (  # noqa: E402
     SYSTEM,
     add_pax,
     build_world,
-    letters,  # noqa: E402
+    letters,
 )
 from tests.live import sign_in  # noqa: E402
 from tests.pg import free_port  # noqa: E402
@@ -109,7 +109,7 @@ def seed(tx: Tx, today: date, pw: str, passengers: int, bookings: int
     world = build_world(tx, today)
     setup.add_user(tx, "gate", "Bench Gate", Role.GATE_STAFF, pw, airports=["AMS"])
     setup.add_user(tx, "coord", "Bench Coordinator", Role.COORDINATOR, pw, airports=["AMS"])
-    booking_ids = [add_pax(tx, world.departure_id, f"T-{i}", f"Tap{i}", "Pax")[1]
+    booking_ids = [add_pax(tx, world.departure_id, f"T-{i}", f"Tap{letters(i)}", "Pax")[1]
                    for i in range(bookings)]
     # The charters fly tomorrow: their changes go to another board than the one measured.
     tomorrow = today + timedelta(days=1)

@@ -50,7 +50,7 @@ def _prepare(url: str, day: date) -> tuple[list[int], list[int]]:
             world, _, _ = await uow.run(seed, SYSTEM, day)
 
             def more(tx: Tx) -> list[int]:
-                return [add_pax(tx, world.departure_id, f"TAP-{i}", f"Tap{i}")[1]
+                return [add_pax(tx, world.departure_id, f"TAP-{i}", f"Tap{letters(i)}")[1]
                         for i in range(2 * TAP_BOOKINGS)]
             bids = await uow.run(more, SYSTEM)
         finally:
