@@ -99,7 +99,7 @@ MEASURE = """() => {
   // disclosure, anything scripted as a button or made focusable (not only the ones that
   // look like buttons: a plain text link is a target too).
   const sel = 'a[href], button, summary, input:not([type=hidden]), select, textarea, ' +
-              'label:has(input), label[for], [role=button], [role=link], [role=tab], [onclick], ' +
+              'label:has(input), [role=button], [role=link], [role=tab], [onclick], ' +
               '[tabindex]:not([tabindex="-1"])';
   for (const el of document.querySelectorAll(sel)) {
     if (!el.checkVisibility || !el.checkVisibility({visibilityProperty: true})) continue;
