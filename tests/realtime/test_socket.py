@@ -136,9 +136,14 @@ async def test_live_event_reaches_a_connected_client(env: Env,
 
 async def test_heartbeat_carries_the_latest_number(env: Env,
                                                    gate: tuple[httpx.Client, str]) -> None:
+    # Heartbeats start once the page's hello is answered (a beat before the snapshot
+    # would only make the page ask again): the answer to a caught-up hello is one, the
+    # registry's periodic beat the next.
     client, _ = gate
     async with await connect(env, client) as ws:
-        _, _, seq, _, _ = await next_message(ws, {"heartbeat"}, timeout=3)
+        await ws.send(json.dumps({"hello": {"after": current_seq(env, client)}}))
+        await next_message(ws, {"heartbeat"})  # the answer to the hello
+        _, _, seq, _, _ = await next_message(ws, {"heartbeat"}, timeout=3)  # the beat
     assert seq == current_seq(env, client)
 
 
