@@ -127,3 +127,15 @@ def test_a_board_date_the_calendar_has_not_is_named_so(client: TestClient[Any]) 
         assert reply.status_code == 400, (url, reply.text[:500])
         assert "month 2 of 2026 has 28 days" in html.unescape(reply.text), reply.text[:2000]
         assert "expected YYYY-MM-DD" not in reply.text
+
+
+def test_the_command_line_names_a_missing_day_too() -> None:
+    import click
+
+    from movements.cli import manifests as cli_manifests
+    from movements.cli import planning as cli_planning
+    from movements.cli.common import CliError
+    with pytest.raises(click.BadParameter, match="month 2 of 2026 has 28 days"):
+        cli_planning._day("2026-02-31", "--date")
+    with pytest.raises(CliError, match="month 2 of 2026 has 28 days"):
+        cli_manifests._day("2026-02-31")
