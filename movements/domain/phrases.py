@@ -87,19 +87,20 @@ class Phrase:
 
 
 #: How much of a value a refusal quotes: the first 40 characters, then "…".  A list the
-#: domain builds from its vocabulary ("departure, arrival, transit_in") is kept up to
-#: LIST_LIMIT (a list of a user's unknown words is cut there too).
+#: domain composes (choices "departure, arrival", passengers "C-1 HASSAN Ali; C-1 …"),
+#: each item short, is kept up to LIST_LIMIT: it is what the refusal is about.
 QUOTE_LIMIT = 40
-LIST_LIMIT = 200
-_LIST_ITEM = re.compile(r"[^\s,]{1,32}")
+LIST_LIMIT = 1000
+_SEPARATOR = re.compile(r"[,;] ")
 
 
 def quoted(value: str) -> str:
     """``value`` as a refusal may quote it: whole if short; else its first QUOTE_LIMIT
-    characters and "…" (a ``repr`` keeps its closing quote); a comma-separated list of
-    short words whole up to LIST_LIMIT characters."""
+    characters and "…" (a ``repr`` keeps its closing quote); a list of short items
+    (``", "`` or ``"; "`` between, each at most QUOTE_LIMIT) whole up to LIST_LIMIT."""
     limit = QUOTE_LIMIT
-    if all(_LIST_ITEM.fullmatch(item) for item in value.split(", ")):
+    items = _SEPARATOR.split(value)
+    if len(items) > 1 and all(len(item) <= QUOTE_LIMIT for item in items):
         limit = LIST_LIMIT
     closing = value[-1] if len(value) > 1 and value[0] in "'\"" and value[-1] == value[0] \
         else ""

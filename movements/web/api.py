@@ -87,7 +87,7 @@ def _parse_date(value: str | None) -> date | None:
     try:
         return parse_day(value)
     except NoSuchDay as bad:
-        raise ValidationException(f"date: {bad}") from None
+        raise ValidationException(f"date={bad}") from None
     except ValueError:
         raise ValidationException(f"date={quoted(repr(value))}: expected YYYY-MM-DD") from None
 

@@ -119,7 +119,7 @@ def _date(name: str, value: str) -> date:
     try:
         return parse_day(value)
     except NoSuchDay as bad:
-        raise ValidationException(f"{name}: {bad}") from None
+        raise ValidationException(f"{name}={bad}") from None
     except ValueError:
         raise ValidationException(f"{name}={quoted(repr(value))}: "
                                   f"expected a date YYYY-MM-DD") from None
