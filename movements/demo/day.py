@@ -38,6 +38,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from movements.domain.actions import charters as ch
 from movements.domain.actions import escorts, handovers, milestones, setup
 from movements.domain.actions import movements as mv
 from movements.domain.actions import passengers as px
@@ -260,14 +261,27 @@ class _DayLoader:
             day = self.today + timedelta(days=int(m.get("day", 0)))
             scheduled = local_to_utc(day, m["time"], self._tz(m["airport"]))
             kind = MovementKind(m["kind"])
-            movement_id = mv.create_movement(self.plan, mv.NewMovement(
+            new = mv.NewMovement(
                 airport=m["airport"], kind=kind, carrier=m["carrier"],
                 flight_number=m["flight_number"], operational_date=day,
                 origin=m["origin"], destination=m["destination"], scheduled_at=scheduled,
                 is_charter=bool(m.get("is_charter", False)), stops=tuple(m.get("stops", ())),
                 terminal=m.get("terminal"), pier=m.get("pier"), gate=m.get("gate"),
                 aircraft_type=m.get("aircraft_type"),
-                aircraft_registration=m.get("aircraft_registration")))
+                aircraft_registration=m.get("aircraft_registration"))
+            if new.is_charter:
+                # Through charter planning, as a coordinator would: the charter page and
+                # its crew and pickups need the operator and seats (issue: dead link).
+                minutes = m.get("stop_minutes")
+                if not minutes or len(minutes) != len(new.stops):
+                    raise DemoDataError(f"charter {key!r} needs one stop_minutes per stop")
+                movement_id = ch.plan_charter(
+                    self.plan, replace(new, is_charter=False, stops=()), m.get("operator", ""),
+                    int(m["seat_capacity"]),
+                    tuple(ch.StopIn(code, scheduled + int(after) * _MIN)
+                          for code, after in zip(new.stops, minutes, strict=True)))
+            else:
+                movement_id = mv.create_movement(self.plan, new)
             expected = scheduled + int(m.get("delay", 0)) * _MIN
             self.flights[key] = _Flight(movement_id, m, kind, scheduled, expected)
         # Link transits before anyone is booked, so every booking shows on both legs.

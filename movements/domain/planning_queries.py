@@ -256,6 +256,9 @@ class PlannedMovement:
     flight_state: str
     cancelled: bool
     booked: int
+    #: A charter set up through planning (operator, seats): only these have a charter
+    #: page; a movement flagged charter by the feed has none.
+    planned_charter: bool = False
 
     @property
     def label(self) -> Phrase:
@@ -280,9 +283,12 @@ def planned_movements(session: Session, airport_id: int, first: object, last: ob
     for mid in session.scalars(select(Booking.movement_id).where(
             Booking.movement_id.in_(ids), Booking.status != BookingStatus.CANCELLED)):
         booked[mid] = booked.get(mid, 0) + 1
+    planned = set(session.scalars(select(Charter.movement_id).where(
+        Charter.movement_id.in_(ids))))
     return [PlannedMovement(m.id, m.flight, m.kind.value, m.operational_date, m.scheduled_at,
                             m.origin, m.destination, tuple(s.airport_code for s in m.stops),
-                            m.is_charter, m.flight_state, m.id in cancelled, booked.get(m.id, 0))
+                            m.is_charter, m.flight_state, m.id in cancelled, booked.get(m.id, 0),
+                            m.id in planned)
             for m in rows]
 
 

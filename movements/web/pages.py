@@ -254,16 +254,26 @@ class Pages(Controller):
             fresh = await services.uow.read(views.movement_summary, user.actor, movement_id)
             return draw.movement_header(fresh, oob=False, message="Saved", message_kind="ok")
 
+        # A refusal redraws the header with the panel open, what was typed kept and the
+        # refused field focused, as the other refused forms do.
+        typed = {"gate": data.gate, "terminal": data.terminal,
+                 "estimated_local": data.estimated_local,
+                 "scheduled_local": data.scheduled_local, "actual_local": data.actual_local,
+                 "reason": data.reason}
         return await _idempotent(request, services, data, user, act, reply, on_error_async=(
-            lambda exc: _header_error(services, user, draw, movement_id, exc)))
+            lambda exc: _header_error(services, user, draw, movement_id, exc, typed)))
 
 
 async def _header_error(services: Services, user: AuthUser, draw: Fragments,
-                        movement_id: int, exc: DomainError) -> str:
+                        movement_id: int, exc: DomainError,
+                        typed: dict[str, str | None] | None = None) -> str:
+    """The movement header with the refusal; with ``typed`` (the correction form's values
+    as sent) the correction panel reopens holding them, ``exc.field`` focused."""
     summary = await services.uow.read(views.movement_summary, user.actor, movement_id)
     return draw.movement_header(
         summary, oob=False, message=i18n.refused(exc),
-        message_kind="conflict" if isinstance(exc, ConflictError) else "error")
+        message_kind="conflict" if isinstance(exc, ConflictError) else "error",
+        typed=typed, error_field=getattr(exc, "field", None) if typed is not None else None)
 
 
 def _lanes_variant(user: AuthUser) -> str:

@@ -9,8 +9,10 @@ Suppressed cells ("<5") are drawn as gaps, never as a number.
 from __future__ import annotations
 
 import gettext
+import re
 import sys
 from dataclasses import dataclass, replace
+from datetime import date
 from functools import lru_cache
 from xml.etree import ElementTree
 
@@ -110,11 +112,27 @@ def _value(cell: rp.Cell) -> float | None:
     return float(cell) if isinstance(cell, int | float) and not isinstance(cell, bool) else None
 
 
+MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def axis_labels(labels: list[str]) -> list[str]:
+    """Month keys (``2026-01``) as the reader's short month names through Babel ("Jan",
+    Dutch "jan"), with a two-digit year ("Jan 26") when the months span years; other
+    labels as given.  Seven-character keys ran together under a 12-month chart at 768 px
+    (newcomer finding); a short name fits each month's slot."""
+    found = [MONTH.match(v) for v in labels]
+    if not labels or not all(found):
+        return labels
+    months = [date(int(m[1]), int(m[2]), 1) for m in found if m]
+    fmt = "MMM" if len({d.year for d in months}) == 1 else "MMM yy"
+    return [i18n.format_day(d, fmt).rstrip(".") for d in months]
+
+
 def chart_svg(table: rp.Table) -> bytes:
     """The table drawn as its ``CHARTS`` spec says; bytes of a standalone SVG."""
     spec = CHARTS[table.key]
     shown = display_table(table)
-    labels = [str(r[0]) for r in shown.rows]
+    labels = axis_labels([str(r[0]) for r in shown.rows])
     common = {"style": STYLE, "js": [], "width": 760, "height": 380,
               "legend_at_bottom": True, "y_title": i18n.gettext(spec.y_title),
               "print_values": False, "show_legend": len(spec.series) > 1, "margin": 12,

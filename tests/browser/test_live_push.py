@@ -253,3 +253,27 @@ def test_a_pushed_row_takes_its_place_but_not_under_a_finger(
     finally:
         ctx.close()
         client.close()
+
+
+def test_a_refused_gate_correction_keeps_the_panel_and_focuses_the_reason(
+        browser: Browser, live60: tuple[Live, int]) -> None:
+    """Newcomer finding: the refusal closed the panel and put the old gate back."""
+    live, _ = live60
+    base, mid = live.server.base, live.world.departure_id
+    ctx, a = signed_in(browser, base, "coord")
+    try:
+        a.goto(f"{base}/movements/{mid}")
+        connected(a)
+        panel = a.locator(f"#mvh-{mid} details.correct")
+        panel.locator("summary").click()
+        panel.locator("input[name=gate]").fill("D9")
+        panel.locator("input[name=reason]").fill("")
+        panel.locator("button[type=submit]").click()
+        header = a.locator(f"#mvh-{mid}")
+        expect(header.locator(".message")).to_contain_text("needs a reason", timeout=WAIT)
+        panel = a.locator(f"#mvh-{mid} details.correct")
+        expect(panel).to_have_attribute("open", "")
+        expect(panel.locator("input[name=gate]")).to_have_value("D9")
+        expect(panel.locator("input[name=reason]")).to_be_focused(timeout=WAIT)
+    finally:
+        ctx.close()

@@ -5,7 +5,9 @@ Chromium at 768x1024 and 1024x768, against the demo day's rows.  On each page:
 * every visible interactive element (every link with an address, buttons, summaries,
   inputs, selects, text areas, labels of inputs, anything with a button/link role or
   made focusable) is at least 44x44 CSS px (WCAG 2.5.5 target size).  A
-  checkbox or radio counts with the label that wraps it (the label is the target).
+  checkbox or radio counts with its label (wrapping it or naming it with ``for``: the
+  label is the target).  Closed disclosures (``<details>``) are opened first: what they
+  hold is tapped too.
 
 The list of pages is checked against the app's routes: a new page fails the walk until
 it is listed here (or named in NOT_PAGES with the reason).
@@ -72,6 +74,9 @@ FILE = re.compile(r"\.(pdf|csv|xlsx)$")
 
 #: What the walk measures, in the page (one function: both checks, each failure named).
 MEASURE = """() => {
+  // What a closed disclosure holds is tapped once it is opened ("Start a handover"'s
+  // passenger rows were never measured): open them all before measuring.
+  for (const d of document.querySelectorAll('details:not([open])')) d.open = true;
   const width = window.innerWidth;
   const out = {scroll: document.documentElement.scrollWidth - width, small: [], clipped: [],
                header: document.querySelector('header.top')?.getBoundingClientRect().height || 0};
@@ -101,7 +106,8 @@ MEASURE = """() => {
     let box = el.getBoundingClientRect();
     if (box.width === 0 || box.height === 0) continue;  // not reachable by a finger
     const type = (el.getAttribute('type') || '').toLowerCase();
-    const label = el.closest('label');
+    // Its label is the target, whether it wraps the box or names it with for=.
+    const label = el.closest('label') || (el.labels && el.labels[0]);
     if (label && (type === 'checkbox' || type === 'radio')) box = label.getBoundingClientRect();
     if (box.width < 44 - 0.5 || box.height < 44 - 0.5) {
       const name = (el.innerText || el.value || el.getAttribute('aria-label') ||

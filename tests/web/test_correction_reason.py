@@ -172,3 +172,40 @@ async def test_correcting_the_feeds_value_is_free_a_persons_value_is_not(
     assert refused.value.field == "reason" and refused.value.message == \
         "correcting the gate needs a reason"
     assert await uow.read(state) == before == ("G7", before[1])
+
+
+def _correction_panel(text: str) -> str:
+    start = text.index('<details class="correct')
+    return text[start:text.index("</details>", start)]
+
+
+def _input(panel: str, name: str) -> str:
+    start = panel.index(f'name="{name}"')
+    return panel[panel.rindex("<input", 0, start):panel.index(">", start) + 1]
+
+
+def test_a_refused_gate_correction_keeps_what_was_typed(site: Site) -> None:
+    """Newcomer finding: the refusal closed the panel and put D7 back.  The reply keeps
+    the panel open with every typed value and the reason field focused; nothing saved."""
+    dep = site.world.departure_id
+    with TestClient(site.app, base_url=BASE) as client:
+        csrf = login(client, "coord")
+        before = _state(client, site, dep)
+        page = client.post(f"/movements/{dep}/flight",
+                           data={"gate": "D9", "terminal": "2", "reason": "",
+                                 "expected_version": str(before[3])},
+                           headers={"X-CSRF-Token": csrf, "HX-Request": "true"})
+        assert page.status_code == 422, page.text[:300]
+        assert "correcting the gate needs a reason" in html.unescape(page.text)
+        panel = _correction_panel(page.text)
+        assert panel.startswith('<details class="correct coord-only" open>'), panel[:120]
+        assert 'value="D9"' in _input(panel, "gate")
+        assert 'value="2"' in _input(panel, "terminal")
+        reason = _input(panel, "reason")
+        assert "autofocus" in reason and 'aria-invalid="true"' in reason, reason
+        assert "autofocus" not in _input(panel, "gate")
+        assert _state(client, site, dep) == before
+        # A plain page view (and a push) shows the panel closed, with the stored gate.
+        fresh = _correction_panel(client.get(f"/movements/{dep}").text)
+        assert " open>" not in fresh.split(">", 1)[0] + ">"
+        assert 'value="D7"' in _input(fresh, "gate") and "autofocus" not in fresh

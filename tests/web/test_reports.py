@@ -188,6 +188,10 @@ def test_a_manager_sees_aggregates_only(year_app: Litestar) -> None:
         assert svg.headers["content-type"].startswith("image/svg+xml")
         assert "script" not in svg.headers["content-security-policy"]
         assert b"<script" not in svg.content
+        # Month axis: short month names (the seven-character keys ran together at 768 px).
+        x_axis = svg.text[svg.text.index('class="axis x'):]
+        ticks = re.findall(r'class="guide line" /><text[^>]*>([^<]*)</text>', x_axis)
+        assert ticks[:3] == ["Jan", "Feb", "Mar"] and "2016-01" not in svg.text, ticks
         # Not one personal route answers.
         movement_id = _first(client, Movement.id)
         booking_id = _first(client, Booking.id)
