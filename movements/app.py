@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
 from collections.abc import AsyncIterator
@@ -26,6 +27,7 @@ from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 
 from movements.delivery import pdf_pool
+from movements.domain.calendar_days import no_such_day
 from movements.domain.clock import Clock
 from movements.domain.errors import Busy, DomainError
 from movements.domain.storage import StorageUnavailable
@@ -127,9 +129,34 @@ def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response
 def _http_refusal(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     """Litestar's own refusals (bad query value, not found, method not allowed...): the
     error page for a browser page request, Litestar's JSON reply otherwise (and for 5xx)."""
+    _name_missing_days(request, exc)
     if 400 <= exc.status_code < 500 and _wants_html(request):
         return _refusal_page(request, exc.status_code, _with_fields(exc), exc.headers)
     return create_exception_response(request, exc)
+
+
+def _name_missing_days(request: Request[Any, Any, Any], exc: HTTPException) -> None:
+    """A JSON body's date in the right shape that the calendar has not ("2026-02-31"):
+    msgspec says "Invalid RFC3339 encoded date"; the entry is told why instead ("... is
+    not a date: month 2 of 2026 has 28 days", calendar_days).  The body was read (and
+    kept on the connection) before decoding failed."""
+    extra = getattr(exc, "extra", None)
+    body = getattr(request, "_body", None)
+    if not isinstance(extra, list) or not isinstance(body, bytes) or not body:
+        return
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return
+    for entry in extra:
+        if not (isinstance(entry, dict) and "date" in str(entry.get("message", ""))):
+            continue
+        value: Any = data
+        for part in str(entry.get("key", "")).removeprefix("$.").split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        why = no_such_day(value) if isinstance(value, str) else None
+        if why is not None:
+            entry["message"] = str(why)
 
 
 def _with_fields(exc: HTTPException) -> str:

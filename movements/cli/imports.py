@@ -32,6 +32,7 @@ from rich.progress import (
 )
 
 from movements.cli.common import CliError, current_settings, run_async
+from movements.domain.calendar_days import NoSuchDay, parse_day
 from movements.platform.config import Settings
 
 
@@ -66,7 +67,9 @@ def _reference(value: str | None) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        return parse_day(value)
+    except NoSuchDay as bad:  # the right shape, a day the calendar has not
+        raise CliError(f"--date {bad}") from None
     except ValueError:
         raise CliError(f"--date {value!r}: expected YYYY-MM-DD") from None
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import click
 
 from movements.cli.common import CliError, current_settings, run_async
+from movements.domain.calendar_days import NoSuchDay, parse_day
 from movements.domain.uow import Actor
 
 if TYPE_CHECKING:
@@ -30,7 +31,9 @@ if TYPE_CHECKING:
 
 def _day(value: str) -> date:
     try:
-        return date.fromisoformat(value)
+        return parse_day(value)
+    except NoSuchDay as bad:  # the right shape, a day the calendar has not
+        raise CliError(f"--date {bad}") from None
     except ValueError:
         raise CliError(f"--date {value!r}: expected YYYY-MM-DD") from None
 

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import click
 
 from movements.cli.common import act as _act
+from movements.domain.calendar_days import NoSuchDay, parse_day
 
 T = TypeVar("T")
 
@@ -22,7 +23,9 @@ T = TypeVar("T")
 
 def _day(value: str, what: str) -> date:
     try:
-        return date.fromisoformat(value)
+        return parse_day(value)
+    except NoSuchDay as bad:  # the right shape, a day the calendar has not
+        raise click.BadParameter(str(bad), param_hint=what) from None
     except ValueError:
         raise click.BadParameter(f"{value!r}: expected YYYY-MM-DD", param_hint=what) from None
 

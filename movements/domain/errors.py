@@ -17,8 +17,10 @@ class DomainError(Exception):
     status = 400
 
     def __init__(self, message: str | Phrase, *, field: str | None = None) -> None:
-        self.phrase = message if isinstance(message, Phrase) else Phrase(message)
-        self.message = str(message)
+        # A value quoted in a refusal is cut short (phrases.quoted): a pasted page of
+        # text is not echoed back in full, on a page or in the JSON API.
+        self.phrase = message.shortened() if isinstance(message, Phrase) else Phrase(message)
+        self.message = str(self.phrase) if isinstance(message, Phrase) else message
         super().__init__(self.message)
         self.field = field
 

@@ -61,6 +61,12 @@ class Phrase:
         except (KeyError, ValueError, TypeError):
             return self.key % values
 
+    def shortened(self) -> Phrase:
+        """This phrase with every text value cut to what a refusal may quote (see
+        :func:`quoted`), nested phrases too: a refusal never echoes a 5,000-character
+        paste back in full."""
+        return Phrase(self.key, tuple((name, _shortened(v)) for name, v in self.args))
+
     def english(self) -> str:
         """The sentence in the source language (English)."""
         return self.render(_same)
@@ -78,6 +84,38 @@ class Phrase:
         that is not one."""
         return cls(str(data["k"]), tuple((str(n), _decode(v))
                                          for n, v in dict(data.get("a") or {}).items()))
+
+
+#: How much of a value a refusal quotes: the first 40 characters, then "…".  A list the
+#: domain composes (choices "departure, arrival", passengers "C-1 HASSAN Ali; C-1 …"),
+#: each item short, is kept up to LIST_LIMIT: it is what the refusal is about.
+QUOTE_LIMIT = 40
+LIST_LIMIT = 1000
+_SEPARATOR = re.compile(r"[,;] ")
+
+
+def quoted(value: str) -> str:
+    """``value`` as a refusal may quote it: whole if short; else its first QUOTE_LIMIT
+    characters and "…" (a ``repr`` keeps its closing quote); a list of short items
+    (``", "`` or ``"; "`` between, each at most QUOTE_LIMIT) whole up to LIST_LIMIT."""
+    limit = QUOTE_LIMIT
+    items = _SEPARATOR.split(value)
+    if len(items) > 1 and all(len(item) <= QUOTE_LIMIT for item in items):
+        limit = LIST_LIMIT
+    closing = value[-1] if len(value) > 1 and value[0] in "'\"" and value[-1] == value[0] \
+        else ""
+    opening = len(closing)  # a repr's quotes are not counted
+    if len(value) - 2 * opening <= limit + 1:  # one character is not worth a "…"
+        return value
+    return value[:limit + opening] + "…" + closing
+
+
+def _shortened(value: Arg) -> Arg:
+    if isinstance(value, Phrase):
+        return value.shortened()
+    if isinstance(value, tuple):
+        return tuple(p.shortened() for p in value)
+    return quoted(value) if isinstance(value, str) else value
 
 
 def _same(message: str) -> str:
@@ -181,4 +219,4 @@ def _value(raw: str, keys: list[str]) -> Arg:
     return whole if whole is not None else raw
 
 
-__all__ = ["Arg", "N_", "Phrase", "joined", "parse", "phrase_data", "stored_phrase"]
+__all__ = ["Arg", "N_", "Phrase", "joined", "parse", "phrase_data", "quoted", "stored_phrase"]

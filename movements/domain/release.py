@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from .models import Booking, Handover, Movement, MovementKind
 from .phrases import N_, Phrase
+from .vocabulary import flight_state_label
 
 #: Flight states in which an inbound aircraft is on blocks (Schiphol feed: ARR arrived at
 #: the stand, FIB first bag on the belt); LND (landed) is still taxiing.
@@ -40,7 +41,7 @@ def release_blockers(session: Session, handover: Handover) -> list[Phrase]:
     out: list[Phrase] = []
     if not on_blocks(movement):
         out.append(Phrase.of(NOT_ON_BLOCKS, flight=movement.flight,
-                             state=movement.flight_state))
+                             state=Phrase(flight_state_label(movement.flight_state))))
     unmet = []
     for p in handover.passengers:
         booking = session.scalar(select(Booking).where(

@@ -69,6 +69,7 @@ from datetime import date
 from movements.domain import input_rules
 from movements.domain.actions import passenger_import as pi
 from movements.domain.actions.passengers import NewPassenger
+from movements.domain.calendar_days import NoSuchDay, parse_day
 from movements.domain.errors import DomainError
 from movements.domain.phrases import N_, Phrase
 from movements.domain.text import nfc
@@ -227,7 +228,9 @@ def _date(row: dict[str, str], column: str, *, required: bool = False) -> date |
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        return parse_day(value)
+    except NoSuchDay as bad:  # the right shape, a day the calendar has not
+        raise _Bad(Phrase.of(N_("%(column)s %(why)s"), column=column, why=bad.phrase)) from None
     except ValueError:
         raise _Bad(Phrase.of(N_("%(column)s %(value)s is not a date YYYY-MM-DD"),
                              column=column, value=repr(value))) from None

@@ -13,7 +13,7 @@ import io
 import json
 import secrets
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 from urllib.parse import urlencode
@@ -29,6 +29,7 @@ from movements.domain.actions import audit as audit_actions
 from movements.domain.actions import languages as language_actions
 from movements.domain.actions import passwords as password_actions
 from movements.domain.actions import setup
+from movements.domain.calendar_days import NoSuchDay, parse_day
 from movements.domain.errors import DomainError, RuleViolation, not_found
 from movements.domain.phrases import N_, Phrase
 from movements.domain.vocabulary import OrganisationKind, Role
@@ -376,11 +377,14 @@ def _when(value: str, name: str, zone: str, *, end: bool) -> datetime | None:
         return None
     try:
         if len(text) == 10:
-            day = date.fromisoformat(text)
+            day = parse_day(text)
             if end:
                 day += timedelta(days=1)
             return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(zone)).astimezone(UTC)
         when = datetime.fromisoformat(text)
+    except NoSuchDay as bad:  # the right shape, a day the calendar has not
+        raise RuleViolation(Phrase.of(N_("%(name)s %(why)s"), name=name, why=bad.phrase),
+                            field=name) from None
     except ValueError:
         raise RuleViolation(Phrase.of(N_("%(name)s %(text)s: expected YYYY-MM-DD or "
                                          "YYYY-MM-DDTHH:MM"),

@@ -11,6 +11,8 @@ from litestar.exceptions import ValidationException
 from litestar.params import FromQuery
 
 from movements.domain import queries, views
+from movements.domain.calendar_days import NoSuchDay, parse_day
+from movements.domain.phrases import quoted
 from movements.web.auth import STAFF, current_user
 from movements.web.deps import PathId, ServicesDep
 
@@ -83,9 +85,11 @@ def _parse_date(value: str | None) -> date | None:
     if not value:
         return None  # today at the airport
     try:
-        return date.fromisoformat(value)
+        return parse_day(value)
+    except NoSuchDay as bad:
+        raise ValidationException(f"date={bad}") from None
     except ValueError:
-        raise ValidationException(f"date={value!r}: expected YYYY-MM-DD") from None
+        raise ValidationException(f"date={quoted(repr(value))}: expected YYYY-MM-DD") from None
 
 
 class ApiV1(Controller):
@@ -101,7 +105,8 @@ class ApiV1(Controller):
         if airport is not None and not (len(airport) == 3 and airport.isascii()
                                         and airport.isalpha()):
             # Checked here: a NUL or other junk reached PostgreSQL as a 500 (fuzz).
-            raise ValidationException(f"airport={airport!r}: expected an IATA code like AMS")
+            raise ValidationException(f"airport={quoted(repr(airport))}: "
+                                      f"expected an IATA code like AMS")
         user = current_user(request)
         assert user is not None  # guarded
         page = await services.uow.read(views.board_page, user.actor, airport,

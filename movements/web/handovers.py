@@ -34,8 +34,9 @@ from movements.domain import document_queries as dq
 from movements.domain import handover_queries as hq
 from movements.domain import input_rules
 from movements.domain.actions import handovers as handover_actions
+from movements.domain.calendar_days import NoSuchDay, parse_day
 from movements.domain.errors import ConflictError, DomainError, RuleViolation
-from movements.domain.phrases import N_, Phrase
+from movements.domain.phrases import N_, Phrase, quoted
 from movements.domain.ssr import SSR_CODES
 from movements.domain.uow import Tx
 from movements.domain.vocabulary import Role
@@ -395,9 +396,11 @@ def _day(value: str | None) -> date | None:
     if not value:
         return None  # today at the airport
     try:
-        return date.fromisoformat(value)
+        return parse_day(value)
+    except NoSuchDay as bad:
+        raise ValidationException(f"date={bad}") from None
     except ValueError:
-        raise ValidationException(f"date={value!r}: expected YYYY-MM-DD") from None
+        raise ValidationException(f"date={quoted(repr(value))}: expected YYYY-MM-DD") from None
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ from movements.domain.actions import bulk
 from movements.domain.actions import reconciliation as rc
 from movements.domain.clock import local_date
 from movements.domain.errors import ConflictError, DomainError
-from movements.domain.phrases import N_, Phrase
+from movements.domain.phrases import N_, Phrase, quoted
 from movements.ingest import passengers_csv
 from movements.ingest.apply import MAX_TELEX_CHARS, TelexOutcome, submit
 from movements.ingest.samples import demo_ptm
@@ -316,7 +316,8 @@ class TelexApi(Controller):
                       airport: FromQuery[str | None] = None) -> TelexOut:
         if airport is not None and not (len(airport) == 3 and airport.isascii()
                                         and airport.isalpha()):
-            raise ValidationException(f"airport={airport!r}: expected an IATA code like AMS")
+            raise ValidationException(f"airport={quoted(repr(airport))}: "
+                                      f"expected an IATA code like AMS")
         body = await request.body()
         if len(body) > MAX_TELEX_CHARS * 4:
             raise ValidationException(f"a telex is at most {MAX_TELEX_CHARS} characters")
@@ -341,7 +342,8 @@ class TelexApi(Controller):
             raise ValidationException(f"outcome must be one of {', '.join(telex_log.OUTCOMES)}")
         if airport is not None and not (len(airport) == 3 and airport.isascii()
                                         and airport.isalpha()):
-            raise ValidationException(f"airport={airport!r}: expected an IATA code like AMS")
+            raise ValidationException(f"airport={quoted(repr(airport))}: "
+                                      f"expected an IATA code like AMS")
         rows = await services.uow.read(telex_log.recent, _user(request).actor, limit,
                                        outcome, airport)
         return [TelexOut.of_row(r) for r in rows]

@@ -22,6 +22,7 @@ from standardwebhooks import Webhook, WebhookVerificationError
 from movements import i18n
 from movements.domain.actions import outbox as outbox_actions
 from movements.domain.errors import DomainError
+from movements.domain.phrases import quoted
 from movements.domain.uow import Actor, Tx
 from movements.web.auth import COORDINATION, AuthUser, current_user
 from movements.web.deps import PathId, ServicesDep
@@ -133,7 +134,7 @@ class Receipts(Controller):
         except DomainError as exc:
             return _refuse(400, f"receipt field 'status': {exc.message}")
         if state is None:
-            return _refuse(404, f"no message with key {key!r}")
+            return _refuse(404, f"no message with key {quoted(repr(key))}")
         return Response({"key": key, "state": state.value}, media_type=MediaType.JSON)
 
 

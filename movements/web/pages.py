@@ -23,7 +23,9 @@ from movements.domain import input_rules, queries, views
 from movements.domain.access import may_see_protected
 from movements.domain.actions import corrections, escorts, milestones, reveal
 from movements.domain.actions import movements as movement_actions
+from movements.domain.calendar_days import NoSuchDay, parse_day
 from movements.domain.errors import ConflictError, DomainError, NotFound
+from movements.domain.phrases import quoted
 from movements.domain.planning_queries import board_readiness, movement_plan
 from movements.domain.uow import Tx
 from movements.realtime.fragments import Fragments
@@ -62,9 +64,11 @@ def _day(value: str | None) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        return parse_day(value)
+    except NoSuchDay as bad:
+        raise ValidationException(f"date={bad}") from None
     except ValueError:
-        raise ValidationException(f"date={value!r}: expected YYYY-MM-DD") from None
+        raise ValidationException(f"date={quoted(repr(value))}: expected YYYY-MM-DD") from None
 
 
 class Pages(Controller):

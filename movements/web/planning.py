@@ -30,6 +30,7 @@ from movements.domain.actions import outbox as outbox_actions
 from movements.domain.actions import planning as pl
 from movements.domain.actions.prenotification import record_notice_sent
 from movements.domain.actions.readiness import ClearanceIn, confirm_case, record_clearance
+from movements.domain.calendar_days import NoSuchDay, parse_day
 from movements.domain.clock import local_to_utc
 from movements.domain.errors import DomainError, RuleViolation
 from movements.domain.phrases import Phrase
@@ -93,7 +94,9 @@ def _date(form: dict[str, Any], key: str, *, required: bool = True) -> date | No
             raise RuleViolation(Phrase(N_("required (YYYY-MM-DD)")), field=key)
         return None
     try:
-        return date.fromisoformat(value)
+        return parse_day(value)
+    except NoSuchDay as bad:  # the right shape, a day the calendar has not
+        raise RuleViolation(bad.phrase, field=key) from None
     except ValueError:
         raise RuleViolation(Phrase.of(N_("%(value)s: expected YYYY-MM-DD"),
                                       value=repr(value)), field=key) from None

@@ -27,7 +27,9 @@ from markupsafe import Markup
 from movements import i18n
 from movements.domain import report_months as rm
 from movements.domain import reports as rp
+from movements.domain.calendar_days import NoSuchDay, parse_day
 from movements.domain.clock import local_date
+from movements.domain.phrases import quoted
 from movements.domain.ssr import SSR_CODES, NeedGroup
 from movements.i18n import N_
 from movements.services import Services
@@ -115,9 +117,12 @@ def _range(view: str, today: date) -> tuple[date, date]:
 
 def _date(name: str, value: str) -> date:
     try:
-        return date.fromisoformat(value)
+        return parse_day(value)
+    except NoSuchDay as bad:
+        raise ValidationException(f"{name}={bad}") from None
     except ValueError:
-        raise ValidationException(f"{name}={value!r}: expected a date YYYY-MM-DD") from None
+        raise ValidationException(f"{name}={quoted(repr(value))}: "
+                                  f"expected a date YYYY-MM-DD") from None
 
 
 def parse_query(user: AuthUser, today: date, allowed: tuple[str, ...], *,
@@ -128,7 +133,7 @@ def parse_query(user: AuthUser, today: date, allowed: tuple[str, ...], *,
     scope reads as not found."""
     chosen_view = view or ("year" if user.role.value == "manager" else "days")
     if chosen_view not in VIEWS:
-        raise ValidationException(f"view={view!r}: one of {', '.join(VIEWS)}")
+        raise ValidationException(f"view={quoted(repr(view))}: one of {', '.join(VIEWS)}")
     first, last = _range(chosen_view, today)
     if start:
         first = _date("start", start)
@@ -142,15 +147,18 @@ def parse_query(user: AuthUser, today: date, allowed: tuple[str, ...], *,
     codes = tuple(dict.fromkeys(a.strip().upper() for a in (airport or []) if a.strip()))
     for code in codes:
         if not (len(code) == 3 and code.isascii() and code.isalpha()):
-            raise ValidationException(f"airport={code!r}: expected an IATA code like AMS")
+            raise ValidationException(f"airport={quoted(repr(code))}: "
+                                      f"expected an IATA code like AMS")
         if code not in allowed:
             raise NotFoundException(f"airport {code} is not one of yours")
     if direction and direction not in rp.DIRECTIONS:
-        raise ValidationException(f"direction={direction!r}: one of {', '.join(rp.DIRECTIONS)}")
+        raise ValidationException(f"direction={quoted(repr(direction))}: "
+                                  f"one of {', '.join(rp.DIRECTIONS)}")
     if need and need.upper() not in NEEDS:
-        raise ValidationException(f"need={need!r}: not an SSR code the agency records")
+        raise ValidationException(f"need={quoted(repr(need))}: not an SSR code the agency records")
     if programme and programme not in rp.PROGRAMMES:
-        raise ValidationException(f"programme={programme!r}: one of {', '.join(rp.PROGRAMMES)}")
+        raise ValidationException(f"programme={quoted(repr(programme))}: "
+                                  f"one of {', '.join(rp.PROGRAMMES)}")
     return Query(chosen_view, first, last, codes or allowed, direction or None,
                  need.upper() if need else None, programme or None)
 
@@ -410,13 +418,13 @@ class ReportPages(Controller):
                     need: Q = None, programme: Q = None) -> Response[bytes]:
         key = name.removesuffix(".svg")
         if key not in CHARTS or not name.endswith(".svg"):
-            raise NotFoundException(f"no chart {name!r}")
+            raise NotFoundException(f"no chart {quoted(repr(name))}")
         _, loaded = await load(request, services, view=view, start=start, end=end,
                                airport=airport, direction=direction, need=need,
                                programme=programme)
         table = _tables(loaded).get(key)
         if table is None:
-            raise NotFoundException(f"chart {key!r} has no data for this range")
+            raise NotFoundException(f"chart {quoted(repr(key))} has no data for this range")
         return Response(chart_svg(table), media_type="image/svg+xml", headers={
             "Content-Security-Policy": SVG_CSP, "Cache-Control": "no-store"})
 
@@ -432,7 +440,7 @@ class ReportPages(Controller):
                                programme=programme)
         table = _tables(loaded).get(key)
         if table is None or not name.endswith(".csv"):
-            raise NotFoundException(f"no table {name!r} for this range")
+            raise NotFoundException(f"no table {quoted(repr(name))} for this range")
         return _download(_csv_bytes(table), CSV, f"{key}.csv")
 
     @get("/reports/export.xlsx")

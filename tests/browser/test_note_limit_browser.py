@@ -46,3 +46,31 @@ def test_a_long_paste_into_a_note_is_kept_counted_and_refused(browser: Browser,
         assert _notes(db_path, mid) == before
     finally:
         ctx.close()
+
+
+def test_the_character_count_reads_in_the_readers_language(browser: Browser,
+                                                           live: Live) -> None:
+    """The counter's words come from the page (base.html, through the catalogue), so a
+    Dutch reader counts in Dutch, under the limit and over it."""
+    base = live.server.base
+    mid = live.world.departure_id
+    db_path = live.server.env["MOVEMENTS_DATABASE_URL"].split("///", 1)[1]
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("UPDATE app_user SET locale = 'nl' WHERE username = 'gate'")
+    ctx, page = signed_in(browser, base, "gate")
+    try:
+        page.goto(f"{base}/movements/{mid}")
+        page.wait_for_function("document.getElementById('stale-banner').hidden === true")
+        field = page.locator(f"#notes-{mid} textarea[name=text]")
+        field.focus()
+        page.keyboard.insert_text("x" * 1950)
+        count = page.locator(f"#notes-{mid} .char-count")
+        expect(count).to_have_text("1950 van 2000 tekens")
+        page.keyboard.insert_text("y" * 100)
+        expect(count).to_have_text(
+            "2050 tekens: 50 meer dan de 2000 toegestane. Maak het korter om op te slaan.")
+        assert "characters" not in count.inner_text()
+    finally:
+        ctx.close()
+        with sqlite3.connect(db_path) as conn:
+            conn.execute("UPDATE app_user SET locale = 'en' WHERE username = 'gate'")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from movements import i18n
 from movements.domain import document_queries as dq
 from movements.domain.actions import handovers, milestones
 from movements.domain.actions import movements as mv
@@ -61,8 +62,13 @@ async def test_an_arrival_is_not_released_before_on_blocks_and_met(
         await uow.run(handovers.sign_handover, GATE, hid, "A. Gate", "S. Tesfaye")
     await uow.run(mv.update_flight, SYSTEM, w.arrival_id, {"flight_state": "LND"},
                   source="feed")
-    with pytest.raises(RuleViolation, match="not on blocks yet"):  # landed is taxiing
+    with pytest.raises(RuleViolation, match="not on blocks yet") as early:  # taxiing
         await uow.run(handovers.sign_handover, GATE, hid, "A. Gate", "S. Tesfaye")
+    # The state by its label, as the movement page shows it, in each reader's language.
+    assert "(state Landed)" in early.value.message and "LND" not in early.value.message
+    dutch = i18n.refused(early.value, "nl")
+    assert "Geland" in dutch, dutch
+    assert "LND" not in dutch and "Landed" not in dutch
     await uow.run(mv.update_flight, SYSTEM, w.arrival_id, {"flight_state": "ARR"},
                   source="feed")
     with pytest.raises(RuleViolation, match="not met yet: HT") as refused:

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from movements import i18n
 from movements.domain.actions import planning as pl
 from movements.domain.errors import ConflictError, PermissionDenied, RuleViolation
 from movements.domain.events import (
@@ -135,8 +136,12 @@ async def test_gate_staff_cannot_plan_and_nothing_is_written(
     await world(uow)
     before = await count(uow, Movement)
     publisher.clear()
-    with pytest.raises(PermissionDenied, match="only coordinator, admin"):
+    with pytest.raises(PermissionDenied, match="only coordinator, admin") as refused:
         await uow.run(pl.plan_movement, GATE, dep())
+    # Roles by their words, in the reader's language, never the stored "gate_staff".
+    assert refused.value.message.endswith("you are gate staff"), refused.value.message
+    dutch = i18n.refused(refused.value, "nl")
+    assert "gate_staff" not in dutch and i18n.gettext("gate staff", "nl") in dutch, dutch
     assert await count(uow, Movement) == before
     assert publisher.events == []
 

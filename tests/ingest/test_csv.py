@@ -115,6 +115,9 @@ async def test_every_bad_row_is_listed_and_nothing_is_kept(uow: UnitOfWork) -> N
     assert f"2 fields, the header has {len(passengers_csv.COLUMNS)}" in reasons[8]
     assert "is not yes or no" in reasons[9]
     assert "needs a transit_in movement" in reasons[10]
+    # The kinds it found are named by their words ("departure", "transit in").
+    assert re.findall(r" is ([a-z_ ]+)\)", reasons[10]) and \
+        not any("_" in k for k in re.findall(r" is ([a-z_ ]+)\)", reasons[10])), reasons[10]
     assert re.match(r"nothing imported: 8 of \d+ rows are bad", str(report)), str(report)
     assert await counts(uow) == before
 

@@ -110,6 +110,9 @@ def test_telex_outcomes_read_dutch_on_the_page_and_in_the_log_after_a_reload(
         assert dutch in log, log[:3000]
         assert english not in log
     assert DUPLICATE[0].search(log) and not DUPLICATE[1].search(log)
+    # The Outcome column shows each outcome's label ("Verwerkt"), never the stored value.
+    badges = re.findall(r'<span class="badge[^"]*">([^<]*)</span>', client.get("/imports").text)
+    assert "Verwerkt" in badges and "Geweigerd" in badges, badges
     leaks = english_in(log, phrases)
     assert not leaks, (leaks, log[:3000])
 

@@ -245,7 +245,9 @@ def dutch_catalogue() -> dict[str, str]:
     return out
 
 
-ATTRS = re.compile(r'\b(?:title|placeholder|aria-label|alt)="([^"]*)"')
+#: Attributes a person reads: shown as text, or (``data-msg-*`` on <body>) the words the
+#: page's scripts show, such as the character counter under a field (forms.js).
+ATTRS = re.compile(r'\b(?:title|placeholder|aria-label|alt|data-msg-[a-z-]+)="([^"]*)"')
 
 
 def readable(html: str) -> str:

@@ -43,9 +43,14 @@ def touch(obj: Base, column: str) -> None:
 
 def require_role(tx: Tx, *roles: Role) -> None:
     if tx.actor.role not in roles:
-        allowed = ", ".join(r.value for r in roles)
+        # Roles by their words ("gate staff", catalogue msgids), not their stored values.
+        words = [Phrase(r.value.replace("_", " ")) for r in roles]
+        allowed = words[-1]
+        for word in reversed(words[:-1]):  # "coordinator, admin", each word translated
+            allowed = Phrase.of(N_("%(item)s, %(more)s"), item=word, more=allowed)
         raise PermissionDenied(Phrase.of(N_("only %(allowed)s may do this; you are %(role)s"),
-                                         allowed=allowed, role=tx.actor.role.value))
+                                         allowed=allowed,
+                                         role=Phrase(tx.actor.role.value.replace("_", " "))))
 
 
 def clean_text(value: str | None, field: str, *, required: bool = False,

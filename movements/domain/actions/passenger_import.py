@@ -603,6 +603,12 @@ def _book(tx: Tx, pid: int, movement: Movement, seat: str | None, new: bool,
         stats.booked += 1
 
 
+def _kind_word(kind: MovementKind) -> Phrase:
+    """A movement kind as a person reads it ("transit in", a catalogue msgid), not its
+    stored value ("transit_in")."""
+    return Phrase(kind.value.replace("_", " "))
+
+
 def _import_row(tx: Tx, lookups: _Lookups, row: PassengerRow, stats: _Stats) -> None:
     movement = _movement(tx, lookups, row.flight)
     onward = _movement(tx, lookups, row.onward) if row.onward else None
@@ -612,8 +618,9 @@ def _import_row(tx: Tx, lookups: _Lookups, row: PassengerRow, stats: _Stats) -> 
                                          "(%(flight)s is %(kind)s) and a transit_out one "
                                          "(%(onward_flight)s is %(onward_kind)s)"),
                                       onward=row.onward.phrase if row.onward else onward.flight,
-                                      flight=movement.flight, kind=movement.kind.value,
-                                      onward_flight=onward.flight, onward_kind=onward.kind.value))
+                                      flight=movement.flight, kind=_kind_word(movement.kind),
+                                      onward_flight=onward.flight,
+                                      onward_kind=_kind_word(onward.kind)))
     case = px.get_or_create_case(tx, lookups.airport.iata, row.case_reference,
                                  row.programme or "voluntary_return")
     if row.programme and case.programme != row.programme:

@@ -106,9 +106,13 @@
     } else {
       field.removeAttribute("aria-invalid");
     }
-    box.textContent = over
-      ? n + " characters: " + (n - max) + " more than the " + max + " allowed. Shorten it to save."
-      : (n >= max * 0.9 ? n + " of " + max + " characters" : "");
+    // The words come from the page (base.html renders them in the reader's language).
+    var words = document.body.getAttribute(over ? "data-msg-count-over" : "data-msg-count") ||
+      (over ? "{n} characters: {over} more than the {max} allowed. Shorten it to save."
+            : "{n} of {max} characters");
+    box.textContent = (over || n >= max * 0.9)
+      ? words.replace("{n}", String(n)).replace("{over}", String(n - max)).replace("{max}", String(max))
+      : "";
   }
   document.addEventListener("DOMContentLoaded", function () { unlimitAll(document); });
   document.addEventListener("htmx:load", function (e) { unlimitAll(e.detail.elt); });
