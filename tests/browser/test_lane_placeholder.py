@@ -37,7 +37,8 @@ def test_a_lane_emptied_then_filled_by_pushes_equals_a_fresh_render(browser: Bro
         def move(day: date) -> None:
             at = datetime(day.year, day.month, day.day, 12, 0).isoformat() + "Z"
             r = client.post(f"/api/v1/plan/movements/{arrival}",
-                            json={"operational_date": day.isoformat(), "scheduled_at": at},
+                            json={"operational_date": day.isoformat(), "scheduled_at": at,
+                                  "reason": "moved by the airline"},  # a set time: needs one
                             headers={"X-CSRF-Token": csrf})
             assert r.status_code == 200, r.text
 
