@@ -32,7 +32,7 @@ from movements.domain.errors import DomainError
 from movements.domain.uow import Tx
 from movements.services import Services
 from movements.web.auth import COORDINATION, AuthUser, current_user
-from movements.web.deps import PathId, ServicesDep
+from movements.web.deps import BodyCount, BodyId, PathId, ServicesDep
 from movements.web.once import checked_key, request_hash, run_once
 
 IdempotencyKey = Annotated[str | None, HeaderParameter(
@@ -76,7 +76,7 @@ class StopBody:
 class CharterIn:
     movement: MovementIn
     operator: str
-    seat_capacity: int
+    seat_capacity: BodyCount
     stops: list[StopBody]
 
 
@@ -92,7 +92,7 @@ class MovementEditIn:
     destination: str | None = None
     terminal: str | None = None
     gate: str | None = None
-    expected_version: int | None = None
+    expected_version: BodyCount | None = None
     reason: str | None = None
 
 
@@ -143,15 +143,15 @@ class PassengerIn:
 
 @dataclass
 class BookIn:
-    movement_id: int
+    movement_id: BodyId
     stop: str | None = None
 
 
 @dataclass
 class MoveIn:
-    from_movement_id: int
-    to_movement_id: int
-    passenger_ids: list[int] | None = None
+    from_movement_id: BodyId
+    to_movement_id: BodyId
+    passenger_ids: list[BodyId] | None = None
     stop: str | None = None
     split_reason: str | None = None
 
@@ -164,7 +164,7 @@ class StopAddIn:
     code: str
     scheduled_at: datetime
     after: str | None = None
-    expected_version: int | None = None
+    expected_version: BodyCount | None = None
 
 
 @dataclass
@@ -174,7 +174,7 @@ class StopRemoveIn:
 
     code: str
     move_to: str | None = None
-    expected_version: int | None = None
+    expected_version: BodyCount | None = None
 
 
 @dataclass
@@ -201,7 +201,7 @@ class PickupIn:
     location: str
     pickup_at: datetime
     vehicle: str
-    headcount: int
+    headcount: BodyCount
 
 
 @dataclass
@@ -216,7 +216,7 @@ class ClearanceBody:
 
 @dataclass
 class ConfirmIn:
-    movement_id: int
+    movement_id: BodyId
     override_reason: str | None = None
 
 

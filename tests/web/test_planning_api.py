@@ -216,3 +216,26 @@ def test_edit_a_movement_through_the_api(site: Site) -> None:
         assert stale.status_code == 409
         bad = client.post(f"/api/v1/plan/movements/{mid}", headers=h, json={"flight": "1573"})
         assert bad.status_code == 422 and bad.json()["field"] == "flight"
+
+
+def test_an_id_past_the_database_range_is_refused_by_its_json_path(site: Site) -> None:
+    # Found by the API fuzz: {"movement_id": 4602003192155869408133120} on a case's
+    # confirm reached the database driver (a 500).  Every id and count in a JSON body is
+    # bounded like a path id: a 4xx naming the field, nothing written.
+    huge = 4602003192155869408133120
+    with TestClient(site.app, base_url=BASE) as client:
+        h = {"X-CSRF-Token": login(client, "coord")}
+        cases = client.post("/api/v1/plan/cases", headers=h,
+                            json={"airport": "AMS", "reference": "C-BIG"})
+        assert cases.status_code in (200, 201), cases.text
+        case_id = cases.json()["id"]
+        before = (_count(site, client, Booking), _count(site, client, Case))
+        for path, body, field in (
+                (f"/api/v1/plan/cases/{case_id}/confirm", {"movement_id": huge}, "movement_id"),
+                (f"/api/v1/plan/cases/{case_id}/bookings", {"movement_id": -1}, "movement_id"),
+                (f"/api/v1/plan/movements/{site.world.departure_id}",
+                 {"gate": "E18", "expected_version": huge}, "expected_version")):
+            resp = client.post(path, headers=h, json=body)
+            assert resp.status_code in (400, 422), (path, resp.status_code, resp.text)
+            assert field in resp.text, resp.text
+        assert (_count(site, client, Booking), _count(site, client, Case)) == before
