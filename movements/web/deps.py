@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated, TypeAlias
 
 from litestar.channels import ChannelsPlugin
-from msgspec import Meta
 from litestar.di import NamedDependency
 from litestar.params import PathParameter
+from msgspec import Meta
 
 from movements.services import Services
 

@@ -87,7 +87,7 @@ async def test_removing_a_stop_with_passengers_names_them_and_writes_nothing(
     await uow.run(pl.book_case, PLANNER, cid, mid, stop="BGW")
     publisher.clear()
     with pytest.raises(RuleViolation, match=r"2 passenger\(s\) are booked to leave OR9301 at "
-                       r"BGW: C-BGW HASSAN Member0; C-BGW HASSAN Member1") as caught:
+                       r"BGW: C-BGW HASSAN Member AAAA; C-BGW HASSAN Member AAAB") as caught:
         await uow.run(ch.remove_stop, PLANNER, mid, "bgw")
     assert caught.value.field == "bookings"
     assert await route(uow, mid) == (["BGW", "EBL", "BSR"], "BSR")

@@ -18,7 +18,7 @@ from movements.domain.clock import ManualClock
 from movements.domain.errors import PermissionDenied
 from movements.domain.models import AuditEntry, Milestone, Passenger
 from movements.domain.uow import UnitOfWork
-from tests.factories import COORD, GATE, SYSTEM, add_pax, world
+from tests.factories import COORD, GATE, SYSTEM, add_pax, letters, world
 
 LEAVERS = 5  # three chunks of two: enough to be between chunks, few rows
 STEPS = ("met_at_point", "checked_in", "exit_formalities", "at_gate", "boarded", "departed")
@@ -34,7 +34,8 @@ async def test_a_tap_during_the_purge_is_applied_between_its_chunks(
     w = await world(uow)
     clock.set(datetime(2026, 9, 15, 7, 0, tzinfo=UTC))
     for i in range(LEAVERS):
-        _, booking = await uow.run(add_pax, SYSTEM, w.departure_id, f"VR-{i}", f"Leaver{i}")
+        _, booking = await uow.run(add_pax, SYSTEM, w.departure_id, f"VR-{i}",
+                                   f"Leaver {letters(i)}")
         for step in STEPS:
             await uow.run(milestones.record_milestone, GATE, booking, step)
     await uow.run(mv.update_flight, SYSTEM, w.departure_id, {"flight_state": "DEP"},
