@@ -91,3 +91,17 @@ def letters(n: int, width: int = 4) -> str:
         n, r = divmod(n, 26)
         out = chr(65 + r) + out
     return out
+
+
+def transit_legs(tx: Tx, day: date = date(2026, 9, 15)) -> tuple[int, int]:
+    """Two unlinked legs at AMS on ``day``: KQ116 NBO->AMS at 06:00 UTC (transit in) and
+    KL673 AMS->YYZ at 10:00 UTC (transit out); answers (inbound id, onward id)."""
+    legs = []
+    for kind, carrier, number, origin, dest, hour in (
+            (MovementKind.TRANSIT_IN, "KQ", "116", "NBO", "AMS", 6),
+            (MovementKind.TRANSIT_OUT, "KL", "673", "AMS", "YYZ", 10)):
+        legs.append(mv.create_movement(tx, mv.NewMovement(
+            airport="AMS", kind=kind, carrier=carrier, flight_number=number,
+            operational_date=day, origin=origin, destination=dest,
+            scheduled_at=datetime(day.year, day.month, day.day, hour, tzinfo=UTC))))
+    return legs[0], legs[1]

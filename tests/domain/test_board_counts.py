@@ -14,22 +14,10 @@ from movements.domain import queries
 from movements.domain.actions import milestones, planning
 from movements.domain.actions import movements as mv
 from movements.domain.models import ChronicCondition, Movement, MovementKind
-from movements.domain.uow import Tx, UnitOfWork
-from tests.factories import COORD, GATE, SYSTEM, add_pax, world
+from movements.domain.uow import UnitOfWork
+from tests.factories import COORD, GATE, SYSTEM, add_pax, transit_legs, world
 
 DAY = date(2026, 9, 15)
-
-
-def _transit(tx: Tx) -> tuple[int, int]:
-    legs = []
-    for kind, carrier, number, origin, dest, hour in (
-            (MovementKind.TRANSIT_IN, "KQ", "116", "NBO", "AMS", 6),
-            (MovementKind.TRANSIT_OUT, "KL", "673", "AMS", "YYZ", 10)):
-        legs.append(mv.create_movement(tx, mv.NewMovement(
-            airport="AMS", kind=kind, carrier=carrier, flight_number=number,
-            operational_date=DAY, origin=origin, destination=dest,
-            scheduled_at=datetime(2026, 9, 15, hour, tzinfo=UTC))))
-    return legs[0], legs[1]
 
 
 def _loaded(session: Session) -> dict[int, queries.MovementSummary]:
@@ -51,7 +39,7 @@ async def _all_steps(uow: UnitOfWork, booking_id: int, kind: MovementKind) -> No
 
 async def test_aggregate_counts_equal_the_loaded_rows(uow: UnitOfWork) -> None:
     w = await world(uow)
-    inbound, onward = await uow.run(_transit, SYSTEM)
+    inbound, onward = await uow.run(transit_legs, SYSTEM)
     dep, arr = w.departure_id, w.arrival_id
     # One passenger per badge group (codes and the agency's flags), several groups at
     # once, a need of a group the board does not show, and no need at all.
@@ -117,7 +105,7 @@ async def test_readiness_read_as_columns_equals_the_per_passenger_rules(
     from tests.domain.test_planning import DOC, PLANNER, person
 
     w = await world(uow)
-    inbound, onward = await uow.run(_transit, SYSTEM)
+    inbound, onward = await uow.run(transit_legs, SYSTEM)
     erbil = await uow.run(planning.plan_movement, PLANNER, planning.NewMovement(
         airport="AMS", kind=MovementKind.DEPARTURE, carrier="KL", flight_number="1571",
         operational_date=DAY, origin="AMS", destination="EBL",

@@ -3,7 +3,7 @@ the link read with the booking must name the same streams ``streams_of`` names."
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 from sqlalchemy import select, update
@@ -23,23 +23,11 @@ from movements.domain.models import (
 )
 from movements.domain.streams import report_counter, report_month_scope
 from movements.domain.uow import Tx, UnitOfWork
-from tests.factories import COORD, GATE, SYSTEM, add_pax, world
+from tests.factories import COORD, GATE, SYSTEM, add_pax, transit_legs, world
 
 DAY = date(2026, 9, 15)
 #: The report counter of the month the steps fall in (reports are cached per airport month).
 MONTH = report_counter(report_month_scope("AMS", DAY))
-
-
-def _transit(tx: Tx) -> tuple[int, int]:
-    legs = []
-    for kind, carrier, number, origin, dest, hour in (
-            (MovementKind.TRANSIT_IN, "KQ", "116", "NBO", "AMS", 6),
-            (MovementKind.TRANSIT_OUT, "KL", "673", "AMS", "YYZ", 10)):
-        legs.append(mv.create_movement(tx, mv.NewMovement(
-            airport="AMS", kind=kind, carrier=carrier, flight_number=number,
-            operational_date=DAY, origin=origin, destination=dest,
-            scheduled_at=datetime(2026, 9, 15, hour, tzinfo=UTC))))
-    return legs[0], legs[1]
 
 
 async def _streams_of_last(uow: UnitOfWork, kind: str) -> set[str]:
@@ -69,7 +57,7 @@ async def test_a_plain_movement_step_goes_to_its_board_and_page(uow: UnitOfWork)
 async def test_a_transit_step_goes_to_both_legs_pages(uow: UnitOfWork) -> None:
     # (The onward leg has no steps of its own: its passengers are worked on the inbound.)
     await world(uow)
-    inbound, onward = await uow.run(_transit, SYSTEM)
+    inbound, onward = await uow.run(transit_legs, SYSTEM)
     _, bid = await uow.run(add_pax, SYSTEM, inbound, "T-1")
     first = steps.sequence_for(MovementKind.TRANSIT_IN)[0].key
     await uow.run(milestones.record_milestone, GATE, bid, first,

@@ -4,11 +4,15 @@ outbox rows, and a coordinator's gate change (with the reason a correction needs
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
 from datetime import date
 from typing import Any, TypeVar
 
 import pytest
+import uvicorn
+from litestar import Litestar
 from sqlalchemy import select
 
 from movements.domain.actions import movements as mv
@@ -83,3 +87,22 @@ def read_on(url: str, read: Callable[[Any], T]) -> T:
 def write_on(url: str, write: Callable[[Tx], T]) -> T:
     """One write as the system on the database at ``url``."""
     return on_database(url, lambda uow: uow.run(write, SYSTEM))
+
+
+@asynccontextmanager
+async def serving(app: Litestar, port: int) -> AsyncIterator[None]:
+    """``app`` served by a real uvicorn on 127.0.0.1:``port`` (lifespan on) for the
+    block's length, in this event loop; stopped and awaited after, also when it failed to
+    start (its error is raised)."""
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                           log_level="warning", lifespan="on"))
+    task = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            if task.done():
+                task.result()
+            await asyncio.sleep(0.05)
+        yield
+    finally:
+        server.should_exit = True
+        await task

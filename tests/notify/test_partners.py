@@ -15,7 +15,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import func, select
 from standardwebhooks import Webhook
 
@@ -36,7 +35,7 @@ from movements.notify.loopback import SmsGateway, SmtpReceiver
 from movements.notify.sender import OutboxSender
 from movements.platform.config import Settings
 from tests.factories import COORD, GATE, SYSTEM, add_pax, build_world
-from tests.notify.conftest import DAY, PUBLIC, change_gate, make_sender, outbox_rows
+from tests.notify.conftest import DAY, PUBLIC, change_gate, make_sender, outbox_rows, serving
 from tests.pg import free_port
 
 
@@ -258,18 +257,8 @@ async def served(database_url: str, tmp_path: Path) -> AsyncIterator[tuple[_Serv
                         public_url=f"http://127.0.0.1:{port}", run_jobs=False,
                         notify_receipt_secret=secret, webhook_allow_private=True)
     app = create_app(settings, clock=ManualClock(datetime(2026, 9, 15, 8, 0, tzinfo=UTC)))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="on"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.05)
-    try:
+    async with serving(app, port):
         yield _Served(app, port, app.state.services.uow), secret
-    finally:
-        server.should_exit = True
-        await task
 
 
 async def _wait_for(uow: UnitOfWork, state: OutboxState, count: int) -> list[OutboxMessage]:

@@ -10,7 +10,6 @@ nothing written: messages, attempts, provider ids and the audit are counted."""
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import json
@@ -23,7 +22,6 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import func, select
 
 from movements.app import create_app
@@ -43,7 +41,7 @@ from movements.notify.receipts import twilio_signature, vonage_signature
 from movements.notify.sender import OutboxSender
 from movements.platform.config import Settings
 from tests.factories import SYSTEM, add_pax, build_world
-from tests.notify.conftest import DAY, change_gate
+from tests.notify.conftest import DAY, change_gate, serving
 from tests.pg import free_port
 
 TOKEN = "twilio-auth-token-of-the-test"
@@ -66,18 +64,8 @@ async def site(database_url: str, tmp_path: Path) -> AsyncIterator[Site]:
                         notify_vonage_signature_secret=VONAGE_SECRET,
                         webhook_allow_private=True)
     app = create_app(settings, clock=ManualClock(datetime(2026, 9, 15, 8, 0, tzinfo=UTC)))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="on"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.05)
-    try:
+    async with serving(app, port):
         yield Site(port, app.state.services.uow)
-    finally:
-        server.should_exit = True
-        await task
 
 
 def _gate_change(tx: Tx) -> None:
@@ -349,24 +337,13 @@ async def test_unconfigured_providers_refuse(database_url: str, tmp_path: Path) 
     settings = Settings(data_dir=tmp_path, database_url=database_url, secure_cookies=False,
                         public_url=f"http://127.0.0.1:{port}", run_jobs=False)
     app = create_app(settings)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="on"))
-    task = asyncio.create_task(server.serve())
-    try:
-        while not server.started:
-            if task.done():
-                task.result()
-            await asyncio.sleep(0.05)
-        async with httpx.AsyncClient() as client:
-            twilio = await client.post(f"http://127.0.0.1:{port}/outbox/receipts/twilio",
-                                       content="MessageSid=SM1", headers={
-                                           "content-type": "application/x-www-form-urlencoded"})
-            vonage = await client.post(f"http://127.0.0.1:{port}/outbox/receipts/vonage",
-                                       content="messageId=1", headers={
-                                           "content-type": "application/x-www-form-urlencoded"})
-    finally:
-        server.should_exit = True
-        await task
+    async with serving(app, port), httpx.AsyncClient() as client:
+        twilio = await client.post(f"http://127.0.0.1:{port}/outbox/receipts/twilio",
+                                   content="MessageSid=SM1", headers={
+                                       "content-type": "application/x-www-form-urlencoded"})
+        vonage = await client.post(f"http://127.0.0.1:{port}/outbox/receipts/vonage",
+                                   content="messageId=1", headers={
+                                       "content-type": "application/x-www-form-urlencoded"})
     assert twilio.status_code == 404
     assert "MOVEMENTS_NOTIFY_TWILIO_AUTH_TOKEN" in twilio.json()["error"]
     assert vonage.status_code == 404
