@@ -92,6 +92,26 @@ def pg_base_url() -> Iterator[str]:
         cluster.stop()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def pdf_workers() -> Iterator[None]:
+    """The PDF pool held for the whole test process, as a server holds it for its life.
+
+    Every web test builds its own app, and an app's lifespan holds the pool
+    (movements.delivery.pdf_pool): without this, the last holder leaving at the end of
+    each test shut the workers down, and the next test that built a PDF paid a new
+    worker's start (forkserver fork, ReportLab import, fonts) again.  The workers still
+    start on first use and end with the session (joined here; they also end with this
+    process through movements.platform.lifeline)."""
+    from movements.delivery import pdf_pool
+
+    held = pdf_pool()
+    run_async(held.__aenter__())
+    try:
+        yield
+    finally:
+        run_async(held.__aexit__(None, None, None))
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Migrate once; every test copies the file (much faster than migrating each time)."""
