@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import sys
 from collections.abc import AsyncIterator, Coroutine, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -264,11 +265,51 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                      help="the fast tier: no slow or browser tests, SQLite only")
 
 
+def _rough_cost(item: pytest.Item) -> float:
+    """A test's rough cost in seconds of one worker (ratios measured on a full run:
+    a browser test or a test with its own server ~16-20 s, a PostgreSQL test ~2 s,
+    other tests ~0.5 s); only used to order files, never to skip or time anything."""
+    if item.get_closest_marker("browser"):
+        return 20.0
+    if _starts_processes(item):
+        return 16.0
+    if item.get_closest_marker("slow"):
+        return 4.0
+    params = getattr(item, "callspec", None)
+    if params is not None and params.params.get("backend") == "postgresql":
+        return 2.0
+    return 0.5
+
+
+def _costliest_files_first(items: list[pytest.Item]) -> None:
+    """Order whole files by their rough cost, costliest first (order within a file kept).
+
+    scripts/test.sh hands whole files to the xdist workers in this order
+    (``--dist loadfile --no-loadscope-reorder``): longest first, so the run does not end
+    with one worker idle while the other works through a long file.  xdist's default
+    order (most tests first) put the one-test browser and server files last.  The browser
+    files also end up next to each other, so a worker starts Chromium a few times only
+    (tests/browser_session.py)."""
+    cost: dict[str, float] = {}
+    first: dict[str, int] = {}
+    for index, item in enumerate(items):
+        path = item.nodeid.split("::", 1)[0]
+        cost[path] = cost.get(path, 0.0) + _rough_cost(item)
+        first.setdefault(path, index)
+
+    def key(item: pytest.Item) -> tuple[float, int]:
+        path = item.nodeid.split("::", 1)[0]
+        return -cost[path], first[path]
+
+    items.sort(key=key)  # stable: a file's tests keep their order
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         if (item.nodeid.startswith(SLOW + EXHAUSTIVE) or _starts_processes(item)
                 or _is_property_test(item)):
             item.add_marker(pytest.mark.slow)
+    _costliest_files_first(items)
     if not config.getoption("--fast"):
         return
     keep: list[pytest.Item] = []
@@ -281,3 +322,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = keep
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Before a test that is not a browser test: stop the process's Playwright, if a
+    browser module started it (its event loop would stop the asyncio tests; see
+    tests/browser_session.py)."""
+    if item.get_closest_marker("browser") is None:
+        session = sys.modules.get("tests.browser_session")
+        if session is not None and session.browser_running():
+            session.stop_shared_browser()
