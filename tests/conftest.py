@@ -230,8 +230,9 @@ SLOW = (
     "tests/test_cli.py", "tests/test_cli_storage.py", "tests/scale/", "tests/web/test_api_fuzz.py",
     "tests/demo/", "tests/feed/test_replay_day.py",
     "tests/manifests/test_delivery.py::test_charter_of_400",
-    # the command line as a person runs it (one subprocess per call)
-    "tests/test_planning_cli.py", "tests/notify/test_notify_cli.py",
+    # the command line as a person runs it (one subprocess per call); the other CLI tests
+    # run the command in-process (tests.test_cli.invoke) and are fast-tier tests
+    "tests/test_planning_cli.py::test_plan_book_move_and_cancel_from_the_command_line",
     # large data: 10,000 imported rows beside taps; tests that load a whole demo day
     "tests/web/test_import_beside_taps.py",
     "tests/alerts/test_alert_texts.py::test_no_alert_names_an_internal_id",
