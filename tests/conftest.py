@@ -282,8 +282,24 @@ def _rough_cost(item: pytest.Item) -> float:
     return 0.5
 
 
+#: Measured cost of a test file (tests/file_costs.txt: seconds of one worker, full suite,
+#: both backends, scaled to _rough_cost's units); files not listed get _rough_cost.
+_FILE_COSTS_PATH = Path(__file__).with_name("file_costs.txt")
+
+
+def _file_costs() -> dict[str, float]:
+    costs: dict[str, float] = {}
+    if _FILE_COSTS_PATH.exists():
+        for line in _FILE_COSTS_PATH.read_text().splitlines():
+            if line.strip() and not line.startswith("#"):
+                seconds, path = line.split(maxsplit=1)
+                costs[path.strip()] = float(seconds)
+    return costs
+
+
 def _costliest_files_first(items: list[pytest.Item]) -> None:
-    """Order whole files by their rough cost, costliest first (order within a file kept).
+    """Order whole files by their cost, costliest first (order within a file kept): the
+    measured cost from tests/file_costs.txt, else the sum of their tests' rough costs.
 
     scripts/test.sh hands whole files to the xdist workers in this order
     (``--dist loadfile --no-loadscope-reorder``): longest first, so the run does not end
@@ -291,12 +307,21 @@ def _costliest_files_first(items: list[pytest.Item]) -> None:
     order (most tests first) put the one-test browser and server files last.  The browser
     files also end up next to each other, so a worker starts Chromium a few times only
     (tests/browser_session.py)."""
+    measured = _file_costs()
     cost: dict[str, float] = {}
     first: dict[str, int] = {}
     for index, item in enumerate(items):
         path = item.nodeid.split("::", 1)[0]
         cost[path] = cost.get(path, 0.0) + _rough_cost(item)
         first.setdefault(path, index)
+    # Measured files: their measure, scaled so that together they weigh what their rough
+    # costs do (the table may come from a loaded machine; only the order matters).
+    listed = [path for path in cost if path in measured]
+    measured_sum = sum(measured[path] for path in listed)
+    if measured_sum > 0:
+        scale = sum(cost[path] for path in listed) / measured_sum
+        for path in listed:
+            cost[path] = measured[path] * scale
 
     def key(item: pytest.Item) -> tuple[float, int]:
         path = item.nodeid.split("::", 1)[0]
