@@ -42,7 +42,9 @@ from typing import Any, Literal, TypeVar
 import anyio.to_thread
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
-from movements import i18n
+# The package, not its builders: they (ReportLab, fonts, the Arabic shaper) are imported
+# on first use (movements.manifests.__getattr__), not by every process that serves pages.
+from movements import i18n, manifests
 from movements.domain import document_queries as dq
 from movements.domain import views
 from movements.domain.access import Need
@@ -50,12 +52,6 @@ from movements.domain.actions import documents as issue
 from movements.domain.errors import ConflictError, Gone
 from movements.domain.phrases import N_, Phrase
 from movements.domain.uow import Actor
-from movements.manifests import (
-    build_charter_manifest,
-    build_daily_report,
-    build_escort_briefing,
-    build_handover_manifest,
-)
 from movements.platform.lifeline import end_with
 from movements.services import Services
 
@@ -199,7 +195,8 @@ async def ensure_handover_manifest(services: Services, actor: Actor, handover_id
     doc = await services.uow.read(dq.handover_doc, handover_id,
                                   public_url=services.settings.public_url)
     # Issued in the language of the person whose request issues it (i18n.current()).
-    pdf = await renderer.render(partial(build_handover_manifest, locale=i18n.current()), doc)
+    pdf = await renderer.render(
+        partial(manifests.build_handover_manifest, locale=i18n.current()), doc)
     return await services.uow.run(issue.issue_document, actor, dq.HANDOVER_MANIFEST, pdf,
                                   handover_id=handover_id)
 
@@ -243,7 +240,8 @@ async def _charter_once(services: Services, actor: Actor, movement_id: int, reas
         out = await services.uow.run(issue.record_download, actor, previous.document_id,
                                      reason=reason)
         return Rendered.of(out, f"{name}-v{out.version}.pdf")
-    pdf = await renderer.render(partial(build_charter_manifest, locale=i18n.current()), doc)
+    pdf = await renderer.render(
+        partial(manifests.build_charter_manifest, locale=i18n.current()), doc)
     try:
         await services.uow.run(
             issue.issue_document, actor, dq.CHARTER_MANIFEST, pdf,
@@ -280,7 +278,8 @@ async def escort_briefing(services: Services, actor: Actor, movement_id: int) ->
     doc = await services.uow.read(dq.briefing_doc, movement_id,
                                   issued_at=services.clock.now(),
                                   issued_by_user_id=actor.user_id)
-    pdf = await renderer.render(partial(build_escort_briefing, locale=i18n.current()), doc)
+    pdf = await renderer.render(
+        partial(manifests.build_escort_briefing, locale=i18n.current()), doc)
     await services.uow.run(issue.audit_rendered, actor, "escort_briefing", movement_id,
                            doc.document_id)
     return Rendered(pdf, f"escort-briefing-{doc.movement.flight}-"
@@ -298,7 +297,8 @@ async def daily_report(services: Services, actor: Actor, asked: str | None, defa
     doc = await services.uow.read(dq.daily_doc, airport, day,
                                   issued_at=services.clock.now(),
                                   issued_by_user_id=actor.user_id)
-    pdf = await renderer.render(partial(build_daily_report, locale=i18n.current()), doc)
+    pdf = await renderer.render(
+        partial(manifests.build_daily_report, locale=i18n.current()), doc)
     await services.uow.run(issue.audit_rendered, actor, "daily_report", None,
                            doc.document_id)
     return Rendered(pdf, f"daily-report-{airport.upper()}-{day.isoformat()}.pdf",

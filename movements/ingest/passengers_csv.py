@@ -76,7 +76,6 @@ from movements.domain.text import nfc
 from movements.domain.uow import Actor, UnitOfWork
 from movements.domain.vocabulary import ChronicCondition, MovementKind
 from movements.ingest.tables import TableFileError, read_table
-from movements.manifests.text import unprintable
 
 #: In the documented order (the example file's header).
 COLUMNS = ("case_reference", "programme", "surname", "given_names", "native_name",
@@ -201,6 +200,10 @@ def read(data: bytes | str) -> Parsed:
 
 
 def _unprintable(row: dict[str, str]) -> list[Phrase]:
+    # Imported here: the manifests' fonts (ReportLab) are loaded when a file is read, not
+    # by every process that imports the app.
+    from movements.manifests.text import unprintable
+
     out = []
     for column in PRINTED:
         missing = unprintable(row.get(column) or "")

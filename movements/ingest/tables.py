@@ -31,8 +31,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from charset_normalizer import from_bytes
-
 from movements.domain.phrases import N_, Phrase
 
 #: The encodings a CSV may come in (charset-normalizer's names), see the module text.
@@ -114,6 +112,10 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "UTF-8"
     except UnicodeDecodeError as exc:
         first_bad = exc.start
+    # Imported here: charset_normalizer's tables cost every server ~0.2 s of CPU at start,
+    # and only a file that is not UTF-8 gets this far.
+    from charset_normalizer import from_bytes
+
     best = from_bytes(data, cp_isolation=list(ENCODINGS), preemptive_behaviour=False).best()
     if best is None or best.encoding not in _LABELS or best.encoding == "utf_8":
         try:

@@ -44,14 +44,15 @@ import re
 import threading
 import unicodedata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import arabic_reshaper
-import arabic_reshaper.arabic_reshaper as _reshaper_module
 from bidi.mirror import MIRRORED
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+
+if TYPE_CHECKING:
+    import arabic_reshaper
 
 FONT_DIR = Path(__file__).with_name("fonts")
 SYSTEM_FONT_DIRS = (
@@ -83,10 +84,11 @@ _FILES = {
 _lock = threading.Lock()
 _cmaps: dict[str, frozenset[int]] = {}
 
-_reshaper = arabic_reshaper.ArabicReshaper(configuration={
-    "delete_harakat": True,
-    "ARABIC LIGATURE ALLAH": False,
-})
+#: Made on first use (``reshaper()``): importing arabic_reshaper (and the fontTools
+#: modules it loads) cost every process that checks a name's characters (the passenger
+#: import, every server) ~0.3 s of CPU, and only drawing Arabic needs it.
+_reshaper: arabic_reshaper.ArabicReshaper | None = None
+_reshaper_lock = threading.Lock()
 
 
 class _SettingsReadOnce:
@@ -116,7 +118,6 @@ class _SettingsReadOnce:
         return self._read("getboolean", key, *args, **kwargs)
 
 
-_reshaper.configuration = _SettingsReadOnce(_reshaper.configuration)
 
 
 class _ReWithoutRehash:
@@ -137,7 +138,6 @@ class _ReWithoutRehash:
         return re.finditer(pattern, string, flags)
 
 
-_reshaper_module.re = _ReWithoutRehash()  # type: ignore[assignment]
 
 
 def _find(filename: str) -> Path:
@@ -257,7 +257,22 @@ def _font_for(ch: str, bold: bool, previous: str | None, mirrored: bool) -> str:
 
 
 def reshaper() -> arabic_reshaper.ArabicReshaper:
-    """The configured Arabic shaper (no harakat, no "Allah" word ligature)."""
+    """The configured Arabic shaper (no harakat, no "Allah" word ligature), made once per
+    process on first use (thread-safe)."""
+    global _reshaper
+    if _reshaper is None:
+        with _reshaper_lock:
+            if _reshaper is None:
+                import arabic_reshaper
+                import arabic_reshaper.arabic_reshaper as reshaper_module
+
+                made = arabic_reshaper.ArabicReshaper(configuration={
+                    "delete_harakat": True,
+                    "ARABIC LIGATURE ALLAH": False,
+                })
+                made.configuration = _SettingsReadOnce(made.configuration)
+                reshaper_module.re = _ReWithoutRehash()  # type: ignore[assignment]
+                _reshaper = made
     return _reshaper
 
 

@@ -14,29 +14,41 @@ import sys
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree
 
 import pycountry
-import pygal
-from pygal.style import Style
+
+if TYPE_CHECKING:
+    import pygal
 
 from movements import i18n
 from movements.domain import reports as rp
 from movements.i18n import N_
 
-# pygal appends a legacy finder (for its map plugins, unused here) to sys.meta_path; it has
-# no find_spec, so every later first import warns (ImportWarning), an error under the test
-# suite's warnings-as-errors.  Take it out again.
-sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "PluginImportFixer"]
 
-STYLE = Style(
-    background="#ffffff", plot_background="#ffffff", foreground="#111111",
-    foreground_strong="#111111", foreground_subtle="#c8c8c8",
-    colors=("#0b3d91", "#6c8fd1", "#0a6b2d", "#8a4b00", "#b00020", "#7a5cad"),
-    font_family="system-ui, -apple-system, 'Segoe UI', 'Noto Sans', sans-serif",
-    label_font_size=13, major_label_font_size=13, value_font_size=12, legend_font_size=14,
-    title_font_size=16, tooltip_font_size=13, opacity="1", opacity_hover="1",
-)
+@lru_cache(maxsize=1)
+def _pygal() -> tuple[ModuleType, Any]:
+    """pygal and the console's chart style, imported on the first chart: pygal costs every
+    server ~0.1 s of CPU at start and only the report pages draw charts."""
+    import pygal
+    from pygal.style import Style
+
+    # pygal appends a legacy finder (for its map plugins, unused here) to sys.meta_path;
+    # it has no find_spec, so every later first import warns (ImportWarning), an error
+    # under the test suite's warnings-as-errors.  Take it out again.
+    sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "PluginImportFixer"]
+    style = Style(
+        background="#ffffff", plot_background="#ffffff", foreground="#111111",
+        foreground_strong="#111111", foreground_subtle="#c8c8c8",
+        colors=("#0b3d91", "#6c8fd1", "#0a6b2d", "#8a4b00", "#b00020", "#7a5cad"),
+        font_family="system-ui, -apple-system, 'Segoe UI', 'Noto Sans', sans-serif",
+        label_font_size=13, major_label_font_size=13, value_font_size=12,
+        legend_font_size=14, title_font_size=16, tooltip_font_size=13, opacity="1",
+        opacity_hover="1",
+    )
+    return pygal, style
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +145,8 @@ def chart_svg(table: rp.Table) -> bytes:
     spec = CHARTS[table.key]
     shown = display_table(table)
     labels = axis_labels([str(r[0]) for r in shown.rows])
-    common = {"style": STYLE, "js": [], "width": 760, "height": 380,
+    pygal, style = _pygal()
+    common = {"style": style, "js": [], "width": 760, "height": 380,
               "legend_at_bottom": True, "y_title": i18n.gettext(spec.y_title),
               "print_values": False, "show_legend": len(spec.series) > 1, "margin": 12,
               "truncate_label": 40, "title": i18n.gettext(shown.title)}
