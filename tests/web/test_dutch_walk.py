@@ -493,8 +493,21 @@ def test_the_walk_catches_a_missing_translation(dutch: Dutch,
     assert not {url: hits for url, hits in found.items() if url not in expected}, found
 
 
-def test_a_refused_webhook_address_reads_dutch(dutch: Dutch) -> None:
-    with TestClient(dutch.app, base_url=BASE) as client:
+def _one_dutch_admin(tx: Tx) -> None:
+    """The least the refusal needs: Schiphol and a Dutch-speaking admin there."""
+    setup.ensure_airport(tx, "AMS", "Amsterdam Schiphol", "Europe/Amsterdam")
+    setup.add_user(tx, "beheer", "Beheerder NL", Role.ADMIN, _HASH, airports=["AMS"],
+                   locale="nl")
+
+
+def test_a_refused_webhook_address_reads_dutch(database_url: str, tmp_path: Path) -> None:
+    # A small world, not the demo day: the refusal reads only the form and the address.
+    settings = Settings(data_dir=tmp_path, database_url=database_url, secure_cookies=False,
+                        public_url=BASE, heartbeat_seconds=30.0, run_jobs=False)
+    app = create_app(settings, clock=ManualClock(NOW))
+    with TestClient(app, base_url=BASE) as client:
+        client.blocking_portal.call(app.state.services.uow.run,  # type: ignore[arg-type]
+                                    _one_dutch_admin, SYSTEM)
         csrf = login(client, "beheer")
         reply = client.post("/webhooks", data={"_csrf": csrf, "airport": "AMS",
                                                "url": "javascript:alert(1)",
