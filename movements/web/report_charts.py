@@ -21,7 +21,7 @@ from xml.etree import ElementTree
 import pycountry
 
 if TYPE_CHECKING:
-    import pygal
+    from pygal.graph.graph import Graph
 
 from movements import i18n
 from movements.domain import reports as rp
@@ -145,24 +145,24 @@ def chart_svg(table: rp.Table) -> bytes:
     spec = CHARTS[table.key]
     shown = display_table(table)
     labels = axis_labels([str(r[0]) for r in shown.rows])
-    pygal, style = _pygal()
+    lib, style = _pygal()
     common = {"style": style, "js": [], "width": 760, "height": 380,
               "legend_at_bottom": True, "y_title": i18n.gettext(spec.y_title),
               "print_values": False, "show_legend": len(spec.series) > 1, "margin": 12,
               "truncate_label": 40, "title": i18n.gettext(shown.title)}
-    chart: pygal.graph.graph.Graph
+    chart: Graph
     if spec.kind == "stacked":
-        chart = pygal.StackedBar(x_label_rotation=-45 if len(labels) > 12 else 0, **common)
+        chart = lib.StackedBar(x_label_rotation=-45 if len(labels) > 12 else 0, **common)
     elif spec.kind == "line":
-        chart = pygal.Line(range=(0, 100), x_label_rotation=-45 if len(labels) > 12 else 0,
+        chart = lib.Line(range=(0, 100), x_label_rotation=-45 if len(labels) > 12 else 0,
                            **common)
     elif spec.kind == "hbar":
-        chart = pygal.HorizontalBar(**common)
+        chart = lib.HorizontalBar(**common)
         # Largest at the top.
         shown = replace(shown, rows=tuple(reversed(shown.rows)))
         labels = list(reversed(labels))
     else:
-        chart = pygal.Bar(**common)
+        chart = lib.Bar(**common)
     chart.x_labels = labels
     for index in spec.series:
         chart.add(i18n.gettext(shown.columns[index]), [_value(r[index]) for r in shown.rows])

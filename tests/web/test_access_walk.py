@@ -719,11 +719,27 @@ def test_the_walk_catches_a_removed_check(walk: Walk, monkeypatch: pytest.Monkey
     assert any("WS /ws" in v for v in violations)
 
 
-def test_reading_a_raw_telex_is_an_audited_read(walk: Walk) -> None:
-    """A raw telex names people (PSM, PNL remarks): reading one writes an audit entry."""
-    telex = walk.scopes["BRU"].telexes[0]
-    uow = walk.app.state.services.uow
-    with TestClient(walk.app, base_url=BASE) as client:
+def _one_telex_at_brussels(tx: Tx) -> None:
+    """The least the audited read needs: Brussels, its coordinator (as the walk makes
+    them) and no telex yet (the test stores one)."""
+    setup.ensure_airport(tx, "BRU", "Brussels Airport", "Europe/Brussels")
+    role, airports, _ = WALKERS["coord_bru"]
+    setup.add_user(tx, "coord_bru", "Coord Bru", role, _HASH, airports=airports)
+
+
+def test_reading_a_raw_telex_is_an_audited_read(database_url: str, tmp_path: Path) -> None:
+    """A raw telex names people (PSM, PNL remarks): reading one writes an audit entry.
+    A small world, not the demo day: one airport, its coordinator, one stored telex."""
+    settings = Settings(data_dir=tmp_path, database_url=database_url, secure_cookies=False,
+                        public_url=BASE, heartbeat_seconds=30.0, run_jobs=False)
+    app = create_app(settings, clock=ManualClock(NOW))
+    uow = app.state.services.uow
+    with TestClient(app, base_url=BASE) as client:
+        client.blocking_portal.call(uow.run, _one_telex_at_brussels,  # type: ignore[arg-type]
+                                    SYSTEM)
+        client.blocking_portal.call(lambda: submit(uow, SYSTEM, "MVT\nXX999/15\nJUNK\n",
+                                                   airport="BRU"))
+        telex = client.blocking_portal.call(uow.read, _telex_ids)[0]  # type: ignore[arg-type]
         login(client, "coord_bru")
         before = client.blocking_portal.call(uow.read, _reads_of_telexes)
         reply = client.get(f"/api/v1/telexes/{telex}")
@@ -731,6 +747,10 @@ def test_reading_a_raw_telex_is_an_audited_read(walk: Walk) -> None:
         assert reply.headers["cache-control"] == "no-store"
         after = client.blocking_portal.call(uow.read, _reads_of_telexes)
     assert after == [*before, ("coord_bru", telex)]
+
+
+def _telex_ids(session: Session) -> list[int]:
+    return list(session.scalars(select(TelexMessage.id).order_by(TelexMessage.id)))
 
 
 def _reads_of_telexes(session: Session) -> list[tuple[str, int]]:
