@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from ..errors import RuleViolation
 from ..events import MovementUpdated, PassengerUpdated
+from ..input_rules import check_airport
 from ..models import CharterStop, Movement, MovementKind
 from ..phrases import N_, Phrase
 from ..planning_models import Charter, CharterCrew, GroundPickup
@@ -49,11 +50,7 @@ def _check_route(origin: str, departs_at: datetime, stops: tuple[StopIn, ...]) -
     previous = departs_at
     for i, stop in enumerate(stops, start=1):
         code = stop.code.strip().upper()
-        if not (len(code) == 3 and code.isalpha()):
-            raise RuleViolation(Phrase.of(N_("stop %(number)s: %(code)s is not an IATA airport "
-                                             "code"),
-                                          number=i, code=repr(stop.code)),
-                                field="stops")
+        check_airport(Phrase.of(N_("stop %(number)s:"), number=i), stop.code, field="stops")
         if code in seen:
             raise RuleViolation(Phrase.of(N_("stop %(number)s: %(code)s is on the route twice"),
                                           number=i, code=code), field="stops")

@@ -13,6 +13,7 @@ from ..access import Need, access_movement
 from ..clock import nearest_local, to_local
 from ..errors import RuleViolation
 from ..events import MovementCreated, MovementUpdated
+from ..input_rules import check_airport
 from ..models import (
     Airport,
     CharterStop,
@@ -73,9 +74,9 @@ def create_movement(tx: Tx, new: NewMovement) -> int:
                             field="scheduled_at")
     for code, name, label in ((new.origin, "origin", N_("origin")),
                               (new.destination, "destination", N_("destination"))):
-        if not (len(code) == 3 and code.isalpha()):
-            raise RuleViolation(Phrase.of(N_("%(what)s %(code)s is not an IATA airport code"),
-                                          what=Phrase(label), code=repr(code)), field=name)
+        check_airport(Phrase(label), code, field=name)
+    for i, code in enumerate(new.stops, start=1):
+        check_airport(Phrase.of(N_("stop %(number)s:"), number=i), code, field="stops")
     if new.stops and not new.is_charter:
         raise RuleViolation(Phrase(N_("only a charter has stops")), field="stops")
     duplicate = tx.session.scalar(select(Movement.id).where(

@@ -26,6 +26,7 @@ from ..access import (
 )
 from ..errors import RuleViolation
 from ..events import MovementUpdated, PassengerBooked, PassengerUpdated
+from ..input_rules import check_airport
 from ..models import (
     Booking,
     BookingStatus,
@@ -388,9 +389,9 @@ def _clean_field(key: str, value: Any) -> Any:
                                        and text.isalnum()):
         raise RuleViolation(Phrase.of(N_("flight number %(value)s is not valid"),
                                       value=repr(value)), field=key)
-    if key in ("origin", "destination") and not (len(text) == 3 and text.isalpha()):
-        raise RuleViolation(Phrase.of(N_("%(field)s %(value)s is not an IATA airport code"),
-                                      field=key, value=repr(value)), field=key)
+    if key in ("origin", "destination"):
+        check_airport(Phrase(N_("origin") if key == "origin" else N_("destination")),
+                      text, field=key)
     if key in STAND_FIELDS:
         check_stand_value(key, text or None)
     if len(text) > 12:
