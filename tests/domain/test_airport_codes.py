@@ -12,18 +12,18 @@ from pathlib import Path
 import pytest
 
 from movements import i18n
+from movements.demo.day import DEMO_DAY_PATH
 from movements.domain import input_rules
 from movements.domain.actions import charters as ch
 from movements.domain.actions import planning as pl
 from movements.domain.actions import setup
 from movements.domain.errors import RuleViolation
 from movements.domain.models import Airport, AuditEntry, CharterStop, Movement, MovementKind
-from movements.demo.day import DEMO_DAY_PATH
 from movements.domain.uow import UnitOfWork
 from movements.ingest import passengers_csv as pc
+from tests import factories
 from tests.domain.test_charter_readiness import a_charter, charter_plan
 from tests.domain.test_planning import DAY, PLANNER, at, count, dep
-from tests import factories
 from tests.factories import SYSTEM, world
 
 #: Three letters each, none an airport: IATA's placeholder, and codes nobody holds.
