@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from ..errors import RuleViolation
+from ..errors import Problems, RuleViolation
 from ..events import MovementUpdated, PassengerUpdated
 from ..input_rules import check_airport
 from ..models import CharterStop, Movement, MovementKind
@@ -80,15 +80,19 @@ def plan_charter(tx: Tx, new: NewMovement, operator: str, seat_capacity: int,
     ``RuleViolation`` for an empty route, a repeated or unknown stop, times out of order,
     a capacity out of range or a missing operator."""
     _plan_check(tx)
-    name = clean_text(operator, N_("operator"), required=True, max_len=120)
-    _check_capacity_value(seat_capacity)
-    _check_route(new.origin, new.scheduled_at, stops)
     _airport_in_scope(tx, new.airport)
+    problems = Problems()  # every field's problem in one refusal
+    name = problems.check(clean_text, operator, N_("operator"), required=True, max_len=120)
+    problems.check(_check_capacity_value, seat_capacity)
+    problems.check(_check_route, new.origin, new.scheduled_at, stops)
     codes = tuple(s.code.strip().upper() for s in stops)
-    check_new_plan(tx, NewMovement(
-        airport=new.airport, kind=MovementKind.DEPARTURE, carrier=new.carrier,
-        flight_number=new.flight_number, operational_date=new.operational_date,
-        origin=new.origin, destination=codes[-1], scheduled_at=new.scheduled_at))
+    if codes and not problems.refused("stops"):
+        check_new_plan(tx, NewMovement(
+            airport=new.airport, kind=MovementKind.DEPARTURE, carrier=new.carrier,
+            flight_number=new.flight_number, operational_date=new.operational_date,
+            origin=new.origin, destination=codes[-1], scheduled_at=new.scheduled_at),
+            problems=problems)
+    problems.raise_any()
     movement_id = create_movement(tx, NewMovement(
         airport=new.airport, kind=MovementKind.DEPARTURE, carrier=new.carrier,
         flight_number=new.flight_number, operational_date=new.operational_date,
