@@ -282,16 +282,23 @@ def _mark_fields(page: str, action: str, problems: list[tuple[str, str]]) -> str
     """``page`` with each refused field of the form that posts to ``action`` marked: the
     input gets ``aria-invalid`` (the first also ``autofocus``) and ``aria-describedby``
     naming a line under it that says what is wrong.  Fields the form has not (a refusal
-    of the whole body) are left to the message at the top."""
-    found = re.search(r'<form method="post" action="' + re.escape(action) + r'".*?</form>',
-                      page, re.S)
-    if found is None:
+    of the whole body) are left to the message at the top.  Of several forms posting to
+    ``action`` (the movement and the transit form), the one holding the most of the
+    refused fields is the one that was sent."""
+    def tag_in(form: str, name: str) -> re.Match[str] | None:
+        return re.search(r"<(?:input|select|textarea)\b[^>]*\bname=\"" + re.escape(name)
+                         + r"\"", form)
+
+    forms = list(re.finditer(r'<form method="post" action="' + re.escape(action)
+                             + r'".*?</form>', page, re.S))
+    if not forms:
         return page
+    found = max(forms, key=lambda f: sum(tag_in(f.group(0), n) is not None
+                                         for n, _ in problems))
     form = found.group(0)
     first = True
     for name, reason in problems:
-        tag = re.search(r"<(?:input|select|textarea)\b[^>]*\bname=\"" + re.escape(name)
-                        + r"\"", form)
+        tag = tag_in(form, name)
         if tag is None:
             continue
         ident = f"problem-{name}"

@@ -28,7 +28,7 @@ from movements.domain.actions import charters as ch
 from movements.domain.actions import planning as pl
 from movements.domain.actions.prenotification import record_notice_sent
 from movements.domain.actions.readiness import ClearanceIn, confirm_case, record_clearance
-from movements.domain.errors import DomainError
+from movements.domain.errors import DomainError, FieldProblems
 from movements.domain.uow import Tx
 from movements.services import Services
 from movements.web.auth import COORDINATION, AuthUser, current_user
@@ -380,6 +380,8 @@ async def _once(request: Request[Any, Any, Any], services: Services, key: str | 
                                                status)
     except DomainError as exc:
         exc.field = json_field(body, exc.field)
+        for problem in exc.problems if isinstance(exc, FieldProblems) else ():
+            problem.field = json_field(body, problem.field)
         raise
     headers = {"Idempotent-Replay": "true"} if replayed else {}
     return Response(reply, status_code=code, media_type="application/json", headers=headers)
