@@ -228,6 +228,6 @@ def check_airport(label: str | Phrase, value: str | None, *, field: str) -> str:
     text = (value or "").strip()
     found = airport_problem(text)
     if found is not None:
-        raise RuleViolation(Phrase.of(N_("%(label)s %(value)s %(found)s"), label=label,
+        raise RuleViolation(Phrase.of(N_("%(field)s %(value)s %(found)s"), field=label,
                                       value=repr(text), found=found), field=field)
     return text.upper()

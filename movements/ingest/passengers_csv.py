@@ -291,7 +291,7 @@ def _row(line_no: int, row: dict[str, str]) -> pi.PassengerRow:
     stop = _text(row, "stop")
     found = input_rules.airport_problem(stop) if stop else None
     if found is not None:
-        raise _Bad(Phrase.of(N_("%(label)s %(value)s %(found)s"), label="stop",
+        raise _Bad(Phrase.of(N_("%(field)s %(value)s %(found)s"), field="stop",
                              value=repr(stop), found=found))
     chronic = _text(row, "chronic_condition")
     if chronic and chronic.lower() not in {c.value for c in ChronicCondition}:

@@ -89,7 +89,7 @@ def test_one_bad_field_is_still_named_and_marked(site: Site, client: TestClient[
         **MOVEMENT, "_csrf": csrf, "_idem": "", "destination": "QQQ"})
     assert reply.status_code == 422
     text = html.unescape(reply.text)
-    assert "Not saved (To): destination 'QQQ' is not an airport code in the IATA table" in text
+    assert "Not saved (To): To 'QQQ' is not an airport code in the IATA table" in text
     assert _marked(reply.text) == ["destination"]
 
 
