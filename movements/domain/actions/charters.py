@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from ..errors import Problems, RuleViolation
 from ..events import MovementUpdated, PassengerUpdated
-from ..input_rules import check_airport
+from ..input_rules import check_airport, check_name
 from ..models import CharterStop, Movement, MovementKind
 from ..phrases import N_, Phrase
 from ..planning_models import Charter, CharterCrew, GroundPickup
@@ -312,6 +312,7 @@ def add_crew(tx: Tx, movement_id: int, name: str, role: str, *, board_at: str | 
     movement, _ = _charter(tx, movement_id)
     _not_cancelled(tx, movement)
     who = clean_text(name, N_("crew name"), required=True, max_len=200)
+    check_name(Phrase(N_("crew name")), who, field="name")
     if role not in CREW_ROLES:
         raise RuleViolation(Phrase.of(N_("role %(role)s must be one of %(roles)s"),
                                       role=repr(role), roles=", ".join(CREW_ROLES)),
