@@ -231,3 +231,13 @@ def check_airport(label: str | Phrase, value: str | None, *, field: str) -> str:
         raise RuleViolation(Phrase.of(N_("%(field)s %(value)s %(found)s"), field=label,
                                       value=repr(text), found=found), field=field)
     return text.upper()
+
+
+@functools.cache
+def airport_zone(code: str) -> str | None:
+    """The IANA time zone of an airport of the IATA table ("EBL" -> "Asia/Baghdad"), or
+    None for a code the table lacks: where a stop's local time is read and shown."""
+    import airportsdata
+
+    row = airportsdata.load("IATA").get(code.strip().upper())
+    return str(row["tz"]) if row and row.get("tz") else None

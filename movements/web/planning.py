@@ -4,8 +4,8 @@ the form's page with the refusal (422/409) saying what and where.
 
 Plain HTML forms (they work without JavaScript on a tablet): each carries ``_csrf`` and
 ``_idem`` (a key drawn when the form was rendered, so a double submit or a retry runs
-the action once).  Times typed into forms are the airport's local wall clock, except
-charter stop times, which are UTC (the stops are in other time zones).
+the action once).  Times typed into forms are the airport's local wall clock; a charter
+stop's time is the wall clock at that stop (its zone from the IATA table), stored UTC.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Awaitable, Callable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -115,12 +115,15 @@ def _local_time(form: dict[str, Any], key: str, day: date, tz: str) -> datetime:
                             field=key) from None
 
 
-def _utc_datetime(form: dict[str, Any], key: str) -> datetime:
+def _stop_datetime(form: dict[str, Any], key: str) -> datetime:
+    """A charter stop's arrival as typed: the wall clock at the stop's airport (naive;
+    ``charters.stop_time`` reads it in the stop's zone and stores UTC)."""
     value = _text(form, key)
     try:
-        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+        return datetime.fromisoformat(value).replace(tzinfo=None)
     except ValueError:
-        raise RuleViolation(Phrase.of(N_("%(value)s: expected YYYY-MM-DDTHH:MM (UTC)"),
+        raise RuleViolation(Phrase.of(N_("%(value)s: expected YYYY-MM-DDTHH:MM (local time "
+                                         "at the stop)"),
                                       value=repr(value)),
                             field=key) from None
 
@@ -436,7 +439,7 @@ class Planning(Controller):
                 code = problems.check(check_airport, Phrase.of(N_("stop %(number)s:"),
                                                                number=i),
                                       _text(form, f"stop_{i}"), field=f"stop_{i}")
-                when = problems.check(_utc_datetime, form, f"stop_{i}_at")
+                when = problems.check(_stop_datetime, form, f"stop_{i}_at")
                 if code is not None and when is not None:
                     stops.append(ch.StopIn(code, when))
             if not any(_text(form, f"stop_{i}") for i in range(1, STOP_FIELDS + 1)):
@@ -809,11 +812,11 @@ class Planning(Controller):
     @post("/charters/{movement_id:int}/stops")
     async def add_stop(self, request: Request[Any, Any, Any], services: ServicesDep,
                        movement_id: PathId, data: pf.Stop) -> Response[Any]:
-        """Add a stop after the point chosen (times are UTC: the stops are abroad)."""
+        """Add a stop after the point chosen (its time is local at the stop)."""
         form = data.values()
 
         def act(tx: Tx) -> str:
-            ch.add_stop(tx, movement_id, _text(form, "code"), _utc_datetime(form, "at"),
+            ch.add_stop(tx, movement_id, _text(form, "code"), _stop_datetime(form, "at"),
                         after=_opt(form, "after"),
                         expected_version=_int(form, "expected_version", required=False))
             return f"/plan/charters/{movement_id}"

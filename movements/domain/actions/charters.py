@@ -8,13 +8,14 @@ included), so a case leaving at the first stop frees seats for the rest of the r
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from ..errors import Problems, RuleViolation
 from ..events import MovementUpdated, PassengerUpdated
-from ..input_rules import check_airport, check_name
+from ..input_rules import airport_zone, check_airport, check_name
 from ..models import CharterStop, Movement, MovementKind
 from ..phrases import N_, Phrase
 from ..planning_models import Charter, CharterCrew, GroundPickup
@@ -40,7 +41,20 @@ DASH = " \u2013 "
 @dataclass(frozen=True, slots=True)
 class StopIn:
     code: str
-    scheduled_at: datetime  # arrival at the stop, UTC
+    scheduled_at: datetime  # arrival at the stop, aware (stored as UTC)
+
+
+def stop_time(code: str, value: datetime) -> datetime:
+    """A stop's arrival time as UTC: an aware ``value`` as it is, a naive one read as the
+    wall clock at the stop's airport (its IANA zone from the IATA table, DST-aware), the
+    way every edge takes a charter's stop times (forms, JSON API).  A naive time at a
+    code the table lacks stays naive, and ``plan_charter``/``add_stop`` refuse it."""
+    if value.tzinfo is not None:
+        return value.astimezone(UTC)
+    zone = airport_zone(code)
+    if zone is None:
+        return value
+    return value.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
 
 
 def _check_route(origin: str, departs_at: datetime, stops: tuple[StopIn, ...]) -> None:
@@ -81,6 +95,7 @@ def plan_charter(tx: Tx, new: NewMovement, operator: str, seat_capacity: int,
     a capacity out of range or a missing operator."""
     _plan_check(tx)
     _airport_in_scope(tx, new.airport)
+    stops = tuple(StopIn(s.code, stop_time(s.code, s.scheduled_at)) for s in stops)
     problems = Problems()  # every field's problem in one refusal
     name = problems.check(clean_text, operator, N_("operator"), required=True, max_len=120)
     problems.check(_check_capacity_value, seat_capacity)
@@ -226,7 +241,7 @@ def add_stop(tx: Tx, movement_id: int, code: str, scheduled_at: datetime, *,
                                       where=where, route=DASH.join(route)), field="after")
     stops = _current_stops(movement)
     position = route.index(where)  # index into stops where the new one goes
-    new = StopIn(code.strip().upper(), scheduled_at)
+    new = StopIn(code.strip().upper(), stop_time(code, scheduled_at))
     stops.insert(position, new)
     before = list(route[1:])
     _set_route(tx, movement, stops)
