@@ -331,7 +331,8 @@ def test_charter_stop_added_and_removed_on_the_page(site: Site) -> None:
         bad = _post(client, f"/plan/charters/{mid}/stops", csrf, "k-bad", code="ISU",
                     at="tomorrow")
         assert bad.status_code == 422
-        assert "Not saved (Arrival (local time at the stop)): 'tomorrow': expected" in html.unescape(bad.text)
+        assert "Not saved (Arrival (local time at the stop)): 'tomorrow': expected" \
+            in html.unescape(bad.text)
 
 
 #: Internal names (snake_case, or a form field's name) must never reach a person.
