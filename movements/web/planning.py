@@ -189,25 +189,33 @@ def _needs(form: dict[str, Any]) -> tuple[tuple[str, str | None], ...]:
 
 
 def _passenger(form: dict[str, Any]) -> tuple[pl.NewPassenger, pl.DocumentIn | None]:
+    """The passenger and travel document the form describes.  A field that does not
+    parse (a date, the chronic condition) is reported together with the passenger's
+    other field problems (``pl.check_passenger``), in one refusal."""
+    problems = Problems()
+    birth = problems.check(_date, form, "birth_date", required=False)
+    chronic = problems.check(pl.chronic_condition, _opt(form, "chronic_condition"))
     new = pl.NewPassenger(
         surname=_text(form, "surname"), given_names=_text(form, "given_names"),
-        native_name=_opt(form, "native_name"), birth_date=_date(form, "birth_date",
-                                                                required=False),
+        native_name=_opt(form, "native_name"), birth_date=birth,
         sex=_text(form, "sex") or "X", nationality=_opt(form, "nationality"),
         language=_opt(form, "language"), needs=_needs(form),
         medical_escort_required=_flag(form, "medical_escort_required"),
         operational_escort_required=_flag(form, "operational_escort_required"),
         victim_of_trafficking=_flag(form, "victim_of_trafficking"),
-        chronic_condition=pl.chronic_condition(_opt(form, "chronic_condition")),
+        chronic_condition=chronic,
         release_to_name=_opt(form, "release_to_name"),
         release_to_relation=_opt(form, "release_to_relation"))
     document = None
     if _text(form, "doc_number"):
-        expiry = _date(form, "doc_expiry")
-        assert expiry is not None
-        document = pl.DocumentIn(_text(form, "doc_type") or "passport",
-                                 _text(form, "doc_number"), expiry,
-                                 _text(form, "doc_country"))
+        expiry = problems.check(_date, form, "doc_expiry")
+        if expiry is not None:
+            document = pl.DocumentIn(_text(form, "doc_type") or "passport",
+                                     _text(form, "doc_number"), expiry,
+                                     _text(form, "doc_country"))
+    if problems.found:  # the rest of the passenger's fields, for the same reply
+        pl.check_passenger(new, None, problems)
+    problems.raise_any()
     return new, document
 
 

@@ -173,3 +173,20 @@ def test_the_validity_form_reports_every_bad_field_at_once(site: Site,
     assert sorted(_marked(reply.text)) == ["country", "months", "source"]
     assert _count(site, client, AuditEntry) == audits
     assert _count(site, client, EntryValidityRule) == 0
+
+
+def test_the_passenger_form_reports_every_bad_field_at_once(site: Site,
+                                                            client: TestClient[Any]) -> None:
+    csrf = login(client, "coord")
+    made = client.post("/plan/cases", follow_redirects=False, data={
+        "_csrf": csrf, "_idem": "", "airport": "AMS", "reference": "VR-P"})
+    assert made.status_code == 303, made.text[:500]
+    cid = int(made.headers["location"].rsplit("/", 1)[1])
+    audits = _count(site, client, AuditEntry)
+    reply = client.post(f"/plan/cases/{cid}/passengers", follow_redirects=False, data={
+        "_csrf": csrf, "_idem": "", "surname": "Hassan😀", "given_names": "Layla",
+        "birth_date": "2026-02-31", "sex": "F", "nationality": "XX"})
+    assert reply.status_code == 422, reply.text[:500]
+    assert "Not saved: 3 problems" in html.unescape(reply.text)
+    assert sorted(_marked(reply.text)) == ["birth_date", "nationality", "surname"]
+    assert _count(site, client, AuditEntry) == audits

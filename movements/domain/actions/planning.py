@@ -26,7 +26,7 @@ from ..access import (
 )
 from ..errors import Problems, RuleViolation
 from ..events import MovementUpdated, PassengerBooked, PassengerUpdated
-from ..input_rules import check_airport
+from ..input_rules import check_airport, check_name
 from ..models import (
     Booking,
     BookingStatus,
@@ -53,9 +53,9 @@ from .movements import (
     require_correction_reason,
 )
 from .passengers import (
+    NAME_FIELDS,
     NewPassenger,
     add_passenger,
-    check_names,
     flag_case_split,
     validate_needs,
 )
@@ -541,20 +541,31 @@ def _check_agency_flags(tx: Tx, new: NewPassenger) -> None:
 
 
 def _check_passenger(new: NewPassenger, today: date) -> None:
-    check_names(new)
+    problems = Problems()  # every field's problem in one refusal
+    check_passenger(new, today, problems)
+    problems.raise_any()
+
+
+def check_passenger(new: NewPassenger, today: date | None, problems: Problems) -> None:
+    """A passenger's own fields, each problem into ``problems`` under its field: names
+    (``check_names``, per field), given names present, lengths, a birth date not in the
+    future (when ``today`` is given), the nationality an ISO 3166 alpha-3 code.  Edges
+    call it with what parsed, beside their own parse problems."""
+    for field, label in NAME_FIELDS:
+        problems.check(check_name, Phrase(label), getattr(new, field), field=field)
     if not new.given_names.strip():
-        raise RuleViolation(Phrase(N_("given names are required (as in the travel document)")),
-                            field="given_names")
+        problems.add(RuleViolation(Phrase(N_("given names are required (as in the travel "
+                                             "document)")), field="given_names"))
     if len(new.surname) > 120 or len(new.given_names) > 200:
-        raise RuleViolation(Phrase(N_("a name is longer than the travel document allows")),
-                            field="surname")
-    if new.birth_date is not None and new.birth_date > today:
-        raise RuleViolation(Phrase.of(N_("birth date %(date)s is in the future"),
-                                      date=str(new.birth_date)), field="birth_date")
+        problems.add(RuleViolation(Phrase(N_("a name is longer than the travel document "
+                                             "allows")), field="surname"))
+    if new.birth_date is not None and today is not None and new.birth_date > today:
+        problems.add(RuleViolation(Phrase.of(N_("birth date %(date)s is in the future"),
+                                             date=str(new.birth_date)), field="birth_date"))
     if new.nationality is not None and not is_country(new.nationality):
-        raise RuleViolation(Phrase.of(
+        problems.add(RuleViolation(Phrase.of(
             N_("nationality %(code)s must be an ISO 3166 alpha-3 code such as IRQ"),
-            code=repr(new.nationality)), field="nationality")
+            code=repr(new.nationality)), field="nationality"))
 
 
 def _normalised(new: NewPassenger) -> NewPassenger:
