@@ -41,6 +41,7 @@ from movements.domain.documents import DocMovement, DocPassenger
 from movements.domain.text import nfc
 
 from .lines import Text, draw_string, isolate
+from .rows import CaseRows, RowsLook, case_rows
 from .text import SANS, SANS_BOLD, base_rtl, printable, register_fonts
 
 PAGE_W, PAGE_H = A4
@@ -499,25 +500,16 @@ class Column:
 
 
 def passenger_table(passengers: Sequence[DocPassenger], columns: Sequence[Column],
-                    *, number_from: int = 1) -> Table:
+                    *, number_from: int = 1) -> CaseRows:
     """One row per passenger, grouped by case (alternate shading and a heavier rule
-    between cases), the header row repeated on every page."""
+    between cases; a case of up to ``KEEP_CASE_TOGETHER`` passengers on one page), the
+    header row repeated on every page (``rows.CaseRows``)."""
     s = styles()
-    header = [Text(c.header, s.head) for c in columns]  # trusted markup
-    data: list[list[Any]] = [header]
-    style: list[tuple[Any, ...]] = [
-        ("BACKGROUND", (0, 0), (-1, 0), BAND),
-        ("LINEBELOW", (0, 0), (-1, 0), 0.9, INK),
-        ("LINEABOVE", (0, 0), (-1, 0), 0.9, INK),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-        ("TOPPADDING", (0, 0), (-1, -1), 2.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-    ]
+    header: list[Any] = [Text(c.header, s.head) for c in columns]  # trusted markup
+    data: list[list[Any]] = []
+    case_of: list[int] = []
     n = number_from
-    row = 1
-    cases: list[int] = []  # first rows of the second and later cases
     for gi, (_case, members) in enumerate(group_by_case(passengers)):
-        first = row
         for p in members:
             cells: list[Any] = []
             for c in columns:
@@ -534,32 +526,21 @@ def passenger_table(passengers: Sequence[DocPassenger], columns: Sequence[Column
                     st = {"RIGHT": s.cell_right, "CENTER": s.cell_center}.get(c.align, s.cell)
                     value = Text(value, st)
                     # One plain run in the cell's font that fits: the table draws it as
-                    # a string (the column's FONT below), no flowable per cell.
+                    # a string in its font, no flowable per cell.
                     value = value.as_plain_string(c.width - 6) or value
                 cells.append(value)
             data.append(cells)
+            case_of.append(gi)
             n += 1
-            row += 1
-        last = row - 1
-        if len(members) <= KEEP_CASE_TOGETHER:
-            style.append(("NOSPLIT", (0, first), (-1, last)))
-        if gi % 2 == 1:
-            style.append(("BACKGROUND", (0, first), (-1, last), CASE_SHADE))
-        if gi > 0:
-            cases.append(first)
-    # A hairline between the rows (one command for all), the heavier rule between cases
-    # drawn over it (commands draw in order), the closing rule under the last row.
-    if row > 2:
-        style.append(("LINEABOVE", (0, 2), (-1, -1), 0.25, colors.HexColor("#d5d9de")))
-    style += [("LINEABOVE", (0, r), (-1, r), 0.7, RULE) for r in cases]
-    style.append(("LINEBELOW", (0, -1), (-1, -1), 0.9, INK))
-    for i, c in enumerate(columns):
-        style.append(("FONT", (i, 1), (i, -1), SANS, s.cell.fontSize, s.cell.leading))
-        style.append(("ALIGN", (i, 1), (i, -1), c.align))
-        style.append(("TEXTCOLOR", (i, 1), (i, -1), INK))
-    t = Table(data, colWidths=[c.width for c in columns], repeatRows=1, hAlign="LEFT")
-    t.setStyle(TableStyle(style))
-    return t
+    return case_rows(header, data, case_of, [c.width for c in columns],
+                     [c.align for c in columns], _ROWS_LOOK,
+                     keep_together=KEEP_CASE_TOGETHER,
+                     max_height=PAGE_H - MARGIN_TOP - MARGIN_BOTTOM)
+
+
+_ROWS_LOOK = RowsLook(font=SANS, size=8, leading=10, ink=INK, band=BAND, shade=CASE_SHADE,
+                      hairline=colors.HexColor("#d5d9de"), case_rule=RULE)
+"""The passenger table's cell font (``Styles.cell``), colours and rules."""
 
 
 def needs_markup(p: DocPassenger, action: Callable[[Any], str], *,
