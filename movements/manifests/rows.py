@@ -30,7 +30,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate
-from typing import Any
+from typing import Any, TypeAlias
 
 from reportlab.lib.colors import Color
 from reportlab.platypus import Flowable
@@ -40,7 +40,7 @@ PAD_LEFT = PAD_RIGHT = 3.0
 PAD_TOP = 2.5
 PAD_BOTTOM = 3.0
 
-Cell = str | Flowable | Sequence[Flowable]
+Cell: TypeAlias = "str | Flowable | Sequence[Flowable]"
 """A plain string (drawn in the table's font, one line per ``\\n``) or flowable(s)
 stacked from the top of the cell."""
 
