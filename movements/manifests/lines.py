@@ -137,6 +137,7 @@ class Glyph:
     (drawn alone, in text render mode 3)."""
 
 
+_RTL_RUN = frozenset({"R", "AL", "WS", "NSM"})
 _LEVEL = re.compile(r"Level\(\s*(\d+),?\s*\)")
 _RESHAPER = tx.reshaper()
 
@@ -149,6 +150,11 @@ def levels(text: str, rtl: bool) -> list[int]:
     if not any(unicodedata.bidirectional(c) in ("R", "AL", "AN", "RLE", "RLO", "RLI", "FSI")
                for c in text):
         return [1 if rtl else 0] * len(text) if rtl else [0] * len(text)
+    if rtl and all(unicodedata.bidirectional(c) in _RTL_RUN for c in text):
+        # right-to-left letters, with spaces and marks between them, in a right-to-left
+        # paragraph: all level 1 (UAX #9 W1 marks take the letter's class, N1 spaces
+        # between R take R, L1 trailing spaces take the paragraph's level)
+        return [1] * len(text)
     debug = str(get_display(text, base_dir="R" if rtl else "L", debug=True))
     part = debug[debug.index("levels:"):debug.index("paragraphs:")]
     per_byte = [int(x) for x in _LEVEL.findall(part)]
@@ -268,7 +274,12 @@ def _pypdf_class(ch: str) -> str:
 
 
 def _glyph_class(g: Glyph) -> str:
-    classes = {_pypdf_class(c) for c in g.draw}
+    return _drawn_class(g.draw)
+
+
+@lru_cache(maxsize=4096)
+def _drawn_class(drawn: str) -> str:
+    classes = {_pypdf_class(c) for c in drawn}
     return "R" if "R" in classes else "L" if "L" in classes else "N"
 
 
@@ -343,7 +354,13 @@ def _piece(gs: Sequence[Glyph], xs: Sequence[float], visual: list[int]) -> Piece
 
 
 def layout_line(line: Sequence[Char], rtl: bool) -> tuple[list[Glyph], list[float], float]:
-    """Glyphs (logical order), their visual x at size 1, and the line's width at size 1."""
+    """Glyphs (logical order), their visual x at size 1, and the line's width at size 1.
+    The same line laid out twice gives the same (shared, read-only) lists."""
+    return _layout_line(tuple(line), rtl)
+
+
+@lru_cache(maxsize=4096)
+def _layout_line(line: tuple[Char, ...], rtl: bool) -> tuple[list[Glyph], list[float], float]:
     gs = glyphs(line, rtl)
     xs = [0.0] * len(gs)
     x = 0.0
@@ -467,6 +484,33 @@ def _unprintable(lines: list[list[Char]], muted: str) -> list[list[Char]]:
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """What a ``Text`` derives from its markup alone (see ``_prepare``)."""
+
+    logical: tuple[tuple[Char, ...], ...]
+    rtl: bool
+    runs: list[list[tuple[str, str, str | None]]] | None
+    widths: list[float]
+
+
+@lru_cache(maxsize=4096)
+def _prepare(markup: str, bold: bool, size: float) -> _Prepared:
+    """Markup parsed, unprintable characters replaced, paragraph direction, and the
+    plain runs with their widths at ``size``: the same for every ``Text`` of the same
+    markup, weight and size (a manifest repeats many: headers, dashes, SSR codes,
+    family names), so done once per process for each.  Shared read-only."""
+    raw = parse(markup)
+    if bold:
+        raw = [[replace(c, bold=True) for c in line] for line in raw]
+    logical = _unprintable(raw, "#5a5a5a")
+    rtl = tx.base_rtl("".join(c.ch for line in logical for c in line))
+    runs = None if rtl else _plain_runs(logical)
+    widths = [sum(pdfmetrics.stringWidth(t, f, size) for t, f, _c in line)
+              for line in runs] if runs is not None else []
+    return _Prepared(tuple(tuple(line) for line in logical), rtl, runs, widths)
+
+
 class Text(Flowable):
     """A paragraph of any script, laid out by this module (see the module text).
 
@@ -485,20 +529,16 @@ class Text(Flowable):
         self.size = float(style.fontSize)
         self.leading = float(style.leading)
         self.bold = style.fontName == tx.SANS_BOLD
-        raw = parse(markup)
-        if self.bold:
-            raw = [[replace(c, bold=True) for c in line] for line in raw]
-        self.logical = _unprintable(raw, "#5a5a5a")
-        plain = "".join(c.ch for line in self.logical for c in line)
-        self.rtl = tx.base_rtl(plain) if _rtl is None else _rtl
+        prep = _prepare(markup, self.bold, self.size)
+        self.logical: Sequence[Sequence[Char]] = prep.logical
+        self.rtl = prep.rtl if _rtl is None else _rtl
         self._laid: list[tuple[list[Glyph], list[float], float]] | None = _lines
         self._aw = -1.0
         #: Left-to-right text of the Latin fonts only (most cells of a manifest): its
         #: lines as (string, font, colour) runs, drawn as they are when each line fits
         #: (``_fits``); anything else goes through the pipeline above.
-        self._runs = None if _lines is not None or self.rtl else _plain_runs(self.logical)
-        self._widths = [sum(pdfmetrics.stringWidth(t, f, self.size) for t, f, _c in line)
-                        for line in self._runs] if self._runs is not None else []
+        self._runs = None if _lines is not None or self.rtl else prep.runs
+        self._widths = prep.widths if self._runs is not None else []
         self._fast = False
 
     def plain_text(self) -> str:
@@ -662,3 +702,12 @@ def draw_string(canv: Any, x: float, y: float, text: str, font: str, size: float
     gs, xs, w = layout_line(chars, tx.base_rtl(text))
     x0 = x - w * size if align == "right" else x
     draw_line(canv, x0, y, size, gs, xs, canv._fillColorObj)
+
+
+def forget_strings() -> None:
+    """Empty the caches kept per string (markup prepared, lines laid out, line widths);
+    those kept per character and font stay.  For a benchmark that builds the same
+    document again and must not find its names already laid out."""
+    _prepare.cache_clear()
+    _layout_line.cache_clear()
+    _width_of.cache_clear()
