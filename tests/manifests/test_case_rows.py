@@ -1,18 +1,23 @@
 """The passenger table breaks across pages by case (``rows.CaseRows``): a case of at most
 ``KEEP_CASE_TOGETHER`` passengers never spans two pages, a larger case is split between
 rows, the header repeats, nothing is lost or repeated.  Read from the PDF's text (pypdf)
-and, for the splitting rules, from the flowable itself."""
+and, for the splitting rules, from the flowable itself.  Also: the table's birth dates
+(formatted without Babel's pattern engine) read as Babel formats them."""
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
 from dataclasses import replace
+from datetime import date, timedelta
 
+import pytest
+from babel.dates import format_date
 from reportlab.platypus import Spacer
 
+from movements import i18n
 from movements.manifests import build_charter_manifest
-from movements.manifests.layout import KEEP_CASE_TOGETHER, ROWS_LOOK
+from movements.manifests.layout import KEEP_CASE_TOGETHER, ROWS_LOOK, fmt_date
 from movements.manifests.rows import CaseRows, case_rows
 from movements.manifests.samples import sample_charter
 
@@ -111,3 +116,14 @@ def test_case_taller_than_a_page_is_split_rather_than_refused() -> None:
     # page, so that case is broken between rows instead of raising a layout error
     table = _rows([10], height=20.0)
     assert _cuts(table, 200) == [(0, 9), (9, 10)]
+
+
+@pytest.mark.parametrize("locale", sorted(i18n.LANGUAGES))
+def test_birth_dates_print_as_babel_formats_them(locale: str) -> None:
+    # fmt_date builds "dd MMM y" from the month names (one call per passenger); it must
+    # say what Babel's format_date says, in every document language, any month, any year
+    days = [date(1900, 1, 1) + timedelta(days=n) for n in range(0, 45000, 37)]
+    with i18n.document_language(locale):
+        assert [fmt_date(d) for d in days] == [
+            format_date(d, "dd MMM y", locale=locale) for d in days]
+        assert fmt_date(date(5, 3, 9)) == format_date(date(5, 3, 9), "dd MMM y", locale=locale)
