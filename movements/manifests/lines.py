@@ -147,14 +147,28 @@ def levels(text: str, rtl: bool) -> list[int]:
     Rust core resolves it, paragraph direction given)."""
     if not text:
         return []
-    if not any(unicodedata.bidirectional(c) in ("R", "AL", "AN", "RLE", "RLO", "RLI", "FSI")
-               for c in text):
-        return [1 if rtl else 0] * len(text) if rtl else [0] * len(text)
-    if rtl and all(unicodedata.bidirectional(c) in _RTL_RUN for c in text):
-        # right-to-left letters, with spaces and marks between them, in a right-to-left
-        # paragraph: all level 1 (UAX #9 W1 marks take the letter's class, N1 spaces
-        # between R take R, L1 trailing spaces take the paragraph's level)
-        return [1] * len(text)
+    if not rtl and not any(unicodedata.bidirectional(c) in (
+            "R", "AL", "AN", "RLE", "RLO", "RLI", "FSI") for c in text):
+        return [0] * len(text)
+    if rtl:
+        # Right-to-left letters, with spaces and marks between them, in a right-to-left
+        # paragraph: all level 1 (UAX #9 W1: a mark takes the letter's class; N1: a
+        # space between R takes R; L1: trailing spaces take the paragraph's level).
+        # Set apart as an isolate (``esc``): the FSI resolves to RLI (X5c), its content
+        # one odd level up, 3 (X5a), the FSI and PDI themselves at 1.
+        # tests/manifests/test_text_pipeline.py checks these against python-bidi.
+        if text[0] == FSI and text[-1] == PDI and len(text) > 2 and \
+                _rtl_run(text[1:-1]) and text[1] not in " ":
+            return [1, *[3] * (len(text) - 2), 1]
+        if _rtl_run(text):
+            return [1] * len(text)
+    return bidi_levels(text, rtl)
+
+
+def bidi_levels(text: str, rtl: bool) -> list[int]:
+    """``levels`` as python-bidi resolves them, without the quick cases."""
+    if not text:
+        return []
     debug = str(get_display(text, base_dir="R" if rtl else "L", debug=True))
     part = debug[debug.index("levels:"):debug.index("paragraphs:")]
     per_byte = [int(x) for x in _LEVEL.findall(part)]
@@ -164,6 +178,12 @@ def levels(text: str, rtl: bool) -> list[int]:
         out.append(per_byte[i] if i < len(per_byte) else (1 if rtl else 0))
         i += len(ch.encode("utf-8"))
     return out
+
+
+def _rtl_run(text: str) -> bool:
+    """Only right-to-left letters, spaces and marks (``levels``' quick cases)."""
+    return all(unicodedata.bidirectional(c) in _RTL_RUN for c in text) and any(
+        unicodedata.bidirectional(c) in ("R", "AL") for c in text)
 
 
 def _shape(chars: Sequence[Char]) -> list[tuple[str, str]]:
