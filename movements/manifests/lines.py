@@ -46,9 +46,9 @@ import html
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from bidi import get_display
 from bidi.mirror import MIRRORED
@@ -67,9 +67,9 @@ FSI, PDI = "\u2068", "\u2069"
 
 # --------------------------------------------------------------------------- markup
 
-@dataclass(frozen=True, slots=True)
-class Char:
-    """One character of a paragraph with its style."""
+class Char(NamedTuple):
+    """One character of a paragraph with its style.  (A named tuple, not a dataclass:
+    a manifest makes tens of thousands, and a frozen dataclass is slow to make.)"""
 
     ch: str
     bold: bool = False
@@ -120,9 +120,9 @@ def isolate(value: str) -> str:
 
 # --------------------------------------------------------------------------- glyphs
 
-@dataclass(frozen=True, slots=True)
-class Glyph:
-    """What is drawn for one or more logical characters (a lam-alef ligature is two)."""
+class Glyph(NamedTuple):
+    """What is drawn for one or more logical characters (a lam-alef ligature is two).
+    A named tuple, as ``Char``."""
 
     chars: str          # logical characters, what the text layer must say
     draw: str           # what is drawn (presentation form, or the character itself)
@@ -248,12 +248,17 @@ def glyphs(line: Sequence[Char], rtl: bool) -> list[Glyph]:
             mirrored = level % 2 == 1 and drawn in MIRRORED and len(drawn) == 1
             font = tx.font_for(drawn, c.bold, prev_font, mirrored=mirrored)
             prev_font = font
-            fmt = unicodedata.category(drawn[0]) == "Cf"
+            fmt = _is_format(drawn[0])
             width = 0.0 if fmt or not visible else _width(drawn, font)
             out.append(Glyph(logical, drawn, font, c.bold, c.color, level, width, visible,
                              fmt))
         i = j
     return out
+
+
+@lru_cache(maxsize=4096)
+def _is_format(ch: str) -> bool:
+    return unicodedata.category(ch) == "Cf"
 
 
 def visual_order(gs: Sequence[Glyph]) -> list[int]:
@@ -494,7 +499,7 @@ def _unprintable(lines: list[list[Char]], muted: str) -> list[list[Char]]:
             if c.draw and not tx.drawable(c.ch):
                 if c.ch not in missing:
                     missing.append(c.ch)
-                new.append(replace(c, ch=PLACEHOLDER))
+                new.append(c._replace(ch=PLACEHOLDER))
             else:
                 new.append(c)
         out.append(new)
@@ -522,7 +527,7 @@ def _prepare(markup: str, bold: bool, size: float) -> _Prepared:
     family names), so done once per process for each.  Shared read-only."""
     raw = parse(markup)
     if bold:
-        raw = [[replace(c, bold=True) for c in line] for line in raw]
+        raw = [[c._replace(bold=True) for c in line] for line in raw]
     logical = _unprintable(raw, "#5a5a5a")
     rtl = tx.base_rtl("".join(c.ch for line in logical for c in line))
     runs = None if rtl else _plain_runs(logical)
@@ -718,7 +723,7 @@ def draw_string(canv: Any, x: float, y: float, text: str, font: str, size: float
     """One line of any script on a canvas (page furniture), through the same pipeline;
     ``align`` "left" or "right" (``x`` is then the right edge)."""
     chars = [Char(c, font == tx.SANS_BOLD) for c in unicodedata.normalize("NFC", text)]
-    chars = [replace(c, ch=PLACEHOLDER) if not tx.drawable(c.ch) else c for c in chars]
+    chars = [c._replace(ch=PLACEHOLDER) if not tx.drawable(c.ch) else c for c in chars]
     gs, xs, w = layout_line(chars, tx.base_rtl(text))
     x0 = x - w * size if align == "right" else x
     draw_line(canv, x0, y, size, gs, xs, canv._fillColorObj)
