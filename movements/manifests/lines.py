@@ -411,7 +411,16 @@ def draw_line(canv: Any, x0: float, y: float, size: float, gs: Sequence[Glyph],
             found = known[key] = int(font.splitString(g.draw[:1], doc)[0][0])
         return found
 
-    ps = pieces(gs, xs, subset)
+    # The same laid-out line (``layout_line`` hands out one list per distinct line) cut
+    # into the same pieces: once per document (subsets are the document's).
+    cut: dict[int, tuple[Sequence[Glyph], list[Piece]]] = doc.__dict__.setdefault(
+        "_movements_pieces", {})
+    hit = cut.get(id(gs))
+    if hit is not None and hit[0] is gs:
+        ps = hit[1]
+    else:
+        ps = pieces(gs, xs, subset)
+        cut[id(gs)] = (gs, ps)  # holds gs: its id is not reused while the entry lives
     for n, p in enumerate(ps):
         end = p.x + sum(g.width for g in p.glyphs)
         gap = (ps[n + 1].x - end) * size if n + 1 < len(ps) else 0.0
