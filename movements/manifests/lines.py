@@ -638,18 +638,26 @@ class Text(Flowable):
         return float(self.style.spaceAfter)
 
     def draw(self) -> None:
-        canv = self.canv
+        self._paint(self.canv, 0.0, 0.0)
+
+    def paint_at(self, canv: Any, x: float, y: float) -> None:
+        """Draw at (x, y) (the bottom left corner, as ``drawOn``) without saving and
+        restoring the canvas state around it: for a table that draws many cells and
+        resets the fill colour itself (``rows.CaseRows``).  Call ``wrap`` first."""
+        self._paint(canv, x, y)
+
+    def _paint(self, canv: Any, dx: float, dy: float) -> None:
         st = self.style
         laid = [] if self._fast else self._lay(self.width)
         color = toColor(st.textColor) if st.textColor is not None else toColor("black")
         avail = self.width - st.leftIndent - st.rightIndent
-        y = self.height - self.size
+        y = self.height - self.size + dy
         if self.bullet:
             canv.setFillColor(color)
             canv.setFont(tx.SANS, self.size)
-            canv.drawString(st.bulletIndent, y, self.bullet)
+            canv.drawString(st.bulletIndent + dx, y, self.bullet)
         if self._fast and self._runs is not None:
-            self._draw_plain(self._runs, color, avail, y)
+            self._draw_plain(canv, self._runs, color, avail, dx, y)
             return
         for gs, xs, w in laid:
             w *= self.size
@@ -659,15 +667,14 @@ class Text(Flowable):
                 x0 = st.leftIndent + (avail - w) / 2
             else:
                 x0 = st.leftIndent
-            draw_line(canv, x0, y, self.size, gs, xs, color)
+            draw_line(canv, x0 + dx, y, self.size, gs, xs, color)
             y -= self.leading
 
-
-    def _draw_plain(self, runs: list[list[tuple[str, str, str | None]]], color: Color,
-                    avail: float, y: float) -> None:
+    def _draw_plain(self, canv: Any, runs: list[list[tuple[str, str, str | None]]],
+                    color: Color, avail: float, dx: float, y: float) -> None:
         """Each line's runs as plain strings, one after the other, aligned as the
         pipeline aligns (justified left-to-right text starts at the left)."""
-        canv, st = self.canv, self.style
+        st = self.style
         for line, w in zip(runs, self._widths, strict=True):
             if st.alignment == TA_RIGHT:
                 x = st.leftIndent + avail - w
@@ -678,7 +685,7 @@ class Text(Flowable):
             # One text object per line, the runs one after the other (as a Paragraph
             # draws a line): separate drawString calls would each end with a line
             # move, and pypdf reads that as a line break inside the name.
-            t = canv.beginText(x, y)
+            t = canv.beginText(x + dx, y)
             for text, font, run_color in line:
                 t.setFillColor(toColor(run_color) if run_color else color)
                 t.setFont(font, self.size)

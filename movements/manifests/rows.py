@@ -35,6 +35,8 @@ from typing import Any, TypeAlias
 from reportlab.lib.colors import Color
 from reportlab.platypus import Flowable
 
+from .lines import Text
+
 #: Paddings of every cell (points), as the table style this replaces had them.
 PAD_LEFT = PAD_RIGHT = 3.0
 PAD_TOP = 2.5
@@ -259,6 +261,7 @@ class CaseRows(Flowable):  # type: ignore[misc]
             y = row_top - PAD_TOP
             if geom:
                 y += geom[0][0].getSpaceBefore()
+            painted = False
             for f, fw, fh in geom:
                 if align == "RIGHT":
                     fx = x + w - PAD_RIGHT - fw
@@ -267,8 +270,15 @@ class CaseRows(Flowable):  # type: ignore[misc]
                 else:
                     fx = x + PAD_LEFT
                 y -= f.getSpaceBefore() + fh
-                f.drawOn(canv, fx, y)
-                y -= f.getSpaceAfter()  # drawOn restores the canvas state after
+                if isinstance(f, Text) and not f.bullet:
+                    # most cells: drawn in place, no save/translate/restore per cell
+                    f.paint_at(canv, fx, y)
+                    painted = True
+                else:
+                    f.drawOn(canv, fx, y)  # restores the canvas state after
+                y -= f.getSpaceAfter()
+            if painted:  # a text's colours stay set: back to the table's ink
+                canv.setFillColor(look.ink)
 
 
 def case_rows(header: Sequence[Cell], rows: Sequence[Sequence[Cell]],
