@@ -145,15 +145,26 @@ def airport_id_for(session: Session, actor: Actor, code: str, need: Need = Need.
 
 
 def choose_airport(session: Session, actor: Actor, asked: str | None, default: str,
-                   need: Need = Need.SEE) -> Airport:
+                   need: Need = Need.SEE, mine: list[Airport] | None = None) -> Airport:
     """The airport a page is for: the one asked for (NotFound if not the actor's), else
     the deployment's default if the actor works it, else the actor's first airport.
+    ``mine``: ``visible_airports(session, actor, need)`` when the caller read it already
+    (then no statement runs here: an airport asked for is the actor's exactly when it is
+    among them).
 
     Raises NotFound when the actor works no airport at all (a user without airports sees
     a page that says so, not somebody else's board)."""
     if asked and asked.strip():
-        return access_airport(session, actor, asked, need)
-    mine = visible_airports(session, actor, need)
+        if mine is None:
+            return access_airport(session, actor, asked, need)
+        wanted = asked.strip().upper()
+        found = next((a for a in mine if a.iata == wanted), None)
+        if found is None:
+            raise NotFound(Phrase.of(N_("no airport %(wanted)s among yours"),
+                                     wanted=repr(wanted)))
+        return found
+    if mine is None:
+        mine = visible_airports(session, actor, need)
     if not mine:
         raise NotFound(Phrase(N_("you work no airport yet: ask an admin to add one to your "
                                  "account")))

@@ -42,9 +42,10 @@ def airport_choice(session: Session, actor: Actor, asked: str | None, default: s
                    need: Need = Need.SEE) -> AirportChoice:
     """The airport asked for (NotFound unless the actor's), else the deployment default if
     the actor works it, else their first; with every airport the actor may pick."""
-    airport = choose_airport(session, actor, asked, default, need)
-    codes = tuple(a.iata for a in visible_airports(session, actor, need))
-    return AirportChoice(airport.iata, airport.name, airport.timezone, codes)
+    mine = visible_airports(session, actor, need)  # read once: the choice is among them
+    airport = choose_airport(session, actor, asked, default, need, mine=mine)
+    return AirportChoice(airport.iata, airport.name, airport.timezone,
+                         tuple(a.iata for a in mine))
 
 
 def today_at(session: Session, actor: Actor, asked: str | None, default: str,
