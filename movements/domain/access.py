@@ -185,6 +185,17 @@ def access_movement(session: Session, actor: Actor, movement_id: int,
     return movement
 
 
+def access_movement_id(session: Session, actor: Actor, movement_id: int,
+                       need: Need = Need.SEE) -> int:
+    """``access_movement`` for a caller that needs only the yes (a page whose body is
+    kept per stream number): reads the movement's airport column, no ORM object; the
+    id, or NotFound with the same words."""
+    airport_id = session.scalar(select(Movement.airport_id).where(Movement.id == movement_id))
+    if airport_id is None or not may_at(actor, need, airport_id):
+        raise _missing("movement", movement_id)
+    return movement_id
+
+
 def access_booking(session: Session, actor: Actor, booking_id: int,
                    need: Need = Need.WORK) -> Booking:
     """A passenger's place on a movement, scoped by the movement's airport."""
@@ -364,6 +375,7 @@ def scoped_ids(ids: Iterable[int], allowed: Iterable[int]) -> list[int]:
 __all__ = [
     "Need", "ROLE_NEEDS", "access_airport", "access_alert", "access_booking", "access_case",
     "access_document", "access_escort_assignment", "access_handover", "access_movement",
+    "access_movement_id",
     "access_note", "access_outbox_message", "access_passenger", "access_stream",
     "access_telex", "access_webhook", "airport_id_for",
     "all_airports", "choose_airport", "handovers_visible", "may_at", "may_reveal",

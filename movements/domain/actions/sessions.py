@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any, Literal
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import Executable, bindparam, func, select
 
 from ..errors import not_found
 from ..models import Airport, LoginAttempt, Role, User, UserAirport, UserSession
@@ -216,7 +216,7 @@ class StandingSession:
 
 
 @cache
-def _signed_in_statement() -> Select[Any]:
+def _signed_in_statement() -> Executable:
     """Session, user and the user's airports in one statement (one row per airport, one
     with NULL airport for a user without any), keyed by the bound ``token_hash``; built
     once (building it cost more than running it)."""
