@@ -40,8 +40,15 @@ class RenderCache(Generic[V]):
     """A bounded LRU of rendered HTML (or a small value holding it) per (stream, stream
     number, variant), with single-flight rendering."""
 
-    def __init__(self, size: int = DEFAULT_SIZE) -> None:
+    def __init__(self, size: int = DEFAULT_SIZE, *, weigh: Callable[[V], int] | None = None,
+                 max_weight: int | None = None) -> None:
+        """At most ``size`` entries and, with ``weigh`` (an entry's size, e.g. its HTML's
+        characters), at most ``max_weight`` of them together: the least recently used go
+        first (a 200-passenger charter's body is 400 KB, a typical movement's 20 KB)."""
         self._size = size
+        self._weigh = weigh
+        self._max_weight = max_weight
+        self.weight = 0
         self._entries: OrderedDict[Key, V] = OrderedDict()
         self._pending: dict[Key, asyncio.Future[V]] = {}
         self.hits = 0
@@ -79,10 +86,19 @@ class RenderCache(Generic[V]):
     def _store(self, key: Key, value: V) -> None:
         # Older numbers of the same board are never asked for again by a fresh request.
         for old in [k for k in self._entries if k[0] == key[0] and k[1] < key[1]]:
-            del self._entries[old]
+            self._drop(old)
+        if key in self._entries:
+            self._drop(key)
         self._entries[key] = value
-        while len(self._entries) > self._size:
-            self._entries.popitem(last=False)
+        self.weight += self._weigh(value) if self._weigh else 0
+        while len(self._entries) > self._size or (
+                self._max_weight is not None and self.weight > self._max_weight
+                and len(self._entries) > 1):
+            self._drop(next(iter(self._entries)))
+
+    def _drop(self, key: Key) -> None:
+        value = self._entries.pop(key)
+        self.weight -= self._weigh(value) if self._weigh else 0
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -105,5 +121,11 @@ BoardCache = RenderCache[str]
 #: Movement page bodies per (movement stream, number, variant).
 MovementCache = RenderCache[MovementBody]
 
+
+def movement_cache(size: int = 256, max_chars: int = 16_000_000) -> MovementCache:
+    """The app's movement-page bodies: a day's pages being worked (``size``), at most
+    ``max_chars`` of HTML together (about 16 MB of text as Python holds ASCII)."""
+    return MovementCache(size, weigh=lambda body: len(body.html), max_weight=max_chars)
+
 __all__ = ["DEFAULT_SIZE", "BoardCache", "Key", "MovementBody", "MovementCache",
-           "RenderCache"]
+           "RenderCache", "movement_cache"]

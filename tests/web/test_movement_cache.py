@@ -178,3 +178,34 @@ def test_a_reveal_never_reaches_the_cached_body_and_traces_stay_audited(site: Si
             traced = client.get(f"{path}?need=medical").text
             assert 'id="traced"' in traced and "Petrenko" not in traced
             assert audited("trace_need") == n
+
+
+def test_bodies_are_bounded_by_their_total_size_least_recently_used_first() -> None:
+    import asyncio
+
+    from movements.web.board_cache import MovementBody, movement_cache
+
+    cache = movement_cache(size=10, max_chars=250)
+
+    def body(n: int) -> MovementBody:
+        return MovementBody("x" * n, "KL1", date(2026, 9, 15), "UTC")
+
+    async def make(value: MovementBody) -> MovementBody:
+        return value
+
+    async def go() -> None:
+        await cache.get(("movement:1", 1, ""), lambda: make(body(100)))
+        await cache.get(("movement:2", 1, ""), lambda: make(body(100)))
+        await cache.get(("movement:1", 1, ""), lambda: make(body(1)))  # used: kept longer
+        await cache.get(("movement:3", 1, ""), lambda: make(body(100)))
+        assert len(cache) == 2 and cache.weight == 200  # movement:2 went first
+        again = await cache.get(("movement:1", 1, ""), lambda: make(body(7)))
+        assert len(again.html) == 100  # still the cached one
+        # A newer number of the same movement replaces the older one and its weight.
+        await cache.get(("movement:1", 2, ""), lambda: make(body(50)))
+        assert len(cache) == 2 and cache.weight == 150
+        # One body larger than the whole budget is still kept (alone).
+        await cache.get(("movement:4", 1, ""), lambda: make(body(400)))
+        assert len(cache) == 1 and cache.weight == 400
+
+    asyncio.run(go())
