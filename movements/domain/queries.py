@@ -265,14 +265,17 @@ def _groups(p: _GroupFields) -> set[str]:
 
 
 def _movement_options() -> list[object]:
+    # Many-to-one hops joined into their parent's statement (a movement's airport; a
+    # booking's passenger and case), collections one statement each: five statements
+    # for the movement page's rows whatever the passenger count, not eight.
     return [
-        selectinload(Movement.airport),
+        joinedload(Movement.airport),
         selectinload(Movement.stops),
         selectinload(Movement.bookings).selectinload(Booking.milestones),
-        selectinload(Movement.bookings).selectinload(Booking.passenger)
+        selectinload(Movement.bookings).joinedload(Booking.passenger)
         .selectinload(Passenger.needs),
-        selectinload(Movement.bookings).selectinload(Booking.passenger)
-        .selectinload(Passenger.case),
+        selectinload(Movement.bookings).joinedload(Booking.passenger)
+        .joinedload(Passenger.case),
     ]
 
 

@@ -1,10 +1,12 @@
 """Real SMS providers' delivery-status callbacks (issue 16): Twilio's StatusCallback at
 ``/outbox/receipts/twilio`` and Vonage's SMS API delivery receipt at
-``/outbox/receipts/vonage``.  Public (a provider has no session), each refused unless
-its provider's signature verifies (``movements.notify.receipts``); the message it is
-about is found and moved on by the domain (``actions.receipts``).  A refusal writes
-nothing and answers JSON ``{"error": ...}``; 404 when the provider's secret is not set
-or no message matches, 401 for a signature, 400 for a field.
+``/outbox/receipts/vonage`` (POST as a form or JSON, or GET with the fields in the query
+string: Vonage's dashboard offers all three "HTTP methods" for delivery receipts).
+Public (a provider has no session), each refused unless its provider's signature
+verifies (``movements.notify.receipts``); the message it is about is found and moved on
+by the domain (``actions.receipts``).  A refusal writes nothing and answers JSON
+``{"error": ...}``; 404 when the provider's secret is not set or no message matches, 401
+for a signature, 400 for a field.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import json
 from typing import Any
 from urllib.parse import parse_qsl
 
-from litestar import Controller, Request, post
+from litestar import Controller, Request, get, post
 from litestar.enums import MediaType
 from litestar.response import Response
 
@@ -99,20 +101,40 @@ class ProviderReceipts(Controller):
     @post("/outbox/receipts/vonage", opt={"public": True}, status_code=200)
     async def vonage(self, request: Request[Any, Any, Any],
                      services: ServicesDep) -> Response[Any]:
-        """Vonage's SMS API delivery receipt, signed with
+        """Vonage's SMS API delivery receipt (POST or POST-JSON), signed with
         ``MOVEMENTS_NOTIFY_VONAGE_SIGNATURE_SECRET`` by
         ``MOVEMENTS_NOTIFY_VONAGE_SIGNATURE_METHOD``."""
-        secret = services.settings.notify_vonage_signature_secret
-        if not secret:
-            return _refuse(404, "vonage receipts are not configured "
-                                "(MOVEMENTS_NOTIFY_VONAGE_SIGNATURE_SECRET)")
-        try:
+        return await _vonage(request, services, from_query=False)
+
+    @get("/outbox/receipts/vonage", opt={"public": True}, status_code=200)
+    async def vonage_by_get(self, request: Request[Any, Any, Any],
+                            services: ServicesDep) -> Response[Any]:
+        """Vonage's delivery receipt when the account's webhook method is GET: the same
+        signed fields, in the query string."""
+        return await _vonage(request, services, from_query=True)
+
+
+async def _vonage(request: Request[Any, Any, Any], services: Any, *,
+                  from_query: bool) -> Response[Any]:
+    """One Vonage receipt, its fields from the body or the query string (the same
+    signature either way: Vonage signs the parameters, not the transport)."""
+    secret = services.settings.notify_vonage_signature_secret
+    if not secret:
+        return _refuse(404, "vonage receipts are not configured "
+                            "(MOVEMENTS_NOTIFY_VONAGE_SIGNATURE_SECRET)")
+    try:
+        if from_query:
+            query = request.url.query or ""
+            if len(query) > MAX_BODY:
+                raise BadReceipt(414, f"vonage receipt: query over {MAX_BODY} bytes")
+            fields = dict(parse_qsl(query, keep_blank_values=True))
+        else:
             fields = await _fields(request, "vonage")
-            receipt = vonage_receipt(fields, secret,
-                                     services.settings.notify_vonage_signature_method)
-        except BadReceipt as exc:
-            return _refuse(exc.status, exc.message)
-        return await _apply(services, receipt)
+        receipt = vonage_receipt(fields, secret,
+                                 services.settings.notify_vonage_signature_method)
+    except BadReceipt as exc:
+        return _refuse(exc.status, exc.message)
+    return await _apply(services, receipt)
 
 
 __all__ = ["ProviderReceipts"]

@@ -250,8 +250,10 @@ def _vonage_fields(ref: str, status: str, msisdn: str, code: str = "0", *,
 
 
 async def _vonage(client: httpx.AsyncClient, site: Site, fields: dict[str, str], *,
-                  as_json: bool = False) -> httpx.Response:
+                  as_json: bool = False, by_get: bool = False) -> httpx.Response:
     target = f"{site.base}/outbox/receipts/vonage"
+    if by_get:  # the account's webhook method set to GET: the fields in the query
+        return await client.get(target, params=fields)
     if as_json:
         return await client.post(target, content=json.dumps(fields),
                                  headers={"content-type": "application/json"})
@@ -259,7 +261,7 @@ async def _vonage(client: httpx.AsyncClient, site: Site, fields: dict[str, str],
                              headers={"content-type": "application/x-www-form-urlencoded"})
 
 
-async def test_vonage_receipts_form_and_json_each_part_of_a_long_sms(
+async def test_vonage_receipts_by_form_json_and_get_each_part_of_a_long_sms(
         site: Site, gateway: SmsGateway) -> None:
     """Vonage gives each part its own messageId: a two-part SMS is delivered when both
     parts are; a failed receipt carries Vonage's err-code reason."""
@@ -280,7 +282,7 @@ async def test_vonage_receipts_form_and_json_each_part_of_a_long_sms(
                                                            NUMBERS[0]), as_json=True)
         assert part1.json()["state"] == "sent"  # one part of two
         part2 = await _vonage(client, site, _vonage_fields("0A0000002", "delivered",
-                                                           NUMBERS[0]))
+                                                           NUMBERS[0]), by_get=True)
         assert part2.json()["state"] == "delivered"
         before = await site.uow.read(_snapshot)
         repeat = await _vonage(client, site, _vonage_fields("0A0000002", "delivered",
@@ -313,6 +315,9 @@ async def test_bad_vonage_receipts_are_refused_and_write_nothing(
             ("unsigned", unsigned), ("forged", forged), ("tampered", tampered),
             ("stale", stale), ("unknown_status", unknown_status),
             ("bad_number", bad_number))}
+        by_get = {name: await _vonage(client, site, fields, by_get=True)
+                  for name, fields in (("unsigned", unsigned), ("forged", forged),
+                                       ("tampered", tampered))}
         not_json = await client.post(f"{site.base}/outbox/receipts/vonage",
                                      content=b"{not json",
                                      headers={"content-type": "application/json"})
@@ -328,6 +333,8 @@ async def test_bad_vonage_receipts_are_refused_and_write_nothing(
     assert answers["bad_number"].status_code == 400
     assert "'msisdn'" in answers["bad_number"].json()["error"]
     assert not_json.status_code == 400 and "not JSON" in not_json.json()["error"]
+    assert {name: answer.status_code for name, answer in by_get.items()} == {
+        "unsigned": 401, "forged": 401, "tampered": 401}
     assert await site.uow.read(_snapshot) == before
 
 

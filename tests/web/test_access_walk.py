@@ -569,6 +569,8 @@ UNSCOPED: dict[tuple[str, str], str] = {
                                          "X-Twilio-Signature verifies (no session)",
     ("POST", "/outbox/receipts/vonage"): "public: Vonage's delivery receipt, refused unless "
                                          "its 'sig' verifies (no session)",
+    ("GET", "/outbox/receipts/vonage"): "public: Vonage's delivery receipt by GET, refused "
+                                        "unless its 'sig' verifies (no session)",
     ("GET", "/static/{file_path:path}"): "public files",
     ("HEAD", "/static/{file_path:path}"): "public files",
     ("GET", "/verify/{document_id:str}"): "public by design: no personal data (verify.py)",

@@ -36,6 +36,7 @@ ACCESS: dict[tuple[str, str], set[Role] | str] = {
     ("POST", "/outbox/receipts"): PUBLIC,
     ("POST", "/outbox/receipts/twilio"): PUBLIC,
     ("POST", "/outbox/receipts/vonage"): PUBLIC,
+    ("GET", "/outbox/receipts/vonage"): PUBLIC,
     ("GET", "/verify/{document_id:str}"): PUBLIC,
     ("POST", "/verify/{document_id:str}"): PUBLIC,
     ("POST", "/logout"): EVERYONE,
