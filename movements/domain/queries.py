@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import cache
+from typing import Protocol
 
 from sqlalchemy import Executable, and_, bindparam, case, exists, false, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -237,7 +238,20 @@ def need_groups(p: Passenger) -> set[str]:
     return _groups(p)
 
 
-def _groups(p: Passenger) -> set[str]:
+class _GroupFields(Protocol):
+    """What ``_groups`` reads of a passenger (an ORM row, or row_read.py's columns)."""
+
+    @property
+    def codes(self) -> tuple[str, ...]: ...
+    @property
+    def medical_escort_required(self) -> bool: ...
+    @property
+    def operational_escort_required(self) -> bool: ...
+    @property
+    def chronic_condition(self) -> object | None: ...
+
+
+def _groups(p: _GroupFields) -> set[str]:
     groups: set[str] = set()
     for code in p.codes:
         info = SSR_CODES.get(code)
