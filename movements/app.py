@@ -55,7 +55,7 @@ from movements.web.auth import (
     current_user,
     one_time_password_gate,
 )
-from movements.web.board_cache import BoardCache
+from movements.web.board_cache import BoardCache, movement_cache
 from movements.web.deps import ServicesDep
 from movements.web.field_labels import labelled_refusal
 from movements.web.handovers import ROUTES as DOCUMENT_ROUTES
@@ -281,6 +281,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.hub = hub
     app.state.fragments = fragments
     app.state.board_cache = BoardCache()
+    app.state.movement_cache = movement_cache()
     return app
 
 

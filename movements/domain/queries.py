@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import cache
+from typing import Protocol
 
 from sqlalchemy import Executable, and_, bindparam, case, exists, false, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -239,7 +240,20 @@ def need_groups(p: Passenger) -> set[str]:
     return _groups(p)
 
 
-def _groups(p: Passenger) -> set[str]:
+class _GroupFields(Protocol):
+    """What ``_groups`` reads of a passenger (an ORM row, or row_read.py's columns)."""
+
+    @property
+    def codes(self) -> tuple[str, ...]: ...
+    @property
+    def medical_escort_required(self) -> bool: ...
+    @property
+    def operational_escort_required(self) -> bool: ...
+    @property
+    def chronic_condition(self) -> object | None: ...
+
+
+def _groups(p: _GroupFields) -> set[str]:
     groups: set[str] = set()
     for code in p.codes:
         info = SSR_CODES.get(code)
@@ -253,14 +267,17 @@ def _groups(p: Passenger) -> set[str]:
 
 
 def _movement_options() -> list[object]:
+    # Many-to-one hops joined into their parent's statement (a movement's airport; a
+    # booking's passenger and case), collections one statement each: five statements
+    # for the movement page's rows whatever the passenger count, not eight.
     return [
-        selectinload(Movement.airport),
+        joinedload(Movement.airport),
         selectinload(Movement.stops),
         selectinload(Movement.bookings).selectinload(Booking.milestones),
-        selectinload(Movement.bookings).selectinload(Booking.passenger)
+        selectinload(Movement.bookings).joinedload(Booking.passenger)
         .selectinload(Passenger.needs),
-        selectinload(Movement.bookings).selectinload(Booking.passenger)
-        .selectinload(Passenger.case),
+        selectinload(Movement.bookings).joinedload(Booking.passenger)
+        .joinedload(Passenger.case),
     ]
 
 
