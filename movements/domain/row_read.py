@@ -99,6 +99,9 @@ def _statements() -> tuple[Executable, Executable]:
                       EscortAssignment.passenger_id == Passenger.id).scalar_subquery())
     done = exists().where(Milestone.booking_id == Booking.id,
                           Milestone.kind == bindparam("final"))
+    # The booking's recorded steps (the row's step progress, ``queries.step_progress``).
+    stepped = (select(func.aggregate_strings(Milestone.kind, SEP))
+               .where(Milestone.booking_id == Booking.id).scalar_subquery())
     bookings = (
         select(Booking.status, Booking.stop, done, Passenger.id, Passenger.case_id,
                Passenger.surname, Passenger.given_names, Passenger.medical_escort_required,
@@ -110,7 +113,7 @@ def _statements() -> tuple[Executable, Executable]:
                PassengerClearance.declaration_at.is_not(None),
                PassengerClearance.consent_at.is_not(None),
                PassengerClearance.guardian_origin_confirmed,
-               PassengerClearance.guardian_destination_confirmed)
+               PassengerClearance.guardian_destination_confirmed, stepped)
         .join(Passenger, Passenger.id == Booking.passenger_id)
         .join(Case, Case.id == Passenger.case_id)
         .outerjoin(TravelDocument, TravelDocument.passenger_id == Passenger.id)
@@ -165,9 +168,13 @@ def _count(rows: Sequence[Any]) -> _Counts:
     badges = dict.fromkeys((g.value for g in BADGE_ORDER), 0)
     references: set[str] = set()
     split = False
+    by_step: dict[str, int] = {}
     for (status, _stop, finished, _pid, _case, _surname, _given, medical, operational,
          _release, chronic, codes, *_rest) in rows:
         booked += status is BookingStatus.BOOKED
+        if status is BookingStatus.BOOKED:
+            for key in set(_split(_rest[-1])):
+                by_step[key] = by_step.get(key, 0) + 1
         no_show += status is BookingStatus.NO_SHOW
         done += bool(finished)
         for group in _groups(_Flags(tuple(_split(codes)), bool(medical), bool(operational),
@@ -177,7 +184,7 @@ def _count(rows: Sequence[Any]) -> _Counts:
         references.add(_rest[1])
         split = split or bool(_rest[2])
     return _Counts(booked, no_show, done, {g: n for g, n in badges.items() if n},
-                   tuple(sorted(references)), split)
+                   tuple(sorted(references)), split, by_step)
 
 
 def _readiness(m: Movement, rows: Sequence[Any], crew: set[str], onward_flight: str | None,
@@ -189,7 +196,7 @@ def _readiness(m: Movement, rows: Sequence[Any], crew: set[str], onward_flight: 
     references: dict[int, str] = {}
     for (_status, stop, _done, pid, case_id, surname, given, medical, operational,
          release_to, _chronic, codes, escorts, reference, _split_flag, expires_on, cleared,
-         *clearance) in rows:
+         *clearance, _steps) in rows:
         p = _PassengerRow(pid, surname, given, bool(medical), bool(operational), release_to,
                           tuple(_split(codes)))
         references[case_id] = reference

@@ -12,7 +12,7 @@ from typing import Any
 from litestar.testing import TestClient
 
 from movements import i18n
-from movements.domain import queries
+from movements.domain import queries, row_read
 from movements.domain.actions import milestones, setup
 from movements.domain.models import MovementKind, Role
 from movements.domain.queries import StepProgress, step_progress
@@ -60,6 +60,9 @@ def test_the_board_row_shows_step_progress_in_english_and_dutch(site: Site) -> N
                                           queries.board_row, dep)
         assert row is not None and row.progress == StepProgress("checked_in", "Checked in",
                                                                 2, 3)
+        pushed = client.blocking_portal.call(site.app.state.services.uow.read,  # type: ignore[union-attr]
+                                             row_read.board_row_with_readiness, dep)
+        assert pushed is not None and pushed[0].progress == row.progress
         client.cookies.clear()
         login(client, "gatenl")
         page = client.get("/board?date=2026-09-15").text
