@@ -4,17 +4,32 @@ movement that the board row counts), never silently.  Both backends."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import select
 
 from movements import i18n
-from movements.domain.actions.telex import EARLY_LIMIT, FAR_FROM_SCHEDULE, LATE_LIMIT
+from movements.domain.actions.telex import (
+    EARLY_LIMIT,
+    FAR_FROM_SCHEDULE,
+    FUTURE_TOLERANCE,
+    LATE_LIMIT,
+)
+from movements.domain.clock import ManualClock
 from movements.domain.models import Alert, Movement, TelexMessage
 from movements.domain.phrases import stored_phrase
 from movements.domain.queries import board
 from movements.domain.uow import UnitOfWork
 from tests.factories import build_world
 from tests.ingest.test_apply import SYSTEM, at, send
+
+
+@pytest.fixture(autouse=True)
+def _telexes_arrive_after_what_they_report(clock: ManualClock) -> None:
+    """An MVT reports actual times that have happened (a future one is refused):
+    these telexes arrive the morning after the day they report."""
+    clock.set(datetime(2026, 9, 16, 6, 0, tzinfo=UTC))
 
 
 async def _alerts(uow: UnitOfWork) -> list[Alert]:
@@ -99,3 +114,30 @@ async def test_a_name_list_to_an_unknown_destination_is_noted(uow: UnitOfWork) -
     assert "QQQ: not an airport code in the IATA table" in outcome.detail, outcome.detail
 
 
+
+
+@pytest.mark.parametrize(("element", "says"), [
+    ("AD150632/150641 EA1055 IST", "AD 15 06:32Z is 3 h 31 min after the telex arrived "
+                                   "(15 03:01Z)"),
+    ("AD150312", "AD 15 03:12Z is 0 h 11 min after the telex arrived (15 03:01Z)"),
+], ids=["off-block-3.5h-ahead", "just-past-the-tolerance"])
+async def test_an_actual_time_in_the_future_is_refused_and_nothing_written(
+        uow: UnitOfWork, clock: ManualClock, element: str, says: str) -> None:
+    """The newcomer's telex: at 03:01Z an MVT reported an off-block at 06:32Z and the
+    flight showed as departed while it stood at its gate.  An actual time is a fact that
+    has happened: more than FUTURE_TOLERANCE ahead, the telex is refused with its line
+    and the movement is left as it was (the telex log keeps the refusal, in Dutch)."""
+    clock.set(at(3, 1))
+    world = await uow.run(build_world, SYSTEM)
+    before = await uow.read(lambda s: s.get(Movement, world.departure_id))
+    outcome = await send(uow, f"MVT\nKL1234/15.PHBXA.AMS\n{element}")
+    assert outcome.outcome == "rejected", outcome.detail
+    assert "line 2" in outcome.detail and says in outcome.detail, outcome.detail
+    after = await uow.read(lambda s: s.get(Movement, world.departure_id))
+    assert (after.actual_at, after.flight_state, after.estimated_at, after.version) == (
+        before.actual_at, before.flight_state, before.estimated_at, before.version)
+    assert "in de toekomst" in _dutch(await _stored(uow, outcome.id))
+    # Within the tolerance (clocks differ by minutes) the time is applied.
+    clock.set(at(3, 12) - FUTURE_TOLERANCE)
+    applied = await send(uow, "MVT\nKL1234/15.PHBXA.AMS\nAD150312")
+    assert applied.outcome == "applied", applied.detail

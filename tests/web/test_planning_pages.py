@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import io
 import re
+from datetime import UTC, datetime
 
 from litestar import Litestar
 from litestar.testing import TestClient
@@ -222,6 +223,7 @@ def test_a_telex_for_an_unplanned_flight_is_offered_for_planning(site: Site) -> 
     from tests.factories import SYSTEM
 
     text = "MVT\nKL1571/15.PHBXB.AMS\nAD150905/150917 EA1315 EBL"
+    site.clock.set(datetime(2026, 9, 15, 9, 30, tzinfo=UTC))  # after its off-block 09:05
     with TestClient(site.app, base_url=BASE) as client:
         uow = site.app.state.services.uow
         outcome = client.blocking_portal.call(  # type: ignore[arg-type]

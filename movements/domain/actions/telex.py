@@ -389,9 +389,41 @@ def far_from_schedule(m: Movement, changes: dict[str, object]) -> Phrase | None:
     return None
 
 
+#: How far after the telex's arrival an actual time may lie before it is refused as a
+#: time that has not happened yet: the airline's clock and ours may differ by minutes.
+FUTURE_TOLERANCE = timedelta(minutes=10)
+
+
+def future_actual(report: MovementReport, now: datetime) -> Phrase | None:
+    """Why the MVT cannot be applied when one of its actual times (AD off-block or
+    airborne, AA touchdown or on-block; aware UTC) lies more than ``FUTURE_TOLERANCE``
+    after ``now`` (the telex's arrival), else None.  An actual is a fact that has
+    happened (IATA AHM 780, MVT: AD/AA report what took place); hours ahead is a local
+    time sent as UTC or a wrong day, and would mark a flight as gone that is still at
+    its gate."""
+    for element, value in (("AD", report.off_block), ("AD", report.airborne),
+                           ("AA", report.touchdown), ("AA", report.on_block)):
+        if value is None or value <= now + FUTURE_TOLERANCE:
+            continue
+        minutes = int((value - now).total_seconds() // 60)
+        return Phrase.of(N_("%(element)s %(time)s is %(gap)s after the telex arrived "
+                            "(%(now)s): an actual time cannot lie in the future; nothing "
+                            "applied, check the telex with the airline (a local time sent "
+                            "as UTC?)"),
+                         element=element, time=f"{value:%d %H:%MZ}",
+                         gap=f"{minutes // 60} h {minutes % 60:02d} min",
+                         now=f"{now:%d %H:%MZ}")
+    return None
+
+
 # -- MVT -------------------------------------------------------------------------------
 
 def apply_movement_report(tx: Tx, airport_code: str, report: MovementReport) -> Applied:
+    """Apply one MVT (IATA AHM 780) at ``airport_code``: actual and estimated times and
+    the flight state of the departing and arriving movements it names.  Coordinators
+    and admins (``PermissionDenied``).  Raises ``TelexRefused`` (with the line) when no
+    movement matches or an actual time lies in the future (``future_actual``); times
+    far from the schedule are applied with a note and an alert (``far_from_schedule``)."""
     require_role(tx, Role.COORDINATOR, Role.ADMIN)
     airport = _airport(tx, airport_code)
     here = report.station == airport.iata
@@ -422,6 +454,9 @@ def apply_movement_report(tx: Tx, airport_code: str, report: MovementReport) -> 
         side = DEPARTURE if here and (report.off_block or report.estimated_departure) \
             else ARRIVAL
         raise TelexRefused(report.line_no, no_movement(report.flight, side, airport))
+    future = future_actual(report, tx.now)
+    if future is not None:
+        raise TelexRefused(report.line_no, future)
     changed: list[Phrase] = []
     notes: list[Phrase] = []
     if dep and not departures:
