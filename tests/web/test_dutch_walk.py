@@ -76,8 +76,6 @@ ROUTES_NOT_TRANSLATED = {
     "/": "a redirect",
     "/healthz": "a probe for machines",
     "/readyz": "a probe for machines",
-    "/outbox/receipts/vonage": "a provider's delivery receipt (GET as Vonage sends it): "
-                               "machines, refused without the signature secret",
     "/static/{file_path:path}": "files",
     "/admin/audit.csv": "a CSV export of the audit rows (field names are data)",
     "/reports/tables/{name:str}": "read separately, below: every table's CSV",
