@@ -24,9 +24,11 @@
     return box;
   }
 
-  function show(elt, text) {
+  function show(elt, text, unsent) {
     var box = messageBox(elt);
-    if (box) { box.textContent = text; }
+    if (!box) { return; }
+    box.textContent = text;
+    if (unsent) { box.dataset.unsent = "1"; } else { delete box.dataset.unsent; }
   }
 
   function clear(elt) {
@@ -203,6 +205,8 @@
   });
 
   document.addEventListener("htmx:sendError", function (e) {
-    show(e.detail.elt, "Not sent: no connection to the server. Try again.");
+    // Marked as unsent: a live push of this row replaces it (live.js carryUnsent).
+    show(e.detail.elt, document.body.getAttribute("data-msg-unsent") ||
+         "Not sent: no connection to the server. Try again.", true);
   });
 }());
