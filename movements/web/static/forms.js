@@ -204,6 +204,20 @@
     into.scrollIntoView({block: "center"});
   });
 
+  // A refused paste comes back in its box (data-error-line: the line the refusal names):
+  // the caret goes to that line so it can be fixed and sent again.
+  document.addEventListener("DOMContentLoaded", function () {
+    var box = document.querySelector("textarea[data-error-line]");
+    if (!box) { return; }
+    var line = parseInt(box.getAttribute("data-error-line"), 10), lines = box.value.split("\n");
+    if (!(line >= 1 && line <= lines.length)) { return; }
+    var start = lines.slice(0, line - 1).join("\n").length + (line > 1 ? 1 : 0);
+    box.focus();
+    box.setSelectionRange(start, start + lines[line - 1].length);
+    var rows = Math.max(1, lines.length);
+    box.scrollTop = Math.max(0, (line - 2) * box.scrollHeight / rows);
+  });
+
   document.addEventListener("htmx:sendError", function (e) {
     // Marked as unsent: a live push of this row replaces it (live.js carryUnsent).
     show(e.detail.elt, document.body.getAttribute("data-msg-unsent") ||
