@@ -148,6 +148,9 @@ class PaxEntry:
     inbound: FlightRef | None = None
     birth_date: date | None = None  # an infant's or a child's
     lap_of: str | None = None  # an infant (INFT): the name of the adult whose lap
+    #: The kind of telex this entry came from as it stands (PNL, or ADL when an ADL added
+    #: or changed it); set when the list is applied, shown as its source.
+    source: str | None = None
 
     @property
     def name(self) -> str:
