@@ -45,7 +45,7 @@ from .models import (
     TelexList,
     TelexMessage,
 )
-from .phrases import N_, Phrase
+from .phrases import N_, Day, Phrase
 from .uow import Actor
 from .vocabulary import ON_BOARD_STEPS
 
@@ -268,7 +268,7 @@ def reconcile(session: Session, movement_id: int) -> Reconciliation | None:
                         blocked=None if target is not None else
                         Phrase.of(N_("%(flight)s on %(day)s is not a planned movement: plan "
                                      "it first"),
-                                  flight=str(e.onward_flight), day=f"{e.onward_date:%d %b}"))
+                                  flight=str(e.onward_flight), day=Day(e.onward_date, "dd MMM")))
         remarks = [r for lst, e in items if lst.kind != "PTM" for r in e.remarks]
         have = {n.code for n in p.needs}
         missing = [(c, t) for c, t in tll.known_needs(remarks) if c not in have]

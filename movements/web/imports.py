@@ -17,7 +17,6 @@ shared template environment at startup (one line in ``app.py``).
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Annotated, Any
