@@ -26,7 +26,7 @@ from ..phrases import N_, Phrase
 from ..uow import Tx
 from ..vocabulary import FlightState
 from ._common import check_version, clean_text, require_role
-from .flight_sources import HELD_FIELDS, FieldSources, as_text
+from .flight_sources import FEED_TRACKED, HELD_FIELDS, FieldSources, as_text
 
 FLIGHT_STATES = frozenset(FlightState)
 
@@ -318,14 +318,14 @@ def update_flight(tx: Tx, movement_id: int, changes: dict[str, Any],
     if clean.get("scheduled_at", movement.scheduled_at) is None:
         raise RuleViolation(Phrase(N_("a movement always has a scheduled time")),
                             field="scheduled_at")
-    held = [k for k in clean if k in HELD_FIELDS]
+    held = [k for k in clean if k in (FEED_TRACKED if source == "feed" else HELD_FIELDS)]
     sources = FieldSources(tx, movement) if held else None
     for key, value in clean.items():
-        if sources is not None and key in HELD_FIELDS:
-            if source == "feed":
-                if not sources.feed_reports(key, value):
-                    continue
-            elif source == "manual":
+        if sources is not None and source == "feed" and key in FEED_TRACKED:
+            if not sources.feed_reports(key, value):
+                continue
+        elif sources is not None and key in HELD_FIELDS:
+            if source == "manual":
                 if getattr(movement, key) != value:
                     sources.person_sets(key, value)
             elif getattr(movement, key) != value:
