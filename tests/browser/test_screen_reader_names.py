@@ -51,3 +51,21 @@ def test_board_and_movement_page_name_what_they_show(browser: Browser, live: Liv
         assert "✓" not in done.aria_snapshot()
     finally:
         ctx.close()
+
+
+def test_a_refused_form_puts_focus_on_its_first_invalid_field(browser: Browser,
+                                                             live: Live) -> None:
+    """After a server-side refusal focus was on the body: now on the first marked field,
+    described by the refusal."""
+    ctx, page = signed_in(browser, live.server.base, "admin")
+    try:
+        page.goto(f"{live.server.base}/admin/audit?entity_id=abc")
+        field = page.get_by_role("textbox", name="Entity id")
+        expect(field).to_be_focused()
+        expect(field).to_have_attribute("aria-invalid", "true")
+        described = field.get_attribute("aria-describedby")
+        assert described
+        assert page.locator(f"#{described}").inner_text().strip()
+        expect(field).to_have_accessible_description(re.compile(r"\S"))
+    finally:
+        ctx.close()

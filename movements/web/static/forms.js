@@ -218,6 +218,33 @@
     box.scrollTop = Math.max(0, (line - 2) * box.scrollHeight / rows);
   });
 
+  // A form the server refused comes back with its fields marked (aria-invalid): focus
+  // lands on the first of them, not on the body, and the field is described by the
+  // refusal's message (its own, or the form's, or the page's alert), so a screen reader
+  // says what is wrong where the person is.
+  function focusInvalid(root) {
+    var scope = root && root.querySelector ? root : document;
+    var field = scope.querySelector("form [aria-invalid=true]");
+    if (!field) { return; }
+    if (!field.hasAttribute("aria-describedby")) {
+      var form = field.form || field.closest("form");
+      var msg = (form && form.querySelector(".field-error, .message.error, [role=alert]")) ||
+        (form && form.previousElementSibling && form.previousElementSibling.matches(".message.error, [role=alert]")
+          ? form.previousElementSibling : null) ||
+        document.querySelector("main .message.error[role], main [role=alert]");
+      if (msg) {
+        if (!msg.id) { msg.id = "refusal-" + (field.name || field.id || "field"); }
+        field.setAttribute("aria-describedby", msg.id);
+      }
+    }
+    if (document.activeElement === document.body || !document.activeElement) { field.focus(); }
+  }
+  document.addEventListener("DOMContentLoaded", function () { focusInvalid(document); });
+  document.addEventListener("htmx:afterSwap", function (e) {
+    var xhr = e.detail && e.detail.xhr;
+    if (xhr && xhr.status >= 400 && xhr.status < 500) { focusInvalid(e.detail.target); }
+  });
+
   document.addEventListener("htmx:sendError", function (e) {
     // Marked as unsent: a live push of this row replaces it (live.js carryUnsent).
     show(e.detail.elt, document.body.getAttribute("data-msg-unsent") ||
