@@ -430,7 +430,7 @@ def _describe(changes: dict[str, object]) -> Phrase:
         shown: str | Phrase = f"{value:%d %H:%MZ}" if isinstance(value, datetime) \
             else str(value)
         if key == "flight_state" and str(value) in FlightState.labels():
-            shown = Phrase(FlightState(str(value)).label)  # "Delayed", not "DEL"
+            shown = Phrase(FlightState.labels()[str(value)])  # "Delayed", not "DEL"
         parts.append(Phrase.of(N_("%(field)s %(value)s"),
                                field=Phrase(_SET_LABELS.get(key, key)), value=shown))
     out = parts[0]
