@@ -48,6 +48,9 @@ def test_board_and_movement_page_name_what_they_show(browser: Browser, live: Liv
         expect(done).to_be_visible()
         assert re.search(r"Met at designated point at \d\d:\d\d", done.aria_snapshot()), \
             done.aria_snapshot()
+        # Its name is the step and time, not the tooltip's timestamp.
+        expect(pax.get_by_role("listitem", name=re.compile(
+            r"^Met at designated point at \d\d:\d\d$"))).to_have_count(1)
     finally:
         ctx.close()
 
