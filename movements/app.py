@@ -30,7 +30,7 @@ from movements import i18n
 from movements.delivery import pdf_pool
 from movements.domain.calendar_days import no_such_day
 from movements.domain.clock import Clock
-from movements.domain.errors import Busy, DomainError
+from movements.domain.errors import Busy, DomainError, FieldProblems
 from movements.domain.storage import StorageUnavailable
 from movements.i18n import N_
 from movements.platform.config import Settings
@@ -61,7 +61,7 @@ from movements.web.auth import (
 from movements.web.auth import (
     COOKIE as SESSION_COOKIE,
 )
-from movements.web.board_cache import BoardCache
+from movements.web.board_cache import BoardCache, movement_cache
 from movements.web.deps import ServicesDep
 from movements.web.field_labels import labelled_refusal
 from movements.web.handovers import ROUTES as DOCUMENT_ROUTES
@@ -147,8 +147,13 @@ def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response
         return _refusal_page(request, exc.status, labelled_refusal(exc), headers)
     # "error" stays the English (machines match on it); "message" is the same refusal in
     # the reader's language, what a page's script shows the person (forms.js).
-    return Response({"error": exc.message, "message": labelled_refusal(exc), "field": exc.field,
-                     "status": exc.status}, status_code=exc.status, headers=headers)
+    body: dict[str, Any] = {"error": exc.message, "message": labelled_refusal(exc),
+                            "field": exc.field, "status": exc.status}
+    if isinstance(exc, FieldProblems):
+        # Several fields refused at once: each with its field, English and localized.
+        body["problems"] = [{"field": p.field, "error": p.message,
+                             "message": labelled_refusal(p)} for p in exc.problems]
+    return Response(body, status_code=exc.status, headers=headers)
 
 
 def _http_refusal(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
@@ -301,6 +306,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.hub = hub
     app.state.fragments = fragments
     app.state.board_cache = BoardCache()
+    app.state.movement_cache = movement_cache()
     return app
 
 

@@ -141,8 +141,10 @@ def test_the_telex_api_answers_in_the_readers_language_and_keeps_english_for_mac
 
 
 @pytest.mark.parametrize(("user", "body", "said", "internal"), [
-    ("coordnl", {"origin": "1X"}, "Van '1X' is geen IATA-luchthavencode", "origin"),
-    ("coord", {"origin": "1X"}, "From '1X' is not an IATA airport code", "origin"),
+    ("coordnl", {"origin": "1X"},
+     "Van '1X' is geen IATA-luchthavencode (drie letters, zoals AMS)", "origin"),
+    ("coord", {"origin": "1X"},
+     "From '1X' is not an IATA airport code (three letters, like AMS)", "origin"),
     ("coordnl", {"scheduled_at": "2026-09-15T10:00:00"},
      "Tijd (lokaal) moet een tijd met tijdzone zijn", "scheduled_at"),
     ("coord", {"scheduled_at": "2026-09-15T10:00:00"},

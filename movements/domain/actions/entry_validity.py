@@ -5,7 +5,7 @@ readiness uses the new figure from the next read on."""
 from __future__ import annotations
 
 from ..entry_validity import ValidityRule, checked_months, country_code, packaged
-from ..errors import RuleViolation
+from ..errors import Problems, RuleViolation
 from ..models import Role
 from ..phrases import N_, Phrase
 from ..planning_models import EntryValidityRule
@@ -19,10 +19,12 @@ def set_rule(tx: Tx, country: str, months: int, source: str) -> ValidityRule:
     the figure was taken from).  Admins only (``PermissionDenied``); a bad country, months
     or an empty source raise ``RuleViolation`` naming the field, and nothing is written."""
     require_role(tx, Role.ADMIN)
-    code = country_code(country)
-    checked_months(months)
-    cited = clean_text(source, N_("source"), required=True)
-    assert cited is not None
+    problems = Problems()  # every field's problem in one refusal
+    code = problems.check(country_code, country)
+    problems.check(checked_months, months)
+    cited = problems.check(clean_text, source, N_("source"), required=True)
+    problems.raise_any()
+    assert code is not None and cited is not None
     row = tx.session.get(EntryValidityRule, code)
     before = ({"months": row.months, "source": row.source} if row is not None else
               {"months": packaged()[code].months, "source": packaged()[code].source}

@@ -11,8 +11,9 @@ from sqlalchemy import select
 
 from ..access import Need, access_movement
 from ..clock import nearest_local, to_local
-from ..errors import RuleViolation
+from ..errors import Problems, RuleViolation
 from ..events import MovementCreated, MovementUpdated
+from ..input_rules import check_airport
 from ..models import (
     Airport,
     CharterStop,
@@ -62,22 +63,26 @@ def create_movement(tx: Tx, new: NewMovement) -> int:
     airport = airport_by_code(tx, new.airport)
     carrier = new.carrier.strip().upper()
     number = new.flight_number.strip().upper()
+    problems = Problems()  # every field's problem in one refusal
     if not (2 <= len(carrier) <= 3 and carrier.isalnum()):
-        raise RuleViolation(Phrase.of(N_("carrier %(code)s is not an airline code"),
-                                      code=repr(new.carrier)), field="carrier")
+        problems.add(RuleViolation(Phrase.of(N_("carrier %(code)s is not an airline code"),
+                                             code=repr(new.carrier)), field="carrier"))
     if not (1 <= len(number) <= 5 and number[:1].isdigit() and number.isalnum()):
-        raise RuleViolation(Phrase.of(N_("flight number %(number)s is not valid"),
-                                      number=repr(new.flight_number)), field="flight_number")
+        problems.add(RuleViolation(Phrase.of(N_("flight number %(number)s is not valid"),
+                                             number=repr(new.flight_number)),
+                                   field="flight_number"))
     if new.scheduled_at.tzinfo is None:
-        raise RuleViolation(Phrase(N_("scheduled time must carry a time zone")),
-                            field="scheduled_at")
+        problems.add(RuleViolation(Phrase(N_("scheduled time must carry a time zone")),
+                                   field="scheduled_at"))
     for code, name, label in ((new.origin, "origin", N_("origin")),
                               (new.destination, "destination", N_("destination"))):
-        if not (len(code) == 3 and code.isalpha()):
-            raise RuleViolation(Phrase.of(N_("%(what)s %(code)s is not an IATA airport code"),
-                                          what=Phrase(label), code=repr(code)), field=name)
+        problems.check(check_airport, Phrase(label), code, field=name)
+    for i, code in enumerate(new.stops, start=1):
+        problems.check(check_airport, Phrase.of(N_("stop %(number)s:"), number=i), code,
+                       field="stops")
     if new.stops and not new.is_charter:
-        raise RuleViolation(Phrase(N_("only a charter has stops")), field="stops")
+        problems.add(RuleViolation(Phrase(N_("only a charter has stops")), field="stops"))
+    problems.raise_any()
     duplicate = tx.session.scalar(select(Movement.id).where(
         Movement.airport_id == airport.id, Movement.carrier == carrier,
         Movement.flight_number == number, Movement.operational_date == new.operational_date,
