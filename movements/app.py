@@ -23,9 +23,10 @@ from litestar.middleware import DefineMiddleware
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.plugins.htmx import HTMXDetails, HTMXPlugin
-from litestar.response import Redirect
+from litestar.response import Redirect, Stream
 from litestar.static_files import create_static_files_router
 
+from movements import i18n
 from movements.delivery import pdf_pool
 from movements.domain.calendar_days import no_such_day
 from movements.domain.clock import Clock
@@ -49,11 +50,16 @@ from movements.web.api import ApiV1
 from movements.web.auth import (
     ANY_SIGNED_IN,
     CHANGE_PASSWORD_URL,
+    AuthUser,
     PasswordChangeRequired,
     SessionAuthMiddleware,
+    authenticate_token,
     csrf_guard,
     current_user,
     one_time_password_gate,
+)
+from movements.web.auth import (
+    COOKIE as SESSION_COOKIE,
 )
 from movements.web.board_cache import BoardCache, movement_cache
 from movements.web.deps import ServicesDep
@@ -104,12 +110,31 @@ def _refusal_page(request: Request[Any, Any, Any], status: int, message: str,
     and lead in the user's language, the detail, a link back to the board (or the
     role's start page). Only for ``_wants_html`` requests; API and htmx keep JSON."""
     user = current_user(request)
-    body = render_page(request, "error.html",
-        user=user, csrf_token=user.csrf_token if user else "", airport_name="",
-        title=ERROR_TITLES.get(status, N_("Refused")), lead=ERROR_LEADS.get(status, ""),
-        message=message)
-    return Response(body, media_type=HTML, status_code=status,
-                    headers={"Cache-Control": "no-store", **(headers or {})})
+    all_headers = {"Cache-Control": "no-store", **(headers or {})}
+
+    def render(user: AuthUser | None) -> str:
+        return render_page(request, "error.html",
+            user=user, csrf_token=user.csrf_token if user else "", airport_name="",
+            title=ERROR_TITLES.get(status, N_("Refused")), lead=ERROR_LEADS.get(status, ""),
+            message=message)
+
+    if user is None and request.cookies.get(SESSION_COOKIE):
+        # Refused before any route ran (an unknown address): the session middleware never
+        # saw the request, so the page would speak the browser's language to a signed-in
+        # person.  The handler cannot await, so the body looks the session up as it is
+        # sent, then renders in that person's language, in their frame.
+        async def body() -> AsyncIterator[bytes]:
+            try:
+                found = await authenticate_token(request.app.state.services,
+                                                 request.cookies[SESSION_COOKIE])
+            except Exception:  # noqa: BLE001 - an error page never fails for its frame
+                found = None
+            if found is not None:
+                i18n.set_current(found.locale)
+            yield render(found).encode()
+
+        return Stream(body(), media_type=HTML, status_code=status, headers=all_headers)
+    return Response(render(user), media_type=HTML, status_code=status, headers=all_headers)
 
 
 def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:

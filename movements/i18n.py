@@ -95,7 +95,8 @@ def gettext(message: str | Phrase, locale: str | None = None) -> str:
     rendered with its values, each nested phrase translated too."""
     catalogue = translations(known(locale or current()))
     if isinstance(message, Phrase):
-        return message.render(lambda key: catalogue.gettext(key) if key else key)
+        return message.render(lambda key: catalogue.gettext(key) if key else key,
+                              known(locale or current()))
     if not message:
         return message
     return catalogue.gettext(message)

@@ -662,6 +662,9 @@ class TelexEntry(Base):
     inbound_date: Mapped[date | None] = mapped_column(Date)
     birth_date: Mapped[date | None] = mapped_column(Date)  # infants and children
     lap_of: Mapped[str | None] = mapped_column(String(200))  # INFT: the adult's name
+    # The telex kind this entry came from (an ADL's ADD/CHG on a PNL list: ADL); NULL for
+    # rows written before 0008_entrysource (read as the list's kind).
+    source_kind: Mapped[str | None] = mapped_column(String(8))
 
 
 class TelexPassenger(Base):

@@ -21,10 +21,13 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any, Union
 
-Arg = Union[str, int, float, "Phrase", tuple["Phrase", ...]]
+from babel.dates import format_date, format_datetime
+
+Arg = Union[str, int, float, "Phrase", tuple["Phrase", ...], "Day"]
 
 #: How the parts of a tuple value are joined (reasons of one alert).
 JOIN = "; "
@@ -33,6 +36,21 @@ JOIN = "; "
 def N_(message: str) -> str:  # noqa: N802 - gettext's name for "mark, translate later"
     """Mark ``message`` as a msgid for extraction; it is translated where it is shown."""
     return message
+
+
+@dataclass(frozen=True, slots=True)
+class Day:
+    """A date value of a phrase, written with the reader's month names when the phrase is
+    rendered (Babel's ``format_date``, CLDR pattern ``fmt``: ``01 Dec 2026`` in English,
+    ``01 dec 2026`` in Dutch), never a fixed English ``strftime``."""
+
+    value: date  # a datetime (UTC) when ``fmt`` has a time of day
+    fmt: str = "dd MMM y"
+
+    def render(self, locale: str | None) -> str:
+        if isinstance(self.value, datetime):
+            return format_datetime(self.value, self.fmt, tzinfo=UTC, locale=locale or "en")
+        return format_date(self.value, self.fmt, locale=locale or "en")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,14 +66,15 @@ class Phrase:
         """``Phrase.of(N_("%(flight)s is diverted"), flight="KL1234")``."""
         return cls(key, tuple(args.items()))
 
-    def render(self, translate: Callable[[str], str]) -> str:
+    def render(self, translate: Callable[[str], str], locale: str | None = None) -> str:
         """The sentence with every msgid (this one and nested ones) passed through
-        ``translate``.  A translation whose placeholders do not fit its values falls back
-        to the English sentence rather than failing the page."""
+        ``translate`` and every ``Day`` written for ``locale`` (English when None).  A
+        translation whose placeholders do not fit its values falls back to the English
+        sentence rather than failing the page."""
         text = translate(self.key)
         if not self.args:
             return text
-        values = {name: _render(value, translate) for name, value in self.args}
+        values = {name: _render(value, translate, locale) for name, value in self.args}
         try:
             return text % values
         except (KeyError, ValueError, TypeError):
@@ -122,15 +141,20 @@ def _same(message: str) -> str:
     return message
 
 
-def _render(value: Arg, translate: Callable[[str], str]) -> str | int | float:
+def _render(value: Arg, translate: Callable[[str], str], locale: str | None = None
+            ) -> str | int | float:
     if isinstance(value, Phrase):
-        return value.render(translate)
+        return value.render(translate, locale)
     if isinstance(value, tuple):
-        return JOIN.join(p.render(translate) for p in value)
+        return JOIN.join(p.render(translate, locale) for p in value)
+    if isinstance(value, Day):
+        return value.render(locale)
     return value
 
 
 def _encode(value: Arg) -> Any:
+    if isinstance(value, Day):
+        return {"day": value.value.isoformat(), "fmt": value.fmt}
     if isinstance(value, Phrase):
         return value.to_data()
     if isinstance(value, tuple):
@@ -139,6 +163,10 @@ def _encode(value: Arg) -> Any:
 
 
 def _decode(value: Any) -> Arg:
+    if isinstance(value, dict) and "day" in value:
+        day = str(value["day"])
+        return Day(datetime.fromisoformat(day) if "T" in day else date.fromisoformat(day),
+                   str(value.get("fmt") or "dd MMM y"))
     if isinstance(value, dict):
         return Phrase.from_data(value)
     if isinstance(value, list):

@@ -45,7 +45,7 @@ from .models import (
     TelexList,
     TelexMessage,
 )
-from .phrases import N_, Phrase
+from .phrases import N_, Day, Phrase
 from .uow import Actor
 from .vocabulary import ON_BOARD_STEPS
 
@@ -66,6 +66,8 @@ class ListInfo:
     telex_message_id: int | None
     received_at: datetime | None
     names: int  # entries on this movement
+    #: The kind of the latest telex applied to this list (ADL when an ADL amended a PNL).
+    latest_kind: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,9 +126,17 @@ def covering_lists(session: Session, movement: Movement) -> list[TelexList]:
     return [lst for lst in rows if lst.flight == flight and movement.id in lst.movement_ids]
 
 
-def _source(lst: TelexList, line_no: int | None = None) -> str:
+def _source(lst: TelexList, line_no: int | None = None, kind: str | None = None) -> str:
+    """ "PNL IR716/01DEC line 5": the telex kind (``kind``, else the list's), flight, date
+    and line."""
     where = f" line {line_no}" if line_no else ""
-    return f"{lst.kind} {lst.flight}/{lst.flight_date:%d%b}".upper() + where
+    return f"{kind or lst.kind} {lst.flight}/{lst.flight_date:%d%b}".upper() + where
+
+
+def _entry_source(lst: TelexList, e: TelexEntry) -> str:
+    """Where an entry came from: its own telex kind (an ADL's ADD on a PNL list says ADL),
+    rows stored before the kind was kept read as the list's kind."""
+    return _source(lst, e.line_no, e.source_kind)
 
 
 def _entry_name(e: TelexEntry) -> str:
@@ -174,7 +184,7 @@ def reconcile(session: Session, movement_id: int) -> Reconciliation | None:
         .order_by(Booking.id)))
     by_passenger = {b.passenger_id: b for b in bookings}
     people = [tll.person_of(b.passenger) for b in bookings]
-    received = {m.id: m.received_at for m in session.scalars(select(TelexMessage).where(
+    messages = {m.id: m for m in session.scalars(select(TelexMessage).where(
         TelexMessage.id.in_([lst.telex_message_id for lst in lists
                              if lst.telex_message_id is not None])))}
 
@@ -184,9 +194,10 @@ def reconcile(session: Session, movement_id: int) -> Reconciliation | None:
     infos: list[ListInfo] = []
     for lst in lists:
         entries = [e for e in lst.entries if e.movement_id == movement.id]
+        latest = messages.get(lst.telex_message_id or -1)
         infos.append(ListInfo(lst.kind, lst.flight, lst.flight_date, lst.complete,
-                              lst.telex_message_id, received.get(lst.telex_message_id or -1),
-                              len(entries)))
+                              lst.telex_message_id, latest.received_at if latest else None,
+                              len(entries), latest.message_type if latest else None))
         ours = [e for e in entries if not tll.is_not_agency(e.remarks)]
         matched = name_match.match([(e, tll.telex_name(e)) for e in ours], people)
         named: set[int] = set()
@@ -226,7 +237,7 @@ def reconcile(session: Session, movement_id: int) -> Reconciliation | None:
         found[key] = Difference(
             key=key, kind=NEW_NAME, name=_entry_name(first), telex_says=said_text,
             manifest_says="not on the manifest",
-            source="; ".join(_source(li, e.line_no) for li, e in items),
+            source="; ".join(_entry_source(li, e) for li, e in items),
             entry_ids=tuple(e.id for _, e in items), codes=tuple(needs))
 
     for pid, items in said.items():
@@ -252,18 +263,18 @@ def reconcile(session: Session, movement_id: int) -> Reconciliation | None:
                         telex_says=f"onward {_flight_day(e.onward_flight, e.onward_date)}",
                         manifest_says=", ".join(_flight_day(o.flight, o.operational_date)
                                                 for o in booked) or "no onward flight",
-                        source=_source(lst, e.line_no), passenger_id=pid, booking_id=b.id,
+                        source=_entry_source(lst, e), passenger_id=pid, booking_id=b.id,
                         onward=(e.onward_flight, e.onward_date),
                         blocked=None if target is not None else
                         Phrase.of(N_("%(flight)s on %(day)s is not a planned movement: plan "
                                      "it first"),
-                                  flight=str(e.onward_flight), day=f"{e.onward_date:%d %b}"))
+                                  flight=str(e.onward_flight), day=Day(e.onward_date, "dd MMM")))
         remarks = [r for lst, e in items if lst.kind != "PTM" for r in e.remarks]
         have = {n.code for n in p.needs}
         missing = [(c, t) for c, t in tll.known_needs(remarks) if c not in have]
         if missing:
             key = f"{NEEDS}:{pid}:{'+'.join(sorted(c for c, _ in missing))}"
-            sources = "; ".join(_source(lst, e.line_no) for lst, e in items
+            sources = "; ".join(_entry_source(lst, e) for lst, e in items
                                 if lst.kind != "PTM")
             found[key] = Difference(
                 key=key, kind=NEEDS, name=_pax_name(p),

@@ -48,7 +48,7 @@ from movements.domain.actions import movements as mv
 from movements.domain.actions import telex as tl
 from movements.domain.actions import telex_lists as tll
 from movements.domain.errors import ConflictError, DomainError
-from movements.domain.phrases import N_, Phrase, joined, stored_phrase
+from movements.domain.phrases import N_, Day, Phrase, joined, stored_phrase
 from movements.domain.text import nfc
 from movements.domain.uow import Actor, Tx, UnitOfWork
 from movements.ingest import (
@@ -343,7 +343,7 @@ def receive(tx: Tx, text: str, airport: str, reference: date) -> TelexOutcome:
             tx, header, tl.DUPLICATE,
             Phrase.of(N_("duplicate of telex %(telex)s received %(at)s (%(outcome)s); "
                          "ignored"), telex=duplicate.id,
-                      at=f"{duplicate.received_at:%d %b %H:%MZ}",
+                      at=Day(duplicate.received_at, "dd MMM HH:mm'Z'"),
                       outcome=_outcome_word(duplicate.outcome)),
             duplicate.movement_id, airport_id=airport_id)
         return _outcome(row)

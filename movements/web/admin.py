@@ -36,6 +36,7 @@ from movements.domain.vocabulary import OrganisationKind, Role
 from movements.platform.passwords import hash_password
 from movements.services import Services
 from movements.web import account_forms as af
+from movements.web.audit_labels import detail_phrase, entity_label
 from movements.web.auth import ADMIN, ROLE_LABELS, AuthUser, current_user
 from movements.web.deps import MAX_ROW_ID, ServicesDep
 from movements.web.media import CSV, HTML, TEXT
@@ -312,14 +313,16 @@ class Admin(Controller):
         except RuleViolation as exc:
             return _render(request, services, "admin/audit.html", 422, form=raw,
                            message=i18n.refused(exc), field=exc.field, result=None,
-                           query="", fmt=partial(_local, zone=zone), dumps=_dumps)
+                           query="", fmt=partial(_local, zone=zone), dumps=_dumps,
+                           entity_label=entity_label, detail_phrase=detail_phrase)
         result = await services.uow.run(audit_actions.search_page, _user(request).actor,
                                         filters, number)
         query = {k: v for k, v in raw.items() if v}
         return _render(request, services, "admin/audit.html", form=raw, message=None,
                        field=None, result=result, query=urlencode(query),
                        fmt=partial(_local, zone=zone),
-                       dumps=_dumps, page_url=lambda n: "/admin/audit?" + urlencode(
+                       dumps=_dumps, entity_label=entity_label, detail_phrase=detail_phrase,
+                       page_url=lambda n: "/admin/audit?" + urlencode(
                            {**query, "page": n}))
 
     @get("/audit.csv")

@@ -16,6 +16,7 @@ shared template environment at startup (one line in ``app.py``).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Annotated, Any
@@ -130,6 +131,10 @@ class _Results:
     passengers: passengers_csv.pi.ImportReport | None = None
     passengers_file: str | None = None
     error: str | None = None
+    #: The pasted text, given back in the paste box when it was refused (so one line can
+    #: be fixed), and the line the refusal names (1-based), for the caret.
+    pasted: str = ""
+    error_line: int | None = None
 
 
 class Imports(Controller):
@@ -164,6 +169,11 @@ class Imports(Controller):
         for name, text in texts:
             outcome = await submit(services.uow, user.actor, text, airport=airport)
             results.telexes.append((name, outcome))
+            if text is pasted and not outcome.ok:
+                results.pasted = pasted
+                results.error_line = _refused_line(outcome.detail)
+        if results.error is not None and pasted.strip() and not results.telexes:
+            results.pasted = pasted
         return await _imports_page(request, services, results, airport=airport)
 
     # Not opt text_files: a list may be XLSX, UTF-16 or Windows-1252 (the importer detects
@@ -190,6 +200,12 @@ class Imports(Controller):
         results.passengers_file = upload.filename
         status = 200 if results.passengers.kept else 422
         return await _imports_page(request, services, results, status=status, airport=airport)
+
+
+def _refused_line(detail: str) -> int | None:
+    """The line a refusal names ("line 5: ..."; telex.TelexRefused), or None."""
+    found = re.match(r"line (\d+):", detail)
+    return int(found.group(1)) if found else None
 
 
 async def _imports_page(request: Request[Any, Any, Any], services: Services,

@@ -462,3 +462,23 @@ async def test_a_list_longer_than_any_flight_is_refused_whole(uow: UnitOfWork) -
     assert {k: v for k, v in after.items() if k != "TelexMessage"} == \
         {k: v for k, v in before.items() if k != "TelexMessage"}
     assert await uow.read(names_on, world.departure_id) == []
+
+
+async def test_a_name_an_adl_added_is_attributed_to_the_adl(uow: UnitOfWork) -> None:
+    """Newcomer: after a PNL then an ADL, a name the ADL added read "From PNL ... line 5"
+    and the list header still said PNL.  Each difference names the telex kind and line
+    the entry came from; the list names its latest telex."""
+    t = await uow.run(transit_world, SYSTEM)
+    await uow.run(lambda tx: add_pax(tx, t.kq116, "RS-1", "Okello", "Grace"), SYSTEM)
+    pnl = await send(uow, "PNL\nKQ116/15SEP NBO PART1\n-AMS002Y\n"
+                          "1OKELLO/GRACE MRS .L/ABC123\n1MWANGI/PETER MR .L/DEF654\nENDPNL")
+    assert pnl.outcome == "applied", pnl.detail
+    adl = await send(uow, "ADL\nKQ116/15SEP NBO PART1\nADD\n-AMS001Y\n"
+                          "1KARIMI/ALI MR .L/GHI987\n.R/WCHR HK1\nENDADL")
+    assert adl.outcome == "applied", adl.detail
+    found = await uow.read(reconcile, t.kq116)
+    assert found is not None
+    sources = {d.name: d.source for d in found.differences if d.kind == "new_name"}
+    assert sources == {"MWANGI/PETER": "PNL KQ116/15SEP line 5",
+                       "KARIMI/ALI": "ADL KQ116/15SEP line 5"}
+    assert [(li.kind, li.latest_kind) for li in found.lists] == [("PNL", "ADL")]

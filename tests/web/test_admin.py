@@ -523,3 +523,35 @@ def test_an_admin_adds_a_manager_who_lands_on_the_reports(site: Site) -> None:
         assert client.get("/", follow_redirects=False).headers["location"] == "/reports"
         assert client.get("/reports").status_code == 200
         assert client.get("/board", headers=JSON).status_code == 403
+
+
+def test_the_audit_trail_reads_in_the_readers_language(site: Site) -> None:
+    """Newcomer: a Dutch admin read "session 52 from 127.0.0.1", "user", "source=feed".
+    Shown through labels; the stored entries stay as written."""
+    from movements.domain.actions import movements as mv
+    from movements.domain.actions import setup
+    from movements.domain.models import Role
+    from tests.web.conftest import _HASH
+
+    def prepare(tx: Tx) -> None:
+        setup.add_user(tx, "beheer", "Beheer", Role.ADMIN, _HASH, airports=["AMS"],
+                       locale="nl")
+        assert mv.update_flight(tx, site.world.departure_id, {"gate": "E3"}, source="feed")
+
+    with TestClient(site.app, base_url=BASE) as client:
+        client.blocking_portal.call(site.app.state.services.uow.run, prepare, SYSTEM)
+        login(client, "beheer")
+        page = client.get("/admin/audit").text
+        stored = client.blocking_portal.call(site.app.state.services.uow.read, lambda s: [
+            (e.entity, e.detail) for e in s.scalars(select(AuditEntry))])
+    rows = re.findall(r'<tr id="audit-\d+">.*?</tr>', page, re.S)
+    text = " ".join(re.sub(r"<[^>]+>", " ", r) for r in rows)
+    assert re.search(r"sessie \d+ vanaf \S+", text), text[:2000]
+    assert ("movement", "source=feed") in stored, stored
+    assert "bron: vluchtinformatiefeed" in text
+    assert "gebruiker" in text and "beweging" in text
+    assert not re.search(r"session \d+ from|source=feed", text)
+    # The trail itself is unchanged (English, searchable).
+    assert ("movement", "source=feed") in stored
+    assert any(entity == "user" and (detail or "").startswith("session ")
+               for entity, detail in stored)

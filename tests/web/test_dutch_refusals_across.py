@@ -61,7 +61,7 @@ class Case:
 
 
 CASES = [
-    Case("telex", ("regel 2: geen beweging KL9999 op 15 Sep 2026 vertrekkend van AMS: plan "
+    Case("telex", ("regel 2: geen beweging KL9999 op 15 sep 2026 vertrekkend van AMS: plan "
                    "eerst de beweging en stuur de telex dan opnieuw",),
          ("line 2: no movement KL9999 on 15 Sep 2026 leaving AMS: plan the movement first, "
           "then send the telex again",)),
@@ -208,7 +208,7 @@ def test_the_telex_log_keeps_the_dutch_after_a_reload(site: Site,
     client.cookies.clear()
     login(client, "coordnl")
     page = html.unescape(client.get("/imports").text)
-    assert re.search(r"regel 2: geen beweging KL9999 op 15 Sep 2026 vertrekkend van AMS",
+    assert re.search(r"regel 2: geen beweging KL9999 op 15 sep 2026 vertrekkend van AMS",
                      page), readable(page)[:3000]
     assert "no movement KL9999" not in page
 

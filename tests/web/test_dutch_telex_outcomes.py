@@ -39,9 +39,9 @@ SAID = {
     PNL_NEW_NAME: ("PNL KL1234/15SEP (1 naam op de lijst): 1 nieuwe naam voor de coördinator",
                    "PNL KL1234/15SEP (1 name on the list): 1 new name for the coordinator"),
     MVT_PLANNED: ("MVT KL1234/15SEP: KL1234 vertrek: werkelijke tijd 15 10:22Z, "
-                  "vluchtstatus DEP",
+                  "vluchtstatus Vertrokken",
                   "MVT KL1234/15SEP: KL1234 departure: actual time 15 10:22Z, "
-                  "flight state DEP"),
+                  "flight state Departed"),
     MVT_BAD_REGISTRATION: ("regel 2: 'KL1234/15.P!.AMS' — registratie 'P!' is niet 2-10 "
                            "letters en cijfers",
                            "line 2: 'KL1234/15.P!.AMS' — registration 'P!' is not 2-10 "
@@ -51,7 +51,7 @@ SAID = {
                   "line 2: 'KL1234/XX.PHBXA.AMS' — flight day 'XX' is not a day of month "
                   "01-31"),
 }
-DUPLICATE = (re.compile(r"dubbel van telex \d+ ontvangen 15 Sep \d\d:\d\dZ \(verwerkt\); "
+DUPLICATE = (re.compile(r"dubbel van telex \d+ ontvangen 15 sep \d\d:\d\dZ \(verwerkt\); "
                         r"genegeerd"),
              re.compile(r"duplicate of telex \d+ received 15 Sep \d\d:\d\dZ \(applied\); "
                         r"ignored"))

@@ -515,3 +515,20 @@ def test_a_refused_webhook_address_reads_dutch(database_url: str, tmp_path: Path
                                                "events": "landed"})
     assert reply.status_code == 422
     assert "is geen http" in reply.text and "is not an" not in reply.text
+
+
+def test_an_unknown_address_reads_dutch_to_a_dutch_user(dutch: Dutch) -> None:
+    """Newcomer: /handovers (no such route) answered in English while in-app 404s were
+    Dutch: a route-less refusal looks the session up for the reader's language and frame."""
+    with TestClient(dutch.app, base_url=BASE) as client:
+        login(client, "beheer")
+        for url in ("/handovers", "/no/such/page"):
+            reply = client.get(url, headers={"accept": "text/html",
+                                             "accept-language": "en-GB,en;q=0.9"})
+            assert reply.status_code == 404
+            assert "Niet gevonden" in reply.text and "Not found" not in reply.text, url
+            assert "Beheerder NL" in reply.text  # the signed-in frame, not a stranger's
+        client.cookies.clear()
+        stranger = client.get("/handovers", headers={"accept": "text/html",
+                                                     "accept-language": "en-GB"})
+        assert stranger.status_code == 404 and "Not found" in stranger.text

@@ -236,3 +236,29 @@ def test_an_infant_given_on_an_adult_shows_as_its_own_passenger(site: Site) -> N
                 for p in s.scalars(select(Passenger).where(Passenger.surname == "MENSAH"))))
         assert names == [("MENSAH", "AMA", "None", True), ("MENSAH", "KOFI", "2026-02-02",
                                                            False)]
+
+
+def test_a_refused_paste_stays_in_the_box_with_its_line(site: Site) -> None:
+    """Newcomer: after REJECTED the paste box was empty; the text comes back, marked, with
+    the refused line for the caret; an applied paste leaves the box empty."""
+    with TestClient(site.app, base_url=BASE) as client:
+        client.blocking_portal.call(
+            site.app.state.services.uow.run, plan_demo_nairobi, SYSTEM)  # type: ignore[arg-type]
+        csrf = login(client, "coord")
+        sample = demo_ptm(DAY)
+        assert sample is not None
+        # A flight no one planned: refused on the flight line.
+        bad = sample.replace("KQ116/15SEP", "KQ999/15SEP")
+        flight_line = next(i for i, line in enumerate(bad.splitlines(), 1) if "KQ999" in line)
+        refused = client.post("/imports/telex", data={"text": bad, "_csrf": csrf})
+        assert "REJECTED" in refused.text
+        box = re.search(r'<textarea id="telex-text"([^>]*)>(.*?)</textarea>', refused.text, re.S)
+        assert box is not None
+        assert html.unescape(box.group(2)).lstrip("\n") == bad
+        assert 'aria-invalid="true"' in box.group(1)
+        assert f'data-error-line="{flight_line}"' in box.group(1)
+        applied = client.post("/imports/telex", data={"text": sample, "_csrf": csrf})
+        assert "APPLIED" in applied.text
+        box = re.search(r'<textarea id="telex-text"([^>]*)>(.*?)</textarea>', applied.text, re.S)
+        assert box is not None and box.group(2).strip() == ""
+        assert "aria-invalid" not in box.group(1)

@@ -15,6 +15,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..models import AuditEntry, Booking, Case, Handover, Movement, Passenger, Role, User
+from ..phrases import N_, Phrase
 from ..uow import Tx
 from ._common import require_role
 
@@ -63,7 +64,7 @@ class AuditPage:
     total: int
     #: (entity, entity id) -> how people name it: a flight, initials, a case reference,
     #: a user name (issue 13.7: texts never show internal ids).
-    subjects: dict[tuple[str, int], str] = field(default_factory=dict)
+    subjects: dict[tuple[str, int], str | Phrase] = field(default_factory=dict)
 
     @property
     def pages(self) -> int:
@@ -108,7 +109,8 @@ def search_page(tx: Tx, filters: AuditFilters, page: int = 1) -> AuditPage:
     return AuditPage(rows=rows, page=page, total=total, subjects=subjects(tx.session, rows))
 
 
-def subjects(session: Session, rows: list[AuditRow]) -> dict[tuple[str, int], str]:
+def subjects(session: Session, rows: list[AuditRow]
+             ) -> dict[tuple[str, int], str | Phrase]:
     """How people name the entities of these rows: a movement by flight and date, a
     passenger by initials, a booking by initials and flight, a handover by flight and
     version, a case by reference, a user by user name.  Unknown or deleted: absent."""
@@ -116,15 +118,17 @@ def subjects(session: Session, rows: list[AuditRow]) -> dict[tuple[str, int], st
     for r in rows:
         if r.entity_id is not None:
             wanted.setdefault(r.entity, set()).add(r.entity_id)
-    out: dict[tuple[str, int], str] = {}
+    out: dict[tuple[str, int], str | Phrase] = {}
     for m in _load(session, Movement, wanted.get("movement")):
         out["movement", m.id] = f"{m.flight} {m.operational_date.isoformat()}"
     for p in _load(session, Passenger, wanted.get("passenger")):
         out["passenger", p.id] = p.initials
     for b in _load(session, Booking, wanted.get("booking")):
-        out["booking", b.id] = f"{b.passenger.initials} on {b.movement.flight}"
+        out["booking", b.id] = Phrase.of(N_("%(initials)s on %(flight)s"),
+                                         initials=b.passenger.initials, flight=b.movement.flight)
     for h in _load(session, Handover, wanted.get("handover")):
-        out["handover", h.id] = f"{h.movement.flight} version {h.handover_version}"
+        out["handover", h.id] = Phrase.of(N_("%(flight)s version %(version)s"),
+                                          flight=h.movement.flight, version=h.handover_version)
     for c in _load(session, Case, wanted.get("case")):
         out["case", c.id] = c.reference
     for u in _load(session, User, wanted.get("user")):

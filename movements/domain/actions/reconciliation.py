@@ -21,7 +21,7 @@ from ..models import (
     TelexEntry,
     TelexList,
 )
-from ..phrases import N_, Phrase
+from ..phrases import N_, Day, Phrase
 from ..reconciliation import (
     NEEDS,
     NEW_NAME,
@@ -97,7 +97,7 @@ def _move_onward(tx: Tx, movement: Movement, diff: Difference) -> str:
     target = onward_movement(tx.session, movement, designator, day)
     if target is None:
         raise RuleViolation(Phrase.of(N_("%(designator)s on %(day)s is not a planned movement"),
-                                      designator=designator, day=format(day, "%d %b")))
+                                      designator=designator, day=Day(day, "dd MMM")))
     for b in tx.session.scalars(select(Booking).where(
             Booking.passenger_id == diff.passenger_id,
             Booking.status == BookingStatus.BOOKED, Booking.movement_id != target.id)):

@@ -49,7 +49,7 @@ from ..models import (
     Role,
     TelexMessage,
 )
-from ..phrases import N_, Phrase, joined, phrase_data
+from ..phrases import N_, Day, Phrase, joined, phrase_data
 from ..uow import Tx
 from ..vocabulary import FlightState, TelexOutcome
 from . import movements as mv
@@ -151,6 +151,9 @@ class PaxEntry:
     inbound: FlightRef | None = None
     birth_date: date | None = None  # an infant's or a child's
     lap_of: str | None = None  # an infant (INFT): the name of the adult whose lap
+    #: The kind of telex this entry came from as it stands (PNL, or ADL when an ADL added
+    #: or changed it); set when the list is applied, shown as its source.
+    source: str | None = None
 
     @property
     def name(self) -> str:
@@ -334,7 +337,7 @@ def no_movement(flight: FlightRef, side: str, airport: Airport) -> Phrase:
              else Phrase.of(N_("leaving %(airport)s"), airport=airport.iata))
     return Phrase.of(N_("no movement %(flight)s on %(day)s %(where)s: plan the movement "
                         "first, then send the telex again"),
-                     flight=flight.designator, day=f"{flight.date:%d %b %Y}", where=where)
+                     flight=flight.designator, day=Day(flight.date), where=where)
 
 
 def _airport(tx: Tx, code: str) -> Airport:
@@ -536,11 +539,14 @@ _SET_LABELS = {**mv.TIME_LABELS, "flight_state": N_("flight state")}
 
 
 def _describe(changes: dict[str, object]) -> Phrase:
-    """``actual time 15 10:22Z, flight state DEP``: each field by its label, the value as
-    data (a UTC day and time, or a flight state code)."""
+    """``actual time 15 10:22Z, flight state Departed``: each field by its label, the value
+    as data (a UTC day and time) or, for a flight state, its label (translated)."""
     parts = []
     for key, value in changes.items():
-        shown = f"{value:%d %H:%MZ}" if isinstance(value, datetime) else str(value)
+        shown: str | Phrase = f"{value:%d %H:%MZ}" if isinstance(value, datetime) \
+            else str(value)
+        if key == "flight_state" and str(value) in FlightState.labels():
+            shown = Phrase(FlightState.labels()[str(value)])  # "Delayed", not "DEL"
         parts.append(Phrase.of(N_("%(field)s %(value)s"),
                                field=Phrase(_SET_LABELS.get(key, key)), value=shown))
     out = parts[0]

@@ -119,7 +119,7 @@ def amend(current: Sequence[PaxEntry], adl: PaxList) -> tuple[list[PaxEntry], li
     notes: list[Phrase] = []
     for e in adl.entries:
         index = next((i for i, old in enumerate(out) if _same_name(old, e)), None)
-        plain = replace(e, action=None)
+        plain = replace(e, action=None, source=adl.kind)
         if e.action == "DEL":
             if index is None:
                 notes.append(Phrase.of(N_("line %(line)s: DEL %(name)s is not on the list; "
@@ -150,7 +150,7 @@ def entry_of(row: TelexEntry) -> PaxEntry:
     return PaxEntry(row.line_no, row.surname, row.given_name, row.title, row.group_key,
                     None, row.locator, row.destination, row.seat,
                     tuple((str(c), str(t)) for c, t in row.remarks), onward, inbound,
-                    row.birth_date, row.lap_of)
+                    row.birth_date, row.lap_of, source=row.source_kind)
 
 
 def _choose(movements: Sequence[Movement], entry: PaxEntry, side: str) -> Movement:
@@ -232,7 +232,7 @@ def apply_passenger_list(tx: Tx, airport_code: str, pax: PaxList, message_id: in
             tally.note(n)
         complete = lst.complete if lst is not None else False
     else:
-        entries = list(pax.entries)
+        entries = [replace(e, source=pax.kind) for e in pax.entries]
         complete = pax.kind in FULL_LISTS and not pax.partial
     if len(entries) > MAX_LIST_NAMES:
         over = entries[MAX_LIST_NAMES]
@@ -321,7 +321,7 @@ def _entry_row(e: PaxEntry, movement_id: int, passenger_id: int | None) -> Telex
         onward_date=e.onward.date if e.onward else None,
         inbound_flight=e.inbound.designator if e.inbound else None,
         inbound_date=e.inbound.date if e.inbound else None,
-        birth_date=e.birth_date, lap_of=e.lap_of and e.lap_of[:200])
+        birth_date=e.birth_date, lap_of=e.lap_of and e.lap_of[:200], source_kind=e.source)
 
 
 def _sync_manifest(tx: Tx, airport: Airport, by_movement: dict[int, Movement],

@@ -24,9 +24,11 @@
     return box;
   }
 
-  function show(elt, text) {
+  function show(elt, text, unsent) {
     var box = messageBox(elt);
-    if (box) { box.textContent = text; }
+    if (!box) { return; }
+    box.textContent = text;
+    if (unsent) { box.dataset.unsent = "1"; } else { delete box.dataset.unsent; }
   }
 
   function clear(elt) {
@@ -206,7 +208,50 @@
     into.scrollIntoView({block: "center"});
   });
 
+  // A refused paste comes back in its box (data-error-line: the line the refusal names):
+  // the caret goes to that line so it can be fixed and sent again.
+  document.addEventListener("DOMContentLoaded", function () {
+    var box = document.querySelector("textarea[data-error-line]");
+    if (!box) { return; }
+    var line = parseInt(box.getAttribute("data-error-line"), 10), lines = box.value.split("\n");
+    if (!(line >= 1 && line <= lines.length)) { return; }
+    var start = lines.slice(0, line - 1).join("\n").length + (line > 1 ? 1 : 0);
+    box.focus();
+    box.setSelectionRange(start, start + lines[line - 1].length);
+    var rows = Math.max(1, lines.length);
+    box.scrollTop = Math.max(0, (line - 2) * box.scrollHeight / rows);
+  });
+
+  // A form the server refused comes back with its fields marked (aria-invalid): focus
+  // lands on the first of them, not on the body, and the field is described by the
+  // refusal's message (its own, or the form's, or the page's alert), so a screen reader
+  // says what is wrong where the person is.
+  function focusInvalid(root) {
+    var scope = root && root.querySelector ? root : document;
+    var field = scope.querySelector("form [aria-invalid=true]");
+    if (!field) { return; }
+    if (!field.hasAttribute("aria-describedby")) {
+      var form = field.form || field.closest("form");
+      var msg = (form && form.querySelector(".field-error, .message.error, [role=alert]")) ||
+        (form && form.previousElementSibling && form.previousElementSibling.matches(".message.error, [role=alert]")
+          ? form.previousElementSibling : null) ||
+        document.querySelector("main .message.error[role], main [role=alert]");
+      if (msg) {
+        if (!msg.id) { msg.id = "refusal-" + (field.name || field.id || "field"); }
+        field.setAttribute("aria-describedby", msg.id);
+      }
+    }
+    if (document.activeElement === document.body || !document.activeElement) { field.focus(); }
+  }
+  document.addEventListener("DOMContentLoaded", function () { focusInvalid(document); });
+  document.addEventListener("htmx:afterSwap", function (e) {
+    var xhr = e.detail && e.detail.xhr;
+    if (xhr && xhr.status >= 400 && xhr.status < 500) { focusInvalid(e.detail.target); }
+  });
+
   document.addEventListener("htmx:sendError", function (e) {
-    show(e.detail.elt, "Not sent: no connection to the server. Try again.");
+    // Marked as unsent: a live push of this row replaces it (live.js carryUnsent).
+    show(e.detail.elt, document.body.getAttribute("data-msg-unsent") ||
+         "Not sent: no connection to the server. Try again.", true);
   });
 }());

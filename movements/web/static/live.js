@@ -228,9 +228,26 @@
     var open = el.querySelectorAll("details[open]");
     for (i = 0; i < open.length; i++) { if (open[i].dataset.userOpened === "1") { return true; } }
     // Feedback a reply brought (role alert/status), not standing hints styled alike.
-    var messages = el.querySelectorAll(".message[role]");
+    // A tap that never reached the server (data-unsent, forms.js) is no refusal: the server's
+    // state of this thing is what counts, so it does not hold the fragment (see flush).
+    var messages = el.querySelectorAll(".message[role]:not([data-unsent])");
     for (i = 0; i < messages.length; i++) { if (!acked.has(messages[i])) { return true; } }
     return false;
+  }
+
+  // The pushed or caught-up state replaces a row whose tap failed offline; the person is
+  // told, on the new row, that the tap was not sent and the row has changed meanwhile.
+  function carryUnsent(target, el) {
+    if (!target || !target.querySelector(".message[data-unsent]")) { return; }
+    var note = document.createElement("p");
+    note.className = "message warn form-message unsent-replaced";
+    note.setAttribute("role", "status");
+    note.dataset.unsent = "1";
+    note.textContent = document.body.getAttribute("data-msg-unsent-replaced") ||
+      "Your tap was not sent (no connection). This has changed since, possibly by someone " +
+      "else: check what it shows now before tapping again.";
+    var cells = el.querySelectorAll("[role=cell]");
+    (cells.length ? cells[cells.length - 1] : el).appendChild(note);
   }
 
   function apply(body) {
@@ -255,7 +272,7 @@
       delete pending[id];
       changed = true;
       if (el.dataset.delete === "1") { if (target) { target.remove(); recount(); } return; }
-      if (target) { target.replaceWith(el); } else if (!el.classList.contains("mv")) { return; }
+      if (target) { carryUnsent(target, el); target.replaceWith(el); } else if (!el.classList.contains("mv")) { return; }
       if (el.classList.contains("mv")) { place(el); }
       htmx.process(el);
       // What other scripts do with fresh content (forms.js: the tapper's undo button,
