@@ -39,6 +39,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
+from . import disclosure
 from .models import (
     Booking,
     BookingStatus,
@@ -54,7 +55,6 @@ from .models import (
     Passenger,
     SpecialNeed,
 )
-from . import disclosure
 from .phrases import N_, Phrase
 from .planning_models import CarrierNotification, NotifiedPassenger
 
