@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from movements.demo.day import (
+    DemoDataError,
     DEMO_DAY_PATH,
     DemoSummary,
     demo_users,

@@ -41,7 +41,8 @@ def _recoverable(original: rp.Table, shown: rp.Table) -> list[tuple[int, int]]:
         if len(inside) == 1:
             fixed.add(inside[0])
     # Brute force over the small ones: "<5" cells range over 1..4, secondary cells over
-    # 0..the largest count; a cell is recoverable if every assignment that fits every line agrees on it.
+    # 0..the largest count; a cell is recoverable if every assignment that fits every
+    # line agrees on it.
     values = {(r, c): original.rows[r][c] for r in range(len(original.rows)) for c in counts}
     order = sorted(hidden)
     top = max(values.values(), default=0)
