@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from movements.demo.day import (
-    DemoDataError,
     DEMO_DAY_PATH,
+    DemoDataError,
     DemoSummary,
     demo_users,
     load_demo_day,
