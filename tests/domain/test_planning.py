@@ -80,7 +80,9 @@ async def family(uow: UnitOfWork, ref: str = "C-100", n: int = 3) -> tuple[int, 
         pids.append(await uow.run(pl.create_passenger, PLANNER, cid,
                                   person("Hassan", f"Member {letters(i)}", sex="F",
                                          birth_date=date(1990 + i, 1, 1),
-                                         nationality="irq"), DOC))
+                                         nationality="irq"),
+                                  pl.DocumentIn("passport", f"A123456{i}", date(2030, 1, 1),
+                                                "IRQ")))
     return cid, pids
 
 

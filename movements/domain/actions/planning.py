@@ -55,6 +55,7 @@ from .passengers import (
     NewPassenger,
     add_passenger,
     check_names,
+    check_not_twice,
     flag_case_split,
     validate_needs,
 )
@@ -504,6 +505,11 @@ def _check_agency_flags(tx: Tx, new: NewPassenger) -> None:
                             field="victim_of_trafficking")
 
 
+#: A birth date further back than this many years is a typing error (the oldest
+#: documented person lived 122 years).
+OLDEST_AGE = 120
+
+
 def _check_passenger(new: NewPassenger, today: date) -> None:
     check_names(new)
     if not new.given_names.strip():
@@ -515,6 +521,10 @@ def _check_passenger(new: NewPassenger, today: date) -> None:
     if new.birth_date is not None and new.birth_date > today:
         raise RuleViolation(Phrase.of(N_("birth date %(date)s is in the future"),
                                       date=str(new.birth_date)), field="birth_date")
+    if new.birth_date is not None and today.year - new.birth_date.year > OLDEST_AGE:
+        raise RuleViolation(Phrase.of(
+            N_("birth date %(date)s is more than %(years)d years ago: check the travel "
+               "document"), date=str(new.birth_date), years=OLDEST_AGE), field="birth_date")
     if new.nationality is not None and not is_country(new.nationality):
         raise RuleViolation(Phrase.of(
             N_("nationality %(code)s must be an ISO 3166 alpha-3 code such as IRQ"),
@@ -544,6 +554,7 @@ def _set_document(tx: Tx, passenger_id: int, doc: DocumentIn | None) -> dict[str
         raise RuleViolation(Phrase.of(
             N_("issuing country %(code)s must be an ISO 3166 alpha-3 code"),
             code=repr(doc.issuing_country)), field="doc_country")
+    _check_document_unique(tx, passenger_id, number.upper(), country)
     if row is None:
         row = TravelDocument(passenger_id=passenger_id)
         tx.session.add(row)
@@ -551,6 +562,33 @@ def _set_document(tx: Tx, passenger_id: int, doc: DocumentIn | None) -> dict[str
     row.expires_on, row.issuing_country = doc.expires_on, country
     # The audit keeps the type and expiry, not the number (personal data).
     return {"doc_type": doc.doc_type, "expires_on": doc.expires_on}
+
+
+SAME_DOCUMENT = N_("travel document %(number)s (%(country)s) is already %(whose)s's, "
+                   "passenger %(other)s: one document belongs to one person")
+
+
+def _check_document_unique(tx: Tx, passenger_id: int, number: str, country: str) -> None:
+    """Refuse a travel document number (of the same issuing country) that another
+    passenger of the same case, or of a movement this passenger is booked on, already
+    holds.  Raises RuleViolation naming the other passenger."""
+    me = tx.session.get(Passenger, passenger_id)
+    if me is None:
+        return
+    movement_ids = [b.movement_id for b in me.bookings
+                    if b.status is not BookingStatus.CANCELLED]
+    on_movement = select(Booking.passenger_id).where(
+        Booking.movement_id.in_(movement_ids), Booking.status != BookingStatus.CANCELLED)
+    other = tx.session.execute(
+        select(Passenger.surname, Passenger.given_names).join(
+            TravelDocument, TravelDocument.passenger_id == Passenger.id)
+        .where(TravelDocument.number == number, TravelDocument.issuing_country == country,
+               Passenger.id != passenger_id,
+               (Passenger.case_id == me.case_id) | Passenger.id.in_(on_movement))).first()
+    if other is not None:
+        raise RuleViolation(Phrase.of(SAME_DOCUMENT, number=number, country=country,
+                                      whose=f"{other[0]}/{other[1]}",
+                                      other=f"{other[0]}/{other[1]}"), field="doc_number")
 
 
 def create_passenger(tx: Tx, case_id: int, new: NewPassenger,
@@ -586,6 +624,7 @@ def edit_passenger(tx: Tx, passenger_id: int, new: NewPassenger,
     check_version(passenger, expected_version, "passenger")
     _check_agency_flags(tx, new)
     _check_passenger(new, tx.now.date())
+    check_not_twice(passenger.case, new, passenger_id=passenger.id)
     if not new.surname.strip():
         raise RuleViolation(Phrase(N_("surname is required")), field="surname")
     if new.sex not in {"F", "M", "X"}:

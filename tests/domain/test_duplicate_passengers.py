@@ -1,0 +1,63 @@
+"""The same person cannot be added twice: same name and birth date in a case, the same
+travel document (number and issuing country) in a case; implausible birth dates.  Both
+backends; nothing is written on a refusal."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from movements.domain.actions import planning as pl
+from movements.domain.errors import RuleViolation
+from movements.domain.models import Passenger
+from movements.domain.planning_models import TravelDocument
+from movements.domain.uow import UnitOfWork
+from tests.domain.test_planning import PLANNER, count, person
+from tests.factories import world
+
+
+def _doc(number: str, country: str = "IRQ") -> pl.DocumentIn:
+    return pl.DocumentIn("passport", number, date(2030, 1, 1), country)
+
+
+async def test_the_same_person_twice_in_a_case_is_refused(uow: UnitOfWork) -> None:
+    await world(uow)
+    documents = await count(uow, TravelDocument)
+    cid = await uow.run(pl.create_case, PLANNER, "AMS", "C-900")
+    amina = person("HASSAN", "Amina", sex="F", birth_date=date(1990, 4, 2))
+    await uow.run(pl.create_passenger, PLANNER, cid, amina, _doc("A1234567"))
+    before = await count(uow, Passenger)
+    # Same name (any case, extra spaces) and birth date, another passport: refused.
+    with pytest.raises(RuleViolation, match="already in this case as passenger HASSAN/Amina"):
+        await uow.run(pl.create_passenger, PLANNER, cid,
+                      person("Hassan ", "amina", sex="F", birth_date=date(1990, 4, 2)),
+                      _doc("B7654321"))
+    # A child with the same passport number (same issuing country): refused.
+    with pytest.raises(RuleViolation, match="A1234567 .IRQ. is already HASSAN/Amina's"):
+        await uow.run(pl.create_passenger, PLANNER, cid,
+                      person("HASSAN", "Yusuf", sex="M", birth_date=date(2018, 5, 1)),
+                      _doc("a1234567"))
+    assert await count(uow, Passenger) == before
+    assert await count(uow, TravelDocument) == documents + 1
+    # The same number from another issuing country is another document.
+    await uow.run(pl.create_passenger, PLANNER, cid,
+                  person("HASSAN", "Yusuf", sex="M", birth_date=date(2018, 5, 1)),
+                  _doc("A1234567", "SYR"))
+    # Editing one into the other's name and birth date is refused too.
+    other = await uow.run(pl.create_passenger, PLANNER, cid,
+                          person("HASSAN", "Noor", sex="F", birth_date=date(2015, 1, 1)))
+    with pytest.raises(RuleViolation, match="already in this case"):
+        await uow.run(pl.edit_passenger, PLANNER, other, amina)
+
+
+@pytest.mark.parametrize("born", [date(1890, 1, 1), date(1905, 12, 31)])
+async def test_a_birth_date_over_120_years_ago_is_refused(uow: UnitOfWork, born: date) -> None:
+    await world(uow)
+    before = await count(uow, Passenger)
+    cid = await uow.run(pl.create_case, PLANNER, "AMS", "C-901")
+    with pytest.raises(RuleViolation, match="more than 120 years ago") as refused:
+        await uow.run(pl.create_passenger, PLANNER, cid, person("HASSAN", "Amina",
+                                                                birth_date=born))
+    assert refused.value.field == "birth_date"
+    assert await count(uow, Passenger) == before
