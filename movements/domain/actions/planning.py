@@ -564,8 +564,9 @@ def _set_document(tx: Tx, passenger_id: int, doc: DocumentIn | None) -> dict[str
     return {"doc_type": doc.doc_type, "expires_on": doc.expires_on}
 
 
-SAME_DOCUMENT = N_("travel document %(number)s (%(country)s) is already %(whose)s's, "
-                   "passenger %(other)s: one document belongs to one person")
+SAME_DOCUMENT = N_("travel document %(number)s (%(country)s) already belongs to passenger "
+                   "%(other)s, in this case or on the same movement: one document belongs to "
+                   "one person")
 
 
 def _check_document_unique(tx: Tx, passenger_id: int, number: str, country: str) -> None:
@@ -587,7 +588,6 @@ def _check_document_unique(tx: Tx, passenger_id: int, number: str, country: str)
                (Passenger.case_id == me.case_id) | Passenger.id.in_(on_movement))).first()
     if other is not None:
         raise RuleViolation(Phrase.of(SAME_DOCUMENT, number=number, country=country,
-                                      whose=f"{other[0]}/{other[1]}",
                                       other=f"{other[0]}/{other[1]}"), field="doc_number")
 
 
