@@ -34,7 +34,8 @@ async def test_the_same_person_twice_in_a_case_is_refused(uow: UnitOfWork) -> No
                       person("Hassan ", "amina", sex="F", birth_date=date(1990, 4, 2)),
                       _doc("B7654321"))
     # A child with the same passport number (same issuing country): refused.
-    with pytest.raises(RuleViolation, match="A1234567 .IRQ. already belongs to passenger HASSAN/Amina"):
+    with pytest.raises(RuleViolation,
+                       match="A1234567 .IRQ. already belongs to passenger HASSAN/Amina"):
         await uow.run(pl.create_passenger, PLANNER, cid,
                       person("HASSAN", "Yusuf", sex="M", birth_date=date(2018, 5, 1)),
                       _doc("a1234567"))
