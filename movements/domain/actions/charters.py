@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from .. import flight_shapes
 from ..errors import RuleViolation
 from ..events import MovementUpdated, PassengerUpdated
 from ..models import CharterStop, Movement, MovementKind
@@ -88,6 +89,9 @@ def plan_charter(tx: Tx, new: NewMovement, operator: str, seat_capacity: int,
     _check_route(new.origin, new.scheduled_at, stops)
     _airport_in_scope(tx, new.airport)
     codes = tuple(s.code.strip().upper() for s in stops)
+    flight_shapes.check_flight_number(new.flight_number.strip().upper(), field="flight")
+    flight_shapes.check_aircraft_type((new.aircraft_type or "").strip().upper())
+    flight_shapes.check_registration((new.aircraft_registration or "").strip().upper())
     check_new_plan(tx, NewMovement(
         airport=new.airport, kind=MovementKind.DEPARTURE, carrier=new.carrier,
         flight_number=new.flight_number, operational_date=new.operational_date,
@@ -160,6 +164,10 @@ def edit_charter(tx: Tx, movement_id: int, *, operator: str | None = None,
                        ("aircraft_registration", aircraft_registration)):
         if value is not None:
             text = clean_text(value, key.replace("_", " "), max_len=12)
+            if key == "aircraft_type":
+                flight_shapes.check_aircraft_type(text.upper() if text else None)
+            else:
+                flight_shapes.check_registration(text.upper() if text else None)
             setattr(movement, key, text.upper() if text else None)
             after[key] = getattr(movement, key)
     if stop_times:

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from .. import flight_shapes
 from ..access import (
     Need,
     access_airport,
@@ -134,6 +135,7 @@ def flight_designator(text: str, field: str = "flight") -> tuple[str, str]:
         raise RuleViolation(Phrase.of(N_("flight %(text)s: expected a flight such as KL1234"),
                                       text=repr(text)),
                             field=field)
+    flight_shapes.check_flight_number(number, field=field)
     return carrier, number
 
 
@@ -147,6 +149,9 @@ def new_movement(airport: str, kind: MovementKind, flight: str, operational_date
 
     ``details`` are ``NewMovement``'s optional fields (terminal, gate, aircraft...)."""
     carrier, number = flight_designator(flight, field)
+    flight_shapes.check_aircraft_type((details.get("aircraft_type") or "").strip().upper())
+    flight_shapes.check_registration(
+        (details.get("aircraft_registration") or "").strip().upper())
     here = airport.strip().upper()
     leaves_here = kind in (MovementKind.DEPARTURE, MovementKind.TRANSIT_OUT)
     return NewMovement(
@@ -394,6 +399,12 @@ def _clean_field(key: str, value: Any) -> Any:
                                       field=key, value=repr(value)), field=key)
     if key in STAND_FIELDS:
         check_stand_value(key, text or None)
+    if key == "flight_number":
+        flight_shapes.check_flight_number(text)
+    if key == "aircraft_type":
+        flight_shapes.check_aircraft_type(text)
+    if key == "aircraft_registration":
+        flight_shapes.check_registration(text)
     if len(text) > 12:
         raise RuleViolation(Phrase.of(N_("%(field)s is longer than 12 characters"),
                                       field=key), field=key)
