@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
@@ -11,6 +12,9 @@ from movements.domain import flight_shapes
 from movements.domain.actions import planning as pl
 from movements.domain.errors import RuleViolation
 from movements.domain.models import MovementKind
+from movements.domain.uow import UnitOfWork
+from tests.domain.test_planning import PLANNER
+from tests.factories import world
 
 DAY = date(2026, 9, 15)
 AT = datetime(2026, 9, 15, 12, tzinfo=UTC)
@@ -49,3 +53,15 @@ def test_an_aircraft_type_not_an_icao_designator_is_explained(kind: str) -> None
                         aircraft_type=kind)
     assert refused.value.field == "aircraft_type"
     assert "aircraft_type" not in str(refused.value)
+
+
+@pytest.mark.parametrize("kind,end", [(MovementKind.ARRIVAL, "origin"),
+                                      (MovementKind.DEPARTURE, "destination")])
+async def test_an_empty_airport_end_is_required_not_a_bad_code(
+        uow: UnitOfWork, kind: MovementKind, end: str) -> None:
+    await world(uow)
+    new = pl.new_movement("AMS", kind, "KL1571", DAY, AT, **{end: "EBL"})
+    new = replace(new, **{end: "  "})
+    with pytest.raises(RuleViolation, match=f"^{end} is required$") as refused:
+        await uow.run(pl.plan_movement, PLANNER, new)
+    assert refused.value.field == end

@@ -58,6 +58,15 @@ def airport_by_code(tx: Tx, code: str) -> Airport:
     return airport
 
 
+def _require_ends(new: NewMovement) -> None:
+    """An empty origin or destination is "required", not "'' is not an airport code"."""
+    for code, name, label in ((new.origin, "origin", N_("origin")),
+                              (new.destination, "destination", N_("destination"))):
+        if not (code or "").strip():
+            raise RuleViolation(Phrase.of(N_("%(field)s is required"), field=Phrase(label)),
+                                field=name)
+
+
 def create_movement(tx: Tx, new: NewMovement) -> int:
     airport = airport_by_code(tx, new.airport)
     carrier = new.carrier.strip().upper()
@@ -71,6 +80,7 @@ def create_movement(tx: Tx, new: NewMovement) -> int:
     if new.scheduled_at.tzinfo is None:
         raise RuleViolation(Phrase(N_("scheduled time must carry a time zone")),
                             field="scheduled_at")
+    _require_ends(new)
     for code, name, label in ((new.origin, "origin", N_("origin")),
                               (new.destination, "destination", N_("destination"))):
         if not (len(code) == 3 and code.isalpha()):
