@@ -62,3 +62,24 @@ async def test_a_birth_date_over_120_years_ago_is_refused(uow: UnitOfWork, born:
                                                                 birth_date=born))
     assert refused.value.field == "birth_date"
     assert await count(uow, Passenger) == before
+
+
+async def test_the_same_passport_in_two_cases_on_one_movement_is_refused(
+        uow: UnitOfWork) -> None:
+    from movements.domain.models import Booking
+    from tests.domain.test_planning import dep
+    await world(uow)
+    mid = await uow.run(pl.plan_movement, PLANNER, dep())
+    first = await uow.run(pl.create_case, PLANNER, "AMS", "C-910")
+    await uow.run(pl.create_passenger, PLANNER, first,
+                  person("HASSAN", "Amina", sex="F", birth_date=date(1990, 4, 2)),
+                  _doc("A1234567"))
+    second = await uow.run(pl.create_case, PLANNER, "AMS", "C-911")
+    await uow.run(pl.create_passenger, PLANNER, second,
+                  person("HASAN", "Amina", sex="F", birth_date=date(1990, 4, 2)),
+                  _doc("A1234567"))  # another case: allowed until they share a movement
+    await uow.run(pl.book_case, PLANNER, first, mid)
+    bookings = await count(uow, Booking)
+    with pytest.raises(RuleViolation, match="already belongs to passenger HASSAN/Amina"):
+        await uow.run(pl.book_case, PLANNER, second, mid)
+    assert await count(uow, Booking) == bookings

@@ -735,6 +735,10 @@ def book_case(tx: Tx, case_id: int, movement_id: int, *, stop: str | None = None
         ids.append(booking.id)
     if movement.is_charter:
         check_capacity(tx, movement)
+    for member in case.passengers:  # after the flush: the movement now lists them all
+        doc = tx.session.get(TravelDocument, member.id)
+        if doc is not None:
+            _check_document_unique(tx, member.id, doc.number, doc.issuing_country)
     for member in case.passengers:
         tx.record(PassengerBooked, movement, passenger_id=member.id)
     flag_case_split(tx, case)
