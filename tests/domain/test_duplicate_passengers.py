@@ -83,3 +83,25 @@ async def test_the_same_passport_in_two_cases_on_one_movement_is_refused(
     with pytest.raises(RuleViolation, match="already belongs to passenger HASSAN/Amina"):
         await uow.run(pl.book_case, PLANNER, second, mid)
     assert await count(uow, Booking) == bookings
+
+
+@pytest.mark.parametrize("code,born,fits", [
+    ("CHLD", date(1990, 4, 2), False),  # 36: not a child
+    ("CHLD", date(2025, 1, 1), False),  # under 2: an infant
+    ("CHLD", date(2019, 1, 1), True),
+    ("INFT", date(2023, 1, 1), False),  # 3: not an infant
+    ("INFT", date(2026, 1, 1), True),
+])
+async def test_chld_and_inft_must_fit_the_age(uow: UnitOfWork, code: str, born: date,
+                                              fits: bool) -> None:
+    await world(uow)
+    before = await count(uow, Passenger)
+    cid = await uow.run(pl.create_case, PLANNER, "AMS", "C-920")
+    new = person("HASSAN", "Yusuf", sex="M", birth_date=born, needs=((code, None),))
+    if fits:
+        await uow.run(pl.create_passenger, PLANNER, cid, new)
+        return
+    with pytest.raises(RuleViolation, match=f"{code} .* does not fit a passenger aged") as no:
+        await uow.run(pl.create_passenger, PLANNER, cid, new)
+    assert no.value.field == "needs"
+    assert await count(uow, Passenger) == before

@@ -40,6 +40,7 @@ from ..models import (
 )
 from ..phrases import N_, Phrase
 from ..planning_models import BookingCancellation, MovementCancellation, TravelDocument
+from ..ssr import AGE_BANDS, SSR_CODES, age_conflicts
 from ..uow import Tx
 from ._common import check_version, clean_text, require_role, touch
 from .movements import (
@@ -516,6 +517,22 @@ def _check_agency_flags(tx: Tx, new: NewPassenger) -> None:
                             field="victim_of_trafficking")
 
 
+AGE_CODE = N_("%(code)s (%(meaning)s, %(low)d to %(high)d years) does not fit a passenger "
+              "aged %(age)d on %(day)s: check the birth date or the code")
+
+
+def check_age_codes(new: NewPassenger, day: date) -> None:
+    """Refuse an SSR code that states an age (CHLD, INFT: ``ssr.AGE_BANDS``) on a
+    passenger whose age on ``day`` (the travel date, or today before booking) is
+    outside it.  Raises RuleViolation on ``needs``."""
+    for code, age in age_conflicts((c.strip().upper() for c, _ in new.needs),
+                                   new.birth_date, day):
+        low, high = AGE_BANDS[code]
+        raise RuleViolation(Phrase.of(AGE_CODE, code=code, meaning=Phrase(
+            SSR_CODES[code].meaning), low=low, high=high, age=age, day=day.isoformat()),
+            field="needs")
+
+
 #: A birth date further back than this many years is a typing error (the oldest
 #: documented person lived 122 years).
 OLDEST_AGE = 120
@@ -536,6 +553,7 @@ def _check_passenger(new: NewPassenger, today: date) -> None:
         raise RuleViolation(Phrase.of(
             N_("birth date %(date)s is more than %(years)d years ago: check the travel "
                "document"), date=str(new.birth_date), years=OLDEST_AGE), field="birth_date")
+    check_age_codes(new, today)
     if new.nationality is not None and not is_country(new.nationality):
         raise RuleViolation(Phrase.of(
             N_("nationality %(code)s must be an ISO 3166 alpha-3 code such as IRQ"),
