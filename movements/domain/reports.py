@@ -168,8 +168,8 @@ def suppress(table: Table, threshold: int = SMALL_CELL) -> Table:
     if not table.counts:
         return table
     counts = sorted(table.counts)
-    values = {(r, c): row[c] for r, row in enumerate(table.rows) for c in counts
-              if isinstance(row[c], int) and not isinstance(row[c], bool)}
+    values = {(r, c): v for r, row in enumerate(table.rows) for c in counts
+              if isinstance(v := row[c], int) and not isinstance(v, bool)}
     total_column = next((c for c in counts if table.columns[c] == "Total"), None)
     primary, secondary = disclosure.protect(values, disclosure.lines_of(
         len(table.rows), counts, total_column=total_column, total_row=table.total_row),

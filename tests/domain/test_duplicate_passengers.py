@@ -105,3 +105,23 @@ async def test_chld_and_inft_must_fit_the_age(uow: UnitOfWork, code: str, born: 
         await uow.run(pl.create_passenger, PLANNER, cid, new)
     assert no.value.field == "needs"
     assert await count(uow, Passenger) == before
+
+
+async def test_a_child_who_is_12_on_the_travel_date_cannot_be_booked_as_chld(
+        uow: UnitOfWork) -> None:
+    from datetime import UTC, datetime
+
+    from movements.domain.models import Booking
+    from tests.domain.test_planning import dep
+    await world(uow)
+    later = date(2026, 10, 20)  # the clock reads 2026-09-15
+    mid = await uow.run(pl.plan_movement, PLANNER, dep(
+        operational_date=later, scheduled_at=datetime(2026, 10, 20, 14, tzinfo=UTC)))
+    cid = await uow.run(pl.create_case, PLANNER, "AMS", "C-930")
+    # 11 when planned, 12 on the travel date.
+    await uow.run(pl.create_passenger, PLANNER, cid, person(
+        "HASSAN", "Yusuf", sex="M", birth_date=date(2014, 10, 1), needs=(("CHLD", None),)))
+    bookings = await count(uow, Booking)
+    with pytest.raises(RuleViolation, match="aged 12 on 2026-10-20"):
+        await uow.run(pl.book_case, PLANNER, cid, mid)
+    assert await count(uow, Booking) == bookings

@@ -732,6 +732,13 @@ def book_case(tx: Tx, case_id: int, movement_id: int, *, stop: str | None = None
                                       airport=movement.airport.iata),
                             field="movement")
     stop_code = _stop_for(movement, stop)
+    for member in case.passengers:  # CHLD / INFT against the age on the travel date
+        for code, age in age_conflicts((n.code for n in member.needs), member.birth_date,
+                                       movement.operational_date):
+            low, high = AGE_BANDS[code]
+            raise RuleViolation(Phrase.of(AGE_CODE, code=code, meaning=Phrase(
+                SSR_CODES[code].meaning), low=low, high=high, age=age,
+                day=movement.operational_date.isoformat()), field="movement")
     ids: list[int] = []
     for member in case.passengers:
         existing = tx.session.scalar(select(Booking).where(
