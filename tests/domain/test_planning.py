@@ -73,6 +73,10 @@ def person(surname: str, given: str, **kw: object) -> pl.NewPassenger:
 DOC = pl.DocumentIn("passport", "A1234567", date(2030, 1, 1), "IRQ")
 
 
+def _alnum(text: str) -> str:
+    return "".join(c for c in text if c.isalnum())
+
+
 async def family(uow: UnitOfWork, ref: str = "C-100", n: int = 3) -> tuple[int, list[int]]:
     cid = await uow.run(pl.create_case, PLANNER, "AMS", ref)
     pids = []
@@ -81,7 +85,7 @@ async def family(uow: UnitOfWork, ref: str = "C-100", n: int = 3) -> tuple[int, 
                                   person("Hassan", f"Member {letters(i)}", sex="F",
                                          birth_date=date(1990 + i, 1, 1),
                                          nationality="irq"),
-                                  pl.DocumentIn("passport", f"A123456{i}", date(2030, 1, 1),
+                                  pl.DocumentIn("passport", f"A{_alnum(ref)}{i}", date(2030, 1, 1),
                                                 "IRQ")))
     return cid, pids
 
