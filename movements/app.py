@@ -29,7 +29,7 @@ from litestar.static_files import create_static_files_router
 from movements.delivery import pdf_pool
 from movements.domain.calendar_days import no_such_day
 from movements.domain.clock import Clock
-from movements.domain.errors import Busy, DomainError
+from movements.domain.errors import Busy, DomainError, FieldProblems
 from movements.domain.storage import StorageUnavailable
 from movements.i18n import N_
 from movements.platform.config import Settings
@@ -55,7 +55,7 @@ from movements.web.auth import (
     current_user,
     one_time_password_gate,
 )
-from movements.web.board_cache import BoardCache
+from movements.web.board_cache import BoardCache, movement_cache
 from movements.web.deps import ServicesDep
 from movements.web.field_labels import labelled_refusal
 from movements.web.handovers import ROUTES as DOCUMENT_ROUTES
@@ -122,8 +122,13 @@ def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response
         return _refusal_page(request, exc.status, labelled_refusal(exc), headers)
     # "error" stays the English (machines match on it); "message" is the same refusal in
     # the reader's language, what a page's script shows the person (forms.js).
-    return Response({"error": exc.message, "message": labelled_refusal(exc), "field": exc.field,
-                     "status": exc.status}, status_code=exc.status, headers=headers)
+    body: dict[str, Any] = {"error": exc.message, "message": labelled_refusal(exc),
+                            "field": exc.field, "status": exc.status}
+    if isinstance(exc, FieldProblems):
+        # Several fields refused at once: each with its field, English and localized.
+        body["problems"] = [{"field": p.field, "error": p.message,
+                             "message": labelled_refusal(p)} for p in exc.problems]
+    return Response(body, status_code=exc.status, headers=headers)
 
 
 def _http_refusal(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
@@ -276,6 +281,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.hub = hub
     app.state.fragments = fragments
     app.state.board_cache = BoardCache()
+    app.state.movement_cache = movement_cache()
     return app
 
 

@@ -2,8 +2,8 @@
 # Set up everything the tests need and run the whole suite:
 #   system packages (Chromium, Redis, PostgreSQL 15 binaries, poppler) when missing,
 #   a virtual environment with the project and its test extras,
-#   then pytest: unit, integration on SQLite and PostgreSQL, realtime, scale-out,
-#   and, as a separate invocation, the browser tests (Playwright + Debian's Chromium).
+#   then pytest: unit, integration on SQLite and PostgreSQL, realtime, scale-out and
+#   the browser tests (Playwright + Debian's Chromium), in one run.
 # `bash scripts/test.sh --fast [pytest args]` runs only the fast tier (unit, domain and
 # web tests on SQLite; see tests/conftest.py), for the inner loop.
 # The tests start their own PostgreSQL cluster and Redis on free loopback ports and stop
@@ -44,12 +44,14 @@ fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[test]'
 
-# Both invocations run in parallel (pytest-xdist): one worker per CPU by default
+# The run is parallel (pytest-xdist): one worker per CPU by default
 # (MOVEMENTS_TEST_WORKERS=N to choose, 0 for one process).  Each worker has its own
 # PostgreSQL cluster, temporary directory and free ports.  Whole files go to one worker
 # (--dist loadfile): a module-scoped fixture (a demo year, a live server) is set up once,
-# and tests/test_architecture.py's probe files are never scanned by a neighbour.
-parallel=(-n "${MOVEMENTS_TEST_WORKERS:-auto}" --dist loadfile)
+# and tests/test_architecture.py's probe files are never scanned by a neighbour.  Files
+# are handed out costliest first, in the order tests/conftest.py sorts them
+# (--no-loadscope-reorder keeps that order), so no worker ends idle beside a long file.
+parallel=(-n "${MOVEMENTS_TEST_WORKERS:-auto}" --dist loadfile --no-loadscope-reorder)
 
 
 if [ "${1:-}" = "--fast" ]; then
@@ -57,8 +59,6 @@ if [ "${1:-}" = "--fast" ]; then
   exec .venv/bin/python -m pytest "${parallel[@]}" --fast -m "not browser and not slow" "$@"
 fi
 
-status=0
-.venv/bin/python -m pytest "${parallel[@]}" -m "not browser" "$@" || status=$?
-.venv/bin/python -m pytest "${parallel[@]}" -m browser tests/browser tests/journeys "$@" \
-  || status=$?
-exit $status
+# The browser tests share the run (one start-up, one pool of workers to balance):
+# Playwright takes turns with the asyncio tests in a worker (tests/browser_session.py).
+exec .venv/bin/python -m pytest "${parallel[@]}" "$@"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import sys
 from collections.abc import AsyncIterator, Coroutine, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -90,6 +91,26 @@ def pg_base_url() -> Iterator[str]:
         yield cluster.url
     finally:
         cluster.stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def pdf_workers() -> Iterator[None]:
+    """The PDF pool held for the whole test process, as a server holds it for its life.
+
+    Every web test builds its own app, and an app's lifespan holds the pool
+    (movements.delivery.pdf_pool): without this, the last holder leaving at the end of
+    each test shut the workers down, and the next test that built a PDF paid a new
+    worker's start (forkserver fork, ReportLab import, fonts) again.  The workers still
+    start on first use and end with the session (joined here; they also end with this
+    process through movements.platform.lifeline)."""
+    from movements.delivery import pdf_pool
+
+    held = pdf_pool()
+    run_async(held.__aenter__())
+    try:
+        yield
+    finally:
+        run_async(held.__aexit__(None, None, None))
 
 
 @pytest.fixture(scope="session")
@@ -209,8 +230,9 @@ SLOW = (
     "tests/test_cli.py", "tests/test_cli_storage.py", "tests/scale/", "tests/web/test_api_fuzz.py",
     "tests/demo/", "tests/feed/test_replay_day.py",
     "tests/manifests/test_delivery.py::test_charter_of_400",
-    # the command line as a person runs it (one subprocess per call)
-    "tests/test_planning_cli.py", "tests/notify/test_notify_cli.py",
+    # the command line as a person runs it (one subprocess per call); the other CLI tests
+    # run the command in-process (tests.test_cli.invoke) and are fast-tier tests
+    "tests/test_planning_cli.py::test_plan_book_move_and_cancel_from_the_command_line",
     # large data: 10,000 imported rows beside taps; tests that load a whole demo day
     "tests/web/test_import_beside_taps.py",
     "tests/alerts/test_alert_texts.py::test_no_alert_names_an_internal_id",
@@ -244,11 +266,76 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                      help="the fast tier: no slow or browser tests, SQLite only")
 
 
+def _rough_cost(item: pytest.Item) -> float:
+    """A test's rough cost in seconds of one worker (ratios measured on a full run:
+    a browser test or a test with its own server ~16-20 s, a PostgreSQL test ~2 s,
+    other tests ~0.5 s); only used to order files, never to skip or time anything."""
+    if item.get_closest_marker("browser"):
+        return 20.0
+    if _starts_processes(item):
+        return 16.0
+    if item.get_closest_marker("slow"):
+        return 4.0
+    params = getattr(item, "callspec", None)
+    if params is not None and params.params.get("backend") == "postgresql":
+        return 2.0
+    return 0.5
+
+
+#: Measured cost of a test file (tests/file_costs.txt: seconds of one worker, full suite,
+#: both backends, scaled to _rough_cost's units); files not listed get _rough_cost.
+_FILE_COSTS_PATH = Path(__file__).with_name("file_costs.txt")
+
+
+def _file_costs() -> dict[str, float]:
+    costs: dict[str, float] = {}
+    if _FILE_COSTS_PATH.exists():
+        for line in _FILE_COSTS_PATH.read_text().splitlines():
+            if line.strip() and not line.startswith("#"):
+                seconds, path = line.split(maxsplit=1)
+                costs[path.strip()] = float(seconds)
+    return costs
+
+
+def _costliest_files_first(items: list[pytest.Item]) -> None:
+    """Order whole files by their cost, costliest first (order within a file kept): the
+    measured cost from tests/file_costs.txt, else the sum of their tests' rough costs.
+
+    scripts/test.sh hands whole files to the xdist workers in this order
+    (``--dist loadfile --no-loadscope-reorder``): longest first, so the run does not end
+    with one worker idle while the other works through a long file.  xdist's default
+    order (most tests first) put the one-test browser and server files last.  The browser
+    files also end up next to each other, so a worker starts Chromium a few times only
+    (tests/browser_session.py)."""
+    measured = _file_costs()
+    cost: dict[str, float] = {}
+    first: dict[str, int] = {}
+    for index, item in enumerate(items):
+        path = item.nodeid.split("::", 1)[0]
+        cost[path] = cost.get(path, 0.0) + _rough_cost(item)
+        first.setdefault(path, index)
+    # Measured files: their measure, scaled so that together they weigh what their rough
+    # costs do (the table may come from a loaded machine; only the order matters).
+    listed = [path for path in cost if path in measured]
+    measured_sum = sum(measured[path] for path in listed)
+    if measured_sum > 0:
+        scale = sum(cost[path] for path in listed) / measured_sum
+        for path in listed:
+            cost[path] = measured[path] * scale
+
+    def key(item: pytest.Item) -> tuple[float, int]:
+        path = item.nodeid.split("::", 1)[0]
+        return -cost[path], first[path]
+
+    items.sort(key=key)  # stable: a file's tests keep their order
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         if (item.nodeid.startswith(SLOW + EXHAUSTIVE) or _starts_processes(item)
                 or _is_property_test(item)):
             item.add_marker(pytest.mark.slow)
+    _costliest_files_first(items)
     if not config.getoption("--fast"):
         return
     keep: list[pytest.Item] = []
@@ -261,3 +348,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = keep
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Before a test that is not a browser test: stop the process's Playwright, if a
+    browser module started it (its event loop would stop the asyncio tests; see
+    tests/browser_session.py)."""
+    if item.get_closest_marker("browser") is None:
+        session = sys.modules.get("tests.browser_session")
+        if session is not None and session.browser_running():
+            session.stop_shared_browser()

@@ -1,6 +1,8 @@
 """``movements movements add|cancel`` and ``movements cases add|book|move`` as a person
 runs them (a subprocess), on both databases: results printed, refusals one line, exit 2,
-and the rows really written (or not)."""
+and the rows really written (or not).  The later tests run the same command in this
+process (``_in``: the same main, output and exit status, without a new interpreter per
+call)."""
 
 from __future__ import annotations
 
@@ -10,14 +12,21 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from tests.test_cli import one_line_error
+from tests.test_cli import invoke, one_line_error
 
 
 def _run(url: str, tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The command as a person runs it: a new process."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("MOVEMENTS_")}
     env.update(MOVEMENTS_DATABASE_URL=url, MOVEMENTS_DATA_DIR=str(tmp))
     return subprocess.run([sys.executable, "-m", "movements.cli", *args], env=env,
                           capture_output=True, text=True, timeout=120)
+
+
+def _in(url: str, tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The same command in this process (tests.test_cli.invoke): the same main, settings
+    and output; the process boundary is the first test's."""
+    return invoke(*args, env={"MOVEMENTS_DATABASE_URL": url, "MOVEMENTS_DATA_DIR": str(tmp)})
 
 
 def test_plan_book_move_and_cancel_from_the_command_line(database_url: str,
@@ -69,10 +78,10 @@ def test_cli_rows(database_url: str, tmp_path: Path) -> None:
     from movements.domain.models import AuditEntry, Case
     from movements.platform.db import Database
 
-    _run(database_url, tmp_path, "airports", "add", "AMS", "--name", "Schiphol",
+    _in(database_url, tmp_path, "airports", "add", "AMS", "--name", "Schiphol",
          "--timezone", "Europe/Amsterdam")
-    _run(database_url, tmp_path, "cases", "add", "VR-9", "--member", "SALEH/Adil")
-    bad = _run(database_url, tmp_path, "cases", "add", "VR-9")
+    _in(database_url, tmp_path, "cases", "add", "VR-9", "--member", "SALEH/Adil")
+    bad = _in(database_url, tmp_path, "cases", "add", "VR-9")
     one_line_error(bad, "case VR-9 exists already")
 
     async def read() -> tuple[list[str], list[str]]:
@@ -98,24 +107,24 @@ def test_cli_rows(database_url: str, tmp_path: Path) -> None:
 def test_the_validity_table_from_the_command_line(database_url: str, tmp_path: Path) -> None:
     """The six-month rule as data: listed with its source, set and cleared by an admin,
     bad input refused in one line with nothing written."""
-    listed = _run(database_url, tmp_path, "validity", "list")
+    listed = _in(database_url, tmp_path, "validity", "list")
     assert listed.returncode == 0, listed.stderr
     assert "IQ\t6\tpackaged\tagency travel desk list" in listed.stdout
     assert "AL\t" not in listed.stdout
-    done = _run(database_url, tmp_path, "validity", "set", "Albania", "3", "--source",
+    done = _in(database_url, tmp_path, "validity", "set", "Albania", "3", "--source",
                 "Embassy of Albania, letter 2026-10-02")
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("AL: travel document valid 3 months after travel")
-    one_line_error(_run(database_url, tmp_path, "validity", "set", "XX", "3", "--source",
+    one_line_error(_in(database_url, tmp_path, "validity", "set", "XX", "3", "--source",
                         "x"), "country 'XX' is not an ISO 3166 country")
-    one_line_error(_run(database_url, tmp_path, "validity", "set", "IQ", "60", "--source",
+    one_line_error(_in(database_url, tmp_path, "validity", "set", "IQ", "60", "--source",
                         "x"), "months 60: expected 0 to 24")
-    one_line_error(_run(database_url, tmp_path, "validity", "set", "IQ", "0", "--source",
+    one_line_error(_in(database_url, tmp_path, "validity", "set", "IQ", "0", "--source",
                         " "), "source")
-    listed = _run(database_url, tmp_path, "validity", "list").stdout
+    listed = _in(database_url, tmp_path, "validity", "list").stdout
     assert "AL\t3\tedited by cli\tEmbassy of Albania" in listed
     assert "IQ\t6\tpackaged" in listed  # the refused edits wrote nothing
-    assert _run(database_url, tmp_path, "validity", "clear", "ALB").returncode == 0
-    assert "AL\t" not in _run(database_url, tmp_path, "validity", "list").stdout
-    one_line_error(_run(database_url, tmp_path, "validity", "clear", "AL"),
+    assert _in(database_url, tmp_path, "validity", "clear", "ALB").returncode == 0
+    assert "AL\t" not in _in(database_url, tmp_path, "validity", "list").stdout
+    one_line_error(_in(database_url, tmp_path, "validity", "clear", "AL"),
                    "AL has no edited entry")

@@ -145,15 +145,26 @@ def airport_id_for(session: Session, actor: Actor, code: str, need: Need = Need.
 
 
 def choose_airport(session: Session, actor: Actor, asked: str | None, default: str,
-                   need: Need = Need.SEE) -> Airport:
+                   need: Need = Need.SEE, mine: list[Airport] | None = None) -> Airport:
     """The airport a page is for: the one asked for (NotFound if not the actor's), else
     the deployment's default if the actor works it, else the actor's first airport.
+    ``mine``: ``visible_airports(session, actor, need)`` when the caller read it already
+    (then no statement runs here: an airport asked for is the actor's exactly when it is
+    among them).
 
     Raises NotFound when the actor works no airport at all (a user without airports sees
     a page that says so, not somebody else's board)."""
     if asked and asked.strip():
-        return access_airport(session, actor, asked, need)
-    mine = visible_airports(session, actor, need)
+        if mine is None:
+            return access_airport(session, actor, asked, need)
+        wanted = asked.strip().upper()
+        found = next((a for a in mine if a.iata == wanted), None)
+        if found is None:
+            raise NotFound(Phrase.of(N_("no airport %(wanted)s among yours"),
+                                     wanted=repr(wanted)))
+        return found
+    if mine is None:
+        mine = visible_airports(session, actor, need)
     if not mine:
         raise NotFound(Phrase(N_("you work no airport yet: ask an admin to add one to your "
                                  "account")))
@@ -172,6 +183,17 @@ def access_movement(session: Session, actor: Actor, movement_id: int,
     if movement is None or not may_at(actor, need, movement.airport_id):
         raise _missing("movement", movement_id)
     return movement
+
+
+def access_movement_id(session: Session, actor: Actor, movement_id: int,
+                       need: Need = Need.SEE) -> int:
+    """``access_movement`` for a caller that needs only the yes (a page whose body is
+    kept per stream number): reads the movement's airport column, no ORM object; the
+    id, or NotFound with the same words."""
+    airport_id = session.scalar(select(Movement.airport_id).where(Movement.id == movement_id))
+    if airport_id is None or not may_at(actor, need, airport_id):
+        raise _missing("movement", movement_id)
+    return movement_id
 
 
 def access_booking(session: Session, actor: Actor, booking_id: int,
@@ -353,6 +375,7 @@ def scoped_ids(ids: Iterable[int], allowed: Iterable[int]) -> list[int]:
 __all__ = [
     "Need", "ROLE_NEEDS", "access_airport", "access_alert", "access_booking", "access_case",
     "access_document", "access_escort_assignment", "access_handover", "access_movement",
+    "access_movement_id",
     "access_note", "access_outbox_message", "access_passenger", "access_stream",
     "access_telex", "access_webhook", "airport_id_for",
     "all_airports", "choose_airport", "handovers_visible", "may_at", "may_reveal",

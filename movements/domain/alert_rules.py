@@ -49,7 +49,8 @@ KIND_LABELS = {
 RULE_KINDS = frozenset(KIND_LABELS)
 #: Alerts an action raises (not a rule): they stay until a coordinator acknowledges them.
 EVENT_KIND_LABELS = {"feed_over_person": "Feed overruled a person",
-                     "carrier_notice_missing": "Carrier not notified"}
+                     "carrier_notice_missing": "Carrier not notified",
+                     "telex_far_from_schedule": "Telex time far from schedule"}
 
 #: A delay worth telling the team about.
 DELAY_MINUTES = 15

@@ -8,7 +8,12 @@ in the catalogue translates; one composed with values shows as it is).
 
 from __future__ import annotations
 
-from .phrases import N_, Phrase
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from .phrases import N_, Phrase, joined
+
+T = TypeVar("T")
 
 
 class DomainError(Exception):
@@ -95,3 +100,67 @@ class Busy(DomainError):
     def __init__(self, message: str | Phrase = BUSY, *, retry_after: int = 1) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class FieldProblems(RuleViolation):
+    """Several fields of one form or body break their rules: every one is reported in
+    one reply (``problems``, each a RuleViolation naming its field), and nothing was
+    written.  ``field`` is the first problem's field, ``message`` their messages joined
+    with "; " (logs and callers that show one sentence)."""
+
+    def __init__(self, problems: list[RuleViolation]) -> None:
+        super().__init__(joined(*(p.phrase for p in problems)), field=problems[0].field)
+        self.problems = tuple(problems)
+
+
+class Problems:
+    """Collects the field refusals of one form before anything runs, so a person who
+    sent three bad fields reads all three at once::
+
+        problems = Problems()
+        day = problems.check(parse_day, form["date"])     # None when refused
+        code = problems.check(check_airport, "destination", form["destination"],
+                              field="destination")
+        problems.raise_any()                               # RuleViolation/FieldProblems
+
+    Only RuleViolation is collected (other refusals, e.g. not found, stop at once); a
+    field refused twice keeps its first reason.
+    """
+
+    def __init__(self) -> None:
+        self.found: list[RuleViolation] = []
+
+    def add(self, problem: RuleViolation) -> None:
+        if problem.field is None or all(p.field != problem.field for p in self.found):
+            self.found.append(problem)
+
+    def check(self, rule: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+        """``rule(*args, **kwargs)``, or None after recording its RuleViolation."""
+        try:
+            return rule(*args, **kwargs)
+        except FieldProblems as several:
+            for p in several.problems:
+                self.add(p)
+        except RuleViolation as refused:
+            self.add(refused)
+        return None
+
+    def refused(self, field: str) -> bool:
+        return any(p.field == field for p in self.found)
+
+    def raise_any(self) -> None:
+        """Raise the one problem as it is, several as FieldProblems; nothing if none."""
+        if len(self.found) == 1:
+            raise self.found[0]
+        if self.found:
+            raise FieldProblems(self.found)
+
+
+def problems_of(exc: DomainError) -> tuple[RuleViolation, ...]:
+    """The field refusals ``exc`` carries: its ``problems``, or itself when it names a
+    field (for edges that mark each refused field)."""
+    if isinstance(exc, FieldProblems):
+        return exc.problems
+    if isinstance(exc, RuleViolation) and exc.field:
+        return (exc,)
+    return ()

@@ -190,3 +190,54 @@ def check_name(label: str | Phrase, value: str | None, *, field: str) -> None:
     if found is not None:
         raise RuleViolation(Phrase.of(N_("%(label)s %(found)s"), label=label, found=found),
                             field=field)
+
+
+@functools.cache
+def _iata_airports() -> frozenset[str]:
+    """The IATA location codes of airports in ``airportsdata`` (MIT; ~7,900 codes, updated
+    from OurAirports and the IATA list with each release).  IATA's placeholder ZZZ and
+    unassigned codes are not in it."""
+    import airportsdata
+
+    return frozenset(airportsdata.load("IATA"))
+
+
+def airport_problem(code: str) -> Phrase | None:
+    """What is wrong with ``code`` (already stripped, any case) as an IATA airport code:
+    not three letters, or not an airport in the IATA table; None when it is one."""
+    text = code.strip().upper()
+    if not (len(text) == 3 and text.isascii() and text.isalpha()):
+        return Phrase(N_("is not an IATA airport code (three letters, like AMS)"))
+    if text not in _iata_airports():
+        return Phrase(N_("is not an airport code in the IATA table"))
+    return None
+
+
+def is_airport(code: str) -> bool:
+    """True when ``code`` is an airport of the IATA table (any case, surrounding blanks
+    ignored); for telexes, which note an unknown station instead of refusing it."""
+    return airport_problem(code) is None
+
+
+def check_airport(label: str | Phrase, value: str | None, *, field: str) -> str:
+    """``value`` as an upper-case IATA airport code, or RuleViolation (422, naming
+    ``field``) quoting the value: "destination 'ZZZ' is not an airport code in the IATA
+    table".  ``label`` is the field as a person names it (origin, destination, stop 2...).
+    The one rule for every airport-code field: planning forms, JSON API, CLI, imports,
+    charter stops, airport set-up."""
+    text = (value or "").strip()
+    found = airport_problem(text)
+    if found is not None:
+        raise RuleViolation(Phrase.of(N_("%(field)s %(value)s %(found)s"), field=label,
+                                      value=repr(text), found=found), field=field)
+    return text.upper()
+
+
+@functools.cache
+def airport_zone(code: str) -> str | None:
+    """The IANA time zone of an airport of the IATA table ("EBL" -> "Asia/Baghdad"), or
+    None for a code the table lacks: where a stop's local time is read and shown."""
+    import airportsdata
+
+    row = airportsdata.load("IATA").get(code.strip().upper())
+    return str(row["tz"]) if row and row.get("tz") else None

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import events as ev
-from . import queries
+from . import queries, row_read
 from .models import Booking, StreamCounter
 from .planning_queries import MovementPlan, board_readiness, movement_plan
 from .streams import BoardStream, MovementStream, parse_stream
@@ -137,20 +137,25 @@ def board_update(session: Session, stream: BoardStream, changes: Sequence[Change
     if redraw(changes) is Redraw.BOARD:
         return board_snapshot(session, stream)
     rows: dict[int, queries.MovementSummary] = {}
+    ready: dict[int, str] = {}
     gone: list[int] = []
     for mid in sorted({c.movement_id for c in changes if c.movement_id}):
-        s = queries.board_row(session, mid)
-        if s is None:
+        # One row in a few statements (row_read.py): this read sits between the commit
+        # and every other tablet's screen.
+        found = row_read.board_row_with_readiness(session, mid)
+        if found is None:
             continue
-        if s.kind == "transit_out" and s.inbound_id is not None:
-            s = queries.board_row(session, s.inbound_id) or s
+        if found[0].kind == "transit_out" and found[0].inbound_id is not None:
+            found = row_read.board_row_with_readiness(session, found[0].inbound_id) or found
+        s, readiness = found
         if s.airport == stream.airport and s.operational_date == stream.day \
                 and s.shown_on_board:
             rows.setdefault(s.id, s)
+            if readiness is not None:
+                ready[s.id] = readiness
         elif s.id == mid:
             gone.append(mid)  # moved to another day: open boards drop it, as a fresh page
-    return BoardUpdate(rows=list(rows.values()), gone=gone,
-                       ready=board_readiness(session, list(rows)))
+    return BoardUpdate(rows=list(rows.values()), gone=gone, ready=ready)
 
 
 def movement_snapshot(session: Session, stream: MovementStream) -> MovementUpdate:

@@ -692,9 +692,10 @@ class ReconciliationDecision(Base):
 
 class FlightFieldSource(Base):
     """Who speaks for one field of a movement (gate, terminal, pier, estimated or actual
-    time): what the flight feed last reported, and a person's correction that holds over
-    it.  A correction holds until the feed reports a value different from its last report
-    (see ``movements.domain.actions.movements.update_flight``)."""
+    time; the flight state, which only the feed's last report is kept for): what the
+    flight feed last reported, and a person's correction that holds over it.  A feed
+    report equal to its last changes nothing; a correction holds until the feed reports a
+    value different from its last report (``movements.domain.actions.flight_sources``)."""
 
     __tablename__ = "flight_field_source"
     movement_id: Mapped[int] = mapped_column(ForeignKey("movement.id", ondelete="CASCADE"),

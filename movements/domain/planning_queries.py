@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .input_rules import airport_zone
 from .models import Booking, BookingStatus, Case, Movement, Passenger
 from .phrases import N_, Phrase
 from .planning_models import (
@@ -74,7 +75,8 @@ class PickupView:
 class StopView:
     position: int
     code: str
-    scheduled_at: datetime | None
+    scheduled_at: datetime | None  # UTC
+    timezone: str = "UTC"  # the stop airport's zone: its time is shown in it
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +142,8 @@ def charter_view(session: Session, movement_id: int) -> CharterView | None:
         seat_capacity=charter.seat_capacity, aircraft_type=movement.aircraft_type,
         aircraft_registration=movement.aircraft_registration, origin=movement.origin,
         departs_at=movement.scheduled_at,
-        stops=tuple(StopView(s.position, s.airport_code, s.scheduled_at)
+        stops=tuple(StopView(s.position, s.airport_code, s.scheduled_at,
+                             airport_zone(s.airport_code) or "UTC")
                     for s in movement.stops),
         legs=legs_of(session, movement, charter.seat_capacity), crew=crew,
         pickups=pickups_of(session, movement_id), version=movement.version)

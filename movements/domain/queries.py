@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import cache
+from typing import Protocol
 
 from sqlalchemy import Executable, and_, bindparam, case, exists, false, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -161,6 +162,8 @@ class MovementSummary:
     open_alerts: int
     case_references: tuple[str, ...]
     onward_id: int | None = None
+    #: the passengers' progress through the steps (a coordinator's "5/7 checked in")
+    progress: StepProgress | None = None
     #: every state the board shows, first = flight_state (see domain.flight_states)
     flight_states: tuple[str, ...] = ()
     inbound_id: int | None = None
@@ -237,7 +240,20 @@ def need_groups(p: Passenger) -> set[str]:
     return _groups(p)
 
 
-def _groups(p: Passenger) -> set[str]:
+class _GroupFields(Protocol):
+    """What ``_groups`` reads of a passenger (an ORM row, or row_read.py's columns)."""
+
+    @property
+    def codes(self) -> tuple[str, ...]: ...
+    @property
+    def medical_escort_required(self) -> bool: ...
+    @property
+    def operational_escort_required(self) -> bool: ...
+    @property
+    def chronic_condition(self) -> object | None: ...
+
+
+def _groups(p: _GroupFields) -> set[str]:
     groups: set[str] = set()
     for code in p.codes:
         info = SSR_CODES.get(code)
@@ -251,14 +267,17 @@ def _groups(p: Passenger) -> set[str]:
 
 
 def _movement_options() -> list[object]:
+    # Many-to-one hops joined into their parent's statement (a movement's airport; a
+    # booking's passenger and case), collections one statement each: five statements
+    # for the movement page's rows whatever the passenger count, not eight.
     return [
-        selectinload(Movement.airport),
+        joinedload(Movement.airport),
         selectinload(Movement.stops),
         selectinload(Movement.bookings).selectinload(Booking.milestones),
-        selectinload(Movement.bookings).selectinload(Booking.passenger)
+        selectinload(Movement.bookings).joinedload(Booking.passenger)
         .selectinload(Passenger.needs),
-        selectinload(Movement.bookings).selectinload(Booking.passenger)
-        .selectinload(Passenger.case),
+        selectinload(Movement.bookings).joinedload(Booking.passenger)
+        .joinedload(Passenger.case),
     ]
 
 
@@ -293,6 +312,8 @@ def _loaded_counts(m: Movement) -> _Counts:
         booked=sum(1 for b in active if b.status is BookingStatus.BOOKED),
         no_show=sum(1 for b in active if b.status is BookingStatus.NO_SHOW),
         done=sum(1 for b in active if final and any(x.kind == final for x in b.milestones)),
+        steps=dict(Counter(x.kind for b in active if b.status is BookingStatus.BOOKED
+                           for x in {x.kind: x for x in b.milestones}.values())),
         badges={g.value: badges[g.value] for g in BADGE_ORDER if badges[g.value]},
         case_references=tuple(sorted({b.passenger.case.reference for b in active})),
         case_split=any(b.passenger.case.split_flagged for b in active))
@@ -318,6 +339,7 @@ def _summary(m: Movement, alerts: int, links: dict[int, tuple[int | None, int | 
         linked=_linked(m, (legs or {}).get(onward_id or inbound_id or -1)),
         case_split=c.case_split,
         timezone=m.airport.timezone,
+        progress=step_progress(m.kind, c.booked, c.steps),
     )
 
 
@@ -400,6 +422,36 @@ class _Counts:
     badges: dict[str, int] = field(default_factory=dict)
     case_references: tuple[str, ...] = ()
     case_split: bool = False
+    #: milestone key -> how many booked (not no-show) passengers have that step recorded
+    steps: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class StepProgress:
+    """Where a movement's passengers stand in its steps, for the board row: the first
+    required step not yet done by every booked passenger (``key``, its label a msgid),
+    how many have done it (``done``) of how many are booked (``of``).  When all are
+    through, the last step with ``done == of``."""
+
+    key: str
+    label: str
+    done: int
+    of: int
+
+
+def step_progress(kind: MovementKind, booked: int, done_by_step: dict[str, int]
+                  ) -> StepProgress | None:
+    """``StepProgress`` from the per-step counts of one movement (``_Counts.steps``);
+    None when nobody is booked or the kind has no steps.  Optional steps (a meal) are
+    skipped: they are not progress."""
+    required = [m for m in steps.sequence_for(kind) if not m.optional]
+    if booked <= 0 or not required:
+        return None
+    for m in required:
+        if done_by_step.get(m.key, 0) < booked:
+            return StepProgress(m.key, m.label, done_by_step.get(m.key, 0), booked)
+    last = required[-1]
+    return StepProgress(last.key, last.label, booked, booked)
 
 
 def _group_condition(group: NeedGroup) -> ColumnElement[bool]:
@@ -420,8 +472,8 @@ def _group_condition(group: NeedGroup) -> ColumnElement[bool]:
 
 
 @cache
-def _counts_statements() -> tuple[Executable, Executable]:
-    """The two statements of ``_row_counts``, built once (building them took longer than
+def _counts_statements() -> tuple[Executable, Executable, Executable]:
+    """The three statements of ``_row_counts``, built once (building them took longer than
     running them); the movement ids are an expanding parameter ``ids``."""
     finals = [(Movement.kind == kind, seq[-1].key)
               for kind in MovementKind if (seq := steps.sequence_for(kind))]
@@ -442,18 +494,27 @@ def _counts_statements() -> tuple[Executable, Executable]:
     cased = (select(Booking.movement_id, Case.reference, Case.split_flagged).distinct()
              .join(Passenger, Passenger.id == Booking.passenger_id)
              .join(Case, Case.id == Passenger.case_id).where(live))
-    return counted, cased
+    # Step progress: booked passengers per recorded step (one row per movement and step).
+    stepped = (select(Booking.movement_id, Milestone.kind,
+                      func.count(func.distinct(Booking.id)))
+               .join(Milestone, Milestone.booking_id == Booking.id)
+               .where(live, Booking.status == BookingStatus.BOOKED)
+               .group_by(Booking.movement_id, Milestone.kind))
+    return counted, cased, stepped
 
 
 def _row_counts(session: Session, ids: list[int]) -> dict[int, _Counts]:
-    """``_Counts`` per movement in two statements whatever the passenger count (GROUP BY
+    """``_Counts`` per movement in three statements whatever the passenger count (GROUP BY
     movement; the per-row Python of ``_summary`` as SQL): the board and the board row a
     push re-renders read these instead of loading every booking, passenger, need, case
     and milestone.  Equal to ``_summary``'s figures (tests/domain/test_board_counts.py)."""
     if not ids:
         return {}
-    counted, cased = _counts_statements()
+    counted, cased, stepped = _counts_statements()
     rows = session.execute(counted, {"ids": ids}).all()
+    by_step: dict[int, dict[str, int]] = {}
+    for mid, kind, n in session.execute(stepped, {"ids": ids}):
+        by_step.setdefault(mid, {})[str(kind)] = int(n)
     cases: dict[int, tuple[set[str], bool]] = {}
     for mid, reference, split in session.execute(cased, {"ids": ids}):
         refs, any_split = cases.setdefault(mid, (set(), False))
@@ -465,7 +526,7 @@ def _row_counts(session: Session, ids: list[int]) -> dict[int, _Counts]:
         out[mid] = _Counts(int(booked), int(no_show), int(done),
                            {g.value: int(n) for g, n in zip(BADGE_ORDER, groups, strict=True)
                             if n},
-                           tuple(sorted(refs)), split)
+                           tuple(sorted(refs)), split, by_step.get(mid, {}))
     return out
 
 

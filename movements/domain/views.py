@@ -19,11 +19,14 @@ from .access import (
     access_booking,
     access_handover,
     access_movement,
+    access_movement_id,
     choose_airport,
     may_see_protected,
     visible_airports,
 )
 from .clock import local_date
+from .errors import not_found
+from .planning_queries import MovementPlan, movement_plan
 from .streams import board_stream, movement_stream
 from .uow import Actor, stream_seq
 
@@ -42,9 +45,10 @@ def airport_choice(session: Session, actor: Actor, asked: str | None, default: s
                    need: Need = Need.SEE) -> AirportChoice:
     """The airport asked for (NotFound unless the actor's), else the deployment default if
     the actor works it, else their first; with every airport the actor may pick."""
-    airport = choose_airport(session, actor, asked, default, need)
-    codes = tuple(a.iata for a in visible_airports(session, actor, need))
-    return AirportChoice(airport.iata, airport.name, airport.timezone, codes)
+    mine = visible_airports(session, actor, need)  # read once: the choice is among them
+    airport = choose_airport(session, actor, asked, default, need, mine=mine)
+    return AirportChoice(airport.iata, airport.name, airport.timezone,
+                         tuple(a.iata for a in mine))
 
 
 def today_at(session: Session, actor: Actor, asked: str | None, default: str,
@@ -124,6 +128,36 @@ def movement_page(session: Session, actor: Actor, movement_id: int) -> MovementP
     return MovementPage(stream, seq, detail, may_see_protected(actor))
 
 
+@dataclass(frozen=True, slots=True)
+class MovementHead:
+    """What a movement page request needs before its body: the access policy's yes (only
+    ``movement_head`` makes one) and the movement stream's number now."""
+
+    movement_id: int
+    stream: str
+    seq: int
+
+
+def movement_head(session: Session, actor: Actor, movement_id: int) -> MovementHead:
+    """The access decision and stream number of a movement page; NotFound outside the
+    actor's scope.  Cheap (two statements): the web layer looks up a rendered body by
+    (stream, number) with it."""
+    access_movement_id(session, actor, movement_id, Need.SEE)
+    stream = movement_stream(movement_id)
+    return MovementHead(movement_id, stream, stream_seq(session, stream))
+
+
+def movement_body(session: Session, head: MovementHead
+                  ) -> tuple[queries.MovementDetail, MovementPlan | None]:
+    """The page's read models for a movement whose ``head`` the access policy already
+    gave (read after the head's number, so at least that fresh): the detail and the
+    plan section (charter legs, readiness, carrier notice)."""
+    detail = queries.movement_detail(session, head.movement_id)
+    if detail is None:  # removed since the head was read (another transaction)
+        raise not_found("movement")
+    return detail, movement_plan(session, head.movement_id)
+
+
 def movement_summary(session: Session, actor: Actor, movement_id: int,
                      need: Need = Need.SEE) -> queries.MovementSummary:
     """A movement's header row."""
@@ -194,7 +228,8 @@ def alerts_page(session: Session, actor: Actor, asked: str | None, default: str,
     return AlertsPage(choice, alert_list(session, choice.code, now), watched)
 
 
-__all__ = ["AirportChoice", "AlertsPage", "BoardHead", "BoardPage", "MovementPage",
-           "airport_choice", "alerts_page", "board_head", "board_page", "board_rows",
-           "booking_row", "movement_detail", "movement_page", "movement_summary",
+__all__ = ["AirportChoice", "AlertsPage", "BoardHead", "BoardPage", "MovementHead",
+           "MovementPage", "airport_choice", "alerts_page", "board_head", "board_page",
+           "board_rows", "booking_row", "movement_body", "movement_detail", "movement_head",
+           "movement_page", "movement_summary",
            "movement_timezone", "my_airport_codes", "see_handover", "see_movement", "today_at"]

@@ -289,9 +289,10 @@ def _row(line_no: int, row: dict[str, str]) -> pi.PassengerRow:
     if seat and _SEAT.fullmatch(seat.upper()) is None:
         raise _Bad(Phrase.of(N_("seat %(seat)s is not like 12A"), seat=repr(seat)))
     stop = _text(row, "stop")
-    if stop and not (len(stop) == 3 and stop.isascii() and stop.isalpha()):
-        raise _Bad(Phrase.of(N_("stop %(stop)s is not an airport code like EBL"),
-                             stop=repr(stop)))
+    found = input_rules.airport_problem(stop) if stop else None
+    if found is not None:
+        raise _Bad(Phrase.of(N_("%(field)s %(value)s %(found)s"), field="stop",
+                             value=repr(stop), found=found))
     chronic = _text(row, "chronic_condition")
     if chronic and chronic.lower() not in {c.value for c in ChronicCondition}:
         raise _Bad(Phrase.of(N_("chronic_condition %(value)s must be one of %(values)s"),

@@ -8,16 +8,18 @@ bytes.
 
 from __future__ import annotations
 
+import functools
 import io
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
-from babel.dates import format_date
+from babel.dates import format_date, get_month_names
 from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing, PolyLine
+from reportlab.graphics.shapes import Drawing, Group, Path, PolyLine, Rect
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -41,6 +43,7 @@ from movements.domain.documents import DocMovement, DocPassenger
 from movements.domain.text import nfc
 
 from .lines import Text, draw_string, isolate
+from .rows import CaseRows, RowsLook, case_rows
 from .text import SANS, SANS_BOLD, base_rtl, printable, register_fonts
 
 PAGE_W, PAGE_H = A4
@@ -69,10 +72,19 @@ KIND_LABEL = {"departure": N_("Departure"), "arrival": N_("Arrival"), "transit":
 # --------------------------------------------------------------------------- formatting
 
 def fmt_date(d: date | None) -> str:
-    """``15 Sep 2016`` (locale-independent), a dash for ``None``."""
+    """``15 Sep 2016`` (CLDR pattern ``dd MMM y`` in the document's language), a dash for
+    ``None``.  Built from Babel's month names for the language, which is what
+    ``format_date`` does for that pattern at a tenth of the cost (one per passenger
+    on a manifest; tests/manifests/test_case_rows.py compares the two)."""
     if d is None:
         return "\u2013"
-    return format_date(d, "dd MMM y", locale=i18n.document_locale())
+    return f"{d.day:02d} {_short_months(i18n.document_locale())[d.month]} {d.year}"
+
+
+@functools.lru_cache(maxsize=32)
+def _short_months(locale: str) -> dict[int, str]:
+    """Abbreviated month names in the format context, as ``MMM`` prints them."""
+    return dict(get_month_names("abbreviated", "format", locale=locale))
 
 
 def fmt_long_date(d: date) -> str:
@@ -253,14 +265,45 @@ def render(story: list[Flowable], info: PageInfo) -> bytes:
 # --------------------------------------------------------------------------- blocks
 
 class _QrCode(QrCodeWidget):  # type: ignore[misc]
-    """ReportLab's QR widget, encoded once.  The widget encodes its value (pure Python,
-    eight masks scored) every time it is drawn or measured: three times per document,
-    about as long as a bare table of 400 rows (bench/manifest.py)."""
+    """ReportLab's QR widget, encoded once and drawn as one path.  The widget encodes its
+    value (pure Python, eight masks scored) every time it is drawn or measured, three
+    times per document; and it draws every run of dark modules as a shape of its own,
+    which the renderer turns into a state push, a rectangle and a fill each (about 10 ms
+    of a 400-passenger manifest, bench/manifest.py).  Here the runs are the rectangles
+    of one filled path: the same modules at the same places."""
 
     def draw(self) -> Any:
         group = self.__dict__.get("_drawn")
         if group is None:
-            group = self.__dict__["_drawn"] = super().draw()
+            group = self.__dict__["_drawn"] = self._one_path()
+        return group
+
+    def _one_path(self) -> Group:
+        self.qr.make()
+        border, width, height = self.barBorder, self.barWidth, self.barHeight
+        count = self.qr.getModuleCount()
+        side = float(min(width, height))
+        box = side / (count + border * 2.0)
+        x0 = self.x + (width - side) / 2.0
+        top = self.y + (side - height) / 2.0 + height
+        path = Path(fillColor=self.barFillColor, strokeColor=None, strokeWidth=0)
+        for r, row in enumerate(self.qr.modules):
+            y = top - (r + border + 1) * box
+            c = 0
+            for dark, run in itertools.groupby(bool(m) for m in row):
+                n = len(list(run))
+                if dark:
+                    x = x0 + (c + border) * box
+                    path.moveTo(x, y)
+                    path.lineTo(x + n * box, y)
+                    path.lineTo(x + n * box, y + box)
+                    path.lineTo(x, y + box)
+                    path.closePath()
+                c += n
+        group = Group()
+        group.add(Rect(self.x, self.y, width, height, fillColor=None, strokeColor=None,
+                       strokeWidth=0))
+        group.add(path)
         return group
 
 
@@ -499,25 +542,16 @@ class Column:
 
 
 def passenger_table(passengers: Sequence[DocPassenger], columns: Sequence[Column],
-                    *, number_from: int = 1) -> Table:
+                    *, number_from: int = 1) -> CaseRows:
     """One row per passenger, grouped by case (alternate shading and a heavier rule
-    between cases), the header row repeated on every page."""
+    between cases; a case of up to ``KEEP_CASE_TOGETHER`` passengers on one page), the
+    header row repeated on every page (``rows.CaseRows``)."""
     s = styles()
-    header = [Text(c.header, s.head) for c in columns]  # trusted markup
-    data: list[list[Any]] = [header]
-    style: list[tuple[Any, ...]] = [
-        ("BACKGROUND", (0, 0), (-1, 0), BAND),
-        ("LINEBELOW", (0, 0), (-1, 0), 0.9, INK),
-        ("LINEABOVE", (0, 0), (-1, 0), 0.9, INK),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-        ("TOPPADDING", (0, 0), (-1, -1), 2.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-    ]
+    header: list[Any] = [Text(c.header, s.head) for c in columns]  # trusted markup
+    data: list[list[Any]] = []
+    case_of: list[int] = []
     n = number_from
-    row = 1
-    cases: list[int] = []  # first rows of the second and later cases
     for gi, (_case, members) in enumerate(group_by_case(passengers)):
-        first = row
         for p in members:
             cells: list[Any] = []
             for c in columns:
@@ -534,32 +568,21 @@ def passenger_table(passengers: Sequence[DocPassenger], columns: Sequence[Column
                     st = {"RIGHT": s.cell_right, "CENTER": s.cell_center}.get(c.align, s.cell)
                     value = Text(value, st)
                     # One plain run in the cell's font that fits: the table draws it as
-                    # a string (the column's FONT below), no flowable per cell.
+                    # a string in its font, no flowable per cell.
                     value = value.as_plain_string(c.width - 6) or value
                 cells.append(value)
             data.append(cells)
+            case_of.append(gi)
             n += 1
-            row += 1
-        last = row - 1
-        if len(members) <= KEEP_CASE_TOGETHER:
-            style.append(("NOSPLIT", (0, first), (-1, last)))
-        if gi % 2 == 1:
-            style.append(("BACKGROUND", (0, first), (-1, last), CASE_SHADE))
-        if gi > 0:
-            cases.append(first)
-    # A hairline between the rows (one command for all), the heavier rule between cases
-    # drawn over it (commands draw in order), the closing rule under the last row.
-    if row > 2:
-        style.append(("LINEABOVE", (0, 2), (-1, -1), 0.25, colors.HexColor("#d5d9de")))
-    style += [("LINEABOVE", (0, r), (-1, r), 0.7, RULE) for r in cases]
-    style.append(("LINEBELOW", (0, -1), (-1, -1), 0.9, INK))
-    for i, c in enumerate(columns):
-        style.append(("FONT", (i, 1), (i, -1), SANS, s.cell.fontSize, s.cell.leading))
-        style.append(("ALIGN", (i, 1), (i, -1), c.align))
-        style.append(("TEXTCOLOR", (i, 1), (i, -1), INK))
-    t = Table(data, colWidths=[c.width for c in columns], repeatRows=1, hAlign="LEFT")
-    t.setStyle(TableStyle(style))
-    return t
+    return case_rows(header, data, case_of, [c.width for c in columns],
+                     [c.align for c in columns], ROWS_LOOK,
+                     keep_together=KEEP_CASE_TOGETHER,
+                     max_height=PAGE_H - MARGIN_TOP - MARGIN_BOTTOM)
+
+
+ROWS_LOOK = RowsLook(font=SANS, size=8, leading=10, ink=INK, band=BAND, shade=CASE_SHADE,
+                      hairline=colors.HexColor("#d5d9de"), case_rule=RULE)
+"""The passenger table's cell font (``Styles.cell``), colours and rules."""
 
 
 def needs_markup(p: DocPassenger, action: Callable[[Any], str], *,

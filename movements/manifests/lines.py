@@ -46,9 +46,9 @@ import html
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from bidi import get_display
 from bidi.mirror import MIRRORED
@@ -67,9 +67,9 @@ FSI, PDI = "\u2068", "\u2069"
 
 # --------------------------------------------------------------------------- markup
 
-@dataclass(frozen=True, slots=True)
-class Char:
-    """One character of a paragraph with its style."""
+class Char(NamedTuple):
+    """One character of a paragraph with its style.  (A named tuple, not a dataclass:
+    a manifest makes tens of thousands, and a frozen dataclass is slow to make.)"""
 
     ch: str
     bold: bool = False
@@ -120,9 +120,9 @@ def isolate(value: str) -> str:
 
 # --------------------------------------------------------------------------- glyphs
 
-@dataclass(frozen=True, slots=True)
-class Glyph:
-    """What is drawn for one or more logical characters (a lam-alef ligature is two)."""
+class Glyph(NamedTuple):
+    """What is drawn for one or more logical characters (a lam-alef ligature is two).
+    A named tuple, as ``Char``."""
 
     chars: str          # logical characters, what the text layer must say
     draw: str           # what is drawn (presentation form, or the character itself)
@@ -137,6 +137,7 @@ class Glyph:
     (drawn alone, in text render mode 3)."""
 
 
+_RTL_RUN = frozenset({"R", "AL", "WS", "NSM"})
 _LEVEL = re.compile(r"Level\(\s*(\d+),?\s*\)")
 _RESHAPER = tx.reshaper()
 
@@ -146,9 +147,28 @@ def levels(text: str, rtl: bool) -> list[int]:
     Rust core resolves it, paragraph direction given)."""
     if not text:
         return []
-    if not any(unicodedata.bidirectional(c) in ("R", "AL", "AN", "RLE", "RLO", "RLI", "FSI")
-               for c in text):
-        return [1 if rtl else 0] * len(text) if rtl else [0] * len(text)
+    if not rtl and not any(unicodedata.bidirectional(c) in (
+            "R", "AL", "AN", "RLE", "RLO", "RLI", "FSI") for c in text):
+        return [0] * len(text)
+    if rtl:
+        # Right-to-left letters, with spaces and marks between them, in a right-to-left
+        # paragraph: all level 1 (UAX #9 W1: a mark takes the letter's class; N1: a
+        # space between R takes R; L1: trailing spaces take the paragraph's level).
+        # Set apart as an isolate (``esc``): the FSI resolves to RLI (X5c), its content
+        # one odd level up, 3 (X5a), the FSI and PDI themselves at 1.
+        # tests/manifests/test_text_pipeline.py checks these against python-bidi.
+        if text[0] == FSI and text[-1] == PDI and len(text) > 2 and \
+                _rtl_run(text[1:-1]) and text[1] not in " ":
+            return [1, *[3] * (len(text) - 2), 1]
+        if _rtl_run(text):
+            return [1] * len(text)
+    return bidi_levels(text, rtl)
+
+
+def bidi_levels(text: str, rtl: bool) -> list[int]:
+    """``levels`` as python-bidi resolves them, without the quick cases."""
+    if not text:
+        return []
     debug = str(get_display(text, base_dir="R" if rtl else "L", debug=True))
     part = debug[debug.index("levels:"):debug.index("paragraphs:")]
     per_byte = [int(x) for x in _LEVEL.findall(part)]
@@ -158,6 +178,12 @@ def levels(text: str, rtl: bool) -> list[int]:
         out.append(per_byte[i] if i < len(per_byte) else (1 if rtl else 0))
         i += len(ch.encode("utf-8"))
     return out
+
+
+def _rtl_run(text: str) -> bool:
+    """Only right-to-left letters, spaces and marks (``levels``' quick cases)."""
+    return all(unicodedata.bidirectional(c) in _RTL_RUN for c in text) and any(
+        unicodedata.bidirectional(c) in ("R", "AL") for c in text)
 
 
 def _shape(chars: Sequence[Char]) -> list[tuple[str, str]]:
@@ -222,12 +248,17 @@ def glyphs(line: Sequence[Char], rtl: bool) -> list[Glyph]:
             mirrored = level % 2 == 1 and drawn in MIRRORED and len(drawn) == 1
             font = tx.font_for(drawn, c.bold, prev_font, mirrored=mirrored)
             prev_font = font
-            fmt = unicodedata.category(drawn[0]) == "Cf"
+            fmt = _is_format(drawn[0])
             width = 0.0 if fmt or not visible else _width(drawn, font)
             out.append(Glyph(logical, drawn, font, c.bold, c.color, level, width, visible,
                              fmt))
         i = j
     return out
+
+
+@lru_cache(maxsize=4096)
+def _is_format(ch: str) -> bool:
+    return unicodedata.category(ch) == "Cf"
 
 
 def visual_order(gs: Sequence[Glyph]) -> list[int]:
@@ -268,7 +299,12 @@ def _pypdf_class(ch: str) -> str:
 
 
 def _glyph_class(g: Glyph) -> str:
-    classes = {_pypdf_class(c) for c in g.draw}
+    return _drawn_class(g.draw)
+
+
+@lru_cache(maxsize=4096)
+def _drawn_class(drawn: str) -> str:
+    classes = {_pypdf_class(c) for c in drawn}
     return "R" if "R" in classes else "L" if "L" in classes else "N"
 
 
@@ -343,7 +379,13 @@ def _piece(gs: Sequence[Glyph], xs: Sequence[float], visual: list[int]) -> Piece
 
 
 def layout_line(line: Sequence[Char], rtl: bool) -> tuple[list[Glyph], list[float], float]:
-    """Glyphs (logical order), their visual x at size 1, and the line's width at size 1."""
+    """Glyphs (logical order), their visual x at size 1, and the line's width at size 1.
+    The same line laid out twice gives the same (shared, read-only) lists."""
+    return _layout_line(tuple(line), rtl)
+
+
+@lru_cache(maxsize=4096)
+def _layout_line(line: tuple[Char, ...], rtl: bool) -> tuple[list[Glyph], list[float], float]:
     gs = glyphs(line, rtl)
     xs = [0.0] * len(gs)
     x = 0.0
@@ -369,7 +411,16 @@ def draw_line(canv: Any, x0: float, y: float, size: float, gs: Sequence[Glyph],
             found = known[key] = int(font.splitString(g.draw[:1], doc)[0][0])
         return found
 
-    ps = pieces(gs, xs, subset)
+    # The same laid-out line (``layout_line`` hands out one list per distinct line) cut
+    # into the same pieces: once per document (subsets are the document's).
+    cut: dict[int, tuple[Sequence[Glyph], list[Piece]]] = doc.__dict__.setdefault(
+        "_movements_pieces", {})
+    hit = cut.get(id(gs))
+    if hit is not None and hit[0] is gs:
+        ps = hit[1]
+    else:
+        ps = pieces(gs, xs, subset)
+        cut[id(gs)] = (gs, ps)  # holds gs: its id is not reused while the entry lives
     for n, p in enumerate(ps):
         end = p.x + sum(g.width for g in p.glyphs)
         gap = (ps[n + 1].x - end) * size if n + 1 < len(ps) else 0.0
@@ -457,7 +508,7 @@ def _unprintable(lines: list[list[Char]], muted: str) -> list[list[Char]]:
             if c.draw and not tx.drawable(c.ch):
                 if c.ch not in missing:
                     missing.append(c.ch)
-                new.append(replace(c, ch=PLACEHOLDER))
+                new.append(c._replace(ch=PLACEHOLDER))
             else:
                 new.append(c)
         out.append(new)
@@ -465,6 +516,33 @@ def _unprintable(lines: list[list[Char]], muted: str) -> list[list[Char]]:
         note = "(not printable here: " + ", ".join(f"U+{ord(m):04X}" for m in missing) + ")"
         out.append([Char(ch, False, muted) for ch in note])
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """What a ``Text`` derives from its markup alone (see ``_prepare``)."""
+
+    logical: tuple[tuple[Char, ...], ...]
+    rtl: bool
+    runs: list[list[tuple[str, str, str | None]]] | None
+    widths: list[float]
+
+
+@lru_cache(maxsize=4096)
+def _prepare(markup: str, bold: bool, size: float) -> _Prepared:
+    """Markup parsed, unprintable characters replaced, paragraph direction, and the
+    plain runs with their widths at ``size``: the same for every ``Text`` of the same
+    markup, weight and size (a manifest repeats many: headers, dashes, SSR codes,
+    family names), so done once per process for each.  Shared read-only."""
+    raw = parse(markup)
+    if bold:
+        raw = [[c._replace(bold=True) for c in line] for line in raw]
+    logical = _unprintable(raw, "#5a5a5a")
+    rtl = tx.base_rtl("".join(c.ch for line in logical for c in line))
+    runs = None if rtl else _plain_runs(logical)
+    widths = [sum(pdfmetrics.stringWidth(t, f, size) for t, f, _c in line)
+              for line in runs] if runs is not None else []
+    return _Prepared(tuple(tuple(line) for line in logical), rtl, runs, widths)
 
 
 class Text(Flowable):
@@ -485,20 +563,16 @@ class Text(Flowable):
         self.size = float(style.fontSize)
         self.leading = float(style.leading)
         self.bold = style.fontName == tx.SANS_BOLD
-        raw = parse(markup)
-        if self.bold:
-            raw = [[replace(c, bold=True) for c in line] for line in raw]
-        self.logical = _unprintable(raw, "#5a5a5a")
-        plain = "".join(c.ch for line in self.logical for c in line)
-        self.rtl = tx.base_rtl(plain) if _rtl is None else _rtl
+        prep = _prepare(markup, self.bold, self.size)
+        self.logical: Sequence[Sequence[Char]] = prep.logical
+        self.rtl = prep.rtl if _rtl is None else _rtl
         self._laid: list[tuple[list[Glyph], list[float], float]] | None = _lines
         self._aw = -1.0
         #: Left-to-right text of the Latin fonts only (most cells of a manifest): its
         #: lines as (string, font, colour) runs, drawn as they are when each line fits
         #: (``_fits``); anything else goes through the pipeline above.
-        self._runs = None if _lines is not None or self.rtl else _plain_runs(self.logical)
-        self._widths = [sum(pdfmetrics.stringWidth(t, f, self.size) for t, f, _c in line)
-                        for line in self._runs] if self._runs is not None else []
+        self._runs = None if _lines is not None or self.rtl else prep.runs
+        self._widths = prep.widths if self._runs is not None else []
         self._fast = False
 
     def plain_text(self) -> str:
@@ -564,18 +638,26 @@ class Text(Flowable):
         return float(self.style.spaceAfter)
 
     def draw(self) -> None:
-        canv = self.canv
+        self._paint(self.canv, 0.0, 0.0)
+
+    def paint_at(self, canv: Any, x: float, y: float) -> None:
+        """Draw at (x, y) (the bottom left corner, as ``drawOn``) without saving and
+        restoring the canvas state around it: for a table that draws many cells and
+        resets the fill colour itself (``rows.CaseRows``).  Call ``wrap`` first."""
+        self._paint(canv, x, y)
+
+    def _paint(self, canv: Any, dx: float, dy: float) -> None:
         st = self.style
         laid = [] if self._fast else self._lay(self.width)
         color = toColor(st.textColor) if st.textColor is not None else toColor("black")
         avail = self.width - st.leftIndent - st.rightIndent
-        y = self.height - self.size
+        y = self.height - self.size + dy
         if self.bullet:
             canv.setFillColor(color)
             canv.setFont(tx.SANS, self.size)
-            canv.drawString(st.bulletIndent, y, self.bullet)
+            canv.drawString(st.bulletIndent + dx, y, self.bullet)
         if self._fast and self._runs is not None:
-            self._draw_plain(self._runs, color, avail, y)
+            self._draw_plain(canv, self._runs, color, avail, dx, y)
             return
         for gs, xs, w in laid:
             w *= self.size
@@ -585,15 +667,14 @@ class Text(Flowable):
                 x0 = st.leftIndent + (avail - w) / 2
             else:
                 x0 = st.leftIndent
-            draw_line(canv, x0, y, self.size, gs, xs, color)
+            draw_line(canv, x0 + dx, y, self.size, gs, xs, color)
             y -= self.leading
 
-
-    def _draw_plain(self, runs: list[list[tuple[str, str, str | None]]], color: Color,
-                    avail: float, y: float) -> None:
+    def _draw_plain(self, canv: Any, runs: list[list[tuple[str, str, str | None]]],
+                    color: Color, avail: float, dx: float, y: float) -> None:
         """Each line's runs as plain strings, one after the other, aligned as the
         pipeline aligns (justified left-to-right text starts at the left)."""
-        canv, st = self.canv, self.style
+        st = self.style
         for line, w in zip(runs, self._widths, strict=True):
             if st.alignment == TA_RIGHT:
                 x = st.leftIndent + avail - w
@@ -604,7 +685,7 @@ class Text(Flowable):
             # One text object per line, the runs one after the other (as a Paragraph
             # draws a line): separate drawString calls would each end with a line
             # move, and pypdf reads that as a line break inside the name.
-            t = canv.beginText(x, y)
+            t = canv.beginText(x + dx, y)
             for text, font, run_color in line:
                 t.setFillColor(toColor(run_color) if run_color else color)
                 t.setFont(font, self.size)
@@ -658,7 +739,16 @@ def draw_string(canv: Any, x: float, y: float, text: str, font: str, size: float
     """One line of any script on a canvas (page furniture), through the same pipeline;
     ``align`` "left" or "right" (``x`` is then the right edge)."""
     chars = [Char(c, font == tx.SANS_BOLD) for c in unicodedata.normalize("NFC", text)]
-    chars = [replace(c, ch=PLACEHOLDER) if not tx.drawable(c.ch) else c for c in chars]
+    chars = [c._replace(ch=PLACEHOLDER) if not tx.drawable(c.ch) else c for c in chars]
     gs, xs, w = layout_line(chars, tx.base_rtl(text))
     x0 = x - w * size if align == "right" else x
     draw_line(canv, x0, y, size, gs, xs, canv._fillColorObj)
+
+
+def forget_strings() -> None:
+    """Empty the caches kept per string (markup prepared, lines laid out, line widths);
+    those kept per character and font stay.  For a benchmark that builds the same
+    document again and must not find its names already laid out."""
+    _prepare.cache_clear()
+    _layout_line.cache_clear()
+    _width_of.cache_clear()

@@ -62,10 +62,16 @@ async def _resume(coro: Coroutine[Any, Any, None], yielded: Any) -> None:
 
 
 class Fanout:
-    """The sockets of this process per channel, and one subscription per channel."""
+    """The sockets of this process per channel, and one subscription per channel.
 
-    def __init__(self, channels: ChannelsPlugin) -> None:
+    ``direct`` (the memory backend: every socket is in this process): no subscription
+    at all; the hub hands each rendered message to ``deliver_text`` itself, right after
+    rendering it, instead of through the channel's queue and this process's pump task
+    (two hops of the event loop, between the commit and the screens, for nothing)."""
+
+    def __init__(self, channels: ChannelsPlugin, *, direct: bool = False) -> None:
         self.channels = channels
+        self.direct = direct
         #: channel -> its sockets (a dict keeps join order: the oldest socket first).
         self.readers: dict[str, dict[LiveSocket, None]] = {}
         self._pumps: dict[str, asyncio.Task[None]] = {}
@@ -76,6 +82,8 @@ class Fanout:
         (returns once the channel's subscription is in place)."""
         readers = self.readers.setdefault(channel, {})
         readers[live] = None
+        if self.direct:
+            return
         ready = self._ready.get(channel)
         if ready is None:
             ready = self._ready[channel] = asyncio.get_running_loop().create_future()
@@ -115,10 +123,14 @@ class Fanout:
     def deliver(self, channel: str, data: bytes) -> None:
         """Hand one published message to every socket of ``channel``: decoded once, the
         same string to each (uvicorn writes it as one text frame per socket)."""
+        if self.readers.get(channel):
+            self.deliver_text(channel, data.decode())
+
+    def deliver_text(self, channel: str, text: str) -> None:
+        """``deliver`` of a message already decoded (the hub's direct path)."""
         readers = self.readers.get(channel)
         if not readers:
             return
-        text = data.decode()
         for live in list(readers):
             live.push(text)
 

@@ -52,7 +52,7 @@ class LiveHub:
         self._snapshots: dict[tuple[str, str], tuple[int, str]] = {}
         self._snapshots_pending: dict[tuple[str, str, int], asyncio.Future[str]] = {}
         #: One subscription per channel for the sockets of this process (fanout.py).
-        self.fanout = Fanout(channels)
+        self.fanout = Fanout(channels, direct=local_only)
 
     # -- publishing -------------------------------------------------------------------
     async def publish(self, events: Sequence[DomainEvent]) -> None:
@@ -79,8 +79,11 @@ class LiveHub:
             # processes may hold the sockets), each on its own channel.
             for locale in self._locales_for(stream):
                 message = head + self._renderers[locale].update(updates[stream])
-                await self.channels.wait_published(message.encode(),
-                                                   [channel_for(stream, locale)])
+                channel = channel_for(stream, locale)
+                if self.fanout.direct:  # this process's sockets: now, no queue between
+                    self.fanout.deliver_text(channel, message)
+                # Other subscribers (a socket with its own handler; other processes).
+                await self.channels.wait_published(message.encode(), [channel])
 
     def _locales_for(self, stream: str) -> list[str]:
         """The languages to render ``stream`` in: all with Redis (sockets elsewhere),

@@ -20,8 +20,9 @@ from litestar.response import Redirect, Response
 from movements import i18n
 from movements.domain import entry_validity
 from movements.domain.actions import entry_validity as actions
+from movements.domain.actions._common import clean_text
 from movements.domain.entry_validity import MAX_MONTHS
-from movements.domain.errors import DomainError, RuleViolation
+from movements.domain.errors import DomainError, Problems, RuleViolation, problems_of
 from movements.domain.phrases import N_, Phrase
 from movements.services import Services
 from movements.web import account_forms as af
@@ -53,7 +54,7 @@ def _months(raw: str) -> int:
 async def _page(request: Request[Any, Any, Any], services: Services, *,
                 message: str | None = None, kind: str = "ok",
                 form: dict[str, Any] | None = None, field: str | None = None,
-                status: int = 200) -> Response[str]:
+                status: int = 200, fields: list[str] | None = None) -> Response[str]:
     rows = await services.uow.read(entry_validity.table)
     zone = await _zone(services)
     return _render(request, services, "admin/validity.html", status,
@@ -62,6 +63,7 @@ async def _page(request: Request[Any, Any, Any], services: Services, *,
                           "by": r.overridden_by or "", "at": _local(r.overridden_at, zone),
                           "packaged": r.packaged_months} for r in rows],
                    form=form or {}, message=message, message_kind=kind, field=field,
+                   fields=fields or ([field] if field else []),
                    most=MAX_MONTHS)
 
 
@@ -92,12 +94,20 @@ class Validity(Controller):
         form = {"country": data.country, "months": data.months, "source": data.source}
         try:
             _no_nul(form)
+            problems = Problems()  # a bad number and a bad country: both at once
+            months = problems.check(_months, data.months)
+            if months is None:  # the domain's other field rules, for the same reply
+                problems.check(entry_validity.country_code, data.country)
+                problems.check(clean_text, data.source, N_("source"), required=True)
+            problems.raise_any()
+            assert months is not None
             rule = await services.uow.run(actions.set_rule, _user(request).actor,
-                                          data.country, _months(data.months), data.source)
+                                          data.country, months, data.source)
         except DomainError as exc:
             return await _page(request, services, message=i18n.gettext(
                 "Not changed: %(reason)s") % {"reason": i18n.refused(exc)}, kind="error",
-                form=form, field=exc.field, status=exc.status)
+                form=form, field=exc.field, status=exc.status,
+                fields=[p.field for p in problems_of(exc) if p.field])
         return Redirect(f"/admin/validity?set={rule.country}", status_code=303)
 
     @post("/revert", status_code=303)

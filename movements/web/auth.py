@@ -111,9 +111,17 @@ def _standing(session: Any, token: str, now: Any, idle: timedelta, lifetime: tim
 
 def _peek(session: Any, token: str, now: Any, lifetime: timedelta) -> AuthUser | str | None:
     """The signed-in user when the session is fresh; "touch" when it must be written;
-    None when there is none (``session_actions.peek_token``)."""
-    found = session_actions.peek_token(session, token, now, lifetime)
-    return _auth_user(*found) if isinstance(found, tuple) else found
+    None when there is none (``session_actions.peek_signed_in``: one statement)."""
+    found = session_actions.peek_signed_in(session, token, now, lifetime)
+    if not isinstance(found, session_actions.StandingSession):
+        return found
+    return AuthUser(id=found.user_id, username=found.username,
+                    display_name=found.display_name, role=found.role,
+                    organisation_id=found.organisation_id,
+                    airport_ids=frozenset(a for a, _ in found.airports),
+                    airport_codes=tuple(code for _, code in found.airports),
+                    session_id=found.session_id, csrf_token=found.csrf_token,
+                    locale=found.locale, must_change_password=found.must_change_password)
 
 
 class SessionAuthMiddleware(AbstractAuthenticationMiddleware):
@@ -138,7 +146,10 @@ def current_user(connection: ASGIConnection[Any, Any, Any, Any]) -> AuthUser | N
 def requires(*roles: Role) -> Any:
     allowed = frozenset(roles)
 
-    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    # async: Litestar runs a sync guard in a worker thread (AsyncCallable), two thread
+    # hops per request that queue behind the database reads under load (issue 18).
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
+                    ) -> None:
         user = current_user(connection)
         if user is None:
             raise NotAuthorizedException("sign in first")
@@ -199,8 +210,8 @@ class PasswordChangeRequired(PermissionDeniedException):
     """A signed-in user still on an admin's one-time password asked for another route."""
 
 
-def one_time_password_gate(connection: ASGIConnection[Any, Any, Any, Any],
-                           handler: BaseRouteHandler) -> None:
+async def one_time_password_gate(connection: ASGIConnection[Any, Any, Any, Any],
+                                 handler: BaseRouteHandler) -> None:
     """Refuses every route to a user who signed in with a one-time password until they
     chose their own (on every page, every fragment, the API and the sockets), except
     the routes marked ``opt={ONE_TIME_OK: True}``: the password form and signing out."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import date
-from typing import Any, cast
+from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.exceptions import ValidationException
@@ -32,7 +32,7 @@ from movements.realtime.fragments import Fragments
 from movements.services import Services
 from movements.web import gate_forms as gf
 from movements.web.auth import COORDINATION, STAFF, AuthUser, current_user
-from movements.web.board_cache import BoardCache
+from movements.web.board_cache import BoardCache, MovementBody, MovementCache
 from movements.web.deps import PathId, ServicesDep
 from movements.web.forms import TypedForm
 from movements.web.media import HTML
@@ -118,18 +118,38 @@ class Pages(Controller):
                        ) -> Response[str]:
         """The movement page; ``?need=<badge group>`` (a board badge's link) marks the
         passengers behind that badge and lists their initials on top (audited for
-        health and minors' groups: reveal.trace_need)."""
-        page = await services.uow.read(views.movement_page, _user(request).actor, movement_id)
-        traced = await services.uow.run(reveal.trace_need, _user(request).actor, movement_id,
-                                        need) if need else ()
-        context = {**_page_context(request, services), "d": page.detail, "stream": page.stream,
-                   "seq": page.seq, "oob": False, "revealed": False, "show_protected": False,
-                   "need": need, "traced": traced,
-                   "message": None, "page_timezone": page.detail.timezone,
-                   "plan": await services.uow.read(movement_plan, movement_id)}
+        health and minors' groups: reveal.trace_need).  The body is rendered once per
+        movement stream number and variant (``MovementCache``), after the access
+        policy said yes for this person (``views.movement_head``)."""
+        user = _user(request)
+        draw = partials(request)
+        traced: Any = ()
+        detail: queries.MovementDetail | None = None
+        if need:
+            # A badge's trace is audited on every request and lists initials from the
+            # rows read now: the whole page is read and drawn for it, nothing cached.
+            page = await services.uow.read(views.movement_page, user.actor, movement_id)
+            traced = await services.uow.run(reveal.trace_need, user.actor, movement_id, need)
+            plan = await services.uow.read(movement_plan, movement_id)
+            stream, seq, detail = page.stream, page.seq, page.detail
+            body = _movement_body(draw, page.detail, plan)
+        else:
+            head = await services.uow.read(views.movement_head, user.actor, movement_id)
+
+            async def render() -> MovementBody:
+                found, plan = await services.uow.read(views.movement_body, head)
+                return _movement_body(draw, found, plan)
+
+            cache: MovementCache = request.app.state.movement_cache
+            stream, seq = head.stream, head.seq
+            body = await cache.get((stream, seq, _page_variant(user)), render)
         if request.htmx:
-            return html(partials(request).movement_body(**cast("dict[str, Any]", context)))
-        return html(render_page(request, "movement.html", **context))
+            return html(body.html)
+        return html(render_page(
+            request, "movement.html", **_page_context(request, services), stream=stream,
+            seq=seq, need=need, traced=traced, d=detail, flight=body.flight, day=body.day,
+            body_html=Markup(body.html),  # noqa: S704 (our render)
+            page_timezone=body.timezone))
 
     # -- writes -------------------------------------------------------------------------
     @post("/bookings/{booking_id:int}/milestones")
@@ -274,6 +294,24 @@ async def _header_error(services: Services, user: AuthUser, draw: Fragments,
         summary, oob=False, message=i18n.refused(exc),
         message_kind="conflict" if isinstance(exc, ConflictError) else "error",
         typed=typed, error_field=getattr(exc, "field", None) if typed is not None else None)
+
+
+def _movement_body(draw: Fragments, detail: queries.MovementDetail, plan: Any
+                   ) -> MovementBody:
+    """The body partial as the page and its htmx refresh show it, drawn without the
+    person (no user or CSRF token in its context: the same for everyone the access
+    policy lets see the movement, so it can be kept per stream number)."""
+    return MovementBody(
+        draw.movement_body(detail, oob=False, plan=plan, page_timezone=detail.timezone),
+        detail.movement.flight, detail.movement.operational_date, detail.timezone)
+
+
+def _page_variant(user: AuthUser) -> str:
+    """What a movement body's HTML may depend on besides the movement and its number:
+    the language it is written in, and the role (nothing in it differs by role today;
+    keyed anyway so that a role-specific part added later is never served across
+    roles)."""
+    return f"{user.locale}|{user.role.value}"
 
 
 def _lanes_variant(user: AuthUser) -> str:

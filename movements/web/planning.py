@@ -4,8 +4,8 @@ the form's page with the refusal (422/409) saying what and where.
 
 Plain HTML forms (they work without JavaScript on a tablet): each carries ``_csrf`` and
 ``_idem`` (a key drawn when the form was rendered, so a double submit or a retry runs
-the action once).  Times typed into forms are the airport's local wall clock, except
-charter stop times, which are UTC (the stops are in other time zones).
+the action once).  Times typed into forms are the airport's local wall clock; a charter
+stop's time is the wall clock at that stop (its zone from the IATA table), stored UTC.
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -32,7 +31,8 @@ from movements.domain.actions.prenotification import record_notice_sent
 from movements.domain.actions.readiness import ClearanceIn, confirm_case, record_clearance
 from movements.domain.calendar_days import NoSuchDay, parse_day
 from movements.domain.clock import local_to_utc
-from movements.domain.errors import DomainError, RuleViolation
+from movements.domain.errors import DomainError, Problems, RuleViolation, problems_of
+from movements.domain.input_rules import check_airport
 from movements.domain.phrases import Phrase
 from movements.domain.uow import Tx
 from movements.i18n import N_
@@ -115,12 +115,15 @@ def _local_time(form: dict[str, Any], key: str, day: date, tz: str) -> datetime:
                             field=key) from None
 
 
-def _utc_datetime(form: dict[str, Any], key: str) -> datetime:
+def _stop_datetime(form: dict[str, Any], key: str) -> datetime:
+    """A charter stop's arrival as typed: the wall clock at the stop's airport (naive;
+    ``charters.stop_time`` reads it in the stop's zone and stores UTC)."""
     value = _text(form, key)
     try:
-        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+        return datetime.fromisoformat(value).replace(tzinfo=None)
     except ValueError:
-        raise RuleViolation(Phrase.of(N_("%(value)s: expected YYYY-MM-DDTHH:MM (UTC)"),
+        raise RuleViolation(Phrase.of(N_("%(value)s: expected YYYY-MM-DDTHH:MM (local time "
+                                         "at the stop)"),
                                       value=repr(value)),
                             field=key) from None
 
@@ -142,14 +145,36 @@ def _flag(form: dict[str, Any], key: str) -> bool:
     return _text(form, key).lower() in ("on", "true", "1", "yes")
 
 
+#: A day to read a time against when the form's date is itself refused (the time's
+#: shape is still checked, so both are reported at once).
+_ANY_DAY = date(2000, 1, 3)
+
+
 def _new_movement(form: dict[str, Any], airport: str, tz: str, kind: pl.MovementKind,
-                  prefix: str = "") -> pl.NewMovement:
-    day = _date(form, f"{prefix}date")
-    assert day is not None
+                  prefix: str = "", problems: Problems | None = None) -> pl.NewMovement | None:
+    """The leg the form describes, reading every field before refusing: each bad field
+    goes into ``problems`` (date, time, flight, the route's airports, terminal, gate, by
+    the domain's rules ``pl.check_leg``) and None is returned; without ``problems`` they
+    are raised together at once."""
+    found = problems if problems is not None else Problems()
+    day = found.check(_date, form, f"{prefix}date")
+    at = found.check(_local_time, form, f"{prefix}time", day or _ANY_DAY, tz)
+    flight = _text(form, f"{prefix}flight")
+    found.check(pl.flight_designator, flight, f"{prefix}flight")
+    here = airport.strip().upper()
+    leaves_here = kind in (pl.MovementKind.DEPARTURE, pl.MovementKind.TRANSIT_OUT)
+    origin = (_opt(form, f"{prefix}origin") or (here if leaves_here else "")).upper()
+    destination = (_opt(form, f"{prefix}destination") or ("" if leaves_here else here)).upper()
+    pl.check_leg(here, kind, origin, destination,
+                 {"terminal": _opt(form, f"{prefix}terminal"),
+                  "gate": _opt(form, f"{prefix}gate")}, found, prefix)
+    if problems is None:
+        found.raise_any()
+    if day is None or at is None or found.found:
+        return None
     return pl.new_movement(
-        airport, kind, _text(form, f"{prefix}flight"), day,
-        _local_time(form, f"{prefix}time", day, tz), origin=_opt(form, f"{prefix}origin"),
-        destination=_opt(form, f"{prefix}destination"), field=f"{prefix}flight",
+        airport, kind, flight, day, at, origin=origin, destination=destination,
+        field=f"{prefix}flight",
         terminal=_opt(form, f"{prefix}terminal"), gate=_opt(form, f"{prefix}gate"),
         aircraft_type=_opt(form, "aircraft_type"),
         aircraft_registration=_opt(form, "aircraft_registration"))
@@ -164,25 +189,33 @@ def _needs(form: dict[str, Any]) -> tuple[tuple[str, str | None], ...]:
 
 
 def _passenger(form: dict[str, Any]) -> tuple[pl.NewPassenger, pl.DocumentIn | None]:
+    """The passenger and travel document the form describes.  A field that does not
+    parse (a date, the chronic condition) is reported together with the passenger's
+    other field problems (``pl.check_passenger``), in one refusal."""
+    problems = Problems()
+    birth = problems.check(_date, form, "birth_date", required=False)
+    chronic = problems.check(pl.chronic_condition, _opt(form, "chronic_condition"))
     new = pl.NewPassenger(
         surname=_text(form, "surname"), given_names=_text(form, "given_names"),
-        native_name=_opt(form, "native_name"), birth_date=_date(form, "birth_date",
-                                                                required=False),
+        native_name=_opt(form, "native_name"), birth_date=birth,
         sex=_text(form, "sex") or "X", nationality=_opt(form, "nationality"),
         language=_opt(form, "language"), needs=_needs(form),
         medical_escort_required=_flag(form, "medical_escort_required"),
         operational_escort_required=_flag(form, "operational_escort_required"),
         victim_of_trafficking=_flag(form, "victim_of_trafficking"),
-        chronic_condition=pl.chronic_condition(_opt(form, "chronic_condition")),
+        chronic_condition=chronic,
         release_to_name=_opt(form, "release_to_name"),
         release_to_relation=_opt(form, "release_to_relation"))
     document = None
     if _text(form, "doc_number"):
-        expiry = _date(form, "doc_expiry")
-        assert expiry is not None
-        document = pl.DocumentIn(_text(form, "doc_type") or "passport",
-                                 _text(form, "doc_number"), expiry,
-                                 _text(form, "doc_country"))
+        expiry = problems.check(_date, form, "doc_expiry")
+        if expiry is not None:
+            document = pl.DocumentIn(_text(form, "doc_type") or "passport",
+                                     _text(form, "doc_number"), expiry,
+                                     _text(form, "doc_country"))
+    if problems.found:  # the rest of the passenger's fields, for the same reply
+        pl.check_passenger(new, None, problems)
+    problems.raise_any()
     return new, document
 
 
@@ -223,14 +256,73 @@ async def _act(request: Request[Any, Any, Any], services: Services, data: pf.Pla
 async def _refused(page: Page, form: dict[str, Any], exc: DomainError, locale: str,
                    action: str) -> str:
     """``page`` again with the refusal, naming the field by the label the person sees on
-    that page (in their language), else by ``field_label``: never its internal name."""
+    that page (in their language), else by ``field_label``: never its internal name.
+    Several field problems (``FieldProblems``) are all listed, and every refused field of
+    the submitted form is marked (``aria-invalid``, its reason beside it)."""
     if not exc.field:
         return await page(i18n.gettext("Not saved: %(reason)s", locale)
                           % {"reason": labelled_refusal(exc, locale)}, form)
-    shown = await page(i18n.gettext("Not saved (%(field)s): %(reason)s", locale)
-                       % {"field": _LABEL_SLOT, "reason": labelled_refusal(exc, locale)}, form)
-    label = _visible_label(shown, exc.field, action) or escape(field_label(exc.field, locale))
-    return shown.replace(_LABEL_SLOT, label, 1)  # the alert comes before any echoed value
+    problems = problems_of(exc)
+    if len(problems) > 1:
+        header = i18n.ngettext("Not saved: %(num)d problem", "Not saved: %(num)d problems",
+                               len(problems), locale) % {"num": len(problems)}
+        shown = await page(f"{header} {_PROBLEMS_SLOT}", form)
+        lines = []
+        for p in problems:
+            assert p.field is not None
+            label = _visible_label(shown, p.field, action) or \
+                escape(field_label(p.field, locale))
+            lines.append(f"<br>{label}: {escape(labelled_refusal(p, locale))}")
+        shown = shown.replace(_PROBLEMS_SLOT, "".join(lines), 1)
+    else:
+        shown = await page(i18n.gettext("Not saved (%(field)s): %(reason)s", locale)
+                           % {"field": _LABEL_SLOT, "reason": labelled_refusal(exc, locale)},
+                           form)
+        label = _visible_label(shown, exc.field, action) or \
+            escape(field_label(exc.field, locale))
+        shown = shown.replace(_LABEL_SLOT, label, 1)  # the alert precedes echoed values
+    return _mark_fields(shown, action, [(p.field or "", labelled_refusal(p, locale))
+                                        for p in problems])
+
+
+#: Stands for the list of problems until the page is rendered.
+_PROBLEMS_SLOT = "[[field-problems]]"
+
+
+def _mark_fields(page: str, action: str, problems: list[tuple[str, str]]) -> str:
+    """``page`` with each refused field of the form that posts to ``action`` marked: the
+    input gets ``aria-invalid`` (the first also ``autofocus``) and ``aria-describedby``
+    naming a line under it that says what is wrong.  Fields the form has not (a refusal
+    of the whole body) are left to the message at the top.  Of several forms posting to
+    ``action`` (the movement and the transit form), the one holding the most of the
+    refused fields is the one that was sent."""
+    def tag_in(form: str, name: str) -> re.Match[str] | None:
+        return re.search(r"<(?:input|select|textarea)\b[^>]*\bname=\"" + re.escape(name)
+                         + r"\"", form)
+
+    forms = list(re.finditer(r'<form method="post" action="' + re.escape(action)
+                             + r'".*?</form>', page, re.S))
+    if not forms:
+        return page
+    found = max(forms, key=lambda f: sum(tag_in(f.group(0), n) is not None
+                                         for n, _ in problems))
+    form = found.group(0)
+    first = True
+    for name, reason in problems:
+        tag = tag_in(form, name)
+        if tag is None:
+            continue
+        ident = f"problem-{name}"
+        marks = f' aria-invalid="true" aria-describedby="{ident}"' + \
+            (" autofocus" if first else "")
+        first = False
+        end = form.find("</label>", tag.end())
+        note = f'<small class="field-problem" id="{ident}">{escape(reason)}</small>'
+        if end < 0:
+            form = form[:tag.end()] + marks + form[tag.end():]
+            continue
+        form = (form[:tag.end()] + marks + form[tag.end():end] + note + form[end:])
+    return page[:found.start()] + form + page[found.end():]
 
 
 def _render(request: Request[Any, Any, Any], services: Services, template: str,
@@ -320,15 +412,20 @@ class Planning(Controller):
             airport = _airport(tx, user, _opt(form, "airport"),
                                services.settings.airport)
             kind = pl.movement_kind(_opt(form, "kind"), transit=True)
+            problems = Problems()  # both legs of a transit, every field, in one reply
             if kind is pl.MovementKind.TRANSIT_IN:
-                plan = pl.plan_transit(
-                    tx, _new_movement(form, airport.iata, airport.timezone,
-                                      pl.MovementKind.TRANSIT_IN, "in_"),
-                    _new_movement(form, airport.iata, airport.timezone,
-                                  pl.MovementKind.TRANSIT_OUT, "out_"))
+                inbound = _new_movement(form, airport.iata, airport.timezone,
+                                        pl.MovementKind.TRANSIT_IN, "in_", problems)
+                onward = _new_movement(form, airport.iata, airport.timezone,
+                                       pl.MovementKind.TRANSIT_OUT, "out_", problems)
+                problems.raise_any()
+                assert inbound is not None and onward is not None
+                plan = pl.plan_transit(tx, inbound, onward)
                 return f"/movements/{plan.inbound_id}"
-            mid = pl.plan_movement(tx, _new_movement(form, airport.iata, airport.timezone,
-                                                     kind))
+            new = _new_movement(form, airport.iata, airport.timezone, kind, "", problems)
+            problems.raise_any()
+            assert new is not None
+            mid = pl.plan_movement(tx, new)
             return f"/movements/{mid}"
 
         return await _act(request, services, data, act, self._home_page(request, services))
@@ -342,15 +439,34 @@ class Planning(Controller):
         def act(tx: Tx) -> str:
             airport = _airport(tx, user, _opt(form, "airport"),
                                services.settings.airport)
-            stops = tuple(ch.StopIn(_text(form, f"stop_{i}"),
-                                    _utc_datetime(form, f"stop_{i}_at"))
-                          for i in range(1, STOP_FIELDS + 1) if _text(form, f"stop_{i}"))
-            new = replace(_new_movement(form, airport.iata, airport.timezone,
-                                        pl.MovementKind.DEPARTURE),
-                          destination=stops[-1].code.upper() if stops else airport.iata)
-            seats = _int(form, "seat_capacity")
-            assert seats is not None
-            mid = ch.plan_charter(tx, new, _text(form, "operator"), seats, stops)
+            problems = Problems()  # every field of the form in one reply
+            stops = []
+            for i in range(1, STOP_FIELDS + 1):
+                if not _text(form, f"stop_{i}"):
+                    continue
+                code = problems.check(check_airport, Phrase.of(N_("stop %(number)s:"),
+                                                               number=i),
+                                      _text(form, f"stop_{i}"), field=f"stop_{i}")
+                when = problems.check(_stop_datetime, form, f"stop_{i}_at")
+                if code is not None and when is not None:
+                    stops.append(ch.StopIn(code, when))
+            if not any(_text(form, f"stop_{i}") for i in range(1, STOP_FIELDS + 1)):
+                problems.add(RuleViolation(Phrase(N_("a charter needs at least one stop")),
+                                           field="stop_1"))
+            # The leg's destination is its last stop: checked above, under the stop.
+            leg_problems = Problems()
+            new = _new_movement(dict(form, destination=stops[-1].code if stops else ""),
+                                airport.iata, airport.timezone, pl.MovementKind.DEPARTURE,
+                                "", leg_problems)
+            for found in leg_problems.found:
+                if found.field != "destination":
+                    problems.add(found)
+            if not _text(form, "operator"):
+                problems.add(RuleViolation(Phrase(N_("required")), field="operator"))
+            seats = problems.check(_int, form, "seat_capacity")
+            problems.raise_any()
+            assert new is not None and seats is not None
+            mid = ch.plan_charter(tx, new, _text(form, "operator"), seats, tuple(stops))
             return f"/plan/charters/{mid}"
 
         return await _act(request, services, data, act, self._home_page(request, services))
@@ -398,12 +514,20 @@ class Planning(Controller):
 
         def act(tx: Tx) -> str:
             m = pl.load_movement(tx, movement_id)
-            day = _date(form, "date")
-            assert day is not None
+            problems = Problems()  # every field of the form in one reply
+            day = problems.check(_date, form, "date")
+            at = problems.check(_local_time, form, "time", day or _ANY_DAY,
+                                m.airport.timezone)
+            problems.check(pl.flight_designator, _text(form, "flight"))
+            pl.check_leg(m.airport.iata, m.kind, _text(form, "origin"),
+                         _text(form, "destination"),
+                         {"terminal": _opt(form, "terminal"), "gate": _opt(form, "gate")},
+                         problems)
+            problems.raise_any()
             changes = {"flight": _text(form, "flight"), "operational_date": day,
                        "origin": _text(form, "origin"),
                        "destination": _text(form, "destination"),
-                       "scheduled_at": _local_time(form, "time", day, m.airport.timezone),
+                       "scheduled_at": at,
                        "terminal": _text(form, "terminal"), "gate": _text(form, "gate")}
             pl.edit_movement(tx, movement_id, changes,
                              _int(form, "expected_version", required=False),
@@ -696,11 +820,11 @@ class Planning(Controller):
     @post("/charters/{movement_id:int}/stops")
     async def add_stop(self, request: Request[Any, Any, Any], services: ServicesDep,
                        movement_id: PathId, data: pf.Stop) -> Response[Any]:
-        """Add a stop after the point chosen (times are UTC: the stops are abroad)."""
+        """Add a stop after the point chosen (its time is local at the stop)."""
         form = data.values()
 
         def act(tx: Tx) -> str:
-            ch.add_stop(tx, movement_id, _text(form, "code"), _utc_datetime(form, "at"),
+            ch.add_stop(tx, movement_id, _text(form, "code"), _stop_datetime(form, "at"),
                         after=_opt(form, "after"),
                         expected_version=_int(form, "expected_version", required=False))
             return f"/plan/charters/{movement_id}"

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from datetime import date, datetime
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from litestar import Request, Response, Router, get, post
 from litestar.enums import RequestEncodingType
@@ -28,7 +29,7 @@ from movements.domain.actions import charters as ch
 from movements.domain.actions import planning as pl
 from movements.domain.actions.prenotification import record_notice_sent
 from movements.domain.actions.readiness import ClearanceIn, confirm_case, record_clearance
-from movements.domain.errors import DomainError
+from movements.domain.errors import DomainError, FieldProblems
 from movements.domain.uow import Tx
 from movements.services import Services
 from movements.web.auth import COORDINATION, AuthUser, current_user
@@ -270,12 +271,24 @@ class LegOut:
 
 
 @dataclass
+class StopOut:
+    """A stop's arrival: ``scheduled_at`` UTC, ``local`` the same instant at the stop
+    (ISO 8601 with its offset), ``timezone`` the stop airport's IANA zone."""
+
+    code: str
+    scheduled_at: datetime | None
+    local: str | None
+    timezone: str
+
+
+@dataclass
 class CharterOut:
     movement_id: int
     flight: str
     operator: str
     seat_capacity: int
     legs: list[LegOut]
+    stops: list[StopOut] = field(default_factory=list)
 
 
 @dataclass
@@ -380,6 +393,8 @@ async def _once(request: Request[Any, Any, Any], services: Services, key: str | 
                                                status)
     except DomainError as exc:
         exc.field = json_field(body, exc.field)
+        for problem in exc.problems if isinstance(exc, FieldProblems) else ():
+            problem.field = json_field(body, problem.field)
         raise
     headers = {"Idempotent-Replay": "true"} if replayed else {}
     return Response(reply, status_code=code, media_type="application/json", headers=headers)
@@ -543,7 +558,10 @@ async def charter(request: Request[Any, Any, Any], services: ServicesDep,
     view, _ = await services.uow.read(pv.charter_page, _user(request).actor, movement_id)
     return CharterOut(view.movement_id, view.flight, view.operator, view.seat_capacity,
                       [LegOut(lg.frm, lg.to, lg.passengers, lg.crew, lg.on_board,
-                              lg.capacity, lg.free) for lg in view.legs])
+                              lg.capacity, lg.free) for lg in view.legs],
+                      [StopOut(s.code, s.scheduled_at,
+                               s.scheduled_at.astimezone(ZoneInfo(s.timezone)).isoformat()
+                               if s.scheduled_at else None, s.timezone) for s in view.stops])
 
 
 @get("/movements/{movement_id:int}/readiness", summary="Readiness of every case on a movement")

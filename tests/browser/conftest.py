@@ -1,7 +1,7 @@
 """Real Chromium (Debian's) driven by Playwright against a real uvicorn server.
 
-Run as its own pytest invocation (see README): Playwright's sync API and the asyncio
-tests do not share a process well.
+They run in the same pytest run as the other tests (scripts/test.sh); Playwright's sync
+API and the asyncio tests take turns in a process (tests/browser_session.py).
 """
 
 from __future__ import annotations
@@ -40,14 +40,16 @@ class Live:
     day: str
 
 
-@pytest.fixture(scope="session")
+# Module scope: the shared browser is stopped before any test that is not a browser test
+# and started again by the next browser module (see tests/browser_session.py).
+@pytest.fixture(scope="module")
 def playwright(request: pytest.FixtureRequest) -> Playwright:
     return shared_browser(request, CHROMIUM, ARGS)[0]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(request: pytest.FixtureRequest) -> Browser:
-    # One per process, shared with tests/journeys (see tests/browser_session.py).
+    # One per process at a time, shared with tests/journeys (tests/browser_session.py).
     return shared_browser(request, CHROMIUM, ARGS)[1]
 
 

@@ -69,6 +69,7 @@ NOT_PAGES = {
     "/schema/openapi.yml": "the machine-readable API description",
     "/schema/{path:str}": "Litestar's fallback for unknown schema files",
     "/schema/swagger": "the same page as /schema",
+    "/outbox/receipts/vonage": "an SMS provider's delivery receipt (JSON for a machine)",
 }
 FILE = re.compile(r"\.(pdf|csv|xlsx)$")
 

@@ -391,5 +391,5 @@ async def test_passenger_csv_books_charter_stops_within_capacity(uow: UnitOfWork
     reasons = [str(e) for e in report.errors]
     assert any("line 2" in r and "does not stop at NJF" in r for r in reasons), reasons
     assert any("line 4" in r and "over capacity" in r for r in reasons), reasons
-    assert any("line 5" in r and "stop 'B1' is not an airport code" in r for r in reasons)
+    assert any("line 5" in r and "stop 'B1' is not an IATA airport code" in r for r in reasons)
     assert await count(uow, Booking) == before

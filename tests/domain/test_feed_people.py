@@ -161,3 +161,23 @@ async def test_a_blank_gate_or_terminal_is_not_a_silent_clear(uow: UnitOfWork) -
     assert (await _movement(uow, w.departure_id)).gate is None
     # a field that was empty stays empty without a reason (nothing is cleared)
     assert not await uow.run(mv.update_flight, anna, w.departure_id, {"gate": ""})
+
+
+async def test_a_feed_replay_does_not_undo_what_an_mvt_reported_since(
+        uow: UnitOfWork) -> None:
+    """The feed moves a field only when it reports something new: after an MVT says the
+    flight is off blocks (state DEP, a gate change), the feed saying again what it said
+    before (SCH, the old gate) changes nothing; its next new report applies."""
+    w = await world(uow)
+    scheduled = replace(FEED, states=("SCH",))
+    await _feed(uow, scheduled)
+    assert (await _movement(uow, w.departure_id)).flight_state == "SCH"
+    await uow.run(mv.update_flight, SYSTEM, w.departure_id,
+                  {"flight_state": "DEP", "gate": "G9"}, source="mvt")
+    for _ in range(3):
+        await _feed(uow, scheduled)
+    m = await _movement(uow, w.departure_id)
+    assert (m.flight_state, m.gate) == ("DEP", "G9")
+    await _feed(uow, replace(FEED, gate="G11", states=("DEL", "GCH")))
+    m = await _movement(uow, w.departure_id)
+    assert (m.flight_state, m.flight_states, m.gate) == ("GCH", ["GCH", "DEL"], "G11")

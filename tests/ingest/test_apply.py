@@ -9,11 +9,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from movements.domain.actions import movements as mv
 from movements.domain.actions import reconciliation as rc
+from movements.domain.clock import ManualClock
 from movements.domain.models import (
     Booking,
     BookingStatus,
@@ -35,6 +37,13 @@ from tests.factories import COORD, SYSTEM, World, add_pax, build_world
 from tests.ingest.corpus import load
 
 DAY = date(2026, 9, 15)
+
+
+@pytest.fixture(autouse=True)
+def _telexes_arrive_after_what_they_report(clock: ManualClock) -> None:
+    """An MVT reports actual times that have happened (a future one is refused):
+    these telexes arrive the morning after the day they report."""
+    clock.set(datetime(2026, 9, 16, 6, 0, tzinfo=UTC))
 
 
 def at(hour: int, minute: int = 0, day: int = 15) -> datetime:

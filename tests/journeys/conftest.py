@@ -1,6 +1,6 @@
 """Journeys (issue 13.8): one Playwright test per person's job, at tablet size, asserting
 what the person sees, against a real uvicorn server and Debian's Chromium.  They run in
-the browser invocation of scripts/test.sh (``-m browser tests/browser tests/journeys``).
+the run of scripts/test.sh with everything else (``-m browser`` selects them alone).
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from reportlab.platypus import SimpleDocTemplate
 
 from movements.manifests import build_escort_briefing, build_handover_manifest
 from movements.manifests.layout import esc, styles
-from movements.manifests.lines import Text
+from movements.manifests.lines import Text, bidi_levels, levels
 from movements.manifests.samples import sample_briefing, sample_handover
 from movements.manifests.text import drawable, register_fonts
 
@@ -192,3 +192,17 @@ def test_a_plain_line_too_wide_for_its_column_wraps_in_order() -> None:
     paragraph = "HADDAD Salma Yusuf Layla Omar Huda Karim Najjar Saffar Khayat"
     got = extracted_lines([paragraph], width=110)
     assert len(got) > 1 and " ".join(got) == paragraph
+
+
+RTL_PARTS = (SCRIPTS["arabic"][:6], SCRIPTS["persian"][:4], "שלום", " ", "  ", "\u064e",
+             "\u0651", "\u2068", "\u2069", "a", "1", "٣", "(", ",", "\u200c")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(RTL_PARTS), min_size=1, max_size=8).map("".join),
+       st.booleans(), st.booleans())
+def test_quick_bidi_levels_equal_python_bidi(text: str, isolated: bool, rtl: bool) -> None:
+    # levels() answers right-to-left-only lines (and such a line set apart as an
+    # isolate, as esc() does for names) without python-bidi: same levels as python-bidi
+    text = f"\u2068{text}\u2069" if isolated else text
+    assert levels(text, rtl) == bidi_levels(text, rtl)

@@ -1,6 +1,8 @@
-"""``movements contacts ...`` and ``movements webhooks add`` as a person runs them (a
-subprocess): the contact recorded in E.164, refusals one line with exit 2, nothing
-half-written."""
+"""``movements contacts ...`` and ``movements webhooks add``: the contact recorded in
+E.164, refusals one line with exit 2, nothing half-written.  The command runs in this
+process (tests.test_planning_cli._in: the same main, output and exit status); the
+process boundary of the ``movements`` command is tested in tests/test_cli.py and
+tests/test_planning_cli.py."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from sqlalchemy import select
 from movements.domain.outbox_models import CaseCounterpart, Contact, WebhookSubscription
 from tests.notify.conftest import read_on
 from tests.test_cli import one_line_error
-from tests.test_planning_cli import _run
+from tests.test_planning_cli import _in as _run
 
 
 def _rows(url: str) -> tuple[list[tuple[object, ...]], int, list[str]]:

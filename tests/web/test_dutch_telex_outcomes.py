@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -27,6 +28,8 @@ from tests.web.conftest import _HASH, BASE, Site, login
 from tests.web.test_dutch_walk import english_in, english_phrases, readable
 
 PNL_NEW_NAME = "PNL\nKL1234/15SEP AMS PART1\n-TIA001Y\n1MWANGI/PETER MR\nENDPNL\n"
+#: When the telexes arrive: after the off-block they report (a future one is refused).
+AFTER_THE_TELEXES = datetime(2026, 9, 15, 10, 40, tzinfo=UTC)
 MVT_PLANNED = "MVT\nKL1234/15.PHBXA.AMS\nAD151022/151035\n"
 MVT_BAD_REGISTRATION = "MVT\nKL1234/15.P!.AMS\nAD151022/151035\n"
 MVT_BAD_DAY = "MVT\nKL1234/XX.PHBXA.AMS\nAD151022/151035\n"
@@ -61,6 +64,7 @@ def _dutch_coordinator(tx: Tx) -> None:
 
 @pytest.fixture
 def client(site: Site) -> Iterator[TestClient[Any]]:
+    site.clock.set(AFTER_THE_TELEXES)  # an MVT's actual times have happened
     with TestClient(site.app, base_url=BASE) as c:
         c.blocking_portal.call(site.app.state.services.uow.run,  # type: ignore[union-attr]
                                _dutch_coordinator, SYSTEM)
@@ -141,8 +145,10 @@ def test_the_telex_api_answers_in_the_readers_language_and_keeps_english_for_mac
 
 
 @pytest.mark.parametrize(("user", "body", "said", "internal"), [
-    ("coordnl", {"origin": "1X"}, "Van '1X' is geen IATA-luchthavencode", "origin"),
-    ("coord", {"origin": "1X"}, "From '1X' is not an IATA airport code", "origin"),
+    ("coordnl", {"origin": "1X"},
+     "Van '1X' is geen IATA-luchthavencode (drie letters, zoals AMS)", "origin"),
+    ("coord", {"origin": "1X"},
+     "From '1X' is not an IATA airport code (three letters, like AMS)", "origin"),
     ("coordnl", {"scheduled_at": "2026-09-15T10:00:00"},
      "Tijd (lokaal) moet een tijd met tijdzone zijn", "scheduled_at"),
     ("coord", {"scheduled_at": "2026-09-15T10:00:00"},

@@ -89,6 +89,7 @@ ROUTES_NOT_TRANSLATED = {
                                                           "below",
     "/handovers/{handover_id:int}/manifest.pdf": "read separately, as PDF text, below",
     "/verify/{document_id:str}": "read separately, for the manifest read below",
+    "/outbox/receipts/vonage": "an SMS provider's delivery receipt (JSON for a machine)",
 }
 
 

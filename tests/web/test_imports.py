@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from litestar.testing import TestClient
@@ -25,6 +25,8 @@ from tests.ingest.corpus import load
 from tests.web.conftest import BASE, Site, login
 
 DAY = date(2026, 9, 15)  # the site's clock: 2026-09-15 07:00 UTC
+#: After the off-block the sample MVTs report (an actual time in the future is refused).
+AFTER_THE_TELEXES = datetime(2026, 9, 15, 10, 40, tzinfo=UTC)
 
 
 def plan_demo_nairobi(tx: Tx) -> dict[str, int]:
@@ -134,6 +136,7 @@ def test_paste_the_demo_ptm_then_apply_one_difference_and_dismiss_one(site: Site
 
 
 def test_upload_files_and_see_recent_telexes(site: Site) -> None:
+    site.clock.set(AFTER_THE_TELEXES)  # the MVTs report an off-block that happened
     with TestClient(site.app, base_url=BASE) as client:
         csrf = login(client, "coord")
         files = [("files", ("departure.txt", load("mvt_ok_departure.txt").encode(),
@@ -162,6 +165,7 @@ def test_upload_files_and_see_recent_telexes(site: Site) -> None:
 
 
 def test_telex_api_post_list_one_and_schema(site: Site) -> None:
+    site.clock.set(AFTER_THE_TELEXES)  # the MVTs report an off-block that happened
     with TestClient(site.app, base_url=BASE) as client:
         csrf = login(client, "coord")
         headers = {"X-CSRF-Token": csrf, "Content-Type": "text/plain"}

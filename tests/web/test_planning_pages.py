@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import io
 import re
+from datetime import UTC, datetime
 
 from litestar import Litestar
 from litestar.testing import TestClient
@@ -133,7 +134,7 @@ def test_bad_input_says_what_and_where_and_writes_nothing(site: Site) -> None:
                 ({"flight": "KL1571", "date": "2026-09-15", "time": "25:00",
                   "destination": "EBL"}, "Not saved (Time (local)): '25:00': expected HH:MM"),
                 ({"flight": "KL1571", "date": "2026-09-15", "time": "10:00",
-                  "destination": "ERBIL"}, "destination 'ERBIL' is not an IATA airport code")):
+                  "destination": "ERBIL"}, "To 'ERBIL' is not an IATA airport code")):
             resp = _post(client, "/plan/movements", csrf, "", airport="AMS", kind="departure",
                          **data)
             assert resp.status_code == 422, resp.text
@@ -222,6 +223,7 @@ def test_a_telex_for_an_unplanned_flight_is_offered_for_planning(site: Site) -> 
     from tests.factories import SYSTEM
 
     text = "MVT\nKL1571/15.PHBXB.AMS\nAD150905/150917 EA1315 EBL"
+    site.clock.set(datetime(2026, 9, 15, 9, 30, tzinfo=UTC))  # after its off-block 09:05
     with TestClient(site.app, base_url=BASE) as client:
         uow = site.app.state.services.uow
         outcome = client.blocking_portal.call(  # type: ignore[arg-type]
@@ -331,7 +333,8 @@ def test_charter_stop_added_and_removed_on_the_page(site: Site) -> None:
         bad = _post(client, f"/plan/charters/{mid}/stops", csrf, "k-bad", code="ISU",
                     at="tomorrow")
         assert bad.status_code == 422
-        assert "Not saved (Arrival (UTC)): 'tomorrow': expected" in html.unescape(bad.text)
+        assert "Not saved (Arrival (local time at the stop)): 'tomorrow': expected" \
+            in html.unescape(bad.text)
 
 
 #: Internal names (snake_case, or a form field's name) must never reach a person.
@@ -352,7 +355,7 @@ def test_every_refusal_names_the_field_by_its_label(site: Site) -> None:
             (f"/plan/charters/{mid}", {"operator": "TUI", "seat_capacity": "0"}, "Seats"),
             ("/plan/charters", {**CHARTER, "seat_capacity": "x"}, "Seats"),
             ("/plan/charters", {**CHARTER, "stop_2_at": "soon"},
-             "Stops in route order (times UTC), Stop 2 arrives (UTC)"),
+             "Stops in route order (times local at each stop), Stop 2 arrives (local time there)"),
             (f"/plan/charters/{mid}/pickups", {"location": "Ter Apel", "date": "2026-09-15",
                                                 "time": "5h", "vehicle": "bus",
                                                 "headcount": "3"}, "Time (local)"),

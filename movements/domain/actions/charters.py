@@ -8,13 +8,15 @@ included), so a case leaving at the first stop frees seats for the rest of the r
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from .. import flight_shapes
-from ..errors import RuleViolation
+from ..errors import Problems, RuleViolation
 from ..events import MovementUpdated, PassengerUpdated
+from ..input_rules import airport_zone, check_airport, check_name
 from ..models import CharterStop, Movement, MovementKind
 from ..phrases import N_, Phrase
 from ..planning_models import Charter, CharterCrew, GroundPickup
@@ -40,7 +42,20 @@ DASH = " \u2013 "
 @dataclass(frozen=True, slots=True)
 class StopIn:
     code: str
-    scheduled_at: datetime  # arrival at the stop, UTC
+    scheduled_at: datetime  # arrival at the stop, aware (stored as UTC)
+
+
+def stop_time(code: str, value: datetime) -> datetime:
+    """A stop's arrival time as UTC: an aware ``value`` as it is, a naive one read as the
+    wall clock at the stop's airport (its IANA zone from the IATA table, DST-aware), the
+    way every edge takes a charter's stop times (forms, JSON API).  A naive time at a
+    code the table lacks stays naive, and ``plan_charter``/``add_stop`` refuse it."""
+    if value.tzinfo is not None:
+        return value.astimezone(UTC)
+    zone = airport_zone(code)
+    if zone is None:
+        return value
+    return value.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
 
 
 def _check_route(origin: str, departs_at: datetime, stops: tuple[StopIn, ...]) -> None:
@@ -50,11 +65,7 @@ def _check_route(origin: str, departs_at: datetime, stops: tuple[StopIn, ...]) -
     previous = departs_at
     for i, stop in enumerate(stops, start=1):
         code = stop.code.strip().upper()
-        if not (len(code) == 3 and code.isalpha()):
-            raise RuleViolation(Phrase.of(N_("stop %(number)s: %(code)s is not an IATA airport "
-                                             "code"),
-                                          number=i, code=repr(stop.code)),
-                                field="stops")
+        check_airport(Phrase.of(N_("stop %(number)s:"), number=i), stop.code, field="stops")
         if code in seen:
             raise RuleViolation(Phrase.of(N_("stop %(number)s: %(code)s is on the route twice"),
                                           number=i, code=code), field="stops")
@@ -84,18 +95,25 @@ def plan_charter(tx: Tx, new: NewMovement, operator: str, seat_capacity: int,
     ``RuleViolation`` for an empty route, a repeated or unknown stop, times out of order,
     a capacity out of range or a missing operator."""
     _plan_check(tx)
-    name = clean_text(operator, N_("operator"), required=True, max_len=120)
-    _check_capacity_value(seat_capacity)
-    _check_route(new.origin, new.scheduled_at, stops)
     _airport_in_scope(tx, new.airport)
+    stops = tuple(StopIn(s.code, stop_time(s.code, s.scheduled_at)) for s in stops)
+    problems = Problems()  # every field's problem in one refusal
+    name = problems.check(clean_text, operator, N_("operator"), required=True, max_len=120)
+    problems.check(_check_capacity_value, seat_capacity)
+    problems.check(_check_route, new.origin, new.scheduled_at, stops)
     codes = tuple(s.code.strip().upper() for s in stops)
-    flight_shapes.check_flight_number(new.flight_number.strip().upper(), field="flight")
-    flight_shapes.check_aircraft_type((new.aircraft_type or "").strip().upper())
-    flight_shapes.check_registration((new.aircraft_registration or "").strip().upper())
-    check_new_plan(tx, NewMovement(
-        airport=new.airport, kind=MovementKind.DEPARTURE, carrier=new.carrier,
-        flight_number=new.flight_number, operational_date=new.operational_date,
-        origin=new.origin, destination=codes[-1], scheduled_at=new.scheduled_at))
+    problems.check(flight_shapes.check_flight_number, new.flight_number.strip().upper(),
+                   field="flight")
+    problems.check(flight_shapes.check_aircraft_type, (new.aircraft_type or "").strip().upper())
+    problems.check(flight_shapes.check_registration,
+                   (new.aircraft_registration or "").strip().upper())
+    if codes and not problems.refused("stops"):
+        check_new_plan(tx, NewMovement(
+            airport=new.airport, kind=MovementKind.DEPARTURE, carrier=new.carrier,
+            flight_number=new.flight_number, operational_date=new.operational_date,
+            origin=new.origin, destination=codes[-1], scheduled_at=new.scheduled_at),
+            problems=problems)
+    problems.raise_any()
     movement_id = create_movement(tx, NewMovement(
         airport=new.airport, kind=MovementKind.DEPARTURE, carrier=new.carrier,
         flight_number=new.flight_number, operational_date=new.operational_date,
@@ -233,7 +251,7 @@ def add_stop(tx: Tx, movement_id: int, code: str, scheduled_at: datetime, *,
                                       where=where, route=DASH.join(route)), field="after")
     stops = _current_stops(movement)
     position = route.index(where)  # index into stops where the new one goes
-    new = StopIn(code.strip().upper(), scheduled_at)
+    new = StopIn(code.strip().upper(), stop_time(code, scheduled_at))
     stops.insert(position, new)
     before = list(route[1:])
     _set_route(tx, movement, stops)
@@ -319,6 +337,7 @@ def add_crew(tx: Tx, movement_id: int, name: str, role: str, *, board_at: str | 
     movement, _ = _charter(tx, movement_id)
     _not_cancelled(tx, movement)
     who = clean_text(name, N_("crew name"), required=True, max_len=200)
+    check_name(Phrase(N_("crew name")), who, field="name")
     if role not in CREW_ROLES:
         raise RuleViolation(Phrase.of(N_("role %(role)s must be one of %(roles)s"),
                                       role=repr(role), roles=", ".join(CREW_ROLES)),

@@ -4,6 +4,10 @@ until the flight feed reports a value different from what it last reported.
 The rule (issue 13.2), per movement and field, kept in ``FlightFieldSource``:
 
 * every feed report of the field is remembered (``feed_value``);
+* a feed report equal to the feed's previous report is old news and changes nothing,
+  whoever set the value since (a person, an MVT telex, the demo): the feed moves a field
+  only when it reports something new.  This also covers the flight's state, which no
+  person holds: a replayed "SCH" does not undo the "DEP" an MVT reported;
 * a person's correction (``source="manual"``) marks the field as theirs, with who and when;
 * while theirs, a feed report equal to the feed's previous report changes nothing (a
   replay of old news does not undo a person); a different report means the situation
@@ -31,6 +35,8 @@ from ..uow import Tx
 
 #: Fields a person's correction holds against the feed.
 HELD_FIELDS = ("gate", "terminal", "pier", "estimated_at", "actual_at")
+#: Fields whose feed reports are remembered, so that a replay changes nothing.
+FEED_TRACKED = (*HELD_FIELDS, "flight_state", "flight_states")
 #: The alert kind raised when the feed overrules a person (acknowledging clears it).
 FEED_OVER_PERSON = "feed_over_person"
 FIELD_LABELS = {"gate": N_("gate"), "terminal": N_("terminal"), "pier": N_("pier"),
@@ -44,11 +50,14 @@ NOTHING = N_("nothing")
 
 
 def as_text(value: Any) -> str | None:
-    """The stored form of a field value: ISO 8601 UTC for times, the text otherwise."""
+    """The stored form of a field value: ISO 8601 UTC for times, a list of states as
+    "DEL,GCH", the text otherwise."""
     if value is None:
         return None
     if isinstance(value, datetime):
         return value.astimezone(UTC).isoformat()
+    if isinstance(value, (list, tuple)):
+        return ",".join(str(item) for item in value)
     return str(value)
 
 
@@ -86,13 +95,12 @@ class FieldSources:
         row = self._row(key)
         before = row.feed_value
         news = row.feed_at is None or before != text
-        if news:
-            row.feed_value = text
-            row.feed_at = self.tx.now
+        if not news:
+            return False  # the same report again: whatever was set since holds
+        row.feed_value = text
+        row.feed_at = self.tx.now
         if not row.person_set:
             return True
-        if not news:
-            return False  # the same report again: the person's value holds
         if text != row.person_value:
             self.overruled.append(Overruled(
                 field=key, person_value=row.person_value, set_by=row.set_by or "someone",

@@ -9,8 +9,9 @@ from collections.abc import Sequence
 from sqlalchemy import select
 
 from ..access import Need, access_handover, access_movement
-from ..errors import RuleViolation
+from ..errors import Problems, RuleViolation
 from ..events import HandoverCreated, HandoverDiscarded, HandoverSigned, MilestoneRecorded
+from ..input_rules import check_name
 from ..models import (
     Booking,
     BookingStatus,
@@ -116,6 +117,7 @@ def create_handover(tx: Tx, movement_id: int, organisation_id: int, receiving_pe
     movement = access_movement(tx.session, tx.actor, movement_id, Need.WORK)
     organisation = get_or_404(tx, Organisation, organisation_id, "organisation")
     person = clean_text(receiving_person, N_("receiving person"), required=True, max_len=200)
+    check_name(Phrase(N_("receiving person")), person, field="receiving_person")
     id_checked = clean_text(receiver_id_checked, N_("receiver ID check"), max_len=200)
     passengers = _check_passengers(tx, movement, passenger_ids,
                                    besides=supersedes.id if supersedes else None)
@@ -155,6 +157,8 @@ def edit_handover(tx: Tx, handover_id: int, expected_version: int | None = None,
     if receiving_person is not None:
         handover.receiving_person = clean_text(receiving_person, N_("receiving person"),
                                                required=True) or ""
+        check_name(Phrase(N_("receiving person")), handover.receiving_person,
+                   field="receiving_person")
     if receiver_id_checked is not None:
         handover.receiver_id_checked = clean_text(receiver_id_checked, N_("receiver ID check"))
     if notes is not None:
@@ -182,6 +186,13 @@ def sign_handover(tx: Tx, handover_id: int, handing_signature: str, receiving_si
     handing = clean_text(handing_signature, N_("handing signature"), required=True, max_len=200)
     receiving = clean_text(receiving_signature, N_("receiving signature"), required=True,
                            max_len=200)
+    # A typed signature is the signer's name: the person-name rule applies (fixe's).
+    problems = Problems()
+    problems.check(check_name, Phrase(N_("handing signature")), handing,
+                   field="handing_signature")
+    problems.check(check_name, Phrase(N_("receiving signature")), receiving,
+                   field="receiving_signature")
+    problems.raise_any()
     _check_minors(list(handover.passengers), handover.receiving_person,
                   handover.receiver_id_checked)
     drawn_handing = parse_strokes(handing_strokes, "handing signature")

@@ -11,8 +11,9 @@ from sqlalchemy import select
 
 from ..access import Need, access_movement
 from ..clock import nearest_local, to_local
-from ..errors import RuleViolation
+from ..errors import Problems, RuleViolation
 from ..events import MovementCreated, MovementUpdated
+from ..input_rules import check_airport
 from ..models import (
     Airport,
     CharterStop,
@@ -26,7 +27,7 @@ from ..phrases import N_, Phrase
 from ..uow import Tx
 from ..vocabulary import FlightState
 from ._common import check_version, clean_text, require_role
-from .flight_sources import HELD_FIELDS, FieldSources, as_text
+from .flight_sources import FEED_TRACKED, HELD_FIELDS, FieldSources, as_text
 
 FLIGHT_STATES = frozenset(FlightState)
 
@@ -58,36 +59,40 @@ def airport_by_code(tx: Tx, code: str) -> Airport:
     return airport
 
 
-def _require_ends(new: NewMovement) -> None:
+def _require_end(code: str | None, name: str, label: str) -> None:
     """An empty origin or destination is "required", not "'' is not an airport code"."""
-    for code, name, label in ((new.origin, "origin", N_("origin")),
-                              (new.destination, "destination", N_("destination"))):
-        if not (code or "").strip():
-            raise RuleViolation(Phrase.of(N_("%(field)s is required"), field=Phrase(label)),
-                                field=name)
+    if not (code or "").strip():
+        raise RuleViolation(Phrase.of(N_("%(field)s is required"), field=Phrase(label)),
+                            field=name)
 
 
 def create_movement(tx: Tx, new: NewMovement) -> int:
     airport = airport_by_code(tx, new.airport)
     carrier = new.carrier.strip().upper()
     number = new.flight_number.strip().upper()
+    problems = Problems()  # every field's problem in one refusal
     if not (2 <= len(carrier) <= 3 and carrier.isalnum()):
-        raise RuleViolation(Phrase.of(N_("carrier %(code)s is not an airline code"),
-                                      code=repr(new.carrier)), field="carrier")
+        problems.add(RuleViolation(Phrase.of(N_("carrier %(code)s is not an airline code"),
+                                             code=repr(new.carrier)), field="carrier"))
     if not (1 <= len(number) <= 5 and number[:1].isdigit() and number.isalnum()):
-        raise RuleViolation(Phrase.of(N_("flight number %(number)s is not valid"),
-                                      number=repr(new.flight_number)), field="flight_number")
+        problems.add(RuleViolation(Phrase.of(N_("flight number %(number)s is not valid"),
+                                             number=repr(new.flight_number)),
+                                   field="flight_number"))
     if new.scheduled_at.tzinfo is None:
-        raise RuleViolation(Phrase(N_("scheduled time must carry a time zone")),
-                            field="scheduled_at")
-    _require_ends(new)
+        problems.add(RuleViolation(Phrase(N_("scheduled time must carry a time zone")),
+                                   field="scheduled_at"))
     for code, name, label in ((new.origin, "origin", N_("origin")),
                               (new.destination, "destination", N_("destination"))):
-        if not (len(code) == 3 and code.isalpha()):
-            raise RuleViolation(Phrase.of(N_("%(what)s %(code)s is not an IATA airport code"),
-                                          what=Phrase(label), code=repr(code)), field=name)
+        if not (code or "").strip():  # "required", not "'' is not an airport code"
+            problems.check(_require_end, code, name, label)
+            continue
+        problems.check(check_airport, Phrase(label), code, field=name)
+    for i, code in enumerate(new.stops, start=1):
+        problems.check(check_airport, Phrase.of(N_("stop %(number)s:"), number=i), code,
+                       field="stops")
     if new.stops and not new.is_charter:
-        raise RuleViolation(Phrase(N_("only a charter has stops")), field="stops")
+        problems.add(RuleViolation(Phrase(N_("only a charter has stops")), field="stops"))
+    problems.raise_any()
     duplicate = tx.session.scalar(select(Movement.id).where(
         Movement.airport_id == airport.id, Movement.carrier == carrier,
         Movement.flight_number == number, Movement.operational_date == new.operational_date,
@@ -328,14 +333,14 @@ def update_flight(tx: Tx, movement_id: int, changes: dict[str, Any],
     if clean.get("scheduled_at", movement.scheduled_at) is None:
         raise RuleViolation(Phrase(N_("a movement always has a scheduled time")),
                             field="scheduled_at")
-    held = [k for k in clean if k in HELD_FIELDS]
+    held = [k for k in clean if k in (FEED_TRACKED if source == "feed" else HELD_FIELDS)]
     sources = FieldSources(tx, movement) if held else None
     for key, value in clean.items():
-        if sources is not None and key in HELD_FIELDS:
-            if source == "feed":
-                if not sources.feed_reports(key, value):
-                    continue
-            elif source == "manual":
+        if sources is not None and source == "feed" and key in FEED_TRACKED:
+            if not sources.feed_reports(key, value):
+                continue
+        elif sources is not None and key in HELD_FIELDS:
+            if source == "manual":
                 if getattr(movement, key) != value:
                     sources.person_sets(key, value)
             elif getattr(movement, key) != value:

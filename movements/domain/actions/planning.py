@@ -25,8 +25,9 @@ from ..access import (
     access_movement,
     access_passenger,
 )
-from ..errors import RuleViolation
+from ..errors import Problems, RuleViolation
 from ..events import MovementUpdated, PassengerBooked, PassengerUpdated
+from ..input_rules import check_airport, check_name
 from ..models import (
     Booking,
     BookingStatus,
@@ -54,9 +55,9 @@ from .movements import (
     require_correction_reason,
 )
 from .passengers import (
+    NAME_FIELDS,
     NewPassenger,
     add_passenger,
-    check_names,
     check_not_twice,
     flag_case_split,
     validate_needs,
@@ -193,15 +194,39 @@ PLAN_DAYS_BACK = 7
 PLAN_YEARS_AHEAD = 2
 
 
-def check_new_plan(tx: Tx, new: NewMovement, prefix: str = "") -> None:
+def check_new_plan(tx: Tx, new: NewMovement, prefix: str = "",
+                   problems: Problems | None = None) -> None:
     """A new plan's date lies from ``PLAN_DAYS_BACK`` days ago to ``PLAN_YEARS_AHEAD``
-    years ahead, and the leg's other end is another airport than this one (no AMS to
-    AMS).  ``prefix`` names the leg's fields on a transit form ("in_", "out_")."""
-    check_plan_date(tx, new.operational_date, f"{prefix}date")
-    for key in STAND_FIELDS:
-        value = getattr(new, key, None)
-        check_stand_value(key, (value or "").strip().upper() or None, f"{prefix}{key}")
-    check_other_end(new.airport, new.kind, new.origin, new.destination, prefix)
+    years ahead, its airports are in the IATA table, and the leg's other end is another
+    airport than this one (no AMS to AMS).  ``prefix`` names the leg's fields on a
+    transit form ("in_", "out_").  Every field's problem is collected: into ``problems``
+    when given (the caller raises), else raised together (``FieldProblems``)."""
+    found = problems if problems is not None else Problems()
+    found.check(check_plan_date, tx, new.operational_date, f"{prefix}date")
+    check_leg(new.airport, new.kind, new.origin, new.destination,
+              {key: getattr(new, key, None) for key in STAND_FIELDS}, found, prefix)
+    if problems is None:
+        found.raise_any()
+
+
+#: The route fields by their words (a refusal's subject).
+_ROUTE_LABELS = {"origin": N_("origin"), "destination": N_("destination")}
+
+
+def check_leg(airport: str, kind: MovementKind, origin: str | None, destination: str | None,
+              stands: dict[str, str | None], problems: Problems, prefix: str = "") -> None:
+    """The rules of one leg's fields that need no database, each problem into
+    ``problems`` under its field (``prefix`` + name): origin and destination are
+    airports of the IATA table (``input_rules.check_airport``), terminal/pier/gate keep
+    ``check_stand_value``, and the leg touches ``airport`` on its own side only
+    (``check_other_end``).  Edges call it with what was typed, before parsing the rest,
+    so a form's bad fields are reported together."""
+    for key, value in (("origin", origin), ("destination", destination)):
+        problems.check(check_airport, Phrase(_ROUTE_LABELS[key]), value, field=prefix + key)
+    for key, value in stands.items():
+        problems.check(check_stand_value, key, (value or "").strip().upper() or None,
+                       f"{prefix}{key}")
+    problems.check(check_other_end, airport, kind, origin, destination, prefix)
 
 
 def check_plan_date(tx: Tx, day: date, field: str = "date") -> None:
@@ -285,8 +310,10 @@ def plan_transit(tx: Tx, inbound: NewMovement, onward: NewMovement) -> PlannedTr
         raise RuleViolation(Phrase(N_("both legs of a transit are at the same airport")),
                             field="airport")
     _airport_in_scope(tx, inbound.airport)
-    check_new_plan(tx, replace(inbound, kind=MovementKind.TRANSIT_IN), "in_")
-    check_new_plan(tx, replace(onward, kind=MovementKind.TRANSIT_OUT), "out_")
+    problems = Problems()  # both legs' problems in one refusal
+    check_new_plan(tx, replace(inbound, kind=MovementKind.TRANSIT_IN), "in_", problems)
+    check_new_plan(tx, replace(onward, kind=MovementKind.TRANSIT_OUT), "out_", problems)
+    problems.raise_any()
     in_id = create_movement(tx, replace(inbound, kind=MovementKind.TRANSIT_IN))
     out_id = create_movement(tx, replace(onward, kind=MovementKind.TRANSIT_OUT))
     link_transit(tx, in_id, out_id)
@@ -329,9 +356,12 @@ def edit_movement(tx: Tx, movement_id: int, changes: dict[str, Any],
     movement = load_movement(tx, movement_id)
     check_version(movement, expected_version, f"movement {movement.flight}")
     _not_cancelled(tx, movement)
+    problems = Problems()  # every field's problem in one refusal
     if "flight" in changes:  # as typed: one rule for every edge
         changes = dict(changes)
-        changes["carrier"], changes["flight_number"] = flight_designator(changes.pop("flight"))
+        split = problems.check(flight_designator, changes.pop("flight"))
+        if split is not None:
+            changes["carrier"], changes["flight_number"] = split
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise RuleViolation(Phrase.of(N_("cannot change %(fields)s here"),
@@ -340,20 +370,26 @@ def edit_movement(tx: Tx, movement_id: int, changes: dict[str, Any],
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
     for key, value in changes.items():
-        value = _clean_field(key, value)
+        try:
+            value = _clean_field(key, value)
+        except RuleViolation as refused:
+            problems.add(refused)
+            continue
         if getattr(movement, key) != value:
             before[key] = getattr(movement, key)
             after[key] = value
+    if "operational_date" in after:  # a new date obeys the plan's window
+        problems.check(check_plan_date, tx, after["operational_date"])
+    if ("origin" in after or "destination" in after) and not (
+            problems.refused("origin") or problems.refused("destination")):
+        problems.check(check_other_end, movement.airport.iata, movement.kind,
+                       after.get("origin", movement.origin),
+                       after.get("destination", movement.destination))
+    problems.raise_any()
     if not after:
         return False
     why = clean_text(reason, N_("reason"), max_len=300)
     require_correction_reason(overwritten_by_person(tx, movement, after), why)
-    if "operational_date" in after:  # a new date obeys the plan's window
-        check_plan_date(tx, after["operational_date"])
-    if "origin" in after or "destination" in after:
-        check_other_end(movement.airport.iata, movement.kind,
-                        after.get("origin", movement.origin),
-                        after.get("destination", movement.destination))
     carrier = after.get("carrier", movement.carrier)
     number = after.get("flight_number", movement.flight_number)
     day = after.get("operational_date", movement.operational_date)
@@ -395,9 +431,9 @@ def _clean_field(key: str, value: Any) -> Any:
                                        and text.isalnum()):
         raise RuleViolation(Phrase.of(N_("flight number %(value)s is not valid"),
                                       value=repr(value)), field=key)
-    if key in ("origin", "destination") and not (len(text) == 3 and text.isalpha()):
-        raise RuleViolation(Phrase.of(N_("%(field)s %(value)s is not an IATA airport code"),
-                                      field=key, value=repr(value)), field=key)
+    if key in ("origin", "destination"):
+        check_airport(Phrase(N_("origin") if key == "origin" else N_("destination")),
+                      text, field=key)
     if key in STAND_FIELDS:
         check_stand_value(key, text or None)
     if key == "flight_number":
@@ -539,25 +575,38 @@ OLDEST_AGE = 120
 
 
 def _check_passenger(new: NewPassenger, today: date) -> None:
-    check_names(new)
+    problems = Problems()  # every field's problem in one refusal
+    check_passenger(new, today, problems)
+    problems.raise_any()
+
+
+def check_passenger(new: NewPassenger, today: date | None, problems: Problems) -> None:
+    """A passenger's own fields, each problem into ``problems`` under its field: names
+    (``check_names``, per field), given names present, lengths, a birth date not in the
+    future (when ``today`` is given), the nationality an ISO 3166 alpha-3 code.  Edges
+    call it with what parsed, beside their own parse problems."""
+    for field, label in NAME_FIELDS:
+        problems.check(check_name, Phrase(label), getattr(new, field), field=field)
     if not new.given_names.strip():
-        raise RuleViolation(Phrase(N_("given names are required (as in the travel document)")),
-                            field="given_names")
+        problems.add(RuleViolation(Phrase(N_("given names are required (as in the travel "
+                                             "document)")), field="given_names"))
     if len(new.surname) > 120 or len(new.given_names) > 200:
-        raise RuleViolation(Phrase(N_("a name is longer than the travel document allows")),
-                            field="surname")
-    if new.birth_date is not None and new.birth_date > today:
-        raise RuleViolation(Phrase.of(N_("birth date %(date)s is in the future"),
-                                      date=str(new.birth_date)), field="birth_date")
-    if new.birth_date is not None and today.year - new.birth_date.year > OLDEST_AGE:
-        raise RuleViolation(Phrase.of(
+        problems.add(RuleViolation(Phrase(N_("a name is longer than the travel document "
+                                             "allows")), field="surname"))
+    if new.birth_date is not None and today is not None and new.birth_date > today:
+        problems.add(RuleViolation(Phrase.of(N_("birth date %(date)s is in the future"),
+                                             date=str(new.birth_date)), field="birth_date"))
+    if new.birth_date is not None and today is not None \
+            and today.year - new.birth_date.year > OLDEST_AGE:
+        problems.add(RuleViolation(Phrase.of(
             N_("birth date %(date)s is more than %(years)d years ago: check the travel "
-               "document"), date=str(new.birth_date), years=OLDEST_AGE), field="birth_date")
-    check_age_codes(new, today)
+               "document"), date=str(new.birth_date), years=OLDEST_AGE), field="birth_date"))
+    if today is not None:
+        problems.check(check_age_codes, new, today)
     if new.nationality is not None and not is_country(new.nationality):
-        raise RuleViolation(Phrase.of(
+        problems.add(RuleViolation(Phrase.of(
             N_("nationality %(code)s must be an ISO 3166 alpha-3 code such as IRQ"),
-            code=repr(new.nationality)), field="nationality")
+            code=repr(new.nationality)), field="nationality"))
 
 
 def _normalised(new: NewPassenger) -> NewPassenger:

@@ -6,12 +6,13 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any, Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import Executable, bindparam, func, select
 
 from ..errors import not_found
-from ..models import LoginAttempt, Role, User, UserAirport, UserSession
+from ..models import Airport, LoginAttempt, Role, User, UserAirport, UserSession
 from ..uow import Tx
 
 #: A session's ``last_seen_at`` is written at most this often (one write a minute per
@@ -194,6 +195,64 @@ def peek_token(session: Any, token: str, now: datetime, lifetime: timedelta
     if user is None or not user.active:
         return None
     return user, row
+
+
+@dataclass(frozen=True, slots=True)
+class StandingSession:
+    """A standing session and its user as plain values (``peek_signed_in``): what every
+    request carries, read without loading ORM objects."""
+
+    session_id: int
+    csrf_token: str
+    user_id: int
+    username: str
+    display_name: str
+    role: Role
+    organisation_id: int | None
+    locale: str
+    must_change_password: bool
+    #: The user's airports as (id, IATA code), by code.
+    airports: tuple[tuple[int, str], ...]
+
+
+@cache
+def _signed_in_statement() -> Executable:
+    """Session, user and the user's airports in one statement (one row per airport, one
+    with NULL airport for a user without any), keyed by the bound ``token_hash``; built
+    once (building it cost more than running it)."""
+    return (select(UserSession.id, UserSession.csrf_token, UserSession.created_at,
+                   UserSession.last_seen_at, UserSession.ended_at, User.id, User.username,
+                   User.display_name, User.role, User.organisation_id, User.active,
+                   User.locale, User.must_change_password, Airport.id, Airport.iata)
+            .join(User, User.id == UserSession.user_id)
+            .outerjoin(UserAirport, UserAirport.user_id == User.id)
+            .outerjoin(Airport, Airport.id == UserAirport.airport_id)
+            .where(UserSession.token_hash == bindparam("token_hash")))
+
+
+def peek_signed_in(session: Any, token: str, now: datetime, lifetime: timedelta
+                   ) -> StandingSession | str | None:
+    """``peek_token`` in ONE statement with plain columns (the per-request check of every
+    page, fragment and API call): the signed-in user while the session is fresh;
+    "touch" when it must be written (last seen over ``TOUCH_EVERY`` ago, or past its
+    lifetime: ``touch_for_token`` then); None when there is none, it has ended or the
+    user is deactivated.  The session row is read on every request, so a session ended
+    (signed out, revoked by an admin) is refused on its very next request."""
+    rows = session.execute(_signed_in_statement(), {"token_hash": token_hash(token)}).all()
+    if not rows:
+        return None
+    (sid, csrf, created, last_seen, ended, uid, username, display, role, org, active,
+     locale, must_change, _aid, _iata) = rows[0]
+    if ended is not None:
+        return None
+    if now - last_seen > TOUCH_EVERY or now - created > lifetime:
+        return "touch"
+    if not active:
+        return None
+    airports = tuple(sorted(((r[13], r[14]) for r in rows if r[13] is not None),
+                            key=lambda a: a[1]))
+    return StandingSession(sid, csrf, uid, username, display, role, org, locale,
+                    bool(must_change), airports)
 
 
 def session_verdict(session: Any, session_id: int, user_id: int, role: Role,

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import func, select
 
 from ..errors import NotFound, RuleViolation, not_found
+from ..input_rules import check_airport
 from ..models import Airport, Organisation, OrganisationKind, Role, User, UserSession
 from ..phrases import N_, Phrase
 from ..uow import Tx
@@ -16,10 +17,7 @@ from .languages import check_locale
 
 
 def ensure_airport(tx: Tx, iata: str, name: str, timezone: str) -> int:
-    code = iata.strip().upper()
-    if not (len(code) == 3 and code.isalpha()):
-        raise RuleViolation(Phrase.of(N_("%(iata)s is not an IATA airport code"),
-                                      iata=repr(iata)), field="iata")
+    code = check_airport(Phrase(N_("airport")), iata, field="iata")
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):

@@ -39,8 +39,11 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from ..errors import RuleViolation
+from ..events import AlertRaised
+from ..input_rules import is_airport
 from ..models import (
     Airport,
+    Alert,
     Movement,
     MovementKind,
     Role,
@@ -338,9 +341,89 @@ def _airport(tx: Tx, code: str) -> Airport:
     return mv.airport_by_code(tx, code)
 
 
+def unknown_airports_note(codes: Iterable[str | None]) -> Phrase | None:
+    """A note naming the station codes a telex gave that are not airports of the IATA
+    table (``input_rules.is_airport``), or None.  A telex is the airline's record: it is
+    applied, not refused, for a code the table may not know yet, but never silently."""
+    unknown = sorted({c for c in codes if c and not is_airport(c)})
+    if not unknown:
+        return None
+    return Phrase.of(N_("%(codes)s: not an airport code in the IATA table; check the "
+                        "telex with the airline"), codes=", ".join(unknown))
+
+
+#: How far before its schedule a departure or arrival time from a telex may be before
+#: the coordinator is told (hours).  Flights leave at most minutes early (the doors close
+#: at STD; an early off-block of more than an hour is unheard of in scheduled service),
+#: so two hours early is a wrong day, a wrong flight or a local time sent as UTC.
+EARLY_LIMIT = timedelta(hours=2)
+#: ... and how far after it (hours): IATA delay practice puts a flight delayed past
+#: about 12 h on a new day (often as a new flight); beyond that it is likely a date
+#: rolled over wrongly (AD152350 meant for the 14th).
+LATE_LIMIT = timedelta(hours=12)
+
+
+def far_from_schedule(m: Movement, changes: dict[str, object]) -> Phrase | None:
+    """A note when a time in ``changes`` (``actual_at``, ``estimated_at``; aware UTC) is
+    more than ``EARLY_LIMIT`` before or ``LATE_LIMIT`` after the movement's schedule
+    ("KL1234 departure: actual time 15 04:52Z is 5 h 30 min before the schedule
+    15 10:22Z"), or None.  The time is applied: the coordinator checks it."""
+    for key in ("actual_at", "estimated_at"):
+        value = changes.get(key)
+        if not isinstance(value, datetime) or m.scheduled_at is None:
+            continue
+        scheduled = m.scheduled_at if m.scheduled_at.tzinfo else \
+            m.scheduled_at.replace(tzinfo=value.tzinfo)
+        off = value - scheduled
+        if -EARLY_LIMIT <= off <= LATE_LIMIT:
+            continue
+        minutes = int(abs(off).total_seconds() // 60)
+        gap = f"{minutes // 60} h {minutes % 60:02d} min"
+        msgid = N_("%(flight)s %(kind)s: %(field)s %(value)s is %(gap)s before the schedule "
+                   "%(scheduled)s; applied, check it with the airline") if off < timedelta(0) \
+            else N_("%(flight)s %(kind)s: %(field)s %(value)s is %(gap)s after the schedule "
+                    "%(scheduled)s; applied, check it with the airline")
+        return Phrase.of(msgid, flight=m.flight, kind=Phrase(m.kind.label),
+                         field=Phrase(_SET_LABELS.get(key, key)), value=f"{value:%d %H:%MZ}",
+                         gap=gap, scheduled=f"{scheduled:%d %H:%MZ}")
+    return None
+
+
+#: How far after the telex's arrival an actual time may lie before it is refused as a
+#: time that has not happened yet: the airline's clock and ours may differ by minutes.
+FUTURE_TOLERANCE = timedelta(minutes=10)
+
+
+def future_actual(report: MovementReport, now: datetime) -> Phrase | None:
+    """Why the MVT cannot be applied when one of its actual times (AD off-block or
+    airborne, AA touchdown or on-block; aware UTC) lies more than ``FUTURE_TOLERANCE``
+    after ``now`` (the telex's arrival), else None.  An actual is a fact that has
+    happened (IATA AHM 780, MVT: AD/AA report what took place); hours ahead is a local
+    time sent as UTC or a wrong day, and would mark a flight as gone that is still at
+    its gate."""
+    for element, value in (("AD", report.off_block), ("AD", report.airborne),
+                           ("AA", report.touchdown), ("AA", report.on_block)):
+        if value is None or value <= now + FUTURE_TOLERANCE:
+            continue
+        minutes = int((value - now).total_seconds() // 60)
+        return Phrase.of(N_("%(element)s %(time)s is %(gap)s after the telex arrived "
+                            "(%(now)s): an actual time cannot lie in the future; nothing "
+                            "applied, check the telex with the airline (a local time sent "
+                            "as UTC?)"),
+                         element=element, time=f"{value:%d %H:%MZ}",
+                         gap=f"{minutes // 60} h {minutes % 60:02d} min",
+                         now=f"{now:%d %H:%MZ}")
+    return None
+
+
 # -- MVT -------------------------------------------------------------------------------
 
 def apply_movement_report(tx: Tx, airport_code: str, report: MovementReport) -> Applied:
+    """Apply one MVT (IATA AHM 780) at ``airport_code``: actual and estimated times and
+    the flight state of the departing and arriving movements it names.  Coordinators
+    and admins (``PermissionDenied``).  Raises ``TelexRefused`` (with the line) when no
+    movement matches or an actual time lies in the future (``future_actual``); times
+    far from the schedule are applied with a note and an alert (``far_from_schedule``)."""
     require_role(tx, Role.COORDINATOR, Role.ADMIN)
     airport = _airport(tx, airport_code)
     here = report.station == airport.iata
@@ -371,6 +454,9 @@ def apply_movement_report(tx: Tx, airport_code: str, report: MovementReport) -> 
         side = DEPARTURE if here and (report.off_block or report.estimated_departure) \
             else ARRIVAL
         raise TelexRefused(report.line_no, no_movement(report.flight, side, airport))
+    future = future_actual(report, tx.now)
+    if future is not None:
+        raise TelexRefused(report.line_no, future)
     changed: list[Phrase] = []
     notes: list[Phrase] = []
     if dep and not departures:
@@ -382,8 +468,12 @@ def apply_movement_report(tx: Tx, airport_code: str, report: MovementReport) -> 
                 and m.flight_state == "SCH" and report.estimated_departure is not None \
                 and report.estimated_departure > m.scheduled_at:
             changes["flight_state"] = "DEL"
+        far = far_from_schedule(m, changes)
         if mv.update_flight(tx, m.id, changes, source=source):
             changed.append(_changed(m, changes))
+            if far is not None:
+                notes.append(far)
+                _raise_far_alert(tx, m, far)
     if (arr or advance_to_air) and not arrivals and not departures:
         notes.append(Phrase.of(N_("no arriving movement %(flight)s: arrival times not "
                                   "applied"), flight=str(report.flight)))
@@ -392,8 +482,15 @@ def apply_movement_report(tx: Tx, airport_code: str, report: MovementReport) -> 
         if advance_to_air and "flight_state" not in changes and \
                 m.flight_state in ("SCH", "DEL", "TOM"):
             changes["flight_state"] = "AIR"
+        far = far_from_schedule(m, changes)
         if changes and mv.update_flight(tx, m.id, changes, source=source):
             changed.append(_changed(m, changes))
+            if far is not None:
+                notes.append(far)
+                _raise_far_alert(tx, m, far)
+    unknown = unknown_airports_note((report.station, report.estimated_arrival_station))
+    if unknown is not None:
+        notes.append(unknown)
     touched = tuple(m.id for m in (*departures, *arrivals))
     summary = joined(*changed) if changed else Phrase(N_("nothing new for the movements"))
     if report.correction:
@@ -407,6 +504,25 @@ def apply_movement_report(tx: Tx, airport_code: str, report: MovementReport) -> 
     return Applied(touched, Phrase.of(N_("MVT %(flight)s: %(summary)s"),
                                       flight=str(report.flight), summary=summary),
                    tuple(notes))
+
+
+#: The alert kind a telex time far from the schedule raises on the movement (an event
+#: alert: it stays until a coordinator acknowledges it).
+FAR_FROM_SCHEDULE = "telex_far_from_schedule"
+
+
+def _raise_far_alert(tx: Tx, m: Movement, note: Phrase) -> None:
+    """The note as an alert on the movement: the board row counts it, the movement's
+    coordinator sees it on /alerts, the telex log keeps the same sentence."""
+    alert = Alert(airport_id=m.airport_id, movement_id=m.id, passenger_id=None,
+                  kind=FAR_FROM_SCHEDULE,
+                  dedupe_key=f"{FAR_FROM_SCHEDULE}:{m.id}:{tx.now.isoformat()}",
+                  message=note.english()[:500], message_phrase=phrase_data(note),
+                  raised_at=tx.now)
+    tx.session.add(alert)
+    tx.session.flush()
+    tx.record(AlertRaised, m, alert_id=alert.id, alert_kind=alert.kind)
+    tx.audit("raise_alert", "alert", alert.id, after={"kind": alert.kind, "movement": m.id})
 
 
 def _changed(m: Movement, changes: dict[str, object]) -> Phrase:

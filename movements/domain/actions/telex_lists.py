@@ -81,6 +81,7 @@ from .telex import (
     flight_movements,
     no_movement,
     ref_of,
+    unknown_airports_note,
 )
 
 FULL_LISTS = ("PNL", "PTM")
@@ -295,6 +296,9 @@ def apply_passenger_list(tx: Tx, airport_code: str, pax: PaxList, message_id: in
     ) if n]
     summary = Phrase.of(N_("%(list)s: %(done)s"), list=counted, done=_listed(done)) \
         if done else counted
+    unknown = unknown_airports_note(e.destination for e in pax.entries)
+    if unknown is not None:
+        tally.notes.append(unknown)
     return Applied(tuple(movement_ids), summary, tuple(tally.notes))
 
 

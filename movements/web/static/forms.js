@@ -101,10 +101,14 @@
     }
     var over = n > max;
     box.classList.toggle("over", over);
+    // Only the mark the counter set is the counter's to clear: a field the server
+    // refused keeps its aria-invalid until the form is sent again.
     if (over) {
       field.setAttribute("aria-invalid", "true");
-    } else {
+      field.dataset.overLimit = "1";
+    } else if (field.dataset.overLimit) {
       field.removeAttribute("aria-invalid");
+      delete field.dataset.overLimit;
     }
     // The words come from the page (base.html renders them in the reader's language).
     var words = document.body.getAttribute(over ? "data-msg-count-over" : "data-msg-count") ||
