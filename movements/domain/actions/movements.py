@@ -59,13 +59,6 @@ def airport_by_code(tx: Tx, code: str) -> Airport:
     return airport
 
 
-def _require_end(code: str | None, name: str, label: str) -> None:
-    """An empty origin or destination is "required", not "'' is not an airport code"."""
-    if not (code or "").strip():
-        raise RuleViolation(Phrase.of(N_("%(field)s is required"), field=Phrase(label)),
-                            field=name)
-
-
 def create_movement(tx: Tx, new: NewMovement) -> int:
     airport = airport_by_code(tx, new.airport)
     carrier = new.carrier.strip().upper()
@@ -83,9 +76,6 @@ def create_movement(tx: Tx, new: NewMovement) -> int:
                                    field="scheduled_at"))
     for code, name, label in ((new.origin, "origin", N_("origin")),
                               (new.destination, "destination", N_("destination"))):
-        if not (code or "").strip():  # "required", not "'' is not an airport code"
-            problems.check(_require_end, code, name, label)
-            continue
         problems.check(check_airport, Phrase(label), code, field=name)
     for i, code in enumerate(new.stops, start=1):
         problems.check(check_airport, Phrase.of(N_("stop %(number)s:"), number=i), code,
