@@ -129,6 +129,18 @@ def demo_users(path: str | Path | None = None) -> list[DemoUser]:
             raise DemoDataError(f"user {u['username']}: unknown organisation {org_key!r}")
         users.append(DemoUser(u["username"], u["display_name"], Role(u["role"]),
                               orgs[org_key] if org_key else None, tuple(u["airports"])))
+    # A handover names the handing gate agent's team: gate staff of different airports
+    # belong to different teams (Brussels staff signed for "team Schiphol" before).
+    team_airport: dict[str, tuple[str, str]] = {}
+    for user in users:
+        if user.role is not Role.GATE_STAFF or user.organisation is None:
+            continue
+        for code in user.airports:
+            other = team_airport.setdefault(user.organisation, (code, user.username))
+            if other[0] != code:
+                raise DemoDataError(
+                    f"user {user.username}: gate staff at {code} in {user.organisation!r}, "
+                    f"the team of {other[1]} at {other[0]}; give each airport its own team")
     return users
 
 

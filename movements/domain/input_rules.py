@@ -226,6 +226,8 @@ def check_airport(label: str | Phrase, value: str | None, *, field: str) -> str:
     The one rule for every airport-code field: planning forms, JSON API, CLI, imports,
     charter stops, airport set-up."""
     text = (value or "").strip()
+    if not text:  # "origin is required", not "origin '' is not an airport code"
+        raise RuleViolation(Phrase.of(N_("%(field)s is required"), field=label), field=field)
     found = airport_problem(text)
     if found is not None:
         raise RuleViolation(Phrase.of(N_("%(field)s %(value)s %(found)s"), field=label,

@@ -39,6 +39,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
+from . import disclosure
 from .models import (
     Booking,
     BookingStatus,
@@ -113,6 +114,9 @@ class Table:
 
     ``counts`` names the columns holding counts of people (the ones small-cell
     suppression applies to); ``note`` says what a reader must know (suppression, rules).
+    A count column titled "Total" is the sum of the row's other count columns;
+    ``total_row`` names a row that is the sum of the other rows (secondary suppression,
+    ``suppress``, uses both).
     """
 
     key: str
@@ -124,6 +128,7 @@ class Table:
     counts: frozenset[int] = frozenset()
     note: str | Phrase | None = None
     sensitive: bool = False  # protection-sensitive: suppressed for every role
+    total_row: int | None = None
 
     def column(self, index: int) -> list[Cell]:
         return [r[index] for r in self.rows]
@@ -148,19 +153,36 @@ SUPPRESSED = N_("Counts from 1 to %(most)d are shown as %(shown)s so that no per
                 "singled out.")
 SUPPRESSED_AFTER = N_("%(note)s Counts from 1 to %(most)d are shown as %(shown)s so that no "
                       "person can be singled out.")
+#: What a cell hidden by secondary suppression reads (ONS's symbol for "confidential").
+SECONDARY = "[c]"
+SECONDARY_NOTE = N_("%(note)s %(shown)s: also hidden, so that a hidden count cannot be worked "
+                    "out from the totals.")
 
 
 def suppress(table: Table, threshold: int = SMALL_CELL) -> Table:
-    """Counts from 1 to ``threshold - 1`` become ``"<threshold"``; the note says so."""
+    """Counts from 1 to ``threshold - 1`` become ``"<threshold"`` (primary suppression);
+    further cells become ``SECONDARY`` where a row or column total would otherwise give a
+    hidden count away (secondary suppression, domain/disclosure.py: its rule and sources).
+    The note says so.  The one place small cells are hidden: every table, chart, download
+    and the year view (summed from months before this runs) go through it."""
     if not table.counts:
         return table
-    rows = tuple(tuple(f"<{threshold}" if i in table.counts and isinstance(v, int)
-                       and 0 < v < threshold else v for i, v in enumerate(row))
-                 for row in table.rows)
+    counts = sorted(table.counts)
+    values = {(r, c): v for r, row in enumerate(table.rows) for c in counts
+              if isinstance(v := row[c], int) and not isinstance(v, bool)}
+    total_column = next((c for c in counts if table.columns[c] == "Total"), None)
+    primary, secondary = disclosure.protect(values, disclosure.lines_of(
+        len(table.rows), counts, total_column=total_column, total_row=table.total_row),
+        threshold)
+    rows = tuple(tuple(f"<{threshold}" if (r, i) in primary else SECONDARY
+                       if (r, i) in secondary else v for i, v in enumerate(row))
+                 for r, row in enumerate(table.rows))
     most, shown = threshold - 1, f"<{threshold}"
     note = Phrase.of(SUPPRESSED_AFTER, note=Phrase(table.note) if isinstance(table.note, str)
                      else table.note, most=most, shown=shown) if table.note \
         else Phrase.of(SUPPRESSED, most=most, shown=shown)
+    if secondary:
+        note = Phrase.of(SECONDARY_NOTE, note=note, shown=SECONDARY)
     return replace(table, rows=rows, note=note)
 
 
@@ -386,7 +408,7 @@ def annual(session: Session, f: ReportFilter, *, top: int | None = 10) -> Report
         ("Group", *_DIR_COLUMNS),
         (*_direction_rows(victims, [("vot",)], lambda _: N_("All")),
          *_direction_rows(vot_country, sorted(vot_country), lambda k: k[0])),
-        _DIR_COUNTS, sensitive=True,
+        _DIR_COUNTS, sensitive=True, total_row=0,
         note=N_("Protection-sensitive: small cells are suppressed for every reader.")))
 
     charter = session.execute(

@@ -7,7 +7,9 @@ must do and is the only health-related wording a handover manifest may carry.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
 
@@ -110,3 +112,25 @@ def ssr(code: str) -> SsrCode:
         return SSR_CODES[code.strip().upper()]
     except KeyError:
         raise KeyError(f"unknown SSR code {code!r}") from None
+
+
+#: Age bands of the SSR codes that state an age (IATA: an infant, INFT, is under 2 years
+#: on the travel date; a child, CHLD, is 2 to 11 years), as (lowest, highest) whole years.
+AGE_BANDS: dict[str, tuple[int, int]] = {"INFT": (0, 1), "CHLD": (2, 11)}
+
+
+def age_on(birth_date: date, day: date) -> int:
+    """Whole years of age on ``day`` (a birthday on 29 February counts on 1 March)."""
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month,
+                                                                 birth_date.day))
+
+
+def age_conflicts(codes: Iterable[str], birth_date: date | None, day: date
+                  ) -> list[tuple[str, int]]:
+    """(code, age) for each age-stating SSR code (``AGE_BANDS``) that does not fit the
+    passenger's age on ``day``; empty when the birth date is unknown."""
+    if birth_date is None:
+        return []
+    age = age_on(birth_date, day)
+    return [(c, age) for c in codes if c in AGE_BANDS
+            and not AGE_BANDS[c][0] <= age <= AGE_BANDS[c][1]]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from movements.demo.day import (
     DEMO_DAY_PATH,
+    DemoDataError,
     DemoSummary,
     demo_users,
     load_demo_day,
@@ -337,3 +339,18 @@ def test_fixture_is_found_and_an_explicit_path_is_honoured(tmp_path: Path) -> No
     assert read_fixture(copy) == read_fixture()
     with pytest.raises(FileNotFoundError):
         resolve_path(tmp_path / "missing.json")
+
+
+def test_gate_staff_of_each_airport_belong_to_their_own_team(tmp_path: Path) -> None:
+    users = {u.username: u for u in demo_users()}
+    assert users["gatebru"].organisation == "Agency airport team Brussels"
+    assert users["gate"].organisation == "Agency airport team Schiphol"
+    # A fixture that puts Brussels gate staff in the Schiphol team is refused.
+    data = read_fixture()
+    for u in data["users"]:
+        if u["username"] == "gatebru":
+            u["organisation"] = "team"
+    wrong = tmp_path / "day.json"
+    wrong.write_text(json.dumps(data))
+    with pytest.raises(DemoDataError, match="gatebru: gate staff at BRU"):
+        demo_users(wrong)

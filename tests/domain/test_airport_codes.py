@@ -41,7 +41,6 @@ def test_real_airports_pass(code: str) -> None:
     *((c, "is not an airport code in the IATA table") for c in NOT_AIRPORTS),
     ("A1B", "is not an IATA airport code (three letters, like AMS)"),
     ("AMSX", "is not an IATA airport code (three letters, like AMS)"),
-    ("", "is not an IATA airport code (three letters, like AMS)"),
 ])
 def test_not_airports_are_refused_quoting_the_value(code: str, says: str) -> None:
     with pytest.raises(RuleViolation) as refused:
@@ -50,6 +49,16 @@ def test_not_airports_are_refused_quoting_the_value(code: str, says: str) -> Non
     assert refused.value.message == f"destination {code!r} {says}"
     dutch = i18n.refused(refused.value, "nl")
     assert repr(code) in dutch and "IATA" in dutch and says not in dutch, dutch
+
+
+@pytest.mark.parametrize("code", ["", "   ", None])
+def test_an_empty_airport_code_is_required(code: str | None) -> None:
+    # The newcomer's "origin '' is not an IATA airport code": an empty field is missing.
+    with pytest.raises(RuleViolation) as refused:
+        input_rules.check_airport("destination", code, field="destination")
+    assert refused.value.field == "destination"
+    assert refused.value.message == "destination is required"
+    assert i18n.refused(refused.value, "nl") != refused.value.message
 
 
 @pytest.mark.parametrize("code", NOT_AIRPORTS)

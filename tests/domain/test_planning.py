@@ -73,6 +73,10 @@ def person(surname: str, given: str, **kw: object) -> pl.NewPassenger:
 DOC = pl.DocumentIn("passport", "A1234567", date(2030, 1, 1), "IRQ")
 
 
+def _alnum(text: str) -> str:
+    return "".join(c for c in text if c.isalnum())
+
+
 async def family(uow: UnitOfWork, ref: str = "C-100", n: int = 3) -> tuple[int, list[int]]:
     cid = await uow.run(pl.create_case, PLANNER, "AMS", ref)
     pids = []
@@ -80,7 +84,9 @@ async def family(uow: UnitOfWork, ref: str = "C-100", n: int = 3) -> tuple[int, 
         pids.append(await uow.run(pl.create_passenger, PLANNER, cid,
                                   person("Hassan", f"Member {letters(i)}", sex="F",
                                          birth_date=date(1990 + i, 1, 1),
-                                         nationality="irq"), DOC))
+                                         nationality="irq"),
+                                  pl.DocumentIn("passport", f"A{_alnum(ref)}{i}", date(2030, 1, 1),
+                                                "IRQ")))
     return cid, pids
 
 

@@ -49,9 +49,16 @@ def test_plan_a_charter_and_book_cases_through_the_api(site: Site) -> None:
             resp = client.post(f"/api/v1/plan/cases/{case}/passengers", headers=h, json={
                 "surname": "Karim", "given_names": given, "sex": "F",
                 "needs": [{"code": "WCHR", "text": "long corridors"}],
-                "document": {"doc_type": "passport", "number": "A1", "expires_on": "2030-01-01",
-                             "issuing_country": "IRQ"}})
+                "document": {"doc_type": "passport", "number": f"A1{given.upper()}",
+                             "expires_on": "2030-01-01", "issuing_country": "IRQ"}})
             assert resp.status_code == 201, resp.text
+        # The same passport twice in a case: refused, naming the other passenger.
+        twice = client.post(f"/api/v1/plan/cases/{case}/passengers", headers=h, json={
+            "surname": "Karim", "given_names": "Sami", "sex": "M",
+            "document": {"doc_type": "passport", "number": "a1layla",
+                         "expires_on": "2030-01-01", "issuing_country": "IRQ"}})
+        assert twice.status_code == 422 and twice.json()["field"] == "document.number"
+        assert "Karim/Layla" in twice.json()["error"]
         booked = client.post(f"/api/v1/plan/cases/{case}/bookings", headers=h,
                              json={"movement_id": mid, "stop": "EBL"})
         assert booked.status_code == 201 and len(booked.json()["booking_ids"]) == 2

@@ -59,7 +59,7 @@ def test_coordinator_plans_a_charter_books_a_case_and_sees_legs(site: Site) -> N
         cid = int(case_url.rsplit("/", 1)[1])
         for i, given in enumerate(("Layla", "Omar")):
             resp = _post(client, f"/plan/cases/{cid}/passengers", csrf, f"k-m{i}",
-                         **{**MEMBER, "given_names": given})
+                         **{**MEMBER, "given_names": given, "doc_number": f"A{i}LAYLA"})
             assert resp.status_code == 303, resp.text
         resp = _post(client, f"/plan/cases/{cid}/book", csrf, "k-book",
                      movement_id=str(mid), stop="EBL")
@@ -75,7 +75,7 @@ def test_coordinator_plans_a_charter_books_a_case_and_sees_legs(site: Site) -> N
         cid2 = int(other.headers["location"].rsplit("/", 1)[1])
         for i, given in enumerate(("Sara", "Ali")):
             _post(client, f"/plan/cases/{cid2}/passengers", csrf, f"k-o{i}",
-                  **{**MEMBER, "given_names": given})
+                  **{**MEMBER, "given_names": given, "doc_number": f"B{i}SARA"})
         before = _count(site, client, Booking)
         resp = _post(client, f"/plan/cases/{cid2}/book", csrf, "k-book2",
                      movement_id=str(mid), stop="BGW")

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from .. import flight_shapes
 from ..errors import Problems, RuleViolation
 from ..events import MovementUpdated, PassengerUpdated
 from ..input_rules import airport_zone, check_airport, check_name
@@ -101,6 +102,11 @@ def plan_charter(tx: Tx, new: NewMovement, operator: str, seat_capacity: int,
     problems.check(_check_capacity_value, seat_capacity)
     problems.check(_check_route, new.origin, new.scheduled_at, stops)
     codes = tuple(s.code.strip().upper() for s in stops)
+    problems.check(flight_shapes.check_flight_number, new.flight_number.strip().upper(),
+                   field="flight")
+    problems.check(flight_shapes.check_aircraft_type, (new.aircraft_type or "").strip().upper())
+    problems.check(flight_shapes.check_registration,
+                   (new.aircraft_registration or "").strip().upper())
     if codes and not problems.refused("stops"):
         check_new_plan(tx, NewMovement(
             airport=new.airport, kind=MovementKind.DEPARTURE, carrier=new.carrier,
@@ -176,6 +182,10 @@ def edit_charter(tx: Tx, movement_id: int, *, operator: str | None = None,
                        ("aircraft_registration", aircraft_registration)):
         if value is not None:
             text = clean_text(value, key.replace("_", " "), max_len=12)
+            if key == "aircraft_type":
+                flight_shapes.check_aircraft_type(text.upper() if text else None)
+            else:
+                flight_shapes.check_registration(text.upper() if text else None)
             setattr(movement, key, text.upper() if text else None)
             after[key] = getattr(movement, key)
     if stop_times:

@@ -121,6 +121,7 @@ def add_passenger(tx: Tx, case_id: int, new: NewPassenger) -> int:
         raise RuleViolation(Phrase(N_("an unaccompanied minor needs the named adult to "
                                       "release to")),
                             field="release_to_name")
+    check_not_twice(case, new)
     passenger = Passenger(
         case=case, surname=new.surname.strip(), given_names=new.given_names.strip(),
         native_name=(new.native_name or "").strip() or None, birth_date=new.birth_date,
@@ -139,6 +140,28 @@ def add_passenger(tx: Tx, case_id: int, new: NewPassenger) -> int:
     tx.audit("add_passenger", "passenger", passenger.id,  # a reference may be a locator
              after={"case": case.id, "needs": sorted(codes)})
     return passenger.id
+
+
+SAME_PERSON = N_("%(surname)s/%(given)s born %(born)s is already in this case as passenger "
+                 "%(other)s/%(other_given)s: the same person cannot be added twice")
+
+
+def check_not_twice(case: Case, new: NewPassenger, *, passenger_id: int | None = None) -> None:
+    """Refuse a second passenger of ``case`` with the same name and birth date (the same
+    person booked twice); names compare without case and surrounding spaces.  A passenger
+    without a birth date is not compared.  ``passenger_id``: the one being edited.
+    Raises RuleViolation naming the other passenger."""
+    if new.birth_date is None:
+        return
+    key = (new.surname.strip().upper(), " ".join(new.given_names.upper().split()))
+    for other in case.passengers:
+        if other.id == passenger_id or other.birth_date != new.birth_date:
+            continue
+        if (other.surname.strip().upper(), " ".join(other.given_names.upper().split())) == key:
+            raise RuleViolation(Phrase.of(
+                SAME_PERSON, surname=new.surname.strip(), given=new.given_names.strip(),
+                born=new.birth_date.isoformat(), other=other.surname,
+                other_given=other.given_names), field="surname")
 
 
 def book_passenger(tx: Tx, passenger_id: int, movement_id: int, *, seat: str | None = None,

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from .. import flight_shapes
 from ..access import (
     Need,
     access_airport,
@@ -40,6 +41,7 @@ from ..models import (
 )
 from ..phrases import N_, Phrase
 from ..planning_models import BookingCancellation, MovementCancellation, TravelDocument
+from ..ssr import AGE_BANDS, SSR_CODES, age_conflicts
 from ..uow import Tx
 from ._common import check_version, clean_text, require_role, touch
 from .movements import (
@@ -56,6 +58,7 @@ from .passengers import (
     NAME_FIELDS,
     NewPassenger,
     add_passenger,
+    check_not_twice,
     flag_case_split,
     validate_needs,
 )
@@ -134,6 +137,7 @@ def flight_designator(text: str, field: str = "flight") -> tuple[str, str]:
         raise RuleViolation(Phrase.of(N_("flight %(text)s: expected a flight such as KL1234"),
                                       text=repr(text)),
                             field=field)
+    flight_shapes.check_flight_number(number, field=field)
     return carrier, number
 
 
@@ -147,6 +151,9 @@ def new_movement(airport: str, kind: MovementKind, flight: str, operational_date
 
     ``details`` are ``NewMovement``'s optional fields (terminal, gate, aircraft...)."""
     carrier, number = flight_designator(flight, field)
+    flight_shapes.check_aircraft_type((details.get("aircraft_type") or "").strip().upper())
+    flight_shapes.check_registration(
+        (details.get("aircraft_registration") or "").strip().upper())
     here = airport.strip().upper()
     leaves_here = kind in (MovementKind.DEPARTURE, MovementKind.TRANSIT_OUT)
     return NewMovement(
@@ -429,6 +436,12 @@ def _clean_field(key: str, value: Any) -> Any:
                       text, field=key)
     if key in STAND_FIELDS:
         check_stand_value(key, text or None)
+    if key == "flight_number":
+        flight_shapes.check_flight_number(text)
+    if key == "aircraft_type":
+        flight_shapes.check_aircraft_type(text)
+    if key == "aircraft_registration":
+        flight_shapes.check_registration(text)
     if len(text) > 12:
         raise RuleViolation(Phrase.of(N_("%(field)s is longer than 12 characters"),
                                       field=key), field=key)
@@ -540,6 +553,27 @@ def _check_agency_flags(tx: Tx, new: NewPassenger) -> None:
                             field="victim_of_trafficking")
 
 
+AGE_CODE = N_("%(code)s (%(meaning)s, %(low)d to %(high)d years) does not fit a passenger "
+              "aged %(age)d on %(day)s: check the birth date or the code")
+
+
+def check_age_codes(new: NewPassenger, day: date) -> None:
+    """Refuse an SSR code that states an age (CHLD, INFT: ``ssr.AGE_BANDS``) on a
+    passenger whose age on ``day`` (the travel date, or today before booking) is
+    outside it.  Raises RuleViolation on ``needs``."""
+    for code, age in age_conflicts((c.strip().upper() for c, _ in new.needs),
+                                   new.birth_date, day):
+        low, high = AGE_BANDS[code]
+        raise RuleViolation(Phrase.of(AGE_CODE, code=code, meaning=Phrase(
+            SSR_CODES[code].meaning), low=low, high=high, age=age, day=day.isoformat()),
+            field="needs")
+
+
+#: A birth date further back than this many years is a typing error (the oldest
+#: documented person lived 122 years).
+OLDEST_AGE = 120
+
+
 def _check_passenger(new: NewPassenger, today: date) -> None:
     problems = Problems()  # every field's problem in one refusal
     check_passenger(new, today, problems)
@@ -562,6 +596,13 @@ def check_passenger(new: NewPassenger, today: date | None, problems: Problems) -
     if new.birth_date is not None and today is not None and new.birth_date > today:
         problems.add(RuleViolation(Phrase.of(N_("birth date %(date)s is in the future"),
                                              date=str(new.birth_date)), field="birth_date"))
+    if new.birth_date is not None and today is not None \
+            and today.year - new.birth_date.year > OLDEST_AGE:
+        problems.add(RuleViolation(Phrase.of(
+            N_("birth date %(date)s is more than %(years)d years ago: check the travel "
+               "document"), date=str(new.birth_date), years=OLDEST_AGE), field="birth_date"))
+    if today is not None:
+        problems.check(check_age_codes, new, today)
     if new.nationality is not None and not is_country(new.nationality):
         problems.add(RuleViolation(Phrase.of(
             N_("nationality %(code)s must be an ISO 3166 alpha-3 code such as IRQ"),
@@ -591,6 +632,7 @@ def _set_document(tx: Tx, passenger_id: int, doc: DocumentIn | None) -> dict[str
         raise RuleViolation(Phrase.of(
             N_("issuing country %(code)s must be an ISO 3166 alpha-3 code"),
             code=repr(doc.issuing_country)), field="doc_country")
+    _check_document_unique(tx, passenger_id, number.upper(), country)
     if row is None:
         row = TravelDocument(passenger_id=passenger_id)
         tx.session.add(row)
@@ -598,6 +640,33 @@ def _set_document(tx: Tx, passenger_id: int, doc: DocumentIn | None) -> dict[str
     row.expires_on, row.issuing_country = doc.expires_on, country
     # The audit keeps the type and expiry, not the number (personal data).
     return {"doc_type": doc.doc_type, "expires_on": doc.expires_on}
+
+
+SAME_DOCUMENT = N_("travel document %(number)s (%(country)s) already belongs to passenger "
+                   "%(other)s, in this case or on the same movement: one document belongs to "
+                   "one person")
+
+
+def _check_document_unique(tx: Tx, passenger_id: int, number: str, country: str) -> None:
+    """Refuse a travel document number (of the same issuing country) that another
+    passenger of the same case, or of a movement this passenger is booked on, already
+    holds.  Raises RuleViolation naming the other passenger."""
+    me = tx.session.get(Passenger, passenger_id)
+    if me is None:
+        return
+    movement_ids = [b.movement_id for b in me.bookings
+                    if b.status is not BookingStatus.CANCELLED]
+    on_movement = select(Booking.passenger_id).where(
+        Booking.movement_id.in_(movement_ids), Booking.status != BookingStatus.CANCELLED)
+    other = tx.session.execute(
+        select(Passenger.surname, Passenger.given_names).join(
+            TravelDocument, TravelDocument.passenger_id == Passenger.id)
+        .where(TravelDocument.number == number, TravelDocument.issuing_country == country,
+               Passenger.id != passenger_id,
+               (Passenger.case_id == me.case_id) | Passenger.id.in_(on_movement))).first()
+    if other is not None:
+        raise RuleViolation(Phrase.of(SAME_DOCUMENT, number=number, country=country,
+                                      other=f"{other[0]}/{other[1]}"), field="doc_number")
 
 
 def create_passenger(tx: Tx, case_id: int, new: NewPassenger,
@@ -633,6 +702,7 @@ def edit_passenger(tx: Tx, passenger_id: int, new: NewPassenger,
     check_version(passenger, expected_version, "passenger")
     _check_agency_flags(tx, new)
     _check_passenger(new, tx.now.date())
+    check_not_twice(passenger.case, new, passenger_id=passenger.id)
     if not new.surname.strip():
         raise RuleViolation(Phrase(N_("surname is required")), field="surname")
     if new.sex not in {"F", "M", "X"}:
@@ -711,6 +781,13 @@ def book_case(tx: Tx, case_id: int, movement_id: int, *, stop: str | None = None
                                       airport=movement.airport.iata),
                             field="movement")
     stop_code = _stop_for(movement, stop)
+    for member in case.passengers:  # CHLD / INFT against the age on the travel date
+        for code, age in age_conflicts((n.code for n in member.needs), member.birth_date,
+                                       movement.operational_date):
+            low, high = AGE_BANDS[code]
+            raise RuleViolation(Phrase.of(AGE_CODE, code=code, meaning=Phrase(
+                SSR_CODES[code].meaning), low=low, high=high, age=age,
+                day=movement.operational_date.isoformat()), field="movement")
     ids: list[int] = []
     for member in case.passengers:
         existing = tx.session.scalar(select(Booking).where(
@@ -732,6 +809,10 @@ def book_case(tx: Tx, case_id: int, movement_id: int, *, stop: str | None = None
         ids.append(booking.id)
     if movement.is_charter:
         check_capacity(tx, movement)
+    for member in case.passengers:  # after the flush: the movement now lists them all
+        doc = tx.session.get(TravelDocument, member.id)
+        if doc is not None:
+            _check_document_unique(tx, member.id, doc.number, doc.issuing_country)
     for member in case.passengers:
         tx.record(PassengerBooked, movement, passenger_id=member.id)
     flag_case_split(tx, case)
