@@ -29,7 +29,7 @@ def arr(origin: str = "IST", destination: str = "AMS") -> pl.NewMovement:
 @pytest.mark.parametrize(("new", "field", "message"), [
     (dep("KL1236", "IST", origin="BRU"), "origin",
      "from BRU: a flight leaving AMS leaves from AMS"),
-    (dep("KL1236", "IST", origin=""), "origin", "from -: a flight leaving AMS leaves from AMS"),
+    (dep("KL1236", "IST", origin=""), "origin", "origin is required"),
     (arr("IST", "BRU"), "destination", "to BRU: a flight arriving at AMS lands at AMS"),
     (arr("AMS", "BRU"), "destination", "to BRU: a flight arriving at AMS lands at AMS"),
 ], ids=["departure-from-BRU", "departure-from-nowhere", "arrival-to-BRU",
