@@ -102,7 +102,7 @@ async def test_readiness_read_as_columns_equals_the_per_passenger_rules(
     from movements.domain.actions.readiness import ClearanceIn, record_clearance
     from movements.domain.planning_queries import board_readiness
     from movements.domain.readiness import movement_readiness, movements_readiness
-    from tests.domain.test_planning import DOC, PLANNER, person
+    from tests.domain.test_planning import PLANNER, doc_of, person
 
     w = await world(uow)
     inbound, onward = await uow.run(transit_legs, SYSTEM)
@@ -126,24 +126,25 @@ async def test_readiness_read_as_columns_equals_the_per_passenger_rules(
         return pids
 
     full = ClearanceIn(declaration=True, consent=True)
-    await case_of("R-READY", w.departure_id, [(person("Ready", "Rea"), DOC, full)])
+    await case_of("R-READY", w.departure_id, [(person("Ready", "Rea"), doc_of("Ready"), full)])
     await case_of("R-NODOC", w.departure_id, [(person("Nodoc", "Nia"), None, None),
                                               (person("Nodoc", "Ned"), expired, full)])
     await case_of("R-6M", erbil, [(person("Six", "Sami"), soon, full)])
     med = await case_of("R-MED", w.departure_id, [(person(
-        "Karim", "Omar", needs=(("OXYG", None),), medical_escort_required=True), DOC,
+        "Karim", "Omar", needs=(("OXYG", None),), medical_escort_required=True), doc_of("Karim"),
         ClearanceIn(medif_valid_until=date(2026, 9, 20), medif_flights=("KL1234",),
                     declaration=True, consent=True))])
     await uow.run(escorts.assign_escort, PLANNER, w.departure_id, med[0], "medical", "N. Bos")
     await case_of("R-UM", w.departure_id, [(person(
         "Noor", "Ali", birth_date=date(2014, 1, 1), needs=(("UMNR", None),),
-        release_to_name="Fatima Noor", release_to_relation="aunt"), DOC,
+        release_to_name="Fatima Noor", release_to_relation="aunt"), doc_of("Noor"),
         ClearanceIn(declaration=True, consent=True, guardian_origin_confirmed=True))])
     await case_of("R-ESC", erbil, [(person("Escort", "Eli", operational_escort_required=True),
-                                    DOC, full)])
+                                    doc_of("Escort"), full)])
     # A transit: the MEDIF must name both legs (it names only the first).
     await uow.run(mv.link_transit, PLANNER, inbound, onward)
-    await case_of("R-TR", inbound, [(person("Leg", "Lea", needs=(("MEDA", None),)), DOC,
+    await case_of("R-TR", inbound, [(person("Leg", "Lea", needs=(("MEDA", None),)),
+                                     doc_of("Leg"),
                                      ClearanceIn(medif_valid_until=date(2026, 9, 30),
                                                  medif_flights=("KQ116",),
                                                  declaration=True, consent=True))])

@@ -73,6 +73,12 @@ def person(surname: str, given: str, **kw: object) -> pl.NewPassenger:
 DOC = pl.DocumentIn("passport", "A1234567", date(2030, 1, 1), "IRQ")
 
 
+def doc_of(owner: str) -> pl.DocumentIn:
+    """``DOC`` with a number of ``owner``'s own: one document belongs to one person, so
+    passengers who share a case or a movement never share a passport number."""
+    return pl.DocumentIn("passport", f"A{_alnum(owner).upper()[:8]}", date(2030, 1, 1), "IRQ")
+
+
 def _alnum(text: str) -> str:
     return "".join(c for c in text if c.isalnum())
 

@@ -16,7 +16,7 @@ from movements.domain.models import Booking, Movement
 from movements.domain.planning_models import CarrierNotification, NotifiedPassenger
 from movements.domain.prenotification import carrier_notice
 from movements.domain.uow import UnitOfWork
-from tests.domain.test_planning import DAY, DOC, PLANNER, at, person
+from tests.domain.test_planning import DAY, PLANNER, at, doc_of, person
 from tests.factories import world
 
 
@@ -30,7 +30,7 @@ async def _departure(uow: UnitOfWork, number: str, days: int) -> int:
 async def _booked(uow: UnitOfWork, ref: str, surname: str, movement_id: int) -> int:
     cid = await uow.run(pl.create_case, PLANNER, "AMS", ref)
     pid = await uow.run(pl.create_passenger, PLANNER, cid, person(
-        surname, "Adil", needs=(("WCHR", None),)), DOC)
+        surname, "Adil", needs=(("WCHR", None),)), doc_of(ref + surname))
     await uow.run(pl.book_case, PLANNER, cid, movement_id)
     return pid
 

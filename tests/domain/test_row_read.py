@@ -24,7 +24,7 @@ from movements.domain.planning_queries import board_readiness
 from movements.domain.streams import BoardStream
 from movements.domain.uow import Actor, UnitOfWork
 from tests.domain import test_board_counts as worlds
-from tests.domain.test_planning import DOC, PLANNER, person
+from tests.domain.test_planning import PLANNER, doc_of, person
 from tests.factories import GATE, SYSTEM
 
 DAY = date(2026, 9, 15)
@@ -91,9 +91,9 @@ async def test_single_row_equals_the_board_over_every_readiness_rule(
          ch.StopIn("BSR", datetime(2026, 9, 15, 18, tzinfo=UTC))))
     cid = await uow.run(planning.create_case, PLANNER, "AMS", "R-CH")
     await uow.run(planning.create_passenger, PLANNER, cid, person(
-        "Crew", "Cara", medical_escort_required=True), DOC)
+        "Crew", "Cara", medical_escort_required=True), doc_of("Cara"))
     medif = await uow.run(planning.create_passenger, PLANNER, cid, person(
-        "Crew", "Cem", needs=(("MEDA", None),)), DOC)
+        "Crew", "Cem", needs=(("MEDA", None),)), doc_of("Cem"))
     await uow.run(record_clearance, PLANNER, medif, ClearanceIn(
         medif_valid_until=date(2026, 9, 20), medif_flights=("KL1234",), declaration=True,
         consent=True))
