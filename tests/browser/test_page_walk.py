@@ -87,6 +87,10 @@ MEASURE = """() => {
     const style = getComputedStyle(el);
     if (!['auto', 'scroll', 'hidden', 'clip'].includes(style.overflowX)) continue;
     if (el.closest('.swagger-ui pre, .swagger-ui .highlight-code, textarea')) continue;
+    // Text for screen readers only ("was 07:25", "3 passengers") is clipped to a 1 px box
+    // on purpose: nothing of it is shown, so nothing is hidden from a sighted person.
+    const drawn = el.getBoundingClientRect();
+    if (drawn.width <= 1 && drawn.height <= 1) continue;
     // A wide data table (a year's months as columns) may scroll inside a region a
     // person knows is one: named, focusable (WCAG 1.4.10's two-dimensional exception).
     if (el.getAttribute('role') === 'region' && el.getAttribute('aria-label') &&
