@@ -122,14 +122,18 @@ class Fragments:
         return "".join(dict.fromkeys(out))
 
     def _movement(self, update: lv.MovementUpdate) -> str:
+        # Times print in the movement's airport zone, as on the page the push replaces
+        # (without it the plan section's notice deadline came out in UTC).
         if update.page is not None:
-            return self.movement_body(update.page, oob=True, plan=update.plan)
+            return self.movement_body(update.page, oob=True, plan=update.plan,
+                                      page_timezone=update.page.timezone)
         if update.header is None:
             return ""
-        out = [self.movement_header(update.header, oob=True)]
+        zone = update.header.timezone
+        out = [self.movement_header(update.header, oob=True, page_timezone=zone)]
         if update.plan is not None:  # headcount per leg, readiness, notice (issue 14)
-            out.append(self.plan_section(update.plan, oob=True))
-        out.extend(self.pax_row(p, oob=True) for p in update.rows)
+            out.append(self.plan_section(update.plan, oob=True, page_timezone=zone))
+        out.extend(self.pax_row(p, oob=True, page_timezone=zone) for p in update.rows)
         if update.notes is not None:
-            out.append(self.notes(update.notes, oob=True))
+            out.append(self.notes(update.notes, oob=True, page_timezone=zone))
         return "".join(out)
