@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
+from sqlalchemy import func, select
 
 from movements.app import create_app
 from movements.domain.actions import setup
@@ -68,6 +69,28 @@ def site(database_url: str, tmp_path: Path) -> Iterator[Site]:
 
 
 CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
+
+def add_dutch_coordinator(tx: Tx) -> None:
+    """``coordnl``: an AMS coordinator who reads the console in Dutch."""
+    setup.add_user(tx, "coordnl", "Coord NL", Role.COORDINATOR, _HASH, airports=["AMS"],
+                   locale="nl")
+
+
+@pytest.fixture
+def dutch_client(site: Site) -> Iterator[TestClient[Litestar]]:
+    """A client of ``site`` with ``coordnl`` added (sign in with ``login``)."""
+    with TestClient(site.app, base_url=BASE) as c:
+        c.blocking_portal.call(site.app.state.services.uow.run,  # type: ignore[union-attr]
+                               add_dutch_coordinator, SYSTEM)
+        yield c
+
+
+def count_rows(site: Site, client: TestClient[Litestar], model: type) -> int:
+    """How many rows of ``model`` the site's database holds now."""
+    uow = site.app.state.services.uow
+    return int(client.blocking_portal.call(uow.read, lambda s: s.scalar(  # type: ignore[arg-type]
+        select(func.count()).select_from(model))))
+
 
 
 def login(client: TestClient[Litestar], username: str) -> str:

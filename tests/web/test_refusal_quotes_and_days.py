@@ -9,42 +9,26 @@ Both backends (the ``site`` fixture)."""
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from litestar.testing import TestClient
-from sqlalchemy import func, select
 
-from movements.domain.actions import setup
-from movements.domain.models import AuditEntry, Movement, Passenger, Role
+from movements.domain.models import AuditEntry, Movement, Passenger
 from movements.domain.phrases import QUOTE_LIMIT
-from movements.domain.uow import Tx
-from tests.factories import SYSTEM
-from tests.web.conftest import _HASH, BASE, Site, login
+from tests.web.conftest import Site, count_rows, login
 
 LONG = "K" * 5000  # a page pasted into the Flight field
 KEPT = "K" * QUOTE_LIMIT + "…"
 TOO_MUCH = "K" * (QUOTE_LIMIT + 1)
 
 
-def _dutch(tx: Tx) -> None:
-    setup.add_user(tx, "coordnl", "Coord NL", Role.COORDINATOR, _HASH, airports=["AMS"],
-                   locale="nl")
-
-
 @pytest.fixture
-def client(site: Site) -> Iterator[TestClient[Any]]:
-    with TestClient(site.app, base_url=BASE) as c:
-        c.blocking_portal.call(site.app.state.services.uow.run,  # type: ignore[union-attr]
-                               _dutch, SYSTEM)
-        yield c
+def client(dutch_client: TestClient[Any]) -> TestClient[Any]:
+    return dutch_client
 
 
-def _count(site: Site, client: TestClient[Any], model: type) -> int:
-    uow = site.app.state.services.uow
-    return int(client.blocking_portal.call(uow.read, lambda s: s.scalar(  # type: ignore[arg-type]
-        select(func.count()).select_from(model))))
+_count = count_rows
 
 
 def _plan(client: TestClient[Any], csrf: str, **data: str) -> Any:
